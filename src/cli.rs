@@ -1,0 +1,91 @@
+//! Command-line definitions (clap). Behaviour lives in the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::FailOn;
+
+/// Lint GitHub Actions release workflows against the trusted publishers
+/// registered on PyPI.
+#[derive(Debug, Parser)]
+#[command(name = "tplint", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `check` is the default command.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint the repositories at PATH (default: the git root above the current folder).
+    Check(CheckArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (`TP104`) or name (`environment-mismatch`).
+        rule: String,
+    },
+    /// List all rules.
+    Rules,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels, for people.
+    Human,
+    /// Versioned JSON, for editors and tools.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CheckArgs {
+    /// Repository roots to check.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Lowest severity that makes the exit code 1 [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Run only these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Use this config file instead of looking one up.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Publisher owner (declares one publisher; replaces the config's).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Publisher repository name.
+    #[arg(long)]
+    pub repository: Option<String>,
+    /// Publisher workflow file name, e.g. `release.yml`.
+    #[arg(long)]
+    pub workflow: Option<String>,
+    /// Publisher environment (optional).
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Publisher index: `pypi` (default) or `testpypi`.
+    #[arg(long)]
+    pub index: Option<String>,
+    /// Colour in human output; `NO_COLOR` is honoured with `auto`.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Option<Color>,
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}

@@ -1,0 +1,472 @@
+//! Configuration: the trusted publishers the maintainer registered on PyPI,
+//! and lint settings. Read from `--config`, `tplint.toml`,
+//! `.github/tplint.toml` or `[tool.tplint]` in `pyproject.toml` (first found
+//! wins), or from the publisher flags of the command line. Every value keeps
+//! its span so errors and diagnostics can point into the file.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::rules;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// Which package index a publisher is registered on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Index {
+    Pypi,
+    TestPypi,
+}
+
+impl Index {
+    pub fn parse(text: &str) -> Option<Index> {
+        match text.to_ascii_lowercase().as_str() {
+            "pypi" => Some(Index::Pypi),
+            "testpypi" => Some(Index::TestPypi),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Index::Pypi => "pypi",
+            Index::TestPypi => "testpypi",
+        }
+    }
+
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Index::Pypi => "PyPI",
+            Index::TestPypi => "TestPyPI",
+        }
+    }
+
+    pub fn upload_url(self) -> &'static str {
+        match self {
+            Index::Pypi => "https://upload.pypi.org/legacy/",
+            Index::TestPypi => "https://test.pypi.org/legacy/",
+        }
+    }
+}
+
+/// A field of a publisher with where it was written.
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub value: String,
+    pub span: Span,
+}
+
+/// One trusted publisher as registered on PyPI.
+#[derive(Clone, Debug)]
+pub struct Publisher {
+    /// The file it was declared in (a config file or `<command line>`).
+    pub file: FileId,
+    /// The `[[publisher]]` header or first flag.
+    pub span: Span,
+    /// The index as written; `index_kind` is `None` when it is unknown (TP102).
+    pub index: Option<Field>,
+    pub index_kind: Option<Index>,
+    pub project: Option<Field>,
+    pub owner: Field,
+    pub repository: Field,
+    pub workflow: Field,
+    pub environment: Option<Field>,
+}
+
+impl Publisher {
+    pub fn index(&self) -> Index {
+        self.index_kind.unwrap_or(Index::Pypi)
+    }
+}
+
+/// The lowest severity that makes the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintSettings {
+    /// Rule codes not run.
+    pub ignore: Vec<&'static str>,
+    pub fail_on: Option<FailOn>,
+    pub severity: Vec<(&'static str, Severity)>,
+}
+
+/// Everything the configuration says.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The file it came from, when there is one.
+    pub file: Option<FileId>,
+    pub publishers: Vec<Publisher>,
+    pub lint: LintSettings,
+    /// `[project].name` from `pyproject.toml`, when there is one.
+    pub project_name: Option<String>,
+}
+
+/// A configuration error, rendered with the config file's source.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(tplint::config))]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub source_code: miette::NamedSource<String>,
+    #[label("{label}")]
+    pub span: Option<miette::SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Errors that stop the run with exit code 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(tplint::io))]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    #[diagnostic(code(tplint::usage))]
+    Usage(String),
+}
+
+// ---------------------------------------------------------------------------
+// Raw TOML shapes. `deny_unknown_fields` makes typos errors.
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    publisher: Vec<Spanned<RawPublisher>>,
+    #[serde(default)]
+    lint: Option<RawLint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublisher {
+    index: Option<Spanned<String>>,
+    project: Option<Spanned<String>>,
+    owner: Spanned<String>,
+    repository: Spanned<String>,
+    workflow: Spanned<String>,
+    environment: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLint {
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    severity: toml::Table,
+}
+
+#[derive(Deserialize)]
+struct RawPyproject {
+    project: Option<RawProject>,
+    tool: Option<RawTool>,
+}
+
+#[derive(Deserialize)]
+struct RawProject {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawTool {
+    tplint: Option<RawConfig>,
+}
+
+/// Publisher values given with `--owner`, `--repository`, ...
+#[derive(Clone, Debug, Default)]
+pub struct PublisherFlags {
+    pub owner: Option<String>,
+    pub repository: Option<String>,
+    pub workflow: Option<String>,
+    pub environment: Option<String>,
+    pub index: Option<String>,
+}
+
+impl PublisherFlags {
+    pub fn is_empty(&self) -> bool {
+        self.owner.is_none()
+            && self.repository.is_none()
+            && self.workflow.is_none()
+            && self.environment.is_none()
+            && self.index.is_none()
+    }
+}
+
+fn field(spanned: &Spanned<String>) -> Field {
+    Field {
+        value: spanned.get_ref().clone(),
+        span: Span::new(spanned.span().start, spanned.span().end),
+    }
+}
+
+fn config_error(
+    file: &SourceFile,
+    span: Option<Span>,
+    message: impl Into<String>,
+    label: impl Into<String>,
+    help: Option<String>,
+) -> LoadError {
+    LoadError::Config(Box::new(ConfigError {
+        message: message.into(),
+        source_code: miette::NamedSource::new(file.path.clone(), file.text.to_string()),
+        span: span.map(|s| (s.start, s.len()).into()),
+        label: label.into(),
+        help,
+    }))
+}
+
+/// Find and read the configuration of the repository at `root`.
+pub fn load(
+    root: &Path,
+    explicit: Option<&Path>,
+    flags: &PublisherFlags,
+    sources: &mut SourceMap,
+) -> Result<Config, LoadError> {
+    let candidates: Vec<(PathBuf, String)> = match explicit {
+        Some(path) => vec![(path.to_path_buf(), path.display().to_string())],
+        None => vec![
+            (root.join("tplint.toml"), "tplint.toml".into()),
+            (root.join(".github/tplint.toml"), ".github/tplint.toml".into()),
+            (root.join("pyproject.toml"), "pyproject.toml".into()),
+        ],
+    };
+    let mut config = Config::default();
+    for (path, display) in candidates {
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| LoadError::Io {
+                path: display.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => continue,
+            Err(source) => {
+                return Err(LoadError::Io {
+                    path: display,
+                    source,
+                });
+            }
+        };
+        let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+        let file_id = sources.add(SourceFile::new(display, text));
+        let file = sources.get(file_id);
+        let raw = if is_pyproject {
+            let raw: RawPyproject = toml::from_str(&file.text).map_err(|e| toml_error(file, &e))?;
+            config.project_name = raw.project.and_then(|p| p.name);
+            match raw.tool.and_then(|t| t.tplint) {
+                Some(raw) => raw,
+                // A pyproject.toml without [tool.tplint] is not a config,
+                // unless it was named with --config.
+                None if explicit.is_none() => continue,
+                None => RawConfig::default(),
+            }
+        } else {
+            toml::from_str(&file.text).map_err(|e| toml_error(file, &e))?
+        };
+        read_raw(raw, file_id, file, &mut config)?;
+        config.file = Some(file_id);
+        break;
+    }
+    if config.project_name.is_none() {
+        config.project_name = read_project_name(&root.join("pyproject.toml"));
+    }
+    if !flags.is_empty() {
+        config.publishers = vec![flag_publisher(flags, sources)?];
+    }
+    Ok(config)
+}
+
+fn read_project_name(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let raw: RawPyproject = toml::from_str(&text).ok()?;
+    raw.project?.name
+}
+
+fn toml_error(file: &SourceFile, error: &toml::de::Error) -> LoadError {
+    let span = error.span().map(|r| Span::new(r.start, r.end));
+    let message = error.message().trim().to_string();
+    let help = message
+        .contains("unknown field")
+        .then(|| "see the Configuration section of the README for the accepted keys".to_string());
+    config_error(
+        file,
+        span,
+        format!("invalid configuration in {}: {message}", file.path),
+        "here",
+        help,
+    )
+}
+
+fn read_raw(
+    raw: RawConfig,
+    file_id: FileId,
+    file: &SourceFile,
+    config: &mut Config,
+) -> Result<(), LoadError> {
+    for spanned in raw.publisher {
+        let span = Span::new(spanned.span().start, spanned.span().end);
+        let raw = spanned.into_inner();
+        let index = raw.index.as_ref().map(field);
+        config.publishers.push(Publisher {
+            file: file_id,
+            span,
+            index_kind: match &index {
+                None => Some(Index::Pypi),
+                Some(f) => Index::parse(&f.value),
+            },
+            index,
+            project: raw.project.as_ref().map(field),
+            owner: field(&raw.owner),
+            repository: field(&raw.repository),
+            workflow: field(&raw.workflow),
+            environment: raw.environment.as_ref().map(field),
+        });
+    }
+    if let Some(lint) = raw.lint {
+        for code in &lint.ignore {
+            let rule = rules::lookup(code.get_ref()).ok_or_else(|| {
+                unknown_rule(file, Some(Span::new(code.span().start, code.span().end)), code.get_ref())
+            })?;
+            config.lint.ignore.push(rule.code);
+        }
+        config.lint.fail_on = lint.fail_on;
+        for (key, value) in &lint.severity {
+            let key_span = find_key_span(&file.text, key);
+            let rule = rules::lookup(key).ok_or_else(|| unknown_rule(file, key_span, key))?;
+            let severity = value
+                .as_str()
+                .and_then(|s| match s {
+                    "error" => Some(Severity::Error),
+                    "warning" => Some(Severity::Warning),
+                    "info" => Some(Severity::Info),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    config_error(
+                        file,
+                        key_span,
+                        format!("invalid severity for {key}: {value}"),
+                        "expected \"error\", \"warning\" or \"info\"",
+                        None,
+                    )
+                })?;
+            config.lint.severity.push((rule.code, severity));
+        }
+    }
+    Ok(())
+}
+
+/// `toml::Table` keeps no spans; find a `[lint.severity]` key in the text.
+fn find_key_span(text: &str, key: &str) -> Option<Span> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        for candidate in [key.to_string(), format!("\"{key}\"")] {
+            if trimmed.starts_with(&candidate)
+                && trimmed[candidate.len()..].trim_start().starts_with('=')
+            {
+                return Some(Span::new(offset + indent, offset + indent + candidate.len()));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn unknown_rule(file: &SourceFile, span: Option<Span>, code: &str) -> LoadError {
+    config_error(
+        file,
+        span,
+        format!("unknown rule `{code}` in {}", file.path),
+        "no rule has this code or name",
+        Some("`tplint rules` lists every rule".into()),
+    )
+}
+
+/// The pseudo file `<command line>` holds the flags so diagnostics can point at them.
+fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Publisher, LoadError> {
+    let missing: Vec<&str> = [
+        ("--owner", &flags.owner),
+        ("--repository", &flags.repository),
+        ("--workflow", &flags.workflow),
+    ]
+    .iter()
+    .filter(|(_, value)| value.is_none())
+    .map(|(flag, _)| *flag)
+    .collect();
+    if !missing.is_empty() {
+        return Err(LoadError::Usage(format!(
+            "declaring a publisher on the command line needs {}",
+            missing.join(", ")
+        )));
+    }
+    let mut text = String::new();
+    let mut add = |flag: &str, value: &Option<String>| {
+        let value = value.as_ref()?;
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(flag);
+        text.push(' ');
+        let start = text.len();
+        text.push_str(value);
+        Some(Field {
+            value: value.clone(),
+            span: Span::new(start, text.len()),
+        })
+    };
+    let owner = add("--owner", &flags.owner);
+    let repository = add("--repository", &flags.repository);
+    let workflow = add("--workflow", &flags.workflow);
+    let environment = add("--environment", &flags.environment);
+    let index = add("--index", &flags.index);
+    let (Some(owner), Some(repository), Some(workflow)) = (owner, repository, workflow) else {
+        return Err(LoadError::Usage("missing publisher flag".into()));
+    };
+    let index_kind = match &index {
+        None => Some(Index::Pypi),
+        Some(f) => Index::parse(&f.value),
+    };
+    let span = Span::new(0, text.len());
+    let file = sources.add(SourceFile::new("<command line>", text));
+    Ok(Publisher {
+        file,
+        span,
+        index,
+        index_kind,
+        project: None,
+        owner,
+        repository,
+        workflow,
+        environment,
+    })
+}

@@ -1,0 +1,114 @@
+//! Facts derived once from the workflow model and shared by the rules:
+//! publish sites, effective permissions, which file PyPI attributes a job to.
+
+pub mod oidc;
+pub mod permissions;
+pub mod publish;
+
+use crate::repository::{Repository, WorkflowFile};
+use crate::workflow::{Job, Workflow};
+
+pub use publish::PublishSite;
+
+/// Facts about one workflow file, parallel to `Repository::workflows`.
+#[derive(Debug, Default)]
+pub struct WorkflowFacts {
+    pub publish_sites: Vec<PublishSite>,
+}
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub workflows: Vec<WorkflowFacts>,
+}
+
+impl Facts {
+    pub fn derive(repo: &Repository) -> Self {
+        let workflows = repo
+            .workflows
+            .iter()
+            .map(|file| match &file.workflow {
+                Some(workflow) => WorkflowFacts {
+                    publish_sites: publish::publish_sites(workflow),
+                },
+                None => WorkflowFacts::default(),
+            })
+            .collect();
+        Facts { workflows }
+    }
+}
+
+/// A workflow with its file and facts, as the rules iterate them.
+#[derive(Clone, Copy)]
+pub struct WorkflowView<'a> {
+    pub file: &'a WorkflowFile,
+    pub workflow: &'a Workflow,
+    pub facts: &'a WorkflowFacts,
+}
+
+impl<'a> WorkflowView<'a> {
+    /// The publish sites of one job.
+    pub fn sites_of(&self, job: usize) -> impl Iterator<Item = &'a PublishSite> + 'a {
+        self.facts.publish_sites.iter().filter(move |s| s.job == job)
+    }
+
+    pub fn job(&self, index: usize) -> &'a Job {
+        &self.workflow.jobs[index]
+    }
+
+    /// The file name PyPI attributes a job of this workflow to.
+    pub fn attributed_name(&self) -> &'a str {
+        &self.file.name
+    }
+}
+
+/// Iterate the readable workflows with their facts.
+pub fn views<'a>(repo: &'a Repository, facts: &'a Facts) -> impl Iterator<Item = WorkflowView<'a>> {
+    repo.workflows
+        .iter()
+        .zip(&facts.workflows)
+        .filter_map(|(file, facts)| {
+            Some(WorkflowView {
+                file,
+                workflow: file.workflow.as_ref()?,
+                facts,
+            })
+        })
+}
+
+/// A job that publishes to one index by trusted publishing.
+#[derive(Clone, Copy)]
+pub struct OidcPublishJob<'a> {
+    pub view: WorkflowView<'a>,
+    pub job: &'a Job,
+    pub index: crate::config::Index,
+    /// The job's first OIDC upload to that index.
+    pub site: &'a PublishSite,
+}
+
+/// Every (job, index) pair that publishes by OIDC to PyPI or TestPyPI.
+pub fn oidc_publish_jobs<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<OidcPublishJob<'a>> {
+    let mut jobs: Vec<OidcPublishJob<'a>> = Vec::new();
+    for view in views(repo, facts) {
+        for site in &view.facts.publish_sites {
+            let Some(index) = site.index() else { continue };
+            if !site.is_oidc() {
+                continue;
+            }
+            let seen = jobs.iter().any(|j| {
+                std::ptr::eq(j.view.file, view.file) && j.site.job == site.job && j.index == index
+            });
+            if !seen {
+                jobs.push(OidcPublishJob {
+                    view,
+                    job: view.job(site.job),
+                    index,
+                    site,
+                });
+            }
+        }
+    }
+    jobs
+}

@@ -1,0 +1,22 @@
+//! tplint checks GitHub Actions release workflows against the trusted
+//! publishers registered on PyPI, and against PyPI's security model.
+//!
+//! Data flows one way: discover → parse → model → facts → rules →
+//! diagnostics → filter → render.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod facts;
+pub mod git;
+pub mod lint;
+pub mod render;
+pub mod repository;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod workflow;
+pub mod yaml;

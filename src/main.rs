@@ -1,0 +1,115 @@
+//! The tplint binary: parse arguments, call the library, map to an exit code.
+
+#![forbid(unsafe_code)]
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use tplint::cli::{CheckArgs, Cli, Color, Command, Format};
+use tplint::config::{LoadError, PublisherFlags};
+use tplint::lint::{self, CheckOptions};
+use tplint::render;
+use tplint::repository::LoadOptions;
+use tplint::rules::{self, Rule};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Check(args)) => check(args),
+        None => check(cli.check),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Rules) => {
+            print(&list_rules());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    result.unwrap_or_else(|error| {
+        let report = miette::Report::new(error);
+        eprintln!("{report:?}");
+        ExitCode::from(2)
+    })
+}
+
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`tplint | head`) is not an error worth reporting.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+fn rules_from(names: &[String]) -> Result<Vec<&'static Rule>, LoadError> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|name| {
+            rules::lookup(name).ok_or_else(|| {
+                LoadError::Usage(format!(
+                    "unknown rule `{name}`; `tplint rules` lists every rule"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn use_color(choice: Option<Color>) -> bool {
+    match choice.unwrap_or(Color::Auto) {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
+    let options = CheckOptions {
+        load: LoadOptions {
+            config: args.config,
+            publisher: PublisherFlags {
+                owner: args.owner,
+                repository: args.repository,
+                workflow: args.workflow,
+                environment: args.environment,
+                index: args.index,
+            },
+        },
+        select: rules_from(&args.select)?,
+        ignore: rules_from(&args.ignore)?,
+        fail_on: args.fail_on,
+    };
+    let report = lint::check(&args.paths, &options)?;
+    let output = match args.format.unwrap_or(Format::Human) {
+        Format::Human => render::human::render(&report, use_color(args.color), args.quiet),
+        Format::Json => render::json::render(&report),
+        Format::Github => render::github::render(&report),
+    };
+    print(&output);
+    Ok(if report.fails() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(name: &str) -> Result<ExitCode, LoadError> {
+    let rule = rules::lookup(name).ok_or_else(|| {
+        LoadError::Usage(format!(
+            "unknown rule `{name}`; `tplint rules` lists every rule"
+        ))
+    })?;
+    print(rule.doc);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_rules() -> String {
+    let mut out = String::new();
+    for rule in rules::RULES {
+        out.push_str(&format!(
+            "{}  {:<36} {:<8} {}\n",
+            rule.code, rule.name, rule.severity, rule.summary
+        ));
+    }
+    out
+}

@@ -1,0 +1,158 @@
+//! Human output: miette's graphical reports with the source snippet, a label
+//! on the exact key or value, related labels, a `help:` line, and a summary.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
+    NamedSource, SourceSpan,
+};
+
+use crate::diagnostic::Severity;
+use crate::lint::{Report, Resolved};
+
+/// One diagnostic as miette sees it.
+#[derive(Debug)]
+struct Rendered {
+    code: String,
+    message: String,
+    severity: Severity,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Rendered>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl MietteDiagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn MietteDiagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn MietteDiagnostic),
+        ))
+    }
+}
+
+fn span(span: crate::source::Span) -> SourceSpan {
+    (span.start, span.len()).into()
+}
+
+fn rendered(item: &Resolved<'_>) -> Rendered {
+    let diagnostic = item.diagnostic;
+    let report = item.report;
+    let file = report.file(diagnostic);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        diagnostic.label.clone(),
+        span(diagnostic.location.span),
+    )];
+    let mut related = Vec::new();
+    for r in &diagnostic.related {
+        if r.location.file == diagnostic.location.file {
+            labels.push(LabeledSpan::new_with_span(
+                Some(r.message.clone()),
+                span(r.location.span),
+            ));
+        } else {
+            let other = report.repo.sources.get(r.location.file);
+            related.push(Rendered {
+                code: String::new(),
+                message: r.message.clone(),
+                severity: Severity::Info,
+                help: None,
+                source: NamedSource::new(report.display_path(other), other.text.to_string()),
+                labels: vec![LabeledSpan::new_primary_with_span(None, span(r.location.span))],
+                related: Vec::new(),
+            });
+        }
+    }
+    Rendered {
+        code: format!("{} {}", diagnostic.rule.code, diagnostic.rule.name),
+        message: diagnostic.message.clone(),
+        severity: diagnostic.severity,
+        help: diagnostic.help.clone(),
+        source: NamedSource::new(item.path.clone(), file.text.to_string()),
+        labels,
+        related,
+    }
+}
+
+/// The report handler, coloured or not; fixed width so output is stable.
+pub fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100)
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The one-line summary.
+pub fn summary(report: &Report) -> String {
+    let counts = report.counts();
+    let files = plural(report.files(), "workflow file", "workflow files");
+    if counts.errors + counts.warnings + counts.infos == 0 {
+        return format!("No problems found in {files}.");
+    }
+    format!(
+        "Found {}, {} and {} in {files}.",
+        plural(counts.errors, "error", "errors"),
+        plural(counts.warnings, "warning", "warnings"),
+        plural(counts.infos, "info", "infos"),
+    )
+}
+
+pub fn render(report: &Report, color: bool, quiet: bool) -> String {
+    let handler = handler(color);
+    let mut out = String::new();
+    for item in report.resolved() {
+        let diagnostic = rendered(&item);
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, &diagnostic);
+    }
+    if !quiet {
+        out.push_str(&summary(report));
+        out.push('\n');
+    }
+    out
+}

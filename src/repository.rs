@@ -1,0 +1,128 @@
+//! Everything read from one repository: its workflows (parsed, or the
+//! reason they could not be), its configuration and its git remote.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config, LoadError, PublisherFlags};
+use crate::discover;
+use crate::git::{self, Remote};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::workflow::{self, Workflow};
+use crate::yaml::{self, Comment, YamlError};
+
+/// One file in `.github/workflows`.
+#[derive(Debug)]
+pub struct WorkflowFile {
+    pub file: FileId,
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The file name, which PyPI matches against the publisher's `workflow`.
+    pub name: String,
+    /// The model, unless the file is not readable YAML.
+    pub workflow: Option<Workflow>,
+    /// Why the file could not be read (reported as `TP001`).
+    pub error: Option<YamlError>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug)]
+pub struct Repository {
+    pub root: PathBuf,
+    pub sources: SourceMap,
+    pub workflows: Vec<WorkflowFile>,
+    /// Every entry name in `.github/workflows`, for suggestions.
+    pub workflow_dir_names: Vec<String>,
+    pub config: Config,
+    pub remote: Option<Remote>,
+}
+
+/// What to read besides the repository itself.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub config: Option<PathBuf>,
+    pub publisher: PublisherFlags,
+}
+
+impl Repository {
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Self, LoadError> {
+        let mut sources = SourceMap::default();
+        let config = config::load(root, options.config.as_deref(), &options.publisher, &mut sources)?;
+        let workflows = discover::workflow_files(root)
+            .into_iter()
+            .map(|path| read_workflow(root, &path, &mut sources))
+            .collect();
+        Ok(Self {
+            root: root.to_path_buf(),
+            workflow_dir_names: discover::workflow_dir_names(root),
+            remote: git::origin(root),
+            sources,
+            workflows,
+            config,
+        })
+    }
+
+    pub fn workflow_named(&self, name: &str) -> Option<&WorkflowFile> {
+        self.workflows.iter().find(|w| w.name == name)
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(yaml::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Read and parse one workflow; every failure becomes a located error.
+pub fn read_workflow(root: &Path, path: &Path, sources: &mut SourceMap) -> WorkflowFile {
+    let relative_path = relative(root, path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (text, result) = match read_limited(path) {
+        Err(e) => (
+            String::new(),
+            Err(YamlError {
+                message: format!("cannot read the file: {e}"),
+                span: Span::empty(0),
+            }),
+        ),
+        Ok(bytes) => match yaml::decode(&bytes) {
+            Ok(text) => (text.to_string(), Ok(())),
+            Err(e) => (String::from_utf8_lossy(&bytes).into_owned(), Err(e)),
+        },
+    };
+    let file = sources.add(SourceFile::new(relative_path.clone(), text));
+    let text = &sources.get(file).text;
+    let parsed = result.and_then(|()| yaml::parse(text));
+    match parsed {
+        Ok(document) => WorkflowFile {
+            file,
+            path: relative_path,
+            name,
+            workflow: Some(workflow::build(text, &document)),
+            error: None,
+            comments: document.comments,
+        },
+        Err(error) => WorkflowFile {
+            file,
+            path: relative_path,
+            name,
+            workflow: None,
+            error: Some(error),
+            comments: Vec::new(),
+        },
+    }
+}

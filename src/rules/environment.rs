@@ -1,0 +1,48 @@
+//! TP4xx: the GitHub environment a publish job runs in.
+
+use super::{Context, rule};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::oidc_publish_jobs;
+
+rule!(
+    PUBLISH_JOB_NO_ENVIRONMENT,
+    "TP401",
+    "publish-job-no-environment",
+    Warning,
+    "an OIDC publish job has no `environment:`, so no protection rules can apply",
+    Some(publish_job_no_environment)
+);
+
+fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers = &context.repo.config.publishers;
+    for job in oidc_publish_jobs(context.repo, context.facts) {
+        if job.job.environment.is_some() {
+            continue;
+        }
+        // A publisher that expects an environment makes this a TP104 error already.
+        let expects_environment = publishers.iter().any(|p| {
+            p.index_kind == Some(job.index)
+                && p.workflow.value == job.view.attributed_name()
+                && p.environment.is_some()
+        });
+        if expects_environment {
+            continue;
+        }
+        let suggested = job.index.key();
+        out.push(
+            Diagnostic::new(
+                &PUBLISH_JOB_NO_ENVIRONMENT,
+                Location::new(job.view.file.file, job.job.id.span),
+                format!(
+                    "job `{}` publishes to {} without an `environment:`, so no reviewer or branch rule can stop a bad release",
+                    job.job.id.value,
+                    job.index.display_name()
+                ),
+            )
+            .with_help(format!(
+                "add `environment: {suggested}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
+                job.index.display_name()
+            )),
+        );
+    }
+}

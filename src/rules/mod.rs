@@ -1,0 +1,109 @@
+//! The rule registry. Each rule is a code, a name, a default severity, its
+//! documentation (the `rules/<CODE>-<name>.md` file, embedded) and a small
+//! function from the shared facts to diagnostics.
+
+mod credentials;
+mod environment;
+mod input;
+mod permissions;
+mod pinning;
+mod publisher;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{Facts, WorkflowView};
+use crate::repository::Repository;
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub repo: &'a Repository,
+    pub facts: &'a Facts,
+}
+
+impl<'a> Context<'a> {
+    pub fn workflows(&self) -> impl Iterator<Item = WorkflowView<'a>> + 'a {
+        crate::facts::views(self.repo, self.facts)
+    }
+}
+
+pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line for `tplint rules`.
+    pub summary: &'static str,
+    /// The whole Markdown documentation.
+    pub doc: &'static str,
+    /// `None` for rules applied by the pipeline itself (suppressions).
+    pub check: Option<Check>,
+}
+
+impl Rule {
+    /// The doc's file name under `rules/`.
+    pub fn doc_file(&self) -> String {
+        format!("{}-{}.md", self.code, self.name)
+    }
+}
+
+macro_rules! rule {
+    ($static:ident, $code:literal, $name:literal, $severity:ident, $summary:literal, $check:expr) => {
+        pub static $static: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$severity,
+            summary: $summary,
+            doc: include_str!(concat!("../../rules/", $code, "-", $name, ".md")),
+            check: $check,
+        };
+    };
+}
+pub(crate) use rule;
+
+rule!(
+    UNUSED_SUPPRESSION,
+    "TP000",
+    "unused-suppression",
+    Info,
+    "a `# tplint: ignore[...]` comment suppresses nothing",
+    None
+);
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &UNUSED_SUPPRESSION,
+    &input::INVALID_YAML,
+    &input::INVALID_WORKFLOW,
+    &publisher::PUBLISHER_UNDECLARED,
+    &publisher::PUBLISHER_WORKFLOW_MISSING,
+    &publisher::PUBLISHER_INVALID,
+    &publisher::ENVIRONMENT_MISMATCH,
+    &permissions::ID_TOKEN_MISSING,
+    &permissions::ID_TOKEN_WORKFLOW_LEVEL,
+    &credentials::PUBLISH_WITH_PASSWORD,
+    &environment::PUBLISH_JOB_NO_ENVIRONMENT,
+    &pinning::UNPINNED_ACTION,
+];
+
+/// A rule by code (`TP104`, any case) or name (`environment-mismatch`).
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    let wanted = code_or_name.trim();
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
+}
+
+/// Run the rules that `enabled` accepts.
+pub fn run(context: &Context<'_>, enabled: impl Fn(&Rule) -> bool) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for rule in RULES {
+        if let Some(check) = rule.check
+            && enabled(rule)
+        {
+            check(context, &mut diagnostics);
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,439 @@
+//! Reads a YAML document into the workflow model, polymorphic fields and all.
+
+use super::{
+    Access, Environment, Job, KeyValue, Permissions, PermissionsKind, Problem, RunsOn, Scope,
+    Secrets, Spanned, Step, Trigger, Uses, UsesTarget, Workflow, WorkflowCall,
+};
+use crate::source::Span;
+use crate::yaml::{Document, Entry, Node, Value};
+
+/// Build the model of one workflow. Never fails: problems are collected.
+pub fn build(source: &str, document: &Document) -> Workflow {
+    let mut reader = Reader {
+        source,
+        document,
+        problems: Vec::new(),
+    };
+    let workflow = reader.workflow();
+    Workflow {
+        problems: reader.problems,
+        ..workflow
+    }
+}
+
+struct Reader<'a> {
+    source: &'a str,
+    document: &'a Document,
+    problems: Vec<Problem>,
+}
+
+fn text(node: &Node) -> Spanned<String> {
+    Spanned::new(node.as_str().unwrap_or_default().to_string(), node.span)
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, span: impl Into<Span>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            message: message.into(),
+            span: span.into(),
+        });
+    }
+
+    /// The entries of a mapping, reporting a non-mapping and duplicate keys.
+    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> &'n [Entry] {
+        let Some(entries) = node.as_mapping() else {
+            if !node.is_null() {
+                self.problem(
+                    node.span,
+                    format!("{what} must be a mapping, found {}", node.kind_name()),
+                );
+            }
+            return &[];
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            if entries[..i].iter().any(|e| e.key.as_str() == Some(key)) && !entry.key.from_alias {
+                self.problem(
+                    entry.key.span,
+                    format!("`{key}` is defined twice in {what}; GitHub rejects duplicate keys"),
+                );
+            }
+        }
+        entries
+    }
+
+    /// A scalar value; a mapping or sequence is a problem.
+    fn scalar(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        if node.as_str().is_some() {
+            Some(text(node))
+        } else {
+            self.problem(
+                node.span,
+                format!("{what} must be a string, found {}", node.kind_name()),
+            );
+            None
+        }
+    }
+
+    /// A string or a list of strings (`needs`, `runs-on`, `on`).
+    fn string_list(&mut self, node: &Node, what: &str) -> Vec<Spanned<String>> {
+        match &node.value {
+            Value::Scalar { .. } if node.is_null() => Vec::new(),
+            Value::Scalar { .. } => vec![text(node)],
+            Value::Sequence(items) => items
+                .iter()
+                .filter_map(|item| self.scalar(item, what))
+                .collect(),
+            Value::Mapping(_) => {
+                self.problem(
+                    node.span,
+                    format!("{what} must be a string or a list, found a mapping"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn key_values(&mut self, node: &Node, what: &str) -> Vec<KeyValue> {
+        if node.as_str().is_some() && !node.is_null() {
+            // `env: ${{ fromJSON(...) }}` and the like.
+            return Vec::new();
+        }
+        let entries = self.mapping(node, what);
+        entries
+            .iter()
+            .map(|e| KeyValue {
+                key: text(&e.key),
+                value: if e.value.as_str().is_some() {
+                    text(&e.value)
+                } else {
+                    Spanned::new(String::new(), e.value.span)
+                },
+            })
+            .collect()
+    }
+
+    fn workflow(&mut self) -> Workflow {
+        let mut workflow = Workflow::default();
+        let Some(root) = &self.document.root else {
+            self.problem(Span::empty(0), "the workflow file is empty");
+            return workflow;
+        };
+        let entries = self.mapping(root, "a workflow");
+        if root.as_mapping().is_none() {
+            return workflow;
+        }
+        let mut jobs_node = None;
+        for entry in entries {
+            match entry.key.as_str().unwrap_or_default() {
+                "name" => workflow.name = self.scalar(&entry.value, "`name`"),
+                "on" => {
+                    workflow.on_key = Some(entry.key.span);
+                    workflow.triggers = self.triggers(&entry.value);
+                }
+                "permissions" => {
+                    workflow.permissions = Some(self.permissions(entry));
+                }
+                "env" => workflow.env = self.key_values(&entry.value, "`env`"),
+                "jobs" => jobs_node = Some(entry),
+                _ => {}
+            }
+        }
+        if workflow.on_key.is_none() {
+            self.problem(
+                root.span.start..root.span.start,
+                "the workflow has no `on:` trigger; GitHub will not run it",
+            );
+        }
+        match jobs_node {
+            None => self.problem(
+                Span::empty(root.span.start),
+                "the workflow has no `jobs:`",
+            ),
+            Some(entry) => {
+                let jobs = self.mapping(&entry.value, "`jobs`");
+                if jobs.is_empty() && entry.value.as_mapping().is_some() {
+                    self.problem(entry.key.span, "`jobs` is empty");
+                }
+                workflow.jobs = jobs.iter().filter_map(|e| self.job(e)).collect();
+            }
+        }
+        workflow
+    }
+
+    fn triggers(&mut self, node: &Node) -> Vec<Trigger> {
+        match &node.value {
+            Value::Mapping(_) => self
+                .mapping(node, "`on`")
+                .iter()
+                .map(|e| Trigger {
+                    event: text(&e.key),
+                    config: (!e.value.is_null()).then(|| e.value.clone()),
+                })
+                .collect(),
+            _ => self
+                .string_list(node, "`on`")
+                .into_iter()
+                .map(|event| Trigger {
+                    event,
+                    config: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn permissions(&mut self, entry: &Entry) -> Permissions {
+        let node = &entry.value;
+        let kind = match &node.value {
+            Value::Scalar { text, .. } => match text.as_str() {
+                "read-all" => PermissionsKind::ReadAll,
+                "write-all" => PermissionsKind::WriteAll,
+                t if super::is_expression(t) => PermissionsKind::Unknown,
+                "" if node.is_null() => PermissionsKind::Scopes(Vec::new()),
+                other => {
+                    self.problem(
+                        node.span,
+                        format!(
+                            "`permissions: {other}` is not valid; use `read-all`, `write-all` or a mapping of scopes"
+                        ),
+                    );
+                    PermissionsKind::Unknown
+                }
+            },
+            Value::Mapping(_) => {
+                let mut scopes = Vec::new();
+                for e in self.mapping(node, "`permissions`") {
+                    let Some(level) = e.value.as_str() else {
+                        self.problem(e.value.span, "a permission must be `read`, `write` or `none`");
+                        continue;
+                    };
+                    let Some(access) = Access::parse(level) else {
+                        self.problem(
+                            e.value.span,
+                            format!("`{level}` is not a permission level; use `read`, `write` or `none`"),
+                        );
+                        continue;
+                    };
+                    scopes.push(Scope {
+                        name: text(&e.key),
+                        access: Spanned::new(access, e.value.span),
+                    });
+                }
+                PermissionsKind::Scopes(scopes)
+            }
+            Value::Sequence(_) => {
+                self.problem(node.span, "`permissions` must be a mapping, `read-all` or `write-all`");
+                PermissionsKind::Unknown
+            }
+        };
+        Permissions {
+            key: entry.key.span,
+            span: node.span,
+            kind,
+        }
+    }
+
+    fn job(&mut self, entry: &Entry) -> Option<Job> {
+        let id = text(&entry.key);
+        let node = &entry.value;
+        if node.as_mapping().is_none() {
+            self.problem(
+                node.span.join(entry.key.span),
+                format!("job `{}` must be a mapping, found {}", id.value, node.kind_name()),
+            );
+            return None;
+        }
+        let mut job = Job {
+            id,
+            span: entry.key.span.join(node.span),
+            name: None,
+            needs: Vec::new(),
+            condition: None,
+            permissions: None,
+            environment: None,
+            runs_on: None,
+            container: None,
+            env: Vec::new(),
+            strategy: None,
+            steps: Vec::new(),
+            call: None,
+        };
+        let mut steps = None;
+        let mut call_uses = None;
+        let mut with = Vec::new();
+        let mut secrets = Secrets::None;
+        let what = format!("job `{}`", job.id.value);
+        for e in self.mapping(node, &what) {
+            let value = &e.value;
+            match e.key.as_str().unwrap_or_default() {
+                "name" => job.name = self.scalar(value, "`name`"),
+                "needs" => job.needs = self.string_list(value, "`needs`"),
+                "if" => job.condition = self.scalar(value, "`if`"),
+                "permissions" => job.permissions = Some(self.permissions(e)),
+                "environment" => job.environment = self.environment(value),
+                "runs-on" => job.runs_on = self.runs_on(value),
+                "container" if !value.is_null() => job.container = Some(e.key.span),
+                "env" => job.env = self.key_values(value, "`env`"),
+                "strategy" => job.strategy = Some(value.clone()),
+                "steps" => steps = Some(e),
+                "uses" => call_uses = self.uses(value),
+                "with" => with = self.key_values(value, "`with`"),
+                "secrets" => {
+                    secrets = match value.as_str() {
+                        Some("inherit") => Secrets::Inherit(value.span),
+                        _ => Secrets::Named(self.key_values(value, "`secrets`")),
+                    }
+                }
+                _ => {}
+            }
+        }
+        match (call_uses, steps) {
+            (Some(uses), None) => {
+                job.call = Some(WorkflowCall {
+                    uses,
+                    with,
+                    secrets,
+                })
+            }
+            (Some(_), Some(steps)) => self.problem(
+                steps.key.span,
+                format!("job `{}` has both `uses` and `steps`", job.id.value),
+            ),
+            (None, Some(steps)) => {
+                job.steps = self.steps(&steps.value);
+                if job.runs_on.is_none() {
+                    self.problem(
+                        job.id.span,
+                        format!("job `{}` has no `runs-on`", job.id.value),
+                    );
+                }
+            }
+            (None, None) => self.problem(
+                job.id.span,
+                format!("job `{}` has neither `steps` nor `uses`", job.id.value),
+            ),
+        }
+        Some(job)
+    }
+
+    fn environment(&mut self, node: &Node) -> Option<Environment> {
+        let name = match &node.value {
+            Value::Scalar { .. } if node.is_null() => return None,
+            Value::Scalar { .. } => text(node),
+            Value::Mapping(_) => match node.get("name") {
+                Some(name) => self.scalar(name, "`environment.name`")?,
+                None => {
+                    self.problem(node.span, "`environment` needs a `name`");
+                    return None;
+                }
+            },
+            Value::Sequence(_) => {
+                self.problem(node.span, "`environment` must be a name or a mapping with `name`");
+                return None;
+            }
+        };
+        Some(Environment {
+            name,
+            span: node.span,
+        })
+    }
+
+    fn runs_on(&mut self, node: &Node) -> Option<RunsOn> {
+        match &node.value {
+            Value::Scalar { text: t, .. }
+                if t.trim_start().starts_with("${{") && t.trim_end().ends_with("}}") =>
+            {
+                Some(RunsOn::Expression(text(node)))
+            }
+            Value::Mapping(_) => Some(RunsOn::Group { span: node.span }),
+            _ => Some(RunsOn::Labels(self.string_list(node, "`runs-on`"))),
+        }
+    }
+
+    fn uses(&mut self, node: &Node) -> Option<Uses> {
+        let raw = self.scalar(node, "`uses`")?;
+        let source = self.source;
+        let target = UsesTarget::parse(&raw.value, |r| node.sub_span(source, r));
+        if let UsesTarget::Invalid(reason) = &target {
+            self.problem(node.span, reason.clone());
+        }
+        let comment = self
+            .document
+            .trailing_comment(self.source, node.span)
+            .map(|c| Spanned::new(c.text.trim().to_string(), c.span));
+        Some(Uses {
+            raw,
+            target,
+            comment,
+        })
+    }
+
+    fn steps(&mut self, node: &Node) -> Vec<Step> {
+        let Some(items) = node.as_sequence() else {
+            if !node.is_null() {
+                self.problem(
+                    node.span,
+                    format!("`steps` must be a list, found {}", node.kind_name()),
+                );
+            }
+            return Vec::new();
+        };
+        let mut steps = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            if item.as_mapping().is_none() {
+                self.problem(
+                    item.span,
+                    format!("a step must be a mapping, found {}", item.kind_name()),
+                );
+                continue;
+            }
+            let mut step = Step {
+                index,
+                span: item.span,
+                id: None,
+                name: None,
+                uses: None,
+                with: Vec::new(),
+                with_key: None,
+                run: None,
+                env: Vec::new(),
+                condition: None,
+            };
+            for e in self.mapping(item, "a step") {
+                let value = &e.value;
+                match e.key.as_str().unwrap_or_default() {
+                    "id" => step.id = self.scalar(value, "`id`"),
+                    "name" => step.name = self.scalar(value, "`name`"),
+                    "uses" => step.uses = self.uses(value),
+                    "with" => {
+                        step.with_key = Some(e.key.span);
+                        step.with = self.key_values(value, "`with`");
+                    }
+                    "run" => step.run = self.scalar(value, "`run`"),
+                    "env" => step.env = self.key_values(value, "`env`"),
+                    "if" => step.condition = self.scalar(value, "`if`"),
+                    _ => {}
+                }
+            }
+            let has_uses = item.get("uses").is_some();
+            let has_run = item.get("run").is_some();
+            if has_uses == has_run {
+                let what = if has_uses { "both `uses` and `run`" } else { "neither `uses` nor `run`" };
+                self.problem(
+                    item.span.start..item.span.start,
+                    format!("step {} has {what}", step.label()),
+                );
+            }
+            steps.push(step);
+        }
+        steps
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(range: std::ops::Range<usize>) -> Self {
+        Span::new(range.start, range.end)
+    }
+}

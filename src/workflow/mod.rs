@@ -1,0 +1,256 @@
+//! The typed GitHub Actions workflow model. Every field keeps the span of the
+//! YAML it came from, so rules can point at the exact key or value.
+//! Building the model never fails: shapes GitHub would reject become
+//! [`Problem`]s (reported as `TP002`) and the rest of the file is still read.
+
+mod build;
+pub mod uses;
+
+pub use build::build;
+pub use uses::{Uses, UsesTarget};
+
+use crate::source::Span;
+use crate::yaml::Node;
+
+/// A value with the span it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+impl Spanned<String> {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// Whether the value contains a `${{ }}` expression.
+    pub fn is_expression(&self) -> bool {
+        is_expression(&self.value)
+    }
+}
+
+/// Whether a string holds a `${{ ... }}` expression, whose value tplint never guesses.
+pub fn is_expression(text: &str) -> bool {
+    text.contains("${{")
+}
+
+/// A structural problem in an otherwise readable workflow.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub message: String,
+    pub span: Span,
+}
+
+/// One workflow file.
+#[derive(Debug, Default)]
+pub struct Workflow {
+    pub name: Option<Spanned<String>>,
+    /// The `on:` key, when present.
+    pub on_key: Option<Span>,
+    pub triggers: Vec<Trigger>,
+    pub permissions: Option<Permissions>,
+    pub env: Vec<KeyValue>,
+    pub jobs: Vec<Job>,
+    pub problems: Vec<Problem>,
+}
+
+impl Workflow {
+    pub fn job(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id.value == id)
+    }
+
+    pub fn has_trigger(&self, event: &str) -> bool {
+        self.triggers.iter().any(|t| t.event.value == event)
+    }
+}
+
+/// An event under `on:`, with its configuration (e.g. `tags:` of `push`).
+#[derive(Clone, Debug)]
+pub struct Trigger {
+    pub event: Spanned<String>,
+    pub config: Option<Node>,
+}
+
+/// Access level of one token scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    None,
+    Read,
+    Write,
+}
+
+impl Access {
+    pub fn parse(text: &str) -> Option<Access> {
+        match text {
+            "none" => Some(Access::None),
+            "read" => Some(Access::Read),
+            "write" => Some(Access::Write),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::None => "none",
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
+}
+
+/// A `permissions:` block at workflow or job level.
+#[derive(Clone, Debug)]
+pub struct Permissions {
+    /// The `permissions` key.
+    pub key: Span,
+    /// The value.
+    pub span: Span,
+    pub kind: PermissionsKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum PermissionsKind {
+    ReadAll,
+    WriteAll,
+    /// A mapping of scopes (`{}` has none).
+    Scopes(Vec<Scope>),
+    /// An expression or an unreadable value: nothing can be said.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub name: Spanned<String>,
+    pub access: Spanned<Access>,
+}
+
+impl Permissions {
+    /// What this block grants for `scope`; `None` when it cannot be known.
+    pub fn grant(&self, scope: &str) -> Option<Access> {
+        match &self.kind {
+            PermissionsKind::ReadAll => Some(Access::Read),
+            PermissionsKind::WriteAll => Some(Access::Write),
+            PermissionsKind::Scopes(scopes) => Some(
+                scopes
+                    .iter()
+                    .find(|s| s.name.value == scope)
+                    .map_or(Access::None, |s| s.access.value),
+            ),
+            PermissionsKind::Unknown => None,
+        }
+    }
+
+    /// The span that grants `scope`: the scope's value in a mapping, or the
+    /// whole `read-all`/`write-all` value.
+    pub fn grant_span(&self, scope: &str) -> Span {
+        match &self.kind {
+            PermissionsKind::Scopes(scopes) => scopes
+                .iter()
+                .find(|s| s.name.value == scope)
+                .map_or(self.span, |s| s.access.span),
+            _ => self.span,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyValue {
+    pub key: Spanned<String>,
+    /// Scalar text; empty for non-scalar values.
+    pub value: Spanned<String>,
+}
+
+/// `environment:` of a job, as a string or `{name, url, deployment}`.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    pub name: Spanned<String>,
+    /// The whole value.
+    pub span: Span,
+}
+
+/// `runs-on:` in any of its forms.
+#[derive(Clone, Debug)]
+pub enum RunsOn {
+    /// A label or list of labels (each may be an expression).
+    Labels(Vec<Spanned<String>>),
+    /// `{group, labels}`: a runner group.
+    Group { span: Span },
+    /// A whole-value expression.
+    Expression(Spanned<String>),
+}
+
+/// A job: runs steps, or calls a reusable workflow.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: Spanned<String>,
+    /// The whole job mapping.
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub needs: Vec<Spanned<String>>,
+    pub condition: Option<Spanned<String>>,
+    pub permissions: Option<Permissions>,
+    pub environment: Option<Environment>,
+    pub runs_on: Option<RunsOn>,
+    /// The `container:` key, when the job runs in a container.
+    pub container: Option<Span>,
+    pub env: Vec<KeyValue>,
+    pub strategy: Option<Node>,
+    pub steps: Vec<Step>,
+    /// Set when the job calls a reusable workflow (`jobs.<id>.uses`).
+    pub call: Option<WorkflowCall>,
+}
+
+/// `jobs.<id>.uses` with its `with:` and `secrets:`.
+#[derive(Clone, Debug)]
+pub struct WorkflowCall {
+    pub uses: Uses,
+    pub with: Vec<KeyValue>,
+    pub secrets: Secrets,
+}
+
+#[derive(Clone, Debug)]
+pub enum Secrets {
+    None,
+    Inherit(Span),
+    Named(Vec<KeyValue>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// 0-based position in the job.
+    pub index: usize,
+    pub span: Span,
+    pub id: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
+    pub uses: Option<Uses>,
+    pub with: Vec<KeyValue>,
+    /// The `with:` key, when present.
+    pub with_key: Option<Span>,
+    pub run: Option<Spanned<String>>,
+    pub env: Vec<KeyValue>,
+    pub condition: Option<Spanned<String>>,
+}
+
+impl Step {
+    pub fn input(&self, key: &str) -> Option<&KeyValue> {
+        self.with.iter().find(|kv| kv.key.value == key)
+    }
+
+    /// A short human label: the step's name, its `uses`, or its position.
+    pub fn label(&self) -> String {
+        if let Some(name) = &self.name {
+            return format!("`{}`", name.value);
+        }
+        if let Some(uses) = &self.uses {
+            return format!("`{}`", uses.raw.value);
+        }
+        format!("#{}", self.index + 1)
+    }
+}
