@@ -44,17 +44,31 @@ fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "job `{id}` publishes by trusted publishing but has no `id-token: write` permission (it defaults to `none`)"
                 ),
             ),
-            GrantSource::Job(block) => (
-                block.grant_span("id-token"),
-                match &block.kind {
-                    PermissionsKind::Scopes(scopes) if scopes.iter().any(|s| s.name.value == "id-token") => {
-                        format!("job `{id}` sets `id-token: {}`, but trusted publishing needs `id-token: write`", access.as_str())
-                    }
-                    _ => format!(
+            GrantSource::Job(block) => match &block.kind {
+                PermissionsKind::Scopes(scopes)
+                    if scopes.iter().any(|s| s.name.value == "id-token") =>
+                {
+                    (
+                        block.grant_span("id-token"),
+                        format!(
+                            "job `{id}` sets `id-token: {}`, but trusted publishing needs `id-token: write`",
+                            access.as_str()
+                        ),
+                    )
+                }
+                PermissionsKind::Scopes(_) => (
+                    block.key,
+                    format!(
                         "the `permissions` of job `{id}` do not grant `id-token: write`, which trusted publishing needs"
                     ),
-                },
-            ),
+                ),
+                _ => (
+                    block.span,
+                    format!(
+                        "the `permissions` of job `{id}` do not grant `id-token: write`, which trusted publishing needs"
+                    ),
+                ),
+            },
             GrantSource::Workflow(block) => (
                 block.grant_span("id-token"),
                 format!(
