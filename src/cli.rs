@@ -9,7 +9,12 @@ use crate::config::FailOn;
 /// Lint GitHub Actions release workflows against the trusted publishers
 /// registered on PyPI.
 #[derive(Debug, Parser)]
-#[command(name = "tplint", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "tplint",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -110,8 +110,20 @@ impl Report {
             })
             .collect();
         all.sort_by(|a, b| {
-            (&a.path, a.start.line, a.start.column, a.diagnostic.rule.code, &a.diagnostic.message)
-                .cmp(&(&b.path, b.start.line, b.start.column, b.diagnostic.rule.code, &b.diagnostic.message))
+            (
+                &a.path,
+                a.start.line,
+                a.start.column,
+                a.diagnostic.rule.code,
+                &a.diagnostic.message,
+            )
+                .cmp(&(
+                    &b.path,
+                    b.start.line,
+                    b.start.column,
+                    b.diagnostic.rule.code,
+                    &b.diagnostic.message,
+                ))
         });
         all
     }
@@ -128,7 +140,12 @@ pub fn check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, LoadEr
     } else {
         paths
             .iter()
-            .map(|p| Ok((display_prefix(p, paths.len()), crate::discover::repository_root(p)?)))
+            .map(|p| {
+                Ok((
+                    display_prefix(p, paths.len()),
+                    crate::discover::repository_root(p)?,
+                ))
+            })
             .collect::<Result<_, LoadError>>()?
     };
     let mut repos = Vec::with_capacity(roots.len());
@@ -156,8 +173,8 @@ pub fn check_repository(
     let facts = Facts::derive(&repo);
     let lint = &repo.config.lint;
     let enabled = |rule: &Rule| {
-        let selected = options.select.is_empty()
-            || options.select.iter().any(|r| std::ptr::eq(*r, rule));
+        let selected =
+            options.select.is_empty() || options.select.iter().any(|r| std::ptr::eq(*r, rule));
         let ignored = options.ignore.iter().any(|r| std::ptr::eq(*r, rule))
             || lint.ignore.contains(&rule.code);
         selected && !ignored
@@ -177,10 +194,7 @@ pub fn check_repository(
             diagnostic.severity = *severity;
         }
     }
-    let fail_on = options
-        .fail_on
-        .or(lint.fail_on)
-        .unwrap_or(FailOn::Warning);
+    let fail_on = options.fail_on.or(lint.fail_on).unwrap_or(FailOn::Warning);
     Ok(RepoReport {
         prefix,
         repo,

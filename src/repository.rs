@@ -47,7 +47,12 @@ pub struct LoadOptions {
 impl Repository {
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Self, LoadError> {
         let mut sources = SourceMap::default();
-        let config = config::load(root, options.config.as_deref(), &options.publisher, &mut sources)?;
+        let config = config::load(
+            root,
+            options.config.as_deref(),
+            &options.publisher,
+            &mut sources,
+        )?;
         let workflows = discover::workflow_files(root)
             .into_iter()
             .map(|path| read_workflow(root, &path, &mut sources))

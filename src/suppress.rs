@@ -11,9 +11,8 @@ use crate::repository::Repository;
 use crate::rules::{self, Rule, UNUSED_SUPPRESSION};
 use crate::source::{FileId, Span};
 
-static SUPPRESSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*tplint:\s*ignore\[([^\]]*)\]").expect("valid regex literal")
-});
+static SUPPRESSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*tplint:\s*ignore\[([^\]]*)\]").expect("valid regex literal"));
 
 #[derive(Debug)]
 struct Suppression {
@@ -33,7 +32,7 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
                 continue;
             };
             let position = source.position(comment.span.start);
-            let before = &source.line_text(position.line)[..];
+            let before = source.line_text(position.line);
             let own_line = before
                 .chars()
                 .take(position.column - 1)
@@ -69,7 +68,11 @@ pub fn apply(
     let mut kept = Vec::with_capacity(diagnostics.len());
     for diagnostic in diagnostics {
         let file = diagnostic.location.file;
-        let line = repo.sources.get(file).position(diagnostic.location.span.start).line;
+        let line = repo
+            .sources
+            .get(file)
+            .position(diagnostic.location.span.start)
+            .line;
         let mut suppressed = false;
         for suppression in suppressions
             .iter_mut()

@@ -256,7 +256,10 @@ pub fn load(
         Some(path) => vec![(path.to_path_buf(), path.display().to_string())],
         None => vec![
             (root.join("tplint.toml"), "tplint.toml".into()),
-            (root.join(".github/tplint.toml"), ".github/tplint.toml".into()),
+            (
+                root.join(".github/tplint.toml"),
+                ".github/tplint.toml".into(),
+            ),
             (root.join("pyproject.toml"), "pyproject.toml".into()),
         ],
     };
@@ -353,7 +356,11 @@ fn read_raw(
     if let Some(lint) = raw.lint {
         for code in &lint.ignore {
             let rule = rules::lookup(code.get_ref()).ok_or_else(|| {
-                unknown_rule(file, Some(Span::new(code.span().start, code.span().end)), code.get_ref())
+                unknown_rule(
+                    file,
+                    Some(Span::new(code.span().start, code.span().end)),
+                    code.get_ref(),
+                )
             })?;
             config.lint.ignore.push(rule.code);
         }
@@ -394,7 +401,10 @@ fn find_key_span(text: &str, key: &str) -> Option<Span> {
             if trimmed.starts_with(&candidate)
                 && trimmed[candidate.len()..].trim_start().starts_with('=')
             {
-                return Some(Span::new(offset + indent, offset + indent + candidate.len()));
+                return Some(Span::new(
+                    offset + indent,
+                    offset + indent + candidate.len(),
+                ));
             }
         }
         offset += line.len();

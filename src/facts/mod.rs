@@ -48,7 +48,10 @@ pub struct WorkflowView<'a> {
 impl<'a> WorkflowView<'a> {
     /// The publish sites of one job.
     pub fn sites_of(&self, job: usize) -> impl Iterator<Item = &'a PublishSite> + 'a {
-        self.facts.publish_sites.iter().filter(move |s| s.job == job)
+        self.facts
+            .publish_sites
+            .iter()
+            .filter(move |s| s.job == job)
     }
 
     pub fn job(&self, index: usize) -> &'a Job {
@@ -86,10 +89,7 @@ pub struct OidcPublishJob<'a> {
 }
 
 /// Every (job, index) pair that publishes by OIDC to PyPI or TestPyPI.
-pub fn oidc_publish_jobs<'a>(
-    repo: &'a Repository,
-    facts: &'a Facts,
-) -> Vec<OidcPublishJob<'a>> {
+pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<OidcPublishJob<'a>> {
     let mut jobs: Vec<OidcPublishJob<'a>> = Vec::new();
     for view in views(repo, facts) {
         for site in &view.facts.publish_sites {

@@ -55,7 +55,10 @@ mod tests {
 
     #[test]
     fn defaults_to_none() {
-        assert_eq!(grant(&format!("on: push\njobs:\n  a:\n{STEPS}"), "a"), Some(Access::None));
+        assert_eq!(
+            grant(&format!("on: push\njobs:\n  a:\n{STEPS}"), "a"),
+            Some(Access::None)
+        );
     }
 
     #[test]

@@ -182,16 +182,27 @@ mod tests {
 
     #[test]
     fn empty_password_is_still_trusted_publishing() {
-        let s = sites("      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ''\n");
+        let s = sites(
+            "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ''\n",
+        );
         assert!(s[0].is_oidc());
     }
 
     #[test]
     fn url_forms() {
         let url = |u: &str| target_of_url(&Spanned::new(u.to_string(), Span::default()));
-        assert_eq!(url("https://upload.pypi.org/legacy"), Target::Index(Index::Pypi));
-        assert_eq!(url("https://test.pypi.org/legacy/"), Target::Index(Index::TestPypi));
+        assert_eq!(
+            url("https://upload.pypi.org/legacy"),
+            Target::Index(Index::Pypi)
+        );
+        assert_eq!(
+            url("https://test.pypi.org/legacy/"),
+            Target::Index(Index::TestPypi)
+        );
         assert!(matches!(url("${{ vars.URL }}"), Target::Expression(_)));
-        assert!(matches!(url("https://pkgs.example.com/simple/"), Target::Custom(_)));
+        assert!(matches!(
+            url("https://pkgs.example.com/simple/"),
+            Target::Custom(_)
+        ));
     }
 }

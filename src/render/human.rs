@@ -95,7 +95,10 @@ fn rendered(item: &Resolved<'_>) -> Rendered {
                 severity: Severity::Info,
                 help: None,
                 source: NamedSource::new(report.display_path(other), other.text.to_string()),
-                labels: vec![LabeledSpan::new_primary_with_span(None, span(r.location.span))],
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    span(r.location.span),
+                )],
                 related: Vec::new(),
             });
         }
@@ -149,6 +152,7 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         let diagnostic = rendered(&item);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &diagnostic);
+        out.push('\n');
     }
     if !quiet {
         out.push_str(&summary(report));

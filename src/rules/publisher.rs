@@ -81,7 +81,9 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
         help.push_str(&format!("environment = \"{environment}\"\n"));
     }
     if context.repo.remote.is_none() {
-        help.push_str("\n(owner and repository are unknown: this repository has no `origin` remote)");
+        help.push_str(
+            "\n(owner and repository are unknown: this repository has no `origin` remote)",
+        );
     }
     help.trim_end().to_string()
 }
@@ -93,7 +95,9 @@ fn workflow_exists(context: &Context<'_>, name: &str) -> bool {
 fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = &context.repo.config.publishers;
     for job in oidc_publish_jobs(context.repo, context.facts) {
-        let same_index = publishers.iter().filter(|p| p.index_kind == Some(job.index));
+        let same_index = publishers
+            .iter()
+            .filter(|p| p.index_kind == Some(job.index));
         let mut declared = false;
         let mut dangling = false;
         for publisher in same_index {
@@ -231,7 +235,9 @@ fn environment_problem(name: &str) -> Option<String> {
         return Some("environment names are at most 255 characters".into());
     }
     if name.trim() != name {
-        return Some(format!("environment `{name}` has leading or trailing whitespace"));
+        return Some(format!(
+            "environment `{name}` has leading or trailing whitespace"
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -299,7 +305,10 @@ fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 p.index_kind == Some(job.index) && p.workflow.value == job.view.attributed_name()
             })
             .collect();
-        let expected: Vec<&Field> = matching.iter().filter_map(|p| p.environment.as_ref()).collect();
+        let expected: Vec<&Field> = matching
+            .iter()
+            .filter_map(|p| p.environment.as_ref())
+            .collect();
         // Any publisher without an environment accepts every job of the workflow.
         if matching.is_empty() || expected.len() < matching.len() {
             continue;
@@ -359,7 +368,11 @@ mod tests {
 
     #[test]
     fn closest_prefers_case_and_extension_variants() {
-        let names = vec!["Release.yml".to_string(), "ci.yaml".to_string(), "publish.yaml".to_string()];
+        let names = vec![
+            "Release.yml".to_string(),
+            "ci.yaml".to_string(),
+            "publish.yaml".to_string(),
+        ];
         assert_eq!(closest("release.yml", &names), Some("Release.yml"));
         assert_eq!(closest("publish.yml", &names), Some("publish.yaml"));
         assert_eq!(closest("pubish.yaml", &names), Some("publish.yaml"));

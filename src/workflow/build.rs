@@ -148,10 +148,7 @@ impl Reader<'_> {
             );
         }
         match jobs_node {
-            None => self.problem(
-                Span::empty(root.span.start),
-                "the workflow has no `jobs:`",
-            ),
+            None => self.problem(Span::empty(root.span.start), "the workflow has no `jobs:`"),
             Some(entry) => {
                 let jobs = self.mapping(&entry.value, "`jobs`");
                 if jobs.is_empty() && entry.value.as_mapping().is_some() {
@@ -206,13 +203,18 @@ impl Reader<'_> {
                 let mut scopes = Vec::new();
                 for e in self.mapping(node, "`permissions`") {
                     let Some(level) = e.value.as_str() else {
-                        self.problem(e.value.span, "a permission must be `read`, `write` or `none`");
+                        self.problem(
+                            e.value.span,
+                            "a permission must be `read`, `write` or `none`",
+                        );
                         continue;
                     };
                     let Some(access) = Access::parse(level) else {
                         self.problem(
                             e.value.span,
-                            format!("`{level}` is not a permission level; use `read`, `write` or `none`"),
+                            format!(
+                                "`{level}` is not a permission level; use `read`, `write` or `none`"
+                            ),
                         );
                         continue;
                     };
@@ -224,7 +226,10 @@ impl Reader<'_> {
                 PermissionsKind::Scopes(scopes)
             }
             Value::Sequence(_) => {
-                self.problem(node.span, "`permissions` must be a mapping, `read-all` or `write-all`");
+                self.problem(
+                    node.span,
+                    "`permissions` must be a mapping, `read-all` or `write-all`",
+                );
                 PermissionsKind::Unknown
             }
         };
@@ -241,7 +246,11 @@ impl Reader<'_> {
         if node.as_mapping().is_none() {
             self.problem(
                 node.span.join(entry.key.span),
-                format!("job `{}` must be a mapping, found {}", id.value, node.kind_name()),
+                format!(
+                    "job `{}` must be a mapping, found {}",
+                    id.value,
+                    node.kind_name()
+                ),
             );
             return None;
         }
@@ -330,7 +339,10 @@ impl Reader<'_> {
                 }
             },
             Value::Sequence(_) => {
-                self.problem(node.span, "`environment` must be a name or a mapping with `name`");
+                self.problem(
+                    node.span,
+                    "`environment` must be a name or a mapping with `name`",
+                );
                 return None;
             }
         };
@@ -420,7 +432,11 @@ impl Reader<'_> {
             let has_uses = item.get("uses").is_some();
             let has_run = item.get("run").is_some();
             if has_uses == has_run {
-                let what = if has_uses { "both `uses` and `run`" } else { "neither `uses` nor `run`" };
+                let what = if has_uses {
+                    "both `uses` and `run`"
+                } else {
+                    "neither `uses` nor `run`"
+                };
                 self.problem(
                     item.span.start..item.span.start,
                     format!("step {} has {what}", step.label()),

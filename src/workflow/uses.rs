@@ -73,14 +73,10 @@ impl UsesTarget {
         let (target, git_ref) = (&text_trimmed[..at], &text_trimmed[at + 1..]);
         let mut parts = target.splitn(3, '/');
         let (Some(owner), Some(repo)) = (parts.next(), parts.next()) else {
-            return UsesTarget::Invalid(format!(
-                "`{text_trimmed}` is not `owner/repo[/path]@ref`"
-            ));
+            return UsesTarget::Invalid(format!("`{text_trimmed}` is not `owner/repo[/path]@ref`"));
         };
         if owner.is_empty() || repo.is_empty() || git_ref.is_empty() {
-            return UsesTarget::Invalid(format!(
-                "`{text_trimmed}` is not `owner/repo[/path]@ref`"
-            ));
+            return UsesTarget::Invalid(format!("`{text_trimmed}` is not `owner/repo[/path]@ref`"));
         }
         let lead = text.len() - text.trim_start().len();
         UsesTarget::Remote {
@@ -165,8 +161,13 @@ mod tests {
 
     #[test]
     fn action_identity_is_case_insensitive_and_pathless() {
-        assert!(parse("PyPA/gh-action-pypi-publish@release/v1").is_action("pypa/gh-action-pypi-publish"));
-        assert!(!parse("pypa/gh-action-pypi-publish/sub@v1").is_action("pypa/gh-action-pypi-publish"));
+        assert!(
+            parse("PyPA/gh-action-pypi-publish@release/v1")
+                .is_action("pypa/gh-action-pypi-publish")
+        );
+        assert!(
+            !parse("pypa/gh-action-pypi-publish/sub@v1").is_action("pypa/gh-action-pypi-publish")
+        );
     }
 
     #[test]

@@ -240,9 +240,9 @@ fn scan_error(source: &str, error: &ScanError) -> YamlError {
         })
         .min(source.len());
     let message = match error.info() {
-        info if info.contains("nesting") || info.contains("recursion") => format!(
-            "{info} (tplint reads at most {MAX_NESTING} nested levels)"
-        ),
+        info if info.contains("nesting") || info.contains("recursion") => {
+            format!("{info} (tplint reads at most {MAX_NESTING} nested levels)")
+        }
         info => info,
     };
     YamlError::new(message, Span::empty(offset))
@@ -467,7 +467,12 @@ mod tests {
         let doc = root(src);
         let jobs = doc.entry("jobs").unwrap();
         assert_eq!(&src[jobs.key.span.range()], "jobs");
-        let runs_on = doc.get("jobs").unwrap().get("build").unwrap().entry("runs-on");
+        let runs_on = doc
+            .get("jobs")
+            .unwrap()
+            .get("build")
+            .unwrap()
+            .entry("runs-on");
         let runs_on = runs_on.unwrap();
         assert_eq!(&src[runs_on.key.span.range()], "\"runs-on\"");
         assert_eq!(&src[runs_on.value.span.range()], "'ubuntu-latest'");
@@ -499,7 +504,13 @@ mod tests {
     fn flow_sequence_closed_at_key_indentation_parses() {
         let src = "jobs:\n  t:\n    strategy:\n      matrix:\n        os: [\n          \"ubuntu-latest\",\n        ]\n";
         let doc = root(src);
-        let os = doc.get("jobs").unwrap().get("t").unwrap().get("strategy").unwrap();
+        let os = doc
+            .get("jobs")
+            .unwrap()
+            .get("t")
+            .unwrap()
+            .get("strategy")
+            .unwrap();
         let os = os.get("matrix").unwrap().get("os").unwrap();
         assert_eq!(os.as_sequence().unwrap().len(), 1);
     }
@@ -517,7 +528,7 @@ mod tests {
         let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let prev = format!("*a{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             src.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
         let err = parse(&src).unwrap_err();

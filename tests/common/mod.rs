@@ -48,13 +48,17 @@ pub fn fixture_copy(case: &Path) -> TempDir {
 
 /// A fixture case by name.
 pub fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// The tplint binary.
 pub fn tplint() -> assert_cmd::Command {
     let mut cmd = cargo_bin_cmd!("tplint");
-    cmd.env_remove("NO_COLOR").env_remove("GH_TOKEN").env_remove("GITHUB_TOKEN");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_TOKEN");
     cmd
 }
 

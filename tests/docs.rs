@@ -1,0 +1,70 @@
+//! Every rule has its documentation, in the layout `tplint explain` prints,
+//! and every documentation file belongs to a rule.
+
+use std::path::Path;
+
+use tplint::rules::RULES;
+
+const SECTIONS: &[&str] = &[
+    "## What it does",
+    "## Why it matters",
+    "## Example",
+    "## Fix",
+    "## References",
+];
+
+#[test]
+fn every_rule_has_a_complete_doc() {
+    for rule in RULES {
+        let title = format!("# {} {}", rule.code, rule.name);
+        assert!(
+            rule.doc.starts_with(&title),
+            "{} does not start with `{title}`",
+            rule.doc_file()
+        );
+        let mut last = 0;
+        for section in SECTIONS {
+            let at = rule
+                .doc
+                .find(section)
+                .unwrap_or_else(|| panic!("{} lacks `{section}`", rule.doc_file()));
+            assert!(at > last, "{}: `{section}` out of order", rule.doc_file());
+            last = at;
+        }
+        assert!(
+            rule.doc
+                .contains(&format!("**Severity:** {}", rule.severity)),
+            "{} does not state its default severity",
+            rule.doc_file()
+        );
+        assert!(rule.doc.contains("```yaml") || rule.doc.contains("```toml"));
+    }
+}
+
+#[test]
+fn every_doc_file_names_a_rule() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            RULES.iter().any(|r| r.doc_file() == name),
+            "rules/{name} documents no registered rule"
+        );
+    }
+}
+
+#[test]
+fn codes_and_names_are_unique_and_sorted() {
+    for pair in RULES.windows(2) {
+        assert!(
+            pair[0].code < pair[1].code,
+            "{} then {}",
+            pair[0].code,
+            pair[1].code
+        );
+    }
+    let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), RULES.len());
+}
