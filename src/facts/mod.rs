@@ -4,6 +4,7 @@
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
+pub mod shell;
 
 use crate::repository::{Repository, WorkflowFile};
 use crate::workflow::{Job, Workflow};
@@ -28,7 +29,10 @@ impl Facts {
             .iter()
             .map(|file| match &file.workflow {
                 Some(workflow) => WorkflowFacts {
-                    publish_sites: publish::publish_sites(workflow),
+                    publish_sites: publish::publish_sites(
+                        workflow,
+                        &repo.sources.get(file.file).text,
+                    ),
                 },
                 None => WorkflowFacts::default(),
             })

@@ -1,30 +1,49 @@
 //! Publish sites: steps that upload Python distributions, with the tool,
-//! the index they target and how they authenticate. Every uploader is one
-//! row of [`UPLOADERS`] and one detector; rules only see [`PublishSite`].
+//! the index they target and how they authenticate. Every command-line
+//! uploader is one row of [`COMMAND_UPLOADERS`]; the two GitHub Actions
+//! have their own readers. Rules only see [`PublishSite`].
 
 use crate::config::Index;
+use crate::facts::shell::{self, Command};
 use crate::source::Span;
-use crate::workflow::{Job, Spanned, Step, Workflow};
+use crate::workflow::{Job, KeyValue, Spanned, Step, Workflow};
 
 /// A tool that uploads distributions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Uploader {
     GhActionPypiPublish,
+    MaturinAction,
+    Uv,
+    Twine,
+    Pdm,
+    Maturin,
+    Poetry,
+    Hatch,
+    Flit,
 }
 
 impl Uploader {
     pub fn name(self) -> &'static str {
         match self {
             Uploader::GhActionPypiPublish => "pypa/gh-action-pypi-publish",
+            Uploader::MaturinAction => "PyO3/maturin-action",
+            Uploader::Uv => "uv publish",
+            Uploader::Twine => "twine upload",
+            Uploader::Pdm => "pdm publish",
+            Uploader::Maturin => "maturin upload",
+            Uploader::Poetry => "poetry publish",
+            Uploader::Hatch => "hatch publish",
+            Uploader::Flit => "flit publish",
         }
     }
 }
 
 /// The GitHub Action that publishes to PyPI.
 pub const PYPI_PUBLISH_ACTION: &str = "pypa/gh-action-pypi-publish";
+/// maturin's action; `command: upload|publish` uploads.
+pub const MATURIN_ACTION: &str = "pyo3/maturin-action";
 
-/// The inputs `pypa/gh-action-pypi-publish` accepts, from its `action.yml`,
-/// with the deprecated snake_case aliases it still reads.
+/// The inputs `pypa/gh-action-pypi-publish` accepts, from its `action.yml`.
 pub const PYPI_PUBLISH_INPUTS: &[&str] = &[
     "user",
     "password",
@@ -37,7 +56,7 @@ pub const PYPI_PUBLISH_INPUTS: &[&str] = &[
     "attestations",
 ];
 
-/// Deprecated aliases: (alias, replacement).
+/// Deprecated snake_case aliases it still reads: (alias, replacement).
 pub const PYPI_PUBLISH_DEPRECATED_INPUTS: &[(&str, &str)] = &[
     ("repository_url", "repository-url"),
     ("packages_dir", "packages-dir"),
@@ -46,11 +65,135 @@ pub const PYPI_PUBLISH_DEPRECATED_INPUTS: &[(&str, &str)] = &[
     ("print_hash", "print-hash"),
 ];
 
+/// How a command-line uploader is told where to upload and with what secret.
+pub struct CommandUploader {
+    pub uploader: Uploader,
+    pub program: &'static str,
+    pub subcommands: &'static [&'static str],
+    /// Flags that pass a token or password.
+    pub secret_flags: &'static [&'static str],
+    /// Environment variables holding a token or password; a trailing `*`
+    /// matches a prefix (`POETRY_PYPI_TOKEN_*`).
+    pub secret_env: &'static [&'static str],
+    pub url_flags: &'static [&'static str],
+    pub url_env: &'static [&'static str],
+    /// Flags and variables naming a repository (or, for some tools, a URL).
+    pub repository_flags: &'static [&'static str],
+    pub repository_env: &'static [&'static str],
+    pub testpypi_names: &'static [&'static str],
+    pub pypi_names: &'static [&'static str],
+    /// Whether the tool exchanges the GitHub OIDC token itself when no secret is given.
+    pub trusted_publishing: bool,
+}
+
+/// Every command-line uploader (SPEC section 2).
+pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
+    CommandUploader {
+        uploader: Uploader::Uv,
+        program: "uv",
+        subcommands: &["publish"],
+        secret_flags: &["--token", "-t", "--password", "-p"],
+        secret_env: &["UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"],
+        url_flags: &["--publish-url"],
+        url_env: &["UV_PUBLISH_URL"],
+        repository_flags: &["--index"],
+        repository_env: &["UV_PUBLISH_INDEX"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        uploader: Uploader::Twine,
+        program: "twine",
+        subcommands: &["upload"],
+        secret_flags: &["--password", "-p"],
+        secret_env: &["TWINE_PASSWORD"],
+        url_flags: &["--repository-url"],
+        url_env: &["TWINE_REPOSITORY_URL"],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &["TWINE_REPOSITORY"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        uploader: Uploader::Pdm,
+        program: "pdm",
+        subcommands: &["publish"],
+        secret_flags: &["--password", "-P"],
+        secret_env: &["PDM_PUBLISH_PASSWORD"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &["PDM_PUBLISH_REPO"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        uploader: Uploader::Maturin,
+        program: "maturin",
+        subcommands: &["upload", "publish"],
+        secret_flags: &["--password", "-p"],
+        secret_env: &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
+        url_flags: &["--repository-url"],
+        url_env: &["MATURIN_REPOSITORY_URL"],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &["MATURIN_REPOSITORY"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        uploader: Uploader::Poetry,
+        program: "poetry",
+        subcommands: &["publish"],
+        secret_flags: &["--password", "-p"],
+        secret_env: &["POETRY_PYPI_TOKEN_*", "POETRY_HTTP_BASIC_*"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &[],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: false,
+    },
+    CommandUploader {
+        uploader: Uploader::Hatch,
+        program: "hatch",
+        subcommands: &["publish"],
+        secret_flags: &["--auth", "-a"],
+        secret_env: &["HATCH_INDEX_AUTH"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--repo", "-r"],
+        repository_env: &["HATCH_INDEX_REPO"],
+        testpypi_names: &["test"],
+        pypi_names: &["main"],
+        trusted_publishing: false,
+    },
+    CommandUploader {
+        uploader: Uploader::Flit,
+        program: "flit",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: &["FLIT_PASSWORD"],
+        url_flags: &[],
+        url_env: &["FLIT_INDEX_URL"],
+        repository_flags: &["--repository"],
+        repository_env: &[],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: false,
+    },
+];
+
 /// Where an upload goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     Index(Index),
-    /// Another index (a private registry, devpi, ...): not judged against publishers.
+    /// Another index (a private registry, devpi, a named repository of a
+    /// config file): not judged against PyPI publishers.
     Custom(String),
     /// An expression: unknown until the workflow runs.
     Expression(String),
@@ -62,7 +205,10 @@ pub enum Auth {
     /// Trusted publishing (OIDC).
     Oidc,
     /// An API token or password; the span points at where it is given.
-    Password { span: Span },
+    Password { span: Span, source: String },
+    /// The tool cannot do trusted publishing and no secret is visible
+    /// (it may come from a config file).
+    Unknown,
 }
 
 #[derive(Clone, Debug)]
@@ -76,8 +222,11 @@ pub struct PublishSite {
     /// Where the target is set, when it is set explicitly.
     pub target_span: Option<Span>,
     pub auth: Auth,
-    /// The step's `uses:` value or `run:` command.
+    /// The step's `uses:` value, or the command in its `run:` script.
     pub span: Span,
+    /// For `uv publish`: whether a failed OIDC exchange is an error
+    /// (`--trusted-publishing always`) rather than a fallback to passwords.
+    pub oidc_required: bool,
 }
 
 impl PublishSite {
@@ -95,11 +244,11 @@ impl PublishSite {
 }
 
 /// Classify an upload URL.
-pub fn target_of_url(url: &Spanned<String>) -> Target {
-    if url.is_expression() {
-        return Target::Expression(url.value.clone());
+pub fn target_of_url(url: &str) -> Target {
+    if crate::workflow::is_expression(url) {
+        return Target::Expression(url.to_string());
     }
-    let normalized = url.value.trim().trim_end_matches('/').to_ascii_lowercase();
+    let normalized = url.trim().trim_end_matches('/').to_ascii_lowercase();
     let normalized = normalized
         .strip_prefix("https://")
         .or_else(|| normalized.strip_prefix("http://"))
@@ -107,24 +256,72 @@ pub fn target_of_url(url: &Spanned<String>) -> Target {
     match normalized {
         "upload.pypi.org/legacy" | "pypi.org/legacy" => Target::Index(Index::Pypi),
         "test.pypi.org/legacy" | "upload.test.pypi.org/legacy" => Target::Index(Index::TestPypi),
-        _ => Target::Custom(url.value.clone()),
+        _ => Target::Custom(url.to_string()),
+    }
+}
+
+/// The source text a step's values were read from, to locate words in `run:`.
+struct StepSource<'a> {
+    source: &'a str,
+}
+
+impl StepSource<'_> {
+    /// The span of `needle` inside the raw source of `within`, else `within`.
+    fn locate(&self, within: Span, needle: &str) -> Span {
+        self.source
+            .get(within.range())
+            .and_then(|raw| raw.find(needle))
+            .map_or(within, |at| {
+                Span::new(within.start + at, within.start + at + needle.len())
+            })
     }
 }
 
 /// All publish sites of a workflow, in job and step order.
-pub fn publish_sites(workflow: &Workflow) -> Vec<PublishSite> {
+pub fn publish_sites(workflow: &Workflow, source: &str) -> Vec<PublishSite> {
+    let text = StepSource { source };
     let mut sites = Vec::new();
     for (job_index, job) in workflow.jobs.iter().enumerate() {
         for step in &job.steps {
             if let Some(site) = gh_action_pypi_publish(job_index, job, step) {
                 sites.push(site);
+            } else if let Some(site) = maturin_action(workflow, job_index, job, step) {
+                sites.push(site);
+            } else if let Some(run) = &step.run {
+                sites.extend(command_sites(workflow, job_index, job, step, run, &text));
             }
         }
     }
     sites
 }
 
-fn gh_action_pypi_publish(job_index: usize, _job: &Job, step: &Step) -> Option<PublishSite> {
+/// Whether `value` is `${{ steps.<id>.outputs.* }}` of an earlier step of
+/// the job that mints a PyPI token by OIDC.
+fn minted_by_oidc(value: &str, job: &Job, before: usize) -> bool {
+    let Some(rest) = value.split("steps.").nth(1) else {
+        return false;
+    };
+    let Some((id, _)) = rest.split_once(".outputs.") else {
+        return false;
+    };
+    job.steps[..before.min(job.steps.len())].iter().any(|step| {
+        step.id.as_ref().is_some_and(|i| i.value == id) && {
+            let mut text = step
+                .run
+                .as_ref()
+                .map(|r| r.value.clone())
+                .unwrap_or_default();
+            for kv in &step.with {
+                text.push_str(&kv.value.value);
+            }
+            ["mint-token", "ACTIONS_ID_TOKEN_REQUEST", "getIDToken"]
+                .iter()
+                .any(|marker| text.contains(marker))
+        }
+    })
+}
+
+fn gh_action_pypi_publish(job_index: usize, job: &Job, step: &Step) -> Option<PublishSite> {
     let uses = step.uses.as_ref()?;
     if !uses.target.is_action(PYPI_PUBLISH_ACTION) {
         return None;
@@ -134,12 +331,21 @@ fn gh_action_pypi_publish(job_index: usize, _job: &Job, step: &Step) -> Option<P
         .or_else(|| step.input("repository_url"));
     let (target, target_span) = match url {
         Some(kv) if !kv.value.value.trim().is_empty() => {
-            (target_of_url(&kv.value), Some(kv.value.span))
+            (target_of_url(&kv.value.value), Some(kv.value.span))
         }
         _ => (Target::Index(Index::Pypi), None),
     };
     let auth = match step.input("password") {
-        Some(kv) if !kv.value.value.trim().is_empty() => Auth::Password { span: kv.key.span },
+        Some(kv) if !kv.value.value.trim().is_empty() => {
+            if minted_by_oidc(&kv.value.value, job, step.index) {
+                Auth::Oidc
+            } else {
+                Auth::Password {
+                    span: kv.key.span,
+                    source: "`password`".into(),
+                }
+            }
+        }
         _ => Auth::Oidc,
     };
     Some(PublishSite {
@@ -150,6 +356,299 @@ fn gh_action_pypi_publish(job_index: usize, _job: &Job, step: &Step) -> Option<P
         target_span,
         auth,
         span: uses.raw.span,
+        oidc_required: true,
+    })
+}
+
+/// An environment variable visible to a step: its value and where it is set.
+struct EnvValue<'a> {
+    value: &'a str,
+    span: Option<Span>,
+    name: &'a str,
+}
+
+/// Look `name` up in the script's assignments, then step, job and workflow `env`.
+fn lookup_env<'a>(
+    name: &str,
+    command: Option<&'a Command>,
+    step: &'a Step,
+    job: &'a Job,
+    workflow: &'a Workflow,
+) -> Option<EnvValue<'a>> {
+    let matches = |candidate: &str| match name.strip_suffix('*') {
+        Some(prefix) => candidate.starts_with(prefix),
+        None => candidate == name,
+    };
+    if let Some(command) = command
+        && let Some((n, v)) = command.env.iter().rev().find(|(n, _)| matches(n))
+    {
+        return Some(EnvValue {
+            value: v,
+            span: None,
+            name: n,
+        });
+    }
+    let found = |list: &'a [KeyValue]| {
+        list.iter()
+            .rev()
+            .find(|kv| matches(&kv.key.value))
+            .map(|kv| EnvValue {
+                value: &kv.value.value,
+                span: Some(kv.key.span),
+                name: &kv.key.value,
+            })
+    };
+    found(&step.env)
+        .or_else(|| found(&job.env))
+        .or_else(|| found(&workflow.env))
+}
+
+fn named_target(table: &CommandUploader, name: &str) -> Target {
+    if name.contains("://") || crate::workflow::is_expression(name) {
+        return target_of_url(name);
+    }
+    if table.testpypi_names.contains(&name) {
+        Target::Index(Index::TestPypi)
+    } else if table.pypi_names.contains(&name) {
+        Target::Index(Index::Pypi)
+    } else {
+        Target::Custom(name.to_string())
+    }
+}
+
+/// Strip wrappers such as `python -m`, `pipx run`, `uvx`, `uv run`,
+/// `pdm run` so the uploader itself comes first.
+fn unwrap_command(words: &[String]) -> &[String] {
+    const VALUE_OPTIONS: &[&str] = &[
+        "--from",
+        "--with",
+        "--python",
+        "-p",
+        "--spec",
+        "--directory",
+        "--project",
+        "--group",
+        "--extra",
+        "--env-file",
+        "--index",
+        "--index-url",
+        "--pip-args",
+    ];
+    let mut rest = words;
+    loop {
+        let first = rest.first().map(String::as_str).unwrap_or_default();
+        let second = rest.get(1).map(String::as_str).unwrap_or_default();
+        let program = first.rsplit('/').next().unwrap_or(first);
+        let skip = match (program, second) {
+            ("sudo" | "time" | "exec" | "command" | "nohup", _) => 1,
+            (p, "-m") if p.starts_with("python") || p == "py" => 2,
+            ("pipx" | "pdm" | "poetry" | "hatch" | "rye" | "pixi" | "uv", "run") => 2,
+            ("uv", "tool") if rest.get(2).is_some_and(|w| w == "run") => 3,
+            ("uvx", _) => 1,
+            _ => break,
+        };
+        rest = &rest[skip..];
+        // Options of the wrapper before the wrapped command.
+        while let Some(word) = rest.first() {
+            if !word.starts_with('-') {
+                break;
+            }
+            let takes_value = VALUE_OPTIONS.contains(&word.as_str());
+            rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
+        }
+    }
+    rest
+}
+
+fn command_sites(
+    workflow: &Workflow,
+    job_index: usize,
+    job: &Job,
+    step: &Step,
+    run: &Spanned<String>,
+    text: &StepSource<'_>,
+) -> Vec<PublishSite> {
+    let mut sites = Vec::new();
+    for command in shell::commands(&run.value) {
+        let words = unwrap_command(&command.words);
+        let (Some(program), Some(subcommand)) = (words.first(), words.get(1)) else {
+            continue;
+        };
+        let program = program.rsplit('/').next().unwrap_or(program);
+        let Some(table) = COMMAND_UPLOADERS
+            .iter()
+            .find(|t| t.program == program && t.subcommands.contains(&subcommand.as_str()))
+        else {
+            continue;
+        };
+        let args = &words[2..];
+        if shell::has_flag(args, &["--dry-run", "--help", "-h"]) {
+            continue;
+        }
+        let span = text.locate(run.span, &format!("{program} {subcommand}"));
+        let (target, target_span) =
+            command_target(table, args, Some(&command), step, job, workflow, run, text);
+        let auth = command_auth(table, args, Some(&command), step, job, workflow, run, text);
+        let never = shell::flag_value(args, &["--trusted-publishing"]) == Some("never")
+            || lookup_env("UV_TRUSTED_PUBLISHING", Some(&command), step, job, workflow)
+                .is_some_and(|e| e.value == "never");
+        let auth = match auth {
+            Auth::Oidc if never => Auth::Unknown,
+            other => other,
+        };
+        let oidc_required = table.uploader != Uploader::Uv
+            || shell::flag_value(args, &["--trusted-publishing"]) == Some("always")
+            || lookup_env("UV_TRUSTED_PUBLISHING", Some(&command), step, job, workflow)
+                .is_some_and(|e| e.value == "always");
+        sites.push(PublishSite {
+            job: job_index,
+            step: step.index,
+            uploader: table.uploader,
+            target,
+            target_span,
+            auth,
+            span,
+            oidc_required,
+        });
+    }
+    sites
+}
+
+#[allow(clippy::too_many_arguments)]
+fn command_target(
+    table: &CommandUploader,
+    args: &[String],
+    command: Option<&Command>,
+    step: &Step,
+    job: &Job,
+    workflow: &Workflow,
+    within: &Spanned<String>,
+    text: &StepSource<'_>,
+) -> (Target, Option<Span>) {
+    if let Some(url) = shell::flag_value(args, table.url_flags) {
+        return (target_of_url(url), Some(text.locate(within.span, url)));
+    }
+    if let Some(name) = shell::flag_value(args, table.repository_flags) {
+        return (
+            named_target(table, name),
+            Some(text.locate(within.span, name)),
+        );
+    }
+    for (names, by_name) in [(table.url_env, false), (table.repository_env, true)] {
+        for name in names {
+            if let Some(env) = lookup_env(name, command, step, job, workflow)
+                && !env.value.trim().is_empty()
+            {
+                let target = if by_name {
+                    named_target(table, env.value)
+                } else {
+                    target_of_url(env.value)
+                };
+                let span = env
+                    .span
+                    .unwrap_or_else(|| text.locate(within.span, env.name));
+                return (target, Some(span));
+            }
+        }
+    }
+    (Target::Index(Index::Pypi), None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn command_auth(
+    table: &CommandUploader,
+    args: &[String],
+    command: Option<&Command>,
+    step: &Step,
+    job: &Job,
+    workflow: &Workflow,
+    within: &Spanned<String>,
+    text: &StepSource<'_>,
+) -> Auth {
+    let secret_flag = table
+        .secret_flags
+        .iter()
+        .find_map(|flag| shell::flag_value(args, &[flag]).map(|value| (*flag, value)));
+    if let Some((flag, value)) = secret_flag
+        && !value.trim().is_empty()
+    {
+        if minted_by_oidc(value, job, step.index) {
+            return Auth::Oidc;
+        }
+        return Auth::Password {
+            span: text.locate(within.span, flag),
+            source: format!("`{flag}`"),
+        };
+    }
+    for name in table.secret_env {
+        if let Some(env) = lookup_env(name, command, step, job, workflow)
+            && !env.value.trim().is_empty()
+        {
+            if minted_by_oidc(env.value, job, step.index) {
+                return Auth::Oidc;
+            }
+            return Auth::Password {
+                span: env
+                    .span
+                    .unwrap_or_else(|| text.locate(within.span, env.name)),
+                source: format!("`{}`", env.name),
+            };
+        }
+    }
+    if table.trusted_publishing {
+        Auth::Oidc
+    } else {
+        Auth::Unknown
+    }
+}
+
+/// `PyO3/maturin-action` with `command: upload` or `publish`.
+fn maturin_action(
+    workflow: &Workflow,
+    job_index: usize,
+    job: &Job,
+    step: &Step,
+) -> Option<PublishSite> {
+    let uses = step.uses.as_ref()?;
+    if !uses.target.is_action(MATURIN_ACTION) {
+        return None;
+    }
+    let command = step.input("command")?;
+    if !matches!(command.value.value.trim(), "upload" | "publish") {
+        return None;
+    }
+    let table = COMMAND_UPLOADERS
+        .iter()
+        .find(|t| t.uploader == Uploader::Maturin)?;
+    let args_value = step.input("args");
+    let args: Vec<String> = args_value
+        .map(|kv| {
+            shell::commands(&kv.value.value)
+                .into_iter()
+                .flat_map(|c| c.words)
+                .collect()
+        })
+        .unwrap_or_default();
+    if shell::has_flag(&args, &["--dry-run"]) {
+        return None;
+    }
+    // Values inside `args` are located at the `args` value as a whole.
+    let empty = StepSource { source: "" };
+    let within = args_value
+        .map(|kv| kv.value.clone())
+        .unwrap_or_else(|| Spanned::new(String::new(), uses.raw.span));
+    let (target, target_span) =
+        command_target(table, &args, None, step, job, workflow, &within, &empty);
+    let auth = command_auth(table, &args, None, step, job, workflow, &within, &empty);
+    Some(PublishSite {
+        job: job_index,
+        step: step.index,
+        uploader: Uploader::MaturinAction,
+        target,
+        target_span,
+        auth,
+        span: uses.raw.span,
+        oidc_required: true,
     })
 }
 
@@ -157,14 +656,20 @@ fn gh_action_pypi_publish(job_index: usize, _job: &Job, step: &Step) -> Option<P
 mod tests {
     use super::*;
 
-    fn sites(steps: &str) -> Vec<PublishSite> {
-        let src = format!("on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n{steps}");
+    fn sites_with(header: &str, job_env: &str, steps: &str) -> Vec<PublishSite> {
+        let src = format!(
+            "on: push\n{header}jobs:\n  p:\n    runs-on: ubuntu-latest\n{job_env}    steps:\n{steps}"
+        );
         let doc = crate::yaml::parse(&src).unwrap();
-        publish_sites(&crate::workflow::build(&src, &doc))
+        publish_sites(&crate::workflow::build(&src, &doc), &src)
+    }
+
+    fn sites(steps: &str) -> Vec<PublishSite> {
+        sites_with("", "", steps)
     }
 
     #[test]
-    fn trusted_publishing_to_pypi_by_default() {
+    fn gh_action_trusted_publishing_to_pypi_by_default() {
         let s = sites("      - uses: pypa/gh-action-pypi-publish@release/v1\n");
         assert_eq!(s.len(), 1);
         assert!(s[0].is_oidc());
@@ -172,16 +677,12 @@ mod tests {
     }
 
     #[test]
-    fn password_and_testpypi() {
+    fn gh_action_password_and_testpypi() {
         let s = sites(
             "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.T }}\n          repository-url: https://test.pypi.org/legacy/\n",
         );
-        assert!(!s[0].is_oidc());
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
         assert_eq!(s[0].index(), Some(Index::TestPypi));
-    }
-
-    #[test]
-    fn empty_password_is_still_trusted_publishing() {
         let s = sites(
             "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ''\n",
         );
@@ -190,19 +691,137 @@ mod tests {
 
     #[test]
     fn url_forms() {
-        let url = |u: &str| target_of_url(&Spanned::new(u.to_string(), Span::default()));
         assert_eq!(
-            url("https://upload.pypi.org/legacy"),
+            target_of_url("https://upload.pypi.org/legacy"),
             Target::Index(Index::Pypi)
         );
         assert_eq!(
-            url("https://test.pypi.org/legacy/"),
+            target_of_url("https://test.pypi.org/legacy/"),
             Target::Index(Index::TestPypi)
         );
-        assert!(matches!(url("${{ vars.URL }}"), Target::Expression(_)));
         assert!(matches!(
-            url("https://pkgs.example.com/simple/"),
+            target_of_url("${{ vars.URL }}"),
+            Target::Expression(_)
+        ));
+        assert!(matches!(
+            target_of_url("https://pkgs.example.com/simple/"),
             Target::Custom(_)
         ));
+    }
+
+    #[test]
+    fn every_uploader_and_wrapper_is_found() {
+        for (script, uploader) in [
+            ("uv publish", Uploader::Uv),
+            ("twine upload dist/*", Uploader::Twine),
+            ("python -m twine upload dist/*", Uploader::Twine),
+            (
+                "python3 -m twine upload --skip-existing dist/*",
+                Uploader::Twine,
+            ),
+            ("pipx run twine upload dist/*", Uploader::Twine),
+            ("uvx twine upload dist/*", Uploader::Twine),
+            ("uv run --with twine twine upload dist/*", Uploader::Twine),
+            ("pdm publish --no-build", Uploader::Pdm),
+            ("maturin upload dist/*", Uploader::Maturin),
+            ("maturin publish", Uploader::Maturin),
+            ("poetry publish --build", Uploader::Poetry),
+            ("hatch publish", Uploader::Hatch),
+            ("flit publish", Uploader::Flit),
+        ] {
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, uploader, "{script}");
+        }
+    }
+
+    #[test]
+    fn dry_runs_and_other_commands_are_not_uploads() {
+        for script in [
+            "uv publish --dry-run",
+            "poetry publish --dry-run",
+            "twine check dist/*",
+            "uv build",
+            "echo uv publish",
+            "pip install twine",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+    }
+
+    #[test]
+    fn run_blocks_with_chains_and_continuations() {
+        let s = sites(
+            "      - run: |\n          uv build && \\\n            uv publish \\\n              --trusted-publishing always\n          twine upload -r testpypi dist/*\n",
+        );
+        assert_eq!(s.len(), 2);
+        assert!(s[0].oidc_required && s[0].is_oidc());
+        assert_eq!(s[1].index(), Some(Index::TestPypi));
+    }
+
+    #[test]
+    fn targets_from_flags_and_env() {
+        let s = sites("      - run: uv publish --publish-url https://test.pypi.org/legacy/\n");
+        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        let s = sites(
+            "      - run: twine upload --repository-url https://pkgs.example.com/ dist/*\n        env:\n          TWINE_PASSWORD: ${{ secrets.X }}\n",
+        );
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        let s = sites_with(
+            "env:\n  UV_PUBLISH_URL: https://test.pypi.org/legacy/\n",
+            "",
+            "      - run: uv publish\n",
+        );
+        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        let s = sites("      - run: hatch publish -r test\n");
+        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        let s = sites("      - run: uv publish --publish-url ${{ vars.INDEX }}\n");
+        assert!(matches!(s[0].target, Target::Expression(_)));
+    }
+
+    #[test]
+    fn secrets_from_flags_and_every_env_level() {
+        let s = sites("      - run: uv publish --token ${{ secrets.PYPI }}\n");
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`--token`"));
+        let s = sites_with(
+            "",
+            "    env:\n      MATURIN_PYPI_TOKEN: ${{ secrets.PYPI }}\n",
+            "      - run: maturin upload dist/*\n",
+        );
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`MATURIN_PYPI_TOKEN`")
+        );
+        let s = sites("      - run: POETRY_PYPI_TOKEN_PYPI=${{ secrets.T }} poetry publish\n");
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites("      - run: poetry publish\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites("      - run: uv publish --trusted-publishing never\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites("      - run: uv publish\n");
+        assert!(s[0].is_oidc() && !s[0].oidc_required);
+    }
+
+    #[test]
+    fn minted_token_counts_as_trusted_publishing() {
+        let s = sites(
+            "      - id: mint\n        run: |\n          resp=$(curl -H \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=pypi\")\n          curl -X POST https://pypi.org/_/oidc/mint-token -d \"$resp\"\n      - run: uv publish --token ${{ steps.mint.outputs.token }}\n",
+        );
+        assert!(s[0].is_oidc(), "{:?}", s[0].auth);
+    }
+
+    #[test]
+    fn maturin_action_upload() {
+        let s = sites(
+            "      - uses: PyO3/maturin-action@v1\n        env:\n          MATURIN_PYPI_TOKEN: ${{ secrets.PYPI }}\n        with:\n          command: upload\n          args: --non-interactive --skip-existing wheels-*/*\n",
+        );
+        assert_eq!(s[0].uploader, Uploader::MaturinAction);
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(
+            "      - uses: PyO3/maturin-action@v1\n        with:\n          command: build\n",
+        );
+        assert!(s.is_empty());
     }
 }

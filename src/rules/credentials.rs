@@ -42,7 +42,7 @@ fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 );
                 continue;
             }
-            if let Auth::Password { span } = site.auth {
+            if let Auth::Password { span, .. } = site.auth {
                 out.push(
                     Diagnostic::new(
                         &PUBLISH_WITH_PASSWORD,
