@@ -1,6 +1,7 @@
 //! Facts derived once from the workflow model and shared by the rules:
 //! publish sites, effective permissions, which file PyPI attributes a job to.
 
+pub mod calls;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
@@ -20,6 +21,7 @@ pub struct WorkflowFacts {
 #[derive(Debug, Default)]
 pub struct Facts {
     pub workflows: Vec<WorkflowFacts>,
+    pub calls: calls::CallGraph,
 }
 
 impl Facts {
@@ -37,13 +39,18 @@ impl Facts {
                 None => WorkflowFacts::default(),
             })
             .collect();
-        Facts { workflows }
+        Facts {
+            workflows,
+            calls: calls::CallGraph::build(repo),
+        }
     }
 }
 
 /// A workflow with its file and facts, as the rules iterate them.
 #[derive(Clone, Copy)]
 pub struct WorkflowView<'a> {
+    /// Index in `Repository::workflows`.
+    pub index: usize,
     pub file: &'a WorkflowFile,
     pub workflow: &'a Workflow,
     pub facts: &'a WorkflowFacts,
@@ -62,9 +69,23 @@ impl<'a> WorkflowView<'a> {
         &self.workflow.jobs[index]
     }
 
-    /// The file name PyPI attributes a job of this workflow to.
+    /// The file name PyPI attributes a job of this workflow to: the file
+    /// that contains the job, even when another workflow calls it.
     pub fn attributed_name(&self) -> &'a str {
         &self.file.name
+    }
+
+    /// Whether this is a reusable workflow (`on: workflow_call`).
+    pub fn is_reusable(&self) -> bool {
+        self.workflow.has_trigger("workflow_call")
+    }
+
+    /// Whether it also runs on its own (any trigger besides `workflow_call`).
+    pub fn runs_standalone(&self) -> bool {
+        self.workflow
+            .triggers
+            .iter()
+            .any(|t| t.event.value != "workflow_call")
     }
 }
 
@@ -73,8 +94,10 @@ pub fn views<'a>(repo: &'a Repository, facts: &'a Facts) -> impl Iterator<Item =
     repo.workflows
         .iter()
         .zip(&facts.workflows)
-        .filter_map(|(file, facts)| {
+        .enumerate()
+        .filter_map(|(index, (file, facts))| {
             Some(WorkflowView {
+                index,
                 file,
                 workflow: file.workflow.as_ref()?,
                 facts,
@@ -101,9 +124,9 @@ pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Oidc
             if !site.is_oidc() {
                 continue;
             }
-            let seen = jobs.iter().any(|j| {
-                std::ptr::eq(j.view.file, view.file) && j.site.job == site.job && j.index == index
-            });
+            let seen = jobs
+                .iter()
+                .any(|j| j.view.index == view.index && j.site.job == site.job && j.index == index);
             if !seen {
                 jobs.push(OidcPublishJob {
                     view,

@@ -36,6 +36,16 @@ impl Uploader {
             Uploader::Flit => "flit publish",
         }
     }
+
+    /// Whether the tool does trusted publishing itself when given no secret.
+    pub fn supports_trusted_publishing(self) -> bool {
+        match self {
+            Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
+            _ => COMMAND_UPLOADERS
+                .iter()
+                .any(|t| t.uploader == self && t.trusted_publishing),
+        }
+    }
 }
 
 /// The GitHub Action that publishes to PyPI.

@@ -2,7 +2,11 @@
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::publish::{Auth, Uploader};
+use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::publish::{
+    Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader,
+};
+use crate::workflow::Access;
 
 rule!(
     PUBLISH_WITH_PASSWORD,
@@ -57,6 +61,148 @@ fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 );
             }
+        }
+    }
+}
+
+rule!(
+    UNKNOWN_PUBLISH_INPUT,
+    "TP302",
+    "unknown-publish-input",
+    Warning,
+    "gh-action-pypi-publish is given an input it does not have",
+    Some(unknown_publish_input)
+);
+
+rule!(
+    PUBLISH_TOKEN_ENV,
+    "TP303",
+    "publish-token-env",
+    Warning,
+    "an uploader other than gh-action-pypi-publish is given a token or password",
+    Some(publish_token_env)
+);
+
+rule!(
+    UV_TRUSTED_PUBLISHING_FALLBACK,
+    "TP304",
+    "uv-trusted-publishing-fallback",
+    Info,
+    "`uv publish` may silently fall back from trusted publishing to password authentication",
+    Some(uv_trusted_publishing_fallback)
+);
+
+fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for site in &view.facts.publish_sites {
+            if site.uploader != Uploader::GhActionPypiPublish {
+                continue;
+            }
+            let step = &view.job(site.job).steps[site.step];
+            for input in &step.with {
+                let key = input.key.value.as_str();
+                if PYPI_PUBLISH_INPUTS.contains(&key) {
+                    continue;
+                }
+                let location = Location::new(view.file.file, input.key.span);
+                if let Some((_, replacement)) =
+                    PYPI_PUBLISH_DEPRECATED_INPUTS.iter().find(|(alias, _)| *alias == key)
+                {
+                    out.push(
+                        Diagnostic::new(
+                            &UNKNOWN_PUBLISH_INPUT,
+                            location,
+                            format!("input `{key}` is a deprecated alias of `{replacement}`"),
+                        )
+                        .with_severity(Severity::Info)
+                        .with_help(format!("rename it to `{replacement}`")),
+                    );
+                    continue;
+                }
+                let help = match key {
+                    "username" => "the input is `user`; with trusted publishing neither `user` nor `password` is needed".to_string(),
+                    "token" | "api-token" | "api_token" | "pypi-token" => "an API token would go in `password`; with trusted publishing remove it and give the job `id-token: write`".to_string(),
+                    _ => format!(
+                        "its inputs are: {}",
+                        PYPI_PUBLISH_INPUTS
+                            .iter()
+                            .map(|i| format!("`{i}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                out.push(
+                    Diagnostic::new(
+                        &UNKNOWN_PUBLISH_INPUT,
+                        location,
+                        format!("pypa/gh-action-pypi-publish has no input `{key}`; it is ignored"),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for site in &view.facts.publish_sites {
+            if site.uploader == Uploader::GhActionPypiPublish {
+                continue; // TP301
+            }
+            let Some(index) = site.index() else { continue };
+            let Auth::Password { span, source } = &site.auth else {
+                continue;
+            };
+            let job = view.job(site.job);
+            let has_id_token = id_token(GrantSource::of(view.workflow, job)) == Some(Access::Write);
+            let message = format!(
+                "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
+                site.uploader.name(),
+                index.display_name(),
+                if has_id_token {
+                    " (a given token wins over the job's `id-token: write`)"
+                } else {
+                    ""
+                }
+            );
+            let help = if site.uploader.supports_trusted_publishing() {
+                format!(
+                    "remove {source} and the secret behind it, register a trusted publisher on {}, and give the job `id-token: write`",
+                    index.display_name()
+                )
+            } else {
+                format!(
+                    "`{}` cannot use trusted publishing: build with it, then upload with `pypa/gh-action-pypi-publish` or `uv publish` in a job with `id-token: write`",
+                    site.uploader.name()
+                )
+            };
+            out.push(
+                Diagnostic::new(&PUBLISH_TOKEN_ENV, Location::new(view.file.file, *span), message)
+                    .with_help(help)
+                    .with_related(Location::new(view.file.file, site.span), "the upload"),
+            );
+        }
+    }
+}
+
+fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for site in &view.facts.publish_sites {
+            if site.uploader != Uploader::Uv || !site.is_oidc() || site.oidc_required {
+                continue;
+            }
+            if site.index().is_none() {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &UV_TRUSTED_PUBLISHING_FALLBACK,
+                    Location::new(view.file.file, site.span),
+                    "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials prompt or error",
+                )
+                .with_help("run `uv publish --trusted-publishing always` (or set `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such"),
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::calls::Callee;
 
 rule!(
     INVALID_YAML,
@@ -46,6 +47,32 @@ fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Location::new(view.file.file, problem.span),
                 problem.message.clone(),
             ));
+        }
+    }
+    let graph = &context.facts.calls;
+    for (index, call) in graph.calls.iter().enumerate() {
+        let file = context.repo.workflows[call.caller].file;
+        let location = Location::new(file, call.span);
+        match &call.callee {
+            Callee::Missing(path) => out.push(
+                Diagnostic::new(
+                    &INVALID_WORKFLOW,
+                    location,
+                    format!("the called workflow `{path}` does not exist"),
+                )
+                .with_help("reusable workflows of this repository live directly in .github/workflows/"),
+            ),
+            Callee::Local(target) if graph.cycles.contains(&index) => out.push(
+                Diagnostic::new(
+                    &INVALID_WORKFLOW,
+                    location,
+                    format!(
+                        "calling `{}` here forms a cycle of reusable workflows, which GitHub rejects",
+                        context.repo.workflows[*target].name
+                    ),
+                ),
+            ),
+            _ => {}
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
-use crate::facts::{WorkflowView, oidc_publish_jobs};
+use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
 use crate::workflow::{Access, PermissionsKind};
 
 rule!(
@@ -28,62 +28,101 @@ rule!(
 
 fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for job in oidc_publish_jobs(context.repo, context.facts) {
-        let source = GrantSource::of(job.view.workflow, job.job);
-        let Some(access) = id_token(source) else {
-            continue; // an expression: not guessed
-        };
-        if access == Access::Write {
+        let view = job.view;
+        let own = GrantSource::of(view.workflow, job.job);
+        let callers: Vec<_> = context.facts.calls.callers_of(view.index).collect();
+        // A reusable-only workflow without a block of its own gets what its
+        // callers grant: only the calls can be judged.
+        let standalone = view.runs_standalone() || !view.is_reusable();
+        if (standalone || own.block().is_some())
+            && let Some(diagnostic) = own_grant_problem(&job, own)
+        {
+            out.push(diagnostic);
             continue;
         }
-        let file = job.view.file.file;
-        let id = &job.job.id.value;
-        let (span, message) = match source {
-            GrantSource::RepositoryDefault => (
-                job.job.id.span,
-                format!(
-                    "job `{id}` publishes by trusted publishing but has no `id-token: write` permission (it defaults to `none`)"
-                ),
-            ),
-            GrantSource::Job(block) => match &block.kind {
-                PermissionsKind::Scopes(scopes)
-                    if scopes.iter().any(|s| s.name.value == "id-token") =>
-                {
-                    (
-                        block.grant_span("id-token"),
-                        format!(
-                            "job `{id}` sets `id-token: {}`, but trusted publishing needs `id-token: write`",
-                            access.as_str()
-                        ),
-                    )
-                }
-                PermissionsKind::Scopes(_) => (
-                    block.key,
+        for call in callers {
+            let Some(caller) = context.repo.workflows[call.caller].workflow.as_ref() else {
+                continue;
+            };
+            let caller_job = &caller.jobs[call.job];
+            let source = GrantSource::of(caller, caller_job);
+            if id_token(source).is_none_or(|access| access == Access::Write) {
+                continue;
+            }
+            let caller_file = &context.repo.workflows[call.caller];
+            let span = match source.block() {
+                None => caller_job.id.span,
+                Some(block) => block.id_token_span(),
+            };
+            out.push(
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    Location::new(caller_file.file, span),
                     format!(
-                        "the `permissions` of job `{id}` do not grant `id-token: write`, which trusted publishing needs"
+                        "job `{}` calls `{}` without granting `id-token: write`, so its job `{}` cannot use trusted publishing (a called workflow gets no more than its caller grants)",
+                        caller_job.id.value,
+                        view.file.name,
+                        job.job.id.value
                     ),
-                ),
-                _ => (
-                    block.span,
-                    format!(
-                        "the `permissions` of job `{id}` do not grant `id-token: write`, which trusted publishing needs"
-                    ),
-                ),
-            },
-            GrantSource::Workflow(block) => (
-                block.grant_span("id-token"),
-                format!(
-                    "job `{id}` inherits workflow permissions that do not grant `id-token: write`, which trusted publishing needs"
-                ),
-            ),
-        };
-        out.push(
-            Diagnostic::new(&ID_TOKEN_MISSING, Location::new(file, span), message)
+                )
                 .with_help(format!(
-                    "give the job its own block:\n  {id}:\n    permissions:\n      id-token: write\n(a job-level block replaces the workflow's, so add any other scope the job needs, e.g. `contents: read`)"
+                    "add to the calling job:\n  {}:\n    permissions:\n      contents: read\n      id-token: write",
+                    caller_job.id.value
                 ))
-                .with_related(Location::new(file, job.site.span), "trusted publishing happens here"),
-        );
+                .with_related(
+                    Location::new(view.file.file, job.site.span),
+                    "trusted publishing happens here",
+                ),
+            );
+        }
     }
+}
+
+/// The diagnostic for a publish job whose own permissions lack the grant.
+fn own_grant_problem(
+    job: &OidcPublishJob<'_>,
+    source: GrantSource<'_>,
+) -> Option<Diagnostic> {
+    let access = id_token(source)?;
+    if access == Access::Write {
+        return None;
+    }
+    let file = job.view.file.file;
+    let id = &job.job.id.value;
+    let (span, message) = match source {
+        GrantSource::RepositoryDefault => (
+            job.job.id.span,
+            format!(
+                "job `{id}` publishes by trusted publishing but has no `id-token: write` permission (it defaults to `none`)"
+            ),
+        ),
+        GrantSource::Job(block) if block.names("id-token") => (
+            block.id_token_span(),
+            format!(
+                "job `{id}` sets `id-token: {}`, but trusted publishing needs `id-token: write`",
+                access.as_str()
+            ),
+        ),
+        GrantSource::Job(block) => (
+            block.id_token_span(),
+            format!(
+                "the `permissions` of job `{id}` do not grant `id-token: write`, which trusted publishing needs"
+            ),
+        ),
+        GrantSource::Workflow(block) => (
+            block.id_token_span(),
+            format!(
+                "job `{id}` inherits workflow permissions that do not grant `id-token: write`, which trusted publishing needs"
+            ),
+        ),
+    };
+    Some(
+        Diagnostic::new(&ID_TOKEN_MISSING, Location::new(file, span), message)
+            .with_help(format!(
+                "give the job its own block:\n  {id}:\n    permissions:\n      id-token: write\n(a job-level block replaces the workflow's, so add any other scope the job needs, e.g. `contents: read`)"
+            ))
+            .with_related(Location::new(file, job.site.span), "trusted publishing happens here"),
+    )
 }
 
 /// Whether a job needs the OIDC token itself: it publishes by OIDC, uses a

@@ -5,9 +5,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{Context, rule};
-use crate::config::{Field, Publisher};
+use crate::config::{Field, Index, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::{OidcPublishJob, oidc_publish_jobs};
+use crate::facts::calls::Callee;
+use crate::facts::publish::{Auth, Target};
+use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
 
 rule!(
     PUBLISHER_UNDECLARED,
@@ -104,8 +106,16 @@ fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             declared |= publisher.workflow.value == job.view.attributed_name();
             dangling |= !workflow_exists(context, &publisher.workflow.value);
         }
-        // A publisher naming a missing file is reported by TP101 with a suggestion.
-        if declared || dangling {
+        // A publisher naming a missing file is reported by TP101 with a
+        // suggestion; one for this workflow on the other index, by TP107.
+        let mismatched = publishers.iter().any(|p| {
+            p.workflow.value == job.view.attributed_name()
+                && p.index_kind.is_some_and(|i| i != job.index)
+                && !oidc_publish_jobs(context.repo, context.facts)
+                    .iter()
+                    .any(|j| Some(j.index) == p.index_kind && j.view.attributed_name() == p.workflow.value)
+        });
+        if declared || dangling || mismatched {
             continue;
         }
         out.push(
@@ -390,5 +400,416 @@ mod tests {
         assert!(environment_problem(&"x".repeat(256)).is_some());
         assert!(OWNER.is_match("my-org") && !OWNER.is_match("-org") && !OWNER.is_match("my_org"));
         assert!(REPOSITORY.is_match("my.project_1") && !REPOSITORY.is_match("org/proj"));
+    }
+}
+
+rule!(
+    PUBLISHER_NO_PUBLISH_JOB,
+    "TP103",
+    "publisher-no-publish-job",
+    Error,
+    "no job that PyPI attributes to the declared workflow publishes to the declared index by OIDC",
+    Some(publisher_no_publish_job)
+);
+
+rule!(
+    PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+    "TP105",
+    "publisher-environment-unrestricted",
+    Warning,
+    "the publish job uses an environment but the publisher declares none",
+    Some(publisher_environment_unrestricted)
+);
+
+rule!(
+    REPOSITORY_MISMATCH,
+    "TP106",
+    "repository-mismatch",
+    Error,
+    "the declared owner/repository differ from the git remote `origin`",
+    Some(repository_mismatch)
+);
+
+rule!(
+    INDEX_MISMATCH,
+    "TP107",
+    "index-mismatch",
+    Error,
+    "the publish step uploads to another index than the publisher declares",
+    Some(index_mismatch)
+);
+
+rule!(
+    REUSABLE_WORKFLOW_PUBLISH,
+    "TP108",
+    "reusable-workflow-publish",
+    Warning,
+    "the publish job is inside a reusable workflow, which PyPI attributes to the called file",
+    Some(reusable_workflow_publish)
+);
+
+/// The OIDC publish jobs PyPI would match against `publisher`.
+fn jobs_for<'a>(
+    jobs: &'a [OidcPublishJob<'a>],
+    publisher: &'a Publisher,
+) -> impl Iterator<Item = &'a OidcPublishJob<'a>> + 'a {
+    jobs.iter().filter(move |j| {
+        Some(j.index) == publisher.index_kind && j.view.attributed_name() == publisher.workflow.value
+    })
+}
+
+/// Whether `publisher` accepts the job's environment (expressions are not judged).
+fn accepts(publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
+    match (&publisher.environment, &job.job.environment) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(_), Some(env)) if env.name.is_expression() => true,
+        (Some(expected), Some(env)) => expected.value.eq_ignore_ascii_case(&env.name.value),
+    }
+}
+
+/// OIDC uploads of workflow `name` whose target is not `index`: another
+/// index, or an expression.
+fn other_targets<'a>(
+    context: &'a Context<'_>,
+    name: &'a str,
+    index: Index,
+) -> impl Iterator<Item = (WorkflowView<'a>, &'a PublishSite)> + 'a {
+    context
+        .workflows()
+        .filter(move |v| v.attributed_name() == name)
+        .flat_map(|v| v.facts.publish_sites.iter().map(move |s| (v, s)))
+        .filter(move |(_, s)| {
+            s.is_oidc()
+                && match &s.target {
+                    Target::Index(i) => *i != index,
+                    Target::Expression(_) => true,
+                    Target::Custom(_) => false,
+                }
+        })
+}
+
+/// Whether the declared workflow publishes through a call that TP108 reports.
+fn publishes_through_call(context: &Context<'_>, name: &str, index: Index) -> bool {
+    let Some(caller) = context.repo.workflows.iter().position(|w| w.name == name) else {
+        return false;
+    };
+    context.facts.calls.calls_from(caller).any(|call| match call.callee {
+        Callee::Remote(_) => true,
+        Callee::Local(callee) => context.facts.workflows[callee]
+            .publish_sites
+            .iter()
+            .any(|s| s.is_oidc() && s.index() == Some(index)),
+        Callee::Missing(_) => false,
+    })
+}
+
+fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    let publishers = &context.repo.config.publishers;
+    for publisher in publishers {
+        let Some(index) = publisher.index_kind else { continue };
+        let name = &publisher.workflow.value;
+        let Some(file) = context.repo.workflow_named(name) else {
+            continue; // TP101
+        };
+        if file.workflow.is_none() {
+            continue; // TP001
+        }
+        let candidates: Vec<_> = jobs_for(&jobs, publisher).collect();
+        let location = location(publisher, &publisher.workflow);
+        if !candidates.is_empty() {
+            // Jobs exist; with an environment, one of them must run in it.
+            if candidates.iter().any(|j| accepts(publisher, j)) {
+                continue;
+            }
+            let claimed_by_others = candidates.iter().all(|j| {
+                publishers
+                    .iter()
+                    .any(|p| !std::ptr::eq(p, publisher) && p.index_kind == Some(index) && p.workflow.value == *name && accepts(p, j))
+            });
+            if !claimed_by_others {
+                continue; // TP104 reports the job
+            }
+            let expected = publisher.environment.as_ref().map_or("", |e| e.value.as_str());
+            out.push(
+                Diagnostic::new(
+                    &PUBLISHER_NO_PUBLISH_JOB,
+                    location,
+                    format!(
+                        "no job of `{name}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
+                        index.display_name()
+                    ),
+                )
+                .with_help("add a publish job that runs in this environment, or remove this publisher here and on PyPI"),
+            );
+            continue;
+        }
+        if other_targets(context, name, index).next().is_some()
+            || publishes_through_call(context, name, index)
+        {
+            continue; // TP107 or TP108 says why
+        }
+        let view = context.workflows().find(|v| v.attributed_name() == name);
+        let sites: Vec<&PublishSite> = view
+            .iter()
+            .flat_map(|v| v.facts.publish_sites.iter())
+            .filter(|s| s.index() == Some(index))
+            .collect();
+        let help = if let Some(site) = sites.iter().find(|s| matches!(s.auth, Auth::Password { .. })) {
+            format!(
+                "`{name}` uploads with {} and an API token instead; remove the token and give the job `id-token: write` (see TP301/TP303)",
+                site.uploader.name()
+            )
+        } else if let Some(site) = sites.first() {
+            format!(
+                "`{}` cannot use trusted publishing; use `pypa/gh-action-pypi-publish`, `uv publish` or `twine upload` in a job with `id-token: write`",
+                site.uploader.name()
+            )
+        } else {
+            format!(
+                "add a job to `{name}` with `id-token: write` that runs `pypa/gh-action-pypi-publish`, or point the publisher at the workflow that publishes"
+            )
+        };
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_NO_PUBLISH_JOB,
+                location,
+                format!(
+                    "no job of `{name}` publishes to {} by trusted publishing, so this publisher is never used",
+                    index.display_name()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    for publisher in &context.repo.config.publishers {
+        if publisher.environment.is_some() {
+            continue;
+        }
+        let Some(job) = jobs_for(&jobs, publisher).find(|j| {
+            j.job
+                .environment
+                .as_ref()
+                .is_some_and(|e| !e.name.is_expression())
+        }) else {
+            continue;
+        };
+        let Some(environment) = &job.job.environment else { continue };
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+                location(publisher, &publisher.workflow),
+                format!(
+                    "the {} publisher for `{}` names no environment, so any job of that workflow can publish; job `{}` runs in `{}`",
+                    job.index.display_name(),
+                    publisher.workflow.value,
+                    job.job.id.value,
+                    environment.name.value
+                ),
+            )
+            .with_help(format!(
+                "add `environment = \"{}\"` to this publisher, and the same environment to the publisher on {}",
+                environment.name.value,
+                job.index.display_name()
+            ))
+            .with_related(
+                Location::new(job.view.file.file, environment.name.span),
+                "the publish job's environment",
+            ),
+        );
+    }
+}
+
+fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(remote) = &context.repo.remote else {
+        return; // no remote: nothing to compare with
+    };
+    for publisher in &context.repo.config.publishers {
+        for (field, actual, what) in [
+            (&publisher.owner, &remote.owner, "owner"),
+            (&publisher.repository, &remote.repository, "repository"),
+        ] {
+            let valid = if what == "owner" { &OWNER } else { &REPOSITORY };
+            if field.value == *actual || !valid.is_match(&field.value) {
+                continue; // equal, or already a TP102 error
+            }
+            let case_only = field.value.eq_ignore_ascii_case(actual);
+            let mut diagnostic = Diagnostic::new(
+                &REPOSITORY_MISMATCH,
+                location(publisher, field),
+                if case_only {
+                    format!(
+                        "the publisher's {what} `{}` differs in letter case from `{actual}` in the git remote `origin`",
+                        field.value
+                    )
+                } else {
+                    format!(
+                        "the publisher's {what} `{}` is not `{actual}` from the git remote `origin` ({})",
+                        field.value, remote.url
+                    )
+                },
+            );
+            if case_only {
+                diagnostic = diagnostic.with_severity(Severity::Warning).with_help(
+                    "PyPI compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places",
+                );
+            } else {
+                diagnostic = diagnostic.with_help(format!(
+                    "tokens from this repository carry `{}/{}`; fix the publisher on PyPI and here, or check that `origin` is the repository that publishes",
+                    remote.owner, remote.repository
+                ));
+            }
+            out.push(diagnostic);
+        }
+    }
+}
+
+fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    let publishers = &context.repo.config.publishers;
+    for publisher in publishers {
+        let Some(index) = publisher.index_kind else { continue };
+        let name = &publisher.workflow.value;
+        let has_own_jobs = jobs_for(&jobs, publisher).next().is_some();
+        for (view, site) in other_targets(context, name, index) {
+            let span = site.target_span.unwrap_or(site.span);
+            let location_in_workflow = Location::new(view.file.file, span);
+            let related = location(publisher, publisher.index.as_ref().unwrap_or(&publisher.workflow));
+            match &site.target {
+                Target::Expression(url) => out.push(
+                    Diagnostic::new(
+                        &INDEX_MISMATCH,
+                        location_in_workflow,
+                        format!(
+                            "the upload target `{url}` is an expression; tplint cannot tell whether it is {}, where the publisher for `{name}` is registered",
+                            index.display_name()
+                        ),
+                    )
+                    .with_severity(Severity::Info)
+                    .with_help(format!("a literal `{}` lets the publisher be checked", index.upload_url()))
+                    .with_related(related, "publisher declared here"),
+                ),
+                Target::Index(other) => {
+                    let declared_elsewhere = publishers
+                        .iter()
+                        .any(|p| p.index_kind == Some(*other) && p.workflow.value == *name);
+                    // A workflow that also uploads to the declared index is fine:
+                    // the other upload is TP100's concern.
+                    if declared_elsewhere || has_own_jobs {
+                        continue;
+                    }
+                    out.push(
+                        Diagnostic::new(
+                            &INDEX_MISMATCH,
+                            location_in_workflow,
+                            format!(
+                                "`{}` uploads to {}, but the publisher for `{name}` is registered on {}",
+                                site.uploader.name(),
+                                other.display_name(),
+                                index.display_name()
+                            ),
+                        )
+                        .with_help(format!(
+                            "{} and {} have separate publishers: register one on {} (and set `index = \"{}\"` here), or upload to {}",
+                            Index::Pypi.display_name(),
+                            Index::TestPypi.display_name(),
+                            other.display_name(),
+                            other.key(),
+                            index.upload_url()
+                        ))
+                        .with_related(related, "publisher declared here"),
+                    );
+                }
+                Target::Custom(_) => {}
+            }
+        }
+    }
+}
+
+fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers = &context.repo.config.publishers;
+    for job in oidc_publish_jobs(context.repo, context.facts) {
+        if !job.view.is_reusable() {
+            continue;
+        }
+        let called = job.view.attributed_name();
+        let mut diagnostic = Diagnostic::new(
+            &REUSABLE_WORKFLOW_PUBLISH,
+            Location::new(job.view.file.file, job.site.span),
+            format!(
+                "job `{}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow",
+                job.job.id.value
+            ),
+        )
+        .with_help(format!(
+            "PyPI documents reusable workflows as unsupported for trusted publishing; the publisher must name `{called}`. Prefer publishing from a job of the top-level workflow"
+        ));
+        let declared_for_called = publishers
+            .iter()
+            .any(|p| p.index_kind == Some(job.index) && p.workflow.value == called);
+        for call in context.facts.calls.callers_of(job.view.index) {
+            let caller = &context.repo.workflows[call.caller];
+            diagnostic = diagnostic.with_related(
+                Location::new(caller.file, call.span),
+                format!("called from `{}`", caller.name),
+            );
+            if declared_for_called {
+                continue;
+            }
+            if let Some(publisher) = publishers
+                .iter()
+                .find(|p| p.index_kind == Some(job.index) && p.workflow.value == caller.name)
+            {
+                diagnostic = diagnostic
+                    .with_severity(Severity::Error)
+                    .with_help(format!(
+                        "the publisher names the calling file `{}`, but PyPI sees `{called}`: register (and declare) a publisher with workflow `{called}`",
+                        caller.name
+                    ))
+                    .with_related(location(publisher, &publisher.workflow), "publisher names the calling file");
+            }
+        }
+        out.push(diagnostic);
+    }
+    // A declared workflow that only calls a remote reusable workflow: the
+    // upload would come from another repository's file.
+    for publisher in publishers {
+        let Some(index) = publisher.index_kind else { continue };
+        let Some(caller) = context
+            .repo
+            .workflows
+            .iter()
+            .position(|w| w.name == publisher.workflow.value)
+        else {
+            continue;
+        };
+        let publishes_itself = context.facts.workflows[caller]
+            .publish_sites
+            .iter()
+            .any(|s| s.is_oidc() && s.index() == Some(index));
+        if publishes_itself {
+            continue;
+        }
+        for call in context.facts.calls.calls_from(caller) {
+            let Callee::Remote(target) = &call.callee else { continue };
+            out.push(
+                Diagnostic::new(
+                    &REUSABLE_WORKFLOW_PUBLISH,
+                    Location::new(context.repo.workflows[caller].file, call.span),
+                    format!(
+                        "`{}` publishes nothing itself and calls `{target}` from another repository, which tplint cannot read offline; if that workflow publishes, PyPI sees its repository and file and rejects the token",
+                        publisher.workflow.value
+                    ),
+                )
+                .with_severity(Severity::Error)
+                .with_help("trusted publishing works only from workflows of the publishing repository; copy the publish job into this repository")
+                .with_related(location(publisher, &publisher.workflow), "publisher declared here"),
+            );
+        }
     }
 }

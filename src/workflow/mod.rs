@@ -147,6 +147,23 @@ impl Permissions {
         }
     }
 
+    /// Whether the block is a mapping that names `scope`.
+    pub fn names(&self, scope: &str) -> bool {
+        matches!(&self.kind, PermissionsKind::Scopes(scopes) if scopes.iter().any(|s| s.name.value == scope))
+    }
+
+    /// Where a diagnostic about `id-token` belongs: its value when the block
+    /// names it, the `permissions` key of a mapping that leaves it out, or
+    /// the whole value (`read-all`, `{}`).
+    pub fn id_token_span(&self) -> Span {
+        match &self.kind {
+            PermissionsKind::Scopes(scopes) if !scopes.is_empty() && !self.names("id-token") => {
+                self.key
+            }
+            _ => self.grant_span("id-token"),
+        }
+    }
+
     /// The span that grants `scope`: the scope's value in a mapping, or the
     /// whole `read-all`/`write-all` value.
     pub fn grant_span(&self, scope: &str) -> Span {
