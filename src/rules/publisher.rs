@@ -115,7 +115,14 @@ fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .any(|j| Some(j.index) == p.index_kind && j.view.attributed_name() == p.workflow.value)
         });
-        if declared || dangling || mismatched {
+        // A publisher naming a caller of this reusable workflow is TP108's error.
+        let names_caller = context.facts.calls.callers_of(job.view.index).any(|call| {
+            let caller = &context.repo.workflows[call.caller].name;
+            publishers
+                .iter()
+                .any(|p| p.index_kind == Some(job.index) && p.workflow.value == *caller)
+        });
+        if declared || dangling || mismatched || names_caller {
             continue;
         }
         out.push(
