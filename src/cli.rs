@@ -27,6 +27,15 @@ pub struct Cli {
 pub enum Command {
     /// Lint the repositories at PATH (default: the git root above the current folder).
     Check(CheckArgs),
+    /// Print the values to enter in PyPI's "Add a new publisher" form for
+    /// every job that publishes by trusted publishing, and the same as TOML.
+    Suggest {
+        /// Repository root (default: the git root above the current folder).
+        path: Option<PathBuf>,
+        /// `human` (default) or `json`.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule code (`TP104`) or name (`environment-mismatch`).

@@ -17,6 +17,7 @@ pub mod render;
 pub mod repository;
 pub mod rules;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod workflow;
 pub mod yaml;

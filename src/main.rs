@@ -6,11 +6,14 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use std::path::PathBuf;
 use tplint::cli::{CheckArgs, Cli, Color, Command, Format};
 use tplint::config::{LoadError, PublisherFlags};
 use tplint::lint::{self, CheckOptions};
 use tplint::render;
-use tplint::repository::LoadOptions;
+
+use tplint::facts::Facts;
+use tplint::repository::{LoadOptions, Repository};
 use tplint::rules::{self, Rule};
 
 fn main() -> ExitCode {
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Suggest { path, format }) => suggest(path, format),
         Some(Command::Rules) => {
             print(&list_rules());
             Ok(ExitCode::SUCCESS)
@@ -91,6 +95,31 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, LoadError> {
+    let start = match path {
+        Some(path) => path,
+        None => std::env::current_dir().map_err(|source| LoadError::Io {
+            path: ".".into(),
+            source,
+        })?,
+    };
+    let root = tplint::discover::repository_root(&start)?;
+    let repo = Repository::load(&root, &LoadOptions::default())?;
+    let facts = Facts::derive(&repo);
+    let suggestions = tplint::suggest::suggestions(&repo, &facts);
+    let output = match format.unwrap_or(Format::Human) {
+        Format::Json => tplint::suggest::render_json(&suggestions),
+        Format::Human => tplint::suggest::render_human(&repo, &suggestions),
+        other => {
+            return Err(LoadError::Usage(format!(
+                "`suggest` prints `human` or `json`, not `{other:?}`"
+            )));
+        }
+    };
+    print(&output);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explain(name: &str) -> Result<ExitCode, LoadError> {

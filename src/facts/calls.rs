@@ -38,7 +38,9 @@ impl CallGraph {
     pub fn build(repo: &Repository) -> Self {
         let mut calls = Vec::new();
         for (caller, file) in repo.workflows.iter().enumerate() {
-            let Some(workflow) = &file.workflow else { continue };
+            let Some(workflow) = &file.workflow else {
+                continue;
+            };
             for (job_index, job) in workflow.jobs.iter().enumerate() {
                 let Some(call) = &job.call else { continue };
                 let callee = match &call.uses.target {

@@ -3,9 +3,7 @@
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::permissions::{GrantSource, id_token};
-use crate::facts::publish::{
-    Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader,
-};
+use crate::facts::publish::{Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader};
 use crate::workflow::Access;
 
 rule!(
@@ -105,8 +103,9 @@ fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let location = Location::new(view.file.file, input.key.span);
-                if let Some((_, replacement)) =
-                    PYPI_PUBLISH_DEPRECATED_INPUTS.iter().find(|(alias, _)| *alias == key)
+                if let Some((_, replacement)) = PYPI_PUBLISH_DEPRECATED_INPUTS
+                    .iter()
+                    .find(|(alias, _)| *alias == key)
                 {
                     out.push(
                         Diagnostic::new(
@@ -178,9 +177,13 @@ fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )
             };
             out.push(
-                Diagnostic::new(&PUBLISH_TOKEN_ENV, Location::new(view.file.file, *span), message)
-                    .with_help(help)
-                    .with_related(Location::new(view.file.file, site.span), "the upload"),
+                Diagnostic::new(
+                    &PUBLISH_TOKEN_ENV,
+                    Location::new(view.file.file, *span),
+                    message,
+                )
+                .with_help(help)
+                .with_related(Location::new(view.file.file, site.span), "the upload"),
             );
         }
     }

@@ -60,18 +60,18 @@ fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     location,
                     format!("the called workflow `{path}` does not exist"),
                 )
-                .with_help("reusable workflows of this repository live directly in .github/workflows/"),
-            ),
-            Callee::Local(target) if graph.cycles.contains(&index) => out.push(
-                Diagnostic::new(
-                    &INVALID_WORKFLOW,
-                    location,
-                    format!(
-                        "calling `{}` here forms a cycle of reusable workflows, which GitHub rejects",
-                        context.repo.workflows[*target].name
-                    ),
+                .with_help(
+                    "reusable workflows of this repository live directly in .github/workflows/",
                 ),
             ),
+            Callee::Local(target) if graph.cycles.contains(&index) => out.push(Diagnostic::new(
+                &INVALID_WORKFLOW,
+                location,
+                format!(
+                    "calling `{}` here forms a cycle of reusable workflows, which GitHub rejects",
+                    context.repo.workflows[*target].name
+                ),
+            )),
             _ => {}
         }
     }

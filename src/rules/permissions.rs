@@ -79,10 +79,7 @@ fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// The diagnostic for a publish job whose own permissions lack the grant.
-fn own_grant_problem(
-    job: &OidcPublishJob<'_>,
-    source: GrantSource<'_>,
-) -> Option<Diagnostic> {
+fn own_grant_problem(job: &OidcPublishJob<'_>, source: GrantSource<'_>) -> Option<Diagnostic> {
     let access = id_token(source)?;
     if access == Access::Write {
         return None;

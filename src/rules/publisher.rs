@@ -113,7 +113,10 @@ fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 && p.index_kind.is_some_and(|i| i != job.index)
                 && !oidc_publish_jobs(context.repo, context.facts)
                     .iter()
-                    .any(|j| Some(j.index) == p.index_kind && j.view.attributed_name() == p.workflow.value)
+                    .any(|j| {
+                        Some(j.index) == p.index_kind
+                            && j.view.attributed_name() == p.workflow.value
+                    })
         });
         // A publisher naming a caller of this reusable workflow is TP108's error.
         let names_caller = context.facts.calls.callers_of(job.view.index).any(|call| {
@@ -461,7 +464,8 @@ fn jobs_for<'a>(
     publisher: &'a Publisher,
 ) -> impl Iterator<Item = &'a OidcPublishJob<'a>> + 'a {
     jobs.iter().filter(move |j| {
-        Some(j.index) == publisher.index_kind && j.view.attributed_name() == publisher.workflow.value
+        Some(j.index) == publisher.index_kind
+            && j.view.attributed_name() == publisher.workflow.value
     })
 }
 
@@ -501,21 +505,27 @@ fn publishes_through_call(context: &Context<'_>, name: &str, index: Index) -> bo
     let Some(caller) = context.repo.workflows.iter().position(|w| w.name == name) else {
         return false;
     };
-    context.facts.calls.calls_from(caller).any(|call| match call.callee {
-        Callee::Remote(_) => true,
-        Callee::Local(callee) => context.facts.workflows[callee]
-            .publish_sites
-            .iter()
-            .any(|s| s.is_oidc() && s.index() == Some(index)),
-        Callee::Missing(_) => false,
-    })
+    context
+        .facts
+        .calls
+        .calls_from(caller)
+        .any(|call| match call.callee {
+            Callee::Remote(_) => true,
+            Callee::Local(callee) => context.facts.workflows[callee]
+                .publish_sites
+                .iter()
+                .any(|s| s.is_oidc() && s.index() == Some(index)),
+            Callee::Missing(_) => false,
+        })
 }
 
 fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = &context.repo.config.publishers;
     for publisher in publishers {
-        let Some(index) = publisher.index_kind else { continue };
+        let Some(index) = publisher.index_kind else {
+            continue;
+        };
         let name = &publisher.workflow.value;
         let Some(file) = context.repo.workflow_named(name) else {
             continue; // TP101
@@ -531,14 +541,20 @@ fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let claimed_by_others = candidates.iter().all(|j| {
-                publishers
-                    .iter()
-                    .any(|p| !std::ptr::eq(p, publisher) && p.index_kind == Some(index) && p.workflow.value == *name && accepts(p, j))
+                publishers.iter().any(|p| {
+                    !std::ptr::eq(p, publisher)
+                        && p.index_kind == Some(index)
+                        && p.workflow.value == *name
+                        && accepts(p, j)
+                })
             });
             if !claimed_by_others {
                 continue; // TP104 reports the job
             }
-            let expected = publisher.environment.as_ref().map_or("", |e| e.value.as_str());
+            let expected = publisher
+                .environment
+                .as_ref()
+                .map_or("", |e| e.value.as_str());
             out.push(
                 Diagnostic::new(
                     &PUBLISHER_NO_PUBLISH_JOB,
@@ -563,7 +579,10 @@ fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .flat_map(|v| v.facts.publish_sites.iter())
             .filter(|s| s.index() == Some(index))
             .collect();
-        let help = if let Some(site) = sites.iter().find(|s| matches!(s.auth, Auth::Password { .. })) {
+        let help = if let Some(site) = sites
+            .iter()
+            .find(|s| matches!(s.auth, Auth::Password { .. }))
+        {
             format!(
                 "`{name}` uploads with {} and an API token instead; remove the token and give the job `id-token: write` (see TP301/TP303)",
                 site.uploader.name()
@@ -606,7 +625,9 @@ fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagn
         }) else {
             continue;
         };
-        let Some(environment) = &job.job.environment else { continue };
+        let Some(environment) = &job.job.environment else {
+            continue;
+        };
         out.push(
             Diagnostic::new(
                 &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
@@ -680,13 +701,18 @@ fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = &context.repo.config.publishers;
     for publisher in publishers {
-        let Some(index) = publisher.index_kind else { continue };
+        let Some(index) = publisher.index_kind else {
+            continue;
+        };
         let name = &publisher.workflow.value;
         let has_own_jobs = jobs_for(&jobs, publisher).next().is_some();
         for (view, site) in other_targets(context, name, index) {
             let span = site.target_span.unwrap_or(site.span);
             let location_in_workflow = Location::new(view.file.file, span);
-            let related = location(publisher, publisher.index.as_ref().unwrap_or(&publisher.workflow));
+            let related = location(
+                publisher,
+                publisher.index.as_ref().unwrap_or(&publisher.workflow),
+            );
             match &site.target {
                 Target::Expression(url) => out.push(
                     Diagnostic::new(
@@ -786,7 +812,9 @@ fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // A declared workflow that only calls a remote reusable workflow: the
     // upload would come from another repository's file.
     for publisher in publishers {
-        let Some(index) = publisher.index_kind else { continue };
+        let Some(index) = publisher.index_kind else {
+            continue;
+        };
         let Some(caller) = context
             .repo
             .workflows
@@ -803,7 +831,9 @@ fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for call in context.facts.calls.calls_from(caller) {
-            let Callee::Remote(target) = &call.callee else { continue };
+            let Callee::Remote(target) = &call.callee else {
+                continue;
+            };
             out.push(
                 Diagnostic::new(
                     &REUSABLE_WORKFLOW_PUBLISH,

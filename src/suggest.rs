@@ -1,0 +1,175 @@
+//! `tplint suggest`: the values to type into PyPI's "Add a new publisher"
+//! form for every job that publishes by trusted publishing, and the same as
+//! a `[[publisher]]` block for `tplint.toml`.
+
+use serde::Serialize;
+
+use crate::config::Index;
+use crate::facts::{Facts, oidc_publish_jobs};
+use crate::repository::Repository;
+
+/// One publisher to register.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub index: &'static str,
+    /// From `[project].name` of `pyproject.toml`, when there is one.
+    pub project: Option<String>,
+    /// `None` when the repository has no `origin` remote.
+    pub owner: Option<String>,
+    pub repository: Option<String>,
+    /// The workflow file name PyPI will see.
+    pub workflow: String,
+    /// `None`: the job has no environment ("(any)" on the form).
+    pub environment: Option<String>,
+    /// Whether the environment is an expression that must be resolved by hand.
+    pub environment_is_expression: bool,
+    /// `path: job` of each publish job this publisher covers.
+    pub jobs: Vec<String>,
+}
+
+pub fn suggestions(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
+    let mut out: Vec<(Index, Suggestion)> = Vec::new();
+    for job in oidc_publish_jobs(repo, facts) {
+        let environment = job.job.environment.as_ref().map(|e| e.name.value.clone());
+        let environment_is_expression = job
+            .job
+            .environment
+            .as_ref()
+            .is_some_and(|e| e.name.is_expression());
+        let workflow = job.view.attributed_name().to_string();
+        let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
+        if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
+            *index == job.index
+                && s.workflow == workflow
+                && s.environment.as_deref().map(str::to_lowercase)
+                    == environment.as_deref().map(str::to_lowercase)
+        }) {
+            existing.jobs.push(job_label);
+            continue;
+        }
+        out.push((
+            job.index,
+            Suggestion {
+                index: job.index.key(),
+                project: repo.config.project_name.clone(),
+                owner: repo.remote.as_ref().map(|r| r.owner.clone()),
+                repository: repo.remote.as_ref().map(|r| r.repository.clone()),
+                workflow,
+                environment,
+                environment_is_expression,
+                jobs: vec![job_label],
+            },
+        ));
+    }
+    out.sort_by(|(a, x), (b, y)| {
+        (a, &x.workflow, &x.environment).cmp(&(b, &y.workflow, &y.environment))
+    });
+    out.into_iter().map(|(_, s)| s).collect()
+}
+
+fn quoted(text: &str) -> String {
+    // TOML basic strings: escape backslashes and quotes.
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The `[[publisher]]` blocks for `tplint.toml`.
+pub fn toml(suggestions: &[Suggestion]) -> String {
+    let mut text = String::new();
+    for s in suggestions {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str("[[publisher]]\n");
+        if s.index != Index::Pypi.key() {
+            text.push_str(&format!("index = {}\n", quoted(s.index)));
+        }
+        if let Some(project) = &s.project {
+            text.push_str(&format!("project = {}\n", quoted(project)));
+        }
+        text.push_str(&format!(
+            "owner = {}\nrepository = {}\nworkflow = {}\n",
+            quoted(s.owner.as_deref().unwrap_or("OWNER")),
+            quoted(s.repository.as_deref().unwrap_or("REPOSITORY")),
+            quoted(&s.workflow)
+        ));
+        if let Some(environment) = &s.environment {
+            text.push_str(&format!("environment = {}\n", quoted(environment)));
+        }
+    }
+    text
+}
+
+/// The human listing: form values grouped by index, then the TOML.
+pub fn render_human(repo: &Repository, suggestions: &[Suggestion]) -> String {
+    if suggestions.is_empty() {
+        return "No job publishes to PyPI or TestPyPI by trusted publishing, so there is no publisher to register.\n".to_string();
+    }
+    let mut out = String::new();
+    for index in [Index::Pypi, Index::TestPypi] {
+        let group: Vec<&Suggestion> = suggestions
+            .iter()
+            .filter(|s| s.index == index.key())
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let host = match index {
+            Index::Pypi => "pypi.org",
+            Index::TestPypi => "test.pypi.org",
+        };
+        let project = repo.config.project_name.as_deref().unwrap_or("<project>");
+        out.push_str(&format!(
+            "{} — add a new GitHub publisher at https://{host}/manage/project/{project}/settings/publishing/\n(or at https://{host}/manage/account/publishing/ for a project that does not exist yet)\n\n",
+            index.display_name()
+        ));
+        for s in group {
+            let unknown = "(unknown: see below)";
+            out.push_str(&format!(
+                "  PyPI Project Name:  {}\n  Owner:              {}\n  Repository name:    {}\n  Workflow name:      {}\n  Environment name:   {}\n",
+                s.project.as_deref().unwrap_or("(your project's name)"),
+                s.owner.as_deref().unwrap_or(unknown),
+                s.repository.as_deref().unwrap_or(unknown),
+                s.workflow,
+                match (&s.environment, s.environment_is_expression) {
+                    (None, _) => "(any)".to_string(),
+                    (Some(e), true) => format!("{e}  (an expression: enter the name it evaluates to)"),
+                    (Some(e), false) => e.clone(),
+                }
+            ));
+            for job in &s.jobs {
+                out.push_str(&format!("    for job {job}\n"));
+            }
+            out.push('\n');
+        }
+    }
+    if repo.remote.is_none() {
+        out.push_str(
+            "The owner and repository are unknown: this repository has no `origin` remote.\nAdd it with `git remote add origin https://github.com/OWNER/REPOSITORY.git`, or fill them in from the repository's GitHub URL.\n\n",
+        );
+    }
+    if suggestions.iter().any(|s| s.environment.is_none()) {
+        out.push_str("A publisher without an environment accepts any job of its workflow; consider a protected environment (TP401).\n\n");
+    }
+    out.push_str("Declare the same in tplint.toml so tplint checks the workflow against it:\n\n");
+    out.push_str(&toml(suggestions));
+    out
+}
+
+#[derive(Serialize)]
+struct JsonOutput<'a> {
+    version: u32,
+    publishers: &'a [Suggestion],
+    toml: String,
+}
+
+pub fn render_json(suggestions: &[Suggestion]) -> String {
+    let output = JsonOutput {
+        version: 1,
+        publishers: suggestions,
+        toml: toml(suggestions),
+    };
+    // Serializing strings and vectors cannot fail.
+    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
+    text.push('\n');
+    text
+}

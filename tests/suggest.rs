@@ -1,0 +1,96 @@
+//! `tplint suggest`: what to register on PyPI, and a TOML block that tplint
+//! itself accepts.
+
+mod common;
+
+use common::{fixture, fixture_copy, git, tplint};
+use predicates::prelude::*;
+
+#[test]
+fn seed_example_with_a_remote() {
+    let repo = fixture_copy(&fixture("seed-example"));
+    git(
+        repo.path(),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/myorg/myproject.git",
+        ],
+    );
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "Owner:              myorg",
+        "Repository name:    myproject",
+        "Workflow name:      release.yml",
+        "Environment name:   (any)",
+        "[[publisher]]\nowner = \"myorg\"\nrepository = \"myproject\"\nworkflow = \"release.yml\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+}
+
+#[test]
+fn without_a_remote_it_says_how_to_set_one() {
+    let repo = fixture_copy(&fixture("seed-example"));
+    tplint()
+        .arg("suggest")
+        .arg(repo.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Owner:              (unknown"))
+        .stdout(predicate::str::contains("git remote add origin"));
+}
+
+#[test]
+fn json_groups_by_index_and_the_toml_round_trips() {
+    let repo = fixture_copy(&fixture("rw-matrix-testpypi-and-pypi"));
+    std::fs::remove_file(repo.path().join("tplint.toml")).unwrap();
+    std::fs::write(
+        repo.path().join("pyproject.toml"),
+        "[project]\nname = \"acme-core\"\n",
+    )
+    .unwrap();
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    assert_eq!(publishers.len(), 2);
+    assert_eq!(publishers[0]["index"], "pypi");
+    assert_eq!(publishers[1]["index"], "testpypi");
+    assert_eq!(publishers[0]["environment"], "release");
+    assert_eq!(publishers[0]["project"], "acme-core");
+    assert_eq!(publishers[0]["owner"], "myorg");
+    // Pasting the TOML makes the repository clean for the publisher rules.
+    std::fs::write(
+        repo.path().join("tplint.toml"),
+        json["toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    let check = common::check_json(
+        repo.path(),
+        &[
+            "--select",
+            "TP100,TP101,TP102,TP103,TP104,TP105,TP106,TP107",
+        ],
+    );
+    assert!(
+        check["diagnostics"].as_array().unwrap().is_empty(),
+        "{check}"
+    );
+}
+
+#[test]
+fn nothing_to_suggest() {
+    tplint()
+        .arg("suggest")
+        .arg(fixture("tp501-unpinned-action"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no publisher to register"));
+}
