@@ -12,7 +12,12 @@ pub struct Remote {
 }
 
 /// Read `origin` with `git`; `None` without git, a repository or a remote.
+/// Only a folder that is itself a git checkout has a remote: git would
+/// otherwise answer for an enclosing repository (a fixture inside a project).
 pub fn origin(root: &Path) -> Option<Remote> {
+    if !root.join(".git").exists() {
+        return None;
+    }
     let output = Command::new("git")
         .arg("-C")
         .arg(root)

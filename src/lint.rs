@@ -32,6 +32,26 @@ pub struct RepoReport {
 }
 
 impl RepoReport {
+    /// This repository's diagnostics in output order.
+    pub fn resolved(&self) -> Vec<Resolved<'_>> {
+        let mut all: Vec<Resolved<'_>> = self
+            .diagnostics
+            .iter()
+            .map(|diagnostic| {
+                let file = self.file(diagnostic);
+                Resolved {
+                    report: self,
+                    diagnostic,
+                    path: self.display_path(file),
+                    start: file.position(diagnostic.location.span.start),
+                    end: file.position(diagnostic.location.span.end),
+                }
+            })
+            .collect();
+        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        all
+    }
+
     pub fn file(&self, diagnostic: &Diagnostic) -> &SourceFile {
         self.repo.sources.get(diagnostic.location.file)
     }
@@ -54,6 +74,18 @@ pub struct Resolved<'a> {
     pub end: Position,
 }
 
+impl Resolved<'_> {
+    fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (
+            &self.path,
+            self.start.line,
+            self.start.column,
+            self.diagnostic.rule.code,
+            &self.diagnostic.message,
+        )
+    }
+}
+
 #[derive(Debug)]
 pub struct Report {
     pub repos: Vec<RepoReport>,
@@ -67,71 +99,50 @@ pub struct Counts {
 }
 
 impl Report {
-    /// Number of workflow files checked.
-    pub fn files(&self) -> usize {
-        self.repos.iter().map(|r| r.repo.workflows.len()).sum()
-    }
-
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for diagnostic in self.repos.iter().flat_map(|r| &r.diagnostics) {
-            match diagnostic.severity {
-                Severity::Error => counts.errors += 1,
-                Severity::Warning => counts.warnings += 1,
-                Severity::Info => counts.infos += 1,
-            }
-        }
-        counts
-    }
-
-    /// Whether anything reaches the `fail-on` threshold of its repository.
-    pub fn fails(&self) -> bool {
-        self.repos
-            .iter()
-            .any(|r| r.diagnostics.iter().any(|d| r.fail_on.fails(d.severity)))
-    }
-
     /// All diagnostics in output order: path, line, column, code.
     pub fn resolved(&self) -> Vec<Resolved<'_>> {
-        let mut all: Vec<Resolved<'_>> = self
-            .repos
-            .iter()
-            .flat_map(|report| {
-                report.diagnostics.iter().map(move |diagnostic| {
-                    let file = report.file(diagnostic);
-                    Resolved {
-                        report,
-                        diagnostic,
-                        path: report.display_path(file),
-                        start: file.position(diagnostic.location.span.start),
-                        end: file.position(diagnostic.location.span.end),
-                    }
-                })
-            })
-            .collect();
-        all.sort_by(|a, b| {
-            (
-                &a.path,
-                a.start.line,
-                a.start.column,
-                a.diagnostic.rule.code,
-                &a.diagnostic.message,
-            )
-                .cmp(&(
-                    &b.path,
-                    b.start.line,
-                    b.start.column,
-                    b.diagnostic.rule.code,
-                    &b.diagnostic.message,
-                ))
-        });
+        let mut all: Vec<Resolved<'_>> = self.repos.iter().flat_map(RepoReport::resolved).collect();
+        all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         all
+    }
+
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals::default();
+        for report in &self.repos {
+            totals.add(report);
+        }
+        totals
     }
 }
 
-/// Check every repository named by `paths` (the current one when empty).
-pub fn check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, LoadError> {
-    let roots: Vec<(String, PathBuf)> = if paths.is_empty() {
+/// Totals over a whole run, kept while reports stream past.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Workflow files checked.
+    pub files: usize,
+    pub counts: Counts,
+    /// Whether anything reached the `fail-on` threshold of its repository.
+    pub fails: bool,
+}
+
+impl Totals {
+    pub fn add(&mut self, report: &RepoReport) {
+        self.files += report.repo.workflows.len();
+        for diagnostic in &report.diagnostics {
+            match diagnostic.severity {
+                Severity::Error => self.counts.errors += 1,
+                Severity::Warning => self.counts.warnings += 1,
+                Severity::Info => self.counts.infos += 1,
+            }
+            self.fails |= report.fail_on.fails(diagnostic.severity);
+        }
+    }
+}
+
+/// The repositories named by `paths` (the current one when empty), with
+/// their output prefixes, in output order.
+fn roots(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
+    let mut roots: Vec<(String, PathBuf)> = if paths.is_empty() {
         let cwd = std::env::current_dir().map_err(|source| LoadError::Io {
             path: ".".into(),
             source,
@@ -148,10 +159,43 @@ pub fn check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, LoadEr
             })
             .collect::<Result<_, LoadError>>()?
     };
-    let mut repos = Vec::with_capacity(roots.len());
-    for (prefix, root) in roots {
-        repos.push(check_repository(&root, prefix, options)?);
+    // Every output path starts with its repository's prefix, so sorting the
+    // repositories by prefix keeps the concatenated output sorted by path.
+    roots.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(roots)
+}
+
+/// Check every repository named by `paths`, handing each report to `each`
+/// in output order as soon as it is ready. Repositories are checked in
+/// parallel, a few at a time, so memory grows with the largest repository,
+/// not with their number.
+pub fn check_each(
+    paths: &[PathBuf],
+    options: &CheckOptions,
+    mut each: impl FnMut(RepoReport),
+) -> Result<Totals, LoadError> {
+    use rayon::prelude::*;
+    let roots = roots(paths)?;
+    let batch = rayon::current_num_threads().max(1) * 2;
+    let mut totals = Totals::default();
+    for group in roots.chunks(batch) {
+        let reports: Vec<Result<RepoReport, LoadError>> = group
+            .par_iter()
+            .map(|(prefix, root)| check_repository(root, prefix.clone(), options))
+            .collect();
+        for report in reports {
+            let report = report?;
+            totals.add(&report);
+            each(report);
+        }
     }
+    Ok(totals)
+}
+
+/// Check every repository named by `paths` and keep all reports.
+pub fn check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, LoadError> {
+    let mut repos = Vec::new();
+    check_each(paths, options, |report| repos.push(report))?;
     Ok(Report { repos })
 }
 

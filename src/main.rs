@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use tplint::cli::{CheckArgs, Cli, Color, Command, Format};
 use tplint::config::{LoadError, PublisherFlags};
 use tplint::lint::{self, CheckOptions};
-use tplint::render;
+use tplint::render::Renderer;
 
 use tplint::facts::Facts;
 use tplint::repository::{LoadOptions, Repository};
@@ -83,14 +83,20 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         ignore: rules_from(&args.ignore)?,
         fail_on: args.fail_on,
     };
-    let report = lint::check(&args.paths, &options)?;
-    let output = match args.format.unwrap_or(Format::Human) {
-        Format::Human => render::human::render(&report, use_color(args.color), args.quiet),
-        Format::Json => render::json::render(&report),
-        Format::Github => render::github::render(&report),
+    let format = args.format.unwrap_or(Format::Human);
+    let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
+    let mut stdout = std::io::stdout().lock();
+    let mut write = |text: String| {
+        // A closed pipe (`tplint | head`) is not an error worth reporting.
+        let _ = stdout.write_all(text.as_bytes());
     };
-    print(&output);
-    Ok(if report.fails() {
+    write(renderer.begin());
+    let totals = lint::check_each(&args.paths, &options, |report| {
+        write(renderer.repo(&report))
+    })?;
+    write(renderer.finish(&totals));
+    let _ = stdout.flush();
+    Ok(if totals.fails {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -53,10 +53,7 @@ impl Repository {
             &options.publisher,
             &mut sources,
         )?;
-        let workflows = discover::workflow_files(root)
-            .into_iter()
-            .map(|path| read_workflow(root, &path, &mut sources))
-            .collect();
+        let workflows = read_workflows(root, &discover::workflow_files(root), &mut sources);
         Ok(Self {
             root: root.to_path_buf(),
             workflow_dir_names: discover::workflow_dir_names(root),
@@ -89,8 +86,39 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Read and parse workflows in parallel, keeping their order.
+fn read_workflows(root: &Path, paths: &[PathBuf], sources: &mut SourceMap) -> Vec<WorkflowFile> {
+    use rayon::prelude::*;
+    let parsed: Vec<(SourceFile, ParsedWorkflow)> = paths
+        .par_iter()
+        .map(|path| read_workflow(root, path))
+        .collect();
+    parsed
+        .into_iter()
+        .map(|(source, parsed)| {
+            let file = sources.add(source);
+            WorkflowFile {
+                file,
+                path: sources.get(file).path.clone(),
+                name: parsed.name,
+                workflow: parsed.workflow,
+                error: parsed.error,
+                comments: parsed.comments,
+            }
+        })
+        .collect()
+}
+
+/// A workflow read before it has a place in the source map.
+struct ParsedWorkflow {
+    name: String,
+    workflow: Option<Workflow>,
+    error: Option<YamlError>,
+    comments: Vec<Comment>,
+}
+
 /// Read and parse one workflow; every failure becomes a located error.
-pub fn read_workflow(root: &Path, path: &Path, sources: &mut SourceMap) -> WorkflowFile {
+fn read_workflow(root: &Path, path: &Path) -> (SourceFile, ParsedWorkflow) {
     let relative_path = relative(root, path);
     let name = path
         .file_name()
@@ -109,25 +137,20 @@ pub fn read_workflow(root: &Path, path: &Path, sources: &mut SourceMap) -> Workf
             Err(e) => (String::from_utf8_lossy(&bytes).into_owned(), Err(e)),
         },
     };
-    let file = sources.add(SourceFile::new(relative_path.clone(), text));
-    let text = &sources.get(file).text;
-    let parsed = result.and_then(|()| yaml::parse(text));
-    match parsed {
-        Ok(document) => WorkflowFile {
-            file,
-            path: relative_path,
+    let source = SourceFile::new(relative_path, text);
+    let parsed = match result.and_then(|()| yaml::parse(&source.text)) {
+        Ok(document) => ParsedWorkflow {
             name,
-            workflow: Some(workflow::build(text, &document)),
+            workflow: Some(workflow::build(&source.text, &document)),
             error: None,
             comments: document.comments,
         },
-        Err(error) => WorkflowFile {
-            file,
-            path: relative_path,
+        Err(error) => ParsedWorkflow {
             name,
             workflow: None,
             error: Some(error),
             comments: Vec::new(),
         },
-    }
+    };
+    (source, parsed)
 }

@@ -2,7 +2,7 @@
 //! the pull request's changed lines.
 
 use crate::diagnostic::Severity;
-use crate::lint::Report;
+use crate::lint::Resolved;
 
 /// Escape the message part of a workflow command.
 pub fn escape_data(text: &str) -> String {
@@ -16,9 +16,9 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render_diagnostics(resolved: &[Resolved<'_>]) -> String {
     let mut out = String::new();
-    for item in report.resolved() {
+    for item in resolved {
         let d = item.diagnostic;
         let command = match d.severity {
             Severity::Error => "error",

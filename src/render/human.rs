@@ -9,7 +9,7 @@ use miette::{
 };
 
 use crate::diagnostic::Severity;
-use crate::lint::{Report, Resolved};
+use crate::lint::{Resolved, Totals};
 
 /// One diagnostic as miette sees it.
 #[derive(Debug)]
@@ -131,9 +131,9 @@ fn plural(count: usize, one: &str, many: &str) -> String {
 }
 
 /// The one-line summary.
-pub fn summary(report: &Report) -> String {
-    let counts = report.counts();
-    let files = plural(report.files(), "workflow file", "workflow files");
+pub fn summary(totals: &Totals) -> String {
+    let counts = totals.counts;
+    let files = plural(totals.files, "workflow file", "workflow files");
     if counts.errors + counts.warnings + counts.infos == 0 {
         return format!("No problems found in {files}.");
     }
@@ -145,17 +145,13 @@ pub fn summary(report: &Report) -> String {
     )
 }
 
-pub fn render(report: &Report, color: bool, quiet: bool) -> String {
+pub fn render_diagnostics(resolved: &[Resolved<'_>], color: bool) -> String {
     let handler = handler(color);
     let mut out = String::new();
-    for item in report.resolved() {
-        let diagnostic = rendered(&item);
+    for item in resolved {
+        let diagnostic = rendered(item);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &diagnostic);
-        out.push('\n');
-    }
-    if !quiet {
-        out.push_str(&summary(report));
         out.push('\n');
     }
     out

@@ -4,16 +4,8 @@
 
 use serde::Serialize;
 
-use crate::lint::{Report, Resolved};
+use crate::lint::{Resolved, Totals};
 use crate::source::Position;
-
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    tool: Tool,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct Tool {
@@ -86,25 +78,41 @@ fn diagnostic<'a>(item: &Resolved<'a>) -> JsonDiagnostic<'a> {
     }
 }
 
-pub fn render(report: &Report) -> String {
-    let counts = report.counts();
-    let resolved = report.resolved();
-    let output = Output {
-        version: 1,
-        tool: Tool {
-            name: "tplint",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        diagnostics: resolved.iter().map(diagnostic).collect(),
-        summary: Summary {
-            files: report.files(),
-            errors: counts.errors,
-            warnings: counts.warnings,
-            infos: counts.infos,
-        },
+/// The document up to the opening of the `diagnostics` array.
+pub fn begin() -> String {
+    let tool = Tool {
+        name: "tplint",
+        version: env!("CARGO_PKG_VERSION"),
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
-    text.push('\n');
-    text
+    // Serializing two string fields cannot fail.
+    let tool = serde_json::to_string(&tool).unwrap_or_default();
+    format!("{{\n  \"version\": 1,\n  \"tool\": {tool},\n  \"diagnostics\": [")
+}
+
+/// Diagnostics as array elements; `written` is how many came before.
+pub fn render_diagnostics(resolved: &[Resolved<'_>], written: usize) -> String {
+    let mut out = String::new();
+    for (i, item) in resolved.iter().enumerate() {
+        if written + i > 0 {
+            out.push(',');
+        }
+        // Serializing plain structs of strings and numbers cannot fail.
+        let text = serde_json::to_string_pretty(&diagnostic(item)).unwrap_or_default();
+        out.push_str("\n    ");
+        out.push_str(&text.replace('\n', "\n    "));
+    }
+    out
+}
+
+/// Closes the array and adds the summary.
+pub fn finish(totals: &Totals, written: usize) -> String {
+    let summary = Summary {
+        files: totals.files,
+        errors: totals.counts.errors,
+        warnings: totals.counts.warnings,
+        infos: totals.counts.infos,
+    };
+    let summary = serde_json::to_string(&summary).unwrap_or_default();
+    let close = if written > 0 { "\n  ]" } else { "]" };
+    format!("{close},\n  \"summary\": {summary}\n}}\n")
 }

@@ -1,6 +1,68 @@
 //! Renderers: the same report for people (miette), editors (JSON) and CI
-//! (GitHub workflow commands).
+//! (GitHub workflow commands). Output streams: a header, then each
+//! repository's diagnostics as soon as it is checked, then a footer, so a
+//! run over many repositories never holds them all.
 
 pub mod github;
 pub mod human;
 pub mod json;
+
+use crate::cli::Format;
+use crate::lint::{RepoReport, Report, Totals};
+
+/// Renders one run, repository by repository.
+pub struct Renderer {
+    format: Format,
+    color: bool,
+    quiet: bool,
+    /// Diagnostics written so far (JSON needs commas between them).
+    written: usize,
+}
+
+impl Renderer {
+    pub fn new(format: Format, color: bool, quiet: bool) -> Self {
+        Self {
+            format,
+            color,
+            quiet,
+            written: 0,
+        }
+    }
+
+    pub fn begin(&mut self) -> String {
+        match self.format {
+            Format::Json => json::begin(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn repo(&mut self, report: &RepoReport) -> String {
+        let resolved = report.resolved();
+        let text = match self.format {
+            Format::Human => human::render_diagnostics(&resolved, self.color),
+            Format::Json => json::render_diagnostics(&resolved, self.written),
+            Format::Github => github::render_diagnostics(&resolved),
+        };
+        self.written += resolved.len();
+        text
+    }
+
+    pub fn finish(&mut self, totals: &Totals) -> String {
+        match self.format {
+            Format::Human if self.quiet => String::new(),
+            Format::Human => format!("{}\n", human::summary(totals)),
+            Format::Json => json::finish(totals, self.written),
+            Format::Github => String::new(),
+        }
+    }
+
+    /// A whole report at once.
+    pub fn render(mut self, report: &Report) -> String {
+        let mut out = self.begin();
+        for repo in &report.repos {
+            out.push_str(&self.repo(repo));
+        }
+        out.push_str(&self.finish(&report.totals()));
+        out
+    }
+}
