@@ -117,7 +117,7 @@ impl UreqTransport {
         }
         let mut response = request
             .call()
-            .map_err(|e| TransportError(self.scrub(&format!("cannot reach {url}: {e}"))))?;
+            .map_err(|e| TransportError(self.scrub(&format!("cannot reach {}: {e}", self.base))))?;
         let header = |name: &str| {
             response
                 .headers()

@@ -103,12 +103,12 @@ fn online_check_skipped(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for site in pin_sites(context.repo) {
         let mut reasons: Vec<(String, &str)> = Vec::new();
         if let Some(PinStatus::Skipped(reason)) = online.pin(&site) {
-            reasons.push((reason.clone(), "TP504"));
+            reasons.push((reason.clone(), "TP504 was"));
         }
         if let Some(TagStatus::Skipped(reason)) = online.tag(&site) {
             match reasons.iter_mut().find(|(r, _)| r == reason) {
-                Some(entry) => entry.1 = "TP504 and TP505",
-                None => reasons.push((reason.clone(), "TP505")),
+                Some(entry) => entry.1 = "TP504 and TP505 were",
+                None => reasons.push((reason.clone(), "TP505 was")),
             }
         }
         for (reason, codes) in reasons {
