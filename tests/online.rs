@@ -667,3 +667,71 @@ fn a_non_http_api_url_is_a_usage_error() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn redirects_are_followed_within_the_api_only() {
+    // The fake API's own URL is only known once it runs, so the redirecting
+    // answers point at a second listener (another origin) or use a relative
+    // `Location` (the same origin).
+    let elsewhere = FakeApi::start(healthy_routes());
+    let mut routes = healthy_routes();
+    routes.insert(
+        format!("/repos/actions/checkout/commits/{CHECKOUT_SHA}"),
+        status(
+            301,
+            &[(
+                "location",
+                &format!("/repositories/42/commits/{CHECKOUT_SHA}"),
+            )],
+        ),
+    );
+    routes.insert(
+        format!("/repositories/42/commits/{CHECKOUT_SHA}"),
+        ok(json!({"sha": CHECKOUT_SHA})),
+    );
+    routes.insert(
+        format!("/repos/pypa/gh-action-pypi-publish/commits/{PUBLISH_SHA}"),
+        status(
+            302,
+            &[(
+                "location",
+                &format!(
+                    "{}/repos/pypa/gh-action-pypi-publish/commits/{PUBLISH_SHA}",
+                    elsewhere.url
+                ),
+            )],
+        ),
+    );
+    let api = FakeApi::start(routes);
+    let repo = repository(WORKFLOW, true);
+    let result = online(&api, repo.path());
+    assert_eq!(
+        result.codes(),
+        with_offline(&["TP400 warning 19"]),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        api.paths()
+            .contains(&format!("/repositories/42/commits/{CHECKOUT_SHA}"))
+    );
+    assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn online_rules_are_documented() {
+    for code in ["TP400", "TP403", "TP404", "TP504", "TP505"] {
+        let output = common::tplint().args(["explain", code]).output().unwrap();
+        let doc = String::from_utf8_lossy(&output.stdout);
+        assert!(doc.starts_with(&format!("# {code} ")), "{doc}");
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+            "## References",
+        ] {
+            assert!(doc.contains(section), "{code} lacks {section}");
+        }
+    }
+}

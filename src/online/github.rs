@@ -21,6 +21,9 @@ pub enum Failure {
     RateLimited { reset: Option<u64> },
     /// No connection, a timeout, or an unreadable answer.
     Unreachable(String),
+    /// A redirect out of the API base, which is not followed (the token
+    /// would go with it).
+    RedirectedAway(u16),
     /// Any other status.
     Unexpected(u16),
     /// A `200` whose body is not the JSON the endpoint documents.
@@ -58,6 +61,10 @@ impl fmt::Display for Failure {
                 "the GitHub API rate limit is exhausted; retry later, or set GH_TOKEN for a higher limit",
             ),
             Failure::Unreachable(reason) => write!(f, "the GitHub API is unreachable ({reason})"),
+            Failure::RedirectedAway(status) => write!(
+                f,
+                "the GitHub API redirected ({status}) outside the API base, which tplint does not follow"
+            ),
             Failure::Unexpected(status) => {
                 write!(f, "the GitHub API answered with the unexpected status {status}")
             }
@@ -108,6 +115,7 @@ impl Reply {
             403 => Reply::Failed(Failure::Forbidden(message())),
             404 => Reply::NotFound,
             422 => Reply::Unprocessable,
+            status @ (301 | 302 | 307 | 308) => Reply::Failed(Failure::RedirectedAway(status)),
             status => Reply::Failed(Failure::Unexpected(status)),
         }
     }
