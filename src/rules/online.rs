@@ -365,7 +365,7 @@ fn environment_blocks_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
                 .with_label("the deployment will be rejected")
                 .with_related(Location::new(file, refs.event.span), "the workflow runs on these refs")
                 .with_help(format!(
-                    "under Settings → Environments → {} → Deployment branches and tags, add a {} rule matching the refs (e.g. `v*`), or run the job on refs the environment admits",
+                    "under Settings → Environments → {} → Deployment branches and tags, choose \"Selected branches and tags\" and add a {} rule matching these refs (e.g. `v*`), or run the job on refs the environment admits",
                     site.name.value,
                     refs.kind.as_str()
                 )),
