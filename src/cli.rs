@@ -24,6 +24,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of `Check` costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Lint the repositories at PATH (default: the git root above the current folder).
     Check(CheckArgs),
@@ -102,4 +104,11 @@ pub struct CheckArgs {
     /// No summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also ask the GitHub API about environments and pinned commits (token
+    /// from `GH_TOKEN` or `GITHUB_TOKEN`). Nothing is sent without this flag.
+    #[arg(long)]
+    pub online: bool,
+    /// API base for `--online` (GitHub Enterprise Server: `https://HOST/api/v3`).
+    #[arg(long, value_name = "URL", default_value = crate::online::DEFAULT_API_URL)]
+    pub github_api_url: String,
 }

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod facts;
 pub mod git;
 pub mod lint;
+pub mod online;
 pub mod render;
 pub mod repository;
 pub mod rules;

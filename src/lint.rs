@@ -2,10 +2,12 @@
 //! rules, filter, and sort into a deterministic report.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::{FailOn, LoadError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Facts;
+use crate::online::{GitHub, OnlineFacts, Wants};
 use crate::repository::{LoadOptions, Repository};
 use crate::rules::{self, Context, Rule};
 use crate::source::{Position, SourceFile};
@@ -18,6 +20,9 @@ pub struct CheckOptions {
     pub ignore: Vec<&'static Rule>,
     /// Overrides the config's `fail-on`.
     pub fail_on: Option<FailOn>,
+    /// The GitHub API, with `--online`; nothing is sent without it. Shared by
+    /// every repository of the run, so each request is made once.
+    pub online: Option<Arc<GitHub>>,
 }
 
 /// The result for one repository.
@@ -223,9 +228,19 @@ pub fn check_repository(
             || lint.ignore.contains(&rule.code);
         selected && !ignored
     };
+    let online: Option<OnlineFacts> = options.online.as_deref().map(|github| {
+        let wants = Wants {
+            environments: enabled(&rules::online::ENVIRONMENT_UNPROTECTED)
+                || enabled(&rules::online::ENVIRONMENT_BLOCKS_TRIGGER),
+            commits: enabled(&rules::online::PINNED_COMMIT_UNKNOWN),
+            version_comments: enabled(&rules::online::VERSION_COMMENT_MISMATCH),
+        };
+        crate::online::gather(github, &repo, &facts, wants)
+    });
     let context = Context {
         repo: &repo,
         facts: &facts,
+        online: online.as_ref(),
     };
     let diagnostics = rules::run(&context, enabled);
     let mut diagnostics = crate::suppress::apply(&repo, diagnostics, enabled);

@@ -4,12 +4,14 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use std::path::PathBuf;
 use tplint::cli::{CheckArgs, Cli, Color, Command, Format};
 use tplint::config::{LoadError, PublisherFlags};
 use tplint::lint::{self, CheckOptions};
+use tplint::online::{self, GitHub, client::Token};
 use tplint::render::Renderer;
 
 use tplint::facts::Facts;
@@ -68,6 +70,7 @@ fn use_color(choice: Option<Color>) -> bool {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
+    let online = online(&args)?;
     let options = CheckOptions {
         load: LoadOptions {
             config: args.config,
@@ -82,6 +85,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         select: rules_from(&args.select)?,
         ignore: rules_from(&args.ignore)?,
         fail_on: args.fail_on,
+        online,
     };
     let format = args.format.unwrap_or(Format::Human);
     let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
@@ -126,6 +130,23 @@ fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, Lo
     };
     print(&output);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The API connection for `--online`; `None` (and no network use) without it.
+fn online(args: &CheckArgs) -> Result<Option<Arc<GitHub>>, LoadError> {
+    if !args.online {
+        return Ok(None);
+    }
+    let base = match args.github_api_url.trim() {
+        "" => online::DEFAULT_API_URL,
+        url => url,
+    };
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        return Err(LoadError::Usage(format!(
+            "`--github-api-url {base}` is not an http(s) URL"
+        )));
+    }
+    Ok(Some(Arc::new(online::connect(base, Token::from_env()))))
 }
 
 fn explain(name: &str) -> Result<ExitCode, LoadError> {

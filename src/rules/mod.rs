@@ -5,8 +5,9 @@
 mod credentials;
 mod environment;
 mod input;
+pub(crate) mod online;
 mod permissions;
-mod pinning;
+pub(crate) mod pinning;
 mod publisher;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -17,6 +18,8 @@ use crate::repository::Repository;
 pub struct Context<'a> {
     pub repo: &'a Repository,
     pub facts: &'a Facts,
+    /// What the GitHub API said, with `--online`; `None` otherwise.
+    pub online: Option<&'a crate::online::OnlineFacts>,
 }
 
 impl<'a> Context<'a> {
@@ -90,8 +93,13 @@ pub static RULES: &[&Rule] = &[
     &credentials::UNKNOWN_PUBLISH_INPUT,
     &credentials::PUBLISH_TOKEN_ENV,
     &credentials::UV_TRUSTED_PUBLISHING_FALLBACK,
+    &online::ONLINE_CHECK_SKIPPED,
     &environment::PUBLISH_JOB_NO_ENVIRONMENT,
+    &online::ENVIRONMENT_UNPROTECTED,
+    &online::ENVIRONMENT_BLOCKS_TRIGGER,
     &pinning::UNPINNED_ACTION,
+    &online::PINNED_COMMIT_UNKNOWN,
+    &online::VERSION_COMMENT_MISMATCH,
 ];
 
 /// A rule by code (`TP104`, any case) or name (`environment-mismatch`).
