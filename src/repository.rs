@@ -132,9 +132,9 @@ fn read_workflow(root: &Path, path: &Path) -> (SourceFile, ParsedWorkflow) {
                 span: Span::empty(0),
             }),
         ),
-        Ok(bytes) => match yaml::decode(&bytes) {
-            Ok(text) => (text.to_string(), Ok(())),
-            Err(e) => (String::from_utf8_lossy(&bytes).into_owned(), Err(e)),
+        Ok(bytes) => match yaml::decode(bytes) {
+            Ok(text) => (text, Ok(())),
+            Err((error, lossy)) => (lossy, Err(error)),
         },
     };
     let source = SourceFile::new(relative_path, text);

@@ -4,7 +4,6 @@
 //! and code-point column that every output format uses.
 
 use std::ops::Range;
-use std::sync::Arc;
 
 /// A byte range into one source file. `end` is exclusive.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,20 +57,15 @@ pub struct SourceFile {
     /// Path relative to the repository root, `/`-separated (or a pseudo path
     /// such as `<command line>`).
     pub path: String,
-    pub text: Arc<str>,
+    pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let text: String = text.into();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Self {
             path: path.into(),
             text,

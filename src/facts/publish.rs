@@ -297,7 +297,11 @@ pub fn publish_sites(workflow: &Workflow, source: &str) -> Vec<PublishSite> {
                 sites.push(site);
             } else if let Some(site) = maturin_action(workflow, job_index, job, step) {
                 sites.push(site);
-            } else if let Some(run) = &step.run {
+            } else if let Some(run) = &step.run
+                // Every uploader's subcommand is `publish` or `upload`: skip
+                // the shell reading for the scripts that mention neither.
+                && (run.value.contains("publish") || run.value.contains("upload"))
+            {
                 sites.extend(command_sites(workflow, job_index, job, step, run, &text));
             }
         }

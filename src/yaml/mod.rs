@@ -175,24 +175,30 @@ impl YamlError {
     }
 }
 
-/// Decode bytes as UTF-8 (a BOM is allowed), locating the first bad byte.
-pub fn decode(bytes: &[u8]) -> Result<&str, YamlError> {
+/// Decode a file's bytes as UTF-8 (a BOM is allowed) without copying them.
+/// On failure the error locates the first bad byte, and the text is a lossy
+/// decoding so the snippet can still be shown.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (YamlError, String)> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(YamlError::new(
+        let error = YamlError::new(
             format!(
                 "file is {} bytes, more than the {} MiB limit for a workflow file",
                 bytes.len(),
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
             Span::empty(0),
-        ));
+        );
+        return Err((error, String::new()));
     }
-    std::str::from_utf8(bytes).map_err(|e| {
-        let at = e.valid_up_to();
-        YamlError::new(
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let len = e.utf8_error().error_len().unwrap_or(1);
+        let bytes = e.into_bytes();
+        let error = YamlError::new(
             format!("file is not valid UTF-8 (invalid byte 0x{:02x})", bytes[at]),
-            Span::new(at, at + e.error_len().unwrap_or(1)),
-        )
+            Span::new(at, at + len),
+        );
+        (error, String::from_utf8_lossy(&bytes).into_owned())
     })
 }
 
@@ -557,8 +563,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_located_at_the_first_bad_byte() {
-        let err = decode(b"on: push\n\xff\n").unwrap_err();
+        let (err, lossy) = decode(b"on: push\n\xff\n".to_vec()).unwrap_err();
         assert_eq!(err.span.start, 9);
+        assert!(lossy.starts_with("on: push"));
     }
 
     #[test]
