@@ -5,33 +5,87 @@ use std::fmt;
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
-    NamedSource, SourceSpan,
+    MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::diagnostic::Severity;
 use crate::lint::{Resolved, Totals};
+use crate::source::SourceFile;
+
+/// A file as miette reads it: snippets are cut with the file's line index
+/// instead of miette's scan from the start of the text for every label,
+/// which made rendering cost grow with the file size times the findings.
+#[derive(Debug)]
+struct FileSource<'a> {
+    name: String,
+    file: &'a SourceFile,
+}
+
+impl SourceCode for FileSource<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text = self.file.text.as_bytes();
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.file.position(start).line - 1;
+        let last = self.file.position(end.saturating_sub(1).max(start)).line - 1;
+        let window_first = first.saturating_sub(context_lines_before);
+        let window_last = (last + context_lines_after).min(self.file.line_count() - 1);
+        let window_start = if context_lines_before == 0 {
+            start
+        } else {
+            self.file.line_start(window_first + 1)
+        };
+        let window_end = if window_last + 1 < self.file.line_count() {
+            self.file.line_start(window_last + 2)
+        } else {
+            text.len()
+        }
+        .max(end);
+        let column = if context_lines_before == 0 {
+            start - self.file.line_start(first + 1)
+        } else {
+            0
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &text[window_start..window_end],
+            (window_start, window_end - window_start).into(),
+            window_first,
+            column,
+            window_last + 1,
+        )))
+    }
+}
 
 /// One diagnostic as miette sees it.
 #[derive(Debug)]
-struct Rendered {
+struct Rendered<'a> {
     code: String,
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: FileSource<'a>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Rendered>,
+    related: Vec<Rendered<'a>>,
 }
 
-impl fmt::Display for Rendered {
+impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered<'_> {}
 
-impl MietteDiagnostic for Rendered {
+impl MietteDiagnostic for Rendered<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
     }
@@ -72,7 +126,7 @@ fn span(span: crate::source::Span) -> SourceSpan {
     (span.start, span.len()).into()
 }
 
-fn rendered(item: &Resolved<'_>) -> Rendered {
+fn rendered<'a>(item: &Resolved<'a>) -> Rendered<'a> {
     let diagnostic = item.diagnostic;
     let report = item.report;
     let file = report.file(diagnostic);
@@ -94,7 +148,10 @@ fn rendered(item: &Resolved<'_>) -> Rendered {
                 message: r.message.clone(),
                 severity: Severity::Info,
                 help: None,
-                source: NamedSource::new(report.display_path(other), other.text.to_string()),
+                source: FileSource {
+                    name: report.display_path(other),
+                    file: other,
+                },
                 labels: vec![LabeledSpan::new_primary_with_span(
                     None,
                     span(r.location.span),
@@ -108,7 +165,10 @@ fn rendered(item: &Resolved<'_>) -> Rendered {
         message: diagnostic.message.clone(),
         severity: diagnostic.severity,
         help: diagnostic.help.clone(),
-        source: NamedSource::new(item.path.clone(), file.text.to_string()),
+        source: FileSource {
+            name: item.path.clone(),
+            file,
+        },
         labels,
         related,
     }
