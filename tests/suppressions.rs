@@ -108,14 +108,15 @@ fn a_suppression_alone_on_the_line_above() {
 
 #[test]
 fn a_suppression_above_covers_only_the_next_line() {
-    let workflow = UNPINNED.replace(
-        "    steps:\n",
-        "    # tplint: ignore[TP501]\n    steps:\n",
-    );
+    let workflow = UNPINNED.replace("    steps:\n", "    # tplint: ignore[TP501]\n    steps:\n");
     let dir = repo(&workflow, None);
     assert_eq!(
         found(dir.path(), &[]),
-        ["TP000 7:22 info", "TP501 9:31 warning", "TP501 10:35 warning"]
+        [
+            "TP000 7:22 info",
+            "TP501 9:31 warning",
+            "TP501 10:35 warning"
+        ]
     );
 }
 
@@ -157,7 +158,10 @@ fn stale_and_unknown_codes_are_tp000() {
             "actions/setup-python@v5 # tplint: ignore[TP501, TP999]",
         );
     let dir = repo(&workflow, None);
-    assert_eq!(found(dir.path(), &[]), ["TP000 8:99 info", "TP000 9:63 info"]);
+    assert_eq!(
+        found(dir.path(), &[]),
+        ["TP000 8:99 info", "TP000 9:63 info"]
+    );
     let messages = messages(dir.path(), &[]);
     assert!(messages[0].contains("silences nothing"), "{messages:?}");
     assert!(messages[1].contains("`TP999`"), "{messages:?}");
@@ -173,8 +177,14 @@ fn a_suppression_of_a_rule_that_did_not_run_is_not_stale() {
         "actions/checkout@v4 # tplint: ignore[TP501]",
     );
     let dir = repo(&workflow, None);
-    assert_eq!(found(dir.path(), &["--ignore", "TP501"]), Vec::<String>::new());
-    assert_eq!(found(dir.path(), &["--select", "TP000,TP401"]), Vec::<String>::new());
+    assert_eq!(
+        found(dir.path(), &["--ignore", "TP501"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        found(dir.path(), &["--select", "TP000,TP401"]),
+        Vec::<String>::new()
+    );
     // A stale suppression is reported, unless TP000 itself is not run.
     let stale = UNPINNED.replace(
         "actions/checkout@v4",
@@ -183,7 +193,11 @@ fn a_suppression_of_a_rule_that_did_not_run_is_not_stale() {
     let dir = repo(&stale, None);
     assert_eq!(
         found(dir.path(), &[]),
-        ["TP501 8:31 warning", "TP000 8:52 info", "TP501 9:35 warning"]
+        [
+            "TP501 8:31 warning",
+            "TP000 8:52 info",
+            "TP501 9:35 warning"
+        ]
     );
     assert_eq!(
         found(dir.path(), &["--ignore", "unused-suppression"]),
@@ -193,11 +207,18 @@ fn a_suppression_of_a_rule_that_did_not_run_is_not_stale() {
 
 #[test]
 fn an_empty_suppression_is_tp000() {
-    let workflow = UNPINNED.replace("actions/checkout@v4", "actions/checkout@v4 # tplint: ignore[]");
+    let workflow = UNPINNED.replace(
+        "actions/checkout@v4",
+        "actions/checkout@v4 # tplint: ignore[]",
+    );
     let dir = repo(&workflow, None);
     assert_eq!(
         found(dir.path(), &[]),
-        ["TP501 8:31 warning", "TP000 8:37 info", "TP501 9:35 warning"]
+        [
+            "TP501 8:31 warning",
+            "TP000 8:37 info",
+            "TP501 9:35 warning"
+        ]
     );
 }
 
@@ -209,16 +230,28 @@ fn lint_ignore_in_the_config_skips_rules_by_code_or_name() {
     let dir = repo(UNPINNED, Some("[lint]\nignore = [\"TP501\"]\n"));
     assert_eq!(found(dir.path(), &[]), Vec::<String>::new());
     // `--select` cannot bring back a rule the config ignores.
-    assert_eq!(found(dir.path(), &["--select", "TP501"]), Vec::<String>::new());
+    assert_eq!(
+        found(dir.path(), &["--select", "TP501"]),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn lint_severity_overrides_the_default_severity() {
     let dir = repo(UNPINNED, Some("[lint.severity]\nTP501 = \"error\"\n"));
-    assert_eq!(found(dir.path(), &[]), ["TP501 8:31 error", "TP501 9:35 error"]);
+    assert_eq!(
+        found(dir.path(), &[]),
+        ["TP501 8:31 error", "TP501 9:35 error"]
+    );
     assert_eq!(exit_code(dir.path(), &["--fail-on", "error"]), 1);
-    let dir = repo(UNPINNED, Some("[lint.severity]\nunpinned-action = \"info\"\n"));
-    assert_eq!(found(dir.path(), &[]), ["TP501 8:31 info", "TP501 9:35 info"]);
+    let dir = repo(
+        UNPINNED,
+        Some("[lint.severity]\nunpinned-action = \"info\"\n"),
+    );
+    assert_eq!(
+        found(dir.path(), &[]),
+        ["TP501 8:31 info", "TP501 9:35 info"]
+    );
     assert_eq!(exit_code(dir.path(), &[]), 0);
     let dir = repo(UNPINNED, Some("[lint.severity]\nTP501 = \"fatal\"\n"));
     assert_eq!(exit_code(dir.path(), &[]), 2);
@@ -291,14 +324,23 @@ fn select_and_ignore_take_codes_and_names_in_any_case() {
     };
     assert_eq!(codes(&["--select", "TP501"]), ["TP501"]);
     assert_eq!(codes(&["--select", "unpinned-action"]), ["TP501"]);
-    assert_eq!(codes(&["--select", "tp401,Unpinned-Action"]), ["TP401", "TP501"]);
-    assert_eq!(codes(&["--select", "TP401", "--select", "TP100"]), ["TP401", "TP100"]);
+    assert_eq!(
+        codes(&["--select", "tp401,Unpinned-Action"]),
+        ["TP401", "TP501"]
+    );
+    assert_eq!(
+        codes(&["--select", "TP401", "--select", "TP100"]),
+        ["TP401", "TP100"]
+    );
     let all = codes(&[]);
     assert!(all.contains(&"TP501".to_string()));
     let ignored = codes(&["--ignore", "TP501,publish-job-no-environment"]);
     assert!(!ignored.contains(&"TP501".to_string()) && !ignored.contains(&"TP401".to_string()));
     assert!(ignored.contains(&"TP100".to_string()));
     // --ignore wins over --select.
-    assert_eq!(codes(&["--select", "TP501", "--ignore", "TP501"]), Vec::<String>::new());
+    assert_eq!(
+        codes(&["--select", "TP501", "--ignore", "TP501"]),
+        Vec::<String>::new()
+    );
     assert_eq!(exit_code(dir.path(), &["--ignore", "no-such-rule"]), 2);
 }
