@@ -53,6 +53,8 @@ pub enum Format {
     Human,
     /// Versioned JSON, for editors and tools.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
 }

@@ -11,16 +11,29 @@ use crate::repository::Repository;
 use crate::rules::{self, Rule, UNUSED_SUPPRESSION};
 use crate::source::{FileId, Span};
 
-static SUPPRESSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*tplint:\s*ignore\[([^\]]*)\]").expect("valid regex literal"));
+/// At the start of the comment or after another `#` in it, so a suppression
+/// can follow a version comment (`@<sha> # v4.2.2 # tplint: ignore[TP505]`).
+static SUPPRESSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|#)\s*(tplint:\s*ignore\[([^\]]*)\])").expect("valid regex literal")
+});
+
+/// One code inside the brackets.
+#[derive(Debug)]
+struct SuppressedCode {
+    text: String,
+    rule: Option<&'static Rule>,
+    span: Span,
+    used: bool,
+}
 
 #[derive(Debug)]
 struct Suppression {
     file: FileId,
     /// The 1-based line it covers.
     line: usize,
+    /// `tplint: ignore[...]`.
     span: Span,
-    codes: Vec<(String, Option<&'static Rule>, bool)>,
+    codes: Vec<SuppressedCode>,
 }
 
 fn collect(repo: &Repository) -> Vec<Suppression> {
@@ -31,22 +44,49 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
             let Some(captures) = SUPPRESSION.captures(&comment.text) else {
                 continue;
             };
+            // The comment's text follows its `#`; fall back to the whole
+            // comment should the text not sit there verbatim.
+            let text_start = comment.span.start + 1;
+            let exact = source
+                .text
+                .get(text_start..)
+                .is_some_and(|rest| rest.starts_with(comment.text.as_str()));
+            let span_of = |range: std::ops::Range<usize>| {
+                if exact {
+                    Span::new(text_start + range.start, text_start + range.end)
+                } else {
+                    comment.span
+                }
+            };
             let position = source.position(comment.span.start);
-            let before = source.line_text(position.line);
-            let own_line = before
-                .chars()
-                .take(position.column - 1)
-                .all(char::is_whitespace);
-            let codes = captures[1]
-                .split(',')
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(|c| (c.to_string(), rules::lookup(c), false))
-                .collect();
+            let own_line = !comment.trailing
+                && source
+                    .line_text(position.line)
+                    .chars()
+                    .take(position.column - 1)
+                    .all(char::is_whitespace);
+            let (Some(whole), Some(list)) = (captures.get(1), captures.get(2)) else {
+                continue;
+            };
+            let mut codes = Vec::new();
+            let mut offset = list.start();
+            for part in list.as_str().split(',') {
+                let code = part.trim();
+                if !code.is_empty() {
+                    let start = offset + (part.len() - part.trim_start().len());
+                    codes.push(SuppressedCode {
+                        text: code.to_string(),
+                        rule: rules::lookup(code),
+                        span: span_of(start..start + code.len()),
+                        used: false,
+                    });
+                }
+                offset += part.len() + 1;
+            }
             found.push(Suppression {
                 file: workflow.file,
                 line: position.line + usize::from(own_line),
-                span: comment.span,
+                span: span_of(whole.range()),
                 codes,
             });
         }
@@ -78,9 +118,9 @@ pub fn apply(
             .iter_mut()
             .filter(|s| s.file == file && s.line == line)
         {
-            for (_, rule, used) in &mut suppression.codes {
-                if rule.is_some_and(|r| std::ptr::eq(r, diagnostic.rule)) {
-                    *used = true;
+            for code in &mut suppression.codes {
+                if code.rule.is_some_and(|r| std::ptr::eq(r, diagnostic.rule)) {
+                    code.used = true;
                     suppressed = true;
                 }
             }
@@ -91,25 +131,30 @@ pub fn apply(
     }
     if ran(&UNUSED_SUPPRESSION) {
         for suppression in &suppressions {
-            for (code, rule, used) in &suppression.codes {
-                let message = match rule {
-                    None => format!("`{code}` in this suppression is not a tplint rule"),
-                    Some(rule) if !*used && ran(rule) => format!(
+            if suppression.codes.is_empty() {
+                kept.push(unused(
+                    suppression.file,
+                    suppression.span,
+                    "this suppression names no rule, so it silences nothing".into(),
+                ));
+            }
+            for code in &suppression.codes {
+                let message = match code.rule {
+                    None => format!("`{}` in this suppression is not a tplint rule", code.text),
+                    Some(rule) if !code.used && ran(rule) => format!(
                         "this suppression of {} ({}) silences nothing",
                         rule.code, rule.name
                     ),
                     Some(_) => continue,
                 };
-                kept.push(
-                    Diagnostic::new(
-                        &UNUSED_SUPPRESSION,
-                        Location::new(suppression.file, suppression.span),
-                        message,
-                    )
-                    .with_help("remove it, or the code that no longer applies"),
-                );
+                kept.push(unused(suppression.file, code.span, message));
             }
         }
     }
     kept
+}
+
+fn unused(file: FileId, span: Span, message: String) -> Diagnostic {
+    Diagnostic::new(&UNUSED_SUPPRESSION, Location::new(file, span), message)
+        .with_help("remove it, or the code that no longer applies")
 }

@@ -1,11 +1,12 @@
 //! Renderers: the same report for people (miette), editors (JSON) and CI
-//! (GitHub workflow commands). Output streams: a header, then each
-//! repository's diagnostics as soon as it is checked, then a footer, so a
-//! run over many repositories never holds them all.
+//! (SARIF for code scanning, GitHub workflow commands). Output streams: a
+//! header, then each repository's diagnostics as soon as it is checked, then
+//! a footer, so a run over many repositories never holds them all.
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::cli::Format;
 use crate::lint::{RepoReport, Report, Totals};
@@ -32,6 +33,7 @@ impl Renderer {
     pub fn begin(&mut self) -> String {
         match self.format {
             Format::Json => json::begin(),
+            Format::Sarif => sarif::begin(),
             _ => String::new(),
         }
     }
@@ -41,6 +43,7 @@ impl Renderer {
         let text = match self.format {
             Format::Human => human::render_diagnostics(&resolved, self.color),
             Format::Json => json::render_diagnostics(&resolved, self.written),
+            Format::Sarif => sarif::render_results(&resolved, self.written),
             Format::Github => github::render_diagnostics(&resolved),
         };
         self.written += resolved.len();
@@ -52,6 +55,7 @@ impl Renderer {
             Format::Human if self.quiet => String::new(),
             Format::Human => format!("{}\n", human::summary(totals)),
             Format::Json => json::finish(totals, self.written),
+            Format::Sarif => sarif::finish(self.written),
             Format::Github => String::new(),
         }
     }

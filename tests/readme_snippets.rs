@@ -1,0 +1,82 @@
+//! The README's copy-paste CI jobs are the `readme-ci-snippets` fixture, so
+//! the fixture harness proves they pass tplint; this test keeps the two
+//! identical. It also checks that the project's own CI passes tplint.
+
+mod common;
+
+use std::path::Path;
+
+const MARKER: &str = "<!-- snippet: ";
+
+/// `(path, code block)` for every `<!-- snippet: PATH -->` marker followed
+/// by a fenced block.
+fn snippets(readme: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix(MARKER) else {
+            continue;
+        };
+        let path = rest.trim_end_matches("-->").trim().to_string();
+        let fence = lines.next().unwrap_or_default();
+        assert!(
+            fence.starts_with("```"),
+            "no code block after the marker for {path}"
+        );
+        let mut block = String::new();
+        for line in lines.by_ref() {
+            if line.starts_with("```") {
+                break;
+            }
+            block.push_str(line);
+            block.push('\n');
+        }
+        found.push((path, block));
+    }
+    found
+}
+
+#[test]
+fn readme_ci_snippets_are_the_fixture_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let snippets = snippets(&readme);
+    let dir = root.join("fixtures/readme-ci-snippets/.github/workflows");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            format!(
+                "fixtures/readme-ci-snippets/.github/workflows/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    let mut named: Vec<String> = snippets.iter().map(|(p, _)| p.clone()).collect();
+    named.sort();
+    assert_eq!(
+        named, files,
+        "every fixture file appears in the README once, and nothing else"
+    );
+    for (path, block) in &snippets {
+        let file = std::fs::read_to_string(root.join(path)).unwrap();
+        assert_eq!(block, &file, "README snippet differs from {path}");
+    }
+    let expected =
+        std::fs::read_to_string(root.join("fixtures/readme-ci-snippets/expected.txt")).unwrap();
+    assert!(
+        expected.trim().is_empty(),
+        "the README's own jobs must be clean"
+    );
+}
+
+#[test]
+fn the_project_passes_its_own_linter() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(root.join(".github/workflows/ci.yml").is_file());
+    common::tplint()
+        .args(["check", "--fail-on", "info", "--color", "never"])
+        .arg(root)
+        .assert()
+        .code(0);
+}
