@@ -381,40 +381,122 @@ struct EnvValue<'a> {
     name: &'a str,
 }
 
-/// Look `name` up in the script's assignments, then step, job and workflow `env`.
-fn lookup_env<'a>(
-    name: &str,
+/// One uploader invocation: its arguments and everything that feeds it.
+struct Invocation<'a> {
+    table: &'static CommandUploader,
+    args: &'a [String],
+    /// The shell command, for its `VAR=value` assignments.
     command: Option<&'a Command>,
     step: &'a Step,
     job: &'a Job,
     workflow: &'a Workflow,
-) -> Option<EnvValue<'a>> {
-    let matches = |candidate: &str| match name.strip_suffix('*') {
-        Some(prefix) => candidate.starts_with(prefix),
-        None => candidate == name,
-    };
-    if let Some(command) = command
-        && let Some((n, v)) = command.env.iter().rev().find(|(n, _)| matches(n))
-    {
-        return Some(EnvValue {
-            value: v,
-            span: None,
-            name: n,
-        });
+    /// The `run:` or `args:` value the arguments were read from.
+    within: Span,
+    text: &'a StepSource<'a>,
+}
+
+impl<'a> Invocation<'a> {
+    /// `name` from the script's assignments, then step, job and workflow
+    /// `env`; a trailing `*` matches a prefix.
+    fn env(&self, name: &str) -> Option<EnvValue<'a>> {
+        let matches = |candidate: &str| match name.strip_suffix('*') {
+            Some(prefix) => candidate.starts_with(prefix),
+            None => candidate == name,
+        };
+        if let Some(command) = self.command
+            && let Some((n, v)) = command.env.iter().rev().find(|(n, _)| matches(n))
+        {
+            return Some(EnvValue {
+                value: v,
+                span: None,
+                name: n,
+            });
+        }
+        let found = |list: &'a [KeyValue]| {
+            list.iter()
+                .rev()
+                .find(|kv| matches(&kv.key.value))
+                .map(|kv| EnvValue {
+                    value: &kv.value.value,
+                    span: Some(kv.key.span),
+                    name: &kv.key.value,
+                })
+        };
+        found(&self.step.env)
+            .or_else(|| found(&self.job.env))
+            .or_else(|| found(&self.workflow.env))
     }
-    let found = |list: &'a [KeyValue]| {
-        list.iter()
-            .rev()
-            .find(|kv| matches(&kv.key.value))
-            .map(|kv| EnvValue {
-                value: &kv.value.value,
-                span: Some(kv.key.span),
-                name: &kv.key.value,
+
+    /// A non-empty variable, with where it is set (its key, or the word in the script).
+    fn set_env(&self, name: &str) -> Option<(EnvValue<'a>, Span)> {
+        let env = self.env(name).filter(|e| !e.value.trim().is_empty())?;
+        let span = env.span.unwrap_or_else(|| self.locate(env.name));
+        Some((env, span))
+    }
+
+    fn locate(&self, needle: &str) -> Span {
+        self.text.locate(self.within, needle)
+    }
+
+    fn flag(&self, names: &[&str]) -> Option<&'a str> {
+        shell::flag_value(self.args, names)
+    }
+
+    /// `--trusted-publishing` or `UV_TRUSTED_PUBLISHING` is `value`.
+    fn trusted_publishing_is(&self, value: &str) -> bool {
+        self.flag(&["--trusted-publishing"]) == Some(value)
+            || self
+                .env("UV_TRUSTED_PUBLISHING")
+                .is_some_and(|e| e.value == value)
+    }
+
+    fn target(&self) -> (Target, Option<Span>) {
+        let table = self.table;
+        if let Some(url) = self.flag(table.url_flags) {
+            return (target_of_url(url), Some(self.locate(url)));
+        }
+        if let Some(name) = self.flag(table.repository_flags) {
+            return (named_target(table, name), Some(self.locate(name)));
+        }
+        for name in table.url_env {
+            if let Some((env, span)) = self.set_env(name) {
+                return (target_of_url(env.value), Some(span));
+            }
+        }
+        for name in table.repository_env {
+            if let Some((env, span)) = self.set_env(name) {
+                return (named_target(table, env.value), Some(span));
+            }
+        }
+        (Target::Index(Index::Pypi), None)
+    }
+
+    fn auth(&self) -> Auth {
+        let table = self.table;
+        let secret = table
+            .secret_flags
+            .iter()
+            .find_map(|flag| {
+                self.flag(&[flag])
+                    .map(|value| (value, self.locate(flag), format!("`{flag}`")))
             })
-    };
-    found(&step.env)
-        .or_else(|| found(&job.env))
-        .or_else(|| found(&workflow.env))
+            .filter(|(value, ..)| !value.trim().is_empty())
+            .or_else(|| {
+                table.secret_env.iter().find_map(|name| {
+                    self.set_env(name)
+                        .map(|(env, span)| (env.value, span, format!("`{}`", env.name)))
+                })
+            });
+        match secret {
+            Some((value, _, _)) if minted_by_oidc(value, self.job, self.step.index) => Auth::Oidc,
+            Some((_, span, source)) => Auth::Password { span, source },
+            None if table.uploader == Uploader::Uv && self.trusted_publishing_is("never") => {
+                Auth::Unknown
+            }
+            None if table.trusted_publishing => Auth::Oidc,
+            None => Auth::Unknown,
+        }
+    }
 }
 
 fn named_target(table: &CommandUploader, name: &str) -> Target {
@@ -499,121 +581,30 @@ fn command_sites(
         if shell::has_flag(args, &["--dry-run", "--help", "-h"]) {
             continue;
         }
-        let span = text.locate(run.span, &format!("{program} {subcommand}"));
-        let (target, target_span) =
-            command_target(table, args, Some(&command), step, job, workflow, run, text);
-        let auth = command_auth(table, args, Some(&command), step, job, workflow, run, text);
-        let never = shell::flag_value(args, &["--trusted-publishing"]) == Some("never")
-            || lookup_env("UV_TRUSTED_PUBLISHING", Some(&command), step, job, workflow)
-                .is_some_and(|e| e.value == "never");
-        let auth = match auth {
-            Auth::Oidc if never => Auth::Unknown,
-            other => other,
+        let invocation = Invocation {
+            table,
+            args,
+            command: Some(&command),
+            step,
+            job,
+            workflow,
+            within: run.span,
+            text,
         };
-        let oidc_required = table.uploader != Uploader::Uv
-            || shell::flag_value(args, &["--trusted-publishing"]) == Some("always")
-            || lookup_env("UV_TRUSTED_PUBLISHING", Some(&command), step, job, workflow)
-                .is_some_and(|e| e.value == "always");
+        let (target, target_span) = invocation.target();
         sites.push(PublishSite {
             job: job_index,
             step: step.index,
             uploader: table.uploader,
             target,
             target_span,
-            auth,
-            span,
-            oidc_required,
+            auth: invocation.auth(),
+            span: invocation.locate(&format!("{program} {subcommand}")),
+            oidc_required: table.uploader != Uploader::Uv
+                || invocation.trusted_publishing_is("always"),
         });
     }
     sites
-}
-
-#[allow(clippy::too_many_arguments)]
-fn command_target(
-    table: &CommandUploader,
-    args: &[String],
-    command: Option<&Command>,
-    step: &Step,
-    job: &Job,
-    workflow: &Workflow,
-    within: &Spanned<String>,
-    text: &StepSource<'_>,
-) -> (Target, Option<Span>) {
-    if let Some(url) = shell::flag_value(args, table.url_flags) {
-        return (target_of_url(url), Some(text.locate(within.span, url)));
-    }
-    if let Some(name) = shell::flag_value(args, table.repository_flags) {
-        return (
-            named_target(table, name),
-            Some(text.locate(within.span, name)),
-        );
-    }
-    for (names, by_name) in [(table.url_env, false), (table.repository_env, true)] {
-        for name in names {
-            if let Some(env) = lookup_env(name, command, step, job, workflow)
-                && !env.value.trim().is_empty()
-            {
-                let target = if by_name {
-                    named_target(table, env.value)
-                } else {
-                    target_of_url(env.value)
-                };
-                let span = env
-                    .span
-                    .unwrap_or_else(|| text.locate(within.span, env.name));
-                return (target, Some(span));
-            }
-        }
-    }
-    (Target::Index(Index::Pypi), None)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn command_auth(
-    table: &CommandUploader,
-    args: &[String],
-    command: Option<&Command>,
-    step: &Step,
-    job: &Job,
-    workflow: &Workflow,
-    within: &Spanned<String>,
-    text: &StepSource<'_>,
-) -> Auth {
-    let secret_flag = table
-        .secret_flags
-        .iter()
-        .find_map(|flag| shell::flag_value(args, &[flag]).map(|value| (*flag, value)));
-    if let Some((flag, value)) = secret_flag
-        && !value.trim().is_empty()
-    {
-        if minted_by_oidc(value, job, step.index) {
-            return Auth::Oidc;
-        }
-        return Auth::Password {
-            span: text.locate(within.span, flag),
-            source: format!("`{flag}`"),
-        };
-    }
-    for name in table.secret_env {
-        if let Some(env) = lookup_env(name, command, step, job, workflow)
-            && !env.value.trim().is_empty()
-        {
-            if minted_by_oidc(env.value, job, step.index) {
-                return Auth::Oidc;
-            }
-            return Auth::Password {
-                span: env
-                    .span
-                    .unwrap_or_else(|| text.locate(within.span, env.name)),
-                source: format!("`{}`", env.name),
-            };
-        }
-    }
-    if table.trusted_publishing {
-        Auth::Oidc
-    } else {
-        Auth::Unknown
-    }
 }
 
 /// `PyO3/maturin-action` with `command: upload` or `publish`.
@@ -646,21 +637,26 @@ fn maturin_action(
     if shell::has_flag(&args, &["--dry-run"]) {
         return None;
     }
-    // Values inside `args` are located at the `args` value as a whole.
-    let empty = StepSource { source: "" };
-    let within = args_value
-        .map(|kv| kv.value.clone())
-        .unwrap_or_else(|| Spanned::new(String::new(), uses.raw.span));
-    let (target, target_span) =
-        command_target(table, &args, None, step, job, workflow, &within, &empty);
-    let auth = command_auth(table, &args, None, step, job, workflow, &within, &empty);
+    // Words inside `args` are located at the `args` value as a whole.
+    let text = StepSource { source: "" };
+    let invocation = Invocation {
+        table,
+        args: &args,
+        command: None,
+        step,
+        job,
+        workflow,
+        within: args_value.map_or(uses.raw.span, |kv| kv.value.span),
+        text: &text,
+    };
+    let (target, target_span) = invocation.target();
     Some(PublishSite {
         job: job_index,
         step: step.index,
         uploader: Uploader::MaturinAction,
         target,
         target_span,
-        auth,
+        auth: invocation.auth(),
         span: uses.raw.span,
         oidc_required: true,
     })
