@@ -89,6 +89,8 @@ pub static RULES: &[&Rule] = &[
     &publisher::REUSABLE_WORKFLOW_PUBLISH,
     &permissions::ID_TOKEN_MISSING,
     &permissions::ID_TOKEN_WORKFLOW_LEVEL,
+    &permissions::ID_TOKEN_UNUSED,
+    &permissions::WRITE_ALL,
     &credentials::PUBLISH_WITH_PASSWORD,
     &credentials::UNKNOWN_PUBLISH_INPUT,
     &credentials::PUBLISH_TOKEN_ENV,

@@ -3,6 +3,7 @@
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::calls::Callee;
 use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
@@ -15,6 +16,24 @@ rule!(
     Error,
     "an OIDC publish job lacks `id-token: write`",
     Some(id_token_missing)
+);
+
+rule!(
+    ID_TOKEN_UNUSED,
+    "TP203",
+    "id-token-unused",
+    Warning,
+    "a job grants itself `id-token: write` but neither publishes by OIDC nor uses a known OIDC consumer",
+    Some(id_token_unused)
+);
+
+rule!(
+    WRITE_ALL,
+    "TP204",
+    "write-all",
+    Warning,
+    "`permissions: write-all` in a workflow that publishes",
+    Some(write_all)
 );
 
 rule!(
@@ -173,5 +192,138 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "grant `id-token: write` only in the `permissions:` of the job that publishes, and keep the workflow level at `contents: read`",
             ),
         );
+    }
+}
+
+/// How many reusable-workflow calls are followed before giving up (and
+/// assuming the token is used, since nothing can be concluded).
+const MAX_CALL_DEPTH: usize = 8;
+
+/// Whether a job demonstrably uses its OIDC token: it publishes by OIDC,
+/// uses a known consumer, or calls a workflow of this repository that does.
+/// A call that cannot be resolved offline counts as a use.
+fn job_needs_oidc(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    index: usize,
+    depth: usize,
+) -> bool {
+    let job = view.job(index);
+    if view.sites_of(index).any(|s| s.is_oidc()) || job.steps.iter().any(oidc::is_consumer) {
+        return true;
+    }
+    if job.call.is_none() {
+        return false;
+    }
+    let call = context
+        .facts
+        .calls
+        .calls
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.caller == view.index && c.job == index);
+    let Some((call_index, call)) = call else {
+        return true;
+    };
+    let Callee::Local(file) = call.callee else {
+        return true; // another repository, or a missing file: nothing to read
+    };
+    if depth >= MAX_CALL_DEPTH || context.facts.calls.cycles.contains(&call_index) {
+        return true;
+    }
+    let Some(called) = context.workflows().find(|v| v.index == file) else {
+        return true; // unreadable: TP001 reports it
+    };
+    (0..called.workflow.jobs.len()).any(|i| job_needs_oidc(context, &called, i, depth + 1))
+}
+
+fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            // Only an explicit job-level `id-token: write`: a workflow-level
+            // grant is TP202's finding, and `write-all` is TP204's.
+            let Some(block) = &job.permissions else {
+                continue;
+            };
+            let PermissionsKind::Scopes(scopes) = &block.kind else {
+                continue;
+            };
+            let Some(scope) = scopes.iter().find(|s| s.name.value == "id-token") else {
+                continue;
+            };
+            if scope.access.value != Access::Write || job_needs_oidc(context, &view, index, 0) {
+                continue;
+            }
+            let id = &job.id.value;
+            let (message, help) = if view.sites_of(index).next().is_some() {
+                (
+                    format!(
+                        "job `{id}` has `id-token: write`, but it uploads with a password or token, not by trusted publishing"
+                    ),
+                    "switch the upload to trusted publishing (drop the password), or remove `id-token: write`",
+                )
+            } else if job.call.is_some() {
+                (
+                    format!(
+                        "job `{id}` grants `id-token: write` to a reusable workflow that neither publishes by OIDC nor uses a known OIDC consumer"
+                    ),
+                    "remove `id-token: write` from the calling job",
+                )
+            } else {
+                (
+                    format!(
+                        "job `{id}` has `id-token: write`, but no step publishes by trusted publishing or uses a known OIDC consumer"
+                    ),
+                    "remove `id-token: write`, so that code running in this job cannot mint OIDC tokens (e.g. to publish to PyPI)",
+                )
+            };
+            out.push(
+                Diagnostic::new(
+                    &ID_TOKEN_UNUSED,
+                    Location::new(view.file.file, scope.access.span),
+                    message,
+                )
+                .with_help(help),
+            );
+        }
+    }
+}
+
+fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        let Some(site) = view.facts.publish_sites.first() else {
+            continue;
+        };
+        let blocks = view.workflow.permissions.iter().map(|b| (b, None)).chain(
+            view.workflow
+                .jobs
+                .iter()
+                .filter_map(|j| j.permissions.as_ref().map(|b| (b, Some(j)))),
+        );
+        for (block, job) in blocks {
+            if !matches!(block.kind, PermissionsKind::WriteAll) {
+                continue;
+            }
+            let scope = match job {
+                None => "every job of this publishing workflow".to_string(),
+                Some(job) => format!("job `{}` of this publishing workflow", job.id.value),
+            };
+            out.push(
+                Diagnostic::new(
+                    &WRITE_ALL,
+                    Location::new(view.file.file, block.span),
+                    format!(
+                        "`permissions: write-all` gives {scope} write access to every scope, including `contents`, `packages` and `id-token`"
+                    ),
+                )
+                .with_help(
+                    "name only the scopes each job needs, e.g. `contents: read` at workflow level and `id-token: write` on the publish job",
+                )
+                .with_related(
+                    Location::new(view.file.file, site.span),
+                    "the workflow publishes here",
+                ),
+            );
+        }
     }
 }
