@@ -97,6 +97,7 @@ pub static RULES: &[&Rule] = &[
     &credentials::UV_TRUSTED_PUBLISHING_FALLBACK,
     &online::ONLINE_CHECK_SKIPPED,
     &environment::PUBLISH_JOB_NO_ENVIRONMENT,
+    &environment::ENVIRONMENT_DYNAMIC,
     &online::ENVIRONMENT_UNPROTECTED,
     &online::ENVIRONMENT_BLOCKS_TRIGGER,
     &pinning::UNPINNED_ACTION,
