@@ -101,6 +101,8 @@ pub static RULES: &[&Rule] = &[
     &online::ENVIRONMENT_UNPROTECTED,
     &online::ENVIRONMENT_BLOCKS_TRIGGER,
     &pinning::UNPINNED_ACTION,
+    &pinning::PIN_WITHOUT_VERSION_COMMENT,
+    &pinning::PUBLISH_ACTION_MASTER,
     &online::PINNED_COMMIT_UNKNOWN,
     &online::VERSION_COMMENT_MISMATCH,
 ];
