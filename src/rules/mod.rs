@@ -4,6 +4,7 @@
 
 mod credentials;
 mod environment;
+mod hygiene;
 mod input;
 pub(crate) mod online;
 mod permissions;
@@ -105,6 +106,11 @@ pub static RULES: &[&Rule] = &[
     &pinning::PUBLISH_ACTION_MASTER,
     &online::PINNED_COMMIT_UNKNOWN,
     &online::VERSION_COMMENT_MISMATCH,
+    &hygiene::UNTRUSTED_TRIGGER,
+    &hygiene::BUILD_IN_PUBLISH_JOB,
+    &hygiene::UNSUPPORTED_RUNNER,
+    &hygiene::ARTIFACT_HANDOFF,
+    &hygiene::PUBLISH_TWICE_IN_JOB,
 ];
 
 /// A rule by code (`TP104`, any case) or name (`environment-mismatch`).

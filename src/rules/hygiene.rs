@@ -1,0 +1,554 @@
+//! TP6xx: the shape of the publish job — what starts it, what else runs in
+//! it, where it runs, and how the distributions reach it.
+
+use super::{Context, rule};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::WorkflowView;
+use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
+use crate::facts::build_steps::{self, BuildKind};
+use crate::facts::publish::{PublishSite, Uploader};
+use crate::facts::triggers;
+use crate::source::Span;
+use crate::workflow::{Job, RunsOn, Step};
+
+rule!(
+    UNTRUSTED_TRIGGER,
+    "TP601",
+    "untrusted-trigger",
+    Warning,
+    "a workflow with a publish job runs on `pull_request`, `pull_request_target`, `workflow_run` or `issue_comment`",
+    Some(untrusted_trigger)
+);
+
+rule!(
+    BUILD_IN_PUBLISH_JOB,
+    "TP602",
+    "build-in-publish-job",
+    Warning,
+    "an OIDC publish job also checks out, builds or installs code, which then runs next to the token",
+    Some(build_in_publish_job)
+);
+
+rule!(
+    UNSUPPORTED_RUNNER,
+    "TP603",
+    "unsupported-runner",
+    Error,
+    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`",
+    Some(unsupported_runner)
+);
+
+rule!(
+    ARTIFACT_HANDOFF,
+    "TP604",
+    "artifact-handoff",
+    Error,
+    "the publish job downloads an artifact no needed job uploads, or into another folder than it publishes from",
+    Some(artifact_handoff)
+);
+
+rule!(
+    PUBLISH_TWICE_IN_JOB,
+    "TP605",
+    "publish-twice-in-job",
+    Error,
+    "gh-action-pypi-publish runs more than once in one job while attestations are on",
+    Some(publish_twice_in_job)
+);
+
+/// The indexes of the jobs that have a publish step, in order.
+fn publish_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
+    let mut jobs: Vec<usize> = view.facts.publish_sites.iter().map(|s| s.job).collect();
+    jobs.dedup();
+    jobs
+}
+
+fn step_span(step: &Step) -> Span {
+    step.uses
+        .as_ref()
+        .map(|u| u.raw.span)
+        .or_else(|| step.run.as_ref().map(|r| r.span))
+        .unwrap_or(step.span)
+}
+
+fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        let jobs = publish_jobs(&view);
+        if jobs.is_empty() {
+            continue;
+        }
+        for trigger in &view.workflow.triggers {
+            let event = trigger.event.value.as_str();
+            let Some(kind) = triggers::untrusted(event) else {
+                continue;
+            };
+            let exposed = jobs.iter().copied().find(|&index| {
+                let job = view.job(index);
+                let guarded_job = triggers::job_excludes_event(view.workflow, job, event);
+                let guarded_steps = view.sites_of(index).all(|site| {
+                    job.steps
+                        .get(site.step)
+                        .and_then(|s| s.condition.as_ref())
+                        .is_some_and(|c| triggers::condition_excludes_event(&c.value, event))
+                });
+                !guarded_job && !guarded_steps
+            });
+            let Some(index) = exposed else { continue };
+            let job = view.job(index);
+            let severity = if kind.rejected_by_pypi {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.push(
+                Diagnostic::new(
+                    &UNTRUSTED_TRIGGER,
+                    Location::new(view.file.file, trigger.event.span),
+                    format!(
+                        "the workflow runs on `{event}`, which {}, and its job `{}` publishes",
+                        kind.reason, job.id.value
+                    ),
+                )
+                .with_severity(severity)
+                .with_help(format!(
+                    "publish from a workflow that runs only on `release` or tag pushes, or guard the publish job with `if: github.event_name != '{event}'`"
+                ))
+                .with_related(Location::new(view.file.file, job.id.span), "this job publishes"),
+            );
+        }
+    }
+}
+
+fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in publish_jobs(&view) {
+            let Some(site) = view.sites_of(index).find(|s| s.is_oidc()) else {
+                continue;
+            };
+            let job = view.job(index);
+            // Other uploaders need their own tool installed to run at all.
+            let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
+            let offending = job.steps.iter().find_map(|step| {
+                let kind = build_steps::classify(step)?;
+                (kind != BuildKind::ToolSetup || !tool_setup_allowed).then_some((step, kind))
+            });
+            let Some((step, kind)) = offending else {
+                continue;
+            };
+            let what = match kind {
+                BuildKind::Checkout => "checks out code",
+                BuildKind::ToolSetup => "sets up a build toolchain",
+                BuildKind::Build => "builds or installs code",
+            };
+            out.push(
+                Diagnostic::new(
+                    &BUILD_IN_PUBLISH_JOB,
+                    Location::new(view.file.file, step_span(step)),
+                    format!(
+                        "job `{}` publishes by trusted publishing and also {what} (step {}), so that code runs where the OIDC token can be minted",
+                        job.id.value,
+                        step.label()
+                    ),
+                )
+                .with_help(
+                    "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them",
+                )
+                .with_related(Location::new(view.file.file, site.span), "trusted publishing happens here"),
+            );
+        }
+    }
+}
+
+/// Whether a runner label names a non-Linux GitHub-hosted image or OS label.
+fn non_linux_label(label: &str) -> bool {
+    let label = label.trim().to_ascii_lowercase();
+    ["windows", "macos"]
+        .iter()
+        .any(|os| label == *os || label.starts_with(&format!("{os}-")))
+}
+
+fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in publish_jobs(&view) {
+            let Some(site) = view
+                .sites_of(index)
+                .find(|s| s.uploader == Uploader::GhActionPypiPublish)
+            else {
+                continue;
+            };
+            let job = view.job(index);
+            let file = view.file.file;
+            if let Some(RunsOn::Labels(labels)) = &job.runs_on
+                && let Some(label) = labels
+                    .iter()
+                    .find(|l| !l.is_expression() && non_linux_label(&l.value))
+            {
+                out.push(
+                    Diagnostic::new(
+                        &UNSUPPORTED_RUNNER,
+                        Location::new(file, label.span),
+                        format!(
+                            "job `{}` runs gh-action-pypi-publish on `{}`, but the action is a container action that runs only on Linux runners",
+                            job.id.value, label.value
+                        ),
+                    )
+                    .with_help(
+                        "build on any OS, upload the distributions as artifacts, and publish from a job with `runs-on: ubuntu-latest`",
+                    )
+                    .with_related(Location::new(file, site.span), "the action is used here"),
+                );
+            }
+            if let Some(container) = job.container {
+                out.push(
+                    Diagnostic::new(
+                        &UNSUPPORTED_RUNNER,
+                        Location::new(file, container),
+                        format!(
+                            "job `{}` runs in a `container:`, where gh-action-pypi-publish is not supported",
+                            job.id.value
+                        ),
+                    )
+                    .with_help("publish from a separate job without `container:`, handing the distributions over as artifacts")
+                    .with_related(Location::new(file, site.span), "the action is used here"),
+                );
+            }
+        }
+    }
+}
+
+fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in publish_jobs(&view) {
+            let job = view.job(index);
+            let Some(first_site) = view.sites_of(index).next() else {
+                continue;
+            };
+            let downloads: Vec<Download<'_>> = artifacts::downloads(job)
+                .into_iter()
+                .filter(|d| d.step.index < first_site.step && !d.external)
+                .collect();
+            if downloads.is_empty() {
+                continue;
+            }
+            let upstream = artifacts::upstream(view.workflow, job);
+            let file = view.file.file;
+            if !upstream.incomplete {
+                for download in &downloads {
+                    if let Some(diagnostic) = missing_artifact(download, &upstream, job) {
+                        out.push(
+                            diagnostic
+                                .with_related(
+                                    Location::new(file, first_site.span),
+                                    "the publish step",
+                                )
+                                .located(file),
+                        );
+                    }
+                }
+            }
+            for site in view
+                .sites_of(index)
+                .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
+            {
+                if let Some(diagnostic) = wrong_folder(job, site, &downloads, &upstream) {
+                    out.push(diagnostic.located(file));
+                }
+            }
+        }
+    }
+}
+
+/// A finding whose locations are filled in with the file afterwards.
+struct Finding {
+    span: Span,
+    message: String,
+    help: String,
+    related: Vec<(Span, String)>,
+}
+
+impl Finding {
+    fn with_related(mut self, location: Location, message: &str) -> Self {
+        self.related.push((location.span, message.to_string()));
+        self
+    }
+
+    fn located(self, file: crate::source::FileId) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(
+            &ARTIFACT_HANDOFF,
+            Location::new(file, self.span),
+            self.message,
+        )
+        .with_help(self.help);
+        for (span, message) in self.related {
+            diagnostic = diagnostic.with_related(Location::new(file, span), message);
+        }
+        diagnostic
+    }
+}
+
+fn uploaded_names(upstream: &UpstreamArtifacts) -> String {
+    let names: Vec<String> = upstream
+        .uploads
+        .iter()
+        .map(|u| match &u.name {
+            ArtifactName::Literal(name) => format!("`{name}`"),
+            ArtifactName::Template { prefix, suffix } => format!("`{prefix}…{suffix}`"),
+        })
+        .collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// A download whose `name` or `pattern` no job of the `needs` closure uploads.
+fn missing_artifact(
+    download: &Download<'_>,
+    upstream: &UpstreamArtifacts,
+    job: &Job,
+) -> Option<Finding> {
+    let uploaded = uploaded_names(upstream);
+    let help = if job.needs.is_empty() {
+        "add the job that uploads the artifact to this job's `needs:`; without it the artifact may not exist yet".to_string()
+    } else {
+        format!(
+            "the jobs this job needs upload: {uploaded}; fix the name, or add the uploading job to `needs:`"
+        )
+    };
+    if let Some(name) = download.name {
+        if name.is_expression()
+            || upstream
+                .uploads
+                .iter()
+                .any(|u| u.name.may_equal(&name.value))
+        {
+            return None;
+        }
+        return Some(Finding {
+            span: name.span,
+            message: format!(
+                "job `{}` downloads artifact `{}`, but no job in its `needs:` uploads an artifact of that name",
+                job.id.value, name.value
+            ),
+            help,
+            related: Vec::new(),
+        });
+    }
+    if let Some(pattern) = download.pattern {
+        if pattern.is_expression()
+            || upstream
+                .uploads
+                .iter()
+                .any(|u| u.name.may_match(&pattern.value))
+        {
+            return None;
+        }
+        return Some(Finding {
+            span: pattern.span,
+            message: format!(
+                "job `{}` downloads artifacts matching `{}`, but no job in its `needs:` uploads a matching artifact",
+                job.id.value, pattern.value
+            ),
+            help,
+            related: Vec::new(),
+        });
+    }
+    if upstream.uploads.is_empty() {
+        return Some(Finding {
+            span: download.span,
+            message: format!(
+                "job `{}` downloads all artifacts, but no job in its `needs:` uploads any",
+                job.id.value
+            ),
+            help,
+            related: Vec::new(),
+        });
+    }
+    None
+}
+
+/// Where gh-action-pypi-publish looks for distributions: `packages-dir`,
+/// `dist` by default. `None` when it is an expression.
+fn packages_dir(step: &Step) -> Option<(String, Option<Span>)> {
+    let input = step
+        .input("packages-dir")
+        .or_else(|| step.input("packages_dir"))
+        .filter(|kv| !kv.value.value.trim().is_empty());
+    match input {
+        None => Some(("dist".to_string(), None)),
+        Some(kv) if kv.value.is_expression() => None,
+        Some(kv) => Some((
+            artifacts::normalize_dir(&kv.value.value)?,
+            Some(kv.value.span),
+        )),
+    }
+}
+
+/// Whether a download certainly puts files directly in `folder`:
+/// `Some(true)` yes, `Some(false)` certainly not, `None` cannot tell.
+fn fills_folder(
+    download: &Download<'_>,
+    folder: &str,
+    upstream: &UpstreamArtifacts,
+) -> Option<bool> {
+    if let Some(direct) = download.files_folder() {
+        return Some(direct == folder);
+    }
+    if !download.lands_in_subfolders() {
+        return None; // an expression in `path` or `merge-multiple`
+    }
+    let base = match download.path {
+        Some(p) => artifacts::normalize_dir(&p.value)?,
+        None => ".".to_string(),
+    };
+    // Each artifact lands in `base/<name>/`: fine when one of them is `folder`.
+    let Some(rest) = (if base == "." {
+        Some(folder)
+    } else {
+        folder.strip_prefix(&format!("{base}/"))
+    }) else {
+        return Some(false);
+    };
+    if rest.contains('/') || upstream.incomplete {
+        return if rest.contains('/') {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    let selected = |name: &ArtifactName| match download.pattern {
+        Some(p) if p.is_expression() => true,
+        Some(p) => name.may_match(&p.value),
+        None => true,
+    };
+    let hit = upstream
+        .uploads
+        .iter()
+        .filter(|u| selected(&u.name))
+        .any(|u| u.name.may_equal(rest));
+    Some(hit)
+}
+
+/// The downloads before a gh-action-pypi-publish step put nothing directly
+/// in its `packages-dir`.
+fn wrong_folder(
+    job: &Job,
+    site: &PublishSite,
+    downloads: &[Download<'_>],
+    upstream: &UpstreamArtifacts,
+) -> Option<Finding> {
+    let step = job.steps.get(site.step)?;
+    let (folder, folder_span) = packages_dir(step)?;
+    let before: Vec<&Download<'_>> = downloads
+        .iter()
+        .filter(|d| d.step.index < site.step)
+        .collect();
+    let first = before.first()?;
+    // A step between download and publish may move files around.
+    let rearranged = job.steps[..site.step].iter().any(|s| {
+        let is_download = before.iter().any(|d| std::ptr::eq(d.step, s));
+        !is_download
+            && (s
+                .run
+                .as_ref()
+                .is_some_and(|r| !artifacts::run_only_inspects(&r.value))
+                || s.uses.as_ref().is_some_and(|u| {
+                    !matches!(u.target, crate::workflow::UsesTarget::Remote { .. })
+                        || build_steps::classify(s) == Some(BuildKind::Build)
+                }))
+    });
+    if rearranged {
+        return None;
+    }
+    let mut verdicts = before.iter().map(|d| fills_folder(d, &folder, upstream));
+    if !verdicts.all(|v| v == Some(false)) {
+        return None;
+    }
+    let shown = if folder == "." {
+        "the workspace root".to_string()
+    } else {
+        format!("`{folder}/`")
+    };
+    let (span, message, help) = if first.lands_in_subfolders() {
+        (
+            first.path.map_or(first.span, |p| p.span),
+            format!(
+                "the download without `name` puts each artifact in its own `<path>/<artifact-name>/` folder, so gh-action-pypi-publish finds no distributions directly in {shown}"
+            ),
+            "add `merge-multiple: true` to the download (or download one artifact by `name`), so the files land directly in the folder".to_string(),
+        )
+    } else {
+        let landed = first.files_folder().unwrap_or_default();
+        (
+            first.path.map_or(first.span, |p| p.span),
+            format!(
+                "the artifacts are downloaded to `{landed}`, but gh-action-pypi-publish publishes from {shown}"
+            ),
+            format!(
+                "download to `{folder}/`, or set `packages-dir: {landed}/` on the publish step"
+            ),
+        )
+    };
+    let mut finding = Finding {
+        span,
+        message,
+        help,
+        related: vec![(site.span, "the publish step".to_string())],
+    };
+    if let Some(folder_span) = folder_span {
+        finding
+            .related
+            .push((folder_span, "`packages-dir` is set here".to_string()));
+    }
+    Some(finding)
+}
+
+fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in publish_jobs(&view) {
+            let job = view.job(index);
+            let uses: Vec<&PublishSite> = view
+                .sites_of(index)
+                .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
+                .collect();
+            if uses.len() < 2 {
+                continue;
+            }
+            // The action attests only under trusted publishing to PyPI or
+            // TestPyPI, and only when `attestations` is not `false`.
+            let mut attesting = Vec::new();
+            let mut unknown = false;
+            for site in &uses {
+                let Some(step) = job.steps.get(site.step) else {
+                    continue;
+                };
+                match step.input("attestations") {
+                    Some(kv) if kv.value.is_expression() => unknown = true,
+                    Some(kv) if kv.value.value.trim().eq_ignore_ascii_case("false") => {}
+                    _ if site.is_oidc() && site.index().is_some() => attesting.push(*site),
+                    _ => {}
+                }
+            }
+            if unknown || attesting.len() < 2 {
+                continue;
+            }
+            let file = view.file.file;
+            out.push(
+                Diagnostic::new(
+                    &PUBLISH_TWICE_IN_JOB,
+                    Location::new(file, attesting[1].span),
+                    format!(
+                        "job `{}` runs gh-action-pypi-publish {} times with attestations on; the second run finds the first run's attestation files and fails",
+                        job.id.value,
+                        uses.len()
+                    ),
+                )
+                .with_help(
+                    "publish to each index from its own job (each downloading the distributions), or set `attestations: false` on all uses but one",
+                )
+                .with_related(Location::new(file, attesting[0].span), "first use, which writes the attestations"),
+            );
+        }
+    }
+}
