@@ -125,6 +125,22 @@ fn publish_action_master(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Reusable workflows that verify their own ref and refuse to run unless
+/// called by a full `vX.Y.Z` release tag, so a SHA pin would break them.
+const TAG_PINNED_BY_DESIGN: &[&str] = &["slsa-framework/slsa-github-generator"];
+
+fn pinned_by_tag_by_design(owner: &str, repo: &str, git_ref: &str) -> bool {
+    let slug = format!("{owner}/{repo}").to_ascii_lowercase();
+    let full_tag = git_ref.strip_prefix('v').is_some_and(|v| {
+        let parts: Vec<&str> = v.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    full_tag && TAG_PINNED_BY_DESIGN.contains(&slug.as_str())
+}
+
 /// Every `uses:` of a workflow: steps and reusable-workflow calls.
 pub fn all_uses(workflow: &crate::workflow::Workflow) -> impl Iterator<Item = &Uses> {
     workflow.jobs.iter().flat_map(|job| {
@@ -147,7 +163,7 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     path,
                     git_ref,
                     ref_span,
-                } if !is_commit_sha(git_ref) => {
+                } if !is_commit_sha(git_ref) && !pinned_by_tag_by_design(owner, repo, git_ref) => {
                     let what = if path.as_deref().is_some_and(|p| p.starts_with(".github/workflows/")) {
                         "reusable workflow"
                     } else {
