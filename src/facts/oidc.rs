@@ -42,6 +42,12 @@ pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
     always("rust-lang/crates-io-auth-action"),
     always("docker/login-action"),
     always("docker/oidc-action"),
+    // build-and-inspect-python-package runs actions/attest-build-provenance
+    // when asked to.
+    OidcConsumer {
+        action: "hynek/build-and-inspect-python-package",
+        switch: Some("attest-build-provenance-github"),
+    },
     // Codecov uploads by OIDC only with `use_oidc`.
     OidcConsumer {
         action: "codecov/codecov-action",
