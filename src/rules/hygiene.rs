@@ -7,7 +7,7 @@ use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
 use crate::facts::build_steps::{self, BuildKind};
 use crate::facts::publish::{PublishSite, Uploader};
-use crate::facts::triggers;
+use crate::facts::{oidc, triggers};
 use crate::source::Span;
 use crate::workflow::{Job, RunsOn, Step};
 
@@ -105,8 +105,8 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &UNTRUSTED_TRIGGER,
                     Location::new(view.file.file, trigger.event.span),
                     format!(
-                        "the workflow runs on `{event}`, which {}, and its job `{}` publishes",
-                        kind.reason, job.id.value
+                        "job `{}` publishes, but the workflow also runs on `{event}`, which {}",
+                        job.id.value, kind.reason
                     ),
                 )
                 .with_severity(severity)
@@ -445,18 +445,17 @@ fn wrong_folder(
         .filter(|d| d.step.index < site.step)
         .collect();
     let first = before.first()?;
-    // A step between download and publish may move files around.
+    // Any other step between download and publish may move or add files.
     let rearranged = job.steps[..site.step].iter().any(|s| {
-        let is_download = before.iter().any(|d| std::ptr::eq(d.step, s));
-        !is_download
-            && (s
-                .run
-                .as_ref()
-                .is_some_and(|r| !artifacts::run_only_inspects(&r.value))
-                || s.uses.as_ref().is_some_and(|u| {
-                    !matches!(u.target, crate::workflow::UsesTarget::Remote { .. })
-                        || build_steps::classify(s) == Some(BuildKind::Build)
-                }))
+        if before.iter().any(|d| std::ptr::eq(d.step, s)) {
+            return false;
+        }
+        if let Some(run) = &s.run {
+            return !artifacts::run_only_inspects(&run.value);
+        }
+        let harmless =
+            oidc::is_consumer(s) || build_steps::classify(s).is_some_and(|k| k != BuildKind::Build);
+        !harmless
     });
     if rearranged {
         return None;
@@ -504,6 +503,33 @@ fn wrong_folder(
     Some(finding)
 }
 
+/// gh-action-pypi-publish makes attestations by default since v1.11.0.
+const ATTESTATIONS_SINCE: (u64, u64) = (1, 11);
+
+/// The `major.minor` a `uses:` names: its tag (`@v1.10.3`) or, for a SHA
+/// pin, its version comment (`# v1.10.3`). `None` for branches such as
+/// `release/v1`, which follow the newest release.
+fn declared_version(uses: &crate::workflow::Uses) -> Option<(u64, u64)> {
+    let crate::workflow::UsesTarget::Remote { git_ref, .. } = &uses.target else {
+        return None;
+    };
+    let parse = |word: &str| {
+        let word = word.strip_prefix(['v', 'V']).unwrap_or(word);
+        let mut parts = word.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        Some((major, minor))
+    };
+    if let Some(version) = parse(git_ref) {
+        return Some(version);
+    }
+    let comment = uses.comment.as_ref()?;
+    comment
+        .value
+        .split(|c: char| c.is_whitespace() || "@=:/#".contains(c))
+        .find_map(parse)
+}
+
 fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in publish_jobs(&view) {
@@ -526,7 +552,16 @@ fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 match step.input("attestations") {
                     Some(kv) if kv.value.is_expression() => unknown = true,
                     Some(kv) if kv.value.value.trim().eq_ignore_ascii_case("false") => {}
-                    _ if site.is_oidc() && site.index().is_some() => attesting.push(*site),
+                    _ if site.is_oidc()
+                        && site.index().is_some()
+                        && step
+                            .uses
+                            .as_ref()
+                            .and_then(declared_version)
+                            .is_none_or(|v| v >= ATTESTATIONS_SINCE) =>
+                    {
+                        attesting.push(*site)
+                    }
                     _ => {}
                 }
             }
@@ -539,7 +574,7 @@ fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &PUBLISH_TWICE_IN_JOB,
                     Location::new(file, attesting[1].span),
                     format!(
-                        "job `{}` runs gh-action-pypi-publish {} times with attestations on; the second run finds the first run's attestation files and fails",
+                        "job `{}` runs gh-action-pypi-publish {} times with attestations on (the default since v1.11.0); the second run finds the first run's attestation files and fails",
                         job.id.value,
                         uses.len()
                     ),
