@@ -243,10 +243,12 @@ pub const INSPECTING_COMMANDS: &[&str] = &[
 
 /// Whether every command of a script only inspects files.
 pub fn run_only_inspects(script: &str) -> bool {
-    script
-        .split(['\n', ';', '|', '&'])
-        .filter_map(|command| command.split_whitespace().next())
-        .all(|word| INSPECTING_COMMANDS.contains(&word) || word.starts_with('#'))
+    super::shell::commands(script).iter().all(|command| {
+        command
+            .words
+            .first()
+            .is_some_and(|word| INSPECTING_COMMANDS.contains(&word.as_str()))
+    })
 }
 
 /// A relative folder in canonical form: no `./`, no trailing `/`, `.` for

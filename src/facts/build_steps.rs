@@ -2,6 +2,7 @@
 //! as "building" in a job, so that a publish job can be judged by whether
 //! third-party or project code runs next to its OIDC token.
 
+use super::shell;
 use crate::workflow::Step;
 
 /// What a building step does.
@@ -86,21 +87,17 @@ pub fn classify(step: &Step) -> Option<BuildKind> {
             .map(|(_, kind)| *kind);
     }
     let run = step.run.as_ref()?;
-    commands(&run.value)
-        .filter_map(|words| classify_command(&words))
+    shell::commands(&run.value)
+        .iter()
+        .filter_map(|command| {
+            let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
+            classify_command(&words)
+        })
         .max_by_key(|kind| match kind {
             BuildKind::ToolSetup => 0,
             BuildKind::Checkout => 1,
             BuildKind::Build => 2,
         })
-}
-
-/// The words of each simple command in a shell script.
-fn commands(script: &str) -> impl Iterator<Item = Vec<&str>> {
-    script
-        .split(['\n', ';', '|', '&', '(', ')'])
-        .map(|command| command.split_whitespace().collect::<Vec<_>>())
-        .filter(|words| !words.is_empty())
 }
 
 fn classify_command(words: &[&str]) -> Option<BuildKind> {
@@ -128,17 +125,12 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
     Some(*kind)
 }
 
-/// Drop `sudo`, `VAR=value` prefixes and `python -m`, and spell `pip3` and
-/// `python3 setup.py` the common way.
+/// Drop `sudo` and `python -m` (the shell splitter already took off
+/// `VAR=value` prefixes), and spell `pip3` and `./setup.py` the common way.
 fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
     let mut rest = words;
-    while let Some((first, tail)) = rest.split_first() {
-        let assignment = first.contains('=') && !first.starts_with('-');
-        if *first == "sudo" || *first == "env" || assignment {
-            rest = tail;
-        } else {
-            break;
-        }
+    while let Some((&"sudo", tail)) = rest.split_first() {
+        rest = tail;
     }
     let is_python = |w: &str| {
         let w = w.rsplit('/').next().unwrap_or(w);
