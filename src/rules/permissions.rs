@@ -199,8 +199,9 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// assuming the token is used, since nothing can be concluded).
 const MAX_CALL_DEPTH: usize = 8;
 
-/// Whether a job demonstrably uses its OIDC token: it publishes by OIDC,
-/// uses a known consumer, or calls a workflow of this repository that does.
+/// Whether a job uses or may use its OIDC token: it publishes (by OIDC, or
+/// with a password that trusted publishing should replace), uses a known
+/// consumer, or calls a workflow of this repository that does.
 /// A call that cannot be resolved offline counts as a use.
 fn job_needs_oidc(
     context: &Context<'_>,
@@ -209,7 +210,10 @@ fn job_needs_oidc(
     depth: usize,
 ) -> bool {
     let job = view.job(index);
-    if view.sites_of(index).any(|s| s.is_oidc()) || job.steps.iter().any(oidc::is_consumer) {
+    // An upload with a password still counts: TP301/TP303 report it, and
+    // their fix (trusted publishing) needs the grant, so removing it would
+    // be contradictory advice for one root cause.
+    if view.sites_of(index).next().is_some() || job.steps.iter().any(oidc::is_consumer) {
         return true;
     }
     if job.call.is_none() {
@@ -255,14 +259,7 @@ fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let id = &job.id.value;
-            let (message, help) = if view.sites_of(index).next().is_some() {
-                (
-                    format!(
-                        "job `{id}` has `id-token: write`, but it uploads with a password or token, not by trusted publishing"
-                    ),
-                    "switch the upload to trusted publishing (drop the password), or remove `id-token: write`",
-                )
-            } else if job.call.is_some() {
+            let (message, help) = if job.call.is_some() {
                 (
                     format!(
                         "job `{id}` grants `id-token: write` to a reusable workflow that neither publishes by OIDC nor uses a known OIDC consumer"
