@@ -90,9 +90,9 @@ fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             };
             out.push(
                 Diagnostic::new(&PIN_WITHOUT_VERSION_COMMENT, Location::new(view.file.file, *ref_span), message)
-                    .with_help(format!(
-                        "add the tag the SHA stands for after it, e.g. `{full}@{git_ref} # v1.2.3`, so readers and Dependabot/Renovate can tell which release it is"
-                    )),
+                    .with_help(
+                        "add the release tag this commit is as a comment after it, e.g. `# v1.2.3`, so readers and Dependabot/Renovate can tell which release it is",
+                    ),
             );
         }
     }
