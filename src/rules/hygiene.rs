@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
 use crate::facts::build_steps::{self, BuildKind};
+use crate::facts::calls::Callee;
 use crate::facts::publish::{PublishSite, Uploader};
 use crate::facts::{oidc, triggers};
 use crate::source::Span;
@@ -73,7 +74,14 @@ fn step_span(step: &Step) -> Span {
 
 fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
-        let jobs = publish_jobs(&view);
+        // Jobs that publish, here or through workflows of this repository
+        // they call (which run with the caller's trigger).
+        let mut jobs = publish_jobs(&view);
+        jobs.extend(
+            (0..view.workflow.jobs.len()).filter(|&i| calls_publisher(context, &view, i, 0)),
+        );
+        jobs.sort_unstable();
+        jobs.dedup();
         if jobs.is_empty() {
             continue;
         }
@@ -85,12 +93,14 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let exposed = jobs.iter().copied().find(|&index| {
                 let job = view.job(index);
                 let guarded_job = triggers::job_excludes_event(view.workflow, job, event);
-                let guarded_steps = view.sites_of(index).all(|site| {
-                    job.steps
-                        .get(site.step)
-                        .and_then(|s| s.condition.as_ref())
-                        .is_some_and(|c| triggers::condition_excludes_event(&c.value, event))
-                });
+                let mut sites = view.sites_of(index).peekable();
+                let guarded_steps = sites.peek().is_some()
+                    && sites.all(|site| {
+                        job.steps
+                            .get(site.step)
+                            .and_then(|s| s.condition.as_ref())
+                            .is_some_and(|c| triggers::condition_excludes_event(&c.value, event))
+                    });
                 !guarded_job && !guarded_steps
             });
             let Some(index) = exposed else { continue };
@@ -105,8 +115,10 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &UNTRUSTED_TRIGGER,
                     Location::new(view.file.file, trigger.event.span),
                     format!(
-                        "job `{}` publishes, but the workflow also runs on `{event}`, which {}",
-                        job.id.value, kind.reason
+                        "job `{}` {}, but the workflow also runs on `{event}`, which {}",
+                        job.id.value,
+                        if job.call.is_some() { "calls a workflow that publishes" } else { "publishes" },
+                        kind.reason
                     ),
                 )
                 .with_severity(severity)
@@ -117,6 +129,39 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// How many reusable-workflow calls are followed looking for a publish step.
+const MAX_CALL_DEPTH: usize = 8;
+
+/// Whether job `index` calls a workflow of this repository that publishes,
+/// directly or through further calls.
+fn calls_publisher(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    index: usize,
+    depth: usize,
+) -> bool {
+    let graph = &context.facts.calls;
+    let Some((call_index, call)) = graph
+        .calls
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.caller == view.index && c.job == index)
+    else {
+        return false;
+    };
+    let Callee::Local(file) = call.callee else {
+        return false;
+    };
+    if depth >= MAX_CALL_DEPTH || graph.cycles.contains(&call_index) {
+        return false;
+    }
+    let Some(called) = context.workflows().find(|v| v.index == file) else {
+        return false;
+    };
+    !called.facts.publish_sites.is_empty()
+        || (0..called.workflow.jobs.len()).any(|i| calls_publisher(context, &called, i, depth + 1))
 }
 
 fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
