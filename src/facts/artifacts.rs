@@ -76,6 +76,27 @@ impl ArtifactName {
 pub struct Upload {
     pub job: usize,
     pub name: ArtifactName,
+    /// The files sit at the artifact's root: `path` is one literal folder
+    /// or one glob inside a folder (upload-artifact strips the common
+    /// folder of what it uploads). A list of paths, `**`, the workspace
+    /// root or an expression may keep sub-folders such as `dist/`.
+    pub flat: bool,
+}
+
+/// Whether an upload's `path` input puts its files at the artifact's root.
+fn uploads_flat(path: Option<&str>) -> bool {
+    let Some(path) = path.map(str::trim).filter(|p| !p.is_empty()) else {
+        return false; // `path` is required; without it nothing is known
+    };
+    if path.contains('\n') || path.contains("**") || is_expression(path) {
+        return false;
+    }
+    // `dist/*.whl` is flat when `dist` is not the workspace root.
+    let folder = match path.rsplit_once('/') {
+        Some((folder, last)) if last.contains(['*', '?', '[']) => folder,
+        _ => path,
+    };
+    !folder.contains(['*', '?', '[']) && normalize_dir(folder).is_some_and(|f| f != ".")
 }
 
 /// An `actions/download-artifact` step of a job.
@@ -197,9 +218,11 @@ pub fn upstream(workflow: &Workflow, job: &Job) -> UpstreamArtifacts {
                     .map(|kv| kv.value.value.trim())
                     .filter(|n| !n.is_empty())
                     .unwrap_or(DEFAULT_ARTIFACT_NAME);
+                let path = step.input("path").map(|kv| kv.value.value.as_str());
                 result.uploads.push(Upload {
                     job: index,
                     name: ArtifactName::parse(name),
+                    flat: uploads_flat(path),
                 });
             } else {
                 let local = matches!(
@@ -345,6 +368,18 @@ mod tests {
     fn inspection() {
         assert!(run_only_inspects("ls -R dist/\necho done"));
         assert!(!run_only_inspects("mv wheels/* dist/"));
+    }
+
+    #[test]
+    fn flat_uploads() {
+        assert!(uploads_flat(Some("dist/")));
+        assert!(uploads_flat(Some("./wheelhouse/*.whl")));
+        assert!(!uploads_flat(Some(".")));
+        assert!(!uploads_flat(Some("*.whl")));
+        assert!(!uploads_flat(Some("dist/\nsbom.json")));
+        assert!(!uploads_flat(Some("**/dist/*")));
+        assert!(!uploads_flat(Some("${{ env.OUT }}")));
+        assert!(!uploads_flat(None));
     }
 
     #[test]

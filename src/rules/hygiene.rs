@@ -9,7 +9,7 @@ use crate::facts::build_steps::{self, BuildKind};
 use crate::facts::calls::Callee;
 use crate::facts::publish::{PublishSite, Uploader};
 use crate::facts::{oidc, triggers};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::workflow::{Job, RunsOn, Step};
 
 rule!(
@@ -279,15 +279,11 @@ fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let file = view.file.file;
             if !upstream.incomplete {
                 for download in &downloads {
-                    if let Some(diagnostic) = missing_artifact(download, &upstream, job) {
-                        out.push(
-                            diagnostic
-                                .with_related(
-                                    Location::new(file, first_site.span),
-                                    "the publish step",
-                                )
-                                .located(file),
-                        );
+                    if let Some(diagnostic) = missing_artifact(download, &upstream, job, file) {
+                        out.push(diagnostic.with_related(
+                            Location::new(file, first_site.span),
+                            "the publish step",
+                        ));
                     }
                 }
             }
@@ -295,39 +291,11 @@ fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .sites_of(index)
                 .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
             {
-                if let Some(diagnostic) = wrong_folder(job, site, &downloads, &upstream) {
-                    out.push(diagnostic.located(file));
+                if let Some(diagnostic) = wrong_folder(job, site, &downloads, &upstream, file) {
+                    out.push(diagnostic);
                 }
             }
         }
-    }
-}
-
-/// A finding whose locations are filled in with the file afterwards.
-struct Finding {
-    span: Span,
-    message: String,
-    help: String,
-    related: Vec<(Span, String)>,
-}
-
-impl Finding {
-    fn with_related(mut self, location: Location, message: &str) -> Self {
-        self.related.push((location.span, message.to_string()));
-        self
-    }
-
-    fn located(self, file: crate::source::FileId) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(
-            &ARTIFACT_HANDOFF,
-            Location::new(file, self.span),
-            self.message,
-        )
-        .with_help(self.help);
-        for (span, message) in self.related {
-            diagnostic = diagnostic.with_related(Location::new(file, span), message);
-        }
-        diagnostic
     }
 }
 
@@ -352,65 +320,50 @@ fn missing_artifact(
     download: &Download<'_>,
     upstream: &UpstreamArtifacts,
     job: &Job,
-) -> Option<Finding> {
-    let uploaded = uploaded_names(upstream);
+    file: FileId,
+) -> Option<Diagnostic> {
+    let id = &job.id.value;
+    let uploads = &upstream.uploads;
+    let (span, message) = match (download.name, download.pattern) {
+        (Some(name), _) => {
+            if name.is_expression() || uploads.iter().any(|u| u.name.may_equal(&name.value)) {
+                return None;
+            }
+            let message = format!(
+                "job `{id}` downloads artifact `{}`, but no job in its `needs:` uploads an artifact of that name",
+                name.value
+            );
+            (name.span, message)
+        }
+        (None, Some(pattern)) => {
+            if pattern.is_expression() || uploads.iter().any(|u| u.name.may_match(&pattern.value)) {
+                return None;
+            }
+            let message = format!(
+                "job `{id}` downloads artifacts matching `{}`, but no job in its `needs:` uploads a matching artifact",
+                pattern.value
+            );
+            (pattern.span, message)
+        }
+        (None, None) => {
+            if !uploads.is_empty() {
+                return None;
+            }
+            let message = format!(
+                "job `{id}` downloads all artifacts, but no job in its `needs:` uploads any"
+            );
+            (download.span, message)
+        }
+    };
     let help = if job.needs.is_empty() {
         "add the job that uploads the artifact to this job's `needs:`; without it the artifact may not exist yet".to_string()
     } else {
         format!(
-            "the jobs this job needs upload: {uploaded}; fix the name, or add the uploading job to `needs:`"
+            "the jobs this job needs upload: {}; fix the name, or add the uploading job to `needs:`",
+            uploaded_names(upstream)
         )
     };
-    if let Some(name) = download.name {
-        if name.is_expression()
-            || upstream
-                .uploads
-                .iter()
-                .any(|u| u.name.may_equal(&name.value))
-        {
-            return None;
-        }
-        return Some(Finding {
-            span: name.span,
-            message: format!(
-                "job `{}` downloads artifact `{}`, but no job in its `needs:` uploads an artifact of that name",
-                job.id.value, name.value
-            ),
-            help,
-            related: Vec::new(),
-        });
-    }
-    if let Some(pattern) = download.pattern {
-        if pattern.is_expression()
-            || upstream
-                .uploads
-                .iter()
-                .any(|u| u.name.may_match(&pattern.value))
-        {
-            return None;
-        }
-        return Some(Finding {
-            span: pattern.span,
-            message: format!(
-                "job `{}` downloads artifacts matching `{}`, but no job in its `needs:` uploads a matching artifact",
-                job.id.value, pattern.value
-            ),
-            help,
-            related: Vec::new(),
-        });
-    }
-    if upstream.uploads.is_empty() {
-        return Some(Finding {
-            span: download.span,
-            message: format!(
-                "job `{}` downloads all artifacts, but no job in its `needs:` uploads any",
-                job.id.value
-            ),
-            help,
-            related: Vec::new(),
-        });
-    }
-    None
+    Some(Diagnostic::new(&ARTIFACT_HANDOFF, Location::new(file, span), message).with_help(help))
 }
 
 /// Where gh-action-pypi-publish looks for distributions: `packages-dir`,
@@ -437,42 +390,49 @@ fn fills_folder(
     folder: &str,
     upstream: &UpstreamArtifacts,
 ) -> Option<bool> {
+    // The uploads this download can fetch.
+    let fetched = |u: &&artifacts::Upload| match (download.name, download.pattern) {
+        (Some(name), _) => name.is_expression() || u.name.may_equal(&name.value),
+        (None, Some(p)) => p.is_expression() || u.name.may_match(&p.value),
+        (None, None) => true,
+    };
+    // Where the artifact's files start depends on how it was uploaded.
+    let all_flat = !upstream.incomplete && upstream.uploads.iter().filter(fetched).all(|u| u.flat);
     if let Some(direct) = download.files_folder() {
-        return Some(direct == folder);
+        return match direct == folder {
+            true => Some(true),
+            false if all_flat => Some(false),
+            false => None,
+        };
     }
     if !download.lands_in_subfolders() {
         return None; // an expression in `path` or `merge-multiple`
     }
+    // Each artifact lands in `base/<artifact-name>/`.
     let base = match download.path {
         Some(p) => artifacts::normalize_dir(&p.value)?,
         None => ".".to_string(),
     };
-    // Each artifact lands in `base/<name>/`: fine when one of them is `folder`.
-    let Some(rest) = (if base == "." {
-        Some(folder)
+    let name = if base == "." {
+        folder
     } else {
-        folder.strip_prefix(&format!("{base}/"))
-    }) else {
-        return Some(false);
+        match folder.strip_prefix(&format!("{base}/")) {
+            Some(rest) => rest,
+            None if all_flat => return Some(false),
+            None => return None,
+        }
     };
-    if rest.contains('/') || upstream.incomplete {
-        return if rest.contains('/') {
-            Some(false)
-        } else {
-            None
-        };
+    if !all_flat {
+        return None;
     }
-    let selected = |name: &ArtifactName| match download.pattern {
-        Some(p) if p.is_expression() => true,
-        Some(p) => name.may_match(&p.value),
-        None => true,
-    };
-    let hit = upstream
-        .uploads
-        .iter()
-        .filter(|u| selected(&u.name))
-        .any(|u| u.name.may_equal(rest));
-    Some(hit)
+    Some(
+        !name.contains('/')
+            && upstream
+                .uploads
+                .iter()
+                .filter(fetched)
+                .any(|u| u.name.may_equal(name)),
+    )
 }
 
 /// The downloads before a gh-action-pypi-publish step put nothing directly
@@ -482,7 +442,8 @@ fn wrong_folder(
     site: &PublishSite,
     downloads: &[Download<'_>],
     upstream: &UpstreamArtifacts,
-) -> Option<Finding> {
+    file: FileId,
+) -> Option<Diagnostic> {
     let step = job.steps.get(site.step)?;
     let (folder, folder_span) = packages_dir(step)?;
     let before: Vec<&Download<'_>> = downloads
@@ -534,18 +495,16 @@ fn wrong_folder(
             ),
         )
     };
-    let mut finding = Finding {
-        span,
-        message,
-        help,
-        related: vec![(site.span, "the publish step".to_string())],
-    };
+    let mut diagnostic = Diagnostic::new(&ARTIFACT_HANDOFF, Location::new(file, span), message)
+        .with_help(help)
+        .with_related(Location::new(file, site.span), "the publish step");
     if let Some(folder_span) = folder_span {
-        finding
-            .related
-            .push((folder_span, "`packages-dir` is set here".to_string()));
+        diagnostic = diagnostic.with_related(
+            Location::new(file, folder_span),
+            "`packages-dir` is set here",
+        );
     }
-    Some(finding)
+    Some(diagnostic)
 }
 
 /// gh-action-pypi-publish makes attestations by default since v1.11.0.
