@@ -182,7 +182,7 @@ fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             };
             let what = match kind {
                 BuildKind::Checkout => "checks out code",
-                BuildKind::ToolSetup => "sets up a build toolchain",
+                BuildKind::ToolSetup => "installs tools that gh-action-pypi-publish does not need",
                 BuildKind::Build => "builds or installs code",
             };
             out.push(
