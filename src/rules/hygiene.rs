@@ -569,14 +569,40 @@ fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     _ => {}
                 }
             }
-            if unknown || attesting.len() < 2 {
+            if unknown {
                 continue;
             }
+            // Steps guarded for different events (`if: github.event_name
+            // == 'push'` for TestPyPI, `== 'release'` for PyPI) never both run.
+            let events: Vec<&str> = view
+                .workflow
+                .triggers
+                .iter()
+                .map(|t| t.event.value.as_str())
+                .collect();
+            let runs_on = |site: &PublishSite, event: &str| {
+                job.steps
+                    .get(site.step)
+                    .and_then(|s| s.condition.as_ref())
+                    .is_none_or(|c| !triggers::condition_excludes_event(&c.value, event))
+            };
+            let together = |a: &PublishSite, b: &PublishSite| {
+                events.is_empty() || events.iter().any(|e| runs_on(a, e) && runs_on(b, e))
+            };
+            let pair = attesting.iter().enumerate().find_map(|(i, first)| {
+                attesting[i + 1..]
+                    .iter()
+                    .find(|second| together(first, second))
+                    .map(|second| (*first, *second))
+            });
+            let Some((first, second)) = pair else {
+                continue;
+            };
             let file = view.file.file;
             out.push(
                 Diagnostic::new(
                     &PUBLISH_TWICE_IN_JOB,
-                    Location::new(file, attesting[1].span),
+                    Location::new(file, second.span),
                     format!(
                         "job `{}` runs gh-action-pypi-publish {} times with attestations on (the default since v1.11.0); the second run finds the first run's attestation files and fails",
                         job.id.value,
@@ -586,7 +612,7 @@ fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .with_help(
                     "publish to each index from its own job (each downloading the distributions), or set `attestations: false` on all uses but one",
                 )
-                .with_related(Location::new(file, attesting[0].span), "first use, which writes the attestations"),
+                .with_related(Location::new(file, first.span), "first use, which writes the attestations"),
             );
         }
     }
