@@ -68,6 +68,9 @@ pub const OIDC_RUN_MARKERS: &[&str] = &[
     "cosign sign",
     "cosign attest",
     "sigstore sign",
+    // PEP 740 attestations signed with the job's identity.
+    "pypi-attestations sign",
+    "pypi_attestations sign",
     // npm trusted publishing and provenance statements.
     "npm publish",
     "pnpm publish",
