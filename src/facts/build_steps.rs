@@ -39,6 +39,8 @@ const MATURIN_UPLOAD_COMMANDS: &[&str] = &["upload", "publish"];
 
 /// Commands (as leading words of a shell command, after `python -m`,
 /// `sudo` and variable assignments are dropped) that build or install.
+/// `uv run` and `pipx run <tool>` are left out: without a checked-out
+/// project they only run a tool, and a checkout is reported on its own.
 pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["git", "clone"], BuildKind::Checkout),
     (&["gh", "repo", "clone"], BuildKind::Checkout),
@@ -46,7 +48,6 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["uv", "pip", "install"], BuildKind::Build),
     (&["uv", "sync"], BuildKind::Build),
     (&["uv", "build"], BuildKind::Build),
-    (&["uv", "run"], BuildKind::Build),
     (&["build"], BuildKind::Build),
     (&["pyproject-build"], BuildKind::Build),
     (&["pipx", "run", "build"], BuildKind::Build),
