@@ -7,7 +7,7 @@ use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
 use crate::facts::build_steps::{self, BuildKind};
 use crate::facts::calls::Callee;
-use crate::facts::publish::{PublishSite, Uploader};
+use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::facts::{oidc, triggers};
 use crate::source::{FileId, Span};
 use crate::workflow::{Job, RunsOn, Step};
@@ -57,11 +57,34 @@ rule!(
     Some(publish_twice_in_job)
 );
 
-/// The indexes of the jobs that have a publish step, in order.
-fn publish_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
-    let mut jobs: Vec<usize> = view.facts.publish_sites.iter().map(|s| s.job).collect();
+/// Whether a site uploads to PyPI or TestPyPI (or to an index named by an
+/// expression, which may be either): a private index is not a release to
+/// PyPI, and its publishing is not this tool's business.
+fn to_pypi(site: &PublishSite) -> bool {
+    !matches!(site.target, Target::Custom(_))
+}
+
+/// The indexes of the jobs with a site that `keep` accepts, in order.
+fn jobs_with(view: &WorkflowView<'_>, keep: impl Fn(&PublishSite) -> bool) -> Vec<usize> {
+    let mut jobs: Vec<usize> = view
+        .facts
+        .publish_sites
+        .iter()
+        .filter(|s| keep(s))
+        .map(|s| s.job)
+        .collect();
     jobs.dedup();
     jobs
+}
+
+/// The jobs that publish to PyPI or TestPyPI.
+fn publish_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
+    jobs_with(view, to_pypi)
+}
+
+/// The jobs that use gh-action-pypi-publish, whatever the index.
+fn action_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
+    jobs_with(view, |s| s.uploader == Uploader::GhActionPypiPublish)
 }
 
 fn step_span(step: &Step) -> Span {
@@ -93,7 +116,7 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let exposed = jobs.iter().copied().find(|&index| {
                 let job = view.job(index);
                 let guarded_job = triggers::job_excludes_event(view.workflow, job, event);
-                let mut sites = view.sites_of(index).peekable();
+                let mut sites = view.sites_of(index).filter(|s| to_pypi(s)).peekable();
                 let guarded_steps = sites.peek().is_some()
                     && sites.all(|site| {
                         job.steps
@@ -160,14 +183,14 @@ fn calls_publisher(
     let Some(called) = context.workflows().find(|v| v.index == file) else {
         return false;
     };
-    !called.facts.publish_sites.is_empty()
+    called.facts.publish_sites.iter().any(to_pypi)
         || (0..called.workflow.jobs.len()).any(|i| calls_publisher(context, &called, i, depth + 1))
 }
 
 fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in publish_jobs(&view) {
-            let Some(site) = view.sites_of(index).find(|s| s.is_oidc()) else {
+            let Some(site) = view.sites_of(index).find(|s| s.is_oidc() && to_pypi(s)) else {
                 continue;
             };
             let job = view.job(index);
@@ -214,7 +237,7 @@ fn non_linux_label(label: &str) -> bool {
 
 fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
-        for index in publish_jobs(&view) {
+        for index in action_jobs(&view) {
             let Some(site) = view
                 .sites_of(index)
                 .find(|s| s.uploader == Uploader::GhActionPypiPublish)
@@ -265,7 +288,7 @@ fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in publish_jobs(&view) {
             let job = view.job(index);
-            let Some(first_site) = view.sites_of(index).next() else {
+            let Some(first_site) = view.sites_of(index).find(|s| to_pypi(s)) else {
                 continue;
             };
             let downloads: Vec<Download<'_>> = artifacts::downloads(job)
@@ -289,7 +312,7 @@ fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             for site in view
                 .sites_of(index)
-                .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
+                .filter(|s| s.uploader == Uploader::GhActionPypiPublish && to_pypi(s))
             {
                 if let Some(diagnostic) = wrong_folder(job, site, &downloads, &upstream, file) {
                     out.push(diagnostic);
@@ -536,7 +559,7 @@ fn declared_version(uses: &crate::workflow::Uses) -> Option<(u64, u64)> {
 
 fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
-        for index in publish_jobs(&view) {
+        for index in action_jobs(&view) {
             let job = view.job(index);
             let uses: Vec<&PublishSite> = view
                 .sites_of(index)
