@@ -3,6 +3,7 @@
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::oidc_publish_jobs;
+use crate::facts::publish::Target;
 
 rule!(
     PUBLISH_JOB_NO_ENVIRONMENT,
@@ -28,7 +29,10 @@ fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(environment) = &job.environment else {
                 continue;
             };
-            let Some(site) = view.sites_of(index).find(|s| s.is_oidc()) else {
+            let Some(site) = view
+                .sites_of(index)
+                .find(|s| s.is_oidc() && !matches!(s.target, Target::Custom(_)))
+            else {
                 continue;
             };
             if !environment.name.is_expression() {

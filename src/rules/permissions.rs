@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::calls::Callee;
 use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::publish::Target;
 use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
 use crate::workflow::{Access, PermissionsKind};
 
@@ -288,7 +289,13 @@ fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
-        let Some(site) = view.facts.publish_sites.first() else {
+        // A release to PyPI or TestPyPI (or an index named by an expression).
+        let Some(site) = view
+            .facts
+            .publish_sites
+            .iter()
+            .find(|s| !matches!(s.target, Target::Custom(_)))
+        else {
             continue;
         };
         let blocks = view.workflow.permissions.iter().map(|b| (b, None)).chain(
