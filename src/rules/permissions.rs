@@ -8,7 +8,7 @@ use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::Target;
 use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
-use crate::workflow::{Access, PermissionsKind};
+use crate::workflow::{Access, PermissionsKind, UsesTarget};
 
 rule!(
     ID_TOKEN_MISSING,
@@ -215,6 +215,19 @@ fn job_needs_oidc(
     // their fix (trusted publishing) needs the grant, so removing it would
     // be contradictory advice for one root cause.
     if view.sites_of(index).next().is_some() || job.steps.iter().any(oidc::is_consumer) {
+        return true;
+    }
+    // An action of this repository (`./.github/actions/release`) may publish
+    // or sign inside; its `action.yml` is not read, so it is given the benefit.
+    let local_action = job.steps.iter().any(|step| {
+        step.uses.as_ref().is_some_and(|u| {
+            matches!(
+                u.target,
+                UsesTarget::Local { .. } | UsesTarget::SelfRepository { .. }
+            )
+        })
+    });
+    if local_action {
         return true;
     }
     if job.call.is_none() {
