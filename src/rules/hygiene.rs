@@ -493,16 +493,19 @@ fn wrong_folder(
     if !verdicts.all(|v| v == Some(false)) {
         return None;
     }
-    let shown = if folder == "." {
-        "the workspace root".to_string()
-    } else {
-        format!("`{folder}/`")
+    let shown = |folder: &str| {
+        if folder == "." {
+            "the workspace root".to_string()
+        } else {
+            format!("`{folder}/`")
+        }
     };
     let (span, message, help) = if first.lands_in_subfolders() {
         (
             first.path.map_or(first.span, |p| p.span),
             format!(
-                "the download without `name` puts each artifact in its own `<path>/<artifact-name>/` folder, so gh-action-pypi-publish finds no distributions directly in {shown}"
+                "the download without `name` puts each artifact in its own `<path>/<artifact-name>/` folder, so gh-action-pypi-publish finds no distributions directly in {}",
+                shown(&folder)
             ),
             "add `merge-multiple: true` to the download (or download one artifact by `name`), so the files land directly in the folder".to_string(),
         )
@@ -511,7 +514,9 @@ fn wrong_folder(
         (
             first.path.map_or(first.span, |p| p.span),
             format!(
-                "the artifacts are downloaded to `{landed}`, but gh-action-pypi-publish publishes from {shown}"
+                "the artifacts are downloaded to {}, but gh-action-pypi-publish publishes from {}",
+                shown(&landed),
+                shown(&folder)
             ),
             format!(
                 "download to `{folder}/`, or set `packages-dir: {landed}/` on the publish step"

@@ -24,7 +24,7 @@ rule!(
     "TP203",
     "id-token-unused",
     Warning,
-    "a job grants itself `id-token: write` but neither publishes by OIDC nor uses a known OIDC consumer",
+    "a job grants itself `id-token: write` but neither publishes nor uses a known OIDC consumer",
     Some(id_token_unused)
 );
 
