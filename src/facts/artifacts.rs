@@ -4,6 +4,8 @@
 //! (a download without `name` puts each artifact in `path/<name>/` unless
 //! `merge-multiple` is true).
 
+use std::collections::HashMap;
+
 use crate::source::Span;
 use crate::workflow::{Job, Spanned, Step, Workflow, is_expression};
 
@@ -195,17 +197,22 @@ pub fn upstream(workflow: &Workflow, job: &Job) -> UpstreamArtifacts {
         incomplete: workflow.has_trigger("workflow_call"),
         ..UpstreamArtifacts::default()
     };
-    let mut seen: Vec<usize> = Vec::new();
+    let index_of: HashMap<&str, usize> = workflow
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.id.value.as_str(), i))
+        .collect();
+    let mut seen = vec![false; workflow.jobs.len()];
     let mut queue: Vec<&Spanned<String>> = job.needs.iter().collect();
     while let Some(need) = queue.pop() {
-        let Some(index) = workflow.jobs.iter().position(|j| j.id.value == need.value) else {
+        let Some(&index) = index_of.get(need.value.as_str()) else {
             result.incomplete = true;
             continue;
         };
-        if seen.contains(&index) {
+        if std::mem::replace(&mut seen[index], true) {
             continue;
         }
-        seen.push(index);
         let upstream_job = &workflow.jobs[index];
         if upstream_job.call.is_some() {
             result.incomplete = true;
@@ -296,48 +303,109 @@ pub fn normalize_dir(path: &str) -> Option<String> {
 }
 
 /// Glob match as minimatch does for artifact names: `*` and `?` (no `/` in
-/// names), `[...]` classes; anything fancier counts as a match.
+/// names), `[...]` classes; braces and extglobs count as a match. Runs in
+/// time proportional to pattern × name, whatever the number of `*`.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
     if pattern.contains(['{', '(']) {
         return true; // braces and extglobs: not modelled, assume a match
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    glob_from(&p, &n)
-}
-
-fn glob_from(p: &[char], n: &[char]) -> bool {
-    match p.split_first() {
-        None => n.is_empty(),
-        Some(('*', rest)) => (0..=n.len()).any(|i| glob_from(rest, &n[i..])),
-        Some(('?', rest)) => !n.is_empty() && glob_from(rest, &n[1..]),
-        Some(('[', rest)) => {
-            let Some(close) = rest.iter().position(|c| *c == ']') else {
-                return n.first() == Some(&'[') && glob_from(rest, &n[1..]);
-            };
-            let Some((first, tail)) = n.split_first() else {
-                return false;
-            };
-            let class = &rest[..close];
-            let (negated, class) = match class.split_first() {
-                Some(('^' | '!', c)) => (true, c),
-                _ => (false, class),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == '-' {
-                    hit |= (class[i]..=class[i + 2]).contains(first);
-                    i += 3;
-                } else {
-                    hit |= class[i] == *first;
-                    i += 1;
+    let name: Vec<char> = name.chars().collect();
+    // reachable[i]: the pattern read so far can match the first i characters.
+    let mut reachable = vec![false; name.len() + 1];
+    reachable[0] = true;
+    for token in glob_tokens(pattern) {
+        let mut next = vec![false; name.len() + 1];
+        match token {
+            GlobToken::Star => {
+                let mut seen = false;
+                for (i, slot) in next.iter_mut().enumerate() {
+                    seen |= reachable[i];
+                    *slot = seen;
                 }
             }
-            hit != negated && glob_from(&rest[close + 1..], tail)
+            _ => {
+                for (i, c) in name.iter().enumerate() {
+                    next[i + 1] = reachable[i] && token.matches(*c);
+                }
+            }
         }
-        Some((c, rest)) => n.first() == Some(c) && glob_from(rest, &n[1..]),
+        reachable = next;
     }
+    reachable[name.len()]
+}
+
+enum GlobToken {
+    Literal(char),
+    AnyOne,
+    Star,
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+impl GlobToken {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            GlobToken::Literal(l) => *l == c,
+            GlobToken::AnyOne | GlobToken::Star => true,
+            GlobToken::Class { negated, ranges } => {
+                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+            }
+        }
+    }
+}
+
+fn glob_tokens(pattern: &str) -> Vec<GlobToken> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => {
+                // Consecutive stars are one.
+                if !matches!(tokens.last(), Some(GlobToken::Star)) {
+                    tokens.push(GlobToken::Star);
+                }
+                i += 1;
+            }
+            '?' => {
+                tokens.push(GlobToken::AnyOne);
+                i += 1;
+            }
+            '[' => match chars[i + 1..].iter().position(|c| *c == ']') {
+                None => {
+                    tokens.push(GlobToken::Literal('['));
+                    i += 1;
+                }
+                Some(length) => {
+                    let class = &chars[i + 1..i + 1 + length];
+                    let (negated, class) = match class.split_first() {
+                        Some(('^' | '!', rest)) => (true, rest),
+                        _ => (false, class),
+                    };
+                    let mut ranges = Vec::new();
+                    let mut k = 0;
+                    while k < class.len() {
+                        if k + 2 < class.len() && class[k + 1] == '-' {
+                            ranges.push((class[k], class[k + 2]));
+                            k += 3;
+                        } else {
+                            ranges.push((class[k], class[k]));
+                            k += 1;
+                        }
+                    }
+                    tokens.push(GlobToken::Class { negated, ranges });
+                    i += length + 2;
+                }
+            },
+            c => {
+                tokens.push(GlobToken::Literal(c));
+                i += 1;
+            }
+        }
+    }
+    tokens
 }
 
 #[cfg(test)]
@@ -352,6 +420,11 @@ mod tests {
         assert!(glob_match("[cd]ist", "dist"));
         assert!(!glob_match("[!d]ist", "dist"));
         assert!(glob_match("*", "anything"));
+        assert!(glob_match("a*b*c", "aXbYc"));
+        assert!(!glob_match("a*b*c", "aXbY"));
+        // Many stars stay fast.
+        let stars = "*".repeat(40) + "x";
+        assert!(!glob_match(&stars.replace("**", "*?"), &"a".repeat(200)));
     }
 
     #[test]

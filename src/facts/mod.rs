@@ -3,6 +3,7 @@
 
 pub mod artifacts;
 pub mod build_steps;
+pub mod call_reach;
 pub mod calls;
 pub mod oidc;
 pub mod permissions;

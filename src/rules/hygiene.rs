@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
 use crate::facts::build_steps::{self, BuildKind};
+use crate::facts::call_reach;
 use crate::facts::calls::Callee;
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::facts::{oidc, triggers};
@@ -96,12 +97,25 @@ fn step_span(step: &Step) -> Span {
 }
 
 fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishing = call_reach::files_reaching(
+        &context.facts.calls,
+        context.repo.workflows.len(),
+        |file| {
+            context
+                .facts
+                .workflows
+                .get(file)
+                .is_some_and(|f| f.publish_sites.iter().any(to_pypi))
+        },
+        false,
+    );
     for view in context.workflows() {
         // Jobs that publish, here or through workflows of this repository
         // they call (which run with the caller's trigger).
         let mut jobs = publish_jobs(&view);
         jobs.extend(
-            (0..view.workflow.jobs.len()).filter(|&i| calls_publisher(context, &view, i, 0)),
+            (0..view.workflow.jobs.len())
+                .filter(|&i| calls_publisher(context, &view, i, &publishing)),
         );
         jobs.sort_unstable();
         jobs.dedup();
@@ -113,9 +127,10 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(kind) = triggers::untrusted(event) else {
                 continue;
             };
+            let excluded = triggers::jobs_excluding_event(view.workflow, event);
             let exposed = jobs.iter().copied().find(|&index| {
                 let job = view.job(index);
-                let guarded_job = triggers::job_excludes_event(view.workflow, job, event);
+                let guarded_job = excluded.get(index).copied().unwrap_or(false);
                 let mut sites = view.sites_of(index).filter(|s| to_pypi(s)).peekable();
                 let guarded_steps = sites.peek().is_some()
                     && sites.all(|site| {
@@ -154,37 +169,24 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// How many reusable-workflow calls are followed looking for a publish step.
-const MAX_CALL_DEPTH: usize = 8;
-
 /// Whether job `index` calls a workflow of this repository that publishes,
-/// directly or through further calls.
+/// directly or through further calls (`publishing` is per workflow file).
 fn calls_publisher(
     context: &Context<'_>,
     view: &WorkflowView<'_>,
     index: usize,
-    depth: usize,
+    publishing: &[bool],
 ) -> bool {
-    let graph = &context.facts.calls;
-    let Some((call_index, call)) = graph
+    context
+        .facts
+        .calls
         .calls
         .iter()
-        .enumerate()
-        .find(|(_, c)| c.caller == view.index && c.job == index)
-    else {
-        return false;
-    };
-    let Callee::Local(file) = call.callee else {
-        return false;
-    };
-    if depth >= MAX_CALL_DEPTH || graph.cycles.contains(&call_index) {
-        return false;
-    }
-    let Some(called) = context.workflows().find(|v| v.index == file) else {
-        return false;
-    };
-    called.facts.publish_sites.iter().any(to_pypi)
-        || (0..called.workflow.jobs.len()).any(|i| calls_publisher(context, &called, i, depth + 1))
+        .find(|c| c.caller == view.index && c.job == index)
+        .is_some_and(|call| match call.callee {
+            Callee::Local(file) => publishing.get(file).copied().unwrap_or(false),
+            Callee::Missing(_) | Callee::Remote(_) => false,
+        })
 }
 
 fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -3,6 +3,7 @@
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::call_reach;
 use crate::facts::calls::Callee;
 use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
@@ -196,20 +197,10 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// How many reusable-workflow calls are followed before giving up (and
-/// assuming the token is used, since nothing can be concluded).
-const MAX_CALL_DEPTH: usize = 8;
-
-/// Whether a job uses or may use its OIDC token: it publishes (by OIDC, or
-/// with a password that trusted publishing should replace), uses a known
-/// consumer, or calls a workflow of this repository that does.
-/// A call that cannot be resolved offline counts as a use.
-fn job_needs_oidc(
-    context: &Context<'_>,
-    view: &WorkflowView<'_>,
-    index: usize,
-    depth: usize,
-) -> bool {
+/// Whether a job itself uses or may use its OIDC token: it publishes (by
+/// OIDC, or with a password that trusted publishing should replace), uses a
+/// known consumer, or uses an action of its own repository.
+fn job_uses_token_itself(view: &WorkflowView<'_>, index: usize) -> bool {
     let job = view.job(index);
     // An upload with a password still counts: TP301/TP303 report it, and
     // their fix (trusted publishing) needs the grant, so removing it would
@@ -219,43 +210,60 @@ fn job_needs_oidc(
     }
     // An action of this repository (`./.github/actions/release`) may publish
     // or sign inside; its `action.yml` is not read, so it is given the benefit.
-    let local_action = job.steps.iter().any(|step| {
+    job.steps.iter().any(|step| {
         step.uses.as_ref().is_some_and(|u| {
             matches!(
                 u.target,
                 UsesTarget::Local { .. } | UsesTarget::SelfRepository { .. }
             )
         })
-    });
-    if local_action {
+    })
+}
+
+/// Whether a job uses or may use its OIDC token, itself or through the
+/// reusable workflow it calls. `files_using` says, per workflow file,
+/// whether some job in it (or in what it calls) does; a call that cannot be
+/// followed offline, or that closes a cycle, counts as a use.
+fn job_needs_oidc(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    index: usize,
+    files_using: &[bool],
+) -> bool {
+    if job_uses_token_itself(view, index) {
         return true;
     }
-    if job.call.is_none() {
+    if view.job(index).call.is_none() {
         return false;
     }
-    let call = context
-        .facts
-        .calls
+    let graph = &context.facts.calls;
+    let call = graph
         .calls
         .iter()
         .enumerate()
         .find(|(_, c)| c.caller == view.index && c.job == index);
-    let Some((call_index, call)) = call else {
-        return true;
-    };
-    let Callee::Local(file) = call.callee else {
-        return true; // another repository, or a missing file: nothing to read
-    };
-    if depth >= MAX_CALL_DEPTH || context.facts.calls.cycles.contains(&call_index) {
-        return true;
+    match call {
+        Some((call_index, call)) if !graph.cycles.contains(&call_index) => match call.callee {
+            Callee::Local(file) => files_using.get(file).copied().unwrap_or(true),
+            Callee::Missing(_) | Callee::Remote(_) => true,
+        },
+        _ => true,
     }
-    let Some(called) = context.workflows().find(|v| v.index == file) else {
-        return true; // unreadable: TP001 reports it
-    };
-    (0..called.workflow.jobs.len()).any(|i| job_needs_oidc(context, &called, i, depth + 1))
 }
 
 fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let repo = context.repo;
+    let files_using = call_reach::files_reaching(
+        &context.facts.calls,
+        repo.workflows.len(),
+        |file| {
+            context
+                .workflows()
+                .find(|v| v.index == file)
+                .is_none_or(|v| (0..v.workflow.jobs.len()).any(|i| job_uses_token_itself(&v, i)))
+        },
+        true,
+    );
     for view in context.workflows() {
         for (index, job) in view.workflow.jobs.iter().enumerate() {
             // Only an explicit job-level `id-token: write`: a workflow-level
@@ -269,7 +277,9 @@ fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(scope) = scopes.iter().find(|s| s.name.value == "id-token") else {
                 continue;
             };
-            if scope.access.value != Access::Write || job_needs_oidc(context, &view, index, 0) {
+            if scope.access.value != Access::Write
+                || job_needs_oidc(context, &view, index, &files_using)
+            {
                 continue;
             }
             let id = &job.id.value;
