@@ -64,6 +64,11 @@ fn json_points_at_the_exact_values() {
                 assert_eq!(d["severity"], "error");
                 assert!(d["help"].as_str().unwrap().contains("environment: release"));
             }
+            "TP502" => {
+                assert!(text.starts_with('@'), "{text}");
+                assert_eq!(d["location"]["start"]["line"], 50);
+                assert_eq!(d["severity"], "info");
+            }
             other => panic!("unexpected {other}"),
         }
     }
@@ -136,7 +141,10 @@ fn select_and_ignore_accept_codes_and_names() {
     let seed = fixture("seed-example");
     let json = check_json(&seed, &["--select", "environment-mismatch"]);
     assert_eq!(json["diagnostics"].as_array().unwrap().len(), 1);
-    let json = check_json(&seed, &["--ignore", "TP501,tp104"]);
+    let json = check_json(
+        &seed,
+        &["--ignore", "TP501,tp104,pin-without-version-comment"],
+    );
     assert!(json["diagnostics"].as_array().unwrap().is_empty());
     tplint()
         .arg("check")
@@ -234,7 +242,7 @@ fn config_lookup_order_and_pyproject() {
         dir.path(),
         "pyproject.toml",
         &format!(
-            "[project]\nname = \"myproject\"\n\n[tool.ruff]\nline-length = 100\n\n[[tool.tplint.publisher]]\n{publisher}environment = \"pypi\"\n\n[tool.tplint.lint]\nignore = [\"TP501\"]\n"
+            "[project]\nname = \"myproject\"\n\n[tool.ruff]\nline-length = 100\n\n[[tool.tplint.publisher]]\n{publisher}environment = \"pypi\"\n\n[tool.tplint.lint]\nignore = [\"TP501\", \"TP502\"]\n"
         ),
     );
     let json = check_json(dir.path(), &[]);
@@ -246,7 +254,9 @@ fn config_lookup_order_and_pyproject() {
     write(
         dir.path(),
         ".github/tplint.toml",
-        &format!("[[publisher]]\n{publisher}\n[lint]\nignore = [\"TP501\", \"TP401\"]\n"),
+        &format!(
+            "[[publisher]]\n{publisher}\n[lint]\nignore = [\"TP501\", \"TP502\", \"TP401\"]\n"
+        ),
     );
     let json = check_json(dir.path(), &[]);
     assert!(json["diagnostics"].as_array().unwrap().is_empty(), "{json}");
@@ -312,7 +322,11 @@ fn github_format_is_one_command_per_diagnostic() {
         .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<_> = text.lines().collect();
-    assert_eq!(lines.len(), 5);
+    assert_eq!(lines.len(), 6);
+    assert!(lines.iter().any(|l| {
+        l.starts_with("::notice file=.github/workflows/release.yml,line=50,")
+            && l.contains("title=TP502 pin-without-version-comment::")
+    }));
     assert!(lines.iter().any(|l| l.starts_with(
         "::error file=.github/workflows/release.yml,line=34,col=3,endLine=34,endColumn=15,title=TP104 environment-mismatch::"
     )));

@@ -1,11 +1,15 @@
 //! Facts derived once from the workflow model and shared by the rules:
 //! publish sites, effective permissions, which file PyPI attributes a job to.
 
+pub mod artifacts;
+pub mod build_steps;
+pub mod call_reach;
 pub mod calls;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
 pub mod shell;
+pub mod triggers;
 
 use crate::repository::{Repository, WorkflowFile};
 use crate::workflow::{Job, Workflow};

@@ -3,6 +3,7 @@
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::oidc_publish_jobs;
+use crate::facts::publish::Target;
 
 rule!(
     PUBLISH_JOB_NO_ENVIRONMENT,
@@ -12,6 +13,48 @@ rule!(
     "an OIDC publish job has no `environment:`, so no protection rules can apply",
     Some(publish_job_no_environment)
 );
+
+rule!(
+    ENVIRONMENT_DYNAMIC,
+    "TP402",
+    "environment-dynamic",
+    Warning,
+    "the publish job's environment name is an expression, so it cannot be matched statically",
+    Some(environment_dynamic)
+);
+
+fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let Some(environment) = &job.environment else {
+                continue;
+            };
+            let Some(site) = view
+                .sites_of(index)
+                .find(|s| s.is_oidc() && !matches!(s.target, Target::Custom(_)))
+            else {
+                continue;
+            };
+            if !environment.name.is_expression() {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &ENVIRONMENT_DYNAMIC,
+                    Location::new(view.file.file, environment.name.span),
+                    format!(
+                        "job `{}` publishes by trusted publishing in environment `{}`, which is only known when the workflow runs",
+                        job.id.value, environment.name.value
+                    ),
+                )
+                .with_help(
+                    "PyPI compares the environment of each run with the publisher's: use one literal environment per index (e.g. a `pypi` job and a `testpypi` job), so the publisher can name it and its protection rules always apply",
+                )
+                .with_related(Location::new(view.file.file, site.span), "trusted publishing happens here"),
+            );
+        }
+    }
+}
 
 fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = &context.repo.config.publishers;

@@ -4,6 +4,7 @@
 
 mod credentials;
 mod environment;
+mod hygiene;
 mod input;
 pub(crate) mod online;
 mod permissions;
@@ -89,17 +90,27 @@ pub static RULES: &[&Rule] = &[
     &publisher::REUSABLE_WORKFLOW_PUBLISH,
     &permissions::ID_TOKEN_MISSING,
     &permissions::ID_TOKEN_WORKFLOW_LEVEL,
+    &permissions::ID_TOKEN_UNUSED,
+    &permissions::WRITE_ALL,
     &credentials::PUBLISH_WITH_PASSWORD,
     &credentials::UNKNOWN_PUBLISH_INPUT,
     &credentials::PUBLISH_TOKEN_ENV,
     &credentials::UV_TRUSTED_PUBLISHING_FALLBACK,
     &online::ONLINE_CHECK_SKIPPED,
     &environment::PUBLISH_JOB_NO_ENVIRONMENT,
+    &environment::ENVIRONMENT_DYNAMIC,
     &online::ENVIRONMENT_UNPROTECTED,
     &online::ENVIRONMENT_BLOCKS_TRIGGER,
     &pinning::UNPINNED_ACTION,
+    &pinning::PIN_WITHOUT_VERSION_COMMENT,
+    &pinning::PUBLISH_ACTION_MASTER,
     &online::PINNED_COMMIT_UNKNOWN,
     &online::VERSION_COMMENT_MISMATCH,
+    &hygiene::UNTRUSTED_TRIGGER,
+    &hygiene::BUILD_IN_PUBLISH_JOB,
+    &hygiene::UNSUPPORTED_RUNNER,
+    &hygiene::ARTIFACT_HANDOFF,
+    &hygiene::PUBLISH_TWICE_IN_JOB,
 ];
 
 /// A rule by code (`TP104`, any case) or name (`environment-mismatch`).

@@ -3,10 +3,13 @@
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::call_reach;
+use crate::facts::calls::Callee;
 use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::publish::Target;
 use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
-use crate::workflow::{Access, PermissionsKind};
+use crate::workflow::{Access, PermissionsKind, UsesTarget};
 
 rule!(
     ID_TOKEN_MISSING,
@@ -15,6 +18,24 @@ rule!(
     Error,
     "an OIDC publish job lacks `id-token: write`",
     Some(id_token_missing)
+);
+
+rule!(
+    ID_TOKEN_UNUSED,
+    "TP203",
+    "id-token-unused",
+    Warning,
+    "a job grants itself `id-token: write` but neither publishes nor uses a known OIDC consumer",
+    Some(id_token_unused)
+);
+
+rule!(
+    WRITE_ALL,
+    "TP204",
+    "write-all",
+    Warning,
+    "`permissions: write-all` in a workflow that publishes",
+    Some(write_all)
 );
 
 rule!(
@@ -173,5 +194,163 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "grant `id-token: write` only in the `permissions:` of the job that publishes, and keep the workflow level at `contents: read`",
             ),
         );
+    }
+}
+
+/// Whether a job itself uses or may use its OIDC token: it publishes (by
+/// OIDC, or with a password that trusted publishing should replace), uses a
+/// known consumer, or uses an action of its own repository.
+fn job_uses_token_itself(view: &WorkflowView<'_>, index: usize) -> bool {
+    let job = view.job(index);
+    // An upload with a password still counts: TP301/TP303 report it, and
+    // their fix (trusted publishing) needs the grant, so removing it would
+    // be contradictory advice for one root cause.
+    if view.sites_of(index).next().is_some() || job.steps.iter().any(oidc::is_consumer) {
+        return true;
+    }
+    // An action of this repository (`./.github/actions/release`) may publish
+    // or sign inside; its `action.yml` is not read, so it is given the benefit.
+    job.steps.iter().any(|step| {
+        step.uses.as_ref().is_some_and(|u| {
+            matches!(
+                u.target,
+                UsesTarget::Local { .. } | UsesTarget::SelfRepository { .. }
+            )
+        })
+    })
+}
+
+/// Whether a job uses or may use its OIDC token, itself or through the
+/// reusable workflow it calls. `files_using` says, per workflow file,
+/// whether some job in it (or in what it calls) does; a call that cannot be
+/// followed offline, or that closes a cycle, counts as a use.
+fn job_needs_oidc(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    index: usize,
+    files_using: &[bool],
+) -> bool {
+    if job_uses_token_itself(view, index) {
+        return true;
+    }
+    if view.job(index).call.is_none() {
+        return false;
+    }
+    let graph = &context.facts.calls;
+    let call = graph
+        .calls
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.caller == view.index && c.job == index);
+    match call {
+        Some((call_index, call)) if !graph.cycles.contains(&call_index) => match call.callee {
+            Callee::Local(file) => files_using.get(file).copied().unwrap_or(true),
+            Callee::Missing(_) | Callee::Remote(_) => true,
+        },
+        _ => true,
+    }
+}
+
+fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let repo = context.repo;
+    let files_using = call_reach::files_reaching(
+        &context.facts.calls,
+        repo.workflows.len(),
+        |file| {
+            context
+                .workflows()
+                .find(|v| v.index == file)
+                .is_none_or(|v| (0..v.workflow.jobs.len()).any(|i| job_uses_token_itself(&v, i)))
+        },
+        true,
+    );
+    for view in context.workflows() {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            // Only an explicit job-level `id-token: write`: a workflow-level
+            // grant is TP202's finding, and `write-all` is TP204's.
+            let Some(block) = &job.permissions else {
+                continue;
+            };
+            let PermissionsKind::Scopes(scopes) = &block.kind else {
+                continue;
+            };
+            let Some(scope) = scopes.iter().find(|s| s.name.value == "id-token") else {
+                continue;
+            };
+            if scope.access.value != Access::Write
+                || job_needs_oidc(context, &view, index, &files_using)
+            {
+                continue;
+            }
+            let id = &job.id.value;
+            let (message, help) = if job.call.is_some() {
+                (
+                    format!(
+                        "job `{id}` grants `id-token: write` to a reusable workflow that neither publishes by OIDC nor uses a known OIDC consumer"
+                    ),
+                    "remove `id-token: write` from the calling job",
+                )
+            } else {
+                (
+                    format!(
+                        "job `{id}` has `id-token: write`, but no step publishes by trusted publishing or uses a known OIDC consumer"
+                    ),
+                    "remove `id-token: write`, so that code running in this job cannot mint OIDC tokens (e.g. to publish to PyPI)",
+                )
+            };
+            out.push(
+                Diagnostic::new(
+                    &ID_TOKEN_UNUSED,
+                    Location::new(view.file.file, scope.access.span),
+                    message,
+                )
+                .with_help(help),
+            );
+        }
+    }
+}
+
+fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        // A release to PyPI or TestPyPI (or an index named by an expression).
+        let Some(site) = view
+            .facts
+            .publish_sites
+            .iter()
+            .find(|s| !matches!(s.target, Target::Custom(_)))
+        else {
+            continue;
+        };
+        let blocks = view.workflow.permissions.iter().map(|b| (b, None)).chain(
+            view.workflow
+                .jobs
+                .iter()
+                .filter_map(|j| j.permissions.as_ref().map(|b| (b, Some(j)))),
+        );
+        for (block, job) in blocks {
+            if !matches!(block.kind, PermissionsKind::WriteAll) {
+                continue;
+            }
+            let scope = match job {
+                None => "every job of this publishing workflow".to_string(),
+                Some(job) => format!("job `{}` of this publishing workflow", job.id.value),
+            };
+            out.push(
+                Diagnostic::new(
+                    &WRITE_ALL,
+                    Location::new(view.file.file, block.span),
+                    format!(
+                        "`permissions: write-all` gives {scope} write access to every scope, including `contents`, `packages` and `id-token`"
+                    ),
+                )
+                .with_help(
+                    "name only the scopes each job needs, e.g. `contents: read` at workflow level and `id-token: write` on the publish job",
+                )
+                .with_related(
+                    Location::new(view.file.file, site.span),
+                    "the workflow publishes here",
+                ),
+            );
+        }
     }
 }

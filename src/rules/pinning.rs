@@ -2,6 +2,7 @@
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::publish::PYPI_PUBLISH_ACTION;
 use crate::workflow::uses::is_commit_sha;
 use crate::workflow::{Uses, UsesTarget};
 
@@ -13,6 +14,132 @@ rule!(
     "a remote action, reusable workflow or Docker image is not pinned to an immutable commit SHA or digest",
     Some(unpinned_action)
 );
+
+rule!(
+    PIN_WITHOUT_VERSION_COMMENT,
+    "TP502",
+    "pin-without-version-comment",
+    Info,
+    "a commit SHA pin has no comment naming the version it stands for",
+    Some(pin_without_version_comment)
+);
+
+rule!(
+    PUBLISH_ACTION_MASTER,
+    "TP503",
+    "publish-action-master",
+    Error,
+    "`pypa/gh-action-pypi-publish@master` is sunset and cannot do trusted publishing",
+    Some(publish_action_master)
+);
+
+/// Branch names that tools write after a SHA pin of a branch (`# main`).
+const BRANCH_COMMENTS: &[&str] = &["main", "master", "stable", "trunk", "develop", "nightly"];
+
+/// Whether a comment after a SHA pin says which version or ref it is:
+/// `v4.2.2`, `v4`, `4.2.2`, `tag=v4.1.0`, `release/v1`, `pin @v4.2.2`,
+/// `ratchet:actions/checkout@v4`, `main`...
+pub fn mentions_version(comment: &str) -> bool {
+    comment
+        .split(|c: char| c.is_whitespace() || ",;()[]@=:/#\"'`".contains(c))
+        .any(|word| {
+            let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
+            let version_like = bare.starts_with(|c: char| c.is_ascii_digit())
+                && bare
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c));
+            version_like || BRANCH_COMMENTS.contains(&word.to_ascii_lowercase().as_str())
+        })
+}
+
+fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for uses in all_uses(view.workflow) {
+            let UsesTarget::Remote {
+                owner,
+                repo,
+                path,
+                git_ref,
+                ref_span,
+            } = &uses.target
+            else {
+                continue;
+            };
+            if !is_commit_sha(git_ref) {
+                continue;
+            }
+            if uses
+                .comment
+                .as_ref()
+                .is_some_and(|c| mentions_version(&c.value))
+            {
+                continue;
+            }
+            let full = format!(
+                "{owner}/{repo}{}",
+                path.as_deref().map(|p| format!("/{p}")).unwrap_or_default()
+            );
+            let message = match &uses.comment {
+                None => format!(
+                    "`{full}` is pinned to a commit SHA without a comment naming its version"
+                ),
+                Some(c) => format!(
+                    "`{full}` is pinned to a commit SHA, but its comment `# {}` names no version",
+                    c.value
+                ),
+            };
+            out.push(
+                Diagnostic::new(&PIN_WITHOUT_VERSION_COMMENT, Location::new(view.file.file, *ref_span), message)
+                    .with_help(
+                        "add the release tag this commit is as a comment after it, e.g. `# v1.2.3`, so readers and Dependabot/Renovate can tell which release it is",
+                    ),
+            );
+        }
+    }
+}
+
+fn publish_action_master(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        let steps = view.workflow.jobs.iter().flat_map(|j| &j.steps);
+        for uses in steps.filter_map(|s| s.uses.as_ref()) {
+            let UsesTarget::Remote {
+                git_ref, ref_span, ..
+            } = &uses.target
+            else {
+                continue;
+            };
+            if !uses.target.is_action(PYPI_PUBLISH_ACTION) || git_ref != "master" {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &PUBLISH_ACTION_MASTER,
+                    Location::new(view.file.file, *ref_span),
+                    "`pypa/gh-action-pypi-publish@master` is sunset: it gets no fixes and cannot do trusted publishing",
+                )
+                .with_help(
+                    "use a release instead, pinned by SHA: `pypa/gh-action-pypi-publish@<sha> # v1.x.y` (or `@release/v1`)",
+                ),
+            );
+        }
+    }
+}
+
+/// Reusable workflows that verify their own ref and refuse to run unless
+/// called by a full `vX.Y.Z` release tag, so a SHA pin would break them.
+const TAG_PINNED_BY_DESIGN: &[&str] = &["slsa-framework/slsa-github-generator"];
+
+fn pinned_by_tag_by_design(owner: &str, repo: &str, git_ref: &str) -> bool {
+    let slug = format!("{owner}/{repo}").to_ascii_lowercase();
+    let full_tag = git_ref.strip_prefix('v').is_some_and(|v| {
+        let parts: Vec<&str> = v.split('.').collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    full_tag && TAG_PINNED_BY_DESIGN.contains(&slug.as_str())
+}
 
 /// Every `uses:` of a workflow: steps and reusable-workflow calls.
 pub fn all_uses(workflow: &crate::workflow::Workflow) -> impl Iterator<Item = &Uses> {
@@ -36,7 +163,7 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     path,
                     git_ref,
                     ref_span,
-                } if !is_commit_sha(git_ref) => {
+                } if !is_commit_sha(git_ref) && !pinned_by_tag_by_design(owner, repo, git_ref) => {
                     let what = if path.as_deref().is_some_and(|p| p.starts_with(".github/workflows/")) {
                         "reusable workflow"
                     } else {
@@ -72,6 +199,39 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
                 _ => {}
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_version;
+
+    #[test]
+    fn version_comments() {
+        for comment in [
+            "v4.2.2",
+            "v4",
+            "4.2.2",
+            "tag=v4.1.0",
+            "release/v1",
+            "pin @v4.2.2",
+            "ratchet:actions/checkout@v4",
+            "v1.12.4 (2025-01-01)",
+            "main",
+            "V2",
+            "v4.0.0-rc.1",
+        ] {
+            assert!(mentions_version(comment), "{comment}");
+        }
+        for comment in [
+            "",
+            "pinned",
+            "tplint: ignore[TP501]",
+            "latest release",
+            "TODO",
+        ] {
+            assert!(!mentions_version(comment), "{comment}");
         }
     }
 }

@@ -1,0 +1,212 @@
+//! Steps that check out, build or install code: the one table of what counts
+//! as "building" in a job, so that a publish job can be judged by whether
+//! third-party or project code runs next to its OIDC token.
+
+use super::shell;
+use crate::workflow::Step;
+
+/// What a building step does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuildKind {
+    /// Fetches the repository's code.
+    Checkout,
+    /// Installs an interpreter or a packaging tool. An uploader other than
+    /// gh-action-pypi-publish needs its tool installed, so this is the one
+    /// kind a publish job may legitimately contain.
+    ToolSetup,
+    /// Installs dependencies or builds distributions: runs code from the
+    /// project or from the index.
+    Build,
+}
+
+/// Actions (`owner/repo`, lower case) that check out, set up or build.
+pub const BUILD_ACTIONS: &[(&str, BuildKind)] = &[
+    ("actions/checkout", BuildKind::Checkout),
+    ("actions/setup-python", BuildKind::ToolSetup),
+    ("astral-sh/setup-uv", BuildKind::ToolSetup),
+    ("pdm-project/setup-pdm", BuildKind::ToolSetup),
+    ("snok/install-poetry", BuildKind::ToolSetup),
+    ("conda-incubator/setup-miniconda", BuildKind::ToolSetup),
+    ("mamba-org/setup-micromamba", BuildKind::ToolSetup),
+    ("prefix-dev/setup-pixi", BuildKind::ToolSetup),
+    ("pypa/cibuildwheel", BuildKind::Build),
+    ("hynek/build-and-inspect-python-package", BuildKind::Build),
+];
+
+/// `PyO3/maturin-action` builds unless its `command` uploads.
+const MATURIN_ACTION: &str = "pyo3/maturin-action";
+const MATURIN_UPLOAD_COMMANDS: &[&str] = &["upload", "publish"];
+
+/// Commands (as leading words of a shell command, after `python -m`,
+/// `sudo` and variable assignments are dropped) that build or install.
+/// `uv run` and `pipx run <tool>` are left out: without a checked-out
+/// project they only run a tool, and a checkout is reported on its own.
+pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
+    (&["git", "clone"], BuildKind::Checkout),
+    (&["gh", "repo", "clone"], BuildKind::Checkout),
+    (&["pip", "install"], BuildKind::Build),
+    (&["uv", "pip", "install"], BuildKind::Build),
+    (&["uv", "sync"], BuildKind::Build),
+    (&["uv", "build"], BuildKind::Build),
+    (&["build"], BuildKind::Build),
+    (&["pyproject-build"], BuildKind::Build),
+    (&["pipx", "run", "build"], BuildKind::Build),
+    (&["maturin", "build"], BuildKind::Build),
+    (&["maturin", "sdist"], BuildKind::Build),
+    (&["cibuildwheel"], BuildKind::Build),
+    (&["tox"], BuildKind::Build),
+    (&["nox"], BuildKind::Build),
+    (&["make"], BuildKind::Build),
+    (&["poetry", "build"], BuildKind::Build),
+    (&["poetry", "install"], BuildKind::Build),
+    (&["hatch", "build"], BuildKind::Build),
+    (&["pdm", "build"], BuildKind::Build),
+    (&["pdm", "install"], BuildKind::Build),
+    (&["flit", "build"], BuildKind::Build),
+    (&["setup.py"], BuildKind::Build),
+    (&["conda", "build"], BuildKind::Build),
+];
+
+/// Uploaders whose installation (`pip install twine`) is tool setup, not a build.
+const UPLOADER_TOOLS: &[&str] = &[
+    "twine", "uv", "pdm", "hatch", "flit", "maturin", "poetry", "pip",
+];
+
+/// How a step builds, if it does.
+pub fn classify(step: &Step) -> Option<BuildKind> {
+    if let Some(uses) = &step.uses {
+        let slug = uses.target.remote_slug()?;
+        if slug == MATURIN_ACTION {
+            let uploads = step
+                .input("command")
+                .is_some_and(|kv| MATURIN_UPLOAD_COMMANDS.contains(&kv.value.value.trim()));
+            return (!uploads).then_some(BuildKind::Build);
+        }
+        return BUILD_ACTIONS
+            .iter()
+            .find(|(action, _)| *action == slug)
+            .map(|(_, kind)| *kind);
+    }
+    let run = step.run.as_ref()?;
+    shell::commands(&run.value)
+        .iter()
+        .filter_map(|command| {
+            let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
+            classify_command(&words)
+        })
+        .max_by_key(|kind| match kind {
+            BuildKind::ToolSetup => 0,
+            BuildKind::Checkout => 1,
+            BuildKind::Build => 2,
+        })
+}
+
+fn classify_command(words: &[&str]) -> Option<BuildKind> {
+    let words = normalize(words);
+    let (_, kind) = BUILD_COMMANDS
+        .iter()
+        .find(|(prefix, _)| words.len() >= prefix.len() && words[..prefix.len()] == **prefix)?;
+    // Installing only the uploader itself prepares the upload.
+    let installs = words.len() >= 2 && words[..2] == ["pip", "install"];
+    if installs {
+        let packages: Vec<&str> = words[2..]
+            .iter()
+            .copied()
+            .filter(|w| !w.starts_with('-'))
+            .collect();
+        let only_tools = !packages.is_empty()
+            && packages.iter().all(|p| {
+                let name = p.split(['=', '<', '>', '~', '!', '[']).next().unwrap_or(p);
+                UPLOADER_TOOLS.contains(&name.to_ascii_lowercase().as_str())
+            });
+        if only_tools {
+            return Some(BuildKind::ToolSetup);
+        }
+    }
+    Some(*kind)
+}
+
+/// Drop `sudo` and `python -m` (the shell splitter already took off
+/// `VAR=value` prefixes), and spell `pip3` and `./setup.py` the common way.
+fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut rest = words;
+    while let Some((&"sudo", tail)) = rest.split_first() {
+        rest = tail;
+    }
+    let is_python = |w: &str| {
+        let w = w.rsplit('/').next().unwrap_or(w);
+        w == "py"
+            || w.strip_prefix("python")
+                .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    if let Some((first, tail)) = rest.split_first()
+        && is_python(first)
+    {
+        rest = match tail.split_first() {
+            Some((&"-m", module)) => module,
+            _ => tail,
+        };
+    }
+    rest.iter()
+        .map(|w| match *w {
+            "pip3" => "pip",
+            "./setup.py" => "setup.py",
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(yaml: &str) -> Step {
+        let src = format!("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{yaml}");
+        let doc = crate::yaml::parse(&src).unwrap();
+        crate::workflow::build(&src, &doc).jobs[0].steps[0].clone()
+    }
+
+    #[test]
+    fn actions() {
+        assert_eq!(
+            classify(&step("      - uses: actions/checkout@v4\n")),
+            Some(BuildKind::Checkout)
+        );
+        assert_eq!(
+            classify(&step("      - uses: astral-sh/setup-uv@v6\n")),
+            Some(BuildKind::ToolSetup)
+        );
+        assert_eq!(
+            classify(&step("      - uses: actions/download-artifact@v4\n")),
+            None
+        );
+        assert_eq!(
+            classify(&step("      - uses: PyO3/maturin-action@v1\n")),
+            Some(BuildKind::Build)
+        );
+        assert_eq!(
+            classify(&step(
+                "      - uses: PyO3/maturin-action@v1\n        with:\n          command: upload\n"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn commands_in_scripts() {
+        let run = |script: &str| classify(&step(&format!("      - run: {script}\n")));
+        assert_eq!(run("python -m build"), Some(BuildKind::Build));
+        assert_eq!(run("python3 -m pip install -e ."), Some(BuildKind::Build));
+        assert_eq!(run("ls -l dist/"), None);
+        assert_eq!(run("echo make sure"), None);
+        assert_eq!(run("pip install twine"), Some(BuildKind::ToolSetup));
+        assert_eq!(
+            run("pip install --upgrade twine==6.1.0 && twine upload dist/*"),
+            Some(BuildKind::ToolSetup)
+        );
+        assert_eq!(run("CC=gcc make wheels"), Some(BuildKind::Build));
+        assert_eq!(run("uv build"), Some(BuildKind::Build));
+        assert_eq!(run("uv publish"), None);
+        assert_eq!(run("python setup.py sdist"), Some(BuildKind::Build));
+    }
+}

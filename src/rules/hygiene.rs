@@ -1,0 +1,649 @@
+//! TP6xx: the shape of the publish job — what starts it, what else runs in
+//! it, where it runs, and how the distributions reach it.
+
+use super::{Context, rule};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::WorkflowView;
+use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
+use crate::facts::build_steps::{self, BuildKind};
+use crate::facts::call_reach;
+use crate::facts::calls::Callee;
+use crate::facts::publish::{PublishSite, Target, Uploader};
+use crate::facts::{oidc, triggers};
+use crate::source::{FileId, Span};
+use crate::workflow::{Job, RunsOn, Step};
+
+rule!(
+    UNTRUSTED_TRIGGER,
+    "TP601",
+    "untrusted-trigger",
+    Warning,
+    "a workflow with a publish job runs on `pull_request`, `pull_request_target`, `workflow_run` or `issue_comment`",
+    Some(untrusted_trigger)
+);
+
+rule!(
+    BUILD_IN_PUBLISH_JOB,
+    "TP602",
+    "build-in-publish-job",
+    Warning,
+    "an OIDC publish job also checks out, builds or installs code, which then runs next to the token",
+    Some(build_in_publish_job)
+);
+
+rule!(
+    UNSUPPORTED_RUNNER,
+    "TP603",
+    "unsupported-runner",
+    Error,
+    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`",
+    Some(unsupported_runner)
+);
+
+rule!(
+    ARTIFACT_HANDOFF,
+    "TP604",
+    "artifact-handoff",
+    Error,
+    "the publish job downloads an artifact no needed job uploads, or into another folder than it publishes from",
+    Some(artifact_handoff)
+);
+
+rule!(
+    PUBLISH_TWICE_IN_JOB,
+    "TP605",
+    "publish-twice-in-job",
+    Error,
+    "gh-action-pypi-publish runs more than once in one job while attestations are on",
+    Some(publish_twice_in_job)
+);
+
+/// Whether a site uploads to PyPI or TestPyPI (or to an index named by an
+/// expression, which may be either): a private index is not a release to
+/// PyPI, and its publishing is not this tool's business.
+fn to_pypi(site: &PublishSite) -> bool {
+    !matches!(site.target, Target::Custom(_))
+}
+
+/// The indexes of the jobs with a site that `keep` accepts, in order.
+fn jobs_with(view: &WorkflowView<'_>, keep: impl Fn(&PublishSite) -> bool) -> Vec<usize> {
+    let mut jobs: Vec<usize> = view
+        .facts
+        .publish_sites
+        .iter()
+        .filter(|s| keep(s))
+        .map(|s| s.job)
+        .collect();
+    jobs.dedup();
+    jobs
+}
+
+/// The jobs that publish to PyPI or TestPyPI.
+fn publish_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
+    jobs_with(view, to_pypi)
+}
+
+/// The jobs that use gh-action-pypi-publish, whatever the index.
+fn action_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
+    jobs_with(view, |s| s.uploader == Uploader::GhActionPypiPublish)
+}
+
+fn step_span(step: &Step) -> Span {
+    step.uses
+        .as_ref()
+        .map(|u| u.raw.span)
+        .or_else(|| step.run.as_ref().map(|r| r.span))
+        .unwrap_or(step.span)
+}
+
+fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishing = call_reach::files_reaching(
+        &context.facts.calls,
+        context.repo.workflows.len(),
+        |file| {
+            context
+                .facts
+                .workflows
+                .get(file)
+                .is_some_and(|f| f.publish_sites.iter().any(to_pypi))
+        },
+        false,
+    );
+    for view in context.workflows() {
+        // Jobs that publish, here or through workflows of this repository
+        // they call (which run with the caller's trigger).
+        let mut jobs = publish_jobs(&view);
+        jobs.extend(
+            (0..view.workflow.jobs.len())
+                .filter(|&i| calls_publisher(context, &view, i, &publishing)),
+        );
+        jobs.sort_unstable();
+        jobs.dedup();
+        if jobs.is_empty() {
+            continue;
+        }
+        for trigger in &view.workflow.triggers {
+            let event = trigger.event.value.as_str();
+            let Some(kind) = triggers::untrusted(event) else {
+                continue;
+            };
+            let excluded = triggers::jobs_excluding_event(view.workflow, event);
+            let exposed = jobs.iter().copied().find(|&index| {
+                let job = view.job(index);
+                let guarded_job = excluded.get(index).copied().unwrap_or(false);
+                let mut sites = view.sites_of(index).filter(|s| to_pypi(s)).peekable();
+                let guarded_steps = sites.peek().is_some()
+                    && sites.all(|site| {
+                        job.steps
+                            .get(site.step)
+                            .and_then(|s| s.condition.as_ref())
+                            .is_some_and(|c| triggers::condition_excludes_event(&c.value, event))
+                    });
+                !guarded_job && !guarded_steps
+            });
+            let Some(index) = exposed else { continue };
+            let job = view.job(index);
+            let severity = if kind.rejected_by_pypi {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.push(
+                Diagnostic::new(
+                    &UNTRUSTED_TRIGGER,
+                    Location::new(view.file.file, trigger.event.span),
+                    format!(
+                        "job `{}` {}, but the workflow also runs on `{event}`, which {}",
+                        job.id.value,
+                        if job.call.is_some() { "calls a workflow that publishes" } else { "publishes" },
+                        kind.reason
+                    ),
+                )
+                .with_severity(severity)
+                .with_help(format!(
+                    "publish from a workflow that runs only on `release` or tag pushes, or guard the publish job with `if: github.event_name != '{event}'`"
+                ))
+                .with_related(Location::new(view.file.file, job.id.span), "this job publishes"),
+            );
+        }
+    }
+}
+
+/// Whether job `index` calls a workflow of this repository that publishes,
+/// directly or through further calls (`publishing` is per workflow file).
+fn calls_publisher(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    index: usize,
+    publishing: &[bool],
+) -> bool {
+    context
+        .facts
+        .calls
+        .calls
+        .iter()
+        .find(|c| c.caller == view.index && c.job == index)
+        .is_some_and(|call| match call.callee {
+            Callee::Local(file) => publishing.get(file).copied().unwrap_or(false),
+            Callee::Missing(_) | Callee::Remote(_) => false,
+        })
+}
+
+fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in publish_jobs(&view) {
+            let Some(site) = view.sites_of(index).find(|s| s.is_oidc() && to_pypi(s)) else {
+                continue;
+            };
+            let job = view.job(index);
+            // Other uploaders need their own tool installed to run at all.
+            let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
+            let offending = job.steps.iter().find_map(|step| {
+                let kind = build_steps::classify(step)?;
+                (kind != BuildKind::ToolSetup || !tool_setup_allowed).then_some((step, kind))
+            });
+            let Some((step, kind)) = offending else {
+                continue;
+            };
+            let what = match kind {
+                BuildKind::Checkout => "checks out code",
+                BuildKind::ToolSetup => "installs tools that gh-action-pypi-publish does not need",
+                BuildKind::Build => "builds or installs code",
+            };
+            out.push(
+                Diagnostic::new(
+                    &BUILD_IN_PUBLISH_JOB,
+                    Location::new(view.file.file, step_span(step)),
+                    format!(
+                        "job `{}` publishes by trusted publishing and also {what} (step {}), so that code runs where the OIDC token can be minted",
+                        job.id.value,
+                        step.label()
+                    ),
+                )
+                .with_help(
+                    "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them",
+                )
+                .with_related(Location::new(view.file.file, site.span), "trusted publishing happens here"),
+            );
+        }
+    }
+}
+
+/// Whether a runner label names a non-Linux GitHub-hosted image or OS label.
+fn non_linux_label(label: &str) -> bool {
+    let label = label.trim().to_ascii_lowercase();
+    ["windows", "macos"]
+        .iter()
+        .any(|os| label == *os || label.starts_with(&format!("{os}-")))
+}
+
+fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in action_jobs(&view) {
+            let Some(site) = view
+                .sites_of(index)
+                .find(|s| s.uploader == Uploader::GhActionPypiPublish)
+            else {
+                continue;
+            };
+            let job = view.job(index);
+            let file = view.file.file;
+            if let Some(RunsOn::Labels(labels)) = &job.runs_on
+                && let Some(label) = labels
+                    .iter()
+                    .find(|l| !l.is_expression() && non_linux_label(&l.value))
+            {
+                out.push(
+                    Diagnostic::new(
+                        &UNSUPPORTED_RUNNER,
+                        Location::new(file, label.span),
+                        format!(
+                            "job `{}` runs gh-action-pypi-publish on `{}`, but the action is a container action that runs only on Linux runners",
+                            job.id.value, label.value
+                        ),
+                    )
+                    .with_help(
+                        "build on any OS, upload the distributions as artifacts, and publish from a job with `runs-on: ubuntu-latest`",
+                    )
+                    .with_related(Location::new(file, site.span), "the action is used here"),
+                );
+            }
+            if let Some(container) = job.container {
+                out.push(
+                    Diagnostic::new(
+                        &UNSUPPORTED_RUNNER,
+                        Location::new(file, container),
+                        format!(
+                            "job `{}` runs in a `container:`, where gh-action-pypi-publish is not supported",
+                            job.id.value
+                        ),
+                    )
+                    .with_help("publish from a separate job without `container:`, handing the distributions over as artifacts")
+                    .with_related(Location::new(file, site.span), "the action is used here"),
+                );
+            }
+        }
+    }
+}
+
+fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in publish_jobs(&view) {
+            let job = view.job(index);
+            let Some(first_site) = view.sites_of(index).find(|s| to_pypi(s)) else {
+                continue;
+            };
+            let downloads: Vec<Download<'_>> = artifacts::downloads(job)
+                .into_iter()
+                .filter(|d| d.step.index < first_site.step && !d.external)
+                .collect();
+            if downloads.is_empty() {
+                continue;
+            }
+            let upstream = artifacts::upstream(view.workflow, job);
+            let file = view.file.file;
+            if !upstream.incomplete {
+                for download in &downloads {
+                    if let Some(diagnostic) = missing_artifact(download, &upstream, job, file) {
+                        out.push(diagnostic.with_related(
+                            Location::new(file, first_site.span),
+                            "the publish step",
+                        ));
+                    }
+                }
+            }
+            for site in view
+                .sites_of(index)
+                .filter(|s| s.uploader == Uploader::GhActionPypiPublish && to_pypi(s))
+            {
+                if let Some(diagnostic) = wrong_folder(job, site, &downloads, &upstream, file) {
+                    out.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+fn uploaded_names(upstream: &UpstreamArtifacts) -> String {
+    let names: Vec<String> = upstream
+        .uploads
+        .iter()
+        .map(|u| match &u.name {
+            ArtifactName::Literal(name) => format!("`{name}`"),
+            ArtifactName::Template { prefix, suffix } => format!("`{prefix}…{suffix}`"),
+        })
+        .collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// A download whose `name` or `pattern` no job of the `needs` closure uploads.
+fn missing_artifact(
+    download: &Download<'_>,
+    upstream: &UpstreamArtifacts,
+    job: &Job,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let id = &job.id.value;
+    let uploads = &upstream.uploads;
+    let (span, message) = match (download.name, download.pattern) {
+        (Some(name), _) => {
+            if name.is_expression() || uploads.iter().any(|u| u.name.may_equal(&name.value)) {
+                return None;
+            }
+            let message = format!(
+                "job `{id}` downloads artifact `{}`, but no job in its `needs:` uploads an artifact of that name",
+                name.value
+            );
+            (name.span, message)
+        }
+        (None, Some(pattern)) => {
+            if pattern.is_expression() || uploads.iter().any(|u| u.name.may_match(&pattern.value)) {
+                return None;
+            }
+            let message = format!(
+                "job `{id}` downloads artifacts matching `{}`, but no job in its `needs:` uploads a matching artifact",
+                pattern.value
+            );
+            (pattern.span, message)
+        }
+        (None, None) => {
+            if !uploads.is_empty() {
+                return None;
+            }
+            let message = format!(
+                "job `{id}` downloads all artifacts, but no job in its `needs:` uploads any"
+            );
+            (download.span, message)
+        }
+    };
+    let help = if job.needs.is_empty() {
+        "add the job that uploads the artifact to this job's `needs:`; without it the artifact may not exist yet".to_string()
+    } else {
+        format!(
+            "the jobs this job needs upload: {}; fix the name, or add the uploading job to `needs:`",
+            uploaded_names(upstream)
+        )
+    };
+    Some(Diagnostic::new(&ARTIFACT_HANDOFF, Location::new(file, span), message).with_help(help))
+}
+
+/// Where gh-action-pypi-publish looks for distributions: `packages-dir`,
+/// `dist` by default. `None` when it is an expression.
+fn packages_dir(step: &Step) -> Option<(String, Option<Span>)> {
+    let input = step
+        .input("packages-dir")
+        .or_else(|| step.input("packages_dir"))
+        .filter(|kv| !kv.value.value.trim().is_empty());
+    match input {
+        None => Some(("dist".to_string(), None)),
+        Some(kv) if kv.value.is_expression() => None,
+        Some(kv) => Some((
+            artifacts::normalize_dir(&kv.value.value)?,
+            Some(kv.value.span),
+        )),
+    }
+}
+
+/// Whether a download certainly puts files directly in `folder`:
+/// `Some(true)` yes, `Some(false)` certainly not, `None` cannot tell.
+fn fills_folder(
+    download: &Download<'_>,
+    folder: &str,
+    upstream: &UpstreamArtifacts,
+) -> Option<bool> {
+    // The uploads this download can fetch.
+    let fetched = |u: &&artifacts::Upload| match (download.name, download.pattern) {
+        (Some(name), _) => name.is_expression() || u.name.may_equal(&name.value),
+        (None, Some(p)) => p.is_expression() || u.name.may_match(&p.value),
+        (None, None) => true,
+    };
+    // Where the artifact's files start depends on how it was uploaded.
+    let all_flat = !upstream.incomplete && upstream.uploads.iter().filter(fetched).all(|u| u.flat);
+    if let Some(direct) = download.files_folder() {
+        return match direct == folder {
+            true => Some(true),
+            false if all_flat => Some(false),
+            false => None,
+        };
+    }
+    if !download.lands_in_subfolders() {
+        return None; // an expression in `path` or `merge-multiple`
+    }
+    // Each artifact lands in `base/<artifact-name>/`.
+    let base = match download.path {
+        Some(p) => artifacts::normalize_dir(&p.value)?,
+        None => ".".to_string(),
+    };
+    let name = if base == "." {
+        folder
+    } else {
+        match folder.strip_prefix(&format!("{base}/")) {
+            Some(rest) => rest,
+            None if all_flat => return Some(false),
+            None => return None,
+        }
+    };
+    if !all_flat {
+        return None;
+    }
+    Some(
+        !name.contains('/')
+            && upstream
+                .uploads
+                .iter()
+                .filter(fetched)
+                .any(|u| u.name.may_equal(name)),
+    )
+}
+
+/// The downloads before a gh-action-pypi-publish step put nothing directly
+/// in its `packages-dir`.
+fn wrong_folder(
+    job: &Job,
+    site: &PublishSite,
+    downloads: &[Download<'_>],
+    upstream: &UpstreamArtifacts,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let step = job.steps.get(site.step)?;
+    let (folder, folder_span) = packages_dir(step)?;
+    let before: Vec<&Download<'_>> = downloads
+        .iter()
+        .filter(|d| d.step.index < site.step)
+        .collect();
+    let first = before.first()?;
+    // Any other step between download and publish may move or add files.
+    let rearranged = job.steps[..site.step].iter().any(|s| {
+        if before.iter().any(|d| std::ptr::eq(d.step, s)) {
+            return false;
+        }
+        if let Some(run) = &s.run {
+            return !artifacts::run_only_inspects(&run.value);
+        }
+        let harmless =
+            oidc::is_consumer(s) || build_steps::classify(s).is_some_and(|k| k != BuildKind::Build);
+        !harmless
+    });
+    if rearranged {
+        return None;
+    }
+    let mut verdicts = before.iter().map(|d| fills_folder(d, &folder, upstream));
+    if !verdicts.all(|v| v == Some(false)) {
+        return None;
+    }
+    let shown = |folder: &str| {
+        if folder == "." {
+            "the workspace root".to_string()
+        } else {
+            format!("`{folder}/`")
+        }
+    };
+    let (span, message, help) = if first.lands_in_subfolders() {
+        (
+            first.path.map_or(first.span, |p| p.span),
+            format!(
+                "the download without `name` puts each artifact in its own `<path>/<artifact-name>/` folder, so gh-action-pypi-publish finds no distributions directly in {}",
+                shown(&folder)
+            ),
+            "add `merge-multiple: true` to the download (or download one artifact by `name`), so the files land directly in the folder".to_string(),
+        )
+    } else {
+        let landed = first.files_folder().unwrap_or_default();
+        (
+            first.path.map_or(first.span, |p| p.span),
+            format!(
+                "the artifacts are downloaded to {}, but gh-action-pypi-publish publishes from {}",
+                shown(&landed),
+                shown(&folder)
+            ),
+            format!(
+                "download to `{folder}/`, or set `packages-dir: {landed}/` on the publish step"
+            ),
+        )
+    };
+    let mut diagnostic = Diagnostic::new(&ARTIFACT_HANDOFF, Location::new(file, span), message)
+        .with_help(help)
+        .with_related(Location::new(file, site.span), "the publish step");
+    if let Some(folder_span) = folder_span {
+        diagnostic = diagnostic.with_related(
+            Location::new(file, folder_span),
+            "`packages-dir` is set here",
+        );
+    }
+    Some(diagnostic)
+}
+
+/// gh-action-pypi-publish makes attestations by default since v1.11.0.
+const ATTESTATIONS_SINCE: (u64, u64) = (1, 11);
+
+/// The `major.minor` a `uses:` names: its tag (`@v1.10.3`) or, for a SHA
+/// pin, its version comment (`# v1.10.3`). `None` for branches such as
+/// `release/v1`, which follow the newest release.
+fn declared_version(uses: &crate::workflow::Uses) -> Option<(u64, u64)> {
+    let crate::workflow::UsesTarget::Remote { git_ref, .. } = &uses.target else {
+        return None;
+    };
+    let parse = |word: &str| {
+        let word = word.strip_prefix(['v', 'V']).unwrap_or(word);
+        let mut parts = word.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        Some((major, minor))
+    };
+    if let Some(version) = parse(git_ref) {
+        return Some(version);
+    }
+    let comment = uses.comment.as_ref()?;
+    comment
+        .value
+        .split(|c: char| c.is_whitespace() || "@=:/#".contains(c))
+        .find_map(parse)
+}
+
+fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for index in action_jobs(&view) {
+            let job = view.job(index);
+            let uses: Vec<&PublishSite> = view
+                .sites_of(index)
+                .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
+                .collect();
+            if uses.len() < 2 {
+                continue;
+            }
+            // The action attests only under trusted publishing to PyPI or
+            // TestPyPI, and only when `attestations` is not `false`.
+            let mut attesting = Vec::new();
+            let mut unknown = false;
+            for site in &uses {
+                let Some(step) = job.steps.get(site.step) else {
+                    continue;
+                };
+                match step.input("attestations") {
+                    Some(kv) if kv.value.is_expression() => unknown = true,
+                    Some(kv) if kv.value.value.trim().eq_ignore_ascii_case("false") => {}
+                    _ if site.is_oidc()
+                        && site.index().is_some()
+                        && step
+                            .uses
+                            .as_ref()
+                            .and_then(declared_version)
+                            .is_none_or(|v| v >= ATTESTATIONS_SINCE) =>
+                    {
+                        attesting.push(*site)
+                    }
+                    _ => {}
+                }
+            }
+            if unknown {
+                continue;
+            }
+            // Steps guarded for different events (`if: github.event_name
+            // == 'push'` for TestPyPI, `== 'release'` for PyPI) never both run.
+            let events: Vec<&str> = view
+                .workflow
+                .triggers
+                .iter()
+                .map(|t| t.event.value.as_str())
+                .collect();
+            let runs_on = |site: &PublishSite, event: &str| {
+                job.steps
+                    .get(site.step)
+                    .and_then(|s| s.condition.as_ref())
+                    .is_none_or(|c| !triggers::condition_excludes_event(&c.value, event))
+            };
+            let together = |a: &PublishSite, b: &PublishSite| {
+                events.is_empty() || events.iter().any(|e| runs_on(a, e) && runs_on(b, e))
+            };
+            let pair = attesting.iter().enumerate().find_map(|(i, first)| {
+                attesting[i + 1..]
+                    .iter()
+                    .find(|second| together(first, second))
+                    .map(|second| (*first, *second))
+            });
+            let Some((first, second)) = pair else {
+                continue;
+            };
+            let file = view.file.file;
+            out.push(
+                Diagnostic::new(
+                    &PUBLISH_TWICE_IN_JOB,
+                    Location::new(file, second.span),
+                    format!(
+                        "job `{}` runs gh-action-pypi-publish {} times with attestations on (the default since v1.11.0); the second run finds the first run's attestation files and fails",
+                        job.id.value,
+                        uses.len()
+                    ),
+                )
+                .with_help(
+                    "publish to each index from its own job (each downloading the distributions), or set `attestations: false` on all uses but one",
+                )
+                .with_related(Location::new(file, first.span), "first use, which writes the attestations"),
+            );
+        }
+    }
+}
