@@ -238,7 +238,7 @@ pub fn upstream(workflow: &Workflow, job: &Job) -> UpstreamArtifacts {
                         | crate::workflow::UsesTarget::SelfRepository { .. }
                 );
                 let producer = uses.target.remote_slug().is_some_and(|slug| {
-                    OTHER_ARTIFACT_PRODUCERS.contains(&slug.as_str())
+                    OTHER_ARTIFACT_PRODUCERS.contains(&slug)
                         // upload-artifact/merge and other sub-actions.
                         || slug == UPLOAD_ACTION
                 });

@@ -174,7 +174,9 @@ fn rendered<'a>(item: &Resolved<'a>) -> Rendered<'a> {
     }
 }
 
-/// The report handler, coloured or not; fixed width so output is stable.
+/// The report handler, coloured or not. Lines are not re-wrapped: terminals
+/// wrap long lines themselves, and wrapping every message and help text
+/// cost more than the rest of the rendering together.
 pub fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -183,7 +185,7 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
     };
     GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(100)
+        .with_wrap_lines(false)
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

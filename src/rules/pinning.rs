@@ -61,6 +61,7 @@ fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 path,
                 git_ref,
                 ref_span,
+                ..
             } = &uses.target
             else {
                 continue;
@@ -163,6 +164,7 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     path,
                     git_ref,
                     ref_span,
+                    ..
                 } if !is_commit_sha(git_ref) && !pinned_by_tag_by_design(owner, repo, git_ref) => {
                     let what = if path.as_deref().is_some_and(|p| p.starts_with(".github/workflows/")) {
                         "reusable workflow"

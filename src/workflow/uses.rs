@@ -26,6 +26,9 @@ pub enum UsesTarget {
         git_ref: String,
         /// Span of `@ref` in the source.
         ref_span: Span,
+        /// `owner/repo` in lower case, for comparisons (GitHub names are
+        /// case-insensitive); computed once because every rule asks.
+        slug: String,
     },
     /// `docker://image[:tag][@sha256:digest]`.
     Docker {
@@ -80,6 +83,7 @@ impl UsesTarget {
         }
         let lead = text.len() - text.trim_start().len();
         UsesTarget::Remote {
+            slug: format!("{owner}/{repo}").to_ascii_lowercase(),
             owner: owner.to_string(),
             repo: repo.to_string(),
             path: parts.next().map(str::to_string),
@@ -90,19 +94,16 @@ impl UsesTarget {
 
     /// `owner/repo` of a remote reference, lower-cased for comparison
     /// (GitHub owner and repository names are case-insensitive).
-    pub fn remote_slug(&self) -> Option<String> {
+    pub fn remote_slug(&self) -> Option<&str> {
         match self {
-            UsesTarget::Remote { owner, repo, .. } => {
-                Some(format!("{owner}/{repo}").to_ascii_lowercase())
-            }
+            UsesTarget::Remote { slug, .. } => Some(slug),
             _ => None,
         }
     }
 
     /// Whether this is `owner/repo` (case-insensitive), at any path and ref.
     pub fn is_action(&self, slug: &str) -> bool {
-        self.remote_slug().as_deref() == Some(&slug.to_ascii_lowercase())
-            && matches!(self, UsesTarget::Remote { path: None, .. })
+        matches!(self, UsesTarget::Remote { slug: own, path: None, .. } if own.eq_ignore_ascii_case(slug))
     }
 }
 
@@ -147,8 +148,10 @@ mod tests {
                 path,
                 git_ref,
                 ref_span,
+                slug,
             } => {
                 assert_eq!((owner.as_str(), repo.as_str()), ("octo", "repo"));
+                assert_eq!(slug, "octo/repo");
                 assert_eq!(path.as_deref(), Some(".github/workflows/r.yml"));
                 assert_eq!(git_ref, "v1");
                 assert_eq!(ref_span, Span::new(33, 36));
