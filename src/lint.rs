@@ -131,6 +131,14 @@ pub struct Totals {
 }
 
 impl Totals {
+    pub fn merge(&mut self, other: Totals) {
+        self.files += other.files;
+        self.counts.errors += other.counts.errors;
+        self.counts.warnings += other.counts.warnings;
+        self.counts.infos += other.counts.infos;
+        self.fails |= other.fails;
+    }
+
     pub fn add(&mut self, report: &RepoReport) {
         self.files += report.repo.workflows.len();
         for diagnostic in &report.diagnostics {
@@ -170,28 +178,35 @@ fn roots(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
     Ok(roots)
 }
 
-/// Check every repository named by `paths`, handing each report to `each`
-/// in output order as soon as it is ready. Repositories are checked in
-/// parallel, a few at a time, so memory grows with the largest repository,
-/// not with their number.
-pub fn check_each(
+/// Check every repository named by `paths`. Repositories are checked in
+/// parallel, a few at a time, and each report is turned into a `T` (its
+/// rendered output) by `per_repo` on the worker that checked it, then
+/// dropped; `each` receives the results in output order. Memory therefore
+/// grows with the largest repository, not with their number.
+pub fn check_each<T: Send>(
     paths: &[PathBuf],
     options: &CheckOptions,
-    mut each: impl FnMut(RepoReport),
+    per_repo: impl Fn(RepoReport) -> T + Sync,
+    mut each: impl FnMut(T),
 ) -> Result<Totals, LoadError> {
     use rayon::prelude::*;
     let roots = roots(paths)?;
     let batch = rayon::current_num_threads().max(1) * 2;
     let mut totals = Totals::default();
     for group in roots.chunks(batch) {
-        let reports: Vec<Result<RepoReport, LoadError>> = group
+        let results: Vec<Result<(Totals, T), LoadError>> = group
             .par_iter()
-            .map(|(prefix, root)| check_repository(root, prefix.clone(), options))
+            .map(|(prefix, root)| {
+                let report = check_repository(root, prefix.clone(), options)?;
+                let mut part = Totals::default();
+                part.add(&report);
+                Ok((part, per_repo(report)))
+            })
             .collect();
-        for report in reports {
-            let report = report?;
-            totals.add(&report);
-            each(report);
+        for result in results {
+            let (part, value) = result?;
+            totals.merge(part);
+            each(value);
         }
     }
     Ok(totals)
@@ -200,7 +215,7 @@ pub fn check_each(
 /// Check every repository named by `paths` and keep all reports.
 pub fn check(paths: &[PathBuf], options: &CheckOptions) -> Result<Report, LoadError> {
     let mut repos = Vec::new();
-    check_each(paths, options, |report| repos.push(report))?;
+    check_each(paths, options, |report| report, |report| repos.push(report))?;
     Ok(Report { repos })
 }
 

@@ -95,9 +95,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         let _ = stdout.write_all(text.as_bytes());
     };
     write(renderer.begin());
-    let totals = lint::check_each(&args.paths, &options, |report| {
-        write(renderer.repo(&report))
-    })?;
+    let worker = Renderer::new(format, use_color(args.color), args.quiet);
+    let totals = lint::check_each(
+        &args.paths,
+        &options,
+        |report| worker.repo(&report),
+        |chunk| write(renderer.emit(chunk)),
+    )?;
     write(renderer.finish(&totals));
     let _ = stdout.flush();
     Ok(if totals.fails {

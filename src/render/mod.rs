@@ -11,6 +11,12 @@ pub mod sarif;
 use crate::cli::Format;
 use crate::lint::{RepoReport, Report, Totals};
 
+/// One repository's rendered diagnostics.
+pub struct Chunk {
+    text: String,
+    diagnostics: usize,
+}
+
 /// Renders one run, repository by repository.
 pub struct Renderer {
     format: Format,
@@ -38,15 +44,31 @@ impl Renderer {
         }
     }
 
-    pub fn repo(&mut self, report: &RepoReport) -> String {
+    /// Renders one repository. Takes `&self` so repositories render in
+    /// parallel; array elements come with a leading separator that
+    /// [`Renderer::emit`] drops before the very first one.
+    pub fn repo(&self, report: &RepoReport) -> Chunk {
         let resolved = report.resolved();
         let text = match self.format {
             Format::Human => human::render_diagnostics(&resolved, self.color),
-            Format::Json => json::render_diagnostics(&resolved, self.written),
-            Format::Sarif => sarif::render_results(&resolved, self.written),
+            Format::Json => json::render_diagnostics(&resolved, 1),
+            Format::Sarif => sarif::render_results(&resolved, 1),
             Format::Github => github::render_diagnostics(&resolved),
         };
-        self.written += resolved.len();
+        Chunk {
+            text,
+            diagnostics: resolved.len(),
+        }
+    }
+
+    /// The text to write for a chunk, in output order.
+    pub fn emit(&mut self, chunk: Chunk) -> String {
+        let mut text = chunk.text;
+        let is_array = matches!(self.format, Format::Json | Format::Sarif);
+        if is_array && self.written == 0 && text.starts_with(',') {
+            text.remove(0);
+        }
+        self.written += chunk.diagnostics;
         text
     }
 
@@ -64,7 +86,8 @@ impl Renderer {
     pub fn render(mut self, report: &Report) -> String {
         let mut out = self.begin();
         for repo in &report.repos {
-            out.push_str(&self.repo(repo));
+            let chunk = self.repo(repo);
+            out.push_str(&self.emit(chunk));
         }
         out.push_str(&self.finish(&report.totals()));
         out
