@@ -234,6 +234,24 @@ pub fn check_repository(
     options: &CheckOptions,
 ) -> Result<RepoReport, LoadError> {
     let repo = Repository::load(root, &options.load)?;
+    Ok(check_loaded(repo, prefix, options))
+}
+
+/// Check one workflow file held in memory (see [`Repository::in_memory`]),
+/// with the configuration text `config`: the whole pipeline without the
+/// file system, for tests and fuzzing.
+pub fn check_source(
+    name: &str,
+    bytes: Vec<u8>,
+    config: Option<&str>,
+    options: &CheckOptions,
+) -> Result<RepoReport, LoadError> {
+    let repo = Repository::in_memory(name, bytes, config)?;
+    Ok(check_loaded(repo, String::new(), options))
+}
+
+/// Run the rules on a repository already read.
+pub fn check_loaded(repo: Repository, prefix: String, options: &CheckOptions) -> RepoReport {
     let facts = Facts::derive(&repo);
     let lint = &repo.config.lint;
     let enabled = |rule: &Rule| {
@@ -269,10 +287,10 @@ pub fn check_repository(
         }
     }
     let fail_on = options.fail_on.or(lint.fail_on).unwrap_or(FailOn::Warning);
-    Ok(RepoReport {
+    RepoReport {
         prefix,
         repo,
         diagnostics,
         fail_on,
-    })
+    }
 }

@@ -64,6 +64,30 @@ impl Repository {
         })
     }
 
+    /// A repository that exists only in memory: one workflow file named
+    /// `name` in `.github/workflows/`, the configuration `config` (the text
+    /// of a `tplint.toml`) when given, and no git remote. Read through the
+    /// same steps as a repository on disk, so tests and fuzzers exercise the
+    /// real pipeline without touching the file system.
+    pub fn in_memory(name: &str, bytes: Vec<u8>, config: Option<&str>) -> Result<Self, LoadError> {
+        let mut sources = SourceMap::default();
+        let config = match config {
+            Some(text) => config::parse_text("tplint.toml", text.to_string(), &mut sources)?,
+            None => Config::default(),
+        };
+        let path = format!(".github/workflows/{name}");
+        let (source, parsed) = parse_workflow(path, name.to_string(), Ok(bytes));
+        let workflows = vec![add_workflow(&mut sources, source, parsed)];
+        Ok(Self {
+            root: PathBuf::new(),
+            sources,
+            workflows,
+            workflow_dir_names: vec![name.to_string()],
+            config,
+            remote: None,
+        })
+    }
+
     pub fn workflow_named(&self, name: &str) -> Option<&WorkflowFile> {
         self.workflows.iter().find(|w| w.name == name)
     }
@@ -95,18 +119,24 @@ fn read_workflows(root: &Path, paths: &[PathBuf], sources: &mut SourceMap) -> Ve
         .collect();
     parsed
         .into_iter()
-        .map(|(source, parsed)| {
-            let file = sources.add(source);
-            WorkflowFile {
-                file,
-                path: sources.get(file).path.clone(),
-                name: parsed.name,
-                workflow: parsed.workflow,
-                error: parsed.error,
-                comments: parsed.comments,
-            }
-        })
+        .map(|(source, parsed)| add_workflow(sources, source, parsed))
         .collect()
+}
+
+fn add_workflow(
+    sources: &mut SourceMap,
+    source: SourceFile,
+    parsed: ParsedWorkflow,
+) -> WorkflowFile {
+    let file = sources.add(source);
+    WorkflowFile {
+        file,
+        path: sources.get(file).path.clone(),
+        name: parsed.name,
+        workflow: parsed.workflow,
+        error: parsed.error,
+        comments: parsed.comments,
+    }
 }
 
 /// A workflow read before it has a place in the source map.
@@ -119,12 +149,20 @@ struct ParsedWorkflow {
 
 /// Read and parse one workflow; every failure becomes a located error.
 fn read_workflow(root: &Path, path: &Path) -> (SourceFile, ParsedWorkflow) {
-    let relative_path = relative(root, path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (text, result) = match read_limited(path) {
+    parse_workflow(relative(root, path), name, read_limited(path))
+}
+
+/// Decode and parse one workflow's bytes (or report why they could not be read).
+fn parse_workflow(
+    relative_path: String,
+    name: String,
+    bytes: std::io::Result<Vec<u8>>,
+) -> (SourceFile, ParsedWorkflow) {
+    let (text, result) = match bytes {
         Err(e) => (
             String::new(),
             Err(YamlError {

@@ -279,24 +279,12 @@ pub fn load(
             }
         };
         let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-        let file_id = sources.add(SourceFile::new(display, text));
-        let file = sources.get(file_id);
-        let raw = if is_pyproject {
-            let raw: RawPyproject = toml::from_str(&file.text).map_err(|e| toml_error(file, &e))?;
-            config.project_name = raw.project.and_then(|p| p.name);
-            match raw.tool.and_then(|t| t.tplint) {
-                Some(raw) => raw,
-                // A pyproject.toml without [tool.tplint] is not a config,
-                // unless it was named with --config.
-                None if explicit.is_none() => continue,
-                None => RawConfig::default(),
-            }
-        } else {
-            toml::from_str(&file.text).map_err(|e| toml_error(file, &e))?
-        };
-        read_raw(raw, file_id, file, &mut config)?;
-        config.file = Some(file_id);
-        break;
+        // A pyproject.toml without [tool.tplint] is not a config, unless it
+        // was named with --config.
+        if let Some(found) = parse_file(display, text, is_pyproject, explicit.is_some(), sources)? {
+            config = found;
+            break;
+        }
     }
     if config.project_name.is_none() {
         config.project_name = read_project_name(&root.join("pyproject.toml"));
@@ -305,6 +293,49 @@ pub fn load(
         config.publishers = vec![flag_publisher(flags, sources)?];
     }
     Ok(config)
+}
+
+/// Read configuration text held in memory as the file `path`: a
+/// `pyproject.toml` (by its file name) reads `[tool.tplint]`, anything else
+/// is read as a `tplint.toml`. Errors are the same located errors as [`load`]'s.
+pub fn parse_text(
+    path: impl Into<String>,
+    text: String,
+    sources: &mut SourceMap,
+) -> Result<Config, LoadError> {
+    let path = path.into();
+    let is_pyproject = Path::new(&path)
+        .file_name()
+        .is_some_and(|n| n == "pyproject.toml");
+    Ok(parse_file(path, text, is_pyproject, true, sources)?.unwrap_or_default())
+}
+
+/// Read one config file's text. `None` for a `pyproject.toml` without
+/// `[tool.tplint]` unless `required`.
+fn parse_file(
+    display: String,
+    text: String,
+    is_pyproject: bool,
+    required: bool,
+    sources: &mut SourceMap,
+) -> Result<Option<Config>, LoadError> {
+    let mut config = Config::default();
+    let file_id = sources.add(SourceFile::new(display, text));
+    let file = sources.get(file_id);
+    let raw = if is_pyproject {
+        let raw: RawPyproject = toml::from_str(&file.text).map_err(|e| toml_error(file, &e))?;
+        config.project_name = raw.project.and_then(|p| p.name);
+        match raw.tool.and_then(|t| t.tplint) {
+            Some(raw) => raw,
+            None if !required => return Ok(None),
+            None => RawConfig::default(),
+        }
+    } else {
+        toml::from_str(&file.text).map_err(|e| toml_error(file, &e))?
+    };
+    read_raw(raw, file_id, file, &mut config)?;
+    config.file = Some(file_id);
+    Ok(Some(config))
 }
 
 fn read_project_name(path: &Path) -> Option<String> {
