@@ -1,5 +1,7 @@
 //! Reads a YAML document into the workflow model, polymorphic fields and all.
 
+use std::collections::HashSet;
+
 use super::{
     Access, Environment, Job, KeyValue, Permissions, PermissionsKind, Problem, RunsOn, Scope,
     Secrets, Spanned, Step, Trigger, Uses, UsesTarget, Workflow, WorkflowCall,
@@ -50,11 +52,14 @@ impl Reader<'_> {
             }
             return &[];
         };
-        for (i, entry) in entries.iter().enumerate() {
+        // A set, not a scan of the earlier keys: a mapping can have hundreds
+        // of thousands of keys, and a quadratic check would hang on it.
+        let mut seen = HashSet::with_capacity(entries.len());
+        for entry in entries {
             let Some(key) = entry.key.as_str() else {
                 continue;
             };
-            if entries[..i].iter().any(|e| e.key.as_str() == Some(key)) && !entry.key.from_alias {
+            if !seen.insert(key) && !entry.key.from_alias {
                 self.problem(
                     entry.key.span,
                     format!("`{key}` is defined twice in {what}; GitHub rejects duplicate keys"),
@@ -451,5 +456,44 @@ impl Reader<'_> {
 impl From<std::ops::Range<usize>> for Span {
     fn from(range: std::ops::Range<usize>) -> Self {
         Span::new(range.start, range.end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    fn problems(source: &str) -> Vec<Problem> {
+        build(source, &yaml::parse(source).unwrap()).problems
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_once_each_and_not_for_aliases() {
+        let source = "on: push\nenv: &e\n  A: 1\n  B: 2\n  A: 3\n  A: 4\njobs:\n  t:\n    runs-on: x\n    env: {<<: 1, A: *e, A: 2}\n    steps: [run: x]\n";
+        let twice: Vec<usize> = problems(source)
+            .iter()
+            .filter(|p| p.message.contains("twice"))
+            .map(|p| p.span.start)
+            .collect();
+        assert_eq!(twice.len(), 3, "{twice:?}");
+        assert_eq!(&source[twice[0]..twice[0] + 1], "A");
+    }
+
+    #[test]
+    fn a_mapping_with_many_keys_is_read_in_linear_time() {
+        // The duplicate-key check used to compare each key with all earlier ones.
+        let mut source = String::from("on: push\nenv:\n");
+        for i in 0..100_000 {
+            source.push_str(&format!("  K{i}: v\n"));
+        }
+        source.push_str("  K7: again\njobs: {}\n");
+        let started = std::time::Instant::now();
+        let twice: Vec<Problem> = problems(&source)
+            .into_iter()
+            .filter(|p| p.message.contains("twice"))
+            .collect();
+        assert_eq!(twice.len(), 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }
