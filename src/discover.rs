@@ -30,10 +30,12 @@ pub fn repository_root(path: &Path) -> Result<PathBuf, LoadError> {
     Ok(dir)
 }
 
-/// `*.yml`/`*.yaml` files directly in `.github/workflows` (dot-files
+/// `*.yml`/`*.yaml` entries directly in `.github/workflows` (dot-files
 /// included, sub-folders ignored, as GitHub does), sorted by name.
-/// Entries that are not regular files (FIFOs, sockets, broken or looping
-/// links) are skipped so reading them cannot block.
+/// Entries that look like workflows but are not regular files (FIFOs,
+/// sockets, broken or looping links) are kept, so that they are reported
+/// as unreadable instead of silently skipped; reading checks what they are
+/// before opening them, so they cannot block.
 pub fn workflow_files(root: &Path) -> Vec<PathBuf> {
     let dir = root.join(".github").join("workflows");
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -45,7 +47,7 @@ pub fn workflow_files(root: &Path) -> Vec<PathBuf> {
         .filter(|p| {
             p.extension()
                 .is_some_and(|ext| ext == "yml" || ext == "yaml")
-                && std::fs::metadata(p).is_ok_and(|m| m.is_file())
+                && !std::fs::metadata(p).is_ok_and(|m| m.is_dir())
         })
         .collect();
     files.sort();

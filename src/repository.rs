@@ -102,7 +102,22 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Read at most one byte more than a workflow may have. What the entry is
+/// is checked first: opening a FIFO would block until a writer comes.
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind};
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        if error.kind() == ErrorKind::NotFound && path.symlink_metadata().is_ok() {
+            Error::new(ErrorKind::NotFound, "broken symbolic link")
+        } else {
+            error
+        }
+    })?;
+    if !metadata.is_file() {
+        return Err(Error::other(
+            "not a regular file (a FIFO, socket or device)",
+        ));
+    }
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(yaml::MAX_FILE_BYTES as u64 + 1)
@@ -166,7 +181,7 @@ fn parse_workflow(
         Err(e) => (
             String::new(),
             Err(YamlError {
-                message: format!("cannot read the file: {e}"),
+                message: e.to_string(),
                 span: Span::empty(0),
             }),
         ),

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{check_json, tplint};
@@ -84,39 +83,104 @@ fn ten_megabyte_file() {
 }
 
 #[test]
-fn ten_thousand_levels_of_nesting() {
+fn a_hundred_thousand_levels_of_nesting() {
     let flow = format!(
         "on: push\njobs: {}{}\n",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
+        "[".repeat(100_000),
+        "]".repeat(100_000)
     );
-    assert_tp001(flow.as_bytes(), 2, "");
+    assert_tp001(flow.as_bytes(), 2, "nest");
+    let flow_mappings = format!("on: push\njobs: {}\n", "{a: ".repeat(100_000));
+    assert_tp001(flow_mappings.as_bytes(), 2, "nest");
     // Compact nested block sequences: `- - - ... x`.
-    let block = format!("on: push\njobs:\n  {}x\n", "- ".repeat(10_000));
+    let block = format!("on: push\njobs:\n  {}x\n", "- ".repeat(100_000));
     assert_tp001(block.as_bytes(), 3, "nest");
+    // Block mappings nest by indentation, so a file under the size limit
+    // holds at most a few thousand levels.
+    let mut block_mappings = String::from("on: push\njobs:\n");
+    for depth in 1..2_000 {
+        block_mappings.push_str(&" ".repeat(depth));
+        block_mappings.push_str("k:\n");
+    }
+    assert_tp001(block_mappings.as_bytes(), 130, "nest");
 }
 
-#[test]
-fn nul_bytes_and_empty_files() {
-    let dir = repo_with("nul.yml", b"on: push\x00\njobs: {}\n");
+/// `(code, line, column)` of each diagnostic on `.github/workflows/bad.yml`
+/// when `bytes` is that file, checked within a time bound.
+fn outcome(bytes: &[u8]) -> Vec<(String, u64, u64)> {
+    let dir = repo_with("bad.yml", bytes);
+    let started = Instant::now();
     let json = check_json(dir.path(), &[]);
-    assert!(
-        json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["code"] == "TP001" || d["code"] == "TP002")
-    );
-    let dir = repo_with("empty.yml", b"");
-    let json = check_json(dir.path(), &[]);
-    let d = json["diagnostics"]
+    assert!(started.elapsed() < Duration::from_secs(30), "too slow");
+    json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["location"]["path"] == ".github/workflows/empty.yml")
-        .cloned()
-        .unwrap();
-    assert_eq!(d["code"], "TP002");
+        .filter(|d| d["location"]["path"] == ".github/workflows/bad.yml")
+        .map(|d| {
+            let start = &d["location"]["start"];
+            (
+                d["code"].as_str().unwrap().to_string(),
+                start["line"].as_u64().unwrap(),
+                start["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_contents_have_exact_outcomes() {
+    let many_keys = {
+        let mut text = String::from("on: push\nenv:\n");
+        for i in 0..150_000 {
+            text.push_str(&format!("  K{i}: v\n"));
+        }
+        text.push_str("  K1: again\njobs: {}\n");
+        text
+    };
+    let nested_anchors = {
+        let mut value = format!("[{}]", vec!["x"; 1_500_000].join(","));
+        for i in 0..120 {
+            value = format!("&a{i} [{value}]");
+        }
+        format!("on: push\nx: {value}\njobs: {{}}\n")
+    };
+    let cases: &[(&str, &[u8], &[(&str, u64, u64)])] = &[
+        ("NUL byte", b"on: push\x00\njobs: {}\n", &[("TP001", 1, 9)]),
+        ("empty file", b"", &[("TP002", 1, 1)]),
+        (
+            "tab indentation",
+            b"on: push\njobs:\n\tt:\n\t\truns-on: x\n",
+            &[("TP001", 3, 2)],
+        ),
+        (
+            "tab after a value is fine",
+            b"on: push\t\njobs:\n  t:\n    runs-on: x\t\n    steps: [run: x]\n",
+            &[],
+        ),
+        (
+            "invalid UTF-8 in a multibyte sequence",
+            b"on: push\nname: \xc3\xa9\xf0\x9f\njobs: {}\n",
+            &[("TP001", 2, 8)],
+        ),
+        (
+            "150k keys and one duplicate",
+            many_keys.as_bytes(),
+            &[("TP002", 150_003, 3), ("TP002", 150_004, 1)],
+        ),
+        (
+            "120 nested anchors over 1.5M items",
+            nested_anchors.as_bytes(),
+            &[("TP002", 3, 1)],
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let expected: Vec<(String, u64, u64)> = expected
+            .iter()
+            .map(|(code, line, column)| (code.to_string(), *line, *column))
+            .collect();
+        assert_eq!(outcome(bytes), expected, "{name}");
+    }
 }
 
 #[test]
@@ -156,20 +220,92 @@ fn missing_path_and_broken_config() {
     tplint().arg("check").arg(dir.path()).assert().code(2);
 }
 
+/// A special entry made in `.github/workflows`.
+#[cfg(unix)]
+enum Special {
+    Directory,
+    Fifo,
+    BrokenLink,
+    LinkLoop,
+    Unreadable,
+}
+
 #[cfg(unix)]
 #[test]
-fn fifo_and_symlink_loop_do_not_block() {
-    let dir = repo_with("ok3.yml", b"on: push\njobs: {}\n");
-    let workflows = dir.path().join(".github/workflows");
-    let status = std::process::Command::new("mkfifo")
-        .arg(workflows.join("fifo.yml"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::os::unix::fs::symlink(workflows.join("loop.yml"), workflows.join("loop.yml")).unwrap();
-    let started = Instant::now();
-    let json = check_json(dir.path(), &[]);
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert!(json["summary"]["files"].as_u64().unwrap() >= 1);
-    assert!(Path::new(&workflows.join("fifo.yml")).exists());
+fn special_entries_are_reported_without_blocking() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let cases = [
+        ("x.yml", Special::Directory, None),
+        ("fifo.yml", Special::Fifo, Some("not a regular file")),
+        (
+            "broken.yml",
+            Special::BrokenLink,
+            Some("broken symbolic link"),
+        ),
+        ("loop.yml", Special::LinkLoop, Some("symbolic links")),
+        ("locked.yml", Special::Unreadable, Some("ermission denied")),
+    ];
+    for (name, kind, expected) in cases {
+        let dir = repo_with("ok3.yml", b"on: push\njobs: {}\n");
+        let workflows = dir.path().join(".github/workflows");
+        let path = workflows.join(name);
+        match kind {
+            Special::Directory => std::fs::create_dir(&path).unwrap(),
+            Special::Fifo => {
+                let status = std::process::Command::new("mkfifo")
+                    .arg(&path)
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }
+            Special::BrokenLink => symlink(workflows.join("nowhere.yml"), &path).unwrap(),
+            Special::LinkLoop => symlink(&path, &path).unwrap(),
+            Special::Unreadable => {
+                std::fs::write(&path, "on: push\njobs: {}\n").unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+                // Permissions do not stop root (tests often run as root in
+                // containers): the case cannot be built there.
+                if std::fs::read(&path).is_ok() {
+                    eprintln!("skipping {name}: permissions do not stop this user");
+                    continue;
+                }
+            }
+        }
+        let started = Instant::now();
+        let json = check_json(dir.path(), &[]);
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{name} blocked"
+        );
+        let on_entry: Vec<_> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["location"]["path"] == format!(".github/workflows/{name}"))
+            .collect();
+        match expected {
+            // A folder is not a workflow, whatever its name (GitHub ignores it).
+            None => {
+                assert!(on_entry.is_empty(), "{name}: {on_entry:?}");
+                assert_eq!(json["summary"]["files"], 2, "{name}");
+            }
+            Some(message) => {
+                assert_eq!(on_entry.len(), 1, "{name}: {on_entry:?}");
+                let d = on_entry[0];
+                assert_eq!(d["code"], "TP001", "{name}");
+                assert_eq!(d["location"]["start"]["line"], 1, "{name}");
+                assert_eq!(d["location"]["start"]["column"], 1, "{name}");
+                assert!(
+                    d["message"].as_str().unwrap().contains(message),
+                    "{name}: {}",
+                    d["message"]
+                );
+                assert_eq!(json["summary"]["files"], 3, "{name}");
+            }
+        }
+        assert!(
+            path.symlink_metadata().is_ok(),
+            "{name} must be left in place"
+        );
+    }
 }
