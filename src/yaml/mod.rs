@@ -180,7 +180,7 @@ impl YamlError {
 }
 
 /// Decode a file's bytes as UTF-8 (a BOM is allowed) without copying them.
-/// On failure the error locates the first bad byte, and the text is a lossy
+/// On failure the error points at the first bad byte, and the text is a lossy
 /// decoding so the snippet can still be shown.
 pub fn decode(bytes: Vec<u8>) -> Result<String, (YamlError, String)> {
     if bytes.len() > MAX_FILE_BYTES {
@@ -196,11 +196,15 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (YamlError, String)> {
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        let len = e.utf8_error().error_len().unwrap_or(1);
         let bytes = e.into_bytes();
+        // An empty span: the bad bytes become one U+FFFD of another length in
+        // the lossy text, so an end offset after them would fall inside it.
         let error = YamlError::new(
-            format!("file is not valid UTF-8 (invalid byte 0x{:02x})", bytes[at]),
-            Span::new(at, at + len),
+            format!(
+                "file is not valid UTF-8 (invalid byte 0x{:02x})",
+                bytes.get(at).copied().unwrap_or_default()
+            ),
+            Span::empty(at),
         );
         (error, String::from_utf8_lossy(&bytes).into_owned())
     })
@@ -591,7 +595,8 @@ mod tests {
     #[test]
     fn invalid_utf8_is_located_at_the_first_bad_byte() {
         let (err, lossy) = decode(b"on: push\n\xff\n".to_vec()).unwrap_err();
-        assert_eq!(err.span.start, 9);
+        assert_eq!(err.span, Span::empty(9));
+        assert!(lossy.is_char_boundary(err.span.end));
         assert!(lossy.starts_with("on: push"));
     }
 
