@@ -281,3 +281,57 @@ proptest! {
         }
     }
 }
+
+/// Inputs that once broke a fuzz target (see `fuzz/README.md`), replayed
+/// through the same entry points: `tests/fuzz-regressions/<target>/*`.
+#[test]
+fn fuzz_regressions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut replayed = 0;
+    for target in ["yaml", "workflow", "config", "lint", "shell"] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            match target {
+                // The whole check runs the YAML layer and the model too.
+                "yaml" | "workflow" | "lint" => {
+                    if let Err(error) = check(bytes) {
+                        panic!("{}: {error}", path.display());
+                    }
+                }
+                "config" => {
+                    let Some((selector, text)) = bytes.split_first() else {
+                        continue;
+                    };
+                    let name = if selector % 2 == 1 {
+                        "pyproject.toml"
+                    } else {
+                        "tplint.toml"
+                    };
+                    let text = String::from_utf8_lossy(text).into_owned();
+                    let mut sources = tplint::source::SourceMap::default();
+                    let _ = tplint::config::parse_text(name, text, &mut sources);
+                }
+                _ => {
+                    let script = String::from_utf8_lossy(&bytes);
+                    for command in tplint::facts::shell::commands(&script) {
+                        assert!(
+                            script.is_char_boundary(command.offset),
+                            "{}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+            replayed += 1;
+        }
+    }
+    assert!(
+        replayed > 0,
+        "no regression inputs found in {}",
+        root.display()
+    );
+}
