@@ -403,9 +403,13 @@ impl<'a> Invocation<'a> {
             Some(prefix) => candidate.starts_with(prefix),
             None => candidate == name,
         };
-        if let Some(command) = self.command
-            && let Some((n, v)) = command.env.iter().rev().find(|(n, _)| matches(n))
-        {
+        let in_script = self
+            .command
+            .and_then(|command| match name.strip_suffix('*') {
+                Some(prefix) => command.variables().find(|(n, _)| n.starts_with(prefix)),
+                None => command.variable(name),
+            });
+        if let Some((n, v)) = in_script {
             return Some(EnvValue {
                 value: v,
                 span: None,

@@ -5,24 +5,56 @@
 //! are separated from the command, and `export VAR=value` lines are
 //! remembered for the commands after them.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 /// One simple command.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Command {
-    /// Assignments in effect for this command: `export`ed earlier in the
-    /// script, or written before it (`VAR=x cmd`, `env VAR=x cmd`).
-    pub env: Vec<(String, String)>,
+    /// Assignments written before the command (`VAR=x cmd`, `env VAR=x cmd`).
+    pub assignments: Vec<(String, String)>,
+    /// The script's exports; the first `exported` of them are in effect here.
+    exports: Arc<Exports>,
+    exported: usize,
     pub words: Vec<String>,
     /// Byte offset of the command's first character in the script.
     pub offset: usize,
 }
 
+/// Every `export VAR=value` of a script, in order, shared by its commands:
+/// a copy per command would need memory quadratic in the script's length.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Exports {
+    list: Vec<(String, String)>,
+    /// Positions in `list` of each name, ascending.
+    by_name: HashMap<String, Vec<usize>>,
+}
+
 impl Command {
+    /// The value of variable `name` for this command: its own assignment,
+    /// else the latest export before it.
     pub fn env(&self, name: &str) -> Option<&str> {
-        self.env
+        self.variable(name).map(|(_, value)| value)
+    }
+
+    /// Like [`Command::env`], with the variable's name as written.
+    pub fn variable(&self, name: &str) -> Option<(&str, &str)> {
+        if let Some((n, v)) = self.assignments.iter().rev().find(|(n, _)| n == name) {
+            return Some((n, v));
+        }
+        let positions = self.exports.by_name.get(name)?;
+        let before = positions.partition_point(|&p| p < self.exported);
+        let (n, v) = &self.exports.list[positions[..before].last().copied()?];
+        Some((n, v))
+    }
+
+    /// Every variable in effect, the latest first (a name may repeat).
+    pub fn variables(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.assignments
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .chain(self.exports.list[..self.exported].iter().rev())
+            .map(|(n, v)| (n.as_str(), v.as_str()))
     }
 }
 
@@ -37,20 +69,27 @@ fn is_assignment(word: &str) -> Option<(String, String)> {
 /// Split a script into commands.
 pub fn commands(script: &str) -> Vec<Command> {
     let mut commands = Vec::new();
-    let mut exported: Vec<(String, String)> = Vec::new();
+    let mut exports = Exports::default();
     for (words, offset) in split(script) {
         let mut words = words.into_iter().peekable();
-        let mut env = exported.clone();
         if words.peek().map(String::as_str) == Some("export") {
             words.next();
-            exported.extend(words.filter_map(|w| is_assignment(&w)));
+            for (name, value) in words.filter_map(|w| is_assignment(&w)) {
+                exports
+                    .by_name
+                    .entry(name.clone())
+                    .or_default()
+                    .push(exports.list.len());
+                exports.list.push((name, value));
+            }
             continue;
         }
+        let mut assignments = Vec::new();
         loop {
             if words.peek().map(String::as_str) == Some("env") {
                 words.next();
             } else if let Some(assignment) = words.peek().and_then(|w| is_assignment(w)) {
-                env.push(assignment);
+                assignments.push(assignment);
                 words.next();
             } else {
                 break;
@@ -61,7 +100,17 @@ pub fn commands(script: &str) -> Vec<Command> {
             // `VAR=x` alone sets a shell variable; tools do not see it unless exported.
             continue;
         }
-        commands.push(Command { env, words, offset });
+        commands.push(Command {
+            assignments,
+            exports: Arc::default(),
+            exported: exports.list.len(),
+            words,
+            offset,
+        });
+    }
+    let exports = Arc::new(exports);
+    for command in &mut commands {
+        command.exports = Arc::clone(&exports);
     }
     commands
 }
@@ -212,6 +261,30 @@ mod tests {
             "export UV_PUBLISH_TOKEN=abc\nTWINE_USERNAME=__token__ env X=1 twine upload dist/*\n"
                 .len()
         );
+    }
+
+    #[test]
+    fn exports_apply_to_later_commands_only_and_the_latest_wins() {
+        let cmds = commands("a\nexport T=1 U=2\nb\nexport T=3\nT=4 c\nd");
+        assert_eq!(cmds[0].env("T"), None);
+        assert_eq!(cmds[1].env("T"), Some("1"));
+        assert_eq!(cmds[1].env("U"), Some("2"));
+        assert_eq!(cmds[2].variable("T"), Some(("T", "4")));
+        assert_eq!(cmds[3].env("T"), Some("3"));
+        let names: Vec<&str> = cmds[2].variables().map(|(n, _)| n).collect();
+        assert_eq!(names, ["T", "T", "U", "T"]);
+    }
+
+    #[test]
+    fn many_exports_share_one_table() {
+        // Each command used to copy every export before it: 20k exports
+        // between 20k commands needed 200M copies.
+        let script = "uv publish\nexport A=1\n".repeat(20_000);
+        let cmds = commands(&script);
+        assert_eq!(cmds.len(), 20_000);
+        assert_eq!(cmds[19_999].env("A"), Some("1"));
+        assert_eq!(cmds[0].env("A"), None);
+        assert!(Arc::ptr_eq(&cmds[0].exports, &cmds[19_999].exports));
     }
 
     #[test]
