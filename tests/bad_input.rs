@@ -128,6 +128,9 @@ fn outcome(bytes: &[u8]) -> Vec<(String, u64, u64)> {
         .collect()
 }
 
+/// `(code, line, column)` of an expected diagnostic.
+type Expected = (&'static str, u64, u64);
+
 #[test]
 fn hostile_contents_have_exact_outcomes() {
     let many_keys = {
@@ -145,7 +148,7 @@ fn hostile_contents_have_exact_outcomes() {
         }
         format!("on: push\nx: {value}\njobs: {{}}\n")
     };
-    let cases: &[(&str, &[u8], &[(&str, u64, u64)])] = &[
+    let cases: &[(&str, &[u8], &[Expected])] = &[
         ("NUL byte", b"on: push\x00\njobs: {}\n", &[("TP001", 1, 9)]),
         ("empty file", b"", &[("TP002", 1, 1)]),
         (
