@@ -2,6 +2,7 @@
 //! the line of a diagnostic, or alone on the line above it. A suppression
 //! that silences nothing becomes a `TP000` so stale comments do not pile up.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -105,6 +106,15 @@ pub fn apply(
     if suppressions.is_empty() {
         return diagnostics;
     }
+    // Indexed by line: a scan of every suppression for every diagnostic is
+    // quadratic in a large file that has many of both.
+    let mut by_line: HashMap<(FileId, usize), Vec<usize>> = HashMap::new();
+    for (index, suppression) in suppressions.iter().enumerate() {
+        by_line
+            .entry((suppression.file, suppression.line))
+            .or_default()
+            .push(index);
+    }
     let mut kept = Vec::with_capacity(diagnostics.len());
     for diagnostic in diagnostics {
         let file = diagnostic.location.file;
@@ -114,11 +124,8 @@ pub fn apply(
             .position(diagnostic.location.span.start)
             .line;
         let mut suppressed = false;
-        for suppression in suppressions
-            .iter_mut()
-            .filter(|s| s.file == file && s.line == line)
-        {
-            for code in &mut suppression.codes {
+        for &index in by_line.get(&(file, line)).into_iter().flatten() {
+            for code in &mut suppressions[index].codes {
                 if code.rule.is_some_and(|r| std::ptr::eq(r, diagnostic.rule)) {
                     code.used = true;
                     suppressed = true;
