@@ -19,6 +19,7 @@ pub use publish::PublishSite;
 /// Facts about one workflow file, parallel to `Repository::workflows`.
 #[derive(Debug, Default)]
 pub struct WorkflowFacts {
+    /// Sorted by job.
     pub publish_sites: Vec<PublishSite>,
 }
 
@@ -34,12 +35,13 @@ impl Facts {
             .workflows
             .iter()
             .map(|file| match &file.workflow {
-                Some(workflow) => WorkflowFacts {
-                    publish_sites: publish::publish_sites(
-                        workflow,
-                        &repo.sources.get(file.file).text,
-                    ),
-                },
+                Some(workflow) => {
+                    let mut publish_sites =
+                        publish::publish_sites(workflow, &repo.sources.get(file.file).text);
+                    // Grouped by job (stable: step order is kept) for `sites_of`.
+                    publish_sites.sort_by_key(|site| site.job);
+                    WorkflowFacts { publish_sites }
+                }
                 None => WorkflowFacts::default(),
             })
             .collect();
@@ -61,12 +63,12 @@ pub struct WorkflowView<'a> {
 }
 
 impl<'a> WorkflowView<'a> {
-    /// The publish sites of one job.
+    /// The publish sites of one job, found by binary search: rules ask for
+    /// every job's sites, and a scan per job is quadratic in a large file.
     pub fn sites_of(&self, job: usize) -> impl Iterator<Item = &'a PublishSite> + 'a {
-        self.facts
-            .publish_sites
-            .iter()
-            .filter(move |s| s.job == job)
+        let sites = &self.facts.publish_sites;
+        let first = sites.partition_point(|s| s.job < job);
+        sites[first..].iter().take_while(move |s| s.job == job)
     }
 
     pub fn job(&self, index: usize) -> &'a Job {
