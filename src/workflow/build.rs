@@ -398,7 +398,7 @@ impl Reader<'_> {
             return Vec::new();
         };
         let mut steps = Vec::new();
-        for (index, item) in items.iter().enumerate() {
+        for item in items {
             if item.as_mapping().is_none() {
                 self.problem(
                     item.span,
@@ -407,7 +407,9 @@ impl Reader<'_> {
                 continue;
             }
             let mut step = Step {
-                index,
+                // The position in `Job::steps`, which skips the entries
+                // that are not steps: rules index the job's steps with it.
+                index: steps.len(),
                 span: item.span,
                 id: None,
                 name: None,
@@ -478,6 +480,18 @@ mod tests {
             .collect();
         assert_eq!(twice.len(), 3, "{twice:?}");
         assert_eq!(&source[twice[0]..twice[0] + 1], "A");
+    }
+
+    #[test]
+    fn step_index_is_the_position_among_the_job_steps() {
+        let source = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - r dist/\n      - run: a\n      - uses: b/c@v1\n";
+        let workflow = build(source, &yaml::parse(source).unwrap());
+        let steps = &workflow.jobs[0].steps;
+        assert_eq!(steps.len(), 2);
+        for (position, step) in steps.iter().enumerate() {
+            assert_eq!(step.index, position);
+        }
+        assert_eq!(workflow.problems.len(), 1);
     }
 
     #[test]

@@ -241,7 +241,8 @@ pub enum Secrets {
 
 #[derive(Clone, Debug)]
 pub struct Step {
-    /// 0-based position in the job.
+    /// 0-based position in `Job::steps` (entries of `steps:` that are not
+    /// mappings are not steps and are not counted).
     pub index: usize,
     pub span: Span,
     pub id: Option<Spanned<String>>,
