@@ -286,8 +286,16 @@ fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Workflows with more jobs than this are not followed by TP604: each
+/// publish job walks its whole `needs` closure, so a file with thousands of
+/// chained publish jobs would cost quadratic time. Real workflows have tens.
+const MAX_JOBS_FOR_ARTIFACT_FLOW: usize = 500;
+
 fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
+        if view.workflow.jobs.len() > MAX_JOBS_FOR_ARTIFACT_FLOW {
+            continue;
+        }
         for index in publish_jobs(&view) {
             let job = view.job(index);
             let Some(first_site) = view.sites_of(index).find(|s| to_pypi(s)) else {
