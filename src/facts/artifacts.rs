@@ -303,109 +303,18 @@ pub fn normalize_dir(path: &str) -> Option<String> {
 }
 
 /// Glob match as minimatch does for artifact names: `*` and `?` (no `/` in
-/// names), `[...]` classes; braces and extglobs count as a match. Runs in
-/// time proportional to pattern × name, whatever the number of `*`.
+/// names), `[...]` classes; braces and extglobs count as a match. A pattern
+/// that is not a valid glob matches only itself.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
     if pattern.contains(['{', '(']) {
         return true; // braces and extglobs: not modelled, assume a match
     }
-    let name: Vec<char> = name.chars().collect();
-    // reachable[i]: the pattern read so far can match the first i characters.
-    let mut reachable = vec![false; name.len() + 1];
-    reachable[0] = true;
-    for token in glob_tokens(pattern) {
-        let mut next = vec![false; name.len() + 1];
-        match token {
-            GlobToken::Star => {
-                let mut seen = false;
-                for (i, slot) in next.iter_mut().enumerate() {
-                    seen |= reachable[i];
-                    *slot = seen;
-                }
-            }
-            _ => {
-                for (i, c) in name.iter().enumerate() {
-                    next[i + 1] = reachable[i] && token.matches(*c);
-                }
-            }
-        }
-        reachable = next;
-    }
-    reachable[name.len()]
-}
-
-enum GlobToken {
-    Literal(char),
-    AnyOne,
-    Star,
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
-}
-
-impl GlobToken {
-    fn matches(&self, c: char) -> bool {
-        match self {
-            GlobToken::Literal(l) => *l == c,
-            GlobToken::AnyOne | GlobToken::Star => true,
-            GlobToken::Class { negated, ranges } => {
-                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
-            }
-        }
-    }
-}
-
-fn glob_tokens(pattern: &str) -> Vec<GlobToken> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '*' => {
-                // Consecutive stars are one.
-                if !matches!(tokens.last(), Some(GlobToken::Star)) {
-                    tokens.push(GlobToken::Star);
-                }
-                i += 1;
-            }
-            '?' => {
-                tokens.push(GlobToken::AnyOne);
-                i += 1;
-            }
-            '[' => match chars[i + 1..].iter().position(|c| *c == ']') {
-                None => {
-                    tokens.push(GlobToken::Literal('['));
-                    i += 1;
-                }
-                Some(length) => {
-                    let class = &chars[i + 1..i + 1 + length];
-                    let (negated, class) = match class.split_first() {
-                        Some(('^' | '!', rest)) => (true, rest),
-                        _ => (false, class),
-                    };
-                    let mut ranges = Vec::new();
-                    let mut k = 0;
-                    while k < class.len() {
-                        if k + 2 < class.len() && class[k + 1] == '-' {
-                            ranges.push((class[k], class[k + 2]));
-                            k += 3;
-                        } else {
-                            ranges.push((class[k], class[k]));
-                            k += 1;
-                        }
-                    }
-                    tokens.push(GlobToken::Class { negated, ranges });
-                    i += length + 2;
-                }
-            },
-            c => {
-                tokens.push(GlobToken::Literal(c));
-                i += 1;
-            }
-        }
-    }
-    tokens
+    globset::GlobBuilder::new(pattern)
+        .backslash_escape(true)
+        .build()
+        .map_or(pattern == name, |glob| {
+            glob.compile_matcher().is_match(name)
+        })
 }
 
 #[cfg(test)]

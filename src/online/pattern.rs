@@ -4,48 +4,16 @@
 
 /// Whether `name` matches the deployment policy `pattern`: `*` and `?` do not
 /// match `/`, `**` does (and `**/` also matches no folder at all), `[...]`
-/// is a character class (`[!...]` or `[^...]` negated), `\` escapes.
+/// is a character class (`[!...]` or `[^...]` negated), `\` escapes. A
+/// pattern that is not a valid glob (an unclosed `[`) matches only itself.
 pub fn policy_matches(pattern: &str, name: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let name: Vec<char> = name.chars().collect();
-    matches_from(&pattern, &name)
-}
-
-fn matches_from(pattern: &[char], name: &[char]) -> bool {
-    match pattern.first() {
-        None => name.is_empty(),
-        Some('*') if pattern.get(1) == Some(&'*') => {
-            let rest = &pattern[2..];
-            // `**/` may stand for zero folders.
-            if rest.first() == Some(&'/') && matches_from(&rest[1..], name) {
-                return true;
-            }
-            (0..=name.len()).any(|skip| matches_from(rest, &name[skip..]))
-        }
-        Some('*') => {
-            let rest = &pattern[1..];
-            let limit = name.iter().position(|c| *c == '/').unwrap_or(name.len());
-            (0..=limit).any(|skip| matches_from(rest, &name[skip..]))
-        }
-        Some('?') => {
-            matches!(name.first(), Some(c) if *c != '/') && matches_from(&pattern[1..], &name[1..])
-        }
-        Some('[') => match (class_end(pattern), name.first()) {
-            (Some(end), Some(c)) => {
-                *c != '/'
-                    && class_contains(&pattern[1..end], *c)
-                    && matches_from(&pattern[end + 1..], &name[1..])
-            }
-            (Some(_), None) => false,
-            // An unclosed `[` is literal.
-            (None, Some('[')) => matches_from(&pattern[1..], &name[1..]),
-            (None, _) => false,
-        },
-        Some('\\') if pattern.len() > 1 => {
-            name.first() == Some(&pattern[1]) && matches_from(&pattern[2..], &name[1..])
-        }
-        Some(p) => name.first() == Some(p) && matches_from(&pattern[1..], &name[1..]),
-    }
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map_or(pattern == name, |glob| {
+            glob.compile_matcher().is_match(name)
+        })
 }
 
 /// Index of the `]` closing the class that starts at `pattern[0] == '['`.
@@ -66,31 +34,6 @@ fn class_end(pattern: &[char]) -> Option<usize> {
         }
     }
     None
-}
-
-fn class_contains(class: &[char], c: char) -> bool {
-    let (negated, class) = match class.first() {
-        Some('!' | '^') => (true, &class[1..]),
-        _ => (false, class),
-    };
-    let mut found = false;
-    let mut i = 0;
-    while i < class.len() {
-        let mut low = class[i];
-        if low == '\\' && i + 1 < class.len() {
-            i += 1;
-            low = class[i];
-        }
-        if class.get(i + 1) == Some(&'-') && i + 2 < class.len() {
-            let high = class[i + 2];
-            found |= low <= c && c <= high;
-            i += 3;
-        } else {
-            found |= low == c;
-            i += 1;
-        }
-    }
-    found != negated
 }
 
 /// Texts that stand for "any tag" or "any branch" when the workflow does not filter.
