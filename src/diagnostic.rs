@@ -95,6 +95,23 @@ impl Diagnostic {
         self
     }
 
+    /// Note the steps that lead to a location in a local action or script:
+    /// the workflow's `uses:` or `run:`, then each file on the way.
+    pub fn with_via(mut self, via: &[Location]) -> Self {
+        for (depth, location) in via.iter().enumerate() {
+            let message = if depth == 0 {
+                "run by this step of the workflow"
+            } else {
+                "through here"
+            };
+            self.related.push(Related {
+                message: message.into(),
+                location: *location,
+            });
+        }
+        self
+    }
+
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self

@@ -1,6 +1,7 @@
 //! Everything read from one repository: its workflows (parsed, or the
 //! reason they could not be), its configuration and its git remote.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use crate::config::{self, Config, LoadError, PublisherFlags};
 use crate::discover;
 use crate::git::{self, Remote};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::workflow::{self, Workflow};
+use crate::workflow::{self, Action, Workflow};
 use crate::yaml::{self, Comment, YamlError};
 
 /// One file in `.github/workflows`.
@@ -35,6 +36,9 @@ pub struct Repository {
     pub workflow_dir_names: Vec<String>,
     pub config: Config,
     pub remote: Option<Remote>,
+    /// Files of the repository that the workflows run: local actions,
+    /// scripts and task-runner files, read because a step names them.
+    pub locals: Locals,
 }
 
 /// What to read besides the repository itself.
@@ -54,14 +58,107 @@ impl Repository {
             &mut sources,
         )?;
         let workflows = read_workflows(root, &discover::workflow_files(root), &mut sources);
-        Ok(Self {
+        let mut repo = Self {
             root: root.to_path_buf(),
             workflow_dir_names: discover::workflow_dir_names(root),
             remote: git::origin(root),
             sources,
             workflows,
             config,
-        })
+            locals: Locals::on_disk(),
+        };
+        repo.read_referenced();
+        Ok(repo)
+    }
+
+    /// Read the local actions, scripts and task-runner files that the
+    /// workflows run, following what those run in turn. Each round reads
+    /// what the previous one revealed; nesting is bounded by
+    /// [`crate::facts::expand::MAX_DEPTH`], so a few rounds suffice.
+    fn read_referenced(&mut self) {
+        for _ in 0..=crate::facts::expand::MAX_DEPTH + 1 {
+            let needed = crate::facts::expand::needed_files(self);
+            if needed.is_empty() {
+                break;
+            }
+            for need in needed {
+                if self.locals.total() >= MAX_LOCAL_FILES {
+                    return;
+                }
+                match need {
+                    Need::Action(dir) => self.read_action(dir),
+                    Need::Text(path) => self.read_text(path),
+                }
+            }
+        }
+    }
+
+    fn read_action(&mut self, dir: String) {
+        if self.locals.action_index.contains_key(&dir) {
+            return;
+        }
+        let mut local = LocalAction {
+            dir: dir.clone(),
+            file: None,
+            action: None,
+            error: None,
+            comments: Vec::new(),
+        };
+        for name in ["action.yml", "action.yaml"] {
+            let path = if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            };
+            let full = self.root.join(&path);
+            if full.symlink_metadata().is_err() {
+                continue;
+            }
+            let (source, parsed) = parse_yaml_file(path, read_limited(&full), |text, document| {
+                workflow::build_action(text, document)
+            });
+            local.file = Some(self.sources.add(source));
+            local.action = parsed.model;
+            local.error = parsed.error;
+            local.comments = parsed.comments;
+            break;
+        }
+        self.locals
+            .action_index
+            .insert(dir, self.locals.actions.len());
+        self.locals.actions.push(local);
+    }
+
+    fn read_text(&mut self, path: String) {
+        if self.locals.text_index.contains_key(&path) {
+            return;
+        }
+        let full = self.root.join(&path);
+        let mut local = LocalText {
+            path: path.clone(),
+            file: None,
+            problem: None,
+        };
+        match read_bounded(&full, MAX_SCRIPT_BYTES) {
+            Ok(bytes) if bytes.len() > MAX_SCRIPT_BYTES => {
+                local.problem = Some(format!(
+                    "larger than the {} KiB read for a script",
+                    MAX_SCRIPT_BYTES / 1024
+                ));
+            }
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    local.file = Some(self.sources.add(SourceFile::new(path.clone(), text)))
+                }
+                Err(_) => local.problem = Some("not a text file".into()),
+            },
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                local.problem = Some("not found in the repository".into());
+            }
+            Err(error) => local.problem = Some(error.to_string()),
+        }
+        self.locals.text_index.insert(path, self.locals.texts.len());
+        self.locals.texts.push(local);
     }
 
     /// A repository that exists only in memory: one workflow file named
@@ -85,11 +182,91 @@ impl Repository {
             workflow_dir_names: vec![name.to_string()],
             config,
             remote: None,
+            locals: Locals::default(),
         })
     }
 
     pub fn workflow_named(&self, name: &str) -> Option<&WorkflowFile> {
         self.workflows.iter().find(|w| w.name == name)
+    }
+}
+
+/// Most local files (actions, scripts, task-runner files) read for one
+/// repository: a bound on work, far above what real repositories run.
+pub const MAX_LOCAL_FILES: usize = 200;
+/// Largest script or task-runner file read (1 MiB).
+pub const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
+
+/// A file the workflows make tplint read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Need {
+    /// The folder of a local action (`uses: ./path`), relative to the root.
+    Action(String),
+    /// A script or task-runner file, relative to the root.
+    Text(String),
+}
+
+/// A local action: `action.yml` (or `.yaml`) in the folder a step names.
+#[derive(Debug)]
+pub struct LocalAction {
+    /// The folder, relative to the root, without `./` or a trailing `/`.
+    pub dir: String,
+    /// The metadata file, when one exists.
+    pub file: Option<FileId>,
+    pub action: Option<Action>,
+    /// Why the file could not be read (`TP001`).
+    pub error: Option<YamlError>,
+    pub comments: Vec<Comment>,
+}
+
+/// A script or task-runner file.
+#[derive(Debug)]
+pub struct LocalText {
+    pub path: String,
+    /// The text, when it could be read.
+    pub file: Option<FileId>,
+    /// Why it could not be read.
+    pub problem: Option<String>,
+}
+
+/// The local files read for a repository, by path.
+#[derive(Debug, Default)]
+pub struct Locals {
+    pub actions: Vec<LocalAction>,
+    pub texts: Vec<LocalText>,
+    action_index: HashMap<String, usize>,
+    text_index: HashMap<String, usize>,
+    /// Whether files can be read at all (an in-memory repository has none).
+    on_disk: bool,
+}
+
+impl Locals {
+    fn on_disk() -> Self {
+        Self {
+            on_disk: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether missing files may still be read (false once read, or in memory).
+    pub fn can_read(&self) -> bool {
+        self.on_disk
+    }
+
+    pub fn action(&self, dir: &str) -> Option<&LocalAction> {
+        self.action_index.get(dir).map(|&i| &self.actions[i])
+    }
+
+    pub fn action_position(&self, dir: &str) -> Option<usize> {
+        self.action_index.get(dir).copied()
+    }
+
+    pub fn text(&self, path: &str) -> Option<&LocalText> {
+        self.text_index.get(path).map(|&i| &self.texts[i])
+    }
+
+    fn total(&self) -> usize {
+        self.actions.len() + self.texts.len()
     }
 }
 
@@ -102,9 +279,14 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Read at most one byte more than a workflow may have. What the entry is
-/// is checked first: opening a FIFO would block until a writer comes.
+/// Read at most one byte more than a workflow may have.
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_bounded(path, yaml::MAX_FILE_BYTES)
+}
+
+/// Read at most `limit + 1` bytes. What the entry is is checked first:
+/// opening a FIFO would block until a writer comes.
+fn read_bounded(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, ErrorKind};
     let metadata = std::fs::metadata(path).map_err(|error| {
         if error.kind() == ErrorKind::NotFound && path.symlink_metadata().is_ok() {
@@ -120,7 +302,7 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
-        .take(yaml::MAX_FILE_BYTES as u64 + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -177,6 +359,32 @@ fn parse_workflow(
     name: String,
     bytes: std::io::Result<Vec<u8>>,
 ) -> (SourceFile, ParsedWorkflow) {
+    let (source, parsed) = parse_yaml_file(relative_path, bytes, workflow::build);
+    (
+        source,
+        ParsedWorkflow {
+            name,
+            workflow: parsed.model,
+            error: parsed.error,
+            comments: parsed.comments,
+        },
+    )
+}
+
+/// A YAML file read into a model, or the reason it could not be.
+struct ParsedYaml<T> {
+    model: Option<T>,
+    error: Option<YamlError>,
+    comments: Vec<Comment>,
+}
+
+/// Decode and parse one YAML file's bytes and build its model with `build`;
+/// every failure becomes a located error.
+fn parse_yaml_file<T>(
+    relative_path: String,
+    bytes: std::io::Result<Vec<u8>>,
+    build: impl FnOnce(&str, &yaml::Document) -> T,
+) -> (SourceFile, ParsedYaml<T>) {
     let (text, result) = match bytes {
         Err(e) => (
             String::new(),
@@ -192,15 +400,13 @@ fn parse_workflow(
     };
     let source = SourceFile::new(relative_path, text);
     let parsed = match result.and_then(|()| yaml::parse(&source.text)) {
-        Ok(document) => ParsedWorkflow {
-            name,
-            workflow: Some(workflow::build(&source.text, &document)),
+        Ok(document) => ParsedYaml {
+            model: Some(build(&source.text, &document)),
             error: None,
             comments: document.comments,
         },
-        Err(error) => ParsedWorkflow {
-            name,
-            workflow: None,
+        Err(error) => ParsedYaml {
+            model: None,
             error: Some(error),
             comments: Vec::new(),
         },

@@ -72,8 +72,17 @@ const UPLOADER_TOOLS: &[&str] = &[
     "twine", "uv", "pdm", "hatch", "flit", "maturin", "poetry", "pip",
 ];
 
-/// How a step builds, if it does.
+/// How a step builds, if it does (an action, or the commands of its `run:`).
 pub fn classify(step: &Step) -> Option<BuildKind> {
+    if step.uses.is_some() {
+        return classify_action(step);
+    }
+    let run = step.run.as_ref()?;
+    classify_commands(&shell::commands(&run.value))
+}
+
+/// How an action step builds, if it does.
+pub fn classify_action(step: &Step) -> Option<BuildKind> {
     if let Some(uses) = &step.uses {
         let slug = uses.target.remote_slug()?;
         if slug == MATURIN_ACTION {
@@ -87,8 +96,12 @@ pub fn classify(step: &Step) -> Option<BuildKind> {
             .find(|(action, _)| *action == slug)
             .map(|(_, kind)| *kind);
     }
-    let run = step.run.as_ref()?;
-    shell::commands(&run.value)
+    None
+}
+
+/// The strongest kind of building among shell commands.
+pub fn classify_commands(commands: &[shell::Command]) -> Option<BuildKind> {
+    commands
         .iter()
         .filter_map(|command| {
             let words: Vec<&str> = command.words.iter().map(String::as_str).collect();

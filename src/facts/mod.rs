@@ -1,19 +1,24 @@
 //! Facts derived once from the workflow model and shared by the rules:
 //! publish sites, effective permissions, which file PyPI attributes a job to.
 
+pub mod actions;
 pub mod artifacts;
 pub mod build_steps;
 pub mod call_reach;
 pub mod calls;
+pub mod expand;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
 pub mod shell;
+pub mod tasks;
 pub mod triggers;
 
+use crate::diagnostic::Location;
 use crate::repository::{Repository, WorkflowFile};
-use crate::workflow::{Job, Workflow};
+use crate::workflow::{Job, Step, Workflow};
 
+pub use expand::Opaque;
 pub use publish::PublishSite;
 
 /// Facts about one workflow file, parallel to `Repository::workflows`.
@@ -21,6 +26,100 @@ pub use publish::PublishSite;
 pub struct WorkflowFacts {
     /// Sorted by job.
     pub publish_sites: Vec<PublishSite>,
+    /// Parallel to `Workflow::jobs`.
+    pub jobs: Vec<JobFacts>,
+}
+
+/// What a job runs, through its local actions, scripts and recipes.
+#[derive(Debug, Default)]
+pub struct JobFacts {
+    /// A known consumer of the OIDC token runs in the job.
+    pub oidc_consumer: bool,
+    /// Steps whose effect tplint cannot see, in step order.
+    pub opaque: Vec<Opaque>,
+    /// Steps that check out, set up or build, in step order.
+    pub builds: Vec<BuildFact>,
+    /// Code of the repository that runs: local actions, scripts, recipes.
+    pub local_code: Vec<LocalCode>,
+}
+
+/// A step that checks out, sets up or builds.
+#[derive(Clone, Debug)]
+pub struct BuildFact {
+    pub kind: build_steps::BuildKind,
+    /// The job's own step that does it or leads to it.
+    pub top: usize,
+    pub location: Location,
+    pub via: Vec<Location>,
+}
+
+/// Repository code that runs in a job.
+#[derive(Clone, Debug)]
+pub struct LocalCode {
+    pub top: usize,
+    pub location: Location,
+    pub via: Vec<Location>,
+    pub what: String,
+}
+
+/// Collects every fact of one job in a single walk.
+#[derive(Default)]
+struct JobVisitor {
+    sites: Vec<PublishSite>,
+    facts: JobFacts,
+    mint: publish::MintState,
+}
+
+impl<'a> expand::Visit<'a> for JobVisitor {
+    fn step(&mut self, exec: &expand::Executed<'a, '_>) {
+        if let Some(site) = publish::step_site(exec, &self.mint) {
+            self.sites.push(site);
+        }
+        self.mint.observe(exec);
+        self.facts.oidc_consumer |= oidc::step_consumes(exec);
+        if let Some(kind) = build_steps::classify_action(exec.step) {
+            let span = exec
+                .step
+                .uses
+                .as_ref()
+                .map_or(exec.step.span, |u| u.raw.span);
+            self.facts.builds.push(BuildFact {
+                kind,
+                top: exec.top,
+                location: exec.location(span),
+                via: exec.via(),
+            });
+        }
+    }
+
+    fn shell(&mut self, block: &expand::ShellBlock<'a, '_, '_>, commands: &[shell::Command]) {
+        self.sites
+            .extend(publish::shell_sites(block, commands, &self.mint));
+        self.facts.oidc_consumer |= oidc::text_consumes(&block.text);
+        for command in commands {
+            if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
+                self.facts.builds.push(BuildFact {
+                    kind,
+                    top: block.exec.top,
+                    location: block.command_location(command),
+                    via: block.via.clone(),
+                });
+            }
+        }
+    }
+
+    fn opaque(&mut self, opaque: Opaque) {
+        self.facts.opaque.push(opaque);
+    }
+
+    fn local_code(&mut self, top: usize, location: Location, via: &[Location], what: &str) {
+        self.facts.local_code.push(LocalCode {
+            top,
+            location,
+            via: via.to_vec(),
+            what: what.to_string(),
+        });
+    }
 }
 
 #[derive(Debug, Default)]
@@ -36,11 +135,28 @@ impl Facts {
             .iter()
             .map(|file| match &file.workflow {
                 Some(workflow) => {
-                    let mut publish_sites =
-                        publish::publish_sites(workflow, &repo.sources.get(file.file).text);
-                    // Grouped by job (stable: step order is kept) for `sites_of`.
-                    publish_sites.sort_by_key(|site| site.job);
-                    WorkflowFacts { publish_sites }
+                    let mut publish_sites = Vec::new();
+                    let mut jobs = Vec::with_capacity(workflow.jobs.len());
+                    for (job_index, job) in workflow.jobs.iter().enumerate() {
+                        let mut visitor = JobVisitor::default();
+                        expand::walk_job(
+                            repo,
+                            expand::JobRef {
+                                workflow,
+                                workflow_file: file.file,
+                                job,
+                                job_index,
+                            },
+                            &mut visitor,
+                        );
+                        // Grouped by job, in step order, for `sites_of`.
+                        publish_sites.append(&mut visitor.sites);
+                        jobs.push(visitor.facts);
+                    }
+                    WorkflowFacts {
+                        publish_sites,
+                        jobs,
+                    }
                 }
                 None => WorkflowFacts::default(),
             })
@@ -73,6 +189,17 @@ impl<'a> WorkflowView<'a> {
 
     pub fn job(&self, index: usize) -> &'a Job {
         &self.workflow.jobs[index]
+    }
+
+    /// What job `index` runs, through its local actions and scripts.
+    pub fn job_facts(&self, index: usize) -> &'a JobFacts {
+        static NONE: JobFacts = JobFacts {
+            oidc_consumer: false,
+            opaque: Vec::new(),
+            builds: Vec::new(),
+            local_code: Vec::new(),
+        };
+        self.facts.jobs.get(index).unwrap_or(&NONE)
     }
 
     /// The file name PyPI attributes a job of this workflow to: the file
@@ -109,6 +236,26 @@ pub fn views<'a>(repo: &'a Repository, facts: &'a Facts) -> impl Iterator<Item =
                 facts,
             })
         })
+}
+
+/// The step that publishes at `site`: the workflow's own step, or the
+/// step of the local composite action that it uses.
+pub fn site_step<'a>(
+    repo: &'a Repository,
+    view: &WorkflowView<'a>,
+    site: &PublishSite,
+) -> Option<&'a Step> {
+    match site.inner {
+        Some((action, step)) => repo
+            .locals
+            .actions
+            .get(action)?
+            .action
+            .as_ref()?
+            .steps
+            .get(step),
+        None => view.job(site.job).steps.get(site.step),
+    }
 }
 
 /// A job that publishes to one index by trusted publishing.

@@ -1,6 +1,7 @@
 //! Actions and commands that legitimately request a GitHub OIDC token besides
 //! uploaders. One table, so that "does this job need `id-token: write`?" has one answer.
 
+use crate::facts::expand::Executed;
 use crate::workflow::Step;
 
 /// An action that exchanges the job's OIDC token.
@@ -77,7 +78,44 @@ pub const OIDC_RUN_MARKERS: &[&str] = &[
     "yarn npm publish",
 ];
 
-/// Whether a step uses the OIDC token through a known consumer.
+/// Whether a step uses the OIDC token through a known consumer action, or
+/// its `env:` or `actions/github-script` script requests it.
+pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
+    let step = exec.step;
+    if let Some(uses) = &step.uses
+        && let Some(slug) = uses.target.remote_slug()
+    {
+        if let Some(consumer) = OIDC_CONSUMERS
+            .iter()
+            .find(|c| c.action == slug && uses.target.is_action(c.action))
+        {
+            return match consumer.switch {
+                None => true,
+                Some(input) => exec
+                    .input(input)
+                    .is_some_and(|(_, value)| !value.trim().eq_ignore_ascii_case("false")),
+            };
+        }
+        // actions/github-script requests the token when its script asks.
+        if uses.target.is_action("actions/github-script")
+            && exec
+                .input("script")
+                .is_some_and(|(_, script)| script.contains("getIDToken"))
+        {
+            return true;
+        }
+    }
+    exec.env_values()
+        .any(|text| OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker)))
+}
+
+/// Whether shell text requests the token itself.
+pub fn text_consumes(text: &str) -> bool {
+    OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker))
+}
+
+/// Whether a workflow step uses the OIDC token through a known consumer
+/// (the step alone, without what it runs).
 pub fn is_consumer(step: &Step) -> bool {
     if let Some(uses) = &step.uses
         && let Some(slug) = uses.target.remote_slug()
@@ -90,15 +128,21 @@ pub fn is_consumer(step: &Step) -> bool {
                 .is_some_and(|kv| !kv.value.value.trim().eq_ignore_ascii_case("false")),
         };
     }
+    if let Some(uses) = &step.uses
+        && uses.target.is_action("actions/github-script")
+        && step
+            .input("script")
+            .is_some_and(|kv| kv.value.value.contains("getIDToken"))
+    {
+        return true;
+    }
     let run = step
         .run
         .as_ref()
         .map(|r| r.value.as_str())
         .unwrap_or_default();
     let env_values = step.env.iter().map(|kv| kv.value.value.as_str());
-    std::iter::once(run)
-        .chain(env_values)
-        .any(|text| OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker)))
+    std::iter::once(run).chain(env_values).any(text_consumes)
 }
 
 #[cfg(test)]

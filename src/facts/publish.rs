@@ -4,9 +4,11 @@
 //! have their own readers. Rules only see [`PublishSite`].
 
 use crate::config::Index;
+use crate::diagnostic::Location;
+use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
-use crate::source::Span;
-use crate::workflow::{Job, KeyValue, Spanned, Step, Workflow};
+use crate::source::{FileId, Span};
+use crate::workflow::UsesTarget;
 
 /// A tool that uploads distributions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -20,6 +22,8 @@ pub enum Uploader {
     Poetry,
     Hatch,
     Flit,
+    /// A third-party action of [`UPLOADER_ACTIONS`].
+    Action(&'static str),
 }
 
 impl Uploader {
@@ -34,6 +38,7 @@ impl Uploader {
             Uploader::Poetry => "poetry publish",
             Uploader::Hatch => "hatch publish",
             Uploader::Flit => "flit publish",
+            Uploader::Action(action) => action,
         }
     }
 
@@ -41,6 +46,9 @@ impl Uploader {
     pub fn supports_trusted_publishing(self) -> bool {
         match self {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
+            Uploader::Action(action) => UPLOADER_ACTIONS
+                .iter()
+                .any(|a| a.action == action && a.trusted_publishing),
             _ => COMMAND_UPLOADERS
                 .iter()
                 .any(|t| t.uploader == self && t.trusted_publishing),
@@ -73,6 +81,60 @@ pub const PYPI_PUBLISH_DEPRECATED_INPUTS: &[(&str, &str)] = &[
     ("verify_metadata", "verify-metadata"),
     ("skip_existing", "skip-existing"),
     ("print_hash", "print-hash"),
+];
+
+/// An action that uploads distributions to PyPI itself.
+pub struct UploaderAction {
+    /// `owner/repo` or `owner/repo/path`, lower case.
+    pub action: &'static str,
+    /// It uploads only when this input has one of these (lower-case)
+    /// values; `""` stands for the input being absent.
+    pub when: Option<(&'static str, &'static [&'static str])>,
+    /// Inputs that pass an API token or password.
+    pub token_inputs: &'static [&'static str],
+    /// Whether it uses trusted publishing when no token is given.
+    pub trusted_publishing: bool,
+    /// The input naming the upload URL.
+    pub url_input: Option<&'static str>,
+}
+
+impl UploaderAction {
+    pub fn matches(&self, target: &UsesTarget) -> bool {
+        let UsesTarget::Remote { slug, path, .. } = target else {
+            return false;
+        };
+        match (self.action.strip_prefix(slug.as_str()), path) {
+            (Some(""), None) => true,
+            (Some(rest), Some(path)) => {
+                rest.strip_prefix('/')
+                    == Some(path.trim_end_matches('/').to_ascii_lowercase().as_str())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every action that uploads to PyPI. The first two have their own readers
+/// (their inputs decide the index and the secret in more ways).
+pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
+    // pypa/gh-action-pypi-publish action.yml: `password` (empty: trusted
+    // publishing), `repository-url`.
+    UploaderAction {
+        action: PYPI_PUBLISH_ACTION,
+        when: None,
+        token_inputs: &["password"],
+        trusted_publishing: true,
+        url_input: Some("repository-url"),
+    },
+    // PyO3/maturin-action action.yml: `command` upload|publish; the token
+    // comes from `MATURIN_PYPI_TOKEN`, else trusted publishing.
+    UploaderAction {
+        action: MATURIN_ACTION,
+        when: Some(("command", &["upload", "publish"])),
+        token_inputs: &[],
+        trusted_publishing: true,
+        url_input: None,
+    },
 ];
 
 /// How a command-line uploader is told where to upload and with what secret.
@@ -214,8 +276,8 @@ pub enum Target {
 pub enum Auth {
     /// Trusted publishing (OIDC).
     Oidc,
-    /// An API token or password; the span points at where it is given.
-    Password { span: Span, source: String },
+    /// An API token or password, with where it is given.
+    Password { location: Location, source: String },
     /// The tool cannot do trusted publishing and no secret is visible
     /// (it may come from a config file).
     Unknown,
@@ -225,14 +287,23 @@ pub enum Auth {
 pub struct PublishSite {
     /// Index of the job in `Workflow::jobs`.
     pub job: usize,
-    /// Index of the step in the job.
+    /// Index of the job's own step that publishes or leads to the upload.
     pub step: usize,
+    /// The file holding the upload: the workflow, a local action's
+    /// `action.yml`, a script or a task-runner file.
+    pub file: FileId,
+    /// How the upload is reached from the workflow's step, outermost first
+    /// (empty when it is in the workflow's own step).
+    pub via: Vec<Location>,
+    /// The local action (index in `Repository::locals.actions`) and the
+    /// position of its step, when a composite action's step publishes.
+    pub inner: Option<(usize, usize)>,
     pub uploader: Uploader,
     pub target: Target,
     /// Where the target is set, when it is set explicitly.
-    pub target_span: Option<Span>,
+    pub target_span: Option<Location>,
     pub auth: Auth,
-    /// The step's `uses:` value, or the command in its `run:` script.
+    /// The step's `uses:` value, or the command, in `file`.
     pub span: Span,
     /// For `uv publish`: whether a failed OIDC exchange is an error
     /// (`--trusted-publishing always`) rather than a fallback to passwords.
@@ -240,6 +311,16 @@ pub struct PublishSite {
 }
 
 impl PublishSite {
+    /// Where the upload is.
+    pub fn location(&self) -> Location {
+        Location::new(self.file, self.span)
+    }
+
+    /// Whether the upload is in another file than the workflow's step.
+    pub fn is_indirect(&self) -> bool {
+        !self.via.is_empty()
+    }
+
     pub fn is_oidc(&self) -> bool {
         self.auth == Auth::Oidc
     }
@@ -270,179 +351,166 @@ pub fn target_of_url(url: &str) -> Target {
     }
 }
 
-/// The source text a step's values were read from, to locate words in `run:`.
-struct StepSource<'a> {
-    source: &'a str,
+/// What a walk has seen so far that later uploads depend on.
+#[derive(Debug, Default)]
+pub struct MintState {
+    /// `id`s of steps that mint a PyPI token by OIDC.
+    pub minting_steps: Vec<String>,
 }
 
-impl StepSource<'_> {
-    /// The span of `needle` inside the raw source of `within`, else `within`.
-    fn locate(&self, within: Span, needle: &str) -> Span {
-        self.source
-            .get(within.range())
-            .and_then(|raw| raw.find(needle))
-            .map_or(within, |at| {
-                Span::new(within.start + at, within.start + at + needle.len())
-            })
+/// Text that shows a token is minted from the job's OIDC identity: the
+/// runner's token request, then PyPI's exchange endpoint.
+const MINT_MARKERS: &[&str] = &["mint-token", "ACTIONS_ID_TOKEN_REQUEST", "getIDToken"];
+
+impl MintState {
+    /// Remember `exec` when it mints a token (its `run:` or `with:` names
+    /// the OIDC request and PyPI's exchange), so later steps can use it.
+    pub fn observe(&mut self, exec: &Executed<'_, '_>) {
+        let Some(id) = &exec.step.id else {
+            return;
+        };
+        let mut text = exec
+            .step
+            .run
+            .as_ref()
+            .map(|r| r.value.clone())
+            .unwrap_or_default();
+        for kv in &exec.step.with {
+            text.push_str(&kv.value.value);
+        }
+        if MINT_MARKERS.iter().any(|marker| text.contains(marker)) {
+            self.minting_steps.push(id.value.clone());
+        }
+    }
+
+    /// Whether `value` is `${{ steps.<id>.outputs.* }}` of a minting step.
+    fn minted(&self, value: &str) -> bool {
+        let Some(rest) = value.split("steps.").nth(1) else {
+            return false;
+        };
+        let Some((id, _)) = rest.split_once(".outputs.") else {
+            return false;
+        };
+        self.minting_steps.iter().any(|m| m == id)
     }
 }
 
-/// All publish sites of a workflow, in job and step order.
-pub fn publish_sites(workflow: &Workflow, source: &str) -> Vec<PublishSite> {
-    let text = StepSource { source };
-    let mut sites = Vec::new();
-    for (job_index, job) in workflow.jobs.iter().enumerate() {
-        for step in &job.steps {
-            if let Some(site) = gh_action_pypi_publish(job_index, job, step) {
-                sites.push(site);
-            } else if let Some(site) = maturin_action(workflow, job_index, job, step) {
-                sites.push(site);
-            } else if let Some(run) = &step.run
-                // Every uploader's subcommand is `publish` or `upload`: skip
-                // the shell reading for the scripts that mention neither.
-                && (run.value.contains("publish") || run.value.contains("upload"))
-            {
-                sites.extend(command_sites(workflow, job_index, job, step, run, &text));
-            }
-        }
+/// The publish site of a step that uses an uploading action, if it does.
+pub fn step_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    gh_action_pypi_publish(exec, mint)
+        .or_else(|| maturin_action(exec, mint))
+        .or_else(|| uploader_action(exec, mint))
+}
+
+/// A site at `span` of `exec`'s file.
+fn site_at(
+    exec: &Executed<'_, '_>,
+    uploader: Uploader,
+    target: (Target, Option<Location>),
+    auth: Auth,
+    span: Span,
+    oidc_required: bool,
+) -> PublishSite {
+    PublishSite {
+        job: exec.job.job_index,
+        step: exec.top,
+        file: exec.file,
+        via: exec.via(),
+        inner: exec.action_index().map(|a| (a, exec.step.index)),
+        uploader,
+        target: target.0,
+        target_span: target.1,
+        auth,
+        span,
+        oidc_required,
     }
-    sites
 }
 
-/// Whether `value` is `${{ steps.<id>.outputs.* }}` of an earlier step of
-/// the job that mints a PyPI token by OIDC.
-fn minted_by_oidc(value: &str, job: &Job, before: usize) -> bool {
-    let Some(rest) = value.split("steps.").nth(1) else {
-        return false;
-    };
-    let Some((id, _)) = rest.split_once(".outputs.") else {
-        return false;
-    };
-    job.steps[..before.min(job.steps.len())].iter().any(|step| {
-        step.id.as_ref().is_some_and(|i| i.value == id) && {
-            let mut text = step
-                .run
-                .as_ref()
-                .map(|r| r.value.clone())
-                .unwrap_or_default();
-            for kv in &step.with {
-                text.push_str(&kv.value.value);
-            }
-            ["mint-token", "ACTIONS_ID_TOKEN_REQUEST", "getIDToken"]
-                .iter()
-                .any(|marker| text.contains(marker))
-        }
-    })
-}
-
-fn gh_action_pypi_publish(job_index: usize, job: &Job, step: &Step) -> Option<PublishSite> {
-    let uses = step.uses.as_ref()?;
+fn gh_action_pypi_publish(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    let uses = exec.step.uses.as_ref()?;
     if !uses.target.is_action(PYPI_PUBLISH_ACTION) {
         return None;
     }
-    let url = step
+    let url = exec
         .input("repository-url")
-        .or_else(|| step.input("repository_url"));
-    let (target, target_span) = match url {
-        Some(kv) if !kv.value.value.trim().is_empty() => {
-            (target_of_url(&kv.value.value), Some(kv.value.span))
+        .or_else(|| exec.input("repository_url"));
+    let target = match url {
+        Some((kv, value)) if !value.trim().is_empty() => {
+            (target_of_url(&value), Some(exec.location(kv.value.span)))
         }
         _ => (Target::Index(Index::Pypi), None),
     };
-    let auth = match step.input("password") {
-        Some(kv) if !kv.value.value.trim().is_empty() => {
-            if minted_by_oidc(&kv.value.value, job, step.index) {
+    let auth = match exec.input("password") {
+        Some((kv, value)) if !value.trim().is_empty() => {
+            if mint.minted(&value) {
                 Auth::Oidc
             } else {
                 Auth::Password {
-                    span: kv.key.span,
+                    location: exec.location(kv.key.span),
                     source: "`password`".into(),
                 }
             }
         }
         _ => Auth::Oidc,
     };
-    Some(PublishSite {
-        job: job_index,
-        step: step.index,
-        uploader: Uploader::GhActionPypiPublish,
+    Some(site_at(
+        exec,
+        Uploader::GhActionPypiPublish,
         target,
-        target_span,
         auth,
-        span: uses.raw.span,
-        oidc_required: true,
-    })
+        uses.raw.span,
+        true,
+    ))
 }
 
-/// An environment variable visible to a step: its value and where it is set.
-struct EnvValue<'a> {
-    value: &'a str,
-    span: Option<Span>,
-    name: &'a str,
-}
-
-/// One uploader invocation: its arguments and everything that feeds it.
-struct Invocation<'a> {
+/// Where an uploader's settings come from: a shell command, or an action's
+/// inputs (maturin-action's `args`).
+struct Invocation<'a, 'b> {
     table: &'static CommandUploader,
-    args: &'a [String],
-    /// The shell command, for its `VAR=value` assignments.
-    command: Option<&'a Command>,
-    step: &'a Step,
-    job: &'a Job,
-    workflow: &'a Workflow,
-    /// The `run:` or `args:` value the arguments were read from.
+    args: &'b [String],
+    /// The shell command and its block, for variables and locations.
+    shell: Option<(&'b ShellBlock<'a, 'b, 'b>, &'b Command)>,
+    exec: &'b Executed<'a, 'b>,
+    /// Where the arguments were read from.
+    file: FileId,
+    source: &'a str,
     within: Span,
-    text: &'a StepSource<'a>,
+    mint: &'b MintState,
+    /// The shell text mints a token itself (a script that requests the
+    /// OIDC token and exchanges it).
+    mints_inline: bool,
 }
 
-impl<'a> Invocation<'a> {
-    /// `name` from the script's assignments, then step, job and workflow
-    /// `env`; a trailing `*` matches a prefix.
-    fn env(&self, name: &str) -> Option<EnvValue<'a>> {
-        let matches = |candidate: &str| match name.strip_suffix('*') {
-            Some(prefix) => candidate.starts_with(prefix),
-            None => candidate == name,
-        };
-        let in_script = self
-            .command
-            .and_then(|command| match name.strip_suffix('*') {
-                Some(prefix) => command.variables().find(|(n, _)| n.starts_with(prefix)),
-                None => command.variable(name),
-            });
-        if let Some((n, v)) = in_script {
-            return Some(EnvValue {
-                value: v,
-                span: None,
-                name: n,
-            });
+impl<'a> Invocation<'a, '_> {
+    /// `name` from the command's assignments and exports, the caller's,
+    /// then every `env:` level.
+    fn env(&self, name: &str) -> Option<EnvHit<'a>> {
+        match self.shell {
+            Some((block, command)) => block.env(Some(command), name),
+            None => self.exec.env(name),
         }
-        let found = |list: &'a [KeyValue]| {
-            list.iter()
-                .rev()
-                .find(|kv| matches(&kv.key.value))
-                .map(|kv| EnvValue {
-                    value: &kv.value.value,
-                    span: Some(kv.key.span),
-                    name: &kv.key.value,
-                })
-        };
-        found(&self.step.env)
-            .or_else(|| found(&self.job.env))
-            .or_else(|| found(&self.workflow.env))
     }
 
-    /// A non-empty variable, with where it is set (its key, or the word in the script).
-    fn set_env(&self, name: &str) -> Option<(EnvValue<'a>, Span)> {
-        let env = self.env(name).filter(|e| !e.value.trim().is_empty())?;
-        let span = env.span.unwrap_or_else(|| self.locate(env.name));
-        Some((env, span))
+    /// A non-empty variable.
+    fn set_env(&self, name: &str) -> Option<EnvHit<'a>> {
+        self.env(name).filter(|e| !e.value.trim().is_empty())
     }
 
-    fn locate(&self, needle: &str) -> Span {
-        self.text.locate(self.within, needle)
+    fn locate(&self, needle: &str) -> Location {
+        let span = self
+            .source
+            .get(self.within.range())
+            .and_then(|raw| raw.find(needle))
+            .map_or(self.within, |at| {
+                Span::new(
+                    self.within.start + at,
+                    self.within.start + at + needle.len(),
+                )
+            });
+        Location::new(self.file, span)
     }
 
-    fn flag(&self, names: &[&str]) -> Option<&'a str> {
+    fn flag(&self, names: &[&str]) -> Option<&str> {
         shell::flag_value(self.args, names)
     }
 
@@ -454,7 +522,7 @@ impl<'a> Invocation<'a> {
                 .is_some_and(|e| e.value == value)
     }
 
-    fn target(&self) -> (Target, Option<Span>) {
+    fn target(&self) -> (Target, Option<Location>) {
         let table = self.table;
         if let Some(url) = self.flag(table.url_flags) {
             return (target_of_url(url), Some(self.locate(url)));
@@ -463,16 +531,26 @@ impl<'a> Invocation<'a> {
             return (named_target(table, name), Some(self.locate(name)));
         }
         for name in table.url_env {
-            if let Some((env, span)) = self.set_env(name) {
-                return (target_of_url(env.value), Some(span));
+            if let Some(env) = self.set_env(name) {
+                return (target_of_url(&env.value), Some(env.location));
             }
         }
         for name in table.repository_env {
-            if let Some((env, span)) = self.set_env(name) {
-                return (named_target(table, env.value), Some(span));
+            if let Some(env) = self.set_env(name) {
+                return (named_target(table, &env.value), Some(env.location));
             }
         }
         (Target::Index(Index::Pypi), None)
+    }
+
+    /// Whether a secret's value was minted by OIDC in this job.
+    fn minted(&self, value: &str) -> bool {
+        if self.mint.minted(value) {
+            return true;
+        }
+        // `$TOKEN` set by the same script that requested and exchanged it.
+        let shell_variable = value.starts_with('$') && !value.starts_with("${{");
+        self.mints_inline && shell_variable
     }
 
     fn auth(&self) -> Auth {
@@ -482,18 +560,20 @@ impl<'a> Invocation<'a> {
             .iter()
             .find_map(|flag| {
                 self.flag(&[flag])
-                    .map(|value| (value, self.locate(flag), format!("`{flag}`")))
+                    .map(|value| (value.to_string(), self.locate(flag), format!("`{flag}`")))
             })
             .filter(|(value, ..)| !value.trim().is_empty())
             .or_else(|| {
                 table.secret_env.iter().find_map(|name| {
-                    self.set_env(name)
-                        .map(|(env, span)| (env.value, span, format!("`{}`", env.name)))
+                    self.set_env(name).map(|env| {
+                        let source = format!("`{}`", env.name);
+                        (env.value.into_owned(), env.location, source)
+                    })
                 })
             });
         match secret {
-            Some((value, _, _)) if minted_by_oidc(value, self.job, self.step.index) => Auth::Oidc,
-            Some((_, span, source)) => Auth::Password { span, source },
+            Some((value, _, _)) if self.minted(&value) => Auth::Oidc,
+            Some((_, location, source)) => Auth::Password { location, source },
             None if table.uploader == Uploader::Uv && self.trusted_publishing_is("never") => {
                 Auth::Unknown
             }
@@ -514,6 +594,31 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
     } else {
         Target::Custom(name.to_string())
     }
+}
+
+/// The program name of a word: its last path component, after any leading
+/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`).
+fn program_name(word: &str) -> &str {
+    let mut rest = word;
+    loop {
+        let skipped = if let Some(tail) = rest.strip_prefix("${") {
+            tail.find('}').map(|at| &tail[at + 1..])
+        } else if let Some(tail) = rest.strip_prefix("$(") {
+            tail.find(')').map(|at| &tail[at + 1..])
+        } else if let Some(tail) = rest.strip_prefix('$') {
+            let end = tail
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(tail.len());
+            Some(&tail[end..])
+        } else {
+            None
+        };
+        match skipped {
+            Some(tail) if !tail.is_empty() => rest = tail,
+            _ => break,
+        }
+    }
+    rest.rsplit('/').next().unwrap_or(rest)
 }
 
 /// Strip wrappers such as `python -m`, `pipx run`, `uvx`, `uv run`,
@@ -538,16 +643,18 @@ fn unwrap_command(words: &[String]) -> &[String] {
     loop {
         let first = rest.first().map(String::as_str).unwrap_or_default();
         let second = rest.get(1).map(String::as_str).unwrap_or_default();
-        let program = first.rsplit('/').next().unwrap_or(first);
+        let program = program_name(first);
+        // `$(PYTHON) -m twine`: a variable standing for the interpreter.
+        let variable = first.starts_with('$') && program.starts_with(['$', '(', '{']);
         let skip = match (program, second) {
-            ("sudo" | "time" | "exec" | "command" | "nohup", _) => 1,
-            (p, "-m") if p.starts_with("python") || p == "py" => 2,
+            ("sudo" | "time" | "exec" | "command" | "nohup" | "env", _) => 1,
+            (p, "-m") if p.starts_with("python") || p == "py" || variable => 2,
             ("pipx" | "pdm" | "poetry" | "hatch" | "rye" | "pixi" | "uv", "run") => 2,
             ("uv", "tool") if rest.get(2).is_some_and(|w| w == "run") => 3,
             ("uvx", _) => 1,
             _ => break,
         };
-        rest = &rest[skip..];
+        rest = &rest[skip.min(rest.len())..];
         // Options of the wrapper before the wrapped command.
         while let Some(word) = rest.first() {
             if !word.starts_with('-') {
@@ -560,21 +667,32 @@ fn unwrap_command(words: &[String]) -> &[String] {
     rest
 }
 
-fn command_sites(
-    workflow: &Workflow,
-    job_index: usize,
-    job: &Job,
-    step: &Step,
-    run: &Spanned<String>,
-    text: &StepSource<'_>,
+/// Whether shell text requests the OIDC token and exchanges it at PyPI.
+fn mints_inline(text: &str) -> bool {
+    text.contains("mint-token")
+        && (text.contains("ACTIONS_ID_TOKEN_REQUEST") || text.contains("getIDToken"))
+}
+
+/// The uploads in a block of shell text.
+pub fn shell_sites(
+    block: &ShellBlock<'_, '_, '_>,
+    commands: &[Command],
+    mint: &MintState,
 ) -> Vec<PublishSite> {
+    // Every uploader's subcommand is `publish` or `upload`: skip the
+    // scripts that mention neither.
+    if !(block.text.contains("publish") || block.text.contains("upload")) {
+        return Vec::new();
+    }
+    let exec = block.exec;
+    let inline_mint = mints_inline(&block.text);
     let mut sites = Vec::new();
-    for command in shell::commands(&run.value) {
+    for command in commands {
         let words = unwrap_command(&command.words);
         let (Some(program), Some(subcommand)) = (words.first(), words.get(1)) else {
             continue;
         };
-        let program = program.rsplit('/').next().unwrap_or(program);
+        let program = program_name(program);
         let Some(table) = COMMAND_UPLOADERS
             .iter()
             .find(|t| t.program == program && t.subcommands.contains(&subcommand.as_str()))
@@ -588,22 +706,36 @@ fn command_sites(
         let invocation = Invocation {
             table,
             args,
-            command: Some(&command),
-            step,
-            job,
-            workflow,
-            within: run.span,
-            text,
+            shell: Some((block, command)),
+            exec,
+            file: block.file,
+            source: block.source,
+            within: block.within,
+            mint,
+            mints_inline: inline_mint,
         };
-        let (target, target_span) = invocation.target();
+        let target = invocation.target();
+        let auth = invocation.auth();
+        let via = block.via.clone();
+        let span = invocation
+            .locate(&format!("{} {subcommand}", words[0]))
+            .span;
+        let span = if span == block.within {
+            invocation.locate(&format!("{program} {subcommand}")).span
+        } else {
+            span
+        };
         sites.push(PublishSite {
-            job: job_index,
-            step: step.index,
+            job: exec.job.job_index,
+            step: exec.top,
+            file: block.file,
+            via,
+            inner: exec.action_index().map(|a| (a, exec.step.index)),
             uploader: table.uploader,
-            target,
-            target_span,
-            auth: invocation.auth(),
-            span: invocation.locate(&format!("{program} {subcommand}")),
+            target: target.0,
+            target_span: target.1,
+            auth,
+            span,
             oidc_required: table.uploader != Uploader::Uv
                 || invocation.trusted_publishing_is("always"),
         });
@@ -612,27 +744,23 @@ fn command_sites(
 }
 
 /// `PyO3/maturin-action` with `command: upload` or `publish`.
-fn maturin_action(
-    workflow: &Workflow,
-    job_index: usize,
-    job: &Job,
-    step: &Step,
-) -> Option<PublishSite> {
-    let uses = step.uses.as_ref()?;
+fn maturin_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    let uses = exec.step.uses.as_ref()?;
     if !uses.target.is_action(MATURIN_ACTION) {
         return None;
     }
-    let command = step.input("command")?;
-    if !matches!(command.value.value.trim(), "upload" | "publish") {
+    let (_, command) = exec.input("command")?;
+    if !matches!(command.trim(), "upload" | "publish") {
         return None;
     }
     let table = COMMAND_UPLOADERS
         .iter()
         .find(|t| t.uploader == Uploader::Maturin)?;
-    let args_value = step.input("args");
+    let args_value = exec.input("args");
     let args: Vec<String> = args_value
-        .map(|kv| {
-            shell::commands(&kv.value.value)
+        .as_ref()
+        .map(|(_, value)| {
+            shell::commands(value)
                 .into_iter()
                 .flat_map(|c| c.words)
                 .collect()
@@ -641,29 +769,75 @@ fn maturin_action(
     if shell::has_flag(&args, &["--dry-run"]) {
         return None;
     }
-    // Words inside `args` are located at the `args` value as a whole.
-    let text = StepSource { source: "" };
     let invocation = Invocation {
         table,
         args: &args,
-        command: None,
-        step,
-        job,
-        workflow,
-        within: args_value.map_or(uses.raw.span, |kv| kv.value.span),
-        text: &text,
+        shell: None,
+        exec,
+        file: exec.file,
+        source: exec.source,
+        within: args_value.map_or(uses.raw.span, |(kv, _)| kv.value.span),
+        mint,
+        mints_inline: false,
     };
-    let (target, target_span) = invocation.target();
-    Some(PublishSite {
-        job: job_index,
-        step: step.index,
-        uploader: Uploader::MaturinAction,
+    let target = invocation.target();
+    let auth = invocation.auth();
+    Some(site_at(
+        exec,
+        Uploader::MaturinAction,
         target,
-        target_span,
-        auth: invocation.auth(),
-        span: uses.raw.span,
-        oidc_required: true,
-    })
+        auth,
+        uses.raw.span,
+        true,
+    ))
+}
+
+/// A third-party action of [`UPLOADER_ACTIONS`].
+fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    let uses = exec.step.uses.as_ref()?;
+    let entry = UPLOADER_ACTIONS.iter().find(|a| {
+        a.action != PYPI_PUBLISH_ACTION && a.action != MATURIN_ACTION && a.matches(&uses.target)
+    })?;
+    if let Some((input, values)) = entry.when {
+        let value = exec
+            .input(input)
+            .map(|(_, v)| v.trim().to_ascii_lowercase());
+        let uploads = match &value {
+            Some(v) => values.contains(&v.as_str()),
+            None => values.contains(&""),
+        };
+        if !uploads {
+            return None;
+        }
+    }
+    let target = match entry.url_input.and_then(|input| exec.input(input)) {
+        Some((kv, value)) if !value.trim().is_empty() => {
+            (target_of_url(&value), Some(exec.location(kv.value.span)))
+        }
+        _ => (Target::Index(Index::Pypi), None),
+    };
+    let token = entry.token_inputs.iter().find_map(|input| {
+        exec.input(input)
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(kv, value)| (kv, value.into_owned(), *input))
+    });
+    let auth = match token {
+        Some((_, value, _)) if mint.minted(&value) => Auth::Oidc,
+        Some((kv, _, input)) => Auth::Password {
+            location: exec.location(kv.key.span),
+            source: format!("`{input}`"),
+        },
+        None if entry.trusted_publishing => Auth::Oidc,
+        None => Auth::Unknown,
+    };
+    Some(site_at(
+        exec,
+        Uploader::Action(entry.action),
+        target,
+        auth,
+        uses.raw.span,
+        true,
+    ))
 }
 
 #[cfg(test)]
@@ -674,8 +848,10 @@ mod tests {
         let src = format!(
             "on: push\n{header}jobs:\n  p:\n    runs-on: ubuntu-latest\n{job_env}    steps:\n{steps}"
         );
-        let doc = crate::yaml::parse(&src).unwrap();
-        publish_sites(&crate::workflow::build(&src, &doc), &src)
+        let repo =
+            crate::repository::Repository::in_memory("w.yml", src.into_bytes(), None).unwrap();
+        let facts = crate::facts::Facts::derive(&repo);
+        facts.workflows[0].publish_sites.clone()
     }
 
     fn sites(steps: &str) -> Vec<PublishSite> {

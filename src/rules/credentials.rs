@@ -4,6 +4,7 @@ use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader};
+use crate::facts::site_step;
 use crate::workflow::Access;
 
 rule!(
@@ -23,8 +24,10 @@ fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             // Only uploads to PyPI/TestPyPI: a private index legitimately needs a password.
             let Some(index) = site.index() else { continue };
-            let step = &view.job(site.job).steps[site.step];
-            let file = view.file.file;
+            let Some(step) = site_step(context.repo, &view, site) else {
+                continue;
+            };
+            let file = site.file;
             if let Some(user) = step.input("user")
                 && !user.value.is_expression()
                 && user.value.value != "__token__"
@@ -40,15 +43,16 @@ fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_severity(Severity::Error)
-                    .with_help("remove `user` and `password` and use trusted publishing (`id-token: write` on the job)"),
+                    .with_help("remove `user` and `password` and use trusted publishing (`id-token: write` on the job)")
+                    .with_via(&site.via),
                 );
                 continue;
             }
-            if let Auth::Password { span, .. } = site.auth {
+            if let Auth::Password { location, .. } = &site.auth {
                 out.push(
                     Diagnostic::new(
                         &PUBLISH_WITH_PASSWORD,
-                        Location::new(file, span),
+                        *location,
                         format!(
                             "the upload to {} uses an API token from `password`, not trusted publishing",
                             index.display_name()
@@ -56,7 +60,8 @@ fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     )
                     .with_help(
                         "register a trusted publisher on PyPI, remove `password`, give the job `id-token: write`, then delete the API token and its secret",
-                    ),
+                    )
+                    .with_via(&site.via),
                 );
             }
         }
@@ -96,13 +101,15 @@ fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if site.uploader != Uploader::GhActionPypiPublish {
                 continue;
             }
-            let step = &view.job(site.job).steps[site.step];
+            let Some(step) = site_step(context.repo, &view, site) else {
+                continue;
+            };
             for input in &step.with {
                 let key = input.key.value.as_str();
                 if PYPI_PUBLISH_INPUTS.contains(&key) {
                     continue;
                 }
-                let location = Location::new(view.file.file, input.key.span);
+                let location = Location::new(site.file, input.key.span);
                 if let Some((_, replacement)) = PYPI_PUBLISH_DEPRECATED_INPUTS
                     .iter()
                     .find(|(alias, _)| *alias == key)
@@ -114,7 +121,8 @@ fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             format!("input `{key}` is a deprecated alias of `{replacement}`"),
                         )
                         .with_severity(Severity::Info)
-                        .with_help(format!("rename it to `{replacement}`")),
+                        .with_help(format!("rename it to `{replacement}`"))
+                        .with_via(&site.via),
                     );
                     continue;
                 }
@@ -136,7 +144,8 @@ fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         location,
                         format!("pypa/gh-action-pypi-publish has no input `{key}`; it is ignored"),
                     )
-                    .with_help(help),
+                    .with_help(help)
+                    .with_via(&site.via),
                 );
             }
         }
@@ -150,7 +159,7 @@ fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue; // TP301
             }
             let Some(index) = site.index() else { continue };
-            let Auth::Password { span, source } = &site.auth else {
+            let Auth::Password { location, source } = &site.auth else {
                 continue;
             };
             let job = view.job(site.job);
@@ -177,13 +186,10 @@ fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )
             };
             out.push(
-                Diagnostic::new(
-                    &PUBLISH_TOKEN_ENV,
-                    Location::new(view.file.file, *span),
-                    message,
-                )
-                .with_help(help)
-                .with_related(Location::new(view.file.file, site.span), "the upload"),
+                Diagnostic::new(&PUBLISH_TOKEN_ENV, *location, message)
+                    .with_help(help)
+                    .with_related(site.location(), "the upload")
+                    .with_via(&site.via),
             );
         }
     }
@@ -201,10 +207,11 @@ fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnosti
             out.push(
                 Diagnostic::new(
                     &UV_TRUSTED_PUBLISHING_FALLBACK,
-                    Location::new(view.file.file, site.span),
+                    site.location(),
                     "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials prompt or error",
                 )
-                .with_help("run `uv publish --trusted-publishing always` (or set `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such"),
+                .with_help("run `uv publish --trusted-publishing always` (or set `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
+                .with_via(&site.via),
             );
         }
     }

@@ -706,9 +706,8 @@ fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let name = &publisher.workflow.value;
         let has_own_jobs = jobs_for(&jobs, publisher).next().is_some();
-        for (view, site) in other_targets(context, name, index) {
-            let span = site.target_span.unwrap_or(site.span);
-            let location_in_workflow = Location::new(view.file.file, span);
+        for (_, site) in other_targets(context, name, index) {
+            let location_in_workflow = site.target_span.unwrap_or(site.location());
             let related = location(
                 publisher,
                 publisher.index.as_ref().unwrap_or(&publisher.workflow),

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use super::action::{Action, ActionInput};
 use super::{
     Access, Environment, Job, KeyValue, Permissions, PermissionsKind, Problem, RunsOn, Scope,
     Secrets, Spanned, Step, Trigger, Uses, UsesTarget, Workflow, WorkflowCall,
@@ -20,6 +21,21 @@ pub fn build(source: &str, document: &Document) -> Workflow {
     Workflow {
         problems: reader.problems,
         ..workflow
+    }
+}
+
+/// Build the model of a local action's `action.yml`. Never fails: problems
+/// are collected, as for workflows.
+pub fn build_action(source: &str, document: &Document) -> Action {
+    let mut reader = Reader {
+        source,
+        document,
+        problems: Vec::new(),
+    };
+    let action = reader.action();
+    Action {
+        problems: reader.problems,
+        ..action
     }
 }
 
@@ -163,6 +179,64 @@ impl Reader<'_> {
             }
         }
         workflow
+    }
+
+    fn action(&mut self) -> Action {
+        let mut action = Action::default();
+        let Some(root) = &self.document.root else {
+            self.problem(Span::empty(0), "the action file is empty");
+            return action;
+        };
+        let entries = self.mapping(root, "an action");
+        let mut runs = None;
+        for entry in entries {
+            match entry.key.as_str().unwrap_or_default() {
+                "name" => action.name = self.scalar(&entry.value, "`name`"),
+                "inputs" => {
+                    for input in self.mapping(&entry.value, "`inputs`") {
+                        let default = input.value.get("default").map(|d| {
+                            // `default: 0` or `default: false` are scalars too.
+                            self.scalar(d, "`default`")
+                                .unwrap_or_else(|| Spanned::new(String::new(), d.span))
+                        });
+                        action.inputs.push(ActionInput {
+                            name: text(&input.key),
+                            default,
+                        });
+                    }
+                }
+                "runs" => runs = Some(entry),
+                _ => {}
+            }
+        }
+        let Some(runs) = runs else {
+            if root.as_mapping().is_some() {
+                self.problem(
+                    Span::empty(root.span.start),
+                    "the action has no `runs:`; GitHub cannot run it",
+                );
+            }
+            return action;
+        };
+        let mut steps = None;
+        for e in self.mapping(&runs.value, "`runs`") {
+            match e.key.as_str().unwrap_or_default() {
+                "using" => action.using = self.scalar(&e.value, "`using`"),
+                "steps" => steps = Some(&e.value),
+                _ => {}
+            }
+        }
+        match (&action.using, steps) {
+            (None, _) => self.problem(runs.key.span, "`runs` has no `using`"),
+            (Some(_), Some(steps)) if action.is_composite() => {
+                action.steps = self.steps(steps);
+            }
+            (Some(_), None) if action.is_composite() => {
+                self.problem(runs.key.span, "a composite action needs `runs.steps`");
+            }
+            _ => {}
+        }
+        action
     }
 
     fn triggers(&mut self, node: &Node) -> Vec<Trigger> {
@@ -419,6 +493,7 @@ impl Reader<'_> {
                 run: None,
                 env: Vec::new(),
                 condition: None,
+                working_directory: None,
             };
             for e in self.mapping(item, "a step") {
                 let value = &e.value;
@@ -433,6 +508,9 @@ impl Reader<'_> {
                     "run" => step.run = self.scalar(value, "`run`"),
                     "env" => step.env = self.key_values(value, "`env`"),
                     "if" => step.condition = self.scalar(value, "`if`"),
+                    "working-directory" => {
+                        step.working_directory = self.scalar(value, "`working-directory`")
+                    }
                     _ => {}
                 }
             }

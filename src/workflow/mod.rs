@@ -3,10 +3,12 @@
 //! Building the model never fails: shapes GitHub would reject become
 //! [`Problem`]s (reported as `TP002`) and the rest of the file is still read.
 
+pub mod action;
 mod build;
 pub mod uses;
 
-pub use build::build;
+pub use action::Action;
+pub use build::{build, build_action};
 pub use uses::{Uses, UsesTarget};
 
 use crate::source::Span;
@@ -254,6 +256,8 @@ pub struct Step {
     pub run: Option<Spanned<String>>,
     pub env: Vec<KeyValue>,
     pub condition: Option<Spanned<String>>,
+    /// `working-directory:` of a `run:` step.
+    pub working_directory: Option<Spanned<String>>,
 }
 
 impl Step {

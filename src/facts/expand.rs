@@ -1,0 +1,853 @@
+//! What a job runs, seen through the files its steps name: the steps of
+//! local composite actions (with `${{ inputs.* }}` resolved to the caller's
+//! `with:` or the input's default), repository scripts, and the recipes of
+//! make, tox and just. Nothing is executed; files are read and their text is
+//! analysed. A step whose effect tplint cannot see (an unknown action, an
+//! interpreter script, a file it cannot read) is reported as *opaque*, so
+//! that no rule concludes from the absence of something it could hide.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::actions;
+use super::shell::{self, Command};
+use super::tasks;
+use crate::diagnostic::Location;
+use crate::repository::{LocalAction, Need, Repository};
+use crate::source::{FileId, Span};
+use crate::workflow::{Action, Job, KeyValue, Step, UsesTarget, Workflow};
+
+/// Deepest nesting followed: composite actions in composite actions,
+/// scripts run by scripts, recipes calling recipes.
+pub const MAX_DEPTH: usize = 4;
+
+/// Most shell blocks visited for one job: a bound on work for hostile
+/// task-runner files whose recipes fan out.
+const MAX_BLOCKS_PER_JOB: usize = 2_000;
+
+/// One level of local composite action.
+#[derive(Clone, Copy)]
+pub struct Frame<'a> {
+    /// The step that uses the action, and the file it is in.
+    pub call: &'a Step,
+    pub call_file: FileId,
+    pub action: &'a Action,
+    /// Index in `Repository::locals.actions`.
+    pub action_index: usize,
+}
+
+impl Frame<'_> {
+    /// The `uses:` that enters this action.
+    pub fn location(&self) -> Location {
+        let span = self
+            .call
+            .uses
+            .as_ref()
+            .map_or(self.call.span, |u| u.raw.span);
+        Location::new(self.call_file, span)
+    }
+}
+
+/// The job being walked.
+#[derive(Clone, Copy)]
+pub struct JobRef<'a> {
+    pub workflow: &'a Workflow,
+    pub workflow_file: FileId,
+    pub job: &'a Job,
+    pub job_index: usize,
+}
+
+/// A step as it runs in a job: one of the job's own steps, or a step of a
+/// local composite action that one of them uses.
+pub struct Executed<'a, 'f> {
+    pub job: JobRef<'a>,
+    /// Position of the job's own step that this is, or that leads here.
+    pub top: usize,
+    pub step: &'a Step,
+    /// The file holding `step`, and its text.
+    pub file: FileId,
+    pub source: &'a str,
+    /// The composite actions entered to reach `step`, outermost first.
+    pub frames: &'f [Frame<'a>],
+}
+
+/// A variable visible to a command, with where it was set.
+#[derive(Clone, Debug)]
+pub struct EnvHit<'a> {
+    pub name: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+    pub location: Location,
+}
+
+static INPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}").expect("valid regex literal")
+});
+
+impl<'a> Executed<'a, '_> {
+    /// Whether the step belongs to a local action rather than the workflow.
+    pub fn in_action(&self) -> bool {
+        !self.frames.is_empty()
+    }
+
+    /// The `uses:` locations that lead to this step, outermost first.
+    pub fn via(&self) -> Vec<Location> {
+        self.frames.iter().map(Frame::location).collect()
+    }
+
+    /// Index of the local action holding the step, if any.
+    pub fn action_index(&self) -> Option<usize> {
+        self.frames.last().map(|f| f.action_index)
+    }
+
+    pub fn location(&self, span: Span) -> Location {
+        Location::new(self.file, span)
+    }
+
+    /// `text` with `${{ inputs.NAME }}` replaced, at composite depth
+    /// `depth`, by the caller's `with:` value or the input's default.
+    /// Text of the workflow itself (depth 0) is returned as is.
+    pub fn resolve_at<'t>(&self, text: &'t str, depth: usize) -> Cow<'t, str> {
+        if depth == 0 || !text.contains("inputs.") {
+            return Cow::Borrowed(text);
+        }
+        let Some(frame) = self.frames.get(depth - 1) else {
+            return Cow::Borrowed(text);
+        };
+        INPUT_REFERENCE.replace_all(text, |captures: &regex::Captures<'_>| {
+            let name = &captures[1];
+            if let Some(given) = frame
+                .call
+                .with
+                .iter()
+                .find(|kv| kv.key.value.eq_ignore_ascii_case(name))
+            {
+                return self.resolve_at(&given.value.value, depth - 1).into_owned();
+            }
+            frame
+                .action
+                .input(name)
+                .and_then(|i| i.default.as_ref())
+                .map(|d| d.value.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Text of this step, resolved.
+    pub fn resolve<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.resolve_at(text, self.frames.len())
+    }
+
+    /// An input of the step (`with:`), resolved.
+    pub fn input(&self, key: &str) -> Option<(&'a KeyValue, Cow<'a, str>)> {
+        let kv = self.step.input(key)?;
+        Some((kv, self.resolve(&kv.value.value)))
+    }
+
+    /// Every `env:` level visible to the step, innermost first, with the
+    /// composite depth its values are resolved at.
+    fn env_levels(&self) -> Vec<(&'a [KeyValue], FileId, usize)> {
+        let mut levels = vec![(self.step.env.as_slice(), self.file, self.frames.len())];
+        for (depth, frame) in self.frames.iter().enumerate().rev() {
+            levels.push((frame.call.env.as_slice(), frame.call_file, depth));
+        }
+        levels.push((self.job.job.env.as_slice(), self.job.workflow_file, 0));
+        levels.push((self.job.workflow.env.as_slice(), self.job.workflow_file, 0));
+        levels
+    }
+
+    /// Variable `name` from the step's, its callers', the job's and the
+    /// workflow's `env:`; a trailing `*` in `name` matches a prefix.
+    pub fn env(&self, name: &str) -> Option<EnvHit<'a>> {
+        let matches = |candidate: &str| match name.strip_suffix('*') {
+            Some(prefix) => candidate.starts_with(prefix),
+            None => candidate == name,
+        };
+        for (list, file, depth) in self.env_levels() {
+            if let Some(kv) = list.iter().rev().find(|kv| matches(&kv.key.value)) {
+                return Some(EnvHit {
+                    name: Cow::Borrowed(&kv.key.value),
+                    value: Cow::Owned(self.resolve_at(&kv.value.value, depth).into_owned()),
+                    location: Location::new(file, kv.key.span),
+                });
+            }
+        }
+        None
+    }
+
+    /// Every env value visible to the step (for markers such as the
+    /// runner's token request variables).
+    pub fn env_values(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.step.env.iter().map(|kv| kv.value.value.as_str())
+    }
+}
+
+/// What kind of text a shell block is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A step's `run:`.
+    Run,
+    /// A repository script the step runs.
+    Script,
+    /// A make, tox or just recipe line.
+    Recipe,
+}
+
+/// Shell text that runs in a job: a `run:`, a script, or a recipe line.
+pub struct ShellBlock<'a, 'x, 'f> {
+    pub exec: &'x Executed<'a, 'f>,
+    pub kind: BlockKind,
+    /// The file holding the text and its whole source.
+    pub file: FileId,
+    pub source: &'a str,
+    /// Where the commands are in `source`.
+    pub within: Span,
+    /// The shell text (inputs resolved, recipe prefixes removed).
+    pub text: Cow<'a, str>,
+    /// How the block was reached from the workflow, outermost first: the
+    /// composite `uses:` and the commands that ran each script.
+    pub via: Vec<Location>,
+    /// Variables set by whatever ran this block (exports before a script,
+    /// `make VAR=x`, tox `set_env`), innermost last.
+    pub inherited: Vec<EnvHit<'a>>,
+    /// The working directory, relative to the repository root.
+    pub cwd: String,
+}
+
+impl<'a> ShellBlock<'a, '_, '_> {
+    /// The span of `needle` inside the block's source region, else the region.
+    pub fn locate(&self, needle: &str) -> Span {
+        self.source
+            .get(self.within.range())
+            .and_then(|raw| raw.find(needle))
+            .map_or(self.within, |at| {
+                Span::new(
+                    self.within.start + at,
+                    self.within.start + at + needle.len(),
+                )
+            })
+    }
+
+    /// Where a command of the block is: its first word's span.
+    pub fn command_location(&self, command: &Command) -> Location {
+        let first = command
+            .words
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default();
+        let span = if self.kind == BlockKind::Run && self.text.as_ref() == self.raw() {
+            // The text is the source itself: offsets are exact.
+            let start = self.within.start + command.offset.min(self.within.len());
+            Span::new(start, (start + first.len()).min(self.within.end))
+        } else {
+            self.locate(first)
+        };
+        Location::new(self.file, span)
+    }
+
+    fn raw(&self) -> &str {
+        self.source.get(self.within.range()).unwrap_or_default()
+    }
+
+    /// Variable `name` for `command`: the command's own assignments and
+    /// the script's exports, then what the caller set, then the step's env.
+    pub fn env(&self, command: Option<&Command>, name: &str) -> Option<EnvHit<'a>> {
+        let prefix = name.strip_suffix('*');
+        let in_script = command.and_then(|command| match prefix {
+            Some(prefix) => command.variables().find(|(n, _)| n.starts_with(prefix)),
+            None => command.variable(name),
+        });
+        if let Some((n, v)) = in_script {
+            return Some(EnvHit {
+                name: Cow::Owned(n.to_string()),
+                value: Cow::Owned(v.to_string()),
+                location: Location::new(self.file, self.locate(n)),
+            });
+        }
+        let matches = |candidate: &str| match prefix {
+            Some(prefix) => candidate.starts_with(prefix),
+            None => candidate == name,
+        };
+        if let Some(hit) = self.inherited.iter().rev().find(|h| matches(&h.name)) {
+            return Some(hit.clone());
+        }
+        self.exec.env(name)
+    }
+}
+
+/// A step whose effect tplint cannot see.
+#[derive(Clone, Debug)]
+pub struct Opaque {
+    /// The job's own step that runs it.
+    pub top: usize,
+    pub location: Location,
+    pub via: Vec<Location>,
+    /// What it is, for messages: "`./scripts/release.py`, a Python script".
+    pub what: String,
+}
+
+/// Receives what a job runs.
+pub trait Visit<'a> {
+    fn step(&mut self, _exec: &Executed<'a, '_>) {}
+    fn shell(&mut self, _block: &ShellBlock<'a, '_, '_>, _commands: &[Command]) {}
+    fn opaque(&mut self, _opaque: Opaque) {}
+    /// A repository file runs in the job (a local action, a script, a recipe).
+    fn local_code(&mut self, _top: usize, _location: Location, _via: &[Location], _what: &str) {}
+}
+
+/// Walks one job, recording the files it would need to read.
+struct Walker<'a, 'v, V> {
+    repo: &'a Repository,
+    visitor: &'v mut V,
+    needs: BTreeSet<Need>,
+    /// Files entered, to stop cycles.
+    stack: Vec<String>,
+    blocks: usize,
+}
+
+/// Walk every step a job runs.
+pub fn walk_job<'a, V: Visit<'a>>(repo: &'a Repository, job: JobRef<'a>, visitor: &mut V) {
+    let mut walker = Walker {
+        repo,
+        visitor,
+        needs: BTreeSet::new(),
+        stack: Vec::new(),
+        blocks: 0,
+    };
+    walker.job(job);
+}
+
+/// The local files the workflows name that have not been read yet.
+pub fn needed_files(repo: &Repository) -> BTreeSet<Need> {
+    struct Nothing;
+    impl Visit<'_> for Nothing {}
+    let mut needs = BTreeSet::new();
+    if !repo.locals.can_read() {
+        return needs;
+    }
+    for file in &repo.workflows {
+        let Some(workflow) = &file.workflow else {
+            continue;
+        };
+        for (job_index, job) in workflow.jobs.iter().enumerate() {
+            let mut walker = Walker {
+                repo,
+                visitor: &mut Nothing,
+                needs: BTreeSet::new(),
+                stack: Vec::new(),
+                blocks: 0,
+            };
+            walker.job(JobRef {
+                workflow,
+                workflow_file: file.file,
+                job,
+                job_index,
+            });
+            needs.append(&mut walker.needs);
+        }
+    }
+    needs
+}
+
+/// A path relative to the repository root from `base` (a folder relative
+/// to the root) and `path`; `None` when it is absolute, an expression, or
+/// leaves the repository.
+pub fn join(base: &str, path: &str) -> Option<String> {
+    let path = path.trim();
+    if path.is_empty()
+        || path.starts_with('/')
+        || path.starts_with('~')
+        || path.contains('$')
+        || path.contains('`')
+        || path.contains('*')
+    {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in base.split('/').chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
+    fn job(&mut self, job: JobRef<'a>) {
+        let source = &self.repo.sources.get(job.workflow_file).text;
+        for (top, step) in job.job.steps.iter().enumerate() {
+            let exec = Executed {
+                job,
+                top,
+                step,
+                file: job.workflow_file,
+                source,
+                frames: &[],
+            };
+            self.step(&exec);
+        }
+    }
+
+    fn opaque(
+        &mut self,
+        exec: &Executed<'a, '_>,
+        location: Location,
+        via: Vec<Location>,
+        what: String,
+    ) {
+        self.visitor.opaque(Opaque {
+            top: exec.top,
+            location,
+            via,
+            what,
+        });
+    }
+
+    fn step(&mut self, exec: &Executed<'a, '_>) {
+        self.visitor.step(exec);
+        let step = exec.step;
+        if let Some(uses) = &step.uses {
+            let here = exec.location(uses.raw.span);
+            match &uses.target {
+                UsesTarget::Local { path } | UsesTarget::SelfRepository { path } => {
+                    self.local_action(exec, path, here);
+                }
+                UsesTarget::Remote { .. } => {
+                    if !actions::is_known(&uses.target) {
+                        let what = format!(
+                            "`{}`, an action tplint does not know",
+                            uses.raw.value.trim()
+                        );
+                        self.opaque(exec, here, exec.via(), what);
+                    }
+                }
+                UsesTarget::Docker { image, .. } => {
+                    let what = format!("`docker://{image}`, a container tplint cannot see into");
+                    self.opaque(exec, here, exec.via(), what);
+                }
+                UsesTarget::Invalid(_) => {}
+            }
+        }
+        if let Some(run) = &step.run {
+            let cwd = step
+                .working_directory
+                .as_ref()
+                .and_then(|w| join("", &exec.resolve(&w.value)))
+                .unwrap_or_default();
+            let block = ShellBlock {
+                exec,
+                kind: BlockKind::Run,
+                file: exec.file,
+                source: exec.source,
+                within: run.span,
+                text: Cow::Owned(exec.resolve(&run.value).into_owned()),
+                via: exec.via(),
+                inherited: Vec::new(),
+                cwd,
+            };
+            self.shell(&block, 0);
+        }
+    }
+
+    fn local_action(&mut self, exec: &Executed<'a, '_>, path: &str, here: Location) {
+        let via = exec.via();
+        let Some(dir) = join("", path) else {
+            let what = format!("`{path}`, a local action outside the repository");
+            self.opaque(exec, here, via, what);
+            return;
+        };
+        let Some(index) = self.repo.locals.action_position(&dir) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Action(dir.clone()));
+            }
+            self.opaque(
+                exec,
+                here,
+                via,
+                format!("`./{dir}`, a local action not read"),
+            );
+            return;
+        };
+        let local: &'a LocalAction = &self.repo.locals.actions[index];
+        self.visitor
+            .local_code(exec.top, here, &via, &format!("the local action `./{dir}`"));
+        let (Some(file), Some(action)) = (local.file, local.action.as_ref()) else {
+            let what = if local.file.is_none() {
+                format!("`./{dir}`, which has no `action.yml`")
+            } else {
+                format!("`./{dir}`, whose `action.yml` could not be read")
+            };
+            self.opaque(exec, here, via, what);
+            return;
+        };
+        if !action.is_composite() {
+            let using = action.using.as_ref().map_or("", |u| u.value.as_str());
+            let what = format!("`./{dir}`, a `{using}` action whose code tplint does not read");
+            self.opaque(exec, here, via, what);
+            return;
+        }
+        let key = format!("action:{dir}");
+        if exec.frames.len() >= MAX_DEPTH || self.stack.contains(&key) {
+            let what = format!("`./{dir}`, nested too deep or in a cycle");
+            self.opaque(exec, here, via, what);
+            return;
+        }
+        let mut frames = exec.frames.to_vec();
+        frames.push(Frame {
+            call: exec.step,
+            call_file: exec.file,
+            action,
+            action_index: index,
+        });
+        let source = &self.repo.sources.get(file).text;
+        self.stack.push(key);
+        for step in &action.steps {
+            let inner = Executed {
+                job: exec.job,
+                top: exec.top,
+                step,
+                file,
+                source,
+                frames: &frames,
+            };
+            self.step(&inner);
+        }
+        self.stack.pop();
+    }
+
+    fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, depth: usize) {
+        self.blocks += 1;
+        if self.blocks > MAX_BLOCKS_PER_JOB {
+            return;
+        }
+        let commands = shell::commands(&block.text);
+        self.visitor.shell(block, &commands);
+        for command in &commands {
+            self.command(block, command, depth);
+        }
+    }
+
+    /// Follow a command into the file it runs, if it runs one.
+    fn command(&mut self, block: &ShellBlock<'a, '_, '_>, command: &Command, depth: usize) {
+        let words = strip_prefixes(&command.words);
+        let Some(run) = tasks::what_runs(words) else {
+            return;
+        };
+        let at = block.command_location(command);
+        let mut via = block.via.clone();
+        via.push(at);
+        match run {
+            tasks::Runs::Inline(text) => {
+                // `bash -c '...'`: the same file, more commands.
+                let inner = ShellBlock {
+                    exec: block.exec,
+                    kind: BlockKind::Recipe,
+                    file: block.file,
+                    source: block.source,
+                    within: block.within,
+                    text: Cow::Owned(text.to_string()),
+                    via: block.via.clone(),
+                    inherited: block.inherited.clone(),
+                    cwd: block.cwd.clone(),
+                };
+                if depth < MAX_DEPTH {
+                    self.shell(&inner, depth + 1);
+                }
+            }
+            tasks::Runs::Interpreter { program, file } => {
+                let what = match file {
+                    Some(file) => format!("`{program} {file}`, a program tplint does not read"),
+                    None => format!("`{program}`, a task runner tplint does not read"),
+                };
+                self.visitor
+                    .local_code(block.exec.top, at, &block.via, &what);
+                self.opaque(block.exec, at, block.via.clone(), what);
+            }
+            tasks::Runs::Script(path) => self.script(block, command, path, at, via, depth),
+            tasks::Runs::Make {
+                file,
+                dir,
+                targets,
+                assignments,
+            } => {
+                let base = match dir {
+                    Some(dir) => join(&block.cwd, dir),
+                    None => Some(block.cwd.clone()),
+                };
+                let candidates: Vec<String> = match (file, &base) {
+                    (Some(file), Some(base)) => join(base, file).into_iter().collect(),
+                    (None, Some(base)) => ["GNUmakefile", "makefile", "Makefile"]
+                        .iter()
+                        .filter_map(|name| join(base, name))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let inherited = self.inherit(block, command, at, &assignments);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    "make",
+                    |_, text| tasks::make_recipes(text, &targets),
+                    inherited,
+                );
+            }
+            tasks::Runs::Tox { config, envs } => {
+                let candidates: Vec<String> = match config {
+                    Some(config) => join(&block.cwd, config).into_iter().collect(),
+                    None => ["tox.ini", "tox.toml", "pyproject.toml"]
+                        .iter()
+                        .filter_map(|name| join(&block.cwd, name))
+                        .collect(),
+                };
+                let inherited = self.inherit(block, command, at, &[]);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    "tox",
+                    |path, text| tasks::tox_commands(path, text, &envs),
+                    inherited,
+                );
+            }
+            tasks::Runs::Just { recipes } => {
+                let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
+                    .iter()
+                    .filter_map(|name| join(&block.cwd, name))
+                    .collect();
+                let inherited = self.inherit(block, command, at, &[]);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    "just",
+                    |_, text| tasks::just_recipes(text, &recipes),
+                    inherited,
+                );
+            }
+        }
+    }
+
+    /// The variables a command passes to what it runs: the caller's, the
+    /// script's exports and assignments, and extra `NAME=value` pairs.
+    fn inherit(
+        &self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        at: Location,
+        extra: &[(String, String)],
+    ) -> Vec<EnvHit<'a>> {
+        let mut inherited = block.inherited.clone();
+        let mut own: Vec<(&str, &str)> = command.variables().collect();
+        own.reverse();
+        for (name, value) in own {
+            inherited.push(EnvHit {
+                name: Cow::Owned(name.to_string()),
+                value: Cow::Owned(value.to_string()),
+                location: Location::new(block.file, block.locate(name)),
+            });
+        }
+        for (name, value) in extra {
+            inherited.push(EnvHit {
+                name: Cow::Owned(name.clone()),
+                value: Cow::Owned(value.clone()),
+                location: at,
+            });
+        }
+        inherited
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn script(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        path: &str,
+        at: Location,
+        via: Vec<Location>,
+        depth: usize,
+    ) {
+        let exec = block.exec;
+        // Relative to the working directory; scripts run from elsewhere
+        // often name siblings relative to their own folder.
+        let candidates: Vec<String> = [join(&block.cwd, path)].into_iter().flatten().collect();
+        let Some(relative) = candidates.first().cloned() else {
+            let what = format!("`{path}`, a script outside the repository");
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        };
+        self.visitor.local_code(
+            exec.top,
+            at,
+            &block.via,
+            &format!("the script `{relative}`"),
+        );
+        let Some(local) = self.repo.locals.text(&relative) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Text(relative.clone()));
+            }
+            let what = format!("`{relative}`, a script not read");
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        };
+        let Some(file) = local.file else {
+            let why = local.problem.as_deref().unwrap_or("unreadable");
+            let what = format!("`{relative}`, a script that could not be read ({why})");
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        };
+        let source = &self.repo.sources.get(file).text;
+        if let Some(interpreter) = tasks::non_shell_interpreter(source) {
+            let what = format!("`{relative}`, a {interpreter} script tplint does not read");
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        }
+        if depth >= MAX_DEPTH || self.stack.contains(&relative) {
+            let what = format!("`{relative}`, nested too deep or in a cycle");
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        }
+        let inherited = self.inherit(block, command, at, &[]);
+        let inner = ShellBlock {
+            exec,
+            kind: BlockKind::Script,
+            file,
+            source,
+            within: Span::new(0, source.len()),
+            text: Cow::Borrowed(source.as_str()),
+            via,
+            inherited,
+            cwd: block.cwd.clone(),
+        };
+        self.stack.push(relative);
+        self.shell(&inner, depth + 1);
+        self.stack.pop();
+    }
+
+    /// Read the recipes of a task runner's file (the first of `candidates`
+    /// that exists) and walk them.
+    #[allow(clippy::too_many_arguments)]
+    fn task_file(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        via: Vec<Location>,
+        depth: usize,
+        candidates: &[String],
+        runner: &str,
+        recipes: impl Fn(&str, &'a str) -> tasks::Recipes<'a>,
+        inherited: Vec<EnvHit<'a>>,
+    ) {
+        let exec = block.exec;
+        self.visitor.local_code(
+            exec.top,
+            at,
+            &block.via,
+            &format!("`{runner}`, which runs the project's own recipes"),
+        );
+        let mut unread = false;
+        let mut found = None;
+        for candidate in candidates {
+            match self.repo.locals.text(candidate) {
+                None => {
+                    if self.repo.locals.can_read() {
+                        self.needs.insert(Need::Text(candidate.clone()));
+                    }
+                    unread = true;
+                }
+                Some(local) => {
+                    if let Some(file) = local.file {
+                        found = Some((candidate, file));
+                        break;
+                    }
+                }
+            }
+        }
+        let Some((path, file)) = found else {
+            let what = if unread {
+                format!("`{runner}`, whose file was not read")
+            } else {
+                format!("`{runner}`, whose file was not found")
+            };
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        };
+        let source: &'a str = &self.repo.sources.get(file).text;
+        let recipes = recipes(path, source);
+        if recipes.lines.is_empty() && recipes.missing.is_empty() && !recipes.opaque {
+            return;
+        }
+        if recipes.opaque || !recipes.missing.is_empty() {
+            let what = if recipes.missing.is_empty() {
+                format!("`{runner}` recipes in `{path}` that tplint cannot read")
+            } else {
+                format!(
+                    "`{runner}` {} not found in `{path}`",
+                    recipes
+                        .missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.opaque(exec, at, block.via.clone(), what);
+        }
+        if depth >= MAX_DEPTH || self.stack.contains(path) {
+            return;
+        }
+        let mut inherited = inherited;
+        for (name, value, span) in &recipes.env {
+            inherited.push(EnvHit {
+                name: Cow::Owned(name.clone()),
+                value: Cow::Owned(value.clone()),
+                location: Location::new(file, *span),
+            });
+        }
+        self.stack.push(path.clone());
+        for line in &recipes.lines {
+            let inner = ShellBlock {
+                exec,
+                kind: BlockKind::Recipe,
+                file,
+                source,
+                within: line.span,
+                text: Cow::Owned(line.text.clone()),
+                via: via.clone(),
+                inherited: inherited.clone(),
+                cwd: line
+                    .cwd
+                    .as_deref()
+                    .and_then(|d| join(&block.cwd, d))
+                    .unwrap_or_else(|| block.cwd.clone()),
+            };
+            self.shell(&inner, depth + 1);
+        }
+        self.stack.pop();
+    }
+}
+
+/// Drop words that only change how a command runs (`sudo`, `time`, `exec`,
+/// `env`, `nohup`, `command`) so the program comes first.
+pub fn strip_prefixes(words: &[String]) -> &[String] {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        match first.as_str() {
+            "sudo" | "time" | "exec" | "command" | "nohup" | "env" => rest = &rest[1..],
+            _ => break,
+        }
+    }
+    rest
+}

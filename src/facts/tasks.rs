@@ -1,0 +1,1176 @@
+//! How a shell command runs other files of the repository — a script,
+//! `make TARGET`, `tox -e ENV`, `just RECIPE`, an interpreter script — and
+//! just enough of Makefiles, tox configurations and justfiles to list the
+//! command lines a target, environment or recipe runs. Nothing is executed.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::source::Span;
+
+/// What a command runs besides itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Runs<'w> {
+    /// `bash -c '...'`: more shell text.
+    Inline(&'w str),
+    /// A program whose effect tplint cannot read: a Python/Node/... script,
+    /// nox, invoke, a project-defined `hatch run`/`npm run` script.
+    Interpreter {
+        program: String,
+        file: Option<String>,
+    },
+    /// A shell script of the repository (`bash x`, `./x`, `source x`).
+    Script(&'w str),
+    Make {
+        file: Option<&'w str>,
+        dir: Option<&'w str>,
+        targets: Vec<&'w str>,
+        assignments: Vec<(String, String)>,
+    },
+    Tox {
+        config: Option<&'w str>,
+        envs: Vec<String>,
+    },
+    Just {
+        recipes: Vec<&'w str>,
+    },
+}
+
+/// Shells whose script argument is read as shell text.
+const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
+
+/// Interpreters of other languages: their scripts are opaque.
+const INTERPRETERS: &[&str] = &["node", "ruby", "perl", "php", "deno", "bun", "Rscript"];
+
+/// Extensions of scripts in languages tplint does not read.
+const FOREIGN_EXTENSIONS: &[&str] = &[
+    ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl", ".php", ".r", ".R",
+];
+
+/// Task runners whose definitions are code (Python) or that tplint does
+/// not read: running them is opaque.
+const OPAQUE_RUNNERS: &[&str] = &["nox", "invoke", "inv", "doit", "poe", "rake", "npx"];
+
+/// `python -m MODULE` for modules that are tools with known effect (their
+/// uploads, if any, are read as commands elsewhere): not opaque.
+const KNOWN_MODULES: &[&str] = &[
+    "build",
+    "twine",
+    "pip",
+    "venv",
+    "virtualenv",
+    "ensurepip",
+    "pytest",
+    "unittest",
+    "doctest",
+    "coverage",
+    "mypy",
+    "ruff",
+    "black",
+    "isort",
+    "flake8",
+    "pylint",
+    "sphinx",
+    "mkdocs",
+    "towncrier",
+    "check_manifest",
+    "pipx",
+    "wheel",
+    "auditwheel",
+    "delocate",
+    "setuptools_scm",
+    "cibuildwheel",
+    "uv",
+    "hatch",
+    "flit",
+    "pdm",
+    "poetry",
+    "maturin",
+    "pre_commit",
+    "json.tool",
+    "http.server",
+    "zipfile",
+    "tarfile",
+    "compileall",
+    "py_compile",
+    "pip_audit",
+    "sigstore",
+    "pypi_attestations",
+    "bumpversion",
+    "bump2version",
+    "bumpver",
+    "tox",
+];
+
+/// Tools that `uv run`, `pdm run`, `hatch run`, `poetry run` and friends
+/// commonly start and whose effect is known; anything else they start is
+/// a project-defined script or entry point, which is opaque.
+const KNOWN_TOOLS: &[&str] = &[
+    "pytest",
+    "twine",
+    "build",
+    "pyproject-build",
+    "pip",
+    "ruff",
+    "mypy",
+    "black",
+    "isort",
+    "flake8",
+    "pylint",
+    "pyright",
+    "sphinx-build",
+    "mkdocs",
+    "coverage",
+    "towncrier",
+    "pre-commit",
+    "maturin",
+    "uv",
+    "hatch",
+    "flit",
+    "pdm",
+    "poetry",
+    "cibuildwheel",
+    "check-wheel-contents",
+    "check-manifest",
+    "git",
+    "echo",
+];
+
+fn base(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
+}
+
+fn is_python(program: &str) -> bool {
+    let name = base(program);
+    name == "py"
+        || name
+            .strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_variable(word: &str) -> bool {
+    word.starts_with('$')
+}
+
+/// What `words` (a command with wrappers such as `sudo` removed) runs.
+pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
+    let program = words.first()?.as_str();
+    let name = base(program);
+    let args = &words[1..];
+    if SHELLS.contains(&name) {
+        return shell_invocation(args);
+    }
+    if matches!(program, "source" | ".") {
+        return args.first().map(|p| Runs::Script(p.as_str()));
+    }
+    if matches!(name, "make" | "gmake") || matches!(program, "$(MAKE)" | "${MAKE}") {
+        return Some(make_invocation(args));
+    }
+    if name == "tox" {
+        return Some(tox_invocation(args));
+    }
+    if name == "just" {
+        let recipes = args
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.starts_with('-') && !w.contains('='))
+            .take(1)
+            .collect();
+        return Some(Runs::Just { recipes });
+    }
+    if is_python(program) {
+        return python_invocation(program, args);
+    }
+    if INTERPRETERS.contains(&name) {
+        let file = args.iter().find(|w| !w.starts_with('-'))?;
+        return Some(Runs::Interpreter {
+            program: name.to_string(),
+            file: Some(file.clone()),
+        });
+    }
+    if OPAQUE_RUNNERS.contains(&name) {
+        return Some(Runs::Interpreter {
+            program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
+            file: None,
+        });
+    }
+    if matches!(
+        name,
+        "uv" | "pdm" | "hatch" | "poetry" | "rye" | "pixi" | "pipx" | "npm" | "yarn" | "pnpm"
+    ) && args.first().is_some_and(|w| w == "run")
+    {
+        return runner_invocation(name, &args[1..]);
+    }
+    if program.contains('/') && !is_variable(program) && !program.starts_with('/') {
+        if FOREIGN_EXTENSIONS.iter().any(|e| program.ends_with(e)) {
+            return Some(Runs::Interpreter {
+                program: program.to_string(),
+                file: Some(program.to_string()),
+            });
+        }
+        return Some(Runs::Script(program));
+    }
+    None
+}
+
+fn shell_invocation(args: &[String]) -> Option<Runs<'_>> {
+    let mut iter = args.iter();
+    while let Some(word) = iter.next() {
+        match word.as_str() {
+            "-c" => return iter.next().map(|t| Runs::Inline(t.as_str())),
+            "-o" | "+o" | "-O" | "+O" => {
+                iter.next();
+            }
+            w if w.starts_with('-') || w.starts_with('+') => {
+                let cluster = !w.starts_with("--") && w.len() > 1;
+                if cluster && w[1..].contains('c') {
+                    return iter.next().map(|t| Runs::Inline(t.as_str()));
+                }
+                if cluster && w[1..].contains(['o', 'O']) {
+                    iter.next(); // `-eo pipefail`: the option's value
+                }
+            }
+            w => return Some(Runs::Script(w)),
+        }
+    }
+    None
+}
+
+fn make_invocation(args: &[String]) -> Runs<'_> {
+    let mut file = None;
+    let mut dir = None;
+    let mut targets = Vec::new();
+    let mut assignments = Vec::new();
+    let mut iter = args.iter().peekable();
+    while let Some(word) = iter.next() {
+        let w = word.as_str();
+        match w {
+            "-f" | "--file" | "--makefile" => file = iter.next().map(String::as_str),
+            "-C" | "--directory" => dir = iter.next().map(String::as_str),
+            "-j" | "--jobs" | "-l" | "--load-average" => {
+                if iter.peek().is_some_and(|n| n.parse::<f64>().is_ok()) {
+                    iter.next();
+                }
+            }
+            "-I" | "--include-dir" | "-o" | "-W" => {
+                iter.next();
+            }
+            _ if w.starts_with("--file=") || w.starts_with("--makefile=") => {
+                file = w.split_once('=').map(|(_, v)| v);
+            }
+            _ if w.starts_with("--directory=") => dir = w.split_once('=').map(|(_, v)| v),
+            _ if w.starts_with('-') => {}
+            _ => match w.split_once('=') {
+                Some((name, value)) if !name.is_empty() && !name.contains('/') => {
+                    assignments.push((name.to_string(), value.to_string()));
+                }
+                _ => targets.push(w),
+            },
+        }
+    }
+    Runs::Make {
+        file,
+        dir,
+        targets,
+        assignments,
+    }
+}
+
+fn tox_invocation(args: &[String]) -> Runs<'_> {
+    let mut config = None;
+    let mut envs = Vec::new();
+    let mut iter = args.iter();
+    while let Some(word) = iter.next() {
+        let w = word.as_str();
+        let mut add = |list: &str| {
+            envs.extend(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string),
+            );
+        };
+        match w {
+            "-e" | "--env" => {
+                if let Some(list) = iter.next() {
+                    add(list);
+                }
+            }
+            "-c" | "--conf" | "--configfile" => config = iter.next().map(String::as_str),
+            "--" => break,
+            _ if w.starts_with("-e") && w.len() > 2 => add(w[2..].trim_start_matches('=')),
+            _ if w.starts_with("--env=") => add(&w["--env=".len()..]),
+            _ => {}
+        }
+    }
+    Runs::Tox { config, envs }
+}
+
+fn python_invocation<'w>(program: &str, args: &'w [String]) -> Option<Runs<'w>> {
+    let mut iter = args.iter().enumerate();
+    while let Some((at, word)) = iter.next() {
+        match word.as_str() {
+            "-m" => {
+                let module = args.get(at + 1)?;
+                if module == "tox" {
+                    return Some(tox_invocation(&args[at + 2..]));
+                }
+                if KNOWN_MODULES.contains(&module.as_str()) {
+                    return None;
+                }
+                return Some(Runs::Interpreter {
+                    program: format!("{} -m {module}", base(program)),
+                    file: None,
+                });
+            }
+            "-c" => return None,
+            "-W" | "-X" => {
+                iter.next();
+            }
+            w if w.starts_with('-') => {}
+            w => {
+                return Some(Runs::Interpreter {
+                    program: base(program).to_string(),
+                    file: Some(w.to_string()),
+                });
+            }
+        }
+    }
+    None
+}
+
+fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
+    // Options of the runner before the command (`uv run --with x cmd`).
+    const VALUE_OPTIONS: &[&str] = &[
+        "--from",
+        "--with",
+        "--python",
+        "-p",
+        "--spec",
+        "--directory",
+        "--project",
+        "--group",
+        "--extra",
+        "--env-file",
+        "--index",
+        "--index-url",
+        "--pip-args",
+        "-e",
+        "--env",
+        "--package",
+    ];
+    let mut rest = rest;
+    while let Some(word) = rest.first() {
+        if !word.starts_with('-') {
+            break;
+        }
+        let takes_value = VALUE_OPTIONS.contains(&word.as_str());
+        rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
+    }
+    let command = rest.first()?;
+    if matches!(runner, "npm" | "yarn" | "pnpm") {
+        return Some(Runs::Interpreter {
+            program: format!("{runner} run {command}"),
+            file: None,
+        });
+    }
+    if let Some(runs) = what_runs(rest) {
+        return Some(runs);
+    }
+    let name = base(command);
+    if KNOWN_TOOLS.contains(&name) || is_python(command) || SHELLS.contains(&name) {
+        return None;
+    }
+    Some(Runs::Interpreter {
+        program: format!("{runner} run {command}"),
+        file: None,
+    })
+}
+
+/// The interpreter named by a script's shebang when it is not a shell.
+pub fn non_shell_interpreter(text: &str) -> Option<&'static str> {
+    let first = text.lines().next()?;
+    let shebang = first.strip_prefix("#!")?;
+    let words: Vec<&str> = shebang.split_whitespace().collect();
+    let program = match words.as_slice() {
+        [env, rest @ ..] if base(env) == "env" => {
+            rest.iter().find(|w| !w.starts_with('-')).copied()?
+        }
+        [program, ..] => program,
+        [] => return None,
+    };
+    let name = base(program);
+    if is_python(name) || name.starts_with("python") || name == "uv" {
+        return Some("Python");
+    }
+    match name {
+        "node" | "deno" | "bun" => Some("JavaScript"),
+        "ruby" => Some("Ruby"),
+        "perl" => Some("Perl"),
+        "php" => Some("PHP"),
+        n if SHELLS.contains(&n) => None,
+        _ => Some("non-shell"),
+    }
+}
+
+/// One command line of a recipe, as shell text, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipeLine {
+    pub span: Span,
+    pub text: String,
+    /// A working directory the runner sets for it (tox `change_dir`).
+    pub cwd: Option<String>,
+}
+
+/// The lines a target, environment or recipe runs, in order.
+#[derive(Debug, Default)]
+pub struct Recipes<'a> {
+    pub lines: Vec<RecipeLine>,
+    /// Requested names the file does not define.
+    pub missing: Vec<String>,
+    /// Part of what runs cannot be read (an `include`d Makefile, a
+    /// shebang recipe, a file that does not parse).
+    pub opaque: bool,
+    /// Variables the runner exports to the lines: (name, value, where).
+    pub env: Vec<(String, String, Span)>,
+    _text: std::marker::PhantomData<&'a str>,
+}
+
+/// Most recipe lines collected from one file.
+const MAX_LINES: usize = 5_000;
+
+/// Logical lines of `text` (backslash-newline joined), with their spans.
+fn logical_lines(text: &str) -> Vec<(Span, String)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut current = String::new();
+    let mut current_start = None;
+    for raw in text.split_inclusive('\n') {
+        let end = start + raw.len();
+        let content = raw.trim_end_matches(['\n', '\r']);
+        let begin = *current_start.get_or_insert(start);
+        if let Some(head) = content.strip_suffix('\\') {
+            current.push_str(head);
+            current.push(' ');
+        } else {
+            current.push_str(content);
+            let content_end = start + content.len();
+            lines.push((Span::new(begin, content_end), std::mem::take(&mut current)));
+            current_start = None;
+        }
+        start = end;
+    }
+    if let Some(begin) = current_start {
+        lines.push((Span::new(begin, text.len()), current));
+    }
+    lines
+}
+
+/// A Makefile's rules and the recipe lines of `targets` (the default goal
+/// when empty), prerequisites first.
+pub fn make_recipes<'a>(text: &'a str, targets: &[&str]) -> Recipes<'a> {
+    struct Rule {
+        prerequisites: Vec<String>,
+        lines: Vec<(Span, String)>,
+    }
+    let mut recipes = Recipes::default();
+    let mut rules: HashMap<String, Rule> = HashMap::new();
+    let mut variables: HashMap<String, String> = HashMap::new();
+    let mut default_goal = None;
+    let mut current: Vec<String> = Vec::new();
+    let mut includes = false;
+    for (span, line) in logical_lines(text) {
+        if let Some(recipe) = line.strip_prefix('\t') {
+            for target in &current {
+                if let Some(rule) = rules.get_mut(target) {
+                    rule.lines.push((span, recipe.to_string()));
+                }
+            }
+            continue;
+        }
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with("include ")
+            || trimmed.starts_with("-include ")
+            || trimmed.starts_with("sinclude ")
+        {
+            includes = true;
+            current.clear();
+            continue;
+        }
+        if let Some((name, value, exported)) = make_assignment(trimmed) {
+            if exported {
+                recipes
+                    .env
+                    .push((name.to_string(), value.to_string(), span));
+            }
+            variables
+                .entry(name.to_string())
+                .and_modify(|v| *v = value.to_string())
+                .or_insert_with(|| value.to_string());
+            current.clear();
+            continue;
+        }
+        let Some((left, right)) = trimmed.split_once(':') else {
+            current.clear();
+            continue;
+        };
+        let (prerequisites, inline) = match right.trim_start_matches(':').split_once(';') {
+            Some((p, r)) => (p, Some(r)),
+            None => (right.trim_start_matches(':'), None),
+        };
+        current = left
+            .split_whitespace()
+            .filter(|t| !t.contains('%'))
+            .map(str::to_string)
+            .collect();
+        for target in &current {
+            if default_goal.is_none() && !target.starts_with('.') {
+                default_goal = Some(target.clone());
+            }
+            let rule = rules.entry(target.clone()).or_insert(Rule {
+                prerequisites: Vec::new(),
+                lines: Vec::new(),
+            });
+            rule.prerequisites
+                .extend(prerequisites.split_whitespace().map(str::to_string));
+            if let Some(inline) = inline
+                && !inline.trim().is_empty()
+            {
+                rule.lines.push((span, inline.trim().to_string()));
+            }
+        }
+    }
+    let wanted: Vec<String> = if targets.is_empty() {
+        default_goal.into_iter().collect()
+    } else {
+        targets.iter().map(|t| t.to_string()).collect()
+    };
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(String, bool)> = wanted.iter().rev().map(|t| (t.clone(), true)).collect();
+    // Depth-first: prerequisites, then the target's own lines.
+    let mut order = Vec::new();
+    while let Some((target, requested)) = stack.pop() {
+        if order.len() > MAX_LINES {
+            break;
+        }
+        if let Some(done) = target.strip_prefix('\u{0}') {
+            order.push(done.to_string());
+            continue;
+        }
+        if !seen.insert(target.clone()) {
+            continue;
+        }
+        let Some(rule) = rules.get(&target) else {
+            if requested {
+                recipes.missing.push(target);
+            }
+            continue;
+        };
+        stack.push((format!("\u{0}{target}"), false));
+        for prerequisite in rule.prerequisites.iter().rev() {
+            if rules.contains_key(prerequisite) {
+                stack.push((prerequisite.clone(), false));
+            }
+        }
+    }
+    for target in order {
+        let Some(rule) = rules.get(&target) else {
+            continue;
+        };
+        for (span, line) in &rule.lines {
+            if recipes.lines.len() >= MAX_LINES {
+                break;
+            }
+            let command = line.trim_start().trim_start_matches(['@', '-', '+']);
+            let expanded = expand_make(command, &variables, 0).replace("$$", "$");
+            recipes.lines.push(RecipeLine {
+                span: *span,
+                text: expanded,
+                cwd: None,
+            });
+        }
+    }
+    if includes && !recipes.missing.is_empty() {
+        // The missing targets may be in an included file.
+        recipes.opaque = true;
+        recipes.missing.clear();
+    }
+    recipes
+}
+
+/// `NAME = value` (also `:=`, `::=`, `?=`, `+=`, `!=`, `export NAME = v`).
+fn make_assignment(line: &str) -> Option<(&str, &str, bool)> {
+    let (line, exported) = match line.strip_prefix("export ") {
+        Some(rest) => (rest.trim_start(), true),
+        None => (line.strip_prefix("override ").unwrap_or(line), false),
+    };
+    let at = line.find('=')?;
+    let head = &line[..at];
+    let name = head.trim_end_matches([':', '?', '+', '!']).trim();
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    // `target: VAR=value` is a target-specific variable, not an assignment.
+    if !valid || head.trim_end_matches([':', '?', '+', '!']).contains(':') {
+        return None;
+    }
+    Some((name, line[at + 1..].trim(), exported))
+}
+
+/// Expand `$(NAME)` and `${NAME}` from the Makefile's variables.
+fn expand_make(text: &str, variables: &HashMap<String, String>, depth: usize) -> String {
+    if depth > 4 || !text.contains('$') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let close = match tail.as_bytes().get(1) {
+            Some(b'(') => tail.find(')'),
+            Some(b'{') => tail.find('}'),
+            Some(b'$') => {
+                out.push_str("$$");
+                rest = &tail[2..];
+                continue;
+            }
+            _ => None,
+        };
+        let Some(close) = close else {
+            out.push('$');
+            rest = &tail[1..];
+            continue;
+        };
+        let name = &tail[2..close];
+        match (name, variables.get(name)) {
+            ("MAKE", None) => out.push_str("make"),
+            (_, Some(value)) => out.push_str(&expand_make(value, variables, depth + 1)),
+            _ => out.push_str(&tail[..=close]),
+        }
+        rest = &tail[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The commands tox runs for `envs` (its default environments when
+/// empty), from `tox.ini`, `tox.toml` or `pyproject.toml` (`path` says which).
+pub fn tox_commands<'a>(path: &str, text: &'a str, envs: &[String]) -> Recipes<'a> {
+    if path.ends_with(".toml") {
+        return tox_toml(path, text, envs);
+    }
+    tox_ini(text, 0, envs)
+}
+
+/// A tox INI configuration (or the `legacy_tox_ini` string at `offset`).
+fn tox_ini<'a>(text: &str, offset: usize, envs: &[String]) -> Recipes<'a> {
+    // section -> key -> (value lines with spans)
+    let mut sections: HashMap<String, HashMap<String, Vec<(Span, String)>>> = HashMap::new();
+    let mut section = String::new();
+    let mut key: Option<String> = None;
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = offset + start;
+        start += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            section = name.trim().to_string();
+            key = None;
+            continue;
+        }
+        if trimmed.is_empty() {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let content_start = line_start + indent;
+        if indent > 0
+            && let Some(key) = &key
+        {
+            sections
+                .entry(section.clone())
+                .or_default()
+                .entry(key.clone())
+                .or_default()
+                .push((
+                    Span::new(content_start, content_start + trimmed.len()),
+                    trimmed.to_string(),
+                ));
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            key = None;
+            continue;
+        };
+        let k = k.trim().to_string();
+        let v = v.trim();
+        let entry = sections.entry(section.clone()).or_default();
+        let values = entry.entry(k.clone()).or_default();
+        values.clear();
+        if !v.is_empty() {
+            let at = line_start + line.find(v).unwrap_or(0);
+            values.push((Span::new(at, at + v.len()), v.to_string()));
+        }
+        key = Some(k);
+    }
+    let get = |section: &str, key: &str| -> Option<&Vec<(Span, String)>> {
+        sections.get(section)?.get(key)
+    };
+    let mut recipes = Recipes::default();
+    let mut wanted: Vec<String> = envs.to_vec();
+    if wanted.is_empty() {
+        for key in ["env_list", "envlist"] {
+            if let Some(list) = get("tox", key) {
+                for (_, line) in list {
+                    wanted.extend(
+                        line.split(',')
+                            .map(str::trim)
+                            .filter(|e| !e.is_empty() && !e.contains('{'))
+                            .map(str::to_string),
+                    );
+                }
+            }
+        }
+    }
+    for env in wanted {
+        let section = format!("testenv:{env}");
+        let known = sections.contains_key(&section);
+        let lookup = |key: &str| get(&section, key).or_else(|| get("testenv", key));
+        let commands = lookup("commands");
+        if !known && commands.is_none() {
+            recipes.missing.push(env);
+            continue;
+        }
+        for key in ["setenv", "set_env"] {
+            for (span, line) in lookup(key).into_iter().flatten() {
+                if let Some((name, value)) = line.split_once('=') {
+                    recipes
+                        .env
+                        .push((name.trim().to_string(), value.trim().to_string(), *span));
+                }
+            }
+        }
+        let cwd = lookup("changedir")
+            .or_else(|| lookup("change_dir"))
+            .and_then(|v| v.first())
+            .map(|(_, d)| d.replace("{toxinidir}", ".").replace("{tox_root}", "."));
+        for key in ["commands_pre", "commands", "commands_post"] {
+            for (span, line) in lookup(key).into_iter().flatten() {
+                recipes.lines.push(RecipeLine {
+                    span: *span,
+                    text: tox_substitute(line.trim_start_matches(['-', '!'])),
+                    cwd: cwd.clone(),
+                });
+            }
+        }
+    }
+    recipes
+}
+
+/// Replace tox's substitutions with what they stand for in a shell.
+fn tox_substitute(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let Some(close) = tail.find('}') else {
+            out.push_str(tail);
+            return out;
+        };
+        let inner = &tail[1..close];
+        match inner {
+            "envpython" => out.push_str("python"),
+            "envbindir" | "env_bin_dir" => out.push('.'),
+            "toxinidir" | "tox_root" | "envdir" | "env_dir" => out.push('.'),
+            _ if inner.starts_with("posargs") => {}
+            _ if inner.starts_with("env:") => {
+                let name = inner[4..].split(':').next().unwrap_or_default();
+                out.push('$');
+                out.push_str(name);
+            }
+            _ => out.push_str(&tail[..=close]),
+        }
+        rest = &tail[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// tox's TOML configuration: `tox.toml`, or `[tool.tox]` in `pyproject.toml`
+/// (native tables, or a `legacy_tox_ini` string).
+fn tox_toml<'a>(path: &str, text: &'a str, envs: &[String]) -> Recipes<'a> {
+    let mut recipes = Recipes::default();
+    let Ok(document) = text.parse::<toml::Table>() else {
+        recipes.opaque = true;
+        return recipes;
+    };
+    let root = if path.ends_with("pyproject.toml") {
+        let Some(tox) = document
+            .get("tool")
+            .and_then(|t| t.get("tox"))
+            .and_then(toml::Value::as_table)
+        else {
+            recipes.missing = envs.to_vec();
+            return recipes;
+        };
+        if let Some(legacy) = tox.get("legacy_tox_ini").and_then(toml::Value::as_str) {
+            let offset = text.find(legacy.lines().find(|l| !l.trim().is_empty()).unwrap_or(""));
+            let offset = offset
+                .map(|at| {
+                    at - legacy
+                        .find(|c: char| !c.is_whitespace())
+                        .unwrap_or(0)
+                        .min(at)
+                })
+                .unwrap_or(0);
+            return tox_ini(legacy, offset, envs);
+        }
+        tox.clone()
+    } else {
+        document
+    };
+    let env_table = |name: &str| -> Option<&toml::Table> { root.get("env")?.get(name)?.as_table() };
+    let base = root.get("env_run_base").and_then(toml::Value::as_table);
+    let mut wanted: Vec<String> = envs.to_vec();
+    if wanted.is_empty() {
+        wanted = root
+            .get("env_list")
+            .and_then(toml::Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(toml::Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    let file_span = Span::new(0, text.len());
+    for env in wanted {
+        let own = env_table(&env);
+        if own.is_none() {
+            recipes.missing.push(env);
+            continue;
+        }
+        let lookup = |key: &str| {
+            own.and_then(|t| t.get(key))
+                .or_else(|| base.and_then(|b| b.get(key)))
+        };
+        if let Some(set_env) = lookup("set_env").and_then(toml::Value::as_table) {
+            for (name, value) in set_env {
+                if let Some(value) = value.as_str() {
+                    recipes.env.push((
+                        name.clone(),
+                        value.to_string(),
+                        locate(text, name, file_span),
+                    ));
+                }
+            }
+        }
+        for key in ["commands_pre", "commands", "commands_post"] {
+            let Some(commands) = lookup(key).and_then(toml::Value::as_array) else {
+                continue;
+            };
+            for command in commands {
+                let Some(words) = command.as_array() else {
+                    continue;
+                };
+                let words: Vec<String> = words
+                    .iter()
+                    .filter_map(|w| w.as_str().map(tox_substitute))
+                    .map(|w| if w.contains(' ') { format!("'{w}'") } else { w })
+                    .collect();
+                let first = words.first().cloned().unwrap_or_default();
+                recipes.lines.push(RecipeLine {
+                    span: locate(
+                        text,
+                        &format!("\"{}\"", first.trim_matches('\'')),
+                        file_span,
+                    ),
+                    text: words.join(" "),
+                    cwd: None,
+                });
+            }
+        }
+    }
+    recipes
+}
+
+fn locate(text: &str, needle: &str, fallback: Span) -> Span {
+    text.find(needle)
+        .map_or(fallback, |at| Span::new(at, at + needle.len()))
+}
+
+/// The lines of just `recipes` (the first recipe when empty), dependencies first.
+pub fn just_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
+    struct Recipe {
+        dependencies: Vec<String>,
+        lines: Vec<(Span, String)>,
+        shebang: bool,
+    }
+    let mut recipes = Recipes::default();
+    let mut all: HashMap<String, Recipe> = HashMap::new();
+    let mut first = None;
+    let mut current: Option<String> = None;
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = start;
+        start += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent > 0 {
+            if let Some(recipe) = current.as_ref().and_then(|c| all.get_mut(c)) {
+                let body = line.trim_start();
+                if recipe.lines.is_empty() && body.starts_with("#!") {
+                    recipe.shebang = true;
+                }
+                let at = line_start + indent;
+                recipe
+                    .lines
+                    .push((Span::new(at, at + body.len()), body.to_string()));
+            }
+            continue;
+        }
+        current = None;
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') || trimmed.starts_with('[') {
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix("export ") {
+            if let Some((name, value)) = rest.split_once(":=") {
+                let value = value.trim().trim_matches(['"', '\'']);
+                recipes.env.push((
+                    name.trim().to_string(),
+                    value.to_string(),
+                    Span::new(line_start, line_start + line.len()),
+                ));
+            }
+            continue;
+        }
+        let Some(colon) = trimmed.find(':') else {
+            continue;
+        };
+        if trimmed[colon + 1..].starts_with('=') {
+            continue; // `name := value`, `set x := y`, `alias a := b`
+        }
+        let head = trimmed[..colon].trim_start_matches('@');
+        let Some(name) = head.split_whitespace().next() else {
+            continue;
+        };
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            continue;
+        }
+        let dependencies = trimmed[colon + 1..]
+            .split_whitespace()
+            .map(|d| d.trim_start_matches('(').to_string())
+            .filter(|d| !d.is_empty() && !d.starts_with('&'))
+            .collect();
+        first.get_or_insert_with(|| name.to_string());
+        all.insert(
+            name.to_string(),
+            Recipe {
+                dependencies,
+                lines: Vec::new(),
+                shebang: false,
+            },
+        );
+        current = Some(name.to_string());
+    }
+    let wanted: Vec<String> = if wanted.is_empty() {
+        first.into_iter().collect()
+    } else {
+        wanted.iter().map(|w| w.to_string()).collect()
+    };
+    let mut seen = HashSet::new();
+    let mut order = Vec::new();
+    fn visit(
+        name: &str,
+        all: &HashMap<String, Recipe>,
+        seen: &mut HashSet<String>,
+        order: &mut Vec<String>,
+        depth: usize,
+    ) {
+        if depth > 32 || !seen.insert(name.to_string()) {
+            return;
+        }
+        if let Some(recipe) = all.get(name) {
+            for dependency in &recipe.dependencies {
+                visit(dependency, all, seen, order, depth + 1);
+            }
+        }
+        order.push(name.to_string());
+    }
+    for name in &wanted {
+        if !all.contains_key(name) {
+            recipes.missing.push(name.clone());
+            continue;
+        }
+        visit(name, &all, &mut seen, &mut order, 0);
+    }
+    for name in order {
+        let Some(recipe) = all.get(&name) else {
+            continue;
+        };
+        if recipe.shebang {
+            recipes.opaque = true;
+            continue;
+        }
+        for (span, line) in &recipe.lines {
+            if recipes.lines.len() >= MAX_LINES {
+                break;
+            }
+            recipes.lines.push(RecipeLine {
+                span: *span,
+                text: line.trim_start_matches(['@', '-']).to_string(),
+                cwd: None,
+            });
+        }
+    }
+    recipes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn commands_that_run_files() {
+        assert_eq!(
+            what_runs(&words("bash ./bin/publish-pypi")),
+            Some(Runs::Script("./bin/publish-pypi"))
+        );
+        assert_eq!(
+            what_runs(&words("bash -eo pipefail scripts/release.sh x")),
+            Some(Runs::Script("scripts/release.sh"))
+        );
+        assert_eq!(
+            what_runs(&words("./scripts/publish")),
+            Some(Runs::Script("./scripts/publish"))
+        );
+        assert_eq!(
+            what_runs(&words("source ./env.sh")),
+            Some(Runs::Script("./env.sh"))
+        );
+        assert!(matches!(
+            what_runs(&words("python scripts/release.py")),
+            Some(Runs::Interpreter { .. })
+        ));
+        assert!(matches!(
+            what_runs(&words("nox -s release")),
+            Some(Runs::Interpreter { .. })
+        ));
+        assert!(matches!(
+            what_runs(&words("hatch run release")),
+            Some(Runs::Interpreter { .. })
+        ));
+        assert_eq!(what_runs(&words("uv run pytest")), None);
+        assert_eq!(what_runs(&words("python -m build")), None);
+        assert_eq!(what_runs(&words("echo ./x")), None);
+        assert!(matches!(
+            what_runs(&words("make -C docs publish TWINE_PASSWORD=x")),
+            Some(Runs::Make { dir: Some("docs"), ref targets, ref assignments, .. })
+                if targets == &["publish"] && assignments.len() == 1
+        ));
+        assert_eq!(
+            what_runs(&words("tox r -e release,docs")),
+            Some(Runs::Tox {
+                config: None,
+                envs: vec!["release".into(), "docs".into()]
+            })
+        );
+        assert_eq!(
+            what_runs(&words("just release")),
+            Some(Runs::Just {
+                recipes: vec!["release"]
+            })
+        );
+    }
+
+    #[test]
+    fn makefile_targets_with_prerequisites_and_variables() {
+        let text = "PYTHON ?= python3\nexport FOO = bar\n\n.PHONY: all\nall: test\n\ntest:\n\t$(PYTHON) -m pytest\n\ndist: clean\n\t$(PYTHON) -m build\n\nclean:\n\t@rm -rf dist\n\npublish: dist\n\t$(PYTHON) -m twine upload \\\n\t  dist/*\n\techo $$HOME\n";
+        let recipes = make_recipes(text, &["publish"]);
+        let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "rm -rf dist",
+                "python3 -m build",
+                "python3 -m twine upload  \t  dist/*",
+                "echo $HOME"
+            ]
+        );
+        assert_eq!(recipes.env.len(), 1);
+        let default = make_recipes(text, &[]);
+        assert_eq!(default.lines[0].text, "python3 -m pytest");
+        assert_eq!(make_recipes(text, &["nope"]).missing, ["nope"]);
+        let included = make_recipes("include other.mk\nx:\n\techo\n", &["nope"]);
+        assert!(included.opaque && included.missing.is_empty());
+    }
+
+    #[test]
+    fn tox_ini_and_toml() {
+        let ini = "[tox]\nenvlist = py3\n\n[testenv]\ncommands = pytest {posargs}\n\n[testenv:release]\nsetenv =\n    TWINE_USERNAME = __token__\ncommands =\n    python -m build\n    {envpython} -m twine upload dist/*\n";
+        let recipes = tox_commands("tox.ini", ini, &["release".to_string()]);
+        let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(lines, ["python -m build", "python -m twine upload dist/*"]);
+        assert_eq!(recipes.env[0].0, "TWINE_USERNAME");
+        assert_eq!(
+            &ini[recipes.lines[1].span.range()],
+            "{envpython} -m twine upload dist/*"
+        );
+        let default = tox_commands("tox.ini", ini, &[]);
+        assert_eq!(default.lines[0].text, "pytest ");
+        let toml = "[env.release]\ncommands = [[\"twine\", \"upload\", \"dist/*\"]]\n";
+        let recipes = tox_commands("tox.toml", toml, &["release".to_string()]);
+        assert_eq!(recipes.lines[0].text, "twine upload dist/*");
+        let pyproject = "[tool.tox]\nlegacy_tox_ini = \"\"\"\n[testenv:release]\ncommands = twine upload dist/*\n\"\"\"\n";
+        let recipes = tox_commands("pyproject.toml", pyproject, &["release".to_string()]);
+        assert_eq!(recipes.lines[0].text, "twine upload dist/*");
+        assert_eq!(
+            &pyproject[recipes.lines[0].span.range()],
+            "twine upload dist/*"
+        );
+    }
+
+    #[test]
+    fn justfile_recipes() {
+        let text = "set shell := [\"bash\", \"-c\"]\nversion := \"1\"\n\ndefault: test\n\ntest:\n    pytest\n\nbuild:\n    uv build\n\n# publish it\nrelease: build\n    @uv publish --trusted-publishing always\n\nscript:\n    #!/usr/bin/env python3\n    print(1)\n";
+        let recipes = just_recipes(text, &["release"]);
+        let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            lines,
+            ["uv build", "uv publish --trusted-publishing always"]
+        );
+        assert_eq!(just_recipes(text, &[]).lines[0].text, "pytest");
+        assert!(just_recipes(text, &["script"]).opaque);
+    }
+
+    #[test]
+    fn shebangs() {
+        assert_eq!(
+            non_shell_interpreter("#!/usr/bin/env python3\n"),
+            Some("Python")
+        );
+        assert_eq!(non_shell_interpreter("#!/bin/bash\nset -e\n"), None);
+        assert_eq!(non_shell_interpreter("#!/usr/bin/env -S bash -eu\n"), None);
+        assert_eq!(non_shell_interpreter("twine upload\n"), None);
+    }
+}
