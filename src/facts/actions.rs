@@ -53,13 +53,18 @@ pub const INERT_ACTIONS: &[&str] = &[
     "docker/setup-qemu-action",
     "docker/metadata-action",
     "docker/build-push-action",
-    // Runner hardening and change detection.
-    "step-security/harden-runner",
+    // Change detection.
     "dorny/paths-filter",
     "tj-actions/changed-files",
     "re-actors/alls-green",
     // pre-commit's action runs the hooks (build code; see build_steps).
     "pre-commit/action",
+    // Checked: no ID token request and no upload in action.yml or src/.
+    "sigstore/cosign-installer", // action.yml installs cosign only [3094a48]
+    "abatilo/actions-poetry",    // action.yml installs poetry [b8f6fe2]
+    "python-semantic-release/publish-action", // GitHub release assets [5a5718c]
+    "getsentry/action-release",  // [4e430b8]
+    "coverallsapp/github-action", // [87358ce]
 ];
 
 /// `owner/repo` or `owner/repo/path` of a remote action, lower-cased.

@@ -8,57 +8,153 @@ use crate::workflow::Step;
 pub struct OidcConsumer {
     /// `owner/repo` in lower case.
     pub action: &'static str,
-    /// An input that turns OIDC on; the action only consumes the token when
-    /// it is set to something other than `false` (an expression counts as on,
-    /// since it is not guessed).
-    pub switch: Option<&'static str>,
+    /// When it requests the token.
+    pub switch: Switch,
+}
+
+/// What makes an action request the token. An input whose value is an
+/// expression is never guessed: the action then counts as a consumer, so
+/// that no rule says the token is unused.
+#[derive(Clone, Copy, Debug)]
+pub enum Switch {
+    Always,
+    /// When the input is set to anything but `false`.
+    InputOn(&'static str),
+    /// Unless the input is given (a static token instead).
+    InputAbsent(&'static str),
+    /// When the input has this value (case-insensitive).
+    InputIs(&'static str, &'static str),
+    /// When this variable is set in the step's, job's or workflow's `env`.
+    EnvSet(&'static str),
 }
 
 const fn always(action: &'static str) -> OidcConsumer {
     OidcConsumer {
         action,
-        switch: None,
+        switch: Switch::Always,
     }
 }
 
-/// Each entry was checked against the action's own documentation.
+const fn when(action: &'static str, switch: Switch) -> OidcConsumer {
+    OidcConsumer { action, switch }
+}
+
+/// Each entry was checked in the action's own files (commit in brackets).
 pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
-    // Build provenance, SBOM and generic attestations, signed with Sigstore
-    // through the job's OIDC identity.
+    // Attestations signed with Sigstore through the job's identity:
+    // actions/attest src/main.ts [1e69f48], attest-build-provenance and
+    // attest-sbom action.yml wrap it [10334b5, 5729fe4].
     always("actions/attest-build-provenance"),
     always("actions/attest"),
     always("actions/attest-sbom"),
-    // Sigstore keyless signing.
-    always("sigstore/gh-action-sigstore-python"),
-    always("sigstore/cosign-installer"),
-    // GitHub Pages deployment authenticates with an OIDC token.
+    // action.py passes --identity-token when given, else detects the
+    // ambient token [0f4cc42].
+    when(
+        "sigstore/gh-action-sigstore-python",
+        Switch::InputAbsent("identity-token"),
+    ),
+    // src/index.js calls core.getIDToken() first [cd2ce8f].
     always("actions/deploy-pages"),
-    // Cloud logins by workload identity federation.
-    always("aws-actions/configure-aws-credentials"),
-    always("google-github-actions/auth"),
-    always("azure/login"),
-    always("hashicorp/vault-action"),
-    // Registry logins: crates.io trusted publishing, Docker Hub OIDC
-    // connections (login-action v4 exchanges the token itself).
+    // src/index.ts useGitHubOIDCProvider: role-to-assume without access keys [bcd4089].
+    when(
+        "aws-actions/configure-aws-credentials",
+        Switch::InputOn("role-to-assume"),
+    ),
+    // src/main.ts: workload_identity_provider, not credentials_json [fc21748].
+    when(
+        "google-github-actions/auth",
+        Switch::InputOn("workload_identity_provider"),
+    ),
+    // src/common/LoginConfig.ts: client-id without a client secret [833e823].
+    when("azure/login", Switch::InputOn("client-id")),
+    // src/auth.js: method jwt without jwtPrivateKey [4c06c5c].
+    when("hashicorp/vault-action", Switch::InputIs("method", "jwt")),
+    // crates.io trusted publishing; src/main.ts requires the token [a1c979f].
     always("rust-lang/crates-io-auth-action"),
-    always("docker/login-action"),
+    // v4.5.0+ src/dockerhub.ts: Docker Hub OIDC when the connection id is
+    // set in env [371161b]; earlier versions never request it.
+    when(
+        "docker/login-action",
+        Switch::EnvSet("DOCKERHUB_OIDC_CONNECTIONID"),
+    ),
+    // Docker Hub's OIDC helper, documented beside login-action v4.5.
     always("docker/oidc-action"),
-    // build-and-inspect-python-package runs actions/attest-build-provenance
-    // when asked to.
-    OidcConsumer {
-        action: "hynek/build-and-inspect-python-package",
-        switch: Some("attest-build-provenance-github"),
-    },
-    // Codecov uploads by OIDC only with `use_oidc`.
-    OidcConsumer {
-        action: "codecov/codecov-action",
-        switch: Some("use_oidc"),
-    },
-    OidcConsumer {
-        action: "codecov/test-results-action",
-        switch: Some("use_oidc"),
-    },
+    // action.yml runs actions/attest-build-provenance when asked [f398e9d].
+    when(
+        "hynek/build-and-inspect-python-package",
+        Switch::InputOn("attest-build-provenance-github"),
+    ),
+    // action.yml (v5) and src/buildExec.ts (v4): `use_oidc` [671740a, 210c7d9].
+    when("codecov/codecov-action", Switch::InputOn("use_oidc")),
+    when("codecov/test-results-action", Switch::InputOn("use_oidc")),
+    // options/options.go, signing/signing.go: publish_results signs the
+    // results with the job's identity [e8e61e8].
+    when("ossf/scorecard-action", Switch::InputOn("publish_results")),
+    // The codspeed runner requests the token unless a static `token` is
+    // given (provider.rs check_oidc_configuration, runner >= 4.4.0) [60d8e48].
+    when("codspeedhq/action", Switch::InputAbsent("token")),
+    // index.js exchanges the token at octo-sts [7a6ea3b].
+    always("octo-sts/action"),
+    // action/main.js requests a token for its `audience` [a13519d].
+    always("open-security-tools/ost-simple-sts"),
+    // src/github/token.ts: without `github_token` it exchanges the OIDC
+    // token for the Claude GitHub App token [24dcd50].
+    when(
+        "anthropics/claude-code-action",
+        Switch::InputAbsent("github_token"),
+    ),
+    // action.yaml: `identity` logs chainctl in with the ambient token [75a312e].
+    when("chainguard-dev/setup-chainctl", Switch::InputOn("identity")),
+    // src/oidc-utils.ts: `oidc-provider-name` [deda456].
+    when(
+        "jfrog/setup-jfrog-cli",
+        Switch::InputOn("oidc-provider-name"),
+    ),
+    // src/main.ts ensureAccessToken [1414159].
+    always("pulumi/auth-actions"),
+    // index.js [8c5343b].
+    always("datadog/dd-sts-action"),
+    // action.yml mints a PyPI token from the OIDC token [118ad17].
+    always("tschm/token-mint-action"),
+    // src/setup.ts: a `policy` from the policy store needs the token [b09bb98].
+    when("step-security/harden-runner", Switch::InputOn("policy")),
+    // src/index.ts: `oidc` without DEPOT_TOKEN [91bc849].
+    when("depot/setup-action", Switch::InputOn("oidc")),
+    // src/depot.ts: without a `token` it tries the OIDC token [9785b13].
+    when("depot/build-push-action", Switch::InputAbsent("token")),
 ];
+
+/// Actions that mint a PyPI API token from the OIDC token; a password
+/// taken from their outputs is still trusted publishing.
+pub const PYPI_TOKEN_MINTERS: &[&str] = &[
+    // action.yml: POST to https://pypi.org/_/oidc/github/mint-token [118ad17].
+    "tschm/token-mint-action",
+];
+
+impl OidcConsumer {
+    /// Whether the step (inputs resolved by `input`, env by `env_set`)
+    /// requests the token.
+    fn on(&self, input: impl Fn(&str) -> Option<String>, env_set: impl Fn(&str) -> bool) -> bool {
+        let expression = |v: &str| crate::workflow::is_expression(v);
+        match self.switch {
+            Switch::Always => true,
+            Switch::InputOn(name) => input(name).is_some_and(|v| {
+                let v = v.trim();
+                expression(v) || (!v.is_empty() && !v.eq_ignore_ascii_case("false"))
+            }),
+            // A secret or the job's token is given: set, as far as tplint
+            // can know; any other expression may be empty.
+            Switch::InputAbsent(name) => input(name).is_none_or(|v| {
+                let given = v.contains("secrets.") || v.contains("github.token");
+                v.trim().is_empty() || (expression(&v) && !given)
+            }),
+            Switch::InputIs(name, wanted) => {
+                input(name).is_some_and(|v| expression(&v) || v.trim().eq_ignore_ascii_case(wanted))
+            }
+            Switch::EnvSet(name) => env_set(name),
+        }
+    }
+}
 
 /// Text in a `run:` script or in `env` that shows the step requests the
 /// token itself: the runner's token endpoint variables, or a CLI that signs
@@ -83,18 +179,16 @@ pub const OIDC_RUN_MARKERS: &[&str] = &[
 pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
     let step = exec.step;
     if let Some(uses) = &step.uses
-        && let Some(slug) = uses.target.remote_slug()
+        && uses.target.remote_slug().is_some()
     {
         if let Some(consumer) = OIDC_CONSUMERS
             .iter()
-            .find(|c| c.action == slug && uses.target.is_action(c.action))
+            .find(|c| uses.target.is_action(c.action))
         {
-            return match consumer.switch {
-                None => true,
-                Some(input) => exec
-                    .input(input)
-                    .is_some_and(|(_, value)| !value.trim().eq_ignore_ascii_case("false")),
-            };
+            return consumer.on(
+                |name| exec.input(name).map(|(_, v)| v.into_owned()),
+                |name| exec.env(name).is_some(),
+            );
         }
         // actions/github-script requests the token when its script asks.
         if uses.target.is_action("actions/github-script")
@@ -118,15 +212,14 @@ pub fn text_consumes(text: &str) -> bool {
 /// (the step alone, without what it runs).
 pub fn is_consumer(step: &Step) -> bool {
     if let Some(uses) = &step.uses
-        && let Some(slug) = uses.target.remote_slug()
-        && let Some(consumer) = OIDC_CONSUMERS.iter().find(|c| c.action == slug)
+        && let Some(consumer) = OIDC_CONSUMERS
+            .iter()
+            .find(|c| uses.target.is_action(c.action))
     {
-        return match consumer.switch {
-            None => true,
-            Some(input) => step
-                .input(input)
-                .is_some_and(|kv| !kv.value.value.trim().eq_ignore_ascii_case("false")),
-        };
+        return consumer.on(
+            |name| step.input(name).map(|kv| kv.value.value.clone()),
+            |name| step.env.iter().any(|kv| kv.key.value == name),
+        );
     }
     if let Some(uses) = &step.uses
         && uses.target.is_action("actions/github-script")
@@ -161,12 +254,53 @@ mod tests {
         assert!(is_consumer(&first_step(
             "      - uses: actions/attest-build-provenance@v2\n"
         )));
-        assert!(is_consumer(&first_step("      - uses: Azure/login@v2\n")));
+        assert!(is_consumer(&first_step(
+            "      - uses: Azure/login@v2\n        with:\n          client-id: ${{ vars.ID }}\n"
+        )));
+        // A service principal secret in `creds`: no OIDC.
+        assert!(!is_consumer(&first_step(
+            "      - uses: Azure/login@v2\n        with:\n          creds: ${{ secrets.AZ }}\n"
+        )));
         assert!(!is_consumer(&first_step(
             "      - uses: actions/checkout@v4\n"
         )));
         assert!(is_consumer(&first_step(
             "      - run: |\n          curl -H \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \"$ACTIONS_ID_TOKEN_REQUEST_URL\"\n"
+        )));
+    }
+
+    #[test]
+    fn every_switch_kind() {
+        let scorecard =
+            "      - uses: ossf/scorecard-action@v2\n        with:\n          publish_results: ";
+        assert!(is_consumer(&first_step(&format!("{scorecard}true\n"))));
+        assert!(!is_consumer(&first_step(&format!("{scorecard}false\n"))));
+        assert!(is_consumer(&first_step(&format!(
+            "{scorecard}${{{{ github.event_name != 'pull_request' }}}}\n"
+        ))));
+        assert!(is_consumer(&first_step(
+            "      - uses: anthropics/claude-code-action@v1\n"
+        )));
+        assert!(!is_consumer(&first_step(
+            "      - uses: anthropics/claude-code-action@v1\n        with:\n          github_token: ${{ secrets.GITHUB_TOKEN }}\n"
+        )));
+        assert!(is_consumer(&first_step(
+            "      - uses: hashicorp/vault-action@v3\n        with:\n          method: JWT\n"
+        )));
+        assert!(!is_consumer(&first_step(
+            "      - uses: hashicorp/vault-action@v3\n        with:\n          method: token\n"
+        )));
+        assert!(!is_consumer(&first_step(
+            "      - uses: docker/login-action@v4\n"
+        )));
+        assert!(is_consumer(&first_step(
+            "      - uses: docker/login-action@v4\n        env:\n          DOCKERHUB_OIDC_CONNECTIONID: abc\n"
+        )));
+        assert!(is_consumer(&first_step(
+            "      - uses: actions/github-script@v7\n        with:\n          script: const t = await core.getIDToken('x')\n"
+        )));
+        assert!(!is_consumer(&first_step(
+            "      - uses: actions/github-script@v7\n        with:\n          script: console.log(1)\n"
         )));
     }
 

@@ -48,7 +48,7 @@ impl Uploader {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
             Uploader::Action(action) => UPLOADER_ACTIONS
                 .iter()
-                .any(|a| a.action == action && a.trusted_publishing),
+                .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
             _ => COMMAND_UPLOADERS
                 .iter()
                 .any(|t| t.uploader == self && t.trusted_publishing),
@@ -87,15 +87,35 @@ pub const PYPI_PUBLISH_DEPRECATED_INPUTS: &[(&str, &str)] = &[
 pub struct UploaderAction {
     /// `owner/repo` or `owner/repo/path`, lower case.
     pub action: &'static str,
-    /// It uploads only when this input has one of these (lower-case)
-    /// values; `""` stands for the input being absent.
-    pub when: Option<(&'static str, &'static [&'static str])>,
+    /// It uploads only when this input's (lower-case) value is, or is not,
+    /// one of a list; `""` stands for the input being absent. An
+    /// expression counts as uploading.
+    pub when: Option<(&'static str, When)>,
     /// Inputs that pass an API token or password.
     pub token_inputs: &'static [&'static str],
-    /// Whether it uses trusted publishing when no token is given.
-    pub trusted_publishing: bool,
+    /// Environment variables that pass one.
+    pub token_env: &'static [&'static str],
+    /// How it authenticates without a token.
+    pub auth: ActionAuth,
     /// The input naming the upload URL.
     pub url_input: Option<&'static str>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum When {
+    OneOf(&'static [&'static str]),
+    NoneOf(&'static [&'static str]),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionAuth {
+    /// Trusted publishing when no token is given.
+    TrustedPublishing,
+    /// Trusted publishing whenever the job can mint OIDC tokens; a token
+    /// only otherwise.
+    TrustedPublishingWhenPermitted,
+    /// Tokens only.
+    TokenOnly,
 }
 
 impl UploaderAction {
@@ -114,25 +134,98 @@ impl UploaderAction {
     }
 }
 
-/// Every action that uploads to PyPI. The first two have their own readers
-/// (their inputs decide the index and the secret in more ways).
+/// Every action that uploads to PyPI, each checked in its own files
+/// (commit in brackets). The first two have their own readers (their
+/// inputs decide the index and the secret in more ways).
 pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
-    // pypa/gh-action-pypi-publish action.yml: `password` (empty: trusted
-    // publishing), `repository-url`.
+    // action.yml, twine-upload.sh: `password` empty means trusted
+    // publishing; `repository-url` [52d1526].
     UploaderAction {
         action: PYPI_PUBLISH_ACTION,
         when: None,
         token_inputs: &["password"],
-        trusted_publishing: true,
+        token_env: &[],
+        auth: ActionAuth::TrustedPublishing,
         url_input: Some("repository-url"),
     },
-    // PyO3/maturin-action action.yml: `command` upload|publish; the token
-    // comes from `MATURIN_PYPI_TOKEN`, else trusted publishing.
+    // action.yml `command` upload|publish; maturin's upload.rs takes
+    // MATURIN_PYPI_TOKEN, else the OIDC token [6df80d7, 9ad2a8c].
     UploaderAction {
         action: MATURIN_ACTION,
-        when: Some(("command", &["upload", "publish"])),
+        when: Some(("command", When::OneOf(&["upload", "publish"]))),
         token_inputs: &[],
-        trusted_publishing: true,
+        token_env: &["MATURIN_PYPI_TOKEN"],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: None,
+    },
+    // action.yml: uploads when `upload` is `true` (the default); trusted
+    // publishing (audience `pypi`) when `password` is empty; `url` [10cf4cd].
+    UploaderAction {
+        action: "casperdcl/deploy-pypi",
+        when: Some(("upload", When::OneOf(&["true", ""]))),
+        token_inputs: &["password"],
+        token_env: &[],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: Some("url"),
+    },
+    // action.yml: `command: publish` runs the uv/pdm/poetry plugin's
+    // upload; `pypi-token` becomes UV_PUBLISH_TOKEN, else trusted
+    // publishing by uv or pdm [5fdc82e].
+    UploaderAction {
+        action: "autopub/autopub-action",
+        when: Some(("command", When::OneOf(&["publish"]))),
+        token_inputs: &["pypi-token"],
+        token_env: &[],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: None,
+    },
+    // action.yml: uploads unless `pypi-token` is `skip` (its default),
+    // with twine and that token [d0603b1].
+    UploaderAction {
+        action: "etils-actions/pypi-auto-publish",
+        when: Some(("pypi-token", When::NoneOf(&["skip", ""]))),
+        token_inputs: &["pypi-token"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: None,
+    },
+    // action.yml: builds and runs twine with `pypi-token` [f76186a].
+    UploaderAction {
+        action: "etils-actions/pypi-build-publish",
+        when: None,
+        token_inputs: &["pypi-token"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: None,
+    },
+    // entrypoint.sh: `poetry publish` with `pypi_token` or a password;
+    // poetry has no trusted publishing [4b33063].
+    UploaderAction {
+        action: "jrubics/poetry-publish",
+        when: None,
+        token_inputs: &["pypi_token", "repository_password"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("repository_url"),
+    },
+    // action.yaml: `poetry publish --build` with the registry password [ec93221].
+    UploaderAction {
+        action: "code-specialist/pypi-poetry-publish",
+        when: None,
+        token_inputs: &["publish_registry_password"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("publish_registry"),
+    },
+    // jupyter_releaser lib.py/python.py: trusted publishing whenever the
+    // job has the OIDC request variables (PYPI_TOKEN is then ignored),
+    // else PYPI_TOKEN or PYPI_TOKEN_MAP [03cf75d].
+    UploaderAction {
+        action: "jupyter-server/jupyter_releaser/.github/actions/finalize-release",
+        when: None,
+        token_inputs: &[],
+        token_env: &["PYPI_TOKEN", "PYPI_TOKEN_MAP"],
+        auth: ActionAuth::TrustedPublishingWhenPermitted,
         url_input: None,
     },
 ];
@@ -378,7 +471,12 @@ impl MintState {
         for kv in &exec.step.with {
             text.push_str(&kv.value.value);
         }
-        if MINT_MARKERS.iter().any(|marker| text.contains(marker)) {
+        let minter = exec.step.uses.as_ref().is_some_and(|u| {
+            super::oidc::PYPI_TOKEN_MINTERS
+                .iter()
+                .any(|m| u.target.is_action(m))
+        });
+        if minter || MINT_MARKERS.iter().any(|marker| text.contains(marker)) {
             self.minting_steps.push(id.value.clone());
         }
     }
@@ -798,14 +896,16 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
     let entry = UPLOADER_ACTIONS.iter().find(|a| {
         a.action != PYPI_PUBLISH_ACTION && a.action != MATURIN_ACTION && a.matches(&uses.target)
     })?;
-    if let Some((input, values)) = entry.when {
+    if let Some((input, when)) = entry.when {
         let value = exec
             .input(input)
-            .map(|(_, v)| v.trim().to_ascii_lowercase());
-        let uploads = match &value {
-            Some(v) => values.contains(&v.as_str()),
-            None => values.contains(&""),
-        };
+            .map(|(_, v)| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let uploads = crate::workflow::is_expression(&value)
+            || match when {
+                When::OneOf(values) => values.contains(&value.as_str()),
+                When::NoneOf(values) => !values.contains(&value.as_str()),
+            };
         if !uploads {
             return None;
         }
@@ -816,19 +916,35 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         }
         _ => (Target::Index(Index::Pypi), None),
     };
-    let token = entry.token_inputs.iter().find_map(|input| {
-        exec.input(input)
-            .filter(|(_, value)| !value.trim().is_empty())
-            .map(|(kv, value)| (kv, value.into_owned(), *input))
-    });
-    let auth = match token {
-        Some((_, value, _)) if mint.minted(&value) => Auth::Oidc,
-        Some((kv, _, input)) => Auth::Password {
-            location: exec.location(kv.key.span),
-            source: format!("`{input}`"),
-        },
-        None if entry.trusted_publishing => Auth::Oidc,
-        None => Auth::Unknown,
+    let token = entry
+        .token_inputs
+        .iter()
+        .find_map(|input| {
+            exec.input(input)
+                .filter(|(_, value)| !value.trim().is_empty())
+                .map(|(kv, value)| {
+                    let location = exec.location(kv.key.span);
+                    (value.into_owned(), location, format!("`{input}`"))
+                })
+        })
+        .or_else(|| {
+            entry.token_env.iter().find_map(|name| {
+                exec.env(name)
+                    .filter(|e| !e.value.trim().is_empty())
+                    .map(|e| (e.value.into_owned(), e.location, format!("`{}`", e.name)))
+            })
+        });
+    let may_mint = || {
+        use super::permissions::{GrantSource, id_token};
+        let grant = id_token(GrantSource::of(exec.job.workflow, exec.job.job));
+        grant.is_none_or(|g| g == crate::workflow::Access::Write)
+    };
+    let auth = match (entry.auth, token) {
+        (ActionAuth::TrustedPublishingWhenPermitted, _) if may_mint() => Auth::Oidc,
+        (_, Some((value, _, _))) if mint.minted(&value) => Auth::Oidc,
+        (_, Some((_, location, source))) => Auth::Password { location, source },
+        (ActionAuth::TrustedPublishing, None) => Auth::Oidc,
+        (_, None) => Auth::Unknown,
     };
     Some(site_at(
         exec,

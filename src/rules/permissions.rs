@@ -5,11 +5,10 @@ use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
-use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::Target;
 use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
-use crate::workflow::{Access, PermissionsKind, UsesTarget};
+use crate::workflow::{Access, PermissionsKind};
 
 rule!(
     ID_TOKEN_MISSING,
@@ -145,11 +144,14 @@ fn own_grant_problem(job: &OidcPublishJob<'_>, source: GrantSource<'_>) -> Optio
 
 /// Whether a job needs the OIDC token itself: it publishes by OIDC, uses a
 /// known consumer, or calls a reusable workflow (which may need it).
+/// A job whose steps tplint cannot all see may use the token there.
 fn job_uses_oidc(view: &WorkflowView<'_>, index: usize) -> bool {
     let job = view.job(index);
+    let facts = view.job_facts(index);
     job.call.is_some()
         || view.sites_of(index).any(|s| s.is_oidc())
-        || job.steps.iter().any(oidc::is_consumer)
+        || facts.oidc_consumer
+        || !facts.opaque.is_empty()
 }
 
 fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -199,25 +201,14 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Whether a job itself uses or may use its OIDC token: it publishes (by
 /// OIDC, or with a password that trusted publishing should replace), uses a
-/// known consumer, or uses an action of its own repository.
+/// known consumer (in its steps, local actions or scripts), or runs a step
+/// tplint cannot see into, which may use it.
 fn job_uses_token_itself(view: &WorkflowView<'_>, index: usize) -> bool {
-    let job = view.job(index);
     // An upload with a password still counts: TP301/TP303 report it, and
     // their fix (trusted publishing) needs the grant, so removing it would
     // be contradictory advice for one root cause.
-    if view.sites_of(index).next().is_some() || job.steps.iter().any(oidc::is_consumer) {
-        return true;
-    }
-    // An action of this repository (`./.github/actions/release`) may publish
-    // or sign inside; its `action.yml` is not read, so it is given the benefit.
-    job.steps.iter().any(|step| {
-        step.uses.as_ref().is_some_and(|u| {
-            matches!(
-                u.target,
-                UsesTarget::Local { .. } | UsesTarget::SelfRepository { .. }
-            )
-        })
-    })
+    let facts = view.job_facts(index);
+    view.sites_of(index).next().is_some() || facts.oidc_consumer || !facts.opaque.is_empty()
 }
 
 /// Whether a job uses or may use its OIDC token, itself or through the

@@ -8,8 +8,10 @@ use super::{Context, rule};
 use crate::config::{Field, Index, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::calls::Callee;
+use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
+use crate::workflow::{Access, Job};
 
 rule!(
     PUBLISHER_UNDECLARED,
@@ -471,7 +473,11 @@ fn jobs_for<'a>(
 
 /// Whether `publisher` accepts the job's environment (expressions are not judged).
 fn accepts(publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
-    match (&publisher.environment, &job.job.environment) {
+    accepts_environment(publisher, job.job)
+}
+
+fn accepts_environment(publisher: &Publisher, job: &Job) -> bool {
+    match (&publisher.environment, &job.environment) {
         (None, _) => true,
         (Some(_), None) => false,
         (Some(_), Some(env)) if env.name.is_expression() => true,
@@ -519,6 +525,65 @@ fn publishes_through_call(context: &Context<'_>, name: &str, index: Index) -> bo
         })
 }
 
+/// Jobs of workflow `name` that may publish where tplint cannot see: they
+/// can mint OIDC tokens, run in an environment `publisher` accepts, and
+/// run opaque steps.
+fn hidden_candidates<'a>(
+    context: &Context<'a>,
+    publisher: &Publisher,
+    name: &str,
+) -> Vec<(WorkflowView<'a>, usize)> {
+    let mut found = Vec::new();
+    for view in context.workflows().filter(|v| v.attributed_name() == name) {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let grant = id_token(GrantSource::of(view.workflow, job));
+            let may_mint = grant.is_none_or(|g| g == Access::Write);
+            if may_mint
+                && accepts_environment(publisher, job)
+                && !view.job_facts(index).opaque.is_empty()
+            {
+                found.push((view, index));
+            }
+        }
+    }
+    found
+}
+
+/// The info said instead of TP103's error when opaque steps may publish.
+fn hidden_publish_info(
+    candidates: &[(WorkflowView<'_>, usize)],
+    location: Location,
+    name: &str,
+    index: Index,
+) -> Diagnostic {
+    let jobs: Vec<String> = candidates
+        .iter()
+        .map(|(view, job)| format!("`{}`", view.job(*job).id.value))
+        .collect();
+    let mut diagnostic = Diagnostic::new(
+        &PUBLISHER_NO_PUBLISH_JOB,
+        location,
+        format!(
+            "no step that publishes to {} is visible in `{name}`; job {} can mint OIDC tokens and runs steps tplint cannot see into, which may publish",
+            index.display_name(),
+            jobs.join(", ")
+        ),
+    )
+    .with_severity(Severity::Info)
+    .with_help(
+        "nothing to fix if one of those steps publishes by trusted publishing; tplint checks the publisher fully when the upload is visible (pypa/gh-action-pypi-publish, uv, twine, ... in the workflow, a local composite action or a shell script)",
+    );
+    for (view, job) in candidates {
+        for opaque in view.job_facts(*job).opaque.iter().take(5) {
+            diagnostic = diagnostic.with_related(
+                opaque.location,
+                format!("tplint cannot see into {}", opaque.what),
+            );
+        }
+    }
+    diagnostic
+}
+
 fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = &context.repo.config.publishers;
@@ -551,6 +616,11 @@ fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !claimed_by_others {
                 continue; // TP104 reports the job
             }
+            let hidden = hidden_candidates(context, publisher, name);
+            if !hidden.is_empty() {
+                out.push(hidden_publish_info(&hidden, location, name, index));
+                continue;
+            }
             let expected = publisher
                 .environment
                 .as_ref()
@@ -572,6 +642,11 @@ fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             || publishes_through_call(context, name, index)
         {
             continue; // TP107 or TP108 says why
+        }
+        let hidden = hidden_candidates(context, publisher, name);
+        if !hidden.is_empty() {
+            out.push(hidden_publish_info(&hidden, location, name, index));
+            continue;
         }
         let view = context.workflows().find(|v| v.attributed_name() == name);
         let sites: Vec<&PublishSite> = view
