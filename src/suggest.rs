@@ -25,6 +25,57 @@ pub struct Suggestion {
     pub environment_is_expression: bool,
     /// `path: job` of each publish job this publisher covers.
     pub jobs: Vec<String>,
+    /// No publish step is visible: the job can mint OIDC tokens, looks
+    /// like a release job, and runs steps tplint cannot see into.
+    pub unconfirmed: bool,
+}
+
+/// Words in a job's id, name or environment that say it releases.
+const RELEASE_WORDS: &[&str] = &["release", "publish", "deploy", "pypi", "upload"];
+
+/// Jobs that probably publish where tplint cannot see (see `Suggestion::unconfirmed`).
+fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
+    use crate::facts::permissions::{GrantSource, id_token};
+    let mut out = Vec::new();
+    for view in crate::facts::views(repo, facts) {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let grant = id_token(GrantSource::of(view.workflow, job));
+            if grant.is_some_and(|g| g != crate::workflow::Access::Write)
+                || view.job_facts(index).opaque.is_empty()
+                || view.sites_of(index).any(|s| s.is_oidc())
+            {
+                continue;
+            }
+            let environment = job.environment.as_ref().map(|e| e.name.value.clone());
+            let names = [
+                Some(job.id.value.as_str()),
+                job.name.as_ref().map(|n| n.value.as_str()),
+                environment.as_deref(),
+            ];
+            let releases = names.iter().flatten().any(|n| {
+                let n = n.to_ascii_lowercase();
+                RELEASE_WORDS.iter().any(|w| n.contains(w))
+            });
+            if !releases {
+                continue;
+            }
+            out.push(Suggestion {
+                index: Index::Pypi.key(),
+                project: repo.config.project_name.clone(),
+                owner: repo.remote.as_ref().map(|r| r.owner.clone()),
+                repository: repo.remote.as_ref().map(|r| r.repository.clone()),
+                workflow: view.attributed_name().to_string(),
+                environment_is_expression: job
+                    .environment
+                    .as_ref()
+                    .is_some_and(|e| e.name.is_expression()),
+                environment,
+                jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
+                unconfirmed: true,
+            });
+        }
+    }
+    out
 }
 
 pub fn suggestions(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
@@ -58,9 +109,11 @@ pub fn suggestions(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 environment,
                 environment_is_expression,
                 jobs: vec![job_label],
+                unconfirmed: false,
             },
         ));
     }
+    out.extend(probable(repo, facts).into_iter().map(|s| (Index::Pypi, s)));
     out.sort_by(|(a, x), (b, y)| {
         (a, &x.workflow, &x.environment).cmp(&(b, &y.workflow, &y.environment))
     });
@@ -78,6 +131,9 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
     for s in suggestions {
         if !text.is_empty() {
             text.push('\n');
+        }
+        if s.unconfirmed {
+            text.push_str("# unconfirmed: no publish step is visible in this job\n");
         }
         text.push_str("[[publisher]]\n");
         if s.index != Index::Pypi.key() {
@@ -138,6 +194,9 @@ pub fn render_human(repo: &Repository, suggestions: &[Suggestion]) -> String {
             ));
             for job in &s.jobs {
                 out.push_str(&format!("    for job {job}\n"));
+            }
+            if s.unconfirmed {
+                out.push_str("    unconfirmed: no publish step is visible; the job can mint OIDC tokens and runs steps tplint cannot see into, so check that it publishes to PyPI\n");
             }
             out.push('\n');
         }

@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::repository::Repository;
 use crate::rules::{self, Rule, UNUSED_SUPPRESSION};
 use crate::source::{FileId, Span};
+use crate::yaml::Comment;
 
 /// At the start of the comment or after another `#` in it, so a suppression
 /// can follow a version comment (`@<sha> # v4.2.2 # tplint: ignore[TP505]`).
@@ -37,11 +38,50 @@ struct Suppression {
     codes: Vec<SuppressedCode>,
 }
 
+/// `# ...` comments of a shell script or task-runner file, line by line
+/// (the first `#` that starts a word; enough for suppressions).
+fn text_comments(text: &str) -> Vec<Comment> {
+    let mut comments = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if let Some(at) = content
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || content[..i].ends_with([' ', '\t'])))
+            .map(|(i, _)| i)
+        {
+            comments.push(Comment {
+                text: content[at + 1..].to_string(),
+                span: Span::new(start + at, start + content.len()),
+                trailing: !content[..at].trim().is_empty(),
+            });
+        }
+        start += line.len();
+    }
+    comments
+}
+
 fn collect(repo: &Repository) -> Vec<Suppression> {
     let mut found = Vec::new();
-    for workflow in &repo.workflows {
-        let source = repo.sources.get(workflow.file);
-        for comment in &workflow.comments {
+    let workflows = repo
+        .workflows
+        .iter()
+        .map(|w| (w.file, std::borrow::Cow::Borrowed(w.comments.as_slice())));
+    let actions = repo
+        .locals
+        .actions
+        .iter()
+        .filter_map(|a| Some((a.file?, std::borrow::Cow::Borrowed(a.comments.as_slice()))));
+    let texts = repo.locals.texts.iter().filter_map(|t| {
+        let file = t.file?;
+        let text = &repo.sources.get(file).text;
+        // Only files that mention a suppression are scanned line by line.
+        text.contains("tplint:")
+            .then(|| (file, std::borrow::Cow::Owned(text_comments(text))))
+    });
+    for (file, comments) in workflows.chain(actions).chain(texts) {
+        let source = repo.sources.get(file);
+        for comment in comments.iter() {
             let Some(captures) = SUPPRESSION.captures(&comment.text) else {
                 continue;
             };
@@ -85,7 +125,7 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
                 offset += part.len() + 1;
             }
             found.push(Suppression {
-                file: workflow.file,
+                file,
                 line: position.line + usize::from(own_line),
                 span: span_of(whole.range()),
                 codes,

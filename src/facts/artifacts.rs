@@ -242,7 +242,10 @@ pub fn upstream(workflow: &Workflow, job: &Job) -> UpstreamArtifacts {
                         // upload-artifact/merge and other sub-actions.
                         || slug == UPLOAD_ACTION
                 });
-                if local || producer {
+                // An action tplint does not know may upload artifacts too.
+                let unknown = !matches!(uses.target, crate::workflow::UsesTarget::Remote { .. })
+                    || !super::actions::is_known(&uses.target);
+                if local || producer || unknown {
                     result.incomplete = true;
                 }
             }

@@ -237,14 +237,22 @@ impl<'a> ShellBlock<'a, '_, '_> {
             .first()
             .map(String::as_str)
             .unwrap_or_default();
-        let span = if self.kind == BlockKind::Run && self.text.as_ref() == self.raw() {
-            // The text is the source itself: offsets are exact.
-            let start = self.within.start + command.offset.min(self.within.len());
-            Span::new(start, (start + first.len()).min(self.within.end))
-        } else {
-            self.locate(first)
-        };
-        Location::new(self.file, span)
+        Location::new(self.file, self.locate_in(command, first))
+    }
+
+    /// The span of `needle` in `command`: searched from the command's own
+    /// offset when the text is the source itself (so a comment or an
+    /// earlier line with the same words is not taken), else in the region.
+    pub fn locate_in(&self, command: &Command, needle: &str) -> Span {
+        let raw = self.raw();
+        if self.text.as_ref() == raw
+            && let Some(rest) = raw.get(command.offset..)
+            && let Some(at) = rest.find(needle)
+        {
+            let start = self.within.start + command.offset + at;
+            return Span::new(start, start + needle.len());
+        }
+        self.locate(needle)
     }
 
     fn raw(&self) -> &str {
@@ -475,8 +483,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         };
         let local: &'a LocalAction = &self.repo.locals.actions[index];
-        self.visitor
-            .local_code(exec.top, here, &via, &format!("the local action `./{dir}`"));
+        let composite = local.action.as_ref().is_some_and(Action::is_composite);
+        if !composite {
+            // A composite action's steps are judged one by one; any other
+            // local action runs code of the checkout.
+            self.visitor
+                .local_code(exec.top, here, &via, &format!("the local action `./{dir}`"));
+        }
         let (Some(file), Some(action)) = (local.file, local.action.as_ref()) else {
             let what = if local.file.is_none() {
                 format!("`./{dir}`, which has no `action.yml`")
@@ -562,6 +575,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             }
             tasks::Runs::Interpreter { program, file } => {
                 let what = match file {
+                    Some(file) if file == program => {
+                        format!("`{file}`, a program tplint does not read")
+                    }
                     Some(file) => format!("`{program} {file}`, a program tplint does not read"),
                     None => format!("`{program}`, a task runner tplint does not read"),
                 };

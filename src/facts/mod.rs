@@ -47,6 +47,8 @@ pub struct JobFacts {
 #[derive(Clone, Debug)]
 pub struct BuildFact {
     pub kind: build_steps::BuildKind,
+    /// The action or command, for messages.
+    pub what: String,
     /// The job's own step that does it or leads to it.
     pub top: usize,
     pub location: Location,
@@ -85,6 +87,12 @@ impl<'a> expand::Visit<'a> for JobVisitor {
                 .map_or(exec.step.span, |u| u.raw.span);
             self.facts.builds.push(BuildFact {
                 kind,
+                what: exec
+                    .step
+                    .uses
+                    .as_ref()
+                    .map(|u| u.raw.value.trim().to_string())
+                    .unwrap_or_default(),
                 top: exec.top,
                 location: exec.location(span),
                 via: exec.via(),
@@ -98,8 +106,13 @@ impl<'a> expand::Visit<'a> for JobVisitor {
         self.facts.oidc_consumer |= oidc::text_consumes(&block.text);
         for command in commands {
             if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
+                let mut what = command.words.join(" ");
+                if what.chars().count() > 60 {
+                    what = what.chars().take(57).collect::<String>() + "...";
+                }
                 self.facts.builds.push(BuildFact {
                     kind,
+                    what,
                     top: block.exec.top,
                     location: block.command_location(command),
                     via: block.via.clone(),
@@ -126,6 +139,9 @@ impl<'a> expand::Visit<'a> for JobVisitor {
 pub struct Facts {
     pub workflows: Vec<WorkflowFacts>,
     pub calls: calls::CallGraph,
+    /// Per local action (parallel to `Repository::locals.actions`), the
+    /// first `uses:` that runs it.
+    pub action_uses: Vec<Option<Location>>,
 }
 
 impl Facts {
@@ -164,8 +180,43 @@ impl Facts {
         Facts {
             workflows,
             calls: calls::CallGraph::build(repo),
+            action_uses: action_uses(repo),
         }
     }
+}
+
+/// The first `uses:` of each local action, in the workflows, else in
+/// another local action.
+fn action_uses(repo: &Repository) -> Vec<Option<Location>> {
+    let mut first = vec![None; repo.locals.actions.len()];
+    let workflow_steps = repo.workflows.iter().flat_map(|w| {
+        w.workflow
+            .iter()
+            .flat_map(|wf| wf.jobs.iter().flat_map(|j| j.steps.iter()))
+            .map(move |s| (w.file, s))
+    });
+    let action_steps = repo.locals.actions.iter().flat_map(|a| {
+        a.file.into_iter().flat_map(move |file| {
+            a.action
+                .iter()
+                .flat_map(|action| action.steps.iter())
+                .map(move |s| (file, s))
+        })
+    });
+    for (file, step) in workflow_steps.chain(action_steps) {
+        let Some(uses) = &step.uses else { continue };
+        let (crate::workflow::UsesTarget::Local { path }
+        | crate::workflow::UsesTarget::SelfRepository { path }) = &uses.target
+        else {
+            continue;
+        };
+        let Some(index) = expand::join("", path).and_then(|d| repo.locals.action_position(&d))
+        else {
+            continue;
+        };
+        first[index].get_or_insert(Location::new(file, uses.raw.span));
+    }
+    first
 }
 
 /// A workflow with its file and facts, as the rules iterate them.

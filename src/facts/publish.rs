@@ -409,6 +409,13 @@ impl PublishSite {
         Location::new(self.file, self.span)
     }
 
+    /// Where the upload enters from the workflow: the workflow's own step
+    /// that leads to it (a `uses:` of a local action, a `run:` that runs a
+    /// script), or the upload itself when it is in the workflow.
+    pub fn entry(&self) -> Location {
+        self.via.first().copied().unwrap_or_else(|| self.location())
+    }
+
     /// Whether the upload is in another file than the workflow's step.
     pub fn is_indirect(&self) -> bool {
         !self.via.is_empty()
@@ -595,6 +602,9 @@ impl<'a> Invocation<'a, '_> {
     }
 
     fn locate(&self, needle: &str) -> Location {
+        if let Some((block, command)) = self.shell {
+            return Location::new(block.file, block.locate_in(command, needle));
+        }
         let span = self
             .source
             .get(self.within.range())

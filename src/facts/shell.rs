@@ -151,6 +151,25 @@ fn split(script: &str) -> Vec<(Vec<String>, usize)> {
                 start.get_or_insert(i);
                 i = close;
             }
+            // `$(...)` and backticks: a command substitution stays part of
+            // the word it is in (`V=$(curl https://...)` assigns; it does
+            // not run `https://...`).
+            b'$' if bytes.get(i + 1) == Some(&b'(') => {
+                let close = substitution_end(bytes, i + 2);
+                word.push_str(&script[i..close]);
+                in_word = true;
+                start.get_or_insert(i);
+                i = close;
+            }
+            b'`' => {
+                let close = script[i + 1..]
+                    .find('`')
+                    .map_or(bytes.len(), |p| i + 1 + p + 1);
+                word.push_str(&script[i..close]);
+                in_word = true;
+                start.get_or_insert(i);
+                i = close;
+            }
             b'#' if !in_word => {
                 i = script[i..].find('\n').map_or(bytes.len(), |p| i + p);
             }
@@ -180,6 +199,32 @@ fn split(script: &str) -> Vec<(Vec<String>, usize)> {
         result.push((words, offset));
     }
     result
+}
+
+/// The end (exclusive) of a `$(...)` whose content starts at `from`:
+/// parentheses nest, quotes are skipped; the script's end if unclosed.
+fn substitution_end(bytes: &[u8], from: usize) -> usize {
+    let mut depth = 1;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            quote @ (b'\'' | b'"') => {
+                if let Some(p) = bytes[i + 1..].iter().position(|&b| b == quote) {
+                    i += p + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// The value of a flag: `--name value`, `--name=value` or `-n value`.
@@ -285,6 +330,15 @@ mod tests {
         assert_eq!(cmds[19_999].env("A"), Some("1"));
         assert_eq!(cmds[0].env("A"), None);
         assert!(Arc::ptr_eq(&cmds[0].exports, &cmds[19_999].exports));
+    }
+
+    #[test]
+    fn command_substitutions_stay_in_their_word() {
+        assert_eq!(
+            words("v=$(curl https://x/?a=(b) | jq '.[] | x')\necho `date`; ls"),
+            vec![vec!["echo", "`date`"], vec!["ls"]]
+        );
+        assert_eq!(words("echo $(unclosed"), vec![vec!["echo", "$(unclosed"]]);
     }
 
     #[test]

@@ -200,7 +200,12 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     {
         return runner_invocation(name, &args[1..]);
     }
-    if program.contains('/') && !is_variable(program) && !program.starts_with('/') {
+    if program.contains('/')
+        && !is_variable(program)
+        && !program.starts_with('/')
+        && !program.contains("://")
+        && !program.contains(['=', '(', '`'])
+    {
         if FOREIGN_EXTENSIONS.iter().any(|e| program.ends_with(e)) {
             return Some(Runs::Interpreter {
                 program: program.to_string(),
@@ -1083,6 +1088,7 @@ mod tests {
         assert_eq!(what_runs(&words("uv run pytest")), None);
         assert_eq!(what_runs(&words("python -m build")), None);
         assert_eq!(what_runs(&words("echo ./x")), None);
+        assert_eq!(what_runs(&words("https://example.com/x")), None);
         assert!(matches!(
             what_runs(&words("make -C docs publish TWINE_PASSWORD=x")),
             Some(Runs::Make { dir: Some("docs"), ref targets, ref assignments, .. })

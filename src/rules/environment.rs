@@ -50,7 +50,7 @@ fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .with_help(
                     "PyPI compares the environment of each run with the publisher's: use one literal environment per index (e.g. a `pypi` job and a `testpypi` job), so the publisher can name it and its protection rules always apply",
                 )
-                .with_related(Location::new(view.file.file, site.span), "trusted publishing happens here"),
+                .with_related(site.entry(), "trusted publishing happens here"),
             );
         }
     }

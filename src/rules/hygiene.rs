@@ -88,14 +88,6 @@ fn action_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
     jobs_with(view, |s| s.uploader == Uploader::GhActionPypiPublish)
 }
 
-fn step_span(step: &Step) -> Span {
-    step.uses
-        .as_ref()
-        .map(|u| u.raw.span)
-        .or_else(|| step.run.as_ref().map(|r| r.span))
-        .unwrap_or(step.span)
-}
-
 fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishing = call_reach::files_reaching(
         &context.facts.calls,
@@ -196,34 +188,67 @@ fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let job = view.job(index);
+            let facts = view.job_facts(index);
             // Other uploaders need their own tool installed to run at all.
             let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
-            let offending = job.steps.iter().find_map(|step| {
-                let kind = build_steps::classify(step)?;
-                (kind != BuildKind::ToolSetup || !tool_setup_allowed).then_some((step, kind))
-            });
-            let Some((step, kind)) = offending else {
+            let build = facts.builds.iter().find(|b| b.kind == BuildKind::Build);
+            let local = facts.local_code.first();
+            let (location, via, what, severity) = if let Some(build) = build {
+                (
+                    build.location,
+                    &build.via,
+                    format!("builds or installs code (`{}`)", build.what),
+                    Severity::Warning,
+                )
+            } else if let Some(local) = local {
+                (
+                    local.location,
+                    &local.via,
+                    format!("runs {}", local.what),
+                    Severity::Warning,
+                )
+            } else if let Some(checkout) =
+                facts.builds.iter().find(|b| b.kind == BuildKind::Checkout)
+            {
+                (
+                    checkout.location,
+                    &checkout.via,
+                    "checks out the repository (and runs none of it that tplint can see)"
+                        .to_string(),
+                    Severity::Info,
+                )
+            } else if let Some(setup) = facts
+                .builds
+                .iter()
+                .find(|b| b.kind == BuildKind::ToolSetup && !tool_setup_allowed)
+            {
+                (
+                    setup.location,
+                    &setup.via,
+                    "installs tools that gh-action-pypi-publish does not need".to_string(),
+                    Severity::Info,
+                )
+            } else {
                 continue;
             };
-            let what = match kind {
-                BuildKind::Checkout => "checks out code",
-                BuildKind::ToolSetup => "installs tools that gh-action-pypi-publish does not need",
-                BuildKind::Build => "builds or installs code",
+            let help = if severity == Severity::Warning {
+                "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them"
+            } else {
+                "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it"
             };
             out.push(
                 Diagnostic::new(
                     &BUILD_IN_PUBLISH_JOB,
-                    Location::new(view.file.file, step_span(step)),
+                    location,
                     format!(
-                        "job `{}` publishes by trusted publishing and also {what} (step {}), so that code runs where the OIDC token can be minted",
+                        "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
                         job.id.value,
-                        step.label()
                     ),
                 )
-                .with_help(
-                    "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them",
-                )
-                .with_related(Location::new(view.file.file, site.span), "trusted publishing happens here"),
+                .with_severity(severity)
+                .with_help(help)
+                .with_via(via)
+                .with_related(site.location(), "trusted publishing happens here"),
             );
         }
     }
@@ -265,7 +290,7 @@ fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .with_help(
                         "build on any OS, upload the distributions as artifacts, and publish from a job with `runs-on: ubuntu-latest`",
                     )
-                    .with_related(Location::new(file, site.span), "the action is used here"),
+                    .with_related(site.entry(), "the action is used here"),
                 );
             }
             if let Some(container) = job.container {
@@ -279,7 +304,7 @@ fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_help("publish from a separate job without `container:`, handing the distributions over as artifacts")
-                    .with_related(Location::new(file, site.span), "the action is used here"),
+                    .with_related(site.entry(), "the action is used here"),
                 );
             }
         }
@@ -313,17 +338,15 @@ fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !upstream.incomplete {
                 for download in &downloads {
                     if let Some(diagnostic) = missing_artifact(download, &upstream, job, file) {
-                        out.push(diagnostic.with_related(
-                            Location::new(file, first_site.span),
-                            "the publish step",
-                        ));
+                        out.push(diagnostic.with_related(first_site.entry(), "the publish step"));
                     }
                 }
             }
-            for site in view
-                .sites_of(index)
-                .filter(|s| s.uploader == Uploader::GhActionPypiPublish && to_pypi(s))
-            {
+            // A publish step inside a local action may be preceded there by
+            // steps that move the files: only the workflow's own are judged.
+            for site in view.sites_of(index).filter(|s| {
+                s.uploader == Uploader::GhActionPypiPublish && to_pypi(s) && !s.is_indirect()
+            }) {
                 if let Some(diagnostic) = wrong_folder(job, site, &downloads, &upstream, file) {
                     out.push(diagnostic);
                 }
@@ -535,7 +558,7 @@ fn wrong_folder(
     };
     let mut diagnostic = Diagnostic::new(&ARTIFACT_HANDOFF, Location::new(file, span), message)
         .with_help(help)
-        .with_related(Location::new(file, site.span), "the publish step");
+        .with_related(site.entry(), "the publish step");
     if let Some(folder_span) = folder_span {
         diagnostic = diagnostic.with_related(
             Location::new(file, folder_span),

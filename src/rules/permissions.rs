@@ -90,7 +90,7 @@ fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     caller_job.id.value
                 ))
                 .with_related(
-                    Location::new(view.file.file, job.site.span),
+                    job.site.entry(),
                     "trusted publishing happens here",
                 ),
             );
@@ -138,7 +138,7 @@ fn own_grant_problem(job: &OidcPublishJob<'_>, source: GrantSource<'_>) -> Optio
             .with_help(format!(
                 "give the job its own block:\n  {id}:\n    permissions:\n      id-token: write\n(a job-level block replaces the workflow's, so add any other scope the job needs, e.g. `contents: read`)"
             ))
-            .with_related(Location::new(file, job.site.span), "trusted publishing happens here"),
+            .with_related(job.site.entry(), "trusted publishing happens here"),
     )
 }
 
@@ -338,7 +338,7 @@ fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "name only the scopes each job needs, e.g. `contents: read` at workflow level and `id-token: write` on the publish job",
                 )
                 .with_related(
-                    Location::new(view.file.file, site.span),
+                    site.entry(),
                     "the workflow publishes here",
                 ),
             );

@@ -52,9 +52,44 @@ pub fn mentions_version(comment: &str) -> bool {
         })
 }
 
+/// Every `uses:` tplint reads, with its file and, for a local action, the
+/// `uses:` of the workflow that runs it: the workflows' own, then those of
+/// the local actions they use.
+pub fn every_uses<'a>(
+    context: &'a Context<'_>,
+) -> impl Iterator<Item = (crate::source::FileId, &'a Uses, Option<Location>)> + 'a {
+    let workflows = context
+        .workflows()
+        .flat_map(|view| all_uses(view.workflow).map(move |uses| (view.file.file, uses, None)));
+    let actions = context
+        .repo
+        .locals
+        .actions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, local)| Some((index, local.file?, local.action.as_ref()?)))
+        .flat_map(move |(index, file, action)| {
+            let used_at = context.facts.action_uses.get(index).copied().flatten();
+            action
+                .steps
+                .iter()
+                .filter_map(|s| s.uses.as_ref())
+                .map(move |uses| (file, uses, used_at))
+        });
+    workflows.chain(actions)
+}
+
+/// Note where a local action is used, for a finding inside it.
+fn used_here(diagnostic: Diagnostic, used_at: Option<Location>) -> Diagnostic {
+    match used_at {
+        Some(location) => diagnostic.with_related(location, "the local action is used here"),
+        None => diagnostic,
+    }
+}
+
 fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for uses in all_uses(view.workflow) {
+    for (file, uses, used_at) in every_uses(context) {
+        {
             let UsesTarget::Remote {
                 owner,
                 repo,
@@ -89,12 +124,13 @@ fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                     c.value
                 ),
             };
-            out.push(
-                Diagnostic::new(&PIN_WITHOUT_VERSION_COMMENT, Location::new(view.file.file, *ref_span), message)
+            out.push(used_here(
+                Diagnostic::new(&PIN_WITHOUT_VERSION_COMMENT, Location::new(file, *ref_span), message)
                     .with_help(
                         "add the release tag this commit is as a comment after it, e.g. `# v1.2.3`, so readers and Dependabot/Renovate can tell which release it is",
                     ),
-            );
+                used_at,
+            ));
         }
     }
 }
@@ -154,9 +190,9 @@ pub fn all_uses(workflow: &crate::workflow::Workflow) -> impl Iterator<Item = &U
 }
 
 fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for uses in all_uses(view.workflow) {
-            let file = view.file.file;
+    for (file, uses, used_at) in every_uses(context) {
+        {
+            let mut push = |d: Diagnostic| out.push(used_here(d, used_at));
             match &uses.target {
                 UsesTarget::Remote {
                     owner,
@@ -183,7 +219,7 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             "{what} `{owner}/{repo}` is referenced by `@{git_ref}`, a tag or branch that can be moved to other code"
                         )
                     };
-                    out.push(
+                    push(
                         Diagnostic::new(&UNPINNED_ACTION, Location::new(file, *ref_span), message)
                             .with_help(format!(
                                 "pin the full 40-character commit SHA and keep the version as a comment: `{owner}/{repo}{}@<sha> # {git_ref}`",
@@ -191,7 +227,7 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             )),
                     );
                 }
-                UsesTarget::Docker { image, digest: None } => out.push(
+                UsesTarget::Docker { image, digest: None } => push(
                     Diagnostic::new(
                         &UNPINNED_ACTION,
                         Location::new(file, uses.raw.span),

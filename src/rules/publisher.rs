@@ -133,7 +133,7 @@ fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &PUBLISHER_UNDECLARED,
-                Location::new(job.view.file.file, job.site.span),
+                job.site.entry(),
                 format!(
                     "job `{}` publishes to {} by trusted publishing, but no {} publisher is declared for `{}`",
                     job.job.id.value,
@@ -847,7 +847,7 @@ fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let called = job.view.attributed_name();
         let mut diagnostic = Diagnostic::new(
             &REUSABLE_WORKFLOW_PUBLISH,
-            Location::new(job.view.file.file, job.site.span),
+            job.site.entry(),
             format!(
                 "job `{}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow",
                 job.job.id.value
