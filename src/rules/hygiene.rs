@@ -240,10 +240,17 @@ fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &BUILD_IN_PUBLISH_JOB,
                     location,
-                    format!(
-                        "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
-                        job.id.value,
-                    ),
+                    if severity == Severity::Warning {
+                        format!(
+                            "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
+                            job.id.value,
+                        )
+                    } else {
+                        format!(
+                            "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
+                            job.id.value,
+                        )
+                    },
                 )
                 .with_severity(severity)
                 .with_help(help)
