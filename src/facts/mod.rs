@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod build_steps;
 pub mod call_reach;
 pub mod calls;
+pub mod conditions;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
