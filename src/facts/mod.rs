@@ -2,6 +2,7 @@
 //! publish sites, effective permissions, which file PyPI attributes a job to.
 
 pub mod artifacts;
+pub mod attestations;
 pub mod build_steps;
 pub mod call_reach;
 pub mod calls;
