@@ -57,3 +57,16 @@ fn publish_twice_is_info_when_the_folder_or_condition_is_unknown() {
     assert_severity(&all, "TP605", "folder-expression.yml:20", "info");
     assert_severity(&all, "TP605", "unknown-inputs.yml:24", "info");
 }
+
+#[test]
+fn reusable_workflow_publish_severities() {
+    let all = severities("tp108-no-publisher");
+    assert_severity(&all, "TP108", "publish.yml:10", "info");
+    let all = severities("tp108-reusable-attestations");
+    assert_severity(&all, "TP108", "publish-pypi.yml:10", "warning");
+    assert_eq!(all.iter().filter(|(c, _, _)| c == "TP108").count(), 1);
+    let all = severities("tp108-publisher-names-caller");
+    assert_severity(&all, "TP108", "publish-pypi.yml:12", "error");
+    let all = severities("tp108-remote-call");
+    assert_severity(&all, "TP108", "release.yml:22", "error");
+}
