@@ -70,3 +70,12 @@ fn reusable_workflow_publish_severities() {
     let all = severities("tp108-remote-call");
     assert_severity(&all, "TP108", "release.yml:22", "error");
 }
+
+#[test]
+fn workflow_level_id_token_is_info_while_latent() {
+    let all = severities("tp202-id-token-workflow-level");
+    assert_severity(&all, "TP202", "release.yml:7", "warning");
+    assert_severity(&all, "TP202", "writeall.yml:4", "warning");
+    assert_severity(&all, "TP202", "single.yml:5", "info");
+    assert_severity(&all, "TP202", "own-blocks.yml:7", "info");
+}
