@@ -1819,4 +1819,71 @@ mod tests {
         assert_ne!(verdict, T);
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
+
+    const TOKENS: &[&str] = &[
+        "github.ref",
+        "github.event_name",
+        "github.ref_type",
+        "github.event.action",
+        "github.event.workflow_run.event",
+        "inputs.x",
+        "vars.X",
+        "needs.a.outputs.b",
+        "matrix['os']",
+        "github.event.commits[0].message",
+        "'refs/tags/'",
+        "'push'",
+        "''",
+        "'it''s'",
+        "'\u{e9}\u{1f600}'",
+        "==",
+        "!=",
+        "&&",
+        "||",
+        "!",
+        "(",
+        ")",
+        "startsWith(",
+        "endsWith(",
+        "contains(",
+        "fromJSON(",
+        "'[\"push\", 1, null, {}]'",
+        ",",
+        "success()",
+        "always()",
+        "failure()",
+        "cancelled()",
+        "${{",
+        "}}",
+        "1",
+        "0x10",
+        "-2.5e3",
+        "true",
+        "null",
+        "[0]",
+        ".x",
+        "*",
+        "<",
+        ">=",
+        "format('{0}', 1)",
+        "hashFiles('x')",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+        #[test]
+        fn any_condition_is_answered_without_panic(
+            a in proptest::collection::vec(proptest::sample::select(TOKENS), 0..30),
+            b in proptest::collection::vec(proptest::sample::select(TOKENS), 0..30),
+        ) {
+            let (a, b) = (a.join(" "), b.join(""));
+            let w = workflow("on: [push, pull_request, workflow_run, release, workflow_call]\njobs: {}\n");
+            for event in events(&w) {
+                let _ = evaluate(&a, &event);
+                let _ = evaluate(&b, &event);
+            }
+            let _ = together(&w, Some(&a), Some(&b));
+            let _ = together(&w, Some(&a), Some(&a));
+        }
+    }
 }
