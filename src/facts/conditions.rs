@@ -11,7 +11,8 @@
 //! `github.event`) is unknown. Status functions follow GitHub: a condition
 //! without one is `success() && (condition)`; `success()` holds when the
 //! jobs in `needs` ran (runs are assumed to succeed), `always()` always,
-//! `failure()` and `cancelled()` are unknown.
+//! `cancelled()` never (only people with write access can cancel a run),
+//! and `failure()` is unknown (a pull request can make a build fail).
 //!
 //! Work is bounded: conditions longer than [`MAX_CONDITION_BYTES`] are not
 //! read, evaluation stops at [`MAX_DEPTH`] levels, and the case split of
@@ -1804,6 +1805,12 @@ mod tests {
         assert_eq!(eval(&chain, &pr), [U]);
         let long = vec!["inputs.a"; 2000].join(" || ");
         assert_eq!(eval(&long, &pr), [U]);
+        // Just under the size limit: a chain nests one level per operator.
+        let deep = vec!["inputs.x"; 400].join("||");
+        assert!(deep.len() < MAX_CONDITION_BYTES);
+        assert_eq!(eval(&deep, &pr), [U]);
+        let w = workflow("on: push\njobs: {}\n");
+        assert_eq!(together(&w, Some(&deep), Some(&deep)).value, U);
         let nested = format!("{}true{}", "(".repeat(60), ")".repeat(60));
         assert_eq!(eval(&nested, &pr), [U]);
         let nots = format!("{}true", "!".repeat(10_000));
