@@ -34,9 +34,9 @@ pub enum Command {
     Suggest {
         /// Repository root (default: the git root above the current folder).
         path: Option<PathBuf>,
-        /// `human` (default) or `json`.
+        /// Output format.
         #[arg(long, value_enum)]
-        format: Option<Format>,
+        format: Option<SuggestFormat>,
     },
     /// Print a rule's documentation.
     Explain {
@@ -57,6 +57,16 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+}
+
+/// The formats of `suggest`: a form to fill in has no diagnostics to
+/// annotate, so SARIF and workflow commands do not apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SuggestFormat {
+    /// The form's fields and a TOML block, for people.
+    Human,
+    /// JSON, for tools.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use std::path::PathBuf;
-use tplint::cli::{CheckArgs, Cli, Color, Command, Format};
+use tplint::cli::{CheckArgs, Cli, Color, Command, Format, SuggestFormat};
 use tplint::config::{LoadError, PublisherFlags};
 use tplint::lint::{self, CheckOptions};
 use tplint::online::{self, GitHub, client::Token};
@@ -111,7 +111,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     })
 }
 
-fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, LoadError> {
+fn suggest(path: Option<PathBuf>, format: Option<SuggestFormat>) -> Result<ExitCode, LoadError> {
     let start = match path {
         Some(path) => path,
         None => std::env::current_dir().map_err(|source| LoadError::Io {
@@ -123,14 +123,9 @@ fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, Lo
     let repo = Repository::load(&root, &LoadOptions::default())?;
     let facts = Facts::derive(&repo);
     let suggestions = tplint::suggest::suggestions(&repo, &facts);
-    let output = match format.unwrap_or(Format::Human) {
-        Format::Json => tplint::suggest::render_json(&suggestions),
-        Format::Human => tplint::suggest::render_human(&repo, &suggestions),
-        other => {
-            return Err(LoadError::Usage(format!(
-                "`suggest` prints `human` or `json`, not `{other:?}`"
-            )));
-        }
+    let output = match format.unwrap_or(SuggestFormat::Human) {
+        SuggestFormat::Json => tplint::suggest::render_json(&suggestions),
+        SuggestFormat::Human => tplint::suggest::render_human(&repo, &suggestions),
     };
     print(&output);
     Ok(ExitCode::SUCCESS)

@@ -94,3 +94,19 @@ fn nothing_to_suggest() {
         .success()
         .stdout(predicate::str::contains("no publisher to register"));
 }
+
+#[test]
+fn help_lists_only_the_formats_suggest_prints() {
+    let output = tplint().args(["suggest", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("human"), "{help}");
+    assert!(help.contains("json"), "{help}");
+    assert!(!help.contains("sarif"), "{help}");
+    assert!(!help.contains("github"), "{help}");
+    // Refused by the parser, as a usage error.
+    tplint()
+        .args(["suggest", "--format", "sarif"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'sarif'"));
+}

@@ -3,9 +3,11 @@
 
 pub mod actions;
 pub mod artifacts;
+pub mod attestations;
 pub mod build_steps;
 pub mod call_reach;
 pub mod calls;
+pub mod conditions;
 pub mod expand;
 pub mod oidc;
 pub mod permissions;

@@ -1,13 +1,17 @@
 //! TP6xx: the shape of the publish job — what starts it, what else runs in
 //! it, where it runs, and how the distributions reach it.
 
+use std::collections::{HashMap, HashSet};
+
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
+use crate::facts::attestations::{self, Attests};
 use crate::facts::build_steps::{self, BuildKind};
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
+use crate::facts::conditions::{self, Event, JobsReached, Tri, Verdict};
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::facts::{oidc, triggers};
 use crate::source::{FileId, Span};
@@ -18,7 +22,7 @@ rule!(
     "TP601",
     "untrusted-trigger",
     Warning,
-    "a workflow with a publish job runs on `pull_request`, `pull_request_target`, `workflow_run` or `issue_comment`",
+    "a run of `pull_request`, `pull_request_target`, `workflow_run` or `issue_comment` can reach a publish step",
     Some(untrusted_trigger)
 );
 
@@ -54,7 +58,7 @@ rule!(
     "TP605",
     "publish-twice-in-job",
     Error,
-    "gh-action-pypi-publish runs more than once in one job while attestations are on",
+    "gh-action-pypi-publish runs twice in one job on the same folder, in one run, with attestations on",
     Some(publish_twice_in_job)
 );
 
@@ -101,17 +105,19 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         },
         false,
     );
+    let graph = &context.facts.calls;
+    // The calls each workflow makes, cycles left out (GitHub rejects them).
+    let cycles: HashSet<usize> = graph.cycles.iter().copied().collect();
+    let mut calls_from: Vec<Vec<usize>> = vec![Vec::new(); context.repo.workflows.len()];
+    for (index, call) in graph.calls.iter().enumerate() {
+        if !cycles.contains(&index)
+            && let Some(list) = calls_from.get_mut(call.caller)
+        {
+            list.push(index);
+        }
+    }
     for view in context.workflows() {
-        // Jobs that publish, here or through workflows of this repository
-        // they call (which run with the caller's trigger).
-        let mut jobs = publish_jobs(&view);
-        jobs.extend(
-            (0..view.workflow.jobs.len())
-                .filter(|&i| calls_publisher(context, &view, i, &publishing)),
-        );
-        jobs.sort_unstable();
-        jobs.dedup();
-        if jobs.is_empty() {
+        if !publishing.get(view.index).copied().unwrap_or(false) {
             continue;
         }
         for trigger in &view.workflow.triggers {
@@ -119,66 +125,160 @@ fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(kind) = triggers::untrusted(event) else {
                 continue;
             };
-            let excluded = triggers::jobs_excluding_event(view.workflow, event);
-            let exposed = jobs.iter().copied().find(|&index| {
-                let job = view.job(index);
-                let guarded_job = excluded.get(index).copied().unwrap_or(false);
-                let mut sites = view.sites_of(index).filter(|s| to_pypi(s)).peekable();
-                let guarded_steps = sites.peek().is_some()
-                    && sites.all(|site| {
-                        job.steps
-                            .get(site.step)
-                            .and_then(|s| s.condition.as_ref())
-                            .is_some_and(|c| triggers::condition_excludes_event(&c.value, event))
-                    });
-                !guarded_job && !guarded_steps
-            });
-            let Some(index) = exposed else { continue };
-            let job = view.job(index);
-            let severity = if kind.rejected_by_pypi {
-                Severity::Error
-            } else {
-                Severity::Warning
+            // Jobs that publish, here or through workflows of this
+            // repository they call (which run with the caller's event).
+            let mut reach: Option<PublishReach> = None;
+            for run in Event::from_untrusted_trigger(trigger) {
+                let mut walk = ReachWalk {
+                    context,
+                    calls_from: &calls_from,
+                    event: &run,
+                    memo: HashMap::new(),
+                };
+                let found = walk.publish_reach(view.index, 0);
+                PublishReach::keep_stronger(&mut reach, found);
+            }
+            let Some(reach) = reach.filter(|r| !r.verdict.is_false()) else {
+                continue;
             };
-            out.push(
-                Diagnostic::new(
+            let job = view.job(reach.job);
+            let what = if reach.calls {
+                "calls a workflow that publishes"
+            } else {
+                "publishes"
+            };
+            let related = Location::new(view.file.file, job.id.span);
+            let location = Location::new(view.file.file, trigger.event.span);
+            let diagnostic = match (reach.verdict.value, &reach.verdict.term) {
+                (Tri::True, _) | (_, None) => Diagnostic::new(
                     &UNTRUSTED_TRIGGER,
-                    Location::new(view.file.file, trigger.event.span),
+                    location,
                     format!(
-                        "job `{}` {}, but the workflow also runs on `{event}`, which {}",
-                        job.id.value,
-                        if job.call.is_some() { "calls a workflow that publishes" } else { "publishes" },
-                        kind.reason
+                        "job `{}` {what}, but the workflow also runs on `{event}`, which {}",
+                        job.id.value, kind.reason
                     ),
                 )
-                .with_severity(severity)
+                .with_severity(if kind.rejected_by_pypi {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                })
                 .with_help(format!(
                     "publish from a workflow that runs only on `release` or tag pushes, or guard the publish job with `if: github.event_name != '{event}'`"
-                ))
-                .with_related(Location::new(view.file.file, job.id.span), "this job publishes"),
-            );
+                )),
+                (_, Some(term)) => Diagnostic::new(
+                    &UNTRUSTED_TRIGGER,
+                    location,
+                    format!(
+                        "job `{}` {what}, and the workflow also runs on `{event}`, which {}; whether such a run reaches the publish step depends on `{term}`, which tplint cannot know",
+                        job.id.value, kind.reason
+                    ),
+                )
+                .with_severity(Severity::Info)
+                .with_help(format!(
+                    "if a `{event}` run must never publish, say so in the condition (`github.event_name != '{event}'`), or publish from a workflow that runs only on `release` or tag pushes"
+                )),
+            };
+            out.push(diagnostic.with_related(related, "this job publishes"));
         }
     }
 }
 
-/// Whether job `index` calls a workflow of this repository that publishes,
-/// directly or through further calls (`publishing` is per workflow file).
-fn calls_publisher(
-    context: &Context<'_>,
-    view: &WorkflowView<'_>,
-    index: usize,
-    publishing: &[bool],
-) -> bool {
-    context
-        .facts
-        .calls
-        .calls
-        .iter()
-        .find(|c| c.caller == view.index && c.job == index)
-        .is_some_and(|call| match call.callee {
-            Callee::Local(file) => publishing.get(file).copied().unwrap_or(false),
-            Callee::Missing(_) | Callee::Remote(_) => false,
-        })
+/// Whether a run reaches a publish step, and through which job of the
+/// workflow it starts in.
+#[derive(Clone)]
+struct PublishReach {
+    verdict: Verdict,
+    job: usize,
+    /// The job calls a reusable workflow that publishes.
+    calls: bool,
+}
+
+impl PublishReach {
+    /// Keep the more certain reach: true over unknown over false, the
+    /// first among equals.
+    fn keep_stronger(best: &mut Option<PublishReach>, found: Option<PublishReach>) {
+        let rank = |r: &PublishReach| match r.verdict.value {
+            Tri::True => 2,
+            Tri::Unknown => 1,
+            Tri::False => 0,
+        };
+        if let Some(found) = found
+            && best.as_ref().is_none_or(|b| rank(&found) > rank(b))
+        {
+            *best = Some(found);
+        }
+    }
+}
+
+/// GitHub runs at most this many levels of reusable workflows.
+const MAX_CALL_DEPTH: usize = 10;
+
+/// A walk from one workflow through the workflows it calls, for one event.
+struct ReachWalk<'a> {
+    context: &'a Context<'a>,
+    /// Indexes into the call graph, per calling workflow.
+    calls_from: &'a [Vec<usize>],
+    event: &'a Event,
+    /// Per workflow and depth, so diamond-shaped call graphs cost linear time.
+    memo: HashMap<(usize, usize), Option<PublishReach>>,
+}
+
+impl ReachWalk<'_> {
+    /// How the event reaches the publish steps of workflow `file` (to PyPI
+    /// or TestPyPI): each job's `if:` and `needs`, each step's `if:`, and
+    /// for a job that calls a workflow of this repository, that workflow's
+    /// own jobs and steps (they run with the caller's event).
+    fn publish_reach(&mut self, file: usize, depth: usize) -> Option<PublishReach> {
+        if let Some(known) = self.memo.get(&(file, depth)) {
+            return known.clone();
+        }
+        let context = self.context;
+        let workflow = context.repo.workflows.get(file)?.workflow.as_ref()?;
+        let facts = context.facts.workflows.get(file)?;
+        let reached = JobsReached::new(workflow, self.event);
+        let mut best: Option<PublishReach> = None;
+        for site in facts.publish_sites.iter().filter(|s| to_pypi(s)) {
+            let Some(job) = workflow.jobs.get(site.job) else {
+                continue;
+            };
+            let verdict = reached.step(job, site.job, Some(site.step), self.event);
+            PublishReach::keep_stronger(
+                &mut best,
+                Some(PublishReach {
+                    verdict,
+                    job: site.job,
+                    calls: false,
+                }),
+            );
+        }
+        let calls = self.calls_from.get(file).map_or(&[][..], Vec::as_slice);
+        for &index in calls {
+            let call = &context.facts.calls.calls[index];
+            let Callee::Local(target) = call.callee else {
+                continue;
+            };
+            if depth >= MAX_CALL_DEPTH {
+                break;
+            }
+            let Some(inner) = self.publish_reach(target, depth + 1) else {
+                continue;
+            };
+            let Some(caller) = reached.jobs.get(call.job) else {
+                continue;
+            };
+            PublishReach::keep_stronger(
+                &mut best,
+                Some(PublishReach {
+                    verdict: caller.clone().and(inner.verdict),
+                    job: call.job,
+                    calls: true,
+                }),
+            );
+        }
+        self.memo.insert((file, depth), best.clone());
+        best
+    }
 }
 
 fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -575,112 +675,121 @@ fn wrong_folder(
     Some(diagnostic)
 }
 
-/// gh-action-pypi-publish makes attestations by default since v1.11.0.
-const ATTESTATIONS_SINCE: (u64, u64) = (1, 11);
+/// Most uses of gh-action-pypi-publish in one job compared pairwise (real
+/// jobs have two or three; a machine-made one is not read further).
+const MAX_USES_COMPARED: usize = 16;
 
-/// The `major.minor` a `uses:` names: its tag (`@v1.10.3`) or, for a SHA
-/// pin, its version comment (`# v1.10.3`). `None` for branches such as
-/// `release/v1`, which follow the newest release.
-fn declared_version(uses: &crate::workflow::Uses) -> Option<(u64, u64)> {
-    let crate::workflow::UsesTarget::Remote { git_ref, .. } = &uses.target else {
-        return None;
-    };
-    let parse = |word: &str| {
-        let word = word.strip_prefix(['v', 'V']).unwrap_or(word);
-        let mut parts = word.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        Some((major, minor))
-    };
-    if let Some(version) = parse(git_ref) {
-        return Some(version);
-    }
-    let comment = uses.comment.as_ref()?;
-    comment
-        .value
-        .split(|c: char| c.is_whitespace() || "@=:/#".contains(c))
-        .find_map(parse)
+/// One use of gh-action-pypi-publish that may write attestations.
+struct AttestingUse<'a> {
+    site: &'a PublishSite,
+    condition: Option<&'a str>,
+    /// Whether it makes attestations (unknown: `attestations:` is an expression).
+    attests: Verdict,
+    /// Its `packages-dir`, normalised; the expression when it is one.
+    folder: Result<String, String>,
 }
 
 fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in action_jobs(&view) {
             let job = view.job(index);
-            let uses: Vec<&PublishSite> = view
+            let uses: Vec<AttestingUse<'_>> = view
                 .sites_of(index)
                 .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
+                .filter_map(|site| {
+                    let step = crate::facts::site_step(context.repo, &view, site)?;
+                    let attests = match attestations::attests(site, step) {
+                        Attests::No => return None,
+                        Attests::Yes => Verdict::TRUE,
+                        Attests::Unknown(expression) => Verdict::unknown(expression),
+                    };
+                    let folder = packages_dir(step).map(|(dir, _)| dir).ok_or_else(|| {
+                        step.input("packages-dir")
+                            .or_else(|| step.input("packages_dir"))
+                            .map(|kv| kv.value.value.clone())
+                            .unwrap_or_default()
+                    });
+                    Some(AttestingUse {
+                        site,
+                        condition: step.condition.as_ref().map(|c| c.value.as_str()),
+                        attests,
+                        folder,
+                    })
+                })
+                .take(MAX_USES_COMPARED)
                 .collect();
-            if uses.len() < 2 {
-                continue;
-            }
-            // The action attests only under trusted publishing to PyPI or
-            // TestPyPI, and only when `attestations` is not `false`.
-            let mut attesting = Vec::new();
-            let mut unknown = false;
-            for site in &uses {
-                let Some(step) = job.steps.get(site.step) else {
-                    continue;
-                };
-                match step.input("attestations") {
-                    Some(kv) if kv.value.is_expression() => unknown = true,
-                    Some(kv) if kv.value.value.trim().eq_ignore_ascii_case("false") => {}
-                    _ if site.is_oidc()
-                        && site.index().is_some()
-                        && step
-                            .uses
-                            .as_ref()
-                            .and_then(declared_version)
-                            .is_none_or(|v| v >= ATTESTATIONS_SINCE) =>
-                    {
-                        attesting.push(*site)
+            // The pair most certain to collide: both make attestations, in
+            // the same folder, in the same run.
+            let mut found: Option<(Verdict, &AttestingUse<'_>, &AttestingUse<'_>)> = None;
+            'pairs: for (i, first) in uses.iter().enumerate() {
+                for second in &uses[i + 1..] {
+                    let same_folder = match (&first.folder, &second.folder) {
+                        (Ok(a), Ok(b)) => Verdict::from_bool(a == b),
+                        (Err(expression), _) | (_, Err(expression)) => {
+                            Verdict::unknown(expression.clone())
+                        }
+                    };
+                    let verdict = first
+                        .attests
+                        .clone()
+                        .and(second.attests.clone())
+                        .and(same_folder);
+                    if verdict.is_false() {
+                        continue;
                     }
-                    _ => {}
+                    let verdict = verdict.and(conditions::together(
+                        view.workflow,
+                        first.condition,
+                        second.condition,
+                    ));
+                    if verdict.is_false() {
+                        continue;
+                    }
+                    let certain = verdict.is_true();
+                    if found.is_none() || certain {
+                        found = Some((verdict, first, second));
+                    }
+                    if certain {
+                        break 'pairs;
+                    }
                 }
             }
-            if unknown {
-                continue;
-            }
-            // Steps guarded for different events (`if: github.event_name
-            // == 'push'` for TestPyPI, `== 'release'` for PyPI) never both run.
-            let events: Vec<&str> = view
-                .workflow
-                .triggers
-                .iter()
-                .map(|t| t.event.value.as_str())
-                .collect();
-            let runs_on = |site: &PublishSite, event: &str| {
-                job.steps
-                    .get(site.step)
-                    .and_then(|s| s.condition.as_ref())
-                    .is_none_or(|c| !triggers::condition_excludes_event(&c.value, event))
-            };
-            let together = |a: &PublishSite, b: &PublishSite| {
-                events.is_empty() || events.iter().any(|e| runs_on(a, e) && runs_on(b, e))
-            };
-            let pair = attesting.iter().enumerate().find_map(|(i, first)| {
-                attesting[i + 1..]
-                    .iter()
-                    .find(|second| together(first, second))
-                    .map(|second| (*first, *second))
-            });
-            let Some((first, second)) = pair else {
+            let Some((verdict, first, second)) = found else {
                 continue;
             };
-            let file = view.file.file;
-            out.push(
-                Diagnostic::new(
+            let folder = match &first.folder {
+                Ok(dir) if dir == "." => "the workspace root".to_string(),
+                Ok(dir) => format!("`{dir}/`"),
+                Err(expression) => format!("`{expression}`"),
+            };
+            let diagnostic = match &verdict.term {
+                Some(term) if !verdict.is_true() => Diagnostic::new(
                     &PUBLISH_TWICE_IN_JOB,
-                    Location::new(file, second.span),
+                    second.site.location(),
                     format!(
-                        "job `{}` runs gh-action-pypi-publish {} times with attestations on (the default since v1.11.0); the second run finds the first run's attestation files and fails",
-                        job.id.value,
-                        uses.len()
+                        "job `{}` runs gh-action-pypi-publish twice with attestations on; if both run in one run on the same folder, the second finds the first run's attestation files and fails, and that depends on `{term}`, which tplint cannot know",
+                        job.id.value
                     ),
                 )
-                .with_help(
-                    "publish to each index from its own job (each downloading the distributions), or set `attestations: false` on all uses but one",
-                )
-                .with_related(Location::new(file, first.span), "first use, which writes the attestations"),
+                .with_severity(Severity::Info),
+                _ => Diagnostic::new(
+                    &PUBLISH_TWICE_IN_JOB,
+                    second.site.location(),
+                    format!(
+                        "job `{}` runs gh-action-pypi-publish twice on {folder} with attestations on (the default since v1.11.0); the second run finds the first run's attestation files and fails",
+                        job.id.value
+                    ),
+                ),
+            };
+            out.push(
+                diagnostic
+                    .with_help(
+                        "publish to each index from its own job (each downloading the distributions), publish from different folders, or set `attestations: false` on all uses but one",
+                    )
+                    .with_related(
+                        first.site.location(),
+                        "first use, which writes the attestations",
+                    ),
             );
         }
     }

@@ -2,7 +2,7 @@
 //! granted where it is needed and nowhere else.
 
 use super::{Context, rule};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
@@ -42,7 +42,7 @@ rule!(
     "TP202",
     "id-token-workflow-level",
     Warning,
-    "`id-token: write` is granted at workflow level, so every job gets it",
+    "`id-token: write` is granted at workflow level, so every job without its own `permissions:` gets it",
     Some(id_token_workflow_level)
 );
 
@@ -170,14 +170,46 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .filter(|(i, job)| job.permissions.is_none() && !job_uses_oidc(&view, *i))
             .map(|(_, job)| job.id.value.as_str())
             .collect();
-        if needless.is_empty() {
-            continue;
-        }
         let what = if matches!(block.kind, PermissionsKind::WriteAll) {
             "`permissions: write-all`"
         } else {
             "`id-token: write`"
         };
+        let location = Location::new(view.file.file, block.grant_span("id-token"));
+        let help = "grant `id-token: write` only in the `permissions:` of the job that publishes, and keep the workflow level at `contents: read`";
+        if needless.is_empty() {
+            // Latent: every job that inherits the grant needs it today, but
+            // the next job added without a block of its own would get it.
+            let inheriting: Vec<String> = view
+                .workflow
+                .jobs
+                .iter()
+                .filter(|job| job.permissions.is_none())
+                .map(|job| format!("`{}`", job.id.value))
+                .collect();
+            let today = if inheriting.is_empty() {
+                "no job inherits it today (each has its own `permissions:`)".to_string()
+            } else if inheriting.len() == 1 {
+                format!("the job that inherits it ({}) uses it today", inheriting[0])
+            } else {
+                format!(
+                    "the jobs that inherit it ({}) use it today",
+                    inheriting.join(", ")
+                )
+            };
+            out.push(
+                Diagnostic::new(
+                    &ID_TOKEN_WORKFLOW_LEVEL,
+                    location,
+                    format!(
+                        "{what} is granted to the whole workflow; {today}, but a job added later without its own `permissions:` would get it too"
+                    ),
+                )
+                .with_severity(Severity::Info)
+                .with_help(help),
+            );
+            continue;
+        }
         let listed = needless
             .iter()
             .map(|id| format!("`{id}`"))
@@ -186,15 +218,13 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 &ID_TOKEN_WORKFLOW_LEVEL,
-                Location::new(view.file.file, block.grant_span("id-token")),
+                location,
                 format!(
                     "{what} is granted to the whole workflow, so {} {listed} can mint OIDC tokens without needing them",
                     if needless.len() == 1 { "job" } else { "jobs" }
                 ),
             )
-            .with_help(
-                "grant `id-token: write` only in the `permissions:` of the job that publishes, and keep the workflow level at `contents: read`",
-            ),
+            .with_help(help),
         );
     }
 }

@@ -7,6 +7,7 @@ use regex::Regex;
 use super::{Context, rule};
 use crate::config::{Field, Index, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::attestations::{self, Attests};
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
@@ -456,7 +457,7 @@ rule!(
     "TP108",
     "reusable-workflow-publish",
     Warning,
-    "the publish job is inside a reusable workflow, which PyPI attributes to the called file",
+    "a publish job inside a reusable workflow: the file to register, attestations that PyPI rejects there, a publisher naming the caller",
     Some(reusable_workflow_publish)
 );
 
@@ -845,41 +846,80 @@ fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let called = job.view.attributed_name();
-        let mut diagnostic = Diagnostic::new(
-            &REUSABLE_WORKFLOW_PUBLISH,
-            job.site.entry(),
-            format!(
-                "job `{}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow",
-                job.job.id.value
-            ),
-        )
-        .with_help(format!(
-            "PyPI documents reusable workflows as unsupported for trusted publishing; the publisher must name `{called}`. Prefer publishing from a job of the top-level workflow"
-        ));
+        let id = &job.job.id.value;
+        let callers: Vec<_> = context.facts.calls.callers_of(job.view.index).collect();
+        let caller_name =
+            |call: &crate::facts::calls::Call| context.repo.workflows[call.caller].name.as_str();
         let declared_for_called = publishers
             .iter()
             .any(|p| p.index_kind == Some(job.index) && p.workflow.value == called);
-        for call in context.facts.calls.callers_of(job.view.index) {
+        let names_caller = callers.iter().find_map(|call| {
+            publishers
+                .iter()
+                .find(|p| p.index_kind == Some(job.index) && p.workflow.value == caller_name(call))
+                .map(|p| (caller_name(call), p))
+        });
+        // gh-action-pypi-publish signs attestations with the run's identity,
+        // whose workflow is the calling file; PyPI checks them against the
+        // publisher, which must name the called file.
+        let attesting = job.view.sites_of(job.site.job).find(|site| {
+            site.is_oidc()
+                && site.index() == Some(job.index)
+                && crate::facts::site_step(context.repo, &job.view, site)
+                    .is_some_and(|step| attestations::attests(site, step) == Attests::Yes)
+        });
+        let mut diagnostic = match (names_caller, attesting, callers.first()) {
+            (Some((caller, publisher)), _, _) if !declared_for_called => Diagnostic::new(
+                &REUSABLE_WORKFLOW_PUBLISH,
+                job.site.location(),
+                format!(
+                    "job `{id}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow `{caller}` that the publisher names"
+                ),
+            )
+            .with_severity(Severity::Error)
+            .with_help(format!(
+                "register (and declare) a publisher with workflow `{called}`: PyPI sees the called file, not the caller `{caller}`"
+            ))
+            .with_related(
+                location(publisher, &publisher.workflow),
+                "publisher names the calling file",
+            ),
+            (_, Some(site), Some(first_call)) => {
+                let caller = if callers.len() == 1 {
+                    format!("`{}`", caller_name(first_call))
+                } else {
+                    "the calling workflows".to_string()
+                };
+                Diagnostic::new(
+                    &REUSABLE_WORKFLOW_PUBLISH,
+                    site.location(),
+                    format!(
+                        "job `{id}` publishes from the reusable workflow `{called}` with attestations on (the default of gh-action-pypi-publish since v1.11.0); the attestations name the workflow that starts the run ({caller}), but PyPI checks them against the publisher's workflow `{called}` and rejects the upload"
+                    ),
+                )
+                .with_severity(Severity::Warning)
+                .with_help(format!(
+                    "set `attestations: false` on the publish step, or move the publish job into the calling workflow ({caller}) and register that file as the publisher"
+                ))
+            }
+            _ if !declared_for_called => Diagnostic::new(
+                &REUSABLE_WORKFLOW_PUBLISH,
+                job.site.location(),
+                format!(
+                    "job `{id}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow, so `{called}` is the file to register as the {} publisher",
+                    job.index.display_name()
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help(registration_help(context, &job)),
+            _ => continue,
+        };
+        for call in &callers {
             let caller = &context.repo.workflows[call.caller];
             diagnostic = diagnostic.with_related(
                 Location::new(caller.file, call.span),
                 format!("called from `{}`", caller.name),
             );
-            if declared_for_called {
-                continue;
-            }
-            if let Some(publisher) = publishers
-                .iter()
-                .find(|p| p.index_kind == Some(job.index) && p.workflow.value == caller.name)
-            {
-                diagnostic = diagnostic
-                    .with_severity(Severity::Error)
-                    .with_help(format!(
-                        "the publisher names the calling file `{}`, but PyPI sees `{called}`: register (and declare) a publisher with workflow `{called}`",
-                        caller.name
-                    ))
-                    .with_related(location(publisher, &publisher.workflow), "publisher names the calling file");
-            }
         }
         out.push(diagnostic);
     }

@@ -1,0 +1,1896 @@
+//! Job and step `if:` conditions, read with GitHub's expression grammar and
+//! evaluated with three values (true, false, unknown) for the runs of one
+//! trigger event. Rules ask two questions of them: does an event reach a
+//! job or step ([`reaches`], [`JobsReached`]), and can two steps of a job
+//! run in the same run ([`together`], [`mutually_exclusive`]). An unknown
+//! answer names the term that made it unknown, for messages.
+//!
+//! What an event implies about the `github` context (its ref, ref type,
+//! activity type, ...) lives in [`Event`]; everything else (`needs`,
+//! `inputs`, `vars`, `secrets`, `env`, `steps`, `matrix`, most of
+//! `github.event`) is unknown. Status functions follow GitHub: a condition
+//! without one is `success() && (condition)`; `success()` holds when the
+//! jobs in `needs` ran (runs are assumed to succeed), `always()` always,
+//! `cancelled()` never (only people with write access can cancel a run),
+//! and `failure()` is unknown (a pull request can make a build fail).
+//!
+//! Work is bounded: conditions longer than [`MAX_CONDITION_BYTES`] are not
+//! read, evaluation stops at [`MAX_DEPTH`] levels, and the case split of
+//! [`together`] has a fixed budget. A bound that is hit gives "unknown".
+
+use std::collections::HashMap;
+
+use github_actions_expressions::call::{Call, Function};
+use github_actions_expressions::context::Context as ContextExpr;
+use github_actions_expressions::literal::Literal;
+use github_actions_expressions::op::{BinOp, UnOp};
+use github_actions_expressions::{Evaluation, Expr, SpannedExpr};
+
+use crate::workflow::{Job, Trigger, Workflow};
+use crate::yaml::Node;
+
+/// Longer conditions are not read (machine-made ones could make every
+/// question about them slow); real ones are a few hundred bytes.
+pub const MAX_CONDITION_BYTES: usize = 4096;
+/// Deeper expressions are unknown. The parser limits nesting by recursion,
+/// but a chain like `a || b || c ...` nests one level per operator.
+pub const MAX_DEPTH: usize = 128;
+/// Conditions longer than this are not case-split by [`together`].
+const MAX_SPLIT_BYTES: usize = 1024;
+/// Evaluations one [`together`] question may spend on case splits.
+const SPLIT_BUDGET: usize = 1024;
+/// Most combinations of context values one case split enumerates.
+const MAX_WORLDS: usize = 64;
+/// Most trigger events [`together`] considers.
+const MAX_EVENTS: usize = 64;
+/// Stands for "some other characters" inside an enumerated value; no
+/// literal of a condition that is case-split contains it.
+const SENTINEL: char = '\u{0}';
+
+/// A three-valued truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tri {
+    False,
+    Unknown,
+    True,
+}
+
+impl Tri {
+    fn from_bool(value: bool) -> Tri {
+        if value { Tri::True } else { Tri::False }
+    }
+}
+
+/// A three-valued answer; when unknown, the term that made it so (a
+/// context such as `inputs.publish`, a function such as `failure()`, or a
+/// description of what could not be read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub value: Tri,
+    pub term: Option<String>,
+}
+
+impl Verdict {
+    pub const TRUE: Verdict = Verdict {
+        value: Tri::True,
+        term: None,
+    };
+    pub const FALSE: Verdict = Verdict {
+        value: Tri::False,
+        term: None,
+    };
+
+    pub fn unknown(term: impl Into<String>) -> Verdict {
+        Verdict {
+            value: Tri::Unknown,
+            term: Some(term.into()),
+        }
+    }
+
+    pub fn from_bool(value: bool) -> Verdict {
+        if value { Verdict::TRUE } else { Verdict::FALSE }
+    }
+
+    pub fn is_true(&self) -> bool {
+        self.value == Tri::True
+    }
+
+    pub fn is_false(&self) -> bool {
+        self.value == Tri::False
+    }
+
+    /// Both hold.
+    pub fn and(self, other: Verdict) -> Verdict {
+        match (self.value, other.value) {
+            (Tri::False, _) | (_, Tri::False) => Verdict::FALSE,
+            (Tri::True, Tri::True) => Verdict::TRUE,
+            (Tri::Unknown, _) => self,
+            (_, Tri::Unknown) => other,
+        }
+    }
+
+    /// Either holds.
+    pub fn or(self, other: Verdict) -> Verdict {
+        match (self.value, other.value) {
+            (Tri::True, _) | (_, Tri::True) => Verdict::TRUE,
+            (Tri::False, Tri::False) => Verdict::FALSE,
+            (Tri::Unknown, _) => self,
+            (_, Tri::Unknown) => other,
+        }
+    }
+}
+
+impl std::ops::Not for Verdict {
+    type Output = Verdict;
+
+    fn not(self) -> Verdict {
+        match self.value {
+            Tri::True => Verdict::FALSE,
+            Tri::False => Verdict::TRUE,
+            Tri::Unknown => self,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------
+
+/// One possible form of a string: known exactly, or known to start and end
+/// with some text. Texts are kept case-folded: GitHub compares strings
+/// without regard to case.
+#[derive(Clone, Debug, PartialEq)]
+enum Shape {
+    Exact(String),
+    Affix { prefix: String, suffix: String },
+}
+
+impl Shape {
+    fn exact(text: &str) -> Shape {
+        Shape::Exact(fold(text))
+    }
+
+    fn affix(prefix: &str, suffix: &str) -> Shape {
+        Shape::Affix {
+            prefix: fold(prefix),
+            suffix: fold(suffix),
+        }
+    }
+
+    fn any() -> Shape {
+        Shape::affix("", "")
+    }
+
+    /// Whether a string of this shape may equal `text` (folded).
+    fn may_equal(&self, text: &str) -> Tri {
+        match self {
+            Shape::Exact(value) => Tri::from_bool(value == text),
+            Shape::Affix { prefix, suffix } => {
+                if text.len() >= prefix.len() + suffix.len()
+                    && text.starts_with(prefix.as_str())
+                    && text.ends_with(suffix.as_str())
+                {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
+            }
+        }
+    }
+
+    fn starts_with(&self, text: &str) -> Tri {
+        match self {
+            Shape::Exact(value) => Tri::from_bool(value.starts_with(text)),
+            Shape::Affix { prefix, .. } if prefix.starts_with(text) => Tri::True,
+            Shape::Affix { prefix, .. } if text.starts_with(prefix.as_str()) => Tri::Unknown,
+            Shape::Affix { .. } => Tri::False,
+        }
+    }
+
+    fn ends_with(&self, text: &str) -> Tri {
+        match self {
+            Shape::Exact(value) => Tri::from_bool(value.ends_with(text)),
+            Shape::Affix { suffix, .. } if suffix.ends_with(text) => Tri::True,
+            Shape::Affix { suffix, .. } if text.ends_with(suffix.as_str()) => Tri::Unknown,
+            Shape::Affix { .. } => Tri::False,
+        }
+    }
+
+    fn contains(&self, text: &str) -> Tri {
+        match self {
+            Shape::Exact(value) => Tri::from_bool(value.contains(text)),
+            Shape::Affix { prefix, suffix } if prefix.contains(text) || suffix.contains(text) => {
+                Tri::True
+            }
+            Shape::Affix { .. } => Tri::Unknown,
+        }
+    }
+
+    fn truthy(&self) -> Tri {
+        match self {
+            Shape::Exact(value) => Tri::from_bool(!value.is_empty()),
+            Shape::Affix { prefix, suffix } if !prefix.is_empty() || !suffix.is_empty() => {
+                Tri::True
+            }
+            Shape::Affix { .. } => Tri::Unknown,
+        }
+    }
+
+    /// Whether two shapes can describe the same string.
+    fn may_equal_shape(&self, other: &Shape) -> Tri {
+        match (self, other) {
+            (Shape::Exact(a), _) => other.may_equal(a),
+            (_, Shape::Exact(b)) => self.may_equal(b),
+            (
+                Shape::Affix {
+                    prefix: p1,
+                    suffix: s1,
+                },
+                Shape::Affix {
+                    prefix: p2,
+                    suffix: s2,
+                },
+            ) => {
+                let prefixes = p1.starts_with(p2.as_str()) || p2.starts_with(p1.as_str());
+                let suffixes = s1.ends_with(s2.as_str()) || s2.ends_with(s1.as_str());
+                if prefixes && suffixes {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
+            }
+        }
+    }
+}
+
+/// GitHub's case-insensitive comparisons fold to upper case.
+fn fold(text: &str) -> String {
+    text.chars().flat_map(char::to_uppercase).collect()
+}
+
+/// Combine the per-shape answers of a string that may have several shapes.
+fn over_shapes(shapes: &[Shape], term: &str, test: impl Fn(&Shape) -> Tri) -> Verdict {
+    let mut all_true = true;
+    let mut all_false = true;
+    for shape in shapes {
+        match test(shape) {
+            Tri::True => all_false = false,
+            Tri::False => all_true = false,
+            Tri::Unknown => {
+                all_true = false;
+                all_false = false;
+            }
+        }
+    }
+    match (all_true, all_false) {
+        (true, _) => Verdict::TRUE,
+        (_, true) => Verdict::FALSE,
+        _ => Verdict::unknown(term),
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Value {
+    /// A string of one of these shapes; `term` names where it came from.
+    Str {
+        shapes: Vec<Shape>,
+        term: String,
+    },
+    Bool(bool),
+    Num(f64),
+    Null,
+    Array(Vec<Value>),
+    /// Nothing is known of the value, except perhaps its truthiness.
+    Opaque {
+        truth: Tri,
+        term: String,
+    },
+}
+
+impl Value {
+    fn string(text: &str) -> Value {
+        Value::Str {
+            shapes: vec![Shape::exact(text)],
+            term: text.to_string(),
+        }
+    }
+
+    fn opaque(term: impl Into<String>) -> Value {
+        Value::Opaque {
+            truth: Tri::Unknown,
+            term: term.into(),
+        }
+    }
+
+    fn from_verdict(verdict: Verdict) -> Value {
+        match verdict.value {
+            Tri::True => Value::Bool(true),
+            Tri::False => Value::Bool(false),
+            Tri::Unknown => Value::opaque(verdict.term.unwrap_or_default()),
+        }
+    }
+
+    fn truthy(&self) -> Verdict {
+        match self {
+            Value::Str { shapes, term } => over_shapes(shapes, term, Shape::truthy),
+            Value::Bool(b) => Verdict::from_bool(*b),
+            Value::Num(n) => Verdict::from_bool(*n != 0.0 && !n.is_nan()),
+            Value::Null => Verdict::FALSE,
+            Value::Array(_) => Verdict::TRUE,
+            Value::Opaque { truth, term } => Verdict {
+                value: *truth,
+                term: (*truth == Tri::Unknown).then(|| term.clone()),
+            },
+        }
+    }
+
+    /// The value as GitHub's own evaluation type, when it is fully known
+    /// and a scalar.
+    fn concrete(&self) -> Option<Evaluation> {
+        match self {
+            Value::Str { shapes, .. } => match shapes.as_slice() {
+                [Shape::Exact(text)] => Some(Evaluation::String(text.clone())),
+                _ => None,
+            },
+            Value::Bool(b) => Some(Evaluation::Boolean(*b)),
+            Value::Num(n) => Some(Evaluation::Number(*n)),
+            Value::Null => Some(Evaluation::Null),
+            Value::Array(_) | Value::Opaque { .. } => None,
+        }
+    }
+
+    /// The term that leaves this value unknown.
+    fn term(&self) -> String {
+        match self {
+            Value::Str { term, .. } | Value::Opaque { term, .. } => term.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The value converted to a string as the string functions do: known
+    /// shapes for strings, and the text of booleans and null.
+    fn as_text(&self) -> Option<(Vec<Shape>, String)> {
+        match self {
+            Value::Str { shapes, term } => Some((shapes.clone(), term.clone())),
+            Value::Bool(b) => Some((vec![Shape::exact(&b.to_string())], String::new())),
+            Value::Null => Some((vec![Shape::exact("")], String::new())),
+            Value::Num(_) | Value::Array(_) | Value::Opaque { .. } => None,
+        }
+    }
+
+    /// A fully known string (folded), for the second argument of the
+    /// string functions.
+    fn exact_text(&self) -> Option<String> {
+        match self.as_text()?.0.as_slice() {
+            [Shape::Exact(text)] => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn equals(left: &Value, right: &Value) -> Verdict {
+    if let (Some(a), Some(b)) = (left.concrete(), right.concrete()) {
+        return Verdict::from_bool(a.sema() == b.sema());
+    }
+    match (left, right) {
+        (
+            Value::Str {
+                shapes: a,
+                term: ta,
+            },
+            Value::Str {
+                shapes: b,
+                term: tb,
+            },
+        ) => {
+            let term = if a.iter().all(|s| matches!(s, Shape::Exact(_))) {
+                tb
+            } else {
+                ta
+            };
+            let mut all_true = true;
+            let mut all_false = true;
+            for x in a {
+                for y in b {
+                    match x.may_equal_shape(y) {
+                        Tri::True => all_false = false,
+                        Tri::False => all_true = false,
+                        Tri::Unknown => {
+                            all_true = false;
+                            all_false = false;
+                        }
+                    }
+                }
+            }
+            match (all_true, all_false) {
+                (true, _) => Verdict::TRUE,
+                (_, true) => Verdict::FALSE,
+                _ => Verdict::unknown(term.clone()),
+            }
+        }
+        (Value::Opaque { term, .. }, _) | (_, Value::Opaque { term, .. }) => {
+            Verdict::unknown(term.clone())
+        }
+        _ => {
+            let term = if left.concrete().is_none() {
+                left.term()
+            } else {
+                right.term()
+            };
+            Verdict::unknown(term)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+/// What GitHub sets in the `github` context for the runs of one trigger
+/// event. Facts from GitHub's "Events that trigger workflows" (the
+/// `GITHUB_REF` of each event, default activity types) and "Workflow
+/// syntax" (`branches`/`tags` filters) documentation.
+#[derive(Clone, Debug)]
+pub struct Event {
+    name: Option<String>,
+    /// Known values, by lower-case dotted path.
+    values: Vec<(&'static str, Value)>,
+}
+
+/// The refs a run can have.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefKind {
+    Branch,
+    Tag,
+}
+
+impl Event {
+    /// A run of unknown origin: a reusable workflow seen without its caller.
+    /// Only the types of the `github` strings are known.
+    pub fn any() -> Event {
+        let any = |term: &str| Value::Str {
+            shapes: vec![Shape::any()],
+            term: term.to_string(),
+        };
+        Event {
+            name: None,
+            values: vec![
+                ("github.event_name", any("github.event_name")),
+                ("github.ref", any("github.ref")),
+                ("github.ref_type", any("github.ref_type")),
+                ("github.head_ref", any("github.head_ref")),
+                ("github.base_ref", any("github.base_ref")),
+            ],
+        }
+    }
+
+    /// The event name, when known.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The runs one trigger of `on:` can start. A push without filters is
+    /// two events, one for branches and one for tags, so that `github.ref`
+    /// and `github.ref_type` stay consistent with each other.
+    pub fn from_trigger(trigger: &Trigger) -> Vec<Event> {
+        Self::build(trigger, false)
+    }
+
+    /// Like [`Event::from_trigger`], for the runs that make the event
+    /// untrusted: a `workflow_run` is assumed to follow a run started from a
+    /// pull request or comment (`github.event.workflow_run.event`).
+    pub fn from_untrusted_trigger(trigger: &Trigger) -> Vec<Event> {
+        Self::build(trigger, true)
+    }
+
+    fn build(trigger: &Trigger, untrusted: bool) -> Vec<Event> {
+        let name = trigger.event.value.as_str();
+        let config = trigger.config.as_ref();
+        let types = activity_types(config);
+        // (ref kinds, ref shapes for each kind)
+        let heads = || vec![Shape::affix("refs/heads/", "")];
+        let tags = || vec![Shape::affix("refs/tags/", "")];
+        let action: Option<Value>;
+        let mut upstream: Option<Value> = Some(Value::Null);
+        let mut pull_request = false;
+        let runs: Vec<(RefKind, Vec<Shape>)> = match name {
+            "push" => {
+                let has = |key: &str| config.and_then(|c| c.get(key)).is_some();
+                let branches = has("branches") || has("branches-ignore");
+                let tag_filters = has("tags") || has("tags-ignore");
+                action = Some(Value::Null);
+                match (branches, tag_filters) {
+                    // Only one kind of filter: the other kind of ref never runs it.
+                    (true, false) => vec![(RefKind::Branch, heads())],
+                    (false, true) => vec![(RefKind::Tag, tags())],
+                    _ => vec![(RefKind::Branch, heads()), (RefKind::Tag, tags())],
+                }
+            }
+            "pull_request" | "pull_request_target" => {
+                pull_request = true;
+                let types = types.unwrap_or_else(|| {
+                    ["opened", "synchronize", "reopened"]
+                        .map(String::from)
+                        .to_vec()
+                });
+                let merged = types.iter().any(|t| t == "closed");
+                action = Some(one_of("github.event.action", &types));
+                let shapes = if name == "pull_request_target" {
+                    // The base branch.
+                    heads()
+                } else if merged {
+                    // The merge branch, or for a merged pull request its branch.
+                    vec![Shape::affix("refs/pull/", "/merge"), heads()[0].clone()]
+                } else {
+                    vec![Shape::affix("refs/pull/", "/merge")]
+                };
+                vec![(RefKind::Branch, shapes)]
+            }
+            "release" => {
+                action = Some(activity(types));
+                vec![(RefKind::Tag, tags())]
+            }
+            "workflow_run" => {
+                action = Some(activity(types));
+                upstream = untrusted.then(|| {
+                    one_of(
+                        "github.event.workflow_run.event",
+                        &crate::facts::triggers::UNTRUSTED_TRIGGERS
+                            .iter()
+                            .map(|t| t.event.to_string())
+                            .filter(|e| e != "workflow_run")
+                            .collect::<Vec<_>>(),
+                    )
+                });
+                vec![(RefKind::Branch, heads())]
+            }
+            "issue_comment" => {
+                action = Some(activity(types));
+                vec![(RefKind::Branch, heads())]
+            }
+            "schedule" => {
+                action = Some(Value::Null);
+                vec![(RefKind::Branch, heads())]
+            }
+            "workflow_dispatch" => {
+                action = Some(Value::Null);
+                vec![(RefKind::Branch, heads()), (RefKind::Tag, tags())]
+            }
+            _ => return vec![Event::any_named(name)],
+        };
+        runs.into_iter()
+            .map(|(kind, refs)| {
+                let mut values = vec![
+                    ("github.event_name", Value::string(name)),
+                    (
+                        "github.ref",
+                        Value::Str {
+                            shapes: refs,
+                            term: "github.ref".to_string(),
+                        },
+                    ),
+                    (
+                        "github.ref_type",
+                        Value::string(match kind {
+                            RefKind::Branch => "branch",
+                            RefKind::Tag => "tag",
+                        }),
+                    ),
+                ];
+                if let Some(action) = &action {
+                    values.push(("github.event.action", action.clone()));
+                }
+                if let Some(upstream) = &upstream {
+                    values.push(("github.event.workflow_run.event", upstream.clone()));
+                }
+                if pull_request {
+                    for key in ["github.head_ref", "github.base_ref"] {
+                        values.push((
+                            key,
+                            Value::Opaque {
+                                truth: Tri::True,
+                                term: key.to_string(),
+                            },
+                        ));
+                    }
+                }
+                Event {
+                    name: Some(name.to_string()),
+                    values,
+                }
+            })
+            .collect()
+    }
+
+    /// An event whose name is all that is known.
+    fn any_named(name: &str) -> Event {
+        let mut event = Event::any();
+        event.name = Some(name.to_string());
+        event.values.retain(|(key, _)| *key != "github.event_name");
+        event
+            .values
+            .push(("github.event_name", Value::string(name)));
+        event
+    }
+
+    fn lookup(&self, key: &str) -> Option<&Value> {
+        self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+/// `types:` of a trigger, when it is a literal list.
+fn activity_types(config: Option<&Node>) -> Option<Vec<String>> {
+    let node = config?.get("types")?;
+    let items: Vec<&Node> = match node.as_sequence() {
+        Some(items) => items.iter().collect(),
+        None => vec![node],
+    };
+    let types: Option<Vec<String>> = items
+        .iter()
+        .map(|n| {
+            n.as_str()
+                .filter(|t| !t.is_empty() && !crate::workflow::is_expression(t))
+                .map(str::to_string)
+        })
+        .collect();
+    types.filter(|t| !t.is_empty())
+}
+
+/// `github.event.action` of an event with activity types: one of those
+/// listed, or (all types by default) some string.
+fn activity(types: Option<Vec<String>>) -> Value {
+    match types {
+        Some(types) => one_of("github.event.action", &types),
+        None => Value::Str {
+            shapes: vec![Shape::any()],
+            term: "github.event.action".to_string(),
+        },
+    }
+}
+
+fn one_of(term: &str, texts: &[String]) -> Value {
+    Value::Str {
+        shapes: texts.iter().map(|t| Shape::exact(t)).collect(),
+        term: term.to_string(),
+    }
+}
+
+/// The runs each trigger of a workflow can start; a workflow without
+/// triggers (or only called by others) gets one run of unknown origin.
+pub fn events(workflow: &Workflow) -> Vec<Event> {
+    let mut events: Vec<Event> = Vec::new();
+    for trigger in &workflow.triggers {
+        if trigger.event.value == "workflow_call" {
+            events.push(Event::any());
+        } else {
+            events.extend(Event::from_trigger(trigger));
+        }
+    }
+    if events.is_empty() {
+        events.push(Event::any());
+    }
+    events
+}
+
+/// Contexts that are always strings (perhaps empty) although their value
+/// is unknown; comparing them with literals can be case-split.
+fn string_typed(key: &str) -> bool {
+    const GITHUB: &[&str] = &[
+        "github.event_name",
+        "github.ref",
+        "github.ref_name",
+        "github.ref_type",
+        "github.head_ref",
+        "github.base_ref",
+        "github.repository",
+        "github.repository_owner",
+        "github.actor",
+        "github.triggering_actor",
+        "github.workflow",
+        "github.job",
+        "github.sha",
+    ];
+    let parts: Vec<&str> = key.split('.').collect();
+    GITHUB.contains(&key)
+        || matches!(parts.as_slice(), ["vars" | "secrets" | "env", _])
+        || matches!(parts.as_slice(), ["needs" | "steps", _, "outputs", _])
+        || matches!(parts.as_slice(), ["needs", _, "result"])
+        || matches!(parts.as_slice(), ["steps", _, "outcome" | "conclusion"])
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------
+
+/// A parsed `if:` condition.
+pub struct Condition<'a> {
+    text: &'a str,
+    expr: Result<SpannedExpr<'a>, String>,
+}
+
+impl<'a> Condition<'a> {
+    /// Read an `if:` value, with or without `${{ }}` around it.
+    pub fn parse(text: &'a str) -> Condition<'a> {
+        let expr = if text.len() > MAX_CONDITION_BYTES {
+            Err("a condition too long to read".to_string())
+        } else {
+            match expression_text(text) {
+                Some(inner) => Expr::parse(inner)
+                    .map_err(|_| format!("`{}` (not an expression tplint can read)", text.trim())),
+                None => Err(format!("`{}` (text mixed with `${{{{ }}}}`)", text.trim())),
+            }
+        };
+        Condition { text, expr }
+    }
+
+    /// Whether it calls `success()`, `always()`, `failure()` or
+    /// `cancelled()`; without one, GitHub adds `success() &&`.
+    fn has_status_function(&self) -> bool {
+        match &self.expr {
+            Ok(expr) => mentions_status(expr, 0),
+            // Unreadable: look for the names, so that a job is never
+            // wrongly taken as skipped with its dependencies.
+            Err(_) => {
+                let lower = self.text.to_ascii_lowercase();
+                ["always(", "failure(", "cancelled(", "success("]
+                    .iter()
+                    .any(|f| lower.contains(f))
+            }
+        }
+    }
+}
+
+/// The expression inside an `if:`: the whole text, or what one `${{ }}`
+/// around all of it holds. `None` for text mixed with `${{ }}`.
+fn expression_text(text: &str) -> Option<&str> {
+    let text = text.trim();
+    match text
+        .strip_prefix("${{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+    {
+        Some(inner) if !inner.contains("${{") && !inner.contains("}}") => Some(inner),
+        Some(_) => None,
+        None if text.contains("${{") => None,
+        None => Some(text),
+    }
+}
+
+fn mentions_status(expr: &SpannedExpr<'_>, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    match &expr.inner {
+        Expr::Call(call) => {
+            matches!(
+                call.func,
+                Function::Success | Function::Always | Function::Failure | Function::Cancelled
+            ) || call.args.iter().any(|a| mentions_status(a, depth + 1))
+        }
+        Expr::BinExpr(bin) => {
+            mentions_status(&bin.lhs, depth + 1) || mentions_status(&bin.rhs, depth + 1)
+        }
+        Expr::UnExpr { expr, .. } => mentions_status(expr, depth + 1),
+        Expr::Index(inner) => mentions_status(inner, depth + 1),
+        Expr::Context(ctx) => ctx.parts.iter().any(|p| mentions_status(p, depth + 1)),
+        _ => false,
+    }
+}
+
+/// The lower-case dotted path of a context (`github.event.action`); `None`
+/// for computed parts (`matrix[inputs.x]`, `*`) and call heads.
+fn context_key(ctx: &ContextExpr<'_>) -> Option<String> {
+    let mut parts = Vec::with_capacity(ctx.parts.len());
+    for (i, part) in ctx.parts.iter().enumerate() {
+        match &part.inner {
+            Expr::Identifier(id) => parts.push(id.as_str().to_ascii_lowercase()),
+            Expr::Index(inner) if i > 0 => match &inner.inner {
+                Expr::Literal(Literal::String(s)) => parts.push(s.to_ascii_lowercase()),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(parts.join("."))
+}
+
+/// A key for an unknown sub-condition, the same for the same text up to
+/// whitespace and letter case.
+fn atom_key(raw: &str) -> String {
+    let mut key = String::with_capacity(raw.len());
+    let mut in_string = false;
+    for c in raw.chars() {
+        if c == '\'' {
+            in_string = !in_string;
+        }
+        if !in_string && c.is_whitespace() {
+            continue;
+        }
+        key.extend(c.to_lowercase());
+    }
+    key
+}
+
+/// The unknown sub-condition `expr` stands for, and whether it is its
+/// negation: `a != b` is the negation of `a == b`, and `b == a` the same
+/// as `a == b`.
+fn atom_of(expr: &SpannedExpr<'_>) -> (String, bool) {
+    match &expr.inner {
+        Expr::BinExpr(bin) if matches!(bin.op, BinOp::Eq | BinOp::Neq) => {
+            let mut sides = [atom_key(bin.lhs.origin.raw), atom_key(bin.rhs.origin.raw)];
+            sides.sort();
+            (format!("{}=={}", sides[0], sides[1]), bin.op == BinOp::Neq)
+        }
+        _ => (atom_key(expr.origin.raw), false),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------
+
+struct Evaluator<'e> {
+    event: &'e Event,
+    /// What `success()` means here.
+    success: Verdict,
+    /// Values chosen for some contexts by a case split.
+    chosen: &'e HashMap<String, Value>,
+    /// Truth chosen for unknown sub-conditions by a case split.
+    atoms: &'e HashMap<String, bool>,
+    /// The first unknown sub-condition met that has no chosen truth.
+    open_atom: Option<String>,
+}
+
+impl Evaluator<'_> {
+    /// The truth of a condition as `if:` reads it.
+    fn condition(&mut self, expr: &SpannedExpr<'_>) -> Verdict {
+        self.operand(expr, 0).1
+    }
+
+    /// A value used for its truth (an operand of `&&`, `||`, `!`, or a
+    /// whole condition). An unknown one is a sub-condition a case split may
+    /// choose the truth of.
+    fn operand(&mut self, expr: &SpannedExpr<'_>, depth: usize) -> (Value, Verdict) {
+        let value = self.eval(expr, depth);
+        let truth = value.truthy();
+        let composite = matches!(
+            &expr.inner,
+            Expr::BinExpr(b) if matches!(b.op, BinOp::And | BinOp::Or)
+        ) || matches!(&expr.inner, Expr::UnExpr { .. });
+        if truth.value != Tri::Unknown || composite || depth > MAX_DEPTH {
+            return (value, truth);
+        }
+        let (key, negated) = atom_of(expr);
+        match self.atoms.get(&key) {
+            Some(&chosen) => (
+                Value::Bool(chosen != negated),
+                Verdict::from_bool(chosen != negated),
+            ),
+            None => {
+                if self.open_atom.is_none() {
+                    self.open_atom = Some(key);
+                }
+                (value, truth)
+            }
+        }
+    }
+
+    fn eval(&mut self, expr: &SpannedExpr<'_>, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::opaque("a condition nested too deeply to read");
+        }
+        let raw = expr.origin.raw;
+        match &expr.inner {
+            Expr::Literal(literal) => match literal {
+                Literal::String(s) => Value::string(s),
+                Literal::Number(n) => Value::Num(*n),
+                Literal::Boolean(b) => Value::Bool(*b),
+                Literal::Null => Value::Null,
+            },
+            Expr::Context(ctx) => self.context(ctx, raw),
+            Expr::Call(call) => self.call(call, raw, depth),
+            Expr::UnExpr {
+                op: UnOp::Not,
+                expr: inner,
+            } => {
+                let (_, truth) = self.operand(inner, depth + 1);
+                Value::from_verdict(!truth)
+            }
+            Expr::BinExpr(bin) => match bin.op {
+                BinOp::And => {
+                    let (left, lt) = self.operand(&bin.lhs, depth + 1);
+                    match lt.value {
+                        Tri::False => left,
+                        Tri::True => self.operand(&bin.rhs, depth + 1).0,
+                        Tri::Unknown => {
+                            let (_, rt) = self.operand(&bin.rhs, depth + 1);
+                            let truth = lt.and(rt);
+                            Value::Opaque {
+                                truth: truth.value,
+                                term: truth.term.unwrap_or_default(),
+                            }
+                        }
+                    }
+                }
+                BinOp::Or => {
+                    let (left, lt) = self.operand(&bin.lhs, depth + 1);
+                    match lt.value {
+                        Tri::True => left,
+                        Tri::False => self.operand(&bin.rhs, depth + 1).0,
+                        Tri::Unknown => {
+                            let (_, rt) = self.operand(&bin.rhs, depth + 1);
+                            let truth = lt.or(rt);
+                            Value::Opaque {
+                                truth: truth.value,
+                                term: truth.term.unwrap_or_default(),
+                            }
+                        }
+                    }
+                }
+                BinOp::Eq | BinOp::Neq => {
+                    let left = self.eval(&bin.lhs, depth + 1);
+                    let right = self.eval(&bin.rhs, depth + 1);
+                    let equal = equals(&left, &right);
+                    Value::from_verdict(if bin.op == BinOp::Eq { equal } else { !equal })
+                }
+                BinOp::Gt | BinOp::Ge | BinOp::Lt | BinOp::Le => {
+                    let left = self.eval(&bin.lhs, depth + 1);
+                    let right = self.eval(&bin.rhs, depth + 1);
+                    let (Some(a), Some(b)) = (left.concrete(), right.concrete()) else {
+                        let term = if left.concrete().is_none() {
+                            left.term()
+                        } else {
+                            right.term()
+                        };
+                        return Value::opaque(term);
+                    };
+                    let order = a.sema().partial_cmp(&b.sema());
+                    let holds = order.is_some_and(|o| match bin.op {
+                        BinOp::Gt => o.is_gt(),
+                        BinOp::Ge => o.is_ge(),
+                        BinOp::Lt => o.is_lt(),
+                        _ => o.is_le(),
+                    });
+                    Value::Bool(holds)
+                }
+            },
+            Expr::Identifier(_) | Expr::Index(_) | Expr::Star => Value::opaque(raw),
+        }
+    }
+
+    fn context(&self, ctx: &ContextExpr<'_>, raw: &str) -> Value {
+        let Some(key) = context_key(ctx) else {
+            return Value::opaque(raw);
+        };
+        if let Some(value) = self.chosen.get(&key).or_else(|| self.event.lookup(&key)) {
+            return value.clone();
+        }
+        if string_typed(&key) {
+            return Value::Str {
+                shapes: vec![Shape::any()],
+                term: raw.to_string(),
+            };
+        }
+        Value::opaque(raw)
+    }
+
+    fn call(&mut self, call: &Call<'_>, raw: &str, depth: usize) -> Value {
+        let arg = |this: &mut Self, i: usize| {
+            call.args
+                .get(i)
+                .map_or(Value::Null, |a| this.eval(a, depth + 1))
+        };
+        match call.func {
+            Function::Success => Value::from_verdict(self.success.clone()),
+            Function::Always => Value::Bool(true),
+            Function::Failure => Value::opaque("failure()"),
+            // Only people with write access can cancel a run.
+            Function::Cancelled => Value::Bool(false),
+            Function::StartsWith | Function::EndsWith => {
+                let subject = arg(self, 0);
+                let affix = arg(self, 1);
+                let Some(affix) = affix.exact_text() else {
+                    return Value::opaque(affix.term());
+                };
+                let Some((shapes, term)) = subject.as_text() else {
+                    return Value::opaque(subject.term());
+                };
+                let starts = call.func == Function::StartsWith;
+                Value::from_verdict(over_shapes(&shapes, &term, |shape| {
+                    if starts {
+                        shape.starts_with(&affix)
+                    } else {
+                        shape.ends_with(&affix)
+                    }
+                }))
+            }
+            Function::Contains => {
+                let haystack = arg(self, 0);
+                let needle = arg(self, 1);
+                if let Value::Array(items) = &haystack {
+                    let found = items
+                        .iter()
+                        .fold(Verdict::FALSE, |acc, item| acc.or(equals(item, &needle)));
+                    return Value::from_verdict(found);
+                }
+                let Some(needle_text) = needle.exact_text() else {
+                    return Value::opaque(if haystack.exact_text().is_none() {
+                        haystack.term()
+                    } else {
+                        needle.term()
+                    });
+                };
+                let Some((shapes, term)) = haystack.as_text() else {
+                    return Value::opaque(haystack.term());
+                };
+                Value::from_verdict(over_shapes(&shapes, &term, |shape| {
+                    shape.contains(&needle_text)
+                }))
+            }
+            Function::FromJSON => match call.args.first().map(|a| &a.inner) {
+                Some(Expr::Literal(Literal::String(json))) => from_json(json, raw),
+                _ => Value::opaque(raw),
+            },
+            Function::Format
+            | Function::Join
+            | Function::ToJSON
+            | Function::HashFiles
+            | Function::Case => Value::opaque(raw),
+        }
+    }
+}
+
+/// A `fromJSON` of a literal: scalars and arrays of them.
+fn from_json(text: &str, raw: &str) -> Value {
+    fn convert(value: &serde_json::Value, raw: &str) -> Value {
+        match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => {
+                n.as_f64().map_or_else(|| Value::opaque(raw), Value::Num)
+            }
+            serde_json::Value::String(s) => Value::string(s),
+            serde_json::Value::Array(items) => {
+                Value::Array(items.iter().map(|i| convert(i, raw)).collect())
+            }
+            serde_json::Value::Object(_) => Value::Opaque {
+                truth: Tri::True,
+                term: raw.to_string(),
+            },
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => convert(&value, raw),
+        Err(_) => Value::opaque(raw),
+    }
+}
+
+/// Evaluate a condition as a step's `if:` is read: `success()` holds (the
+/// steps before it are assumed to succeed).
+pub fn evaluate(condition: &str, event: &Event) -> Verdict {
+    evaluate_with(&Condition::parse(condition), event, Verdict::TRUE)
+}
+
+/// Evaluate with `success()` meaning `success`, adding it when the
+/// condition has no status function.
+fn evaluate_with(condition: &Condition<'_>, event: &Event, success: Verdict) -> Verdict {
+    let expr = match &condition.expr {
+        Ok(expr) => expr,
+        Err(term) => {
+            let unknown = Verdict::unknown(term.clone());
+            return if condition.has_status_function() {
+                unknown
+            } else {
+                success.and(unknown)
+            };
+        }
+    };
+    let chosen = HashMap::new();
+    let atoms = HashMap::new();
+    let mut evaluator = Evaluator {
+        event,
+        success: success.clone(),
+        chosen: &chosen,
+        atoms: &atoms,
+        open_atom: None,
+    };
+    let truth = evaluator.condition(expr);
+    if condition.has_status_function() {
+        truth
+    } else {
+        success.and(truth)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reach
+// ---------------------------------------------------------------------------
+
+/// For one event, whether each job of a workflow runs: its own `if:`, and
+/// the jobs in its `needs` (a job whose needed job is skipped is skipped,
+/// unless its condition has a status function that lets it run anyway).
+pub struct JobsReached {
+    pub jobs: Vec<Verdict>,
+}
+
+impl JobsReached {
+    /// Settles the jobs in `needs` order (Kahn's algorithm), without
+    /// recursion, so a long chain of jobs cannot exhaust the stack. Jobs in
+    /// a `needs` cycle, which GitHub rejects, are unknown.
+    pub fn new(workflow: &Workflow, event: &Event) -> JobsReached {
+        let jobs = &workflow.jobs;
+        let index_of: HashMap<&str, usize> = jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.id.value.as_str(), i))
+            .collect();
+        let needs: Vec<Vec<usize>> = jobs
+            .iter()
+            .map(|j| {
+                j.needs
+                    .iter()
+                    .filter_map(|n| index_of.get(n.value.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        let mut waiters: Vec<Vec<usize>> = vec![Vec::new(); jobs.len()];
+        for (i, needed) in needs.iter().enumerate() {
+            for &n in needed {
+                waiters[n].push(i);
+            }
+        }
+        let mut pending: Vec<usize> = needs.iter().map(Vec::len).collect();
+        let mut ready: Vec<usize> = (0..jobs.len()).filter(|&i| pending[i] == 0).collect();
+        let mut reached = vec![Verdict::unknown("a `needs` cycle"); jobs.len()];
+        while let Some(i) = ready.pop() {
+            let needs_ran = needs[i]
+                .iter()
+                .fold(Verdict::TRUE, |acc, &n| acc.and(reached[n].clone()));
+            reached[i] = match &jobs[i].condition {
+                None => needs_ran,
+                Some(condition) => {
+                    evaluate_with(&Condition::parse(&condition.value), event, needs_ran)
+                }
+            };
+            for &waiter in &waiters[i] {
+                pending[waiter] -= 1;
+                if pending[waiter] == 0 {
+                    ready.push(waiter);
+                }
+            }
+        }
+        JobsReached { jobs: reached }
+    }
+
+    /// Whether step `step` of job `job` runs (`None`: the job itself).
+    pub fn step(&self, job: &Job, job_index: usize, step: Option<usize>, event: &Event) -> Verdict {
+        let reached = self.jobs.get(job_index).cloned().unwrap_or(Verdict::FALSE);
+        let condition = step
+            .and_then(|s| job.steps.get(s))
+            .and_then(|s| s.condition.as_ref());
+        match condition {
+            None => reached,
+            Some(condition) => reached.and(evaluate(&condition.value, event)),
+        }
+    }
+}
+
+/// Whether `event` reaches job `job` of `workflow` (and its step `step`).
+pub fn reaches(workflow: &Workflow, job: usize, step: Option<usize>, event: &Event) -> Verdict {
+    let Some(job_def) = workflow.jobs.get(job) else {
+        return Verdict::FALSE;
+    };
+    JobsReached::new(workflow, event).step(job_def, job, step, event)
+}
+
+// ---------------------------------------------------------------------------
+// Two conditions in one run
+// ---------------------------------------------------------------------------
+
+/// Whether two step conditions of one job (`None`: no `if:`) can both hold
+/// in one run of `workflow`: true when some trigger certainly runs both,
+/// false when no run can (they exclude each other for every trigger, as
+/// `github.event_name == 'push'` and `== 'release'` do, or a condition and
+/// its negation), unknown otherwise, naming the term it depends on.
+pub fn together(workflow: &Workflow, a: Option<&str>, b: Option<&str>) -> Verdict {
+    let a = a.map(Condition::parse);
+    let b = b.map(Condition::parse);
+    let events = events(workflow);
+    if events.len() > MAX_EVENTS {
+        return Verdict::unknown("the workflow's many triggers");
+    }
+    let mut result = Verdict::FALSE;
+    let mut budget = SPLIT_BUDGET;
+    for event in &events {
+        let truth = |c: &Option<Condition<'_>>| {
+            c.as_ref()
+                .map_or(Verdict::TRUE, |c| evaluate_with(c, event, Verdict::TRUE))
+        };
+        let both = truth(&a).and(truth(&b));
+        match both.value {
+            Tri::True => return Verdict::TRUE,
+            Tri::False => continue,
+            Tri::Unknown => {}
+        }
+        if result.value == Tri::Unknown {
+            // Already possible in another run; nothing more to learn.
+            continue;
+        }
+        if may_both_hold(a.as_ref(), b.as_ref(), event, &mut budget) {
+            result = both;
+        }
+    }
+    result
+}
+
+/// Whether two conditions can never both hold in one run of `workflow`.
+pub fn mutually_exclusive(workflow: &Workflow, a: Option<&str>, b: Option<&str>) -> bool {
+    together(workflow, a, b).is_false()
+}
+
+/// Case split: whether some choice of the unknowns makes both conditions
+/// hold (or leaves them unknown). Values of string contexts are
+/// enumerated from the literals they are compared with; other unknown
+/// sub-conditions get a truth each, the same for the same text. Every
+/// choice is a possible run, or stands for one, so `false` is a proof.
+fn may_both_hold(
+    a: Option<&Condition<'_>>,
+    b: Option<&Condition<'_>>,
+    event: &Event,
+    budget: &mut usize,
+) -> bool {
+    let exprs: Vec<&SpannedExpr<'_>> = [a, b]
+        .into_iter()
+        .flatten()
+        .map(|c| c.expr.as_ref().map_err(|_| ()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    let readable = [a, b].into_iter().flatten().count() == exprs.len();
+    let small = [a, b]
+        .into_iter()
+        .flatten()
+        .all(|c| c.text.len() <= MAX_SPLIT_BYTES);
+    if !readable || !small {
+        return true;
+    }
+    let worlds = worlds(&exprs, event);
+    for chosen in &worlds {
+        let mut atoms = HashMap::new();
+        if split_atoms(a, b, event, chosen, &mut atoms, budget) {
+            return true;
+        }
+    }
+    false
+}
+
+fn split_atoms(
+    a: Option<&Condition<'_>>,
+    b: Option<&Condition<'_>>,
+    event: &Event,
+    chosen: &HashMap<String, Value>,
+    atoms: &mut HashMap<String, bool>,
+    budget: &mut usize,
+) -> bool {
+    if *budget == 0 {
+        return true;
+    }
+    *budget -= 1;
+    let mut open = None;
+    let mut both = Verdict::TRUE;
+    for condition in [a, b].into_iter().flatten() {
+        let Ok(expr) = &condition.expr else {
+            return true;
+        };
+        let mut evaluator = Evaluator {
+            event,
+            success: Verdict::TRUE,
+            chosen,
+            atoms,
+            open_atom: None,
+        };
+        let truth = evaluator.condition(expr);
+        if truth.is_false() {
+            return false;
+        }
+        if open.is_none() {
+            open = evaluator.open_atom;
+        }
+        both = both.and(truth);
+    }
+    if both.is_true() {
+        return true;
+    }
+    let Some(atom) = open else {
+        // Unknown, and nothing left to choose.
+        return true;
+    };
+    for choice in [true, false] {
+        atoms.insert(atom.clone(), choice);
+        if split_atoms(a, b, event, chosen, atoms, budget) {
+            atoms.remove(&atom);
+            return true;
+        }
+    }
+    atoms.remove(&atom);
+    false
+}
+
+/// How a string context is used in the conditions.
+#[derive(Default)]
+struct Uses {
+    equals: Vec<String>,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+    /// Used in a way enumeration does not cover (`contains`, `format`, ...).
+    other: bool,
+}
+
+/// The choices of values for the string contexts of two conditions: each
+/// a map from context to one value. Only contexts compared with literals
+/// by `==`/`!=` and by only `startsWith` or only `endsWith` are
+/// enumerated; for those, the candidates below realise every combination
+/// of answers the comparisons can give.
+fn worlds(exprs: &[&SpannedExpr<'_>], event: &Event) -> Vec<HashMap<String, Value>> {
+    let mut uses: HashMap<String, Uses> = HashMap::new();
+    for expr in exprs {
+        collect_uses(expr, &mut uses, 0);
+    }
+    let mut keys: Vec<&String> = uses.keys().collect();
+    keys.sort();
+    let mut worlds: Vec<HashMap<String, Value>> = vec![HashMap::new()];
+    for key in keys {
+        let Some(candidates) = candidates(key, &uses[key], event) else {
+            continue;
+        };
+        if worlds.len() * candidates.len() > MAX_WORLDS {
+            continue;
+        }
+        worlds = worlds
+            .into_iter()
+            .flat_map(|world| {
+                candidates.iter().map(move |c| {
+                    let mut world = world.clone();
+                    world.insert(
+                        key.clone(),
+                        Value::Str {
+                            shapes: vec![Shape::Exact(c.clone())],
+                            term: key.clone(),
+                        },
+                    );
+                    world
+                })
+            })
+            .collect();
+    }
+    worlds
+}
+
+fn candidates(key: &str, uses: &Uses, event: &Event) -> Option<Vec<String>> {
+    if uses.other || (!uses.prefixes.is_empty() && !uses.suffixes.is_empty()) {
+        return None;
+    }
+    let literals = uses
+        .equals
+        .iter()
+        .chain(&uses.prefixes)
+        .chain(&uses.suffixes);
+    if literals.clone().any(|l| l.contains(SENTINEL)) {
+        return None;
+    }
+    let shapes = match event.lookup(key) {
+        Some(Value::Str { shapes, .. }) => shapes.clone(),
+        Some(_) => return None,
+        None if string_typed(key) => vec![Shape::any()],
+        None => return None,
+    };
+    if shapes.iter().all(|s| matches!(s, Shape::Exact(_))) && shapes.len() < 2 {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |text: String| {
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    };
+    for shape in &shapes {
+        match shape {
+            Shape::Exact(text) => push(text.clone()),
+            Shape::Affix { prefix, suffix } => {
+                for literal in &uses.equals {
+                    if shape.may_equal(literal) != Tri::False {
+                        push(literal.clone());
+                    }
+                }
+                if prefix.is_empty() && suffix.is_empty() {
+                    push(String::new());
+                }
+                if uses.suffixes.is_empty() {
+                    for p in uses.prefixes.iter().chain(std::iter::once(&String::new())) {
+                        if p.starts_with(prefix.as_str()) || prefix.starts_with(p.as_str()) {
+                            let longer = if p.len() > prefix.len() { p } else { prefix };
+                            push(format!("{longer}{SENTINEL}{suffix}"));
+                        }
+                    }
+                } else {
+                    for s in uses.suffixes.iter().chain(std::iter::once(&String::new())) {
+                        if s.ends_with(suffix.as_str()) || suffix.ends_with(s.as_str()) {
+                            let longer = if s.len() > suffix.len() { s } else { suffix };
+                            push(format!("{prefix}{SENTINEL}{longer}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Record how each context is used; `depth` bounds the walk.
+fn collect_uses(expr: &SpannedExpr<'_>, uses: &mut HashMap<String, Uses>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let literal = |e: &SpannedExpr<'_>| match &e.inner {
+        Expr::Literal(Literal::String(s)) => Some(fold(s)),
+        _ => None,
+    };
+    let key_of = |e: &SpannedExpr<'_>| match &e.inner {
+        Expr::Context(ctx) => context_key(ctx),
+        _ => None,
+    };
+    match &expr.inner {
+        Expr::Context(ctx) => {
+            // Reached only through `&&`, `||`, `!` or as the whole
+            // condition: used for its truth, which enumeration covers.
+            if let Some(key) = context_key(ctx) {
+                uses.entry(key).or_default();
+            }
+            for part in &ctx.parts {
+                mark_other(part, uses, depth + 1);
+            }
+        }
+        Expr::BinExpr(bin) if matches!(bin.op, BinOp::Eq | BinOp::Neq) => {
+            let pairs = [(&bin.lhs, &bin.rhs), (&bin.rhs, &bin.lhs)];
+            for (side, other) in pairs {
+                if let (Some(key), Some(text)) = (key_of(side), literal(other)) {
+                    uses.entry(key).or_default().equals.push(text);
+                    return;
+                }
+            }
+            mark_other(&bin.lhs, uses, depth + 1);
+            mark_other(&bin.rhs, uses, depth + 1);
+        }
+        Expr::BinExpr(bin) if matches!(bin.op, BinOp::And | BinOp::Or) => {
+            collect_uses(&bin.lhs, uses, depth + 1);
+            collect_uses(&bin.rhs, uses, depth + 1);
+        }
+        Expr::BinExpr(bin) => {
+            mark_other(&bin.lhs, uses, depth + 1);
+            mark_other(&bin.rhs, uses, depth + 1);
+        }
+        Expr::UnExpr { expr: inner, .. } => collect_uses(inner, uses, depth + 1),
+        Expr::Call(call)
+            if matches!(call.func, Function::StartsWith | Function::EndsWith)
+                && call.args.len() == 2 =>
+        {
+            if let (Some(key), Some(text)) = (key_of(&call.args[0]), literal(&call.args[1])) {
+                let entry = uses.entry(key).or_default();
+                if call.func == Function::StartsWith {
+                    entry.prefixes.push(text);
+                } else {
+                    entry.suffixes.push(text);
+                }
+                return;
+            }
+            for arg in &call.args {
+                mark_other(arg, uses, depth + 1);
+            }
+        }
+        Expr::Call(call) => {
+            for arg in &call.args {
+                mark_other(arg, uses, depth + 1);
+            }
+        }
+        Expr::Index(inner) => mark_other(inner, uses, depth + 1),
+        Expr::Literal(_) | Expr::Identifier(_) | Expr::Star => {}
+    }
+}
+
+/// Every context inside `expr` is used in a way enumeration does not cover.
+fn mark_other(expr: &SpannedExpr<'_>, uses: &mut HashMap<String, Uses>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &expr.inner {
+        Expr::Context(ctx) => {
+            if let Some(key) = context_key(ctx) {
+                uses.entry(key).or_default().other = true;
+            }
+            for part in &ctx.parts {
+                mark_other(part, uses, depth + 1);
+            }
+        }
+        Expr::BinExpr(bin) => {
+            mark_other(&bin.lhs, uses, depth + 1);
+            mark_other(&bin.rhs, uses, depth + 1);
+        }
+        Expr::UnExpr { expr: inner, .. } | Expr::Index(inner) => mark_other(inner, uses, depth + 1),
+        Expr::Call(call) => {
+            for arg in &call.args {
+                mark_other(arg, uses, depth + 1);
+            }
+        }
+        Expr::Literal(_) | Expr::Identifier(_) | Expr::Star => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workflow(src: &str) -> Workflow {
+        let doc = crate::yaml::parse(src).unwrap();
+        crate::workflow::build(src, &doc)
+    }
+
+    /// The events of the first trigger of `on`.
+    fn event(on: &str) -> Vec<Event> {
+        let w = workflow(&format!("on:\n{on}\njobs: {{}}\n"));
+        Event::from_untrusted_trigger(&w.triggers[0])
+    }
+
+    fn eval(condition: &str, events: &[Event]) -> Vec<Tri> {
+        events
+            .iter()
+            .map(|e| evaluate(condition, e).value)
+            .collect()
+    }
+
+    use Tri::{False as F, True as T, Unknown as U};
+
+    #[test]
+    fn event_name_comparisons() {
+        let pr = event("  pull_request:");
+        assert_eq!(eval("github.event_name == 'release'", &pr), [F]);
+        assert_eq!(eval("${{ github.event_name == 'push' }}", &pr), [F]);
+        assert_eq!(eval("github.event_name == 'pull_request'", &pr), [T]);
+        assert_eq!(eval("github.event_name != 'pull_request'", &pr), [F]);
+        assert_eq!(eval("'release' == github.event_name", &pr), [F]);
+        assert_eq!(eval("GitHub.Event_Name == 'Pull_Request'", &pr), [T]);
+        assert_eq!(
+            eval(
+                "(github.event_name == 'push' || github.event_name == 'release') && github.repository == 'a/b'",
+                &pr
+            ),
+            [F]
+        );
+        assert_eq!(
+            eval(
+                "github.event_name == 'push' || github.event_name == 'pull_request'",
+                &pr
+            ),
+            [T]
+        );
+        assert_eq!(eval("!(github.event_name == 'pull_request')", &pr), [F]);
+        assert_eq!(
+            eval(
+                "contains(fromJSON('[\"push\", \"release\"]'), github.event_name)",
+                &pr
+            ),
+            [F]
+        );
+        assert_eq!(
+            eval("contains('push release', github.event_name)", &pr),
+            [F]
+        );
+    }
+
+    #[test]
+    fn what_a_pull_request_implies() {
+        let pr = event("  pull_request:\n    branches: [main]");
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &pr), [F]);
+        assert_eq!(eval("startsWith(github.ref, 'REFS/PULL/')", &pr), [T]);
+        assert_eq!(eval("endsWith(github.ref, '/merge')", &pr), [T]);
+        assert_eq!(eval("github.ref == 'refs/heads/main'", &pr), [F]);
+        assert_eq!(eval("github.ref_type == 'tag'", &pr), [F]);
+        assert_eq!(eval("github.event.action == 'published'", &pr), [F]);
+        assert_eq!(eval("github.event.action == 'opened'", &pr), [U]);
+        assert_eq!(eval("github.head_ref", &pr), [T]);
+        // A merged pull request runs on its branch, never on a tag.
+        let closed = event("  pull_request:\n    types: [closed]");
+        assert_eq!(eval("github.ref == 'refs/heads/main'", &closed), [U]);
+        assert_eq!(eval("contains(github.ref, 'refs/tags/')", &closed), [U]);
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &closed), [F]);
+        let merged = evaluate("github.event.pull_request.merged == true", &closed[0]);
+        assert_eq!(merged.value, U);
+        assert_eq!(
+            merged.term.as_deref(),
+            Some("github.event.pull_request.merged")
+        );
+        let target = event("  pull_request_target:");
+        assert_eq!(eval("startsWith(github.ref, 'refs/heads/')", &target), [T]);
+    }
+
+    #[test]
+    fn what_other_events_imply() {
+        let tags = event("  push:\n    tags: ['v*']");
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &tags), [T]);
+        assert_eq!(eval("github.ref_type == 'tag'", &tags), [T]);
+        let branches = event("  push:\n    branches: [main]");
+        assert_eq!(eval("github.ref_type == 'tag'", &branches), [F]);
+        // Without filters: one run per kind of ref.
+        let push = event("  push:");
+        assert_eq!(eval("github.ref_type == 'tag'", &push), [F, T]);
+        assert_eq!(eval("github.event.action == 'published'", &push), [F, F]);
+        let release = event("  release:\n    types: [published]");
+        assert_eq!(eval("github.event.action == 'published'", &release), [T]);
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &release), [T]);
+        let any_release = event("  release:");
+        assert_eq!(
+            eval("github.event.action == 'published'", &any_release),
+            [U]
+        );
+        // A workflow_run that follows a pull request's run.
+        let run = event("  workflow_run:\n    workflows: [CI]");
+        assert_eq!(eval("github.event.workflow_run.event == 'push'", &run), [F]);
+        assert_eq!(
+            eval("github.event.workflow_run.event != 'pull_request'", &run),
+            [U]
+        );
+        assert_eq!(
+            eval("github.event.workflow_run.conclusion == 'success'", &run),
+            [U]
+        );
+        let comment = event("  issue_comment:\n    types: [created]");
+        assert_eq!(eval("github.event.action == 'created'", &comment), [T]);
+        let other = event("  deployment:");
+        assert_eq!(eval("github.event_name == 'deployment'", &other), [T]);
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &other), [U]);
+    }
+
+    #[test]
+    fn status_functions_and_unknowns() {
+        let pr = event("  pull_request:");
+        assert_eq!(eval("always()", &pr), [T]);
+        assert_eq!(eval("failure()", &pr), [U]);
+        assert_eq!(
+            eval("!cancelled() && github.event_name == 'push'", &pr),
+            [F]
+        );
+        assert_eq!(eval("${{ !cancelled() }}", &pr), [T]);
+        let unknown = evaluate("inputs.publish && github.event_name != 'push'", &pr[0]);
+        assert_eq!(unknown.value, U);
+        assert_eq!(unknown.term.as_deref(), Some("inputs.publish"));
+        let term = |c: &str| evaluate(c, &pr[0]).term;
+        assert_eq!(
+            term("needs.check.outputs.release == 'true'").as_deref(),
+            Some("needs.check.outputs.release")
+        );
+        assert_eq!(term("vars.PUBLISH").as_deref(), Some("vars.PUBLISH"));
+        assert_eq!(term("matrix.os == 'linux'").as_deref(), Some("matrix.os"));
+        // Unreadable or mixed text is unknown, never a guess.
+        assert_eq!(eval("github.event_name == ", &pr), [U]);
+        assert_eq!(eval("${{ github.event_name }} == 'push'", &pr), [U]);
+        assert_eq!(eval("nosuchfunction(github.ref)", &pr), [U]);
+        assert_eq!(eval("true", &pr), [T]);
+        assert_eq!(eval("false", &pr), [F]);
+    }
+
+    #[test]
+    fn needs_propagate_skips() {
+        let src = "on: [push, pull_request]\njobs:\n  build:\n    if: github.event_name == 'push'\n    runs-on: ubuntu-latest\n    steps: [{run: x}]\n  publish:\n    needs: build\n    runs-on: ubuntu-latest\n    steps: [{run: x}]\n  report:\n    needs: build\n    if: always()\n    runs-on: ubuntu-latest\n    steps: [{run: x}]\n  later:\n    needs: [publish]\n    if: success() && inputs.x\n    runs-on: ubuntu-latest\n    steps: [{run: x}]\n";
+        let w = workflow(src);
+        let pr = &Event::from_trigger(&w.triggers[1])[0];
+        let push = &Event::from_trigger(&w.triggers[0])[0];
+        let on_pr: Vec<Tri> = JobsReached::new(&w, pr)
+            .jobs
+            .iter()
+            .map(|v| v.value)
+            .collect();
+        let on_push: Vec<Tri> = JobsReached::new(&w, push)
+            .jobs
+            .iter()
+            .map(|v| v.value)
+            .collect();
+        assert_eq!(on_pr, [F, F, T, F]);
+        assert_eq!(on_push, [T, T, T, U]);
+    }
+
+    #[test]
+    fn step_conditions() {
+        let src = "on: [pull_request, release]\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n        if: github.event_name == 'release'\n      - run: y\n";
+        let w = workflow(src);
+        let pr = &Event::from_trigger(&w.triggers[0])[0];
+        assert_eq!(reaches(&w, 0, Some(0), pr).value, F);
+        assert_eq!(reaches(&w, 0, Some(1), pr).value, T);
+        assert_eq!(reaches(&w, 0, None, pr).value, T);
+    }
+
+    fn two(on: &str, a: Option<&str>, b: Option<&str>) -> Tri {
+        let w = workflow(&format!("on: {on}\njobs: {{}}\n"));
+        together(&w, a, b).value
+    }
+
+    #[test]
+    fn conditions_in_one_run() {
+        let push_release = "[push, release]";
+        assert_eq!(two(push_release, None, None), T);
+        assert_eq!(
+            two(
+                push_release,
+                Some("github.event_name == 'push'"),
+                Some("github.event_name == 'release'")
+            ),
+            F
+        );
+        assert_eq!(
+            two(push_release, Some("github.event_name == 'push'"), None),
+            T
+        );
+        assert_eq!(
+            two(
+                "push",
+                Some("startsWith(github.ref, 'refs/tags/')"),
+                Some("${{ !startsWith(github.ref, 'refs/tags/') }}")
+            ),
+            F
+        );
+        assert_eq!(
+            two(
+                "push",
+                Some("github.ref == 'refs/heads/main'"),
+                Some("startsWith(github.ref, 'refs/tags/v')")
+            ),
+            F
+        );
+        assert_eq!(
+            two(
+                "push",
+                Some("github.ref == 'refs/heads/main'"),
+                Some("github.ref == 'refs/heads/dev'")
+            ),
+            F
+        );
+        assert_eq!(
+            two(
+                "workflow_dispatch",
+                Some("inputs.testpypi"),
+                Some("!inputs.testpypi")
+            ),
+            F
+        );
+        assert_eq!(
+            two(
+                "workflow_dispatch",
+                Some("inputs.target == 'testpypi'"),
+                Some("inputs.target != 'testpypi' && github.ref == 'refs/heads/main'")
+            ),
+            F
+        );
+        // Independent unknowns may hold together.
+        assert_eq!(
+            two("workflow_dispatch", Some("inputs.a"), Some("inputs.b")),
+            U
+        );
+        assert_eq!(
+            two(
+                "push",
+                Some("startsWith(github.ref, 'refs/tags/')"),
+                Some("contains(github.ref, 'v1')")
+            ),
+            U
+        );
+        // A reusable workflow: the caller's event is unknown, but it is one.
+        assert_eq!(
+            two(
+                "workflow_call",
+                Some("github.event_name == 'push'"),
+                Some("github.event_name == 'release'")
+            ),
+            F
+        );
+        assert_eq!(
+            two(
+                "workflow_call",
+                Some("vars.INDEX == 'pypi'"),
+                Some("vars.INDEX == 'testpypi'")
+            ),
+            F
+        );
+    }
+
+    #[test]
+    fn hostile_conditions_are_bounded() {
+        let pr = event("  pull_request:");
+        let chain = vec!["github.event_name == 'push'"; 150].join(" || ");
+        assert_eq!(eval(&chain, &pr), [U]);
+        let long = vec!["inputs.a"; 2000].join(" || ");
+        assert_eq!(eval(&long, &pr), [U]);
+        // Just under the size limit: a chain nests one level per operator.
+        let deep = vec!["inputs.x"; 400].join("||");
+        assert!(deep.len() < MAX_CONDITION_BYTES);
+        assert_eq!(eval(&deep, &pr), [U]);
+        let w = workflow("on: push\njobs: {}\n");
+        assert_eq!(together(&w, Some(&deep), Some(&deep)).value, U);
+        let nested = format!("{}true{}", "(".repeat(60), ")".repeat(60));
+        assert_eq!(eval(&nested, &pr), [U]);
+        let nots = format!("{}true", "!".repeat(10_000));
+        assert_eq!(eval(&nots, &pr), [U]);
+        // Many independent unknowns: the case split stops at its budget.
+        let many: Vec<String> = (0..60).map(|i| format!("inputs.a{i}")).collect();
+        let start = std::time::Instant::now();
+        let verdict = two(
+            "workflow_dispatch",
+            Some(&many.join(" && ")),
+            Some(&format!("!({})", many.join(" || "))),
+        );
+        assert_ne!(verdict, T);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    const TOKENS: &[&str] = &[
+        "github.ref",
+        "github.event_name",
+        "github.ref_type",
+        "github.event.action",
+        "github.event.workflow_run.event",
+        "inputs.x",
+        "vars.X",
+        "needs.a.outputs.b",
+        "matrix['os']",
+        "github.event.commits[0].message",
+        "'refs/tags/'",
+        "'push'",
+        "''",
+        "'it''s'",
+        "'\u{e9}\u{1f600}'",
+        "==",
+        "!=",
+        "&&",
+        "||",
+        "!",
+        "(",
+        ")",
+        "startsWith(",
+        "endsWith(",
+        "contains(",
+        "fromJSON(",
+        "'[\"push\", 1, null, {}]'",
+        ",",
+        "success()",
+        "always()",
+        "failure()",
+        "cancelled()",
+        "${{",
+        "}}",
+        "1",
+        "0x10",
+        "-2.5e3",
+        "true",
+        "null",
+        "[0]",
+        ".x",
+        "*",
+        "<",
+        ">=",
+        "format('{0}', 1)",
+        "hashFiles('x')",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+        #[test]
+        fn any_condition_is_answered_without_panic(
+            a in proptest::collection::vec(proptest::sample::select(TOKENS), 0..30),
+            b in proptest::collection::vec(proptest::sample::select(TOKENS), 0..30),
+        ) {
+            let (a, b) = (a.join(" "), b.join(""));
+            let w = workflow("on: [push, pull_request, workflow_run, release, workflow_call]\njobs: {}\n");
+            for event in events(&w) {
+                let _ = evaluate(&a, &event);
+                let _ = evaluate(&b, &event);
+            }
+            let _ = together(&w, Some(&a), Some(&b));
+            let _ = together(&w, Some(&a), Some(&a));
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Severities that `expected.txt` cannot show: a finding that depends on
+//! something tplint cannot know is `info`, a certain one keeps its rule's
+//! severity.
+
+mod common;
+
+use common::{check_json, fixture, fixture_copy};
+
+/// `(code, path:line, severity)` of every diagnostic of a fixture.
+fn severities(case: &str) -> Vec<(String, String, String)> {
+    let repo = fixture_copy(&fixture(case));
+    let json = check_json(repo.path(), &[]);
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                format!(
+                    "{}:{}",
+                    d["location"]["path"].as_str().unwrap(),
+                    d["location"]["start"]["line"]
+                ),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn assert_severity(all: &[(String, String, String)], code: &str, at: &str, severity: &str) {
+    let found = all
+        .iter()
+        .find(|(c, location, _)| c == code && location.ends_with(at))
+        .unwrap_or_else(|| panic!("no {code} at {at} in {all:?}"));
+    assert_eq!(found.2, severity, "{code} at {at}");
+}
+
+#[test]
+fn untrusted_trigger_is_info_when_a_guard_is_unknown() {
+    let all = severities("tp601-guards");
+    assert_severity(&all, "TP601", "needs-output.yml:5", "info");
+    assert_severity(&all, "TP601", "upstream-conclusion.yml:3", "info");
+    assert_severity(&all, "TP601", "upstream-not-push.yml:2", "warning");
+    assert_severity(&all, "TP601", "not-tag-prefix.yml:4", "warning");
+    let all = severities("tp601-untrusted-trigger");
+    assert_severity(&all, "TP601", "prt.yml:2", "error");
+    assert_severity(&all, "TP601", "pr.yml:4", "warning");
+    assert_severity(&all, "TP601", "comment.yml:2", "info");
+}
+
+#[test]
+fn publish_twice_is_info_when_the_folder_or_condition_is_unknown() {
+    let all = severities("tp605-publish-twice-in-job");
+    assert_severity(&all, "TP605", "release.yml:36", "error");
+    assert_severity(&all, "TP605", "same-folder.yml:20", "error");
+    assert_severity(&all, "TP605", "folder-expression.yml:20", "info");
+    assert_severity(&all, "TP605", "unknown-inputs.yml:24", "info");
+}
+
+#[test]
+fn reusable_workflow_publish_severities() {
+    let all = severities("tp108-no-publisher");
+    assert_severity(&all, "TP108", "publish.yml:10", "info");
+    let all = severities("tp108-reusable-attestations");
+    assert_severity(&all, "TP108", "publish-pypi.yml:10", "warning");
+    assert_eq!(all.iter().filter(|(c, _, _)| c == "TP108").count(), 1);
+    let all = severities("tp108-publisher-names-caller");
+    assert_severity(&all, "TP108", "publish-pypi.yml:12", "error");
+    let all = severities("tp108-remote-call");
+    assert_severity(&all, "TP108", "release.yml:22", "error");
+}
+
+#[test]
+fn workflow_level_id_token_is_info_while_latent() {
+    let all = severities("tp202-id-token-workflow-level");
+    assert_severity(&all, "TP202", "release.yml:7", "warning");
+    assert_severity(&all, "TP202", "writeall.yml:4", "warning");
+    assert_severity(&all, "TP202", "single.yml:5", "info");
+    assert_severity(&all, "TP202", "own-blocks.yml:7", "info");
+}
