@@ -6,6 +6,7 @@
 pub mod client;
 pub mod github;
 pub mod pattern;
+pub mod pypi;
 pub mod version;
 
 use std::collections::HashMap;
