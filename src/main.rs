@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use clap::Parser;
 use std::path::PathBuf;
-use tplint::cli::{CheckArgs, Cli, Color, Command, Format};
+use tplint::cli::{CheckArgs, Cli, Color, Command, Format, IndexArgs};
 use tplint::config::{LoadError, PublisherFlags};
 use tplint::lint::{self, CheckOptions};
+use tplint::online::pypi::{self, Indexes};
 use tplint::online::{self, GitHub, client::Token};
 use tplint::render::Renderer;
 
@@ -71,6 +72,7 @@ fn use_color(choice: Option<Color>) -> bool {
 
 fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     let online = online(&args)?;
+    let indexes = indexes(&args.indexes)?;
     let options = CheckOptions {
         load: LoadOptions {
             config: args.config,
@@ -86,6 +88,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         ignore: rules_from(&args.ignore)?,
         fail_on: args.fail_on,
         online,
+        indexes,
     };
     let format = args.format.unwrap_or(Format::Human);
     let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
@@ -138,19 +141,38 @@ fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, Lo
 
 /// The API connection for `--online`; `None` (and no network use) without it.
 fn online(args: &CheckArgs) -> Result<Option<Arc<GitHub>>, LoadError> {
+    if !args.indexes.online {
+        return Ok(None);
+    }
+    let base = api_base(
+        "--github-api-url",
+        &args.github_api_url,
+        online::DEFAULT_API_URL,
+    )?;
+    Ok(Some(Arc::new(online::connect(base, Token::from_env()))))
+}
+
+/// PyPI and TestPyPI for `--online`; `None` (and no network use) without it.
+fn indexes(args: &IndexArgs) -> Result<Option<Arc<Indexes>>, LoadError> {
     if !args.online {
         return Ok(None);
     }
-    let base = match args.github_api_url.trim() {
-        "" => online::DEFAULT_API_URL,
+    let pypi = api_base("--pypi-url", &args.pypi_url, pypi::DEFAULT_PYPI_URL)?;
+    let testpypi = api_base(
+        "--testpypi-url",
+        &args.testpypi_url,
+        pypi::DEFAULT_TESTPYPI_URL,
+    )?;
+    Ok(Some(Arc::new(Indexes::connect(pypi, testpypi))))
+}
+
+/// The URL given with `flag` (`default` when empty), if it is an http(s) URL.
+fn api_base<'a>(flag: &str, url: &'a str, default: &'a str) -> Result<&'a str, LoadError> {
+    let url = match url.trim() {
+        "" => default,
         url => url,
     };
-    if !(base.starts_with("https://") || base.starts_with("http://")) {
-        return Err(LoadError::Usage(format!(
-            "`--github-api-url {base}` is not an http(s) URL"
-        )));
-    }
-    Ok(Some(Arc::new(online::connect(base, Token::from_env()))))
+    online::api_base(flag, url).map_err(LoadError::Usage)
 }
 
 fn explain(name: &str) -> Result<ExitCode, LoadError> {
