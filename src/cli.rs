@@ -37,6 +37,8 @@ pub enum Command {
         /// `human` (default) or `json`.
         #[arg(long, value_enum)]
         format: Option<Format>,
+        #[command(flatten)]
+        indexes: IndexArgs,
     },
     /// Print a rule's documentation.
     Explain {

@@ -25,7 +25,11 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
         Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Suggest { path, format }) => suggest(path, format),
+        Some(Command::Suggest {
+            path,
+            format,
+            indexes,
+        }) => suggest(path, format, &indexes),
         Some(Command::Rules) => {
             print(&list_rules());
             Ok(ExitCode::SUCCESS)
@@ -114,7 +118,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     })
 }
 
-fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, LoadError> {
+fn suggest(
+    path: Option<PathBuf>,
+    format: Option<Format>,
+    index_args: &IndexArgs,
+) -> Result<ExitCode, LoadError> {
+    let indexes = indexes(index_args)?;
     let start = match path {
         Some(path) => path,
         None => std::env::current_dir().map_err(|source| LoadError::Io {
@@ -123,12 +132,21 @@ fn suggest(path: Option<PathBuf>, format: Option<Format>) -> Result<ExitCode, Lo
         })?,
     };
     let root = tplint::discover::repository_root(&start)?;
-    let repo = Repository::load(&root, &LoadOptions::default())?;
+    let mut repo = Repository::load(&root, &LoadOptions::default())?;
     let facts = Facts::derive(&repo);
-    let suggestions = tplint::suggest::suggestions(&repo, &facts);
+    let records = indexes.map(|indexes| {
+        let wants = tplint::online::record::Wants {
+            as_publisher: true,
+            undeclared: true,
+            provenance: true,
+        };
+        let answers = tplint::online::record::ask(&indexes, &repo, &facts, wants);
+        tplint::online::record::attach(answers, &mut repo)
+    });
+    let suggestions = tplint::suggest::suggestions(&repo, &facts, records.as_ref());
     let output = match format.unwrap_or(Format::Human) {
         Format::Json => tplint::suggest::render_json(&suggestions),
-        Format::Human => tplint::suggest::render_human(&repo, &suggestions),
+        Format::Human => tplint::suggest::render_human(&repo, &suggestions, records.as_ref()),
         other => {
             return Err(LoadError::Usage(format!(
                 "`suggest` prints `human` or `json`, not `{other:?}`"

@@ -1017,6 +1017,12 @@ fn nothing_is_sent_without_online() {
         .unwrap();
     let found = findings(&serde_json::from_slice(&output.stdout).unwrap());
     assert!(!found.iter().any(|f| f.code == "TP101" || f.code == "TP400"));
+    common::tplint()
+        .arg("suggest")
+        .arg(repo.path())
+        .args(["--pypi-url", &base, "--testpypi-url", &base])
+        .assert()
+        .success();
     assert_eq!(server.connections.load(Ordering::SeqCst), 0);
 }
 
@@ -1112,6 +1118,74 @@ fn an_index_url_that_is_not_http_is_a_usage_error() {
             .assert()
             .code(2);
     }
+}
+
+#[test]
+fn suggest_online_fills_the_form_from_the_record() {
+    let server = Server::start(Default::default());
+    // Recorded in the owner's canonical spelling; one job matches it, and a
+    // second recorded publisher matches no job any more.
+    serve_release(
+        &server,
+        "widget",
+        "1.4.2",
+        &[
+            sdist(
+                "widget",
+                "1.4.2",
+                Some(github("Acme/widget", "release.yml", json!("pypi"))),
+            ),
+            wheel(
+                "widget",
+                "1.4.2",
+                "py3-none-any",
+                Some(github("Acme/widget", "wheels.yml", Value::Null)),
+            ),
+        ],
+        "2025-06-14T08:30:05.654321",
+    );
+    let repo = repository(
+        &[(".github/workflows/release.yml", PUBLISH), PYPROJECT],
+        None,
+    );
+    let base = format!("{}/pypi", server.url);
+    let output = common::tplint()
+        .arg("suggest")
+        .arg(repo.path())
+        .args(["--online", "--pypi-url", &base, "--testpypi-url", &base])
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "  Owner:              Acme\n  Repository name:    widget\n  Workflow name:      release.yml\n  Environment name:   pypi\n    for job .github/workflows/release.yml: pypi-publish\n    as PyPI recorded it for widget 1.4.2 (widget-1.4.2.tar.gz)\n",
+        "  Workflow name:      wheels.yml\n  Environment name:   (any)\n    as PyPI recorded it for widget 1.4.2 (widget-1.4.2-py3-none-any.whl)\n    but no job here publishes as this publisher any more",
+        "owner = \"Acme\"\nrepository = \"widget\"\nworkflow = \"release.yml\"\nenvironment = \"pypi\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+
+    let output = common::tplint()
+        .args([
+            "suggest",
+            "--format",
+            "json",
+            "--online",
+            "--pypi-url",
+            &base,
+        ])
+        .arg(repo.path())
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json["publishers"][0]["recorded"],
+        json!({"project": "widget", "version": "1.4.2", "filename": "widget-1.4.2.tar.gz"})
+    );
 }
 
 #[test]
