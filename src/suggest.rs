@@ -161,10 +161,11 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The `[[publisher]]` blocks for `tplint.toml`.
+/// The `[[publisher]]` blocks for `tplint.toml`: the publishers the jobs
+/// need (a recorded publisher no job matches is left out).
 pub fn toml(suggestions: &[Suggestion]) -> String {
     let mut text = String::new();
-    for s in suggestions {
+    for s in suggestions.iter().filter(|s| !s.jobs.is_empty()) {
         if !text.is_empty() {
             text.push('\n');
         }
@@ -291,7 +292,7 @@ pub fn render_human(
                     from.filename
                 ));
                 if s.jobs.is_empty() {
-                    out.push_str("    but no job here publishes as this publisher any more: the next release fails unless the publisher on PyPI is changed too\n");
+                    out.push_str("    but no job here publishes as this publisher any more, so it is left out below\n");
                 }
             }
             out.push('\n');
