@@ -636,6 +636,12 @@ fn provenance_answers_that_cannot_be_used_are_tp400() {
             ),
             "has a publisher without `repository`",
         ),
+        (
+            ok(&json!({"version": 1, "attestation_bundles": (0..1000)
+                .map(|i| json!({"publisher": github("acme/widget", &format!("w{i}.yml"), Value::Null)}))
+                .collect::<Vec<_>>()})),
+            "names more than 8 publishers for one release",
+        ),
     ] {
         let message = skipped_with((SDIST_PROVENANCE, answer));
         assert!(message.contains(expected), "{message}");

@@ -30,6 +30,10 @@ const MAX_ANSWER_BYTES: u64 = 32 * 1024 * 1024;
 /// few more only when those two disagree.
 const MAX_PROVENANCE_REQUESTS: usize = 6;
 
+/// Distinct publishers kept per release: a real release has one or two; an
+/// answer naming more is not a record the checks can use.
+const MAX_PUBLISHERS: usize = 8;
+
 const ACCEPT_JSON: &str = "application/json";
 /// PEP 691; warehouse `api/simple.py` falls back to HTML for any other type.
 const ACCEPT_SIMPLE_JSON: &str = "application/vnd.pypi.simple.v1+json";
@@ -377,6 +381,11 @@ impl IndexClient {
                 .map_err(|what| Failed(format!("the provenance at `{url}` {what}")))?;
             for identity in identities {
                 if !publishers.iter().any(|p| p.identity == identity) {
+                    if publishers.len() == MAX_PUBLISHERS {
+                        return Err(Failed(format!(
+                            "the provenance at `{url}` names more than {MAX_PUBLISHERS} publishers for one release"
+                        )));
+                    }
                     publishers.push(Recorded {
                         filename: file.filename.clone(),
                         identity,
