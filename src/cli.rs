@@ -37,6 +37,8 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum)]
         format: Option<SuggestFormat>,
+        #[command(flatten)]
+        indexes: IndexArgs,
     },
     /// Print a rule's documentation.
     Explain {
@@ -116,11 +118,25 @@ pub struct CheckArgs {
     /// No summary line.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Also ask the GitHub API about environments and pinned commits (token
-    /// from `GH_TOKEN` or `GITHUB_TOKEN`). Nothing is sent without this flag.
-    #[arg(long)]
-    pub online: bool,
     /// API base for `--online` (GitHub Enterprise Server: `https://HOST/api/v3`).
     #[arg(long, value_name = "URL", default_value = crate::online::DEFAULT_API_URL)]
     pub github_api_url: String,
+    #[command(flatten)]
+    pub indexes: IndexArgs,
+}
+
+/// `--online` and the package index sites it reads.
+#[derive(Debug, Args, Default)]
+pub struct IndexArgs {
+    /// Also ask the GitHub API about environments and pinned commits (token
+    /// from `GH_TOKEN` or `GITHUB_TOKEN`), and PyPI and TestPyPI which
+    /// publisher uploaded the latest release. Nothing is sent without this flag.
+    #[arg(long)]
+    pub online: bool,
+    /// PyPI site for `--online` (or a mirror of its JSON, simple and integrity APIs).
+    #[arg(long, value_name = "URL", default_value = crate::online::pypi::DEFAULT_PYPI_URL)]
+    pub pypi_url: String,
+    /// TestPyPI site for `--online`.
+    #[arg(long, value_name = "URL", default_value = crate::online::pypi::DEFAULT_TESTPYPI_URL)]
+    pub testpypi_url: String,
 }

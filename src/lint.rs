@@ -7,6 +7,8 @@ use std::sync::Arc;
 use crate::config::{FailOn, LoadError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Facts;
+use crate::online::pypi::Indexes;
+use crate::online::record::{self, RecordFacts};
 use crate::online::{GitHub, OnlineFacts, Wants};
 use crate::repository::{LoadOptions, Repository};
 use crate::rules::{self, Context, Rule};
@@ -23,6 +25,8 @@ pub struct CheckOptions {
     /// The GitHub API, with `--online`; nothing is sent without it. Shared by
     /// every repository of the run, so each request is made once.
     pub online: Option<Arc<GitHub>>,
+    /// PyPI and TestPyPI, with `--online`; nothing is sent without it.
+    pub indexes: Option<Arc<Indexes>>,
 }
 
 /// The result for one repository.
@@ -251,9 +255,9 @@ pub fn check_source(
 }
 
 /// Run the rules on a repository already read.
-pub fn check_loaded(repo: Repository, prefix: String, options: &CheckOptions) -> RepoReport {
+pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions) -> RepoReport {
     let facts = Facts::derive(&repo);
-    let lint = &repo.config.lint;
+    let lint = repo.config.lint.clone();
     let enabled = |rule: &Rule| {
         let selected =
             options.select.is_empty() || options.select.iter().any(|r| std::ptr::eq(*r, rule));
@@ -261,19 +265,35 @@ pub fn check_loaded(repo: Repository, prefix: String, options: &CheckOptions) ->
             || lint.ignore.contains(&rule.code);
         selected && !ignored
     };
-    let online: Option<OnlineFacts> = options.online.as_deref().map(|github| {
-        let wants = Wants {
-            environments: enabled(&rules::online::ENVIRONMENT_UNPROTECTED)
-                || enabled(&rules::online::ENVIRONMENT_BLOCKS_TRIGGER),
-            commits: enabled(&rules::online::PINNED_COMMIT_UNKNOWN),
-            version_comments: enabled(&rules::online::VERSION_COMMENT_MISMATCH),
-        };
-        crate::online::gather(github, &repo, &facts, wants)
+    // The GitHub API and the package indexes are asked at the same time.
+    let (online, answers) = std::thread::scope(|scope| {
+        let answers = options.indexes.as_deref().map(|indexes| {
+            let wants = rules::record::wants(&enabled);
+            let (repo, facts) = (&repo, &facts);
+            scope.spawn(move || record::ask(indexes, repo, facts, wants))
+        });
+        let online: Option<OnlineFacts> = options.online.as_deref().map(|github| {
+            let wants = Wants {
+                environments: enabled(&rules::online::ENVIRONMENT_UNPROTECTED)
+                    || enabled(&rules::online::ENVIRONMENT_BLOCKS_TRIGGER),
+                commits: enabled(&rules::online::PINNED_COMMIT_UNKNOWN),
+                version_comments: enabled(&rules::online::VERSION_COMMENT_MISMATCH),
+            };
+            crate::online::gather(github, &repo, &facts, wants)
+        });
+        let answers = answers.map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (online, answers)
     });
+    let records: Option<RecordFacts> = answers.map(|answers| record::attach(answers, &mut repo));
     let context = Context {
         repo: &repo,
         facts: &facts,
         online: online.as_ref(),
+        records: records.as_ref(),
     };
     let diagnostics = rules::run(&context, enabled);
     let mut diagnostics = crate::suppress::apply(&repo, diagnostics, enabled);

@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use clap::Parser;
 use std::path::PathBuf;
-use tplint::cli::{CheckArgs, Cli, Color, Command, Format, SuggestFormat};
+use tplint::cli::{CheckArgs, Cli, Color, Command, Format, IndexArgs, SuggestFormat};
 use tplint::config::{LoadError, PublisherFlags};
 use tplint::lint::{self, CheckOptions};
+use tplint::online::pypi::{self, Indexes};
 use tplint::online::{self, GitHub, client::Token};
 use tplint::render::Renderer;
 
@@ -24,7 +25,11 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
         Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Suggest { path, format }) => suggest(path, format),
+        Some(Command::Suggest {
+            path,
+            format,
+            indexes,
+        }) => suggest(path, format, &indexes),
         Some(Command::Rules) => {
             print(&list_rules());
             Ok(ExitCode::SUCCESS)
@@ -71,6 +76,7 @@ fn use_color(choice: Option<Color>) -> bool {
 
 fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     let online = online(&args)?;
+    let indexes = indexes(&args.indexes)?;
     let options = CheckOptions {
         load: LoadOptions {
             config: args.config,
@@ -86,6 +92,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         ignore: rules_from(&args.ignore)?,
         fail_on: args.fail_on,
         online,
+        indexes,
     };
     let format = args.format.unwrap_or(Format::Human);
     let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
@@ -111,7 +118,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     })
 }
 
-fn suggest(path: Option<PathBuf>, format: Option<SuggestFormat>) -> Result<ExitCode, LoadError> {
+fn suggest(
+    path: Option<PathBuf>,
+    format: Option<SuggestFormat>,
+    index_args: &IndexArgs,
+) -> Result<ExitCode, LoadError> {
+    let indexes = indexes(index_args)?;
     let start = match path {
         Some(path) => path,
         None => std::env::current_dir().map_err(|source| LoadError::Io {
@@ -120,12 +132,23 @@ fn suggest(path: Option<PathBuf>, format: Option<SuggestFormat>) -> Result<ExitC
         })?,
     };
     let root = tplint::discover::repository_root(&start)?;
-    let repo = Repository::load(&root, &LoadOptions::default())?;
+    let mut repo = Repository::load(&root, &LoadOptions::default())?;
     let facts = Facts::derive(&repo);
-    let suggestions = tplint::suggest::suggestions(&repo, &facts);
+    let records = indexes.map(|indexes| {
+        let wants = tplint::online::record::Wants {
+            as_publisher: true,
+            undeclared: true,
+            provenance: true,
+        };
+        let answers = tplint::online::record::ask(&indexes, &repo, &facts, wants);
+        tplint::online::record::attach(answers, &mut repo)
+    });
+    let suggestions = tplint::suggest::suggestions(&repo, &facts, records.as_ref());
     let output = match format.unwrap_or(SuggestFormat::Human) {
         SuggestFormat::Json => tplint::suggest::render_json(&suggestions),
-        SuggestFormat::Human => tplint::suggest::render_human(&repo, &suggestions),
+        SuggestFormat::Human => {
+            tplint::suggest::render_human(&repo, &suggestions, records.as_ref())
+        }
     };
     print(&output);
     Ok(ExitCode::SUCCESS)
@@ -133,19 +156,38 @@ fn suggest(path: Option<PathBuf>, format: Option<SuggestFormat>) -> Result<ExitC
 
 /// The API connection for `--online`; `None` (and no network use) without it.
 fn online(args: &CheckArgs) -> Result<Option<Arc<GitHub>>, LoadError> {
+    if !args.indexes.online {
+        return Ok(None);
+    }
+    let base = api_base(
+        "--github-api-url",
+        &args.github_api_url,
+        online::DEFAULT_API_URL,
+    )?;
+    Ok(Some(Arc::new(online::connect(base, Token::from_env()))))
+}
+
+/// PyPI and TestPyPI for `--online`; `None` (and no network use) without it.
+fn indexes(args: &IndexArgs) -> Result<Option<Arc<Indexes>>, LoadError> {
     if !args.online {
         return Ok(None);
     }
-    let base = match args.github_api_url.trim() {
-        "" => online::DEFAULT_API_URL,
+    let pypi = api_base("--pypi-url", &args.pypi_url, pypi::DEFAULT_PYPI_URL)?;
+    let testpypi = api_base(
+        "--testpypi-url",
+        &args.testpypi_url,
+        pypi::DEFAULT_TESTPYPI_URL,
+    )?;
+    Ok(Some(Arc::new(Indexes::connect(pypi, testpypi))))
+}
+
+/// The URL given with `flag` (`default` when empty), if it is an http(s) URL.
+fn api_base<'a>(flag: &str, url: &'a str, default: &'a str) -> Result<&'a str, LoadError> {
+    let url = match url.trim() {
+        "" => default,
         url => url,
     };
-    if !(base.starts_with("https://") || base.starts_with("http://")) {
-        return Err(LoadError::Usage(format!(
-            "`--github-api-url {base}` is not an http(s) URL"
-        )));
-    }
-    Ok(Some(Arc::new(online::connect(base, Token::from_env()))))
+    online::api_base(flag, url).map_err(LoadError::Usage)
 }
 
 fn explain(name: &str) -> Result<ExitCode, LoadError> {

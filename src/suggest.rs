@@ -1,12 +1,24 @@
 //! `tplint suggest`: the values to type into PyPI's "Add a new publisher"
 //! form for every job that publishes by trusted publishing, and the same as
-//! a `[[publisher]]` block for `tplint.toml`.
+//! a `[[publisher]]` block for `tplint.toml`. With `--online`, the values
+//! come from the publisher PyPI recorded for the latest release where it
+//! matches a job, and a recorded publisher no job matches is listed too.
 
 use serde::Serialize;
 
 use crate::config::Index;
 use crate::facts::{Facts, oidc_publish_jobs};
+use crate::online::pypi::{Identity, RecordStatus};
+use crate::online::record::RecordFacts;
 use crate::repository::Repository;
+
+/// The release whose provenance named a suggested publisher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FromRecord {
+    pub project: String,
+    pub version: String,
+    pub filename: String,
+}
 
 /// One publisher to register.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -28,6 +40,8 @@ pub struct Suggestion {
     /// No publish step is visible: the job can mint OIDC tokens, looks
     /// like a release job, and runs steps tplint cannot see into.
     pub unconfirmed: bool,
+    /// With `--online`: the release whose provenance records this publisher.
+    pub recorded: Option<FromRecord>,
 }
 
 /// Words in a job's id, name or environment that say it releases.
@@ -72,13 +86,18 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 environment,
                 jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
                 unconfirmed: true,
+                recorded: None,
             });
         }
     }
     out
 }
 
-pub fn suggestions(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
+pub fn suggestions(
+    repo: &Repository,
+    facts: &Facts,
+    records: Option<&RecordFacts>,
+) -> Vec<Suggestion> {
     let mut out: Vec<(Index, Suggestion)> = Vec::new();
     for job in oidc_publish_jobs(repo, facts) {
         let environment = job.job.environment.as_ref().map(|e| e.name.value.clone());
@@ -110,10 +129,83 @@ pub fn suggestions(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 environment_is_expression,
                 jobs: vec![job_label],
                 unconfirmed: false,
+                recorded: None,
             },
         ));
     }
     out.extend(probable(repo, facts).into_iter().map(|s| (Index::Pypi, s)));
+    for record in records.iter().flat_map(|r| &r.records) {
+        let RecordStatus::Recorded {
+            release,
+            publishers,
+        } = &record.status
+        else {
+            continue;
+        };
+        for recorded in publishers {
+            let Identity::GitHub {
+                repository,
+                workflow,
+                environment,
+            } = &recorded.identity
+            else {
+                continue;
+            };
+            let Some((owner, name)) = repository.split_once('/') else {
+                continue;
+            };
+            let from = FromRecord {
+                project: release.project.clone(),
+                version: release.version.clone(),
+                filename: recorded.filename.clone(),
+            };
+            let same = |known: &Option<String>, recorded: &str| {
+                known
+                    .as_deref()
+                    .is_none_or(|k| k.eq_ignore_ascii_case(recorded))
+            };
+            let matching = out.iter_mut().find(|(index, s)| {
+                *index == record.index
+                    && s.recorded.is_none()
+                    && !s.unconfirmed
+                    && s.workflow == *workflow
+                    && !s.environment_is_expression
+                    && s.environment.as_deref().map(str::to_lowercase)
+                        == environment.as_deref().map(str::to_lowercase)
+                    && same(&s.owner, owner)
+                    && same(&s.repository, name)
+            });
+            let suggestion = match matching {
+                Some((_, suggestion)) => suggestion,
+                None => {
+                    out.push((
+                        record.index,
+                        Suggestion {
+                            index: record.index.key(),
+                            project: Some(record.project.clone()),
+                            owner: None,
+                            repository: None,
+                            workflow: workflow.clone(),
+                            environment: None,
+                            environment_is_expression: false,
+                            jobs: Vec::new(),
+                            unconfirmed: false,
+                            recorded: None,
+                        },
+                    ));
+                    match out.last_mut() {
+                        Some((_, suggestion)) => suggestion,
+                        None => continue,
+                    }
+                }
+            };
+            // The record has the spelling PyPI stored at registration.
+            suggestion.owner = Some(owner.to_string());
+            suggestion.repository = Some(name.to_string());
+            suggestion.environment = environment.clone();
+            suggestion.recorded = Some(from);
+        }
+    }
     out.sort_by(|(a, x), (b, y)| {
         (a, &x.workflow, &x.environment).cmp(&(b, &y.workflow, &y.environment))
     });
@@ -125,10 +217,11 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The `[[publisher]]` blocks for `tplint.toml`.
+/// The `[[publisher]]` blocks for `tplint.toml`: the publishers the jobs
+/// need (a recorded publisher no job matches is left out).
 pub fn toml(suggestions: &[Suggestion]) -> String {
     let mut text = String::new();
-    for s in suggestions {
+    for s in suggestions.iter().filter(|s| !s.jobs.is_empty()) {
         if !text.is_empty() {
             text.push('\n');
         }
@@ -155,12 +248,66 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
     text
 }
 
-/// The human listing: form values grouped by index, then the TOML.
-pub fn render_human(repo: &Repository, suggestions: &[Suggestion]) -> String {
-    if suggestions.is_empty() {
-        return "No job publishes to PyPI or TestPyPI by trusted publishing, so there is no publisher to register.\n".to_string();
-    }
+/// What the indexes said that the suggestions could not use.
+fn record_notes(records: Option<&RecordFacts>) -> String {
     let mut out = String::new();
+    for index in records.iter().flat_map(|r| &r.unnamed) {
+        out.push_str(&format!(
+            "{}'s record was not read: the project name is unknown (set `[project].name` in pyproject.toml).\n",
+            index.display_name()
+        ));
+    }
+    for record in records.iter().flat_map(|r| &r.records) {
+        let index = record.index.display_name();
+        match &record.status {
+            RecordStatus::Skipped(reason) => out.push_str(&format!(
+                "{index}'s record of `{}` was not read: {reason}.\n",
+                record.project
+            )),
+            RecordStatus::NotOnIndex => out.push_str(&format!(
+                "`{}` has no release on {index} yet, so there is no record to fill these in from.\n",
+                record.project
+            )),
+            RecordStatus::NoFiles(release) | RecordStatus::NoProvenance(release) => {
+                out.push_str(&format!(
+                    "No file of {} {} on {index} has provenance, so there is no record to fill these in from.\n",
+                    release.project, release.version
+                ))
+            }
+            RecordStatus::Recorded {
+                release,
+                publishers,
+            } => {
+                for recorded in publishers {
+                    if !matches!(recorded.identity, Identity::GitHub { .. }) {
+                        out.push_str(&format!(
+                            "{index} recorded {} for {} {} ({}); it is not a GitHub publisher.\n",
+                            recorded.identity, release.project, release.version, recorded.filename
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The human listing: form values grouped by index, then the TOML.
+pub fn render_human(
+    repo: &Repository,
+    suggestions: &[Suggestion],
+    records: Option<&RecordFacts>,
+) -> String {
+    let notes = record_notes(records);
+    if suggestions.is_empty() {
+        return format!(
+            "{notes}No job publishes to PyPI or TestPyPI by trusted publishing, so there is no publisher to register.\n"
+        );
+    }
+    let mut out = notes;
     for index in [Index::Pypi, Index::TestPypi] {
         let group: Vec<&Suggestion> = suggestions
             .iter()
@@ -198,10 +345,22 @@ pub fn render_human(repo: &Repository, suggestions: &[Suggestion]) -> String {
             if s.unconfirmed {
                 out.push_str("    unconfirmed: no publish step is visible; the job can mint OIDC tokens and runs steps tplint cannot see into, so check that it publishes to PyPI\n");
             }
+            if let Some(from) = &s.recorded {
+                out.push_str(&format!(
+                    "    as {} recorded it for {} {} ({})\n",
+                    index.display_name(),
+                    from.project,
+                    from.version,
+                    from.filename
+                ));
+                if s.jobs.is_empty() {
+                    out.push_str("    but no job here publishes as this publisher any more, so it is left out below\n");
+                }
+            }
             out.push('\n');
         }
     }
-    if repo.remote.is_none() {
+    if repo.remote.is_none() && suggestions.iter().any(|s| s.owner.is_none()) {
         out.push_str(
             "The owner and repository are unknown: this repository has no `origin` remote.\nAdd it with `git remote add origin https://github.com/OWNER/REPOSITORY.git`, or fill them in from the repository's GitHub URL.\n\n",
         );

@@ -2,7 +2,10 @@
 //! with an `expected.txt` listing each diagnostic as `CODE path:line:column`.
 //! The case is copied to a temporary folder (with `git init` and the
 //! `remote.txt` URL as `origin` when present) and checked; any missing or
-//! extra diagnostic fails the test.
+//! extra diagnostic fails the test. A case with an `online/` folder is
+//! checked with `--online` against a server on 127.0.0.1 that serves its
+//! files as the answers of PyPI (`online/pypi/`), TestPyPI
+//! (`online/testpypi/`) and the GitHub API (`online/github/`).
 
 mod common;
 
@@ -35,7 +38,14 @@ fn every_fixture_reports_exactly_its_expected_diagnostics() {
             .collect();
         expected.sort();
         let repo = common::fixture_copy(case);
-        let json = common::check_json(repo.path(), &[]);
+        let answers = case.join("online");
+        let json = if answers.is_dir() {
+            std::fs::remove_dir_all(repo.path().join("online")).unwrap();
+            let server = common::server::Server::from_dir(&answers);
+            common::server::check_online_json(repo.path(), &server, &[])
+        } else {
+            common::check_json(repo.path(), &[])
+        };
         let mut actual: Vec<String> = json["diagnostics"]
             .as_array()
             .expect("diagnostics array")

@@ -147,11 +147,17 @@ jobs:
 "#;
 
 /// A repository with `workflow` as `release.yml`, and `origin` when `remote`.
+/// Its project `widget` has no release on PyPI yet (see `online`).
 fn repository(workflow: &str, remote: bool) -> TempDir {
     let dir = TempDir::new().unwrap();
     let workflows = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&workflows).unwrap();
     std::fs::write(workflows.join("release.yml"), workflow).unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"widget\"\n",
+    )
+    .unwrap();
     common::git(dir.path(), &["init", "-q"]);
     if remote {
         common::git(
@@ -292,10 +298,21 @@ fn run(dir: &Path, args: &[&str], token: Option<&str>) -> Run {
     }
 }
 
+/// With `--online` against `api`, and package indexes that do not know the
+/// project (PyPI's record is tested in `online_pypi.rs`).
 fn online(api: &FakeApi, dir: &Path) -> Run {
+    let indexes = FakeApi::start(HashMap::new());
     run(
         dir,
-        &["--online", "--github-api-url", &api.url],
+        &[
+            "--online",
+            "--github-api-url",
+            &api.url,
+            "--pypi-url",
+            &indexes.url,
+            "--testpypi-url",
+            &indexes.url,
+        ],
         Some(TOKEN),
     )
 }
@@ -585,6 +602,7 @@ fn the_token_never_appears_in_any_output() {
             .arg("check")
             .arg(repo.path())
             .args(["--online", "--github-api-url", &api.url, "--format", format])
+            .args(["--pypi-url", &api.url, "--testpypi-url", &api.url])
             .env("GH_TOKEN", TOKEN)
             .output()
             .unwrap();
@@ -609,7 +627,15 @@ fn the_token_never_appears_in_any_output() {
     // And an unreachable API.
     let result = run(
         repo.path(),
-        &["--online", "--github-api-url", "http://127.0.0.1:9"],
+        &[
+            "--online",
+            "--github-api-url",
+            "http://127.0.0.1:9",
+            "--pypi-url",
+            "http://127.0.0.1:9",
+            "--testpypi-url",
+            "http://127.0.0.1:9",
+        ],
         Some(TOKEN),
     );
     assert!(!result.stdout.contains("MARKER") && !result.stderr.contains("MARKER"));
@@ -648,8 +674,12 @@ fn online_rules_can_be_ignored_and_then_ask_nothing() {
             "--online",
             "--github-api-url",
             &api.url,
+            "--pypi-url",
+            &api.url,
+            "--testpypi-url",
+            &api.url,
             "--ignore",
-            "TP403,TP404,TP504,TP505",
+            "TP403,TP404,TP504,TP505,TP101,TP103,TP104,TP105,TP106,TP107,TP108,TP109,TP306",
         ],
         None,
     );

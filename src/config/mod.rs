@@ -58,6 +58,26 @@ pub struct Field {
     pub span: Span,
 }
 
+/// Where a publisher comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// `tplint.toml`, `pyproject.toml` or the command line.
+    #[default]
+    Declared,
+    /// The index's record of the latest release (`--online`), standing in
+    /// for the publisher of an index with none declared.
+    Recorded(RecordSource),
+}
+
+/// The release whose provenance named a recorded publisher.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordSource {
+    pub project: String,
+    pub version: String,
+    /// The file whose provenance names it.
+    pub filename: String,
+}
+
 /// One trusted publisher as registered on PyPI.
 #[derive(Clone, Debug)]
 pub struct Publisher {
@@ -73,6 +93,7 @@ pub struct Publisher {
     pub repository: Field,
     pub workflow: Field,
     pub environment: Option<Field>,
+    pub origin: Origin,
 }
 
 impl Publisher {
@@ -382,6 +403,7 @@ fn read_raw(
             repository: field(&raw.repository),
             workflow: field(&raw.workflow),
             environment: raw.environment.as_ref().map(field),
+            origin: Origin::Declared,
         });
     }
     if let Some(lint) = raw.lint {
@@ -509,5 +531,6 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         repository,
         workflow,
         environment,
+        origin: Origin::Declared,
     })
 }

@@ -1,5 +1,6 @@
-//! The HTTP transport to the GitHub REST API: one `GET` at a time, behind a
-//! trait so that the checks can be tested without a network.
+//! The HTTP transport of the online checks (the GitHub REST API, PyPI's
+//! JSON, simple and integrity APIs): one `GET` at a time under one API base,
+//! behind a trait so that the checks can be tested without a network.
 
 use std::fmt;
 use std::time::Duration;
@@ -22,9 +23,10 @@ pub struct HttpResponse {
 #[error("{0}")]
 pub struct TransportError(pub String);
 
-/// Sends `GET {api base}{path}` and returns the answer, whatever its status.
+/// Sends `GET {api base}{path}` with the `Accept` header `accept` and returns
+/// the answer, whatever its status.
 pub trait Transport: Send + Sync {
-    fn get(&self, path: &str) -> Result<HttpResponse, TransportError>;
+    fn get(&self, path: &str, accept: &str) -> Result<HttpResponse, TransportError>;
 }
 
 /// An API token, never shown: its `Debug` is redacted and it is only ever
@@ -64,6 +66,42 @@ impl fmt::Debug for Token {
 /// renamed repository with `301` to its `/repositories/{id}` form).
 const MAX_REDIRECTS: usize = 3;
 
+/// The `User-Agent` of every request: PyPI asks API consumers to identify
+/// themselves (warehouse `docs/user/api/index.md`, "API policies").
+pub const USER_AGENT: &str = concat!(
+    "tplint/",
+    env!("CARGO_PKG_VERSION"),
+    " (+",
+    env!("CARGO_PKG_REPOSITORY"),
+    ")"
+);
+
+/// How one API is talked to.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Sent as `Authorization: Bearer` to the API base only.
+    pub token: Option<Token>,
+    /// Headers sent with every request, besides `Accept` and `User-Agent`.
+    pub headers: Vec<(&'static str, &'static str)>,
+    /// The largest answer body read; a larger one is a failure.
+    pub body_limit: u64,
+    pub connect_timeout: Duration,
+    /// For the whole request, redirects included.
+    pub timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            token: None,
+            headers: Vec::new(),
+            body_limit: 8 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 /// A blocking `ureq` client with timeouts, that sends the token only to the
 /// API base and follows redirects only within it.
 pub struct UreqTransport {
@@ -71,6 +109,8 @@ pub struct UreqTransport {
     /// The API base without a trailing `/`.
     base: String,
     token: Option<Token>,
+    headers: Vec<(&'static str, &'static str)>,
+    body_limit: u64,
 }
 
 impl fmt::Debug for UreqTransport {
@@ -83,20 +123,39 @@ impl fmt::Debug for UreqTransport {
 }
 
 impl UreqTransport {
+    /// A client of the GitHub REST API at `base`.
     pub fn new(base: &str, token: Option<Token>) -> Self {
+        Self::with_settings(
+            base,
+            Settings {
+                token,
+                headers: vec![("X-GitHub-Api-Version", "2022-11-28")],
+                ..Settings::default()
+            },
+        )
+    }
+
+    pub fn with_settings(base: &str, settings: Settings) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(30)))
-            .user_agent(concat!("tplint/", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_global(Some(settings.timeout))
+            .user_agent(USER_AGENT)
             .build()
             .new_agent();
         Self {
             agent,
             base: base.trim_end_matches('/').to_string(),
-            token,
+            token: settings.token,
+            headers: settings.headers,
+            body_limit: settings.body_limit,
         }
+    }
+
+    /// The API base, without a trailing `/`.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     fn scrub(&self, text: &str) -> String {
@@ -106,12 +165,15 @@ impl UreqTransport {
         }
     }
 
-    fn get_url(&self, url: &str) -> Result<(HttpResponse, Option<String>), TransportError> {
-        let mut request = self
-            .agent
-            .get(url)
-            .header("Accept", "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", "2022-11-28");
+    fn get_url(
+        &self,
+        url: &str,
+        accept: &str,
+    ) -> Result<(HttpResponse, Option<String>), TransportError> {
+        let mut request = self.agent.get(url).header("Accept", accept);
+        for (name, value) in &self.headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("Bearer {}", token.0));
         }
@@ -136,7 +198,7 @@ impl UreqTransport {
         let body = response
             .body_mut()
             .with_config()
-            .limit(8 * 1024 * 1024)
+            .limit(self.body_limit)
             .read_to_string()
             .map_err(|e| {
                 TransportError(self.scrub(&format!("cannot read the answer of {url}: {e}")))
@@ -158,10 +220,10 @@ impl UreqTransport {
 }
 
 impl Transport for UreqTransport {
-    fn get(&self, path: &str) -> Result<HttpResponse, TransportError> {
+    fn get(&self, path: &str, accept: &str) -> Result<HttpResponse, TransportError> {
         let mut url = format!("{}{path}", self.base);
         for _ in 0..=MAX_REDIRECTS {
-            let (response, location) = self.get_url(&url)?;
+            let (response, location) = self.get_url(&url, accept)?;
             let redirect = matches!(response.status, 301 | 302 | 307 | 308);
             match location.as_deref() {
                 Some(location) if redirect => {

@@ -164,7 +164,7 @@ impl GitHub {
         {
             return Reply::Failed(failure);
         }
-        let reply = match self.transport.get(path) {
+        let reply = match self.transport.get(path, "application/vnd.github+json") {
             Ok(response) => Reply::classify(response),
             Err(error) => Reply::Failed(Failure::Unreachable(error.0)),
         };
@@ -254,7 +254,11 @@ mod tests {
     struct Counting(std::sync::atomic::AtomicUsize);
 
     impl Transport for Counting {
-        fn get(&self, _: &str) -> Result<HttpResponse, super::super::client::TransportError> {
+        fn get(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> Result<HttpResponse, super::super::client::TransportError> {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(response(401, ""))
         }
@@ -268,8 +272,9 @@ mod tests {
             fn get(
                 &self,
                 path: &str,
+                accept: &str,
             ) -> Result<HttpResponse, super::super::client::TransportError> {
-                self.0.get(path)
+                self.0.get(path, accept)
             }
         }
         let github = GitHub::new(Box::new(Shared(Arc::clone(&transport))));

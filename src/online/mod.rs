@@ -1,11 +1,14 @@
 //! Facts that only the GitHub API knows, gathered with `--online`: the
 //! protection of the environments that publish jobs use, and whether pinned
-//! SHAs and their version comments are what they claim. Nothing here runs,
-//! and nothing is sent, without `--online`.
+//! SHAs and their version comments are what they claim. PyPI's record of
+//! each release is read by `pypi` and `record`. Nothing here runs, and
+//! nothing is sent, without `--online`.
 
 pub mod client;
 pub mod github;
 pub mod pattern;
+pub mod pypi;
+pub mod record;
 pub mod version;
 
 use std::collections::HashMap;
@@ -32,6 +35,17 @@ const CONCURRENT_REQUESTS: usize = 4;
 /// The action whose pin must be a commit, not an annotated tag object: its
 /// Docker image is looked up by the SHA, and a tag SHA fails with `manifest unknown`.
 const PYPI_PUBLISH_ACTION: &str = "pypa/gh-action-pypi-publish";
+
+/// `url` without surrounding space, or why it cannot be an API base given
+/// with `flag`: only `http://` and `https://` URLs are.
+pub fn api_base<'a>(flag: &str, url: &'a str) -> Result<&'a str, String> {
+    let url = url.trim();
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(url)
+    } else {
+        Err(format!("`{flag} {url}` is not an http(s) URL"))
+    }
+}
 
 /// A connection to the API at `base` (an `http(s)://` URL), with an optional token.
 pub fn connect(base: &str, token: Option<client::Token>) -> GitHub {

@@ -10,7 +10,9 @@ pub(crate) mod online;
 mod permissions;
 pub(crate) mod pinning;
 mod publisher;
+pub(crate) mod record;
 
+use crate::config::Publisher;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{Facts, WorkflowView};
 use crate::repository::Repository;
@@ -21,9 +23,21 @@ pub struct Context<'a> {
     pub facts: &'a Facts,
     /// What the GitHub API said, with `--online`; `None` otherwise.
     pub online: Option<&'a crate::online::OnlineFacts>,
+    /// What PyPI and TestPyPI recorded, with `--online`; `None` otherwise.
+    pub records: Option<&'a crate::online::record::RecordFacts>,
 }
 
 impl<'a> Context<'a> {
+    /// The publishers the workflows are checked against: the declared ones,
+    /// then (with `--online`) the publishers PyPI recorded for the latest
+    /// release of an index with none declared.
+    pub fn publishers(&self) -> &'a [Publisher] {
+        match self.records {
+            Some(records) => &records.publishers,
+            None => &self.repo.config.publishers,
+        }
+    }
+
     pub fn workflows(&self) -> impl Iterator<Item = WorkflowView<'a>> + 'a {
         crate::facts::views(self.repo, self.facts)
     }
@@ -88,6 +102,7 @@ pub static RULES: &[&Rule] = &[
     &publisher::REPOSITORY_MISMATCH,
     &publisher::INDEX_MISMATCH,
     &publisher::REUSABLE_WORKFLOW_PUBLISH,
+    &record::PUBLISHER_RECORD_UNDECLARED,
     &permissions::ID_TOKEN_MISSING,
     &permissions::ID_TOKEN_WORKFLOW_LEVEL,
     &permissions::ID_TOKEN_UNUSED,
@@ -96,6 +111,7 @@ pub static RULES: &[&Rule] = &[
     &credentials::UNKNOWN_PUBLISH_INPUT,
     &credentials::PUBLISH_TOKEN_ENV,
     &credentials::UV_TRUSTED_PUBLISHING_FALLBACK,
+    &record::RELEASE_WITHOUT_PROVENANCE,
     &online::ONLINE_CHECK_SKIPPED,
     &environment::PUBLISH_JOB_NO_ENVIRONMENT,
     &environment::ENVIRONMENT_DYNAMIC,
@@ -132,5 +148,6 @@ pub fn run(context: &Context<'_>, enabled: impl Fn(&Rule) -> bool) -> Vec<Diagno
             check(context, &mut diagnostics);
         }
     }
+    record::attribute_to_records(context, &mut diagnostics);
     diagnostics
 }

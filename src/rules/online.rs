@@ -1,6 +1,7 @@
 //! Rules that need the GitHub API (`--online`): environment protection
 //! (TP403, TP404), pinned commits and their version comments (TP504, TP505),
-//! and the warning that says which of these checks could not be made (TP400).
+//! and the warning that says which of these checks, or of the checks
+//! against PyPI's record (`record`), could not be made (TP400).
 
 use super::{Context, rule};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -16,7 +17,7 @@ rule!(
     "TP400",
     "online-check-skipped",
     Warning,
-    "(`--online`) a check that needs the GitHub API could not be made (no remote, bad token, rate limit, unreachable)",
+    "(`--online`) a check that needs the GitHub API or PyPI's record could not be made (no remote, bad token, rate limit, unreachable)",
     Some(online_check_skipped)
 );
 
@@ -74,6 +75,7 @@ fn short(sha: &str) -> &str {
 }
 
 fn online_check_skipped(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    super::record::record_checks_skipped(context, out);
     let Some(online) = context.online else { return };
     for site in environment_sites(context.repo, context.facts) {
         let reason = match online.environment(&site.name.value) {

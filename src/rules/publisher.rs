@@ -187,7 +187,7 @@ fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> {
 
 fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let names = &context.repo.workflow_dir_names;
-    for publisher in &context.repo.config.publishers {
+    for publisher in context.publishers() {
         let workflow = &publisher.workflow;
         if workflow_exists(context, &workflow.value) || workflow_problem(&workflow.value).is_some()
         {
@@ -320,7 +320,7 @@ fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = &context.repo.config.publishers;
+    let publishers = context.publishers();
     for job in oidc_publish_jobs(context.repo, context.facts) {
         let matching: Vec<&Publisher> = publishers
             .iter()
@@ -587,7 +587,7 @@ fn hidden_publish_info(
 
 fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
-    let publishers = &context.repo.config.publishers;
+    let publishers = context.publishers();
     for publisher in publishers {
         let Some(index) = publisher.index_kind else {
             continue;
@@ -689,7 +689,7 @@ fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
-    for publisher in &context.repo.config.publishers {
+    for publisher in context.publishers() {
         if publisher.environment.is_some() {
             continue;
         }
@@ -733,7 +733,7 @@ fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(remote) = &context.repo.remote else {
         return; // no remote: nothing to compare with
     };
-    for publisher in &context.repo.config.publishers {
+    for publisher in context.publishers() {
         for (field, actual, what) in [
             (&publisher.owner, &remote.owner, "owner"),
             (&publisher.repository, &remote.repository, "repository"),
@@ -775,7 +775,7 @@ fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
-    let publishers = &context.repo.config.publishers;
+    let publishers = context.publishers();
     for publisher in publishers {
         let Some(index) = publisher.index_kind else {
             continue;
@@ -840,7 +840,7 @@ fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = &context.repo.config.publishers;
+    let publishers = context.publishers();
     for job in oidc_publish_jobs(context.repo, context.facts) {
         if !job.view.is_reusable() {
             continue;
