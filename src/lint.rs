@@ -295,7 +295,18 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
         online: online.as_ref(),
         records: records.as_ref(),
     };
-    let diagnostics = rules::run(&context, enabled);
+    let mut diagnostics = rules::run(&context, enabled);
+    // A finding inside a local action or script used by several workflows
+    // is made once per use: keep one.
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| {
+        seen.insert((
+            d.rule.code,
+            d.location.file,
+            d.location.span,
+            d.message.clone(),
+        ))
+    });
     let mut diagnostics = crate::suppress::apply(&repo, diagnostics, enabled);
     for diagnostic in &mut diagnostics {
         if let Some((_, severity)) = lint

@@ -47,7 +47,7 @@ pub fn attests(site: &PublishSite, step: &Step) -> Attests {
 /// The `major.minor` a `uses:` names: its tag (`@v1.10.3`) or, for a SHA
 /// pin, its version comment (`# v1.10.3`). `None` for branches such as
 /// `release/v1`, which follow the newest release.
-fn declared_version(uses: &Uses) -> Option<(u64, u64)> {
+pub fn declared_version(uses: &Uses) -> Option<(u64, u64)> {
     let UsesTarget::Remote { git_ref, .. } = &uses.target else {
         return None;
     };

@@ -1,7 +1,7 @@
 //! TP4xx: the GitHub environment a publish job runs in.
 
 use super::{Context, rule};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::facts::publish::Target;
 
@@ -72,6 +72,27 @@ fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             continue;
         }
         let suggested = job.index.key();
+        if let Some((needed, environment)) = needed_environment(job.view.workflow, job.job) {
+            out.push(
+                Diagnostic::new(
+                    &PUBLISH_JOB_NO_ENVIRONMENT,
+                    Location::new(job.view.file.file, job.job.id.span),
+                    format!(
+                        "job `{}` publishes to {} without an `environment:`; the job it needs, `{needed}`, runs in `{environment}`, whose rules gate the run, but the publisher on {} cannot require it, so any job of `{}` may publish",
+                        job.job.id.value,
+                        job.index.display_name(),
+                        job.index.display_name(),
+                        job.view.attributed_name()
+                    ),
+                )
+                .with_severity(Severity::Info)
+                .with_help(format!(
+                    "move `environment: {environment}` to the publish job and add it to the publisher on {}",
+                    job.index.display_name()
+                )),
+            );
+            continue;
+        }
         out.push(
             Diagnostic::new(
                 &PUBLISH_JOB_NO_ENVIRONMENT,
@@ -88,4 +109,28 @@ fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             )),
         );
     }
+}
+
+/// A job in the `needs` closure of `job` with a literal environment.
+fn needed_environment<'a>(
+    workflow: &'a crate::workflow::Workflow,
+    job: &'a crate::workflow::Job,
+) -> Option<(&'a str, &'a str)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: Vec<&str> = job.needs.iter().map(|n| n.value.as_str()).collect();
+    while let Some(id) = queue.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(needed) = workflow.job(id) else {
+            continue;
+        };
+        if let Some(environment) = &needed.environment
+            && !environment.name.is_expression()
+        {
+            return Some((&needed.id.value, &environment.name.value));
+        }
+        queue.extend(needed.needs.iter().map(|n| n.value.as_str()));
+    }
+    None
 }

@@ -313,8 +313,7 @@ fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 (
                     checkout.location,
                     &checkout.via,
-                    "checks out the repository (and runs none of it that tplint can see)"
-                        .to_string(),
+                    "checks out the repository".to_string(),
                     Severity::Info,
                 )
             } else if let Some(setup) = facts
@@ -369,9 +368,53 @@ fn non_linux_label(label: &str) -> bool {
         .any(|os| label == *os || label.starts_with(&format!("{os}-")))
 }
 
+/// gh-action-pypi-publish fails inside composite actions from this
+/// `major.minor` on: it locates its own container image through
+/// `github.action_repository`/`github.action_ref`, which the runner does not
+/// set for nested actions (pypa/gh-action-pypi-publish#299; its README lists
+/// composite actions among the non-goals).
+const COMPOSITE_BROKEN_SINCE: (u64, u64) = (1, 12);
+
+fn publish_action_in_composite(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    site: &PublishSite,
+) -> Option<Diagnostic> {
+    site.inner?;
+    let step = crate::facts::site_step(context.repo, view, site)?;
+    let version = step
+        .uses
+        .as_ref()
+        .and_then(crate::facts::attestations::declared_version);
+    let broken = version.is_none_or(|v| v >= COMPOSITE_BROKEN_SINCE);
+    let (severity, message) = if broken {
+        (
+            Severity::Error,
+            "pypa/gh-action-pypi-publish runs inside a local composite action, where it fails since v1.12.0: the runner does not tell a nested action where it comes from, so it cannot find its own container image",
+        )
+    } else {
+        (
+            Severity::Warning,
+            "pypa/gh-action-pypi-publish runs inside a local composite action, which it does not support: this version works, but from v1.12.0 on it fails there",
+        )
+    };
+    Some(
+        Diagnostic::new(&UNSUPPORTED_RUNNER, site.location(), message)
+            .with_severity(severity)
+            .with_help("use pypa/gh-action-pypi-publish directly as a step of the publish job; keep the composite action for what comes before it")
+            .with_via(&site.via),
+    )
+}
+
 fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in action_jobs(&view) {
+            for site in view
+                .sites_of(index)
+                .filter(|s| s.uploader == Uploader::GhActionPypiPublish)
+            {
+                out.extend(publish_action_in_composite(context, &view, site));
+            }
             let Some(site) = view
                 .sites_of(index)
                 .find(|s| s.uploader == Uploader::GhActionPypiPublish)
