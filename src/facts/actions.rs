@@ -15,56 +15,64 @@ use crate::workflow::UsesTarget;
 /// `owner/repo/*` covers every action in it. Each was checked in the
 /// action's own `action.yml` (inputs, `runs:`) and source.
 pub const INERT_ACTIONS: &[&str] = &[
-    // actions/setup-*: install a toolchain from the runner tool cache or
-    // the vendor's downloads (action.yml: node24 `dist/setup/index.js`).
-    "actions/setup-python",
-    "actions/setup-node",
-    "actions/setup-go",
-    "actions/setup-java",
-    "actions/setup-dotnet",
-    // actions/cache: saves and restores folders through the cache service
-    // (action.yml: node24, inputs `path`, `key`).
-    "actions/cache",
-    "actions/cache/*",
-    // actions/github-script runs the given script; it requests the OIDC
-    // token only when the script calls `core.getIDToken`, which `oidc`
-    // checks before this list is consulted.
+    // Each checked at the commit in brackets: action.yml, src/ (and the
+    // bundle, where only @actions/core's own getIDToken definition appears).
+    "actions/setup-python", // [5fda3b9]
+    "actions/setup-go",     // [fba3fb4]
+    "actions/setup-java",   // [1dbac3c]
+    "actions/setup-dotnet", // [5e931af]
+    "actions/setup-node",   // [ae0d4ed]
+    "actions/cache",        // [27d5ce7]
+    "actions/cache/*",      // restore, save [27d5ce7]
+    // Requests the token only when its script calls `core.getIDToken`,
+    // which `oidc` checks before this list is consulted [ed59741].
     "actions/github-script",
-    // Pages: packaging the site is a plain artifact upload.
-    "actions/upload-pages-artifact",
-    "actions/configure-pages",
-    // Repository housekeeping through the GITHUB_TOKEN.
-    "actions/labeler",
-    "actions/stale",
-    "actions/create-github-app-token",
-    "softprops/action-gh-release",
-    "ncipollo/release-action",
-    "peter-evans/create-pull-request",
-    "peter-evans/create-or-update-comment",
-    "release-drafter/release-drafter",
-    // Code scanning: uploads SARIF with the GITHUB_TOKEN.
-    "github/codeql-action/*",
-    // Toolchains and caches for Rust builds.
-    "dtolnay/rust-toolchain",
-    "swatinem/rust-cache",
-    "actions-rs/toolchain",
-    // Docker image builds (the login step is what may use OIDC).
-    "docker/setup-buildx-action",
-    "docker/setup-qemu-action",
+    "actions/upload-pages-artifact", // tar + upload-artifact [fc324d3]
+    "actions/configure-pages",       // [d560657]
+    "actions/labeler",               // [bf12e9b]
+    "actions/stale",                 // [9461cb1]
+    "actions/create-github-app-token", // signs a JWT with the app key [7989d20]
+    "actions/add-to-project",        // [c02d162]
+    "actions/dependency-review-action", // [f5b9717]
+    "actions/upload-artifact/*",     // merge [bbbca2d]
+    "github/issue-labeler",          // [411dd12]
+    "ncipollo/release-action",       // [389305c]
+    "softprops/action-gh-release",   // [2bc819c]
+    "peter-evans/create-pull-request", // [653ba8b]
+    "peter-evans/create-or-update-comment", // [a111a2c]
+    "release-drafter/release-drafter", // [c03148e]
+    "release-drafter/release-drafter/*", // autolabeler, drafter [c03148e]
+    "mikepenz/release-changelog-builder-action", // [0cc2898]
+    "dependabot/fetch-metadata",     // [7a4b92f]
+    "endbug/add-and-commit",         // [c3f85e0]
+    "stefanzweifel/git-auto-commit-action", // [53ee9ba]
+    "jamesives/github-pages-deploy-action", // pushes a branch [42468f8]
+    "peaceiris/actions-gh-pages",    // [09d8f31]
+    "github/codeql-action/*",        // SARIF with the GITHUB_TOKEN [f3f1edb]
+    "dtolnay/rust-toolchain",        // rustup [3c5f7ea]
+    "swatinem/rust-cache",           // [6323deb]
+    "actions-rs/toolchain",          // [88dc235]
+    "docker/setup-buildx-action",    // [37fe631]
+    "docker/setup-qemu-action",      // [96fe6ef]
+    // Their bundles carry Sigstore code that nothing calls [dc80280, cb941d0].
     "docker/metadata-action",
     "docker/build-push-action",
-    // Change detection.
-    "dorny/paths-filter",
-    "tj-actions/changed-files",
-    "re-actors/alls-green",
-    // pre-commit's action runs the hooks (build code; see build_steps).
-    "pre-commit/action",
-    // Checked: no ID token request and no upload in action.yml or src/.
-    "sigstore/cosign-installer", // action.yml installs cosign only [3094a48]
-    "abatilo/actions-poetry",    // action.yml installs poetry [b8f6fe2]
-    "python-semantic-release/publish-action", // GitHub release assets [5a5718c]
-    "getsentry/action-release",  // [4e430b8]
-    "coverallsapp/github-action", // [87358ce]
+    "dorny/paths-filter",                                     // [b41dfa9]
+    "tj-actions/changed-files",                               // [778ca51]
+    "re-actors/alls-green",                                   // [2765efe]
+    "pre-commit/action",                                      // runs the hooks [576ff52]
+    "crazy-max/ghaction-import-gpg",                          // [377dc5d]
+    "jupyterlab/maintainer-tools/.github/actions/base-setup", // [94b14dd]
+    "jupyter-server/jupyter_releaser/.github/actions/populate-release", // [03cf75d]
+    "tiangolo/issue-manager",                                 // [48bacd8]
+    "tiangolo/latest-changes",                                // [ca5d6bf]
+    "pypa/gh-action-pip-audit",                               // [58bd59e]
+    "ammaraskar/sphinx-action",                               // [c61ac11]
+    "sigstore/cosign-installer",                              // installs cosign only [3094a48]
+    "abatilo/actions-poetry",                                 // installs poetry [b8f6fe2]
+    "python-semantic-release/publish-action",                 // GitHub release assets [5a5718c]
+    "getsentry/action-release",                               // [4e430b8]
+    "coverallsapp/github-action",                             // [87358ce]
 ];
 
 /// `owner/repo` or `owner/repo/path` of a remote action, lower-cased.
@@ -78,14 +86,20 @@ fn full_name(target: &UsesTarget) -> Option<String> {
     }
 }
 
-fn listed(list: &[&str], target: &UsesTarget) -> bool {
+/// Whether a table entry (`owner/repo`, `owner/repo/path`, or
+/// `owner/repo/*` for every action of the repository) names `target`.
+pub fn matches(entry: &str, target: &UsesTarget) -> bool {
     let (Some(name), Some(slug)) = (full_name(target), target.remote_slug()) else {
         return false;
     };
-    list.iter().any(|entry| match entry.strip_suffix("/*") {
+    match entry.strip_suffix("/*") {
         Some(repo) => repo == slug,
-        None => *entry == name,
-    })
+        None => entry == name,
+    }
+}
+
+fn listed(list: &[&str], target: &UsesTarget) -> bool {
+    list.iter().any(|entry| matches(entry, target))
 }
 
 /// Whether tplint knows what a remote action does (for publishing and the
@@ -96,10 +110,12 @@ pub fn is_known(target: &UsesTarget) -> bool {
     };
     let root = matches!(target, UsesTarget::Remote { path: None, .. });
     listed(INERT_ACTIONS, target)
+        || oidc::OIDC_CONSUMERS
+            .iter()
+            .any(|c| matches(c.action, target))
         || publish::UPLOADER_ACTIONS.iter().any(|a| a.matches(target))
         || (root
-            && (oidc::OIDC_CONSUMERS.iter().any(|c| c.action == slug)
-                || build_steps::BUILD_ACTIONS.iter().any(|(a, _)| *a == slug)
+            && (build_steps::BUILD_ACTIONS.iter().any(|(a, _)| *a == slug)
                 || slug == artifacts::UPLOAD_ACTION
                 || slug == artifacts::DOWNLOAD_ACTION))
 }

@@ -26,6 +26,8 @@ pub enum Switch {
     InputIs(&'static str, &'static str),
     /// When this variable is set in the step's, job's or workflow's `env`.
     EnvSet(&'static str),
+    /// Unless the input has this value (case-insensitive).
+    InputAbsentOrNot(&'static str, &'static str),
 }
 
 const fn always(action: &'static str) -> OidcConsumer {
@@ -118,6 +120,19 @@ pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
     always("tschm/token-mint-action"),
     // src/setup.ts: a `policy` from the policy store needs the token [b09bb98].
     when("step-security/harden-runner", Switch::InputOn("policy")),
+    // action.yml: always exchanges the token at its `url` [f336b38].
+    always("tiangolo/pr-push"),
+    // Its callers grant id-token: write and use its `token` output, as
+    // pr-push's README describes for both (its own repository was not read).
+    always("tiangolo/pr-submit"),
+    // Uses actions/deploy-pages unless `publish` is false [69fc0bd].
+    when(
+        "sphinx-notes/pages",
+        Switch::InputAbsentOrNot("publish", "false"),
+    ),
+    // A dry run of the release that still mints a PyPI token when the job
+    // can (lib.py, python.py) [03cf75d].
+    always("jupyter-server/jupyter_releaser/.github/actions/check-release"),
     // src/index.ts: `oidc` without DEPOT_TOKEN [91bc849].
     when("depot/setup-action", Switch::InputOn("oidc")),
     // src/depot.ts: without a `token` it tries the OIDC token [9785b13].
@@ -152,6 +167,9 @@ impl OidcConsumer {
                 input(name).is_some_and(|v| expression(&v) || v.trim().eq_ignore_ascii_case(wanted))
             }
             Switch::EnvSet(name) => env_set(name),
+            Switch::InputAbsentOrNot(name, off) => {
+                input(name).is_none_or(|v| !v.trim().eq_ignore_ascii_case(off))
+            }
         }
     }
 }
@@ -183,7 +201,7 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
     {
         if let Some(consumer) = OIDC_CONSUMERS
             .iter()
-            .find(|c| uses.target.is_action(c.action))
+            .find(|c| super::actions::matches(c.action, &uses.target))
         {
             return consumer.on(
                 |name| exec.input(name).map(|(_, v)| v.into_owned()),
@@ -214,7 +232,7 @@ pub fn is_consumer(step: &Step) -> bool {
     if let Some(uses) = &step.uses
         && let Some(consumer) = OIDC_CONSUMERS
             .iter()
-            .find(|c| uses.target.is_action(c.action))
+            .find(|c| super::actions::matches(c.action, &uses.target))
     {
         return consumer.on(
             |name| step.input(name).map(|kv| kv.value.value.clone()),
