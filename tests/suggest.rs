@@ -110,3 +110,35 @@ fn help_lists_only_the_formats_suggest_prints() {
         .code(2)
         .stderr(predicate::str::contains("invalid value 'sarif'"));
 }
+
+#[test]
+fn a_release_job_with_opaque_steps_is_a_probable_publisher() {
+    // opaque.yml's `release` job can mint OIDC tokens and runs a Python
+    // script tplint does not read: suggested, marked unconfirmed.
+    let repo = fixture_copy(&fixture("scripts-and-task-runners"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    let probable: Vec<&serde_json::Value> = publishers
+        .iter()
+        .filter(|p| p["unconfirmed"] == true)
+        .collect();
+    assert_eq!(probable.len(), 1, "{publishers:#?}");
+    assert_eq!(probable[0]["workflow"], "opaque.yml");
+    assert_eq!(probable[0]["environment"], "pypi");
+    // make.yml's upload is visible through the Makefile: confirmed.
+    assert!(
+        publishers
+            .iter()
+            .any(|p| p["workflow"] == "make.yml" && p["unconfirmed"] == false)
+    );
+    let toml = json["toml"].as_str().unwrap();
+    assert!(toml.contains("# unconfirmed: no publish step is visible in this job\n[[publisher]]"));
+    // nothing.yml's job cannot mint tokens: not suggested.
+    assert!(!publishers.iter().any(|p| p["workflow"] == "nothing.yml"));
+}
