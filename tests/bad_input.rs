@@ -312,3 +312,55 @@ fn special_entries_are_reported_without_blocking() {
         );
     }
 }
+
+/// Local files a workflow runs are read with bounds: thousands of jobs
+/// running a large Makefile with long prerequisite chains, scripts that
+/// run each other in a cycle, composite actions that use each other, a
+/// binary "script", a FIFO named as a script, and paths leaving the
+/// repository all end quickly, without a panic.
+#[test]
+fn hostile_local_files_are_bounded() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    let workflows = root.join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    // A Makefile of about 1 MiB: 20,000 targets, each needing the next.
+    let mut makefile = String::new();
+    for i in 0..20_000 {
+        makefile.push_str(&format!(
+            "t{i}: t{}\n\techo {i} && twine upload d/*\n",
+            i + 1
+        ));
+    }
+    std::fs::write(root.join("Makefile"), &makefile).unwrap();
+    std::fs::write(root.join("a.sh"), "bash ./b.sh\n").unwrap();
+    std::fs::write(root.join("b.sh"), "bash ./a.sh\n").unwrap();
+    std::fs::write(root.join("bin.sh"), [0xff_u8, 0xfe, 0x00, 0x01]).unwrap();
+    for (name, other) in [("x", "y"), ("y", "x")] {
+        let action = root.join(".github/actions").join(name);
+        std::fs::create_dir_all(&action).unwrap();
+        std::fs::write(
+            action.join("action.yml"),
+            format!("runs:\n  using: composite\n  steps:\n    - uses: ./.github/actions/{other}\n"),
+        )
+        .unwrap();
+    }
+    let mut workflow = String::from("on: push\njobs:\n");
+    for i in 0..1_000 {
+        workflow.push_str(&format!(
+            "  j{i}:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - run: make t0 && bash ./a.sh && sh bin.sh && ../../etc/passwd\n      - uses: ./.github/actions/x\n"
+        ));
+    }
+    std::fs::write(workflows.join("many.yml"), workflow).unwrap();
+    let started = Instant::now();
+    let json = check_json(root, &["--ignore", "TP100,TP202,TP401"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The uploads in the Makefile's recipes are found (until the budget
+    // runs out), and nothing is concluded about the jobs past it.
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.iter().all(|d| d["code"] != "TP203"));
+}

@@ -91,6 +91,22 @@ pub fn classify_action(step: &Step) -> Option<BuildKind> {
                 .is_some_and(|kv| MATURIN_UPLOAD_COMMANDS.contains(&kv.value.value.trim()));
             return (!uploads).then_some(BuildKind::Build);
         }
+        let input_is = |name: &str, values: &[&str]| {
+            step.input(name).is_some_and(|kv| {
+                values
+                    .iter()
+                    .any(|v| kv.value.value.trim().eq_ignore_ascii_case(v))
+            })
+        };
+        // autopub-action: `prepare` and `build` run the project's build
+        // (action.yml, `command`) [5fdc82e].
+        if slug == "autopub/autopub-action" {
+            return input_is("command", &["prepare", "build"]).then_some(BuildKind::Build);
+        }
+        // casperdcl/deploy-pypi builds with `build: true` (action.yml) [10cf4cd].
+        if slug == "casperdcl/deploy-pypi" {
+            return input_is("build", &["true"]).then_some(BuildKind::Build);
+        }
         return BUILD_ACTIONS
             .iter()
             .find(|(action, _)| *action == slug)
@@ -152,6 +168,53 @@ fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
             || w.strip_prefix("python")
                 .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
     };
+    // `uv run`, `uvx`, `pipx run`, `hatch run`, `pdm run`, `poetry run`
+    // and their options: what they run is the command (`uv run --with
+    // 'build[uv]' -m build` builds).
+    const VALUE_OPTIONS: &[&str] = &[
+        "--with",
+        "--from",
+        "--python",
+        "-p",
+        "--spec",
+        "--directory",
+        "--project",
+        "--group",
+        "--extra",
+        "--env-file",
+        "--index",
+        "--index-url",
+        "--pip-args",
+        "-e",
+        "--env",
+        "--package",
+    ];
+    let runner = match rest {
+        [program, ..] if program.rsplit('/').next() == Some("uvx") => 1,
+        [program, "run", ..]
+            if matches!(
+                program.rsplit('/').next().unwrap_or(program),
+                "uv" | "pipx" | "hatch" | "pdm" | "poetry" | "rye" | "pixi"
+            ) =>
+        {
+            2
+        }
+        [program, "tool", "run", ..] if program.rsplit('/').next() == Some("uv") => 3,
+        _ => 0,
+    };
+    if runner > 0 {
+        rest = &rest[runner..];
+        while let Some(word) = rest.first() {
+            if !word.starts_with('-') || *word == "-m" {
+                break;
+            }
+            let takes_value = VALUE_OPTIONS.contains(word);
+            rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
+        }
+        if let Some((&"-m", module)) = rest.split_first() {
+            rest = module;
+        }
+    }
     if let Some((first, tail)) = rest.split_first()
         && is_python(first)
     {
@@ -203,6 +266,23 @@ mod tests {
             )),
             None
         );
+    }
+
+    #[test]
+    fn runners_and_their_options_are_unwrapped() {
+        for script in [
+            "uv run --with 'build[uv]' -m build",
+            "uvx --from build pyproject-build",
+            "pipx run build",
+            "uv run python -m build",
+        ] {
+            assert_eq!(
+                classify(&step(&format!("      - run: {script}\n"))),
+                Some(BuildKind::Build),
+                "{script}"
+            );
+        }
+        assert_eq!(classify(&step("      - run: uv run pytest\n")), None);
     }
 
     #[test]

@@ -305,6 +305,34 @@ pub trait Visit<'a> {
     fn local_code(&mut self, _top: usize, _location: Location, _via: &[Location], _what: &str) {}
 }
 
+/// Bytes of local files (actions, scripts, recipes) walked for one
+/// repository, over all its jobs: every job that runs a file walks it
+/// again, so a hostile repository with thousands of jobs running a large
+/// Makefile would otherwise take minutes. Real repositories use a few KiB.
+pub const WALK_BUDGET_BYTES: usize = 8 * 1024 * 1024;
+
+/// What is left of [`WALK_BUDGET_BYTES`]; shared by the walks of one repository.
+#[derive(Debug)]
+pub struct Budget(std::cell::Cell<usize>);
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self(std::cell::Cell::new(WALK_BUDGET_BYTES))
+    }
+}
+
+impl Budget {
+    /// Take `bytes`; false (and nothing taken) when not enough is left.
+    fn take(&self, bytes: usize) -> bool {
+        let left = self.0.get();
+        let enough = bytes <= left;
+        if enough {
+            self.0.set(left - bytes);
+        }
+        enough
+    }
+}
+
 /// Walks one job, recording the files it would need to read.
 struct Walker<'a, 'v, V> {
     repo: &'a Repository,
@@ -313,16 +341,23 @@ struct Walker<'a, 'v, V> {
     /// Files entered, to stop cycles.
     stack: Vec<String>,
     blocks: usize,
+    budget: &'v Budget,
 }
 
 /// Walk every step a job runs.
-pub fn walk_job<'a, V: Visit<'a>>(repo: &'a Repository, job: JobRef<'a>, visitor: &mut V) {
+pub fn walk_job<'a, V: Visit<'a>>(
+    repo: &'a Repository,
+    job: JobRef<'a>,
+    visitor: &mut V,
+    budget: &Budget,
+) {
     let mut walker = Walker {
         repo,
         visitor,
         needs: BTreeSet::new(),
         stack: Vec::new(),
         blocks: 0,
+        budget,
     };
     walker.job(job);
 }
@@ -335,6 +370,7 @@ pub fn needed_files(repo: &Repository) -> BTreeSet<Need> {
     if !repo.locals.can_read() {
         return needs;
     }
+    let budget = Budget::default();
     for file in &repo.workflows {
         let Some(workflow) = &file.workflow else {
             continue;
@@ -346,6 +382,7 @@ pub fn needed_files(repo: &Repository) -> BTreeSet<Need> {
                 needs: BTreeSet::new(),
                 stack: Vec::new(),
                 blocks: 0,
+                budget: &budget,
             };
             walker.job(JobRef {
                 workflow,
@@ -506,8 +543,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         }
         let key = format!("action:{dir}");
-        if exec.frames.len() >= MAX_DEPTH || self.stack.contains(&key) {
-            let what = format!("`./{dir}`, nested too deep or in a cycle");
+        let size = self.repo.sources.get(file).text.len();
+        if exec.frames.len() >= MAX_DEPTH || self.stack.contains(&key) || !self.budget.take(size) {
+            let what = format!("`./{dir}`, nested too deep, in a cycle, or past the work budget");
             self.opaque(exec, here, via, what);
             return;
         }
@@ -730,8 +768,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.opaque(exec, at, block.via.clone(), what);
             return;
         }
-        if depth >= MAX_DEPTH || self.stack.contains(&relative) {
-            let what = format!("`{relative}`, nested too deep or in a cycle");
+        if depth >= MAX_DEPTH || self.stack.contains(&relative) || !self.budget.take(source.len()) {
+            let what =
+                format!("`{relative}`, nested too deep, in a cycle, or past the work budget");
             self.opaque(exec, at, block.via.clone(), what);
             return;
         }
@@ -801,6 +840,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         };
         let source: &'a str = &self.repo.sources.get(file).text;
+        if depth >= MAX_DEPTH || self.stack.contains(path) || !self.budget.take(source.len()) {
+            let what = format!(
+                "`{runner}` recipes in `{path}`, nested too deep, in a cycle, or past the work budget"
+            );
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        }
         let recipes = recipes(path, source);
         if recipes.lines.is_empty() && recipes.missing.is_empty() && !recipes.opaque {
             return;
@@ -820,9 +866,6 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 )
             };
             self.opaque(exec, at, block.via.clone(), what);
-        }
-        if depth >= MAX_DEPTH || self.stack.contains(path) {
-            return;
         }
         let mut inherited = inherited;
         for (name, value, span) in &recipes.env {

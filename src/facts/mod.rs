@@ -74,9 +74,16 @@ struct JobVisitor {
     mint: publish::MintState,
 }
 
+/// Most publish sites kept for one job. A real job uploads once or twice;
+/// a hostile recipe file could make every line an upload, and rules look
+/// at sites in pairs.
+const MAX_SITES_PER_JOB: usize = 32;
+
 impl<'a> expand::Visit<'a> for JobVisitor {
     fn step(&mut self, exec: &expand::Executed<'a, '_>) {
-        if let Some(site) = publish::step_site(exec, &self.mint) {
+        if let Some(site) = publish::step_site(exec, &self.mint)
+            && self.sites.len() < MAX_SITES_PER_JOB
+        {
             self.sites.push(site);
         }
         self.mint.observe(exec);
@@ -103,8 +110,12 @@ impl<'a> expand::Visit<'a> for JobVisitor {
     }
 
     fn shell(&mut self, block: &expand::ShellBlock<'a, '_, '_>, commands: &[shell::Command]) {
-        self.sites
-            .extend(publish::shell_sites(block, commands, &self.mint));
+        let room = MAX_SITES_PER_JOB.saturating_sub(self.sites.len());
+        self.sites.extend(
+            publish::shell_sites(block, commands, &self.mint)
+                .into_iter()
+                .take(room),
+        );
         self.facts.oidc_consumer |= oidc::text_consumes(&block.text);
         for command in commands {
             if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
@@ -148,6 +159,7 @@ pub struct Facts {
 
 impl Facts {
     pub fn derive(repo: &Repository) -> Self {
+        let budget = expand::Budget::default();
         let workflows = repo
             .workflows
             .iter()
@@ -166,6 +178,7 @@ impl Facts {
                                 job_index,
                             },
                             &mut visitor,
+                            &budget,
                         );
                         // Grouped by job, in step order, for `sites_of`.
                         publish_sites.append(&mut visitor.sites);
@@ -324,16 +337,16 @@ pub struct OidcPublishJob<'a> {
 /// Every (job, index) pair that publishes by OIDC to PyPI or TestPyPI.
 pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<OidcPublishJob<'a>> {
     let mut jobs: Vec<OidcPublishJob<'a>> = Vec::new();
+    // A set, not a scan of the jobs found so far: quadratic on a file with
+    // thousands of publish jobs.
+    let mut seen = std::collections::HashSet::new();
     for view in views(repo, facts) {
         for site in &view.facts.publish_sites {
             let Some(index) = site.index() else { continue };
             if !site.is_oidc() {
                 continue;
             }
-            let seen = jobs
-                .iter()
-                .any(|j| j.view.index == view.index && j.site.job == site.job && j.index == index);
-            if !seen {
+            if seen.insert((view.index, site.job, index)) {
                 jobs.push(OidcPublishJob {
                     view,
                     job: view.job(site.job),

@@ -401,6 +401,10 @@ pub struct PublishSite {
     /// For `uv publish`: whether a failed OIDC exchange is an error
     /// (`--trusted-publishing always`) rather than a fallback to passwords.
     pub oidc_required: bool,
+    /// An expression that decides whether the step uploads at all (an
+    /// uploading action's switch such as deploy-pypi's `upload:`), read
+    /// like an `if:` by the rules that ask whether a run reaches the upload.
+    pub gate: Option<String>,
 }
 
 impl PublishSite {
@@ -528,6 +532,7 @@ fn site_at(
         auth,
         span,
         oidc_required,
+        gate: None,
     }
 }
 
@@ -775,6 +780,33 @@ fn unwrap_command(words: &[String]) -> &[String] {
     rest
 }
 
+/// Global options of the uploaders that take a value, so that the value is
+/// not taken for the subcommand (uv's and twine's `--help`).
+const GLOBAL_VALUE_OPTIONS: &[&str] = &[
+    "--directory",
+    "--project",
+    "--config-file",
+    "--cache-dir",
+    "--color",
+    "--python-preference",
+    "--python-fetch",
+    "--allow-insecure-host",
+];
+
+/// Position of the first word after the program that is not a global
+/// option or its value.
+fn subcommand_position(words: &[String]) -> Option<usize> {
+    let mut at = 1;
+    while let Some(word) = words.get(at) {
+        if !word.starts_with('-') {
+            return Some(at);
+        }
+        let takes_value = !word.contains('=') && GLOBAL_VALUE_OPTIONS.contains(&word.as_str());
+        at += 1 + usize::from(takes_value);
+    }
+    None
+}
+
 /// Whether shell text requests the OIDC token and exchanges it at PyPI.
 fn mints_inline(text: &str) -> bool {
     text.contains("mint-token")
@@ -797,17 +829,23 @@ pub fn shell_sites(
     let mut sites = Vec::new();
     for command in commands {
         let words = unwrap_command(&command.words);
-        let (Some(program), Some(subcommand)) = (words.first(), words.get(1)) else {
+        let Some(program) = words.first() else {
             continue;
         };
         let program = program_name(program);
+        // Global options may come before the subcommand (`uv -v publish`,
+        // `twine --no-color upload`, `uv --directory pkg publish`).
+        let Some(at) = subcommand_position(words) else {
+            continue;
+        };
+        let subcommand = &words[at];
         let Some(table) = COMMAND_UPLOADERS
             .iter()
             .find(|t| t.program == program && t.subcommands.contains(&subcommand.as_str()))
         else {
             continue;
         };
-        let args = &words[2..];
+        let args = &words[at + 1..];
         if shell::has_flag(args, &["--dry-run", "--help", "-h"]) {
             continue;
         }
@@ -829,7 +867,8 @@ pub fn shell_sites(
             .locate(&format!("{} {subcommand}", words[0]))
             .span;
         let span = if span == block.within {
-            invocation.locate(&format!("{program} {subcommand}")).span
+            // Options between program and subcommand: point at the program.
+            invocation.locate(&words[0]).span
         } else {
             span
         };
@@ -846,6 +885,7 @@ pub fn shell_sites(
             span,
             oidc_required: table.uploader != Uploader::Uv
                 || invocation.trusted_publishing_is("always"),
+            gate: None,
         });
     }
     sites
@@ -906,11 +946,17 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
     let entry = UPLOADER_ACTIONS.iter().find(|a| {
         a.action != PYPI_PUBLISH_ACTION && a.action != MATURIN_ACTION && a.matches(&uses.target)
     })?;
+    let mut gate = None;
     if let Some((input, when)) = entry.when {
         let value = exec
             .input(input)
             .map(|(_, v)| v.trim().to_ascii_lowercase())
             .unwrap_or_default();
+        if crate::workflow::is_expression(&value)
+            && matches!(when, When::OneOf(v) if v.contains(&"true"))
+        {
+            gate = exec.input(input).map(|(_, v)| v.trim().to_string());
+        }
         let uploads = crate::workflow::is_expression(&value)
             || match when {
                 When::OneOf(values) => values.contains(&value.as_str()),
@@ -956,14 +1002,16 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         (ActionAuth::TrustedPublishing, None) => Auth::Oidc,
         (_, None) => Auth::Unknown,
     };
-    Some(site_at(
+    let mut site = site_at(
         exec,
         Uploader::Action(entry.action),
         target,
         auth,
         uses.raw.span,
         true,
-    ))
+    );
+    site.gate = gate;
+    Some(site)
 }
 
 #[cfg(test)]
@@ -1029,7 +1077,10 @@ mod tests {
     fn every_uploader_and_wrapper_is_found() {
         for (script, uploader) in [
             ("uv publish", Uploader::Uv),
+            ("uv -v --no-progress publish", Uploader::Uv),
+            ("uv --directory pkg publish", Uploader::Uv),
             ("twine upload dist/*", Uploader::Twine),
+            ("twine --no-color upload dist/*", Uploader::Twine),
             ("python -m twine upload dist/*", Uploader::Twine),
             (
                 "python3 -m twine upload --skip-existing dist/*",

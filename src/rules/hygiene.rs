@@ -242,7 +242,11 @@ impl ReachWalk<'_> {
             let Some(job) = workflow.jobs.get(site.job) else {
                 continue;
             };
-            let verdict = reached.step(job, site.job, Some(site.step), self.event);
+            let mut verdict = reached.step(job, site.job, Some(site.step), self.event);
+            // An uploading action's own switch (`upload: ${{ ... }}`).
+            if let Some(gate) = &site.gate {
+                verdict = verdict.and(conditions::evaluate(gate, self.event));
+            }
             PublishReach::keep_stronger(
                 &mut best,
                 Some(PublishReach {

@@ -190,10 +190,13 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let today = if inheriting.is_empty() {
                 "no job inherits it today (each has its own `permissions:`)".to_string()
             } else if inheriting.len() == 1 {
-                format!("the job that inherits it ({}) uses it today", inheriting[0])
+                format!(
+                    "the job that inherits it ({}) uses it, or may, through steps or a called workflow tplint cannot rule out",
+                    inheriting[0]
+                )
             } else {
                 format!(
-                    "the jobs that inherit it ({}) use it today",
+                    "the jobs that inherit it ({}) use it, or may, through steps or called workflows tplint cannot rule out",
                     inheriting.join(", ")
                 )
             };
