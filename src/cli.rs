@@ -47,6 +47,20 @@ pub enum Command {
     },
     /// List all rules.
     Rules,
+    /// Print a shell completion script.
+    ///
+    /// For example `tplint completions bash >
+    /// ~/.local/share/bash-completion/completions/tplint`, `tplint
+    /// completions zsh > ~/.zfunc/_tplint` or `tplint completions fish >
+    /// ~/.config/fish/completions/tplint.fish`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    ///
+    /// For example `tplint manpage > ~/.local/share/man/man1/tplint.1`.
+    Manpage,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

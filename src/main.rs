@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::path::PathBuf;
 use tplint::cli::{CheckArgs, Cli, Color, Command, Format, IndexArgs, SuggestFormat};
 use tplint::config::{LoadError, PublisherFlags};
@@ -34,6 +34,13 @@ fn main() -> ExitCode {
             print(&list_rules());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tplint", &mut script);
+            print_bytes(&script);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Manpage) => manpage(),
     };
     result.unwrap_or_else(|error| {
         let report = miette::Report::new(error);
@@ -43,10 +50,23 @@ fn main() -> ExitCode {
 }
 
 fn print(text: &str) {
+    print_bytes(text.as_bytes());
+}
+
+fn print_bytes(bytes: &[u8]) {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`tplint | head`) is not an error worth reporting.
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.write_all(bytes);
     let _ = stdout.flush();
+}
+
+/// The manual page, generated from the same clap definition as `--help`.
+fn manpage() -> Result<ExitCode, LoadError> {
+    let mut stdout = std::io::stdout().lock();
+    // Rendering only fails when stdout does: a closed pipe, as in `print`.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut stdout);
+    let _ = stdout.flush();
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rules_from(names: &[String]) -> Result<Vec<&'static Rule>, LoadError> {

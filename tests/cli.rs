@@ -381,3 +381,52 @@ fn never_modifies_the_files_it_reads() {
         std::fs::read(repo.path().join("tplint.toml")).unwrap()
     );
 }
+
+#[test]
+fn completions_are_generated_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = tplint().args(["completions", shell]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for word in ["suggest", "explain", "fail-on", "github-api-url"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    tplint()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values"));
+}
+
+#[test]
+fn bash_completion_is_valid_bash() {
+    let dir = TempDir::new().unwrap();
+    let output = tplint().args(["completions", "bash"]).output().unwrap();
+    let script = dir.path().join("tplint.bash");
+    std::fs::write(&script, &output.stdout).unwrap();
+    let status = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn manpage_documents_the_commands_and_options() {
+    let output = tplint().arg("manpage").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = String::from_utf8(output.stdout).unwrap();
+    let title = format!(".TH tplint 1  \"tplint {}\"", env!("CARGO_PKG_VERSION"));
+    assert!(page.contains(&title), "{page}");
+    for word in [
+        "SUBCOMMANDS",
+        "suggest",
+        "completions",
+        "fail\\-on",
+        "online",
+    ] {
+        assert!(page.contains(word), "the manual page lacks {word}");
+    }
+}

@@ -6,12 +6,17 @@
 #
 # The `tplint` hook (language: rust) makes pre-commit `cargo install` this
 # checkout at its HEAD commit, so only committed changes are tested. The
-# `tplint-system` hook uses the tplint found on PATH (built here).
+# `tplint-system` hook uses the tplint found on PATH (built here). The
+# README's `repo: local` hook with `language: python` installs the wheel
+# (built from this checkout, see tests/packaging/env.sh; pip is pointed at it
+# with PIP_FIND_LINKS and PIP_NO_INDEX) and runs with no cargo on PATH.
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/packaging/env.sh
+source "$(dirname "$0")/packaging/env.sh"
+root="$packaging_root"
 
 fail() {
     echo "FAIL: pre-commit: $*"
@@ -23,11 +28,9 @@ if ! git -C "$root" diff --quiet HEAD -- .pre-commit-hooks.yaml src Cargo.toml C
     echo "note: uncommitted changes are not tested; pre-commit installs commit $rev"
 fi
 
-# --- pre-commit itself, in a virtualenv -------------------------------------
-python3 -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check pre-commit ||
-    fail "pip install pre-commit failed"
-pre_commit="$work/venv/bin/pre-commit"
+# --- pre-commit itself, from the pinned tools --------------------------------
+packaging_tools
+pre_commit="$TPLINT_TOOLS/pre-commit"
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 # Nothing in the user's global git config may change the throwaway repository.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -106,4 +109,30 @@ expect_failure tplint-system
 fixed
 expect_success tplint-system
 
-echo "PASS: pre-commit: hooks tplint and tplint-system fail on a broken release workflow and pass once it is fixed (pre-commit $("$pre_commit" --version | cut -d' ' -f2), rev ${rev:0:12})"
+# language: python — the README's configuration, which installs the wheel.
+packaging_dist
+version="$(packaging_version)"
+awk '/^<!-- pre-commit: language python -->$/ {on = 1; next}
+     on && /^```/ {if (started) exit; started = 1; next}
+     on && started {print}' "$root/README.md" >"$repo/.pre-commit-config.yaml"
+grep -qF "additional_dependencies: [tplint==$version]" "$repo/.pre-commit-config.yaml" ||
+    { cat "$repo/.pre-commit-config.yaml"; fail "the README's language: python hook does not pin tplint==$version"; }
+# pip builds pre-commit's placeholder package for a local hook with
+# setuptools: fetch it now, so that the hook's install needs no index.
+"$TPLINT_TOOLS/python" -m pip download --quiet --disable-pip-version-check --only-binary :all: \
+    --dest "$work/wheelhouse" setuptools || fail "pip download setuptools failed"
+export PIP_FIND_LINKS="$TPLINT_DIST $work/wheelhouse" PIP_NO_INDEX=1
+# No Rust: only the pre-commit tools and the system folders on PATH.
+PATH="$TPLINT_TOOLS:/usr/bin:/bin"
+if command -v cargo rustc >/dev/null; then
+    fail "cargo or rustc is still on PATH ($(command -v cargo rustc))"
+fi
+export CARGO_HOME="$work/no-cargo" RUSTUP_HOME="$work/no-rustup"
+broken
+expect_failure "language: python"
+fixed
+expect_success "language: python"
+compgen -G "$PRE_COMMIT_HOME/repo*/py_env-*/bin/tplint" >/dev/null ||
+    fail "pre-commit's environment has no tplint from the wheel"
+
+echo "PASS: pre-commit: hooks tplint, tplint-system and the README's language: python hook (the wheel, no cargo) fail on a broken release workflow and pass once it is fixed (pre-commit $("$pre_commit" --version | cut -d' ' -f2), rev ${rev:0:12})"

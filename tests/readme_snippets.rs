@@ -1,6 +1,7 @@
 //! The README's copy-paste CI jobs are the `readme-ci-snippets` fixture, so
 //! the fixture harness proves they pass tplint; this test keeps the two
-//! identical. It also checks that the project's own CI passes tplint.
+//! identical. It also checks that the project's own workflows pass tplint
+//! and that `tplint suggest` finds the publisher its release needs.
 
 mod common;
 
@@ -79,4 +80,24 @@ fn the_project_passes_its_own_linter() {
         .arg(root)
         .assert()
         .code(0);
+}
+
+#[test]
+fn the_project_suggests_its_own_pypi_publisher() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = common::tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    assert_eq!(publishers.len(), 1, "{json:#}");
+    let publisher = &publishers[0];
+    assert_eq!(publisher["index"], "pypi");
+    assert_eq!(publisher["project"], "tplint");
+    assert_eq!(publisher["workflow"], "release.yml");
+    assert_eq!(publisher["environment"], "pypi");
+    assert_eq!(publisher["jobs"][0], ".github/workflows/release.yml: pypi");
 }
