@@ -267,6 +267,52 @@ mod tests {
         workflow.jobs[0].steps[0].clone()
     }
 
+    /// Every entry of the table, with its switch on and (where it has one)
+    /// off: the switch kinds are read as documented for each action.
+    #[test]
+    fn every_table_entry_with_its_switch() {
+        for consumer in OIDC_CONSUMERS {
+            let uses = format!("      - uses: {}@v1\n", consumer.action);
+            let (on, off) = match consumer.switch {
+                Switch::Always => (uses.clone(), None),
+                Switch::InputOn(input) => (
+                    format!("{uses}        with:\n          {input}: true\n"),
+                    Some(format!("{uses}        with:\n          {input}: false\n")),
+                ),
+                Switch::InputAbsent(input) => (
+                    uses.clone(),
+                    Some(format!(
+                        "{uses}        with:\n          {input}: ${{{{ secrets.TOKEN }}}}\n"
+                    )),
+                ),
+                Switch::InputIs(input, value) => (
+                    format!("{uses}        with:\n          {input}: {value}\n"),
+                    Some(format!("{uses}        with:\n          {input}: other\n")),
+                ),
+                Switch::EnvSet(name) => (
+                    format!("{uses}        env:\n          {name}: x\n"),
+                    Some(uses.clone()),
+                ),
+                Switch::InputAbsentOrNot(input, value) => (
+                    uses.clone(),
+                    Some(format!("{uses}        with:\n          {input}: {value}\n")),
+                ),
+            };
+            assert!(is_consumer(&first_step(&on)), "{on}");
+            if let Some(off) = off {
+                assert!(!is_consumer(&first_step(&off)), "{off}");
+            }
+            // Every consumer is a known action: steps using it are not opaque.
+            let step = first_step(&on);
+            let target = &step.uses.as_ref().unwrap().target;
+            assert!(
+                super::super::actions::is_known(target),
+                "{}",
+                consumer.action
+            );
+        }
+    }
+
     #[test]
     fn consumers() {
         assert!(is_consumer(&first_step(

@@ -1179,6 +1179,71 @@ mod tests {
         assert!(s[0].is_oidc(), "{:?}", s[0].auth);
     }
 
+    /// Every uploading action of the table: it publishes when its switch
+    /// says so, with a token when one of its token inputs is given, and
+    /// authenticates as its entry says otherwise.
+    #[test]
+    fn every_uploader_action() {
+        for entry in UPLOADER_ACTIONS {
+            let uses = format!("      - uses: {}@v1\n", entry.action);
+            let mut with = Vec::new();
+            let mut off = None;
+            match entry.when {
+                Some((input, When::OneOf(values))) => {
+                    let on = values.iter().find(|v| !v.is_empty()).copied();
+                    if let Some(value) = on {
+                        with.push(format!("{input}: {value}"));
+                    }
+                    off = Some(format!("{input}: something-else"));
+                }
+                Some((input, When::NoneOf(values))) => {
+                    with.push(format!("{input}: ${{{{ secrets.PYPI }}}}"));
+                    off = Some(format!("{input}: {}", values[0]));
+                }
+                None => {}
+            }
+            let step = |extra: &[String]| {
+                let mut text = uses.clone();
+                if !extra.is_empty() {
+                    text.push_str("        with:\n");
+                    for line in extra {
+                        text.push_str(&format!("          {line}\n"));
+                    }
+                }
+                text
+            };
+            let found = sites(&step(&with));
+            assert_eq!(found.len(), 1, "{}", entry.action);
+            let expected_oidc = match entry.auth {
+                ActionAuth::TokenOnly => false,
+                // The test job grants nothing; the workflow grants nothing:
+                // it cannot mint, so it would use a token.
+                ActionAuth::TrustedPublishingWhenPermitted => false,
+                ActionAuth::TrustedPublishing => {
+                    // NoneOf switches here carry the token themselves.
+                    !entry
+                        .when
+                        .is_some_and(|(i, _)| entry.token_inputs.contains(&i))
+                }
+            };
+            assert_eq!(found[0].is_oidc(), expected_oidc, "{}", entry.action);
+            if let Some(off) = off {
+                assert!(sites(&step(&[off])).is_empty(), "{}", entry.action);
+            }
+            if let Some(token) = entry.token_inputs.first() {
+                let mut given = with.clone();
+                given.retain(|l| !l.starts_with(token));
+                given.push(format!("{token}: ${{{{ secrets.PYPI }}}}"));
+                let found = sites(&step(&given));
+                assert!(
+                    matches!(found[0].auth, Auth::Password { .. }),
+                    "{}",
+                    entry.action
+                );
+            }
+        }
+    }
+
     #[test]
     fn maturin_action_upload() {
         let s = sites(
