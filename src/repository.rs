@@ -153,7 +153,7 @@ impl Repository {
                 Err(_) => local.problem = Some("not a text file".into()),
             },
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                local.problem = Some("not found in the repository".into());
+                local.problem = Some(crate::facts::expand::NOT_FOUND.into());
             }
             Err(error) => local.problem = Some(error.to_string()),
         }

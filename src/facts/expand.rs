@@ -20,6 +20,9 @@ use crate::repository::{LocalAction, Need, Repository};
 use crate::source::{FileId, Span};
 use crate::workflow::{Action, Job, KeyValue, Step, UsesTarget, Workflow};
 
+/// Why a local file named by a step could not be read, when it is absent.
+pub const NOT_FOUND: &str = "not found in the repository";
+
 /// Deepest nesting followed: composite actions in composite actions,
 /// scripts run by scripts, recipes calling recipes.
 pub const MAX_DEPTH: usize = 4;
@@ -742,12 +745,19 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.opaque(exec, at, block.via.clone(), what);
             return;
         };
-        self.visitor.local_code(
-            exec.top,
-            at,
-            &block.via,
-            &format!("the script `{relative}`"),
-        );
+        let missing = self
+            .repo
+            .locals
+            .text(&relative)
+            .is_some_and(|l| l.file.is_none() && l.problem.as_deref() == Some(NOT_FOUND));
+        let code = if missing {
+            format!(
+                "`{path}`, a program not in the repository (built or downloaded by an earlier step)"
+            )
+        } else {
+            format!("the script `{relative}`")
+        };
+        self.visitor.local_code(exec.top, at, &block.via, &code);
         let Some(local) = self.repo.locals.text(&relative) else {
             if self.repo.locals.can_read() {
                 self.needs.insert(Need::Text(relative.clone()));
