@@ -158,7 +158,7 @@ impl Totals {
 
 /// The repositories named by `paths` (the current one when empty), with
 /// their output prefixes, in output order.
-fn roots(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
+pub fn roots(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let mut roots: Vec<(String, PathBuf)> = if paths.is_empty() {
         let cwd = std::env::current_dir().map_err(|source| LoadError::Io {
             path: ".".into(),

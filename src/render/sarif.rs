@@ -99,6 +99,36 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+/// A fix as SARIF's `fix` object: one `artifactChange` per file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Message,
+    artifact_changes: Vec<ArtifactChange>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    applicability: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Message,
 }
 
 #[derive(Serialize)]
@@ -390,6 +420,53 @@ fn related_locations(item: &Resolved<'_>) -> Vec<SarifLocation> {
         .collect()
 }
 
+/// The fix, when it has edits in files a SARIF consumer can open.
+fn fixes(item: &Resolved<'_>) -> Vec<SarifFix> {
+    let Some(fix) = &item.diagnostic.fix else {
+        return Vec::new();
+    };
+    let report = item.report;
+    let mut changes: Vec<ArtifactChange> = Vec::new();
+    let mut last_file = None;
+    for edit in &fix.edits {
+        let file = report.repo.sources.get(edit.location.file);
+        if is_pseudo(file) {
+            return Vec::new();
+        }
+        let span = edit.location.span;
+        let replacement = Replacement {
+            deleted_region: region(file.position(span.start), file.position(span.end)),
+            inserted_content: Message {
+                text: edit.content.clone(),
+            },
+        };
+        match changes.last_mut() {
+            Some(change) if last_file == Some(edit.location.file) => {
+                change.replacements.push(replacement)
+            }
+            _ => {
+                changes.push(ArtifactChange {
+                    artifact_location: artifact_location(&report.display_path(file)),
+                    replacements: vec![replacement],
+                });
+                last_file = Some(edit.location.file);
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    vec![SarifFix {
+        description: Message {
+            text: sentence(&fix.message),
+        },
+        artifact_changes: changes,
+        properties: FixProperties {
+            applicability: fix.applicability.as_str(),
+        },
+    }]
+}
+
 /// The message, then the related locations as SARIF embedded links (so
 /// GitHub shows them), then the help.
 fn message(item: &Resolved<'_>, note: Option<&str>, related: &[SarifLocation]) -> String {
@@ -491,6 +568,7 @@ pub fn render_results(resolved: &[Resolved<'_>], written: usize) -> String {
                 FINGERPRINT_KEY,
                 format!("{fingerprint:016x}"),
             )]),
+            fixes: fixes(item),
         };
         if written + i > 0 {
             out.push(',');

@@ -72,6 +72,13 @@ fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             continue;
         }
         let suggested = job.index.key();
+        let file = job.view.file.file;
+        let fix = crate::fix::workflow::add_environment(
+            file,
+            &context.repo.sources.get(file).text,
+            job.job,
+            suggested,
+        );
         out.push(
             Diagnostic::new(
                 &PUBLISH_JOB_NO_ENVIRONMENT,
@@ -85,7 +92,8 @@ fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             .with_help(format!(
                 "add `environment: {suggested}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
                 job.index.display_name()
-            )),
+            ))
+            .with_fix(fix),
         );
     }
 }

@@ -1,0 +1,4 @@
+//! placeholder
+pub fn run_stdio() -> Result<(), std::io::Error> {
+    Ok(())
+}
