@@ -1,0 +1,227 @@
+//! Fixing every fixture: the fixes applied leave texts that still parse,
+//! their findings are gone, nothing new appears, only the files the fixes
+//! edit change, line endings are kept, and fixing again changes nothing.
+//! The diffs of all fixtures are one snapshot, for review.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tplint::fix::Applicability;
+use tplint::fix::run::{fix_repository, unified_diff, write_atomically};
+use tplint::lint::{CheckOptions, RepoReport, check_repository};
+
+/// Every fixture case, with a loopback server for the ones with answers.
+fn cases() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn options(server: Option<&common::server::Server>) -> CheckOptions {
+    let mut options = CheckOptions::default();
+    if let Some(server) = server {
+        options.online = Some(Arc::new(tplint::online::connect(
+            &format!("{}/github", server.url),
+            None,
+        )));
+        options.indexes = Some(Arc::new(tplint::online::pypi::Indexes::connect(
+            &format!("{}/pypi", server.url),
+            &format!("{}/testpypi", server.url),
+        )));
+    }
+    options
+}
+
+/// (code, path) of each diagnostic, counted. Messages are left out: they
+/// quote the text a fix changes (TP501 on `@master`, then on `@release/v1`).
+fn findings(report: &RepoReport) -> BTreeMap<(String, String), usize> {
+    let mut all = BTreeMap::new();
+    for item in report.resolved() {
+        let key = (item.diagnostic.rule.code.to_string(), item.path.clone());
+        *all.entry(key).or_insert(0) += 1;
+    }
+    all
+}
+
+fn bare_line_feeds(text: &str) -> usize {
+    text.match_indices('\n')
+        .filter(|(at, _)| *at == 0 || text.as_bytes()[at - 1] != b'\r')
+        .count()
+}
+
+/// Check one fixture copy; returns its diffs.
+fn fix_case(case: &Path, crlf: bool) -> String {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let repo = common::fixture_copy(case);
+    let answers = case.join("online");
+    let server = answers.is_dir().then(|| {
+        std::fs::remove_dir_all(repo.path().join("online")).unwrap();
+        common::server::Server::from_dir(&answers)
+    });
+    let options = options(server.as_ref());
+    let root = repo.path();
+    if crlf {
+        for entry in walk(root) {
+            let text = std::fs::read_to_string(&entry).unwrap_or_default();
+            if entry.extension().is_some_and(|e| e == "yml" || e == "yaml") && !text.contains('\r')
+            {
+                std::fs::write(&entry, text.replace('\n', "\r\n")).unwrap();
+            }
+        }
+    }
+    let before = check_repository(root, String::new(), &options).unwrap();
+    let fixable: BTreeMap<(String, String), usize> = {
+        let mut all = BTreeMap::new();
+        for item in before.resolved() {
+            if item
+                .diagnostic
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applies(Applicability::Unsafe))
+            {
+                let key = (item.diagnostic.rule.code.to_string(), item.path.clone());
+                *all.entry(key).or_insert(0) += 1;
+            }
+        }
+        all
+    };
+    for diagnostic in &before.diagnostics {
+        if diagnostic.fix.is_some() {
+            assert_ne!(
+                tplint::fix::availability(diagnostic.rule),
+                tplint::fix::FixAvailability::None,
+                "{name}: {} has a fix but its table entry says it never fixes",
+                diagnostic.rule.code
+            );
+        }
+    }
+    let edited: Vec<String> = before
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .flat_map(|f| &f.edits)
+        .map(|e| before.repo.sources.get(e.location.file).path.clone())
+        .collect();
+    let snapshot_before: BTreeMap<PathBuf, Vec<u8>> = walk(root)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    let found_before = findings(&before);
+    let outcome = fix_repository(root, String::new(), &options, Applicability::Unsafe).unwrap();
+    assert!(outcome.refused.is_empty(), "{name}: {:?}", outcome.refused);
+    assert_eq!(outcome.left, 0, "{name}: fixes left unapplied");
+    let found_after = findings(&outcome.report);
+    for (key, count) in &found_after {
+        // Online checks of a value the fix introduced (an environment) are
+        // answered by what the fixture's server knows, not by the fix.
+        if key.0 == "TP400" {
+            continue;
+        }
+        let was = found_before.get(key).copied().unwrap_or(0);
+        assert!(*count <= was, "{name}: new finding after fixing: {key:?}");
+        let fixed = fixable.get(key).copied().unwrap_or(0);
+        assert!(
+            *count <= was - fixed,
+            "{name}: a fixed finding is still there: {key:?}"
+        );
+    }
+    let mut diffs = String::new();
+    for file in &outcome.files {
+        assert!(edited.contains(&file.path), "{name}: {} changed", file.path);
+        if file.path.ends_with(".yml") || file.path.ends_with(".yaml") {
+            if tplint::yaml::parse(&file.original).is_ok() {
+                tplint::yaml::parse(&file.fixed)
+                    .unwrap_or_else(|e| panic!("{name}: {} no longer parses: {e}", file.path));
+            }
+        }
+        assert_eq!(
+            bare_line_feeds(&file.fixed) == 0,
+            bare_line_feeds(&file.original) == 0,
+            "{name}: line endings of {} changed",
+            file.path
+        );
+        diffs.push_str(&unified_diff(&file.path, &file.original, &file.fixed));
+        write_atomically(root, &file.path, &file.fixed).unwrap();
+    }
+    // Only the fixed files changed on disk.
+    for (path, bytes) in &snapshot_before {
+        let relative = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if outcome.files.iter().any(|f| f.path == relative) {
+            continue;
+        }
+        assert_eq!(
+            &std::fs::read(path).unwrap(),
+            bytes,
+            "{name}: {relative} changed"
+        );
+    }
+    // The written files read back as the report says, and a second run
+    // changes nothing.
+    let again = fix_repository(root, String::new(), &options, Applicability::Unsafe).unwrap();
+    assert!(
+        again.files.is_empty(),
+        "{name}: a second --fix changes {:?}",
+        again.files
+    );
+    assert_eq!(findings(&again.report), found_after, "{name}");
+    diffs
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn fixing_every_fixture_is_clean_and_idempotent() {
+    let mut all = String::new();
+    for case in cases() {
+        let diffs = fix_case(&case, false);
+        if !diffs.is_empty() {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            all.push_str(&format!("### {name}\n{diffs}"));
+        }
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn fixing_keeps_crlf_line_endings() {
+    for case in [
+        "tp000-unused-suppression",
+        "tp104-environment-mismatch",
+        "tp201-id-token-missing",
+        "tp202-id-token-workflow-level",
+    ] {
+        let diffs = fix_case(&common::fixture(case), true);
+        assert!(!diffs.is_empty(), "{case}");
+    }
+}
