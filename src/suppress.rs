@@ -261,3 +261,43 @@ fn unused(file: FileId, span: Span, message: String, removal: Option<Span>) -> D
         .with_help("remove it, or the code that no longer applies")
         .with_fix(fix)
 }
+
+/// The rule named in a suppression comment at byte `offset` of `text`,
+/// with the span of its code: what an editor shows on hover.
+pub fn rule_at(text: &str, offset: usize) -> Option<(&'static Rule, Span)> {
+    let offset = offset.min(text.len());
+    let start = crate::fix::edit::line_start(text, offset);
+    let end = crate::fix::edit::next_line_start(text, offset);
+    let line = text.get(start..end)?;
+    let hash = line.find('#')?;
+    for captures in SUPPRESSION.captures_iter(&line[hash + 1..]) {
+        let list = captures.get(2)?;
+        let mut at = start + hash + 1 + list.start();
+        for part in list.as_str().split(',') {
+            let code = part.trim();
+            let code_start = at + (part.len() - part.trim_start().len());
+            let span = Span::new(code_start, code_start + code.len());
+            if span.start <= offset && offset <= span.end {
+                return rules::lookup(code).map(|rule| (rule, span));
+            }
+            at += part.len() + 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_under_the_cursor_is_found_in_a_suppression() {
+        let text = "a: b\n  - uses: x@v1 # v1 # tplint: ignore[TP501, TP502] why\n";
+        let at = text.find("TP502").unwrap() + 2;
+        let (rule, span) = rule_at(text, at).unwrap();
+        assert_eq!(rule.code, "TP502");
+        assert_eq!(&text[span.range()], "TP502");
+        assert!(rule_at(text, text.find("uses").unwrap()).is_none());
+        assert!(rule_at(text, 1).is_none());
+    }
+}

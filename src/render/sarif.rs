@@ -13,8 +13,6 @@ use crate::source::{Position, SourceFile, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/tplint/tplint";
-/// Where the rule docs live, for `helpUri`.
-const RULE_DOC_BASE: &str = "https://github.com/tplint/tplint/blob/main/rules/";
 /// The base every relative artifact URI is resolved against.
 const SOURCE_ROOT: &str = "%SRCROOT%";
 /// Key of our fingerprint in `partialFingerprints`; bump the suffix if the
@@ -270,7 +268,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             text: sentence(&what),
             markdown: rule.doc.to_string(),
         },
-        help_uri: format!("{RULE_DOC_BASE}{}", rule.doc_file()),
+        help_uri: rule.doc_url(),
         default_configuration: Configuration {
             level: level(rule.severity),
         },
