@@ -436,3 +436,73 @@ fn the_binary_speaks_the_protocol_over_stdio() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// The code block after `<!-- editor: NAME -->` in the README.
+fn editor_snippet(name: &str) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let marker = format!("<!-- editor: {name} -->");
+    let after = readme
+        .split(&marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {marker}"));
+    let mut lines = after.lines().skip_while(|l| l.trim().is_empty());
+    assert!(lines.next().unwrap().starts_with("```"));
+    lines
+        .take_while(|l| !l.starts_with("```"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The settings the server reads.
+const SETTINGS: &[&str] = &[
+    "online",
+    "unsafeFixes",
+    "githubApiUrl",
+    "pypiUrl",
+    "testpypiUrl",
+];
+
+#[test]
+fn the_readme_editor_set_ups_start_the_server_with_settings_it_reads() {
+    let helix: toml::Table = toml::from_str(&editor_snippet("helix")).unwrap();
+    let server = &helix["language-server"]["tplint"];
+    assert_eq!(server["command"].as_str(), Some("tplint"));
+    assert_eq!(
+        server["args"].as_array().unwrap()[0].as_str(),
+        Some("server")
+    );
+    for key in server["config"].as_table().unwrap().keys() {
+        assert!(SETTINGS.contains(&key.as_str()), "{key}");
+    }
+    for language in helix["language"].as_array().unwrap() {
+        let servers = language["language-servers"].as_array().unwrap();
+        assert!(servers.iter().any(|s| s.as_str() == Some("tplint")));
+    }
+
+    let vscode: Value = serde_json::from_str(&editor_snippet("vscode")).unwrap();
+    assert_eq!(vscode["glspc.serverCommand"], "tplint");
+    assert_eq!(vscode["glspc.serverCommandArguments"], json!(["server"]));
+    for key in vscode["glspc.initializationOptions"]
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(SETTINGS.contains(&key.as_str()), "{key}");
+    }
+
+    let neovim = editor_snippet("neovim");
+    assert!(neovim.contains(r#"cmd = { "tplint", "server" }"#));
+    assert!(neovim.contains("\"source.fixAll.tplint\""));
+    assert!(neovim.contains("init_options = { online = false, unsafeFixes = false }"));
+
+    // The Helix settings as initialization options: the server starts with them.
+    let options = serde_json::to_value(server["config"].clone()).unwrap();
+    let repo = repository();
+    let (client, init) = Client::start(repo.path(), options, json!({}));
+    assert_eq!(
+        init["capabilities"]["codeActionProvider"]["codeActionKinds"][1],
+        "source.fixAll.tplint"
+    );
+    client.shutdown();
+}
