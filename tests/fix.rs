@@ -225,3 +225,130 @@ fn fixing_keeps_crlf_line_endings() {
         assert!(!diffs.is_empty(), "{case}");
     }
 }
+
+#[test]
+fn diff_prints_the_fixes_and_writes_nothing() {
+    let repo = common::fixture_copy(&common::fixture("tp503-publish-action-master"));
+    let path = repo.path().join(".github/workflows/release.yml");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let output = common::tplint()
+        .arg("check")
+        .arg(repo.path())
+        .arg("--diff")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "a diff is exit 1");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("--- a/.github/workflows/release.yml\n+++ b/.github/workflows/release.yml\n"), "{stdout}");
+    assert!(stdout.contains("-      - uses: pypa/gh-action-pypi-publish@master\n+      - uses: pypa/gh-action-pypi-publish@release/v1\n"), "{stdout}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("would fix 1 finding(s) in 1 file"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+}
+
+#[test]
+fn fix_writes_the_files_and_reports_what_remains() {
+    let repo = common::fixture_copy(&common::fixture("tp201-id-token-missing"));
+    let run = |extra: &[&str]| {
+        common::tplint()
+            .arg("check")
+            .arg(repo.path())
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Safe fixes only: the two jobs with their own block are fixed, the
+    // job without one needs `--unsafe-fixes`.
+    let output = run(&["--fix"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(stderr.contains("fixed 2 finding(s) in 2 files"), "{stderr}");
+    assert!(stderr.contains("1 unsafe fix(es) available with `--unsafe-fixes`"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let remaining: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "TP201")
+        .map(|d| d["fix"]["applicability"].as_str().unwrap_or("no fix"))
+        .collect();
+    // `permissions: read-all` has no fix: which scopes to keep is a choice.
+    assert_eq!(remaining, ["unsafe", "no fix"]);
+    assert_eq!(output.status.code(), Some(1), "a TP201 error remains");
+    let output = run(&["--fix", "--unsafe-fixes"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(stderr.contains("fixed 1 finding(s) in 1 file"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let left: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "TP201")
+        .map(|d| d["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, [".github/workflows/readall.yml"]);
+    let output = run(&["--fix", "--unsafe-fixes"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(stderr.contains("fixed 0 finding(s) in 0 files"), "{stderr}");
+}
+
+#[test]
+fn unsafe_fixes_alone_is_a_usage_error() {
+    let repo = common::fixture_copy(&common::fixture("tp503-publish-action-master"));
+    let output = common::tplint()
+        .arg("check")
+        .arg(repo.path())
+        .arg("--unsafe-fixes")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`--unsafe-fixes` goes with"));
+}
+
+#[test]
+fn json_and_sarif_carry_the_fix() {
+    let repo = common::fixture_copy(&common::fixture("tp503-publish-action-master"));
+    let report = common::check_json(repo.path(), &[]);
+    let tp503 = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "TP503")
+        .unwrap();
+    let fix = &tp503["fix"];
+    assert_eq!(fix["applicability"], "safe");
+    assert_eq!(fix["edits"][0]["content"], "@release/v1");
+    assert_eq!(fix["edits"][0]["start"], tp503["location"]["start"]);
+    assert_eq!(fix["edits"][0]["end"], tp503["location"]["end"]);
+    let tp501 = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "TP501")
+        .unwrap();
+    assert_eq!(tp501["fix"]["applicability"], "display-only");
+    assert_eq!(tp501["fix"]["edits"], serde_json::json!([]));
+
+    let output = common::tplint()
+        .arg("check")
+        .arg(repo.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let result = results.iter().find(|r| r["ruleId"] == "TP503").unwrap();
+    let fix = &result["fixes"][0];
+    assert_eq!(fix["properties"]["applicability"], "safe");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], ".github/workflows/release.yml");
+    let replacement = &change["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "@release/v1");
+    assert_eq!(
+        replacement["deletedRegion"]["startColumn"],
+        result["locations"][0]["physicalLocation"]["region"]["startColumn"]
+    );
+    // Display-only fixes have no edits, so SARIF has no `fixes` for them.
+    let tp501 = results.iter().find(|r| r["ruleId"] == "TP501").unwrap();
+    assert!(tp501.get("fixes").is_none());
+}
