@@ -27,6 +27,11 @@ pub struct CheckOptions {
     pub online: Option<Arc<GitHub>>,
     /// PyPI and TestPyPI, with `--online`; nothing is sent without it.
     pub indexes: Option<Arc<Indexes>>,
+    /// With `online`: resolve the refs that TP501 and TP502 would pin, so
+    /// their fixes can be applied. Set when fixing (`--fix`, `--diff`, the
+    /// language server), not for a plain check, whose requests it would
+    /// multiply.
+    pub resolve_pins: bool,
 }
 
 /// The result for one repository.
@@ -278,6 +283,9 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
                     || enabled(&rules::online::ENVIRONMENT_BLOCKS_TRIGGER),
                 commits: enabled(&rules::online::PINNED_COMMIT_UNKNOWN),
                 version_comments: enabled(&rules::online::VERSION_COMMENT_MISMATCH),
+                pins: options.resolve_pins
+                    && (enabled(&rules::pinning::UNPINNED_ACTION)
+                        || enabled(&rules::pinning::PIN_WITHOUT_VERSION_COMMENT)),
             };
             crate::online::gather(github, &repo, &facts, wants)
         });

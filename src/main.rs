@@ -96,6 +96,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         fail_on: args.fail_on,
         online,
         indexes,
+        resolve_pins: args.fix || args.diff,
     };
     let format = args.format.unwrap_or(Format::Human);
     if args.unsafe_fixes && !(args.fix || args.diff) {

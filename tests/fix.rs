@@ -27,7 +27,10 @@ fn cases() -> Vec<PathBuf> {
 }
 
 fn options(server: Option<&common::server::Server>) -> CheckOptions {
-    let mut options = CheckOptions::default();
+    let mut options = CheckOptions {
+        resolve_pins: true,
+        ..CheckOptions::default()
+    };
     if let Some(server) = server {
         options.online = Some(Arc::new(tplint::online::connect(
             &format!("{}/github", server.url),
@@ -239,10 +242,18 @@ fn diff_prints_the_fixes_and_writes_nothing() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "a diff is exit 1");
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.starts_with("--- a/.github/workflows/release.yml\n+++ b/.github/workflows/release.yml\n"), "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "--- a/.github/workflows/release.yml\n+++ b/.github/workflows/release.yml\n"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.contains("-      - uses: pypa/gh-action-pypi-publish@master\n+      - uses: pypa/gh-action-pypi-publish@release/v1\n"), "{stdout}");
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("would fix 1 finding(s) in 1 file"), "{stderr}");
+    assert!(
+        stderr.contains("would fix 1 finding(s) in 1 file"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
 
@@ -263,7 +274,10 @@ fn fix_writes_the_files_and_reports_what_remains() {
     let output = run(&["--fix"]);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(stderr.contains("fixed 2 finding(s) in 2 files"), "{stderr}");
-    assert!(stderr.contains("1 unsafe fix(es) available with `--unsafe-fixes`"), "{stderr}");
+    assert!(
+        stderr.contains("1 unsafe fix(es) available with `--unsafe-fixes`"),
+        "{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let remaining: Vec<&str> = report["diagnostics"]
         .as_array()
@@ -341,7 +355,10 @@ fn json_and_sarif_carry_the_fix() {
     let fix = &result["fixes"][0];
     assert_eq!(fix["properties"]["applicability"], "safe");
     let change = &fix["artifactChanges"][0];
-    assert_eq!(change["artifactLocation"]["uri"], ".github/workflows/release.yml");
+    assert_eq!(
+        change["artifactLocation"]["uri"],
+        ".github/workflows/release.yml"
+    );
     let replacement = &change["replacements"][0];
     assert_eq!(replacement["insertedContent"]["text"], "@release/v1");
     assert_eq!(
@@ -351,4 +368,132 @@ fn json_and_sarif_carry_the_fix() {
     // Display-only fixes have no edits, so SARIF has no `fixes` for them.
     let tp501 = results.iter().find(|r| r["ruleId"] == "TP501").unwrap();
     assert!(tp501.get("fixes").is_none());
+}
+
+const CHECKOUT_COMMIT: &str = "11bd71901bbe5b1630ceea73d27597364c9af683";
+const SETUP_PYTHON_COMMIT: &str = "a26af69be951a213d495a4c3e4e4022e16d87065";
+const SETUP_UV_COMMIT: &str = "e92bafb6253dcd438e0484186d7669ea7a8ca1cc";
+
+/// A GitHub API that knows the tags of three actions: `v4` of checkout is
+/// an annotated tag on the commit of `v4.2.2`.
+fn pin_server() -> common::server::Server {
+    use common::server::json;
+    use serde_json::json as value;
+    let tag_object = "9f2a5e8c0d0f6c1a2b3c4d5e6f708192a3b4c5d6";
+    let routes = std::collections::HashMap::from([
+        (
+            "/github/repos/actions/checkout/git/ref/tags/v4".to_string(),
+            json(&value!({"ref": "refs/tags/v4", "object": {"type": "tag", "sha": tag_object}})),
+        ),
+        (
+            format!("/github/repos/actions/checkout/git/tags/{tag_object}"),
+            json(&value!({"tag": "v4", "object": {"type": "commit", "sha": CHECKOUT_COMMIT}})),
+        ),
+        (
+            "/github/repos/actions/checkout/tags?per_page=100&page=1".to_string(),
+            json(&value!([
+                {"name": "v4.2.1", "commit": {"sha": "0000000000000000000000000000000000000001"}},
+                {"name": "v4", "commit": {"sha": CHECKOUT_COMMIT}},
+                {"name": "v4.2.2", "commit": {"sha": CHECKOUT_COMMIT}},
+                {"name": "v4.2", "commit": {"sha": CHECKOUT_COMMIT}}
+            ])),
+        ),
+        (
+            "/github/repos/actions/setup-python/tags?per_page=100&page=1".to_string(),
+            json(&value!([{"name": "v5.6.0", "commit": {"sha": SETUP_PYTHON_COMMIT}}])),
+        ),
+        (
+            "/github/repos/astral-sh/setup-uv/commits/main".to_string(),
+            json(&value!({"sha": SETUP_UV_COMMIT})),
+        ),
+        (
+            "/github/repos/astral-sh/setup-uv/tags?per_page=100&page=1".to_string(),
+            json(&value!([])),
+        ),
+    ]);
+    common::server::Server::start(routes)
+}
+
+#[test]
+fn online_fixes_pin_tags_to_their_commits_with_the_most_specific_tag() {
+    let server = pin_server();
+    let dir = tempfile::TempDir::new().unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let path = workflows.join("ci.yml");
+    std::fs::write(
+        &path,
+        format!(
+            "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: \"actions/setup-python@{SETUP_PYTHON_COMMIT}\" # pinned\n      - uses: astral-sh/setup-uv@main\n"
+        ),
+    )
+    .unwrap();
+    let fix = |extra: &[&str]| {
+        common::tplint()
+            .arg("check")
+            .arg(dir.path())
+            .args([
+                "--online",
+                "--github-api-url",
+                &format!("{}/github", server.url),
+            ])
+            .args(["--pypi-url", &format!("{}/pypi", server.url)])
+            .args(["--testpypi-url", &format!("{}/testpypi", server.url)])
+            .args(["--format", "json"])
+            .args(extra)
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .output()
+            .unwrap()
+    };
+    // Safe fixes: the tags are pinned, the branch waits for --unsafe-fixes.
+    let output = fix(&["--fix"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!(
+            "- uses: actions/checkout@{CHECKOUT_COMMIT} # v4.2.2\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "- uses: \"actions/setup-python@{SETUP_PYTHON_COMMIT}\" # v5.6.0 # pinned\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("- uses: astral-sh/setup-uv@main\n"), "{text}");
+    let output = fix(&["--fix", "--unsafe-fixes"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!(
+            "- uses: astral-sh/setup-uv@{SETUP_UV_COMMIT} # main\n"
+        )),
+        "{text}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for d in report["diagnostics"].as_array().unwrap() {
+        assert!(d["code"] != "TP501" && d["code"] != "TP502", "{d}");
+    }
+}
+
+#[test]
+fn offline_pin_fixes_are_display_only() {
+    let repo = common::fixture_copy(&common::fixture("tp502-pin-without-version-comment"));
+    let report = common::check_json(repo.path(), &[]);
+    let pins: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "TP502" || d["code"] == "TP501")
+        .collect();
+    assert!(!pins.is_empty());
+    for d in pins {
+        assert_eq!(d["fix"]["applicability"], "display-only", "{d}");
+    }
 }

@@ -2,6 +2,8 @@
 //! (initialize, open, change, code actions, hover, shutdown), and one over
 //! the binary's standard input and output with real framing.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -505,4 +507,99 @@ fn the_readme_editor_set_ups_start_the_server_with_settings_it_reads() {
         "source.fixAll.tplint"
     );
     client.shutdown();
+}
+
+const CHECKOUT_COMMIT: &str = "11bd71901bbe5b1630ceea73d27597364c9af683";
+
+/// A GitHub API that knows `actions/checkout@v4` (a lightweight tag).
+fn api() -> common::server::Server {
+    use common::server::json;
+    let routes = std::collections::HashMap::from([
+        (
+            "/github/repos/actions/checkout/git/ref/tags/v4".to_string(),
+            json(
+                &json!({"ref": "refs/tags/v4", "object": {"type": "commit", "sha": CHECKOUT_COMMIT}}),
+            ),
+        ),
+        (
+            "/github/repos/actions/checkout/tags?per_page=100&page=1".to_string(),
+            json(&json!([
+                {"name": "v4", "commit": {"sha": CHECKOUT_COMMIT}},
+                {"name": "v4.2.2", "commit": {"sha": CHECKOUT_COMMIT}}
+            ])),
+        ),
+    ]);
+    common::server::Server::start(routes)
+}
+
+const UNPINNED: &str = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";
+
+fn settings(api: &common::server::Server, online: bool) -> Value {
+    json!({
+        "online": online,
+        "githubApiUrl": format!("{}/github", api.url),
+        "pypiUrl": format!("{}/pypi", api.url),
+        "testpypiUrl": format!("{}/testpypi", api.url),
+    })
+}
+
+#[test]
+fn online_settings_offer_the_pin_as_a_quick_fix() {
+    let api = api();
+    let repo = repository();
+    let (mut client, _) = Client::start(repo.path(), settings(&api, true), json!({}));
+    client.open(".github/workflows/ci.yml", UNPINNED);
+    let published = client.diagnostics(".github/workflows/ci.yml");
+    let tp501 = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "TP501")
+        .unwrap()
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": client.uri(".github/workflows/ci.yml")},
+            "range": tp501["range"],
+            "context": {"diagnostics": [tp501], "only": ["quickfix"]}
+        }),
+    );
+    let pin = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Pin to commit"))
+        .unwrap_or_else(|| panic!("{actions}"));
+    assert_eq!(pin["isPreferred"], true);
+    let edits = &pin["edit"]["changes"][client.uri(".github/workflows/ci.yml")];
+    let texts: Vec<&str> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2);
+    assert!(
+        texts.contains(&format!("@{CHECKOUT_COMMIT}").as_str()),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&" # v4.2.2"), "{texts:?}");
+    client.shutdown();
+}
+
+#[test]
+fn nothing_is_sent_unless_the_settings_turn_online_on() {
+    let api = api();
+    let repo = repository();
+    let (mut client, _) = Client::start(repo.path(), settings(&api, false), json!({}));
+    client.open(".github/workflows/ci.yml", UNPINNED);
+    let published = client.diagnostics(".github/workflows/ci.yml");
+    assert!(codes(&published).contains(&"TP501".to_string()));
+    client.shutdown();
+    assert_eq!(
+        api.connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the server sent a request while offline"
+    );
 }

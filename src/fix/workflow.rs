@@ -6,8 +6,9 @@ use super::edit::{self, add_job_key, add_job_permissions, grant_id_token};
 use super::{Edit, Fix};
 use crate::diagnostic::Location;
 use crate::facts::permissions::GrantSource;
+use crate::online::resolve::Resolution;
 use crate::source::{FileId, Span};
-use crate::workflow::{Job, PermissionsKind, Spanned, Step, Workflow};
+use crate::workflow::{Job, PermissionsKind, Spanned, Step, Uses, Workflow};
 
 /// Whether `span` lies inside the job (not in an anchor elsewhere that an
 /// alias repeats).
@@ -207,6 +208,63 @@ pub fn publish_action_release_branch(file: FileId, text: &str, ref_span: Span) -
     Some(Fix::safe(
         "use `@release/v1` instead of `@master`",
         [Edit::replace(Location::new(file, ref_span), "@release/v1")],
+    ))
+}
+
+/// Where a comment can follow a `uses:` value: the value ends its line
+/// (but for a comment), so `# ...` comments nothing else out.
+fn comment_point(text: &str, uses: &Uses) -> Option<usize> {
+    let end = uses.raw.span.end;
+    let line_end = edit::next_line_start(text, end);
+    let rest = text.get(end..line_end)?.trim();
+    (rest.is_empty() || rest.starts_with('#')).then_some(end)
+}
+
+/// TP501 with `--online`: pin the ref to its commit SHA, with the most
+/// specific tag of that commit as a comment. Safe for a tag (the code run
+/// stays the same); unsafe for a branch, which would move on.
+pub fn pin_to_commit(
+    file: FileId,
+    text: &str,
+    uses: &Uses,
+    ref_span: Span,
+    resolution: &Resolution,
+) -> Option<Fix> {
+    if !text.get(ref_span.range())?.starts_with('@') {
+        return None;
+    }
+    let at = comment_point(text, uses)?;
+    let edits = [
+        Edit::replace(
+            Location::new(file, ref_span),
+            format!("@{}", resolution.sha),
+        ),
+        Edit::insert(
+            Location::new(file, Span::empty(at)),
+            format!(" # {}", resolution.comment),
+        ),
+    ];
+    let message = format!(
+        "pin to commit {} (`{}`)",
+        resolution.sha, resolution.comment
+    );
+    Some(if resolution.is_tag {
+        Fix::safe(message, edits)
+    } else {
+        Fix::unsafe_edits(message, edits)
+    })
+}
+
+/// TP502 with `--online`: add the most specific tag of the pinned commit
+/// as a comment (safe: only a comment is added).
+pub fn add_version_comment(file: FileId, text: &str, uses: &Uses, tag: &str) -> Option<Fix> {
+    let at = comment_point(text, uses)?;
+    Some(Fix::safe(
+        format!("add `# {tag}` after the pin"),
+        [Edit::insert(
+            Location::new(file, Span::empty(at)),
+            format!(" # {tag}"),
+        )],
     ))
 }
 

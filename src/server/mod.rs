@@ -122,6 +122,13 @@ struct Server {
     reports: HashMap<PathBuf, RepoReport>,
     /// URIs with diagnostics published, per repository, to clear later.
     published: HashMap<PathBuf, BTreeSet<String>>,
+    /// The GitHub API and the package indexes when `online` is on. Their
+    /// answers are kept until the settings change, so typing does not
+    /// repeat requests.
+    online: Option<(
+        Arc<crate::online::GitHub>,
+        Arc<crate::online::pypi::Indexes>,
+    )>,
 }
 
 /// Serve `connection` until the client says `exit`.
@@ -152,7 +159,9 @@ pub fn run(connection: Connection) -> Result<(), ServerError> {
         due: BTreeMap::new(),
         reports: HashMap::new(),
         published: HashMap::new(),
+        online: None,
     };
+    server.connect();
     server.serve()
 }
 
@@ -314,6 +323,7 @@ impl Server {
                     let settings = Settings::read(&params.settings);
                     if settings != self.settings {
                         self.settings = settings;
+                        self.connect();
                         let now = Instant::now();
                         for root in self.reports.keys().cloned().collect::<Vec<_>>() {
                             self.due.insert(root, now);
@@ -400,6 +410,53 @@ impl Server {
         (root, relative)
     }
 
+    /// Connect to the GitHub API and the indexes when `online` is on.
+    fn connect(&mut self) {
+        self.online = None;
+        if !self.settings.online {
+            return;
+        }
+        let settings = &self.settings;
+        let url = |key: &str, value: &Option<String>, default: &'static str| {
+            crate::online::api_base(key, value.as_deref().unwrap_or(default)).map(str::to_string)
+        };
+        let urls = (
+            url(
+                "githubApiUrl",
+                &settings.github_api_url,
+                crate::online::DEFAULT_API_URL,
+            ),
+            url(
+                "pypiUrl",
+                &settings.pypi_url,
+                crate::online::pypi::DEFAULT_PYPI_URL,
+            ),
+            url(
+                "testpypiUrl",
+                &settings.testpypi_url,
+                crate::online::pypi::DEFAULT_TESTPYPI_URL,
+            ),
+        );
+        let (github, pypi, testpypi) = match urls {
+            (Ok(github), Ok(pypi), Ok(testpypi)) => (github, pypi, testpypi),
+            (Err(problem), _, _) | (_, Err(problem), _) | (_, _, Err(problem)) => {
+                let params = serde_json::json!({
+                    "type": 1,
+                    "message": format!("tplint stays offline: {problem}"),
+                });
+                self.send(Notification::new("window/showMessage".into(), params));
+                return;
+            }
+        };
+        self.online = Some((
+            Arc::new(crate::online::connect(
+                &github,
+                crate::online::client::Token::from_env(),
+            )),
+            Arc::new(crate::online::pypi::Indexes::connect(&pypi, &testpypi)),
+        ));
+    }
+
     /// The open buffers of a repository.
     fn overlay(&self, root: &Path) -> Overlay {
         let mut overlay = Overlay::default();
@@ -419,29 +476,10 @@ impl Server {
             },
             ..CheckOptions::default()
         };
-        if self.settings.online {
-            let github = self
-                .settings
-                .github_api_url
-                .as_deref()
-                .unwrap_or(crate::online::DEFAULT_API_URL);
-            options.online = Some(Arc::new(crate::online::connect(
-                github,
-                crate::online::client::Token::from_env(),
-            )));
-            let pypi = self
-                .settings
-                .pypi_url
-                .as_deref()
-                .unwrap_or(crate::online::pypi::DEFAULT_PYPI_URL);
-            let testpypi = self
-                .settings
-                .testpypi_url
-                .as_deref()
-                .unwrap_or(crate::online::pypi::DEFAULT_TESTPYPI_URL);
-            options.indexes = Some(Arc::new(crate::online::pypi::Indexes::connect(
-                pypi, testpypi,
-            )));
+        if let Some((github, indexes)) = &self.online {
+            options.online = Some(Arc::clone(github));
+            options.indexes = Some(Arc::clone(indexes));
+            options.resolve_pins = true;
         }
         options
     }
