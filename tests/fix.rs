@@ -143,11 +143,10 @@ fn fix_case(case: &Path, crlf: bool) -> String {
     let mut diffs = String::new();
     for file in &outcome.files {
         assert!(edited.contains(&file.path), "{name}: {} changed", file.path);
-        if file.path.ends_with(".yml") || file.path.ends_with(".yaml") {
-            if tplint::yaml::parse(&file.original).is_ok() {
-                tplint::yaml::parse(&file.fixed)
-                    .unwrap_or_else(|e| panic!("{name}: {} no longer parses: {e}", file.path));
-            }
+        let yaml = file.path.ends_with(".yml") || file.path.ends_with(".yaml");
+        if yaml && tplint::yaml::parse(&file.original).is_ok() {
+            tplint::yaml::parse(&file.fixed)
+                .unwrap_or_else(|e| panic!("{name}: {} no longer parses: {e}", file.path));
         }
         assert_eq!(
             bare_line_feeds(&file.fixed) == 0,

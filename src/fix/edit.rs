@@ -193,14 +193,14 @@ pub fn grant_id_token(file: FileId, text: &str, block: &Permissions) -> Option<E
         return replace_scalar(file, text, scope.access.span, "write");
     }
     let raw = text.get(block.span.range())?;
-    if raw.starts_with('{') {
-        let inside = raw[1..].trim_start();
+    if let Some(after) = raw.strip_prefix('{') {
+        let inside = after.trim_start();
         let content = if inside.starts_with('}') {
             "id-token: write"
         } else {
             "id-token: write, "
         };
-        let at = block.span.start + 1 + (raw.len() - 1 - inside.len());
+        let at = block.span.start + 1 + (after.len() - inside.len());
         return Some(Edit::insert(Location::new(file, Span::empty(at)), content));
     }
     let first = scopes.first()?;

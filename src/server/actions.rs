@@ -144,7 +144,7 @@ impl Server {
             let fixed_file = crate::source::SourceFile::new("", fixed.clone());
             let read = document.comments.iter().any(|c| {
                 fixed_file.position(c.span.start).line == line
-                    && c.text.contains(&format!("{code}"))
+                    && c.text.contains(code)
                     && c.text.contains("tplint: ignore[")
             });
             if !read {

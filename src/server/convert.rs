@@ -120,10 +120,10 @@ mod tests {
     #[test]
     fn utf16_counts_surrogate_pairs_and_utf8_bytes() {
         let text = "a: x\n# é😀 b\n";
-        // `b` is at byte 5 + 2 + 2 + 4 + 1 = 14.
+        // Before `b`: `# é😀 ` is 6 UTF-16 units and 9 bytes.
         let at = text.find(" b").unwrap() + 1;
         let p16 = position(text, at, Encoding::Utf16);
-        assert_eq!((p16.line, p16.character), (1, 5));
+        assert_eq!((p16.line, p16.character), (1, 6));
         let p8 = position(text, at, Encoding::Utf8);
         assert_eq!((p8.line, p8.character), (1, 9));
         assert_eq!(offset(text, p16, Encoding::Utf16), at);
