@@ -504,7 +504,22 @@ impl Server {
         self.due.remove(root);
         let options = self.options(self.overlay(root));
         let mut by_uri: BTreeMap<String, Vec<lsp::Diagnostic>> = BTreeMap::new();
-        match check_repository(root, String::new(), &options) {
+        // A defect in a rule must not take the editor's server down with it.
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_repository(root, String::new(), &options)
+        }));
+        let checked = match checked {
+            Ok(checked) => checked,
+            Err(_) => {
+                let params = serde_json::json!({
+                    "type": 1,
+                    "message": format!("tplint failed while checking {}; please report this", root.display()),
+                });
+                self.send(Notification::new("window/showMessage".into(), params));
+                return;
+            }
+        };
+        match checked {
             Ok(report) => {
                 for diagnostic in &report.diagnostics {
                     let file = report.repo.sources.get(diagnostic.location.file);
