@@ -603,3 +603,62 @@ fn nothing_is_sent_unless_the_settings_turn_online_on() {
         "the server sent a request while offline"
     );
 }
+
+#[test]
+fn changes_in_quick_succession_are_checked_once() {
+    let repo = repository();
+    let (mut client, _) = Client::start(repo.path(), json!({}), json!({}));
+    client.open(".github/workflows/release.yml", ON_DISK);
+    client.diagnostics(".github/workflows/release.yml");
+    client.change(".github/workflows/release.yml", 2, BUFFER);
+    client.change(".github/workflows/release.yml", 3, ON_DISK);
+    let published = client.diagnostics(".github/workflows/release.yml");
+    assert_eq!(published["version"], 3, "{published}");
+    assert!(!codes(&published).contains(&"TP503".to_string()));
+    client.shutdown();
+}
+
+#[test]
+fn a_local_action_buffer_is_checked_and_fixed_in_place() {
+    let repo = repository();
+    let workflow = ON_DISK.replace(
+        "      - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n",
+        "      - uses: ./.github/actions/publish\n",
+    );
+    std::fs::write(repo.path().join(".github/workflows/release.yml"), workflow).unwrap();
+    std::fs::create_dir_all(repo.path().join(".github/actions/publish")).unwrap();
+    let action = "runs:\n  using: composite\n  steps:\n    - uses: pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc # v1.12.4\n";
+    std::fs::write(
+        repo.path().join(".github/actions/publish/action.yml"),
+        action,
+    )
+    .unwrap();
+    let (mut client, _) = Client::start(repo.path(), json!({}), json!({}));
+    let buffer = format!("{action}      with:\n        packages_dir: dist/\n");
+    client.open(".github/actions/publish/action.yml", &buffer);
+    let published = client.diagnostics(".github/actions/publish/action.yml");
+    assert_eq!(codes(&published), ["TP302"], "{published}");
+    let tp302 = published["diagnostics"][0].clone();
+    assert_eq!(
+        tp302["relatedInformation"][0]["location"]["uri"],
+        client.uri(".github/workflows/release.yml")
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": client.uri(".github/actions/publish/action.yml")},
+            "range": tp302["range"],
+            "context": {"diagnostics": [tp302]}
+        }),
+    );
+    let rename = &actions[0];
+    assert_eq!(
+        rename["title"],
+        "Rename `packages_dir` to `packages-dir` (TP302)"
+    );
+    assert_eq!(
+        rename["edit"]["changes"][client.uri(".github/actions/publish/action.yml")][0]["newText"],
+        "packages-dir"
+    );
+    client.shutdown();
+}

@@ -541,6 +541,12 @@ impl Server {
                 }
             }
         }
+        // Every open buffer of the repository hears the result, even "none".
+        for (uri, document) in &self.documents {
+            if document.root == root {
+                by_uri.entry(uri.clone()).or_default();
+            }
+        }
         let before = self.published.remove(root).unwrap_or_default();
         for uri in before.iter().filter(|uri| !by_uri.contains_key(*uri)) {
             self.publish(uri, Vec::new());
