@@ -147,6 +147,7 @@ fn fix(
     let mut out = String::new();
     let mut totals = Totals::default();
     let (mut applied, mut changed, mut left, mut risky) = (0, 0, 0, 0);
+    let mut unwritten = false;
     if !args.diff {
         out.push_str(&renderer.begin());
     }
@@ -165,8 +166,9 @@ fn fix(
                     &file.original,
                     &file.fixed,
                 ));
-            } else {
-                tplint::fix::run::write_atomically(&root, &file.path, &file.fixed)?;
+            } else if let Err(error) = tplint::fix::run::write_fixed(&root, file) {
+                eprintln!("{:?}", miette::Report::new(error));
+                unwritten = true;
             }
         }
         applied += outcome.applied;
@@ -204,6 +206,9 @@ fn fix(
             ));
         }
         eprintln!("{summary}");
+    }
+    if unwritten {
+        return Ok(ExitCode::from(2));
     }
     let fails = if args.diff { changed > 0 } else { totals.fails };
     Ok(if fails {

@@ -99,8 +99,8 @@ pub fn rename(file: FileId, text: &str, span: Span, old: &str, new: &str) -> Opt
 
 /// Where a job's keys are written: the indentation of its keys, the step
 /// from the job's own key to them (the file's indentation unit there), and
-/// the offset of the line of its first key. `None` for a job in flow
-/// style or one that comes from an alias.
+/// where a new first key goes: the line after the job's own key. `None`
+/// for a job in flow style or one that comes from an alias.
 pub struct JobLayout<'a> {
     pub indent: &'a str,
     pub step: usize,
@@ -118,10 +118,14 @@ pub fn job_layout<'a>(text: &'a str, job: &Job) -> Option<JobLayout<'a>> {
         .len()
         .checked_sub(id_indent.len())
         .filter(|s| *s > 0)?;
+    let first_line = next_line_start(text, job.id.span.end);
+    if first_line > line_start(text, first.span.start) {
+        return None;
+    }
     Some(JobLayout {
         indent,
         step,
-        first_line: line_start(text, first.span.start),
+        first_line,
     })
 }
 

@@ -138,6 +138,25 @@ pub fn unified_diff(display_path: &str, original: &str, fixed: &str) -> String {
         .to_string()
 }
 
+/// Write a fixed file, unless the file on disk is no longer the text the
+/// fixes were made on (changed meanwhile, or not valid UTF-8, which tplint
+/// read with replacement characters).
+pub fn write_fixed(root: &Path, file: &FixedFile) -> Result<(), LoadError> {
+    let current = std::fs::read(root.join(&file.path)).map_err(|source| LoadError::Io {
+        path: file.path.clone(),
+        source,
+    })?;
+    if current != file.original.as_bytes() {
+        return Err(LoadError::Io {
+            path: file.path.clone(),
+            source: std::io::Error::other(
+                "the file is not the text the fixes were made on (it changed, or is not valid UTF-8); it was not written",
+            ),
+        });
+    }
+    write_atomically(root, &file.path, &file.fixed)
+}
+
 /// Replace the file at `root`/`relative` with `text` atomically: written
 /// to a temporary file beside it with the same permissions, then renamed
 /// over it. A symbolic link is followed, so the link stays a link.
@@ -189,6 +208,28 @@ mod tests {
             assert_eq!(mode & 0o777, 0o640);
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f.yml"), "changed").unwrap();
+        let file = FixedFile {
+            path: "f.yml".into(),
+            original: "old".into(),
+            fixed: "new".into(),
+        };
+        assert!(write_fixed(dir.path(), &file).is_err());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f.yml")).unwrap(),
+            "changed"
+        );
+        std::fs::write(dir.path().join("f.yml"), "old").unwrap();
+        write_fixed(dir.path(), &file).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f.yml")).unwrap(),
+            "new"
+        );
     }
 
     #[test]

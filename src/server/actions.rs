@@ -9,7 +9,7 @@ use std::path::Path;
 use gen_lsp_types as lsp;
 
 use super::Server;
-use super::convert::{self, file_uri, uri_path};
+use super::convert::{self, uri_path};
 use crate::diagnostic::Diagnostic;
 use crate::fix::run::MAX_PASSES;
 use crate::fix::{Applicability, Edit, apply::apply};
@@ -66,7 +66,7 @@ impl Server {
         for edit in edits {
             let file = report.repo.sources.get(edit.location.file);
             changes
-                .entry(file_uri(&report.repo.root.join(&file.path)))
+                .entry(self.uri_of(&report.repo.root, &file.path))
                 .or_default()
                 .push(lsp::TextEdit {
                     range: convert::range(&file.text, edit.location.span, self.encoding),
@@ -194,7 +194,7 @@ impl Server {
         }
         let (original, fixed) = (original?, current?);
         let end = convert::position(&original, original.len(), self.encoding);
-        let uri = file_uri(&root.join(relative));
+        let uri = self.uri_of(root, relative);
         let edit = lsp::TextEdit {
             range: lsp::Range {
                 start: lsp::Position {

@@ -457,6 +457,16 @@ impl Server {
         ));
     }
 
+    /// The URI of a file of a repository: the client's own spelling when
+    /// the file is open (clients differ in what they percent-encode).
+    fn uri_of(&self, root: &Path, relative: &str) -> lsp::Uri {
+        self.documents
+            .iter()
+            .find(|(_, d)| d.root == root && d.relative == relative)
+            .map(|(uri, _)| lsp::Uri(uri.clone()))
+            .unwrap_or_else(|| file_uri(&root.join(relative)))
+    }
+
     /// The open buffers of a repository.
     fn overlay(&self, root: &Path) -> Overlay {
         let mut overlay = Overlay::default();
@@ -526,7 +536,7 @@ impl Server {
                     if file.path.starts_with('<') {
                         continue;
                     }
-                    let uri = file_uri(&root.join(&file.path));
+                    let uri = self.uri_of(root, &file.path);
                     by_uri
                         .entry(uri.0)
                         .or_default()
@@ -589,7 +599,7 @@ impl Server {
                 let other = report.repo.sources.get(related.location.file);
                 (!other.path.starts_with('<')).then(|| lsp::DiagnosticRelatedInformation {
                     location: lsp::Location {
-                        uri: file_uri(&report.repo.root.join(&other.path)),
+                        uri: self.uri_of(&report.repo.root, &other.path),
                         range: convert::range(&other.text, related.location.span, self.encoding),
                     },
                     message: related.message.clone(),
@@ -636,7 +646,7 @@ impl Server {
             message: lsp::Message::String(message),
             ..Default::default()
         };
-        Some((file_uri(&root.join(name)).0, diagnostic))
+        Some((self.uri_of(root, &name).0, diagnostic))
     }
 
     fn hover(&self, params: &lsp::HoverParams) -> Option<lsp::Hover> {
