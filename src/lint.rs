@@ -137,6 +137,8 @@ pub struct Totals {
     pub counts: Counts,
     /// Whether anything reached the `fail-on` threshold of its repository.
     pub fails: bool,
+    /// Diagnostics with a safe fix, which `--fix` would apply.
+    pub fixable: usize,
 }
 
 impl Totals {
@@ -146,6 +148,7 @@ impl Totals {
         self.counts.warnings += other.counts.warnings;
         self.counts.infos += other.counts.infos;
         self.fails |= other.fails;
+        self.fixable += other.fixable;
     }
 
     pub fn add(&mut self, report: &RepoReport) {
@@ -157,6 +160,13 @@ impl Totals {
                 Severity::Info => self.counts.infos += 1,
             }
             self.fails |= report.fail_on.fails(diagnostic.severity);
+            if diagnostic
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix.applies(crate::fix::Applicability::Safe))
+            {
+                self.fixable += 1;
+            }
         }
     }
 }
