@@ -200,7 +200,9 @@ pub fn uv_trusted_publishing_always(file: FileId, text: &str, span: Span) -> Opt
 }
 
 /// TP503: replace `@master` with `@release/v1`, the branch the action's
-/// maintainers point to for its supported releases.
+/// maintainers point to for its supported releases (pypa/gh-action-pypi-publish
+/// README, "`master` branch sunset": "change the GitHub Action version you
+/// use from `master` to `release/v1`").
 pub fn publish_action_release_branch(file: FileId, text: &str, ref_span: Span) -> Option<Fix> {
     if text.get(ref_span.range())? != "@master" {
         return None;
