@@ -61,6 +61,8 @@ pub enum Command {
     ///
     /// For example `tplint manpage > ~/.local/share/man/man1/tplint.1`.
     Manpage,
+    /// Run the language server on standard input and output.
+    Server,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -137,6 +139,15 @@ pub struct CheckArgs {
     pub github_api_url: String,
     #[command(flatten)]
     pub indexes: IndexArgs,
+    /// Apply the safe fixes, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (look at them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 /// `--online` and the package index sites it reads.

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::fix::Fix;
 use crate::rules::Rule;
 use crate::source::{FileId, Span};
 
@@ -61,6 +62,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub location: Location,
     pub related: Vec<Related>,
+    /// The edits that resolve it, when the rule knows them.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -74,7 +77,13 @@ impl Diagnostic {
             label: None,
             location,
             related: Vec::new(),
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<Option<Fix>>) -> Self {
+        self.fix = fix.into();
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

@@ -27,6 +27,11 @@ pub struct CheckOptions {
     pub online: Option<Arc<GitHub>>,
     /// PyPI and TestPyPI, with `--online`; nothing is sent without it.
     pub indexes: Option<Arc<Indexes>>,
+    /// With `online`: resolve the refs that TP501 and TP502 would pin, so
+    /// their fixes can be applied. Set when fixing (`--fix`, `--diff`, the
+    /// language server), not for a plain check, whose requests it would
+    /// multiply.
+    pub resolve_pins: bool,
 }
 
 /// The result for one repository.
@@ -132,6 +137,8 @@ pub struct Totals {
     pub counts: Counts,
     /// Whether anything reached the `fail-on` threshold of its repository.
     pub fails: bool,
+    /// Diagnostics with a safe fix, which `--fix` would apply.
+    pub fixable: usize,
 }
 
 impl Totals {
@@ -141,6 +148,7 @@ impl Totals {
         self.counts.warnings += other.counts.warnings;
         self.counts.infos += other.counts.infos;
         self.fails |= other.fails;
+        self.fixable += other.fixable;
     }
 
     pub fn add(&mut self, report: &RepoReport) {
@@ -152,13 +160,20 @@ impl Totals {
                 Severity::Info => self.counts.infos += 1,
             }
             self.fails |= report.fail_on.fails(diagnostic.severity);
+            if diagnostic
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix.applies(crate::fix::Applicability::Safe))
+            {
+                self.fixable += 1;
+            }
         }
     }
 }
 
 /// The repositories named by `paths` (the current one when empty), with
 /// their output prefixes, in output order.
-fn roots(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
+pub fn roots(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let mut roots: Vec<(String, PathBuf)> = if paths.is_empty() {
         let cwd = std::env::current_dir().map_err(|source| LoadError::Io {
             path: ".".into(),
@@ -278,6 +293,9 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
                     || enabled(&rules::online::ENVIRONMENT_BLOCKS_TRIGGER),
                 commits: enabled(&rules::online::PINNED_COMMIT_UNKNOWN),
                 version_comments: enabled(&rules::online::VERSION_COMMENT_MISMATCH),
+                pins: options.resolve_pins
+                    && (enabled(&rules::pinning::UNPINNED_ACTION)
+                        || enabled(&rules::pinning::PIN_WITHOUT_VERSION_COMMENT)),
             };
             crate::online::gather(github, &repo, &facts, wants)
         });

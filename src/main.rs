@@ -10,7 +10,8 @@ use clap::{CommandFactory, Parser};
 use std::path::PathBuf;
 use tplint::cli::{CheckArgs, Cli, Color, Command, Format, IndexArgs, SuggestFormat};
 use tplint::config::{LoadError, PublisherFlags};
-use tplint::lint::{self, CheckOptions};
+use tplint::fix::Applicability;
+use tplint::lint::{self, CheckOptions, Totals};
 use tplint::online::pypi::{self, Indexes};
 use tplint::online::{self, GitHub, client::Token};
 use tplint::render::Renderer;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Manpage) => manpage(),
+        Some(Command::Server) => server(),
     };
     result.unwrap_or_else(|error| {
         let report = miette::Report::new(error);
@@ -99,22 +101,37 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     let indexes = indexes(&args.indexes)?;
     let options = CheckOptions {
         load: LoadOptions {
-            config: args.config,
+            config: args.config.clone(),
             publisher: PublisherFlags {
-                owner: args.owner,
-                repository: args.repository,
-                workflow: args.workflow,
-                environment: args.environment,
-                index: args.index,
+                owner: args.owner.clone(),
+                repository: args.repository.clone(),
+                workflow: args.workflow.clone(),
+                environment: args.environment.clone(),
+                index: args.index.clone(),
             },
+            overlay: Default::default(),
         },
         select: rules_from(&args.select)?,
         ignore: rules_from(&args.ignore)?,
         fail_on: args.fail_on,
         online,
         indexes,
+        resolve_pins: args.fix || args.diff,
     };
     let format = args.format.unwrap_or(Format::Human);
+    if args.unsafe_fixes && !(args.fix || args.diff) {
+        return Err(LoadError::Usage(
+            "`--unsafe-fixes` goes with `--fix` or `--diff`".into(),
+        ));
+    }
+    if args.fix || args.diff {
+        let required = if args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        return fix(&args, &options, format, required);
+    }
     let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
     let mut stdout = std::io::stdout().lock();
     let mut write = |text: String| {
@@ -136,6 +153,94 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `check --fix` and `check --diff`: fix each repository in memory, then
+/// write the files (or print the diff) and report what remains.
+fn fix(
+    args: &CheckArgs,
+    options: &CheckOptions,
+    format: Format,
+    required: Applicability,
+) -> Result<ExitCode, LoadError> {
+    let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
+    let mut out = String::new();
+    let mut totals = Totals::default();
+    let (mut applied, mut changed, mut left, mut risky) = (0, 0, 0, 0);
+    let mut unwritten = false;
+    if !args.diff {
+        out.push_str(&renderer.begin());
+    }
+    for (prefix, root) in lint::roots(&args.paths)? {
+        let outcome = tplint::fix::run::fix_repository(&root, prefix.clone(), options, required)?;
+        for path in &outcome.refused {
+            eprintln!(
+                "error: the fixes for {prefix}{path} would leave it unreadable, so they were not applied; please report this"
+            );
+        }
+        for file in &outcome.files {
+            if args.diff {
+                let display = format!("{prefix}{}", file.path);
+                out.push_str(&tplint::fix::run::unified_diff(
+                    &display,
+                    &file.original,
+                    &file.fixed,
+                ));
+            } else if let Err(error) = tplint::fix::run::write_fixed(&root, file) {
+                eprintln!("{:?}", miette::Report::new(error));
+                unwritten = true;
+            }
+        }
+        applied += outcome.applied;
+        changed += outcome.files.len();
+        left += outcome.left;
+        risky += outcome
+            .report
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.applies(Applicability::Unsafe) && !f.applies(required))
+            .count();
+        totals.add(&outcome.report);
+        if !args.diff {
+            let chunk = renderer.repo(&outcome.report);
+            out.push_str(&renderer.emit(chunk));
+        }
+    }
+    if !args.diff {
+        out.push_str(&renderer.finish(&totals));
+    }
+    print(&out);
+    if !args.quiet {
+        let verb = if args.diff { "would fix" } else { "fixed" };
+        let files = if changed == 1 { "file" } else { "files" };
+        let mut summary = format!("tplint: {verb} {applied} finding(s) in {changed} {files}");
+        if left > 0 {
+            summary.push_str(&format!(
+                "; {left} fix(es) not applied because their edits overlap others"
+            ));
+        }
+        if risky > 0 {
+            summary.push_str(&format!(
+                "; {risky} unsafe fix(es) available with `--unsafe-fixes`"
+            ));
+        }
+        eprintln!("{summary}");
+    }
+    if unwritten {
+        return Ok(ExitCode::from(2));
+    }
+    let fails = if args.diff { changed > 0 } else { totals.fails };
+    Ok(if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn server() -> Result<ExitCode, LoadError> {
+    tplint::server::run_stdio().map_err(|error| LoadError::Usage(error.to_string()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn suggest(

@@ -2,12 +2,12 @@
 //! reason they could not be), its configuration and its git remote.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config, LoadError, PublisherFlags};
 use crate::discover;
 use crate::git::{self, Remote};
+use crate::overlay::{Overlay, read_bounded};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::workflow::{self, Action, Workflow};
 use crate::yaml::{self, Comment, YamlError};
@@ -39,6 +39,8 @@ pub struct Repository {
     /// Files of the repository that the workflows run: local actions,
     /// scripts and task-runner files, read because a step names them.
     pub locals: Locals,
+    /// Texts read instead of the files on disk (see [`LoadOptions::overlay`]).
+    overlay: Overlay,
 }
 
 /// What to read besides the repository itself.
@@ -46,26 +48,46 @@ pub struct Repository {
 pub struct LoadOptions {
     pub config: Option<PathBuf>,
     pub publisher: PublisherFlags,
+    /// Texts that stand in for files of the repository (an editor's open
+    /// buffers, fixes not yet written); a workflow that exists only here
+    /// is read as one.
+    pub overlay: Overlay,
 }
 
 impl Repository {
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Self, LoadError> {
         let mut sources = SourceMap::default();
+        let overlay = &options.overlay;
         let config = config::load(
             root,
             options.config.as_deref(),
             &options.publisher,
             &mut sources,
+            overlay,
         )?;
-        let workflows = read_workflows(root, &discover::workflow_files(root), &mut sources);
+        let mut paths = discover::workflow_files(root);
+        let mut names = discover::workflow_dir_names(root);
+        for name in overlay.workflow_names() {
+            let path = root.join(".github").join("workflows").join(name);
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        paths.sort();
+        names.sort();
+        let workflows = read_workflows(root, &paths, &mut sources, overlay);
         let mut repo = Self {
             root: root.to_path_buf(),
-            workflow_dir_names: discover::workflow_dir_names(root),
+            workflow_dir_names: names,
             remote: git::origin(root),
             sources,
             workflows,
             config,
             locals: Locals::on_disk(),
+            overlay: overlay.clone(),
         };
         repo.read_referenced();
         Ok(repo)
@@ -110,11 +132,11 @@ impl Repository {
             } else {
                 format!("{dir}/{name}")
             };
-            let full = self.root.join(&path);
-            if full.symlink_metadata().is_err() {
+            if !self.overlay.exists(&self.root, &path) {
                 continue;
             }
-            let (source, parsed) = parse_yaml_file(path, read_limited(&full), |text, document| {
+            let bytes = self.overlay.read(&self.root, &path, yaml::MAX_FILE_BYTES);
+            let (source, parsed) = parse_yaml_file(path, bytes, |text, document| {
                 workflow::build_action(text, document)
             });
             local.file = Some(self.sources.add(source));
@@ -133,13 +155,12 @@ impl Repository {
         if self.locals.text_index.contains_key(&path) {
             return;
         }
-        let full = self.root.join(&path);
         let mut local = LocalText {
             path: path.clone(),
             file: None,
             problem: None,
         };
-        match read_bounded(&full, MAX_SCRIPT_BYTES) {
+        match self.overlay.read(&self.root, &path, MAX_SCRIPT_BYTES) {
             Ok(bytes) if bytes.len() > MAX_SCRIPT_BYTES => {
                 local.problem = Some(format!(
                     "larger than the {} KiB read for a script",
@@ -183,6 +204,7 @@ impl Repository {
             config,
             remote: None,
             locals: Locals::default(),
+            overlay: Overlay::default(),
         })
     }
 
@@ -279,40 +301,17 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Read at most one byte more than a workflow may have.
-fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    read_bounded(path, yaml::MAX_FILE_BYTES)
-}
-
-/// Read at most `limit + 1` bytes. What the entry is is checked first:
-/// opening a FIFO would block until a writer comes.
-fn read_bounded(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind};
-    let metadata = std::fs::metadata(path).map_err(|error| {
-        if error.kind() == ErrorKind::NotFound && path.symlink_metadata().is_ok() {
-            Error::new(ErrorKind::NotFound, "broken symbolic link")
-        } else {
-            error
-        }
-    })?;
-    if !metadata.is_file() {
-        return Err(Error::other(
-            "not a regular file (a FIFO, socket or device)",
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 /// Read and parse workflows in parallel, keeping their order.
-fn read_workflows(root: &Path, paths: &[PathBuf], sources: &mut SourceMap) -> Vec<WorkflowFile> {
+fn read_workflows(
+    root: &Path,
+    paths: &[PathBuf],
+    sources: &mut SourceMap,
+    overlay: &Overlay,
+) -> Vec<WorkflowFile> {
     use rayon::prelude::*;
     let parsed: Vec<(SourceFile, ParsedWorkflow)> = paths
         .par_iter()
-        .map(|path| read_workflow(root, path))
+        .map(|path| read_workflow(root, path, overlay))
         .collect();
     parsed
         .into_iter()
@@ -345,12 +344,17 @@ struct ParsedWorkflow {
 }
 
 /// Read and parse one workflow; every failure becomes a located error.
-fn read_workflow(root: &Path, path: &Path) -> (SourceFile, ParsedWorkflow) {
+fn read_workflow(root: &Path, path: &Path, overlay: &Overlay) -> (SourceFile, ParsedWorkflow) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parse_workflow(relative(root, path), name, read_limited(path))
+    let relative = relative(root, path);
+    let bytes = match overlay.get(&relative) {
+        Some(text) => Ok(text.as_bytes().to_vec()),
+        None => read_bounded(path, yaml::MAX_FILE_BYTES),
+    };
+    parse_workflow(relative, name, bytes)
 }
 
 /// Decode and parse one workflow's bytes (or report why they could not be read).

@@ -36,6 +36,9 @@ struct Suppression {
     /// `tplint: ignore[...]`.
     span: Span,
     codes: Vec<SuppressedCode>,
+    /// What deleting the whole suppression removes (with its reason), when
+    /// the comment's text sits verbatim in the file.
+    removal: Option<Span>,
 }
 
 /// `# ...` comments of a shell script or task-runner file, line by line
@@ -124,11 +127,33 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
                 }
                 offset += part.len() + 1;
             }
+            let removal = exact.then(|| {
+                let text = &source.text;
+                let from = captures.get(0).map_or(0, |m| m.start());
+                let mut start = text_start + from - usize::from(from == 0);
+                while start > 0 && matches!(text.as_bytes()[start - 1], b' ' | b'\t') {
+                    start -= 1;
+                }
+                let mut end = comment.span.end.min(text.len());
+                while end > start && matches!(text.as_bytes()[end - 1], b'\r' | b'\n') {
+                    end -= 1;
+                }
+                if own_line && from == 0 {
+                    // The whole line goes, with its line break.
+                    Span::new(
+                        crate::fix::edit::line_start(text, start),
+                        crate::fix::edit::next_line_start(text, end),
+                    )
+                } else {
+                    Span::new(start, end)
+                }
+            });
             found.push(Suppression {
                 file,
                 line: position.line + usize::from(own_line),
                 span: span_of(whole.range()),
                 codes,
+                removal,
             });
         }
     }
@@ -178,14 +203,26 @@ pub fn apply(
     }
     if ran(&UNUSED_SUPPRESSION) {
         for suppression in &suppressions {
+            let stale = |code: &SuppressedCode| match code.rule {
+                None => true,
+                Some(rule) => !code.used && ran(rule),
+            };
+            // When nothing in it is used, the whole comment goes.
+            let whole = suppression
+                .codes
+                .iter()
+                .all(stale)
+                .then_some(suppression.removal)
+                .flatten();
             if suppression.codes.is_empty() {
                 kept.push(unused(
                     suppression.file,
                     suppression.span,
                     "this suppression names no rule, so it silences nothing".into(),
+                    whole,
                 ));
             }
-            for code in &suppression.codes {
+            for (index, code) in suppression.codes.iter().enumerate() {
                 let message = match code.rule {
                     None => format!("`{}` in this suppression is not a tplint rule", code.text),
                     Some(rule) if !code.used && ran(rule) => format!(
@@ -194,14 +231,73 @@ pub fn apply(
                     ),
                     Some(_) => continue,
                 };
-                kept.push(unused(suppression.file, code.span, message));
+                let removal = whole.or_else(|| code_removal(&suppression.codes, index));
+                kept.push(unused(suppression.file, code.span, message, removal));
             }
         }
     }
     kept
 }
 
-fn unused(file: FileId, span: Span, message: String) -> Diagnostic {
+/// The span that removes one code from a list that keeps others: up to the
+/// next code, or from the end of the previous one.
+fn code_removal(codes: &[SuppressedCode], index: usize) -> Option<Span> {
+    let code = codes.get(index)?;
+    if let Some(next) = codes.get(index + 1) {
+        return Some(Span::new(code.span.start, next.span.start));
+    }
+    let previous = codes.get(index.checked_sub(1)?)?;
+    Some(Span::new(previous.span.end, code.span.end))
+}
+
+fn unused(file: FileId, span: Span, message: String, removal: Option<Span>) -> Diagnostic {
+    let fix = removal.map(|removal| {
+        crate::fix::Fix::safe(
+            "remove the stale suppression",
+            [crate::fix::Edit::delete(Location::new(file, removal))],
+        )
+    });
     Diagnostic::new(&UNUSED_SUPPRESSION, Location::new(file, span), message)
         .with_help("remove it, or the code that no longer applies")
+        .with_fix(fix)
+}
+
+/// The rule named in a suppression comment at byte `offset` of `text`,
+/// with the span of its code: what an editor shows on hover.
+pub fn rule_at(text: &str, offset: usize) -> Option<(&'static Rule, Span)> {
+    let offset = offset.min(text.len());
+    let start = crate::fix::edit::line_start(text, offset);
+    let end = crate::fix::edit::next_line_start(text, offset);
+    let line = text.get(start..end)?;
+    let hash = line.find('#')?;
+    for captures in SUPPRESSION.captures_iter(&line[hash + 1..]) {
+        let list = captures.get(2)?;
+        let mut at = start + hash + 1 + list.start();
+        for part in list.as_str().split(',') {
+            let code = part.trim();
+            let code_start = at + (part.len() - part.trim_start().len());
+            let span = Span::new(code_start, code_start + code.len());
+            if span.start <= offset && offset <= span.end {
+                return rules::lookup(code).map(|rule| (rule, span));
+            }
+            at += part.len() + 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_under_the_cursor_is_found_in_a_suppression() {
+        let text = "a: b\n  - uses: x@v1 # v1 # tplint: ignore[TP501, TP502] why\n";
+        let at = text.find("TP502").unwrap() + 2;
+        let (rule, span) = rule_at(text, at).unwrap();
+        assert_eq!(rule.code, "TP502");
+        assert_eq!(&text[span.range()], "TP502");
+        assert!(rule_at(text, text.find("uses").unwrap()).is_none());
+        assert!(rule_at(text, 1).is_none());
+    }
 }

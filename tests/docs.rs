@@ -68,3 +68,36 @@ fn codes_and_names_are_unique_and_sorted() {
     names.dedup();
     assert_eq!(names.len(), RULES.len());
 }
+
+/// The "Fix" section says whether `tplint check --fix` fixes, in the same
+/// words as the fix table: `none` exactly for the rules without fixes.
+#[test]
+fn every_doc_says_whether_and_how_the_rule_fixes() {
+    use tplint::fix::{FixAvailability, availability};
+    for rule in RULES {
+        let fix = rule
+            .doc
+            .split("## Fix")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_else(|| panic!("{} has no Fix section", rule.doc_file()));
+        let statement = fix
+            .split("**Automatic fix:** ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{} does not say whether it fixes", rule.doc_file()));
+        let says_none = statement.starts_with("none");
+        match availability(rule) {
+            FixAvailability::None => assert!(says_none, "{} fixes nothing", rule.code),
+            _ => {
+                assert!(!says_none, "{} has fixes", rule.code);
+                assert!(
+                    ["safe", "unsafe", "display-only"]
+                        .iter()
+                        .any(|word| statement.starts_with(word)),
+                    "{}: name the applicability first",
+                    rule.code
+                );
+            }
+        }
+    }
+}

@@ -1,10 +1,12 @@
 //! Fuzzes a whole check of one workflow file, held in memory, against a
 //! declared publisher, then renders the report in every format. Every
-//! diagnostic must point inside the file, on character boundaries.
+//! diagnostic must point inside the file, on character boundaries, and its
+//! fixes must leave a file that still parses.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tplint::cli::Format;
+use tplint::fix::Applicability;
 use tplint::lint::{CheckOptions, check_source};
 use tplint::render::Renderer;
 
@@ -37,6 +39,16 @@ fuzz_target!(|data: &[u8]| {
             diagnostic.rule.code,
             file.text.len()
         );
+    }
+    // Every fix edits inside its file, and applying them all leaves a
+    // file that parses (when it parsed before).
+    let fixes = report.diagnostics.iter().filter_map(|d| d.fix.as_ref());
+    let applied = tplint::fix::apply::apply(&report.repo.sources, fixes, Applicability::Unsafe);
+    for (file, text) in &applied.files {
+        let before = &report.repo.sources.get(*file).text;
+        if tplint::yaml::parse(before).is_ok() {
+            assert!(tplint::yaml::parse(text).is_ok(), "a fix broke the file:\n{text}");
+        }
     }
     for format in [Format::Human, Format::Json, Format::Github] {
         let _ = Renderer::new(format, false, false).repo(&report);

@@ -272,6 +272,7 @@ pub fn load(
     explicit: Option<&Path>,
     flags: &PublisherFlags,
     sources: &mut SourceMap,
+    overlay: &crate::overlay::Overlay,
 ) -> Result<Config, LoadError> {
     let candidates: Vec<(PathBuf, String)> = match explicit {
         Some(path) => vec![(path.to_path_buf(), path.display().to_string())],
@@ -286,7 +287,12 @@ pub fn load(
     };
     let mut config = Config::default();
     for (path, display) in candidates {
-        let text = match std::fs::read(&path) {
+        let laid_over = overlay.get(&display).filter(|_| explicit.is_none());
+        let read = match laid_over {
+            Some(text) => Ok(text.as_bytes().to_vec()),
+            None => std::fs::read(&path),
+        };
+        let text = match read {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| LoadError::Io {
                 path: display.clone(),
                 source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"),
@@ -308,7 +314,12 @@ pub fn load(
         }
     }
     if config.project_name.is_none() {
-        config.project_name = read_project_name(&root.join("pyproject.toml"));
+        config.project_name = match overlay.get("pyproject.toml") {
+            Some(text) => project_name(text),
+            None => std::fs::read_to_string(root.join("pyproject.toml"))
+                .ok()
+                .and_then(|text| project_name(&text)),
+        };
     }
     if !flags.is_empty() {
         config.publishers = vec![flag_publisher(flags, sources)?];
@@ -359,9 +370,8 @@ fn parse_file(
     Ok(Some(config))
 }
 
-fn read_project_name(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let raw: RawPyproject = toml::from_str(&text).ok()?;
+fn project_name(text: &str) -> Option<String> {
+    let raw: RawPyproject = toml::from_str(text).ok()?;
     raw.project?.name
 }
 

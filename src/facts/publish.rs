@@ -866,11 +866,13 @@ pub fn shell_sites(
         let span = invocation
             .locate(&format!("{} {subcommand}", words[0]))
             .span;
-        let span = if span == block.within {
+        let needle = format!("{} {subcommand}", words[0]);
+        let found = block.source.get(span.range()) == Some(needle.as_str());
+        let span = if found {
+            span
+        } else {
             // Options between program and subcommand: point at the program.
             invocation.locate(&words[0]).span
-        } else {
-            span
         };
         sites.push(PublishSite {
             job: exec.job.job_index,

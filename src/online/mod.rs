@@ -9,6 +9,7 @@ pub mod github;
 pub mod pattern;
 pub mod pypi;
 pub mod record;
+pub mod resolve;
 pub mod version;
 
 use std::collections::HashMap;
@@ -58,6 +59,8 @@ pub struct Wants {
     pub environments: bool,
     pub commits: bool,
     pub version_comments: bool,
+    /// Resolve refs to commits and tags for the fixes of TP501 and TP502.
+    pub pins: bool,
 }
 
 /// A literal environment of an OIDC publish job, as the online checks see it.
@@ -276,6 +279,7 @@ pub struct OnlineFacts {
     environments: HashMap<String, EnvironmentStatus>,
     pins: HashMap<PinKey, PinStatus>,
     tags: HashMap<TagKey, TagStatus>,
+    resolutions: HashMap<TagKey, Option<resolve::Resolution>>,
 }
 
 impl OnlineFacts {
@@ -290,6 +294,21 @@ impl OnlineFacts {
 
     pub fn tag(&self, site: &PinSite<'_>) -> Option<&TagStatus> {
         self.tags.get(&site.tag_key()?)
+    }
+
+    /// What `git_ref` of `owner/repo` resolved to, for a pin's fix.
+    pub fn resolution(
+        &self,
+        owner: &str,
+        repo: &str,
+        git_ref: &str,
+    ) -> Option<&resolve::Resolution> {
+        let key = (
+            owner.to_ascii_lowercase(),
+            repo.to_ascii_lowercase(),
+            git_ref.to_string(),
+        );
+        self.resolutions.get(&key)?.as_ref()
     }
 }
 
@@ -306,6 +325,9 @@ enum Task {
     Tag {
         key: TagKey,
         candidates: Vec<String>,
+    },
+    Resolve {
+        key: TagKey,
     },
 }
 
@@ -364,6 +386,18 @@ pub fn gather(github: &GitHub, repo: &Repository, facts: &Facts, wants: Wants) -
             });
         }
     }
+    if wants.pins {
+        for (owner, name, git_ref) in refs_to_pin(repo) {
+            let key = (
+                owner.to_ascii_lowercase(),
+                name.to_ascii_lowercase(),
+                git_ref,
+            );
+            if online.resolutions.insert(key.clone(), None).is_none() {
+                tasks.push(Task::Resolve { key });
+            }
+        }
+    }
     let results = Mutex::new(online);
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -382,6 +416,9 @@ pub fn gather(github: &GitHub, repo: &Repository, facts: &Facts, wants: Wants) -
                         (Task::Tag { key, .. }, Outcome::Tag(status)) => {
                             online.tags.insert(key.clone(), status);
                         }
+                        (Task::Resolve { key }, Outcome::Resolve(resolution)) => {
+                            online.resolutions.insert(key.clone(), resolution);
+                        }
                         _ => {}
                     }
                 }
@@ -395,6 +432,7 @@ enum Outcome {
     Environment(EnvironmentStatus),
     Pin(PinStatus),
     Tag(TagStatus),
+    Resolve(Option<resolve::Resolution>),
 }
 
 fn run(github: &GitHub, task: &Task) -> Outcome {
@@ -410,10 +448,52 @@ fn run(github: &GitHub, task: &Task) -> Outcome {
             key: (owner, repo, _),
             candidates,
         } => Outcome::Tag(check_tag(github, owner, repo, candidates)),
+        Task::Resolve {
+            key: (owner, repo, git_ref),
+        } => Outcome::Resolve(resolve::resolve(github, owner, repo, git_ref)),
     }
 }
 
-fn repo_path(owner: &str, repo: &str) -> String {
+/// The refs a pin's fix needs resolved, in the workflows and the local
+/// actions they use: refs that are not commit SHAs (TP501), and SHAs
+/// without a version comment (TP502).
+fn refs_to_pin(repo: &Repository) -> Vec<(String, String, String)> {
+    let workflow_uses = repo
+        .workflows
+        .iter()
+        .filter_map(|file| file.workflow.as_ref())
+        .flat_map(crate::rules::pinning::all_uses);
+    let action_uses = repo
+        .locals
+        .actions
+        .iter()
+        .filter_map(|local| local.action.as_ref())
+        .flat_map(|action| action.steps.iter().filter_map(|s| s.uses.as_ref()));
+    let mut refs = Vec::new();
+    for uses in workflow_uses.chain(action_uses) {
+        let UsesTarget::Remote {
+            owner,
+            repo,
+            git_ref,
+            ..
+        } = &uses.target
+        else {
+            continue;
+        };
+        let commented = uses
+            .comment
+            .as_ref()
+            .is_some_and(|c| crate::rules::pinning::mentions_version(&c.value));
+        if !is_commit_sha(git_ref) || !commented {
+            refs.push((owner.clone(), repo.clone(), git_ref.clone()));
+        }
+    }
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+pub(crate) fn repo_path(owner: &str, repo: &str) -> String {
     format!("/repos/{}/{}", segment(owner), segment(repo))
 }
 
@@ -572,7 +652,12 @@ fn not_a_commit(github: &GitHub, owner: &str, repo: &str, status: u16) -> PinSta
 /// How many annotated tags pointing at tags are peeled before giving up.
 const MAX_TAG_DEPTH: usize = 5;
 
-fn check_tag(github: &GitHub, owner: &str, repo: &str, candidates: &[String]) -> TagStatus {
+pub(crate) fn check_tag(
+    github: &GitHub,
+    owner: &str,
+    repo: &str,
+    candidates: &[String],
+) -> TagStatus {
     let base = repo_path(owner, repo);
     for tag in candidates {
         let body = match github.get(&format!("{base}/git/ref/tags/{}", ref_path(tag))) {

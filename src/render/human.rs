@@ -122,6 +122,25 @@ impl MietteDiagnostic for Rendered<'_> {
     }
 }
 
+/// The help line, then the fix when one can be applied, with how.
+fn help(diagnostic: &crate::diagnostic::Diagnostic) -> Option<String> {
+    use crate::fix::Applicability;
+    let fix = diagnostic.fix.as_ref().and_then(|fix| {
+        let how = if fix.applies(Applicability::Safe) {
+            "safe fix, `--fix`"
+        } else if fix.applies(Applicability::Unsafe) {
+            "unsafe fix, `--fix --unsafe-fixes`"
+        } else {
+            return None;
+        };
+        Some(format!("fix: {} ({how})", fix.message))
+    });
+    match (&diagnostic.help, fix) {
+        (Some(help), Some(fix)) => Some(format!("{help}\n{fix}")),
+        (help, fix) => help.clone().or(fix),
+    }
+}
+
 fn span(span: crate::source::Span) -> SourceSpan {
     (span.start, span.len()).into()
 }
@@ -164,7 +183,7 @@ fn rendered<'a>(item: &Resolved<'a>) -> Rendered<'a> {
         code: format!("{} {}", diagnostic.rule.code, diagnostic.rule.name),
         message: diagnostic.message.clone(),
         severity: diagnostic.severity,
-        help: diagnostic.help.clone(),
+        help: help(diagnostic),
         source: FileSource {
             name: item.path.clone(),
             file,
@@ -199,12 +218,19 @@ pub fn summary(totals: &Totals) -> String {
     if counts.errors + counts.warnings + counts.infos == 0 {
         return format!("No problems found in {files}.");
     }
-    format!(
+    let mut line = format!(
         "Found {}, {} and {} in {files}.",
         plural(counts.errors, "error", "errors"),
         plural(counts.warnings, "warning", "warnings"),
         plural(counts.infos, "info", "infos"),
-    )
+    );
+    if totals.fixable > 0 {
+        line.push_str(&format!(
+            " {} fixable with `tplint check --fix`.",
+            totals.fixable
+        ));
+    }
+    line
 }
 
 pub fn render_diagnostics(resolved: &[Resolved<'_>], color: bool) -> String {

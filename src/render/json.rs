@@ -1,6 +1,10 @@
 //! JSON output, format version 1: what editors and tools parse. Fields are
 //! only ever added. Lines and columns are 1-based, columns count Unicode code
-//! points, offsets are 0-based bytes, `end` is exclusive.
+//! points, offsets are 0-based bytes, `end` is exclusive. A diagnostic
+//! with a fix has a `fix` object: what it does, its `applicability`
+//! (`safe`, `unsafe` or `display-only`) and its `edits`, each a range of
+//! the original text (same positions as locations) and the text that
+//! replaces it.
 
 use serde::Serialize;
 
@@ -24,6 +28,23 @@ struct JsonDiagnostic<'a> {
     location: JsonLocation,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    message: &'a str,
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    path: String,
+    start: Position,
+    end: Position,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -75,6 +96,23 @@ fn diagnostic<'a>(item: &Resolved<'a>) -> JsonDiagnostic<'a> {
                 }
             })
             .collect(),
+        fix: d.fix.as_ref().map(|fix| JsonFix {
+            message: &fix.message,
+            applicability: fix.applicability.as_str(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|edit| {
+                    let file = item.report.repo.sources.get(edit.location.file);
+                    JsonEdit {
+                        path: item.report.display_path(file),
+                        start: file.position(edit.location.span.start),
+                        end: file.position(edit.location.span.end),
+                        content: &edit.content,
+                    }
+                })
+                .collect(),
+        }),
     }
 }
 

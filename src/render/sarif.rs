@@ -13,8 +13,6 @@ use crate::source::{Position, SourceFile, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/tplint/tplint";
-/// Where the rule docs live, for `helpUri`.
-const RULE_DOC_BASE: &str = "https://github.com/tplint/tplint/blob/main/rules/";
 /// The base every relative artifact URI is resolved against.
 const SOURCE_ROOT: &str = "%SRCROOT%";
 /// Key of our fingerprint in `partialFingerprints`; bump the suffix if the
@@ -99,6 +97,36 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+/// A fix as SARIF's `fix` object: one `artifactChange` per file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Message,
+    artifact_changes: Vec<ArtifactChange>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    applicability: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Message,
 }
 
 #[derive(Serialize)]
@@ -240,7 +268,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             text: sentence(&what),
             markdown: rule.doc.to_string(),
         },
-        help_uri: format!("{RULE_DOC_BASE}{}", rule.doc_file()),
+        help_uri: rule.doc_url(),
         default_configuration: Configuration {
             level: level(rule.severity),
         },
@@ -390,6 +418,53 @@ fn related_locations(item: &Resolved<'_>) -> Vec<SarifLocation> {
         .collect()
 }
 
+/// The fix, when it has edits in files a SARIF consumer can open.
+fn fixes(item: &Resolved<'_>) -> Vec<SarifFix> {
+    let Some(fix) = &item.diagnostic.fix else {
+        return Vec::new();
+    };
+    let report = item.report;
+    let mut changes: Vec<ArtifactChange> = Vec::new();
+    let mut last_file = None;
+    for edit in &fix.edits {
+        let file = report.repo.sources.get(edit.location.file);
+        if is_pseudo(file) {
+            return Vec::new();
+        }
+        let span = edit.location.span;
+        let replacement = Replacement {
+            deleted_region: region(file.position(span.start), file.position(span.end)),
+            inserted_content: Message {
+                text: edit.content.clone(),
+            },
+        };
+        match changes.last_mut() {
+            Some(change) if last_file == Some(edit.location.file) => {
+                change.replacements.push(replacement)
+            }
+            _ => {
+                changes.push(ArtifactChange {
+                    artifact_location: artifact_location(&report.display_path(file)),
+                    replacements: vec![replacement],
+                });
+                last_file = Some(edit.location.file);
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    vec![SarifFix {
+        description: Message {
+            text: sentence(&fix.message),
+        },
+        artifact_changes: changes,
+        properties: FixProperties {
+            applicability: fix.applicability.as_str(),
+        },
+    }]
+}
+
 /// The message, then the related locations as SARIF embedded links (so
 /// GitHub shows them), then the help.
 fn message(item: &Resolved<'_>, note: Option<&str>, related: &[SarifLocation]) -> String {
@@ -491,6 +566,7 @@ pub fn render_results(resolved: &[Resolved<'_>], written: usize) -> String {
                 FINGERPRINT_KEY,
                 format!("{fingerprint:016x}"),
             )]),
+            fixes: fixes(item),
         };
         if written + i > 0 {
             out.push(',');

@@ -114,12 +114,20 @@ fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .find(|(alias, _)| *alias == key)
                 {
+                    let fix = crate::fix::workflow::rename_input(
+                        site.file,
+                        &context.repo.sources.get(site.file).text,
+                        step,
+                        &input.key,
+                        replacement,
+                    );
                     out.push(
                         Diagnostic::new(
                             &UNKNOWN_PUBLISH_INPUT,
                             location,
                             format!("input `{key}` is a deprecated alias of `{replacement}`"),
                         )
+                        .with_fix(fix)
                         .with_severity(Severity::Info)
                         .with_help(format!("rename it to `{replacement}`"))
                         .with_via(&site.via),
@@ -211,7 +219,12 @@ fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnosti
                     "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials prompt or error",
                 )
                 .with_help("run `uv publish --trusted-publishing always` (or set `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
-                .with_via(&site.via),
+                .with_via(&site.via)
+                .with_fix(crate::fix::workflow::uv_trusted_publishing_always(
+                    site.file,
+                    &context.repo.sources.get(site.file).text,
+                    site.span,
+                )),
             );
         }
     }

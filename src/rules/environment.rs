@@ -93,6 +93,25 @@ fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             );
             continue;
         }
+        let file = job.view.file.file;
+        // A declared publisher without an environment must be changed on
+        // the index too: only the user can do that.
+        let declared = publishers.iter().any(|p| {
+            p.index_kind == Some(job.index) && p.workflow.value == job.view.attributed_name()
+        });
+        let fix = if declared {
+            Some(crate::fix::Fix::display_only(format!(
+                "add `environment: {suggested}` to the job and to the publisher on {}",
+                job.index.display_name()
+            )))
+        } else {
+            crate::fix::workflow::add_environment(
+                file,
+                &context.repo.sources.get(file).text,
+                job.job,
+                suggested,
+            )
+        };
         out.push(
             Diagnostic::new(
                 &PUBLISH_JOB_NO_ENVIRONMENT,
@@ -106,7 +125,8 @@ fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             .with_help(format!(
                 "add `environment: {suggested}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
                 job.index.display_name()
-            )),
+            ))
+            .with_fix(fix),
         );
     }
 }

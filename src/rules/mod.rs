@@ -43,6 +43,9 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Where the rule docs are published.
+const DOC_BASE: &str = "https://github.com/tplint/tplint/blob/main/rules/";
+
 pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
 #[derive(Debug)]
@@ -62,6 +65,11 @@ impl Rule {
     /// The doc's file name under `rules/`.
     pub fn doc_file(&self) -> String {
         format!("{}-{}.md", self.code, self.name)
+    }
+
+    /// Where the doc is published.
+    pub fn doc_url(&self) -> String {
+        format!("{DOC_BASE}{}", self.doc_file())
     }
 }
 

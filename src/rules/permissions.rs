@@ -57,7 +57,10 @@ fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if (standalone || own.block().is_some())
             && let Some(diagnostic) = own_grant_problem(&job, own)
         {
-            out.push(diagnostic);
+            let file = view.file.file;
+            let text = &context.repo.sources.get(file).text;
+            let fix = crate::fix::workflow::grant_job_id_token(file, text, view.workflow, job.job);
+            out.push(diagnostic.with_fix(fix));
             continue;
         }
         for call in callers {
@@ -74,6 +77,12 @@ fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 None => caller_job.id.span,
                 Some(block) => block.id_token_span(),
             };
+            let fix = crate::fix::workflow::grant_job_id_token(
+                caller_file.file,
+                &context.repo.sources.get(caller_file.file).text,
+                caller,
+                caller_job,
+            );
             out.push(
                 Diagnostic::new(
                     &ID_TOKEN_MISSING,
@@ -92,7 +101,8 @@ fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .with_related(
                     job.site.entry(),
                     "trusted publishing happens here",
-                ),
+                )
+                .with_fix(fix),
             );
         }
     }
@@ -176,6 +186,20 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "`id-token: write`"
         };
         let location = Location::new(view.file.file, block.grant_span("id-token"));
+        let needing: Vec<&crate::workflow::Job> = view
+            .workflow
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(i, job)| job.permissions.is_none() && job_uses_oidc(&view, *i))
+            .map(|(_, job)| job)
+            .collect();
+        let fix = crate::fix::workflow::move_id_token(
+            view.file.file,
+            &context.repo.sources.get(view.file.file).text,
+            view.workflow,
+            &needing,
+        );
         let help = "grant `id-token: write` only in the `permissions:` of the job that publishes, and keep the workflow level at `contents: read`";
         if needless.is_empty() {
             // Latent: every job that inherits the grant needs it today, but
@@ -209,7 +233,8 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_severity(Severity::Info)
-                .with_help(help),
+                .with_help(help)
+                .with_fix(fix),
             );
             continue;
         }
@@ -227,7 +252,8 @@ fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     if needless.len() == 1 { "job" } else { "jobs" }
                 ),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix(fix),
         );
     }
 }

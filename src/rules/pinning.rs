@@ -124,11 +124,29 @@ fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                     c.value
                 ),
             };
+            let resolved = context
+                .online
+                .and_then(|online| online.resolution(owner, repo, git_ref));
+            let fix = match resolved {
+                Some(resolution) => crate::fix::workflow::add_version_comment(
+                    file,
+                    &context.repo.sources.get(file).text,
+                    uses,
+                    &resolution.comment,
+                ),
+                None => None,
+            }
+            .unwrap_or_else(|| {
+                crate::fix::Fix::display_only(
+                    "add the release tag of this commit as a comment (`--online` looks it up)",
+                )
+            });
             out.push(used_here(
                 Diagnostic::new(&PIN_WITHOUT_VERSION_COMMENT, Location::new(file, *ref_span), message)
                     .with_help(
                         "add the release tag this commit is as a comment after it, e.g. `# v1.2.3`, so readers and Dependabot/Renovate can tell which release it is",
-                    ),
+                    )
+                    .with_fix(fix),
                 used_at,
             ));
         }
@@ -156,7 +174,12 @@ fn publish_action_master(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help(
                     "use a release instead, pinned by SHA: `pypa/gh-action-pypi-publish@<sha> # v1.x.y` (or `@release/v1`)",
-                ),
+                )
+                .with_fix(crate::fix::workflow::publish_action_release_branch(
+                    view.file.file,
+                    &context.repo.sources.get(view.file.file).text,
+                    *ref_span,
+                )),
             );
         }
     }
@@ -219,12 +242,31 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             "{what} `{owner}/{repo}` is referenced by `@{git_ref}`, a tag or branch that can be moved to other code"
                         )
                     };
+                    let resolved = context
+                        .online
+                        .and_then(|online| online.resolution(owner, repo, git_ref));
+                    let fix = resolved
+                        .and_then(|resolution| {
+                            crate::fix::workflow::pin_to_commit(
+                                file,
+                                &context.repo.sources.get(file).text,
+                                uses,
+                                *ref_span,
+                                resolution,
+                            )
+                        })
+                        .unwrap_or_else(|| {
+                            crate::fix::Fix::display_only(format!(
+                                "pin `@{git_ref}` to its commit SHA with `# {git_ref}` as a comment (`--online` looks it up)"
+                            ))
+                        });
                     push(
                         Diagnostic::new(&UNPINNED_ACTION, Location::new(file, *ref_span), message)
                             .with_help(format!(
                                 "pin the full 40-character commit SHA and keep the version as a comment: `{owner}/{repo}{}@<sha> # {git_ref}`",
                                 path.as_deref().map(|p| format!("/{p}")).unwrap_or_default()
-                            )),
+                            ))
+                            .with_fix(fix),
                     );
                 }
                 UsesTarget::Docker { image, digest: None } => push(

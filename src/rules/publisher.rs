@@ -369,12 +369,21 @@ fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         };
         let publisher = matching[0];
+        let file = job.view.file.file;
+        let names: Vec<&str> = expected.iter().map(|f| f.value.as_str()).collect();
+        let fix = crate::fix::workflow::set_environment(
+            file,
+            &context.repo.sources.get(file).text,
+            job.job,
+            &names,
+        );
         out.push(
             Diagnostic::new(
                 &ENVIRONMENT_MISMATCH,
                 Location::new(job.view.file.file, span),
                 message,
             )
+            .with_fix(fix)
             .with_severity(Severity::Error)
             .with_help(format!(
                 "set `environment: {}` on the job, or change the publisher on {index}; PyPI rejects the token of a job in any other environment (`invalid-publisher`)",

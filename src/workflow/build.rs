@@ -336,6 +336,12 @@ impl Reader<'_> {
         let mut job = Job {
             id,
             span: entry.key.span.join(node.span),
+            keys: node
+                .as_mapping()
+                .unwrap_or_default()
+                .iter()
+                .map(|e| text(&e.key))
+                .collect(),
             name: None,
             needs: Vec::new(),
             condition: None,

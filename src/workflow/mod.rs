@@ -211,6 +211,8 @@ pub struct Job {
     pub id: Spanned<String>,
     /// The whole job mapping.
     pub span: Span,
+    /// The job's keys in source order, where fixes insert or look for one.
+    pub keys: Vec<Spanned<String>>,
     pub name: Option<Spanned<String>>,
     pub needs: Vec<Spanned<String>>,
     pub condition: Option<Spanned<String>>,
