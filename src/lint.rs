@@ -271,7 +271,7 @@ pub fn check_source(
 
 /// Run the rules on a repository already read.
 pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions) -> RepoReport {
-    let facts = Facts::derive(&repo);
+    let facts = Facts::derive_reading(&mut repo);
     let lint = repo.config.lint.clone();
     let enabled = |rule: &Rule| {
         let selected =

@@ -258,7 +258,7 @@ fn suggest(
     };
     let root = tplint::discover::repository_root(&start)?;
     let mut repo = Repository::load(&root, &LoadOptions::default())?;
-    let facts = Facts::derive(&repo);
+    let facts = Facts::derive_reading(&mut repo);
     let records = indexes.map(|indexes| {
         let wants = tplint::online::record::Wants {
             as_publisher: true,

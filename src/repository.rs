@@ -79,7 +79,7 @@ impl Repository {
         paths.sort();
         names.sort();
         let workflows = read_workflows(root, &paths, &mut sources, overlay);
-        let mut repo = Self {
+        let repo = Self {
             root: root.to_path_buf(),
             workflow_dir_names: names,
             remote: git::origin(root),
@@ -89,30 +89,27 @@ impl Repository {
             locals: Locals::on_disk(),
             overlay: overlay.clone(),
         };
-        repo.read_referenced();
         Ok(repo)
     }
 
-    /// Read the local actions, scripts and task-runner files that the
-    /// workflows run, following what those run in turn. Each round reads
-    /// what the previous one revealed; nesting is bounded by
-    /// [`crate::facts::expand::MAX_DEPTH`], so a few rounds suffice.
-    fn read_referenced(&mut self) {
-        for _ in 0..=crate::facts::expand::MAX_DEPTH + 1 {
-            let needed = crate::facts::expand::needed_files(self);
-            if needed.is_empty() {
+    /// Read local files that a step names (see
+    /// [`crate::facts::Facts::derive_reading`]); false when nothing new
+    /// could be read.
+    pub fn read_needs(&mut self, needs: std::collections::BTreeSet<Need>) -> bool {
+        if !self.locals.can_read() {
+            return false;
+        }
+        let before = self.locals.total();
+        for need in needs {
+            if self.locals.total() >= MAX_LOCAL_FILES {
                 break;
             }
-            for need in needed {
-                if self.locals.total() >= MAX_LOCAL_FILES {
-                    return;
-                }
-                match need {
-                    Need::Action(dir) => self.read_action(dir),
-                    Need::Text(path) => self.read_text(path),
-                }
+            match need {
+                Need::Action(dir) => self.read_action(dir),
+                Need::Text(path) => self.read_text(path),
             }
         }
+        self.locals.total() > before
     }
 
     fn read_action(&mut self, dir: String) {

@@ -30,7 +30,11 @@ cd "$root"
 "$TPLINT" check --color never --fail-on warning . >"$work/tplint.txt" 2>&1 ||
     { cat "$work/tplint.txt"; fail "tplint reports findings on the project's workflows"; }
 
-"$TPLINT_TOOLS/zizmor" --offline --strict-collection --min-severity medium --color never . \
+# zizmor collects every action.yml under the folder it is given, and the
+# fixtures hold deliberately broken ones: audit a copy of what ships.
+mkdir "$work/own"
+cp -R .github action.yml "$work/own/"
+(cd "$work/own" && "$TPLINT_TOOLS/zizmor" --offline --strict-collection --min-severity medium --color never .) \
     >"$work/zizmor.txt" 2>&1 || { cat "$work/zizmor.txt"; fail "zizmor"; }
 for file in .github/workflows/*.yml action.yml; do
     grep -qF "completed ./$file" "$work/zizmor.txt" || { cat "$work/zizmor.txt"; fail "zizmor did not audit $file"; }

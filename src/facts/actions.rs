@@ -75,26 +75,24 @@ pub const INERT_ACTIONS: &[&str] = &[
     "coverallsapp/github-action",                             // [87358ce]
 ];
 
-/// `owner/repo` or `owner/repo/path` of a remote action, lower-cased.
-fn full_name(target: &UsesTarget) -> Option<String> {
-    match target {
-        UsesTarget::Remote { slug, path, .. } => Some(match path {
-            Some(path) => format!("{slug}/{}", path.trim_end_matches('/').to_ascii_lowercase()),
-            None => slug.clone(),
-        }),
-        _ => None,
-    }
-}
-
 /// Whether a table entry (`owner/repo`, `owner/repo/path`, or
 /// `owner/repo/*` for every action of the repository) names `target`.
+/// Compared in place: this runs for every step against every table entry.
 pub fn matches(entry: &str, target: &UsesTarget) -> bool {
-    let (Some(name), Some(slug)) = (full_name(target), target.remote_slug()) else {
+    let UsesTarget::Remote { slug, path, .. } = target else {
         return false;
     };
-    match entry.strip_suffix("/*") {
-        Some(repo) => repo == slug,
-        None => entry == name,
+    if let Some(repo) = entry.strip_suffix("/*") {
+        return repo == slug;
+    }
+    let Some(rest) = entry.strip_prefix(slug.as_str()) else {
+        return false;
+    };
+    match path {
+        None => rest.is_empty(),
+        Some(path) => rest
+            .strip_prefix('/')
+            .is_some_and(|r| r.eq_ignore_ascii_case(path.trim_end_matches('/'))),
     }
 }
 

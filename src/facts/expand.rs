@@ -347,13 +347,14 @@ struct Walker<'a, 'v, V> {
     budget: &'v Budget,
 }
 
-/// Walk every step a job runs.
+/// Walk every step a job runs; returns the local files it names that have
+/// not been read yet (the walk treats them as opaque meanwhile).
 pub fn walk_job<'a, V: Visit<'a>>(
     repo: &'a Repository,
     job: JobRef<'a>,
     visitor: &mut V,
     budget: &Budget,
-) {
+) -> BTreeSet<Need> {
     let mut walker = Walker {
         repo,
         visitor,
@@ -363,40 +364,7 @@ pub fn walk_job<'a, V: Visit<'a>>(
         budget,
     };
     walker.job(job);
-}
-
-/// The local files the workflows name that have not been read yet.
-pub fn needed_files(repo: &Repository) -> BTreeSet<Need> {
-    struct Nothing;
-    impl Visit<'_> for Nothing {}
-    let mut needs = BTreeSet::new();
-    if !repo.locals.can_read() {
-        return needs;
-    }
-    let budget = Budget::default();
-    for file in &repo.workflows {
-        let Some(workflow) = &file.workflow else {
-            continue;
-        };
-        for (job_index, job) in workflow.jobs.iter().enumerate() {
-            let mut walker = Walker {
-                repo,
-                visitor: &mut Nothing,
-                needs: BTreeSet::new(),
-                stack: Vec::new(),
-                blocks: 0,
-                budget: &budget,
-            };
-            walker.job(JobRef {
-                workflow,
-                workflow_file: file.file,
-                job,
-                job_index,
-            });
-            needs.append(&mut walker.needs);
-        }
-    }
-    needs
+    walker.needs
 }
 
 /// A path relative to the repository root from `base` (a folder relative
@@ -494,7 +462,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 file: exec.file,
                 source: exec.source,
                 within: run.span,
-                text: Cow::Owned(exec.resolve(&run.value).into_owned()),
+                text: exec.resolve(&run.value),
                 via: exec.via(),
                 inherited: Vec::new(),
                 cwd,
@@ -578,6 +546,18 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, depth: usize) {
         self.blocks += 1;
         if self.blocks > MAX_BLOCKS_PER_JOB {
+            return;
+        }
+        // Parsing every `run:` of every job is most of the walk's cost;
+        // the commands matter only where they may upload, run another
+        // file, or use the token (a job that can mint it).
+        let text = block.text.as_ref();
+        let relevant = text.contains("publish")
+            || text.contains("upload")
+            || may_run_files(text)
+            || job_may_mint(block.exec.job);
+        if !relevant {
+            self.visitor.shell(block, &[]);
             return;
         }
         let commands = shell::commands(&block.text);
@@ -906,6 +886,39 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         }
         self.stack.pop();
     }
+}
+
+/// Whether a job can mint OIDC tokens: its effective `id-token` is
+/// `write`, or cannot be known.
+fn job_may_mint(job: JobRef<'_>) -> bool {
+    use super::permissions::{GrantSource, id_token};
+    id_token(GrantSource::of(job.workflow, job.job))
+        .is_none_or(|g| g == crate::workflow::Access::Write)
+}
+
+/// Whether shell text may run another file of the repository that tplint
+/// follows: a word that is a relative path to a program or script, a
+/// shell, `source`, or make/tox/just. A cheap test before parsing, for the
+/// jobs that cannot mint OIDC tokens: there, an interpreter script or an
+/// unknown runner is opaque whether seen or not, and only a file that can
+/// be read may reveal an upload.
+fn may_run_files(text: &str) -> bool {
+    const RUNNERS: &[&str] = &[
+        "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",
+        "tox", "just",
+    ];
+    text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\''))
+        .any(|word| {
+            word.starts_with("./")
+                || word.starts_with("../")
+                || word.ends_with(".sh")
+                || word.starts_with("bin/")
+                || word.starts_with("scripts/")
+                || word.starts_with("script/")
+                || word.starts_with("tools/")
+                || word.starts_with(".github/")
+                || RUNNERS.contains(&word)
+        })
 }
 
 /// Drop words that only change how a command runs (`sudo`, `time`, `exec`,

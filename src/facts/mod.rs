@@ -158,8 +158,31 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Derive the facts of a repository whose local files are read (or
+    /// that has none): files a step names but that were not read are opaque.
     pub fn derive(repo: &Repository) -> Self {
+        Self::derive_with_needs(repo).0
+    }
+
+    /// Derive the facts, reading the local files (actions, scripts,
+    /// recipes) that the walk finds the jobs run, and walking again with
+    /// them, as deep as nesting is followed. A repository that runs none
+    /// is walked once.
+    pub fn derive_reading(repo: &mut Repository) -> Self {
+        for _ in 0..=expand::MAX_DEPTH + 1 {
+            let (facts, needs) = Self::derive_with_needs(repo);
+            if needs.is_empty() || !repo.read_needs(needs) {
+                return facts;
+            }
+        }
+        Self::derive(repo)
+    }
+
+    fn derive_with_needs(
+        repo: &Repository,
+    ) -> (Self, std::collections::BTreeSet<crate::repository::Need>) {
         let budget = expand::Budget::default();
+        let mut needs = std::collections::BTreeSet::new();
         let workflows = repo
             .workflows
             .iter()
@@ -169,7 +192,7 @@ impl Facts {
                     let mut jobs = Vec::with_capacity(workflow.jobs.len());
                     for (job_index, job) in workflow.jobs.iter().enumerate() {
                         let mut visitor = JobVisitor::default();
-                        expand::walk_job(
+                        let mut named = expand::walk_job(
                             repo,
                             expand::JobRef {
                                 workflow,
@@ -180,6 +203,7 @@ impl Facts {
                             &mut visitor,
                             &budget,
                         );
+                        needs.append(&mut named);
                         // Grouped by job, in step order, for `sites_of`.
                         publish_sites.append(&mut visitor.sites);
                         jobs.push(visitor.facts);
@@ -192,11 +216,12 @@ impl Facts {
                 None => WorkflowFacts::default(),
             })
             .collect();
-        Facts {
+        let facts = Facts {
             workflows,
             calls: calls::CallGraph::build(repo),
             action_uses: action_uses(repo),
-        }
+        };
+        (facts, needs)
     }
 }
 
