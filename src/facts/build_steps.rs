@@ -171,24 +171,6 @@ fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
     // `uv run`, `uvx`, `pipx run`, `hatch run`, `pdm run`, `poetry run`
     // and their options: what they run is the command (`uv run --with
     // 'build[uv]' -m build` builds).
-    const VALUE_OPTIONS: &[&str] = &[
-        "--with",
-        "--from",
-        "--python",
-        "-p",
-        "--spec",
-        "--directory",
-        "--project",
-        "--group",
-        "--extra",
-        "--env-file",
-        "--index",
-        "--index-url",
-        "--pip-args",
-        "-e",
-        "--env",
-        "--package",
-    ];
     let runner = match rest {
         [program, ..] if program.rsplit('/').next() == Some("uvx") => 1,
         [program, "run", ..]
@@ -203,14 +185,7 @@ fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
         _ => 0,
     };
     if runner > 0 {
-        rest = &rest[runner..];
-        while let Some(word) = rest.first() {
-            if !word.starts_with('-') || *word == "-m" {
-                break;
-            }
-            let takes_value = VALUE_OPTIONS.contains(word);
-            rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
-        }
+        rest = shell::skip_runner_options(&rest[runner..]);
         if let Some((&"-m", module)) = rest.split_first() {
             rest = module;
         }

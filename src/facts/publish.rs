@@ -737,21 +737,6 @@ fn program_name(word: &str) -> &str {
 /// Strip wrappers such as `python -m`, `pipx run`, `uvx`, `uv run`,
 /// `pdm run` so the uploader itself comes first.
 fn unwrap_command(words: &[String]) -> &[String] {
-    const VALUE_OPTIONS: &[&str] = &[
-        "--from",
-        "--with",
-        "--python",
-        "-p",
-        "--spec",
-        "--directory",
-        "--project",
-        "--group",
-        "--extra",
-        "--env-file",
-        "--index",
-        "--index-url",
-        "--pip-args",
-    ];
     let mut rest = words;
     loop {
         let first = rest.first().map(String::as_str).unwrap_or_default();
@@ -765,17 +750,13 @@ fn unwrap_command(words: &[String]) -> &[String] {
             ("pipx" | "pdm" | "poetry" | "hatch" | "rye" | "pixi" | "uv", "run") => 2,
             ("uv", "tool") if rest.get(2).is_some_and(|w| w == "run") => 3,
             ("uvx", _) => 1,
+            // `uv run -m twine`: the runner's own `-m`.
+            ("-m", _) => 1,
             _ => break,
         };
         rest = &rest[skip.min(rest.len())..];
         // Options of the wrapper before the wrapped command.
-        while let Some(word) = rest.first() {
-            if !word.starts_with('-') {
-                break;
-            }
-            let takes_value = VALUE_OPTIONS.contains(&word.as_str());
-            rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
-        }
+        rest = shell::skip_runner_options(rest);
     }
     rest
 }
@@ -1091,6 +1072,10 @@ mod tests {
             ("pipx run twine upload dist/*", Uploader::Twine),
             ("uvx twine upload dist/*", Uploader::Twine),
             ("uv run --with twine twine upload dist/*", Uploader::Twine),
+            (
+                "uv run --with twine -m twine upload dist/*",
+                Uploader::Twine,
+            ),
             ("pdm publish --no-build", Uploader::Pdm),
             ("maturin upload dist/*", Uploader::Maturin),
             ("maturin publish", Uploader::Maturin),

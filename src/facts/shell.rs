@@ -201,6 +201,41 @@ fn split(script: &str) -> Vec<(Vec<String>, usize)> {
     result
 }
 
+/// Options of the tool runners (`uv run`, `uvx`, `pipx run`, `hatch run`,
+/// `pdm run`, `poetry run`) that take a value, from their `--help`.
+pub const RUNNER_VALUE_OPTIONS: &[&str] = &[
+    "--from",
+    "--with",
+    "--python",
+    "-p",
+    "--spec",
+    "--directory",
+    "--project",
+    "--group",
+    "--extra",
+    "--env-file",
+    "--index",
+    "--index-url",
+    "--pip-args",
+    "-e",
+    "--env",
+    "--package",
+];
+
+/// `words` after a runner's leading options (and their values), up to the
+/// command it runs; a bare `-m` is kept (`uv run -m build`).
+pub fn skip_runner_options<T: AsRef<str>>(words: &[T]) -> &[T] {
+    let mut rest = words;
+    while let Some(word) = rest.first().map(AsRef::as_ref) {
+        if !word.starts_with('-') || word == "-m" {
+            break;
+        }
+        let takes_value = RUNNER_VALUE_OPTIONS.contains(&word);
+        rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
+    }
+    rest
+}
+
 /// The end (exclusive) of a `$(...)` whose content starts at `from`:
 /// parentheses nest, quotes are skipped; the script's end if unclosed.
 fn substitution_end(bytes: &[u8], from: usize) -> usize {

@@ -345,31 +345,10 @@ fn python_invocation<'w>(program: &str, args: &'w [String]) -> Option<Runs<'w>> 
 
 fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
     // Options of the runner before the command (`uv run --with x cmd`).
-    const VALUE_OPTIONS: &[&str] = &[
-        "--from",
-        "--with",
-        "--python",
-        "-p",
-        "--spec",
-        "--directory",
-        "--project",
-        "--group",
-        "--extra",
-        "--env-file",
-        "--index",
-        "--index-url",
-        "--pip-args",
-        "-e",
-        "--env",
-        "--package",
-    ];
-    let mut rest = rest;
-    while let Some(word) = rest.first() {
-        if !word.starts_with('-') {
-            break;
-        }
-        let takes_value = VALUE_OPTIONS.contains(&word.as_str());
-        rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
+    let rest = super::shell::skip_runner_options(rest);
+    if rest.first().is_some_and(|w| w == "-m") {
+        // `uv run -m module`: as `python -m module`.
+        return python_invocation("python", rest);
     }
     let command = rest.first()?;
     if matches!(runner, "npm" | "yarn" | "pnpm") {
@@ -1086,6 +1065,7 @@ mod tests {
             Some(Runs::Interpreter { .. })
         ));
         assert_eq!(what_runs(&words("uv run pytest")), None);
+        assert_eq!(what_runs(&words("uv run --with build -m build")), None);
         assert_eq!(what_runs(&words("python -m build")), None);
         assert_eq!(what_runs(&words("echo ./x")), None);
         assert_eq!(what_runs(&words("https://example.com/x")), None);
