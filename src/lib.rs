@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

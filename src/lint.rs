@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::catalogue::{self, Rule};
 use crate::config::{FailOn, LoadError};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Facts;
@@ -11,7 +12,7 @@ use crate::online::pypi::Indexes;
 use crate::online::record::{self, RecordFacts};
 use crate::online::{GitHub, OnlineFacts, Wants};
 use crate::repository::{LoadOptions, Repository};
-use crate::rules::{self, Context, Rule};
+use crate::rules::{self, Context};
 use crate::source::{Position, SourceFile};
 
 #[derive(Clone, Debug, Default)]
@@ -289,13 +290,13 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
         });
         let online: Option<OnlineFacts> = options.online.as_deref().map(|github| {
             let wants = Wants {
-                environments: enabled(&rules::online::ENVIRONMENT_UNPROTECTED)
-                    || enabled(&rules::online::ENVIRONMENT_BLOCKS_TRIGGER),
-                commits: enabled(&rules::online::PINNED_COMMIT_UNKNOWN),
-                version_comments: enabled(&rules::online::VERSION_COMMENT_MISMATCH),
+                environments: enabled(&catalogue::ENVIRONMENT_UNPROTECTED)
+                    || enabled(&catalogue::ENVIRONMENT_BLOCKS_TRIGGER),
+                commits: enabled(&catalogue::PINNED_COMMIT_UNKNOWN),
+                version_comments: enabled(&catalogue::VERSION_COMMENT_MISMATCH),
                 pins: options.resolve_pins
-                    && (enabled(&rules::pinning::UNPINNED_ACTION)
-                        || enabled(&rules::pinning::PIN_WITHOUT_VERSION_COMMENT)),
+                    && (enabled(&catalogue::UNPINNED_ACTION)
+                        || enabled(&catalogue::PIN_WITHOUT_VERSION_COMMENT)),
             };
             crate::online::gather(github, &repo, &facts, wants)
         });

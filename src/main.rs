@@ -16,9 +16,9 @@ use tplint::online::pypi::{self, Indexes};
 use tplint::online::{self, GitHub, client::Token};
 use tplint::render::Renderer;
 
+use tplint::catalogue::{self, Rule};
 use tplint::facts::Facts;
 use tplint::repository::{LoadOptions, Repository};
-use tplint::rules::{self, Rule};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -76,7 +76,7 @@ fn rules_from(names: &[String]) -> Result<Vec<&'static Rule>, LoadError> {
         .iter()
         .filter(|n| !n.trim().is_empty())
         .map(|name| {
-            rules::lookup(name).ok_or_else(|| {
+            catalogue::lookup(name).ok_or_else(|| {
                 LoadError::Usage(format!(
                     "unknown rule `{name}`; `tplint rules` lists every rule"
                 ))
@@ -316,7 +316,7 @@ fn api_base<'a>(flag: &str, url: &'a str, default: &'a str) -> Result<&'a str, L
 }
 
 fn explain(name: &str) -> Result<ExitCode, LoadError> {
-    let rule = rules::lookup(name).ok_or_else(|| {
+    let rule = catalogue::lookup(name).ok_or_else(|| {
         LoadError::Usage(format!(
             "unknown rule `{name}`; `tplint rules` lists every rule"
         ))
@@ -327,7 +327,15 @@ fn explain(name: &str) -> Result<ExitCode, LoadError> {
 
 fn list_rules() -> String {
     let mut out = String::new();
-    for rule in rules::RULES {
+    let mut family = "";
+    for rule in catalogue::RULES {
+        if rule.family() != family {
+            family = rule.family();
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("# {family}\n"));
+        }
         out.push_str(&format!(
             "{}  {:<36} {:<8} {}\n",
             rule.code, rule.name, rule.severity, rule.summary

@@ -7,9 +7,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::catalogue::{self, Rule, UNUSED_SUPPRESSION};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::repository::Repository;
-use crate::rules::{self, Rule, UNUSED_SUPPRESSION};
 use crate::source::{FileId, Span};
 use crate::yaml::Comment;
 
@@ -120,7 +120,7 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
                     let start = offset + (part.len() - part.trim_start().len());
                     codes.push(SuppressedCode {
                         text: code.to_string(),
-                        rule: rules::lookup(code),
+                        rule: catalogue::lookup(code),
                         span: span_of(start..start + code.len()),
                         used: false,
                     });
@@ -278,7 +278,7 @@ pub fn rule_at(text: &str, offset: usize) -> Option<(&'static Rule, Span)> {
             let code_start = at + (part.len() - part.trim_start().len());
             let span = Span::new(code_start, code_start + code.len());
             if span.start <= offset && offset <= span.end {
-                return rules::lookup(code).map(|rule| (rule, span));
+                return catalogue::lookup(code).map(|rule| (rule, span));
             }
             at += part.len() + 1;
         }

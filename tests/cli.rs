@@ -171,7 +171,7 @@ fn explain_and_rules() {
     tplint().args(["explain", "TP9"]).assert().code(2);
     let output = tplint().arg("rules").output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
-    for rule in tplint::rules::RULES {
+    for rule in tplint::catalogue::RULES {
         assert!(text.contains(rule.code) && text.contains(rule.name));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tplint::rules::RULES;
+use tplint::catalogue::RULES;
 
 const SECTIONS: &[&str] = &[
     "## What it does",

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::catalogue;
 use crate::diagnostic::Severity;
-use crate::rules;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Which package index a publisher is registered on.
@@ -418,7 +418,7 @@ fn read_raw(
     }
     if let Some(lint) = raw.lint {
         for code in &lint.ignore {
-            let rule = rules::lookup(code.get_ref()).ok_or_else(|| {
+            let rule = catalogue::lookup(code.get_ref()).ok_or_else(|| {
                 unknown_rule(
                     file,
                     Some(Span::new(code.span().start, code.span().end)),
@@ -430,7 +430,7 @@ fn read_raw(
         config.lint.fail_on = lint.fail_on;
         for (key, value) in &lint.severity {
             let key_span = find_key_span(&file.text, key);
-            let rule = rules::lookup(key).ok_or_else(|| unknown_rule(file, key_span, key))?;
+            let rule = catalogue::lookup(key).ok_or_else(|| unknown_rule(file, key_span, key))?;
             let severity = value
                 .as_str()
                 .and_then(|s| match s {

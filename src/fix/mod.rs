@@ -11,8 +11,8 @@ pub mod workflow;
 
 use serde::Serialize;
 
+use crate::catalogue::Rule;
 use crate::diagnostic::Location;
-use crate::rules::Rule;
 
 /// How far a fix can be trusted, from least to most. Ordered, so that
 /// "apply everything at least `Unsafe`" is a comparison.
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn the_table_names_registered_rules() {
         for (code, _) in FIXABLE {
-            assert!(crate::rules::lookup(code).is_some(), "{code}");
+            assert!(crate::catalogue::lookup(code).is_some(), "{code}");
         }
     }
 }

@@ -132,7 +132,7 @@ pub fn pin_sites(repo: &Repository) -> Vec<PinSite<'_>> {
         let Some(workflow) = &file.workflow else {
             continue;
         };
-        for uses in crate::rules::pinning::all_uses(workflow) {
+        for uses in workflow.all_uses() {
             if let UsesTarget::Remote {
                 owner,
                 repo,
@@ -462,7 +462,7 @@ fn refs_to_pin(repo: &Repository) -> Vec<(String, String, String)> {
         .workflows
         .iter()
         .filter_map(|file| file.workflow.as_ref())
-        .flat_map(crate::rules::pinning::all_uses);
+        .flat_map(crate::workflow::Workflow::all_uses);
     let action_uses = repo
         .locals
         .actions
@@ -483,7 +483,7 @@ fn refs_to_pin(repo: &Repository) -> Vec<(String, String, String)> {
         let commented = uses
             .comment
             .as_ref()
-            .is_some_and(|c| crate::rules::pinning::mentions_version(&c.value));
+            .is_some_and(|c| crate::workflow::uses::mentions_version(&c.value));
         if !is_commit_sha(git_ref) || !commented {
             refs.push((owner.clone(), repo.clone(), git_ref.clone()));
         }

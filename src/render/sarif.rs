@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::catalogue::{RULES, Rule};
 use crate::diagnostic::Severity;
 use crate::lint::{RepoReport, Resolved};
-use crate::rules::{RULES, Rule};
 use crate::source::{Position, SourceFile, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -1,22 +1,16 @@
 //! TP3xx: long-lived credentials next to (or instead of) trusted publishing.
 
-use super::{Context, rule};
+use super::Context;
+use crate::catalogue::{
+    PUBLISH_TOKEN_ENV, PUBLISH_WITH_PASSWORD, UNKNOWN_PUBLISH_INPUT, UV_TRUSTED_PUBLISHING_FALLBACK,
+};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader};
 use crate::facts::site_step;
 use crate::workflow::Access;
 
-rule!(
-    PUBLISH_WITH_PASSWORD,
-    "TP301",
-    "publish-with-password",
-    Warning,
-    "gh-action-pypi-publish is given a password (an API token), so trusted publishing is not used",
-    Some(publish_with_password)
-);
-
-fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for site in &view.facts.publish_sites {
             if site.uploader != Uploader::GhActionPypiPublish {
@@ -68,34 +62,7 @@ fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-rule!(
-    UNKNOWN_PUBLISH_INPUT,
-    "TP302",
-    "unknown-publish-input",
-    Warning,
-    "gh-action-pypi-publish is given an input it does not have",
-    Some(unknown_publish_input)
-);
-
-rule!(
-    PUBLISH_TOKEN_ENV,
-    "TP303",
-    "publish-token-env",
-    Warning,
-    "an uploader other than gh-action-pypi-publish is given a token or password",
-    Some(publish_token_env)
-);
-
-rule!(
-    UV_TRUSTED_PUBLISHING_FALLBACK,
-    "TP304",
-    "uv-trusted-publishing-fallback",
-    Info,
-    "`uv publish` may silently fall back from trusted publishing to password authentication",
-    Some(uv_trusted_publishing_fallback)
-);
-
-fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for site in &view.facts.publish_sites {
             if site.uploader != Uploader::GhActionPypiPublish {
@@ -160,7 +127,7 @@ fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for site in &view.facts.publish_sites {
             if site.uploader == Uploader::GhActionPypiPublish {
@@ -203,7 +170,7 @@ fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for site in &view.facts.publish_sites {
             if site.uploader != Uploader::Uv || !site.is_oidc() || site.oidc_required {

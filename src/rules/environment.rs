@@ -1,29 +1,12 @@
 //! TP4xx: the GitHub environment a publish job runs in.
 
-use super::{Context, rule};
+use super::Context;
+use crate::catalogue::{ENVIRONMENT_DYNAMIC, PUBLISH_JOB_NO_ENVIRONMENT};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::facts::publish::Target;
 
-rule!(
-    PUBLISH_JOB_NO_ENVIRONMENT,
-    "TP401",
-    "publish-job-no-environment",
-    Warning,
-    "an OIDC publish job has no `environment:`, so no protection rules can apply",
-    Some(publish_job_no_environment)
-);
-
-rule!(
-    ENVIRONMENT_DYNAMIC,
-    "TP402",
-    "environment-dynamic",
-    Warning,
-    "the publish job's environment name is an expression, so it cannot be matched statically",
-    Some(environment_dynamic)
-);
-
-fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for (index, job) in view.workflow.jobs.iter().enumerate() {
             let Some(environment) = &job.environment else {
@@ -56,7 +39,7 @@ fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = &context.repo.config.publishers;
     for job in oidc_publish_jobs(context.repo, context.facts) {
         if job.job.environment.is_some() {

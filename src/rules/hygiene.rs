@@ -1,9 +1,13 @@
 //! TP6xx: the shape of the publish job — what starts it, what else runs in
 //! it, where it runs, and how the distributions reach it.
 
+use crate::catalogue::{
+    ARTIFACT_HANDOFF, BUILD_IN_PUBLISH_JOB, PUBLISH_TWICE_IN_JOB, UNSUPPORTED_RUNNER,
+    UNTRUSTED_TRIGGER,
+};
 use std::collections::{HashMap, HashSet};
 
-use super::{Context, rule};
+use super::Context;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
@@ -16,51 +20,6 @@ use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::facts::{oidc, triggers};
 use crate::source::{FileId, Span};
 use crate::workflow::{Job, RunsOn, Step};
-
-rule!(
-    UNTRUSTED_TRIGGER,
-    "TP601",
-    "untrusted-trigger",
-    Warning,
-    "a run of `pull_request`, `pull_request_target`, `workflow_run` or `issue_comment` can reach a publish step",
-    Some(untrusted_trigger)
-);
-
-rule!(
-    BUILD_IN_PUBLISH_JOB,
-    "TP602",
-    "build-in-publish-job",
-    Warning,
-    "an OIDC publish job also checks out, builds or installs code, which then runs next to the token",
-    Some(build_in_publish_job)
-);
-
-rule!(
-    UNSUPPORTED_RUNNER,
-    "TP603",
-    "unsupported-runner",
-    Error,
-    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`",
-    Some(unsupported_runner)
-);
-
-rule!(
-    ARTIFACT_HANDOFF,
-    "TP604",
-    "artifact-handoff",
-    Error,
-    "the publish job downloads an artifact no needed job uploads, or into another folder than it publishes from",
-    Some(artifact_handoff)
-);
-
-rule!(
-    PUBLISH_TWICE_IN_JOB,
-    "TP605",
-    "publish-twice-in-job",
-    Error,
-    "gh-action-pypi-publish runs twice in one job on the same folder, in one run, with attestations on",
-    Some(publish_twice_in_job)
-);
 
 /// Whether a site uploads to PyPI or TestPyPI (or to an index named by an
 /// expression, which may be either): a private index is not a release to
@@ -92,7 +51,7 @@ fn action_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
     jobs_with(view, |s| s.uploader == Uploader::GhActionPypiPublish)
 }
 
-fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishing = call_reach::files_reaching(
         &context.facts.calls,
         context.repo.workflows.len(),
@@ -285,7 +244,7 @@ impl ReachWalk<'_> {
     }
 }
 
-fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in publish_jobs(&view) {
             let Some(site) = view.sites_of(index).find(|s| s.is_oidc() && to_pypi(s)) else {
@@ -410,7 +369,7 @@ fn publish_action_in_composite(
     )
 }
 
-fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in action_jobs(&view) {
             for site in view
@@ -470,7 +429,7 @@ fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// chained publish jobs would cost quadratic time. Real workflows have tens.
 const MAX_JOBS_FOR_ARTIFACT_FLOW: usize = 500;
 
-fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn artifact_handoff(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         if view.workflow.jobs.len() > MAX_JOBS_FOR_ARTIFACT_FLOW {
             continue;
@@ -736,7 +695,7 @@ struct AttestingUse<'a> {
     folder: Result<String, String>,
 }
 
-fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         for index in action_jobs(&view) {
             let job = view.job(index);

@@ -1,26 +1,9 @@
 //! TP001 and TP002: files that cannot be read as a workflow.
 
-use super::{Context, rule};
+use super::Context;
+use crate::catalogue::{INVALID_WORKFLOW, INVALID_YAML};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::calls::Callee;
-
-rule!(
-    INVALID_YAML,
-    "TP001",
-    "invalid-yaml",
-    Error,
-    "a workflow file is not valid YAML, not UTF-8, or exceeds a size, nesting or alias limit",
-    Some(invalid_yaml)
-);
-
-rule!(
-    INVALID_WORKFLOW,
-    "TP002",
-    "invalid-workflow",
-    Error,
-    "valid YAML that is not a usable workflow shape",
-    Some(invalid_workflow)
-);
 
 /// A local action's metadata file that a workflow uses, with where.
 fn used_actions<'a>(
@@ -51,7 +34,7 @@ fn with_use(diagnostic: Diagnostic, used_at: Option<Location>) -> Diagnostic {
     }
 }
 
-fn invalid_yaml(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn invalid_yaml(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (local, file, used_at) in used_actions(context) {
         if let Some(error) = &local.error {
             let path = &context.repo.sources.get(file).path;
@@ -82,7 +65,7 @@ fn invalid_yaml(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (local, file, used_at) in used_actions(context) {
         for problem in local.action.iter().flat_map(|a| &a.problems) {
             out.push(with_use(

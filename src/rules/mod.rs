@@ -1,6 +1,5 @@
-//! The rule registry. Each rule is a code, a name, a default severity, its
-//! documentation (the `rules/<CODE>-<name>.md` file, embedded) and a small
-//! function from the shared facts to diagnostics.
+//! The rules' checks: for each rule of the [catalogue](crate::catalogue), a
+//! small function from the shared facts to diagnostics.
 
 mod credentials;
 mod environment;
@@ -12,8 +11,9 @@ pub(crate) mod pinning;
 mod publisher;
 pub(crate) mod record;
 
+use crate::catalogue::*;
 use crate::config::Publisher;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::facts::{Facts, WorkflowView};
 use crate::repository::Repository;
 
@@ -43,116 +43,87 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Where the rule docs are published.
-const DOC_BASE: &str = "https://github.com/tplint/tplint/blob/main/rules/";
-
 pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
-#[derive(Debug)]
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One line for `tplint rules`.
-    pub summary: &'static str,
-    /// The whole Markdown documentation.
-    pub doc: &'static str,
-    /// `None` for rules applied by the pipeline itself (suppressions).
-    pub check: Option<Check>,
-}
-
-impl Rule {
-    /// The doc's file name under `rules/`.
-    pub fn doc_file(&self) -> String {
-        format!("{}-{}.md", self.code, self.name)
-    }
-
-    /// Where the doc is published.
-    pub fn doc_url(&self) -> String {
-        format!("{DOC_BASE}{}", self.doc_file())
-    }
-}
-
-macro_rules! rule {
-    ($static:ident, $code:literal, $name:literal, $severity:ident, $summary:literal, $check:expr) => {
-        pub static $static: $crate::rules::Rule = $crate::rules::Rule {
-            code: $code,
-            name: $name,
-            severity: $crate::diagnostic::Severity::$severity,
-            summary: $summary,
-            doc: include_str!(concat!("../../rules/", $code, "-", $name, ".md")),
-            check: $check,
-        };
-    };
-}
-pub(crate) use rule;
-
-rule!(
-    UNUSED_SUPPRESSION,
-    "TP000",
-    "unused-suppression",
-    Info,
-    "a `# tplint: ignore[...]` comment suppresses nothing",
-    None
-);
-
-/// Every rule, in code order.
-pub static RULES: &[&Rule] = &[
-    &UNUSED_SUPPRESSION,
-    &input::INVALID_YAML,
-    &input::INVALID_WORKFLOW,
-    &publisher::PUBLISHER_UNDECLARED,
-    &publisher::PUBLISHER_WORKFLOW_MISSING,
-    &publisher::PUBLISHER_INVALID,
-    &publisher::PUBLISHER_NO_PUBLISH_JOB,
-    &publisher::ENVIRONMENT_MISMATCH,
-    &publisher::PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-    &publisher::REPOSITORY_MISMATCH,
-    &publisher::INDEX_MISMATCH,
-    &publisher::REUSABLE_WORKFLOW_PUBLISH,
-    &record::PUBLISHER_RECORD_UNDECLARED,
-    &permissions::ID_TOKEN_MISSING,
-    &permissions::ID_TOKEN_WORKFLOW_LEVEL,
-    &permissions::ID_TOKEN_UNUSED,
-    &permissions::WRITE_ALL,
-    &credentials::PUBLISH_WITH_PASSWORD,
-    &credentials::UNKNOWN_PUBLISH_INPUT,
-    &credentials::PUBLISH_TOKEN_ENV,
-    &credentials::UV_TRUSTED_PUBLISHING_FALLBACK,
-    &record::RELEASE_WITHOUT_PROVENANCE,
-    &online::ONLINE_CHECK_SKIPPED,
-    &environment::PUBLISH_JOB_NO_ENVIRONMENT,
-    &environment::ENVIRONMENT_DYNAMIC,
-    &online::ENVIRONMENT_UNPROTECTED,
-    &online::ENVIRONMENT_BLOCKS_TRIGGER,
-    &pinning::UNPINNED_ACTION,
-    &pinning::PIN_WITHOUT_VERSION_COMMENT,
-    &pinning::PUBLISH_ACTION_MASTER,
-    &online::PINNED_COMMIT_UNKNOWN,
-    &online::VERSION_COMMENT_MISMATCH,
-    &hygiene::UNTRUSTED_TRIGGER,
-    &hygiene::BUILD_IN_PUBLISH_JOB,
-    &hygiene::UNSUPPORTED_RUNNER,
-    &hygiene::ARTIFACT_HANDOFF,
-    &hygiene::PUBLISH_TWICE_IN_JOB,
+/// Each rule's check, in code order. Rules the pipeline applies itself
+/// (unused suppressions) have none.
+static CHECKS: &[(&Rule, Check)] = &[
+    (&INVALID_YAML, input::invalid_yaml),
+    (&INVALID_WORKFLOW, input::invalid_workflow),
+    (&PUBLISHER_UNDECLARED, publisher::publisher_undeclared),
+    (
+        &PUBLISHER_WORKFLOW_MISSING,
+        publisher::publisher_workflow_missing,
+    ),
+    (&PUBLISHER_INVALID, publisher::publisher_invalid),
+    (
+        &PUBLISHER_NO_PUBLISH_JOB,
+        publisher::publisher_no_publish_job,
+    ),
+    (&ENVIRONMENT_MISMATCH, publisher::environment_mismatch),
+    (
+        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+        publisher::publisher_environment_unrestricted,
+    ),
+    (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
+    (&INDEX_MISMATCH, publisher::index_mismatch),
+    (
+        &REUSABLE_WORKFLOW_PUBLISH,
+        publisher::reusable_workflow_publish,
+    ),
+    (
+        &PUBLISHER_RECORD_UNDECLARED,
+        record::publisher_record_undeclared,
+    ),
+    (&ID_TOKEN_MISSING, permissions::id_token_missing),
+    (
+        &ID_TOKEN_WORKFLOW_LEVEL,
+        permissions::id_token_workflow_level,
+    ),
+    (&ID_TOKEN_UNUSED, permissions::id_token_unused),
+    (&WRITE_ALL, permissions::write_all),
+    (&PUBLISH_WITH_PASSWORD, credentials::publish_with_password),
+    (&UNKNOWN_PUBLISH_INPUT, credentials::unknown_publish_input),
+    (&PUBLISH_TOKEN_ENV, credentials::publish_token_env),
+    (
+        &UV_TRUSTED_PUBLISHING_FALLBACK,
+        credentials::uv_trusted_publishing_fallback,
+    ),
+    (
+        &RELEASE_WITHOUT_PROVENANCE,
+        record::release_without_provenance,
+    ),
+    (&ONLINE_CHECK_SKIPPED, online::online_check_skipped),
+    (
+        &PUBLISH_JOB_NO_ENVIRONMENT,
+        environment::publish_job_no_environment,
+    ),
+    (&ENVIRONMENT_DYNAMIC, environment::environment_dynamic),
+    (&ENVIRONMENT_UNPROTECTED, online::environment_unprotected),
+    (
+        &ENVIRONMENT_BLOCKS_TRIGGER,
+        online::environment_blocks_trigger,
+    ),
+    (&UNPINNED_ACTION, pinning::unpinned_action),
+    (
+        &PIN_WITHOUT_VERSION_COMMENT,
+        pinning::pin_without_version_comment,
+    ),
+    (&PUBLISH_ACTION_MASTER, pinning::publish_action_master),
+    (&PINNED_COMMIT_UNKNOWN, online::pinned_commit_unknown),
+    (&VERSION_COMMENT_MISMATCH, online::version_comment_mismatch),
+    (&UNTRUSTED_TRIGGER, hygiene::untrusted_trigger),
+    (&BUILD_IN_PUBLISH_JOB, hygiene::build_in_publish_job),
+    (&UNSUPPORTED_RUNNER, hygiene::unsupported_runner),
+    (&ARTIFACT_HANDOFF, hygiene::artifact_handoff),
+    (&PUBLISH_TWICE_IN_JOB, hygiene::publish_twice_in_job),
 ];
-
-/// A rule by code (`TP104`, any case) or name (`environment-mismatch`).
-pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
-    let wanted = code_or_name.trim();
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
-}
 
 /// Run the rules that `enabled` accepts.
 pub fn run(context: &Context<'_>, enabled: impl Fn(&Rule) -> bool) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    for rule in RULES {
-        if let Some(check) = rule.check
-            && enabled(rule)
-        {
+    for (rule, check) in CHECKS {
+        if enabled(rule) {
             check(context, &mut diagnostics);
         }
     }

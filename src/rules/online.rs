@@ -3,7 +3,11 @@
 //! and the warning that says which of these checks, or of the checks
 //! against PyPI's record (`record`), could not be made (TP400).
 
-use super::{Context, rule};
+use super::Context;
+use crate::catalogue::{
+    ENVIRONMENT_BLOCKS_TRIGGER, ENVIRONMENT_UNPROTECTED, ONLINE_CHECK_SKIPPED,
+    PINNED_COMMIT_UNKNOWN, VERSION_COMMENT_MISMATCH,
+};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::online::pattern::{examples_of_any, examples_of_filter, policy_matches};
 use crate::online::{
@@ -11,51 +15,6 @@ use crate::online::{
     TagStatus, environment_sites, pin_sites,
 };
 use crate::workflow::{Job, Spanned, UsesTarget, Workflow};
-
-rule!(
-    ONLINE_CHECK_SKIPPED,
-    "TP400",
-    "online-check-skipped",
-    Warning,
-    "(`--online`) a check that needs the GitHub API or PyPI's record could not be made (no remote, bad token, rate limit, unreachable)",
-    Some(online_check_skipped)
-);
-
-rule!(
-    ENVIRONMENT_UNPROTECTED,
-    "TP403",
-    "environment-unprotected",
-    Warning,
-    "(`--online`) the publish job's environment does not exist or has no reviewers, wait timer or custom rule",
-    Some(environment_unprotected)
-);
-
-rule!(
-    ENVIRONMENT_BLOCKS_TRIGGER,
-    "TP404",
-    "environment-blocks-trigger",
-    Error,
-    "(`--online`) the environment's deployment branch/tag policy rejects the refs the workflow runs on",
-    Some(environment_blocks_trigger)
-);
-
-rule!(
-    PINNED_COMMIT_UNKNOWN,
-    "TP504",
-    "pinned-commit-unknown",
-    Error,
-    "(`--online`) the pinned SHA is no commit of the action's repository (or, for gh-action-pypi-publish, a tag object)",
-    Some(pinned_commit_unknown)
-);
-
-rule!(
-    VERSION_COMMENT_MISMATCH,
-    "TP505",
-    "version-comment-mismatch",
-    Warning,
-    "(`--online`) the version comment after a SHA pin names a tag that does not point at that SHA",
-    Some(version_comment_mismatch)
-);
 
 fn environment_location(site: &EnvironmentSite<'_>) -> Location {
     Location::new(site.job.view.file.file, site.name.span)
@@ -74,7 +33,7 @@ fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 
-fn online_check_skipped(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn online_check_skipped(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     super::record::record_checks_skipped(context, out);
     let Some(online) = context.online else { return };
     for site in environment_sites(context.repo, context.facts) {
@@ -131,7 +90,7 @@ fn online_check_skipped(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn environment_unprotected(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn environment_unprotected(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(online) = context.online else { return };
     for site in environment_sites(context.repo, context.facts) {
         let name = &site.name.value;
@@ -341,7 +300,7 @@ fn rejection(policy: &DeploymentPolicy, refs: &TriggerRefs<'_>) -> Option<String
     }
 }
 
-fn environment_blocks_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn environment_blocks_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(online) = context.online else { return };
     for site in environment_sites(context.repo, context.facts) {
         let Some(EnvironmentStatus::Found(settings)) = online.environment(&site.name.value) else {
@@ -376,7 +335,7 @@ fn environment_blocks_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
     }
 }
 
-fn pinned_commit_unknown(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn pinned_commit_unknown(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(online) = context.online else { return };
     for site in pin_sites(context.repo) {
         let UsesTarget::Remote { ref_span, .. } = &site.uses.target else {
@@ -420,7 +379,7 @@ fn pinned_commit_unknown(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn version_comment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn version_comment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(online) = context.online else { return };
     for site in pin_sites(context.repo) {
         let (Some(version), Some(comment)) = (&site.version, &site.uses.comment) else {

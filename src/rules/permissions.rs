@@ -1,7 +1,8 @@
 //! TP2xx: the `id-token: write` permission that trusted publishing needs,
 //! granted where it is needed and nowhere else.
 
-use super::{Context, rule};
+use super::Context;
+use crate::catalogue::{ID_TOKEN_MISSING, ID_TOKEN_UNUSED, ID_TOKEN_WORKFLOW_LEVEL, WRITE_ALL};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
@@ -10,43 +11,7 @@ use crate::facts::publish::Target;
 use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
 use crate::workflow::{Access, PermissionsKind};
 
-rule!(
-    ID_TOKEN_MISSING,
-    "TP201",
-    "id-token-missing",
-    Error,
-    "an OIDC publish job lacks `id-token: write`",
-    Some(id_token_missing)
-);
-
-rule!(
-    ID_TOKEN_UNUSED,
-    "TP203",
-    "id-token-unused",
-    Warning,
-    "a job grants itself `id-token: write` but neither publishes nor uses a known OIDC consumer",
-    Some(id_token_unused)
-);
-
-rule!(
-    WRITE_ALL,
-    "TP204",
-    "write-all",
-    Warning,
-    "`permissions: write-all` in a workflow that publishes",
-    Some(write_all)
-);
-
-rule!(
-    ID_TOKEN_WORKFLOW_LEVEL,
-    "TP202",
-    "id-token-workflow-level",
-    Warning,
-    "`id-token: write` is granted at workflow level, so every job without its own `permissions:` gets it",
-    Some(id_token_workflow_level)
-);
-
-fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for job in oidc_publish_jobs(context.repo, context.facts) {
         let view = job.view;
         let own = GrantSource::of(view.workflow, job.job);
@@ -164,7 +129,7 @@ fn job_uses_oidc(view: &WorkflowView<'_>, index: usize) -> bool {
         || !facts.opaque.is_empty()
 }
 
-fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         let Some(block) = &view.workflow.permissions else {
             continue;
@@ -301,7 +266,7 @@ fn job_needs_oidc(
     }
 }
 
-fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let repo = context.repo;
     let files_using = call_reach::files_reaching(
         &context.facts.calls,
@@ -360,7 +325,7 @@ fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         // A release to PyPI or TestPyPI (or an index named by an expression).
         let Some(site) = view

@@ -1,56 +1,11 @@
 //! TP5xx: references to third-party code that can change under the workflow.
 
-use super::{Context, rule};
+use super::Context;
+use crate::catalogue::{PIN_WITHOUT_VERSION_COMMENT, PUBLISH_ACTION_MASTER, UNPINNED_ACTION};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::publish::PYPI_PUBLISH_ACTION;
-use crate::workflow::uses::is_commit_sha;
+use crate::workflow::uses::{is_commit_sha, mentions_version};
 use crate::workflow::{Uses, UsesTarget};
-
-rule!(
-    UNPINNED_ACTION,
-    "TP501",
-    "unpinned-action",
-    Warning,
-    "a remote action, reusable workflow or Docker image is not pinned to an immutable commit SHA or digest",
-    Some(unpinned_action)
-);
-
-rule!(
-    PIN_WITHOUT_VERSION_COMMENT,
-    "TP502",
-    "pin-without-version-comment",
-    Info,
-    "a commit SHA pin has no comment naming the version it stands for",
-    Some(pin_without_version_comment)
-);
-
-rule!(
-    PUBLISH_ACTION_MASTER,
-    "TP503",
-    "publish-action-master",
-    Error,
-    "`pypa/gh-action-pypi-publish@master` is sunset and cannot do trusted publishing",
-    Some(publish_action_master)
-);
-
-/// Branch names that tools write after a SHA pin of a branch (`# main`).
-const BRANCH_COMMENTS: &[&str] = &["main", "master", "stable", "trunk", "develop", "nightly"];
-
-/// Whether a comment after a SHA pin says which version or ref it is:
-/// `v4.2.2`, `v4`, `4.2.2`, `tag=v4.1.0`, `release/v1`, `pin @v4.2.2`,
-/// `ratchet:actions/checkout@v4`, `main`...
-pub fn mentions_version(comment: &str) -> bool {
-    comment
-        .split(|c: char| c.is_whitespace() || ",;()[]@=:/#\"'`".contains(c))
-        .any(|word| {
-            let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
-            let version_like = bare.starts_with(|c: char| c.is_ascii_digit())
-                && bare
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c));
-            version_like || BRANCH_COMMENTS.contains(&word.to_ascii_lowercase().as_str())
-        })
-}
 
 /// Every `uses:` tplint reads, with its file and, for a local action, the
 /// `uses:` of the workflow that runs it: the workflows' own, then those of
@@ -58,9 +13,11 @@ pub fn mentions_version(comment: &str) -> bool {
 pub fn every_uses<'a>(
     context: &'a Context<'_>,
 ) -> impl Iterator<Item = (crate::source::FileId, &'a Uses, Option<Location>)> + 'a {
-    let workflows = context
-        .workflows()
-        .flat_map(|view| all_uses(view.workflow).map(move |uses| (view.file.file, uses, None)));
+    let workflows = context.workflows().flat_map(|view| {
+        view.workflow
+            .all_uses()
+            .map(move |uses| (view.file.file, uses, None))
+    });
     let actions = context
         .repo
         .locals
@@ -87,7 +44,7 @@ fn used_here(diagnostic: Diagnostic, used_at: Option<Location>) -> Diagnostic {
     }
 }
 
-fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (file, uses, used_at) in every_uses(context) {
         {
             let UsesTarget::Remote {
@@ -153,7 +110,7 @@ fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>)
     }
 }
 
-fn publish_action_master(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publish_action_master(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
         let steps = view.workflow.jobs.iter().flat_map(|j| &j.steps);
         for uses in steps.filter_map(|s| s.uses.as_ref()) {
@@ -201,18 +158,7 @@ fn pinned_by_tag_by_design(owner: &str, repo: &str, git_ref: &str) -> bool {
     full_tag && TAG_PINNED_BY_DESIGN.contains(&slug.as_str())
 }
 
-/// Every `uses:` of a workflow: steps and reusable-workflow calls.
-pub fn all_uses(workflow: &crate::workflow::Workflow) -> impl Iterator<Item = &Uses> {
-    workflow.jobs.iter().flat_map(|job| {
-        job.call
-            .as_ref()
-            .map(|c| &c.uses)
-            .into_iter()
-            .chain(job.steps.iter().filter_map(|s| s.uses.as_ref()))
-    })
-}
-
-fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (file, uses, used_at) in every_uses(context) {
         {
             let mut push = |d: Diagnostic| out.push(used_here(d, used_at));
@@ -285,7 +231,7 @@ fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::mentions_version;
+    use crate::workflow::uses::mentions_version;
 
     #[test]
     fn version_comments() {

@@ -1,10 +1,15 @@
 //! TP1xx: the declared trusted publishers against the workflows.
 
+use crate::catalogue::{
+    ENVIRONMENT_MISMATCH, INDEX_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED, PUBLISHER_INVALID,
+    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
+    REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
+};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Context, rule};
+use super::Context;
 use crate::config::{Field, Index, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::attestations::{self, Attests};
@@ -13,42 +18,6 @@ use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
 use crate::workflow::{Access, Job};
-
-rule!(
-    PUBLISHER_UNDECLARED,
-    "TP100",
-    "publisher-undeclared",
-    Info,
-    "an OIDC publish job has no declared publisher for its index",
-    Some(publisher_undeclared)
-);
-
-rule!(
-    PUBLISHER_WORKFLOW_MISSING,
-    "TP101",
-    "publisher-workflow-missing",
-    Error,
-    "the declared workflow file does not exist in .github/workflows",
-    Some(publisher_workflow_missing)
-);
-
-rule!(
-    PUBLISHER_INVALID,
-    "TP102",
-    "publisher-invalid",
-    Error,
-    "a declared publisher field breaks PyPI's own form rules",
-    Some(publisher_invalid)
-);
-
-rule!(
-    ENVIRONMENT_MISMATCH,
-    "TP104",
-    "environment-mismatch",
-    Error,
-    "the publish job's environment differs from the publisher's",
-    Some(environment_mismatch)
-);
 
 fn location(publisher: &Publisher, field: &Field) -> Location {
     Location::new(publisher.file, field.span)
@@ -97,7 +66,7 @@ fn workflow_exists(context: &Context<'_>, name: &str) -> bool {
     context.repo.workflow_dir_names.iter().any(|n| n == name)
 }
 
-fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = &context.repo.config.publishers;
     for job in oidc_publish_jobs(context.repo, context.facts) {
         let same_index = publishers
@@ -185,7 +154,7 @@ fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> {
         .map(|(_, n)| n.as_str())
 }
 
-fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let names = &context.repo.workflow_dir_names;
     for publisher in context.publishers() {
         let workflow = &publisher.workflow;
@@ -279,7 +248,7 @@ fn environment_problem(name: &str) -> Option<String> {
     None
 }
 
-fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for publisher in &context.repo.config.publishers {
         let mut report = |field: &Field, message: String, help: Option<String>| {
             let mut diagnostic =
@@ -319,7 +288,7 @@ fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
     for job in oidc_publish_jobs(context.repo, context.facts) {
         let matching: Vec<&Publisher> = publishers
@@ -393,82 +362,6 @@ fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closest_prefers_case_and_extension_variants() {
-        let names = vec![
-            "Release.yml".to_string(),
-            "ci.yaml".to_string(),
-            "publish.yaml".to_string(),
-        ];
-        assert_eq!(closest("release.yml", &names), Some("Release.yml"));
-        assert_eq!(closest("publish.yml", &names), Some("publish.yaml"));
-        assert_eq!(closest("pubish.yaml", &names), Some("publish.yaml"));
-        assert_eq!(closest("deploy-docs.yml", &names), None);
-    }
-
-    #[test]
-    fn form_rules() {
-        assert!(workflow_problem("release.yml").is_none());
-        assert!(workflow_problem(".github/workflows/release.yml").is_some());
-        assert!(workflow_problem("release.yml ").is_some());
-        assert!(workflow_problem("release").is_some());
-        assert!(environment_problem("pypi").is_none());
-        assert!(environment_problem("py,pi").is_some());
-        assert!(environment_problem(&"x".repeat(256)).is_some());
-        assert!(OWNER.is_match("my-org") && !OWNER.is_match("-org") && !OWNER.is_match("my_org"));
-        assert!(REPOSITORY.is_match("my.project_1") && !REPOSITORY.is_match("org/proj"));
-    }
-}
-
-rule!(
-    PUBLISHER_NO_PUBLISH_JOB,
-    "TP103",
-    "publisher-no-publish-job",
-    Error,
-    "no job that PyPI attributes to the declared workflow publishes to the declared index by OIDC",
-    Some(publisher_no_publish_job)
-);
-
-rule!(
-    PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-    "TP105",
-    "publisher-environment-unrestricted",
-    Warning,
-    "the publish job uses an environment but the publisher declares none",
-    Some(publisher_environment_unrestricted)
-);
-
-rule!(
-    REPOSITORY_MISMATCH,
-    "TP106",
-    "repository-mismatch",
-    Error,
-    "the declared owner/repository differ from the git remote `origin`",
-    Some(repository_mismatch)
-);
-
-rule!(
-    INDEX_MISMATCH,
-    "TP107",
-    "index-mismatch",
-    Error,
-    "the publish step uploads to another index than the publisher declares",
-    Some(index_mismatch)
-);
-
-rule!(
-    REUSABLE_WORKFLOW_PUBLISH,
-    "TP108",
-    "reusable-workflow-publish",
-    Warning,
-    "a publish job inside a reusable workflow: the file to register, attestations that PyPI rejects there, a publisher naming the caller",
-    Some(reusable_workflow_publish)
-);
 
 /// The OIDC publish jobs PyPI would match against `publisher`.
 fn jobs_for<'a>(
@@ -594,7 +487,7 @@ fn hidden_publish_info(
     diagnostic
 }
 
-fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = context.publishers();
     for publisher in publishers {
@@ -696,7 +589,7 @@ fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     for publisher in context.publishers() {
         if publisher.environment.is_some() {
@@ -738,7 +631,7 @@ fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagn
     }
 }
 
-fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(remote) = &context.repo.remote else {
         return; // no remote: nothing to compare with
     };
@@ -782,7 +675,7 @@ fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = context.publishers();
     for publisher in publishers {
@@ -848,7 +741,7 @@ fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
     for job in oidc_publish_jobs(context.repo, context.facts) {
         if !job.view.is_reusable() {
@@ -971,5 +864,36 @@ fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .with_related(location(publisher, &publisher.workflow), "publisher declared here"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_prefers_case_and_extension_variants() {
+        let names = vec![
+            "Release.yml".to_string(),
+            "ci.yaml".to_string(),
+            "publish.yaml".to_string(),
+        ];
+        assert_eq!(closest("release.yml", &names), Some("Release.yml"));
+        assert_eq!(closest("publish.yml", &names), Some("publish.yaml"));
+        assert_eq!(closest("pubish.yaml", &names), Some("publish.yaml"));
+        assert_eq!(closest("deploy-docs.yml", &names), None);
+    }
+
+    #[test]
+    fn form_rules() {
+        assert!(workflow_problem("release.yml").is_none());
+        assert!(workflow_problem(".github/workflows/release.yml").is_some());
+        assert!(workflow_problem("release.yml ").is_some());
+        assert!(workflow_problem("release").is_some());
+        assert!(environment_problem("pypi").is_none());
+        assert!(environment_problem("py,pi").is_some());
+        assert!(environment_problem(&"x".repeat(256)).is_some());
+        assert!(OWNER.is_match("my-org") && !OWNER.is_match("-org") && !OWNER.is_match("my_org"));
+        assert!(REPOSITORY.is_match("my.project_1") && !REPOSITORY.is_match("org/proj"));
     }
 }

@@ -5,30 +5,14 @@
 //! publisher rules about a *recorded* publisher are adjusted: one severity
 //! lower, the record named in the message, and placed in the repository.
 
-use super::{Context, Rule, rule};
+use super::Context;
+use crate::catalogue::Rule;
+use crate::catalogue::{PUBLISHER_RECORD_UNDECLARED, RELEASE_WITHOUT_PROVENANCE};
 use crate::config::{Field, Index, Origin, Publisher, RecordSource};
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::online::pypi::{Identity, RecordStatus, Recorded, Release};
 use crate::online::record::{ProjectRecord, Wants};
-
-rule!(
-    PUBLISHER_RECORD_UNDECLARED,
-    "TP109",
-    "publisher-record-undeclared",
-    Info,
-    "(`--online`) no declared publisher matches the one PyPI recorded for the latest release",
-    Some(publisher_record_undeclared)
-);
-
-rule!(
-    RELEASE_WITHOUT_PROVENANCE,
-    "TP306",
-    "release-without-provenance",
-    Info,
-    "(`--online`) no file of the latest release has provenance, so PyPI has no record of its publisher",
-    Some(release_without_provenance)
-);
 
 /// The rules that check a recorded publisher as they check a declared one,
 /// for an index with no declared publisher.
@@ -292,7 +276,7 @@ fn as_declaration(index: Index, project: &str, identity: &Identity) -> Option<St
     Some(text)
 }
 
-fn publisher_record_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn publisher_record_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(records) = context.records else {
         return;
     };
@@ -407,7 +391,7 @@ fn undeclared(
 /// the simple API's `provenance` key, 2024-10-21; the integrity route 2024-10-03).
 const PROVENANCE_SINCE: &str = "2024-10-01";
 
-fn release_without_provenance(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn release_without_provenance(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(records) = context.records else {
         return;
     };
@@ -485,7 +469,7 @@ pub(crate) fn record_checks_skipped(context: &Context<'_>, out: &mut Vec<Diagnos
         };
         out.push(
             Diagnostic::new(
-                &super::online::ONLINE_CHECK_SKIPPED,
+                &crate::catalogue::ONLINE_CHECK_SKIPPED,
                 location,
                 format!(
                     "{}'s record of the latest release was not read: the project name is unknown; {}",
@@ -505,7 +489,7 @@ pub(crate) fn record_checks_skipped(context: &Context<'_>, out: &mut Vec<Diagnos
         };
         out.push(
             Diagnostic::new(
-                &super::online::ONLINE_CHECK_SKIPPED,
+                &crate::catalogue::ONLINE_CHECK_SKIPPED,
                 location,
                 format!(
                     "{}'s record of `{}` was not read: {reason}; {}",

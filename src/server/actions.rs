@@ -105,7 +105,7 @@ impl Server {
     /// tplint reads there.
     fn suppression(&self, report: &RepoReport, diagnostic: &Diagnostic) -> Option<lsp::CodeAction> {
         let code = diagnostic.rule.code;
-        if code == crate::rules::UNUSED_SUPPRESSION.code {
+        if code == crate::catalogue::UNUSED_SUPPRESSION.code {
             return None;
         }
         let file_id = diagnostic.location.file;

@@ -64,6 +64,17 @@ pub struct Workflow {
 }
 
 impl Workflow {
+    /// Every `uses:` of the workflow: steps and reusable-workflow calls.
+    pub fn all_uses(&self) -> impl Iterator<Item = &Uses> {
+        self.jobs.iter().flat_map(|job| {
+            job.call
+                .as_ref()
+                .map(|c| &c.uses)
+                .into_iter()
+                .chain(job.steps.iter().filter_map(|s| s.uses.as_ref()))
+        })
+    }
+
     pub fn job(&self, id: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.id.value == id)
     }

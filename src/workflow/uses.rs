@@ -112,6 +112,25 @@ pub fn is_commit_sha(git_ref: &str) -> bool {
     matches!(git_ref.len(), 40 | 64) && git_ref.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Branch names that tools write after a SHA pin of a branch (`# main`).
+const BRANCH_COMMENTS: &[&str] = &["main", "master", "stable", "trunk", "develop", "nightly"];
+
+/// Whether a comment after a SHA pin says which version or ref it is:
+/// `v4.2.2`, `v4`, `4.2.2`, `tag=v4.1.0`, `release/v1`, `pin @v4.2.2`,
+/// `ratchet:actions/checkout@v4`, `main`...
+pub fn mentions_version(comment: &str) -> bool {
+    comment
+        .split(|c: char| c.is_whitespace() || ",;()[]@=:/#\"'`".contains(c))
+        .any(|word| {
+            let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
+            let version_like = bare.starts_with(|c: char| c.is_ascii_digit())
+                && bare
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c));
+            version_like || BRANCH_COMMENTS.contains(&word.to_ascii_lowercase().as_str())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
