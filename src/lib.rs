@@ -17,6 +17,7 @@ pub mod git;
 pub mod lint;
 pub mod online;
 pub mod overlay;
+pub mod registry;
 pub mod render;
 pub mod repository;
 pub mod rules;

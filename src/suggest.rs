@@ -6,10 +6,10 @@
 
 use serde::Serialize;
 
-use crate::config::Index;
 use crate::facts::{Facts, oidc_publish_jobs};
 use crate::online::pypi::{Identity, RecordStatus};
 use crate::online::record::RecordFacts;
+use crate::registry::Registry;
 use crate::repository::Repository;
 
 /// The release whose provenance named a suggested publisher.
@@ -74,7 +74,7 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 continue;
             }
             out.push(Suggestion {
-                index: Index::Pypi.key(),
+                index: Registry::Pypi.key(),
                 project: repo.config.project_name.clone(),
                 owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                 repository: repo.remote.as_ref().map(|r| r.repository.clone()),
@@ -98,7 +98,7 @@ pub fn suggestions(
     facts: &Facts,
     records: Option<&RecordFacts>,
 ) -> Vec<Suggestion> {
-    let mut out: Vec<(Index, Suggestion)> = Vec::new();
+    let mut out: Vec<(Registry, Suggestion)> = Vec::new();
     for job in oidc_publish_jobs(repo, facts) {
         let environment = job.job.environment.as_ref().map(|e| e.name.value.clone());
         let environment_is_expression = job
@@ -133,7 +133,11 @@ pub fn suggestions(
             },
         ));
     }
-    out.extend(probable(repo, facts).into_iter().map(|s| (Index::Pypi, s)));
+    out.extend(
+        probable(repo, facts)
+            .into_iter()
+            .map(|s| (Registry::Pypi, s)),
+    );
     for record in records.iter().flat_map(|r| &r.records) {
         let RecordStatus::Recorded {
             release,
@@ -229,7 +233,7 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
             text.push_str("# unconfirmed: no publish step is visible in this job\n");
         }
         text.push_str("[[publisher]]\n");
-        if s.index != Index::Pypi.key() {
+        if s.index != Registry::Pypi.key() {
             text.push_str(&format!("index = {}\n", quoted(s.index)));
         }
         if let Some(project) = &s.project {
@@ -308,7 +312,7 @@ pub fn render_human(
         );
     }
     let mut out = notes;
-    for index in [Index::Pypi, Index::TestPypi] {
+    for index in Registry::ALL {
         let group: Vec<&Suggestion> = suggestions
             .iter()
             .filter(|s| s.index == index.key())
@@ -316,28 +320,67 @@ pub fn render_human(
         if group.is_empty() {
             continue;
         }
-        let host = match index {
-            Index::Pypi => "pypi.org",
-            Index::TestPypi => "test.pypi.org",
-        };
-        let project = repo.config.project_name.as_deref().unwrap_or("<project>");
+        let info = index.info();
+        let package = group
+            .iter()
+            .find_map(|s| s.project.as_deref())
+            .or(repo
+                .config
+                .project_name
+                .as_deref()
+                .filter(|_| index.is_pypi()))
+            .unwrap_or("<package>");
         out.push_str(&format!(
-            "{} — add a new GitHub publisher at https://{host}/manage/project/{project}/settings/publishing/\n(or at https://{host}/manage/account/publishing/ for a project that does not exist yet)\n\n",
-            index.display_name()
+            "{} — add a trusted publisher (GitHub Actions) at {}\n",
+            info.name,
+            info.settings_url.replace("{package}", package)
         ));
+        if index.is_pypi() {
+            let host = if index == Registry::Pypi {
+                "pypi.org"
+            } else {
+                "test.pypi.org"
+            };
+            out.push_str(&format!(
+                "(or at https://{host}/manage/account/publishing/ for a project that does not exist yet)\n"
+            ));
+        }
+        out.push('\n');
+        let labels = &info.labels;
+        let width = [
+            labels.package,
+            labels.owner,
+            labels.repository,
+            labels.workflow,
+            labels.environment,
+        ]
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+            + 3;
+        let line = |label: &str, value: &str| format!("  {:<width$}{value}\n", format!("{label}:"));
         for s in group {
             let unknown = "(unknown: see below)";
-            out.push_str(&format!(
-                "  PyPI Project Name:  {}\n  Owner:              {}\n  Repository name:    {}\n  Workflow name:      {}\n  Environment name:   {}\n",
-                s.project.as_deref().unwrap_or("(your project's name)"),
-                s.owner.as_deref().unwrap_or(unknown),
+            out.push_str(&line(
+                labels.package,
+                s.project.as_deref().unwrap_or("(your package's name)"),
+            ));
+            out.push_str(&line(labels.owner, s.owner.as_deref().unwrap_or(unknown)));
+            out.push_str(&line(
+                labels.repository,
                 s.repository.as_deref().unwrap_or(unknown),
-                s.workflow,
-                match (&s.environment, s.environment_is_expression) {
+            ));
+            out.push_str(&line(labels.workflow, &s.workflow));
+            out.push_str(&line(
+                labels.environment,
+                &match (&s.environment, s.environment_is_expression) {
                     (None, _) => "(any)".to_string(),
-                    (Some(e), true) => format!("{e}  (an expression: enter the name it evaluates to)"),
+                    (Some(e), true) => {
+                        format!("{e}  (an expression: enter the name it evaluates to)")
+                    }
                     (Some(e), false) => e.clone(),
-                }
+                },
             ));
             for job in &s.jobs {
                 out.push_str(&format!("    for job {job}\n"));

@@ -705,10 +705,10 @@ fn an_unreachable_index_is_tp400_and_never_exit_2() {
 
 #[test]
 fn a_timeout_is_a_skipped_check() {
-    use tplint::config::Index;
     use tplint::lint::{CheckOptions, check_repository};
     use tplint::online::client::{Settings, UreqTransport};
     use tplint::online::pypi::{IndexClient, Indexes, RecordStatus};
+    use tplint::registry::Registry;
 
     let server = Server::start(Default::default());
     server.route("/pypi/widget/json", Answer::Silent);
@@ -724,7 +724,7 @@ fn a_timeout_is_a_skipped_check() {
         )
     };
     let started = Instant::now();
-    let status = client(Index::Pypi).latest_record("widget");
+    let status = client(Registry::Pypi).latest_record("widget");
     assert!(started.elapsed() < Duration::from_secs(10));
     let RecordStatus::Skipped(reason) = status else {
         panic!("{status:?}");
@@ -738,8 +738,8 @@ fn a_timeout_is_a_skipped_check() {
     );
     let options = CheckOptions {
         indexes: Some(Arc::new(Indexes {
-            pypi: client(Index::Pypi),
-            testpypi: client(Index::TestPypi),
+            pypi: client(Registry::Pypi),
+            testpypi: client(Registry::TestPypi),
         })),
         ..CheckOptions::default()
     };

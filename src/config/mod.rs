@@ -11,45 +11,8 @@ use toml::Spanned;
 
 use crate::catalogue;
 use crate::diagnostic::Severity;
+use crate::registry::Registry;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-
-/// Which package index a publisher is registered on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Index {
-    Pypi,
-    TestPypi,
-}
-
-impl Index {
-    pub fn parse(text: &str) -> Option<Index> {
-        match text.to_ascii_lowercase().as_str() {
-            "pypi" => Some(Index::Pypi),
-            "testpypi" => Some(Index::TestPypi),
-            _ => None,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Index::Pypi => "pypi",
-            Index::TestPypi => "testpypi",
-        }
-    }
-
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Index::Pypi => "PyPI",
-            Index::TestPypi => "TestPyPI",
-        }
-    }
-
-    pub fn upload_url(self) -> &'static str {
-        match self {
-            Index::Pypi => "https://upload.pypi.org/legacy/",
-            Index::TestPypi => "https://test.pypi.org/legacy/",
-        }
-    }
-}
 
 /// A field of a publisher with where it was written.
 #[derive(Clone, Debug)]
@@ -87,7 +50,7 @@ pub struct Publisher {
     pub span: Span,
     /// The index as written; `index_kind` is `None` when it is unknown (TP102).
     pub index: Option<Field>,
-    pub index_kind: Option<Index>,
+    pub index_kind: Option<Registry>,
     pub project: Option<Field>,
     pub owner: Field,
     pub repository: Field,
@@ -97,8 +60,8 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    pub fn index(&self) -> Index {
-        self.index_kind.unwrap_or(Index::Pypi)
+    pub fn index(&self) -> Registry {
+        self.index_kind.unwrap_or(Registry::Pypi)
     }
 }
 
@@ -404,8 +367,8 @@ fn read_raw(
             file: file_id,
             span,
             index_kind: match &index {
-                None => Some(Index::Pypi),
-                Some(f) => Index::parse(&f.value),
+                None => Some(Registry::Pypi),
+                Some(f) => Registry::parse(&f.value),
             },
             index,
             project: raw.project.as_ref().map(field),
@@ -526,8 +489,8 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         return Err(LoadError::Usage("missing publisher flag".into()));
     };
     let index_kind = match &index {
-        None => Some(Index::Pypi),
-        Some(f) => Index::parse(&f.value),
+        None => Some(Registry::Pypi),
+        Some(f) => Registry::parse(&f.value),
     };
     let span = Span::new(0, text.len());
     let file = sources.add(SourceFile::new("<command line>", text));

@@ -354,7 +354,7 @@ pub fn site_step<'a>(
 pub struct OidcPublishJob<'a> {
     pub view: WorkflowView<'a>,
     pub job: &'a Job,
-    pub index: crate::config::Index,
+    pub index: crate::registry::Registry,
     /// The job's first OIDC upload to that index.
     pub site: &'a PublishSite,
 }

@@ -3,10 +3,10 @@
 //! uploader is one row of [`COMMAND_UPLOADERS`]; the two GitHub Actions
 //! have their own readers. Rules only see [`PublishSite`].
 
-use crate::config::Index;
 use crate::diagnostic::Location;
 use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
+use crate::registry::Registry;
 use crate::source::{FileId, Span};
 use crate::workflow::UsesTarget;
 
@@ -356,7 +356,7 @@ pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
 /// Where an upload goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Index(Index),
+    Registry(Registry),
     /// Another index (a private registry, devpi, a named repository of a
     /// config file): not judged against PyPI publishers.
     Custom(String),
@@ -430,9 +430,9 @@ impl PublishSite {
     }
 
     /// The index when it is PyPI or TestPyPI.
-    pub fn index(&self) -> Option<Index> {
+    pub fn index(&self) -> Option<Registry> {
         match self.target {
-            Target::Index(index) => Some(index),
+            Target::Registry(index) => Some(index),
             _ => None,
         }
     }
@@ -449,8 +449,10 @@ pub fn target_of_url(url: &str) -> Target {
         .or_else(|| normalized.strip_prefix("http://"))
         .unwrap_or(&normalized);
     match normalized {
-        "upload.pypi.org/legacy" | "pypi.org/legacy" => Target::Index(Index::Pypi),
-        "test.pypi.org/legacy" | "upload.test.pypi.org/legacy" => Target::Index(Index::TestPypi),
+        "upload.pypi.org/legacy" | "pypi.org/legacy" => Target::Registry(Registry::Pypi),
+        "test.pypi.org/legacy" | "upload.test.pypi.org/legacy" => {
+            Target::Registry(Registry::TestPypi)
+        }
         _ => Target::Custom(url.to_string()),
     }
 }
@@ -548,7 +550,7 @@ fn gh_action_pypi_publish(exec: &Executed<'_, '_>, mint: &MintState) -> Option<P
         Some((kv, value)) if !value.trim().is_empty() => {
             (target_of_url(&value), Some(exec.location(kv.value.span)))
         }
-        _ => (Target::Index(Index::Pypi), None),
+        _ => (Target::Registry(Registry::Pypi), None),
     };
     let auth = match exec.input("password") {
         Some((kv, value)) if !value.trim().is_empty() => {
@@ -653,7 +655,7 @@ impl<'a> Invocation<'a, '_> {
                 return (named_target(table, &env.value), Some(env.location));
             }
         }
-        (Target::Index(Index::Pypi), None)
+        (Target::Registry(Registry::Pypi), None)
     }
 
     /// Whether a secret's value was minted by OIDC in this job.
@@ -701,9 +703,9 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
         return target_of_url(name);
     }
     if table.testpypi_names.contains(&name) {
-        Target::Index(Index::TestPypi)
+        Target::Registry(Registry::TestPypi)
     } else if table.pypi_names.contains(&name) {
-        Target::Index(Index::Pypi)
+        Target::Registry(Registry::Pypi)
     } else {
         Target::Custom(name.to_string())
     }
@@ -953,7 +955,7 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         Some((kv, value)) if !value.trim().is_empty() => {
             (target_of_url(&value), Some(exec.location(kv.value.span)))
         }
-        _ => (Target::Index(Index::Pypi), None),
+        _ => (Target::Registry(Registry::Pypi), None),
     };
     let token = entry
         .token_inputs
@@ -1020,7 +1022,7 @@ mod tests {
         let s = sites("      - uses: pypa/gh-action-pypi-publish@release/v1\n");
         assert_eq!(s.len(), 1);
         assert!(s[0].is_oidc());
-        assert_eq!(s[0].index(), Some(Index::Pypi));
+        assert_eq!(s[0].index(), Some(Registry::Pypi));
     }
 
     #[test]
@@ -1029,7 +1031,7 @@ mod tests {
             "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.T }}\n          repository-url: https://test.pypi.org/legacy/\n",
         );
         assert!(matches!(s[0].auth, Auth::Password { .. }));
-        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        assert_eq!(s[0].index(), Some(Registry::TestPypi));
         let s = sites(
             "      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ''\n",
         );
@@ -1040,11 +1042,11 @@ mod tests {
     fn url_forms() {
         assert_eq!(
             target_of_url("https://upload.pypi.org/legacy"),
-            Target::Index(Index::Pypi)
+            Target::Registry(Registry::Pypi)
         );
         assert_eq!(
             target_of_url("https://test.pypi.org/legacy/"),
-            Target::Index(Index::TestPypi)
+            Target::Registry(Registry::TestPypi)
         );
         assert!(matches!(
             target_of_url("${{ vars.URL }}"),
@@ -1113,13 +1115,13 @@ mod tests {
         );
         assert_eq!(s.len(), 2);
         assert!(s[0].oidc_required && s[0].is_oidc());
-        assert_eq!(s[1].index(), Some(Index::TestPypi));
+        assert_eq!(s[1].index(), Some(Registry::TestPypi));
     }
 
     #[test]
     fn targets_from_flags_and_env() {
         let s = sites("      - run: uv publish --publish-url https://test.pypi.org/legacy/\n");
-        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        assert_eq!(s[0].index(), Some(Registry::TestPypi));
         let s = sites(
             "      - run: twine upload --repository-url https://pkgs.example.com/ dist/*\n        env:\n          TWINE_PASSWORD: ${{ secrets.X }}\n",
         );
@@ -1129,9 +1131,9 @@ mod tests {
             "",
             "      - run: uv publish\n",
         );
-        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        assert_eq!(s[0].index(), Some(Registry::TestPypi));
         let s = sites("      - run: hatch publish -r test\n");
-        assert_eq!(s[0].index(), Some(Index::TestPypi));
+        assert_eq!(s[0].index(), Some(Registry::TestPypi));
         let s = sites("      - run: uv publish --publish-url ${{ vars.INDEX }}\n");
         assert!(matches!(s[0].target, Target::Expression(_)));
     }

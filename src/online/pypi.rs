@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::client::{HttpResponse, Settings, Transport, UreqTransport};
 use super::github::segment;
-use crate::config::Index;
+use crate::registry::Registry;
 
 /// The index sites used unless `--pypi-url` / `--testpypi-url` say otherwise.
 pub const DEFAULT_PYPI_URL: &str = "https://pypi.org";
@@ -180,7 +180,7 @@ pub enum RecordStatus {
 
 /// One package index's public APIs, with a per-run cache by project.
 pub struct IndexClient {
-    index: Index,
+    index: Registry,
     /// Without a trailing `/`.
     base: String,
     transport: Box<dyn Transport>,
@@ -207,15 +207,17 @@ impl Indexes {
     /// Clients of the sites at `pypi` and `testpypi` (`http(s)://` URLs).
     pub fn connect(pypi: &str, testpypi: &str) -> Self {
         Self {
-            pypi: IndexClient::connect(Index::Pypi, pypi),
-            testpypi: IndexClient::connect(Index::TestPypi, testpypi),
+            pypi: IndexClient::connect(Registry::Pypi, pypi),
+            testpypi: IndexClient::connect(Registry::TestPypi, testpypi),
         }
     }
 
-    pub fn get(&self, index: Index) -> &IndexClient {
+    /// The client of PyPI or TestPyPI; `None` for the other registries.
+    pub fn get(&self, index: Registry) -> Option<&IndexClient> {
         match index {
-            Index::Pypi => &self.pypi,
-            Index::TestPypi => &self.testpypi,
+            Registry::Pypi => Some(&self.pypi),
+            Registry::TestPypi => Some(&self.testpypi),
+            _ => None,
         }
     }
 }
@@ -224,7 +226,7 @@ impl Indexes {
 struct Failed(String);
 
 impl IndexClient {
-    pub fn new(index: Index, base: &str, transport: Box<dyn Transport>) -> Self {
+    pub fn new(index: Registry, base: &str, transport: Box<dyn Transport>) -> Self {
         Self {
             index,
             base: base.trim_end_matches('/').to_string(),
@@ -233,7 +235,7 @@ impl IndexClient {
         }
     }
 
-    pub fn connect(index: Index, base: &str) -> Self {
+    pub fn connect(index: Registry, base: &str) -> Self {
         let settings = Settings {
             body_limit: MAX_ANSWER_BYTES,
             ..Settings::default()
@@ -245,7 +247,7 @@ impl IndexClient {
         )
     }
 
-    pub fn index(&self) -> Index {
+    pub fn index(&self) -> Registry {
         self.index
     }
 

@@ -11,9 +11,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::pypi::{Identity, Indexes, RecordStatus, normalize};
-use crate::config::{Field, Index, Origin, Publisher, RecordSource};
+use crate::config::{Field, Origin, Publisher, RecordSource};
 use crate::diagnostic::Location;
 use crate::facts::Facts;
+use crate::registry::Registry;
 use crate::repository::Repository;
 use crate::source::{SourceFile, SourceMap, Span};
 
@@ -38,7 +39,7 @@ impl Wants {
 /// What an index said about one project the repository publishes.
 #[derive(Clone, Debug)]
 pub struct ProjectRecord {
-    pub index: Index,
+    pub index: Registry,
     /// The name as written in the configuration or `pyproject.toml`.
     pub project: String,
     /// Whether publishers are declared for this index (then the record is
@@ -52,7 +53,7 @@ pub struct ProjectRecord {
 pub struct RecordFacts {
     pub records: Vec<ProjectRecord>,
     /// Indexes the repository publishes to whose project name is unknown.
-    pub unnamed: Vec<Index>,
+    pub unnamed: Vec<Registry>,
     /// The declared publishers, then the recorded ones of indexes with none declared.
     pub publishers: Vec<Publisher>,
     /// The project name in `pyproject.toml`, where a diagnostic about the
@@ -61,7 +62,7 @@ pub struct RecordFacts {
 }
 
 /// Whether any step uploads to `index` (by trusted publishing or not).
-fn publishes_to(facts: &Facts, index: Index) -> bool {
+fn publishes_to(facts: &Facts, index: Registry) -> bool {
     facts
         .workflows
         .iter()
@@ -73,13 +74,13 @@ fn publishes_to(facts: &Facts, index: Index) -> bool {
 #[derive(Debug, Default)]
 pub struct Answers {
     records: Vec<ProjectRecord>,
-    unnamed: Vec<Index>,
+    unnamed: Vec<Registry>,
 }
 
 /// Ask the indexes about every project `repo` publishes that `wants` needs.
 pub fn ask(indexes: &Indexes, repo: &Repository, facts: &Facts, wants: Wants) -> Answers {
     let mut out = Answers::default();
-    for index in [Index::Pypi, Index::TestPypi] {
+    for index in [Registry::Pypi, Registry::TestPypi] {
         let declared: Vec<&Publisher> = repo
             .config
             .publishers
@@ -113,12 +114,15 @@ pub fn ask(indexes: &Indexes, repo: &Repository, facts: &Facts, wants: Wants) ->
                 None => {}
             }
         }
+        let Some(client) = indexes.get(index) else {
+            continue;
+        };
         for project in projects {
             out.records.push(ProjectRecord {
                 index,
                 project: project.to_string(),
                 declared: is_declared,
-                status: indexes.get(index).latest_record(project),
+                status: client.latest_record(project),
             });
         }
     }
@@ -180,7 +184,8 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
             source.filename
         ));
         let header = Span::new(block.text.find("[[").unwrap_or(0), block.text.len() - 1);
-        let index = (record.index != Index::Pypi).then(|| block.field("index", record.index.key()));
+        let index =
+            (record.index != Registry::Pypi).then(|| block.field("index", record.index.key()));
         let project = block.field("project", &source.project);
         let owner = block.field("owner", owner);
         let repository = block.field("repository", name);

@@ -10,13 +10,14 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Context;
-use crate::config::{Field, Index, Publisher};
+use crate::config::{Field, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::attestations::{self, Attests};
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
+use crate::registry::Registry;
 use crate::workflow::{Access, Job};
 
 fn location(publisher: &Publisher, field: &Field) -> Location {
@@ -41,7 +42,7 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
         job.view.attributed_name(),
         environment.as_deref().unwrap_or("(any)"),
     );
-    if job.index != crate::config::Index::Pypi {
+    if job.index != crate::registry::Registry::Pypi {
         help.push_str(&format!("index = \"{}\"\n", job.index.key()));
     }
     if let Some(project) = &context.repo.config.project_name {
@@ -393,7 +394,7 @@ fn accepts_environment(publisher: &Publisher, job: &Job) -> bool {
 fn other_targets<'a>(
     context: &'a Context<'_>,
     name: &'a str,
-    index: Index,
+    index: Registry,
 ) -> impl Iterator<Item = (WorkflowView<'a>, &'a PublishSite)> + 'a {
     context
         .workflows()
@@ -402,7 +403,7 @@ fn other_targets<'a>(
         .filter(move |(_, s)| {
             s.is_oidc()
                 && match &s.target {
-                    Target::Index(i) => *i != index,
+                    Target::Registry(i) => *i != index,
                     Target::Expression(_) => true,
                     Target::Custom(_) => false,
                 }
@@ -410,7 +411,7 @@ fn other_targets<'a>(
 }
 
 /// Whether the declared workflow publishes through a call that TP108 reports.
-fn publishes_through_call(context: &Context<'_>, name: &str, index: Index) -> bool {
+fn publishes_through_call(context: &Context<'_>, name: &str, index: Registry) -> bool {
     let Some(caller) = context.repo.workflows.iter().position(|w| w.name == name) else {
         return false;
     };
@@ -457,7 +458,7 @@ fn hidden_publish_info(
     candidates: &[(WorkflowView<'_>, usize)],
     location: Location,
     name: &str,
-    index: Index,
+    index: Registry,
 ) -> Diagnostic {
     let jobs: Vec<String> = candidates
         .iter()
@@ -704,7 +705,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .with_help(format!("a literal `{}` lets the publisher be checked", index.upload_url()))
                     .with_related(related, "publisher declared here"),
                 ),
-                Target::Index(other) => {
+                Target::Registry(other) => {
                     let declared_elsewhere = publishers
                         .iter()
                         .any(|p| p.index_kind == Some(*other) && p.workflow.value == *name);
@@ -726,8 +727,8 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         )
                         .with_help(format!(
                             "{} and {} have separate publishers: register one on {} (and set `index = \"{}\"` here), or upload to {}",
-                            Index::Pypi.display_name(),
-                            Index::TestPypi.display_name(),
+                            Registry::Pypi.display_name(),
+                            Registry::TestPypi.display_name(),
                             other.display_name(),
                             other.key(),
                             index.upload_url()

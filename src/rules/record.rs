@@ -8,11 +8,12 @@
 use super::Context;
 use crate::catalogue::Rule;
 use crate::catalogue::{PUBLISHER_RECORD_UNDECLARED, RELEASE_WITHOUT_PROVENANCE};
-use crate::config::{Field, Index, Origin, Publisher, RecordSource};
+use crate::config::{Field, Origin, Publisher, RecordSource};
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::online::pypi::{Identity, RecordStatus, Recorded, Release};
 use crate::online::record::{ProjectRecord, Wants};
+use crate::registry::Registry;
 
 /// The rules that check a recorded publisher as they check a declared one,
 /// for an index with no declared publisher.
@@ -54,7 +55,7 @@ fn is_pseudo(context: &Context<'_>, location: Location) -> bool {
 /// upload to the index.
 fn publish_location(
     context: &Context<'_>,
-    index: Index,
+    index: Registry,
     workflow: Option<&str>,
 ) -> Option<Location> {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
@@ -77,7 +78,7 @@ fn publish_location(
 /// Where a finding about a project's record goes: where the repository
 /// publishes to that index, else its declared publisher, else the project
 /// name in `pyproject.toml`.
-fn project_location(context: &Context<'_>, index: Index, project: &str) -> Option<Location> {
+fn project_location(context: &Context<'_>, index: Registry, project: &str) -> Option<Location> {
     let declared = || {
         context.repo.config.publishers.iter().find(|p| {
             p.index_kind == Some(index)
@@ -100,7 +101,7 @@ fn same_project(a: &str, b: &str) -> bool {
     crate::online::pypi::normalize(a) == crate::online::pypi::normalize(b)
 }
 
-fn describe_release(index: Index, release: &Release) -> String {
+fn describe_release(index: Registry, release: &Release) -> String {
     format!(
         "{} {} on {}",
         release.project,
@@ -253,7 +254,7 @@ fn differences<'a>(
 }
 
 /// The record as a `[[publisher]]` block.
-fn as_declaration(index: Index, project: &str, identity: &Identity) -> Option<String> {
+fn as_declaration(index: Registry, project: &str, identity: &Identity) -> Option<String> {
     let Identity::GitHub {
         repository,
         workflow,
@@ -264,7 +265,7 @@ fn as_declaration(index: Index, project: &str, identity: &Identity) -> Option<St
     };
     let (owner, name) = repository.split_once('/')?;
     let mut text = String::from("[[publisher]]\n");
-    if index != Index::Pypi {
+    if index != Registry::Pypi {
         text.push_str(&format!("index = \"{}\"\n", index.key()));
     }
     text.push_str(&format!(

@@ -1,0 +1,379 @@
+//! The registries that accept trusted publishing, and what tplint knows of
+//! each: how its publisher form reads and validates, which workflow file of
+//! a run it matches, how it compares names, and the URLs of its upload API
+//! and settings page. One module per registry; [`Registry`] names them and
+//! [`Registry::info`] returns the module's [`RegistryInfo`]. Adding a
+//! registry is one module here, its docs and its fixtures.
+//!
+//! How each registry recognises a publish (actions, commands, tokens) is in
+//! the module's tables too, read by `facts::publish`.
+
+pub mod crates_io;
+pub mod npm;
+pub mod nuget;
+pub mod pypi;
+pub mod rubygems;
+
+use std::fmt;
+
+/// A registry with trusted publishing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Registry {
+    Pypi,
+    TestPypi,
+    CratesIo,
+    Npm,
+    RubyGems,
+    NuGet,
+}
+
+/// Which workflow file of a run the registry compares with the publisher's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchedWorkflow {
+    /// The file that holds the publishing job (`job_workflow_ref`), even
+    /// when another workflow calls it.
+    Callee,
+    /// The file the run started from (`workflow_ref`): the caller of a
+    /// reusable workflow.
+    Caller,
+}
+
+/// Whether a reusable workflow of another repository can publish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrossRepository {
+    /// Never: the callee must be in the publishing repository.
+    Rejected,
+    /// Only when the publisher registers the callee's repository
+    /// (RubyGems' `workflow_repository_owner`/`_name`).
+    Registered,
+    /// The registry matches the caller, so the callee's repository does
+    /// not matter.
+    NotMatched,
+}
+
+/// Which publisher fields the registry compares case-sensitively.
+#[derive(Clone, Copy, Debug)]
+pub struct CaseRules {
+    pub owner: bool,
+    pub workflow: bool,
+    pub environment: bool,
+}
+
+/// The labels of the registry's publisher form, as it prints them.
+#[derive(Clone, Copy, Debug)]
+pub struct FormLabels {
+    pub package: &'static str,
+    pub owner: &'static str,
+    pub repository: &'static str,
+    pub workflow: &'static str,
+    pub environment: &'static str,
+}
+
+/// A publisher field that breaks the registry's form rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: PublisherField,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The fields of a GitHub publisher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublisherField {
+    Owner,
+    Repository,
+    Workflow,
+    Environment,
+    WorkflowRepositoryOwner,
+    WorkflowRepositoryName,
+    User,
+}
+
+/// The values of a publisher, as a registry's form validation sees them.
+pub struct FormValues<'a> {
+    pub owner: &'a str,
+    pub repository: &'a str,
+    pub workflow: &'a str,
+    pub environment: Option<&'a str>,
+    pub workflow_repository: Option<(&'a str, &'a str)>,
+    pub user: Option<&'a str>,
+}
+
+/// What tplint knows of one registry.
+pub struct RegistryInfo {
+    pub registry: Registry,
+    /// The `registry =` value in `tplint.toml`.
+    pub key: &'static str,
+    /// Other spellings accepted for `registry =`.
+    pub aliases: &'static [&'static str],
+    pub name: &'static str,
+    pub matched: MatchedWorkflow,
+    pub cross_repository: CrossRepository,
+    pub case: CaseRules,
+    /// `github.event_name` values whose tokens the registry refuses, with
+    /// its own message.
+    pub rejected_events: &'static [&'static str],
+    pub labels: FormLabels,
+    /// The page where a maintainer adds the publisher; `{package}` stands
+    /// for the package name.
+    pub settings_url: &'static str,
+    /// Upload endpoints, lower case, without scheme or trailing `/`.
+    pub upload_hosts: &'static [&'static str],
+    /// Where a publish goes when no URL is given.
+    pub default_upload_url: &'static str,
+    /// The registry's form rules.
+    pub validate: fn(&FormValues<'_>) -> Vec<FieldProblem>,
+    /// The documentation this entry was checked against.
+    pub source: &'static str,
+}
+
+impl Registry {
+    /// Every registry, in the order `tplint suggest` prints them.
+    pub const ALL: [Registry; 6] = [
+        Registry::Pypi,
+        Registry::TestPypi,
+        Registry::CratesIo,
+        Registry::Npm,
+        Registry::RubyGems,
+        Registry::NuGet,
+    ];
+
+    pub fn info(self) -> &'static RegistryInfo {
+        match self {
+            Registry::Pypi => &pypi::PYPI,
+            Registry::TestPypi => &pypi::TESTPYPI,
+            Registry::CratesIo => &crates_io::INFO,
+            Registry::Npm => &npm::INFO,
+            Registry::RubyGems => &rubygems::INFO,
+            Registry::NuGet => &nuget::INFO,
+        }
+    }
+
+    /// The registry a `registry =` (or `index =`) value names, any case.
+    pub fn parse(text: &str) -> Option<Registry> {
+        let wanted = text.trim();
+        Registry::ALL.into_iter().find(|r| {
+            let info = r.info();
+            info.key.eq_ignore_ascii_case(wanted)
+                || info.aliases.iter().any(|a| a.eq_ignore_ascii_case(wanted))
+        })
+    }
+
+    pub fn key(self) -> &'static str {
+        self.info().key
+    }
+
+    pub fn display_name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn upload_url(self) -> &'static str {
+        self.info().default_upload_url
+    }
+
+    /// PyPI or TestPyPI.
+    pub fn is_pypi(self) -> bool {
+        matches!(self, Registry::Pypi | Registry::TestPypi)
+    }
+
+    /// The registry an upload URL points to.
+    pub fn of_url(url: &str) -> Option<Registry> {
+        let normalized = url.trim().trim_end_matches('/').to_ascii_lowercase();
+        let bare = normalized
+            .strip_prefix("https://")
+            .or_else(|| normalized.strip_prefix("http://"))
+            .unwrap_or(&normalized);
+        Registry::ALL
+            .into_iter()
+            .find(|r| r.info().upload_hosts.contains(&bare))
+    }
+
+    /// Whether two values of a field are the same to the registry.
+    pub fn same(self, field: PublisherField, a: &str, b: &str) -> bool {
+        let case = self.info().case;
+        let sensitive = match field {
+            PublisherField::Owner
+            | PublisherField::Repository
+            | PublisherField::WorkflowRepositoryOwner
+            | PublisherField::WorkflowRepositoryName => case.owner,
+            PublisherField::Workflow => case.workflow,
+            PublisherField::Environment => case.environment,
+            PublisherField::User => false,
+        };
+        if sensitive {
+            a == b
+        } else {
+            a.eq_ignore_ascii_case(b)
+        }
+    }
+}
+
+impl fmt::Display for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.display_name())
+    }
+}
+
+/// The accepted `registry =` values, for error messages.
+pub fn keys() -> String {
+    Registry::ALL
+        .iter()
+        .map(|r| format!("\"{}\"", r.key()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// Form rules several registries share.
+
+/// GitHub's user and organisation names.
+pub(crate) fn github_owner_problem(owner: &str, registry: &str) -> Option<FieldProblem> {
+    let valid = owner
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && owner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (!valid).then(|| FieldProblem {
+        field: PublisherField::Owner,
+        message: format!("owner `{owner}` is not a valid GitHub user or organization name"),
+        help: Some(format!(
+            "{registry} accepts letters, digits and `-`, starting with a letter or digit (e.g. `myorg`, not `https://github.com/myorg`)"
+        )),
+    })
+}
+
+/// GitHub's repository names.
+pub(crate) fn github_repository_problem(repository: &str, registry: &str) -> Option<FieldProblem> {
+    let valid = !repository.is_empty()
+        && repository
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    (!valid).then(|| FieldProblem {
+        field: PublisherField::Repository,
+        message: format!("repository `{repository}` is not a valid GitHub repository name"),
+        help: Some(format!(
+            "give only the name (e.g. `myproject`, not `myorg/myproject`); {registry} accepts letters, digits, `-`, `_` and `.`"
+        )),
+    })
+}
+
+/// A workflow given as a bare `.yml`/`.yaml` file name.
+pub(crate) fn workflow_file_problem(name: &str) -> Option<FieldProblem> {
+    let problem = |message: String, help: Option<String>| {
+        Some(FieldProblem {
+            field: PublisherField::Workflow,
+            message,
+            help,
+        })
+    };
+    if name.trim() != name {
+        return problem(
+            format!("workflow `{name}` has leading or trailing whitespace"),
+            Some(format!("use `{}`", name.trim())),
+        );
+    }
+    if let Some((_, file)) = name.rsplit_once('/') {
+        return problem(
+            format!("workflow `{name}` must be a bare file name, not a path"),
+            Some(format!("use `{file}`")),
+        );
+    }
+    if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
+        return problem(
+            format!("workflow `{name}` must end in `.yml` or `.yaml`"),
+            None,
+        );
+    }
+    None
+}
+
+/// An environment name: at most 255 characters, no surrounding space, no
+/// control characters or ``' " ` , ; \``.
+pub(crate) fn environment_problem(name: &str, registry: &str) -> Option<FieldProblem> {
+    let message = if name.chars().count() > 255 {
+        "environment names are at most 255 characters".to_string()
+    } else if name.trim() != name {
+        format!("environment `{name}` has leading or trailing whitespace")
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| c.is_control() || "'\"`,;\\".contains(*c))
+    {
+        format!(
+            "environment `{}` contains {}, which {registry} does not accept",
+            name.escape_debug(),
+            if c.is_control() {
+                "a control character".to_string()
+            } else {
+                format!("`{c}`")
+            }
+        )
+    } else {
+        return None;
+    };
+    Some(FieldProblem {
+        field: PublisherField::Environment,
+        message,
+        help: None,
+    })
+}
+
+/// Fields longer than `max` characters.
+pub(crate) fn length_problems(
+    values: &FormValues<'_>,
+    max: usize,
+    registry: &str,
+) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    let fields = [
+        (PublisherField::Owner, Some(values.owner)),
+        (PublisherField::Repository, Some(values.repository)),
+        (PublisherField::Workflow, Some(values.workflow)),
+    ];
+    for (field, value) in fields {
+        if let Some(value) = value
+            && value.chars().count() > max
+        {
+            problems.push(FieldProblem {
+                field,
+                message: format!("{registry} accepts at most {max} characters here"),
+                help: None,
+            });
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_aliases_parse() {
+        for registry in Registry::ALL {
+            assert_eq!(Registry::parse(registry.key()), Some(registry));
+            for alias in registry.info().aliases {
+                assert_eq!(Registry::parse(alias), Some(registry), "{alias}");
+            }
+            assert_eq!(registry.info().registry, registry);
+        }
+        assert_eq!(Registry::parse("PyPI"), Some(Registry::Pypi));
+        assert_eq!(Registry::parse("maven"), None);
+    }
+
+    #[test]
+    fn upload_urls_name_their_registry() {
+        for registry in Registry::ALL {
+            assert_eq!(Registry::of_url(registry.upload_url()), Some(registry));
+        }
+        assert_eq!(Registry::of_url("https://pypi.example.org/legacy/"), None);
+    }
+
+    #[test]
+    fn case_rules_follow_the_registry() {
+        let w = PublisherField::Workflow;
+        assert!(Registry::NuGet.same(w, "Release.yml", "release.yml"));
+        assert!(Registry::CratesIo.same(PublisherField::Owner, "MyOrg", "myorg"));
+        assert!(!Registry::CratesIo.same(w, "Release.yml", "release.yml"));
+        assert!(!Registry::Npm.same(PublisherField::Environment, "Release", "release"));
+        assert!(Registry::Pypi.same(PublisherField::Environment, "Release", "release"));
+    }
+}
