@@ -125,9 +125,16 @@ pub struct CheckArgs {
     /// Publisher environment (optional).
     #[arg(long)]
     pub environment: Option<String>,
-    /// Publisher index: `pypi` (default) or `testpypi`.
-    #[arg(long)]
+    /// Publisher registry: `pypi` (default), `testpypi`, `crates.io`,
+    /// `npm`, `rubygems` or `nuget`.
+    #[arg(long, conflicts_with = "index")]
+    pub registry: Option<String>,
+    /// Publisher index: `pypi` (default) or `testpypi` (older name of `--registry`).
+    #[arg(long, hide = true)]
     pub index: Option<String>,
+    /// The package (crate, gem, package ID) the publisher is for.
+    #[arg(long)]
+    pub package: Option<String>,
     /// Colour in human output; `NO_COLOR` is honoured with `auto`.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Option<Color>,

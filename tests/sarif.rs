@@ -40,6 +40,7 @@ fn the_run_describes_every_rule_of_the_registry() {
     let codes: Vec<&str> = listed
         .lines()
         .filter_map(|l| l.split_whitespace().next())
+        .filter(|word| word.starts_with("TP"))
         .collect();
     let rules = driver["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();

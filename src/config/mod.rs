@@ -41,21 +41,50 @@ pub struct RecordSource {
     pub filename: String,
 }
 
-/// One trusted publisher as registered on PyPI.
+/// The CI system a publisher trusts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Platform {
+    #[default]
+    Github,
+    Gitlab,
+}
+
+impl Platform {
+    pub fn key(self) -> &'static str {
+        match self {
+            Platform::Github => "github",
+            Platform::Gitlab => "gitlab",
+        }
+    }
+}
+
+/// One trusted publisher as registered on a registry.
 #[derive(Clone, Debug)]
 pub struct Publisher {
     /// The file it was declared in (a config file or `<command line>`).
     pub file: FileId,
     /// The `[[publisher]]` header or first flag.
     pub span: Span,
-    /// The index as written; `index_kind` is `None` when it is unknown (TP102).
+    /// The registry as written (`registry =` or `index =`); `index_kind`
+    /// is `None` when it names no known registry (TP102).
     pub index: Option<Field>,
     pub index_kind: Option<Registry>,
+    pub platform: Platform,
+    /// The package: `package =`, or `project =` (PyPI's spelling).
     pub project: Option<Field>,
+    /// The GitHub owner, or the GitLab namespace.
     pub owner: Field,
+    /// The GitHub repository, or the GitLab project.
     pub repository: Field,
+    /// The workflow file name, or GitLab's top-level pipeline file path.
     pub workflow: Field,
     pub environment: Option<Field>,
+    /// RubyGems: the repository of a reusable workflow in another repository.
+    pub workflow_repository: Option<(Field, Field)>,
+    /// NuGet: the nuget.org profile name `NuGet/login` is given.
+    pub user: Option<Field>,
+    /// GitLab: the instance's issuer URL (`https://gitlab.com` when absent).
+    pub issuer: Option<Field>,
     pub origin: Origin,
 }
 
@@ -150,14 +179,22 @@ struct RawConfig {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawPublisher {
+    registry: Option<Spanned<String>>,
     index: Option<Spanned<String>>,
+    platform: Option<Spanned<String>>,
     project: Option<Spanned<String>>,
-    owner: Spanned<String>,
+    package: Option<Spanned<String>>,
+    owner: Option<Spanned<String>>,
+    namespace: Option<Spanned<String>>,
     repository: Spanned<String>,
     workflow: Spanned<String>,
     environment: Option<Spanned<String>>,
+    workflow_repository_owner: Option<Spanned<String>>,
+    workflow_repository_name: Option<Spanned<String>>,
+    user: Option<Spanned<String>>,
+    issuer: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -186,6 +223,182 @@ struct RawTool {
     tplint: Option<RawConfig>,
 }
 
+/// One `[[publisher]]` table, with located errors for keys that do not
+/// belong together.
+fn read_publisher(
+    raw: RawPublisher,
+    span: Span,
+    file_id: FileId,
+    file: &SourceFile,
+) -> Result<Publisher, LoadError> {
+    let error = |at: &Spanned<String>, message: String, help: &str| {
+        config_error(
+            file,
+            Some(Span::new(at.span().start, at.span().end)),
+            message,
+            "here",
+            Some(help.to_string()),
+        )
+    };
+    let platform = match &raw.platform {
+        None => Platform::Github,
+        Some(p) => match p.get_ref().to_ascii_lowercase().as_str() {
+            "github" => Platform::Github,
+            "gitlab" => Platform::Gitlab,
+            other => {
+                return Err(error(
+                    p,
+                    format!("unknown platform `{other}`"),
+                    "use \"github\" (the default) or \"gitlab\"",
+                ));
+            }
+        },
+    };
+    let index = match (&raw.registry, &raw.index) {
+        (Some(_), Some(index)) => {
+            return Err(error(
+                index,
+                "`index` and `registry` both given".into(),
+                "keep `registry`; `index` is its older name for PyPI and TestPyPI",
+            ));
+        }
+        (Some(registry), None) => Some(registry),
+        (None, Some(index)) => {
+            if Registry::parse(index.get_ref()).is_some_and(|r| !r.is_pypi()) {
+                return Err(error(
+                    index,
+                    format!("`index` names PyPI or TestPyPI, not `{}`", index.get_ref()),
+                    &format!("write `registry = \"{}\"`", index.get_ref()),
+                ));
+            }
+            Some(index)
+        }
+        (None, None) => None,
+    };
+    let index = index.map(field);
+    let index_kind = match &index {
+        None => Some(Registry::Pypi),
+        Some(f) => Registry::parse(&f.value),
+    };
+    let project = match (&raw.project, &raw.package) {
+        (Some(_), Some(package)) => {
+            return Err(error(
+                package,
+                "`project` and `package` both given".into(),
+                "keep one: `package` names the package on any registry, `project` is PyPI's word for it",
+            ));
+        }
+        (project, package) => project.as_ref().or(package.as_ref()).map(field),
+    };
+    let owner = match (platform, &raw.owner, &raw.namespace) {
+        (Platform::Github, Some(owner), None) => field(owner),
+        (Platform::Gitlab, None, Some(namespace)) => field(namespace),
+        (Platform::Github, _, Some(namespace)) => {
+            return Err(error(
+                namespace,
+                "`namespace` is a GitLab field".into(),
+                "GitHub publishers name the `owner`; set `platform = \"gitlab\"` for a GitLab project",
+            ));
+        }
+        (Platform::Gitlab, Some(owner), _) => {
+            return Err(error(
+                owner,
+                "GitLab publishers name a `namespace`, not an `owner`".into(),
+                "rename the key to `namespace` (the user, group or subgroup path)",
+            ));
+        }
+        (platform, None, None) => {
+            let key = if platform == Platform::Gitlab {
+                "namespace"
+            } else {
+                "owner"
+            };
+            return Err(config_error(
+                file,
+                Some(span),
+                format!("publisher without `{key}`"),
+                "this publisher",
+                Some(format!("add `{key} = \"...\"`")),
+            ));
+        }
+    };
+    if platform == Platform::Github
+        && let Some(issuer) = &raw.issuer
+    {
+        return Err(error(
+            issuer,
+            "`issuer` is a GitLab field".into(),
+            "GitHub publishers have one issuer; remove the key, or set `platform = \"gitlab\"`",
+        ));
+    }
+    if platform == Platform::Gitlab
+        && let Some(registry) = &raw.registry
+        && index_kind.is_some_and(|r| !r.is_pypi())
+    {
+        return Err(error(
+            registry,
+            format!(
+                "tplint checks GitLab publishers for PyPI and TestPyPI only, not `{}`",
+                registry.get_ref()
+            ),
+            "use registry = \"pypi\" or \"testpypi\"",
+        ));
+    }
+    let workflow_repository = match (
+        &raw.workflow_repository_owner,
+        &raw.workflow_repository_name,
+    ) {
+        (None, None) => None,
+        (Some(owner), Some(name)) => Some((field(owner), field(name))),
+        (Some(given), None) | (None, Some(given)) => {
+            return Err(error(
+                given,
+                "`workflow-repository-owner` and `workflow-repository-name` go together".into(),
+                "give both (the repository holding the reusable workflow), or neither",
+            ));
+        }
+    };
+    if let Some(given) = raw
+        .workflow_repository_owner
+        .as_ref()
+        .filter(|_| index_kind != Some(Registry::RubyGems))
+    {
+        return Err(error(
+            given,
+            "`workflow-repository-owner` and `workflow-repository-name` are RubyGems.org fields"
+                .into(),
+            "other registries do not register a reusable workflow's repository; remove them",
+        ));
+    }
+    if let Some(user) = raw
+        .user
+        .as_ref()
+        .filter(|_| index_kind != Some(Registry::NuGet))
+    {
+        return Err(error(
+            user,
+            "`user` is a NuGet.org field".into(),
+            "it names the nuget.org profile `NuGet/login` logs in as; remove it for other registries",
+        ));
+    }
+    Ok(Publisher {
+        file: file_id,
+        span,
+        index_kind,
+        index,
+        platform,
+        project,
+        owner,
+        repository: field(&raw.repository),
+        workflow: field(&raw.workflow),
+        environment: raw.environment.as_ref().map(field),
+        workflow_repository,
+        user: raw.user.as_ref().map(field),
+        issuer: raw.issuer.as_ref().map(field),
+        origin: Origin::Declared,
+    })
+}
+
 /// Publisher values given with `--owner`, `--repository`, ...
 #[derive(Clone, Debug, Default)]
 pub struct PublisherFlags {
@@ -193,7 +406,9 @@ pub struct PublisherFlags {
     pub repository: Option<String>,
     pub workflow: Option<String>,
     pub environment: Option<String>,
+    /// `--registry` (or its older name `--index`).
     pub index: Option<String>,
+    pub package: Option<String>,
 }
 
 impl PublisherFlags {
@@ -203,6 +418,7 @@ impl PublisherFlags {
             && self.workflow.is_none()
             && self.environment.is_none()
             && self.index.is_none()
+            && self.package.is_none()
     }
 }
 
@@ -361,23 +577,9 @@ fn read_raw(
 ) -> Result<(), LoadError> {
     for spanned in raw.publisher {
         let span = Span::new(spanned.span().start, spanned.span().end);
-        let raw = spanned.into_inner();
-        let index = raw.index.as_ref().map(field);
-        config.publishers.push(Publisher {
-            file: file_id,
-            span,
-            index_kind: match &index {
-                None => Some(Registry::Pypi),
-                Some(f) => Registry::parse(&f.value),
-            },
-            index,
-            project: raw.project.as_ref().map(field),
-            owner: field(&raw.owner),
-            repository: field(&raw.repository),
-            workflow: field(&raw.workflow),
-            environment: raw.environment.as_ref().map(field),
-            origin: Origin::Declared,
-        });
+        config
+            .publishers
+            .push(read_publisher(spanned.into_inner(), span, file_id, file)?);
     }
     if let Some(lint) = raw.lint {
         for code in &lint.ignore {
@@ -484,7 +686,8 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
     let repository = add("--repository", &flags.repository);
     let workflow = add("--workflow", &flags.workflow);
     let environment = add("--environment", &flags.environment);
-    let index = add("--index", &flags.index);
+    let index = add("--registry", &flags.index);
+    let package = add("--package", &flags.package);
     let (Some(owner), Some(repository), Some(workflow)) = (owner, repository, workflow) else {
         return Err(LoadError::Usage("missing publisher flag".into()));
     };
@@ -499,11 +702,15 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         span,
         index,
         index_kind,
-        project: None,
+        platform: Platform::Github,
+        project: package,
         owner,
         repository,
         workflow,
         environment,
+        workflow_repository: None,
+        user: None,
+        issuer: None,
         origin: Origin::Declared,
     })
 }

@@ -1,357 +1,20 @@
-//! Publish sites: steps that upload Python distributions, with the tool,
-//! the index they target and how they authenticate. Every command-line
-//! uploader is one row of [`COMMAND_UPLOADERS`]; the two GitHub Actions
+//! Publish sites: steps that publish packages, with the tool, the registry
+//! they target and how they authenticate. Every command-line publisher is
+//! one row of a registry module's table ([`command_uploaders`]); actions
 //! have their own readers. Rules only see [`PublishSite`].
 
 use crate::diagnostic::Location;
 use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
 use crate::registry::Registry;
+pub use crate::registry::publishing::{
+    ActionAuth, CommandUploader, Uploader, UploaderAction, When, command_uploaders,
+};
+pub use crate::registry::pypi::{
+    COMMAND_UPLOADERS, MATURIN_ACTION, PYPI_PUBLISH_ACTION, PYPI_PUBLISH_DEPRECATED_INPUTS,
+    PYPI_PUBLISH_INPUTS, UPLOADER_ACTIONS,
+};
 use crate::source::{FileId, Span};
-use crate::workflow::UsesTarget;
-
-/// A tool that uploads distributions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Uploader {
-    GhActionPypiPublish,
-    MaturinAction,
-    Uv,
-    Twine,
-    Pdm,
-    Maturin,
-    Poetry,
-    Hatch,
-    Flit,
-    /// A third-party action of [`UPLOADER_ACTIONS`].
-    Action(&'static str),
-}
-
-impl Uploader {
-    pub fn name(self) -> &'static str {
-        match self {
-            Uploader::GhActionPypiPublish => "pypa/gh-action-pypi-publish",
-            Uploader::MaturinAction => "PyO3/maturin-action",
-            Uploader::Uv => "uv publish",
-            Uploader::Twine => "twine upload",
-            Uploader::Pdm => "pdm publish",
-            Uploader::Maturin => "maturin upload",
-            Uploader::Poetry => "poetry publish",
-            Uploader::Hatch => "hatch publish",
-            Uploader::Flit => "flit publish",
-            Uploader::Action(action) => action,
-        }
-    }
-
-    /// Whether the tool does trusted publishing itself when given no secret.
-    pub fn supports_trusted_publishing(self) -> bool {
-        match self {
-            Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
-            Uploader::Action(action) => UPLOADER_ACTIONS
-                .iter()
-                .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
-            _ => COMMAND_UPLOADERS
-                .iter()
-                .any(|t| t.uploader == self && t.trusted_publishing),
-        }
-    }
-}
-
-/// The GitHub Action that publishes to PyPI.
-pub const PYPI_PUBLISH_ACTION: &str = "pypa/gh-action-pypi-publish";
-/// maturin's action; `command: upload|publish` uploads.
-pub const MATURIN_ACTION: &str = "pyo3/maturin-action";
-
-/// The inputs `pypa/gh-action-pypi-publish` accepts, from its `action.yml`.
-pub const PYPI_PUBLISH_INPUTS: &[&str] = &[
-    "user",
-    "password",
-    "repository-url",
-    "packages-dir",
-    "verify-metadata",
-    "skip-existing",
-    "verbose",
-    "print-hash",
-    "attestations",
-];
-
-/// Deprecated snake_case aliases it still reads: (alias, replacement).
-pub const PYPI_PUBLISH_DEPRECATED_INPUTS: &[(&str, &str)] = &[
-    ("repository_url", "repository-url"),
-    ("packages_dir", "packages-dir"),
-    ("verify_metadata", "verify-metadata"),
-    ("skip_existing", "skip-existing"),
-    ("print_hash", "print-hash"),
-];
-
-/// An action that uploads distributions to PyPI itself.
-pub struct UploaderAction {
-    /// `owner/repo` or `owner/repo/path`, lower case.
-    pub action: &'static str,
-    /// It uploads only when this input's (lower-case) value is, or is not,
-    /// one of a list; `""` stands for the input being absent. An
-    /// expression counts as uploading.
-    pub when: Option<(&'static str, When)>,
-    /// Inputs that pass an API token or password.
-    pub token_inputs: &'static [&'static str],
-    /// Environment variables that pass one.
-    pub token_env: &'static [&'static str],
-    /// How it authenticates without a token.
-    pub auth: ActionAuth,
-    /// The input naming the upload URL.
-    pub url_input: Option<&'static str>,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum When {
-    OneOf(&'static [&'static str]),
-    NoneOf(&'static [&'static str]),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActionAuth {
-    /// Trusted publishing when no token is given.
-    TrustedPublishing,
-    /// Trusted publishing whenever the job can mint OIDC tokens; a token
-    /// only otherwise.
-    TrustedPublishingWhenPermitted,
-    /// Tokens only.
-    TokenOnly,
-}
-
-impl UploaderAction {
-    pub fn matches(&self, target: &UsesTarget) -> bool {
-        let UsesTarget::Remote { slug, path, .. } = target else {
-            return false;
-        };
-        match (self.action.strip_prefix(slug.as_str()), path) {
-            (Some(""), None) => true,
-            (Some(rest), Some(path)) => {
-                rest.strip_prefix('/')
-                    == Some(path.trim_end_matches('/').to_ascii_lowercase().as_str())
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Every action that uploads to PyPI, each checked in its own files
-/// (commit in brackets). The first two have their own readers (their
-/// inputs decide the index and the secret in more ways).
-pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
-    // action.yml, twine-upload.sh: `password` empty means trusted
-    // publishing; `repository-url` [52d1526].
-    UploaderAction {
-        action: PYPI_PUBLISH_ACTION,
-        when: None,
-        token_inputs: &["password"],
-        token_env: &[],
-        auth: ActionAuth::TrustedPublishing,
-        url_input: Some("repository-url"),
-    },
-    // action.yml `command` upload|publish; maturin's upload.rs takes
-    // MATURIN_PYPI_TOKEN, else the OIDC token [6df80d7, 9ad2a8c].
-    UploaderAction {
-        action: MATURIN_ACTION,
-        when: Some(("command", When::OneOf(&["upload", "publish"]))),
-        token_inputs: &[],
-        token_env: &["MATURIN_PYPI_TOKEN"],
-        auth: ActionAuth::TrustedPublishing,
-        url_input: None,
-    },
-    // action.yml: uploads when `upload` is `true` (the default); trusted
-    // publishing (audience `pypi`) when `password` is empty; `url` [10cf4cd].
-    UploaderAction {
-        action: "casperdcl/deploy-pypi",
-        when: Some(("upload", When::OneOf(&["true", ""]))),
-        token_inputs: &["password"],
-        token_env: &[],
-        auth: ActionAuth::TrustedPublishing,
-        url_input: Some("url"),
-    },
-    // action.yml: `command: publish` runs the uv/pdm/poetry plugin's
-    // upload; `pypi-token` becomes UV_PUBLISH_TOKEN, else trusted
-    // publishing by uv or pdm [5fdc82e].
-    UploaderAction {
-        action: "autopub/autopub-action",
-        when: Some(("command", When::OneOf(&["publish"]))),
-        token_inputs: &["pypi-token"],
-        token_env: &[],
-        auth: ActionAuth::TrustedPublishing,
-        url_input: None,
-    },
-    // action.yml: uploads unless `pypi-token` is `skip` (its default),
-    // with twine and that token [d0603b1].
-    UploaderAction {
-        action: "etils-actions/pypi-auto-publish",
-        when: Some(("pypi-token", When::NoneOf(&["skip", ""]))),
-        token_inputs: &["pypi-token"],
-        token_env: &[],
-        auth: ActionAuth::TokenOnly,
-        url_input: None,
-    },
-    // action.yml: builds and runs twine with `pypi-token` [f76186a].
-    UploaderAction {
-        action: "etils-actions/pypi-build-publish",
-        when: None,
-        token_inputs: &["pypi-token"],
-        token_env: &[],
-        auth: ActionAuth::TokenOnly,
-        url_input: None,
-    },
-    // entrypoint.sh: `poetry publish` with `pypi_token` or a password;
-    // poetry has no trusted publishing [4b33063].
-    UploaderAction {
-        action: "jrubics/poetry-publish",
-        when: None,
-        token_inputs: &["pypi_token", "repository_password"],
-        token_env: &[],
-        auth: ActionAuth::TokenOnly,
-        url_input: Some("repository_url"),
-    },
-    // action.yaml: `poetry publish --build` with the registry password [ec93221].
-    UploaderAction {
-        action: "code-specialist/pypi-poetry-publish",
-        when: None,
-        token_inputs: &["publish_registry_password"],
-        token_env: &[],
-        auth: ActionAuth::TokenOnly,
-        url_input: Some("publish_registry"),
-    },
-    // jupyter_releaser lib.py/python.py: trusted publishing whenever the
-    // job has the OIDC request variables (PYPI_TOKEN is then ignored),
-    // else PYPI_TOKEN or PYPI_TOKEN_MAP [03cf75d].
-    UploaderAction {
-        action: "jupyter-server/jupyter_releaser/.github/actions/finalize-release",
-        when: None,
-        token_inputs: &[],
-        token_env: &["PYPI_TOKEN", "PYPI_TOKEN_MAP"],
-        auth: ActionAuth::TrustedPublishingWhenPermitted,
-        url_input: None,
-    },
-];
-
-/// How a command-line uploader is told where to upload and with what secret.
-pub struct CommandUploader {
-    pub uploader: Uploader,
-    pub program: &'static str,
-    pub subcommands: &'static [&'static str],
-    /// Flags that pass a token or password.
-    pub secret_flags: &'static [&'static str],
-    /// Environment variables holding a token or password; a trailing `*`
-    /// matches a prefix (`POETRY_PYPI_TOKEN_*`).
-    pub secret_env: &'static [&'static str],
-    pub url_flags: &'static [&'static str],
-    pub url_env: &'static [&'static str],
-    /// Flags and variables naming a repository (or, for some tools, a URL).
-    pub repository_flags: &'static [&'static str],
-    pub repository_env: &'static [&'static str],
-    pub testpypi_names: &'static [&'static str],
-    pub pypi_names: &'static [&'static str],
-    /// Whether the tool exchanges the GitHub OIDC token itself when no secret is given.
-    pub trusted_publishing: bool,
-}
-
-/// Every command-line uploader (SPEC section 2).
-pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
-    CommandUploader {
-        uploader: Uploader::Uv,
-        program: "uv",
-        subcommands: &["publish"],
-        secret_flags: &["--token", "-t", "--password", "-p"],
-        secret_env: &["UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"],
-        url_flags: &["--publish-url"],
-        url_env: &["UV_PUBLISH_URL"],
-        repository_flags: &["--index"],
-        repository_env: &["UV_PUBLISH_INDEX"],
-        testpypi_names: &["testpypi"],
-        pypi_names: &["pypi"],
-        trusted_publishing: true,
-    },
-    CommandUploader {
-        uploader: Uploader::Twine,
-        program: "twine",
-        subcommands: &["upload"],
-        secret_flags: &["--password", "-p"],
-        secret_env: &["TWINE_PASSWORD"],
-        url_flags: &["--repository-url"],
-        url_env: &["TWINE_REPOSITORY_URL"],
-        repository_flags: &["--repository", "-r"],
-        repository_env: &["TWINE_REPOSITORY"],
-        testpypi_names: &["testpypi"],
-        pypi_names: &["pypi"],
-        trusted_publishing: true,
-    },
-    CommandUploader {
-        uploader: Uploader::Pdm,
-        program: "pdm",
-        subcommands: &["publish"],
-        secret_flags: &["--password", "-P"],
-        secret_env: &["PDM_PUBLISH_PASSWORD"],
-        url_flags: &[],
-        url_env: &[],
-        repository_flags: &["--repository", "-r"],
-        repository_env: &["PDM_PUBLISH_REPO"],
-        testpypi_names: &["testpypi"],
-        pypi_names: &["pypi"],
-        trusted_publishing: true,
-    },
-    CommandUploader {
-        uploader: Uploader::Maturin,
-        program: "maturin",
-        subcommands: &["upload", "publish"],
-        secret_flags: &["--password", "-p"],
-        secret_env: &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
-        url_flags: &["--repository-url"],
-        url_env: &["MATURIN_REPOSITORY_URL"],
-        repository_flags: &["--repository", "-r"],
-        repository_env: &["MATURIN_REPOSITORY"],
-        testpypi_names: &["testpypi"],
-        pypi_names: &["pypi"],
-        trusted_publishing: true,
-    },
-    CommandUploader {
-        uploader: Uploader::Poetry,
-        program: "poetry",
-        subcommands: &["publish"],
-        secret_flags: &["--password", "-p"],
-        secret_env: &["POETRY_PYPI_TOKEN_*", "POETRY_HTTP_BASIC_*"],
-        url_flags: &[],
-        url_env: &[],
-        repository_flags: &["--repository", "-r"],
-        repository_env: &[],
-        testpypi_names: &["testpypi"],
-        pypi_names: &["pypi"],
-        trusted_publishing: false,
-    },
-    CommandUploader {
-        uploader: Uploader::Hatch,
-        program: "hatch",
-        subcommands: &["publish"],
-        secret_flags: &["--auth", "-a"],
-        secret_env: &["HATCH_INDEX_AUTH"],
-        url_flags: &[],
-        url_env: &[],
-        repository_flags: &["--repo", "-r"],
-        repository_env: &["HATCH_INDEX_REPO"],
-        testpypi_names: &["test"],
-        pypi_names: &["main"],
-        trusted_publishing: false,
-    },
-    CommandUploader {
-        uploader: Uploader::Flit,
-        program: "flit",
-        subcommands: &["publish"],
-        secret_flags: &[],
-        secret_env: &["FLIT_PASSWORD"],
-        url_flags: &[],
-        url_env: &["FLIT_INDEX_URL"],
-        repository_flags: &["--repository"],
-        repository_env: &[],
-        testpypi_names: &["testpypi"],
-        pypi_names: &["pypi"],
-        trusted_publishing: false,
-    },
-];
 
 /// Where an upload goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -443,17 +106,9 @@ pub fn target_of_url(url: &str) -> Target {
     if crate::workflow::is_expression(url) {
         return Target::Expression(url.to_string());
     }
-    let normalized = url.trim().trim_end_matches('/').to_ascii_lowercase();
-    let normalized = normalized
-        .strip_prefix("https://")
-        .or_else(|| normalized.strip_prefix("http://"))
-        .unwrap_or(&normalized);
-    match normalized {
-        "upload.pypi.org/legacy" | "pypi.org/legacy" => Target::Registry(Registry::Pypi),
-        "test.pypi.org/legacy" | "upload.test.pypi.org/legacy" => {
-            Target::Registry(Registry::TestPypi)
-        }
-        _ => Target::Custom(url.to_string()),
+    match Registry::of_url(url) {
+        Some(registry) => Target::Registry(registry),
+        None => Target::Custom(url.to_string()),
     }
 }
 
@@ -655,7 +310,7 @@ impl<'a> Invocation<'a, '_> {
                 return (named_target(table, &env.value), Some(env.location));
             }
         }
-        (Target::Registry(Registry::Pypi), None)
+        (Target::Registry(table.registry), None)
     }
 
     /// Whether a secret's value was minted by OIDC in this job.
@@ -701,6 +356,9 @@ impl<'a> Invocation<'a, '_> {
 fn named_target(table: &CommandUploader, name: &str) -> Target {
     if name.contains("://") || crate::workflow::is_expression(name) {
         return target_of_url(name);
+    }
+    if !table.registry.is_pypi() {
+        return Target::Custom(name.to_string());
     }
     if table.testpypi_names.contains(&name) {
         Target::Registry(Registry::TestPypi)
@@ -822,8 +480,7 @@ pub fn shell_sites(
             continue;
         };
         let subcommand = &words[at];
-        let Some(table) = COMMAND_UPLOADERS
-            .iter()
+        let Some(table) = command_uploaders()
             .find(|t| t.program == program && t.subcommands.contains(&subcommand.as_str()))
         else {
             continue;

@@ -207,11 +207,15 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
             span: header,
             index,
             index_kind: Some(record.index),
+            platform: crate::config::Platform::Github,
             project: Some(project),
             owner,
             repository,
             workflow,
             environment,
+            workflow_repository: None,
+            user: None,
+            issuer: None,
             origin: Origin::Recorded(source),
         });
     }

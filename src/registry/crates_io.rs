@@ -64,3 +64,6 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems.extend(super::length_problems(values, 255, "crates.io"));
     problems
 }
+
+/// Its command-line publishers.
+pub static COMMANDS: &[super::publishing::CommandUploader] = &[];

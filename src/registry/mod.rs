@@ -11,6 +11,7 @@
 pub mod crates_io;
 pub mod npm;
 pub mod nuget;
+pub mod publishing;
 pub mod pypi;
 pub mod rubygems;
 

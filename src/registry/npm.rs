@@ -54,3 +54,6 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     .flatten()
     .collect()
 }
+
+/// Its command-line publishers.
+pub static COMMANDS: &[super::publishing::CommandUploader] = &[];

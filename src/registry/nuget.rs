@@ -64,3 +64,6 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     }
     problems
 }
+
+/// Its command-line publishers.
+pub static COMMANDS: &[super::publishing::CommandUploader] = &[];

@@ -5,6 +5,7 @@
 //! environment compared case-insensitively), `warehouse/oidc/forms/github.py`
 //! (form rules), https://docs.pypi.org/trusted-publishers/.
 
+use super::publishing::{ActionAuth, CommandUploader, Uploader, UploaderAction, When};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow, Registry,
     RegistryInfo,
@@ -77,3 +78,235 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     .flatten()
     .collect()
 }
+
+/// The GitHub Action that publishes to PyPI.
+pub const PYPI_PUBLISH_ACTION: &str = "pypa/gh-action-pypi-publish";
+/// maturin's action; `command: upload|publish` uploads.
+pub const MATURIN_ACTION: &str = "pyo3/maturin-action";
+
+/// The inputs `pypa/gh-action-pypi-publish` accepts, from its `action.yml`.
+pub const PYPI_PUBLISH_INPUTS: &[&str] = &[
+    "user",
+    "password",
+    "repository-url",
+    "packages-dir",
+    "verify-metadata",
+    "skip-existing",
+    "verbose",
+    "print-hash",
+    "attestations",
+];
+
+/// Deprecated snake_case aliases it still reads: (alias, replacement).
+pub const PYPI_PUBLISH_DEPRECATED_INPUTS: &[(&str, &str)] = &[
+    ("repository_url", "repository-url"),
+    ("packages_dir", "packages-dir"),
+    ("verify_metadata", "verify-metadata"),
+    ("skip_existing", "skip-existing"),
+    ("print_hash", "print-hash"),
+];
+
+/// Every action that uploads to PyPI, each checked in its own files
+/// (commit in brackets). The first two have their own readers (their
+/// inputs decide the index and the secret in more ways).
+pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
+    // action.yml, twine-upload.sh: `password` empty means trusted
+    // publishing; `repository-url` [52d1526].
+    UploaderAction {
+        action: PYPI_PUBLISH_ACTION,
+        when: None,
+        token_inputs: &["password"],
+        token_env: &[],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: Some("repository-url"),
+    },
+    // action.yml `command` upload|publish; maturin's upload.rs takes
+    // MATURIN_PYPI_TOKEN, else the OIDC token [6df80d7, 9ad2a8c].
+    UploaderAction {
+        action: MATURIN_ACTION,
+        when: Some(("command", When::OneOf(&["upload", "publish"]))),
+        token_inputs: &[],
+        token_env: &["MATURIN_PYPI_TOKEN"],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: None,
+    },
+    // action.yml: uploads when `upload` is `true` (the default); trusted
+    // publishing (audience `pypi`) when `password` is empty; `url` [10cf4cd].
+    UploaderAction {
+        action: "casperdcl/deploy-pypi",
+        when: Some(("upload", When::OneOf(&["true", ""]))),
+        token_inputs: &["password"],
+        token_env: &[],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: Some("url"),
+    },
+    // action.yml: `command: publish` runs the uv/pdm/poetry plugin's
+    // upload; `pypi-token` becomes UV_PUBLISH_TOKEN, else trusted
+    // publishing by uv or pdm [5fdc82e].
+    UploaderAction {
+        action: "autopub/autopub-action",
+        when: Some(("command", When::OneOf(&["publish"]))),
+        token_inputs: &["pypi-token"],
+        token_env: &[],
+        auth: ActionAuth::TrustedPublishing,
+        url_input: None,
+    },
+    // action.yml: uploads unless `pypi-token` is `skip` (its default),
+    // with twine and that token [d0603b1].
+    UploaderAction {
+        action: "etils-actions/pypi-auto-publish",
+        when: Some(("pypi-token", When::NoneOf(&["skip", ""]))),
+        token_inputs: &["pypi-token"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: None,
+    },
+    // action.yml: builds and runs twine with `pypi-token` [f76186a].
+    UploaderAction {
+        action: "etils-actions/pypi-build-publish",
+        when: None,
+        token_inputs: &["pypi-token"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: None,
+    },
+    // entrypoint.sh: `poetry publish` with `pypi_token` or a password;
+    // poetry has no trusted publishing [4b33063].
+    UploaderAction {
+        action: "jrubics/poetry-publish",
+        when: None,
+        token_inputs: &["pypi_token", "repository_password"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("repository_url"),
+    },
+    // action.yaml: `poetry publish --build` with the registry password [ec93221].
+    UploaderAction {
+        action: "code-specialist/pypi-poetry-publish",
+        when: None,
+        token_inputs: &["publish_registry_password"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("publish_registry"),
+    },
+    // jupyter_releaser lib.py/python.py: trusted publishing whenever the
+    // job has the OIDC request variables (PYPI_TOKEN is then ignored),
+    // else PYPI_TOKEN or PYPI_TOKEN_MAP [03cf75d].
+    UploaderAction {
+        action: "jupyter-server/jupyter_releaser/.github/actions/finalize-release",
+        when: None,
+        token_inputs: &[],
+        token_env: &["PYPI_TOKEN", "PYPI_TOKEN_MAP"],
+        auth: ActionAuth::TrustedPublishingWhenPermitted,
+        url_input: None,
+    },
+];
+
+/// Every command-line uploader (SPEC section 2).
+pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Uv,
+        program: "uv",
+        subcommands: &["publish"],
+        secret_flags: &["--token", "-t", "--password", "-p"],
+        secret_env: &["UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD"],
+        url_flags: &["--publish-url"],
+        url_env: &["UV_PUBLISH_URL"],
+        repository_flags: &["--index"],
+        repository_env: &["UV_PUBLISH_INDEX"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Twine,
+        program: "twine",
+        subcommands: &["upload"],
+        secret_flags: &["--password", "-p"],
+        secret_env: &["TWINE_PASSWORD"],
+        url_flags: &["--repository-url"],
+        url_env: &["TWINE_REPOSITORY_URL"],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &["TWINE_REPOSITORY"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Pdm,
+        program: "pdm",
+        subcommands: &["publish"],
+        secret_flags: &["--password", "-P"],
+        secret_env: &["PDM_PUBLISH_PASSWORD"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &["PDM_PUBLISH_REPO"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Maturin,
+        program: "maturin",
+        subcommands: &["upload", "publish"],
+        secret_flags: &["--password", "-p"],
+        secret_env: &["MATURIN_PYPI_TOKEN", "MATURIN_PASSWORD"],
+        url_flags: &["--repository-url"],
+        url_env: &["MATURIN_REPOSITORY_URL"],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &["MATURIN_REPOSITORY"],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Poetry,
+        program: "poetry",
+        subcommands: &["publish"],
+        secret_flags: &["--password", "-p"],
+        secret_env: &["POETRY_PYPI_TOKEN_*", "POETRY_HTTP_BASIC_*"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--repository", "-r"],
+        repository_env: &[],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: false,
+    },
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Hatch,
+        program: "hatch",
+        subcommands: &["publish"],
+        secret_flags: &["--auth", "-a"],
+        secret_env: &["HATCH_INDEX_AUTH"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--repo", "-r"],
+        repository_env: &["HATCH_INDEX_REPO"],
+        testpypi_names: &["test"],
+        pypi_names: &["main"],
+        trusted_publishing: false,
+    },
+    CommandUploader {
+        registry: Registry::Pypi,
+        uploader: Uploader::Flit,
+        program: "flit",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: &["FLIT_PASSWORD"],
+        url_flags: &[],
+        url_env: &["FLIT_INDEX_URL"],
+        repository_flags: &["--repository"],
+        repository_env: &[],
+        testpypi_names: &["testpypi"],
+        pypi_names: &["pypi"],
+        trusted_publishing: false,
+    },
+];

@@ -1,0 +1,134 @@
+//! How publishing tools are described: the uploading actions and command
+//! lines each registry module lists in its tables, read by
+//! `facts::publish`.
+
+use super::Registry;
+use crate::workflow::UsesTarget;
+
+/// A tool that uploads distributions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Uploader {
+    GhActionPypiPublish,
+    MaturinAction,
+    Uv,
+    Twine,
+    Pdm,
+    Maturin,
+    Poetry,
+    Hatch,
+    Flit,
+    /// A third-party action of [`super::pypi::UPLOADER_ACTIONS`].
+    Action(&'static str),
+}
+
+impl Uploader {
+    pub fn name(self) -> &'static str {
+        match self {
+            Uploader::GhActionPypiPublish => "pypa/gh-action-pypi-publish",
+            Uploader::MaturinAction => "PyO3/maturin-action",
+            Uploader::Uv => "uv publish",
+            Uploader::Twine => "twine upload",
+            Uploader::Pdm => "pdm publish",
+            Uploader::Maturin => "maturin upload",
+            Uploader::Poetry => "poetry publish",
+            Uploader::Hatch => "hatch publish",
+            Uploader::Flit => "flit publish",
+            Uploader::Action(action) => action,
+        }
+    }
+
+    /// Whether the tool does trusted publishing itself when given no secret.
+    pub fn supports_trusted_publishing(self) -> bool {
+        match self {
+            Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
+            Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
+                .iter()
+                .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
+            _ => command_uploaders().any(|t| t.uploader == self && t.trusted_publishing),
+        }
+    }
+}
+
+/// An action that uploads distributions to PyPI itself.
+pub struct UploaderAction {
+    /// `owner/repo` or `owner/repo/path`, lower case.
+    pub action: &'static str,
+    /// It uploads only when this input's (lower-case) value is, or is not,
+    /// one of a list; `""` stands for the input being absent. An
+    /// expression counts as uploading.
+    pub when: Option<(&'static str, When)>,
+    /// Inputs that pass an API token or password.
+    pub token_inputs: &'static [&'static str],
+    /// Environment variables that pass one.
+    pub token_env: &'static [&'static str],
+    /// How it authenticates without a token.
+    pub auth: ActionAuth,
+    /// The input naming the upload URL.
+    pub url_input: Option<&'static str>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum When {
+    OneOf(&'static [&'static str]),
+    NoneOf(&'static [&'static str]),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionAuth {
+    /// Trusted publishing when no token is given.
+    TrustedPublishing,
+    /// Trusted publishing whenever the job can mint OIDC tokens; a token
+    /// only otherwise.
+    TrustedPublishingWhenPermitted,
+    /// Tokens only.
+    TokenOnly,
+}
+
+impl UploaderAction {
+    pub fn matches(&self, target: &UsesTarget) -> bool {
+        let UsesTarget::Remote { slug, path, .. } = target else {
+            return false;
+        };
+        match (self.action.strip_prefix(slug.as_str()), path) {
+            (Some(""), None) => true,
+            (Some(rest), Some(path)) => {
+                rest.strip_prefix('/')
+                    == Some(path.trim_end_matches('/').to_ascii_lowercase().as_str())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// How a command-line uploader is told where to upload and with what secret.
+pub struct CommandUploader {
+    pub uploader: Uploader,
+    /// Where it publishes when no URL or repository name is given.
+    pub registry: Registry,
+    pub program: &'static str,
+    pub subcommands: &'static [&'static str],
+    /// Flags that pass a token or password.
+    pub secret_flags: &'static [&'static str],
+    /// Environment variables holding a token or password; a trailing `*`
+    /// matches a prefix (`POETRY_PYPI_TOKEN_*`).
+    pub secret_env: &'static [&'static str],
+    pub url_flags: &'static [&'static str],
+    pub url_env: &'static [&'static str],
+    /// Flags and variables naming a repository (or, for some tools, a URL).
+    pub repository_flags: &'static [&'static str],
+    pub repository_env: &'static [&'static str],
+    pub testpypi_names: &'static [&'static str],
+    pub pypi_names: &'static [&'static str],
+    /// Whether the tool exchanges the GitHub OIDC token itself when no secret is given.
+    pub trusted_publishing: bool,
+}
+
+/// Every command-line publisher of every registry.
+pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
+    super::pypi::COMMAND_UPLOADERS
+        .iter()
+        .chain(super::crates_io::COMMANDS)
+        .chain(super::npm::COMMANDS)
+        .chain(super::rubygems::COMMANDS)
+        .chain(super::nuget::COMMANDS)
+}
