@@ -17,6 +17,7 @@ pub mod tasks;
 pub mod triggers;
 
 use crate::diagnostic::Location;
+use crate::registry::MatchedWorkflow;
 use crate::repository::{Repository, WorkflowFile};
 use crate::workflow::{Job, Step, Workflow};
 
@@ -359,7 +360,52 @@ pub struct OidcPublishJob<'a> {
     pub site: &'a PublishSite,
 }
 
-/// Every (job, index) pair that publishes by OIDC to PyPI or TestPyPI.
+impl<'a> OidcPublishJob<'a> {
+    /// The workflow files whose name the registry compares with the
+    /// publisher's: the file holding the job for registries that read
+    /// `job_workflow_ref` (PyPI, RubyGems, NuGet), or the files a run can
+    /// start from for those that read `workflow_ref` (crates.io, npm): the
+    /// file itself when it runs on its own, and the local workflows that
+    /// call it, through any depth of calls. Empty when only another
+    /// repository can start it.
+    pub fn matched_workflows(&self, repo: &'a Repository, facts: &'a Facts) -> Vec<&'a str> {
+        match self.index.info().matched {
+            MatchedWorkflow::Callee => vec![self.view.attributed_name()],
+            MatchedWorkflow::Caller => starting_workflows(repo, facts, self.view.index),
+        }
+    }
+}
+
+/// The local workflows a run that reaches workflow `index` can start
+/// from: itself unless it runs only when called, and its callers'.
+pub fn starting_workflows<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+    index: usize,
+) -> Vec<&'a str> {
+    let mut seen = vec![index];
+    let mut queue = vec![index];
+    let mut names = Vec::new();
+    while let Some(at) = queue.pop() {
+        let file = &repo.workflows[at];
+        let standalone = file
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.triggers.iter().any(|t| t.event.value != "workflow_call"));
+        if standalone && !names.contains(&file.name.as_str()) {
+            names.push(file.name.as_str());
+        }
+        for call in facts.calls.callers_of(at) {
+            if !seen.contains(&call.caller) {
+                seen.push(call.caller);
+                queue.push(call.caller);
+            }
+        }
+    }
+    names
+}
+
+/// Every (job, registry) pair that publishes by OIDC.
 pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<OidcPublishJob<'a>> {
     let mut jobs: Vec<OidcPublishJob<'a>> = Vec::new();
     // A set, not a scan of the jobs found so far: quadratic on a file with

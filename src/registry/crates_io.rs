@@ -42,6 +42,8 @@ pub static INFO: RegistryInfo = RegistryInfo {
         "github.com/rust-lang/crates.io-index",
     ],
     default_upload_url: "https://crates.io",
+    publish_hint: "`rust-lang/crates-io-auth-action` and `cargo publish` with its `token` output, in a job with `id-token: write`",
+    rejection: "\"No Trusted Publishing config found\" or \"does not match\"",
     validate,
     source: "https://crates.io/docs/trusted-publishing; rust-lang/crates.io crates/crates_io_trustpub/src/github/validation.rs, src/controllers/trustpub/tokens/exchange/mod.rs",
 };

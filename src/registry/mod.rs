@@ -122,6 +122,10 @@ pub struct RegistryInfo {
     pub upload_hosts: &'static [&'static str],
     /// Where a publish goes when no URL is given.
     pub default_upload_url: &'static str,
+    /// How a job publishes there by trusted publishing, for help texts.
+    pub publish_hint: &'static str,
+    /// What the registry answers a token that matches no publisher.
+    pub rejection: &'static str,
     /// The registry's form rules.
     pub validate: fn(&FormValues<'_>) -> Vec<FieldProblem>,
     /// The documentation this entry was checked against.
@@ -366,6 +370,61 @@ mod tests {
             assert_eq!(Registry::of_url(registry.upload_url()), Some(registry));
         }
         assert_eq!(Registry::of_url("https://pypi.example.org/legacy/"), None);
+    }
+
+    fn values<'a>(owner: &'a str, repository: &'a str, workflow: &'a str) -> FormValues<'a> {
+        FormValues {
+            owner,
+            repository,
+            workflow,
+            environment: None,
+            workflow_repository: None,
+            user: None,
+        }
+    }
+
+    #[test]
+    fn shared_form_rules() {
+        assert!(workflow_file_problem("release.yml").is_none());
+        assert!(workflow_file_problem(".github/workflows/release.yml").is_some());
+        assert!(workflow_file_problem("release.yml ").is_some());
+        assert!(workflow_file_problem("release").is_some());
+        assert!(environment_problem("pypi", "PyPI").is_none());
+        assert!(environment_problem("py,pi", "PyPI").is_some());
+        assert!(environment_problem(&"x".repeat(256), "PyPI").is_some());
+        assert!(github_owner_problem("my-org", "PyPI").is_none());
+        assert!(github_owner_problem("-org", "PyPI").is_some());
+        assert!(github_owner_problem("my_org", "PyPI").is_some());
+        assert!(github_repository_problem("my.project_1", "PyPI").is_none());
+        assert!(github_repository_problem("org/proj", "PyPI").is_some());
+    }
+
+    #[test]
+    fn each_registry_applies_its_own_form() {
+        let path = values("org", "proj", ".github/workflows/release.yml");
+        for registry in [
+            Registry::Pypi,
+            Registry::CratesIo,
+            Registry::Npm,
+            Registry::RubyGems,
+        ] {
+            let problems = (registry.info().validate)(&path);
+            assert_eq!(problems.len(), 1, "{registry}");
+            assert_eq!(problems[0].field, PublisherField::Workflow);
+        }
+        // NuGet reduces a path to its file name.
+        assert!((Registry::NuGet.info().validate)(&path).is_empty());
+        let long = "o".repeat(256);
+        assert!(!(Registry::CratesIo.info().validate)(&values(&long, "p", "r.yml")).is_empty());
+        let mut same = values("org", "proj", "release.yml");
+        same.workflow_repository = Some(("org", "proj"));
+        assert_eq!((Registry::RubyGems.info().validate)(&same).len(), 1);
+        let mut email = values("org", "proj", "release.yml");
+        email.user = Some("me@example.com");
+        assert_eq!(
+            (Registry::NuGet.info().validate)(&email)[0].field,
+            PublisherField::User
+        );
     }
 
     #[test]

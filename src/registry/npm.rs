@@ -37,6 +37,8 @@ pub static INFO: RegistryInfo = RegistryInfo {
     settings_url: "https://www.npmjs.com/package/{package}/access",
     upload_hosts: &["registry.npmjs.org", "registry.npmjs.com"],
     default_upload_url: "https://registry.npmjs.org/",
+    publish_hint: "`npm publish` (npm 11.5.1 or later) in a job with `id-token: write`",
+    rejection: "`E404`/`ENEEDAUTH` (npm hides the failed exchange)",
     validate,
     source: "https://docs.npmjs.com/trusted-publishers; npm/cli lib/utils/oidc.js, lib/commands/trust/github.js",
 };

@@ -41,6 +41,8 @@ pub static INFO: RegistryInfo = RegistryInfo {
         "nuget.org",
     ],
     default_upload_url: "https://api.nuget.org/v3/index.json",
+    publish_hint: "`NuGet/login` and `dotnet nuget push --api-key` with its `NUGET_API_KEY` output, in a job with `id-token: write`",
+    rejection: "\"No matching trust policy\"",
     validate,
     source: "https://learn.microsoft.com/nuget/nuget-org/trusted-publishing; NuGet/NuGetGallery GitHubTokenPolicyValidator.cs, GitHubCriteria.cs",
 };

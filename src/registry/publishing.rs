@@ -37,6 +37,21 @@ impl Uploader {
         }
     }
 
+    /// The registry the tool publishes to when it is given no URL; `None`
+    /// for an action no table lists.
+    pub fn registry(self) -> Option<Registry> {
+        match self {
+            Uploader::GhActionPypiPublish | Uploader::MaturinAction => Some(Registry::Pypi),
+            Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
+                .iter()
+                .any(|a| a.action == action)
+                .then_some(Registry::Pypi),
+            _ => command_uploaders()
+                .find(|t| t.uploader == self)
+                .map(|t| t.registry),
+        }
+    }
+
     /// Whether the tool does trusted publishing itself when given no secret.
     pub fn supports_trusted_publishing(self) -> bool {
         match self {

@@ -43,6 +43,8 @@ pub static PYPI: RegistryInfo = RegistryInfo {
     settings_url: "https://pypi.org/manage/project/{package}/settings/publishing/",
     upload_hosts: &["upload.pypi.org/legacy", "pypi.org/legacy"],
     default_upload_url: "https://upload.pypi.org/legacy/",
+    publish_hint: "`pypa/gh-action-pypi-publish`, `uv publish` or `twine upload` in a job with `id-token: write`",
+    rejection: "`invalid-publisher`",
     validate,
     source: SOURCE,
 };
@@ -60,6 +62,8 @@ pub static TESTPYPI: RegistryInfo = RegistryInfo {
     settings_url: "https://test.pypi.org/manage/project/{package}/settings/publishing/",
     upload_hosts: &["test.pypi.org/legacy", "upload.test.pypi.org/legacy"],
     default_upload_url: "https://test.pypi.org/legacy/",
+    publish_hint: "`pypa/gh-action-pypi-publish`, `uv publish` or `twine upload` in a job with `id-token: write`",
+    rejection: "`invalid-publisher`",
     validate,
     source: SOURCE,
 };

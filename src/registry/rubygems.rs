@@ -35,6 +35,8 @@ pub static INFO: RegistryInfo = RegistryInfo {
     settings_url: "https://rubygems.org/gems/{package}/trusted_publishers",
     upload_hosts: &["rubygems.org"],
     default_upload_url: "https://rubygems.org",
+    publish_hint: "`rubygems/release-gem`, or `rubygems/configure-rubygems-credentials` and `gem push`, in a job with `id-token: write`",
+    rejection: "\"No trusted publisher configured for this workflow\"",
     validate,
     source: "https://guides.rubygems.org/trusted-publishing/; rubygems/rubygems.org app/models/oidc/trusted_publisher/github_action.rb",
 };

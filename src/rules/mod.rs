@@ -12,7 +12,7 @@ mod publisher;
 pub(crate) mod record;
 
 use crate::catalogue::*;
-use crate::config::Publisher;
+use crate::config::{Platform, Publisher};
 use crate::diagnostic::Diagnostic;
 use crate::facts::{Facts, WorkflowView};
 use crate::repository::Repository;
@@ -31,11 +31,26 @@ impl<'a> Context<'a> {
     /// The publishers the workflows are checked against: the declared ones,
     /// then (with `--online`) the publishers PyPI recorded for the latest
     /// release of an index with none declared.
-    pub fn publishers(&self) -> &'a [Publisher] {
-        match self.records {
+    ///
+    /// GitHub publishers only: GitLab pipelines have their own rules.
+    pub fn publishers(&self) -> Vec<&'a Publisher> {
+        let all: &'a [Publisher] = match self.records {
             Some(records) => &records.publishers,
             None => &self.repo.config.publishers,
-        }
+        };
+        all.iter()
+            .filter(|p| p.platform == Platform::Github)
+            .collect()
+    }
+
+    /// The GitHub publishers declared in the configuration (not recorded).
+    pub fn declared_publishers(&self) -> Vec<&'a Publisher> {
+        self.repo
+            .config
+            .publishers
+            .iter()
+            .filter(|p| p.platform == Platform::Github)
+            .collect()
     }
 
     pub fn workflows(&self) -> impl Iterator<Item = WorkflowView<'a>> + 'a {

@@ -5,9 +5,6 @@ use crate::catalogue::{
     PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
     REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
 };
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::Context;
 use crate::config::{Field, Publisher};
@@ -17,14 +14,98 @@ use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
-use crate::registry::Registry;
+use crate::registry::{
+    CrossRepository, FieldProblem, FormValues, MatchedWorkflow, PublisherField, Registry,
+};
 use crate::workflow::{Access, Job};
 
 fn location(publisher: &Publisher, field: &Field) -> Location {
     Location::new(publisher.file, field.span)
 }
 
-/// The values PyPI's "add a trusted publisher" form needs for this job.
+/// Whether `publisher` names workflow file `name`, as its registry
+/// compares them (NuGet ignores case and reduces a path to its file name).
+fn names_workflow(publisher: &Publisher, name: &str) -> bool {
+    let registry = publisher.index();
+    let declared = publisher.workflow.value.as_str();
+    let declared = match registry {
+        Registry::NuGet => declared.rsplit('/').next().unwrap_or(declared).trim(),
+        _ => declared,
+    };
+    registry.same(PublisherField::Workflow, declared, name)
+}
+
+/// Whether `publisher` is for `job`: same registry, and one of the files
+/// the registry matches is the publisher's workflow.
+fn is_for(context: &Context<'_>, publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
+    publisher.index_kind == Some(job.index)
+        && job
+            .matched_workflows(context.repo, context.facts)
+            .iter()
+            .any(|name| names_workflow(publisher, name))
+}
+
+/// The workflow file the registry should have registered for `job`.
+fn file_to_register(context: &Context<'_>, job: &OidcPublishJob<'_>) -> String {
+    let names = job.matched_workflows(context.repo, context.facts);
+    match names.as_slice() {
+        [] => job.view.attributed_name().to_string(),
+        [one] => (*one).to_string(),
+        many => many.join("` or `"),
+    }
+}
+
+/// The workflows whose runs `publisher` can match: the file it names, and
+/// for registries that match the file a run starts from, the local
+/// workflows that file calls.
+fn attributed_views<'a>(context: &Context<'a>, publisher: &Publisher) -> Vec<WorkflowView<'a>> {
+    let named: Vec<WorkflowView<'a>> = context
+        .workflows()
+        .filter(|v| names_workflow(publisher, v.attributed_name()))
+        .collect();
+    if publisher.index().info().matched == MatchedWorkflow::Callee {
+        return named;
+    }
+    let mut found = named.clone();
+    let mut queue: Vec<usize> = named.iter().map(|v| v.index).collect();
+    while let Some(at) = queue.pop() {
+        for call in context.facts.calls.calls_from(at) {
+            if let Callee::Local(callee) = call.callee
+                && !found.iter().any(|v| v.index == callee)
+                && let Some(view) = context.workflows().find(|v| v.index == callee)
+            {
+                found.push(view);
+                queue.push(callee);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `publisher` names the file at the other end of a call from the
+/// one its registry matches for `job`: a caller where the registry matches
+/// the called file, or the called file where it matches the caller.
+fn names_other_end(context: &Context<'_>, publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
+    let matched = job.matched_workflows(context.repo, context.facts);
+    if matched.iter().any(|n| names_workflow(publisher, n)) {
+        return false;
+    }
+    match job.index.info().matched {
+        MatchedWorkflow::Callee => {
+            let callers =
+                crate::facts::starting_workflows(context.repo, context.facts, job.view.index);
+            callers.iter().any(|n| names_workflow(publisher, n))
+                || context.facts.calls.callers_of(job.view.index).any(|call| {
+                    names_workflow(publisher, &context.repo.workflows[call.caller].name)
+                })
+        }
+        MatchedWorkflow::Caller => {
+            job.view.is_reusable() && names_workflow(publisher, job.view.attributed_name())
+        }
+    }
+}
+
+/// The values the registry's "add a trusted publisher" form needs for this job.
 pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> String {
     let (owner, repository) = match &context.repo.remote {
         Some(remote) => (remote.owner.clone(), remote.repository.clone()),
@@ -36,21 +117,22 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
         .as_ref()
         .filter(|e| !e.name.is_expression())
         .map(|e| e.name.value.clone());
+    let workflow = file_to_register(context, job);
     let mut help = format!(
-        "register a trusted publisher on {} with owner `{owner}`, repository `{repository}`, workflow `{}`, environment `{}`, then declare it in tplint.toml:\n\n[[publisher]]\n",
+        "register a trusted publisher on {} with owner `{owner}`, repository `{repository}`, workflow `{workflow}`, environment `{}`, then declare it in tplint.toml:\n\n[[publisher]]\n",
         job.index.display_name(),
-        job.view.attributed_name(),
         environment.as_deref().unwrap_or("(any)"),
     );
-    if job.index != crate::registry::Registry::Pypi {
-        help.push_str(&format!("index = \"{}\"\n", job.index.key()));
+    if job.index != Registry::Pypi {
+        help.push_str(&format!("registry = \"{}\"\n", job.index.key()));
     }
-    if let Some(project) = &context.repo.config.project_name {
+    if let Some(project) = &context.repo.config.project_name
+        && job.index.is_pypi()
+    {
         help.push_str(&format!("project = \"{project}\"\n"));
     }
     help.push_str(&format!(
-        "owner = \"{owner}\"\nrepository = \"{repository}\"\nworkflow = \"{}\"\n",
-        job.view.attributed_name()
+        "owner = \"{owner}\"\nrepository = \"{repository}\"\nworkflow = \"{workflow}\"\n"
     ));
     if let Some(environment) = environment {
         help.push_str(&format!("environment = \"{environment}\"\n"));
@@ -63,42 +145,48 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
     help.trim_end().to_string()
 }
 
-fn workflow_exists(context: &Context<'_>, name: &str) -> bool {
-    context.repo.workflow_dir_names.iter().any(|n| n == name)
+/// Whether the publisher's workflow is a file of `.github/workflows`, as
+/// its registry compares names.
+fn workflow_exists(context: &Context<'_>, publisher: &Publisher) -> bool {
+    context
+        .repo
+        .workflow_dir_names
+        .iter()
+        .any(|n| names_workflow(publisher, n))
 }
 
 pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = &context.repo.config.publishers;
-    for job in oidc_publish_jobs(context.repo, context.facts) {
+    let publishers = context.declared_publishers();
+    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    for job in &jobs {
+        let matched = job.matched_workflows(context.repo, context.facts);
+        if matched.is_empty() {
+            continue; // started from another repository's workflow: unknown
+        }
         let same_index = publishers
             .iter()
             .filter(|p| p.index_kind == Some(job.index));
         let mut declared = false;
         let mut dangling = false;
         for publisher in same_index {
-            declared |= publisher.workflow.value == job.view.attributed_name();
-            dangling |= !workflow_exists(context, &publisher.workflow.value);
+            declared |= matched.iter().any(|n| names_workflow(publisher, n));
+            dangling |=
+                !workflow_exists(context, publisher) && publisher.workflow_repository.is_none();
         }
         // A publisher naming a missing file is reported by TP101 with a
-        // suggestion; one for this workflow on the other index, by TP107.
-        let mismatched = publishers.iter().any(|p| {
-            p.workflow.value == job.view.attributed_name()
-                && p.index_kind.is_some_and(|i| i != job.index)
-                && !oidc_publish_jobs(context.repo, context.facts)
-                    .iter()
-                    .any(|j| {
-                        Some(j.index) == p.index_kind
-                            && j.view.attributed_name() == p.workflow.value
-                    })
-        });
-        // A publisher naming a caller of this reusable workflow is TP108's error.
-        let names_caller = context.facts.calls.callers_of(job.view.index).any(|call| {
-            let caller = &context.repo.workflows[call.caller].name;
-            publishers
-                .iter()
-                .any(|p| p.index_kind == Some(job.index) && p.workflow.value == *caller)
-        });
-        if declared || dangling || mismatched || names_caller {
+        // suggestion; one for this workflow on the other PyPI index, by TP107.
+        let mismatched = job.index.is_pypi()
+            && publishers.iter().any(|p| {
+                names_workflow(p, job.view.attributed_name())
+                    && p.index_kind.is_some_and(|i| i != job.index && i.is_pypi())
+                    && !jobs.iter().any(|j| is_for(context, p, j))
+            });
+        // A publisher naming the other end of a call (the caller where the
+        // registry matches the called file, or the reverse) is TP108's error.
+        let names_other_end = publishers
+            .iter()
+            .any(|p| p.index_kind == Some(job.index) && names_other_end(context, p, job));
+        if declared || dangling || mismatched || names_other_end {
             continue;
         }
         out.push(
@@ -110,10 +198,10 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                     job.job.id.value,
                     job.index.display_name(),
                     job.index.display_name(),
-                    job.view.attributed_name()
+                    file_to_register(context, job)
                 ),
             )
-            .with_help(registration_help(context, &job)),
+            .with_help(registration_help(context, job)),
         );
     }
 }
@@ -159,10 +247,17 @@ pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Di
     let names = &context.repo.workflow_dir_names;
     for publisher in context.publishers() {
         let workflow = &publisher.workflow;
-        if workflow_exists(context, &workflow.value) || workflow_problem(&workflow.value).is_some()
+        let malformed = form_problems(publisher)
+            .iter()
+            .any(|p| p.field == PublisherField::Workflow);
+        // A reusable workflow of another repository (RubyGems) is not here.
+        if workflow_exists(context, publisher)
+            || malformed
+            || publisher.workflow_repository.is_some()
         {
             continue;
         }
+        let registry = publisher.index().display_name();
         let mut diagnostic = Diagnostic::new(
             &PUBLISHER_WORKFLOW_MISSING,
             location(publisher, workflow),
@@ -173,10 +268,10 @@ pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Di
         );
         diagnostic = match closest(&workflow.value, names) {
             Some(name) if name.eq_ignore_ascii_case(&workflow.value) => diagnostic.with_help(format!(
-                "PyPI matches the file name exactly, including case: the file is `{name}`; rename it or fix the publisher on PyPI"
+                "{registry} matches the file name exactly, including case: the file is `{name}`; rename it or fix the publisher on {registry}"
             )),
             Some(name) => diagnostic.with_help(format!(
-                "did you mean `{name}`? PyPI matches the file name exactly; fix the publisher on PyPI and here"
+                "did you mean `{name}`? {registry} matches the file name exactly; fix the publisher on {registry} and here"
             )),
             None if names.is_empty() => {
                 diagnostic.with_help("this repository has no .github/workflows folder")
@@ -194,97 +289,66 @@ pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Di
     }
 }
 
-static OWNER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9][a-zA-Z0-9-]*$").expect("valid regex literal"));
-static REPOSITORY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9-_.]+$").expect("valid regex literal"));
-
-/// PyPI's form rule for the workflow file name, if broken.
-fn workflow_problem(name: &str) -> Option<(String, Option<String>)> {
-    if name.trim() != name {
-        return Some((
-            format!("workflow `{name}` has leading or trailing whitespace"),
-            Some(format!("use `{}`", name.trim())),
-        ));
-    }
-    if let Some((_, file)) = name.rsplit_once('/') {
-        return Some((
-            format!("workflow `{name}` must be a bare file name, not a path"),
-            Some(format!("use `{file}`")),
-        ));
-    }
-    if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
-        return Some((
-            format!("workflow `{name}` must end in `.yml` or `.yaml`"),
-            None,
-        ));
-    }
-    None
+/// The publisher's fields that break its registry's form rules.
+fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
+    // An unknown registry (TP102 too) is read with PyPI's form.
+    let registry = publisher.index();
+    let values = FormValues {
+        owner: &publisher.owner.value,
+        repository: &publisher.repository.value,
+        workflow: &publisher.workflow.value,
+        environment: publisher.environment.as_ref().map(|e| e.value.as_str()),
+        workflow_repository: publisher
+            .workflow_repository
+            .as_ref()
+            .map(|(o, n)| (o.value.as_str(), n.value.as_str())),
+        user: publisher.user.as_ref().map(|u| u.value.as_str()),
+    };
+    (registry.info().validate)(&values)
 }
 
-/// PyPI's form rules for the environment name, if broken.
-fn environment_problem(name: &str) -> Option<String> {
-    if name.chars().count() > 255 {
-        return Some("environment names are at most 255 characters".into());
+/// The publisher's field a problem is about.
+fn problem_field(publisher: &Publisher, field: PublisherField) -> &Field {
+    match field {
+        PublisherField::Owner => &publisher.owner,
+        PublisherField::Repository => &publisher.repository,
+        PublisherField::Workflow => &publisher.workflow,
+        PublisherField::Environment => publisher
+            .environment
+            .as_ref()
+            .unwrap_or(&publisher.workflow),
+        PublisherField::WorkflowRepositoryOwner => publisher
+            .workflow_repository
+            .as_ref()
+            .map_or(&publisher.workflow, |(owner, _)| owner),
+        PublisherField::WorkflowRepositoryName => publisher
+            .workflow_repository
+            .as_ref()
+            .map_or(&publisher.workflow, |(_, name)| name),
+        PublisherField::User => publisher.user.as_ref().unwrap_or(&publisher.workflow),
     }
-    if name.trim() != name {
-        return Some(format!(
-            "environment `{name}` has leading or trailing whitespace"
-        ));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| c.is_control() || "'\"`,;\\".contains(*c))
-    {
-        return Some(format!(
-            "environment `{}` contains {}, which PyPI does not accept",
-            name.escape_debug(),
-            if c.is_control() {
-                "a control character".to_string()
-            } else {
-                format!("`{c}`")
-            }
-        ));
-    }
-    None
 }
 
 pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for publisher in &context.repo.config.publishers {
-        let mut report = |field: &Field, message: String, help: Option<String>| {
-            let mut diagnostic =
-                Diagnostic::new(&PUBLISHER_INVALID, location(publisher, field), message);
-            diagnostic.help = help;
-            out.push(diagnostic);
-        };
+    for publisher in context.declared_publishers() {
         if let (Some(index), None) = (&publisher.index, publisher.index_kind) {
-            report(
-                index,
-                format!("unknown index `{}`", index.value),
-                Some("use \"pypi\" or \"testpypi\"".into()),
+            out.push(
+                Diagnostic::new(
+                    &PUBLISHER_INVALID,
+                    location(publisher, index),
+                    format!("unknown registry `{}`", index.value),
+                )
+                .with_help(format!("use one of {}", crate::registry::keys())),
             );
         }
-        if !OWNER.is_match(&publisher.owner.value) {
-            report(
-                &publisher.owner,
-                format!("owner `{}` is not a valid GitHub user or organization name", publisher.owner.value),
-                Some("PyPI accepts letters, digits and `-`, starting with a letter or digit (e.g. `myorg`, not `https://github.com/myorg`)".into()),
+        for problem in form_problems(publisher) {
+            let mut diagnostic = Diagnostic::new(
+                &PUBLISHER_INVALID,
+                location(publisher, problem_field(publisher, problem.field)),
+                problem.message,
             );
-        }
-        if !REPOSITORY.is_match(&publisher.repository.value) {
-            report(
-                &publisher.repository,
-                format!("repository `{}` is not a valid GitHub repository name", publisher.repository.value),
-                Some("give only the name (e.g. `myproject`, not `myorg/myproject`); PyPI accepts letters, digits, `-`, `_` and `.`".into()),
-            );
-        }
-        if let Some((message, help)) = workflow_problem(&publisher.workflow.value) {
-            report(&publisher.workflow, message, help);
-        }
-        if let Some(environment) = &publisher.environment
-            && let Some(message) = environment_problem(&environment.value)
-        {
-            report(environment, message, None);
+            diagnostic.help = problem.help;
+            out.push(diagnostic);
         }
     }
 }
@@ -294,9 +358,8 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
     for job in oidc_publish_jobs(context.repo, context.facts) {
         let matching: Vec<&Publisher> = publishers
             .iter()
-            .filter(|p| {
-                p.index_kind == Some(job.index) && p.workflow.value == job.view.attributed_name()
-            })
+            .copied()
+            .filter(|p| is_for(context, p, &job))
             .collect();
         let expected: Vec<&Field> = matching
             .iter()
@@ -323,17 +386,28 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             ),
             Some(env) if env.name.is_expression() => continue,
             Some(env) => {
-                if expected
-                    .iter()
-                    .any(|f| f.value.eq_ignore_ascii_case(&env.name.value))
-                {
+                if expected.iter().any(|f| {
+                    job.index
+                        .same(PublisherField::Environment, &f.value, &env.name.value)
+                }) {
                     continue;
                 }
+                let case_only = expected
+                    .iter()
+                    .any(|f| f.value.eq_ignore_ascii_case(&env.name.value));
                 (
                     env.name.span,
                     format!(
-                        "job `{}` runs in environment `{}`, but the {index} publisher expects {expected_list}",
-                        job.job.id.value, env.name.value
+                        "job `{}` runs in environment `{}`, but the {index} publisher expects {expected_list}{}",
+                        job.job.id.value,
+                        env.name.value,
+                        if case_only {
+                            format!(
+                                "; {index} compares environment names exactly, letter case included"
+                            )
+                        } else {
+                            String::new()
+                        }
                     ),
                 )
             }
@@ -356,8 +430,9 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             .with_fix(fix)
             .with_severity(Severity::Error)
             .with_help(format!(
-                "set `environment: {}` on the job, or change the publisher on {index}; PyPI rejects the token of a job in any other environment (`invalid-publisher`)",
-                first.value
+                "set `environment: {}` on the job, or change the publisher on {index}; {index} rejects the token of a job in any other environment ({})",
+                first.value,
+                job.index.info().rejection
             ))
             .with_related(location(publisher, first), "publisher's environment declared here"),
         );
@@ -366,13 +441,11 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
 
 /// The OIDC publish jobs PyPI would match against `publisher`.
 fn jobs_for<'a>(
+    context: &'a Context<'a>,
     jobs: &'a [OidcPublishJob<'a>],
     publisher: &'a Publisher,
 ) -> impl Iterator<Item = &'a OidcPublishJob<'a>> + 'a {
-    jobs.iter().filter(move |j| {
-        Some(j.index) == publisher.index_kind
-            && j.view.attributed_name() == publisher.workflow.value
-    })
+    jobs.iter().filter(move |j| is_for(context, publisher, j))
 }
 
 /// Whether `publisher` accepts the job's environment (expressions are not judged).
@@ -385,7 +458,11 @@ fn accepts_environment(publisher: &Publisher, job: &Job) -> bool {
         (None, _) => true,
         (Some(_), None) => false,
         (Some(_), Some(env)) if env.name.is_expression() => true,
-        (Some(expected), Some(env)) => expected.value.eq_ignore_ascii_case(&env.name.value),
+        (Some(expected), Some(env)) => publisher.index().same(
+            PublisherField::Environment,
+            &expected.value,
+            &env.name.value,
+        ),
     }
 }
 
@@ -401,7 +478,11 @@ fn other_targets<'a>(
         .filter(move |v| v.attributed_name() == name)
         .flat_map(|v| v.facts.publish_sites.iter().map(move |s| (v, s)))
         .filter(move |(_, s)| {
-            s.is_oidc()
+            // Only PyPI and TestPyPI can be confused: an npm publish beside
+            // a PyPI publisher is another registry's business.
+            index.is_pypi()
+                && s.is_oidc()
+                && s.uploader.registry().is_some_and(Registry::is_pypi)
                 && match &s.target {
                     Target::Registry(i) => *i != index,
                     Target::Expression(_) => true,
@@ -435,10 +516,9 @@ fn publishes_through_call(context: &Context<'_>, name: &str, index: Registry) ->
 fn hidden_candidates<'a>(
     context: &Context<'a>,
     publisher: &Publisher,
-    name: &str,
 ) -> Vec<(WorkflowView<'a>, usize)> {
     let mut found = Vec::new();
-    for view in context.workflows().filter(|v| v.attributed_name() == name) {
+    for view in attributed_views(context, publisher) {
         for (index, job) in view.workflow.jobs.iter().enumerate() {
             let grant = id_token(GrantSource::of(view.workflow, job));
             let may_mint = grant.is_none_or(|g| g == Access::Write);
@@ -491,18 +571,23 @@ fn hidden_publish_info(
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = context.publishers();
-    for publisher in publishers {
+    for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
         };
         let name = &publisher.workflow.value;
-        let Some(file) = context.repo.workflow_named(name) else {
-            continue; // TP101
+        let Some(file) = context
+            .repo
+            .workflows
+            .iter()
+            .find(|w| names_workflow(publisher, &w.name))
+        else {
+            continue; // TP101, or a workflow of another repository
         };
         if file.workflow.is_none() {
             continue; // TP001
         }
-        let candidates: Vec<_> = jobs_for(&jobs, publisher).collect();
+        let candidates: Vec<_> = jobs_for(context, &jobs, publisher).collect();
         let location = location(publisher, &publisher.workflow);
         if !candidates.is_empty() {
             // Jobs exist; with an environment, one of them must run in it.
@@ -510,17 +595,14 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                 continue;
             }
             let claimed_by_others = candidates.iter().all(|j| {
-                publishers.iter().any(|p| {
-                    !std::ptr::eq(p, publisher)
-                        && p.index_kind == Some(index)
-                        && p.workflow.value == *name
-                        && accepts(p, j)
-                })
+                publishers
+                    .iter()
+                    .any(|p| !std::ptr::eq(*p, publisher) && is_for(context, p, j) && accepts(p, j))
             });
             if !claimed_by_others {
                 continue; // TP104 reports the job
             }
-            let hidden = hidden_candidates(context, publisher, name);
+            let hidden = hidden_candidates(context, publisher);
             if !hidden.is_empty() {
                 out.push(hidden_publish_info(&hidden, location, name, index));
                 continue;
@@ -538,7 +620,10 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                         index.display_name()
                     ),
                 )
-                .with_help("add a publish job that runs in this environment, or remove this publisher here and on PyPI"),
+                .with_help(format!(
+                    "add a publish job that runs in this environment, or remove this publisher here and on {}",
+                    index.display_name()
+                )),
             );
             continue;
         }
@@ -547,13 +632,13 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
         {
             continue; // TP107 or TP108 says why
         }
-        let hidden = hidden_candidates(context, publisher, name);
+        let hidden = hidden_candidates(context, publisher);
         if !hidden.is_empty() {
             out.push(hidden_publish_info(&hidden, location, name, index));
             continue;
         }
-        let view = context.workflows().find(|v| v.attributed_name() == name);
-        let sites: Vec<&PublishSite> = view
+        let views = attributed_views(context, publisher);
+        let sites: Vec<&PublishSite> = views
             .iter()
             .flat_map(|v| v.facts.publish_sites.iter())
             .filter(|s| s.index() == Some(index))
@@ -568,12 +653,14 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
             )
         } else if let Some(site) = sites.first() {
             format!(
-                "`{}` cannot use trusted publishing; use `pypa/gh-action-pypi-publish`, `uv publish` or `twine upload` in a job with `id-token: write`",
-                site.uploader.name()
+                "`{}` does not publish by trusted publishing here; use {}",
+                site.uploader.name(),
+                index.info().publish_hint
             )
         } else {
             format!(
-                "add a job to `{name}` with `id-token: write` that runs `pypa/gh-action-pypi-publish`, or point the publisher at the workflow that publishes"
+                "publish from `{name}` with {}, or point the publisher at the workflow that publishes",
+                index.info().publish_hint
             )
         };
         out.push(
@@ -596,7 +683,7 @@ pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mu
         if publisher.environment.is_some() {
             continue;
         }
-        let Some(job) = jobs_for(&jobs, publisher).find(|j| {
+        let Some(job) = jobs_for(context, &jobs, publisher).find(|j| {
             j.job
                 .environment
                 .as_ref()
@@ -637,15 +724,30 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
         return; // no remote: nothing to compare with
     };
     for publisher in context.publishers() {
-        for (field, actual, what) in [
-            (&publisher.owner, &remote.owner, "owner"),
-            (&publisher.repository, &remote.repository, "repository"),
+        let registry = publisher.index();
+        let malformed = form_problems(publisher);
+        for (field, actual, what, kind) in [
+            (
+                &publisher.owner,
+                &remote.owner,
+                "owner",
+                PublisherField::Owner,
+            ),
+            (
+                &publisher.repository,
+                &remote.repository,
+                "repository",
+                PublisherField::Repository,
+            ),
         ] {
-            let valid = if what == "owner" { &OWNER } else { &REPOSITORY };
-            if field.value == *actual || !valid.is_match(&field.value) {
+            if field.value == *actual || malformed.iter().any(|p| p.field == kind) {
                 continue; // equal, or already a TP102 error
             }
             let case_only = field.value.eq_ignore_ascii_case(actual);
+            // crates.io and NuGet compare these names ignoring case.
+            if case_only && !registry.is_pypi() && registry.same(kind, &field.value, actual) {
+                continue;
+            }
             let mut diagnostic = Diagnostic::new(
                 &REPOSITORY_MISMATCH,
                 location(publisher, field),
@@ -661,13 +763,18 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
                     )
                 },
             );
-            if case_only {
+            let name = registry.display_name();
+            if case_only && registry.is_pypi() {
                 diagnostic = diagnostic.with_severity(Severity::Warning).with_help(
                     "PyPI compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places",
                 );
+            } else if case_only {
+                diagnostic = diagnostic.with_help(format!(
+                    "{name} compares the {what} exactly, letter case included, with the spelling GitHub puts in the token; check the canonical spelling on GitHub and use it in both places"
+                ));
             } else {
                 diagnostic = diagnostic.with_help(format!(
-                    "tokens from this repository carry `{}/{}`; fix the publisher on PyPI and here, or check that `origin` is the repository that publishes",
+                    "tokens from this repository carry `{}/{}`; fix the publisher on {name} and here, or check that `origin` is the repository that publishes",
                     remote.owner, remote.repository
                 ));
             }
@@ -679,12 +786,12 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
 pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let publishers = context.publishers();
-    for publisher in publishers {
+    for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
         };
         let name = &publisher.workflow.value;
-        let has_own_jobs = jobs_for(&jobs, publisher).next().is_some();
+        let has_own_jobs = jobs_for(context, &jobs, publisher).next().is_some();
         for (_, site) in other_targets(context, name, index) {
             let location_in_workflow = site.target_span.unwrap_or(site.location());
             let related = location(
@@ -708,7 +815,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Target::Registry(other) => {
                     let declared_elsewhere = publishers
                         .iter()
-                        .any(|p| p.index_kind == Some(*other) && p.workflow.value == *name);
+                        .any(|p| p.index_kind == Some(*other) && names_workflow(p, name));
                     // A workflow that also uploads to the declared index is fine:
                     // the other upload is TP100's concern.
                     if declared_elsewhere || has_own_jobs {
@@ -726,7 +833,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .with_help(format!(
-                            "{} and {} have separate publishers: register one on {} (and set `index = \"{}\"` here), or upload to {}",
+                            "{} and {} have separate publishers: register one on {} (and set `registry = \"{}\"` here), or upload to {}",
                             Registry::Pypi.display_name(),
                             Registry::TestPypi.display_name(),
                             other.display_name(),
@@ -742,6 +849,66 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// TP108 for registries that match the file a run starts from (crates.io,
+/// npm): an error when the publisher names the reusable workflow that
+/// holds the job instead of a caller, info when none is declared.
+fn caller_matched(
+    context: &Context<'_>,
+    publishers: &[&Publisher],
+    job: &OidcPublishJob<'_>,
+) -> Option<Diagnostic> {
+    let starting = job.matched_workflows(context.repo, context.facts);
+    if starting.is_empty() {
+        return None; // started from another repository: unknown
+    }
+    let for_registry = || {
+        publishers
+            .iter()
+            .filter(|p| p.index_kind == Some(job.index))
+    };
+    if for_registry().any(|p| starting.iter().any(|n| names_workflow(p, n))) {
+        return None;
+    }
+    let called = job.view.attributed_name();
+    let registry = job.index.display_name();
+    let id = &job.job.id.value;
+    let callers = format!("`{}`", starting.join("` or `"));
+    if let Some(publisher) = for_registry().find(|p| names_workflow(p, called)) {
+        return Some(
+            Diagnostic::new(
+                &REUSABLE_WORKFLOW_PUBLISH,
+                job.site.location(),
+                format!(
+                    "job `{id}` publishes from the reusable workflow `{called}`; {registry} matches the workflow the run starts from ({callers}), not `{called}` that the publisher names"
+                ),
+            )
+            .with_severity(Severity::Error)
+            .with_help(format!(
+                "register (and declare) the publisher with workflow {callers}: {registry} reads `workflow_ref`, the calling file, and rejects the token ({})",
+                job.index.info().rejection
+            ))
+            .with_related(location(publisher, &publisher.workflow), "publisher names the called file"),
+        );
+    }
+    if !for_registry().any(|_| true) && !job.view.is_reusable() {
+        return None;
+    }
+    if !job.view.is_reusable() {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            &REUSABLE_WORKFLOW_PUBLISH,
+            job.site.location(),
+            format!(
+                "job `{id}` publishes from the reusable workflow `{called}`; {registry} attributes its token to the workflow the run starts from ({callers}), so that is the file to register as the {registry} publisher"
+            ),
+        )
+        .with_severity(Severity::Info)
+        .with_help(registration_help(context, job)),
+    )
+}
+
 pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
     for job in oidc_publish_jobs(context.repo, context.facts) {
@@ -753,14 +920,29 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
         let callers: Vec<_> = context.facts.calls.callers_of(job.view.index).collect();
         let caller_name =
             |call: &crate::facts::calls::Call| context.repo.workflows[call.caller].name.as_str();
+        let registry = job.index.display_name();
+        if job.index.info().matched == MatchedWorkflow::Caller {
+            if let Some(diagnostic) = caller_matched(context, &publishers, &job) {
+                let mut diagnostic = diagnostic;
+                for call in &callers {
+                    let caller = &context.repo.workflows[call.caller];
+                    diagnostic = diagnostic.with_related(
+                        Location::new(caller.file, call.span),
+                        format!("called from `{}`", caller.name),
+                    );
+                }
+                out.push(diagnostic);
+            }
+            continue;
+        }
         let declared_for_called = publishers
             .iter()
-            .any(|p| p.index_kind == Some(job.index) && p.workflow.value == called);
+            .any(|p| p.index_kind == Some(job.index) && names_workflow(p, called));
         let names_caller = callers.iter().find_map(|call| {
             publishers
                 .iter()
-                .find(|p| p.index_kind == Some(job.index) && p.workflow.value == caller_name(call))
-                .map(|p| (caller_name(call), p))
+                .find(|p| p.index_kind == Some(job.index) && names_workflow(p, caller_name(call)))
+                .map(|p| (caller_name(call), *p))
         });
         // gh-action-pypi-publish signs attestations with the run's identity,
         // whose workflow is the calling file; PyPI checks them against the
@@ -776,12 +958,12 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
                 &REUSABLE_WORKFLOW_PUBLISH,
                 job.site.location(),
                 format!(
-                    "job `{id}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow `{caller}` that the publisher names"
+                    "job `{id}` publishes from the reusable workflow `{called}`; {registry} attributes its token to `{called}`, not to the calling workflow `{caller}` that the publisher names"
                 ),
             )
             .with_severity(Severity::Error)
             .with_help(format!(
-                "register (and declare) a publisher with workflow `{called}`: PyPI sees the called file, not the caller `{caller}`"
+                "register (and declare) a publisher with workflow `{called}`: {registry} sees the called file (`job_workflow_ref`), not the caller `{caller}`"
             ))
             .with_related(
                 location(publisher, &publisher.workflow),
@@ -809,8 +991,7 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
                 &REUSABLE_WORKFLOW_PUBLISH,
                 job.site.location(),
                 format!(
-                    "job `{id}` publishes from the reusable workflow `{called}`; PyPI attributes its token to `{called}`, not to the calling workflow, so `{called}` is the file to register as the {} publisher",
-                    job.index.display_name()
+                    "job `{id}` publishes from the reusable workflow `{called}`; {registry} attributes its token to `{called}`, not to the calling workflow, so `{called}` is the file to register as the {registry} publisher"
                 ),
             )
             .with_severity(Severity::Info)
@@ -828,15 +1009,22 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
     }
     // A declared workflow that only calls a remote reusable workflow: the
     // upload would come from another repository's file.
-    for publisher in publishers {
+    for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
         };
+        // crates.io and npm match the calling file, which is here; RubyGems
+        // accepts a registered repository of the reusable workflow.
+        match index.info().cross_repository {
+            CrossRepository::NotMatched => continue,
+            CrossRepository::Registered if publisher.workflow_repository.is_some() => continue,
+            CrossRepository::Registered | CrossRepository::Rejected => {}
+        }
         let Some(caller) = context
             .repo
             .workflows
             .iter()
-            .position(|w| w.name == publisher.workflow.value)
+            .position(|w| names_workflow(publisher, &w.name))
         else {
             continue;
         };
@@ -856,12 +1044,17 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
                     &REUSABLE_WORKFLOW_PUBLISH,
                     Location::new(context.repo.workflows[caller].file, call.span),
                     format!(
-                        "`{}` publishes nothing itself and calls `{target}` from another repository, which tplint cannot read offline; if that workflow publishes, PyPI sees its repository and file and rejects the token",
-                        publisher.workflow.value
+                        "`{}` publishes nothing itself and calls `{target}` from another repository, which tplint cannot read offline; if that workflow publishes, {} sees its repository and file and rejects the token",
+                        publisher.workflow.value,
+                        index.display_name()
                     ),
                 )
                 .with_severity(Severity::Error)
-                .with_help("trusted publishing works only from workflows of the publishing repository; copy the publish job into this repository")
+                .with_help(if index.info().cross_repository == CrossRepository::Registered {
+                    "register the reusable workflow's own file and repository with the publisher (`workflow-repository-owner` and `workflow-repository-name`), or copy the publish job into this repository"
+                } else {
+                    "trusted publishing works only from workflows of the publishing repository; copy the publish job into this repository"
+                })
                 .with_related(location(publisher, &publisher.workflow), "publisher declared here"),
             );
         }
@@ -883,18 +1076,5 @@ mod tests {
         assert_eq!(closest("publish.yml", &names), Some("publish.yaml"));
         assert_eq!(closest("pubish.yaml", &names), Some("publish.yaml"));
         assert_eq!(closest("deploy-docs.yml", &names), None);
-    }
-
-    #[test]
-    fn form_rules() {
-        assert!(workflow_problem("release.yml").is_none());
-        assert!(workflow_problem(".github/workflows/release.yml").is_some());
-        assert!(workflow_problem("release.yml ").is_some());
-        assert!(workflow_problem("release").is_some());
-        assert!(environment_problem("pypi").is_none());
-        assert!(environment_problem("py,pi").is_some());
-        assert!(environment_problem(&"x".repeat(256)).is_some());
-        assert!(OWNER.is_match("my-org") && !OWNER.is_match("-org") && !OWNER.is_match("my_org"));
-        assert!(REPOSITORY.is_match("my.project_1") && !REPOSITORY.is_match("org/proj"));
     }
 }

@@ -115,7 +115,7 @@ fn describe_release(index: Registry, release: &Release) -> String {
 pub(crate) fn attribute_to_records(context: &Context<'_>, diagnostics: &mut [Diagnostic]) {
     let recorded: Vec<(&Publisher, &RecordSource)> = context
         .publishers()
-        .iter()
+        .into_iter()
         .filter_map(|p| match &p.origin {
             Origin::Recorded(source) => Some((p, source)),
             Origin::Declared => None,
