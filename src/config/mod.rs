@@ -714,3 +714,112 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         origin: Origin::Declared,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, LoadError> {
+        parse_text("tplint.toml", text.to_string(), &mut SourceMap::default())
+    }
+
+    const GITHUB: &str = "owner = \"o\"\nrepository = \"r\"\nworkflow = \"release.yml\"\n";
+
+    /// The error's message, after checking that it points into the file.
+    fn located_error(text: &str) -> String {
+        match parse(text) {
+            Err(LoadError::Config(error)) => {
+                assert!(error.span.is_some(), "unlocated: {}", error.message);
+                error.message
+            }
+            Err(other) => panic!("not a config error: {other}"),
+            Ok(_) => panic!("accepted:\n{text}"),
+        }
+    }
+
+    #[test]
+    fn registry_and_package() {
+        let config = parse(&format!(
+            "[[publisher]]\nregistry = \"crates.io\"\npackage = \"widget\"\n{GITHUB}"
+        ))
+        .unwrap();
+        let publisher = &config.publishers[0];
+        assert_eq!(publisher.index_kind, Some(Registry::CratesIo));
+        assert_eq!(publisher.project.as_ref().unwrap().value, "widget");
+        let config = parse(&format!("[[publisher]]\nindex = \"testpypi\"\n{GITHUB}")).unwrap();
+        assert_eq!(config.publishers[0].index_kind, Some(Registry::TestPypi));
+        let config = parse(&format!("[[publisher]]\n{GITHUB}")).unwrap();
+        assert_eq!(config.publishers[0].index(), Registry::Pypi);
+    }
+
+    #[test]
+    fn registry_specific_fields() {
+        let config = parse(&format!(
+            "[[publisher]]\nregistry = \"rubygems\"\nworkflow-repository-owner = \"shared\"\nworkflow-repository-name = \"workflows\"\n{GITHUB}"
+        ))
+        .unwrap();
+        let (owner, name) = config.publishers[0].workflow_repository.as_ref().unwrap();
+        assert_eq!(
+            (owner.value.as_str(), name.value.as_str()),
+            ("shared", "workflows")
+        );
+        let config = parse(&format!(
+            "[[publisher]]\nregistry = \"nuget\"\nuser = \"me\"\n{GITHUB}"
+        ))
+        .unwrap();
+        assert_eq!(config.publishers[0].user.as_ref().unwrap().value, "me");
+    }
+
+    #[test]
+    fn gitlab_publishers() {
+        let config = parse(
+            "[[publisher]]\nplatform = \"gitlab\"\nnamespace = \"group/sub\"\nrepository = \"proj\"\nworkflow = \".gitlab-ci.yml\"\n",
+        )
+        .unwrap();
+        let publisher = &config.publishers[0];
+        assert_eq!(publisher.platform, Platform::Gitlab);
+        assert_eq!(publisher.owner.value, "group/sub");
+    }
+
+    #[test]
+    fn keys_that_do_not_belong_are_located_errors() {
+        for (text, expected) in [
+            (format!("[[publisher]]\nindex = \"npm\"\n{GITHUB}"), "`index` names PyPI"),
+            (
+                format!("[[publisher]]\nindex = \"pypi\"\nregistry = \"pypi\"\n{GITHUB}"),
+                "both given",
+            ),
+            (
+                format!("[[publisher]]\nproject = \"a\"\npackage = \"a\"\n{GITHUB}"),
+                "both given",
+            ),
+            (
+                format!("[[publisher]]\nregistry = \"rubygems\"\nworkflow-repository-owner = \"x\"\n{GITHUB}"),
+                "go together",
+            ),
+            (
+                format!("[[publisher]]\nworkflow-repository-owner = \"x\"\nworkflow-repository-name = \"y\"\n{GITHUB}"),
+                "RubyGems.org fields",
+            ),
+            (format!("[[publisher]]\nuser = \"me\"\n{GITHUB}"), "NuGet.org field"),
+            (format!("[[publisher]]\nplatform = \"bitbucket\"\n{GITHUB}"), "unknown platform"),
+            (format!("[[publisher]]\nnamespace = \"g\"\n{GITHUB}"), "GitLab field"),
+            (format!("[[publisher]]\nissuer = \"https://gitlab.com\"\n{GITHUB}"), "GitLab field"),
+            (
+                format!("[[publisher]]\nplatform = \"gitlab\"\n{GITHUB}"),
+                "not an `owner`",
+            ),
+            (
+                "[[publisher]]\nrepository = \"r\"\nworkflow = \"release.yml\"\n".to_string(),
+                "without `owner`",
+            ),
+            (
+                "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"npm\"\nnamespace = \"g\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\n".to_string(),
+                "PyPI and TestPyPI only",
+            ),
+        ] {
+            let message = located_error(&text);
+            assert!(message.contains(expected), "{message:?} for\n{text}");
+        }
+    }
+}
