@@ -23,8 +23,12 @@ pub struct FromRecord {
 /// One publisher to register.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
+    /// The registry's key (`pypi`, `crates.io`, ...).
+    pub registry: &'static str,
+    /// The same key, under its older name, for PyPI-era readers.
     pub index: &'static str,
-    /// From `[project].name` of `pyproject.toml`, when there is one.
+    /// The package: `[project].name` of `pyproject.toml` for PyPI, the
+    /// manifest's name for the other registries, when there is one.
     pub project: Option<String>,
     /// `None` when the repository has no `origin` remote.
     pub owner: Option<String>,
@@ -74,6 +78,7 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 continue;
             }
             out.push(Suggestion {
+                registry: Registry::Pypi.key(),
                 index: Registry::Pypi.key(),
                 project: repo.config.project_name.clone(),
                 owner: repo.remote.as_ref().map(|r| r.owner.clone()),
@@ -106,32 +111,42 @@ pub fn suggestions(
             .environment
             .as_ref()
             .is_some_and(|e| e.name.is_expression());
-        let workflow = job.view.attributed_name().to_string();
-        let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
-        if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
-            *index == job.index
-                && s.workflow == workflow
-                && s.environment.as_deref().map(str::to_lowercase)
-                    == environment.as_deref().map(str::to_lowercase)
-        }) {
-            existing.jobs.push(job_label);
-            continue;
+        // The file the registry sees: the one holding the job, or for
+        // crates.io and npm each file a run can start from.
+        let mut workflows = job.matched_workflows(repo, facts);
+        if workflows.is_empty() {
+            workflows.push(job.view.attributed_name());
         }
-        out.push((
-            job.index,
-            Suggestion {
-                index: job.index.key(),
-                project: repo.config.project_name.clone(),
-                owner: repo.remote.as_ref().map(|r| r.owner.clone()),
-                repository: repo.remote.as_ref().map(|r| r.repository.clone()),
-                workflow,
-                environment,
-                environment_is_expression,
-                jobs: vec![job_label],
-                unconfirmed: false,
-                recorded: None,
-            },
-        ));
+        let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
+        for workflow in workflows {
+            if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
+                *index == job.index
+                    && s.workflow == workflow
+                    && s.environment.as_deref().map(str::to_lowercase)
+                        == environment.as_deref().map(str::to_lowercase)
+            }) {
+                if !existing.jobs.contains(&job_label) {
+                    existing.jobs.push(job_label.clone());
+                }
+                continue;
+            }
+            out.push((
+                job.index,
+                Suggestion {
+                    registry: job.index.key(),
+                    index: job.index.key(),
+                    project: repo.config.default_package(job.index),
+                    owner: repo.remote.as_ref().map(|r| r.owner.clone()),
+                    repository: repo.remote.as_ref().map(|r| r.repository.clone()),
+                    workflow: workflow.to_string(),
+                    environment: environment.clone(),
+                    environment_is_expression,
+                    jobs: vec![job_label.clone()],
+                    unconfirmed: false,
+                    recorded: None,
+                },
+            ));
+        }
     }
     out.extend(
         probable(repo, facts)
@@ -185,6 +200,7 @@ pub fn suggestions(
                     out.push((
                         record.index,
                         Suggestion {
+                            registry: record.index.key(),
                             index: record.index.key(),
                             project: Some(record.project.clone()),
                             owner: None,
@@ -234,10 +250,12 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
         }
         text.push_str("[[publisher]]\n");
         if s.index != Registry::Pypi.key() {
-            text.push_str(&format!("index = {}\n", quoted(s.index)));
+            text.push_str(&format!("registry = {}\n", quoted(s.index)));
         }
+        let pypi = Registry::parse(s.index).is_some_and(Registry::is_pypi);
         if let Some(project) = &s.project {
-            text.push_str(&format!("project = {}\n", quoted(project)));
+            let key = if pypi { "project" } else { "package" };
+            text.push_str(&format!("{key} = {}\n", quoted(project)));
         }
         text.push_str(&format!(
             "owner = {}\nrepository = {}\nworkflow = {}\n",
@@ -308,7 +326,7 @@ pub fn render_human(
     let notes = record_notes(records);
     if suggestions.is_empty() {
         return format!(
-            "{notes}No job publishes to PyPI or TestPyPI by trusted publishing, so there is no publisher to register.\n"
+            "{notes}No job publishes by trusted publishing, so there is no publisher to register.\n"
         );
     }
     let mut out = notes;
