@@ -314,3 +314,140 @@ pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
         trusted_publishing: false,
     },
 ];
+
+/// The GitLab publisher form of PyPI and TestPyPI (pypi/warehouse
+/// `warehouse/oidc/forms/gitlab.py`): namespace (subgroups allowed) and
+/// project name patterns, no two of `._-` in a row, no `.git`/`.atom`
+/// suffix; the top-level pipeline file path ends in `.yml`/`.yaml` and
+/// neither starts nor ends with `/`; environments of letters, digits,
+/// `-_/${}` and spaces.
+pub fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
+    use super::PublisherField;
+    let mut problems = Vec::new();
+    let name_problem = |value: &str, extra: &str| -> Option<String> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c) || extra.contains(c);
+        let ends_ok = value.len() >= 2
+            && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value.ends_with(|c: char| c.is_ascii_alphanumeric());
+        let lower = value.to_ascii_lowercase();
+        if !ends_ok || !value.chars().all(allowed) {
+            Some(format!(
+                "letters, digits and `-_.{extra}`, at least two characters, starting and ending with a letter or digit"
+            ))
+        } else if value
+            .as_bytes()
+            .windows(2)
+            .any(|w| b"._-".contains(&w[0]) && b"._-".contains(&w[1]))
+        {
+            Some("no two of `.`, `_`, `-` in a row".into())
+        } else if lower.ends_with(".git") || lower.ends_with(".atom") {
+            Some("no `.git` or `.atom` ending".into())
+        } else {
+            None
+        }
+    };
+    if let Some(rule) = name_problem(values.owner, "/+") {
+        problems.push(FieldProblem {
+            field: PublisherField::Owner,
+            message: format!(
+                "namespace `{}` is not a valid GitLab namespace",
+                values.owner
+            ),
+            help: Some(format!(
+                "PyPI accepts {rule} (e.g. `mygroup/subgroup`, not a URL)"
+            )),
+        });
+    }
+    if let Some(rule) = name_problem(values.repository, "") {
+        problems.push(FieldProblem {
+            field: PublisherField::Repository,
+            message: format!(
+                "project `{}` is not a valid GitLab project name",
+                values.repository
+            ),
+            help: Some(format!(
+                "PyPI accepts {rule}; give the project's path name alone, without its namespace"
+            )),
+        });
+    }
+    let path = values.workflow;
+    let path_problem = if path.trim() != path {
+        Some(format!(
+            "top-level pipeline file path `{path}` has leading or trailing whitespace"
+        ))
+    } else if path.starts_with('/') || path.ends_with('/') {
+        Some(format!(
+            "top-level pipeline file path `{path}` must not start or end with `/`"
+        ))
+    } else if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+        Some(format!(
+            "top-level pipeline file path `{path}` must end with .yml or .yaml"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = path_problem {
+        problems.push(FieldProblem {
+            field: PublisherField::Workflow,
+            message,
+            help: Some("give the path relative to the project's root, as in the project's CI/CD settings (`.gitlab-ci.yml` by default)".into()),
+        });
+    }
+    if let Some(environment) = values.environment
+        && !environment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/${} ".contains(c))
+    {
+        problems.push(FieldProblem {
+            field: PublisherField::Environment,
+            message: format!(
+                "environment `{environment}` has characters PyPI's GitLab form refuses"
+            ),
+            help: Some(
+                "PyPI accepts letters, digits, `-`, `_`, `/`, `$`, `{`, `}` and spaces".into(),
+            ),
+        });
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitlab_form() {
+        let ok = FormValues {
+            owner: "group/sub-group",
+            repository: "my.project",
+            workflow: "ci/release.yml",
+            environment: Some("release/${CI_COMMIT_TAG}"),
+            workflow_repository: None,
+            user: None,
+        };
+        assert!(validate_gitlab(&ok).is_empty());
+        for (owner, repository, workflow, environment) in [
+            ("https://gitlab.com/g", "p1", ".gitlab-ci.yml", None),
+            ("g1", "a/b", ".gitlab-ci.yml", None),
+            ("g1", "p1", "/.gitlab-ci.yml", None),
+            ("g1", "p1", ".gitlab-ci", None),
+            ("g1", "proj.git", ".gitlab-ci.yml", None),
+            ("g__1", "p1", ".gitlab-ci.yml", None),
+            ("g1", "p1", ".gitlab-ci.yml", Some("prod.eu")),
+        ] {
+            let values = FormValues {
+                owner,
+                repository,
+                workflow,
+                environment,
+                workflow_repository: None,
+                user: None,
+            };
+            assert_eq!(
+                validate_gitlab(&values).len(),
+                1,
+                "{owner} {repository} {workflow}"
+            );
+        }
+    }
+}

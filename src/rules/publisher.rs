@@ -7,7 +7,7 @@ use crate::catalogue::{
 };
 
 use super::Context;
-use crate::config::{Field, Publisher};
+use crate::config::{Field, Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::attestations::{self, Attests};
 use crate::facts::calls::Callee;
@@ -292,8 +292,12 @@ pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Di
 /// The publisher's fields that break its registry's form rules.
 fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
     // An unknown registry (TP102 too) is read with PyPI's form.
-    let registry = publisher.index();
-    let values = FormValues {
+    (publisher.index().info().validate)(&form_values(publisher))
+}
+
+/// The publisher's values as a form reads them.
+fn form_values(publisher: &Publisher) -> FormValues<'_> {
+    FormValues {
         owner: &publisher.owner.value,
         repository: &publisher.repository.value,
         workflow: &publisher.workflow.value,
@@ -303,8 +307,7 @@ fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
             .as_ref()
             .map(|(o, n)| (o.value.as_str(), n.value.as_str())),
         user: publisher.user.as_ref().map(|u| u.value.as_str()),
-    };
-    (registry.info().validate)(&values)
+    }
 }
 
 /// The publisher's field a problem is about.
@@ -330,7 +333,7 @@ fn problem_field(publisher: &Publisher, field: PublisherField) -> &Field {
 }
 
 pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for publisher in context.declared_publishers() {
+    for publisher in &context.repo.config.publishers {
         if let (Some(index), None) = (&publisher.index, publisher.index_kind) {
             out.push(
                 Diagnostic::new(
@@ -341,7 +344,11 @@ pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 .with_help(format!("use one of {}", crate::registry::keys())),
             );
         }
-        for problem in form_problems(publisher) {
+        let problems = match publisher.platform {
+            Platform::Github => form_problems(publisher),
+            Platform::Gitlab => crate::registry::pypi::validate_gitlab(&form_values(publisher)),
+        };
+        for problem in problems {
             let mut diagnostic = Diagnostic::new(
                 &PUBLISHER_INVALID,
                 location(publisher, problem_field(publisher, problem.field)),
