@@ -60,12 +60,12 @@ pub fn resolve(root: &GNode, problems: &mut Problems, budget: &mut Budget) -> GN
         .enumerate()
         .filter_map(|(i, e)| Some((e.key.as_str()?, i)))
         .collect();
-    let mut done: HashMap<usize, GNode> = HashMap::new();
+    let mut done: HashMap<usize, (GNode, usize)> = HashMap::new();
     let mut extended = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         let value = if entry.value.get("extends").is_some() {
             let mut chain = Vec::new();
-            extend(entries, &index, i, &mut chain, &mut done, problems, budget)
+            extend(entries, &index, i, &mut chain, &mut done, problems, budget).0
         } else {
             entry.value.clone()
         };
@@ -83,22 +83,23 @@ pub fn resolve(root: &GNode, problems: &mut Problems, budget: &mut Budget) -> GN
     out
 }
 
-/// The value of entry `i` with its `extends:` applied, memoised in `done`.
+/// The value of entry `i` with its `extends:` applied, and how many levels
+/// of `extends` it went through; memoised in `done`.
 fn extend(
     entries: &[GEntry],
     index: &HashMap<&str, usize>,
     i: usize,
     chain: &mut Vec<usize>,
-    done: &mut HashMap<usize, GNode>,
+    done: &mut HashMap<usize, (GNode, usize)>,
     problems: &mut Problems,
     budget: &mut Budget,
-) -> GNode {
+) -> (GNode, usize) {
     if let Some(value) = done.get(&i) {
         return value.clone();
     }
     let own = &entries[i].value;
     let Some(extends) = own.get("extends") else {
-        return own.clone();
+        return (own.clone(), 0);
     };
     let name = entries[i].key.as_str().unwrap_or_default();
     if chain.contains(&i) {
@@ -106,14 +107,7 @@ fn extend(
             format!("`{name}`: circular dependency detected in `extends`"),
             extends.location,
         ));
-        return own.clone();
-    }
-    if chain.len() >= MAX_EXTENDS_DEPTH {
-        problems.push((
-            format!("`{name}`: `extends` nested more than {MAX_EXTENDS_DEPTH} levels"),
-            extends.location,
-        ));
-        return own.clone();
+        return (own.clone(), 0);
     }
     let parents: Vec<&GNode> = match &extends.value {
         GValue::Sequence(items) => items.iter().collect(),
@@ -121,6 +115,7 @@ fn extend(
     };
     chain.push(i);
     let mut base: Option<GNode> = None;
+    let mut levels = 1;
     for parent in parents {
         let Some(parent_name) = parent.as_str() else {
             problems.push((
@@ -136,7 +131,19 @@ fn extend(
             ));
             continue;
         };
-        let resolved = extend(entries, index, at, chain, done, problems, budget);
+        let (resolved, parent_levels) = extend(entries, index, at, chain, done, problems, budget);
+        if parent_levels >= MAX_EXTENDS_DEPTH {
+            // Reported once, where the chain first gets too deep.
+            if parent_levels == MAX_EXTENDS_DEPTH {
+                problems.push((
+                    format!("`{name}`: `extends` nested more than {MAX_EXTENDS_DEPTH} levels"),
+                    extends.location,
+                ));
+            }
+            levels = levels.max(parent_levels + 1);
+            continue;
+        }
+        levels = levels.max(parent_levels + 1);
         if !budget.take(resolved.size()) {
             problems.push((
                 "`extends` expands to more configuration than tplint reads".into(),
@@ -154,8 +161,8 @@ fn extend(
         Some(base) if base.as_mapping().is_some() => deep_merge(&base, own),
         _ => own.clone(),
     };
-    done.insert(i, value.clone());
-    value
+    done.insert(i, (value.clone(), levels));
+    (value, levels)
 }
 
 /// Replace every `!reference` in `node` by the value it names in `root`.

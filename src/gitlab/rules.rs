@@ -156,7 +156,11 @@ fn variable(name: &str) -> Val {
         | "CI_MERGE_REQUEST_IID"
         | "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"
         | "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
-        | "CI_MERGE_REQUEST_PROJECT_PATH" => Val::Set,
+        | "CI_MERGE_REQUEST_PROJECT_PATH"
+        | "CI_DEFAULT_BRANCH"
+        | "CI_PROJECT_PATH"
+        | "CI_COMMIT_REF_NAME"
+        | "CI_COMMIT_SHA" => Val::Set,
         _ => Val::Unknown,
     }
 }
