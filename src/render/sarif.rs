@@ -369,6 +369,35 @@ fn primary_location(item: &Resolved<'_>) -> (String, Region, Option<String>) {
     (path, region(first_line, first_line), note)
 }
 
+/// A result's fingerprint: its rule, path and the text of its lines, then
+/// how many identical ones came before in the repository, so it survives
+/// edits elsewhere in the file and stays unique.
+fn fingerprint(item: &Resolved<'_>, occurrences: &mut HashMap<u64, usize>) -> u64 {
+    let diagnostic = item.diagnostic;
+    let file = item.report.file(diagnostic);
+    let text = span_text(file, diagnostic.location.span);
+    let base = fnv1a(&[diagnostic.rule.code, &item.path, &text]);
+    let occurrence = occurrences.entry(base).or_insert(0);
+    let fingerprint = fnv1a(&[&format!("{base:016x}"), &occurrence.to_string()]);
+    *occurrence += 1;
+    fingerprint
+}
+
+/// Where each of one repository's diagnostics is reported in a file a
+/// consumer can open (path and first line), and its fingerprint, as SARIF
+/// places them; shared with the GitLab Code Quality report.
+pub(crate) fn placements(resolved: &[Resolved<'_>]) -> Vec<(String, usize, String)> {
+    let mut occurrences: HashMap<u64, usize> = HashMap::new();
+    resolved
+        .iter()
+        .map(|item| {
+            let (path, region, _) = primary_location(item);
+            let fingerprint = fingerprint(item, &mut occurrences);
+            (path, region.start_line, format!("{fingerprint:016x}"))
+        })
+        .collect()
+}
+
 /// 64-bit FNV-1a: tiny, and stable across Rust releases (unlike `DefaultHasher`).
 fn fnv1a(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -539,12 +568,7 @@ pub fn render_results(resolved: &[Resolved<'_>], written: usize) -> String {
     for (i, item) in resolved.iter().enumerate() {
         let diagnostic = item.diagnostic;
         let (path, primary_region, note) = primary_location(item);
-        let file = item.report.file(diagnostic);
-        let text = span_text(file, diagnostic.location.span);
-        let base = fnv1a(&[diagnostic.rule.code, &item.path, &text]);
-        let occurrence = occurrences.entry(base).or_insert(0);
-        let fingerprint = fnv1a(&[&format!("{base:016x}"), &occurrence.to_string()]);
-        *occurrence += 1;
+        let fingerprint = fingerprint(item, &mut occurrences);
         let related = related_locations(item);
         let result = SarifResult {
             rule_id: diagnostic.rule.code,
