@@ -101,7 +101,11 @@ impl Repository {
     /// the root), replacing any read before; none when the file does not
     /// exist.
     pub fn load_gitlab(&mut self, path: &str) {
-        let path = path.trim().trim_start_matches('/');
+        let Some(path) = crate::facts::expand::join("", path.trim().trim_start_matches('/')) else {
+            self.gitlab = None;
+            return;
+        };
+        let path = path.as_str();
         let exists = self.overlay.get(path).is_some()
             || std::fs::symlink_metadata(self.root.join(path)).is_ok();
         if path.is_empty() || !exists || !self.locals.can_read() {

@@ -17,7 +17,10 @@ const SEVERITIES: &[&str] = &["info", "minor", "major", "critical", "blocker"];
 
 /// Every issue of a report, after checking the report against the format.
 fn validated(stdout: &[u8], root: &Path) -> Vec<Value> {
-    assert!(!stdout.starts_with(&[0xef, 0xbb, 0xbf]), "no byte order mark");
+    assert!(
+        !stdout.starts_with(&[0xef, 0xbb, 0xbf]),
+        "no byte order mark"
+    );
     let report: Value = serde_json::from_slice(stdout).expect("the report is JSON");
     let issues = report.as_array().expect("the report is an array").clone();
     let mut fingerprints = HashSet::new();
@@ -37,7 +40,10 @@ fn validated(stdout: &[u8], root: &Path) -> Vec<Value> {
         assert!(SEVERITIES.contains(&text("severity").as_str()), "{issue}");
         let path = issue["location"]["path"].as_str().expect("location.path");
         assert!(!path.starts_with('/') && !path.contains('\\'), "{path}");
-        assert!(root.join(path).is_file(), "{path} is a file of the repository");
+        assert!(
+            root.join(path).is_file(),
+            "{path} is a file of the repository"
+        );
         let begin = issue["location"]["lines"]["begin"]
             .as_u64()
             .expect("location.lines.begin is a number");
@@ -46,8 +52,15 @@ fn validated(stdout: &[u8], root: &Path) -> Vec<Value> {
             // GitLab ignores the rest of the Code Climate format; tplint adds
             // only `content` (its help), which that format defines.
             assert!(
-                ["description", "check_name", "fingerprint", "severity", "location", "content"]
-                    .contains(&key.as_str()),
+                [
+                    "description",
+                    "check_name",
+                    "fingerprint",
+                    "severity",
+                    "location",
+                    "content"
+                ]
+                .contains(&key.as_str()),
                 "unexpected key {key}"
             );
         }
@@ -66,12 +79,12 @@ fn findings_become_code_quality_issues() {
     assert_eq!(output.status.code(), Some(1));
     let issues = validated(&output.stdout, repo.path());
     assert_eq!(issues.len(), 6);
-    let environment = issues
-        .iter()
-        .find(|i| i["check_name"] == "TP104")
-        .unwrap();
+    let environment = issues.iter().find(|i| i["check_name"] == "TP104").unwrap();
     assert_eq!(environment["severity"], "critical");
-    assert_eq!(environment["location"]["path"], ".github/workflows/release.yml");
+    assert_eq!(
+        environment["location"]["path"],
+        ".github/workflows/release.yml"
+    );
     assert_eq!(environment["location"]["lines"]["begin"], 34);
     let pin = issues.iter().find(|i| i["check_name"] == "TP501").unwrap();
     assert_eq!(pin["severity"], "major");

@@ -52,12 +52,6 @@ pub struct GitlabJobFacts {
     pub merge_request: Tri,
 }
 
-impl Default for Tri {
-    fn default() -> Self {
-        Tri::Unknown
-    }
-}
-
 /// An uploader pinned to a version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ToolPin {
@@ -72,10 +66,8 @@ pub struct ToolPin {
 /// Uploaders whose version matters for GitLab trusted publishing, and the
 /// image that ships each (uv's images: `docs/guides/integration/docker.md`
 /// of astral-sh/uv).
-const PINNED_TOOLS: &[(&str, Option<&str>)] = &[
-    ("twine", None),
-    ("uv", Some("ghcr.io/astral-sh/uv")),
-];
+const PINNED_TOOLS: &[(&str, Option<&str>)] =
+    &[("twine", None), ("uv", Some("ghcr.io/astral-sh/uv"))];
 
 /// Most publish sites kept for one job.
 const MAX_SITES_PER_JOB: usize = 32;
@@ -234,7 +226,11 @@ fn job_facts(
         exported.extend(exports(repo, line));
     }
     let mut facts = visitor.facts;
-    let all_text: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let all_text: String = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     for token in &job.id_tokens {
         let name = &token.name.value;
         for line in &lines {
@@ -330,8 +326,7 @@ fn references(text: &str, name: &str) -> bool {
     let braced = format!("${{{name}}}");
     text.contains(&braced)
         || text.match_indices(&plain).any(|(at, _)| {
-            !text[at + plain.len()..]
-                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            !text[at + plain.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         })
 }
 
@@ -339,8 +334,7 @@ fn references(text: &str, name: &str) -> bool {
 fn installed_pins(words: &[String]) -> Vec<(&'static str, String, String)> {
     let words = expand::strip_prefixes(words);
     let installs = words.windows(2).any(|w| {
-        matches!(w[0].as_str(), "pip" | "pip3" | "pipx" | "uv" | "pip3.exe")
-            && w[1] == "install"
+        matches!(w[0].as_str(), "pip" | "pip3" | "pipx" | "uv" | "pip3.exe") && w[1] == "install"
             || w[0] == "-m" && w[1] == "pip"
     }) || words.first().is_some_and(|w| w == "uvx");
     if !installs {
@@ -379,7 +373,7 @@ fn image_pin(image: &Located<String>) -> Option<ToolPin> {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
-    (version.split('.').count() == 3).then(|| ToolPin {
+    (version.split('.').count() == 3).then_some(ToolPin {
         tool,
         version,
         location: image.location,
@@ -398,8 +392,14 @@ mod tests {
     #[test]
     fn pins_of_installs_are_read() {
         let pins = installed_pins(&words("python -m pip install -U twine==6.0.1 build"));
-        assert_eq!(pins, [("twine", "6.0.1".to_string(), "twine==6.0.1".to_string())]);
-        assert_eq!(installed_pins(&words("pip install uv==0.8.0"))[0].1, "0.8.0");
+        assert_eq!(
+            pins,
+            [("twine", "6.0.1".to_string(), "twine==6.0.1".to_string())]
+        );
+        assert_eq!(
+            installed_pins(&words("pip install uv==0.8.0"))[0].1,
+            "0.8.0"
+        );
         assert!(installed_pins(&words("pip install -U twine")).is_empty());
         assert!(installed_pins(&words("echo twine==6.0.1")).is_empty());
         assert!(installed_pins(&words("pip install twine-extras==1.0")).is_empty());
@@ -409,7 +409,10 @@ mod tests {
     fn uv_images_pin_uv() {
         let at = Location::new(crate::source::FileId(0), Span::empty(0));
         let image = |text: &str| image_pin(&Located::new(text.to_string(), at));
-        assert_eq!(image("ghcr.io/astral-sh/uv:0.8.0").unwrap().version, "0.8.0");
+        assert_eq!(
+            image("ghcr.io/astral-sh/uv:0.8.0").unwrap().version,
+            "0.8.0"
+        );
         assert_eq!(
             image("ghcr.io/astral-sh/uv:0.8.17-python3.12-bookworm")
                 .unwrap()

@@ -24,8 +24,13 @@ pub const DEFAULT_KEYS: &[&str] = &[
     "tags",
     "timeout",
 ];
-const LEGACY_GLOBAL_DEFAULTS: &[&str] =
-    &["image", "services", "cache", "before_script", "after_script"];
+const LEGACY_GLOBAL_DEFAULTS: &[&str] = &[
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+];
 
 /// A CI/CD variable set in the configuration.
 #[derive(Clone, Debug)]
@@ -142,19 +147,23 @@ pub fn build(pipeline: &mut GitlabPipeline, merged: &GNode) {
     let mut problems = Vec::new();
     let mut budget = resolve::Budget::default();
     let config = resolve::resolve(merged, &mut problems, &mut budget);
-    pipeline
-        .problems
-        .extend(problems.into_iter().map(|(message, location)| Problem {
-            message,
-            location,
-        }));
+    pipeline.problems.extend(
+        problems
+            .into_iter()
+            .map(|(message, location)| Problem { message, location }),
+    );
     let Some(entries) = config.as_mapping() else {
         return;
     };
     pipeline.stages = config
         .get("stages")
         .or_else(|| config.get("types"))
-        .map(|s| s.flattened().iter().filter_map(|n| n.located_str()).collect())
+        .map(|s| {
+            s.flattened()
+                .iter()
+                .filter_map(|n| n.located_str())
+                .collect()
+        })
         .unwrap_or_default();
     pipeline.variables = variables(config.get("variables"), false);
     pipeline.workflow_rules = config
@@ -397,7 +406,12 @@ fn ref_policy(node: &GNode) -> RefPolicy {
     };
     RefPolicy {
         refs: refs_node
-            .map(|r| r.flattened().iter().filter_map(|n| n.located_str()).collect())
+            .map(|r| {
+                r.flattened()
+                    .iter()
+                    .filter_map(|n| n.located_str())
+                    .collect()
+            })
             .unwrap_or_default(),
         complex,
         location: node.location,

@@ -186,9 +186,9 @@ impl GitlabPipeline {
 pub trait Files {
     /// The bytes of a file relative to the repository root.
     fn read(&self, path: &str) -> std::io::Result<Vec<u8>>;
-    /// Files below folder `dir` ("" for the root), relative to the root,
-    /// at most `limit` of them.
-    fn list(&self, dir: &str, limit: usize) -> Vec<String>;
+    /// Files below folder `dir` ("" for the root), relative to the root;
+    /// `None` when there are more than `limit` entries to look at.
+    fn list(&self, dir: &str, limit: usize) -> Option<Vec<String>>;
 }
 
 /// A repository on disk, with texts that stand in for some of its files.
@@ -202,7 +202,7 @@ impl Files for DiskFiles<'_> {
         self.overlay.read(self.root, path, yaml::MAX_FILE_BYTES)
     }
 
-    fn list(&self, dir: &str, limit: usize) -> Vec<String> {
+    fn list(&self, dir: &str, limit: usize) -> Option<Vec<String>> {
         let mut out = Vec::new();
         let mut pending = vec![dir.trim_end_matches('/').to_string()];
         let mut seen = 0;
@@ -213,7 +213,7 @@ impl Files for DiskFiles<'_> {
             for entry in entries.filter_map(Result::ok) {
                 seen += 1;
                 if seen > limit {
-                    return out;
+                    return None;
                 }
                 let Ok(name) = entry.file_name().into_string() else {
                     continue;
@@ -240,7 +240,7 @@ impl Files for DiskFiles<'_> {
                 out.push(path.to_string());
             }
         }
-        out
+        Some(out)
     }
 }
 
@@ -256,13 +256,14 @@ impl Files for MemoryFiles {
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
     }
 
-    fn list(&self, dir: &str, limit: usize) -> Vec<String> {
-        self.0
+    fn list(&self, dir: &str, limit: usize) -> Option<Vec<String>> {
+        let found: Vec<String> = self
+            .0
             .keys()
             .filter(|k| k.starts_with(dir))
-            .take(limit)
             .cloned()
-            .collect()
+            .collect();
+        (found.len() <= limit).then_some(found)
     }
 }
 
@@ -333,10 +334,13 @@ impl Loader<'_, '_> {
         }
         let bytes = self.files.read(path);
         let (text, error) = match bytes {
-            Err(e) => (String::new(), Some(YamlError {
-                message: e.to_string(),
-                span: Span::empty(0),
-            })),
+            Err(e) => (
+                String::new(),
+                Some(YamlError {
+                    message: e.to_string(),
+                    span: Span::empty(0),
+                }),
+            ),
             Ok(bytes) => match yaml::decode(bytes) {
                 Ok(text) => (text, None),
                 Err((error, lossy)) => (lossy, Some(error)),
@@ -406,11 +410,13 @@ impl Loader<'_, '_> {
     ) -> Option<GNode> {
         let index = self.read(path, included_by);
         let tree = self.trees[index].clone()?;
-        let file = self.pipeline.files[index].file;
         if tree.as_mapping().is_none() {
             if !tree.is_null() {
                 self.problem(
-                    format!("a pipeline file must be a mapping of keys, not {}", kind_name(&tree)),
+                    format!(
+                        "a pipeline file must be a mapping of keys, not {}",
+                        kind_name(&tree)
+                    ),
                     tree.location,
                 );
             }
@@ -419,7 +425,7 @@ impl Loader<'_, '_> {
         chain.push(path.to_string());
         let mut merged: Option<GNode> = None;
         if let Some(include) = tree.get("include") {
-            for (entry_index, local) in self.includes(include, file) {
+            for (entry_index, local) in self.includes(include) {
                 if chain.iter().any(|p| p == &local) {
                     let location = self.pipeline.includes[entry_index].location;
                     self.problem(
@@ -433,7 +439,9 @@ impl Loader<'_, '_> {
                 if self.count > MAX_INCLUDES {
                     let location = self.pipeline.includes[entry_index].location;
                     self.problem(
-                        format!("more than {MAX_INCLUDES} included files; GitLab rejects the pipeline"),
+                        format!(
+                            "more than {MAX_INCLUDES} included files; GitLab rejects the pipeline"
+                        ),
                         location,
                     );
                     self.pipeline.includes[entry_index].readable = false;
@@ -489,7 +497,7 @@ impl Loader<'_, '_> {
 
     /// Record the entries of an `include:` value; the local files to read,
     /// with the index of their entry.
-    fn includes(&mut self, include: &GNode, file: FileId) -> Vec<(usize, String)> {
+    fn includes(&mut self, include: &GNode) -> Vec<(usize, String)> {
         let entries: Vec<&GNode> = match &include.value {
             GValue::Sequence(items) => items.iter().collect(),
             _ => vec![include],
@@ -506,19 +514,40 @@ impl Loader<'_, '_> {
             let index = self.pipeline.includes.len();
             let mut include = include;
             if include.kind == IncludeKind::Local {
-                let path = include.target.value.trim().trim_start_matches('/').to_string();
+                let path = include
+                    .target
+                    .value
+                    .trim()
+                    .trim_start_matches('/')
+                    .to_string();
                 let extension_ok = path.ends_with(".yml") || path.ends_with(".yaml");
                 if path.contains('$') || path.is_empty() {
                     include.readable = false;
                 } else if path.contains('*') {
-                    let matched = self.expand(&path);
-                    if matched.is_empty() {
-                        self.problem(
-                            format!("no file of the repository matches `{path}`"),
-                            include.target.location,
-                        );
+                    match self.expand(&path) {
+                        Some(matched) => {
+                            if matched.is_empty() {
+                                self.problem(
+                                    format!("no file of the repository matches `{path}`"),
+                                    include.target.location,
+                                );
+                            }
+                            locals.extend(matched.into_iter().map(|p| (index, p)));
+                        }
+                        None => {
+                            self.problem(
+                                format!("`{path}` matches in a folder with more than {MAX_LISTED} entries; tplint did not read it"),
+                                include.target.location,
+                            );
+                            include.readable = false;
+                        }
                     }
-                    locals.extend(matched.into_iter().map(|p| (index, p)));
+                } else if crate::facts::expand::join("", &path).as_deref() != Some(path.as_str()) {
+                    self.problem(
+                        format!("included file `{path}` is not a path inside the repository"),
+                        include.target.location,
+                    );
+                    include.readable = false;
                 } else if !extension_ok {
                     self.problem(
                         format!("included file `{path}` does not have a YAML extension (`.yml` or `.yaml`)"),
@@ -529,28 +558,31 @@ impl Loader<'_, '_> {
                     locals.push((index, path));
                 }
             }
-            let _ = file;
             self.pipeline.includes.push(include);
         }
         locals
     }
 
-    /// The files a wildcard `include:local` path matches, sorted.
-    fn expand(&self, path: &str) -> Vec<String> {
+    /// The files a wildcard `include:local` path matches, sorted; `None`
+    /// when the folder is too large to look through.
+    fn expand(&self, path: &str) -> Option<Vec<String>> {
         let Some(pattern) = wildcard(path) else {
-            return Vec::new();
+            return Some(Vec::new());
         };
         let literal = &path[..path.find('*').unwrap_or(path.len())];
         let dir = literal.rfind('/').map_or("", |at| &literal[..at]);
+        if path.split('/').any(|part| part == "..") {
+            return Some(Vec::new());
+        }
         let mut matched: Vec<String> = self
             .files
-            .list(dir, MAX_LISTED)
+            .list(dir, MAX_LISTED)?
             .into_iter()
             .filter(|p| pattern.is_match(p))
             .collect();
         matched.sort();
-        matched.truncate(MAX_INCLUDES);
-        matched
+        matched.truncate(MAX_INCLUDES + 1);
+        Some(matched)
     }
 
     fn include_entry(&self, entry: &GNode) -> Option<Include> {
@@ -583,7 +615,11 @@ impl Loader<'_, '_> {
             blank(IncludeKind::Local, local)
         } else if let Some(project) = entry.get("project").and_then(GNode::located_str) {
             let files = match entry.get("file") {
-                Some(f) => f.flattened().iter().filter_map(|n| n.located_str()).collect(),
+                Some(f) => f
+                    .flattened()
+                    .iter()
+                    .filter_map(|n| n.located_str())
+                    .collect(),
                 None => Vec::new(),
             };
             let reference = entry.get("ref").and_then(GNode::located_str);
@@ -605,10 +641,7 @@ impl Loader<'_, '_> {
         } else if let Some(component) = entry.get("component").and_then(GNode::located_str) {
             let reference = component.value.rsplit_once('@').map(|(_, version)| {
                 let start = component.value.len() - version.len();
-                let span = Span::new(
-                    component.location.span.start,
-                    component.location.span.end,
-                );
+                let span = Span::new(component.location.span.start, component.location.span.end);
                 // The version's own span when the value is spelled plainly.
                 let location = if component.location.span.len() == component.value.len() {
                     Location::new(
@@ -628,9 +661,10 @@ impl Loader<'_, '_> {
             }
         } else {
             let first = entry.as_mapping()?.first()?;
-            let target = first.value.located_str().unwrap_or_else(|| {
-                Located::new(String::new(), first.value.location)
-            });
+            let target = first
+                .value
+                .located_str()
+                .unwrap_or_else(|| Located::new(String::new(), first.value.location));
             blank(IncludeKind::Other, target)
         };
         include.conditional = conditional;

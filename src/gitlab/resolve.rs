@@ -315,7 +315,8 @@ job:
         src.push_str("j: {extends: .t12}\n");
         let (_, problems) = resolved(&src);
         assert!(problems.iter().any(|(m, _)| m.contains("nested more than")));
-        let (_, problems) = resolved(".t1: {extends: .t0}\n.t0: {script: [x]}\nj: {extends: .t1}\n");
+        let (_, problems) =
+            resolved(".t1: {extends: .t0}\n.t0: {script: [x]}\nj: {extends: .t1}\n");
         assert!(problems.is_empty());
     }
 

@@ -47,10 +47,11 @@ pub fn read(node: &GNode) -> Vec<Rule> {
 }
 
 /// A three-valued truth.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Tri {
     Yes,
     No,
+    #[default]
     Unknown,
 }
 
@@ -394,7 +395,10 @@ mod tests {
 
     #[test]
     fn expressions_know_the_merge_request_pipeline() {
-        assert_eq!(evaluate(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#), Tri::Yes);
+        assert_eq!(
+            evaluate(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#),
+            Tri::Yes
+        );
         assert_eq!(evaluate(r#"$CI_PIPELINE_SOURCE == "push""#), Tri::No);
         assert_eq!(evaluate("$CI_COMMIT_TAG"), Tri::No);
         assert_eq!(evaluate("$CI_COMMIT_TAG =~ /^v\\d+/"), Tri::No);
@@ -429,15 +433,21 @@ mod tests {
     #[test]
     fn the_first_matching_rule_decides() {
         let tag = rule(Some("$CI_COMMIT_TAG"), None);
-        let mr = rule(Some(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#), None);
-        let never = rule(Some(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#), Some("never"));
+        let mr = rule(
+            Some(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#),
+            None,
+        );
+        let never = rule(
+            Some(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#),
+            Some("never"),
+        );
         let always = rule(None, Some("always"));
         let unknown = rule(Some("$DEPLOY"), None);
-        assert_eq!(decide(&[tag.clone()]), Tri::No);
-        assert_eq!(decide(&[mr.clone()]), Tri::Yes);
+        assert_eq!(decide(std::slice::from_ref(&tag)), Tri::No);
+        assert_eq!(decide(std::slice::from_ref(&mr)), Tri::Yes);
         assert_eq!(decide(&[never, always.clone()]), Tri::No);
         assert_eq!(decide(&[tag, always]), Tri::Yes);
-        assert_eq!(decide(&[unknown.clone()]), Tri::Unknown);
+        assert_eq!(decide(std::slice::from_ref(&unknown)), Tri::Unknown);
         assert_eq!(decide(&[unknown, mr]), Tri::Yes);
         assert_eq!(decide(&[]), Tri::No);
     }

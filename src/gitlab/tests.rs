@@ -35,12 +35,16 @@ fn job_facts<'f>(repo: &Repository, facts: &'f Facts, name: &str) -> &'f GitlabJ
     &facts.gitlab.as_ref().unwrap().jobs[index]
 }
 
-fn text<'s>(sources: &'s SourceMap, location: Location) -> &'s str {
+fn text(sources: &SourceMap, location: Location) -> &str {
     &sources.get(location.file).text[location.span.range()]
 }
 
 fn job_names(pipeline: &GitlabPipeline) -> Vec<&str> {
-    pipeline.jobs.iter().map(|j| j.name.value.as_str()).collect()
+    pipeline
+        .jobs
+        .iter()
+        .map(|j| j.name.value.as_str())
+        .collect()
 }
 
 /// PyPI's documented GitLab example (warehouse,
@@ -194,7 +198,12 @@ opts-out:
     let opts_out = pipeline.job("opts-out").unwrap();
     assert!(opts_out.id_tokens.is_empty());
     assert!(opts_out.image.is_some());
-    assert!(opts_out.script.iter().all(|l| l.text != "pip install twine"));
+    assert!(
+        opts_out
+            .script
+            .iter()
+            .all(|l| l.text != "pip install twine")
+    );
 }
 
 #[test]
@@ -306,9 +315,16 @@ fn include_cycles_and_missing_files_are_located_problems() {
     ]);
     assert_eq!(job_names(&pipeline), ["b", "j"]);
     assert!(!pipeline.complete());
-    let messages: Vec<&str> = pipeline.problems.iter().map(|p| p.message.as_str()).collect();
+    let messages: Vec<&str> = pipeline
+        .problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
     assert!(messages.iter().any(|m| m.contains("cycle")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("missing.yml")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("missing.yml")),
+        "{messages:?}"
+    );
     let cycle = pipeline
         .problems
         .iter()
@@ -347,7 +363,10 @@ j: {script: [x]}
         ]
     );
     let pins: Vec<Option<bool>> = pipeline.includes.iter().map(|i| i.pinned).collect();
-    assert_eq!(pins, [Some(false), Some(true), Some(false), None, Some(false)]);
+    assert_eq!(
+        pins,
+        [Some(false), Some(true), Some(false), None, Some(false)]
+    );
     assert_eq!(pipeline.includes[0].files.len(), 2);
     let reference = pipeline.includes[0].reference.as_ref().unwrap();
     assert_eq!(text(&sources, reference.location), "v1.0");
@@ -399,7 +418,11 @@ publish:
     let lines: Vec<&str> = job.script.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(
         lines,
-        ["pip install twine==6.0.1", "pip install twine==6.0.1", "twine upload dist/*"]
+        [
+            "pip install twine==6.0.1",
+            "pip install twine==6.0.1",
+            "twine upload dist/*"
+        ]
     );
     let job_facts = job_facts(&repo, &facts, "publish");
     let pin = &job_facts.tool_pins[0];
@@ -459,7 +482,8 @@ publish:
     - ./scripts/release.sh
     - python scripts/other.py
 ";
-    let mut repo = Repository::in_memory_gitlab(files(&[(".gitlab-ci.yml", src)]), DEFAULT_PIPELINE_PATH);
+    let mut repo =
+        Repository::in_memory_gitlab(files(&[(".gitlab-ci.yml", src)]), DEFAULT_PIPELINE_PATH);
     let facts = Facts::derive(&repo);
     let publish = &facts.gitlab.as_ref().unwrap().jobs[0];
     // in memory nothing can be read: both are opaque
@@ -509,4 +533,52 @@ fn include_bound_stops_a_fan_out() {
     assert_eq!(loaded.jobs.len(), MAX_INCLUDES);
     assert!(loaded.problems.iter().any(|p| p.message.contains("150")));
     assert!(!loaded.complete());
+}
+
+#[test]
+fn paths_outside_the_repository_are_not_read() {
+    let (pipeline, _) = pipeline(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - local: ../outside.yml\n  - local: 'a/../../*.yml'\nj: {script: [x]}\n",
+        ),
+        ("../outside.yml", "evil: {script: [x]}\n"),
+    ]);
+    assert_eq!(job_names(&pipeline), ["j"]);
+    assert!(!pipeline.complete());
+}
+
+#[test]
+fn repository_scripts_on_disk_are_followed_from_script_lines() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        ".gitlab-ci.yml",
+        "publish:\n  variables:\n    UV_PUBLISH_TOKEN: $TOKEN\n  script:\n    - bash scripts/release.sh\n",
+    );
+    write(
+        "scripts/release.sh",
+        "#!/bin/sh\nset -e\nuv publish dist/*\n",
+    );
+    let options = crate::repository::LoadOptions::default();
+    let mut repo = Repository::load(dir.path(), &options).unwrap();
+    assert!(repo.gitlab.is_some());
+    let facts = Facts::derive_reading(&mut repo);
+    let publish = &facts.gitlab.as_ref().unwrap().jobs[0];
+    assert!(publish.opaque.is_empty(), "{:?}", publish.opaque);
+    let site = &publish.publish_sites[0];
+    assert_eq!(repo.sources.get(site.file).path, "scripts/release.sh");
+    assert_eq!(text(&repo.sources, site.location()), "uv publish");
+    assert_eq!(site.via.len(), 1);
+    assert_eq!(text(&repo.sources, site.via[0]), "bash");
+    match &site.auth {
+        Auth::Password { location, .. } => {
+            assert_eq!(text(&repo.sources, *location), "UV_PUBLISH_TOKEN");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -30,7 +30,10 @@ pub struct GNode {
 
 #[derive(Clone, Debug)]
 pub enum GValue {
-    Scalar { text: String, kind: ScalarKind },
+    Scalar {
+        text: String,
+        kind: ScalarKind,
+    },
     Sequence(Vec<GNode>),
     Mapping(Vec<GEntry>),
     /// `!reference [key, key, ...]`, not yet resolved.
@@ -112,10 +115,7 @@ impl GNode {
         1 + match &self.value {
             GValue::Scalar { .. } | GValue::Reference(_) => 0,
             GValue::Sequence(items) => items.iter().map(GNode::size).sum(),
-            GValue::Mapping(entries) => entries
-                .iter()
-                .map(|e| e.key.size() + e.value.size())
-                .sum(),
+            GValue::Mapping(entries) => entries.iter().map(|e| e.key.size() + e.value.size()).sum(),
         }
     }
 }
@@ -144,9 +144,12 @@ fn flatten_into<'n>(node: &'n GNode, depth: usize, out: &mut Vec<&'n GNode>) {
 pub fn from_yaml(node: &Node, file: FileId, problems: &mut Vec<(String, Location)>) -> GNode {
     let location = Location::new(file, node.span);
     if node.tag.as_deref() == Some("!reference") {
-        let path: Option<Vec<String>> = node
-            .as_sequence()
-            .and_then(|items| items.iter().map(|n| n.as_str().map(str::to_string)).collect());
+        let path: Option<Vec<String>> = node.as_sequence().and_then(|items| {
+            items
+                .iter()
+                .map(|n| n.as_str().map(str::to_string))
+                .collect()
+        });
         return match path {
             Some(path) if !path.is_empty() => GNode {
                 value: GValue::Reference(path),
@@ -177,7 +180,13 @@ pub fn from_yaml(node: &Node, file: FileId, problems: &mut Vec<(String, Location
             let mut own: Vec<GEntry> = Vec::new();
             for entry in entries.iter() {
                 let is_merge = entry.key.as_str() == Some("<<")
-                    && matches!(&entry.key.value, Value::Scalar { kind: ScalarKind::Plain, .. });
+                    && matches!(
+                        &entry.key.value,
+                        Value::Scalar {
+                            kind: ScalarKind::Plain,
+                            ..
+                        }
+                    );
                 if !is_merge {
                     own.push(GEntry {
                         key: from_yaml(&entry.key, file, problems),

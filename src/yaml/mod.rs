@@ -690,7 +690,10 @@ mod tests {
         let docs = parse_documents(src).unwrap();
         assert_eq!(docs.roots.len(), 2);
         let second = docs.roots[1].as_ref().unwrap();
-        assert_eq!(&src[second.entry("build").unwrap().key.span.range()], "build");
+        assert_eq!(
+            &src[second.entry("build").unwrap().key.span.range()],
+            "build"
+        );
         assert!(parse(src).unwrap().root.unwrap().get("spec").is_some());
         assert!(parse_documents("").unwrap().roots.is_empty());
     }
