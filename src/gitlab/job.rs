@@ -181,6 +181,15 @@ pub fn build(pipeline: &mut GitlabPipeline, merged: &GNode) {
             if let Some(key) = entry.key.as_str()
                 && DEFAULT_KEYS.contains(&key)
             {
+                if defaults.iter().any(|(k, _)| *k == key) {
+                    // `lib/gitlab/ci/config/entry/default.rb`: an error.
+                    pipeline.problems.push(Problem {
+                        message: format!(
+                            "`{key}` is set both at the top level and in `default:`; GitLab rejects the pipeline"
+                        ),
+                        location: entry.key.location,
+                    });
+                }
                 defaults.retain(|(k, _)| *k != key);
                 defaults.push((key, &entry.value));
             }

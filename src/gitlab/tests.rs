@@ -582,3 +582,48 @@ fn repository_scripts_on_disk_are_followed_from_script_lines() {
         other => panic!("{other:?}"),
     }
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of pipeline text, combined at random.
+    const PIECES: &[&str] = &[
+        "include: [a.yml, 'b/*.yml', {local: c.yml}, {project: g/p, ref: main, file: x.yml}]\n",
+        ".t: &t {image: x, script: [!reference [j, script]]}\n",
+        "j:\n  <<: *t\n  extends: [.t, j, .missing]\n",
+        "j:\n  script:\n    - !reference [.t, script]\n    - [a, [b, [c]]]\n",
+        "default: {id_tokens: {PYPI_ID_TOKEN: {aud: [pypi, x]}}, before_script: [x]}\n",
+        "k: {rules: [{if: '$CI_COMMIT_TAG =~ /^v/ && ($A || \"x\" == $B)'}, {when: never}]}\n",
+        "spec:\n  inputs: {}\n---\n",
+        "---\n",
+        "variables: {A: {value: $B}, C: [1]}\n",
+        "k: {extends: k}\n",
+        "workflow: {rules: [{if: '(((('}]}\n",
+        "m: {only: {refs: [merge_requests], variables: [$X]}, script: twine upload}\n",
+        "- list\n",
+        "n: !reference [n]\n",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_combination_loads_without_panicking(picks in proptest::collection::vec(0..PIECES.len(), 0..8)) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let list = [
+                (".gitlab-ci.yml", text.as_str()),
+                ("a.yml", text.as_str()),
+                ("b/x.yml", "include: .gitlab-ci.yml\n"),
+                ("c.yml", "c: {script: [uv publish]}\n"),
+            ];
+            let repo = Repository::in_memory_gitlab(files(&list), DEFAULT_PIPELINE_PATH);
+            let facts = Facts::derive(&repo);
+            let pipeline = repo.gitlab.as_ref().unwrap();
+            prop_assert_eq!(facts.gitlab.as_ref().unwrap().jobs.len(), pipeline.jobs.len());
+            for problem in &pipeline.problems {
+                let file = repo.sources.get(problem.location.file);
+                prop_assert!(problem.location.span.end <= file.text.len());
+            }
+        }
+    }
+}
