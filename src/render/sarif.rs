@@ -326,8 +326,9 @@ fn is_pseudo(file: &SourceFile) -> bool {
 
 /// Where a result goes in SARIF. A diagnostic in a pseudo file (a publisher
 /// declared by flags) is placed on the most relevant real file: its first
-/// related location in one, else line 1 of the config file or of the first
-/// workflow, else `tplint.toml`, where such a publisher would be declared.
+/// related location in one, else line 1 of the config file, of the first
+/// workflow or of the GitLab pipeline, else `tplint.toml`, where such a
+/// publisher would be declared.
 fn primary_location(item: &Resolved<'_>) -> (String, Region, Option<String>) {
     let report = item.report;
     let file = report.file(item.diagnostic);
@@ -360,6 +361,13 @@ fn primary_location(item: &Resolved<'_>) -> (String, Region, Option<String>) {
         .file
         .into_iter()
         .chain(report.repo.workflows.iter().map(|w| w.file))
+        .chain(
+            report
+                .repo
+                .gitlab
+                .iter()
+                .flat_map(|g| g.files.iter().map(|f| f.file)),
+        )
         .map(|id| report.repo.sources.get(id))
         .find(|file| !is_pseudo(file));
     let path = match fallback {
