@@ -255,9 +255,11 @@ fn job_facts(
     for site in &mut facts.publish_sites {
         site.job = index;
         // GitLab variables are `$NAME`, not `${{ }}`: an index named by
-        // one cannot be known.
+        // one cannot be known, unless it is the instance's own package
+        // registry, which is never PyPI.
         if let Target::Custom(url) = &site.target
             && url.contains('$')
+            && !is_gitlab_registry(url)
         {
             site.target = Target::Expression(url.clone());
         }
@@ -275,6 +277,21 @@ fn job_facts(
     }
     facts.merge_request = rules::runs_in_merge_request(pipeline, job);
     facts
+}
+
+/// Predefined variables that name the GitLab instance, whose package
+/// registry (`$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/pypi`) is the
+/// usual target of a GitLab job's upload with `CI_JOB_TOKEN` (GitLab,
+/// `doc/user/packages/pypi_repository/_index.md`, "Authenticate with a CI/CD
+/// job token").
+const GITLAB_INSTANCE_VARIABLES: &[&str] = &["CI_API_V4_URL", "CI_SERVER_URL", "CI_SERVER_HOST"];
+
+/// Whether an upload URL names the GitLab instance's package registry.
+fn is_gitlab_registry(url: &str) -> bool {
+    let starts_with_instance = GITLAB_INSTANCE_VARIABLES.iter().any(|name| {
+        url.starts_with(&format!("${name}")) || url.starts_with(&format!("${{{name}}}"))
+    });
+    starts_with_instance || url.contains("/packages/pypi")
 }
 
 /// The job's CI/CD variables as the environment of its scripts.

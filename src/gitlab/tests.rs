@@ -129,6 +129,9 @@ exported:
   script:
     - export TWINE_PASSWORD=$SECRET
     - twine upload --repository-url $URL dist/*
+registry:
+  script:
+    - TWINE_PASSWORD=${CI_JOB_TOKEN} TWINE_USERNAME=gitlab-ci-token python -m twine upload --repository-url ${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/packages/pypi dist/*
 ";
     let (repo, facts) = repo(&[(".gitlab-ci.yml", src)]);
     let password_at = |job: &str| match &job_facts(&repo, &facts, job).publish_sites[0].auth {
@@ -141,6 +144,14 @@ exported:
     assert_eq!(password_at("exported").as_deref(), Some("TWINE_PASSWORD"));
     let exported = &job_facts(&repo, &facts, "exported").publish_sites[0];
     assert!(matches!(exported.target, Target::Expression(_)));
+    // GitLab's own package registry is another index, not an unknown one
+    let registry = &job_facts(&repo, &facts, "registry").publish_sites[0];
+    assert!(
+        matches!(registry.target, Target::Custom(_)),
+        "{:?}",
+        registry.target
+    );
+    assert_eq!(password_at("registry").as_deref(), Some("TWINE_PASSWORD"));
 }
 
 #[test]
