@@ -638,3 +638,72 @@ mod robustness {
         }
     }
 }
+
+/// A pipeline in the shape of PyPI's older GitLab documentation: global
+/// defaults, the token exchanged by hand with `python -m id`, TestPyPI on
+/// branches and PyPI on tags.
+#[test]
+fn hand_exchanged_tokens_on_testpypi_and_pypi() {
+    let src = r#"image: python:3
+stages: [build, publish]
+before_script:
+  - python -m pip install --upgrade build twine id
+build:
+  stage: build
+  script: [python -m build]
+  artifacts: {paths: [dist/]}
+.exchange: &exchange
+  - oidc_token=$(python -m id "$AUDIENCE")
+  - resp=$(curl -X POST "https://$HOST/_/oidc/mint-token" -d "{\"token\":\"${oidc_token}\"}")
+  - api_token=$(jq --raw-output '.token' <<< "${resp}")
+publish-test:
+  stage: publish
+  variables: {AUDIENCE: testpypi, HOST: test.pypi.org}
+  id_tokens:
+    TESTPYPI_ID_TOKEN: {aud: testpypi}
+  script:
+    - *exchange
+    - twine upload --repository testpypi -u __token__ -p "${api_token}" dist/*
+  rules:
+    - if: $CI_COMMIT_BRANCH
+publish:
+  stage: publish
+  environment: {name: pypi, url: https://pypi.org/p/example}
+  variables: {AUDIENCE: pypi, HOST: pypi.org}
+  id_tokens:
+    PYPI_ID_TOKEN: {aud: pypi}
+  script:
+    - *exchange
+    - twine upload -u __token__ -p "${api_token}" dist/*
+  rules:
+    - if: $CI_COMMIT_TAG
+"#;
+    let (repo, facts) = repo(&[(".gitlab-ci.yml", src)]);
+    let pipeline = repo.gitlab.as_ref().unwrap();
+    assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
+    assert_eq!(job_names(pipeline), ["build", "publish-test", "publish"]);
+    let test = job_facts(&repo, &facts, "publish-test");
+    assert!(test.mints_token);
+    let site = &test.publish_sites[0];
+    assert!(site.is_oidc(), "{:?}", site.auth);
+    assert!(matches!(site.target, Target::Index(_)));
+    assert_ne!(
+        site.index(),
+        job_facts(&repo, &facts, "publish").publish_sites[0].index()
+    );
+    // a branch rule: not in merge request pipelines (no CI_COMMIT_BRANCH there)
+    assert_eq!(test.merge_request, Tri::No);
+    let publish = pipeline.job("publish").unwrap();
+    assert_eq!(publish.environment.as_ref().unwrap().name.value, "pypi");
+    assert_eq!(publish.script.len(), 5);
+    assert_eq!(
+        publish.script[0].text,
+        "python -m pip install --upgrade build twine id"
+    );
+    let publish_facts = job_facts(&repo, &facts, "publish");
+    assert_eq!(publish_facts.merge_request, Tri::No);
+    // the global before_script runs in the publish job, from its own place
+    let install = &publish_facts.builds[0];
+    assert_eq!(text(&repo.sources, install.location), "python");
+    assert_eq!(install.top, 0);
+}
