@@ -79,8 +79,40 @@ pub fn resolve(root: &GNode, problems: &mut Problems, budget: &mut Budget) -> GN
         location: root.location,
     };
     let mut out = merged.clone();
-    resolve_references(&mut out, &merged, 0, problems, budget);
+    let top = Top::new(&merged);
+    resolve_references(&mut out, &top, 0, problems, budget);
     out
+}
+
+/// The merged configuration with an index of its top-level keys, which
+/// every `!reference` starts from.
+struct Top<'n> {
+    root: &'n GNode,
+    index: HashMap<&'n str, usize>,
+}
+
+impl<'n> Top<'n> {
+    fn new(root: &'n GNode) -> Self {
+        let mut index = HashMap::new();
+        for (i, entry) in root.as_mapping().unwrap_or_default().iter().enumerate() {
+            if let Some(key) = entry.key.as_str() {
+                // The last of duplicate keys wins, as in `GNode::entry`.
+                index.insert(key, i);
+            }
+        }
+        Self { root, index }
+    }
+
+    /// The node a reference path names.
+    fn lookup(&self, path: &[String]) -> Option<&'n GNode> {
+        let (first, rest) = path.split_first()?;
+        let at = *self.index.get(first.as_str())?;
+        let mut node = &self.root.as_mapping()?.get(at)?.value;
+        for key in rest {
+            node = node.get(key)?;
+        }
+        Some(node)
+    }
 }
 
 /// The value of entry `i` with its `extends:` applied, and how many levels
@@ -168,7 +200,7 @@ fn extend(
 /// Replace every `!reference` in `node` by the value it names in `root`.
 fn resolve_references(
     node: &mut GNode,
-    root: &GNode,
+    top: &Top<'_>,
     depth: usize,
     problems: &mut Problems,
     budget: &mut Budget,
@@ -185,14 +217,10 @@ fn resolve_references(
                 *node = GNode::null(location);
                 return;
             }
-            let mut target = Some(root);
-            for key in &path {
-                target = target.and_then(|t| t.get(key));
-            }
-            match target {
+            match top.lookup(&path) {
                 Some(found) if budget.take(found.size()) => {
                     let mut value = found.clone();
-                    resolve_references(&mut value, root, depth + 1, problems, budget);
+                    resolve_references(&mut value, top, depth + 1, problems, budget);
                     *node = value;
                 }
                 Some(_) => {
@@ -213,12 +241,12 @@ fn resolve_references(
         }
         GValue::Sequence(items) => {
             for item in items {
-                resolve_references(item, root, depth, problems, budget);
+                resolve_references(item, top, depth, problems, budget);
             }
         }
         GValue::Mapping(entries) => {
             for entry in entries {
-                resolve_references(&mut entry.value, root, depth, problems, budget);
+                resolve_references(&mut entry.value, top, depth, problems, budget);
             }
         }
         GValue::Scalar { .. } => {}

@@ -707,3 +707,36 @@ publish:
     assert_eq!(text(&repo.sources, install.location), "python");
     assert_eq!(install.top, 0);
 }
+
+#[test]
+fn thousands_of_jobs_resolve_in_linear_time() {
+    let mut main = String::from(
+        ".t:\n  image: python:3\n  script: [twine upload dist/*]\n  variables: {A: a}\n",
+    );
+    let mut included = String::new();
+    for i in 0..3_000 {
+        main.push_str(&format!(
+            "j{i}: {{extends: .t, script: [!reference [.t, script]]}}\n"
+        ));
+        included.push_str(&format!("j{i}: {{stage: deploy}}\n"));
+    }
+    main.push_str("include: [inc.yml]\n");
+    let started = std::time::Instant::now();
+    let (repo, facts) = repo(&[(".gitlab-ci.yml", &main), ("inc.yml", &included)]);
+    let pipeline = repo.gitlab.as_ref().unwrap();
+    assert_eq!(pipeline.jobs.len(), 3_000);
+    assert!(
+        pipeline.problems.is_empty(),
+        "{:?}",
+        &pipeline.problems[..1]
+    );
+    assert_eq!(
+        facts.gitlab.as_ref().unwrap().jobs[2_999]
+            .publish_sites
+            .len(),
+        1
+    );
+    assert_eq!(pipeline.jobs[0].stage.as_ref().unwrap().value, "deploy");
+    // A generous bound for a debug build on a shared machine.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -239,15 +239,22 @@ pub fn deep_merge(a: &GNode, b: &GNode) -> GNode {
     match (&a.value, &b.value) {
         (GValue::Mapping(left), GValue::Mapping(right)) => {
             let mut entries = left.clone();
+            // Position of each key (the last of duplicates), so merging two
+            // large mappings (thousands of jobs) stays linear.
+            let mut positions: std::collections::HashMap<String, usize> = left
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| Some((e.key.as_str()?.to_string(), i)))
+                .collect();
             for entry in right {
-                let key = entry.key.as_str();
-                match entries
-                    .iter_mut()
-                    .rev()
-                    .find(|e| key.is_some() && e.key.as_str() == key)
-                {
-                    Some(existing) => existing.value = deep_merge(&existing.value, &entry.value),
-                    None => entries.push(entry.clone()),
+                match entry.key.as_str().and_then(|k| positions.get(k)) {
+                    Some(&at) => entries[at].value = deep_merge(&entries[at].value, &entry.value),
+                    None => {
+                        if let Some(key) = entry.key.as_str() {
+                            positions.insert(key.to_string(), entries.len());
+                        }
+                        entries.push(entry.clone());
+                    }
                 }
             }
             GNode {
