@@ -64,10 +64,16 @@ pub struct ToolPin {
 }
 
 /// Uploaders whose version matters for GitLab trusted publishing, and the
-/// image that ships each (uv's images: `docs/guides/integration/docker.md`
-/// of astral-sh/uv).
-const PINNED_TOOLS: &[(&str, Option<&str>)] =
-    &[("twine", None), ("uv", Some("ghcr.io/astral-sh/uv"))];
+/// images that ship each, tagged `VERSION` or `VERSION-python3.12-...`
+/// (uv's "Using uv in Docker" guide, "Available images",
+/// `docs/guides/integration/docker.md` of astral-sh/uv).
+const PINNED_TOOLS: &[(&str, &[&str])] = &[
+    ("twine", &[]),
+    (
+        "uv",
+        &["ghcr.io/astral-sh/uv", "astral/uv", "docker.io/astral/uv"],
+    ),
+];
 
 /// Most publish sites kept for one job.
 const MAX_SITES_PER_JOB: usize = 32;
@@ -384,7 +390,7 @@ fn image_pin(image: &Located<String>) -> Option<ToolPin> {
     let (name, tag) = image.value.trim().split_once(':')?;
     let (tool, _) = PINNED_TOOLS
         .iter()
-        .find(|(_, repository)| *repository == Some(name))?;
+        .find(|(_, repositories)| repositories.contains(&name))?;
     let tag = tag.split('@').next().unwrap_or(tag);
     let version: String = tag
         .chars()
@@ -436,7 +442,9 @@ mod tests {
                 .version,
             "0.8.17"
         );
+        assert_eq!(image("astral/uv:0.8.18-alpine").unwrap().version, "0.8.18");
         assert!(image("ghcr.io/astral-sh/uv:latest").is_none());
+        assert!(image("ghcr.io/astral-sh/uv:0.9-python3.12-bookworm").is_none());
         assert!(image("python:3.12").is_none());
     }
 
