@@ -106,8 +106,11 @@ impl Repository {
             return;
         };
         let path = path.as_str();
+        // A folder named like the pipeline is not one (as for workflows).
+        let on_disk = self.root.join(path);
         let exists = self.overlay.get(path).is_some()
-            || std::fs::symlink_metadata(self.root.join(path)).is_ok();
+            || (std::fs::symlink_metadata(&on_disk).is_ok()
+                && !std::fs::metadata(&on_disk).is_ok_and(|m| m.is_dir()));
         if path.is_empty() || !exists || !self.locals.can_read() {
             self.gitlab = None;
             return;

@@ -226,10 +226,18 @@ fn inherits(node: &GNode, what: &str, key: &str) -> bool {
         return true;
     };
     match &setting.value {
-        GValue::Scalar { text, .. } => text != "false",
+        GValue::Scalar { text, .. } => !is_false(text),
         GValue::Sequence(items) => items.iter().any(|i| i.as_str() == Some(key)),
         _ => true,
     }
+}
+
+/// A YAML 1.1 false, as GitLab's loader (Ruby's Psych) reads it.
+fn is_false(text: &str) -> bool {
+    matches!(
+        text,
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
+    )
 }
 
 fn job(

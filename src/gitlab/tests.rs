@@ -190,6 +190,10 @@ opts-out:
   inherit:
     default: [image]
   script: twine upload dist/*
+none:
+  inherit:
+    default: no
+  script: twine upload dist/*
 ";
     let (pipeline, sources) = pipeline(&[(".gitlab-ci.yml", src)]);
     let inherits = pipeline.job("inherits").unwrap();
