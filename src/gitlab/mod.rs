@@ -10,6 +10,11 @@
 //! set is then incomplete ([`GitlabPipeline::complete`]), and nothing may be
 //! concluded from the absence of a job.
 //!
+//! For rules: [`crate::repository::Repository::gitlab`] holds the
+//! [`GitlabPipeline`] (its [`GitlabJob`]s, [`Include`]s, [`Problem`]s and
+//! [`GitlabPipeline::include_chain`] for `related` locations), and
+//! `Facts::gitlab` its [`facts::GitlabJobFacts`], parallel to the jobs.
+//!
 //! Sources for GitLab's behaviour, in the GitLab repository
 //! (gitlabhq/gitlabhq): `doc/ci/yaml/includes.md` (merge method, wildcards,
 //! the 150-include limit), `doc/ci/yaml/yaml_optimization.md` (anchors,
