@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use crate::config::LoadError;
 
 /// The repository root for a PATH given on the command line: PATH itself when
-/// it looks like a repository (has `.git` or `.github`), else the git root
-/// above it, else PATH. A file inside `.github/workflows` selects its repository.
+/// it looks like a repository (has `.git`, `.github` or a `.gitlab-ci.yml`),
+/// else the git root above it, else PATH. A file inside `.github/workflows`
+/// selects its repository.
 pub fn repository_root(path: &Path) -> Result<PathBuf, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
         path: path.display().to_string(),
@@ -17,7 +18,11 @@ pub fn repository_root(path: &Path) -> Result<PathBuf, LoadError> {
     } else {
         path.parent().unwrap_or(Path::new(".")).to_path_buf()
     };
-    let looks_like_root = |d: &Path| d.join(".git").exists() || d.join(".github").is_dir();
+    let looks_like_root = |d: &Path| {
+        d.join(".git").exists()
+            || d.join(".github").is_dir()
+            || d.join(crate::gitlab::DEFAULT_PIPELINE_PATH).is_file()
+    };
     if metadata.is_dir() && looks_like_root(&dir) {
         return Ok(dir);
     }

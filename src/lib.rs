@@ -14,6 +14,7 @@ pub mod discover;
 pub mod facts;
 pub mod fix;
 pub mod git;
+pub mod gitlab;
 pub mod lint;
 pub mod online;
 pub mod overlay;

@@ -153,7 +153,8 @@ impl Totals {
     }
 
     pub fn add(&mut self, report: &RepoReport) {
-        self.files += report.repo.workflows.len();
+        self.files +=
+            report.repo.workflows.len() + report.repo.gitlab.as_ref().map_or(0, |g| g.files.len());
         for diagnostic in &report.diagnostics {
             match diagnostic.severity {
                 Severity::Error => self.counts.errors += 1,

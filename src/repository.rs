@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config, LoadError, PublisherFlags};
 use crate::discover;
 use crate::git::{self, Remote};
+use crate::gitlab::{self, GitlabPipeline};
 use crate::overlay::{Overlay, read_bounded};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::workflow::{self, Action, Workflow};
@@ -39,6 +40,8 @@ pub struct Repository {
     /// Files of the repository that the workflows run: local actions,
     /// scripts and task-runner files, read because a step names them.
     pub locals: Locals,
+    /// The GitLab CI/CD pipeline, when the repository has one.
+    pub gitlab: Option<GitlabPipeline>,
     /// Texts read instead of the files on disk (see [`LoadOptions::overlay`]).
     overlay: Overlay,
 }
@@ -79,7 +82,7 @@ impl Repository {
         paths.sort();
         names.sort();
         let workflows = read_workflows(root, &paths, &mut sources, overlay);
-        let repo = Self {
+        let mut repo = Self {
             root: root.to_path_buf(),
             workflow_dir_names: names,
             remote: git::origin(root),
@@ -87,9 +90,54 @@ impl Repository {
             workflows,
             config,
             locals: Locals::on_disk(),
+            gitlab: None,
             overlay: overlay.clone(),
         };
+        repo.load_gitlab(gitlab::DEFAULT_PIPELINE_PATH);
         Ok(repo)
+    }
+
+    /// Read the GitLab pipeline whose top-level file is `path` (relative to
+    /// the root), replacing any read before; none when the file does not
+    /// exist.
+    pub fn load_gitlab(&mut self, path: &str) {
+        let Some(path) = crate::facts::expand::join("", path.trim().trim_start_matches('/')) else {
+            self.gitlab = None;
+            return;
+        };
+        let path = path.as_str();
+        // A folder named like the pipeline is not one (as for workflows).
+        let on_disk = self.root.join(path);
+        let exists = self.overlay.get(path).is_some()
+            || (std::fs::symlink_metadata(&on_disk).is_ok()
+                && !std::fs::metadata(&on_disk).is_ok_and(|m| m.is_dir()));
+        if path.is_empty() || !exists || !self.locals.can_read() {
+            self.gitlab = None;
+            return;
+        }
+        let files = gitlab::DiskFiles {
+            root: &self.root,
+            overlay: &self.overlay,
+        };
+        self.gitlab = Some(gitlab::load(&files, path, &mut self.sources));
+    }
+
+    /// A repository in memory whose GitLab pipeline is `files` (paths
+    /// relative to the root) with top-level file `path`, for tests.
+    pub fn in_memory_gitlab(files: gitlab::MemoryFiles, path: &str) -> Self {
+        let mut sources = SourceMap::default();
+        let gitlab = gitlab::load(&files, path, &mut sources);
+        Self {
+            root: PathBuf::new(),
+            sources,
+            workflows: Vec::new(),
+            workflow_dir_names: Vec::new(),
+            config: Config::default(),
+            remote: None,
+            locals: Locals::default(),
+            gitlab: Some(gitlab),
+            overlay: Overlay::default(),
+        }
     }
 
     /// Read local files that a step names (see
@@ -201,6 +249,7 @@ impl Repository {
             config,
             remote: None,
             locals: Locals::default(),
+            gitlab: None,
             overlay: Overlay::default(),
         })
     }

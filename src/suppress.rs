@@ -82,7 +82,12 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
         text.contains("tplint:")
             .then(|| (file, std::borrow::Cow::Owned(text_comments(text))))
     });
-    for (file, comments) in workflows.chain(actions).chain(texts) {
+    let gitlab = repo
+        .gitlab
+        .iter()
+        .flat_map(|g| g.files.iter())
+        .map(|f| (f.file, std::borrow::Cow::Borrowed(f.comments.as_slice())));
+    for (file, comments) in workflows.chain(gitlab).chain(actions).chain(texts) {
         let source = repo.sources.get(file);
         for comment in comments.iter() {
             let Some(captures) = SUPPRESSION.captures(&comment.text) else {

@@ -52,6 +52,7 @@ fn readme_ci_snippets_are_the_fixture_files() {
             )
         })
         .collect();
+    files.push("fixtures/readme-ci-snippets/.gitlab-ci.yml".to_string());
     files.sort();
     let mut named: Vec<String> = snippets.iter().map(|(p, _)| p.clone()).collect();
     named.sort();

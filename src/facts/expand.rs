@@ -367,6 +367,56 @@ pub fn walk_job<'a, V: Visit<'a>>(
     walker.needs
 }
 
+/// Walk one block of shell text that a job runs outside any step: a line
+/// of a GitLab job's `script:`. `job` and `step` stand for the job (`step`'s
+/// `run:` holds the text and its span in `file`); `inherited` are the
+/// variables the text sees (the job's CI/CD variables, exports of earlier
+/// lines). Scripts and task runners it names are followed as for a `run:`.
+#[allow(clippy::too_many_arguments)]
+pub fn walk_text<'a, V: Visit<'a>>(
+    repo: &'a Repository,
+    job: JobRef<'a>,
+    top: usize,
+    step: &'a Step,
+    file: FileId,
+    inherited: Vec<EnvHit<'a>>,
+    visitor: &mut V,
+    budget: &Budget,
+) -> BTreeSet<Need> {
+    let mut walker = Walker {
+        repo,
+        visitor,
+        needs: BTreeSet::new(),
+        stack: Vec::new(),
+        blocks: 0,
+        budget,
+    };
+    let source = &repo.sources.get(file).text;
+    let exec = Executed {
+        job,
+        top,
+        step,
+        file,
+        source,
+        frames: &[],
+    };
+    if let Some(run) = &step.run {
+        let block = ShellBlock {
+            exec: &exec,
+            kind: BlockKind::Run,
+            file,
+            source,
+            within: run.span,
+            text: Cow::Borrowed(run.value.as_str()),
+            via: Vec::new(),
+            inherited,
+            cwd: String::new(),
+        };
+        walker.shell(&block, 0);
+    }
+    walker.needs
+}
+
 /// A path relative to the repository root from `base` (a folder relative
 /// to the root) and `path`; `None` when it is absolute, an expression, or
 /// leaves the repository.

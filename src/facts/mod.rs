@@ -156,6 +156,8 @@ pub struct Facts {
     /// Per local action (parallel to `Repository::locals.actions`), the
     /// first `uses:` that runs it.
     pub action_uses: Vec<Option<Location>>,
+    /// The GitLab pipeline's jobs, when the repository has one.
+    pub gitlab: Option<crate::gitlab::facts::GitlabFacts>,
 }
 
 impl Facts {
@@ -217,10 +219,15 @@ impl Facts {
                 None => WorkflowFacts::default(),
             })
             .collect();
+        let gitlab = repo
+            .gitlab
+            .as_ref()
+            .map(|pipeline| crate::gitlab::facts::derive(repo, pipeline, &budget, &mut needs));
         let facts = Facts {
             workflows,
             calls: calls::CallGraph::build(repo),
             action_uses: action_uses(repo),
+            gitlab,
         };
         (facts, needs)
     }

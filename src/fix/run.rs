@@ -44,22 +44,30 @@ pub struct Outcome {
     pub refused: Vec<String>,
 }
 
-/// The files a fix may edit: the workflows and the local files they run,
-/// never the configuration or a pseudo file.
+/// The files a fix may edit: the workflows, the GitLab pipeline's files and
+/// the local files they run, never the configuration or a pseudo file.
 fn editable(report: &RepoReport) -> HashSet<FileId> {
     let repo = &report.repo;
     repo.workflows
         .iter()
         .map(|w| w.file)
+        .chain(
+            repo.gitlab
+                .iter()
+                .flat_map(|g| g.files.iter().map(|f| f.file)),
+        )
         .chain(repo.locals.actions.iter().filter_map(|a| a.file))
         .chain(repo.locals.texts.iter().filter_map(|t| t.file))
         .collect()
 }
 
-/// Whether a YAML text that parsed before still does.
+/// Whether a YAML text that parsed before still does (every document: a
+/// GitLab pipeline file may have a `spec:` header before its jobs).
 fn still_parses(path: &str, before: &str, after: &str) -> bool {
     let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
-    !yaml || crate::yaml::parse(before).is_err() || crate::yaml::parse(after).is_ok()
+    !yaml
+        || crate::yaml::parse_documents(before).is_err()
+        || crate::yaml::parse_documents(after).is_ok()
 }
 
 /// Check the repository at `root` and apply every fix at least as trusted

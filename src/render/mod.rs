@@ -1,9 +1,10 @@
 //! Renderers: the same report for people (miette), editors (JSON) and CI
-//! (SARIF for code scanning, GitHub workflow commands). Output streams: a
+//! (SARIF for code scanning, GitHub workflow commands, GitLab Code Quality). Output streams: a
 //! header, then each repository's diagnostics as soon as it is checked, then
 //! a footer, so a run over many repositories never holds them all.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -40,6 +41,7 @@ impl Renderer {
         match self.format {
             Format::Json => json::begin(),
             Format::Sarif => sarif::begin(),
+            Format::Gitlab => gitlab::begin(),
             _ => String::new(),
         }
     }
@@ -54,6 +56,7 @@ impl Renderer {
             Format::Json => json::render_diagnostics(&resolved, 1),
             Format::Sarif => sarif::render_results(&resolved, 1),
             Format::Github => github::render_diagnostics(&resolved),
+            Format::Gitlab => gitlab::render_issues(&resolved),
         };
         Chunk {
             text,
@@ -64,7 +67,7 @@ impl Renderer {
     /// The text to write for a chunk, in output order.
     pub fn emit(&mut self, chunk: Chunk) -> String {
         let mut text = chunk.text;
-        let is_array = matches!(self.format, Format::Json | Format::Sarif);
+        let is_array = matches!(self.format, Format::Json | Format::Sarif | Format::Gitlab);
         if is_array && self.written == 0 && text.starts_with(',') {
             text.remove(0);
         }
@@ -79,6 +82,7 @@ impl Renderer {
             Format::Json => json::finish(totals, self.written),
             Format::Sarif => sarif::finish(self.written),
             Format::Github => String::new(),
+            Format::Gitlab => gitlab::finish(self.written),
         }
     }
 

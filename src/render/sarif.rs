@@ -326,8 +326,9 @@ fn is_pseudo(file: &SourceFile) -> bool {
 
 /// Where a result goes in SARIF. A diagnostic in a pseudo file (a publisher
 /// declared by flags) is placed on the most relevant real file: its first
-/// related location in one, else line 1 of the config file or of the first
-/// workflow, else `tplint.toml`, where such a publisher would be declared.
+/// related location in one, else line 1 of the config file, of the first
+/// workflow or of the GitLab pipeline, else `tplint.toml`, where such a
+/// publisher would be declared.
 fn primary_location(item: &Resolved<'_>) -> (String, Region, Option<String>) {
     let report = item.report;
     let file = report.file(item.diagnostic);
@@ -360,6 +361,13 @@ fn primary_location(item: &Resolved<'_>) -> (String, Region, Option<String>) {
         .file
         .into_iter()
         .chain(report.repo.workflows.iter().map(|w| w.file))
+        .chain(
+            report
+                .repo
+                .gitlab
+                .iter()
+                .flat_map(|g| g.files.iter().map(|f| f.file)),
+        )
         .map(|id| report.repo.sources.get(id))
         .find(|file| !is_pseudo(file));
     let path = match fallback {
@@ -367,6 +375,35 @@ fn primary_location(item: &Resolved<'_>) -> (String, Region, Option<String>) {
         None => format!("{}tplint.toml", report.prefix),
     };
     (path, region(first_line, first_line), note)
+}
+
+/// A result's fingerprint: its rule, path and the text of its lines, then
+/// how many identical ones came before in the repository, so it survives
+/// edits elsewhere in the file and stays unique.
+fn fingerprint(item: &Resolved<'_>, occurrences: &mut HashMap<u64, usize>) -> u64 {
+    let diagnostic = item.diagnostic;
+    let file = item.report.file(diagnostic);
+    let text = span_text(file, diagnostic.location.span);
+    let base = fnv1a(&[diagnostic.rule.code, &item.path, &text]);
+    let occurrence = occurrences.entry(base).or_insert(0);
+    let fingerprint = fnv1a(&[&format!("{base:016x}"), &occurrence.to_string()]);
+    *occurrence += 1;
+    fingerprint
+}
+
+/// Where each of one repository's diagnostics is reported in a file a
+/// consumer can open (path and first line), and its fingerprint, as SARIF
+/// places them; shared with the GitLab Code Quality report.
+pub(crate) fn placements(resolved: &[Resolved<'_>]) -> Vec<(String, usize, String)> {
+    let mut occurrences: HashMap<u64, usize> = HashMap::new();
+    resolved
+        .iter()
+        .map(|item| {
+            let (path, region, _) = primary_location(item);
+            let fingerprint = fingerprint(item, &mut occurrences);
+            (path, region.start_line, format!("{fingerprint:016x}"))
+        })
+        .collect()
 }
 
 /// 64-bit FNV-1a: tiny, and stable across Rust releases (unlike `DefaultHasher`).
@@ -539,12 +576,7 @@ pub fn render_results(resolved: &[Resolved<'_>], written: usize) -> String {
     for (i, item) in resolved.iter().enumerate() {
         let diagnostic = item.diagnostic;
         let (path, primary_region, note) = primary_location(item);
-        let file = item.report.file(diagnostic);
-        let text = span_text(file, diagnostic.location.span);
-        let base = fnv1a(&[diagnostic.rule.code, &item.path, &text]);
-        let occurrence = occurrences.entry(base).or_insert(0);
-        let fingerprint = fnv1a(&[&format!("{base:016x}"), &occurrence.to_string()]);
-        *occurrence += 1;
+        let fingerprint = fingerprint(item, &mut occurrences);
         let related = related_locations(item);
         let result = SarifResult {
             rule_id: diagnostic.rule.code,

@@ -4,6 +4,11 @@
 //! the comments so that rules can read `# v4.2.2` after a `uses:` value and
 //! `# tplint: ignore[...]` suppressions.
 //!
+//! Tags (`!reference [job, script]` in GitLab CI) are kept on the node as
+//! written; GitHub workflows ignore them. [`parse`] reads the first document
+//! of a file (as GitHub does), [`parse_documents`] every document (a GitLab
+//! CI file may start with a `spec:` header document).
+//!
 //! Limits, so that no file can make tplint hang or use unbounded memory:
 //! [`MAX_FILE_BYTES`] of input, [`MAX_NESTING`] levels of collections, and
 //! [`ALIAS_NODE_BUDGET`] nodes created by alias expansion.
@@ -55,6 +60,8 @@ pub struct Node {
     /// Whether the node came from expanding an alias (its span is then the
     /// anchored original).
     pub from_alias: bool,
+    /// The node's tag as written (`!reference`), when it has one.
+    pub tag: Option<String>,
 }
 
 impl Node {
@@ -212,6 +219,32 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (YamlError, String)> {
 
 /// Parse one YAML document (GitHub reads only one per workflow file).
 pub fn parse(source: &str) -> Result<Document, YamlError> {
+    let (mut roots, comments) = parse_stream(source, false)?;
+    Ok(Document {
+        root: roots.pop().flatten(),
+        comments,
+    })
+}
+
+/// Every document of a file, in order (an empty file has none), and all
+/// its comments. Anchors are local to their document, as YAML says.
+pub fn parse_documents(source: &str) -> Result<Documents, YamlError> {
+    let (roots, comments) = parse_stream(source, true)?;
+    Ok(Documents { roots, comments })
+}
+
+/// The documents of a multi-document file.
+#[derive(Debug)]
+pub struct Documents {
+    /// One root per document (`None` for an empty document).
+    pub roots: Vec<Option<Node>>,
+    /// All comments, in source order.
+    pub comments: Vec<Comment>,
+}
+
+type Roots = (Vec<Option<Node>>, Vec<Comment>);
+
+fn parse_stream(source: &str, all: bool) -> Result<Roots, YamlError> {
     if source.len() > MAX_FILE_BYTES {
         return Err(YamlError::new(
             format!(
@@ -233,13 +266,18 @@ pub fn parse(source: &str) -> Result<Document, YamlError> {
             .unwrap_or_default();
         builder.event(event, span)?;
         if builder.finished_document {
-            break;
+            builder.roots.push(builder.root.take());
+            builder.anchors.clear();
+            builder.finished_document = false;
+            if !all {
+                break;
+            }
         }
     }
-    Ok(Document {
-        root: builder.root,
-        comments: builder.comments,
-    })
+    if builder.root.is_some() {
+        builder.roots.push(builder.root.take());
+    }
+    Ok((builder.roots, builder.comments))
 }
 
 fn scan_error(source: &str, error: &ScanError) -> YamlError {
@@ -267,12 +305,14 @@ enum Frame {
         start: Span,
         flow: bool,
         anchor: usize,
+        tag: Option<String>,
         items: Vec<Node>,
     },
     Mapping {
         start: Span,
         flow: bool,
         anchor: usize,
+        tag: Option<String>,
         entries: Vec<Entry>,
         pending_key: Option<Node>,
     },
@@ -283,6 +323,8 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
+    /// Roots of the documents read so far.
+    roots: Vec<Option<Node>>,
     comments: Vec<Comment>,
     alias_nodes: usize,
     finished_document: bool,
@@ -343,7 +385,7 @@ impl Builder {
             Event::UnresolvedAlias(_) => {
                 return Err(YamlError::new("alias refers to an unknown anchor", span));
             }
-            Event::Scalar(text, style, anchor, _tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 let kind = match style {
                     ScalarStyle::Plain => ScalarKind::Plain,
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => ScalarKind::Quoted,
@@ -356,24 +398,27 @@ impl Builder {
                     },
                     span,
                     from_alias: false,
+                    tag: tag.map(|t| tag_text(&t)),
                 };
                 self.push_node(node, anchor)?;
             }
-            Event::SequenceStart(style, anchor, _) => {
+            Event::SequenceStart(style, anchor, tag) => {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Sequence {
                     start: span,
                     flow: style == StructureStyle::Flow,
                     anchor,
+                    tag: tag.map(|t| tag_text(&t)),
                     items: Vec::new(),
                 });
             }
-            Event::MappingStart(style, anchor, _) => {
+            Event::MappingStart(style, anchor, tag) => {
                 self.check_depth(span)?;
                 self.stack.push(Frame::Mapping {
                     start: span,
                     flow: style == StructureStyle::Flow,
                     anchor,
+                    tag: tag.map(|t| tag_text(&t)),
                     entries: Vec::new(),
                     pending_key: None,
                 });
@@ -387,6 +432,7 @@ impl Builder {
                         start,
                         flow,
                         anchor,
+                        tag,
                         items,
                     } => {
                         let end = collection_end(flow, span, items.last().map(|n| n.span));
@@ -395,6 +441,7 @@ impl Builder {
                                 value: Value::Sequence(Arc::new(items)),
                                 span: Span::new(start.start, end.max(start.end)),
                                 from_alias: false,
+                                tag,
                             },
                             anchor,
                         )
@@ -403,6 +450,7 @@ impl Builder {
                         start,
                         flow,
                         anchor,
+                        tag,
                         entries,
                         ..
                     } => {
@@ -412,6 +460,7 @@ impl Builder {
                                 value: Value::Mapping(Arc::new(entries)),
                                 span: Span::new(start.start, end.max(start.end)),
                                 from_alias: false,
+                                tag,
                             },
                             anchor,
                         )
@@ -458,6 +507,11 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// A tag as written: its handle before `%TAG` resolution, then its suffix.
+fn tag_text(tag: &granit_parser::Tag) -> String {
+    format!("{}{}", tag.original_handle(), tag.suffix())
 }
 
 fn collection_end(flow: bool, end_event: Span, last_child: Option<Span>) -> usize {
@@ -610,5 +664,42 @@ mod tests {
         assert_eq!(comment.text.trim(), "v1.2.3");
         let next = root.get("next").unwrap();
         assert!(doc.trailing_comment(src, next.span).is_none());
+    }
+
+    #[test]
+    fn tags_are_kept_with_their_node() {
+        let src = "script:\n  - !reference [.setup, script]\n  - echo hi\nv: !!str 3\n";
+        let doc = root(src);
+        let items = doc.get("script").unwrap().as_sequence().unwrap();
+        assert_eq!(items[0].tag.as_deref(), Some("!reference"));
+        let words: Vec<_> = items[0]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        assert_eq!(words, [".setup", "script"]);
+        assert!(src[items[0].span.range()].ends_with("[.setup, script]"));
+        assert_eq!(items[1].tag, None);
+        assert_eq!(doc.get("v").unwrap().tag.as_deref(), Some("!!str"));
+    }
+
+    #[test]
+    fn every_document_is_read_by_parse_documents_only() {
+        let src = "spec:\n  inputs: {}\n---\nbuild:\n  script: x\n";
+        let docs = parse_documents(src).unwrap();
+        assert_eq!(docs.roots.len(), 2);
+        let second = docs.roots[1].as_ref().unwrap();
+        assert_eq!(
+            &src[second.entry("build").unwrap().key.span.range()],
+            "build"
+        );
+        assert!(parse(src).unwrap().root.unwrap().get("spec").is_some());
+        assert!(parse_documents("").unwrap().roots.is_empty());
+    }
+
+    #[test]
+    fn anchors_do_not_cross_documents() {
+        assert!(parse_documents("a: &x 1\n---\nb: *x\n").is_err());
     }
 }

@@ -1,0 +1,457 @@
+//! Facts about each GitLab job, for the rules: its uploads (the script
+//! lines read by the same shell reader and uploader table as GitHub's
+//! `run:`, repository scripts and task runners followed by the same
+//! walker), builds, opaque steps, pinned uploader versions, which ID tokens
+//! its scripts use, and whether it can run in a merge request pipeline.
+//!
+//! GitLab runs `before_script` and `script` in one shell, so a variable
+//! exported by one line is seen by the next; `after_script` runs in a new
+//! shell (`_index.md`, `after_script`). The job's CI/CD variables
+//! (top-level, then its own) are its environment.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use super::job::{GitlabJob, ScriptKind, ScriptLine};
+use super::rules::{self, Tri};
+use super::tree::Located;
+use super::{GitlabPipeline, Variable};
+use crate::diagnostic::Location;
+use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
+use crate::facts::publish::{self, Auth, PublishSite, Target};
+use crate::facts::shell::{self, Command};
+use crate::facts::{BuildFact, LocalCode, build_steps};
+use crate::repository::{Need, Repository};
+use crate::source::Span;
+use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
+
+/// Facts of a pipeline, parallel to [`GitlabPipeline::jobs`].
+#[derive(Debug, Default)]
+pub struct GitlabFacts {
+    pub jobs: Vec<GitlabJobFacts>,
+}
+
+/// What one job runs.
+#[derive(Debug, Default)]
+pub struct GitlabJobFacts {
+    /// Uploads; `job` is the job's index, `step` the index of the script
+    /// line (in [`GitlabJob::all_lines`] order) that leads to it.
+    pub publish_sites: Vec<PublishSite>,
+    pub builds: Vec<BuildFact>,
+    /// What tplint cannot see into (a Python script, an unknown runner).
+    pub opaque: Vec<Opaque>,
+    pub local_code: Vec<LocalCode>,
+    /// Versions of twine or uv the job pins.
+    pub tool_pins: Vec<ToolPin>,
+    /// References in the scripts to the job's ID token variables.
+    pub id_token_uses: Vec<Located<String>>,
+    /// The scripts exchange an ID token at PyPI's `mint-token` endpoint
+    /// themselves (the manual flow of older PyPI documentation).
+    pub mints_token: bool,
+    /// Whether the job can run in a merge request pipeline.
+    pub merge_request: Tri,
+}
+
+/// An uploader pinned to a version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolPin {
+    /// `twine` or `uv`.
+    pub tool: &'static str,
+    pub version: String,
+    pub location: Location,
+    /// Pinned by the job's container image (`ghcr.io/astral-sh/uv:0.8.0`).
+    pub from_image: bool,
+}
+
+/// Uploaders whose version matters for GitLab trusted publishing, and the
+/// images that ship each, tagged `VERSION` or `VERSION-python3.12-...`
+/// (uv's "Using uv in Docker" guide, "Available images",
+/// `docs/guides/integration/docker.md` of astral-sh/uv).
+const PINNED_TOOLS: &[(&str, &[&str])] = &[
+    ("twine", &[]),
+    (
+        "uv",
+        &["ghcr.io/astral-sh/uv", "astral/uv", "docker.io/astral/uv"],
+    ),
+];
+
+/// Most publish sites kept for one job.
+const MAX_SITES_PER_JOB: usize = 32;
+
+/// Derive the facts of every job; `needs` receives the repository files
+/// the scripts name that are not read yet.
+pub fn derive(
+    repo: &Repository,
+    pipeline: &GitlabPipeline,
+    budget: &Budget,
+    needs: &mut BTreeSet<Need>,
+) -> GitlabFacts {
+    let jobs = pipeline
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(index, job)| job_facts(repo, pipeline, index, job, budget, needs))
+        .collect();
+    GitlabFacts { jobs }
+}
+
+#[derive(Default)]
+struct Visitor {
+    facts: GitlabJobFacts,
+}
+
+impl<'a> Visit<'a> for Visitor {
+    fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, commands: &[Command]) {
+        let room = MAX_SITES_PER_JOB.saturating_sub(self.facts.publish_sites.len());
+        let mint = publish::MintState::default();
+        self.facts.publish_sites.extend(
+            publish::shell_sites(block, commands, &mint)
+                .into_iter()
+                .take(room),
+        );
+        for command in commands {
+            if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
+                let mut what = command.words.join(" ");
+                if what.chars().count() > 60 {
+                    what = what.chars().take(57).collect::<String>() + "...";
+                }
+                self.facts.builds.push(BuildFact {
+                    kind,
+                    what,
+                    top: block.exec.top,
+                    location: block.command_location(command),
+                    via: block.via.clone(),
+                });
+            }
+            for (tool, version, spelled) in installed_pins(&command.words) {
+                self.facts.tool_pins.push(ToolPin {
+                    tool,
+                    version,
+                    location: Location::new(block.file, block.locate_in(command, &spelled)),
+                    from_image: false,
+                });
+            }
+        }
+    }
+
+    fn opaque(&mut self, opaque: Opaque) {
+        self.facts.opaque.push(opaque);
+    }
+
+    fn local_code(&mut self, top: usize, location: Location, via: &[Location], what: &str) {
+        self.facts.local_code.push(LocalCode {
+            top,
+            location,
+            via: via.to_vec(),
+            what: what.to_string(),
+        });
+    }
+}
+
+fn job_facts(
+    repo: &Repository,
+    pipeline: &GitlabPipeline,
+    index: usize,
+    job: &GitlabJob,
+    budget: &Budget,
+    needs: &mut BTreeSet<Need>,
+) -> GitlabJobFacts {
+    // A stand-in GitHub job, so the walker that follows `run:` scripts can
+    // follow GitLab's lines: permissions unknown, so every line is read.
+    let workflow = Workflow {
+        permissions: Some(Permissions {
+            key: Span::default(),
+            span: Span::default(),
+            kind: PermissionsKind::Unknown,
+        }),
+        ..Workflow::default()
+    };
+    let stand_in = workflow::Job {
+        id: Spanned::new(job.name.value.clone(), job.name.location.span),
+        span: job.name.location.span,
+        keys: Vec::new(),
+        name: None,
+        needs: Vec::new(),
+        condition: None,
+        permissions: None,
+        environment: None,
+        runs_on: None,
+        container: None,
+        env: Vec::new(),
+        strategy: None,
+        steps: Vec::new(),
+        call: None,
+    };
+    let steps: Vec<Step> = job
+        .all_lines()
+        .enumerate()
+        .map(|(i, line)| Step {
+            index: i,
+            span: line.location.span,
+            id: None,
+            name: None,
+            uses: None,
+            with: Vec::new(),
+            with_key: None,
+            run: Some(Spanned::new(line.text.clone(), line.location.span)),
+            env: Vec::new(),
+            condition: None,
+            working_directory: None,
+        })
+        .collect();
+    let lines: Vec<&ScriptLine> = job.all_lines().collect();
+    let mut visitor = Visitor::default();
+    let mut exported: Vec<EnvHit<'_>> = Vec::new();
+    for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
+        if line.kind == ScriptKind::AfterScript
+            && top > 0
+            && lines[top - 1].kind != ScriptKind::AfterScript
+        {
+            // A new shell: exports of the main script are gone.
+            exported.clear();
+        }
+        let mut inherited = variables_env(&job.variables);
+        inherited.extend(exported.iter().cloned());
+        let job_ref = JobRef {
+            workflow: &workflow,
+            workflow_file: line.location.file,
+            job: &stand_in,
+            job_index: index,
+        };
+        let mut named = expand::walk_text(
+            repo,
+            job_ref,
+            top,
+            step,
+            line.location.file,
+            inherited,
+            &mut visitor,
+            budget,
+        );
+        needs.append(&mut named);
+        exported.extend(exports(repo, line));
+    }
+    let mut facts = visitor.facts;
+    let all_text: String = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for token in &job.id_tokens {
+        let name = &token.name.value;
+        for line in &lines {
+            if references(&line.text, name) {
+                facts
+                    .id_token_uses
+                    .push(Located::new(name.clone(), line.location));
+            }
+        }
+    }
+    facts.mints_token = all_text.contains("mint-token")
+        && (!facts.id_token_uses.is_empty()
+            || all_text.contains("-m id ")
+            || all_text.contains("_ID_TOKEN"));
+    let in_script = |location: &Location| {
+        lines.iter().any(|l| {
+            l.location.file == location.file
+                && l.location.span.start <= location.span.start
+                && location.span.end <= l.location.span.end
+        })
+    };
+    for site in &mut facts.publish_sites {
+        site.job = index;
+        // GitLab variables are `$NAME`, not `${{ }}`: an index named by
+        // one cannot be known, unless it is the instance's own package
+        // registry, which is never PyPI.
+        if let Target::Custom(url) = &site.target
+            && url.contains('$')
+            && !is_gitlab_registry(url)
+        {
+            site.target = Target::Expression(url.clone());
+        }
+        if facts.mints_token
+            && let Auth::Password { location, .. } = &site.auth
+            && in_script(location)
+        {
+            site.auth = Auth::Oidc;
+        }
+    }
+    if let Some(image) = &job.image
+        && let Some(pin) = image_pin(image)
+    {
+        facts.tool_pins.push(pin);
+    }
+    facts.merge_request = rules::runs_in_merge_request(pipeline, job);
+    facts
+}
+
+/// Predefined variables that name the GitLab instance, whose package
+/// registry (`$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/pypi`) is the
+/// usual target of a GitLab job's upload with `CI_JOB_TOKEN` (GitLab,
+/// `doc/user/packages/pypi_repository/_index.md`, "Authenticate with a CI/CD
+/// job token").
+const GITLAB_INSTANCE_VARIABLES: &[&str] = &["CI_API_V4_URL", "CI_SERVER_URL", "CI_SERVER_HOST"];
+
+/// Whether an upload URL names the GitLab instance's package registry.
+fn is_gitlab_registry(url: &str) -> bool {
+    let starts_with_instance = GITLAB_INSTANCE_VARIABLES.iter().any(|name| {
+        url.starts_with(&format!("${name}")) || url.starts_with(&format!("${{{name}}}"))
+    });
+    starts_with_instance || url.contains("/packages/pypi")
+}
+
+/// The job's CI/CD variables as the environment of its scripts.
+fn variables_env(variables: &[Variable]) -> Vec<EnvHit<'static>> {
+    variables
+        .iter()
+        .map(|v| EnvHit {
+            name: Cow::Owned(v.name.value.clone()),
+            value: Cow::Owned(v.value.value.clone()),
+            location: v.name.location,
+        })
+        .collect()
+}
+
+/// Variables a script line exports, for the lines after it.
+fn exports(repo: &Repository, line: &ScriptLine) -> Vec<EnvHit<'static>> {
+    if !line.text.contains("export") {
+        return Vec::new();
+    }
+    // A trailing no-op command sees every export of the line.
+    let commands = shell::commands(&format!("{}\n:", line.text));
+    let Some(last) = commands.last() else {
+        return Vec::new();
+    };
+    let source = &repo.sources.get(line.location.file).text;
+    let raw = source.get(line.location.span.range()).unwrap_or_default();
+    let mut found: Vec<EnvHit<'static>> = last
+        .variables()
+        .map(|(name, value)| {
+            let span = raw.find(name).map_or(line.location.span, |at| {
+                let start = line.location.span.start + at;
+                Span::new(start, start + name.len())
+            });
+            EnvHit {
+                name: Cow::Owned(name.to_string()),
+                value: Cow::Owned(value.to_string()),
+                location: Location::new(line.location.file, span),
+            }
+        })
+        .collect();
+    // Latest first from the reader; the environment wants latest last.
+    found.reverse();
+    found
+}
+
+/// Whether `text` reads variable `name` (`$NAME` or `${NAME}`).
+fn references(text: &str, name: &str) -> bool {
+    let plain = format!("${name}");
+    let braced = format!("${{{name}}}");
+    text.contains(&braced)
+        || text.match_indices(&plain).any(|(at, _)| {
+            !text[at + plain.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// `tool==version` arguments of a `pip install`-like command.
+fn installed_pins(words: &[String]) -> Vec<(&'static str, String, String)> {
+    let words = expand::strip_prefixes(words);
+    let installs = words.windows(2).any(|w| {
+        matches!(w[0].as_str(), "pip" | "pip3" | "pipx" | "uv" | "pip3.exe") && w[1] == "install"
+            || w[0] == "-m" && w[1] == "pip"
+    }) || words.first().is_some_and(|w| w == "uvx");
+    if !installs {
+        return Vec::new();
+    }
+    let mut pins = Vec::new();
+    for word in words {
+        for (tool, _) in PINNED_TOOLS {
+            let Some(rest) = word
+                .strip_prefix(tool)
+                .and_then(|r| r.strip_prefix("==").or_else(|| r.strip_prefix('@')))
+            else {
+                continue;
+            };
+            let version: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+                .collect();
+            if version.starts_with(|c: char| c.is_ascii_digit()) {
+                pins.push((*tool, version, word.clone()));
+            }
+        }
+    }
+    pins
+}
+
+/// A tool version pinned by the job's image (`ghcr.io/astral-sh/uv:0.8.0`,
+/// `ghcr.io/astral-sh/uv:0.8.0-python3.12-bookworm`).
+fn image_pin(image: &Located<String>) -> Option<ToolPin> {
+    let (name, tag) = image.value.trim().split_once(':')?;
+    let (tool, _) = PINNED_TOOLS
+        .iter()
+        .find(|(_, repositories)| repositories.contains(&name))?;
+    let tag = tag.split('@').next().unwrap_or(tag);
+    let version: String = tag
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    (version.split('.').count() == 3).then_some(ToolPin {
+        tool,
+        version,
+        location: image.location,
+        from_image: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn pins_of_installs_are_read() {
+        let pins = installed_pins(&words("python -m pip install -U twine==6.0.1 build"));
+        assert_eq!(
+            pins,
+            [("twine", "6.0.1".to_string(), "twine==6.0.1".to_string())]
+        );
+        assert_eq!(
+            installed_pins(&words("pip install uv==0.8.0"))[0].1,
+            "0.8.0"
+        );
+        assert!(installed_pins(&words("pip install -U twine")).is_empty());
+        assert!(installed_pins(&words("echo twine==6.0.1")).is_empty());
+        assert!(installed_pins(&words("pip install twine-extras==1.0")).is_empty());
+    }
+
+    #[test]
+    fn uv_images_pin_uv() {
+        let at = Location::new(crate::source::FileId(0), Span::empty(0));
+        let image = |text: &str| image_pin(&Located::new(text.to_string(), at));
+        assert_eq!(
+            image("ghcr.io/astral-sh/uv:0.8.0").unwrap().version,
+            "0.8.0"
+        );
+        assert_eq!(
+            image("ghcr.io/astral-sh/uv:0.8.17-python3.12-bookworm")
+                .unwrap()
+                .version,
+            "0.8.17"
+        );
+        assert_eq!(image("astral/uv:0.8.18-alpine").unwrap().version, "0.8.18");
+        assert!(image("ghcr.io/astral-sh/uv:latest").is_none());
+        assert!(image("ghcr.io/astral-sh/uv:0.9-python3.12-bookworm").is_none());
+        assert!(image("python:3.12").is_none());
+    }
+
+    #[test]
+    fn variable_references_need_a_word_boundary() {
+        assert!(references("curl -d \"$PYPI_ID_TOKEN\"", "PYPI_ID_TOKEN"));
+        assert!(references("echo ${PYPI_ID_TOKEN}", "PYPI_ID_TOKEN"));
+        assert!(!references("echo $PYPI_ID_TOKEN_2", "PYPI_ID_TOKEN"));
+    }
+}

@@ -1,0 +1,690 @@
+//! The GitLab CI/CD pipeline model: the top-level pipeline file (the
+//! project's CI/CD configuration path, `.gitlab-ci.yml` by default) and the
+//! `include:local` files it pulls in, merged and resolved as GitLab does —
+//! `include:` merge order, `<<:` merge keys, `extends:`, `!reference` tags,
+//! `default:` and `inherit:` — into typed jobs whose every key and value
+//! keeps its place in the file it was written in.
+//!
+//! Includes from elsewhere (`project:`, `remote:`, `template:`,
+//! `component:`) are kept as [`Include`]s that tplint cannot read: the job
+//! set is then incomplete ([`GitlabPipeline::complete`]), and nothing may be
+//! concluded from the absence of a job.
+//!
+//! For rules: [`crate::repository::Repository::gitlab`] holds the
+//! [`GitlabPipeline`] (its [`GitlabJob`]s, [`Include`]s, [`Problem`]s and
+//! [`GitlabPipeline::include_chain`] for `related` locations), and
+//! `Facts::gitlab` its [`facts::GitlabJobFacts`], parallel to the jobs.
+//!
+//! Sources for GitLab's behaviour, in the GitLab repository
+//! (gitlabhq/gitlabhq): `doc/ci/yaml/includes.md` (merge method, wildcards,
+//! the 150-include limit), `doc/ci/yaml/yaml_optimization.md` (anchors,
+//! `extends`, `!reference`), `doc/ci/yaml/_index.md` (keywords, `default`,
+//! `inherit`), `app/models/repository.rb` `search_files_by_wildcard_path`
+//! (what `*` and `**` match), `lib/gitlab/ci/config/external/file/local.rb`
+//! (leading `/` removed).
+
+pub mod facts;
+pub mod job;
+pub mod resolve;
+pub mod rules;
+pub mod tree;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::Location;
+use crate::overlay::Overlay;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::yaml::{self, Comment, YamlError};
+
+pub use job::{Environment, GitlabJob, IdToken, ScriptLine, Variable};
+pub use tree::{GNode, GValue, Located};
+
+/// The CI/CD configuration path GitLab uses unless the project changes it.
+pub const DEFAULT_PIPELINE_PATH: &str = ".gitlab-ci.yml";
+/// Most files included into one pipeline, nested includes counted (GitLab's
+/// default limit, `includes.md`, "Maximum of 150 nested includes").
+pub const MAX_INCLUDES: usize = 150;
+/// Most entries looked at when expanding one wildcard include.
+const MAX_LISTED: usize = 20_000;
+
+/// Top-level keys that are not jobs (`_index.md`, "Global keywords", plus
+/// the deprecated global defaults and `types`); `pages` is a job.
+pub const RESERVED_KEYS: &[&str] = &[
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "spec",
+    "types",
+];
+
+/// One file of the pipeline.
+#[derive(Debug)]
+pub struct PipelineFile {
+    pub file: FileId,
+    /// Relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The include entry that first pulled the file in (index in
+    /// [`GitlabPipeline::includes`]); `None` for the top-level file.
+    pub included_by: Option<usize>,
+    /// Why the file could not be read.
+    pub error: Option<YamlError>,
+    pub comments: Vec<Comment>,
+    /// The `spec:` key of a header document, when the file has one.
+    pub spec: Option<Location>,
+}
+
+/// What an `include:` entry names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncludeKind {
+    Local,
+    Project,
+    Remote,
+    Template,
+    Component,
+    /// `artifact:` (child pipelines), or an entry tplint does not know.
+    Other,
+}
+
+/// One `include:` entry.
+#[derive(Clone, Debug)]
+pub struct Include {
+    pub kind: IncludeKind,
+    /// The whole entry.
+    pub location: Location,
+    /// The path, project, URL, template name or component reference.
+    pub target: Located<String>,
+    /// `file:` of a project include.
+    pub files: Vec<Located<String>>,
+    /// `ref:` of a project include, or the version after `@` of a component.
+    pub reference: Option<Located<String>>,
+    /// Whether the include is pinned to a full 40-hex commit SHA (a remote
+    /// URL containing one counts); `None` where pinning does not apply
+    /// (local files, GitLab's own templates).
+    pub pinned: Option<bool>,
+    /// Whether the entry has `rules:` (it may not be included).
+    pub conditional: bool,
+    /// Files of this repository it loaded (indexes in [`GitlabPipeline::files`]).
+    pub loaded: Vec<usize>,
+    /// Whether tplint could read what it names (local files it found).
+    pub readable: bool,
+}
+
+/// A problem in the pipeline's configuration that GitLab would reject or
+/// that stops tplint from reading part of it.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub message: String,
+    pub location: Location,
+}
+
+/// A GitLab pipeline, merged and resolved.
+#[derive(Debug, Default)]
+pub struct GitlabPipeline {
+    /// The top-level pipeline file's path (what PyPI's publisher names).
+    pub path: String,
+    /// The top-level file first, then included files in the order read.
+    pub files: Vec<PipelineFile>,
+    pub includes: Vec<Include>,
+    /// Jobs in configuration order (hidden jobs are not jobs).
+    pub jobs: Vec<GitlabJob>,
+    /// Names of hidden jobs (templates), with their keys.
+    pub hidden: Vec<Located<String>>,
+    pub stages: Vec<Located<String>>,
+    /// Top-level `variables:`.
+    pub variables: Vec<Variable>,
+    /// `workflow: rules:`, when present.
+    pub workflow_rules: Option<Vec<rules::Rule>>,
+    /// The merged, resolved configuration.
+    pub config: Option<GNode>,
+    pub problems: Vec<Problem>,
+}
+
+impl GitlabPipeline {
+    /// Whether every job of the pipeline is known: no include tplint cannot
+    /// read, no file that failed to parse, nothing cut short by a bound.
+    pub fn complete(&self) -> bool {
+        self.includes.iter().all(|i| i.readable)
+            && self.files.iter().all(|f| f.error.is_none())
+            && self.config.is_some()
+    }
+
+    /// The include entries that lead to `file`, outermost first.
+    pub fn include_chain(&self, file: FileId) -> Vec<Location> {
+        let mut chain = Vec::new();
+        let mut current = self.files.iter().find(|f| f.file == file);
+        while let Some(include) = current.and_then(|f| f.included_by) {
+            let Some(entry) = self.includes.get(include) else {
+                break;
+            };
+            chain.push(entry.location);
+            current = self.files.iter().find(|f| f.file == entry.location.file);
+            if chain.len() > MAX_INCLUDES {
+                break;
+            }
+        }
+        chain.reverse();
+        chain
+    }
+
+    pub fn job(&self, name: &str) -> Option<&GitlabJob> {
+        self.jobs.iter().find(|j| j.name.value == name)
+    }
+
+    /// The file of the pipeline that `file` is, if any.
+    pub fn file(&self, file: FileId) -> Option<&PipelineFile> {
+        self.files.iter().find(|f| f.file == file)
+    }
+}
+
+/// Where pipeline files are read from.
+pub trait Files {
+    /// The bytes of a file relative to the repository root.
+    fn read(&self, path: &str) -> std::io::Result<Vec<u8>>;
+    /// Files below folder `dir` ("" for the root), relative to the root;
+    /// `None` when there are more than `limit` entries to look at.
+    fn list(&self, dir: &str, limit: usize) -> Option<Vec<String>>;
+}
+
+/// A repository on disk, with texts that stand in for some of its files.
+pub struct DiskFiles<'a> {
+    pub root: &'a Path,
+    pub overlay: &'a Overlay,
+}
+
+impl Files for DiskFiles<'_> {
+    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        self.overlay.read(self.root, path, yaml::MAX_FILE_BYTES)
+    }
+
+    fn list(&self, dir: &str, limit: usize) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.trim_end_matches('/').to_string()];
+        let mut seen = 0;
+        while let Some(current) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(self.root.join(&current)) else {
+                continue;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                seen += 1;
+                if seen > limit {
+                    return None;
+                }
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let relative = if current.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{current}/{name}")
+                };
+                // Symbolic links are not followed into folders (no loops).
+                match entry.file_type() {
+                    Ok(kind) if kind.is_dir() => {
+                        if name != ".git" {
+                            pending.push(relative);
+                        }
+                    }
+                    Ok(_) => out.push(relative),
+                    Err(_) => {}
+                }
+            }
+        }
+        for (path, _) in self.overlay.iter() {
+            if path.starts_with(dir) && !out.iter().any(|p| p == path) {
+                out.push(path.to_string());
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Files held in memory (tests, fuzzing).
+#[derive(Debug, Default)]
+pub struct MemoryFiles(pub std::collections::BTreeMap<String, String>);
+
+impl Files for MemoryFiles {
+    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        self.0
+            .get(path)
+            .map(|t| t.as_bytes().to_vec())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+
+    fn list(&self, dir: &str, limit: usize) -> Option<Vec<String>> {
+        let found: Vec<String> = self
+            .0
+            .keys()
+            .filter(|k| k.starts_with(dir))
+            .cloned()
+            .collect();
+        (found.len() <= limit).then_some(found)
+    }
+}
+
+static SHA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9a-f]{40}$").expect("valid regex literal"));
+static SHA_IN_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[/@=])[0-9a-f]{40}([/?#&]|$)").expect("valid regex literal"));
+
+/// Whether `text` is a full commit SHA (lower-case hex, as GitLab prints it).
+pub fn is_full_sha(text: &str) -> bool {
+    SHA.is_match(text.trim())
+}
+
+/// The regular expression GitLab matches a wildcard `include:local` path
+/// with: `**` is anything, `*` anything but `/`, the rest literal
+/// (`app/models/repository.rb`, `search_files_by_wildcard_path`).
+fn wildcard(path: &str) -> Option<Regex> {
+    let escaped = regex::escape(path)
+        .replace(r"\*\*", ".*?")
+        .replace(r"\*", "[^/]*?");
+    Regex::new(&format!("^{escaped}$")).ok()
+}
+
+/// Read the pipeline whose top-level file is `path`.
+pub fn load(files: &dyn Files, path: &str, sources: &mut SourceMap) -> GitlabPipeline {
+    let mut loader = Loader {
+        files,
+        sources,
+        pipeline: GitlabPipeline {
+            path: path.to_string(),
+            ..GitlabPipeline::default()
+        },
+        trees: Vec::new(),
+        by_path: HashMap::new(),
+        count: 0,
+    };
+    let merged = loader.content(path, None, &mut Vec::new());
+    let mut pipeline = loader.pipeline;
+    if let Some(merged) = merged {
+        job::build(&mut pipeline, &merged);
+    }
+    pipeline
+}
+
+struct Loader<'f, 's> {
+    files: &'f dyn Files,
+    sources: &'s mut SourceMap,
+    pipeline: GitlabPipeline,
+    /// Parsed tree of each pipeline file (parallel to `pipeline.files`).
+    trees: Vec<Option<GNode>>,
+    by_path: HashMap<String, usize>,
+    /// Files included so far, repeats counted, as GitLab counts them.
+    count: usize,
+}
+
+impl Loader<'_, '_> {
+    fn problem(&mut self, message: impl Into<String>, location: Location) {
+        self.pipeline.problems.push(Problem {
+            message: message.into(),
+            location,
+        });
+    }
+
+    /// Read and parse a file once; its index in `pipeline.files`.
+    fn read(&mut self, path: &str, included_by: Option<usize>) -> usize {
+        if let Some(&index) = self.by_path.get(path) {
+            return index;
+        }
+        let bytes = self.files.read(path);
+        let (text, error) = match bytes {
+            Err(e) => (
+                String::new(),
+                Some(YamlError {
+                    message: e.to_string(),
+                    span: Span::empty(0),
+                }),
+            ),
+            Ok(bytes) => match yaml::decode(bytes) {
+                Ok(text) => (text, None),
+                Err((error, lossy)) => (lossy, Some(error)),
+            },
+        };
+        let file = self.sources.add(SourceFile::new(path, text));
+        let mut entry = PipelineFile {
+            file,
+            path: path.to_string(),
+            included_by,
+            error,
+            comments: Vec::new(),
+            spec: None,
+        };
+        let mut tree = None;
+        if entry.error.is_none() {
+            match yaml::parse_documents(&self.sources.get(file).text) {
+                Err(error) => entry.error = Some(error),
+                Ok(documents) => {
+                    entry.comments = documents.comments;
+                    let mut roots = documents.roots;
+                    let header = roots.len() > 1
+                        && roots
+                            .first()
+                            .and_then(|r| r.as_ref())
+                            .and_then(|r| r.entry("spec"))
+                            .is_some();
+                    if header {
+                        let spec = roots[0].as_ref().and_then(|r| r.entry("spec"));
+                        entry.spec = spec.map(|s| Location::new(file, s.key.span));
+                        roots.remove(0);
+                    }
+                    if roots.len() > 1
+                        && let Some(Some(extra)) = roots.get(1)
+                    {
+                        self.pipeline.problems.push(Problem {
+                            message: "a pipeline file holds one configuration document (after an optional `spec:` header); later documents are ignored".into(),
+                            location: Location::new(file, extra.span),
+                        });
+                    }
+                    let mut problems = Vec::new();
+                    tree = roots
+                        .into_iter()
+                        .next()
+                        .flatten()
+                        .map(|root| tree::from_yaml(&root, file, &mut problems));
+                    for (message, location) in problems {
+                        self.problem(message, location);
+                    }
+                }
+            }
+        }
+        let index = self.pipeline.files.len();
+        self.pipeline.files.push(entry);
+        self.trees.push(tree);
+        self.by_path.insert(path.to_string(), index);
+        index
+    }
+
+    /// The configuration of `path` with its includes merged in, GitLab's
+    /// way: included files in order, then the file's own keys over them.
+    fn content(
+        &mut self,
+        path: &str,
+        included_by: Option<usize>,
+        chain: &mut Vec<String>,
+    ) -> Option<GNode> {
+        let index = self.read(path, included_by);
+        let tree = self.trees[index].clone()?;
+        if tree.as_mapping().is_none() {
+            if !tree.is_null() {
+                self.problem(
+                    format!(
+                        "a pipeline file must be a mapping of keys, not {}",
+                        kind_name(&tree)
+                    ),
+                    tree.location,
+                );
+            }
+            return None;
+        }
+        chain.push(path.to_string());
+        let mut merged: Option<GNode> = None;
+        if let Some(include) = tree.get("include") {
+            for (entry_index, local) in self.includes(include) {
+                if chain.iter().any(|p| p == &local) {
+                    let location = self.pipeline.includes[entry_index].location;
+                    self.problem(
+                        format!("`{local}` includes itself (through a cycle of includes); GitLab stops at {MAX_INCLUDES} includes"),
+                        location,
+                    );
+                    self.pipeline.includes[entry_index].readable = false;
+                    continue;
+                }
+                self.count += 1;
+                if self.count > MAX_INCLUDES {
+                    let location = self.pipeline.includes[entry_index].location;
+                    self.problem(
+                        format!(
+                            "more than {MAX_INCLUDES} included files; GitLab rejects the pipeline"
+                        ),
+                        location,
+                    );
+                    self.pipeline.includes[entry_index].readable = false;
+                    break;
+                }
+                let first = !self.by_path.contains_key(&local);
+                let content = self.content(&local, Some(entry_index), chain);
+                if let Some(&loaded) = self.by_path.get(&local) {
+                    let include = &mut self.pipeline.includes[entry_index];
+                    include.loaded.push(loaded);
+                    let failed = self.pipeline.files[loaded].error.is_some();
+                    if failed {
+                        self.pipeline.includes[entry_index].readable = false;
+                        if first {
+                            let location = self.pipeline.includes[entry_index].location;
+                            let why = self.pipeline.files[loaded]
+                                .error
+                                .as_ref()
+                                .map(|e| e.message.clone())
+                                .unwrap_or_default();
+                            self.problem(
+                                format!("included file `{local}` cannot be read: {why}"),
+                                location,
+                            );
+                        }
+                    }
+                }
+                if let Some(content) = content {
+                    merged = Some(match merged {
+                        Some(m) => tree::deep_merge(&m, &content),
+                        None => content,
+                    });
+                }
+            }
+        }
+        chain.pop();
+        let own = GNode {
+            value: GValue::Mapping(
+                tree.as_mapping()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|e| e.key.as_str() != Some("include"))
+                    .cloned()
+                    .collect(),
+            ),
+            location: tree.location,
+        };
+        Some(match merged {
+            Some(m) => tree::deep_merge(&m, &own),
+            None => own,
+        })
+    }
+
+    /// Record the entries of an `include:` value; the local files to read,
+    /// with the index of their entry.
+    fn includes(&mut self, include: &GNode) -> Vec<(usize, String)> {
+        let entries: Vec<&GNode> = match &include.value {
+            GValue::Sequence(items) => items.iter().collect(),
+            _ => vec![include],
+        };
+        let mut locals = Vec::new();
+        for entry in entries {
+            let Some(include) = self.include_entry(entry) else {
+                self.problem(
+                    "an `include:` entry is a path or a mapping with `local`, `project`, `remote`, `template` or `component`",
+                    entry.location,
+                );
+                continue;
+            };
+            let index = self.pipeline.includes.len();
+            let mut include = include;
+            if include.kind == IncludeKind::Local {
+                let path = include
+                    .target
+                    .value
+                    .trim()
+                    .trim_start_matches('/')
+                    .to_string();
+                let extension_ok = path.ends_with(".yml") || path.ends_with(".yaml");
+                if path.contains('$') || path.is_empty() {
+                    include.readable = false;
+                } else if path.contains('*') {
+                    match self.expand(&path) {
+                        Some(matched) => {
+                            if matched.is_empty() {
+                                self.problem(
+                                    format!("no file of the repository matches `{path}`"),
+                                    include.target.location,
+                                );
+                            }
+                            locals.extend(matched.into_iter().map(|p| (index, p)));
+                        }
+                        None => {
+                            self.problem(
+                                format!("`{path}` matches in a folder with more than {MAX_LISTED} entries; tplint did not read it"),
+                                include.target.location,
+                            );
+                            include.readable = false;
+                        }
+                    }
+                } else if crate::facts::expand::join("", &path).as_deref() != Some(path.as_str()) {
+                    self.problem(
+                        format!("included file `{path}` is not a path inside the repository"),
+                        include.target.location,
+                    );
+                    include.readable = false;
+                } else if !extension_ok {
+                    self.problem(
+                        format!("included file `{path}` does not have a YAML extension (`.yml` or `.yaml`)"),
+                        include.target.location,
+                    );
+                    include.readable = false;
+                } else {
+                    locals.push((index, path));
+                }
+            }
+            self.pipeline.includes.push(include);
+        }
+        locals
+    }
+
+    /// The files a wildcard `include:local` path matches, sorted; `None`
+    /// when the folder is too large to look through.
+    fn expand(&self, path: &str) -> Option<Vec<String>> {
+        let Some(pattern) = wildcard(path) else {
+            return Some(Vec::new());
+        };
+        let literal = &path[..path.find('*').unwrap_or(path.len())];
+        let dir = literal.rfind('/').map_or("", |at| &literal[..at]);
+        if path.split('/').any(|part| part == "..") {
+            return Some(Vec::new());
+        }
+        let mut matched: Vec<String> = self
+            .files
+            .list(dir, MAX_LISTED)?
+            .into_iter()
+            .filter(|p| pattern.is_match(p))
+            .collect();
+        matched.sort();
+        matched.truncate(MAX_INCLUDES + 1);
+        Some(matched)
+    }
+
+    fn include_entry(&self, entry: &GNode) -> Option<Include> {
+        let blank = |kind, target: Located<String>| Include {
+            kind,
+            location: entry.location,
+            target,
+            files: Vec::new(),
+            reference: None,
+            pinned: None,
+            conditional: false,
+            loaded: Vec::new(),
+            readable: kind == IncludeKind::Local,
+        };
+        if let Some(text) = entry.located_str() {
+            let remote = text.value.starts_with("https://") || text.value.starts_with("http://");
+            return Some(if remote {
+                let pinned = SHA_IN_URL.is_match(&text.value);
+                Include {
+                    pinned: Some(pinned),
+                    ..blank(IncludeKind::Remote, text)
+                }
+            } else {
+                blank(IncludeKind::Local, text)
+            });
+        }
+        entry.as_mapping()?;
+        let conditional = entry.get("rules").is_some();
+        let mut include = if let Some(local) = entry.get("local").and_then(GNode::located_str) {
+            blank(IncludeKind::Local, local)
+        } else if let Some(project) = entry.get("project").and_then(GNode::located_str) {
+            let files = match entry.get("file") {
+                Some(f) => f
+                    .flattened()
+                    .iter()
+                    .filter_map(|n| n.located_str())
+                    .collect(),
+                None => Vec::new(),
+            };
+            let reference = entry.get("ref").and_then(GNode::located_str);
+            let pinned = reference.as_ref().is_some_and(|r| is_full_sha(&r.value));
+            Include {
+                files,
+                reference,
+                pinned: Some(pinned),
+                ..blank(IncludeKind::Project, project)
+            }
+        } else if let Some(remote) = entry.get("remote").and_then(GNode::located_str) {
+            let pinned = SHA_IN_URL.is_match(&remote.value);
+            Include {
+                pinned: Some(pinned),
+                ..blank(IncludeKind::Remote, remote)
+            }
+        } else if let Some(template) = entry.get("template").and_then(GNode::located_str) {
+            blank(IncludeKind::Template, template)
+        } else if let Some(component) = entry.get("component").and_then(GNode::located_str) {
+            let reference = component.value.rsplit_once('@').map(|(_, version)| {
+                let start = component.value.len() - version.len();
+                let span = Span::new(component.location.span.start, component.location.span.end);
+                // The version's own span when the value is spelled plainly.
+                let location = if component.location.span.len() == component.value.len() {
+                    Location::new(
+                        component.location.file,
+                        Span::new(span.start + start, span.end),
+                    )
+                } else {
+                    component.location
+                };
+                Located::new(version.to_string(), location)
+            });
+            let pinned = reference.as_ref().is_some_and(|r| is_full_sha(&r.value));
+            Include {
+                reference,
+                pinned: Some(pinned),
+                ..blank(IncludeKind::Component, component)
+            }
+        } else {
+            let first = entry.as_mapping()?.first()?;
+            let target = first
+                .value
+                .located_str()
+                .unwrap_or_else(|| Located::new(String::new(), first.value.location));
+            blank(IncludeKind::Other, target)
+        };
+        include.conditional = conditional;
+        Some(include)
+    }
+}
+
+fn kind_name(node: &GNode) -> &'static str {
+    match &node.value {
+        GValue::Scalar { .. } => "a scalar",
+        GValue::Sequence(_) => "a sequence",
+        GValue::Mapping(_) => "a mapping",
+        GValue::Reference(_) => "a `!reference`",
+    }
+}
+
+#[cfg(test)]
+mod tests;
