@@ -15,6 +15,7 @@ pub mod facts;
 pub mod fix;
 pub mod git;
 pub mod lint;
+pub mod manifest;
 pub mod online;
 pub mod overlay;
 pub mod registry;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config, LoadError, PublisherFlags};
 use crate::discover;
 use crate::git::{self, Remote};
+use crate::manifest::Manifests;
 use crate::overlay::{Overlay, read_bounded};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::workflow::{self, Action, Workflow};
@@ -36,6 +37,8 @@ pub struct Repository {
     pub workflow_dir_names: Vec<String>,
     pub config: Config,
     pub remote: Option<Remote>,
+    /// The package manifests at the root (`package.json`, `Cargo.toml`, ...).
+    pub manifests: Manifests,
     /// Files of the repository that the workflows run: local actions,
     /// scripts and task-runner files, read because a step names them.
     pub locals: Locals,
@@ -79,6 +82,7 @@ impl Repository {
         paths.sort();
         names.sort();
         let workflows = read_workflows(root, &paths, &mut sources, overlay);
+        let manifests = Manifests::load(root, overlay, &mut sources);
         let repo = Self {
             root: root.to_path_buf(),
             workflow_dir_names: names,
@@ -86,6 +90,7 @@ impl Repository {
             sources,
             workflows,
             config,
+            manifests,
             locals: Locals::on_disk(),
             overlay: overlay.clone(),
         };
@@ -200,6 +205,7 @@ impl Repository {
             workflow_dir_names: vec![name.to_string()],
             config,
             remote: None,
+            manifests: Manifests::default(),
             locals: Locals::default(),
             overlay: Overlay::default(),
         })
