@@ -9,6 +9,7 @@ pub mod call_reach;
 pub mod calls;
 pub mod conditions;
 pub mod expand;
+pub mod npm;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
@@ -116,6 +117,7 @@ impl<'a> expand::Visit<'a> for JobVisitor {
                 .into_iter()
                 .take(room),
         );
+        self.mint.observe_shell(block);
         self.facts.oidc_consumer |= oidc::text_consumes(&block.text);
         for command in commands {
             if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
