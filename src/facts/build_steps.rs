@@ -154,13 +154,10 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
         && matches!(words[..2], ["npm", "install" | "i"])
         && words.iter().any(|w| matches!(*w, "-g" | "--global"));
     if node_global {
-        let only_tools = words[2..]
-            .iter()
-            .filter(|w| !w.starts_with('-'))
-            .all(|p| {
-                let name = p.split('@').next().unwrap_or(p);
-                matches!(name, "npm" | "pnpm" | "yarn" | "corepack")
-            });
+        let only_tools = words[2..].iter().filter(|w| !w.starts_with('-')).all(|p| {
+            let name = p.split('@').next().unwrap_or(p);
+            matches!(name, "npm" | "pnpm" | "yarn" | "corepack")
+        });
         if only_tools {
             return Some(BuildKind::ToolSetup);
         }
@@ -299,7 +296,10 @@ mod tests {
         assert_eq!(run("echo make sure"), None);
         assert_eq!(run("pip install twine"), Some(BuildKind::ToolSetup));
         assert_eq!(run("npm ci"), Some(BuildKind::Build));
-        assert_eq!(run("pnpm install --frozen-lockfile"), Some(BuildKind::Build));
+        assert_eq!(
+            run("pnpm install --frozen-lockfile"),
+            Some(BuildKind::Build)
+        );
         assert_eq!(run("npm install -g npm@latest"), Some(BuildKind::ToolSetup));
         assert_eq!(run("npm install -g typescript"), Some(BuildKind::Build));
         assert_eq!(run("npm publish"), None);

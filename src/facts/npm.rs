@@ -235,14 +235,26 @@ fn selects_package(words: &[String]) -> bool {
     false
 }
 
-/// The image of a job's `container:` (a string, or a mapping's `image:`).
-fn container_image(source: &str, span: crate::source::Span) -> Option<&str> {
-    let text = source.get(span.range())?.trim();
-    let text = match text.find("image:") {
-        Some(at) => text[at + "image:".len()..].lines().next()?.trim(),
-        None => text.lines().next()?.trim(),
+/// The image of a job's `container:` (a string, or a mapping's `image:`),
+/// read from the text after the key at `key`.
+fn container_image(source: &str, key: crate::source::Span) -> Option<&str> {
+    let indent = source.get(..key.start)?.rsplit('\n').next()?.len();
+    let rest = source.get(key.end..)?.strip_prefix(':')?;
+    let mut lines = rest.lines();
+    let first = lines.next()?.split(" #").next()?.trim();
+    let image = if first.is_empty() {
+        lines
+            .take_while(|line| {
+                line.trim().is_empty() || line.len() - line.trim_start().len() > indent
+            })
+            .find_map(|line| line.trim().strip_prefix("image:"))?
+            .split(" #")
+            .next()?
+            .trim()
+    } else {
+        first
     };
-    (!text.is_empty() && !text.contains("${{")).then_some(text)
+    (!image.is_empty() && !image.contains("${{")).then_some(image)
 }
 
 /// `actions/setup-node`: `node-version` picks the Node.js release (and so

@@ -187,7 +187,15 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             file: Some(file.clone()),
         });
     }
-    if OPAQUE_RUNNERS.contains(&name) {
+    // `npx npm@11 publish`, `npx pnpm ...`: a package manager, read as such.
+    let runs_package_manager = name == "npx"
+        && super::shell::skip_runner_options(args)
+            .first()
+            .is_some_and(|w| {
+                let tool = w.split('@').next().unwrap_or(w);
+                !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn")
+            });
+    if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager {
         return Some(Runs::Interpreter {
             program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
             file: None,
