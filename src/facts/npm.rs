@@ -7,8 +7,10 @@
 use crate::diagnostic::Location;
 use crate::facts::expand::{Executed, ShellBlock};
 use crate::facts::permissions::{GrantSource, id_token};
-use crate::facts::publish::{Auth, Invocation, Target, Uploader, target_of_url};
-use crate::registry::npm::node_version;
+use crate::facts::publish::{
+    Auth, Invocation, MintState, PublishSite, Target, Uploader, When, site_at, target_of_url,
+};
+use crate::registry::{Registry, npm::node_version};
 use crate::workflow::{Access, UsesTarget};
 
 /// What an npm publish site depends on besides its tool and target.
@@ -150,12 +152,7 @@ pub(super) fn site<'w>(
             .is_some_and(|(block, _)| block.cwd.is_empty())
         && !selects_package(command.before_subcommand)
         && !selects_package(command.args);
-    let container = exec
-        .job
-        .job
-        .container
-        .and_then(|span| container_image(exec.source, span).map(|i| (i, span)))
-        .map(|(image, span)| (image, exec.location(span)));
+    let container = container(exec);
     let npx_npm = invocation.shell.is_some_and(|(_, c)| {
         c.words
             .iter()
@@ -184,6 +181,74 @@ fn names_oidc_npm(spec: &str) -> bool {
     }
     let major: String = spec.chars().take_while(char::is_ascii_digit).collect();
     major.parse::<u64>().is_ok_and(|m| m >= 11)
+}
+
+/// The publish site of a step using an action of
+/// [`crate::registry::npm::UPLOADER_ACTIONS`].
+pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    let uses = exec.step.uses.as_ref()?;
+    let entry = crate::registry::npm::UPLOADER_ACTIONS
+        .iter()
+        .find(|a| a.matches(&uses.target))?;
+    let value = |input: &str| {
+        exec.input(input)
+            .map(|(kv, v)| (kv, v.trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    if let Some((input, When::NoneOf(off))) = entry.when
+        && value(input).is_some_and(|(_, v)| off.contains(&v.to_ascii_lowercase().as_str()))
+    {
+        return None;
+    }
+    let target = match entry.url_input.and_then(value) {
+        Some((kv, url)) => (target_of_url(&url), Some(exec.location(kv.value.span))),
+        None => (Target::Registry(Registry::Npm), None),
+    };
+    let token = entry.token_inputs.iter().find_map(|input| {
+        value(input).map(|(kv, _)| (exec.location(kv.key.span), format!("`{input}`")))
+    });
+    let oidc_granted =
+        id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
+    let auth = match &token {
+        Some((location, source)) if !oidc_granted => Auth::Password {
+            location: *location,
+            source: source.clone(),
+        },
+        _ => Auth::Oidc,
+    };
+    let provenance = value("provenance").and_then(|(kv, v)| match v.as_str() {
+        "true" => Some((true, exec.location(kv.value.span))),
+        "false" => Some((false, exec.location(kv.value.span))),
+        _ => None,
+    });
+    let root_package = value("package")
+        .is_none_or(|(_, p)| matches!(p.as_str(), "." | "./" | "package.json" | "./package.json"));
+    let job = &mint.npm;
+    let mut site = site_at(
+        exec,
+        Uploader::Action(entry.action),
+        target,
+        auth,
+        uses.raw.span,
+        true,
+    );
+    site.npm = Some(NpmSite {
+        root_package,
+        token,
+        oidc_granted,
+        provenance,
+        node: job.node_in_use(container(exec)),
+        npm_replaced: job.npm_upgrade,
+        pnpm_major: None,
+    });
+    Some(site)
+}
+
+/// The job's container image and where it is named.
+fn container<'s>(exec: &Executed<'s, '_>) -> Option<(&'s str, Location)> {
+    let span = exec.job.job.container?;
+    let image = container_image(exec.source, span)?;
+    Some((image, exec.location(span)))
 }
 
 /// `--provenance`, `--provenance=false`, `--no-provenance`, or
@@ -428,7 +493,6 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::publish::PublishSite;
 
     fn sites_with(job: &str, steps: &str) -> Vec<PublishSite> {
         let src =
@@ -480,6 +544,26 @@ mod tests {
                 "{script}"
             );
         }
+    }
+
+    #[test]
+    fn npm_publish_action() {
+        let uses = "      - uses: JS-DevTools/npm-publish@v4\n";
+        let s = sites_with(GRANT, uses);
+        assert_eq!(s[0].uploader, Uploader::Action("js-devtools/npm-publish"));
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_none());
+        let with_token = format!("{uses}        with:\n          token: ${{{{ secrets.NPM }}}}\n");
+        let s = sites_with(GRANT, &with_token);
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_some());
+        let s = sites_with("", &with_token);
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let dry = format!("{uses}        with:\n          dry-run: true\n");
+        assert!(sites_with(GRANT, &dry).is_empty());
+        let gpr = format!("{uses}        with:\n          registry: https://npm.pkg.github.com\n");
+        assert!(matches!(
+            sites_with(GRANT, &gpr)[0].target,
+            Target::Custom(_)
+        ));
     }
 
     #[test]

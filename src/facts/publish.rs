@@ -178,10 +178,11 @@ pub fn step_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSit
     gh_action_pypi_publish(exec, mint)
         .or_else(|| maturin_action(exec, mint))
         .or_else(|| uploader_action(exec, mint))
+        .or_else(|| super::npm::action_site(exec, mint))
 }
 
 /// A site at `span` of `exec`'s file.
-fn site_at(
+pub(super) fn site_at(
     exec: &Executed<'_, '_>,
     uploader: Uploader,
     target: (Target, Option<Location>),

@@ -55,7 +55,23 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     .collect()
 }
 
-use super::publishing::{CommandUploader, Uploader};
+use super::publishing::{ActionAuth, CommandUploader, Uploader, UploaderAction, When};
+
+/// Actions that publish to npm themselves. `JS-DevTools/npm-publish`
+/// (action.yaml and README at 455a53e, v4.1.5) runs the npm CLI's
+/// `publish` with an `.npmrc` reading `_authToken=${NODE_AUTH_TOKEN}`
+/// from its `token` input ("not required if using trusted publishing"),
+/// so npm's own OIDC exchange runs first whenever the job can mint.
+/// `changesets/action` is not listed: it runs whatever `publish` script it
+/// is given.
+pub static UPLOADER_ACTIONS: &[UploaderAction] = &[UploaderAction {
+    action: "js-devtools/npm-publish",
+    when: Some(("dry-run", When::NoneOf(&["true"]))),
+    token_inputs: &["token"],
+    token_env: &[],
+    auth: ActionAuth::TrustedPublishingWhenPermitted,
+    url_input: Some("registry"),
+}];
 
 /// Environment variables through which npm reads a registry token. npm
 /// reads any `npm_config_<key>` (case-insensitive) as config `<key>`

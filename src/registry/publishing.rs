@@ -52,6 +52,7 @@ impl Uploader {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
+                .chain(super::npm::UPLOADER_ACTIONS)
                 .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
             _ => command_uploaders().any(|t| t.uploader == self && t.trusted_publishing),
         }

@@ -214,7 +214,9 @@ pub(super) fn package_repository_mismatch(context: &Context<'_>, out: &mut Vec<D
 
 pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (view, site, npm) in npm_sites(context) {
-        if site.uploader != Uploader::Npm || !site.is_oidc() || npm.npm_replaced {
+        // npm itself, or an action that runs it.
+        let runs_npm = matches!(site.uploader, Uploader::Npm | Uploader::Action(_));
+        if !runs_npm || !site.is_oidc() || npm.npm_replaced {
             continue;
         }
         let Some(node) = &npm.node else { continue };
