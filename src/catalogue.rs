@@ -363,7 +363,7 @@ rule!(
     "TP603",
     "unsupported-runner",
     Error,
-    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`"
+    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`; npm trusted publishing on a self-hosted runner"
 );
 
 rule!(
