@@ -67,6 +67,9 @@ pub struct Manifests {
     pub crates: Vec<Crate>,
     pub gemspecs: Vec<NamedFile>,
     pub csprojs: Vec<NamedFile>,
+    /// The variables the root `.npmrc` takes registry credentials from
+    /// (`//registry.npmjs.org/:_authToken=${NPM_TOKEN}`).
+    pub npmrc_auth_vars: Vec<String>,
 }
 
 impl Manifests {
@@ -108,11 +111,15 @@ impl Manifests {
                 }
             }
         }
+        let npmrc_auth_vars = read(".npmrc")
+            .map(|t| npmrc_auth_vars(&t))
+            .unwrap_or_default();
         Self {
             package_json,
             crates,
             gemspecs,
             csprojs,
+            npmrc_auth_vars,
         }
     }
 
@@ -398,6 +405,37 @@ fn crate_of(table: &toml::Table, dir: &str) -> Option<Crate> {
     })
 }
 
+/// The `${VAR}` of `.npmrc` lines setting `_authToken`, `_auth` or
+/// `_password` (npm expands `${VAR}` in `.npmrc` values; docs.npmjs.com/cli/configuring-npm/npmrc).
+fn npmrc_auth_vars(text: &str) -> Vec<String> {
+    let mut vars = Vec::new();
+    for line in text.lines().take(1000) {
+        let line = line.trim();
+        if line.starts_with(['#', ';']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if !(key.ends_with("_authToken") || key.ends_with("_auth") || key.ends_with("_password")) {
+            continue;
+        }
+        let mut rest = value;
+        while let Some(start) = rest.find("${") {
+            let Some(end) = rest[start..].find('}') else {
+                break;
+            };
+            let name = rest[start + 2..start + end].trim_end_matches('?');
+            if !name.is_empty() && !vars.iter().any(|v| v == name) {
+                vars.push(name.to_string());
+            }
+            rest = &rest[start + end..];
+        }
+    }
+    vars
+}
+
 /// `spec.name = "..."` (any receiver) in a gemspec.
 fn gemspec_name(text: &str) -> Option<String> {
     static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
@@ -525,6 +563,13 @@ mod tests {
     }
 
     #[test]
+    fn npmrc_variables() {
+        let text = "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n# _authToken=${OLD}\n@x:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n";
+        assert_eq!(npmrc_auth_vars(text), ["NPM_TOKEN", "GH_TOKEN"]);
+        assert!(npmrc_auth_vars("_authToken=${").is_empty());
+    }
+
+    #[test]
     fn gemspec_and_csproj_names() {
         assert_eq!(
             gemspec_name("Gem::Specification.new do |spec|\n  spec.name = \"my_gem\"\n").as_deref(),
@@ -554,6 +599,7 @@ mod tests {
         let manifests = Manifests {
             package_json: Some(parse_package_json("{\"name\":\"pkg\"}")),
             crates: Vec::new(),
+            npmrc_auth_vars: Vec::new(),
             gemspecs: vec![NamedFile {
                 path: "g.gemspec".into(),
                 name: "gem".into(),

@@ -194,6 +194,11 @@ impl Facts {
                     let mut jobs = Vec::with_capacity(workflow.jobs.len());
                     for (job_index, job) in workflow.jobs.iter().enumerate() {
                         let mut visitor = JobVisitor::default();
+                        visitor
+                            .mint
+                            .npm
+                            .npmrc_vars
+                            .clone_from(&repo.manifests.npmrc_auth_vars);
                         let mut named = expand::walk_job(
                             repo,
                             expand::JobRef {

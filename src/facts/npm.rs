@@ -106,11 +106,7 @@ pub(super) fn site<'w>(
     }
     let oidc_granted =
         id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
-    let token = match auth {
-        Auth::Password { location, source } => Some((*location, source.clone())),
-        _ => None,
-    }
-    .or_else(|| match command.uploader {
+    let token = configured_token(invocation, job).or_else(|| match command.uploader {
         Uploader::Yarn => job
             .yarn_token
             .map(|l| (l, "`yarn config set npmAuthToken`".to_string())),
@@ -171,6 +167,37 @@ pub(super) fn site<'w>(
         npm_replaced: job.npm_upgrade || npx_npm || block_upgrades,
         pnpm_major: job.pnpm_major,
     }
+}
+
+/// A token npm, pnpm or Yarn reads from the command's environment: an
+/// `npm_config_*` credential, `NODE_AUTH_TOKEN` where an `.npmrc` reads it
+/// (the one `actions/setup-node` writes for `registry-url`, or the
+/// repository's), or another variable the repository's `.npmrc` reads.
+fn configured_token(invocation: &Invocation<'_, '_>, job: &NpmJob) -> Option<(Location, String)> {
+    let table = invocation.table;
+    let read_by_npmrc = |name: &str| {
+        job.npmrc_vars.iter().any(|v| v == name)
+            || (name == "NODE_AUTH_TOKEN" && job.registry_url.is_some())
+    };
+    let names = table
+        .secret_env
+        .iter()
+        .copied()
+        .chain(job.npmrc_vars.iter().map(String::as_str));
+    for name in names {
+        let counts = match table.uploader {
+            // Yarn reads its own settings, not `.npmrc`.
+            Uploader::Yarn => table.secret_env.contains(&name),
+            _ => name.to_ascii_lowercase().starts_with("npm_config_") || read_by_npmrc(name),
+        };
+        if !counts {
+            continue;
+        }
+        if let Some(env) = invocation.set_env(name) {
+            return Some((env.location, format!("`{}`", env.name)));
+        }
+    }
+    None
 }
 
 /// Whether an `npm@<spec>` names npm 11 or later (`latest`, `^11.5.1`, `12`).
@@ -359,6 +386,8 @@ pub struct NpmJob {
     pub yarn_token: Option<Location>,
     /// The pnpm major `pnpm/action-setup` installs.
     pub pnpm_major: Option<u64>,
+    /// The variables the repository's `.npmrc` reads credentials from.
+    pub npmrc_vars: Vec<String>,
 }
 
 impl NpmJob {
@@ -592,13 +621,27 @@ mod tests {
 
     #[test]
     fn npm_auth_and_tokens() {
+        let setup = "      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://registry.npmjs.org\n";
         let token = "        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
         // npm with id-token: OIDC first, the token is a fallback.
-        let s = sites_with(GRANT, &format!("      - run: npm publish\n{token}"));
+        let s = sites_with(GRANT, &format!("{setup}      - run: npm publish\n{token}"));
         assert!(s[0].is_oidc());
         assert!(s[0].npm.as_ref().unwrap().token.is_some());
         // Without id-token: the token.
+        let s = sites_with("", &format!("{setup}      - run: npm publish\n{token}"));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        // No `.npmrc` reads NODE_AUTH_TOKEN or NPM_TOKEN: no token.
         let s = sites_with("", &format!("      - run: npm publish\n{token}"));
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_none());
+        let npm_token = "        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with(
+            GRANT,
+            &format!("{setup}      - run: npm publish\n{npm_token}"),
+        );
+        assert!(s[0].npm.as_ref().unwrap().token.is_none());
+        // npm_config_ variables are read by npm itself.
+        let config = "        env:\n          NPM_CONFIG_//registry.npmjs.org/:_authToken: ${{ secrets.T }}\n";
+        let s = sites_with("", &format!("      - run: npm publish\n{config}"));
         assert!(matches!(s[0].auth, Auth::Password { .. }));
         // Yarn: the token wins.
         let yarn = "        env:\n          YARN_NPM_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
@@ -608,11 +651,11 @@ mod tests {
         let s = sites_with(
             GRANT,
             &format!(
-                "      - uses: pnpm/action-setup@v4\n        with:\n          version: 11\n      - run: pnpm publish\n{token}"
+                "{setup}      - uses: pnpm/action-setup@v4\n        with:\n          version: 11\n      - run: pnpm publish\n{token}"
             ),
         );
         assert!(matches!(s[0].auth, Auth::Password { .. }));
-        let s = sites_with(GRANT, &format!("      - run: pnpm publish\n{token}"));
+        let s = sites_with(GRANT, &format!("{setup}      - run: pnpm publish\n{token}"));
         assert!(s[0].is_oidc());
         // A token written into .npmrc.
         let s = sites_with(
