@@ -513,14 +513,13 @@ pub fn shell_sites(
             if t.program != program {
                 return None;
             }
-            t.subcommands
-                .iter()
-                .map(|s| s.split(' ').collect::<Vec<_>>())
-                .find(|parts| {
-                    parts.len() <= words.len() - at
-                        && parts.iter().zip(&words[at..]).all(|(p, w)| p == w)
-                })
-                .map(|parts| (t, parts.len()))
+            // A subcommand may be two words (`npm stage publish`).
+            t.subcommands.iter().find_map(|s| {
+                let count = s.split(' ').count();
+                let matches = count <= words.len() - at
+                    && s.split(' ').zip(&words[at..]).all(|(p, w)| p == w);
+                matches.then_some((t, count))
+            })
         }) else {
             continue;
         };

@@ -139,7 +139,7 @@ pub(super) fn package_repository_mismatch(context: &Context<'_>, out: &mut Vec<D
             .or(package.publish_provenance);
         let generated = match explicit {
             Some(on) => on,
-            None => site.is_oidc(),
+            None => site.is_oidc() && npm.oidc_granted,
         };
         if !generated {
             continue;
@@ -216,7 +216,9 @@ pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (view, site, npm) in npm_sites(context) {
         // npm itself, or an action that runs it.
         let runs_npm = matches!(site.uploader, Uploader::Npm | Uploader::Action(_));
-        if !runs_npm || !site.is_oidc() || npm.npm_replaced {
+        // Only where the job grants `id-token: write` itself: elsewhere a
+        // token tplint cannot see may be what publishes.
+        if !runs_npm || !site.is_oidc() || !npm.oidc_granted || npm.npm_replaced {
             continue;
         }
         let Some(node) = &npm.node else { continue };
