@@ -405,8 +405,8 @@ fn crate_of(table: &toml::Table, dir: &str) -> Option<Crate> {
     })
 }
 
-/// The `${VAR}` of `.npmrc` lines setting `_authToken`, `_auth` or
-/// `_password` (npm expands `${VAR}` in `.npmrc` values; docs.npmjs.com/cli/configuring-npm/npmrc).
+/// The `${VAR}` of `.npmrc` lines setting a registry's `:_authToken`,
+/// `:_auth` or `:_password` (npm expands `${VAR}` in `.npmrc` values; docs.npmjs.com/cli/configuring-npm/npmrc).
 fn npmrc_auth_vars(text: &str) -> Vec<String> {
     let mut vars = Vec::new();
     for line in text.lines().take(1000) {
@@ -417,8 +417,12 @@ fn npmrc_auth_vars(text: &str) -> Vec<String> {
         let Some((key, value)) = line.split_once('=') else {
             continue;
         };
+        // Only credentials scoped to a registry (`//host/:_authToken`) are
+        // used (npm-registry-fetch `lib/auth.js`).
         let key = key.trim();
-        if !(key.ends_with("_authToken") || key.ends_with("_auth") || key.ends_with("_password")) {
+        let credential =
+            key.ends_with(":_authToken") || key.ends_with(":_auth") || key.ends_with(":_password");
+        if !credential {
             continue;
         }
         let mut rest = value;
@@ -566,7 +570,8 @@ mod tests {
     fn npmrc_variables() {
         let text = "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n# _authToken=${OLD}\n@x:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n";
         assert_eq!(npmrc_auth_vars(text), ["NPM_TOKEN", "GH_TOKEN"]);
-        assert!(npmrc_auth_vars("_authToken=${").is_empty());
+        assert!(npmrc_auth_vars("//r/:_authToken=${").is_empty());
+        assert!(npmrc_auth_vars("_authToken=${UNSCOPED}").is_empty());
     }
 
     #[test]

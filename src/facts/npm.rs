@@ -496,7 +496,7 @@ pub fn upgrades_npm(text: &str) -> bool {
 }
 
 /// The text that writes a registry token into npm's configuration, if any:
-/// `_authToken=` or `_auth=` redirected into an `.npmrc`, or
+/// `:_authToken=` or `:_auth=` redirected into an `.npmrc`, or
 /// `npm config set ...:_authToken`.
 fn npmrc_token_needle(text: &str) -> Option<&'static str> {
     for line in text.lines() {
@@ -509,11 +509,13 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
         if !(writes_file || config_set) {
             continue;
         }
+        // Only credentials scoped to a registry are used (npm-registry-fetch
+        // `lib/auth.js`); an unscoped one in a user `.npmrc` is an error.
         if line.contains(":_authToken") {
             return Some(":_authToken");
         }
-        if line.contains("_auth=") {
-            return Some("_auth=");
+        if line.contains(":_auth=") {
+            return Some(":_auth=");
         }
     }
     None

@@ -75,19 +75,20 @@ pub static UPLOADER_ACTIONS: &[UploaderAction] = &[UploaderAction {
 
 /// Environment variables through which npm reads a registry token. npm
 /// reads any `npm_config_<key>` (case-insensitive) as config `<key>`
-/// (npm/cli `workspaces/config/lib/index.js` `loadEnv`, `/^npm_config_/i`); `NODE_AUTH_TOKEN`
+/// (npm/cli `workspaces/config/lib/index.js` `loadEnv`, `/^npm_config_/i`),
+/// and uses only credentials scoped to the registry
+/// (`npm-registry-fetch` `lib/auth.js` `hasAuth`: `${regKey}:_authToken`,
+/// `${regKey}:_auth`): an unscoped `_auth`/`_authToken` is not one; `NODE_AUTH_TOKEN`
 /// and `NPM_TOKEN` are what `.npmrc` files reference
 /// (`//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}` is the line
 /// actions/setup-node `src/authutil.ts` writes for `registry-url`).
 pub const NPM_TOKEN_ENV: &[&str] = &[
     "NODE_AUTH_TOKEN",
     "NPM_TOKEN",
-    "NPM_CONFIG__AUTH",
-    "npm_config__auth",
-    "NPM_CONFIG__AUTHTOKEN",
-    "npm_config__authToken",
     "npm_config_//registry.npmjs.org/:_authToken",
     "NPM_CONFIG_//registry.npmjs.org/:_authToken",
+    "npm_config_//registry.npmjs.org/:_auth",
+    "NPM_CONFIG_//registry.npmjs.org/:_auth",
 ];
 
 /// Its command-line publishers. Each exchanges the job's OIDC token itself:
