@@ -158,6 +158,15 @@ pub(super) fn site<'w>(
     let block_upgrades = invocation
         .shell
         .is_some_and(|(block, c)| upgrades_npm(block.text.get(..c.offset).unwrap_or_default()));
+    // The root package's `publishConfig.registry` wins over configuration,
+    // not over `--registry` (npm/cli `lib/commands/publish.js`: publishConfig
+    // keys set on the command line are filtered out).
+    if root_package
+        && invocation.flag(invocation.table.url_flags).is_none()
+        && let Some((url, location)) = &job.publish_config_registry
+    {
+        *target = (target_of_url(url), Some(*location));
+    }
     NpmSite {
         root_package,
         token,
@@ -251,6 +260,11 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
     let root_package = value("package")
         .is_none_or(|(_, p)| matches!(p.as_str(), "." | "./" | "package.json" | "./package.json"));
     let job = &mint.npm;
+    // The package's `publishConfig.registry` when no `registry` input is given.
+    let target = match (&target, root_package, &job.publish_config_registry) {
+        ((_, None), true, Some((url, location))) => (target_of_url(url), Some(*location)),
+        _ => target,
+    };
     let mut site = site_at(
         exec,
         Uploader::Action(entry.action),
@@ -388,6 +402,8 @@ pub struct NpmJob {
     pub pnpm_major: Option<u64>,
     /// The variables the repository's `.npmrc` reads credentials from.
     pub npmrc_vars: Vec<String>,
+    /// `publishConfig.registry` of the root `package.json`.
+    pub publish_config_registry: Option<(String, Location)>,
 }
 
 impl NpmJob {

@@ -119,11 +119,7 @@ pub(super) fn package_repository_mismatch(context: &Context<'_>, out: &mut Vec<D
     if package.private {
         return;
     }
-    if let Some(registry) = &package.publish_registry
-        && Registry::of_url(&registry.value) != Some(Registry::Npm)
-    {
-        return;
-    }
+    // `publishConfig.registry` is already in each site's target.
     let expected = provenance_repository(context);
     let mut reported = false;
     for (_, site, npm) in npm_sites(context) {
