@@ -319,8 +319,9 @@ fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
             c if depth == 1 && !c.is_ascii_whitespace() && c != b',' => {
                 // A number, `true`, `false` or `null`.
                 if let Some((key, key_span)) = pending.take() {
-                    let end = text[at..]
-                        .find([',', '}', '\n'])
+                    let end = text
+                        .get(at..)
+                        .and_then(|rest| rest.find([',', '}', '\n']))
                         .map_or(text.len(), |e| at + e);
                     keys.push((key, key_span, Span::new(at, end)));
                     at = end;
@@ -564,6 +565,25 @@ mod tests {
         // `a` is the only publishable member.
         assert_eq!(manifests.default_package(Registry::CratesIo), Some("a"));
         assert!(cargo_crates("not toml [", list, &read).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Any text, and any JSON object, is read without a panic; a
+        /// string `name` is found with a span covering its quoted text.
+        #[test]
+        fn package_json_never_panics(text in "\\PC{0,200}", name in "[a-z@/ü\\\\\"]{0,12}", nested in "\\PC{0,40}") {
+            let _ = parse_package_json(&text);
+            let _ = npmrc_auth_vars(&text);
+            let _ = gemspec_name(&text);
+            let json = serde_json::json!({"x": {"name": nested}, "name": name, "n": 1}).to_string();
+            let p = parse_package_json(&json);
+            let found = p.name.expect("a string name");
+            proptest::prop_assert_eq!(&found.value, &name);
+            proptest::prop_assert_eq!(
+                serde_json::from_str::<String>(&json[found.span.range()]).ok(),
+                Some(name.clone())
+            );
+        }
     }
 
     #[test]
