@@ -110,6 +110,7 @@ fn is_read(path: &Path) -> bool {
                 | "tplint.toml"
                 | "pyproject.toml"
                 | "package.json"
+                | ".npmrc"
                 | "Cargo.toml"
         )
 }
