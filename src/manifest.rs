@@ -271,7 +271,7 @@ pub fn parse_package_json(text: &str) -> PackageJson {
 /// The keys of a JSON document's top-level object with the spans of the
 /// key and of its value (the value's first line, for objects: its first
 /// character through the end of the value). The text is valid JSON.
-fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
+pub(crate) fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
     let bytes = text.as_bytes();
     let mut keys = Vec::new();
     let mut depth = 0usize;
