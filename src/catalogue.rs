@@ -167,6 +167,14 @@ rule!(
 );
 
 rule!(
+    PACKAGE_REPOSITORY_MISMATCH,
+    "TP110",
+    "package-repository-mismatch",
+    Error,
+    "`package.json` `repository` is missing or names another repository than npm provenance will: npm rejects the release (E422)"
+);
+
+rule!(
     ID_TOKEN_MISSING,
     "TP201",
     "id-token-missing",
@@ -231,11 +239,27 @@ rule!(
 );
 
 rule!(
+    NPM_TOO_OLD,
+    "TP305",
+    "npm-too-old",
+    Warning,
+    "npm publishes by trusted publishing with a Node.js whose npm is older than 11.5.1 and cannot exchange the OIDC token"
+);
+
+rule!(
     RELEASE_WITHOUT_PROVENANCE,
     "TP306",
     "release-without-provenance",
     Info,
     "(`--online`) no file of the latest release has provenance, so PyPI has no record of its publisher"
+);
+
+rule!(
+    TOKEN_FALLBACK,
+    "TP307",
+    "token-fallback",
+    Warning,
+    "a registry token is configured where npm publishes by trusted publishing: npm falls back to it silently, pnpm 11 and Yarn never try OIDC"
 );
 
 rule!(
@@ -339,7 +363,7 @@ rule!(
     "TP603",
     "unsupported-runner",
     Error,
-    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`"
+    "gh-action-pypi-publish runs on a non-Linux runner or in a job with `container:`; npm trusted publishing on a self-hosted runner"
 );
 
 rule!(
@@ -373,6 +397,7 @@ pub static RULES: &[&Rule] = &[
     &INDEX_MISMATCH,
     &REUSABLE_WORKFLOW_PUBLISH,
     &PUBLISHER_RECORD_UNDECLARED,
+    &PACKAGE_REPOSITORY_MISMATCH,
     &ID_TOKEN_MISSING,
     &ID_TOKEN_WORKFLOW_LEVEL,
     &ID_TOKEN_UNUSED,
@@ -381,7 +406,9 @@ pub static RULES: &[&Rule] = &[
     &UNKNOWN_PUBLISH_INPUT,
     &PUBLISH_TOKEN_ENV,
     &UV_TRUSTED_PUBLISHING_FALLBACK,
+    &NPM_TOO_OLD,
     &RELEASE_WITHOUT_PROVENANCE,
+    &TOKEN_FALLBACK,
     &ONLINE_CHECK_SKIPPED,
     &PUBLISH_JOB_NO_ENVIRONMENT,
     &ENVIRONMENT_DYNAMIC,

@@ -16,6 +16,7 @@ pub mod fix;
 pub mod git;
 pub mod gitlab;
 pub mod lint;
+pub mod manifest;
 pub mod online;
 pub mod overlay;
 pub mod registry;

@@ -8,6 +8,7 @@ use crate::config::{self, Config, LoadError, PublisherFlags};
 use crate::discover;
 use crate::git::{self, Remote};
 use crate::gitlab::{self, GitlabPipeline};
+use crate::manifest::Manifests;
 use crate::overlay::{Overlay, read_bounded};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::workflow::{self, Action, Workflow};
@@ -37,6 +38,8 @@ pub struct Repository {
     pub workflow_dir_names: Vec<String>,
     pub config: Config,
     pub remote: Option<Remote>,
+    /// The package manifests at the root (`package.json`, `Cargo.toml`, ...).
+    pub manifests: Manifests,
     /// Files of the repository that the workflows run: local actions,
     /// scripts and task-runner files, read because a step names them.
     pub locals: Locals,
@@ -82,6 +85,7 @@ impl Repository {
         paths.sort();
         names.sort();
         let workflows = read_workflows(root, &paths, &mut sources, overlay);
+        let manifests = Manifests::load(root, overlay, &mut sources);
         let mut repo = Self {
             root: root.to_path_buf(),
             workflow_dir_names: names,
@@ -89,6 +93,7 @@ impl Repository {
             sources,
             workflows,
             config,
+            manifests,
             locals: Locals::on_disk(),
             gitlab: None,
             overlay: overlay.clone(),
@@ -134,6 +139,7 @@ impl Repository {
             workflow_dir_names: Vec::new(),
             config: Config::default(),
             remote: None,
+            manifests: Manifests::default(),
             locals: Locals::default(),
             gitlab: Some(gitlab),
             overlay: Overlay::default(),
@@ -248,6 +254,7 @@ impl Repository {
             workflow_dir_names: vec![name.to_string()],
             config,
             remote: None,
+            manifests: Manifests::default(),
             locals: Locals::default(),
             gitlab: None,
             overlay: Overlay::default(),

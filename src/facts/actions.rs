@@ -112,6 +112,9 @@ pub fn is_known(target: &UsesTarget) -> bool {
             .iter()
             .any(|c| matches(c.action, target))
         || publish::UPLOADER_ACTIONS.iter().any(|a| a.matches(target))
+        || crate::registry::npm::UPLOADER_ACTIONS
+            .iter()
+            .any(|a| a.matches(target))
         || (root
             && (build_steps::BUILD_ACTIONS.iter().any(|(a, _)| *a == slug)
                 || slug == artifacts::UPLOAD_ACTION

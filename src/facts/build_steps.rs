@@ -29,6 +29,10 @@ pub const BUILD_ACTIONS: &[(&str, BuildKind)] = &[
     ("conda-incubator/setup-miniconda", BuildKind::ToolSetup),
     ("mamba-org/setup-micromamba", BuildKind::ToolSetup),
     ("prefix-dev/setup-pixi", BuildKind::ToolSetup),
+    // Node.js and its package managers (actions/setup-node, pnpm/action-setup
+    // action.yml: they install the tools, not the project).
+    ("actions/setup-node", BuildKind::ToolSetup),
+    ("pnpm/action-setup", BuildKind::ToolSetup),
     ("pypa/cibuildwheel", BuildKind::Build),
     ("hynek/build-and-inspect-python-package", BuildKind::Build),
 ];
@@ -65,6 +69,15 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["flit", "build"], BuildKind::Build),
     (&["setup.py"], BuildKind::Build),
     (&["conda", "build"], BuildKind::Build),
+    // Installing a Node.js project's dependencies runs their lifecycle
+    // scripts (docs.npmjs.com/cli/commands/npm-ci, npm-install "scripts";
+    // pnpm.io/cli/install; yarnpkg.com/cli/install).
+    (&["npm", "ci"], BuildKind::Build),
+    (&["npm", "install"], BuildKind::Build),
+    (&["npm", "i"], BuildKind::Build),
+    (&["pnpm", "install"], BuildKind::Build),
+    (&["pnpm", "i"], BuildKind::Build),
+    (&["yarn", "install"], BuildKind::Build),
 ];
 
 /// Uploaders whose installation (`pip install twine`) is tool setup, not a build.
@@ -135,6 +148,20 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
     let (_, kind) = BUILD_COMMANDS
         .iter()
         .find(|(prefix, _)| words.len() >= prefix.len() && words[..prefix.len()] == **prefix)?;
+    // Installing only a Node.js package manager globally
+    // (`npm install -g npm@latest`) sets up the uploader.
+    let node_global = words.len() >= 2
+        && matches!(words[..2], ["npm", "install" | "i"])
+        && words.iter().any(|w| matches!(*w, "-g" | "--global"));
+    if node_global {
+        let only_tools = words[2..].iter().filter(|w| !w.starts_with('-')).all(|p| {
+            let name = p.split('@').next().unwrap_or(p);
+            matches!(name, "npm" | "pnpm" | "yarn" | "corepack")
+        });
+        if only_tools {
+            return Some(BuildKind::ToolSetup);
+        }
+    }
     // Installing only the uploader itself prepares the upload.
     let installs = words.len() >= 2 && words[..2] == ["pip", "install"];
     if installs {
@@ -268,6 +295,14 @@ mod tests {
         assert_eq!(run("ls -l dist/"), None);
         assert_eq!(run("echo make sure"), None);
         assert_eq!(run("pip install twine"), Some(BuildKind::ToolSetup));
+        assert_eq!(run("npm ci"), Some(BuildKind::Build));
+        assert_eq!(
+            run("pnpm install --frozen-lockfile"),
+            Some(BuildKind::Build)
+        );
+        assert_eq!(run("npm install -g npm@latest"), Some(BuildKind::ToolSetup));
+        assert_eq!(run("npm install -g typescript"), Some(BuildKind::Build));
+        assert_eq!(run("npm publish"), None);
         assert_eq!(
             run("pip install --upgrade twine==6.1.0 && twine upload dist/*"),
             Some(BuildKind::ToolSetup)

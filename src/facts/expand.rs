@@ -707,6 +707,21 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     inherited,
                 );
             }
+            tasks::Runs::PackageScript { runner, script } => {
+                let candidates: Vec<String> =
+                    join(&block.cwd, "package.json").into_iter().collect();
+                let inherited = self.inherit(block, command, at, &[]);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    &format!("{runner} run"),
+                    |_, text| tasks::package_scripts(text, runner, &[script]),
+                    inherited,
+                );
+            }
             tasks::Runs::Just { recipes } => {
                 let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
                     .iter()

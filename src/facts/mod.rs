@@ -9,6 +9,7 @@ pub mod call_reach;
 pub mod calls;
 pub mod conditions;
 pub mod expand;
+pub mod npm;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
@@ -117,6 +118,7 @@ impl<'a> expand::Visit<'a> for JobVisitor {
                 .into_iter()
                 .take(room),
         );
+        self.mint.observe_shell(block);
         self.facts.oidc_consumer |= oidc::text_consumes(&block.text);
         for command in commands {
             if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
@@ -195,6 +197,19 @@ impl Facts {
                     let mut jobs = Vec::with_capacity(workflow.jobs.len());
                     for (job_index, job) in workflow.jobs.iter().enumerate() {
                         let mut visitor = JobVisitor::default();
+                        visitor
+                            .mint
+                            .npm
+                            .npmrc_vars
+                            .clone_from(&repo.manifests.npmrc_auth_vars);
+                        visitor.mint.npm.publish_config_registry =
+                            repo.manifests.package_json.as_ref().and_then(|p| {
+                                let registry = p.publish_registry.as_ref()?;
+                                Some((
+                                    registry.value.clone(),
+                                    crate::diagnostic::Location::new(p.file?, registry.span),
+                                ))
+                            });
                         let mut named = expand::walk_job(
                             repo,
                             expand::JobRef {

@@ -68,6 +68,8 @@ pub struct PublishSite {
     /// uploading action's switch such as deploy-pypi's `upload:`), read
     /// like an `if:` by the rules that ask whether a run reaches the upload.
     pub gate: Option<String>,
+    /// For `npm`, `pnpm` and `yarn npm` publishing: what the job set up.
+    pub npm: Option<super::npm::NpmSite>,
 }
 
 impl PublishSite {
@@ -117,6 +119,8 @@ pub fn target_of_url(url: &str) -> Target {
 pub struct MintState {
     /// `id`s of steps that mint a PyPI token by OIDC.
     pub minting_steps: Vec<String>,
+    /// What the steps so far set up for npm.
+    pub npm: super::npm::NpmJob,
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -127,6 +131,7 @@ impl MintState {
     /// Remember `exec` when it mints a token (its `run:` or `with:` names
     /// the OIDC request and PyPI's exchange), so later steps can use it.
     pub fn observe(&mut self, exec: &Executed<'_, '_>) {
+        self.npm.observe(exec);
         let Some(id) = &exec.step.id else {
             return;
         };
@@ -149,6 +154,13 @@ impl MintState {
         }
     }
 
+    /// Remember what shell text the job runs sets up for later uploads.
+    pub fn observe_shell(&mut self, block: &ShellBlock<'_, '_, '_>) {
+        if block.text.contains("npm") {
+            self.npm.observe_shell(block);
+        }
+    }
+
     /// Whether `value` is `${{ steps.<id>.outputs.* }}` of a minting step.
     fn minted(&self, value: &str) -> bool {
         let Some(rest) = value.split("steps.").nth(1) else {
@@ -166,10 +178,11 @@ pub fn step_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSit
     gh_action_pypi_publish(exec, mint)
         .or_else(|| maturin_action(exec, mint))
         .or_else(|| uploader_action(exec, mint))
+        .or_else(|| super::npm::action_site(exec, mint))
 }
 
 /// A site at `span` of `exec`'s file.
-fn site_at(
+pub(super) fn site_at(
     exec: &Executed<'_, '_>,
     uploader: Uploader,
     target: (Target, Option<Location>),
@@ -190,6 +203,7 @@ fn site_at(
         span,
         oidc_required,
         gate: None,
+        npm: None,
     }
 }
 
@@ -232,12 +246,12 @@ fn gh_action_pypi_publish(exec: &Executed<'_, '_>, mint: &MintState) -> Option<P
 
 /// Where an uploader's settings come from: a shell command, or an action's
 /// inputs (maturin-action's `args`).
-struct Invocation<'a, 'b> {
-    table: &'static CommandUploader,
+pub(super) struct Invocation<'a, 'b> {
+    pub(super) table: &'static CommandUploader,
     args: &'b [String],
     /// The shell command and its block, for variables and locations.
-    shell: Option<(&'b ShellBlock<'a, 'b, 'b>, &'b Command)>,
-    exec: &'b Executed<'a, 'b>,
+    pub(super) shell: Option<(&'b ShellBlock<'a, 'b, 'b>, &'b Command)>,
+    pub(super) exec: &'b Executed<'a, 'b>,
     /// Where the arguments were read from.
     file: FileId,
     source: &'a str,
@@ -259,11 +273,11 @@ impl<'a> Invocation<'a, '_> {
     }
 
     /// A non-empty variable.
-    fn set_env(&self, name: &str) -> Option<EnvHit<'a>> {
+    pub(super) fn set_env(&self, name: &str) -> Option<EnvHit<'a>> {
         self.env(name).filter(|e| !e.value.trim().is_empty())
     }
 
-    fn locate(&self, needle: &str) -> Location {
+    pub(super) fn locate(&self, needle: &str) -> Location {
         if let Some((block, command)) = self.shell {
             return Location::new(block.file, block.locate_in(command, needle));
         }
@@ -280,7 +294,7 @@ impl<'a> Invocation<'a, '_> {
         Location::new(self.file, span)
     }
 
-    fn flag(&self, names: &[&str]) -> Option<&str> {
+    pub(super) fn flag(&self, names: &[&str]) -> Option<&str> {
         shell::flag_value(self.args, names)
     }
 
@@ -410,6 +424,9 @@ fn unwrap_command(words: &[String]) -> &[String] {
             ("pipx" | "pdm" | "poetry" | "hatch" | "rye" | "pixi" | "uv", "run") => 2,
             ("uv", "tool") if rest.get(2).is_some_and(|w| w == "run") => 3,
             ("uvx", _) => 1,
+            // `npx npm@11 publish`, `corepack pnpm publish`, `pnpm exec`.
+            ("npx" | "corepack", _) => 1,
+            ("pnpm", "exec" | "dlx") => 2,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
             _ => break,
@@ -432,6 +449,14 @@ const GLOBAL_VALUE_OPTIONS: &[&str] = &[
     "--python-preference",
     "--python-fetch",
     "--allow-insecure-host",
+    // pnpm's and npm's options that may come before `publish`.
+    "--filter",
+    "-F",
+    "--dir",
+    "-C",
+    "--workspace",
+    "--prefix",
+    "--loglevel",
 ];
 
 /// Position of the first word after the program that is not a global
@@ -474,18 +499,32 @@ pub fn shell_sites(
             continue;
         };
         let program = program_name(program);
+        // `npm@11` run by `npx`: the program is npm.
+        let program = match program.split_once('@') {
+            Some((name, _)) if !name.is_empty() => name,
+            _ => program,
+        };
         // Global options may come before the subcommand (`uv -v publish`,
         // `twine --no-color upload`, `uv --directory pkg publish`).
         let Some(at) = subcommand_position(words) else {
             continue;
         };
-        let subcommand = &words[at];
-        let Some(table) = command_uploaders()
-            .find(|t| t.program == program && t.subcommands.contains(&subcommand.as_str()))
-        else {
+        let Some((table, subcommand_words)) = command_uploaders().find_map(|t| {
+            if t.program != program {
+                return None;
+            }
+            // A subcommand may be two words (`npm stage publish`).
+            t.subcommands.iter().find_map(|s| {
+                let count = s.split(' ').count();
+                let matches = count <= words.len() - at
+                    && s.split(' ').zip(&words[at..]).all(|(p, w)| p == w);
+                matches.then_some((t, count))
+            })
+        }) else {
             continue;
         };
-        let args = &words[at + 1..];
+        let subcommand = words[at..at + subcommand_words].join(" ");
+        let args = &words[at + subcommand_words..];
         if shell::has_flag(args, &["--dry-run", "--help", "-h"]) {
             continue;
         }
@@ -500,8 +539,25 @@ pub fn shell_sites(
             mint,
             mints_inline: inline_mint,
         };
-        let target = invocation.target();
-        let auth = invocation.auth();
+        let mut target = invocation.target();
+        let mut auth = invocation.auth();
+        let npm = (table.registry == Registry::Npm).then(|| {
+            super::npm::site(
+                &invocation,
+                &mint.npm,
+                super::npm::Command {
+                    uploader: table.uploader,
+                    before_subcommand: &words[1..at],
+                    args,
+                    earlier: commands
+                        .iter()
+                        .take_while(|c| c.offset < command.offset)
+                        .map(|c| c.words.as_slice()),
+                },
+                &mut target,
+                &mut auth,
+            )
+        });
         let via = block.via.clone();
         let span = invocation
             .locate(&format!("{} {subcommand}", words[0]))
@@ -528,6 +584,7 @@ pub fn shell_sites(
             oidc_required: table.uploader != Uploader::Uv
                 || invocation.trusted_publishing_is("always"),
             gate: None,
+            npm,
         });
     }
     sites

@@ -33,6 +33,12 @@ pub enum Runs<'w> {
     Just {
         recipes: Vec<&'w str>,
     },
+    /// `npm run x`, `pnpm run x`, `yarn run x`: a script of the
+    /// `package.json` in the working folder.
+    PackageScript {
+        runner: &'static str,
+        script: &'w str,
+    },
 }
 
 /// Shells whose script argument is read as shell text.
@@ -187,7 +193,15 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             file: Some(file.clone()),
         });
     }
-    if OPAQUE_RUNNERS.contains(&name) {
+    // `npx npm@11 publish`, `npx pnpm ...`: a package manager, read as such.
+    let runs_package_manager = name == "npx"
+        && super::shell::skip_runner_options(args)
+            .first()
+            .is_some_and(|w| {
+                let tool = w.split('@').next().unwrap_or(w);
+                !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn")
+            });
+    if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager {
         return Some(Runs::Interpreter {
             program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
             file: None,
@@ -344,6 +358,24 @@ fn python_invocation<'w>(program: &str, args: &'w [String]) -> Option<Runs<'w>> 
 }
 
 fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
+    // Options that pick another package's scripts keep them unread.
+    let elsewhere = rest.iter().any(|w| {
+        let name = w.split('=').next().unwrap_or(w);
+        matches!(
+            name,
+            "-w" | "--workspace"
+                | "--workspaces"
+                | "-ws"
+                | "--prefix"
+                | "-C"
+                | "--dir"
+                | "--filter"
+                | "-F"
+                | "-r"
+                | "--recursive"
+                | "--cwd"
+        )
+    });
     // Options of the runner before the command (`uv run --with x cmd`).
     let rest = super::shell::skip_runner_options(rest);
     if rest.first().is_some_and(|w| w == "-m") {
@@ -351,6 +383,17 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
         return python_invocation("python", rest);
     }
     let command = rest.first()?;
+    if matches!(runner, "npm" | "yarn" | "pnpm") && !elsewhere && !command.starts_with('-') {
+        let runner = match runner {
+            "npm" => "npm",
+            "yarn" => "yarn",
+            _ => "pnpm",
+        };
+        return Some(Runs::PackageScript {
+            runner,
+            script: command,
+        });
+    }
     if matches!(runner, "npm" | "yarn" | "pnpm") {
         return Some(Runs::Interpreter {
             program: format!("{runner} run {command}"),
@@ -368,6 +411,61 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
         program: format!("{runner} run {command}"),
         file: None,
     })
+}
+
+/// The lines `runner run <wanted>` runs from a `package.json`: the script,
+/// with npm also its `pre<name>` and `post<name>` scripts (npm
+/// docs/lib/content/using-npm/scripts.md "Pre & Post Scripts"; pnpm and
+/// Yarn 2+ do not run them by default). The span of each line is its JSON
+/// string in the file.
+pub fn package_scripts<'a>(text: &'a str, runner: &str, wanted: &[&str]) -> Recipes<'a> {
+    let mut recipes = Recipes::default();
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        recipes.opaque = true;
+        return recipes;
+    };
+    let scripts = root.get("scripts").and_then(|s| s.as_object());
+    // Where each script's value is written.
+    let spans: Vec<(String, Span)> = crate::manifest::top_level_keys(text)
+        .into_iter()
+        .find(|(key, ..)| key == "scripts")
+        .and_then(|(_, _, value)| {
+            let object = text.get(value.range())?;
+            Some(
+                crate::manifest::top_level_keys(object)
+                    .into_iter()
+                    .map(|(key, _, v)| (key, Span::new(value.start + v.start, value.start + v.end)))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    for name in wanted {
+        let mut names = vec![name.to_string()];
+        if runner == "npm" {
+            names.insert(0, format!("pre{name}"));
+            names.push(format!("post{name}"));
+        }
+        for script in &names {
+            match scripts.and_then(|s| s.get(script.as_str())) {
+                Some(serde_json::Value::String(line)) => {
+                    let span = spans
+                        .iter()
+                        .find(|(key, _)| key == script)
+                        .map_or(Span::empty(0), |(_, span)| *span);
+                    recipes.lines.push(RecipeLine {
+                        span,
+                        text: line.clone(),
+                        cwd: None,
+                    });
+                }
+                Some(_) => recipes.opaque = true,
+                None if script == name => recipes.missing.push(name.to_string()),
+                None => {}
+            }
+        }
+    }
+    recipes
 }
 
 /// The interpreter named by a script's shebang when it is not a shell.
@@ -1087,6 +1185,34 @@ mod tests {
                 recipes: vec!["release"]
             })
         );
+    }
+
+    #[test]
+    fn package_json_scripts() {
+        assert_eq!(
+            what_runs(&words("npm run release --if-present")),
+            Some(Runs::PackageScript {
+                runner: "npm",
+                script: "release"
+            })
+        );
+        assert!(matches!(
+            what_runs(&words("npm run -w pkg release")),
+            Some(Runs::Interpreter { .. })
+        ));
+        let text = "{\n  \"name\": \"x\",\n  \"scripts\": {\n    \"prerelease\": \"npm run build\",\n    \"release\": \"npm publish --provenance\",\n    \"build\": \"tsc\"\n  }\n}\n";
+        let recipes = package_scripts(text, "npm", &["release"]);
+        let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(lines, ["npm run build", "npm publish --provenance"]);
+        assert_eq!(
+            &text[recipes.lines[1].span.range()],
+            "\"npm publish --provenance\""
+        );
+        let recipes = package_scripts(text, "pnpm", &["release"]);
+        assert_eq!(recipes.lines.len(), 1);
+        let recipes = package_scripts(text, "npm", &["deploy"]);
+        assert_eq!(recipes.missing, ["deploy"]);
+        assert!(package_scripts("{", "npm", &["x"]).opaque);
     }
 
     #[test]

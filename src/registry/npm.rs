@@ -57,5 +57,188 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     .collect()
 }
 
-/// Its command-line publishers.
-pub static COMMANDS: &[super::publishing::CommandUploader] = &[];
+use super::publishing::{ActionAuth, CommandUploader, Uploader, UploaderAction, When};
+
+/// Actions that publish to npm themselves. `JS-DevTools/npm-publish`
+/// (action.yaml and README at 455a53e, v4.1.5) runs the npm CLI's
+/// `publish` with an `.npmrc` reading `_authToken=${NODE_AUTH_TOKEN}`
+/// from its `token` input ("not required if using trusted publishing"),
+/// so npm's own OIDC exchange runs first whenever the job can mint.
+/// `changesets/action` is not listed: it runs whatever `publish` script it
+/// is given.
+pub static UPLOADER_ACTIONS: &[UploaderAction] = &[UploaderAction {
+    action: "js-devtools/npm-publish",
+    when: Some(("dry-run", When::NoneOf(&["true"]))),
+    token_inputs: &["token"],
+    token_env: &[],
+    auth: ActionAuth::TrustedPublishingWhenPermitted,
+    url_input: Some("registry"),
+}];
+
+/// Environment variables through which npm reads a registry token. npm
+/// reads any `npm_config_<key>` (case-insensitive) as config `<key>`
+/// (npm/cli `workspaces/config/lib/index.js` `loadEnv`, `/^npm_config_/i`),
+/// and uses only credentials scoped to the registry
+/// (`npm-registry-fetch` `lib/auth.js` `hasAuth`: `${regKey}:_authToken`,
+/// `${regKey}:_auth`): an unscoped `_auth`/`_authToken` is not one; `NODE_AUTH_TOKEN`
+/// and `NPM_TOKEN` are what `.npmrc` files reference
+/// (`//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}` is the line
+/// actions/setup-node `src/authutil.ts` writes for `registry-url`).
+pub const NPM_TOKEN_ENV: &[&str] = &[
+    "NODE_AUTH_TOKEN",
+    "NPM_TOKEN",
+    "npm_config_//registry.npmjs.org/:_authToken",
+    "NPM_CONFIG_//registry.npmjs.org/:_authToken",
+    "npm_config_//registry.npmjs.org/:_auth",
+    "NPM_CONFIG_//registry.npmjs.org/:_auth",
+];
+
+/// Its command-line publishers. Each exchanges the job's OIDC token itself:
+/// npm inside `publish` whenever the job can request one, before any
+/// configured token (npm/cli `lib/utils/oidc.js`, commit 026b4fe: "This
+/// function is intended to never throw"; on success it sets
+/// `//registry/:_authToken`); pnpm 11 and later only when no token or
+/// user/password is configured (pnpm/pnpm
+/// `releasing/plugin-commands-publishing/src/publishPackedPkg.ts`
+/// `fetchTokenAndProvenanceByOidcIfApplicable`, since v11.0.0, #10591;
+/// pnpm 10 and earlier run `npm publish`); Yarn only when neither
+/// `npmAuthToken` nor `npmAuthIdent` is set (yarnpkg/berry
+/// `packages/plugin-npm/sources/npmHttpUtils.ts` `getAuthenticationHeader`).
+pub static COMMANDS: &[CommandUploader] = &[
+    CommandUploader {
+        uploader: Uploader::Npm,
+        registry: Registry::Npm,
+        program: "npm",
+        // `npm stage publish`: the second allowed action of a trusted
+        // publisher (docs.npmjs.com/trusted-publishers "Allowed actions").
+        subcommands: &["publish", "stage publish"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        // `--registry` and `npm_config_registry` (npm/cli
+        // `workspaces/config/lib/definitions/definitions.js` `registry`).
+        url_flags: &["--registry"],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        uploader: Uploader::Pnpm,
+        registry: Registry::Npm,
+        program: "pnpm",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        // pnpm reads npm's configuration keys (pnpm.io/npmrc `registry`).
+        url_flags: &["--registry"],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+    CommandUploader {
+        uploader: Uploader::Yarn,
+        registry: Registry::Npm,
+        program: "yarn",
+        subcommands: &["npm publish"],
+        secret_flags: &[],
+        // `YARN_<SETTING>` for `npmAuthToken` (yarnpkg.com/configuration/yarnrc).
+        secret_env: &["YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"],
+        url_flags: &[],
+        url_env: &["YARN_NPM_PUBLISH_REGISTRY", "YARN_NPM_REGISTRY_SERVER"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+];
+
+/// The first npm release that exchanges OIDC tokens (docs.npmjs.com/trusted-publishers:
+/// "Trusted publishing requires npm CLI version 11.5.1 or later").
+pub const FIRST_OIDC_NPM: (u64, u64, u64) = (11, 5, 1);
+
+/// Whether the npm a Node.js release bundles is at least 11.5.1 (for a
+/// bare major, the newest release of that line). From nodejs/node
+/// `doc/changelogs`: npm 11.0.0 arrived as a semver-major change in Node
+/// 23 (CHANGELOG_V23.md, #56274), so Node 22 and older LTS lines keep npm
+/// 10 or older (CHANGELOG_V22.md: 22.13.0 "upgrade npm to 10.9.2");
+/// Node 24.5.0 (2025-07-31) is the first with "deps: upgrade npm to
+/// 11.5.1" (#59199, CHANGELOG_V24.md); Node 23 ended before npm 11.5.1 was
+/// released; Node 25 and later branch from after 24.5.0.
+pub fn node_bundles_oidc_npm(major: u64, minor: Option<u64>) -> bool {
+    match (major, minor) {
+        (0..=23, _) => false,
+        (24, Some(minor)) => minor >= 5,
+        // `24` resolves to the newest 24.x, which has npm 11.5.1 or later.
+        _ => true,
+    }
+}
+
+/// Node versions named by `actions/setup-node` `node-version` or a
+/// `node:` image tag: `22`, `22.14`, `v22.14.0`, `22.x`, `lts/jod`,
+/// `node:22-alpine`. Ranges, `latest`, `lts/*` and expressions give `None`.
+pub fn node_version(spec: &str) -> Option<(u64, Option<u64>)> {
+    let spec = spec.trim().trim_matches(['"', '\'']);
+    // LTS code names (nodejs/Release `schedule.json`).
+    let codename = match spec.to_ascii_lowercase().as_str() {
+        "lts/hydrogen" => Some(18),
+        "lts/iron" => Some(20),
+        "lts/jod" => Some(22),
+        "lts/krypton" => Some(24),
+        _ => None,
+    };
+    if let Some(major) = codename {
+        return Some((major, None));
+    }
+    let spec = spec.strip_prefix('v').unwrap_or(spec);
+    let mut parts = spec.split('.');
+    let major = parts.next()?.parse::<u64>().ok()?;
+    let minor = match parts.next() {
+        None | Some("x") | Some("*") => None,
+        Some(minor) => Some(minor.parse::<u64>().ok()?),
+    };
+    if let Some(patch) = parts.next()
+        && patch != "x"
+        && patch != "*"
+        && patch.parse::<u64>().is_err()
+    {
+        return None;
+    }
+    Some((major, minor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_versions() {
+        assert_eq!(node_version("22"), Some((22, None)));
+        assert_eq!(node_version("'22.14.0'"), Some((22, Some(14))));
+        assert_eq!(node_version("v24.4.1"), Some((24, Some(4))));
+        assert_eq!(node_version("20.x"), Some((20, None)));
+        assert_eq!(node_version("lts/jod"), Some((22, None)));
+        for unknown in [
+            "lts/*",
+            "latest",
+            "node",
+            ">=22",
+            "^22",
+            "${{ matrix.node }}",
+            "",
+            "22-alpine",
+        ] {
+            assert_eq!(node_version(unknown), None, "{unknown}");
+        }
+        assert!(!node_bundles_oidc_npm(22, Some(14)));
+        assert!(!node_bundles_oidc_npm(24, Some(4)));
+        assert!(node_bundles_oidc_npm(24, Some(5)));
+        assert!(node_bundles_oidc_npm(24, None));
+        assert!(node_bundles_oidc_npm(26, None));
+    }
+}

@@ -17,6 +17,12 @@ pub enum Uploader {
     Poetry,
     Hatch,
     Flit,
+    /// `npm publish` / `npm stage publish`.
+    Npm,
+    /// `pnpm publish`.
+    Pnpm,
+    /// `yarn npm publish` (Yarn 2 and later).
+    Yarn,
     /// A third-party action of [`super::pypi::UPLOADER_ACTIONS`].
     Action(&'static str),
 }
@@ -33,6 +39,9 @@ impl Uploader {
             Uploader::Poetry => "poetry publish",
             Uploader::Hatch => "hatch publish",
             Uploader::Flit => "flit publish",
+            Uploader::Npm => "npm publish",
+            Uploader::Pnpm => "pnpm publish",
+            Uploader::Yarn => "yarn npm publish",
             Uploader::Action(action) => action,
         }
     }
@@ -58,6 +67,7 @@ impl Uploader {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
+                .chain(super::npm::UPLOADER_ACTIONS)
                 .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
             _ => command_uploaders().any(|t| t.uploader == self && t.trusted_publishing),
         }

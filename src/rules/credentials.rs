@@ -133,6 +133,9 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             if site.uploader == Uploader::GhActionPypiPublish {
                 continue; // TP301
             }
+            if super::npm::reported_as_fallback(site) {
+                continue; // TP307
+            }
             let Some(index) = site.index() else { continue };
             let Auth::Password { location, source } = &site.auth else {
                 continue;

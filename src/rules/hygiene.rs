@@ -108,16 +108,18 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             };
             let related = Location::new(view.file.file, job.id.span);
             let location = Location::new(view.file.file, trigger.event.span);
+            let (reason, rejected) = event_reason(context, &view, &reach, event, kind);
+            let reason = reason.as_str();
             let diagnostic = match (reach.verdict.value, &reach.verdict.term) {
                 (Tri::True, _) | (_, None) => Diagnostic::new(
                     &UNTRUSTED_TRIGGER,
                     location,
                     format!(
                         "job `{}` {what}, but the workflow also runs on `{event}`, which {}",
-                        job.id.value, kind.reason
+                        job.id.value, reason
                     ),
                 )
-                .with_severity(if kind.rejected_by_pypi {
+                .with_severity(if rejected {
                     Severity::Error
                 } else {
                     Severity::Warning
@@ -130,7 +132,7 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     location,
                     format!(
                         "job `{}` {what}, and the workflow also runs on `{event}`, which {}; whether such a run reaches the publish step depends on `{term}`, which tplint cannot know",
-                        job.id.value, kind.reason
+                        job.id.value, reason
                     ),
                 )
                 .with_severity(Severity::Info)
@@ -141,6 +143,52 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             out.push(diagnostic.with_related(related, "this job publishes"));
         }
     }
+}
+
+/// Why `event` is risky for the registries the reached job publishes to,
+/// and whether every one of them rejects its OIDC tokens. The registries
+/// are those of the job's own sites, or of every site when it calls a
+/// workflow (the rejection is then claimed only when all reject it).
+fn event_reason(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    reach: &PublishReach,
+    event: &str,
+    kind: &triggers::UntrustedTrigger,
+) -> (String, bool) {
+    let sites: Vec<&PublishSite> = if reach.calls {
+        context
+            .workflows()
+            .flat_map(|v| v.facts.publish_sites.iter())
+            .collect()
+    } else {
+        view.sites_of(reach.job).collect()
+    };
+    let mut registries: Vec<crate::registry::Registry> =
+        sites.iter().filter_map(|s| s.index()).collect();
+    registries.sort_by_key(|r| r.display_name());
+    registries.dedup();
+    let rejects = |r: &crate::registry::Registry| {
+        r.info().rejected_events.contains(&event) || (r.is_pypi() && kind.rejected_by_pypi)
+    };
+    let all_pypi = !registries.is_empty() && registries.iter().all(|r| r.is_pypi());
+    if all_pypi {
+        return (kind.reason.to_string(), kind.rejected_by_pypi);
+    }
+    let base = kind
+        .reason
+        .replace(", and PyPI rejects its OIDC tokens", "");
+    if !registries.is_empty() && registries.iter().all(rejects) {
+        let names: Vec<&str> = registries.iter().map(|r| r.display_name()).collect();
+        return (
+            format!(
+                "{base}, and {} rejects its OIDC tokens",
+                names.join(" and ")
+            ),
+            true,
+        );
+    }
+    (base, false)
 }
 
 /// Whether a run reaches a publish step, and through which job of the
@@ -370,6 +418,7 @@ fn publish_action_in_composite(
 }
 
 pub(super) fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    self_hosted_npm(context, out);
     for view in context.workflows() {
         for index in action_jobs(&view) {
             for site in view
@@ -420,6 +469,44 @@ pub(super) fn unsupported_runner(context: &Context<'_>, out: &mut Vec<Diagnostic
                     .with_related(site.entry(), "the action is used here"),
                 );
             }
+        }
+    }
+}
+
+/// npm trusted publishing from a job whose `runs-on` names the
+/// `self-hosted` label: "Self-hosted runners are not currently supported"
+/// (docs.npmjs.com/trusted-publishers, npm/documentation
+/// `trusted-publishers.mdx`).
+fn self_hosted_npm(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let Some(site) = view
+                .sites_of(index)
+                .find(|s| s.is_oidc() && s.index() == Some(crate::registry::Registry::Npm))
+            else {
+                continue;
+            };
+            let Some(RunsOn::Labels(labels)) = &job.runs_on else {
+                continue;
+            };
+            let Some(label) = labels
+                .iter()
+                .find(|l| !l.is_expression() && l.value.eq_ignore_ascii_case("self-hosted"))
+            else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(
+                    &UNSUPPORTED_RUNNER,
+                    Location::new(view.file.file, label.span),
+                    format!(
+                        "job `{}` publishes to npm by trusted publishing on a self-hosted runner, which npm does not support: the token exchange fails",
+                        job.id.value
+                    ),
+                )
+                .with_help("publish from a job on a GitHub-hosted runner (`runs-on: ubuntu-latest`), handing the package over as an artifact")
+                .with_related(site.entry(), "npm publishes here"),
+            );
         }
     }
 }

@@ -5,6 +5,7 @@ mod credentials;
 mod environment;
 mod hygiene;
 mod input;
+mod npm;
 pub(crate) mod online;
 mod permissions;
 pub(crate) mod pinning;
@@ -90,6 +91,10 @@ static CHECKS: &[(&Rule, Check)] = &[
         &PUBLISHER_RECORD_UNDECLARED,
         record::publisher_record_undeclared,
     ),
+    (
+        &PACKAGE_REPOSITORY_MISMATCH,
+        npm::package_repository_mismatch,
+    ),
     (&ID_TOKEN_MISSING, permissions::id_token_missing),
     (
         &ID_TOKEN_WORKFLOW_LEVEL,
@@ -104,10 +109,12 @@ static CHECKS: &[(&Rule, Check)] = &[
         &UV_TRUSTED_PUBLISHING_FALLBACK,
         credentials::uv_trusted_publishing_fallback,
     ),
+    (&NPM_TOO_OLD, npm::npm_too_old),
     (
         &RELEASE_WITHOUT_PROVENANCE,
         record::release_without_provenance,
     ),
+    (&TOKEN_FALLBACK, npm::token_fallback),
     (&ONLINE_CHECK_SKIPPED, online::online_check_skipped),
     (
         &PUBLISH_JOB_NO_ENVIRONMENT,

@@ -186,7 +186,45 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
         let names_other_end = publishers
             .iter()
             .any(|p| p.index_kind == Some(job.index) && names_other_end(context, p, job));
-        if declared || dangling || mismatched || names_other_end {
+        if dangling || mismatched || names_other_end {
+            continue;
+        }
+        if declared {
+            // crates.io and npm: each file a run can start from needs its
+            // own publisher; runs from a file none names are refused.
+            let uncovered: Vec<&str> = matched
+                .iter()
+                .copied()
+                .filter(|n| {
+                    !publishers
+                        .iter()
+                        .any(|p| p.index_kind == Some(job.index) && names_workflow(p, n))
+                })
+                .collect();
+            if uncovered.is_empty() {
+                continue;
+            }
+            let registry = job.index.display_name();
+            let mut help = format!(
+                "{registry} matches the workflow a run starts from: register a publisher for `{}` too, or start publishing runs only from a registered file",
+                uncovered.join("` and `")
+            );
+            if job.index == Registry::Npm {
+                help.push_str("; npm accepts one trusted publisher per package, so publish from one starting workflow");
+            }
+            out.push(
+                Diagnostic::new(
+                    &PUBLISHER_UNDECLARED,
+                    job.site.entry(),
+                    format!(
+                        "job `{}` of `{}` publishes to {registry} by trusted publishing; runs started from `{}` have no declared {registry} publisher",
+                        job.job.id.value,
+                        job.view.attributed_name(),
+                        uncovered.join("` or `"),
+                    ),
+                )
+                .with_help(help),
+            );
             continue;
         }
         out.push(

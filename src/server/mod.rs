@@ -105,7 +105,13 @@ fn is_read(path: &Path) -> bool {
     (in_workflows && yaml)
         || matches!(
             name.as_str(),
-            "action.yml" | "action.yaml" | "tplint.toml" | "pyproject.toml"
+            "action.yml"
+                | "action.yaml"
+                | "tplint.toml"
+                | "pyproject.toml"
+                | "package.json"
+                | ".npmrc"
+                | "Cargo.toml"
         )
 }
 

@@ -1,0 +1,772 @@
+//! What a job sets up before it publishes to npm: the Node.js release and
+//! registry `actions/setup-node` (or a `node:` container) gives it, steps
+//! that upgrade npm, and registry tokens written into `.npmrc` or Yarn's
+//! configuration. Read step by step as the walk goes (see
+//! [`super::publish::MintState`]) and attached to npm publish sites.
+
+use crate::diagnostic::Location;
+use crate::facts::expand::{Executed, ShellBlock};
+use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::publish::{
+    Auth, Invocation, MintState, PublishSite, Target, Uploader, When, site_at, target_of_url,
+};
+use crate::registry::{Registry, npm::node_version};
+use crate::workflow::{Access, UsesTarget};
+
+/// What an npm publish site depends on besides its tool and target.
+#[derive(Clone, Debug)]
+pub struct NpmSite {
+    /// It publishes the package whose `package.json` is at the
+    /// repository root (no folder, tarball or workspace selected, no
+    /// working directory).
+    pub root_package: bool,
+    /// A registry token configured for it, with where and how.
+    pub token: Option<(Location, String)>,
+    /// The job grants `id-token: write` itself.
+    pub oidc_granted: bool,
+    /// Provenance asked for (`Some(true)`) or turned off (`Some(false)`)
+    /// by a flag or variable.
+    pub provenance: Option<(bool, Location)>,
+    /// The Node.js release in use, when tplint can read it.
+    pub node: Option<NodeSetup>,
+    /// npm is replaced before the publish (an upgrade step, `npx npm@...`)
+    /// or the job runs steps tplint cannot see into.
+    pub npm_replaced: bool,
+    /// The pnpm major `pnpm/action-setup` installs.
+    pub pnpm_major: Option<u64>,
+}
+
+/// The command being read.
+pub(super) struct Command<'w, I> {
+    pub uploader: Uploader,
+    /// The words between the program and its subcommand.
+    pub before_subcommand: &'w [String],
+    pub args: &'w [String],
+    /// The words of the block's commands before this one.
+    pub earlier: I,
+}
+
+/// Options of `npm publish`, `pnpm publish` and `yarn npm publish` that take
+/// a value (npm/cli `lib/commands/publish.js` `params`; pnpm.io/cli/publish;
+/// yarnpkg.com/cli/npm/publish).
+const VALUE_OPTIONS: &[&str] = &[
+    "--tag",
+    "--access",
+    "--otp",
+    "--registry",
+    "--workspace",
+    "-w",
+    "--provenance-file",
+    "--loglevel",
+    "--userconfig",
+    "--filter",
+    "-F",
+    "--dir",
+    "-C",
+    "--publish-branch",
+    "--report-summary",
+    "--prefix",
+    "--cwd",
+];
+
+/// Options that select another package than the one in the working folder.
+const SELECTING_OPTIONS: &[&str] = &[
+    "--workspace",
+    "-w",
+    "--workspaces",
+    "-ws",
+    "--include-workspace-root",
+    "-r",
+    "--recursive",
+    "--filter",
+    "-F",
+    "--dir",
+    "-C",
+    "--prefix",
+    "--cwd",
+];
+
+/// Read an npm publish command: its token, provenance, Node.js release and
+/// package; correct `target` for `actions/setup-node`'s `registry-url` and
+/// `auth` for how each tool chooses between OIDC and a token.
+pub(super) fn site<'w>(
+    invocation: &Invocation<'_, '_>,
+    job: &NpmJob,
+    command: Command<'w, impl Iterator<Item = &'w [String]>>,
+    target: &mut (Target, Option<Location>),
+    auth: &mut Auth,
+) -> NpmSite {
+    let exec = invocation.exec;
+    // `registry-url` writes `registry=` into the `.npmrc` npm reads
+    // (actions/setup-node `src/authutil.ts` `writeRegistryToFile`).
+    if target.1.is_none()
+        && let Some((url, location)) = &job.registry_url
+    {
+        *target = (target_of_url(url), Some(*location));
+    }
+    let oidc_granted =
+        id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
+    let token = configured_token(invocation, job).or_else(|| match command.uploader {
+        Uploader::Yarn => job
+            .yarn_token
+            .map(|l| (l, "`yarn config set npmAuthToken`".to_string())),
+        _ => job
+            .npmrc_token
+            .map(|l| (l, "an `_authToken` written into `.npmrc`".to_string())),
+    });
+    // npm (and pnpm 10 and earlier, which run it) tries OIDC first when the
+    // job can request a token; pnpm 11 and Yarn use a configured token
+    // instead of trying.
+    let token_wins = match command.uploader {
+        Uploader::Yarn => true,
+        Uploader::Pnpm => job.pnpm_major.is_some_and(|major| major >= 11),
+        _ => false,
+    };
+    *auth = match &token {
+        Some((location, source)) if token_wins || !oidc_granted => Auth::Password {
+            location: *location,
+            source: source.clone(),
+        },
+        _ => Auth::Oidc,
+    };
+    let provenance = provenance(invocation);
+    let mut earlier = command.earlier;
+    let moved = earlier.any(|words| {
+        matches!(
+            words.first().map(String::as_str),
+            Some("cd" | "pushd" | "popd")
+        )
+    });
+    let in_job_folder = exec
+        .source
+        .get(exec.job.job.span.range())
+        .is_some_and(|text| text.contains("working-directory"));
+    let root_package = !moved
+        && !in_job_folder
+        && invocation
+            .shell
+            .is_some_and(|(block, _)| block.cwd.is_empty())
+        && !selects_package(command.before_subcommand)
+        && !selects_package(command.args);
+    let container = container(exec);
+    let npx_npm = invocation.shell.is_some_and(|(_, c)| {
+        c.words
+            .iter()
+            .filter_map(|w| w.strip_prefix("npm@"))
+            .any(names_oidc_npm)
+    });
+    let block_upgrades = invocation
+        .shell
+        .is_some_and(|(block, c)| upgrades_npm(block.text.get(..c.offset).unwrap_or_default()));
+    // The root package's `publishConfig.registry` wins over configuration,
+    // not over `--registry` (npm/cli `lib/commands/publish.js`: publishConfig
+    // keys set on the command line are filtered out).
+    if root_package
+        && invocation.flag(invocation.table.url_flags).is_none()
+        && let Some((url, location)) = &job.publish_config_registry
+    {
+        *target = (target_of_url(url), Some(*location));
+    }
+    NpmSite {
+        root_package,
+        token,
+        oidc_granted,
+        provenance,
+        node: job.node_in_use(container),
+        npm_replaced: job.npm_upgrade || npx_npm || block_upgrades,
+        pnpm_major: job.pnpm_major,
+    }
+}
+
+/// A token npm, pnpm or Yarn reads from the command's environment: an
+/// `npm_config_*` credential, `NODE_AUTH_TOKEN` where an `.npmrc` reads it
+/// (the one `actions/setup-node` writes for `registry-url`, or the
+/// repository's), or another variable the repository's `.npmrc` reads.
+fn configured_token(invocation: &Invocation<'_, '_>, job: &NpmJob) -> Option<(Location, String)> {
+    let table = invocation.table;
+    let read_by_npmrc = |name: &str| {
+        job.npmrc_vars.iter().any(|v| v == name)
+            || (name == "NODE_AUTH_TOKEN" && job.registry_url.is_some())
+    };
+    let names = table
+        .secret_env
+        .iter()
+        .copied()
+        .chain(job.npmrc_vars.iter().map(String::as_str));
+    for name in names {
+        let counts = match table.uploader {
+            // Yarn reads its own settings, not `.npmrc`.
+            Uploader::Yarn => table.secret_env.contains(&name),
+            _ => name.to_ascii_lowercase().starts_with("npm_config_") || read_by_npmrc(name),
+        };
+        if !counts {
+            continue;
+        }
+        if let Some(env) = invocation.set_env(name) {
+            return Some((env.location, format!("`{}`", env.name)));
+        }
+    }
+    None
+}
+
+/// Whether an `npm@<spec>` names npm 11 or later (`latest`, `^11.5.1`, `12`).
+fn names_oidc_npm(spec: &str) -> bool {
+    let spec = spec.trim_start_matches(['^', '~', '>', '=', 'v']);
+    if matches!(spec, "latest" | "next") {
+        return true;
+    }
+    let major: String = spec.chars().take_while(char::is_ascii_digit).collect();
+    major.parse::<u64>().is_ok_and(|m| m >= 11)
+}
+
+/// The publish site of a step using an action of
+/// [`crate::registry::npm::UPLOADER_ACTIONS`].
+pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    let uses = exec.step.uses.as_ref()?;
+    let entry = crate::registry::npm::UPLOADER_ACTIONS
+        .iter()
+        .find(|a| a.matches(&uses.target))?;
+    let value = |input: &str| {
+        exec.input(input)
+            .map(|(kv, v)| (kv, v.trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    if let Some((input, When::NoneOf(off))) = entry.when
+        && value(input).is_some_and(|(_, v)| off.contains(&v.to_ascii_lowercase().as_str()))
+    {
+        return None;
+    }
+    let target = match entry.url_input.and_then(value) {
+        Some((kv, url)) => (target_of_url(&url), Some(exec.location(kv.value.span))),
+        None => (Target::Registry(Registry::Npm), None),
+    };
+    let token = entry.token_inputs.iter().find_map(|input| {
+        value(input).map(|(kv, _)| (exec.location(kv.key.span), format!("`{input}`")))
+    });
+    let oidc_granted =
+        id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
+    let auth = match &token {
+        Some((location, source)) if !oidc_granted => Auth::Password {
+            location: *location,
+            source: source.clone(),
+        },
+        _ => Auth::Oidc,
+    };
+    let provenance = value("provenance").and_then(|(kv, v)| match v.as_str() {
+        "true" => Some((true, exec.location(kv.value.span))),
+        "false" => Some((false, exec.location(kv.value.span))),
+        _ => None,
+    });
+    let root_package = value("package")
+        .is_none_or(|(_, p)| matches!(p.as_str(), "." | "./" | "package.json" | "./package.json"));
+    let job = &mint.npm;
+    // The package's `publishConfig.registry` when no `registry` input is given.
+    let target = match (&target, root_package, &job.publish_config_registry) {
+        ((_, None), true, Some((url, location))) => (target_of_url(url), Some(*location)),
+        _ => target,
+    };
+    let mut site = site_at(
+        exec,
+        Uploader::Action(entry.action),
+        target,
+        auth,
+        uses.raw.span,
+        true,
+    );
+    site.npm = Some(NpmSite {
+        root_package,
+        token,
+        oidc_granted,
+        provenance,
+        node: job.node_in_use(container(exec)),
+        npm_replaced: job.npm_upgrade,
+        pnpm_major: None,
+    });
+    Some(site)
+}
+
+/// The job's container image and where it is named.
+fn container<'s>(exec: &Executed<'s, '_>) -> Option<(&'s str, Location)> {
+    let span = exec.job.job.container?;
+    let image = container_image(exec.source, span)?;
+    Some((image, exec.location(span)))
+}
+
+/// `--provenance`, `--provenance=false`, `--no-provenance`, or
+/// `NPM_CONFIG_PROVENANCE` (npm/cli `workspaces/config/lib/definitions/definitions.js`
+/// `provenance`; docs.npmjs.com/generating-provenance-statements).
+fn provenance(invocation: &Invocation<'_, '_>) -> Option<(bool, Location)> {
+    if let Some((_, command)) = invocation.shell {
+        for word in &command.words {
+            let value = match word.as_str() {
+                "--provenance" | "--provenance=true" => true,
+                "--provenance=false" | "--no-provenance" => false,
+                _ => continue,
+            };
+            return Some((value, invocation.locate(word)));
+        }
+    }
+    for name in ["NPM_CONFIG_PROVENANCE", "npm_config_provenance"] {
+        if let Some(env) = invocation.set_env(name) {
+            match env.value.trim().to_ascii_lowercase().as_str() {
+                "true" => return Some((true, env.location)),
+                "false" => return Some((false, env.location)),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// Whether words select a package other than the working folder's: a
+/// workspace option, or a folder or tarball argument.
+fn selects_package(words: &[String]) -> bool {
+    let mut skip_value = false;
+    for word in words {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        let name = word.split('=').next().unwrap_or(word);
+        if SELECTING_OPTIONS.contains(&name) {
+            return true;
+        }
+        if word.starts_with('-') {
+            skip_value = !word.contains('=') && VALUE_OPTIONS.contains(&name);
+            continue;
+        }
+        // A positional argument: a folder or a tarball.
+        return true;
+    }
+    false
+}
+
+/// The image of a job's `container:` (a string, or a mapping's `image:`),
+/// read from the text after the key at `key`.
+fn container_image(source: &str, key: crate::source::Span) -> Option<&str> {
+    let indent = source.get(..key.start)?.rsplit('\n').next()?.len();
+    let rest = source.get(key.end..)?.strip_prefix(':')?;
+    let mut lines = rest.lines();
+    let first = lines.next()?.split(" #").next()?.trim();
+    let image = if first.is_empty() {
+        lines
+            .take_while(|line| {
+                line.trim().is_empty() || line.len() - line.trim_start().len() > indent
+            })
+            .find_map(|line| line.trim().strip_prefix("image:"))?
+            .split(" #")
+            .next()?
+            .trim()
+    } else {
+        first
+    };
+    (!image.is_empty() && !image.contains("${{")).then_some(image)
+}
+
+/// `actions/setup-node`: `node-version` picks the Node.js release (and so
+/// its bundled npm), `registry-url` writes an `.npmrc` naming that
+/// registry with `_authToken=${NODE_AUTH_TOKEN}` (actions/setup-node
+/// `action.yml` and `src/authutil.ts`).
+pub const SETUP_NODE: &str = "actions/setup-node";
+/// `pnpm/action-setup`: `version` installs that pnpm (pnpm/action-setup
+/// `action.yml`).
+pub const PNPM_SETUP: &str = "pnpm/action-setup";
+
+/// A Node.js release a job sets up.
+#[derive(Clone, Debug)]
+pub struct NodeSetup {
+    pub spec: String,
+    pub location: Location,
+    /// `(major, minor)` when the spec names one.
+    pub version: Option<(u64, Option<u64>)>,
+}
+
+/// What the steps so far set up for npm.
+#[derive(Clone, Debug, Default)]
+pub struct NpmJob {
+    /// The last `registry-url` of `actions/setup-node`.
+    pub registry_url: Option<(String, Location)>,
+    /// The Node.js release a step set up.
+    pub node: Option<NodeSetup>,
+    /// A step set up a Node.js release tplint cannot read
+    /// (`node-version-file`, another tool's action).
+    pub node_unknown: bool,
+    /// A step installs another npm (`npm install -g npm@...`).
+    pub npm_upgrade: bool,
+    /// A `run:` writes a registry token into an npm configuration
+    /// (`.npmrc` `_authToken`, `npm config set ...:_authToken`).
+    pub npmrc_token: Option<Location>,
+    /// A `run:` gives Yarn a token (`yarn config set npmAuthToken`).
+    pub yarn_token: Option<Location>,
+    /// The pnpm major `pnpm/action-setup` installs.
+    pub pnpm_major: Option<u64>,
+    /// The variables the repository's `.npmrc` reads credentials from.
+    pub npmrc_vars: Vec<String>,
+    /// `publishConfig.registry` of the root `package.json`.
+    pub publish_config_registry: Option<(String, Location)>,
+}
+
+impl NpmJob {
+    /// The Node.js release in use: the last one a step set up, else the
+    /// job's `node:` container image; `None` when unknown.
+    pub fn node_in_use(&self, container: Option<(&str, Location)>) -> Option<NodeSetup> {
+        if self.node_unknown {
+            return None;
+        }
+        self.node.clone().or_else(|| container_node(container?))
+    }
+
+    /// Take in a step of the job.
+    pub fn observe(&mut self, exec: &Executed<'_, '_>) {
+        let Some(uses) = &exec.step.uses else {
+            return;
+        };
+        if uses.target.is_action(SETUP_NODE) {
+            if let Some((kv, value)) = exec.input("node-version")
+                && !value.trim().is_empty()
+            {
+                self.node = Some(NodeSetup {
+                    spec: value.trim().to_string(),
+                    location: exec.location(kv.value.span),
+                    version: node_version(&value),
+                });
+                self.node_unknown = false;
+            } else if exec.input("node-version-file").is_some() {
+                self.node_unknown = true;
+            }
+            if let Some((kv, value)) = exec.input("registry-url")
+                && !value.trim().is_empty()
+            {
+                self.registry_url = Some((value.trim().to_string(), exec.location(kv.value.span)));
+            }
+        } else if uses.target.is_action(PNPM_SETUP) {
+            self.pnpm_major = exec
+                .input("version")
+                .and_then(|(_, v)| v.trim().split('.').next()?.parse().ok());
+        } else if let UsesTarget::Remote { .. } = &uses.target {
+            // Another action that installs Node.js (volta, asdf, mise...)
+            // leaves the release unknown.
+            let slug = uses.raw.value.to_ascii_lowercase();
+            if ["volta", "setup-node", "asdf", "mise", "proto", "nvm"]
+                .iter()
+                .any(|tool| slug.contains(tool))
+            {
+                self.node_unknown = true;
+                self.npm_upgrade = true;
+            }
+        }
+    }
+
+    /// Take in shell text the job runs.
+    pub fn observe_shell(&mut self, block: &ShellBlock<'_, '_, '_>) {
+        let text = &block.text;
+        if upgrades_npm(text) {
+            self.npm_upgrade = true;
+        }
+        if self.npmrc_token.is_none()
+            && let Some(needle) = npmrc_token_needle(text)
+        {
+            self.npmrc_token = Some(Location::new(block.file, block.locate(needle)));
+        }
+        if self.yarn_token.is_none()
+            && let Some(at) = text.find("npmAuthToken")
+            && text[..at].contains("yarn config set")
+        {
+            self.yarn_token = Some(Location::new(block.file, block.locate("npmAuthToken")));
+        }
+    }
+}
+
+/// The Node.js release of an official `node:` image (`node:22-alpine`).
+fn container_node((image, location): (&str, Location)) -> Option<NodeSetup> {
+    let image = image.trim().trim_matches(['"', '\'']);
+    let image = image.strip_prefix("docker.io/library/").unwrap_or(image);
+    let tag = image.strip_prefix("node:")?;
+    let version = tag.split('-').next().unwrap_or(tag);
+    Some(NodeSetup {
+        spec: image.to_string(),
+        location,
+        version: node_version(version),
+    })
+}
+
+/// Whether shell text installs another npm: `npm install -g npm@...`,
+/// `npm i --global npm`, `npm update -g npm`, `corepack` preparing npm,
+/// `volta install npm`.
+pub fn upgrades_npm(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.split('#').next().unwrap_or_default();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let installs = words
+            .windows(2)
+            .any(|w| w[0] == "npm" && matches!(w[1], "install" | "i" | "update" | "up" | "add"));
+        let global = words.iter().any(|w| matches!(*w, "-g" | "--global"));
+        let npm_target = words
+            .iter()
+            .skip(1)
+            .any(|w| *w == "npm" || w.starts_with("npm@"));
+        (installs && global && npm_target)
+            || (line.contains("corepack") && line.contains("npm@"))
+            || (line.contains("volta install") && line.contains("npm"))
+    })
+}
+
+/// The text that writes a registry token into npm's configuration, if any:
+/// `:_authToken=` or `:_auth=` redirected into an `.npmrc`, or
+/// `npm config set ...:_authToken`.
+fn npmrc_token_needle(text: &str) -> Option<&'static str> {
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        let writes_file = line.contains("npmrc") && line.contains('>');
+        let config_set = line.contains("npm config set") || line.contains("pnpm config set");
+        if !(writes_file || config_set) {
+            continue;
+        }
+        // Only credentials scoped to a registry are used (npm-registry-fetch
+        // `lib/auth.js`); an unscoped one in a user `.npmrc` is an error.
+        if line.contains(":_authToken") {
+            return Some(":_authToken");
+        }
+        if line.contains(":_auth=") {
+            return Some(":_auth=");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites_with(job: &str, steps: &str) -> Vec<PublishSite> {
+        let src =
+            format!("on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n{job}    steps:\n{steps}");
+        let repo =
+            crate::repository::Repository::in_memory("w.yml", src.into_bytes(), None).unwrap();
+        let facts = crate::facts::Facts::derive(&repo);
+        facts.workflows[0].publish_sites.clone()
+    }
+
+    const GRANT: &str = "    permissions:\n      id-token: write\n";
+
+    #[test]
+    fn every_npm_command_and_wrapper() {
+        for (script, uploader) in [
+            ("npm publish", Uploader::Npm),
+            ("npm publish --access public --tag next", Uploader::Npm),
+            ("npm stage publish", Uploader::Npm),
+            ("npx -y npm@latest publish", Uploader::Npm),
+            ("pnpm publish --no-git-checks", Uploader::Pnpm),
+            ("pnpm -r publish", Uploader::Pnpm),
+            ("pnpm --filter ./packages/a publish", Uploader::Pnpm),
+            ("corepack pnpm publish", Uploader::Pnpm),
+            ("pnpm exec pnpm publish", Uploader::Pnpm),
+            ("yarn npm publish --access public", Uploader::Yarn),
+            ("corepack yarn npm publish", Uploader::Yarn),
+        ] {
+            let s = sites_with(GRANT, &format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, uploader, "{script}");
+            assert_eq!(
+                s[0].index(),
+                Some(crate::registry::Registry::Npm),
+                "{script}"
+            );
+            assert!(s[0].is_oidc(), "{script}");
+        }
+        for script in [
+            "npm publish --dry-run",
+            "pnpm publish --dry-run",
+            "yarn npm publish --dry-run",
+            "npm run publish",
+            "npm pack",
+            "yarn npm info x",
+            "echo npm publish",
+        ] {
+            assert!(
+                sites_with(GRANT, &format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+    }
+
+    #[test]
+    fn npm_publish_action() {
+        let uses = "      - uses: JS-DevTools/npm-publish@v4\n";
+        let s = sites_with(GRANT, uses);
+        assert_eq!(s[0].uploader, Uploader::Action("js-devtools/npm-publish"));
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_none());
+        let with_token = format!("{uses}        with:\n          token: ${{{{ secrets.NPM }}}}\n");
+        let s = sites_with(GRANT, &with_token);
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_some());
+        let s = sites_with("", &with_token);
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let dry = format!("{uses}        with:\n          dry-run: true\n");
+        assert!(sites_with(GRANT, &dry).is_empty());
+        let gpr = format!("{uses}        with:\n          registry: https://npm.pkg.github.com\n");
+        assert!(matches!(
+            sites_with(GRANT, &gpr)[0].target,
+            Target::Custom(_)
+        ));
+    }
+
+    #[test]
+    fn npm_targets() {
+        let s = sites_with(
+            GRANT,
+            "      - run: npm publish --registry https://npm.pkg.github.com\n",
+        );
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        let s = sites_with(
+            GRANT,
+            "      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://npm.pkg.github.com\n      - run: npm publish\n",
+        );
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        let s = sites_with(
+            GRANT,
+            "      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://registry.npmjs.org\n      - run: npm publish\n",
+        );
+        assert_eq!(s[0].index(), Some(crate::registry::Registry::Npm));
+        let s = sites_with(
+            GRANT,
+            "      - run: npm publish\n        env:\n          NPM_CONFIG_REGISTRY: ${{ vars.R }}\n",
+        );
+        assert!(matches!(s[0].target, Target::Expression(_)));
+    }
+
+    #[test]
+    fn npm_auth_and_tokens() {
+        let setup = "      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://registry.npmjs.org\n";
+        let token = "        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        // npm with id-token: OIDC first, the token is a fallback.
+        let s = sites_with(GRANT, &format!("{setup}      - run: npm publish\n{token}"));
+        assert!(s[0].is_oidc());
+        assert!(s[0].npm.as_ref().unwrap().token.is_some());
+        // Without id-token: the token.
+        let s = sites_with("", &format!("{setup}      - run: npm publish\n{token}"));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        // No `.npmrc` reads NODE_AUTH_TOKEN or NPM_TOKEN: no token.
+        let s = sites_with("", &format!("      - run: npm publish\n{token}"));
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_none());
+        let npm_token = "        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with(
+            GRANT,
+            &format!("{setup}      - run: npm publish\n{npm_token}"),
+        );
+        assert!(s[0].npm.as_ref().unwrap().token.is_none());
+        // npm_config_ variables are read by npm itself.
+        let config = "        env:\n          NPM_CONFIG_//registry.npmjs.org/:_authToken: ${{ secrets.T }}\n";
+        let s = sites_with("", &format!("      - run: npm publish\n{config}"));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        // Yarn: the token wins.
+        let yarn = "        env:\n          YARN_NPM_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with(GRANT, &format!("      - run: yarn npm publish\n{yarn}"));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        // pnpm 11: the token wins; unknown pnpm: may run npm.
+        let s = sites_with(
+            GRANT,
+            &format!(
+                "{setup}      - uses: pnpm/action-setup@v4\n        with:\n          version: 11\n      - run: pnpm publish\n{token}"
+            ),
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites_with(GRANT, &format!("{setup}      - run: pnpm publish\n{token}"));
+        assert!(s[0].is_oidc());
+        // A token written into .npmrc.
+        let s = sites_with(
+            GRANT,
+            "      - run: echo \"//registry.npmjs.org/:_authToken=${{ secrets.T }}\" > ~/.npmrc\n      - run: npm publish\n",
+        );
+        assert!(s[0].npm.as_ref().unwrap().token.is_some());
+    }
+
+    #[test]
+    fn npm_site_details() {
+        let s = sites_with(
+            GRANT,
+            "      - uses: actions/setup-node@v4\n        with:\n          node-version: 22\n      - run: npm publish --provenance\n",
+        );
+        let npm = s[0].npm.as_ref().unwrap();
+        assert_eq!(npm.node.as_ref().unwrap().version, Some((22, None)));
+        assert!(!npm.npm_replaced && npm.root_package && npm.oidc_granted);
+        assert_eq!(npm.provenance.map(|p| p.0), Some(true));
+        let s = sites_with(
+            GRANT,
+            "      - uses: actions/setup-node@v4\n        with:\n          node-version: 22\n      - run: npm install -g npm@latest\n      - run: cd pkg && npm publish\n",
+        );
+        let npm = s[0].npm.as_ref().unwrap();
+        assert!(npm.npm_replaced && !npm.root_package);
+        for not_root in [
+            "npm publish dist",
+            "npm publish -w a",
+            "pnpm -r publish",
+            "npm publish ./x.tgz",
+        ] {
+            let s = sites_with(GRANT, &format!("      - run: {not_root}\n"));
+            assert!(!s[0].npm.as_ref().unwrap().root_package, "{not_root}");
+        }
+        let s = sites_with(
+            GRANT,
+            "      - run: npm publish --tag next --access public\n",
+        );
+        assert!(s[0].npm.as_ref().unwrap().root_package);
+        assert!(names_oidc_npm("^11.5.1") && names_oidc_npm("latest") && !names_oidc_npm("10"));
+    }
+
+    #[test]
+    fn npm_upgrades() {
+        for yes in [
+            "npm install -g npm@latest",
+            "npm i -g npm@^11.5.1",
+            "sudo npm install --global npm@11",
+            "npm update -g npm",
+            "corepack install -g npm@11.6.0",
+        ] {
+            assert!(upgrades_npm(yes), "{yes}");
+        }
+        for no in [
+            "npm ci",
+            "npm install",
+            "npm install -g pnpm",
+            "# npm install -g npm@latest",
+            "echo npm",
+        ] {
+            assert!(!upgrades_npm(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn npmrc_tokens() {
+        assert_eq!(
+            npmrc_token_needle(
+                "echo \"//registry.npmjs.org/:_authToken=${{ secrets.NPM }}\" > ~/.npmrc"
+            ),
+            Some(":_authToken")
+        );
+        assert_eq!(
+            npmrc_token_needle("npm config set //registry.npmjs.org/:_authToken $T"),
+            Some(":_authToken")
+        );
+        assert_eq!(npmrc_token_needle("cat .npmrc"), None);
+        assert_eq!(npmrc_token_needle("# echo _authToken > .npmrc"), None);
+    }
+
+    #[test]
+    fn containers() {
+        let at = Location::new(crate::source::FileId(0), crate::source::Span::empty(0));
+        let job = NpmJob::default();
+        let node = job.node_in_use(Some(("node:22-alpine", at))).unwrap();
+        assert_eq!(node.version, Some((22, None)));
+        assert!(job.node_in_use(Some(("ghcr.io/x/node:22", at))).is_none());
+        let node = job.node_in_use(Some(("docker.io/library/node:lts", at)));
+        assert_eq!(node.unwrap().version, None);
+        let unknown = NpmJob {
+            node_unknown: true,
+            ..NpmJob::default()
+        };
+        assert!(unknown.node_in_use(Some(("node:22", at))).is_none());
+    }
+}

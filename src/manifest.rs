@@ -1,0 +1,654 @@
+//! The package manifests at a repository's root: what each registry would
+//! call the package (`package.json`, `Cargo.toml` and its workspace
+//! members, `*.gemspec`, `*.csproj`), and the `package.json` fields that
+//! decide how npm publishes it. Every read is bounded; a manifest that
+//! cannot be read or parsed is simply absent.
+
+use std::path::Path;
+
+use crate::overlay::Overlay;
+use crate::registry::Registry;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// Largest manifest read (1 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
+/// Most workspace members, gemspecs or project files read.
+const MAX_FILES: usize = 64;
+
+/// A string value and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    pub value: String,
+    pub span: Span,
+}
+
+/// The fields of the root `package.json` that publishing depends on.
+#[derive(Clone, Debug, Default)]
+pub struct PackageJson {
+    pub file: Option<FileId>,
+    pub name: Option<Located>,
+    /// `repository` as a string, or its `url` when an object. `None` when
+    /// absent; the span covers the value of `repository`.
+    pub repository: Option<Located>,
+    /// `"private": true`: npm refuses to publish it.
+    pub private: bool,
+    pub package_manager: Option<String>,
+    /// `engines.node`.
+    pub engines_node: Option<String>,
+    /// `publishConfig.registry`.
+    pub publish_registry: Option<Located>,
+    /// `publishConfig.provenance`, when a boolean.
+    pub publish_provenance: Option<bool>,
+    /// `workspaces` is present: the root is a monorepo's.
+    pub workspaces: bool,
+}
+
+/// A crate of `Cargo.toml` or one of its workspace members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Crate {
+    /// The folder, relative to the root (`""` for the root package).
+    pub dir: String,
+    pub name: String,
+    /// `publish = false`.
+    pub unpublished: bool,
+}
+
+/// A package named by a file (a gemspec or a project file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedFile {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Manifests {
+    pub package_json: Option<PackageJson>,
+    pub crates: Vec<Crate>,
+    pub gemspecs: Vec<NamedFile>,
+    pub csprojs: Vec<NamedFile>,
+    /// The variables the root `.npmrc` takes registry credentials from
+    /// (`//registry.npmjs.org/:_authToken=${NPM_TOKEN}`).
+    pub npmrc_auth_vars: Vec<String>,
+}
+
+impl Manifests {
+    /// Read the manifests under `root`, the overlay's texts first. The
+    /// root `package.json` is added to `sources` so rules can point into it.
+    pub fn load(root: &Path, overlay: &Overlay, sources: &mut SourceMap) -> Self {
+        let read = |relative: &str| -> Option<String> {
+            let bytes = overlay
+                .read(root, relative, MAX_MANIFEST_BYTES)
+                .ok()
+                .filter(|b| b.len() <= MAX_MANIFEST_BYTES)?;
+            String::from_utf8(bytes).ok()
+        };
+        let package_json = read("package.json").map(|text| {
+            let mut package = parse_package_json(&text);
+            package.file = Some(sources.add(SourceFile::new("package.json", text)));
+            package
+        });
+        let crates = read("Cargo.toml")
+            .map(|text| cargo_crates(&text, |dir| list_dirs(root, dir), &read))
+            .unwrap_or_default();
+        let mut gemspecs = Vec::new();
+        for path in files_with_suffix(root, overlay, "", ".gemspec") {
+            if let Some(name) = read(&path).and_then(|t| gemspec_name(&t)) {
+                gemspecs.push(NamedFile { path, name });
+            }
+        }
+        let mut csprojs = Vec::new();
+        let mut dirs = vec![String::new()];
+        dirs.extend(list_dirs(root, ""));
+        dirs.extend(list_dirs(root, "src"));
+        for dir in dirs.iter().take(MAX_FILES) {
+            for path in files_with_suffix(root, overlay, dir, ".csproj") {
+                if csprojs.len() >= MAX_FILES {
+                    break;
+                }
+                if let Some(name) = read(&path).and_then(|t| csproj_package_id(&t, &path)) {
+                    csprojs.push(NamedFile { path, name });
+                }
+            }
+        }
+        let npmrc_auth_vars = read(".npmrc")
+            .map(|t| npmrc_auth_vars(&t))
+            .unwrap_or_default();
+        Self {
+            package_json,
+            crates,
+            gemspecs,
+            csprojs,
+            npmrc_auth_vars,
+        }
+    }
+
+    /// The package a publisher to `registry` without `package =` stands
+    /// for, when the manifests name exactly one: `package.json` `name`
+    /// (unless private), the root crate (else the only publishable
+    /// member), the only gemspec, the only `PackageId`.
+    pub fn default_package(&self, registry: Registry) -> Option<&str> {
+        match registry {
+            Registry::Npm => {
+                let package = self.package_json.as_ref()?;
+                if package.private {
+                    return None;
+                }
+                package.name.as_ref().map(|n| n.value.as_str())
+            }
+            Registry::CratesIo => {
+                let publishable: Vec<&Crate> =
+                    self.crates.iter().filter(|c| !c.unpublished).collect();
+                match publishable.iter().find(|c| c.dir.is_empty()) {
+                    Some(root) => Some(root.name.as_str()),
+                    None => match publishable.as_slice() {
+                        [only] => Some(only.name.as_str()),
+                        _ => None,
+                    },
+                }
+            }
+            Registry::RubyGems => only(&self.gemspecs),
+            Registry::NuGet => only(&self.csprojs),
+            Registry::Pypi | Registry::TestPypi => None,
+        }
+    }
+}
+
+fn only(files: &[NamedFile]) -> Option<&str> {
+    match files {
+        [one] => Some(one.name.as_str()),
+        _ => None,
+    }
+}
+
+/// The folders directly under `dir` (relative to `root`), sorted, hidden
+/// ones left out.
+fn list_dirs(root: &Path, dir: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| !name.starts_with('.') && name != "node_modules" && name != "target")
+        .take(MAX_FILES * 4)
+        .map(|name| join(dir, &name))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Files directly in `dir` whose name ends with `suffix`, on disk or in
+/// the overlay, sorted.
+fn files_with_suffix(root: &Path, overlay: &Overlay, dir: &str, suffix: &str) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(root.join(dir))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| name.ends_with(suffix))
+        .take(MAX_FILES)
+        .map(|name| join(dir, &name))
+        .collect();
+    for (path, _) in overlay.iter() {
+        let in_dir = match path.rsplit_once('/') {
+            Some((parent, _)) => parent == dir,
+            None => dir.is_empty(),
+        };
+        if in_dir && path.ends_with(suffix) && !found.iter().any(|p| p == path) {
+            found.push(path.to_string());
+        }
+    }
+    found.sort();
+    found.truncate(MAX_FILES);
+    found
+}
+
+/// Read the fields of a `package.json`; anything malformed is left out.
+pub fn parse_package_json(text: &str) -> PackageJson {
+    let mut package = PackageJson::default();
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return package;
+    };
+    let keys = top_level_keys(text);
+    let value_span = |key: &str| keys.iter().find(|k| k.0 == key).map(|k| k.2);
+    let key_span = |key: &str| keys.iter().find(|k| k.0 == key).map(|k| k.1);
+    let string = |key: &str| root.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    package.name = string("name").map(|value| Located {
+        value,
+        span: value_span("name").unwrap_or_default(),
+    });
+    package.repository = match root.get("repository") {
+        Some(serde_json::Value::String(url)) => Some(url.clone()),
+        Some(serde_json::Value::Object(object)) => Some(
+            object
+                .get("url")
+                .and_then(|u| u.as_str())
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        _ => None,
+    }
+    .map(|value| Located {
+        value,
+        span: value_span("repository")
+            .or_else(|| key_span("repository"))
+            .unwrap_or_default(),
+    });
+    package.private = root.get("private").and_then(|v| v.as_bool()) == Some(true);
+    package.package_manager = string("packageManager");
+    package.engines_node = root
+        .get("engines")
+        .and_then(|e| e.get("node"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string);
+    let publish_config = root.get("publishConfig");
+    package.publish_registry = publish_config
+        .and_then(|p| p.get("registry"))
+        .and_then(|r| r.as_str())
+        .map(|value| Located {
+            value: value.to_string(),
+            span: value_span("publishConfig").unwrap_or_default(),
+        });
+    package.publish_provenance = publish_config
+        .and_then(|p| p.get("provenance"))
+        .and_then(|p| p.as_bool());
+    package.workspaces = root.contains_key("workspaces");
+    package
+}
+
+/// The keys of a JSON document's top-level object with the spans of the
+/// key and of its value (the value's first line, for objects: its first
+/// character through the end of the value). The text is valid JSON.
+pub(crate) fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
+    let bytes = text.as_bytes();
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut at = 0usize;
+    // (key, key span) waiting for its value at depth 1.
+    let mut pending: Option<(String, Span)> = None;
+    let mut value_start: Option<(String, Span, usize)> = None;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                let start = at;
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                let end = (at + 1).min(bytes.len());
+                if depth == 1 {
+                    if let Some((key, key_span)) = pending.take() {
+                        keys.push((key, key_span, Span::new(start, end)));
+                    } else if value_start.is_none() {
+                        let key = text.get(start + 1..end - 1).unwrap_or_default().to_string();
+                        pending = Some((key, Span::new(start, end)));
+                    }
+                }
+                at = end;
+                continue;
+            }
+            b':' if depth == 1 => {}
+            b'{' | b'[' => {
+                if depth == 1
+                    && let Some((key, key_span)) = pending.take()
+                {
+                    value_start = Some((key, key_span, at));
+                }
+                depth += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 1
+                    && let Some((key, key_span, start)) = value_start.take()
+                {
+                    keys.push((key, key_span, Span::new(start, at + 1)));
+                }
+            }
+            c if depth == 1 && !c.is_ascii_whitespace() && c != b',' => {
+                // A number, `true`, `false` or `null`.
+                if let Some((key, key_span)) = pending.take() {
+                    let end = text
+                        .get(at..)
+                        .and_then(|rest| rest.find([',', '}', '\n']))
+                        .map_or(text.len(), |e| at + e);
+                    keys.push((key, key_span, Span::new(at, end)));
+                    at = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    keys
+}
+
+/// `[package].name` and the workspace members' names (literal paths and
+/// `dir/*` globs); `list` lists the folders under a folder and `read`
+/// reads a file, both relative to the root.
+fn cargo_crates(
+    text: &str,
+    list: impl Fn(&str) -> Vec<String>,
+    read: &impl Fn(&str) -> Option<String>,
+) -> Vec<Crate> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let mut crates = Vec::new();
+    if let Some(krate) = crate_of(&table, "") {
+        crates.push(krate);
+    }
+    let members = table
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let excluded: Vec<String> = table
+        .get("workspace")
+        .and_then(|w| w.get("exclude"))
+        .and_then(|m| m.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str())
+                .map(|s| s.trim_end_matches('/').to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut dirs = Vec::new();
+    for member in members.iter().filter_map(|m| m.as_str()) {
+        let member = member.trim_start_matches("./").trim_end_matches('/');
+        if member.contains("..") {
+            continue;
+        }
+        match member.strip_suffix("/*") {
+            Some(parent) if !parent.contains(['*', '?', '[']) => dirs.extend(list(parent)),
+            None if !member.contains(['*', '?', '[']) => dirs.push(member.to_string()),
+            _ => {}
+        }
+    }
+    for dir in dirs.into_iter().take(MAX_FILES) {
+        if dir.is_empty() || excluded.contains(&dir) || crates.iter().any(|c| c.dir == dir) {
+            continue;
+        }
+        let member = read(&format!("{dir}/Cargo.toml")).and_then(|t| t.parse::<toml::Table>().ok());
+        if let Some(krate) = member.and_then(|t| crate_of(&t, &dir)) {
+            crates.push(krate);
+        }
+    }
+    crates
+}
+
+fn crate_of(table: &toml::Table, dir: &str) -> Option<Crate> {
+    let package = table.get("package")?;
+    let name = package.get("name")?.as_str()?.to_string();
+    let unpublished = match package.get("publish") {
+        Some(toml::Value::Boolean(publish)) => !publish,
+        Some(toml::Value::Array(registries)) => registries.is_empty(),
+        _ => false,
+    };
+    Some(Crate {
+        dir: dir.to_string(),
+        name,
+        unpublished,
+    })
+}
+
+/// The `${VAR}` of `.npmrc` lines setting a registry's `:_authToken`,
+/// `:_auth` or `:_password` (npm expands `${VAR}` in `.npmrc` values; docs.npmjs.com/cli/configuring-npm/npmrc).
+fn npmrc_auth_vars(text: &str) -> Vec<String> {
+    let mut vars = Vec::new();
+    for line in text.lines().take(1000) {
+        let line = line.trim();
+        if line.starts_with(['#', ';']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        // Only credentials scoped to a registry (`//host/:_authToken`) are
+        // used (npm-registry-fetch `lib/auth.js`).
+        let key = key.trim();
+        let credential =
+            key.ends_with(":_authToken") || key.ends_with(":_auth") || key.ends_with(":_password");
+        if !credential {
+            continue;
+        }
+        let mut rest = value;
+        while let Some(start) = rest.find("${") {
+            let Some(end) = rest[start..].find('}') else {
+                break;
+            };
+            let name = rest[start + 2..start + end].trim_end_matches('?');
+            if !name.is_empty() && !vars.iter().any(|v| v == name) {
+                vars.push(name.to_string());
+            }
+            rest = &rest[start + end..];
+        }
+    }
+    vars
+}
+
+/// `spec.name = "..."` (any receiver) in a gemspec.
+fn gemspec_name(text: &str) -> Option<String> {
+    static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?m)^\s*\w+\.name\s*=\s*(?:"([^"\\#]+)"|'([^'\\]+)')"#).ok()
+    });
+    let captures = NAME.as_ref()?.captures(text)?;
+    captures
+        .get(1)
+        .or_else(|| captures.get(2))
+        .map(|m| m.as_str().to_string())
+}
+
+/// A literal `<PackageId>` of a project file (an MSBuild property such as
+/// `$(Name)` is not resolved).
+fn csproj_package_id(text: &str, _path: &str) -> Option<String> {
+    static ID: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"<PackageId>\s*([^<$]+?)\s*</PackageId>").ok()
+    });
+    let captures = ID.as_ref()?.captures(text)?;
+    captures.get(1).map(|m| m.as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_json_fields_and_spans() {
+        let text = r#"{
+  "name": "@scope/pkg",
+  "version": "1.0.0",
+  "private": false,
+  "repository": {
+    "type": "git",
+    "url": "git+https://github.com/o/r.git"
+  },
+  "engines": { "node": ">=20" },
+  "publishConfig": { "registry": "https://npm.pkg.github.com", "provenance": true },
+  "packageManager": "pnpm@9.1.0"
+}"#;
+        let p = parse_package_json(text);
+        let name = p.name.as_ref().unwrap();
+        assert_eq!(name.value, "@scope/pkg");
+        assert_eq!(&text[name.span.range()], "\"@scope/pkg\"");
+        let repo = p.repository.as_ref().unwrap();
+        assert_eq!(repo.value, "git+https://github.com/o/r.git");
+        assert!(text[repo.span.range()].starts_with("{\n    \"type\""));
+        assert!(text[repo.span.range()].ends_with('}'));
+        assert_eq!(p.engines_node.as_deref(), Some(">=20"));
+        assert_eq!(p.package_manager.as_deref(), Some("pnpm@9.1.0"));
+        assert_eq!(
+            p.publish_registry.as_ref().map(|r| r.value.as_str()),
+            Some("https://npm.pkg.github.com")
+        );
+        assert_eq!(p.publish_provenance, Some(true));
+        assert!(!p.private);
+    }
+
+    #[test]
+    fn package_json_string_repository_and_bad_input() {
+        let text = "{\"name\":\"x\",\"repository\":\"github:o/r\",\"private\":true}";
+        let p = parse_package_json(text);
+        let repo = p.repository.unwrap();
+        assert_eq!(repo.value, "github:o/r");
+        assert_eq!(&text[repo.span.range()], "\"github:o/r\"");
+        assert!(p.private);
+        for bad in [
+            "",
+            "[1]",
+            "{",
+            "{\"name\": 3}",
+            "\u{feff}{}",
+            "{\"a\":\"\\\"\"}",
+        ] {
+            let p = parse_package_json(bad);
+            assert!(p.name.is_none());
+        }
+        // Nested keys named like top-level ones are not taken.
+        let text = "{\"x\":{\"repository\":\"a/b\"},\"name\":\"n\"}";
+        let p = parse_package_json(text);
+        assert!(p.repository.is_none());
+        assert_eq!(&text[p.name.unwrap().span.range()], "\"n\"");
+    }
+
+    #[test]
+    fn cargo_root_and_members() {
+        let root = "[package]\nname = \"root\"\n[workspace]\nmembers = [\"crates/*\", \"tools/cli\", \"../out\"]\nexclude = [\"crates/skip\"]\n";
+        let list = |dir: &str| {
+            if dir == "crates" {
+                vec!["crates/a".into(), "crates/b".into(), "crates/skip".into()]
+            } else {
+                Vec::new()
+            }
+        };
+        let read = |path: &str| -> Option<String> {
+            match path {
+                "crates/a/Cargo.toml" => Some("[package]\nname = \"a\"\n".into()),
+                "crates/b/Cargo.toml" => Some("[package]\nname = \"b\"\npublish = false\n".into()),
+                "crates/skip/Cargo.toml" => Some("[package]\nname = \"skip\"\n".into()),
+                "tools/cli/Cargo.toml" => Some("[package\n".into()),
+                _ => None,
+            }
+        };
+        let crates = cargo_crates(root, list, &read);
+        let names: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["root", "a", "b"]);
+        assert!(crates[2].unpublished);
+        let manifests = Manifests {
+            crates,
+            ..Manifests::default()
+        };
+        assert_eq!(manifests.default_package(Registry::CratesIo), Some("root"));
+        let virtual_ws = cargo_crates(
+            "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n",
+            list,
+            &read,
+        );
+        let manifests = Manifests {
+            crates: virtual_ws,
+            ..Manifests::default()
+        };
+        // `a` is the only publishable member.
+        assert_eq!(manifests.default_package(Registry::CratesIo), Some("a"));
+        assert!(cargo_crates("not toml [", list, &read).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Any text, and any JSON object, is read without a panic; a
+        /// string `name` is found with a span covering its quoted text.
+        #[test]
+        fn package_json_never_panics(text in "\\PC{0,200}", name in "[a-z@/ü\\\\\"]{0,12}", nested in "\\PC{0,40}") {
+            let _ = parse_package_json(&text);
+            let _ = npmrc_auth_vars(&text);
+            let _ = gemspec_name(&text);
+            let json = serde_json::json!({"x": {"name": nested}, "name": name, "n": 1}).to_string();
+            let p = parse_package_json(&json);
+            let found = p.name.expect("a string name");
+            proptest::prop_assert_eq!(&found.value, &name);
+            proptest::prop_assert_eq!(
+                serde_json::from_str::<String>(&json[found.span.range()]).ok(),
+                Some(name.clone())
+            );
+        }
+    }
+
+    #[test]
+    fn npmrc_variables() {
+        let text = "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n# _authToken=${OLD}\n@x:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${GH_TOKEN}\n";
+        assert_eq!(npmrc_auth_vars(text), ["NPM_TOKEN", "GH_TOKEN"]);
+        assert!(npmrc_auth_vars("//r/:_authToken=${").is_empty());
+        assert!(npmrc_auth_vars("_authToken=${UNSCOPED}").is_empty());
+    }
+
+    #[test]
+    fn gemspec_and_csproj_names() {
+        assert_eq!(
+            gemspec_name("Gem::Specification.new do |spec|\n  spec.name = \"my_gem\"\n").as_deref(),
+            Some("my_gem")
+        );
+        assert_eq!(
+            gemspec_name("Gem::Specification.new do |s|\n  s.name        = 'other'\n").as_deref(),
+            Some("other")
+        );
+        assert_eq!(gemspec_name("  s.name = \"#{x}\"\n"), None);
+        assert_eq!(
+            csproj_package_id(
+                "<Project><PropertyGroup><PackageId> My.Lib </PackageId></PropertyGroup></Project>",
+                "My.csproj"
+            )
+            .as_deref(),
+            Some("My.Lib")
+        );
+        assert_eq!(
+            csproj_package_id("<PackageId>$(Name)</PackageId>", "x.csproj"),
+            None
+        );
+    }
+
+    #[test]
+    fn default_package_per_registry() {
+        let manifests = Manifests {
+            package_json: Some(parse_package_json("{\"name\":\"pkg\"}")),
+            crates: Vec::new(),
+            npmrc_auth_vars: Vec::new(),
+            gemspecs: vec![NamedFile {
+                path: "g.gemspec".into(),
+                name: "gem".into(),
+            }],
+            csprojs: vec![
+                NamedFile {
+                    path: "a.csproj".into(),
+                    name: "A".into(),
+                },
+                NamedFile {
+                    path: "b.csproj".into(),
+                    name: "B".into(),
+                },
+            ],
+        };
+        assert_eq!(manifests.default_package(Registry::Npm), Some("pkg"));
+        assert_eq!(manifests.default_package(Registry::RubyGems), Some("gem"));
+        assert_eq!(manifests.default_package(Registry::NuGet), None);
+        assert_eq!(manifests.default_package(Registry::CratesIo), None);
+        assert_eq!(manifests.default_package(Registry::Pypi), None);
+        let private = Manifests {
+            package_json: Some(parse_package_json("{\"name\":\"p\",\"private\":true}")),
+            ..Manifests::default()
+        };
+        assert_eq!(private.default_package(Registry::Npm), None);
+    }
+}
