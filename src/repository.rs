@@ -127,6 +127,16 @@ impl Repository {
         self.gitlab = Some(gitlab::load(&files, path, &mut self.sources));
     }
 
+    /// The package a publisher of `registry` is for when it names none:
+    /// `[project].name` of `pyproject.toml` for PyPI and TestPyPI, the
+    /// manifest's name for the other registries.
+    pub fn default_package(&self, registry: crate::registry::Registry) -> Option<String> {
+        if registry.is_pypi() {
+            return self.config.project_name.clone();
+        }
+        self.manifests.default_package(registry).map(str::to_string)
+    }
+
     /// A repository in memory whose GitLab pipeline is `files` (paths
     /// relative to the root) with top-level file `path`, for tests.
     pub fn in_memory_gitlab(files: gitlab::MemoryFiles, path: &str) -> Self {

@@ -135,7 +135,7 @@ pub fn suggestions(
                 Suggestion {
                     registry: job.index.key(),
                     index: job.index.key(),
-                    project: repo.config.default_package(job.index),
+                    project: repo.default_package(job.index),
                     owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                     repository: repo.remote.as_ref().map(|r| r.repository.clone()),
                     workflow: workflow.to_string(),

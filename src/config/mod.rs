@@ -94,17 +94,6 @@ impl Publisher {
     }
 }
 
-impl Config {
-    /// The package a publisher of `registry` is for when it names none:
-    /// `[project].name` of `pyproject.toml` for PyPI and TestPyPI.
-    pub fn default_package(&self, registry: Registry) -> Option<String> {
-        if registry.is_pypi() {
-            return self.project_name.clone();
-        }
-        None
-    }
-}
-
 /// The lowest severity that makes the exit code 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]

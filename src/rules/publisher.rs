@@ -126,10 +126,9 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
     if job.index != Registry::Pypi {
         help.push_str(&format!("registry = \"{}\"\n", job.index.key()));
     }
-    if let Some(project) = &context.repo.config.project_name
-        && job.index.is_pypi()
-    {
-        help.push_str(&format!("project = \"{project}\"\n"));
+    if let Some(package) = context.repo.default_package(job.index) {
+        let key = if job.index.is_pypi() { "project" } else { "package" };
+        help.push_str(&format!("{key} = \"{package}\"\n"));
     }
     help.push_str(&format!(
         "owner = \"{owner}\"\nrepository = \"{repository}\"\nworkflow = \"{workflow}\"\n"
