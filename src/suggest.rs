@@ -239,7 +239,10 @@ pub fn suggestions(
                     repository,
                     workflow_filepath,
                     environment,
-                } => (Platform::Gitlab, repository, workflow_filepath, environment),
+                } => match workflow_filepath {
+                    Some(path) => (Platform::Gitlab, repository, path, environment),
+                    None => continue,
+                },
                 _ => continue,
             };
             // GitLab's namespace is everything before the last `/`.
