@@ -557,9 +557,23 @@ pub fn render_human(
     {
         out.push_str("PyPI compares GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
     }
-    out.push_str("Declare the same in tplint.toml so tplint checks the workflow against it:\n\n");
+    let checked = match (github_count(suggestions), suggestions.len()) {
+        (0, _) => "the pipeline",
+        (github, all) if github == all => "the workflow",
+        _ => "the workflows and the pipeline",
+    };
+    out.push_str(&format!(
+        "Declare the same in tplint.toml so tplint checks {checked} against it:\n\n"
+    ));
     out.push_str(&toml(suggestions));
     out
+}
+
+fn github_count(suggestions: &[Suggestion]) -> usize {
+    suggestions
+        .iter()
+        .filter(|s| s.platform == Platform::Github.key())
+        .count()
 }
 
 #[derive(Serialize)]
