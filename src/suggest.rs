@@ -237,12 +237,9 @@ pub fn suggestions(
                 } => (Platform::Github, repository, workflow, environment),
                 Identity::GitLab {
                     repository,
-                    workflow_filepath,
+                    workflow_filepath: Some(path),
                     environment,
-                } => match workflow_filepath {
-                    Some(path) => (Platform::Gitlab, repository, path, environment),
-                    None => continue,
-                },
+                } => (Platform::Gitlab, repository, path, environment),
                 _ => continue,
             };
             // GitLab's namespace is everything before the last `/`.
