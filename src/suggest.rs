@@ -502,6 +502,9 @@ pub fn render_human(
                 labels.environment,
                 &match (&s.environment, s.environment_is_expression) {
                     (None, _) => "(any)".to_string(),
+                    (Some(e), true) if platform == Platform::Gitlab => {
+                        format!("{e}  (set from CI/CD variables: enter the name it expands to)")
+                    }
                     (Some(e), true) => {
                         format!("{e}  (an expression: enter the name it evaluates to)")
                     }

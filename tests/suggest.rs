@@ -176,12 +176,14 @@ fn gitlab_pipeline_gets_pypi_gitlab_form_and_the_toml_round_trips() {
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let publishers = json["publishers"].as_array().unwrap();
-    assert_eq!(publishers.len(), 2);
+    assert_eq!(publishers.len(), 3);
     assert_eq!(publishers[0]["platform"], "gitlab");
     assert_eq!(publishers[0]["index"], "pypi");
     assert_eq!(publishers[0]["owner"], "mygroup/tools");
-    assert_eq!(publishers[1]["index"], "testpypi");
-    assert_eq!(publishers[1]["environment"], "testpypi");
+    assert_eq!(publishers[1]["environment"], "review/$CI_COMMIT_REF_SLUG");
+    assert_eq!(publishers[1]["environment_is_expression"], true);
+    assert_eq!(publishers[2]["index"], "testpypi");
+    assert_eq!(publishers[2]["environment"], "testpypi");
     // Pasting the TOML makes the pipeline clean for the publisher rules.
     std::fs::write(
         repo.path().join("tplint.toml"),
