@@ -359,7 +359,28 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
             continue;
         };
         if !names_pipeline(publisher, &pipeline.path) {
-            continue; // TP101 or TP108
+            // A missing file is TP101's, an included one TP108's; another
+            // file of the repository is another top-level pipeline than the
+            // one read, which another publisher names.
+            let declared = declared_path(publisher);
+            let other_pipeline = !pipeline.files.iter().any(|f| f.path == declared)
+                && context.repo.has_file(declared)
+                && !path_malformed(publisher);
+            if other_pipeline {
+                out.push(
+                    Diagnostic::new(
+                        &PUBLISHER_NO_PUBLISH_JOB,
+                        location(publisher, &publisher.workflow),
+                        format!(
+                            "the publisher names the top-level pipeline file `{declared}`, but another publisher names `{}`, the pipeline tplint checked; a project has one CI/CD configuration file, so one of these publishers is never used",
+                            pipeline.path
+                        ),
+                    )
+                    .with_severity(Severity::Info)
+                    .with_help("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on PyPI"),
+                );
+            }
+            continue;
         }
         let path = &pipeline.path;
         let at = location(publisher, &publisher.workflow);
