@@ -648,9 +648,32 @@ mod tests {
                 ..
             }
         ));
+        assert!(matches!(
+            &identities[1],
+            Identity::GitLab { repository, workflow_filepath: Some(path), .. }
+                if repository == "group/sub/project" && path == ".gitlab-ci.yml"
+        ));
         assert_eq!(identities[2].kind(), "Google");
         assert_eq!(identities[3].kind(), "Forgejo");
         assert!(publishers_of(&json!({"version": 2, "attestation_bundles": []})).is_err());
+        // Older records of GitLab publishers have no pipeline file path.
+        let old_gitlab = json!({"attestation_bundles": [{"publisher": {"kind": "GitLab",
+            "repository": "group/project", "environment": "release"}}]});
+        assert_eq!(
+            publishers_of(&old_gitlab).unwrap()[0],
+            Identity::GitLab {
+                repository: "group/project".into(),
+                workflow_filepath: None,
+                environment: Some("release".into())
+            }
+        );
+        assert!(
+            publishers_of(
+                &json!({"attestation_bundles": [{"publisher": {"kind": "GitLab",
+                "repository": "project", "workflow_filepath": ".gitlab-ci.yml"}}]})
+            )
+            .is_err()
+        );
         assert!(publishers_of(&json!({"attestation_bundles": []})).is_err());
         assert!(
             publishers_of(
