@@ -173,6 +173,15 @@ pub(crate) fn registration_help(
     if let Some(environment) = environment {
         help.push_str(&format!("environment = \"{environment}\"\n"));
     }
+    if let Some(file) = pipeline
+        .file(job.name.location.file)
+        .filter(|f| f.included_by.is_some())
+    {
+        help.push_str(&format!(
+            "\n(the job is in `{}`, but PyPI matches the top-level pipeline file `{path}`: register that one)",
+            file.path
+        ));
+    }
     if remote.is_none() {
         help.push_str("\n(namespace and project are unknown: this repository has no GitLab `origin` remote; use the project's path as GitLab spells it)");
     }
