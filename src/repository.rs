@@ -99,7 +99,54 @@ impl Repository {
             overlay: overlay.clone(),
         };
         repo.load_gitlab(gitlab::DEFAULT_PIPELINE_PATH);
+        if let Some(path) = repo.declared_pipeline_path() {
+            let default = repo.gitlab.take();
+            repo.load_gitlab(&path);
+            if repo.gitlab.is_none() {
+                repo.gitlab = default;
+            }
+        }
         Ok(repo)
+    }
+
+    /// The top-level pipeline file a declared GitLab publisher names, when
+    /// it is not `.gitlab-ci.yml`, is a file of the repository, and is not
+    /// one the default pipeline includes (a publisher naming an included
+    /// file is a mistake TP108 reports, not another pipeline).
+    fn declared_pipeline_path(&self) -> Option<String> {
+        let in_default = |path: &str| {
+            self.gitlab
+                .as_ref()
+                .is_some_and(|g| g.files.iter().any(|f| f.path == path))
+        };
+        self.config
+            .publishers
+            .iter()
+            .filter(|p| p.platform == config::Platform::Gitlab)
+            .map(|p| p.workflow.value.trim().trim_start_matches('/').to_string())
+            .find(|path| {
+                path != gitlab::DEFAULT_PIPELINE_PATH && !in_default(path) && self.has_file(path)
+            })
+    }
+
+    /// Whether `path` (relative to the root) is a file of the repository,
+    /// or stands in for one; never for a repository held in memory.
+    pub fn has_file(&self, path: &str) -> bool {
+        let Some(path) = crate::facts::expand::join("", path.trim().trim_start_matches('/')) else {
+            return false;
+        };
+        if path.is_empty() {
+            return false;
+        }
+        if self.overlay.get(&path).is_some() {
+            return true;
+        }
+        if self.root.as_os_str().is_empty() {
+            return false;
+        }
+        let on_disk = self.root.join(&path);
+        std::fs::symlink_metadata(&on_disk).is_ok()
+            && !std::fs::metadata(&on_disk).is_ok_and(|m| m.is_dir())
     }
 
     /// Read the GitLab pipeline whose top-level file is `path` (relative to

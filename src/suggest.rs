@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::config::Platform;
 use crate::facts::{Facts, oidc_publish_jobs};
 use crate::online::pypi::{Identity, RecordStatus};
 use crate::online::record::RecordFacts;
@@ -23,6 +24,8 @@ pub struct FromRecord {
 /// One publisher to register.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
+    /// The CI system the publisher trusts: `github` or `gitlab`.
+    pub platform: &'static str,
     /// The registry's key (`pypi`, `crates.io`, ...).
     pub registry: &'static str,
     /// The same key, under its older name, for PyPI-era readers.
@@ -30,10 +33,13 @@ pub struct Suggestion {
     /// The package: `[project].name` of `pyproject.toml` for PyPI, the
     /// manifest's name for the other registries, when there is one.
     pub project: Option<String>,
-    /// `None` when the repository has no `origin` remote.
+    /// `None` when the repository has no `origin` remote (on GitLab: the
+    /// namespace, subgroups included; `None` without a GitLab remote).
     pub owner: Option<String>,
+    /// The repository, or the GitLab project.
     pub repository: Option<String>,
-    /// The workflow file name PyPI will see.
+    /// The workflow file name PyPI will see, or GitLab's top-level
+    /// pipeline file path.
     pub workflow: String,
     /// `None`: the job has no environment ("(any)" on the form).
     pub environment: Option<String>,
@@ -78,6 +84,7 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 continue;
             }
             out.push(Suggestion {
+                platform: Platform::Github.key(),
                 registry: Registry::Pypi.key(),
                 index: Registry::Pypi.key(),
                 project: repo.config.project_name.clone(),
@@ -93,6 +100,64 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 unconfirmed: true,
                 recorded: None,
             });
+        }
+    }
+    out
+}
+
+/// The GitLab `origin` remote (any host but github.com).
+fn gitlab_remote(repo: &Repository) -> Option<&crate::git::Remote> {
+    repo.remote.as_ref().filter(|r| r.host != "github.com")
+}
+
+/// One suggestion per (index, environment) of the GitLab pipeline's jobs
+/// that upload to PyPI or TestPyPI by trusted publishing: PyPI's GitLab
+/// form (namespace, project, top-level pipeline file path, environment).
+fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
+    let (Some(pipeline), Some(gitlab)) = (&repo.gitlab, &facts.gitlab) else {
+        return Vec::new();
+    };
+    let remote = gitlab_remote(repo);
+    let mut out: Vec<(Registry, Suggestion)> = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        let path = &repo.sources.get(job.name.location.file).path;
+        let label = format!("{path}: {}", job.name.value);
+        let environment = job.environment.as_ref().map(|e| e.name.value.clone());
+        let indexes = job_facts
+            .publish_sites
+            .iter()
+            .filter(|s| s.is_oidc())
+            .filter_map(|s| s.index())
+            .filter(|i| i.is_pypi());
+        for index in indexes {
+            if let Some((_, existing)) = out
+                .iter_mut()
+                .find(|(i, s)| *i == index && s.environment == environment)
+            {
+                if !existing.jobs.contains(&label) {
+                    existing.jobs.push(label.clone());
+                }
+                continue;
+            }
+            out.push((
+                index,
+                Suggestion {
+                    platform: Platform::Gitlab.key(),
+                    registry: index.key(),
+                    index: index.key(),
+                    project: repo.config.default_package(index),
+                    owner: remote.map(|r| r.namespace.clone()),
+                    repository: remote.map(|r| r.repository.clone()),
+                    workflow: pipeline.path.clone(),
+                    environment_is_expression: environment
+                        .as_deref()
+                        .is_some_and(|e| e.contains('$')),
+                    environment: environment.clone(),
+                    jobs: vec![label.clone()],
+                    unconfirmed: false,
+                    recorded: None,
+                },
+            ));
         }
     }
     out
@@ -133,6 +198,7 @@ pub fn suggestions(
             out.push((
                 job.index,
                 Suggestion {
+                    platform: Platform::Github.key(),
                     registry: job.index.key(),
                     index: job.index.key(),
                     project: repo.default_package(job.index),
@@ -148,6 +214,7 @@ pub fn suggestions(
             ));
         }
     }
+    out.extend(gitlab(repo, facts));
     out.extend(
         probable(repo, facts)
             .into_iter()
@@ -162,15 +229,21 @@ pub fn suggestions(
             continue;
         };
         for recorded in publishers {
-            let Identity::GitHub {
-                repository,
-                workflow,
-                environment,
-            } = &recorded.identity
-            else {
-                continue;
+            let (platform, repository, workflow, environment) = match &recorded.identity {
+                Identity::GitHub {
+                    repository,
+                    workflow,
+                    environment,
+                } => (Platform::Github, repository, workflow, environment),
+                Identity::GitLab {
+                    repository,
+                    workflow_filepath: Some(path),
+                    environment,
+                } => (Platform::Gitlab, repository, path, environment),
+                _ => continue,
             };
-            let Some((owner, name)) = repository.split_once('/') else {
+            // GitLab's namespace is everything before the last `/`.
+            let Some((owner, name)) = repository.rsplit_once('/') else {
                 continue;
             };
             let from = FromRecord {
@@ -183,14 +256,21 @@ pub fn suggestions(
                     .as_deref()
                     .is_none_or(|k| k.eq_ignore_ascii_case(recorded))
             };
+            // GitLab environments are compared exactly, GitHub's ignoring case.
+            let same_environment = |known: Option<&str>| match platform {
+                Platform::Gitlab => known == environment.as_deref(),
+                Platform::Github => {
+                    known.map(str::to_lowercase) == environment.as_deref().map(str::to_lowercase)
+                }
+            };
             let matching = out.iter_mut().find(|(index, s)| {
                 *index == record.index
+                    && s.platform == platform.key()
                     && s.recorded.is_none()
                     && !s.unconfirmed
                     && s.workflow == *workflow
                     && !s.environment_is_expression
-                    && s.environment.as_deref().map(str::to_lowercase)
-                        == environment.as_deref().map(str::to_lowercase)
+                    && same_environment(s.environment.as_deref())
                     && same(&s.owner, owner)
                     && same(&s.repository, name)
             });
@@ -200,6 +280,7 @@ pub fn suggestions(
                     out.push((
                         record.index,
                         Suggestion {
+                            platform: platform.key(),
                             registry: record.index.key(),
                             index: record.index.key(),
                             project: Some(record.project.clone()),
@@ -227,7 +308,12 @@ pub fn suggestions(
         }
     }
     out.sort_by(|(a, x), (b, y)| {
-        (a, &x.workflow, &x.environment).cmp(&(b, &y.workflow, &y.environment))
+        (a, x.platform, &x.workflow, &x.environment).cmp(&(
+            b,
+            y.platform,
+            &y.workflow,
+            &y.environment,
+        ))
     });
     out.into_iter().map(|(_, s)| s).collect()
 }
@@ -249,6 +335,10 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
             text.push_str("# unconfirmed: no publish step is visible in this job\n");
         }
         text.push_str("[[publisher]]\n");
+        let gitlab = s.platform == Platform::Gitlab.key();
+        if gitlab {
+            text.push_str("platform = \"gitlab\"\n");
+        }
         if s.index != Registry::Pypi.key() {
             text.push_str(&format!("registry = {}\n", quoted(s.index)));
         }
@@ -257,12 +347,21 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
             let key = if pypi { "project" } else { "package" };
             text.push_str(&format!("{key} = {}\n", quoted(project)));
         }
-        text.push_str(&format!(
-            "owner = {}\nrepository = {}\nworkflow = {}\n",
-            quoted(s.owner.as_deref().unwrap_or("OWNER")),
-            quoted(s.repository.as_deref().unwrap_or("REPOSITORY")),
-            quoted(&s.workflow)
-        ));
+        if gitlab {
+            text.push_str(&format!(
+                "namespace = {}\nrepository = {}\nworkflow = {}\n",
+                quoted(s.owner.as_deref().unwrap_or("NAMESPACE")),
+                quoted(s.repository.as_deref().unwrap_or("PROJECT")),
+                quoted(&s.workflow)
+            ));
+        } else {
+            text.push_str(&format!(
+                "owner = {}\nrepository = {}\nworkflow = {}\n",
+                quoted(s.owner.as_deref().unwrap_or("OWNER")),
+                quoted(s.repository.as_deref().unwrap_or("REPOSITORY")),
+                quoted(&s.workflow)
+            ));
+        }
         if let Some(environment) = &s.environment {
             text.push_str(&format!("environment = {}\n", quoted(environment)));
         }
@@ -301,9 +400,12 @@ fn record_notes(records: Option<&RecordFacts>) -> String {
                 publishers,
             } => {
                 for recorded in publishers {
-                    if !matches!(recorded.identity, Identity::GitHub { .. }) {
+                    if !matches!(
+                        recorded.identity,
+                        Identity::GitHub { .. } | Identity::GitLab { .. }
+                    ) {
                         out.push_str(&format!(
-                            "{index} recorded {} for {} {} ({}); it is not a GitHub publisher.\n",
+                            "{index} recorded {} for {} {} ({}); it is neither a GitHub nor a GitLab publisher.\n",
                             recorded.identity, release.project, release.version, recorded.filename
                         ));
                     }
@@ -330,15 +432,22 @@ pub fn render_human(
         );
     }
     let mut out = notes;
-    for index in Registry::ALL {
+    let groups = Registry::ALL
+        .into_iter()
+        .flat_map(|index| [(index, Platform::Github), (index, Platform::Gitlab)]);
+    for (index, platform) in groups {
         let group: Vec<&Suggestion> = suggestions
             .iter()
-            .filter(|s| s.index == index.key())
+            .filter(|s| s.index == index.key() && s.platform == platform.key())
             .collect();
         if group.is_empty() {
             continue;
         }
         let info = index.info();
+        let (labels, ci) = match platform {
+            Platform::Github => (&info.labels, "GitHub Actions"),
+            Platform::Gitlab => (&crate::registry::pypi::GITLAB_LABELS, "GitLab CI/CD"),
+        };
         let package = group
             .iter()
             .find_map(|s| s.project.as_deref())
@@ -349,7 +458,7 @@ pub fn render_human(
                 .filter(|_| index.is_pypi()))
             .unwrap_or("<package>");
         out.push_str(&format!(
-            "{} — add a trusted publisher (GitHub Actions) at {}\n",
+            "{} — add a trusted publisher ({ci}) at {}\n",
             info.name,
             info.settings_url.replace("{package}", package)
         ));
@@ -364,7 +473,6 @@ pub fn render_human(
             ));
         }
         out.push('\n');
-        let labels = &info.labels;
         let width = [
             labels.package,
             labels.owner,
@@ -394,6 +502,9 @@ pub fn render_human(
                 labels.environment,
                 &match (&s.environment, s.environment_is_expression) {
                     (None, _) => "(any)".to_string(),
+                    (Some(e), true) if platform == Platform::Gitlab => {
+                        format!("{e}  (set from CI/CD variables: enter the name it expands to)")
+                    }
                     (Some(e), true) => {
                         format!("{e}  (an expression: enter the name it evaluates to)")
                     }
@@ -421,7 +532,18 @@ pub fn render_human(
             out.push('\n');
         }
     }
-    if repo.remote.is_none() && suggestions.iter().any(|s| s.owner.is_none()) {
+    let github_unknown = suggestions
+        .iter()
+        .any(|s| s.owner.is_none() && s.platform == Platform::Github.key());
+    let gitlab_unknown = suggestions
+        .iter()
+        .any(|s| s.owner.is_none() && s.platform == Platform::Gitlab.key());
+    if gitlab_unknown {
+        out.push_str(
+            "The namespace and project are unknown: this repository has no GitLab `origin` remote.\nFill them in from the project's GitLab URL (https://gitlab.com/NAMESPACE/PROJECT, subgroups belong to the namespace), spelled exactly as GitLab spells them.\n\n",
+        );
+    }
+    if repo.remote.is_none() && github_unknown {
         out.push_str(
             "The owner and repository are unknown: this repository has no `origin` remote.\nAdd it with `git remote add origin https://github.com/OWNER/REPOSITORY.git`, or fill them in from the repository's GitHub URL.\n\n",
         );
@@ -429,9 +551,29 @@ pub fn render_human(
     if suggestions.iter().any(|s| s.environment.is_none()) {
         out.push_str("A publisher without an environment accepts any job of its workflow; consider a protected environment (TP401).\n\n");
     }
-    out.push_str("Declare the same in tplint.toml so tplint checks the workflow against it:\n\n");
+    if suggestions
+        .iter()
+        .any(|s| s.platform == Platform::Gitlab.key() && s.environment.is_some())
+    {
+        out.push_str("PyPI compares GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
+    }
+    let checked = match (github_count(suggestions), suggestions.len()) {
+        (0, _) => "the pipeline",
+        (github, all) if github == all => "the workflow",
+        _ => "the workflows and the pipeline",
+    };
+    out.push_str(&format!(
+        "Declare the same in tplint.toml so tplint checks {checked} against it:\n\n"
+    ));
     out.push_str(&toml(suggestions));
     out
+}
+
+fn github_count(suggestions: &[Suggestion]) -> usize {
+    suggestions
+        .iter()
+        .filter(|s| s.platform == Platform::Github.key())
+        .count()
 }
 
 #[derive(Serialize)]

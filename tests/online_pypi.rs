@@ -945,8 +945,128 @@ fn a_gitlab_record_is_reported_as_what_it_is() {
         ]
     );
     assert!(only(&found, "TP109").message.contains(
-        "PyPI recorded GitLab `acme/sub/widget`, CI file `.gitlab-ci.yml`, no environment for widget 1.4.2"
+        "PyPI recorded GitLab `acme/sub/widget`, top-level pipeline file `.gitlab-ci.yml`, no environment for widget 1.4.2"
     ));
+    assert!(
+        only(&found, "TP109")
+            .message
+            .contains("this repository has no GitLab pipeline")
+    );
+}
+
+const GITLAB_PIPELINE: &str = r#"include:
+  - local: ci/publish.yml
+
+build:
+  stage: build
+  script:
+    - python -m build
+  artifacts:
+    paths: [dist/]
+"#;
+
+const GITLAB_PUBLISH: &str = r#"publish:
+  stage: deploy
+  environment: PyPI
+  id_tokens:
+    PYPI_ID_TOKEN:
+      aud: pypi
+  script:
+    - python -m pip install -U twine
+    - twine upload dist/*
+"#;
+
+const GITLAB_REMOTE: Option<&str> = Some("https://gitlab.com/acme/sub/widget.git");
+
+fn gitlab(repository: &str, workflow_filepath: &str, environment: Value) -> Value {
+    json!({"kind": "GitLab", "repository": repository, "workflow_filepath": workflow_filepath,
+           "environment": environment, "claims": null})
+}
+
+fn gitlab_repository(config: Option<&str>) -> TempDir {
+    let mut files = vec![
+        (".gitlab-ci.yml", GITLAB_PIPELINE),
+        ("ci/publish.yml", GITLAB_PUBLISH),
+        PYPROJECT,
+    ];
+    if let Some(config) = config {
+        files.push(("tplint.toml", config));
+    }
+    repository(&files, GITLAB_REMOTE)
+}
+
+#[test]
+fn a_gitlab_record_is_checked_against_the_pipeline_one_severity_lower() {
+    let server = Server::start(Default::default());
+    // Recorded in environment `pypi`; the job runs in `PyPI`, which PyPI's
+    // case-sensitive comparison of GitLab environments rejects.
+    serve_widget(
+        &server,
+        &gitlab("acme/sub/widget", ".gitlab-ci.yml", json!("pypi")),
+    );
+    let repo = gitlab_repository(None);
+    let found = check(repo.path(), &server);
+    assert_eq!(summary(&found), ["TP104 warning ci/publish.yml:3"]);
+    let finding = only(&found, "TP104");
+    assert!(
+        finding
+            .message
+            .contains("PyPI recorded this publisher for widget 1.4.2"),
+        "{}",
+        finding.message
+    );
+    assert!(finding.message.contains("letter case included"));
+}
+
+#[test]
+fn a_gitlab_record_the_pipeline_matches_adds_nothing() {
+    let server = Server::start(Default::default());
+    serve_widget(
+        &server,
+        &gitlab("acme/sub/widget", ".gitlab-ci.yml", json!("PyPI")),
+    );
+    let repo = gitlab_repository(None);
+    assert!(check(repo.path(), &server).is_empty());
+}
+
+#[test]
+fn a_gitlab_record_of_the_included_file_is_tp108_one_severity_lower() {
+    let server = Server::start(Default::default());
+    serve_widget(
+        &server,
+        &gitlab("acme/sub/widget", "ci/publish.yml", json!("PyPI")),
+    );
+    let repo = gitlab_repository(None);
+    let found = check(repo.path(), &server);
+    assert_eq!(summary(&found), ["TP108 warning ci/publish.yml:9"]);
+    assert!(
+        only(&found, "TP108")
+            .message
+            .contains("matches the top-level pipeline file `.gitlab-ci.yml`")
+    );
+}
+
+#[test]
+fn a_declared_gitlab_publisher_takes_precedence_and_a_differing_record_is_tp109() {
+    let server = Server::start(Default::default());
+    serve_widget(
+        &server,
+        &gitlab("acme/sub/widget", ".gitlab-ci.yml", json!("pypi")),
+    );
+    let config = "[[publisher]]\nplatform = \"gitlab\"\nnamespace = \"acme/sub\"\nrepository = \"widget\"\nworkflow = \".gitlab-ci.yml\"\nenvironment = \"PyPI\"\n";
+    let repo = gitlab_repository(Some(config));
+    let found = check(repo.path(), &server);
+    assert_eq!(summary(&found), ["TP109 info tplint.toml:6"]);
+    let finding = only(&found, "TP109");
+    assert!(
+        finding
+            .message
+            .contains("differs in environment (`PyPI`, recorded `pypi`)"),
+        "{}",
+        finding.message
+    );
+    assert!(finding.help.contains("platform = \"gitlab\""));
+    assert!(finding.help.contains("namespace = \"acme/sub\""));
 }
 
 const TESTPYPI_PUBLISH: &str = r#"name: release

@@ -142,3 +142,76 @@ fn a_release_job_with_opaque_steps_is_a_probable_publisher() {
     // nothing.yml's job cannot mint tokens: not suggested.
     assert!(!publishers.iter().any(|p| p["workflow"] == "nothing.yml"));
 }
+
+#[test]
+fn gitlab_pipeline_gets_pypi_gitlab_form_and_the_toml_round_trips() {
+    let repo = fixture_copy(&fixture("gitlab-tp104-environment-case"));
+    std::fs::remove_file(repo.path().join("tplint.toml")).unwrap();
+    git(
+        repo.path(),
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "git@gitlab.com:mygroup/tools/python_pkg.git",
+        ],
+    );
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "PyPI — add a trusted publisher (GitLab CI/CD) at https://pypi.org/manage/project/",
+        "  Namespace:                     mygroup/tools\n",
+        "  Project name:                  python_pkg\n",
+        "  Top-level pipeline file path:  .gitlab-ci.yml\n",
+        "  Environment name:              PyPI\n",
+        "[[publisher]]\nplatform = \"gitlab\"\nnamespace = \"mygroup/tools\"\nrepository = \"python_pkg\"\nworkflow = \".gitlab-ci.yml\"\nenvironment = \"PyPI\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    assert_eq!(publishers.len(), 3);
+    assert_eq!(publishers[0]["platform"], "gitlab");
+    assert_eq!(publishers[0]["index"], "pypi");
+    assert_eq!(publishers[0]["owner"], "mygroup/tools");
+    assert_eq!(publishers[1]["environment"], "review/$CI_COMMIT_REF_SLUG");
+    assert_eq!(publishers[1]["environment_is_expression"], true);
+    assert_eq!(publishers[2]["index"], "testpypi");
+    assert_eq!(publishers[2]["environment"], "testpypi");
+    // Pasting the TOML makes the pipeline clean for the publisher rules.
+    std::fs::write(
+        repo.path().join("tplint.toml"),
+        json["toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    let check = common::check_json(
+        repo.path(),
+        &[
+            "--select",
+            "TP100,TP101,TP102,TP103,TP104,TP105,TP106,TP107,TP108",
+        ],
+    );
+    assert!(
+        check["diagnostics"].as_array().unwrap().is_empty(),
+        "{check}"
+    );
+}
+
+#[test]
+fn github_suggestions_say_their_platform() {
+    let repo = fixture_copy(&fixture("seed-example"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["publishers"][0]["platform"], "github");
+    assert!(!json["toml"].as_str().unwrap().contains("platform"));
+}

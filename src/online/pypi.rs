@@ -85,8 +85,12 @@ pub enum Identity {
         environment: Option<String>,
     },
     GitLab {
+        /// The project's full path: namespace (subgroups included), then
+        /// the project.
         repository: String,
-        workflow_filepath: String,
+        /// The top-level pipeline file path; `None` in records made before
+        /// pypi-attestations added `workflow_filepath` to `GitLabPublisher`.
+        workflow_filepath: Option<String>,
         environment: Option<String>,
     },
     Google {
@@ -129,11 +133,18 @@ impl fmt::Display for Identity {
                 repository,
                 workflow_filepath,
                 environment: env,
-            } => write!(
-                f,
-                "GitLab `{repository}`, CI file `{workflow_filepath}`, {}",
-                environment(env)
-            ),
+            } => match workflow_filepath {
+                Some(path) => write!(
+                    f,
+                    "GitLab `{repository}`, top-level pipeline file `{path}`, {}",
+                    environment(env)
+                ),
+                None => write!(
+                    f,
+                    "GitLab `{repository}` (no pipeline file path recorded), {}",
+                    environment(env)
+                ),
+            },
             Identity::Google { email } => write!(f, "Google service account `{email}`"),
             Identity::Other { kind } => write!(f, "a publisher of kind `{kind}`"),
         }
@@ -563,11 +574,26 @@ fn identity(publisher: &Value) -> Result<Identity, String> {
                 environment,
             }
         }
-        "GitLab" => Identity::GitLab {
-            repository: text("repository")?,
-            workflow_filepath: text("workflow_filepath")?,
-            environment,
-        },
+        "GitLab" => {
+            let repository = text("repository")?;
+            // `namespace/project`, the namespace with any subgroups.
+            let valid = repository
+                .rsplit_once('/')
+                .is_some_and(|(namespace, project)| !namespace.is_empty() && !project.is_empty());
+            if !valid {
+                return Err(format!(
+                    "names the GitLab project `{repository}`, which is not `namespace/project`"
+                ));
+            }
+            Identity::GitLab {
+                repository,
+                workflow_filepath: publisher
+                    .get("workflow_filepath")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                environment,
+            }
+        }
         "Google" => Identity::Google {
             email: text("email")?,
         },
@@ -622,9 +648,32 @@ mod tests {
                 ..
             }
         ));
+        assert!(matches!(
+            &identities[1],
+            Identity::GitLab { repository, workflow_filepath: Some(path), .. }
+                if repository == "group/sub/project" && path == ".gitlab-ci.yml"
+        ));
         assert_eq!(identities[2].kind(), "Google");
         assert_eq!(identities[3].kind(), "Forgejo");
         assert!(publishers_of(&json!({"version": 2, "attestation_bundles": []})).is_err());
+        // Older records of GitLab publishers have no pipeline file path.
+        let old_gitlab = json!({"attestation_bundles": [{"publisher": {"kind": "GitLab",
+            "repository": "group/project", "environment": "release"}}]});
+        assert_eq!(
+            publishers_of(&old_gitlab).unwrap()[0],
+            Identity::GitLab {
+                repository: "group/project".into(),
+                workflow_filepath: None,
+                environment: Some("release".into())
+            }
+        );
+        assert!(
+            publishers_of(
+                &json!({"attestation_bundles": [{"publisher": {"kind": "GitLab",
+                "repository": "project", "workflow_filepath": ".gitlab-ci.yml"}}]})
+            )
+            .is_err()
+        );
         assert!(publishers_of(&json!({"attestation_bundles": []})).is_err());
         assert!(
             publishers_of(

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::pypi::{Identity, Indexes, RecordStatus, normalize};
-use crate::config::{Field, Origin, Publisher, RecordSource};
+use crate::config::{Field, Origin, Platform, Publisher, RecordSource};
 use crate::diagnostic::Location;
 use crate::facts::Facts;
 use crate::registry::Registry;
@@ -61,12 +61,15 @@ pub struct RecordFacts {
     pub project_location: Option<Location>,
 }
 
-/// Whether any step uploads to `index` (by trusted publishing or not).
+/// Whether any step or GitLab job uploads to `index` (by trusted
+/// publishing or not).
 fn publishes_to(facts: &Facts, index: Registry) -> bool {
+    let gitlab = facts.gitlab.iter().flat_map(|g| &g.jobs);
     facts
         .workflows
         .iter()
         .flat_map(|w| &w.publish_sites)
+        .chain(gitlab.flat_map(|j| &j.publish_sites))
         .any(|s| s.index() == Some(index))
 }
 
@@ -138,6 +141,9 @@ pub fn attach(answers: Answers, repo: &mut Repository) -> RecordFacts {
         .iter()
         .filter(|r| !r.declared)
         .flat_map(|record| recorded_publishers(record, &mut repo.sources))
+        // A GitLab record where there is no GitLab pipeline is TP109's
+        // to report, not a publisher to check a pipeline against.
+        .filter(|p| p.platform == Platform::Github || repo.gitlab.is_some())
         .collect();
     let mut publishers = repo.config.publishers.clone();
     publishers.extend(recorded);
@@ -149,7 +155,8 @@ pub fn attach(answers: Answers, repo: &mut Repository) -> RecordFacts {
     }
 }
 
-/// The recorded GitHub publishers of one project, each with its pseudo file.
+/// The recorded GitHub and GitLab publishers of one project, each with its
+/// pseudo file.
 fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<Publisher> {
     let RecordStatus::Recorded {
         release,
@@ -160,15 +167,23 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
     };
     let mut out = Vec::new();
     for recorded in publishers {
-        let Identity::GitHub {
-            repository,
-            workflow,
-            environment,
-        } = &recorded.identity
-        else {
-            continue; // not a GitHub publisher: TP109 says what it is
+        let (platform, repository, workflow, environment) = match &recorded.identity {
+            Identity::GitHub {
+                repository,
+                workflow,
+                environment,
+            } => (Platform::Github, repository, workflow, environment),
+            Identity::GitLab {
+                repository,
+                workflow_filepath: Some(path),
+                environment,
+            } => (Platform::Gitlab, repository, path, environment),
+            // Another kind, or a GitLab record without its pipeline file
+            // path: TP109 says what it is.
+            _ => continue,
         };
-        let Some((owner, name)) = repository.split_once('/') else {
+        // GitLab's namespace is everything before the last `/` (subgroups).
+        let Some((owner, name)) = repository.rsplit_once('/') else {
             continue; // refused when decoded
         };
         let source = RecordSource {
@@ -184,10 +199,17 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
             source.filename
         ));
         let header = Span::new(block.text.find("[[").unwrap_or(0), block.text.len() - 1);
+        if platform == Platform::Gitlab {
+            block.field("platform", platform.key());
+        }
         let index =
             (record.index != Registry::Pypi).then(|| block.field("index", record.index.key()));
         let project = block.field("project", &source.project);
-        let owner = block.field("owner", owner);
+        let owner_key = match platform {
+            Platform::Github => "owner",
+            Platform::Gitlab => "namespace",
+        };
+        let owner = block.field(owner_key, owner);
         let repository = block.field("repository", name);
         let workflow = block.field("workflow", workflow);
         let environment = environment
@@ -207,7 +229,7 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
             span: header,
             index,
             index_kind: Some(record.index),
-            platform: crate::config::Platform::Github,
+            platform,
             project: Some(project),
             owner,
             repository,

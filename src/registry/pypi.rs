@@ -315,6 +315,34 @@ pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
     },
 ];
 
+/// The labels of PyPI's GitLab publisher form (pypi/warehouse
+/// `warehouse/oidc/forms/gitlab.py`, `templates/manage/project/publishing.html`).
+pub const GITLAB_LABELS: FormLabels = FormLabels {
+    package: "PyPI Project Name",
+    owner: "Namespace",
+    repository: "Project name",
+    workflow: "Top-level pipeline file path",
+    environment: "Environment name",
+};
+
+/// How warehouse matches a GitLab token with a publisher
+/// (`warehouse/oidc/models/gitlab.py`, `lookup_by_claims` and
+/// `verify_claims`): namespace and project are looked up ignoring case
+/// (`func.lower`), the top-level pipeline file path taken from
+/// `ci_config_ref_uri` is compared exactly, and the environment exactly
+/// (pypi/warehouse#18338: "GitLab's environments are case-sensitive").
+pub const GITLAB_CASE: CaseRules = CaseRules {
+    owner: false,
+    workflow: true,
+    environment: true,
+};
+
+/// The issuer of gitlab.com's ID tokens, the publisher's default
+/// (`GITLAB_OIDC_ISSUER_URL`, `warehouse/oidc/models/gitlab.py`); another
+/// issuer is a self-managed instance, registered on a PyPI organisation
+/// (beta, `docs/blog/posts/2025-11-10-trusted-publishers-coming-to-orgs.md`).
+pub const GITLAB_ISSUER: &str = "https://gitlab.com";
+
 /// The GitLab publisher form of PyPI and TestPyPI (pypi/warehouse
 /// `warehouse/oidc/forms/gitlab.py`): namespace (subgroups allowed) and
 /// project name patterns, no two of `._-` in a row, no `.git`/`.atom`

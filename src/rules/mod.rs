@@ -3,6 +3,7 @@
 
 mod credentials;
 mod environment;
+mod gitlab_publisher;
 mod hygiene;
 mod input;
 mod npm;
@@ -54,6 +55,19 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// The GitLab publishers the pipeline is checked against: the declared
+    /// ones, then (with `--online`) those PyPI recorded for the latest
+    /// release of an index with none declared.
+    pub fn gitlab_publishers(&self) -> Vec<&'a Publisher> {
+        let all: &'a [Publisher] = match self.records {
+            Some(records) => &records.publishers,
+            None => &self.repo.config.publishers,
+        };
+        all.iter()
+            .filter(|p| p.platform == Platform::Gitlab)
+            .collect()
+    }
+
     pub fn workflows(&self) -> impl Iterator<Item = WorkflowView<'a>> + 'a {
         crate::facts::views(self.repo, self.facts)
     }
@@ -68,24 +82,50 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&INVALID_WORKFLOW, input::invalid_workflow),
     (&PUBLISHER_UNDECLARED, publisher::publisher_undeclared),
     (
+        &PUBLISHER_UNDECLARED,
+        gitlab_publisher::publisher_undeclared,
+    ),
+    (
         &PUBLISHER_WORKFLOW_MISSING,
         publisher::publisher_workflow_missing,
+    ),
+    (
+        &PUBLISHER_WORKFLOW_MISSING,
+        gitlab_publisher::publisher_workflow_missing,
     ),
     (&PUBLISHER_INVALID, publisher::publisher_invalid),
     (
         &PUBLISHER_NO_PUBLISH_JOB,
         publisher::publisher_no_publish_job,
     ),
+    (
+        &PUBLISHER_NO_PUBLISH_JOB,
+        gitlab_publisher::publisher_no_publish_job,
+    ),
     (&ENVIRONMENT_MISMATCH, publisher::environment_mismatch),
+    (
+        &ENVIRONMENT_MISMATCH,
+        gitlab_publisher::environment_mismatch,
+    ),
     (
         &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
         publisher::publisher_environment_unrestricted,
     ),
+    (
+        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+        gitlab_publisher::publisher_environment_unrestricted,
+    ),
     (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
+    (&REPOSITORY_MISMATCH, gitlab_publisher::repository_mismatch),
     (&INDEX_MISMATCH, publisher::index_mismatch),
+    (&INDEX_MISMATCH, gitlab_publisher::index_mismatch),
     (
         &REUSABLE_WORKFLOW_PUBLISH,
         publisher::reusable_workflow_publish,
+    ),
+    (
+        &REUSABLE_WORKFLOW_PUBLISH,
+        gitlab_publisher::reusable_workflow_publish,
     ),
     (
         &PUBLISHER_RECORD_UNDECLARED,

@@ -19,7 +19,7 @@ use crate::registry::{
 };
 use crate::workflow::{Access, Job};
 
-fn location(publisher: &Publisher, field: &Field) -> Location {
+pub(super) fn location(publisher: &Publisher, field: &Field) -> Location {
     Location::new(publisher.file, field.span)
 }
 
@@ -259,7 +259,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The workflow file a mistyped name most likely meant.
-fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> {
+pub(super) fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> {
     let swapped = wanted
         .strip_suffix(".yml")
         .map(|s| format!("{s}.yaml"))
@@ -333,7 +333,7 @@ fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
 }
 
 /// The publisher's values as a form reads them.
-fn form_values(publisher: &Publisher) -> FormValues<'_> {
+pub(super) fn form_values(publisher: &Publisher) -> FormValues<'_> {
     FormValues {
         owner: &publisher.owner.value,
         repository: &publisher.repository.value,

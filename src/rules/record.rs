@@ -8,7 +8,7 @@
 use super::Context;
 use crate::catalogue::Rule;
 use crate::catalogue::{PUBLISHER_RECORD_UNDECLARED, RELEASE_WITHOUT_PROVENANCE};
-use crate::config::{Field, Origin, Publisher, RecordSource};
+use crate::config::{Field, Origin, Platform, Publisher, RecordSource};
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::online::pypi::{Identity, RecordStatus, Recorded, Release};
@@ -60,19 +60,43 @@ fn publish_location(
 ) -> Option<Location> {
     let jobs = oidc_publish_jobs(context.repo, context.facts);
     let on_index = || jobs.iter().filter(|j| j.index == index);
-    let job = workflow
-        .and_then(|name| on_index().find(|j| j.view.attributed_name() == name))
-        .or_else(|| on_index().next());
-    if let Some(job) = job {
+    if let Some(job) =
+        workflow.and_then(|name| on_index().find(|j| j.view.attributed_name() == name))
+    {
         return Some(Location::new(job.view.file.file, job.site.span));
     }
-    context.workflows().find_map(|view| {
-        view.facts
-            .publish_sites
+    // GitLab uploads: by trusted publishing first.
+    let gitlab_sites = || {
+        context
+            .facts
+            .gitlab
             .iter()
-            .find(|s| s.index() == Some(index))
-            .map(|s| Location::new(view.file.file, s.span))
-    })
+            .flat_map(|g| &g.jobs)
+            .flat_map(|j| &j.publish_sites)
+            .filter(|s| s.index() == Some(index))
+    };
+    let gitlab_oidc = || gitlab_sites().find(|s| s.is_oidc()).map(|s| s.location());
+    let pipeline = context.repo.gitlab.as_ref().map(|g| g.path.as_str());
+    if workflow.is_some()
+        && workflow == pipeline
+        && let Some(location) = gitlab_oidc()
+    {
+        return Some(location);
+    }
+    if let Some(job) = on_index().next() {
+        return Some(Location::new(job.view.file.file, job.site.span));
+    }
+    gitlab_oidc()
+        .or_else(|| {
+            context.workflows().find_map(|view| {
+                view.facts
+                    .publish_sites
+                    .iter()
+                    .find(|s| s.index() == Some(index))
+                    .map(|s| Location::new(view.file.file, s.span))
+            })
+        })
+        .or_else(|| gitlab_sites().next().map(|s| s.location()))
 }
 
 /// Where a finding about a project's record goes: where the repository
@@ -116,6 +140,7 @@ pub(crate) fn attribute_to_records(context: &Context<'_>, diagnostics: &mut [Dia
     let recorded: Vec<(&Publisher, &RecordSource)> = context
         .publishers()
         .into_iter()
+        .chain(context.gitlab_publishers())
         .filter_map(|p| match &p.origin {
             Origin::Recorded(source) => Some((p, source)),
             Origin::Declared => None,
@@ -207,36 +232,51 @@ fn differences<'a>(
     repository: &str,
     workflow: &str,
     environment: Option<&str>,
+    platform: Platform,
 ) -> Vec<Difference<'a>> {
     let mut out = Vec::new();
-    let (owner, name) = repository.split_once('/').unwrap_or(("", repository));
+    // GitLab's namespace is everything before the last `/` (subgroups).
+    let (owner, name) = repository.rsplit_once('/').unwrap_or(("", repository));
+    let (owner_label, name_label) = match platform {
+        Platform::Github => ("owner", "repository"),
+        Platform::Gitlab => ("namespace", "project"),
+    };
     if !publisher.owner.value.eq_ignore_ascii_case(owner) {
         out.push((
             Some(&publisher.owner),
-            format!("owner (`{}`, recorded `{owner}`)", publisher.owner.value),
+            format!(
+                "{owner_label} (`{}`, recorded `{owner}`)",
+                publisher.owner.value
+            ),
         ));
     }
     if !publisher.repository.value.eq_ignore_ascii_case(name) {
         out.push((
             Some(&publisher.repository),
             format!(
-                "repository (`{}`, recorded `{name}`)",
+                "{name_label} (`{}`, recorded `{name}`)",
                 publisher.repository.value
             ),
         ));
     }
-    if publisher.workflow.value != workflow {
+    let workflow_label = match platform {
+        Platform::Github => "workflow",
+        Platform::Gitlab => "top-level pipeline file",
+    };
+    if publisher.workflow.value.trim() != workflow {
         out.push((
             Some(&publisher.workflow),
             format!(
-                "workflow (`{}`, recorded `{workflow}`)",
+                "{workflow_label} (`{}`, recorded `{workflow}`)",
                 publisher.workflow.value
             ),
         ));
     }
     let declared = publisher.environment.as_ref();
+    // PyPI compares GitLab environments exactly, GitHub's ignoring case.
     let same_environment = match (declared, environment) {
         (None, None) => true,
+        (Some(d), Some(r)) if platform == Platform::Gitlab => d.value == r,
         (Some(d), Some(r)) => d.value.eq_ignore_ascii_case(r),
         _ => false,
     };
@@ -255,21 +295,30 @@ fn differences<'a>(
 
 /// The record as a `[[publisher]]` block.
 fn as_declaration(index: Registry, project: &str, identity: &Identity) -> Option<String> {
-    let Identity::GitHub {
-        repository,
-        workflow,
-        environment,
-    } = identity
-    else {
-        return None;
+    let (gitlab, repository, workflow, environment) = match identity {
+        Identity::GitHub {
+            repository,
+            workflow,
+            environment,
+        } => (false, repository, workflow, environment),
+        Identity::GitLab {
+            repository,
+            workflow_filepath: Some(path),
+            environment,
+        } => (true, repository, path, environment),
+        _ => return None,
     };
-    let (owner, name) = repository.split_once('/')?;
+    let (owner, name) = repository.rsplit_once('/')?;
     let mut text = String::from("[[publisher]]\n");
+    if gitlab {
+        text.push_str("platform = \"gitlab\"\n");
+    }
     if index != Registry::Pypi {
         text.push_str(&format!("index = \"{}\"\n", index.key()));
     }
+    let owner_key = if gitlab { "namespace" } else { "owner" };
     text.push_str(&format!(
-        "project = \"{project}\"\nowner = \"{owner}\"\nrepository = \"{name}\"\nworkflow = \"{workflow}\"\n"
+        "project = \"{project}\"\n{owner_key} = \"{owner}\"\nrepository = \"{name}\"\nworkflow = \"{workflow}\"\n"
     ));
     if let Some(environment) = environment {
         text.push_str(&format!("environment = \"{environment}\"\n"));
@@ -309,24 +358,36 @@ fn undeclared(
         "{name} recorded {} for {} {} ({})",
         recorded.identity, release.project, release.version, recorded.filename
     );
-    let Identity::GitHub {
-        repository,
-        workflow,
-        environment,
-    } = &recorded.identity
-    else {
-        let location = project_location(context, index, &record.project)?;
-        return Some(
-            Diagnostic::new(
-                &PUBLISHER_RECORD_UNDECLARED,
-                location,
-                format!(
-                    "{what}; tplint checks GitHub workflows only, so the workflows here were not compared with this {} publisher",
-                    recorded.identity.kind()
+    let has_pipeline = context.repo.gitlab.is_some();
+    let (platform, repository, workflow, environment) = match &recorded.identity {
+        Identity::GitHub {
+            repository,
+            workflow,
+            environment,
+        } => (Platform::Github, repository, workflow, environment),
+        Identity::GitLab {
+            repository,
+            workflow_filepath: Some(path),
+            environment,
+        } if has_pipeline => (Platform::Gitlab, repository, path, environment),
+        identity => {
+            let location = project_location(context, index, &record.project)?;
+            let why = match identity {
+                Identity::GitLab {
+                    workflow_filepath: None,
+                    ..
+                } => "the record names no top-level pipeline file, so the GitLab pipeline here was not compared with it".to_string(),
+                Identity::GitLab { .. } => "this repository has no GitLab pipeline, so nothing here was compared with this GitLab publisher".to_string(),
+                _ => format!(
+                    "tplint checks GitHub workflows and GitLab pipelines only, so nothing here was compared with this {} publisher",
+                    identity.kind()
                 ),
-            )
-            .with_help("if the releases should now come from these GitHub workflows, register their publisher on PyPI (`tplint suggest` prints it) and declare it in tplint.toml"),
-        );
+            };
+            return Some(
+                Diagnostic::new(&PUBLISHER_RECORD_UNDECLARED, location, format!("{what}; {why}"))
+                    .with_help("if the releases should now come from this repository, register its publisher on PyPI (`tplint suggest` prints it) and declare it in tplint.toml"),
+            );
+        }
     };
     if !record.declared {
         return None; // the record stands in for the publisher: the publisher rules check it
@@ -337,7 +398,8 @@ fn undeclared(
         .publishers
         .iter()
         .filter(|p| {
-            p.index_kind == Some(index)
+            p.platform == platform
+                && p.index_kind == Some(index)
                 && p.project
                     .as_ref()
                     .map(|f| f.value.as_str())
@@ -350,12 +412,27 @@ fn undeclared(
         .map(|p| {
             (
                 *p,
-                differences(p, repository, workflow, environment.as_deref()),
+                differences(p, repository, workflow, environment.as_deref(), platform),
             )
         })
         .collect();
     if scored.iter().any(|(_, d)| d.is_empty()) {
         return None;
+    }
+    if scored.is_empty() && platform == Platform::Gitlab {
+        let location = project_location(context, index, &record.project)?;
+        let mut help = "if the releases still come from this GitLab pipeline, declare its publisher so tplint checks the pipeline against it".to_string();
+        if let Some(block) = as_declaration(index, &record.project, &recorded.identity) {
+            help.push_str(&format!(":\n\n{}", block.trim_end()));
+        }
+        return Some(
+            Diagnostic::new(
+                &PUBLISHER_RECORD_UNDECLARED,
+                location,
+                format!("{what}, but no GitLab publisher for {name} is declared"),
+            )
+            .with_help(help),
+        );
     }
     let (closest, diffs) = scored.iter().min_by_key(|(_, d)| d.len())?;
     let location = diffs

@@ -1,0 +1,875 @@
+//! TP1xx on GitLab CI/CD: the declared GitLab publishers against the
+//! pipeline, matched as PyPI matches a GitLab ID token
+//! ([`crate::registry::pypi::GITLAB_CASE`]): namespace and project ignoring
+//! case, the top-level pipeline file path (`ci_config_ref_uri`) exactly, the
+//! environment exactly.
+
+use crate::catalogue::{
+    ENVIRONMENT_MISMATCH, INDEX_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
+    REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
+};
+
+use super::Context;
+use super::publisher::{closest, form_values, location};
+use crate::config::Publisher;
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::publish::{Auth, PublishSite, Target};
+use crate::git::Remote;
+use crate::gitlab::facts::GitlabFacts;
+use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
+use crate::registry::pypi::{GITLAB_CASE, GITLAB_ISSUER, validate_gitlab};
+use crate::registry::{PublisherField, Registry};
+
+/// A job of the pipeline that uploads to PyPI or TestPyPI by trusted
+/// publishing.
+struct PublishJob<'a> {
+    job: &'a GitlabJob,
+    registry: Registry,
+    /// Its first upload to that index by trusted publishing.
+    site: &'a PublishSite,
+}
+
+fn pipeline<'a>(context: &Context<'a>) -> Option<(&'a GitlabPipeline, &'a GitlabFacts)> {
+    Some((
+        context.repo.gitlab.as_ref()?,
+        context.facts.gitlab.as_ref()?,
+    ))
+}
+
+/// Every (job, index) pair of the pipeline that publishes by trusted publishing.
+fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PublishJob<'a>> {
+    let Some((pipeline, facts)) = pipeline(context) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PublishJob<'a>> = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        for site in &job_facts.publish_sites {
+            let Some(registry) = site.index() else {
+                continue;
+            };
+            if !site.is_oidc() || !registry.is_pypi() {
+                continue;
+            }
+            if !out
+                .iter()
+                .any(|j| std::ptr::eq(j.job, job) && j.registry == registry)
+            {
+                out.push(PublishJob {
+                    job,
+                    registry,
+                    site,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The top-level pipeline file path the publisher names, as PyPI stores it
+/// (the form strips whitespace).
+fn declared_path(publisher: &Publisher) -> &str {
+    publisher.workflow.value.trim()
+}
+
+/// Whether `publisher` names the top-level pipeline file `path`.
+fn names_pipeline(publisher: &Publisher, path: &str) -> bool {
+    declared_path(publisher) == path
+}
+
+/// Whether `publisher` is for `job`: same index, and it names the
+/// pipeline's top-level file.
+fn is_for(publisher: &Publisher, pipeline: &GitlabPipeline, job: &PublishJob<'_>) -> bool {
+    publisher.index_kind == Some(job.registry) && names_pipeline(publisher, &pipeline.path)
+}
+
+/// Whether an environment name is set from CI/CD variables (the claim is
+/// the expanded value, unknown here).
+fn is_dynamic(name: &str) -> bool {
+    name.contains('$')
+}
+
+/// Whether `publisher` accepts tokens of `job`'s environment (names set
+/// from variables are not judged).
+fn accepts(publisher: &Publisher, job: &GitlabJob) -> bool {
+    match (&publisher.environment, &job.environment) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(_), Some(env)) if is_dynamic(&env.name.value) => true,
+        (Some(expected), Some(env)) => same_environment(&expected.value, &env.name.value),
+    }
+}
+
+fn same_environment(a: &str, b: &str) -> bool {
+    if GITLAB_CASE.environment {
+        a == b
+    } else {
+        a.eq_ignore_ascii_case(b)
+    }
+}
+
+/// The `origin` remote when it is not on GitHub (a GitLab instance, or a
+/// host tplint cannot tell apart from one).
+fn gitlab_remote<'a>(context: &Context<'a>) -> Option<&'a Remote> {
+    context
+        .repo
+        .remote
+        .as_ref()
+        .filter(|r| r.host != "github.com")
+}
+
+/// The ID token variable and audience twine and uv read for `registry`
+/// (`<AUDIENCE>_ID_TOKEN`: di/id `id/_internal/oidc/ambient.py`,
+/// astral-sh/ambient-id `src/gitlab.rs`; audiences from PyPI's
+/// `/_/oidc/audience`).
+fn id_token_of(registry: Registry) -> (&'static str, &'static str) {
+    match registry {
+        Registry::TestPypi => ("TESTPYPI_ID_TOKEN", "testpypi"),
+        _ => ("PYPI_ID_TOKEN", "pypi"),
+    }
+}
+
+/// How a GitLab job publishes by trusted publishing, for help texts.
+fn publish_hint(registry: Registry) -> String {
+    let (variable, audience) = id_token_of(registry);
+    format!(
+        "`twine upload` (twine 6.1.0 or later) or `uv publish` (uv 0.8.18 or later) in a job with `id_tokens: {variable}: {{aud: {audience}}}`"
+    )
+}
+
+/// The values of PyPI's GitLab form for `job`, and the `[[publisher]]`
+/// block to declare.
+pub(crate) fn registration_help(
+    context: &Context<'_>,
+    pipeline: &GitlabPipeline,
+    job: &GitlabJob,
+    registry: Registry,
+) -> String {
+    let remote = gitlab_remote(context);
+    let (namespace, project) = match remote {
+        Some(remote) => (remote.namespace.clone(), remote.repository.clone()),
+        None => ("<namespace>".to_string(), "<project>".to_string()),
+    };
+    let environment = job
+        .environment
+        .as_ref()
+        .filter(|e| !is_dynamic(&e.name.value))
+        .map(|e| e.name.value.clone());
+    let path = &pipeline.path;
+    let mut help = format!(
+        "register a GitLab trusted publisher on {} with namespace `{namespace}`, project name `{project}`, top-level pipeline file path `{path}`, environment name `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
+        registry.display_name(),
+        environment.as_deref().unwrap_or("(any)"),
+    );
+    if registry != Registry::Pypi {
+        help.push_str(&format!("registry = \"{}\"\n", registry.key()));
+    }
+    if let Some(project) = &context.repo.config.project_name {
+        help.push_str(&format!("project = \"{project}\"\n"));
+    }
+    help.push_str(&format!(
+        "namespace = \"{namespace}\"\nrepository = \"{project}\"\nworkflow = \"{path}\"\n"
+    ));
+    if let Some(environment) = environment {
+        help.push_str(&format!("environment = \"{environment}\"\n"));
+    }
+    if let Some(file) = pipeline
+        .file(job.name.location.file)
+        .filter(|f| f.included_by.is_some())
+    {
+        help.push_str(&format!(
+            "\n(the job is in `{}`, but PyPI matches the top-level pipeline file `{path}`: register that one)",
+            file.path
+        ));
+    }
+    if remote.is_none() {
+        help.push_str("\n(namespace and project are unknown: this repository has no GitLab `origin` remote; use the project's path as GitLab spells it)");
+    }
+    help.trim_end().to_string()
+}
+
+/// Whether the publisher's path breaks the form rules (TP102's error).
+fn path_malformed(publisher: &Publisher) -> bool {
+    validate_gitlab(&form_values(publisher))
+        .iter()
+        .any(|p| p.field == PublisherField::Workflow)
+}
+
+/// The included file of the pipeline the publisher names, if it names one.
+fn named_included_file<'p>(
+    pipeline: &'p GitlabPipeline,
+    publisher: &Publisher,
+) -> Option<&'p crate::gitlab::PipelineFile> {
+    let path = declared_path(publisher);
+    pipeline
+        .files
+        .iter()
+        .find(|f| f.included_by.is_some() && f.path == path && path != pipeline.path)
+}
+
+pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, _)) = pipeline(context) else {
+        return;
+    };
+    let publishers = context.gitlab_publishers();
+    let jobs = publish_jobs(context);
+    for job in &jobs {
+        let same_index = || {
+            publishers
+                .iter()
+                .filter(|p| p.index_kind == Some(job.registry))
+        };
+        if same_index().any(|p| names_pipeline(p, &pipeline.path)) {
+            continue;
+        }
+        // A publisher naming another file is TP101's (missing) or TP108's
+        // (an included file) to report, with the right path.
+        if same_index().next().is_some() {
+            continue;
+        }
+        // One for this pipeline on the other PyPI index is TP107's.
+        let mismatched = publishers.iter().any(|p| {
+            names_pipeline(p, &pipeline.path)
+                && p.index_kind.is_some_and(|i| i != job.registry)
+                && !jobs.iter().any(|j| is_for(p, pipeline, j))
+        });
+        if mismatched {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_UNDECLARED,
+                job.site.entry(),
+                format!(
+                    "job `{}` publishes to {} by trusted publishing, but no GitLab publisher is declared for the pipeline `{}`",
+                    job.job.name.value,
+                    job.registry.display_name(),
+                    pipeline.path
+                ),
+            )
+            .with_help(registration_help(context, pipeline, job.job, job.registry)),
+        );
+    }
+}
+
+pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let pipeline = context.repo.gitlab.as_ref();
+    for publisher in context.gitlab_publishers() {
+        if path_malformed(publisher) {
+            continue; // TP102
+        }
+        let path = declared_path(publisher);
+        let in_pipeline =
+            pipeline.is_some_and(|p| p.path == path || p.files.iter().any(|f| f.path == path));
+        if in_pipeline || context.repo.has_file(path) {
+            continue;
+        }
+        let mut names: Vec<String> = pipeline
+            .map(|p| p.files.iter().map(|f| f.path.clone()).collect())
+            .unwrap_or_default();
+        for default in [DEFAULT_PIPELINE_PATH, ".gitlab-ci.yaml"] {
+            if !names.iter().any(|n| n == default) && context.repo.has_file(default) {
+                names.push(default.to_string());
+            }
+        }
+        let top = pipeline.map(|p| p.path.as_str());
+        let help = match closest(path, &names) {
+            Some(found) if Some(found) == top => format!(
+                "did you mean `{found}`, the top-level pipeline file here? PyPI compares the path exactly, letter case included; correct the publisher on {} and here",
+                publisher.index().display_name()
+            ),
+            Some(found) => format!(
+                "did you mean `{found}`? PyPI compares the path exactly, letter case included; it must be the project's top-level pipeline file (its CI/CD configuration file), {}",
+                top.map_or("`.gitlab-ci.yml` unless changed in the project's settings".to_string(), |t| format!("`{t}` here"))
+            ),
+            None => match top {
+                Some(top) => format!(
+                    "the top-level pipeline file here is `{top}`; register the path of the project's CI/CD configuration file, relative to the repository root"
+                ),
+                None => "this repository has no GitLab pipeline file; register the path of the project's CI/CD configuration file (`.gitlab-ci.yml` unless changed in the project's settings)".to_string(),
+            },
+        };
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_WORKFLOW_MISSING,
+                location(publisher, &publisher.workflow),
+                format!(
+                    "the GitLab publisher's top-level pipeline file `{path}` is not a file of this repository"
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+/// Where tplint cannot see the whole pipeline: includes it cannot read and
+/// jobs with steps it cannot see into that can get an ID token and run in
+/// an environment `publisher` accepts.
+fn hidden_parts(
+    pipeline: &GitlabPipeline,
+    facts: &GitlabFacts,
+    publisher: &Publisher,
+) -> Vec<(Location, String)> {
+    let mut parts = Vec::new();
+    for include in pipeline.includes.iter().filter(|i| !i.readable) {
+        let target = &include.target.value;
+        let what = match include.kind {
+            IncludeKind::Project if !include.files.is_empty() => format!(
+                "`{}` of project `{target}`",
+                include
+                    .files
+                    .iter()
+                    .map(|f| f.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join("`, `")
+            ),
+            IncludeKind::Project => format!("the files of project `{target}`"),
+            IncludeKind::Remote => format!("the remote file `{target}`"),
+            IncludeKind::Template => format!("the GitLab template `{target}`"),
+            IncludeKind::Component => format!("the CI/CD component `{target}`"),
+            IncludeKind::Local | IncludeKind::Other => format!("the include `{target}`"),
+        };
+        parts.push((include.location, format!("tplint cannot read {what}")));
+    }
+    for file in pipeline.files.iter().filter(|f| f.error.is_some()) {
+        parts.push((
+            Location::new(file.file, crate::source::Span::empty(0)),
+            format!("tplint cannot read `{}`", file.path),
+        ));
+    }
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        if job.id_tokens.is_empty() || !accepts(publisher, job) {
+            continue;
+        }
+        for opaque in job_facts.opaque.iter().take(5) {
+            parts.push((
+                opaque.location,
+                format!(
+                    "job `{}`: tplint cannot see into {}",
+                    job.name.value, opaque.what
+                ),
+            ));
+        }
+    }
+    parts
+}
+
+pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, facts)) = pipeline(context) else {
+        return;
+    };
+    if pipeline.config.is_none() {
+        return; // the pipeline could not be read (TP001)
+    }
+    let jobs = publish_jobs(context);
+    let publishers = context.gitlab_publishers();
+    for publisher in publishers.iter().copied() {
+        let Some(index) = publisher.index_kind else {
+            continue;
+        };
+        if !names_pipeline(publisher, &pipeline.path) {
+            // A missing file is TP101's, an included one TP108's; another
+            // file of the repository is another top-level pipeline than the
+            // one read, which another publisher names.
+            let declared = declared_path(publisher);
+            let other_pipeline = !pipeline.files.iter().any(|f| f.path == declared)
+                && context.repo.has_file(declared)
+                && !path_malformed(publisher);
+            if other_pipeline {
+                out.push(
+                    Diagnostic::new(
+                        &PUBLISHER_NO_PUBLISH_JOB,
+                        location(publisher, &publisher.workflow),
+                        format!(
+                            "the publisher names the top-level pipeline file `{declared}`, but another publisher names `{}`, the pipeline tplint checked; a project has one CI/CD configuration file, so one of these publishers is never used",
+                            pipeline.path
+                        ),
+                    )
+                    .with_severity(Severity::Info)
+                    .with_help("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on PyPI"),
+                );
+            }
+            continue;
+        }
+        let path = &pipeline.path;
+        let at = location(publisher, &publisher.workflow);
+        let candidates: Vec<&PublishJob<'_>> = jobs
+            .iter()
+            .filter(|j| is_for(publisher, pipeline, j))
+            .collect();
+        let hidden = hidden_parts(pipeline, facts, publisher);
+        let summary = match hidden.as_slice() {
+            [(_, one)] => one.clone(),
+            [(_, first), rest @ ..] => format!("{first} and {} more part(s)", rest.len()),
+            [] => String::new(),
+        };
+        let hidden_info = |message: String| {
+            let mut diagnostic = Diagnostic::new(&PUBLISHER_NO_PUBLISH_JOB, at, message)
+                .with_severity(Severity::Info)
+                .with_help(
+                    "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible (`twine upload` or `uv publish` in the pipeline's files or in a script of this repository)",
+                );
+            for (location, what) in hidden.iter().take(8) {
+                diagnostic = diagnostic.with_related(*location, what.clone());
+            }
+            diagnostic
+        };
+        if !candidates.is_empty() {
+            if candidates.iter().any(|j| accepts(publisher, j.job)) {
+                continue;
+            }
+            let claimed_by_others = candidates.iter().all(|j| {
+                publishers.iter().any(|p| {
+                    !std::ptr::eq(*p, publisher) && is_for(p, pipeline, j) && accepts(p, j.job)
+                })
+            });
+            if !claimed_by_others {
+                continue; // TP104 reports the job
+            }
+            let expected = publisher
+                .environment
+                .as_ref()
+                .map_or("", |e| e.value.as_str());
+            if !hidden.is_empty() {
+                out.push(hidden_info(format!(
+                    "no visible job of the pipeline `{path}` publishes to {} in environment `{expected}`; {} may",
+                    index.display_name(),
+                    summary
+                )));
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &PUBLISHER_NO_PUBLISH_JOB,
+                    at,
+                    format!(
+                        "no job of the pipeline `{path}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
+                        index.display_name()
+                    ),
+                )
+                .with_help(format!(
+                    "add a publish job with `environment: {expected}`, or remove this publisher here and on {}",
+                    index.display_name()
+                )),
+            );
+            continue;
+        }
+        if other_targets(context, index).next().is_some() {
+            continue; // TP107 says why
+        }
+        if !hidden.is_empty() {
+            out.push(hidden_info(format!(
+                "no job that publishes to {} by trusted publishing is visible in the pipeline `{path}`; {}, and the upload may be there",
+                index.display_name(),
+                summary
+            )));
+            continue;
+        }
+        let sites: Vec<&PublishSite> = facts
+            .jobs
+            .iter()
+            .flat_map(|j| j.publish_sites.iter())
+            .filter(|s| s.index() == Some(index))
+            .collect();
+        let help = if let Some(site) = sites
+            .iter()
+            .find(|s| matches!(s.auth, Auth::Password { .. }))
+        {
+            format!(
+                "the pipeline uploads with {} and a password or API token instead; remove it and give the job an ID token for {} (see TP301/TP303)",
+                site.uploader.name(),
+                index.display_name()
+            )
+        } else if let Some(site) = sites.first() {
+            format!(
+                "`{}` does not publish by trusted publishing here; use {}",
+                site.uploader.name(),
+                publish_hint(index)
+            )
+        } else {
+            format!(
+                "publish from the pipeline with {}, or remove this publisher here and on {}",
+                publish_hint(index),
+                index.display_name()
+            )
+        };
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_NO_PUBLISH_JOB,
+                at,
+                format!(
+                    "no job of the pipeline `{path}` publishes to {} by trusted publishing, so this publisher is never used",
+                    index.display_name()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, _)) = pipeline(context) else {
+        return;
+    };
+    let publishers = context.gitlab_publishers();
+    for job in publish_jobs(context) {
+        let matching: Vec<&Publisher> = publishers
+            .iter()
+            .copied()
+            .filter(|p| is_for(p, pipeline, &job))
+            .collect();
+        let expected: Vec<_> = matching
+            .iter()
+            .filter_map(|p| p.environment.as_ref().map(|e| (*p, e)))
+            .collect();
+        // A publisher without an environment accepts every job of the pipeline.
+        if matching.is_empty() || expected.len() < matching.len() {
+            continue;
+        }
+        let index = job.registry.display_name();
+        let expected_list = expected
+            .iter()
+            .map(|(_, f)| format!("`{}`", f.value))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let name = &job.job.name.value;
+        let (at, message) = match &job.job.environment {
+            None => (
+                job.job.name.location,
+                format!(
+                    "job `{name}` has no environment, but the {index} publisher expects {expected_list}"
+                ),
+            ),
+            Some(env) if is_dynamic(&env.name.value) => continue,
+            Some(env) => {
+                if expected
+                    .iter()
+                    .any(|(_, f)| same_environment(&f.value, &env.name.value))
+                {
+                    continue;
+                }
+                let case_only = expected
+                    .iter()
+                    .any(|(_, f)| f.value.eq_ignore_ascii_case(&env.name.value));
+                (
+                    env.name.location,
+                    format!(
+                        "job `{name}` runs in environment `{}`, but the {index} publisher expects {expected_list}{}",
+                        env.name.value,
+                        if case_only {
+                            format!(
+                                "; {index} compares GitLab environment names exactly, letter case included (unlike GitHub's)"
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                )
+            }
+        };
+        let (publisher, first) = expected[0];
+        out.push(
+            Diagnostic::new(&ENVIRONMENT_MISMATCH, at, message)
+                .with_severity(Severity::Error)
+                .with_help(format!(
+                    "set `environment: {}` on the job, or change the publisher on {index}; the ID token of a job in any other environment is rejected (`invalid-publisher`)",
+                    first.value
+                ))
+                .with_related(
+                    location(publisher, first),
+                    "publisher's environment declared here",
+                ),
+        );
+    }
+}
+
+pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, _)) = pipeline(context) else {
+        return;
+    };
+    let jobs = publish_jobs(context);
+    for publisher in context.gitlab_publishers() {
+        if publisher.environment.is_some() {
+            continue;
+        }
+        let Some((job, environment)) = jobs
+            .iter()
+            .filter(|j| is_for(publisher, pipeline, j))
+            .find_map(|j| {
+                j.job
+                    .environment
+                    .as_ref()
+                    .filter(|e| !is_dynamic(&e.name.value))
+                    .map(|e| (j, e))
+            })
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+                location(publisher, &publisher.workflow),
+                format!(
+                    "the {} publisher for the pipeline `{}` names no environment, so any job of the pipeline (and of every file it includes) can publish; job `{}` runs in `{}`",
+                    job.registry.display_name(),
+                    pipeline.path,
+                    job.job.name.value,
+                    environment.name.value
+                ),
+            )
+            .with_help(format!(
+                "add `environment = \"{}\"` to this publisher, and the same environment name to the publisher on {}; protect the environment in GitLab so only release pipelines deploy to it",
+                environment.name.value,
+                job.registry.display_name()
+            ))
+            .with_related(environment.name.location, "the publish job's environment"),
+        );
+    }
+}
+
+pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(remote) = gitlab_remote(context) else {
+        return; // no remote, or a GitHub one: nothing to compare with
+    };
+    for publisher in context.gitlab_publishers() {
+        let problems = validate_gitlab(&form_values(publisher));
+        for (field, actual, what, kind) in [
+            (
+                &publisher.owner,
+                &remote.namespace,
+                "namespace",
+                PublisherField::Owner,
+            ),
+            (
+                &publisher.repository,
+                &remote.repository,
+                "project",
+                PublisherField::Repository,
+            ),
+        ] {
+            if field.value == *actual || problems.iter().any(|p| p.field == kind) {
+                continue; // equal, or already a TP102 error
+            }
+            let case_only = field.value.eq_ignore_ascii_case(actual);
+            let diagnostic = if case_only {
+                Diagnostic::new(
+                    &REPOSITORY_MISMATCH,
+                    location(publisher, field),
+                    format!(
+                        "the GitLab publisher's {what} `{}` differs in letter case from `{actual}` in the git remote `origin`",
+                        field.value
+                    ),
+                )
+                .with_severity(Severity::Warning)
+                .with_help(
+                    "PyPI finds the publisher ignoring case, but checks the token's `ci_config_ref_uri` against a path built from the registered spelling; register the project's path exactly as GitLab spells it (its URL) and use it in both places",
+                )
+            } else {
+                Diagnostic::new(
+                    &REPOSITORY_MISMATCH,
+                    location(publisher, field),
+                    format!(
+                        "the GitLab publisher's {what} `{}` is not `{actual}` from the git remote `origin` ({})",
+                        field.value, remote.url
+                    ),
+                )
+                .with_help(format!(
+                    "ID tokens of this project carry `project_path` `{}/{}` (namespace with its subgroups, then the project); fix the publisher on {} and here, or check that `origin` is the project that publishes",
+                    remote.namespace,
+                    remote.repository,
+                    publisher.index().display_name()
+                ))
+            };
+            out.push(diagnostic);
+        }
+        issuer_mismatch(publisher, remote, out);
+    }
+}
+
+/// A publisher for gitlab.com in a project whose `origin` is on another
+/// host with a name (an SSH alias has none: it says nothing of the
+/// instance), or the reverse.
+fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnostic>) {
+    let issuer = publisher
+        .issuer
+        .as_ref()
+        .map_or(GITLAB_ISSUER, |f| f.value.as_str());
+    let issuer_host = issuer
+        .trim_end_matches('/')
+        .strip_prefix("https://")
+        .unwrap_or(issuer)
+        .to_ascii_lowercase();
+    if issuer_host == remote.host || !remote.host.contains('.') {
+        return;
+    }
+    // Without an `issuer` key: the `[[publisher]]` header.
+    let at = publisher
+        .issuer
+        .as_ref()
+        .map_or(Location::new(publisher.file, publisher.span), |field| {
+            location(publisher, field)
+        });
+    out.push(
+        Diagnostic::new(
+            &REPOSITORY_MISMATCH,
+            at,
+            format!(
+                "the GitLab publisher's issuer is `{issuer}`, but the git remote `origin` is on `{}`",
+                remote.host
+            ),
+        )
+        .with_severity(Severity::Warning)
+        .with_help(format!(
+            "ID tokens carry the issuer of the instance the pipeline runs on; for a self-managed instance set `issuer = \"https://{}\"`: PyPI accepts it only for projects of a PyPI organisation that registered the instance (in beta), otherwise publish from gitlab.com",
+            remote.host
+        )),
+    );
+}
+
+/// The pipeline's uploads by trusted publishing whose target is not
+/// `index`: the other PyPI index, or a URL set from variables.
+fn other_targets<'a>(
+    context: &Context<'a>,
+    index: Registry,
+) -> impl Iterator<Item = &'a PublishSite> + 'a {
+    let sites = pipeline(context)
+        .map(|(_, facts)| facts.jobs.as_slice())
+        .unwrap_or_default();
+    sites
+        .iter()
+        .flat_map(|j| j.publish_sites.iter())
+        .filter(move |s| {
+            s.is_oidc()
+                && s.uploader.registry().is_some_and(Registry::is_pypi)
+                && match &s.target {
+                    Target::Registry(i) => *i != index,
+                    Target::Expression(_) => true,
+                    Target::Custom(_) => false,
+                }
+        })
+}
+
+pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, _)) = pipeline(context) else {
+        return;
+    };
+    let jobs = publish_jobs(context);
+    let publishers = context.gitlab_publishers();
+    for publisher in publishers.iter().copied() {
+        let Some(index) = publisher.index_kind else {
+            continue;
+        };
+        if !names_pipeline(publisher, &pipeline.path) {
+            continue;
+        }
+        let path = &pipeline.path;
+        let has_own_jobs = jobs.iter().any(|j| is_for(publisher, pipeline, j));
+        let related = location(
+            publisher,
+            publisher.index.as_ref().unwrap_or(&publisher.workflow),
+        );
+        for site in other_targets(context, index) {
+            let at = site.target_span.unwrap_or(site.location());
+            match &site.target {
+                Target::Expression(url) => out.push(
+                    Diagnostic::new(
+                        &INDEX_MISMATCH,
+                        at,
+                        format!(
+                            "the upload target `{url}` is set from variables; tplint cannot tell whether it is {}, where the publisher for the pipeline `{path}` is registered",
+                            index.display_name()
+                        ),
+                    )
+                    .with_severity(Severity::Info)
+                    .with_help(format!(
+                        "a literal `{}` lets the publisher be checked",
+                        index.upload_url()
+                    ))
+                    .with_related(related, "publisher declared here"),
+                ),
+                Target::Registry(other) => {
+                    let declared_elsewhere = publishers
+                        .iter()
+                        .any(|p| p.index_kind == Some(*other) && names_pipeline(p, path));
+                    if declared_elsewhere || has_own_jobs {
+                        continue;
+                    }
+                    let (variable, audience) = id_token_of(*other);
+                    out.push(
+                        Diagnostic::new(
+                            &INDEX_MISMATCH,
+                            at,
+                            format!(
+                                "`{}` uploads to {}, but the GitLab publisher for the pipeline `{path}` is registered on {}",
+                                site.uploader.name(),
+                                other.display_name(),
+                                index.display_name()
+                            ),
+                        )
+                        .with_help(format!(
+                            "{} and {} have separate publishers: register one on {} (and set `registry = \"{}\"` here, with `id_tokens: {variable}: {{aud: {audience}}}` on the job), or upload to {}",
+                            Registry::Pypi.display_name(),
+                            Registry::TestPypi.display_name(),
+                            other.display_name(),
+                            other.key(),
+                            index.upload_url()
+                        ))
+                        .with_related(related, "publisher declared here"),
+                    );
+                }
+                Target::Custom(_) => {}
+            }
+        }
+    }
+}
+
+/// TP108 on GitLab: a publisher that names the included file holding the
+/// job instead of the top-level pipeline file. GitLab's ID token names
+/// only the top-level file (`ci_config_ref_uri`), which PyPI compares.
+pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, _)) = pipeline(context) else {
+        return;
+    };
+    let jobs = publish_jobs(context);
+    for publisher in context.gitlab_publishers() {
+        let Some(file) = named_included_file(pipeline, publisher) else {
+            continue;
+        };
+        let included = &file.path;
+        let top = &pipeline.path;
+        let registry = publisher.index().display_name();
+        let in_file = jobs
+            .iter()
+            .find(|j| j.job.name.location.file == file.file || j.site.location().file == file.file);
+        let help = format!(
+            "register (and declare) the publisher with top-level pipeline file path `{top}`: GitLab's ID token names only the top-level pipeline (`ci_config_ref_uri`), whatever file holds the job, and {registry} rejects the token (`invalid-publisher`)"
+        );
+        let mut diagnostic = match in_file {
+            Some(job) => Diagnostic::new(
+                &REUSABLE_WORKFLOW_PUBLISH,
+                job.site.location(),
+                format!(
+                    "job `{}` publishes from `{included}`, included by `{top}`; {registry} matches the top-level pipeline file `{top}`, not `{included}` that the publisher names",
+                    job.job.name.value
+                ),
+            )
+            .with_related(
+                location(publisher, &publisher.workflow),
+                "publisher names the included file",
+            ),
+            None => Diagnostic::new(
+                &REUSABLE_WORKFLOW_PUBLISH,
+                location(publisher, &publisher.workflow),
+                format!(
+                    "the publisher names `{included}`, a file included by `{top}`; {registry} matches the top-level pipeline file `{top}`"
+                ),
+            ),
+        }
+        .with_severity(Severity::Error)
+        .with_help(help);
+        for include in pipeline.include_chain(file.file) {
+            diagnostic = diagnostic.with_related(include, "included here");
+        }
+        out.push(diagnostic);
+    }
+}
