@@ -145,7 +145,7 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
                     platform: Platform::Gitlab.key(),
                     registry: index.key(),
                     index: index.key(),
-                    project: repo.config.default_package(index),
+                    project: repo.default_package(index),
                     owner: remote.map(|r| r.namespace.clone()),
                     repository: remote.map(|r| r.repository.clone()),
                     workflow: pipeline.path.clone(),

@@ -127,7 +127,11 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
         help.push_str(&format!("registry = \"{}\"\n", job.index.key()));
     }
     if let Some(package) = context.repo.default_package(job.index) {
-        let key = if job.index.is_pypi() { "project" } else { "package" };
+        let key = if job.index.is_pypi() {
+            "project"
+        } else {
+            "package"
+        };
         help.push_str(&format!("{key} = \"{package}\"\n"));
     }
     help.push_str(&format!(
