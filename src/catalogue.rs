@@ -199,6 +199,14 @@ rule!(
 );
 
 rule!(
+    ID_TOKEN_AUDIENCE,
+    "TP205",
+    "id-token-audience",
+    Error,
+    "(GitLab) a PyPI ID token's `aud` is a list, does not match the index the job uploads to, or sits in a variable twine and uv do not read"
+);
+
+rule!(
     PUBLISH_WITH_PASSWORD,
     "TP301",
     "publish-with-password",
@@ -236,6 +244,14 @@ rule!(
     "release-without-provenance",
     Info,
     "(`--online`) no file of the latest release has provenance, so PyPI has no record of its publisher"
+);
+
+rule!(
+    UPLOADER_TOO_OLD,
+    "TP311",
+    "uploader-too-old",
+    Warning,
+    "(GitLab) the job pins twine before 6.1.0 or uv before 0.8.18, which cannot do trusted publishing on GitLab"
 );
 
 rule!(
@@ -358,6 +374,14 @@ rule!(
     "gh-action-pypi-publish runs twice in one job on the same folder, in one run, with attestations on"
 );
 
+rule!(
+    OIDC_TOKEN_REUSED,
+    "TP606",
+    "oidc-token-reused",
+    Error,
+    "(GitLab) two uploads by trusted publishing in one job, which share the job's single-use ID token"
+);
+
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
     &UNUSED_SUPPRESSION,
@@ -377,11 +401,13 @@ pub static RULES: &[&Rule] = &[
     &ID_TOKEN_WORKFLOW_LEVEL,
     &ID_TOKEN_UNUSED,
     &WRITE_ALL,
+    &ID_TOKEN_AUDIENCE,
     &PUBLISH_WITH_PASSWORD,
     &UNKNOWN_PUBLISH_INPUT,
     &PUBLISH_TOKEN_ENV,
     &UV_TRUSTED_PUBLISHING_FALLBACK,
     &RELEASE_WITHOUT_PROVENANCE,
+    &UPLOADER_TOO_OLD,
     &ONLINE_CHECK_SKIPPED,
     &PUBLISH_JOB_NO_ENVIRONMENT,
     &ENVIRONMENT_DYNAMIC,
@@ -397,6 +423,7 @@ pub static RULES: &[&Rule] = &[
     &UNSUPPORTED_RUNNER,
     &ARTIFACT_HANDOFF,
     &PUBLISH_TWICE_IN_JOB,
+    &OIDC_TOKEN_REUSED,
 ];
 
 /// A rule by code (`TP104`, any case) or name (`environment-mismatch`).
