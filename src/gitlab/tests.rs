@@ -95,7 +95,7 @@ fn pypi_example_is_one_build_job_and_one_publish_job() {
     let site = &publish_facts.publish_sites[0];
     assert_eq!(site.uploader, Uploader::Twine);
     assert!(site.is_oidc());
-    assert!(matches!(site.target, Target::Index(_)));
+    assert!(matches!(site.target, Target::Registry(_)));
     assert_eq!(site.job, 1);
     assert_eq!(text(&repo.sources, site.location()), "twine upload");
     // installing the uploader is tool set-up, not a build
@@ -690,7 +690,7 @@ publish:
     assert!(test.mints_token);
     let site = &test.publish_sites[0];
     assert!(site.is_oidc(), "{:?}", site.auth);
-    assert!(matches!(site.target, Target::Index(_)));
+    assert!(matches!(site.target, Target::Registry(_)));
     assert_ne!(
         site.index(),
         job_facts(&repo, &facts, "publish").publish_sites[0].index()
