@@ -88,7 +88,10 @@ fn pypi_audience(value: &str) -> bool {
 }
 
 fn gitlab<'a>(context: &Context<'a>) -> Option<(&'a GitlabPipeline, &'a GitlabFacts)> {
-    Some((context.repo.gitlab.as_ref()?, context.facts.gitlab.as_ref()?))
+    Some((
+        context.repo.gitlab.as_ref()?,
+        context.facts.gitlab.as_ref()?,
+    ))
 }
 
 /// The GitLab publishers declared in the configuration.
@@ -202,7 +205,12 @@ fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> T
             return TokenFor::Case(token, &token.aud[0].value);
         }
     }
-    if let Some(token) = job.id_tokens.iter().filter(single).find(|t| t.name.value == name) {
+    if let Some(token) = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .find(|t| t.name.value == name)
+    {
         return TokenFor::NamedOther(token, &token.aud[0].value);
     }
     for token in job.id_tokens.iter().filter(single) {
@@ -239,9 +247,10 @@ fn trusted_publish_jobs<'a>(
         .zip(&gitlab.jobs)
         .enumerate()
         .filter_map(|(index, (job, facts))| {
-            let site = facts.publish_sites.iter().find(|s| {
-                tp_site(s).is_some_and(|registry| relies_on_tp(job, facts, registry))
-            })?;
+            let site = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s).is_some_and(|registry| relies_on_tp(job, facts, registry)))?;
             Some((index, job, facts, site))
         })
 }
@@ -307,7 +316,11 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             if !matches!(token_for(job, &uploads, index), TokenFor::Missing) {
                 continue;
             }
-            let Some(site) = facts.publish_sites.iter().find(|s| tp_site(s) == Some(index)) else {
+            let Some(site) = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s) == Some(index))
+            else {
                 continue;
             };
             let aud = audience(index);
@@ -337,7 +350,10 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 .with_related(default, "the `default:` entry the job does not get")
             } else if facts.mints_token || declared || required {
                 let why = if declared {
-                    format!("a GitLab publisher for {} is declared", index.display_name())
+                    format!(
+                        "a GitLab publisher for {} is declared",
+                        index.display_name()
+                    )
                 } else if required {
                     "`uv publish` is told to use trusted publishing".to_string()
                 } else {
@@ -380,7 +396,8 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
 
 /// Whether a job uses (or may use) its ID token `name`.
 fn uses_token(job: &GitlabJob, facts: &GitlabJobFacts, name: &str) -> bool {
-    let named = |text: &str| text.contains(&format!("${name}")) || text.contains(&format!("${{{name}}}"));
+    let named =
+        |text: &str| text.contains(&format!("${name}")) || text.contains(&format!("${{{name}}}"));
     !facts.publish_sites.is_empty()
         || !facts.opaque.is_empty()
         || facts.mints_token
@@ -509,7 +526,11 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
         for &index in &uploads {
             let aud = audience(index);
             let variable = token_variable(aud);
-            let Some(site) = facts.publish_sites.iter().find(|s| tp_site(s) == Some(index)) else {
+            let Some(site) = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s) == Some(index))
+            else {
                 continue;
             };
             let tool = site.uploader.name();
