@@ -1003,6 +1003,9 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
     }
 }
 
+/// Most uploads of one job compared pairwise (real jobs have one or two).
+const MAX_UPLOADS_COMPARED: usize = 16;
+
 /// Whether a shell word occurs in `text` (a keyword such as `else`).
 fn has_word(text: &str, word: &str) -> bool {
     text.split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == ')')
@@ -1017,6 +1020,8 @@ enum Together {
     Fallback,
     /// Shell conditions decide.
     Maybe,
+    /// Branches of one `if`/`case`: never both.
+    Exclusive,
 }
 
 fn together(context: &Context<'_>, first: &PublishSite, second: &PublishSite) -> Together {
@@ -1027,6 +1032,11 @@ fn together(context: &Context<'_>, first: &PublishSite, second: &PublishSite) ->
     let Some(between) = text.get(first.span.end..second.span.start) else {
         return Together::Maybe;
     };
+    let branch = has_word(between, "else") || has_word(between, "elif") || between.contains(";;");
+    let closed = has_word(between, "fi") || has_word(between, "esac");
+    if branch && !closed {
+        return Together::Exclusive;
+    }
     if ["if", "then", "else", "elif", "fi", "case", "esac"]
         .iter()
         .any(|w| has_word(between, w))
@@ -1101,10 +1111,27 @@ pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 }
                 continue;
             }
-            let Some((first, second)) = sites.first().zip(sites.get(1)) else {
+            // The pair most certain to run together.
+            let rank = |t: &Together| match t {
+                Together::Always => 3,
+                Together::Fallback => 2,
+                Together::Maybe => 1,
+                Together::Exclusive => 0,
+            };
+            let mut best: Option<(Together, &PublishSite, &PublishSite)> = None;
+            for (i, first) in sites.iter().take(MAX_UPLOADS_COMPARED).enumerate() {
+                for second in sites.iter().take(MAX_UPLOADS_COMPARED).skip(i + 1) {
+                    let how = together(context, first, second);
+                    if best.as_ref().is_none_or(|(b, _, _)| rank(&how) > rank(b)) {
+                        best = Some((how, first, second));
+                    }
+                }
+            }
+            let Some((how, first, second)) = best else {
                 continue;
             };
-            let (severity, message) = match together(context, first, second) {
+            let (severity, message) = match how {
+                Together::Exclusive => continue,
                 Together::Always => (
                     Severity::Error,
                     format!(
@@ -1115,7 +1142,7 @@ pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 Together::Fallback => (
                     Severity::Warning,
                     format!(
-                        "this upload to {} runs when the first fails, but if the first got as far as exchanging the job's one ID token (`{variable}`), PyPI refuses it here again, so the fallback cannot succeed by trusted publishing",
+                        "in job `{name}`, this upload to {} runs when the first fails, but if the first got as far as exchanging the job's one ID token (`{variable}`), PyPI refuses it here again, so the fallback cannot succeed by trusted publishing",
                         index.display_name()
                     ),
                 ),
