@@ -426,16 +426,18 @@ pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             let used = uses_token(job, facts, &token.name.value);
             if job.id_tokens_from_default {
                 let at = token.name.location;
-                let entry = match from_default.iter_mut().find(|e| e.0 == at) {
-                    Some(entry) => entry,
+                let index = match from_default.iter().position(|e| e.0 == at) {
+                    Some(index) => index,
                     None => {
                         from_default.push((at, token.name.value.clone(), Vec::new(), 0));
-                        from_default.last_mut().expect("just pushed")
+                        from_default.len() - 1
                     }
                 };
-                entry.3 += 1;
-                if !used {
-                    entry.2.push(job.name.value.clone());
+                if let Some(entry) = from_default.get_mut(index) {
+                    entry.3 += 1;
+                    if !used {
+                        entry.2.push(job.name.value.clone());
+                    }
                 }
                 continue;
             }
@@ -707,7 +709,14 @@ pub(super) fn uploader_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             }) else {
                 continue;
             };
-            for pin in facts.tool_pins.iter().filter(|p| p.tool == *tool) {
+            // The version that runs: the last install, else the image's.
+            let pins: Vec<_> = facts.tool_pins.iter().filter(|p| p.tool == *tool).collect();
+            let effective = pins
+                .iter()
+                .rev()
+                .find(|p| !p.from_image)
+                .or_else(|| pins.first());
+            if let Some(pin) = effective {
                 let Some(pinned) = version(&pin.version) else {
                     continue;
                 };
