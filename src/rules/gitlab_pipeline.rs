@@ -939,17 +939,18 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             continue;
         };
         let name = &job.name.value;
+        let index = site.index().map_or("PyPI", Registry::display_name);
         let diagnostic = match facts.merge_request {
             Tri::No => continue,
             Tri::Yes => Diagnostic::new(
                 &UNTRUSTED_TRIGGER,
                 admitting(job).unwrap_or(job.name.location),
                 format!(
-                    "job `{name}` uploads to PyPI and runs in merge request pipelines, where the changes of a merge request, not yet reviewed, run before the upload"
+                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here)"
                 ),
             )
             .with_help(
-                "run the publish job only for tags: `rules: [{if: $CI_COMMIT_TAG}]`, and leave merge request pipelines to tests",
+                "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests",
             ),
             Tri::Unknown => {
                 let (location, why) = undecided(pipeline, job);
@@ -957,7 +958,7 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     &UNTRUSTED_TRIGGER,
                     location,
                     format!(
-                        "job `{name}` uploads to PyPI, and whether it runs in merge request pipelines depends on {why}"
+                        "job `{name}` uploads to {index}, and whether it runs in merge request pipelines depends on {why}"
                     ),
                 )
                 .with_severity(Severity::Info)
