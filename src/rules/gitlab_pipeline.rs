@@ -611,6 +611,30 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             };
             let aud = audience(index);
             let variable = token_variable(aud);
+            if let Some(token) = given_id_token(context, job, *location) {
+                push(
+                    pipeline,
+                    out,
+                    with_via(
+                        Diagnostic::new(
+                            &PUBLISH_TOKEN_ENV,
+                            *location,
+                            format!(
+                                "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
+                                site.uploader.name(),
+                                index.display_name()
+                            ),
+                        )
+                        .with_severity(Severity::Error)
+                        .with_help(format!(
+                            "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
+                        ))
+                        .with_related(site.location(), "the upload"),
+                        &site.via,
+                    ),
+                );
+                continue;
+            }
             let has_token = job.id_token(&variable).is_some();
             let message = format!(
                 "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
@@ -645,6 +669,31 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             );
         }
     }
+}
+
+/// The job's ID token whose variable is the value given at `location` (a
+/// `-p`/`--token` flag, `TWINE_PASSWORD=` before the command, or a
+/// `variables:` entry), if it is one.
+fn given_id_token<'a>(
+    context: &Context<'_>,
+    job: &'a GitlabJob,
+    location: Location,
+) -> Option<&'a str> {
+    let text = &context.repo.sources.get(location.file).text;
+    let rest = text.get(location.span.end..)?;
+    let line = rest.split('\n').next().unwrap_or_default();
+    let value = line.trim_start_matches(|c: char| c.is_whitespace() || ":=\"'".contains(c));
+    job.id_tokens
+        .iter()
+        .map(|t| t.name.value.as_str())
+        .find(|name| {
+            let braced = format!("${{{name}}}");
+            let plain = format!("${name}");
+            value.starts_with(&braced)
+                || value.strip_prefix(&plain).is_some_and(|after| {
+                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
 }
 
 pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
