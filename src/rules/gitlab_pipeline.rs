@@ -104,10 +104,15 @@ fn gitlab_publishers<'a>(context: &Context<'a>) -> impl Iterator<Item = &'a Publ
         .filter(|p| p.platform == Platform::Gitlab)
 }
 
-/// Push `diagnostic` with the `include:` entries that lead to its file.
+/// Push `diagnostic` with the `include:` entries that lead to its file (or,
+/// for a finding in a repository script, to the pipeline file that runs it).
 fn push(pipeline: &GitlabPipeline, out: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
     let mut diagnostic = diagnostic;
-    for entry in pipeline.include_chain(diagnostic.location.file) {
+    let file = std::iter::once(diagnostic.location.file)
+        .chain(diagnostic.related.iter().map(|r| r.location.file))
+        .find(|file| pipeline.file(*file).is_some())
+        .unwrap_or(diagnostic.location.file);
+    for entry in pipeline.include_chain(file) {
         diagnostic = diagnostic.with_related(entry, "the file is included here");
     }
     out.push(diagnostic);
