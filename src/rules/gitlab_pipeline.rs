@@ -335,6 +335,12 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             let replaced = job
                 .replaces_default_id_tokens
                 .and_then(|key| Some((key, default_token(pipeline, aud)?)));
+            // `inherit: default: false` (or a list without `id_tokens`).
+            let not_inherited = job
+                .node
+                .entry("inherit")
+                .filter(|_| job.id_tokens_key.is_none())
+                .and_then(|inherit| Some((inherit.key.location, default_token(pipeline, aud)?)));
             let declared = gitlab_publishers(context).any(|p| p.index() == index);
             let required = site.uploader == Uploader::Uv && site.oidc_required;
             let help = format!(
@@ -351,6 +357,20 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 )
                 .with_help(format!(
                     "add the entry to the job's own `id_tokens:`:\n      {variable}:\n        aud: {aud}"
+                ))
+                .with_related(default, "the `default:` entry the job does not get")
+            } else if let Some((inherit, default)) = not_inherited {
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    inherit,
+                    format!(
+                        "job `{name}` does not inherit `default:id_tokens`, which has the `{aud}` token `{tool}` needs to upload to {} by trusted publishing",
+                        index.display_name()
+                    ),
+                )
+                .with_help(format!(
+                    "let the job inherit `id_tokens` (`inherit: default: [id_tokens, ...]`), or {}",
+                    help.replacen("give", "give it", 1)
                 ))
                 .with_related(default, "the `default:` entry the job does not get")
             } else if facts.mints_token || declared || required {
