@@ -179,6 +179,14 @@ enum TokenFor<'a> {
 fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> TokenFor<'a> {
     let aud = audience(index);
     let name = token_variable(aud);
+    // The variable set some other way (`variables:`, an export): what it
+    // holds cannot be judged.
+    let assigned = format!("{name}=");
+    if job.variables.iter().any(|v| v.name.value == name)
+        || job.all_lines().any(|l| l.text.contains(&assigned))
+    {
+        return TokenFor::Ready;
+    }
     let single = |t: &&IdToken| !t.aud_is_list && t.aud.len() == 1;
     let exact: Vec<&IdToken> = job
         .id_tokens
