@@ -888,6 +888,17 @@ pub(super) fn unpinned_include(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             continue;
         }
         let target = &include.target.value;
+        // A variable may stand for a commit SHA: not judged.
+        let variable_ref = match include.kind {
+            IncludeKind::Remote => target.contains('$'),
+            _ => include
+                .reference
+                .as_ref()
+                .is_some_and(|r| r.value.contains('$')),
+        };
+        if variable_ref {
+            continue;
+        }
         let (location, message, help) = match include.kind {
             IncludeKind::Project => match &include.reference {
                 Some(reference) => (
