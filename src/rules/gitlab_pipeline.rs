@@ -140,6 +140,40 @@ fn tp_site(site: &PublishSite) -> Option<Registry> {
     (tool && site.is_oidc()).then_some(site.index()?)
 }
 
+/// Whether the upload is given a username other than `__token__`, with
+/// which twine does not try trusted publishing (`twine/auth.py`) and uv's
+/// `automatic` mode skips it (`crates/uv-publish/src/lib.rs`).
+fn gives_username(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) -> bool {
+    let (variable, flags): (&str, &[&str]) = match site.uploader {
+        Uploader::Twine => ("TWINE_USERNAME", &["-u", "--username"]),
+        Uploader::Uv => ("UV_PUBLISH_USERNAME", &["-u", "--username"]),
+        _ => return false,
+    };
+    let not_token = |value: &str| {
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        !value.is_empty() && value != "__token__"
+    };
+    if job
+        .variables
+        .iter()
+        .any(|v| v.name.value == variable && not_token(&v.value.value))
+    {
+        return true;
+    }
+    let text = &context.repo.sources.get(site.file).text;
+    let line = text
+        .get(site.span.end..)
+        .and_then(|rest| rest.split('\n').next())
+        .unwrap_or_default();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.iter().enumerate().any(|(i, word)| {
+        if let Some(value) = word.strip_prefix("--username=") {
+            return not_token(value);
+        }
+        flags.contains(word) && words.get(i + 1).is_some_and(|value| not_token(value))
+    })
+}
+
 /// Whether an upload goes to PyPI or TestPyPI, or to an index named by a
 /// variable, which may be either.
 fn to_pypi(site: &PublishSite) -> bool {
@@ -336,6 +370,10 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             else {
                 continue;
             };
+            // A username: a password from the settings, not trusted publishing.
+            if gives_username(context, job, site) {
+                continue;
+            }
             let aud = audience(index);
             let variable = token_variable(aud);
             let name = &job.name.value;
@@ -787,6 +825,7 @@ pub(super) fn uploader_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>)
         for (uploader, tool, first) in FIRST_GITLAB_RELEASE {
             let Some(site) = facts.publish_sites.iter().find(|s| {
                 s.uploader == *uploader
+                    && !gives_username(context, job, s)
                     && tp_site(s).is_some_and(|index| relies_on_tp(job, facts, index))
             }) else {
                 continue;
@@ -1189,7 +1228,7 @@ pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>
             let sites: Vec<&PublishSite> = facts
                 .publish_sites
                 .iter()
-                .filter(|s| tp_site(s) == Some(index))
+                .filter(|s| tp_site(s) == Some(index) && !gives_username(context, job, s))
                 .collect();
             let name = &job.name.value;
             let help = format!(
