@@ -595,6 +595,11 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 )),
             );
         }
+        // An include tplint cannot read may add the entry the upload needs
+        // (GitLab merges included configuration under the file's own).
+        if !pipeline.complete() {
+            continue;
+        }
         let uploads = tp_indexes(facts);
         for &index in &uploads {
             let aud = audience(index);
@@ -872,6 +877,10 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
     let Some((pipeline, gitlab)) = gitlab(context) else {
         return;
     };
+    // An include tplint cannot read may give the job its environment.
+    if !pipeline.complete() {
+        return;
+    }
     for (_, job, _, site) in trusted_publish_jobs(pipeline, gitlab) {
         if job.environment.is_some() {
             continue;
@@ -1072,18 +1081,31 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
         };
         let name = &job.name.value;
         let index = site.index().map_or("PyPI", Registry::display_name);
+        // Without `workflow:rules` of its own, the pipeline may get them from
+        // an include tplint cannot read, which may leave merge requests out.
+        let workflow_known = if pipeline.complete() || pipeline.workflow_rules.is_some() {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
         let diagnostic = match facts.merge_request {
             Tri::No => continue,
             Tri::Yes => Diagnostic::new(
                 &UNTRUSTED_TRIGGER,
                 admitting(job).unwrap_or(job.name.location),
                 format!(
-                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here)"
+                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here){}",
+                    if workflow_known == Severity::Info {
+                        "; unless an include tplint cannot read sets `workflow:rules` that leave merge requests out"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .with_help(
                 "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests",
-            ),
+            )
+            .with_severity(workflow_known),
             Tri::Unknown => {
                 let (location, why) = undecided(pipeline, job);
                 Diagnostic::new(
