@@ -207,6 +207,14 @@ rule!(
 );
 
 rule!(
+    ID_TOKEN_AUDIENCE,
+    "TP205",
+    "id-token-audience",
+    Error,
+    "(GitLab) a PyPI ID token's `aud` is a list, does not match the index the job uploads to, or sits in a variable twine and uv do not read"
+);
+
+rule!(
     PUBLISH_WITH_PASSWORD,
     "TP301",
     "publish-with-password",
@@ -260,6 +268,14 @@ rule!(
     "token-fallback",
     Warning,
     "a registry token is configured where npm publishes by trusted publishing: npm falls back to it silently, pnpm 11 and Yarn never try OIDC"
+);
+
+rule!(
+    UPLOADER_TOO_OLD,
+    "TP311",
+    "uploader-too-old",
+    Warning,
+    "(GitLab) the job pins twine before 6.1.0 or uv before 0.8.18, which cannot do trusted publishing on GitLab"
 );
 
 rule!(
@@ -382,6 +398,14 @@ rule!(
     "gh-action-pypi-publish runs twice in one job on the same folder, in one run, with attestations on"
 );
 
+rule!(
+    OIDC_TOKEN_REUSED,
+    "TP606",
+    "oidc-token-reused",
+    Error,
+    "(GitLab) two uploads by trusted publishing in one job, which share the job's single-use ID token"
+);
+
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
     &UNUSED_SUPPRESSION,
@@ -402,6 +426,7 @@ pub static RULES: &[&Rule] = &[
     &ID_TOKEN_WORKFLOW_LEVEL,
     &ID_TOKEN_UNUSED,
     &WRITE_ALL,
+    &ID_TOKEN_AUDIENCE,
     &PUBLISH_WITH_PASSWORD,
     &UNKNOWN_PUBLISH_INPUT,
     &PUBLISH_TOKEN_ENV,
@@ -409,6 +434,7 @@ pub static RULES: &[&Rule] = &[
     &NPM_TOO_OLD,
     &RELEASE_WITHOUT_PROVENANCE,
     &TOKEN_FALLBACK,
+    &UPLOADER_TOO_OLD,
     &ONLINE_CHECK_SKIPPED,
     &PUBLISH_JOB_NO_ENVIRONMENT,
     &ENVIRONMENT_DYNAMIC,
@@ -424,6 +450,7 @@ pub static RULES: &[&Rule] = &[
     &UNSUPPORTED_RUNNER,
     &ARTIFACT_HANDOFF,
     &PUBLISH_TWICE_IN_JOB,
+    &OIDC_TOKEN_REUSED,
 ];
 
 /// A rule by code (`TP104`, any case) or name (`environment-mismatch`).

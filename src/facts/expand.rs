@@ -255,6 +255,24 @@ impl<'a> ShellBlock<'a, '_, '_> {
             let start = self.within.start + command.offset + at;
             return Span::new(start, start + needle.len());
         }
+        // A block scalar's text lost its indentation: search from the
+        // source line of the command's line (never later than it, since
+        // folding only joins lines), so an earlier command with the same
+        // words is not taken.
+        if let Some(before) = self.text.get(..command.offset) {
+            let line = before.matches('\n').count();
+            let from = if line == 0 {
+                Some(0)
+            } else {
+                raw.match_indices('\n').nth(line - 1).map(|(at, _)| at + 1)
+            };
+            if let Some(from) = from
+                && let Some(at) = raw.get(from..).and_then(|rest| rest.find(needle))
+            {
+                let start = self.within.start + from + at;
+                return Span::new(start, start + needle.len());
+            }
+        }
         self.locate(needle)
     }
 

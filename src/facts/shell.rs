@@ -66,12 +66,27 @@ fn is_assignment(word: &str) -> Option<(String, String)> {
     valid.then(|| (name.to_string(), value.to_string()))
 }
 
+/// Shell reserved words that may come before a simple command in the same
+/// list (POSIX shell grammar: `if`, `then`, `else`, `elif`, `while`,
+/// `until`, `do`, `!`, `{`).
+const LEADING_RESERVED_WORDS: &[&str] = &[
+    "if", "then", "else", "elif", "while", "until", "do", "!", "{",
+];
+
 /// Split a script into commands.
 pub fn commands(script: &str) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut exports = Exports::default();
     for (words, offset) in split(script) {
         let mut words = words.into_iter().peekable();
+        // Reserved words before a command (`then twine upload ...`,
+        // `do uv publish; done`): the command after them runs.
+        while words
+            .peek()
+            .is_some_and(|w| LEADING_RESERVED_WORDS.contains(&w.as_str()))
+        {
+            words.next();
+        }
         if words.peek().map(String::as_str) == Some("export") {
             words.next();
             for (name, value) in words.filter_map(|w| is_assignment(&w)) {
@@ -307,6 +322,23 @@ mod tests {
                 vec!["uv", "publish", "--trusted-publishing", "always"],
                 vec!["echo", "done"],
                 vec!["tee", "x"],
+            ]
+        );
+    }
+
+    #[test]
+    fn reserved_words_before_a_command_are_dropped() {
+        let script = "for f in dist/*; do twine upload \"$f\"; done\nif [ -n \"$X\" ]; then uv publish; else echo no; fi";
+        assert_eq!(
+            words(script),
+            vec![
+                vec!["for", "f", "in", "dist/*"],
+                vec!["twine", "upload", "$f"],
+                vec!["done"],
+                vec!["[", "-n", "$X", "]"],
+                vec!["uv", "publish"],
+                vec!["echo", "no"],
+                vec!["fi"],
             ]
         );
     }

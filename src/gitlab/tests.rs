@@ -744,3 +744,32 @@ fn thousands_of_jobs_resolve_in_linear_time() {
     // A generous bound for a debug build on a shared machine.
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn uploads_in_block_scalars_and_loops_are_located_at_their_line() {
+    let source = r#"publish:
+  id_tokens:
+    PYPI_ID_TOKEN:
+      aud: pypi
+  script:
+    - |
+      if [ -n "$WHEELS" ]; then
+        twine upload dist/*.whl
+      else
+        twine upload dist/*
+      fi
+    - for f in dist/*; do uv publish "$f"; done
+"#;
+    let (repo, facts) = repo(&[(".gitlab-ci.yml", source)]);
+    let publish = job_facts(&repo, &facts, "publish");
+    let lines: Vec<usize> = publish
+        .publish_sites
+        .iter()
+        .map(|s| {
+            let text = &repo.sources.get(s.file).text;
+            text[..s.span.start].matches('\n').count() + 1
+        })
+        .collect();
+    assert_eq!(lines, [8, 10, 12]);
+    assert_eq!(publish.publish_sites[2].uploader, Uploader::Uv);
+}

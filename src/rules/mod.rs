@@ -3,6 +3,7 @@
 
 mod credentials;
 mod environment;
+mod gitlab_pipeline;
 mod gitlab_publisher;
 mod hygiene;
 mod input;
@@ -79,7 +80,9 @@ pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 /// (unused suppressions) have none.
 static CHECKS: &[(&Rule, Check)] = &[
     (&INVALID_YAML, input::invalid_yaml),
+    (&INVALID_YAML, gitlab_pipeline::invalid_yaml),
     (&INVALID_WORKFLOW, input::invalid_workflow),
+    (&INVALID_WORKFLOW, gitlab_pipeline::invalid_workflow),
     (&PUBLISHER_UNDECLARED, publisher::publisher_undeclared),
     (
         &PUBLISHER_UNDECLARED,
@@ -136,29 +139,42 @@ static CHECKS: &[(&Rule, Check)] = &[
         npm::package_repository_mismatch,
     ),
     (&ID_TOKEN_MISSING, permissions::id_token_missing),
+    (&ID_TOKEN_MISSING, gitlab_pipeline::id_token_missing),
     (
         &ID_TOKEN_WORKFLOW_LEVEL,
         permissions::id_token_workflow_level,
     ),
     (&ID_TOKEN_UNUSED, permissions::id_token_unused),
+    (&ID_TOKEN_UNUSED, gitlab_pipeline::id_token_unused),
     (&WRITE_ALL, permissions::write_all),
+    (&ID_TOKEN_AUDIENCE, gitlab_pipeline::id_token_audience),
     (&PUBLISH_WITH_PASSWORD, credentials::publish_with_password),
     (&UNKNOWN_PUBLISH_INPUT, credentials::unknown_publish_input),
     (&PUBLISH_TOKEN_ENV, credentials::publish_token_env),
+    (&PUBLISH_TOKEN_ENV, gitlab_pipeline::publish_token_env),
     (
         &UV_TRUSTED_PUBLISHING_FALLBACK,
         credentials::uv_trusted_publishing_fallback,
     ),
     (&NPM_TOO_OLD, npm::npm_too_old),
     (
+        &UV_TRUSTED_PUBLISHING_FALLBACK,
+        gitlab_pipeline::uv_trusted_publishing_fallback,
+    ),
+    (
         &RELEASE_WITHOUT_PROVENANCE,
         record::release_without_provenance,
     ),
     (&TOKEN_FALLBACK, npm::token_fallback),
+    (&UPLOADER_TOO_OLD, gitlab_pipeline::uploader_too_old),
     (&ONLINE_CHECK_SKIPPED, online::online_check_skipped),
     (
         &PUBLISH_JOB_NO_ENVIRONMENT,
         environment::publish_job_no_environment,
+    ),
+    (
+        &PUBLISH_JOB_NO_ENVIRONMENT,
+        gitlab_pipeline::publish_job_no_environment,
     ),
     (&ENVIRONMENT_DYNAMIC, environment::environment_dynamic),
     (&ENVIRONMENT_UNPROTECTED, online::environment_unprotected),
@@ -167,6 +183,7 @@ static CHECKS: &[(&Rule, Check)] = &[
         online::environment_blocks_trigger,
     ),
     (&UNPINNED_ACTION, pinning::unpinned_action),
+    (&UNPINNED_ACTION, gitlab_pipeline::unpinned_include),
     (
         &PIN_WITHOUT_VERSION_COMMENT,
         pinning::pin_without_version_comment,
@@ -175,10 +192,13 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&PINNED_COMMIT_UNKNOWN, online::pinned_commit_unknown),
     (&VERSION_COMMENT_MISMATCH, online::version_comment_mismatch),
     (&UNTRUSTED_TRIGGER, hygiene::untrusted_trigger),
+    (&UNTRUSTED_TRIGGER, gitlab_pipeline::untrusted_trigger),
     (&BUILD_IN_PUBLISH_JOB, hygiene::build_in_publish_job),
+    (&BUILD_IN_PUBLISH_JOB, gitlab_pipeline::build_in_publish_job),
     (&UNSUPPORTED_RUNNER, hygiene::unsupported_runner),
     (&ARTIFACT_HANDOFF, hygiene::artifact_handoff),
     (&PUBLISH_TWICE_IN_JOB, hygiene::publish_twice_in_job),
+    (&OIDC_TOKEN_REUSED, gitlab_pipeline::oidc_token_reused),
 ];
 
 /// Run the rules that `enabled` accepts.

@@ -1,0 +1,1366 @@
+//! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP2xx,
+//! TP3xx, TP401, TP501 and TP6xx for a `.gitlab-ci.yml` and the files it
+//! includes, and the GitLab-only rules TP205, TP311 and TP606.
+//!
+//! Facts they rest on (SPEC section 2, with sources):
+//! - The job gets an ID token only from `id_tokens:`; a job-level
+//!   `id_tokens` replaces `default:id_tokens` (GitLab `doc/ci/yaml/_index.md`,
+//!   `id_tokens`, `default`).
+//! - twine (6.1.0 and later, through `id`) and uv (0.8.18 and later, through
+//!   `ambient-id`) read the token from `<AUDIENCE>_ID_TOKEN`, the audience
+//!   being what the index's `/_/oidc/audience` says: `pypi` or `testpypi`
+//!   (di/id `id/_internal/oidc/ambient.py` `detect_gitlab`;
+//!   astral-sh/ambient-id `src/gitlab.rs`; twine `docs/changelog.rst` 6.1.0;
+//!   uv `changelogs/0.8.x.md` 0.8.18).
+//! - PyPI decodes the token with a strict audience: one string, exactly its
+//!   own (pypi/warehouse `warehouse/oidc/services.py`), and accepts each
+//!   token once (`jti`, `warehouse/oidc/models/_core.py`); GitLab mints the
+//!   token once, when the job starts.
+//! - A password or token given to twine or uv disables trusted publishing
+//!   (twine `twine/auth.py`; uv `crates/uv-publish/src/lib.rs`).
+//!
+//! GitLab puts the project's CI/CD variables (set in its settings, not in
+//! the file) into every job's environment, so an upload with no password
+//! in the file may still use one: without other signs of trusted
+//! publishing, a missing ID token is only an info.
+
+use std::collections::HashSet;
+
+use super::Context;
+use crate::catalogue::{
+    BUILD_IN_PUBLISH_JOB, ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW,
+    INVALID_YAML, OIDC_TOKEN_REUSED, PUBLISH_JOB_NO_ENVIRONMENT, PUBLISH_TOKEN_ENV,
+    UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD, UV_TRUSTED_PUBLISHING_FALLBACK,
+};
+use crate::config::{Platform, Publisher};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::build_steps::BuildKind;
+use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
+use crate::gitlab::facts::{GitlabFacts, GitlabJobFacts};
+use crate::gitlab::rules::{self as gitlab_rules, Tri};
+use crate::gitlab::{GitlabJob, GitlabPipeline, IdToken, IncludeKind};
+use crate::registry::Registry;
+
+/// The indexes whose audience twine and uv ask for, and PyPI's audience
+/// for each (`GET /_/oidc/audience`; warehouse
+/// `docs/user/trusted-publishers/using-a-publisher.md`, GitLab tab).
+const INDEXES: &[(Registry, &str)] = &[(Registry::Pypi, "pypi"), (Registry::TestPypi, "testpypi")];
+
+/// The first release of each uploader that does trusted publishing on
+/// GitLab: twine 6.1.0 ("preliminary built-in support for Trusted
+/// Publishing", pypa/twine `docs/changelog.rst`, 2025-01-17, GitLab through
+/// `id`), uv 0.8.18 ("Support Gitlab CI/CD as a trusted publisher (#15583)",
+/// astral-sh/uv `changelogs/0.8.x.md`).
+const FIRST_GITLAB_RELEASE: &[(Uploader, &str, [u64; 3])] = &[
+    (Uploader::Twine, "twine", [6, 1, 0]),
+    (Uploader::Uv, "uv", [0, 8, 18]),
+];
+
+fn audience(index: Registry) -> &'static str {
+    INDEXES
+        .iter()
+        .find(|(r, _)| *r == index)
+        .map_or("pypi", |(_, a)| a)
+}
+
+/// The variable twine (through `id`) and uv (through `ambient-id`) read
+/// for an audience: upper case, every character that is not an ASCII
+/// letter, digit or `_` replaced by `_`, then `_ID_TOKEN`.
+fn token_variable(audience: &str) -> String {
+    let name: String = audience
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}_ID_TOKEN")
+}
+
+/// Whether an audience names PyPI or TestPyPI, in any letter case.
+fn pypi_audience(value: &str) -> bool {
+    INDEXES
+        .iter()
+        .any(|(_, a)| a.eq_ignore_ascii_case(value.trim()))
+}
+
+fn gitlab<'a>(context: &Context<'a>) -> Option<(&'a GitlabPipeline, &'a GitlabFacts)> {
+    Some((
+        context.repo.gitlab.as_ref()?,
+        context.facts.gitlab.as_ref()?,
+    ))
+}
+
+/// The GitLab publishers declared in the configuration.
+fn gitlab_publishers<'a>(context: &Context<'a>) -> impl Iterator<Item = &'a Publisher> + 'a {
+    context
+        .repo
+        .config
+        .publishers
+        .iter()
+        .filter(|p| p.platform == Platform::Gitlab)
+}
+
+/// Push `diagnostic` with the `include:` entries that lead to its file (or,
+/// for a finding in a repository script, to the pipeline file that runs it).
+fn push(pipeline: &GitlabPipeline, out: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
+    let mut diagnostic = diagnostic;
+    let file = std::iter::once(diagnostic.location.file)
+        .chain(diagnostic.related.iter().map(|r| r.location.file))
+        .find(|file| pipeline.file(*file).is_some())
+        .unwrap_or(diagnostic.location.file);
+    for entry in pipeline.include_chain(file) {
+        diagnostic = diagnostic.with_related(entry, "the file is included here");
+    }
+    out.push(diagnostic);
+}
+
+/// Note the script line (and files on the way) that lead to a location in
+/// a repository script.
+fn with_via(diagnostic: Diagnostic, via: &[Location]) -> Diagnostic {
+    let mut diagnostic = diagnostic;
+    for (depth, location) in via.iter().enumerate() {
+        let message = if depth == 0 {
+            "run by this line of the job's script"
+        } else {
+            "through here"
+        };
+        diagnostic = diagnostic.with_related(*location, message);
+    }
+    diagnostic
+}
+
+/// An upload to PyPI or TestPyPI by twine or uv with no password in the
+/// file: trusted publishing, unless a CI/CD variable of the settings gives one.
+fn tp_site(site: &PublishSite) -> Option<Registry> {
+    let tool = matches!(site.uploader, Uploader::Twine | Uploader::Uv);
+    (tool && site.is_oidc()).then_some(site.index()?)
+}
+
+/// Whether the upload is given a username other than `__token__`, with
+/// which twine does not try trusted publishing (`twine/auth.py`) and uv's
+/// `automatic` mode skips it (`crates/uv-publish/src/lib.rs`).
+fn gives_username(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) -> bool {
+    let (variable, flags): (&str, &[&str]) = match site.uploader {
+        Uploader::Twine => ("TWINE_USERNAME", &["-u", "--username"]),
+        Uploader::Uv => ("UV_PUBLISH_USERNAME", &["-u", "--username"]),
+        _ => return false,
+    };
+    let not_token = |value: &str| {
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        !value.is_empty() && value != "__token__"
+    };
+    if job
+        .variables
+        .iter()
+        .any(|v| v.name.value == variable && not_token(&v.value.value))
+    {
+        return true;
+    }
+    let text = &context.repo.sources.get(site.file).text;
+    let line = text
+        .get(site.span.end..)
+        .and_then(|rest| rest.split('\n').next())
+        .unwrap_or_default();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.iter().enumerate().any(|(i, word)| {
+        if let Some(value) = word.strip_prefix("--username=") {
+            return not_token(value);
+        }
+        flags.contains(word) && words.get(i + 1).is_some_and(|value| not_token(value))
+    })
+}
+
+/// Whether an upload goes to PyPI or TestPyPI, or to an index named by a
+/// variable, which may be either.
+fn to_pypi(site: &PublishSite) -> bool {
+    !matches!(site.target, Target::Custom(_))
+}
+
+/// The indexes a job uploads to by trusted publishing, in order, once each.
+fn tp_indexes(facts: &GitlabJobFacts) -> Vec<Registry> {
+    let mut indexes = Vec::new();
+    for index in facts.publish_sites.iter().filter_map(tp_site) {
+        if !indexes.contains(&index) {
+            indexes.push(index);
+        }
+    }
+    indexes
+}
+
+/// What the job's ID tokens offer an upload to one index.
+enum TokenFor<'a> {
+    /// An entry with the audience as one string, named as the tools read it.
+    Ready,
+    /// The audience is right but the variable has another name.
+    WrongName(&'a IdToken),
+    /// The audience is in a list (TP205 reports the list itself).
+    InList,
+    /// An audience is a CI/CD variable.
+    Variable(&'a IdToken, &'a str),
+    /// The audience differs from PyPI's only in letter case.
+    Case(&'a IdToken, &'a str),
+    /// The entry named for the index has another audience.
+    NamedOther(&'a IdToken, &'a str),
+    /// The only PyPI entry is for the other index, which the job does not use.
+    OtherIndex(&'a IdToken, &'a str),
+    Missing,
+}
+
+fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> TokenFor<'a> {
+    let aud = audience(index);
+    let name = token_variable(aud);
+    // The variable set some other way (`variables:`, an export): what it
+    // holds cannot be judged.
+    let assigned = format!("{name}=");
+    if job.variables.iter().any(|v| v.name.value == name)
+        || job.all_lines().any(|l| l.text.contains(&assigned))
+    {
+        return TokenFor::Ready;
+    }
+    let single = |t: &&IdToken| !t.aud_is_list && t.aud.len() == 1;
+    let exact: Vec<&IdToken> = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .filter(|t| t.aud[0].value.trim() == aud)
+        .collect();
+    if exact.iter().any(|t| t.name.value == name) {
+        return TokenFor::Ready;
+    }
+    if let Some(token) = exact.first() {
+        return TokenFor::WrongName(token);
+    }
+    if job
+        .id_tokens
+        .iter()
+        .any(|t| t.aud_is_list && t.aud.iter().any(|a| a.value.trim() == aud))
+    {
+        return TokenFor::InList;
+    }
+    for token in &job.id_tokens {
+        if let Some(variable) = token.aud.iter().find(|a| a.value.contains('$')) {
+            return TokenFor::Variable(token, &variable.value);
+        }
+    }
+    for token in job.id_tokens.iter().filter(single) {
+        let value = token.aud[0].value.trim();
+        if value.eq_ignore_ascii_case(aud) {
+            return TokenFor::Case(token, &token.aud[0].value);
+        }
+    }
+    if let Some(token) = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .find(|t| t.name.value == name)
+    {
+        return TokenFor::NamedOther(token, &token.aud[0].value);
+    }
+    for token in job.id_tokens.iter().filter(single) {
+        let value = token.aud[0].value.trim();
+        let other = INDEXES
+            .iter()
+            .find(|(r, a)| *r != index && *a == value)
+            .map(|(r, _)| *r);
+        if let Some(other) = other
+            && !uploads.contains(&other)
+        {
+            return TokenFor::OtherIndex(token, &token.aud[0].value);
+        }
+    }
+    TokenFor::Missing
+}
+
+/// Whether a job relies on trusted publishing for `index`: it has an ID
+/// token meant for it (whatever is wrong with it), or exchanges one itself.
+fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
+    let uploads = tp_indexes(facts);
+    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
+}
+
+/// Jobs that upload to PyPI or TestPyPI by trusted publishing and have an
+/// ID token for it: the index of the job and the first such upload.
+fn trusted_publish_jobs<'a>(
+    pipeline: &'a GitlabPipeline,
+    gitlab: &'a GitlabFacts,
+) -> impl Iterator<Item = (usize, &'a GitlabJob, &'a GitlabJobFacts, &'a PublishSite)> + 'a {
+    pipeline
+        .jobs
+        .iter()
+        .zip(&gitlab.jobs)
+        .enumerate()
+        .filter_map(|(index, (job, facts))| {
+            let site = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s).is_some_and(|registry| relies_on_tp(job, facts, registry)))?;
+            Some((index, job, facts, site))
+        })
+}
+
+/// The `default:id_tokens` entry with audience `aud`, if any.
+fn default_token(pipeline: &GitlabPipeline, aud: &str) -> Option<Location> {
+    let tokens = pipeline.config.as_ref()?.get("default")?.get("id_tokens")?;
+    tokens.as_mapping()?.iter().find_map(|entry| {
+        let value = entry.value.get("aud")?;
+        (value.as_str()?.trim() == aud).then_some(entry.key.location)
+    })
+}
+
+pub(super) fn invalid_yaml(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(pipeline) = context.repo.gitlab.as_ref() else {
+        return;
+    };
+    for file in &pipeline.files {
+        let Some(error) = &file.error else { continue };
+        // A file that does not exist has no text: the `include:` entry
+        // that names it is reported (TP002).
+        if file.included_by.is_some() && context.repo.sources.get(file.file).text.is_empty() {
+            continue;
+        }
+        push(
+            pipeline,
+            out,
+            Diagnostic::new(
+                &INVALID_YAML,
+                Location::new(file.file, error.span),
+                format!("`{}` cannot be read: {}", file.path, error.message),
+            )
+            .with_help("GitLab will refuse this pipeline too; tplint checks the jobs it could read and concludes nothing from jobs it could not"),
+        );
+    }
+}
+
+pub(super) fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(pipeline) = context.repo.gitlab.as_ref() else {
+        return;
+    };
+    for problem in &pipeline.problems {
+        push(
+            pipeline,
+            out,
+            Diagnostic::new(&INVALID_WORKFLOW, problem.location, problem.message.clone()),
+        );
+    }
+}
+
+pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    // An include tplint cannot read may give the job its `id_tokens`
+    // (GitLab merges included configuration under the file's own).
+    if !pipeline.complete() {
+        return;
+    }
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        let uploads = tp_indexes(facts);
+        for &index in &uploads {
+            if !matches!(token_for(job, &uploads, index), TokenFor::Missing) {
+                continue;
+            }
+            let Some(site) = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s) == Some(index))
+            else {
+                continue;
+            };
+            // A username: a password from the settings, not trusted publishing.
+            if gives_username(context, job, site) {
+                continue;
+            }
+            let aud = audience(index);
+            let variable = token_variable(aud);
+            let name = &job.name.value;
+            let tool = site.uploader.name();
+            let replaced = job
+                .replaces_default_id_tokens
+                .and_then(|key| Some((key, default_token(pipeline, aud)?)));
+            // `inherit: default: false` (or a list without `id_tokens`).
+            let not_inherited = job
+                .node
+                .entry("inherit")
+                .filter(|_| job.id_tokens_key.is_none())
+                .and_then(|inherit| Some((inherit.key.location, default_token(pipeline, aud)?)));
+            let declared = gitlab_publishers(context).any(|p| p.index() == index);
+            let required = site.uploader == Uploader::Uv && site.oidc_required;
+            let help = format!(
+                "give the job:\n  {name}:\n    id_tokens:\n      {variable}:\n        aud: {aud}"
+            );
+            let diagnostic = if let Some((own, default)) = replaced {
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    own,
+                    format!(
+                        "the `id_tokens:` of job `{name}` replace those of `default:`, which have the `{aud}` token `{tool}` needs to upload to {} by trusted publishing; GitLab does not merge the two",
+                        index.display_name()
+                    ),
+                )
+                .with_help(format!(
+                    "add the entry to the job's own `id_tokens:`:\n      {variable}:\n        aud: {aud}"
+                ))
+                .with_related(default, "the `default:` entry the job does not get")
+            } else if let Some((inherit, default)) = not_inherited {
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    inherit,
+                    format!(
+                        "job `{name}` does not inherit `default:id_tokens`, which has the `{aud}` token `{tool}` needs to upload to {} by trusted publishing",
+                        index.display_name()
+                    ),
+                )
+                .with_help(format!(
+                    "let the job inherit `id_tokens` (`inherit: default: [id_tokens, ...]`), or {}",
+                    help.replacen("give", "give it", 1)
+                ))
+                .with_related(default, "the `default:` entry the job does not get")
+            } else if facts.mints_token || declared || required {
+                let why = if declared {
+                    format!(
+                        "a GitLab publisher for {} is declared",
+                        index.display_name()
+                    )
+                } else if required {
+                    "`uv publish` is told to use trusted publishing".to_string()
+                } else {
+                    "the job exchanges an ID token at PyPI itself".to_string()
+                };
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    job.id_tokens_key.unwrap_or(job.name.location),
+                    format!(
+                        "job `{name}` uploads to {} by trusted publishing ({why}), but has no `id_tokens` entry with `aud: {aud}`, so `{tool}` finds no `{variable}`",
+                        index.display_name()
+                    ),
+                )
+                .with_help(help)
+            } else {
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    job.name.location,
+                    format!(
+                        "job `{name}` runs `{tool}` to {} with no password in the pipeline and no `id_tokens` entry with `aud: {aud}`: if it relies on trusted publishing, it finds no `{variable}` and fails",
+                        index.display_name()
+                    ),
+                )
+                .with_severity(Severity::Info)
+                .with_help(format!(
+                    "{help}\n(if a password comes from a CI/CD variable of the project's settings, trusted publishing is not used: see TP303)"
+                ))
+            };
+            push(
+                pipeline,
+                out,
+                with_via(
+                    diagnostic.with_related(site.location(), "the upload"),
+                    &site.via,
+                ),
+            );
+        }
+    }
+}
+
+/// Whether a job uses (or may use) its ID token `name`.
+fn uses_token(job: &GitlabJob, facts: &GitlabJobFacts, name: &str) -> bool {
+    let named =
+        |text: &str| text.contains(&format!("${name}")) || text.contains(&format!("${{{name}}}"));
+    !facts.publish_sites.is_empty()
+        || !facts.opaque.is_empty()
+        || facts.mints_token
+        || facts.id_token_uses.iter().any(|u| u.value == name)
+        || job.variables.iter().any(|v| named(&v.value.value))
+        || job.all_lines().any(|l| l.text.contains("-m id "))
+        || job.script.is_empty()
+        || job.trigger.is_some()
+}
+
+pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    // An include tplint cannot read may add script lines that use it.
+    if !pipeline.complete() {
+        return;
+    }
+    // `default:` entries: one finding at the entry, naming the jobs.
+    let mut from_default: Vec<(Location, String, Vec<String>, usize)> = Vec::new();
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        for token in &job.id_tokens {
+            let Some(aud) = token.aud.iter().find(|a| pypi_audience(&a.value)) else {
+                continue;
+            };
+            let used = uses_token(job, facts, &token.name.value);
+            if job.id_tokens_from_default {
+                let at = token.name.location;
+                let index = match from_default.iter().position(|e| e.0 == at) {
+                    Some(index) => index,
+                    None => {
+                        from_default.push((at, token.name.value.clone(), Vec::new(), 0));
+                        from_default.len() - 1
+                    }
+                };
+                if let Some(entry) = from_default.get_mut(index) {
+                    entry.3 += 1;
+                    if !used {
+                        entry.2.push(job.name.value.clone());
+                    }
+                }
+                continue;
+            }
+            if used {
+                continue;
+            }
+            push(
+                pipeline,
+                out,
+                Diagnostic::new(
+                    &ID_TOKEN_UNUSED,
+                    aud.location,
+                    format!(
+                        "job `{}` gets a PyPI ID token (`{}`, `aud: {}`), but nothing in it uploads or reads the token",
+                        job.name.value, token.name.value, aud.value
+                    ),
+                )
+                .with_help("remove the entry, so that code running in this job cannot publish to PyPI with it"),
+            );
+        }
+    }
+    for (location, name, needless, all) in from_default {
+        if needless.is_empty() {
+            continue;
+        }
+        let listed = needless
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scope = if needless.len() == all {
+            "no job that inherits it uploads or reads it".to_string()
+        } else {
+            format!(
+                "{} {listed} {} it without uploading or reading it",
+                if needless.len() == 1 { "job" } else { "jobs" },
+                if needless.len() == 1 { "gets" } else { "get" },
+            )
+        };
+        push(
+            pipeline,
+            out,
+            Diagnostic::new(
+                &ID_TOKEN_UNUSED,
+                location,
+                format!("`default:id_tokens` gives every job the PyPI ID token `{name}`; {scope}"),
+            )
+            .with_help("move the entry to the `id_tokens:` of the job that publishes"),
+        );
+    }
+}
+
+pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    let mut reported: HashSet<Location> = HashSet::new();
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        for token in job.id_tokens.iter().filter(|t| t.aud_is_list) {
+            if !token.aud.iter().any(|a| pypi_audience(&a.value)) {
+                continue;
+            }
+            if !reported.insert(token.aud_location) {
+                continue;
+            }
+            let pypi = token
+                .aud
+                .iter()
+                .find(|a| pypi_audience(&a.value))
+                .map_or("pypi", |a| a.value.as_str());
+            push(
+                pipeline,
+                out,
+                Diagnostic::new(
+                    &ID_TOKEN_AUDIENCE,
+                    token.aud_location,
+                    format!(
+                        "the `aud` of ID token `{}` is a list, so the token carries several audiences, and PyPI accepts only tokens whose one audience is its own",
+                        token.name.value
+                    ),
+                )
+                .with_help(format!(
+                    "give the token one audience, `aud: {pypi}`, and add a separate entry for any other audience"
+                )),
+            );
+        }
+        // An include tplint cannot read may add the entry the upload needs
+        // (GitLab merges included configuration under the file's own).
+        if !pipeline.complete() {
+            continue;
+        }
+        let uploads = tp_indexes(facts);
+        for &index in &uploads {
+            let aud = audience(index);
+            let variable = token_variable(aud);
+            let Some(site) = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s) == Some(index))
+            else {
+                continue;
+            };
+            let tool = site.uploader.name();
+            let shown = index.display_name();
+            let (location, message, help, severity) = match token_for(job, &uploads, index) {
+                TokenFor::Ready | TokenFor::InList | TokenFor::Missing => continue,
+                // The job's script exchanges the token itself, by its name.
+                TokenFor::WrongName(_) if facts.mints_token => continue,
+                TokenFor::WrongName(token) => (
+                    token.name.location,
+                    format!(
+                        "ID token `{}` has `aud: {aud}`, but `{tool}` looks for the token in `{variable}`, so it finds none",
+                        token.name.value
+                    ),
+                    format!("rename the entry to `{variable}`"),
+                    Severity::Error,
+                ),
+                TokenFor::Variable(token, value) => (
+                    token.aud_location,
+                    format!(
+                        "the audience of ID token `{}` is `{value}`, a CI/CD variable; the upload to {shown} needs `aud: {aud}` in `{variable}`, which tplint cannot check",
+                        token.name.value
+                    ),
+                    format!("write the audience out: `{variable}: {{aud: {aud}}}`"),
+                    Severity::Info,
+                ),
+                TokenFor::Case(token, value) => (
+                    token.aud_location,
+                    format!(
+                        "ID token `{}` has `aud: {value}`, but PyPI compares the audience exactly with `{aud}`",
+                        token.name.value
+                    ),
+                    format!("write `aud: {aud}`"),
+                    Severity::Error,
+                ),
+                TokenFor::NamedOther(token, value) | TokenFor::OtherIndex(token, value) => (
+                    token.aud_location,
+                    format!(
+                        "ID token `{}` has `aud: {value}`, but the job uploads to {shown}, which asks for a token with audience `{aud}` in `{variable}`",
+                        token.name.value
+                    ),
+                    format!("for {shown}, use `{variable}: {{aud: {aud}}}`"),
+                    Severity::Error,
+                ),
+            };
+            if !reported.insert(location) {
+                continue;
+            }
+            push(
+                pipeline,
+                out,
+                with_via(
+                    Diagnostic::new(&ID_TOKEN_AUDIENCE, location, message)
+                        .with_severity(severity)
+                        .with_help(help)
+                        .with_related(site.location(), "the upload"),
+                    &site.via,
+                ),
+            );
+        }
+    }
+}
+
+pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        if facts.mints_token {
+            continue;
+        }
+        for site in &facts.publish_sites {
+            let Some(index) = site.index() else { continue };
+            let Auth::Password { location, source } = &site.auth else {
+                continue;
+            };
+            let aud = audience(index);
+            let variable = token_variable(aud);
+            if let Some(token) = given_id_token(context, job, *location) {
+                push(
+                    pipeline,
+                    out,
+                    with_via(
+                        Diagnostic::new(
+                            &PUBLISH_TOKEN_ENV,
+                            *location,
+                            format!(
+                                "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
+                                site.uploader.name(),
+                                index.display_name()
+                            ),
+                        )
+                        .with_severity(Severity::Error)
+                        .with_help(format!(
+                            "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
+                        ))
+                        .with_related(site.location(), "the upload"),
+                        &site.via,
+                    ),
+                );
+                continue;
+            }
+            let has_token = job.id_token(&variable).is_some();
+            let message = format!(
+                "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
+                site.uploader.name(),
+                index.display_name(),
+                if has_token {
+                    format!(" (a given password wins over the job's `{variable}`)")
+                } else {
+                    String::new()
+                }
+            );
+            let help = if matches!(site.uploader, Uploader::Twine | Uploader::Uv) {
+                format!(
+                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+                    index.display_name()
+                )
+            } else {
+                format!(
+                    "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+                    site.uploader.name()
+                )
+            };
+            push(
+                pipeline,
+                out,
+                with_via(
+                    Diagnostic::new(&PUBLISH_TOKEN_ENV, *location, message)
+                        .with_help(help)
+                        .with_related(site.location(), "the upload"),
+                    &site.via,
+                ),
+            );
+        }
+    }
+}
+
+/// The job's ID token whose variable is the value given at `location` (a
+/// `-p`/`--token` flag, `TWINE_PASSWORD=` before the command, or a
+/// `variables:` entry), if it is one.
+fn given_id_token<'a>(
+    context: &Context<'_>,
+    job: &'a GitlabJob,
+    location: Location,
+) -> Option<&'a str> {
+    let text = &context.repo.sources.get(location.file).text;
+    let rest = text.get(location.span.end..)?;
+    let line = rest.split('\n').next().unwrap_or_default();
+    let value = line.trim_start_matches(|c: char| c.is_whitespace() || ":=\"'".contains(c));
+    job.id_tokens
+        .iter()
+        .map(|t| t.name.value.as_str())
+        .find(|name| {
+            let braced = format!("${{{name}}}");
+            let plain = format!("${name}");
+            value.starts_with(&braced)
+                || value.strip_prefix(&plain).is_some_and(|after| {
+                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
+}
+
+pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        for site in &facts.publish_sites {
+            if site.uploader != Uploader::Uv || site.oidc_required {
+                continue;
+            }
+            let Some(index) = tp_site(site) else { continue };
+            if !relies_on_tp(job, facts, index) {
+                continue;
+            }
+            push(
+                pipeline,
+                out,
+                with_via(
+                    Diagnostic::new(
+                        &UV_TRUSTED_PUBLISHING_FALLBACK,
+                        site.location(),
+                        "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials error",
+                    )
+                    .with_help("run `uv publish --trusted-publishing always` (or set the job variable `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
+                    .with_fix(crate::fix::workflow::uv_trusted_publishing_always(
+                        site.file,
+                        &context.repo.sources.get(site.file).text,
+                        site.span,
+                    )),
+                    &site.via,
+                ),
+            );
+        }
+    }
+}
+
+/// A version's first three numbers; pre-release suffixes are dropped, so
+/// `6.1.0rc1` reads as `6.1.0` (never older than what it precedes).
+fn version(text: &str) -> Option<[u64; 3]> {
+    let mut parts = [0u64; 3];
+    for (slot, part) in parts.iter_mut().zip(text.split('.')) {
+        let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+        *slot = digits.parse().ok()?;
+    }
+    Some(parts)
+}
+
+pub(super) fn uploader_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        // A job that exchanges the token itself gives the tool a password.
+        if facts.mints_token {
+            continue;
+        }
+        for (uploader, tool, first) in FIRST_GITLAB_RELEASE {
+            let Some(site) = facts.publish_sites.iter().find(|s| {
+                s.uploader == *uploader
+                    && !gives_username(context, job, s)
+                    && tp_site(s).is_some_and(|index| relies_on_tp(job, facts, index))
+            }) else {
+                continue;
+            };
+            // The version that runs: the last install, else the image's.
+            let pins: Vec<_> = facts.tool_pins.iter().filter(|p| p.tool == *tool).collect();
+            let effective = pins
+                .iter()
+                .rev()
+                .find(|p| !p.from_image)
+                .or_else(|| pins.first());
+            if let Some(pin) = effective {
+                let Some(pinned) = version(&pin.version) else {
+                    continue;
+                };
+                if pinned >= *first {
+                    continue;
+                }
+                let [a, b, c] = first;
+                let what = if pin.from_image {
+                    format!("the job's image pins {tool} {}", pin.version)
+                } else {
+                    format!("job `{}` installs {tool} {}", job.name.value, pin.version)
+                };
+                push(
+                    pipeline,
+                    out,
+                    Diagnostic::new(
+                        &UPLOADER_TOO_OLD,
+                        pin.location,
+                        format!(
+                            "{what}, but {tool} does trusted publishing on GitLab only from {a}.{b}.{c} on, so the upload finds no credentials"
+                        ),
+                    )
+                    .with_help(format!("use {tool} {a}.{b}.{c} or later"))
+                    .with_related(site.location(), "the upload by trusted publishing"),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    // An include tplint cannot read may give the job its environment.
+    if !pipeline.complete() {
+        return;
+    }
+    for (_, job, _, site) in trusted_publish_jobs(pipeline, gitlab) {
+        if job.environment.is_some() {
+            continue;
+        }
+        let Some(index) = site.index() else { continue };
+        // A publisher that expects an environment makes this TP104's error.
+        if gitlab_publishers(context).any(|p| p.index() == index && p.environment.is_some()) {
+            continue;
+        }
+        let shown = index.display_name();
+        push(
+            pipeline,
+            out,
+            Diagnostic::new(
+                &PUBLISH_JOB_NO_ENVIRONMENT,
+                job.name.location,
+                format!(
+                    "job `{}` publishes to {shown} by trusted publishing without an `environment:`, so its ID token names no environment and the publisher on {shown} cannot be limited to one",
+                    job.name.value
+                ),
+            )
+            // PyPI's own GitLab example has no environment and calls one
+            // "optional, but strongly recommended": advice, not a warning.
+            .with_severity(Severity::Info)
+            .with_help(format!(
+                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
+                index.key()
+            ))
+            .with_related(site.location(), "the upload by trusted publishing"),
+        );
+    }
+}
+
+/// The pipeline uploads to PyPI or TestPyPI, or holds a PyPI ID token.
+fn publishes(pipeline: &GitlabPipeline, gitlab: &GitlabFacts) -> bool {
+    gitlab
+        .jobs
+        .iter()
+        .any(|f| f.publish_sites.iter().any(to_pypi))
+        || pipeline.jobs.iter().any(|j| {
+            j.id_tokens
+                .iter()
+                .any(|t| t.aud.iter().any(|a| pypi_audience(&a.value)))
+        })
+}
+
+pub(super) fn unpinned_include(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    if !publishes(pipeline, gitlab) {
+        return;
+    }
+    for include in &pipeline.includes {
+        if include.pinned != Some(false) {
+            continue;
+        }
+        let target = &include.target.value;
+        // A variable may stand for a commit SHA: not judged.
+        let variable_ref = match include.kind {
+            IncludeKind::Remote => target.contains('$'),
+            _ => include
+                .reference
+                .as_ref()
+                .is_some_and(|r| r.value.contains('$')),
+        };
+        if variable_ref {
+            continue;
+        }
+        let (location, message, help) = match include.kind {
+            IncludeKind::Project => match &include.reference {
+                Some(reference) => (
+                    reference.location,
+                    format!(
+                        "project `{target}` is included at `ref: {}`, a branch or tag that can be moved to other configuration",
+                        reference.value
+                    ),
+                    "set `ref:` to the full 40-character commit SHA, with the tag as a comment",
+                ),
+                None => (
+                    include.target.location,
+                    format!(
+                        "project `{target}` is included without `ref:`, so its default branch's latest configuration runs in this pipeline"
+                    ),
+                    "add `ref:` with the full 40-character commit SHA, with the tag as a comment",
+                ),
+            },
+            IncludeKind::Remote => (
+                include.target.location,
+                format!(
+                    "remote file `{target}` is fetched each time the pipeline is created, and can change to other configuration at any time"
+                ),
+                "include the file from a project at a full commit SHA (`project:`, `ref:`), or copy it into this repository",
+            ),
+            IncludeKind::Component => (
+                include
+                    .reference
+                    .as_ref()
+                    .map_or(include.target.location, |r| r.location),
+                format!(
+                    "component `{target}` is included by a version, not a commit SHA, so the configuration behind it can change"
+                ),
+                "use the component at the full 40-character commit SHA of the release, with the version as a comment",
+            ),
+            _ => continue,
+        };
+        push(
+            pipeline,
+            out,
+            Diagnostic::new(&UNPINNED_ACTION, location, format!("{message}; its jobs and `default:` run in the same pipeline as the upload to PyPI"))
+                .with_help(help),
+        );
+    }
+    let mut reported: HashSet<Location> = HashSet::new();
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        if !facts.publish_sites.iter().any(to_pypi) {
+            continue;
+        }
+        let Some(image) = &job.image else { continue };
+        let name = image.value.trim();
+        if name.contains("@sha256:") || name.contains('$') || !reported.insert(image.location) {
+            continue;
+        }
+        push(
+            pipeline,
+            out,
+            Diagnostic::new(
+                &UNPINNED_ACTION,
+                image.location,
+                format!(
+                    "the image `{name}` of publish job `{}` is not pinned by digest, so its tag can be moved to another image",
+                    job.name.value
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help(format!("pin the digest: `{name}@sha256:<digest>`")),
+        );
+    }
+}
+
+/// Where and why a job's run in a merge request pipeline is undecided.
+fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
+    let rules = job
+        .rules
+        .iter()
+        .flatten()
+        .chain(pipeline.workflow_rules.iter().flatten());
+    for rule in rules {
+        if rule.file_conditions {
+            return (
+                rule.location,
+                "a rule with `changes:` or `exists:`, which depend on the files of each commit"
+                    .to_string(),
+            );
+        }
+        if let Some(condition) = &rule.condition
+            && gitlab_rules::evaluate(&condition.value) == Tri::Unknown
+        {
+            return (
+                condition.location,
+                format!("`{}`, which tplint cannot evaluate", condition.value.trim()),
+            );
+        }
+    }
+    if let Some(only) = job.only.as_ref().filter(|o| o.complex) {
+        return (
+            only.location,
+            "`only:` with `variables`, `changes` or `kubernetes`".to_string(),
+        );
+    }
+    (job.name.location, "its rules".to_string())
+}
+
+/// The rule or `only:` entry that lets a job run in merge request pipelines.
+fn admitting(job: &GitlabJob) -> Option<Location> {
+    if let Some(rules) = &job.rules {
+        return rules
+            .iter()
+            .find(|r| {
+                r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
+                    && r.condition
+                        .as_ref()
+                        .is_none_or(|c| gitlab_rules::evaluate(&c.value) == Tri::Yes)
+            })
+            .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
+    }
+    let only = job.only.as_ref()?;
+    only.refs
+        .iter()
+        .find(|r| r.value.trim() == "merge_requests")
+        .map(|r| r.location)
+}
+
+pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        let Some(site) = facts.publish_sites.iter().find(|s| to_pypi(s)) else {
+            continue;
+        };
+        let name = &job.name.value;
+        let index = site.index().map_or("PyPI", Registry::display_name);
+        // Without `workflow:rules` of its own, the pipeline may get them from
+        // an include tplint cannot read, which may leave merge requests out.
+        let workflow_known = if pipeline.complete() || pipeline.workflow_rules.is_some() {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        let diagnostic = match facts.merge_request {
+            Tri::No => continue,
+            Tri::Yes => Diagnostic::new(
+                &UNTRUSTED_TRIGGER,
+                admitting(job).unwrap_or(job.name.location),
+                format!(
+                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here){}",
+                    if workflow_known == Severity::Info {
+                        "; unless an include tplint cannot read sets `workflow:rules` that leave merge requests out"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .with_help(
+                "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests",
+            )
+            .with_severity(workflow_known),
+            Tri::Unknown => {
+                let (location, why) = undecided(pipeline, job);
+                Diagnostic::new(
+                    &UNTRUSTED_TRIGGER,
+                    location,
+                    format!(
+                        "job `{name}` uploads to {index}, and whether it runs in merge request pipelines depends on {why}"
+                    ),
+                )
+                .with_severity(Severity::Info)
+                .with_help("if a merge request must never publish, say so: run the publish job only for tags (`if: $CI_COMMIT_TAG`), or add `- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"` with `when: never` first")
+            }
+        };
+        push(
+            pipeline,
+            out,
+            with_via(
+                diagnostic.with_related(site.location(), "the upload"),
+                &site.via,
+            ),
+        );
+    }
+}
+
+pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    for (_, job, facts, site) in trusted_publish_jobs(pipeline, gitlab) {
+        let build = facts.builds.iter().find(|b| b.kind == BuildKind::Build);
+        let (location, via, what) = if let Some(build) = build {
+            (
+                build.location,
+                &build.via,
+                format!("builds or installs code (`{}`)", build.what),
+            )
+        } else if let Some(local) = facts.local_code.first() {
+            (local.location, &local.via, format!("runs {}", local.what))
+        } else {
+            continue;
+        };
+        push(
+            pipeline,
+            out,
+            with_via(
+                Diagnostic::new(
+                    &BUILD_IN_PUBLISH_JOB,
+                    location,
+                    format!(
+                        "job `{}` publishes by trusted publishing and also {what}, so that code runs with the job's ID token in its environment",
+                        job.name.value
+                    ),
+                )
+                .with_help("build in a job of an earlier stage that keeps the distributions as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload, as PyPI's GitLab example does")
+                .with_related(site.location(), "the upload by trusted publishing"),
+                via,
+            ),
+        );
+    }
+}
+
+/// Most uploads of one job compared pairwise (real jobs have one or two).
+const MAX_UPLOADS_COMPARED: usize = 16;
+
+/// Whether a shell word occurs in `text` (a keyword such as `else`).
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == ')')
+        .any(|w| w == word)
+}
+
+/// How two uploads relate in a job's run.
+enum Together {
+    /// Both run, one after the other.
+    Always,
+    /// The second runs only when the first failed (`||`).
+    Fallback,
+    /// Shell conditions decide.
+    Maybe,
+    /// Branches of one `if`/`case`: never both.
+    Exclusive,
+}
+
+fn together(context: &Context<'_>, first: &PublishSite, second: &PublishSite) -> Together {
+    if first.file != second.file || first.span.end > second.span.start {
+        return Together::Maybe;
+    }
+    let text = &context.repo.sources.get(first.file).text;
+    let Some(between) = text.get(first.span.end..second.span.start) else {
+        return Together::Maybe;
+    };
+    let branch = has_word(between, "else") || has_word(between, "elif") || between.contains(";;");
+    let closed = has_word(between, "fi") || has_word(between, "esac");
+    if branch && !closed {
+        return Together::Exclusive;
+    }
+    if ["if", "then", "else", "elif", "fi", "case", "esac"]
+        .iter()
+        .any(|w| has_word(between, w))
+        || between.contains(";;")
+    {
+        return Together::Maybe;
+    }
+    if between.contains("||") {
+        return Together::Fallback;
+    }
+    Together::Always
+}
+
+/// Whether an upload is inside a shell loop of its line.
+fn in_loop(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) -> bool {
+    let line = if site.via.is_empty() {
+        job.all_lines().nth(site.step)
+    } else {
+        None
+    };
+    let Some(line) = line else { return false };
+    let text = &context.repo.sources.get(line.location.file).text;
+    let (Some(before), Some(after)) = (
+        text.get(line.location.span.start..site.span.start),
+        text.get(site.span.end..line.location.span.end),
+    ) else {
+        return false;
+    };
+    has_word(before, "do") && has_word(after, "done")
+}
+
+pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((pipeline, gitlab)) = gitlab(context) else {
+        return;
+    };
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        // A job that exchanges the token itself may reuse the API token.
+        if facts.mints_token {
+            continue;
+        }
+        let uploads = tp_indexes(facts);
+        for &index in &uploads {
+            if !matches!(token_for(job, &uploads, index), TokenFor::Ready) {
+                continue;
+            }
+            let variable = token_variable(audience(index));
+            let sites: Vec<&PublishSite> = facts
+                .publish_sites
+                .iter()
+                .filter(|s| tp_site(s) == Some(index) && !gives_username(context, job, s))
+                .collect();
+            let name = &job.name.value;
+            let help = format!(
+                "upload every file with one command (`twine upload dist/*` or `uv publish`), or give each upload its own job with its own `{variable}`"
+            );
+            if let [site] = sites.as_slice() {
+                if in_loop(context, job, site) {
+                    push(
+                        pipeline,
+                        out,
+                        Diagnostic::new(
+                            &OIDC_TOKEN_REUSED,
+                            site.location(),
+                            format!(
+                                "job `{name}` uploads to {} by trusted publishing inside a loop; GitLab gives the job one ID token, and PyPI accepts it once, so a second pass fails",
+                                index.display_name()
+                            ),
+                        )
+                        .with_severity(Severity::Warning)
+                        .with_help(help),
+                    );
+                }
+                continue;
+            }
+            // The pair most certain to run together.
+            let rank = |t: &Together| match t {
+                Together::Always => 3,
+                Together::Fallback => 2,
+                Together::Maybe => 1,
+                Together::Exclusive => 0,
+            };
+            let mut best: Option<(Together, &PublishSite, &PublishSite)> = None;
+            for (i, first) in sites.iter().take(MAX_UPLOADS_COMPARED).enumerate() {
+                for second in sites.iter().take(MAX_UPLOADS_COMPARED).skip(i + 1) {
+                    let how = together(context, first, second);
+                    if best.as_ref().is_none_or(|(b, _, _)| rank(&how) > rank(b)) {
+                        best = Some((how, first, second));
+                    }
+                }
+            }
+            let Some((how, first, second)) = best else {
+                continue;
+            };
+            let (severity, message) = match how {
+                Together::Exclusive => continue,
+                Together::Always => (
+                    Severity::Error,
+                    format!(
+                        "job `{name}` uploads to {} by trusted publishing a second time; GitLab gives the job one ID token (`{variable}`), which PyPI accepts once, so this exchange fails",
+                        index.display_name()
+                    ),
+                ),
+                Together::Fallback => (
+                    Severity::Warning,
+                    format!(
+                        "in job `{name}`, this upload to {} runs when the first fails, but if the first got as far as exchanging the job's one ID token (`{variable}`), PyPI refuses it here again, so the fallback cannot succeed by trusted publishing",
+                        index.display_name()
+                    ),
+                ),
+                Together::Maybe => (
+                    Severity::Info,
+                    format!(
+                        "job `{name}` has two uploads to {} by trusted publishing; if one run reaches both, the second fails, since GitLab gives the job one ID token (`{variable}`) and PyPI accepts it once",
+                        index.display_name()
+                    ),
+                ),
+            };
+            push(
+                pipeline,
+                out,
+                with_via(
+                    Diagnostic::new(&OIDC_TOKEN_REUSED, second.location(), message)
+                        .with_severity(severity)
+                        .with_help(help)
+                        .with_related(first.location(), "the first upload, which spends the token"),
+                    &second.via,
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variable_names_follow_the_audience() {
+        assert_eq!(token_variable("pypi"), "PYPI_ID_TOKEN");
+        assert_eq!(token_variable("testpypi"), "TESTPYPI_ID_TOKEN");
+        assert_eq!(token_variable("my-index.org"), "MY_INDEX_ORG_ID_TOKEN");
+    }
+
+    #[test]
+    fn versions_compare_by_their_numbers() {
+        assert_eq!(version("6.0.1"), Some([6, 0, 1]));
+        assert_eq!(version("6.1"), Some([6, 1, 0]));
+        assert_eq!(version("6.1.0rc1"), Some([6, 1, 0]));
+        assert!(version("0.8.17").unwrap() < [0, 8, 18]);
+        assert!(version("0.10.0").unwrap() > [0, 8, 18]);
+        assert_eq!(version("x"), None);
+    }
+
+    #[test]
+    fn shell_words() {
+        assert!(has_word("; else twine", "else"));
+        assert!(!has_word("elsewhere", "else"));
+        assert!(has_word("for f in dist/*; do", "do"));
+    }
+}
