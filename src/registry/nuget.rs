@@ -8,6 +8,7 @@
 //! profile name of the policy's creator), and
 //! https://learn.microsoft.com/nuget/nuget-org/trusted-publishing.
 
+use super::publishing::{CommandUploader, TokenMinter, Uploader};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
     PublisherField, Registry, RegistryInfo,
@@ -65,5 +66,52 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
-/// Its command-line publishers.
-pub static COMMANDS: &[super::publishing::CommandUploader] = &[];
+/// Its command-line publishers. `dotnet nuget push` is read as `nuget push`
+/// (the reader drops `dotnet`).
+pub static COMMANDS: &[CommandUploader] = &[
+    // https://learn.microsoft.com/dotnet/core/tools/dotnet-nuget-push
+    // (`-k|--api-key`, `-s|--source`) and
+    // https://learn.microsoft.com/nuget/reference/cli-reference/cli-ref-push
+    // (`-ApiKey`, `-Source`; nuget.exe options ignore case). Neither
+    // exchanges an OIDC token: NuGet/login does.
+    CommandUploader {
+        registry: Registry::NuGet,
+        uploader: Uploader::NuGetPush,
+        program: "nuget",
+        subcommands: &["push"],
+        secret_flags: &["--api-key", "-k", "-ApiKey", "-apikey", "-apiKey"],
+        secret_env: &[],
+        url_flags: &["--source", "-s", "-Source", "-source"],
+        url_env: &[],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+];
+
+/// The action that exchanges the job's OIDC token for a NuGet.org key.
+pub const LOGIN_ACTION: &str = "nuget/login";
+
+/// The input naming the nuget.org user whose policy matches.
+pub const LOGIN_USER_INPUT: &str = "user";
+
+/// Its token minter.
+pub static MINTERS: &[TokenMinter] = &[
+    // NuGet/login action.yml (input `user` required, output
+    // `NUGET_API_KEY`), src/index.ts (requests the OIDC token, posts
+    // `username` to `token-service-url`, sets `NUGET_API_KEY`) [e12aa70].
+    TokenMinter {
+        action: LOGIN_ACTION,
+        registry: Registry::NuGet,
+        outputs: &["NUGET_API_KEY"],
+        exports: &[],
+        other_modes: &[],
+    },
+];
+
+/// The path of NuGet.org's token exchange (NuGet/login action.yml
+/// `token-service-url`; the GitLab example of
+/// https://learn.microsoft.com/nuget/nuget-org/trusted-publishing).
+pub const EXCHANGE_PATH: &str = "/api/v2/token";

@@ -19,6 +19,16 @@ pub enum Uploader {
     Flit,
     /// A third-party action of [`super::pypi::UPLOADER_ACTIONS`].
     Action(&'static str),
+    /// `cargo publish`.
+    Cargo,
+    /// `gem push`.
+    GemPush,
+    /// `rake release` (bundler's gem tasks build, tag and `gem push`).
+    RakeRelease,
+    /// `rubygems/release-gem`.
+    ReleaseGem,
+    /// `dotnet nuget push` or `nuget push`.
+    NuGetPush,
 }
 
 impl Uploader {
@@ -34,13 +44,18 @@ impl Uploader {
             Uploader::Hatch => "hatch publish",
             Uploader::Flit => "flit publish",
             Uploader::Action(action) => action,
+            Uploader::Cargo => "cargo publish",
+            Uploader::GemPush => "gem push",
+            Uploader::RakeRelease => "rake release",
+            Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
+            Uploader::NuGetPush => "nuget push",
         }
     }
 
     /// Whether the tool does trusted publishing itself when given no secret.
     pub fn supports_trusted_publishing(self) -> bool {
         match self {
-            Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
+            Uploader::GhActionPypiPublish | Uploader::MaturinAction | Uploader::ReleaseGem => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
@@ -131,4 +146,30 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .chain(super::npm::COMMANDS)
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
+}
+
+/// An action that exchanges the job's OIDC token for a registry token that
+/// later steps of the job use: from one of its `outputs`
+/// (`${{ steps.<id>.outputs.token }}`), or from the variables it
+/// `exports` to the steps after it.
+pub struct TokenMinter {
+    /// `owner/repo` in lower case.
+    pub action: &'static str,
+    pub registry: Registry,
+    /// The outputs holding the token; empty when any output may.
+    pub outputs: &'static [&'static str],
+    /// Variables it sets for the job's later steps.
+    pub exports: &'static [&'static str],
+    /// Inputs that make it configure something else than a token minted
+    /// by trusted publishing (a given API token, a role).
+    pub other_modes: &'static [&'static str],
+}
+
+/// Every registry's token-minting actions.
+pub fn token_minters() -> impl Iterator<Item = &'static TokenMinter> {
+    super::pypi::MINTERS
+        .iter()
+        .chain(super::crates_io::MINTERS)
+        .chain(super::rubygems::MINTERS)
+        .chain(super::nuget::MINTERS)
 }
