@@ -52,6 +52,25 @@ impl Uploader {
         }
     }
 
+    /// The builds the tool runs itself from the checked-out source (`cargo
+    /// publish` compiles the crate it packages; `rake release` builds the
+    /// gem from its gemspec under bundler): a publish job with it needs the
+    /// checkout, and these commands (leading words) add nothing to what it
+    /// runs anyway. `None` for tools that upload files built elsewhere.
+    pub fn builds_from_source(self) -> Option<&'static [&'static str]> {
+        match self {
+            // cargo-publish(1): "Create a .crate file by following the
+            // steps in cargo-package(1)", which verifies by building it.
+            Uploader::Cargo => Some(&["cargo build", "cargo package"]),
+            // bundler's gem_helper.rb: `release` depends on `build`, run
+            // under `bundle exec` with the Gemfile's gems installed.
+            Uploader::RakeRelease | Uploader::ReleaseGem => {
+                Some(&["gem build", "rake build", "bundle install"])
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the tool does trusted publishing itself when given no secret.
     pub fn supports_trusted_publishing(self) -> bool {
         match self {

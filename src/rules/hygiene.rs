@@ -254,7 +254,16 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             let facts = view.job_facts(index);
             // Other uploaders need their own tool installed to run at all.
             let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
-            let build = facts.builds.iter().find(|b| b.kind == BuildKind::Build);
+            // `cargo publish` and `rake release` build from the checkout
+            // themselves: it and the builds they run anyway are no finding.
+            let from_source = site.uploader.builds_from_source();
+            let subsumed = |what: &str| {
+                from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
+            };
+            let build = facts
+                .builds
+                .iter()
+                .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
             let local = facts.local_code.first();
             let (location, via, what, severity) = if let Some(build) = build {
                 (
@@ -270,8 +279,10 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                     format!("runs {}", local.what),
                     Severity::Warning,
                 )
-            } else if let Some(checkout) =
-                facts.builds.iter().find(|b| b.kind == BuildKind::Checkout)
+            } else if let Some(checkout) = facts
+                .builds
+                .iter()
+                .find(|b| b.kind == BuildKind::Checkout && from_source.is_none())
             {
                 (
                     checkout.location,
@@ -293,7 +304,9 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             } else {
                 continue;
             };
-            let help = if severity == Severity::Warning {
+            let help = if from_source.is_some() {
+                "run tests and other builds in a job without `id-token: write`; the publish job needs only the checkout, the toolchain and the publish itself"
+            } else if severity == Severity::Warning {
                 "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them"
             } else {
                 "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it"
