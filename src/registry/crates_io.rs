@@ -47,7 +47,10 @@ pub static INFO: RegistryInfo = RegistryInfo {
     source: "https://crates.io/docs/trusted-publishing; rust-lang/crates.io crates/crates_io_trustpub/src/github/validation.rs, src/controllers/trustpub/tokens/exchange/mod.rs",
 };
 
-/// The message crates.io answers a token of a refused event with.
+/// The message crates.io answers a token of a refused event with
+/// (rust-lang/crates.io src/controllers/trustpub/tokens/exchange/mod.rs,
+/// checked with its tests in src/tests/routes/trustpub/tokens/exchange/github.rs
+/// [57fa000]).
 pub const REJECTED_EVENT_MESSAGE: &str = "Trusted Publishing does not support the `{event}` event trigger due to security concerns. Please use a different trigger such as `push`, `release`, or `workflow_dispatch`.";
 
 fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
@@ -120,3 +123,6 @@ pub const EXCHANGE_PATH: &str = "/api/v1/trusted_publishing/tokens";
 /// src/cargo/util/command_prelude.rs `arg_dry_run` is `--dry-run` with the
 /// short form `-n`.
 pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
+
+/// How a job publishes by trusted publishing (https://crates.io/docs/trusted-publishing).
+pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `rust-lang/crates-io-auth-action` step with an `id:` (e.g. `auth`), and `CARGO_REGISTRY_TOKEN: ${{ steps.auth.outputs.token }}` for `cargo publish`";

@@ -115,3 +115,6 @@ pub static MINTERS: &[TokenMinter] = &[
 /// `token-service-url`; the GitLab example of
 /// https://learn.microsoft.com/nuget/nuget-org/trusted-publishing).
 pub const EXCHANGE_PATH: &str = "/api/v2/token";
+
+/// How a job publishes by trusted publishing (NuGet/login README).
+pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `NuGet/login` step with an `id:` (e.g. `login`) and your nuget.org `user`, and pass `--api-key ${{ steps.login.outputs.NUGET_API_KEY }}` to `dotnet nuget push`";

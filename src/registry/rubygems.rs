@@ -151,3 +151,7 @@ pub static MINTERS: &[TokenMinter] = &[
 /// The path of RubyGems.org's token exchange (configure-rubygems-credentials
 /// src/oidc/trustedPublisher.ts).
 pub const EXCHANGE_PATH: &str = "/api/v1/oidc/trusted_publisher/exchange_token";
+
+/// How a job publishes by trusted publishing (rubygems/release-gem and
+/// rubygems/configure-rubygems-credentials READMEs).
+pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write` and use `rubygems/release-gem`, or run `rubygems/configure-rubygems-credentials` (without `api-token`) before `gem push` or `rake release`";

@@ -149,7 +149,12 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     ""
                 }
             );
-            let help = if site.uploader.supports_trusted_publishing() {
+            let help = if let Some(how) = crate::registry::trusted_publishing_how(index) {
+                format!(
+                    "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
+                    index.display_name()
+                )
+            } else if site.uploader.supports_trusted_publishing() {
                 format!(
                     "remove {source} and the secret behind it, register a trusted publisher on {}, and give the job `id-token: write`",
                     index.display_name()

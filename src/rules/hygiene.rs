@@ -86,17 +86,28 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             };
             // Jobs that publish, here or through workflows of this
             // repository they call (which run with the caller's event).
-            let mut reach: Option<PublishReach> = None;
-            for run in Event::from_untrusted_trigger(trigger) {
-                let mut walk = ReachWalk {
-                    context,
-                    calls_from: &calls_from,
-                    event: &run,
-                    memo: HashMap::new(),
-                };
-                let found = walk.publish_reach(view.index, 0);
-                PublishReach::keep_stronger(&mut reach, found);
+            let reach_of = |keep: &dyn Fn(&PublishSite) -> bool| {
+                let mut reach: Option<PublishReach> = None;
+                for run in Event::from_untrusted_trigger(trigger) {
+                    let mut walk = ReachWalk {
+                        context,
+                        keep,
+                        calls_from: &calls_from,
+                        event: &run,
+                        memo: HashMap::new(),
+                    };
+                    let found = walk.publish_reach(view.index, 0);
+                    PublishReach::keep_stronger(&mut reach, found);
+                }
+                reach
+            };
+            // A registry that refuses the event's OIDC tokens: a certain
+            // reach of its trusted publishing is an error in its own words.
+            if let Some(diagnostic) = rejected_event(view, trigger, event, &reach_of) {
+                out.push(diagnostic);
+                continue;
             }
+            let reach = reach_of(&to_pypi);
             let Some(reach) = reach.filter(|r| !r.verdict.is_false()) else {
                 continue;
             };
@@ -143,6 +154,48 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
     }
 }
 
+/// TP601 as an error when `event` certainly reaches trusted publishing to
+/// a registry that refuses the tokens of runs of that event.
+fn rejected_event(
+    view: WorkflowView<'_>,
+    trigger: &crate::workflow::Trigger,
+    event: &str,
+    reach_of: &dyn Fn(&dyn Fn(&PublishSite) -> bool) -> Option<PublishReach>,
+) -> Option<Diagnostic> {
+    let registry = crate::registry::Registry::ALL
+        .into_iter()
+        .find(|r| r.info().rejected_events.contains(&event))?;
+    let reach = reach_of(&|s: &PublishSite| s.index() == Some(registry) && s.is_oidc())?;
+    if reach.verdict.value != Tri::True {
+        return None;
+    }
+    let job = view.job(reach.job);
+    let what = if reach.calls {
+        "calls a workflow that publishes"
+    } else {
+        "publishes"
+    };
+    let quoted = crate::registry::rejected_event_message(registry, event)?;
+    Some(
+        Diagnostic::new(
+            &UNTRUSTED_TRIGGER,
+            Location::new(view.file.file, trigger.event.span),
+            format!(
+                "job `{}` {what} to {registry} by trusted publishing, but the workflow also runs on `{event}`, whose OIDC tokens {registry} refuses: \"{quoted}\"",
+                job.id.value
+            ),
+        )
+        .with_severity(Severity::Error)
+        .with_help(format!(
+            "publish from a workflow that runs on `push` of tags, `release` or `workflow_dispatch`, or guard the publish job with `if: github.event_name != '{event}'`"
+        ))
+        .with_related(
+            Location::new(view.file.file, job.id.span),
+            "this job publishes",
+        ),
+    )
+}
+
 /// Whether a run reaches a publish step, and through which job of the
 /// workflow it starts in.
 #[derive(Clone)]
@@ -176,6 +229,8 @@ const MAX_CALL_DEPTH: usize = 10;
 /// A walk from one workflow through the workflows it calls, for one event.
 struct ReachWalk<'a> {
     context: &'a Context<'a>,
+    /// The publish sites that count.
+    keep: &'a dyn Fn(&PublishSite) -> bool,
     /// Indexes into the call graph, per calling workflow.
     calls_from: &'a [Vec<usize>],
     event: &'a Event,
@@ -197,7 +252,7 @@ impl ReachWalk<'_> {
         let facts = context.facts.workflows.get(file)?;
         let reached = JobsReached::new(workflow, self.event);
         let mut best: Option<PublishReach> = None;
-        for site in facts.publish_sites.iter().filter(|s| to_pypi(s)) {
+        for site in facts.publish_sites.iter().filter(|s| (self.keep)(s)) {
             let Some(job) = workflow.jobs.get(site.job) else {
                 continue;
             };
