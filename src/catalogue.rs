@@ -239,6 +239,22 @@ rule!(
 );
 
 rule!(
+    REGISTRY_TOKEN_NOT_WIRED,
+    "TP308",
+    "registry-token-not-wired",
+    Error,
+    "a job exchanges its OIDC token for a crates.io, NuGet.org or RubyGems.org token, and the publish does not use it"
+);
+
+rule!(
+    NUGET_LOGIN_USER,
+    "TP309",
+    "nuget-login-user",
+    Error,
+    "NuGet/login is given no `user`, an e-mail address, or another user than the declared publisher's"
+);
+
+rule!(
     ONLINE_CHECK_SKIPPED,
     "TP400",
     "online-check-skipped",
@@ -382,6 +398,8 @@ pub static RULES: &[&Rule] = &[
     &PUBLISH_TOKEN_ENV,
     &UV_TRUSTED_PUBLISHING_FALLBACK,
     &RELEASE_WITHOUT_PROVENANCE,
+    &REGISTRY_TOKEN_NOT_WIRED,
+    &NUGET_LOGIN_USER,
     &ONLINE_CHECK_SKIPPED,
     &PUBLISH_JOB_NO_ENVIRONMENT,
     &ENVIRONMENT_DYNAMIC,

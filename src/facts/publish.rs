@@ -480,7 +480,16 @@ impl<'a> Invocation<'a, '_> {
         }
         // `$TOKEN` set by the same script that requested and exchanged it.
         let shell_variable = value.starts_with('$') && !value.starts_with("${{");
-        self.mints_inline && shell_variable
+        // A variable tplint cannot follow (set through `$GITHUB_ENV`, say)
+        // after the job minted a token of this registry: likely that token,
+        // and no finding may say otherwise.
+        let after_mint = registry.is_some_and(|r| {
+            self.mint
+                .mints
+                .iter()
+                .any(|m| m.registry == r && m.action.is_some())
+        });
+        (self.mints_inline || after_mint) && shell_variable
     }
 
     /// The value of a secret given as a shell variable (`$KEY`, `${KEY}`,

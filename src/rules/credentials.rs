@@ -137,6 +137,11 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             let Auth::Password { location, source } = &site.auth else {
                 continue;
             };
+            // A token minted by trusted publishing earlier in the job and
+            // not used: TP308's finding.
+            if super::registry_tokens::unwired_mint(&view, site).is_some() {
+                continue;
+            }
             let job = view.job(site.job);
             let has_id_token = id_token(GrantSource::of(view.workflow, job)) == Some(Access::Write);
             let message = format!(

@@ -154,13 +154,16 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
     }
 }
 
+/// Which publish sites a reach walk counts.
+type SiteFilter<'f> = &'f dyn Fn(&PublishSite) -> bool;
+
 /// TP601 as an error when `event` certainly reaches trusted publishing to
 /// a registry that refuses the tokens of runs of that event.
 fn rejected_event(
     view: WorkflowView<'_>,
     trigger: &crate::workflow::Trigger,
     event: &str,
-    reach_of: &dyn Fn(&dyn Fn(&PublishSite) -> bool) -> Option<PublishReach>,
+    reach_of: &dyn Fn(SiteFilter<'_>) -> Option<PublishReach>,
 ) -> Option<Diagnostic> {
     let registry = crate::registry::Registry::ALL
         .into_iter()

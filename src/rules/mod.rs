@@ -10,6 +10,7 @@ mod permissions;
 pub(crate) mod pinning;
 mod publisher;
 pub(crate) mod record;
+mod registry_tokens;
 
 use crate::catalogue::*;
 use crate::config::Publisher;
@@ -93,6 +94,11 @@ static CHECKS: &[(&Rule, Check)] = &[
         &RELEASE_WITHOUT_PROVENANCE,
         record::release_without_provenance,
     ),
+    (
+        &REGISTRY_TOKEN_NOT_WIRED,
+        registry_tokens::registry_token_not_wired,
+    ),
+    (&NUGET_LOGIN_USER, registry_tokens::nuget_login_user),
     (&ONLINE_CHECK_SKIPPED, online::online_check_skipped),
     (
         &PUBLISH_JOB_NO_ENVIRONMENT,
