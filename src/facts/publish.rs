@@ -144,11 +144,25 @@ impl Mint {
     }
 }
 
+/// A long-lived token a credentials action was given to configure for
+/// the job's later steps (configure-rubygems-credentials' `api-token`).
+#[derive(Clone, Debug)]
+pub struct GivenToken {
+    pub registry: Registry,
+    /// The input's key.
+    pub location: Location,
+    /// "`api-token` of rubygems/configure-rubygems-credentials".
+    pub source: String,
+    pub value: String,
+}
+
 /// What a walk has seen so far that later uploads depend on.
 #[derive(Debug, Default)]
 pub struct MintState {
     /// The job's steps so far that minted a registry token by OIDC.
     pub mints: Vec<Mint>,
+    /// Long-lived tokens configured for the job's later steps.
+    pub given: Vec<GivenToken>,
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -179,10 +193,20 @@ impl MintState {
         if let Some(uses) = &exec.step.uses
             && let Some(minter) = token_minters().find(|m| uses.target.is_action(m.action))
         {
-            let other_mode = minter.other_modes.iter().any(|input| {
+            let set = |input: &&str| {
                 exec.input(input)
-                    .is_some_and(|(_, value)| !value.trim().is_empty())
-            });
+                    .filter(|(_, value)| !value.trim().is_empty())
+            };
+            if let Some((kv, value)) = minter.token_inputs.iter().find_map(|i| set(i)) {
+                self.given.push(GivenToken {
+                    registry: minter.registry,
+                    location: exec.location(kv.key.span),
+                    source: format!("`{}` of {}", kv.key.value, minter.action),
+                    value: value.into_owned(),
+                });
+                return;
+            }
+            let other_mode = minter.other_modes.iter().any(|i| set(i).is_some());
             // configure-rubygems-credentials: `trusted-publisher: false`.
             let switched_off = exec
                 .input("trusted-publisher")
@@ -244,6 +268,11 @@ impl MintState {
     /// Whether `value` is `${{ steps.<id>.outputs.* }}` of a minting step.
     fn minted(&self, value: &str) -> bool {
         self.mint_of(value, None).is_some()
+    }
+
+    /// The latest long-lived token configured for `registry`.
+    fn given_for(&self, registry: Registry) -> Option<&GivenToken> {
+        self.given.iter().rev().find(|g| g.registry == registry)
     }
 
     /// A mint of `registry` that set variables for the later steps.
@@ -311,7 +340,16 @@ fn release_gem(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite>
                 Some(hit.value.into_owned()),
             ),
             None if mint.exported(Registry::RubyGems).is_some() => (Auth::Oidc, None),
-            None => (Auth::Unknown, None),
+            None => match mint.given_for(Registry::RubyGems) {
+                Some(given) => (
+                    Auth::Password {
+                        location: given.location,
+                        source: given.source.clone(),
+                    },
+                    Some(given.value.clone()),
+                ),
+                None => (Auth::Unknown, None),
+            },
         }
     };
     let mut site = site_at(
@@ -549,7 +587,18 @@ impl<'a> Invocation<'a, '_> {
             None if table.trusted_publishing => Auth::Oidc,
             // The key a credentials action exported for the job's later steps.
             None if self.mint.exported(table.registry).is_some() => Auth::Oidc,
-            None => Auth::Unknown,
+            None => match self.mint.given_for(table.registry) {
+                Some(given) => {
+                    return (
+                        Auth::Password {
+                            location: given.location,
+                            source: given.source.clone(),
+                        },
+                        Some(given.value.clone()),
+                    );
+                }
+                None => Auth::Unknown,
+            },
         };
         (auth, secret.map(|(value, ..)| value))
     }
@@ -1216,6 +1265,13 @@ mod tests {
         // A static token given to the credentials action is no exchange.
         let s = sites(
             "      - uses: rubygems/configure-rubygems-credentials@v1\n        with:\n          api-token: ${{ secrets.RUBYGEMS }}\n      - run: gem push x.gem\n",
+        );
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source.starts_with("`api-token`"))
+        );
+        // An OIDC API key role is no trusted publisher, and no static token.
+        let s = sites(
+            "      - uses: rubygems/configure-rubygems-credentials@v1\n        with:\n          role-to-assume: rg_oidc_akr_x\n      - run: gem push x.gem\n",
         );
         assert_eq!(s[0].auth, Auth::Unknown);
         let s = sites("      - run: gem push x.gem --host https://gems.example.com\n");

@@ -111,6 +111,7 @@ pub static MINTERS: &[TokenMinter] = &[
         outputs: &["token"],
         exports: &[],
         other_modes: &[],
+        token_inputs: &[],
     },
 ];
 

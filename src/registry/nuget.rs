@@ -108,6 +108,7 @@ pub static MINTERS: &[TokenMinter] = &[
         outputs: &["NUGET_API_KEY"],
         exports: &[],
         other_modes: &[],
+        token_inputs: &[],
     },
 ];
 

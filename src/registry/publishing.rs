@@ -180,8 +180,10 @@ pub struct TokenMinter {
     /// Variables it sets for the job's later steps.
     pub exports: &'static [&'static str],
     /// Inputs that make it configure something else than a token minted
-    /// by trusted publishing (a given API token, a role).
+    /// by trusted publishing (an OIDC role).
     pub other_modes: &'static [&'static str],
+    /// Inputs that give it a long-lived token to configure instead.
+    pub token_inputs: &'static [&'static str],
 }
 
 /// Every registry's token-minting actions.

@@ -322,5 +322,6 @@ pub static MINTERS: &[TokenMinter] = &[
         outputs: &[],
         exports: &[],
         other_modes: &[],
+        token_inputs: &[],
     },
 ];

@@ -144,7 +144,8 @@ pub static MINTERS: &[TokenMinter] = &[
             "RUBYGEMS_API_KEY",
             "BUNDLE_GEM__PUSH_KEY",
         ],
-        other_modes: &["api-token", "role-to-assume"],
+        other_modes: &["role-to-assume"],
+        token_inputs: &["api-token"],
     },
 ];
 
