@@ -734,9 +734,10 @@ fn mints_inline(text: &str) -> bool {
         && (text.contains("ACTIONS_ID_TOKEN_REQUEST") || text.contains("getIDToken"))
 }
 
-/// Shell text worth reading for uploads: every uploader's subcommand is
-/// one of these words (`publish`, `upload`, `gem push`, `rake release`).
-pub const UPLOAD_WORDS: &[&str] = &["publish", "upload", "push", "release"];
+/// Shell text worth reading for uploads: every uploader's command has one
+/// of these (`publish`, `upload`, `gem push`, `nuget push`, `rake release`).
+/// Kept narrow: `push` and `release` alone are in most release scripts.
+pub const UPLOAD_WORDS: &[&str] = &["publish", "upload", "gem push", "nuget push", "rake"];
 
 /// The uploads in a block of shell text.
 pub fn shell_sites(

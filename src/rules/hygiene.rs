@@ -75,6 +75,19 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             list.push(index);
         }
     }
+    // Registries that refuse some events, with trusted publishing to them
+    // somewhere in the repository.
+    let rejecting: Vec<crate::registry::Registry> = crate::registry::Registry::ALL
+        .into_iter()
+        .filter(|r| !r.info().rejected_events.is_empty())
+        .filter(|r| {
+            context.facts.workflows.iter().any(|f| {
+                f.publish_sites
+                    .iter()
+                    .any(|s| s.index() == Some(*r) && s.is_oidc())
+            })
+        })
+        .collect();
     for view in context.workflows() {
         if !publishing.get(view.index).copied().unwrap_or(false) {
             continue;
@@ -103,7 +116,7 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             };
             // A registry that refuses the event's OIDC tokens: a certain
             // reach of its trusted publishing is an error in its own words.
-            if let Some(diagnostic) = rejected_event(view, trigger, event, &reach_of) {
+            if let Some(diagnostic) = rejected_event(view, trigger, event, &rejecting, &reach_of) {
                 out.push(diagnostic);
                 continue;
             }
@@ -163,10 +176,12 @@ fn rejected_event(
     view: WorkflowView<'_>,
     trigger: &crate::workflow::Trigger,
     event: &str,
+    rejecting: &[crate::registry::Registry],
     reach_of: &dyn Fn(SiteFilter<'_>) -> Option<PublishReach>,
 ) -> Option<Diagnostic> {
-    let registry = crate::registry::Registry::ALL
-        .into_iter()
+    let registry = rejecting
+        .iter()
+        .copied()
         .find(|r| r.info().rejected_events.contains(&event))?;
     let reach = reach_of(&|s: &PublishSite| s.index() == Some(registry) && s.is_oidc())?;
     if reach.verdict.value != Tri::True {
