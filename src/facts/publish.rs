@@ -225,6 +225,7 @@ impl MintState {
             }
             return;
         }
+        self.observe_login(exec);
         let Some(id) = id else {
             return;
         };
@@ -251,6 +252,42 @@ impl MintState {
                 location: exec.location(span),
             });
         }
+    }
+
+    /// `cargo login` given a secret (as argument or on stdin) stores it
+    /// for the job's later `cargo publish` (cargo-login(1)).
+    fn observe_login(&mut self, exec: &Executed<'_, '_>) {
+        const LOGIN: &str = "cargo login";
+        let Some(run) = &exec.step.run else {
+            return;
+        };
+        let text = exec.resolve(&run.value);
+        let Some(line) = text.lines().find(|l| l.contains(LOGIN)) else {
+            return;
+        };
+        // The line itself, or the step's variables it reads.
+        let env_secret = exec
+            .step
+            .env
+            .iter()
+            .find(|kv| line.contains(&kv.key.value) && kv.value.value.contains("secrets."));
+        let secret = line.contains("secrets.") || env_secret.is_some();
+        if !secret || line.contains(".outputs.") {
+            return;
+        }
+        let span = exec
+            .source
+            .get(run.span.range())
+            .and_then(|raw| raw.find(LOGIN))
+            .map_or(run.span, |at| {
+                Span::new(run.span.start + at, run.span.start + at + LOGIN.len())
+            });
+        self.given.push(GivenToken {
+            registry: Registry::CratesIo,
+            location: exec.location(span),
+            source: "`cargo login`".into(),
+            value: env_secret.map_or_else(|| line.trim().to_string(), |kv| kv.value.value.clone()),
+        });
     }
 
     /// The mint whose output `value` reads (`${{ steps.<id>.outputs.* }}`),
@@ -1223,6 +1260,19 @@ mod tests {
         ));
         assert!(matches!(s[0].auth, Auth::Password { .. }));
         let s = sites("      - run: cargo publish\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        // A secret stored by `cargo login`, as argument or from a variable.
+        let s = sites(
+            "      - run: cargo login ${{ secrets.CRATES_TOKEN }}\n      - run: cargo publish\n",
+        );
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`cargo login`"));
+        let s = sites(
+            "      - run: echo \"$T\" | cargo login\n        env:\n          T: ${{ secrets.CRATES_TOKEN }}\n      - run: cargo publish\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(&format!(
+            "{auth}      - run: cargo login ${{{{ steps.auth.outputs.token }}}}\n      - run: cargo publish\n"
+        ));
         assert_eq!(s[0].auth, Auth::Unknown);
         // Another registry, and what is not a publish.
         let s = sites("      - run: cargo publish --registry my-registry\n");
