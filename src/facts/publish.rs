@@ -197,7 +197,7 @@ impl MintState {
                 exec.input(input)
                     .filter(|(_, value)| !value.trim().is_empty())
             };
-            if let Some((kv, value)) = minter.token_inputs.iter().find_map(|i| set(i)) {
+            if let Some((kv, value)) = minter.token_inputs.iter().find_map(&set) {
                 self.given.push(GivenToken {
                     registry: minter.registry,
                     location: exec.location(kv.key.span),
