@@ -97,6 +97,18 @@ pub const LOGIN_ACTION: &str = "nuget/login";
 /// The input naming the nuget.org user whose policy matches.
 pub const LOGIN_USER_INPUT: &str = "user";
 
+/// The input naming the token service (default
+/// `https://www.nuget.org/api/v2/token`; another server has its own users).
+pub const LOGIN_SERVICE_INPUT: &str = "token-service-url";
+
+/// Whether a `token-service-url` is NuGet.org's (NuGet/login action.yml:
+/// `https://www.nuget.org/api/v2/token`).
+pub fn is_nuget_org_token_service(url: &str) -> bool {
+    let url = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let bare = url.strip_prefix("https://").unwrap_or(&url);
+    bare == "www.nuget.org/api/v2/token" || bare == "nuget.org/api/v2/token"
+}
+
 /// Its token minter.
 pub static MINTERS: &[TokenMinter] = &[
     // NuGet/login action.yml (input `user` required, output

@@ -8,7 +8,9 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::WorkflowView;
 use crate::facts::publish::{Auth, Mint, PublishSite, output_references};
 use crate::registry::Registry;
-use crate::registry::nuget::{LOGIN_ACTION, LOGIN_USER_INPUT};
+use crate::registry::nuget::{
+    LOGIN_ACTION, LOGIN_SERVICE_INPUT, LOGIN_USER_INPUT, is_nuget_org_token_service,
+};
 use crate::source::FileId;
 use crate::workflow::Step;
 
@@ -244,6 +246,14 @@ pub(super) fn nuget_login_user(context: &Context<'_>, out: &mut Vec<Diagnostic>)
         .collect();
     for (file, step) in login_steps(context) {
         let Some(uses) = &step.uses else { continue };
+        // Another NuGet server's token service has its own users.
+        let elsewhere = step
+            .input(LOGIN_SERVICE_INPUT)
+            .map(|kv| kv.value.value.trim())
+            .is_some_and(|url| !url.is_empty() && !is_nuget_org_token_service(url));
+        if elsewhere {
+            continue;
+        }
         let input = step.input(LOGIN_USER_INPUT);
         let value = input.map(|kv| kv.value.value.trim()).unwrap_or_default();
         let diagnostic = if value.is_empty() {
