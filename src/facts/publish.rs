@@ -1377,4 +1377,24 @@ mod tests {
         assert!(sites("      - run: dotnet nuget push --help\n").is_empty());
         assert!(sites("      - run: dotnet pack -c Release\n").is_empty());
     }
+
+    #[test]
+    fn output_references_and_mints() {
+        let refs: Vec<_> = output_references(
+            "${{steps.login.outputs.NUGET_API_KEY}} and ${{ steps.a-b.outputs.token }} steps.x",
+        )
+        .collect();
+        assert_eq!(refs, [("login", "NUGET_API_KEY"), ("a-b", "token")]);
+        // Output names are read in any case; another output is no token.
+        let login =
+            "      - uses: NuGet/login@v1\n        id: login\n        with:\n          user: me\n";
+        let s = sites(&format!(
+            "{login}      - run: dotnet nuget push x.nupkg -k ${{{{ steps.login.outputs.nuget_api_key }}}}\n"
+        ));
+        assert!(s[0].is_oidc());
+        let s = sites(&format!(
+            "{login}      - run: dotnet nuget push x.nupkg -k ${{{{ steps.login.outputs.token }}}}\n"
+        ));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+    }
 }
