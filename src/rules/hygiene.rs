@@ -346,11 +346,17 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                     Severity::Warning,
                 )
             } else if let Some(local) = local {
+                // Next to a tool that builds from the checkout anyway, the
+                // repository's own code may be setup that build needs.
                 (
                     local.location,
                     &local.via,
                     format!("runs {}", local.what),
-                    Severity::Warning,
+                    if from_source.is_some() {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    },
                 )
             } else if let Some(checkout) = facts
                 .builds
@@ -377,7 +383,9 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             } else {
                 continue;
             };
-            let help = if from_source.is_some() {
+            let help = if from_source.is_some() && severity == Severity::Info {
+                "keep it only if it installs what the build needs; anything else belongs in a job without `id-token: write`"
+            } else if from_source.is_some() {
                 "run tests and other builds in a job without `id-token: write`; the publish job needs only the checkout, the toolchain and the publish itself"
             } else if severity == Severity::Warning {
                 "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them"
@@ -392,6 +400,12 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                         format!(
                             "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
                             job.id.value,
+                        )
+                    } else if from_source.is_some() {
+                        format!(
+                            "job `{}` publishes by trusted publishing and also {what}, which runs where the OIDC token can be minted; `{}` builds from the checkout here anyway, so it may be setup that build needs",
+                            job.id.value,
+                            site.uploader.name(),
                         )
                     } else {
                         format!(
