@@ -553,8 +553,10 @@ impl<'a> Invocation<'a, '_> {
         if self.mint.mint_of(value, registry).is_some() {
             return true;
         }
-        // `$TOKEN` set by the same script that requested and exchanged it.
-        let shell_variable = value.starts_with('$') && !value.starts_with("${{");
+        // `$TOKEN` set by the same script that requested and exchanged it
+        // (or `${{ env.TOKEN }}`, written to `$GITHUB_ENV`).
+        let env_context = value.starts_with("${{") && value.contains("env.");
+        let shell_variable = (value.starts_with('$') && !value.starts_with("${{")) || env_context;
         // A variable tplint cannot follow (set through `$GITHUB_ENV`, say)
         // after the job minted a token of this registry: likely that token,
         // and no finding may say otherwise.
@@ -568,11 +570,16 @@ impl<'a> Invocation<'a, '_> {
     }
 
     /// The value of a secret given as a shell variable (`$KEY`, `${KEY}`,
-    /// PowerShell's `$env:KEY`) when the variable is set where tplint can
-    /// see it, else the value as written.
+    /// PowerShell's `$env:KEY`, the `${{ env.KEY }}` context) when the
+    /// variable is set where tplint can see it, else the value as written.
     fn dereference(&self, value: String) -> String {
-        let name = value
-            .strip_prefix("$env:")
+        let env_context = value
+            .strip_prefix("${{")
+            .and_then(|v| v.strip_suffix("}}"))
+            .map(str::trim)
+            .and_then(|v| v.strip_prefix("env."));
+        let name = env_context
+            .or_else(|| value.strip_prefix("$env:"))
             .or_else(|| {
                 value
                     .strip_prefix("${")
@@ -1374,6 +1381,18 @@ mod tests {
             "      - run: dotnet nuget push x.nupkg --source https://nuget.pkg.github.com/o/index.json --api-key ${{ secrets.GITHUB_TOKEN }}\n",
         );
         assert!(matches!(s[0].target, Target::Custom(_)));
+        // `${{ env.K }}`: the variable where tplint sees it, else (written
+        // to `$GITHUB_ENV` after a login) the minted key.
+        let s = sites_with(
+            "env:\n  K: ${{ secrets.NUGET }}\n",
+            "",
+            "      - run: dotnet nuget push x.nupkg --api-key ${{ env.K }}\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(&format!(
+            "{login}      - run: dotnet nuget push x.nupkg --api-key ${{{{ env.K }}}}\n"
+        ));
+        assert!(s[0].is_oidc());
         assert!(sites("      - run: dotnet nuget push --help\n").is_empty());
         assert!(sites("      - run: dotnet pack -c Release\n").is_empty());
     }

@@ -19,14 +19,20 @@ use crate::workflow::Step;
 /// minted earlier in the job (an output to read, or variables it
 /// exported), and a token given to the upload that tplint can read and
 /// that is not it (a secret, another step's output, a literal). A shell
-/// variable tplint cannot follow may hold the minted token: no finding.
+/// variable tplint cannot follow, or `${{ env.X }}`, may hold the minted
+/// token: no finding.
 pub(super) fn unwired_mint<'a>(view: &WorkflowView<'a>, site: &PublishSite) -> Option<&'a Mint> {
     let Auth::Password { .. } = site.auth else {
         return None;
     };
     let registry = site.index()?;
     let given = site.secret.as_deref()?.trim();
-    let readable = crate::workflow::is_expression(given) || !given.starts_with('$');
+    // `${{ env.X }}` may be the minted token, written to `$GITHUB_ENV`.
+    let readable = if crate::workflow::is_expression(given) {
+        !given.contains("env.")
+    } else {
+        !given.starts_with('$')
+    };
     if !readable {
         return None;
     }
