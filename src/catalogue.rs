@@ -271,6 +271,22 @@ rule!(
 );
 
 rule!(
+    REGISTRY_TOKEN_NOT_WIRED,
+    "TP308",
+    "registry-token-not-wired",
+    Error,
+    "a job exchanges its OIDC token for a crates.io, NuGet.org or RubyGems.org token, and the publish does not use it"
+);
+
+rule!(
+    NUGET_LOGIN_USER,
+    "TP309",
+    "nuget-login-user",
+    Error,
+    "NuGet/login is given no `user`, an e-mail address, or another user than the declared publisher's"
+);
+
+rule!(
     UPLOADER_TOO_OLD,
     "TP311",
     "uploader-too-old",
@@ -434,6 +450,8 @@ pub static RULES: &[&Rule] = &[
     &NPM_TOO_OLD,
     &RELEASE_WITHOUT_PROVENANCE,
     &TOKEN_FALLBACK,
+    &REGISTRY_TOKEN_NOT_WIRED,
+    &NUGET_LOGIN_USER,
     &UPLOADER_TOO_OLD,
     &ONLINE_CHECK_SKIPPED,
     &PUBLISH_JOB_NO_ENVIRONMENT,

@@ -94,11 +94,21 @@ fn the_project_suggests_its_own_pypi_publisher() {
     assert_eq!(output.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let publishers = json["publishers"].as_array().unwrap();
-    assert_eq!(publishers.len(), 1, "{json:#}");
+    // The release workflow publishes to PyPI and to crates.io.
+    assert_eq!(publishers.len(), 2, "{json:#}");
     let publisher = &publishers[0];
     assert_eq!(publisher["index"], "pypi");
     assert_eq!(publisher["project"], "tplint");
     assert_eq!(publisher["workflow"], "release.yml");
     assert_eq!(publisher["environment"], "pypi");
     assert_eq!(publisher["jobs"][0], ".github/workflows/release.yml: pypi");
+    let crates = &publishers[1];
+    assert_eq!(crates["index"], "crates.io");
+    assert_eq!(crates["project"], "tplint");
+    assert_eq!(crates["workflow"], "release.yml");
+    assert_eq!(crates["environment"], "crates-io");
+    assert_eq!(
+        crates["jobs"][0],
+        ".github/workflows/release.yml: crates-io"
+    );
 }

@@ -78,6 +78,21 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["pnpm", "install"], BuildKind::Build),
     (&["pnpm", "i"], BuildKind::Build),
     (&["yarn", "install"], BuildKind::Build),
+    // Rust, Ruby and .NET: compiling, testing and installing run the
+    // project's build scripts, tests and dependencies.
+    (&["cargo", "build"], BuildKind::Build),
+    (&["cargo", "test"], BuildKind::Build),
+    (&["cargo", "package"], BuildKind::Build),
+    (&["cargo", "install"], BuildKind::Build),
+    (&["gem", "build"], BuildKind::Build),
+    (&["gem", "install"], BuildKind::Build),
+    (&["bundle", "install"], BuildKind::Build),
+    (&["rake", "build"], BuildKind::Build),
+    (&["dotnet", "build"], BuildKind::Build),
+    (&["dotnet", "pack"], BuildKind::Build),
+    (&["dotnet", "restore"], BuildKind::Build),
+    (&["dotnet", "test"], BuildKind::Build),
+    (&["dotnet", "publish"], BuildKind::Build),
 ];
 
 /// Uploaders whose installation (`pip install twine`) is tool setup, not a build.

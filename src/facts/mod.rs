@@ -45,6 +45,8 @@ pub struct JobFacts {
     pub builds: Vec<BuildFact>,
     /// Code of the repository that runs: local actions, scripts, recipes.
     pub local_code: Vec<LocalCode>,
+    /// Steps that exchanged the job's OIDC token for a registry token.
+    pub mints: Vec<publish::Mint>,
 }
 
 /// A step that checks out, sets up or builds.
@@ -224,6 +226,7 @@ impl Facts {
                         needs.append(&mut named);
                         // Grouped by job, in step order, for `sites_of`.
                         publish_sites.append(&mut visitor.sites);
+                        visitor.facts.mints = std::mem::take(&mut visitor.mint.mints);
                         jobs.push(visitor.facts);
                     }
                     WorkflowFacts {
@@ -312,6 +315,7 @@ impl<'a> WorkflowView<'a> {
             opaque: Vec::new(),
             builds: Vec::new(),
             local_code: Vec::new(),
+            mints: Vec::new(),
         };
         self.facts.jobs.get(index).unwrap_or(&NONE)
     }

@@ -73,6 +73,22 @@ pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
     when("hashicorp/vault-action", Switch::InputIs("method", "jwt")),
     // crates.io trusted publishing; src/main.ts requires the token [a1c979f].
     always("rust-lang/crates-io-auth-action"),
+    // NuGet.org trusted publishing; src/index.ts requests the token for
+    // its `audience` on every run [e12aa70].
+    always("nuget/login"),
+    // RubyGems.org: src/main.ts exchanges the token for a trusted
+    // publisher, or for an OIDC API key role (`role-to-assume`); only a
+    // static `api-token` needs none [abfabee].
+    when(
+        "rubygems/configure-rubygems-credentials",
+        Switch::InputAbsent("api-token"),
+    ),
+    // action.yml runs configure-rubygems-credentials unless
+    // `setup-trusted-publisher` is false [612653d, 289eef0].
+    when(
+        "rubygems/release-gem",
+        Switch::InputAbsentOrNot("setup-trusted-publisher", "false"),
+    ),
     // v4.5.0+ src/dockerhub.ts: Docker Hub OIDC when the connection id is
     // set in env [371161b]; earlier versions never request it.
     when(
@@ -137,13 +153,6 @@ pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
     when("depot/setup-action", Switch::InputOn("oidc")),
     // src/depot.ts: without a `token` it tries the OIDC token [9785b13].
     when("depot/build-push-action", Switch::InputAbsent("token")),
-];
-
-/// Actions that mint a PyPI API token from the OIDC token; a password
-/// taken from their outputs is still trusted publishing.
-pub const PYPI_TOKEN_MINTERS: &[&str] = &[
-    // action.yml: POST to https://pypi.org/_/oidc/github/mint-token [118ad17].
-    "tschm/token-mint-action",
 ];
 
 impl OidcConsumer {

@@ -8,7 +8,7 @@ use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
 use crate::registry::Registry;
 pub use crate::registry::publishing::{
-    ActionAuth, CommandUploader, Uploader, UploaderAction, When, command_uploaders,
+    ActionAuth, CommandUploader, Uploader, UploaderAction, When, command_uploaders, token_minters,
 };
 pub use crate::registry::pypi::{
     COMMAND_UPLOADERS, MATURIN_ACTION, PYPI_PUBLISH_ACTION, PYPI_PUBLISH_DEPRECATED_INPUTS,
@@ -70,6 +70,9 @@ pub struct PublishSite {
     pub gate: Option<String>,
     /// For `npm`, `pnpm` and `yarn npm` publishing: what the job set up.
     pub npm: Option<super::npm::NpmSite>,
+    /// The token given to the upload, as written (a shell variable replaced
+    /// by its value where tplint sees it), when one is given.
+    pub secret: Option<String>,
 }
 
 impl PublishSite {
@@ -114,25 +117,121 @@ pub fn target_of_url(url: &str) -> Target {
     }
 }
 
+/// A step of the job that exchanged the job's OIDC token for a registry
+/// token, which later steps may use.
+#[derive(Clone, Debug)]
+pub struct Mint {
+    /// The step's `id:`, without which its outputs cannot be read.
+    pub id: Option<String>,
+    pub registry: Registry,
+    /// The minting action, or `None` for a script that requests and
+    /// exchanges the token itself.
+    pub action: Option<&'static str>,
+    /// The outputs holding the token; empty when any output may.
+    pub outputs: &'static [&'static str],
+    /// Variables it sets for the job's later steps.
+    pub exports: &'static [&'static str],
+    /// The job's own step that mints, or leads to the step that does.
+    pub top: usize,
+    /// The local action holding the step, when a composite action's step mints.
+    pub inner: Option<usize>,
+    /// The step's `uses:` (or `run:`).
+    pub location: Location,
+}
+
+impl Mint {
+    /// Whether `output` (any case, as GitHub reads property names) holds the token.
+    pub fn holds(&self, output: &str) -> bool {
+        self.outputs.is_empty() || self.outputs.iter().any(|o| o.eq_ignore_ascii_case(output))
+    }
+}
+
+/// A long-lived token a credentials action was given to configure for
+/// the job's later steps (configure-rubygems-credentials' `api-token`).
+#[derive(Clone, Debug)]
+pub struct GivenToken {
+    pub registry: Registry,
+    /// The input's key.
+    pub location: Location,
+    /// "`api-token` of rubygems/configure-rubygems-credentials".
+    pub source: String,
+    pub value: String,
+}
+
 /// What a walk has seen so far that later uploads depend on.
 #[derive(Debug, Default)]
 pub struct MintState {
-    /// `id`s of steps that mint a PyPI token by OIDC.
-    pub minting_steps: Vec<String>,
     /// What the steps so far set up for npm.
     pub npm: super::npm::NpmJob,
+    /// The job's steps so far that minted a registry token by OIDC.
+    pub mints: Vec<Mint>,
+    /// Long-lived tokens configured for the job's later steps.
+    pub given: Vec<GivenToken>,
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
 /// runner's token request, then PyPI's exchange endpoint.
 const MINT_MARKERS: &[&str] = &["mint-token", "ACTIONS_ID_TOKEN_REQUEST", "getIDToken"];
 
+/// The `steps.<id>.outputs.<name>` references in an expression's text.
+pub fn output_references(value: &str) -> impl Iterator<Item = (&str, &str)> {
+    value.split("steps.").skip(1).filter_map(|rest| {
+        let (id, tail) = rest.split_once(".outputs.")?;
+        let name_end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(tail.len());
+        let valid_id = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        valid_id.then(|| (id, &tail[..name_end]))
+    })
+}
+
 impl MintState {
-    /// Remember `exec` when it mints a token (its `run:` or `with:` names
-    /// the OIDC request and PyPI's exchange), so later steps can use it.
+    /// Remember `exec` when it mints a token: a token-minting action of a
+    /// registry table, or (with an `id:`) a `run:` or `with:` that names
+    /// the OIDC request and an exchange, so later steps can use it.
     pub fn observe(&mut self, exec: &Executed<'_, '_>) {
         self.npm.observe(exec);
-        let Some(id) = &exec.step.id else {
+        let id = exec.step.id.as_ref().map(|i| i.value.clone());
+        if let Some(uses) = &exec.step.uses
+            && let Some(minter) = token_minters().find(|m| uses.target.is_action(m.action))
+        {
+            let set = |input: &&str| {
+                exec.input(input)
+                    .filter(|(_, value)| !value.trim().is_empty())
+            };
+            if let Some((kv, value)) = minter.token_inputs.iter().find_map(&set) {
+                self.given.push(GivenToken {
+                    registry: minter.registry,
+                    location: exec.location(kv.key.span),
+                    source: format!("`{}` of {}", kv.key.value, minter.action),
+                    value: value.into_owned(),
+                });
+                return;
+            }
+            let other_mode = minter.other_modes.iter().any(|i| set(i).is_some());
+            // configure-rubygems-credentials: `trusted-publisher: false`.
+            let switched_off = exec
+                .input("trusted-publisher")
+                .is_some_and(|(_, value)| value.trim().eq_ignore_ascii_case("false"));
+            if !other_mode && !switched_off {
+                self.mints.push(Mint {
+                    id,
+                    registry: minter.registry,
+                    action: Some(minter.action),
+                    outputs: minter.outputs,
+                    exports: minter.exports,
+                    top: exec.top,
+                    inner: exec.action_index(),
+                    location: exec.location(uses.raw.span),
+                });
+            }
+            return;
+        }
+        self.observe_login(exec);
+        let Some(id) = id else {
             return;
         };
         let mut text = exec
@@ -144,13 +243,19 @@ impl MintState {
         for kv in &exec.step.with {
             text.push_str(&kv.value.value);
         }
-        let minter = exec.step.uses.as_ref().is_some_and(|u| {
-            super::oidc::PYPI_TOKEN_MINTERS
-                .iter()
-                .any(|m| u.target.is_action(m))
-        });
-        if minter || MINT_MARKERS.iter().any(|marker| text.contains(marker)) {
-            self.minting_steps.push(id.value.clone());
+        if MINT_MARKERS.iter().any(|marker| text.contains(marker)) {
+            let registry = inline_exchange(&text).unwrap_or(Registry::Pypi);
+            let span = exec.step.run.as_ref().map_or(exec.step.span, |r| r.span);
+            self.mints.push(Mint {
+                id: Some(id),
+                registry,
+                action: None,
+                outputs: &[],
+                exports: &[],
+                top: exec.top,
+                inner: exec.action_index(),
+                location: exec.location(span),
+            });
         }
     }
 
@@ -161,16 +266,86 @@ impl MintState {
         }
     }
 
+    /// `cargo login` given a secret (as argument or on stdin) stores it
+    /// for the job's later `cargo publish` (cargo-login(1)).
+    fn observe_login(&mut self, exec: &Executed<'_, '_>) {
+        const LOGIN: &str = "cargo login";
+        let Some(run) = &exec.step.run else {
+            return;
+        };
+        let text = exec.resolve(&run.value);
+        let Some(line) = text.lines().find(|l| l.contains(LOGIN)) else {
+            return;
+        };
+        // The line itself, or the step's variables it reads.
+        let env_secret = exec
+            .step
+            .env
+            .iter()
+            .find(|kv| line.contains(&kv.key.value) && kv.value.value.contains("secrets."));
+        let secret = line.contains("secrets.") || env_secret.is_some();
+        if !secret || line.contains(".outputs.") {
+            return;
+        }
+        let span = exec
+            .source
+            .get(run.span.range())
+            .and_then(|raw| raw.find(LOGIN))
+            .map_or(run.span, |at| {
+                Span::new(run.span.start + at, run.span.start + at + LOGIN.len())
+            });
+        self.given.push(GivenToken {
+            registry: Registry::CratesIo,
+            location: exec.location(span),
+            source: "`cargo login`".into(),
+            value: env_secret.map_or_else(|| line.trim().to_string(), |kv| kv.value.value.clone()),
+        });
+    }
+
+    /// The mint whose output `value` reads (`${{ steps.<id>.outputs.* }}`),
+    /// of `registry` when one is given.
+    pub fn mint_of(&self, value: &str, registry: Option<Registry>) -> Option<&Mint> {
+        output_references(value).find_map(|(id, output)| {
+            self.mints.iter().find(|m| {
+                m.id.as_deref() == Some(id)
+                    && m.holds(output)
+                    && registry.is_none_or(|r| r == m.registry)
+            })
+        })
+    }
+
     /// Whether `value` is `${{ steps.<id>.outputs.* }}` of a minting step.
     fn minted(&self, value: &str) -> bool {
-        let Some(rest) = value.split("steps.").nth(1) else {
-            return false;
-        };
-        let Some((id, _)) = rest.split_once(".outputs.") else {
-            return false;
-        };
-        self.minting_steps.iter().any(|m| m == id)
+        self.mint_of(value, None).is_some()
     }
+
+    /// The latest long-lived token configured for `registry`.
+    fn given_for(&self, registry: Registry) -> Option<&GivenToken> {
+        self.given.iter().rev().find(|g| g.registry == registry)
+    }
+
+    /// A mint of `registry` that set variables for the later steps.
+    fn exported(&self, registry: Registry) -> Option<&Mint> {
+        self.mints
+            .iter()
+            .find(|m| m.registry == registry && !m.exports.is_empty())
+    }
+}
+
+/// The registry whose token exchange endpoint shell text calls, for the
+/// registries besides PyPI.
+fn inline_exchange(text: &str) -> Option<Registry> {
+    [
+        (
+            crate::registry::crates_io::EXCHANGE_PATH,
+            Registry::CratesIo,
+        ),
+        (crate::registry::rubygems::EXCHANGE_PATH, Registry::RubyGems),
+        (crate::registry::nuget::EXCHANGE_PATH, Registry::NuGet),
+    ]
+    .into_iter()
+    .find(|(path, _)| text.contains(path))
+    .map(|(_, registry)| registry)
 }
 
 /// The publish site of a step that uses an uploading action, if it does.
@@ -179,6 +354,64 @@ pub fn step_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSit
         .or_else(|| maturin_action(exec, mint))
         .or_else(|| uploader_action(exec, mint))
         .or_else(|| super::npm::action_site(exec, mint))
+        .or_else(|| release_gem(exec, mint))
+}
+
+/// `rubygems/release-gem`: `rake release` after configuring a key by
+/// trusted publishing, unless `setup-trusted-publisher` is false; then
+/// whatever key the job's variables give.
+fn release_gem(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    use crate::registry::rubygems::{RELEASE_GEM_ACTION, RELEASE_GEM_SWITCH};
+    let uses = exec.step.uses.as_ref()?;
+    if !uses.target.is_action(RELEASE_GEM_ACTION) {
+        return None;
+    }
+    let switch = exec.input(RELEASE_GEM_SWITCH);
+    let trusted = switch
+        .as_ref()
+        .is_none_or(|(_, value)| !value.trim().eq_ignore_ascii_case("false"));
+    let (auth, secret) = if trusted {
+        (Auth::Oidc, None)
+    } else {
+        let rake = command_uploaders().find(|t| t.uploader == Uploader::RakeRelease)?;
+        let given = rake
+            .secret_env
+            .iter()
+            .find_map(|name| exec.env(name).filter(|e| !e.value.trim().is_empty()));
+        match given {
+            Some(hit) if mint.mint_of(&hit.value, Some(Registry::RubyGems)).is_some() => {
+                (Auth::Oidc, None)
+            }
+            Some(hit) => (
+                Auth::Password {
+                    location: hit.location,
+                    source: format!("`{}`", hit.name),
+                },
+                Some(hit.value.into_owned()),
+            ),
+            None if mint.exported(Registry::RubyGems).is_some() => (Auth::Oidc, None),
+            None => match mint.given_for(Registry::RubyGems) {
+                Some(given) => (
+                    Auth::Password {
+                        location: given.location,
+                        source: given.source.clone(),
+                    },
+                    Some(given.value.clone()),
+                ),
+                None => (Auth::Unknown, None),
+            },
+        }
+    };
+    let mut site = site_at(
+        exec,
+        Uploader::ReleaseGem,
+        (Target::Registry(Registry::RubyGems), None),
+        auth,
+        uses.raw.span,
+        true,
+    );
+    site.secret = secret;
+    Some(site)
 }
 
 /// A site at `span` of `exec`'s file.
@@ -204,6 +437,7 @@ pub(super) fn site_at(
         oidc_required,
         gate: None,
         npm: None,
+        secret: None,
     }
 }
 
@@ -329,15 +563,58 @@ impl<'a> Invocation<'a, '_> {
 
     /// Whether a secret's value was minted by OIDC in this job.
     fn minted(&self, value: &str) -> bool {
-        if self.mint.minted(value) {
+        let registry = (!self.table.registry.is_pypi()).then_some(self.table.registry);
+        if self.mint.mint_of(value, registry).is_some() {
             return true;
         }
-        // `$TOKEN` set by the same script that requested and exchanged it.
-        let shell_variable = value.starts_with('$') && !value.starts_with("${{");
-        self.mints_inline && shell_variable
+        // `$TOKEN` set by the same script that requested and exchanged it
+        // (or `${{ env.TOKEN }}`, written to `$GITHUB_ENV`).
+        let env_context = value.starts_with("${{") && value.contains("env.");
+        let shell_variable = (value.starts_with('$') && !value.starts_with("${{")) || env_context;
+        // A variable tplint cannot follow (set through `$GITHUB_ENV`, say)
+        // after the job minted a token of this registry: likely that token,
+        // and no finding may say otherwise.
+        let after_mint = registry.is_some_and(|r| {
+            self.mint
+                .mints
+                .iter()
+                .any(|m| m.registry == r && m.action.is_some())
+        });
+        (self.mints_inline || after_mint) && shell_variable
     }
 
-    fn auth(&self) -> Auth {
+    /// The value of a secret given as a shell variable (`$KEY`, `${KEY}`,
+    /// PowerShell's `$env:KEY`, the `${{ env.KEY }}` context) when the
+    /// variable is set where tplint can see it, else the value as written.
+    fn dereference(&self, value: String) -> String {
+        let env_context = value
+            .strip_prefix("${{")
+            .and_then(|v| v.strip_suffix("}}"))
+            .map(str::trim)
+            .and_then(|v| v.strip_prefix("env."));
+        let name = env_context
+            .or_else(|| value.strip_prefix("$env:"))
+            .or_else(|| {
+                value
+                    .strip_prefix("${")
+                    .and_then(|v| v.strip_suffix('}'))
+                    .filter(|v| !v.starts_with('{'))
+            })
+            .or_else(|| value.strip_prefix('$'));
+        match name {
+            Some(name)
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                self.env(name)
+                    .map_or(value.clone(), |hit| hit.value.into_owned())
+            }
+            _ => value,
+        }
+    }
+
+    /// How the upload authenticates, and the secret's value when one is given.
+    fn auth(&self) -> (Auth, Option<String>) {
         let table = self.table;
         let secret = table
             .secret_flags
@@ -354,16 +631,34 @@ impl<'a> Invocation<'a, '_> {
                         (env.value.into_owned(), env.location, source)
                     })
                 })
-            });
-        match secret {
-            Some((value, _, _)) if self.minted(&value) => Auth::Oidc,
-            Some((_, location, source)) => Auth::Password { location, source },
+            })
+            .map(|(value, location, source)| (self.dereference(value), location, source));
+        let auth = match &secret {
+            Some((value, _, _)) if self.minted(value) => Auth::Oidc,
+            Some((_, location, source)) => Auth::Password {
+                location: *location,
+                source: source.clone(),
+            },
             None if table.uploader == Uploader::Uv && self.trusted_publishing_is("never") => {
                 Auth::Unknown
             }
             None if table.trusted_publishing => Auth::Oidc,
-            None => Auth::Unknown,
-        }
+            // The key a credentials action exported for the job's later steps.
+            None if self.mint.exported(table.registry).is_some() => Auth::Oidc,
+            None => match self.mint.given_for(table.registry) {
+                Some(given) => {
+                    return (
+                        Auth::Password {
+                            location: given.location,
+                            source: given.source.clone(),
+                        },
+                        Some(given.value.clone()),
+                    );
+                }
+                None => Auth::Unknown,
+            },
+        };
+        (auth, secret.map(|(value, ..)| value))
     }
 }
 
@@ -372,7 +667,12 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
         return target_of_url(name);
     }
     if !table.registry.is_pypi() {
-        return Target::Custom(name.to_string());
+        // `pypi_names` are the names of the table's own registry.
+        return if table.pypi_names.contains(&name) {
+            Target::Registry(table.registry)
+        } else {
+            Target::Custom(name.to_string())
+        };
     }
     if table.testpypi_names.contains(&name) {
         Target::Registry(Registry::TestPypi)
@@ -429,6 +729,9 @@ fn unwrap_command(words: &[String]) -> &[String] {
             ("pnpm", "exec" | "dlx") => 2,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
+            ("bundle", "exec") => 2,
+            // `dotnet nuget push` reads as `nuget push`.
+            ("dotnet", "nuget") => 1,
             _ => break,
         };
         rest = &rest[skip.min(rest.len())..];
@@ -462,9 +765,13 @@ const GLOBAL_VALUE_OPTIONS: &[&str] = &[
 /// Position of the first word after the program that is not a global
 /// option or its value.
 fn subcommand_position(words: &[String]) -> Option<usize> {
+    if program_name(&words[0]) == "rake" {
+        return rake_task_position(words);
+    }
     let mut at = 1;
     while let Some(word) = words.get(at) {
-        if !word.starts_with('-') {
+        // `cargo +stable publish`: a toolchain, not a subcommand.
+        if !word.starts_with('-') && !word.starts_with('+') {
             return Some(at);
         }
         let takes_value = !word.contains('=') && GLOBAL_VALUE_OPTIONS.contains(&word.as_str());
@@ -473,11 +780,33 @@ fn subcommand_position(words: &[String]) -> Option<usize> {
     None
 }
 
-/// Whether shell text requests the OIDC token and exchanges it at PyPI.
+/// rake runs every task it is given, wherever it stands among the options
+/// (`rake -f -r bundler/gem_tasks release`): the position of the first
+/// word that names a publishing task (`release[origin]` is `release`).
+fn rake_task_position(words: &[String]) -> Option<usize> {
+    let tasks = command_uploaders()
+        .filter(|t| t.program == "rake")
+        .flat_map(|t| t.subcommands.iter());
+    let tasks: Vec<&str> = tasks.copied().collect();
+    (1..words.len()).find(|&at| tasks.contains(&task_name(&words[at])))
+}
+
+/// A rake task without its arguments (`release[origin]`).
+fn task_name(word: &str) -> &str {
+    word.split_once('[').map_or(word, |(name, _)| name)
+}
+
+/// Whether shell text requests the OIDC token and exchanges it at a
+/// registry (PyPI's `mint-token`, or another registry's endpoint).
 fn mints_inline(text: &str) -> bool {
-    text.contains("mint-token")
+    (text.contains("mint-token") || inline_exchange(text).is_some())
         && (text.contains("ACTIONS_ID_TOKEN_REQUEST") || text.contains("getIDToken"))
 }
+
+/// Shell text worth reading for uploads: every uploader's command has one
+/// of these (`publish`, `upload`, `gem push`, `nuget push`, `rake release`).
+/// Kept narrow: `push` and `release` alone are in most release scripts.
+pub const UPLOAD_WORDS: &[&str] = &["publish", "upload", "gem push", "nuget push", "rake"];
 
 /// The uploads in a block of shell text.
 pub fn shell_sites(
@@ -485,9 +814,8 @@ pub fn shell_sites(
     commands: &[Command],
     mint: &MintState,
 ) -> Vec<PublishSite> {
-    // Every uploader's subcommand is `publish` or `upload`: skip the
-    // scripts that mention neither.
-    if !(block.text.contains("publish") || block.text.contains("upload")) {
+    // Skip the scripts that mention no uploader's subcommand.
+    if !UPLOAD_WORDS.iter().any(|word| block.text.contains(word)) {
         return Vec::new();
     }
     let exec = block.exec;
@@ -513,11 +841,14 @@ pub fn shell_sites(
             if t.program != program {
                 return None;
             }
-            // A subcommand may be two words (`npm stage publish`).
+            // A subcommand may be two words (`npm stage publish`), or a
+            // rake task with arguments (`release[remote]`).
             t.subcommands.iter().find_map(|s| {
                 let count = s.split(' ').count();
                 let matches = count <= words.len() - at
-                    && s.split(' ').zip(&words[at..]).all(|(p, w)| p == w);
+                    && s.split(' ')
+                        .zip(&words[at..])
+                        .all(|(p, w)| p == task_name(w));
                 matches.then_some((t, count))
             })
         }) else {
@@ -526,6 +857,11 @@ pub fn shell_sites(
         let subcommand = words[at..at + subcommand_words].join(" ");
         let args = &words[at + subcommand_words..];
         if shell::has_flag(args, &["--dry-run", "--help", "-h"]) {
+            continue;
+        }
+        if table.uploader == Uploader::Cargo
+            && shell::has_flag(args, crate::registry::crates_io::DRY_RUN_FLAGS)
+        {
             continue;
         }
         let invocation = Invocation {
@@ -540,7 +876,7 @@ pub fn shell_sites(
             mints_inline: inline_mint,
         };
         let mut target = invocation.target();
-        let mut auth = invocation.auth();
+        let (mut auth, secret) = invocation.auth();
         let npm = (table.registry == Registry::Npm).then(|| {
             super::npm::site(
                 &invocation,
@@ -585,6 +921,7 @@ pub fn shell_sites(
                 || invocation.trusted_publishing_is("always"),
             gate: None,
             npm,
+            secret,
         });
     }
     sites
@@ -628,7 +965,7 @@ fn maturin_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSi
         mints_inline: false,
     };
     let target = invocation.target();
-    let auth = invocation.auth();
+    let (auth, _) = invocation.auth();
     Some(site_at(
         exec,
         Uploader::MaturinAction,
@@ -958,5 +1295,185 @@ mod tests {
             "      - uses: PyO3/maturin-action@v1\n        with:\n          command: build\n",
         );
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn cargo_publish_forms() {
+        let auth = "      - uses: rust-lang/crates-io-auth-action@v1\n        id: auth\n";
+        let s = sites(&format!(
+            "{auth}      - run: cargo publish -p foo\n        env:\n          CARGO_REGISTRY_TOKEN: ${{{{ steps.auth.outputs.token }}}}\n"
+        ));
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].uploader, Uploader::Cargo);
+        assert_eq!(s[0].index(), Some(Registry::CratesIo));
+        assert!(s[0].is_oidc());
+        // Exported in the script, through a shell variable, or by flag.
+        let s = sites(&format!(
+            "{auth}      - run: |\n          export CARGO_REGISTRY_TOKEN=${{{{ steps.auth.outputs.token }}}}\n          cargo +stable publish --workspace\n"
+        ));
+        assert!(s[0].is_oidc(), "{:?}", s[0].auth);
+        let s = sites(&format!(
+            "{auth}      - run: cargo publish --token \"$TOKEN\"\n        env:\n          TOKEN: ${{{{ steps.auth.outputs.token }}}}\n"
+        ));
+        assert!(s[0].is_oidc(), "{:?}", s[0].auth);
+        // A secret, a wrong output, nothing.
+        let s = sites(
+            "      - run: cargo publish\n        env:\n          CARGO_REGISTRY_TOKEN: ${{ secrets.CRATES }}\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        assert_eq!(s[0].secret.as_deref(), Some("${{ secrets.CRATES }}"));
+        let s = sites(&format!(
+            "{auth}      - run: cargo publish --token ${{{{ steps.auth.outputs.key }}}}\n"
+        ));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites("      - run: cargo publish\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        // A secret stored by `cargo login`, as argument or from a variable.
+        let s = sites(
+            "      - run: cargo login ${{ secrets.CRATES_TOKEN }}\n      - run: cargo publish\n",
+        );
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`cargo login`"));
+        let s = sites(
+            "      - run: echo \"$T\" | cargo login\n        env:\n          T: ${{ secrets.CRATES_TOKEN }}\n      - run: cargo publish\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(&format!(
+            "{auth}      - run: cargo login ${{{{ steps.auth.outputs.token }}}}\n      - run: cargo publish\n"
+        ));
+        assert_eq!(s[0].auth, Auth::Unknown);
+        // Another registry, and what is not a publish.
+        let s = sites("      - run: cargo publish --registry my-registry\n");
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        let s = sites("      - run: cargo publish --registry crates-io\n");
+        assert_eq!(s[0].index(), Some(Registry::CratesIo));
+        for script in [
+            "cargo publish --dry-run",
+            "cargo publish -n",
+            "cargo build --release",
+            "cargo package",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+    }
+
+    #[test]
+    fn gem_push_and_rake_release() {
+        let creds = "      - uses: rubygems/configure-rubygems-credentials@v1\n";
+        for script in [
+            "gem push pkg/*.gem",
+            "bundle exec rake release",
+            "rake -f -r bundler/gem_tasks release",
+            "rake 'release[origin]'",
+        ] {
+            let s = sites(&format!("{creds}      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::RubyGems), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s[0].auth, Auth::Unknown, "{script}");
+        }
+        // A step's own key wins over the exported one.
+        let s = sites(&format!(
+            "{creds}      - run: gem push pkg/x.gem\n        env:\n          GEM_HOST_API_KEY: ${{{{ secrets.RUBYGEMS }}}}\n"
+        ));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        // A static token given to the credentials action is no exchange.
+        let s = sites(
+            "      - uses: rubygems/configure-rubygems-credentials@v1\n        with:\n          api-token: ${{ secrets.RUBYGEMS }}\n      - run: gem push x.gem\n",
+        );
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source.starts_with("`api-token`"))
+        );
+        // An OIDC API key role is no trusted publisher, and no static token.
+        let s = sites(
+            "      - uses: rubygems/configure-rubygems-credentials@v1\n        with:\n          role-to-assume: rg_oidc_akr_x\n      - run: gem push x.gem\n",
+        );
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites("      - run: gem push x.gem --host https://gems.example.com\n");
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        for script in [
+            "gem build x.gemspec",
+            "rake build",
+            "git push origin v1",
+            "rake release:guard_clean",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+    }
+
+    #[test]
+    fn release_gem_action() {
+        let s = sites("      - uses: rubygems/release-gem@v1\n");
+        assert_eq!(s[0].uploader, Uploader::ReleaseGem);
+        assert!(s[0].is_oidc());
+        let s = sites(
+            "      - uses: rubygems/release-gem@v1\n        with:\n          setup-trusted-publisher: false\n        env:\n          GEM_HOST_API_KEY: ${{ secrets.RUBYGEMS }}\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+    }
+
+    #[test]
+    fn nuget_push_forms() {
+        let login =
+            "      - uses: NuGet/login@v1\n        id: login\n        with:\n          user: me\n";
+        for script in [
+            "dotnet nuget push x.nupkg --api-key ${{ steps.login.outputs.NUGET_API_KEY }} --source https://api.nuget.org/v3/index.json",
+            "dotnet nuget push x.nupkg -k ${{ steps.login.outputs.NUGET_API_KEY }} -s nuget.org",
+            "nuget push x.nupkg -ApiKey ${{ steps.login.outputs.NUGET_API_KEY }}",
+            "dotnet nuget push x.nupkg --api-key $env:KEY",
+        ] {
+            let s = sites(&format!(
+                "{login}      - run: {script}\n        env:\n          KEY: ${{{{ steps.login.outputs.NUGET_API_KEY }}}}\n"
+            ));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::NuGet), "{script}");
+            assert!(s[0].is_oidc(), "{script}: {:?}", s[0].auth);
+        }
+        let s = sites("      - run: dotnet nuget push x.nupkg --api-key ${{ secrets.NUGET }}\n");
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(
+            "      - run: dotnet nuget push x.nupkg --source https://nuget.pkg.github.com/o/index.json --api-key ${{ secrets.GITHUB_TOKEN }}\n",
+        );
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        // `${{ env.K }}`: the variable where tplint sees it, else (written
+        // to `$GITHUB_ENV` after a login) the minted key.
+        let s = sites_with(
+            "env:\n  K: ${{ secrets.NUGET }}\n",
+            "",
+            "      - run: dotnet nuget push x.nupkg --api-key ${{ env.K }}\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(&format!(
+            "{login}      - run: dotnet nuget push x.nupkg --api-key ${{{{ env.K }}}}\n"
+        ));
+        assert!(s[0].is_oidc());
+        assert!(sites("      - run: dotnet nuget push --help\n").is_empty());
+        assert!(sites("      - run: dotnet pack -c Release\n").is_empty());
+    }
+
+    #[test]
+    fn output_references_and_mints() {
+        let refs: Vec<_> = output_references(
+            "${{steps.login.outputs.NUGET_API_KEY}} and ${{ steps.a-b.outputs.token }} steps.x",
+        )
+        .collect();
+        assert_eq!(refs, [("login", "NUGET_API_KEY"), ("a-b", "token")]);
+        // Output names are read in any case; another output is no token.
+        let login =
+            "      - uses: NuGet/login@v1\n        id: login\n        with:\n          user: me\n";
+        let s = sites(&format!(
+            "{login}      - run: dotnet nuget push x.nupkg -k ${{{{ steps.login.outputs.nuget_api_key }}}}\n"
+        ));
+        assert!(s[0].is_oidc());
+        let s = sites(&format!(
+            "{login}      - run: dotnet nuget push x.nupkg -k ${{{{ steps.login.outputs.token }}}}\n"
+        ));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
     }
 }

@@ -9,6 +9,7 @@
 //! `pull_request_target` and `workflow_run` refused), and
 //! https://crates.io/docs/trusted-publishing.
 
+use super::publishing::{CommandUploader, TokenMinter, Uploader};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow, Registry,
     RegistryInfo,
@@ -48,7 +49,10 @@ pub static INFO: RegistryInfo = RegistryInfo {
     source: "https://crates.io/docs/trusted-publishing; rust-lang/crates.io crates/crates_io_trustpub/src/github/validation.rs, src/controllers/trustpub/tokens/exchange/mod.rs",
 };
 
-/// The message crates.io answers a token of a refused event with.
+/// The message crates.io answers a token of a refused event with
+/// (rust-lang/crates.io src/controllers/trustpub/tokens/exchange/mod.rs,
+/// checked with its tests in src/tests/routes/trustpub/tokens/exchange/github.rs
+/// [57fa000]).
 pub const REJECTED_EVENT_MESSAGE: &str = "Trusted Publishing does not support the `{event}` event trigger due to security concerns. Please use a different trigger such as `push`, `release`, or `workflow_dispatch`.";
 
 fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
@@ -68,4 +72,60 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
 }
 
 /// Its command-line publishers.
-pub static COMMANDS: &[super::publishing::CommandUploader] = &[];
+pub static COMMANDS: &[CommandUploader] = &[
+    // https://doc.rust-lang.org/cargo/commands/cargo-publish.html and
+    // rust-lang/cargo src/doc/man/cargo-publish.md: `--token` (else
+    // `CARGO_REGISTRY_TOKEN`, else the credentials file of `cargo login`),
+    // `--index <url>`, `--registry <name>` (`crates-io` is crates.io
+    // itself), `--dry-run`/`-n` uploads nothing; `registry.default`
+    // (`CARGO_REGISTRY_DEFAULT`) names the default registry. cargo does no
+    // OIDC exchange itself: rust-lang/crates-io-auth-action does.
+    CommandUploader {
+        registry: Registry::CratesIo,
+        uploader: Uploader::Cargo,
+        program: "cargo",
+        subcommands: &["publish"],
+        secret_flags: &["--token"],
+        secret_env: &["CARGO_REGISTRY_TOKEN"],
+        url_flags: &["--index"],
+        url_env: &[],
+        repository_flags: &["--registry"],
+        repository_env: &["CARGO_REGISTRY_DEFAULT"],
+        testpypi_names: &[],
+        // Registry names that mean crates.io.
+        pypi_names: &["crates-io"],
+        trusted_publishing: false,
+    },
+];
+
+/// The action that exchanges the job's OIDC token for a crates.io token.
+pub const AUTH_ACTION: &str = "rust-lang/crates-io-auth-action";
+
+/// Its token minter.
+pub static MINTERS: &[TokenMinter] = &[
+    // rust-lang/crates-io-auth-action action.yml (output `token`, input
+    // `url`), src/main.ts (requests the OIDC token, exchanges it at
+    // `{url}/api/v1/trusted_publishing/tokens`, sets `token`), src/post.ts
+    // (revokes it) [a1c979f].
+    TokenMinter {
+        action: AUTH_ACTION,
+        registry: Registry::CratesIo,
+        outputs: &["token"],
+        exports: &[],
+        other_modes: &[],
+        token_inputs: &[],
+    },
+];
+
+/// The path of crates.io's token exchange, which a script that mints a
+/// token itself calls (src/main.ts of crates-io-auth-action;
+/// https://crates.io/docs/trusted-publishing shows the same in a script).
+pub const EXCHANGE_PATH: &str = "/api/v1/trusted_publishing/tokens";
+
+/// `cargo publish` options that upload nothing: rust-lang/cargo
+/// src/cargo/util/command_prelude.rs `arg_dry_run` is `--dry-run` with the
+/// short form `-n`.
+pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
+
+/// How a job publishes by trusted publishing (https://crates.io/docs/trusted-publishing).
+pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `rust-lang/crates-io-auth-action` step with an `id:` (e.g. `auth`), and `CARGO_REGISTRY_TOKEN: ${{ steps.auth.outputs.token }}` for `cargo publish`";

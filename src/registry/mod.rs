@@ -219,6 +219,26 @@ impl fmt::Display for Registry {
     }
 }
 
+/// What `registry` answers a token minted for a run of `event` that it
+/// refuses (one of its `rejected_events`).
+pub fn rejected_event_message(registry: Registry, event: &str) -> Option<String> {
+    match registry {
+        Registry::CratesIo => Some(crates_io::REJECTED_EVENT_MESSAGE.replace("{event}", event)),
+        _ => None,
+    }
+}
+
+/// How a job publishes to `registry` by trusted publishing, for the help
+/// of findings about tokens, where it takes more than `id-token: write`.
+pub fn trusted_publishing_how(registry: Registry) -> Option<&'static str> {
+    match registry {
+        Registry::CratesIo => Some(crates_io::TRUSTED_PUBLISHING_HOW),
+        Registry::RubyGems => Some(rubygems::TRUSTED_PUBLISHING_HOW),
+        Registry::NuGet => Some(nuget::TRUSTED_PUBLISHING_HOW),
+        _ => None,
+    }
+}
+
 /// The accepted `registry =` values, for error messages.
 pub fn keys() -> String {
     Registry::ALL

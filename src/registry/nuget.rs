@@ -8,6 +8,7 @@
 //! profile name of the policy's creator), and
 //! https://learn.microsoft.com/nuget/nuget-org/trusted-publishing.
 
+use super::publishing::{CommandUploader, TokenMinter, Uploader};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
     PublisherField, Registry, RegistryInfo,
@@ -67,5 +68,68 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
-/// Its command-line publishers.
-pub static COMMANDS: &[super::publishing::CommandUploader] = &[];
+/// Its command-line publishers. `dotnet nuget push` is read as `nuget push`
+/// (the reader drops `dotnet`).
+pub static COMMANDS: &[CommandUploader] = &[
+    // https://learn.microsoft.com/dotnet/core/tools/dotnet-nuget-push
+    // (`-k|--api-key`, `-s|--source`) and
+    // https://learn.microsoft.com/nuget/reference/cli-reference/cli-ref-push
+    // (`-ApiKey`, `-Source`; nuget.exe options ignore case). Neither
+    // exchanges an OIDC token: NuGet/login does.
+    CommandUploader {
+        registry: Registry::NuGet,
+        uploader: Uploader::NuGetPush,
+        program: "nuget",
+        subcommands: &["push"],
+        secret_flags: &["--api-key", "-k", "-ApiKey", "-apikey", "-apiKey"],
+        secret_env: &[],
+        url_flags: &["--source", "-s", "-Source", "-source"],
+        url_env: &[],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+];
+
+/// The action that exchanges the job's OIDC token for a NuGet.org key.
+pub const LOGIN_ACTION: &str = "nuget/login";
+
+/// The input naming the nuget.org user whose policy matches.
+pub const LOGIN_USER_INPUT: &str = "user";
+
+/// The input naming the token service (default
+/// `https://www.nuget.org/api/v2/token`; another server has its own users).
+pub const LOGIN_SERVICE_INPUT: &str = "token-service-url";
+
+/// Whether a `token-service-url` is NuGet.org's (NuGet/login action.yml:
+/// `https://www.nuget.org/api/v2/token`).
+pub fn is_nuget_org_token_service(url: &str) -> bool {
+    let url = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let bare = url.strip_prefix("https://").unwrap_or(&url);
+    bare == "www.nuget.org/api/v2/token" || bare == "nuget.org/api/v2/token"
+}
+
+/// Its token minter.
+pub static MINTERS: &[TokenMinter] = &[
+    // NuGet/login action.yml (input `user` required, output
+    // `NUGET_API_KEY`), src/index.ts (requests the OIDC token, posts
+    // `username` to `token-service-url`, sets `NUGET_API_KEY`) [e12aa70].
+    TokenMinter {
+        action: LOGIN_ACTION,
+        registry: Registry::NuGet,
+        outputs: &["NUGET_API_KEY"],
+        exports: &[],
+        other_modes: &[],
+        token_inputs: &[],
+    },
+];
+
+/// The path of NuGet.org's token exchange (NuGet/login action.yml
+/// `token-service-url`; the GitLab example of
+/// https://learn.microsoft.com/nuget/nuget-org/trusted-publishing).
+pub const EXCHANGE_PATH: &str = "/api/v2/token";
+
+/// How a job publishes by trusted publishing (NuGet/login README).
+pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `NuGet/login` step with an `id:` (e.g. `login`) and your nuget.org `user`, and pass `--api-key ${{ steps.login.outputs.NUGET_API_KEY }}` to `dotnet nuget push`";

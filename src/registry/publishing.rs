@@ -25,6 +25,16 @@ pub enum Uploader {
     Yarn,
     /// A third-party action of [`super::pypi::UPLOADER_ACTIONS`].
     Action(&'static str),
+    /// `cargo publish`.
+    Cargo,
+    /// `gem push`.
+    GemPush,
+    /// `rake release` (bundler's gem tasks build, tag and `gem push`).
+    RakeRelease,
+    /// `rubygems/release-gem`.
+    ReleaseGem,
+    /// `dotnet nuget push` or `nuget push`.
+    NuGetPush,
 }
 
 impl Uploader {
@@ -43,6 +53,30 @@ impl Uploader {
             Uploader::Pnpm => "pnpm publish",
             Uploader::Yarn => "yarn npm publish",
             Uploader::Action(action) => action,
+            Uploader::Cargo => "cargo publish",
+            Uploader::GemPush => "gem push",
+            Uploader::RakeRelease => "rake release",
+            Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
+            Uploader::NuGetPush => "nuget push",
+        }
+    }
+
+    /// The builds the tool runs itself from the checked-out source (`cargo
+    /// publish` compiles the crate it packages; `rake release` builds the
+    /// gem from its gemspec under bundler): a publish job with it needs the
+    /// checkout, and these commands (leading words) add nothing to what it
+    /// runs anyway. `None` for tools that upload files built elsewhere.
+    pub fn builds_from_source(self) -> Option<&'static [&'static str]> {
+        match self {
+            // cargo-publish(1): "Create a .crate file by following the
+            // steps in cargo-package(1)", which verifies by building it.
+            Uploader::Cargo => Some(&["cargo build", "cargo package"]),
+            // bundler's gem_helper.rb: `release` depends on `build`, run
+            // under `bundle exec` with the Gemfile's gems installed.
+            Uploader::RakeRelease | Uploader::ReleaseGem => {
+                Some(&["gem build", "rake build", "bundle install"])
+            }
+            _ => None,
         }
     }
 
@@ -64,7 +98,7 @@ impl Uploader {
     /// Whether the tool does trusted publishing itself when given no secret.
     pub fn supports_trusted_publishing(self) -> bool {
         match self {
-            Uploader::GhActionPypiPublish | Uploader::MaturinAction => true,
+            Uploader::GhActionPypiPublish | Uploader::MaturinAction | Uploader::ReleaseGem => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .chain(super::npm::UPLOADER_ACTIONS)
@@ -156,4 +190,32 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .chain(super::npm::COMMANDS)
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
+}
+
+/// An action that exchanges the job's OIDC token for a registry token that
+/// later steps of the job use: from one of its `outputs`
+/// (`${{ steps.<id>.outputs.token }}`), or from the variables it
+/// `exports` to the steps after it.
+pub struct TokenMinter {
+    /// `owner/repo` in lower case.
+    pub action: &'static str,
+    pub registry: Registry,
+    /// The outputs holding the token; empty when any output may.
+    pub outputs: &'static [&'static str],
+    /// Variables it sets for the job's later steps.
+    pub exports: &'static [&'static str],
+    /// Inputs that make it configure something else than a token minted
+    /// by trusted publishing (an OIDC role).
+    pub other_modes: &'static [&'static str],
+    /// Inputs that give it a long-lived token to configure instead.
+    pub token_inputs: &'static [&'static str],
+}
+
+/// Every registry's token-minting actions.
+pub fn token_minters() -> impl Iterator<Item = &'static TokenMinter> {
+    super::pypi::MINTERS
+        .iter()
+        .chain(super::crates_io::MINTERS)
+        .chain(super::rubygems::MINTERS)
+        .chain(super::nuget::MINTERS)
 }

@@ -5,7 +5,7 @@
 //! environment compared case-insensitively), `warehouse/oidc/forms/github.py`
 //! (form rules), https://docs.pypi.org/trusted-publishers/.
 
-use super::publishing::{ActionAuth, CommandUploader, Uploader, UploaderAction, When};
+use super::publishing::{ActionAuth, CommandUploader, TokenMinter, Uploader, UploaderAction, When};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow, Registry,
     RegistryInfo,
@@ -312,6 +312,21 @@ pub const COMMAND_UPLOADERS: &[CommandUploader] = &[
         testpypi_names: &["testpypi"],
         pypi_names: &["pypi"],
         trusted_publishing: false,
+    },
+];
+
+/// Actions that mint a PyPI API token from the OIDC token; a password
+/// taken from their outputs is still trusted publishing.
+pub static MINTERS: &[TokenMinter] = &[
+    // action.yml: POST to https://pypi.org/_/oidc/github/mint-token, the
+    // token in an output [118ad17].
+    TokenMinter {
+        action: "tschm/token-mint-action",
+        registry: Registry::Pypi,
+        outputs: &[],
+        exports: &[],
+        other_modes: &[],
+        token_inputs: &[],
     },
 ];
 

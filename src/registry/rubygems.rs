@@ -6,6 +6,7 @@
 //! `job_workflow_ref`, the file holding the job, by SQL equality), and
 //! https://guides.rubygems.org/trusted-publishing/.
 
+use super::publishing::{CommandUploader, TokenMinter, Uploader};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
     PublisherField, Registry, RegistryInfo,
@@ -64,5 +65,96 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
-/// Its command-line publishers.
-pub static COMMANDS: &[super::publishing::CommandUploader] = &[];
+/// Its command-line publishers. Neither `gem` nor bundler exchanges an
+/// OIDC token itself: rubygems/configure-rubygems-credentials does, and
+/// exports the key for them.
+pub static COMMANDS: &[CommandUploader] = &[
+    // rubygems/rubygems lib/rubygems/commands/push_command.rb and
+    // lib/rubygems/gemcutter_utilities.rb: `gem push` takes the key from
+    // `GEM_HOST_API_KEY`, else the credentials file (`--key` names an entry
+    // of that file, not a secret); `--host` or `RUBYGEMS_HOST` is the
+    // server. `RUBYGEMS_API_KEY` is not read by gem, but it is the name
+    // release scripts write into the credentials file, and the one
+    // configure-rubygems-credentials exports beside the others.
+    CommandUploader {
+        registry: Registry::RubyGems,
+        uploader: Uploader::GemPush,
+        program: "gem",
+        subcommands: &["push"],
+        secret_flags: &[],
+        secret_env: &["GEM_HOST_API_KEY", "RUBYGEMS_API_KEY"],
+        url_flags: &["--host"],
+        url_env: &["RUBYGEMS_HOST"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+    // rubygems/rubygems bundler/lib/bundler/gem_helper.rb: the `release`
+    // task (also `release:rubygem_push`) builds the gem, tags, pushes the
+    // tag and runs `gem push` (with `--key` from `gem.push_key`, i.e.
+    // `BUNDLE_GEM__PUSH_KEY`, and the gemspec's `allowed_push_host`).
+    CommandUploader {
+        registry: Registry::RubyGems,
+        uploader: Uploader::RakeRelease,
+        program: "rake",
+        subcommands: &["release", "release:rubygem_push"],
+        secret_flags: &[],
+        secret_env: &[
+            "GEM_HOST_API_KEY",
+            "BUNDLE_GEM__PUSH_KEY",
+            "RUBYGEMS_API_KEY",
+        ],
+        url_flags: &[],
+        url_env: &["RUBYGEMS_HOST"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+];
+
+/// The action that releases a gem by trusted publishing: rubygems/release-gem
+/// action.yml [612653d, 289eef0] is a composite of git setup,
+/// `rubygems/configure-rubygems-credentials` (unless
+/// `setup-trusted-publisher` is false), `rake release` and
+/// `gem exec rubygems-await`; README.md: the job needs `id-token: write`
+/// and `contents: write` (the release task pushes a tag).
+pub const RELEASE_GEM_ACTION: &str = "rubygems/release-gem";
+
+/// The input of release-gem that turns its credentials step off.
+pub const RELEASE_GEM_SWITCH: &str = "setup-trusted-publisher";
+
+/// The action that exchanges the job's OIDC token for a RubyGems.org key.
+pub const CREDENTIALS_ACTION: &str = "rubygems/configure-rubygems-credentials";
+
+/// Its token minter.
+pub static MINTERS: &[TokenMinter] = &[
+    // rubygems/configure-rubygems-credentials action.yml, src/main.ts
+    // (trusted publishing unless `api-token` or `role-to-assume` is given),
+    // src/configure-api-token.ts (exports RUBYGEMS_API_KEY,
+    // BUNDLE_GEM__PUSH_KEY and GEM_HOST_API_KEY, writes ~/.gem/credentials)
+    // [abfabee].
+    TokenMinter {
+        action: CREDENTIALS_ACTION,
+        registry: Registry::RubyGems,
+        outputs: &[],
+        exports: &[
+            "GEM_HOST_API_KEY",
+            "RUBYGEMS_API_KEY",
+            "BUNDLE_GEM__PUSH_KEY",
+        ],
+        other_modes: &["role-to-assume"],
+        token_inputs: &["api-token"],
+    },
+];
+
+/// The path of RubyGems.org's token exchange (configure-rubygems-credentials
+/// src/oidc/trustedPublisher.ts).
+pub const EXCHANGE_PATH: &str = "/api/v1/oidc/trusted_publisher/exchange_token";
+
+/// How a job publishes by trusted publishing (rubygems/release-gem and
+/// rubygems/configure-rubygems-credentials READMEs).
+pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write` and use `rubygems/release-gem`, or run `rubygems/configure-rubygems-credentials` (without `api-token`) before `gem push` or `rake release`";

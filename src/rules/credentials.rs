@@ -140,6 +140,11 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             let Auth::Password { location, source } = &site.auth else {
                 continue;
             };
+            // A token minted by trusted publishing earlier in the job and
+            // not used: TP308's finding.
+            if super::registry_tokens::unwired_mint(&view, site).is_some() {
+                continue;
+            }
             let job = view.job(site.job);
             let has_id_token = id_token(GrantSource::of(view.workflow, job)) == Some(Access::Write);
             let message = format!(
@@ -152,7 +157,12 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     ""
                 }
             );
-            let help = if site.uploader.supports_trusted_publishing() {
+            let help = if let Some(how) = crate::registry::trusted_publishing_how(index) {
+                format!(
+                    "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
+                    index.display_name()
+                )
+            } else if site.uploader.supports_trusted_publishing() {
                 format!(
                     "remove {source} and the secret behind it, register a trusted publisher on {}, and give the job `id-token: write`",
                     index.display_name()

@@ -75,6 +75,19 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             list.push(index);
         }
     }
+    // Registries that refuse some events, with trusted publishing to them
+    // somewhere in the repository.
+    let rejecting: Vec<crate::registry::Registry> = crate::registry::Registry::ALL
+        .into_iter()
+        .filter(|r| !r.info().rejected_events.is_empty())
+        .filter(|r| {
+            context.facts.workflows.iter().any(|f| {
+                f.publish_sites
+                    .iter()
+                    .any(|s| s.index() == Some(*r) && s.is_oidc())
+            })
+        })
+        .collect();
     for view in context.workflows() {
         if !publishing.get(view.index).copied().unwrap_or(false) {
             continue;
@@ -86,17 +99,28 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             };
             // Jobs that publish, here or through workflows of this
             // repository they call (which run with the caller's event).
-            let mut reach: Option<PublishReach> = None;
-            for run in Event::from_untrusted_trigger(trigger) {
-                let mut walk = ReachWalk {
-                    context,
-                    calls_from: &calls_from,
-                    event: &run,
-                    memo: HashMap::new(),
-                };
-                let found = walk.publish_reach(view.index, 0);
-                PublishReach::keep_stronger(&mut reach, found);
+            let reach_of = |keep: &dyn Fn(&PublishSite) -> bool| {
+                let mut reach: Option<PublishReach> = None;
+                for run in Event::from_untrusted_trigger(trigger) {
+                    let mut walk = ReachWalk {
+                        context,
+                        keep,
+                        calls_from: &calls_from,
+                        event: &run,
+                        memo: HashMap::new(),
+                    };
+                    let found = walk.publish_reach(view.index, 0);
+                    PublishReach::keep_stronger(&mut reach, found);
+                }
+                reach
+            };
+            // A registry that refuses the event's OIDC tokens: a certain
+            // reach of its trusted publishing is an error in its own words.
+            if let Some(diagnostic) = rejected_event(view, trigger, event, &rejecting, &reach_of) {
+                out.push(diagnostic);
+                continue;
             }
+            let reach = reach_of(&to_pypi);
             let Some(reach) = reach.filter(|r| !r.verdict.is_false()) else {
                 continue;
             };
@@ -191,6 +215,53 @@ fn event_reason(
     (base, false)
 }
 
+/// Which publish sites a reach walk counts.
+type SiteFilter<'f> = &'f dyn Fn(&PublishSite) -> bool;
+
+/// TP601 as an error when `event` certainly reaches trusted publishing to
+/// a registry that refuses the tokens of runs of that event.
+fn rejected_event(
+    view: WorkflowView<'_>,
+    trigger: &crate::workflow::Trigger,
+    event: &str,
+    rejecting: &[crate::registry::Registry],
+    reach_of: &dyn Fn(SiteFilter<'_>) -> Option<PublishReach>,
+) -> Option<Diagnostic> {
+    let registry = rejecting
+        .iter()
+        .copied()
+        .find(|r| r.info().rejected_events.contains(&event))?;
+    let reach = reach_of(&|s: &PublishSite| s.index() == Some(registry) && s.is_oidc())?;
+    if reach.verdict.value != Tri::True {
+        return None;
+    }
+    let job = view.job(reach.job);
+    let what = if reach.calls {
+        "calls a workflow that publishes"
+    } else {
+        "publishes"
+    };
+    let quoted = crate::registry::rejected_event_message(registry, event)?;
+    Some(
+        Diagnostic::new(
+            &UNTRUSTED_TRIGGER,
+            Location::new(view.file.file, trigger.event.span),
+            format!(
+                "job `{}` {what} to {registry} by trusted publishing, but the workflow also runs on `{event}`, whose OIDC tokens {registry} refuses: \"{quoted}\"",
+                job.id.value
+            ),
+        )
+        .with_severity(Severity::Error)
+        .with_help(format!(
+            "publish from a workflow that runs on `push` of tags, `release` or `workflow_dispatch`, or guard the publish job with `if: github.event_name != '{event}'`"
+        ))
+        .with_related(
+            Location::new(view.file.file, job.id.span),
+            "this job publishes",
+        ),
+    )
+}
+
 /// Whether a run reaches a publish step, and through which job of the
 /// workflow it starts in.
 #[derive(Clone)]
@@ -224,6 +295,8 @@ const MAX_CALL_DEPTH: usize = 10;
 /// A walk from one workflow through the workflows it calls, for one event.
 struct ReachWalk<'a> {
     context: &'a Context<'a>,
+    /// The publish sites that count.
+    keep: &'a dyn Fn(&PublishSite) -> bool,
     /// Indexes into the call graph, per calling workflow.
     calls_from: &'a [Vec<usize>],
     event: &'a Event,
@@ -245,7 +318,7 @@ impl ReachWalk<'_> {
         let facts = context.facts.workflows.get(file)?;
         let reached = JobsReached::new(workflow, self.event);
         let mut best: Option<PublishReach> = None;
-        for site in facts.publish_sites.iter().filter(|s| to_pypi(s)) {
+        for site in facts.publish_sites.iter().filter(|s| (self.keep)(s)) {
             let Some(job) = workflow.jobs.get(site.job) else {
                 continue;
             };
@@ -302,7 +375,16 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             let facts = view.job_facts(index);
             // Other uploaders need their own tool installed to run at all.
             let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
-            let build = facts.builds.iter().find(|b| b.kind == BuildKind::Build);
+            // `cargo publish` and `rake release` build from the checkout
+            // themselves: it and the builds they run anyway are no finding.
+            let from_source = site.uploader.builds_from_source();
+            let subsumed = |what: &str| {
+                from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
+            };
+            let build = facts
+                .builds
+                .iter()
+                .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
             let local = facts.local_code.first();
             let (location, via, what, severity) = if let Some(build) = build {
                 (
@@ -312,14 +394,22 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                     Severity::Warning,
                 )
             } else if let Some(local) = local {
+                // Next to a tool that builds from the checkout anyway, the
+                // repository's own code may be setup that build needs.
                 (
                     local.location,
                     &local.via,
                     format!("runs {}", local.what),
-                    Severity::Warning,
+                    if from_source.is_some() {
+                        Severity::Info
+                    } else {
+                        Severity::Warning
+                    },
                 )
-            } else if let Some(checkout) =
-                facts.builds.iter().find(|b| b.kind == BuildKind::Checkout)
+            } else if let Some(checkout) = facts
+                .builds
+                .iter()
+                .find(|b| b.kind == BuildKind::Checkout && from_source.is_none())
             {
                 (
                     checkout.location,
@@ -341,7 +431,11 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             } else {
                 continue;
             };
-            let help = if severity == Severity::Warning {
+            let help = if from_source.is_some() && severity == Severity::Info {
+                "keep it only if it installs what the build needs; anything else belongs in a job without `id-token: write`"
+            } else if from_source.is_some() {
+                "run tests and other builds in a job without `id-token: write`; the publish job needs only the checkout, the toolchain and the publish itself"
+            } else if severity == Severity::Warning {
                 "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them"
             } else {
                 "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it"
@@ -354,6 +448,12 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                         format!(
                             "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
                             job.id.value,
+                        )
+                    } else if from_source.is_some() {
+                        format!(
+                            "job `{}` publishes by trusted publishing and also {what}, which runs where the OIDC token can be minted; `{}` builds from the checkout here anyway, so it may be setup that build needs",
+                            job.id.value,
+                            site.uploader.name(),
                         )
                     } else {
                         format!(

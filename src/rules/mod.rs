@@ -13,6 +13,7 @@ mod permissions;
 pub(crate) mod pinning;
 mod publisher;
 pub(crate) mod record;
+mod registry_tokens;
 
 use crate::catalogue::*;
 use crate::config::{Platform, Publisher};
@@ -166,6 +167,11 @@ static CHECKS: &[(&Rule, Check)] = &[
         record::release_without_provenance,
     ),
     (&TOKEN_FALLBACK, npm::token_fallback),
+    (
+        &REGISTRY_TOKEN_NOT_WIRED,
+        registry_tokens::registry_token_not_wired,
+    ),
+    (&NUGET_LOGIN_USER, registry_tokens::nuget_login_user),
     (&UPLOADER_TOO_OLD, gitlab_pipeline::uploader_too_old),
     (&ONLINE_CHECK_SKIPPED, online::online_check_skipped),
     (
