@@ -89,12 +89,15 @@ pub fn github_repository(url: &str) -> Option<(String, String)> {
 /// The repository provenance names: an npm publisher's (whose fields are
 /// case-sensitive, so its spelling is GitHub's), else the git remote (whose
 /// letter case may not be GitHub's), with whether its case is reliable.
+///
+/// A publisher that disagrees with the remote is TP106's finding; the
+/// remote then says which repository runs the workflow.
 fn provenance_repository(context: &Context<'_>) -> Option<(String, String, bool, String)> {
-    if let Some(publisher) = context
-        .publishers()
-        .iter()
-        .find(|p| p.index() == Registry::Npm)
-    {
+    let remote = context.repo.remote.as_ref();
+    if let Some(publisher) = context.publishers().iter().find(|p| {
+        p.index() == Registry::Npm
+            && remote.is_none_or(|r| p.owner.value == r.owner && p.repository.value == r.repository)
+    }) {
         return Some((
             publisher.owner.value.clone(),
             publisher.repository.value.clone(),
@@ -102,7 +105,7 @@ fn provenance_repository(context: &Context<'_>) -> Option<(String, String, bool,
             "the npm publisher".to_string(),
         ));
     }
-    let remote = context.repo.remote.as_ref()?;
+    let remote = remote?;
     Some((
         remote.owner.clone(),
         remote.repository.clone(),

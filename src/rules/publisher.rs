@@ -677,6 +677,9 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
         }
         if other_targets(context, name, index).next().is_some()
             || publishes_through_call(context, name, index)
+            || jobs
+                .iter()
+                .any(|j| j.index == index && names_other_end(context, publisher, j))
         {
             continue; // TP107 or TP108 says why
         }
