@@ -228,6 +228,23 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
     }
     exec.env_values()
         .any(|text| OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker)))
+        || names_oidc_setting(exec)
+}
+
+/// Whether a variable the step runs with is named for an OIDC setting
+/// (`MBX_REMOTE_OIDC_AUDIENCE`, `VAULT_OIDC_ROLE`): a tool the step runs
+/// then reads it to request the job's token, which tplint cannot see.
+fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
+    let job = &exec.job;
+    exec.step
+        .env
+        .iter()
+        .chain(&job.job.env)
+        .chain(&job.workflow.env)
+        .any(|kv| {
+            let name = kv.key.value.to_ascii_uppercase();
+            name.contains("OIDC") || name.contains("ID_TOKEN")
+        })
 }
 
 /// Whether shell text requests the token itself.
