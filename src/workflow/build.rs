@@ -486,56 +486,102 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            let mut step = Step {
-                // The position in `Job::steps`, which skips the entries
-                // that are not steps: rules index the job's steps with it.
-                index: steps.len(),
-                span: item.span,
-                id: None,
-                name: None,
-                uses: None,
-                with: Vec::new(),
-                with_key: None,
-                run: None,
-                env: Vec::new(),
-                condition: None,
-                working_directory: None,
-            };
-            for e in self.mapping(item, "a step") {
-                let value = &e.value;
-                match e.key.as_str().unwrap_or_default() {
-                    "id" => step.id = self.scalar(value, "`id`"),
-                    "name" => step.name = self.scalar(value, "`name`"),
-                    "uses" => step.uses = self.uses(value),
-                    "with" => {
-                        step.with_key = Some(e.key.span);
-                        step.with = self.key_values(value, "`with`");
+            // Parallel steps (GitHub Actions, 2026): a `parallel:` group of
+            // `uses:`/`run:` steps runs them concurrently, and `wait:`,
+            // `wait-all:` and `cancel:` steps synchronise background steps.
+            // The group's steps count as the job's, in order; the control
+            // steps run nothing (github-actions-models `workflow/job.rs`,
+            // `Step::{Parallel, Wait, WaitAll, Cancel}`).
+            if let Some(group) = item.get("parallel") {
+                match group.as_sequence() {
+                    Some(inner) => {
+                        for inner in inner {
+                            if inner.as_mapping().is_none() {
+                                self.problem(
+                                    inner.span,
+                                    format!(
+                                        "a parallel step must be a mapping, found {}",
+                                        inner.kind_name()
+                                    ),
+                                );
+                                continue;
+                            }
+                            let step = self.step(inner, steps.len());
+                            steps.push(step);
+                        }
                     }
-                    "run" => step.run = self.scalar(value, "`run`"),
-                    "env" => step.env = self.key_values(value, "`env`"),
-                    "if" => step.condition = self.scalar(value, "`if`"),
-                    "working-directory" => {
-                        step.working_directory = self.scalar(value, "`working-directory`")
-                    }
-                    _ => {}
+                    None => self.problem(
+                        group.span,
+                        format!(
+                            "`parallel` must be a list of steps, found {}",
+                            group.kind_name()
+                        ),
+                    ),
                 }
+                continue;
             }
-            let has_uses = item.get("uses").is_some();
-            let has_run = item.get("run").is_some();
-            if has_uses == has_run {
-                let what = if has_uses {
-                    "both `uses` and `run`"
-                } else {
-                    "neither `uses` nor `run`"
-                };
-                self.problem(
-                    item.span.start..item.span.start,
-                    format!("step {} has {what}", step.label()),
-                );
+            let control = ["wait", "wait-all", "cancel"]
+                .iter()
+                .any(|key| item.get(key).is_some());
+            if control && item.get("uses").is_none() && item.get("run").is_none() {
+                continue;
             }
+            let step = self.step(item, steps.len());
             steps.push(step);
         }
         steps
+    }
+
+    /// One `uses:` or `run:` step, at position `index` of the job's steps.
+    fn step(&mut self, item: &Node, index: usize) -> Step {
+        let mut step = Step {
+            // The position in `Job::steps`, which skips the entries
+            // that are not steps: rules index the job's steps with it.
+            index,
+            span: item.span,
+            id: None,
+            name: None,
+            uses: None,
+            with: Vec::new(),
+            with_key: None,
+            run: None,
+            env: Vec::new(),
+            condition: None,
+            working_directory: None,
+        };
+        for e in self.mapping(item, "a step") {
+            let value = &e.value;
+            match e.key.as_str().unwrap_or_default() {
+                "id" => step.id = self.scalar(value, "`id`"),
+                "name" => step.name = self.scalar(value, "`name`"),
+                "uses" => step.uses = self.uses(value),
+                "with" => {
+                    step.with_key = Some(e.key.span);
+                    step.with = self.key_values(value, "`with`");
+                }
+                "run" => step.run = self.scalar(value, "`run`"),
+                "env" => step.env = self.key_values(value, "`env`"),
+                "if" => step.condition = self.scalar(value, "`if`"),
+                "working-directory" => {
+                    step.working_directory = self.scalar(value, "`working-directory`")
+                }
+                _ => {}
+            }
+        }
+        let has_uses = item.get("uses").is_some();
+        let has_run = item.get("run").is_some();
+        if has_uses == has_run {
+            let what = if has_uses {
+                "both `uses` and `run`"
+            } else {
+                "neither `uses` nor `run`"
+            };
+            self.problem(
+                item.span.start..item.span.start,
+                format!("step {} has {what}", step.label()),
+            );
+        }
+        step
     }
 }
 
@@ -552,6 +598,24 @@ mod tests {
 
     fn problems(source: &str) -> Vec<Problem> {
         build(source, &yaml::parse(source).unwrap()).problems
+    }
+
+    #[test]
+    fn parallel_groups_and_control_steps_are_valid() {
+        let source = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: a\n        id: a\n        background: true\n      - parallel:\n          - run: b\n          - uses: o/r@v1\n      - wait: a\n      - wait-all:\n      - cancel: a\n      - run: c\n";
+        let built = build(source, &yaml::parse(source).unwrap());
+        assert!(built.problems.is_empty(), "{:?}", built.problems);
+        let steps = &built.jobs[0].steps;
+        let runs: Vec<_> = steps
+            .iter()
+            .map(|s| (s.index, s.run.as_ref().map(|r| r.value.as_str())))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![(0, Some("a")), (1, Some("b")), (2, None), (3, Some("c"))]
+        );
+        let bad = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - parallel: run\n      - parallel: [1]\n";
+        assert_eq!(problems(bad).len(), 2);
     }
 
     #[test]
