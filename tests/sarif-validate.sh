@@ -37,13 +37,13 @@ export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 # verdict is read from its own SARIF report (`-o`), where a result without a
 # `level` is a warning.
 validate() {
-    local sarif="$1" report="$work/validation.sarif"
+    local sarif="$1" report="${1%.sarif}.report" console="${1%.sarif}.console"
     rm -f "$report"
-    if ! "$multitool" validate --rule-kind "Gh;Sarif" -o "$report" "$sarif" >"$work/console.txt" 2>&1; then
-        cat "$work/console.txt"
+    if ! "$multitool" validate --rule-kind "Gh;Sarif" -o "$report" "$sarif" >"$console" 2>&1; then
+        cat "$console"
         return 2
     fi
-    [[ -s "$report" ]] || { cat "$work/console.txt"; return 2; }
+    [[ -s "$report" ]] || { cat "$console"; return 2; }
     python3 - "$report" <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -94,22 +94,20 @@ prepare() {
     fi
 }
 
-# check NAME ARGS...: run `tplint check ARGS --format sarif` and validate it.
+# check NAME ARGS...: run `tplint check ARGS --format sarif` into
+# $work/logs/NAME.sarif; the logs are validated together below.
+mkdir -p "$work/logs"
 check() {
     local name="$1" status=0
     shift
-    "$TPLINT" check "$@" --format sarif >"$work/$name.sarif" || status=$?
+    "$TPLINT" check "$@" --format sarif >"$work/logs/$name.sarif" || status=$?
     if [[ $status -gt 1 ]]; then
         echo "$name: tplint exited with $status"
         failures=$((failures + 1))
+        rm -f "$work/logs/$name.sarif"
         return
     fi
     count=$((count + 1))
-    if ! validate "$work/$name.sarif" >"$work/$name.findings"; then
-        echo "$name:"
-        cat "$work/$name.findings"
-        failures=$((failures + 1))
-    fi
 }
 
 fixtures=0
@@ -134,6 +132,27 @@ check multi-relative tp104-environment-mismatch "seed example"
 popd >/dev/null
 check multi-absolute "$work/repos/tp104-environment-mismatch" "$work/repos/seed example"
 
+# Validate the logs two at a time (each Multitool run is mostly start-up):
+# every log leaves NAME.status (the verdict) and NAME.findings.
+export multitool
+export -f validate
+find "$work/logs" -name '*.sarif' -print0 |
+    xargs -0 -P 2 -n 1 bash -c 'validate "$1" >"${1%.sarif}.findings"; echo $? >"${1%.sarif}.status"' _
+validated=0
+for log in "$work/logs"/*.sarif; do
+    name="$(basename "$log" .sarif)"
+    status_file="${log%.sarif}.status"
+    [[ -f "$status_file" ]] || { echo "$name: not validated"; failures=$((failures + 1)); continue; }
+    validated=$((validated + 1))
+    if [[ "$(cat "$status_file")" != 0 ]]; then
+        echo "$name:"
+        cat "${log%.sarif}.findings"
+        failures=$((failures + 1))
+    fi
+done
+if [[ $validated -ne $count ]]; then
+    fail "$validated of $count SARIF logs were validated"
+fi
 if [[ $failures -gt 0 ]]; then
     fail "$failures of $count SARIF logs are rejected by the SARIF Multitool"
 fi
