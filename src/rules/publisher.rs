@@ -941,9 +941,6 @@ fn caller_matched(
             .with_related(location(publisher, &publisher.workflow), "publisher names the called file"),
         );
     }
-    if !for_registry().any(|_| true) && !job.view.is_reusable() {
-        return None;
-    }
     if !job.view.is_reusable() {
         return None;
     }
