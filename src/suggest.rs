@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::Platform;
 use crate::facts::{Facts, oidc_publish_jobs};
-use crate::online::pypi::{Identity, RecordStatus};
+use crate::online::pypi::{Identity, RecordStatus, RecordedPublisher};
 use crate::online::record::RecordFacts;
 use crate::registry::Registry;
 use crate::repository::Repository;
@@ -229,21 +229,17 @@ pub fn suggestions(
             continue;
         };
         for recorded in publishers {
-            let (platform, repository, workflow, environment) = match &recorded.identity {
-                Identity::GitHub {
-                    repository,
-                    workflow,
-                    environment,
-                } => (Platform::Github, repository, workflow, environment),
-                Identity::GitLab {
-                    repository,
-                    workflow_filepath: Some(path),
-                    environment,
-                } => (Platform::Gitlab, repository, path, environment),
-                _ => continue,
-            };
-            // GitLab's namespace is everything before the last `/`.
-            let Some((owner, name)) = repository.rsplit_once('/') else {
+            // GitLab's namespace is everything before the last `/` (subgroups).
+            let Some(RecordedPublisher {
+                platform,
+                owner,
+                repository: name,
+                workflow,
+                environment,
+            }) = recorded.identity.publisher()
+            else {
+                // Another kind, or a GitLab record without its pipeline file path:
+                // TP109 says what it is.
                 continue;
             };
             let from = FromRecord {
@@ -258,9 +254,9 @@ pub fn suggestions(
             };
             // GitLab environments are compared exactly, GitHub's ignoring case.
             let same_environment = |known: Option<&str>| match platform {
-                Platform::Gitlab => known == environment.as_deref(),
+                Platform::Gitlab => known == environment,
                 Platform::Github => {
-                    known.map(str::to_lowercase) == environment.as_deref().map(str::to_lowercase)
+                    known.map(str::to_lowercase) == environment.map(str::to_lowercase)
                 }
             };
             let matching = out.iter_mut().find(|(index, s)| {
@@ -268,7 +264,7 @@ pub fn suggestions(
                     && s.platform == platform.key()
                     && s.recorded.is_none()
                     && !s.unconfirmed
-                    && s.workflow == *workflow
+                    && s.workflow == workflow
                     && !s.environment_is_expression
                     && same_environment(s.environment.as_deref())
                     && same(&s.owner, owner)
@@ -286,7 +282,7 @@ pub fn suggestions(
                             project: Some(record.project.clone()),
                             owner: None,
                             repository: None,
-                            workflow: workflow.clone(),
+                            workflow: workflow.to_string(),
                             environment: None,
                             environment_is_expression: false,
                             jobs: Vec::new(),
@@ -303,7 +299,7 @@ pub fn suggestions(
             // The record has the spelling PyPI stored at registration.
             suggestion.owner = Some(owner.to_string());
             suggestion.repository = Some(name.to_string());
-            suggestion.environment = environment.clone();
+            suggestion.environment = environment.map(str::to_string);
             suggestion.recorded = Some(from);
         }
     }

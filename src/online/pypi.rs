@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::client::{HttpResponse, Settings, Transport, UreqTransport};
 use super::github::segment;
+use crate::config::Platform;
 use crate::registry::Registry;
 
 /// The index sites used unless `--pypi-url` / `--testpypi-url` say otherwise.
@@ -111,6 +112,44 @@ impl Identity {
             Identity::Other { kind } => kind,
         }
     }
+
+    /// A GitHub or GitLab publisher as tplint checks one: its platform,
+    /// owner (GitLab: the namespace, everything before the last `/`, with
+    /// subgroups), repository, workflow file (GitLab: the top-level
+    /// pipeline path) and environment. `None` for other kinds, a GitLab
+    /// record without its pipeline path, or a repository without `/`.
+    pub fn publisher(&self) -> Option<RecordedPublisher<'_>> {
+        let (platform, repository, workflow, environment) = match self {
+            Identity::GitHub {
+                repository,
+                workflow,
+                environment,
+            } => (Platform::Github, repository, workflow, environment),
+            Identity::GitLab {
+                repository,
+                workflow_filepath: Some(path),
+                environment,
+            } => (Platform::Gitlab, repository, path, environment),
+            _ => return None,
+        };
+        let (owner, repository) = repository.rsplit_once('/')?;
+        Some(RecordedPublisher {
+            platform,
+            owner,
+            repository,
+            workflow,
+            environment: environment.as_deref(),
+        })
+    }
+}
+
+/// The fields of a recorded GitHub or GitLab publisher ([`Identity::publisher`]).
+pub struct RecordedPublisher<'a> {
+    pub platform: Platform,
+    pub owner: &'a str,
+    pub repository: &'a str,
+    pub workflow: &'a str,
+    pub environment: Option<&'a str>,
 }
 
 impl fmt::Display for Identity {

@@ -10,7 +10,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::pypi::{Identity, Indexes, RecordStatus, normalize};
+use super::pypi::{Indexes, RecordStatus, RecordedPublisher, normalize};
 use crate::config::{Field, Origin, Platform, Publisher, RecordSource};
 use crate::diagnostic::Location;
 use crate::facts::Facts;
@@ -167,24 +167,18 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
     };
     let mut out = Vec::new();
     for recorded in publishers {
-        let (platform, repository, workflow, environment) = match &recorded.identity {
-            Identity::GitHub {
-                repository,
-                workflow,
-                environment,
-            } => (Platform::Github, repository, workflow, environment),
-            Identity::GitLab {
-                repository,
-                workflow_filepath: Some(path),
-                environment,
-            } => (Platform::Gitlab, repository, path, environment),
-            // Another kind, or a GitLab record without its pipeline file
-            // path: TP109 says what it is.
-            _ => continue,
-        };
         // GitLab's namespace is everything before the last `/` (subgroups).
-        let Some((owner, name)) = repository.rsplit_once('/') else {
-            continue; // refused when decoded
+        let Some(RecordedPublisher {
+            platform,
+            owner,
+            repository: name,
+            workflow,
+            environment,
+        }) = recorded.identity.publisher()
+        else {
+            // Another kind, or a GitLab record without its pipeline file path:
+            // TP109 says what it is.
+            continue;
         };
         let source = RecordSource {
             project: release.project.clone(),
@@ -212,9 +206,7 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
         let owner = block.field(owner_key, owner);
         let repository = block.field("repository", name);
         let workflow = block.field("workflow", workflow);
-        let environment = environment
-            .as_deref()
-            .map(|e| block.field("environment", e));
+        let environment = environment.map(|e| block.field("environment", e));
         let file = sources.add(SourceFile::new(
             format!(
                 "<{} record of {} {}>",
