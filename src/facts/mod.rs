@@ -61,6 +61,24 @@ pub struct BuildFact {
     pub via: Vec<Location>,
 }
 
+impl BuildFact {
+    /// The build `command` of `block` runs, if it is one.
+    pub fn of(block: &expand::ShellBlock<'_, '_, '_>, command: &shell::Command) -> Option<Self> {
+        let kind = build_steps::classify_commands(std::slice::from_ref(command))?;
+        let mut what = command.words.join(" ");
+        if what.chars().count() > 60 {
+            what = what.chars().take(57).collect::<String>() + "...";
+        }
+        Some(BuildFact {
+            kind,
+            what,
+            top: block.exec.top,
+            location: block.command_location(command),
+            via: block.via.clone(),
+        })
+    }
+}
+
 /// Repository code that runs in a job.
 #[derive(Clone, Debug)]
 pub struct LocalCode {
@@ -123,19 +141,7 @@ impl<'a> expand::Visit<'a> for JobVisitor {
         self.mint.observe_shell(block);
         self.facts.oidc_consumer |= oidc::text_consumes(&block.text);
         for command in commands {
-            if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
-                let mut what = command.words.join(" ");
-                if what.chars().count() > 60 {
-                    what = what.chars().take(57).collect::<String>() + "...";
-                }
-                self.facts.builds.push(BuildFact {
-                    kind,
-                    what,
-                    top: block.exec.top,
-                    location: block.command_location(command),
-                    via: block.via.clone(),
-                });
-            }
+            self.facts.builds.extend(BuildFact::of(block, command));
         }
     }
 

@@ -20,7 +20,7 @@ use crate::diagnostic::Location;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
 use crate::facts::publish::{self, Auth, PublishSite, Target};
 use crate::facts::shell::{self, Command};
-use crate::facts::{BuildFact, LocalCode, build_steps};
+use crate::facts::{BuildFact, LocalCode};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
 use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
@@ -110,19 +110,7 @@ impl<'a> Visit<'a> for Visitor {
                 .take(room),
         );
         for command in commands {
-            if let Some(kind) = build_steps::classify_commands(std::slice::from_ref(command)) {
-                let mut what = command.words.join(" ");
-                if what.chars().count() > 60 {
-                    what = what.chars().take(57).collect::<String>() + "...";
-                }
-                self.facts.builds.push(BuildFact {
-                    kind,
-                    what,
-                    top: block.exec.top,
-                    location: block.command_location(command),
-                    via: block.via.clone(),
-                });
-            }
+            self.facts.builds.extend(BuildFact::of(block, command));
             for (tool, version, spelled) in installed_pins(&command.words) {
                 self.facts.tool_pins.push(ToolPin {
                     tool,
