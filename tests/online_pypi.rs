@@ -330,6 +330,26 @@ fn a_record_the_workflows_match_adds_nothing() {
         summary(&found),
         ["TP100 info .github/workflows/release.yml:12"]
     );
+    // The record shows the publisher is registered: the help says to
+    // declare it, not to register one.
+    let tp100 = only(&found, "TP100");
+    assert!(
+        tp100
+            .help
+            .contains("shows that a trusted publisher for `release.yml` is registered already"),
+        "{}",
+        tp100.help
+    );
+    assert!(
+        !tp100.help.contains("register a trusted publisher"),
+        "{}",
+        tp100.help
+    );
+    assert!(
+        tp100.help.contains("workflow = \"release.yml\""),
+        "{}",
+        tp100.help
+    );
 }
 
 #[test]

@@ -230,19 +230,28 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
             );
             continue;
         }
+        let workflow = file_to_register(context, job);
+        let environment = job
+            .job
+            .environment
+            .as_ref()
+            .filter(|e| !e.name.is_expression())
+            .map(|e| e.name.value.as_str());
+        let help =
+            super::record::recorded_registration_help(context, job.index, &workflow, environment)
+                .unwrap_or_else(|| registration_help(context, job));
         out.push(
             Diagnostic::new(
                 &PUBLISHER_UNDECLARED,
                 job.site.entry(),
                 format!(
-                    "job `{}` publishes to {} by trusted publishing, but no {} publisher is declared for `{}`",
+                    "job `{}` publishes to {} by trusted publishing, but no {} publisher is declared for `{workflow}`",
                     job.job.id.value,
                     job.index.display_name(),
                     job.index.display_name(),
-                    file_to_register(context, job)
                 ),
             )
-            .with_help(registration_help(context, job)),
+            .with_help(help),
         );
     }
 }

@@ -294,7 +294,11 @@ fn differences<'a>(
 }
 
 /// The record as a `[[publisher]]` block.
-fn as_declaration(index: Registry, project: &str, identity: &Identity) -> Option<String> {
+pub(super) fn as_declaration(
+    index: Registry,
+    project: &str,
+    identity: &Identity,
+) -> Option<String> {
     let (gitlab, repository, workflow, environment) = match identity {
         Identity::GitHub {
             repository,
@@ -463,6 +467,58 @@ fn undeclared(
         )
         .with_help(help),
     )
+}
+
+/// The help of TP100 for a publish job of `workflow` on `index` that no
+/// declared publisher covers, when the index's record of the latest release
+/// names a publisher of that same workflow (and environment, if any): the
+/// publisher is registered already, so it only needs declaring.
+pub(super) fn recorded_registration_help(
+    context: &Context<'_>,
+    index: Registry,
+    workflow: &str,
+    environment: Option<&str>,
+) -> Option<String> {
+    let records = context.records?;
+    records.records.iter().find_map(|record| {
+        if record.index != index || record.declared {
+            return None;
+        }
+        let RecordStatus::Recorded {
+            release,
+            publishers,
+        } = &record.status
+        else {
+            return None;
+        };
+        publishers.iter().find_map(|recorded| {
+            let Identity::GitHub {
+                workflow: recorded_workflow,
+                environment: recorded_environment,
+                ..
+            } = &recorded.identity
+            else {
+                return None;
+            };
+            let same_environment = match (recorded_environment, environment) {
+                (None, _) => true,
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                (Some(_), None) => false,
+            };
+            if recorded_workflow != workflow || !same_environment {
+                return None;
+            }
+            let block = as_declaration(index, &record.project, &recorded.identity)?;
+            Some(format!(
+                "{}'s record of {} {} shows that a trusted publisher for `{workflow}` is registered already ({}); declare it in tplint.toml so that tplint checks the workflow against it:\n\n{}",
+                index.display_name(),
+                release.project,
+                release.version,
+                recorded.identity,
+                block.trim_end()
+            ))
+        })
+    })
 }
 
 /// PyPI began to store provenance in October 2024 (warehouse `e04b7bb16`,
