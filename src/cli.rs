@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::FailOn;
 
-/// Lint GitHub Actions release workflows against the trusted publishers
-/// registered on PyPI.
+/// Lint CI release pipelines on GitHub Actions and GitLab CI/CD against the
+/// trusted publishers registered on PyPI, crates.io, npm, RubyGems and NuGet.
 #[derive(Debug, Parser)]
 #[command(
     name = "tplint",

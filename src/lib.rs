@@ -1,8 +1,11 @@
-//! tplint checks GitHub Actions release workflows against the trusted
-//! publishers registered on PyPI, and against PyPI's security model.
+//! tplint checks the CI pipelines that publish packages (GitHub Actions
+//! workflows, GitLab CI/CD pipelines) against the trusted publishers
+//! registered on PyPI, crates.io, npm, RubyGems.org and NuGet.org, and
+//! against each registry's security model.
 //!
 //! Data flows one way: discover → parse → model → facts → rules →
-//! diagnostics → filter → render.
+//! diagnostics → filter → render. `ARCHITECTURE.md` at the project's root
+//! maps the modules, their invariants and the known exceptions to that order.
 
 #![forbid(unsafe_code)]
 

@@ -1,8 +1,9 @@
-//! Configuration: the trusted publishers the maintainer registered on PyPI,
-//! and lint settings. Read from `--config`, `tplint.toml`,
-//! `.github/tplint.toml` or `[tool.tplint]` in `pyproject.toml` (first found
-//! wins), or from the publisher flags of the command line. Every value keeps
-//! its span so errors and diagnostics can point into the file.
+//! Configuration: the trusted publishers the maintainers registered with
+//! each registry (GitHub and GitLab publishers), and lint settings. Read
+//! from `--config`, `tplint.toml`, `.github/tplint.toml` or `[tool.tplint]`
+//! in `pyproject.toml` (first found wins), or from the publisher flags of
+//! the command line. Every value keeps its span so errors and diagnostics
+//! can point into the file.
 
 use std::path::{Path, PathBuf};
 
