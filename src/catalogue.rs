@@ -1,12 +1,41 @@
 //! The rule catalogue: every rule's code, name, default severity, one-line
-//! summary and documentation (the `rules/<CODE>-<name>.md` file, embedded).
-//! It sits below `config`, `diagnostic` and `suppress`, which name rules;
+//! summary and documentation (the `rules/<CODE>-<name>.md` file, embedded),
+//! and the [`Severity`] scale. It uses no other module of tplint, and sits
+//! below `config`, `fix`, `diagnostic` and `suppress`, which name rules;
 //! the checks that produce each rule's diagnostics live in `rules`.
 
-use crate::diagnostic::Severity;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 /// Where the rule docs are published.
 const DOC_BASE: &str = "https://github.com/tplint/tplint/blob/main/rules/";
+
+/// How serious a finding is: each rule's default, which `[lint]` may
+/// override per rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
 #[derive(Debug)]
 pub struct Rule {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::FailOn;
+pub use crate::render::Format;
 
 /// Lint CI release pipelines on GitHub Actions and GitLab CI/CD against the
 /// trusted publishers registered on PyPI, crates.io, npm, RubyGems and NuGet.
@@ -63,20 +64,6 @@ pub enum Command {
     Manpage,
     /// Run the language server on standard input and output.
     Server,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Source snippets with labels, for people.
-    Human,
-    /// Versioned JSON, for editors and tools.
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// GitLab Code Quality report (`artifacts: reports: codequality:`).
-    Gitlab,
 }
 
 /// The formats of `suggest`: a form to fill in has no diagnostics to

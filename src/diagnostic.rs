@@ -1,49 +1,11 @@
 //! The diagnostic type every rule produces and every renderer consumes.
-
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
+//! Its [`Severity`] (from `catalogue`) and [`Location`] (from `source`) are
+//! re-exported here, where most code names them.
 
 use crate::catalogue::Rule;
+pub use crate::catalogue::Severity;
 use crate::fix::Fix;
-use crate::source::{FileId, Span};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// A place in a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
-    pub file: FileId,
-    pub span: Span,
-}
-
-impl Location {
-    pub fn new(file: FileId, span: Span) -> Self {
-        Self { file, span }
-    }
-}
+pub use crate::source::Location;
 
 /// A secondary place that explains the diagnostic ("publisher declared here").
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,12 @@
-//! Finding the repository root and its workflow files.
+//! Finding the repository root and its workflow files, and where a
+//! repository's GitLab pipeline is read from.
 
 use std::path::{Path, PathBuf};
 
 use crate::config::LoadError;
+
+/// The CI/CD configuration path GitLab uses unless the project changes it.
+pub const DEFAULT_PIPELINE_PATH: &str = ".gitlab-ci.yml";
 
 /// The repository root for a PATH given on the command line: PATH itself when
 /// it looks like a repository (has `.git`, `.github` or a `.gitlab-ci.yml`),
@@ -21,7 +25,7 @@ pub fn repository_root(path: &Path) -> Result<PathBuf, LoadError> {
     let looks_like_root = |d: &Path| {
         d.join(".git").exists()
             || d.join(".github").is_dir()
-            || d.join(crate::gitlab::DEFAULT_PIPELINE_PATH).is_file()
+            || d.join(DEFAULT_PIPELINE_PATH).is_file()
     };
     if metadata.is_dir() && looks_like_root(&dir) {
         return Ok(dir);

@@ -24,6 +24,7 @@ pub mod online;
 pub mod overlay;
 pub mod registry;
 pub mod render;
+pub mod repo_path;
 pub mod repository;
 pub mod rules;
 pub mod server;

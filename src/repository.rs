@@ -132,7 +132,7 @@ impl Repository {
     /// Whether `path` (relative to the root) is a file of the repository,
     /// or stands in for one; never for a repository held in memory.
     pub fn has_file(&self, path: &str) -> bool {
-        let Some(path) = crate::facts::expand::join("", path.trim().trim_start_matches('/')) else {
+        let Some(path) = crate::repo_path::join("", path.trim().trim_start_matches('/')) else {
             return false;
         };
         if path.is_empty() {
@@ -153,7 +153,7 @@ impl Repository {
     /// the root), replacing any read before; none when the file does not
     /// exist.
     pub fn load_gitlab(&mut self, path: &str) {
-        let Some(path) = crate::facts::expand::join("", path.trim().trim_start_matches('/')) else {
+        let Some(path) = crate::repo_path::join("", path.trim().trim_start_matches('/')) else {
             self.gitlab = None;
             return;
         };
@@ -282,7 +282,7 @@ impl Repository {
                 Err(_) => local.problem = Some("not a text file".into()),
             },
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                local.problem = Some(crate::facts::expand::NOT_FOUND.into());
+                local.problem = Some(NOT_FOUND.into());
             }
             Err(error) => local.problem = Some(error.to_string()),
         }
@@ -328,6 +328,8 @@ impl Repository {
 pub const MAX_LOCAL_FILES: usize = 200;
 /// Largest script or task-runner file read (1 MiB).
 pub const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
+/// Why a local file named by a step could not be read, when it is absent.
+pub const NOT_FOUND: &str = "not found in the repository";
 
 /// A file the workflows make tplint read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

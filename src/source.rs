@@ -1,7 +1,8 @@
 //! Source files as tplint sees them: the text (lossily decoded when it is not
 //! UTF-8, so a snippet can still be shown), its path relative to the
 //! repository root, and the conversion from byte offsets to the 1-based line
-//! and code-point column that every output format uses.
+//! and code-point column that every output format uses. A [`Location`] is
+//! a span in one of them.
 
 use std::ops::Range;
 
@@ -50,6 +51,19 @@ pub struct Position {
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub usize);
+
+/// A place in a file: the span of a diagnostic, a label or an edit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Span,
+}
+
+impl Location {
+    pub fn new(file: FileId, span: Span) -> Self {
+        Self { file, span }
+    }
+}
 
 /// One file's text, with a line index built once.
 #[derive(Debug)]

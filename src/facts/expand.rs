@@ -20,8 +20,8 @@ use crate::repository::{LocalAction, Need, Repository};
 use crate::source::{FileId, Span};
 use crate::workflow::{Action, Job, KeyValue, Step, UsesTarget, Workflow};
 
-/// Why a local file named by a step could not be read, when it is absent.
-pub const NOT_FOUND: &str = "not found in the repository";
+pub use crate::repo_path::join;
+pub use crate::repository::NOT_FOUND;
 
 /// Deepest nesting followed: composite actions in composite actions,
 /// scripts run by scripts, recipes calling recipes.
@@ -433,33 +433,6 @@ pub fn walk_text<'a, V: Visit<'a>>(
         walker.shell(&block, 0);
     }
     walker.needs
-}
-
-/// A path relative to the repository root from `base` (a folder relative
-/// to the root) and `path`; `None` when it is absolute, an expression, or
-/// leaves the repository.
-pub fn join(base: &str, path: &str) -> Option<String> {
-    let path = path.trim();
-    if path.is_empty()
-        || path.starts_with('/')
-        || path.starts_with('~')
-        || path.contains('$')
-        || path.contains('`')
-        || path.contains('*')
-    {
-        return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in base.split('/').chain(path.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 impl<'a, V: Visit<'a>> Walker<'a, '_, V> {

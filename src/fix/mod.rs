@@ -12,7 +12,7 @@ pub mod workflow;
 use serde::Serialize;
 
 use crate::catalogue::Rule;
-use crate::diagnostic::Location;
+use crate::source::Location;
 
 /// How far a fix can be trusted, from least to most. Ordered, so that
 /// "apply everything at least `Unsafe`" is a comparison.

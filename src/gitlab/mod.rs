@@ -43,8 +43,8 @@ use crate::yaml::{self, Comment, YamlError};
 pub use job::{Environment, GitlabJob, IdToken, ScriptLine, Variable};
 pub use tree::{GNode, GValue, Located};
 
-/// The CI/CD configuration path GitLab uses unless the project changes it.
-pub const DEFAULT_PIPELINE_PATH: &str = ".gitlab-ci.yml";
+pub use crate::discover::DEFAULT_PIPELINE_PATH;
+
 /// Most files included into one pipeline, nested includes counted (GitLab's
 /// default limit, `includes.md`, "Maximum of 150 nested includes").
 pub const MAX_INCLUDES: usize = 150;
@@ -547,7 +547,7 @@ impl Loader<'_, '_> {
                             include.readable = false;
                         }
                     }
-                } else if crate::facts::expand::join("", &path).as_deref() != Some(path.as_str()) {
+                } else if crate::repo_path::join("", &path).as_deref() != Some(path.as_str()) {
                     self.problem(
                         format!("included file `{path}` is not a path inside the repository"),
                         include.target.location,

@@ -9,8 +9,25 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::cli::Format;
+use clap::ValueEnum;
+
 use crate::lint::{RepoReport, Report, Totals};
+
+/// An output format, as `check --format` names it (the command line
+/// re-exports it as `cli::Format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels, for people.
+    Human,
+    /// Versioned JSON, for editors and tools.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality report (`artifacts: reports: codequality:`).
+    Gitlab,
+}
 
 /// One repository's rendered diagnostics.
 pub struct Chunk {
