@@ -143,7 +143,18 @@ pub fn interpolate(
                 interpolate(value, inputs, unknown, budget);
             }
         }
-        GValue::Reference(_) => {}
+        GValue::Reference(path) => {
+            for part in path.iter_mut().filter(|p| p.contains("$[[")) {
+                match evaluate(part, inputs, budget) {
+                    Some(Evaluated::Text(out)) => *part = out,
+                    Some(Evaluated::Node(GNode {
+                        value: GValue::Scalar { text, .. },
+                        ..
+                    })) => *part = text,
+                    _ => unknown.push(node.location),
+                }
+            }
+        }
     }
 }
 
@@ -318,6 +329,19 @@ mod tests {
             let (_, unknown) = run(spec, None, &format!("j:\n  a: {value}\n"));
             assert_eq!(unknown, 1, "{value}");
         }
+    }
+
+    #[test]
+    fn reference_paths_are_interpolated() {
+        let spec = "inputs:\n  name:\n    default: base\n";
+        let (out, unknown) = run(
+            spec,
+            None,
+            "j:\n  script: !reference [\".$[[ inputs.name ]]\", script]\n",
+        );
+        assert_eq!(unknown, 0);
+        let script = out.get("j").unwrap().get("script").unwrap();
+        assert!(matches!(&script.value, GValue::Reference(p) if p[0] == ".base"));
     }
 
     #[test]

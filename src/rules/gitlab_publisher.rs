@@ -337,6 +337,27 @@ fn hidden_parts(
             format!("tplint cannot read `{}`", file.path),
         ));
     }
+    // Interpolation tplint could not evaluate may hide a job or its script.
+    if let Some(&at) = pipeline.uninterpolated.first() {
+        parts.push((
+            at,
+            "tplint cannot evaluate this `$[[ ... ]]` interpolation".to_string(),
+        ));
+    }
+    // A child pipeline's jobs are not checked, but their ID tokens name
+    // this top-level pipeline (GitLab's `ci_config_ref_uri` claim: "the
+    // ref path to the top-level pipeline definition").
+    for job in &pipeline.jobs {
+        if let Some(include) = job.node.get("trigger").and_then(|t| t.get("include")) {
+            parts.push((
+                include.location,
+                format!(
+                    "job `{}` starts a child pipeline whose jobs tplint does not check",
+                    job.name.value
+                ),
+            ));
+        }
+    }
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
         if job.id_tokens.is_empty() || !accepts(publisher, job) {
             continue;
