@@ -63,16 +63,19 @@ impl Inputs {
                 continue;
             };
             // `rules:` choose the default from other inputs: not evaluated.
+            // `default: null` gives no value tplint knows either.
             let default = if entry.value.get("rules").is_some() {
                 None
             } else {
-                entry.value.get("default").cloned()
+                entry.value.get("default").filter(|d| !d.is_null()).cloned()
             };
             values.insert(name.to_string(), default);
         }
         for entry in given.and_then(GNode::as_mapping).unwrap_or_default() {
             if let Some(name) = entry.key.as_str() {
-                values.insert(name.to_string(), Some(entry.value.clone()));
+                // A value the including file could not interpolate.
+                let known = !entry.value.as_str().is_some_and(|t| t.contains("$[["));
+                values.insert(name.to_string(), known.then(|| entry.value.clone()));
             }
         }
         Self { values }

@@ -344,9 +344,10 @@ fn hidden_parts(
             "tplint cannot evaluate this `$[[ ... ]]` interpolation".to_string(),
         ));
     }
-    // A child pipeline's jobs are not checked, but their ID tokens name
-    // this top-level pipeline (GitLab's `ci_config_ref_uri` claim: "the
-    // ref path to the top-level pipeline definition").
+    // A child pipeline (`trigger: include:`) runs jobs tplint does not
+    // check. GitLab documents `ci_config_ref_uri` as the top-level pipeline
+    // definition (`doc/ci/secrets/id_token_authentication.md`) and says
+    // nothing of child pipelines: an upload there is not ruled out.
     for job in &pipeline.jobs {
         if let Some(include) = job.node.get("trigger").and_then(|t| t.get("include")) {
             parts.push((
