@@ -31,9 +31,10 @@ use crate::yaml::ScalarKind;
 
 /// Most functions GitLab runs in one interpolation block.
 const MAX_FUNCTIONS: usize = 3;
-/// Most characters (or nodes, for list inputs) interpolation may produce in
-/// one file: a bound on work for hostile defaults.
-pub const BUDGET: usize = 4 * 1024 * 1024;
+/// Most characters (or nodes, for list inputs) interpolation may produce
+/// for one pipeline: a bound on work for hostile defaults. Past it, values
+/// are left unknown.
+pub const BUDGET: usize = 1024 * 1024;
 
 static BLOCK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\[\[(.*?)\]\]").expect("valid regex literal"));
@@ -168,6 +169,9 @@ enum Evaluated {
 }
 
 fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated> {
+    if *budget == 0 {
+        return None;
+    }
     let whole = BLOCK
         .find(text)
         .is_some_and(|m| m.start() == 0 && m.end() == text.len());
@@ -175,16 +179,19 @@ fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated
         let inner = BLOCK.captures(text)?.get(1)?.as_str();
         let (value, functions) = block(inner, inputs)?;
         if functions.is_empty() && !matches!(value.value, GValue::Scalar { .. }) {
+            // Counted before it is copied.
             let size = value.size();
             if size > *budget {
+                *budget = 0;
                 return None;
             }
             *budget -= size;
-            return Some(Evaluated::Node(value));
+            return Some(Evaluated::Node(value.clone()));
         }
         let out = apply(value.as_str()?, &functions)?;
         let size = out.len();
         if size > *budget {
+            *budget = 0;
             return None;
         }
         *budget -= size;
@@ -208,6 +215,7 @@ fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated
         out.push_str(&piece);
         last = whole.end();
         if out.len() > *budget {
+            *budget = 0;
             return None;
         }
     }
@@ -217,14 +225,14 @@ fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated
 }
 
 /// The input a block names and the functions to apply, if known.
-fn block<'t>(inner: &'t str, inputs: &Inputs) -> Option<(GNode, Vec<&'t str>)> {
+fn block<'t, 'i>(inner: &'t str, inputs: &'i Inputs) -> Option<(&'i GNode, Vec<&'t str>)> {
     let mut parts = inner.split('|').map(str::trim);
     let name = parts.next()?.strip_prefix("inputs.")?;
     let functions: Vec<&str> = parts.collect();
     if functions.len() > MAX_FUNCTIONS {
         return None;
     }
-    let value = inputs.values.get(name)?.clone()?;
+    let value = inputs.values.get(name)?.as_ref()?;
     Some((value, functions))
 }
 

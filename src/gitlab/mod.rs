@@ -5,10 +5,17 @@
 //! `default:` and `inherit:` — into typed jobs whose every key and value
 //! keeps its place in the file it was written in.
 //!
+//! A file with a `spec: inputs:` header is interpolated ([`inputs`]) each
+//! time it is included, with that `include:` entry's `inputs:`, before
+//! anything is merged; includes inside included files are read the same
+//! way. What tplint cannot interpolate is recorded in
+//! [`GitlabPipeline::uninterpolated`].
+//!
 //! Includes from elsewhere (`project:`, `remote:`, `template:`,
 //! `component:`) are kept as [`Include`]s that tplint cannot read: the job
 //! set is then incomplete ([`GitlabPipeline::complete`]), and nothing may be
-//! concluded from the absence of a job.
+//! concluded from the absence of a job, nor from a name that `extends:` or
+//! `!reference` uses and no file tplint read defines ([`Problem::unsure`]).
 //!
 //! For rules: [`crate::repository::Repository::gitlab`] holds the
 //! [`GitlabPipeline`] (its [`GitlabJob`]s, [`Include`]s, [`Problem`]s and

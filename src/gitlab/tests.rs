@@ -524,6 +524,11 @@ fn bad_input_is_located_never_a_panic() {
         "a: [\n",
         "a: 1\n---\nb: 2\n---\nc: 3\n",
         "include: local.txt\n",
+        "spec: 3\n---\nj: {script: x}\n",
+        "spec: {inputs: [a]}\n---\nj: {script: x}\n",
+        "spec: {inputs: {a: 3}}\n---\n$[[ inputs.a ]]: $[[ inputs.a | truncate(9999999999,1) ]]\n",
+        "spec: {inputs: {a: {default: x}}}\n---\nj:\n  script: $[[ ]] $[[ inputs. ]] $[[ inputs.a | ]] $[[inputs.a|truncate(1,2)|truncate(0,1)]]\n",
+        "spec:\n  inputs:\n    a:\n      type: array\n      default: [{b: c}]\n---\n$[[ inputs.a ]]: {extends: $[[ inputs.a ]]}\n",
     ] {
         let (loaded, _) = pipeline(&[(".gitlab-ci.yml", src)]);
         let _ = loaded.complete();
@@ -849,4 +854,23 @@ fn parallel_matrix_child_pipelines_and_conditional_includes_are_valid() {
     assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
     assert!(pipeline.includes[0].conditional);
     assert_eq!(pipeline.files.len(), 3);
+}
+
+#[test]
+fn interpolation_of_a_large_list_input_is_bounded() {
+    let mut template =
+        String::from("spec:\n  inputs:\n    big:\n      type: array\n      default:\n");
+    for i in 0..20_000 {
+        template.push_str(&format!("        - item{i}\n"));
+    }
+    template.push_str("---\n");
+    for i in 0..2_000 {
+        template.push_str(&format!("j{i}:\n  script: $[[ inputs.big ]]\n"));
+    }
+    let started = std::time::Instant::now();
+    let (pipeline, _) = pipeline(&[(".gitlab-ci.yml", &template)]);
+    assert!(!pipeline.uninterpolated.is_empty());
+    assert!(!pipeline.complete());
+    // A generous bound for a debug build on a shared machine.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
