@@ -42,6 +42,14 @@ static TRUNCATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^truncate\(\s*(\d{1,9})\s*,\s*(\d{1,9})\s*\)$").expect("valid regex literal")
 });
 
+/// A key or value whose interpolation tplint could not evaluate.
+#[derive(Clone, Copy, Debug)]
+pub struct Uninterpolated {
+    pub location: Location,
+    /// A key (which may name a job or template), not a value.
+    pub key: bool,
+}
+
 /// The value of each input of one inclusion of a file; `None` for an input
 /// whose value tplint does not know.
 #[derive(Debug, Default)]
@@ -88,9 +96,13 @@ impl Inputs {
 pub fn interpolate(
     node: &mut GNode,
     inputs: &Inputs,
-    unknown: &mut Vec<Location>,
+    unknown: &mut Vec<Uninterpolated>,
     budget: &mut usize,
 ) {
+    let value = |location| Uninterpolated {
+        location,
+        key: false,
+    };
     match &mut node.value {
         GValue::Scalar { text, .. } => {
             if !text.contains("$[[") {
@@ -111,7 +123,7 @@ pub fn interpolate(
                         kind: ScalarKind::Quoted,
                     };
                 }
-                None => unknown.push(node.location),
+                None => unknown.push(value(node.location)),
             }
         }
         GValue::Sequence(items) => {
@@ -120,7 +132,7 @@ pub fn interpolate(
             }
         }
         GValue::Mapping(entries) => {
-            for GEntry { key, value } in entries {
+            for GEntry { key, value: item } in entries {
                 // A key is text: a list input there is not evaluated.
                 if let Some(text) = key.as_str()
                     && text.contains("$[[")
@@ -141,10 +153,13 @@ pub fn interpolate(
                                 kind: ScalarKind::Quoted,
                             };
                         }
-                        _ => unknown.push(key.location),
+                        _ => unknown.push(Uninterpolated {
+                            location: key.location,
+                            key: true,
+                        }),
                     }
                 }
-                interpolate(value, inputs, unknown, budget);
+                interpolate(item, inputs, unknown, budget);
             }
         }
         GValue::Reference(path) => {
@@ -155,7 +170,7 @@ pub fn interpolate(
                         value: GValue::Scalar { text, .. },
                         ..
                     })) => *part = text,
-                    _ => unknown.push(node.location),
+                    _ => unknown.push(value(node.location)),
                 }
             }
         }

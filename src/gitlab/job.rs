@@ -232,7 +232,13 @@ const MAX_RELATED_INCLUDES: usize = 3;
 /// note a name, not an error.
 fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) {
     let unread: Vec<&super::Include> = pipeline.includes.iter().filter(|i| !i.readable).collect();
-    if unread.is_empty() && pipeline.uninterpolated.is_empty() {
+    // A value tplint could not interpolate names no job or template.
+    let unknown_key = pipeline
+        .uninterpolated
+        .iter()
+        .find(|u| u.key)
+        .map(|u| u.location);
+    if unread.is_empty() && unknown_key.is_none() {
         pipeline.problems.extend(
             missing
                 .into_iter()
@@ -267,7 +273,7 @@ fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) 
             }
         ),
     };
-    if let Some(&key) = pipeline.uninterpolated.first() {
+    if let Some(key) = unknown_key {
         related.push((key, "a `$[[ ... ]]` tplint could not evaluate".into()));
         if from.is_empty() {
             from = "a key whose `$[[ ... ]]` tplint could not evaluate may define it".into();

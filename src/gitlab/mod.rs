@@ -176,7 +176,7 @@ pub struct GitlabPipeline {
     pub problems: Vec<Problem>,
     /// Keys and values whose `$[[ ... ]]` interpolation tplint could not
     /// evaluate (left as written): what they hold is unknown.
-    pub uninterpolated: Vec<Location>,
+    pub uninterpolated: Vec<inputs::Uninterpolated>,
 }
 
 impl GitlabPipeline {

@@ -874,3 +874,12 @@ fn interpolation_of_a_large_list_input_is_bounded() {
     // A generous bound for a debug build on a shared machine.
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn an_uninterpolated_value_defines_no_name() {
+    let main = "spec:\n  inputs:\n    v:\n      default: $X\n---\njob:\n  extends: .nowhere\n  script:\n    - echo $[[ inputs.v | expand_vars ]]\n";
+    let (pipeline, _) = pipeline_of(main);
+    assert!(!pipeline.complete());
+    assert_eq!(pipeline.problems.len(), 1, "{:?}", pipeline.problems);
+    assert!(!pipeline.problems[0].unsure);
+}

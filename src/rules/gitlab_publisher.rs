@@ -338,9 +338,9 @@ fn hidden_parts(
         ));
     }
     // Interpolation tplint could not evaluate may hide a job or its script.
-    if let Some(&at) = pipeline.uninterpolated.first() {
+    if let Some(unknown) = pipeline.uninterpolated.first() {
         parts.push((
-            at,
+            unknown.location,
             "tplint cannot evaluate this `$[[ ... ]]` interpolation".to_string(),
         ));
     }
