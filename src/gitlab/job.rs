@@ -145,13 +145,15 @@ impl GitlabJob {
 /// Fill `pipeline` from the merged configuration.
 pub fn build(pipeline: &mut GitlabPipeline, merged: &GNode) {
     let mut problems = Vec::new();
+    let mut missing = Vec::new();
     let mut budget = resolve::Budget::default();
-    let config = resolve::resolve(merged, &mut problems, &mut budget);
+    let config = resolve::resolve(merged, &mut problems, &mut missing, &mut budget);
     pipeline.problems.extend(
         problems
             .into_iter()
-            .map(|(message, location)| Problem { message, location }),
+            .map(|(message, location)| Problem::new(message, location)),
     );
+    missing_names(pipeline, missing);
     let Some(entries) = config.as_mapping() else {
         return;
     };
@@ -183,12 +185,12 @@ pub fn build(pipeline: &mut GitlabPipeline, merged: &GNode) {
             {
                 if defaults.iter().any(|(k, _)| *k == key) {
                     // `lib/gitlab/ci/config/entry/default.rb`: an error.
-                    pipeline.problems.push(Problem {
-                        message: format!(
+                    pipeline.problems.push(Problem::new(
+                        format!(
                             "`{key}` is set both at the top level and in `default:`; GitLab rejects the pipeline"
                         ),
-                        location: entry.key.location,
-                    });
+                        entry.key.location,
+                    ));
                 }
                 defaults.retain(|(k, _)| *k != key);
                 defaults.push((key, &entry.value));
@@ -207,16 +209,117 @@ pub fn build(pipeline: &mut GitlabPipeline, merged: &GNode) {
             continue;
         }
         if entry.value.as_mapping().is_none() {
-            pipeline.problems.push(Problem {
-                message: format!("job `{}` must be a mapping of keywords", name.value),
-                location: entry.value.location,
-            });
+            pipeline.problems.push(Problem::new(
+                format!("job `{}` must be a mapping of keywords", name.value),
+                entry.value.location,
+            ));
             continue;
         }
         let job = job(name, &entry.value, &defaults, &pipeline.variables);
         pipeline.jobs.push(job);
     }
     pipeline.config = Some(config);
+}
+
+/// Most includes tplint names as related locations of one problem.
+const MAX_RELATED_INCLUDES: usize = 3;
+
+/// Report names that `extends:` and `!reference` use and nothing defines.
+/// When configuration tplint does not read exists (an include it cannot
+/// read, a key it could not interpolate), that configuration may define the
+/// name, as GitLab merges included files into the pipeline before
+/// resolving `extends:` (`includes.md`, "Merge method for `include`"): one
+/// note a name, not an error.
+fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) {
+    let unread: Vec<&super::Include> = pipeline.includes.iter().filter(|i| !i.readable).collect();
+    // A value tplint could not interpolate names no job or template.
+    let unknown_key = pipeline
+        .uninterpolated
+        .iter()
+        .find(|u| u.key)
+        .map(|u| u.location);
+    if unread.is_empty() && unknown_key.is_none() {
+        pipeline.problems.extend(
+            missing
+                .into_iter()
+                .map(|m| Problem::new(m.message, m.location)),
+        );
+        return;
+    }
+    let mut related: Vec<(Location, String)> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    for include in &unread {
+        let text = format!("`{}`", include_text(include));
+        if !sources.contains(&text) {
+            sources.push(text);
+            related.push((include.location, "an include tplint does not read".into()));
+        }
+    }
+    let shown = sources.len().min(MAX_RELATED_INCLUDES);
+    related.truncate(MAX_RELATED_INCLUDES);
+    let mut from = match sources.len() {
+        0 => String::new(),
+        1 => format!(
+            "the include {}, which tplint does not read, may define it",
+            sources[0]
+        ),
+        n => format!(
+            "one of the includes tplint does not read ({}{}) may define it",
+            sources[..shown].join(", "),
+            if n > shown {
+                format!(", and {} more", n - shown)
+            } else {
+                String::new()
+            }
+        ),
+    };
+    if let Some(key) = unknown_key {
+        related.push((key, "a `$[[ ... ]]` tplint could not evaluate".into()));
+        if from.is_empty() {
+            from = "a key whose `$[[ ... ]]` tplint could not evaluate may define it".into();
+        } else {
+            from.push_str(", or a key whose `$[[ ... ]]` tplint could not evaluate");
+        }
+    }
+    // One note a name, at its first use.
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut firsts: Vec<resolve::Missing> = Vec::new();
+    for m in missing {
+        match seen.iter_mut().find(|(name, _)| *name == m.name) {
+            Some((_, count)) => *count += 1,
+            None => {
+                seen.push((m.name.clone(), 0));
+                firsts.push(m);
+            }
+        }
+    }
+    for (m, (_, others)) in firsts.into_iter().zip(seen) {
+        let more = match others {
+            0 => String::new(),
+            1 => " (and 1 other use)".to_string(),
+            n => format!(" (and {n} other uses)"),
+        };
+        pipeline.problems.push(Problem {
+            message: format!("{}{more}; {from}", m.unsure),
+            location: m.location,
+            unsure: true,
+            related: related.clone(),
+        });
+    }
+}
+
+/// An include entry as written, shortly: `project: group/name`.
+fn include_text(include: &super::Include) -> String {
+    use super::IncludeKind;
+    let kind = match include.kind {
+        IncludeKind::Local => "local",
+        IncludeKind::Project => "project",
+        IncludeKind::Remote => "remote",
+        IncludeKind::Template => "template",
+        IncludeKind::Component => "component",
+        IncludeKind::Other => "include",
+    };
+    format!("{kind}: {}", include.target.value)
 }
 
 /// Which inherited keys a job takes: `inherit: default|variables:` is

@@ -5,10 +5,17 @@
 //! `default:` and `inherit:` — into typed jobs whose every key and value
 //! keeps its place in the file it was written in.
 //!
+//! A file with a `spec: inputs:` header is interpolated ([`inputs`]) each
+//! time it is included, with that `include:` entry's `inputs:`, before
+//! anything is merged; includes inside included files are read the same
+//! way. What tplint cannot interpolate is recorded in
+//! [`GitlabPipeline::uninterpolated`].
+//!
 //! Includes from elsewhere (`project:`, `remote:`, `template:`,
 //! `component:`) are kept as [`Include`]s that tplint cannot read: the job
 //! set is then incomplete ([`GitlabPipeline::complete`]), and nothing may be
-//! concluded from the absence of a job.
+//! concluded from the absence of a job, nor from a name that `extends:` or
+//! `!reference` uses and no file tplint read defines ([`Problem::unsure`]).
 //!
 //! For rules: [`crate::repository::Repository::gitlab`] holds the
 //! [`GitlabPipeline`] (its [`GitlabJob`]s, [`Include`]s, [`Problem`]s and
@@ -24,6 +31,7 @@
 //! (leading `/` removed).
 
 pub mod facts;
+pub mod inputs;
 pub mod job;
 pub mod resolve;
 pub mod rules;
@@ -116,6 +124,8 @@ pub struct Include {
     pub conditional: bool,
     /// Files of this repository it loaded (indexes in [`GitlabPipeline::files`]).
     pub loaded: Vec<usize>,
+    /// `inputs:` for the included file's `spec:inputs` (`inputs/_index.md`).
+    pub inputs: Option<GNode>,
     /// Whether tplint could read what it names (local files it found).
     pub readable: bool,
 }
@@ -126,6 +136,22 @@ pub struct Include {
 pub struct Problem {
     pub message: String,
     pub location: Location,
+    /// Whether configuration tplint cannot read may make it no problem at
+    /// all (a name an unread include may define): a note, not an error.
+    pub unsure: bool,
+    /// Places that explain the problem (the includes tplint did not read).
+    pub related: Vec<(Location, String)>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, location: Location) -> Self {
+        Self {
+            message: message.into(),
+            location,
+            unsure: false,
+            related: Vec::new(),
+        }
+    }
 }
 
 /// A GitLab pipeline, merged and resolved.
@@ -148,6 +174,9 @@ pub struct GitlabPipeline {
     /// The merged, resolved configuration.
     pub config: Option<GNode>,
     pub problems: Vec<Problem>,
+    /// Keys and values whose `$[[ ... ]]` interpolation tplint could not
+    /// evaluate (left as written): what they hold is unknown.
+    pub uninterpolated: Vec<inputs::Uninterpolated>,
 }
 
 impl GitlabPipeline {
@@ -157,6 +186,7 @@ impl GitlabPipeline {
         self.includes.iter().all(|i| i.readable)
             && self.files.iter().all(|f| f.error.is_none())
             && self.config.is_some()
+            && self.uninterpolated.is_empty()
     }
 
     /// The include entries that lead to `file`, outermost first.
@@ -302,8 +332,10 @@ pub fn load(files: &dyn Files, path: &str, sources: &mut SourceMap) -> GitlabPip
             ..GitlabPipeline::default()
         },
         trees: Vec::new(),
+        specs: Vec::new(),
         by_path: HashMap::new(),
         count: 0,
+        budget: inputs::BUDGET,
     };
     let merged = loader.content(path, None, &mut Vec::new());
     let mut pipeline = loader.pipeline;
@@ -319,17 +351,18 @@ struct Loader<'f, 's> {
     pipeline: GitlabPipeline,
     /// Parsed tree of each pipeline file (parallel to `pipeline.files`).
     trees: Vec<Option<GNode>>,
+    /// The `spec:` of each file's header, when it has one (parallel too).
+    specs: Vec<Option<GNode>>,
     by_path: HashMap<String, usize>,
     /// Files included so far, repeats counted, as GitLab counts them.
     count: usize,
+    /// What `$[[ inputs ]]` interpolation may still produce.
+    budget: usize,
 }
 
 impl Loader<'_, '_> {
     fn problem(&mut self, message: impl Into<String>, location: Location) {
-        self.pipeline.problems.push(Problem {
-            message: message.into(),
-            location,
-        });
+        self.pipeline.problems.push(Problem::new(message, location));
     }
 
     /// Read and parse a file once; its index in `pipeline.files`.
@@ -361,6 +394,7 @@ impl Loader<'_, '_> {
             spec: None,
         };
         let mut tree = None;
+        let mut spec_tree = None;
         if entry.error.is_none() {
             match yaml::parse_documents(&self.sources.get(file).text) {
                 Err(error) => entry.error = Some(error),
@@ -373,20 +407,21 @@ impl Loader<'_, '_> {
                             .and_then(|r| r.as_ref())
                             .and_then(|r| r.entry("spec"))
                             .is_some();
+                    let mut problems = Vec::new();
                     if header {
                         let spec = roots[0].as_ref().and_then(|r| r.entry("spec"));
                         entry.spec = spec.map(|s| Location::new(file, s.key.span));
+                        spec_tree = spec.map(|s| tree::from_yaml(&s.value, file, &mut problems));
                         roots.remove(0);
                     }
                     if roots.len() > 1
                         && let Some(Some(extra)) = roots.get(1)
                     {
-                        self.pipeline.problems.push(Problem {
-                            message: "a pipeline file holds one configuration document (after an optional `spec:` header); later documents are ignored".into(),
-                            location: Location::new(file, extra.span),
-                        });
+                        self.pipeline.problems.push(Problem::new(
+                            "a pipeline file holds one configuration document (after an optional `spec:` header); later documents are ignored",
+                            Location::new(file, extra.span),
+                        ));
                     }
-                    let mut problems = Vec::new();
                     tree = roots
                         .into_iter()
                         .next()
@@ -401,6 +436,7 @@ impl Loader<'_, '_> {
         let index = self.pipeline.files.len();
         self.pipeline.files.push(entry);
         self.trees.push(tree);
+        self.specs.push(spec_tree);
         self.by_path.insert(path.to_string(), index);
         index
     }
@@ -414,7 +450,19 @@ impl Loader<'_, '_> {
         chain: &mut Vec<String>,
     ) -> Option<GNode> {
         let index = self.read(path, included_by);
-        let tree = self.trees[index].clone()?;
+        let mut tree = self.trees[index].clone()?;
+        // Inputs are interpolated each time the file is included, with the
+        // values of that include entry, before anything is merged.
+        if let Some(spec) = &self.specs[index] {
+            let given = included_by.and_then(|i| self.pipeline.includes[i].inputs.as_ref());
+            let values = inputs::Inputs::new(spec, given);
+            inputs::interpolate(
+                &mut tree,
+                &values,
+                &mut self.pipeline.uninterpolated,
+                &mut self.budget,
+            );
+        }
         if tree.as_mapping().is_none() {
             if !tree.is_null() {
                 self.problem(
@@ -600,6 +648,7 @@ impl Loader<'_, '_> {
             pinned: None,
             conditional: false,
             loaded: Vec::new(),
+            inputs: None,
             readable: kind == IncludeKind::Local,
         };
         if let Some(text) = entry.located_str() {
@@ -673,6 +722,7 @@ impl Loader<'_, '_> {
             blank(IncludeKind::Other, target)
         };
         include.conditional = conditional;
+        include.inputs = entry.get("inputs").cloned();
         Some(include)
     }
 }

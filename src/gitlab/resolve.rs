@@ -21,6 +21,19 @@ pub const NODE_BUDGET: usize = 2_000_000;
 /// Resolution problems, located.
 pub type Problems = Vec<(String, Location)>;
 
+/// A name that `extends:` or `!reference` uses and the configuration does
+/// not define: an error when tplint read the whole configuration, else a
+/// name that an include it did not read may define.
+#[derive(Clone, Debug)]
+pub struct Missing {
+    /// The job or template named (the first key of a `!reference`).
+    pub name: String,
+    pub message: String,
+    /// The problem told as what the files tplint read lack.
+    pub unsure: String,
+    pub location: Location,
+}
+
 /// Tracks the work done, so a hostile pipeline cannot make resolution
 /// quadratic without bound.
 #[derive(Debug)]
@@ -50,8 +63,15 @@ impl Budget {
 }
 
 /// Apply `extends:` to every top-level mapping of `root` (jobs and hidden
-/// jobs alike), then resolve `!reference` tags everywhere.
-pub fn resolve(root: &GNode, problems: &mut Problems, budget: &mut Budget) -> GNode {
+/// jobs alike), then resolve `!reference` tags everywhere. Names that are
+/// not defined go to `missing`; a name left with a `$[[ ... ]]` block that
+/// was not interpolated is unknown, and neither.
+pub fn resolve(
+    root: &GNode,
+    problems: &mut Problems,
+    missing: &mut Vec<Missing>,
+    budget: &mut Budget,
+) -> GNode {
     let Some(entries) = root.as_mapping() else {
         return root.clone();
     };
@@ -65,7 +85,15 @@ pub fn resolve(root: &GNode, problems: &mut Problems, budget: &mut Budget) -> GN
     for (i, entry) in entries.iter().enumerate() {
         let value = if entry.value.get("extends").is_some() {
             let mut chain = Vec::new();
-            extend(entries, &index, i, &mut chain, &mut done, problems, budget).0
+            let mut context = Context {
+                entries,
+                index: &index,
+                done: &mut done,
+                problems,
+                missing,
+                budget,
+            };
+            extend(&mut context, i, &mut chain).0
         } else {
             entry.value.clone()
         };
@@ -80,8 +108,18 @@ pub fn resolve(root: &GNode, problems: &mut Problems, budget: &mut Budget) -> GN
     };
     let mut out = merged.clone();
     let top = Top::new(&merged);
-    resolve_references(&mut out, &top, 0, problems, budget);
+    resolve_references(&mut out, &top, 0, problems, missing, budget);
     out
+}
+
+/// What `extend` works with.
+struct Context<'a, 'e> {
+    entries: &'e [GEntry],
+    index: &'a HashMap<&'e str, usize>,
+    done: &'a mut HashMap<usize, (GNode, usize)>,
+    problems: &'a mut Problems,
+    missing: &'a mut Vec<Missing>,
+    budget: &'a mut Budget,
 }
 
 /// The merged configuration with an index of its top-level keys, which
@@ -117,25 +155,18 @@ impl<'n> Top<'n> {
 
 /// The value of entry `i` with its `extends:` applied, and how many levels
 /// of `extends` it went through; memoised in `done`.
-fn extend(
-    entries: &[GEntry],
-    index: &HashMap<&str, usize>,
-    i: usize,
-    chain: &mut Vec<usize>,
-    done: &mut HashMap<usize, (GNode, usize)>,
-    problems: &mut Problems,
-    budget: &mut Budget,
-) -> (GNode, usize) {
-    if let Some(value) = done.get(&i) {
+fn extend(context: &mut Context<'_, '_>, i: usize, chain: &mut Vec<usize>) -> (GNode, usize) {
+    if let Some(value) = context.done.get(&i) {
         return value.clone();
     }
+    let entries = context.entries;
     let own = &entries[i].value;
     let Some(extends) = own.get("extends") else {
         return (own.clone(), 0);
     };
     let name = entries[i].key.as_str().unwrap_or_default();
     if chain.contains(&i) {
-        problems.push((
+        context.problems.push((
             format!("`{name}`: circular dependency detected in `extends`"),
             extends.location,
         ));
@@ -150,24 +181,28 @@ fn extend(
     let mut levels = 1;
     for parent in parents {
         let Some(parent_name) = parent.as_str() else {
-            problems.push((
+            context.problems.push((
                 "`extends` needs the name of a job or template".into(),
                 parent.location,
             ));
             continue;
         };
-        let Some(&at) = index.get(parent_name) else {
-            problems.push((
-                format!("`{name}`: unknown key `{parent_name}` in `extends`"),
-                parent.location,
-            ));
+        let Some(&at) = context.index.get(parent_name) else {
+            if !parent_name.contains("$[[") {
+                context.missing.push(Missing {
+                    name: parent_name.to_string(),
+                    message: format!("`{name}`: unknown key `{parent_name}` in `extends`"),
+                    unsure: format!("`{name}`: `extends` names `{parent_name}`, which no file tplint reads defines"),
+                    location: parent.location,
+                });
+            }
             continue;
         };
-        let (resolved, parent_levels) = extend(entries, index, at, chain, done, problems, budget);
+        let (resolved, parent_levels) = extend(context, at, chain);
         if parent_levels >= MAX_EXTENDS_DEPTH {
             // Reported once, where the chain first gets too deep.
             if parent_levels == MAX_EXTENDS_DEPTH {
-                problems.push((
+                context.problems.push((
                     format!("`{name}`: `extends` nested more than {MAX_EXTENDS_DEPTH} levels"),
                     extends.location,
                 ));
@@ -176,8 +211,8 @@ fn extend(
             continue;
         }
         levels = levels.max(parent_levels + 1);
-        if !budget.take(resolved.size()) {
-            problems.push((
+        if !context.budget.take(resolved.size()) {
+            context.problems.push((
                 "`extends` expands to more configuration than tplint reads".into(),
                 parent.location,
             ));
@@ -193,7 +228,7 @@ fn extend(
         Some(base) if base.as_mapping().is_some() => deep_merge(&base, own),
         _ => own.clone(),
     };
-    done.insert(i, (value.clone(), levels));
+    context.done.insert(i, (value.clone(), levels));
     (value, levels)
 }
 
@@ -203,6 +238,7 @@ fn resolve_references(
     top: &Top<'_>,
     depth: usize,
     problems: &mut Problems,
+    missing: &mut Vec<Missing>,
     budget: &mut Budget,
 ) {
     match &mut node.value {
@@ -220,7 +256,7 @@ fn resolve_references(
             match top.lookup(&path) {
                 Some(found) if budget.take(found.size()) => {
                     let mut value = found.clone();
-                    resolve_references(&mut value, top, depth + 1, problems, budget);
+                    resolve_references(&mut value, top, depth + 1, problems, missing, budget);
                     *node = value;
                 }
                 Some(_) => {
@@ -231,22 +267,29 @@ fn resolve_references(
                     *node = GNode::null(location);
                 }
                 None => {
-                    problems.push((
-                        format!("`!reference [{}]` names nothing", path.join(", ")),
-                        location,
-                    ));
+                    if !path.iter().any(|p| p.contains("$[[")) {
+                        missing.push(Missing {
+                            name: path.first().cloned().unwrap_or_default(),
+                            message: format!("`!reference [{}]` names nothing", path.join(", ")),
+                            unsure: format!(
+                                "`!reference [{}]` names nothing in the files tplint reads",
+                                path.join(", ")
+                            ),
+                            location,
+                        });
+                    }
                     *node = GNode::null(location);
                 }
             }
         }
         GValue::Sequence(items) => {
             for item in items {
-                resolve_references(item, top, depth, problems, budget);
+                resolve_references(item, top, depth, problems, missing, budget);
             }
         }
         GValue::Mapping(entries) => {
             for entry in entries {
-                resolve_references(&mut entry.value, top, depth, problems, budget);
+                resolve_references(&mut entry.value, top, depth, problems, missing, budget);
             }
         }
         GValue::Scalar { .. } => {}
@@ -264,7 +307,9 @@ mod tests {
         let doc = yaml::parse(src).unwrap().root.unwrap();
         let mut problems = Vec::new();
         let tree = from_yaml(&doc, FileId(0), &mut problems);
-        let out = resolve(&tree, &mut problems, &mut Budget::default());
+        let mut missing = Vec::new();
+        let out = resolve(&tree, &mut problems, &mut missing, &mut Budget::default());
+        problems.extend(missing.into_iter().map(|m| (m.message, m.location)));
         (out, problems)
     }
 

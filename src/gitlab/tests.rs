@@ -524,6 +524,11 @@ fn bad_input_is_located_never_a_panic() {
         "a: [\n",
         "a: 1\n---\nb: 2\n---\nc: 3\n",
         "include: local.txt\n",
+        "spec: 3\n---\nj: {script: x}\n",
+        "spec: {inputs: [a]}\n---\nj: {script: x}\n",
+        "spec: {inputs: {a: 3}}\n---\n$[[ inputs.a ]]: $[[ inputs.a | truncate(9999999999,1) ]]\n",
+        "spec: {inputs: {a: {default: x}}}\n---\nj:\n  script: $[[ ]] $[[ inputs. ]] $[[ inputs.a | ]] $[[inputs.a|truncate(1,2)|truncate(0,1)]]\n",
+        "spec:\n  inputs:\n    a:\n      type: array\n      default: [{b: c}]\n---\n$[[ inputs.a ]]: {extends: $[[ inputs.a ]]}\n",
     ] {
         let (loaded, _) = pipeline(&[(".gitlab-ci.yml", src)]);
         let _ = loaded.complete();
@@ -772,4 +777,109 @@ fn uploads_in_block_scalars_and_loops_are_located_at_their_line() {
         .collect();
     assert_eq!(lines, [8, 10, 12]);
     assert_eq!(publish.publish_sites[2].uploader, Uploader::Uv);
+}
+
+#[test]
+fn a_file_included_twice_with_different_inputs_gives_two_sets_of_jobs() {
+    let template = r#"spec:
+  inputs:
+    job_name:
+      default: lint
+    python:
+      default: "3.12.4"
+---
+".$[[ inputs.job_name ]]":
+  image: python:$[[ inputs.python | truncate(0,4) ]]
+"$[[ inputs.job_name ]]":
+  extends: ".$[[ inputs.job_name ]]"
+  script:
+    - echo $[[ inputs.job_name ]]
+"#;
+    let main = "include:\n  - local: ci/t.yml\n  - local: ci/t.yml\n    inputs:\n      job_name: docs\n      python: '3.11'\n";
+    let (pipeline, _) = pipeline(&[(".gitlab-ci.yml", main), ("ci/t.yml", template)]);
+    assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
+    assert!(pipeline.complete());
+    assert_eq!(job_names(&pipeline), ["lint", "docs"]);
+    let image = |name: &str| pipeline.job(name).unwrap().image.clone().unwrap().value;
+    assert_eq!(image("lint"), "python:3.12");
+    assert_eq!(image("docs"), "python:3.11");
+    assert_eq!(pipeline.job("docs").unwrap().script[0].text, "echo docs");
+}
+
+#[test]
+fn an_input_tplint_cannot_evaluate_leaves_the_pipeline_incomplete() {
+    let template = "spec:\n  inputs:\n    name:\n---\n\".$[[ inputs.name ]]\":\n  image: alpine\n";
+    let main = "spec:\n  inputs:\n    name:\n---\ninclude:\n  - local: ci/t.yml\n    inputs:\n      name: $[[ inputs.name ]]\njob:\n  extends: .x\n  script: [make]\n";
+    let (pipeline, _) = pipeline(&[(".gitlab-ci.yml", main), ("ci/t.yml", template)]);
+    assert!(!pipeline.complete());
+    assert!(!pipeline.uninterpolated.is_empty());
+    assert_eq!(pipeline.problems.len(), 1, "{:?}", pipeline.problems);
+    assert!(pipeline.problems[0].unsure);
+}
+
+#[test]
+fn names_from_unread_includes_are_notes_and_missing_names_otherwise_errors() {
+    let main = "include:\n  - project: group/templates\n    file: /t.yml\njob:\n  extends: .from-elsewhere\n  script: [!reference [.also, script]]\nother:\n  extends: .from-elsewhere\n  script: [make]\n";
+    let (pipeline, sources) = pipeline(&[(".gitlab-ci.yml", main)]);
+    assert_eq!(pipeline.problems.len(), 2, "{:?}", pipeline.problems);
+    assert!(pipeline.problems.iter().all(|p| p.unsure));
+    assert!(
+        pipeline.problems[0]
+            .message
+            .contains("project: group/templates")
+    );
+    assert!(pipeline.problems[0].message.contains("1 other use"));
+    assert_eq!(
+        text(&sources, pipeline.problems[0].related[0].0),
+        "project: group/templates\n    file: /t.yml"
+    );
+    let (pipeline, _) = pipeline_of("job:\n  extends: .nowhere\n  script: [make]\n");
+    assert_eq!(pipeline.problems.len(), 1);
+    assert!(!pipeline.problems[0].unsure);
+    assert!(pipeline.problems[0].message.contains("unknown key"));
+}
+
+fn pipeline_of(main: &str) -> (GitlabPipeline, SourceMap) {
+    pipeline(&[(".gitlab-ci.yml", main)])
+}
+
+#[test]
+fn parallel_matrix_child_pipelines_and_conditional_includes_are_valid() {
+    let main = "include:\n  - local: ci/a.yml\n    rules:\n      - if: $CI_COMMIT_TAG\njob:\n  extends: .a\n  parallel:\n    matrix:\n      - PY: ['3.11', '3.12']\n  script: [make]\nchild:\n  trigger:\n    include:\n      - local: ci/child.yml\n";
+    let (pipeline, _) = pipeline(&[
+        (".gitlab-ci.yml", main),
+        ("ci/a.yml", "include: ci/b.yml\n.a: {image: alpine}\n"),
+        ("ci/b.yml", ".b: {image: alpine}\n"),
+    ]);
+    assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
+    assert!(pipeline.includes[0].conditional);
+    assert_eq!(pipeline.files.len(), 3);
+}
+
+#[test]
+fn interpolation_of_a_large_list_input_is_bounded() {
+    let mut template =
+        String::from("spec:\n  inputs:\n    big:\n      type: array\n      default:\n");
+    for i in 0..20_000 {
+        template.push_str(&format!("        - item{i}\n"));
+    }
+    template.push_str("---\n");
+    for i in 0..2_000 {
+        template.push_str(&format!("j{i}:\n  script: $[[ inputs.big ]]\n"));
+    }
+    let started = std::time::Instant::now();
+    let (pipeline, _) = pipeline(&[(".gitlab-ci.yml", &template)]);
+    assert!(!pipeline.uninterpolated.is_empty());
+    assert!(!pipeline.complete());
+    // A generous bound for a debug build on a shared machine.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn an_uninterpolated_value_defines_no_name() {
+    let main = "spec:\n  inputs:\n    v:\n      default: $X\n---\njob:\n  extends: .nowhere\n  script:\n    - echo $[[ inputs.v | expand_vars ]]\n";
+    let (pipeline, _) = pipeline_of(main);
+    assert!(!pipeline.complete());
+    assert_eq!(pipeline.problems.len(), 1, "{:?}", pipeline.problems);
+    assert!(!pipeline.problems[0].unsure);
 }

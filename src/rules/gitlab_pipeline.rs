@@ -340,11 +340,16 @@ pub(super) fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>)
         return;
     };
     for problem in &pipeline.problems {
-        push(
-            pipeline,
-            out,
-            Diagnostic::new(&INVALID_WORKFLOW, problem.location, problem.message.clone()),
-        );
+        let mut diagnostic =
+            Diagnostic::new(&INVALID_WORKFLOW, problem.location, problem.message.clone());
+        if problem.unsure {
+            // A name an include tplint does not read may define: a note.
+            diagnostic = diagnostic.with_severity(Severity::Info);
+        }
+        for (location, message) in &problem.related {
+            diagnostic = diagnostic.with_related(*location, message.clone());
+        }
+        push(pipeline, out, diagnostic);
     }
 }
 

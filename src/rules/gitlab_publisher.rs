@@ -337,6 +337,28 @@ fn hidden_parts(
             format!("tplint cannot read `{}`", file.path),
         ));
     }
+    // Interpolation tplint could not evaluate may hide a job or its script.
+    if let Some(unknown) = pipeline.uninterpolated.first() {
+        parts.push((
+            unknown.location,
+            "tplint cannot evaluate this `$[[ ... ]]` interpolation".to_string(),
+        ));
+    }
+    // A child pipeline (`trigger: include:`) runs jobs tplint does not
+    // check. GitLab documents `ci_config_ref_uri` as the top-level pipeline
+    // definition (`doc/ci/secrets/id_token_authentication.md`) and says
+    // nothing of child pipelines: an upload there is not ruled out.
+    for job in &pipeline.jobs {
+        if let Some(include) = job.node.get("trigger").and_then(|t| t.get("include")) {
+            parts.push((
+                include.location,
+                format!(
+                    "job `{}` starts a child pipeline whose jobs tplint does not check",
+                    job.name.value
+                ),
+            ));
+        }
+    }
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
         if job.id_tokens.is_empty() || !accepts(publisher, job) {
             continue;
