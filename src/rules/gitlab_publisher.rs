@@ -584,7 +584,12 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
                         env.name.value,
                         if case_only {
                             format!(
-                                "; {index} compares GitLab environment names exactly, letter case included (unlike GitHub's)"
+                                "; {index} compares GitLab environment names exactly, letter case included{}",
+                                if job.registry.info().case.environment {
+                                    ""
+                                } else {
+                                    " (unlike GitHub's)"
+                                }
                             )
                         } else {
                             String::new()
