@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod online;
 pub mod overlay;
 pub mod registry;
+pub mod release_config;
 pub mod render;
 pub mod repository;
 pub mod rules;

@@ -518,6 +518,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 UsesTarget::Invalid(_) => {}
             }
         }
+        if let Some(uses) = &step.uses
+            && let Some(entry) = crate::registry::publishing::command_actions()
+                .find(|a| a.matches(&uses.target))
+        {
+            self.action_commands(exec, entry, uses.raw.span);
+        }
         if let Some(run) = &step.run {
             let cwd = step
                 .working_directory
@@ -537,6 +543,82 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             };
             self.shell(&block, 0);
         }
+    }
+
+    /// The command lines an action of [`crate::registry::publishing::command_actions`]
+    /// runs (changesets/action's `publish`), read as `run:` text of its step.
+    fn action_commands(
+        &mut self,
+        exec: &Executed<'a, '_>,
+        entry: &crate::registry::publishing::CommandAction,
+        uses_span: Span,
+    ) {
+        let cwd = entry
+            .cwd_input
+            .and_then(|input| exec.input(input))
+            .and_then(|(_, value)| join("", &value))
+            .unwrap_or_default();
+        let mut lines: Vec<(Span, Cow<'a, str>)> = entry
+            .command_inputs
+            .iter()
+            .filter_map(|input| exec.input(input))
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(kv, value)| (kv.value.span, value))
+            .collect();
+        if lines.is_empty()
+            && let Some(default) = entry.default_command
+        {
+            lines.push((uses_span, Cow::Borrowed(default)));
+        }
+        for (within, text) in lines {
+            let text = match self.script_shorthand(&cwd, &text) {
+                Some(explicit) => Cow::Owned(explicit),
+                None => text,
+            };
+            let block = ShellBlock {
+                exec,
+                kind: BlockKind::Run,
+                file: exec.file,
+                source: exec.source,
+                within,
+                text,
+                via: exec.via(),
+                inherited: Vec::new(),
+                cwd: cwd.clone(),
+            };
+            self.shell(&block, 0);
+        }
+    }
+
+    /// `pnpm release` or `yarn release` as `pnpm run release`, when the
+    /// `package.json` the command runs with (read already) defines that
+    /// script: pnpm and Yarn run a script named in place of a command
+    /// (pnpm.io/cli/run, yarnpkg.com/cli/run), which a changesets `publish`
+    /// input usually does. Any other word stays as written.
+    fn script_shorthand(&self, cwd: &str, text: &str) -> Option<String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (runner, script) = match words.as_slice() {
+            [runner @ ("pnpm" | "yarn"), script, ..] if !script.starts_with('-') => {
+                (*runner, *script)
+            }
+            _ => return None,
+        };
+        if text.contains(['\n', ';', '&', '|']) || script == "run" {
+            return None;
+        }
+        let path = join(cwd, "package.json")?;
+        let file = if path == "package.json" {
+            self.repo.manifests.package_json.as_ref()?.file?
+        } else {
+            self.repo.locals.text(&path)?.file?
+        };
+        let source = &self.repo.sources.get(file).text;
+        let recipes = tasks::package_scripts(source, runner, &[script]);
+        if !recipes.missing.is_empty() || recipes.opaque {
+            return None;
+        }
+        let rest = words[2..].join(" ");
+        Some(format!("{runner} run {script} {rest}").trim_end().to_string())
     }
 
     fn local_action(&mut self, exec: &Executed<'a, '_>, path: &str, here: Location) {

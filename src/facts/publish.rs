@@ -8,7 +8,8 @@ use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
 use crate::registry::Registry;
 pub use crate::registry::publishing::{
-    ActionAuth, CommandUploader, Uploader, UploaderAction, When, command_uploaders, token_minters,
+    ActionAuth, CommandUploader, NpmClient, Uploader, UploaderAction, When, command_uploaders,
+    token_minters,
 };
 pub use crate::registry::pypi::{
     COMMAND_UPLOADERS, MATURIN_ACTION, PYPI_PUBLISH_ACTION, PYPI_PUBLISH_DEPRECATED_INPUTS,
@@ -167,6 +168,8 @@ pub struct MintState {
     pub mints: Vec<Mint>,
     /// Long-lived tokens configured for the job's later steps.
     pub given: Vec<GivenToken>,
+    /// The repository's `release-plz.toml` turns publishing off.
+    pub release_plz_unpublished: bool,
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -355,6 +358,86 @@ pub fn step_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSit
         .or_else(|| uploader_action(exec, mint))
         .or_else(|| super::npm::action_site(exec, mint))
         .or_else(|| release_gem(exec, mint))
+        .or_else(|| release_tool_action(exec, mint))
+}
+
+/// An action of a registry's `RELEASE_TOOL_ACTIONS` (release-plz/action)
+/// that publishes: with the token an input or variable gives it, else
+/// (the tool exchanging the job's OIDC token itself) by trusted publishing.
+fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    use crate::registry::publishing::release_tool_actions;
+    let uses = exec.step.uses.as_ref()?;
+    let entry = release_tool_actions().find(|a| a.matches(&uses.target))?;
+    let value = |input: &str| {
+        exec.input(input)
+            .map(|(kv, v)| (kv, v.trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    if let Some((input, when)) = entry.when {
+        let given = value(input)
+            .map(|(_, v)| v.to_ascii_lowercase())
+            .unwrap_or_default();
+        let publishes = crate::workflow::is_expression(&given)
+            || match when {
+                When::OneOf(values) => values.contains(&given.as_str()),
+                When::NoneOf(values) => !values.contains(&given.as_str()),
+            };
+        if !publishes {
+            return None;
+        }
+    }
+    // Any value, even `false`, turns the dry run on; an expression may be empty.
+    if entry
+        .dry_run_input
+        .and_then(value)
+        .is_some_and(|(_, v)| !crate::workflow::is_expression(&v))
+    {
+        return None;
+    }
+    if entry.uploader == Uploader::ReleasePlz
+        && mint.release_plz_unpublished
+        && value("config").is_none()
+    {
+        return None;
+    }
+    let table = command_uploaders().find(|t| t.uploader == entry.uploader)?;
+    let target = match entry.registry_input.and_then(value) {
+        Some((kv, name)) => (named_target(table, &name), Some(exec.location(kv.value.span))),
+        None => (Target::Registry(table.registry), None),
+    };
+    let token = entry
+        .token_inputs
+        .iter()
+        .find_map(|input| {
+            value(input).map(|(kv, v)| (v, exec.location(kv.key.span), format!("`{input}`")))
+        })
+        .or_else(|| {
+            entry.token_env.iter().find_map(|name| {
+                exec.env(name)
+                    .filter(|e| !e.value.trim().is_empty())
+                    .map(|e| (e.value.into_owned(), e.location, format!("`{}`", e.name)))
+            })
+        });
+    let (auth, secret) = match token {
+        Some((value, ..)) if mint.mint_of(&value, Some(table.registry)).is_some() => {
+            (Auth::Oidc, None)
+        }
+        Some((value, location, source)) => (Auth::Password { location, source }, Some(value)),
+        // A token `cargo login` stored is found before any exchange.
+        None => match mint.given_for(table.registry) {
+            Some(given) => (
+                Auth::Password {
+                    location: given.location,
+                    source: given.source.clone(),
+                },
+                Some(given.value.clone()),
+            ),
+            None => (Auth::Oidc, None),
+        },
+    };
+    let mut site = site_at(exec, entry.uploader, target, auth, uses.raw.span, true);
+    site.secret = secret;
+    Some(site)
 }
 
 /// `rubygems/release-gem`: `rake release` after configuring a key by
@@ -642,6 +725,20 @@ impl<'a> Invocation<'a, '_> {
             None if table.uploader == Uploader::Uv && self.trusted_publishing_is("never") => {
                 Auth::Unknown
             }
+            // A token `cargo login` stored: release-plz takes it before
+            // trying an exchange (the only tool of a registry with such
+            // tokens that exchanges itself).
+            None if table.trusted_publishing
+                && let Some(given) = self.mint.given_for(table.registry) =>
+            {
+                return (
+                    Auth::Password {
+                        location: given.location,
+                        source: given.source.clone(),
+                    },
+                    Some(given.value.clone()),
+                );
+            }
             None if table.trusted_publishing => Auth::Oidc,
             // The key a credentials action exported for the job's later steps.
             None if self.mint.exported(table.registry).is_some() => Auth::Oidc,
@@ -727,6 +824,9 @@ fn unwrap_command(words: &[String]) -> &[String] {
             // `npx npm@11 publish`, `corepack pnpm publish`, `pnpm exec`.
             ("npx" | "corepack", _) => 1,
             ("pnpm", "exec" | "dlx") => 2,
+            // `pnpm changeset publish`, `yarn changeset publish`: the
+            // package manager runs the tool's binary.
+            ("pnpm" | "yarn", tool) if super::tasks::RELEASE_TOOLS.contains(&tool) => 1,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
             ("bundle", "exec") => 2,
@@ -806,7 +906,14 @@ fn mints_inline(text: &str) -> bool {
 /// Shell text worth reading for uploads: every uploader's command has one
 /// of these (`publish`, `upload`, `gem push`, `nuget push`, `rake release`).
 /// Kept narrow: `push` and `release` alone are in most release scripts.
-pub const UPLOAD_WORDS: &[&str] = &["publish", "upload", "gem push", "nuget push", "rake"];
+pub const UPLOAD_WORDS: &[&str] = &[
+    "publish",
+    "upload",
+    "gem push",
+    "nuget push",
+    "rake",
+    "release-plz",
+];
 
 /// The uploads in a block of shell text.
 pub fn shell_sites(
@@ -864,6 +971,20 @@ pub fn shell_sites(
         {
             continue;
         }
+        // The repository's release-plz configuration, unless another is named.
+        if table.uploader == Uploader::ReleasePlz
+            && mint.release_plz_unpublished
+            && !shell::has_flag(args, &["--config"])
+        {
+            continue;
+        }
+        // `changeset publish` runs the client the repository uses.
+        let uploader = match table.uploader {
+            Uploader::Changesets(_) => {
+                Uploader::Changesets(mint.npm.changesets_client.unwrap_or(NpmClient::Npm))
+            }
+            uploader => uploader,
+        };
         let invocation = Invocation {
             table,
             args,
@@ -882,7 +1003,7 @@ pub fn shell_sites(
                 &invocation,
                 &mint.npm,
                 super::npm::Command {
-                    uploader: table.uploader,
+                    uploader,
                     before_subcommand: &words[1..at],
                     args,
                     earlier: commands
@@ -912,7 +1033,7 @@ pub fn shell_sites(
             file: block.file,
             via,
             inner: exec.action_index().map(|a| (a, exec.step.index)),
-            uploader: table.uploader,
+            uploader,
             target: target.0,
             target_span: target.1,
             auth,

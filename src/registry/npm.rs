@@ -57,7 +57,9 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     .collect()
 }
 
-use super::publishing::{ActionAuth, CommandUploader, Uploader, UploaderAction, When};
+use super::publishing::{
+    ActionAuth, CommandAction, CommandUploader, NpmClient, Uploader, UploaderAction, When,
+};
 
 /// Actions that publish to npm themselves. `JS-DevTools/npm-publish`
 /// (action.yaml and README at 455a53e, v4.1.5) runs the npm CLI's
@@ -92,6 +94,10 @@ pub const NPM_TOKEN_ENV: &[&str] = &[
     "npm_config_//registry.npmjs.org/:_auth",
     "NPM_CONFIG_//registry.npmjs.org/:_auth",
 ];
+
+/// `YARN_<SETTING>` for `npmAuthToken` and `npmAuthIdent`
+/// (yarnpkg.com/configuration/yarnrc): Yarn's registry credentials.
+pub const YARN_TOKEN_ENV: &[&str] = &["YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"];
 
 /// Its command-line publishers. Each exchanges the job's OIDC token itself:
 /// npm inside `publish` whenever the job can request one, before any
@@ -146,8 +152,7 @@ pub static COMMANDS: &[CommandUploader] = &[
         program: "yarn",
         subcommands: &["npm publish"],
         secret_flags: &[],
-        // `YARN_<SETTING>` for `npmAuthToken` (yarnpkg.com/configuration/yarnrc).
-        secret_env: &["YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"],
+        secret_env: YARN_TOKEN_ENV,
         url_flags: &[],
         url_env: &["YARN_NPM_PUBLISH_REGISTRY", "YARN_NPM_REGISTRY_SERVER"],
         repository_flags: &[],
@@ -155,6 +160,56 @@ pub static COMMANDS: &[CommandUploader] = &[
         testpypi_names: &[],
         pypi_names: &[],
         trusted_publishing: true,
+    },
+    // changesets/changesets `packages/cli/src/commands/publish/npm-utils.ts`
+    // (@changesets/cli 2.31.1) and `getPublishTool.ts` (3.0.1): `changeset
+    // publish` runs `pnpm publish` when the repository uses pnpm, else `npm
+    // publish` (2.x) or, for Yarn 2 and later, `yarn npm publish` (3.x),
+    // so its authentication is that client's; the client is chosen per
+    // repository (`facts::npm::NpmJob::changesets_client`).
+    CommandUploader {
+        uploader: Uploader::Changesets(NpmClient::Npm),
+        registry: Registry::Npm,
+        program: "changeset",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        url_flags: &[],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+];
+
+/// Actions that run the command lines they are given.
+pub static COMMAND_ACTIONS: &[CommandAction] = &[
+    // changesets/action: v1 (action.yml and src/index.ts at v1.9.0) runs
+    // its `publish` input when no changesets are left, and `version`
+    // otherwise; when `NPM_TOKEN` is set it first writes
+    // `//registry.npmjs.org/:_authToken=<NPM_TOKEN>` into `~/.npmrc`
+    // (unless that file has such a line; v1.6 and earlier write it even
+    // when the variable is unset). v2 (action.yml, src/index.ts, src/run.ts
+    // at 36f529f) renames them `publish-script` and `version-script` and
+    // writes no `.npmrc`. The commands run in `cwd`.
+    CommandAction {
+        action: "changesets/action",
+        command_inputs: &["publish", "publish-script", "version", "version-script"],
+        default_command: None,
+        cwd_input: Some("cwd"),
+        npmrc_token: Some(("publish", "NPM_TOKEN")),
+    },
+    // changesets/action v2 `publish/action.yml` and src/publish/index.ts
+    // [36f529f]: its `script`, else `changeset publish` itself
+    // (src/run.ts `runPublish`).
+    CommandAction {
+        action: "changesets/action/publish",
+        command_inputs: &["script"],
+        default_command: Some("changeset publish"),
+        cwd_input: Some("cwd"),
+        npmrc_token: None,
     },
 ];
 

@@ -35,6 +35,30 @@ pub enum Uploader {
     ReleaseGem,
     /// `dotnet nuget push` or `nuget push`.
     NuGetPush,
+    /// `release-plz release` (or `release-plz/action`), which runs `cargo
+    /// publish` for each crate not yet on the registry.
+    ReleasePlz,
+    /// `changeset publish`, which runs the publish of the client it detects.
+    Changesets(NpmClient),
+}
+
+/// The npm client a release tool runs to publish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NpmClient {
+    Npm,
+    Pnpm,
+    Yarn,
+}
+
+impl NpmClient {
+    /// The uploader whose authentication the client has.
+    pub fn uploader(self) -> Uploader {
+        match self {
+            NpmClient::Npm => Uploader::Npm,
+            NpmClient::Pnpm => Uploader::Pnpm,
+            NpmClient::Yarn => Uploader::Yarn,
+        }
+    }
 }
 
 impl Uploader {
@@ -58,6 +82,22 @@ impl Uploader {
             Uploader::RakeRelease => "rake release",
             Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
             Uploader::NuGetPush => "nuget push",
+            Uploader::ReleasePlz => "release-plz release",
+            Uploader::Changesets(_) => "changeset publish",
+        }
+    }
+
+    /// The npm client that uploads: the tool itself, the client a release
+    /// tool runs, npm for an action that runs it; `None` for other registries' tools.
+    pub fn npm_client(self) -> Option<Uploader> {
+        match self {
+            Uploader::Npm | Uploader::Pnpm | Uploader::Yarn => Some(self),
+            Uploader::Changesets(client) => Some(client.uploader()),
+            Uploader::Action(action) => super::npm::UPLOADER_ACTIONS
+                .iter()
+                .any(|a| a.action == action)
+                .then_some(Uploader::Npm),
+            _ => None,
         }
     }
 
@@ -70,7 +110,8 @@ impl Uploader {
         match self {
             // cargo-publish(1): "Create a .crate file by following the
             // steps in cargo-package(1)", which verifies by building it.
-            Uploader::Cargo => Some(&["cargo build", "cargo package"]),
+            // release-plz runs `cargo publish` for each crate it releases.
+            Uploader::Cargo | Uploader::ReleasePlz => Some(&["cargo build", "cargo package"]),
             // bundler's gem_helper.rb: `release` depends on `build`, run
             // under `bundle exec` with the Gemfile's gems installed.
             Uploader::RakeRelease | Uploader::ReleaseGem => {
@@ -85,6 +126,8 @@ impl Uploader {
     pub fn registry(self) -> Option<Registry> {
         match self {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => Some(Registry::Pypi),
+            Uploader::ReleasePlz => Some(Registry::CratesIo),
+            Uploader::Changesets(_) => Some(Registry::Npm),
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action)
@@ -98,7 +141,11 @@ impl Uploader {
     /// Whether the tool does trusted publishing itself when given no secret.
     pub fn supports_trusted_publishing(self) -> bool {
         match self {
-            Uploader::GhActionPypiPublish | Uploader::MaturinAction | Uploader::ReleaseGem => true,
+            Uploader::GhActionPypiPublish
+            | Uploader::MaturinAction
+            | Uploader::ReleaseGem
+            | Uploader::ReleasePlz
+            | Uploader::Changesets(_) => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .chain(super::npm::UPLOADER_ACTIONS)
@@ -218,4 +265,63 @@ pub fn token_minters() -> impl Iterator<Item = &'static TokenMinter> {
         .chain(super::crates_io::MINTERS)
         .chain(super::rubygems::MINTERS)
         .chain(super::nuget::MINTERS)
+}
+
+/// An action that runs a release tool which publishes inside itself
+/// (`release-plz/action` runs `release-plz release`, which runs `cargo
+/// publish`).
+pub struct ReleaseToolAction {
+    /// `owner/repo` or `owner/repo/path`, lower case.
+    pub action: &'static str,
+    pub uploader: Uploader,
+    /// It publishes only when this input's (lower-case) value is, or is not,
+    /// one of a list; `""` stands for the input being absent. An
+    /// expression counts as publishing.
+    pub when: Option<(&'static str, When)>,
+    /// An input that makes the run a dry run whenever it is not empty.
+    pub dry_run_input: Option<&'static str>,
+    /// Inputs that pass a registry token.
+    pub token_inputs: &'static [&'static str],
+    /// Environment variables it reads a token from.
+    pub token_env: &'static [&'static str],
+    /// The input naming another registry.
+    pub registry_input: Option<&'static str>,
+}
+
+impl ReleaseToolAction {
+    pub fn matches(&self, target: &UsesTarget) -> bool {
+        crate::facts::actions::matches(self.action, target)
+    }
+}
+
+/// An action that runs command lines it is given (`changesets/action`'s
+/// `publish`), read as a `run:` would be, in the step's environment.
+pub struct CommandAction {
+    /// `owner/repo` or `owner/repo/path`, lower case.
+    pub action: &'static str,
+    /// Inputs holding a command line it runs.
+    pub command_inputs: &'static [&'static str],
+    /// The command line it runs when none of `command_inputs` is given.
+    pub default_command: Option<&'static str>,
+    /// The input naming the folder the commands run in.
+    pub cwd_input: Option<&'static str>,
+    /// When this input is given, the action writes the variable's value
+    /// into the user's `.npmrc` as the npm registry's token: `(input, variable)`.
+    pub npmrc_token: Option<(&'static str, &'static str)>,
+}
+
+impl CommandAction {
+    pub fn matches(&self, target: &UsesTarget) -> bool {
+        crate::facts::actions::matches(self.action, target)
+    }
+}
+
+/// Every registry's release-tool actions.
+pub fn release_tool_actions() -> impl Iterator<Item = &'static ReleaseToolAction> {
+    super::crates_io::RELEASE_TOOL_ACTIONS.iter()
+}
+
+/// Every registry's actions that run the command lines they are given.
+pub fn command_actions() -> impl Iterator<Item = &'static CommandAction> {
+    super::npm::COMMAND_ACTIONS.iter()
 }
