@@ -418,6 +418,18 @@ fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<Publ
                     .map(|e| (e.value.into_owned(), e.location, format!("`{}`", e.name)))
             })
         });
+    let predates_oidc = match &uses.target {
+        crate::workflow::UsesTarget::Remote { git_ref, .. } => entry.predates_oidc(
+            entry
+                .version_input
+                .and_then(value)
+                .map(|(_, v)| v)
+                .as_deref(),
+            git_ref,
+            uses.comment.as_ref().map(|c| c.value.as_str()),
+        ),
+        _ => false,
+    };
     let (auth, secret) = match token {
         Some((value, ..)) if mint.mint_of(&value, Some(table.registry)).is_some() => {
             (Auth::Oidc, None)
@@ -432,6 +444,8 @@ fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<Publ
                 },
                 Some(given.value.clone()),
             ),
+            // A release that cannot exchange: whatever cargo finds.
+            None if predates_oidc => (Auth::Unknown, None),
             None => (Auth::Oidc, None),
         },
     };
@@ -1478,6 +1492,110 @@ mod tests {
                 "{script}"
             );
         }
+    }
+
+    #[test]
+    fn release_plz_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        let action = "      - uses: release-plz/action@v0.5\n";
+        // The default command runs `release` too; no token: its own exchange.
+        for with in ["", "        with:\n          command: release\n"] {
+            let s = sites_with("", grant, &format!("{action}{with}"));
+            assert_eq!(s.len(), 1, "{with}");
+            assert_eq!(s[0].uploader, Uploader::ReleasePlz);
+            assert_eq!(s[0].index(), Some(Registry::CratesIo));
+            assert!(s[0].is_oidc());
+        }
+        // Not a publish: release-pr only, a dry run (any value).
+        for with in [
+            "        with:\n          command: release-pr\n",
+            "        with:\n          command: release\n          dry_run: false\n",
+        ] {
+            assert!(sites(&format!("{action}{with}")).is_empty(), "{with}");
+        }
+        // A secret, as input or variable; the auth action's output.
+        let s = sites(&format!(
+            "{action}        env:\n          CARGO_REGISTRY_TOKEN: ${{{{ secrets.CARGO_REGISTRY_TOKEN }}}}\n"
+        ));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`CARGO_REGISTRY_TOKEN`")
+        );
+        let s = sites(&format!(
+            "{action}        with:\n          token: ${{{{ secrets.CRATES }}}}\n"
+        ));
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`token`"));
+        let s = sites(&format!(
+            "      - uses: rust-lang/crates-io-auth-action@v1\n        id: auth\n{action}        env:\n          CARGO_REGISTRY_TOKEN: ${{{{ steps.auth.outputs.token }}}}\n"
+        ));
+        assert!(s[0].is_oidc());
+        // Another registry; the former repository name; an old release.
+        let s = sites(&format!("{action}        with:\n          registry: my-registry\n"));
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        let s = sites("      - uses: MarcoIeni/release-plz-action@v0.5\n");
+        assert_eq!(s[0].uploader, Uploader::ReleasePlz);
+        for old in [
+            "      - uses: release-plz/action@v0.5.116\n",
+            "      - uses: release-plz/action@0123456789012345678901234567890123456789 # v0.5.100\n",
+            "      - uses: release-plz/action@v0.5\n        with:\n          version: 0.3.140\n",
+        ] {
+            assert_eq!(sites(old)[0].auth, Auth::Unknown, "{old}");
+        }
+        // The binary in a `run:`.
+        let s = sites("      - run: release-plz release --git-token ${{ secrets.GITHUB_TOKEN }}\n");
+        assert_eq!(s[0].uploader, Uploader::ReleasePlz);
+        assert!(s[0].is_oidc());
+        let s = sites("      - run: release-plz release --token ${{ secrets.CRATES }}\n");
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(
+            "      - run: cargo login ${{ secrets.CRATES_TOKEN }}\n      - run: release-plz release\n",
+        );
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`cargo login`"));
+        for script in [
+            "release-plz release-pr",
+            "release-plz release --dry-run",
+            "release-plz update",
+        ] {
+            assert!(sites(&format!("      - run: {script}\n")).is_empty(), "{script}");
+        }
+    }
+
+    #[test]
+    fn changesets_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        for step in [
+            "      - run: npx changeset publish\n",
+            "      - run: pnpm changeset publish\n",
+            "      - run: yarn changeset publish\n",
+            "      - uses: changesets/action@v1\n        with:\n          publish: npx changeset publish\n",
+            "      - uses: changesets/action@v2\n        with:\n          publish-script: npx changeset publish --tag next\n",
+            "      - uses: changesets/action/publish@v2\n",
+        ] {
+            let s = sites_with("", grant, step);
+            assert_eq!(s.len(), 1, "{step}");
+            assert_eq!(s[0].uploader, Uploader::Changesets(NpmClient::Npm), "{step}");
+            assert_eq!(s[0].index(), Some(Registry::Npm), "{step}");
+            assert!(s[0].is_oidc(), "{step}");
+        }
+        // Only the version PR; changeset's other commands.
+        for step in [
+            "      - uses: changesets/action@v1\n",
+            "      - uses: changesets/action@v1\n        with:\n          version: pnpm changeset version\n",
+            "      - run: npx changeset version\n",
+            "      - run: npx changeset status\n",
+        ] {
+            assert!(sites_with("", grant, step).is_empty(), "{step}");
+        }
+        // v1 writes NPM_TOKEN into ~/.npmrc: npm falls back to it, or (no
+        // id-token) uses it; v2 does not write it.
+        let v1 = "      - uses: changesets/action@v1\n        with:\n          publish: npx changeset publish\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with("", grant, v1);
+        assert!(s[0].is_oidc());
+        assert!(s[0].npm.as_ref().unwrap().token.is_some());
+        let s = sites(v1);
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source.starts_with("`NPM_TOKEN`")));
+        let v2 = v1.replace("publish:", "publish-script:");
+        let s = sites_with("", grant, &v2);
+        assert!(s[0].npm.as_ref().unwrap().token.is_none());
     }
 
     #[test]

@@ -127,21 +127,35 @@ pub static COMMANDS: &[CommandUploader] = &[
 
 /// Actions that run a release tool publishing to crates.io.
 pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[
-    // release-plz/action action.yml [0be594c]: a composite action whose
-    // last step runs `release-plz release-pr` when `command` is empty or
-    // `release-pr`, and `release-plz release` when it is empty or
-    // `release`, passing `token` as `--token`, `registry` as `--registry`,
-    // and `--dry-run` whenever `dry_run` is not empty (`[[ -n ... ]]`).
+    release_plz_action("release-plz/action"),
+    // The same repository under its former name, which GitHub redirects
+    // (MarcoIeni/release-plz-action: the marketplace's "release-plz", with
+    // the same v0.5.x tags).
+    release_plz_action("marcoieni/release-plz-action"),
+];
+
+/// release-plz/action action.yml [0be594c]: a composite action whose last
+/// step runs `release-plz release-pr` when `command` is empty or
+/// `release-pr`, and `release-plz release` when it is empty or `release`
+/// (`command` exists since v0.2), passing `token` as `--token`, `registry`
+/// as `--registry`, and `--dry-run` whenever `dry_run` is not empty
+/// (`[[ -n ... ]]`). `version` picks the release-plz it installs; the
+/// default follows the action's release, and v0.5.117 is the first whose
+/// default (0.3.146) exchanges the OIDC token (action.yml at each tag).
+const fn release_plz_action(action: &'static str) -> ReleaseToolAction {
     ReleaseToolAction {
-        action: "release-plz/action",
+        action,
         uploader: Uploader::ReleasePlz,
         when: Some(("command", When::OneOf(&["", "release"]))),
         dry_run_input: Some("dry_run"),
         token_inputs: &["token"],
         token_env: &["CARGO_REGISTRY_TOKEN"],
         registry_input: Some("registry"),
-    },
-];
+        version_input: Some("version"),
+        first_oidc_tool: (0, 3, 146),
+        first_oidc_action: (0, 5, 117),
+    }
+}
 
 /// The action that exchanges the job's OIDC token for a crates.io token.
 pub const AUTH_ACTION: &str = "rust-lang/crates-io-auth-action";

@@ -286,12 +286,65 @@ pub struct ReleaseToolAction {
     pub token_env: &'static [&'static str],
     /// The input naming another registry.
     pub registry_input: Option<&'static str>,
+    /// The input choosing the tool's version.
+    pub version_input: Option<&'static str>,
+    /// The first release of the tool that exchanges the OIDC token itself.
+    pub first_oidc_tool: (u64, u64, u64),
+    /// The first release of the action that installs such a tool by default.
+    pub first_oidc_action: (u64, u64, u64),
 }
 
 impl ReleaseToolAction {
     pub fn matches(&self, target: &UsesTarget) -> bool {
         crate::facts::actions::matches(self.action, target)
     }
+
+    /// Whether the step runs a release of the tool older than the first
+    /// that exchanges the OIDC token: from its version input, else from the
+    /// action's version (the `@ref`, or the comment after a pinned commit).
+    /// A moving tag (`v0.5`) stands for its newest release; anything
+    /// unreadable is not known to be older.
+    pub fn predates_oidc(&self, version_input: Option<&str>, git_ref: &str, comment: Option<&str>) -> bool {
+        if let Some(version) = version_input.map(str::trim).filter(|v| !v.is_empty()) {
+            return older_than(version, self.first_oidc_tool);
+        }
+        let versioned = |text: &str| {
+            let text = text.trim();
+            text.starts_with('v') && text[1..].starts_with(|c: char| c.is_ascii_digit())
+        };
+        let action_version = if versioned(git_ref) {
+            Some(git_ref)
+        } else {
+            comment.map(str::trim).filter(|c| versioned(c))
+        };
+        action_version.is_some_and(|v| older_than(v, self.first_oidc_action))
+    }
+}
+
+/// Whether `version` (`v0.5.110`, `0.3.145`, a moving `v0.4`) is known to
+/// be older than `first`. Any text that is not a version is not.
+fn older_than(version: &str, first: (u64, u64, u64)) -> bool {
+    let version = version.trim().trim_start_matches('v');
+    let version = version.split([' ', '-', '+']).next().unwrap_or(version);
+    let mut parts = Vec::new();
+    for part in version.split('.') {
+        match part.parse::<u64>() {
+            Ok(n) => parts.push(n),
+            Err(_) => return false,
+        }
+    }
+    if parts.is_empty() || parts.len() > 3 {
+        return false;
+    }
+    let first = [first.0, first.1, first.2];
+    for (have, want) in parts.iter().zip(first) {
+        if *have != want {
+            return *have < want;
+        }
+    }
+    // Equal as far as given: the release itself, or a moving tag whose
+    // newest release is at least `first`.
+    false
 }
 
 /// An action that runs command lines it is given (`changesets/action`'s
@@ -324,4 +377,26 @@ pub fn release_tool_actions() -> impl Iterator<Item = &'static ReleaseToolAction
 /// Every registry's actions that run the command lines they are given.
 pub fn command_actions() -> impl Iterator<Item = &'static CommandAction> {
     super::npm::COMMAND_ACTIONS.iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_older_than() {
+        for (version, older) in [
+            ("v0.5.116", true),
+            ("v0.5.117", false),
+            ("v0.5.131", false),
+            ("v0.5", false),
+            ("v0", false),
+            ("v0.4", true),
+            ("0.3.145", true),
+            ("main", false),
+            ("v1.x", false),
+        ] {
+            assert_eq!(older_than(version, (0, 5, 117)), older, "{version}");
+        }
+    }
 }
