@@ -196,6 +196,9 @@ pub enum BlockKind {
     Script,
     /// A make, tox or just recipe line.
     Recipe,
+    /// The command an action runs when given none (changesets/action/publish
+    /// runs `changeset publish`), located at its `uses:`.
+    Implied,
 }
 
 /// Shell text that runs in a job: a `run:`, a script, or a recipe line.
@@ -565,9 +568,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             .filter(|(_, value)| !value.trim().is_empty())
             .map(|(kv, value)| (kv.value.span, value))
             .collect();
-        if lines.is_empty()
-            && let Some(default) = entry.default_command
-        {
+        let implied = lines.is_empty();
+        if implied && let Some(default) = entry.default_command {
             lines.push((uses_span, Cow::Borrowed(default)));
         }
         for (within, text) in lines {
@@ -577,7 +579,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             };
             let block = ShellBlock {
                 exec,
-                kind: BlockKind::Run,
+                kind: if implied {
+                    BlockKind::Implied
+                } else {
+                    BlockKind::Run
+                },
                 file: exec.file,
                 source: exec.source,
                 within,

@@ -1035,7 +1035,9 @@ pub fn shell_sites(
             .span;
         let needle = format!("{} {subcommand}", words[0]);
         let found = block.source.get(span.range()) == Some(needle.as_str());
-        let span = if found {
+        let span = if block.kind == super::expand::BlockKind::Implied {
+            block.within
+        } else if found {
             span
         } else {
             // Options between program and subcommand: point at the program.

@@ -117,6 +117,10 @@ impl Uploader {
             Uploader::RakeRelease | Uploader::ReleaseGem => {
                 Some(&["gem build", "rake build", "bundle install"])
             }
+            // `changeset publish` packs each package's folder of the
+            // checkout (npm-utils.ts: `publish <dir>`, or `pnpm publish` in
+            // it), running its lifecycle scripts; it runs no build itself.
+            Uploader::Changesets(_) => Some(&[]),
             _ => None,
         }
     }
