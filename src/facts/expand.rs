@@ -441,6 +441,24 @@ pub fn walk_text<'a, V: Visit<'a>>(
 /// A path relative to the repository root from `base` (a folder relative
 /// to the root) and `path`; `None` when it is absolute, an expression, or
 /// leaves the repository.
+/// Whether words run semantic-release: itself, or through `npx`, `pnpm`
+/// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
+fn runs_semantic_release(words: &[String]) -> bool {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = name.split('@').next().unwrap_or(name);
+        match name {
+            "semantic-release" => return true,
+            "npx" | "pnpm" | "yarn" | "exec" => {
+                rest = shell::skip_runner_options(&rest[1..]);
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 pub fn join(base: &str, path: &str) -> Option<String> {
     let path = path.trim();
     if path.is_empty()
@@ -727,6 +745,15 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// Follow a command into the file it runs, if it runs one.
     fn command(&mut self, block: &ShellBlock<'a, '_, '_>, command: &Command, depth: usize) {
         let words = strip_prefixes(&command.words);
+        if runs_semantic_release(words)
+            && self.repo.manifests.release.semantic_release
+                == crate::release_config::SemanticReleaseNpm::Unknown
+        {
+            let what = "`semantic-release`, whose configuration names a shareable configuration, another package root or a plugin tplint does not know".to_string();
+            let at = block.command_location(command);
+            self.opaque(block.exec, at, block.via.clone(), what);
+            return;
+        }
         let Some(run) = tasks::what_runs(words) else {
             return;
         };

@@ -216,6 +216,13 @@ fn configured_token(
         let counts = match client {
             // Yarn reads its own settings, not `.npmrc`.
             Uploader::Yarn => crate::registry::npm::YARN_TOKEN_ENV.contains(&name),
+            // semantic-release's npm plugin writes `NPM_TOKEN` into the
+            // `.npmrc` it publishes with.
+            _ if table.uploader == Uploader::SemanticRelease => {
+                table.secret_env.contains(&name)
+                    || name.to_ascii_lowercase().starts_with("npm_config_")
+                    || read_by_npmrc(name)
+            }
             _ => name.to_ascii_lowercase().starts_with("npm_config_") || read_by_npmrc(name),
         };
         if !counts {

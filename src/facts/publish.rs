@@ -7,6 +7,7 @@ use crate::diagnostic::Location;
 use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
 use crate::registry::Registry;
+pub use crate::release_config::SemanticReleaseNpm;
 pub use crate::registry::publishing::{
     ActionAuth, CommandUploader, NpmClient, Uploader, UploaderAction, When, command_uploaders,
     token_minters,
@@ -170,6 +171,10 @@ pub struct MintState {
     pub given: Vec<GivenToken>,
     /// The repository's `release-plz.toml` turns publishing off.
     pub release_plz_unpublished: bool,
+    /// Whether semantic-release publishes to npm, by the repository's configuration.
+    pub semantic_release: SemanticReleaseNpm,
+    /// The semantic-release major the repository depends on.
+    pub semantic_release_major: Option<u64>,
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -794,6 +799,19 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
     }
 }
 
+/// Whether a semantic-release command runs a release older than the first
+/// that exchanges the OIDC token: the version `npx semantic-release@24`
+/// names, else the one the repository depends on.
+fn semantic_release_predates_oidc(words: &[String], depended: Option<u64>) -> bool {
+    let named = words.iter().find_map(|w| {
+        let spec = w.rsplit('/').next()?.strip_prefix("semantic-release@")?;
+        crate::release_config::spec_major(spec)
+    });
+    named
+        .or(depended)
+        .is_some_and(|major| major < crate::registry::npm::SEMANTIC_RELEASE_FIRST_OIDC_MAJOR)
+}
+
 /// The program name of a word: its last path component, after any leading
 /// variable references (`${PREFIX}twine`, `$VENV/bin/uv`).
 fn program_name(word: &str) -> &str {
@@ -927,6 +945,7 @@ pub const UPLOAD_WORDS: &[&str] = &[
     "nuget push",
     "rake",
     "release-plz",
+    "semantic-release",
 ];
 
 /// The uploads in a block of shell text.
@@ -955,10 +974,13 @@ pub fn shell_sites(
         };
         // Global options may come before the subcommand (`uv -v publish`,
         // `twine --no-color upload`, `uv --directory pkg publish`).
-        let Some(at) = subcommand_position(words) else {
+        // A tool without subcommands (semantic-release) takes only options.
+        let bare = command_uploaders().find(|t| t.program == program && t.subcommands.is_empty());
+        let Some(at) = bare.map_or_else(|| subcommand_position(words), |_| Some(1)) else {
             continue;
         };
-        let Some((table, subcommand_words)) = command_uploaders().find_map(|t| {
+        let Some((table, subcommand_words)) = bare.map(|t| (t, 0)).or_else(|| {
+            command_uploaders().find_map(|t| {
             if t.program != program {
                 return None;
             }
@@ -972,6 +994,7 @@ pub fn shell_sites(
                         .all(|(p, w)| p == task_name(w));
                 matches.then_some((t, count))
             })
+            })
         }) else {
             continue;
         };
@@ -982,6 +1005,15 @@ pub fn shell_sites(
         }
         if table.uploader == Uploader::Cargo
             && shell::has_flag(args, crate::registry::crates_io::DRY_RUN_FLAGS)
+        {
+            continue;
+        }
+        // semantic-release publishes to npm only with its npm plugin (the
+        // repository's configuration, unless `--extends` names another).
+        if table.uploader == Uploader::SemanticRelease
+            && (mint.semantic_release != SemanticReleaseNpm::Publishes
+                || shell::has_flag(args, crate::registry::npm::SEMANTIC_RELEASE_DRY_RUN)
+                || shell::has_flag(args, &["--extends", "-e"]))
         {
             continue;
         }
@@ -1012,7 +1044,7 @@ pub fn shell_sites(
         };
         let mut target = invocation.target();
         let (mut auth, secret) = invocation.auth();
-        let npm = (table.registry == Registry::Npm).then(|| {
+        let mut npm = (table.registry == Registry::Npm).then(|| {
             super::npm::site(
                 &invocation,
                 &mint.npm,
@@ -1029,11 +1061,29 @@ pub fn shell_sites(
                 &mut auth,
             )
         });
+        // semantic-release before 25 publishes with its own npm 10, which
+        // never exchanges the OIDC token: the token, or whatever npm finds.
+        // (The job's grant then does not reach the publish.)
+        if uploader == Uploader::SemanticRelease
+            && semantic_release_predates_oidc(&command.words, mint.semantic_release_major)
+            && let Some(site) = npm.as_mut()
+        {
+            site.oidc_granted = false;
+            auth = match &site.token {
+                Some((location, source)) => Auth::Password {
+                    location: *location,
+                    source: source.clone(),
+                },
+                None => Auth::Unknown,
+            };
+        }
         let via = block.via.clone();
-        let span = invocation
-            .locate(&format!("{} {subcommand}", words[0]))
-            .span;
-        let needle = format!("{} {subcommand}", words[0]);
+        let needle = if subcommand.is_empty() {
+            words[0].clone()
+        } else {
+            format!("{} {subcommand}", words[0])
+        };
+        let span = invocation.locate(&needle).span;
         let found = block.source.get(span.range()) == Some(needle.as_str());
         let span = if block.kind == super::expand::BlockKind::Implied {
             block.within
@@ -1598,6 +1648,48 @@ mod tests {
         let v2 = v1.replace("publish:", "publish-script:");
         let s = sites_with("", grant, &v2);
         assert!(s[0].npm.as_ref().unwrap().token.is_none());
+    }
+
+    #[test]
+    fn semantic_release_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        for script in [
+            "npx semantic-release",
+            "npx --yes semantic-release@25 --branches main",
+            "pnpm semantic-release",
+            "semantic-release --no-ci",
+        ] {
+            let s = sites_with("", grant, &format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::SemanticRelease, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::Npm), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+        }
+        for script in [
+            "npx semantic-release --dry-run",
+            "npx semantic-release -d",
+            "npx semantic-release --extends @acme/config",
+            "npx semantic-release-cli setup",
+        ] {
+            assert!(
+                sites_with("", grant, &format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+        // The plugin writes NPM_TOKEN into its `.npmrc`: npm falls back to
+        // it, or (no id-token) uses it.
+        let token = "      - run: npx semantic-release\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with("", grant, token);
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_some());
+        let s = sites(token);
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`NPM_TOKEN`"));
+        // semantic-release 24 (npm plugin 12, npm 10): never an exchange.
+        let old = token.replace("npx semantic-release", "npx semantic-release@24");
+        let s = sites_with("", grant, &old);
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        assert!(!s[0].npm.as_ref().unwrap().oidc_granted);
+        let s = sites_with("", grant, "      - run: npx semantic-release@^24.2.0\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
     }
 
     #[test]

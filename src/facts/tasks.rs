@@ -54,7 +54,7 @@ const FOREIGN_EXTENSIONS: &[&str] = &[
 
 /// Release tools whose publishing tplint reads itself (from the publish
 /// tables), so that running them through `npx` is not opaque.
-pub const RELEASE_TOOLS: &[&str] = &["changeset"];
+pub const RELEASE_TOOLS: &[&str] = &["changeset", "semantic-release"];
 
 /// Task runners whose definitions are code (Python) or that tplint does
 /// not read: running them is opaque.

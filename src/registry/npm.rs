@@ -184,6 +184,41 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// semantic-release: with its npm plugin (in the default plugins,
+/// semantic-release/semantic-release `lib/get-config.js` [8d905a5]) it
+/// runs `npm publish` (semantic-release/npm `lib/publish.js`). From
+/// @semantic-release/npm 13.1.0 (semantic-release 25) `lib/verify-auth.js`
+/// first exchanges the job's OIDC token (`lib/trusted-publishing/`), else
+/// writes `NPM_TOKEN` into the `.npmrc` it publishes with
+/// (`lib/set-npmrc-auth.js`) [1e3495c]; npm 11.5.1 and later exchange the
+/// token themselves anyway. It has no subcommand; `--dry-run`/`-d` skips
+/// publishing (`cli.js`).
+pub static SEMANTIC_RELEASE: CommandUploader = CommandUploader {
+    uploader: Uploader::SemanticRelease,
+    registry: Registry::Npm,
+    program: "semantic-release",
+    subcommands: &[],
+    secret_flags: &[],
+    secret_env: &["NPM_TOKEN"],
+    url_flags: &[],
+    url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+    repository_flags: &[],
+    repository_env: &[],
+    testpypi_names: &[],
+    pypi_names: &[],
+    trusted_publishing: true,
+};
+
+/// The first semantic-release major whose npm plugin exchanges the OIDC
+/// token: 25 depends on @semantic-release/npm ^13 (13.1.1 from 25.0.1),
+/// which bundles npm ^11.6.2 and runs it (`preferLocal`); 24 depends on
+/// ^12, which bundles npm ^10 (semantic-release/semantic-release and
+/// semantic-release/npm `package.json` at those tags).
+pub const SEMANTIC_RELEASE_FIRST_OIDC_MAJOR: u64 = 25;
+
+/// semantic-release's options that skip publishing (`cli.js`).
+pub const SEMANTIC_RELEASE_DRY_RUN: &[&str] = &["--dry-run", "-d"];
+
 /// Actions that run the command lines they are given.
 pub static COMMAND_ACTIONS: &[CommandAction] = &[
     // changesets/action: v1 (action.yml and src/index.ts at v1.9.0) runs

@@ -40,6 +40,8 @@ pub enum Uploader {
     ReleasePlz,
     /// `changeset publish`, which runs the publish of the client it detects.
     Changesets(NpmClient),
+    /// semantic-release with its npm plugin, which runs `npm publish`.
+    SemanticRelease,
 }
 
 /// The npm client a release tool runs to publish.
@@ -84,6 +86,7 @@ impl Uploader {
             Uploader::NuGetPush => "nuget push",
             Uploader::ReleasePlz => "release-plz release",
             Uploader::Changesets(_) => "changeset publish",
+            Uploader::SemanticRelease => "semantic-release",
         }
     }
 
@@ -93,6 +96,7 @@ impl Uploader {
         match self {
             Uploader::Npm | Uploader::Pnpm | Uploader::Yarn => Some(self),
             Uploader::Changesets(client) => Some(client.uploader()),
+            Uploader::SemanticRelease => Some(Uploader::Npm),
             Uploader::Action(action) => super::npm::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action)
@@ -120,7 +124,8 @@ impl Uploader {
             // `changeset publish` packs each package's folder of the
             // checkout (npm-utils.ts: `publish <dir>`, or `pnpm publish` in
             // it), running its lifecycle scripts; it runs no build itself.
-            Uploader::Changesets(_) => Some(&[]),
+            // So does semantic-release's npm plugin (`npm publish <pkgRoot>`).
+            Uploader::Changesets(_) | Uploader::SemanticRelease => Some(&[]),
             _ => None,
         }
     }
@@ -131,7 +136,7 @@ impl Uploader {
         match self {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => Some(Registry::Pypi),
             Uploader::ReleasePlz => Some(Registry::CratesIo),
-            Uploader::Changesets(_) => Some(Registry::Npm),
+            Uploader::Changesets(_) | Uploader::SemanticRelease => Some(Registry::Npm),
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action)
@@ -149,7 +154,8 @@ impl Uploader {
             | Uploader::MaturinAction
             | Uploader::ReleaseGem
             | Uploader::ReleasePlz
-            | Uploader::Changesets(_) => true,
+            | Uploader::Changesets(_)
+            | Uploader::SemanticRelease => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .chain(super::npm::UPLOADER_ACTIONS)
@@ -239,6 +245,7 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .iter()
         .chain(super::crates_io::COMMANDS)
         .chain(super::npm::COMMANDS)
+        .chain(std::iter::once(&super::npm::SEMANTIC_RELEASE))
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
 }
