@@ -590,6 +590,28 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if implied && let Some(default) = entry.default_command {
             lines.push((uses_span, Cow::Borrowed(default)));
         }
+        if implied && let Some(build) = entry.implied {
+            let input = |name: &str| exec.input(name).map(|(_, v)| v.into_owned());
+            let version = exec.step.uses.as_ref().and_then(|uses| {
+                let comment = uses.comment.as_ref().map(|c| c.value.trim());
+                match &uses.target {
+                    UsesTarget::Remote { git_ref, .. } if git_ref.starts_with('v') => {
+                        Some(git_ref.as_str())
+                    }
+                    _ => comment.filter(|c| c.starts_with('v')),
+                }
+            });
+            match build(&input, version) {
+                Some(command) => lines.push((uses_span, Cow::Owned(command))),
+                None => {
+                    let what = format!(
+                        "`{}`, run with a configuration tplint does not read",
+                        entry.action
+                    );
+                    self.opaque(exec, exec.location(uses_span), exec.via(), what);
+                }
+            }
+        }
         for (within, text) in lines {
             let text = match self.script_shorthand(&cwd, &text) {
                 Some(explicit) => Cow::Owned(explicit),

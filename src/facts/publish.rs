@@ -1690,6 +1690,17 @@ mod tests {
         assert!(!s[0].npm.as_ref().unwrap().oidc_granted);
         let s = sites_with("", grant, "      - run: npx semantic-release@^24.2.0\n");
         assert_eq!(s[0].auth, Auth::Unknown);
+        // cycjimmy/semantic-release-action runs the release it bundles.
+        let action = "      - uses: cycjimmy/semantic-release-action@v6\n";
+        let s = sites_with("", grant, action);
+        assert_eq!(s[0].uploader, Uploader::SemanticRelease);
+        assert!(s[0].is_oidc());
+        let s = sites_with("", grant, &action.replace("@v6", "@v4"));
+        assert_eq!(s[0].auth, Auth::Unknown);
+        for with in ["dry_run: true", "extends: '@acme/config'"] {
+            let step = format!("{action}        with:\n          {with}\n");
+            assert!(sites_with("", grant, &step).is_empty(), "{with}");
+        }
     }
 
     #[test]

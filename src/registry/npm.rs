@@ -233,6 +233,7 @@ pub static COMMAND_ACTIONS: &[CommandAction] = &[
         action: "changesets/action",
         command_inputs: &["publish", "publish-script", "version", "version-script"],
         default_command: None,
+        implied: None,
         cwd_input: Some("cwd"),
         npmrc_token: Some(("publish", "NPM_TOKEN")),
     },
@@ -243,10 +244,57 @@ pub static COMMAND_ACTIONS: &[CommandAction] = &[
         action: "changesets/action/publish",
         command_inputs: &["script"],
         default_command: Some("changeset publish"),
+        implied: None,
         cwd_input: Some("cwd"),
         npmrc_token: None,
     },
+    // cycjimmy/semantic-release-action [71b2ac3, v6.0.0]: `src/index.js`
+    // imports semantic-release and runs it in-process, with `dryRun` when
+    // `dry_run` is `true` (`src/handleOptions.js`), after installing
+    // `semantic-release@<semantic_version>` when given
+    // (`src/installSpecifyingVersionSemantic.task.js`); otherwise the one it
+    // bundles: ^25 from v6.0.0, ^24 in v4.2 and v5, ^23 before
+    // (`package.json` at those tags).
+    CommandAction {
+        action: "cycjimmy/semantic-release-action",
+        command_inputs: &[],
+        default_command: None,
+        implied: Some(semantic_release_action),
+        cwd_input: None,
+        npmrc_token: None,
+    },
 ];
+
+/// What cycjimmy/semantic-release-action runs, as a command line.
+/// `extends` (a shareable configuration) and `working_directory` (another
+/// folder's configuration) leave it unknown.
+fn semantic_release_action(
+    input: &dyn Fn(&str) -> Option<String>,
+    version: Option<&str>,
+) -> Option<String> {
+    let given = |name: &str| input(name).filter(|v| !v.trim().is_empty());
+    if given("extends").is_some()
+        || given("working_directory").is_some_and(|d| !matches!(d.trim(), "." | "./"))
+    {
+        return None;
+    }
+    let release = match given("semantic_version") {
+        Some(version) => Some(version.trim().to_string()),
+        None => {
+            let major = version
+                .and_then(|v| v.trim().trim_start_matches('v').split('.').next()?.parse::<u64>().ok());
+            major.map(|m| if m >= 6 { "25" } else { "24" }.to_string())
+        }
+    };
+    let mut command = match release {
+        Some(release) => format!("semantic-release@{release}"),
+        None => "semantic-release".to_string(),
+    };
+    if given("dry_run").is_some_and(|d| d.trim() == "true") {
+        command.push_str(" --dry-run");
+    }
+    Some(command)
+}
 
 /// The first npm release that exchanges OIDC tokens (docs.npmjs.com/trusted-publishers:
 /// "Trusted publishing requires npm CLI version 11.5.1 or later").

@@ -367,12 +367,20 @@ pub struct CommandAction {
     pub command_inputs: &'static [&'static str],
     /// The command line it runs when none of `command_inputs` is given.
     pub default_command: Option<&'static str>,
+    /// Or, for an action that runs a tool in-process, the command line that
+    /// stands for what it runs, from its inputs (read through the first
+    /// argument) and its version (`v6.0.0`: the `@ref`, or the comment after
+    /// a pinned commit); `None` when tplint cannot tell what it runs.
+    pub implied: Option<ImpliedCommand>,
     /// The input naming the folder the commands run in.
     pub cwd_input: Option<&'static str>,
     /// When this input is given, the action writes the variable's value
     /// into the user's `.npmrc` as the npm registry's token: `(input, variable)`.
     pub npmrc_token: Option<(&'static str, &'static str)>,
 }
+
+/// See [`CommandAction::implied`].
+pub type ImpliedCommand = fn(&dyn Fn(&str) -> Option<String>, Option<&str>) -> Option<String>;
 
 impl CommandAction {
     pub fn matches(&self, target: &UsesTarget) -> bool {
