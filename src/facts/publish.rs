@@ -801,13 +801,21 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
 
 /// Whether a semantic-release command runs a release older than the first
 /// that exchanges the OIDC token: the version `npx semantic-release@24`
-/// names, else the one the repository depends on.
-fn semantic_release_predates_oidc(words: &[String], depended: Option<u64>) -> bool {
-    let named = words.iter().find_map(|w| {
-        let spec = w.rsplit('/').next()?.strip_prefix("semantic-release@")?;
-        crate::release_config::spec_major(spec)
-    });
+/// names, else one the text before it installs (`npm i -g
+/// semantic-release@19`), else the one the repository depends on.
+fn semantic_release_predates_oidc(words: &[String], before: &str, depended: Option<u64>) -> bool {
+    let major = |word: &str| {
+        let spec = word
+            .trim_matches(['"', '\''])
+            .rsplit('/')
+            .next()?
+            .strip_prefix("semantic-release@")?;
+        crate::release_config::spec_major(spec.trim_matches(['"', '\'']))
+    };
+    let named = words.iter().find_map(|w| major(w));
+    let installed = || before.split_whitespace().filter_map(major).last();
     named
+        .or_else(installed)
         .or(depended)
         .is_some_and(|major| major < crate::registry::npm::SEMANTIC_RELEASE_FIRST_OIDC_MAJOR)
 }
@@ -1065,7 +1073,11 @@ pub fn shell_sites(
         // never exchanges the OIDC token: the token, or whatever npm finds.
         // (The job's grant then does not reach the publish.)
         if uploader == Uploader::SemanticRelease
-            && semantic_release_predates_oidc(&command.words, mint.semantic_release_major)
+            && semantic_release_predates_oidc(
+                &command.words,
+                block.text.get(..command.offset).unwrap_or_default(),
+                mint.semantic_release_major,
+            )
             && let Some(site) = npm.as_mut()
         {
             site.oidc_granted = false;
@@ -1689,6 +1701,12 @@ mod tests {
         assert!(matches!(s[0].auth, Auth::Password { .. }));
         assert!(!s[0].npm.as_ref().unwrap().oidc_granted);
         let s = sites_with("", grant, "      - run: npx semantic-release@^24.2.0\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites_with(
+            "",
+            grant,
+            "      - run: |\n          npm i -g semantic-release@19\n          semantic-release\n",
+        );
         assert_eq!(s[0].auth, Auth::Unknown);
         // cycjimmy/semantic-release-action runs the release it bundles.
         let action = "      - uses: cycjimmy/semantic-release-action@v6\n";
