@@ -560,7 +560,8 @@ pub fn upgrades_npm(text: &str) -> bool {
 /// `:_authToken=` or `:_auth=` redirected into an `.npmrc`, or
 /// `npm config set ...:_authToken`.
 fn npmrc_token_needle(text: &str) -> Option<&'static str> {
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (at, line) in lines.iter().enumerate() {
         let line = line.trim();
         if line.starts_with('#') {
             continue;
@@ -569,6 +570,21 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
         let config_set = line.contains("npm config set") || line.contains("pnpm config set");
         if !(writes_file || config_set) {
             continue;
+        }
+        // `cat << EOF > ~/.npmrc`: the lines of the here-document.
+        if writes_file && let Some(delimiter) = heredoc_delimiter(line) {
+            let body = lines[at + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .take_while(|l| *l != delimiter);
+            for body_line in body {
+                if body_line.contains(":_authToken") {
+                    return Some(":_authToken");
+                }
+                if body_line.contains(":_auth=") {
+                    return Some(":_auth=");
+                }
+            }
         }
         // Only credentials scoped to a registry are used (npm-registry-fetch
         // `lib/auth.js`); an unscoped one in a user `.npmrc` is an error.
@@ -580,6 +596,15 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The delimiter of a here-document a line starts (`<< EOF`, `<<-'EOF'`).
+fn heredoc_delimiter(line: &str) -> Option<&str> {
+    let rest = line.split_once("<<")?.1.trim_start_matches('-').trim_start();
+    let word = rest.split_whitespace().next()?;
+    let word = word.trim_matches(['\'', '"']);
+    (!word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(word)
 }
 
 #[cfg(test)]
@@ -796,6 +821,17 @@ mod tests {
             Some(":_authToken")
         );
         assert_eq!(npmrc_token_needle("cat .npmrc"), None);
+        // A here-document (preconstruct/preconstruct's publish_snapshot.yml).
+        assert_eq!(
+            npmrc_token_needle(
+                "cat << EOF > \"$HOME/.npmrc\"\n  //registry.npmjs.org/:_authToken=$NPM_TOKEN\nEOF\n"
+            ),
+            Some(":_authToken")
+        );
+        assert_eq!(
+            npmrc_token_needle("cat << EOF > .npmrc\nregistry=https://x\nEOF\n_authToken"),
+            None
+        );
         assert_eq!(npmrc_token_needle("# echo _authToken > .npmrc"), None);
     }
 
