@@ -286,7 +286,10 @@ mod tests {
         use SemanticReleaseNpm::*;
         assert_eq!(semantic_release_npm(None, false), Publishes);
         assert_eq!(semantic_release_npm(None, true), Skips);
-        assert_eq!(semantic_release_npm(Some("{\"branches\": [\"main\"]}"), false), Publishes);
+        assert_eq!(
+            semantic_release_npm(Some("{\"branches\": [\"main\"]}"), false),
+            Publishes
+        );
         let with_npm = r#"{"plugins": ["@semantic-release/commit-analyzer", ["@semantic-release/npm", {"tarballDir": "dist"}], "@semantic-release/github"]}"#;
         assert_eq!(semantic_release_npm(Some(with_npm), false), Publishes);
         let no_npm = "plugins:\n  - '@semantic-release/commit-analyzer'\n  - '@semantic-release/release-notes-generator'\n  - '@semantic-release/github'\n";
@@ -301,7 +304,11 @@ mod tests {
             r#"{"plugins": ["semantic-release-cargo"]}"#,
             r#"{"plugins": [["@semantic-release/npm", {"pkgRoot": "dist"}]]}"#,
         ] {
-            assert_eq!(semantic_release_npm(Some(unknown), false), Unknown, "{unknown}");
+            assert_eq!(
+                semantic_release_npm(Some(unknown), false),
+                Unknown,
+                "{unknown}"
+            );
         }
     }
 
@@ -309,11 +316,15 @@ mod tests {
     fn release_plz_publish_switch() {
         assert!(release_plz_unpublished("[workspace]\npublish = false\n"));
         assert!(release_plz_unpublished("[workspace]\ngit_only = true\n"));
-        assert!(!release_plz_unpublished("[workspace]\nchangelog_update = false\n"));
+        assert!(!release_plz_unpublished(
+            "[workspace]\nchangelog_update = false\n"
+        ));
         assert!(!release_plz_unpublished(
             "[workspace]\npublish = false\n\n[[package]]\nname = \"a\"\npublish = true\n"
         ));
-        assert!(!release_plz_unpublished("[[package]]\nname = \"a\"\npublish = false\n"));
+        assert!(!release_plz_unpublished(
+            "[[package]]\nname = \"a\"\npublish = false\n"
+        ));
         assert!(!release_plz_unpublished("not = [toml"));
     }
 }

@@ -540,8 +540,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             }
         }
         if let Some(uses) = &step.uses
-            && let Some(entry) = crate::registry::publishing::command_actions()
-                .find(|a| a.matches(&uses.target))
+            && let Some(entry) =
+                crate::registry::publishing::command_actions().find(|a| a.matches(&uses.target))
         {
             self.action_commands(exec, entry, uses.raw.span);
         }
@@ -664,7 +664,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return None;
         }
         let rest = words[2..].join(" ");
-        Some(format!("{runner} run {script} {rest}").trim_end().to_string())
+        Some(
+            format!("{runner} run {script} {rest}")
+                .trim_end()
+                .to_string(),
+        )
     }
 
     fn local_action(&mut self, exec: &Executed<'a, '_>, path: &str, here: Location) {

@@ -600,7 +600,11 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
 
 /// The delimiter of a here-document a line starts (`<< EOF`, `<<-'EOF'`).
 fn heredoc_delimiter(line: &str) -> Option<&str> {
-    let rest = line.split_once("<<")?.1.trim_start_matches('-').trim_start();
+    let rest = line
+        .split_once("<<")?
+        .1
+        .trim_start_matches('-')
+        .trim_start();
     let word = rest.split_whitespace().next()?;
     let word = word.trim_matches(['\'', '"']);
     (!word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))

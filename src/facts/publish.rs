@@ -7,7 +7,6 @@ use crate::diagnostic::Location;
 use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
 use crate::registry::Registry;
-pub use crate::release_config::SemanticReleaseNpm;
 pub use crate::registry::publishing::{
     ActionAuth, CommandUploader, NpmClient, Uploader, UploaderAction, When, command_uploaders,
     token_minters,
@@ -16,6 +15,7 @@ pub use crate::registry::pypi::{
     COMMAND_UPLOADERS, MATURIN_ACTION, PYPI_PUBLISH_ACTION, PYPI_PUBLISH_DEPRECATED_INPUTS,
     PYPI_PUBLISH_INPUTS, UPLOADER_ACTIONS,
 };
+pub use crate::release_config::SemanticReleaseNpm;
 use crate::source::{FileId, Span};
 
 /// Where an upload goes.
@@ -407,7 +407,10 @@ fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<Publ
     }
     let table = command_uploaders().find(|t| t.uploader == entry.uploader)?;
     let target = match entry.registry_input.and_then(value) {
-        Some((kv, name)) => (named_target(table, &name), Some(exec.location(kv.value.span))),
+        Some((kv, name)) => (
+            named_target(table, &name),
+            Some(exec.location(kv.value.span)),
+        ),
         None => (Target::Registry(table.registry), None),
     };
     let token = entry
@@ -813,7 +816,7 @@ fn semantic_release_predates_oidc(words: &[String], before: &str, depended: Opti
         crate::release_config::spec_major(spec.trim_matches(['"', '\'']))
     };
     let named = words.iter().find_map(|w| major(w));
-    let installed = || before.split_whitespace().filter_map(major).last();
+    let installed = || before.split_whitespace().filter_map(major).next_back();
     named
         .or_else(installed)
         .or(depended)
@@ -989,19 +992,19 @@ pub fn shell_sites(
         };
         let Some((table, subcommand_words)) = bare.map(|t| (t, 0)).or_else(|| {
             command_uploaders().find_map(|t| {
-            if t.program != program {
-                return None;
-            }
-            // A subcommand may be two words (`npm stage publish`), or a
-            // rake task with arguments (`release[remote]`).
-            t.subcommands.iter().find_map(|s| {
-                let count = s.split(' ').count();
-                let matches = count <= words.len() - at
-                    && s.split(' ')
-                        .zip(&words[at..])
-                        .all(|(p, w)| p == task_name(w));
-                matches.then_some((t, count))
-            })
+                if t.program != program {
+                    return None;
+                }
+                // A subcommand may be two words (`npm stage publish`), or a
+                // rake task with arguments (`release[remote]`).
+                t.subcommands.iter().find_map(|s| {
+                    let count = s.split(' ').count();
+                    let matches = count <= words.len() - at
+                        && s.split(' ')
+                            .zip(&words[at..])
+                            .all(|(p, w)| p == task_name(w));
+                    matches.then_some((t, count))
+                })
             })
         }) else {
             continue;
@@ -1593,7 +1596,9 @@ mod tests {
         ));
         assert!(s[0].is_oidc());
         // Another registry; the former repository name; an old release.
-        let s = sites(&format!("{action}        with:\n          registry: my-registry\n"));
+        let s = sites(&format!(
+            "{action}        with:\n          registry: my-registry\n"
+        ));
         assert!(matches!(s[0].target, Target::Custom(_)));
         let s = sites("      - uses: MarcoIeni/release-plz-action@v0.5\n");
         assert_eq!(s[0].uploader, Uploader::ReleasePlz);
@@ -1619,7 +1624,10 @@ mod tests {
             "release-plz release --dry-run",
             "release-plz update",
         ] {
-            assert!(sites(&format!("      - run: {script}\n")).is_empty(), "{script}");
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
         }
     }
 
@@ -1636,7 +1644,11 @@ mod tests {
         ] {
             let s = sites_with("", grant, step);
             assert_eq!(s.len(), 1, "{step}");
-            assert_eq!(s[0].uploader, Uploader::Changesets(NpmClient::Npm), "{step}");
+            assert_eq!(
+                s[0].uploader,
+                Uploader::Changesets(NpmClient::Npm),
+                "{step}"
+            );
             assert_eq!(s[0].index(), Some(Registry::Npm), "{step}");
             assert!(s[0].is_oidc(), "{step}");
         }
@@ -1656,7 +1668,9 @@ mod tests {
         assert!(s[0].is_oidc());
         assert!(s[0].npm.as_ref().unwrap().token.is_some());
         let s = sites(v1);
-        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source.starts_with("`NPM_TOKEN`")));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source.starts_with("`NPM_TOKEN`"))
+        );
         let v2 = v1.replace("publish:", "publish-script:");
         let s = sites_with("", grant, &v2);
         assert!(s[0].npm.as_ref().unwrap().token.is_none());

@@ -281,8 +281,14 @@ fn semantic_release_action(
     let release = match given("semantic_version") {
         Some(version) => Some(version.trim().to_string()),
         None => {
-            let major = version
-                .and_then(|v| v.trim().trim_start_matches('v').split('.').next()?.parse::<u64>().ok());
+            let major = version.and_then(|v| {
+                v.trim()
+                    .trim_start_matches('v')
+                    .split('.')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            });
             major.map(|m| if m >= 6 { "25" } else { "24" }.to_string())
         }
     };

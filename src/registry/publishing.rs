@@ -315,7 +315,12 @@ impl ReleaseToolAction {
     /// action's version (the `@ref`, or the comment after a pinned commit).
     /// A moving tag (`v0.5`) stands for its newest release; anything
     /// unreadable is not known to be older.
-    pub fn predates_oidc(&self, version_input: Option<&str>, git_ref: &str, comment: Option<&str>) -> bool {
+    pub fn predates_oidc(
+        &self,
+        version_input: Option<&str>,
+        git_ref: &str,
+        comment: Option<&str>,
+    ) -> bool {
         if let Some(version) = version_input.map(str::trim).filter(|v| !v.is_empty()) {
             return older_than(version, self.first_oidc_tool);
         }
