@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod online;
 pub mod overlay;
 pub mod registry;
+pub mod release_config;
 pub mod render;
 pub mod repo_path;
 pub mod repository;

@@ -70,6 +70,8 @@ pub struct Manifests {
     /// The variables the root `.npmrc` takes registry credentials from
     /// (`//registry.npmjs.org/:_authToken=${NPM_TOKEN}`).
     pub npmrc_auth_vars: Vec<String>,
+    /// What the files of release tools that publish inside themselves say.
+    pub release: crate::release_config::ReleaseConfig,
 }
 
 impl Manifests {
@@ -120,6 +122,11 @@ impl Manifests {
             gemspecs,
             csprojs,
             npmrc_auth_vars,
+            release: crate::release_config::ReleaseConfig::load(
+                root,
+                overlay,
+                read("package.json").as_deref(),
+            ),
         }
     }
 
@@ -625,6 +632,7 @@ mod tests {
             package_json: Some(parse_package_json("{\"name\":\"pkg\"}")),
             crates: Vec::new(),
             npmrc_auth_vars: Vec::new(),
+            release: Default::default(),
             gemspecs: vec![NamedFile {
                 path: "g.gemspec".into(),
                 name: "gem".into(),

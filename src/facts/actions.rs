@@ -115,6 +115,8 @@ pub fn is_known(target: &UsesTarget) -> bool {
         || crate::registry::npm::UPLOADER_ACTIONS
             .iter()
             .any(|a| a.matches(target))
+        || crate::registry::publishing::release_tool_actions().any(|a| a.matches(target))
+        || crate::registry::publishing::command_actions().any(|a| a.matches(target))
         || (root
             && (build_steps::BUILD_ACTIONS.iter().any(|(a, _)| *a == slug)
                 || slug == artifacts::UPLOAD_ACTION

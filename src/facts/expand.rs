@@ -196,6 +196,9 @@ pub enum BlockKind {
     Script,
     /// A make, tox or just recipe line.
     Recipe,
+    /// The command an action runs when given none (changesets/action/publish
+    /// runs `changeset publish`), located at its `uses:`.
+    Implied,
 }
 
 /// Shell text that runs in a job: a `run:`, a script, or a recipe line.
@@ -435,6 +438,24 @@ pub fn walk_text<'a, V: Visit<'a>>(
     walker.needs
 }
 
+/// Whether words run semantic-release: itself, or through `npx`, `pnpm`
+/// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
+fn runs_semantic_release(words: &[String]) -> bool {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = name.split('@').next().unwrap_or(name);
+        match name {
+            "semantic-release" => return true,
+            "npx" | "pnpm" | "yarn" | "exec" => {
+                rest = shell::skip_runner_options(&rest[1..]);
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
 impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     fn job(&mut self, job: JobRef<'a>) {
         let source = &self.repo.sources.get(job.workflow_file).text;
@@ -491,6 +512,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 UsesTarget::Invalid(_) => {}
             }
         }
+        if let Some(uses) = &step.uses
+            && let Some(entry) =
+                crate::registry::publishing::command_actions().find(|a| a.matches(&uses.target))
+        {
+            self.action_commands(exec, entry, uses.raw.span);
+        }
         if let Some(run) = &step.run {
             let cwd = step
                 .working_directory
@@ -510,6 +537,111 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             };
             self.shell(&block, 0);
         }
+    }
+
+    /// The command lines an action of [`crate::registry::publishing::command_actions`]
+    /// runs (changesets/action's `publish`), read as `run:` text of its step.
+    fn action_commands(
+        &mut self,
+        exec: &Executed<'a, '_>,
+        entry: &crate::registry::publishing::CommandAction,
+        uses_span: Span,
+    ) {
+        let cwd = entry
+            .cwd_input
+            .and_then(|input| exec.input(input))
+            .and_then(|(_, value)| join("", &value))
+            .unwrap_or_default();
+        let mut lines: Vec<(Span, Cow<'a, str>)> = entry
+            .command_inputs
+            .iter()
+            .filter_map(|input| exec.input(input))
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(kv, value)| (kv.value.span, value))
+            .collect();
+        let implied = lines.is_empty();
+        if implied && let Some(default) = entry.default_command {
+            lines.push((uses_span, Cow::Borrowed(default)));
+        }
+        if implied && let Some(build) = entry.implied {
+            let input = |name: &str| exec.input(name).map(|(_, v)| v.into_owned());
+            let version = exec.step.uses.as_ref().and_then(|uses| {
+                let comment = uses.comment.as_ref().map(|c| c.value.trim());
+                match &uses.target {
+                    UsesTarget::Remote { git_ref, .. } if git_ref.starts_with('v') => {
+                        Some(git_ref.as_str())
+                    }
+                    _ => comment.filter(|c| c.starts_with('v')),
+                }
+            });
+            match build(&input, version) {
+                Some(command) => lines.push((uses_span, Cow::Owned(command))),
+                None => {
+                    let what = format!(
+                        "`{}`, run with a configuration tplint does not read",
+                        entry.action
+                    );
+                    self.opaque(exec, exec.location(uses_span), exec.via(), what);
+                }
+            }
+        }
+        for (within, text) in lines {
+            let text = match self.script_shorthand(&cwd, &text) {
+                Some(explicit) => Cow::Owned(explicit),
+                None => text,
+            };
+            let block = ShellBlock {
+                exec,
+                kind: if implied {
+                    BlockKind::Implied
+                } else {
+                    BlockKind::Run
+                },
+                file: exec.file,
+                source: exec.source,
+                within,
+                text,
+                via: exec.via(),
+                inherited: Vec::new(),
+                cwd: cwd.clone(),
+            };
+            self.shell(&block, 0);
+        }
+    }
+
+    /// `pnpm release` or `yarn release` as `pnpm run release`, when the
+    /// `package.json` the command runs with (read already) defines that
+    /// script: pnpm and Yarn run a script named in place of a command
+    /// (pnpm.io/cli/run, yarnpkg.com/cli/run), which a changesets `publish`
+    /// input usually does. Any other word stays as written.
+    fn script_shorthand(&self, cwd: &str, text: &str) -> Option<String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (runner, script) = match words.as_slice() {
+            [runner @ ("pnpm" | "yarn"), script, ..] if !script.starts_with('-') => {
+                (*runner, *script)
+            }
+            _ => return None,
+        };
+        if text.contains(['\n', ';', '&', '|']) || script == "run" {
+            return None;
+        }
+        let path = join(cwd, "package.json")?;
+        let file = if path == "package.json" {
+            self.repo.manifests.package_json.as_ref()?.file?
+        } else {
+            self.repo.locals.text(&path)?.file?
+        };
+        let source = &self.repo.sources.get(file).text;
+        let recipes = tasks::package_scripts(source, runner, &[script]);
+        if !recipes.missing.is_empty() || recipes.opaque {
+            return None;
+        }
+        let rest = words[2..].join(" ");
+        Some(
+            format!("{runner} run {script} {rest}")
+                .trim_end()
+                .to_string(),
+        )
     }
 
     fn local_action(&mut self, exec: &Executed<'a, '_>, path: &str, here: Location) {
@@ -612,6 +744,15 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// Follow a command into the file it runs, if it runs one.
     fn command(&mut self, block: &ShellBlock<'a, '_, '_>, command: &Command, depth: usize) {
         let words = strip_prefixes(&command.words);
+        if runs_semantic_release(words)
+            && self.repo.manifests.release.semantic_release
+                == crate::release_config::SemanticReleaseNpm::Unknown
+        {
+            let what = "`semantic-release`, whose configuration names a shareable configuration, another package root or a plugin tplint does not know".to_string();
+            let at = block.command_location(command);
+            self.opaque(block.exec, at, block.via.clone(), what);
+            return;
+        }
         let Some(run) = tasks::what_runs(words) else {
             return;
         };

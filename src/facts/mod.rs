@@ -210,6 +210,13 @@ impl Facts {
                             .npm
                             .npmrc_vars
                             .clone_from(&repo.manifests.npmrc_auth_vars);
+                        visitor.mint.npm.changesets_client =
+                            repo.manifests.release.changesets_client;
+                        visitor.mint.release_plz_unpublished =
+                            repo.manifests.release.release_plz_unpublished;
+                        visitor.mint.semantic_release = repo.manifests.release.semantic_release;
+                        visitor.mint.semantic_release_major =
+                            repo.manifests.release.semantic_release_major;
                         visitor.mint.npm.publish_config_registry =
                             repo.manifests.package_json.as_ref().and_then(|p| {
                                 let registry = p.publish_registry.as_ref()?;

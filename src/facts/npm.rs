@@ -10,6 +10,7 @@ use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{
     Auth, Invocation, MintState, PublishSite, Target, Uploader, When, site_at, target_of_url,
 };
+use crate::registry::publishing::NpmClient;
 use crate::registry::{Registry, npm::node_version};
 use crate::workflow::{Access, UsesTarget};
 
@@ -106,18 +107,24 @@ pub(super) fn site<'w>(
     }
     let oidc_granted =
         id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
-    let token = configured_token(invocation, job).or_else(|| match command.uploader {
+    // A release tool authenticates as the client it runs.
+    let client = command.uploader.npm_client().unwrap_or(command.uploader);
+    let token = configured_token(invocation, job, client).or_else(|| match client {
         Uploader::Yarn => job
             .yarn_token
             .map(|l| (l, "`yarn config set npmAuthToken`".to_string())),
-        _ => job
-            .npmrc_token
-            .map(|l| (l, "an `_authToken` written into `.npmrc`".to_string())),
+        _ => job.npmrc_token.map(|l| {
+            let source = job.npmrc_token_source.clone();
+            (
+                l,
+                source.unwrap_or_else(|| "an `_authToken` written into `.npmrc`".to_string()),
+            )
+        }),
     });
     // npm (and pnpm 10 and earlier, which run it) tries OIDC first when the
     // job can request a token; pnpm 11 and Yarn use a configured token
     // instead of trying.
-    let token_wins = match command.uploader {
+    let token_wins = match client {
         Uploader::Yarn => true,
         Uploader::Pnpm => job.pnpm_major.is_some_and(|major| major >= 11),
         _ => false,
@@ -141,7 +148,9 @@ pub(super) fn site<'w>(
         .source
         .get(exec.job.job.span.range())
         .is_some_and(|text| text.contains("working-directory"));
-    let root_package = !moved
+    // A release tool publishes the workspace's packages, whichever they are.
+    let root_package = command.uploader.npm_client() == Some(command.uploader)
+        && !moved
         && !in_job_folder
         && invocation
             .shell
@@ -182,21 +191,38 @@ pub(super) fn site<'w>(
 /// `npm_config_*` credential, `NODE_AUTH_TOKEN` where an `.npmrc` reads it
 /// (the one `actions/setup-node` writes for `registry-url`, or the
 /// repository's), or another variable the repository's `.npmrc` reads.
-fn configured_token(invocation: &Invocation<'_, '_>, job: &NpmJob) -> Option<(Location, String)> {
+fn configured_token(
+    invocation: &Invocation<'_, '_>,
+    job: &NpmJob,
+    client: Uploader,
+) -> Option<(Location, String)> {
     let table = invocation.table;
     let read_by_npmrc = |name: &str| {
         job.npmrc_vars.iter().any(|v| v == name)
             || (name == "NODE_AUTH_TOKEN" && job.registry_url.is_some())
     };
+    let yarn: &[&str] = if client == Uploader::Yarn {
+        crate::registry::npm::YARN_TOKEN_ENV
+    } else {
+        &[]
+    };
     let names = table
         .secret_env
         .iter()
+        .chain(yarn)
         .copied()
         .chain(job.npmrc_vars.iter().map(String::as_str));
     for name in names {
-        let counts = match table.uploader {
+        let counts = match client {
             // Yarn reads its own settings, not `.npmrc`.
-            Uploader::Yarn => table.secret_env.contains(&name),
+            Uploader::Yarn => crate::registry::npm::YARN_TOKEN_ENV.contains(&name),
+            // semantic-release's npm plugin writes `NPM_TOKEN` into the
+            // `.npmrc` it publishes with.
+            _ if table.uploader == Uploader::SemanticRelease => {
+                table.secret_env.contains(&name)
+                    || name.to_ascii_lowercase().starts_with("npm_config_")
+                    || read_by_npmrc(name)
+            }
             _ => name.to_ascii_lowercase().starts_with("npm_config_") || read_by_npmrc(name),
         };
         if !counts {
@@ -404,6 +430,11 @@ pub struct NpmJob {
     pub npmrc_vars: Vec<String>,
     /// `publishConfig.registry` of the root `package.json`.
     pub publish_config_registry: Option<(String, Location)>,
+    /// The client `changeset publish` runs in this repository (npm when unknown).
+    pub changesets_client: Option<NpmClient>,
+    /// How `npmrc_token` was written, when not by a `run:` (an action
+    /// that writes a variable's value into `~/.npmrc`).
+    pub npmrc_token_source: Option<String>,
 }
 
 impl NpmJob {
@@ -438,6 +469,20 @@ impl NpmJob {
                 && !value.trim().is_empty()
             {
                 self.registry_url = Some((value.trim().to_string(), exec.location(kv.value.span)));
+            }
+        } else if let Some((input, variable)) = crate::registry::publishing::command_actions()
+            .find(|a| a.matches(&uses.target))
+            .and_then(|a| a.npmrc_token)
+        {
+            // changesets/action v1 writes `NPM_TOKEN` into `~/.npmrc`.
+            if exec.input(input).is_some()
+                && let Some(env) = exec.env(variable).filter(|e| !e.value.trim().is_empty())
+            {
+                self.npmrc_token = Some(env.location);
+                self.npmrc_token_source = Some(format!(
+                    "`{variable}` (written into `~/.npmrc` by `{}`)",
+                    uses.raw.value.trim().split('@').next().unwrap_or_default()
+                ));
             }
         } else if uses.target.is_action(PNPM_SETUP) {
             self.pnpm_major = exec
@@ -515,7 +560,8 @@ pub fn upgrades_npm(text: &str) -> bool {
 /// `:_authToken=` or `:_auth=` redirected into an `.npmrc`, or
 /// `npm config set ...:_authToken`.
 fn npmrc_token_needle(text: &str) -> Option<&'static str> {
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (at, line) in lines.iter().enumerate() {
         let line = line.trim();
         if line.starts_with('#') {
             continue;
@@ -524,6 +570,21 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
         let config_set = line.contains("npm config set") || line.contains("pnpm config set");
         if !(writes_file || config_set) {
             continue;
+        }
+        // `cat << EOF > ~/.npmrc`: the lines of the here-document.
+        if writes_file && let Some(delimiter) = heredoc_delimiter(line) {
+            let body = lines[at + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .take_while(|l| *l != delimiter);
+            for body_line in body {
+                if body_line.contains(":_authToken") {
+                    return Some(":_authToken");
+                }
+                if body_line.contains(":_auth=") {
+                    return Some(":_auth=");
+                }
+            }
         }
         // Only credentials scoped to a registry are used (npm-registry-fetch
         // `lib/auth.js`); an unscoped one in a user `.npmrc` is an error.
@@ -535,6 +596,19 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The delimiter of a here-document a line starts (`<< EOF`, `<<-'EOF'`).
+fn heredoc_delimiter(line: &str) -> Option<&str> {
+    let rest = line
+        .split_once("<<")?
+        .1
+        .trim_start_matches('-')
+        .trim_start();
+    let word = rest.split_whitespace().next()?;
+    let word = word.trim_matches(['\'', '"']);
+    (!word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(word)
 }
 
 #[cfg(test)]
@@ -751,6 +825,17 @@ mod tests {
             Some(":_authToken")
         );
         assert_eq!(npmrc_token_needle("cat .npmrc"), None);
+        // A here-document (preconstruct/preconstruct's publish_snapshot.yml).
+        assert_eq!(
+            npmrc_token_needle(
+                "cat << EOF > \"$HOME/.npmrc\"\n  //registry.npmjs.org/:_authToken=$NPM_TOKEN\nEOF\n"
+            ),
+            Some(":_authToken")
+        );
+        assert_eq!(
+            npmrc_token_needle("cat << EOF > .npmrc\nregistry=https://x\nEOF\n_authToken"),
+            None
+        );
         assert_eq!(npmrc_token_needle("# echo _authToken > .npmrc"), None);
     }
 

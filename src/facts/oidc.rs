@@ -199,6 +199,9 @@ pub const OIDC_RUN_MARKERS: &[&str] = &[
     "npm publish",
     "pnpm publish",
     "yarn npm publish",
+    // semantic-release's npm plugin exchanges it (from 13.1), and any
+    // release's npm may sign provenance with it.
+    "semantic-release",
 ];
 
 /// Whether a step uses the OIDC token through a known consumer action, or

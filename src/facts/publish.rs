@@ -8,12 +8,14 @@ use crate::facts::expand::{EnvHit, Executed, ShellBlock};
 use crate::facts::shell::{self, Command};
 use crate::registry::Registry;
 pub use crate::registry::publishing::{
-    ActionAuth, CommandUploader, Uploader, UploaderAction, When, command_uploaders, token_minters,
+    ActionAuth, CommandUploader, NpmClient, Uploader, UploaderAction, When, command_uploaders,
+    token_minters,
 };
 pub use crate::registry::pypi::{
     COMMAND_UPLOADERS, MATURIN_ACTION, PYPI_PUBLISH_ACTION, PYPI_PUBLISH_DEPRECATED_INPUTS,
     PYPI_PUBLISH_INPUTS, UPLOADER_ACTIONS,
 };
+pub use crate::release_config::SemanticReleaseNpm;
 use crate::source::{FileId, Span};
 
 /// Where an upload goes.
@@ -167,6 +169,12 @@ pub struct MintState {
     pub mints: Vec<Mint>,
     /// Long-lived tokens configured for the job's later steps.
     pub given: Vec<GivenToken>,
+    /// The repository's `release-plz.toml` turns publishing off.
+    pub release_plz_unpublished: bool,
+    /// Whether semantic-release publishes to npm, by the repository's configuration.
+    pub semantic_release: SemanticReleaseNpm,
+    /// The semantic-release major the repository depends on.
+    pub semantic_release_major: Option<u64>,
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -355,6 +363,103 @@ pub fn step_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSit
         .or_else(|| uploader_action(exec, mint))
         .or_else(|| super::npm::action_site(exec, mint))
         .or_else(|| release_gem(exec, mint))
+        .or_else(|| release_tool_action(exec, mint))
+}
+
+/// An action of a registry's `RELEASE_TOOL_ACTIONS` (release-plz/action)
+/// that publishes: with the token an input or variable gives it, else
+/// (the tool exchanging the job's OIDC token itself) by trusted publishing.
+fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
+    use crate::registry::publishing::release_tool_actions;
+    let uses = exec.step.uses.as_ref()?;
+    let entry = release_tool_actions().find(|a| a.matches(&uses.target))?;
+    let value = |input: &str| {
+        exec.input(input)
+            .map(|(kv, v)| (kv, v.trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+    };
+    if let Some((input, when)) = entry.when {
+        let given = value(input)
+            .map(|(_, v)| v.to_ascii_lowercase())
+            .unwrap_or_default();
+        let publishes = crate::workflow::is_expression(&given)
+            || match when {
+                When::OneOf(values) => values.contains(&given.as_str()),
+                When::NoneOf(values) => !values.contains(&given.as_str()),
+            };
+        if !publishes {
+            return None;
+        }
+    }
+    // Any value, even `false`, turns the dry run on; an expression may be empty.
+    if entry
+        .dry_run_input
+        .and_then(value)
+        .is_some_and(|(_, v)| !crate::workflow::is_expression(&v))
+    {
+        return None;
+    }
+    if entry.uploader == Uploader::ReleasePlz
+        && mint.release_plz_unpublished
+        && value("config").is_none()
+    {
+        return None;
+    }
+    let table = command_uploaders().find(|t| t.uploader == entry.uploader)?;
+    let target = match entry.registry_input.and_then(value) {
+        Some((kv, name)) => (
+            named_target(table, &name),
+            Some(exec.location(kv.value.span)),
+        ),
+        None => (Target::Registry(table.registry), None),
+    };
+    let token = entry
+        .token_inputs
+        .iter()
+        .find_map(|input| {
+            value(input).map(|(kv, v)| (v, exec.location(kv.key.span), format!("`{input}`")))
+        })
+        .or_else(|| {
+            entry.token_env.iter().find_map(|name| {
+                exec.env(name)
+                    .filter(|e| !e.value.trim().is_empty())
+                    .map(|e| (e.value.into_owned(), e.location, format!("`{}`", e.name)))
+            })
+        });
+    let predates_oidc = match &uses.target {
+        crate::workflow::UsesTarget::Remote { git_ref, .. } => entry.predates_oidc(
+            entry
+                .version_input
+                .and_then(value)
+                .map(|(_, v)| v)
+                .as_deref(),
+            git_ref,
+            uses.comment.as_ref().map(|c| c.value.as_str()),
+        ),
+        _ => false,
+    };
+    let (auth, secret) = match token {
+        Some((value, ..)) if mint.mint_of(&value, Some(table.registry)).is_some() => {
+            (Auth::Oidc, None)
+        }
+        Some((value, location, source)) => (Auth::Password { location, source }, Some(value)),
+        // A token `cargo login` stored is found before any exchange.
+        None => match mint.given_for(table.registry) {
+            Some(given) => (
+                Auth::Password {
+                    location: given.location,
+                    source: given.source.clone(),
+                },
+                Some(given.value.clone()),
+            ),
+            // A release that cannot exchange: whatever cargo finds.
+            None if predates_oidc => (Auth::Unknown, None),
+            None => (Auth::Oidc, None),
+        },
+    };
+    let mut site = site_at(exec, entry.uploader, target, auth, uses.raw.span, true);
+    site.secret = secret;
+    Some(site)
 }
 
 /// `rubygems/release-gem`: `rake release` after configuring a key by
@@ -642,6 +747,20 @@ impl<'a> Invocation<'a, '_> {
             None if table.uploader == Uploader::Uv && self.trusted_publishing_is("never") => {
                 Auth::Unknown
             }
+            // A token `cargo login` stored: release-plz takes it before
+            // trying an exchange (the only tool of a registry with such
+            // tokens that exchanges itself).
+            None if table.trusted_publishing
+                && let Some(given) = self.mint.given_for(table.registry) =>
+            {
+                return (
+                    Auth::Password {
+                        location: given.location,
+                        source: given.source.clone(),
+                    },
+                    Some(given.value.clone()),
+                );
+            }
             None if table.trusted_publishing => Auth::Oidc,
             // The key a credentials action exported for the job's later steps.
             None if self.mint.exported(table.registry).is_some() => Auth::Oidc,
@@ -681,6 +800,27 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
     } else {
         Target::Custom(name.to_string())
     }
+}
+
+/// Whether a semantic-release command runs a release older than the first
+/// that exchanges the OIDC token: the version `npx semantic-release@24`
+/// names, else one the text before it installs (`npm i -g
+/// semantic-release@19`), else the one the repository depends on.
+fn semantic_release_predates_oidc(words: &[String], before: &str, depended: Option<u64>) -> bool {
+    let major = |word: &str| {
+        let spec = word
+            .trim_matches(['"', '\''])
+            .rsplit('/')
+            .next()?
+            .strip_prefix("semantic-release@")?;
+        crate::release_config::spec_major(spec.trim_matches(['"', '\'']))
+    };
+    let named = words.iter().find_map(|w| major(w));
+    let installed = || before.split_whitespace().filter_map(major).next_back();
+    named
+        .or_else(installed)
+        .or(depended)
+        .is_some_and(|major| major < crate::registry::npm::SEMANTIC_RELEASE_FIRST_OIDC_MAJOR)
 }
 
 /// The program name of a word: its last path component, after any leading
@@ -727,6 +867,9 @@ fn unwrap_command(words: &[String]) -> &[String] {
             // `npx npm@11 publish`, `corepack pnpm publish`, `pnpm exec`.
             ("npx" | "corepack", _) => 1,
             ("pnpm", "exec" | "dlx") => 2,
+            // `pnpm changeset publish`, `yarn changeset publish`: the
+            // package manager runs the tool's binary.
+            ("pnpm" | "yarn", tool) if super::tasks::RELEASE_TOOLS.contains(&tool) => 1,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
             ("bundle", "exec") => 2,
@@ -806,7 +949,15 @@ fn mints_inline(text: &str) -> bool {
 /// Shell text worth reading for uploads: every uploader's command has one
 /// of these (`publish`, `upload`, `gem push`, `nuget push`, `rake release`).
 /// Kept narrow: `push` and `release` alone are in most release scripts.
-pub const UPLOAD_WORDS: &[&str] = &["publish", "upload", "gem push", "nuget push", "rake"];
+pub const UPLOAD_WORDS: &[&str] = &[
+    "publish",
+    "upload",
+    "gem push",
+    "nuget push",
+    "rake",
+    "release-plz",
+    "semantic-release",
+];
 
 /// The uploads in a block of shell text.
 pub fn shell_sites(
@@ -834,22 +985,26 @@ pub fn shell_sites(
         };
         // Global options may come before the subcommand (`uv -v publish`,
         // `twine --no-color upload`, `uv --directory pkg publish`).
-        let Some(at) = subcommand_position(words) else {
+        // A tool without subcommands (semantic-release) takes only options.
+        let bare = command_uploaders().find(|t| t.program == program && t.subcommands.is_empty());
+        let Some(at) = bare.map_or_else(|| subcommand_position(words), |_| Some(1)) else {
             continue;
         };
-        let Some((table, subcommand_words)) = command_uploaders().find_map(|t| {
-            if t.program != program {
-                return None;
-            }
-            // A subcommand may be two words (`npm stage publish`), or a
-            // rake task with arguments (`release[remote]`).
-            t.subcommands.iter().find_map(|s| {
-                let count = s.split(' ').count();
-                let matches = count <= words.len() - at
-                    && s.split(' ')
-                        .zip(&words[at..])
-                        .all(|(p, w)| p == task_name(w));
-                matches.then_some((t, count))
+        let Some((table, subcommand_words)) = bare.map(|t| (t, 0)).or_else(|| {
+            command_uploaders().find_map(|t| {
+                if t.program != program {
+                    return None;
+                }
+                // A subcommand may be two words (`npm stage publish`), or a
+                // rake task with arguments (`release[remote]`).
+                t.subcommands.iter().find_map(|s| {
+                    let count = s.split(' ').count();
+                    let matches = count <= words.len() - at
+                        && s.split(' ')
+                            .zip(&words[at..])
+                            .all(|(p, w)| p == task_name(w));
+                    matches.then_some((t, count))
+                })
             })
         }) else {
             continue;
@@ -864,6 +1019,29 @@ pub fn shell_sites(
         {
             continue;
         }
+        // semantic-release publishes to npm only with its npm plugin (the
+        // repository's configuration, unless `--extends` names another).
+        if table.uploader == Uploader::SemanticRelease
+            && (mint.semantic_release != SemanticReleaseNpm::Publishes
+                || shell::has_flag(args, crate::registry::npm::SEMANTIC_RELEASE_DRY_RUN)
+                || shell::has_flag(args, &["--extends", "-e"]))
+        {
+            continue;
+        }
+        // The repository's release-plz configuration, unless another is named.
+        if table.uploader == Uploader::ReleasePlz
+            && mint.release_plz_unpublished
+            && !shell::has_flag(args, &["--config"])
+        {
+            continue;
+        }
+        // `changeset publish` runs the client the repository uses.
+        let uploader = match table.uploader {
+            Uploader::Changesets(_) => {
+                Uploader::Changesets(mint.npm.changesets_client.unwrap_or(NpmClient::Npm))
+            }
+            uploader => uploader,
+        };
         let invocation = Invocation {
             table,
             args,
@@ -877,12 +1055,12 @@ pub fn shell_sites(
         };
         let mut target = invocation.target();
         let (mut auth, secret) = invocation.auth();
-        let npm = (table.registry == Registry::Npm).then(|| {
+        let mut npm = (table.registry == Registry::Npm).then(|| {
             super::npm::site(
                 &invocation,
                 &mint.npm,
                 super::npm::Command {
-                    uploader: table.uploader,
+                    uploader,
                     before_subcommand: &words[1..at],
                     args,
                     earlier: commands
@@ -894,13 +1072,37 @@ pub fn shell_sites(
                 &mut auth,
             )
         });
+        // semantic-release before 25 publishes with its own npm 10, which
+        // never exchanges the OIDC token: the token, or whatever npm finds.
+        // (The job's grant then does not reach the publish.)
+        if uploader == Uploader::SemanticRelease
+            && semantic_release_predates_oidc(
+                &command.words,
+                block.text.get(..command.offset).unwrap_or_default(),
+                mint.semantic_release_major,
+            )
+            && let Some(site) = npm.as_mut()
+        {
+            site.oidc_granted = false;
+            auth = match &site.token {
+                Some((location, source)) => Auth::Password {
+                    location: *location,
+                    source: source.clone(),
+                },
+                None => Auth::Unknown,
+            };
+        }
         let via = block.via.clone();
-        let span = invocation
-            .locate(&format!("{} {subcommand}", words[0]))
-            .span;
-        let needle = format!("{} {subcommand}", words[0]);
+        let needle = if subcommand.is_empty() {
+            words[0].clone()
+        } else {
+            format!("{} {subcommand}", words[0])
+        };
+        let span = invocation.locate(&needle).span;
         let found = block.source.get(span.range()) == Some(needle.as_str());
-        let span = if found {
+        let span = if block.kind == super::expand::BlockKind::Implied {
+            block.within
+        } else if found {
             span
         } else {
             // Options between program and subcommand: point at the program.
@@ -912,7 +1114,7 @@ pub fn shell_sites(
             file: block.file,
             via,
             inner: exec.action_index().map(|a| (a, exec.step.index)),
-            uploader: table.uploader,
+            uploader,
             target: target.0,
             target_span: target.1,
             auth,
@@ -1356,6 +1558,180 @@ mod tests {
                 sites(&format!("      - run: {script}\n")).is_empty(),
                 "{script}"
             );
+        }
+    }
+
+    #[test]
+    fn release_plz_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        let action = "      - uses: release-plz/action@v0.5\n";
+        // The default command runs `release` too; no token: its own exchange.
+        for with in ["", "        with:\n          command: release\n"] {
+            let s = sites_with("", grant, &format!("{action}{with}"));
+            assert_eq!(s.len(), 1, "{with}");
+            assert_eq!(s[0].uploader, Uploader::ReleasePlz);
+            assert_eq!(s[0].index(), Some(Registry::CratesIo));
+            assert!(s[0].is_oidc());
+        }
+        // Not a publish: release-pr only, a dry run (any value).
+        for with in [
+            "        with:\n          command: release-pr\n",
+            "        with:\n          command: release\n          dry_run: false\n",
+        ] {
+            assert!(sites(&format!("{action}{with}")).is_empty(), "{with}");
+        }
+        // A secret, as input or variable; the auth action's output.
+        let s = sites(&format!(
+            "{action}        env:\n          CARGO_REGISTRY_TOKEN: ${{{{ secrets.CARGO_REGISTRY_TOKEN }}}}\n"
+        ));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`CARGO_REGISTRY_TOKEN`")
+        );
+        let s = sites(&format!(
+            "{action}        with:\n          token: ${{{{ secrets.CRATES }}}}\n"
+        ));
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`token`"));
+        let s = sites(&format!(
+            "      - uses: rust-lang/crates-io-auth-action@v1\n        id: auth\n{action}        env:\n          CARGO_REGISTRY_TOKEN: ${{{{ steps.auth.outputs.token }}}}\n"
+        ));
+        assert!(s[0].is_oidc());
+        // Another registry; the former repository name; an old release.
+        let s = sites(&format!(
+            "{action}        with:\n          registry: my-registry\n"
+        ));
+        assert!(matches!(s[0].target, Target::Custom(_)));
+        let s = sites("      - uses: MarcoIeni/release-plz-action@v0.5\n");
+        assert_eq!(s[0].uploader, Uploader::ReleasePlz);
+        for old in [
+            "      - uses: release-plz/action@v0.5.116\n",
+            "      - uses: release-plz/action@0123456789012345678901234567890123456789 # v0.5.100\n",
+            "      - uses: release-plz/action@v0.5\n        with:\n          version: 0.3.140\n",
+        ] {
+            assert_eq!(sites(old)[0].auth, Auth::Unknown, "{old}");
+        }
+        // The binary in a `run:`.
+        let s = sites("      - run: release-plz release --git-token ${{ secrets.GITHUB_TOKEN }}\n");
+        assert_eq!(s[0].uploader, Uploader::ReleasePlz);
+        assert!(s[0].is_oidc());
+        let s = sites("      - run: release-plz release --token ${{ secrets.CRATES }}\n");
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(
+            "      - run: cargo login ${{ secrets.CRATES_TOKEN }}\n      - run: release-plz release\n",
+        );
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`cargo login`"));
+        for script in [
+            "release-plz release-pr",
+            "release-plz release --dry-run",
+            "release-plz update",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+    }
+
+    #[test]
+    fn changesets_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        for step in [
+            "      - run: npx changeset publish\n",
+            "      - run: pnpm changeset publish\n",
+            "      - run: yarn changeset publish\n",
+            "      - uses: changesets/action@v1\n        with:\n          publish: npx changeset publish\n",
+            "      - uses: changesets/action@v2\n        with:\n          publish-script: npx changeset publish --tag next\n",
+            "      - uses: changesets/action/publish@v2\n",
+        ] {
+            let s = sites_with("", grant, step);
+            assert_eq!(s.len(), 1, "{step}");
+            assert_eq!(
+                s[0].uploader,
+                Uploader::Changesets(NpmClient::Npm),
+                "{step}"
+            );
+            assert_eq!(s[0].index(), Some(Registry::Npm), "{step}");
+            assert!(s[0].is_oidc(), "{step}");
+        }
+        // Only the version PR; changeset's other commands.
+        for step in [
+            "      - uses: changesets/action@v1\n",
+            "      - uses: changesets/action@v1\n        with:\n          version: pnpm changeset version\n",
+            "      - run: npx changeset version\n",
+            "      - run: npx changeset status\n",
+        ] {
+            assert!(sites_with("", grant, step).is_empty(), "{step}");
+        }
+        // v1 writes NPM_TOKEN into ~/.npmrc: npm falls back to it, or (no
+        // id-token) uses it; v2 does not write it.
+        let v1 = "      - uses: changesets/action@v1\n        with:\n          publish: npx changeset publish\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with("", grant, v1);
+        assert!(s[0].is_oidc());
+        assert!(s[0].npm.as_ref().unwrap().token.is_some());
+        let s = sites(v1);
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source.starts_with("`NPM_TOKEN`"))
+        );
+        let v2 = v1.replace("publish:", "publish-script:");
+        let s = sites_with("", grant, &v2);
+        assert!(s[0].npm.as_ref().unwrap().token.is_none());
+    }
+
+    #[test]
+    fn semantic_release_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        for script in [
+            "npx semantic-release",
+            "npx --yes semantic-release@25 --branches main",
+            "pnpm semantic-release",
+            "semantic-release --no-ci",
+        ] {
+            let s = sites_with("", grant, &format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::SemanticRelease, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::Npm), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+        }
+        for script in [
+            "npx semantic-release --dry-run",
+            "npx semantic-release -d",
+            "npx semantic-release --extends @acme/config",
+            "npx semantic-release-cli setup",
+        ] {
+            assert!(
+                sites_with("", grant, &format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+        // The plugin writes NPM_TOKEN into its `.npmrc`: npm falls back to
+        // it, or (no id-token) uses it.
+        let token = "      - run: npx semantic-release\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n";
+        let s = sites_with("", grant, token);
+        assert!(s[0].is_oidc() && s[0].npm.as_ref().unwrap().token.is_some());
+        let s = sites(token);
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`NPM_TOKEN`"));
+        // semantic-release 24 (npm plugin 12, npm 10): never an exchange.
+        let old = token.replace("npx semantic-release", "npx semantic-release@24");
+        let s = sites_with("", grant, &old);
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        assert!(!s[0].npm.as_ref().unwrap().oidc_granted);
+        let s = sites_with("", grant, "      - run: npx semantic-release@^24.2.0\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites_with(
+            "",
+            grant,
+            "      - run: |\n          npm i -g semantic-release@19\n          semantic-release\n",
+        );
+        assert_eq!(s[0].auth, Auth::Unknown);
+        // cycjimmy/semantic-release-action runs the release it bundles.
+        let action = "      - uses: cycjimmy/semantic-release-action@v6\n";
+        let s = sites_with("", grant, action);
+        assert_eq!(s[0].uploader, Uploader::SemanticRelease);
+        assert!(s[0].is_oidc());
+        let s = sites_with("", grant, &action.replace("@v6", "@v4"));
+        assert_eq!(s[0].auth, Auth::Unknown);
+        for with in ["dry_run: true", "extends: '@acme/config'"] {
+            let step = format!("{action}        with:\n          {with}\n");
+            assert!(sites_with("", grant, &step).is_empty(), "{with}");
         }
     }
 

@@ -52,6 +52,10 @@ const FOREIGN_EXTENSIONS: &[&str] = &[
     ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl", ".php", ".r", ".R",
 ];
 
+/// Release tools whose publishing tplint reads itself (from the publish
+/// tables), so that running them through `npx` is not opaque.
+pub const RELEASE_TOOLS: &[&str] = &["changeset", "semantic-release"];
+
 /// Task runners whose definitions are code (Python) or that tplint does
 /// not read: running them is opaque.
 const OPAQUE_RUNNERS: &[&str] = &["nox", "invoke", "inv", "doit", "poe", "rake", "npx"];
@@ -201,7 +205,12 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
                 let tool = w.split('@').next().unwrap_or(w);
                 !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn")
             });
-    if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager {
+    // `npx changeset ...`: a release tool tplint reads as a publish site.
+    let runs_release_tool = name == "npx"
+        && super::shell::skip_runner_options(args)
+            .first()
+            .is_some_and(|w| RELEASE_TOOLS.contains(&w.split('@').next().unwrap_or(w)));
+    if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager && !runs_release_tool {
         return Some(Runs::Interpreter {
             program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
             file: None,

@@ -9,7 +9,7 @@
 //! `pull_request_target` and `workflow_run` refused), and
 //! https://crates.io/docs/trusted-publishing.
 
-use super::publishing::{CommandUploader, TokenMinter, Uploader};
+use super::publishing::{CommandUploader, ReleaseToolAction, TokenMinter, Uploader, When};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow, Registry,
     RegistryInfo,
@@ -96,7 +96,66 @@ pub static COMMANDS: &[CommandUploader] = &[
         pypi_names: &["crates-io"],
         trusted_publishing: false,
     },
+    // release-plz/release-plz [4183d14]: `release-plz release` runs `cargo
+    // publish` for each crate whose version is not on the registry
+    // (crates/release_plz_core/src/command/release.rs `release_package`).
+    // Its token is `--token`, else `CARGO_REGISTRY_TOKEN` (or
+    // `CARGO_REGISTRIES_<NAME>_TOKEN` for `--registry`), else cargo's
+    // credentials file (crates/release_plz/src/args/release.rs,
+    // crates/cargo_utils/src/token.rs `registry_token`). With none of them,
+    // on GitHub Actions, for crates.io and not a `--dry-run`, it requests
+    // the job's OIDC token and exchanges it itself
+    // (`should_use_trusted_publishing`, command/trusted_publishing.rs), since
+    // 0.3.146 (CHANGELOG.md, #2396); a failed exchange is a warning, and
+    // `cargo publish` then runs without a token.
+    CommandUploader {
+        registry: Registry::CratesIo,
+        uploader: Uploader::ReleasePlz,
+        program: "release-plz",
+        subcommands: &["release"],
+        secret_flags: &["--token"],
+        secret_env: &["CARGO_REGISTRY_TOKEN"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--registry"],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &["crates-io"],
+        trusted_publishing: true,
+    },
 ];
+
+/// Actions that run a release tool publishing to crates.io.
+pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[
+    release_plz_action("release-plz/action"),
+    // The same repository under its former name, which GitHub redirects
+    // (MarcoIeni/release-plz-action: the marketplace's "release-plz", with
+    // the same v0.5.x tags).
+    release_plz_action("marcoieni/release-plz-action"),
+];
+
+/// release-plz/action action.yml [0be594c]: a composite action whose last
+/// step runs `release-plz release-pr` when `command` is empty or
+/// `release-pr`, and `release-plz release` when it is empty or `release`
+/// (`command` exists since v0.2), passing `token` as `--token`, `registry`
+/// as `--registry`, and `--dry-run` whenever `dry_run` is not empty
+/// (`[[ -n ... ]]`). `version` picks the release-plz it installs; the
+/// default follows the action's release, and v0.5.117 is the first whose
+/// default (0.3.146) exchanges the OIDC token (action.yml at each tag).
+const fn release_plz_action(action: &'static str) -> ReleaseToolAction {
+    ReleaseToolAction {
+        action,
+        uploader: Uploader::ReleasePlz,
+        when: Some(("command", When::OneOf(&["", "release"]))),
+        dry_run_input: Some("dry_run"),
+        token_inputs: &["token"],
+        token_env: &["CARGO_REGISTRY_TOKEN"],
+        registry_input: Some("registry"),
+        version_input: Some("version"),
+        first_oidc_tool: (0, 3, 146),
+        first_oidc_action: (0, 5, 117),
+    }
+}
 
 /// The action that exchanges the job's OIDC token for a crates.io token.
 pub const AUTH_ACTION: &str = "rust-lang/crates-io-auth-action";

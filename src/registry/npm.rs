@@ -58,7 +58,9 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     .collect()
 }
 
-use super::publishing::{ActionAuth, CommandUploader, Uploader, UploaderAction, When};
+use super::publishing::{
+    ActionAuth, CommandAction, CommandUploader, NpmClient, Uploader, UploaderAction, When,
+};
 
 /// npm's GitLab CI/CD publishers. The form (docs.npmjs.com/trusted-publishers,
 /// "For GitLab CI/CD") asks for Namespace, Project name, Top-level CI file
@@ -185,6 +187,10 @@ pub const NPM_TOKEN_ENV: &[&str] = &[
     "NPM_CONFIG_//registry.npmjs.org/:_auth",
 ];
 
+/// `YARN_<SETTING>` for `npmAuthToken` and `npmAuthIdent`
+/// (yarnpkg.com/configuration/yarnrc): Yarn's registry credentials.
+pub const YARN_TOKEN_ENV: &[&str] = &["YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"];
+
 /// Its command-line publishers. Each exchanges the job's OIDC token itself:
 /// npm inside `publish` whenever the job can request one, before any
 /// configured token (npm/cli `lib/utils/oidc.js`, commit 026b4fe: "This
@@ -238,8 +244,7 @@ pub static COMMANDS: &[CommandUploader] = &[
         program: "yarn",
         subcommands: &["npm publish"],
         secret_flags: &[],
-        // `YARN_<SETTING>` for `npmAuthToken` (yarnpkg.com/configuration/yarnrc).
-        secret_env: &["YARN_NPM_AUTH_TOKEN", "YARN_NPM_AUTH_IDENT"],
+        secret_env: YARN_TOKEN_ENV,
         url_flags: &[],
         url_env: &["YARN_NPM_PUBLISH_REGISTRY", "YARN_NPM_REGISTRY_SERVER"],
         repository_flags: &[],
@@ -248,7 +253,146 @@ pub static COMMANDS: &[CommandUploader] = &[
         pypi_names: &[],
         trusted_publishing: true,
     },
+    // changesets/changesets `packages/cli/src/commands/publish/npm-utils.ts`
+    // (@changesets/cli 2.31.1) and `getPublishTool.ts` (3.0.1): `changeset
+    // publish` runs `pnpm publish` when the repository uses pnpm, else `npm
+    // publish` (2.x) or, for Yarn 2 and later, `yarn npm publish` (3.x),
+    // so its authentication is that client's; the client is chosen per
+    // repository (`facts::npm::NpmJob::changesets_client`).
+    CommandUploader {
+        uploader: Uploader::Changesets(NpmClient::Npm),
+        registry: Registry::Npm,
+        program: "changeset",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        url_flags: &[],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
 ];
+
+/// semantic-release: with its npm plugin (in the default plugins,
+/// semantic-release/semantic-release `lib/get-config.js` [8d905a5]) it
+/// runs `npm publish` (semantic-release/npm `lib/publish.js`). From
+/// @semantic-release/npm 13.1.0 (semantic-release 25) `lib/verify-auth.js`
+/// first exchanges the job's OIDC token (`lib/trusted-publishing/`), else
+/// writes `NPM_TOKEN` into the `.npmrc` it publishes with
+/// (`lib/set-npmrc-auth.js`) [1e3495c]; npm 11.5.1 and later exchange the
+/// token themselves anyway. It has no subcommand; `--dry-run`/`-d` skips
+/// publishing (`cli.js`).
+pub static SEMANTIC_RELEASE: CommandUploader = CommandUploader {
+    uploader: Uploader::SemanticRelease,
+    registry: Registry::Npm,
+    program: "semantic-release",
+    subcommands: &[],
+    secret_flags: &[],
+    secret_env: &["NPM_TOKEN"],
+    url_flags: &[],
+    url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+    repository_flags: &[],
+    repository_env: &[],
+    testpypi_names: &[],
+    pypi_names: &[],
+    trusted_publishing: true,
+};
+
+/// The first semantic-release major whose npm plugin exchanges the OIDC
+/// token: 25 depends on @semantic-release/npm ^13 (13.1.1 from 25.0.1),
+/// which bundles npm ^11.6.2 and runs it (`preferLocal`); 24 depends on
+/// ^12, which bundles npm ^10 (semantic-release/semantic-release and
+/// semantic-release/npm `package.json` at those tags).
+pub const SEMANTIC_RELEASE_FIRST_OIDC_MAJOR: u64 = 25;
+
+/// semantic-release's options that skip publishing (`cli.js`).
+pub const SEMANTIC_RELEASE_DRY_RUN: &[&str] = &["--dry-run", "-d"];
+
+/// Actions that run the command lines they are given.
+pub static COMMAND_ACTIONS: &[CommandAction] = &[
+    // changesets/action: v1 (action.yml and src/index.ts at v1.9.0) runs
+    // its `publish` input when no changesets are left, and `version`
+    // otherwise; when `NPM_TOKEN` is set it first writes
+    // `//registry.npmjs.org/:_authToken=<NPM_TOKEN>` into `~/.npmrc`
+    // (unless that file has such a line; v1.6 and earlier write it even
+    // when the variable is unset). v2 (action.yml, src/index.ts, src/run.ts
+    // at 36f529f) renames them `publish-script` and `version-script` and
+    // writes no `.npmrc`. The commands run in `cwd`.
+    CommandAction {
+        action: "changesets/action",
+        command_inputs: &["publish", "publish-script", "version", "version-script"],
+        default_command: None,
+        implied: None,
+        cwd_input: Some("cwd"),
+        npmrc_token: Some(("publish", "NPM_TOKEN")),
+    },
+    // changesets/action v2 `publish/action.yml` and src/publish/index.ts
+    // [36f529f]: its `script`, else `changeset publish` itself
+    // (src/run.ts `runPublish`).
+    CommandAction {
+        action: "changesets/action/publish",
+        command_inputs: &["script"],
+        default_command: Some("changeset publish"),
+        implied: None,
+        cwd_input: Some("cwd"),
+        npmrc_token: None,
+    },
+    // cycjimmy/semantic-release-action [71b2ac3, v6.0.0]: `src/index.js`
+    // imports semantic-release and runs it in-process, with `dryRun` when
+    // `dry_run` is `true` (`src/handleOptions.js`), after installing
+    // `semantic-release@<semantic_version>` when given
+    // (`src/installSpecifyingVersionSemantic.task.js`); otherwise the one it
+    // bundles: ^25 from v6.0.0, ^24 in v4.2 and v5, ^23 before
+    // (`package.json` at those tags).
+    CommandAction {
+        action: "cycjimmy/semantic-release-action",
+        command_inputs: &[],
+        default_command: None,
+        implied: Some(semantic_release_action),
+        cwd_input: None,
+        npmrc_token: None,
+    },
+];
+
+/// What cycjimmy/semantic-release-action runs, as a command line.
+/// `extends` (a shareable configuration) and `working_directory` (another
+/// folder's configuration) leave it unknown.
+fn semantic_release_action(
+    input: &dyn Fn(&str) -> Option<String>,
+    version: Option<&str>,
+) -> Option<String> {
+    let given = |name: &str| input(name).filter(|v| !v.trim().is_empty());
+    if given("extends").is_some()
+        || given("working_directory").is_some_and(|d| !matches!(d.trim(), "." | "./"))
+    {
+        return None;
+    }
+    let release = match given("semantic_version") {
+        Some(version) => Some(version.trim().to_string()),
+        None => {
+            let major = version.and_then(|v| {
+                v.trim()
+                    .trim_start_matches('v')
+                    .split('.')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            });
+            major.map(|m| if m >= 6 { "25" } else { "24" }.to_string())
+        }
+    };
+    let mut command = match release {
+        Some(release) => format!("semantic-release@{release}"),
+        None => "semantic-release".to_string(),
+    };
+    if given("dry_run").is_some_and(|d| d.trim() == "true") {
+        command.push_str(" --dry-run");
+    }
+    Some(command)
+}
 
 /// The first npm release that exchanges OIDC tokens (docs.npmjs.com/trusted-publishers:
 /// "Trusted publishing requires npm CLI version 11.5.1 or later").

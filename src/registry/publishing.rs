@@ -35,6 +35,32 @@ pub enum Uploader {
     ReleaseGem,
     /// `dotnet nuget push` or `nuget push`.
     NuGetPush,
+    /// `release-plz release` (or `release-plz/action`), which runs `cargo
+    /// publish` for each crate not yet on the registry.
+    ReleasePlz,
+    /// `changeset publish`, which runs the publish of the client it detects.
+    Changesets(NpmClient),
+    /// semantic-release with its npm plugin, which runs `npm publish`.
+    SemanticRelease,
+}
+
+/// The npm client a release tool runs to publish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NpmClient {
+    Npm,
+    Pnpm,
+    Yarn,
+}
+
+impl NpmClient {
+    /// The uploader whose authentication the client has.
+    pub fn uploader(self) -> Uploader {
+        match self {
+            NpmClient::Npm => Uploader::Npm,
+            NpmClient::Pnpm => Uploader::Pnpm,
+            NpmClient::Yarn => Uploader::Yarn,
+        }
+    }
 }
 
 impl Uploader {
@@ -58,6 +84,24 @@ impl Uploader {
             Uploader::RakeRelease => "rake release",
             Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
             Uploader::NuGetPush => "nuget push",
+            Uploader::ReleasePlz => "release-plz release",
+            Uploader::Changesets(_) => "changeset publish",
+            Uploader::SemanticRelease => "semantic-release",
+        }
+    }
+
+    /// The npm client that uploads: the tool itself, the client a release
+    /// tool runs, npm for an action that runs it; `None` for other registries' tools.
+    pub fn npm_client(self) -> Option<Uploader> {
+        match self {
+            Uploader::Npm | Uploader::Pnpm | Uploader::Yarn => Some(self),
+            Uploader::Changesets(client) => Some(client.uploader()),
+            Uploader::SemanticRelease => Some(Uploader::Npm),
+            Uploader::Action(action) => super::npm::UPLOADER_ACTIONS
+                .iter()
+                .any(|a| a.action == action)
+                .then_some(Uploader::Npm),
+            _ => None,
         }
     }
 
@@ -70,12 +114,18 @@ impl Uploader {
         match self {
             // cargo-publish(1): "Create a .crate file by following the
             // steps in cargo-package(1)", which verifies by building it.
-            Uploader::Cargo => Some(&["cargo build", "cargo package"]),
+            // release-plz runs `cargo publish` for each crate it releases.
+            Uploader::Cargo | Uploader::ReleasePlz => Some(&["cargo build", "cargo package"]),
             // bundler's gem_helper.rb: `release` depends on `build`, run
             // under `bundle exec` with the Gemfile's gems installed.
             Uploader::RakeRelease | Uploader::ReleaseGem => {
                 Some(&["gem build", "rake build", "bundle install"])
             }
+            // `changeset publish` packs each package's folder of the
+            // checkout (npm-utils.ts: `publish <dir>`, or `pnpm publish` in
+            // it), running its lifecycle scripts; it runs no build itself.
+            // So does semantic-release's npm plugin (`npm publish <pkgRoot>`).
+            Uploader::Changesets(_) | Uploader::SemanticRelease => Some(&[]),
             _ => None,
         }
     }
@@ -85,6 +135,8 @@ impl Uploader {
     pub fn registry(self) -> Option<Registry> {
         match self {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => Some(Registry::Pypi),
+            Uploader::ReleasePlz => Some(Registry::CratesIo),
+            Uploader::Changesets(_) | Uploader::SemanticRelease => Some(Registry::Npm),
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action)
@@ -98,7 +150,12 @@ impl Uploader {
     /// Whether the tool does trusted publishing itself when given no secret.
     pub fn supports_trusted_publishing(self) -> bool {
         match self {
-            Uploader::GhActionPypiPublish | Uploader::MaturinAction | Uploader::ReleaseGem => true,
+            Uploader::GhActionPypiPublish
+            | Uploader::MaturinAction
+            | Uploader::ReleaseGem
+            | Uploader::ReleasePlz
+            | Uploader::Changesets(_)
+            | Uploader::SemanticRelease => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .chain(super::npm::UPLOADER_ACTIONS)
@@ -188,6 +245,7 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .iter()
         .chain(super::crates_io::COMMANDS)
         .chain(super::npm::COMMANDS)
+        .chain(std::iter::once(&super::npm::SEMANTIC_RELEASE))
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
 }
@@ -218,4 +276,151 @@ pub fn token_minters() -> impl Iterator<Item = &'static TokenMinter> {
         .chain(super::crates_io::MINTERS)
         .chain(super::rubygems::MINTERS)
         .chain(super::nuget::MINTERS)
+}
+
+/// An action that runs a release tool which publishes inside itself
+/// (`release-plz/action` runs `release-plz release`, which runs `cargo
+/// publish`).
+pub struct ReleaseToolAction {
+    /// `owner/repo` or `owner/repo/path`, lower case.
+    pub action: &'static str,
+    pub uploader: Uploader,
+    /// It publishes only when this input's (lower-case) value is, or is not,
+    /// one of a list; `""` stands for the input being absent. An
+    /// expression counts as publishing.
+    pub when: Option<(&'static str, When)>,
+    /// An input that makes the run a dry run whenever it is not empty.
+    pub dry_run_input: Option<&'static str>,
+    /// Inputs that pass a registry token.
+    pub token_inputs: &'static [&'static str],
+    /// Environment variables it reads a token from.
+    pub token_env: &'static [&'static str],
+    /// The input naming another registry.
+    pub registry_input: Option<&'static str>,
+    /// The input choosing the tool's version.
+    pub version_input: Option<&'static str>,
+    /// The first release of the tool that exchanges the OIDC token itself.
+    pub first_oidc_tool: (u64, u64, u64),
+    /// The first release of the action that installs such a tool by default.
+    pub first_oidc_action: (u64, u64, u64),
+}
+
+impl ReleaseToolAction {
+    pub fn matches(&self, target: &UsesTarget) -> bool {
+        crate::facts::actions::matches(self.action, target)
+    }
+
+    /// Whether the step runs a release of the tool older than the first
+    /// that exchanges the OIDC token: from its version input, else from the
+    /// action's version (the `@ref`, or the comment after a pinned commit).
+    /// A moving tag (`v0.5`) stands for its newest release; anything
+    /// unreadable is not known to be older.
+    pub fn predates_oidc(
+        &self,
+        version_input: Option<&str>,
+        git_ref: &str,
+        comment: Option<&str>,
+    ) -> bool {
+        if let Some(version) = version_input.map(str::trim).filter(|v| !v.is_empty()) {
+            return older_than(version, self.first_oidc_tool);
+        }
+        let versioned = |text: &str| {
+            let text = text.trim();
+            text.starts_with('v') && text[1..].starts_with(|c: char| c.is_ascii_digit())
+        };
+        let action_version = if versioned(git_ref) {
+            Some(git_ref)
+        } else {
+            comment.map(str::trim).filter(|c| versioned(c))
+        };
+        action_version.is_some_and(|v| older_than(v, self.first_oidc_action))
+    }
+}
+
+/// Whether `version` (`v0.5.110`, `0.3.145`, a moving `v0.4`) is known to
+/// be older than `first`. Any text that is not a version is not.
+fn older_than(version: &str, first: (u64, u64, u64)) -> bool {
+    let version = version.trim().trim_start_matches('v');
+    let version = version.split([' ', '-', '+']).next().unwrap_or(version);
+    let mut parts = Vec::new();
+    for part in version.split('.') {
+        match part.parse::<u64>() {
+            Ok(n) => parts.push(n),
+            Err(_) => return false,
+        }
+    }
+    if parts.is_empty() || parts.len() > 3 {
+        return false;
+    }
+    let first = [first.0, first.1, first.2];
+    for (have, want) in parts.iter().zip(first) {
+        if *have != want {
+            return *have < want;
+        }
+    }
+    // Equal as far as given: the release itself, or a moving tag whose
+    // newest release is at least `first`.
+    false
+}
+
+/// An action that runs command lines it is given (`changesets/action`'s
+/// `publish`), read as a `run:` would be, in the step's environment.
+pub struct CommandAction {
+    /// `owner/repo` or `owner/repo/path`, lower case.
+    pub action: &'static str,
+    /// Inputs holding a command line it runs.
+    pub command_inputs: &'static [&'static str],
+    /// The command line it runs when none of `command_inputs` is given.
+    pub default_command: Option<&'static str>,
+    /// Or, for an action that runs a tool in-process, the command line that
+    /// stands for what it runs, from its inputs (read through the first
+    /// argument) and its version (`v6.0.0`: the `@ref`, or the comment after
+    /// a pinned commit); `None` when tplint cannot tell what it runs.
+    pub implied: Option<ImpliedCommand>,
+    /// The input naming the folder the commands run in.
+    pub cwd_input: Option<&'static str>,
+    /// When this input is given, the action writes the variable's value
+    /// into the user's `.npmrc` as the npm registry's token: `(input, variable)`.
+    pub npmrc_token: Option<(&'static str, &'static str)>,
+}
+
+/// See [`CommandAction::implied`].
+pub type ImpliedCommand = fn(&dyn Fn(&str) -> Option<String>, Option<&str>) -> Option<String>;
+
+impl CommandAction {
+    pub fn matches(&self, target: &UsesTarget) -> bool {
+        crate::facts::actions::matches(self.action, target)
+    }
+}
+
+/// Every registry's release-tool actions.
+pub fn release_tool_actions() -> impl Iterator<Item = &'static ReleaseToolAction> {
+    super::crates_io::RELEASE_TOOL_ACTIONS.iter()
+}
+
+/// Every registry's actions that run the command lines they are given.
+pub fn command_actions() -> impl Iterator<Item = &'static CommandAction> {
+    super::npm::COMMAND_ACTIONS.iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_older_than() {
+        for (version, older) in [
+            ("v0.5.116", true),
+            ("v0.5.117", false),
+            ("v0.5.131", false),
+            ("v0.5", false),
+            ("v0", false),
+            ("v0.4", true),
+            ("0.3.145", true),
+            ("main", false),
+            ("v1.x", false),
+        ] {
+            assert_eq!(older_than(version, (0, 5, 117)), older, "{version}");
+        }
+    }
 }

@@ -157,7 +157,12 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     ""
                 }
             );
-            let help = if let Some(how) = crate::registry::trusted_publishing_how(index) {
+            let help = if let Some(how) = release_tool_how(site.uploader) {
+                format!(
+                    "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
+                    index.display_name()
+                )
+            } else if let Some(how) = crate::registry::trusted_publishing_how(index) {
                 format!(
                     "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
                     index.display_name()
@@ -207,5 +212,17 @@ pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Ve
                 )),
             );
         }
+    }
+}
+
+/// How a release tool that exchanges the OIDC token itself is given
+/// trusted publishing (its own exchange, not the registry's usual recipe).
+fn release_tool_how(uploader: Uploader) -> Option<&'static str> {
+    match uploader {
+        // release-plz 0.3.146 and later exchange it when given no token.
+        Uploader::ReleasePlz => Some(
+            "give the job `id-token: write`: release-plz 0.3.146 or later exchanges the OIDC token itself when it finds no token",
+        ),
+        _ => None,
     }
 }

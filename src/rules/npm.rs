@@ -249,8 +249,10 @@ pub(super) fn package_repository_mismatch(context: &Context<'_>, out: &mut Vec<D
 
 pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (view, site, npm) in npm_sites(context) {
-        // npm itself, or an action that runs it.
-        let runs_npm = matches!(site.uploader, Uploader::Npm | Uploader::Action(_));
+        // npm itself, or an action or release tool that runs the job's npm
+        // (semantic-release runs the npm it bundles, so not it).
+        let runs_npm = site.uploader != Uploader::SemanticRelease
+            && site.uploader.npm_client() == Some(Uploader::Npm);
         // Only where the job grants `id-token: write` itself: elsewhere a
         // token tplint cannot see may be what publishes.
         if !runs_npm || !site.is_oidc() || !npm.oidc_granted || npm.npm_replaced {

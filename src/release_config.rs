@@ -1,0 +1,330 @@
+//! What the repository's files say about the release tools that publish
+//! inside themselves: which npm client `changeset publish` runs, and
+//! whether release-plz's configuration turns publishing off. Read at the
+//! root, bounded like the manifests; a file that cannot be read says
+//! nothing.
+
+use std::path::Path;
+
+use crate::overlay::Overlay;
+use crate::registry::publishing::NpmClient;
+
+/// Largest configuration file read (256 KiB).
+const MAX_BYTES: usize = 256 * 1024;
+
+/// The files package-manager-detector looks for, in its order
+/// (antfu-collective/package-manager-detector `src/constants.ts` `LOCKS`
+/// [1042cf8]), with the client each stands for; `None` for managers
+/// changesets does not publish with (it then runs npm).
+const LOCKS: &[(&str, Option<NpmClient>)] = &[
+    ("bun.lock", None),
+    ("bun.lockb", None),
+    ("deno.lock", None),
+    ("pnpm-lock.yaml", Some(NpmClient::Pnpm)),
+    ("pnpm-workspace.yaml", Some(NpmClient::Pnpm)),
+    ("yarn.lock", Some(NpmClient::Yarn)),
+    ("package-lock.json", Some(NpmClient::Npm)),
+    ("npm-shrinkwrap.json", Some(NpmClient::Npm)),
+];
+
+/// release-plz's configuration files, in the order it looks for them
+/// (release-plz/release-plz `crates/release_plz/src/args/config_path.rs`
+/// `DEFAULT_CONFIG_PATHS` [4183d14]).
+pub const RELEASE_PLZ_CONFIGS: &[&str] = &["release-plz.toml", ".release-plz.toml"];
+
+/// Where semantic-release finds its configuration: cosmiconfig's search
+/// places for the module name `release` (semantic-release/semantic-release
+/// `lib/get-config.js` [8d905a5], `cosmiconfig(CONFIG_NAME).search(cwd)`;
+/// cosmiconfig 9 `getDefaultSearchPlaces`), after `package.json`'s
+/// `release` key.
+const SEMANTIC_RELEASE_CONFIGS: &[&str] = &[
+    ".releaserc",
+    ".releaserc.json",
+    ".releaserc.yaml",
+    ".releaserc.yml",
+    ".releaserc.js",
+    ".releaserc.ts",
+    ".releaserc.mjs",
+    ".releaserc.cjs",
+    ".config/releaserc",
+    ".config/releaserc.json",
+    ".config/releaserc.yaml",
+    ".config/releaserc.yml",
+    ".config/releaserc.js",
+    ".config/releaserc.ts",
+    ".config/releaserc.mjs",
+    ".config/releaserc.cjs",
+    "release.config.js",
+    "release.config.ts",
+    "release.config.mjs",
+    "release.config.cjs",
+];
+
+/// Plugins known not to publish to npm: semantic-release's own, for
+/// commit analysis, notes, changelog, git, GitHub and GitLab releases.
+const INERT_SEMANTIC_RELEASE_PLUGINS: &[&str] = &[
+    "@semantic-release/commit-analyzer",
+    "@semantic-release/release-notes-generator",
+    "@semantic-release/changelog",
+    "@semantic-release/git",
+    "@semantic-release/github",
+    "@semantic-release/gitlab",
+];
+
+/// The npm plugin.
+const SEMANTIC_RELEASE_NPM: &str = "@semantic-release/npm";
+
+/// Whether semantic-release publishes the root package to npm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SemanticReleaseNpm {
+    /// The default plugins, or a `plugins` list with the npm plugin.
+    #[default]
+    Publishes,
+    /// No npm plugin among plugins known not to publish, `npmPublish:
+    /// false`, or a private package.
+    Skips,
+    /// A shareable configuration (`extends`), another package root, or a
+    /// plugin tplint does not know: it may publish anywhere.
+    Unknown,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReleaseConfig {
+    /// The client `changeset publish` runs from the repository root.
+    pub changesets_client: Option<NpmClient>,
+    /// release-plz's configuration turns publishing off for every package
+    /// (`publish = false` or `git_only = true` under `[workspace]`, and no
+    /// `[[package]]` turns it back on).
+    pub release_plz_unpublished: bool,
+    /// Whether semantic-release publishes to npm.
+    pub semantic_release: SemanticReleaseNpm,
+    /// The semantic-release major the root package depends on.
+    pub semantic_release_major: Option<u64>,
+}
+
+impl ReleaseConfig {
+    pub fn load(root: &Path, overlay: &Overlay, package_json: Option<&str>) -> Self {
+        let read = |relative: &str| -> Option<String> {
+            let bytes = overlay
+                .read(root, relative, MAX_BYTES)
+                .ok()
+                .filter(|b| b.len() <= MAX_BYTES)?;
+            String::from_utf8(bytes).ok()
+        };
+        let lockfile = LOCKS
+            .iter()
+            .find(|(name, _)| overlay.exists(root, name))
+            .map(|(_, client)| *client);
+        let release_plz_unpublished = RELEASE_PLZ_CONFIGS
+            .iter()
+            .find_map(|name| read(name))
+            .is_some_and(|text| release_plz_unpublished(&text));
+        let in_package = package_json.and_then(|text| {
+            let root: serde_json::Value = serde_json::from_str(text).ok()?;
+            root.get("release").map(serde_json::Value::to_string)
+        });
+        let config = in_package.or_else(|| SEMANTIC_RELEASE_CONFIGS.iter().find_map(|n| read(n)));
+        let private = package_json
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+            .is_some_and(|root| root.get("private").and_then(|p| p.as_bool()) == Some(true));
+        Self {
+            changesets_client: package_json.map(|text| changesets_client(lockfile, text)),
+            release_plz_unpublished,
+            semantic_release: semantic_release_npm(config.as_deref(), private),
+            semantic_release_major: package_json
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+                .and_then(|root| dependency_major(&root, "semantic-release")),
+        }
+    }
+}
+
+/// The client `changeset publish` runs: changesets/changesets
+/// `packages/cli/src/commands/publish/npm-utils.ts` `getPublishTool`
+/// (@changesets/cli 2.31.1: pnpm when package-manager-detector says pnpm,
+/// else npm) and `getPublishTool.ts` (3.0.1: also `yarn npm publish` for
+/// Yarn 2 and later). package-manager-detector reads lock files first,
+/// then `packageManager` (`src/detect.ts` `strategies`).
+fn changesets_client(lockfile: Option<Option<NpmClient>>, package_json: &str) -> NpmClient {
+    let root: serde_json::Value = serde_json::from_str(package_json).unwrap_or_default();
+    let detected = lockfile.unwrap_or_else(|| {
+        let manager = root.get("packageManager").and_then(|m| m.as_str())?;
+        match manager.split('@').next()? {
+            "pnpm" => Some(NpmClient::Pnpm),
+            "yarn" => Some(NpmClient::Yarn),
+            _ => Some(NpmClient::Npm),
+        }
+    });
+    match detected {
+        Some(NpmClient::Pnpm) => NpmClient::Pnpm,
+        // Only the 3.x CLI publishes with Yarn; 2.x runs npm.
+        Some(NpmClient::Yarn) if changesets_cli_major(&root).is_some_and(|m| m >= 3) => {
+            NpmClient::Yarn
+        }
+        _ => NpmClient::Npm,
+    }
+}
+
+/// The major version of `@changesets/cli` the package depends on
+/// (`^3.0.1`, `~2.29.0`, `3`).
+fn changesets_cli_major(root: &serde_json::Value) -> Option<u64> {
+    dependency_major(root, "@changesets/cli")
+}
+
+/// The major version of a package `package.json` depends on.
+fn dependency_major(root: &serde_json::Value, name: &str) -> Option<u64> {
+    let spec = ["devDependencies", "dependencies"]
+        .iter()
+        .find_map(|key| root.get(key)?.get(name)?.as_str())?;
+    spec_major(spec)
+}
+
+/// The major version of a version or range (`^3.0.1`, `~2.29.0`, `3`).
+pub fn spec_major(spec: &str) -> Option<u64> {
+    let digits: String = spec
+        .trim_start_matches(['^', '~', '>', '=', 'v', ' '])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Whether a `release-plz.toml` turns publishing off for every package
+/// (`crates/release_plz/src/config.rs` [4183d14]: `[workspace]` holds the
+/// defaults, `publish` and `git_only`; each `[[package]]` may override
+/// `publish`).
+fn release_plz_unpublished(text: &str) -> bool {
+    let Ok(config) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    let workspace = config.get("workspace").and_then(|w| w.as_table());
+    let flag = |key: &str| workspace.and_then(|w| w.get(key)).and_then(|v| v.as_bool());
+    let off = flag("publish") == Some(false) || flag("git_only") == Some(true);
+    let turned_on = config
+        .get("package")
+        .and_then(|p| p.as_array())
+        .is_some_and(|packages| {
+            packages.iter().any(|p| {
+                p.get("publish").and_then(|v| v.as_bool()) == Some(true)
+                    || p.get("git_only").and_then(|v| v.as_bool()) == Some(false)
+            })
+        });
+    off && !turned_on
+}
+
+/// What semantic-release's configuration (any format, read as text) says
+/// about publishing to npm. semantic-release/npm `index.js` [1e3495c]
+/// publishes unless `npmPublish` is false or the package is private;
+/// `pkgRoot` names another package.
+fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseNpm {
+    let text = config.unwrap_or_default();
+    if text.contains("extends") || text.contains("pkgRoot") {
+        return SemanticReleaseNpm::Unknown;
+    }
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+        .collect();
+    if private || compact.contains("npmPublish:false") {
+        return SemanticReleaseNpm::Skips;
+    }
+    if !text.contains("plugins") {
+        return SemanticReleaseNpm::Publishes;
+    }
+    // Every quoted name that looks like a plugin: `@scope/name` or one
+    // with `semantic-release` in it.
+    let mut plugins = text
+        .split(['"', '\'', '`'])
+        .skip(1)
+        .step_by(2)
+        .filter(|name| {
+            !name.contains(char::is_whitespace)
+                && (name.contains("semantic-release") || name.starts_with('@'))
+        });
+    let mut npm = false;
+    let known = plugins.all(|name| {
+        npm |= name == SEMANTIC_RELEASE_NPM;
+        name == SEMANTIC_RELEASE_NPM
+            || INERT_SEMANTIC_RELEASE_PLUGINS.contains(&name)
+            || name == "semantic-release"
+    });
+    match (npm, known) {
+        (true, _) => SemanticReleaseNpm::Publishes,
+        (false, true) => SemanticReleaseNpm::Skips,
+        (false, false) => SemanticReleaseNpm::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changesets_clients() {
+        let pnpm = Some(Some(NpmClient::Pnpm));
+        let yarn = Some(Some(NpmClient::Yarn));
+        assert_eq!(changesets_client(pnpm, "{}"), NpmClient::Pnpm);
+        assert_eq!(changesets_client(None, "{}"), NpmClient::Npm);
+        assert_eq!(
+            changesets_client(None, r#"{"packageManager": "pnpm@9.1.0"}"#),
+            NpmClient::Pnpm
+        );
+        // Yarn: npm with the 2.x CLI, Yarn with 3.x.
+        let v2 = r#"{"devDependencies": {"@changesets/cli": "^2.29.4"}}"#;
+        let v3 = r#"{"devDependencies": {"@changesets/cli": "^3.0.1"}}"#;
+        assert_eq!(changesets_client(yarn, v2), NpmClient::Npm);
+        assert_eq!(changesets_client(yarn, v3), NpmClient::Yarn);
+        // A lock file wins over `packageManager`; bun publishes with npm.
+        assert_eq!(
+            changesets_client(Some(None), r#"{"packageManager": "pnpm@9.1.0"}"#),
+            NpmClient::Npm
+        );
+        assert_eq!(changesets_client(None, "not json"), NpmClient::Npm);
+    }
+
+    #[test]
+    fn semantic_release_configurations() {
+        use SemanticReleaseNpm::*;
+        assert_eq!(semantic_release_npm(None, false), Publishes);
+        assert_eq!(semantic_release_npm(None, true), Skips);
+        assert_eq!(
+            semantic_release_npm(Some("{\"branches\": [\"main\"]}"), false),
+            Publishes
+        );
+        let with_npm = r#"{"plugins": ["@semantic-release/commit-analyzer", ["@semantic-release/npm", {"tarballDir": "dist"}], "@semantic-release/github"]}"#;
+        assert_eq!(semantic_release_npm(Some(with_npm), false), Publishes);
+        let no_npm = "plugins:\n  - '@semantic-release/commit-analyzer'\n  - '@semantic-release/release-notes-generator'\n  - '@semantic-release/github'\n";
+        assert_eq!(semantic_release_npm(Some(no_npm), false), Skips);
+        let off = r#"{"plugins": [["@semantic-release/npm", {"npmPublish": false}]]}"#;
+        assert_eq!(semantic_release_npm(Some(off), false), Skips);
+        let js = "module.exports = {\n  plugins: [\n    ['@semantic-release/npm', { npmPublish: false }],\n  ],\n};\n";
+        assert_eq!(semantic_release_npm(Some(js), false), Skips);
+        for unknown in [
+            r#"{"extends": "@acme/semantic-release-config"}"#,
+            r#"{"plugins": ["@semantic-release/exec"]}"#,
+            r#"{"plugins": ["semantic-release-cargo"]}"#,
+            r#"{"plugins": [["@semantic-release/npm", {"pkgRoot": "dist"}]]}"#,
+        ] {
+            assert_eq!(
+                semantic_release_npm(Some(unknown), false),
+                Unknown,
+                "{unknown}"
+            );
+        }
+    }
+
+    #[test]
+    fn release_plz_publish_switch() {
+        assert!(release_plz_unpublished("[workspace]\npublish = false\n"));
+        assert!(release_plz_unpublished("[workspace]\ngit_only = true\n"));
+        assert!(!release_plz_unpublished(
+            "[workspace]\nchangelog_update = false\n"
+        ));
+        assert!(!release_plz_unpublished(
+            "[workspace]\npublish = false\n\n[[package]]\nname = \"a\"\npublish = true\n"
+        ));
+        assert!(!release_plz_unpublished(
+            "[[package]]\nname = \"a\"\npublish = false\n"
+        ));
+        assert!(!release_plz_unpublished("not = [toml"));
+    }
+}
