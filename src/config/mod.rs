@@ -77,7 +77,11 @@ pub struct Publisher {
     /// The GitHub repository, or the GitLab project.
     pub repository: Field,
     /// The workflow file name, or GitLab's top-level pipeline file path.
+    /// Empty, at the publisher's header, for pub.dev and JSR publishers
+    /// that rightly give none.
     pub workflow: Field,
+    /// pub.dev: the tag pattern, with `{{version}}` for the version.
+    pub tag_pattern: Option<Field>,
     pub environment: Option<Field>,
     /// RubyGems: the repository of a reusable workflow in another repository.
     pub workflow_repository: Option<(Field, Field)>,
@@ -189,8 +193,9 @@ struct RawPublisher {
     owner: Option<Spanned<String>>,
     namespace: Option<Spanned<String>>,
     repository: Spanned<String>,
-    workflow: Spanned<String>,
+    workflow: Option<Spanned<String>>,
     environment: Option<Spanned<String>>,
+    tag_pattern: Option<Spanned<String>>,
     workflow_repository_owner: Option<Spanned<String>>,
     workflow_repository_name: Option<Spanned<String>>,
     user: Option<Spanned<String>>,
@@ -381,6 +386,35 @@ fn read_publisher(
             "it names the nuget.org profile `NuGet/login` logs in as; remove it for other registries",
         ));
     }
+    if let Some(pattern) = raw
+        .tag_pattern
+        .as_ref()
+        .filter(|_| index_kind != Some(Registry::PubDev))
+    {
+        return Err(error(
+            pattern,
+            "`tag-pattern` is a pub.dev field".into(),
+            "only pub.dev registers a tag pattern; remove it for other registries",
+        ));
+    }
+    // pub.dev and JSR register no workflow file (TP102 says so when one is
+    // given); the others need one.
+    let workflow = match &raw.workflow {
+        Some(workflow) => field(workflow),
+        None if index_kind.is_some_and(|r| !r.matches_workflow()) => Field {
+            value: String::new(),
+            span,
+        },
+        None => {
+            return Err(config_error(
+                file,
+                Some(span),
+                "publisher without `workflow`",
+                "this publisher",
+                Some("add `workflow = \"...\"` (the workflow file name, e.g. `release.yml`)".into()),
+            ));
+        }
+    };
     Ok(Publisher {
         file: file_id,
         span,
@@ -390,7 +424,8 @@ fn read_publisher(
         project,
         owner,
         repository: field(&raw.repository),
-        workflow: field(&raw.workflow),
+        workflow,
+        tag_pattern: raw.tag_pattern.as_ref().map(field),
         environment: raw.environment.as_ref().map(field),
         workflow_repository,
         user: raw.user.as_ref().map(field),
@@ -406,6 +441,8 @@ pub struct PublisherFlags {
     pub repository: Option<String>,
     pub workflow: Option<String>,
     pub environment: Option<String>,
+    /// `--tag-pattern` (pub.dev).
+    pub tag_pattern: Option<String>,
     /// `--registry` (or its older name `--index`).
     pub index: Option<String>,
     pub package: Option<String>,
@@ -417,6 +454,7 @@ impl PublisherFlags {
             && self.repository.is_none()
             && self.workflow.is_none()
             && self.environment.is_none()
+            && self.tag_pattern.is_none()
             && self.index.is_none()
             && self.package.is_none()
     }
@@ -652,15 +690,28 @@ fn unknown_rule(file: &SourceFile, span: Option<Span>, code: &str) -> LoadError 
 
 /// The pseudo file `<command line>` holds the flags so diagnostics can point at them.
 fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Publisher, LoadError> {
+    let registry = flags.index.as_deref().and_then(Registry::parse);
+    // pub.dev and JSR register no workflow file.
+    let needs_workflow = registry.is_none_or(Registry::matches_workflow);
     let missing: Vec<&str> = [
-        ("--owner", &flags.owner),
-        ("--repository", &flags.repository),
-        ("--workflow", &flags.workflow),
+        ("--owner", &flags.owner, true),
+        ("--repository", &flags.repository, true),
+        ("--workflow", &flags.workflow, needs_workflow),
+        (
+            "--tag-pattern",
+            &flags.tag_pattern,
+            registry == Some(Registry::PubDev),
+        ),
     ]
     .iter()
-    .filter(|(_, value)| value.is_none())
-    .map(|(flag, _)| *flag)
+    .filter(|(_, value, needed)| *needed && value.is_none())
+    .map(|(flag, _, _)| *flag)
     .collect();
+    if flags.tag_pattern.is_some() && registry != Some(Registry::PubDev) {
+        return Err(LoadError::Usage(
+            "`--tag-pattern` is for pub.dev publishers (`--registry pub.dev`)".into(),
+        ));
+    }
     if !missing.is_empty() {
         return Err(LoadError::Usage(format!(
             "declaring a publisher on the command line needs {}",
@@ -686,9 +737,18 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
     let repository = add("--repository", &flags.repository);
     let workflow = add("--workflow", &flags.workflow);
     let environment = add("--environment", &flags.environment);
+    let tag_pattern = add("--tag-pattern", &flags.tag_pattern);
     let index = add("--registry", &flags.index);
     let package = add("--package", &flags.package);
-    let (Some(owner), Some(repository), Some(workflow)) = (owner, repository, workflow) else {
+    let (Some(owner), Some(repository)) = (owner, repository) else {
+        return Err(LoadError::Usage("missing publisher flag".into()));
+    };
+    let Some(workflow) = workflow.or_else(|| {
+        (!needs_workflow).then(|| Field {
+            value: String::new(),
+            span: Span::new(0, 0),
+        })
+    }) else {
         return Err(LoadError::Usage("missing publisher flag".into()));
     };
     let index_kind = match &index {
@@ -707,6 +767,7 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         owner,
         repository,
         workflow,
+        tag_pattern,
         environment,
         workflow_repository: None,
         user: None,

@@ -231,6 +231,7 @@ impl MintState {
             return;
         }
         self.observe_login(exec);
+        self.observe_pub_credentials(exec);
         let Some(id) = id else {
             return;
         };
@@ -299,6 +300,65 @@ impl MintState {
             location: exec.location(span),
             source: "`cargo login`".into(),
             value: env_secret.map_or_else(|| line.trim().to_string(), |kv| kv.value.value.clone()),
+        });
+    }
+
+    /// A long-lived pub.dev credential the step stores for later
+    /// `dart pub publish`: `dart pub token add` fed a secret (on stdin, or
+    /// through `--env-var` naming a variable set from one), or a
+    /// credentials file written from a secret
+    /// ([`crate::registry::pub_dev::CREDENTIAL_FILES`]).
+    fn observe_pub_credentials(&mut self, exec: &Executed<'_, '_>) {
+        const TOKEN_ADD: &str = "pub token add";
+        let Some(run) = &exec.step.run else {
+            return;
+        };
+        let text = exec.resolve(&run.value);
+        let file = crate::registry::pub_dev::CREDENTIAL_FILES
+            .iter()
+            .find(|f| text.contains(*f));
+        let needle = if text.contains(TOKEN_ADD) {
+            TOKEN_ADD
+        } else if let Some(file) = file {
+            file
+        } else {
+            return;
+        };
+        // The secret is in the text, or in a variable of the step the text reads.
+        let env_secret = exec.step.env.iter().find(|kv| {
+            text.contains(&kv.key.value)
+                && kv.value.value.contains("secrets.")
+                && !kv.value.value.contains(".outputs.")
+        });
+        let secret = text.contains("secrets.") || env_secret.is_some();
+        if !secret {
+            return;
+        }
+        let span = exec
+            .source
+            .get(run.span.range())
+            .and_then(|raw| raw.find(needle))
+            .map_or(run.span, |at| {
+                Span::new(run.span.start + at, run.span.start + at + needle.len())
+            });
+        self.given.push(GivenToken {
+            registry: Registry::PubDev,
+            location: exec.location(span),
+            source: if needle == TOKEN_ADD {
+                "`dart pub token add`".into()
+            } else {
+                format!("`{needle}`")
+            },
+            value: env_secret.map_or_else(
+                || {
+                    text.lines()
+                        .find(|l| l.contains("secrets."))
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                },
+                |kv| kv.value.value.clone(),
+            ),
         });
     }
 
@@ -643,6 +703,25 @@ impl<'a> Invocation<'a, '_> {
                 Auth::Unknown
             }
             None if table.trusted_publishing => Auth::Oidc,
+            // pub.dev: a credential the job stored itself (a token added
+            // from a secret, a credentials file) wins over setup-dart's,
+            // which it replaces or which setup-dart never minted.
+            None if table.registry == Registry::PubDev
+                && self.mint.given_for(Registry::PubDev).is_some() =>
+            {
+                match self.mint.given_for(Registry::PubDev) {
+                    Some(given) => {
+                        return (
+                            Auth::Password {
+                                location: given.location,
+                                source: given.source.clone(),
+                            },
+                            Some(given.value.clone()),
+                        );
+                    }
+                    None => Auth::Unknown,
+                }
+            }
             // The key a credentials action exported for the job's later steps.
             None if self.mint.exported(table.registry).is_some() => Auth::Oidc,
             None => match self.mint.given_for(table.registry) {
@@ -727,6 +806,9 @@ fn unwrap_command(words: &[String]) -> &[String] {
             // `npx npm@11 publish`, `corepack pnpm publish`, `pnpm exec`.
             ("npx" | "corepack", _) => 1,
             ("pnpm", "exec" | "dlx") => 2,
+            // `yarn dlx jsr publish`, `bunx jsr publish`, `bun x jsr publish`.
+            ("yarn", "dlx") | ("bun", "x") => 2,
+            ("bunx", _) => 1,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
             ("bundle", "exec") => 2,
@@ -861,6 +943,11 @@ pub fn shell_sites(
         }
         if table.uploader == Uploader::Cargo
             && shell::has_flag(args, crate::registry::crates_io::DRY_RUN_FLAGS)
+        {
+            continue;
+        }
+        if table.uploader == Uploader::DartPub
+            && shell::has_flag(args, crate::registry::pub_dev::DRY_RUN_FLAGS)
         {
             continue;
         }

@@ -35,6 +35,12 @@ pub enum Uploader {
     ReleaseGem,
     /// `dotnet nuget push` or `nuget push`.
     NuGetPush,
+    /// `dart pub publish` or `flutter pub publish`.
+    DartPub,
+    /// `deno publish`.
+    DenoPublish,
+    /// `jsr publish` (run by `npx`, `pnpm dlx`, `yarn dlx`, `bunx`).
+    JsrPublish,
 }
 
 impl Uploader {
@@ -58,6 +64,9 @@ impl Uploader {
             Uploader::RakeRelease => "rake release",
             Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
             Uploader::NuGetPush => "nuget push",
+            Uploader::DartPub => "dart pub publish",
+            Uploader::DenoPublish => "deno publish",
+            Uploader::JsrPublish => "jsr publish",
         }
     }
 
@@ -190,6 +199,8 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .chain(super::npm::COMMANDS)
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
+        .chain(super::pub_dev::COMMANDS)
+        .chain(super::jsr::COMMANDS)
 }
 
 /// An action that exchanges the job's OIDC token for a registry token that
@@ -218,4 +229,5 @@ pub fn token_minters() -> impl Iterator<Item = &'static TokenMinter> {
         .chain(super::crates_io::MINTERS)
         .chain(super::rubygems::MINTERS)
         .chain(super::nuget::MINTERS)
+        .chain(super::pub_dev::MINTERS)
 }

@@ -43,17 +43,30 @@ impl<'a> Context<'a> {
             None => &self.repo.config.publishers,
         };
         all.iter()
-            .filter(|p| p.platform == Platform::Github)
+            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
             .collect()
     }
 
-    /// The GitHub publishers declared in the configuration (not recorded).
+    /// The GitHub publishers declared in the configuration (not recorded),
+    /// of the registries that match a workflow file.
     pub fn declared_publishers(&self) -> Vec<&'a Publisher> {
         self.repo
             .config
             .publishers
             .iter()
-            .filter(|p| p.platform == Platform::Github)
+            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
+            .collect()
+    }
+
+    /// The declared publishers of pub.dev and JSR, which trust a
+    /// repository (and for pub.dev a tag pattern) rather than a workflow
+    /// file.
+    pub fn repository_publishers(&self) -> Vec<&'a Publisher> {
+        self.repo
+            .config
+            .publishers
+            .iter()
+            .filter(|p| p.platform == Platform::Github && !p.index().matches_workflow())
             .collect()
     }
 
