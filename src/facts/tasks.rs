@@ -193,13 +193,15 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             file: Some(file.clone()),
         });
     }
-    // `npx npm@11 publish`, `npx pnpm ...`: a package manager, read as such.
+    // `npx npm@11 publish`, `npx pnpm ...`: a package manager, read as such;
+    // `npx jsr publish`: JSR's CLI, whose publish is a known upload
+    // (`registry::jsr`).
     let runs_package_manager = name == "npx"
         && super::shell::skip_runner_options(args)
             .first()
             .is_some_and(|w| {
                 let tool = w.split('@').next().unwrap_or(w);
-                !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn")
+                !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn" | "jsr")
             });
     if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager {
         return Some(Runs::Interpreter {

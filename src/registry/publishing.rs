@@ -85,6 +85,14 @@ impl Uploader {
             Uploader::RakeRelease | Uploader::ReleaseGem => {
                 Some(&["gem build", "rake build", "bundle install"])
             }
+            // pub and deno publish the package's files from the checkout
+            // (https://dart.dev/tools/pub/cmd/pub-lish,
+            // https://jsr.io/docs/publishing-packages), resolving its
+            // dependencies first.
+            Uploader::DartPub => Some(&["dart pub get", "flutter pub get"]),
+            Uploader::DenoPublish | Uploader::JsrPublish => {
+                Some(&["deno install", "deno check", "npm install", "npm ci"])
+            }
             _ => None,
         }
     }

@@ -786,7 +786,12 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
     let Some(remote) = &context.repo.remote else {
         return; // no remote: nothing to compare with
     };
-    for publisher in context.publishers() {
+    // pub.dev and JSR publishers name a repository too.
+    let publishers = context
+        .publishers()
+        .into_iter()
+        .chain(context.repository_publishers());
+    for publisher in publishers {
         let registry = publisher.index();
         let malformed = form_problems(publisher);
         for (field, actual, what, kind) in [
@@ -827,10 +832,12 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
                 },
             );
             let name = registry.display_name();
-            if case_only && registry.is_pypi() {
-                diagnostic = diagnostic.with_severity(Severity::Warning).with_help(
-                    "PyPI compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places",
-                );
+            // A remote URL may be spelled in any case: the registries that
+            // compare exactly get a warning to check the canonical spelling.
+            if case_only && (registry.is_pypi() || registry == Registry::PubDev) {
+                diagnostic = diagnostic.with_severity(Severity::Warning).with_help(format!(
+                    "{name} compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places"
+                ));
             } else if case_only {
                 diagnostic = diagnostic.with_help(format!(
                     "{name} compares the {what} exactly, letter case included, with the spelling GitHub puts in the token; check the canonical spelling on GitHub and use it in both places"
