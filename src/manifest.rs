@@ -663,10 +663,14 @@ mod tests {
             pubspec_name("# pkg\nname: my_pkg\nversion: 1.2.3\n").as_deref(),
             Some("my_pkg")
         );
-        assert_eq!(pubspec_name("name: 'quoted' # c\r\n").as_deref(), Some("quoted"));
+        assert_eq!(
+            pubspec_name("name: 'quoted' # c\r\n").as_deref(),
+            Some("quoted")
+        );
         assert_eq!(pubspec_name("dependencies:\n  name: x\n"), None);
         assert_eq!(
-            jsr_name("{\n  // c\n  \"name\": \"@luca/greet\",\n  \"version\": \"1.0.0\"\n}").as_deref(),
+            jsr_name("{\n  // c\n  \"name\": \"@luca/greet\",\n  \"version\": \"1.0.0\"\n}")
+                .as_deref(),
             Some("@luca/greet")
         );
         assert_eq!(jsr_name("{\"tasks\": {\"name\": \"build\"}}"), None);

@@ -411,7 +411,9 @@ fn read_publisher(
                 Some(span),
                 "publisher without `workflow`",
                 "this publisher",
-                Some("add `workflow = \"...\"` (the workflow file name, e.g. `release.yml`)".into()),
+                Some(
+                    "add `workflow = \"...\"` (the workflow file name, e.g. `release.yml`)".into(),
+                ),
             ));
         }
     };

@@ -62,7 +62,10 @@ pub fn push_reaches(trigger: &Trigger, pattern: &str) -> Reach {
             let Some(patterns) = patterns_of(tags) else {
                 return Reach::Unknown;
             };
-            if samples.iter().any(|tag| included(&patterns, tag) == Some(true)) {
+            if samples
+                .iter()
+                .any(|tag| included(&patterns, tag) == Some(true))
+            {
                 return Reach::Yes;
             }
             // Only plain positive patterns can be proved to match nothing.
@@ -75,11 +78,9 @@ pub fn push_reaches(trigger: &Trigger, pattern: &str) -> Reach {
             let Some(patterns) = patterns_of(ignore) else {
                 return Reach::Unknown;
             };
-            let kept = samples.iter().any(|tag| {
-                patterns
-                    .iter()
-                    .all(|p| glob_matches(p, tag) == Some(false))
-            });
+            let kept = samples
+                .iter()
+                .any(|tag| patterns.iter().all(|p| glob_matches(p, tag) == Some(false)));
             if kept { Reach::Yes } else { Reach::Unknown }
         }
     }
@@ -308,7 +309,10 @@ mod tests {
     #[test]
     fn globs() {
         assert_eq!(glob_matches("v[0-9]+.[0-9]+.[0-9]+", "v1.2.3"), Some(true));
-        assert_eq!(glob_matches("v[0-9]+.[0-9]+.[0-9]+", "v1.2.3-dev"), Some(false));
+        assert_eq!(
+            glob_matches("v[0-9]+.[0-9]+.[0-9]+", "v1.2.3-dev"),
+            Some(false)
+        );
         assert_eq!(glob_matches("v*", "v1.2.3"), Some(true));
         assert_eq!(glob_matches("*", "pkg/v1.2.3"), Some(false));
         assert_eq!(glob_matches("**", "pkg/v1.2.3"), Some(true));
@@ -320,21 +324,45 @@ mod tests {
     fn push_filters_against_patterns() {
         use Reach::*;
         let tags = |list: &str| push(&format!("    tags: {list}"));
-        assert_eq!(push_reaches(&tags("['v[0-9]+.[0-9]+.[0-9]+']"), "v{{version}}"), Yes);
+        assert_eq!(
+            push_reaches(&tags("['v[0-9]+.[0-9]+.[0-9]+']"), "v{{version}}"),
+            Yes
+        );
         assert_eq!(push_reaches(&tags("['v*']"), "v{{version}}"), Yes);
         assert_eq!(push_reaches(&tags("['*']"), "{{version}}"), Yes);
         assert_eq!(push_reaches(&tags("['release-*']"), "v{{version}}"), No);
         assert_eq!(push_reaches(&tags("['v*']"), "{{version}}"), No);
-        assert_eq!(push_reaches(&tags("['[0-9]+.[0-9]+.[0-9]+']"), "v{{version}}"), No);
+        assert_eq!(
+            push_reaches(&tags("['[0-9]+.[0-9]+.[0-9]+']"), "v{{version}}"),
+            No
+        );
         assert_eq!(push_reaches(&tags("['pkg-v*']"), "pkg-v{{version}}"), Yes);
         assert_eq!(push_reaches(&tags("['other-v*']"), "pkg-v{{version}}"), No);
         // Calendar versions and unusual globs: not provably unmatched.
-        assert_eq!(push_reaches(&tags("['v20[0-9][0-9].*']"), "v{{version}}"), Yes);
+        assert_eq!(
+            push_reaches(&tags("['v20[0-9][0-9].*']"), "v{{version}}"),
+            Yes
+        );
         assert_eq!(push_reaches(&tags("['*-rc']"), "v{{version}}"), Unknown);
-        assert_eq!(push_reaches(&tags("['v*', '!v*']"), "v{{version}}"), Unknown);
-        assert_eq!(push_reaches(&push("    branches: [main]"), "v{{version}}"), No);
-        assert_eq!(push_reaches(&push("    paths: ['lib/**']"), "v{{version}}"), Yes);
-        assert_eq!(push_reaches(&push("    tags-ignore: ['*-dev*']"), "v{{version}}"), Yes);
-        assert_eq!(push_reaches(&push("    tags-ignore: ['**']"), "v{{version}}"), Unknown);
+        assert_eq!(
+            push_reaches(&tags("['v*', '!v*']"), "v{{version}}"),
+            Unknown
+        );
+        assert_eq!(
+            push_reaches(&push("    branches: [main]"), "v{{version}}"),
+            No
+        );
+        assert_eq!(
+            push_reaches(&push("    paths: ['lib/**']"), "v{{version}}"),
+            Yes
+        );
+        assert_eq!(
+            push_reaches(&push("    tags-ignore: ['*-dev*']"), "v{{version}}"),
+            Yes
+        );
+        assert_eq!(
+            push_reaches(&push("    tags-ignore: ['**']"), "v{{version}}"),
+            Unknown
+        );
     }
 }

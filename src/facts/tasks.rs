@@ -186,6 +186,16 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if is_python(program) {
         return python_invocation(program, args);
     }
+    // `deno publish` (and its dry run) packages files for JSR and runs none
+    // of them: an upload `registry::jsr` knows, not a program.
+    if name == "deno"
+        && args
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .is_some_and(|w| w == "publish")
+    {
+        return None;
+    }
     if INTERPRETERS.contains(&name) {
         let file = args.iter().find(|w| !w.starts_with('-'))?;
         return Some(Runs::Interpreter {

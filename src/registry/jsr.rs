@@ -39,13 +39,15 @@ pub static INFO: RegistryInfo = RegistryInfo {
         workflow: "",
         environment: "",
     },
+    // jsr-io/jsr frontend/routes/package/settings.tsx, the package's
+    // settings tab, where the GitHub repository is linked.
     settings_url: "https://jsr.io/{package}/settings",
     upload_hosts: &["jsr.io", "api.jsr.io"],
     default_upload_url: "https://jsr.io",
     publish_hint: "`deno publish` or `npx jsr publish` without `--token`, in a job with `id-token: write`",
     rejection: "an error that the actor is not authorized to publish the package",
     validate,
-    source: "https://jsr.io/docs/publishing-packages; denoland/deno cli/tools/publish/auth.rs; jsr-io/jsr-npm src/bin.ts",
+    source: "https://jsr.io/docs/publishing-packages; denoland/deno cli/tools/publish/auth.rs; jsr-io/jsr-npm src/bin.ts; jsr-io/jsr frontend/routes/package/settings.tsx",
 };
 
 fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {

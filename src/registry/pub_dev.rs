@@ -75,7 +75,9 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
         problems.push(FieldProblem {
             field: PublisherField::Environment,
             message: format!("environment `{environment}` is not accepted by pub.dev"),
-            help: Some("pub.dev accepts letters, digits, `-`, `.` and `_` in an environment name".into()),
+            help: Some(
+                "pub.dev accepts letters, digits, `-`, `.` and `_` in an environment name".into(),
+            ),
         });
     }
     problems
@@ -92,9 +94,10 @@ pub fn tag_pattern_problem(pattern: &str) -> Option<String> {
             format!("tag pattern `{pattern}` contains `{VERSION_PLACEHOLDER}` more than once")
         });
     }
-    let invalid = parts.iter().flat_map(|p| p.chars()).find(|c| {
-        !(c.is_ascii_alphanumeric() || "-._/".contains(*c))
-    });
+    let invalid = parts
+        .iter()
+        .flat_map(|p| p.chars())
+        .find(|c| !(c.is_ascii_alphanumeric() || "-._/".contains(*c)));
     invalid.map(|c| {
         format!(
             "tag pattern `{pattern}` contains `{c}`; pub.dev accepts letters, digits, `-`, `.`, `_` and `/` around `{VERSION_PLACEHOLDER}`"
@@ -150,6 +153,46 @@ pub const SETUP_DART: &str = "dart-lang/setup-dart";
 
 /// The reusable workflow that publishes to pub.dev, without `@ref`.
 pub const PUBLISH_WORKFLOW: &str = "dart-lang/setup-dart/.github/workflows/publish.yml";
+
+/// Whether a job's `uses:` calls [`PUBLISH_WORKFLOW`].
+pub fn is_publish_workflow(target: &crate::workflow::UsesTarget) -> bool {
+    let crate::workflow::UsesTarget::Remote { slug, path, .. } = target else {
+        return false;
+    };
+    path.as_deref().is_some_and(|path| {
+        format!("{slug}/{}", path.trim_end_matches('/')).eq_ignore_ascii_case(PUBLISH_WORKFLOW)
+    })
+}
+
+/// The tag pattern a workflow's `push` tag filters suggest: the literal
+/// start of the first filter, then `{{version}}` (`v[0-9]+.*` gives
+/// `v{{version}}`); `v{{version}}` when there is none.
+pub fn suggested_tag_pattern(workflow: &crate::workflow::Workflow) -> String {
+    let first = workflow
+        .triggers
+        .iter()
+        .filter(|t| t.event.value == "push")
+        .filter_map(|t| t.config.as_ref()?.get("tags"))
+        .find_map(|tags| {
+            tags.as_str()
+                .or_else(|| tags.as_sequence()?.first()?.as_str())
+                .map(str::to_string)
+        });
+    let head = first.as_deref().map_or("v", |filter| {
+        let end = filter
+            .find(|c: char| "*?+[]\\!".contains(c))
+            .unwrap_or(filter.len());
+        &filter[..end]
+    });
+    let valid = head
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
+    if valid && !head.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{head}{VERSION_PLACEHOLDER}")
+    } else {
+        format!("v{VERSION_PLACEHOLDER}")
+    }
+}
 
 /// Its inputs (setup-dart `.github/workflows/publish.yml`).
 pub const PUBLISH_WORKFLOW_ENVIRONMENT: &str = "environment";

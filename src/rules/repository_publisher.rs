@@ -15,9 +15,9 @@ use crate::facts::WorkflowView;
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::tag_filter::{Reach, push_reaches};
-use crate::registry::pub_dev::{self, PUBLISH_WORKFLOW, PUBLISH_WORKFLOW_ENVIRONMENT};
+use crate::registry::pub_dev::{self, PUBLISH_WORKFLOW_ENVIRONMENT};
 use crate::registry::{PublisherField, Registry};
-use crate::workflow::{Access, Spanned, UsesTarget};
+use crate::workflow::{Access, Spanned};
 
 /// A job that publishes to pub.dev or JSR.
 struct Publish<'a> {
@@ -35,17 +35,6 @@ struct Publish<'a> {
     reusable: bool,
 }
 
-/// Whether a job's `uses:` is pub.dev's reusable publishing workflow.
-fn is_publish_workflow(target: &UsesTarget) -> bool {
-    let UsesTarget::Remote { slug, path, .. } = target else {
-        return false;
-    };
-    let Some(path) = path else {
-        return false;
-    };
-    format!("{slug}/{}", path.trim_end_matches('/')).eq_ignore_ascii_case(PUBLISH_WORKFLOW)
-}
-
 /// Every job of the repository that publishes to pub.dev or JSR, one
 /// entry per job and registry.
 fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
@@ -53,7 +42,7 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
     for view in context.workflows() {
         for (index, job) in view.workflow.jobs.iter().enumerate() {
             if let Some(call) = &job.call
-                && is_publish_workflow(&call.uses.target)
+                && pub_dev::is_publish_workflow(&call.uses.target)
             {
                 let environment = call
                     .with
@@ -76,10 +65,9 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
                 let Some(registry) = site.index().filter(|r| !r.matches_workflow()) else {
                     continue;
                 };
-                if let Some(known) = found
-                    .iter_mut()
-                    .find(|p| p.view.index == view.index && p.job == index && p.registry == registry)
-                {
+                if let Some(known) = found.iter_mut().find(|p| {
+                    p.view.index == view.index && p.job == index && p.registry == registry
+                }) {
                     known.oidc |= site.is_oidc();
                     continue;
                 }
@@ -183,7 +171,11 @@ pub(super) fn publisher_fields(context: &Context<'_>, out: &mut Vec<Diagnostic>)
 
 /// The `[[publisher]]` block and form values for a job that publishes to
 /// pub.dev or JSR with no publisher declared.
-pub(crate) fn registration_help(context: &Context<'_>, registry: Registry, environment: Option<&str>) -> String {
+pub(crate) fn registration_help(
+    context: &Context<'_>,
+    registry: Registry,
+    environment: Option<&str>,
+) -> String {
     let (owner, repository) = match &context.repo.remote {
         Some(remote) => (remote.owner.clone(), remote.repository.clone()),
         None => ("<owner>".to_string(), "<repository>".to_string()),
@@ -197,9 +189,7 @@ pub(crate) fn registration_help(context: &Context<'_>, registry: Registry, envir
                 .settings_url
                 .replace("{package}", package.as_deref().unwrap_or("<package>")),
             pub_dev::VERSION_PLACEHOLDER,
-            environment.map_or(String::new(), |e| format!(
-                ", requiring environment `{e}`"
-            )),
+            environment.map_or(String::new(), |e| format!(", requiring environment `{e}`")),
         ),
         _ => format!(
             "link the package to the GitHub repository `{owner}/{repository}` in its JSR settings ({}), then declare it in tplint.toml:\n\n[[publisher]]\nregistry = \"jsr\"\n",
@@ -212,7 +202,9 @@ pub(crate) fn registration_help(context: &Context<'_>, registry: Registry, envir
     if let Some(package) = &package {
         help.push_str(&format!("package = \"{package}\"\n"));
     }
-    help.push_str(&format!("owner = \"{owner}\"\nrepository = \"{repository}\"\n"));
+    help.push_str(&format!(
+        "owner = \"{owner}\"\nrepository = \"{repository}\"\n"
+    ));
     if registry == Registry::PubDev {
         help.push_str(&format!(
             "tag-pattern = \"v{}\"\n",
@@ -279,7 +271,10 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                     continue;
                 }
                 for opaque in &view.job_facts(index).opaque {
-                    hidden.push((opaque.location, format!("tplint cannot see into {}", opaque.what)));
+                    hidden.push((
+                        opaque.location,
+                        format!("tplint cannot see into {}", opaque.what),
+                    ));
                 }
             }
             for call in context.facts.calls.calls_from(view.index) {
@@ -407,7 +402,8 @@ pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
         if publish.registry != Registry::PubDev || !publish.oidc {
             continue;
         }
-        let names = crate::facts::starting_workflows(context.repo, context.facts, publish.view.index);
+        let names =
+            crate::facts::starting_workflows(context.repo, context.facts, publish.view.index);
         let starts: Vec<WorkflowView<'_>> = context
             .workflows()
             .filter(|v| names.contains(&v.file.name.as_str()))
@@ -439,10 +435,11 @@ pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
                 .1
                 .value
                 .replacen(pub_dev::VERSION_PLACEHOLDER, "1.2.3", 1);
-            let filter = patterns[0]
-                .1
-                .value
-                .replacen(pub_dev::VERSION_PLACEHOLDER, "[0-9]+.[0-9]+.[0-9]+*", 1);
+            let filter = patterns[0].1.value.replacen(
+                pub_dev::VERSION_PLACEHOLDER,
+                "[0-9]+.[0-9]+.[0-9]+*",
+                1,
+            );
             let mut diagnostic = Diagnostic::new(
                 &TAG_PATTERN_MISMATCH,
                 location,
@@ -456,7 +453,8 @@ pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             ))
             .with_related(publish.location, "publishes to pub.dev here");
             for (publisher, pattern) in &patterns {
-                diagnostic = diagnostic.with_related(at(publisher, pattern), "tag pattern declared here");
+                diagnostic =
+                    diagnostic.with_related(at(publisher, pattern), "tag pattern declared here");
             }
             out.push(diagnostic);
         }
@@ -536,7 +534,10 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
         out.push(
             Diagnostic::new(&ENVIRONMENT_MISMATCH, location, message)
                 .with_help(help)
-                .with_related(at(expected[0].0, first), "publisher's environment declared here"),
+                .with_related(
+                    at(expected[0].0, first),
+                    "publisher's environment declared here",
+                ),
         );
     }
 }
