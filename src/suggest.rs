@@ -438,8 +438,8 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
             }
         }
         // JSR matches no environment.
-        let environment_field = Registry::parse(s.index)
-            .is_none_or(|r| !r.info().labels.environment.is_empty());
+        let environment_field =
+            Registry::parse(s.index).is_none_or(|r| !r.info().labels.environment.is_empty());
         if let Some(environment) = s.environment.as_ref().filter(|_| environment_field) {
             text.push_str(&format!("environment = {}\n", quoted(environment)));
         }

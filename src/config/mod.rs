@@ -816,6 +816,57 @@ mod tests {
     }
 
     #[test]
+    fn pub_dev_and_jsr_publishers_name_no_workflow() {
+        let config = parse(
+            "[[publisher]]\nregistry = \"pub.dev\"\nowner = \"o\"\nrepository = \"r\"\ntag-pattern = \"v{{version}}\"\n\n[[publisher]]\nregistry = \"jsr\"\nowner = \"o\"\nrepository = \"r\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.publishers[0].index(), Registry::PubDev);
+        assert_eq!(
+            config.publishers[0].tag_pattern.as_ref().unwrap().value,
+            "v{{version}}"
+        );
+        assert!(config.publishers[0].workflow.value.is_empty());
+        assert_eq!(config.publishers[1].index(), Registry::Jsr);
+        // The others still need a workflow, and only pub.dev a tag pattern.
+        let message = located_error("[[publisher]]\nowner = \"o\"\nrepository = \"r\"\n");
+        assert!(message.contains("without `workflow`"), "{message}");
+        let message = located_error(&format!(
+            "[[publisher]]\ntag-pattern = \"v{{{{version}}}}\"\n{GITHUB}"
+        ));
+        assert!(message.contains("pub.dev field"), "{message}");
+    }
+
+    #[test]
+    fn pub_dev_flags() {
+        let mut sources = SourceMap::default();
+        let flags = PublisherFlags {
+            owner: Some("o".into()),
+            repository: Some("r".into()),
+            index: Some("pub.dev".into()),
+            tag_pattern: Some("v{{version}}".into()),
+            ..PublisherFlags::default()
+        };
+        let publisher = flag_publisher(&flags, &mut sources).unwrap();
+        assert_eq!(publisher.index(), Registry::PubDev);
+        assert!(publisher.tag_pattern.is_some());
+        let missing = PublisherFlags {
+            tag_pattern: None,
+            ..flags.clone()
+        };
+        assert!(matches!(
+            flag_publisher(&missing, &mut sources),
+            Err(LoadError::Usage(m)) if m.contains("--tag-pattern")
+        ));
+        let elsewhere = PublisherFlags {
+            index: Some("npm".into()),
+            workflow: Some("release.yml".into()),
+            ..flags
+        };
+        assert!(flag_publisher(&elsewhere, &mut sources).is_err());
+    }
+
+    #[test]
     fn registry_specific_fields() {
         let config = parse(&format!(
             "[[publisher]]\nregistry = \"rubygems\"\nworkflow-repository-owner = \"shared\"\nworkflow-repository-name = \"workflows\"\n{GITHUB}"

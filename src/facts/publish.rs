@@ -1563,4 +1563,83 @@ mod tests {
         ));
         assert!(matches!(s[0].auth, Auth::Password { .. }));
     }
+
+    #[test]
+    fn dart_and_flutter_pub_publish() {
+        let setup = "      - uses: dart-lang/setup-dart@v1\n";
+        for script in [
+            "dart pub publish --force",
+            "dart pub publish -f",
+            "flutter pub publish --force",
+        ] {
+            let s = sites(&format!("{setup}      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::DartPub, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::PubDev), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+            // Without setup-dart no token is minted for it.
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s[0].auth, Auth::Unknown, "{script}");
+        }
+        for script in [
+            "dart pub publish --dry-run",
+            "dart pub publish -n",
+            "dart pub get",
+            "dart pub token add https://pub.dev --env-var PUB_TOKEN",
+        ] {
+            assert!(
+                sites(&format!("{setup}      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+        // A credential stored from a secret wins over setup-dart's token.
+        let s = sites(&format!(
+            "{setup}      - run: echo '${{{{ secrets.CREDS }}}}' > ~/.config/dart/pub-credentials.json\n      - run: dart pub publish -f\n"
+        ));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`pub-credentials.json`")
+        );
+        let s = sites(&format!(
+            "{setup}      - run: echo \"$T\" | dart pub token add https://pub.dev\n        env:\n          T: ${{{{ secrets.PUB }}}}\n      - run: dart pub publish -f\n"
+        ));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`dart pub token add`")
+        );
+        // Another server.
+        let s = sites(&format!(
+            "{setup}      - run: dart pub publish -f\n        env:\n          PUB_HOSTED_URL: https://pub.example.com\n"
+        ));
+        assert!(matches!(s[0].target, Target::Custom(_)));
+    }
+
+    #[test]
+    fn deno_and_jsr_publish() {
+        for script in [
+            "deno publish",
+            "npx jsr publish",
+            "npx jsr@latest publish --allow-slow-types",
+            "pnpm dlx jsr publish",
+            "yarn dlx jsr publish",
+            "bunx jsr publish",
+        ] {
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::Jsr), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+        }
+        let s = sites("      - run: deno publish --token ${{ secrets.JSR_TOKEN }}\n");
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`--token`"));
+        let s = sites("      - run: npx jsr publish --token=$JSR\n");
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        for script in [
+            "deno publish --dry-run",
+            "npx jsr publish --dry-run",
+            "deno fmt",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+    }
 }

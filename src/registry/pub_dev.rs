@@ -217,3 +217,49 @@ pub const CREDENTIAL_FILES: &[&str] = &["pub-credentials.json", ".pub-cache/cred
 /// How a job publishes by trusted publishing
 /// (https://dart.dev/tools/pub/automated-publishing).
 pub const TRUSTED_PUBLISHING_HOW: &str = "call `dart-lang/setup-dart/.github/workflows/publish.yml` from a job with `id-token: write`, or run `dart-lang/setup-dart` before `dart pub publish --force` in such a job, in a workflow started by pushing a tag that matches the publisher's tag pattern";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_patterns() {
+        assert_eq!(tag_pattern_problem("v{{version}}"), None);
+        assert_eq!(tag_pattern_problem("my_pkg-v{{version}}"), None);
+        assert_eq!(tag_pattern_problem("pkgs/a/{{version}}"), None);
+        assert!(tag_pattern_problem("v{version}").is_some());
+        assert!(tag_pattern_problem("{{version}}-{{version}}").is_some());
+        assert!(tag_pattern_problem("v*{{version}}").is_some());
+    }
+
+    #[test]
+    fn suggested_patterns() {
+        let workflow = |on: &str| {
+            let text = format!("on:\n{on}\njobs: {{}}\n");
+            let document = crate::yaml::parse(&text).expect("yaml");
+            crate::workflow::build(&text, &document)
+        };
+        let w = workflow("  push:\n    tags: ['v[0-9]+.[0-9]+.[0-9]+']");
+        assert_eq!(suggested_tag_pattern(&w), "v{{version}}");
+        let w = workflow("  push:\n    tags: 'my_pkg-v*'");
+        assert_eq!(suggested_tag_pattern(&w), "my_pkg-v{{version}}");
+        let w = workflow("  push:\n    tags: ['[0-9]+.[0-9]+.[0-9]+']");
+        assert_eq!(suggested_tag_pattern(&w), "{{version}}");
+        let w = workflow("  release:");
+        assert_eq!(suggested_tag_pattern(&w), "v{{version}}");
+    }
+
+    #[test]
+    fn publish_workflow_calls() {
+        let target = |text: &str| {
+            crate::workflow::UsesTarget::parse(text, |_| crate::source::Span::new(0, 0))
+        };
+        assert!(is_publish_workflow(&target(
+            "dart-lang/setup-dart/.github/workflows/publish.yml@v1"
+        )));
+        assert!(!is_publish_workflow(&target("dart-lang/setup-dart@v1")));
+        assert!(!is_publish_workflow(&target(
+            "dart-lang/ecosystem/.github/workflows/publish.yaml@main"
+        )));
+    }
+}
