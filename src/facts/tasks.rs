@@ -186,13 +186,15 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if is_python(program) {
         return python_invocation(program, args);
     }
-    // `deno publish` (and its dry run) packages files for JSR and runs none
-    // of them: an upload `registry::jsr` knows, not a program.
+    // deno's own tools, which run none of the repository's code: `deno
+    // publish` (an upload `registry::jsr` knows), the formatter, the linter,
+    // the type checker, the documentation generator
+    // (https://docs.deno.com/runtime/reference/cli/).
     if name == "deno"
         && args
             .iter()
             .find(|w| !w.starts_with('-'))
-            .is_some_and(|w| w == "publish")
+            .is_some_and(|w| matches!(w.as_str(), "publish" | "fmt" | "lint" | "check" | "doc"))
     {
         return None;
     }

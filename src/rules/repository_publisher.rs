@@ -397,7 +397,10 @@ pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
     if patterns.is_empty() {
         return;
     }
-    let mut reported: Vec<usize> = Vec::new();
+    // Each publish with the workflows its runs start from, and whether none
+    // of those can be started by a tag of a declared pattern; `None` when a
+    // start is outside the repository or unreadable.
+    let mut judged: Vec<(Publish<'_>, Vec<WorkflowView<'_>>, Option<bool>)> = Vec::new();
     for publish in publishes(context) {
         if publish.registry != Registry::PubDev || !publish.oidc {
             continue;
@@ -408,18 +411,23 @@ pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             .workflows()
             .filter(|v| names.contains(&v.file.name.as_str()))
             .collect();
-        // Started only from another repository, or not readable: unknown.
-        if starts.is_empty() || starts.len() < names.len() {
-            continue;
-        }
-        let never = starts.iter().all(|view| {
-            patterns
-                .iter()
-                .all(|(_, pattern)| workflow_reach(view, &pattern.value) == Reach::No)
+        let never = (!starts.is_empty() && starts.len() == names.len()).then(|| {
+            starts.iter().all(|view| {
+                patterns
+                    .iter()
+                    .all(|(_, pattern)| workflow_reach(view, &pattern.value) == Reach::No)
+            })
         });
-        if !never {
-            continue;
-        }
+        judged.push((publish, starts, never));
+    }
+    // tplint cannot tell which package a job publishes: when another
+    // publish may match a declared pattern, one that cannot may be of a
+    // package whose publisher is not declared, and is left alone.
+    if judged.iter().any(|(_, _, never)| *never != Some(true)) {
+        return;
+    }
+    let mut reported: Vec<usize> = Vec::new();
+    for (publish, starts, _) in judged {
         for view in starts {
             if reported.contains(&view.index) {
                 continue;
