@@ -204,6 +204,14 @@ rule!(
 );
 
 rule!(
+    TAG_PATTERN_MISMATCH,
+    "TP111",
+    "tag-pattern-mismatch",
+    Error,
+    "the workflow that publishes to pub.dev cannot be started by pushing a tag of the publisher's tag pattern"
+);
+
+rule!(
     ID_TOKEN_MISSING,
     "TP201",
     "id-token-missing",
@@ -467,6 +475,7 @@ pub static RULES: &[&Rule] = &[
     &REUSABLE_WORKFLOW_PUBLISH,
     &PUBLISHER_RECORD_UNDECLARED,
     &PACKAGE_REPOSITORY_MISMATCH,
+    &TAG_PATTERN_MISMATCH,
     &ID_TOKEN_MISSING,
     &ID_TOKEN_WORKFLOW_LEVEL,
     &ID_TOKEN_UNUSED,

@@ -114,8 +114,11 @@ pub struct CheckArgs {
     /// Publisher environment (optional).
     #[arg(long)]
     pub environment: Option<String>,
+    /// pub.dev publisher tag pattern, e.g. `v{{version}}`.
+    #[arg(long)]
+    pub tag_pattern: Option<String>,
     /// Publisher registry: `pypi` (default), `testpypi`, `crates.io`,
-    /// `npm`, `rubygems` or `nuget`.
+    /// `npm`, `rubygems`, `nuget`, `pub.dev` or `jsr`.
     #[arg(long, conflicts_with = "index")]
     pub registry: Option<String>,
     /// Publisher index: `pypi` (default) or `testpypi` (older name of `--registry`).

@@ -107,6 +107,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
                 repository: args.repository.clone(),
                 workflow: args.workflow.clone(),
                 environment: args.environment.clone(),
+                tag_pattern: args.tag_pattern.clone(),
                 index: args.registry.clone().or_else(|| args.index.clone()),
                 package: args.package.clone(),
             },

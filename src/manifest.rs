@@ -1,6 +1,7 @@
 //! The package manifests at a repository's root: what each registry would
 //! call the package (`package.json`, `Cargo.toml` and its workspace
-//! members, `*.gemspec`, `*.csproj`), and the `package.json` fields that
+//! members, `*.gemspec`, `*.csproj`, `pubspec.yaml`, `jsr.json` or
+//! `deno.json`), and the `package.json` fields that
 //! decide how npm publishes it. Every read is bounded; a manifest that
 //! cannot be read or parsed is simply absent.
 
@@ -72,6 +73,11 @@ pub struct Manifests {
     pub npmrc_auth_vars: Vec<String>,
     /// What the files of release tools that publish inside themselves say.
     pub release: crate::release_config::ReleaseConfig,
+    /// `name:` of the root `pubspec.yaml` (pub.dev).
+    pub pubspec_name: Option<String>,
+    /// `name` of the root `jsr.json`, `deno.json` or `deno.jsonc` (JSR),
+    /// the first that has one.
+    pub jsr_name: Option<String>,
 }
 
 impl Manifests {
@@ -116,6 +122,10 @@ impl Manifests {
         let npmrc_auth_vars = read(".npmrc")
             .map(|t| npmrc_auth_vars(&t))
             .unwrap_or_default();
+        let pubspec_name = read("pubspec.yaml").and_then(|t| pubspec_name(&t));
+        let jsr_name = ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
+            .iter()
+            .find_map(|file| read(file).and_then(|t| jsr_name(&t)));
         Self {
             package_json,
             crates,
@@ -127,6 +137,8 @@ impl Manifests {
                 overlay,
                 read("package.json").as_deref(),
             ),
+            pubspec_name,
+            jsr_name,
         }
     }
 
@@ -156,6 +168,8 @@ impl Manifests {
             }
             Registry::RubyGems => only(&self.gemspecs),
             Registry::NuGet => only(&self.csprojs),
+            Registry::PubDev => self.pubspec_name.as_deref(),
+            Registry::Jsr => self.jsr_name.as_deref(),
             Registry::Pypi | Registry::TestPypi => None,
         }
     }
@@ -448,6 +462,30 @@ fn npmrc_auth_vars(text: &str) -> Vec<String> {
     vars
 }
 
+/// The top-level `name:` of a `pubspec.yaml`
+/// (https://dart.dev/tools/pub/pubspec#name: lower-case letters, digits
+/// and `_`).
+fn pubspec_name(text: &str) -> Option<String> {
+    static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?m)^name:[ \t]*["']?([a-z0-9_]+)["']?[ \t]*(?:#.*)?\r?$"#).ok()
+    });
+    let captures = NAME.as_ref()?.captures(text)?;
+    captures.get(1).map(|m| m.as_str().to_string())
+}
+
+/// The `"name"` of a JSR package config (`@scope/name`, as
+/// https://jsr.io/docs/package-configuration writes it; scopes and names
+/// are lower-case letters, digits and `-`). Read by pattern rather than
+/// parsed, so that `deno.jsonc` comments do not matter; a nested `"name"`
+/// that is not a scoped package name is not taken.
+fn jsr_name(text: &str) -> Option<String> {
+    static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#""name"\s*:\s*"(@[a-z0-9-]+/[a-z0-9-]+)""#).ok()
+    });
+    let captures = NAME.as_ref()?.captures(text)?;
+    captures.get(1).map(|m| m.as_str().to_string())
+}
+
 /// `spec.name = "..."` (any receiver) in a gemspec.
 fn gemspec_name(text: &str) -> Option<String> {
     static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
@@ -627,12 +665,33 @@ mod tests {
     }
 
     #[test]
+    fn pubspec_and_jsr_names() {
+        assert_eq!(
+            pubspec_name("# pkg\nname: my_pkg\nversion: 1.2.3\n").as_deref(),
+            Some("my_pkg")
+        );
+        assert_eq!(
+            pubspec_name("name: 'quoted' # c\r\n").as_deref(),
+            Some("quoted")
+        );
+        assert_eq!(pubspec_name("dependencies:\n  name: x\n"), None);
+        assert_eq!(
+            jsr_name("{\n  // c\n  \"name\": \"@luca/greet\",\n  \"version\": \"1.0.0\"\n}")
+                .as_deref(),
+            Some("@luca/greet")
+        );
+        assert_eq!(jsr_name("{\"tasks\": {\"name\": \"build\"}}"), None);
+    }
+
+    #[test]
     fn default_package_per_registry() {
         let manifests = Manifests {
             package_json: Some(parse_package_json("{\"name\":\"pkg\"}")),
             crates: Vec::new(),
             npmrc_auth_vars: Vec::new(),
             release: Default::default(),
+            pubspec_name: Some("my_pkg".into()),
+            jsr_name: None,
             gemspecs: vec![NamedFile {
                 path: "g.gemspec".into(),
                 name: "gem".into(),
@@ -653,6 +712,8 @@ mod tests {
         assert_eq!(manifests.default_package(Registry::NuGet), None);
         assert_eq!(manifests.default_package(Registry::CratesIo), None);
         assert_eq!(manifests.default_package(Registry::Pypi), None);
+        assert_eq!(manifests.default_package(Registry::PubDev), Some("my_pkg"));
+        assert_eq!(manifests.default_package(Registry::Jsr), None);
         let private = Manifests {
             package_json: Some(parse_package_json("{\"name\":\"p\",\"private\":true}")),
             ..Manifests::default()

@@ -43,6 +43,10 @@ pub struct Suggestion {
     pub workflow: String,
     /// `None`: the job has no environment ("(any)" on the form).
     pub environment: Option<String>,
+    /// pub.dev: the tag pattern to register (`workflow` is empty for
+    /// pub.dev and JSR, which match no workflow file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_pattern: Option<String>,
     /// Whether the environment is an expression that must be resolved by hand.
     pub environment_is_expression: bool,
     /// `path: job` of each publish job this publisher covers.
@@ -96,10 +100,62 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                     .as_ref()
                     .is_some_and(|e| e.name.is_expression()),
                 environment,
+                tag_pattern: None,
                 jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
                 unconfirmed: true,
                 recorded: None,
             });
+        }
+    }
+    out
+}
+
+/// The jobs that call pub.dev's reusable publishing workflow: publish by
+/// trusted publishing, in the environment given to it.
+fn pub_dev_calls(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
+    use crate::registry::pub_dev::{PUBLISH_WORKFLOW_ENVIRONMENT, is_publish_workflow};
+    let mut out: Vec<(Registry, Suggestion)> = Vec::new();
+    for view in crate::facts::views(repo, facts) {
+        for job in &view.workflow.jobs {
+            let Some(call) = job
+                .call
+                .as_ref()
+                .filter(|c| is_publish_workflow(&c.uses.target))
+            else {
+                continue;
+            };
+            let environment = call
+                .with
+                .iter()
+                .find(|kv| kv.key.value == PUBLISH_WORKFLOW_ENVIRONMENT)
+                .map(|kv| &kv.value)
+                .filter(|v| !v.value.trim().is_empty());
+            let label = format!("{}: {}", view.file.path, job.id.value);
+            let name = environment.map(|e| e.value.clone());
+            if let Some((_, existing)) = out.iter_mut().find(|(_, s)| s.environment == name) {
+                existing.jobs.push(label);
+                continue;
+            }
+            out.push((
+                Registry::PubDev,
+                Suggestion {
+                    platform: Platform::Github.key(),
+                    registry: Registry::PubDev.key(),
+                    index: Registry::PubDev.key(),
+                    project: repo.default_package(Registry::PubDev),
+                    owner: repo.remote.as_ref().map(|r| r.owner.clone()),
+                    repository: repo.remote.as_ref().map(|r| r.repository.clone()),
+                    workflow: String::new(),
+                    environment_is_expression: environment.is_some_and(|e| e.is_expression()),
+                    environment: name,
+                    tag_pattern: Some(crate::registry::pub_dev::suggested_tag_pattern(
+                        view.workflow,
+                    )),
+                    jobs: vec![label],
+                    unconfirmed: false,
+                    recorded: None,
+                },
+            ));
         }
     }
     out
@@ -154,6 +210,7 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
                         .as_deref()
                         .is_some_and(|e| e.contains('$')),
                     environment: environment.clone(),
+                    tag_pattern: None,
                     jobs: vec![label.clone()],
                     unconfirmed: false,
                     recorded: None,
@@ -178,11 +235,16 @@ pub fn suggestions(
             .as_ref()
             .is_some_and(|e| e.name.is_expression());
         // The file the registry sees: the one holding the job, or for
-        // crates.io and npm each file a run can start from.
+        // crates.io and npm each file a run can start from; none for
+        // pub.dev and JSR.
         let mut workflows = job.matched_workflows(repo, facts);
-        if workflows.is_empty() {
+        if !job.index.matches_workflow() {
+            workflows = vec![""];
+        } else if workflows.is_empty() {
             workflows.push(job.view.attributed_name());
         }
+        let tag_pattern = (job.index == Registry::PubDev)
+            .then(|| crate::registry::pub_dev::suggested_tag_pattern(job.view.workflow));
         let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
         for workflow in workflows {
             if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
@@ -207,12 +269,22 @@ pub fn suggestions(
                     repository: repo.remote.as_ref().map(|r| r.repository.clone()),
                     workflow: workflow.to_string(),
                     environment: environment.clone(),
+                    tag_pattern: tag_pattern.clone(),
                     environment_is_expression,
                     jobs: vec![job_label.clone()],
                     unconfirmed: false,
                     recorded: None,
                 },
             ));
+        }
+    }
+    for (index, call) in pub_dev_calls(repo, facts) {
+        match out
+            .iter_mut()
+            .find(|(i, s)| *i == index && s.environment == call.environment)
+        {
+            Some((_, existing)) => existing.jobs.extend(call.jobs),
+            None => out.push((index, call)),
         }
     }
     out.extend(gitlab(repo, facts));
@@ -285,6 +357,7 @@ pub fn suggestions(
                             repository: None,
                             workflow: workflow.to_string(),
                             environment: None,
+                            tag_pattern: None,
                             environment_is_expression: false,
                             jobs: Vec::new(),
                             unconfirmed: false,
@@ -353,13 +426,22 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
             ));
         } else {
             text.push_str(&format!(
-                "owner = {}\nrepository = {}\nworkflow = {}\n",
+                "owner = {}\nrepository = {}\n",
                 quoted(s.owner.as_deref().unwrap_or("OWNER")),
                 quoted(s.repository.as_deref().unwrap_or("REPOSITORY")),
-                quoted(&s.workflow)
             ));
+            // pub.dev and JSR register no workflow file.
+            if !s.workflow.is_empty() {
+                text.push_str(&format!("workflow = {}\n", quoted(&s.workflow)));
+            }
+            if let Some(pattern) = &s.tag_pattern {
+                text.push_str(&format!("tag-pattern = {}\n", quoted(pattern)));
+            }
         }
-        if let Some(environment) = &s.environment {
+        // JSR matches no environment.
+        let environment_field =
+            Registry::parse(s.index).is_none_or(|r| !r.info().labels.environment.is_empty());
+        if let Some(environment) = s.environment.as_ref().filter(|_| environment_field) {
             text.push_str(&format!("environment = {}\n", quoted(environment)));
         }
     }
@@ -494,25 +576,41 @@ pub fn render_human(
                 labels.package,
                 s.project.as_deref().unwrap_or("(your package's name)"),
             ));
-            out.push_str(&line(labels.owner, s.owner.as_deref().unwrap_or(unknown)));
-            out.push_str(&line(
-                labels.repository,
-                s.repository.as_deref().unwrap_or(unknown),
-            ));
-            out.push_str(&line(labels.workflow, &s.workflow));
-            out.push_str(&line(
-                labels.environment,
-                &match (&s.environment, s.environment_is_expression) {
-                    (None, _) => "(any)".to_string(),
-                    (Some(e), true) if platform == Platform::Gitlab => {
-                        format!("{e}  (set from CI/CD variables: enter the name it expands to)")
-                    }
-                    (Some(e), true) => {
-                        format!("{e}  (an expression: enter the name it evaluates to)")
-                    }
-                    (Some(e), false) => e.clone(),
-                },
-            ));
+            if index.matches_workflow() {
+                out.push_str(&line(labels.owner, s.owner.as_deref().unwrap_or(unknown)));
+                out.push_str(&line(
+                    labels.repository,
+                    s.repository.as_deref().unwrap_or(unknown),
+                ));
+                out.push_str(&line(labels.workflow, &s.workflow));
+            } else {
+                // pub.dev and JSR take the repository as `owner/name`.
+                let repository = match (&s.owner, &s.repository) {
+                    (Some(owner), Some(name)) => format!("{owner}/{name}"),
+                    _ => unknown.to_string(),
+                };
+                out.push_str(&line(labels.repository, &repository));
+                if let Some(pattern) = &s.tag_pattern {
+                    out.push_str(&line(labels.workflow, pattern));
+                }
+            }
+            if labels.environment.is_empty() {
+                // JSR: no environment on the form.
+            } else {
+                out.push_str(&line(
+                    labels.environment,
+                    &match (&s.environment, s.environment_is_expression) {
+                        (None, _) => "(any)".to_string(),
+                        (Some(e), true) if platform == Platform::Gitlab => {
+                            format!("{e}  (set from CI/CD variables: enter the name it expands to)")
+                        }
+                        (Some(e), true) => {
+                            format!("{e}  (an expression: enter the name it evaluates to)")
+                        }
+                        (Some(e), false) => e.clone(),
+                    },
+                ));
+            }
             for job in &s.jobs {
                 out.push_str(&format!("    for job {job}\n"));
             }

@@ -78,7 +78,11 @@ pub struct Publisher {
     /// The GitHub repository, or the GitLab project.
     pub repository: Field,
     /// The workflow file name, or GitLab's top-level pipeline file path.
+    /// Empty, at the publisher's header, for pub.dev and JSR publishers
+    /// that rightly give none.
     pub workflow: Field,
+    /// pub.dev: the tag pattern, with `{{version}}` for the version.
+    pub tag_pattern: Option<Field>,
     pub environment: Option<Field>,
     /// RubyGems: the repository of a reusable workflow in another repository.
     pub workflow_repository: Option<(Field, Field)>,
@@ -190,8 +194,9 @@ struct RawPublisher {
     owner: Option<Spanned<String>>,
     namespace: Option<Spanned<String>>,
     repository: Spanned<String>,
-    workflow: Spanned<String>,
+    workflow: Option<Spanned<String>>,
     environment: Option<Spanned<String>>,
+    tag_pattern: Option<Spanned<String>>,
     workflow_repository_owner: Option<Spanned<String>>,
     workflow_repository_name: Option<Spanned<String>>,
     user: Option<Spanned<String>>,
@@ -382,6 +387,37 @@ fn read_publisher(
             "it names the nuget.org profile `NuGet/login` logs in as; remove it for other registries",
         ));
     }
+    if let Some(pattern) = raw
+        .tag_pattern
+        .as_ref()
+        .filter(|_| index_kind != Some(Registry::PubDev))
+    {
+        return Err(error(
+            pattern,
+            "`tag-pattern` is a pub.dev field".into(),
+            "only pub.dev registers a tag pattern; remove it for other registries",
+        ));
+    }
+    // pub.dev and JSR register no workflow file (TP102 says so when one is
+    // given); the others need one.
+    let workflow = match &raw.workflow {
+        Some(workflow) => field(workflow),
+        None if index_kind.is_some_and(|r| !r.matches_workflow()) => Field {
+            value: String::new(),
+            span,
+        },
+        None => {
+            return Err(config_error(
+                file,
+                Some(span),
+                "publisher without `workflow`",
+                "this publisher",
+                Some(
+                    "add `workflow = \"...\"` (the workflow file name, e.g. `release.yml`)".into(),
+                ),
+            ));
+        }
+    };
     Ok(Publisher {
         file: file_id,
         span,
@@ -391,7 +427,8 @@ fn read_publisher(
         project,
         owner,
         repository: field(&raw.repository),
-        workflow: field(&raw.workflow),
+        workflow,
+        tag_pattern: raw.tag_pattern.as_ref().map(field),
         environment: raw.environment.as_ref().map(field),
         workflow_repository,
         user: raw.user.as_ref().map(field),
@@ -407,6 +444,8 @@ pub struct PublisherFlags {
     pub repository: Option<String>,
     pub workflow: Option<String>,
     pub environment: Option<String>,
+    /// `--tag-pattern` (pub.dev).
+    pub tag_pattern: Option<String>,
     /// `--registry` (or its older name `--index`).
     pub index: Option<String>,
     pub package: Option<String>,
@@ -418,6 +457,7 @@ impl PublisherFlags {
             && self.repository.is_none()
             && self.workflow.is_none()
             && self.environment.is_none()
+            && self.tag_pattern.is_none()
             && self.index.is_none()
             && self.package.is_none()
     }
@@ -653,15 +693,28 @@ fn unknown_rule(file: &SourceFile, span: Option<Span>, code: &str) -> LoadError 
 
 /// The pseudo file `<command line>` holds the flags so diagnostics can point at them.
 fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Publisher, LoadError> {
+    let registry = flags.index.as_deref().and_then(Registry::parse);
+    // pub.dev and JSR register no workflow file.
+    let needs_workflow = registry.is_none_or(Registry::matches_workflow);
     let missing: Vec<&str> = [
-        ("--owner", &flags.owner),
-        ("--repository", &flags.repository),
-        ("--workflow", &flags.workflow),
+        ("--owner", &flags.owner, true),
+        ("--repository", &flags.repository, true),
+        ("--workflow", &flags.workflow, needs_workflow),
+        (
+            "--tag-pattern",
+            &flags.tag_pattern,
+            registry == Some(Registry::PubDev),
+        ),
     ]
     .iter()
-    .filter(|(_, value)| value.is_none())
-    .map(|(flag, _)| *flag)
+    .filter(|(_, value, needed)| *needed && value.is_none())
+    .map(|(flag, _, _)| *flag)
     .collect();
+    if flags.tag_pattern.is_some() && registry != Some(Registry::PubDev) {
+        return Err(LoadError::Usage(
+            "`--tag-pattern` is for pub.dev publishers (`--registry pub.dev`)".into(),
+        ));
+    }
     if !missing.is_empty() {
         return Err(LoadError::Usage(format!(
             "declaring a publisher on the command line needs {}",
@@ -687,9 +740,18 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
     let repository = add("--repository", &flags.repository);
     let workflow = add("--workflow", &flags.workflow);
     let environment = add("--environment", &flags.environment);
+    let tag_pattern = add("--tag-pattern", &flags.tag_pattern);
     let index = add("--registry", &flags.index);
     let package = add("--package", &flags.package);
-    let (Some(owner), Some(repository), Some(workflow)) = (owner, repository, workflow) else {
+    let (Some(owner), Some(repository)) = (owner, repository) else {
+        return Err(LoadError::Usage("missing publisher flag".into()));
+    };
+    let Some(workflow) = workflow.or_else(|| {
+        (!needs_workflow).then(|| Field {
+            value: String::new(),
+            span: Span::new(0, 0),
+        })
+    }) else {
         return Err(LoadError::Usage("missing publisher flag".into()));
     };
     let index_kind = match &index {
@@ -708,6 +770,7 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         owner,
         repository,
         workflow,
+        tag_pattern,
         environment,
         workflow_repository: None,
         user: None,
@@ -751,6 +814,57 @@ mod tests {
         assert_eq!(config.publishers[0].index_kind, Some(Registry::TestPypi));
         let config = parse(&format!("[[publisher]]\n{GITHUB}")).unwrap();
         assert_eq!(config.publishers[0].index(), Registry::Pypi);
+    }
+
+    #[test]
+    fn pub_dev_and_jsr_publishers_name_no_workflow() {
+        let config = parse(
+            "[[publisher]]\nregistry = \"pub.dev\"\nowner = \"o\"\nrepository = \"r\"\ntag-pattern = \"v{{version}}\"\n\n[[publisher]]\nregistry = \"jsr\"\nowner = \"o\"\nrepository = \"r\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.publishers[0].index(), Registry::PubDev);
+        assert_eq!(
+            config.publishers[0].tag_pattern.as_ref().unwrap().value,
+            "v{{version}}"
+        );
+        assert!(config.publishers[0].workflow.value.is_empty());
+        assert_eq!(config.publishers[1].index(), Registry::Jsr);
+        // The others still need a workflow, and only pub.dev a tag pattern.
+        let message = located_error("[[publisher]]\nowner = \"o\"\nrepository = \"r\"\n");
+        assert!(message.contains("without `workflow`"), "{message}");
+        let message = located_error(&format!(
+            "[[publisher]]\ntag-pattern = \"v{{{{version}}}}\"\n{GITHUB}"
+        ));
+        assert!(message.contains("pub.dev field"), "{message}");
+    }
+
+    #[test]
+    fn pub_dev_flags() {
+        let mut sources = SourceMap::default();
+        let flags = PublisherFlags {
+            owner: Some("o".into()),
+            repository: Some("r".into()),
+            index: Some("pub.dev".into()),
+            tag_pattern: Some("v{{version}}".into()),
+            ..PublisherFlags::default()
+        };
+        let publisher = flag_publisher(&flags, &mut sources).unwrap();
+        assert_eq!(publisher.index(), Registry::PubDev);
+        assert!(publisher.tag_pattern.is_some());
+        let missing = PublisherFlags {
+            tag_pattern: None,
+            ..flags.clone()
+        };
+        assert!(matches!(
+            flag_publisher(&missing, &mut sources),
+            Err(LoadError::Usage(m)) if m.contains("--tag-pattern")
+        ));
+        let elsewhere = PublisherFlags {
+            index: Some("npm".into()),
+            workflow: Some("release.yml".into()),
+            ..flags
+        };
+        assert!(flag_publisher(&elsewhere, &mut sources).is_err());
     }
 
     #[test]

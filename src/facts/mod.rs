@@ -14,6 +14,7 @@ pub mod oidc;
 pub mod permissions;
 pub mod publish;
 pub mod shell;
+pub mod tag_filter;
 pub mod tasks;
 pub mod triggers;
 
@@ -411,6 +412,8 @@ impl<'a> OidcPublishJob<'a> {
         match self.index.info().matched {
             MatchedWorkflow::Callee => vec![self.view.attributed_name()],
             MatchedWorkflow::Caller => starting_workflows(repo, facts, self.view.index),
+            // pub.dev and JSR compare no workflow file.
+            MatchedWorkflow::Repository => Vec::new(),
         }
     }
 }

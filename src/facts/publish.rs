@@ -239,6 +239,7 @@ impl MintState {
             return;
         }
         self.observe_login(exec);
+        self.observe_pub_credentials(exec);
         let Some(id) = id else {
             return;
         };
@@ -307,6 +308,65 @@ impl MintState {
             location: exec.location(span),
             source: "`cargo login`".into(),
             value: env_secret.map_or_else(|| line.trim().to_string(), |kv| kv.value.value.clone()),
+        });
+    }
+
+    /// A long-lived pub.dev credential the step stores for later
+    /// `dart pub publish`: `dart pub token add` fed a secret (on stdin, or
+    /// through `--env-var` naming a variable set from one), or a
+    /// credentials file written from a secret
+    /// ([`crate::registry::pub_dev::CREDENTIAL_FILES`]).
+    fn observe_pub_credentials(&mut self, exec: &Executed<'_, '_>) {
+        const TOKEN_ADD: &str = "pub token add";
+        let Some(run) = &exec.step.run else {
+            return;
+        };
+        let text = exec.resolve(&run.value);
+        let file = crate::registry::pub_dev::CREDENTIAL_FILES
+            .iter()
+            .find(|f| text.contains(*f));
+        let needle = if text.contains(TOKEN_ADD) {
+            TOKEN_ADD
+        } else if let Some(file) = file {
+            file
+        } else {
+            return;
+        };
+        // The secret is in the text, or in a variable of the step the text reads.
+        let env_secret = exec.step.env.iter().find(|kv| {
+            text.contains(&kv.key.value)
+                && kv.value.value.contains("secrets.")
+                && !kv.value.value.contains(".outputs.")
+        });
+        let secret = text.contains("secrets.") || env_secret.is_some();
+        if !secret {
+            return;
+        }
+        let span = exec
+            .source
+            .get(run.span.range())
+            .and_then(|raw| raw.find(needle))
+            .map_or(run.span, |at| {
+                Span::new(run.span.start + at, run.span.start + at + needle.len())
+            });
+        self.given.push(GivenToken {
+            registry: Registry::PubDev,
+            location: exec.location(span),
+            source: if needle == TOKEN_ADD {
+                "`dart pub token add`".into()
+            } else {
+                format!("`{needle}`")
+            },
+            value: env_secret.map_or_else(
+                || {
+                    text.lines()
+                        .find(|l| l.contains("secrets."))
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                },
+                |kv| kv.value.value.clone(),
+            ),
         });
     }
 
@@ -762,6 +822,25 @@ impl<'a> Invocation<'a, '_> {
                 );
             }
             None if table.trusted_publishing => Auth::Oidc,
+            // pub.dev: a credential the job stored itself (a token added
+            // from a secret, a credentials file) wins over setup-dart's,
+            // which it replaces or which setup-dart never minted.
+            None if table.registry == Registry::PubDev
+                && self.mint.given_for(Registry::PubDev).is_some() =>
+            {
+                match self.mint.given_for(Registry::PubDev) {
+                    Some(given) => {
+                        return (
+                            Auth::Password {
+                                location: given.location,
+                                source: given.source.clone(),
+                            },
+                            Some(given.value.clone()),
+                        );
+                    }
+                    None => Auth::Unknown,
+                }
+            }
             // The key a credentials action exported for the job's later steps.
             None if self.mint.exported(table.registry).is_some() => Auth::Oidc,
             None => match self.mint.given_for(table.registry) {
@@ -870,6 +949,9 @@ fn unwrap_command(words: &[String]) -> &[String] {
             // `pnpm changeset publish`, `yarn changeset publish`: the
             // package manager runs the tool's binary.
             ("pnpm" | "yarn", tool) if super::tasks::RELEASE_TOOLS.contains(&tool) => 1,
+            // `yarn dlx jsr publish`, `bunx jsr publish`, `bun x jsr publish`.
+            ("yarn", "dlx") | ("bun", "x") => 2,
+            ("bunx", _) => 1,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
             ("bundle", "exec") => 2,
@@ -1042,6 +1124,11 @@ pub fn shell_sites(
             }
             uploader => uploader,
         };
+        if table.uploader == Uploader::DartPub
+            && shell::has_flag(args, crate::registry::pub_dev::DRY_RUN_FLAGS)
+        {
+            continue;
+        }
         let invocation = Invocation {
             table,
             args,
@@ -1851,5 +1938,84 @@ mod tests {
             "{login}      - run: dotnet nuget push x.nupkg -k ${{{{ steps.login.outputs.token }}}}\n"
         ));
         assert!(matches!(s[0].auth, Auth::Password { .. }));
+    }
+
+    #[test]
+    fn dart_and_flutter_pub_publish() {
+        let setup = "      - uses: dart-lang/setup-dart@v1\n";
+        for script in [
+            "dart pub publish --force",
+            "dart pub publish -f",
+            "flutter pub publish --force",
+        ] {
+            let s = sites(&format!("{setup}      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::DartPub, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::PubDev), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+            // Without setup-dart no token is minted for it.
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s[0].auth, Auth::Unknown, "{script}");
+        }
+        for script in [
+            "dart pub publish --dry-run",
+            "dart pub publish -n",
+            "dart pub get",
+            "dart pub token add https://pub.dev --env-var PUB_TOKEN",
+        ] {
+            assert!(
+                sites(&format!("{setup}      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+        // A credential stored from a secret wins over setup-dart's token.
+        let s = sites(&format!(
+            "{setup}      - run: echo '${{{{ secrets.CREDS }}}}' > ~/.config/dart/pub-credentials.json\n      - run: dart pub publish -f\n"
+        ));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`pub-credentials.json`")
+        );
+        let s = sites(&format!(
+            "{setup}      - run: echo \"$T\" | dart pub token add https://pub.dev\n        env:\n          T: ${{{{ secrets.PUB }}}}\n      - run: dart pub publish -f\n"
+        ));
+        assert!(
+            matches!(&s[0].auth, Auth::Password { source, .. } if source == "`dart pub token add`")
+        );
+        // Another server.
+        let s = sites(&format!(
+            "{setup}      - run: dart pub publish -f\n        env:\n          PUB_HOSTED_URL: https://pub.example.com\n"
+        ));
+        assert!(matches!(s[0].target, Target::Custom(_)));
+    }
+
+    #[test]
+    fn deno_and_jsr_publish() {
+        for script in [
+            "deno publish",
+            "npx jsr publish",
+            "npx jsr@latest publish --allow-slow-types",
+            "pnpm dlx jsr publish",
+            "yarn dlx jsr publish",
+            "bunx jsr publish",
+        ] {
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::Jsr), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+        }
+        let s = sites("      - run: deno publish --token ${{ secrets.JSR_TOKEN }}\n");
+        assert!(matches!(&s[0].auth, Auth::Password { source, .. } if source == "`--token`"));
+        let s = sites("      - run: npx jsr publish --token=$JSR\n");
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        for script in [
+            "deno publish --dry-run",
+            "npx jsr publish --dry-run",
+            "deno fmt",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
     }
 }

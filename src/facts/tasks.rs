@@ -190,6 +190,18 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if is_python(program) {
         return python_invocation(program, args);
     }
+    // deno's own tools, which run none of the repository's code: `deno
+    // publish` (an upload `registry::jsr` knows), the formatter, the linter,
+    // the type checker, the documentation generator
+    // (https://docs.deno.com/runtime/reference/cli/).
+    if name == "deno"
+        && args
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .is_some_and(|w| matches!(w.as_str(), "publish" | "fmt" | "lint" | "check" | "doc"))
+    {
+        return None;
+    }
     if INTERPRETERS.contains(&name) {
         let file = args.iter().find(|w| !w.starts_with('-'))?;
         return Some(Runs::Interpreter {
@@ -197,13 +209,15 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             file: Some(file.clone()),
         });
     }
-    // `npx npm@11 publish`, `npx pnpm ...`: a package manager, read as such.
+    // `npx npm@11 publish`, `npx pnpm ...`: a package manager, read as such;
+    // `npx jsr publish`: JSR's CLI, whose publish is a known upload
+    // (`registry::jsr`).
     let runs_package_manager = name == "npx"
         && super::shell::skip_runner_options(args)
             .first()
             .is_some_and(|w| {
                 let tool = w.split('@').next().unwrap_or(w);
-                !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn")
+                !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn" | "jsr")
             });
     // `npx changeset ...`: a release tool tplint reads as a publish site.
     let runs_release_tool = name == "npx"

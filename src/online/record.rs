@@ -226,6 +226,7 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
             owner,
             repository,
             workflow,
+            tag_pattern: None,
             environment,
             workflow_repository: None,
             user: None,

@@ -9,8 +9,10 @@
 //! the module's tables too, read by `facts::publish`.
 
 pub mod crates_io;
+pub mod jsr;
 pub mod npm;
 pub mod nuget;
+pub mod pub_dev;
 pub mod publishing;
 pub mod pypi;
 pub mod rubygems;
@@ -28,6 +30,8 @@ pub enum Registry {
     Npm,
     RubyGems,
     NuGet,
+    PubDev,
+    Jsr,
 }
 
 /// Which workflow file of a run the registry compares with the publisher's.
@@ -39,6 +43,9 @@ pub enum MatchedWorkflow {
     /// The file the run started from (`workflow_ref`): the caller of a
     /// reusable workflow.
     Caller,
+    /// No workflow file: the registry trusts the repository (pub.dev adds
+    /// a tag pattern), and its publisher has no workflow field.
+    Repository,
 }
 
 /// Whether a reusable workflow of another repository can publish.
@@ -164,13 +171,15 @@ pub struct GitlabPublishing {
 
 impl Registry {
     /// Every registry, in the order `tplint suggest` prints them.
-    pub const ALL: [Registry; 6] = [
+    pub const ALL: [Registry; 8] = [
         Registry::Pypi,
         Registry::TestPypi,
         Registry::CratesIo,
         Registry::Npm,
         Registry::RubyGems,
         Registry::NuGet,
+        Registry::PubDev,
+        Registry::Jsr,
     ];
 
     pub fn info(self) -> &'static RegistryInfo {
@@ -181,6 +190,8 @@ impl Registry {
             Registry::Npm => &npm::INFO,
             Registry::RubyGems => &rubygems::INFO,
             Registry::NuGet => &nuget::INFO,
+            Registry::PubDev => &pub_dev::INFO,
+            Registry::Jsr => &jsr::INFO,
         }
     }
 
@@ -215,6 +226,12 @@ impl Registry {
 
     pub fn upload_url(self) -> &'static str {
         self.info().default_upload_url
+    }
+
+    /// Whether its publishers name a workflow file (all but pub.dev and JSR,
+    /// which trust a repository).
+    pub fn matches_workflow(self) -> bool {
+        self.info().matched != MatchedWorkflow::Repository
     }
 
     /// PyPI or TestPyPI.
@@ -276,6 +293,8 @@ pub fn trusted_publishing_how(registry: Registry) -> Option<&'static str> {
         Registry::CratesIo => Some(crates_io::TRUSTED_PUBLISHING_HOW),
         Registry::RubyGems => Some(rubygems::TRUSTED_PUBLISHING_HOW),
         Registry::NuGet => Some(nuget::TRUSTED_PUBLISHING_HOW),
+        Registry::PubDev => Some(pub_dev::TRUSTED_PUBLISHING_HOW),
+        Registry::Jsr => Some(jsr::TRUSTED_PUBLISHING_HOW),
         _ => None,
     }
 }

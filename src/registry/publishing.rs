@@ -42,6 +42,12 @@ pub enum Uploader {
     Changesets(NpmClient),
     /// semantic-release with its npm plugin, which runs `npm publish`.
     SemanticRelease,
+    /// `dart pub publish` or `flutter pub publish`.
+    DartPub,
+    /// `deno publish`.
+    DenoPublish,
+    /// `jsr publish` (run by `npx`, `pnpm dlx`, `yarn dlx`, `bunx`).
+    JsrPublish,
 }
 
 /// The npm client a release tool runs to publish.
@@ -87,6 +93,9 @@ impl Uploader {
             Uploader::ReleasePlz => "release-plz release",
             Uploader::Changesets(_) => "changeset publish",
             Uploader::SemanticRelease => "semantic-release",
+            Uploader::DartPub => "dart pub publish",
+            Uploader::DenoPublish => "deno publish",
+            Uploader::JsrPublish => "jsr publish",
         }
     }
 
@@ -126,6 +135,14 @@ impl Uploader {
             // it), running its lifecycle scripts; it runs no build itself.
             // So does semantic-release's npm plugin (`npm publish <pkgRoot>`).
             Uploader::Changesets(_) | Uploader::SemanticRelease => Some(&[]),
+            // pub and deno publish the package's files from the checkout
+            // (https://dart.dev/tools/pub/cmd/pub-lish,
+            // https://jsr.io/docs/publishing-packages), resolving its
+            // dependencies first.
+            Uploader::DartPub => Some(&["dart pub get", "flutter pub get"]),
+            Uploader::DenoPublish | Uploader::JsrPublish => {
+                Some(&["deno install", "deno check", "npm install", "npm ci"])
+            }
             _ => None,
         }
     }
@@ -248,6 +265,8 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .chain(std::iter::once(&super::npm::SEMANTIC_RELEASE))
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
+        .chain(super::pub_dev::COMMANDS)
+        .chain(super::jsr::COMMANDS)
 }
 
 /// An action that exchanges the job's OIDC token for a registry token that
@@ -276,6 +295,7 @@ pub fn token_minters() -> impl Iterator<Item = &'static TokenMinter> {
         .chain(super::crates_io::MINTERS)
         .chain(super::rubygems::MINTERS)
         .chain(super::nuget::MINTERS)
+        .chain(super::pub_dev::MINTERS)
 }
 
 /// An action that runs a release tool which publishes inside itself

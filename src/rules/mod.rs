@@ -14,6 +14,7 @@ pub(crate) mod pinning;
 mod publisher;
 pub(crate) mod record;
 mod registry_tokens;
+mod repository_publisher;
 
 use crate::catalogue::*;
 use crate::config::{Platform, Publisher};
@@ -43,17 +44,30 @@ impl<'a> Context<'a> {
             None => &self.repo.config.publishers,
         };
         all.iter()
-            .filter(|p| p.platform == Platform::Github)
+            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
             .collect()
     }
 
-    /// The GitHub publishers declared in the configuration (not recorded).
+    /// The GitHub publishers declared in the configuration (not recorded),
+    /// of the registries that match a workflow file.
     pub fn declared_publishers(&self) -> Vec<&'a Publisher> {
         self.repo
             .config
             .publishers
             .iter()
-            .filter(|p| p.platform == Platform::Github)
+            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
+            .collect()
+    }
+
+    /// The declared publishers of pub.dev and JSR, which trust a
+    /// repository (and for pub.dev a tag pattern) rather than a workflow
+    /// file.
+    pub fn repository_publishers(&self) -> Vec<&'a Publisher> {
+        self.repo
+            .config
+            .publishers
+            .iter()
+            .filter(|p| p.platform == Platform::Github && !p.index().matches_workflow())
             .collect()
     }
 
@@ -90,6 +104,10 @@ static CHECKS: &[(&Rule, Check)] = &[
         gitlab_publisher::publisher_undeclared,
     ),
     (
+        &PUBLISHER_UNDECLARED,
+        repository_publisher::publisher_undeclared,
+    ),
+    (
         &PUBLISHER_WORKFLOW_MISSING,
         publisher::publisher_workflow_missing,
     ),
@@ -98,6 +116,7 @@ static CHECKS: &[(&Rule, Check)] = &[
         gitlab_publisher::publisher_workflow_missing,
     ),
     (&PUBLISHER_INVALID, publisher::publisher_invalid),
+    (&PUBLISHER_INVALID, repository_publisher::publisher_fields),
     (
         &PUBLISHER_NO_PUBLISH_JOB,
         publisher::publisher_no_publish_job,
@@ -106,10 +125,18 @@ static CHECKS: &[(&Rule, Check)] = &[
         &PUBLISHER_NO_PUBLISH_JOB,
         gitlab_publisher::publisher_no_publish_job,
     ),
+    (
+        &PUBLISHER_NO_PUBLISH_JOB,
+        repository_publisher::publisher_no_publish_job,
+    ),
     (&ENVIRONMENT_MISMATCH, publisher::environment_mismatch),
     (
         &ENVIRONMENT_MISMATCH,
         gitlab_publisher::environment_mismatch,
+    ),
+    (
+        &ENVIRONMENT_MISMATCH,
+        repository_publisher::environment_mismatch,
     ),
     (
         &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
@@ -118,6 +145,10 @@ static CHECKS: &[(&Rule, Check)] = &[
     (
         &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
         gitlab_publisher::publisher_environment_unrestricted,
+    ),
+    (
+        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+        repository_publisher::publisher_environment_unrestricted,
     ),
     (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
     (&REPOSITORY_MISMATCH, gitlab_publisher::repository_mismatch),
@@ -139,7 +170,12 @@ static CHECKS: &[(&Rule, Check)] = &[
         &PACKAGE_REPOSITORY_MISMATCH,
         npm::package_repository_mismatch,
     ),
+    (
+        &TAG_PATTERN_MISMATCH,
+        repository_publisher::tag_pattern_mismatch,
+    ),
     (&ID_TOKEN_MISSING, permissions::id_token_missing),
+    (&ID_TOKEN_MISSING, repository_publisher::id_token_missing),
     (&ID_TOKEN_MISSING, gitlab_pipeline::id_token_missing),
     (
         &ID_TOKEN_WORKFLOW_LEVEL,

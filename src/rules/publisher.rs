@@ -14,10 +14,21 @@ use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
+
 use crate::registry::{
     CrossRepository, FieldProblem, FormValues, MatchedWorkflow, PublisherField, Registry,
 };
 use crate::workflow::{Access, Job};
+
+/// The OIDC publish jobs of the registries whose publishers name a
+/// workflow file: pub.dev and JSR have their own rules
+/// ([`super::repository_publisher`]).
+fn workflow_jobs<'a>(context: &Context<'a>) -> Vec<OidcPublishJob<'a>> {
+    oidc_publish_jobs(context.repo, context.facts)
+        .into_iter()
+        .filter(|job| job.index.matches_workflow())
+        .collect()
+}
 
 pub(super) fn location(publisher: &Publisher, field: &Field) -> Location {
     Location::new(publisher.file, field.span)
@@ -102,6 +113,7 @@ fn names_other_end(context: &Context<'_>, publisher: &Publisher, job: &OidcPubli
         MatchedWorkflow::Caller => {
             job.view.is_reusable() && names_workflow(publisher, job.view.attributed_name())
         }
+        MatchedWorkflow::Repository => false,
     }
 }
 
@@ -160,7 +172,7 @@ fn workflow_exists(context: &Context<'_>, publisher: &Publisher) -> bool {
 
 pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.declared_publishers();
-    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    let jobs = workflow_jobs(context);
     for job in &jobs {
         let matched = job.matched_workflows(context.repo, context.facts);
         if matched.is_empty() {
@@ -415,7 +427,7 @@ pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>
 
 pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
-    for job in oidc_publish_jobs(context.repo, context.facts) {
+    for job in workflow_jobs(context) {
         let matching: Vec<&Publisher> = publishers
             .iter()
             .copied()
@@ -629,7 +641,7 @@ fn hidden_publish_info(
 }
 
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    let jobs = workflow_jobs(context);
     let publishers = context.publishers();
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
@@ -741,7 +753,7 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
 }
 
 pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    let jobs = workflow_jobs(context);
     for publisher in context.publishers() {
         if publisher.environment.is_some() {
             continue;
@@ -786,7 +798,12 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
     let Some(remote) = &context.repo.remote else {
         return; // no remote: nothing to compare with
     };
-    for publisher in context.publishers() {
+    // pub.dev and JSR publishers name a repository too.
+    let publishers = context
+        .publishers()
+        .into_iter()
+        .chain(context.repository_publishers());
+    for publisher in publishers {
         let registry = publisher.index();
         let malformed = form_problems(publisher);
         for (field, actual, what, kind) in [
@@ -827,10 +844,12 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
                 },
             );
             let name = registry.display_name();
-            if case_only && registry.is_pypi() {
-                diagnostic = diagnostic.with_severity(Severity::Warning).with_help(
-                    "PyPI compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places",
-                );
+            // A remote URL may be spelled in any case: the registries that
+            // compare exactly get a warning to check the canonical spelling.
+            if case_only && (registry.is_pypi() || registry == Registry::PubDev) {
+                diagnostic = diagnostic.with_severity(Severity::Warning).with_help(format!(
+                    "{name} compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places"
+                ));
             } else if case_only {
                 diagnostic = diagnostic.with_help(format!(
                     "{name} compares the {what} exactly, letter case included, with the spelling GitHub puts in the token; check the canonical spelling on GitHub and use it in both places"
@@ -847,7 +866,7 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
 }
 
 pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let jobs = oidc_publish_jobs(context.repo, context.facts);
+    let jobs = workflow_jobs(context);
     let publishers = context.publishers();
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
@@ -971,7 +990,7 @@ fn caller_matched(
 
 pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
-    for job in oidc_publish_jobs(context.repo, context.facts) {
+    for job in workflow_jobs(context) {
         if !job.view.is_reusable() {
             continue;
         }

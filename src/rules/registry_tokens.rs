@@ -36,6 +36,12 @@ pub(super) fn unwired_mint<'a>(view: &WorkflowView<'a>, site: &PublishSite) -> O
     if !readable {
         return None;
     }
+    // setup-dart sets up the Dart SDK in every Dart job and mints only
+    // when the job may request an OIDC token: a credential the job stores
+    // itself is TP303's finding, not an unused exchange.
+    if registry == Registry::PubDev {
+        return None;
+    }
     view.job_facts(site.job).mints.iter().find(|m| {
         m.registry == registry
             && m.action.is_some()

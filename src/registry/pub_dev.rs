@@ -1,0 +1,265 @@
+//! pub.dev: automated publishing from GitHub Actions.
+//!
+//! Sources: dart-lang/pub-dev `app/lib/package/backend.dart`
+//! (`_checkGitHubActionAllowed`: the repository compared with the token's
+//! `repository` by string equality; only `push` runs, or `workflow_dispatch`
+//! runs when the package enables them; `ref_type` must be `tag` and `ref`
+//! must be `refs/tags/` plus the tag pattern with `{{version}}` replaced by
+//! the version being published; a required environment compared by string
+//! equality. `verifyTagPattern`: exactly one `{{version}}`, the rest of
+//! `[a-zA-Z0-9._/-]`), dart-lang/site-www
+//! `src/content/tools/pub/automated-publishing.md`
+//! (https://dart.dev/tools/pub/automated-publishing), and
+//! dart-lang/setup-dart `lib/main.dart` (`createPubOIDCToken`: when the job
+//! can request an OIDC token, it requests one for the audience
+//! `https://pub.dev`, exports it as `PUB_TOKEN` and runs
+//! `dart pub token add https://pub.dev --env-var PUB_TOKEN`) and
+//! `.github/workflows/publish.yml` (the reusable workflow: inputs
+//! `environment` and `working-directory`; its job asks for `id-token: write`).
+
+use super::publishing::{CommandUploader, TokenMinter, Uploader};
+use super::{
+    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
+    PublisherField, Registry, RegistryInfo,
+};
+
+pub static INFO: RegistryInfo = RegistryInfo {
+    registry: Registry::PubDev,
+    key: "pub.dev",
+    aliases: &["pub-dev", "pubdev", "pub", "dart"],
+    name: "pub.dev",
+    matched: MatchedWorkflow::Repository,
+    cross_repository: CrossRepository::NotMatched,
+    // backend.dart compares the repository and the environment with `!=`.
+    case: CaseRules {
+        owner: true,
+        workflow: true,
+        environment: true,
+    },
+    // Every event but `push` (and `workflow_dispatch` when enabled) is
+    // refused; TP111 says so with the tag pattern, so no list here.
+    rejected_events: &[],
+    labels: FormLabels {
+        package: "Package",
+        owner: "Repository",
+        repository: "Repository",
+        workflow: "Tag pattern",
+        environment: "Environment",
+    },
+    settings_url: "https://pub.dev/packages/{package}/admin",
+    upload_hosts: &["pub.dev", "pub.dartlang.org"],
+    default_upload_url: "https://pub.dev",
+    publish_hint: "the reusable workflow `dart-lang/setup-dart/.github/workflows/publish.yml`, or `dart-lang/setup-dart` and `dart pub publish --force`, in a job with `id-token: write` started by pushing a tag",
+    rejection: "\"publishing is only allowed from ...\" or \"publishing is not enabled for the ... repository\"",
+    validate,
+    source: "https://dart.dev/tools/pub/automated-publishing; dart-lang/pub-dev app/lib/package/backend.dart; dart-lang/setup-dart lib/main.dart",
+};
+
+/// The placeholder of a tag pattern.
+pub const VERSION_PLACEHOLDER: &str = "{{version}}";
+
+fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
+    let mut problems: Vec<FieldProblem> = [
+        super::github_owner_problem(values.owner, "pub.dev"),
+        super::github_repository_problem(values.repository, "pub.dev"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    // backend.dart `_validGitHubEnvironment`: letters, digits, `-`, `.`, `_`.
+    if let Some(environment) = values.environment
+        && !environment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+    {
+        problems.push(FieldProblem {
+            field: PublisherField::Environment,
+            message: format!("environment `{environment}` is not accepted by pub.dev"),
+            help: Some(
+                "pub.dev accepts letters, digits, `-`, `.` and `_` in an environment name".into(),
+            ),
+        });
+    }
+    problems
+}
+
+/// What is wrong with a tag pattern, as pub.dev's form checks it
+/// (backend.dart `verifyTagPattern`).
+pub fn tag_pattern_problem(pattern: &str) -> Option<String> {
+    let parts: Vec<&str> = pattern.split(VERSION_PLACEHOLDER).collect();
+    if parts.len() != 2 {
+        return Some(if parts.len() < 2 {
+            format!("tag pattern `{pattern}` does not contain `{VERSION_PLACEHOLDER}`")
+        } else {
+            format!("tag pattern `{pattern}` contains `{VERSION_PLACEHOLDER}` more than once")
+        });
+    }
+    let invalid = parts
+        .iter()
+        .flat_map(|p| p.chars())
+        .find(|c| !(c.is_ascii_alphanumeric() || "-._/".contains(*c)));
+    invalid.map(|c| {
+        format!(
+            "tag pattern `{pattern}` contains `{c}`; pub.dev accepts letters, digits, `-`, `.`, `_` and `/` around `{VERSION_PLACEHOLDER}`"
+        )
+    })
+}
+
+/// Its command-line publishers. Neither `dart` nor `flutter` exchanges the
+/// OIDC token itself: `dart-lang/setup-dart` stores one for pub.dev.
+pub static COMMANDS: &[CommandUploader] = &[
+    // https://dart.dev/tools/pub/cmd/pub-lish: `--dry-run`/`-n` validates
+    // only, `--force`/`-f` skips the confirmation; the token for pub.dev
+    // comes from `dart pub token add` (stored, or read from the variable
+    // named by `--env-var`, as setup-dart does).
+    CommandUploader {
+        registry: Registry::PubDev,
+        uploader: Uploader::DartPub,
+        program: "dart",
+        subcommands: &["pub publish"],
+        secret_flags: &[],
+        secret_env: &[],
+        url_flags: &[],
+        url_env: &["PUB_HOSTED_URL"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+    // `flutter pub publish` runs the same pub command.
+    CommandUploader {
+        registry: Registry::PubDev,
+        uploader: Uploader::DartPub,
+        program: "flutter",
+        subcommands: &["pub publish"],
+        secret_flags: &[],
+        secret_env: &[],
+        url_flags: &[],
+        url_env: &["PUB_HOSTED_URL"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+];
+
+/// `dart pub publish` options that upload nothing (pub-lish documentation).
+pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
+
+/// The action that stores a pub.dev token minted from the job's OIDC token.
+pub const SETUP_DART: &str = "dart-lang/setup-dart";
+
+/// The reusable workflow that publishes to pub.dev, without `@ref`.
+pub const PUBLISH_WORKFLOW: &str = "dart-lang/setup-dart/.github/workflows/publish.yml";
+
+/// Whether a job's `uses:` calls [`PUBLISH_WORKFLOW`].
+pub fn is_publish_workflow(target: &crate::workflow::UsesTarget) -> bool {
+    let crate::workflow::UsesTarget::Remote { slug, path, .. } = target else {
+        return false;
+    };
+    path.as_deref().is_some_and(|path| {
+        format!("{slug}/{}", path.trim_end_matches('/')).eq_ignore_ascii_case(PUBLISH_WORKFLOW)
+    })
+}
+
+/// The tag pattern a workflow's `push` tag filters suggest: the literal
+/// start of the first filter, then `{{version}}` (`v[0-9]+.*` gives
+/// `v{{version}}`); `v{{version}}` when there is none.
+pub fn suggested_tag_pattern(workflow: &crate::workflow::Workflow) -> String {
+    let first = workflow
+        .triggers
+        .iter()
+        .filter(|t| t.event.value == "push")
+        .filter_map(|t| t.config.as_ref()?.get("tags"))
+        .find_map(|tags| {
+            tags.as_str()
+                .or_else(|| tags.as_sequence()?.first()?.as_str())
+                .map(str::to_string)
+        });
+    let head = first.as_deref().map_or("v", |filter| {
+        let end = filter
+            .find(|c: char| "*?+[]\\!".contains(c))
+            .unwrap_or(filter.len());
+        &filter[..end]
+    });
+    let valid = head
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
+    if valid && !head.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{head}{VERSION_PLACEHOLDER}")
+    } else {
+        format!("v{VERSION_PLACEHOLDER}")
+    }
+}
+
+/// Its inputs (setup-dart `.github/workflows/publish.yml`).
+pub const PUBLISH_WORKFLOW_ENVIRONMENT: &str = "environment";
+
+/// Its token minter: setup-dart exports `PUB_TOKEN` and registers it with
+/// pub for https://pub.dev.
+pub static MINTERS: &[TokenMinter] = &[TokenMinter {
+    action: SETUP_DART,
+    registry: Registry::PubDev,
+    outputs: &[],
+    exports: &["PUB_TOKEN"],
+    other_modes: &[],
+    token_inputs: &[],
+}];
+
+/// Files a long-lived pub.dev credential is written to by workflows that
+/// publish with a stored OAuth credential: `pub-credentials.json` in the
+/// Dart config directory (`~/.config/dart/`), `credentials.json` in the
+/// pub cache for older SDKs.
+pub const CREDENTIAL_FILES: &[&str] = &["pub-credentials.json", ".pub-cache/credentials.json"];
+
+/// How a job publishes by trusted publishing
+/// (https://dart.dev/tools/pub/automated-publishing).
+pub const TRUSTED_PUBLISHING_HOW: &str = "call `dart-lang/setup-dart/.github/workflows/publish.yml` from a job with `id-token: write`, or run `dart-lang/setup-dart` before `dart pub publish --force` in such a job, in a workflow started by pushing a tag that matches the publisher's tag pattern";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_patterns() {
+        assert_eq!(tag_pattern_problem("v{{version}}"), None);
+        assert_eq!(tag_pattern_problem("my_pkg-v{{version}}"), None);
+        assert_eq!(tag_pattern_problem("pkgs/a/{{version}}"), None);
+        assert!(tag_pattern_problem("v{version}").is_some());
+        assert!(tag_pattern_problem("{{version}}-{{version}}").is_some());
+        assert!(tag_pattern_problem("v*{{version}}").is_some());
+    }
+
+    #[test]
+    fn suggested_patterns() {
+        let workflow = |on: &str| {
+            let text = format!("on:\n{on}\njobs: {{}}\n");
+            let document = crate::yaml::parse(&text).expect("yaml");
+            crate::workflow::build(&text, &document)
+        };
+        let w = workflow("  push:\n    tags: ['v[0-9]+.[0-9]+.[0-9]+']");
+        assert_eq!(suggested_tag_pattern(&w), "v{{version}}");
+        let w = workflow("  push:\n    tags: 'my_pkg-v*'");
+        assert_eq!(suggested_tag_pattern(&w), "my_pkg-v{{version}}");
+        let w = workflow("  push:\n    tags: ['[0-9]+.[0-9]+.[0-9]+']");
+        assert_eq!(suggested_tag_pattern(&w), "{{version}}");
+        let w = workflow("  release:");
+        assert_eq!(suggested_tag_pattern(&w), "v{{version}}");
+    }
+
+    #[test]
+    fn publish_workflow_calls() {
+        let target = |text: &str| {
+            crate::workflow::UsesTarget::parse(text, |_| crate::source::Span::new(0, 0))
+        };
+        assert!(is_publish_workflow(&target(
+            "dart-lang/setup-dart/.github/workflows/publish.yml@v1"
+        )));
+        assert!(!is_publish_workflow(&target("dart-lang/setup-dart@v1")));
+        assert!(!is_publish_workflow(&target(
+            "dart-lang/ecosystem/.github/workflows/publish.yaml@main"
+        )));
+    }
+}

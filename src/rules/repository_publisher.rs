@@ -1,0 +1,634 @@
+//! TP1xx for the registries that trust a repository rather than a
+//! workflow file: pub.dev (the repository, a tag pattern and optionally an
+//! environment) and JSR (the repository linked to the package). Their
+//! publishers name no workflow, so the workflow-file rules of
+//! [`super::publisher`] leave them to this module.
+
+use super::Context;
+use crate::catalogue::{
+    ENVIRONMENT_MISMATCH, ID_TOKEN_MISSING, PUBLISHER_ENVIRONMENT_UNRESTRICTED, PUBLISHER_INVALID,
+    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, TAG_PATTERN_MISMATCH,
+};
+use crate::config::{Field, Publisher};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::WorkflowView;
+use crate::facts::calls::Callee;
+use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::tag_filter::{Reach, push_reaches};
+use crate::registry::pub_dev::{self, PUBLISH_WORKFLOW_ENVIRONMENT};
+use crate::registry::{PublisherField, Registry};
+use crate::workflow::{Access, Spanned};
+
+/// A job that publishes to pub.dev or JSR.
+struct Publish<'a> {
+    view: WorkflowView<'a>,
+    job: usize,
+    registry: Registry,
+    /// The step or the reusable-workflow call that publishes.
+    location: Location,
+    /// Whether it authenticates by the job's OIDC token.
+    oidc: bool,
+    /// The environment its token carries: the job's, or the `environment`
+    /// input of pub.dev's reusable workflow.
+    environment: Option<&'a Spanned<String>>,
+    /// It calls `dart-lang/setup-dart/.github/workflows/publish.yml`.
+    reusable: bool,
+}
+
+/// Every job of the repository that publishes to pub.dev or JSR, one
+/// entry per job and registry.
+fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
+    let mut found: Vec<Publish<'a>> = Vec::new();
+    for view in context.workflows() {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            if let Some(call) = &job.call
+                && pub_dev::is_publish_workflow(&call.uses.target)
+            {
+                let environment = call
+                    .with
+                    .iter()
+                    .find(|kv| kv.key.value == PUBLISH_WORKFLOW_ENVIRONMENT)
+                    .map(|kv| &kv.value)
+                    .filter(|v| !v.value.trim().is_empty());
+                found.push(Publish {
+                    view,
+                    job: index,
+                    registry: Registry::PubDev,
+                    location: Location::new(view.file.file, call.uses.raw.span),
+                    oidc: true,
+                    environment,
+                    reusable: true,
+                });
+                continue;
+            }
+            for site in view.sites_of(index) {
+                let Some(registry) = site.index().filter(|r| !r.matches_workflow()) else {
+                    continue;
+                };
+                if let Some(known) = found.iter_mut().find(|p| {
+                    p.view.index == view.index && p.job == index && p.registry == registry
+                }) {
+                    known.oidc |= site.is_oidc();
+                    continue;
+                }
+                found.push(Publish {
+                    view,
+                    job: index,
+                    registry,
+                    location: site.entry(),
+                    oidc: site.is_oidc(),
+                    environment: job.environment.as_ref().map(|e| &e.name),
+                    reusable: false,
+                });
+            }
+        }
+    }
+    found
+}
+
+fn at(publisher: &Publisher, field: &Field) -> Location {
+    Location::new(publisher.file, field.span)
+}
+
+/// Where a publisher's registry is named, else its header.
+fn header(publisher: &Publisher) -> Location {
+    match &publisher.index {
+        Some(index) => at(publisher, index),
+        None => Location::new(publisher.file, publisher.span),
+    }
+}
+
+/// TP102: the fields pub.dev and JSR do not have, and pub.dev's tag pattern.
+pub(super) fn publisher_fields(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for publisher in context.repository_publishers() {
+        let registry = publisher.index();
+        let name = registry.display_name();
+        if !publisher.workflow.value.is_empty() {
+            out.push(
+                Diagnostic::new(
+                    &PUBLISHER_INVALID,
+                    at(publisher, &publisher.workflow),
+                    format!(
+                        "{name} matches no workflow file: its publisher is the repository{}",
+                        if registry == Registry::PubDev {
+                            " and a tag pattern"
+                        } else {
+                            " linked to the package"
+                        }
+                    ),
+                )
+                .with_help(format!(
+                    "remove `workflow`; any workflow of the repository can publish to {name}{}",
+                    if registry == Registry::PubDev {
+                        " when a matching tag push starts it"
+                    } else {
+                        ""
+                    }
+                )),
+            );
+        }
+        if registry == Registry::Jsr
+            && let Some(environment) = &publisher.environment
+        {
+            out.push(
+                Diagnostic::new(
+                    &PUBLISHER_INVALID,
+                    at(publisher, environment),
+                    "JSR does not match an environment: a package linked to the repository accepts the OIDC token of any of its jobs",
+                )
+                .with_help("remove `environment`; restrict who can publish with GitHub's branch and tag protections instead"),
+            );
+        }
+        if registry != Registry::PubDev {
+            continue;
+        }
+        match &publisher.tag_pattern {
+            None => out.push(
+                Diagnostic::new(
+                    &PUBLISHER_INVALID,
+                    Location::new(publisher.file, publisher.span),
+                    "pub.dev publisher without `tag-pattern`",
+                )
+                .with_help(format!(
+                    "add the tag pattern registered on pub.dev, e.g. `tag-pattern = \"v{}\"`",
+                    pub_dev::VERSION_PLACEHOLDER
+                )),
+            ),
+            Some(pattern) => {
+                if let Some(problem) = pub_dev::tag_pattern_problem(&pattern.value) {
+                    out.push(
+                        Diagnostic::new(&PUBLISHER_INVALID, at(publisher, pattern), problem)
+                            .with_help(format!(
+                                "pub.dev's form takes a pattern with one `{0}`, such as `v{0}` or `my_package-v{0}`",
+                                pub_dev::VERSION_PLACEHOLDER
+                            )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The `[[publisher]]` block and form values for a job that publishes to
+/// pub.dev or JSR with no publisher declared.
+pub(crate) fn registration_help(
+    context: &Context<'_>,
+    registry: Registry,
+    environment: Option<&str>,
+) -> String {
+    let (owner, repository) = match &context.repo.remote {
+        Some(remote) => (remote.owner.clone(), remote.repository.clone()),
+        None => ("<owner>".to_string(), "<repository>".to_string()),
+    };
+    let package = context.repo.default_package(registry);
+    let mut help = match registry {
+        Registry::PubDev => format!(
+            "enable publishing from GitHub Actions on pub.dev ({}) with repository `{owner}/{repository}` and a tag pattern such as `v{}`{}, then declare it in tplint.toml:\n\n[[publisher]]\nregistry = \"pub.dev\"\n",
+            registry
+                .info()
+                .settings_url
+                .replace("{package}", package.as_deref().unwrap_or("<package>")),
+            pub_dev::VERSION_PLACEHOLDER,
+            environment.map_or(String::new(), |e| format!(", requiring environment `{e}`")),
+        ),
+        _ => format!(
+            "link the package to the GitHub repository `{owner}/{repository}` in its JSR settings ({}), then declare it in tplint.toml:\n\n[[publisher]]\nregistry = \"jsr\"\n",
+            registry
+                .info()
+                .settings_url
+                .replace("{package}", package.as_deref().unwrap_or("@<scope>/<name>")),
+        ),
+    };
+    if let Some(package) = &package {
+        help.push_str(&format!("package = \"{package}\"\n"));
+    }
+    help.push_str(&format!(
+        "owner = \"{owner}\"\nrepository = \"{repository}\"\n"
+    ));
+    if registry == Registry::PubDev {
+        help.push_str(&format!(
+            "tag-pattern = \"v{}\"\n",
+            pub_dev::VERSION_PLACEHOLDER
+        ));
+        if let Some(environment) = environment {
+            help.push_str(&format!("environment = \"{environment}\"\n"));
+        }
+    }
+    if context.repo.remote.is_none() {
+        help.push_str(
+            "\n(owner and repository are unknown: this repository has no `origin` remote)",
+        );
+    }
+    help.trim_end().to_string()
+}
+
+/// TP100: a job publishes to pub.dev or JSR by trusted publishing, and no
+/// publisher of that registry is declared.
+pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers = context.repository_publishers();
+    for publish in publishes(context) {
+        if !publish.oidc || publishers.iter().any(|p| p.index() == publish.registry) {
+            continue;
+        }
+        let name = publish.registry.display_name();
+        let environment = publish
+            .environment
+            .filter(|e| !e.is_expression())
+            .map(|e| e.value.as_str());
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_UNDECLARED,
+                publish.location,
+                format!(
+                    "job `{}` publishes to {name} by trusted publishing, but no {name} publisher is declared",
+                    publish.view.job(publish.job).id.value
+                ),
+            )
+            .with_help(registration_help(context, publish.registry, environment)),
+        );
+    }
+}
+
+/// TP103: a pub.dev or JSR publisher is declared, and no job publishes
+/// there. Jobs that run steps tplint cannot see into, or call another
+/// repository's workflow, may: then only an info.
+pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let found = publishes(context);
+    let mut reported = Vec::new();
+    for publisher in context.repository_publishers() {
+        let registry = publisher.index();
+        if found.iter().any(|p| p.registry == registry) || reported.contains(&registry) {
+            continue;
+        }
+        reported.push(registry);
+        let name = registry.display_name();
+        let mut hidden: Vec<(Location, String)> = Vec::new();
+        for view in context.workflows() {
+            for (index, job) in view.workflow.jobs.iter().enumerate() {
+                let may_mint = id_token(GrantSource::of(view.workflow, job))
+                    .is_none_or(|g| g == Access::Write);
+                if !may_mint {
+                    continue;
+                }
+                for opaque in &view.job_facts(index).opaque {
+                    hidden.push((
+                        opaque.location,
+                        format!("tplint cannot see into {}", opaque.what),
+                    ));
+                }
+            }
+            for call in context.facts.calls.calls_from(view.index) {
+                if let Callee::Remote(target) = &call.callee {
+                    hidden.push((
+                        Location::new(view.file.file, call.span),
+                        format!("`{target}` is another repository's workflow"),
+                    ));
+                }
+            }
+        }
+        let how = crate::registry::trusted_publishing_how(registry).unwrap_or_default();
+        let diagnostic = if hidden.is_empty() {
+            Diagnostic::new(
+                &PUBLISHER_NO_PUBLISH_JOB,
+                header(publisher),
+                format!("a {name} publisher is declared, but no job of the workflows publishes to {name}"),
+            )
+            .with_help(format!("to publish by trusted publishing, {how}"))
+        } else {
+            let mut diagnostic = Diagnostic::new(
+                &PUBLISHER_NO_PUBLISH_JOB,
+                header(publisher),
+                format!(
+                    "a {name} publisher is declared, and no step that publishes to {name} is visible; steps tplint cannot see into may publish"
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help(format!(
+                "nothing to fix if one of them publishes by trusted publishing; otherwise {how}"
+            ));
+            for (location, what) in hidden.into_iter().take(5) {
+                diagnostic = diagnostic.with_related(location, what);
+            }
+            diagnostic
+        };
+        out.push(diagnostic);
+    }
+}
+
+/// The pub.dev publishers with a usable tag pattern.
+fn tag_patterns<'a>(context: &Context<'a>) -> Vec<(&'a Publisher, &'a Field)> {
+    context
+        .repository_publishers()
+        .into_iter()
+        .filter(|p| p.index() == Registry::PubDev)
+        .filter_map(|p| Some((p, p.tag_pattern.as_ref()?)))
+        .filter(|(_, pattern)| pub_dev::tag_pattern_problem(&pattern.value).is_none())
+        .collect()
+}
+
+/// How one workflow's triggers start runs whose token pub.dev accepts for
+/// a tag of `pattern`: a `push` of such a tag; a `workflow_dispatch` run,
+/// which pub.dev accepts on a tag ref when the package allows it, is
+/// never ruled out.
+fn workflow_reach(view: &WorkflowView<'_>, pattern: &str) -> Reach {
+    let mut reach = Reach::No;
+    for trigger in &view.workflow.triggers {
+        let this = match trigger.event.value.as_str() {
+            "push" => push_reaches(trigger, pattern),
+            "workflow_dispatch" => Reach::Unknown,
+            _ => Reach::No,
+        };
+        reach = match (reach, this) {
+            (Reach::Yes, _) | (_, Reach::Yes) => Reach::Yes,
+            (Reach::Unknown, _) | (_, Reach::Unknown) => Reach::Unknown,
+            _ => Reach::No,
+        };
+    }
+    reach
+}
+
+/// What a workflow's triggers do instead, for TP111's message.
+fn why_not(view: &WorkflowView<'_>) -> (Location, String) {
+    let file = view.file.file;
+    let on = view.workflow.on_key.unwrap_or_default();
+    let push = view
+        .workflow
+        .triggers
+        .iter()
+        .find(|t| t.event.value == "push");
+    match push {
+        Some(push) => {
+            let config = push.config.as_ref();
+            match config.and_then(|c| c.entry("tags")) {
+                Some(tags) => (
+                    Location::new(file, tags.value.span),
+                    "its `push` trigger's `tags` filters match no tag of".to_string(),
+                ),
+                None => (
+                    Location::new(file, push.event.span),
+                    "its `push` trigger runs for branches only, never for a tag of".to_string(),
+                ),
+            }
+        }
+        None => {
+            let events: Vec<String> = view
+                .workflow
+                .triggers
+                .iter()
+                .map(|t| format!("`{}`", t.event.value))
+                .collect();
+            (
+                Location::new(file, on),
+                format!(
+                    "it runs on {} and never on the push of a tag of",
+                    events.join(", ")
+                ),
+            )
+        }
+    }
+}
+
+/// TP111: the workflow a pub.dev publish runs in can never be started by
+/// pushing a tag of the publisher's tag pattern, the only runs (besides
+/// `workflow_dispatch` runs on such a tag, when enabled) whose tokens
+/// pub.dev accepts.
+pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let patterns = tag_patterns(context);
+    if patterns.is_empty() {
+        return;
+    }
+    // Each publish with the workflows its runs start from, and whether none
+    // of those can be started by a tag of a declared pattern; `None` when a
+    // start is outside the repository or unreadable.
+    let mut judged: Vec<(Publish<'_>, Vec<WorkflowView<'_>>, Option<bool>)> = Vec::new();
+    for publish in publishes(context) {
+        if publish.registry != Registry::PubDev || !publish.oidc {
+            continue;
+        }
+        let names =
+            crate::facts::starting_workflows(context.repo, context.facts, publish.view.index);
+        let starts: Vec<WorkflowView<'_>> = context
+            .workflows()
+            .filter(|v| names.contains(&v.file.name.as_str()))
+            .collect();
+        let never = (!starts.is_empty() && starts.len() == names.len()).then(|| {
+            starts.iter().all(|view| {
+                patterns
+                    .iter()
+                    .all(|(_, pattern)| workflow_reach(view, &pattern.value) == Reach::No)
+            })
+        });
+        judged.push((publish, starts, never));
+    }
+    // tplint cannot tell which package a job publishes: when another
+    // publish may match a declared pattern, one that cannot may be of a
+    // package whose publisher is not declared, and is left alone.
+    if judged.iter().any(|(_, _, never)| *never != Some(true)) {
+        return;
+    }
+    let mut reported: Vec<usize> = Vec::new();
+    for (publish, starts, _) in judged {
+        for view in starts {
+            if reported.contains(&view.index) {
+                continue;
+            }
+            reported.push(view.index);
+            let (location, why) = why_not(&view);
+            let pattern_list = patterns
+                .iter()
+                .map(|(_, p)| format!("`{}`", p.value))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let example = patterns[0]
+                .1
+                .value
+                .replacen(pub_dev::VERSION_PLACEHOLDER, "1.2.3", 1);
+            let filter = patterns[0].1.value.replacen(
+                pub_dev::VERSION_PLACEHOLDER,
+                "[0-9]+.[0-9]+.[0-9]+*",
+                1,
+            );
+            let mut diagnostic = Diagnostic::new(
+                &TAG_PATTERN_MISMATCH,
+                location,
+                format!(
+                    "`{}` publishes to pub.dev, but {why} the publisher's tag pattern {pattern_list} (e.g. `{example}`): pub.dev accepts only tokens of runs started by pushing such a tag",
+                    view.file.name
+                ),
+            )
+            .with_help(format!(
+                "start the workflow on the tag push pub.dev expects:\n  on:\n    push:\n      tags:\n        - '{filter}'\nor change the tag pattern on pub.dev and here to the tags you push"
+            ))
+            .with_related(publish.location, "publishes to pub.dev here");
+            for (publisher, pattern) in &patterns {
+                diagnostic =
+                    diagnostic.with_related(at(publisher, pattern), "tag pattern declared here");
+            }
+            out.push(diagnostic);
+        }
+    }
+}
+
+/// TP104: the environment of a pub.dev publish differs from the one the
+/// publisher requires (pub.dev compares the names exactly).
+pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers: Vec<&Publisher> = context
+        .repository_publishers()
+        .into_iter()
+        .filter(|p| p.index() == Registry::PubDev)
+        .collect();
+    if publishers.is_empty() || publishers.iter().any(|p| p.environment.is_none()) {
+        return; // a publisher without an environment accepts any
+    }
+    let expected: Vec<(&Publisher, &Field)> = publishers
+        .iter()
+        .filter_map(|p| Some((*p, p.environment.as_ref()?)))
+        .collect();
+    let list = expected
+        .iter()
+        .map(|(_, f)| format!("`{}`", f.value))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    for publish in publishes(context) {
+        if publish.registry != Registry::PubDev || !publish.oidc {
+            continue;
+        }
+        let job = publish.view.job(publish.job);
+        let (location, message) = match publish.environment {
+            Some(env) if env.is_expression() => continue,
+            Some(env) => {
+                if expected.iter().any(|(_, f)| {
+                    Registry::PubDev.same(PublisherField::Environment, &f.value, &env.value)
+                }) {
+                    continue;
+                }
+                let case_only = expected
+                    .iter()
+                    .any(|(_, f)| f.value.eq_ignore_ascii_case(&env.value));
+                (
+                    Location::new(publish.view.file.file, env.span),
+                    format!(
+                        "job `{}` publishes to pub.dev in environment `{}`, but the pub.dev publisher requires {list}{}",
+                        job.id.value,
+                        env.value,
+                        if case_only {
+                            "; pub.dev compares environment names exactly, letter case included"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+            }
+            None => (
+                Location::new(publish.view.file.file, job.id.span),
+                format!(
+                    "job `{}` publishes to pub.dev without an environment, but the pub.dev publisher requires {list}",
+                    job.id.value
+                ),
+            ),
+        };
+        let first = expected[0].1;
+        let help = if publish.reusable {
+            format!(
+                "give the reusable workflow the environment: `with: {{ environment: {} }}`; pub.dev rejects the token of a run in any other environment",
+                first.value
+            )
+        } else {
+            format!(
+                "set `environment: {}` on the job, or change the publisher on pub.dev; pub.dev rejects the token of a run in any other environment",
+                first.value
+            )
+        };
+        out.push(
+            Diagnostic::new(&ENVIRONMENT_MISMATCH, location, message)
+                .with_help(help)
+                .with_related(
+                    at(expected[0].0, first),
+                    "publisher's environment declared here",
+                ),
+        );
+    }
+}
+
+/// TP105: a pub.dev publisher requires no environment while the publish
+/// runs in one: any run of a matching tag can publish.
+pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let found = publishes(context);
+    for publisher in context.repository_publishers() {
+        if publisher.index() != Registry::PubDev || publisher.environment.is_some() {
+            continue;
+        }
+        let Some((publish, environment)) = found.iter().find_map(|p| {
+            let env = p.environment.filter(|e| !e.is_expression())?;
+            (p.registry == Registry::PubDev && p.oidc).then_some((p, env))
+        }) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+                publisher
+                    .tag_pattern
+                    .as_ref()
+                    .map_or_else(|| header(publisher), |f| at(publisher, f)),
+                format!(
+                    "the pub.dev publisher requires no environment, so any run started by a matching tag can publish; job `{}` runs in `{}`",
+                    publish.view.job(publish.job).id.value,
+                    environment.value
+                ),
+            )
+            .with_help(format!(
+                "on pub.dev, turn on \"Require GitHub Actions environment\" with `{0}`, and add `environment = \"{0}\"` to this publisher",
+                environment.value
+            ))
+            .with_related(
+                Location::new(publish.view.file.file, environment.span),
+                "the publish job's environment",
+            ),
+        );
+    }
+}
+
+/// TP201 for a call of pub.dev's reusable workflow: its job asks for
+/// `id-token: write`, which a called workflow gets only when the calling
+/// job grants it.
+pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for publish in publishes(context) {
+        if !publish.reusable {
+            continue;
+        }
+        let view = publish.view;
+        let job = view.job(publish.job);
+        let source = GrantSource::of(view.workflow, job);
+        if id_token(source).is_none_or(|access| access == Access::Write) {
+            continue;
+        }
+        let span = match source.block() {
+            None => job.id.span,
+            Some(block) => block.id_token_span(),
+        };
+        let file = view.file.file;
+        let fix = crate::fix::workflow::grant_job_id_token(
+            file,
+            &context.repo.sources.get(file).text,
+            view.workflow,
+            job,
+        );
+        out.push(
+            Diagnostic::new(
+                &ID_TOKEN_MISSING,
+                Location::new(file, span),
+                format!(
+                    "job `{}` calls pub.dev's publishing workflow without granting `id-token: write`, which its job needs (a called workflow gets no more than its caller grants)",
+                    job.id.value
+                ),
+            )
+            .with_help(format!(
+                "add to the calling job:\n  {}:\n    permissions:\n      id-token: write",
+                job.id.value
+            ))
+            .with_related(publish.location, "pub.dev's publishing workflow")
+            .with_fix(fix),
+        );
+    }
+}
