@@ -110,9 +110,10 @@ fn gitlab_remote(repo: &Repository) -> Option<&crate::git::Remote> {
     repo.remote.as_ref().filter(|r| r.host != "github.com")
 }
 
-/// One suggestion per (index, environment) of the GitLab pipeline's jobs
-/// that upload to PyPI or TestPyPI by trusted publishing: PyPI's GitLab
-/// form (namespace, project, top-level pipeline file path, environment).
+/// One suggestion per (registry, environment) of the GitLab pipeline's jobs
+/// that upload by trusted publishing to a registry with GitLab publishers
+/// (PyPI, TestPyPI, npm): its GitLab form (namespace, project, top-level
+/// pipeline file path, environment).
 fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
     let (Some(pipeline), Some(gitlab)) = (&repo.gitlab, &facts.gitlab) else {
         return Vec::new();
@@ -128,7 +129,7 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
             .iter()
             .filter(|s| s.is_oidc())
             .filter_map(|s| s.index())
-            .filter(|i| i.is_pypi());
+            .filter(|i| i.gitlab().is_some());
         for index in indexes {
             if let Some((_, existing)) = out
                 .iter_mut()
@@ -442,7 +443,12 @@ pub fn render_human(
         let info = index.info();
         let (labels, ci) = match platform {
             Platform::Github => (&info.labels, "GitHub Actions"),
-            Platform::Gitlab => (&crate::registry::pypi::GITLAB_LABELS, "GitLab CI/CD"),
+            Platform::Gitlab => (
+                index
+                    .gitlab()
+                    .map_or(&crate::registry::pypi::GITLAB_LABELS, |g| &g.labels),
+                "GitLab CI/CD",
+            ),
         };
         let package = group
             .iter()
@@ -551,7 +557,7 @@ pub fn render_human(
         .iter()
         .any(|s| s.platform == Platform::Gitlab.key() && s.environment.is_some())
     {
-        out.push_str("PyPI compares GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
+        out.push_str("PyPI and npm compare GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
     }
     let checked = match (github_count(suggestions), suggestions.len()) {
         (0, _) => "the pipeline",

@@ -333,15 +333,15 @@ fn read_publisher(
     }
     if platform == Platform::Gitlab
         && let Some(registry) = &raw.registry
-        && index_kind.is_some_and(|r| !r.is_pypi())
+        && index_kind.is_some_and(|r| r.gitlab().is_none())
     {
         return Err(error(
             registry,
             format!(
-                "tplint checks GitLab publishers for PyPI and TestPyPI only, not `{}`",
+                "tplint checks GitLab publishers for PyPI, TestPyPI and npm only, not `{}`",
                 registry.get_ref()
             ),
-            "use registry = \"pypi\" or \"testpypi\"",
+            "use registry = \"pypi\", \"testpypi\" or \"npm\"",
         ));
     }
     let workflow_repository = match (
@@ -814,8 +814,8 @@ mod tests {
                 "without `owner`",
             ),
             (
-                "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"npm\"\nnamespace = \"g\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\n".to_string(),
-                "PyPI and TestPyPI only",
+                "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"crates.io\"\nnamespace = \"g\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\n".to_string(),
+                "TestPyPI and npm only",
             ),
         ] {
             let message = located_error(&text);

@@ -478,7 +478,7 @@ impl NpmJob {
 }
 
 /// The Node.js release of an official `node:` image (`node:22-alpine`).
-fn container_node((image, location): (&str, Location)) -> Option<NodeSetup> {
+pub(crate) fn container_node((image, location): (&str, Location)) -> Option<NodeSetup> {
     let image = image.trim().trim_matches(['"', '\'']);
     let image = image.strip_prefix("docker.io/library/").unwrap_or(image);
     let tag = image.strip_prefix("node:")?;

@@ -18,7 +18,7 @@ use super::tree::Located;
 use super::{GitlabPipeline, Variable};
 use crate::diagnostic::Location;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
-use crate::facts::publish::{self, Auth, PublishSite, Target};
+use crate::facts::publish::{self, Auth, PublishSite, Target, Uploader};
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
 use crate::repository::{Need, Repository};
@@ -98,17 +98,20 @@ pub fn derive(
 #[derive(Default)]
 struct Visitor {
     facts: GitlabJobFacts,
+    /// What the job's lines so far set up for later uploads (npm's
+    /// configuration), carried from line to line as in one shell.
+    mint: publish::MintState,
 }
 
 impl<'a> Visit<'a> for Visitor {
     fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, commands: &[Command]) {
         let room = MAX_SITES_PER_JOB.saturating_sub(self.facts.publish_sites.len());
-        let mint = publish::MintState::default();
         self.facts.publish_sites.extend(
-            publish::shell_sites(block, commands, &mint)
+            publish::shell_sites(block, commands, &self.mint)
                 .into_iter()
                 .take(room),
         );
+        self.mint.observe_shell(block);
         for command in commands {
             self.facts.builds.extend(BuildFact::of(block, command));
             for (tool, version, spelled) in installed_pins(&command.words) {
@@ -189,6 +192,15 @@ fn job_facts(
         .collect();
     let lines: Vec<&ScriptLine> = job.all_lines().collect();
     let mut visitor = Visitor::default();
+    visitor
+        .mint
+        .npm
+        .npmrc_vars
+        .clone_from(&repo.manifests.npmrc_auth_vars);
+    visitor.mint.npm.publish_config_registry = repo.manifests.package_json.as_ref().and_then(|p| {
+        let registry = p.publish_registry.as_ref()?;
+        Some((registry.value.clone(), Location::new(p.file?, registry.span)))
+    });
     let mut exported: Vec<EnvHit<'_>> = Vec::new();
     for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
         if line.kind == ScriptKind::AfterScript
@@ -264,6 +276,7 @@ fn job_facts(
             site.auth = Auth::Oidc;
         }
     }
+    npm_sites(job, &lines, &mut facts.publish_sites);
     if let Some(image) = &job.image
         && let Some(pin) = image_pin(image)
     {
@@ -271,6 +284,56 @@ fn job_facts(
     }
     facts.merge_request = rules::runs_in_merge_request(pipeline, job);
     facts
+}
+
+/// Shell words that install another Node.js release than the image's.
+const NODE_INSTALLERS: &[&str] = &["nvm", "n", "fnm", "volta", "asdf", "mise", "nodenv", "apk", "apt-get", "apt", "yum", "dnf"];
+
+/// Complete the npm facts of a GitLab job's publish sites, which the
+/// shell reader leaves as for a GitHub job without `id-token: write`: the
+/// job can mint when it has npm's ID token (`NPM_ID_TOKEN`, read by npm/cli
+/// `lib/utils/oidc.js`), so npm tries trusted publishing before a configured
+/// token (pnpm 11 and Yarn keep the token: see `registry::npm::COMMANDS`);
+/// the Node.js release is the job's `node:` image's, unless a line installs
+/// another one.
+fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) {
+    let Some(gitlab) = crate::registry::Registry::Npm.gitlab() else {
+        return;
+    };
+    let variable = gitlab.id_token;
+    let assigned = format!("{variable}=");
+    let has_token = job.id_token(variable).is_some()
+        || job.variables.iter().any(|v| v.name.value == variable)
+        || lines.iter().any(|l| l.text.contains(&assigned));
+    let other_node = lines.iter().any(|l| {
+        l.text
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
+            .any(|w| NODE_INSTALLERS.contains(&w))
+    });
+    for site in sites.iter_mut() {
+        let Some(npm) = site.npm.as_mut() else {
+            continue;
+        };
+        npm.oidc_granted = has_token;
+        let token_wins = match site.uploader {
+            Uploader::Yarn => true,
+            Uploader::Pnpm => npm.pnpm_major.is_some_and(|major| major >= 11),
+            _ => false,
+        };
+        site.auth = match &npm.token {
+            Some((location, source)) if token_wins || !has_token => Auth::Password {
+                location: *location,
+                source: source.clone(),
+            },
+            _ => Auth::Oidc,
+        };
+        if npm.node.is_none() && !other_node {
+            npm.node = job
+                .image
+                .as_ref()
+                .and_then(|image| crate::facts::npm::container_node((&image.value, image.location)));
+        }
+    }
 }
 
 /// Predefined variables that name the GitLab instance, whose package

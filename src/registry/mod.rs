@@ -17,6 +17,8 @@ pub mod rubygems;
 
 use std::fmt;
 
+use publishing::Uploader;
+
 /// A registry with trusted publishing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Registry {
@@ -132,6 +134,34 @@ pub struct RegistryInfo {
     pub source: &'static str,
 }
 
+/// What a registry knows of GitLab CI/CD publishers: the fields of its
+/// form, how it compares them, and the ID token a job must carry for it.
+/// Owned by the registry's module, read by the GitLab rules and `suggest`.
+pub struct GitlabPublishing {
+    pub labels: FormLabels,
+    pub case: CaseRules,
+    /// The `id_tokens:` entry the registry's uploader reads.
+    pub id_token: &'static str,
+    /// The audience that token must carry, exactly.
+    pub audience: &'static str,
+    /// Whether the token's audience may be a list (`aud: [a, b]`); `None`
+    /// where the registry does not say.
+    pub audience_list: Option<bool>,
+    /// The uploaders that read `id_token` themselves on GitLab.
+    pub uploaders: &'static [Uploader],
+    /// Whether the registry accepts each ID token once, so a second upload
+    /// with the job's one token fails.
+    pub single_use: bool,
+    /// How a GitLab job publishes there by trusted publishing, for help texts.
+    pub publish_hint: &'static str,
+    /// What the registry answers a token that matches no publisher.
+    pub rejection: &'static str,
+    /// The registry's GitLab form rules.
+    pub validate: fn(&FormValues<'_>) -> Vec<FieldProblem>,
+    /// The documentation this entry was checked against.
+    pub source: &'static str,
+}
+
 impl Registry {
     /// Every registry, in the order `tplint suggest` prints them.
     pub const ALL: [Registry; 6] = [
@@ -151,6 +181,17 @@ impl Registry {
             Registry::Npm => &npm::INFO,
             Registry::RubyGems => &rubygems::INFO,
             Registry::NuGet => &nuget::INFO,
+        }
+    }
+
+    /// What the registry knows of GitLab CI/CD publishers; `None` where
+    /// tplint does not check GitLab publishers for it.
+    pub fn gitlab(self) -> Option<&'static GitlabPublishing> {
+        match self {
+            Registry::Pypi => Some(&pypi::PYPI_GITLAB),
+            Registry::TestPypi => Some(&pypi::TESTPYPI_GITLAB),
+            Registry::Npm => Some(&npm::GITLAB),
+            _ => None,
         }
     }
 

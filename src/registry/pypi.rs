@@ -7,8 +7,8 @@
 
 use super::publishing::{ActionAuth, CommandUploader, TokenMinter, Uploader, UploaderAction, When};
 use super::{
-    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow, Registry,
-    RegistryInfo,
+    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, GitlabPublishing,
+    MatchedWorkflow, Registry, RegistryInfo,
 };
 
 const LABELS: FormLabels = FormLabels {
@@ -357,6 +357,44 @@ pub const GITLAB_CASE: CaseRules = CaseRules {
 /// issuer is a self-managed instance, registered on a PyPI organisation
 /// (beta, `docs/blog/posts/2025-11-10-trusted-publishers-coming-to-orgs.md`).
 pub const GITLAB_ISSUER: &str = "https://gitlab.com";
+
+/// Where the GitLab facts of PyPI and TestPyPI were checked.
+const GITLAB_SOURCE: &str = "https://docs.pypi.org/trusted-publishers/using-a-publisher/ (GitLab CI/CD); pypi/warehouse warehouse/oidc/models/gitlab.py, warehouse/oidc/forms/gitlab.py, warehouse/oidc/services.py; di/id id/_internal/oidc/ambient.py; astral-sh/ambient-id src/gitlab.rs";
+
+/// PyPI's GitLab publishers. twine (6.1.0 and later, through `id`) and uv
+/// (0.8.18 and later, through `ambient-id`) read the token from
+/// `<AUDIENCE>_ID_TOKEN`, the audience being what the index's
+/// `/_/oidc/audience` says (`pypi`); warehouse decodes it with a strict
+/// audience (one string, its own: `services.py`) and accepts each token
+/// once (`jti`, `models/_core.py`).
+pub static PYPI_GITLAB: GitlabPublishing = GitlabPublishing {
+    labels: GITLAB_LABELS,
+    case: GITLAB_CASE,
+    id_token: "PYPI_ID_TOKEN",
+    audience: "pypi",
+    audience_list: Some(false),
+    uploaders: &[Uploader::Twine, Uploader::Uv],
+    single_use: true,
+    publish_hint: "`twine upload` (twine 6.1.0 or later) or `uv publish` (uv 0.8.18 or later) in a job with `id_tokens: PYPI_ID_TOKEN: {aud: pypi}`",
+    rejection: "`invalid-publisher`",
+    validate: validate_gitlab,
+    source: GITLAB_SOURCE,
+};
+
+/// TestPyPI's, the same with the audience `testpypi`.
+pub static TESTPYPI_GITLAB: GitlabPublishing = GitlabPublishing {
+    labels: GITLAB_LABELS,
+    case: GITLAB_CASE,
+    id_token: "TESTPYPI_ID_TOKEN",
+    audience: "testpypi",
+    audience_list: Some(false),
+    uploaders: &[Uploader::Twine, Uploader::Uv],
+    single_use: true,
+    publish_hint: "`twine upload` (twine 6.1.0 or later) or `uv publish` (uv 0.8.18 or later) in a job with `id_tokens: TESTPYPI_ID_TOKEN: {aud: testpypi}`",
+    rejection: "`invalid-publisher`",
+    validate: validate_gitlab,
+    source: GITLAB_SOURCE,
+};
 
 /// The GitLab publisher form of PyPI and TestPyPI (pypi/warehouse
 /// `warehouse/oidc/forms/gitlab.py`): namespace (subgroups allowed) and

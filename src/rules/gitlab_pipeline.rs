@@ -39,12 +39,7 @@ use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
 use crate::gitlab::facts::{GitlabFacts, GitlabJobFacts};
 use crate::gitlab::rules::{self as gitlab_rules, Tri};
 use crate::gitlab::{GitlabJob, GitlabPipeline, IdToken, IncludeKind};
-use crate::registry::Registry;
-
-/// The indexes whose audience twine and uv ask for, and PyPI's audience
-/// for each (`GET /_/oidc/audience`; warehouse
-/// `docs/user/trusted-publishers/using-a-publisher.md`, GitLab tab).
-const INDEXES: &[(Registry, &str)] = &[(Registry::Pypi, "pypi"), (Registry::TestPypi, "testpypi")];
+use crate::registry::{GitlabPublishing, Registry};
 
 /// The first release of each uploader that does trusted publishing on
 /// GitLab: twine 6.1.0 ("preliminary built-in support for Trusted
@@ -56,35 +51,38 @@ const FIRST_GITLAB_RELEASE: &[(Uploader, &str, [u64; 3])] = &[
     (Uploader::Uv, "uv", [0, 8, 18]),
 ];
 
+/// The registries with GitLab publishers, and what each asks of a job's
+/// ID token (owned by the registry's module).
+fn gitlab_registries() -> impl Iterator<Item = (Registry, &'static GitlabPublishing)> {
+    Registry::ALL
+        .into_iter()
+        .filter_map(|registry| Some((registry, registry.gitlab()?)))
+}
+
+/// The audience the registry's uploaders ask GitLab's ID token for.
 fn audience(index: Registry) -> &'static str {
-    INDEXES
-        .iter()
-        .find(|(r, _)| *r == index)
-        .map_or("pypi", |(_, a)| a)
+    index.gitlab().map_or("pypi", |g| g.audience)
 }
 
-/// The variable twine (through `id`) and uv (through `ambient-id`) read
-/// for an audience: upper case, every character that is not an ASCII
-/// letter, digit or `_` replaced by `_`, then `_ID_TOKEN`.
-fn token_variable(audience: &str) -> String {
-    let name: String = audience
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{name}_ID_TOKEN")
+/// The ID token variable the registry's uploaders read.
+fn token_variable(index: Registry) -> &'static str {
+    index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
 }
 
-/// Whether an audience names PyPI or TestPyPI, in any letter case.
-fn pypi_audience(value: &str) -> bool {
-    INDEXES
-        .iter()
-        .any(|(_, a)| a.eq_ignore_ascii_case(value.trim()))
+/// The audience as YAML writes it (quoted when it holds a `:`).
+fn yaml_aud(aud: &str) -> String {
+    if aud.contains(':') {
+        format!("\"{aud}\"")
+    } else {
+        aud.to_string()
+    }
+}
+
+/// The registry whose audience a value names, in any letter case.
+fn registry_of_audience(value: &str) -> Option<Registry> {
+    gitlab_registries()
+        .find(|(_, g)| g.audience.eq_ignore_ascii_case(value.trim()))
+        .map(|(registry, _)| registry)
 }
 
 fn gitlab<'a>(context: &Context<'a>) -> Option<(&'a GitlabPipeline, &'a GitlabFacts)> {
@@ -133,11 +131,14 @@ fn with_via(diagnostic: Diagnostic, via: &[Location]) -> Diagnostic {
     diagnostic
 }
 
-/// An upload to PyPI or TestPyPI by twine or uv with no password in the
-/// file: trusted publishing, unless a CI/CD variable of the settings gives one.
+/// An upload to a registry with GitLab publishers by one of the uploaders
+/// that read its ID token (twine or uv for PyPI, npm for npm) with no
+/// password in the file: trusted publishing, unless a CI/CD variable of the
+/// settings gives one.
 fn tp_site(site: &PublishSite) -> Option<Registry> {
-    let tool = matches!(site.uploader, Uploader::Twine | Uploader::Uv);
-    (tool && site.is_oidc()).then_some(site.index()?)
+    let index = site.index()?;
+    let tool = index.gitlab()?.uploaders.contains(&site.uploader);
+    (tool && site.is_oidc()).then_some(index)
 }
 
 /// Whether the upload is given a username other than `__token__`, with
@@ -212,7 +213,7 @@ enum TokenFor<'a> {
 
 fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> TokenFor<'a> {
     let aud = audience(index);
-    let name = token_variable(aud);
+    let name = token_variable(index);
     // The variable set some other way (`variables:`, an export): what it
     // holds cannot be judged.
     let assigned = format!("{name}=");
@@ -262,10 +263,10 @@ fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> T
     }
     for token in job.id_tokens.iter().filter(single) {
         let value = token.aud[0].value.trim();
-        let other = INDEXES
-            .iter()
-            .find(|(r, a)| *r != index && *a == value)
-            .map(|(r, _)| *r);
+        // Only the other index of the same registry (PyPI and TestPyPI).
+        let other = gitlab_registries()
+            .find(|(r, g)| *r != index && r.is_pypi() == index.is_pypi() && g.audience == value)
+            .map(|(r, _)| r);
         if let Some(other) = other
             && !uploads.contains(&other)
         {
@@ -375,7 +376,7 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 continue;
             }
             let aud = audience(index);
-            let variable = token_variable(aud);
+            let variable = token_variable(index);
             let name = &job.name.value;
             let tool = site.uploader.name();
             let replaced = job
@@ -389,8 +390,9 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 .and_then(|inherit| Some((inherit.key.location, default_token(pipeline, aud)?)));
             let declared = gitlab_publishers(context).any(|p| p.index() == index);
             let required = site.uploader == Uploader::Uv && site.oidc_required;
+            let quoted = yaml_aud(aud);
             let help = format!(
-                "give the job:\n  {name}:\n    id_tokens:\n      {variable}:\n        aud: {aud}"
+                "give the job:\n  {name}:\n    id_tokens:\n      {variable}:\n        aud: {quoted}"
             );
             let diagnostic = if let Some((own, default)) = replaced {
                 Diagnostic::new(
@@ -402,7 +404,7 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                     ),
                 )
                 .with_help(format!(
-                    "add the entry to the job's own `id_tokens:`:\n      {variable}:\n        aud: {aud}"
+                    "add the entry to the job's own `id_tokens:`:\n      {variable}:\n        aud: {quoted}"
                 ))
                 .with_related(default, "the `default:` entry the job does not get")
             } else if let Some((inherit, default)) = not_inherited {
@@ -488,19 +490,24 @@ pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
         return;
     }
     // `default:` entries: one finding at the entry, naming the jobs.
-    let mut from_default: Vec<(Location, String, Vec<String>, usize)> = Vec::new();
+    let mut from_default: Vec<(Location, String, Vec<String>, usize, &str)> = Vec::new();
     for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
         for token in &job.id_tokens {
-            let Some(aud) = token.aud.iter().find(|a| pypi_audience(&a.value)) else {
+            let Some((aud, registry)) = token
+                .aud
+                .iter()
+                .find_map(|a| Some((a, registry_of_audience(&a.value)?)))
+            else {
                 continue;
             };
+            let shown = registry.display_name();
             let used = uses_token(job, facts, &token.name.value);
             if job.id_tokens_from_default {
                 let at = token.name.location;
                 let index = match from_default.iter().position(|e| e.0 == at) {
                     Some(index) => index,
                     None => {
-                        from_default.push((at, token.name.value.clone(), Vec::new(), 0));
+                        from_default.push((at, token.name.value.clone(), Vec::new(), 0, shown));
                         from_default.len() - 1
                     }
                 };
@@ -522,15 +529,15 @@ pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
                     &ID_TOKEN_UNUSED,
                     aud.location,
                     format!(
-                        "job `{}` gets a PyPI ID token (`{}`, `aud: {}`), but nothing in it uploads or reads the token",
+                        "job `{}` gets {shown}'s ID token (`{}`, `aud: {}`), but nothing in it uploads or reads the token",
                         job.name.value, token.name.value, aud.value
                     ),
                 )
-                .with_help("remove the entry, so that code running in this job cannot publish to PyPI with it"),
+                .with_help(format!("remove the entry, so that code running in this job cannot publish to {shown} with it")),
             );
         }
     }
-    for (location, name, needless, all) in from_default {
+    for (location, name, needless, all, shown) in from_default {
         if needless.is_empty() {
             continue;
         }
@@ -554,7 +561,7 @@ pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             Diagnostic::new(
                 &ID_TOKEN_UNUSED,
                 location,
-                format!("`default:id_tokens` gives every job the PyPI ID token `{name}`; {scope}"),
+                format!("`default:id_tokens` gives every job {shown}'s ID token `{name}`; {scope}"),
             )
             .with_help("move the entry to the `id_tokens:` of the job that publishes"),
         );
@@ -568,17 +575,18 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
     let mut reported: HashSet<Location> = HashSet::new();
     for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
         for token in job.id_tokens.iter().filter(|t| t.aud_is_list) {
-            if !token.aud.iter().any(|a| pypi_audience(&a.value)) {
+            // Only a registry that says it takes one audience (PyPI).
+            let Some((listed, registry)) = token.aud.iter().find_map(|a| {
+                let registry = registry_of_audience(&a.value)?;
+                (registry.gitlab()?.audience_list == Some(false)).then_some((a, registry))
+            }) else {
                 continue;
-            }
+            };
             if !reported.insert(token.aud_location) {
                 continue;
             }
-            let pypi = token
-                .aud
-                .iter()
-                .find(|a| pypi_audience(&a.value))
-                .map_or("pypi", |a| a.value.as_str());
+            let single = yaml_aud(listed.value.trim());
+            let shown = registry.display_name();
             push(
                 pipeline,
                 out,
@@ -586,12 +594,12 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     &ID_TOKEN_AUDIENCE,
                     token.aud_location,
                     format!(
-                        "the `aud` of ID token `{}` is a list, so the token carries several audiences, and PyPI accepts only tokens whose one audience is its own",
+                        "the `aud` of ID token `{}` is a list, so the token carries several audiences, and {shown} accepts only tokens whose one audience is its own",
                         token.name.value
                     ),
                 )
                 .with_help(format!(
-                    "give the token one audience, `aud: {pypi}`, and add a separate entry for any other audience"
+                    "give the token one audience, `aud: {single}`, and add a separate entry for any other audience"
                 )),
             );
         }
@@ -603,7 +611,8 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
         let uploads = tp_indexes(facts);
         for &index in &uploads {
             let aud = audience(index);
-            let variable = token_variable(aud);
+            let quoted = yaml_aud(aud);
+            let variable = token_variable(index);
             let Some(site) = facts
                 .publish_sites
                 .iter()
@@ -632,16 +641,16 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                         "the audience of ID token `{}` is `{value}`, a CI/CD variable; the upload to {shown} needs `aud: {aud}` in `{variable}`, which tplint cannot check",
                         token.name.value
                     ),
-                    format!("write the audience out: `{variable}: {{aud: {aud}}}`"),
+                    format!("write the audience out: `{variable}: {{aud: {quoted}}}`"),
                     Severity::Info,
                 ),
                 TokenFor::Case(token, value) => (
                     token.aud_location,
                     format!(
-                        "ID token `{}` has `aud: {value}`, but PyPI compares the audience exactly with `{aud}`",
+                        "ID token `{}` has `aud: {value}`, but {shown} compares the audience exactly with `{aud}`",
                         token.name.value
                     ),
-                    format!("write `aud: {aud}`"),
+                    format!("write `aud: {quoted}`"),
                     Severity::Error,
                 ),
                 TokenFor::NamedOther(token, value) | TokenFor::OtherIndex(token, value) => (
@@ -650,7 +659,7 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                         "ID token `{}` has `aud: {value}`, but the job uploads to {shown}, which asks for a token with audience `{aud}` in `{variable}`",
                         token.name.value
                     ),
-                    format!("for {shown}, use `{variable}: {{aud: {aud}}}`"),
+                    format!("for {shown}, use `{variable}: {{aud: {quoted}}}`"),
                     Severity::Error,
                 ),
             };
@@ -685,9 +694,15 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             let Auth::Password { location, source } = &site.auth else {
                 continue;
             };
-            let aud = audience(index);
-            let variable = token_variable(aud);
-            if let Some(token) = given_id_token(context, job, *location) {
+            // A token next to npm's ID token is TP307's.
+            if super::npm::reported_as_fallback(site) {
+                continue;
+            }
+            let aud = yaml_aud(audience(index));
+            let variable = token_variable(index);
+            if index.is_pypi()
+                && let Some(token) = given_id_token(context, job, *location)
+            {
                 push(
                     pipeline,
                     out,
@@ -722,16 +737,24 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     String::new()
                 }
             );
-            let help = if matches!(site.uploader, Uploader::Twine | Uploader::Uv) {
-                format!(
+            let help = match index.gitlab() {
+                Some(gitlab) if gitlab.uploaders.contains(&site.uploader) => format!(
                     "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
                     index.display_name()
-                )
-            } else {
-                format!(
+                ),
+                Some(_) if index.is_pypi() => format!(
                     "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
                     site.uploader.name()
-                )
+                ),
+                Some(gitlab) => format!(
+                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
+                    index.display_name(),
+                    gitlab.publish_hint
+                ),
+                None => format!(
+                    "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
+                    index.display_name()
+                ),
             };
             push(
                 pipeline,
@@ -914,26 +937,32 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
     }
 }
 
-/// The pipeline uploads to PyPI or TestPyPI, or holds a PyPI ID token.
-fn publishes(pipeline: &GitlabPipeline, gitlab: &GitlabFacts) -> bool {
-    gitlab
+/// The registry the pipeline uploads to, or holds an ID token for (PyPI
+/// when the upload's target is a variable).
+fn publishes(pipeline: &GitlabPipeline, gitlab: &GitlabFacts) -> Option<Registry> {
+    let uploaded = gitlab
         .jobs
         .iter()
-        .any(|f| f.publish_sites.iter().any(to_pypi))
-        || pipeline.jobs.iter().any(|j| {
-            j.id_tokens
-                .iter()
-                .any(|t| t.aud.iter().any(|a| pypi_audience(&a.value)))
-        })
+        .flat_map(|f| f.publish_sites.iter())
+        .find(|s| to_pypi(s))
+        .map(|s| s.index().unwrap_or(Registry::Pypi));
+    uploaded.or_else(|| {
+        pipeline
+            .jobs
+            .iter()
+            .flat_map(|j| j.id_tokens.iter())
+            .flat_map(|t| t.aud.iter())
+            .find_map(|a| registry_of_audience(&a.value))
+    })
 }
 
 pub(super) fn unpinned_include(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((pipeline, gitlab)) = gitlab(context) else {
         return;
     };
-    if !publishes(pipeline, gitlab) {
+    let Some(registry) = publishes(pipeline, gitlab) else {
         return;
-    }
+    };
     for include in &pipeline.includes {
         if include.pinned != Some(false) {
             continue;
@@ -990,7 +1019,7 @@ pub(super) fn unpinned_include(context: &Context<'_>, out: &mut Vec<Diagnostic>)
         push(
             pipeline,
             out,
-            Diagnostic::new(&UNPINNED_ACTION, location, format!("{message}; its jobs and `default:` run in the same pipeline as the upload to PyPI"))
+            Diagnostic::new(&UNPINNED_ACTION, location, format!("{message}; its jobs and `default:` run in the same pipeline as the upload to {registry}"))
                 .with_help(help),
         );
     }
@@ -1162,7 +1191,11 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                         job.name.value
                     ),
                 )
-                .with_help("build in a job of an earlier stage that keeps the distributions as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload, as PyPI's GitLab example does")
+                .with_help(format!(
+                    "build in a job of an earlier stage that keeps the {} as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload{}",
+                    if site.index().is_some_and(Registry::is_pypi) { "distributions" } else { "packed package (`npm pack`)" },
+                    if site.index().is_some_and(Registry::is_pypi) { ", as PyPI's GitLab example does" } else { "" }
+                ))
                 .with_related(site.location(), "the upload by trusted publishing"),
                 via,
             ),
@@ -1249,7 +1282,12 @@ pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>
             if !matches!(token_for(job, &uploads, index), TokenFor::Ready) {
                 continue;
             }
-            let variable = token_variable(audience(index));
+            // A registry that accepts a token again (npm) lets one job
+            // publish several packages with it.
+            if !index.gitlab().is_some_and(|g| g.single_use) {
+                continue;
+            }
+            let variable = token_variable(index);
             let sites: Vec<&PublishSite> = facts
                 .publish_sites
                 .iter()
@@ -1341,10 +1379,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn variable_names_follow_the_audience() {
-        assert_eq!(token_variable("pypi"), "PYPI_ID_TOKEN");
-        assert_eq!(token_variable("testpypi"), "TESTPYPI_ID_TOKEN");
-        assert_eq!(token_variable("my-index.org"), "MY_INDEX_ORG_ID_TOKEN");
+    fn each_registry_names_its_token() {
+        assert_eq!(token_variable(Registry::Pypi), "PYPI_ID_TOKEN");
+        assert_eq!(token_variable(Registry::TestPypi), "TESTPYPI_ID_TOKEN");
+        assert_eq!(token_variable(Registry::Npm), "NPM_ID_TOKEN");
+        assert_eq!(audience(Registry::Npm), "npm:registry.npmjs.org");
+        assert_eq!(registry_of_audience(" npm:registry.npmjs.org"), Some(Registry::Npm));
+        assert_eq!(registry_of_audience("sigstore"), None);
+        assert_eq!(yaml_aud("npm:registry.npmjs.org"), "\"npm:registry.npmjs.org\"");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! TP1xx on GitLab CI/CD: the declared GitLab publishers against the
-//! pipeline, matched as PyPI matches a GitLab ID token
-//! ([`crate::registry::pypi::GITLAB_CASE`]): namespace and project ignoring
-//! case, the top-level pipeline file path (`ci_config_ref_uri`) exactly, the
-//! environment exactly.
+//! pipeline, matched as each registry matches a GitLab ID token (its
+//! [`crate::registry::GitlabPublishing`]): PyPI compares namespace and
+//! project ignoring case, npm exactly; both compare the top-level pipeline
+//! file path (`ci_config_ref_uri`) and the environment exactly.
 
 use crate::catalogue::{
     ENVIRONMENT_MISMATCH, INDEX_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED,
@@ -18,11 +18,11 @@ use crate::facts::publish::{Auth, PublishSite, Target};
 use crate::git::Remote;
 use crate::gitlab::facts::GitlabFacts;
 use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
-use crate::registry::pypi::{GITLAB_CASE, GITLAB_ISSUER, validate_gitlab};
-use crate::registry::{PublisherField, Registry};
+use crate::registry::pypi::GITLAB_ISSUER;
+use crate::registry::{FieldProblem, GitlabPublishing, PublisherField, Registry};
 
-/// A job of the pipeline that uploads to PyPI or TestPyPI by trusted
-/// publishing.
+/// A job of the pipeline that uploads by trusted publishing to a registry
+/// with GitLab publishers.
 struct PublishJob<'a> {
     job: &'a GitlabJob,
     registry: Registry,
@@ -48,7 +48,7 @@ fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PublishJob<'a>> {
             let Some(registry) = site.index() else {
                 continue;
             };
-            if !site.is_oidc() || !registry.is_pypi() {
+            if !site.is_oidc() || registry.gitlab().is_none() {
                 continue;
             }
             if !out
@@ -96,16 +96,31 @@ fn accepts(publisher: &Publisher, job: &GitlabJob) -> bool {
         (None, _) => true,
         (Some(_), None) => false,
         (Some(_), Some(env)) if is_dynamic(&env.name.value) => true,
-        (Some(expected), Some(env)) => same_environment(&expected.value, &env.name.value),
+        (Some(expected), Some(env)) => {
+            same_environment(publisher.index(), &expected.value, &env.name.value)
+        }
     }
 }
 
-fn same_environment(a: &str, b: &str) -> bool {
-    if GITLAB_CASE.environment {
+fn same_environment(registry: Registry, a: &str, b: &str) -> bool {
+    if gitlab_of(registry).case.environment {
         a == b
     } else {
         a.eq_ignore_ascii_case(b)
     }
+}
+
+/// What `registry` knows of GitLab publishers; PyPI's for a registry
+/// without (the configuration refuses those, so only a fallback).
+fn gitlab_of(registry: Registry) -> &'static GitlabPublishing {
+    registry
+        .gitlab()
+        .unwrap_or(&crate::registry::pypi::PYPI_GITLAB)
+}
+
+/// The publisher's fields that break its registry's GitLab form.
+fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
+    (gitlab_of(publisher.index()).validate)(&form_values(publisher))
 }
 
 /// The `origin` remote when it is not on GitHub (a GitLab instance, or a
@@ -118,23 +133,15 @@ fn gitlab_remote<'a>(context: &Context<'a>) -> Option<&'a Remote> {
         .filter(|r| r.host != "github.com")
 }
 
-/// The ID token variable and audience twine and uv read for `registry`
-/// (`<AUDIENCE>_ID_TOKEN`: di/id `id/_internal/oidc/ambient.py`,
-/// astral-sh/ambient-id `src/gitlab.rs`; audiences from PyPI's
-/// `/_/oidc/audience`).
+/// The ID token variable and audience the registry's uploaders read.
 fn id_token_of(registry: Registry) -> (&'static str, &'static str) {
-    match registry {
-        Registry::TestPypi => ("TESTPYPI_ID_TOKEN", "testpypi"),
-        _ => ("PYPI_ID_TOKEN", "pypi"),
-    }
+    let gitlab = gitlab_of(registry);
+    (gitlab.id_token, gitlab.audience)
 }
 
 /// How a GitLab job publishes by trusted publishing, for help texts.
-fn publish_hint(registry: Registry) -> String {
-    let (variable, audience) = id_token_of(registry);
-    format!(
-        "`twine upload` (twine 6.1.0 or later) or `uv publish` (uv 0.8.18 or later) in a job with `id_tokens: {variable}: {{aud: {audience}}}`"
-    )
+fn publish_hint(registry: Registry) -> &'static str {
+    gitlab_of(registry).publish_hint
 }
 
 /// The values of PyPI's GitLab form for `job`, and the `[[publisher]]`
@@ -156,16 +163,22 @@ pub(crate) fn registration_help(
         .filter(|e| !is_dynamic(&e.name.value))
         .map(|e| e.name.value.clone());
     let path = &pipeline.path;
+    let labels = &gitlab_of(registry).labels;
     let mut help = format!(
-        "register a GitLab trusted publisher on {} with namespace `{namespace}`, project name `{project}`, top-level pipeline file path `{path}`, environment name `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
+        "register a GitLab trusted publisher on {} with {} `{namespace}`, {} `{project}`, {} `{path}`, {} `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
         registry.display_name(),
+        lower_first(labels.owner),
+        lower_first(labels.repository),
+        lower_first(labels.workflow),
+        lower_first(labels.environment),
         environment.as_deref().unwrap_or("(any)"),
     );
     if registry != Registry::Pypi {
         help.push_str(&format!("registry = \"{}\"\n", registry.key()));
     }
-    if let Some(project) = &context.repo.config.project_name {
-        help.push_str(&format!("project = \"{project}\"\n"));
+    if let Some(package) = context.repo.default_package(registry) {
+        let key = if registry.is_pypi() { "project" } else { "package" };
+        help.push_str(&format!("{key} = \"{package}\"\n"));
     }
     help.push_str(&format!(
         "namespace = \"{namespace}\"\nrepository = \"{project}\"\nworkflow = \"{path}\"\n"
@@ -178,8 +191,9 @@ pub(crate) fn registration_help(
         .filter(|f| f.included_by.is_some())
     {
         help.push_str(&format!(
-            "\n(the job is in `{}`, but PyPI matches the top-level pipeline file `{path}`: register that one)",
-            file.path
+            "\n(the job is in `{}`, but {} matches the top-level pipeline file `{path}`: register that one)",
+            file.path,
+            registry.display_name()
         ));
     }
     if remote.is_none() {
@@ -188,9 +202,18 @@ pub(crate) fn registration_help(
     help.trim_end().to_string()
 }
 
+/// A form label inside a sentence: `Top-level CI file path` as
+/// `top-level CI file path`.
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
+}
+
 /// Whether the publisher's path breaks the form rules (TP102's error).
 fn path_malformed(publisher: &Publisher) -> bool {
-    validate_gitlab(&form_values(publisher))
+    form_problems(publisher)
         .iter()
         .any(|p| p.field == PublisherField::Workflow)
 }
@@ -275,11 +298,13 @@ pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Di
         let top = pipeline.map(|p| p.path.as_str());
         let help = match closest(path, &names) {
             Some(found) if Some(found) == top => format!(
-                "did you mean `{found}`, the top-level pipeline file here? PyPI compares the path exactly, letter case included; correct the publisher on {} and here",
+                "did you mean `{found}`, the top-level pipeline file here? {} compares the path exactly, letter case included; correct the publisher on {} and here",
+                publisher.index().display_name(),
                 publisher.index().display_name()
             ),
             Some(found) => format!(
-                "did you mean `{found}`? PyPI compares the path exactly, letter case included; it must be the project's top-level pipeline file (its CI/CD configuration file), {}",
+                "did you mean `{found}`? {} compares the path exactly, letter case included; it must be the project's top-level pipeline file (its CI/CD configuration file), {}",
+                publisher.index().display_name(),
                 top.map_or("`.gitlab-ci.yml` unless changed in the project's settings".to_string(), |t| format!("`{t}` here"))
             ),
             None => match top {
@@ -386,7 +411,7 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                         ),
                     )
                     .with_severity(Severity::Info)
-                    .with_help("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on PyPI"),
+                    .with_help(format!("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on {}", index.display_name())),
                 );
             }
             continue;
@@ -406,9 +431,10 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
         let hidden_info = |message: String| {
             let mut diagnostic = Diagnostic::new(&PUBLISHER_NO_PUBLISH_JOB, at, message)
                 .with_severity(Severity::Info)
-                .with_help(
-                    "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible (`twine upload` or `uv publish` in the pipeline's files or in a script of this repository)",
-                );
+                .with_help(format!(
+                    "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible ({} in the pipeline's files or in a script of this repository)",
+                    if index.is_pypi() { "`twine upload` or `uv publish`" } else { "`npm publish`" }
+                ));
             for (location, what) in hidden.iter().take(8) {
                 diagnostic = diagnostic.with_related(*location, what.clone());
             }
@@ -544,7 +570,7 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             Some(env) => {
                 if expected
                     .iter()
-                    .any(|(_, f)| same_environment(&f.value, &env.name.value))
+                    .any(|(_, f)| same_environment(job.registry, &f.value, &env.name.value))
                 {
                     continue;
                 }
@@ -558,7 +584,12 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
                         env.name.value,
                         if case_only {
                             format!(
-                                "; {index} compares GitLab environment names exactly, letter case included (unlike GitHub's)"
+                                "; {index} compares GitLab environment names exactly, letter case included{}",
+                                if job.registry.info().case.environment {
+                                    ""
+                                } else {
+                                    " (unlike GitHub's)"
+                                }
                             )
                         } else {
                             String::new()
@@ -572,8 +603,9 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             Diagnostic::new(&ENVIRONMENT_MISMATCH, at, message)
                 .with_severity(Severity::Error)
                 .with_help(format!(
-                    "set `environment: {}` on the job, or change the publisher on {index}; the ID token of a job in any other environment is rejected (`invalid-publisher`)",
-                    first.value
+                    "set `environment: {}` on the job, or change the publisher on {index}; the ID token of a job in any other environment is rejected ({})",
+                    first.value,
+                    gitlab_of(job.registry).rejection
                 ))
                 .with_related(
                     location(publisher, first),
@@ -632,7 +664,7 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
         return; // no remote, or a GitHub one: nothing to compare with
     };
     for publisher in context.gitlab_publishers() {
-        let problems = validate_gitlab(&form_values(publisher));
+        let problems = form_problems(publisher);
         for (field, actual, what, kind) in [
             (
                 &publisher.owner,
@@ -661,9 +693,14 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
                     ),
                 )
                 .with_severity(Severity::Warning)
-                .with_help(
-                    "PyPI finds the publisher ignoring case, but checks the token's `ci_config_ref_uri` against a path built from the registered spelling; register the project's path exactly as GitLab spells it (its URL) and use it in both places",
-                )
+                .with_help(if gitlab_of(publisher.index()).case.owner {
+                    format!(
+                        "{} compares the namespace and project exactly, letter case included; register the project's path exactly as GitLab spells it (its URL) and use it in both places",
+                        publisher.index().display_name()
+                    )
+                } else {
+                    "PyPI finds the publisher ignoring case, but checks the token's `ci_config_ref_uri` against a path built from the registered spelling; register the project's path exactly as GitLab spells it (its URL) and use it in both places".to_string()
+                })
             } else {
                 Diagnostic::new(
                     &REPOSITORY_MISMATCH,
@@ -719,10 +756,17 @@ fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnos
             ),
         )
         .with_severity(Severity::Warning)
-        .with_help(format!(
-            "ID tokens carry the issuer of the instance the pipeline runs on; for a self-managed instance set `issuer = \"https://{}\"`: PyPI accepts it only for projects of a PyPI organisation that registered the instance (in beta), otherwise publish from gitlab.com",
-            remote.host
-        )),
+        .with_help(if publisher.index().is_pypi() {
+            format!(
+                "ID tokens carry the issuer of the instance the pipeline runs on; for a self-managed instance set `issuer = \"https://{}\"`: PyPI accepts it only for projects of a PyPI organisation that registered the instance (in beta), otherwise publish from gitlab.com",
+                remote.host
+            )
+        } else {
+            format!(
+                "ID tokens carry the issuer of the instance the pipeline runs on; {} accepts trusted publishing from GitLab.com shared runners only, so publish from gitlab.com",
+                publisher.index().display_name()
+            )
+        }),
     );
 }
 
@@ -740,6 +784,7 @@ fn other_targets<'a>(
         .flat_map(|j| j.publish_sites.iter())
         .filter(move |s| {
             s.is_oidc()
+                && index.is_pypi()
                 && s.uploader.registry().is_some_and(Registry::is_pypi)
                 && match &s.target {
                     Target::Registry(i) => *i != index,
@@ -842,7 +887,8 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
             .iter()
             .find(|j| j.job.name.location.file == file.file || j.site.location().file == file.file);
         let help = format!(
-            "register (and declare) the publisher with top-level pipeline file path `{top}`: GitLab's ID token names only the top-level pipeline (`ci_config_ref_uri`), whatever file holds the job, and {registry} rejects the token (`invalid-publisher`)"
+            "register (and declare) the publisher with top-level pipeline file path `{top}`: GitLab's ID token names only the top-level pipeline (`ci_config_ref_uri`), whatever file holds the job, and {registry} rejects the token ({})",
+            gitlab_of(publisher.index()).rejection
         );
         let mut diagnostic = match in_file {
             Some(job) => Diagnostic::new(

@@ -25,6 +25,38 @@ fn npm_sites<'a>(
     })
 }
 
+/// Each site of a GitLab job that publishes to npm, with its npm facts and
+/// whether the job runs steps tplint cannot see into.
+fn gitlab_npm_sites<'a>(
+    context: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a PublishSite, &'a NpmSite, bool)> + 'a {
+    context
+        .facts
+        .gitlab
+        .iter()
+        .flat_map(|g| g.jobs.iter())
+        .flat_map(|job| {
+            job.publish_sites.iter().filter_map(move |site| {
+                let npm = site.npm.as_ref()?;
+                (site.index() == Some(Registry::Npm)).then_some((site, npm, !job.opaque.is_empty()))
+            })
+        })
+}
+
+/// Every npm publish site, GitHub's then GitLab's, with what lets its job
+/// mint an OIDC token.
+fn all_npm_sites<'a>(
+    context: &'a Context<'_>,
+) -> impl Iterator<Item = (&'a PublishSite, &'a NpmSite, String)> + 'a {
+    let gitlab_token = Registry::Npm.gitlab().map_or("NPM_ID_TOKEN", |g| g.id_token);
+    npm_sites(context)
+        .map(|(_, site, npm)| (site, npm, "`id-token: write`".to_string()))
+        .chain(
+            gitlab_npm_sites(context)
+                .map(move |(site, npm, _)| (site, npm, format!("`{gitlab_token}`"))),
+        )
+}
+
 /// The pnpm major in use: `pnpm/action-setup`'s `version`, else
 /// `packageManager` in `package.json` (`pnpm@10.12.1`).
 fn pnpm_major(context: &Context<'_>, npm: &NpmSite) -> Option<u64> {
@@ -242,25 +274,52 @@ pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Some(minor) => format!("{major}.{minor}"),
             None => major.to_string(),
         };
-        out.push(
-            Diagnostic::new(
-                &NPM_TOO_OLD,
-                node.location,
-                format!(
-                    "`npm publish` relies on trusted publishing, but Node.js {release} bundles an npm older than 11.5.1, which never exchanges the OIDC token: the publish fails with ENEEDAUTH or \"404 Not Found - PUT https://registry.npmjs.org/…\" (or uses a configured token)"
-                ),
-            )
-            .with_help(
-                "use Node.js 24.5 or later (`node-version: 24`), or run `npm install -g npm@^11.5.1` before publishing",
-            )
-            .with_related(site.location(), "npm publishes here")
-            .with_via(&site.via),
-        );
+        out.push(too_old(site, node.location, &release, "`node-version: 24`"));
+    }
+    // GitLab: the Node.js release of the job's `node:` image, where the
+    // job has npm's ID token and runs nothing tplint cannot see into.
+    for (site, npm, opaque) in gitlab_npm_sites(context) {
+        if site.uploader != Uploader::Npm
+            || !site.is_oidc()
+            || !npm.oidc_granted
+            || npm.npm_replaced
+            || opaque
+        {
+            continue;
+        }
+        let Some(node) = &npm.node else { continue };
+        let Some((major, minor)) = node.version else {
+            continue;
+        };
+        if node_bundles_oidc_npm(major, minor) {
+            continue;
+        }
+        let release = match minor {
+            Some(minor) => format!("{major}.{minor}"),
+            None => major.to_string(),
+        };
+        out.push(too_old(site, node.location, &release, "`image: node:24`"));
     }
 }
 
+/// TP305 at the Node.js release `release` set at `at`.
+fn too_old(site: &PublishSite, at: Location, release: &str, newer: &str) -> Diagnostic {
+    Diagnostic::new(
+        &NPM_TOO_OLD,
+        at,
+        format!(
+            "`npm publish` relies on trusted publishing, but Node.js {release} bundles an npm older than 11.5.1, which never exchanges the OIDC token: the publish fails with ENEEDAUTH or \"404 Not Found - PUT https://registry.npmjs.org/…\" (or uses a configured token)"
+        ),
+    )
+    .with_help(format!(
+        "use Node.js 24.5 or later ({newer}), or run `npm install -g npm@^11.5.1` before publishing"
+    ))
+    .with_related(site.location(), "npm publishes here")
+    .with_via(&site.via)
+}
+
 pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (_, site, npm) in npm_sites(context) {
+    for (site, npm, grant) in all_npm_sites(context) {
         let Some((location, source)) = &npm.token else {
             continue;
         };
@@ -278,7 +337,7 @@ pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &TOKEN_FALLBACK,
                 *location,
                 format!(
-                    "`{tool}` uses the token from {source} and tries trusted publishing only when no token is configured, so the job's `id-token: write` is never used"
+                    "`{tool}` uses the token from {source} and tries trusted publishing only when no token is configured, so the job's {grant} is never used"
                 ),
             )
             .with_severity(Severity::Error)

@@ -387,7 +387,10 @@ pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>
         }
         let problems = match publisher.platform {
             Platform::Github => form_problems(publisher),
-            Platform::Gitlab => crate::registry::pypi::validate_gitlab(&form_values(publisher)),
+            Platform::Gitlab => publisher
+                .index()
+                .gitlab()
+                .map_or_else(Vec::new, |g| (g.validate)(&form_values(publisher))),
         };
         for problem in problems {
             let mut diagnostic = Diagnostic::new(
