@@ -204,6 +204,41 @@ fn gitlab_pipeline_gets_pypi_gitlab_form_and_the_toml_round_trips() {
 }
 
 #[test]
+fn gitlab_npm_pipeline_gets_npm_gitlab_form_and_the_toml_round_trips() {
+    let repo = fixture_copy(&fixture("gitlab-npm-trusted-publishing"));
+    std::fs::remove_file(repo.path().join("tplint.toml")).unwrap();
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "npm — add a trusted publisher (GitLab CI/CD) at https://www.npmjs.com/package/web-kit/access\n",
+        "  Namespace:               acme/frontend\n",
+        "  Project name:            web-kit\n",
+        "  Top-level CI file path:  .gitlab-ci.yml\n",
+        "  Environment name:        npm\n",
+        "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"npm\"\npackage = \"web-kit\"\nnamespace = \"acme/frontend\"\nrepository = \"web-kit\"\nworkflow = \".gitlab-ci.yml\"\nenvironment = \"npm\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    std::fs::write(
+        repo.path().join("tplint.toml"),
+        json["toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    let check = common::check_json(repo.path(), &[]);
+    assert!(
+        check["diagnostics"].as_array().unwrap().is_empty(),
+        "{check}"
+    );
+}
+
+#[test]
 fn github_suggestions_say_their_platform() {
     let repo = fixture_copy(&fixture("seed-example"));
     let output = tplint()

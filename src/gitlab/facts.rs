@@ -199,7 +199,10 @@ fn job_facts(
         .clone_from(&repo.manifests.npmrc_auth_vars);
     visitor.mint.npm.publish_config_registry = repo.manifests.package_json.as_ref().and_then(|p| {
         let registry = p.publish_registry.as_ref()?;
-        Some((registry.value.clone(), Location::new(p.file?, registry.span)))
+        Some((
+            registry.value.clone(),
+            Location::new(p.file?, registry.span),
+        ))
     });
     let mut exported: Vec<EnvHit<'_>> = Vec::new();
     for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
@@ -287,7 +290,9 @@ fn job_facts(
 }
 
 /// Shell words that install another Node.js release than the image's.
-const NODE_INSTALLERS: &[&str] = &["nvm", "n", "fnm", "volta", "asdf", "mise", "nodenv", "apk", "apt-get", "apt", "yum", "dnf"];
+const NODE_INSTALLERS: &[&str] = &[
+    "nvm", "n", "fnm", "volta", "asdf", "mise", "nodenv", "apk", "apt-get", "apt", "yum", "dnf",
+];
 
 /// Complete the npm facts of a GitLab job's publish sites, which the
 /// shell reader leaves as for a GitHub job without `id-token: write`: the
@@ -328,10 +333,9 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
             _ => Auth::Oidc,
         };
         if npm.node.is_none() && !other_node {
-            npm.node = job
-                .image
-                .as_ref()
-                .and_then(|image| crate::facts::npm::container_node((&image.value, image.location)));
+            npm.node = job.image.as_ref().and_then(|image| {
+                crate::facts::npm::container_node((&image.value, image.location))
+            });
         }
     }
 }

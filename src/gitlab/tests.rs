@@ -773,3 +773,61 @@ fn uploads_in_block_scalars_and_loops_are_located_at_their_line() {
     assert_eq!(lines, [8, 10, 12]);
     assert_eq!(publish.publish_sites[2].uploader, Uploader::Uv);
 }
+
+#[test]
+fn npm_publish_sites_read_the_jobs_id_token_image_and_npmrc() {
+    let src = r#"default:
+  image: node:22-alpine
+trusted:
+  id_tokens:
+    NPM_ID_TOKEN:
+      aud: "npm:registry.npmjs.org"
+  script:
+    - npm stage publish
+token:
+  before_script:
+    - echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc
+  script:
+    - npm publish
+both:
+  image: node:24
+  id_tokens:
+    NPM_ID_TOKEN:
+      aud: "npm:registry.npmjs.org"
+  before_script:
+    - echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc
+  script:
+    - yarn npm publish
+    - npm publish
+nvm:
+  id_tokens:
+    NPM_ID_TOKEN:
+      aud: "npm:registry.npmjs.org"
+  script:
+    - nvm install 24
+    - npm publish
+"#;
+    let (repo, facts) = repo(&[(".gitlab-ci.yml", src)]);
+    let site = |job: &str, i: usize| job_facts(&repo, &facts, job).publish_sites[i].clone();
+    let trusted = site("trusted", 0);
+    let npm = trusted.npm.as_ref().unwrap();
+    assert_eq!(trusted.uploader, Uploader::Npm);
+    assert!(trusted.is_oidc() && npm.oidc_granted && npm.token.is_none());
+    assert_eq!(npm.node.as_ref().unwrap().version, Some((22, None)));
+    // The `.npmrc` line of `before_script` reaches the `script` line.
+    let token = site("token", 0);
+    assert!(matches!(token.auth, Auth::Password { .. }));
+    assert!(!token.npm.as_ref().unwrap().oidc_granted);
+    // Yarn does not read `.npmrc`; with the ID token, npm tries it first.
+    let yarn = site("both", 0);
+    assert_eq!(yarn.uploader, Uploader::Yarn);
+    assert!(yarn.npm.as_ref().unwrap().token.is_none());
+    let npm = site("both", 1);
+    assert!(npm.is_oidc() && npm.npm.as_ref().unwrap().token.is_some());
+    assert_eq!(
+        npm.npm.as_ref().unwrap().node.as_ref().unwrap().version,
+        Some((24, None))
+    );
+    // Another Node.js installed by the script: the image says nothing.
+    assert!(site("nvm", 0).npm.as_ref().unwrap().node.is_none());
+}

@@ -151,8 +151,6 @@ fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
-
-
 /// Actions that publish to npm themselves. `JS-DevTools/npm-publish`
 /// (action.yaml and README at 455a53e, v4.1.5) runs the npm CLI's
 /// `publish` with an `.npmrc` reading `_authToken=${NODE_AUTH_TOKEN}`

@@ -1384,9 +1384,15 @@ mod tests {
         assert_eq!(token_variable(Registry::TestPypi), "TESTPYPI_ID_TOKEN");
         assert_eq!(token_variable(Registry::Npm), "NPM_ID_TOKEN");
         assert_eq!(audience(Registry::Npm), "npm:registry.npmjs.org");
-        assert_eq!(registry_of_audience(" npm:registry.npmjs.org"), Some(Registry::Npm));
+        assert_eq!(
+            registry_of_audience(" npm:registry.npmjs.org"),
+            Some(Registry::Npm)
+        );
         assert_eq!(registry_of_audience("sigstore"), None);
-        assert_eq!(yaml_aud("npm:registry.npmjs.org"), "\"npm:registry.npmjs.org\"");
+        assert_eq!(
+            yaml_aud("npm:registry.npmjs.org"),
+            "\"npm:registry.npmjs.org\""
+        );
     }
 
     #[test]

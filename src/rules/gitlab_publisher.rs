@@ -177,7 +177,11 @@ pub(crate) fn registration_help(
         help.push_str(&format!("registry = \"{}\"\n", registry.key()));
     }
     if let Some(package) = context.repo.default_package(registry) {
-        let key = if registry.is_pypi() { "project" } else { "package" };
+        let key = if registry.is_pypi() {
+            "project"
+        } else {
+            "package"
+        };
         help.push_str(&format!("{key} = \"{package}\"\n"));
     }
     help.push_str(&format!(

@@ -26,7 +26,8 @@ fn npm_sites<'a>(
 }
 
 /// Each site of a GitLab job that publishes to npm, with its npm facts and
-/// whether the job runs steps tplint cannot see into.
+/// whether the job runs something tplint cannot see into before it (which
+/// may install another npm).
 fn gitlab_npm_sites<'a>(
     context: &'a Context<'_>,
 ) -> impl Iterator<Item = (&'a PublishSite, &'a NpmSite, bool)> + 'a {
@@ -38,7 +39,8 @@ fn gitlab_npm_sites<'a>(
         .flat_map(|job| {
             job.publish_sites.iter().filter_map(move |site| {
                 let npm = site.npm.as_ref()?;
-                (site.index() == Some(Registry::Npm)).then_some((site, npm, !job.opaque.is_empty()))
+                let opaque_before = job.opaque.iter().any(|o| o.top <= site.step);
+                (site.index() == Some(Registry::Npm)).then_some((site, npm, opaque_before))
             })
         })
 }
@@ -48,7 +50,9 @@ fn gitlab_npm_sites<'a>(
 fn all_npm_sites<'a>(
     context: &'a Context<'_>,
 ) -> impl Iterator<Item = (&'a PublishSite, &'a NpmSite, String)> + 'a {
-    let gitlab_token = Registry::Npm.gitlab().map_or("NPM_ID_TOKEN", |g| g.id_token);
+    let gitlab_token = Registry::Npm
+        .gitlab()
+        .map_or("NPM_ID_TOKEN", |g| g.id_token);
     npm_sites(context)
         .map(|(_, site, npm)| (site, npm, "`id-token: write`".to_string()))
         .chain(
