@@ -78,6 +78,17 @@ fn yaml_aud(aud: &str) -> String {
     }
 }
 
+/// Whether `value` is npm's audience for another of npm's hosts
+/// (`npm:registry.npmjs.com`).
+fn another_npm_host(index: Registry, value: &str) -> bool {
+    let value = value.trim();
+    index == Registry::Npm
+        && value != audience(index)
+        && value
+            .strip_prefix("npm:")
+            .is_some_and(|host| index.info().upload_hosts.contains(&host))
+}
+
 /// The registry whose audience a value names, in any letter case.
 fn registry_of_audience(value: &str) -> Option<Registry> {
     gitlab_registries()
@@ -653,6 +664,10 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     format!("write `aud: {quoted}`"),
                     Severity::Error,
                 ),
+                // npm names the audience after the registry's host
+                // (`npm:<host>`, npm/cli `lib/utils/oidc.js`): another host
+                // of npm's own may be the one the job publishes to.
+                TokenFor::NamedOther(_, value) if another_npm_host(index, value) => continue,
                 TokenFor::NamedOther(token, value) | TokenFor::OtherIndex(token, value) => (
                     token.aud_location,
                     format!(
@@ -726,7 +741,7 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 );
                 continue;
             }
-            let has_token = job.id_token(&variable).is_some();
+            let has_token = job.id_token(variable).is_some();
             let message = format!(
                 "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
                 site.uploader.name(),
@@ -1393,6 +1408,12 @@ mod tests {
             yaml_aud("npm:registry.npmjs.org"),
             "\"npm:registry.npmjs.org\""
         );
+        assert!(another_npm_host(Registry::Npm, "npm:registry.npmjs.com"));
+        assert!(!another_npm_host(Registry::Npm, "npm:registry.npmjs.org"));
+        assert!(!another_npm_host(
+            Registry::Npm,
+            "https://registry.npmjs.org"
+        ));
     }
 
     #[test]
