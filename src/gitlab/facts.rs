@@ -289,10 +289,24 @@ fn job_facts(
     facts
 }
 
-/// Shell words that install another Node.js release than the image's.
-const NODE_INSTALLERS: &[&str] = &[
-    "nvm", "n", "fnm", "volta", "asdf", "mise", "nodenv", "apk", "apt-get", "apt", "yum", "dnf",
-];
+/// Node.js version managers: a line that runs one may change the release.
+const NODE_MANAGERS: &[&str] = &["nvm", "n", "fnm", "volta", "asdf", "mise", "nodenv"];
+
+/// System package managers: a line that runs one and names Node.js or npm
+/// may install another release.
+const PACKAGE_MANAGERS: &[&str] = &["apk", "apt-get", "apt", "yum", "dnf", "microdnf"];
+
+/// Whether a script line may install another Node.js than the image's.
+fn installs_node(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
+        .collect();
+    let names_node = words
+        .iter()
+        .any(|w| w.starts_with("node") || w.starts_with("npm"));
+    words.iter().any(|w| NODE_MANAGERS.contains(w))
+        || (names_node && words.iter().any(|w| PACKAGE_MANAGERS.contains(w)))
+}
 
 /// Complete the npm facts of a GitLab job's publish sites, which the
 /// shell reader leaves as for a GitHub job without `id-token: write`: the
@@ -310,11 +324,7 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
     let has_token = job.id_token(variable).is_some()
         || job.variables.iter().any(|v| v.name.value == variable)
         || lines.iter().any(|l| l.text.contains(&assigned));
-    let other_node = lines.iter().any(|l| {
-        l.text
-            .split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|')
-            .any(|w| NODE_INSTALLERS.contains(&w))
-    });
+    let other_node = lines.iter().any(|l| installs_node(&l.text));
     for site in sites.iter_mut() {
         let Some(npm) = site.npm.as_mut() else {
             continue;
@@ -501,6 +511,17 @@ mod tests {
         assert!(image("ghcr.io/astral-sh/uv:latest").is_none());
         assert!(image("ghcr.io/astral-sh/uv:0.9-python3.12-bookworm").is_none());
         assert!(image("python:3.12").is_none());
+    }
+
+    #[test]
+    fn node_installs_are_version_managers_or_node_packages() {
+        assert!(installs_node("nvm install 24"));
+        assert!(installs_node("apk add --no-cache nodejs npm"));
+        assert!(installs_node("apt-get install -y nodejs"));
+        assert!(!installs_node(
+            "apk add --no-cache git bash gpg openssh-client"
+        ));
+        assert!(!installs_node("npm ci"));
     }
 
     #[test]
