@@ -95,7 +95,7 @@ pub static GITLAB: GitlabPublishing = GitlabPublishing {
     uploaders: &[Uploader::Npm],
     single_use: false,
     publish_hint: "`npm publish` (npm 11.5.1 or later) in a job with `id_tokens: NPM_ID_TOKEN: {aud: \"npm:registry.npmjs.org\"}`",
-    rejection: "`E404`/`ENEEDAUTH` (npm hides the failed exchange)",
+    rejection: "`E404`/`ENEEDAUTH`: npm hides the failed exchange",
     validate: validate_gitlab,
     source: "https://docs.npmjs.com/trusted-publishers (For GitLab CI/CD); npm/cli lib/utils/oidc.js, lib/commands/trust/gitlab.js",
 };
