@@ -153,6 +153,97 @@ fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
+/// npm's GitLab CI/CD publishers. The form (docs.npmjs.com/trusted-publishers,
+/// "For GitLab CI/CD") asks for Namespace, Project name, Top-level CI file
+/// path ("Must include the `.yml` extension") and an optional Environment
+/// name; "All fields are case-sensitive and must be exact", and only
+/// GitLab.com shared runners are supported. npm/cli
+/// `lib/commands/trust/gitlab.js` registers the claims `project_path`
+/// (`group/subgroup/project`), `ci_config_ref_uri` (its file) and
+/// `environment`. npm/cli `lib/utils/oidc.js` reads the GitLab ID token
+/// from `NPM_ID_TOKEN` (the name npm documents for GitLab), with the
+/// audience `npm:<registry host>`, inside `npm publish`, and falls back to
+/// a configured token when the exchange fails. Whether npm accepts an
+/// audience list, or a token twice, is not documented: tplint says
+/// nothing of either (a pipeline publishing several packages from one job
+/// with one token is common).
+pub static GITLAB: GitlabPublishing = GitlabPublishing {
+    labels: FormLabels {
+        package: "Package",
+        owner: "Namespace",
+        repository: "Project name",
+        workflow: "Top-level CI file path",
+        environment: "Environment name",
+    },
+    case: CaseRules {
+        owner: true,
+        workflow: true,
+        environment: true,
+    },
+    id_token: "NPM_ID_TOKEN",
+    audience: "npm:registry.npmjs.org",
+    audience_list: None,
+    // pnpm and Yarn exchange tokens themselves (see [`COMMANDS`]), but
+    // neither documents reading `NPM_ID_TOKEN` on GitLab.
+    uploaders: &[Uploader::Npm],
+    single_use: false,
+    publish_hint: "`npm publish` (npm 11.5.1 or later) in a job with `id_tokens: NPM_ID_TOKEN: {aud: \"npm:registry.npmjs.org\"}`",
+    rejection: "`E404`/`ENEEDAUTH`: npm hides the failed exchange",
+    validate: validate_gitlab,
+    source: "https://docs.npmjs.com/trusted-publishers (For GitLab CI/CD); npm/cli lib/utils/oidc.js, lib/commands/trust/gitlab.js",
+};
+
+/// npm's GitLab form, as far as npm documents it: a namespace and a
+/// project name (the project alone: npm joins them into `project_path`),
+/// and a top-level CI file path ending in `.yml` (`.yaml` is accepted too:
+/// GitLab names no other extension, and tplint does not report what npm
+/// may accept), relative to the project's root.
+fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    let namespace = values.owner;
+    if namespace.trim().is_empty() || namespace.contains("://") || namespace.trim() != namespace {
+        problems.push(FieldProblem {
+            field: PublisherField::Owner,
+            message: format!("namespace `{namespace}` is not a GitLab namespace"),
+            help: Some("give the user or group path as GitLab spells it, subgroups included (e.g. `mygroup/subgroup`, not a URL)".into()),
+        });
+    }
+    let project = values.repository;
+    if project.trim().is_empty() || project.contains('/') || project.trim() != project {
+        problems.push(FieldProblem {
+            field: PublisherField::Repository,
+            message: format!("project `{project}` is not a GitLab project name"),
+            help: Some(
+                "give the project's path name alone; its group belongs in the namespace".into(),
+            ),
+        });
+    }
+    let path = values.workflow;
+    let path_problem = if path.trim() != path {
+        Some(format!(
+            "top-level CI file path `{path}` has leading or trailing whitespace"
+        ))
+    } else if path.starts_with('/') {
+        Some(format!(
+            "top-level CI file path `{path}` must be relative to the project's root"
+        ))
+    } else if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+        Some(format!(
+            "top-level CI file path `{path}` must end with `.yml`"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = path_problem {
+        problems.push(FieldProblem {
+            field: PublisherField::Workflow,
+            message,
+            help: Some("give the project's CI/CD configuration file as in its CI/CD settings (`.gitlab-ci.yml` by default)".into()),
+        });
+    }
+    problems
+}
+
 /// Actions that publish to npm themselves. `JS-DevTools/npm-publish`
 /// (action.yaml and README at 455a53e, v4.1.5) runs the npm CLI's
 /// `publish` with an `.npmrc` reading `_authToken=${NODE_AUTH_TOKEN}`
