@@ -206,17 +206,6 @@ impl Registry {
         }
     }
 
-    /// What the registry knows of GitLab CI/CD publishers; `None` where
-    /// tplint does not check GitLab publishers for it.
-    pub fn gitlab(self) -> Option<&'static GitlabPublishing> {
-        match self {
-            Registry::Pypi => Some(&pypi::PYPI_GITLAB),
-            Registry::TestPypi => Some(&pypi::TESTPYPI_GITLAB),
-            Registry::Npm => Some(&npm::GITLAB),
-            _ => None,
-        }
-    }
-
     /// The registry a `registry =` (or `index =`) value names, any case.
     pub fn parse(text: &str) -> Option<Registry> {
         let wanted = text.trim();
