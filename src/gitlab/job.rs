@@ -231,6 +231,15 @@ const MAX_RELATED_INCLUDES: usize = 3;
 /// resolving `extends:` (`includes.md`, "Merge method for `include`"): one
 /// note a name, not an error.
 fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) {
+    // A name left as `$[[ ... ]]` (a file with no `spec:` header, or an
+    // input tplint could not evaluate) names something unknown.
+    let (opaque, missing): (Vec<_>, Vec<_>) = missing.into_iter().partition(|m| m.opaque);
+    for m in opaque {
+        pipeline.uninterpolated.push(super::inputs::Uninterpolated {
+            location: m.location,
+            key: false,
+        });
+    }
     let unread: Vec<&super::Include> = pipeline.includes.iter().filter(|i| !i.readable).collect();
     // A value tplint could not interpolate names no job or template.
     let unknown_key = pipeline

@@ -898,3 +898,12 @@ fn child_pipelines_are_read_once_with_their_inputs() {
     assert_eq!(job_names(&pipeline.children[0].1), ["x-job"]);
     assert_eq!(pipeline.child_pipelines()[0].2.len(), 1);
 }
+
+#[test]
+fn a_name_left_uninterpolated_is_unknown_not_missing() {
+    let (pipeline, _) = pipeline_of(
+        "job:\n  extends: \".$[[ inputs.x ]]\"\n  script:\n    - !reference [\".$[[ inputs.x ]]\", script]\n",
+    );
+    assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
+    assert!(!pipeline.complete());
+}
