@@ -85,7 +85,12 @@ fn collect(repo: &Repository) -> Vec<Suppression> {
     let gitlab = repo
         .gitlab
         .iter()
-        .flat_map(|g| g.files.iter())
+        // Child pipelines' files too (their TP001/TP002 are reported).
+        .flat_map(|g| {
+            g.files
+                .iter()
+                .chain(g.children.iter().flat_map(|(_, child)| child.files.iter()))
+        })
         .map(|f| (f.file, std::borrow::Cow::Borrowed(f.comments.as_slice())));
     for (file, comments) in workflows.chain(gitlab).chain(actions).chain(texts) {
         let source = repo.sources.get(file);

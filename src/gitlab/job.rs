@@ -231,6 +231,15 @@ const MAX_RELATED_INCLUDES: usize = 3;
 /// resolving `extends:` (`includes.md`, "Merge method for `include`"): one
 /// note a name, not an error.
 fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) {
+    // A name left as `$[[ ... ]]` (a file with no `spec:` header, or an
+    // input tplint could not evaluate) names something unknown.
+    let (opaque, missing): (Vec<_>, Vec<_>) = missing.into_iter().partition(|m| m.opaque);
+    for m in opaque {
+        pipeline.uninterpolated.push(super::inputs::Uninterpolated {
+            location: m.location,
+            key: false,
+        });
+    }
     let unread: Vec<&super::Include> = pipeline.includes.iter().filter(|i| !i.readable).collect();
     // A value tplint could not interpolate names no job or template.
     let unknown_key = pipeline
@@ -282,18 +291,18 @@ fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) 
         }
     }
     // One note a name, at its first use.
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    let mut firsts: Vec<resolve::Missing> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut firsts: Vec<(resolve::Missing, usize)> = Vec::new();
     for m in missing {
-        match seen.iter_mut().find(|(name, _)| *name == m.name) {
-            Some((_, count)) => *count += 1,
+        match at.get(&m.name) {
+            Some(&i) => firsts[i].1 += 1,
             None => {
-                seen.push((m.name.clone(), 0));
-                firsts.push(m);
+                at.insert(m.name.clone(), firsts.len());
+                firsts.push((m, 0));
             }
         }
     }
-    for (m, (_, others)) in firsts.into_iter().zip(seen) {
+    for (m, others) in firsts {
         let more = match others {
             0 => String::new(),
             1 => " (and 1 other use)".to_string(),

@@ -58,6 +58,8 @@ pub use crate::discover::DEFAULT_PIPELINE_PATH;
 pub const MAX_INCLUDES: usize = 150;
 /// Most entries looked at when expanding one wildcard include.
 const MAX_LISTED: usize = 20_000;
+/// Most child pipelines (`trigger: include:` of a local file) read.
+const MAX_CHILDREN: usize = 20;
 
 /// Top-level keys that are not jobs (`_index.md`, "Global keywords", plus
 /// the deprecated global defaults and `types`); `pages` is a job.
@@ -177,6 +179,11 @@ pub struct GitlabPipeline {
     /// Keys and values whose `$[[ ... ]]` interpolation tplint could not
     /// evaluate (left as written): what they hold is unknown.
     pub uninterpolated: Vec<inputs::Uninterpolated>,
+    /// Child pipelines that jobs start from files of this repository
+    /// (`trigger: include: local`), read for their problems (TP001, TP002)
+    /// but not checked further; each with the entry that names it. A file
+    /// already part of this pipeline is not read again.
+    pub children: Vec<(Location, GitlabPipeline)>,
 }
 
 impl GitlabPipeline {
@@ -209,6 +216,25 @@ impl GitlabPipeline {
 
     pub fn job(&self, name: &str) -> Option<&GitlabJob> {
         self.jobs.iter().find(|j| j.name.value == name)
+    }
+
+    /// The child pipelines, each with the files it reads that neither this
+    /// pipeline nor an earlier child reads (where its problems are
+    /// reported, once).
+    pub fn child_pipelines(&self) -> Vec<(Location, &GitlabPipeline, Vec<FileId>)> {
+        let mut seen: Vec<&str> = self.files.iter().map(|f| f.path.as_str()).collect();
+        let mut out = Vec::new();
+        for (started, child) in &self.children {
+            let own: Vec<FileId> = child
+                .files
+                .iter()
+                .filter(|f| !seen.contains(&f.path.as_str()))
+                .map(|f| f.file)
+                .collect();
+            seen.extend(child.files.iter().map(|f| f.path.as_str()));
+            out.push((*started, child, own));
+        }
+        out
     }
 
     /// The file of the pipeline that `file` is, if any.
@@ -324,6 +350,69 @@ fn wildcard(path: &str) -> Option<Regex> {
 
 /// Read the pipeline whose top-level file is `path`.
 pub fn load(files: &dyn Files, path: &str, sources: &mut SourceMap) -> GitlabPipeline {
+    let mut pipeline = load_one(files, path, None, sources);
+    // `_index.md`, `trigger:include`: a child pipeline's configuration is a
+    // file of this project (`local:`), with its own `inputs:`; several
+    // entries combine into one child pipeline, which tplint does not read.
+    let mut seen: Vec<String> = pipeline.files.iter().map(|f| f.path.clone()).collect();
+    for (location, child, given) in child_includes(&pipeline) {
+        if pipeline.children.len() >= MAX_CHILDREN {
+            break;
+        }
+        // A file that is not there is not read (the trigger job fails when
+        // it runs; the pipeline itself is created).
+        if seen.contains(&child) || files.read(&child).is_err() {
+            continue;
+        }
+        let loaded = load_one(files, &child, given.as_ref(), sources);
+        seen.extend(loaded.files.iter().map(|f| f.path.clone()));
+        pipeline.children.push((location, loaded));
+    }
+    pipeline
+}
+
+/// The local files that jobs start child pipelines from (one file each),
+/// with the `include:` entry and its `inputs:`.
+fn child_includes(pipeline: &GitlabPipeline) -> Vec<(Location, String, Option<GNode>)> {
+    let mut out = Vec::new();
+    for job in &pipeline.jobs {
+        let Some(include) = job.node.get("trigger").and_then(|t| t.get("include")) else {
+            continue;
+        };
+        let entry = match &include.value {
+            GValue::Sequence(items) if items.len() == 1 => &items[0],
+            GValue::Sequence(_) => continue,
+            _ => include,
+        };
+        let (path, given) = match entry.as_str() {
+            Some(path) => (path, None),
+            None => match entry.get("local").and_then(GNode::as_str) {
+                Some(path) => (path, entry.get("inputs").cloned()),
+                None => continue,
+            },
+        };
+        let path = path.trim().trim_start_matches('/');
+        let plain = !path.contains('$')
+            && !path.contains('*')
+            && !path.starts_with("http://")
+            && !path.starts_with("https://")
+            && (path.ends_with(".yml") || path.ends_with(".yaml"))
+            && crate::facts::expand::join("", path).as_deref() == Some(path);
+        if plain {
+            out.push((entry.location, path.to_string(), given));
+        }
+    }
+    out
+}
+
+/// Read one pipeline whose top-level file is `path`, with `given` inputs
+/// for its `spec:` (a child pipeline's `trigger: include: inputs:`).
+fn load_one(
+    files: &dyn Files,
+    path: &str,
+    given: Option<&GNode>,
+    sources: &mut SourceMap,
+) -> GitlabPipeline {
     let mut loader = Loader {
         files,
         sources,
@@ -336,6 +425,7 @@ pub fn load(files: &dyn Files, path: &str, sources: &mut SourceMap) -> GitlabPip
         by_path: HashMap::new(),
         count: 0,
         budget: inputs::BUDGET,
+        top_inputs: given,
     };
     let merged = loader.content(path, None, &mut Vec::new());
     let mut pipeline = loader.pipeline;
@@ -345,8 +435,10 @@ pub fn load(files: &dyn Files, path: &str, sources: &mut SourceMap) -> GitlabPip
     pipeline
 }
 
-struct Loader<'f, 's> {
+struct Loader<'f, 's, 'g> {
     files: &'f dyn Files,
+    /// `inputs:` for the top-level file (a child pipeline's).
+    top_inputs: Option<&'g GNode>,
     sources: &'s mut SourceMap,
     pipeline: GitlabPipeline,
     /// Parsed tree of each pipeline file (parallel to `pipeline.files`).
@@ -360,7 +452,7 @@ struct Loader<'f, 's> {
     budget: usize,
 }
 
-impl Loader<'_, '_> {
+impl Loader<'_, '_, '_> {
     fn problem(&mut self, message: impl Into<String>, location: Location) {
         self.pipeline.problems.push(Problem::new(message, location));
     }
@@ -454,7 +546,10 @@ impl Loader<'_, '_> {
         // Inputs are interpolated each time the file is included, with the
         // values of that include entry, before anything is merged.
         if let Some(spec) = &self.specs[index] {
-            let given = included_by.and_then(|i| self.pipeline.includes[i].inputs.as_ref());
+            let given = match included_by {
+                Some(i) => self.pipeline.includes[i].inputs.as_ref(),
+                None => self.top_inputs,
+            };
             let values = inputs::Inputs::new(spec, given);
             inputs::interpolate(
                 &mut tree,

@@ -32,6 +32,9 @@ pub struct Missing {
     /// The problem told as what the files tplint read lack.
     pub unsure: String,
     pub location: Location,
+    /// The name holds a `$[[ ... ]]` block left as written: not a problem,
+    /// but what it names is unknown.
+    pub opaque: bool,
 }
 
 /// Tracks the work done, so a hostile pipeline cannot make resolution
@@ -188,14 +191,15 @@ fn extend(context: &mut Context<'_, '_>, i: usize, chain: &mut Vec<usize>) -> (G
             continue;
         };
         let Some(&at) = context.index.get(parent_name) else {
-            if !parent_name.contains("$[[") {
-                context.missing.push(Missing {
-                    name: parent_name.to_string(),
-                    message: format!("`{name}`: unknown key `{parent_name}` in `extends`"),
-                    unsure: format!("`{name}`: `extends` names `{parent_name}`, which no file tplint reads defines"),
-                    location: parent.location,
-                });
-            }
+            context.missing.push(Missing {
+                name: parent_name.to_string(),
+                message: format!("`{name}`: unknown key `{parent_name}` in `extends`"),
+                unsure: format!(
+                    "`{name}`: `extends` names `{parent_name}`, which no file tplint reads defines"
+                ),
+                location: parent.location,
+                opaque: parent_name.contains("$[["),
+            });
             continue;
         };
         let (resolved, parent_levels) = extend(context, at, chain);
@@ -267,17 +271,16 @@ fn resolve_references(
                     *node = GNode::null(location);
                 }
                 None => {
-                    if !path.iter().any(|p| p.contains("$[[")) {
-                        missing.push(Missing {
-                            name: path.first().cloned().unwrap_or_default(),
-                            message: format!("`!reference [{}]` names nothing", path.join(", ")),
-                            unsure: format!(
-                                "`!reference [{}]` names nothing in the files tplint reads",
-                                path.join(", ")
-                            ),
-                            location,
-                        });
-                    }
+                    missing.push(Missing {
+                        name: path.first().cloned().unwrap_or_default(),
+                        message: format!("`!reference [{}]` names nothing", path.join(", ")),
+                        unsure: format!(
+                            "`!reference [{}]` names nothing in the files tplint reads",
+                            path.join(", ")
+                        ),
+                        location,
+                        opaque: path.iter().any(|p| p.contains("$[[")),
+                    });
                     *node = GNode::null(location);
                 }
             }
@@ -309,7 +312,12 @@ mod tests {
         let tree = from_yaml(&doc, FileId(0), &mut problems);
         let mut missing = Vec::new();
         let out = resolve(&tree, &mut problems, &mut missing, &mut Budget::default());
-        problems.extend(missing.into_iter().map(|m| (m.message, m.location)));
+        problems.extend(
+            missing
+                .into_iter()
+                .filter(|m| !m.opaque)
+                .map(|m| (m.message, m.location)),
+        );
         (out, problems)
     }
 

@@ -941,3 +941,27 @@ nvm:
     // Another Node.js installed by the script: the image says nothing.
     assert!(site("nvm", 0).npm.as_ref().unwrap().node.is_none());
 }
+
+#[test]
+fn child_pipelines_are_read_once_with_their_inputs() {
+    let main = "a:\n  trigger:\n    include:\n      - local: ci/c.yml\n        inputs: {n: x}\nb:\n  trigger:\n    include: ci/c.yml\nc:\n  trigger:\n    include: [{local: ci/c.yml}, {local: ci/d.yml}]\nd:\n  trigger:\n    include: .gitlab-ci.yml\ne:\n  trigger:\n    include: ci/missing.yml\n";
+    let child = "spec:\n  inputs:\n    n:\n      default: y\n---\n\"$[[ inputs.n ]]-job\":\n  script: [make]\n";
+    let (pipeline, _) = pipeline(&[
+        (".gitlab-ci.yml", main),
+        ("ci/c.yml", child),
+        ("ci/d.yml", ""),
+    ]);
+    assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
+    assert_eq!(pipeline.children.len(), 1);
+    assert_eq!(job_names(&pipeline.children[0].1), ["x-job"]);
+    assert_eq!(pipeline.child_pipelines()[0].2.len(), 1);
+}
+
+#[test]
+fn a_name_left_uninterpolated_is_unknown_not_missing() {
+    let (pipeline, _) = pipeline_of(
+        "job:\n  extends: \".$[[ inputs.x ]]\"\n  script:\n    - !reference [\".$[[ inputs.x ]]\", script]\n",
+    );
+    assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
+    assert!(!pipeline.complete());
+}

@@ -324,11 +324,59 @@ fn default_token(pipeline: &GitlabPipeline, aud: &str) -> Option<Location> {
 }
 
 pub(super) fn invalid_yaml(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(pipeline) = context.repo.gitlab.as_ref() else {
+    let Some(top) = context.repo.gitlab.as_ref() else {
         return;
     };
+    for part in with_children(top) {
+        invalid_yaml_in(context, &part, out);
+    }
+}
+
+/// A pipeline whose TP001/TP002 are reported: the top-level one, or a
+/// child pipeline with the files it alone reads and the entry that starts it.
+struct Part<'p> {
+    pipeline: &'p GitlabPipeline,
+    /// `None`: every file of the pipeline.
+    own: Option<Vec<crate::source::FileId>>,
+    started: Option<Location>,
+}
+
+impl Part<'_> {
+    fn reports(&self, file: crate::source::FileId) -> bool {
+        self.own.as_ref().is_none_or(|own| own.contains(&file))
+    }
+
+    fn started_here(&self, diagnostic: Diagnostic) -> Diagnostic {
+        match self.started {
+            Some(at) => diagnostic.with_related(at, "the child pipeline is started here"),
+            None => diagnostic,
+        }
+    }
+}
+
+fn with_children(top: &GitlabPipeline) -> Vec<Part<'_>> {
+    let mut parts = vec![Part {
+        pipeline: top,
+        own: None,
+        started: None,
+    }];
+    for (started, child, own) in top.child_pipelines() {
+        parts.push(Part {
+            pipeline: child,
+            own: Some(own),
+            started: Some(started),
+        });
+    }
+    parts
+}
+
+fn invalid_yaml_in(context: &Context<'_>, part: &Part<'_>, out: &mut Vec<Diagnostic>) {
+    let pipeline = part.pipeline;
     for file in &pipeline.files {
         let Some(error) = &file.error else { continue };
+        if !part.reports(file.file) {
+            continue;
+        }
         // A file that does not exist has no text: the `include:` entry
         // that names it is reported (TP002).
         if file.included_by.is_some() && context.repo.sources.get(file.file).text.is_empty() {
@@ -337,21 +385,31 @@ pub(super) fn invalid_yaml(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         push(
             pipeline,
             out,
-            Diagnostic::new(
+            part.started_here(Diagnostic::new(
                 &INVALID_YAML,
                 Location::new(file.file, error.span),
                 format!("`{}` cannot be read: {}", file.path, error.message),
             )
-            .with_help("GitLab will refuse this pipeline too; tplint checks the jobs it could read and concludes nothing from jobs it could not"),
+            .with_help("GitLab will refuse this pipeline too; tplint checks the jobs it could read and concludes nothing from jobs it could not")),
         );
     }
 }
 
 pub(super) fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(pipeline) = context.repo.gitlab.as_ref() else {
+    let Some(top) = context.repo.gitlab.as_ref() else {
         return;
     };
+    for part in with_children(top) {
+        invalid_workflow_in(&part, out);
+    }
+}
+
+fn invalid_workflow_in(part: &Part<'_>, out: &mut Vec<Diagnostic>) {
+    let pipeline = part.pipeline;
     for problem in &pipeline.problems {
+        if !part.reports(problem.location.file) {
+            continue;
+        }
         let mut diagnostic =
             Diagnostic::new(&INVALID_WORKFLOW, problem.location, problem.message.clone());
         if problem.unsure {
@@ -361,7 +419,7 @@ pub(super) fn invalid_workflow(context: &Context<'_>, out: &mut Vec<Diagnostic>)
         for (location, message) in &problem.related {
             diagnostic = diagnostic.with_related(*location, message.clone());
         }
-        push(pipeline, out, diagnostic);
+        push(pipeline, out, part.started_here(diagnostic));
     }
 }
 
