@@ -1,6 +1,10 @@
 //! Actions and commands that legitimately request a GitHub OIDC token besides
 //! uploaders. One table, so that "does this job need `id-token: write`?" has one answer.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::facts::expand::Executed;
 use crate::workflow::Step;
 
@@ -230,7 +234,7 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
         }
     }
     exec.env_values()
-        .any(|text| OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker)))
+        .any(|text| text_consumes(&text))
         || names_oidc_setting(exec)
 }
 
@@ -252,7 +256,16 @@ fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
 
 /// Whether shell text requests the token itself.
 pub fn text_consumes(text: &str) -> bool {
-    OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker))
+    // One pass over the text for every marker: this runs on each script
+    // and `env:` value of every job.
+    static MARKERS: LazyLock<Option<AhoCorasick>> =
+        LazyLock::new(|| AhoCorasick::new(OIDC_RUN_MARKERS).ok());
+    match &*MARKERS {
+        Some(markers) => markers.is_match(text),
+        // Building the automaton of a dozen short literals cannot fail;
+        // if it ever did, the plain search gives the same answer.
+        None => OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker)),
+    }
 }
 
 /// Whether a workflow step uses the OIDC token through a known consumer
