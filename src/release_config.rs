@@ -83,8 +83,8 @@ pub enum SemanticReleaseNpm {
     /// No npm plugin among plugins known not to publish, `npmPublish:
     /// false`, or a private package.
     Skips,
-    /// A shareable configuration (`extends`), another package root, or a
-    /// plugin tplint does not know: it may publish anywhere.
+    /// A shareable configuration (`extends`), or plugins tplint does not
+    /// know without the npm plugin: it may publish anywhere.
     Unknown,
 }
 
@@ -213,17 +213,20 @@ fn release_plz_unpublished(text: &str) -> bool {
 
 /// What semantic-release's configuration (any format, read as text) says
 /// about publishing to npm. semantic-release/npm `index.js` [1e3495c]
-/// publishes unless `npmPublish` is false or the package is private;
-/// `pkgRoot` names another package.
+/// publishes unless `npmPublish` is false or the package (in `pkgRoot`,
+/// when set) is private.
 fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseNpm {
     let text = config.unwrap_or_default();
-    if text.contains("extends") || text.contains("pkgRoot") {
+    if text.contains("extends") {
         return SemanticReleaseNpm::Unknown;
     }
     let compact: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
         .collect();
+    // `pkgRoot` publishes another folder's package, whose `private` the
+    // root's does not tell.
+    let private = private && !text.contains("pkgRoot");
     if private || compact.contains("npmPublish:false") {
         return SemanticReleaseNpm::Skips;
     }
@@ -292,6 +295,9 @@ mod tests {
         );
         let with_npm = r#"{"plugins": ["@semantic-release/commit-analyzer", ["@semantic-release/npm", {"tarballDir": "dist"}], "@semantic-release/github"]}"#;
         assert_eq!(semantic_release_npm(Some(with_npm), false), Publishes);
+        // octokit/request.js: `pkgRoot` names the built package.
+        let root = r#"{"plugins": [["@semantic-release/npm", {"pkgRoot": "./pkg"}]]}"#;
+        assert_eq!(semantic_release_npm(Some(root), true), Publishes);
         let no_npm = "plugins:\n  - '@semantic-release/commit-analyzer'\n  - '@semantic-release/release-notes-generator'\n  - '@semantic-release/github'\n";
         assert_eq!(semantic_release_npm(Some(no_npm), false), Skips);
         let off = r#"{"plugins": [["@semantic-release/npm", {"npmPublish": false}]]}"#;
@@ -302,7 +308,6 @@ mod tests {
             r#"{"extends": "@acme/semantic-release-config"}"#,
             r#"{"plugins": ["@semantic-release/exec"]}"#,
             r#"{"plugins": ["semantic-release-cargo"]}"#,
-            r#"{"plugins": [["@semantic-release/npm", {"pkgRoot": "dist"}]]}"#,
         ] {
             assert_eq!(
                 semantic_release_npm(Some(unknown), false),

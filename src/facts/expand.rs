@@ -775,7 +775,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
         {
-            let what = "`semantic-release`, whose configuration names a shareable configuration, another package root or a plugin tplint does not know".to_string();
+            let what = "`semantic-release`, whose configuration extends a shareable one or names plugins tplint does not know".to_string();
             let at = block.command_location(command);
             self.opaque(block.exec, at, block.via.clone(), what);
             return;
