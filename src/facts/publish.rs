@@ -1674,6 +1674,15 @@ mod tests {
         let v2 = v1.replace("publish:", "publish-script:");
         let s = sites_with("", grant, &v2);
         assert!(s[0].npm.as_ref().unwrap().token.is_none());
+        // `pnpm release` with no `release` script tplint can read: opaque.
+        let src = format!(
+            "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n{grant}    steps:\n      - uses: changesets/action@v1\n        with:\n          publish: pnpm release\n"
+        );
+        let repo =
+            crate::repository::Repository::in_memory("w.yml", src.into_bytes(), None).unwrap();
+        let facts = crate::facts::Facts::derive(&repo);
+        assert!(facts.workflows[0].publish_sites.is_empty());
+        assert!(!facts.workflows[0].jobs[0].opaque.is_empty());
     }
 
     #[test]
