@@ -177,6 +177,20 @@ pub struct MintState {
     pub semantic_release_major: Option<u64>,
 }
 
+impl MintState {
+    /// Before any step: what the repository's files say about its release
+    /// tools (`changeset publish`'s client, release-plz's and
+    /// semantic-release's configuration).
+    pub fn with_release_config(release: &crate::release_config::ReleaseConfig) -> Self {
+        let mut state = Self::default();
+        state.npm.changesets_client = release.changesets_client;
+        state.release_plz_unpublished = release.release_plz_unpublished;
+        state.semantic_release = release.semantic_release;
+        state.semantic_release_major = release.semantic_release_major;
+        state
+    }
+}
+
 /// Text that shows a token is minted from the job's OIDC identity: the
 /// runner's token request, then PyPI's exchange endpoint.
 const MINT_MARKERS: &[&str] = &["mint-token", "ACTIONS_ID_TOKEN_REQUEST", "getIDToken"];

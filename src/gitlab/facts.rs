@@ -98,12 +98,14 @@ pub fn derive(
 #[derive(Default)]
 struct Visitor {
     facts: GitlabJobFacts,
+    /// The repository's release-tool configuration, for the publish sites.
+    release: crate::release_config::ReleaseConfig,
 }
 
 impl<'a> Visit<'a> for Visitor {
     fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, commands: &[Command]) {
         let room = MAX_SITES_PER_JOB.saturating_sub(self.facts.publish_sites.len());
-        let mint = publish::MintState::default();
+        let mint = publish::MintState::with_release_config(&self.release);
         self.facts.publish_sites.extend(
             publish::shell_sites(block, commands, &mint)
                 .into_iter()
@@ -188,7 +190,10 @@ fn job_facts(
         })
         .collect();
     let lines: Vec<&ScriptLine> = job.all_lines().collect();
-    let mut visitor = Visitor::default();
+    let mut visitor = Visitor {
+        release: repo.manifests.release.clone(),
+        ..Visitor::default()
+    };
     let mut exported: Vec<EnvHit<'_>> = Vec::new();
     for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
         if line.kind == ScriptKind::AfterScript
