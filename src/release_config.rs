@@ -100,6 +100,11 @@ pub struct ReleaseConfig {
     pub semantic_release: SemanticReleaseNpm,
     /// The semantic-release major the root package depends on.
     pub semantic_release_major: Option<u64>,
+    /// cargo-release's configuration turns publishing off: `publish =
+    /// false` in `release.toml`, or in `Cargo.toml`'s
+    /// `[workspace.metadata.release]` or `[package.metadata.release]`
+    /// (crate-ci/cargo-release `src/config.rs` [a199bf5]).
+    pub cargo_release_unpublished: bool,
 }
 
 impl ReleaseConfig {
@@ -131,6 +136,10 @@ impl ReleaseConfig {
             changesets_client: package_json.map(|text| changesets_client(lockfile, text)),
             release_plz_unpublished,
             semantic_release: semantic_release_npm(config.as_deref(), private),
+            cargo_release_unpublished: cargo_release_unpublished(
+                read("release.toml").as_deref(),
+                read("Cargo.toml").as_deref(),
+            ),
             semantic_release_major: package_json
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
                 .and_then(|root| dependency_major(&root, "semantic-release")),
@@ -209,6 +218,26 @@ fn release_plz_unpublished(text: &str) -> bool {
             })
         });
     off && !turned_on
+}
+
+/// Whether cargo-release's configuration at the root turns publishing off.
+fn cargo_release_unpublished(release_toml: Option<&str>, cargo_toml: Option<&str>) -> bool {
+    let off = |table: Option<&toml::Value>| {
+        table
+            .and_then(|t| t.get("publish"))
+            .and_then(|p| p.as_bool())
+            == Some(false)
+    };
+    let release = release_toml.and_then(|t| t.parse::<toml::Table>().ok());
+    let cargo = cargo_toml.and_then(|t| t.parse::<toml::Table>().ok());
+    let metadata = |section: &str| {
+        cargo
+            .as_ref()
+            .and_then(|c| c.get(section)?.get("metadata")?.get("release"))
+    };
+    release.is_some_and(|r| r.get("publish").and_then(|p| p.as_bool()) == Some(false))
+        || off(metadata("workspace"))
+        || off(metadata("package"))
 }
 
 /// What semantic-release's configuration (any format, read as text) says
@@ -315,6 +344,19 @@ mod tests {
                 "{unknown}"
             );
         }
+    }
+
+    #[test]
+    fn cargo_release_switch() {
+        assert!(cargo_release_unpublished(Some("publish = false\n"), None));
+        assert!(cargo_release_unpublished(
+            None,
+            Some("[workspace.metadata.release]\npublish = false\n")
+        ));
+        assert!(!cargo_release_unpublished(
+            Some("push = false\n"),
+            Some("[package]\nname = \"a\"\n")
+        ));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub enum Uploader {
     /// `release-plz release` (or `release-plz/action`), which runs `cargo
     /// publish` for each crate not yet on the registry.
     ReleasePlz,
+    /// `cargo release ... --execute`, which runs `cargo publish`.
+    CargoRelease,
     /// `changeset publish`, which runs the publish of the client it detects.
     Changesets(NpmClient),
     /// semantic-release with its npm plugin, which runs `npm publish`.
@@ -85,6 +87,7 @@ impl Uploader {
             Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
             Uploader::NuGetPush => "nuget push",
             Uploader::ReleasePlz => "release-plz release",
+            Uploader::CargoRelease => "cargo release",
             Uploader::Changesets(_) => "changeset publish",
             Uploader::SemanticRelease => "semantic-release",
         }
@@ -115,7 +118,9 @@ impl Uploader {
             // cargo-publish(1): "Create a .crate file by following the
             // steps in cargo-package(1)", which verifies by building it.
             // release-plz runs `cargo publish` for each crate it releases.
-            Uploader::Cargo | Uploader::ReleasePlz => Some(&["cargo build", "cargo package"]),
+            Uploader::Cargo | Uploader::ReleasePlz | Uploader::CargoRelease => {
+                Some(&["cargo build", "cargo package"])
+            }
             // bundler's gem_helper.rb: `release` depends on `build`, run
             // under `bundle exec` with the Gemfile's gems installed.
             Uploader::RakeRelease | Uploader::ReleaseGem => {
