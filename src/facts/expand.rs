@@ -438,9 +438,6 @@ pub fn walk_text<'a, V: Visit<'a>>(
     walker.needs
 }
 
-/// A path relative to the repository root from `base` (a folder relative
-/// to the root) and `path`; `None` when it is absolute, an expression, or
-/// leaves the repository.
 /// Whether words run semantic-release: itself, or through `npx`, `pnpm`
 /// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
 fn runs_semantic_release(words: &[String]) -> bool {
@@ -459,6 +456,9 @@ fn runs_semantic_release(words: &[String]) -> bool {
     false
 }
 
+/// A path relative to the repository root from `base` (a folder relative
+/// to the root) and `path`; `None` when it is absolute, an expression, or
+/// leaves the repository.
 pub fn join(base: &str, path: &str) -> Option<String> {
     let path = path.trim();
     if path.is_empty()
@@ -648,7 +648,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// input usually does. `Err` with the word when it names neither a
     /// script tplint finds nor a command it knows; `Ok(None)` for anything
     /// else, which stays as written.
-    fn script_shorthand(&self, cwd: &str, text: &str) -> Result<Option<String>, String> {
+    fn script_shorthand(&mut self, cwd: &str, text: &str) -> Result<Option<String>, String> {
         /// pnpm's and Yarn's own commands that tplint reads, and the release
         /// tools it reads behind them.
         const KNOWN: &[&str] = &[
@@ -673,7 +673,16 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if text.contains(['\n', ';', '&', '|']) || KNOWN.contains(&script) {
             return Ok(None);
         }
-        let source = join(cwd, "package.json").and_then(|path| {
+        let path = join(cwd, "package.json");
+        // Another folder's `package.json`: read on the next walk.
+        if let Some(path) = &path
+            && path != "package.json"
+            && self.repo.locals.text(path).is_none()
+            && self.repo.locals.can_read()
+        {
+            self.needs.insert(Need::Text(path.clone()));
+        }
+        let source = path.and_then(|path| {
             let file = if path == "package.json" {
                 self.repo.manifests.package_json.as_ref()?.file?
             } else {
