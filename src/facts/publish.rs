@@ -1680,6 +1680,16 @@ mod tests {
                 "{script}"
             );
         }
+        for script in [
+            "cargo workspaces publish --yes --from-git",
+            "cargo ws publish patch --token ${{ secrets.CRATES }}",
+        ] {
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::CargoWorkspaces, "{script}");
+        }
+        assert!(sites("      - run: cargo workspaces publish --dry-run\n").is_empty());
+        assert!(sites("      - run: cargo workspaces version patch\n").is_empty());
         let s = sites(
             "      - run: cargo release -x --no-confirm\n        env:\n          CARGO_REGISTRY_TOKEN: ${{ secrets.CRATES }}\n",
         );

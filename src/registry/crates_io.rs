@@ -146,6 +146,25 @@ pub static COMMANDS: &[CommandUploader] = &[
         pypi_names: &["crates-io"],
         trusted_publishing: false,
     },
+    // pksunkara/cargo-workspaces [4165711]: `cargo workspaces publish`
+    // (alias `ws`, src/main.rs) versions, then runs `cargo publish` for
+    // each crate with `--token` and `--registry` when given, `--dry-run`
+    // when asked (src/publish.rs, src/utils/publish.rs `RegistryOpt`).
+    CommandUploader {
+        registry: Registry::CratesIo,
+        uploader: Uploader::CargoWorkspaces,
+        program: "cargo",
+        subcommands: &["workspaces publish", "ws publish"],
+        secret_flags: &["--token"],
+        secret_env: &["CARGO_REGISTRY_TOKEN"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--registry"],
+        repository_env: &["CARGO_REGISTRY_DEFAULT"],
+        testpypi_names: &[],
+        pypi_names: &["crates-io"],
+        trusted_publishing: false,
+    },
 ];
 
 /// Whether `cargo release` with these arguments (after `release`)
