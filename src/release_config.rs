@@ -135,7 +135,18 @@ impl ReleaseConfig {
         Self {
             changesets_client: package_json.map(|text| changesets_client(lockfile, text)),
             release_plz_unpublished,
-            semantic_release: semantic_release_npm(config.as_deref(), private),
+            // Without a `package.json` (and no `pkgRoot` naming one) the
+            // npm plugin has nothing to publish (semantic-release/npm
+            // `lib/get-pkg.js`: ENOPKG).
+            semantic_release: match semantic_release_npm(config.as_deref(), private) {
+                SemanticReleaseNpm::Publishes
+                    if package_json.is_none()
+                        && !config.as_deref().is_some_and(|c| c.contains("pkgRoot")) =>
+                {
+                    SemanticReleaseNpm::Skips
+                }
+                judged => judged,
+            },
             cargo_release_unpublished: cargo_release_unpublished(
                 read("release.toml").as_deref(),
                 read("Cargo.toml").as_deref(),
