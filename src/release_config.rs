@@ -83,8 +83,8 @@ pub enum SemanticReleaseNpm {
     /// No npm plugin among plugins known not to publish, `npmPublish:
     /// false`, or a private package.
     Skips,
-    /// A shareable configuration (`extends`), another package root, or a
-    /// plugin tplint does not know: it may publish anywhere.
+    /// A shareable configuration (`extends`), or plugins tplint does not
+    /// know without the npm plugin: it may publish anywhere.
     Unknown,
 }
 
@@ -100,6 +100,11 @@ pub struct ReleaseConfig {
     pub semantic_release: SemanticReleaseNpm,
     /// The semantic-release major the root package depends on.
     pub semantic_release_major: Option<u64>,
+    /// cargo-release's configuration turns publishing off: `publish =
+    /// false` in `release.toml`, or in `Cargo.toml`'s
+    /// `[workspace.metadata.release]` or `[package.metadata.release]`
+    /// (crate-ci/cargo-release `src/config.rs` [a199bf5]).
+    pub cargo_release_unpublished: bool,
 }
 
 impl ReleaseConfig {
@@ -130,7 +135,22 @@ impl ReleaseConfig {
         Self {
             changesets_client: package_json.map(|text| changesets_client(lockfile, text)),
             release_plz_unpublished,
-            semantic_release: semantic_release_npm(config.as_deref(), private),
+            // Without a `package.json` (and no `pkgRoot` naming one) the
+            // npm plugin has nothing to publish (semantic-release/npm
+            // `lib/get-pkg.js`: ENOPKG).
+            semantic_release: match semantic_release_npm(config.as_deref(), private) {
+                SemanticReleaseNpm::Publishes
+                    if package_json.is_none()
+                        && !config.as_deref().is_some_and(|c| c.contains("pkgRoot")) =>
+                {
+                    SemanticReleaseNpm::Skips
+                }
+                judged => judged,
+            },
+            cargo_release_unpublished: cargo_release_unpublished(
+                read("release.toml").as_deref(),
+                read("Cargo.toml").as_deref(),
+            ),
             semantic_release_major: package_json
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
                 .and_then(|root| dependency_major(&root, "semantic-release")),
@@ -211,19 +231,42 @@ fn release_plz_unpublished(text: &str) -> bool {
     off && !turned_on
 }
 
+/// Whether cargo-release's configuration at the root turns publishing off.
+fn cargo_release_unpublished(release_toml: Option<&str>, cargo_toml: Option<&str>) -> bool {
+    let off = |table: Option<&toml::Value>| {
+        table
+            .and_then(|t| t.get("publish"))
+            .and_then(|p| p.as_bool())
+            == Some(false)
+    };
+    let release = release_toml.and_then(|t| t.parse::<toml::Table>().ok());
+    let cargo = cargo_toml.and_then(|t| t.parse::<toml::Table>().ok());
+    let metadata = |section: &str| {
+        cargo
+            .as_ref()
+            .and_then(|c| c.get(section)?.get("metadata")?.get("release"))
+    };
+    release.is_some_and(|r| r.get("publish").and_then(|p| p.as_bool()) == Some(false))
+        || off(metadata("workspace"))
+        || off(metadata("package"))
+}
+
 /// What semantic-release's configuration (any format, read as text) says
 /// about publishing to npm. semantic-release/npm `index.js` [1e3495c]
-/// publishes unless `npmPublish` is false or the package is private;
-/// `pkgRoot` names another package.
+/// publishes unless `npmPublish` is false or the package (in `pkgRoot`,
+/// when set) is private.
 fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseNpm {
     let text = config.unwrap_or_default();
-    if text.contains("extends") || text.contains("pkgRoot") {
+    if text.contains("extends") {
         return SemanticReleaseNpm::Unknown;
     }
     let compact: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
         .collect();
+    // `pkgRoot` publishes another folder's package, whose `private` the
+    // root's does not tell.
+    let private = private && !text.contains("pkgRoot");
     if private || compact.contains("npmPublish:false") {
         return SemanticReleaseNpm::Skips;
     }
@@ -292,6 +335,9 @@ mod tests {
         );
         let with_npm = r#"{"plugins": ["@semantic-release/commit-analyzer", ["@semantic-release/npm", {"tarballDir": "dist"}], "@semantic-release/github"]}"#;
         assert_eq!(semantic_release_npm(Some(with_npm), false), Publishes);
+        // octokit/request.js: `pkgRoot` names the built package.
+        let root = r#"{"plugins": [["@semantic-release/npm", {"pkgRoot": "./pkg"}]]}"#;
+        assert_eq!(semantic_release_npm(Some(root), true), Publishes);
         let no_npm = "plugins:\n  - '@semantic-release/commit-analyzer'\n  - '@semantic-release/release-notes-generator'\n  - '@semantic-release/github'\n";
         assert_eq!(semantic_release_npm(Some(no_npm), false), Skips);
         let off = r#"{"plugins": [["@semantic-release/npm", {"npmPublish": false}]]}"#;
@@ -302,7 +348,6 @@ mod tests {
             r#"{"extends": "@acme/semantic-release-config"}"#,
             r#"{"plugins": ["@semantic-release/exec"]}"#,
             r#"{"plugins": ["semantic-release-cargo"]}"#,
-            r#"{"plugins": [["@semantic-release/npm", {"pkgRoot": "dist"}]]}"#,
         ] {
             assert_eq!(
                 semantic_release_npm(Some(unknown), false),
@@ -310,6 +355,19 @@ mod tests {
                 "{unknown}"
             );
         }
+    }
+
+    #[test]
+    fn cargo_release_switch() {
+        assert!(cargo_release_unpublished(Some("publish = false\n"), None));
+        assert!(cargo_release_unpublished(
+            None,
+            Some("[workspace.metadata.release]\npublish = false\n")
+        ));
+        assert!(!cargo_release_unpublished(
+            Some("push = false\n"),
+            Some("[package]\nname = \"a\"\n")
+        ));
     }
 
     #[test]

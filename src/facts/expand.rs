@@ -587,8 +587,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         }
         for (within, text) in lines {
             let text = match self.script_shorthand(&cwd, &text) {
-                Some(explicit) => Cow::Owned(explicit),
-                None => text,
+                Ok(Some(explicit)) => Cow::Owned(explicit),
+                Ok(None) => text,
+                Err(command) => {
+                    let what = format!("`{command}`, a script or program tplint cannot find");
+                    self.opaque(exec, exec.location(within), exec.via(), what);
+                    continue;
+                }
             };
             let block = ShellBlock {
                 exec,
@@ -613,35 +618,64 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// `package.json` the command runs with (read already) defines that
     /// script: pnpm and Yarn run a script named in place of a command
     /// (pnpm.io/cli/run, yarnpkg.com/cli/run), which a changesets `publish`
-    /// input usually does. Any other word stays as written.
-    fn script_shorthand(&self, cwd: &str, text: &str) -> Option<String> {
+    /// input usually does. `Err` with the word when it names neither a
+    /// script tplint finds nor a command it knows; `Ok(None)` for anything
+    /// else, which stays as written.
+    fn script_shorthand(&mut self, cwd: &str, text: &str) -> Result<Option<String>, String> {
+        /// pnpm's and Yarn's own commands that tplint reads, and the release
+        /// tools it reads behind them.
+        const KNOWN: &[&str] = &[
+            "run",
+            "exec",
+            "dlx",
+            "publish",
+            "npm",
+            "install",
+            "i",
+            "add",
+            "changeset",
+            "semantic-release",
+        ];
         let words: Vec<&str> = text.split_whitespace().collect();
         let (runner, script) = match words.as_slice() {
             [runner @ ("pnpm" | "yarn"), script, ..] if !script.starts_with('-') => {
                 (*runner, *script)
             }
-            _ => return None,
+            _ => return Ok(None),
         };
-        if text.contains(['\n', ';', '&', '|']) || script == "run" {
-            return None;
+        if text.contains(['\n', ';', '&', '|']) || KNOWN.contains(&script) {
+            return Ok(None);
         }
-        let path = join(cwd, "package.json")?;
-        let file = if path == "package.json" {
-            self.repo.manifests.package_json.as_ref()?.file?
-        } else {
-            self.repo.locals.text(&path)?.file?
-        };
-        let source = &self.repo.sources.get(file).text;
-        let recipes = tasks::package_scripts(source, runner, &[script]);
-        if !recipes.missing.is_empty() || recipes.opaque {
-            return None;
+        let path = join(cwd, "package.json");
+        // Another folder's `package.json`: read on the next walk.
+        if let Some(path) = &path
+            && path != "package.json"
+            && self.repo.locals.text(path).is_none()
+            && self.repo.locals.can_read()
+        {
+            self.needs.insert(Need::Text(path.clone()));
+        }
+        let source = path.and_then(|path| {
+            let file = if path == "package.json" {
+                self.repo.manifests.package_json.as_ref()?.file?
+            } else {
+                self.repo.locals.text(&path)?.file?
+            };
+            Some(self.repo.sources.get(file).text.as_str())
+        });
+        let defined = source.is_some_and(|source| {
+            let recipes = tasks::package_scripts(source, runner, &[script]);
+            recipes.missing.is_empty() && !recipes.opaque
+        });
+        if !defined {
+            return Err(format!("{runner} {script}"));
         }
         let rest = words[2..].join(" ");
-        Some(
+        Ok(Some(
             format!("{runner} run {script} {rest}")
                 .trim_end()
                 .to_string(),
-        )
+        ))
     }
 
     fn local_action(&mut self, exec: &Executed<'a, '_>, path: &str, here: Location) {
@@ -748,7 +782,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
         {
-            let what = "`semantic-release`, whose configuration names a shareable configuration, another package root or a plugin tplint does not know".to_string();
+            let what = "`semantic-release`, whose configuration extends a shareable one or names plugins tplint does not know".to_string();
             let at = block.command_location(command);
             self.opaque(block.exec, at, block.via.clone(), what);
             return;
@@ -1105,6 +1139,14 @@ fn may_run_files(text: &str) -> bool {
         "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",
         "tox", "just",
     ];
+    // `npm run release`: a package.json script, which may publish with a
+    // token in a job that cannot mint.
+    if ["npm run ", "yarn run ", "pnpm run "]
+        .iter()
+        .any(|runner| text.contains(runner))
+    {
+        return true;
+    }
     text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\''))
         .any(|word| {
             word.starts_with("./")

@@ -205,19 +205,15 @@ impl Facts {
                     let mut publish_sites = Vec::new();
                     let mut jobs = Vec::with_capacity(workflow.jobs.len());
                     for (job_index, job) in workflow.jobs.iter().enumerate() {
-                        let mut visitor = JobVisitor::default();
+                        let mut visitor = JobVisitor {
+                            mint: publish::MintState::with_release_config(&repo.manifests.release),
+                            ..JobVisitor::default()
+                        };
                         visitor
                             .mint
                             .npm
                             .npmrc_vars
                             .clone_from(&repo.manifests.npmrc_auth_vars);
-                        visitor.mint.npm.changesets_client =
-                            repo.manifests.release.changesets_client;
-                        visitor.mint.release_plz_unpublished =
-                            repo.manifests.release.release_plz_unpublished;
-                        visitor.mint.semantic_release = repo.manifests.release.semantic_release;
-                        visitor.mint.semantic_release_major =
-                            repo.manifests.release.semantic_release_major;
                         visitor.mint.npm.publish_config_registry =
                             repo.manifests.package_json.as_ref().and_then(|p| {
                                 let registry = p.publish_registry.as_ref()?;

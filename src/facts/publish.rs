@@ -175,6 +175,23 @@ pub struct MintState {
     pub semantic_release: SemanticReleaseNpm,
     /// The semantic-release major the repository depends on.
     pub semantic_release_major: Option<u64>,
+    /// The repository's cargo-release configuration turns publishing off.
+    pub cargo_release_unpublished: bool,
+}
+
+impl MintState {
+    /// Before any step: what the repository's files say about its release
+    /// tools (`changeset publish`'s client, release-plz's and
+    /// semantic-release's configuration).
+    pub fn with_release_config(release: &crate::release_config::ReleaseConfig) -> Self {
+        let mut state = Self::default();
+        state.npm.changesets_client = release.changesets_client;
+        state.release_plz_unpublished = release.release_plz_unpublished;
+        state.semantic_release = release.semantic_release;
+        state.semantic_release_major = release.semantic_release_major;
+        state.cargo_release_unpublished = release.cargo_release_unpublished;
+        state
+    }
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -1029,8 +1046,8 @@ fn mints_inline(text: &str) -> bool {
 }
 
 /// Shell text worth reading for uploads: every uploader's command has one
-/// of these (`publish`, `upload`, `gem push`, `nuget push`, `rake release`).
-/// Kept narrow: `push` and `release` alone are in most release scripts.
+/// of these (`publish`, `upload`, `gem push`, `nuget push`, `rake release`,
+/// and the release tools without such a word). Kept narrow: `push` and `release` alone are in most release scripts.
 pub const UPLOAD_WORDS: &[&str] = &[
     "publish",
     "upload",
@@ -1039,6 +1056,7 @@ pub const UPLOAD_WORDS: &[&str] = &[
     "rake",
     "release-plz",
     "semantic-release",
+    "cargo release",
 ];
 
 /// The uploads in a block of shell text.
@@ -1107,6 +1125,12 @@ pub fn shell_sites(
             && (mint.semantic_release != SemanticReleaseNpm::Publishes
                 || shell::has_flag(args, crate::registry::npm::SEMANTIC_RELEASE_DRY_RUN)
                 || shell::has_flag(args, &["--extends", "-e"]))
+        {
+            continue;
+        }
+        if table.uploader == Uploader::CargoRelease
+            && (!crate::registry::crates_io::cargo_release_publishes(args)
+                || (mint.cargo_release_unpublished && !shell::has_flag(args, &["--config", "-c"])))
         {
             continue;
         }
@@ -1719,6 +1743,51 @@ mod tests {
     }
 
     #[test]
+    fn cargo_release_forms() {
+        for script in [
+            "cargo release patch --execute --no-confirm",
+            "cargo release -x",
+            "cargo release publish --execute --no-confirm",
+            "cargo release --workspace -p foo -x 1.2.3",
+        ] {
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::CargoRelease, "{script}");
+            assert_eq!(s[0].auth, Auth::Unknown, "{script}");
+        }
+        for script in [
+            "cargo release patch",
+            "cargo release tag --execute",
+            "cargo release version minor -x",
+            "cargo release --execute --no-publish",
+            "cargo release changes",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+        for script in [
+            "cargo workspaces publish --yes --from-git",
+            "cargo ws publish patch --token ${{ secrets.CRATES }}",
+        ] {
+            let s = sites(&format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, Uploader::CargoWorkspaces, "{script}");
+        }
+        assert!(sites("      - run: cargo workspaces publish --dry-run\n").is_empty());
+        assert!(sites("      - run: cargo workspaces version patch\n").is_empty());
+        let s = sites(
+            "      - run: cargo release -x --no-confirm\n        env:\n          CARGO_REGISTRY_TOKEN: ${{ secrets.CRATES }}\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(
+            "      - uses: rust-lang/crates-io-auth-action@v1\n        id: auth\n      - run: cargo release publish -x\n        env:\n          CARGO_REGISTRY_TOKEN: ${{ steps.auth.outputs.token }}\n",
+        );
+        assert!(s[0].is_oidc());
+    }
+
+    #[test]
     fn changesets_forms() {
         let grant = "    permissions:\n      id-token: write\n";
         for step in [
@@ -1761,6 +1830,15 @@ mod tests {
         let v2 = v1.replace("publish:", "publish-script:");
         let s = sites_with("", grant, &v2);
         assert!(s[0].npm.as_ref().unwrap().token.is_none());
+        // `pnpm release` with no `release` script tplint can read: opaque.
+        let src = format!(
+            "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n{grant}    steps:\n      - uses: changesets/action@v1\n        with:\n          publish: pnpm release\n"
+        );
+        let repo =
+            crate::repository::Repository::in_memory("w.yml", src.into_bytes(), None).unwrap();
+        let facts = crate::facts::Facts::derive(&repo);
+        assert!(facts.workflows[0].publish_sites.is_empty());
+        assert!(!facts.workflows[0].jobs[0].opaque.is_empty());
     }
 
     #[test]

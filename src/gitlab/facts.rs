@@ -99,7 +99,8 @@ pub fn derive(
 struct Visitor {
     facts: GitlabJobFacts,
     /// What the job's lines so far set up for later uploads (npm's
-    /// configuration), carried from line to line as in one shell.
+    /// configuration), carried from line to line as in one shell; it
+    /// starts from the repository's release-tool configuration.
     mint: publish::MintState,
 }
 
@@ -191,7 +192,10 @@ fn job_facts(
         })
         .collect();
     let lines: Vec<&ScriptLine> = job.all_lines().collect();
-    let mut visitor = Visitor::default();
+    let mut visitor = Visitor {
+        mint: publish::MintState::with_release_config(&repo.manifests.release),
+        ..Visitor::default()
+    };
     visitor
         .mint
         .npm

@@ -123,7 +123,93 @@ pub static COMMANDS: &[CommandUploader] = &[
         pypi_names: &["crates-io"],
         trusted_publishing: true,
     },
+    // crate-ci/cargo-release [a199bf5]: `cargo release [LEVEL|VERSION]`
+    // and its `publish` step run `cargo publish` (src/ops/cargo.rs
+    // `publish`, with `--registry` when given and no token: cargo reads
+    // `CARGO_REGISTRY_TOKEN` or its credentials) only with `--execute`/`-x`
+    // (src/steps/release.rs, src/steps/publish.rs: a dry run otherwise),
+    // unless `--no-publish` or `publish = false` in `release.toml` or the
+    // manifest's `[package|workspace.metadata.release]` (src/config.rs).
+    // The other steps (`version`, `tag`, `push`, ...) publish nothing.
+    CommandUploader {
+        registry: Registry::CratesIo,
+        uploader: Uploader::CargoRelease,
+        program: "cargo",
+        subcommands: &["release"],
+        secret_flags: &[],
+        secret_env: &["CARGO_REGISTRY_TOKEN"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--registry"],
+        repository_env: &["CARGO_REGISTRY_DEFAULT"],
+        testpypi_names: &[],
+        pypi_names: &["crates-io"],
+        trusted_publishing: false,
+    },
+    // pksunkara/cargo-workspaces [4165711]: `cargo workspaces publish`
+    // (alias `ws`, src/main.rs) versions, then runs `cargo publish` for
+    // each crate with `--token` and `--registry` when given, `--dry-run`
+    // when asked (src/publish.rs, src/utils/publish.rs `RegistryOpt`).
+    CommandUploader {
+        registry: Registry::CratesIo,
+        uploader: Uploader::CargoWorkspaces,
+        program: "cargo",
+        subcommands: &["workspaces publish", "ws publish"],
+        secret_flags: &["--token"],
+        secret_env: &["CARGO_REGISTRY_TOKEN"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--registry"],
+        repository_env: &["CARGO_REGISTRY_DEFAULT"],
+        testpypi_names: &[],
+        pypi_names: &["crates-io"],
+        trusted_publishing: false,
+    },
 ];
+
+/// Whether `cargo release` with these arguments (after `release`)
+/// publishes: `--execute`/`-x`, no `--no-publish`, and no step other than
+/// `publish` named (crate-ci/cargo-release src/bin/cargo-release.rs `Step`).
+pub fn cargo_release_publishes(args: &[String]) -> bool {
+    const STEPS: &[&str] = &[
+        "changes", "version", "replace", "hook", "commit", "owner", "tag", "push", "config",
+    ];
+    // Options of the release step and its `publish` that take a value.
+    const VALUE_OPTIONS: &[&str] = &[
+        "-p",
+        "--package",
+        "--exclude",
+        "--manifest-path",
+        "-m",
+        "--metadata",
+        "--prev-tag-name",
+        "-c",
+        "--config",
+        "--registry",
+        "--target",
+        "-F",
+        "--features",
+    ];
+    let execute = args.iter().any(|a| {
+        a == "--execute" || (a.starts_with('-') && !a.starts_with("--") && a.contains('x'))
+    });
+    if !execute || args.iter().any(|a| a == "--no-publish") {
+        return false;
+    }
+    let mut skip = false;
+    for arg in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if arg.starts_with('-') {
+            skip = !arg.contains('=') && VALUE_OPTIONS.contains(&arg.as_str());
+            continue;
+        }
+        return !STEPS.contains(&arg.as_str());
+    }
+    true
+}
 
 /// Actions that run a release tool publishing to crates.io.
 pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[

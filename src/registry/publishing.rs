@@ -38,6 +38,10 @@ pub enum Uploader {
     /// `release-plz release` (or `release-plz/action`), which runs `cargo
     /// publish` for each crate not yet on the registry.
     ReleasePlz,
+    /// `cargo release ... --execute`, which runs `cargo publish`.
+    CargoRelease,
+    /// `cargo workspaces publish`, which runs `cargo publish` for each crate.
+    CargoWorkspaces,
     /// `changeset publish`, which runs the publish of the client it detects.
     Changesets(NpmClient),
     /// semantic-release with its npm plugin, which runs `npm publish`.
@@ -91,6 +95,8 @@ impl Uploader {
             Uploader::ReleaseGem => super::rubygems::RELEASE_GEM_ACTION,
             Uploader::NuGetPush => "nuget push",
             Uploader::ReleasePlz => "release-plz release",
+            Uploader::CargoRelease => "cargo release",
+            Uploader::CargoWorkspaces => "cargo workspaces publish",
             Uploader::Changesets(_) => "changeset publish",
             Uploader::SemanticRelease => "semantic-release",
             Uploader::DartPub => "dart pub publish",
@@ -124,7 +130,10 @@ impl Uploader {
             // cargo-publish(1): "Create a .crate file by following the
             // steps in cargo-package(1)", which verifies by building it.
             // release-plz runs `cargo publish` for each crate it releases.
-            Uploader::Cargo | Uploader::ReleasePlz => Some(&["cargo build", "cargo package"]),
+            Uploader::Cargo
+            | Uploader::ReleasePlz
+            | Uploader::CargoRelease
+            | Uploader::CargoWorkspaces => Some(&["cargo build", "cargo package"]),
             // bundler's gem_helper.rb: `release` depends on `build`, run
             // under `bundle exec` with the Gemfile's gems installed.
             Uploader::RakeRelease | Uploader::ReleaseGem => {
