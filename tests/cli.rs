@@ -430,3 +430,45 @@ fn manpage_documents_the_commands_and_options() {
         assert!(page.contains(word), "the manual page lacks {word}");
     }
 }
+
+/// A pub.dev publisher on the command line: `--tag-pattern` instead of
+/// `--workflow`, checked like a declared one.
+#[test]
+fn pub_dev_publisher_flags() {
+    let repo = common::fixture_copy(&common::fixture("pub-dev-clean"));
+    std::fs::remove_file(repo.path().join("tplint.toml")).unwrap();
+    let flags = [
+        "--registry",
+        "pub.dev",
+        "--owner",
+        "myorg",
+        "--repository",
+        "my_package",
+        "--environment",
+        "pub.dev",
+    ];
+    common::tplint()
+        .args(["check", "--fail-on", "info"])
+        .args(flags)
+        .args(["--tag-pattern", "v{{version}}"])
+        .arg(repo.path())
+        .assert()
+        .success();
+    // A pattern the workflow's tag filter cannot match: TP111.
+    common::tplint()
+        .args(["check", "--format", "json"])
+        .args(flags)
+        .args(["--tag-pattern", "release-{{version}}"])
+        .arg(repo.path())
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("\"TP111\""));
+    // pub.dev needs a tag pattern.
+    common::tplint()
+        .arg("check")
+        .args(flags)
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--tag-pattern"));
+}

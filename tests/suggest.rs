@@ -250,3 +250,51 @@ fn github_suggestions_say_their_platform() {
     assert_eq!(json["publishers"][0]["platform"], "github");
     assert!(!json["toml"].as_str().unwrap().contains("platform"));
 }
+
+/// pub.dev's form takes the repository and a tag pattern, JSR's the
+/// repository; the TOML names no workflow for either, and tplint accepts it
+/// as the publishers of the same repository without a finding.
+#[test]
+fn pub_dev_and_jsr_forms_round_trip() {
+    for (case, expected) in [
+        (
+            "pub-dev-clean",
+            [
+                "Repository:   myorg/my_package",
+                "Tag pattern:  v{{version}}",
+                "[[publisher]]\nregistry = \"pub.dev\"\npackage = \"my_package\"\nowner = \"myorg\"\nrepository = \"my_package\"\ntag-pattern = \"v{{version}}\"\nenvironment = \"pub.dev\"\n",
+            ],
+        ),
+        (
+            "jsr-clean",
+            [
+                "https://jsr.io/@myorg/greet/settings",
+                "GitHub repository:  myorg/greet",
+                "[[publisher]]\nregistry = \"jsr\"\npackage = \"@myorg/greet\"\nowner = \"myorg\"\nrepository = \"greet\"\n",
+            ],
+        ),
+    ] {
+        let repo = fixture_copy(&fixture(case));
+        std::fs::remove_file(repo.path().join("tplint.toml")).unwrap();
+        let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+        assert!(output.status.success(), "{case}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        for expected in expected {
+            assert!(
+                text.contains(expected),
+                "{case}: missing {expected:?} in\n{text}"
+            );
+        }
+        assert!(!text.contains("workflow = "), "{case}:\n{text}");
+        let toml = text
+            .split_once("[[publisher]]")
+            .map(|(_, rest)| format!("[[publisher]]{rest}"))
+            .unwrap();
+        std::fs::write(repo.path().join("tplint.toml"), toml).unwrap();
+        tplint()
+            .args(["check", "--fail-on", "info"])
+            .arg(repo.path())
+            .assert()
+            .success();
+    }
+}

@@ -147,6 +147,7 @@ impl<'a> expand::Visit<'a> for JobVisitor {
     }
 
     fn opaque(&mut self, opaque: Opaque) {
+        self.mint.opaque_seen = true;
         self.facts.opaque.push(opaque);
     }
 

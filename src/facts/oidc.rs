@@ -75,6 +75,9 @@ pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
     when("azure/login", Switch::InputOn("client-id")),
     // src/auth.js: method jwt without jwtPrivateKey [4c06c5c].
     when("hashicorp/vault-action", Switch::InputIs("method", "jwt")),
+    // pub.dev: lib/main.dart createPubOIDCToken requests a token for
+    // `https://pub.dev` whenever the job may request one [0026abd].
+    always("dart-lang/setup-dart"),
     // crates.io trusted publishing; src/main.ts requires the token [a1c979f].
     always("rust-lang/crates-io-auth-action"),
     // NuGet.org trusted publishing; src/index.ts requests the token for

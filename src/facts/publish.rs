@@ -169,6 +169,9 @@ pub struct MintState {
     pub mints: Vec<Mint>,
     /// Long-lived tokens configured for the job's later steps.
     pub given: Vec<GivenToken>,
+    /// A step so far does something tplint cannot see (it may store a
+    /// credential).
+    pub opaque_seen: bool,
     /// The repository's `release-plz.toml` turns publishing off.
     pub release_plz_unpublished: bool,
     /// Whether semantic-release publishes to npm, by the repository's configuration.
@@ -839,6 +842,22 @@ impl<'a> Invocation<'a, '_> {
                 );
             }
             None if table.trusted_publishing => Auth::Oidc,
+            // pub.dev: setup-dart mints only when the job may request an
+            // OIDC token; without that grant, a credential may come from a
+            // step tplint cannot see into.
+            None if table.registry == Registry::PubDev
+                && self.mint.opaque_seen
+                && self.mint.exported(Registry::PubDev).is_some()
+                && self.mint.given_for(Registry::PubDev).is_none()
+                && crate::facts::permissions::id_token(
+                    crate::facts::permissions::GrantSource::of(
+                        self.exec.job.workflow,
+                        self.exec.job.job,
+                    ),
+                ) != Some(crate::workflow::Access::Write) =>
+            {
+                Auth::Unknown
+            }
             // pub.dev: a credential the job stored itself (a token added
             // from a secret, a credentials file) wins over setup-dart's,
             // which it replaces or which setup-dart never minted.
@@ -2059,6 +2078,12 @@ mod tests {
         assert!(
             matches!(&s[0].auth, Auth::Password { source, .. } if source == "`dart pub token add`")
         );
+        // Without `id-token: write`, after a step tplint cannot see into:
+        // setup-dart minted nothing, and a credential may come from it.
+        let s = sites(&format!(
+            "{setup}      - uses: example/pub-credentials@v1\n      - run: dart pub publish -f\n"
+        ));
+        assert_eq!(s[0].auth, Auth::Unknown);
         // Another server.
         let s = sites(&format!(
             "{setup}      - run: dart pub publish -f\n        env:\n          PUB_HOSTED_URL: https://pub.example.com\n"

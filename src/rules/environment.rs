@@ -5,6 +5,7 @@ use crate::catalogue::{ENVIRONMENT_DYNAMIC, PUBLISH_JOB_NO_ENVIRONMENT};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::facts::publish::Target;
+use crate::registry::Registry;
 
 pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
@@ -45,12 +46,16 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
         if job.job.environment.is_some() {
             continue;
         }
-        // A publisher that expects an environment makes this a TP104 error already.
-        let expects_environment = publishers.iter().any(|p| {
+        // The publishers of this job: those naming its file, or for pub.dev
+        // and JSR, which match no file, those of the registry.
+        let covers = |p: &&crate::config::Publisher| {
             p.index_kind == Some(job.index)
-                && p.workflow.value == job.view.attributed_name()
-                && p.environment.is_some()
-        });
+                && (!job.index.matches_workflow() || p.workflow.value == job.view.attributed_name())
+        };
+        // A publisher that expects an environment makes this a TP104 error already.
+        let expects_environment = publishers
+            .iter()
+            .any(|p| covers(&p) && p.environment.is_some());
         if expects_environment {
             continue;
         }
@@ -79,10 +84,11 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
         let file = job.view.file.file;
         // A declared publisher without an environment must be changed on
         // the index too: only the user can do that.
-        let declared = publishers.iter().any(|p| {
-            p.index_kind == Some(job.index) && p.workflow.value == job.view.attributed_name()
-        });
-        let fix = if declared {
+        let declared = publishers.iter().any(|p| covers(&p));
+        // JSR matches no environment: only GitHub's protection rules apply,
+        // and there is no publisher to change.
+        let matched = job.index != Registry::Jsr;
+        let fix = if declared && matched {
             Some(crate::fix::Fix::display_only(format!(
                 "add `environment: {suggested}` to the job and to the publisher on {}",
                 job.index.display_name()
@@ -105,10 +111,17 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
                     job.index.display_name()
                 ),
             )
-            .with_help(format!(
-                "add `environment: {suggested}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
-                job.index.display_name()
-            ))
+            .with_help(if matched {
+                format!(
+                    "add `environment: {suggested}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
+                    job.index.display_name()
+                )
+            } else {
+                format!(
+                    "add `environment: {suggested}` to the job and protect it under Settings → Environments (required reviewers, tag rules); {} does not match environments, so its settings do not change",
+                    job.index.display_name()
+                )
+            })
             .with_fix(fix),
         );
     }
