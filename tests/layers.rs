@@ -36,7 +36,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     // `config::LoadError`, `gitlab` uses `discover::DEFAULT_PIPELINE_PATH`.
     (
         "front ends",
-        &["config", "manifest", "git", "discover", "gitlab"],
+        &[
+            "config",
+            "manifest",
+            "release_config",
+            "git",
+            "discover",
+            "gitlab",
+        ],
     ),
     ("model", &["repository"]),
     ("facts", &["facts", "gitlab::facts"]),

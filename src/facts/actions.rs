@@ -75,26 +75,7 @@ pub const INERT_ACTIONS: &[&str] = &[
     "coverallsapp/github-action",                             // [87358ce]
 ];
 
-/// Whether a table entry (`owner/repo`, `owner/repo/path`, or
-/// `owner/repo/*` for every action of the repository) names `target`.
-/// Compared in place: this runs for every step against every table entry.
-pub fn matches(entry: &str, target: &UsesTarget) -> bool {
-    let UsesTarget::Remote { slug, path, .. } = target else {
-        return false;
-    };
-    if let Some(repo) = entry.strip_suffix("/*") {
-        return repo == slug;
-    }
-    let Some(rest) = entry.strip_prefix(slug.as_str()) else {
-        return false;
-    };
-    match path {
-        None => rest.is_empty(),
-        Some(path) => rest
-            .strip_prefix('/')
-            .is_some_and(|r| r.eq_ignore_ascii_case(path.trim_end_matches('/'))),
-    }
-}
+pub use crate::workflow::uses::matches_table_entry as matches;
 
 fn listed(list: &[&str], target: &UsesTarget) -> bool {
     list.iter().any(|entry| matches(entry, target))

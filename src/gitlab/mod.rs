@@ -397,7 +397,7 @@ fn child_includes(pipeline: &GitlabPipeline) -> Vec<(Location, String, Option<GN
             && !path.starts_with("http://")
             && !path.starts_with("https://")
             && (path.ends_with(".yml") || path.ends_with(".yaml"))
-            && crate::facts::expand::join("", path).as_deref() == Some(path);
+            && crate::repo_path::join("", path).as_deref() == Some(path);
         if plain {
             out.push((entry.location, path.to_string(), given));
         }

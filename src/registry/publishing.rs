@@ -336,7 +336,7 @@ pub struct ReleaseToolAction {
 
 impl ReleaseToolAction {
     pub fn matches(&self, target: &UsesTarget) -> bool {
-        crate::facts::actions::matches(self.action, target)
+        crate::workflow::uses::matches_table_entry(self.action, target)
     }
 
     /// Whether the step runs a release of the tool older than the first
@@ -418,7 +418,7 @@ pub type ImpliedCommand = fn(&dyn Fn(&str) -> Option<String>, Option<&str>) -> O
 
 impl CommandAction {
     pub fn matches(&self, target: &UsesTarget) -> bool {
-        crate::facts::actions::matches(self.action, target)
+        crate::workflow::uses::matches_table_entry(self.action, target)
     }
 }
 

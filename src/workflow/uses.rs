@@ -131,6 +131,27 @@ pub fn mentions_version(comment: &str) -> bool {
         })
 }
 
+/// Whether a table entry (`owner/repo`, `owner/repo/path`, or
+/// `owner/repo/*` for every action of the repository) names `target`.
+/// Compared in place: this runs for every step against every table entry.
+pub fn matches_table_entry(entry: &str, target: &UsesTarget) -> bool {
+    let UsesTarget::Remote { slug, path, .. } = target else {
+        return false;
+    };
+    if let Some(repo) = entry.strip_suffix("/*") {
+        return repo == slug;
+    }
+    let Some(rest) = entry.strip_prefix(slug.as_str()) else {
+        return false;
+    };
+    match path {
+        None => rest.is_empty(),
+        Some(path) => rest
+            .strip_prefix('/')
+            .is_some_and(|r| r.eq_ignore_ascii_case(path.trim_end_matches('/'))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
