@@ -236,7 +236,7 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
             return true;
         }
     }
-    exec.env_values().any(|text| text_consumes(&text)) || names_oidc_setting(exec)
+    exec.env_values().any(text_consumes) || names_oidc_setting(exec)
 }
 
 /// Whether a variable the step runs with is named for an OIDC setting
