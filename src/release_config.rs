@@ -124,16 +124,19 @@ impl ReleaseConfig {
             .iter()
             .find_map(|name| read(name))
             .is_some_and(|text| release_plz_unpublished(&text));
-        let in_package = package_json.and_then(|text| {
-            let root: serde_json::Value = serde_json::from_str(text).ok()?;
-            root.get("release").map(serde_json::Value::to_string)
-        });
+        // `package.json` parsed once for every question below.
+        let package: Option<serde_json::Value> =
+            package_json.and_then(|text| serde_json::from_str(text).ok());
+        let in_package = package
+            .as_ref()
+            .and_then(|root| root.get("release").map(serde_json::Value::to_string));
         let config = in_package.or_else(|| SEMANTIC_RELEASE_CONFIGS.iter().find_map(|n| read(n)));
-        let private = package_json
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        let private = package
+            .as_ref()
             .is_some_and(|root| root.get("private").and_then(|p| p.as_bool()) == Some(true));
         Self {
-            changesets_client: package_json.map(|text| changesets_client(lockfile, text)),
+            changesets_client: package_json
+                .map(|_| changesets_client_of(lockfile, package.as_ref().unwrap_or(&NULL))),
             release_plz_unpublished,
             // Without a `package.json` (and no `pkgRoot` naming one) the
             // npm plugin has nothing to publish (semantic-release/npm
@@ -151,12 +154,22 @@ impl ReleaseConfig {
                 read("release.toml").as_deref(),
                 read("Cargo.toml").as_deref(),
             ),
-            semantic_release_major: package_json
-                .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-                .and_then(|root| dependency_major(&root, "semantic-release")),
+            semantic_release_major: package
+                .as_ref()
+                .and_then(|root| dependency_major(root, "semantic-release")),
         }
     }
 }
+
+/// [`changesets_client_of`] of `package.json`'s text, for tests.
+#[cfg(test)]
+fn changesets_client(lockfile: Option<Option<NpmClient>>, package_json: &str) -> NpmClient {
+    let root: serde_json::Value = serde_json::from_str(package_json).unwrap_or_default();
+    changesets_client_of(lockfile, &root)
+}
+
+/// What an unreadable `package.json` says: nothing.
+static NULL: serde_json::Value = serde_json::Value::Null;
 
 /// The client `changeset publish` runs: changesets/changesets
 /// `packages/cli/src/commands/publish/npm-utils.ts` `getPublishTool`
@@ -164,8 +177,10 @@ impl ReleaseConfig {
 /// else npm) and `getPublishTool.ts` (3.0.1: also `yarn npm publish` for
 /// Yarn 2 and later). package-manager-detector reads lock files first,
 /// then `packageManager` (`src/detect.ts` `strategies`).
-fn changesets_client(lockfile: Option<Option<NpmClient>>, package_json: &str) -> NpmClient {
-    let root: serde_json::Value = serde_json::from_str(package_json).unwrap_or_default();
+fn changesets_client_of(
+    lockfile: Option<Option<NpmClient>>,
+    root: &serde_json::Value,
+) -> NpmClient {
     let detected = lockfile.unwrap_or_else(|| {
         let manager = root.get("packageManager").and_then(|m| m.as_str())?;
         match manager.split('@').next()? {
@@ -177,7 +192,7 @@ fn changesets_client(lockfile: Option<Option<NpmClient>>, package_json: &str) ->
     match detected {
         Some(NpmClient::Pnpm) => NpmClient::Pnpm,
         // Only the 3.x CLI publishes with Yarn; 2.x runs npm.
-        Some(NpmClient::Yarn) if changesets_cli_major(&root).is_some_and(|m| m >= 3) => {
+        Some(NpmClient::Yarn) if changesets_cli_major(root).is_some_and(|m| m >= 3) => {
             NpmClient::Yarn
         }
         _ => NpmClient::Npm,

@@ -443,26 +443,32 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
 /// string in the file.
 pub fn package_scripts<'a>(text: &'a str, runner: &str, wanted: &[&str]) -> Recipes<'a> {
     let mut recipes = Recipes::default();
-    let Ok(serde_json::Value::Object(root)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
+    // The whole file must be a JSON object, but only `scripts` is built
+    // into values: this runs for every `npm run` a job reaches, and
+    // `package.json` files can be long.
+    if !text.trim_start().starts_with('{')
+        || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+    {
         recipes.opaque = true;
         return recipes;
-    };
-    let scripts = root.get("scripts").and_then(|s| s.as_object());
-    // Where each script's value is written.
-    let spans: Vec<(String, Span)> = crate::manifest::top_level_keys(text)
+    }
+    let scripts_at = crate::manifest::top_level_keys(text)
         .into_iter()
-        .find(|(key, ..)| key == "scripts")
-        .and_then(|(_, _, value)| {
-            let object = text.get(value.range())?;
-            Some(
-                crate::manifest::top_level_keys(object)
-                    .into_iter()
-                    .map(|(key, _, v)| (key, Span::new(value.start + v.start, value.start + v.end)))
-                    .collect(),
-            )
-        })
-        .unwrap_or_default();
+        .filter(|(key, ..)| key == "scripts")
+        .last()
+        .map(|(_, _, value)| value);
+    let scripts_text = scripts_at.and_then(|value| text.get(value.range()));
+    let scripts: Option<serde_json::Map<String, serde_json::Value>> =
+        scripts_text.and_then(|object| serde_json::from_str(object).ok());
+    let scripts = scripts.as_ref();
+    // Where each script's value is written.
+    let spans: Vec<(String, Span)> = match (scripts_at, scripts_text) {
+        (Some(value), Some(object)) => crate::manifest::top_level_keys(object)
+            .into_iter()
+            .map(|(key, _, v)| (key, Span::new(value.start + v.start, value.start + v.end)))
+            .collect(),
+        _ => Vec::new(),
+    };
     for name in wanted {
         let mut names = vec![name.to_string()];
         if runner == "npm" {
