@@ -9,23 +9,39 @@
 //! holds (a comment line ends a plain scalar, so removing one can join two
 //! lines into one value).
 //!
-//! Only files that fixes edit are read again: once per fix, and once more
-//! for the original text when a comments-only fix has to be compared with
-//! it. Scripts and other files that are not YAML are not checked.
+//! Only files that fixes edit are read again, and cheaply: the fixes of a
+//! file that edit only comments are checked together, and so are the
+//! others; only a group that fails is split in two and each half checked,
+//! down to the fixes that fail alone. A file with many fixes is thus read
+//! a few times, not once per fix. This takes a group that passes to pass
+//! fix by fix, which holds for comments (removing fewer comments cannot
+//! join more lines); fixes of values come from different findings and do
+//! not repair each other, and the engine checks again what it applies
+//! together ([`apply_vetted`]). The original text is read once more when a
+//! comments-only fix has to be compared with it. Reading stops after
+//! [`PARSE_BUDGET`] bytes; fixes left unchecked are withdrawn for this
+//! check, and `--fix` comes back for them on its next pass. Scripts and
+//! other files that are not YAML are not checked.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::apply::{Applied, apply_checked, in_bounds, splice};
-use super::{Applicability, Fix, Reach};
+use super::{Applicability, Edit, Fix, Reach};
 use crate::diagnostic::Diagnostic;
 use crate::repository::Repository;
 use crate::source::FileId;
 use crate::yaml::{self, Node, Value};
 
+/// Most bytes of fixed text read again by one [`Verifier`]: a few hundred
+/// times a large workflow, and a bound on the time a file full of fixes
+/// can take.
+pub const PARSE_BUDGET: usize = 16 * 1024 * 1024;
+
 /// Why a fix's result is not accepted; the text says it to the user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Breakage {
-    /// An edit lies outside its file or inside a character.
+    /// An edit lies outside its file or inside a character, or two edits
+    /// made together overlap.
     OutOfBounds,
     /// The file parsed before and would no longer.
     NoLongerParses,
@@ -35,18 +51,21 @@ pub enum Breakage {
     DocumentsChange,
     /// A comments-only fix would change the file's values.
     ValuesChange,
+    /// The [`PARSE_BUDGET`] ran out before the fix was checked.
+    Unchecked,
 }
 
 impl Breakage {
     pub fn reason(self) -> &'static str {
         match self {
-            Breakage::OutOfBounds => "its edits fall outside the file",
+            Breakage::OutOfBounds => "its edits do not fit the file",
             Breakage::NoLongerParses => "the file would no longer parse",
             Breakage::NewProblem => "the file would no longer read as the same workflow",
             Breakage::DocumentsChange => "the file would hold another number of YAML documents",
             Breakage::ValuesChange => {
                 "the comment's lines would read as different values without it"
             }
+            Breakage::Unchecked => "too many fixes in the file to check at once; fix again",
         }
     }
 }
@@ -136,6 +155,8 @@ struct Original {
 pub struct Verifier<'r> {
     repo: &'r Repository,
     originals: HashMap<FileId, Original>,
+    /// Bytes that may still be read (see [`PARSE_BUDGET`]).
+    budget: usize,
 }
 
 impl<'r> Verifier<'r> {
@@ -143,7 +164,14 @@ impl<'r> Verifier<'r> {
         Self {
             repo,
             originals: HashMap::new(),
+            budget: PARSE_BUDGET,
         }
+    }
+
+    /// Take `bytes` from the budget, if it has them.
+    fn spend(&mut self, bytes: usize) -> Result<(), Breakage> {
+        self.budget = self.budget.checked_sub(bytes).ok_or(Breakage::Unchecked)?;
+        Ok(())
     }
 
     fn original(&mut self, file: FileId) -> &mut Original {
@@ -201,6 +229,11 @@ impl<'r> Verifier<'r> {
             return Ok(());
         }
         let kind = original.kind;
+        let compare = kind == Kind::Documents || fixes.iter().all(|f| f.reach == Reach::Comments);
+        let first_comparison = compare && original.reading.is_none();
+        let original_bytes = repo.sources.get(file).text.len();
+        self.spend(text.len() + if first_comparison { original_bytes } else { 0 })?;
+        let original = self.original(file);
         let Some(after) = read(kind, text) else {
             return Err(Breakage::NoLongerParses);
         };
@@ -208,7 +241,7 @@ impl<'r> Verifier<'r> {
             return Err(Breakage::NewProblem);
         }
         let comments_only = fixes.iter().all(|fix| fix.reach == Reach::Comments);
-        if kind == Kind::Documents || comments_only {
+        if compare {
             let before = original
                 .reading
                 .get_or_insert_with(|| read(kind, &repo.sources.get(file).text));
@@ -234,15 +267,59 @@ impl<'r> Verifier<'r> {
         let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.location.file).collect();
         files.dedup();
         for file in files {
-            let edits: Vec<_> = fix
-                .edits
-                .iter()
-                .filter(|e| e.location.file == file)
-                .collect();
-            let text = splice(&self.repo.sources.get(file).text, &edits);
-            self.check(file, &text, &[fix])?;
+            self.check_together(file, &[fix])?;
         }
         Ok(())
+    }
+
+    /// Whether the edits in `file` of all `fixes`, made together, are
+    /// accepted (refused at once when two of them overlap).
+    fn check_together(&mut self, file: FileId, fixes: &[&Fix]) -> Result<(), Breakage> {
+        let mut edits: Vec<_> = fixes
+            .iter()
+            .flat_map(|fix| &fix.edits)
+            .filter(|e| e.location.file == file)
+            .collect();
+        // By position, then content: the same edit twice is made once.
+        edits.sort();
+        edits.dedup();
+        if overlapping(&edits) {
+            return Err(Breakage::OutOfBounds);
+        }
+        let text = splice(&self.repo.sources.get(file).text, &edits);
+        self.check(file, &text, fixes)
+    }
+
+    /// Record in `verdicts` why each fix of `group` (indices into `fixes`)
+    /// that fails alone in `file` does: the group is checked together, and
+    /// split in two when it fails.
+    fn split_check(
+        &mut self,
+        file: FileId,
+        fixes: &[&Fix],
+        group: &[usize],
+        verdicts: &mut BTreeMap<usize, Breakage>,
+    ) {
+        let together: Vec<&Fix> = group.iter().map(|&i| fixes[i]).collect();
+        match self.check_together(file, &together) {
+            Ok(()) => {}
+            Err(Breakage::Unchecked) => {
+                for &index in group {
+                    verdicts.entry(index).or_insert(Breakage::Unchecked);
+                }
+            }
+            Err(breakage) => match group {
+                [] => {}
+                [index] => {
+                    verdicts.entry(*index).or_insert(breakage);
+                }
+                _ => {
+                    let (first, second) = group.split_at(group.len() / 2);
+                    self.split_check(file, fixes, first, verdicts);
+                    self.split_check(file, fixes, second, verdicts);
+                }
+            },
+        }
     }
 }
 
@@ -250,17 +327,44 @@ impl<'r> Verifier<'r> {
 /// (see the module's documentation). Fixes that are never applied
 /// (display-only, or without edits) are left as they are.
 pub fn vet(repo: &Repository, diagnostics: &mut [Diagnostic]) {
+    let offered: Vec<(usize, &Fix)> = diagnostics
+        .iter()
+        .enumerate()
+        .filter_map(|(index, d)| Some((index, d.fix.as_ref()?)))
+        .filter(|(_, fix)| fix.applies(Applicability::Unsafe))
+        .collect();
+    if offered.is_empty() {
+        return;
+    }
+    let fixes: Vec<&Fix> = offered.iter().map(|(_, fix)| *fix).collect();
+    let mut verdicts: BTreeMap<usize, Breakage> = BTreeMap::new();
+    // The fixes of each file, those that edit only comments apart.
+    let mut groups: BTreeMap<(FileId, bool), Vec<usize>> = BTreeMap::new();
+    for (index, fix) in fixes.iter().enumerate() {
+        if !in_bounds(&repo.sources, fix) {
+            verdicts.insert(index, Breakage::OutOfBounds);
+            continue;
+        }
+        let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.location.file).collect();
+        files.dedup();
+        for file in files {
+            let comments = fix.reach == Reach::Comments;
+            groups.entry((file, comments)).or_default().push(index);
+        }
+    }
     let mut verifier = Verifier::new(repo);
-    for diagnostic in diagnostics {
-        let Some(fix) = &diagnostic.fix else {
-            continue;
-        };
-        if !fix.applies(Applicability::Unsafe) {
-            continue;
-        }
-        if let Err(breakage) = verifier.check_fix(fix) {
-            diagnostic.fix = Some(fix.withdrawn(breakage.reason()));
-        }
+    for ((file, _), group) in &groups {
+        verifier.split_check(*file, &fixes, group, &mut verdicts);
+    }
+    let withdrawn: Vec<(usize, Fix)> = verdicts
+        .into_iter()
+        .map(|(index, breakage)| {
+            let (at, fix) = offered[index];
+            (at, fix.withdrawn(breakage.reason()))
+        })
+        .collect();
+    for (at, fix) in withdrawn {
+        diagnostics[at].fix = Some(fix);
     }
 }
 
@@ -276,6 +380,19 @@ pub fn apply_vetted<'a>(
     let mut verifier = Verifier::new(repo);
     apply_checked(&repo.sources, fixes, required, |file, text, fixes| {
         verifier.check(file, text, fixes).is_ok()
+    })
+}
+
+/// Whether edits sorted by position cannot all be made: one starts inside
+/// an earlier one, or two insert at the same point.
+fn overlapping(edits: &[&Edit]) -> bool {
+    let mut end = 0;
+    edits.iter().enumerate().any(|(index, edit)| {
+        let span = edit.location.span;
+        let inside = span.start < end;
+        let same_point = index > 0 && span.is_empty() && edits[index - 1].location.span == span;
+        end = end.max(span.end);
+        inside || same_point
     })
 }
 
@@ -316,7 +433,6 @@ pub fn same_values(a: &Node, b: &Node) -> bool {
 mod tests {
     use super::*;
     use crate::diagnostic::Location;
-    use crate::fix::Edit;
     use crate::lint::{CheckOptions, RepoReport, check_source};
     use crate::source::Span;
 
@@ -432,6 +548,51 @@ mod tests {
                 .message
                 .contains(Breakage::OutOfBounds.reason())
         );
+    }
+
+    #[test]
+    fn of_many_fixes_only_those_that_fail_alone_are_withdrawn() {
+        let report = report(WORKFLOW);
+        let fixes = [
+            Fix::safe("a", [replace(&report, "on", "'on'")]),
+            Fix::safe("b", [replace(&report, "push", "[push")]),
+            Fix::safe("c", [replace(&report, "build", "compile")]),
+            Fix::safe("d", [replace(&report, "ubuntu-latest", "ubuntu-24.04")]),
+            Fix::safe("e", [replace(&report, "make", "make all")]),
+            Fix::safe("f", [replace(&report, "steps", "stepz")]),
+        ];
+        let mut diagnostics: Vec<Diagnostic> = fixes
+            .iter()
+            .map(|fix| {
+                Diagnostic::new(
+                    &crate::catalogue::UNUSED_SUPPRESSION,
+                    Location::new(FileId(0), Span::empty(0)),
+                    "x",
+                )
+                .with_fix(fix.clone())
+            })
+            .collect();
+        vet(&report.repo, &mut diagnostics);
+        let kept: Vec<&str> = diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.applicability == Applicability::Safe)
+            .map(|f| f.message.as_str())
+            .collect();
+        // `[push` does not parse; `stepz` leaves a job without steps.
+        assert_eq!(kept, ["a", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn fixes_past_the_budget_are_withdrawn_unchecked() {
+        let report = report(WORKFLOW);
+        let fix = Fix::safe("x", [replace(&report, "make", "make all")]);
+        let mut verifier = Verifier::new(&report.repo);
+        // Room for two readings of the fixed text, four bytes longer.
+        verifier.budget = (WORKFLOW.len() + 4) * 2;
+        assert_eq!(verifier.check_fix(&fix), Ok(()));
+        assert_eq!(verifier.check_fix(&fix), Ok(()));
+        assert_eq!(verifier.check_fix(&fix), Err(Breakage::Unchecked));
     }
 
     #[test]
