@@ -60,10 +60,12 @@ impl Breakage {
         match self {
             Breakage::OutOfBounds => "its edits do not fit the file",
             Breakage::NoLongerParses => "the file would no longer parse",
-            Breakage::NewProblem => "the file would no longer read as the same workflow",
+            Breakage::NewProblem => {
+                "the file would get a structural problem (TP002) it does not have"
+            }
             Breakage::DocumentsChange => "the file would hold another number of YAML documents",
             Breakage::ValuesChange => {
-                "the comment's lines would read as different values without it"
+                "the file would hold different values (a comment line ends an unquoted value)"
             }
             Breakage::Unchecked => "too many fixes in the file to check at once; fix again",
         }
