@@ -328,6 +328,8 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
         ))
     });
     let mut diagnostics = crate::suppress::apply(&repo, diagnostics, enabled);
+    // No fix leaves here that would break its file.
+    crate::fix::verify::vet(&repo, &mut diagnostics);
     for diagnostic in &mut diagnostics {
         if let Some((_, severity)) = lint
             .severity

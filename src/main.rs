@@ -175,11 +175,6 @@ fn fix(
     }
     for (prefix, root) in lint::roots(&args.paths)? {
         let outcome = tplint::fix::run::fix_repository(&root, prefix.clone(), options, required)?;
-        for path in &outcome.refused {
-            eprintln!(
-                "error: the fixes for {prefix}{path} would leave it unreadable, so they were not applied; please report this"
-            );
-        }
         for file in &outcome.files {
             if args.diff {
                 let display = format!("{prefix}{}", file.path);
@@ -219,7 +214,7 @@ fn fix(
         let mut summary = format!("tplint: {verb} {applied} finding(s) in {changed} {files}");
         if left > 0 {
             summary.push_str(&format!(
-                "; {left} fix(es) not applied because their edits overlap others"
+                "; {left} fix(es) not applied because their edits overlap others or would break the file together with them"
             ));
         }
         if risky > 0 {

@@ -266,6 +266,7 @@ fn unused(file: FileId, span: Span, message: String, removal: Option<Span>) -> D
             "remove the stale suppression",
             [crate::fix::Edit::delete(Location::new(file, removal))],
         )
+        .comments_only()
     });
     Diagnostic::new(&UNUSED_SUPPRESSION, Location::new(file, span), message)
         .with_help("remove it, or the code that no longer applies")

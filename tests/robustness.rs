@@ -1,7 +1,8 @@
 //! Property tests of the whole pipeline, run in memory: fixtures mutated in
 //! the ways editors and attackers break files, and random YAML-like text,
-//! never make tplint panic or stall, and every diagnostic points inside its
-//! file on character boundaries. A file that is not YAML gets one `TP001`.
+//! never make tplint panic or stall, every diagnostic points inside its
+//! file on character boundaries, and no fix offered breaks its file. A file
+//! that is not YAML gets one `TP001`.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -10,7 +11,10 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use tplint::cli::Format;
-use tplint::lint::{CheckOptions, check_source};
+use tplint::fix::apply::splice;
+use tplint::fix::verify::{apply_vetted, same_values};
+use tplint::fix::{Applicability, Reach};
+use tplint::lint::{CheckOptions, RepoReport, check_source};
 use tplint::render::Renderer;
 
 /// A publisher for the checked file, so that the publisher rules run too.
@@ -201,8 +205,48 @@ fn check(bytes: Vec<u8>) -> Result<(), TestCaseError> {
         .count();
     prop_assert_eq!(tp001, usize::from(workflow.error.is_some()));
     prop_assert_eq!(workflow.workflow.is_some(), workflow.error.is_none());
+    check_fixes(&report)?;
     for format in [Format::Human, Format::Json, Format::Github] {
         Renderer::new(format, false, false).repo(&report);
+    }
+    Ok(())
+}
+
+/// As the `lint` fuzz target: each fix offered, made alone, leaves a file
+/// that parses (when it parsed before), with the same values when it edits
+/// only comments; all of them made by the engine leave a file that parses.
+fn check_fixes(report: &RepoReport) -> Result<(), TestCaseError> {
+    let root = |text: &str| tplint::yaml::parse(text).ok().map(|d| d.root);
+    for fix in report.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
+        if !fix.applies(Applicability::Unsafe) {
+            continue;
+        }
+        let file = fix.edits[0].location.file;
+        let text = &report.repo.sources.get(file).text;
+        let Some(before) = root(text) else {
+            continue;
+        };
+        let fixed = splice(text, &fix.edits.iter().collect::<Vec<_>>());
+        let after = root(&fixed);
+        prop_assert!(
+            after.is_some(),
+            "{:?} broke the file:\n{fixed}",
+            fix.message
+        );
+        if fix.reach == Reach::Comments {
+            let same = match (&before, after.as_ref().and_then(Option::as_ref)) {
+                (Some(a), Some(b)) => same_values(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            prop_assert!(same, "{:?} changed the values:\n{fixed}", fix.message);
+        }
+    }
+    let fixes = report.diagnostics.iter().filter_map(|d| d.fix.as_ref());
+    let applied = apply_vetted(&report.repo, fixes, Applicability::Unsafe);
+    for (file, fixed) in &applied.files {
+        if root(&report.repo.sources.get(*file).text).is_some() {
+            prop_assert!(root(fixed).is_some(), "the fixes broke the file:\n{fixed}");
+        }
     }
     Ok(())
 }

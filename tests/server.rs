@@ -298,6 +298,30 @@ fn fix_all_applies_the_safe_fixes_and_unsafe_ones_when_asked() {
 }
 
 #[test]
+fn a_fix_that_would_break_the_buffer_is_offered_neither_alone_nor_in_fix_all() {
+    // Removing the comment line would join `l` and `t:` into one scalar
+    // holding `: `, which does not parse.
+    let repo = repository();
+    let (mut client, _) = Client::start(repo.path(), json!({"unsafeFixes": true}), json!({}));
+    client.open(".github/workflows/release.yml", "l\n#tplint:ignore[]\nt:");
+    let published = client.diagnostics(".github/workflows/release.yml");
+    assert!(
+        codes(&published).contains(&"TP000".to_string()),
+        "{published}"
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": client.uri(".github/workflows/release.yml")},
+            "range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 5}},
+            "context": {"diagnostics": [], "only": ["quickfix", "source.fixAll.tplint"]}
+        }),
+    );
+    assert_eq!(actions, json!([]), "{actions}");
+    client.shutdown();
+}
+
+#[test]
 fn utf8_positions_when_the_client_offers_them() {
     let repo = repository();
     let (mut client, init) = Client::start(

@@ -1,14 +1,18 @@
 //! Fuzzes a whole check of one workflow file, held in memory, against a
 //! declared publisher, then renders the report in every format. Every
-//! diagnostic must point inside the file, on character boundaries, and its
-//! fixes must leave a file that still parses.
+//! diagnostic must point inside the file, on character boundaries; each fix
+//! offered must leave a file that still parses (with the same values when
+//! it edits only comments), and so must all of them made together.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tplint::cli::Format;
-use tplint::fix::Applicability;
+use tplint::fix::apply::splice;
+use tplint::fix::verify::{apply_vetted, same_values};
+use tplint::fix::{Applicability, Reach};
 use tplint::lint::{CheckOptions, check_source};
 use tplint::render::Renderer;
+use tplint::source::FileId;
 
 const CONFIG: &str = r#"
 [[publisher]]
@@ -40,14 +44,45 @@ fuzz_target!(|data: &[u8]| {
             file.text.len()
         );
     }
-    // Every fix edits inside its file, and applying them all leaves a
-    // file that parses (when it parsed before).
+    // Every fix offered, made alone, leaves a file that parses (when it
+    // parsed before), with the same values when it edits only comments;
+    // all of them made by the engine, as `--fix --unsafe-fixes` makes
+    // them, leave a file that parses.
+    let parsed_before = |file: FileId| {
+        tplint::yaml::parse(&report.repo.sources.get(file).text)
+            .ok()
+            .map(|document| document.root)
+    };
+    for fix in report.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
+        if !fix.applies(Applicability::Unsafe) {
+            continue;
+        }
+        let file = fix.edits[0].location.file;
+        let Some(before) = parsed_before(file) else {
+            continue;
+        };
+        let edits: Vec<_> = fix.edits.iter().collect();
+        let text = splice(&report.repo.sources.get(file).text, &edits);
+        let after = match tplint::yaml::parse(&text) {
+            Ok(document) => document.root,
+            Err(error) => panic!("a fix broke the file ({error}):\n{text}"),
+        };
+        if fix.reach == Reach::Comments {
+            let same = match (&before, &after) {
+                (Some(a), Some(b)) => same_values(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            assert!(same, "a comment fix changed the values:\n{text}");
+        }
+    }
     let fixes = report.diagnostics.iter().filter_map(|d| d.fix.as_ref());
-    let applied = tplint::fix::apply::apply(&report.repo.sources, fixes, Applicability::Unsafe);
+    let applied = apply_vetted(&report.repo, fixes, Applicability::Unsafe);
     for (file, text) in &applied.files {
-        let before = &report.repo.sources.get(*file).text;
-        if tplint::yaml::parse(before).is_ok() {
-            assert!(tplint::yaml::parse(text).is_ok(), "a fix broke the file:\n{text}");
+        if parsed_before(*file).is_some() {
+            assert!(
+                tplint::yaml::parse(text).is_ok(),
+                "the fixes broke the file:\n{text}"
+            );
         }
     }
     for format in [Format::Human, Format::Json, Format::Github] {

@@ -1,7 +1,9 @@
 //! The fix engine: choose the fixes that may be applied, skip any whose
 //! edits overlap those already chosen, and splice the rest into the texts.
 //! Overlapping fixes are left for the next pass, after the file is checked
-//! again ([`super::run`]).
+//! again ([`super::run`]). [`apply_checked`] also has every changed text
+//! accepted (by [`super::verify`]), leaving out the fixes that would spoil
+//! it in company.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,9 @@ pub struct Applied {
     pub applied: usize,
     /// Fixes left out because their edits overlap others.
     pub conflicts: usize,
+    /// Fixes left out because, made together with the others, their edits
+    /// would leave a text that is not accepted.
+    pub withheld: usize,
 }
 
 /// Whether two edits in the same file cannot both be made: their ranges
@@ -33,7 +38,7 @@ fn conflict(a: &Edit, b: &Edit) -> bool {
 }
 
 /// Whether every edit lies inside its file on character boundaries.
-fn in_bounds(sources: &SourceMap, fix: &Fix) -> bool {
+pub(crate) fn in_bounds(sources: &SourceMap, fix: &Fix) -> bool {
     fix.edits.iter().all(|edit| {
         let text = &sources.get(edit.location.file).text;
         let Span { start, end } = edit.location.span;
@@ -51,45 +56,123 @@ pub fn apply<'a>(
     fixes: impl IntoIterator<Item = &'a Fix>,
     required: Applicability,
 ) -> Applied {
+    apply_checked(sources, fixes, required, |_, _, _| true)
+}
+
+/// [`apply`], with every changed text put to `accept` (the file, its new
+/// text, the fixes that edit it). When a text is refused, the fixes are
+/// made again one at a time, in order, and each is kept only if every
+/// file it edits is still accepted with it: what is applied is always
+/// accepted, provided the original texts are.
+pub fn apply_checked<'a>(
+    sources: &SourceMap,
+    fixes: impl IntoIterator<Item = &'a Fix>,
+    required: Applicability,
+    mut accept: impl FnMut(FileId, &str, &[&Fix]) -> bool,
+) -> Applied {
+    let (chosen, conflicts) = choose(sources, fixes, required);
+    let mut applied = Applied {
+        conflicts,
+        ..Applied::default()
+    };
+    let files = splice_files(sources, &chosen);
+    let all_accepted = files
+        .iter()
+        .all(|(file, text)| accept(*file, text, &editing(&chosen, *file)));
+    if all_accepted {
+        applied.applied = chosen.len();
+        applied.files = files;
+        return applied;
+    }
+    let mut kept: Vec<&Fix> = Vec::with_capacity(chosen.len());
+    for fix in chosen {
+        kept.push(fix);
+        let mut touched: Vec<FileId> = fix.edits.iter().map(|e| e.location.file).collect();
+        touched.dedup();
+        let accepted = touched.iter().all(|&file| {
+            let edits = unique_edits(&kept, file);
+            let text = splice(&sources.get(file).text, &edits);
+            accept(file, &text, &editing(&kept, file))
+        });
+        if accepted {
+            applied.applied += 1;
+        } else {
+            kept.pop();
+            applied.withheld += 1;
+        }
+    }
+    applied.files = splice_files(sources, &kept);
+    applied
+}
+
+/// The fixes that `required` allows, in the order of their first edit,
+/// without those whose edits overlap an earlier one's (counted).
+fn choose<'a>(
+    sources: &SourceMap,
+    fixes: impl IntoIterator<Item = &'a Fix>,
+    required: Applicability,
+) -> (Vec<&'a Fix>, usize) {
     let mut candidates: Vec<&Fix> = fixes
         .into_iter()
         .filter(|fix| fix.applies(required) && in_bounds(sources, fix))
         .collect();
     candidates.sort_by(|a, b| a.edits.cmp(&b.edits));
-    let mut chosen: Vec<&Edit> = Vec::new();
-    let mut applied = Applied::default();
+    let mut chosen: Vec<&Fix> = Vec::new();
+    let mut conflicts = 0;
     for fix in candidates {
-        if fix
-            .edits
-            .iter()
-            .any(|edit| chosen.iter().any(|other| conflict(edit, other)))
-        {
-            applied.conflicts += 1;
-            continue;
-        }
-        if fix.edits.iter().all(|edit| chosen.contains(&edit)) {
-            // Another diagnostic's fix makes the same edits.
-            applied.applied += 1;
-            continue;
-        }
-        chosen.extend(
-            fix.edits
+        let clashes = fix.edits.iter().any(|edit| {
+            chosen
                 .iter()
-                .filter(|e| !chosen.contains(e))
-                .collect::<Vec<_>>(),
-        );
-        applied.applied += 1;
+                .flat_map(|other| &other.edits)
+                .any(|other| conflict(edit, other))
+        });
+        if clashes {
+            conflicts += 1;
+        } else {
+            // Another diagnostic's fix may make the same edits: they are
+            // made once (see `unique_edits`), and both count as applied.
+            chosen.push(fix);
+        }
     }
-    let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
-    for edit in chosen {
-        by_file.entry(edit.location.file).or_default().push(edit);
-    }
-    for (file, mut edits) in by_file {
-        edits.sort_by_key(|e| (e.location.span.start, e.location.span.end));
-        let text = &sources.get(file).text;
-        applied.files.insert(file, splice(text, &edits));
-    }
-    applied
+    (chosen, conflicts)
+}
+
+/// The fixes among `fixes` that edit `file`.
+fn editing<'a>(fixes: &[&'a Fix], file: FileId) -> Vec<&'a Fix> {
+    fixes
+        .iter()
+        .filter(|fix| fix.edits.iter().any(|e| e.location.file == file))
+        .copied()
+        .collect()
+}
+
+/// The distinct edits of `fixes` in `file`, by position.
+fn unique_edits<'a>(fixes: &[&'a Fix], file: FileId) -> Vec<&'a Edit> {
+    let mut edits: Vec<&Edit> = fixes
+        .iter()
+        .flat_map(|fix| &fix.edits)
+        .filter(|e| e.location.file == file)
+        .collect();
+    edits.sort_by_key(|e| (e.location.span.start, e.location.span.end));
+    edits.dedup();
+    edits
+}
+
+/// The new text of every file that `fixes` edit.
+fn splice_files(sources: &SourceMap, fixes: &[&Fix]) -> BTreeMap<FileId, String> {
+    let mut files: Vec<FileId> = fixes
+        .iter()
+        .flat_map(|fix| fix.edits.iter().map(|e| e.location.file))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .map(|file| {
+            let edits = unique_edits(fixes, file);
+            (file, splice(&sources.get(file).text, &edits))
+        })
+        .collect()
 }
 
 /// `text` with non-overlapping `edits`, sorted by position, made.
@@ -170,6 +253,31 @@ mod tests {
         );
         let applied = apply(&sources(), [&risky, &shown], Applicability::Unsafe);
         assert_eq!(applied.applied, 1);
+    }
+
+    #[test]
+    fn a_refused_text_is_rebuilt_one_fix_at_a_time() {
+        // Any text without both `A` and `C` is accepted.
+        let a = Fix::safe("a", [edit(0, 1, 2, "A")]);
+        let b = Fix::safe("b", [edit(0, 4, 5, "B")]);
+        let c = Fix::safe("c", [edit(0, 7, 8, "C")]);
+        let elsewhere = Fix::safe("d", [edit(1, 0, 1, "D")]);
+        let applied = apply_checked(
+            &sources(),
+            [&c, &elsewhere, &b, &a],
+            Applicability::Safe,
+            |_, text, _| !(text.contains('A') && text.contains('C')),
+        );
+        assert_eq!((applied.applied, applied.withheld), (3, 1));
+        assert_eq!(applied.files[&FileId(0)], "0A23B56789");
+        assert_eq!(applied.files[&FileId(1)], "Dbcdef");
+        // Accepted at once: one call per changed file.
+        let mut calls = 0;
+        let applied = apply_checked(&sources(), [&a, &b], Applicability::Safe, |_, _, fixes| {
+            calls += 1;
+            fixes.len() == 2
+        });
+        assert_eq!((applied.applied, applied.withheld, calls), (2, 0, 1));
     }
 
     #[test]

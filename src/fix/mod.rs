@@ -1,12 +1,28 @@
 //! Fixes as data: a rule may attach to a diagnostic the text edits that
 //! resolve it, with an [`Applicability`] that says how far they can be
-//! trusted. The CLI (`check --fix`) and the language server apply them
-//! through the same engine ([`apply`]); [`edit`] builds edits that keep a
-//! file's comments, quoting, indentation and line endings.
+//! trusted. The CLI (`check --fix`, `--diff`) and the language server
+//! (quick fixes, "fix all") apply them through the same engine ([`apply`]);
+//! [`edit`] builds edits that keep a file's comments, quoting, indentation
+//! and line endings.
+//!
+//! No fix is offered that breaks its file. Before a check's diagnostics
+//! leave [`crate::lint`], [`verify`] makes each fix's edits on a copy of
+//! the text and reads the file again as it was read: a fix after which the
+//! file no longer parses (or no longer reads as the same workflow or
+//! pipeline), or a fix meant to edit only comments ([`Reach::Comments`])
+//! after which the file holds different values, is withdrawn: it becomes
+//! display-only, its message saying why, so neither `--fix`,
+//! `--unsafe-fixes` nor the editor applies it. Demoting it to unsafe would
+//! not do: an unsafe fix may change what a workflow does in a way the rule
+//! means, never break the file or change it in a way nobody asked for.
+//! Fixes that pass alone are checked again together when the engine
+//! applies them ([`verify::apply_vetted`]); one that would break the file
+//! in company waits for the next pass.
 
 pub mod apply;
 pub mod edit;
 pub mod run;
+pub mod verify;
 pub mod workflow;
 
 use serde::Serialize;
@@ -39,6 +55,20 @@ impl Applicability {
             Applicability::Safe => "safe",
         }
     }
+}
+
+/// What a fix means to change in its file, which decides how its result is
+/// checked before it is offered ([`verify`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Reach {
+    /// Only comments (a suppression removed, a version comment added): the
+    /// file must hold the same values afterwards, comments and positions
+    /// apart.
+    Comments,
+    /// The file's values: it must still parse, and read as the same kind of
+    /// file with no new structural problem.
+    #[default]
+    Values,
 }
 
 /// Replace the text at `location` with `content` (an empty span inserts,
@@ -75,6 +105,7 @@ pub struct Fix {
     pub applicability: Applicability,
     /// Sorted by file and position; never overlapping.
     pub edits: Vec<Edit>,
+    pub reach: Reach,
 }
 
 impl Fix {
@@ -90,6 +121,23 @@ impl Fix {
             message: message.into(),
             applicability,
             edits,
+            reach: Reach::Values,
+        }
+    }
+
+    /// The same fix, marked as editing only comments.
+    pub fn comments_only(mut self) -> Self {
+        self.reach = Reach::Comments;
+        self
+    }
+
+    /// The fix withdrawn: described, never applied, the message saying why.
+    pub fn withdrawn(&self, why: &str) -> Self {
+        Self {
+            message: format!("{} (not offered: {why})", self.message),
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+            reach: self.reach,
         }
     }
 

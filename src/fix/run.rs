@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::Applicability;
-use super::apply::apply;
+use super::verify::apply_vetted;
 use crate::config::LoadError;
 use crate::lint::{CheckOptions, RepoReport, check_repository};
 use crate::source::FileId;
@@ -37,11 +37,9 @@ pub struct Outcome {
     /// Fixes applied over all passes.
     pub applied: usize,
     /// Diagnostics that still carry a fix at the required level: their
-    /// edits overlapped others' to the end, or the passes ran out.
+    /// edits overlapped others' (or would have broken the file together
+    /// with them) to the end, or the passes ran out.
     pub left: usize,
-    /// Files whose fixed text would no longer parse; their fixes were
-    /// dropped (a defect of tplint, never expected).
-    pub refused: Vec<String>,
 }
 
 /// The files a fix may edit: the workflows, the GitLab pipeline's files and
@@ -61,15 +59,6 @@ fn editable(report: &RepoReport) -> HashSet<FileId> {
         .collect()
 }
 
-/// Whether a YAML text that parsed before still does (every document: a
-/// GitLab pipeline file may have a `spec:` header before its jobs).
-fn still_parses(path: &str, before: &str, after: &str) -> bool {
-    let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
-    !yaml
-        || crate::yaml::parse_documents(before).is_err()
-        || crate::yaml::parse_documents(after).is_ok()
-}
-
 /// Check the repository at `root` and apply every fix at least as trusted
 /// as `required`, in memory.
 pub fn fix_repository(
@@ -81,7 +70,6 @@ pub fn fix_repository(
     let mut options = options.clone();
     let mut originals: BTreeMap<String, String> = BTreeMap::new();
     let mut applied_total = 0;
-    let mut refused = Vec::new();
     let mut report = check_repository(root, prefix.clone(), &options)?;
     for _ in 0..MAX_PASSES {
         let files = editable(&report);
@@ -90,14 +78,12 @@ pub fn fix_repository(
             .iter()
             .filter_map(|d| d.fix.as_ref())
             .filter(|fix| fix.edits.iter().all(|e| files.contains(&e.location.file)));
-        let applied = apply(&report.repo.sources, fixes, required);
+        // Each text is checked as the fixes' own checks were
+        // (`verify`): what is written still reads as before.
+        let applied = apply_vetted(&report.repo, fixes, required);
         let mut changed = false;
         for (file, text) in applied.files {
             let source = report.repo.sources.get(file);
-            if !still_parses(&source.path, &source.text, &text) {
-                refused.push(source.path.clone());
-                continue;
-            }
             originals
                 .entry(source.path.clone())
                 .or_insert_with(|| source.text.clone());
@@ -126,14 +112,11 @@ pub fn fix_repository(
             })
         })
         .collect();
-    refused.sort();
-    refused.dedup();
     Ok(Outcome {
         report,
         files,
         applied: applied_total,
         left,
-        refused,
     })
 }
 
@@ -238,13 +221,5 @@ mod tests {
             std::fs::read_to_string(dir.path().join("f.yml")).unwrap(),
             "new"
         );
-    }
-
-    #[test]
-    fn a_fix_that_breaks_yaml_is_refused() {
-        assert!(still_parses("a.yml", "a: b\n", "a: c\n"));
-        assert!(!still_parses("a.yml", "a: b\n", "a: [\n"));
-        assert!(still_parses("a.yml", "a: [\n", "a: [[\n"));
-        assert!(still_parses("run.sh", "x", "[["));
     }
 }

@@ -261,13 +261,16 @@ pub fn pin_to_commit(
 /// as a comment (safe: only a comment is added).
 pub fn add_version_comment(file: FileId, text: &str, uses: &Uses, tag: &str) -> Option<Fix> {
     let at = comment_point(text, uses)?;
-    Some(Fix::safe(
-        format!("add `# {tag}` after the pin"),
-        [Edit::insert(
-            Location::new(file, Span::empty(at)),
-            format!(" # {tag}"),
-        )],
-    ))
+    Some(
+        Fix::safe(
+            format!("add `# {tag}` after the pin"),
+            [Edit::insert(
+                Location::new(file, Span::empty(at)),
+                format!(" # {tag}"),
+            )],
+        )
+        .comments_only(),
+    )
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use super::Server;
 use super::convert::{self, uri_path};
 use crate::diagnostic::Diagnostic;
 use crate::fix::run::MAX_PASSES;
-use crate::fix::{Applicability, Edit, apply::apply};
+use crate::fix::verify::apply_vetted;
+use crate::fix::{Applicability, Edit};
 use crate::lint::{RepoReport, check_repository};
 use crate::source::{FileId, Span};
 
@@ -183,7 +184,7 @@ impl Server {
                 .iter()
                 .filter_map(|d| d.fix.as_ref())
                 .filter(|fix| fix.edits.iter().all(|e| e.location.file == file));
-            let applied = apply(&report.repo.sources, fixes, required);
+            let applied = apply_vetted(&report.repo, fixes, required);
             match applied.files.get(&file) {
                 Some(fixed) if fixed != text => {
                     overlay.insert(relative.to_string(), fixed.clone());
