@@ -51,7 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Edits that keep a file's layout, and the fixes rules attach.
     ("fix builders", &["fix::edit", "fix::workflow"]),
     ("rules", &["rules"]),
-    ("suppression", &["suppress"]),
+    ("suppression", &["suppress", "fix::verify"]),
     ("lint", &["lint"]),
     // What drives a check and shows its results.
     (
