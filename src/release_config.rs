@@ -255,7 +255,11 @@ fn cargo_release_unpublished(release_toml: Option<&str>, cargo_toml: Option<&str
             == Some(false)
     };
     let release = release_toml.and_then(|t| t.parse::<toml::Table>().ok());
-    let cargo = cargo_toml.and_then(|t| t.parse::<toml::Table>().ok());
+    // Most manifests have no cargo-release table: parse only those that
+    // could (the manifest reader has parsed the file once already).
+    let cargo = cargo_toml
+        .filter(|t| t.contains("metadata") && t.contains("publish"))
+        .and_then(|t| t.parse::<toml::Table>().ok());
     let metadata = |section: &str| {
         cargo
             .as_ref()
