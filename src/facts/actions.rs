@@ -7,6 +7,9 @@
 //! `artifacts`); this module adds the actions known to do none of that and
 //! answers "is this action known?" over all of them.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use super::{artifacts, build_steps, oidc, publish};
 use crate::workflow::UsesTarget;
 
@@ -81,6 +84,28 @@ fn listed(list: &[&str], target: &UsesTarget) -> bool {
     list.iter().any(|entry| matches(entry, target))
 }
 
+/// The `owner/repo` of every entry of the action tables [`is_known`] reads.
+static TABLED_REPOSITORIES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    let entries = INERT_ACTIONS
+        .iter()
+        .copied()
+        .chain(oidc::OIDC_CONSUMERS.iter().map(|c| c.action))
+        .chain(publish::UPLOADER_ACTIONS.iter().map(|a| a.action))
+        .chain(
+            crate::registry::npm::UPLOADER_ACTIONS
+                .iter()
+                .map(|a| a.action),
+        )
+        .chain(crate::registry::publishing::release_tool_actions().map(|a| a.action))
+        .chain(crate::registry::publishing::command_actions().map(|a| a.action));
+    entries
+        .map(|entry| match entry.match_indices('/').nth(1) {
+            Some((end, _)) => &entry[..end],
+            None => entry,
+        })
+        .collect()
+});
+
 /// Whether tplint knows what a remote action does (for publishing and the
 /// OIDC token).
 pub fn is_known(target: &UsesTarget) -> bool {
@@ -88,16 +113,21 @@ pub fn is_known(target: &UsesTarget) -> bool {
         return false;
     };
     let root = matches!(target, UsesTarget::Remote { path: None, .. });
-    listed(INERT_ACTIONS, target)
-        || oidc::OIDC_CONSUMERS
-            .iter()
-            .any(|c| matches(c.action, target))
-        || publish::UPLOADER_ACTIONS.iter().any(|a| a.matches(target))
-        || crate::registry::npm::UPLOADER_ACTIONS
-            .iter()
-            .any(|a| a.matches(target))
-        || crate::registry::publishing::release_tool_actions().any(|a| a.matches(target))
-        || crate::registry::publishing::command_actions().any(|a| a.matches(target))
+    // An entry can match only a target of its own repository: most steps
+    // (checkout, caches, linters of every kind) are ruled out here without
+    // scanning the tables, which this runs against for every step.
+    let tabled = TABLED_REPOSITORIES.contains(slug)
+        && (listed(INERT_ACTIONS, target)
+            || oidc::OIDC_CONSUMERS
+                .iter()
+                .any(|c| matches(c.action, target))
+            || publish::UPLOADER_ACTIONS.iter().any(|a| a.matches(target))
+            || crate::registry::npm::UPLOADER_ACTIONS
+                .iter()
+                .any(|a| a.matches(target))
+            || crate::registry::publishing::release_tool_actions().any(|a| a.matches(target))
+            || crate::registry::publishing::command_actions().any(|a| a.matches(target)));
+    tabled
         || (root
             && (build_steps::BUILD_ACTIONS.iter().any(|(a, _)| *a == slug)
                 || slug == artifacts::UPLOAD_ACTION
