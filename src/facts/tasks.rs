@@ -454,8 +454,7 @@ pub fn package_scripts<'a>(text: &'a str, runner: &str, wanted: &[&str]) -> Reci
     }
     let scripts_at = crate::manifest::top_level_keys(text)
         .into_iter()
-        .filter(|(key, ..)| key == "scripts")
-        .last()
+        .rfind(|(key, ..)| key == "scripts")
         .map(|(_, _, value)| value);
     let scripts_text = scripts_at.and_then(|value| text.get(value.range()));
     let scripts: Option<serde_json::Map<String, serde_json::Value>> =
