@@ -13,6 +13,7 @@ pub mod npm;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
+pub mod publish_job;
 pub mod shell;
 pub mod tag_filter;
 pub mod tasks;
@@ -470,4 +471,91 @@ pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Oidc
         }
     }
     jobs
+}
+
+/// What GitHub Actions calls the things a publish job's findings talk about.
+pub static GITHUB_WORDS: publish_job::CiWords = publish_job::CiWords {
+    via_first: "run by this step of the workflow",
+    upload: "trusted publishing happens here",
+    upload_first: false,
+    token_reach: "where the OIDC token can be minted",
+    tokenless_job: "a job without `id-token: write`",
+    starts_checked_out: false,
+    separate_build: |_| {
+        "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them".to_string()
+    },
+    no_environment: |job, index| publish_job::NoEnvironment {
+        message: format!(
+            "job `{job}` publishes to {} without an `environment:`, so no reviewer or branch rule can stop a bad release",
+            index.display_name()
+        ),
+        help: format!(
+            "add `environment: {}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
+            index.key(),
+            index.display_name()
+        ),
+        severity: None,
+        points_to_upload: false,
+    },
+};
+
+/// The workflows' jobs that publish by trusted publishing (to a registry
+/// or an index named by an expression), as rules written for every CI
+/// system see them.
+pub fn github_publish_jobs<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<publish_job::PublishJob<'a>> {
+    let mut jobs = Vec::new();
+    for view in views(repo, facts) {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let sites: Vec<&PublishSite> = view
+                .sites_of(index)
+                .filter(|s| s.is_oidc() && !matches!(s.target, publish::Target::Custom(_)))
+                .collect();
+            if sites.is_empty() {
+                continue;
+            }
+            let job_facts = view.job_facts(index);
+            jobs.push(publish_job::PublishJob {
+                name: &job.id.value,
+                key: Location::new(view.file.file, job.id.span),
+                environment: if job.environment.is_some() {
+                    publish_job::JobEnvironment::Declared
+                } else {
+                    publish_job::JobEnvironment::Absent
+                },
+                needed_environment: needed_environment(view.workflow, job),
+                sites,
+                builds: &job_facts.builds,
+                local_code: &job_facts.local_code,
+                publishers: publish_job::PublisherScope::Workflow(view.attributed_name()),
+                editable: Some((view.file.file, job)),
+                words: &GITHUB_WORDS,
+                pipeline: None,
+            });
+        }
+    }
+    jobs
+}
+
+/// A job in the `needs` closure of `job` with a literal environment.
+fn needed_environment<'a>(workflow: &'a Workflow, job: &'a Job) -> Option<(&'a str, &'a str)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: Vec<&str> = job.needs.iter().map(|n| n.value.as_str()).collect();
+    while let Some(id) = queue.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(needed) = workflow.job(id) else {
+            continue;
+        };
+        if let Some(environment) = &needed.environment
+            && !environment.name.is_expression()
+        {
+            return Some((&needed.id.value, &environment.name.value));
+        }
+        queue.extend(needed.needs.iter().map(|n| n.value.as_str()));
+    }
+    None
 }

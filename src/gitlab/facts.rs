@@ -15,12 +15,18 @@ use std::collections::BTreeSet;
 use super::job::{GitlabJob, ScriptKind, ScriptLine};
 use super::rules::{self, Tri};
 use super::tree::Located;
-use super::{GitlabPipeline, Variable};
+use super::{GitlabPipeline, IdToken, Variable};
+use crate::config::Platform;
 use crate::diagnostic::Location;
+use crate::diagnostic::Severity;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
 use crate::facts::publish::{self, Auth, PublishSite, Target, Uploader};
+use crate::facts::publish_job::{
+    CiWords, JobEnvironment, NoEnvironment, PublishJob, PublisherScope,
+};
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
+use crate::registry::{GitlabPublishing, Registry};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
 use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
@@ -467,6 +473,231 @@ fn image_pin(image: &Located<String>) -> Option<ToolPin> {
         location: image.location,
         from_image: true,
     })
+}
+
+// What a job's ID tokens offer each registry, and which uploads rely on
+// trusted publishing: read by `publish_jobs` and by the GitLab rules.
+
+/// The registries with GitLab publishers, and what each asks of a job's
+/// ID token (owned by the registry's module).
+pub(crate) fn gitlab_registries() -> impl Iterator<Item = (Registry, &'static GitlabPublishing)> {
+    Registry::ALL
+        .into_iter()
+        .filter_map(|registry| Some((registry, registry.gitlab()?)))
+}
+
+/// The audience the registry's uploaders ask GitLab's ID token for.
+pub(crate) fn audience(index: Registry) -> &'static str {
+    index.gitlab().map_or("pypi", |g| g.audience)
+}
+
+/// The ID token variable the registry's uploaders read.
+pub(crate) fn token_variable(index: Registry) -> &'static str {
+    index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
+}
+
+/// An upload to a registry with GitLab publishers by one of the uploaders
+/// that read its ID token (twine or uv for PyPI, npm for npm) with no
+/// password in the file: trusted publishing, unless a CI/CD variable of the
+/// settings gives one.
+pub(crate) fn tp_site(site: &PublishSite) -> Option<Registry> {
+    let index = site.index()?;
+    let tool = index.gitlab()?.uploaders.contains(&site.uploader);
+    (tool && site.is_oidc()).then_some(index)
+}
+
+/// The indexes a job uploads to by trusted publishing, in order, once each.
+pub(crate) fn tp_indexes(facts: &GitlabJobFacts) -> Vec<Registry> {
+    let mut indexes = Vec::new();
+    for index in facts.publish_sites.iter().filter_map(tp_site) {
+        if !indexes.contains(&index) {
+            indexes.push(index);
+        }
+    }
+    indexes
+}
+
+/// What the job's ID tokens offer an upload to one index.
+pub(crate) enum TokenFor<'a> {
+    /// An entry with the audience as one string, named as the tools read it.
+    Ready,
+    /// The audience is right but the variable has another name.
+    WrongName(&'a IdToken),
+    /// The audience is in a list (TP205 reports the list itself).
+    InList,
+    /// An audience is a CI/CD variable.
+    Variable(&'a IdToken, &'a str),
+    /// The audience differs from PyPI's only in letter case.
+    Case(&'a IdToken, &'a str),
+    /// The entry named for the index has another audience.
+    NamedOther(&'a IdToken, &'a str),
+    /// The only PyPI entry is for the other index, which the job does not use.
+    OtherIndex(&'a IdToken, &'a str),
+    Missing,
+}
+
+pub(crate) fn token_for<'a>(
+    job: &'a GitlabJob,
+    uploads: &[Registry],
+    index: Registry,
+) -> TokenFor<'a> {
+    let aud = audience(index);
+    let name = token_variable(index);
+    // The variable set some other way (`variables:`, an export): what it
+    // holds cannot be judged.
+    let assigned = format!("{name}=");
+    if job.variables.iter().any(|v| v.name.value == name)
+        || job.all_lines().any(|l| l.text.contains(&assigned))
+    {
+        return TokenFor::Ready;
+    }
+    let single = |t: &&IdToken| !t.aud_is_list && t.aud.len() == 1;
+    let exact: Vec<&IdToken> = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .filter(|t| t.aud[0].value.trim() == aud)
+        .collect();
+    if exact.iter().any(|t| t.name.value == name) {
+        return TokenFor::Ready;
+    }
+    if let Some(token) = exact.first() {
+        return TokenFor::WrongName(token);
+    }
+    if job
+        .id_tokens
+        .iter()
+        .any(|t| t.aud_is_list && t.aud.iter().any(|a| a.value.trim() == aud))
+    {
+        return TokenFor::InList;
+    }
+    for token in &job.id_tokens {
+        if let Some(variable) = token.aud.iter().find(|a| a.value.contains('$')) {
+            return TokenFor::Variable(token, &variable.value);
+        }
+    }
+    for token in job.id_tokens.iter().filter(single) {
+        let value = token.aud[0].value.trim();
+        if value.eq_ignore_ascii_case(aud) {
+            return TokenFor::Case(token, &token.aud[0].value);
+        }
+    }
+    if let Some(token) = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .find(|t| t.name.value == name)
+    {
+        return TokenFor::NamedOther(token, &token.aud[0].value);
+    }
+    for token in job.id_tokens.iter().filter(single) {
+        let value = token.aud[0].value.trim();
+        // Only the other index of the same registry (PyPI and TestPyPI).
+        let other = gitlab_registries()
+            .find(|(r, g)| *r != index && r.is_pypi() == index.is_pypi() && g.audience == value)
+            .map(|(r, _)| r);
+        if let Some(other) = other
+            && !uploads.contains(&other)
+        {
+            return TokenFor::OtherIndex(token, &token.aud[0].value);
+        }
+    }
+    TokenFor::Missing
+}
+
+/// Whether a job relies on trusted publishing for `index`: it has an ID
+/// token meant for it (whatever is wrong with it), or exchanges one itself.
+pub(crate) fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
+    let uploads = tp_indexes(facts);
+    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
+}
+
+/// What GitLab CI/CD calls the things a publish job's findings talk about.
+pub static GITLAB_WORDS: CiWords = CiWords {
+    via_first: "run by this line of the job's script",
+    upload: "the upload by trusted publishing",
+    upload_first: true,
+    token_reach: "with the job's ID token in its environment",
+    tokenless_job: "a job without `id_tokens:`",
+    // The runner fetches the repository before the script runs.
+    starts_checked_out: true,
+    separate_build: |index| {
+        let pypi = index.is_some_and(Registry::is_pypi);
+        format!(
+            "build in a job of an earlier stage that keeps the {} as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload{}",
+            if pypi {
+                "distributions"
+            } else {
+                "packed package (`npm pack`)"
+            },
+            if pypi {
+                ", as PyPI's GitLab example does"
+            } else {
+                ""
+            }
+        )
+    },
+    no_environment: |job, index| {
+        let shown = index.display_name();
+        NoEnvironment {
+            message: format!(
+                "job `{job}` publishes to {shown} by trusted publishing without an `environment:`, so its ID token names no environment and the publisher on {shown} cannot be limited to one"
+            ),
+            help: format!(
+                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
+                index.key()
+            ),
+            // PyPI's own GitLab example has no environment and calls one
+            // "optional, but strongly recommended": advice, not a warning.
+            severity: Some(Severity::Info),
+            points_to_upload: true,
+        }
+    },
+};
+
+/// The pipeline's jobs that upload by trusted publishing and rely on it
+/// (an ID token meant for the registry, or a token exchange of their own),
+/// as rules written for every CI system see them.
+pub fn publish_jobs<'a>(
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<PublishJob<'a>> {
+    pipeline
+        .jobs
+        .iter()
+        .zip(&facts.jobs)
+        .filter_map(|(job, job_facts)| {
+            let sites: Vec<&PublishSite> = job_facts
+                .publish_sites
+                .iter()
+                .filter(|s| tp_site(s).is_some_and(|index| relies_on_tp(job, job_facts, index)))
+                .collect();
+            if sites.is_empty() {
+                return None;
+            }
+            let environment = if job.environment.is_some() {
+                JobEnvironment::Declared
+            } else if pipeline.complete() {
+                JobEnvironment::Absent
+            } else {
+                // An include tplint cannot read may give the job its environment.
+                JobEnvironment::Unknown
+            };
+            Some(PublishJob {
+                name: &job.name.value,
+                key: job.name.location,
+                environment,
+                needed_environment: None,
+                sites,
+                builds: &job_facts.builds,
+                local_code: &job_facts.local_code,
+                publishers: PublisherScope::Project(Platform::Gitlab),
+                editable: None,
+                words: &GITLAB_WORDS,
+                pipeline: Some(pipeline),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -29,17 +29,20 @@ use std::collections::HashSet;
 use super::Context;
 use crate::catalogue::{
     BUILD_IN_PUBLISH_JOB, ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW,
-    INVALID_YAML, OIDC_TOKEN_REUSED, PUBLISH_JOB_NO_ENVIRONMENT, PUBLISH_TOKEN_ENV,
-    UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD, UV_TRUSTED_PUBLISHING_FALLBACK,
+    INVALID_YAML, OIDC_TOKEN_REUSED, PUBLISH_TOKEN_ENV, UNPINNED_ACTION, UNTRUSTED_TRIGGER,
+    UPLOADER_TOO_OLD, UV_TRUSTED_PUBLISHING_FALLBACK,
 };
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::build_steps::BuildKind;
 use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
-use crate::gitlab::facts::{GitlabFacts, GitlabJobFacts};
+use crate::gitlab::facts::{
+    GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gitlab_registries, relies_on_tp,
+    token_for, token_variable, tp_indexes, tp_site,
+};
 use crate::gitlab::rules::{self as gitlab_rules, Tri};
-use crate::gitlab::{GitlabJob, GitlabPipeline, IdToken, IncludeKind};
-use crate::registry::{GitlabPublishing, Registry};
+use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
+use crate::registry::Registry;
 
 /// The first release of each uploader that does trusted publishing on
 /// GitLab: twine 6.1.0 ("preliminary built-in support for Trusted
@@ -50,24 +53,6 @@ const FIRST_GITLAB_RELEASE: &[(Uploader, &str, [u64; 3])] = &[
     (Uploader::Twine, "twine", [6, 1, 0]),
     (Uploader::Uv, "uv", [0, 8, 18]),
 ];
-
-/// The registries with GitLab publishers, and what each asks of a job's
-/// ID token (owned by the registry's module).
-fn gitlab_registries() -> impl Iterator<Item = (Registry, &'static GitlabPublishing)> {
-    Registry::ALL
-        .into_iter()
-        .filter_map(|registry| Some((registry, registry.gitlab()?)))
-}
-
-/// The audience the registry's uploaders ask GitLab's ID token for.
-fn audience(index: Registry) -> &'static str {
-    index.gitlab().map_or("pypi", |g| g.audience)
-}
-
-/// The ID token variable the registry's uploaders read.
-fn token_variable(index: Registry) -> &'static str {
-    index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
-}
 
 /// The audience as YAML writes it (quoted when it holds a `:`).
 fn yaml_aud(aud: &str) -> String {
@@ -116,40 +101,13 @@ fn gitlab_publishers<'a>(context: &Context<'a>) -> impl Iterator<Item = &'a Publ
 /// Push `diagnostic` with the `include:` entries that lead to its file (or,
 /// for a finding in a repository script, to the pipeline file that runs it).
 fn push(pipeline: &GitlabPipeline, out: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
-    let mut diagnostic = diagnostic;
-    let file = std::iter::once(diagnostic.location.file)
-        .chain(diagnostic.related.iter().map(|r| r.location.file))
-        .find(|file| pipeline.file(*file).is_some())
-        .unwrap_or(diagnostic.location.file);
-    for entry in pipeline.include_chain(file) {
-        diagnostic = diagnostic.with_related(entry, "the file is included here");
-    }
-    out.push(diagnostic);
+    out.push(pipeline.with_include_chain(diagnostic));
 }
 
 /// Note the script line (and files on the way) that lead to a location in
 /// a repository script.
 fn with_via(diagnostic: Diagnostic, via: &[Location]) -> Diagnostic {
-    let mut diagnostic = diagnostic;
-    for (depth, location) in via.iter().enumerate() {
-        let message = if depth == 0 {
-            "run by this line of the job's script"
-        } else {
-            "through here"
-        };
-        diagnostic = diagnostic.with_related(*location, message);
-    }
-    diagnostic
-}
-
-/// An upload to a registry with GitLab publishers by one of the uploaders
-/// that read its ID token (twine or uv for PyPI, npm for npm) with no
-/// password in the file: trusted publishing, unless a CI/CD variable of the
-/// settings gives one.
-fn tp_site(site: &PublishSite) -> Option<Registry> {
-    let index = site.index()?;
-    let tool = index.gitlab()?.uploaders.contains(&site.uploader);
-    (tool && site.is_oidc()).then_some(index)
+    diagnostic.with_via_as(via, GITLAB_WORDS.via_first)
 }
 
 /// Whether the upload is given a username other than `__token__`, with
@@ -190,108 +148,6 @@ fn gives_username(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) ->
 /// variable, which may be either.
 fn to_pypi(site: &PublishSite) -> bool {
     !matches!(site.target, Target::Custom(_))
-}
-
-/// The indexes a job uploads to by trusted publishing, in order, once each.
-fn tp_indexes(facts: &GitlabJobFacts) -> Vec<Registry> {
-    let mut indexes = Vec::new();
-    for index in facts.publish_sites.iter().filter_map(tp_site) {
-        if !indexes.contains(&index) {
-            indexes.push(index);
-        }
-    }
-    indexes
-}
-
-/// What the job's ID tokens offer an upload to one index.
-enum TokenFor<'a> {
-    /// An entry with the audience as one string, named as the tools read it.
-    Ready,
-    /// The audience is right but the variable has another name.
-    WrongName(&'a IdToken),
-    /// The audience is in a list (TP205 reports the list itself).
-    InList,
-    /// An audience is a CI/CD variable.
-    Variable(&'a IdToken, &'a str),
-    /// The audience differs from PyPI's only in letter case.
-    Case(&'a IdToken, &'a str),
-    /// The entry named for the index has another audience.
-    NamedOther(&'a IdToken, &'a str),
-    /// The only PyPI entry is for the other index, which the job does not use.
-    OtherIndex(&'a IdToken, &'a str),
-    Missing,
-}
-
-fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> TokenFor<'a> {
-    let aud = audience(index);
-    let name = token_variable(index);
-    // The variable set some other way (`variables:`, an export): what it
-    // holds cannot be judged.
-    let assigned = format!("{name}=");
-    if job.variables.iter().any(|v| v.name.value == name)
-        || job.all_lines().any(|l| l.text.contains(&assigned))
-    {
-        return TokenFor::Ready;
-    }
-    let single = |t: &&IdToken| !t.aud_is_list && t.aud.len() == 1;
-    let exact: Vec<&IdToken> = job
-        .id_tokens
-        .iter()
-        .filter(single)
-        .filter(|t| t.aud[0].value.trim() == aud)
-        .collect();
-    if exact.iter().any(|t| t.name.value == name) {
-        return TokenFor::Ready;
-    }
-    if let Some(token) = exact.first() {
-        return TokenFor::WrongName(token);
-    }
-    if job
-        .id_tokens
-        .iter()
-        .any(|t| t.aud_is_list && t.aud.iter().any(|a| a.value.trim() == aud))
-    {
-        return TokenFor::InList;
-    }
-    for token in &job.id_tokens {
-        if let Some(variable) = token.aud.iter().find(|a| a.value.contains('$')) {
-            return TokenFor::Variable(token, &variable.value);
-        }
-    }
-    for token in job.id_tokens.iter().filter(single) {
-        let value = token.aud[0].value.trim();
-        if value.eq_ignore_ascii_case(aud) {
-            return TokenFor::Case(token, &token.aud[0].value);
-        }
-    }
-    if let Some(token) = job
-        .id_tokens
-        .iter()
-        .filter(single)
-        .find(|t| t.name.value == name)
-    {
-        return TokenFor::NamedOther(token, &token.aud[0].value);
-    }
-    for token in job.id_tokens.iter().filter(single) {
-        let value = token.aud[0].value.trim();
-        // Only the other index of the same registry (PyPI and TestPyPI).
-        let other = gitlab_registries()
-            .find(|(r, g)| *r != index && r.is_pypi() == index.is_pypi() && g.audience == value)
-            .map(|(r, _)| r);
-        if let Some(other) = other
-            && !uploads.contains(&other)
-        {
-            return TokenFor::OtherIndex(token, &token.aud[0].value);
-        }
-    }
-    TokenFor::Missing
-}
-
-/// Whether a job relies on trusted publishing for `index`: it has an ID
-/// token meant for it (whatever is wrong with it), or exchanges one itself.
-fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
-    let uploads = tp_indexes(facts);
-    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
 }
 
 /// Jobs that upload to PyPI or TestPyPI by trusted publishing and have an
@@ -971,47 +827,6 @@ pub(super) fn uploader_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 );
             }
         }
-    }
-}
-
-pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    // An include tplint cannot read may give the job its environment.
-    if !pipeline.complete() {
-        return;
-    }
-    for (_, job, _, site) in trusted_publish_jobs(pipeline, gitlab) {
-        if job.environment.is_some() {
-            continue;
-        }
-        let Some(index) = site.index() else { continue };
-        // A publisher that expects an environment makes this TP104's error.
-        if gitlab_publishers(context).any(|p| p.index() == index && p.environment.is_some()) {
-            continue;
-        }
-        let shown = index.display_name();
-        push(
-            pipeline,
-            out,
-            Diagnostic::new(
-                &PUBLISH_JOB_NO_ENVIRONMENT,
-                job.name.location,
-                format!(
-                    "job `{}` publishes to {shown} by trusted publishing without an `environment:`, so its ID token names no environment and the publisher on {shown} cannot be limited to one",
-                    job.name.value
-                ),
-            )
-            // PyPI's own GitLab example has no environment and calls one
-            // "optional, but strongly recommended": advice, not a warning.
-            .with_severity(Severity::Info)
-            .with_help(format!(
-                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
-                index.key()
-            ))
-            .with_related(site.location(), "the upload by trusted publishing"),
-        );
     }
 }
 

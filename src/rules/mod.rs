@@ -214,10 +214,6 @@ static CHECKS: &[(&Rule, Check)] = &[
         &PUBLISH_JOB_NO_ENVIRONMENT,
         environment::publish_job_no_environment,
     ),
-    (
-        &PUBLISH_JOB_NO_ENVIRONMENT,
-        gitlab_pipeline::publish_job_no_environment,
-    ),
     (&ENVIRONMENT_DYNAMIC, environment::environment_dynamic),
     (&ENVIRONMENT_UNPROTECTED, online::environment_unprotected),
     (

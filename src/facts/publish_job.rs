@@ -1,0 +1,183 @@
+//! A job that publishes by trusted publishing, in the terms rules written
+//! once for every CI system read: its name and key, its environment, its
+//! uploads, what else it runs, how publishers name it, and the words its CI
+//! system's messages use. Each front end's facts fill it (GitHub's in
+//! [`super::github_publish_jobs`], GitLab's in
+//! [`crate::gitlab::facts::publish_jobs`]); a rule over [`publish_jobs`]
+//! does not know which one did.
+
+use crate::config::{Platform, Publisher};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::publish::PublishSite;
+use crate::facts::{BuildFact, Facts, LocalCode};
+use crate::gitlab::GitlabPipeline;
+use crate::registry::Registry;
+use crate::repository::Repository;
+use crate::source::FileId;
+use crate::workflow::Job;
+
+/// Whether a job runs in an environment, with three values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEnvironment {
+    /// The job names one (literal or not).
+    Declared,
+    /// It names none, and nothing tplint could not read may give it one.
+    Absent,
+    /// It names none, but a file tplint could not read (a GitLab include)
+    /// may give it one.
+    Unknown,
+}
+
+/// How the publishers of a registry name a job.
+#[derive(Clone, Copy, Debug)]
+pub enum PublisherScope<'a> {
+    /// By the workflow file the registry compares (GitHub): a publisher
+    /// names the job when it names that file.
+    Workflow(&'a str),
+    /// By the project alone: every publisher of the CI system does.
+    Project(Platform),
+}
+
+/// What a CI system calls the things a publish job's messages talk about,
+/// and the advice that differs between systems. Each front end's facts
+/// own one.
+#[derive(Debug)]
+pub struct CiWords {
+    /// The label of the job's own step or script line that leads into
+    /// another file.
+    pub via_first: &'static str,
+    /// The label of the upload a finding about the job points to.
+    pub upload: &'static str,
+    /// Whether a finding lists the upload before the steps that lead to
+    /// the finding's location (the order each front end's findings have
+    /// always had).
+    pub upload_first: bool,
+    /// Where code in the job can get at the registry credential.
+    pub token_reach: &'static str,
+    /// A job the credential does not reach.
+    pub tokenless_job: &'static str,
+    /// The job starts with the repository checked out, so a checkout in it
+    /// adds nothing.
+    pub starts_checked_out: bool,
+    /// The advice for moving builds out of the publish job, for an upload
+    /// to a registry (`None`: an index named by an expression).
+    pub separate_build: fn(Option<Registry>) -> String,
+    /// The finding for a publish job (by name) to a registry without an
+    /// environment.
+    pub no_environment: fn(&str, Registry) -> NoEnvironment,
+}
+
+/// The words and weight of TP401 on one CI system.
+#[derive(Debug)]
+pub struct NoEnvironment {
+    pub message: String,
+    pub help: String,
+    /// Another severity than the rule's.
+    pub severity: Option<Severity>,
+    /// Whether the finding points to the upload too.
+    pub points_to_upload: bool,
+}
+
+/// A job that publishes by trusted publishing.
+#[derive(Debug)]
+pub struct PublishJob<'a> {
+    /// The job's name as its file writes it, and where its key is.
+    pub name: &'a str,
+    pub key: Location,
+    pub environment: JobEnvironment,
+    /// A job this one needs (through any depth of `needs`) that runs in a
+    /// literal environment, and that environment.
+    pub needed_environment: Option<(&'a str, &'a str)>,
+    /// Its uploads by trusted publishing, in order; never empty.
+    pub sites: Vec<&'a PublishSite>,
+    pub builds: &'a [BuildFact],
+    pub local_code: &'a [LocalCode],
+    pub publishers: PublisherScope<'a>,
+    /// The GitHub job and its file, for fixes that edit it; `None` where
+    /// tplint offers no edit.
+    pub editable: Option<(FileId, &'a Job)>,
+    pub words: &'static CiWords,
+    /// The pipeline the job is in, whose `include:` entries lead to the
+    /// files of its findings.
+    pub pipeline: Option<&'a GitlabPipeline>,
+}
+
+impl PublishJob<'_> {
+    /// The registries it publishes to by trusted publishing, in order,
+    /// once each.
+    pub fn indexes(&self) -> Vec<Registry> {
+        let mut indexes = Vec::new();
+        for index in self.sites.iter().filter_map(|s| s.index()) {
+            if !indexes.contains(&index) {
+                indexes.push(index);
+            }
+        }
+        indexes
+    }
+
+    /// The first upload to `index`.
+    pub fn site_to(&self, index: Registry) -> Option<&PublishSite> {
+        self.sites
+            .iter()
+            .copied()
+            .find(|s| s.index() == Some(index))
+    }
+
+    /// The workflow file publishers compare, where they compare one.
+    pub fn workflow(&self) -> Option<&str> {
+        match self.publishers {
+            PublisherScope::Workflow(name) => Some(name),
+            PublisherScope::Project(_) => None,
+        }
+    }
+
+    /// Whether a publisher of `index` names this job.
+    pub fn named_by(&self, publisher: &Publisher, index: Registry) -> bool {
+        match self.publishers {
+            PublisherScope::Workflow(name) => {
+                publisher.index_kind == Some(index) && publisher.workflow.value == name
+            }
+            PublisherScope::Project(platform) => {
+                publisher.platform == platform && publisher.index() == index
+            }
+        }
+    }
+
+    /// `diagnostic` pointing to the upload `site` and to the steps `via`
+    /// that lead to its location.
+    pub fn with_upload_and_via(
+        &self,
+        diagnostic: Diagnostic,
+        site: &PublishSite,
+        via: &[Location],
+    ) -> Diagnostic {
+        if self.words.upload_first {
+            diagnostic
+                .with_related(site.location(), self.words.upload)
+                .with_via_as(via, self.words.via_first)
+        } else {
+            diagnostic
+                .with_via_as(via, self.words.via_first)
+                .with_related(site.location(), self.words.upload)
+        }
+    }
+
+    /// `diagnostic` with the locations that lead to its file (a GitLab
+    /// pipeline's `include:` entries), ready to report.
+    pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
+        match self.pipeline {
+            Some(pipeline) => pipeline.with_include_chain(diagnostic),
+            None => diagnostic,
+        }
+    }
+}
+
+/// Every job of the repository that publishes by trusted publishing: the
+/// GitHub workflows' jobs, then the GitLab pipeline's.
+pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJob<'a>> {
+    let mut jobs = super::github_publish_jobs(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        jobs.extend(crate::gitlab::facts::publish_jobs(pipeline, gitlab));
+    }
+    jobs
+}
