@@ -28,13 +28,12 @@ use std::collections::HashSet;
 
 use super::Context;
 use crate::catalogue::{
-    BUILD_IN_PUBLISH_JOB, ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW,
-    INVALID_YAML, OIDC_TOKEN_REUSED, PUBLISH_TOKEN_ENV, UNPINNED_ACTION, UNTRUSTED_TRIGGER,
-    UPLOADER_TOO_OLD, UV_TRUSTED_PUBLISHING_FALLBACK,
+    ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW, INVALID_YAML,
+    OIDC_TOKEN_REUSED, PUBLISH_TOKEN_ENV, UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD,
+    UV_TRUSTED_PUBLISHING_FALLBACK,
 };
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::build_steps::BuildKind;
 use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
 use crate::gitlab::facts::{
     GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gitlab_registries, relies_on_tp,
@@ -148,26 +147,6 @@ fn gives_username(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) ->
 /// variable, which may be either.
 fn to_pypi(site: &PublishSite) -> bool {
     !matches!(site.target, Target::Custom(_))
-}
-
-/// Jobs that upload to PyPI or TestPyPI by trusted publishing and have an
-/// ID token for it: the index of the job and the first such upload.
-fn trusted_publish_jobs<'a>(
-    pipeline: &'a GitlabPipeline,
-    gitlab: &'a GitlabFacts,
-) -> impl Iterator<Item = (usize, &'a GitlabJob, &'a GitlabJobFacts, &'a PublishSite)> + 'a {
-    pipeline
-        .jobs
-        .iter()
-        .zip(&gitlab.jobs)
-        .enumerate()
-        .filter_map(|(index, (job, facts))| {
-            let site = facts
-                .publish_sites
-                .iter()
-                .find(|s| tp_site(s).is_some_and(|registry| relies_on_tp(job, facts, registry)))?;
-            Some((index, job, facts, site))
-        })
 }
 
 /// The `default:id_tokens` entry with audience `aud`, if any.
@@ -1050,47 +1029,6 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
             with_via(
                 diagnostic.with_related(site.location(), "the upload"),
                 &site.via,
-            ),
-        );
-    }
-}
-
-pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (_, job, facts, site) in trusted_publish_jobs(pipeline, gitlab) {
-        let build = facts.builds.iter().find(|b| b.kind == BuildKind::Build);
-        let (location, via, what) = if let Some(build) = build {
-            (
-                build.location,
-                &build.via,
-                format!("builds or installs code (`{}`)", build.what),
-            )
-        } else if let Some(local) = facts.local_code.first() {
-            (local.location, &local.via, format!("runs {}", local.what))
-        } else {
-            continue;
-        };
-        push(
-            pipeline,
-            out,
-            with_via(
-                Diagnostic::new(
-                    &BUILD_IN_PUBLISH_JOB,
-                    location,
-                    format!(
-                        "job `{}` publishes by trusted publishing and also {what}, so that code runs with the job's ID token in its environment",
-                        job.name.value
-                    ),
-                )
-                .with_help(format!(
-                    "build in a job of an earlier stage that keeps the {} as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload{}",
-                    if site.index().is_some_and(Registry::is_pypi) { "distributions" } else { "packed package (`npm pack`)" },
-                    if site.index().is_some_and(Registry::is_pypi) { ", as PyPI's GitLab example does" } else { "" }
-                ))
-                .with_related(site.location(), "the upload by trusted publishing"),
-                via,
             ),
         );
     }

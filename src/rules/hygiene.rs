@@ -17,6 +17,7 @@ use crate::facts::call_reach;
 use crate::facts::calls::Callee;
 use crate::facts::conditions::{self, Event, JobsReached, Tri, Verdict};
 use crate::facts::publish::{PublishSite, Target, Uploader};
+use crate::facts::publish_job;
 use crate::facts::{oidc, triggers};
 use crate::source::{FileId, Span};
 use crate::workflow::{Job, RunsOn, Step};
@@ -365,109 +366,106 @@ impl ReachWalk<'_> {
     }
 }
 
+/// TP602, written once over [`publish_job::PublishJob`]s: what else runs next to the
+/// job's first upload by trusted publishing.
 pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for index in publish_jobs(&view) {
-            let Some(site) = view.sites_of(index).find(|s| s.is_oidc() && to_pypi(s)) else {
-                continue;
-            };
-            let job = view.job(index);
-            let facts = view.job_facts(index);
-            // Other uploaders need their own tool installed to run at all.
-            let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
-            // `cargo publish` and `rake release` build from the checkout
-            // themselves: it and the builds they run anyway are no finding.
-            let from_source = site.uploader.builds_from_source();
-            let subsumed = |what: &str| {
-                from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
-            };
-            let build = facts
-                .builds
-                .iter()
-                .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
-            let local = facts.local_code.first();
-            let (location, via, what, severity) = if let Some(build) = build {
-                (
-                    build.location,
-                    &build.via,
-                    format!("builds or installs code (`{}`)", build.what),
-                    Severity::Warning,
-                )
-            } else if let Some(local) = local {
-                // Next to a tool that builds from the checkout anyway, the
-                // repository's own code may be setup that build needs.
-                (
-                    local.location,
-                    &local.via,
-                    format!("runs {}", local.what),
-                    if from_source.is_some() {
-                        Severity::Info
-                    } else {
-                        Severity::Warning
-                    },
-                )
-            } else if let Some(checkout) = facts
-                .builds
-                .iter()
-                .find(|b| b.kind == BuildKind::Checkout && from_source.is_none())
-            {
-                (
-                    checkout.location,
-                    &checkout.via,
-                    "checks out the repository".to_string(),
-                    Severity::Info,
-                )
-            } else if let Some(setup) = facts
-                .builds
-                .iter()
-                .find(|b| b.kind == BuildKind::ToolSetup && !tool_setup_allowed)
-            {
-                (
-                    setup.location,
-                    &setup.via,
-                    "installs tools that gh-action-pypi-publish does not need".to_string(),
-                    Severity::Info,
-                )
-            } else {
-                continue;
-            };
-            let help = if from_source.is_some() && severity == Severity::Info {
-                "keep it only if it installs what the build needs; anything else belongs in a job without `id-token: write`"
-            } else if from_source.is_some() {
-                "run tests and other builds in a job without `id-token: write`; the publish job needs only the checkout, the toolchain and the publish itself"
-            } else if severity == Severity::Warning {
-                "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them"
-            } else {
-                "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it"
-            };
-            out.push(
-                Diagnostic::new(
-                    &BUILD_IN_PUBLISH_JOB,
-                    location,
-                    if severity == Severity::Warning {
-                        format!(
-                            "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
-                            job.id.value,
-                        )
-                    } else if from_source.is_some() {
-                        format!(
-                            "job `{}` publishes by trusted publishing and also {what}, which runs where the OIDC token can be minted; `{}` builds from the checkout here anyway, so it may be setup that build needs",
-                            job.id.value,
-                            site.uploader.name(),
-                        )
-                    } else {
-                        format!(
-                            "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
-                            job.id.value,
-                        )
-                    },
-                )
-                .with_severity(severity)
-                .with_help(help)
-                .with_via(via)
-                .with_related(site.location(), "trusted publishing happens here"),
-            );
-        }
+    for job in publish_job::publish_jobs(context.repo, context.facts) {
+        let Some(&site) = job.sites.first() else {
+            continue;
+        };
+        let words = job.words;
+        // Other uploaders need their own tool installed to run at all.
+        let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
+        // `cargo publish` and `rake release` build from the checkout
+        // themselves: it and the builds they run anyway are no finding.
+        let from_source = site.uploader.builds_from_source();
+        let subsumed = |what: &str| {
+            from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
+        };
+        let build = job
+            .builds
+            .iter()
+            .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
+        let local = job.local_code.first();
+        let (location, via, what, severity) = if let Some(build) = build {
+            (
+                build.location,
+                &build.via,
+                format!("builds or installs code (`{}`)", build.what),
+                Severity::Warning,
+            )
+        } else if let Some(local) = local {
+            // Next to a tool that builds from the checkout anyway, the
+            // repository's own code may be setup that build needs.
+            (
+                local.location,
+                &local.via,
+                format!("runs {}", local.what),
+                if from_source.is_some() {
+                    Severity::Info
+                } else {
+                    Severity::Warning
+                },
+            )
+        } else if let Some(checkout) = job.builds.iter().find(|b| {
+            b.kind == BuildKind::Checkout && from_source.is_none() && !words.starts_checked_out
+        }) {
+            (
+                checkout.location,
+                &checkout.via,
+                "checks out the repository".to_string(),
+                Severity::Info,
+            )
+        } else if let Some(setup) = job
+            .builds
+            .iter()
+            .find(|b| b.kind == BuildKind::ToolSetup && !tool_setup_allowed)
+        {
+            (
+                setup.location,
+                &setup.via,
+                "installs tools that gh-action-pypi-publish does not need".to_string(),
+                Severity::Info,
+            )
+        } else {
+            continue;
+        };
+        let tokenless = words.tokenless_job;
+        let help = if from_source.is_some() && severity == Severity::Info {
+            format!(
+                "keep it only if it installs what the build needs; anything else belongs in {tokenless}"
+            )
+        } else if from_source.is_some() {
+            format!(
+                "run tests and other builds in {tokenless}; the publish job needs only the checkout, the toolchain and the publish itself"
+            )
+        } else if severity == Severity::Warning {
+            (words.separate_build)(site.index())
+        } else {
+            "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it".to_string()
+        };
+        let message = if severity == Severity::Warning {
+            format!(
+                "job `{}` publishes by trusted publishing and also {what}, so that code runs {}",
+                job.name, words.token_reach,
+            )
+        } else if from_source.is_some() {
+            format!(
+                "job `{}` publishes by trusted publishing and also {what}, which runs {}; `{}` builds from the checkout here anyway, so it may be setup that build needs",
+                job.name,
+                words.token_reach,
+                site.uploader.name(),
+            )
+        } else {
+            format!(
+                "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
+                job.name,
+            )
+        };
+        let diagnostic = Diagnostic::new(&BUILD_IN_PUBLISH_JOB, location, message)
+            .with_severity(severity)
+            .with_help(help);
+        out.push(job.finish(job.with_upload_and_via(diagnostic, site, via)));
     }
 }
 

@@ -232,7 +232,6 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&UNTRUSTED_TRIGGER, hygiene::untrusted_trigger),
     (&UNTRUSTED_TRIGGER, gitlab_pipeline::untrusted_trigger),
     (&BUILD_IN_PUBLISH_JOB, hygiene::build_in_publish_job),
-    (&BUILD_IN_PUBLISH_JOB, gitlab_pipeline::build_in_publish_job),
     (&UNSUPPORTED_RUNNER, hygiene::unsupported_runner),
     (&ARTIFACT_HANDOFF, hygiene::artifact_handoff),
     (&PUBLISH_TWICE_IN_JOB, hygiene::publish_twice_in_job),
