@@ -481,6 +481,8 @@ pub static GITHUB_WORDS: publish_job::CiWords = publish_job::CiWords {
     token_reach: "where the OIDC token can be minted",
     tokenless_job: "a job without `id-token: write`",
     starts_checked_out: false,
+    password_failure: "a credentials prompt or error",
+    set_variable: "set",
     separate_build: |_| {
         "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them".to_string()
     },

@@ -59,6 +59,11 @@ pub struct CiWords {
     /// The job starts with the repository checked out, so a checkout in it
     /// adds nothing.
     pub starts_checked_out: bool,
+    /// What a failed login by password shows in the job's log.
+    pub password_failure: &'static str,
+    /// How advice tells the user to set an environment variable for the
+    /// job ("set", "set the job variable").
+    pub set_variable: &'static str,
     /// The advice for moving builds out of the publish job, for an upload
     /// to a registry (`None`: an index named by an expression).
     pub separate_build: fn(Option<Registry>) -> String,

@@ -621,6 +621,8 @@ pub static GITLAB_WORDS: CiWords = CiWords {
     tokenless_job: "a job without `id_tokens:`",
     // The runner fetches the repository before the script runs.
     starts_checked_out: true,
+    password_failure: "a credentials error",
+    set_variable: "set the job variable",
     separate_build: |index| {
         let pypi = index.is_some_and(Registry::is_pypi);
         format!(

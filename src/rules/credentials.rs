@@ -188,29 +188,36 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
     }
 }
 
+/// TP304, written once over [`PublishJob`](crate::facts::publish_job::PublishJob)s:
+/// each `uv publish` to a registry by trusted publishing that may fall
+/// back to a password.
 pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for site in &view.facts.publish_sites {
-            if site.uploader != Uploader::Uv || !site.is_oidc() || site.oidc_required {
+    for job in crate::facts::publish_job::publish_jobs(context.repo, context.facts) {
+        let words = job.words;
+        for site in &job.sites {
+            if site.uploader != Uploader::Uv || site.oidc_required || site.index().is_none() {
                 continue;
             }
-            if site.index().is_none() {
-                continue;
-            }
-            out.push(
+            out.push(job.finish(
                 Diagnostic::new(
                     &UV_TRUSTED_PUBLISHING_FALLBACK,
                     site.location(),
-                    "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials prompt or error",
+                    format!(
+                        "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind {}",
+                        words.password_failure
+                    ),
                 )
-                .with_help("run `uv publish --trusted-publishing always` (or set `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
-                .with_via(&site.via)
+                .with_help(format!(
+                    "run `uv publish --trusted-publishing always` (or {} `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such",
+                    words.set_variable
+                ))
+                .with_via_as(&site.via, words.via_first)
                 .with_fix(crate::fix::workflow::uv_trusted_publishing_always(
                     site.file,
                     &context.repo.sources.get(site.file).text,
                     site.span,
                 )),
-            );
+            ));
         }
     }
 }

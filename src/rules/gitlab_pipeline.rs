@@ -30,7 +30,6 @@ use super::Context;
 use crate::catalogue::{
     ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW, INVALID_YAML,
     OIDC_TOKEN_REUSED, PUBLISH_TOKEN_ENV, UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD,
-    UV_TRUSTED_PUBLISHING_FALLBACK,
 };
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -706,41 +705,6 @@ fn given_id_token<'a>(
                     !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
                 })
         })
-}
-
-pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        for site in &facts.publish_sites {
-            if site.uploader != Uploader::Uv || site.oidc_required {
-                continue;
-            }
-            let Some(index) = tp_site(site) else { continue };
-            if !relies_on_tp(job, facts, index) {
-                continue;
-            }
-            push(
-                pipeline,
-                out,
-                with_via(
-                    Diagnostic::new(
-                        &UV_TRUSTED_PUBLISHING_FALLBACK,
-                        site.location(),
-                        "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials error",
-                    )
-                    .with_help("run `uv publish --trusted-publishing always` (or set the job variable `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
-                    .with_fix(crate::fix::workflow::uv_trusted_publishing_always(
-                        site.file,
-                        &context.repo.sources.get(site.file).text,
-                        site.span,
-                    )),
-                    &site.via,
-                ),
-            );
-        }
-    }
 }
 
 /// A version's first three numbers; pre-release suffixes are dropped, so

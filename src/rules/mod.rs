@@ -195,10 +195,6 @@ static CHECKS: &[(&Rule, Check)] = &[
     ),
     (&NPM_TOO_OLD, npm::npm_too_old),
     (
-        &UV_TRUSTED_PUBLISHING_FALLBACK,
-        gitlab_pipeline::uv_trusted_publishing_fallback,
-    ),
-    (
         &RELEASE_WITHOUT_PROVENANCE,
         record::release_without_provenance,
     ),
