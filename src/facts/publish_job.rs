@@ -186,3 +186,77 @@ pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJo
     }
     jobs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gitlab::{DEFAULT_PIPELINE_PATH, MemoryFiles};
+
+    const WORKFLOW: &str = "on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    environment: release
+    steps:
+      - run: python -m build
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: pypa/gh-action-pypi-publish@release/v1
+";
+
+    const PIPELINE: &str = "publish:
+  id_tokens:
+    PYPI_ID_TOKEN: {aud: pypi}
+  script:
+    - python -m build
+    - twine upload dist/*
+no-token:
+  script:
+    - twine upload dist/*
+";
+
+    #[test]
+    fn a_github_job_is_named_by_its_workflow_file() {
+        let repo = Repository::in_memory("release.yml", WORKFLOW.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let jobs = publish_jobs(&repo, &facts);
+        let [job] = jobs.as_slice() else {
+            panic!("one publish job expected, got {}", jobs.len())
+        };
+        assert_eq!(job.name, "publish");
+        assert_eq!(job.environment, JobEnvironment::Absent);
+        assert_eq!(job.needed_environment, Some(("build", "release")));
+        assert_eq!(job.indexes(), vec![Registry::Pypi]);
+        assert_eq!(job.workflow(), Some("release.yml"));
+        assert!(job.editable.is_some() && job.pipeline.is_none());
+        assert!(!job.words.starts_checked_out);
+    }
+
+    #[test]
+    fn a_gitlab_job_publishes_only_with_a_token_meant_for_the_registry() {
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), PIPELINE.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let jobs = publish_jobs(&repo, &facts);
+        let [job] = jobs.as_slice() else {
+            panic!("one publish job expected, got {}", jobs.len())
+        };
+        assert_eq!(job.name, "publish");
+        assert_eq!(job.environment, JobEnvironment::Absent);
+        assert_eq!(job.needed_environment, None);
+        assert_eq!(job.indexes(), vec![Registry::Pypi]);
+        assert_eq!(job.workflow(), None);
+        assert!(job.builds.iter().any(|b| b.what.contains("build")));
+        assert!(job.editable.is_none() && job.pipeline.is_some());
+        assert!(job.words.starts_checked_out);
+    }
+}
