@@ -2,7 +2,10 @@
 //! lines read by the same shell reader and uploader table as GitHub's
 //! `run:`, repository scripts and task runners followed by the same
 //! walker), builds, opaque steps, pinned uploader versions, which ID tokens
-//! its scripts use, and whether it can run in a merge request pipeline.
+//! its scripts use, and whether it can run in a merge request pipeline;
+//! what its ID tokens offer each registry, and so which uploads rely on
+//! trusted publishing; and the jobs that do, as
+//! [`PublishJob`]s in GitLab's words, for the rules written once.
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
 //! exported by one line is seen by the next; `after_script` runs in a new

@@ -1,4 +1,7 @@
 //! TP3xx: long-lived credentials next to (or instead of) trusted publishing.
+//! TP304 is written once for every CI system, over
+//! [`PublishJob`](crate::facts::publish_job::PublishJob)s; the others read
+//! GitHub workflows.
 
 use super::Context;
 use crate::catalogue::{

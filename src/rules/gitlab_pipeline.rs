@@ -1,6 +1,9 @@
-//! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP2xx,
-//! TP3xx, TP401, TP501 and TP6xx for a `.gitlab-ci.yml` and the files it
-//! includes, and the GitLab-only rules TP205, TP311 and TP606.
+//! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP201,
+//! TP203, TP303, TP501 and TP601 for a `.gitlab-ci.yml` and the files it
+//! includes, and the GitLab-only rules TP205, TP311 and TP606. (TP304,
+//! TP401 and TP602 are written once for every CI system, over
+//! [`crate::facts::publish_job::PublishJob`]; what a job's ID tokens offer
+//! each registry is in [`crate::gitlab::facts`].)
 //!
 //! Facts they rest on (SPEC section 2, with sources):
 //! - The job gets an ID token only from `id_tokens:`; a job-level

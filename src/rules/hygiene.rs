@@ -1,5 +1,7 @@
 //! TP6xx: the shape of the publish job — what starts it, what else runs in
-//! it, where it runs, and how the distributions reach it.
+//! it, where it runs, and how the distributions reach it. TP602 is written
+//! once for every CI system, over [`publish_job::PublishJob`]s; the others
+//! read GitHub workflows.
 
 use crate::catalogue::{
     ARTIFACT_HANDOFF, BUILD_IN_PUBLISH_JOB, PUBLISH_TWICE_IN_JOB, UNSUPPORTED_RUNNER,
