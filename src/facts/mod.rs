@@ -1,5 +1,7 @@
 //! Facts derived once from the workflow model and shared by the rules:
-//! publish sites, effective permissions, which file PyPI attributes a job to.
+//! publish sites, effective permissions, which file PyPI attributes a job to,
+//! and the jobs that publish by trusted publishing as
+//! [`publish_job::PublishJob`]s in GitHub's words.
 
 pub mod actions;
 pub mod artifacts;
