@@ -1,14 +1,16 @@
-//! A job that publishes by trusted publishing, in the terms rules written
-//! once for every CI system read: its name and key, its environment, its
-//! uploads, what else it runs, how publishers name it, and the words its CI
-//! system's messages use. Each front end's facts fill it (GitHub's in
-//! [`super::github_publish_jobs`], GitLab's in
-//! [`crate::gitlab::facts::publish_jobs`]); a rule over [`publish_jobs`]
-//! does not know which one did.
+//! A job that publishes by trusted publishing, and an upload with a token
+//! instead, in the terms rules written once for every CI system read: the
+//! job's name and key, its environment, its uploads, what else it runs, how
+//! publishers name it, and the words its CI system's messages use. Each
+//! front end's facts fill them (GitHub's in [`super::github_publish_jobs`]
+//! and [`super::github_password_uploads`], GitLab's in
+//! [`crate::gitlab::facts::publish_jobs`] and
+//! [`crate::gitlab::facts::password_uploads`]); a rule over
+//! [`publish_jobs`] or [`password_uploads`] does not know which one did.
 
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::publish::PublishSite;
+use crate::facts::publish::{PublishSite, Uploader};
 use crate::facts::{BuildFact, Facts, LocalCode};
 use crate::gitlab::GitlabPipeline;
 use crate::registry::Registry;
@@ -64,6 +66,9 @@ pub struct CiWords {
     /// How advice tells the user to set an environment variable for the
     /// job ("set", "set the job variable").
     pub set_variable: &'static str,
+    /// The advice for an upload to a registry by the uploader with a
+    /// token from the source (TP303).
+    pub token_upload_help: fn(Uploader, Registry, &str) -> String,
     /// The advice for moving builds out of the publish job, for an upload
     /// to a registry (`None`: an index named by an expression).
     pub separate_build: fn(Option<Registry>) -> String,
@@ -177,6 +182,58 @@ impl PublishJob<'_> {
     }
 }
 
+/// An upload to a registry with a password or API token instead of trusted
+/// publishing, in the terms rules written once read.
+#[derive(Debug)]
+pub struct PasswordUpload<'a> {
+    pub site: &'a PublishSite,
+    pub index: Registry,
+    /// Where the token is given, and what gives it (an input, a variable).
+    pub given: Location,
+    pub source: &'a str,
+    /// The job's own trusted-publishing credential the token wins over, in
+    /// words ("a given token wins over the job's `id-token: write`"), when
+    /// the job has one.
+    pub overrides: Option<String>,
+    /// The job mints a registry token by trusted publishing itself: an
+    /// exchange of its own script (GitLab), or an action whose token this
+    /// upload is not given (GitHub, TP308's finding).
+    pub minted_in_job: bool,
+    /// The job's ID token given as the password (by its variable's name),
+    /// with the variable the uploaders read it from themselves.
+    pub id_token_as_password: Option<(&'a str, &'static str)>,
+    pub words: &'static CiWords,
+    /// The pipeline the upload is in, whose `include:` entries lead to the
+    /// files of its findings.
+    pub pipeline: Option<&'a GitlabPipeline>,
+}
+
+impl PasswordUpload<'_> {
+    /// `diagnostic` pointing to the upload and the steps that lead to it,
+    /// with the locations that lead to its file, ready to report.
+    pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
+        let diagnostic = diagnostic
+            .with_related(self.site.location(), "the upload")
+            .with_via_as(&self.site.via, self.words.via_first);
+        match self.pipeline {
+            Some(pipeline) => pipeline.with_include_chain(diagnostic),
+            None => diagnostic,
+        }
+    }
+}
+
+/// Every upload of the repository to a registry with a password or token:
+/// the GitHub workflows', then the GitLab pipeline's.
+pub fn password_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PasswordUpload<'a>> {
+    let mut uploads = super::github_password_uploads(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        uploads.extend(crate::gitlab::facts::password_uploads(
+            repo, pipeline, gitlab,
+        ));
+    }
+    uploads
+}
+
 /// Every job of the repository that publishes by trusted publishing: the
 /// GitHub workflows' jobs, then the GitLab pipeline's.
 pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJob<'a>> {
@@ -258,5 +315,33 @@ no-token:
         assert!(job.builds.iter().any(|b| b.what.contains("build")));
         assert!(job.editable.is_none() && job.pipeline.is_some());
         assert!(job.words.starts_checked_out);
+    }
+
+    #[test]
+    fn a_gitlab_id_token_given_as_a_password_is_named() {
+        let pipeline = "publish:
+  id_tokens:
+    PYPI_ID_TOKEN: {aud: pypi}
+  script:
+    - twine upload -p $PYPI_ID_TOKEN dist/*
+";
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), pipeline.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let uploads = password_uploads(&repo, &facts);
+        let [upload] = uploads.as_slice() else {
+            panic!("one upload with a token expected, got {}", uploads.len())
+        };
+        assert_eq!(upload.index, Registry::Pypi);
+        assert_eq!(
+            upload.id_token_as_password,
+            Some(("PYPI_ID_TOKEN", "PYPI_ID_TOKEN"))
+        );
+        assert!(!upload.minted_in_job);
+        assert!(upload.overrides.is_some());
     }
 }

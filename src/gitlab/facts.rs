@@ -4,8 +4,9 @@
 //! walker), builds, opaque steps, pinned uploader versions, which ID tokens
 //! its scripts use, and whether it can run in a merge request pipeline;
 //! what its ID tokens offer each registry, and so which uploads rely on
-//! trusted publishing; and the jobs that do, as
-//! [`PublishJob`]s in GitLab's words, for the rules written once.
+//! trusted publishing; and the jobs that do, as [`PublishJob`]s, and the
+//! uploads with a token, as [`PasswordUpload`]s, in GitLab's words, for the
+//! rules written once.
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
 //! exported by one line is seen by the next; `after_script` runs in a new
@@ -25,7 +26,7 @@ use crate::diagnostic::Severity;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
 use crate::facts::publish::{self, Auth, PublishSite, Target, Uploader};
 use crate::facts::publish_job::{
-    CiWords, JobEnvironment, NoEnvironment, PublishJob, PublisherScope,
+    CiWords, JobEnvironment, NoEnvironment, PasswordUpload, PublishJob, PublisherScope,
 };
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
@@ -626,6 +627,7 @@ pub static GITLAB_WORDS: CiWords = CiWords {
     starts_checked_out: true,
     password_failure: "a credentials error",
     set_variable: "set the job variable",
+    token_upload_help: gitlab_token_upload_help,
     separate_build: |index| {
         let pypi = index.is_some_and(Registry::is_pypi);
         format!(
@@ -703,6 +705,103 @@ pub fn publish_jobs<'a>(
             })
         })
         .collect()
+}
+
+/// The audience as YAML writes it (quoted when it holds a `:`).
+pub(crate) fn yaml_aud(aud: &str) -> String {
+    if aud.contains(':') {
+        format!("\"{aud}\"")
+    } else {
+        aud.to_string()
+    }
+}
+
+/// The job's ID token whose variable is the value given at `location` (a
+/// `-p`/`--token` flag, `TWINE_PASSWORD=` before the command, or a
+/// `variables:` entry), if it is one.
+fn given_id_token<'a>(
+    repo: &Repository,
+    job: &'a GitlabJob,
+    location: Location,
+) -> Option<&'a str> {
+    let text = &repo.sources.get(location.file).text;
+    let rest = text.get(location.span.end..)?;
+    let line = rest.split('\n').next().unwrap_or_default();
+    let value = line.trim_start_matches(|c: char| c.is_whitespace() || ":=\"'".contains(c));
+    job.id_tokens
+        .iter()
+        .map(|t| t.name.value.as_str())
+        .find(|name| {
+            let braced = format!("${{{name}}}");
+            let plain = format!("${name}");
+            value.starts_with(&braced)
+                || value.strip_prefix(&plain).is_some_and(|after| {
+                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
+}
+
+/// The advice for an upload with a token on GitLab CI/CD.
+fn gitlab_token_upload_help(uploader: Uploader, index: Registry, source: &str) -> String {
+    let aud = yaml_aud(audience(index));
+    let variable = token_variable(index);
+    match index.gitlab() {
+        Some(gitlab) if gitlab.uploaders.contains(&uploader) => format!(
+            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+            index.display_name()
+        ),
+        Some(_) if index.is_pypi() => format!(
+            "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+            uploader.name()
+        ),
+        Some(gitlab) => format!(
+            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
+            index.display_name(),
+            gitlab.publish_hint
+        ),
+        None => format!(
+            "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
+            index.display_name()
+        ),
+    }
+}
+
+/// The pipeline's uploads to a registry with a password or token, as rules
+/// written for every CI system see them.
+pub fn password_uploads<'a>(
+    repo: &'a Repository,
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<PasswordUpload<'a>> {
+    let mut uploads = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        for site in &job_facts.publish_sites {
+            let Some(index) = site.index() else { continue };
+            let Auth::Password { location, source } = &site.auth else {
+                continue;
+            };
+            let variable = token_variable(index);
+            let id_token_as_password = if index.is_pypi() {
+                given_id_token(repo, job, *location).map(|token| (token, variable))
+            } else {
+                None
+            };
+            uploads.push(PasswordUpload {
+                site,
+                index,
+                given: *location,
+                source,
+                overrides: job
+                    .id_token(variable)
+                    .map(|_| format!("a given password wins over the job's `{variable}`")),
+                minted_in_job: job_facts.mints_token,
+                id_token_as_password,
+                words: &GITLAB_WORDS,
+                pipeline: Some(pipeline),
+            });
+        }
+    }
+    uploads
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP201,
-//! TP203, TP303, TP501 and TP601 for a `.gitlab-ci.yml` and the files it
-//! includes, and the GitLab-only rules TP205, TP311 and TP606. (TP304,
-//! TP401 and TP602 are written once for every CI system, over
-//! [`crate::facts::publish_job::PublishJob`]; what a job's ID tokens offer
-//! each registry is in [`crate::gitlab::facts`].)
+//! TP203, TP501 and TP601 for a `.gitlab-ci.yml` and the files it includes,
+//! and the GitLab-only rules TP205, TP311 and TP606. (TP303, TP304, TP401
+//! and TP602 are written once for every CI system, over the views of
+//! [`crate::facts::publish_job`]; what a job's ID tokens offer each
+//! registry is in [`crate::gitlab::facts`].)
 //!
 //! Facts they rest on (SPEC section 2, with sources):
 //! - The job gets an ID token only from `id_tokens:`; a job-level
@@ -32,14 +32,14 @@ use std::collections::HashSet;
 use super::Context;
 use crate::catalogue::{
     ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW, INVALID_YAML,
-    OIDC_TOKEN_REUSED, PUBLISH_TOKEN_ENV, UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD,
+    OIDC_TOKEN_REUSED, UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD,
 };
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
+use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::gitlab::facts::{
     GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gitlab_registries, relies_on_tp,
-    token_for, token_variable, tp_indexes, tp_site,
+    token_for, token_variable, tp_indexes, tp_site, yaml_aud,
 };
 use crate::gitlab::rules::{self as gitlab_rules, Tri};
 use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
@@ -54,15 +54,6 @@ const FIRST_GITLAB_RELEASE: &[(Uploader, &str, [u64; 3])] = &[
     (Uploader::Twine, "twine", [6, 1, 0]),
     (Uploader::Uv, "uv", [0, 8, 18]),
 ];
-
-/// The audience as YAML writes it (quoted when it holds a `:`).
-fn yaml_aud(aud: &str) -> String {
-    if aud.contains(':') {
-        format!("\"{aud}\"")
-    } else {
-        aud.to_string()
-    }
-}
 
 /// Whether `value` is npm's audience for another of npm's hosts
 /// (`npm:registry.npmjs.com`).
@@ -594,120 +585,6 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
             );
         }
     }
-}
-
-pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        if facts.mints_token {
-            continue;
-        }
-        for site in &facts.publish_sites {
-            let Some(index) = site.index() else { continue };
-            let Auth::Password { location, source } = &site.auth else {
-                continue;
-            };
-            // A token next to npm's ID token is TP307's.
-            if super::npm::reported_as_fallback(site) {
-                continue;
-            }
-            let aud = yaml_aud(audience(index));
-            let variable = token_variable(index);
-            if index.is_pypi()
-                && let Some(token) = given_id_token(context, job, *location)
-            {
-                push(
-                    pipeline,
-                    out,
-                    with_via(
-                        Diagnostic::new(
-                            &PUBLISH_TOKEN_ENV,
-                            *location,
-                            format!(
-                                "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
-                                site.uploader.name(),
-                                index.display_name()
-                            ),
-                        )
-                        .with_severity(Severity::Error)
-                        .with_help(format!(
-                            "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
-                        ))
-                        .with_related(site.location(), "the upload"),
-                        &site.via,
-                    ),
-                );
-                continue;
-            }
-            let has_token = job.id_token(variable).is_some();
-            let message = format!(
-                "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
-                site.uploader.name(),
-                index.display_name(),
-                if has_token {
-                    format!(" (a given password wins over the job's `{variable}`)")
-                } else {
-                    String::new()
-                }
-            );
-            let help = match index.gitlab() {
-                Some(gitlab) if gitlab.uploaders.contains(&site.uploader) => format!(
-                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
-                    index.display_name()
-                ),
-                Some(_) if index.is_pypi() => format!(
-                    "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
-                    site.uploader.name()
-                ),
-                Some(gitlab) => format!(
-                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
-                    index.display_name(),
-                    gitlab.publish_hint
-                ),
-                None => format!(
-                    "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
-                    index.display_name()
-                ),
-            };
-            push(
-                pipeline,
-                out,
-                with_via(
-                    Diagnostic::new(&PUBLISH_TOKEN_ENV, *location, message)
-                        .with_help(help)
-                        .with_related(site.location(), "the upload"),
-                    &site.via,
-                ),
-            );
-        }
-    }
-}
-
-/// The job's ID token whose variable is the value given at `location` (a
-/// `-p`/`--token` flag, `TWINE_PASSWORD=` before the command, or a
-/// `variables:` entry), if it is one.
-fn given_id_token<'a>(
-    context: &Context<'_>,
-    job: &'a GitlabJob,
-    location: Location,
-) -> Option<&'a str> {
-    let text = &context.repo.sources.get(location.file).text;
-    let rest = text.get(location.span.end..)?;
-    let line = rest.split('\n').next().unwrap_or_default();
-    let value = line.trim_start_matches(|c: char| c.is_whitespace() || ":=\"'".contains(c));
-    job.id_tokens
-        .iter()
-        .map(|t| t.name.value.as_str())
-        .find(|name| {
-            let braced = format!("${{{name}}}");
-            let plain = format!("${name}");
-            value.starts_with(&braced)
-                || value.strip_prefix(&plain).is_some_and(|after| {
-                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                })
-        })
 }
 
 /// A version's first three numbers; pre-release suffixes are dropped, so
