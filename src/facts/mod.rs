@@ -1,8 +1,10 @@
 //! Facts derived once from the workflow model and shared by the rules:
 //! publish sites, effective permissions, which file PyPI attributes a job to,
 //! and, for the rules written once for every CI system, the jobs that
-//! publish by trusted publishing and the uploads with a token, in GitHub's
-//! words ([`publish_job::PublishJob`], [`publish_job::PasswordUpload`]).
+//! publish by trusted publishing, the uploads with a token and the
+//! untrusted triggers that reach an upload, in GitHub's words
+//! ([`publish_job::PublishJob`], [`publish_job::PasswordUpload`],
+//! [`publish_job::UntrustedStart`]).
 
 pub mod actions;
 pub mod artifacts;
@@ -21,6 +23,7 @@ pub mod shell;
 pub mod tag_filter;
 pub mod tasks;
 pub mod triggers;
+pub mod untrusted;
 
 use crate::diagnostic::Location;
 use crate::registry::publishing::Uploader;
@@ -577,6 +580,15 @@ fn release_tool_how(uploader: Uploader) -> Option<&'static str> {
         ),
         _ => None,
     }
+}
+
+/// The workflows' untrusted triggers that reach an upload, as rules written
+/// for every CI system see them (the analysis is [`untrusted`]'s).
+pub fn github_untrusted_starts<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<publish_job::UntrustedStart<'a>> {
+    untrusted::starts(repo, facts)
 }
 
 /// The workflows' uploads to a registry with a password or token, as rules

@@ -1,12 +1,12 @@
-//! A job that publishes by trusted publishing, and an upload with a token
-//! instead, in the terms rules written once for every CI system read: the
-//! job's name and key, its environment, its uploads, what else it runs, how
-//! publishers name it, and the words its CI system's messages use. Each
-//! front end's facts fill them (GitHub's in [`super::github_publish_jobs`]
-//! and [`super::github_password_uploads`], GitLab's in
-//! [`crate::gitlab::facts::publish_jobs`] and
-//! [`crate::gitlab::facts::password_uploads`]); a rule over
-//! [`publish_jobs`] or [`password_uploads`] does not know which one did.
+//! The CI-neutral view rules written once for every CI system read: a job
+//! that publishes by trusted publishing ([`PublishJob`]: its name and key,
+//! its environment, its uploads, what else it runs, how publishers name
+//! it), an upload with a token instead ([`PasswordUpload`]), an untrusted
+//! source that can reach an upload ([`UntrustedStart`]), and the words each
+//! CI system's messages use ([`CiWords`]). Each front end's facts fill them
+//! (GitHub's in `facts/mod.rs` and `facts/untrusted.rs`, GitLab's in
+//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`]
+//! or [`untrusted_starts`] does not know which one did.
 
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -234,6 +234,61 @@ pub fn password_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Passw
     uploads
 }
 
+/// How sure tplint is that an untrusted source reaches an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Some run started by the source reaches it.
+    Certain,
+    /// A condition tplint cannot evaluate decides (the message names it).
+    Undecided,
+}
+
+/// An untrusted source (a pull request's, a fork's or a merge request's
+/// code) that can start a run reaching an upload, with the words of the
+/// CI system it was found in.
+#[derive(Debug)]
+pub struct UntrustedStart<'a> {
+    /// Where the source is let in: a workflow's trigger, a pipeline rule.
+    pub location: Location,
+    pub reach: Reach,
+    /// The registry refuses the OIDC tokens of such runs.
+    pub refused: bool,
+    /// A file tplint cannot read may keep the source out.
+    pub may_be_excluded: bool,
+    pub message: String,
+    pub help: String,
+    /// The job reached or its upload, and the steps that lead there.
+    pub related: Vec<(Location, &'static str)>,
+    /// The pipeline of the job, whose `include:` entries lead to the files
+    /// of the finding.
+    pub pipeline: Option<&'a GitlabPipeline>,
+}
+
+impl UntrustedStart<'_> {
+    /// `diagnostic` with the related locations and those that lead to its
+    /// file, ready to report.
+    pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
+        let mut diagnostic = diagnostic;
+        for (location, label) in &self.related {
+            diagnostic = diagnostic.with_related(*location, *label);
+        }
+        match self.pipeline {
+            Some(pipeline) => pipeline.with_include_chain(diagnostic),
+            None => diagnostic,
+        }
+    }
+}
+
+/// Every untrusted source of the repository that can reach an upload: the
+/// GitHub workflows' triggers, then the GitLab pipeline's jobs.
+pub fn untrusted_starts<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<UntrustedStart<'a>> {
+    let mut starts = super::github_untrusted_starts(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        starts.extend(crate::gitlab::facts::untrusted_starts(pipeline, gitlab));
+    }
+    starts
+}
+
 /// Every job of the repository that publishes by trusted publishing: the
 /// GitHub workflows' jobs, then the GitLab pipeline's.
 pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJob<'a>> {
@@ -343,5 +398,47 @@ no-token:
         );
         assert!(!upload.minted_in_job);
         assert!(upload.overrides.is_some());
+    }
+
+    #[test]
+    fn untrusted_sources_are_found_on_both_systems() {
+        let workflow = "on: pull_request_target
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+";
+        let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let starts = untrusted_starts(&repo, &facts);
+        let [start] = starts.as_slice() else {
+            panic!("one untrusted start expected, got {}", starts.len())
+        };
+        assert_eq!(start.reach, Reach::Certain);
+        assert_eq!(start.related[0].1, "this job publishes");
+
+        let pipeline = "publish:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+  script:
+    - twine upload dist/*
+";
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), pipeline.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let starts = untrusted_starts(&repo, &facts);
+        let [start] = starts.as_slice() else {
+            panic!("one untrusted start expected, got {}", starts.len())
+        };
+        assert_eq!(start.reach, Reach::Certain);
+        assert!(!start.refused && !start.may_be_excluded);
+        assert_eq!(start.related[0].1, "the upload");
     }
 }

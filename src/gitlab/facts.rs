@@ -4,9 +4,10 @@
 //! walker), builds, opaque steps, pinned uploader versions, which ID tokens
 //! its scripts use, and whether it can run in a merge request pipeline;
 //! what its ID tokens offer each registry, and so which uploads rely on
-//! trusted publishing; and the jobs that do, as [`PublishJob`]s, and the
-//! uploads with a token, as [`PasswordUpload`]s, in GitLab's words, for the
-//! rules written once.
+//! trusted publishing; and, in GitLab's words for the rules written once,
+//! the jobs that do ([`PublishJob`]s), the uploads with a token
+//! ([`PasswordUpload`]s) and the uploads merge request pipelines may run
+//! ([`UntrustedStart`]s).
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
 //! exported by one line is seen by the next; `after_script` runs in a new
@@ -26,7 +27,8 @@ use crate::diagnostic::Severity;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
 use crate::facts::publish::{self, Auth, PublishSite, Target, Uploader};
 use crate::facts::publish_job::{
-    CiWords, JobEnvironment, NoEnvironment, PasswordUpload, PublishJob, PublisherScope,
+    CiWords, JobEnvironment, NoEnvironment, PasswordUpload, PublishJob, PublisherScope, Reach,
+    UntrustedStart,
 };
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
@@ -802,6 +804,130 @@ pub fn password_uploads<'a>(
         }
     }
     uploads
+}
+
+/// Where and why a job's run in a merge request pipeline is undecided.
+fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
+    let rules = job
+        .rules
+        .iter()
+        .flatten()
+        .chain(pipeline.workflow_rules.iter().flatten());
+    for rule in rules {
+        if rule.file_conditions {
+            return (
+                rule.location,
+                "a rule with `changes:` or `exists:`, which depend on the files of each commit"
+                    .to_string(),
+            );
+        }
+        if let Some(condition) = &rule.condition
+            && rules::evaluate(&condition.value) == Tri::Unknown
+        {
+            return (
+                condition.location,
+                format!("`{}`, which tplint cannot evaluate", condition.value.trim()),
+            );
+        }
+    }
+    if let Some(only) = job.only.as_ref().filter(|o| o.complex) {
+        return (
+            only.location,
+            "`only:` with `variables`, `changes` or `kubernetes`".to_string(),
+        );
+    }
+    (job.name.location, "its rules".to_string())
+}
+
+/// The rule or `only:` entry that lets a job run in merge request pipelines.
+fn admitting(job: &GitlabJob) -> Option<Location> {
+    if let Some(rules) = &job.rules {
+        return rules
+            .iter()
+            .find(|r| {
+                r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
+                    && r.condition
+                        .as_ref()
+                        .is_none_or(|c| rules::evaluate(&c.value) == Tri::Yes)
+            })
+            .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
+    }
+    let only = job.only.as_ref()?;
+    only.refs
+        .iter()
+        .find(|r| r.value.trim() == "merge_requests")
+        .map(|r| r.location)
+}
+
+/// The jobs that upload to PyPI or TestPyPI (or an index named by a
+/// variable) and can run in merge request pipelines, certainly or
+/// depending on a rule tplint cannot evaluate, in GitLab's words.
+pub fn untrusted_starts<'a>(
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<UntrustedStart<'a>> {
+    let mut starts = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        let Some(site) = job_facts
+            .publish_sites
+            .iter()
+            .find(|s| !matches!(s.target, Target::Custom(_)))
+        else {
+            continue;
+        };
+        let name = &job.name.value;
+        let index = site.index().map_or("PyPI", Registry::display_name);
+        // Without `workflow:rules` of its own, the pipeline may get them from
+        // an include tplint cannot read, which may leave merge requests out.
+        let may_be_excluded = !pipeline.complete() && pipeline.workflow_rules.is_none();
+        let (location, reach, message, help) = match job_facts.merge_request {
+            Tri::No => continue,
+            Tri::Yes => (
+                admitting(job).unwrap_or(job.name.location),
+                Reach::Certain,
+                format!(
+                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here){}",
+                    if may_be_excluded {
+                        "; unless an include tplint cannot read sets `workflow:rules` that leave merge requests out"
+                    } else {
+                        ""
+                    }
+                ),
+                "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests".to_string(),
+            ),
+            Tri::Unknown => {
+                let (location, why) = undecided(pipeline, job);
+                (
+                    location,
+                    Reach::Undecided,
+                    format!(
+                        "job `{name}` uploads to {index}, and whether it runs in merge request pipelines depends on {why}"
+                    ),
+                    "if a merge request must never publish, say so: run the publish job only for tags (`if: $CI_COMMIT_TAG`), or add `- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"` with `when: never` first".to_string(),
+                )
+            }
+        };
+        let mut related = vec![(site.location(), "the upload")];
+        for (depth, location) in site.via.iter().enumerate() {
+            let label = if depth == 0 {
+                GITLAB_WORDS.via_first
+            } else {
+                "through here"
+            };
+            related.push((*location, label));
+        }
+        starts.push(UntrustedStart {
+            location,
+            reach,
+            refused: false,
+            may_be_excluded,
+            message,
+            help,
+            related,
+            pipeline: Some(pipeline),
+        });
+    }
+    starts
 }
 
 #[cfg(test)]

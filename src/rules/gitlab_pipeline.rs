@@ -1,9 +1,10 @@
 //! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP201,
-//! TP203, TP501 and TP601 for a `.gitlab-ci.yml` and the files it includes,
-//! and the GitLab-only rules TP205, TP311 and TP606. (TP303, TP304, TP401
-//! and TP602 are written once for every CI system, over the views of
+//! TP203 and TP501 for a `.gitlab-ci.yml` and the files it includes, and
+//! the GitLab-only rules TP205, TP311 and TP606. (TP303, TP304, TP401,
+//! TP601 and TP602 are written once for every CI system, over the views of
 //! [`crate::facts::publish_job`]; what a job's ID tokens offer each
-//! registry is in [`crate::gitlab::facts`].)
+//! registry, and whether it runs in merge request pipelines, is in
+//! [`crate::gitlab::facts`].)
 //!
 //! Facts they rest on (SPEC section 2, with sources):
 //! - The job gets an ID token only from `id_tokens:`; a job-level
@@ -32,7 +33,7 @@ use std::collections::HashSet;
 use super::Context;
 use crate::catalogue::{
     ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW, INVALID_YAML,
-    OIDC_TOKEN_REUSED, UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD,
+    OIDC_TOKEN_REUSED, UNPINNED_ACTION, UPLOADER_TOO_OLD,
 };
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -41,7 +42,6 @@ use crate::gitlab::facts::{
     GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gitlab_registries, relies_on_tp,
     token_for, token_variable, tp_indexes, tp_site, yaml_aud,
 };
-use crate::gitlab::rules::{self as gitlab_rules, Tri};
 use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
 use crate::registry::Registry;
 
@@ -762,118 +762,6 @@ pub(super) fn unpinned_include(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             )
             .with_severity(Severity::Info)
             .with_help(format!("pin the digest: `{name}@sha256:<digest>`")),
-        );
-    }
-}
-
-/// Where and why a job's run in a merge request pipeline is undecided.
-fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
-    let rules = job
-        .rules
-        .iter()
-        .flatten()
-        .chain(pipeline.workflow_rules.iter().flatten());
-    for rule in rules {
-        if rule.file_conditions {
-            return (
-                rule.location,
-                "a rule with `changes:` or `exists:`, which depend on the files of each commit"
-                    .to_string(),
-            );
-        }
-        if let Some(condition) = &rule.condition
-            && gitlab_rules::evaluate(&condition.value) == Tri::Unknown
-        {
-            return (
-                condition.location,
-                format!("`{}`, which tplint cannot evaluate", condition.value.trim()),
-            );
-        }
-    }
-    if let Some(only) = job.only.as_ref().filter(|o| o.complex) {
-        return (
-            only.location,
-            "`only:` with `variables`, `changes` or `kubernetes`".to_string(),
-        );
-    }
-    (job.name.location, "its rules".to_string())
-}
-
-/// The rule or `only:` entry that lets a job run in merge request pipelines.
-fn admitting(job: &GitlabJob) -> Option<Location> {
-    if let Some(rules) = &job.rules {
-        return rules
-            .iter()
-            .find(|r| {
-                r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
-                    && r.condition
-                        .as_ref()
-                        .is_none_or(|c| gitlab_rules::evaluate(&c.value) == Tri::Yes)
-            })
-            .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
-    }
-    let only = job.only.as_ref()?;
-    only.refs
-        .iter()
-        .find(|r| r.value.trim() == "merge_requests")
-        .map(|r| r.location)
-}
-
-pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        let Some(site) = facts.publish_sites.iter().find(|s| to_pypi(s)) else {
-            continue;
-        };
-        let name = &job.name.value;
-        let index = site.index().map_or("PyPI", Registry::display_name);
-        // Without `workflow:rules` of its own, the pipeline may get them from
-        // an include tplint cannot read, which may leave merge requests out.
-        let workflow_known = if pipeline.complete() || pipeline.workflow_rules.is_some() {
-            Severity::Warning
-        } else {
-            Severity::Info
-        };
-        let diagnostic = match facts.merge_request {
-            Tri::No => continue,
-            Tri::Yes => Diagnostic::new(
-                &UNTRUSTED_TRIGGER,
-                admitting(job).unwrap_or(job.name.location),
-                format!(
-                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here){}",
-                    if workflow_known == Severity::Info {
-                        "; unless an include tplint cannot read sets `workflow:rules` that leave merge requests out"
-                    } else {
-                        ""
-                    }
-                ),
-            )
-            .with_help(
-                "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests",
-            )
-            .with_severity(workflow_known),
-            Tri::Unknown => {
-                let (location, why) = undecided(pipeline, job);
-                Diagnostic::new(
-                    &UNTRUSTED_TRIGGER,
-                    location,
-                    format!(
-                        "job `{name}` uploads to {index}, and whether it runs in merge request pipelines depends on {why}"
-                    ),
-                )
-                .with_severity(Severity::Info)
-                .with_help("if a merge request must never publish, say so: run the publish job only for tags (`if: $CI_COMMIT_TAG`), or add `- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"` with `when: never` first")
-            }
-        };
-        push(
-            pipeline,
-            out,
-            with_via(
-                diagnostic.with_related(site.location(), "the upload"),
-                &site.via,
-            ),
         );
     }
 }

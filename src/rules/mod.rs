@@ -225,7 +225,6 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&PINNED_COMMIT_UNKNOWN, online::pinned_commit_unknown),
     (&VERSION_COMMENT_MISMATCH, online::version_comment_mismatch),
     (&UNTRUSTED_TRIGGER, hygiene::untrusted_trigger),
-    (&UNTRUSTED_TRIGGER, gitlab_pipeline::untrusted_trigger),
     (&BUILD_IN_PUBLISH_JOB, hygiene::build_in_publish_job),
     (&UNSUPPORTED_RUNNER, hygiene::unsupported_runner),
     (&ARTIFACT_HANDOFF, hygiene::artifact_handoff),
