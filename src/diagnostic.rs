@@ -68,13 +68,15 @@ impl Diagnostic {
 
     /// Note the steps that lead to a location in a local action or script:
     /// the workflow's `uses:` or `run:`, then each file on the way.
-    pub fn with_via(mut self, via: &[Location]) -> Self {
+    pub fn with_via(self, via: &[Location]) -> Self {
+        self.with_via_as(via, "run by this step of the workflow")
+    }
+
+    /// Note the job's own step or script line that leads to a location in
+    /// another file (labelled `first`), then each file on the way.
+    pub fn with_via_as(mut self, via: &[Location], first: &str) -> Self {
         for (depth, location) in via.iter().enumerate() {
-            let message = if depth == 0 {
-                "run by this step of the workflow"
-            } else {
-                "through here"
-            };
+            let message = if depth == 0 { first } else { "through here" };
             self.related.push(Related {
                 message: message.into(),
                 location: *location,

@@ -1,5 +1,10 @@
 //! Facts derived once from the workflow model and shared by the rules:
-//! publish sites, effective permissions, which file PyPI attributes a job to.
+//! publish sites, effective permissions, which file PyPI attributes a job to,
+//! and, for the rules written once for every CI system, the jobs that
+//! publish by trusted publishing, the uploads with a token and the
+//! untrusted triggers that reach an upload, in GitHub's words
+//! ([`publish_job::PublishJob`], [`publish_job::PasswordUpload`],
+//! [`publish_job::UntrustedStart`]).
 
 pub mod actions;
 pub mod artifacts;
@@ -13,13 +18,16 @@ pub mod npm;
 pub mod oidc;
 pub mod permissions;
 pub mod publish;
+pub mod publish_job;
 pub mod shell;
 pub mod tag_filter;
 pub mod tasks;
 pub mod triggers;
+pub mod untrusted;
 
 use crate::diagnostic::Location;
-use crate::registry::MatchedWorkflow;
+use crate::registry::publishing::Uploader;
+use crate::registry::{MatchedWorkflow, Registry};
 use crate::repository::{Repository, WorkflowFile};
 use crate::workflow::{Job, Step, Workflow};
 
@@ -467,4 +475,218 @@ pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Oidc
         }
     }
     jobs
+}
+
+/// The mint of the job that a publish site's given token should have come
+/// from, when the site certainly uses something else: a registry token
+/// minted earlier in the job (an output to read, or variables it
+/// exported), and a token given to the upload that tplint can read and
+/// that is not it (a secret, another step's output, a literal). A shell
+/// variable tplint cannot follow, or `${{ env.X }}`, may hold the minted
+/// token: no finding.
+pub fn unwired_mint<'a>(view: &WorkflowView<'a>, site: &PublishSite) -> Option<&'a publish::Mint> {
+    let publish::Auth::Password { .. } = site.auth else {
+        return None;
+    };
+    let registry = site.index()?;
+    let given = site.secret.as_deref()?.trim();
+    // `${{ env.X }}` may be the minted token, written to `$GITHUB_ENV`.
+    let readable = if crate::workflow::is_expression(given) {
+        !given.contains("env.")
+    } else {
+        !given.starts_with('$')
+    };
+    if !readable {
+        return None;
+    }
+    // setup-dart sets up the Dart SDK in every Dart job and mints only
+    // when the job may request an OIDC token: a credential the job stores
+    // itself is TP303's finding, not an unused exchange.
+    if registry == crate::registry::Registry::PubDev {
+        return None;
+    }
+    view.job_facts(site.job).mints.iter().find(|m| {
+        m.registry == registry
+            && m.action.is_some()
+            && (!m.outputs.is_empty() || !m.exports.is_empty())
+            && m.top <= site.step
+    })
+}
+
+/// What GitHub Actions calls the things a publish job's findings talk about.
+pub static GITHUB_WORDS: publish_job::CiWords = publish_job::CiWords {
+    via_first: "run by this step of the workflow",
+    upload: "trusted publishing happens here",
+    upload_first: false,
+    token_reach: "where the OIDC token can be minted",
+    tokenless_job: "a job without `id-token: write`",
+    starts_checked_out: false,
+    password_failure: "a credentials prompt or error",
+    set_variable: "set",
+    token_upload_help: github_token_upload_help,
+    separate_build: |_| {
+        "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them".to_string()
+    },
+    no_environment: |job, index| publish_job::NoEnvironment {
+        message: format!(
+            "job `{job}` publishes to {} without an `environment:`, so no reviewer or branch rule can stop a bad release",
+            index.display_name()
+        ),
+        help: if index == Registry::Jsr {
+            // JSR matches no environment: its settings do not change.
+            format!(
+                "add `environment: {}` to the job and protect it under Settings → Environments (required reviewers, tag rules); {} does not match environments, so its settings do not change",
+                index.key(),
+                index.display_name()
+            )
+        } else {
+            format!(
+                "add `environment: {}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
+                index.key(),
+                index.display_name()
+            )
+        },
+        severity: None,
+        points_to_upload: false,
+    },
+};
+
+/// The advice for an upload with a token on GitHub Actions.
+fn github_token_upload_help(uploader: Uploader, index: Registry, source: &str) -> String {
+    if let Some(how) = release_tool_how(uploader) {
+        format!(
+            "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
+            index.display_name()
+        )
+    } else if let Some(how) = crate::registry::trusted_publishing_how(index) {
+        format!(
+            "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
+            index.display_name()
+        )
+    } else if uploader.supports_trusted_publishing() {
+        format!(
+            "remove {source} and the secret behind it, register a trusted publisher on {}, and give the job `id-token: write`",
+            index.display_name()
+        )
+    } else {
+        format!(
+            "`{}` cannot use trusted publishing: build with it, then upload with `pypa/gh-action-pypi-publish` or `uv publish` in a job with `id-token: write`",
+            uploader.name()
+        )
+    }
+}
+
+/// How a release tool that exchanges the OIDC token itself is given
+/// trusted publishing (its own exchange, not the registry's usual recipe).
+fn release_tool_how(uploader: Uploader) -> Option<&'static str> {
+    match uploader {
+        // release-plz 0.3.146 and later exchange it when given no token.
+        Uploader::ReleasePlz => Some(
+            "give the job `id-token: write`: release-plz 0.3.146 or later exchanges the OIDC token itself when it finds no token",
+        ),
+        _ => None,
+    }
+}
+
+/// The workflows' untrusted triggers that reach an upload, as rules written
+/// for every CI system see them (the analysis is [`untrusted`]'s).
+pub fn github_untrusted_starts<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<publish_job::UntrustedStart<'a>> {
+    untrusted::starts(repo, facts)
+}
+
+/// The workflows' uploads to a registry with a password or token, as rules
+/// written for every CI system see them.
+pub fn github_password_uploads<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<publish_job::PasswordUpload<'a>> {
+    let mut uploads = Vec::new();
+    for view in views(repo, facts) {
+        for site in &view.facts.publish_sites {
+            let Some(index) = site.index() else { continue };
+            let publish::Auth::Password { location, source } = &site.auth else {
+                continue;
+            };
+            let job = view.job(site.job);
+            let grant = permissions::GrantSource::of(view.workflow, job);
+            let has_id_token = permissions::id_token(grant) == Some(crate::workflow::Access::Write);
+            uploads.push(publish_job::PasswordUpload {
+                site,
+                index,
+                given: *location,
+                source,
+                overrides: has_id_token
+                    .then(|| "a given token wins over the job's `id-token: write`".to_string()),
+                minted_in_job: unwired_mint(&view, site).is_some(),
+                id_token_as_password: None,
+                words: &GITHUB_WORDS,
+                pipeline: None,
+            });
+        }
+    }
+    uploads
+}
+
+/// The workflows' jobs that publish by trusted publishing (to a registry
+/// or an index named by an expression), as rules written for every CI
+/// system see them.
+pub fn github_publish_jobs<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<publish_job::PublishJob<'a>> {
+    let mut jobs = Vec::new();
+    for view in views(repo, facts) {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let sites: Vec<&PublishSite> = view
+                .sites_of(index)
+                .filter(|s| s.is_oidc() && !matches!(s.target, publish::Target::Custom(_)))
+                .collect();
+            if sites.is_empty() {
+                continue;
+            }
+            let job_facts = view.job_facts(index);
+            jobs.push(publish_job::PublishJob {
+                name: &job.id.value,
+                key: Location::new(view.file.file, job.id.span),
+                environment: if job.environment.is_some() {
+                    publish_job::JobEnvironment::Declared
+                } else {
+                    publish_job::JobEnvironment::Absent
+                },
+                needed_environment: needed_environment(view.workflow, job),
+                sites,
+                builds: &job_facts.builds,
+                local_code: &job_facts.local_code,
+                publishers: publish_job::PublisherScope::Workflow(view.attributed_name()),
+                editable: Some((view.file.file, job)),
+                words: &GITHUB_WORDS,
+                pipeline: None,
+            });
+        }
+    }
+    jobs
+}
+
+/// A job in the `needs` closure of `job` with a literal environment.
+fn needed_environment<'a>(workflow: &'a Workflow, job: &'a Job) -> Option<(&'a str, &'a str)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: Vec<&str> = job.needs.iter().map(|n| n.value.as_str()).collect();
+    while let Some(id) = queue.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(needed) = workflow.job(id) else {
+            continue;
+        };
+        if let Some(environment) = &needed.environment
+            && !environment.name.is_expression()
+        {
+            return Some((&needed.id.value, &environment.name.value));
+        }
+        queue.extend(needed.needs.iter().map(|n| n.value.as_str()));
+    }
+    None
 }

@@ -2,7 +2,12 @@
 //! lines read by the same shell reader and uploader table as GitHub's
 //! `run:`, repository scripts and task runners followed by the same
 //! walker), builds, opaque steps, pinned uploader versions, which ID tokens
-//! its scripts use, and whether it can run in a merge request pipeline.
+//! its scripts use, and whether it can run in a merge request pipeline;
+//! what its ID tokens offer each registry, and so which uploads rely on
+//! trusted publishing; and, in GitLab's words for the rules written once,
+//! the jobs that do ([`PublishJob`]s), the uploads with a token
+//! ([`PasswordUpload`]s) and the uploads merge request pipelines may run
+//! ([`UntrustedStart`]s).
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
 //! exported by one line is seen by the next; `after_script` runs in a new
@@ -15,12 +20,19 @@ use std::collections::BTreeSet;
 use super::job::{GitlabJob, ScriptKind, ScriptLine};
 use super::rules::{self, Tri};
 use super::tree::Located;
-use super::{GitlabPipeline, Variable};
+use super::{GitlabPipeline, IdToken, Variable};
+use crate::config::Platform;
 use crate::diagnostic::Location;
+use crate::diagnostic::Severity;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
 use crate::facts::publish::{self, Auth, PublishSite, Target, Uploader};
+use crate::facts::publish_job::{
+    CiWords, JobEnvironment, NoEnvironment, PasswordUpload, PublishJob, PublisherScope, Reach,
+    UntrustedStart,
+};
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
+use crate::registry::{GitlabPublishing, Registry};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
 use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
@@ -471,6 +483,455 @@ fn image_pin(image: &Located<String>) -> Option<ToolPin> {
         location: image.location,
         from_image: true,
     })
+}
+
+// What a job's ID tokens offer each registry, and which uploads rely on
+// trusted publishing: read by `publish_jobs` and by the GitLab rules.
+
+/// The registries with GitLab publishers, and what each asks of a job's
+/// ID token (owned by the registry's module).
+pub(crate) fn gitlab_registries() -> impl Iterator<Item = (Registry, &'static GitlabPublishing)> {
+    Registry::ALL
+        .into_iter()
+        .filter_map(|registry| Some((registry, registry.gitlab()?)))
+}
+
+/// The audience the registry's uploaders ask GitLab's ID token for.
+pub(crate) fn audience(index: Registry) -> &'static str {
+    index.gitlab().map_or("pypi", |g| g.audience)
+}
+
+/// The ID token variable the registry's uploaders read.
+pub(crate) fn token_variable(index: Registry) -> &'static str {
+    index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
+}
+
+/// An upload to a registry with GitLab publishers by one of the uploaders
+/// that read its ID token (twine or uv for PyPI, npm for npm) with no
+/// password in the file: trusted publishing, unless a CI/CD variable of the
+/// settings gives one.
+pub(crate) fn tp_site(site: &PublishSite) -> Option<Registry> {
+    let index = site.index()?;
+    let tool = index.gitlab()?.uploaders.contains(&site.uploader);
+    (tool && site.is_oidc()).then_some(index)
+}
+
+/// The indexes a job uploads to by trusted publishing, in order, once each.
+pub(crate) fn tp_indexes(facts: &GitlabJobFacts) -> Vec<Registry> {
+    let mut indexes = Vec::new();
+    for index in facts.publish_sites.iter().filter_map(tp_site) {
+        if !indexes.contains(&index) {
+            indexes.push(index);
+        }
+    }
+    indexes
+}
+
+/// What the job's ID tokens offer an upload to one index.
+pub(crate) enum TokenFor<'a> {
+    /// An entry with the audience as one string, named as the tools read it.
+    Ready,
+    /// The audience is right but the variable has another name.
+    WrongName(&'a IdToken),
+    /// The audience is in a list (TP205 reports the list itself).
+    InList,
+    /// An audience is a CI/CD variable.
+    Variable(&'a IdToken, &'a str),
+    /// The audience differs from PyPI's only in letter case.
+    Case(&'a IdToken, &'a str),
+    /// The entry named for the index has another audience.
+    NamedOther(&'a IdToken, &'a str),
+    /// The only PyPI entry is for the other index, which the job does not use.
+    OtherIndex(&'a IdToken, &'a str),
+    Missing,
+}
+
+pub(crate) fn token_for<'a>(
+    job: &'a GitlabJob,
+    uploads: &[Registry],
+    index: Registry,
+) -> TokenFor<'a> {
+    let aud = audience(index);
+    let name = token_variable(index);
+    // The variable set some other way (`variables:`, an export): what it
+    // holds cannot be judged.
+    let assigned = format!("{name}=");
+    if job.variables.iter().any(|v| v.name.value == name)
+        || job.all_lines().any(|l| l.text.contains(&assigned))
+    {
+        return TokenFor::Ready;
+    }
+    let single = |t: &&IdToken| !t.aud_is_list && t.aud.len() == 1;
+    let exact: Vec<&IdToken> = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .filter(|t| t.aud[0].value.trim() == aud)
+        .collect();
+    if exact.iter().any(|t| t.name.value == name) {
+        return TokenFor::Ready;
+    }
+    if let Some(token) = exact.first() {
+        return TokenFor::WrongName(token);
+    }
+    if job
+        .id_tokens
+        .iter()
+        .any(|t| t.aud_is_list && t.aud.iter().any(|a| a.value.trim() == aud))
+    {
+        return TokenFor::InList;
+    }
+    for token in &job.id_tokens {
+        if let Some(variable) = token.aud.iter().find(|a| a.value.contains('$')) {
+            return TokenFor::Variable(token, &variable.value);
+        }
+    }
+    for token in job.id_tokens.iter().filter(single) {
+        let value = token.aud[0].value.trim();
+        if value.eq_ignore_ascii_case(aud) {
+            return TokenFor::Case(token, &token.aud[0].value);
+        }
+    }
+    if let Some(token) = job
+        .id_tokens
+        .iter()
+        .filter(single)
+        .find(|t| t.name.value == name)
+    {
+        return TokenFor::NamedOther(token, &token.aud[0].value);
+    }
+    for token in job.id_tokens.iter().filter(single) {
+        let value = token.aud[0].value.trim();
+        // Only the other index of the same registry (PyPI and TestPyPI).
+        let other = gitlab_registries()
+            .find(|(r, g)| *r != index && r.is_pypi() == index.is_pypi() && g.audience == value)
+            .map(|(r, _)| r);
+        if let Some(other) = other
+            && !uploads.contains(&other)
+        {
+            return TokenFor::OtherIndex(token, &token.aud[0].value);
+        }
+    }
+    TokenFor::Missing
+}
+
+/// Whether a job relies on trusted publishing for `index`: it has an ID
+/// token meant for it (whatever is wrong with it), or exchanges one itself.
+pub(crate) fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
+    let uploads = tp_indexes(facts);
+    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
+}
+
+/// What GitLab CI/CD calls the things a publish job's findings talk about.
+pub static GITLAB_WORDS: CiWords = CiWords {
+    via_first: "run by this line of the job's script",
+    upload: "the upload by trusted publishing",
+    upload_first: true,
+    token_reach: "with the job's ID token in its environment",
+    tokenless_job: "a job without `id_tokens:`",
+    // The runner fetches the repository before the script runs.
+    starts_checked_out: true,
+    password_failure: "a credentials error",
+    set_variable: "set the job variable",
+    token_upload_help: gitlab_token_upload_help,
+    separate_build: |index| {
+        let pypi = index.is_some_and(Registry::is_pypi);
+        format!(
+            "build in a job of an earlier stage that keeps the {} as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload{}",
+            if pypi {
+                "distributions"
+            } else {
+                "packed package (`npm pack`)"
+            },
+            if pypi {
+                ", as PyPI's GitLab example does"
+            } else {
+                ""
+            }
+        )
+    },
+    no_environment: |job, index| {
+        let shown = index.display_name();
+        NoEnvironment {
+            message: format!(
+                "job `{job}` publishes to {shown} by trusted publishing without an `environment:`, so its ID token names no environment and the publisher on {shown} cannot be limited to one"
+            ),
+            help: format!(
+                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
+                index.key()
+            ),
+            // PyPI's own GitLab example has no environment and calls one
+            // "optional, but strongly recommended": advice, not a warning.
+            severity: Some(Severity::Info),
+            points_to_upload: true,
+        }
+    },
+};
+
+/// The pipeline's jobs that upload by trusted publishing and rely on it
+/// (an ID token meant for the registry, or a token exchange of their own),
+/// as rules written for every CI system see them.
+pub fn publish_jobs<'a>(
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<PublishJob<'a>> {
+    pipeline
+        .jobs
+        .iter()
+        .zip(&facts.jobs)
+        .filter_map(|(job, job_facts)| {
+            let sites: Vec<&PublishSite> = job_facts
+                .publish_sites
+                .iter()
+                .filter(|s| tp_site(s).is_some_and(|index| relies_on_tp(job, job_facts, index)))
+                .collect();
+            if sites.is_empty() {
+                return None;
+            }
+            let environment = if job.environment.is_some() {
+                JobEnvironment::Declared
+            } else if pipeline.complete() {
+                JobEnvironment::Absent
+            } else {
+                // An include tplint cannot read may give the job its environment.
+                JobEnvironment::Unknown
+            };
+            Some(PublishJob {
+                name: &job.name.value,
+                key: job.name.location,
+                environment,
+                needed_environment: None,
+                sites,
+                builds: &job_facts.builds,
+                local_code: &job_facts.local_code,
+                publishers: PublisherScope::Project(Platform::Gitlab),
+                editable: None,
+                words: &GITLAB_WORDS,
+                pipeline: Some(pipeline),
+            })
+        })
+        .collect()
+}
+
+/// The audience as YAML writes it (quoted when it holds a `:`).
+pub(crate) fn yaml_aud(aud: &str) -> String {
+    if aud.contains(':') {
+        format!("\"{aud}\"")
+    } else {
+        aud.to_string()
+    }
+}
+
+/// The job's ID token whose variable is the value given at `location` (a
+/// `-p`/`--token` flag, `TWINE_PASSWORD=` before the command, or a
+/// `variables:` entry), if it is one.
+fn given_id_token<'a>(
+    repo: &Repository,
+    job: &'a GitlabJob,
+    location: Location,
+) -> Option<&'a str> {
+    let text = &repo.sources.get(location.file).text;
+    let rest = text.get(location.span.end..)?;
+    let line = rest.split('\n').next().unwrap_or_default();
+    let value = line.trim_start_matches(|c: char| c.is_whitespace() || ":=\"'".contains(c));
+    job.id_tokens
+        .iter()
+        .map(|t| t.name.value.as_str())
+        .find(|name| {
+            let braced = format!("${{{name}}}");
+            let plain = format!("${name}");
+            value.starts_with(&braced)
+                || value.strip_prefix(&plain).is_some_and(|after| {
+                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+        })
+}
+
+/// The advice for an upload with a token on GitLab CI/CD.
+fn gitlab_token_upload_help(uploader: Uploader, index: Registry, source: &str) -> String {
+    let aud = yaml_aud(audience(index));
+    let variable = token_variable(index);
+    match index.gitlab() {
+        Some(gitlab) if gitlab.uploaders.contains(&uploader) => format!(
+            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+            index.display_name()
+        ),
+        Some(_) if index.is_pypi() => format!(
+            "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+            uploader.name()
+        ),
+        Some(gitlab) => format!(
+            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
+            index.display_name(),
+            gitlab.publish_hint
+        ),
+        None => format!(
+            "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
+            index.display_name()
+        ),
+    }
+}
+
+/// The pipeline's uploads to a registry with a password or token, as rules
+/// written for every CI system see them.
+pub fn password_uploads<'a>(
+    repo: &'a Repository,
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<PasswordUpload<'a>> {
+    let mut uploads = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        for site in &job_facts.publish_sites {
+            let Some(index) = site.index() else { continue };
+            let Auth::Password { location, source } = &site.auth else {
+                continue;
+            };
+            let variable = token_variable(index);
+            let id_token_as_password = if index.is_pypi() {
+                given_id_token(repo, job, *location).map(|token| (token, variable))
+            } else {
+                None
+            };
+            uploads.push(PasswordUpload {
+                site,
+                index,
+                given: *location,
+                source,
+                overrides: job
+                    .id_token(variable)
+                    .map(|_| format!("a given password wins over the job's `{variable}`")),
+                minted_in_job: job_facts.mints_token,
+                id_token_as_password,
+                words: &GITLAB_WORDS,
+                pipeline: Some(pipeline),
+            });
+        }
+    }
+    uploads
+}
+
+/// Where and why a job's run in a merge request pipeline is undecided.
+fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
+    let rules = job
+        .rules
+        .iter()
+        .flatten()
+        .chain(pipeline.workflow_rules.iter().flatten());
+    for rule in rules {
+        if rule.file_conditions {
+            return (
+                rule.location,
+                "a rule with `changes:` or `exists:`, which depend on the files of each commit"
+                    .to_string(),
+            );
+        }
+        if let Some(condition) = &rule.condition
+            && rules::evaluate(&condition.value) == Tri::Unknown
+        {
+            return (
+                condition.location,
+                format!("`{}`, which tplint cannot evaluate", condition.value.trim()),
+            );
+        }
+    }
+    if let Some(only) = job.only.as_ref().filter(|o| o.complex) {
+        return (
+            only.location,
+            "`only:` with `variables`, `changes` or `kubernetes`".to_string(),
+        );
+    }
+    (job.name.location, "its rules".to_string())
+}
+
+/// The rule or `only:` entry that lets a job run in merge request pipelines.
+fn admitting(job: &GitlabJob) -> Option<Location> {
+    if let Some(rules) = &job.rules {
+        return rules
+            .iter()
+            .find(|r| {
+                r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
+                    && r.condition
+                        .as_ref()
+                        .is_none_or(|c| rules::evaluate(&c.value) == Tri::Yes)
+            })
+            .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
+    }
+    let only = job.only.as_ref()?;
+    only.refs
+        .iter()
+        .find(|r| r.value.trim() == "merge_requests")
+        .map(|r| r.location)
+}
+
+/// The jobs that upload to PyPI or TestPyPI (or an index named by a
+/// variable) and can run in merge request pipelines, certainly or
+/// depending on a rule tplint cannot evaluate, in GitLab's words.
+pub fn untrusted_starts<'a>(
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<UntrustedStart<'a>> {
+    let mut starts = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        let Some(site) = job_facts
+            .publish_sites
+            .iter()
+            .find(|s| !matches!(s.target, Target::Custom(_)))
+        else {
+            continue;
+        };
+        let name = &job.name.value;
+        let index = site.index().map_or("PyPI", Registry::display_name);
+        // Without `workflow:rules` of its own, the pipeline may get them from
+        // an include tplint cannot read, which may leave merge requests out.
+        let may_be_excluded = !pipeline.complete() && pipeline.workflow_rules.is_none();
+        let (location, reach, message, help) = match job_facts.merge_request {
+            Tri::No => continue,
+            Tri::Yes => (
+                admitting(job).unwrap_or(job.name.location),
+                Reach::Certain,
+                format!(
+                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here){}",
+                    if may_be_excluded {
+                        "; unless an include tplint cannot read sets `workflow:rules` that leave merge requests out"
+                    } else {
+                        ""
+                    }
+                ),
+                "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests".to_string(),
+            ),
+            Tri::Unknown => {
+                let (location, why) = undecided(pipeline, job);
+                (
+                    location,
+                    Reach::Undecided,
+                    format!(
+                        "job `{name}` uploads to {index}, and whether it runs in merge request pipelines depends on {why}"
+                    ),
+                    "if a merge request must never publish, say so: run the publish job only for tags (`if: $CI_COMMIT_TAG`), or add `- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"` with `when: never` first".to_string(),
+                )
+            }
+        };
+        let mut related = vec![(site.location(), "the upload")];
+        for (depth, location) in site.via.iter().enumerate() {
+            let label = if depth == 0 {
+                GITLAB_WORDS.via_first
+            } else {
+                "through here"
+            };
+            related.push((*location, label));
+        }
+        starts.push(UntrustedStart {
+            location,
+            reach,
+            refused: false,
+            may_be_excluded,
+            message,
+            help,
+            related,
+            pipeline: Some(pipeline),
+        });
+    }
+    starts
 }
 
 #[cfg(test)]

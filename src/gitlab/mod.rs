@@ -43,7 +43,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::diagnostic::Location;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::overlay::Overlay;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::yaml::{self, Comment, YamlError};
@@ -238,6 +238,21 @@ impl GitlabPipeline {
     }
 
     /// The file of the pipeline that `file` is, if any.
+    /// `diagnostic` with the `include:` entries that lead to its file (or,
+    /// for a finding in a repository script, to the first pipeline file
+    /// among its related locations: the one that runs the script).
+    pub fn with_include_chain(&self, diagnostic: Diagnostic) -> Diagnostic {
+        let mut diagnostic = diagnostic;
+        let file = std::iter::once(diagnostic.location.file)
+            .chain(diagnostic.related.iter().map(|r| r.location.file))
+            .find(|file| self.file(*file).is_some())
+            .unwrap_or(diagnostic.location.file);
+        for entry in self.include_chain(file) {
+            diagnostic = diagnostic.with_related(entry, "the file is included here");
+        }
+        diagnostic
+    }
+
     pub fn file(&self, file: FileId) -> Option<&PipelineFile> {
         self.files.iter().find(|f| f.file == file)
     }

@@ -1,14 +1,14 @@
 //! TP3xx: long-lived credentials next to (or instead of) trusted publishing.
+//! TP303 and TP304 are written once for every CI system, over the views of
+//! [`crate::facts::publish_job`]; the others read GitHub workflows.
 
 use super::Context;
 use crate::catalogue::{
     PUBLISH_TOKEN_ENV, PUBLISH_WITH_PASSWORD, UNKNOWN_PUBLISH_INPUT, UV_TRUSTED_PUBLISHING_FALLBACK,
 };
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader};
 use crate::facts::site_step;
-use crate::workflow::Access;
 
 pub(super) fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
@@ -127,102 +127,92 @@ pub(super) fn unknown_publish_input(context: &Context<'_>, out: &mut Vec<Diagnos
     }
 }
 
+/// TP303, written once over [`PasswordUpload`](crate::facts::publish_job::PasswordUpload)s:
+/// an upload to a registry with a token, where trusted publishing could be
+/// used instead.
 pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for site in &view.facts.publish_sites {
-            if site.uploader == Uploader::GhActionPypiPublish {
-                continue; // TP301
-            }
-            if super::npm::reported_as_fallback(site) {
-                continue; // TP307
-            }
-            let Some(index) = site.index() else { continue };
-            let Auth::Password { location, source } = &site.auth else {
-                continue;
-            };
-            // A token minted by trusted publishing earlier in the job and
-            // not used: TP308's finding.
-            if super::registry_tokens::unwired_mint(&view, site).is_some() {
-                continue;
-            }
-            let job = view.job(site.job);
-            let has_id_token = id_token(GrantSource::of(view.workflow, job)) == Some(Access::Write);
-            let message = format!(
-                "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
-                site.uploader.name(),
-                index.display_name(),
-                if has_id_token {
-                    " (a given token wins over the job's `id-token: write`)"
-                } else {
-                    ""
-                }
-            );
-            let help = if let Some(how) = release_tool_how(site.uploader) {
-                format!(
-                    "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
-                    index.display_name()
-                )
-            } else if let Some(how) = crate::registry::trusted_publishing_how(index) {
-                format!(
-                    "remove {source} and the secret behind it, register a trusted publisher on {}, and {how}",
-                    index.display_name()
-                )
-            } else if site.uploader.supports_trusted_publishing() {
-                format!(
-                    "remove {source} and the secret behind it, register a trusted publisher on {}, and give the job `id-token: write`",
-                    index.display_name()
-                )
-            } else {
-                format!(
-                    "`{}` cannot use trusted publishing: build with it, then upload with `pypa/gh-action-pypi-publish` or `uv publish` in a job with `id-token: write`",
-                    site.uploader.name()
-                )
-            };
-            out.push(
-                Diagnostic::new(&PUBLISH_TOKEN_ENV, *location, message)
-                    .with_help(help)
-                    .with_related(site.location(), "the upload")
-                    .with_via(&site.via),
-            );
+    for upload in crate::facts::publish_job::password_uploads(context.repo, context.facts) {
+        let site = upload.site;
+        if site.uploader == Uploader::GhActionPypiPublish {
+            continue; // TP301
         }
+        if super::npm::reported_as_fallback(site) {
+            continue; // TP307
+        }
+        // A token minted by trusted publishing in the job: the job's own
+        // exchange, or TP308's finding.
+        if upload.minted_in_job {
+            continue;
+        }
+        let (index, source) = (upload.index, upload.source);
+        if let Some((token, variable)) = upload.id_token_as_password {
+            out.push(
+                upload.finish(
+                    Diagnostic::new(
+                        &PUBLISH_TOKEN_ENV,
+                        upload.given,
+                        format!(
+                            "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
+                            site.uploader.name(),
+                            index.display_name()
+                        ),
+                    )
+                    .with_severity(Severity::Error)
+                    .with_help(format!(
+                        "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
+                    )),
+                ),
+            );
+            continue;
+        }
+        let message = format!(
+            "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
+            site.uploader.name(),
+            index.display_name(),
+            upload
+                .overrides
+                .as_ref()
+                .map(|words| format!(" ({words})"))
+                .unwrap_or_default()
+        );
+        let help = (upload.words.token_upload_help)(site.uploader, index, source);
+        out.push(
+            upload
+                .finish(Diagnostic::new(&PUBLISH_TOKEN_ENV, upload.given, message).with_help(help)),
+        );
     }
 }
 
+/// TP304, written once over [`PublishJob`](crate::facts::publish_job::PublishJob)s:
+/// each `uv publish` to a registry by trusted publishing that may fall
+/// back to a password.
 pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for site in &view.facts.publish_sites {
-            if site.uploader != Uploader::Uv || !site.is_oidc() || site.oidc_required {
+    for job in crate::facts::publish_job::publish_jobs(context.repo, context.facts) {
+        let words = job.words;
+        for site in &job.sites {
+            if site.uploader != Uploader::Uv || site.oidc_required || site.index().is_none() {
                 continue;
             }
-            if site.index().is_none() {
-                continue;
-            }
-            out.push(
+            out.push(job.finish(
                 Diagnostic::new(
                     &UV_TRUSTED_PUBLISHING_FALLBACK,
                     site.location(),
-                    "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials prompt or error",
+                    format!(
+                        "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind {}",
+                        words.password_failure
+                    ),
                 )
-                .with_help("run `uv publish --trusted-publishing always` (or set `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
-                .with_via(&site.via)
+                .with_help(format!(
+                    "run `uv publish --trusted-publishing always` (or {} `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such",
+                    words.set_variable
+                ))
+                .with_via_as(&site.via, words.via_first)
                 .with_fix(crate::fix::workflow::uv_trusted_publishing_always(
                     site.file,
                     &context.repo.sources.get(site.file).text,
                     site.span,
                 )),
-            );
+            ));
         }
-    }
-}
-
-/// How a release tool that exchanges the OIDC token itself is given
-/// trusted publishing (its own exchange, not the registry's usual recipe).
-fn release_tool_how(uploader: Uploader) -> Option<&'static str> {
-    match uploader {
-        // release-plz 0.3.146 and later exchange it when given no token.
-        Uploader::ReleasePlz => Some(
-            "give the job `id-token: write`: release-plz 0.3.146 or later exchanges the OIDC token itself when it finds no token",
-        ),
-        _ => None,
     }
 }

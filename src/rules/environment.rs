@@ -1,10 +1,12 @@
-//! TP4xx: the GitHub environment a publish job runs in.
+//! TP4xx: the environment a publish job runs in. TP401 is written once for
+//! GitHub and GitLab, over [`PublishJob`]s; TP402 reads GitHub workflows.
 
 use super::Context;
 use crate::catalogue::{ENVIRONMENT_DYNAMIC, PUBLISH_JOB_NO_ENVIRONMENT};
+use crate::config::Publisher;
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::oidc_publish_jobs;
 use crate::facts::publish::Target;
+use crate::facts::publish_job::{JobEnvironment, PublishJob, publish_jobs};
 use crate::registry::Registry;
 
 pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -40,113 +42,86 @@ pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnosti
     }
 }
 
+/// TP401, written once over [`PublishJob`]s: each registry a job publishes
+/// to by trusted publishing, when the job has no environment and no
+/// publisher of that registry naming the job expects one.
 pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = &context.repo.config.publishers;
-    for job in oidc_publish_jobs(context.repo, context.facts) {
-        if job.job.environment.is_some() {
+    for job in publish_jobs(context.repo, context.facts) {
+        if job.environment != JobEnvironment::Absent {
             continue;
         }
-        // The publishers of this job: those naming its file, or for pub.dev
-        // and JSR, which match no file, those of the registry.
-        let covers = |p: &&crate::config::Publisher| {
-            p.index_kind == Some(job.index)
-                && (!job.index.matches_workflow() || p.workflow.value == job.view.attributed_name())
-        };
-        // A publisher that expects an environment makes this a TP104 error already.
-        let expects_environment = publishers
-            .iter()
-            .any(|p| covers(&p) && p.environment.is_some());
-        if expects_environment {
-            continue;
+        for index in job.indexes() {
+            report_no_environment(context, &job, index, publishers, out);
         }
-        let suggested = job.index.key();
-        if let Some((needed, environment)) = needed_environment(job.view.workflow, job.job) {
-            out.push(
-                Diagnostic::new(
-                    &PUBLISH_JOB_NO_ENVIRONMENT,
-                    Location::new(job.view.file.file, job.job.id.span),
-                    format!(
-                        "job `{}` publishes to {} without an `environment:`; the job it needs, `{needed}`, runs in `{environment}`, whose rules gate the run, but the publisher on {} cannot require it, so any job of `{}` may publish",
-                        job.job.id.value,
-                        job.index.display_name(),
-                        job.index.display_name(),
-                        job.view.attributed_name()
-                    ),
-                )
-                .with_severity(Severity::Info)
-                .with_help(format!(
-                    "move `environment: {environment}` to the publish job and add it to the publisher on {}",
-                    job.index.display_name()
-                )),
-            );
-            continue;
-        }
-        let file = job.view.file.file;
-        // A declared publisher without an environment must be changed on
-        // the index too: only the user can do that.
-        let declared = publishers.iter().any(|p| covers(&p));
-        // JSR matches no environment: only GitHub's protection rules apply,
-        // and there is no publisher to change.
-        let matched = job.index != Registry::Jsr;
-        let fix = if declared && matched {
+    }
+}
+
+fn report_no_environment(
+    context: &Context<'_>,
+    job: &PublishJob<'_>,
+    index: Registry,
+    publishers: &[Publisher],
+    out: &mut Vec<Diagnostic>,
+) {
+    // A publisher that expects an environment makes this a TP104 error already.
+    if publishers
+        .iter()
+        .any(|p| job.named_by(p, index) && p.environment.is_some())
+    {
+        return;
+    }
+    let shown = index.display_name();
+    let suggested = index.key();
+    if let (Some((needed, environment)), Some(workflow)) = (job.needed_environment, job.workflow())
+    {
+        out.push(job.finish(
+            Diagnostic::new(
+                &PUBLISH_JOB_NO_ENVIRONMENT,
+                job.key,
+                format!(
+                    "job `{}` publishes to {shown} without an `environment:`; the job it needs, `{needed}`, runs in `{environment}`, whose rules gate the run, but the publisher on {shown} cannot require it, so any job of `{workflow}` may publish",
+                    job.name
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help(format!(
+                "move `environment: {environment}` to the publish job and add it to the publisher on {shown}"
+            )),
+        ));
+        return;
+    }
+    // A declared publisher without an environment must be changed on the
+    // registry too: only the user can do that.
+    let declared = publishers.iter().any(|p| job.named_by(p, index));
+    // JSR matches no environment: only GitHub's protection rules apply, and
+    // there is no publisher to change.
+    let matched = index != Registry::Jsr;
+    let fix = job.editable.and_then(|(file, edited)| {
+        if declared && matched {
             Some(crate::fix::Fix::display_only(format!(
-                "add `environment: {suggested}` to the job and to the publisher on {}",
-                job.index.display_name()
+                "add `environment: {suggested}` to the job and to the publisher on {shown}"
             )))
         } else {
             crate::fix::workflow::add_environment(
                 file,
                 &context.repo.sources.get(file).text,
-                job.job,
+                edited,
                 suggested,
             )
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISH_JOB_NO_ENVIRONMENT,
-                Location::new(job.view.file.file, job.job.id.span),
-                format!(
-                    "job `{}` publishes to {} without an `environment:`, so no reviewer or branch rule can stop a bad release",
-                    job.job.id.value,
-                    job.index.display_name()
-                ),
-            )
-            .with_help(if matched {
-                format!(
-                    "add `environment: {suggested}` to the job, protect it under Settings → Environments (required reviewers, tag rules), and add the environment to the publisher on {}",
-                    job.index.display_name()
-                )
-            } else {
-                format!(
-                    "add `environment: {suggested}` to the job and protect it under Settings → Environments (required reviewers, tag rules); {} does not match environments, so its settings do not change",
-                    job.index.display_name()
-                )
-            })
-            .with_fix(fix),
-        );
-    }
-}
-
-/// A job in the `needs` closure of `job` with a literal environment.
-fn needed_environment<'a>(
-    workflow: &'a crate::workflow::Workflow,
-    job: &'a crate::workflow::Job,
-) -> Option<(&'a str, &'a str)> {
-    let mut seen = std::collections::HashSet::new();
-    let mut queue: Vec<&str> = job.needs.iter().map(|n| n.value.as_str()).collect();
-    while let Some(id) = queue.pop() {
-        if !seen.insert(id) {
-            continue;
         }
-        let Some(needed) = workflow.job(id) else {
-            continue;
-        };
-        if let Some(environment) = &needed.environment
-            && !environment.name.is_expression()
-        {
-            return Some((&needed.id.value, &environment.name.value));
-        }
-        queue.extend(needed.needs.iter().map(|n| n.value.as_str()));
+    });
+    let words = (job.words.no_environment)(job.name, index);
+    let mut diagnostic = Diagnostic::new(&PUBLISH_JOB_NO_ENVIRONMENT, job.key, words.message)
+        .with_help(words.help)
+        .with_fix(fix);
+    if let Some(severity) = words.severity {
+        diagnostic = diagnostic.with_severity(severity);
     }
-    None
+    if words.points_to_upload
+        && let Some(site) = job.site_to(index)
+    {
+        diagnostic = diagnostic.with_related(site.location(), job.words.upload);
+    }
+    out.push(job.finish(diagnostic));
 }

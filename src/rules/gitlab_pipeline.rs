@@ -1,6 +1,10 @@
-//! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP2xx,
-//! TP3xx, TP401, TP501 and TP6xx for a `.gitlab-ci.yml` and the files it
-//! includes, and the GitLab-only rules TP205, TP311 and TP606.
+//! The pipeline rules on GitLab CI/CD: the checks of TP001/TP002, TP201,
+//! TP203 and TP501 for a `.gitlab-ci.yml` and the files it includes, and
+//! the GitLab-only rules TP205, TP311 and TP606. (TP303, TP304, TP401,
+//! TP601 and TP602 are written once for every CI system, over the views of
+//! [`crate::facts::publish_job`]; what a job's ID tokens offer each
+//! registry, and whether it runs in merge request pipelines, is in
+//! [`crate::gitlab::facts`].)
 //!
 //! Facts they rest on (SPEC section 2, with sources):
 //! - The job gets an ID token only from `id_tokens:`; a job-level
@@ -28,18 +32,18 @@ use std::collections::HashSet;
 
 use super::Context;
 use crate::catalogue::{
-    BUILD_IN_PUBLISH_JOB, ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW,
-    INVALID_YAML, OIDC_TOKEN_REUSED, PUBLISH_JOB_NO_ENVIRONMENT, PUBLISH_TOKEN_ENV,
-    UNPINNED_ACTION, UNTRUSTED_TRIGGER, UPLOADER_TOO_OLD, UV_TRUSTED_PUBLISHING_FALLBACK,
+    ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, INVALID_WORKFLOW, INVALID_YAML,
+    OIDC_TOKEN_REUSED, UNPINNED_ACTION, UPLOADER_TOO_OLD,
 };
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::build_steps::BuildKind;
-use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
-use crate::gitlab::facts::{GitlabFacts, GitlabJobFacts};
-use crate::gitlab::rules::{self as gitlab_rules, Tri};
-use crate::gitlab::{GitlabJob, GitlabPipeline, IdToken, IncludeKind};
-use crate::registry::{GitlabPublishing, Registry};
+use crate::facts::publish::{PublishSite, Target, Uploader};
+use crate::gitlab::facts::{
+    GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gitlab_registries, relies_on_tp,
+    token_for, token_variable, tp_indexes, tp_site, yaml_aud,
+};
+use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
+use crate::registry::Registry;
 
 /// The first release of each uploader that does trusted publishing on
 /// GitLab: twine 6.1.0 ("preliminary built-in support for Trusted
@@ -50,33 +54,6 @@ const FIRST_GITLAB_RELEASE: &[(Uploader, &str, [u64; 3])] = &[
     (Uploader::Twine, "twine", [6, 1, 0]),
     (Uploader::Uv, "uv", [0, 8, 18]),
 ];
-
-/// The registries with GitLab publishers, and what each asks of a job's
-/// ID token (owned by the registry's module).
-fn gitlab_registries() -> impl Iterator<Item = (Registry, &'static GitlabPublishing)> {
-    Registry::ALL
-        .into_iter()
-        .filter_map(|registry| Some((registry, registry.gitlab()?)))
-}
-
-/// The audience the registry's uploaders ask GitLab's ID token for.
-fn audience(index: Registry) -> &'static str {
-    index.gitlab().map_or("pypi", |g| g.audience)
-}
-
-/// The ID token variable the registry's uploaders read.
-fn token_variable(index: Registry) -> &'static str {
-    index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
-}
-
-/// The audience as YAML writes it (quoted when it holds a `:`).
-fn yaml_aud(aud: &str) -> String {
-    if aud.contains(':') {
-        format!("\"{aud}\"")
-    } else {
-        aud.to_string()
-    }
-}
 
 /// Whether `value` is npm's audience for another of npm's hosts
 /// (`npm:registry.npmjs.com`).
@@ -116,40 +93,13 @@ fn gitlab_publishers<'a>(context: &Context<'a>) -> impl Iterator<Item = &'a Publ
 /// Push `diagnostic` with the `include:` entries that lead to its file (or,
 /// for a finding in a repository script, to the pipeline file that runs it).
 fn push(pipeline: &GitlabPipeline, out: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
-    let mut diagnostic = diagnostic;
-    let file = std::iter::once(diagnostic.location.file)
-        .chain(diagnostic.related.iter().map(|r| r.location.file))
-        .find(|file| pipeline.file(*file).is_some())
-        .unwrap_or(diagnostic.location.file);
-    for entry in pipeline.include_chain(file) {
-        diagnostic = diagnostic.with_related(entry, "the file is included here");
-    }
-    out.push(diagnostic);
+    out.push(pipeline.with_include_chain(diagnostic));
 }
 
 /// Note the script line (and files on the way) that lead to a location in
 /// a repository script.
 fn with_via(diagnostic: Diagnostic, via: &[Location]) -> Diagnostic {
-    let mut diagnostic = diagnostic;
-    for (depth, location) in via.iter().enumerate() {
-        let message = if depth == 0 {
-            "run by this line of the job's script"
-        } else {
-            "through here"
-        };
-        diagnostic = diagnostic.with_related(*location, message);
-    }
-    diagnostic
-}
-
-/// An upload to a registry with GitLab publishers by one of the uploaders
-/// that read its ID token (twine or uv for PyPI, npm for npm) with no
-/// password in the file: trusted publishing, unless a CI/CD variable of the
-/// settings gives one.
-fn tp_site(site: &PublishSite) -> Option<Registry> {
-    let index = site.index()?;
-    let tool = index.gitlab()?.uploaders.contains(&site.uploader);
-    (tool && site.is_oidc()).then_some(index)
+    diagnostic.with_via_as(via, GITLAB_WORDS.via_first)
 }
 
 /// Whether the upload is given a username other than `__token__`, with
@@ -190,128 +140,6 @@ fn gives_username(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) ->
 /// variable, which may be either.
 fn to_pypi(site: &PublishSite) -> bool {
     !matches!(site.target, Target::Custom(_))
-}
-
-/// The indexes a job uploads to by trusted publishing, in order, once each.
-fn tp_indexes(facts: &GitlabJobFacts) -> Vec<Registry> {
-    let mut indexes = Vec::new();
-    for index in facts.publish_sites.iter().filter_map(tp_site) {
-        if !indexes.contains(&index) {
-            indexes.push(index);
-        }
-    }
-    indexes
-}
-
-/// What the job's ID tokens offer an upload to one index.
-enum TokenFor<'a> {
-    /// An entry with the audience as one string, named as the tools read it.
-    Ready,
-    /// The audience is right but the variable has another name.
-    WrongName(&'a IdToken),
-    /// The audience is in a list (TP205 reports the list itself).
-    InList,
-    /// An audience is a CI/CD variable.
-    Variable(&'a IdToken, &'a str),
-    /// The audience differs from PyPI's only in letter case.
-    Case(&'a IdToken, &'a str),
-    /// The entry named for the index has another audience.
-    NamedOther(&'a IdToken, &'a str),
-    /// The only PyPI entry is for the other index, which the job does not use.
-    OtherIndex(&'a IdToken, &'a str),
-    Missing,
-}
-
-fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> TokenFor<'a> {
-    let aud = audience(index);
-    let name = token_variable(index);
-    // The variable set some other way (`variables:`, an export): what it
-    // holds cannot be judged.
-    let assigned = format!("{name}=");
-    if job.variables.iter().any(|v| v.name.value == name)
-        || job.all_lines().any(|l| l.text.contains(&assigned))
-    {
-        return TokenFor::Ready;
-    }
-    let single = |t: &&IdToken| !t.aud_is_list && t.aud.len() == 1;
-    let exact: Vec<&IdToken> = job
-        .id_tokens
-        .iter()
-        .filter(single)
-        .filter(|t| t.aud[0].value.trim() == aud)
-        .collect();
-    if exact.iter().any(|t| t.name.value == name) {
-        return TokenFor::Ready;
-    }
-    if let Some(token) = exact.first() {
-        return TokenFor::WrongName(token);
-    }
-    if job
-        .id_tokens
-        .iter()
-        .any(|t| t.aud_is_list && t.aud.iter().any(|a| a.value.trim() == aud))
-    {
-        return TokenFor::InList;
-    }
-    for token in &job.id_tokens {
-        if let Some(variable) = token.aud.iter().find(|a| a.value.contains('$')) {
-            return TokenFor::Variable(token, &variable.value);
-        }
-    }
-    for token in job.id_tokens.iter().filter(single) {
-        let value = token.aud[0].value.trim();
-        if value.eq_ignore_ascii_case(aud) {
-            return TokenFor::Case(token, &token.aud[0].value);
-        }
-    }
-    if let Some(token) = job
-        .id_tokens
-        .iter()
-        .filter(single)
-        .find(|t| t.name.value == name)
-    {
-        return TokenFor::NamedOther(token, &token.aud[0].value);
-    }
-    for token in job.id_tokens.iter().filter(single) {
-        let value = token.aud[0].value.trim();
-        // Only the other index of the same registry (PyPI and TestPyPI).
-        let other = gitlab_registries()
-            .find(|(r, g)| *r != index && r.is_pypi() == index.is_pypi() && g.audience == value)
-            .map(|(r, _)| r);
-        if let Some(other) = other
-            && !uploads.contains(&other)
-        {
-            return TokenFor::OtherIndex(token, &token.aud[0].value);
-        }
-    }
-    TokenFor::Missing
-}
-
-/// Whether a job relies on trusted publishing for `index`: it has an ID
-/// token meant for it (whatever is wrong with it), or exchanges one itself.
-fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
-    let uploads = tp_indexes(facts);
-    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
-}
-
-/// Jobs that upload to PyPI or TestPyPI by trusted publishing and have an
-/// ID token for it: the index of the job and the first such upload.
-fn trusted_publish_jobs<'a>(
-    pipeline: &'a GitlabPipeline,
-    gitlab: &'a GitlabFacts,
-) -> impl Iterator<Item = (usize, &'a GitlabJob, &'a GitlabJobFacts, &'a PublishSite)> + 'a {
-    pipeline
-        .jobs
-        .iter()
-        .zip(&gitlab.jobs)
-        .enumerate()
-        .filter_map(|(index, (job, facts))| {
-            let site = facts
-                .publish_sites
-                .iter()
-                .find(|s| tp_site(s).is_some_and(|registry| relies_on_tp(job, facts, registry)))?;
-            Some((index, job, facts, site))
-        })
 }
 
 /// The `default:id_tokens` entry with audience `aud`, if any.
@@ -759,155 +587,6 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
     }
 }
 
-pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        if facts.mints_token {
-            continue;
-        }
-        for site in &facts.publish_sites {
-            let Some(index) = site.index() else { continue };
-            let Auth::Password { location, source } = &site.auth else {
-                continue;
-            };
-            // A token next to npm's ID token is TP307's.
-            if super::npm::reported_as_fallback(site) {
-                continue;
-            }
-            let aud = yaml_aud(audience(index));
-            let variable = token_variable(index);
-            if index.is_pypi()
-                && let Some(token) = given_id_token(context, job, *location)
-            {
-                push(
-                    pipeline,
-                    out,
-                    with_via(
-                        Diagnostic::new(
-                            &PUBLISH_TOKEN_ENV,
-                            *location,
-                            format!(
-                                "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
-                                site.uploader.name(),
-                                index.display_name()
-                            ),
-                        )
-                        .with_severity(Severity::Error)
-                        .with_help(format!(
-                            "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
-                        ))
-                        .with_related(site.location(), "the upload"),
-                        &site.via,
-                    ),
-                );
-                continue;
-            }
-            let has_token = job.id_token(variable).is_some();
-            let message = format!(
-                "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
-                site.uploader.name(),
-                index.display_name(),
-                if has_token {
-                    format!(" (a given password wins over the job's `{variable}`)")
-                } else {
-                    String::new()
-                }
-            );
-            let help = match index.gitlab() {
-                Some(gitlab) if gitlab.uploaders.contains(&site.uploader) => format!(
-                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
-                    index.display_name()
-                ),
-                Some(_) if index.is_pypi() => format!(
-                    "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
-                    site.uploader.name()
-                ),
-                Some(gitlab) => format!(
-                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
-                    index.display_name(),
-                    gitlab.publish_hint
-                ),
-                None => format!(
-                    "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
-                    index.display_name()
-                ),
-            };
-            push(
-                pipeline,
-                out,
-                with_via(
-                    Diagnostic::new(&PUBLISH_TOKEN_ENV, *location, message)
-                        .with_help(help)
-                        .with_related(site.location(), "the upload"),
-                    &site.via,
-                ),
-            );
-        }
-    }
-}
-
-/// The job's ID token whose variable is the value given at `location` (a
-/// `-p`/`--token` flag, `TWINE_PASSWORD=` before the command, or a
-/// `variables:` entry), if it is one.
-fn given_id_token<'a>(
-    context: &Context<'_>,
-    job: &'a GitlabJob,
-    location: Location,
-) -> Option<&'a str> {
-    let text = &context.repo.sources.get(location.file).text;
-    let rest = text.get(location.span.end..)?;
-    let line = rest.split('\n').next().unwrap_or_default();
-    let value = line.trim_start_matches(|c: char| c.is_whitespace() || ":=\"'".contains(c));
-    job.id_tokens
-        .iter()
-        .map(|t| t.name.value.as_str())
-        .find(|name| {
-            let braced = format!("${{{name}}}");
-            let plain = format!("${name}");
-            value.starts_with(&braced)
-                || value.strip_prefix(&plain).is_some_and(|after| {
-                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                })
-        })
-}
-
-pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        for site in &facts.publish_sites {
-            if site.uploader != Uploader::Uv || site.oidc_required {
-                continue;
-            }
-            let Some(index) = tp_site(site) else { continue };
-            if !relies_on_tp(job, facts, index) {
-                continue;
-            }
-            push(
-                pipeline,
-                out,
-                with_via(
-                    Diagnostic::new(
-                        &UV_TRUSTED_PUBLISHING_FALLBACK,
-                        site.location(),
-                        "`uv publish` tries trusted publishing but falls back to password authentication if the OIDC exchange fails, which hides a misconfigured publisher behind a credentials error",
-                    )
-                    .with_help("run `uv publish --trusted-publishing always` (or set the job variable `UV_TRUSTED_PUBLISHING: always`) so a failed exchange is reported as such")
-                    .with_fix(crate::fix::workflow::uv_trusted_publishing_always(
-                        site.file,
-                        &context.repo.sources.get(site.file).text,
-                        site.span,
-                    )),
-                    &site.via,
-                ),
-            );
-        }
-    }
-}
-
 /// A version's first three numbers; pre-release suffixes are dropped, so
 /// `6.1.0rc1` reads as `6.1.0` (never older than what it precedes).
 fn version(text: &str) -> Option<[u64; 3]> {
@@ -971,47 +650,6 @@ pub(super) fn uploader_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 );
             }
         }
-    }
-}
-
-pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    // An include tplint cannot read may give the job its environment.
-    if !pipeline.complete() {
-        return;
-    }
-    for (_, job, _, site) in trusted_publish_jobs(pipeline, gitlab) {
-        if job.environment.is_some() {
-            continue;
-        }
-        let Some(index) = site.index() else { continue };
-        // A publisher that expects an environment makes this TP104's error.
-        if gitlab_publishers(context).any(|p| p.index() == index && p.environment.is_some()) {
-            continue;
-        }
-        let shown = index.display_name();
-        push(
-            pipeline,
-            out,
-            Diagnostic::new(
-                &PUBLISH_JOB_NO_ENVIRONMENT,
-                job.name.location,
-                format!(
-                    "job `{}` publishes to {shown} by trusted publishing without an `environment:`, so its ID token names no environment and the publisher on {shown} cannot be limited to one",
-                    job.name.value
-                ),
-            )
-            // PyPI's own GitLab example has no environment and calls one
-            // "optional, but strongly recommended": advice, not a warning.
-            .with_severity(Severity::Info)
-            .with_help(format!(
-                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
-                index.key()
-            ))
-            .with_related(site.location(), "the upload by trusted publishing"),
-        );
     }
 }
 
@@ -1124,159 +762,6 @@ pub(super) fn unpinned_include(context: &Context<'_>, out: &mut Vec<Diagnostic>)
             )
             .with_severity(Severity::Info)
             .with_help(format!("pin the digest: `{name}@sha256:<digest>`")),
-        );
-    }
-}
-
-/// Where and why a job's run in a merge request pipeline is undecided.
-fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
-    let rules = job
-        .rules
-        .iter()
-        .flatten()
-        .chain(pipeline.workflow_rules.iter().flatten());
-    for rule in rules {
-        if rule.file_conditions {
-            return (
-                rule.location,
-                "a rule with `changes:` or `exists:`, which depend on the files of each commit"
-                    .to_string(),
-            );
-        }
-        if let Some(condition) = &rule.condition
-            && gitlab_rules::evaluate(&condition.value) == Tri::Unknown
-        {
-            return (
-                condition.location,
-                format!("`{}`, which tplint cannot evaluate", condition.value.trim()),
-            );
-        }
-    }
-    if let Some(only) = job.only.as_ref().filter(|o| o.complex) {
-        return (
-            only.location,
-            "`only:` with `variables`, `changes` or `kubernetes`".to_string(),
-        );
-    }
-    (job.name.location, "its rules".to_string())
-}
-
-/// The rule or `only:` entry that lets a job run in merge request pipelines.
-fn admitting(job: &GitlabJob) -> Option<Location> {
-    if let Some(rules) = &job.rules {
-        return rules
-            .iter()
-            .find(|r| {
-                r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
-                    && r.condition
-                        .as_ref()
-                        .is_none_or(|c| gitlab_rules::evaluate(&c.value) == Tri::Yes)
-            })
-            .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
-    }
-    let only = job.only.as_ref()?;
-    only.refs
-        .iter()
-        .find(|r| r.value.trim() == "merge_requests")
-        .map(|r| r.location)
-}
-
-pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        let Some(site) = facts.publish_sites.iter().find(|s| to_pypi(s)) else {
-            continue;
-        };
-        let name = &job.name.value;
-        let index = site.index().map_or("PyPI", Registry::display_name);
-        // Without `workflow:rules` of its own, the pipeline may get them from
-        // an include tplint cannot read, which may leave merge requests out.
-        let workflow_known = if pipeline.complete() || pipeline.workflow_rules.is_some() {
-            Severity::Warning
-        } else {
-            Severity::Info
-        };
-        let diagnostic = match facts.merge_request {
-            Tri::No => continue,
-            Tri::Yes => Diagnostic::new(
-                &UNTRUSTED_TRIGGER,
-                admitting(job).unwrap_or(job.name.location),
-                format!(
-                    "job `{name}` uploads to {index} and runs in merge request pipelines, which run a merge request's changes before anyone merged them, with this project's identity (a fork's too, when a maintainer runs its pipeline here){}",
-                    if workflow_known == Severity::Info {
-                        "; unless an include tplint cannot read sets `workflow:rules` that leave merge requests out"
-                    } else {
-                        ""
-                    }
-                ),
-            )
-            .with_help(
-                "run the publish job only for tags (`rules:` with `- if: $CI_COMMIT_TAG`), and leave merge request pipelines to tests",
-            )
-            .with_severity(workflow_known),
-            Tri::Unknown => {
-                let (location, why) = undecided(pipeline, job);
-                Diagnostic::new(
-                    &UNTRUSTED_TRIGGER,
-                    location,
-                    format!(
-                        "job `{name}` uploads to {index}, and whether it runs in merge request pipelines depends on {why}"
-                    ),
-                )
-                .with_severity(Severity::Info)
-                .with_help("if a merge request must never publish, say so: run the publish job only for tags (`if: $CI_COMMIT_TAG`), or add `- if: $CI_PIPELINE_SOURCE == \"merge_request_event\"` with `when: never` first")
-            }
-        };
-        push(
-            pipeline,
-            out,
-            with_via(
-                diagnostic.with_related(site.location(), "the upload"),
-                &site.via,
-            ),
-        );
-    }
-}
-
-pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, gitlab)) = gitlab(context) else {
-        return;
-    };
-    for (_, job, facts, site) in trusted_publish_jobs(pipeline, gitlab) {
-        let build = facts.builds.iter().find(|b| b.kind == BuildKind::Build);
-        let (location, via, what) = if let Some(build) = build {
-            (
-                build.location,
-                &build.via,
-                format!("builds or installs code (`{}`)", build.what),
-            )
-        } else if let Some(local) = facts.local_code.first() {
-            (local.location, &local.via, format!("runs {}", local.what))
-        } else {
-            continue;
-        };
-        push(
-            pipeline,
-            out,
-            with_via(
-                Diagnostic::new(
-                    &BUILD_IN_PUBLISH_JOB,
-                    location,
-                    format!(
-                        "job `{}` publishes by trusted publishing and also {what}, so that code runs with the job's ID token in its environment",
-                        job.name.value
-                    ),
-                )
-                .with_help(format!(
-                    "build in a job of an earlier stage that keeps the {} as `artifacts:`, and let the publish job take them (`dependencies:` or `needs:`) and only upload{}",
-                    if site.index().is_some_and(Registry::is_pypi) { "distributions" } else { "packed package (`npm pack`)" },
-                    if site.index().is_some_and(Registry::is_pypi) { ", as PyPI's GitLab example does" } else { "" }
-                ))
-                .with_related(site.location(), "the upload by trusted publishing"),
-                via,
-            ),
         );
     }
 }

@@ -1,11 +1,12 @@
 //! TP6xx: the shape of the publish job — what starts it, what else runs in
-//! it, where it runs, and how the distributions reach it.
+//! it, where it runs, and how the distributions reach it. TP601 and TP602
+//! are written once for every CI system, over the views of
+//! [`publish_job`]; the others read GitHub workflows.
 
 use crate::catalogue::{
     ARTIFACT_HANDOFF, BUILD_IN_PUBLISH_JOB, PUBLISH_TWICE_IN_JOB, UNSUPPORTED_RUNNER,
     UNTRUSTED_TRIGGER,
 };
-use std::collections::{HashMap, HashSet};
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -13,11 +14,10 @@ use crate::facts::WorkflowView;
 use crate::facts::artifacts::{self, ArtifactName, Download, UpstreamArtifacts};
 use crate::facts::attestations::{self, Attests};
 use crate::facts::build_steps::{self, BuildKind};
-use crate::facts::call_reach;
-use crate::facts::calls::Callee;
-use crate::facts::conditions::{self, Event, JobsReached, Tri, Verdict};
+use crate::facts::conditions::{self, Verdict};
+use crate::facts::oidc;
 use crate::facts::publish::{PublishSite, Target, Uploader};
-use crate::facts::{oidc, triggers};
+use crate::facts::publish_job::{self, Reach};
 use crate::source::{FileId, Span};
 use crate::workflow::{Job, RunsOn, Step};
 
@@ -51,423 +51,128 @@ fn action_jobs(view: &WorkflowView<'_>) -> Vec<usize> {
     jobs_with(view, |s| s.uploader == Uploader::GhActionPypiPublish)
 }
 
+/// TP601, written once over [`publish_job::UntrustedStart`]s: a run on
+/// untrusted code that reaches an upload is a warning, an error when the
+/// registry refuses such runs' tokens, and advice when a condition tplint
+/// cannot evaluate, or a file it cannot read, decides.
 pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishing = call_reach::files_reaching(
-        &context.facts.calls,
-        context.repo.workflows.len(),
-        |file| {
-            context
-                .facts
-                .workflows
-                .get(file)
-                .is_some_and(|f| f.publish_sites.iter().any(to_pypi))
-        },
-        false,
-    );
-    let graph = &context.facts.calls;
-    // The calls each workflow makes, cycles left out (GitHub rejects them).
-    let cycles: HashSet<usize> = graph.cycles.iter().copied().collect();
-    let mut calls_from: Vec<Vec<usize>> = vec![Vec::new(); context.repo.workflows.len()];
-    for (index, call) in graph.calls.iter().enumerate() {
-        if !cycles.contains(&index)
-            && let Some(list) = calls_from.get_mut(call.caller)
-        {
-            list.push(index);
-        }
-    }
-    // Registries that refuse some events, with trusted publishing to them
-    // somewhere in the repository.
-    let rejecting: Vec<crate::registry::Registry> = crate::registry::Registry::ALL
-        .into_iter()
-        .filter(|r| !r.info().rejected_events.is_empty())
-        .filter(|r| {
-            context.facts.workflows.iter().any(|f| {
-                f.publish_sites
-                    .iter()
-                    .any(|s| s.index() == Some(*r) && s.is_oidc())
-            })
-        })
-        .collect();
-    for view in context.workflows() {
-        if !publishing.get(view.index).copied().unwrap_or(false) {
-            continue;
-        }
-        for trigger in &view.workflow.triggers {
-            let event = trigger.event.value.as_str();
-            let Some(kind) = triggers::untrusted(event) else {
-                continue;
-            };
-            // Jobs that publish, here or through workflows of this
-            // repository they call (which run with the caller's event).
-            let reach_of = |keep: &dyn Fn(&PublishSite) -> bool| {
-                let mut reach: Option<PublishReach> = None;
-                for run in Event::from_untrusted_trigger(trigger) {
-                    let mut walk = ReachWalk {
-                        context,
-                        keep,
-                        calls_from: &calls_from,
-                        event: &run,
-                        memo: HashMap::new(),
-                    };
-                    let found = walk.publish_reach(view.index, 0);
-                    PublishReach::keep_stronger(&mut reach, found);
-                }
-                reach
-            };
-            // A registry that refuses the event's OIDC tokens: a certain
-            // reach of its trusted publishing is an error in its own words.
-            if let Some(diagnostic) = rejected_event(view, trigger, event, &rejecting, &reach_of) {
-                out.push(diagnostic);
-                continue;
-            }
-            let reach = reach_of(&to_pypi);
-            let Some(reach) = reach.filter(|r| !r.verdict.is_false()) else {
-                continue;
-            };
-            let job = view.job(reach.job);
-            let what = if reach.calls {
-                "calls a workflow that publishes"
-            } else {
-                "publishes"
-            };
-            let related = Location::new(view.file.file, job.id.span);
-            let location = Location::new(view.file.file, trigger.event.span);
-            let (reason, rejected) = event_reason(context, &view, &reach, event, kind);
-            let reason = reason.as_str();
-            let diagnostic = match (reach.verdict.value, &reach.verdict.term) {
-                (Tri::True, _) | (_, None) => Diagnostic::new(
-                    &UNTRUSTED_TRIGGER,
-                    location,
-                    format!(
-                        "job `{}` {what}, but the workflow also runs on `{event}`, which {}",
-                        job.id.value, reason
-                    ),
-                )
-                .with_severity(if rejected {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                })
-                .with_help(format!(
-                    "publish from a workflow that runs only on `release` or tag pushes, or guard the publish job with `if: github.event_name != '{event}'`"
-                )),
-                (_, Some(term)) => Diagnostic::new(
-                    &UNTRUSTED_TRIGGER,
-                    location,
-                    format!(
-                        "job `{}` {what}, and the workflow also runs on `{event}`, which {}; whether such a run reaches the publish step depends on `{term}`, which tplint cannot know",
-                        job.id.value, reason
-                    ),
-                )
-                .with_severity(Severity::Info)
-                .with_help(format!(
-                    "if a `{event}` run must never publish, say so in the condition (`github.event_name != '{event}'`), or publish from a workflow that runs only on `release` or tag pushes"
-                )),
-            };
-            out.push(diagnostic.with_related(related, "this job publishes"));
-        }
-    }
-}
-
-/// Why `event` is risky for the registries the reached job publishes to,
-/// and whether every one of them rejects its OIDC tokens. The registries
-/// are those of the job's own sites, or of every site when it calls a
-/// workflow (the rejection is then claimed only when all reject it).
-fn event_reason(
-    context: &Context<'_>,
-    view: &WorkflowView<'_>,
-    reach: &PublishReach,
-    event: &str,
-    kind: &triggers::UntrustedTrigger,
-) -> (String, bool) {
-    let sites: Vec<&PublishSite> = if reach.calls {
-        context
-            .workflows()
-            .flat_map(|v| v.facts.publish_sites.iter())
-            .collect()
-    } else {
-        view.sites_of(reach.job).collect()
-    };
-    let mut registries: Vec<crate::registry::Registry> =
-        sites.iter().filter_map(|s| s.index()).collect();
-    registries.sort_by_key(|r| r.display_name());
-    registries.dedup();
-    let rejects = |r: &crate::registry::Registry| {
-        r.info().rejected_events.contains(&event) || (r.is_pypi() && kind.rejected_by_pypi)
-    };
-    let all_pypi = !registries.is_empty() && registries.iter().all(|r| r.is_pypi());
-    if all_pypi {
-        return (kind.reason.to_string(), kind.rejected_by_pypi);
-    }
-    let base = kind
-        .reason
-        .replace(", and PyPI rejects its OIDC tokens", "");
-    if !registries.is_empty() && registries.iter().all(rejects) {
-        let names: Vec<&str> = registries.iter().map(|r| r.display_name()).collect();
-        return (
-            format!(
-                "{base}, and {} rejects its OIDC tokens",
-                names.join(" and ")
+    for start in publish_job::untrusted_starts(context.repo, context.facts) {
+        let severity = match start.reach {
+            Reach::Undecided => Severity::Info,
+            Reach::Certain if start.refused => Severity::Error,
+            Reach::Certain if start.may_be_excluded => Severity::Info,
+            Reach::Certain => Severity::Warning,
+        };
+        out.push(
+            start.finish(
+                Diagnostic::new(&UNTRUSTED_TRIGGER, start.location, start.message.as_str())
+                    .with_severity(severity)
+                    .with_help(start.help.as_str()),
             ),
-            true,
         );
     }
-    (base, false)
 }
 
-/// Which publish sites a reach walk counts.
-type SiteFilter<'f> = &'f dyn Fn(&PublishSite) -> bool;
-
-/// TP601 as an error when `event` certainly reaches trusted publishing to
-/// a registry that refuses the tokens of runs of that event.
-fn rejected_event(
-    view: WorkflowView<'_>,
-    trigger: &crate::workflow::Trigger,
-    event: &str,
-    rejecting: &[crate::registry::Registry],
-    reach_of: &dyn Fn(SiteFilter<'_>) -> Option<PublishReach>,
-) -> Option<Diagnostic> {
-    let registry = rejecting
-        .iter()
-        .copied()
-        .find(|r| r.info().rejected_events.contains(&event))?;
-    let reach = reach_of(&|s: &PublishSite| s.index() == Some(registry) && s.is_oidc())?;
-    if reach.verdict.value != Tri::True {
-        return None;
-    }
-    let job = view.job(reach.job);
-    let what = if reach.calls {
-        "calls a workflow that publishes"
-    } else {
-        "publishes"
-    };
-    let quoted = crate::registry::rejected_event_message(registry, event)?;
-    Some(
-        Diagnostic::new(
-            &UNTRUSTED_TRIGGER,
-            Location::new(view.file.file, trigger.event.span),
-            format!(
-                "job `{}` {what} to {registry} by trusted publishing, but the workflow also runs on `{event}`, whose OIDC tokens {registry} refuses: \"{quoted}\"",
-                job.id.value
-            ),
-        )
-        .with_severity(Severity::Error)
-        .with_help(format!(
-            "publish from a workflow that runs on `push` of tags, `release` or `workflow_dispatch`, or guard the publish job with `if: github.event_name != '{event}'`"
-        ))
-        .with_related(
-            Location::new(view.file.file, job.id.span),
-            "this job publishes",
-        ),
-    )
-}
-
-/// Whether a run reaches a publish step, and through which job of the
-/// workflow it starts in.
-#[derive(Clone)]
-struct PublishReach {
-    verdict: Verdict,
-    job: usize,
-    /// The job calls a reusable workflow that publishes.
-    calls: bool,
-}
-
-impl PublishReach {
-    /// Keep the more certain reach: true over unknown over false, the
-    /// first among equals.
-    fn keep_stronger(best: &mut Option<PublishReach>, found: Option<PublishReach>) {
-        let rank = |r: &PublishReach| match r.verdict.value {
-            Tri::True => 2,
-            Tri::Unknown => 1,
-            Tri::False => 0,
-        };
-        if let Some(found) = found
-            && best.as_ref().is_none_or(|b| rank(&found) > rank(b))
-        {
-            *best = Some(found);
-        }
-    }
-}
-
-/// GitHub runs at most this many levels of reusable workflows.
-const MAX_CALL_DEPTH: usize = 10;
-
-/// A walk from one workflow through the workflows it calls, for one event.
-struct ReachWalk<'a> {
-    context: &'a Context<'a>,
-    /// The publish sites that count.
-    keep: &'a dyn Fn(&PublishSite) -> bool,
-    /// Indexes into the call graph, per calling workflow.
-    calls_from: &'a [Vec<usize>],
-    event: &'a Event,
-    /// Per workflow and depth, so diamond-shaped call graphs cost linear time.
-    memo: HashMap<(usize, usize), Option<PublishReach>>,
-}
-
-impl ReachWalk<'_> {
-    /// How the event reaches the publish steps of workflow `file` (to PyPI
-    /// or TestPyPI): each job's `if:` and `needs`, each step's `if:`, and
-    /// for a job that calls a workflow of this repository, that workflow's
-    /// own jobs and steps (they run with the caller's event).
-    fn publish_reach(&mut self, file: usize, depth: usize) -> Option<PublishReach> {
-        if let Some(known) = self.memo.get(&(file, depth)) {
-            return known.clone();
-        }
-        let context = self.context;
-        let workflow = context.repo.workflows.get(file)?.workflow.as_ref()?;
-        let facts = context.facts.workflows.get(file)?;
-        let reached = JobsReached::new(workflow, self.event);
-        let mut best: Option<PublishReach> = None;
-        for site in facts.publish_sites.iter().filter(|s| (self.keep)(s)) {
-            let Some(job) = workflow.jobs.get(site.job) else {
-                continue;
-            };
-            let mut verdict = reached.step(job, site.job, Some(site.step), self.event);
-            // An uploading action's own switch (`upload: ${{ ... }}`).
-            if let Some(gate) = &site.gate {
-                verdict = verdict.and(conditions::evaluate(gate, self.event));
-            }
-            PublishReach::keep_stronger(
-                &mut best,
-                Some(PublishReach {
-                    verdict,
-                    job: site.job,
-                    calls: false,
-                }),
-            );
-        }
-        let calls = self.calls_from.get(file).map_or(&[][..], Vec::as_slice);
-        for &index in calls {
-            let call = &context.facts.calls.calls[index];
-            let Callee::Local(target) = call.callee else {
-                continue;
-            };
-            if depth >= MAX_CALL_DEPTH {
-                break;
-            }
-            let Some(inner) = self.publish_reach(target, depth + 1) else {
-                continue;
-            };
-            let Some(caller) = reached.jobs.get(call.job) else {
-                continue;
-            };
-            PublishReach::keep_stronger(
-                &mut best,
-                Some(PublishReach {
-                    verdict: caller.clone().and(inner.verdict),
-                    job: call.job,
-                    calls: true,
-                }),
-            );
-        }
-        self.memo.insert((file, depth), best.clone());
-        best
-    }
-}
-
+/// TP602, written once over [`publish_job::PublishJob`]s: what else runs next to the
+/// job's first upload by trusted publishing.
 pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for view in context.workflows() {
-        for index in publish_jobs(&view) {
-            let Some(site) = view.sites_of(index).find(|s| s.is_oidc() && to_pypi(s)) else {
-                continue;
-            };
-            let job = view.job(index);
-            let facts = view.job_facts(index);
-            // Other uploaders need their own tool installed to run at all.
-            let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
-            // `cargo publish` and `rake release` build from the checkout
-            // themselves: it and the builds they run anyway are no finding.
-            let from_source = site.uploader.builds_from_source();
-            let subsumed = |what: &str| {
-                from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
-            };
-            let build = facts
-                .builds
-                .iter()
-                .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
-            let local = facts.local_code.first();
-            let (location, via, what, severity) = if let Some(build) = build {
-                (
-                    build.location,
-                    &build.via,
-                    format!("builds or installs code (`{}`)", build.what),
-                    Severity::Warning,
-                )
-            } else if let Some(local) = local {
-                // Next to a tool that builds from the checkout anyway, the
-                // repository's own code may be setup that build needs.
-                (
-                    local.location,
-                    &local.via,
-                    format!("runs {}", local.what),
-                    if from_source.is_some() {
-                        Severity::Info
-                    } else {
-                        Severity::Warning
-                    },
-                )
-            } else if let Some(checkout) = facts
-                .builds
-                .iter()
-                .find(|b| b.kind == BuildKind::Checkout && from_source.is_none())
-            {
-                (
-                    checkout.location,
-                    &checkout.via,
-                    "checks out the repository".to_string(),
-                    Severity::Info,
-                )
-            } else if let Some(setup) = facts
-                .builds
-                .iter()
-                .find(|b| b.kind == BuildKind::ToolSetup && !tool_setup_allowed)
-            {
-                (
-                    setup.location,
-                    &setup.via,
-                    "installs tools that gh-action-pypi-publish does not need".to_string(),
-                    Severity::Info,
-                )
-            } else {
-                continue;
-            };
-            let help = if from_source.is_some() && severity == Severity::Info {
-                "keep it only if it installs what the build needs; anything else belongs in a job without `id-token: write`"
-            } else if from_source.is_some() {
-                "run tests and other builds in a job without `id-token: write`; the publish job needs only the checkout, the toolchain and the publish itself"
-            } else if severity == Severity::Warning {
-                "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them"
-            } else {
-                "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it"
-            };
-            out.push(
-                Diagnostic::new(
-                    &BUILD_IN_PUBLISH_JOB,
-                    location,
-                    if severity == Severity::Warning {
-                        format!(
-                            "job `{}` publishes by trusted publishing and also {what}, so that code runs where the OIDC token can be minted",
-                            job.id.value,
-                        )
-                    } else if from_source.is_some() {
-                        format!(
-                            "job `{}` publishes by trusted publishing and also {what}, which runs where the OIDC token can be minted; `{}` builds from the checkout here anyway, so it may be setup that build needs",
-                            job.id.value,
-                            site.uploader.name(),
-                        )
-                    } else {
-                        format!(
-                            "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
-                            job.id.value,
-                        )
-                    },
-                )
-                .with_severity(severity)
-                .with_help(help)
-                .with_via(via)
-                .with_related(site.location(), "trusted publishing happens here"),
-            );
-        }
+    for job in publish_job::publish_jobs(context.repo, context.facts) {
+        let Some(&site) = job.sites.first() else {
+            continue;
+        };
+        let words = job.words;
+        // Other uploaders need their own tool installed to run at all.
+        let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
+        // `cargo publish` and `rake release` build from the checkout
+        // themselves: it and the builds they run anyway are no finding.
+        let from_source = site.uploader.builds_from_source();
+        let subsumed = |what: &str| {
+            from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
+        };
+        let build = job
+            .builds
+            .iter()
+            .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
+        let local = job.local_code.first();
+        let (location, via, what, severity) = if let Some(build) = build {
+            (
+                build.location,
+                &build.via,
+                format!("builds or installs code (`{}`)", build.what),
+                Severity::Warning,
+            )
+        } else if let Some(local) = local {
+            // Next to a tool that builds from the checkout anyway, the
+            // repository's own code may be setup that build needs.
+            (
+                local.location,
+                &local.via,
+                format!("runs {}", local.what),
+                if from_source.is_some() {
+                    Severity::Info
+                } else {
+                    Severity::Warning
+                },
+            )
+        } else if let Some(checkout) = job.builds.iter().find(|b| {
+            b.kind == BuildKind::Checkout && from_source.is_none() && !words.starts_checked_out
+        }) {
+            (
+                checkout.location,
+                &checkout.via,
+                "checks out the repository".to_string(),
+                Severity::Info,
+            )
+        } else if let Some(setup) = job
+            .builds
+            .iter()
+            .find(|b| b.kind == BuildKind::ToolSetup && !tool_setup_allowed)
+        {
+            (
+                setup.location,
+                &setup.via,
+                "installs tools that gh-action-pypi-publish does not need".to_string(),
+                Severity::Info,
+            )
+        } else {
+            continue;
+        };
+        let tokenless = words.tokenless_job;
+        let help = if from_source.is_some() && severity == Severity::Info {
+            format!(
+                "keep it only if it installs what the build needs; anything else belongs in {tokenless}"
+            )
+        } else if from_source.is_some() {
+            format!(
+                "run tests and other builds in {tokenless}; the publish job needs only the checkout, the toolchain and the publish itself"
+            )
+        } else if severity == Severity::Warning {
+            (words.separate_build)(site.index())
+        } else {
+            "if the job needs nothing from the checkout, drop the step; the fewer steps run next to the token, the less can misuse it".to_string()
+        };
+        let message = if severity == Severity::Warning {
+            format!(
+                "job `{}` publishes by trusted publishing and also {what}, so that code runs {}",
+                job.name, words.token_reach,
+            )
+        } else if from_source.is_some() {
+            format!(
+                "job `{}` publishes by trusted publishing and also {what}, which runs {}; `{}` builds from the checkout here anyway, so it may be setup that build needs",
+                job.name,
+                words.token_reach,
+                site.uploader.name(),
+            )
+        } else {
+            format!(
+                "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
+                job.name,
+            )
+        };
+        let diagnostic = Diagnostic::new(&BUILD_IN_PUBLISH_JOB, location, message)
+            .with_severity(severity)
+            .with_help(help);
+        out.push(job.finish(job.with_upload_and_via(diagnostic, site, via)));
     }
 }
 

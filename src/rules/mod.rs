@@ -188,16 +188,11 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&PUBLISH_WITH_PASSWORD, credentials::publish_with_password),
     (&UNKNOWN_PUBLISH_INPUT, credentials::unknown_publish_input),
     (&PUBLISH_TOKEN_ENV, credentials::publish_token_env),
-    (&PUBLISH_TOKEN_ENV, gitlab_pipeline::publish_token_env),
     (
         &UV_TRUSTED_PUBLISHING_FALLBACK,
         credentials::uv_trusted_publishing_fallback,
     ),
     (&NPM_TOO_OLD, npm::npm_too_old),
-    (
-        &UV_TRUSTED_PUBLISHING_FALLBACK,
-        gitlab_pipeline::uv_trusted_publishing_fallback,
-    ),
     (
         &RELEASE_WITHOUT_PROVENANCE,
         record::release_without_provenance,
@@ -213,10 +208,6 @@ static CHECKS: &[(&Rule, Check)] = &[
     (
         &PUBLISH_JOB_NO_ENVIRONMENT,
         environment::publish_job_no_environment,
-    ),
-    (
-        &PUBLISH_JOB_NO_ENVIRONMENT,
-        gitlab_pipeline::publish_job_no_environment,
     ),
     (&ENVIRONMENT_DYNAMIC, environment::environment_dynamic),
     (&ENVIRONMENT_UNPROTECTED, online::environment_unprotected),
@@ -234,9 +225,7 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&PINNED_COMMIT_UNKNOWN, online::pinned_commit_unknown),
     (&VERSION_COMMENT_MISMATCH, online::version_comment_mismatch),
     (&UNTRUSTED_TRIGGER, hygiene::untrusted_trigger),
-    (&UNTRUSTED_TRIGGER, gitlab_pipeline::untrusted_trigger),
     (&BUILD_IN_PUBLISH_JOB, hygiene::build_in_publish_job),
-    (&BUILD_IN_PUBLISH_JOB, gitlab_pipeline::build_in_publish_job),
     (&UNSUPPORTED_RUNNER, hygiene::unsupported_runner),
     (&ARTIFACT_HANDOFF, hygiene::artifact_handoff),
     (&PUBLISH_TWICE_IN_JOB, hygiene::publish_twice_in_job),

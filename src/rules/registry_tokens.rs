@@ -5,50 +5,14 @@
 use super::Context;
 use crate::catalogue::{NUGET_LOGIN_USER, REGISTRY_TOKEN_NOT_WIRED};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::facts::WorkflowView;
-use crate::facts::publish::{Auth, Mint, PublishSite, output_references};
+use crate::facts::publish::{Auth, Mint, output_references};
+use crate::facts::{WorkflowView, unwired_mint};
 use crate::registry::Registry;
 use crate::registry::nuget::{
     LOGIN_ACTION, LOGIN_SERVICE_INPUT, LOGIN_USER_INPUT, is_nuget_org_token_service,
 };
 use crate::source::FileId;
 use crate::workflow::Step;
-
-/// The mint of the job that a publish site's given token should have come
-/// from, when the site certainly uses something else: a registry token
-/// minted earlier in the job (an output to read, or variables it
-/// exported), and a token given to the upload that tplint can read and
-/// that is not it (a secret, another step's output, a literal). A shell
-/// variable tplint cannot follow, or `${{ env.X }}`, may hold the minted
-/// token: no finding.
-pub(super) fn unwired_mint<'a>(view: &WorkflowView<'a>, site: &PublishSite) -> Option<&'a Mint> {
-    let Auth::Password { .. } = site.auth else {
-        return None;
-    };
-    let registry = site.index()?;
-    let given = site.secret.as_deref()?.trim();
-    // `${{ env.X }}` may be the minted token, written to `$GITHUB_ENV`.
-    let readable = if crate::workflow::is_expression(given) {
-        !given.contains("env.")
-    } else {
-        !given.starts_with('$')
-    };
-    if !readable {
-        return None;
-    }
-    // setup-dart sets up the Dart SDK in every Dart job and mints only
-    // when the job may request an OIDC token: a credential the job stores
-    // itself is TP303's finding, not an unused exchange.
-    if registry == Registry::PubDev {
-        return None;
-    }
-    view.job_facts(site.job).mints.iter().find(|m| {
-        m.registry == registry
-            && m.action.is_some()
-            && (!m.outputs.is_empty() || !m.exports.is_empty())
-            && m.top <= site.step
-    })
-}
 
 /// The text where a mint's outputs can be read: its job in the workflow,
 /// or the local action that holds the step.

@@ -1,0 +1,447 @@
+//! The CI-neutral view rules written once for every CI system read: a job
+//! that publishes by trusted publishing ([`PublishJob`]: its name and key,
+//! its environment, its uploads, what else it runs, how publishers name
+//! it), an upload with a token instead ([`PasswordUpload`]), an untrusted
+//! source that can reach an upload ([`UntrustedStart`]), and the words each
+//! CI system's messages use ([`CiWords`]). Each front end's facts fill them
+//! (GitHub's in `facts/mod.rs` and `facts/untrusted.rs`, GitLab's in
+//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`]
+//! or [`untrusted_starts`] does not know which one did.
+
+use crate::config::{Platform, Publisher};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::publish::{PublishSite, Uploader};
+use crate::facts::{BuildFact, Facts, LocalCode};
+use crate::gitlab::GitlabPipeline;
+use crate::registry::Registry;
+use crate::repository::Repository;
+use crate::source::FileId;
+use crate::workflow::Job;
+
+/// Whether a job runs in an environment, with three values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEnvironment {
+    /// The job names one (literal or not).
+    Declared,
+    /// It names none, and nothing tplint could not read may give it one.
+    Absent,
+    /// It names none, but a file tplint could not read (a GitLab include)
+    /// may give it one.
+    Unknown,
+}
+
+/// How the publishers of a registry name a job.
+#[derive(Clone, Copy, Debug)]
+pub enum PublisherScope<'a> {
+    /// By the workflow file the registry compares (GitHub): a publisher
+    /// names the job when it names that file.
+    Workflow(&'a str),
+    /// By the project alone: every publisher of the CI system does.
+    Project(Platform),
+}
+
+/// What a CI system calls the things a publish job's messages talk about,
+/// and the advice that differs between systems. Each front end's facts
+/// own one.
+#[derive(Debug)]
+pub struct CiWords {
+    /// The label of the job's own step or script line that leads into
+    /// another file.
+    pub via_first: &'static str,
+    /// The label of the upload a finding about the job points to.
+    pub upload: &'static str,
+    /// Whether a finding lists the upload before the steps that lead to
+    /// the finding's location (the order each front end's findings have
+    /// always had).
+    pub upload_first: bool,
+    /// Where code in the job can get at the registry credential.
+    pub token_reach: &'static str,
+    /// A job the credential does not reach.
+    pub tokenless_job: &'static str,
+    /// The job starts with the repository checked out, so a checkout in it
+    /// adds nothing.
+    pub starts_checked_out: bool,
+    /// What a failed login by password shows in the job's log.
+    pub password_failure: &'static str,
+    /// How advice tells the user to set an environment variable for the
+    /// job ("set", "set the job variable").
+    pub set_variable: &'static str,
+    /// The advice for an upload to a registry by the uploader with a
+    /// token from the source (TP303).
+    pub token_upload_help: fn(Uploader, Registry, &str) -> String,
+    /// The advice for moving builds out of the publish job, for an upload
+    /// to a registry (`None`: an index named by an expression).
+    pub separate_build: fn(Option<Registry>) -> String,
+    /// The finding for a publish job (by name) to a registry without an
+    /// environment.
+    pub no_environment: fn(&str, Registry) -> NoEnvironment,
+}
+
+/// The words and weight of TP401 on one CI system.
+#[derive(Debug)]
+pub struct NoEnvironment {
+    pub message: String,
+    pub help: String,
+    /// Another severity than the rule's.
+    pub severity: Option<Severity>,
+    /// Whether the finding points to the upload too.
+    pub points_to_upload: bool,
+}
+
+/// A job that publishes by trusted publishing.
+#[derive(Debug)]
+pub struct PublishJob<'a> {
+    /// The job's name as its file writes it, and where its key is.
+    pub name: &'a str,
+    pub key: Location,
+    pub environment: JobEnvironment,
+    /// A job this one needs (through any depth of `needs`) that runs in a
+    /// literal environment, and that environment.
+    pub needed_environment: Option<(&'a str, &'a str)>,
+    /// Its uploads by trusted publishing, in order; never empty.
+    pub sites: Vec<&'a PublishSite>,
+    pub builds: &'a [BuildFact],
+    pub local_code: &'a [LocalCode],
+    pub publishers: PublisherScope<'a>,
+    /// The GitHub job and its file, for fixes that edit it; `None` where
+    /// tplint offers no edit.
+    pub editable: Option<(FileId, &'a Job)>,
+    pub words: &'static CiWords,
+    /// The pipeline the job is in, whose `include:` entries lead to the
+    /// files of its findings.
+    pub pipeline: Option<&'a GitlabPipeline>,
+}
+
+impl PublishJob<'_> {
+    /// The registries it publishes to by trusted publishing, in order,
+    /// once each.
+    pub fn indexes(&self) -> Vec<Registry> {
+        let mut indexes = Vec::new();
+        for index in self.sites.iter().filter_map(|s| s.index()) {
+            if !indexes.contains(&index) {
+                indexes.push(index);
+            }
+        }
+        indexes
+    }
+
+    /// The first upload to `index`.
+    pub fn site_to(&self, index: Registry) -> Option<&PublishSite> {
+        self.sites
+            .iter()
+            .copied()
+            .find(|s| s.index() == Some(index))
+    }
+
+    /// The workflow file publishers compare, where they compare one.
+    pub fn workflow(&self) -> Option<&str> {
+        match self.publishers {
+            PublisherScope::Workflow(name) => Some(name),
+            PublisherScope::Project(_) => None,
+        }
+    }
+
+    /// Whether a publisher of `index` names this job.
+    pub fn named_by(&self, publisher: &Publisher, index: Registry) -> bool {
+        match self.publishers {
+            // pub.dev and JSR match no workflow file: every publisher of
+            // the registry names the job.
+            PublisherScope::Workflow(name) => {
+                publisher.index_kind == Some(index)
+                    && (!index.matches_workflow() || publisher.workflow.value == name)
+            }
+            PublisherScope::Project(platform) => {
+                publisher.platform == platform && publisher.index() == index
+            }
+        }
+    }
+
+    /// `diagnostic` pointing to the upload `site` and to the steps `via`
+    /// that lead to its location.
+    pub fn with_upload_and_via(
+        &self,
+        diagnostic: Diagnostic,
+        site: &PublishSite,
+        via: &[Location],
+    ) -> Diagnostic {
+        if self.words.upload_first {
+            diagnostic
+                .with_related(site.location(), self.words.upload)
+                .with_via_as(via, self.words.via_first)
+        } else {
+            diagnostic
+                .with_via_as(via, self.words.via_first)
+                .with_related(site.location(), self.words.upload)
+        }
+    }
+
+    /// `diagnostic` with the locations that lead to its file (a GitLab
+    /// pipeline's `include:` entries), ready to report.
+    pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
+        match self.pipeline {
+            Some(pipeline) => pipeline.with_include_chain(diagnostic),
+            None => diagnostic,
+        }
+    }
+}
+
+/// An upload to a registry with a password or API token instead of trusted
+/// publishing, in the terms rules written once read.
+#[derive(Debug)]
+pub struct PasswordUpload<'a> {
+    pub site: &'a PublishSite,
+    pub index: Registry,
+    /// Where the token is given, and what gives it (an input, a variable).
+    pub given: Location,
+    pub source: &'a str,
+    /// The job's own trusted-publishing credential the token wins over, in
+    /// words ("a given token wins over the job's `id-token: write`"), when
+    /// the job has one.
+    pub overrides: Option<String>,
+    /// The job mints a registry token by trusted publishing itself: an
+    /// exchange of its own script (GitLab), or an action whose token this
+    /// upload is not given (GitHub, TP308's finding).
+    pub minted_in_job: bool,
+    /// The job's ID token given as the password (by its variable's name),
+    /// with the variable the uploaders read it from themselves.
+    pub id_token_as_password: Option<(&'a str, &'static str)>,
+    pub words: &'static CiWords,
+    /// The pipeline the upload is in, whose `include:` entries lead to the
+    /// files of its findings.
+    pub pipeline: Option<&'a GitlabPipeline>,
+}
+
+impl PasswordUpload<'_> {
+    /// `diagnostic` pointing to the upload and the steps that lead to it,
+    /// with the locations that lead to its file, ready to report.
+    pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
+        let diagnostic = diagnostic
+            .with_related(self.site.location(), "the upload")
+            .with_via_as(&self.site.via, self.words.via_first);
+        match self.pipeline {
+            Some(pipeline) => pipeline.with_include_chain(diagnostic),
+            None => diagnostic,
+        }
+    }
+}
+
+/// Every upload of the repository to a registry with a password or token:
+/// the GitHub workflows', then the GitLab pipeline's.
+pub fn password_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PasswordUpload<'a>> {
+    let mut uploads = super::github_password_uploads(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        uploads.extend(crate::gitlab::facts::password_uploads(
+            repo, pipeline, gitlab,
+        ));
+    }
+    uploads
+}
+
+/// How sure tplint is that an untrusted source reaches an upload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Some run started by the source reaches it.
+    Certain,
+    /// A condition tplint cannot evaluate decides (the message names it).
+    Undecided,
+}
+
+/// An untrusted source (a pull request's, a fork's or a merge request's
+/// code) that can start a run reaching an upload, with the words of the
+/// CI system it was found in.
+#[derive(Debug)]
+pub struct UntrustedStart<'a> {
+    /// Where the source is let in: a workflow's trigger, a pipeline rule.
+    pub location: Location,
+    pub reach: Reach,
+    /// The registry refuses the OIDC tokens of such runs.
+    pub refused: bool,
+    /// A file tplint cannot read may keep the source out.
+    pub may_be_excluded: bool,
+    pub message: String,
+    pub help: String,
+    /// The job reached or its upload, and the steps that lead there.
+    pub related: Vec<(Location, &'static str)>,
+    /// The pipeline of the job, whose `include:` entries lead to the files
+    /// of the finding.
+    pub pipeline: Option<&'a GitlabPipeline>,
+}
+
+impl UntrustedStart<'_> {
+    /// `diagnostic` with the related locations and those that lead to its
+    /// file, ready to report.
+    pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
+        let mut diagnostic = diagnostic;
+        for (location, label) in &self.related {
+            diagnostic = diagnostic.with_related(*location, *label);
+        }
+        match self.pipeline {
+            Some(pipeline) => pipeline.with_include_chain(diagnostic),
+            None => diagnostic,
+        }
+    }
+}
+
+/// Every untrusted source of the repository that can reach an upload: the
+/// GitHub workflows' triggers, then the GitLab pipeline's jobs.
+pub fn untrusted_starts<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<UntrustedStart<'a>> {
+    let mut starts = super::github_untrusted_starts(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        starts.extend(crate::gitlab::facts::untrusted_starts(pipeline, gitlab));
+    }
+    starts
+}
+
+/// Every job of the repository that publishes by trusted publishing: the
+/// GitHub workflows' jobs, then the GitLab pipeline's.
+pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJob<'a>> {
+    let mut jobs = super::github_publish_jobs(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        jobs.extend(crate::gitlab::facts::publish_jobs(pipeline, gitlab));
+    }
+    jobs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gitlab::{DEFAULT_PIPELINE_PATH, MemoryFiles};
+
+    const WORKFLOW: &str = "on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    environment: release
+    steps:
+      - run: python -m build
+  publish:
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: pypa/gh-action-pypi-publish@release/v1
+";
+
+    const PIPELINE: &str = "publish:
+  id_tokens:
+    PYPI_ID_TOKEN: {aud: pypi}
+  script:
+    - python -m build
+    - twine upload dist/*
+no-token:
+  script:
+    - twine upload dist/*
+";
+
+    #[test]
+    fn a_github_job_is_named_by_its_workflow_file() {
+        let repo = Repository::in_memory("release.yml", WORKFLOW.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let jobs = publish_jobs(&repo, &facts);
+        let [job] = jobs.as_slice() else {
+            panic!("one publish job expected, got {}", jobs.len())
+        };
+        assert_eq!(job.name, "publish");
+        assert_eq!(job.environment, JobEnvironment::Absent);
+        assert_eq!(job.needed_environment, Some(("build", "release")));
+        assert_eq!(job.indexes(), vec![Registry::Pypi]);
+        assert_eq!(job.workflow(), Some("release.yml"));
+        assert!(job.editable.is_some() && job.pipeline.is_none());
+        assert!(!job.words.starts_checked_out);
+    }
+
+    #[test]
+    fn a_gitlab_job_publishes_only_with_a_token_meant_for_the_registry() {
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), PIPELINE.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let jobs = publish_jobs(&repo, &facts);
+        let [job] = jobs.as_slice() else {
+            panic!("one publish job expected, got {}", jobs.len())
+        };
+        assert_eq!(job.name, "publish");
+        assert_eq!(job.environment, JobEnvironment::Absent);
+        assert_eq!(job.needed_environment, None);
+        assert_eq!(job.indexes(), vec![Registry::Pypi]);
+        assert_eq!(job.workflow(), None);
+        assert!(job.builds.iter().any(|b| b.what.contains("build")));
+        assert!(job.editable.is_none() && job.pipeline.is_some());
+        assert!(job.words.starts_checked_out);
+    }
+
+    #[test]
+    fn a_gitlab_id_token_given_as_a_password_is_named() {
+        let pipeline = "publish:
+  id_tokens:
+    PYPI_ID_TOKEN: {aud: pypi}
+  script:
+    - twine upload -p $PYPI_ID_TOKEN dist/*
+";
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), pipeline.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let uploads = password_uploads(&repo, &facts);
+        let [upload] = uploads.as_slice() else {
+            panic!("one upload with a token expected, got {}", uploads.len())
+        };
+        assert_eq!(upload.index, Registry::Pypi);
+        assert_eq!(
+            upload.id_token_as_password,
+            Some(("PYPI_ID_TOKEN", "PYPI_ID_TOKEN"))
+        );
+        assert!(!upload.minted_in_job);
+        assert!(upload.overrides.is_some());
+    }
+
+    #[test]
+    fn untrusted_sources_are_found_on_both_systems() {
+        let workflow = "on: pull_request_target
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+";
+        let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let starts = untrusted_starts(&repo, &facts);
+        let [start] = starts.as_slice() else {
+            panic!("one untrusted start expected, got {}", starts.len())
+        };
+        assert_eq!(start.reach, Reach::Certain);
+        assert_eq!(start.related[0].1, "this job publishes");
+
+        let pipeline = "publish:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+  script:
+    - twine upload dist/*
+";
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), pipeline.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let starts = untrusted_starts(&repo, &facts);
+        let [start] = starts.as_slice() else {
+            panic!("one untrusted start expected, got {}", starts.len())
+        };
+        assert_eq!(start.reach, Reach::Certain);
+        assert!(!start.refused && !start.may_be_excluded);
+        assert_eq!(start.related[0].1, "the upload");
+    }
+}
