@@ -829,6 +829,11 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     index.display_name(),
                     gitlab.publish_hint
                 ),
+                // Documented, not yet checked by tplint (`registry::crates_io::GITLAB`).
+                None if index == Registry::CratesIo => format!(
+                    "keep the token in a protected, masked CI/CD variable, or move to trusted publishing, which crates.io offers for GitLab in public beta: register a GitLab publisher and publish with {}",
+                    crate::registry::crates_io::GITLAB.publish_hint
+                ),
                 None => format!(
                     "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
                     index.display_name()
