@@ -51,6 +51,10 @@ pub struct GitlabJobFacts {
     pub mints_token: bool,
     /// Whether the job can run in a merge request pipeline.
     pub merge_request: Tri,
+    /// The variable the job's crates.io token exchange posts as its
+    /// `"jwt"` (its ID token), when the job exchanges one where tplint
+    /// sees it.
+    pub crates_io_id_token: Option<String>,
 }
 
 /// An uploader pinned to a version.
@@ -333,8 +337,7 @@ fn job_facts(
         }
     }
     npm_sites(job, &lines, &mut facts.publish_sites);
-    crates_io_sites(
-        job,
+    facts.crates_io_id_token = crates_io_sites(
         &lines,
         &visitor.exchanges,
         &visitor.unread_substitutions,
@@ -421,29 +424,32 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
 /// cannot be told apart from it, nor a token a script tplint cannot read
 /// prints: its authentication is unknown.
 fn crates_io_sites(
-    job: &GitlabJob,
     lines: &[&ScriptLine],
     exchanges: &[(usize, String)],
     unread: &[usize],
     sites: &mut [PublishSite],
-) {
+) -> Option<String> {
     if exchanges.is_empty() && unread.is_empty() {
-        return;
+        return None;
     }
-    let reads_id_token = |text: &str| {
-        job.id_tokens
-            .iter()
-            .any(|token| references(text, &token.name.value))
+    // The exchange's ID token: the variable it posts as `"jwt"`, unless
+    // the text sets that variable itself (then it may hold anything).
+    let posted = |text: &str| {
+        let name = jwt_variable(text)?;
+        let assigned = text.contains(&format!("{name}=")) || text.contains("read ");
+        (!assigned).then_some(name)
     };
+    let mut id_token: Option<String> = None;
     // Variables assigned the exchange's answer, and the lines assigning them.
     let mut minted: Vec<(String, usize)> = Vec::new();
     for (top, text) in exchanges {
         let Some(line) = lines.get(*top) else {
             continue;
         };
-        if !reads_id_token(text) {
+        let Some(variable) = posted(text) else {
             continue;
-        }
+        };
+        id_token.get_or_insert(variable);
         // An inline exchange sits in the assignment itself; a script's
         // text is another block, so its line must be the assignment alone.
         let inline = line.text.contains(crates_io::EXCHANGE_PATH);
@@ -510,6 +516,29 @@ fn crates_io_sites(
             site.auth = Auth::Unknown;
         }
     }
+    id_token
+}
+
+/// The variable shell text posts as the `"jwt"` of a JSON body
+/// (`-d "{\"jwt\": \"$CRATES_IO_ID_TOKEN\"}"`, `--arg jwt "$TOKEN"`).
+fn jwt_variable(text: &str) -> Option<String> {
+    let at = text.find("jwt")?;
+    let rest = &text[at + 3..];
+    let dollar = rest.find('$')?;
+    // Nothing but quotes, escapes, `:`, spaces and the `--arg` form between.
+    if rest[..dollar]
+        .chars()
+        .any(|c| !(c.is_whitespace() || "\\\"':".contains(c)))
+    {
+        return None;
+    }
+    let name = rest[dollar + 1..].trim_start_matches('{');
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    let name = &name[..end];
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        .then(|| name.to_string())
 }
 
 /// What a walk into a substituted script finds of crates.io's exchange.
@@ -734,6 +763,24 @@ mod tests {
             "apk add --no-cache git bash gpg openssh-client"
         ));
         assert!(!installs_node("npm ci"));
+    }
+
+    #[test]
+    fn the_posted_jwt_is_read() {
+        assert_eq!(
+            jwt_variable(r#"-d "{\"jwt\": \"$CRATES_IO_ID_TOKEN\"}""#).as_deref(),
+            Some("CRATES_IO_ID_TOKEN")
+        );
+        assert_eq!(
+            jwt_variable(r#"-d '{"jwt":"'"${MY_TOKEN}"'"}'"#).as_deref(),
+            Some("MY_TOKEN")
+        );
+        assert_eq!(
+            jwt_variable(r#"--data "{\"jwt\":\"${MY_TOKEN}\"}""#).as_deref(),
+            Some("MY_TOKEN")
+        );
+        assert_eq!(jwt_variable("jwt: $(cat token)"), None);
+        assert_eq!(jwt_variable("no token here"), None);
     }
 
     #[test]

@@ -10,11 +10,9 @@
 //! https://crates.io/docs/trusted-publishing.
 //!
 //! GitLab CI/CD (public beta on crates.io): [`GITLAB`] holds what crates.io
-//! documents and checks of GitLab publishers. tplint recognises the
-//! documented token exchange in a GitLab job (`gitlab::facts`), so such a
-//! `cargo publish` is not reported as token publishing, but it does not
-//! check crates.io's GitLab publishers or ID tokens yet:
-//! [`Registry::gitlab`](super::Registry::gitlab) does not return [`GITLAB`].
+//! documents and checks of GitLab publishers. cargo does no exchange: a
+//! script does, and `gitlab::facts` recognises it (the job's ID token
+//! posted to [`EXCHANGE_PATH`], the answer given to `cargo publish`).
 
 use super::publishing::{CommandUploader, ReleaseToolAction, TokenMinter, Uploader, When};
 use super::{
@@ -320,9 +318,13 @@ pub static GITLAB: GitlabPublishing = GitlabPublishing {
     id_token: "CRATES_IO_ID_TOKEN",
     audience: "crates.io",
     audience_list: Some(false),
-    // cargo reads no ID token: a script exchanges it.
-    uploaders: &[],
-    single_use: true,
+    // cargo reads no ID token: a script exchanges it, and a `cargo
+    // publish` given the answer is trusted publishing (`gitlab::facts`).
+    uploaders: &[Uploader::Cargo],
+    // crates.io accepts each ID token once (`jti`), but the job exchanges
+    // it once and may publish several crates with the answer (a 30-minute
+    // token, per the documentation): a second upload does not fail.
+    single_use: false,
     publish_hint: "a script posting the job's ID token (`id_tokens: CRATES_IO_ID_TOKEN: {aud: crates.io}`) to `https://crates.io/api/v1/trusted_publishing/tokens` and `cargo publish` with the returned token as `CARGO_REGISTRY_TOKEN`",
     rejection: "\"No Trusted Publishing config found\" or \"does not match\"",
     validate: validate_gitlab,
@@ -504,6 +506,10 @@ mod tests {
     fn gitlab_facts_as_documented() {
         assert_eq!(GITLAB.audience, "crates.io");
         assert_eq!(GITLAB.id_token, "CRATES_IO_ID_TOKEN");
+        assert!(std::ptr::eq(
+            Registry::CratesIo.gitlab().map_or(std::ptr::null(), |g| g),
+            &GITLAB
+        ));
         assert!(GITLAB.case.workflow && !GITLAB.case.owner && !GITLAB.case.environment);
     }
 }

@@ -69,6 +69,15 @@ fn token_variable(index: Registry) -> &'static str {
     index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
 }
 
+/// The ID token variable a job's upload to `index` reads: for crates.io,
+/// the one its token exchange posts.
+fn variable_for<'f>(facts: &'f GitlabJobFacts, index: Registry) -> &'f str {
+    match &facts.crates_io_id_token {
+        Some(name) if index == Registry::CratesIo => name,
+        _ => token_variable(index),
+    }
+}
+
 /// The audience as YAML writes it (quoted when it holds a `:`).
 fn yaml_aud(aud: &str) -> String {
     if aud.contains(':') {
@@ -222,9 +231,14 @@ enum TokenFor<'a> {
     Missing,
 }
 
-fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> TokenFor<'a> {
+fn token_for<'a>(
+    job: &'a GitlabJob,
+    facts: &GitlabJobFacts,
+    uploads: &[Registry],
+    index: Registry,
+) -> TokenFor<'a> {
     let aud = audience(index);
-    let name = token_variable(index);
+    let name = variable_for(facts, index);
     // The variable set some other way (`variables:`, an export): what it
     // holds cannot be judged.
     let assigned = format!("{name}=");
@@ -291,7 +305,9 @@ fn token_for<'a>(job: &'a GitlabJob, uploads: &[Registry], index: Registry) -> T
 /// token meant for it (whatever is wrong with it), or exchanges one itself.
 fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
     let uploads = tp_indexes(facts);
-    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
+    facts.mints_token
+        || index == Registry::CratesIo
+        || !matches!(token_for(job, facts, &uploads, index), TokenFor::Missing)
 }
 
 /// Jobs that upload to PyPI or TestPyPI by trusted publishing and have an
@@ -435,7 +451,7 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
     for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
         let uploads = tp_indexes(facts);
         for &index in &uploads {
-            if !matches!(token_for(job, &uploads, index), TokenFor::Missing) {
+            if !matches!(token_for(job, facts, &uploads, index), TokenFor::Missing) {
                 continue;
             }
             let Some(site) = facts
@@ -450,7 +466,7 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 continue;
             }
             let aud = audience(index);
-            let variable = token_variable(index);
+            let variable = variable_for(facts, index);
             let name = &job.name.value;
             let tool = site.uploader.name();
             let replaced = job
@@ -495,6 +511,15 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                     help.replacen("give", "give it", 1)
                 ))
                 .with_related(default, "the `default:` entry the job does not get")
+            } else if index == Registry::CratesIo {
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    job.id_tokens_key.unwrap_or(job.name.location),
+                    format!(
+                        "job `{name}` exchanges `${variable}` at crates.io for the token of `{tool}`, but has no `id_tokens` entry `{variable}`, so the exchange is refused and the upload fails"
+                    ),
+                )
+                .with_help(help)
             } else if facts.mints_token || declared || required {
                 let why = if declared {
                     format!(
@@ -549,6 +574,7 @@ fn uses_token(job: &GitlabJob, facts: &GitlabJobFacts, name: &str) -> bool {
         || !facts.opaque.is_empty()
         || facts.mints_token
         || facts.id_token_uses.iter().any(|u| u.value == name)
+        || facts.crates_io_id_token.as_deref() == Some(name)
         || job.variables.iter().any(|v| named(&v.value.value))
         || job.all_lines().any(|l| l.text.contains("-m id "))
         || job.script.is_empty()
@@ -686,7 +712,7 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
         for &index in &uploads {
             let aud = audience(index);
             let quoted = yaml_aud(aud);
-            let variable = token_variable(index);
+            let variable = variable_for(facts, index);
             let Some(site) = facts
                 .publish_sites
                 .iter()
@@ -695,15 +721,21 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 continue;
             };
             let tool = site.uploader.name();
+            // Who reads the variable: the uploader, or crates.io's exchange.
+            let reader = if index == Registry::CratesIo {
+                "the job's token exchange".to_string()
+            } else {
+                format!("`{tool}`")
+            };
             let shown = index.display_name();
-            let (location, message, help, severity) = match token_for(job, &uploads, index) {
+            let (location, message, help, severity) = match token_for(job, facts, &uploads, index) {
                 TokenFor::Ready | TokenFor::InList | TokenFor::Missing => continue,
                 // The job's script exchanges the token itself, by its name.
                 TokenFor::WrongName(_) if facts.mints_token => continue,
                 TokenFor::WrongName(token) => (
                     token.name.location,
                     format!(
-                        "ID token `{}` has `aud: {aud}`, but `{tool}` looks for the token in `{variable}`, so it finds none",
+                        "ID token `{}` has `aud: {aud}`, but {reader} looks for the token in `{variable}`, so it finds none",
                         token.name.value
                     ),
                     format!("rename the entry to `{variable}`"),
@@ -804,7 +836,8 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 );
                 continue;
             }
-            let has_token = job.id_token(variable).is_some();
+            // cargo never reads crates.io's ID token itself.
+            let has_token = index != Registry::CratesIo && job.id_token(variable).is_some();
             let message = format!(
                 "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
                 site.uploader.name(),
@@ -816,6 +849,10 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 }
             );
             let help = match index.gitlab() {
+                Some(gitlab) if index == Registry::CratesIo => format!(
+                    "remove {source} and the CI/CD variable behind it, register a GitLab publisher on crates.io, and publish with {}",
+                    gitlab.publish_hint
+                ),
                 Some(gitlab) if gitlab.uploaders.contains(&site.uploader) => format!(
                     "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
                     index.display_name()
@@ -828,11 +865,6 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
                     index.display_name(),
                     gitlab.publish_hint
-                ),
-                // Documented, not yet checked by tplint (`registry::crates_io::GITLAB`).
-                None if index == Registry::CratesIo => format!(
-                    "keep the token in a protected, masked CI/CD variable, or move to trusted publishing, which crates.io offers for GitLab in public beta: register a GitLab publisher and publish with {}",
-                    crate::registry::crates_io::GITLAB.publish_hint
                 ),
                 None => format!(
                     "keep the token in a protected, masked CI/CD variable, and move to trusted publishing where {} offers it for GitLab",
@@ -1362,7 +1394,7 @@ pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>
         }
         let uploads = tp_indexes(facts);
         for &index in &uploads {
-            if !matches!(token_for(job, &uploads, index), TokenFor::Ready) {
+            if !matches!(token_for(job, facts, &uploads, index), TokenFor::Ready) {
                 continue;
             }
             // A registry that accepts a token again (npm) lets one job
