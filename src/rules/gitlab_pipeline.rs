@@ -71,7 +71,7 @@ fn token_variable(index: Registry) -> &'static str {
 
 /// The ID token variable a job's upload to `index` reads: for crates.io,
 /// the one its token exchange posts.
-fn variable_for<'f>(facts: &'f GitlabJobFacts, index: Registry) -> &'f str {
+fn variable_for(facts: &GitlabJobFacts, index: Registry) -> &str {
     match &facts.crates_io_id_token {
         Some(name) if index == Registry::CratesIo => name,
         _ => token_variable(index),
