@@ -1044,8 +1044,13 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
             // "optional, but strongly recommended": advice, not a warning.
             .with_severity(Severity::Info)
             .with_help(format!(
-                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
-                index.key()
+                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name{}",
+                index.key(),
+                if index.gitlab().is_some_and(|g| !g.case.environment) {
+                    ""
+                } else {
+                    " (GitLab environments are compared with their letter case)"
+                }
             ))
             .with_related(site.location(), "the upload by trusted publishing"),
         );
