@@ -651,10 +651,12 @@ pub fn render_human(
     if suggestions.iter().any(|s| s.environment.is_none()) {
         out.push_str("A publisher without an environment accepts any job of its workflow; consider a protected environment (TP401).\n\n");
     }
-    if suggestions
-        .iter()
-        .any(|s| s.platform == Platform::Gitlab.key() && s.environment.is_some())
-    {
+    // crates.io compares GitLab environments ignoring case.
+    if suggestions.iter().any(|s| {
+        s.platform == Platform::Gitlab.key()
+            && s.environment.is_some()
+            && s.index != Registry::CratesIo.key()
+    }) {
         out.push_str("PyPI and npm compare GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
     }
     let checked = match (github_count(suggestions), suggestions.len()) {

@@ -239,6 +239,47 @@ fn gitlab_npm_pipeline_gets_npm_gitlab_form_and_the_toml_round_trips() {
 }
 
 #[test]
+fn gitlab_crates_io_pipeline_gets_crates_io_gitlab_form_and_the_toml_round_trips() {
+    let repo = fixture_copy(&fixture("gitlab-crates-io-exchange"));
+    std::fs::remove_file(repo.path().join("tplint.toml")).unwrap();
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "crates.io — add a trusted publisher (GitLab CI/CD) at https://crates.io/crates/demo/settings/new-trusted-publisher\n",
+        "  Namespace:                    acme/rust\n",
+        "  Project:                      demo\n",
+        "  Workflow filepath:            .gitlab-ci.yml\n",
+        "  Environment name (optional):  release\n",
+        "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"crates.io\"\npackage = \"demo\"\nnamespace = \"acme/rust\"\nrepository = \"demo\"\nworkflow = \".gitlab-ci.yml\"\nenvironment = \"release\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // crates.io compares environments ignoring case: no note saying otherwise.
+    assert!(!text.contains("letter case included"), "{text}");
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    std::fs::write(
+        repo.path().join("tplint.toml"),
+        json["toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    // Only the close call with a settings token remains.
+    let check = common::check_json(repo.path(), &[]);
+    let codes: Vec<&str> = check["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["TP303"], "{check}");
+}
+
+#[test]
 fn github_suggestions_say_their_platform() {
     let repo = fixture_copy(&fixture("seed-example"));
     let output = tplint()

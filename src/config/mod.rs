@@ -344,10 +344,10 @@ fn read_publisher(
         return Err(error(
             registry,
             format!(
-                "tplint checks GitLab publishers for PyPI, TestPyPI and npm only, not `{}`",
+                "tplint checks GitLab publishers for PyPI, TestPyPI, crates.io and npm only, not `{}`",
                 registry.get_ref()
             ),
-            "use registry = \"pypi\", \"testpypi\" or \"npm\"",
+            "use registry = \"pypi\", \"testpypi\", \"crates.io\" or \"npm\"",
         ));
     }
     let workflow_repository = match (
@@ -802,6 +802,20 @@ mod tests {
     }
 
     #[test]
+    fn crates_io_gitlab_publishers_are_accepted() {
+        let config = parse(
+            "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"crates.io\"\npackage = \"widget\"\nnamespace = \"g/sub\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\nenvironment = \"release\"\n",
+        )
+        .unwrap();
+        let publisher = &config.publishers[0];
+        assert_eq!(publisher.platform, Platform::Gitlab);
+        assert_eq!(
+            publisher.index_kind,
+            Some(crate::registry::Registry::CratesIo)
+        );
+    }
+
+    #[test]
     fn registry_and_package() {
         let config = parse(&format!(
             "[[publisher]]\nregistry = \"crates.io\"\npackage = \"widget\"\n{GITHUB}"
@@ -929,8 +943,8 @@ mod tests {
                 "without `owner`",
             ),
             (
-                "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"crates.io\"\nnamespace = \"g\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\n".to_string(),
-                "TestPyPI and npm only",
+                "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"rubygems\"\nnamespace = \"g\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\n".to_string(),
+                "crates.io and npm only",
             ),
         ] {
             let message = located_error(&text);

@@ -32,7 +32,7 @@ use crate::facts::publish_job::{
 };
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
-use crate::registry::{GitlabPublishing, Registry};
+use crate::registry::{GitlabPublishing, Registry, crates_io};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
 use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
@@ -62,6 +62,10 @@ pub struct GitlabJobFacts {
     pub mints_token: bool,
     /// Whether the job can run in a merge request pipeline.
     pub merge_request: Tri,
+    /// The variable the job's crates.io token exchange posts as its
+    /// `"jwt"` (its ID token), when the job exchanges one where tplint
+    /// sees it.
+    pub crates_io_id_token: Option<String>,
 }
 
 /// An uploader pinned to a version.
@@ -114,10 +118,20 @@ struct Visitor {
     /// configuration), carried from line to line as in one shell; it
     /// starts from the repository's release-tool configuration.
     mint: publish::MintState,
+    /// Script lines (by index) whose walk reaches crates.io's token
+    /// exchange, with the text that calls it.
+    exchanges: Vec<(usize, String)>,
+    /// Script lines assigning a substitution whose script tplint has not
+    /// read (yet, or at all).
+    unread_substitutions: Vec<usize>,
 }
 
 impl<'a> Visit<'a> for Visitor {
     fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, commands: &[Command]) {
+        if block.text.contains(crates_io::EXCHANGE_PATH) {
+            self.exchanges
+                .push((block.exec.top, block.text.clone().into_owned()));
+        }
         let room = MAX_SITES_PER_JOB.saturating_sub(self.facts.publish_sites.len());
         self.facts.publish_sites.extend(
             publish::shell_sites(block, commands, &self.mint)
@@ -204,6 +218,16 @@ fn job_facts(
         })
         .collect();
     let lines: Vec<&ScriptLine> = job.all_lines().collect();
+    let inner_steps: Vec<Option<Step>> = steps
+        .iter()
+        .zip(&lines)
+        .map(|(step, line)| {
+            let inner = substituted_script(&line.text)?;
+            let mut inner_step = step.clone();
+            inner_step.run = Some(Spanned::new(inner.to_string(), line.location.span));
+            Some(inner_step)
+        })
+        .collect();
     let mut visitor = Visitor {
         mint: publish::MintState::with_release_config(&repo.manifests.release),
         ..Visitor::default()
@@ -248,6 +272,34 @@ fn job_facts(
             budget,
         );
         needs.append(&mut named);
+        if let Some(inner) = &inner_steps[top] {
+            // `NAME=$(bash script.sh)`: the script is read for crates.io's
+            // exchange only (the walker does not enter substitutions).
+            let mut seen = ExchangeSeen::default();
+            let job_ref = JobRef {
+                workflow: &workflow,
+                workflow_file: line.location.file,
+                job: &stand_in,
+                job_index: index,
+            };
+            let mut named = expand::walk_text(
+                repo,
+                job_ref,
+                top,
+                inner,
+                line.location.file,
+                variables_env(&job.variables),
+                &mut seen,
+                budget,
+            );
+            if seen.opaque || !named.is_empty() {
+                visitor.unread_substitutions.push(top);
+            }
+            needs.append(&mut named);
+            visitor
+                .exchanges
+                .extend(seen.texts.into_iter().map(|text| (top, text)));
+        }
         exported.extend(exports(repo, line));
     }
     let mut facts = visitor.facts;
@@ -296,6 +348,12 @@ fn job_facts(
         }
     }
     npm_sites(job, &lines, &mut facts.publish_sites);
+    facts.crates_io_id_token = crates_io_sites(
+        &lines,
+        &visitor.exchanges,
+        &visitor.unread_substitutions,
+        &mut facts.publish_sites,
+    );
     if let Some(image) = &job.image
         && let Some(pin) = image_pin(image)
     {
@@ -364,6 +422,184 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
             });
         }
     }
+}
+
+/// Complete the crates.io facts of a GitLab job's publish sites. cargo
+/// reads no ID token itself: crates.io's GitLab setup
+/// (`registry::crates_io::GITLAB`) has a script post the job's ID token to
+/// [`crates_io::EXCHANGE_PATH`] and assigns what it prints to a variable
+/// that `cargo publish` is then given as its token. Such a token, which
+/// the shell reader takes for a password, is trusted publishing when the
+/// assignment's line reaches the exchange and the exchange reads one of
+/// the job's `id_tokens`. Any other token of a job that calls the exchange
+/// cannot be told apart from it, nor a token a script tplint cannot read
+/// prints: its authentication is unknown.
+fn crates_io_sites(
+    lines: &[&ScriptLine],
+    exchanges: &[(usize, String)],
+    unread: &[usize],
+    sites: &mut [PublishSite],
+) -> Option<String> {
+    if exchanges.is_empty() && unread.is_empty() {
+        return None;
+    }
+    // The exchange's ID token: the variable it posts as `"jwt"`, unless
+    // the text sets that variable itself (then it may hold anything).
+    let posted = |text: &str| {
+        let name = jwt_variable(text)?;
+        let assigned = text.contains(&format!("{name}=")) || text.contains("read ");
+        (!assigned).then_some(name)
+    };
+    let mut id_token: Option<String> = None;
+    // Variables assigned the exchange's answer, and the lines assigning them.
+    let mut minted: Vec<(String, usize)> = Vec::new();
+    for (top, text) in exchanges {
+        let Some(line) = lines.get(*top) else {
+            continue;
+        };
+        let Some(variable) = posted(text) else {
+            continue;
+        };
+        id_token.get_or_insert(variable);
+        // An inline exchange sits in the assignment itself; a script's
+        // text is another block, so its line must be the assignment alone.
+        let inline = line.text.contains(crates_io::EXCHANGE_PATH);
+        for physical in line.text.lines() {
+            if inline && !physical.contains(crates_io::EXCHANGE_PATH) {
+                continue;
+            }
+            if !inline && line.text.trim().lines().count() != 1 {
+                continue;
+            }
+            if let Some(name) = substitution_assignment(physical) {
+                minted.push((name.to_string(), *top));
+            }
+        }
+    }
+    // What a later line derives from the answer (`token=$(jq ... "$resp")`).
+    for (top, line) in lines.iter().enumerate() {
+        for physical in line.text.lines() {
+            if let Some(name) = substitution_assignment(physical)
+                && minted
+                    .iter()
+                    .any(|(m, at)| *at <= top && m != name && references(physical, m))
+                && !minted.iter().any(|(m, _)| m == name)
+            {
+                minted.push((name.to_string(), top));
+            }
+        }
+    }
+    for site in sites.iter_mut() {
+        if site.index() != Some(Registry::CratesIo) {
+            continue;
+        }
+        let Auth::Password { location, .. } = &site.auth else {
+            continue;
+        };
+        let in_line = |top: usize| {
+            lines.get(top).is_some_and(|l| {
+                l.location.file == location.file
+                    && l.location.span.start <= location.span.start
+                    && location.span.end <= l.location.span.end
+            })
+        };
+        let assigned_here = minted.iter().any(|(_, top)| in_line(*top));
+        let secret = site
+            .secret
+            .as_deref()
+            .map(|s| s.trim().trim_matches(|c| c == '"' || c == '\''));
+        let names = |name: &str| {
+            secret.is_some_and(|s| s == format!("${name}") || s == format!("${{{name}}}"))
+        };
+        let names_minted = minted
+            .iter()
+            .any(|(name, top)| *top <= site.step && names(name));
+        let names_unread = unread.iter().any(|top| {
+            in_line(*top)
+                || lines
+                    .get(*top)
+                    .and_then(|l| substitution_assignment(&l.text))
+                    .is_some_and(names)
+        });
+        if assigned_here || names_minted {
+            site.auth = Auth::Oidc;
+        } else if !exchanges.is_empty() || names_unread {
+            site.auth = Auth::Unknown;
+        }
+    }
+    id_token
+}
+
+/// The variable shell text posts as the `"jwt"` of a JSON body
+/// (`-d "{\"jwt\": \"$CRATES_IO_ID_TOKEN\"}"`, `--arg jwt "$TOKEN"`).
+fn jwt_variable(text: &str) -> Option<String> {
+    let at = text.find("jwt")?;
+    let rest = &text[at + 3..];
+    let dollar = rest.find('$')?;
+    // Nothing but quotes, escapes, `:`, spaces and the `--arg` form between.
+    if rest[..dollar]
+        .chars()
+        .any(|c| !(c.is_whitespace() || "\\\"':".contains(c)))
+    {
+        return None;
+    }
+    let name = rest[dollar + 1..].trim_start_matches('{');
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    let name = &name[..end];
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        .then(|| name.to_string())
+}
+
+/// What a walk into a substituted script finds of crates.io's exchange.
+#[derive(Default)]
+struct ExchangeSeen {
+    texts: Vec<String>,
+    /// The walk met something it cannot read.
+    opaque: bool,
+}
+
+impl<'a> Visit<'a> for ExchangeSeen {
+    fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, _commands: &[Command]) {
+        if block.text.contains(crates_io::EXCHANGE_PATH) {
+            self.texts.push(block.text.clone().into_owned());
+        }
+    }
+
+    fn opaque(&mut self, _opaque: Opaque) {
+        self.opaque = true;
+    }
+}
+
+/// The command of a one-line assignment from a substitution that runs a
+/// script (`NAME=$(bash exchange-token.sh)`, `NAME="$(./x.sh)"`), and
+/// nothing else: no upload, no second command.
+fn substituted_script(text: &str) -> Option<&str> {
+    let text = text.trim();
+    if text.contains('\n') {
+        return None;
+    }
+    substitution_assignment(text)?;
+    let (_, value) = text.split_once('=')?;
+    let value = value.trim_matches('"');
+    let inner = value.strip_prefix("$(")?.strip_suffix(')')?.trim();
+    let simple = !inner.contains(['$', '(', ')', ';', '&', '|', '`', '<', '>']);
+    let first = inner.split_whitespace().next()?;
+    let runs_script = matches!(first, "bash" | "sh") || first.starts_with("./");
+    (simple && runs_script && !inner.contains("publish")).then_some(inner)
+}
+
+/// The variable a shell line assigns the output of a command substitution
+/// to: `NAME=$(...)`, `NAME="$(...)"`, `export NAME=$(...)`.
+fn substitution_assignment(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+    let (name, value) = line.split_once('=')?;
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let value = value.strip_prefix('"').unwrap_or(value);
+    (valid && value.starts_with("$(")).then_some(name)
 }
 
 /// Predefined variables that name the GitLab instance, whose package
@@ -506,6 +742,15 @@ pub(crate) fn token_variable(index: Registry) -> &'static str {
     index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
 }
 
+/// The ID token variable a job's upload to `index` reads: for crates.io,
+/// the one its token exchange posts.
+pub(crate) fn variable_for(facts: &GitlabJobFacts, index: Registry) -> &str {
+    match &facts.crates_io_id_token {
+        Some(name) if index == Registry::CratesIo => name,
+        _ => token_variable(index),
+    }
+}
+
 /// An upload to a registry with GitLab publishers by one of the uploaders
 /// that read its ID token (twine or uv for PyPI, npm for npm) with no
 /// password in the file: trusted publishing, unless a CI/CD variable of the
@@ -548,11 +793,12 @@ pub(crate) enum TokenFor<'a> {
 
 pub(crate) fn token_for<'a>(
     job: &'a GitlabJob,
+    facts: &GitlabJobFacts,
     uploads: &[Registry],
     index: Registry,
 ) -> TokenFor<'a> {
     let aud = audience(index);
-    let name = token_variable(index);
+    let name = variable_for(facts, index);
     // The variable set some other way (`variables:`, an export): what it
     // holds cannot be judged.
     let assigned = format!("{name}=");
@@ -619,7 +865,9 @@ pub(crate) fn token_for<'a>(
 /// token meant for it (whatever is wrong with it), or exchanges one itself.
 pub(crate) fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
     let uploads = tp_indexes(facts);
-    facts.mints_token || !matches!(token_for(job, &uploads, index), TokenFor::Missing)
+    facts.mints_token
+        || index == Registry::CratesIo
+        || !matches!(token_for(job, facts, &uploads, index), TokenFor::Missing)
 }
 
 /// What GitLab CI/CD calls the things a publish job's findings talk about.
@@ -657,8 +905,13 @@ pub static GITLAB_WORDS: CiWords = CiWords {
                 "job `{job}` publishes to {shown} by trusted publishing without an `environment:`, so its ID token names no environment and the publisher on {shown} cannot be limited to one"
             ),
             help: format!(
-                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name (GitLab environments are compared with their letter case)",
-                index.key()
+                "add `environment: {}` to the job, protect it under Settings → CI/CD → Protected environments where your GitLab offers it, and give the publisher on {shown} the same name{}",
+                index.key(),
+                if index.gitlab().is_some_and(|g| !g.case.environment) {
+                    ""
+                } else {
+                    " (GitLab environments are compared with their letter case)"
+                }
             ),
             // PyPI's own GitLab example has no environment and calls one
             // "optional, but strongly recommended": advice, not a warning.
@@ -752,6 +1005,12 @@ fn gitlab_token_upload_help(uploader: Uploader, index: Registry, source: &str) -
     let aud = yaml_aud(audience(index));
     let variable = token_variable(index);
     match index.gitlab() {
+        // cargo publishes with the token crates.io gives for the ID token,
+        // which the job's script asks for itself.
+        Some(gitlab) if index == Registry::CratesIo => format!(
+            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on crates.io, and publish with {}",
+            gitlab.publish_hint
+        ),
         Some(gitlab) if gitlab.uploaders.contains(&uploader) => format!(
             "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and give the job `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
             index.display_name()
@@ -797,8 +1056,10 @@ pub fn password_uploads<'a>(
                 index,
                 given: *location,
                 source,
+                // cargo never reads crates.io's ID token itself.
                 overrides: job
                     .id_token(variable)
+                    .filter(|_| index != Registry::CratesIo)
                     .map(|_| format!("a given password wins over the job's `{variable}`")),
                 minted_in_job: job_facts.mints_token,
                 id_token_as_password,
@@ -987,6 +1248,48 @@ mod tests {
             "apk add --no-cache git bash gpg openssh-client"
         ));
         assert!(!installs_node("npm ci"));
+    }
+
+    #[test]
+    fn the_posted_jwt_is_read() {
+        assert_eq!(
+            jwt_variable(r#"-d "{\"jwt\": \"$CRATES_IO_ID_TOKEN\"}""#).as_deref(),
+            Some("CRATES_IO_ID_TOKEN")
+        );
+        assert_eq!(
+            jwt_variable(r#"-d '{"jwt":"'"${MY_TOKEN}"'"}'"#).as_deref(),
+            Some("MY_TOKEN")
+        );
+        assert_eq!(
+            jwt_variable(r#"--data "{\"jwt\":\"${MY_TOKEN}\"}""#).as_deref(),
+            Some("MY_TOKEN")
+        );
+        assert_eq!(jwt_variable("jwt: $(cat token)"), None);
+        assert_eq!(jwt_variable("no token here"), None);
+    }
+
+    #[test]
+    fn substitution_assignments_name_their_variable() {
+        assert_eq!(
+            substitution_assignment("CARGO_REGISTRY_TOKEN=$(bash exchange-token.sh)"),
+            Some("CARGO_REGISTRY_TOKEN")
+        );
+        assert_eq!(
+            substitution_assignment("  export TOKEN=\"$(./x.sh)\""),
+            Some("TOKEN")
+        );
+        assert_eq!(substitution_assignment("TOKEN=$CARGO_TOKEN"), None);
+        assert_eq!(
+            substituted_script("T=$(bash exchange-token.sh)"),
+            Some("bash exchange-token.sh")
+        );
+        assert_eq!(substituted_script("T=\"$(./ci/x.sh)\""), Some("./ci/x.sh"));
+        assert_eq!(substituted_script("T=$(cat token.txt)"), None);
+        assert_eq!(substituted_script("T=$(bash x.sh); cargo publish"), None);
+        assert_eq!(
+            substitution_assignment("cargo publish --token=$(cat t)"),
+            None
+        );
     }
 
     #[test]

@@ -965,3 +965,58 @@ fn a_name_left_uninterpolated_is_unknown_not_missing() {
     assert!(pipeline.problems.is_empty(), "{:?}", pipeline.problems);
     assert!(!pipeline.complete());
 }
+
+/// crates.io's documented GitLab example (rust-lang/crates.io
+/// `svelte/src/routes/docs/trusted-publishing/+page.svelte`, GitLab CI/CD
+/// Setup): the job's ID token exchanged by a repository script.
+const CRATES_IO_EXAMPLE: &str = r#"publish:
+  image: rust:latest
+  environment: release
+  only:
+    - tags
+  id_tokens:
+    CRATES_IO_ID_TOKEN:
+      aud: crates.io
+  before_script:
+    - apk add --no-cache bash curl jq
+  script:
+    - CARGO_REGISTRY_TOKEN=$(bash exchange-token.sh)
+    - CARGO_REGISTRY_TOKEN="$CARGO_REGISTRY_TOKEN" cargo publish
+"#;
+
+#[test]
+fn crates_io_unread_exchange_script_is_unknown() {
+    // In memory, the script is never read: the token's origin is unknown.
+    let (repo, facts) = repo(&[(".gitlab-ci.yml", CRATES_IO_EXAMPLE)]);
+    let site = &job_facts(&repo, &facts, "publish").publish_sites[0];
+    assert_eq!(site.uploader, Uploader::Cargo);
+    assert_eq!(site.auth, Auth::Unknown, "{:?}", site.secret);
+}
+
+#[test]
+fn crates_io_inline_exchange_is_trusted_publishing() {
+    let src = r#"publish:
+  id_tokens:
+    CRATES_IO_ID_TOKEN: {aud: crates.io}
+  script:
+    - 'resp=$(curl -s -X POST https://crates.io/api/v1/trusted_publishing/tokens -d "{\"jwt\": \"$CRATES_IO_ID_TOKEN\"}")'
+    - token=$(echo "$resp" | jq -r .token)
+    - cargo publish --token "$token"
+settings-token:
+  id_tokens:
+    CRATES_IO_ID_TOKEN: {aud: crates.io}
+  script:
+    - cargo publish --token "$CARGO_TOKEN"
+unknown:
+  id_tokens:
+    CRATES_IO_ID_TOKEN: {aud: crates.io}
+  script:
+    - 'resp=$(curl -s -X POST https://crates.io/api/v1/trusted_publishing/tokens -d "{\"jwt\": \"$CRATES_IO_ID_TOKEN\"}")'
+    - cargo publish --token "$CARGO_TOKEN"
+"#;
+    let (repo, facts) = repo(&[(".gitlab-ci.yml", src)]);
+    let site = |job: &str| job_facts(&repo, &facts, job).publish_sites[0].auth.clone();
+    assert_eq!(site("publish"), Auth::Oidc);
+    assert!(matches!(site("settings-token"), Auth::Password { .. }));
+    assert_eq!(site("unknown"), Auth::Unknown);
+}

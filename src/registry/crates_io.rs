@@ -8,11 +8,16 @@
 //! compared in lower case, workflow exactly, environment in lower case;
 //! `pull_request_target` and `workflow_run` refused), and
 //! https://crates.io/docs/trusted-publishing.
+//!
+//! GitLab CI/CD (public beta on crates.io): [`GITLAB`] holds what crates.io
+//! documents and checks of GitLab publishers. cargo does no exchange: a
+//! script does, and `gitlab::facts` recognises it (the job's ID token
+//! posted to [`EXCHANGE_PATH`], the answer given to `cargo publish`).
 
 use super::publishing::{CommandUploader, ReleaseToolAction, TokenMinter, Uploader, When};
 use super::{
-    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow, Registry,
-    RegistryInfo,
+    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, GitlabPublishing,
+    MatchedWorkflow, PublisherField, Registry, RegistryInfo,
 };
 
 pub static INFO: RegistryInfo = RegistryInfo {
@@ -274,3 +279,237 @@ pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
 
 /// How a job publishes by trusted publishing (https://crates.io/docs/trusted-publishing).
 pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `rust-lang/crates-io-auth-action` step with an `id:` (e.g. `auth`), and `CARGO_REGISTRY_TOKEN: ${{ steps.auth.outputs.token }}` for `cargo publish`";
+
+/// crates.io's GitLab publishers, checked against rust-lang/crates.io
+/// [57fa000]:
+/// - form labels: `svelte/src/routes/crates/[crate_id]/settings/new-trusted-publisher/+page.svelte`
+///   (GitLab: "Namespace", "Project", "Workflow filepath", "Environment
+///   name (optional)");
+/// - the ID token: `svelte/src/routes/docs/trusted-publishing/+page.svelte`
+///   (GitLab CI/CD Setup: `id_tokens: CRATES_IO_ID_TOKEN: aud: crates.io`,
+///   a script posting `{"jwt": "$CRATES_IO_ID_TOKEN"}` to [`EXCHANGE_PATH`]
+///   and reading `.token`, assigned to `CARGO_REGISTRY_TOKEN` for `cargo
+///   publish`); the name is the documentation's choice, the script reads
+///   whichever variable it is given;
+/// - the audience: `src/config/server.rs` (`TRUSTPUB_AUDIENCE`, else the
+///   domain name, `crates.io`), decoded as one string
+///   (`crates/crates_io_trustpub/src/gitlab/claims.rs`, `aud: String`),
+///   issuer `https://gitlab.com` only (`gitlab/mod.rs`, `GITLAB_ISSUER_URL`);
+/// - matching: `src/controllers/trustpub/tokens/exchange/mod.rs`
+///   (`handle_gitlab_token_inner`): `project_path` split at its last `/`
+///   into namespace (subgroups included) and project, both compared in
+///   lower case; the workflow filepath taken from `ci_config_ref_uri`
+///   (`gitlab/workflows.rs`) compared exactly; the environment in lower
+///   case; the namespace ID stored at the first exchange and required
+///   after; each token's `jti` accepted once (`NewUsedJti`).
+pub static GITLAB: GitlabPublishing = GitlabPublishing {
+    labels: FormLabels {
+        package: "Crate",
+        owner: "Namespace",
+        repository: "Project",
+        workflow: "Workflow filepath",
+        environment: "Environment name (optional)",
+    },
+    case: CaseRules {
+        owner: false,
+        workflow: true,
+        environment: false,
+    },
+    id_token: "CRATES_IO_ID_TOKEN",
+    audience: "crates.io",
+    audience_list: Some(false),
+    // cargo reads no ID token: a script exchanges it, and a `cargo
+    // publish` given the answer is trusted publishing (`gitlab::facts`).
+    uploaders: &[Uploader::Cargo],
+    // crates.io accepts each ID token once (`jti`), but the job exchanges
+    // it once and may publish several crates with the answer (a 30-minute
+    // token, per the documentation): a second upload does not fail.
+    single_use: false,
+    publish_hint: "a script posting the job's ID token (`id_tokens: CRATES_IO_ID_TOKEN: {aud: crates.io}`) to `https://crates.io/api/v1/trusted_publishing/tokens` and `cargo publish` with the returned token as `CARGO_REGISTRY_TOKEN`",
+    rejection: "\"No Trusted Publishing config found\" or \"does not match\"",
+    validate: validate_gitlab,
+    source: "https://crates.io/docs/trusted-publishing (GitLab CI/CD Setup); rust-lang/crates.io crates/crates_io_trustpub/src/gitlab/validation.rs, claims.rs, workflows.rs, src/controllers/trustpub/tokens/exchange/mod.rs",
+};
+
+/// crates.io's GitLab form rules (rust-lang/crates.io
+/// `crates/crates_io_trustpub/src/gitlab/validation.rs` [57fa000]): every
+/// field at most 255 bytes; namespace and project start and end with a
+/// letter or digit, with letters, digits, `_`, `.`, `-` between (and `/`
+/// in the namespace), not ending in `.git` or `.atom`; the workflow
+/// filepath ends in `.yml`/`.yaml` and neither starts nor ends with `/`;
+/// the environment is letters, digits, spaces and `-_/${}`.
+pub fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
+    const MAX: usize = 255;
+    let mut problems = Vec::new();
+    let mut push = |field: PublisherField, message: String, help: Option<String>| {
+        problems.push(FieldProblem {
+            field,
+            message,
+            help,
+        });
+    };
+    let name_ok = |value: &str, slash: bool| {
+        let inner = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c) || (slash && c == '/');
+        value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && value.chars().all(inner)
+    };
+    let suffix = |value: &str| value.ends_with(".git") || value.ends_with(".atom");
+    for (field, value, what, slash) in [
+        (PublisherField::Owner, values.owner, "namespace", true),
+        (
+            PublisherField::Repository,
+            values.repository,
+            "project name",
+            false,
+        ),
+    ] {
+        if value.len() > MAX {
+            push(
+                field,
+                format!("crates.io accepts a GitLab {what} of at most {MAX} characters"),
+                None,
+            );
+        } else if suffix(value) {
+            push(
+                field,
+                format!(
+                    "crates.io does not accept a GitLab {what} ending in `.git` or `.atom` (`{value}`)"
+                ),
+                None,
+            );
+        } else if !name_ok(value, slash) {
+            let help = if slash {
+                "give the user or group path as GitLab spells it, subgroups included (e.g. `mygroup/subgroup`, not a URL)"
+            } else {
+                "give the project's path name alone; its group belongs in the namespace"
+            };
+            push(
+                field,
+                format!("`{value}` is not a GitLab {what} crates.io accepts"),
+                Some(help.into()),
+            );
+        }
+    }
+    let path = values.workflow;
+    let message = if path.is_empty() {
+        Some("the workflow filepath may not be empty".to_string())
+    } else if path.len() > MAX {
+        Some(format!(
+            "crates.io accepts a workflow filepath of at most {MAX} characters"
+        ))
+    } else if path.starts_with('/') || path.ends_with('/') {
+        Some(format!(
+            "workflow filepath `{path}` may neither start nor end with `/`"
+        ))
+    } else if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+        Some(format!(
+            "workflow filepath `{path}` must end in `.yml` or `.yaml`"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = message {
+        push(
+            PublisherField::Workflow,
+            message,
+            Some(
+                "give the pipeline file's path from the project's root, e.g. `.gitlab-ci.yml`"
+                    .into(),
+            ),
+        );
+    }
+    if let Some(environment) = values.environment {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || " -_/${}".contains(c);
+        if environment.is_empty() || environment.len() > MAX || !environment.chars().all(allowed) {
+            push(
+                PublisherField::Environment,
+                format!(
+                    "environment `{}` is not one crates.io accepts",
+                    environment.escape_debug()
+                ),
+                Some(format!(
+                    "crates.io accepts 1 to {MAX} letters, digits, spaces and `-_/${{}}`"
+                )),
+            );
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values<'a>(owner: &'a str, repository: &'a str, workflow: &'a str) -> FormValues<'a> {
+        FormValues {
+            owner,
+            repository,
+            workflow,
+            environment: None,
+            workflow_repository: None,
+            user: None,
+        }
+    }
+
+    #[test]
+    fn gitlab_form_follows_crates_io_validation() {
+        let fields = |v: &FormValues<'_>| -> Vec<PublisherField> {
+            validate_gitlab(v).into_iter().map(|p| p.field).collect()
+        };
+        assert!(fields(&values("foo/bar/baz", "my.project_1", ".gitlab-ci.yml")).is_empty());
+        assert!(fields(&values("a", "b", "ci/release.yaml")).is_empty());
+        assert_eq!(
+            fields(&values("-start", "p", "c.yml")),
+            [PublisherField::Owner]
+        );
+        assert_eq!(
+            fields(&values("foo.git", "p", "c.yml")),
+            [PublisherField::Owner]
+        );
+        assert_eq!(
+            fields(&values("foo+bar", "p", "c.yml")),
+            [PublisherField::Owner]
+        );
+        assert_eq!(
+            fields(&values("g", "a/b", "c.yml")),
+            [PublisherField::Repository]
+        );
+        assert_eq!(
+            fields(&values("g", "p.atom", "c.yml")),
+            [PublisherField::Repository]
+        );
+        assert_eq!(
+            fields(&values("g", "p", "/c.yml")),
+            [PublisherField::Workflow]
+        );
+        assert_eq!(fields(&values("g", "p", "ci/")), [PublisherField::Workflow]);
+        assert_eq!(
+            fields(&values("g", "p", "ci.txt")),
+            [PublisherField::Workflow]
+        );
+        let long = "x".repeat(256);
+        assert_eq!(
+            fields(&values(&long, "p", "c.yml")),
+            [PublisherField::Owner]
+        );
+        let mut env = values("g", "p", "c.yml");
+        env.environment = Some("release/${CI_COMMIT_TAG}");
+        assert!(fields(&env).is_empty());
+        env.environment = Some("rel,ease");
+        assert_eq!(fields(&env), [PublisherField::Environment]);
+        env.environment = Some("");
+        assert_eq!(fields(&env), [PublisherField::Environment]);
+    }
+
+    #[test]
+    fn gitlab_facts_as_documented() {
+        assert_eq!(GITLAB.audience, "crates.io");
+        assert_eq!(GITLAB.id_token, "CRATES_IO_ID_TOKEN");
+        assert!(std::ptr::eq(
+            Registry::CratesIo.gitlab().map_or(std::ptr::null(), |g| g),
+            &GITLAB
+        ));
+        assert!(GITLAB.case.workflow && !GITLAB.case.owner && !GITLAB.case.environment);
+    }
+}

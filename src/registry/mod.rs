@@ -154,7 +154,8 @@ pub struct GitlabPublishing {
     /// Whether the token's audience may be a list (`aud: [a, b]`); `None`
     /// where the registry does not say.
     pub audience_list: Option<bool>,
-    /// The uploaders that read `id_token` themselves on GitLab.
+    /// The uploaders that read `id_token` themselves on GitLab, or (crates.io)
+    /// are given the token a script of the job exchanged it for.
     pub uploaders: &'static [Uploader],
     /// Whether the registry accepts each ID token once, so a second upload
     /// with the job's one token fails.
@@ -202,6 +203,7 @@ impl Registry {
             Registry::Pypi => Some(&pypi::PYPI_GITLAB),
             Registry::TestPypi => Some(&pypi::TESTPYPI_GITLAB),
             Registry::Npm => Some(&npm::GITLAB),
+            Registry::CratesIo => Some(&crates_io::GITLAB),
             _ => None,
         }
     }

@@ -7,6 +7,13 @@
 //! file name, so the form accepts one), NuGet/login `action.yml` (`user` is required: the nuget.org
 //! profile name of the policy's creator), and
 //! https://learn.microsoft.com/nuget/nuget-org/trusted-publishing.
+//!
+//! GitLab CI/CD: NuGet's documentation describes it too (section "Gitlab
+//! support" of NuGet/docs.microsoft.com-nuget
+//! `docs/nuget-org/trusted-publishing.md` [042ebab]: an `id_tokens:` entry
+//! with `aud: "https://www.nuget.org"`, sent as a bearer token to
+//! [`EXCHANGE_PATH`], the answer's `apiKey` given to `dotnet nuget push`).
+//! tplint does not check it yet: NuGet.org has no GitLab entry here.
 
 use super::publishing::{CommandUploader, TokenMinter, Uploader};
 use super::{

@@ -40,7 +40,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::gitlab::facts::{
     GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gitlab_registries, relies_on_tp,
-    token_for, token_variable, tp_indexes, tp_site, yaml_aud,
+    token_for, token_variable, tp_indexes, tp_site, variable_for, yaml_aud,
 };
 use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
 use crate::registry::Registry;
@@ -263,7 +263,7 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
     for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
         let uploads = tp_indexes(facts);
         for &index in &uploads {
-            if !matches!(token_for(job, &uploads, index), TokenFor::Missing) {
+            if !matches!(token_for(job, facts, &uploads, index), TokenFor::Missing) {
                 continue;
             }
             let Some(site) = facts
@@ -278,7 +278,7 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                 continue;
             }
             let aud = audience(index);
-            let variable = token_variable(index);
+            let variable = variable_for(facts, index);
             let name = &job.name.value;
             let tool = site.uploader.name();
             let replaced = job
@@ -323,6 +323,15 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
                     help.replacen("give", "give it", 1)
                 ))
                 .with_related(default, "the `default:` entry the job does not get")
+            } else if index == Registry::CratesIo {
+                Diagnostic::new(
+                    &ID_TOKEN_MISSING,
+                    job.id_tokens_key.unwrap_or(job.name.location),
+                    format!(
+                        "job `{name}` exchanges `${variable}` at crates.io for the token of `{tool}`, but has no `id_tokens` entry `{variable}`, so the exchange is refused and the upload fails"
+                    ),
+                )
+                .with_help(help)
             } else if facts.mints_token || declared || required {
                 let why = if declared {
                     format!(
@@ -377,6 +386,7 @@ fn uses_token(job: &GitlabJob, facts: &GitlabJobFacts, name: &str) -> bool {
         || !facts.opaque.is_empty()
         || facts.mints_token
         || facts.id_token_uses.iter().any(|u| u.value == name)
+        || facts.crates_io_id_token.as_deref() == Some(name)
         || job.variables.iter().any(|v| named(&v.value.value))
         || job.all_lines().any(|l| l.text.contains("-m id "))
         || job.script.is_empty()
@@ -514,7 +524,7 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
         for &index in &uploads {
             let aud = audience(index);
             let quoted = yaml_aud(aud);
-            let variable = token_variable(index);
+            let variable = variable_for(facts, index);
             let Some(site) = facts
                 .publish_sites
                 .iter()
@@ -523,15 +533,21 @@ pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>
                 continue;
             };
             let tool = site.uploader.name();
+            // Who reads the variable: the uploader, or crates.io's exchange.
+            let reader = if index == Registry::CratesIo {
+                "the job's token exchange".to_string()
+            } else {
+                format!("`{tool}`")
+            };
             let shown = index.display_name();
-            let (location, message, help, severity) = match token_for(job, &uploads, index) {
+            let (location, message, help, severity) = match token_for(job, facts, &uploads, index) {
                 TokenFor::Ready | TokenFor::InList | TokenFor::Missing => continue,
                 // The job's script exchanges the token itself, by its name.
                 TokenFor::WrongName(_) if facts.mints_token => continue,
                 TokenFor::WrongName(token) => (
                     token.name.location,
                     format!(
-                        "ID token `{}` has `aud: {aud}`, but `{tool}` looks for the token in `{variable}`, so it finds none",
+                        "ID token `{}` has `aud: {aud}`, but {reader} looks for the token in `{variable}`, so it finds none",
                         token.name.value
                     ),
                     format!("rename the entry to `{variable}`"),
@@ -842,7 +858,7 @@ pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>
         }
         let uploads = tp_indexes(facts);
         for &index in &uploads {
-            if !matches!(token_for(job, &uploads, index), TokenFor::Ready) {
+            if !matches!(token_for(job, facts, &uploads, index), TokenFor::Ready) {
                 continue;
             }
             // A registry that accepts a token again (npm) lets one job

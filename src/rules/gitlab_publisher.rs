@@ -459,7 +459,11 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                 .with_severity(Severity::Info)
                 .with_help(format!(
                     "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible ({} in the pipeline's files or in a script of this repository)",
-                    if index.is_pypi() { "`twine upload` or `uv publish`" } else { "`npm publish`" }
+                    match index {
+                        Registry::Npm => "`npm publish`",
+                        Registry::CratesIo => "`cargo publish` given the token of crates.io's exchange",
+                        _ => "`twine upload` or `uv publish`",
+                    }
                 ));
             for (location, what) in hidden.iter().take(8) {
                 diagnostic = diagnostic.with_related(*location, what.clone());
@@ -508,6 +512,17 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
         }
         if other_targets(context, index).next().is_some() {
             continue; // TP107 says why
+        }
+        // crates.io: a `cargo publish` whose token tplint cannot trace
+        // (a script it cannot read, or next to an exchange) may be one.
+        if index == Registry::CratesIo
+            && facts
+                .jobs
+                .iter()
+                .flat_map(|j| j.publish_sites.iter())
+                .any(|s| s.index() == Some(index) && s.auth == Auth::Unknown)
+        {
+            continue;
         }
         if !hidden.is_empty() {
             out.push(hidden_info(format!(
@@ -709,6 +724,12 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
                 continue; // equal, or already a TP102 error
             }
             let case_only = field.value.eq_ignore_ascii_case(actual);
+            // crates.io compares both in lower case and matches the
+            // pipeline by its file path alone (`registry::crates_io::GITLAB`):
+            // letter case makes no difference there.
+            if case_only && publisher.index() == Registry::CratesIo {
+                continue;
+            }
             let diagnostic = if case_only {
                 Diagnostic::new(
                     &REPOSITORY_MISMATCH,
@@ -787,6 +808,10 @@ fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnos
                 "ID tokens carry the issuer of the instance the pipeline runs on; for a self-managed instance set `issuer = \"https://{}\"`: PyPI accepts it only for projects of a PyPI organisation that registered the instance (in beta), otherwise publish from gitlab.com",
                 remote.host
             )
+        } else if publisher.index() == Registry::CratesIo {
+            // rust-lang/crates.io crates/crates_io_trustpub/src/gitlab/mod.rs
+            // (`GITLAB_ISSUER_URL`) and claims.rs (the one issuer validated).
+            "ID tokens carry the issuer of the instance the pipeline runs on; crates.io accepts only `https://gitlab.com`, so publish from gitlab.com".to_string()
         } else {
             format!(
                 "ID tokens carry the issuer of the instance the pipeline runs on; {} accepts trusted publishing from GitLab.com shared runners only, so publish from gitlab.com",
