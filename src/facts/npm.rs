@@ -134,6 +134,9 @@ pub(super) fn site<'w>(
             location: *location,
             source: source.clone(),
         },
+        // No token in sight, but the job cannot request an OIDC token
+        // either: one may come from a step tplint cannot see.
+        None if invocation.token_may_be_hidden() => Auth::Unknown,
         _ => Auth::Oidc,
     };
     let provenance = provenance(invocation);

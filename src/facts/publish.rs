@@ -746,6 +746,34 @@ impl<'a> Invocation<'a, '_> {
         (Target::Registry(table.registry), None)
     }
 
+    /// Whether, in a job that cannot request an OIDC token, a token may
+    /// have been set where tplint cannot see it: by a step it cannot read,
+    /// or through `$GITHUB_ENV`.
+    pub(super) fn token_may_be_hidden(&self) -> bool {
+        (self.mint.opaque_seen || self.env_written_before()) && !self.job_may_mint()
+    }
+
+    /// Whether the job's permissions grant `id-token: write`.
+    fn job_may_mint(&self) -> bool {
+        crate::facts::permissions::id_token(crate::facts::permissions::GrantSource::of(
+            self.exec.job.workflow,
+            self.exec.job.job,
+        )) == Some(crate::workflow::Access::Write)
+    }
+
+    /// Whether a step of the job before this one writes `$GITHUB_ENV`,
+    /// through which it may set a token for the later steps.
+    fn env_written_before(&self) -> bool {
+        self.exec
+            .job
+            .job
+            .steps
+            .iter()
+            .take(self.exec.top)
+            .filter_map(|step| step.run.as_ref())
+            .any(|run| run.value.contains("GITHUB_ENV"))
+    }
+
     /// Whether a secret's value was minted by OIDC in this job.
     fn minted(&self, value: &str) -> bool {
         let registry = (!self.table.registry.is_pypi()).then_some(self.table.registry);
@@ -841,6 +869,11 @@ impl<'a> Invocation<'a, '_> {
                     Some(given.value.clone()),
                 );
             }
+            // A tool that exchanges the OIDC token itself when it finds no
+            // token, in a job that cannot request one: after a step tplint
+            // cannot see, or one that writes `$GITHUB_ENV`, a token may
+            // come from there, so how it authenticates is unknown.
+            None if table.trusted_publishing && self.token_may_be_hidden() => Auth::Unknown,
             None if table.trusted_publishing => Auth::Oidc,
             // pub.dev: setup-dart mints only when the job may request an
             // OIDC token; without that grant, a credential may come from a
