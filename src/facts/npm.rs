@@ -109,11 +109,26 @@ pub(super) fn site<'w>(
         id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
     // A release tool authenticates as the client it runs.
     let client = command.uploader.npm_client().unwrap_or(command.uploader);
+    // A token set earlier in the publish command's own script counts too:
+    // the job's record holds only the blocks before this one.
+    let (mut npmrc_token, mut yarn_token) = (job.npmrc_token, job.yarn_token);
+    if let Some((block, command)) = invocation.shell {
+        let before = block.text.get(..command.offset).unwrap_or_default();
+        if npmrc_token.is_none()
+            && let Some(needle) = npmrc_token_needle(before)
+        {
+            npmrc_token = Some(Location::new(block.file, block.locate(needle)));
+        }
+        if yarn_token.is_none()
+            && let Some(at) = before.find("npmAuthToken")
+            && before[..at].contains("yarn config set")
+        {
+            yarn_token = Some(Location::new(block.file, block.locate("npmAuthToken")));
+        }
+    }
     let token = configured_token(invocation, job, client).or_else(|| match client {
-        Uploader::Yarn => job
-            .yarn_token
-            .map(|l| (l, "`yarn config set npmAuthToken`".to_string())),
-        _ => job.npmrc_token.map(|l| {
+        Uploader::Yarn => yarn_token.map(|l| (l, "`yarn config set npmAuthToken`".to_string())),
+        _ => npmrc_token.map(|l| {
             let source = job.npmrc_token_source.clone();
             (
                 l,
