@@ -440,7 +440,20 @@ fn crates_io_sites(
     unread: &[usize],
     sites: &mut [PublishSite],
 ) -> Option<String> {
-    if exchanges.is_empty() && unread.is_empty() {
+    // Every `NAME=$(...)` of the job: a token taken from a command's
+    // output comes from where tplint may not see (a Python script doing
+    // the exchange, a secrets tool).
+    let substituted: Vec<(&str, usize)> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(top, line)| {
+            line.text
+                .lines()
+                .filter_map(substitution_assignment)
+                .map(move |name| (name, top))
+        })
+        .collect();
+    if exchanges.is_empty() && unread.is_empty() && substituted.is_empty() {
         return None;
     }
     // The exchange's ID token: the variable it posts as `"jwt"`, unless
@@ -521,9 +534,13 @@ fn crates_io_sites(
                     .and_then(|l| substitution_assignment(&l.text))
                     .is_some_and(names)
         });
+        let names_substituted = substituted
+            .iter()
+            .any(|(name, top)| *top <= site.step && names(name))
+            || secret.is_some_and(|s| s.starts_with("$(") || s.starts_with('`'));
         if assigned_here || names_minted {
             site.auth = Auth::Oidc;
-        } else if !exchanges.is_empty() || names_unread {
+        } else if !exchanges.is_empty() || names_unread || names_substituted {
             site.auth = Auth::Unknown;
         }
     }
