@@ -136,7 +136,7 @@ rule!(
     "TP102",
     "publisher-invalid",
     Error,
-    "a declared publisher field breaks PyPI's own form rules"
+    "a declared publisher field breaks its registry's own form rules"
 );
 
 rule!(
@@ -144,7 +144,7 @@ rule!(
     "TP103",
     "publisher-no-publish-job",
     Error,
-    "no job that PyPI attributes to the declared workflow publishes to the declared index by OIDC"
+    "no job that the registry attributes to the declared workflow (or, for pub.dev and JSR, to the repository) publishes there by OIDC"
 );
 
 rule!(
@@ -248,7 +248,7 @@ rule!(
     "TP205",
     "id-token-audience",
     Error,
-    "(GitLab) a PyPI ID token's `aud` is a list, does not match the index the job uploads to, or sits in a variable twine and uv do not read"
+    "(GitLab) the ID token an upload reads has an `aud` that is a list, names another registry or index, or sits in a variable the uploader or exchange does not read"
 );
 
 rule!(

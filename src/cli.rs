@@ -8,7 +8,8 @@ use crate::config::FailOn;
 pub use crate::render::Format;
 
 /// Lint CI release pipelines on GitHub Actions and GitLab CI/CD against the
-/// trusted publishers registered on PyPI, crates.io, npm, RubyGems and NuGet.
+/// trusted publishers registered on PyPI, crates.io, npm, RubyGems, NuGet,
+/// pub.dev and JSR.
 #[derive(Debug, Parser)]
 #[command(
     name = "tplint",

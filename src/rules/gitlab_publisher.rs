@@ -23,7 +23,7 @@ use crate::registry::{FieldProblem, GitlabPublishing, PublisherField, Registry};
 
 /// A job of the pipeline that uploads by trusted publishing to a registry
 /// with GitLab publishers.
-struct PublishJob<'a> {
+struct PipelinePublishJob<'a> {
     job: &'a GitlabJob,
     registry: Registry,
     /// Its first upload to that index by trusted publishing.
@@ -38,11 +38,11 @@ fn pipeline<'a>(context: &Context<'a>) -> Option<(&'a GitlabPipeline, &'a Gitlab
 }
 
 /// Every (job, index) pair of the pipeline that publishes by trusted publishing.
-fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PublishJob<'a>> {
+fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PipelinePublishJob<'a>> {
     let Some((pipeline, facts)) = pipeline(context) else {
         return Vec::new();
     };
-    let mut out: Vec<PublishJob<'a>> = Vec::new();
+    let mut out: Vec<PipelinePublishJob<'a>> = Vec::new();
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
         for site in &job_facts.publish_sites {
             let Some(registry) = site.index() else {
@@ -55,7 +55,7 @@ fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PublishJob<'a>> {
                 .iter()
                 .any(|j| std::ptr::eq(j.job, job) && j.registry == registry)
             {
-                out.push(PublishJob {
+                out.push(PipelinePublishJob {
                     job,
                     registry,
                     site,
@@ -79,7 +79,7 @@ fn names_pipeline(publisher: &Publisher, path: &str) -> bool {
 
 /// Whether `publisher` is for `job`: same index, and it names the
 /// pipeline's top-level file.
-fn is_for(publisher: &Publisher, pipeline: &GitlabPipeline, job: &PublishJob<'_>) -> bool {
+fn is_for(publisher: &Publisher, pipeline: &GitlabPipeline, job: &PipelinePublishJob<'_>) -> bool {
     publisher.index_kind == Some(job.registry) && names_pipeline(publisher, &pipeline.path)
 }
 
@@ -444,7 +444,7 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
         }
         let path = &pipeline.path;
         let at = location(publisher, &publisher.workflow);
-        let candidates: Vec<&PublishJob<'_>> = jobs
+        let candidates: Vec<&PipelinePublishJob<'_>> = jobs
             .iter()
             .filter(|j| is_for(publisher, pipeline, j))
             .collect();
