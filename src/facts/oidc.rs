@@ -240,8 +240,9 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
 }
 
 /// Whether a variable the step runs with is named for an OIDC setting
-/// (`MBX_REMOTE_OIDC_AUDIENCE`, `VAULT_OIDC_ROLE`): a tool the step runs
-/// then reads it to request the job's token, which tplint cannot see.
+/// (`MBX_REMOTE_OIDC_AUDIENCE`, `VAULT_OIDC_ROLE`, npm's
+/// `NPM_CONFIG_PROVENANCE`): a tool the step runs then reads it to request
+/// the job's token, which tplint cannot see.
 fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
     let job = &exec.job;
     exec.step
@@ -251,7 +252,11 @@ fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
         .chain(&job.workflow.env)
         .any(|kv| {
             let name = kv.key.value.to_ascii_uppercase();
-            name.contains("OIDC") || name.contains("ID_TOKEN")
+            // npm signs provenance with the job's OIDC token when
+            // `provenance` is set (docs.npmjs.com "Generating provenance
+            // statements": the job needs `id-token: write`), and reads
+            // any `npm_config_*` variable as configuration.
+            name.contains("OIDC") || name.contains("ID_TOKEN") || name == "NPM_CONFIG_PROVENANCE"
         })
 }
 
