@@ -79,3 +79,10 @@ fn workflow_level_id_token_is_info_while_latent() {
     assert_severity(&all, "TP202", "single.yml:5", "info");
     assert_severity(&all, "TP202", "own-blocks.yml:7", "info");
 }
+
+#[test]
+fn staged_npm_publishing_without_an_environment_is_info() {
+    let all = severities("npm-stage-publish");
+    assert_severity(&all, "TP401", "release.yml:10", "info");
+    assert_severity(&all, "TP401", "release.yml:19", "warning");
+}

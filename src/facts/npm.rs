@@ -35,6 +35,9 @@ pub struct NpmSite {
     pub npm_replaced: bool,
     /// The pnpm major `pnpm/action-setup` installs.
     pub pnpm_major: Option<u64>,
+    /// `npm stage publish`: the release waits on npm for a maintainer's
+    /// approval (docs.npmjs.com/trusted-publishers, "Allowed actions").
+    pub staged: bool,
 }
 
 /// The command being read.
@@ -195,6 +198,7 @@ pub(super) fn site<'w>(
         *target = (target_of_url(url), Some(*location));
     }
     NpmSite {
+        staged: false,
         root_package,
         token,
         oidc_granted,
@@ -318,6 +322,7 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         true,
     );
     site.npm = Some(NpmSite {
+        staged: false,
         root_package,
         token,
         oidc_granted,

@@ -1219,7 +1219,7 @@ pub fn shell_sites(
         let mut target = invocation.target();
         let (mut auth, secret) = invocation.auth();
         let mut npm = (table.registry == Registry::Npm).then(|| {
-            super::npm::site(
+            let mut site = super::npm::site(
                 &invocation,
                 &mint.npm,
                 super::npm::Command {
@@ -1233,7 +1233,9 @@ pub fn shell_sites(
                 },
                 &mut target,
                 &mut auth,
-            )
+            );
+            site.staged = subcommand == "stage publish";
+            site
         });
         // semantic-release before 25 publishes with its own npm 10, which
         // never exchanges the OIDC token: the token, or whatever npm finds.

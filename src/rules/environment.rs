@@ -112,10 +112,33 @@ fn report_no_environment(
         }
     });
     let words = (job.words.no_environment)(job.name, index);
-    let mut diagnostic = Diagnostic::new(&PUBLISH_JOB_NO_ENVIRONMENT, job.key, words.message)
+    // `npm stage publish` only stages the release: a maintainer approves it
+    // on npm before it is published (docs.npmjs.com/trusted-publishers,
+    // "Allowed actions"), so a reviewer can stop a bad release there.
+    let staged = {
+        let mut to_index = job.sites.iter().filter(|s| s.index() == Some(index));
+        let first = to_index.next();
+        first.is_some()
+            && first
+                .into_iter()
+                .chain(to_index)
+                .all(|s| s.npm.as_ref().is_some_and(|n| n.staged))
+    };
+    let (message, severity) = if staged {
+        (
+            format!(
+                "job `{}` stages releases on npm (`npm stage publish`) without an `environment:`; a maintainer approves each staged release on npm, but nothing limits which runs of the job may stage one",
+                job.name
+            ),
+            Some(Severity::Info),
+        )
+    } else {
+        (words.message, words.severity)
+    };
+    let mut diagnostic = Diagnostic::new(&PUBLISH_JOB_NO_ENVIRONMENT, job.key, message)
         .with_help(words.help)
         .with_fix(fix);
-    if let Some(severity) = words.severity {
+    if let Some(severity) = severity {
         diagnostic = diagnostic.with_severity(severity);
     }
     if words.points_to_upload
