@@ -178,10 +178,7 @@ impl PublishJob<'_> {
     /// `diagnostic` with the locations that lead to its file (a GitLab
     /// pipeline's `include:` entries), ready to report.
     pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
-        match self.pipeline {
-            Some(pipeline) => pipeline.with_include_chain(diagnostic),
-            None => diagnostic,
-        }
+        with_include_chain(self.pipeline, diagnostic)
     }
 }
 
@@ -218,10 +215,7 @@ impl PasswordUpload<'_> {
         let diagnostic = diagnostic
             .with_related(self.site.location(), "the upload")
             .with_via_as(&self.site.via, self.words.via_first);
-        match self.pipeline {
-            Some(pipeline) => pipeline.with_include_chain(diagnostic),
-            None => diagnostic,
-        }
+        with_include_chain(self.pipeline, diagnostic)
     }
 }
 
@@ -275,10 +269,7 @@ impl UntrustedStart<'_> {
         for (location, label) in &self.related {
             diagnostic = diagnostic.with_related(*location, *label);
         }
-        match self.pipeline {
-            Some(pipeline) => pipeline.with_include_chain(diagnostic),
-            None => diagnostic,
-        }
+        with_include_chain(self.pipeline, diagnostic)
     }
 }
 
@@ -300,6 +291,15 @@ pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJo
         jobs.extend(crate::gitlab::facts::publish_jobs(pipeline, gitlab));
     }
     jobs
+}
+
+/// `diagnostic` with the `include:` entries that lead to its file, for a
+/// finding in a GitLab pipeline; unchanged for a GitHub workflow.
+fn with_include_chain(pipeline: Option<&GitlabPipeline>, diagnostic: Diagnostic) -> Diagnostic {
+    match pipeline {
+        Some(pipeline) => pipeline.with_include_chain(diagnostic),
+        None => diagnostic,
+    }
 }
 
 #[cfg(test)]
