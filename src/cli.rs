@@ -86,7 +86,10 @@ pub enum Color {
 
 #[derive(Debug, Args, Default)]
 pub struct CheckArgs {
-    /// Repository roots to check.
+    /// Repository roots to check, or remote targets: `github:OWNER/REPO[@REF]`,
+    /// `github:OWNER` (every repository of an organisation or user),
+    /// `gitlab:GROUP/PROJECT[@REF]`, `gitlab:GROUP`.
+    #[arg(value_name = "PATH|TARGET")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum)]
@@ -134,9 +137,23 @@ pub struct CheckArgs {
     /// No summary line.
     #[arg(short, long)]
     pub quiet: bool,
-    /// API base for `--online` (GitHub Enterprise Server: `https://HOST/api/v3`).
+    /// API base for `--online` and `github:` targets (GitHub Enterprise
+    /// Server: `https://HOST/api/v3`).
     #[arg(long, value_name = "URL", default_value = crate::online::DEFAULT_API_URL)]
     pub github_api_url: String,
+    /// GitLab instance of `gitlab:` targets (token from `GITLAB_TOKEN`).
+    #[arg(long, value_name = "URL", default_value = crate::remote::DEFAULT_GITLAB_URL)]
+    pub gitlab_url: String,
+    /// Also check the archived repositories of `github:OWNER` and `gitlab:GROUP`.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Also check the forks in `github:OWNER` and `gitlab:GROUP`.
+    #[arg(long)]
+    pub include_forks: bool,
+    /// Do not read or keep API answers and archives of remote targets in
+    /// the user's cache directory.
+    #[arg(long)]
+    pub no_cache: bool,
     #[command(flatten)]
     pub indexes: IndexArgs,
     /// Apply the safe fixes, then report what remains.

@@ -24,6 +24,7 @@ pub mod online;
 pub mod overlay;
 pub mod registry;
 pub mod release_config;
+pub mod remote;
 pub mod render;
 pub mod repo_path;
 pub mod repository;

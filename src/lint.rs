@@ -11,6 +11,7 @@ use crate::facts::Facts;
 use crate::online::pypi::Indexes;
 use crate::online::record::{self, RecordFacts};
 use crate::online::{GitHub, OnlineFacts, Wants};
+use crate::registry::Registry;
 use crate::repository::{LoadOptions, Repository};
 use crate::rules::{self, Context};
 use crate::source::{Position, SourceFile};
@@ -44,6 +45,12 @@ pub struct RepoReport {
     pub repo: Repository,
     pub diagnostics: Vec<Diagnostic>,
     pub fail_on: FailOn,
+    /// The registries the repository's pipelines publish to, by trusted
+    /// publishing or with a token, in order, once each.
+    pub registries: Vec<Registry>,
+    /// The publishers declared, and with `--online` those the registries'
+    /// records show, as `registry owner/repository workflow [environment]`.
+    pub publishers: Vec<String>,
 }
 
 impl RepoReport {
@@ -309,6 +316,12 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
         (online, answers)
     });
     let records: Option<RecordFacts> = answers.map(|answers| record::attach(answers, &mut repo));
+    let registries = registries(&repo, &facts);
+    let publishers = publishers(
+        records
+            .as_ref()
+            .map_or(&repo.config.publishers, |r| &r.publishers),
+    );
     let context = Context {
         repo: &repo,
         facts: &facts,
@@ -345,5 +358,45 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
         repo,
         diagnostics,
         fail_on,
+        registries,
+        publishers,
     }
+}
+
+/// The registries the pipelines upload to, in order, once each.
+fn registries(repo: &Repository, facts: &Facts) -> Vec<Registry> {
+    let mut registries: Vec<Registry> = Vec::new();
+    let jobs = crate::facts::publish_job::publish_jobs(repo, facts);
+    let uploads = crate::facts::publish_job::password_uploads(repo, facts);
+    let all = jobs
+        .iter()
+        .flat_map(|job| job.indexes())
+        .chain(uploads.iter().map(|upload| upload.index));
+    for registry in all {
+        if !registries.contains(&registry) {
+            registries.push(registry);
+        }
+    }
+    registries
+}
+
+/// Publishers in a line each, for the summary of a run.
+fn publishers(publishers: &[crate::config::Publisher]) -> Vec<String> {
+    publishers
+        .iter()
+        .map(|p| {
+            let registry = match (p.index_kind, &p.index) {
+                (None, Some(written)) => written.value.clone(),
+                _ => p.index().to_string(),
+            };
+            let mut line = format!("{registry} {}/{}", p.owner.value, p.repository.value);
+            if !p.workflow.value.is_empty() {
+                line.push_str(&format!(" {}", p.workflow.value));
+            }
+            if let Some(environment) = &p.environment {
+                line.push_str(&format!(" [{}]", environment.value));
+            }
+            line
+        })
+        .collect()
 }

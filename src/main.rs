@@ -112,6 +112,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
                 package: args.package.clone(),
             },
             overlay: Default::default(),
+            remote: None,
         },
         select: rules_from(&args.select)?,
         ignore: rules_from(&args.ignore)?,
@@ -134,6 +135,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
         };
         return fix(&args, &options, format, required);
     }
+    if tplint::remote::any_remote(&args.paths) {
+        if args.fix || args.diff {
+            return Err(LoadError::Usage(
+                "`--fix` and `--diff` change files of a checkout; remote targets are only checked"
+                    .into(),
+            ));
+        }
+        return check_remote(&args, &options, format);
+    }
     let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
     let mut stdout = std::io::stdout().lock();
     let mut write = |text: String| {
@@ -151,6 +161,73 @@ fn check(args: CheckArgs) -> Result<ExitCode, LoadError> {
     write(renderer.finish(&totals));
     let _ = stdout.flush();
     Ok(if totals.fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `check` with remote targets among the paths: fetched from their forges,
+/// checked like checkouts, a table of repositories at the end.
+fn check_remote(
+    args: &CheckArgs,
+    options: &CheckOptions,
+    format: Format,
+) -> Result<ExitCode, LoadError> {
+    use tplint::remote::{self, Remotes, Settings, summary::Row};
+    let settings = Settings {
+        github_api_url: api_base(
+            "--github-api-url",
+            &args.github_api_url,
+            online::DEFAULT_API_URL,
+        )?
+        .to_string(),
+        gitlab_url: api_base("--gitlab-url", &args.gitlab_url, remote::DEFAULT_GITLAB_URL)?
+            .to_string(),
+        include_archived: args.include_archived,
+        include_forks: args.include_forks,
+        cache: !args.no_cache,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        limits: remote::unpack::LIMITS,
+    };
+    let remotes = Remotes::connect(settings);
+    let mut renderer = Renderer::new(format, use_color(args.color), args.quiet);
+    let mut stdout = std::io::stdout().lock();
+    let mut write = |text: String| {
+        let _ = stdout.write_all(text.as_bytes());
+    };
+    write(renderer.begin());
+    let worker = Renderer::new(format, use_color(args.color), args.quiet);
+    let mut rows = Vec::new();
+    let outcome = remote::check_each(
+        &args.paths,
+        options,
+        &remotes,
+        |report| (worker.repo(&report), Row::of(&report)),
+        |(chunk, row)| {
+            write(renderer.emit(chunk));
+            rows.push(row);
+        },
+        |failure| eprintln!("tplint: cannot check {}: {}", failure.name, failure.reason),
+    )?;
+    for failure in &outcome.unreadable {
+        rows.push(Row::unreadable(&failure.name, &failure.reason));
+    }
+    write(renderer.finish(&outcome.totals));
+    if format == Format::Human && !args.quiet {
+        write(remote::summary::table(&rows));
+    }
+    let _ = stdout.flush();
+    if !args.quiet && outcome.skipped_archived + outcome.skipped_forks > 0 {
+        eprintln!(
+            "tplint: left out {} archived repositories and {} forks (--include-archived, --include-forks)",
+            outcome.skipped_archived, outcome.skipped_forks
+        );
+    }
+    Ok(if outcome.read == 0 {
+        eprintln!("tplint: no repository could be read");
+        ExitCode::from(2)
+    } else if outcome.totals.fails {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

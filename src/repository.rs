@@ -58,6 +58,9 @@ pub struct LoadOptions {
     /// buffers, fixes not yet written); a workflow that exists only here
     /// is read as one.
     pub overlay: Overlay,
+    /// The `origin` remote the repository stands for, instead of asking
+    /// git (a repository fetched from its forge has no checkout).
+    pub remote: Option<Remote>,
 }
 
 impl Repository {
@@ -89,7 +92,10 @@ impl Repository {
         let mut repo = Self {
             root: root.to_path_buf(),
             workflow_dir_names: names,
-            remote: git::origin(root),
+            remote: match &options.remote {
+                Some(remote) => Some(remote.clone()),
+                None => git::origin(root),
+            },
             sources,
             workflows,
             config,

@@ -56,7 +56,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // What drives a check and shows its results.
     (
         "drivers and output",
-        &["render", "fix::run", "server", "suggest"],
+        &["render", "fix::run", "server", "suggest", "remote"],
     ),
     ("command line", &["cli"]),
 ];

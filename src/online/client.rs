@@ -49,9 +49,19 @@ impl Token {
             .find_map(|name| std::env::var(name).ok().and_then(Token::new))
     }
 
+    /// The token in the environment variable `name`, if set and not blank.
+    pub fn from_var(name: &str) -> Option<Token> {
+        std::env::var(name).ok().and_then(Token::new)
+    }
+
+    /// The secret itself, for the one header it goes into.
+    pub(crate) fn secret(&self) -> &str {
+        &self.0
+    }
+
     /// Replace any occurrence of the token in `text`, for text that came
     /// from the other end of a connection.
-    fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         text.replace(&self.0, "[redacted]")
     }
 }
