@@ -800,3 +800,30 @@ fn bad_targets_are_usage_errors() {
     let out = run(tplint(home.path()).args(["check", "github:acme/widget", "--fix"]));
     assert_eq!(out.code, 2);
 }
+
+#[test]
+fn online_checks_ask_about_the_remote_repository() {
+    let home = tempfile::tempdir().unwrap();
+    let (api, archives) = (Fake::start(), Fake::start());
+    let repo = small_repo("acme");
+    serve_github_repo(&api, &archives, "acme/widget", repo.path());
+    let out = run(tplint(home.path())
+        .args(["check", "github:acme/widget", "--no-cache", "--online"])
+        .args(["--github-api-url", &api.url, "--select", "TP403"])
+        .args(["--pypi-url", &api.url, "--testpypi-url", &api.url]));
+    assert!(out.code <= 1, "{}", out.stderr);
+    // The environment is asked about under the target's owner and name,
+    // with no `origin` remote anywhere.
+    assert!(
+        api.paths()
+            .contains(&"/repos/acme/widget/environments/pypi".to_string()),
+        "{:?}",
+        api.paths()
+    );
+    assert!(
+        out.stdout
+            .contains("github:acme/widget/.github/workflows/release.yml"),
+        "{}",
+        out.stdout
+    );
+}

@@ -507,6 +507,128 @@ mod tests {
         assert_eq!(absolute("https://a.b/c/d", "x"), "https://a.b/c/x");
     }
 
+    type Headers = Vec<(String, String)>;
+
+    /// Answers from a list, in turn, recording the headers it was sent.
+    struct Script {
+        answers: Mutex<Vec<(u16, Headers)>>,
+        sent: Mutex<Vec<(String, Headers)>>,
+    }
+
+    impl Transport for std::sync::Arc<Script> {
+        fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response, String> {
+            self.sent.lock().unwrap().push((
+                url.to_string(),
+                headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            ));
+            let (status, headers) = self.answers.lock().unwrap().remove(0);
+            Ok(Response {
+                status,
+                headers,
+                body: Box::new(std::io::Cursor::new(b"{}".to_vec())),
+            })
+        }
+    }
+
+    fn script(answers: Vec<(u16, Vec<(&str, String)>)>) -> std::sync::Arc<Script> {
+        std::sync::Arc::new(Script {
+            answers: Mutex::new(
+                answers
+                    .into_iter()
+                    .map(|(s, h)| (s, h.into_iter().map(|(n, v)| (n.to_string(), v)).collect()))
+                    .collect(),
+            ),
+            sent: Mutex::default(),
+        })
+    }
+
+    #[test]
+    fn a_limit_that_resets_soon_is_waited_for() {
+        let soon = (now() + 1).to_string();
+        let transport = script(vec![
+            (
+                403,
+                vec![
+                    ("x-ratelimit-remaining", "0".into()),
+                    ("x-ratelimit-reset", soon),
+                ],
+            ),
+            (200, vec![("x-ratelimit-remaining", "4999".into())]),
+        ]);
+        let api = Api::new(
+            Kind::GitHub,
+            "https://api.test",
+            None,
+            Box::new(transport),
+            None,
+        );
+        assert!(api.json("/repos/a/b").is_ok());
+        assert_eq!(api.remaining(), Some(4999));
+    }
+
+    #[test]
+    fn a_far_reset_stops_every_later_request() {
+        let later = (now() + 3600).to_string();
+        let transport = script(vec![(
+            429,
+            vec![
+                ("ratelimit-remaining", "0".into()),
+                ("ratelimit-reset", later),
+            ],
+        )]);
+        let api = Api::new(
+            Kind::GitLab,
+            "https://gl.test/api/v4",
+            None,
+            Box::new(transport),
+            None,
+        );
+        let Err(Failure::RateLimited(message)) = api.json("/projects/1") else {
+            panic!("not rate limited");
+        };
+        assert!(
+            message.contains("GitLab API") && message.contains("GITLAB_TOKEN"),
+            "{message}"
+        );
+        // No answer is left in the script: a second request would panic.
+        assert!(matches!(
+            api.json("/projects/2"),
+            Err(Failure::RateLimited(_))
+        ));
+    }
+
+    #[test]
+    fn the_token_is_not_sent_across_a_redirect() {
+        let transport = script(vec![
+            (
+                302,
+                vec![("location", "https://codeload.test/a/b.tar.gz".into())],
+            ),
+            (200, Vec::new()),
+        ]);
+        let api = Api::new(
+            Kind::GitHub,
+            "https://api.test",
+            Token::new("secret"),
+            Box::new(std::sync::Arc::clone(&transport)),
+            None,
+        );
+        let response = api.get("/repos/a/b/tarball/main", "application/octet-stream", None);
+        assert_eq!(response.ok().map(|r| r.status), Some(200));
+        let sent = transport.sent.lock().unwrap();
+        let authorization = |i: usize| {
+            sent[i]
+                .1
+                .iter()
+                .any(|(n, v)| n == "Authorization" && v == "Bearer secret")
+        };
+        assert_eq!(sent[1].0, "https://codeload.test/a/b.tar.gz");
+        assert!(authorization(0) && !authorization(1));
+    }
+
     #[test]
     fn the_token_stays_with_its_api() {
         let api = Api::new(

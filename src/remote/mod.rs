@@ -303,30 +303,28 @@ pub fn check_each<T: Send>(
             Item::Local { .. } => None,
             Item::Remote { repo, .. } => Some(forge::fetch(remotes, repo)),
         });
-        let results: Vec<Result<(Totals, T), Unreadable>> = group
+        let results: Vec<Result<(Totals, T), Failed>> = group
             .par_iter()
             .zip(fetched.into_par_iter())
             .map(|(item, fetched)| {
                 let result = match (item, fetched) {
                     (Item::Local { prefix, root }, _) => {
-                        lint::check_repository(root, prefix.clone(), options).map_err(|e| {
-                            Unreadable {
-                                name: prefix.trim_end_matches('/').to_string(),
-                                reason: e.to_string(),
-                            }
-                        })
+                        lint::check_repository(root, prefix.clone(), options).map_err(Failed::Local)
                     }
                     (Item::Remote { prefix, repo }, Some(Ok(tree))) => {
                         check_tree(remotes, repo, prefix, tree.path(), options)
+                            .map_err(Failed::Remote)
                     }
-                    (Item::Remote { repo, .. }, Some(Err(reason))) => Err(Unreadable {
-                        name: repo.display(),
-                        reason,
-                    }),
-                    (Item::Remote { repo, .. }, None) => Err(Unreadable {
+                    (Item::Remote { repo, .. }, Some(Err(reason))) => {
+                        Err(Failed::Remote(Unreadable {
+                            name: repo.display(),
+                            reason,
+                        }))
+                    }
+                    (Item::Remote { repo, .. }, None) => Err(Failed::Remote(Unreadable {
                         name: repo.display(),
                         reason: "not fetched".into(),
-                    }),
+                    })),
                 };
                 progress.tick();
                 result.map(|report| {
@@ -337,22 +335,35 @@ pub fn check_each<T: Send>(
             })
             .collect();
         for result in results {
+            // The progress line is cleared while a report is written, so
+            // that the two never share a line of a terminal.
+            progress.clear();
             match result {
                 Ok((part, value)) => {
                     outcome.totals.merge(part);
                     outcome.read += 1;
                     each(value);
                 }
-                Err(failure) => {
-                    progress.clear();
+                // A local path that cannot be checked (an invalid
+                // configuration) stops the run, as it does without remote
+                // targets.
+                Err(Failed::Local(error)) => return Err(error),
+                Err(Failed::Remote(failure)) => {
                     unreadable(&failure);
                     outcome.unreadable.push(failure);
                 }
             }
+            progress.draw();
         }
     }
     progress.clear();
     Ok(outcome)
+}
+
+/// Why one repository was not checked.
+enum Failed {
+    Local(LoadError),
+    Remote(Unreadable),
 }
 
 /// Check an unpacked tree as the checkout of `repo`.
