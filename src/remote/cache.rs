@@ -96,20 +96,33 @@ impl Cache {
         sha_ok.then(|| self.archive_dir(repository).join(format!("{sha}.tar.gz")))
     }
 
-    /// Keep `bytes` as the archive of `repository` at `sha`, and drop the
+    /// A new file to stream an archive of `repository` into, beside where
+    /// it will be kept (so keeping it is a rename).
+    pub fn archive_file(&self, repository: &str) -> Option<tempfile::NamedTempFile> {
+        let dir = self.archive_dir(repository);
+        std::fs::create_dir_all(&dir).ok()?;
+        tempfile::Builder::new()
+            .prefix(".partial-")
+            .tempfile_in(dir)
+            .ok()
+    }
+
+    /// Keep `file` as the archive of `repository` at `sha`, and drop the
     /// archives of its older commits.
-    pub fn put_archive(&self, repository: &str, sha: &str, bytes: &[u8]) {
+    pub fn keep_archive(&self, repository: &str, sha: &str, file: tempfile::NamedTempFile) {
         let Some(path) = self.archive_path(repository, sha) else {
             return;
         };
         if let Ok(entries) = std::fs::read_dir(self.archive_dir(repository)) {
             for entry in entries.flatten() {
-                if entry.path() != path {
+                let name = entry.file_name();
+                let partial = name.to_string_lossy().starts_with(".partial-");
+                if entry.path() != path && !partial {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
         }
-        write_atomically(&path, bytes);
+        let _ = file.persist(path);
     }
 }
 
@@ -162,8 +175,10 @@ mod tests {
     fn one_archive_per_repository() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::at(dir.path().to_path_buf());
-        cache.put_archive("github.com/a/b", "aaaa", b"one");
-        cache.put_archive("github.com/a/b", "bbbb", b"two");
+        for sha in ["aaaa", "bbbb"] {
+            let file = cache.archive_file("github.com/a/b").unwrap();
+            cache.keep_archive("github.com/a/b", sha, file);
+        }
         assert!(
             !cache
                 .archive_path("github.com/a/b", "aaaa")

@@ -49,7 +49,7 @@ pub struct Listing {
 /// Pages of an organisation's listing read at most (100 repositories each).
 const MAX_PAGES: usize = 200;
 /// Archives kept in the cache up to this size.
-const MAX_CACHED_ARCHIVE: usize = 32 * 1024 * 1024;
+const MAX_CACHED_ARCHIVE: u64 = 32 * 1024 * 1024;
 
 /// Characters escaped in a path segment or query value.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -217,10 +217,12 @@ fn repo_of(forge: Forge, value: &Value) -> Option<RepoRef> {
 /// Fetch `repo`'s archive and unpack it into a new temporary folder.
 pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, String> {
     let api = remotes.api(repo.forge);
-    let dir = tempfile::Builder::new()
-        .prefix("tplint-remote-")
-        .tempdir()
-        .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let new_dir = || {
+        tempfile::Builder::new()
+            .prefix("tplint-remote-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a temporary folder: {e}"))
+    };
     // With a cache: ask which commit the ref is at (an unchanged answer is
     // revalidated for free) and reuse that commit's archive if kept.
     let cache = api.cache();
@@ -232,10 +234,15 @@ pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, Str
     if let (Some(cache), Some(sha)) = (cache, commit.as_deref())
         && let Some(path) = cache.archive_path(&key, sha)
         && let Ok(file) = std::fs::File::open(&path)
-        && unpack::unpack(file, dir.path(), remotes.settings.limits).is_ok()
     {
-        return Ok(dir);
+        let dir = new_dir()?;
+        if unpack::unpack(file, dir.path(), remotes.settings.limits).is_ok() {
+            return Ok(dir);
+        }
+        // A damaged archive is fetched again, into a clean folder.
+        let _ = std::fs::remove_file(&path);
     }
+    let dir = new_dir()?;
     let wanted = commit.as_deref().or(repo.git_ref());
     let path = match (repo.forge, wanted, repo.id) {
         (Forge::GitHub, Some(r), _) => format!(
@@ -271,16 +278,23 @@ pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, Str
             response.status
         ));
     }
-    let keep = if cache.is_some() && commit.is_some() {
-        MAX_CACHED_ARCHIVE
-    } else {
-        0
+    let copy = match (cache, &commit) {
+        (Some(cache), Some(_)) => cache.archive_file(&key),
+        _ => None,
     };
     let limits = remotes.settings.limits;
-    let mut reader = Counting::new(response.body, limits.archive_bytes, keep);
+    let mut reader = Counting::new(
+        response.body,
+        limits.archive_bytes,
+        copy,
+        MAX_CACHED_ARCHIVE,
+    );
     unpack::unpack(&mut reader, dir.path(), limits)?;
+    // The gzip stream may end before the body: read the rest, so that the
+    // copy is the whole archive.
+    let _ = std::io::copy(&mut reader, &mut std::io::sink());
     if let (Some(cache), Some(sha), Some(copy)) = (cache, commit.as_deref(), reader.copy) {
-        cache.put_archive(&key, sha, &copy);
+        cache.keep_archive(&key, sha, copy);
     }
     Ok(dir)
 }

@@ -33,23 +33,24 @@ pub struct Unpacked {
     pub commit: Option<String>,
 }
 
-/// A reader that counts what passes and keeps a copy up to `keep` bytes
-/// (for the cache; dropped when larger).
+/// A reader that counts what passes and writes a copy of up to `keep`
+/// bytes into a file (for the cache; the file is dropped, and so deleted,
+/// when the stream is larger or the copy cannot be written).
 pub struct Counting<R> {
     inner: R,
     pub read: u64,
     limit: u64,
-    pub copy: Option<Vec<u8>>,
-    keep: usize,
+    pub copy: Option<tempfile::NamedTempFile>,
+    keep: u64,
 }
 
 impl<R: Read> Counting<R> {
-    pub fn new(inner: R, limit: u64, keep: usize) -> Self {
+    pub fn new(inner: R, limit: u64, copy: Option<tempfile::NamedTempFile>, keep: u64) -> Self {
         Self {
             inner,
             read: 0,
             limit,
-            copy: (keep > 0).then(Vec::new),
+            copy,
             keep,
         }
     }
@@ -66,10 +67,9 @@ impl<R: Read> Read for Counting<R> {
             ))));
         }
         if let Some(copy) = &mut self.copy {
-            if copy.len() + n > self.keep {
+            use std::io::Write;
+            if self.read > self.keep || copy.write_all(&buf[..n]).is_err() {
                 self.copy = None;
-            } else {
-                copy.extend_from_slice(&buf[..n]);
             }
         }
         Ok(n)
