@@ -213,7 +213,12 @@ fn check_remote(
     for failure in &outcome.unreadable {
         rows.push(Row::unreadable(&failure.name, &failure.reason));
     }
-    write(renderer.finish(&outcome.totals));
+    let unreadable: Vec<(String, String)> = outcome
+        .unreadable
+        .iter()
+        .map(|f| (f.name.clone(), f.reason.clone()))
+        .collect();
+    write(renderer.finish_with(&outcome.totals, &unreadable));
     if format == Format::Human && !args.quiet {
         write(remote::summary::table(&rows));
     }

@@ -620,6 +620,34 @@ fn an_unreadable_repository_is_named_and_the_others_are_checked() {
         "{}",
         both.stdout
     );
+    // JSON and SARIF name it too, and stay valid.
+    let json_out = run(tplint(home.path())
+        .args([
+            "check",
+            "github:acme/gone",
+            "github:acme/widget",
+            "--no-cache",
+        ])
+        .args(["--github-api-url", &api.url, "--format", "json"]));
+    let report: Value = serde_json::from_str(&json_out.stdout).unwrap();
+    assert_eq!(report["unreadable"][0]["repository"], "github:acme/gone");
+    let sarif_out = run(tplint(home.path())
+        .args([
+            "check",
+            "github:acme/gone",
+            "github:acme/widget",
+            "--no-cache",
+        ])
+        .args(["--github-api-url", &api.url, "--format", "sarif"]));
+    let sarif: Value = serde_json::from_str(&sarif_out.stdout).unwrap();
+    let notification = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("github:acme/gone could not be checked"),
+        "{notification}"
+    );
     // A single target that cannot be read is exit 2.
     let gone = run(tplint(home.path())
         .args(["check", "github:acme/gone", "--no-cache"])

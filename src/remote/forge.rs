@@ -264,7 +264,7 @@ pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, Str
         }
     };
     let response = api
-        .get(&path, "application/octet-stream", None)
+        .get(&path, api.kind.archive_accept(), None)
         .map_err(|f| match f {
             Failure::NotFound if repo.asked_ref.is_some() => {
                 "not found: no such repository, or no such ref in it".to_string()

@@ -100,6 +100,23 @@ impl Kind {
         }
     }
 
+    /// The `Accept` of JSON requests (GitHub documents its own media type).
+    fn json_accept(self) -> &'static str {
+        match self {
+            Kind::GitHub => "application/vnd.github+json",
+            Kind::GitLab => "application/json",
+        }
+    }
+
+    /// The `Accept` of an archive request: GitHub answers with a redirect
+    /// whatever is asked, and documents its media type for it too.
+    pub fn archive_accept(self) -> &'static str {
+        match self {
+            Kind::GitHub => "application/vnd.github+json",
+            Kind::GitLab => "*/*",
+        }
+    }
+
     fn token_variable(self) -> &'static str {
         match self {
             Kind::GitHub => "GH_TOKEN",
@@ -377,7 +394,7 @@ impl Api {
         let cached: Option<Cached> = self.cache.as_ref().and_then(|c| c.get(&key));
         let response = self.get(
             path_or_url,
-            "application/json",
+            self.kind.json_accept(),
             cached.as_ref().map(|c| c.etag.as_str()),
         )?;
         if response.status == 304

@@ -143,6 +143,32 @@ pub fn render_diagnostics(resolved: &[Resolved<'_>], written: usize) -> String {
 }
 
 /// Closes the array and adds the summary.
+/// A repository given on the command line that could not be read.
+#[derive(Serialize)]
+struct JsonUnreadable<'a> {
+    repository: &'a str,
+    reason: &'a str,
+}
+
+/// The end of a run over remote targets: `unreadable` lists the
+/// repositories that could not be read (only when there are some).
+pub fn finish_with(totals: &Totals, written: usize, unreadable: &[(String, String)]) -> String {
+    let text = finish(totals, written);
+    if unreadable.is_empty() {
+        return text;
+    }
+    let list: Vec<JsonUnreadable<'_>> = unreadable
+        .iter()
+        .map(|(repository, reason)| JsonUnreadable { repository, reason })
+        .collect();
+    let list = serde_json::to_string(&list).unwrap_or_else(|_| "[]".into());
+    text.replacen(
+        ",\n  \"summary\": ",
+        &format!(",\n  \"unreadable\": {list},\n  \"summary\": "),
+        1,
+    )
+}
+
 pub fn finish(totals: &Totals, written: usize) -> String {
     let summary = Summary {
         files: totals.files,

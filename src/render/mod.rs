@@ -103,6 +103,17 @@ impl Renderer {
         }
     }
 
+    /// The end of a run with remote targets: as [`Renderer::finish`], and
+    /// in JSON and SARIF the repositories that could not be read, as
+    /// `(name, reason)`.
+    pub fn finish_with(&mut self, totals: &Totals, unreadable: &[(String, String)]) -> String {
+        match self.format {
+            Format::Json => json::finish_with(totals, self.written, unreadable),
+            Format::Sarif => sarif::finish_with(self.written, unreadable),
+            _ => self.finish(totals),
+        }
+    }
+
     /// A whole report at once.
     pub fn render(mut self, report: &Report) -> String {
         let mut out = self.begin();

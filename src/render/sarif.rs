@@ -612,6 +612,32 @@ pub fn render_results(resolved: &[Resolved<'_>], written: usize) -> String {
 }
 
 /// Closes the results, the run and the log.
+/// The end of a run over remote targets: a repository that could not be
+/// read is a tool execution notification of the run's invocation.
+pub fn finish_with(written: usize, unreadable: &[(String, String)]) -> String {
+    if unreadable.is_empty() {
+        return finish(written);
+    }
+    let notifications: Vec<serde_json::Value> = unreadable
+        .iter()
+        .map(|(repository, reason)| {
+            serde_json::json!({
+                "level": "error",
+                "message": {"text": format!("{repository} could not be checked: {reason}")},
+            })
+        })
+        .collect();
+    let invocation = serde_json::json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notifications,
+    }]);
+    let close = if written > 0 { "\n      ]" } else { "]" };
+    format!(
+        "{close},\n      \"invocations\": {}\n    }}\n  ]\n}}\n",
+        serde_json::to_string(&invocation).unwrap_or_else(|_| "[]".into())
+    )
+}
+
 pub fn finish(written: usize) -> String {
     let close = if written > 0 { "\n      ]" } else { "]" };
     format!("{close}\n    }}\n  ]\n}}\n")
