@@ -452,6 +452,8 @@ fn an_organisation_is_listed_page_by_page_without_archives_and_forks() {
     assert!(table[1].contains("someone-else/widget release.yml [pypi]"));
     let tarballs = |paths: Vec<String>| paths.iter().filter(|p| p.contains("/tarball/")).count();
     assert_eq!(tarballs(api.paths()), 2);
+    // Two pages of the listing and one archive per repository checked.
+    assert_eq!(api.paths().len(), 4, "{:?}", api.paths());
     // The token went to the API, never to the archive host.
     assert!(
         api.requests()
