@@ -129,8 +129,9 @@ impl Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     NotFound,
-    /// 401 or 403 for another reason than the rate limit.
-    Denied(u16),
+    /// 401 or 403 for another reason than the rate limit, with the API's
+    /// message when it gave one.
+    Denied(u16, String),
     /// The rate limit is spent; its message says until when and what to do.
     RateLimited(String),
     Other(String),
@@ -140,7 +141,10 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::NotFound => f.write_str("not found (or not visible with the token given)"),
-            Failure::Denied(status) => write!(f, "access denied ({status})"),
+            Failure::Denied(status, message) if message.is_empty() => {
+                write!(f, "access denied ({status})")
+            }
+            Failure::Denied(status, message) => write!(f, "access denied ({status}: {message})"),
             Failure::RateLimited(message) | Failure::Other(message) => f.write_str(message),
         }
     }
@@ -347,10 +351,43 @@ impl Api {
                     }
                 }
                 404 => return Err(Failure::NotFound),
-                401 | 403 => return Err(Failure::Denied(response.status)),
+                401 | 403 => {
+                    let status = response.status;
+                    let message = self.message_of(response);
+                    // GitHub's secondary rate limit may come as a plain 403
+                    // whose message says so; it asks for a minute's wait.
+                    if own && status == 403 && message.to_ascii_lowercase().contains("rate limit") {
+                        if !waited {
+                            eprintln!(
+                                "tplint: the {} API asks to slow down; waiting 60 s",
+                                self.kind.name()
+                            );
+                            std::thread::sleep(Duration::from_secs(60));
+                            waited = true;
+                            continue;
+                        }
+                        return Err(Failure::RateLimited(self.rate_limited_message(None)));
+                    }
+                    return Err(Failure::Denied(status, message));
+                }
                 _ => return Ok(response),
             }
         }
+    }
+
+    /// The `message` of an error answer (both APIs answer errors with one).
+    fn message_of(&self, response: Response) -> String {
+        let mut body = String::new();
+        let _ = response.body.take(64 * 1024).read_to_string(&mut body);
+        let message = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        self.scrub(message.trim())
     }
 
     fn is_rate_limited(&self, response: &Response) -> bool {
