@@ -167,6 +167,23 @@ fn tarball(dir: &Path, top: &str) -> Vec<u8> {
     builder.into_inner().unwrap().finish().unwrap()
 }
 
+/// As [`tarball`], with the pax global header that names the commit, as
+/// GitHub's archives have.
+fn tarball_of_commit(dir: &Path, top: &str, sha: &str) -> Vec<u8> {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut builder = tar::Builder::new(encoder);
+    let record = format!("52 comment={sha}\n");
+    let mut header = tar::Header::new_ustar();
+    header.set_entry_type(tar::EntryType::XGlobalHeader);
+    header.set_path("pax_global_header").unwrap();
+    header.set_size(record.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder.append(&header, record.as_bytes()).unwrap();
+    builder.append_dir_all(top, dir).unwrap();
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
@@ -752,11 +769,10 @@ fn an_archive_over_the_bound_is_refused_by_name() {
 }
 
 #[test]
-fn a_second_run_revalidates_and_reuses_the_archive() {
+fn later_runs_revalidate_and_reuse_the_archive() {
     let home = tempfile::tempdir().unwrap();
     let (api, archives) = (Fake::start(), Fake::start());
     let repo = small_repo("acme");
-    serve_github_repo(&api, &archives, "acme/widget", repo.path());
     let sha = "0123456789abcdef0123456789abcdef01234567";
     api.route(
         "/repos/acme/widget",
@@ -771,31 +787,55 @@ fn a_second_run_revalidates_and_reuses_the_archive() {
         with_header(json_reply(json!([{"sha": sha}])), "ETag", "\"c1\""),
     );
     api.route(
-        &format!("/repos/acme/widget/tarball/{sha}"),
+        "/repos/acme/widget/tarball/main",
         redirect(&format!("{}/acme/widget/legacy.tar.gz/main", archives.url)),
+    );
+    archives.route(
+        "/acme/widget/legacy.tar.gz/main",
+        bytes(tarball_of_commit(repo.path(), "acme-widget-0123456", sha)),
     );
     let check = || {
         run(tplint(home.path())
             .args(["check", "github:acme/widget", "--format", "json"])
-            .args(["--fail-on", "error"])
-            .args(["--github-api-url", &api.url]))
+            .args(["--fail-on", "error", "--github-api-url", &api.url]))
     };
     let first = check();
     assert_eq!(first.code, 0, "{}", first.stderr);
-    let second = check();
-    assert_eq!(second.stdout, first.stdout);
+    // A first check: the repository and its archive, nothing more.
+    assert_eq!(
+        api.paths(),
+        ["/repos/acme/widget", "/repos/acme/widget/tarball/main"]
+    );
+    for _ in 0..2 {
+        let again = check();
+        assert_eq!(again.stdout, first.stdout);
+    }
     let requests = api.requests();
     let tarballs = requests
         .iter()
         .filter(|r| r.path.contains("/tarball/"))
         .count();
     assert_eq!(tarballs, 1, "{:?}", api.paths());
+    // The second run asks which commit `main` is at, the third revalidates
+    // both answers.
     let revalidated = requests
         .iter()
         .filter(|r| r.headers.contains_key("if-none-match"))
         .count();
-    assert_eq!(revalidated, 2, "{:?}", api.paths());
+    assert_eq!(revalidated, 3, "{:?}", api.paths());
     assert_eq!(archives.requests().len(), 1);
+    // Without the cache every run fetches the archive again.
+    let uncached = run(tplint(home.path())
+        .args([
+            "check",
+            "github:acme/widget",
+            "--format",
+            "json",
+            "--no-cache",
+        ])
+        .args(["--fail-on", "error", "--github-api-url", &api.url]));
+    assert_eq!(uncached.stdout, first.stdout);
+    assert_eq!(archives.requests().len(), 2);
 }
 
 #[test]

@@ -96,6 +96,15 @@ impl Cache {
         sha_ok.then(|| self.archive_dir(repository).join(format!("{sha}.tar.gz")))
     }
 
+    /// Whether an archive of `repository` is kept (of any commit).
+    pub fn has_archive(&self, repository: &str) -> bool {
+        std::fs::read_dir(self.archive_dir(repository)).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".tar.gz"))
+        })
+    }
+
     /// A new file to stream an archive of `repository` into, beside where
     /// it will be kept (so keeping it is a rename).
     pub fn archive_file(&self, repository: &str) -> Option<tempfile::NamedTempFile> {

@@ -224,13 +224,14 @@ pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, Str
             .map_err(|e| format!("cannot make a temporary folder: {e}"))
     };
     // With a cache: ask which commit the ref is at (an unchanged answer is
-    // revalidated for free) and reuse that commit's archive if kept.
+    // revalidated for free) and reuse that commit's archive if kept. A
+    // GitHub repository never fetched before is not asked: its archive
+    // names its commit (the `comment` of its pax header), which is enough
+    // to keep it, so a first check costs one request.
     let cache = api.cache();
-    let commit = match cache {
-        Some(_) => commit_of(api, repo).ok(),
-        None => None,
-    };
     let key = format!("{}/{}", api.base, repo.full_name);
+    let ask = cache.is_some_and(|c| repo.forge == Forge::GitLab || c.has_archive(&key));
+    let commit = if ask { commit_of(api, repo).ok() } else { None };
     if let (Some(cache), Some(sha)) = (cache, commit.as_deref())
         && let Some(path) = cache.archive_path(&key, sha)
         && let Ok(file) = std::fs::File::open(&path)
@@ -278,10 +279,7 @@ pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, Str
             response.status
         ));
     }
-    let copy = match (cache, &commit) {
-        (Some(cache), Some(_)) => cache.archive_file(&key),
-        _ => None,
-    };
+    let copy = cache.and_then(|cache| cache.archive_file(&key));
     let limits = remotes.settings.limits;
     let mut reader = Counting::new(
         response.body,
@@ -289,12 +287,13 @@ pub fn fetch(remotes: &Remotes, repo: &RepoRef) -> Result<tempfile::TempDir, Str
         copy,
         MAX_CACHED_ARCHIVE,
     );
-    unpack::unpack(&mut reader, dir.path(), limits)?;
+    let unpacked = unpack::unpack(&mut reader, dir.path(), limits)?;
     // The gzip stream may end before the body: read the rest, so that the
     // copy is the whole archive.
     let _ = std::io::copy(&mut reader, &mut std::io::sink());
-    if let (Some(cache), Some(sha), Some(copy)) = (cache, commit.as_deref(), reader.copy) {
-        cache.keep_archive(&key, sha, copy);
+    let sha = commit.or(unpacked.commit);
+    if let (Some(cache), Some(sha), Some(copy)) = (cache, sha, reader.copy) {
+        cache.keep_archive(&key, &sha, copy);
     }
     Ok(dir)
 }

@@ -82,6 +82,11 @@ pub fn parse_target(arg: &str) -> Option<Result<Target, String>> {
         None => (rest, None),
     };
     let path = path.trim_matches('/');
+    // A name copied from a clone URL (`acme/widget.git`) names the repository.
+    let path = path
+        .strip_suffix(".git")
+        .filter(|p| p.contains('/'))
+        .unwrap_or(path);
     let parts: Vec<&str> = path.split('/').collect();
     let bad_part = |p: &&str| {
         p.is_empty()
@@ -490,6 +495,8 @@ mod tests {
         assert_eq!(parse_target("github:acme").unwrap().unwrap().path, "acme");
         let t = parse_target("gitlab:group/sub/proj@main").unwrap().unwrap();
         assert_eq!(t.path, "group/sub/proj");
+        let t = parse_target("github:acme/widget.git").unwrap().unwrap();
+        assert_eq!(t.path, "acme/widget");
         assert!(parse_target("./github:x").is_none());
         assert!(parse_target("src").is_none());
         for bad in [
