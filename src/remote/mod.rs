@@ -219,8 +219,6 @@ pub struct Outcome {
     /// Repositories checked.
     pub read: usize,
     pub unreadable: Vec<Unreadable>,
-    /// Targets given on the command line.
-    pub targets: usize,
     /// Repositories of organisations left out (archived, forks).
     pub skipped_archived: usize,
     pub skipped_forks: usize,
@@ -264,10 +262,7 @@ pub fn check_each<T: Send>(
     mut unreadable: impl FnMut(&Unreadable),
 ) -> Result<Outcome, LoadError> {
     use rayon::prelude::*;
-    let mut outcome = Outcome {
-        targets: args.len(),
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::default();
     let mut items = Vec::new();
     let mut targets = Vec::new();
     for arg in args {
