@@ -5,8 +5,10 @@
 //! no token for it ([`MissingIdToken`], TP201), a token a job is given but
 //! does not use ([`UnusedIdToken`], TP203), a reference to configuration
 //! or code that can change under the pipeline ([`UnpinnedReference`],
-//! TP501), and an uploader too old for trusted publishing on its CI system
-//! ([`OldUploader`], TP311).
+//! TP501), an uploader too old for trusted publishing on its CI system
+//! ([`OldUploader`], TP311), a token requested for the wrong audience
+//! ([`WrongAudience`], TP205) and a single-use token spent twice
+//! ([`SpentToken`], TP606).
 //!
 //! Each front end fills them in its own words: GitHub's facts in
 //! [`github`], GitLab's in `gitlab/facts/ci_view.rs`. The
@@ -119,6 +121,29 @@ pub struct OldUploader<'a> {
     pub finding: Finding<'a>,
 }
 
+/// An ID token requested for an audience, or under a name, that the
+/// registry or uploader its job publishes with does not accept. Only
+/// GitLab lets a pipeline choose a token's audience, so only its front end
+/// fills these.
+#[derive(Debug)]
+pub struct WrongAudience<'a> {
+    pub finding: Finding<'a>,
+    /// Another severity than the rule's.
+    pub severity: Option<Severity>,
+}
+
+/// A single-use token spent again by a second upload of its job (or an
+/// upload in a loop). A GitLab job has one ID token per entry, minted when
+/// it starts; a GitHub job mints a token per exchange, so only GitLab's
+/// front end fills these.
+#[derive(Debug)]
+pub struct SpentToken<'a> {
+    pub finding: Finding<'a>,
+    /// How sure the second spending is: both always run, one is a
+    /// fallback of the other, or shell conditions decide.
+    pub severity: Severity,
+}
+
 /// The files that cannot be read (TP001): the GitHub workflows' and local
 /// actions', then the GitLab pipeline's.
 pub fn unreadable_files<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<FileProblem<'a>> {
@@ -178,11 +203,32 @@ pub fn unpinned_references<'a>(
 }
 
 /// The uploaders too old for trusted publishing (TP311): GitLab's jobs
-/// (GitHub's uploaders are not pinned where tplint reads them).
+/// (only GitLab's front end reads uploader versions today).
 pub fn old_uploaders<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<OldUploader<'a>> {
     match (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
         (Some(pipeline), Some(gitlab)) => {
             crate::gitlab::facts::ci_view::old_uploaders(repo, pipeline, gitlab)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The tokens requested for an audience their upload does not accept
+/// (TP205): GitLab's ID tokens.
+pub fn wrong_audiences<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<WrongAudience<'a>> {
+    match (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        (Some(pipeline), Some(gitlab)) => {
+            crate::gitlab::facts::ci_view::wrong_audiences(pipeline, gitlab)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The single-use tokens spent twice (TP606): GitLab's ID tokens.
+pub fn spent_tokens<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<SpentToken<'a>> {
+    match (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        (Some(pipeline), Some(gitlab)) => {
+            crate::gitlab::facts::ci_view::spent_tokens(repo, pipeline, gitlab)
         }
         _ => Vec::new(),
     }

@@ -1,8 +1,9 @@
 //! TP6xx: the shape of the publish job — what starts it, what else runs in
 //! it, where it runs, and how the distributions reach it. TP601 and TP602
 //! are written once for every CI system, over the views of
-//! [`publish_job`]; TP606 reads GitLab's jobs (a token spent twice is a
-//! GitLab question); the others read GitHub workflows.
+//! [`publish_job`], and TP606 over [`crate::facts::ci_view`] (only
+//! GitLab's front end fills it: a GitLab job has one token per entry);
+//! the others read GitHub workflows.
 
 use crate::catalogue::{
     ARTIFACT_HANDOFF, BUILD_IN_PUBLISH_JOB, OIDC_TOKEN_REUSED, PUBLISH_TWICE_IN_JOB,
@@ -19,10 +20,6 @@ use crate::facts::conditions::{self, Verdict};
 use crate::facts::oidc;
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::facts::publish_job::{self, Reach};
-use crate::gitlab::GitlabJob;
-use crate::gitlab::facts::{
-    GITLAB_WORDS, TokenFor, gives_username, token_for, token_variable, tp_indexes, tp_site,
-};
 use crate::source::{FileId, Span};
 use crate::workflow::{Job, RunsOn, Step};
 
@@ -698,188 +695,15 @@ pub(super) fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnost
     }
 }
 
-/// Most uploads of one job compared pairwise (real jobs have one or two).
-const MAX_UPLOADS_COMPARED: usize = 16;
-
-/// Whether a shell word occurs in `text` (a keyword such as `else`).
-fn has_word(text: &str, word: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == ')')
-        .any(|w| w == word)
-}
-
-/// How two uploads relate in a job's run.
-enum Together {
-    /// Both run, one after the other.
-    Always,
-    /// The second runs only when the first failed (`||`).
-    Fallback,
-    /// Shell conditions decide.
-    Maybe,
-    /// Branches of one `if`/`case`: never both.
-    Exclusive,
-}
-
-fn together(context: &Context<'_>, first: &PublishSite, second: &PublishSite) -> Together {
-    if first.file != second.file || first.span.end > second.span.start {
-        return Together::Maybe;
-    }
-    let text = &context.repo.sources.get(first.file).text;
-    let Some(between) = text.get(first.span.end..second.span.start) else {
-        return Together::Maybe;
-    };
-    let branch = has_word(between, "else") || has_word(between, "elif") || between.contains(";;");
-    let closed = has_word(between, "fi") || has_word(between, "esac");
-    if branch && !closed {
-        return Together::Exclusive;
-    }
-    if ["if", "then", "else", "elif", "fi", "case", "esac"]
-        .iter()
-        .any(|w| has_word(between, w))
-        || between.contains(";;")
-    {
-        return Together::Maybe;
-    }
-    if between.contains("||") {
-        return Together::Fallback;
-    }
-    Together::Always
-}
-
-/// Whether an upload is inside a shell loop of its line.
-fn in_loop(context: &Context<'_>, job: &GitlabJob, site: &PublishSite) -> bool {
-    let line = if site.via.is_empty() {
-        job.all_lines().nth(site.step)
-    } else {
-        None
-    };
-    let Some(line) = line else { return false };
-    let text = &context.repo.sources.get(line.location.file).text;
-    let (Some(before), Some(after)) = (
-        text.get(line.location.span.start..site.span.start),
-        text.get(site.span.end..line.location.span.end),
-    ) else {
-        return false;
-    };
-    has_word(before, "do") && has_word(after, "done")
-}
-
-/// TP606: a job that spends a single-use ID token twice. GitLab gives a
-/// job one ID token per entry, minted when the job starts, and PyPI accepts
-/// each token once (`jti`, pypi/warehouse `warehouse/oidc/models/_core.py`);
-/// on GitHub Actions each exchange mints a fresh token, so the question is
-/// GitLab's alone.
+/// TP606, over [`SpentToken`](crate::facts::ci_view::SpentToken)s: a
+/// single-use token spent by a second upload of its job.
 pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let (Some(pipeline), Some(gitlab)) =
-        (context.repo.gitlab.as_ref(), context.facts.gitlab.as_ref())
-    else {
-        return;
-    };
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        // A job that exchanges the token itself may reuse the API token.
-        if facts.mints_token {
-            continue;
-        }
-        let uploads = tp_indexes(facts);
-        for &index in &uploads {
-            if !matches!(token_for(job, facts, &uploads, index), TokenFor::Ready) {
-                continue;
-            }
-            // A registry that accepts a token again (npm) lets one job
-            // publish several packages with it.
-            if !index.gitlab().is_some_and(|g| g.single_use) {
-                continue;
-            }
-            let variable = token_variable(index);
-            let sites: Vec<&PublishSite> = facts
-                .publish_sites
-                .iter()
-                .filter(|s| tp_site(s) == Some(index) && !gives_username(context.repo, job, s))
-                .collect();
-            let name = &job.name.value;
-            let help = format!(
-                "upload every file with one command (`twine upload dist/*` or `uv publish`), or give each upload its own job with its own `{variable}`"
-            );
-            if let [site] = sites.as_slice() {
-                if in_loop(context, job, site) {
-                    out.push(pipeline.with_include_chain(
-                        Diagnostic::new(
-                            &OIDC_TOKEN_REUSED,
-                            site.location(),
-                            format!(
-                                "job `{name}` uploads to {} by trusted publishing inside a loop; GitLab gives the job one ID token, and PyPI accepts it once, so a second pass fails",
-                                index.display_name()
-                            ),
-                        )
-                        .with_severity(Severity::Warning)
-                        .with_help(help),
-                    ));
-                }
-                continue;
-            }
-            // The pair most certain to run together.
-            let rank = |t: &Together| match t {
-                Together::Always => 3,
-                Together::Fallback => 2,
-                Together::Maybe => 1,
-                Together::Exclusive => 0,
-            };
-            let mut best: Option<(Together, &PublishSite, &PublishSite)> = None;
-            for (i, first) in sites.iter().take(MAX_UPLOADS_COMPARED).enumerate() {
-                for second in sites.iter().take(MAX_UPLOADS_COMPARED).skip(i + 1) {
-                    let how = together(context, first, second);
-                    if best.as_ref().is_none_or(|(b, _, _)| rank(&how) > rank(b)) {
-                        best = Some((how, first, second));
-                    }
-                }
-            }
-            let Some((how, first, second)) = best else {
-                continue;
-            };
-            let (severity, message) = match how {
-                Together::Exclusive => continue,
-                Together::Always => (
-                    Severity::Error,
-                    format!(
-                        "job `{name}` uploads to {} by trusted publishing a second time; GitLab gives the job one ID token (`{variable}`), which PyPI accepts once, so this exchange fails",
-                        index.display_name()
-                    ),
-                ),
-                Together::Fallback => (
-                    Severity::Warning,
-                    format!(
-                        "in job `{name}`, this upload to {} runs when the first fails, but if the first got as far as exchanging the job's one ID token (`{variable}`), PyPI refuses it here again, so the fallback cannot succeed by trusted publishing",
-                        index.display_name()
-                    ),
-                ),
-                Together::Maybe => (
-                    Severity::Info,
-                    format!(
-                        "job `{name}` has two uploads to {} by trusted publishing; if one run reaches both, the second fails, since GitLab gives the job one ID token (`{variable}`) and PyPI accepts it once",
-                        index.display_name()
-                    ),
-                ),
-            };
-            out.push(
-                pipeline.with_include_chain(
-                    Diagnostic::new(&OIDC_TOKEN_REUSED, second.location(), message)
-                        .with_severity(severity)
-                        .with_help(help)
-                        .with_related(first.location(), "the first upload, which spends the token")
-                        .with_via_as(&second.via, GITLAB_WORDS.via_first),
-                ),
-            );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_word;
-
-    #[test]
-    fn shell_words() {
-        assert!(has_word("; else twine", "else"));
-        assert!(!has_word("elsewhere", "else"));
-        assert!(has_word("for f in dist/*; do", "do"));
+    for spent in crate::facts::ci_view::spent_tokens(context.repo, context.facts) {
+        out.push(
+            spent
+                .finding
+                .diagnostic(&OIDC_TOKEN_REUSED)
+                .with_severity(spent.severity),
+        );
     }
 }

@@ -2,10 +2,8 @@
 //! GitLab's `id_tokens:`), granted where it is needed, nowhere else, and
 //! for the right audience. TP201 and TP203 are written once over the views
 //! of [`crate::facts::ci_view`]; TP202 and TP204 read GitHub's permission
-//! blocks, and TP205 GitLab's `id_tokens:` (only GitLab lets a pipeline
-//! choose a token's audience).
-
-use std::collections::HashSet;
+//! blocks. TP205 reads the same view, which only GitLab's front end fills
+//! (only GitLab lets a pipeline choose a token's audience).
 
 use super::Context;
 use crate::catalogue::{
@@ -13,13 +11,8 @@ use crate::catalogue::{
 };
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::WorkflowView;
-use crate::facts::ci_view::{missing_id_tokens, unused_id_tokens};
+use crate::facts::ci_view::{missing_id_tokens, unused_id_tokens, wrong_audiences};
 use crate::facts::publish::Target;
-use crate::gitlab::facts::{
-    GITLAB_WORDS, TokenFor, another_npm_host, audience, registry_of_audience, token_for,
-    tp_indexes, tp_site, variable_for, yaml_aud,
-};
-use crate::registry::Registry;
 use crate::workflow::{Access, PermissionsKind};
 
 /// TP201, written once over [`MissingIdToken`](crate::facts::ci_view::MissingIdToken)s: a job that publishes by
@@ -200,129 +193,15 @@ pub(super) fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// TP205: a GitLab ID token whose audience the upload's registry does not
-/// accept (a list where the registry takes one, another registry's, a
-/// letter case off, a variable), or that is named otherwise than the
-/// uploader reads it. Only GitLab lets the pipeline write the audience.
-/// PyPI decodes the token with a strict audience: one string, exactly its
-/// own (pypi/warehouse `warehouse/oidc/services.py`).
+/// TP205, over [`WrongAudience`](crate::facts::ci_view::WrongAudience)s: a
+/// token requested for an audience (or under a name) the upload's registry
+/// or uploader does not accept.
 pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let (Some(pipeline), Some(gitlab)) =
-        (context.repo.gitlab.as_ref(), context.facts.gitlab.as_ref())
-    else {
-        return;
-    };
-    let mut reported: HashSet<Location> = HashSet::new();
-    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
-        for token in job.id_tokens.iter().filter(|t| t.aud_is_list) {
-            // Only a registry that says it takes one audience (PyPI).
-            let Some((listed, registry)) = token.aud.iter().find_map(|a| {
-                let registry = registry_of_audience(&a.value)?;
-                (registry.gitlab()?.audience_list == Some(false)).then_some((a, registry))
-            }) else {
-                continue;
-            };
-            if !reported.insert(token.aud_location) {
-                continue;
-            }
-            let single = yaml_aud(listed.value.trim());
-            let shown = registry.display_name();
-            out.push(pipeline.with_include_chain(
-                Diagnostic::new(
-                    &ID_TOKEN_AUDIENCE,
-                    token.aud_location,
-                    format!(
-                        "the `aud` of ID token `{}` is a list, so the token carries several audiences, and {shown} accepts only tokens whose one audience is its own",
-                        token.name.value
-                    ),
-                )
-                .with_help(format!(
-                    "give the token one audience, `aud: {single}`, and add a separate entry for any other audience"
-                )),
-            ));
-        }
-        // An include tplint cannot read may add the entry the upload needs
-        // (GitLab merges included configuration under the file's own).
-        if !pipeline.complete() {
-            continue;
-        }
-        let uploads = tp_indexes(facts);
-        for &index in &uploads {
-            let aud = audience(index);
-            let quoted = yaml_aud(aud);
-            let variable = variable_for(facts, index);
-            let Some(site) = facts
-                .publish_sites
-                .iter()
-                .find(|s| tp_site(s) == Some(index))
-            else {
-                continue;
-            };
-            let tool = site.uploader.name();
-            // Who reads the variable: the uploader, or crates.io's exchange.
-            let reader = if index == Registry::CratesIo {
-                "the job's token exchange".to_string()
-            } else {
-                format!("`{tool}`")
-            };
-            let shown = index.display_name();
-            let (location, message, help, severity) = match token_for(job, facts, &uploads, index) {
-                TokenFor::Ready | TokenFor::InList | TokenFor::Missing => continue,
-                // The job's script exchanges the token itself, by its name.
-                TokenFor::WrongName(_) if facts.mints_token => continue,
-                TokenFor::WrongName(token) => (
-                    token.name.location,
-                    format!(
-                        "ID token `{}` has `aud: {aud}`, but {reader} looks for the token in `{variable}`, so it finds none",
-                        token.name.value
-                    ),
-                    format!("rename the entry to `{variable}`"),
-                    Severity::Error,
-                ),
-                TokenFor::Variable(token, value) => (
-                    token.aud_location,
-                    format!(
-                        "the audience of ID token `{}` is `{value}`, a CI/CD variable; the upload to {shown} needs `aud: {aud}` in `{variable}`, which tplint cannot check",
-                        token.name.value
-                    ),
-                    format!("write the audience out: `{variable}: {{aud: {quoted}}}`"),
-                    Severity::Info,
-                ),
-                TokenFor::Case(token, value) => (
-                    token.aud_location,
-                    format!(
-                        "ID token `{}` has `aud: {value}`, but {shown} compares the audience exactly with `{aud}`",
-                        token.name.value
-                    ),
-                    format!("write `aud: {quoted}`"),
-                    Severity::Error,
-                ),
-                // npm names the audience after the registry's host
-                // (`npm:<host>`, npm/cli `lib/utils/oidc.js`): another host
-                // of npm's own may be the one the job publishes to.
-                TokenFor::NamedOther(_, value) if another_npm_host(index, value) => continue,
-                TokenFor::NamedOther(token, value) | TokenFor::OtherIndex(token, value) => (
-                    token.aud_location,
-                    format!(
-                        "ID token `{}` has `aud: {value}`, but the job uploads to {shown}, which asks for a token with audience `{aud}` in `{variable}`",
-                        token.name.value
-                    ),
-                    format!("for {shown}, use `{variable}: {{aud: {quoted}}}`"),
-                    Severity::Error,
-                ),
-            };
-            if !reported.insert(location) {
-                continue;
-            }
-            out.push(
-                pipeline.with_include_chain(
-                    Diagnostic::new(&ID_TOKEN_AUDIENCE, location, message)
-                        .with_severity(severity)
-                        .with_help(help)
-                        .with_related(site.location(), "the upload")
-                        .with_via_as(&site.via, GITLAB_WORDS.via_first),
-                ),
-            );
-        }
+    for wrong in wrong_audiences(context.repo, context.facts) {
+        let diagnostic = wrong.finding.diagnostic(&ID_TOKEN_AUDIENCE);
+        out.push(match wrong.severity {
+            Some(severity) => diagnostic.with_severity(severity),
+            None => diagnostic,
+        });
     }
 }

@@ -1,8 +1,10 @@
 //! GitLab's part of the [CI-neutral view](crate::facts::ci_view): pipeline
 //! files (and child pipelines') that cannot be read or that GitLab would
 //! reject, uploads without the ID token they read, ID tokens nothing in
-//! their job uses, includes and images that can change, and uploaders too
-//! old for trusted publishing on GitLab, in GitLab's words.
+//! their job uses or with an audience their upload does not accept, a
+//! job's single-use ID token spent twice, includes and images that can
+//! change, and uploaders too old for trusted publishing on GitLab, in
+//! GitLab's words.
 //!
 //! Facts they rest on (with sources):
 //! - The job gets an ID token only from `id_tokens:`; a job-level
@@ -23,13 +25,15 @@
 use std::collections::HashSet;
 
 use super::{
-    GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, audience, gives_username,
-    registry_of_audience, relies_on_tp, token_for, tp_indexes, tp_site, variable_for, yaml_aud,
+    GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, another_npm_host, audience,
+    gives_username, registry_of_audience, relies_on_tp, token_for, token_variable, tp_indexes,
+    tp_site, variable_for, yaml_aud,
 };
 use crate::config::Platform;
-use crate::diagnostic::Location;
+use crate::diagnostic::{Location, Severity};
 use crate::facts::ci_view::{
-    FileProblem, Finding, MissingIdToken, OldUploader, UnpinnedReference, UnusedIdToken,
+    FileProblem, Finding, MissingIdToken, OldUploader, SpentToken, UnpinnedReference,
+    UnusedIdToken, WrongAudience,
 };
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
@@ -57,7 +61,14 @@ fn found<'a>(
 fn with_upload<'a>(finding: Finding<'a>, site: &PublishSite, label: &str) -> Finding<'a> {
     let mut finding = finding;
     finding.related.push((site.location(), label.to_string()));
-    for (depth, location) in site.via.iter().enumerate() {
+    with_via(finding, &site.via)
+}
+
+/// `finding` with the script line (and files on the way) that lead to a
+/// location in a repository script.
+fn with_via<'a>(finding: Finding<'a>, via: &[Location]) -> Finding<'a> {
+    let mut finding = finding;
+    for (depth, location) in via.iter().enumerate() {
         let label = if depth == 0 {
             GITLAB_WORDS.via_first
         } else {
@@ -538,7 +549,7 @@ pub fn unpinned_references<'a>(
                 format!("pin the digest: `{name}@sha256:<digest>`"),
             ),
             // Images by tag are the norm in pipelines: a note.
-            severity: Some(crate::diagnostic::Severity::Info),
+            severity: Some(Severity::Info),
             pin: None,
         });
     }
@@ -626,9 +637,312 @@ pub fn old_uploaders<'a>(
     old
 }
 
+/// ID tokens whose audience the upload's registry does not accept (a list
+/// where the registry takes one, another registry's, a letter case off, a
+/// variable), or named otherwise than the uploader reads them. PyPI decodes
+/// the token with a strict audience: one string, exactly its own
+/// (pypi/warehouse `warehouse/oidc/services.py`).
+pub fn wrong_audiences<'a>(
+    pipeline: &'a GitlabPipeline,
+    gitlab: &'a GitlabFacts,
+) -> Vec<WrongAudience<'a>> {
+    let mut wrong = Vec::new();
+    let mut reported: HashSet<Location> = HashSet::new();
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        for token in job.id_tokens.iter().filter(|t| t.aud_is_list) {
+            // Only a registry that says it takes one audience (PyPI).
+            let Some((listed, registry)) = token.aud.iter().find_map(|a| {
+                let registry = registry_of_audience(&a.value)?;
+                (registry.gitlab()?.audience_list == Some(false)).then_some((a, registry))
+            }) else {
+                continue;
+            };
+            if !reported.insert(token.aud_location) {
+                continue;
+            }
+            let single = yaml_aud(listed.value.trim());
+            let shown = registry.display_name();
+            wrong.push(WrongAudience {
+                finding: found(
+                    pipeline,
+                    token.aud_location,
+                    format!(
+                        "the `aud` of ID token `{}` is a list, so the token carries several audiences, and {shown} accepts only tokens whose one audience is its own",
+                        token.name.value
+                    ),
+                    format!(
+                        "give the token one audience, `aud: {single}`, and add a separate entry for any other audience"
+                    ),
+                ),
+                severity: None,
+            });
+        }
+        // An include tplint cannot read may add the entry the upload needs
+        // (GitLab merges included configuration under the file's own).
+        if !pipeline.complete() {
+            continue;
+        }
+        let uploads = tp_indexes(facts);
+        for &index in &uploads {
+            let aud = audience(index);
+            let quoted = yaml_aud(aud);
+            let variable = variable_for(facts, index);
+            let Some(site) = facts
+                .publish_sites
+                .iter()
+                .find(|s| tp_site(s) == Some(index))
+            else {
+                continue;
+            };
+            let tool = site.uploader.name();
+            // Who reads the variable: the uploader, or crates.io's exchange.
+            let reader = if index == Registry::CratesIo {
+                "the job's token exchange".to_string()
+            } else {
+                format!("`{tool}`")
+            };
+            let shown = index.display_name();
+            let (location, message, help, severity) = match token_for(job, facts, &uploads, index) {
+                TokenFor::Ready | TokenFor::InList | TokenFor::Missing => continue,
+                // The job's script exchanges the token itself, by its name.
+                TokenFor::WrongName(_) if facts.mints_token => continue,
+                TokenFor::WrongName(token) => (
+                    token.name.location,
+                    format!(
+                        "ID token `{}` has `aud: {aud}`, but {reader} looks for the token in `{variable}`, so it finds none",
+                        token.name.value
+                    ),
+                    format!("rename the entry to `{variable}`"),
+                    Severity::Error,
+                ),
+                TokenFor::Variable(token, value) => (
+                    token.aud_location,
+                    format!(
+                        "the audience of ID token `{}` is `{value}`, a CI/CD variable; the upload to {shown} needs `aud: {aud}` in `{variable}`, which tplint cannot check",
+                        token.name.value
+                    ),
+                    format!("write the audience out: `{variable}: {{aud: {quoted}}}`"),
+                    Severity::Info,
+                ),
+                TokenFor::Case(token, value) => (
+                    token.aud_location,
+                    format!(
+                        "ID token `{}` has `aud: {value}`, but {shown} compares the audience exactly with `{aud}`",
+                        token.name.value
+                    ),
+                    format!("write `aud: {quoted}`"),
+                    Severity::Error,
+                ),
+                // npm names the audience after the registry's host
+                // (`npm:<host>`, npm/cli `lib/utils/oidc.js`): another host
+                // of npm's own may be the one the job publishes to.
+                TokenFor::NamedOther(_, value) if another_npm_host(index, value) => continue,
+                TokenFor::NamedOther(token, value) | TokenFor::OtherIndex(token, value) => (
+                    token.aud_location,
+                    format!(
+                        "ID token `{}` has `aud: {value}`, but the job uploads to {shown}, which asks for a token with audience `{aud}` in `{variable}`",
+                        token.name.value
+                    ),
+                    format!("for {shown}, use `{variable}: {{aud: {quoted}}}`"),
+                    Severity::Error,
+                ),
+            };
+            if !reported.insert(location) {
+                continue;
+            }
+            wrong.push(WrongAudience {
+                finding: with_upload(found(pipeline, location, message, help), site, "the upload"),
+                severity: Some(severity),
+            });
+        }
+    }
+    wrong
+}
+
+/// Most uploads of one job compared pairwise (real jobs have one or two).
+const MAX_UPLOADS_COMPARED: usize = 16;
+
+/// Whether a shell word occurs in `text` (a keyword such as `else`).
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == ')')
+        .any(|w| w == word)
+}
+
+/// How two uploads relate in a job's run.
+enum Together {
+    /// Both run, one after the other.
+    Always,
+    /// The second runs only when the first failed (`||`).
+    Fallback,
+    /// Shell conditions decide.
+    Maybe,
+    /// Branches of one `if`/`case`: never both.
+    Exclusive,
+}
+
+fn together(repo: &Repository, first: &PublishSite, second: &PublishSite) -> Together {
+    if first.file != second.file || first.span.end > second.span.start {
+        return Together::Maybe;
+    }
+    let text = &repo.sources.get(first.file).text;
+    let Some(between) = text.get(first.span.end..second.span.start) else {
+        return Together::Maybe;
+    };
+    let branch = has_word(between, "else") || has_word(between, "elif") || between.contains(";;");
+    let closed = has_word(between, "fi") || has_word(between, "esac");
+    if branch && !closed {
+        return Together::Exclusive;
+    }
+    if ["if", "then", "else", "elif", "fi", "case", "esac"]
+        .iter()
+        .any(|w| has_word(between, w))
+        || between.contains(";;")
+    {
+        return Together::Maybe;
+    }
+    if between.contains("||") {
+        return Together::Fallback;
+    }
+    Together::Always
+}
+
+/// Whether an upload is inside a shell loop of its line.
+fn in_loop(repo: &Repository, job: &GitlabJob, site: &PublishSite) -> bool {
+    let line = if site.via.is_empty() {
+        job.all_lines().nth(site.step)
+    } else {
+        None
+    };
+    let Some(line) = line else { return false };
+    let text = &repo.sources.get(line.location.file).text;
+    let (Some(before), Some(after)) = (
+        text.get(line.location.span.start..site.span.start),
+        text.get(site.span.end..line.location.span.end),
+    ) else {
+        return false;
+    };
+    has_word(before, "do") && has_word(after, "done")
+}
+
+/// Second uploads (and uploads in a loop) by trusted publishing that spend
+/// a job's single-use ID token again. GitLab gives a job one ID token per
+/// entry, minted when the job starts, and PyPI accepts each token once
+/// (`jti`, pypi/warehouse `warehouse/oidc/models/_core.py`).
+pub fn spent_tokens<'a>(
+    repo: &'a Repository,
+    pipeline: &'a GitlabPipeline,
+    gitlab: &'a GitlabFacts,
+) -> Vec<SpentToken<'a>> {
+    let mut spent = Vec::new();
+    for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
+        // A job that exchanges the token itself may reuse the API token.
+        if facts.mints_token {
+            continue;
+        }
+        let uploads = tp_indexes(facts);
+        for &index in &uploads {
+            if !matches!(token_for(job, facts, &uploads, index), TokenFor::Ready) {
+                continue;
+            }
+            // A registry that accepts a token again (npm) lets one job
+            // publish several packages with it.
+            if !index.gitlab().is_some_and(|g| g.single_use) {
+                continue;
+            }
+            let variable = token_variable(index);
+            let sites: Vec<&PublishSite> = facts
+                .publish_sites
+                .iter()
+                .filter(|s| tp_site(s) == Some(index) && !gives_username(repo, job, s))
+                .collect();
+            let name = &job.name.value;
+            let help = format!(
+                "upload every file with one command (`twine upload dist/*` or `uv publish`), or give each upload its own job with its own `{variable}`"
+            );
+            if let [site] = sites.as_slice() {
+                if in_loop(repo, job, site) {
+                    spent.push(SpentToken {
+                        finding: found(
+                            pipeline,
+                            site.location(),
+                            format!(
+                                "job `{name}` uploads to {} by trusted publishing inside a loop; GitLab gives the job one ID token, and PyPI accepts it once, so a second pass fails",
+                                index.display_name()
+                            ),
+                            help,
+                        ),
+                        severity: Severity::Warning,
+                    });
+                }
+                continue;
+            }
+            // The pair most certain to run together.
+            let rank = |t: &Together| match t {
+                Together::Always => 3,
+                Together::Fallback => 2,
+                Together::Maybe => 1,
+                Together::Exclusive => 0,
+            };
+            let mut best: Option<(Together, &PublishSite, &PublishSite)> = None;
+            for (i, first) in sites.iter().take(MAX_UPLOADS_COMPARED).enumerate() {
+                for second in sites.iter().take(MAX_UPLOADS_COMPARED).skip(i + 1) {
+                    let how = together(repo, first, second);
+                    if best.as_ref().is_none_or(|(b, _, _)| rank(&how) > rank(b)) {
+                        best = Some((how, first, second));
+                    }
+                }
+            }
+            let Some((how, first, second)) = best else {
+                continue;
+            };
+            let (severity, message) = match how {
+                Together::Exclusive => continue,
+                Together::Always => (
+                    Severity::Error,
+                    format!(
+                        "job `{name}` uploads to {} by trusted publishing a second time; GitLab gives the job one ID token (`{variable}`), which PyPI accepts once, so this exchange fails",
+                        index.display_name()
+                    ),
+                ),
+                Together::Fallback => (
+                    Severity::Warning,
+                    format!(
+                        "in job `{name}`, this upload to {} runs when the first fails, but if the first got as far as exchanging the job's one ID token (`{variable}`), PyPI refuses it here again, so the fallback cannot succeed by trusted publishing",
+                        index.display_name()
+                    ),
+                ),
+                Together::Maybe => (
+                    Severity::Info,
+                    format!(
+                        "job `{name}` has two uploads to {} by trusted publishing; if one run reaches both, the second fails, since GitLab gives the job one ID token (`{variable}`) and PyPI accepts it once",
+                        index.display_name()
+                    ),
+                ),
+            };
+            let mut finding = found(pipeline, second.location(), message, help);
+            finding.related.push((
+                first.location(),
+                "the first upload, which spends the token".to_string(),
+            ));
+            spent.push(SpentToken {
+                finding: with_via(finding, &second.via),
+                severity,
+            });
+        }
+    }
+    spent
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert!(has_word("; else twine", "else"));
+        assert!(!has_word("elsewhere", "else"));
+        assert!(has_word("for f in dist/*; do", "do"));
+    }
 
     #[test]
     fn versions_compare_by_their_numbers() {
