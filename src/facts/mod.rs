@@ -4,7 +4,8 @@
 //! publish by trusted publishing, the uploads with a token and the
 //! untrusted triggers that reach an upload, in GitHub's words
 //! ([`publish_job::PublishJob`], [`publish_job::PasswordUpload`],
-//! [`publish_job::UntrustedStart`]).
+//! [`publish_job::UntrustedStart`]), and the files, tokens and references
+//! those rules check ([`ci_view`], GitHub's part in [`ci_view::github`]).
 
 pub mod actions;
 pub mod artifacts;

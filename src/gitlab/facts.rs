@@ -7,7 +7,9 @@
 //! trusted publishing; and, in GitLab's words for the rules written once,
 //! the jobs that do ([`PublishJob`]s), the uploads with a token
 //! ([`PasswordUpload`]s) and the uploads merge request pipelines may run
-//! ([`UntrustedStart`]s).
+//! ([`UntrustedStart`]s), and in [`ci_view`] the pipeline's files, ID
+//! tokens, includes and uploader versions as [`crate::facts::ci_view`]
+//! sees them.
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
 //! exported by one line is seen by the next; `after_script` runs in a new
