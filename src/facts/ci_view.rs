@@ -67,6 +67,12 @@ pub struct FileProblem<'a> {
     pub unsure: bool,
 }
 
+/// What TP001 says of a file at `path` that cannot be read, on every CI
+/// system.
+pub fn cannot_be_read(path: &str, error: &str) -> String {
+    format!("`{path}` cannot be read: {error}")
+}
+
 /// A job that publishes by trusted publishing (or calls a workflow that
 /// does) but cannot get the token it needs for it.
 #[derive(Debug)]

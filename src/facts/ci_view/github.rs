@@ -4,7 +4,9 @@
 //! write`, job-level grants nothing uses, and `uses:` references by tag or
 //! branch, in GitHub's words.
 
-use super::{FileProblem, Finding, MissingIdToken, Pin, UnpinnedReference, UnusedIdToken};
+use super::{
+    FileProblem, Finding, MissingIdToken, Pin, UnpinnedReference, UnusedIdToken, cannot_be_read,
+};
 use crate::diagnostic::Location;
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
@@ -65,7 +67,7 @@ pub fn unreadable_files<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<FileP
             problems.push(FileProblem {
                 finding: found(
                     Location::new(file, error.span),
-                    format!("`{path}` cannot be read: {}", error.message),
+                    cannot_be_read(path, &error.message),
                     Some("GitHub cannot run this action either; tplint treats the step that uses it as one it cannot see into".to_string()),
                     used_here(used_at),
                 ),
@@ -78,7 +80,7 @@ pub fn unreadable_files<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<FileP
             problems.push(FileProblem {
                 finding: found(
                     Location::new(file.file, error.span),
-                    format!("`{}` cannot be read: {}", file.name, error.message),
+                    cannot_be_read(&file.name, &error.message),
                     Some(GITHUB_WORDS.unreadable.to_string()),
                     Vec::new(),
                 ),

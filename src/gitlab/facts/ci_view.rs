@@ -33,7 +33,7 @@ use crate::config::Platform;
 use crate::diagnostic::{Location, Severity};
 use crate::facts::ci_view::{
     FileProblem, Finding, MissingIdToken, OldUploader, SpentToken, UnpinnedReference,
-    UnusedIdToken, WrongAudience,
+    UnusedIdToken, WrongAudience, cannot_be_read,
 };
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
@@ -139,7 +139,7 @@ pub fn unreadable_files<'a>(repo: &'a Repository, top: &'a GitlabPipeline) -> Ve
             let mut finding = found(
                 pipeline,
                 Location::new(file.file, error.span),
-                format!("`{}` cannot be read: {}", file.path, error.message),
+                cannot_be_read(&file.path, &error.message),
                 GITLAB_WORDS.unreadable.to_string(),
             );
             finding.related = part.related(&[]);
