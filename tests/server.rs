@@ -695,3 +695,58 @@ fn a_local_action_buffer_is_checked_and_fixed_in_place() {
     );
     client.shutdown();
 }
+
+/// Publishes to PyPI from a file the pipeline includes; the top-level file
+/// holds only the include.
+const PIPELINE: &str = "include:\n  - local: ci/publish.yml\n";
+const PUBLISH_JOB: &str = "publish:\n  environment: pypi\n  rules:\n    - if: $CI_COMMIT_TAG\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n  script:\n    - uv publish --trusted-publishing always\n";
+
+#[test]
+fn unsaved_edits_to_a_pipeline_and_its_local_include_are_checked() {
+    let repo = TempDir::new().unwrap();
+    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
+    std::fs::write(repo.path().join(".gitlab-ci.yml"), PIPELINE).unwrap();
+    std::fs::write(repo.path().join("ci/publish.yml"), PUBLISH_JOB).unwrap();
+    let (mut client, _) = Client::start(repo.path(), json!({}), json!({}));
+    // The included file, opened first: the disk has the right audience, the
+    // buffer a wrong one.
+    client.open(
+        "ci/publish.yml",
+        &PUBLISH_JOB.replace("aud: pypi", "aud: pypy"),
+    );
+    let published = client.diagnostics("ci/publish.yml");
+    assert!(
+        codes(&published).contains(&"TP205".to_string()),
+        "{published}"
+    );
+    // The top-level file: a job given PyPI's ID token that it does not use.
+    let buffer = format!(
+        "{PIPELINE}test:\n  id_tokens:\n    PYPI_ID_TOKEN:\n      aud: pypi\n  script:\n    - pytest\n"
+    );
+    client.open(".gitlab-ci.yml", &buffer);
+    let published = client.diagnostics(".gitlab-ci.yml");
+    assert_eq!(codes(&published), ["TP203"], "{published}");
+    // Typing in the included buffer is checked too (after the findings the
+    // check of the top-level buffer published for it).
+    let published = client.diagnostics("ci/publish.yml");
+    assert!(
+        codes(&published).contains(&"TP205".to_string()),
+        "{published}"
+    );
+    client.change("ci/publish.yml", 2, PUBLISH_JOB);
+    let published = client.diagnostics("ci/publish.yml");
+    assert!(
+        !codes(&published).contains(&"TP205".to_string()),
+        "{published}"
+    );
+    let published = client.diagnostics(".gitlab-ci.yml");
+    assert_eq!(codes(&published), ["TP203"], "{published}");
+    // Closed, the top-level file is the disk's again: no finding.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": client.uri(".gitlab-ci.yml")}}),
+    );
+    let published = client.diagnostics(".gitlab-ci.yml");
+    assert_eq!(codes(&published), Vec::<String>::new(), "{published}");
+    client.shutdown();
+}

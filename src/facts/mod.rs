@@ -4,7 +4,8 @@
 //! publish by trusted publishing, the uploads with a token and the
 //! untrusted triggers that reach an upload, in GitHub's words
 //! ([`publish_job::PublishJob`], [`publish_job::PasswordUpload`],
-//! [`publish_job::UntrustedStart`]).
+//! [`publish_job::UntrustedStart`]), and the files, tokens and references
+//! those rules check ([`ci_view`], GitHub's part in [`ci_view::github`]).
 
 pub mod actions;
 pub mod artifacts;
@@ -12,6 +13,7 @@ pub mod attestations;
 pub mod build_steps;
 pub mod call_reach;
 pub mod calls;
+pub mod ci_view;
 pub mod conditions;
 pub mod expand;
 pub mod npm;
@@ -523,6 +525,7 @@ pub static GITHUB_WORDS: publish_job::CiWords = publish_job::CiWords {
     starts_checked_out: false,
     password_failure: "a credentials prompt or error",
     set_variable: "set",
+    unreadable: "GitHub will refuse this workflow too; the other workflows are still checked",
     token_upload_help: github_token_upload_help,
     separate_build: |_| {
         "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them".to_string()

@@ -66,6 +66,9 @@ pub struct CiWords {
     /// How advice tells the user to set an environment variable for the
     /// job ("set", "set the job variable").
     pub set_variable: &'static str,
+    /// The advice for a file of the system's configuration that cannot be
+    /// read (TP001): what the CI system does with it, and what tplint does.
+    pub unreadable: &'static str,
     /// The advice for an upload to a registry by the uploader with a
     /// token from the source (TP303).
     pub token_upload_help: fn(Uploader, Registry, &str) -> String,

@@ -7,12 +7,16 @@
 //! trusted publishing; and, in GitLab's words for the rules written once,
 //! the jobs that do ([`PublishJob`]s), the uploads with a token
 //! ([`PasswordUpload`]s) and the uploads merge request pipelines may run
-//! ([`UntrustedStart`]s).
+//! ([`UntrustedStart`]s), and in [`ci_view`] the pipeline's files, ID
+//! tokens, includes and uploader versions as [`crate::facts::ci_view`]
+//! sees them.
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
 //! exported by one line is seen by the next; `after_script` runs in a new
 //! shell (`_index.md`, `after_script`). The job's CI/CD variables
 //! (top-level, then its own) are its environment.
+
+pub mod ci_view;
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -878,6 +882,58 @@ pub(crate) fn token_for<'a>(
     TokenFor::Missing
 }
 
+/// The registry whose audience a value names, in any letter case.
+pub(crate) fn registry_of_audience(value: &str) -> Option<Registry> {
+    gitlab_registries()
+        .find(|(_, g)| g.audience.eq_ignore_ascii_case(value.trim()))
+        .map(|(registry, _)| registry)
+}
+
+/// Whether `value` is npm's audience for another of npm's hosts
+/// (`npm:registry.npmjs.com`).
+pub(crate) fn another_npm_host(index: Registry, value: &str) -> bool {
+    let value = value.trim();
+    index == Registry::Npm
+        && value != audience(index)
+        && value
+            .strip_prefix("npm:")
+            .is_some_and(|host| index.info().upload_hosts.contains(&host))
+}
+
+/// Whether the upload is given a username other than `__token__`, with
+/// which twine does not try trusted publishing (`twine/auth.py`) and uv's
+/// `automatic` mode skips it (`crates/uv-publish/src/lib.rs`).
+pub(crate) fn gives_username(repo: &Repository, job: &GitlabJob, site: &PublishSite) -> bool {
+    let (variable, flags): (&str, &[&str]) = match site.uploader {
+        Uploader::Twine => ("TWINE_USERNAME", &["-u", "--username"]),
+        Uploader::Uv => ("UV_PUBLISH_USERNAME", &["-u", "--username"]),
+        _ => return false,
+    };
+    let not_token = |value: &str| {
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        !value.is_empty() && value != "__token__"
+    };
+    if job
+        .variables
+        .iter()
+        .any(|v| v.name.value == variable && not_token(&v.value.value))
+    {
+        return true;
+    }
+    let text = &repo.sources.get(site.file).text;
+    let line = text
+        .get(site.span.end..)
+        .and_then(|rest| rest.split('\n').next())
+        .unwrap_or_default();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.iter().enumerate().any(|(i, word)| {
+        if let Some(value) = word.strip_prefix("--username=") {
+            return not_token(value);
+        }
+        flags.contains(word) && words.get(i + 1).is_some_and(|value| not_token(value))
+    })
+}
+
 /// Whether a job relies on trusted publishing for `index`: it has an ID
 /// token meant for it (whatever is wrong with it), or exchanges one itself.
 pub(crate) fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
@@ -898,6 +954,7 @@ pub static GITLAB_WORDS: CiWords = CiWords {
     starts_checked_out: true,
     password_failure: "a credentials error",
     set_variable: "set the job variable",
+    unreadable: "GitLab will refuse this pipeline too; tplint checks the jobs it could read and concludes nothing from jobs it could not",
     token_upload_help: gitlab_token_upload_help,
     separate_build: |index| {
         let pypi = index.is_some_and(Registry::is_pypi);
@@ -1218,6 +1275,29 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn each_registry_names_its_token() {
+        assert_eq!(token_variable(Registry::Pypi), "PYPI_ID_TOKEN");
+        assert_eq!(token_variable(Registry::TestPypi), "TESTPYPI_ID_TOKEN");
+        assert_eq!(token_variable(Registry::Npm), "NPM_ID_TOKEN");
+        assert_eq!(audience(Registry::Npm), "npm:registry.npmjs.org");
+        assert_eq!(
+            registry_of_audience(" npm:registry.npmjs.org"),
+            Some(Registry::Npm)
+        );
+        assert_eq!(registry_of_audience("sigstore"), None);
+        assert_eq!(
+            yaml_aud("npm:registry.npmjs.org"),
+            "\"npm:registry.npmjs.org\""
+        );
+        assert!(another_npm_host(Registry::Npm, "npm:registry.npmjs.com"));
+        assert!(!another_npm_host(Registry::Npm, "npm:registry.npmjs.org"));
+        assert!(!another_npm_host(
+            Registry::Npm,
+            "https://registry.npmjs.org"
+        ));
     }
 
     #[test]

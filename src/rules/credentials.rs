@@ -1,10 +1,12 @@
 //! TP3xx: long-lived credentials next to (or instead of) trusted publishing.
-//! TP303 and TP304 are written once for every CI system, over the views of
-//! [`crate::facts::publish_job`]; the others read GitHub workflows.
+//! TP303, TP304 and TP311 are written once for every CI system, over the
+//! views of [`crate::facts::publish_job`] and [`crate::facts::ci_view`];
+//! the others read GitHub workflows.
 
 use super::Context;
 use crate::catalogue::{
-    PUBLISH_TOKEN_ENV, PUBLISH_WITH_PASSWORD, UNKNOWN_PUBLISH_INPUT, UV_TRUSTED_PUBLISHING_FALLBACK,
+    PUBLISH_TOKEN_ENV, PUBLISH_WITH_PASSWORD, UNKNOWN_PUBLISH_INPUT, UPLOADER_TOO_OLD,
+    UV_TRUSTED_PUBLISHING_FALLBACK,
 };
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::{Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader};
@@ -214,5 +216,14 @@ pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Ve
                 )),
             ));
         }
+    }
+}
+
+/// TP311, written once over [`OldUploader`](crate::facts::ci_view::OldUploader)s:
+/// a job relying on trusted publishing with an uploader too old to do it on
+/// its CI system.
+pub(super) fn uploader_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for old in crate::facts::ci_view::old_uploaders(context.repo, context.facts) {
+        out.push(old.finding.diagnostic(&UPLOADER_TOO_OLD));
     }
 }

@@ -1,11 +1,13 @@
 //! TP6xx: the shape of the publish job — what starts it, what else runs in
 //! it, where it runs, and how the distributions reach it. TP601 and TP602
 //! are written once for every CI system, over the views of
-//! [`publish_job`]; the others read GitHub workflows.
+//! [`publish_job`], and TP606 over [`crate::facts::ci_view`] (only
+//! GitLab's front end fills it: a GitLab job has one token per entry);
+//! the others read GitHub workflows.
 
 use crate::catalogue::{
-    ARTIFACT_HANDOFF, BUILD_IN_PUBLISH_JOB, PUBLISH_TWICE_IN_JOB, UNSUPPORTED_RUNNER,
-    UNTRUSTED_TRIGGER,
+    ARTIFACT_HANDOFF, BUILD_IN_PUBLISH_JOB, OIDC_TOKEN_REUSED, PUBLISH_TWICE_IN_JOB,
+    UNSUPPORTED_RUNNER, UNTRUSTED_TRIGGER,
 };
 
 use super::Context;
@@ -690,5 +692,18 @@ pub(super) fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnost
                     ),
             );
         }
+    }
+}
+
+/// TP606, over [`SpentToken`](crate::facts::ci_view::SpentToken)s: a
+/// single-use token spent by a second upload of its job.
+pub(super) fn oidc_token_reused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for spent in crate::facts::ci_view::spent_tokens(context.repo, context.facts) {
+        out.push(
+            spent
+                .finding
+                .diagnostic(&OIDC_TOKEN_REUSED)
+                .with_severity(spent.severity),
+        );
     }
 }

@@ -3,7 +3,6 @@
 
 mod credentials;
 mod environment;
-mod gitlab_pipeline;
 mod gitlab_publisher;
 mod hygiene;
 mod input;
@@ -95,9 +94,7 @@ pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 /// (unused suppressions) have none.
 static CHECKS: &[(&Rule, Check)] = &[
     (&INVALID_YAML, input::invalid_yaml),
-    (&INVALID_YAML, gitlab_pipeline::invalid_yaml),
     (&INVALID_WORKFLOW, input::invalid_workflow),
-    (&INVALID_WORKFLOW, gitlab_pipeline::invalid_workflow),
     (&PUBLISHER_UNDECLARED, publisher::publisher_undeclared),
     (
         &PUBLISHER_UNDECLARED,
@@ -175,16 +172,13 @@ static CHECKS: &[(&Rule, Check)] = &[
         repository_publisher::tag_pattern_mismatch,
     ),
     (&ID_TOKEN_MISSING, permissions::id_token_missing),
-    (&ID_TOKEN_MISSING, repository_publisher::id_token_missing),
-    (&ID_TOKEN_MISSING, gitlab_pipeline::id_token_missing),
     (
         &ID_TOKEN_WORKFLOW_LEVEL,
         permissions::id_token_workflow_level,
     ),
     (&ID_TOKEN_UNUSED, permissions::id_token_unused),
-    (&ID_TOKEN_UNUSED, gitlab_pipeline::id_token_unused),
     (&WRITE_ALL, permissions::write_all),
-    (&ID_TOKEN_AUDIENCE, gitlab_pipeline::id_token_audience),
+    (&ID_TOKEN_AUDIENCE, permissions::id_token_audience),
     (&PUBLISH_WITH_PASSWORD, credentials::publish_with_password),
     (&UNKNOWN_PUBLISH_INPUT, credentials::unknown_publish_input),
     (&PUBLISH_TOKEN_ENV, credentials::publish_token_env),
@@ -203,7 +197,7 @@ static CHECKS: &[(&Rule, Check)] = &[
         registry_tokens::registry_token_not_wired,
     ),
     (&NUGET_LOGIN_USER, registry_tokens::nuget_login_user),
-    (&UPLOADER_TOO_OLD, gitlab_pipeline::uploader_too_old),
+    (&UPLOADER_TOO_OLD, credentials::uploader_too_old),
     (&ONLINE_CHECK_SKIPPED, online::online_check_skipped),
     (
         &PUBLISH_JOB_NO_ENVIRONMENT,
@@ -216,7 +210,6 @@ static CHECKS: &[(&Rule, Check)] = &[
         online::environment_blocks_trigger,
     ),
     (&UNPINNED_ACTION, pinning::unpinned_action),
-    (&UNPINNED_ACTION, gitlab_pipeline::unpinned_include),
     (
         &PIN_WITHOUT_VERSION_COMMENT,
         pinning::pin_without_version_comment,
@@ -229,7 +222,7 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&UNSUPPORTED_RUNNER, hygiene::unsupported_runner),
     (&ARTIFACT_HANDOFF, hygiene::artifact_handoff),
     (&PUBLISH_TWICE_IN_JOB, hygiene::publish_twice_in_job),
-    (&OIDC_TOKEN_REUSED, gitlab_pipeline::oidc_token_reused),
+    (&OIDC_TOKEN_REUSED, hygiene::oidc_token_reused),
 ];
 
 /// Run the rules that `enabled` accepts.

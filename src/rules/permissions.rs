@@ -1,120 +1,37 @@
-//! TP2xx: the `id-token: write` permission that trusted publishing needs,
-//! granted where it is needed and nowhere else.
+//! TP2xx: the token trusted publishing needs (GitHub's `id-token: write`,
+//! GitLab's `id_tokens:`), granted where it is needed, nowhere else, and
+//! for the right audience. TP201 and TP203 are written once over the views
+//! of [`crate::facts::ci_view`]; TP202 and TP204 read GitHub's permission
+//! blocks. TP205 reads the same view, which only GitLab's front end fills
+//! (only GitLab lets a pipeline choose a token's audience).
 
 use super::Context;
-use crate::catalogue::{ID_TOKEN_MISSING, ID_TOKEN_UNUSED, ID_TOKEN_WORKFLOW_LEVEL, WRITE_ALL};
+use crate::catalogue::{
+    ID_TOKEN_AUDIENCE, ID_TOKEN_MISSING, ID_TOKEN_UNUSED, ID_TOKEN_WORKFLOW_LEVEL, WRITE_ALL,
+};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::facts::call_reach;
-use crate::facts::calls::Callee;
-use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::WorkflowView;
+use crate::facts::ci_view::{missing_id_tokens, unused_id_tokens, wrong_audiences};
 use crate::facts::publish::Target;
-use crate::facts::{OidcPublishJob, WorkflowView, oidc_publish_jobs};
 use crate::workflow::{Access, PermissionsKind};
 
+/// TP201, written once over [`MissingIdToken`](crate::facts::ci_view::MissingIdToken)s: a job that publishes by
+/// trusted publishing without the token it needs.
 pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for job in oidc_publish_jobs(context.repo, context.facts) {
-        let view = job.view;
-        let own = GrantSource::of(view.workflow, job.job);
-        let callers: Vec<_> = context.facts.calls.callers_of(view.index).collect();
-        // A reusable-only workflow without a block of its own gets what its
-        // callers grant: only the calls can be judged.
-        let standalone = view.runs_standalone() || !view.is_reusable();
-        if (standalone || own.block().is_some())
-            && let Some(diagnostic) = own_grant_problem(&job, own)
-        {
-            let file = view.file.file;
+    for missing in missing_id_tokens(context.repo, context.facts) {
+        let mut diagnostic = missing.finding.diagnostic(&ID_TOKEN_MISSING);
+        if !missing.certain {
+            // It may log in with a password tplint cannot see.
+            diagnostic = diagnostic.with_severity(Severity::Info);
+        }
+        if let Some((file, workflow, job)) = missing.grant {
             let text = &context.repo.sources.get(file).text;
-            let fix = crate::fix::workflow::grant_job_id_token(file, text, view.workflow, job.job);
-            out.push(diagnostic.with_fix(fix));
-            continue;
+            diagnostic = diagnostic.with_fix(crate::fix::workflow::grant_job_id_token(
+                file, text, workflow, job,
+            ));
         }
-        for call in callers {
-            let Some(caller) = context.repo.workflows[call.caller].workflow.as_ref() else {
-                continue;
-            };
-            let caller_job = &caller.jobs[call.job];
-            let source = GrantSource::of(caller, caller_job);
-            if id_token(source).is_none_or(|access| access == Access::Write) {
-                continue;
-            }
-            let caller_file = &context.repo.workflows[call.caller];
-            let span = match source.block() {
-                None => caller_job.id.span,
-                Some(block) => block.id_token_span(),
-            };
-            let fix = crate::fix::workflow::grant_job_id_token(
-                caller_file.file,
-                &context.repo.sources.get(caller_file.file).text,
-                caller,
-                caller_job,
-            );
-            out.push(
-                Diagnostic::new(
-                    &ID_TOKEN_MISSING,
-                    Location::new(caller_file.file, span),
-                    format!(
-                        "job `{}` calls `{}` without granting `id-token: write`, so its job `{}` cannot use trusted publishing (a called workflow gets no more than its caller grants)",
-                        caller_job.id.value,
-                        view.file.name,
-                        job.job.id.value
-                    ),
-                )
-                .with_help(format!(
-                    "add to the calling job:\n  {}:\n    permissions:\n      contents: read\n      id-token: write",
-                    caller_job.id.value
-                ))
-                .with_related(
-                    job.site.entry(),
-                    "trusted publishing happens here",
-                )
-                .with_fix(fix),
-            );
-        }
+        out.push(diagnostic);
     }
-}
-
-/// The diagnostic for a publish job whose own permissions lack the grant.
-fn own_grant_problem(job: &OidcPublishJob<'_>, source: GrantSource<'_>) -> Option<Diagnostic> {
-    let access = id_token(source)?;
-    if access == Access::Write {
-        return None;
-    }
-    let file = job.view.file.file;
-    let id = &job.job.id.value;
-    let (span, message) = match source {
-        GrantSource::RepositoryDefault => (
-            job.job.id.span,
-            format!(
-                "job `{id}` publishes by trusted publishing but has no `id-token: write` permission (it defaults to `none`)"
-            ),
-        ),
-        GrantSource::Job(block) if block.names("id-token") => (
-            block.id_token_span(),
-            format!(
-                "job `{id}` sets `id-token: {}`, but trusted publishing needs `id-token: write`",
-                access.as_str()
-            ),
-        ),
-        GrantSource::Job(block) => (
-            block.id_token_span(),
-            format!(
-                "the `permissions` of job `{id}` do not grant `id-token: write`, which trusted publishing needs"
-            ),
-        ),
-        GrantSource::Workflow(block) => (
-            block.id_token_span(),
-            format!(
-                "job `{id}` inherits workflow permissions that do not grant `id-token: write`, which trusted publishing needs"
-            ),
-        ),
-    };
-    Some(
-        Diagnostic::new(&ID_TOKEN_MISSING, Location::new(file, span), message)
-            .with_help(format!(
-                "give the job its own block:\n  {id}:\n    permissions:\n      id-token: write\n(a job-level block replaces the workflow's, so add any other scope the job needs, e.g. `contents: read`)"
-            ))
-            .with_related(job.site.entry(), "trusted publishing happens here"),
-    )
 }
 
 /// Whether a job needs the OIDC token itself: it publishes by OIDC, uses a
@@ -223,105 +140,11 @@ pub(super) fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagn
     }
 }
 
-/// Whether a job itself uses or may use its OIDC token: it publishes (by
-/// OIDC, or with a password that trusted publishing should replace), uses a
-/// known consumer (in its steps, local actions or scripts), or runs a step
-/// tplint cannot see into, which may use it.
-fn job_uses_token_itself(view: &WorkflowView<'_>, index: usize) -> bool {
-    // An upload with a password still counts: TP301/TP303 report it, and
-    // their fix (trusted publishing) needs the grant, so removing it would
-    // be contradictory advice for one root cause.
-    let facts = view.job_facts(index);
-    view.sites_of(index).next().is_some() || facts.oidc_consumer || !facts.opaque.is_empty()
-}
-
-/// Whether a job uses or may use its OIDC token, itself or through the
-/// reusable workflow it calls. `files_using` says, per workflow file,
-/// whether some job in it (or in what it calls) does; a call that cannot be
-/// followed offline, or that closes a cycle, counts as a use.
-fn job_needs_oidc(
-    context: &Context<'_>,
-    view: &WorkflowView<'_>,
-    index: usize,
-    files_using: &[bool],
-) -> bool {
-    if job_uses_token_itself(view, index) {
-        return true;
-    }
-    if view.job(index).call.is_none() {
-        return false;
-    }
-    let graph = &context.facts.calls;
-    let call = graph
-        .calls
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.caller == view.index && c.job == index);
-    match call {
-        Some((call_index, call)) if !graph.cycles.contains(&call_index) => match call.callee {
-            Callee::Local(file) => files_using.get(file).copied().unwrap_or(true),
-            Callee::Missing(_) | Callee::Remote(_) => true,
-        },
-        _ => true,
-    }
-}
-
+/// TP203, written once over [`UnusedIdToken`](crate::facts::ci_view::UnusedIdToken)s: a token a job is given
+/// but does not use.
 pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let repo = context.repo;
-    let files_using = call_reach::files_reaching(
-        &context.facts.calls,
-        repo.workflows.len(),
-        |file| {
-            context
-                .workflows()
-                .find(|v| v.index == file)
-                .is_none_or(|v| (0..v.workflow.jobs.len()).any(|i| job_uses_token_itself(&v, i)))
-        },
-        true,
-    );
-    for view in context.workflows() {
-        for (index, job) in view.workflow.jobs.iter().enumerate() {
-            // Only an explicit job-level `id-token: write`: a workflow-level
-            // grant is TP202's finding, and `write-all` is TP204's.
-            let Some(block) = &job.permissions else {
-                continue;
-            };
-            let PermissionsKind::Scopes(scopes) = &block.kind else {
-                continue;
-            };
-            let Some(scope) = scopes.iter().find(|s| s.name.value == "id-token") else {
-                continue;
-            };
-            if scope.access.value != Access::Write
-                || job_needs_oidc(context, &view, index, &files_using)
-            {
-                continue;
-            }
-            let id = &job.id.value;
-            let (message, help) = if job.call.is_some() {
-                (
-                    format!(
-                        "job `{id}` grants `id-token: write` to a reusable workflow that neither publishes by OIDC nor uses a known OIDC consumer"
-                    ),
-                    "remove `id-token: write` from the calling job",
-                )
-            } else {
-                (
-                    format!(
-                        "job `{id}` has `id-token: write`, but no step publishes by trusted publishing or uses a known OIDC consumer"
-                    ),
-                    "remove `id-token: write`, so that code running in this job cannot mint OIDC tokens (e.g. to publish to PyPI)",
-                )
-            };
-            out.push(
-                Diagnostic::new(
-                    &ID_TOKEN_UNUSED,
-                    Location::new(view.file.file, scope.access.span),
-                    message,
-                )
-                .with_help(help),
-            );
-        }
+    for unused in unused_id_tokens(context.repo, context.facts) {
+        out.push(unused.finding.diagnostic(&ID_TOKEN_UNUSED));
     }
 }
 
@@ -367,5 +190,18 @@ pub(super) fn write_all(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
             );
         }
+    }
+}
+
+/// TP205, over [`WrongAudience`](crate::facts::ci_view::WrongAudience)s: a
+/// token requested for an audience (or under a name) the upload's registry
+/// or uploader does not accept.
+pub(super) fn id_token_audience(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for wrong in wrong_audiences(context.repo, context.facts) {
+        let diagnostic = wrong.finding.diagnostic(&ID_TOKEN_AUDIENCE);
+        out.push(match wrong.severity {
+            Some(severity) => diagnostic.with_severity(severity),
+            None => diagnostic,
+        });
     }
 }

@@ -1,40 +1,15 @@
-//! TP5xx: references to third-party code that can change under the workflow.
+//! TP5xx: references to third-party code that can change under the
+//! workflow or pipeline. TP501 is written once over the view of
+//! [`crate::facts::ci_view`]; TP502 and TP503 read GitHub's `uses:`.
 
 use super::Context;
 use crate::catalogue::{PIN_WITHOUT_VERSION_COMMENT, PUBLISH_ACTION_MASTER, UNPINNED_ACTION};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::facts::ci_view::github::every_uses;
+use crate::facts::ci_view::unpinned_references;
 use crate::facts::publish::PYPI_PUBLISH_ACTION;
+use crate::workflow::UsesTarget;
 use crate::workflow::uses::{is_commit_sha, mentions_version};
-use crate::workflow::{Uses, UsesTarget};
-
-/// Every `uses:` tplint reads, with its file and, for a local action, the
-/// `uses:` of the workflow that runs it: the workflows' own, then those of
-/// the local actions they use.
-pub fn every_uses<'a>(
-    context: &'a Context<'_>,
-) -> impl Iterator<Item = (crate::source::FileId, &'a Uses, Option<Location>)> + 'a {
-    let workflows = context.workflows().flat_map(|view| {
-        view.workflow
-            .all_uses()
-            .map(move |uses| (view.file.file, uses, None))
-    });
-    let actions = context
-        .repo
-        .locals
-        .actions
-        .iter()
-        .enumerate()
-        .filter_map(|(index, local)| Some((index, local.file?, local.action.as_ref()?)))
-        .flat_map(move |(index, file, action)| {
-            let used_at = context.facts.action_uses.get(index).copied().flatten();
-            action
-                .steps
-                .iter()
-                .filter_map(|s| s.uses.as_ref())
-                .map(move |uses| (file, uses, used_at))
-        });
-    workflows.chain(actions)
-}
 
 /// Note where a local action is used, for a finding inside it.
 fn used_here(diagnostic: Diagnostic, used_at: Option<Location>) -> Diagnostic {
@@ -45,7 +20,7 @@ fn used_here(diagnostic: Diagnostic, used_at: Option<Location>) -> Diagnostic {
 }
 
 pub(super) fn pin_without_version_comment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (file, uses, used_at) in every_uses(context) {
+    for (file, uses, used_at) in every_uses(context.repo, context.facts) {
         {
             let UsesTarget::Remote {
                 owner,
@@ -142,90 +117,39 @@ pub(super) fn publish_action_master(context: &Context<'_>, out: &mut Vec<Diagnos
     }
 }
 
-/// Reusable workflows that verify their own ref and refuse to run unless
-/// called by a full `vX.Y.Z` release tag, so a SHA pin would break them.
-const TAG_PINNED_BY_DESIGN: &[&str] = &["slsa-framework/slsa-github-generator"];
-
-fn pinned_by_tag_by_design(owner: &str, repo: &str, git_ref: &str) -> bool {
-    let slug = format!("{owner}/{repo}").to_ascii_lowercase();
-    let full_tag = git_ref.strip_prefix('v').is_some_and(|v| {
-        let parts: Vec<&str> = v.split('.').collect();
-        parts.len() == 3
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    });
-    full_tag && TAG_PINNED_BY_DESIGN.contains(&slug.as_str())
-}
-
+/// TP501, written once over [`UnpinnedReference`](crate::facts::ci_view::UnpinnedReference)s:
+/// code or configuration run with a publish that can be moved to other
+/// code. A GitHub `uses:` gets a fix that pins its commit (looked up with
+/// `--online`).
 pub(super) fn unpinned_action(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (file, uses, used_at) in every_uses(context) {
-        {
-            let mut push = |d: Diagnostic| out.push(used_here(d, used_at));
-            match &uses.target {
-                UsesTarget::Remote {
-                    owner,
-                    repo,
-                    path,
-                    git_ref,
-                    ref_span,
-                    ..
-                } if !is_commit_sha(git_ref) && !pinned_by_tag_by_design(owner, repo, git_ref) => {
-                    let what = if path.as_deref().is_some_and(|p| p.starts_with(".github/workflows/")) {
-                        "reusable workflow"
-                    } else {
-                        "action"
-                    };
-                    let short_sha = git_ref.len() >= 7
-                        && git_ref.len() < 40
-                        && git_ref.bytes().all(|b| b.is_ascii_hexdigit());
-                    let message = if short_sha {
-                        format!(
-                            "{what} `{owner}/{repo}` is pinned to the short SHA `{git_ref}`, which is not an immutable reference"
-                        )
-                    } else {
-                        format!(
-                            "{what} `{owner}/{repo}` is referenced by `@{git_ref}`, a tag or branch that can be moved to other code"
-                        )
-                    };
-                    let resolved = context
-                        .online
-                        .and_then(|online| online.resolution(owner, repo, git_ref));
-                    let fix = resolved
-                        .and_then(|resolution| {
-                            crate::fix::workflow::pin_to_commit(
-                                file,
-                                &context.repo.sources.get(file).text,
-                                uses,
-                                *ref_span,
-                                resolution,
-                            )
-                        })
-                        .unwrap_or_else(|| {
-                            crate::fix::Fix::display_only(format!(
-                                "pin `@{git_ref}` to its commit SHA with `# {git_ref}` as a comment (`--online` looks it up)"
-                            ))
-                        });
-                    push(
-                        Diagnostic::new(&UNPINNED_ACTION, Location::new(file, *ref_span), message)
-                            .with_help(format!(
-                                "pin the full 40-character commit SHA and keep the version as a comment: `{owner}/{repo}{}@<sha> # {git_ref}`",
-                                path.as_deref().map(|p| format!("/{p}")).unwrap_or_default()
-                            ))
-                            .with_fix(fix),
-                    );
-                }
-                UsesTarget::Docker { image, digest: None } => push(
-                    Diagnostic::new(
-                        &UNPINNED_ACTION,
-                        Location::new(file, uses.raw.span),
-                        format!("Docker image `{image}` is not pinned by digest, so its tag can be moved"),
-                    )
-                    .with_help(format!("pin the image digest: `docker://{image}@sha256:<digest>`")),
-                ),
-                _ => {}
-            }
+    for unpinned in unpinned_references(context.repo, context.facts) {
+        let mut diagnostic = unpinned.finding.diagnostic(&UNPINNED_ACTION);
+        if let Some(severity) = unpinned.severity {
+            diagnostic = diagnostic.with_severity(severity);
         }
+        if let Some(pin) = &unpinned.pin {
+            let resolved = context
+                .online
+                .and_then(|online| online.resolution(pin.owner, pin.repo, pin.git_ref));
+            let fix = resolved
+                .and_then(|resolution| {
+                    crate::fix::workflow::pin_to_commit(
+                        pin.file,
+                        &context.repo.sources.get(pin.file).text,
+                        pin.uses,
+                        pin.ref_span,
+                        resolution,
+                    )
+                })
+                .unwrap_or_else(|| {
+                    crate::fix::Fix::display_only(format!(
+                        "pin `@{}` to its commit SHA with `# {}` as a comment (`--online` looks it up)",
+                        pin.git_ref, pin.git_ref
+                    ))
+                });
+            diagnostic = diagnostic.with_fix(fix);
+        }
+        out.push(diagnostic);
     }
 }
 

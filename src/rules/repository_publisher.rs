@@ -6,7 +6,7 @@
 
 use super::Context;
 use crate::catalogue::{
-    ENVIRONMENT_MISMATCH, ID_TOKEN_MISSING, PUBLISHER_ENVIRONMENT_UNRESTRICTED, PUBLISHER_INVALID,
+    ENVIRONMENT_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED, PUBLISHER_INVALID,
     PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, TAG_PATTERN_MISMATCH,
 };
 use crate::config::{Field, Publisher};
@@ -585,50 +585,6 @@ pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mu
                 Location::new(publish.view.file.file, environment.span),
                 "the publish job's environment",
             ),
-        );
-    }
-}
-
-/// TP201 for a call of pub.dev's reusable workflow: its job asks for
-/// `id-token: write`, which a called workflow gets only when the calling
-/// job grants it.
-pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for publish in publishes(context) {
-        if !publish.reusable {
-            continue;
-        }
-        let view = publish.view;
-        let job = view.job(publish.job);
-        let source = GrantSource::of(view.workflow, job);
-        if id_token(source).is_none_or(|access| access == Access::Write) {
-            continue;
-        }
-        let span = match source.block() {
-            None => job.id.span,
-            Some(block) => block.id_token_span(),
-        };
-        let file = view.file.file;
-        let fix = crate::fix::workflow::grant_job_id_token(
-            file,
-            &context.repo.sources.get(file).text,
-            view.workflow,
-            job,
-        );
-        out.push(
-            Diagnostic::new(
-                &ID_TOKEN_MISSING,
-                Location::new(file, span),
-                format!(
-                    "job `{}` calls pub.dev's publishing workflow without granting `id-token: write`, which its job needs (a called workflow gets no more than its caller grants)",
-                    job.id.value
-                ),
-            )
-            .with_help(format!(
-                "add to the calling job:\n  {}:\n    permissions:\n      id-token: write",
-                job.id.value
-            ))
-            .with_related(publish.location, "pub.dev's publishing workflow")
-            .with_fix(fix),
         );
     }
 }

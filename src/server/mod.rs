@@ -3,7 +3,8 @@
 //! the fixes as code actions. Synchronous, on `lsp-server`'s connection
 //! (standard input and output, or an in-memory pair in tests).
 //!
-//! Open workflows, `action.yml` files and configuration files are laid
+//! Open workflows, `action.yml` files, configuration files and GitLab
+//! pipeline files (`.gitlab-ci.yml` and the files it includes) are laid
 //! over their repository as an [`Overlay`]; each repository is checked as
 //! a whole, so a change to `tplint.toml` re-checks its open workflows.
 //! Changes are checked once typing pauses for [`DEBOUNCE`].
@@ -92,8 +93,10 @@ struct Document {
     text: String,
 }
 
-/// Whether tplint reads a file of this name: a workflow, a local action's
-/// metadata, or a configuration file.
+/// Whether tplint reads a file of this name wherever it is: a workflow, a
+/// local action's metadata, a configuration file, or a GitLab pipeline's
+/// top-level file. (The files a pipeline includes can have any name:
+/// [`Server::pipeline_reads`] asks the repository's last check.)
 fn is_read(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let Some(name) = name else { return false };
@@ -103,6 +106,7 @@ fn is_read(path: &Path) -> bool {
     let in_workflows = parent.is_some_and(|p| p.ends_with(".github/workflows"));
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
     (in_workflows && yaml)
+        || name == crate::gitlab::DEFAULT_PIPELINE_PATH
         || matches!(
             name.as_str(),
             "action.yml"
@@ -113,6 +117,16 @@ fn is_read(path: &Path) -> bool {
                 | ".npmrc"
                 | "Cargo.toml"
         )
+}
+
+/// Whether `relative` is a file of the pipeline or of a child pipeline it
+/// starts.
+fn reads(pipeline: &crate::gitlab::GitlabPipeline, relative: &str) -> bool {
+    pipeline.files.iter().any(|f| f.path == relative)
+        || pipeline
+            .children
+            .iter()
+            .any(|(_, child)| reads(child, relative))
 }
 
 struct Server {
@@ -344,10 +358,10 @@ impl Server {
     /// Keep an opened buffer, if it is a file tplint reads; its repository.
     fn open(&mut self, uri: &lsp::Uri, version: i32, text: String) -> Option<PathBuf> {
         let path = uri_path(uri)?;
-        if !is_read(&path) {
+        let (root, relative) = self.locate(&path);
+        if !is_read(&path) && !self.pipeline_reads(&root, &relative) {
             return None;
         }
-        let (root, relative) = self.locate(&path);
         self.documents.insert(
             uri.0.clone(),
             Document {
@@ -358,6 +372,33 @@ impl Server {
             },
         );
         Some(root)
+    }
+
+    /// Whether the repository's GitLab pipeline reads the YAML file
+    /// `relative`: a local include, a child pipeline's file, or the
+    /// pipeline at a path the configuration names. The repository's last
+    /// check says; before its first, the repository is loaded (not
+    /// checked) to find out.
+    fn pipeline_reads(&self, root: &Path, relative: &str) -> bool {
+        if !(relative.ends_with(".yml") || relative.ends_with(".yaml")) {
+            return false;
+        }
+        if let Some(report) = self.reports.get(root) {
+            return report
+                .repo
+                .gitlab
+                .as_ref()
+                .is_some_and(|pipeline| reads(pipeline, relative));
+        }
+        let options = LoadOptions {
+            overlay: self.overlay(root),
+            ..LoadOptions::default()
+        };
+        crate::repository::Repository::load(root, &options).is_ok_and(|repo| {
+            repo.gitlab
+                .as_ref()
+                .is_some_and(|pipeline| reads(pipeline, relative))
+        })
     }
 
     fn change(&mut self, params: lsp::DidChangeTextDocumentParams) {
