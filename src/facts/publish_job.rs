@@ -3,10 +3,12 @@
 //! its environment, its uploads, what else it runs, how publishers name
 //! it), an upload with a token instead ([`PasswordUpload`]), an untrusted
 //! source that can reach an upload ([`UntrustedStart`]), and the words each
-//! CI system's messages use ([`CiWords`]). Each front end's facts fill them
+//! CI system's messages use ([`CiWords`]), and what a registry sees of a
+//! job publishing to it ([`PublishClaims`]: the claims of its OIDC token,
+//! which the registry matches publishers against). Each front end's facts fill them
 //! (GitHub's in `facts/mod.rs` and `facts/untrusted.rs`, GitLab's in
-//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`]
-//! or [`untrusted_starts`] does not know which one did.
+//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`],
+//! [`untrusted_starts`] or [`publish_claims`] does not know which one did.
 
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -14,6 +16,7 @@ use crate::facts::publish::{PublishSite, Uploader};
 use crate::facts::{BuildFact, Facts, LocalCode};
 use crate::gitlab::GitlabPipeline;
 use crate::registry::Registry;
+use crate::registry::claims::{Ci, Claims};
 use crate::repository::Repository;
 use crate::source::FileId;
 use crate::workflow::Job;
@@ -291,6 +294,51 @@ pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJo
         jobs.extend(crate::gitlab::facts::publish_jobs(pipeline, gitlab));
     }
     jobs
+}
+
+/// What a registry sees of one job publishing to it by trusted
+/// publishing: the claims of the token the job would present, and where
+/// the job and those claims are written.
+#[derive(Debug)]
+pub struct PublishClaims<'a> {
+    pub index: Registry,
+    pub claims: Claims<'a>,
+    /// The job's name as its file writes it, and where its key is.
+    pub job: &'a str,
+    pub key: Location,
+    /// Where the environment claim is written (a literal or not).
+    pub environment_at: Option<Location>,
+    /// The GitHub job and its file, for fixes that edit it; `None` where
+    /// tplint offers no edit.
+    pub editable: Option<(FileId, &'a Job)>,
+}
+
+impl PublishClaims<'_> {
+    /// Whether `publisher` is one the registry would match against these
+    /// claims: of the same CI system and registry, naming the file the
+    /// registry compares (when it compares one).
+    pub fn named_by(&self, publisher: &Publisher) -> bool {
+        let ci = match publisher.platform {
+            Platform::Github => Ci::GithubActions,
+            Platform::Gitlab => Ci::Gitlab,
+        };
+        ci == self.claims.ci
+            && publisher.index_kind == Some(self.index)
+            && self
+                .index
+                .names_claims(&publisher.workflow.value, &self.claims)
+    }
+}
+
+/// Every (job, registry) pair of the repository that publishes by trusted
+/// publishing, as the registry sees it: the GitHub workflows', then the
+/// GitLab pipeline's (registries with GitLab publishers).
+pub fn publish_claims<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishClaims<'a>> {
+    let mut claims = super::github_publish_claims(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        claims.extend(crate::gitlab::facts::publish_claims(pipeline, gitlab));
+    }
+    claims
 }
 
 /// `diagnostic` with the `include:` entries that lead to its file, for a

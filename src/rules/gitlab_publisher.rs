@@ -5,8 +5,7 @@
 //! file path (`ci_config_ref_uri`) and the environment exactly.
 
 use crate::catalogue::{
-    ENVIRONMENT_MISMATCH, INDEX_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
+    INDEX_MISMATCH, PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
     REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
 };
 
@@ -64,6 +63,15 @@ fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PipelinePublishJob<'a>> {
         }
     }
     out
+}
+
+/// The GitLab publishers to check.
+fn pipeline_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
+    context
+        .publishers()
+        .into_iter()
+        .filter(|p| p.platform == crate::config::Platform::Gitlab)
+        .collect()
 }
 
 /// The top-level pipeline file path the publisher names, as PyPI stores it
@@ -238,7 +246,7 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
     let Some((pipeline, _)) = pipeline(context) else {
         return;
     };
-    let publishers = context.gitlab_publishers();
+    let publishers = pipeline_publishers(context);
     let jobs = publish_jobs(context);
     for job in &jobs {
         let same_index = || {
@@ -281,7 +289,7 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
 
 pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let pipeline = context.repo.gitlab.as_ref();
-    for publisher in context.gitlab_publishers() {
+    for publisher in pipeline_publishers(context) {
         if path_malformed(publisher) {
             continue; // TP102
         }
@@ -413,7 +421,7 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
         return; // the pipeline could not be read (TP001)
     }
     let jobs = publish_jobs(context);
-    let publishers = context.gitlab_publishers();
+    let publishers = pipeline_publishers(context);
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
@@ -574,137 +582,11 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
     }
 }
 
-pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, _)) = pipeline(context) else {
-        return;
-    };
-    let publishers = context.gitlab_publishers();
-    for job in publish_jobs(context) {
-        let matching: Vec<&Publisher> = publishers
-            .iter()
-            .copied()
-            .filter(|p| is_for(p, pipeline, &job))
-            .collect();
-        let expected: Vec<_> = matching
-            .iter()
-            .filter_map(|p| p.environment.as_ref().map(|e| (*p, e)))
-            .collect();
-        // A publisher without an environment accepts every job of the pipeline.
-        if matching.is_empty() || expected.len() < matching.len() {
-            continue;
-        }
-        let index = job.registry.display_name();
-        let expected_list = expected
-            .iter()
-            .map(|(_, f)| format!("`{}`", f.value))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        let name = &job.job.name.value;
-        let (at, message) = match &job.job.environment {
-            None => (
-                job.job.name.location,
-                format!(
-                    "job `{name}` has no environment, but the {index} publisher expects {expected_list}"
-                ),
-            ),
-            Some(env) if is_dynamic(&env.name.value) => continue,
-            Some(env) => {
-                if expected
-                    .iter()
-                    .any(|(_, f)| same_environment(job.registry, &f.value, &env.name.value))
-                {
-                    continue;
-                }
-                let case_only = expected
-                    .iter()
-                    .any(|(_, f)| f.value.eq_ignore_ascii_case(&env.name.value));
-                (
-                    env.name.location,
-                    format!(
-                        "job `{name}` runs in environment `{}`, but the {index} publisher expects {expected_list}{}",
-                        env.name.value,
-                        if case_only {
-                            format!(
-                                "; {index} compares GitLab environment names exactly, letter case included{}",
-                                if job.registry.info().case.environment {
-                                    ""
-                                } else {
-                                    " (unlike GitHub's)"
-                                }
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                )
-            }
-        };
-        let (publisher, first) = expected[0];
-        out.push(
-            Diagnostic::new(&ENVIRONMENT_MISMATCH, at, message)
-                .with_severity(Severity::Error)
-                .with_help(format!(
-                    "set `environment: {}` on the job, or change the publisher on {index}; the ID token of a job in any other environment is rejected ({})",
-                    first.value,
-                    gitlab_of(job.registry).rejection
-                ))
-                .with_related(
-                    location(publisher, first),
-                    "publisher's environment declared here",
-                ),
-        );
-    }
-}
-
-pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, _)) = pipeline(context) else {
-        return;
-    };
-    let jobs = publish_jobs(context);
-    for publisher in context.gitlab_publishers() {
-        if publisher.environment.is_some() {
-            continue;
-        }
-        let Some((job, environment)) = jobs
-            .iter()
-            .filter(|j| is_for(publisher, pipeline, j))
-            .find_map(|j| {
-                j.job
-                    .environment
-                    .as_ref()
-                    .filter(|e| !is_dynamic(&e.name.value))
-                    .map(|e| (j, e))
-            })
-        else {
-            continue;
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-                location(publisher, &publisher.workflow),
-                format!(
-                    "the {} publisher for the pipeline `{}` names no environment, so any job of the pipeline (and of every file it includes) can publish; job `{}` runs in `{}`",
-                    job.registry.display_name(),
-                    pipeline.path,
-                    job.job.name.value,
-                    environment.name.value
-                ),
-            )
-            .with_help(format!(
-                "add `environment = \"{}\"` to this publisher, and the same environment name to the publisher on {}; protect the environment in GitLab so only release pipelines deploy to it",
-                environment.name.value,
-                job.registry.display_name()
-            ))
-            .with_related(environment.name.location, "the publish job's environment"),
-        );
-    }
-}
-
 pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(remote) = gitlab_remote(context) else {
         return; // no remote, or a GitHub one: nothing to compare with
     };
-    for publisher in context.gitlab_publishers() {
+    for publisher in pipeline_publishers(context) {
         let problems = form_problems(publisher);
         for (field, actual, what, kind) in [
             (
@@ -850,7 +732,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let jobs = publish_jobs(context);
-    let publishers = context.gitlab_publishers();
+    let publishers = pipeline_publishers(context);
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
@@ -927,7 +809,7 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
         return;
     };
     let jobs = publish_jobs(context);
-    for publisher in context.gitlab_publishers() {
+    for publisher in pipeline_publishers(context) {
         let Some(file) = named_included_file(pipeline, publisher) else {
             continue;
         };

@@ -17,7 +17,7 @@ mod registry_tokens;
 mod repository_publisher;
 
 use crate::catalogue::*;
-use crate::config::{Platform, Publisher};
+use crate::config::Publisher;
 use crate::diagnostic::Diagnostic;
 use crate::facts::{Facts, WorkflowView};
 use crate::repository::Repository;
@@ -33,55 +33,17 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The publishers the workflows are checked against: the declared ones,
-    /// then (with `--online`) the publishers PyPI recorded for the latest
-    /// release of an index with none declared.
-    ///
-    /// GitHub publishers only: GitLab pipelines have their own rules.
+    /// The publishers to check, of every CI system and registry: the
+    /// declared ones, then (with `--online`) the publishers PyPI recorded
+    /// for the latest release of an index with none declared. Which of
+    /// them a job's token would match is the registry's to say
+    /// (`facts::publish_job::PublishClaims::named_by`).
     pub fn publishers(&self) -> Vec<&'a Publisher> {
         let all: &'a [Publisher] = match self.records {
             Some(records) => &records.publishers,
             None => &self.repo.config.publishers,
         };
-        all.iter()
-            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
-            .collect()
-    }
-
-    /// The GitHub publishers declared in the configuration (not recorded),
-    /// of the registries that match a workflow file.
-    pub fn declared_publishers(&self) -> Vec<&'a Publisher> {
-        self.repo
-            .config
-            .publishers
-            .iter()
-            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
-            .collect()
-    }
-
-    /// The declared publishers of pub.dev and JSR, which trust a
-    /// repository (and for pub.dev a tag pattern) rather than a workflow
-    /// file.
-    pub fn repository_publishers(&self) -> Vec<&'a Publisher> {
-        self.repo
-            .config
-            .publishers
-            .iter()
-            .filter(|p| p.platform == Platform::Github && !p.index().matches_workflow())
-            .collect()
-    }
-
-    /// The GitLab publishers the pipeline is checked against: the declared
-    /// ones, then (with `--online`) those PyPI recorded for the latest
-    /// release of an index with none declared.
-    pub fn gitlab_publishers(&self) -> Vec<&'a Publisher> {
-        let all: &'a [Publisher] = match self.records {
-            Some(records) => &records.publishers,
-            None => &self.repo.config.publishers,
-        };
-        all.iter()
-            .filter(|p| p.platform == Platform::Gitlab)
-            .collect()
+        all.iter().collect()
     }
 
     pub fn workflows(&self) -> impl Iterator<Item = WorkflowView<'a>> + 'a {
@@ -131,24 +93,8 @@ static CHECKS: &[(&Rule, Check)] = &[
     ),
     (&ENVIRONMENT_MISMATCH, publisher::environment_mismatch),
     (
-        &ENVIRONMENT_MISMATCH,
-        gitlab_publisher::environment_mismatch,
-    ),
-    (
-        &ENVIRONMENT_MISMATCH,
-        repository_publisher::environment_mismatch,
-    ),
-    (
         &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
         publisher::publisher_environment_unrestricted,
-    ),
-    (
-        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-        gitlab_publisher::publisher_environment_unrestricted,
-    ),
-    (
-        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-        repository_publisher::publisher_environment_unrestricted,
     ),
     (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
     (&REPOSITORY_MISMATCH, gitlab_publisher::repository_mismatch),

@@ -13,7 +13,9 @@ use crate::facts::attestations::{self, Attests};
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
+use crate::facts::publish_job::publish_claims;
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
+use crate::registry::claims::{Ci, ClaimedEnvironment};
 
 use crate::registry::{
     CrossRepository, FieldProblem, FormValues, MatchedWorkflow, PublisherField, Registry,
@@ -27,6 +29,22 @@ fn workflow_jobs<'a>(context: &Context<'a>) -> Vec<OidcPublishJob<'a>> {
     oidc_publish_jobs(context.repo, context.facts)
         .into_iter()
         .filter(|job| job.index.matches_workflow())
+        .collect()
+}
+
+/// Whether a publisher is of a registry that matches a GitHub workflow
+/// file (pub.dev and JSR match a repository).
+fn names_a_workflow(publisher: &Publisher) -> bool {
+    publisher.platform == Platform::Github && publisher.index().matches_workflow()
+}
+
+/// The publishers to check of the registries that match a GitHub
+/// workflow file.
+fn workflow_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
+    context
+        .publishers()
+        .into_iter()
+        .filter(|p| names_a_workflow(p))
         .collect()
 }
 
@@ -171,7 +189,13 @@ fn workflow_exists(context: &Context<'_>, publisher: &Publisher) -> bool {
 }
 
 pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = context.declared_publishers();
+    let publishers: Vec<&Publisher> = context
+        .repo
+        .config
+        .publishers
+        .iter()
+        .filter(|p| names_a_workflow(p))
+        .collect();
     let jobs = workflow_jobs(context);
     for job in &jobs {
         let matched = job.matched_workflows(context.repo, context.facts);
@@ -307,7 +331,7 @@ pub(super) fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> 
 
 pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let names = &context.repo.workflow_dir_names;
-    for publisher in context.publishers() {
+    for publisher in workflow_publishers(context) {
         let workflow = &publisher.workflow;
         let malformed = form_problems(publisher)
             .iter()
@@ -422,92 +446,6 @@ pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>
             diagnostic.help = problem.help;
             out.push(diagnostic);
         }
-    }
-}
-
-pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = context.publishers();
-    for job in workflow_jobs(context) {
-        let matching: Vec<&Publisher> = publishers
-            .iter()
-            .copied()
-            .filter(|p| is_for(context, p, &job))
-            .collect();
-        let expected: Vec<&Field> = matching
-            .iter()
-            .filter_map(|p| p.environment.as_ref())
-            .collect();
-        // Any publisher without an environment accepts every job of the workflow.
-        if matching.is_empty() || expected.len() < matching.len() {
-            continue;
-        }
-        let index = job.index.display_name();
-        let expected_list = expected
-            .iter()
-            .map(|f| format!("`{}`", f.value))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        let first = expected[0];
-        let (span, message) = match &job.job.environment {
-            None => (
-                job.job.id.span,
-                format!(
-                    "job `{}` has no environment, but the {index} publisher expects {expected_list}",
-                    job.job.id.value
-                ),
-            ),
-            Some(env) if env.name.is_expression() => continue,
-            Some(env) => {
-                if expected.iter().any(|f| {
-                    job.index
-                        .same(PublisherField::Environment, &f.value, &env.name.value)
-                }) {
-                    continue;
-                }
-                let case_only = expected
-                    .iter()
-                    .any(|f| f.value.eq_ignore_ascii_case(&env.name.value));
-                (
-                    env.name.span,
-                    format!(
-                        "job `{}` runs in environment `{}`, but the {index} publisher expects {expected_list}{}",
-                        job.job.id.value,
-                        env.name.value,
-                        if case_only {
-                            format!(
-                                "; {index} compares environment names exactly, letter case included"
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                )
-            }
-        };
-        let publisher = matching[0];
-        let file = job.view.file.file;
-        let names: Vec<&str> = expected.iter().map(|f| f.value.as_str()).collect();
-        let fix = crate::fix::workflow::set_environment(
-            file,
-            &context.repo.sources.get(file).text,
-            job.job,
-            &names,
-        );
-        out.push(
-            Diagnostic::new(
-                &ENVIRONMENT_MISMATCH,
-                Location::new(job.view.file.file, span),
-                message,
-            )
-            .with_fix(fix)
-            .with_severity(Severity::Error)
-            .with_help(format!(
-                "set `environment: {}` on the job, or change the publisher on {index}; {index} rejects the token of a job in any other environment ({})",
-                first.value,
-                job.index.info().rejection
-            ))
-            .with_related(location(publisher, first), "publisher's environment declared here"),
-        );
     }
 }
 
@@ -642,7 +580,7 @@ fn hidden_publish_info(
 
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = workflow_jobs(context);
-    let publishers = context.publishers();
+    let publishers = workflow_publishers(context);
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
@@ -752,44 +690,148 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
     }
 }
 
-pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let jobs = workflow_jobs(context);
-    for publisher in context.publishers() {
-        if publisher.environment.is_some() {
+/// TP104, for every CI system and registry: a job's environment claim
+/// that none of the publishers naming the job accepts, when each of them
+/// expects one.
+pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers = context.publishers();
+    for publish in publish_claims(context.repo, context.facts) {
+        let matching: Vec<(&Publisher, &Field)> = publishers
+            .iter()
+            .filter(|p| publish.named_by(p))
+            .filter_map(|p| Some((*p, p.environment.as_ref()?)))
+            .collect();
+        // Any publisher without an environment accepts every job it names.
+        let named = publishers.iter().filter(|p| publish.named_by(p)).count();
+        if matching.is_empty() || matching.len() < named {
             continue;
         }
-        let Some(job) = jobs_for(context, &jobs, publisher).find(|j| {
-            j.job
-                .environment
-                .as_ref()
-                .is_some_and(|e| !e.name.is_expression())
+        let expected: Vec<&str> = matching.iter().map(|(_, f)| f.value.as_str()).collect();
+        let Some(mismatch) = publish
+            .index
+            .environment_mismatch(&publish.claims, &expected)
+        else {
+            continue;
+        };
+        let index = publish.index.display_name();
+        let expected_list = expected
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let note = mismatch
+            .note
+            .as_ref()
+            .map_or_else(String::new, |n| format!("; {n}"));
+        let id = publish.job;
+        // pub.dev requires an environment of every run it accepts; the
+        // others expect one of the job the publisher names.
+        let repository = !publish.index.matches_workflow();
+        let (at, message) = match (&mismatch.found, publish.environment_at) {
+            (Some(found), Some(at)) if repository => (
+                at,
+                format!(
+                    "job `{id}` publishes to {index} in environment `{found}`, but the {index} publisher requires {expected_list}{note}"
+                ),
+            ),
+            (Some(found), Some(at)) => (
+                at,
+                format!(
+                    "job `{id}` runs in environment `{found}`, but the {index} publisher expects {expected_list}{note}"
+                ),
+            ),
+            _ if repository => (
+                publish.key,
+                format!(
+                    "job `{id}` publishes to {index} without an environment, but the {index} publisher requires {expected_list}"
+                ),
+            ),
+            _ => (
+                publish.key,
+                format!(
+                    "job `{id}` has no environment, but the {index} publisher expects {expected_list}"
+                ),
+            ),
+        };
+        let (publisher, first) = matching[0];
+        let mut diagnostic = Diagnostic::new(&ENVIRONMENT_MISMATCH, at, message);
+        if let Some((file, job)) = publish.editable {
+            diagnostic = diagnostic.with_fix(crate::fix::workflow::set_environment(
+                file,
+                &context.repo.sources.get(file).text,
+                job,
+                &expected,
+            ));
+        }
+        out.push(
+            diagnostic
+                .with_severity(Severity::Error)
+                .with_help(mismatch.fix)
+                .with_related(
+                    location(publisher, first),
+                    "publisher's environment declared here",
+                ),
+        );
+    }
+}
+
+/// TP105, for every CI system and registry: a publisher that names no
+/// environment, while a job it names runs in one.
+pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let claims = publish_claims(context.repo, context.facts);
+    for publisher in context.publishers() {
+        if publisher.environment.is_some() || !publisher.index().matches_environment() {
+            continue;
+        }
+        let Some((publish, environment, at)) = claims.iter().find_map(|c| {
+            let ClaimedEnvironment::Named(name) = c.claims.environment else {
+                return None;
+            };
+            c.named_by(publisher)
+                .then_some((c, name, c.environment_at?))
         }) else {
             continue;
         };
-        let Some(environment) = &job.job.environment else {
-            continue;
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
+        let index = publish.index.display_name();
+        let job = publish.job;
+        let (location, message, help) = match publish.claims.ci {
+            Ci::GithubActions if !publish.index.matches_workflow() => (
+                publisher.tag_pattern.as_ref().map_or_else(
+                    || Location::new(publisher.file, publisher.span),
+                    |f| location(publisher, f),
+                ),
+                format!(
+                    "the {index} publisher requires no environment, so any run started by a matching tag can publish; job `{job}` runs in `{environment}`"
+                ),
+                format!(
+                    "on {index}, turn on \"Require GitHub Actions environment\" with `{environment}`, and add `environment = \"{environment}\"` to this publisher"
+                ),
+            ),
+            Ci::GithubActions => (
                 location(publisher, &publisher.workflow),
                 format!(
-                    "the {} publisher for `{}` names no environment, so any job of that workflow can publish; job `{}` runs in `{}`",
-                    job.index.display_name(),
-                    publisher.workflow.value,
-                    job.job.id.value,
-                    environment.name.value
+                    "the {index} publisher for `{}` names no environment, so any job of that workflow can publish; job `{job}` runs in `{environment}`",
+                    publisher.workflow.value
                 ),
-            )
-            .with_help(format!(
-                "add `environment = \"{}\"` to this publisher, and the same environment to the publisher on {}",
-                environment.name.value,
-                job.index.display_name()
-            ))
-            .with_related(
-                Location::new(job.view.file.file, environment.name.span),
-                "the publish job's environment",
+                format!(
+                    "add `environment = \"{environment}\"` to this publisher, and the same environment to the publisher on {index}"
+                ),
             ),
+            Ci::Gitlab => (
+                location(publisher, &publisher.workflow),
+                format!(
+                    "the {index} publisher for the pipeline `{}` names no environment, so any job of the pipeline (and of every file it includes) can publish; job `{job}` runs in `{environment}`",
+                    publish.claims.files.first().copied().unwrap_or_default()
+                ),
+                format!(
+                    "add `environment = \"{environment}\"` to this publisher, and the same environment name to the publisher on {index}; protect the environment in GitLab so only release pipelines deploy to it"
+                ),
+            ),
+        };
+        out.push(
+            Diagnostic::new(&PUBLISHER_ENVIRONMENT_UNRESTRICTED, location, message)
+                .with_help(help)
+                .with_related(at, "the publish job's environment"),
         );
     }
 }
@@ -802,7 +844,7 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
     let publishers = context
         .publishers()
         .into_iter()
-        .chain(context.repository_publishers());
+        .filter(|p| p.platform == Platform::Github);
     for publisher in publishers {
         let registry = publisher.index();
         let malformed = form_problems(publisher);
@@ -867,7 +909,7 @@ pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnosti
 
 pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = workflow_jobs(context);
-    let publishers = context.publishers();
+    let publishers = workflow_publishers(context);
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
@@ -989,7 +1031,7 @@ fn caller_matched(
 }
 
 pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = context.publishers();
+    let publishers = workflow_publishers(context);
     for job in workflow_jobs(context) {
         if !job.view.is_reusable() {
             continue;

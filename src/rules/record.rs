@@ -140,7 +140,6 @@ pub(crate) fn attribute_to_records(context: &Context<'_>, diagnostics: &mut [Dia
     let recorded: Vec<(&Publisher, &RecordSource)> = context
         .publishers()
         .into_iter()
-        .chain(context.gitlab_publishers())
         .filter_map(|p| match &p.origin {
             Origin::Recorded(source) => Some((p, source)),
             Origin::Declared => None,
