@@ -11,12 +11,44 @@
 //! module only applies them to claims.
 
 use super::{GitlabPublishing, MatchedWorkflow, PublisherField, Registry};
+use crate::catalogue::Severity;
 
 /// The CI system whose OIDC token a registry reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ci {
     GithubActions,
     Gitlab,
+}
+
+impl Ci {
+    /// How a finding names a publisher of this CI system.
+    pub fn publisher(self) -> &'static str {
+        match self {
+            Ci::GithubActions => "the publisher",
+            Ci::Gitlab => "the GitLab publisher",
+        }
+    }
+
+    /// What the token calls the repository path's two parts.
+    pub fn path_words(self) -> (&'static str, &'static str) {
+        match self {
+            Ci::GithubActions => ("owner", "repository"),
+            Ci::Gitlab => ("namespace", "project"),
+        }
+    }
+}
+
+/// The repository path a token carries: GitHub's `repository_owner` and
+/// `repository`, GitLab's `namespace_path` and `project_path`, as the git
+/// remote `origin` spells them.
+#[derive(Clone, Copy, Debug)]
+pub struct PathClaims<'a> {
+    pub ci: Ci,
+    /// The owner, or the namespace with its subgroups.
+    pub owner: &'a str,
+    pub name: &'a str,
+    /// The remote's URL, for messages.
+    pub url: &'a str,
 }
 
 /// The environment claim of a token, with three values.
@@ -58,11 +90,16 @@ pub struct Mismatch {
     pub expected: Vec<String>,
     /// The claim (`None`: the token has none).
     pub found: Option<String>,
+    /// The values differ in letter case only.
+    pub case_only: bool,
     /// What the registry says about the difference beyond "not equal"
     /// (e.g. that it compares letter case), to append to a message.
     pub note: Option<String>,
     /// How to fix it.
     pub fix: String,
+    /// Another severity than the rule's (a difference the registry may
+    /// still accept, such as letter case).
+    pub severity: Option<Severity>,
 }
 
 impl Registry {
@@ -201,8 +238,103 @@ impl Registry {
             field: PublisherField::Environment,
             expected: expected.iter().map(|e| e.to_string()).collect(),
             found: found.map(str::to_string),
+            case_only,
             note,
             fix,
+            severity: None,
+        })
+    }
+
+    /// The publisher's owner (`field` `Owner`) or repository name
+    /// (`Repository`) against the repository path of the token: `None`
+    /// when the registry finds them equal.
+    pub fn path_mismatch(
+        self,
+        field: PublisherField,
+        declared: &str,
+        claims: &PathClaims<'_>,
+    ) -> Option<Mismatch> {
+        let found = match field {
+            PublisherField::Owner => claims.owner,
+            _ => claims.name,
+        };
+        if declared == found {
+            return None;
+        }
+        let name = self.display_name();
+        let case_only = declared.eq_ignore_ascii_case(found);
+        let what = match field {
+            PublisherField::Owner => claims.ci.path_words().0,
+            _ => claims.ci.path_words().1,
+        };
+        let (fix, severity) = match claims.ci {
+            Ci::GithubActions => {
+                // crates.io, npm's owner, RubyGems and NuGet compare these
+                // names ignoring case.
+                if case_only && !self.is_pypi() && self.same(field, declared, found) {
+                    return None;
+                }
+                // A remote URL may be spelled in any case: the registries
+                // that compare exactly get a warning to check the canonical
+                // spelling.
+                if case_only && (self.is_pypi() || self == Registry::PubDev) {
+                    (
+                        format!(
+                            "{name} compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places"
+                        ),
+                        Some(Severity::Warning),
+                    )
+                } else if case_only {
+                    (
+                        format!(
+                            "{name} compares the {what} exactly, letter case included, with the spelling GitHub puts in the token; check the canonical spelling on GitHub and use it in both places"
+                        ),
+                        None,
+                    )
+                } else {
+                    (
+                        format!(
+                            "tokens from this repository carry `{}/{}`; fix the publisher on {name} and here, or check that `origin` is the repository that publishes",
+                            claims.owner, claims.name
+                        ),
+                        None,
+                    )
+                }
+            }
+            Ci::Gitlab => {
+                // crates.io compares both in lower case and matches the
+                // pipeline by its file path alone (`crates_io::GITLAB`).
+                if case_only && self == Registry::CratesIo {
+                    return None;
+                }
+                if case_only {
+                    let fix = if self.gitlab_or_pypi().case.owner {
+                        format!(
+                            "{name} compares the namespace and project exactly, letter case included; register the project's path exactly as GitLab spells it (its URL) and use it in both places"
+                        )
+                    } else {
+                        "PyPI finds the publisher ignoring case, but checks the token's `ci_config_ref_uri` against a path built from the registered spelling; register the project's path exactly as GitLab spells it (its URL) and use it in both places".to_string()
+                    };
+                    (fix, Some(Severity::Warning))
+                } else {
+                    (
+                        format!(
+                            "ID tokens of this project carry `project_path` `{}/{}` (namespace with its subgroups, then the project); fix the publisher on {name} and here, or check that `origin` is the project that publishes",
+                            claims.owner, claims.name
+                        ),
+                        None,
+                    )
+                }
+            }
+        };
+        Some(Mismatch {
+            field,
+            expected: vec![declared.to_string()],
+            found: Some(found.to_string()),
+            case_only,
+            note: None,
+            fix,
+            severity,
         })
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::catalogue::{
     INDEX_MISMATCH, PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
-    REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
+    REUSABLE_WORKFLOW_PUBLISH,
 };
 
 use super::Context;
@@ -17,7 +17,6 @@ use crate::facts::publish::{Auth, PublishSite, Target};
 use crate::git::Remote;
 use crate::gitlab::facts::GitlabFacts;
 use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
-use crate::registry::pypi::GITLAB_ISSUER;
 use crate::registry::{FieldProblem, GitlabPublishing, PublisherField, Registry};
 
 /// A job of the pipeline that uploads by trusted publishing to a registry
@@ -580,127 +579,6 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
             .with_help(help),
         );
     }
-}
-
-pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(remote) = gitlab_remote(context) else {
-        return; // no remote, or a GitHub one: nothing to compare with
-    };
-    for publisher in pipeline_publishers(context) {
-        let problems = form_problems(publisher);
-        for (field, actual, what, kind) in [
-            (
-                &publisher.owner,
-                &remote.namespace,
-                "namespace",
-                PublisherField::Owner,
-            ),
-            (
-                &publisher.repository,
-                &remote.repository,
-                "project",
-                PublisherField::Repository,
-            ),
-        ] {
-            if field.value == *actual || problems.iter().any(|p| p.field == kind) {
-                continue; // equal, or already a TP102 error
-            }
-            let case_only = field.value.eq_ignore_ascii_case(actual);
-            // crates.io compares both in lower case and matches the
-            // pipeline by its file path alone (`registry::crates_io::GITLAB`):
-            // letter case makes no difference there.
-            if case_only && publisher.index() == Registry::CratesIo {
-                continue;
-            }
-            let diagnostic = if case_only {
-                Diagnostic::new(
-                    &REPOSITORY_MISMATCH,
-                    location(publisher, field),
-                    format!(
-                        "the GitLab publisher's {what} `{}` differs in letter case from `{actual}` in the git remote `origin`",
-                        field.value
-                    ),
-                )
-                .with_severity(Severity::Warning)
-                .with_help(if gitlab_of(publisher.index()).case.owner {
-                    format!(
-                        "{} compares the namespace and project exactly, letter case included; register the project's path exactly as GitLab spells it (its URL) and use it in both places",
-                        publisher.index().display_name()
-                    )
-                } else {
-                    "PyPI finds the publisher ignoring case, but checks the token's `ci_config_ref_uri` against a path built from the registered spelling; register the project's path exactly as GitLab spells it (its URL) and use it in both places".to_string()
-                })
-            } else {
-                Diagnostic::new(
-                    &REPOSITORY_MISMATCH,
-                    location(publisher, field),
-                    format!(
-                        "the GitLab publisher's {what} `{}` is not `{actual}` from the git remote `origin` ({})",
-                        field.value, remote.url
-                    ),
-                )
-                .with_help(format!(
-                    "ID tokens of this project carry `project_path` `{}/{}` (namespace with its subgroups, then the project); fix the publisher on {} and here, or check that `origin` is the project that publishes",
-                    remote.namespace,
-                    remote.repository,
-                    publisher.index().display_name()
-                ))
-            };
-            out.push(diagnostic);
-        }
-        issuer_mismatch(publisher, remote, out);
-    }
-}
-
-/// A publisher for gitlab.com in a project whose `origin` is on another
-/// host with a name (an SSH alias has none: it says nothing of the
-/// instance), or the reverse.
-fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnostic>) {
-    let issuer = publisher
-        .issuer
-        .as_ref()
-        .map_or(GITLAB_ISSUER, |f| f.value.as_str());
-    let issuer_host = issuer
-        .trim_end_matches('/')
-        .strip_prefix("https://")
-        .unwrap_or(issuer)
-        .to_ascii_lowercase();
-    if issuer_host == remote.host || !remote.host.contains('.') {
-        return;
-    }
-    // Without an `issuer` key: the `[[publisher]]` header.
-    let at = publisher
-        .issuer
-        .as_ref()
-        .map_or(Location::new(publisher.file, publisher.span), |field| {
-            location(publisher, field)
-        });
-    out.push(
-        Diagnostic::new(
-            &REPOSITORY_MISMATCH,
-            at,
-            format!(
-                "the GitLab publisher's issuer is `{issuer}`, but the git remote `origin` is on `{}`",
-                remote.host
-            ),
-        )
-        .with_severity(Severity::Warning)
-        .with_help(if publisher.index().is_pypi() {
-            format!(
-                "ID tokens carry the issuer of the instance the pipeline runs on; for a self-managed instance set `issuer = \"https://{}\"`: PyPI accepts it only for projects of a PyPI organisation that registered the instance (in beta), otherwise publish from gitlab.com",
-                remote.host
-            )
-        } else if publisher.index() == Registry::CratesIo {
-            // rust-lang/crates.io crates/crates_io_trustpub/src/gitlab/mod.rs
-            // (`GITLAB_ISSUER_URL`) and claims.rs (the one issuer validated).
-            "ID tokens carry the issuer of the instance the pipeline runs on; crates.io accepts only `https://gitlab.com`, so publish from gitlab.com".to_string()
-        } else {
-            format!(
-                "ID tokens carry the issuer of the instance the pipeline runs on; {} accepts trusted publishing from GitLab.com shared runners only, so publish from gitlab.com",
-                publisher.index().display_name()
-            )
-        }),
-    );
 }
 
 /// The pipeline's uploads by trusted publishing whose target is not

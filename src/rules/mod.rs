@@ -97,7 +97,6 @@ static CHECKS: &[(&Rule, Check)] = &[
         publisher::publisher_environment_unrestricted,
     ),
     (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
-    (&REPOSITORY_MISMATCH, gitlab_publisher::repository_mismatch),
     (&INDEX_MISMATCH, publisher::index_mismatch),
     (&INDEX_MISMATCH, gitlab_publisher::index_mismatch),
     (

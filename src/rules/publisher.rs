@@ -15,7 +15,9 @@ use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
 use crate::facts::publish_job::publish_claims;
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
-use crate::registry::claims::{Ci, ClaimedEnvironment};
+use crate::git::Remote;
+use crate::registry::claims::{Ci, ClaimedEnvironment, PathClaims};
+use crate::registry::pypi::GITLAB_ISSUER;
 
 use crate::registry::{
     CrossRepository, FieldProblem, FormValues, MatchedWorkflow, PublisherField, Registry,
@@ -378,7 +380,11 @@ pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Di
 /// The publisher's fields that break its registry's form rules.
 fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
     // An unknown registry (TP102 too) is read with PyPI's form.
-    (publisher.index().info().validate)(&form_values(publisher))
+    let validate = match publisher.platform {
+        Platform::Github => publisher.index().info().validate,
+        Platform::Gitlab => publisher.index().gitlab_or_pypi().validate,
+    };
+    validate(&form_values(publisher))
 }
 
 /// The publisher's values as a form reads them.
@@ -836,75 +842,123 @@ pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mu
     }
 }
 
+/// TP106, for every CI system: the publisher's owner (namespace) and
+/// repository (project) against the repository path the token carries,
+/// as `origin` spells it; GitLab publishers' issuer against its host.
 pub(super) fn repository_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(remote) = &context.repo.remote else {
         return; // no remote: nothing to compare with
     };
-    // pub.dev and JSR publishers name a repository too.
-    let publishers = context
-        .publishers()
-        .into_iter()
-        .filter(|p| p.platform == Platform::Github);
-    for publisher in publishers {
-        let registry = publisher.index();
+    for publisher in context.publishers() {
+        let claims = match publisher.platform {
+            Platform::Github => PathClaims {
+                ci: Ci::GithubActions,
+                owner: &remote.owner,
+                name: &remote.repository,
+                url: &remote.url,
+            },
+            // A GitHub remote says nothing of a GitLab project.
+            Platform::Gitlab if remote.host == "github.com" => continue,
+            Platform::Gitlab => PathClaims {
+                ci: Ci::Gitlab,
+                owner: &remote.namespace,
+                name: &remote.repository,
+                url: &remote.url,
+            },
+        };
         let malformed = form_problems(publisher);
-        for (field, actual, what, kind) in [
-            (
-                &publisher.owner,
-                &remote.owner,
-                "owner",
-                PublisherField::Owner,
-            ),
-            (
-                &publisher.repository,
-                &remote.repository,
-                "repository",
-                PublisherField::Repository,
-            ),
+        for (field, kind) in [
+            (&publisher.owner, PublisherField::Owner),
+            (&publisher.repository, PublisherField::Repository),
         ] {
-            if field.value == *actual || malformed.iter().any(|p| p.field == kind) {
-                continue; // equal, or already a TP102 error
+            if malformed.iter().any(|p| p.field == kind) {
+                continue; // already a TP102 error
             }
-            let case_only = field.value.eq_ignore_ascii_case(actual);
-            // crates.io and NuGet compare these names ignoring case.
-            if case_only && !registry.is_pypi() && registry.same(kind, &field.value, actual) {
+            let Some(mismatch) = publisher.index().path_mismatch(kind, &field.value, &claims)
+            else {
                 continue;
-            }
-            let mut diagnostic = Diagnostic::new(
-                &REPOSITORY_MISMATCH,
-                location(publisher, field),
-                if case_only {
-                    format!(
-                        "the publisher's {what} `{}` differs in letter case from `{actual}` in the git remote `origin`",
-                        field.value
-                    )
-                } else {
-                    format!(
-                        "the publisher's {what} `{}` is not `{actual}` from the git remote `origin` ({})",
-                        field.value, remote.url
-                    )
-                },
-            );
-            let name = registry.display_name();
-            // A remote URL may be spelled in any case: the registries that
-            // compare exactly get a warning to check the canonical spelling.
-            if case_only && (registry.is_pypi() || registry == Registry::PubDev) {
-                diagnostic = diagnostic.with_severity(Severity::Warning).with_help(format!(
-                    "{name} compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places"
-                ));
-            } else if case_only {
-                diagnostic = diagnostic.with_help(format!(
-                    "{name} compares the {what} exactly, letter case included, with the spelling GitHub puts in the token; check the canonical spelling on GitHub and use it in both places"
-                ));
+            };
+            let what = match kind {
+                PublisherField::Owner => claims.ci.path_words().0,
+                _ => claims.ci.path_words().1,
+            };
+            let found = mismatch.found.as_deref().unwrap_or_default();
+            let message = if mismatch.case_only {
+                format!(
+                    "{}'s {what} `{}` differs in letter case from `{found}` in the git remote `origin`",
+                    claims.ci.publisher(),
+                    field.value
+                )
             } else {
-                diagnostic = diagnostic.with_help(format!(
-                    "tokens from this repository carry `{}/{}`; fix the publisher on {name} and here, or check that `origin` is the repository that publishes",
-                    remote.owner, remote.repository
-                ));
+                format!(
+                    "{}'s {what} `{}` is not `{found}` from the git remote `origin` ({})",
+                    claims.ci.publisher(),
+                    field.value,
+                    claims.url
+                )
+            };
+            let mut diagnostic =
+                Diagnostic::new(&REPOSITORY_MISMATCH, location(publisher, field), message);
+            if let Some(severity) = mismatch.severity {
+                diagnostic = diagnostic.with_severity(severity);
             }
-            out.push(diagnostic);
+            out.push(diagnostic.with_help(mismatch.fix));
+        }
+        if claims.ci == Ci::Gitlab {
+            issuer_mismatch(publisher, remote, out);
         }
     }
+}
+
+/// A GitLab publisher for gitlab.com in a project whose `origin` is on
+/// another host with a name (an SSH alias has none: it says nothing of
+/// the instance), or the reverse.
+fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnostic>) {
+    let issuer = publisher
+        .issuer
+        .as_ref()
+        .map_or(GITLAB_ISSUER, |f| f.value.as_str());
+    let issuer_host = issuer
+        .trim_end_matches('/')
+        .strip_prefix("https://")
+        .unwrap_or(issuer)
+        .to_ascii_lowercase();
+    if issuer_host == remote.host || !remote.host.contains('.') {
+        return;
+    }
+    // Without an `issuer` key: the `[[publisher]]` header.
+    let at = publisher
+        .issuer
+        .as_ref()
+        .map_or(Location::new(publisher.file, publisher.span), |field| {
+            location(publisher, field)
+        });
+    out.push(
+        Diagnostic::new(
+            &REPOSITORY_MISMATCH,
+            at,
+            format!(
+                "the GitLab publisher's issuer is `{issuer}`, but the git remote `origin` is on `{}`",
+                remote.host
+            ),
+        )
+        .with_severity(Severity::Warning)
+        .with_help(if publisher.index().is_pypi() {
+            format!(
+                "ID tokens carry the issuer of the instance the pipeline runs on; for a self-managed instance set `issuer = \"https://{}\"`: PyPI accepts it only for projects of a PyPI organisation that registered the instance (in beta), otherwise publish from gitlab.com",
+                remote.host
+            )
+        } else if publisher.index() == Registry::CratesIo {
+            // rust-lang/crates.io crates/crates_io_trustpub/src/gitlab/mod.rs
+            // (`GITLAB_ISSUER_URL`) and claims.rs (the one issuer validated).
+            "ID tokens carry the issuer of the instance the pipeline runs on; crates.io accepts only `https://gitlab.com`, so publish from gitlab.com".to_string()
+        } else {
+            format!(
+                "ID tokens carry the issuer of the instance the pipeline runs on; {} accepts trusted publishing from GitLab.com shared runners only, so publish from gitlab.com",
+                publisher.index().display_name()
+            )
+        }),
+    );
 }
 
 pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
