@@ -341,6 +341,31 @@ pub fn publish_claims<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Publish
     claims
 }
 
+/// The uploads of the runs whose tokens name `file` (as a publisher of
+/// `ci` writes it): a GitHub workflow's, or on GitLab every upload of the
+/// pipeline whose top-level file it is.
+pub fn uploads_of_file<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+    ci: Ci,
+    file: &str,
+) -> Vec<&'a PublishSite> {
+    match ci {
+        Ci::GithubActions => super::views(repo, facts)
+            .filter(|v| v.attributed_name() == file)
+            .flat_map(|v| v.facts.publish_sites.iter())
+            .collect(),
+        Ci::Gitlab => match (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+            (Some(pipeline), Some(gitlab)) if pipeline.path == file.trim() => gitlab
+                .jobs
+                .iter()
+                .flat_map(|j| j.publish_sites.iter())
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
 /// `diagnostic` with the `include:` entries that lead to its file, for a
 /// finding in a GitLab pipeline; unchanged for a GitHub workflow.
 fn with_include_chain(pipeline: Option<&GitlabPipeline>, diagnostic: Diagnostic) -> Diagnostic {

@@ -29,6 +29,26 @@ impl Ci {
         }
     }
 
+    /// How a finding names the publisher of `index` for `file` (a
+    /// workflow, a top-level pipeline file).
+    pub fn publisher_for(self, index: Registry, file: &str) -> String {
+        match self {
+            Ci::GithubActions => format!("the {} publisher for `{file}`", index.display_name()),
+            Ci::Gitlab => format!(
+                "the {} publisher for the pipeline `{file}`",
+                index.display_name()
+            ),
+        }
+    }
+
+    /// How a finding says that a value is known only when the job runs.
+    pub fn dynamic(self) -> &'static str {
+        match self {
+            Ci::GithubActions => "is an expression",
+            Ci::Gitlab => "is set from variables",
+        }
+    }
+
     /// What the token calls the repository path's two parts.
     pub fn path_words(self) -> (&'static str, &'static str) {
         match self {

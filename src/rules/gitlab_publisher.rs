@@ -5,7 +5,7 @@
 //! file path (`ci_config_ref_uri`) and the environment exactly.
 
 use crate::catalogue::{
-    INDEX_MISMATCH, PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
+    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
     REUSABLE_WORKFLOW_PUBLISH,
 };
 
@@ -138,12 +138,6 @@ fn gitlab_remote<'a>(context: &Context<'a>) -> Option<&'a Remote> {
         .remote
         .as_ref()
         .filter(|r| r.host != "github.com")
-}
-
-/// The ID token variable and audience the registry's uploaders read.
-fn id_token_of(registry: Registry) -> (&'static str, &'static str) {
-    let gitlab = gitlab_of(registry);
-    (gitlab.id_token, gitlab.audience)
 }
 
 /// How a GitLab job publishes by trusted publishing, for help texts.
@@ -603,80 +597,6 @@ fn other_targets<'a>(
                     Target::Custom(_) => false,
                 }
         })
-}
-
-pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, _)) = pipeline(context) else {
-        return;
-    };
-    let jobs = publish_jobs(context);
-    let publishers = pipeline_publishers(context);
-    for publisher in publishers.iter().copied() {
-        let Some(index) = publisher.index_kind else {
-            continue;
-        };
-        if !names_pipeline(publisher, &pipeline.path) {
-            continue;
-        }
-        let path = &pipeline.path;
-        let has_own_jobs = jobs.iter().any(|j| is_for(publisher, pipeline, j));
-        let related = location(
-            publisher,
-            publisher.index.as_ref().unwrap_or(&publisher.workflow),
-        );
-        for site in other_targets(context, index) {
-            let at = site.target_span.unwrap_or(site.location());
-            match &site.target {
-                Target::Expression(url) => out.push(
-                    Diagnostic::new(
-                        &INDEX_MISMATCH,
-                        at,
-                        format!(
-                            "the upload target `{url}` is set from variables; tplint cannot tell whether it is {}, where the publisher for the pipeline `{path}` is registered",
-                            index.display_name()
-                        ),
-                    )
-                    .with_severity(Severity::Info)
-                    .with_help(format!(
-                        "a literal `{}` lets the publisher be checked",
-                        index.upload_url()
-                    ))
-                    .with_related(related, "publisher declared here"),
-                ),
-                Target::Registry(other) => {
-                    let declared_elsewhere = publishers
-                        .iter()
-                        .any(|p| p.index_kind == Some(*other) && names_pipeline(p, path));
-                    if declared_elsewhere || has_own_jobs {
-                        continue;
-                    }
-                    let (variable, audience) = id_token_of(*other);
-                    out.push(
-                        Diagnostic::new(
-                            &INDEX_MISMATCH,
-                            at,
-                            format!(
-                                "`{}` uploads to {}, but the GitLab publisher for the pipeline `{path}` is registered on {}",
-                                site.uploader.name(),
-                                other.display_name(),
-                                index.display_name()
-                            ),
-                        )
-                        .with_help(format!(
-                            "{} and {} have separate publishers: register one on {} (and set `registry = \"{}\"` here, with `id_tokens: {variable}: {{aud: {audience}}}` on the job), or upload to {}",
-                            Registry::Pypi.display_name(),
-                            Registry::TestPypi.display_name(),
-                            other.display_name(),
-                            other.key(),
-                            index.upload_url()
-                        ))
-                        .with_related(related, "publisher declared here"),
-                    );
-                }
-                Target::Custom(_) => {}
-            }
-        }
-    }
 }
 
 /// TP108 on GitLab: a publisher that names the included file holding the

@@ -98,7 +98,6 @@ static CHECKS: &[(&Rule, Check)] = &[
     ),
     (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
     (&INDEX_MISMATCH, publisher::index_mismatch),
-    (&INDEX_MISMATCH, gitlab_publisher::index_mismatch),
     (
         &REUSABLE_WORKFLOW_PUBLISH,
         publisher::reusable_workflow_publish,

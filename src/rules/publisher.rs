@@ -13,7 +13,7 @@ use crate::facts::attestations::{self, Attests};
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
-use crate::facts::publish_job::publish_claims;
+use crate::facts::publish_job::{publish_claims, uploads_of_file};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
 use crate::git::Remote;
 use crate::registry::claims::{Ci, ClaimedEnvironment, PathClaims};
@@ -816,8 +816,8 @@ pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mu
             Ci::GithubActions => (
                 location(publisher, &publisher.workflow),
                 format!(
-                    "the {index} publisher for `{}` names no environment, so any job of that workflow can publish; job `{job}` runs in `{environment}`",
-                    publisher.workflow.value
+                    "{} names no environment, so any job of that workflow can publish; job `{job}` runs in `{environment}`",
+                    Ci::GithubActions.publisher_for(publish.index, &publisher.workflow.value)
                 ),
                 format!(
                     "add `environment = \"{environment}\"` to this publisher, and the same environment to the publisher on {index}"
@@ -826,8 +826,11 @@ pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mu
             Ci::Gitlab => (
                 location(publisher, &publisher.workflow),
                 format!(
-                    "the {index} publisher for the pipeline `{}` names no environment, so any job of the pipeline (and of every file it includes) can publish; job `{job}` runs in `{environment}`",
-                    publish.claims.files.first().copied().unwrap_or_default()
+                    "{} names no environment, so any job of the pipeline (and of every file it includes) can publish; job `{job}` runs in `{environment}`",
+                    Ci::Gitlab.publisher_for(
+                        publish.index,
+                        publish.claims.files.first().copied().unwrap_or_default()
+                    )
                 ),
                 format!(
                     "add `environment = \"{environment}\"` to this publisher, and the same environment name to the publisher on {index}; protect the environment in GitLab so only release pipelines deploy to it"
@@ -961,57 +964,109 @@ fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnos
     );
 }
 
+/// TP107, for every CI system: a publisher of PyPI or TestPyPI whose
+/// file's runs upload by trusted publishing to the other index, or to one
+/// named by a value known only when the job runs.
 pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let jobs = workflow_jobs(context);
-    let publishers = workflow_publishers(context);
+    let claims = publish_claims(context.repo, context.facts);
+    let publishers = context.publishers();
     for publisher in publishers.iter().copied() {
-        let Some(index) = publisher.index_kind else {
+        // Only PyPI and TestPyPI can be confused: an npm publish beside a
+        // PyPI publisher is another registry's business.
+        let Some(index) = publisher.index_kind.filter(|i| i.is_pypi()) else {
             continue;
         };
+        if publisher.platform == Platform::Github && !index.matches_workflow() {
+            continue;
+        }
+        let ci = ci_of(publisher);
         let name = &publisher.workflow.value;
-        let has_own_jobs = jobs_for(context, &jobs, publisher).next().is_some();
-        for (_, site) in other_targets(context, name, index) {
-            let location_in_workflow = site.target_span.unwrap_or(site.location());
-            let related = location(
-                publisher,
-                publisher.index.as_ref().unwrap_or(&publisher.workflow),
-            );
+        let sites = uploads_of_file(context.repo, context.facts, ci, name);
+        let file = match ci {
+            Ci::GithubActions => name.as_str(),
+            Ci::Gitlab => name.trim(),
+        };
+        let has_own_jobs = claims.iter().any(|c| c.named_by(publisher));
+        let related = location(
+            publisher,
+            publisher.index.as_ref().unwrap_or(&publisher.workflow),
+        );
+        for site in sites {
+            let other_target = site.is_oidc()
+                && site.uploader.registry().is_some_and(Registry::is_pypi)
+                && match &site.target {
+                    Target::Registry(i) => *i != index,
+                    Target::Expression(_) => true,
+                    Target::Custom(_) => false,
+                };
+            if !other_target {
+                continue;
+            }
+            let at = site.target_span.unwrap_or(site.location());
             match &site.target {
                 Target::Expression(url) => out.push(
                     Diagnostic::new(
                         &INDEX_MISMATCH,
-                        location_in_workflow,
+                        at,
                         format!(
-                            "the upload target `{url}` is an expression; tplint cannot tell whether it is {}, where the publisher for `{name}` is registered",
-                            index.display_name()
+                            "the upload target `{url}` {}; tplint cannot tell whether it is {}, where the publisher for {} is registered",
+                            ci.dynamic(),
+                            index.display_name(),
+                            match ci {
+                                Ci::GithubActions => format!("`{file}`"),
+                                Ci::Gitlab => format!("the pipeline `{file}`"),
+                            }
                         ),
                     )
                     .with_severity(Severity::Info)
-                    .with_help(format!("a literal `{}` lets the publisher be checked", index.upload_url()))
+                    .with_help(format!(
+                        "a literal `{}` lets the publisher be checked",
+                        index.upload_url()
+                    ))
                     .with_related(related, "publisher declared here"),
                 ),
                 Target::Registry(other) => {
-                    let declared_elsewhere = publishers
-                        .iter()
-                        .any(|p| p.index_kind == Some(*other) && names_workflow(p, name));
-                    // A workflow that also uploads to the declared index is fine:
-                    // the other upload is TP100's concern.
+                    let declared_elsewhere = publishers.iter().any(|p| {
+                        p.platform == publisher.platform
+                            && p.index_kind == Some(*other)
+                            && match ci {
+                                Ci::GithubActions => names_workflow(p, name),
+                                Ci::Gitlab => other.names_file(ci, &p.workflow.value, file),
+                            }
+                    });
+                    // A file whose runs also upload to the declared index
+                    // is fine: the other upload is TP100's concern.
                     if declared_elsewhere || has_own_jobs {
                         continue;
                     }
+                    let id_tokens = match ci {
+                        Ci::GithubActions => String::new(),
+                        Ci::Gitlab => {
+                            let gitlab = other.gitlab_or_pypi();
+                            format!(
+                                ", with `id_tokens: {}: {{aud: {}}}` on the job",
+                                gitlab.id_token, gitlab.audience
+                            )
+                        }
+                    };
                     out.push(
                         Diagnostic::new(
                             &INDEX_MISMATCH,
-                            location_in_workflow,
+                            at,
                             format!(
-                                "`{}` uploads to {}, but the publisher for `{name}` is registered on {}",
+                                "`{}` uploads to {}, but {} is registered on {}",
                                 site.uploader.name(),
                                 other.display_name(),
+                                match ci {
+                                    Ci::GithubActions => format!("the publisher for `{file}`"),
+                                    Ci::Gitlab =>
+                                        format!("the GitLab publisher for the pipeline `{file}`"),
+                                },
                                 index.display_name()
                             ),
                         )
                         .with_help(format!(
-                            "{} and {} have separate publishers: register one on {} (and set `registry = \"{}\"` here), or upload to {}",
+                            "{} and {} have separate publishers: register one on {} (and set `registry = \"{}\"` here{id_tokens}), or upload to {}",
                             Registry::Pypi.display_name(),
                             Registry::TestPypi.display_name(),
                             other.display_name(),
@@ -1024,6 +1079,14 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Target::Custom(_) => {}
             }
         }
+    }
+}
+
+/// The CI system whose tokens a publisher names.
+fn ci_of(publisher: &Publisher) -> Ci {
+    match publisher.platform {
+        Platform::Github => Ci::GithubActions,
+        Platform::Gitlab => Ci::Gitlab,
     }
 }
 
