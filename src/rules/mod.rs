@@ -4,7 +4,6 @@
 mod credentials;
 mod environment;
 mod gitlab_pipeline;
-mod gitlab_publisher;
 mod hygiene;
 mod input;
 mod npm;
@@ -62,34 +61,13 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&INVALID_WORKFLOW, gitlab_pipeline::invalid_workflow),
     (&PUBLISHER_UNDECLARED, publisher::publisher_undeclared),
     (
-        &PUBLISHER_UNDECLARED,
-        gitlab_publisher::publisher_undeclared,
-    ),
-    (
-        &PUBLISHER_UNDECLARED,
-        repository_publisher::publisher_undeclared,
-    ),
-    (
         &PUBLISHER_WORKFLOW_MISSING,
         publisher::publisher_workflow_missing,
     ),
-    (
-        &PUBLISHER_WORKFLOW_MISSING,
-        gitlab_publisher::publisher_workflow_missing,
-    ),
     (&PUBLISHER_INVALID, publisher::publisher_invalid),
-    (&PUBLISHER_INVALID, repository_publisher::publisher_fields),
     (
         &PUBLISHER_NO_PUBLISH_JOB,
         publisher::publisher_no_publish_job,
-    ),
-    (
-        &PUBLISHER_NO_PUBLISH_JOB,
-        gitlab_publisher::publisher_no_publish_job,
-    ),
-    (
-        &PUBLISHER_NO_PUBLISH_JOB,
-        repository_publisher::publisher_no_publish_job,
     ),
     (&ENVIRONMENT_MISMATCH, publisher::environment_mismatch),
     (
@@ -101,10 +79,6 @@ static CHECKS: &[(&Rule, Check)] = &[
     (
         &REUSABLE_WORKFLOW_PUBLISH,
         publisher::reusable_workflow_publish,
-    ),
-    (
-        &REUSABLE_WORKFLOW_PUBLISH,
-        gitlab_publisher::reusable_workflow_publish,
     ),
     (
         &PUBLISHER_RECORD_UNDECLARED,

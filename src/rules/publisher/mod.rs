@@ -6,6 +6,8 @@ use crate::catalogue::{
     REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
 };
 
+mod top_level_file;
+
 use super::Context;
 use crate::config::{Field, Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -190,7 +192,7 @@ fn workflow_exists(context: &Context<'_>, publisher: &Publisher) -> bool {
         .any(|n| names_workflow(publisher, n))
 }
 
-pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn publisher_undeclared_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers: Vec<&Publisher> = context
         .repo
         .config
@@ -294,6 +296,36 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
     }
 }
 
+/// TP100: a job publishes by trusted publishing and no publisher of its
+/// registry names the file its token is attributed to.
+pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    publisher_undeclared_of_workflows(context, out);
+    top_level_file::publisher_undeclared(context, out);
+    super::repository_publisher::publisher_undeclared(context, out);
+}
+
+/// TP101: the file a publisher names does not exist.
+pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    publisher_workflow_missing_of_workflows(context, out);
+    top_level_file::publisher_workflow_missing(context, out);
+}
+
+/// TP103: no job publishes by trusted publishing with a token a publisher
+/// would accept.
+pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    publisher_no_publish_job_of_workflows(context, out);
+    top_level_file::publisher_no_publish_job(context, out);
+    super::repository_publisher::publisher_no_publish_job(context, out);
+}
+
+/// TP108: the publisher names a file of the run other than the one the
+/// registry reads from the token (a reusable workflow's caller or callee,
+/// an included file instead of the top-level pipeline).
+pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    reusable_workflow_publish_of_workflows(context, out);
+    top_level_file::reusable_workflow_publish(context, out);
+}
+
 /// Levenshtein distance, small inputs only (file names).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -331,7 +363,7 @@ pub(super) fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> 
         .map(|(_, n)| n.as_str())
 }
 
-pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn publisher_workflow_missing_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let names = &context.repo.workflow_dir_names;
     for publisher in workflow_publishers(context) {
         let workflow = &publisher.workflow;
@@ -453,6 +485,7 @@ pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>
             out.push(diagnostic);
         }
     }
+    super::repository_publisher::publisher_fields(context, out);
 }
 
 /// The OIDC publish jobs PyPI would match against `publisher`.
@@ -584,7 +617,7 @@ fn hidden_publish_info(
     diagnostic
 }
 
-pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn publisher_no_publish_job_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let jobs = workflow_jobs(context);
     let publishers = workflow_publishers(context);
     for publisher in publishers.iter().copied() {
@@ -1147,7 +1180,7 @@ fn caller_matched(
     )
 }
 
-pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn reusable_workflow_publish_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = workflow_publishers(context);
     for job in workflow_jobs(context) {
         if !job.view.is_reusable() {

@@ -1,16 +1,16 @@
-//! TP1xx on GitLab CI/CD: the declared GitLab publishers against the
-//! pipeline, matched as each registry matches a GitLab ID token (its
-//! [`crate::registry::GitlabPublishing`]): PyPI compares namespace and
-//! project ignoring case, npm exactly; both compare the top-level pipeline
-//! file path (`ci_config_ref_uri`) and the environment exactly.
+//! The parts of TP100, TP101, TP103 and TP108 for registries that compare
+//! the top-level file of a pipeline (GitLab's `ci_config_ref_uri`), whatever
+//! file holds the job: a publisher naming an included file, a path that is
+//! not a file, a pipeline whose includes tplint cannot read. The registry
+//! says how it compares (its [`crate::registry::GitlabPublishing`]); the
+//! checks written once in `super` call these.
 
 use crate::catalogue::{
     PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
     REUSABLE_WORKFLOW_PUBLISH,
 };
 
-use super::Context;
-use super::publisher::{closest, form_values, location};
+use super::{closest, form_values, location};
 use crate::config::Publisher;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::{Auth, PublishSite, Target};
@@ -18,6 +18,7 @@ use crate::git::Remote;
 use crate::gitlab::facts::GitlabFacts;
 use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
 use crate::registry::{FieldProblem, GitlabPublishing, PublisherField, Registry};
+use crate::rules::Context;
 
 /// A job of the pipeline that uploads by trusted publishing to a registry
 /// with GitLab publishers.
