@@ -711,6 +711,7 @@ pub fn github_publish_claims<'a>(
                     },
                     job: &job.id.value,
                     key: Location::new(file, job.id.span),
+                    upload: Location::new(file, call.uses.raw.span),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     editable: None,
                 });
@@ -741,6 +742,7 @@ pub fn github_publish_claims<'a>(
                     },
                     job: &job.id.value,
                     key: Location::new(file, job.id.span),
+                    upload: site.entry(),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     // tplint offers edits for the registries that match a
                     // workflow file.

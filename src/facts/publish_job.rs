@@ -306,6 +306,10 @@ pub struct PublishClaims<'a> {
     /// The job's name as its file writes it, and where its key is.
     pub job: &'a str,
     pub key: Location,
+    /// Where the job publishes: its first upload to the registry by
+    /// trusted publishing, or the call of the registry's reusable
+    /// publishing workflow.
+    pub upload: Location,
     /// Where the environment claim is written (a literal or not).
     pub environment_at: Option<Location>,
     /// The GitHub job and its file, for fixes that edit it; `None` where

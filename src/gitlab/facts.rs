@@ -1019,6 +1019,7 @@ pub fn publish_claims<'a>(
                 },
                 job: &job.name.value,
                 key: job.name.location,
+                upload: site.entry(),
                 environment_at: environment.map(|e| e.location),
                 editable: None,
             });

@@ -6,8 +6,7 @@
 
 use super::Context;
 use crate::catalogue::{
-    ID_TOKEN_MISSING, PUBLISHER_INVALID, PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED,
-    TAG_PATTERN_MISMATCH,
+    ID_TOKEN_MISSING, PUBLISHER_INVALID, PUBLISHER_NO_PUBLISH_JOB, TAG_PATTERN_MISMATCH,
 };
 use crate::config::{Field, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -16,8 +15,8 @@ use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::tag_filter::{Reach, push_reaches};
 use crate::registry::Registry;
-use crate::registry::pub_dev::{self, PUBLISH_WORKFLOW_ENVIRONMENT};
-use crate::workflow::{Access, Spanned};
+use crate::registry::pub_dev;
+use crate::workflow::Access;
 
 /// A job that publishes to pub.dev or JSR.
 struct Publish<'a> {
@@ -28,9 +27,6 @@ struct Publish<'a> {
     location: Location,
     /// Whether it authenticates by the job's OIDC token.
     oidc: bool,
-    /// The environment its token carries: the job's, or the `environment`
-    /// input of pub.dev's reusable workflow.
-    environment: Option<&'a Spanned<String>>,
     /// It calls `dart-lang/setup-dart/.github/workflows/publish.yml`.
     reusable: bool,
 }
@@ -44,19 +40,12 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
             if let Some(call) = &job.call
                 && pub_dev::is_publish_workflow(&call.uses.target)
             {
-                let environment = call
-                    .with
-                    .iter()
-                    .find(|kv| kv.key.value == PUBLISH_WORKFLOW_ENVIRONMENT)
-                    .map(|kv| &kv.value)
-                    .filter(|v| !v.value.trim().is_empty());
                 found.push(Publish {
                     view,
                     job: index,
                     registry: Registry::PubDev,
                     location: Location::new(view.file.file, call.uses.raw.span),
                     oidc: true,
-                    environment,
                     reusable: true,
                 });
                 continue;
@@ -77,7 +66,6 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
                     registry,
                     location: site.entry(),
                     oidc: site.is_oidc(),
-                    environment: job.environment.as_ref().map(|e| &e.name),
                     reusable: false,
                 });
             }
@@ -230,33 +218,6 @@ pub(crate) fn registration_help(
         );
     }
     help.trim_end().to_string()
-}
-
-/// TP100: a job publishes to pub.dev or JSR by trusted publishing, and no
-/// publisher of that registry is declared.
-pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = repository_publishers(context);
-    for publish in publishes(context) {
-        if !publish.oidc || publishers.iter().any(|p| p.index() == publish.registry) {
-            continue;
-        }
-        let name = publish.registry.display_name();
-        let environment = publish
-            .environment
-            .filter(|e| !e.is_expression())
-            .map(|e| e.value.as_str());
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_UNDECLARED,
-                publish.location,
-                format!(
-                    "job `{}` publishes to {name} by trusted publishing, but no {name} publisher is declared",
-                    publish.view.job(publish.job).id.value
-                ),
-            )
-            .with_help(registration_help(context, publish.registry, environment)),
-        );
-    }
 }
 
 /// TP103: a pub.dev or JSR publisher is declared, and no job publishes

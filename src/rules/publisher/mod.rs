@@ -141,27 +141,38 @@ fn names_other_end(context: &Context<'_>, publisher: &Publisher, job: &OidcPubli
 
 /// The values the registry's "add a trusted publisher" form needs for this job.
 pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> String {
-    let (owner, repository) = match &context.repo.remote {
-        Some(remote) => (remote.owner.clone(), remote.repository.clone()),
-        None => ("<owner>".to_string(), "<repository>".to_string()),
-    };
     let environment = job
         .job
         .environment
         .as_ref()
         .filter(|e| !e.name.is_expression())
-        .map(|e| e.name.value.clone());
+        .map(|e| e.name.value.as_str());
     let workflow = file_to_register(context, job);
+    registration_form(context, job.index, &workflow, environment)
+}
+
+/// The values of a GitHub publisher form of `index` for `workflow` and
+/// `environment`, and the `[[publisher]]` block to declare.
+fn registration_form(
+    context: &Context<'_>,
+    index: Registry,
+    workflow: &str,
+    environment: Option<&str>,
+) -> String {
+    let (owner, repository) = match &context.repo.remote {
+        Some(remote) => (remote.owner.clone(), remote.repository.clone()),
+        None => ("<owner>".to_string(), "<repository>".to_string()),
+    };
     let mut help = format!(
         "register a trusted publisher on {} with owner `{owner}`, repository `{repository}`, workflow `{workflow}`, environment `{}`, then declare it in tplint.toml:\n\n[[publisher]]\n",
-        job.index.display_name(),
-        environment.as_deref().unwrap_or("(any)"),
+        index.display_name(),
+        environment.unwrap_or("(any)"),
     );
-    if job.index != Registry::Pypi {
-        help.push_str(&format!("registry = \"{}\"\n", job.index.key()));
+    if index != Registry::Pypi {
+        help.push_str(&format!("registry = \"{}\"\n", index.key()));
     }
-    if let Some(package) = context.repo.default_package(job.index) {
-        let key = if job.index.is_pypi() {
+    if let Some(package) = context.repo.default_package(index) {
+        let key = if index.is_pypi() {
             "project"
         } else {
             "package"
@@ -192,76 +203,91 @@ fn workflow_exists(context: &Context<'_>, publisher: &Publisher) -> bool {
         .any(|n| names_workflow(publisher, n))
 }
 
-fn publisher_undeclared_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers: Vec<&Publisher> = context
-        .repo
-        .config
-        .publishers
-        .iter()
-        .filter(|p| names_a_workflow(p))
-        .collect();
+/// TP100: a job publishes by trusted publishing and no publisher of its
+/// registry names the file its token is attributed to.
+///
+/// GitHub jobs are checked against the declared publishers only: a
+/// publisher PyPI recorded is named in the help instead (and TP109 says it
+/// is not declared).
+pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let checked = context.publishers();
+    let claims = publish_claims(context.repo, context.facts);
     let jobs = workflow_jobs(context);
-    for job in &jobs {
-        let matched = job.matched_workflows(context.repo, context.facts);
-        if matched.is_empty() {
+    for publish in &claims {
+        let ci = publish.claims.ci;
+        let index = publish.index;
+        let files = &publish.claims.files;
+        if index.matches_workflow() && files.is_empty() {
             continue; // started from another repository's workflow: unknown
         }
-        let same_index = publishers
-            .iter()
-            .filter(|p| p.index_kind == Some(job.index));
-        let mut declared = false;
-        let mut dangling = false;
-        for publisher in same_index {
-            declared |= matched.iter().any(|n| names_workflow(publisher, n));
-            dangling |=
-                !workflow_exists(context, publisher) && publisher.workflow_repository.is_none();
+        let of_ci: Vec<&Publisher> = match ci {
+            Ci::GithubActions => context.repo.config.publishers.iter().collect(),
+            Ci::Gitlab => checked.clone(),
         }
-        // A publisher naming a missing file is reported by TP101 with a
-        // suggestion; one for this workflow on the other PyPI index, by TP107.
-        let mismatched = job.index.is_pypi()
-            && publishers.iter().any(|p| {
-                names_workflow(p, job.view.attributed_name())
-                    && p.index_kind.is_some_and(|i| i != job.index && i.is_pypi())
-                    && !jobs.iter().any(|j| is_for(context, p, j))
-            });
-        // A publisher naming the other end of a call (the caller where the
-        // registry matches the called file, or the reverse) is TP108's error.
-        let names_other_end = publishers
-            .iter()
-            .any(|p| p.index_kind == Some(job.index) && names_other_end(context, p, job));
-        if dangling || mismatched || names_other_end {
+        .into_iter()
+        .filter(|p| ci_of(p) == ci)
+        .collect();
+        let same_index = || of_ci.iter().filter(|p| p.index_kind == Some(index));
+        // A publisher for these files on the other PyPI index is TP107's.
+        let mismatched = of_ci.iter().any(|p| {
+            p.index_kind.is_some_and(|i| {
+                i != index && (ci == Ci::Gitlab || (i.is_pypi() && index.is_pypi()))
+            }) && files.iter().any(|f| {
+                p.index_kind
+                    .is_some_and(|i| i.names_file(ci, &p.workflow.value, f))
+            }) && !claims.iter().any(|c| c.named_by(p))
+        });
+        // A publisher of the registry naming another file is TP101's (a
+        // file that does not exist) or TP108's (the other end of a call,
+        // an included file) to report, with the right file.
+        let elsewhere = match ci {
+            Ci::Gitlab => same_index().any(|p| !publish.named_by(p)),
+            Ci::GithubActions if index.matches_workflow() => {
+                let job = jobs.iter().find(|j| {
+                    j.index == index
+                        && Location::new(j.view.file.file, j.job.id.span) == publish.key
+                });
+                same_index().any(|p| {
+                    (!workflow_exists(context, p) && p.workflow_repository.is_none())
+                        || job.is_some_and(|j| names_other_end(context, p, j))
+                })
+            }
+            Ci::GithubActions => false,
+        };
+        if mismatched || elsewhere {
             continue;
         }
-        if declared {
+        let registry = index.display_name();
+        if same_index().any(|p| publish.named_by(p)) {
             // crates.io and npm: each file a run can start from needs its
             // own publisher; runs from a file none names are refused.
-            let uncovered: Vec<&str> = matched
+            let uncovered: Vec<&str> = files
                 .iter()
                 .copied()
-                .filter(|n| {
-                    !publishers
-                        .iter()
-                        .any(|p| p.index_kind == Some(job.index) && names_workflow(p, n))
-                })
+                .filter(|f| !same_index().any(|p| index.names_file(ci, &p.workflow.value, f)))
                 .collect();
+            let Some(job) = jobs.iter().find(|j| {
+                j.index == index && Location::new(j.view.file.file, j.job.id.span) == publish.key
+            }) else {
+                continue;
+            };
             if uncovered.is_empty() {
                 continue;
             }
-            let registry = job.index.display_name();
             let mut help = format!(
                 "{registry} matches the workflow a run starts from: register a publisher for `{}` too, or start publishing runs only from a registered file",
                 uncovered.join("` and `")
             );
-            if job.index == Registry::Npm {
+            if index == Registry::Npm {
                 help.push_str("; npm accepts one trusted publisher per package, so publish from one starting workflow");
             }
             out.push(
                 Diagnostic::new(
                     &PUBLISHER_UNDECLARED,
-                    job.site.entry(),
+                    publish.upload,
                     format!(
                         "job `{}` of `{}` publishes to {registry} by trusted publishing; runs started from `{}` have no declared {registry} publisher",
-                        job.job.id.value,
+                        publish.job,
                         job.view.attributed_name(),
                         uncovered.join("` or `"),
                     ),
@@ -270,38 +296,46 @@ fn publisher_undeclared_of_workflows(context: &Context<'_>, out: &mut Vec<Diagno
             );
             continue;
         }
-        let workflow = file_to_register(context, job);
-        let environment = job
-            .job
-            .environment
-            .as_ref()
-            .filter(|e| !e.name.is_expression())
-            .map(|e| e.name.value.as_str());
-        let help =
-            super::record::recorded_registration_help(context, job.index, &workflow, environment)
-                .unwrap_or_else(|| registration_help(context, job));
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_UNDECLARED,
-                job.site.entry(),
+        let environment = match publish.claims.environment {
+            ClaimedEnvironment::Named(name) => Some(name),
+            _ => None,
+        };
+        let (message, help) = match ci {
+            Ci::Gitlab => (
                 format!(
-                    "job `{}` publishes to {} by trusted publishing, but no {} publisher is declared for `{workflow}`",
-                    job.job.id.value,
-                    job.index.display_name(),
-                    job.index.display_name(),
+                    "job `{}` publishes to {registry} by trusted publishing, but no GitLab publisher is declared for the pipeline `{}`",
+                    publish.job,
+                    files.join("` or `")
                 ),
-            )
-            .with_help(help),
-        );
+                top_level_file::registration_help(context, publish),
+            ),
+            Ci::GithubActions if !index.matches_workflow() => (
+                format!(
+                    "job `{}` publishes to {registry} by trusted publishing, but no {registry} publisher is declared",
+                    publish.job
+                ),
+                super::repository_publisher::registration_help(context, index, environment),
+            ),
+            Ci::GithubActions => {
+                let workflow = files.join("` or `");
+                let help = super::record::recorded_registration_help(
+                    context,
+                    index,
+                    &workflow,
+                    environment,
+                )
+                .unwrap_or_else(|| registration_form(context, index, &workflow, environment));
+                (
+                    format!(
+                        "job `{}` publishes to {registry} by trusted publishing, but no {registry} publisher is declared for `{workflow}`",
+                        publish.job
+                    ),
+                    help,
+                )
+            }
+        };
+        out.push(Diagnostic::new(&PUBLISHER_UNDECLARED, publish.upload, message).with_help(help));
     }
-}
-
-/// TP100: a job publishes by trusted publishing and no publisher of its
-/// registry names the file its token is attributed to.
-pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    publisher_undeclared_of_workflows(context, out);
-    top_level_file::publisher_undeclared(context, out);
-    super::repository_publisher::publisher_undeclared(context, out);
 }
 
 /// TP101: the file a publisher names does not exist.

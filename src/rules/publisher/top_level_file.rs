@@ -6,17 +6,18 @@
 //! checks written once in `super` call these.
 
 use crate::catalogue::{
-    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
-    REUSABLE_WORKFLOW_PUBLISH,
+    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_WORKFLOW_MISSING, REUSABLE_WORKFLOW_PUBLISH,
 };
 
 use super::{closest, form_values, location};
 use crate::config::Publisher;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::{Auth, PublishSite, Target};
+use crate::facts::publish_job::PublishClaims;
 use crate::git::Remote;
 use crate::gitlab::facts::GitlabFacts;
 use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
+use crate::registry::claims::ClaimedEnvironment;
 use crate::registry::{FieldProblem, GitlabPublishing, PublisherField, Registry};
 use crate::rules::Context;
 
@@ -148,22 +149,20 @@ fn publish_hint(registry: Registry) -> &'static str {
 
 /// The values of PyPI's GitLab form for `job`, and the `[[publisher]]`
 /// block to declare.
-pub(crate) fn registration_help(
-    context: &Context<'_>,
-    pipeline: &GitlabPipeline,
-    job: &GitlabJob,
-    registry: Registry,
-) -> String {
+pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'_>) -> String {
+    let registry = publish.index;
+    let Some(pipeline) = context.repo.gitlab.as_ref() else {
+        return String::new();
+    };
     let remote = gitlab_remote(context);
     let (namespace, project) = match remote {
         Some(remote) => (remote.namespace.clone(), remote.repository.clone()),
         None => ("<namespace>".to_string(), "<project>".to_string()),
     };
-    let environment = job
-        .environment
-        .as_ref()
-        .filter(|e| !is_dynamic(&e.name.value))
-        .map(|e| e.name.value.clone());
+    let environment = match publish.claims.environment {
+        ClaimedEnvironment::Named(name) => Some(name),
+        _ => None,
+    };
     let path = &pipeline.path;
     let labels = &gitlab_of(registry).labels;
     let mut help = format!(
@@ -193,7 +192,7 @@ pub(crate) fn registration_help(
         help.push_str(&format!("environment = \"{environment}\"\n"));
     }
     if let Some(file) = pipeline
-        .file(job.name.location.file)
+        .file(publish.key.file)
         .filter(|f| f.included_by.is_some())
     {
         help.push_str(&format!(
@@ -234,51 +233,6 @@ fn named_included_file<'p>(
         .files
         .iter()
         .find(|f| f.included_by.is_some() && f.path == path && path != pipeline.path)
-}
-
-pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, _)) = pipeline(context) else {
-        return;
-    };
-    let publishers = pipeline_publishers(context);
-    let jobs = publish_jobs(context);
-    for job in &jobs {
-        let same_index = || {
-            publishers
-                .iter()
-                .filter(|p| p.index_kind == Some(job.registry))
-        };
-        if same_index().any(|p| names_pipeline(p, &pipeline.path)) {
-            continue;
-        }
-        // A publisher naming another file is TP101's (missing) or TP108's
-        // (an included file) to report, with the right path.
-        if same_index().next().is_some() {
-            continue;
-        }
-        // One for this pipeline on the other PyPI index is TP107's.
-        let mismatched = publishers.iter().any(|p| {
-            names_pipeline(p, &pipeline.path)
-                && p.index_kind.is_some_and(|i| i != job.registry)
-                && !jobs.iter().any(|j| is_for(p, pipeline, j))
-        });
-        if mismatched {
-            continue;
-        }
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_UNDECLARED,
-                job.site.entry(),
-                format!(
-                    "job `{}` publishes to {} by trusted publishing, but no GitLab publisher is declared for the pipeline `{}`",
-                    job.job.name.value,
-                    job.registry.display_name(),
-                    pipeline.path
-                ),
-            )
-            .with_help(registration_help(context, pipeline, job.job, job.registry)),
-        );
-    }
 }
 
 pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
