@@ -172,7 +172,7 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
         lower_first(labels.repository),
         lower_first(labels.workflow),
         lower_first(labels.environment),
-        environment.as_deref().unwrap_or("(any)"),
+        environment.unwrap_or("(any)"),
     );
     if registry != Registry::Pypi {
         help.push_str(&format!("registry = \"{}\"\n", registry.key()));
