@@ -148,6 +148,17 @@ impl Registry {
         }
     }
 
+    /// Whether two values of a publisher field are the same to the
+    /// registry on tokens of `ci` (a declared value and a claim, or a
+    /// declared publisher's value and the one a registry recorded).
+    pub fn same_on(self, ci: Ci, field: PublisherField, a: &str, b: &str) -> bool {
+        if self.case_sensitive(ci, field) {
+            a == b
+        } else {
+            a.eq_ignore_ascii_case(b)
+        }
+    }
+
     /// Whether the publisher's workflow (or top-level pipeline file)
     /// `declared` names `file` of the claims, as the registry compares
     /// them: NuGet reduces a path to its file name and ignores case;
@@ -198,11 +209,7 @@ impl Registry {
             (Some(_), ClaimedEnvironment::Unknown) => true,
             (Some(_), ClaimedEnvironment::None) => false,
             (Some(expected), ClaimedEnvironment::Named(name)) => {
-                if self.case_sensitive(ci, PublisherField::Environment) {
-                    expected == name
-                } else {
-                    expected.eq_ignore_ascii_case(name)
-                }
+                self.same_on(ci, PublisherField::Environment, expected, name)
             }
         }
     }
