@@ -453,6 +453,57 @@ no-token:
     }
 
     #[test]
+    fn claims_name_the_file_each_registry_reads() {
+        let workflow = "on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: ${{ inputs.env }}
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+      - run: npm publish
+";
+        let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let claims = publish_claims(&repo, &facts);
+        let registries: Vec<Registry> = claims.iter().map(|c| c.index).collect();
+        assert_eq!(registries, vec![Registry::Pypi, Registry::Npm]);
+        for publish in &claims {
+            assert_eq!(publish.claims.ci, Ci::GithubActions);
+            assert_eq!(publish.claims.files, vec!["release.yml"]);
+            // An expression is known only when the job runs.
+            assert_eq!(
+                publish.claims.environment,
+                crate::registry::claims::ClaimedEnvironment::Unknown
+            );
+            assert!(publish.editable.is_some());
+        }
+
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), PIPELINE.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let claims = publish_claims(&repo, &facts);
+        // Both jobs upload by trusted publishing as far as the script
+        // shows; the pipeline's top-level file is the one claimed.
+        assert!(!claims.is_empty());
+        for publish in &claims {
+            assert_eq!(publish.claims.ci, Ci::Gitlab);
+            assert_eq!(publish.claims.files, vec![DEFAULT_PIPELINE_PATH]);
+            assert_eq!(
+                publish.claims.environment,
+                crate::registry::claims::ClaimedEnvironment::None
+            );
+            assert!(publish.editable.is_none());
+        }
+    }
+
+    #[test]
     fn a_gitlab_id_token_given_as_a_password_is_named() {
         let pipeline = "publish:
   id_tokens:
