@@ -338,12 +338,6 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
     }
 }
 
-/// TP101: the file a publisher names does not exist.
-pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    publisher_workflow_missing_of_workflows(context, out);
-    top_level_file::publisher_workflow_missing(context, out);
-}
-
 /// TP103: no job publishes by trusted publishing with a token a publisher
 /// would accept.
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -397,50 +391,65 @@ pub(super) fn closest<'a>(wanted: &str, names: &'a [String]) -> Option<&'a str> 
         .map(|(_, n)| n.as_str())
 }
 
-fn publisher_workflow_missing_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let names = &context.repo.workflow_dir_names;
-    for publisher in workflow_publishers(context) {
-        let workflow = &publisher.workflow;
-        let malformed = form_problems(publisher)
-            .iter()
-            .any(|p| p.field == PublisherField::Workflow);
-        // A reusable workflow of another repository (RubyGems) is not here.
-        if workflow_exists(context, publisher)
-            || malformed
-            || publisher.workflow_repository.is_some()
-        {
-            continue;
+/// TP101, for every CI system: the file a publisher names, which the
+/// registry compares with the one its tokens are attributed to, is not a
+/// file of the repository (a workflow of `.github/workflows`, a file of
+/// the pipeline or the repository).
+pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for publisher in context.publishers() {
+        if !publisher.index().matches_workflow() {
+            continue; // pub.dev and JSR: no file to name
         }
-        let registry = publisher.index().display_name();
-        let mut diagnostic = Diagnostic::new(
-            &PUBLISHER_WORKFLOW_MISSING,
-            location(publisher, workflow),
-            format!(
-                "the publisher's workflow `{}` does not exist in .github/workflows",
-                workflow.value
-            ),
-        );
-        diagnostic = match closest(&workflow.value, names) {
-            Some(name) if name.eq_ignore_ascii_case(&workflow.value) => diagnostic.with_help(format!(
-                "{registry} matches the file name exactly, including case: the file is `{name}`; rename it or fix the publisher on {registry}"
-            )),
-            Some(name) => diagnostic.with_help(format!(
-                "did you mean `{name}`? {registry} matches the file name exactly; fix the publisher on {registry} and here"
-            )),
-            None if names.is_empty() => {
-                diagnostic.with_help("this repository has no .github/workflows folder")
-            }
-            None => diagnostic.with_help(format!(
-                "workflows here: {}",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+        if form_problems(publisher)
+            .iter()
+            .any(|p| p.field == PublisherField::Workflow)
+        {
+            continue; // TP102
+        }
+        let diagnostic = match ci_of(publisher) {
+            Ci::GithubActions => missing_workflow(context, publisher),
+            Ci::Gitlab => top_level_file::missing_pipeline_file(context, publisher),
         };
-        out.push(diagnostic);
+        out.extend(diagnostic);
     }
+}
+
+/// TP101 for a publisher that names a GitHub workflow file.
+fn missing_workflow(context: &Context<'_>, publisher: &Publisher) -> Option<Diagnostic> {
+    let names = &context.repo.workflow_dir_names;
+    let workflow = &publisher.workflow;
+    // A reusable workflow of another repository (RubyGems) is not here.
+    if workflow_exists(context, publisher) || publisher.workflow_repository.is_some() {
+        return None;
+    }
+    let registry = publisher.index().display_name();
+    let diagnostic = Diagnostic::new(
+        &PUBLISHER_WORKFLOW_MISSING,
+        location(publisher, workflow),
+        format!(
+            "the publisher's workflow `{}` does not exist in .github/workflows",
+            workflow.value
+        ),
+    );
+    Some(match closest(&workflow.value, names) {
+        Some(name) if name.eq_ignore_ascii_case(&workflow.value) => diagnostic.with_help(format!(
+            "{registry} matches the file name exactly, including case: the file is `{name}`; rename it or fix the publisher on {registry}"
+        )),
+        Some(name) => diagnostic.with_help(format!(
+            "did you mean `{name}`? {registry} matches the file name exactly; fix the publisher on {registry} and here"
+        )),
+        None if names.is_empty() => {
+            diagnostic.with_help("this repository has no .github/workflows folder")
+        }
+        None => diagnostic.with_help(format!(
+            "workflows here: {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    })
 }
 
 /// The publisher's fields that break its registry's form rules.

@@ -235,56 +235,56 @@ fn named_included_file<'p>(
         .find(|f| f.included_by.is_some() && f.path == path && path != pipeline.path)
 }
 
-pub(super) fn publisher_workflow_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+/// TP101 for a GitLab publisher: its top-level pipeline file is not a
+/// file of the repository.
+pub(super) fn missing_pipeline_file(
+    context: &Context<'_>,
+    publisher: &Publisher,
+) -> Option<Diagnostic> {
     let pipeline = context.repo.gitlab.as_ref();
-    for publisher in pipeline_publishers(context) {
-        if path_malformed(publisher) {
-            continue; // TP102
-        }
-        let path = declared_path(publisher);
-        let in_pipeline =
-            pipeline.is_some_and(|p| p.path == path || p.files.iter().any(|f| f.path == path));
-        if in_pipeline || context.repo.has_file(path) {
-            continue;
-        }
-        let mut names: Vec<String> = pipeline
-            .map(|p| p.files.iter().map(|f| f.path.clone()).collect())
-            .unwrap_or_default();
-        for default in [DEFAULT_PIPELINE_PATH, ".gitlab-ci.yaml"] {
-            if !names.iter().any(|n| n == default) && context.repo.has_file(default) {
-                names.push(default.to_string());
-            }
-        }
-        let top = pipeline.map(|p| p.path.as_str());
-        let help = match closest(path, &names) {
-            Some(found) if Some(found) == top => format!(
-                "did you mean `{found}`, the top-level pipeline file here? {} compares the path exactly, letter case included; correct the publisher on {} and here",
-                publisher.index().display_name(),
-                publisher.index().display_name()
-            ),
-            Some(found) => format!(
-                "did you mean `{found}`? {} compares the path exactly, letter case included; it must be the project's top-level pipeline file (its CI/CD configuration file), {}",
-                publisher.index().display_name(),
-                top.map_or("`.gitlab-ci.yml` unless changed in the project's settings".to_string(), |t| format!("`{t}` here"))
-            ),
-            None => match top {
-                Some(top) => format!(
-                    "the top-level pipeline file here is `{top}`; register the path of the project's CI/CD configuration file, relative to the repository root"
-                ),
-                None => "this repository has no GitLab pipeline file; register the path of the project's CI/CD configuration file (`.gitlab-ci.yml` unless changed in the project's settings)".to_string(),
-            },
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_WORKFLOW_MISSING,
-                location(publisher, &publisher.workflow),
-                format!(
-                    "the GitLab publisher's top-level pipeline file `{path}` is not a file of this repository"
-                ),
-            )
-            .with_help(help),
-        );
+    let path = declared_path(publisher);
+    let in_pipeline =
+        pipeline.is_some_and(|p| p.path == path || p.files.iter().any(|f| f.path == path));
+    if in_pipeline || context.repo.has_file(path) {
+        return None;
     }
+    let mut names: Vec<String> = pipeline
+        .map(|p| p.files.iter().map(|f| f.path.clone()).collect())
+        .unwrap_or_default();
+    for default in [DEFAULT_PIPELINE_PATH, ".gitlab-ci.yaml"] {
+        if !names.iter().any(|n| n == default) && context.repo.has_file(default) {
+            names.push(default.to_string());
+        }
+    }
+    let top = pipeline.map(|p| p.path.as_str());
+    let help = match closest(path, &names) {
+        Some(found) if Some(found) == top => format!(
+            "did you mean `{found}`, the top-level pipeline file here? {} compares the path exactly, letter case included; correct the publisher on {} and here",
+            publisher.index().display_name(),
+            publisher.index().display_name()
+        ),
+        Some(found) => format!(
+            "did you mean `{found}`? {} compares the path exactly, letter case included; it must be the project's top-level pipeline file (its CI/CD configuration file), {}",
+            publisher.index().display_name(),
+            top.map_or("`.gitlab-ci.yml` unless changed in the project's settings".to_string(), |t| format!("`{t}` here"))
+        ),
+        None => match top {
+            Some(top) => format!(
+                "the top-level pipeline file here is `{top}`; register the path of the project's CI/CD configuration file, relative to the repository root"
+            ),
+            None => "this repository has no GitLab pipeline file; register the path of the project's CI/CD configuration file (`.gitlab-ci.yml` unless changed in the project's settings)".to_string(),
+        },
+    };
+    Some(
+        Diagnostic::new(
+            &PUBLISHER_WORKFLOW_MISSING,
+            location(publisher, &publisher.workflow),
+            format!(
+                "the GitLab publisher's top-level pipeline file `{path}` is not a file of this repository"
+            ),
+        )
+        .with_help(help),
+    )
 }
 
 /// Where tplint cannot see the whole pipeline: includes it cannot read and
