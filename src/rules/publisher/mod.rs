@@ -59,13 +59,9 @@ pub(super) fn location(publisher: &Publisher, field: &Field) -> Location {
 /// Whether `publisher` names workflow file `name`, as its registry
 /// compares them (NuGet ignores case and reduces a path to its file name).
 fn names_workflow(publisher: &Publisher, name: &str) -> bool {
-    let registry = publisher.index();
-    let declared = publisher.workflow.value.as_str();
-    let declared = match registry {
-        Registry::NuGet => declared.rsplit('/').next().unwrap_or(declared).trim(),
-        _ => declared,
-    };
-    registry.same(PublisherField::Workflow, declared, name)
+    publisher
+        .index()
+        .names_file(Ci::GithubActions, &publisher.workflow.value, name)
 }
 
 /// Whether `publisher` is for `job`: same registry, and one of the files
@@ -546,16 +542,16 @@ fn accepts(publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
 }
 
 fn accepts_environment(publisher: &Publisher, job: &Job) -> bool {
-    match (&publisher.environment, &job.environment) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(_), Some(env)) if env.name.is_expression() => true,
-        (Some(expected), Some(env)) => publisher.index().same(
-            PublisherField::Environment,
-            &expected.value,
-            &env.name.value,
-        ),
-    }
+    let claimed = match &job.environment {
+        None => ClaimedEnvironment::None,
+        Some(env) if env.name.is_expression() => ClaimedEnvironment::Unknown,
+        Some(env) => ClaimedEnvironment::Named(&env.name.value),
+    };
+    publisher.index().accepts_environment(
+        Ci::GithubActions,
+        publisher.environment.as_ref().map(|e| e.value.as_str()),
+        claimed,
+    )
 }
 
 /// OIDC uploads of workflow `name` whose target is not `index`: another

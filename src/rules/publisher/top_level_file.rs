@@ -9,7 +9,7 @@ use crate::catalogue::{
     PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_WORKFLOW_MISSING, REUSABLE_WORKFLOW_PUBLISH,
 };
 
-use super::{closest, form_values, location};
+use super::{closest, location};
 use crate::config::Publisher;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::{Auth, PublishSite, Target};
@@ -17,8 +17,8 @@ use crate::facts::publish_job::PublishClaims;
 use crate::git::Remote;
 use crate::gitlab::facts::GitlabFacts;
 use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
-use crate::registry::claims::ClaimedEnvironment;
-use crate::registry::{FieldProblem, GitlabPublishing, PublisherField, Registry};
+use crate::registry::claims::{Ci, ClaimedEnvironment};
+use crate::registry::{GitlabPublishing, PublisherField, Registry};
 use crate::rules::Context;
 
 /// A job of the pipeline that uploads by trusted publishing to a registry
@@ -83,7 +83,9 @@ fn declared_path(publisher: &Publisher) -> &str {
 
 /// Whether `publisher` names the top-level pipeline file `path`.
 fn names_pipeline(publisher: &Publisher, path: &str) -> bool {
-    declared_path(publisher) == path
+    publisher
+        .index()
+        .names_file(Ci::Gitlab, &publisher.workflow.value, path)
 }
 
 /// Whether `publisher` is for `job`: same index, and it names the
@@ -101,35 +103,22 @@ fn is_dynamic(name: &str) -> bool {
 /// Whether `publisher` accepts tokens of `job`'s environment (names set
 /// from variables are not judged).
 fn accepts(publisher: &Publisher, job: &GitlabJob) -> bool {
-    match (&publisher.environment, &job.environment) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(_), Some(env)) if is_dynamic(&env.name.value) => true,
-        (Some(expected), Some(env)) => {
-            same_environment(publisher.index(), &expected.value, &env.name.value)
-        }
-    }
-}
-
-fn same_environment(registry: Registry, a: &str, b: &str) -> bool {
-    if gitlab_of(registry).case.environment {
-        a == b
-    } else {
-        a.eq_ignore_ascii_case(b)
-    }
+    let claimed = match &job.environment {
+        None => ClaimedEnvironment::None,
+        Some(env) if is_dynamic(&env.name.value) => ClaimedEnvironment::Unknown,
+        Some(env) => ClaimedEnvironment::Named(&env.name.value),
+    };
+    publisher.index().accepts_environment(
+        Ci::Gitlab,
+        publisher.environment.as_ref().map(|e| e.value.as_str()),
+        claimed,
+    )
 }
 
 /// What `registry` knows of GitLab publishers; PyPI's for a registry
 /// without (the configuration refuses those, so only a fallback).
 fn gitlab_of(registry: Registry) -> &'static GitlabPublishing {
-    registry
-        .gitlab()
-        .unwrap_or(&crate::registry::pypi::PYPI_GITLAB)
-}
-
-/// The publisher's fields that break its registry's GitLab form.
-fn form_problems(publisher: &Publisher) -> Vec<FieldProblem> {
-    (gitlab_of(publisher.index()).validate)(&form_values(publisher))
+    registry.gitlab_or_pypi()
 }
 
 /// The `origin` remote when it is not on GitHub (a GitLab instance, or a
@@ -218,7 +207,7 @@ fn lower_first(label: &str) -> String {
 
 /// Whether the publisher's path breaks the form rules (TP102's error).
 fn path_malformed(publisher: &Publisher) -> bool {
-    form_problems(publisher)
+    super::form_problems(publisher)
         .iter()
         .any(|p| p.field == PublisherField::Workflow)
 }
