@@ -773,6 +773,9 @@ fn publisher_no_publish_job_of_workflows(context: &Context<'_>, out: &mut Vec<Di
 /// expects one.
 pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
+    if publishers.iter().all(|p| p.environment.is_none()) {
+        return;
+    }
     for publish in publish_claims(context.repo, context.facts) {
         let matching: Vec<(&Publisher, &Field)> = publishers
             .iter()
@@ -856,8 +859,12 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
 /// TP105, for every CI system and registry: a publisher that names no
 /// environment, while a job it names runs in one.
 pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers = context.publishers();
+    if publishers.iter().all(|p| p.environment.is_some()) {
+        return;
+    }
     let claims = publish_claims(context.repo, context.facts);
-    for publisher in context.publishers() {
+    for publisher in publishers {
         if publisher.environment.is_some() || !publisher.index().matches_environment() {
             continue;
         }
@@ -1040,8 +1047,14 @@ fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnos
 /// file's runs upload by trusted publishing to the other index, or to one
 /// named by a value known only when the job runs.
 pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let claims = publish_claims(context.repo, context.facts);
     let publishers = context.publishers();
+    if !publishers
+        .iter()
+        .any(|p| p.index_kind.is_some_and(Registry::is_pypi))
+    {
+        return;
+    }
+    let claims = publish_claims(context.repo, context.facts);
     for publisher in publishers.iter().copied() {
         // Only PyPI and TestPyPI can be confused: an npm publish beside a
         // PyPI publisher is another registry's business.
