@@ -15,7 +15,7 @@ use crate::facts::attestations::{self, Attests};
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{Auth, Target};
-use crate::facts::publish_job::{publish_claims, uploads_of_file};
+use crate::facts::publish_job::{PublishClaims, publish_claims, uploads_of_file};
 use crate::facts::{OidcPublishJob, PublishSite, WorkflowView, oidc_publish_jobs};
 use crate::git::Remote;
 use crate::registry::claims::{Ci, ClaimedEnvironment, PathClaims};
@@ -62,16 +62,6 @@ fn names_workflow(publisher: &Publisher, name: &str) -> bool {
     publisher
         .index()
         .names_file(Ci::GithubActions, &publisher.workflow.value, name)
-}
-
-/// Whether `publisher` is for `job`: same registry, and one of the files
-/// the registry matches is the publisher's workflow.
-fn is_for(context: &Context<'_>, publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
-    publisher.index_kind == Some(job.index)
-        && job
-            .matched_workflows(context.repo, context.facts)
-            .iter()
-            .any(|name| names_workflow(publisher, name))
 }
 
 /// The workflow file the registry should have registered for `job`.
@@ -336,9 +326,63 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
 
 /// TP103: no job publishes by trusted publishing with a token a publisher
 /// would accept.
+///
+/// The jobs a publisher names are those whose token claims it matches; a
+/// job runs in an environment the publisher accepts, or every one belongs
+/// to other publishers. Where no job publishes, what the CI system's files
+/// may hide (opaque steps, calls, includes) decides between an error and
+/// an info.
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    publisher_no_publish_job_of_workflows(context, out);
-    top_level_file::publisher_no_publish_job(context, out);
+    let publishers = context.publishers();
+    let claims = publish_claims(context.repo, context.facts);
+    let accepts = |publisher: &Publisher, publish: &PublishClaims<'_>| {
+        publish.index.accepts_environment(
+            publish.claims.ci,
+            publisher.environment.as_ref().map(|e| e.value.as_str()),
+            publish.claims.environment,
+        )
+    };
+    for publisher in publishers.iter().copied() {
+        let Some(index) = publisher.index_kind else {
+            continue;
+        };
+        if !index.matches_workflow() {
+            continue; // pub.dev and JSR: below
+        }
+        let ci = ci_of(publisher);
+        let checkable = match ci {
+            Ci::GithubActions => workflow_readable(context, publisher),
+            Ci::Gitlab => top_level_file::names_read_pipeline(context, publisher, index, out),
+        };
+        if !checkable {
+            continue;
+        }
+        let candidates: Vec<&PublishClaims<'_>> =
+            claims.iter().filter(|c| c.named_by(publisher)).collect();
+        if !candidates.is_empty() {
+            // Jobs exist; with an environment, one of them must run in it.
+            if candidates.iter().any(|c| accepts(publisher, c)) {
+                continue;
+            }
+            let claimed_by_others = candidates.iter().all(|c| {
+                publishers
+                    .iter()
+                    .any(|p| !std::ptr::eq(*p, publisher) && c.named_by(p) && accepts(p, c))
+            });
+            if !claimed_by_others {
+                continue; // TP104 reports the job
+            }
+            out.extend(match ci {
+                Ci::GithubActions => Some(workflow_jobs_of_others(context, publisher, index)),
+                Ci::Gitlab => top_level_file::pipeline_jobs_of_others(context, publisher, index),
+            });
+            continue;
+        }
+        out.extend(match ci {
+            Ci::GithubActions => workflow_publishes_nothing(context, publisher, index),
+            Ci::Gitlab => top_level_file::pipeline_publishes_nothing(context, publisher, index),
+        });
+    }
     super::repository_publisher::publisher_no_publish_job(context, out);
 }
 
@@ -527,20 +571,8 @@ pub(super) fn publisher_invalid(context: &Context<'_>, out: &mut Vec<Diagnostic>
     super::repository_publisher::publisher_fields(context, out);
 }
 
-/// The OIDC publish jobs PyPI would match against `publisher`.
-fn jobs_for<'a>(
-    context: &'a Context<'a>,
-    jobs: &'a [OidcPublishJob<'a>],
-    publisher: &'a Publisher,
-) -> impl Iterator<Item = &'a OidcPublishJob<'a>> + 'a {
-    jobs.iter().filter(move |j| is_for(context, publisher, j))
-}
-
-/// Whether `publisher` accepts the job's environment (expressions are not judged).
-fn accepts(publisher: &Publisher, job: &OidcPublishJob<'_>) -> bool {
-    accepts_environment(publisher, job.job)
-}
-
+/// Whether `publisher` accepts the environment of `job`, a job that may
+/// publish where tplint cannot see (expressions are not judged).
 fn accepts_environment(publisher: &Publisher, job: &Job) -> bool {
     let claimed = match &job.environment {
         None => ClaimedEnvironment::None,
@@ -656,116 +688,106 @@ fn hidden_publish_info(
     diagnostic
 }
 
-fn publisher_no_publish_job_of_workflows(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let jobs = workflow_jobs(context);
-    let publishers = workflow_publishers(context);
-    for publisher in publishers.iter().copied() {
-        let Some(index) = publisher.index_kind else {
-            continue;
-        };
-        let name = &publisher.workflow.value;
-        let Some(file) = context
-            .repo
-            .workflows
-            .iter()
-            .find(|w| names_workflow(publisher, &w.name))
-        else {
-            continue; // TP101, or a workflow of another repository
-        };
-        if file.workflow.is_none() {
-            continue; // TP001
-        }
-        let candidates: Vec<_> = jobs_for(context, &jobs, publisher).collect();
-        let location = location(publisher, &publisher.workflow);
-        if !candidates.is_empty() {
-            // Jobs exist; with an environment, one of them must run in it.
-            if candidates.iter().any(|j| accepts(publisher, j)) {
-                continue;
-            }
-            let claimed_by_others = candidates.iter().all(|j| {
-                publishers
-                    .iter()
-                    .any(|p| !std::ptr::eq(*p, publisher) && is_for(context, p, j) && accepts(p, j))
-            });
-            if !claimed_by_others {
-                continue; // TP104 reports the job
-            }
-            let hidden = hidden_candidates(context, publisher);
-            if !hidden.is_empty() {
-                out.push(hidden_publish_info(&hidden, location, name, index));
-                continue;
-            }
-            let expected = publisher
-                .environment
-                .as_ref()
-                .map_or("", |e| e.value.as_str());
-            out.push(
-                Diagnostic::new(
-                    &PUBLISHER_NO_PUBLISH_JOB,
-                    location,
-                    format!(
-                        "no job of `{name}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
-                        index.display_name()
-                    ),
-                )
-                .with_help(format!(
-                    "add a publish job that runs in this environment, or remove this publisher here and on {}",
-                    index.display_name()
-                )),
-            );
-            continue;
-        }
-        if other_targets(context, name, index).next().is_some()
-            || publishes_through_call(context, name, index)
-            || jobs
-                .iter()
-                .any(|j| j.index == index && names_other_end(context, publisher, j))
-        {
-            continue; // TP107 or TP108 says why
-        }
-        let hidden = hidden_candidates(context, publisher);
-        if !hidden.is_empty() {
-            out.push(hidden_publish_info(&hidden, location, name, index));
-            continue;
-        }
-        let views = attributed_views(context, publisher);
-        let sites: Vec<&PublishSite> = views
-            .iter()
-            .flat_map(|v| v.facts.publish_sites.iter())
-            .filter(|s| s.index() == Some(index))
-            .collect();
-        let help = if let Some(site) = sites
-            .iter()
-            .find(|s| matches!(s.auth, Auth::Password { .. }))
-        {
-            format!(
-                "`{name}` uploads with {} and an API token instead; remove the token and give the job `id-token: write` (see TP301/TP303)",
-                site.uploader.name()
-            )
-        } else if let Some(site) = sites.first() {
-            format!(
-                "`{}` does not publish by trusted publishing here; use {}",
-                site.uploader.name(),
-                index.info().publish_hint
-            )
-        } else {
-            format!(
-                "publish from `{name}` with {}, or point the publisher at the workflow that publishes",
-                index.info().publish_hint
-            )
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_NO_PUBLISH_JOB,
-                location,
-                format!(
-                    "no job of `{name}` publishes to {} by trusted publishing, so this publisher is never used",
-                    index.display_name()
-                ),
-            )
-            .with_help(help),
-        );
+/// Whether the GitHub workflow a publisher names is here and could be
+/// read (else TP101, a workflow of another repository, or TP001).
+fn workflow_readable(context: &Context<'_>, publisher: &Publisher) -> bool {
+    context
+        .repo
+        .workflows
+        .iter()
+        .find(|w| names_workflow(publisher, &w.name))
+        .is_some_and(|file| file.workflow.is_some())
+}
+
+/// TP103 for a publisher of a workflow whose publish jobs all run in the
+/// environments of other publishers.
+fn workflow_jobs_of_others(
+    context: &Context<'_>,
+    publisher: &Publisher,
+    index: Registry,
+) -> Diagnostic {
+    let name = &publisher.workflow.value;
+    let location = location(publisher, &publisher.workflow);
+    let hidden = hidden_candidates(context, publisher);
+    if !hidden.is_empty() {
+        return hidden_publish_info(&hidden, location, name, index);
     }
+    let expected = publisher
+        .environment
+        .as_ref()
+        .map_or("", |e| e.value.as_str());
+    Diagnostic::new(
+        &PUBLISHER_NO_PUBLISH_JOB,
+        location,
+        format!(
+            "no job of `{name}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
+            index.display_name()
+        ),
+    )
+    .with_help(format!(
+        "add a publish job that runs in this environment, or remove this publisher here and on {}",
+        index.display_name()
+    ))
+}
+
+/// TP103 for a publisher of a workflow with no job publishing to its
+/// registry by trusted publishing.
+fn workflow_publishes_nothing(
+    context: &Context<'_>,
+    publisher: &Publisher,
+    index: Registry,
+) -> Option<Diagnostic> {
+    let name = &publisher.workflow.value;
+    let location = location(publisher, &publisher.workflow);
+    if other_targets(context, name, index).next().is_some()
+        || publishes_through_call(context, name, index)
+        || workflow_jobs(context)
+            .iter()
+            .any(|j| j.index == index && names_other_end(context, publisher, j))
+    {
+        return None; // TP107 or TP108 says why
+    }
+    let hidden = hidden_candidates(context, publisher);
+    if !hidden.is_empty() {
+        return Some(hidden_publish_info(&hidden, location, name, index));
+    }
+    let views = attributed_views(context, publisher);
+    let sites: Vec<&PublishSite> = views
+        .iter()
+        .flat_map(|v| v.facts.publish_sites.iter())
+        .filter(|s| s.index() == Some(index))
+        .collect();
+    let help = if let Some(site) = sites
+        .iter()
+        .find(|s| matches!(s.auth, Auth::Password { .. }))
+    {
+        format!(
+            "`{name}` uploads with {} and an API token instead; remove the token and give the job `id-token: write` (see TP301/TP303)",
+            site.uploader.name()
+        )
+    } else if let Some(site) = sites.first() {
+        format!(
+            "`{}` does not publish by trusted publishing here; use {}",
+            site.uploader.name(),
+            index.info().publish_hint
+        )
+    } else {
+        format!(
+            "publish from `{name}` with {}, or point the publisher at the workflow that publishes",
+            index.info().publish_hint
+        )
+    };
+    Some(
+        Diagnostic::new(
+            &PUBLISHER_NO_PUBLISH_JOB,
+            location,
+            format!(
+                "no job of `{name}` publishes to {} by trusted publishing, so this publisher is never used",
+                index.display_name()
+            ),
+        )
+        .with_help(help),
+    )
 }
 
 /// TP104, for every CI system and registry: a job's environment claim

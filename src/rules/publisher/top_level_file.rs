@@ -88,12 +88,6 @@ fn names_pipeline(publisher: &Publisher, path: &str) -> bool {
         .names_file(Ci::Gitlab, &publisher.workflow.value, path)
 }
 
-/// Whether `publisher` is for `job`: same index, and it names the
-/// pipeline's top-level file.
-fn is_for(publisher: &Publisher, pipeline: &GitlabPipeline, job: &PipelinePublishJob<'_>) -> bool {
-    publisher.index_kind == Some(job.registry) && names_pipeline(publisher, &pipeline.path)
-}
-
 /// Whether an environment name is set from CI/CD variables (the claim is
 /// the expanded value, unknown here).
 fn is_dynamic(name: &str) -> bool {
@@ -350,173 +344,200 @@ fn hidden_parts(
     parts
 }
 
-pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, facts)) = pipeline(context) else {
-        return;
+/// Whether a GitLab publisher names the top-level file of the pipeline
+/// tplint read, so that its jobs can be checked against it. A missing
+/// file is TP101's, an included one TP108's; another file of the
+/// repository is another top-level pipeline than the one read, which
+/// another publisher names: an info.
+pub(super) fn names_read_pipeline(
+    context: &Context<'_>,
+    publisher: &Publisher,
+    index: Registry,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some((pipeline, _)) = pipeline(context) else {
+        return false;
     };
     if pipeline.config.is_none() {
-        return; // the pipeline could not be read (TP001)
+        return false; // the pipeline could not be read (TP001)
     }
-    let jobs = publish_jobs(context);
-    let publishers = pipeline_publishers(context);
-    for publisher in publishers.iter().copied() {
-        let Some(index) = publisher.index_kind else {
-            continue;
-        };
-        if !names_pipeline(publisher, &pipeline.path) {
-            // A missing file is TP101's, an included one TP108's; another
-            // file of the repository is another top-level pipeline than the
-            // one read, which another publisher names.
-            let declared = declared_path(publisher);
-            let other_pipeline = !pipeline.files.iter().any(|f| f.path == declared)
-                && context.repo.has_file(declared)
-                && !path_malformed(publisher);
-            if other_pipeline {
-                out.push(
-                    Diagnostic::new(
-                        &PUBLISHER_NO_PUBLISH_JOB,
-                        location(publisher, &publisher.workflow),
-                        format!(
-                            "the publisher names the top-level pipeline file `{declared}`, but another publisher names `{}`, the pipeline tplint checked; a project has one CI/CD configuration file, so one of these publishers is never used",
-                            pipeline.path
-                        ),
-                    )
-                    .with_severity(Severity::Info)
-                    .with_help(format!("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on {}", index.display_name())),
-                );
-            }
-            continue;
-        }
-        let path = &pipeline.path;
-        let at = location(publisher, &publisher.workflow);
-        let candidates: Vec<&PipelinePublishJob<'_>> = jobs
-            .iter()
-            .filter(|j| is_for(publisher, pipeline, j))
-            .collect();
-        let hidden = hidden_parts(pipeline, facts, publisher);
-        let summary = match hidden.as_slice() {
+    if names_pipeline(publisher, &pipeline.path) {
+        return true;
+    }
+    let declared = declared_path(publisher);
+    let other_pipeline = !pipeline.files.iter().any(|f| f.path == declared)
+        && context.repo.has_file(declared)
+        && !path_malformed(publisher);
+    if other_pipeline {
+        out.push(
+            Diagnostic::new(
+                &PUBLISHER_NO_PUBLISH_JOB,
+                location(publisher, &publisher.workflow),
+                format!(
+                    "the publisher names the top-level pipeline file `{declared}`, but another publisher names `{}`, the pipeline tplint checked; a project has one CI/CD configuration file, so one of these publishers is never used",
+                    pipeline.path
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help(format!("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on {}", index.display_name())),
+        );
+    }
+    false
+}
+
+/// What tplint cannot see of the pipeline that may publish for
+/// `publisher`, in a sentence, and the TP103 info that says so.
+struct Hidden {
+    parts: Vec<(Location, String)>,
+    summary: String,
+}
+
+impl Hidden {
+    fn of(pipeline: &GitlabPipeline, facts: &GitlabFacts, publisher: &Publisher) -> Hidden {
+        let parts = hidden_parts(pipeline, facts, publisher);
+        let summary = match parts.as_slice() {
             [(_, one)] => one.clone(),
             [(_, first), rest @ ..] => format!("{first} and {} more part(s)", rest.len()),
             [] => String::new(),
         };
-        let hidden_info = |message: String| {
-            let mut diagnostic = Diagnostic::new(&PUBLISHER_NO_PUBLISH_JOB, at, message)
-                .with_severity(Severity::Info)
-                .with_help(format!(
-                    "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible ({} in the pipeline's files or in a script of this repository)",
-                    match index {
-                        Registry::Npm => "`npm publish`",
-                        Registry::CratesIo => "`cargo publish` given the token of crates.io's exchange",
-                        _ => "`twine upload` or `uv publish`",
-                    }
-                ));
-            for (location, what) in hidden.iter().take(8) {
-                diagnostic = diagnostic.with_related(*location, what.clone());
-            }
-            diagnostic
-        };
-        if !candidates.is_empty() {
-            if candidates.iter().any(|j| accepts(publisher, j.job)) {
-                continue;
-            }
-            let claimed_by_others = candidates.iter().all(|j| {
-                publishers.iter().any(|p| {
-                    !std::ptr::eq(*p, publisher) && is_for(p, pipeline, j) && accepts(p, j.job)
-                })
-            });
-            if !claimed_by_others {
-                continue; // TP104 reports the job
-            }
-            let expected = publisher
-                .environment
-                .as_ref()
-                .map_or("", |e| e.value.as_str());
-            if !hidden.is_empty() {
-                out.push(hidden_info(format!(
-                    "no visible job of the pipeline `{path}` publishes to {} in environment `{expected}`; {} may",
-                    index.display_name(),
-                    summary
-                )));
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    &PUBLISHER_NO_PUBLISH_JOB,
-                    at,
-                    format!(
-                        "no job of the pipeline `{path}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
-                        index.display_name()
-                    ),
-                )
-                .with_help(format!(
-                    "add a publish job with `environment: {expected}`, or remove this publisher here and on {}",
-                    index.display_name()
-                )),
-            );
-            continue;
+        Hidden { parts, summary }
+    }
+
+    fn info(&self, at: Location, index: Registry, message: String) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(&PUBLISHER_NO_PUBLISH_JOB, at, message)
+            .with_severity(Severity::Info)
+            .with_help(format!(
+                "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible ({} in the pipeline's files or in a script of this repository)",
+                match index {
+                    Registry::Npm => "`npm publish`",
+                    Registry::CratesIo => "`cargo publish` given the token of crates.io's exchange",
+                    _ => "`twine upload` or `uv publish`",
+                }
+            ));
+        for (location, what) in self.parts.iter().take(8) {
+            diagnostic = diagnostic.with_related(*location, what.clone());
         }
-        if other_targets(context, index).next().is_some() {
-            continue; // TP107 says why
-        }
-        // crates.io: a `cargo publish` whose token tplint cannot trace
-        // (a script it cannot read, or next to an exchange) may be one.
-        if index == Registry::CratesIo
-            && facts
-                .jobs
-                .iter()
-                .flat_map(|j| j.publish_sites.iter())
-                .any(|s| s.index() == Some(index) && s.auth == Auth::Unknown)
-        {
-            continue;
-        }
-        if !hidden.is_empty() {
-            out.push(hidden_info(format!(
-                "no job that publishes to {} by trusted publishing is visible in the pipeline `{path}`; {}, and the upload may be there",
+        diagnostic
+    }
+}
+
+/// TP103 for a GitLab publisher whose pipeline's publish jobs all run in
+/// the environments of other publishers.
+pub(super) fn pipeline_jobs_of_others(
+    context: &Context<'_>,
+    publisher: &Publisher,
+    index: Registry,
+) -> Option<Diagnostic> {
+    let (pipeline, facts) = pipeline(context)?;
+    let path = &pipeline.path;
+    let at = location(publisher, &publisher.workflow);
+    let hidden = Hidden::of(pipeline, facts, publisher);
+    let expected = publisher
+        .environment
+        .as_ref()
+        .map_or("", |e| e.value.as_str());
+    if !hidden.parts.is_empty() {
+        return Some(hidden.info(
+            at,
+            index,
+            format!(
+                "no visible job of the pipeline `{path}` publishes to {} in environment `{expected}`; {} may",
                 index.display_name(),
-                summary
-            )));
-            continue;
-        }
-        let sites: Vec<&PublishSite> = facts
+                hidden.summary
+            ),
+        ));
+    }
+    Some(
+        Diagnostic::new(
+            &PUBLISHER_NO_PUBLISH_JOB,
+            at,
+            format!(
+                "no job of the pipeline `{path}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
+                index.display_name()
+            ),
+        )
+        .with_help(format!(
+            "add a publish job with `environment: {expected}`, or remove this publisher here and on {}",
+            index.display_name()
+        )),
+    )
+}
+
+/// TP103 for a GitLab publisher whose pipeline has no job publishing to
+/// its registry by trusted publishing.
+pub(super) fn pipeline_publishes_nothing(
+    context: &Context<'_>,
+    publisher: &Publisher,
+    index: Registry,
+) -> Option<Diagnostic> {
+    let (pipeline, facts) = pipeline(context)?;
+    let path = &pipeline.path;
+    let at = location(publisher, &publisher.workflow);
+    if other_targets(context, index).next().is_some() {
+        return None; // TP107 says why
+    }
+    // crates.io: a `cargo publish` whose token tplint cannot trace (a
+    // script it cannot read, or next to an exchange) may be one.
+    if index == Registry::CratesIo
+        && facts
             .jobs
             .iter()
             .flat_map(|j| j.publish_sites.iter())
-            .filter(|s| s.index() == Some(index))
-            .collect();
-        let help = if let Some(site) = sites
-            .iter()
-            .find(|s| matches!(s.auth, Auth::Password { .. }))
-        {
-            format!(
-                "the pipeline uploads with {} and a password or API token instead; remove it and give the job an ID token for {} (see TP301/TP303)",
-                site.uploader.name(),
-                index.display_name()
-            )
-        } else if let Some(site) = sites.first() {
-            format!(
-                "`{}` does not publish by trusted publishing here; use {}",
-                site.uploader.name(),
-                publish_hint(index)
-            )
-        } else {
-            format!(
-                "publish from the pipeline with {}, or remove this publisher here and on {}",
-                publish_hint(index),
-                index.display_name()
-            )
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_NO_PUBLISH_JOB,
-                at,
-                format!(
-                    "no job of the pipeline `{path}` publishes to {} by trusted publishing, so this publisher is never used",
-                    index.display_name()
-                ),
-            )
-            .with_help(help),
-        );
+            .any(|s| s.index() == Some(index) && s.auth == Auth::Unknown)
+    {
+        return None;
     }
+    let hidden = Hidden::of(pipeline, facts, publisher);
+    if !hidden.parts.is_empty() {
+        return Some(hidden.info(
+            at,
+            index,
+            format!(
+                "no job that publishes to {} by trusted publishing is visible in the pipeline `{path}`; {}, and the upload may be there",
+                index.display_name(),
+                hidden.summary
+            ),
+        ));
+    }
+    let sites: Vec<&PublishSite> = facts
+        .jobs
+        .iter()
+        .flat_map(|j| j.publish_sites.iter())
+        .filter(|s| s.index() == Some(index))
+        .collect();
+    let help = if let Some(site) = sites
+        .iter()
+        .find(|s| matches!(s.auth, Auth::Password { .. }))
+    {
+        format!(
+            "the pipeline uploads with {} and a password or API token instead; remove it and give the job an ID token for {} (see TP301/TP303)",
+            site.uploader.name(),
+            index.display_name()
+        )
+    } else if let Some(site) = sites.first() {
+        format!(
+            "`{}` does not publish by trusted publishing here; use {}",
+            site.uploader.name(),
+            publish_hint(index)
+        )
+    } else {
+        format!(
+            "publish from the pipeline with {}, or remove this publisher here and on {}",
+            publish_hint(index),
+            index.display_name()
+        )
+    };
+    Some(
+        Diagnostic::new(
+            &PUBLISHER_NO_PUBLISH_JOB,
+            at,
+            format!(
+                "no job of the pipeline `{path}` publishes to {} by trusted publishing, so this publisher is never used",
+                index.display_name()
+            ),
+        )
+        .with_help(help),
+    )
 }
 
 /// The pipeline's uploads by trusted publishing whose target is not
