@@ -214,6 +214,10 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
         .filter(|p| ci_of(p) == ci)
         .collect();
         let same_index = || of_ci.iter().filter(|p| p.index_kind == Some(index));
+        // The GitHub job, for what depends on calls of reusable workflows.
+        let job = jobs.iter().find(|j| {
+            j.index == index && Location::new(j.view.file.file, j.job.id.span) == publish.key
+        });
         // A publisher for these files on the other PyPI index is TP107's.
         let mismatched = of_ci.iter().any(|p| {
             p.index_kind.is_some_and(|i| {
@@ -228,16 +232,10 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
         // an included file) to report, with the right file.
         let elsewhere = match ci {
             Ci::Gitlab => same_index().any(|p| !publish.named_by(p)),
-            Ci::GithubActions if index.matches_workflow() => {
-                let job = jobs.iter().find(|j| {
-                    j.index == index
-                        && Location::new(j.view.file.file, j.job.id.span) == publish.key
-                });
-                same_index().any(|p| {
-                    (!workflow_exists(context, p) && p.workflow_repository.is_none())
-                        || job.is_some_and(|j| names_other_end(context, p, j))
-                })
-            }
+            Ci::GithubActions if index.matches_workflow() => same_index().any(|p| {
+                (!workflow_exists(context, p) && p.workflow_repository.is_none())
+                    || job.is_some_and(|j| names_other_end(context, p, j))
+            }),
             Ci::GithubActions => false,
         };
         if mismatched || elsewhere {
@@ -252,9 +250,7 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                 .copied()
                 .filter(|f| !same_index().any(|p| index.names_file(ci, &p.workflow.value, f)))
                 .collect();
-            let Some(job) = jobs.iter().find(|j| {
-                j.index == index && Location::new(j.view.file.file, j.job.id.span) == publish.key
-            }) else {
+            let Some(job) = job else {
                 continue;
             };
             if uncovered.is_empty() {
