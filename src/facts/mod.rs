@@ -673,6 +673,90 @@ pub fn github_publish_jobs<'a>(
     jobs
 }
 
+/// The workflows' (job, registry) pairs that publish by trusted
+/// publishing, lowered to the claims of the token each registry would
+/// read: the file it compares (the job's own or the files its runs start
+/// from, per registry), and the environment, the job's own or the input of
+/// pub.dev's reusable publishing workflow the job calls.
+pub fn github_publish_claims<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+) -> Vec<publish_job::PublishClaims<'a>> {
+    use crate::registry::claims::{Ci, ClaimedEnvironment, Claims};
+    use crate::workflow::Spanned;
+    let environment_of = |name: Option<&'a Spanned<String>>| match name {
+        None => ClaimedEnvironment::None,
+        Some(name) if name.is_expression() => ClaimedEnvironment::Unknown,
+        Some(name) => ClaimedEnvironment::Named(&name.value),
+    };
+    let mut found = Vec::new();
+    for view in views(repo, facts) {
+        let file = view.file.file;
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            if let Some(call) = &job.call
+                && crate::registry::pub_dev::is_publish_workflow(&call.uses.target)
+            {
+                let environment = call
+                    .with
+                    .iter()
+                    .find(|kv| {
+                        kv.key.value == crate::registry::pub_dev::PUBLISH_WORKFLOW_ENVIRONMENT
+                    })
+                    .map(|kv| &kv.value)
+                    .filter(|v| !v.value.trim().is_empty());
+                found.push(publish_job::PublishClaims {
+                    index: Registry::PubDev,
+                    claims: Claims {
+                        ci: Ci::GithubActions,
+                        files: Vec::new(),
+                        environment: environment_of(environment),
+                        environment_is_input: true,
+                    },
+                    job: &job.id.value,
+                    key: Location::new(file, job.id.span),
+                    upload: Location::new(file, call.uses.raw.span),
+                    environment_at: environment.map(|e| Location::new(file, e.span)),
+                    editable: None,
+                });
+                continue;
+            }
+            let mut indexes: Vec<Registry> = Vec::new();
+            for site in view.sites_of(index).filter(|s| s.is_oidc()) {
+                let Some(registry) = site.index() else {
+                    continue;
+                };
+                if indexes.contains(&registry) {
+                    continue;
+                }
+                indexes.push(registry);
+                let files = match registry.info().matched {
+                    MatchedWorkflow::Callee => vec![view.attributed_name()],
+                    MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
+                    MatchedWorkflow::Repository => Vec::new(),
+                };
+                let environment = job.environment.as_ref().map(|e| &e.name);
+                found.push(publish_job::PublishClaims {
+                    index: registry,
+                    claims: Claims {
+                        ci: Ci::GithubActions,
+                        files,
+                        environment: environment_of(environment),
+                        environment_is_input: false,
+                    },
+                    job: &job.id.value,
+                    key: Location::new(file, job.id.span),
+                    upload: site.entry(),
+                    environment_at: environment.map(|e| Location::new(file, e.span)),
+                    // tplint offers edits for the registries that match a
+                    // workflow file.
+                    editable: registry.matches_workflow().then_some((file, job)),
+                });
+            }
+        }
+    }
+    found
+}
+
 /// A job in the `needs` closure of `job` with a literal environment.
 fn needed_environment<'a>(workflow: &'a Workflow, job: &'a Job) -> Option<(&'a str, &'a str)> {
     let mut seen = std::collections::HashSet::new();

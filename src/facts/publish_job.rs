@@ -3,10 +3,12 @@
 //! its environment, its uploads, what else it runs, how publishers name
 //! it), an upload with a token instead ([`PasswordUpload`]), an untrusted
 //! source that can reach an upload ([`UntrustedStart`]), and the words each
-//! CI system's messages use ([`CiWords`]). Each front end's facts fill them
+//! CI system's messages use ([`CiWords`]), and what a registry sees of a
+//! job publishing to it ([`PublishClaims`]: the claims of its OIDC token,
+//! which the registry matches publishers against). Each front end's facts fill them
 //! (GitHub's in `facts/mod.rs` and `facts/untrusted.rs`, GitLab's in
-//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`]
-//! or [`untrusted_starts`] does not know which one did.
+//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`],
+//! [`untrusted_starts`] or [`publish_claims`] does not know which one did.
 
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -14,6 +16,7 @@ use crate::facts::publish::{PublishSite, Uploader};
 use crate::facts::{BuildFact, Facts, LocalCode};
 use crate::gitlab::GitlabPipeline;
 use crate::registry::Registry;
+use crate::registry::claims::{Ci, Claims};
 use crate::repository::Repository;
 use crate::source::FileId;
 use crate::workflow::Job;
@@ -296,6 +299,80 @@ pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJo
     jobs
 }
 
+/// What a registry sees of one job publishing to it by trusted
+/// publishing: the claims of the token the job would present, and where
+/// the job and those claims are written.
+#[derive(Debug)]
+pub struct PublishClaims<'a> {
+    pub index: Registry,
+    pub claims: Claims<'a>,
+    /// The job's name as its file writes it, and where its key is.
+    pub job: &'a str,
+    pub key: Location,
+    /// Where the job publishes: its first upload to the registry by
+    /// trusted publishing, or the call of the registry's reusable
+    /// publishing workflow.
+    pub upload: Location,
+    /// Where the environment claim is written (a literal or not).
+    pub environment_at: Option<Location>,
+    /// The GitHub job and its file, for fixes that edit it; `None` where
+    /// tplint offers no edit.
+    pub editable: Option<(FileId, &'a Job)>,
+}
+
+impl PublishClaims<'_> {
+    /// Whether `publisher` is one the registry would match against these
+    /// claims: of the same CI system and registry, naming the file the
+    /// registry compares (when it compares one).
+    pub fn named_by(&self, publisher: &Publisher) -> bool {
+        let ci = match publisher.platform {
+            Platform::Github => Ci::GithubActions,
+            Platform::Gitlab => Ci::Gitlab,
+        };
+        ci == self.claims.ci
+            && publisher.index_kind == Some(self.index)
+            && self
+                .index
+                .names_claims(&publisher.workflow.value, &self.claims)
+    }
+}
+
+/// Every (job, registry) pair of the repository that publishes by trusted
+/// publishing, as the registry sees it: the GitHub workflows', then the
+/// GitLab pipeline's (registries with GitLab publishers).
+pub fn publish_claims<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishClaims<'a>> {
+    let mut claims = super::github_publish_claims(repo, facts);
+    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+        claims.extend(crate::gitlab::facts::publish_claims(pipeline, gitlab));
+    }
+    claims
+}
+
+/// The uploads of the runs whose tokens name `file` (as a publisher of
+/// `ci` writes it): a GitHub workflow's, or on GitLab every upload of the
+/// pipeline whose top-level file it is.
+pub fn uploads_of_file<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+    ci: Ci,
+    file: &str,
+) -> Vec<&'a PublishSite> {
+    match ci {
+        Ci::GithubActions => super::views(repo, facts)
+            .filter(|v| v.attributed_name() == file)
+            .flat_map(|v| v.facts.publish_sites.iter())
+            .collect(),
+        Ci::Gitlab => match (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
+            (Some(pipeline), Some(gitlab)) if pipeline.path == file.trim() => gitlab
+                .jobs
+                .iter()
+                .flat_map(|j| j.publish_sites.iter())
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
 /// `diagnostic` with the `include:` entries that lead to its file, for a
 /// finding in a GitLab pipeline; unchanged for a GitHub workflow.
 fn with_include_chain(pipeline: Option<&GitlabPipeline>, diagnostic: Diagnostic) -> Diagnostic {
@@ -376,6 +453,57 @@ no-token:
         assert!(job.builds.iter().any(|b| b.what.contains("build")));
         assert!(job.editable.is_none() && job.pipeline.is_some());
         assert!(job.words.starts_checked_out);
+    }
+
+    #[test]
+    fn claims_name_the_file_each_registry_reads() {
+        let workflow = "on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    environment: ${{ inputs.env }}
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+      - run: npm publish
+";
+        let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let claims = publish_claims(&repo, &facts);
+        let registries: Vec<Registry> = claims.iter().map(|c| c.index).collect();
+        assert_eq!(registries, vec![Registry::Pypi, Registry::Npm]);
+        for publish in &claims {
+            assert_eq!(publish.claims.ci, Ci::GithubActions);
+            assert_eq!(publish.claims.files, vec!["release.yml"]);
+            // An expression is known only when the job runs.
+            assert_eq!(
+                publish.claims.environment,
+                crate::registry::claims::ClaimedEnvironment::Unknown
+            );
+            assert!(publish.editable.is_some());
+        }
+
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), PIPELINE.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let claims = publish_claims(&repo, &facts);
+        // Both jobs upload by trusted publishing as far as the script
+        // shows; the pipeline's top-level file is the one claimed.
+        assert!(!claims.is_empty());
+        for publish in &claims {
+            assert_eq!(publish.claims.ci, Ci::Gitlab);
+            assert_eq!(publish.claims.files, vec![DEFAULT_PIPELINE_PATH]);
+            assert_eq!(
+                publish.claims.environment,
+                crate::registry::claims::ClaimedEnvironment::None
+            );
+            assert!(publish.editable.is_none());
+        }
     }
 
     #[test]

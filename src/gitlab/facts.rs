@@ -1040,6 +1040,51 @@ pub fn publish_jobs<'a>(
         .collect()
 }
 
+/// The pipeline's (job, registry) pairs that upload by trusted publishing
+/// to a registry with GitLab publishers, lowered to the claims of the ID
+/// token: the top-level pipeline file (`ci_config_ref_uri`), whatever file
+/// holds the job, and the environment (a name with a CI/CD variable is
+/// known only when the job runs).
+pub fn publish_claims<'a>(
+    pipeline: &'a GitlabPipeline,
+    facts: &'a GitlabFacts,
+) -> Vec<crate::facts::publish_job::PublishClaims<'a>> {
+    use crate::registry::claims::{Ci, ClaimedEnvironment, Claims};
+    let mut found = Vec::new();
+    for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
+        let mut indexes: Vec<Registry> = Vec::new();
+        for site in &job_facts.publish_sites {
+            let Some(registry) = site.index() else {
+                continue;
+            };
+            if !site.is_oidc() || registry.gitlab().is_none() || indexes.contains(&registry) {
+                continue;
+            }
+            indexes.push(registry);
+            let environment = job.environment.as_ref().map(|e| &e.name);
+            found.push(crate::facts::publish_job::PublishClaims {
+                index: registry,
+                claims: Claims {
+                    ci: Ci::Gitlab,
+                    files: vec![pipeline.path.as_str()],
+                    environment: match environment {
+                        None => ClaimedEnvironment::None,
+                        Some(name) if name.value.contains('$') => ClaimedEnvironment::Unknown,
+                        Some(name) => ClaimedEnvironment::Named(&name.value),
+                    },
+                    environment_is_input: false,
+                },
+                job: &job.name.value,
+                key: job.name.location,
+                upload: site.entry(),
+                environment_at: environment.map(|e| e.location),
+                editable: None,
+            });
+        }
+    }
+    found
+}
+
 /// The audience as YAML writes it (quoted when it holds a `:`).
 pub(crate) fn yaml_aud(aud: &str) -> String {
     if aud.contains(':') {

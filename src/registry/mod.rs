@@ -8,6 +8,7 @@
 //! How each registry recognises a publish (actions, commands, tokens) is in
 //! the module's tables too, read by `facts::publish`.
 
+pub mod claims;
 pub mod crates_io;
 pub mod jsr;
 pub mod npm;

@@ -3,7 +3,6 @@
 
 mod credentials;
 mod environment;
-mod gitlab_publisher;
 mod hygiene;
 mod input;
 mod npm;
@@ -16,7 +15,7 @@ mod registry_tokens;
 mod repository_publisher;
 
 use crate::catalogue::*;
-use crate::config::{Platform, Publisher};
+use crate::config::Publisher;
 use crate::diagnostic::Diagnostic;
 use crate::facts::{Facts, WorkflowView};
 use crate::repository::Repository;
@@ -32,55 +31,17 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The publishers the workflows are checked against: the declared ones,
-    /// then (with `--online`) the publishers PyPI recorded for the latest
-    /// release of an index with none declared.
-    ///
-    /// GitHub publishers only: GitLab pipelines have their own rules.
+    /// The publishers to check, of every CI system and registry: the
+    /// declared ones, then (with `--online`) the publishers PyPI recorded
+    /// for the latest release of an index with none declared. Which of
+    /// them a job's token would match is the registry's to say
+    /// (`facts::publish_job::PublishClaims::named_by`).
     pub fn publishers(&self) -> Vec<&'a Publisher> {
         let all: &'a [Publisher] = match self.records {
             Some(records) => &records.publishers,
             None => &self.repo.config.publishers,
         };
-        all.iter()
-            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
-            .collect()
-    }
-
-    /// The GitHub publishers declared in the configuration (not recorded),
-    /// of the registries that match a workflow file.
-    pub fn declared_publishers(&self) -> Vec<&'a Publisher> {
-        self.repo
-            .config
-            .publishers
-            .iter()
-            .filter(|p| p.platform == Platform::Github && p.index().matches_workflow())
-            .collect()
-    }
-
-    /// The declared publishers of pub.dev and JSR, which trust a
-    /// repository (and for pub.dev a tag pattern) rather than a workflow
-    /// file.
-    pub fn repository_publishers(&self) -> Vec<&'a Publisher> {
-        self.repo
-            .config
-            .publishers
-            .iter()
-            .filter(|p| p.platform == Platform::Github && !p.index().matches_workflow())
-            .collect()
-    }
-
-    /// The GitLab publishers the pipeline is checked against: the declared
-    /// ones, then (with `--online`) those PyPI recorded for the latest
-    /// release of an index with none declared.
-    pub fn gitlab_publishers(&self) -> Vec<&'a Publisher> {
-        let all: &'a [Publisher] = match self.records {
-            Some(records) => &records.publishers,
-            None => &self.repo.config.publishers,
-        };
-        all.iter()
-            .filter(|p| p.platform == Platform::Gitlab)
-            .collect()
+        all.iter().collect()
     }
 
     pub fn workflows(&self) -> impl Iterator<Item = WorkflowView<'a>> + 'a {
@@ -97,67 +58,24 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&INVALID_WORKFLOW, input::invalid_workflow),
     (&PUBLISHER_UNDECLARED, publisher::publisher_undeclared),
     (
-        &PUBLISHER_UNDECLARED,
-        gitlab_publisher::publisher_undeclared,
-    ),
-    (
-        &PUBLISHER_UNDECLARED,
-        repository_publisher::publisher_undeclared,
-    ),
-    (
         &PUBLISHER_WORKFLOW_MISSING,
         publisher::publisher_workflow_missing,
     ),
-    (
-        &PUBLISHER_WORKFLOW_MISSING,
-        gitlab_publisher::publisher_workflow_missing,
-    ),
     (&PUBLISHER_INVALID, publisher::publisher_invalid),
-    (&PUBLISHER_INVALID, repository_publisher::publisher_fields),
     (
         &PUBLISHER_NO_PUBLISH_JOB,
         publisher::publisher_no_publish_job,
     ),
-    (
-        &PUBLISHER_NO_PUBLISH_JOB,
-        gitlab_publisher::publisher_no_publish_job,
-    ),
-    (
-        &PUBLISHER_NO_PUBLISH_JOB,
-        repository_publisher::publisher_no_publish_job,
-    ),
     (&ENVIRONMENT_MISMATCH, publisher::environment_mismatch),
-    (
-        &ENVIRONMENT_MISMATCH,
-        gitlab_publisher::environment_mismatch,
-    ),
-    (
-        &ENVIRONMENT_MISMATCH,
-        repository_publisher::environment_mismatch,
-    ),
     (
         &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
         publisher::publisher_environment_unrestricted,
     ),
-    (
-        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-        gitlab_publisher::publisher_environment_unrestricted,
-    ),
-    (
-        &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-        repository_publisher::publisher_environment_unrestricted,
-    ),
     (&REPOSITORY_MISMATCH, publisher::repository_mismatch),
-    (&REPOSITORY_MISMATCH, gitlab_publisher::repository_mismatch),
     (&INDEX_MISMATCH, publisher::index_mismatch),
-    (&INDEX_MISMATCH, gitlab_publisher::index_mismatch),
     (
         &REUSABLE_WORKFLOW_PUBLISH,
         publisher::reusable_workflow_publish,
-    ),
-    (
-        &REUSABLE_WORKFLOW_PUBLISH,
-        gitlab_publisher::reusable_workflow_publish,
     ),
     (
         &PUBLISHER_RECORD_UNDECLARED,

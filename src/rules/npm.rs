@@ -131,7 +131,8 @@ pub fn github_repository(url: &str) -> Option<(String, String)> {
 fn provenance_repository(context: &Context<'_>) -> Option<(String, String, bool, String)> {
     let remote = context.repo.remote.as_ref();
     if let Some(publisher) = context.publishers().iter().find(|p| {
-        p.index() == Registry::Npm
+        p.platform == crate::config::Platform::Github
+            && p.index() == Registry::Npm
             && remote.is_none_or(|r| p.owner.value == r.owner && p.repository.value == r.repository)
     }) {
         return Some((

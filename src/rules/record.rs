@@ -13,7 +13,8 @@ use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::facts::oidc_publish_jobs;
 use crate::online::pypi::{Identity, RecordStatus, Recorded, Release};
 use crate::online::record::{ProjectRecord, Wants};
-use crate::registry::Registry;
+use crate::registry::claims::Ci;
+use crate::registry::{PublisherField, Registry};
 
 /// The rules that check a recorded publisher as they check a declared one,
 /// for an index with no declared publisher.
@@ -140,7 +141,6 @@ pub(crate) fn attribute_to_records(context: &Context<'_>, diagnostics: &mut [Dia
     let recorded: Vec<(&Publisher, &RecordSource)> = context
         .publishers()
         .into_iter()
-        .chain(context.gitlab_publishers())
         .filter_map(|p| match &p.origin {
             Origin::Recorded(source) => Some((p, source)),
             Origin::Declared => None,
@@ -237,11 +237,14 @@ fn differences<'a>(
     let mut out = Vec::new();
     // GitLab's namespace is everything before the last `/` (subgroups).
     let (owner, name) = repository.rsplit_once('/').unwrap_or(("", repository));
-    let (owner_label, name_label) = match platform {
-        Platform::Github => ("owner", "repository"),
-        Platform::Gitlab => ("namespace", "project"),
+    let ci = match platform {
+        Platform::Github => Ci::GithubActions,
+        Platform::Gitlab => Ci::Gitlab,
     };
-    if !publisher.owner.value.eq_ignore_ascii_case(owner) {
+    // The record is compared as the registry compares a token's claims.
+    let index = publisher.index();
+    let (owner_label, name_label) = ci.path_words();
+    if !index.same_on(ci, PublisherField::Owner, &publisher.owner.value, owner) {
         out.push((
             Some(&publisher.owner),
             format!(
@@ -250,7 +253,12 @@ fn differences<'a>(
             ),
         ));
     }
-    if !publisher.repository.value.eq_ignore_ascii_case(name) {
+    if !index.same_on(
+        ci,
+        PublisherField::Repository,
+        &publisher.repository.value,
+        name,
+    ) {
         out.push((
             Some(&publisher.repository),
             format!(
@@ -263,7 +271,7 @@ fn differences<'a>(
         Platform::Github => "workflow",
         Platform::Gitlab => "top-level pipeline file",
     };
-    if publisher.workflow.value.trim() != workflow {
+    if !index.names_file(ci, publisher.workflow.value.trim(), workflow) {
         out.push((
             Some(&publisher.workflow),
             format!(
@@ -273,11 +281,9 @@ fn differences<'a>(
         ));
     }
     let declared = publisher.environment.as_ref();
-    // PyPI compares GitLab environments exactly, GitHub's ignoring case.
     let same_environment = match (declared, environment) {
         (None, None) => true,
-        (Some(d), Some(r)) if platform == Platform::Gitlab => d.value == r,
-        (Some(d), Some(r)) => d.value.eq_ignore_ascii_case(r),
+        (Some(d), Some(r)) => index.same_on(ci, PublisherField::Environment, &d.value, r),
         _ => false,
     };
     if !same_environment {
@@ -502,10 +508,14 @@ pub(super) fn recorded_registration_help(
             };
             let same_environment = match (recorded_environment, environment) {
                 (None, _) => true,
-                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                (Some(a), Some(b)) => {
+                    index.same_on(Ci::GithubActions, PublisherField::Environment, a, b)
+                }
                 (Some(_), None) => false,
             };
-            if recorded_workflow != workflow || !same_environment {
+            if !index.names_file(Ci::GithubActions, recorded_workflow, workflow)
+                || !same_environment
+            {
                 return None;
             }
             let block = as_declaration(index, &record.project, &recorded.identity)?;

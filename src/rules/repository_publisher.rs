@@ -5,19 +5,16 @@
 //! [`super::publisher`] leave them to this module.
 
 use super::Context;
-use crate::catalogue::{
-    ENVIRONMENT_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED, PUBLISHER_INVALID,
-    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, TAG_PATTERN_MISMATCH,
-};
+use crate::catalogue::{PUBLISHER_INVALID, PUBLISHER_NO_PUBLISH_JOB, TAG_PATTERN_MISMATCH};
 use crate::config::{Field, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::WorkflowView;
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::tag_filter::{Reach, push_reaches};
-use crate::registry::pub_dev::{self, PUBLISH_WORKFLOW_ENVIRONMENT};
-use crate::registry::{PublisherField, Registry};
-use crate::workflow::{Access, Spanned};
+use crate::registry::Registry;
+use crate::registry::pub_dev;
+use crate::workflow::Access;
 
 /// A job that publishes to pub.dev or JSR.
 struct Publish<'a> {
@@ -28,11 +25,6 @@ struct Publish<'a> {
     location: Location,
     /// Whether it authenticates by the job's OIDC token.
     oidc: bool,
-    /// The environment its token carries: the job's, or the `environment`
-    /// input of pub.dev's reusable workflow.
-    environment: Option<&'a Spanned<String>>,
-    /// It calls `dart-lang/setup-dart/.github/workflows/publish.yml`.
-    reusable: bool,
 }
 
 /// Every job of the repository that publishes to pub.dev or JSR, one
@@ -44,20 +36,12 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
             if let Some(call) = &job.call
                 && pub_dev::is_publish_workflow(&call.uses.target)
             {
-                let environment = call
-                    .with
-                    .iter()
-                    .find(|kv| kv.key.value == PUBLISH_WORKFLOW_ENVIRONMENT)
-                    .map(|kv| &kv.value)
-                    .filter(|v| !v.value.trim().is_empty());
                 found.push(Publish {
                     view,
                     job: index,
                     registry: Registry::PubDev,
                     location: Location::new(view.file.file, call.uses.raw.span),
                     oidc: true,
-                    environment,
-                    reusable: true,
                 });
                 continue;
             }
@@ -77,13 +61,21 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
                     registry,
                     location: site.entry(),
                     oidc: site.is_oidc(),
-                    environment: job.environment.as_ref().map(|e| &e.name),
-                    reusable: false,
                 });
             }
         }
     }
     found
+}
+
+/// The publishers of pub.dev and JSR, which trust a repository (and for
+/// pub.dev a tag pattern) rather than a workflow file.
+fn repository_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
+    context
+        .publishers()
+        .into_iter()
+        .filter(|p| p.platform == crate::config::Platform::Github && !p.index().matches_workflow())
+        .collect()
 }
 
 fn at(publisher: &Publisher, field: &Field) -> Location {
@@ -100,7 +92,7 @@ fn header(publisher: &Publisher) -> Location {
 
 /// TP102: the fields pub.dev and JSR do not have, and pub.dev's tag pattern.
 pub(super) fn publisher_fields(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for publisher in context.repository_publishers() {
+    for publisher in repository_publishers(context) {
         let registry = publisher.index();
         let name = registry.display_name();
         if !publisher.workflow.value.is_empty() {
@@ -222,40 +214,13 @@ pub(crate) fn registration_help(
     help.trim_end().to_string()
 }
 
-/// TP100: a job publishes to pub.dev or JSR by trusted publishing, and no
-/// publisher of that registry is declared.
-pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers = context.repository_publishers();
-    for publish in publishes(context) {
-        if !publish.oidc || publishers.iter().any(|p| p.index() == publish.registry) {
-            continue;
-        }
-        let name = publish.registry.display_name();
-        let environment = publish
-            .environment
-            .filter(|e| !e.is_expression())
-            .map(|e| e.value.as_str());
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_UNDECLARED,
-                publish.location,
-                format!(
-                    "job `{}` publishes to {name} by trusted publishing, but no {name} publisher is declared",
-                    publish.view.job(publish.job).id.value
-                ),
-            )
-            .with_help(registration_help(context, publish.registry, environment)),
-        );
-    }
-}
-
 /// TP103: a pub.dev or JSR publisher is declared, and no job publishes
 /// there. Jobs that run steps tplint cannot see into, or call another
 /// repository's workflow, may: then only an info.
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let found = publishes(context);
     let mut reported = Vec::new();
-    for publisher in context.repository_publishers() {
+    for publisher in repository_publishers(context) {
         let registry = publisher.index();
         if found.iter().any(|p| p.registry == registry) || reported.contains(&registry) {
             continue;
@@ -317,8 +282,7 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
 
 /// The pub.dev publishers with a usable tag pattern.
 fn tag_patterns<'a>(context: &Context<'a>) -> Vec<(&'a Publisher, &'a Field)> {
-    context
-        .repository_publishers()
+    repository_publishers(context)
         .into_iter()
         .filter(|p| p.index() == Registry::PubDev)
         .filter_map(|p| Some((p, p.tag_pattern.as_ref()?)))
@@ -466,125 +430,5 @@ pub(super) fn tag_pattern_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
             }
             out.push(diagnostic);
         }
-    }
-}
-
-/// TP104: the environment of a pub.dev publish differs from the one the
-/// publisher requires (pub.dev compares the names exactly).
-pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let publishers: Vec<&Publisher> = context
-        .repository_publishers()
-        .into_iter()
-        .filter(|p| p.index() == Registry::PubDev)
-        .collect();
-    if publishers.is_empty() || publishers.iter().any(|p| p.environment.is_none()) {
-        return; // a publisher without an environment accepts any
-    }
-    let expected: Vec<(&Publisher, &Field)> = publishers
-        .iter()
-        .filter_map(|p| Some((*p, p.environment.as_ref()?)))
-        .collect();
-    let list = expected
-        .iter()
-        .map(|(_, f)| format!("`{}`", f.value))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    for publish in publishes(context) {
-        if publish.registry != Registry::PubDev || !publish.oidc {
-            continue;
-        }
-        let job = publish.view.job(publish.job);
-        let (location, message) = match publish.environment {
-            Some(env) if env.is_expression() => continue,
-            Some(env) => {
-                if expected.iter().any(|(_, f)| {
-                    Registry::PubDev.same(PublisherField::Environment, &f.value, &env.value)
-                }) {
-                    continue;
-                }
-                let case_only = expected
-                    .iter()
-                    .any(|(_, f)| f.value.eq_ignore_ascii_case(&env.value));
-                (
-                    Location::new(publish.view.file.file, env.span),
-                    format!(
-                        "job `{}` publishes to pub.dev in environment `{}`, but the pub.dev publisher requires {list}{}",
-                        job.id.value,
-                        env.value,
-                        if case_only {
-                            "; pub.dev compares environment names exactly, letter case included"
-                        } else {
-                            ""
-                        }
-                    ),
-                )
-            }
-            None => (
-                Location::new(publish.view.file.file, job.id.span),
-                format!(
-                    "job `{}` publishes to pub.dev without an environment, but the pub.dev publisher requires {list}",
-                    job.id.value
-                ),
-            ),
-        };
-        let first = expected[0].1;
-        let help = if publish.reusable {
-            format!(
-                "give the reusable workflow the environment: `with: {{ environment: {} }}`; pub.dev rejects the token of a run in any other environment",
-                first.value
-            )
-        } else {
-            format!(
-                "set `environment: {}` on the job, or change the publisher on pub.dev; pub.dev rejects the token of a run in any other environment",
-                first.value
-            )
-        };
-        out.push(
-            Diagnostic::new(&ENVIRONMENT_MISMATCH, location, message)
-                .with_help(help)
-                .with_related(
-                    at(expected[0].0, first),
-                    "publisher's environment declared here",
-                ),
-        );
-    }
-}
-
-/// TP105: a pub.dev publisher requires no environment while the publish
-/// runs in one: any run of a matching tag can publish.
-pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let found = publishes(context);
-    for publisher in context.repository_publishers() {
-        if publisher.index() != Registry::PubDev || publisher.environment.is_some() {
-            continue;
-        }
-        let Some((publish, environment)) = found.iter().find_map(|p| {
-            let env = p.environment.filter(|e| !e.is_expression())?;
-            (p.registry == Registry::PubDev && p.oidc).then_some((p, env))
-        }) else {
-            continue;
-        };
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_ENVIRONMENT_UNRESTRICTED,
-                publisher
-                    .tag_pattern
-                    .as_ref()
-                    .map_or_else(|| header(publisher), |f| at(publisher, f)),
-                format!(
-                    "the pub.dev publisher requires no environment, so any run started by a matching tag can publish; job `{}` runs in `{}`",
-                    publish.view.job(publish.job).id.value,
-                    environment.value
-                ),
-            )
-            .with_help(format!(
-                "on pub.dev, turn on \"Require GitHub Actions environment\" with `{0}`, and add `environment = \"{0}\"` to this publisher",
-                environment.value
-            ))
-            .with_related(
-                Location::new(publish.view.file.file, environment.span),
-                "the publish job's environment",
-            ),
-        );
     }
 }

@@ -1,0 +1,439 @@
+//! What a registry sees of a publish job: the claims of the OIDC token the
+//! job would present ([`Claims`]), whatever CI system minted it, and how
+//! each registry matches a publisher's fields against them
+//! ([`Registry::names_file`], [`Registry::accepts_environment`],
+//! [`Registry::environment_mismatch`]), with the answer as data
+//! ([`Mismatch`]) that the publisher rules turn into messages.
+//!
+//! The per-registry facts read here (case rules, which file is compared,
+//! whether an environment is matched at all, the rejection a mismatch
+//! earns) are the registry modules' tables, each with its source; this
+//! module only applies them to claims.
+
+use super::{GitlabPublishing, MatchedWorkflow, PublisherField, Registry};
+use crate::catalogue::Severity;
+
+/// The CI system whose OIDC token a registry reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ci {
+    GithubActions,
+    Gitlab,
+}
+
+impl Ci {
+    /// How a finding names a publisher of this CI system.
+    pub fn publisher(self) -> &'static str {
+        match self {
+            Ci::GithubActions => "the publisher",
+            Ci::Gitlab => "the GitLab publisher",
+        }
+    }
+
+    /// How a finding names the publisher of `index` for `file` (a
+    /// workflow, a top-level pipeline file).
+    pub fn publisher_for(self, index: Registry, file: &str) -> String {
+        match self {
+            Ci::GithubActions => format!("the {} publisher for `{file}`", index.display_name()),
+            Ci::Gitlab => format!(
+                "the {} publisher for the pipeline `{file}`",
+                index.display_name()
+            ),
+        }
+    }
+
+    /// How a finding says that a value is known only when the job runs.
+    pub fn dynamic(self) -> &'static str {
+        match self {
+            Ci::GithubActions => "is an expression",
+            Ci::Gitlab => "is set from variables",
+        }
+    }
+
+    /// What the token calls the repository path's two parts.
+    pub fn path_words(self) -> (&'static str, &'static str) {
+        match self {
+            Ci::GithubActions => ("owner", "repository"),
+            Ci::Gitlab => ("namespace", "project"),
+        }
+    }
+}
+
+/// The repository path a token carries: GitHub's `repository_owner` and
+/// `repository`, GitLab's `namespace_path` and `project_path`, as the git
+/// remote `origin` spells them.
+#[derive(Clone, Copy, Debug)]
+pub struct PathClaims<'a> {
+    pub ci: Ci,
+    /// The owner, or the namespace with its subgroups.
+    pub owner: &'a str,
+    pub name: &'a str,
+    /// The remote's URL, for messages.
+    pub url: &'a str,
+}
+
+/// The environment claim of a token, with three values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimedEnvironment<'a> {
+    /// The job runs in no environment: the claim is empty.
+    None,
+    /// The job runs in this literal environment.
+    Named(&'a str),
+    /// The name is only known when the job runs (an expression, a CI/CD
+    /// variable): tplint does not judge it.
+    Unknown,
+}
+
+/// The claims of the OIDC token a job would present to one registry.
+#[derive(Clone, Debug)]
+pub struct Claims<'a> {
+    pub ci: Ci,
+    /// The files the registry compares with the publisher's: on GitHub
+    /// the file holding the job (`job_workflow_ref`) or the files a run
+    /// can start from (`workflow_ref`), as the registry reads; on GitLab
+    /// the top-level pipeline file (`ci_config_ref_uri`). Empty when only
+    /// another repository can start the run, or the registry compares no
+    /// file (pub.dev, JSR).
+    pub files: Vec<&'a str>,
+    pub environment: ClaimedEnvironment<'a>,
+    /// The environment is an input of a reusable workflow the job calls
+    /// (pub.dev's publishing workflow), not the job's own key.
+    pub environment_is_input: bool,
+}
+
+/// A publisher field whose value the registry does not find in the
+/// token's claims: which field, the publisher's values, the claim, and
+/// how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    pub field: PublisherField,
+    /// The values the publishers of the job expect (any one would do).
+    pub expected: Vec<String>,
+    /// The claim (`None`: the token has none).
+    pub found: Option<String>,
+    /// The values differ in letter case only.
+    pub case_only: bool,
+    /// What the registry says about the difference beyond "not equal"
+    /// (e.g. that it compares letter case), to append to a message.
+    pub note: Option<String>,
+    /// How to fix it.
+    pub fix: String,
+    /// Another severity than the rule's (a difference the registry may
+    /// still accept, such as letter case).
+    pub severity: Option<Severity>,
+}
+
+impl Registry {
+    /// What the registry knows of GitLab publishers; PyPI's for a
+    /// registry without (the configuration refuses those, so only a
+    /// fallback).
+    pub fn gitlab_or_pypi(self) -> &'static GitlabPublishing {
+        self.gitlab().unwrap_or(&super::pypi::PYPI_GITLAB)
+    }
+
+    /// Whether the registry compares this field's values exactly, letter
+    /// case included, on tokens of `ci`.
+    fn case_sensitive(self, ci: Ci, field: PublisherField) -> bool {
+        let case = match ci {
+            Ci::GithubActions => self.info().case,
+            Ci::Gitlab => self.gitlab_or_pypi().case,
+        };
+        match field {
+            PublisherField::Owner
+            | PublisherField::Repository
+            | PublisherField::WorkflowRepositoryOwner
+            | PublisherField::WorkflowRepositoryName => case.owner,
+            PublisherField::Workflow => case.workflow,
+            PublisherField::Environment => case.environment,
+            PublisherField::User => false,
+        }
+    }
+
+    /// Whether two values of a publisher field are the same to the
+    /// registry on tokens of `ci` (a declared value and a claim, or a
+    /// declared publisher's value and the one a registry recorded).
+    pub fn same_on(self, ci: Ci, field: PublisherField, a: &str, b: &str) -> bool {
+        if self.case_sensitive(ci, field) {
+            a == b
+        } else {
+            a.eq_ignore_ascii_case(b)
+        }
+    }
+
+    /// Whether the publisher's workflow (or top-level pipeline file)
+    /// `declared` names `file` of the claims, as the registry compares
+    /// them: NuGet reduces a path to its file name and ignores case;
+    /// GitLab publishers store the path stripped of whitespace and compare
+    /// it exactly.
+    pub fn names_file(self, ci: Ci, declared: &str, file: &str) -> bool {
+        match ci {
+            Ci::Gitlab => declared.trim() == file,
+            Ci::GithubActions => {
+                let declared = match self {
+                    Registry::NuGet => declared.rsplit('/').next().unwrap_or(declared).trim(),
+                    _ => declared,
+                };
+                self.same(PublisherField::Workflow, declared, file)
+            }
+        }
+    }
+
+    /// Whether a publisher of the registry on `ci` names a job with these
+    /// claims: a registry that matches a repository (pub.dev, JSR) names
+    /// every job; the others when the publisher's file is one of the
+    /// claimed files.
+    pub fn names_claims(self, declared_file: &str, claims: &Claims<'_>) -> bool {
+        self.info().matched == MatchedWorkflow::Repository
+            || claims
+                .files
+                .iter()
+                .any(|file| self.names_file(claims.ci, declared_file, file))
+    }
+
+    /// Whether the registry matches an environment at all: its form has
+    /// an environment field (JSR's has none).
+    pub fn matches_environment(self) -> bool {
+        !self.info().labels.environment.is_empty()
+    }
+
+    /// Whether a publisher that expects `expected` accepts the claimed
+    /// environment (names known only at run time are not judged).
+    pub fn accepts_environment(
+        self,
+        ci: Ci,
+        expected: Option<&str>,
+        claimed: ClaimedEnvironment<'_>,
+    ) -> bool {
+        match (expected, claimed) {
+            (None, _) => true,
+            _ if !self.matches_environment() => true,
+            (Some(_), ClaimedEnvironment::Unknown) => true,
+            (Some(_), ClaimedEnvironment::None) => false,
+            (Some(expected), ClaimedEnvironment::Named(name)) => {
+                self.same_on(ci, PublisherField::Environment, expected, name)
+            }
+        }
+    }
+
+    /// The environment claim against the environments the job's
+    /// publishers expect (every one of them expects one): `None` when one
+    /// accepts it or it is not judged.
+    pub fn environment_mismatch(self, claims: &Claims<'_>, expected: &[&str]) -> Option<Mismatch> {
+        let first = *expected.first()?;
+        if expected
+            .iter()
+            .any(|e| self.accepts_environment(claims.ci, Some(e), claims.environment))
+        {
+            return None;
+        }
+        let name = self.display_name();
+        let found = match claims.environment {
+            ClaimedEnvironment::Named(found) => Some(found),
+            _ => None,
+        };
+        let case_only = found.is_some_and(|f| expected.iter().any(|e| e.eq_ignore_ascii_case(f)));
+        let repository = self.info().matched == MatchedWorkflow::Repository;
+        let note = case_only.then(|| match claims.ci {
+            Ci::GithubActions => {
+                format!("{name} compares environment names exactly, letter case included")
+            }
+            Ci::Gitlab => format!(
+                "{name} compares GitLab environment names exactly, letter case included{}",
+                if self.info().case.environment {
+                    ""
+                } else {
+                    " (unlike GitHub's)"
+                }
+            ),
+        });
+        let fix = match claims.ci {
+            Ci::GithubActions if claims.environment_is_input => format!(
+                "give the reusable workflow the environment: `with: {{ environment: {first} }}`; {name} rejects the token of a run in any other environment"
+            ),
+            Ci::GithubActions if repository => format!(
+                "set `environment: {first}` on the job, or change the publisher on {name}; {name} rejects the token of a run in any other environment"
+            ),
+            Ci::GithubActions => format!(
+                "set `environment: {first}` on the job, or change the publisher on {name}; {name} rejects the token of a job in any other environment ({})",
+                self.info().rejection
+            ),
+            Ci::Gitlab => format!(
+                "set `environment: {first}` on the job, or change the publisher on {name}; the ID token of a job in any other environment is rejected ({})",
+                self.gitlab_or_pypi().rejection
+            ),
+        };
+        Some(Mismatch {
+            field: PublisherField::Environment,
+            expected: expected.iter().map(|e| e.to_string()).collect(),
+            found: found.map(str::to_string),
+            case_only,
+            note,
+            fix,
+            severity: None,
+        })
+    }
+
+    /// The publisher's owner (`field` `Owner`) or repository name
+    /// (`Repository`) against the repository path of the token: `None`
+    /// when the registry finds them equal.
+    pub fn path_mismatch(
+        self,
+        field: PublisherField,
+        declared: &str,
+        claims: &PathClaims<'_>,
+    ) -> Option<Mismatch> {
+        let found = match field {
+            PublisherField::Owner => claims.owner,
+            _ => claims.name,
+        };
+        if declared == found {
+            return None;
+        }
+        let name = self.display_name();
+        let case_only = declared.eq_ignore_ascii_case(found);
+        let what = match field {
+            PublisherField::Owner => claims.ci.path_words().0,
+            _ => claims.ci.path_words().1,
+        };
+        let (fix, severity) = match claims.ci {
+            Ci::GithubActions => {
+                // crates.io, npm's owner, RubyGems and NuGet compare these
+                // names ignoring case.
+                if case_only && !self.is_pypi() && self.same(field, declared, found) {
+                    return None;
+                }
+                // A remote URL may be spelled in any case: the registries
+                // that compare exactly get a warning to check the canonical
+                // spelling.
+                if case_only && (self.is_pypi() || self == Registry::PubDev) {
+                    (
+                        format!(
+                            "{name} compares the exact spelling GitHub uses; check the owner's and repository's canonical spelling on GitHub and use it in both places"
+                        ),
+                        Some(Severity::Warning),
+                    )
+                } else if case_only {
+                    (
+                        format!(
+                            "{name} compares the {what} exactly, letter case included, with the spelling GitHub puts in the token; check the canonical spelling on GitHub and use it in both places"
+                        ),
+                        None,
+                    )
+                } else {
+                    (
+                        format!(
+                            "tokens from this repository carry `{}/{}`; fix the publisher on {name} and here, or check that `origin` is the repository that publishes",
+                            claims.owner, claims.name
+                        ),
+                        None,
+                    )
+                }
+            }
+            Ci::Gitlab => {
+                // crates.io compares both in lower case and matches the
+                // pipeline by its file path alone (`crates_io::GITLAB`).
+                if case_only && self == Registry::CratesIo {
+                    return None;
+                }
+                if case_only {
+                    let fix = if self.gitlab_or_pypi().case.owner {
+                        format!(
+                            "{name} compares the namespace and project exactly, letter case included; register the project's path exactly as GitLab spells it (its URL) and use it in both places"
+                        )
+                    } else {
+                        "PyPI finds the publisher ignoring case, but checks the token's `ci_config_ref_uri` against a path built from the registered spelling; register the project's path exactly as GitLab spells it (its URL) and use it in both places".to_string()
+                    };
+                    (fix, Some(Severity::Warning))
+                } else {
+                    (
+                        format!(
+                            "ID tokens of this project carry `project_path` `{}/{}` (namespace with its subgroups, then the project); fix the publisher on {name} and here, or check that `origin` is the project that publishes",
+                            claims.owner, claims.name
+                        ),
+                        None,
+                    )
+                }
+            }
+        };
+        Some(Mismatch {
+            field,
+            expected: vec![declared.to_string()],
+            found: Some(found.to_string()),
+            case_only,
+            note: None,
+            fix,
+            severity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(ci: Ci, environment: ClaimedEnvironment<'static>) -> Claims<'static> {
+        Claims {
+            ci,
+            files: vec!["release.yml"],
+            environment,
+            environment_is_input: false,
+        }
+    }
+
+    #[test]
+    fn environments_are_compared_with_each_registrys_case_rules() {
+        let named = claims(Ci::GithubActions, ClaimedEnvironment::Named("Release"));
+        // PyPI ignores case on GitHub; npm does not.
+        assert!(
+            Registry::Pypi
+                .environment_mismatch(&named, &["release"])
+                .is_none()
+        );
+        let mismatch = Registry::Npm
+            .environment_mismatch(&named, &["release"])
+            .expect("npm compares case");
+        assert_eq!(mismatch.field, PublisherField::Environment);
+        assert_eq!(mismatch.found.as_deref(), Some("Release"));
+        assert!(mismatch.note.is_some());
+        // PyPI compares GitLab environments exactly.
+        let gitlab = claims(Ci::Gitlab, ClaimedEnvironment::Named("Release"));
+        let mismatch = Registry::Pypi
+            .environment_mismatch(&gitlab, &["release"])
+            .expect("exact on GitLab");
+        assert!(mismatch.note.unwrap().ends_with("(unlike GitHub's)"));
+    }
+
+    #[test]
+    fn unknown_environments_and_registries_without_one_are_not_judged() {
+        let unknown = claims(Ci::GithubActions, ClaimedEnvironment::Unknown);
+        assert!(
+            Registry::Pypi
+                .environment_mismatch(&unknown, &["pypi"])
+                .is_none()
+        );
+        let none = claims(Ci::GithubActions, ClaimedEnvironment::None);
+        assert!(
+            Registry::Pypi
+                .environment_mismatch(&none, &["pypi"])
+                .is_some()
+        );
+        assert!(
+            Registry::Jsr
+                .environment_mismatch(&none, &["pypi"])
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn files_are_named_as_each_ci_and_registry_compares_them() {
+        let github = claims(Ci::GithubActions, ClaimedEnvironment::None);
+        assert!(Registry::NuGet.names_claims(".github/workflows/Release.yml", &github));
+        assert!(!Registry::Npm.names_claims("Release.yml", &github));
+        assert!(Registry::PubDev.names_claims("", &github));
+        let gitlab = Claims {
+            files: vec![".gitlab-ci.yml"],
+            ..claims(Ci::Gitlab, ClaimedEnvironment::None)
+        };
+        assert!(Registry::Pypi.names_claims(" .gitlab-ci.yml ", &gitlab));
+        assert!(!Registry::Pypi.names_claims(".GITLAB-CI.yml", &gitlab));
+    }
+}
