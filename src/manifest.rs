@@ -65,14 +65,23 @@ pub struct NamedFile {
 #[derive(Clone, Debug, Default)]
 pub struct Manifests {
     pub package_json: Option<PackageJson>,
-    pub crates: Vec<Crate>,
-    pub gemspecs: Vec<NamedFile>,
-    pub csprojs: Vec<NamedFile>,
     /// The variables the root `.npmrc` takes registry credentials from
     /// (`//registry.npmjs.org/:_authToken=${NPM_TOKEN}`).
     pub npmrc_auth_vars: Vec<String>,
     /// What the files of release tools that publish inside themselves say.
     pub release: crate::release_config::ReleaseConfig,
+    /// What the other registries would call the package, read on first
+    /// use: only a finding about a publish without a publisher, and
+    /// `suggest`, ask (most checks never read these files).
+    names: std::sync::OnceLock<PackageNames>,
+}
+
+/// What the registries other than npm would call the package.
+#[derive(Clone, Debug, Default)]
+pub struct PackageNames {
+    pub crates: Vec<Crate>,
+    pub gemspecs: Vec<NamedFile>,
+    pub csprojs: Vec<NamedFile>,
     /// `name:` of the root `pubspec.yaml` (pub.dev).
     pub pubspec_name: Option<String>,
     /// `name` of the root `jsr.json`, `deno.json` or `deno.jsonc` (JSR),
@@ -84,18 +93,67 @@ impl Manifests {
     /// Read the manifests under `root`, the overlay's texts first. The
     /// root `package.json` is added to `sources` so rules can point into it.
     pub fn load(root: &Path, overlay: &Overlay, sources: &mut SourceMap) -> Self {
-        let read = |relative: &str| -> Option<String> {
-            let bytes = overlay
-                .read(root, relative, MAX_MANIFEST_BYTES)
-                .ok()
-                .filter(|b| b.len() <= MAX_MANIFEST_BYTES)?;
-            String::from_utf8(bytes).ok()
-        };
-        let package_json = read("package.json").map(|text| {
+        let read = |relative: &str| read_manifest(root, overlay, relative);
+        let package_text = read("package.json");
+        let release =
+            crate::release_config::ReleaseConfig::load(root, overlay, package_text.as_deref());
+        let package_json = package_text.map(|text| {
             let mut package = parse_package_json(&text);
             package.file = Some(sources.add(SourceFile::new("package.json", text)));
             package
         });
+        let npmrc_auth_vars = read(".npmrc")
+            .map(|t| npmrc_auth_vars(&t))
+            .unwrap_or_default();
+        Self {
+            package_json,
+            npmrc_auth_vars,
+            release,
+            names: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Manifests whose package names are already known (for tests).
+    pub fn with_names(package_json: Option<PackageJson>, names: PackageNames) -> Self {
+        Self {
+            package_json,
+            names: names.into(),
+            ..Self::default()
+        }
+    }
+
+    /// What the registries other than npm would call the package, read
+    /// from `root` (the overlay's texts first) the first time it is asked.
+    pub fn names(&self, root: &Path, overlay: &Overlay) -> &PackageNames {
+        self.names.get_or_init(|| PackageNames::load(root, overlay))
+    }
+
+    /// The package a publisher to `registry` without `package =` stands
+    /// for, when the manifests name exactly one: `package.json` `name`
+    /// (unless private), the root crate (else the only publishable
+    /// member), the only gemspec, the only `PackageId`.
+    pub fn default_package(
+        &self,
+        registry: Registry,
+        root: &Path,
+        overlay: &Overlay,
+    ) -> Option<&str> {
+        if registry == Registry::Npm {
+            let package = self.package_json.as_ref()?;
+            if package.private {
+                return None;
+            }
+            return package.name.as_ref().map(|n| n.value.as_str());
+        }
+        self.names(root, overlay).default_package(registry)
+    }
+}
+
+impl PackageNames {
+    /// Read the manifests under `root` that name a package for the
+    /// registries other than npm, the overlay's texts first.
+    pub fn load(root: &Path, overlay: &Overlay) -> Self {
+        let read = |relative: &str| read_manifest(root, overlay, relative);
         let crates = read("Cargo.toml")
             .map(|text| cargo_crates(&text, |dir| list_dirs(root, dir), &read))
             .unwrap_or_default();
@@ -119,42 +177,24 @@ impl Manifests {
                 }
             }
         }
-        let npmrc_auth_vars = read(".npmrc")
-            .map(|t| npmrc_auth_vars(&t))
-            .unwrap_or_default();
         let pubspec_name = read("pubspec.yaml").and_then(|t| pubspec_name(&t));
         let jsr_name = ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
             .iter()
             .find_map(|file| read(file).and_then(|t| jsr_name(&t)));
         Self {
-            package_json,
             crates,
             gemspecs,
             csprojs,
-            npmrc_auth_vars,
-            release: crate::release_config::ReleaseConfig::load(
-                root,
-                overlay,
-                read("package.json").as_deref(),
-            ),
             pubspec_name,
             jsr_name,
         }
     }
 
-    /// The package a publisher to `registry` without `package =` stands
-    /// for, when the manifests name exactly one: `package.json` `name`
-    /// (unless private), the root crate (else the only publishable
-    /// member), the only gemspec, the only `PackageId`.
-    pub fn default_package(&self, registry: Registry) -> Option<&str> {
+    /// The package of `registry` (not npm) when the manifests name exactly
+    /// one.
+    fn default_package(&self, registry: Registry) -> Option<&str> {
         match registry {
-            Registry::Npm => {
-                let package = self.package_json.as_ref()?;
-                if package.private {
-                    return None;
-                }
-                package.name.as_ref().map(|n| n.value.as_str())
-            }
+            Registry::Npm => None,
             Registry::CratesIo => {
                 let publishable: Vec<&Crate> =
                     self.crates.iter().filter(|c| !c.unpublished).collect();
@@ -173,6 +213,17 @@ impl Manifests {
             Registry::Pypi | Registry::TestPypi => None,
         }
     }
+}
+
+/// The text of the manifest at `relative` under `root`, the overlay's
+/// first; `None` when it is missing, larger than [`MAX_MANIFEST_BYTES`] or
+/// not UTF-8.
+fn read_manifest(root: &Path, overlay: &Overlay, relative: &str) -> Option<String> {
+    let bytes = overlay
+        .read(root, relative, MAX_MANIFEST_BYTES)
+        .ok()
+        .filter(|b| b.len() <= MAX_MANIFEST_BYTES)?;
+    String::from_utf8(bytes).ok()
 }
 
 fn only(files: &[NamedFile]) -> Option<&str> {
@@ -512,6 +563,11 @@ fn csproj_package_id(text: &str, _path: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The default package, from names already known (nothing is read).
+    fn package_of(manifests: &Manifests, registry: Registry) -> Option<&str> {
+        manifests.default_package(registry, Path::new("/nonexistent"), &Overlay::default())
+    }
+
     #[test]
     fn package_json_fields_and_spans() {
         let text = r#"{
@@ -593,22 +649,28 @@ mod tests {
         let names: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "b"]);
         assert!(crates[2].unpublished);
-        let manifests = Manifests {
-            crates,
-            ..Manifests::default()
-        };
-        assert_eq!(manifests.default_package(Registry::CratesIo), Some("root"));
+        let manifests = Manifests::with_names(
+            None,
+            PackageNames {
+                crates,
+                ..PackageNames::default()
+            },
+        );
+        assert_eq!(package_of(&manifests, Registry::CratesIo), Some("root"));
         let virtual_ws = cargo_crates(
             "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\n",
             list,
             &read,
         );
-        let manifests = Manifests {
-            crates: virtual_ws,
-            ..Manifests::default()
-        };
+        let manifests = Manifests::with_names(
+            None,
+            PackageNames {
+                crates: virtual_ws,
+                ..PackageNames::default()
+            },
+        );
         // `a` is the only publishable member.
-        assert_eq!(manifests.default_package(Registry::CratesIo), Some("a"));
+        assert_eq!(package_of(&manifests, Registry::CratesIo), Some("a"));
         assert!(cargo_crates("not toml [", list, &read).is_empty());
     }
 
@@ -685,39 +747,39 @@ mod tests {
 
     #[test]
     fn default_package_per_registry() {
-        let manifests = Manifests {
-            package_json: Some(parse_package_json("{\"name\":\"pkg\"}")),
-            crates: Vec::new(),
-            npmrc_auth_vars: Vec::new(),
-            release: Default::default(),
-            pubspec_name: Some("my_pkg".into()),
-            jsr_name: None,
-            gemspecs: vec![NamedFile {
-                path: "g.gemspec".into(),
-                name: "gem".into(),
-            }],
-            csprojs: vec![
-                NamedFile {
-                    path: "a.csproj".into(),
-                    name: "A".into(),
-                },
-                NamedFile {
-                    path: "b.csproj".into(),
-                    name: "B".into(),
-                },
-            ],
-        };
-        assert_eq!(manifests.default_package(Registry::Npm), Some("pkg"));
-        assert_eq!(manifests.default_package(Registry::RubyGems), Some("gem"));
-        assert_eq!(manifests.default_package(Registry::NuGet), None);
-        assert_eq!(manifests.default_package(Registry::CratesIo), None);
-        assert_eq!(manifests.default_package(Registry::Pypi), None);
-        assert_eq!(manifests.default_package(Registry::PubDev), Some("my_pkg"));
-        assert_eq!(manifests.default_package(Registry::Jsr), None);
+        let manifests = Manifests::with_names(
+            Some(parse_package_json("{\"name\":\"pkg\"}")),
+            PackageNames {
+                crates: Vec::new(),
+                pubspec_name: Some("my_pkg".into()),
+                jsr_name: None,
+                gemspecs: vec![NamedFile {
+                    path: "g.gemspec".into(),
+                    name: "gem".into(),
+                }],
+                csprojs: vec![
+                    NamedFile {
+                        path: "a.csproj".into(),
+                        name: "A".into(),
+                    },
+                    NamedFile {
+                        path: "b.csproj".into(),
+                        name: "B".into(),
+                    },
+                ],
+            },
+        );
+        assert_eq!(package_of(&manifests, Registry::Npm), Some("pkg"));
+        assert_eq!(package_of(&manifests, Registry::RubyGems), Some("gem"));
+        assert_eq!(package_of(&manifests, Registry::NuGet), None);
+        assert_eq!(package_of(&manifests, Registry::CratesIo), None);
+        assert_eq!(package_of(&manifests, Registry::Pypi), None);
+        assert_eq!(package_of(&manifests, Registry::PubDev), Some("my_pkg"));
+        assert_eq!(package_of(&manifests, Registry::Jsr), None);
         let private = Manifests {
             package_json: Some(parse_package_json("{\"name\":\"p\",\"private\":true}")),
             ..Manifests::default()
         };
-        assert_eq!(private.default_package(Registry::Npm), None);
+        assert_eq!(package_of(&private, Registry::Npm), None);
     }
 }

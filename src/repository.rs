@@ -187,7 +187,9 @@ impl Repository {
         if registry.is_pypi() {
             return self.config.project_name.clone();
         }
-        self.manifests.default_package(registry).map(str::to_string)
+        self.manifests
+            .default_package(registry, &self.root, &self.overlay)
+            .map(str::to_string)
     }
 
     /// A repository in memory whose GitLab pipeline is `files` (paths
