@@ -71,7 +71,9 @@ fn pipeline_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
     context
         .publishers()
         .into_iter()
-        .filter(|p| p.platform == crate::config::Platform::Gitlab)
+        .filter(|p| {
+            p.platform == crate::config::Platform::Gitlab && p.index().gitlab_names_pipeline()
+        })
         .collect()
 }
 
@@ -224,6 +226,9 @@ pub(super) fn missing_pipeline_file(
     context: &Context<'_>,
     publisher: &Publisher,
 ) -> Option<Diagnostic> {
+    if !publisher.index().gitlab_names_pipeline() {
+        return None; // NuGet.org's policies name no file
+    }
     let pipeline = context.repo.gitlab.as_ref();
     let path = declared_path(publisher);
     let in_pipeline =
@@ -411,6 +416,7 @@ impl Hidden {
                 match index {
                     Registry::Npm => "`npm publish`",
                     Registry::CratesIo => "`cargo publish` given the token of crates.io's exchange",
+                    Registry::NuGet => "`dotnet nuget push` given the key of NuGet.org's exchange",
                     _ => "`twine upload` or `uv publish`",
                 }
             ));
@@ -476,9 +482,9 @@ pub(super) fn pipeline_publishes_nothing(
     if other_targets(context, index).next().is_some() {
         return None; // TP107 says why
     }
-    // crates.io: a `cargo publish` whose token tplint cannot trace (a
+    // crates.io, NuGet.org: an upload whose token tplint cannot trace (a
     // script it cannot read, or next to an exchange) may be one.
-    if index == Registry::CratesIo
+    if index.exchanges_on_gitlab()
         && facts
             .jobs
             .iter()
