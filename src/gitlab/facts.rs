@@ -540,6 +540,8 @@ fn bearer_variable(text: &str) -> Option<String> {
     let rest = text[at + "Bearer ".len()..].trim_start();
     let name = rest.strip_prefix('$')?;
     let name = name.strip_prefix('{').unwrap_or(name);
+    // PowerShell: `"Bearer $env:NUGET_ID_TOKEN"`.
+    let name = name.strip_prefix("env:").unwrap_or(name);
     let end = name
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(name.len());
@@ -1465,6 +1467,10 @@ mod tests {
         assert_eq!(
             bearer_variable(r#"-H "Authorization: Bearer ${TOKEN}""#).as_deref(),
             Some("TOKEN")
+        );
+        assert_eq!(
+            bearer_variable(r#"@{ Authorization = "Bearer $env:NUGET_ID_TOKEN" }"#).as_deref(),
+            Some("NUGET_ID_TOKEN")
         );
         assert_eq!(bearer_variable("Authorization: Bearer abc"), None);
         assert!(calls_nuget_exchange(

@@ -150,12 +150,18 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
     };
     let path = &pipeline.path;
     let labels = &gitlab_of(registry).labels;
+    // NuGet.org's policies name no pipeline file.
+    let names_pipeline = registry.gitlab_names_pipeline();
+    let pipeline_field = if names_pipeline {
+        format!(" {} `{path}`,", lower_first(labels.workflow))
+    } else {
+        String::new()
+    };
     let mut help = format!(
-        "register a GitLab trusted publisher on {} with {} `{namespace}`, {} `{project}`, {} `{path}`, {} `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
+        "register a GitLab trusted publisher on {} with {} `{namespace}`, {} `{project}`,{pipeline_field} {} `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
         registry.display_name(),
         lower_first(labels.owner),
         lower_first(labels.repository),
-        lower_first(labels.workflow),
         lower_first(labels.environment),
         environment.unwrap_or("(any)"),
     );
@@ -171,14 +177,17 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
         help.push_str(&format!("{key} = \"{package}\"\n"));
     }
     help.push_str(&format!(
-        "namespace = \"{namespace}\"\nrepository = \"{project}\"\nworkflow = \"{path}\"\n"
+        "namespace = \"{namespace}\"\nrepository = \"{project}\"\n"
     ));
+    if names_pipeline {
+        help.push_str(&format!("workflow = \"{path}\"\n"));
+    }
     if let Some(environment) = environment {
         help.push_str(&format!("environment = \"{environment}\"\n"));
     }
     if let Some(file) = pipeline
         .file(publish.key.file)
-        .filter(|f| f.included_by.is_some())
+        .filter(|f| names_pipeline && f.included_by.is_some())
     {
         help.push_str(&format!(
             "\n(the job is in `{}`, but {} matches the top-level pipeline file `{path}`: register that one)",
