@@ -392,13 +392,21 @@ fn job_facts(
         nuget_endpoints: &nuget_endpoints,
         ..NUGET_EXCHANGE
     };
-    facts.nuget_id_token = exchange_sites(
-        &nuget_exchange,
-        &lines,
-        &visitor.nuget_exchanges,
-        &visitor.unread_substitutions,
-        &mut facts.publish_sites,
-    );
+    // Only a job that calls NuGet.org's exchange or pushes there.
+    if !visitor.nuget_exchanges.is_empty()
+        || facts
+            .publish_sites
+            .iter()
+            .any(|s| s.index() == Some(Registry::NuGet))
+    {
+        facts.nuget_id_token = exchange_sites(
+            &nuget_exchange,
+            &lines,
+            &visitor.nuget_exchanges,
+            &visitor.unread_substitutions,
+            &mut facts.publish_sites,
+        );
+    }
     if let Some(image) = &job.image
         && let Some(pin) = image_pin(image)
     {
