@@ -205,7 +205,12 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
                     project: repo.default_package(index),
                     owner: remote.map(|r| r.namespace.clone()),
                     repository: remote.map(|r| r.repository.clone()),
-                    workflow: pipeline.path.clone(),
+                    // NuGet.org's GitLab policies name no pipeline file.
+                    workflow: if index.gitlab_names_pipeline() {
+                        pipeline.path.clone()
+                    } else {
+                        String::new()
+                    },
                     environment_is_expression: environment
                         .as_deref()
                         .is_some_and(|e| e.contains('$')),
@@ -419,11 +424,14 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
         }
         if gitlab {
             text.push_str(&format!(
-                "namespace = {}\nrepository = {}\nworkflow = {}\n",
+                "namespace = {}\nrepository = {}\n",
                 quoted(s.owner.as_deref().unwrap_or("NAMESPACE")),
                 quoted(s.repository.as_deref().unwrap_or("PROJECT")),
-                quoted(&s.workflow)
             ));
+            // NuGet.org registers no pipeline file.
+            if !s.workflow.is_empty() {
+                text.push_str(&format!("workflow = {}\n", quoted(&s.workflow)));
+            }
         } else {
             text.push_str(&format!(
                 "owner = {}\nrepository = {}\n",
@@ -582,7 +590,9 @@ pub fn render_human(
                     labels.repository,
                     s.repository.as_deref().unwrap_or(unknown),
                 ));
-                out.push_str(&line(labels.workflow, &s.workflow));
+                if !labels.workflow.is_empty() {
+                    out.push_str(&line(labels.workflow, &s.workflow));
+                }
             } else {
                 // pub.dev and JSR take the repository as `owner/name`.
                 let repository = match (&s.owner, &s.repository) {
@@ -657,7 +667,7 @@ pub fn render_human(
             && s.environment.is_some()
             && s.index != Registry::CratesIo.key()
     }) {
-        out.push_str("PyPI and npm compare GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
+        out.push_str("PyPI, npm and NuGet.org compare GitLab environment names exactly, letter case included: enter them as the job spells them.\n\n");
     }
     let checked = match (github_count(suggestions), suggestions.len()) {
         (0, _) => "the pipeline",

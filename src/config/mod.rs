@@ -344,10 +344,10 @@ fn read_publisher(
         return Err(error(
             registry,
             format!(
-                "tplint checks GitLab publishers for PyPI, TestPyPI, crates.io and npm only, not `{}`",
+                "tplint checks GitLab publishers for PyPI, TestPyPI, crates.io, npm and NuGet.org only, not `{}`",
                 registry.get_ref()
             ),
-            "use registry = \"pypi\", \"testpypi\", \"crates.io\" or \"npm\"",
+            "use registry = \"pypi\", \"testpypi\", \"crates.io\", \"npm\" or \"nuget\"",
         ));
     }
     let workflow_repository = match (
@@ -398,14 +398,20 @@ fn read_publisher(
             "only pub.dev registers a tag pattern; remove it for other registries",
         ));
     }
-    // pub.dev and JSR register no workflow file (TP102 says so when one is
-    // given); the others need one.
+    // pub.dev and JSR register no workflow file, nor NuGet.org's GitLab
+    // policies a pipeline file (TP102 says so when one is given); the
+    // others need one.
     let workflow = match &raw.workflow {
         Some(workflow) => field(workflow),
-        None if index_kind.is_some_and(|r| !r.matches_workflow()) => Field {
-            value: String::new(),
-            span,
-        },
+        None if index_kind.is_some_and(|r| {
+            !r.matches_workflow() || (platform == Platform::Gitlab && !r.gitlab_names_pipeline())
+        }) =>
+        {
+            Field {
+                value: String::new(),
+                span,
+            }
+        }
         None => {
             return Err(config_error(
                 file,
@@ -802,6 +808,23 @@ mod tests {
     }
 
     #[test]
+    fn nuget_gitlab_publishers_name_no_pipeline_file() {
+        let config = parse(
+            "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"nuget\"\nnamespace = \"g/sub\"\nrepository = \"r\"\nenvironment = \"release\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.publishers.len(), 1);
+        assert_eq!(config.publishers[0].workflow.value, "");
+        // A NuGet publisher on GitHub still needs its workflow.
+        assert!(
+            located_error(
+                "[[publisher]]\nregistry = \"nuget\"\nowner = \"o\"\nrepository = \"r\"\n"
+            )
+            .contains("without `workflow`")
+        );
+    }
+
+    #[test]
     fn crates_io_gitlab_publishers_are_accepted() {
         let config = parse(
             "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"crates.io\"\npackage = \"widget\"\nnamespace = \"g/sub\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\nenvironment = \"release\"\n",
@@ -944,7 +967,7 @@ mod tests {
             ),
             (
                 "[[publisher]]\nplatform = \"gitlab\"\nregistry = \"rubygems\"\nnamespace = \"g\"\nrepository = \"r\"\nworkflow = \".gitlab-ci.yml\"\n".to_string(),
-                "crates.io and npm only",
+                "npm and NuGet.org only",
             ),
         ] {
             let message = located_error(&text);

@@ -36,7 +36,7 @@ use crate::facts::publish_job::{
 };
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
-use crate::registry::{GitlabPublishing, Registry, crates_io};
+use crate::registry::{GitlabPublishing, Registry, crates_io, nuget};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
 use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
@@ -70,6 +70,9 @@ pub struct GitlabJobFacts {
     /// `"jwt"` (its ID token), when the job exchanges one where tplint
     /// sees it.
     pub crates_io_id_token: Option<String>,
+    /// The variable the job's NuGet.org token exchange posts as its
+    /// bearer token, when the job exchanges one where tplint sees it.
+    pub nuget_id_token: Option<String>,
 }
 
 /// An uploader pinned to a version.
@@ -125,6 +128,10 @@ struct Visitor {
     /// Script lines (by index) whose walk reaches crates.io's token
     /// exchange, with the text that calls it.
     exchanges: Vec<(usize, String)>,
+    /// The same for NuGet.org's token exchange.
+    nuget_exchanges: Vec<(usize, String)>,
+    /// Job variables holding NuGet.org's token exchange URL.
+    nuget_endpoints: Vec<String>,
     /// Script lines assigning a substitution whose script tplint has not
     /// read (yet, or at all).
     unread_substitutions: Vec<usize>,
@@ -134,6 +141,10 @@ impl<'a> Visit<'a> for Visitor {
     fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, commands: &[Command]) {
         if block.text.contains(crates_io::EXCHANGE_PATH) {
             self.exchanges
+                .push((block.exec.top, block.text.clone().into_owned()));
+        }
+        if calls_nuget_exchange(&block.text, &self.nuget_endpoints) {
+            self.nuget_exchanges
                 .push((block.exec.top, block.text.clone().into_owned()));
         }
         let room = MAX_SITES_PER_JOB.saturating_sub(self.facts.publish_sites.len());
@@ -232,8 +243,10 @@ fn job_facts(
             Some(inner_step)
         })
         .collect();
+    let nuget_endpoints = nuget_endpoints(&job.variables);
     let mut visitor = Visitor {
         mint: publish::MintState::with_release_config(&repo.manifests.release),
+        nuget_endpoints: nuget_endpoints.clone(),
         ..Visitor::default()
     };
     visitor
@@ -279,7 +292,10 @@ fn job_facts(
         if let Some(inner) = &inner_steps[top] {
             // `NAME=$(bash script.sh)`: the script is read for crates.io's
             // exchange only (the walker does not enter substitutions).
-            let mut seen = ExchangeSeen::default();
+            let mut seen = ExchangeSeen {
+                nuget_endpoints: nuget_endpoints.clone(),
+                ..ExchangeSeen::default()
+            };
             let job_ref = JobRef {
                 workflow: &workflow,
                 workflow_file: line.location.file,
@@ -303,6 +319,9 @@ fn job_facts(
             visitor
                 .exchanges
                 .extend(seen.texts.into_iter().map(|text| (top, text)));
+            visitor
+                .nuget_exchanges
+                .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
         }
         exported.extend(exports(repo, line));
     }
@@ -338,6 +357,16 @@ fn job_facts(
         // GitLab variables are `$NAME`, not `${{ }}`: an index named by
         // one cannot be known, unless it is the instance's own package
         // registry, which is never PyPI.
+        // NuGet.org's GitLab example names its source by a job variable
+        // (`-s "$NUGET_SOURCE"`): a job variable holding one of NuGet.org's
+        // URLs is taken as NuGet.org (a project variable of the same name
+        // would override it, as it would the exchange's URL).
+        if let Target::Custom(url) = &site.target
+            && let Some(value) = job_variable_value(&job.variables, url)
+            && Registry::of_url(value) == Some(Registry::NuGet)
+        {
+            site.target = Target::Registry(Registry::NuGet);
+        }
         if let Target::Custom(url) = &site.target
             && url.contains('$')
             && !is_gitlab_registry(url)
@@ -352,12 +381,32 @@ fn job_facts(
         }
     }
     npm_sites(job, &lines, &mut facts.publish_sites);
-    facts.crates_io_id_token = crates_io_sites(
+    facts.crates_io_id_token = exchange_sites(
+        &CRATES_IO_EXCHANGE,
         &lines,
         &visitor.exchanges,
         &visitor.unread_substitutions,
         &mut facts.publish_sites,
     );
+    let nuget_exchange = ExchangeKind {
+        nuget_endpoints: &nuget_endpoints,
+        ..NUGET_EXCHANGE
+    };
+    // Only a job that calls NuGet.org's exchange or pushes there.
+    if !visitor.nuget_exchanges.is_empty()
+        || facts
+            .publish_sites
+            .iter()
+            .any(|s| s.index() == Some(Registry::NuGet))
+    {
+        facts.nuget_id_token = exchange_sites(
+            &nuget_exchange,
+            &lines,
+            &visitor.nuget_exchanges,
+            &visitor.unread_substitutions,
+            &mut facts.publish_sites,
+        );
+    }
     if let Some(image) = &job.image
         && let Some(pin) = image_pin(image)
     {
@@ -428,7 +477,89 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
     }
 }
 
-/// Complete the crates.io facts of a GitLab job's publish sites. cargo
+/// A registry whose GitLab uploader is given the answer of a token
+/// exchange a script of the job calls.
+struct ExchangeKind<'a> {
+    registry: Registry,
+    /// Job variables holding the exchange's URL (NuGet.org's example).
+    nuget_endpoints: &'a [String],
+    /// The variable the exchange posts the ID token as.
+    posted: fn(&str) -> Option<String>,
+}
+
+impl ExchangeKind<'_> {
+    fn calls(&self, text: &str) -> bool {
+        match self.registry {
+            Registry::NuGet => calls_nuget_exchange(text, self.nuget_endpoints),
+            _ => text.contains(crates_io::EXCHANGE_PATH),
+        }
+    }
+}
+
+const CRATES_IO_EXCHANGE: ExchangeKind<'static> = ExchangeKind {
+    registry: Registry::CratesIo,
+    nuget_endpoints: &[],
+    posted: jwt_variable,
+};
+
+const NUGET_EXCHANGE: ExchangeKind<'static> = ExchangeKind {
+    registry: Registry::NuGet,
+    nuget_endpoints: &[],
+    posted: bearer_variable,
+};
+
+/// Whether shell text calls NuGet.org's token exchange: its URL
+/// (`nuget::is_nuget_org_token_service`) written out, or a job variable
+/// holding it (`"$NUGET_TOKEN_ENDPOINT"`, as NuGet's GitLab example does).
+fn calls_nuget_exchange(text: &str, endpoints: &[String]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains(&format!("nuget.org{}", nuget::EXCHANGE_PATH)) {
+        return true;
+    }
+    endpoints.iter().any(|name| references(text, name))
+}
+
+/// The literal value of the job variable `text` (`$NAME`, `${NAME}`,
+/// quoted or not) names.
+fn job_variable_value<'v>(variables: &'v [Variable], text: &str) -> Option<&'v str> {
+    let text = text.trim().trim_matches(|c| c == '"' || c == '\'');
+    let name = text.strip_prefix('$')?;
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    let value = &variables.iter().find(|v| v.name.value == name)?.value.value;
+    (!value.contains('$')).then_some(value.as_str())
+}
+
+/// The job variables whose value is NuGet.org's token exchange URL.
+fn nuget_endpoints(variables: &[Variable]) -> Vec<String> {
+    variables
+        .iter()
+        .filter(|v| nuget::is_nuget_org_token_service(&v.value.value))
+        .map(|v| v.name.value.clone())
+        .collect()
+}
+
+/// The variable shell text sends as a bearer token
+/// (`-H "Authorization: Bearer $NUGET_ID_TOKEN"`).
+fn bearer_variable(text: &str) -> Option<String> {
+    let at = text.find("Bearer ")?;
+    let rest = text[at + "Bearer ".len()..].trim_start();
+    let name = rest.strip_prefix('$')?;
+    let name = name.strip_prefix('{').unwrap_or(name);
+    // PowerShell: `"Bearer $env:NUGET_ID_TOKEN"`.
+    let name = name.strip_prefix("env:").unwrap_or(name);
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    let name = &name[..end];
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        .then(|| name.to_string())
+}
+
+/// Complete the crates.io (or NuGet.org) facts of a GitLab job's publish
+/// sites. cargo
 /// reads no ID token itself: crates.io's GitLab setup
 /// (`registry::crates_io::GITLAB`) has a script post the job's ID token to
 /// [`crates_io::EXCHANGE_PATH`] and assigns what it prints to a variable
@@ -438,7 +569,12 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
 /// the job's `id_tokens`. Any other token of a job that calls the exchange
 /// cannot be told apart from it, nor a token a script tplint cannot read
 /// prints: its authentication is unknown.
-fn crates_io_sites(
+///
+/// NuGet.org's GitLab setup (`registry::nuget::GITLAB`) is the same: a
+/// script posts the ID token as a bearer token to NuGet.org's exchange and
+/// `dotnet nuget push` is given the `apiKey` it answers.
+fn exchange_sites(
+    kind: &ExchangeKind<'_>,
     lines: &[&ScriptLine],
     exchanges: &[(usize, String)],
     unread: &[usize],
@@ -463,7 +599,7 @@ fn crates_io_sites(
     // The exchange's ID token: the variable it posts as `"jwt"`, unless
     // the text sets that variable itself (then it may hold anything).
     let posted = |text: &str| {
-        let name = jwt_variable(text)?;
+        let name = (kind.posted)(text)?;
         let assigned = text.contains(&format!("{name}=")) || text.contains("read ");
         (!assigned).then_some(name)
     };
@@ -480,9 +616,9 @@ fn crates_io_sites(
         id_token.get_or_insert(variable);
         // An inline exchange sits in the assignment itself; a script's
         // text is another block, so its line must be the assignment alone.
-        let inline = line.text.contains(crates_io::EXCHANGE_PATH);
+        let inline = kind.calls(&line.text);
         for physical in line.text.lines() {
-            if inline && !physical.contains(crates_io::EXCHANGE_PATH) {
+            if inline && !kind.calls(physical) {
                 continue;
             }
             if !inline && line.text.trim().lines().count() != 1 {
@@ -507,7 +643,7 @@ fn crates_io_sites(
         }
     }
     for site in sites.iter_mut() {
-        if site.index() != Some(Registry::CratesIo) {
+        if site.index() != Some(kind.registry) {
             continue;
         }
         let Auth::Password { location, .. } = &site.auth else {
@@ -573,10 +709,13 @@ fn jwt_variable(text: &str) -> Option<String> {
         .then(|| name.to_string())
 }
 
-/// What a walk into a substituted script finds of crates.io's exchange.
+/// What a walk into a substituted script finds of crates.io's (and
+/// NuGet.org's) exchange.
 #[derive(Default)]
 struct ExchangeSeen {
     texts: Vec<String>,
+    nuget_texts: Vec<String>,
+    nuget_endpoints: Vec<String>,
     /// The walk met something it cannot read.
     opaque: bool,
 }
@@ -585,6 +724,9 @@ impl<'a> Visit<'a> for ExchangeSeen {
     fn shell(&mut self, block: &ShellBlock<'a, '_, '_>, _commands: &[Command]) {
         if block.text.contains(crates_io::EXCHANGE_PATH) {
             self.texts.push(block.text.clone().into_owned());
+        }
+        if calls_nuget_exchange(&block.text, &self.nuget_endpoints) {
+            self.nuget_texts.push(block.text.clone().into_owned());
         }
     }
 
@@ -766,8 +908,9 @@ pub(crate) fn token_variable(index: Registry) -> &'static str {
 /// The ID token variable a job's upload to `index` reads: for crates.io,
 /// the one its token exchange posts.
 pub(crate) fn variable_for(facts: &GitlabJobFacts, index: Registry) -> &str {
-    match &facts.crates_io_id_token {
-        Some(name) if index == Registry::CratesIo => name,
+    match (&facts.crates_io_id_token, &facts.nuget_id_token) {
+        (Some(name), _) if index == Registry::CratesIo => name,
+        (_, Some(name)) if index == Registry::NuGet => name,
         _ => token_variable(index),
     }
 }
@@ -939,7 +1082,7 @@ pub(crate) fn gives_username(repo: &Repository, job: &GitlabJob, site: &PublishS
 pub(crate) fn relies_on_tp(job: &GitlabJob, facts: &GitlabJobFacts, index: Registry) -> bool {
     let uploads = tp_indexes(facts);
     facts.mints_token
-        || index == Registry::CratesIo
+        || index.exchanges_on_gitlab()
         || !matches!(token_for(job, facts, &uploads, index), TokenFor::Missing)
 }
 
@@ -1126,8 +1269,9 @@ fn gitlab_token_upload_help(uploader: Uploader, index: Registry, source: &str) -
     match index.gitlab() {
         // cargo publishes with the token crates.io gives for the ID token,
         // which the job's script asks for itself.
-        Some(gitlab) if index == Registry::CratesIo => format!(
-            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on crates.io, and publish with {}",
+        Some(gitlab) if index.exchanges_on_gitlab() => format!(
+            "remove {source} and the CI/CD variable behind it, register a GitLab publisher on {}, and publish with {}",
+            index.display_name(),
             gitlab.publish_hint
         ),
         Some(gitlab) if gitlab.uploaders.contains(&uploader) => format!(
@@ -1178,7 +1322,7 @@ pub fn password_uploads<'a>(
                 // cargo never reads crates.io's ID token itself.
                 overrides: job
                     .id_token(variable)
-                    .filter(|_| index != Registry::CratesIo)
+                    .filter(|_| !index.exchanges_on_gitlab())
                     .map(|_| format!("a given password wins over the job's `{variable}`")),
                 minted_in_job: job_facts.mints_token,
                 id_token_as_password,
@@ -1320,6 +1464,40 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn nuget_exchange_is_recognised_by_url_or_job_variable() {
+        assert_eq!(
+            bearer_variable(r#"-H "Authorization: Bearer $NUGET_ID_TOKEN" -d x"#).as_deref(),
+            Some("NUGET_ID_TOKEN")
+        );
+        assert_eq!(
+            bearer_variable(r#"-H "Authorization: Bearer ${TOKEN}""#).as_deref(),
+            Some("TOKEN")
+        );
+        assert_eq!(
+            bearer_variable(r#"@{ Authorization = "Bearer $env:NUGET_ID_TOKEN" }"#).as_deref(),
+            Some("NUGET_ID_TOKEN")
+        );
+        assert_eq!(bearer_variable("Authorization: Bearer abc"), None);
+        assert!(calls_nuget_exchange(
+            "curl -X POST https://www.NuGet.org/api/v2/token",
+            &[]
+        ));
+        assert!(!calls_nuget_exchange(
+            "curl -X POST https://example.com/api/v2/token",
+            &[]
+        ));
+        let endpoint = vec!["NUGET_TOKEN_ENDPOINT".to_string()];
+        assert!(calls_nuget_exchange(
+            r#"curl -X POST "$NUGET_TOKEN_ENDPOINT""#,
+            &endpoint
+        ));
+        assert!(!calls_nuget_exchange(
+            r#"curl -X POST "$NUGET_TOKEN_ENDPOINT_2""#,
+            &endpoint
+        ));
     }
 
     #[test]

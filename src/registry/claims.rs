@@ -166,6 +166,8 @@ impl Registry {
     /// it exactly.
     pub fn names_file(self, ci: Ci, declared: &str, file: &str) -> bool {
         match ci {
+            // NuGet.org's GitLab policies trust every pipeline of the project.
+            Ci::Gitlab if !self.gitlab_names_pipeline() => true,
             Ci::Gitlab => declared.trim() == file,
             Ci::GithubActions => {
                 let declared = match self {
@@ -285,6 +287,15 @@ impl Registry {
             PublisherField::Owner => claims.owner,
             _ => claims.name,
         };
+        // NuGet.org saves a GitLab project path given with its group (or
+        // as a URL) as its last segment (`nuget::GITLAB`).
+        let declared = match (claims.ci, field, self) {
+            (Ci::Gitlab, PublisherField::Repository, Registry::NuGet) => {
+                let trimmed = declared.trim().trim_end_matches('/');
+                trimmed.rsplit('/').next().unwrap_or(trimmed)
+            }
+            _ => declared,
+        };
         if declared == found {
             return None;
         }
@@ -329,9 +340,9 @@ impl Registry {
                 }
             }
             Ci::Gitlab => {
-                // crates.io compares both in lower case and matches the
-                // pipeline by its file path alone (`crates_io::GITLAB`).
-                if case_only && self == Registry::CratesIo {
+                // crates.io and NuGet.org compare both ignoring case
+                // (`crates_io::GITLAB`, `nuget::GITLAB`).
+                if case_only && matches!(self, Registry::CratesIo | Registry::NuGet) {
                     return None;
                 }
                 if case_only {

@@ -205,8 +205,22 @@ impl Registry {
             Registry::TestPypi => Some(&pypi::TESTPYPI_GITLAB),
             Registry::Npm => Some(&npm::GITLAB),
             Registry::CratesIo => Some(&crates_io::GITLAB),
+            Registry::NuGet => Some(&nuget::GITLAB),
             _ => None,
         }
+    }
+
+    /// Whether the registry's uploader reads no ID token on GitLab: a
+    /// script of the job exchanges it (crates.io, NuGet.org) and the
+    /// uploader is given the answer.
+    pub fn exchanges_on_gitlab(self) -> bool {
+        matches!(self, Registry::CratesIo | Registry::NuGet)
+    }
+
+    /// Whether the registry's GitLab publishers name a top-level pipeline
+    /// file (NuGet.org's name none: its form has no such field).
+    pub fn gitlab_names_pipeline(self) -> bool {
+        self.gitlab().is_none_or(|g| !g.labels.workflow.is_empty())
     }
 
     /// The registry a `registry =` (or `index =`) value names, any case.

@@ -8,17 +8,15 @@
 //! profile name of the policy's creator), and
 //! https://learn.microsoft.com/nuget/nuget-org/trusted-publishing.
 //!
-//! GitLab CI/CD: NuGet's documentation describes it too (section "Gitlab
-//! support" of NuGet/docs.microsoft.com-nuget
-//! `docs/nuget-org/trusted-publishing.md` [042ebab]: an `id_tokens:` entry
-//! with `aud: "https://www.nuget.org"`, sent as a bearer token to
-//! [`EXCHANGE_PATH`], the answer's `apiKey` given to `dotnet nuget push`).
-//! tplint does not check it yet: NuGet.org has no GitLab entry here.
+//! GitLab CI/CD: [`GITLAB`] holds what NuGet documents and checks of
+//! GitLab policies. `dotnet nuget push` reads no ID token: a script posts
+//! it to [`EXCHANGE_PATH`], and `gitlab::facts` recognises the key it
+//! answers when the push is given it.
 
 use super::publishing::{CommandUploader, TokenMinter, Uploader};
 use super::{
-    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
-    PublisherField, Registry, RegistryInfo,
+    CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, GitlabPublishing,
+    MatchedWorkflow, PublisherField, Registry, RegistryInfo,
 };
 
 pub static INFO: RegistryInfo = RegistryInfo {
@@ -140,3 +138,171 @@ pub const EXCHANGE_PATH: &str = "/api/v2/token";
 
 /// How a job publishes by trusted publishing (NuGet/login README).
 pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `NuGet/login` step with an `id:` (e.g. `login`) and your nuget.org `user`, and pass `--api-key ${{ steps.login.outputs.NUGET_API_KEY }}` to `dotnet nuget push`";
+
+/// NuGet.org's GitLab policies, checked against NuGet/NuGetGallery
+/// [55d8cc0] and NuGet/docs.microsoft.com-nuget [2b52d77]:
+/// - the setup: `docs/nuget-org/trusted-publishing.md`, section "Gitlab
+///   support" (`id_tokens: NUGET_ID_TOKEN: aud: "https://www.nuget.org"`,
+///   a script posting it as `Authorization: Bearer` with `username` and
+///   `tokenType` to `https://www.nuget.org/api/v2/token`, the answer's
+///   `apiKey` given to `dotnet nuget push -k`); the variable name is the
+///   documentation's choice, the script reads whichever it is given;
+/// - the form: `src/NuGetGallery/Views/Users/TrustedPublishing.cshtml`
+///   ("Namespace Path" and "Project Path" required, "Ref" and
+///   "Environment" optional): no pipeline file;
+/// - matching: `src/NuGetGallery.Services/Authentication/Federated/GitLabTokenPolicyValidator.cs`:
+///   issuer `https://gitlab.com` only; the audience NuGet's configured
+///   one; `namespace_path` and `project_path` (namespace, `/`, project)
+///   compared ignoring case; a project path given with its group or as a
+///   URL is cut to its last segment when saved (`NormalizeProjectPath`);
+///   the namespace and project IDs stored at the first exchange (within 7
+///   days) and required after; the environment, when the policy names
+///   one, compared exactly; the ref, when named, compared exactly and
+///   required to be a branch (`ref_type`), which tplint does not check;
+///   each token accepted once (`TokenPolicyValidator`, `jti`).
+pub static GITLAB: GitlabPublishing = GitlabPublishing {
+    labels: FormLabels {
+        package: "Package ID",
+        owner: "Namespace Path",
+        repository: "Project Path",
+        // NuGet.org's GitLab policies name no pipeline file.
+        workflow: "",
+        environment: "Environment",
+    },
+    case: CaseRules {
+        owner: false,
+        workflow: false,
+        environment: true,
+    },
+    id_token: "NUGET_ID_TOKEN",
+    audience: "https://www.nuget.org",
+    // The documentation gives one string; NuGet validates the token with
+    // its one configured audience and says nothing of lists.
+    audience_list: None,
+    // `dotnet nuget push` reads no ID token: a script exchanges it, and a
+    // push given the answer's `apiKey` is trusted publishing
+    // (`gitlab::facts`).
+    uploaders: &[Uploader::NuGetPush],
+    // Each token is exchanged once, but the key it answers (valid for an
+    // hour, per the documentation) pushes any number of packages.
+    single_use: false,
+    publish_hint: "a script posting the job's ID token (`id_tokens: NUGET_ID_TOKEN: {aud: \"https://www.nuget.org\"}`) as `Authorization: Bearer` with your nuget.org `username` to `https://www.nuget.org/api/v2/token`, and `dotnet nuget push -k` with the `apiKey` it answers",
+    rejection: "\"No matching trust policy\"",
+    validate: validate_gitlab,
+    source: "https://learn.microsoft.com/nuget/nuget-org/trusted-publishing (Gitlab support); NuGet/NuGetGallery GitLabTokenPolicyValidator.cs, GitLabCriteria.cs, TrustedPublishing.cshtml",
+};
+
+/// NuGet.org's GitLab form (NuGet/NuGetGallery `GitLabCriteria.cs`
+/// `Validate` [55d8cc0]): namespace and project paths required (trimmed);
+/// no pipeline file is registered.
+pub fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    for (field, value, what) in [
+        (PublisherField::Owner, values.owner, "namespace path"),
+        (
+            PublisherField::Repository,
+            values.repository,
+            "project path",
+        ),
+    ] {
+        if value.trim().is_empty() {
+            problems.push(FieldProblem {
+                field,
+                message: format!("NuGet.org requires the GitLab {what}"),
+                help: None,
+            });
+        }
+    }
+    if !values.workflow.trim().is_empty() {
+        problems.push(FieldProblem {
+            field: PublisherField::Workflow,
+            message: format!(
+                "NuGet.org's GitLab policies name no pipeline file (`{}`): it trusts every pipeline of the project",
+                values.workflow
+            ),
+            help: Some("remove `workflow`; limit the policy with an environment instead".into()),
+        });
+    }
+    if let Some(user) = values.user
+        && user.contains('@')
+    {
+        problems.push(FieldProblem {
+            field: PublisherField::User,
+            message: format!("`user` `{user}` is an e-mail address; NuGet.org's token exchange needs the nuget.org profile name of the policy's creator"),
+            help: Some("use the user name shown on your nuget.org profile".into()),
+        });
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::claims::{Ci, PathClaims};
+
+    fn values<'a>(owner: &'a str, repository: &'a str, workflow: &'a str) -> FormValues<'a> {
+        FormValues {
+            owner,
+            repository,
+            workflow,
+            environment: None,
+            workflow_repository: None,
+            user: None,
+        }
+    }
+
+    #[test]
+    fn gitlab_facts_as_documented() {
+        assert_eq!(GITLAB.audience, "https://www.nuget.org");
+        assert_eq!(GITLAB.id_token, "NUGET_ID_TOKEN");
+        assert!(std::ptr::eq(
+            Registry::NuGet.gitlab().map_or(std::ptr::null(), |g| g),
+            &GITLAB
+        ));
+        assert!(!GITLAB.case.owner && GITLAB.case.environment);
+        assert!(Registry::NuGet.exchanges_on_gitlab());
+        assert!(!Registry::NuGet.gitlab_names_pipeline());
+        assert!(Registry::CratesIo.gitlab_names_pipeline());
+    }
+
+    #[test]
+    fn gitlab_form_names_no_pipeline_file() {
+        let fields = |v: &FormValues<'_>| -> Vec<PublisherField> {
+            validate_gitlab(v).into_iter().map(|p| p.field).collect()
+        };
+        assert!(fields(&values("acme/dotnet", "widget", "")).is_empty());
+        assert_eq!(
+            fields(&values("acme", "widget", ".gitlab-ci.yml")),
+            [PublisherField::Workflow]
+        );
+        assert_eq!(fields(&values(" ", "widget", "")), [PublisherField::Owner]);
+    }
+
+    #[test]
+    fn gitlab_paths_ignore_case_and_a_project_given_with_its_group() {
+        let claims = PathClaims {
+            ci: Ci::Gitlab,
+            owner: "acme/dotnet",
+            name: "widget",
+            url: "https://gitlab.com/acme/dotnet/widget.git",
+        };
+        let nuget = Registry::NuGet;
+        assert!(
+            nuget
+                .path_mismatch(PublisherField::Owner, "Acme/DotNet", &claims)
+                .is_none()
+        );
+        assert!(
+            nuget
+                .path_mismatch(PublisherField::Repository, "acme/dotnet/Widget", &claims)
+                .is_none()
+        );
+        assert!(
+            nuget
+                .path_mismatch(PublisherField::Owner, "acme", &claims)
+                .is_some()
+        );
+        // Every pipeline of the project: no file compared.
+        assert!(nuget.names_file(Ci::Gitlab, "", ".gitlab-ci.yml"));
+    }
+}

@@ -270,13 +270,13 @@ pub fn missing_id_tokens<'a>(
                 );
                 finding.related.push((default, default_entry));
                 (finding, true)
-            } else if index == Registry::CratesIo {
+            } else if index.exchanges_on_gitlab() {
                 (
                     found(
                         pipeline,
                         job.id_tokens_key.unwrap_or(job.name.location),
                         format!(
-                            "job `{name}` exchanges `${variable}` at crates.io for the token of `{tool}`, but has no `id_tokens` entry `{variable}`, so the exchange is refused and the upload fails"
+                            "job `{name}` exchanges `${variable}` at {shown} for the token of `{tool}`, but has no `id_tokens` entry `{variable}`, so the exchange is refused and the upload fails"
                         ),
                         help,
                     ),
@@ -335,6 +335,7 @@ fn uses_token(job: &GitlabJob, facts: &GitlabJobFacts, name: &str) -> bool {
         || facts.mints_token
         || facts.id_token_uses.iter().any(|u| u.value == name)
         || facts.crates_io_id_token.as_deref() == Some(name)
+        || facts.nuget_id_token.as_deref() == Some(name)
         || job.variables.iter().any(|v| named(&v.value.value))
         || job.all_lines().any(|l| l.text.contains("-m id "))
         || job.script.is_empty()
@@ -695,8 +696,9 @@ pub fn wrong_audiences<'a>(
                 continue;
             };
             let tool = site.uploader.name();
-            // Who reads the variable: the uploader, or crates.io's exchange.
-            let reader = if index == Registry::CratesIo {
+            // Who reads the variable: the uploader, or the registry's
+            // exchange (crates.io, NuGet.org).
+            let reader = if index.exchanges_on_gitlab() {
                 "the job's token exchange".to_string()
             } else {
                 format!("`{tool}`")

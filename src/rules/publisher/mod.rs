@@ -1052,6 +1052,9 @@ fn issuer_mismatch(publisher: &Publisher, remote: &Remote, out: &mut Vec<Diagnos
             // rust-lang/crates.io crates/crates_io_trustpub/src/gitlab/mod.rs
             // (`GITLAB_ISSUER_URL`) and claims.rs (the one issuer validated).
             "ID tokens carry the issuer of the instance the pipeline runs on; crates.io accepts only `https://gitlab.com`, so publish from gitlab.com".to_string()
+        } else if publisher.index() == Registry::NuGet {
+            // NuGet/NuGetGallery GitLabTokenPolicyValidator.cs (`Issuer`).
+            "ID tokens carry the issuer of the instance the pipeline runs on; NuGet.org accepts only `https://gitlab.com`, so publish from gitlab.com".to_string()
         } else {
             format!(
                 "ID tokens carry the issuer of the instance the pipeline runs on; {} accepts trusted publishing from GitLab.com shared runners only, so publish from gitlab.com",

@@ -71,7 +71,9 @@ fn pipeline_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
     context
         .publishers()
         .into_iter()
-        .filter(|p| p.platform == crate::config::Platform::Gitlab)
+        .filter(|p| {
+            p.platform == crate::config::Platform::Gitlab && p.index().gitlab_names_pipeline()
+        })
         .collect()
 }
 
@@ -148,12 +150,18 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
     };
     let path = &pipeline.path;
     let labels = &gitlab_of(registry).labels;
+    // NuGet.org's policies name no pipeline file.
+    let names_pipeline = registry.gitlab_names_pipeline();
+    let pipeline_field = if names_pipeline {
+        format!(" {} `{path}`,", lower_first(labels.workflow))
+    } else {
+        String::new()
+    };
     let mut help = format!(
-        "register a GitLab trusted publisher on {} with {} `{namespace}`, {} `{project}`, {} `{path}`, {} `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
+        "register a GitLab trusted publisher on {} with {} `{namespace}`, {} `{project}`,{pipeline_field} {} `{}`, then declare it in tplint.toml:\n\n[[publisher]]\nplatform = \"gitlab\"\n",
         registry.display_name(),
         lower_first(labels.owner),
         lower_first(labels.repository),
-        lower_first(labels.workflow),
         lower_first(labels.environment),
         environment.unwrap_or("(any)"),
     );
@@ -169,14 +177,17 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
         help.push_str(&format!("{key} = \"{package}\"\n"));
     }
     help.push_str(&format!(
-        "namespace = \"{namespace}\"\nrepository = \"{project}\"\nworkflow = \"{path}\"\n"
+        "namespace = \"{namespace}\"\nrepository = \"{project}\"\n"
     ));
+    if names_pipeline {
+        help.push_str(&format!("workflow = \"{path}\"\n"));
+    }
     if let Some(environment) = environment {
         help.push_str(&format!("environment = \"{environment}\"\n"));
     }
     if let Some(file) = pipeline
         .file(publish.key.file)
-        .filter(|f| f.included_by.is_some())
+        .filter(|f| names_pipeline && f.included_by.is_some())
     {
         help.push_str(&format!(
             "\n(the job is in `{}`, but {} matches the top-level pipeline file `{path}`: register that one)",
@@ -224,6 +235,9 @@ pub(super) fn missing_pipeline_file(
     context: &Context<'_>,
     publisher: &Publisher,
 ) -> Option<Diagnostic> {
+    if !publisher.index().gitlab_names_pipeline() {
+        return None; // NuGet.org's policies name no file
+    }
     let pipeline = context.repo.gitlab.as_ref();
     let path = declared_path(publisher);
     let in_pipeline =
@@ -411,6 +425,7 @@ impl Hidden {
                 match index {
                     Registry::Npm => "`npm publish`",
                     Registry::CratesIo => "`cargo publish` given the token of crates.io's exchange",
+                    Registry::NuGet => "`dotnet nuget push` given the key of NuGet.org's exchange",
                     _ => "`twine upload` or `uv publish`",
                 }
             ));
@@ -476,9 +491,9 @@ pub(super) fn pipeline_publishes_nothing(
     if other_targets(context, index).next().is_some() {
         return None; // TP107 says why
     }
-    // crates.io: a `cargo publish` whose token tplint cannot trace (a
+    // crates.io, NuGet.org: an upload whose token tplint cannot trace (a
     // script it cannot read, or next to an exchange) may be one.
-    if index == Registry::CratesIo
+    if index.exchanges_on_gitlab()
         && facts
             .jobs
             .iter()
