@@ -218,7 +218,11 @@ fn check_remote(
         .iter()
         .map(|f| (f.name.clone(), f.reason.clone()))
         .collect();
-    write(renderer.finish_with(&outcome.totals, &unreadable));
+    let end = renderer.finish_with(&outcome.totals, &unreadable);
+    // "No problems found" would be false when nothing could be checked.
+    if format != Format::Human || outcome.read > 0 {
+        write(end);
+    }
     if format == Format::Human && !args.quiet {
         write(remote::summary::table(&rows));
     }
