@@ -635,6 +635,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             "add",
             "changeset",
             "semantic-release",
+            "release-it",
+            "lerna",
+            "nx",
         ];
         let words: Vec<&str> = text.split_whitespace().collect();
         let (runner, script) = match words.as_slice() {

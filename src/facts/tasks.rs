@@ -54,7 +54,28 @@ const FOREIGN_EXTENSIONS: &[&str] = &[
 
 /// Release tools whose publishing tplint reads itself (from the publish
 /// tables), so that running them through `npx` is not opaque.
-pub const RELEASE_TOOLS: &[&str] = &["changeset", "semantic-release"];
+pub const RELEASE_TOOLS: &[&str] = &["changeset", "semantic-release", "release-it"];
+
+/// Release tools with other commands too, read only for the one that
+/// publishes (`lerna publish`, `nx release`); their other commands run
+/// the project's own scripts and targets.
+pub const RELEASE_TOOL_COMMANDS: &[(&str, &str)] = &[("lerna", "publish"), ("nx", "release")];
+
+/// Whether `words` (after a runner such as `npx`) start a release tool
+/// tplint reads.
+pub fn starts_release_tool<T: AsRef<str>>(words: &[T]) -> bool {
+    let Some(first) = words.first().map(AsRef::as_ref) else {
+        return false;
+    };
+    let tool = first.split('@').next().unwrap_or(first);
+    if first.starts_with('@') {
+        return false;
+    }
+    RELEASE_TOOLS.contains(&tool)
+        || RELEASE_TOOL_COMMANDS.iter().any(|(program, command)| {
+            *program == tool && words.get(1).map(AsRef::as_ref) == Some(*command)
+        })
+}
 
 /// Task runners whose definitions are code (Python) or that tplint does
 /// not read: running them is opaque.
@@ -220,10 +241,8 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
                 !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn" | "jsr")
             });
     // `npx changeset ...`: a release tool tplint reads as a publish site.
-    let runs_release_tool = name == "npx"
-        && super::shell::skip_runner_options(args)
-            .first()
-            .is_some_and(|w| RELEASE_TOOLS.contains(&w.split('@').next().unwrap_or(w)));
+    let runs_release_tool =
+        name == "npx" && starts_release_tool(super::shell::skip_runner_options(args));
     if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager && !runs_release_tool {
         return Some(Runs::Interpreter {
             program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
