@@ -773,8 +773,59 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         }
         let commands = shell::commands(&block.text);
         self.visitor.shell(block, &commands);
+        // The working folder each command runs in: `cd DIR` (or `pushd`)
+        // moves the commands after it, until the subshell it is in ends;
+        // `None` once it moved where tplint cannot tell (`cd "$DIR"`).
+        let mut cwd: Option<String> = Some(block.cwd.clone());
+        let mut saved: Vec<(usize, Option<String>)> = Vec::new();
         for command in &commands {
-            self.command(block, command, depth);
+            while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
+                if let Some((_, before)) = saved.pop() {
+                    cwd = before;
+                }
+            }
+            let words = strip_prefixes(&command.words);
+            if let Some(moved) = changed_folder(words, cwd.as_deref()) {
+                saved.push((command.subshell, cwd.clone()));
+                cwd = moved;
+                continue;
+            }
+            match &cwd {
+                Some(here) if *here == block.cwd => self.command(block, command, depth),
+                Some(here) => {
+                    let moved = ShellBlock {
+                        exec: block.exec,
+                        kind: block.kind,
+                        file: block.file,
+                        source: block.source,
+                        within: block.within,
+                        text: block.text.clone(),
+                        via: block.via.clone(),
+                        inherited: block.inherited.clone(),
+                        cwd: here.clone(),
+                    };
+                    self.command(&moved, command, depth);
+                }
+                None => {
+                    // A relative path from a folder tplint cannot tell.
+                    let relative = tasks::what_runs(words).is_some_and(|run| {
+                        !matches!(
+                            run,
+                            tasks::Runs::Inline(_) | tasks::Runs::Interpreter { .. }
+                        )
+                    });
+                    if relative {
+                        let at = block.command_location(command);
+                        let what = format!(
+                            "`{}`, run from a folder tplint cannot tell (after a `cd` to a variable)",
+                            words.join(" ")
+                        );
+                        self.opaque(block.exec, at, block.via.clone(), what);
+                    } else {
+                        self.command(block, command, depth);
+                    }
+                }
+            }
         }
     }
 
@@ -1162,6 +1213,48 @@ fn may_run_files(text: &str) -> bool {
                 || word.starts_with(".github/")
                 || RUNNERS.contains(&word)
         })
+}
+
+/// The folder a `cd`/`pushd` command moves to, relative to the root:
+/// `Some(Some(dir))` for a literal path inside the repository,
+/// `Some(None)` for one tplint cannot tell (a variable, `~`, `-`, a path
+/// outside the repository, or `popd`); `None` when the command does not
+/// move.
+#[allow(clippy::option_option)]
+fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>> {
+    let program = words.first()?.as_str();
+    if program == "popd" {
+        return Some(None);
+    }
+    if !matches!(program, "cd" | "pushd") {
+        return None;
+    }
+    let target = words[1..].iter().find(|w| !w.starts_with('-'));
+    let Some(target) = target else {
+        // `cd` alone goes home, outside the checkout.
+        return Some(None);
+    };
+    // The checkout's root, as GitHub and GitLab name it.
+    const ROOTS: &[&str] = &[
+        "${{ github.workspace }}",
+        "${{github.workspace}}",
+        "$GITHUB_WORKSPACE",
+        "${GITHUB_WORKSPACE}",
+        "$CI_PROJECT_DIR",
+        "${CI_PROJECT_DIR}",
+    ];
+    if let Some(rest) = ROOTS.iter().find_map(|root| target.strip_prefix(root)) {
+        let rest = rest.trim_start_matches('/');
+        if rest.is_empty() {
+            return Some(Some(String::new()));
+        }
+        return Some(changed_folder(&["cd".to_string(), rest.to_string()], Some("")).flatten());
+    }
+    let literal = !target.contains(['$', '`', '~', '*', '?']) && !target.starts_with('/');
+    if !literal {
+        return Some(None);
+    }
+    Some(cwd.and_then(|here| join(here, target)))
 }
 
 /// Drop words that only change how a command runs (`sudo`, `time`, `exec`,
