@@ -943,6 +943,28 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     inherited,
                 );
             }
+            tasks::Runs::Rake { file, tasks } => {
+                let candidates: Vec<String> = match file {
+                    Some(file) => join(&block.cwd, file).into_iter().collect(),
+                    // Rake's own search (`rake --help`: rakefile, Rakefile,
+                    // rakefile.rb, Rakefile.rb), in the working folder.
+                    None => ["Rakefile", "rakefile", "Rakefile.rb", "rakefile.rb"]
+                        .iter()
+                        .filter_map(|name| join(&block.cwd, name))
+                        .collect(),
+                };
+                let inherited = self.inherit(block, command, at, &[]);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    "rake",
+                    |_, text| tasks::rake_recipes(text, &tasks),
+                    inherited,
+                );
+            }
             tasks::Runs::Just { recipes } => {
                 let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
                     .iter()
@@ -1191,7 +1213,7 @@ fn job_may_mint(job: JobRef<'_>) -> bool {
 fn may_run_files(text: &str) -> bool {
     const RUNNERS: &[&str] = &[
         "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",
-        "tox", "just",
+        "tox", "just", "rake",
     ];
     // `npm run release`: a package.json script, which may publish with a
     // token in a job that cannot mint.
