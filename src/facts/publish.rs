@@ -731,7 +731,9 @@ impl<'a> Invocation<'a, '_> {
     fn target(&self) -> (Target, Option<Location>) {
         let table = self.table;
         if let Some(url) = self.flag(table.url_flags) {
-            return (target_of_url(url), Some(self.locate(url)));
+            // `--source "${SOURCE}"`: the variable's value where it is set.
+            let value = self.dereference(url.to_string());
+            return (target_of_url(&value), Some(self.locate(url)));
         }
         if let Some(name) = self.flag(table.repository_flags) {
             return (named_target(table, name), Some(self.locate(name)));

@@ -157,6 +157,14 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
         let c = bytes[i];
         match c {
             b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            // PowerShell's line continuation (a backtick at the end of a
+            // line) and block comment (`<# ... #>`), for `.ps1` scripts
+            // and `shell: pwsh` steps; in POSIX shell neither is usual.
+            b'`' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'`' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
+            b'<' if !in_word && bytes.get(i + 1) == Some(&b'#') => {
+                i = script[i..].find("#>").map_or(bytes.len(), |p| i + p + 2);
+            }
             b'\\' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
             b'\'' | b'"' => {
                 let close = script[i + 1..]
@@ -448,6 +456,27 @@ mod tests {
         let c = commands("V=$(cd x && pwd) npm publish");
         assert_eq!(c[0].words, ["npm", "publish"]);
         assert_eq!(c[0].subshell, 0);
+    }
+
+    #[test]
+    fn powershell_continuations_and_block_comments() {
+        let c = commands(
+            "<#\n.SYNOPSIS\n  nuget push runs here\n#>\ndotnet nuget push $pkg `\n  --api-key $env:NUGET_API_KEY `\r\n  --source $source\n",
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            c[0].words,
+            [
+                "dotnet",
+                "nuget",
+                "push",
+                "$pkg",
+                "--api-key",
+                "$env:NUGET_API_KEY",
+                "--source",
+                "$source"
+            ]
+        );
     }
 
     #[test]

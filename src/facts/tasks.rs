@@ -208,6 +208,18 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if name == "rake" {
         return rake_invocation(args);
     }
+    if POWERSHELLS.contains(&name.to_ascii_lowercase().as_str()) {
+        return powershell_invocation(args);
+    }
+    // `Import-Module ./build/Release.psm1`: the module's code, read as
+    // its script.
+    if name.eq_ignore_ascii_case("Import-Module") {
+        let path = args
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .filter(|w| is_powershell_file(w) && !is_variable(w))?;
+        return Some(Runs::Script(path.as_str()));
+    }
     // `bundle exec rake ...`: rake under Bundler.
     if name == "bundle"
         && args.first().is_some_and(|w| w == "exec")
@@ -285,6 +297,64 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             });
         }
         return Some(Runs::Script(program));
+    }
+    None
+}
+
+/// PowerShell's programs.
+const POWERSHELLS: &[&str] = &["pwsh", "powershell", "pwsh.exe", "powershell.exe"];
+
+/// Whether a path names a PowerShell script or module.
+pub fn is_powershell_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".ps1") || lower.ends_with(".psm1")
+}
+
+/// `pwsh -File x.ps1`, `pwsh ./x.ps1` (a script of the repository, read
+/// with the shell reader, which knows PowerShell's line continuations),
+/// `pwsh -Command "..."` (more text); an encoded command or another
+/// working directory is opaque (`pwsh -Help`: about_Pwsh).
+fn powershell_invocation(args: &[String]) -> Option<Runs<'_>> {
+    const VALUE_OPTIONS: &[&str] = &[
+        "-executionpolicy",
+        "-ep",
+        "-ex",
+        "-configurationname",
+        "-config",
+        "-outputformat",
+        "-o",
+        "-of",
+        "-inputformat",
+        "-inp",
+        "-if",
+        "-windowstyle",
+        "-w",
+        "-settingsfile",
+        "-settings",
+        "-custompipename",
+    ];
+    let mut iter = args.iter();
+    while let Some(word) = iter.next() {
+        let lower = word.to_ascii_lowercase();
+        match lower.as_str() {
+            "-file" | "-f" => {
+                return iter.next().map(|p| Runs::Script(p.as_str()));
+            }
+            "-command" | "-c" => return iter.next().map(|t| Runs::Inline(t.as_str())),
+            "-encodedcommand" | "-e" | "-ec" | "-workingdirectory" | "-wd" => {
+                return Some(Runs::Interpreter {
+                    program: format!("pwsh {word}"),
+                    file: None,
+                });
+            }
+            w if VALUE_OPTIONS.contains(&w) => {
+                iter.next();
+            }
+            w if w.starts_with('-') => {}
+            _ if is_powershell_file(word) => return Some(Runs::Script(word.as_str())),
+            // Positional text is a command (`pwsh "Write-Host x"`).
+            _ => return Some(Runs::Inline(word.as_str())),
+        }
     }
     None
 }
@@ -636,6 +706,8 @@ pub fn non_shell_interpreter(text: &str) -> Option<&'static str> {
         return Some("Python");
     }
     match name {
+        // PowerShell scripts are read with the shell reader.
+        "pwsh" | "powershell" => None,
         "node" | "deno" | "bun" => Some("JavaScript"),
         "ruby" => Some("Ruby"),
         "perl" => Some("Perl"),
@@ -1772,6 +1844,44 @@ mod tests {
             &pyproject[recipes.lines[0].span.range()],
             "twine upload dist/*"
         );
+    }
+
+    #[test]
+    fn powershell_runs() {
+        for (line, script) in [
+            (
+                "pwsh -NoProfile -File ./build/release.ps1 -Version 1",
+                "./build/release.ps1",
+            ),
+            (
+                "powershell -ExecutionPolicy Bypass -f build.ps1",
+                "build.ps1",
+            ),
+            ("pwsh ./Publish.PS1", "./Publish.PS1"),
+            (
+                "Import-Module ./tools/Release.psm1 -Force",
+                "./tools/Release.psm1",
+            ),
+        ] {
+            assert_eq!(
+                what_runs(&words(line)),
+                Some(Runs::Script(script)),
+                "{line}"
+            );
+        }
+        let inline: Vec<String> = ["pwsh", "-c", "dotnet nuget push x.nupkg"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            what_runs(&inline),
+            Some(Runs::Inline("dotnet nuget push x.nupkg"))
+        );
+        assert!(matches!(
+            what_runs(&words("pwsh -EncodedCommand ZABvAA==")),
+            Some(Runs::Interpreter { .. })
+        ));
+        assert_eq!(what_runs(&words("Import-Module PowerShellGet")), None);
+        assert_eq!(non_shell_interpreter("#!/usr/bin/env pwsh\n"), None);
     }
 
     #[test]
