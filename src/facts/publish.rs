@@ -182,6 +182,10 @@ pub struct MintState {
     pub cargo_release_unpublished: bool,
     /// What the repository says about Yarn, Lerna, Nx and release-it.
     pub npm_tools: crate::release_config::NpmTools,
+    /// Variables a step wrote to `$GITHUB_ENV` (`echo "NAME=value" >>
+    /// $GITHUB_ENV`), which GitHub sets for the job's later steps: name,
+    /// value, where, and the step (top-level index) that wrote it.
+    pub github_env: Vec<(String, String, Location, usize)>,
 }
 
 impl MintState {
@@ -198,6 +202,47 @@ impl MintState {
         state.npm_tools = release.npm_tools;
         state
     }
+}
+
+/// The `NAME=value` lines shell text writes to `$GITHUB_ENV` with `echo`
+/// (`echo "NAME=value" >> $GITHUB_ENV`, `>> "$GITHUB_ENV"`,
+/// `>> ${GITHUB_ENV}`), as GitHub reads them (docs.github.com, "Setting an
+/// environment variable": one `{name}={value}` per line). Other writes
+/// (heredocs, `printf`, grouped commands) are not read.
+fn github_env_writes(text: &str) -> Vec<(String, String)> {
+    let mut writes = Vec::new();
+    for line in text.lines() {
+        let Some((command, target)) = line.split_once(">>") else {
+            continue;
+        };
+        let target = target.trim().trim_matches('"');
+        if !matches!(target, "$GITHUB_ENV" | "${GITHUB_ENV}") {
+            continue;
+        }
+        let Some(rest) = command.trim().strip_prefix("echo ") else {
+            continue;
+        };
+        let rest = rest
+            .trim()
+            .trim_start_matches("-e ")
+            .trim_start_matches("-n ")
+            .trim();
+        let unquoted = rest
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .or_else(|| rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
+            .unwrap_or(rest);
+        let Some((name, value)) = unquoted.split_once('=') else {
+            continue;
+        };
+        let valid = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if valid {
+            writes.push((name.to_string(), value.to_string()));
+        }
+    }
+    writes
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -296,6 +341,25 @@ impl MintState {
         if block.text.contains("npm") {
             self.npm.observe_shell(block);
         }
+        if block.text.contains("GITHUB_ENV") {
+            for (name, value) in github_env_writes(&block.text) {
+                let location = Location::new(block.file, block.locate(&format!("{name}=")));
+                self.github_env
+                    .push((name, value, location, block.exec.top));
+            }
+        }
+    }
+
+    /// The latest value a step before `top` wrote to `$GITHUB_ENV` for `name`.
+    fn github_env_before(
+        &self,
+        name: &str,
+        top: usize,
+    ) -> Option<&(String, String, Location, usize)> {
+        self.github_env
+            .iter()
+            .rev()
+            .find(|(n, _, _, at)| n == name && *at < top)
     }
 
     /// `cargo login` given a secret (as argument or on stdin) stores it
@@ -688,10 +752,20 @@ impl<'a> Invocation<'a, '_> {
     /// `name` from the command's assignments and exports, the caller's,
     /// then every `env:` level.
     fn env(&self, name: &str) -> Option<EnvHit<'a>> {
-        match self.shell {
+        let own = match self.shell {
             Some((block, command)) => block.env(Some(command), name),
             None => self.exec.env(name),
-        }
+        };
+        // A value an earlier step wrote to `$GITHUB_ENV`.
+        own.or_else(|| {
+            self.mint
+                .github_env_before(name, self.exec.top)
+                .map(|(n, value, location, _)| EnvHit {
+                    name: std::borrow::Cow::Owned(n.clone()),
+                    value: std::borrow::Cow::Owned(value.clone()),
+                    location: *location,
+                })
+        })
     }
 
     /// A non-empty variable.
@@ -1978,6 +2052,32 @@ mod tests {
         let facts = crate::facts::Facts::derive(&repo);
         assert!(facts.workflows[0].publish_sites.is_empty());
         assert!(!facts.workflows[0].jobs[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn github_env_values_reach_later_steps() {
+        assert_eq!(
+            github_env_writes(
+                "echo \"CARGO_REGISTRY_TOKEN=${{ secrets.C }}\" >> \"$GITHUB_ENV\"\necho X >> $GITHUB_OUTPUT\n"
+            ),
+            [(
+                "CARGO_REGISTRY_TOKEN".to_string(),
+                "${{ secrets.C }}".to_string()
+            )]
+        );
+        let grant = "    permissions:\n      id-token: write\n";
+        // release-plz takes a token it finds before exchanging: one written
+        // to `$GITHUB_ENV` by an earlier step is a token.
+        let steps = "      - run: echo \"CARGO_REGISTRY_TOKEN=${{ secrets.CRATES }}\" >> $GITHUB_ENV\n      - run: release-plz release\n";
+        let s = sites_with("", grant, steps);
+        assert!(
+            matches!(s[0].auth, Auth::Password { .. }),
+            "{:?}",
+            s[0].auth
+        );
+        // Written in the same step: not yet set for it.
+        let same = "      - run: |\n          echo \"CARGO_REGISTRY_TOKEN=${{ secrets.CRATES }}\" >> $GITHUB_ENV\n          release-plz release\n";
+        assert!(sites_with("", grant, same)[0].is_oidc());
     }
 
     #[test]
