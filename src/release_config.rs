@@ -124,6 +124,9 @@ pub struct NpmTools {
     pub nx_client: Option<NpmClient>,
     /// Whether release-it publishes the root package to npm.
     pub release_it: ToolPublishes,
+    /// release-it's configuration stages the release (`npm.stage`: `npm
+    /// stage publish`, release-it `lib/plugin/npm/npm.js` [7ca61cc]).
+    pub release_it_staged: bool,
 }
 
 impl Default for NpmTools {
@@ -134,6 +137,7 @@ impl Default for NpmTools {
             lerna_major: None,
             nx_client: Some(NpmClient::Npm),
             release_it: ToolPublishes::Publishes,
+            release_it_staged: false,
         }
     }
 }
@@ -191,6 +195,15 @@ impl ReleaseConfig {
         let private = package
             .as_ref()
             .is_some_and(|root| root.get("private").and_then(|p| p.as_bool()) == Some(true));
+        // release-it's configuration, read only where a `package.json`
+        // could be published.
+        let release_it_config = package_json.and_then(|_| {
+            package
+                .as_ref()
+                .and_then(|root| root.get("release-it"))
+                .map(serde_json::Value::to_string)
+                .or_else(|| RELEASE_IT_CONFIGS.iter().find_map(|n| read(n)))
+        });
         Self {
             changesets_client: package_json
                 .map(|_| changesets_client_of(lockfile, package.as_ref().unwrap_or(&NULL))),
@@ -228,15 +241,15 @@ impl ReleaseConfig {
                     // (`lib/plugin/npm/npm.js` `isEnabled`).
                     None => ToolPublishes::Skips,
                     Some(_) if private => ToolPublishes::Skips,
-                    Some(_) => release_it_publishes(
-                        package
-                            .as_ref()
-                            .and_then(|root| root.get("release-it"))
-                            .map(serde_json::Value::to_string)
-                            .or_else(|| RELEASE_IT_CONFIGS.iter().find_map(|n| read(n)))
-                            .as_deref(),
-                    ),
+                    Some(_) => release_it_publishes(release_it_config.as_deref()),
                 },
+                release_it_staged: release_it_config.as_deref().is_some_and(|text| {
+                    let compact: String = text
+                        .chars()
+                        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+                        .collect();
+                    compact.contains("stage:true") || compact.contains("stage=true")
+                }),
             },
         }
     }

@@ -1367,7 +1367,12 @@ pub fn shell_sites(
                 &mut target,
                 &mut auth,
             );
-            site.staged = subcommand == "stage publish";
+            site.staged = subcommand == "stage publish"
+                || (uploader == Uploader::ReleaseIt
+                    && (mint.npm_tools.release_it_staged
+                        || args
+                            .iter()
+                            .any(|a| a == "--npm.stage" || a == "--npm.stage=true")));
             site
         });
         // semantic-release before 25 publishes with its own npm 10, which
