@@ -1401,7 +1401,16 @@ pub fn shell_sites(
         // A client tplint does not read (bun under Nx), or a release-it
         // configuration it cannot judge: how it authenticates is unknown.
         let unknown_client = match uploader {
-            Uploader::Nx(_) => mint.npm_tools.nx_client.is_none(),
+            // Each project's `nx-release-publish` target may have another
+            // executor than `@nx/js:release-publish` (a Rust or Python
+            // plugin's): without a grant and an npm token in sight, the
+            // job's authentication is not concluded on.
+            Uploader::Nx(_) => {
+                mint.npm_tools.nx_client.is_none()
+                    || npm
+                        .as_ref()
+                        .is_some_and(|site| !site.oidc_granted && site.token.is_none())
+            }
             Uploader::ReleaseIt => {
                 mint.npm_tools.release_it == crate::release_config::ToolPublishes::Unknown
             }
@@ -2126,6 +2135,9 @@ mod tests {
             );
         }
         // Yarn classic: a token or nothing, never the OIDC token.
+        // Nx without a grant or an npm token: another executor may publish.
+        let s = sites("      - run: npx nx release publish\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
         let s = sites_with("", grant, "      - run: yarn publish --access public\n");
         assert_eq!(s[0].uploader, Uploader::YarnClassic);
         assert_eq!(s[0].auth, Auth::Unknown);
