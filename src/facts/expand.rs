@@ -866,8 +866,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
             tasks::Runs::Interpreter { program, file } => {
-                let what = match file {
-                    Some(file) if file == program => {
+                let what = match &file {
+                    Some(file) if *file == program => {
                         format!("`{file}`, a program tplint does not read")
                     }
                     Some(file) => format!("`{program} {file}`, a program tplint does not read"),
@@ -875,7 +875,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 };
                 self.visitor
                     .local_code(block.exec.top, at, &block.via, &what);
-                self.opaque(block.exec, at, block.via.clone(), what);
+                self.opaque(block.exec, at, block.via.clone(), what.clone());
+                if let Some(file) = &file {
+                    self.nx_release_script(block, file, at, depth);
+                }
             }
             tasks::Runs::Script(path) => self.script(block, command, path, at, via, depth),
             tasks::Runs::Make {
@@ -983,6 +986,53 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 );
             }
         }
+    }
+
+    /// A JavaScript or TypeScript release script that calls Nx's
+    /// programmatic `releasePublish()` (imported from `nx/release`, nx.dev
+    /// "Using the Nx Release programmatic API"): the script stays opaque,
+    /// and it publishes as `nx release publish` does, unless the call is
+    /// a literal dry run.
+    fn nx_release_script(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        file: &str,
+        at: Location,
+        depth: usize,
+    ) {
+        const SCRIPTS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
+        if !SCRIPTS.iter().any(|e| file.ends_with(e)) || depth >= MAX_DEPTH {
+            return;
+        }
+        let Some(path) = join(&block.cwd, file) else {
+            return;
+        };
+        let Some(local) = self.repo.locals.text(&path) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Text(path));
+            }
+            return;
+        };
+        let Some(source) = local.file.map(|f| self.repo.sources.get(f).text.as_str()) else {
+            return;
+        };
+        let calls = source.contains("releasePublish(") && source.contains("nx/release");
+        let compact: String = source.chars().filter(|c| !c.is_whitespace()).collect();
+        if !calls || compact.contains("releasePublish({dryRun:true") {
+            return;
+        }
+        let inner = ShellBlock {
+            exec: block.exec,
+            kind: BlockKind::Implied,
+            file: at.file,
+            source: block.source,
+            within: at.span,
+            text: Cow::Borrowed("nx release publish"),
+            via: block.via.clone(),
+            inherited: block.inherited.clone(),
+            cwd: block.cwd.clone(),
+        };
+        self.shell(&inner, depth + 1);
     }
 
     /// The variables a command passes to what it runs: the caller's, the

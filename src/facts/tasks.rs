@@ -51,7 +51,9 @@ pub enum Runs<'w> {
 const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
 
 /// Interpreters of other languages: their scripts are opaque.
-const INTERPRETERS: &[&str] = &["node", "ruby", "perl", "php", "deno", "bun", "Rscript"];
+const INTERPRETERS: &[&str] = &[
+    "node", "tsx", "ts-node", "ruby", "perl", "php", "deno", "bun", "Rscript",
+];
 
 /// Extensions of scripts in languages tplint does not read.
 const FOREIGN_EXTENSIONS: &[&str] = &[
@@ -271,6 +273,20 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     // `npx changeset ...`: a release tool tplint reads as a publish site.
     let runs_release_tool =
         name == "npx" && starts_release_tool(super::shell::skip_runner_options(args));
+    // `npx tsx scripts/release.ts`: a script of the repository, opaque but
+    // named (an Nx release script is read for its `releasePublish()`).
+    if name == "npx" {
+        let rest = super::shell::skip_runner_options(args);
+        if let [runner, script, ..] = rest
+            && matches!(runner.as_str(), "tsx" | "ts-node" | "node")
+            && !script.starts_with('-')
+        {
+            return Some(Runs::Interpreter {
+                program: runner.clone(),
+                file: Some(script.clone()),
+            });
+        }
+    }
     if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager && !runs_release_tool {
         return Some(Runs::Interpreter {
             program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
