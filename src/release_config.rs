@@ -195,15 +195,19 @@ impl ReleaseConfig {
         let private = package
             .as_ref()
             .is_some_and(|root| root.get("private").and_then(|p| p.as_bool()) == Some(true));
-        // release-it's configuration, read only where a `package.json`
-        // could be published.
-        let release_it_config = package_json.and_then(|_| {
-            package
-                .as_ref()
-                .and_then(|root| root.get("release-it"))
-                .map(serde_json::Value::to_string)
-                .or_else(|| RELEASE_IT_CONFIGS.iter().find_map(|n| read(n)))
-        });
+        // release-it's configuration, read only where `package.json` names
+        // release-it (a dependency or its `release-it` key): elsewhere a
+        // `release-it` run is of unknown configuration.
+        let names_release_it = package_json.is_some_and(|text| text.contains("release-it"));
+        let release_it_config = names_release_it
+            .then(|| {
+                package
+                    .as_ref()
+                    .and_then(|root| root.get("release-it"))
+                    .map(serde_json::Value::to_string)
+                    .or_else(|| RELEASE_IT_CONFIGS.iter().find_map(|n| read(n)))
+            })
+            .flatten();
         Self {
             changesets_client: package_json
                 .map(|_| changesets_client_of(lockfile, package.as_ref().unwrap_or(&NULL))),
@@ -228,10 +232,11 @@ impl ReleaseConfig {
                 .as_ref()
                 .and_then(|root| dependency_major(root, "semantic-release")),
             npm_tools: NpmTools {
-                yarn_berry: overlay.exists(root, ".yarnrc.yml")
-                    || package_manager(package.as_ref()).is_some_and(|(name, major)| {
+                // Only a repository with a `package.json` publishes with Yarn.
+                yarn_berry: package_json.is_some()
+                    && (package_manager(package.as_ref()).is_some_and(|(name, major)| {
                         name == "yarn" && major.is_some_and(|m| m >= 2)
-                    }),
+                    }) || overlay.exists(root, ".yarnrc.yml")),
                 lerna_major: package
                     .as_ref()
                     .and_then(|root| dependency_major(root, "lerna")),
@@ -241,6 +246,7 @@ impl ReleaseConfig {
                     // (`lib/plugin/npm/npm.js` `isEnabled`).
                     None => ToolPublishes::Skips,
                     Some(_) if private => ToolPublishes::Skips,
+                    Some(_) if !names_release_it => ToolPublishes::Unknown,
                     Some(_) => release_it_publishes(release_it_config.as_deref()),
                 },
                 release_it_staged: release_it_config.as_deref().is_some_and(|text| {

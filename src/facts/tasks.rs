@@ -210,7 +210,7 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if name == "rake" {
         return rake_invocation(args);
     }
-    if POWERSHELLS.contains(&name.to_ascii_lowercase().as_str()) {
+    if POWERSHELLS.iter().any(|p| name.eq_ignore_ascii_case(p)) {
         return powershell_invocation(args);
     }
     // `Import-Module ./build/Release.psm1`: the module's code, read as
