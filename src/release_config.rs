@@ -105,7 +105,68 @@ pub struct ReleaseConfig {
     /// `[workspace.metadata.release]` or `[package.metadata.release]`
     /// (crate-ci/cargo-release `src/config.rs` [a199bf5]).
     pub cargo_release_unpublished: bool,
+    /// What the repository says about Yarn, Lerna, Nx and release-it.
+    pub npm_tools: NpmTools,
 }
+
+/// What the repository's files say about the npm clients and release
+/// tools beside changesets and semantic-release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NpmTools {
+    /// The repository uses Yarn 2 or later (`.yarnrc.yml`, or
+    /// `packageManager: yarn@2+`), which has no `yarn publish`.
+    pub yarn_berry: bool,
+    /// The Lerna major the root package depends on.
+    pub lerna_major: Option<u64>,
+    /// The client `nx release publish` runs (`@nx/js:release-publish`:
+    /// pnpm in a pnpm workspace, else npm); `None` for bun, which tplint
+    /// does not read.
+    pub nx_client: Option<NpmClient>,
+    /// Whether release-it publishes the root package to npm.
+    pub release_it: ToolPublishes,
+    /// release-it's configuration stages the release (`npm.stage`: `npm
+    /// stage publish`, release-it `lib/plugin/npm/npm.js` [7ca61cc]).
+    pub release_it_staged: bool,
+}
+
+impl Default for NpmTools {
+    /// A repository with no lock file and no configuration: npm.
+    fn default() -> Self {
+        Self {
+            yarn_berry: false,
+            lerna_major: None,
+            nx_client: Some(NpmClient::Npm),
+            release_it: ToolPublishes::Publishes,
+            release_it_staged: false,
+        }
+    }
+}
+
+/// Whether a release tool publishes, by the repository's configuration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ToolPublishes {
+    #[default]
+    Publishes,
+    Skips,
+    /// A configuration tplint cannot judge (code, `extends`, another
+    /// client).
+    Unknown,
+}
+
+/// release-it's configuration files (release-it `lib/config.js`: `.release-it`
+/// with the extensions c12 loads, and `package.json`'s `release-it` key).
+const RELEASE_IT_CONFIGS: &[&str] = &[
+    ".release-it.json",
+    ".release-it.yaml",
+    ".release-it.yml",
+    ".release-it.toml",
+    ".release-it.js",
+    ".release-it.cjs",
+    ".release-it.mjs",
+    ".release-it.ts",
+    ".release-it.json5",
+    ".release-it.jsonc",
+];
 
 impl ReleaseConfig {
     pub fn load(root: &Path, overlay: &Overlay, package_json: Option<&str>) -> Self {
@@ -134,6 +195,19 @@ impl ReleaseConfig {
         let private = package
             .as_ref()
             .is_some_and(|root| root.get("private").and_then(|p| p.as_bool()) == Some(true));
+        // release-it's configuration, read only where `package.json` names
+        // release-it (a dependency or its `release-it` key): elsewhere a
+        // `release-it` run is of unknown configuration.
+        let names_release_it = package_json.is_some_and(|text| text.contains("release-it"));
+        let release_it_config = names_release_it
+            .then(|| {
+                package
+                    .as_ref()
+                    .and_then(|root| root.get("release-it"))
+                    .map(serde_json::Value::to_string)
+                    .or_else(|| RELEASE_IT_CONFIGS.iter().find_map(|n| read(n)))
+            })
+            .flatten();
         Self {
             changesets_client: package_json
                 .map(|_| changesets_client_of(lockfile, package.as_ref().unwrap_or(&NULL))),
@@ -157,8 +231,95 @@ impl ReleaseConfig {
             semantic_release_major: package
                 .as_ref()
                 .and_then(|root| dependency_major(root, "semantic-release")),
+            npm_tools: NpmTools {
+                // Only a repository with a `package.json` publishes with Yarn.
+                yarn_berry: package_json.is_some()
+                    && (package_manager(package.as_ref()).is_some_and(|(name, major)| {
+                        name == "yarn" && major.is_some_and(|m| m >= 2)
+                    }) || overlay.exists(root, ".yarnrc.yml")),
+                lerna_major: package
+                    .as_ref()
+                    .and_then(|root| dependency_major(root, "lerna")),
+                nx_client: nx_client_of(lockfile, package.as_ref()),
+                release_it: match package_json {
+                    // release-it's npm plugin needs `./package.json`
+                    // (`lib/plugin/npm/npm.js` `isEnabled`).
+                    None => ToolPublishes::Skips,
+                    Some(_) if private => ToolPublishes::Skips,
+                    Some(_) if !names_release_it => ToolPublishes::Unknown,
+                    Some(_) => release_it_publishes(release_it_config.as_deref()),
+                },
+                release_it_staged: release_it_config.as_deref().is_some_and(|text| {
+                    let compact: String = text
+                        .chars()
+                        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+                        .collect();
+                    compact.contains("stage:true") || compact.contains("stage=true")
+                }),
+            },
         }
     }
+}
+
+/// `packageManager`'s name and major (`pnpm@9.1.0`).
+fn package_manager(root: Option<&serde_json::Value>) -> Option<(&str, Option<u64>)> {
+    let manager = root?.get("packageManager")?.as_str()?;
+    let (name, version) = manager.split_once('@').unwrap_or((manager, ""));
+    Some((name, spec_major(version)))
+}
+
+/// The client `@nx/js:release-publish` runs: nrwl/nx
+/// `packages/js/src/executors/release-publish/release-publish.impl.ts`
+/// (`pnpm publish` when the detected package manager is pnpm, `bun
+/// publish` for bun, else `npm publish`).
+fn nx_client_of(
+    lockfile: Option<Option<NpmClient>>,
+    root: Option<&serde_json::Value>,
+) -> Option<NpmClient> {
+    match lockfile {
+        Some(Some(NpmClient::Pnpm)) => Some(NpmClient::Pnpm),
+        Some(Some(_)) => Some(NpmClient::Npm),
+        // bun or deno.
+        Some(None) => None,
+        None => match package_manager(root) {
+            Some(("pnpm", _)) => Some(NpmClient::Pnpm),
+            Some(("bun", _)) => None,
+            _ => Some(NpmClient::Npm),
+        },
+    }
+}
+
+/// What release-it's configuration (any format, read as text) says about
+/// publishing to npm: `npm: false` or `publish: false` under `npm` skips
+/// it (release-it `config/release-it.json`, `lib/plugin/npm/npm.js`);
+/// `extends` (a shared configuration) or `publishPackageManager` naming
+/// another client leaves it unknown.
+fn release_it_publishes(config: Option<&str>) -> ToolPublishes {
+    let Some(text) = config else {
+        return ToolPublishes::Publishes;
+    };
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+        .collect();
+    if compact.contains("npm:false") || compact.contains("npm=false") {
+        return ToolPublishes::Skips;
+    }
+    if compact.contains("extends") {
+        return ToolPublishes::Unknown;
+    }
+    if let Some(at) = compact.find("publishPackageManager") {
+        let value = compact[at + "publishPackageManager".len()..].trim_start_matches([':', '=']);
+        if !value.starts_with("npm") {
+            return ToolPublishes::Unknown;
+        }
+    }
+    // `publish: false` (JSON, YAML, JavaScript) or `publish = false`
+    // (TOML), which only the npm plugin reads among the defaults.
+    if compact.contains("publish:false") || compact.contains("publish=false") {
+        return ToolPublishes::Skips;
+    }
+    ToolPublishes::Publishes
 }
 
 /// [`changesets_client_of`] of `package.json`'s text, for tests.
@@ -374,6 +535,45 @@ mod tests {
                 "{unknown}"
             );
         }
+    }
+
+    #[test]
+    fn npm_tools() {
+        use ToolPublishes::*;
+        assert_eq!(release_it_publishes(None), Publishes);
+        assert_eq!(
+            release_it_publishes(Some(r#"{"git": {"tagName": "v${version}"}}"#)),
+            Publishes
+        );
+        assert_eq!(
+            release_it_publishes(Some(r#"{"npm": {"publish": false}}"#)),
+            Skips
+        );
+        assert_eq!(release_it_publishes(Some("npm: false\n")), Skips);
+        assert_eq!(
+            release_it_publishes(Some("[npm]\npublish = false\n")),
+            Skips
+        );
+        assert_eq!(
+            release_it_publishes(Some(r#"{"npm": {"publishPackageManager": "pnpm"}}"#)),
+            Unknown
+        );
+        assert_eq!(
+            release_it_publishes(Some(r#"{"npm": {"publishPackageManager": "npm"}}"#)),
+            Publishes
+        );
+        assert_eq!(
+            release_it_publishes(Some(r#"{"extends": "@acme/release-it"}"#)),
+            Unknown
+        );
+        let pnpm = serde_json::json!({"packageManager": "pnpm@9.1.0"});
+        assert_eq!(nx_client_of(None, Some(&pnpm)), Some(NpmClient::Pnpm));
+        assert_eq!(
+            nx_client_of(Some(Some(NpmClient::Yarn)), None),
+            Some(NpmClient::Npm)
+        );
+        assert_eq!(nx_client_of(Some(None), None), None);
+        assert_eq!(nx_client_of(None, None), Some(NpmClient::Npm));
     }
 
     #[test]

@@ -318,11 +318,61 @@ proptest! {
     }
 
     #[test]
+    fn task_readers_keep_lines_in_their_file(
+        selector in any::<u8>(),
+        text in "(task|namespace|do|end|sh|:|release|publish|\\[|\\]|=>|%w|\"|'|`|\\(|\\)|\\{|#|<#|#>|\n|\t| |é|😀|a-z){0,60}",
+    ) {
+        let mut bytes = vec![selector];
+        bytes.extend_from_slice(text.as_bytes());
+        check_task_readers(&bytes, Path::new("proptest"));
+    }
+
+    #[test]
     fn shell_commands_start_on_character_boundaries(script in "[a-z =&|;'\"#$\\\\{}\n\té😀]{0,80}") {
         for command in tplint::facts::shell::commands(&script) {
             prop_assert!(script.is_char_boundary(command.offset));
             prop_assert!(!command.words.is_empty());
         }
+    }
+}
+
+/// As the `tasks` fuzz target: the first byte picks a task runner's
+/// reader (and whether tasks are named), the rest is its file; every
+/// recipe line lies in the file, on character boundaries, and what each
+/// command of the text runs is read without a panic.
+fn check_task_readers(bytes: &[u8], path: &Path) {
+    use tplint::facts::{shell, tasks};
+    let Some((&selector, rest)) = bytes.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let named: &[&str] = if selector & 0x80 == 0 {
+        &["release", "publish", "docs:build"]
+    } else {
+        &[]
+    };
+    let owned: Vec<String> = named.iter().map(|n| n.to_string()).collect();
+    let recipes = match (selector & 0x7f) % 6 {
+        0 => tasks::make_recipes(&text, named),
+        1 => tasks::tox_commands("tox.ini", &text, &owned),
+        2 => tasks::tox_commands("tox.toml", &text, &owned),
+        3 => tasks::just_recipes(&text, named),
+        4 => tasks::rake_recipes(&text, named),
+        _ => tasks::package_scripts(&text, "npm", named),
+    };
+    for line in &recipes.lines {
+        let span = line.span;
+        assert!(
+            span.start <= span.end
+                && span.end <= text.len()
+                && text.is_char_boundary(span.start)
+                && text.is_char_boundary(span.end),
+            "{}: {line:?}",
+            path.display()
+        );
+    }
+    for command in shell::commands(&text) {
+        let _ = tasks::what_runs(&command.words);
     }
 }
 
@@ -332,7 +382,7 @@ proptest! {
 fn fuzz_regressions() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
     let mut replayed = 0;
-    for target in ["yaml", "workflow", "config", "lint", "shell"] {
+    for target in ["yaml", "workflow", "config", "lint", "shell", "tasks"] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;
         };
@@ -359,6 +409,7 @@ fn fuzz_regressions() {
                     let mut sources = tplint::source::SourceMap::default();
                     let _ = tplint::config::parse_text(name, text, &mut sources);
                 }
+                "tasks" => check_task_readers(&bytes, &path),
                 _ => {
                     let script = String::from_utf8_lossy(&bytes);
                     for command in tplint::facts::shell::commands(&script) {

@@ -635,6 +635,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             "add",
             "changeset",
             "semantic-release",
+            "release-it",
+            "lerna",
+            "nx",
         ];
         let words: Vec<&str> = text.split_whitespace().collect();
         let (runner, script) = match words.as_slice() {
@@ -770,8 +773,59 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         }
         let commands = shell::commands(&block.text);
         self.visitor.shell(block, &commands);
+        // The working folder each command runs in: `cd DIR` (or `pushd`)
+        // moves the commands after it, until the subshell it is in ends;
+        // `None` once it moved where tplint cannot tell (`cd "$DIR"`).
+        let mut cwd: Option<String> = Some(block.cwd.clone());
+        let mut saved: Vec<(usize, Option<String>)> = Vec::new();
         for command in &commands {
-            self.command(block, command, depth);
+            while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
+                if let Some((_, before)) = saved.pop() {
+                    cwd = before;
+                }
+            }
+            let words = strip_prefixes(&command.words);
+            if let Some(moved) = changed_folder(words, cwd.as_deref()) {
+                saved.push((command.subshell, cwd.clone()));
+                cwd = moved;
+                continue;
+            }
+            match &cwd {
+                Some(here) if *here == block.cwd => self.command(block, command, depth),
+                Some(here) => {
+                    let moved = ShellBlock {
+                        exec: block.exec,
+                        kind: block.kind,
+                        file: block.file,
+                        source: block.source,
+                        within: block.within,
+                        text: block.text.clone(),
+                        via: block.via.clone(),
+                        inherited: block.inherited.clone(),
+                        cwd: here.clone(),
+                    };
+                    self.command(&moved, command, depth);
+                }
+                None => {
+                    // A relative path from a folder tplint cannot tell.
+                    let relative = tasks::what_runs(words).is_some_and(|run| {
+                        !matches!(
+                            run,
+                            tasks::Runs::Inline(_) | tasks::Runs::Interpreter { .. }
+                        )
+                    });
+                    if relative {
+                        let at = block.command_location(command);
+                        let what = format!(
+                            "`{}`, run from a folder tplint cannot tell (after a `cd` to a variable)",
+                            words.join(" ")
+                        );
+                        self.opaque(block.exec, at, block.via.clone(), what);
+                    } else {
+                        self.command(block, command, depth);
+                    }
+                }
+            }
         }
     }
 
@@ -812,8 +866,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
             tasks::Runs::Interpreter { program, file } => {
-                let what = match file {
-                    Some(file) if file == program => {
+                let what = match &file {
+                    Some(file) if *file == program => {
                         format!("`{file}`, a program tplint does not read")
                     }
                     Some(file) => format!("`{program} {file}`, a program tplint does not read"),
@@ -821,7 +875,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 };
                 self.visitor
                     .local_code(block.exec.top, at, &block.via, &what);
-                self.opaque(block.exec, at, block.via.clone(), what);
+                self.opaque(block.exec, at, block.via.clone(), what.clone());
+                if let Some(file) = &file {
+                    self.nx_release_script(block, file, at, depth);
+                }
             }
             tasks::Runs::Script(path) => self.script(block, command, path, at, via, depth),
             tasks::Runs::Make {
@@ -889,6 +946,28 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     inherited,
                 );
             }
+            tasks::Runs::Rake { file, tasks } => {
+                let candidates: Vec<String> = match file {
+                    Some(file) => join(&block.cwd, file).into_iter().collect(),
+                    // Rake's own search (`rake --help`: rakefile, Rakefile,
+                    // rakefile.rb, Rakefile.rb), in the working folder.
+                    None => ["Rakefile", "rakefile", "Rakefile.rb", "rakefile.rb"]
+                        .iter()
+                        .filter_map(|name| join(&block.cwd, name))
+                        .collect(),
+                };
+                let inherited = self.inherit(block, command, at, &[]);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    "rake",
+                    |_, text| tasks::rake_recipes(text, &tasks),
+                    inherited,
+                );
+            }
             tasks::Runs::Just { recipes } => {
                 let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
                     .iter()
@@ -907,6 +986,53 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 );
             }
         }
+    }
+
+    /// A JavaScript or TypeScript release script that calls Nx's
+    /// programmatic `releasePublish()` (imported from `nx/release`, nx.dev
+    /// "Using the Nx Release programmatic API"): the script stays opaque,
+    /// and it publishes as `nx release publish` does, unless the call is
+    /// a literal dry run.
+    fn nx_release_script(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        file: &str,
+        at: Location,
+        depth: usize,
+    ) {
+        const SCRIPTS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
+        if !SCRIPTS.iter().any(|e| file.ends_with(e)) || depth >= MAX_DEPTH {
+            return;
+        }
+        let Some(path) = join(&block.cwd, file) else {
+            return;
+        };
+        let Some(local) = self.repo.locals.text(&path) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Text(path));
+            }
+            return;
+        };
+        let Some(source) = local.file.map(|f| self.repo.sources.get(f).text.as_str()) else {
+            return;
+        };
+        let calls = source.contains("releasePublish(") && source.contains("nx/release");
+        let compact: String = source.chars().filter(|c| !c.is_whitespace()).collect();
+        if !calls || compact.contains("releasePublish({dryRun:true") {
+            return;
+        }
+        let inner = ShellBlock {
+            exec: block.exec,
+            kind: BlockKind::Implied,
+            file: at.file,
+            source: block.source,
+            within: at.span,
+            text: Cow::Borrowed("nx release publish"),
+            via: block.via.clone(),
+            inherited: block.inherited.clone(),
+            cwd: block.cwd.clone(),
+        };
+        self.shell(&inner, depth + 1);
     }
 
     /// The variables a command passes to what it runs: the caller's, the
@@ -1137,7 +1263,7 @@ fn job_may_mint(job: JobRef<'_>) -> bool {
 fn may_run_files(text: &str) -> bool {
     const RUNNERS: &[&str] = &[
         "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",
-        "tox", "just",
+        "tox", "just", "rake",
     ];
     // `npm run release`: a package.json script, which may publish with a
     // token in a job that cannot mint.
@@ -1159,6 +1285,48 @@ fn may_run_files(text: &str) -> bool {
                 || word.starts_with(".github/")
                 || RUNNERS.contains(&word)
         })
+}
+
+/// The folder a `cd`/`pushd` command moves to, relative to the root:
+/// `Some(Some(dir))` for a literal path inside the repository,
+/// `Some(None)` for one tplint cannot tell (a variable, `~`, `-`, a path
+/// outside the repository, or `popd`); `None` when the command does not
+/// move.
+#[allow(clippy::option_option)]
+fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>> {
+    let program = words.first()?.as_str();
+    if program == "popd" {
+        return Some(None);
+    }
+    if !matches!(program, "cd" | "pushd") {
+        return None;
+    }
+    let target = words[1..].iter().find(|w| !w.starts_with('-'));
+    let Some(target) = target else {
+        // `cd` alone goes home, outside the checkout.
+        return Some(None);
+    };
+    // The checkout's root, as GitHub and GitLab name it.
+    const ROOTS: &[&str] = &[
+        "${{ github.workspace }}",
+        "${{github.workspace}}",
+        "$GITHUB_WORKSPACE",
+        "${GITHUB_WORKSPACE}",
+        "$CI_PROJECT_DIR",
+        "${CI_PROJECT_DIR}",
+    ];
+    if let Some(rest) = ROOTS.iter().find_map(|root| target.strip_prefix(root)) {
+        let rest = rest.trim_start_matches('/');
+        if rest.is_empty() {
+            return Some(Some(String::new()));
+        }
+        return Some(changed_folder(&["cd".to_string(), rest.to_string()], Some("")).flatten());
+    }
+    let literal = !target.contains(['$', '`', '~', '*', '?']) && !target.starts_with('/');
+    if !literal {
+        return Some(None);
+    }
+    Some(cwd.and_then(|here| join(here, target)))
 }
 
 /// Drop words that only change how a command runs (`sudo`, `time`, `exec`,

@@ -38,6 +38,9 @@ pub struct NpmSite {
     /// `npm stage publish`: the release waits on npm for a maintainer's
     /// approval (docs.npmjs.com/trusted-publishers, "Allowed actions").
     pub staged: bool,
+    /// The tool never exchanges the OIDC token (Yarn classic, Lerna before
+    /// 9, semantic-release before 25): a token or nothing.
+    pub token_only: bool,
 }
 
 /// The command being read.
@@ -171,6 +174,7 @@ pub(super) fn site<'w>(
         .is_some_and(|text| text.contains("working-directory"));
     // A release tool publishes the workspace's packages, whichever they are.
     let root_package = command.uploader.npm_client() == Some(command.uploader)
+        && command.uploader != Uploader::Lerna
         && !moved
         && !in_job_folder
         && invocation
@@ -199,6 +203,7 @@ pub(super) fn site<'w>(
     }
     NpmSite {
         staged: false,
+        token_only: false,
         root_package,
         token,
         oidc_granted,
@@ -330,6 +335,7 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         node: job.node_in_use(container(exec)),
         npm_replaced: job.npm_upgrade,
         pnpm_major: None,
+        token_only: false,
     });
     Some(site)
 }

@@ -180,6 +180,12 @@ pub struct MintState {
     pub semantic_release_major: Option<u64>,
     /// The repository's cargo-release configuration turns publishing off.
     pub cargo_release_unpublished: bool,
+    /// What the repository says about Yarn, Lerna, Nx and release-it.
+    pub npm_tools: crate::release_config::NpmTools,
+    /// Variables a step wrote to `$GITHUB_ENV` (`echo "NAME=value" >>
+    /// $GITHUB_ENV`), which GitHub sets for the job's later steps: name,
+    /// value, where, and the step (top-level index) that wrote it.
+    pub github_env: Vec<(String, String, Location, usize)>,
 }
 
 impl MintState {
@@ -193,8 +199,50 @@ impl MintState {
         state.semantic_release = release.semantic_release;
         state.semantic_release_major = release.semantic_release_major;
         state.cargo_release_unpublished = release.cargo_release_unpublished;
+        state.npm_tools = release.npm_tools;
         state
     }
+}
+
+/// The `NAME=value` lines shell text writes to `$GITHUB_ENV` with `echo`
+/// (`echo "NAME=value" >> $GITHUB_ENV`, `>> "$GITHUB_ENV"`,
+/// `>> ${GITHUB_ENV}`), as GitHub reads them (docs.github.com, "Setting an
+/// environment variable": one `{name}={value}` per line). Other writes
+/// (heredocs, `printf`, grouped commands) are not read.
+fn github_env_writes(text: &str) -> Vec<(String, String)> {
+    let mut writes = Vec::new();
+    for line in text.lines() {
+        let Some((command, target)) = line.split_once(">>") else {
+            continue;
+        };
+        let target = target.trim().trim_matches('"');
+        if !matches!(target, "$GITHUB_ENV" | "${GITHUB_ENV}") {
+            continue;
+        }
+        let Some(rest) = command.trim().strip_prefix("echo ") else {
+            continue;
+        };
+        let rest = rest
+            .trim()
+            .trim_start_matches("-e ")
+            .trim_start_matches("-n ")
+            .trim();
+        let unquoted = rest
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .or_else(|| rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
+            .unwrap_or(rest);
+        let Some((name, value)) = unquoted.split_once('=') else {
+            continue;
+        };
+        let valid = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if valid {
+            writes.push((name.to_string(), value.to_string()));
+        }
+    }
+    writes
 }
 
 /// Text that shows a token is minted from the job's OIDC identity: the
@@ -293,6 +341,25 @@ impl MintState {
         if block.text.contains("npm") {
             self.npm.observe_shell(block);
         }
+        if block.text.contains("GITHUB_ENV") {
+            for (name, value) in github_env_writes(&block.text) {
+                let location = Location::new(block.file, block.locate(&format!("{name}=")));
+                self.github_env
+                    .push((name, value, location, block.exec.top));
+            }
+        }
+    }
+
+    /// The latest value a step before `top` wrote to `$GITHUB_ENV` for `name`.
+    fn github_env_before(
+        &self,
+        name: &str,
+        top: usize,
+    ) -> Option<&(String, String, Location, usize)> {
+        self.github_env
+            .iter()
+            .rev()
+            .find(|(n, _, _, at)| n == name && *at < top)
     }
 
     /// `cargo login` given a secret (as argument or on stdin) stores it
@@ -685,10 +752,20 @@ impl<'a> Invocation<'a, '_> {
     /// `name` from the command's assignments and exports, the caller's,
     /// then every `env:` level.
     fn env(&self, name: &str) -> Option<EnvHit<'a>> {
-        match self.shell {
+        let own = match self.shell {
             Some((block, command)) => block.env(Some(command), name),
             None => self.exec.env(name),
-        }
+        };
+        // A value an earlier step wrote to `$GITHUB_ENV`.
+        own.or_else(|| {
+            self.mint
+                .github_env_before(name, self.exec.top)
+                .map(|(n, value, location, _)| EnvHit {
+                    name: std::borrow::Cow::Owned(n.clone()),
+                    value: std::borrow::Cow::Owned(value.clone()),
+                    location: *location,
+                })
+        })
     }
 
     /// A non-empty variable.
@@ -728,7 +805,9 @@ impl<'a> Invocation<'a, '_> {
     fn target(&self) -> (Target, Option<Location>) {
         let table = self.table;
         if let Some(url) = self.flag(table.url_flags) {
-            return (target_of_url(url), Some(self.locate(url)));
+            // `--source "${SOURCE}"`: the variable's value where it is set.
+            let value = self.dereference(url.to_string());
+            return (target_of_url(&value), Some(self.locate(url)));
         }
         if let Some(name) = self.flag(table.repository_flags) {
             return (named_target(table, name), Some(self.locate(name)));
@@ -950,17 +1029,24 @@ fn named_target(table: &CommandUploader, name: &str) -> Target {
     }
 }
 
-/// Whether a semantic-release command runs a release older than the first
-/// that exchanges the OIDC token: the version `npx semantic-release@24`
-/// names, else one the text before it installs (`npm i -g
-/// semantic-release@19`), else the one the repository depends on.
-fn semantic_release_predates_oidc(words: &[String], before: &str, depended: Option<u64>) -> bool {
+/// Whether an npm release tool's command runs a release older than the
+/// first that exchanges the OIDC token: the version `npx
+/// semantic-release@24` names, else one the text before it installs (`npm
+/// i -g semantic-release@19`), else the one the repository depends on.
+fn tool_predates_oidc(
+    words: &[String],
+    before: &str,
+    tool: &str,
+    depended: Option<u64>,
+    first_oidc_major: u64,
+) -> bool {
+    let prefix = format!("{tool}@");
     let major = |word: &str| {
         let spec = word
             .trim_matches(['"', '\''])
             .rsplit('/')
             .next()?
-            .strip_prefix("semantic-release@")?;
+            .strip_prefix(prefix.as_str())?;
         crate::release_config::spec_major(spec.trim_matches(['"', '\'']))
     };
     let named = words.iter().find_map(|w| major(w));
@@ -968,7 +1054,41 @@ fn semantic_release_predates_oidc(words: &[String], before: &str, depended: Opti
     named
         .or_else(installed)
         .or(depended)
-        .is_some_and(|major| major < crate::registry::npm::SEMANTIC_RELEASE_FIRST_OIDC_MAJOR)
+        .is_some_and(|major| major < first_oidc_major)
+}
+
+/// Whether an npm client or release tool with these arguments publishes,
+/// by its options and the repository's configuration: Yarn classic's
+/// `yarn publish` only outside Yarn 2+ repositories, `nx release` only
+/// with `--yes` (else it asks) and no `--skip-publish` or other step, no
+/// dry run of Nx or release-it, release-it only where its configuration
+/// keeps the npm plugin publishing.
+fn npm_tool_publishes(
+    uploader: Uploader,
+    subcommand: &str,
+    args: &[String],
+    tools: &crate::release_config::NpmTools,
+) -> bool {
+    use crate::registry::npm::{NX_RELEASE_OTHER_STEPS, RELEASE_IT_SKIPS};
+    match uploader {
+        Uploader::YarnClassic => !tools.yarn_berry,
+        Uploader::Nx(_) => {
+            if shell::has_flag(args, &["--dry-run", "-d", "--skip-publish"]) {
+                return false;
+            }
+            subcommand != "release"
+                || (shell::has_flag(args, &["--yes", "-y"])
+                    && !args
+                        .iter()
+                        .find(|a| !a.starts_with('-'))
+                        .is_some_and(|step| NX_RELEASE_OTHER_STEPS.contains(&step.as_str())))
+        }
+        Uploader::ReleaseIt => {
+            tools.release_it != crate::release_config::ToolPublishes::Skips
+                && !shell::has_flag(args, RELEASE_IT_SKIPS)
+        }
+        _ => true,
+    }
 }
 
 /// The program name of a word: its last path component, after any leading
@@ -1017,7 +1137,7 @@ fn unwrap_command(words: &[String]) -> &[String] {
             ("pnpm", "exec" | "dlx") => 2,
             // `pnpm changeset publish`, `yarn changeset publish`: the
             // package manager runs the tool's binary.
-            ("pnpm" | "yarn", tool) if super::tasks::RELEASE_TOOLS.contains(&tool) => 1,
+            ("pnpm" | "yarn", _) if super::tasks::starts_release_tool(&rest[1..]) => 1,
             // `yarn dlx jsr publish`, `bunx jsr publish`, `bun x jsr publish`.
             ("yarn", "dlx") | ("bun", "x") => 2,
             ("bunx", _) => 1,
@@ -1109,6 +1229,9 @@ pub const UPLOAD_WORDS: &[&str] = &[
     "release-plz",
     "semantic-release",
     "cargo release",
+    "smart-release",
+    "release-it",
+    "nx release",
 ];
 
 /// The uploads in a block of shell text.
@@ -1186,6 +1309,14 @@ pub fn shell_sites(
         {
             continue;
         }
+        if table.uploader == Uploader::CargoSmartRelease
+            && !crate::registry::crates_io::smart_release_publishes(args)
+        {
+            continue;
+        }
+        if !npm_tool_publishes(table.uploader, &subcommand, args, &mint.npm_tools) {
+            continue;
+        }
         // The repository's release-plz configuration, unless another is named.
         if table.uploader == Uploader::ReleasePlz
             && mint.release_plz_unpublished
@@ -1193,11 +1324,13 @@ pub fn shell_sites(
         {
             continue;
         }
-        // `changeset publish` runs the client the repository uses.
+        // `changeset publish` and `nx release` run the client the
+        // repository uses.
         let uploader = match table.uploader {
             Uploader::Changesets(_) => {
                 Uploader::Changesets(mint.npm.changesets_client.unwrap_or(NpmClient::Npm))
             }
+            Uploader::Nx(_) => Uploader::Nx(mint.npm_tools.nx_client.unwrap_or(NpmClient::Npm)),
             uploader => uploader,
         };
         if table.uploader == Uploader::DartPub
@@ -1234,20 +1367,60 @@ pub fn shell_sites(
                 &mut target,
                 &mut auth,
             );
-            site.staged = subcommand == "stage publish";
+            site.staged = subcommand == "stage publish"
+                || (uploader == Uploader::ReleaseIt
+                    && (mint.npm_tools.release_it_staged
+                        || args
+                            .iter()
+                            .any(|a| a == "--npm.stage" || a == "--npm.stage=true")));
             site
         });
         // semantic-release before 25 publishes with its own npm 10, which
         // never exchanges the OIDC token: the token, or whatever npm finds.
         // (The job's grant then does not reach the publish.)
-        if uploader == Uploader::SemanticRelease
-            && semantic_release_predates_oidc(
+        let before = block.text.get(..command.offset).unwrap_or_default();
+        let token_only = match uploader {
+            Uploader::SemanticRelease => tool_predates_oidc(
                 &command.words,
-                block.text.get(..command.offset).unwrap_or_default(),
+                before,
+                "semantic-release",
                 mint.semantic_release_major,
-            )
-            && let Some(site) = npm.as_mut()
-        {
+                crate::registry::npm::SEMANTIC_RELEASE_FIRST_OIDC_MAJOR,
+            ),
+            // Lerna before 9 publishes with libnpmpublish and a token only.
+            Uploader::Lerna => tool_predates_oidc(
+                &command.words,
+                before,
+                "lerna",
+                mint.npm_tools.lerna_major,
+                crate::registry::npm::LERNA_FIRST_OIDC_MAJOR,
+            ),
+            Uploader::YarnClassic => true,
+            _ => false,
+        };
+        // A client tplint does not read (bun under Nx), or a release-it
+        // configuration it cannot judge: how it authenticates is unknown.
+        let unknown_client = match uploader {
+            // Each project's `nx-release-publish` target may have another
+            // executor than `@nx/js:release-publish` (a Rust or Python
+            // plugin's): without a grant and an npm token in sight, the
+            // job's authentication is not concluded on.
+            Uploader::Nx(_) => {
+                mint.npm_tools.nx_client.is_none()
+                    || npm
+                        .as_ref()
+                        .is_some_and(|site| !site.oidc_granted && site.token.is_none())
+            }
+            Uploader::ReleaseIt => {
+                mint.npm_tools.release_it == crate::release_config::ToolPublishes::Unknown
+            }
+            _ => false,
+        };
+        if unknown_client {
+            auth = Auth::Unknown;
+        }
+        if token_only && let Some(site) = npm.as_mut() {
+            site.token_only = true;
             site.oidc_granted = false;
             auth = match &site.token {
                 Some((location, source)) => Auth::Password {
@@ -1893,6 +2066,113 @@ mod tests {
         let facts = crate::facts::Facts::derive(&repo);
         assert!(facts.workflows[0].publish_sites.is_empty());
         assert!(!facts.workflows[0].jobs[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn github_env_values_reach_later_steps() {
+        assert_eq!(
+            github_env_writes(
+                "echo \"CARGO_REGISTRY_TOKEN=${{ secrets.C }}\" >> \"$GITHUB_ENV\"\necho X >> $GITHUB_OUTPUT\n"
+            ),
+            [(
+                "CARGO_REGISTRY_TOKEN".to_string(),
+                "${{ secrets.C }}".to_string()
+            )]
+        );
+        let grant = "    permissions:\n      id-token: write\n";
+        // release-plz takes a token it finds before exchanging: one written
+        // to `$GITHUB_ENV` by an earlier step is a token.
+        let steps = "      - run: echo \"CARGO_REGISTRY_TOKEN=${{ secrets.CRATES }}\" >> $GITHUB_ENV\n      - run: release-plz release\n";
+        let s = sites_with("", grant, steps);
+        assert!(
+            matches!(s[0].auth, Auth::Password { .. }),
+            "{:?}",
+            s[0].auth
+        );
+        // Written in the same step: not yet set for it.
+        let same = "      - run: |\n          echo \"CARGO_REGISTRY_TOKEN=${{ secrets.CRATES }}\" >> $GITHUB_ENV\n          release-plz release\n";
+        assert!(sites_with("", grant, same)[0].is_oidc());
+    }
+
+    #[test]
+    fn npm_release_tool_forms() {
+        let grant = "    permissions:\n      id-token: write\n";
+        for (script, uploader) in [
+            ("npx lerna publish from-git --yes", Uploader::Lerna),
+            (
+                "lerna publish from-package --no-verify-access",
+                Uploader::Lerna,
+            ),
+            ("pnpm lerna publish --yes", Uploader::Lerna),
+            ("npx nx release publish", Uploader::Nx(NpmClient::Npm)),
+            ("npx nx release --yes", Uploader::Nx(NpmClient::Npm)),
+            ("pnpm nx release -y", Uploader::Nx(NpmClient::Npm)),
+            ("npx release-it --ci", Uploader::ReleaseIt),
+            ("pnpm release-it minor --ci", Uploader::ReleaseIt),
+        ] {
+            let s = sites_with("", grant, &format!("      - run: {script}\n"));
+            assert_eq!(s.len(), 1, "{script}");
+            assert_eq!(s[0].uploader, uploader, "{script}");
+            assert_eq!(s[0].index(), Some(Registry::Npm), "{script}");
+            assert!(s[0].is_oidc(), "{script}");
+        }
+        for script in [
+            "npx lerna run build",
+            "npx lerna version --yes",
+            "npx nx release",
+            "npx nx release --yes --skip-publish",
+            "npx nx release version --yes",
+            "npx nx release publish --dry-run",
+            "npx nx run-many -t build",
+            "npx release-it --dry-run",
+            "npx release-it --no-npm.publish --ci",
+            "npx release-it --release-version",
+            "yarn npm publish --dry-run",
+        ] {
+            assert!(
+                sites_with("", grant, &format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
+        // Yarn classic: a token or nothing, never the OIDC token.
+        // Nx without a grant or an npm token: another executor may publish.
+        let s = sites("      - run: npx nx release publish\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites_with("", grant, "      - run: yarn publish --access public\n");
+        assert_eq!(s[0].uploader, Uploader::YarnClassic);
+        assert_eq!(s[0].auth, Auth::Unknown);
+        assert!(!s[0].npm.as_ref().unwrap().oidc_granted);
+        let token = "      - run: yarn publish --non-interactive\n        env:\n          npm_config_//registry.npmjs.org/:_authToken: ${{ secrets.NPM }}\n";
+        assert!(matches!(
+            sites_with("", grant, token)[0].auth,
+            Auth::Password { .. }
+        ));
+        // Lerna 8 publishes with a token only; 9 tries OIDC first.
+        let s = sites_with("", grant, "      - run: npx lerna@8 publish from-git\n");
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites_with(
+            "",
+            grant,
+            "      - run: npx lerna@9 publish from-git\n        env:\n          NPM_TOKEN: ${{ secrets.NPM }}\n",
+        );
+        assert!(s[0].is_oidc());
+        // cargo smart-release: a dry run without `--execute`.
+        let s = sites("      - run: cargo smart-release --execute --update-crates-index\n");
+        assert_eq!(s[0].uploader, Uploader::CargoSmartRelease);
+        assert_eq!(s[0].auth, Auth::Unknown);
+        let s = sites(
+            "      - run: cargo smart-release -eu gix\n        env:\n          CARGO_REGISTRY_TOKEN: ${{ secrets.CRATES }}\n",
+        );
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        for script in [
+            "cargo smart-release gix",
+            "cargo smart-release --execute --no-publish",
+        ] {
+            assert!(
+                sites(&format!("      - run: {script}\n")).is_empty(),
+                "{script}"
+            );
+        }
     }
 
     #[test]

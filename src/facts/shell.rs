@@ -19,6 +19,9 @@ pub struct Command {
     pub words: Vec<String>,
     /// Byte offset of the command's first character in the script.
     pub offset: usize,
+    /// How many subshells (`( ... )`) the command runs in: a `cd` in one
+    /// ends with it.
+    pub subshell: usize,
 }
 
 /// Every `export VAR=value` of a script, in order, shared by its commands:
@@ -77,7 +80,7 @@ const LEADING_RESERVED_WORDS: &[&str] = &[
 pub fn commands(script: &str) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut exports = Exports::default();
-    for (words, offset) in split(script) {
+    for (words, offset, subshell) in split(script) {
         let mut words = words.into_iter().peekable();
         // Reserved words before a command (`then twine upload ...`,
         // `do uv publish; done`): the command after them runs.
@@ -121,6 +124,7 @@ pub fn commands(script: &str) -> Vec<Command> {
             exported: exports.list.len(),
             words,
             offset,
+            subshell,
         });
     }
     let exports = Arc::new(exports);
@@ -130,14 +134,18 @@ pub fn commands(script: &str) -> Vec<Command> {
     commands
 }
 
-/// Words of each simple command, with the command's byte offset.
-fn split(script: &str) -> Vec<(Vec<String>, usize)> {
+/// Words of each simple command, with the command's byte offset and how
+/// many subshells it is in. A `(` that starts a word opens a subshell and
+/// a `)` closes one, both ending the command before them (`(cd pkg && npm
+/// publish)`); a `(` inside a word (`f()`, `a=(x y)`) stays in it.
+fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
     let bytes = script.as_bytes();
     let mut result = Vec::new();
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
     let mut start = None;
+    let mut depth: usize = 0;
     let mut i = 0;
     let finish_word = |word: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
         if *in_word {
@@ -149,6 +157,14 @@ fn split(script: &str) -> Vec<(Vec<String>, usize)> {
         let c = bytes[i];
         match c {
             b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            // PowerShell's line continuation (a backtick at the end of a
+            // line) and block comment (`<# ... #>`), for `.ps1` scripts
+            // and `shell: pwsh` steps; in POSIX shell neither is usual.
+            b'`' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'`' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
+            b'<' if !in_word && bytes.get(i + 1) == Some(&b'#') => {
+                i = script[i..].find("#>").map_or(bytes.len(), |p| i + p + 2);
+            }
             b'\\' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
             b'\'' | b'"' => {
                 let close = script[i + 1..]
@@ -191,9 +207,22 @@ fn split(script: &str) -> Vec<(Vec<String>, usize)> {
             b'\n' | b';' | b'&' | b'|' => {
                 finish_word(&mut word, &mut in_word, &mut words);
                 if let Some(offset) = start.take() {
-                    result.push((std::mem::take(&mut words), offset));
+                    result.push((std::mem::take(&mut words), offset, depth));
                 }
                 words.clear();
+                i += 1;
+            }
+            b'(' | b')' if c == b')' || !in_word => {
+                finish_word(&mut word, &mut in_word, &mut words);
+                if let Some(offset) = start.take() {
+                    result.push((std::mem::take(&mut words), offset, depth));
+                }
+                words.clear();
+                depth = if c == b'(' {
+                    depth.saturating_add(1)
+                } else {
+                    depth.saturating_sub(1)
+                };
                 i += 1;
             }
             b' ' | b'\t' | b'\r' => {
@@ -211,7 +240,7 @@ fn split(script: &str) -> Vec<(Vec<String>, usize)> {
     }
     finish_word(&mut word, &mut in_word, &mut words);
     if let Some(offset) = start {
-        result.push((words, offset));
+        result.push((words, offset, depth));
     }
     result
 }
@@ -406,6 +435,48 @@ mod tests {
             vec![vec!["echo", "`date`"], vec!["ls"]]
         );
         assert_eq!(words("echo $(unclosed"), vec![vec!["echo", "$(unclosed"]]);
+    }
+
+    #[test]
+    fn subshells_end_commands_and_nest() {
+        let all =
+            commands("(cd pkg && npm publish)\n( cd b; ./x.sh ) || true\nf() { :; }\nA=(a b)\n");
+        let got: Vec<(Vec<&str>, usize)> = all
+            .iter()
+            .map(|c| (c.words.iter().map(String::as_str).collect(), c.subshell))
+            .collect();
+        assert_eq!(got[0], (vec!["cd", "pkg"], 1));
+        assert_eq!(got[1], (vec!["npm", "publish"], 1));
+        assert_eq!(got[2], (vec!["cd", "b"], 1));
+        assert_eq!(got[3], (vec!["./x.sh"], 1));
+        assert_eq!(got[4], (vec!["true"], 0));
+        assert_eq!(got[5].0[0], "f(");
+        assert_eq!(got[5].1, 0);
+        // `$( ... )` stays one word, in no subshell of its own.
+        let c = commands("V=$(cd x && pwd) npm publish");
+        assert_eq!(c[0].words, ["npm", "publish"]);
+        assert_eq!(c[0].subshell, 0);
+    }
+
+    #[test]
+    fn powershell_continuations_and_block_comments() {
+        let c = commands(
+            "<#\n.SYNOPSIS\n  nuget push runs here\n#>\ndotnet nuget push $pkg `\n  --api-key $env:NUGET_API_KEY `\r\n  --source $source\n",
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            c[0].words,
+            [
+                "dotnet",
+                "nuget",
+                "push",
+                "$pkg",
+                "--api-key",
+                "$env:NUGET_API_KEY",
+                "--source",
+                "$source"
+            ]
+        );
     }
 
     #[test]

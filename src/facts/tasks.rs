@@ -33,6 +33,12 @@ pub enum Runs<'w> {
     Just {
         recipes: Vec<&'w str>,
     },
+    /// `rake TASK` (or `bundle exec rake TASK`): the tasks of the
+    /// Rakefile in the working folder, or of `-f FILE`.
+    Rake {
+        file: Option<&'w str>,
+        tasks: Vec<&'w str>,
+    },
     /// `npm run x`, `pnpm run x`, `yarn run x`: a script of the
     /// `package.json` in the working folder.
     PackageScript {
@@ -45,7 +51,9 @@ pub enum Runs<'w> {
 const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
 
 /// Interpreters of other languages: their scripts are opaque.
-const INTERPRETERS: &[&str] = &["node", "ruby", "perl", "php", "deno", "bun", "Rscript"];
+const INTERPRETERS: &[&str] = &[
+    "node", "tsx", "ts-node", "ruby", "perl", "php", "deno", "bun", "Rscript",
+];
 
 /// Extensions of scripts in languages tplint does not read.
 const FOREIGN_EXTENSIONS: &[&str] = &[
@@ -54,11 +62,32 @@ const FOREIGN_EXTENSIONS: &[&str] = &[
 
 /// Release tools whose publishing tplint reads itself (from the publish
 /// tables), so that running them through `npx` is not opaque.
-pub const RELEASE_TOOLS: &[&str] = &["changeset", "semantic-release"];
+pub const RELEASE_TOOLS: &[&str] = &["changeset", "semantic-release", "release-it"];
+
+/// Release tools with other commands too, read only for the one that
+/// publishes (`lerna publish`, `nx release`); their other commands run
+/// the project's own scripts and targets.
+pub const RELEASE_TOOL_COMMANDS: &[(&str, &str)] = &[("lerna", "publish"), ("nx", "release")];
+
+/// Whether `words` (after a runner such as `npx`) start a release tool
+/// tplint reads.
+pub fn starts_release_tool<T: AsRef<str>>(words: &[T]) -> bool {
+    let Some(first) = words.first().map(AsRef::as_ref) else {
+        return false;
+    };
+    let tool = first.split('@').next().unwrap_or(first);
+    if first.starts_with('@') {
+        return false;
+    }
+    RELEASE_TOOLS.contains(&tool)
+        || RELEASE_TOOL_COMMANDS.iter().any(|(program, command)| {
+            *program == tool && words.get(1).map(AsRef::as_ref) == Some(*command)
+        })
+}
 
 /// Task runners whose definitions are code (Python) or that tplint does
 /// not read: running them is opaque.
-const OPAQUE_RUNNERS: &[&str] = &["nox", "invoke", "inv", "doit", "poe", "rake", "npx"];
+const OPAQUE_RUNNERS: &[&str] = &["nox", "invoke", "inv", "doit", "poe", "npx"];
 
 /// `python -m MODULE` for modules that are tools with known effect (their
 /// uploads, if any, are read as commands elsewhere): not opaque.
@@ -178,6 +207,28 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if name == "tox" {
         return Some(tox_invocation(args));
     }
+    if name == "rake" {
+        return rake_invocation(args);
+    }
+    if POWERSHELLS.iter().any(|p| name.eq_ignore_ascii_case(p)) {
+        return powershell_invocation(args);
+    }
+    // `Import-Module ./build/Release.psm1`: the module's code, read as
+    // its script.
+    if name.eq_ignore_ascii_case("Import-Module") {
+        let path = args
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .filter(|w| is_powershell_file(w) && !is_variable(w))?;
+        return Some(Runs::Script(path.as_str()));
+    }
+    // `bundle exec rake ...`: rake under Bundler.
+    if name == "bundle"
+        && args.first().is_some_and(|w| w == "exec")
+        && args.get(1).is_some_and(|w| base(w) == "rake")
+    {
+        return rake_invocation(&args[2..]);
+    }
     if name == "just" {
         let recipes = args
             .iter()
@@ -220,10 +271,22 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
                 !w.starts_with('@') && matches!(tool, "npm" | "pnpm" | "yarn" | "jsr")
             });
     // `npx changeset ...`: a release tool tplint reads as a publish site.
-    let runs_release_tool = name == "npx"
-        && super::shell::skip_runner_options(args)
-            .first()
-            .is_some_and(|w| RELEASE_TOOLS.contains(&w.split('@').next().unwrap_or(w)));
+    let runs_release_tool =
+        name == "npx" && starts_release_tool(super::shell::skip_runner_options(args));
+    // `npx tsx scripts/release.ts`: a script of the repository, opaque but
+    // named (an Nx release script is read for its `releasePublish()`).
+    if name == "npx" {
+        let rest = super::shell::skip_runner_options(args);
+        if let [runner, script, ..] = rest
+            && matches!(runner.as_str(), "tsx" | "ts-node" | "node")
+            && !script.starts_with('-')
+        {
+            return Some(Runs::Interpreter {
+                program: runner.clone(),
+                file: Some(script.clone()),
+            });
+        }
+    }
     if OPAQUE_RUNNERS.contains(&name) && !runs_package_manager && !runs_release_tool {
         return Some(Runs::Interpreter {
             program: words.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
@@ -250,6 +313,64 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             });
         }
         return Some(Runs::Script(program));
+    }
+    None
+}
+
+/// PowerShell's programs.
+const POWERSHELLS: &[&str] = &["pwsh", "powershell", "pwsh.exe", "powershell.exe"];
+
+/// Whether a path names a PowerShell script or module.
+pub fn is_powershell_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".ps1") || lower.ends_with(".psm1")
+}
+
+/// `pwsh -File x.ps1`, `pwsh ./x.ps1` (a script of the repository, read
+/// with the shell reader, which knows PowerShell's line continuations),
+/// `pwsh -Command "..."` (more text); an encoded command or another
+/// working directory is opaque (`pwsh -Help`: about_Pwsh).
+fn powershell_invocation(args: &[String]) -> Option<Runs<'_>> {
+    const VALUE_OPTIONS: &[&str] = &[
+        "-executionpolicy",
+        "-ep",
+        "-ex",
+        "-configurationname",
+        "-config",
+        "-outputformat",
+        "-o",
+        "-of",
+        "-inputformat",
+        "-inp",
+        "-if",
+        "-windowstyle",
+        "-w",
+        "-settingsfile",
+        "-settings",
+        "-custompipename",
+    ];
+    let mut iter = args.iter();
+    while let Some(word) = iter.next() {
+        let lower = word.to_ascii_lowercase();
+        match lower.as_str() {
+            "-file" | "-f" => {
+                return iter.next().map(|p| Runs::Script(p.as_str()));
+            }
+            "-command" | "-c" => return iter.next().map(|t| Runs::Inline(t.as_str())),
+            "-encodedcommand" | "-e" | "-ec" | "-workingdirectory" | "-wd" => {
+                return Some(Runs::Interpreter {
+                    program: format!("pwsh {word}"),
+                    file: None,
+                });
+            }
+            w if VALUE_OPTIONS.contains(&w) => {
+                iter.next();
+            }
+            w if w.starts_with('-') => {}
+            _ if is_powershell_file(word) => return Some(Runs::Script(word.as_str())),
+            // Positional text is a command (`pwsh "Write-Host x"`).
+            _ => return Some(Runs::Inline(word.as_str())),
+        }
     }
     None
 }
@@ -315,6 +436,94 @@ fn make_invocation(args: &[String]) -> Runs<'_> {
         targets,
         assignments,
     }
+}
+
+/// Rake's options that take a value (`rake --help`).
+const RAKE_VALUE_OPTIONS: &[&str] = &[
+    "-f",
+    "--rakefile",
+    "-r",
+    "--require",
+    "-I",
+    "--libdir",
+    "-R",
+    "--rakelibdir",
+    "-C",
+    "--directory",
+    "-E",
+    "--execute-continue",
+    "-e",
+    "--execute",
+    "-p",
+    "--execute-print",
+    "-j",
+    "--jobs",
+];
+
+/// `rake` and its arguments. Its publishing tasks (bundler's `release`)
+/// are publish sites of their own (`registry::rubygems`), not followed
+/// here; `-e`/`-C`/`-R` leave what runs unknown (`None` is not returned
+/// then: the runner is opaque).
+fn rake_invocation(args: &[String]) -> Option<Runs<'_>> {
+    let publishing: Vec<&str> = crate::registry::publishing::command_uploaders()
+        .filter(|t| t.program == "rake")
+        .flat_map(|t| t.subcommands.iter().copied())
+        .collect();
+    let mut file = None;
+    let mut tasks = Vec::new();
+    let mut iter = args.iter();
+    while let Some(word) = iter.next() {
+        let w = word.as_str();
+        if matches!(
+            w,
+            "-e" | "--execute"
+                | "-p"
+                | "--execute-print"
+                | "-E"
+                | "--execute-continue"
+                | "-C"
+                | "--directory"
+                | "-R"
+                | "--rakelibdir"
+                | "-g"
+                | "--system"
+        ) {
+            return Some(Runs::Interpreter {
+                program: format!("rake {w}"),
+                file: None,
+            });
+        }
+        if matches!(w, "-f" | "--rakefile") {
+            file = iter.next().map(String::as_str);
+            continue;
+        }
+        if let Some(path) = w.strip_prefix("--rakefile=") {
+            file = Some(path);
+            continue;
+        }
+        if w.starts_with('-') {
+            if RAKE_VALUE_OPTIONS.contains(&w) {
+                iter.next();
+            }
+            continue;
+        }
+        if w.contains('=') && !w.contains('[') {
+            continue; // `VAR=value`: an environment variable for the tasks
+        }
+        let task = w.split_once('[').map_or(w, |(name, _)| name);
+        if !publishing.contains(&task) {
+            tasks.push(task);
+        }
+    }
+    // Only publishing tasks, read as publish sites: nothing more to follow.
+    if tasks.is_empty()
+        && args
+            .iter()
+            .any(|w| publishing.contains(&w.split('[').next().unwrap_or(w)))
+    {
+        return None;
+    }
+    Some(Runs::Rake { file, tasks })
 }
 
 fn tox_invocation(args: &[String]) -> Runs<'_> {
@@ -513,6 +722,8 @@ pub fn non_shell_interpreter(text: &str) -> Option<&'static str> {
         return Some("Python");
     }
     match name {
+        // PowerShell scripts are read with the shell reader.
+        "pwsh" | "powershell" => None,
         "node" | "deno" | "bun" => Some("JavaScript"),
         "ruby" => Some("Ruby"),
         "perl" => Some("Perl"),
@@ -529,6 +740,367 @@ pub struct RecipeLine {
     pub text: String,
     /// A working directory the runner sets for it (tox `change_dir`).
     pub cwd: Option<String>,
+}
+
+/// The tasks Bundler's `bundler/gem_tasks` defines (rubygems/rubygems
+/// `bundler/lib/bundler/gem_helper.rb` `install`): `release` and
+/// `release:rubygem_push` run `gem push` (read as `rake release`, a
+/// publish site of `registry::rubygems`); the others build, install or tag.
+const BUNDLER_GEM_TASKS: &[&str] = &[
+    "build",
+    "build:checksum",
+    "install",
+    "install:local",
+    "release",
+    "release:guard_clean",
+    "release:source_control_push",
+    "release:rubygem_push",
+];
+
+/// Bundler's gem tasks that push the gem: `rake release` and
+/// `release:rubygem_push` (`registry::rubygems`).
+const RAKE_PUBLISHING_TASKS: &[&str] = &["release", "release:rubygem_push"];
+
+/// The command lines the Rake tasks `wanted` (with their prerequisites,
+/// first) run: each `sh`, `system` or backtick command of a task's block,
+/// as shell text, with its span. Any other Ruby in a block, a command
+/// built by interpolation (`sh "#{cmd}"`), or an `import`/`load` of other
+/// files when a task is not found, makes the result opaque: Ruby may run
+/// anything. A task Bundler's gem tasks define (`require
+/// "bundler/gem_tasks"`) stands for `rake <task>`. `rakelib/*.rake` is not
+/// read: a task defined there is missing, so opaque.
+pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
+    #[derive(Default)]
+    struct Task {
+        prerequisites: Vec<String>,
+        lines: Vec<(Span, String)>,
+        opaque: bool,
+    }
+    let mut recipes = Recipes::default();
+    let mut all: HashMap<String, Task> = HashMap::new();
+    let gem_tasks = text.contains("bundler/gem_tasks");
+    let imports = text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("import ")
+            || l.starts_with("load ")
+            || l.starts_with("Dir[")
+            || l.starts_with("Dir.glob")
+    });
+    // Open blocks: for each, the task it belongs to (if a task block) and
+    // the namespace it opens (if a namespace block).
+    enum Block {
+        Task(String),
+        Namespace,
+        Other,
+    }
+    let mut stack: Vec<Block> = Vec::new();
+    let mut namespaces: Vec<String> = Vec::new();
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = start;
+        start += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let current = stack.iter().rev().find_map(|b| match b {
+            Block::Task(name) => Some(name.clone()),
+            _ => None,
+        });
+        let opens_block = ruby_opens_block(trimmed);
+        if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
+            if let Some(Block::Namespace) = stack.pop() {
+                namespaces.pop();
+            }
+            continue;
+        }
+        if let Some(name) = current {
+            // Inside a task's block: commands, or Ruby tplint does not read.
+            let task = all.entry(name).or_default();
+            match ruby_command(trimmed) {
+                RubyLine::Command(command) => {
+                    let at = line_start + indent;
+                    task.lines
+                        .push((Span::new(at, at + trimmed.len()), command));
+                }
+                RubyLine::Invoke(other) => task.prerequisites.push(other),
+                RubyLine::Inert => {}
+                RubyLine::Other => task.opaque = true,
+            }
+            if opens_block {
+                stack.push(Block::Other);
+            }
+            continue;
+        }
+        if let Some(name) = trimmed
+            .strip_prefix("namespace ")
+            .or_else(|| trimmed.strip_prefix("namespace("))
+            .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
+        {
+            namespaces.push(name);
+            stack.push(Block::Namespace);
+            continue;
+        }
+        if let Some((name, prerequisites)) = rake_task_head(trimmed) {
+            let full = namespaces
+                .iter()
+                .cloned()
+                .chain(std::iter::once(name))
+                .collect::<Vec<_>>()
+                .join(":");
+            let task = all.entry(full.clone()).or_default();
+            task.prerequisites.extend(prerequisites);
+            // A block on the same line (`task(:x) { sh "..." }`) is not read.
+            let code = trimmed.split(" #").next().unwrap_or(trimmed);
+            if code.contains('{') || (code.contains(" do ") && !opens_block) {
+                task.opaque = true;
+            }
+            if opens_block {
+                stack.push(Block::Task(full));
+            }
+            continue;
+        }
+        if opens_block {
+            stack.push(Block::Other);
+        }
+    }
+    let wanted: Vec<String> = if wanted.is_empty() {
+        vec!["default".to_string()]
+    } else {
+        wanted.iter().map(|w| w.to_string()).collect()
+    };
+    let mut seen = HashSet::new();
+    let mut order: Vec<String> = Vec::new();
+    fn visit(
+        name: &str,
+        all: &HashMap<String, Task>,
+        seen: &mut HashSet<String>,
+        order: &mut Vec<String>,
+        missing: &mut Vec<String>,
+        gem_tasks: bool,
+    ) {
+        if !seen.insert(name.to_string()) || seen.len() > 1_000 {
+            return;
+        }
+        match all.get(name) {
+            Some(task) => {
+                for prerequisite in &task.prerequisites {
+                    visit(prerequisite, all, seen, order, missing, gem_tasks);
+                }
+                order.push(name.to_string());
+            }
+            None if gem_tasks && BUNDLER_GEM_TASKS.contains(&name) => order.push(name.to_string()),
+            None => missing.push(name.to_string()),
+        }
+    }
+    for name in &wanted {
+        visit(
+            name,
+            &all,
+            &mut seen,
+            &mut order,
+            &mut recipes.missing,
+            gem_tasks,
+        );
+    }
+    for name in order {
+        match all.get(&name) {
+            Some(task) => {
+                recipes.opaque |= task.opaque;
+                for (span, line) in &task.lines {
+                    if recipes.lines.len() >= MAX_LINES {
+                        recipes.opaque = true;
+                        break;
+                    }
+                    recipes.lines.push(RecipeLine {
+                        span: *span,
+                        text: line.clone(),
+                        cwd: None,
+                    });
+                }
+            }
+            // Bundler's publishing task, as the command that runs it (a
+            // publish site); its others build, install or tag.
+            None if RAKE_PUBLISHING_TASKS.contains(&name.as_str()) => {
+                recipes.lines.push(RecipeLine {
+                    span: locate(text, "bundler/gem_tasks", Span::empty(0)),
+                    text: format!("rake {name}"),
+                    cwd: None,
+                });
+            }
+            None => {}
+        }
+    }
+    if imports && !recipes.missing.is_empty() {
+        recipes.opaque = true;
+    }
+    recipes
+}
+
+/// Whether a Ruby line opens a block closed by an `end`: a `do` at its
+/// end (`task :x do`, `each do |f|`), or a statement keyword that starts
+/// it (`if`, `unless`, `case`, `begin`, `def`, ... — not as a modifier).
+fn ruby_opens_block(line: &str) -> bool {
+    let code = line.split(" #").next().unwrap_or(line).trim_end();
+    let ends_with_do =
+        code.ends_with(" do") || code == "do" || (code.ends_with('|') && code.contains(" do |"));
+    let first = code.split_whitespace().next().unwrap_or_default();
+    ends_with_do
+        || matches!(
+            first,
+            "if" | "unless"
+                | "case"
+                | "while"
+                | "until"
+                | "begin"
+                | "def"
+                | "class"
+                | "module"
+                | "for"
+        )
+}
+
+/// A Rake task definition's name and prerequisites: `task :name`,
+/// `task "name" => [:a, "b"]`, `task name: :dep`, `task(name: [...])`,
+/// `desc` excluded. Task arguments (`task :x, [:arg] => :dep`) are
+/// skipped.
+fn rake_task_head(line: &str) -> Option<(String, Vec<String>)> {
+    let rest = line
+        .strip_prefix("task ")
+        .or_else(|| line.strip_prefix("task("))
+        .or_else(|| line.strip_prefix("multitask "))?;
+    let rest = rest.trim_start();
+    let (name, after) = ruby_symbol(rest)?;
+    let after = after.trim_start();
+    // `name: deps` (the key form) or `=> deps`.
+    let deps_text = after
+        .strip_prefix(':')
+        .filter(|_| !rest.starts_with(':') && !rest.starts_with(['"', '\'']))
+        .or_else(|| after.find("=>").map(|at| &after[at + 2..]));
+    let mut prerequisites = Vec::new();
+    if let Some(deps) = deps_text {
+        let deps = deps.split(" do").next().unwrap_or(deps);
+        let deps = deps.trim().trim_end_matches(')').trim();
+        if let Some(list) = deps
+            .strip_prefix("%w[")
+            .or_else(|| deps.strip_prefix("%i["))
+            .and_then(|l| l.strip_suffix(']'))
+        {
+            prerequisites.extend(list.split_whitespace().map(str::to_string));
+        } else {
+            let deps = deps.trim_start_matches('[').trim_end_matches(']');
+            for dep in deps.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+                match ruby_symbol(dep) {
+                    Some((dep, _)) => prerequisites.push(dep),
+                    // A prerequisite tplint cannot name: a task it cannot
+                    // follow.
+                    None => prerequisites.push(format!("{dep} (unread)")),
+                }
+            }
+        }
+    }
+    Some((name, prerequisites))
+}
+
+/// A symbol or string at the start of `text` (`:name`, `"a:b"`, `'x'`,
+/// `name:` in a hash), and the text after it.
+fn ruby_symbol(text: &str) -> Option<(String, &str)> {
+    let text = text.trim_start_matches('(').trim_start();
+    if let Some(rest) = text.strip_prefix(':') {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '?' | '!')))
+            .unwrap_or(rest.len());
+        return (end > 0).then(|| (rest[..end].to_string(), &rest[end..]));
+    }
+    if let Some(quote) = text.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+        let rest = &text[1..];
+        let end = rest.find(quote)?;
+        let name = &rest[..end];
+        return (!name.contains("#{")).then(|| (name.to_string(), &rest[end + 1..]));
+    }
+    // `name: deps` (a hash key).
+    let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    (end > 0 && text[end..].starts_with(':') && !text[end..].starts_with("::"))
+        .then(|| (text[..end].to_string(), &text[end..]))
+}
+
+/// What a line of a Rake task's block does.
+enum RubyLine {
+    /// A shell command it runs.
+    Command(String),
+    /// `Rake::Task["other"].invoke`: another task.
+    Invoke(String),
+    /// Ruby that runs nothing (`puts`, `require`, a block's `do |t|`).
+    Inert,
+    /// Anything else.
+    Other,
+}
+
+/// Read one line of a task's block.
+fn ruby_command(line: &str) -> RubyLine {
+    let line = line.split(" # ").next().unwrap_or(line).trim();
+    if line.starts_with("puts ") || line.starts_with("require ") || line == "do" {
+        return RubyLine::Inert;
+    }
+    if let Some(rest) = line.strip_prefix("Rake::Task[") {
+        if let Some((name, after)) = ruby_symbol(rest)
+            && after.starts_with(']')
+            && (after.contains(".invoke") || after.contains(".execute"))
+        {
+            return RubyLine::Invoke(name);
+        }
+        return RubyLine::Other;
+    }
+    // `` `cmd` `` and `%x(cmd)`.
+    if let Some(inner) = line.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
+        return ruby_shell_text(&[inner.to_string()]);
+    }
+    for call in ["sh", "system", "exec"] {
+        let Some(rest) = line.strip_prefix(call) else {
+            continue;
+        };
+        let rest = if let Some(args) = rest.strip_prefix('(') {
+            args.rsplit_once(')').map_or(args, |(args, _)| args)
+        } else if rest.starts_with(' ') {
+            rest
+        } else {
+            continue;
+        };
+        // The string arguments, before any options hash or block.
+        let mut words = Vec::new();
+        let mut text = rest.trim();
+        while let Some(quote) = text.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+            let body = &text[1..];
+            let Some(end) = body.find(quote) else {
+                return RubyLine::Other;
+            };
+            words.push(body[..end].to_string());
+            text = body[end + 1..].trim_start();
+            match text.strip_prefix(',') {
+                Some(after) => text = after.trim_start(),
+                None => break,
+            }
+        }
+        let rest_is_plain = text.is_empty() || text.starts_with("do") || text.starts_with('{');
+        if words.is_empty() || !rest_is_plain {
+            return RubyLine::Other;
+        }
+        return ruby_shell_text(&words);
+    }
+    RubyLine::Other
+}
+
+/// A command from a Ruby string (or several, `sh "gem", "push", file`):
+/// opaque when its program is interpolated.
+fn ruby_shell_text(words: &[String]) -> RubyLine {
+    let text = words.join(" ");
+    let program = text.split_whitespace().next().unwrap_or_default();
+    if program.is_empty() || program.contains("#{") {
+        return RubyLine::Other;
+    }
+    RubyLine::Command(text)
 }
 
 /// The lines a target, environment or recipe runs, in order.
@@ -1288,6 +1860,111 @@ mod tests {
             &pyproject[recipes.lines[0].span.range()],
             "twine upload dist/*"
         );
+    }
+
+    #[test]
+    fn powershell_runs() {
+        for (line, script) in [
+            (
+                "pwsh -NoProfile -File ./build/release.ps1 -Version 1",
+                "./build/release.ps1",
+            ),
+            (
+                "powershell -ExecutionPolicy Bypass -f build.ps1",
+                "build.ps1",
+            ),
+            ("pwsh ./Publish.PS1", "./Publish.PS1"),
+            (
+                "Import-Module ./tools/Release.psm1 -Force",
+                "./tools/Release.psm1",
+            ),
+        ] {
+            assert_eq!(
+                what_runs(&words(line)),
+                Some(Runs::Script(script)),
+                "{line}"
+            );
+        }
+        let inline: Vec<String> = ["pwsh", "-c", "dotnet nuget push x.nupkg"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            what_runs(&inline),
+            Some(Runs::Inline("dotnet nuget push x.nupkg"))
+        );
+        assert!(matches!(
+            what_runs(&words("pwsh -EncodedCommand ZABvAA==")),
+            Some(Runs::Interpreter { .. })
+        ));
+        assert_eq!(what_runs(&words("Import-Module PowerShellGet")), None);
+        assert_eq!(non_shell_interpreter("#!/usr/bin/env pwsh\n"), None);
+    }
+
+    #[test]
+    fn rakefile_tasks() {
+        let rakefile = r#"require "bundler/gem_tasks"
+
+desc "Push the gem"
+task :push => [:build, "docs:check"] do
+  sh "gem push pkg/acme-#{Acme::VERSION}.gem"
+end
+
+namespace :docs do
+  task :check do
+    sh("yard", "stats")
+  end
+end
+
+task publish: %w[test release]
+task :test do
+  ruby "-Itest", "test/all.rb"
+end
+task default: :test
+"#;
+        let lines = |recipes: &Recipes<'_>| -> Vec<String> {
+            recipes.lines.iter().map(|l| l.text.clone()).collect()
+        };
+        let push = rake_recipes(rakefile, &["push"]);
+        assert_eq!(
+            lines(&push),
+            ["yard stats", "gem push pkg/acme-#{Acme::VERSION}.gem"]
+        );
+        assert!(!push.opaque && push.missing.is_empty());
+        assert_eq!(
+            &rakefile[push.lines[1].span.range()],
+            r#"sh "gem push pkg/acme-#{Acme::VERSION}.gem""#
+        );
+        // Bundler's `release` stands for itself; `ruby ...` is not read.
+        let publish = rake_recipes(rakefile, &["publish"]);
+        assert_eq!(lines(&publish), ["rake release"]);
+        assert!(publish.opaque);
+        assert!(rake_recipes(rakefile, &[]).opaque);
+        let missing = rake_recipes("task :a do\n  sh 'true'\nend\n", &["b"]);
+        assert_eq!(missing.missing, ["b"]);
+        // An interpolated program, other Ruby: opaque.
+        let code = rake_recipes(
+            "task :r do\n  sh \"#{tool} push\"\n  Gem::Commands.new\nend\n",
+            &["r"],
+        );
+        assert!(code.opaque && code.lines.is_empty());
+        // `rake` command lines.
+        let run = |s: &str| match what_runs(&words(s)) {
+            Some(Runs::Rake { file, tasks }) => Some((
+                file.map(str::to_string),
+                tasks.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            )),
+            _ => None,
+        };
+        assert_eq!(run("rake push"), Some((None, vec!["push".to_string()])));
+        assert_eq!(
+            run("bundle exec rake -f tasks.rb build[1] VERSION=2 --trace"),
+            Some((Some("tasks.rb".to_string()), vec!["build".to_string()]))
+        );
+        assert_eq!(run("rake release"), None);
+        assert!(matches!(
+            what_runs(&words("rake -e 'puts 1'")),
+            Some(Runs::Interpreter { .. })
+        ));
     }
 
     #[test]

@@ -456,6 +456,11 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
         let Some(npm) = site.npm.as_mut() else {
             continue;
         };
+        // A tool that never exchanges the ID token keeps the shell
+        // reader's answer: its token, or unknown.
+        if npm.token_only {
+            continue;
+        }
         npm.oidc_granted = has_token;
         let token_wins = match site.uploader {
             Uploader::Yarn => true,

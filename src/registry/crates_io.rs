@@ -170,7 +170,39 @@ pub static COMMANDS: &[CommandUploader] = &[
         pypi_names: &["crates-io"],
         trusted_publishing: false,
     },
+    // Byron/cargo-smart-release [49e50f7, 0.21.6]: `cargo smart-release`
+    // is a dry run unless `--execute`/`-e` (src/cli/options.rs); it then
+    // runs `cargo publish` for each crate it releases, with `--registry`
+    // when given and no token of its own (src/command/release/cargo.rs
+    // `publish_crate`), unless `--no-publish`. cargo reads
+    // `CARGO_REGISTRY_TOKEN` or its credentials; no OIDC exchange.
+    CommandUploader {
+        registry: Registry::CratesIo,
+        uploader: Uploader::CargoSmartRelease,
+        program: "cargo",
+        subcommands: &["smart-release"],
+        secret_flags: &[],
+        secret_env: &["CARGO_REGISTRY_TOKEN"],
+        url_flags: &[],
+        url_env: &[],
+        repository_flags: &["--registry"],
+        repository_env: &["CARGO_REGISTRY_DEFAULT"],
+        testpypi_names: &[],
+        pypi_names: &["crates-io"],
+        trusted_publishing: false,
+    },
 ];
+
+/// Whether `cargo smart-release` with these arguments (after
+/// `smart-release`) publishes: `--execute` or a short-option cluster with
+/// `e`, and no `--no-publish` (Byron/cargo-smart-release
+/// src/cli/options.rs [49e50f7]).
+pub fn smart_release_publishes(args: &[String]) -> bool {
+    let execute = args.iter().any(|a| {
+        a == "--execute" || (a.starts_with('-') && !a.starts_with("--") && a.contains('e'))
+    });
+    execute && !args.iter().any(|a| a == "--no-publish")
+}
 
 /// Whether `cargo release` with these arguments (after `release`)
 /// publishes: `--execute`/`-x`, no `--no-publish`, and no step other than

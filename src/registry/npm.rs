@@ -276,6 +276,121 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// Release tools and clients beside npm's own, each publishing to npm.
+pub static RELEASE_TOOLS: &[CommandUploader] = &[
+    // Yarn classic (yarnpkg/yarn `src/cli/commands/publish.js`, 1.22.x,
+    // frozen): `yarn publish` sends the tarball itself with the
+    // `_authToken` of its npm configuration (`.npmrc`, `npm_config_*`;
+    // `src/registries/npm-registry.js` `getAuth`), and has no OIDC
+    // exchange. Yarn 2 and later have no such command (`yarn npm
+    // publish`): read only where the repository is not on Yarn 2+.
+    CommandUploader {
+        uploader: Uploader::YarnClassic,
+        registry: Registry::Npm,
+        program: "yarn",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        url_flags: &["--registry"],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+    // Lerna (lerna/lerna `libs/core/src/lib/npm-publish.ts` and `oidc.ts`
+    // [35d15a1, 10.0.1]): `lerna publish` publishes each package in-process
+    // with libnpmpublish, not with the npm CLI, whatever `npmClient` says.
+    // From 9.0.0 (d51e344) it first exchanges the job's OIDC token as npm
+    // does (GitHub Actions with `id-token: write`, `NPM_ID_TOKEN` on
+    // GitLab), else it uses the `_authToken` of the npm configuration
+    // (`.npmrc`, `npm_config_*`); before 9 only the token
+    // ([`LERNA_FIRST_OIDC_MAJOR`]).
+    CommandUploader {
+        uploader: Uploader::Lerna,
+        registry: Registry::Npm,
+        program: "lerna",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        url_flags: &["--registry"],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+    // Nx (nrwl/nx `packages/nx/src/command-line/release/release.ts`:
+    // `nx release` publishes only with `--yes` and without
+    // `--skip-publish`, else it asks; `nx release publish` publishes):
+    // each project's `nx-release-publish` target, for JavaScript packages
+    // `@nx/js:release-publish` (`packages/js/src/executors/release-publish/
+    // release-publish.impl.ts`), which runs `npm publish <root>`, or `pnpm
+    // publish` in a pnpm workspace (`bun publish` with bun), from the
+    // workspace root. Its authentication is that client's.
+    CommandUploader {
+        uploader: Uploader::Nx(NpmClient::Npm),
+        registry: Registry::Npm,
+        program: "nx",
+        subcommands: &["release publish", "release"],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        url_flags: &["--registry"],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+    // release-it (release-it/release-it `lib/plugin/npm/npm.js` [7ca61cc,
+    // 21.0.1]): with a `package.json` that is not private and `npm.publish`
+    // not false, it runs `npm publish` (or `npm.publishPackageManager`)
+    // with the job's npm, so its authentication is npm's; `--dry-run`/`-d`
+    // publishes nothing. Unless `npm.skipChecks`, it first runs `npm
+    // whoami`, which fails without a token.
+    CommandUploader {
+        uploader: Uploader::ReleaseIt,
+        registry: Registry::Npm,
+        program: "release-it",
+        subcommands: &[],
+        secret_flags: &[],
+        secret_env: NPM_TOKEN_ENV,
+        url_flags: &[],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: true,
+    },
+];
+
+/// The first Lerna major that exchanges the OIDC token itself (lerna/lerna
+/// `packages/lerna/CHANGELOG.md`, 9.0.0: "support OIDC trusted publishing").
+pub const LERNA_FIRST_OIDC_MAJOR: u64 = 9;
+
+/// `nx release`'s subcommands that publish nothing, and the options that
+/// keep it from publishing or asking (nrwl/nx `release/command-object.ts`).
+pub const NX_RELEASE_OTHER_STEPS: &[&str] = &["version", "changelog", "plan", "plan:check"];
+
+/// release-it's options that skip publishing to npm or everything
+/// (release-it `lib/args.js`, `config/release-it.json`: `--no-npm`,
+/// `--npm.publish=false`, `--dry-run`, `--release-version` and
+/// `--changelog` print and exit).
+pub const RELEASE_IT_SKIPS: &[&str] = &[
+    "--dry-run",
+    "-d",
+    "--no-npm",
+    "--no-npm.publish",
+    "--npm.publish=false",
+    "--npm=false",
+    "--release-version",
+    "--changelog",
+];
+
 /// semantic-release: with its npm plugin (in the default plugins,
 /// semantic-release/semantic-release `lib/get-config.js` [8d905a5]) it
 /// runs `npm publish` (semantic-release/npm `lib/publish.js`). From

@@ -80,14 +80,18 @@ pub static COMMANDS: &[CommandUploader] = &[
     // (`-k|--api-key`, `-s|--source`) and
     // https://learn.microsoft.com/nuget/reference/cli-reference/cli-ref-push
     // (`-ApiKey`, `-Source`; nuget.exe options ignore case). Neither
-    // exchanges an OIDC token: NuGet/login does.
+    // exchanges an OIDC token: NuGet/login does. From NuGet 7.6 push reads
+    // `NUGET_API_KEY` when no key is given on the command line
+    // (NuGet/NuGet.Client#7087, `docs/reference/cli-reference/
+    // cli-ref-environment-variables.md` of NuGet/docs.microsoft.com-nuget
+    // [#3562]: "The command-line option takes precedence").
     CommandUploader {
         registry: Registry::NuGet,
         uploader: Uploader::NuGetPush,
         program: "nuget",
         subcommands: &["push"],
         secret_flags: &["--api-key", "-k", "-ApiKey", "-apikey", "-apiKey"],
-        secret_env: &[],
+        secret_env: &["NUGET_API_KEY"],
         url_flags: &["--source", "-s", "-Source", "-source"],
         url_env: &[],
         repository_flags: &[],

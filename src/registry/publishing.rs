@@ -46,6 +46,17 @@ pub enum Uploader {
     Changesets(NpmClient),
     /// semantic-release with its npm plugin, which runs `npm publish`.
     SemanticRelease,
+    /// `cargo smart-release ... --execute`, which runs `cargo publish`.
+    CargoSmartRelease,
+    /// Yarn classic's `yarn publish`: a token only.
+    YarnClassic,
+    /// `lerna publish`, which publishes with libnpmpublish itself.
+    Lerna,
+    /// `nx release publish` (or `nx release --yes`), which runs the
+    /// workspace client's publish.
+    Nx(NpmClient),
+    /// `release-it`, whose npm plugin runs `npm publish`.
+    ReleaseIt,
     /// `dart pub publish` or `flutter pub publish`.
     DartPub,
     /// `deno publish`.
@@ -99,6 +110,11 @@ impl Uploader {
             Uploader::CargoWorkspaces => "cargo workspaces publish",
             Uploader::Changesets(_) => "changeset publish",
             Uploader::SemanticRelease => "semantic-release",
+            Uploader::CargoSmartRelease => "cargo smart-release",
+            Uploader::YarnClassic => "yarn publish",
+            Uploader::Lerna => "lerna publish",
+            Uploader::Nx(_) => "nx release publish",
+            Uploader::ReleaseIt => "release-it",
             Uploader::DartPub => "dart pub publish",
             Uploader::DenoPublish => "deno publish",
             Uploader::JsrPublish => "jsr publish",
@@ -109,9 +125,13 @@ impl Uploader {
     /// tool runs, npm for an action that runs it; `None` for other registries' tools.
     pub fn npm_client(self) -> Option<Uploader> {
         match self {
-            Uploader::Npm | Uploader::Pnpm | Uploader::Yarn => Some(self),
-            Uploader::Changesets(client) => Some(client.uploader()),
-            Uploader::SemanticRelease => Some(Uploader::Npm),
+            Uploader::Npm
+            | Uploader::Pnpm
+            | Uploader::Yarn
+            | Uploader::YarnClassic
+            | Uploader::Lerna => Some(self),
+            Uploader::Changesets(client) | Uploader::Nx(client) => Some(client.uploader()),
+            Uploader::SemanticRelease | Uploader::ReleaseIt => Some(Uploader::Npm),
             Uploader::Action(action) => super::npm::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action)
@@ -133,6 +153,7 @@ impl Uploader {
             Uploader::Cargo
             | Uploader::ReleasePlz
             | Uploader::CargoRelease
+            | Uploader::CargoSmartRelease
             | Uploader::CargoWorkspaces => Some(&["cargo build", "cargo package"]),
             // bundler's gem_helper.rb: `release` depends on `build`, run
             // under `bundle exec` with the Gemfile's gems installed.
@@ -142,8 +163,14 @@ impl Uploader {
             // `changeset publish` packs each package's folder of the
             // checkout (npm-utils.ts: `publish <dir>`, or `pnpm publish` in
             // it), running its lifecycle scripts; it runs no build itself.
-            // So does semantic-release's npm plugin (`npm publish <pkgRoot>`).
-            Uploader::Changesets(_) | Uploader::SemanticRelease => Some(&[]),
+            // So does semantic-release's npm plugin (`npm publish <pkgRoot>`),
+            // and so do Lerna, Nx and release-it, which pack each package's
+            // folder as it is.
+            Uploader::Changesets(_)
+            | Uploader::SemanticRelease
+            | Uploader::Lerna
+            | Uploader::Nx(_)
+            | Uploader::ReleaseIt => Some(&[]),
             // pub and deno publish the package's files from the checkout
             // (https://dart.dev/tools/pub/cmd/pub-lish,
             // https://jsr.io/docs/publishing-packages), resolving its
@@ -162,7 +189,9 @@ impl Uploader {
         match self {
             Uploader::GhActionPypiPublish | Uploader::MaturinAction => Some(Registry::Pypi),
             Uploader::ReleasePlz => Some(Registry::CratesIo),
-            Uploader::Changesets(_) | Uploader::SemanticRelease => Some(Registry::Npm),
+            Uploader::Changesets(_) | Uploader::SemanticRelease | Uploader::Nx(_) => {
+                Some(Registry::Npm)
+            }
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
                 .any(|a| a.action == action)
@@ -181,6 +210,7 @@ impl Uploader {
             | Uploader::ReleaseGem
             | Uploader::ReleasePlz
             | Uploader::Changesets(_)
+            | Uploader::Nx(_)
             | Uploader::SemanticRelease => true,
             Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
                 .iter()
@@ -272,6 +302,7 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .chain(super::crates_io::COMMANDS)
         .chain(super::npm::COMMANDS)
         .chain(std::iter::once(&super::npm::SEMANTIC_RELEASE))
+        .chain(super::npm::RELEASE_TOOLS)
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
         .chain(super::pub_dev::COMMANDS)
