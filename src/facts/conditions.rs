@@ -26,6 +26,7 @@ use github_actions_expressions::literal::Literal;
 use github_actions_expressions::op::{BinOp, UnOp};
 use github_actions_expressions::{Evaluation, Expr, SpannedExpr};
 
+pub use crate::tri::Tri;
 use crate::workflow::{Job, Trigger, Workflow};
 use crate::yaml::Node;
 
@@ -46,20 +47,6 @@ const MAX_EVENTS: usize = 64;
 /// Stands for "some other characters" inside an enumerated value; no
 /// literal of a condition that is case-split contains it.
 const SENTINEL: char = '\u{0}';
-
-/// A three-valued truth.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tri {
-    False,
-    Unknown,
-    True,
-}
-
-impl Tri {
-    fn from_bool(value: bool) -> Tri {
-        if value { Tri::True } else { Tri::False }
-    }
-}
 
 /// A three-valued answer; when unknown, the term that made it so (a
 /// context such as `inputs.publish`, a function such as `failure()`, or a

@@ -1130,7 +1130,7 @@ fn admitting(job: &GitlabJob) -> Option<Location> {
                 r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
                     && r.condition
                         .as_ref()
-                        .is_none_or(|c| rules::evaluate(&c.value) == Tri::Yes)
+                        .is_none_or(|c| rules::evaluate(&c.value) == Tri::True)
             })
             .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
     }
@@ -1163,8 +1163,8 @@ pub fn untrusted_starts<'a>(
         // an include tplint cannot read, which may leave merge requests out.
         let may_be_excluded = !pipeline.complete() && pipeline.workflow_rules.is_none();
         let (location, reach, message, help) = match job_facts.merge_request {
-            Tri::No => continue,
-            Tri::Yes => (
+            Tri::False => continue,
+            Tri::True => (
                 admitting(job).unwrap_or(job.name.location),
                 Reach::Certain,
                 format!(

@@ -106,7 +106,7 @@ fn pypi_example_is_one_build_job_and_one_publish_job() {
             .all(|b| b.kind == crate::facts::build_steps::BuildKind::ToolSetup)
     );
     // no rules: branch and tag pipelines only
-    assert_eq!(publish_facts.merge_request, Tri::No);
+    assert_eq!(publish_facts.merge_request, Tri::False);
 }
 
 #[test]
@@ -473,18 +473,18 @@ maybe:
 "#;
     let (repo, facts) = repo(&[(".gitlab-ci.yml", src)]);
     let reach = |job: &str| job_facts(&repo, &facts, job).merge_request;
-    assert_eq!(reach("mr"), Tri::Yes);
-    assert_eq!(reach("tags"), Tri::No);
-    assert_eq!(reach("always"), Tri::Yes);
-    assert_eq!(reach("only-mr"), Tri::Yes);
-    assert_eq!(reach("only-tags"), Tri::No);
+    assert_eq!(reach("mr"), Tri::True);
+    assert_eq!(reach("tags"), Tri::False);
+    assert_eq!(reach("always"), Tri::True);
+    assert_eq!(reach("only-mr"), Tri::True);
+    assert_eq!(reach("only-tags"), Tri::False);
     assert_eq!(reach("maybe"), Tri::Unknown);
 
     let with_workflow = format!(
         "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: never\n    - when: always\n{src}"
     );
     let (repo, facts) = self::repo(&[(".gitlab-ci.yml", &with_workflow)]);
-    assert_eq!(job_facts(&repo, &facts, "always").merge_request, Tri::No);
+    assert_eq!(job_facts(&repo, &facts, "always").merge_request, Tri::False);
 }
 
 #[test]
@@ -701,7 +701,7 @@ publish:
         job_facts(&repo, &facts, "publish").publish_sites[0].index()
     );
     // a branch rule: not in merge request pipelines (no CI_COMMIT_BRANCH there)
-    assert_eq!(test.merge_request, Tri::No);
+    assert_eq!(test.merge_request, Tri::False);
     let publish = pipeline.job("publish").unwrap();
     assert_eq!(publish.environment.as_ref().unwrap().name.value, "pypi");
     assert_eq!(publish.script.len(), 5);
@@ -710,7 +710,7 @@ publish:
         "python -m pip install --upgrade build twine id"
     );
     let publish_facts = job_facts(&repo, &facts, "publish");
-    assert_eq!(publish_facts.merge_request, Tri::No);
+    assert_eq!(publish_facts.merge_request, Tri::False);
     // the global before_script runs in the publish job, from its own place
     let install = &publish_facts.builds[0];
     assert_eq!(text(&repo.sources, install.location), "python");
