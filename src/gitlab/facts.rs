@@ -197,6 +197,7 @@ fn job_facts(
         container: None,
         env: Vec::new(),
         strategy: None,
+        outputs: Vec::new(),
         steps: Vec::new(),
         call: None,
     };
