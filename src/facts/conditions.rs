@@ -1549,6 +1549,61 @@ impl JobsReached {
     }
 }
 
+/// The jobs of a workflow that no run of any of its triggers can reach,
+/// from what the file says: a `push: branches: [main]` workflow whose job
+/// requires `refs/tags/`, a job that needs one of those. A workflow that
+/// can be called (`workflow_call`) runs with its callers' events, which
+/// may be any.
+pub struct NeverRuns {
+    /// Per trigger run, whether each job runs; empty when every job may.
+    runs: Vec<(Event, JobsReached)>,
+}
+
+impl NeverRuns {
+    pub fn new(workflow: &Workflow) -> NeverRuns {
+        let conditional = workflow
+            .jobs
+            .iter()
+            .any(|j| j.condition.is_some() || j.steps.iter().any(|s| s.condition.is_some()));
+        if !conditional {
+            return NeverRuns { runs: Vec::new() };
+        }
+        let events = events(workflow);
+        if events.len() > MAX_EVENTS {
+            return NeverRuns { runs: Vec::new() };
+        }
+        let runs = events
+            .into_iter()
+            .map(|event| {
+                let reached = JobsReached::new(workflow, &event);
+                (event, reached)
+            })
+            .collect();
+        NeverRuns { runs }
+    }
+
+    /// Whether job `job` never runs.
+    pub fn job(&self, job: usize) -> bool {
+        !self.runs.is_empty()
+            && self
+                .runs
+                .iter()
+                .all(|(_, reached)| reached.jobs.get(job).is_some_and(Verdict::is_false))
+    }
+
+    /// Whether step `step` of job `job` never runs.
+    pub fn step(&self, workflow: &Workflow, job: usize, step: usize) -> bool {
+        let Some(job_def) = workflow.jobs.get(job) else {
+            return false;
+        };
+        !self.runs.is_empty()
+            && self
+                .runs
+                .iter()
+                .all(|(event, reached)| reached.step(job_def, job, Some(step), event).is_false())
+    }
+}
+
 /// Whether `event` reaches job `job` of `workflow` (and its step `step`).
 pub fn reaches(workflow: &Workflow, job: usize, step: Option<usize>, event: &Event) -> Verdict {
     let Some(job_def) = workflow.jobs.get(job) else {

@@ -294,6 +294,8 @@ pub(super) fn id_token_unused(context: &Context<'_>, out: &mut Vec<Diagnostic>) 
             };
             if scope.access.value != Access::Write
                 || job_needs_oidc(context, &view, index, &files_using)
+                // A publish job no run reaches gets no finding.
+                || view.facts.unreachable_jobs.contains(&index)
             {
                 continue;
             }
