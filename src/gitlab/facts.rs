@@ -1091,11 +1091,28 @@ pub fn password_uploads<'a>(
 
 /// Where and why a job's run in a merge request pipeline is undecided.
 fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
+    // The `rules:` of the include entries that bring the job in.
+    let mut entries: Vec<usize> = pipeline
+        .defined_by
+        .iter()
+        .filter(|(_, keys)| keys.iter().any(|k| *k == job.name.value))
+        .filter_map(|(entry, _)| *entry)
+        .collect();
+    let mut include_rules = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(entry) = entries.pop() {
+        let Some(include) = pipeline.includes.get(entry).filter(|_| seen.insert(entry)) else {
+            continue;
+        };
+        include_rules.extend(&include.rules);
+        entries.extend(include.parent);
+    }
     let rules = job
         .rules
         .iter()
         .flatten()
-        .chain(pipeline.workflow_rules.iter().flatten());
+        .chain(pipeline.workflow_rules.iter().flatten())
+        .chain(include_rules);
     for rule in rules {
         if rule.file_conditions {
             return (

@@ -62,7 +62,69 @@ pub fn runs_in_merge_request(pipeline: &GitlabPipeline, job: &GitlabJob) -> Tri 
             (None, _) => Tri::False,
         },
     };
-    workflow.and(own)
+    workflow
+        .and(own)
+        .and(included_in_merge_request(pipeline, &job.name.value))
+}
+
+/// Whether the `include:` entries that define `job` can include it in a
+/// merge request pipeline: some file defining the job's key is there, its
+/// entry's `rules:` and those of the entries above it admitting it. Only
+/// local files are read, so a job defined elsewhere too is not held back.
+pub fn included_in_merge_request(pipeline: &GitlabPipeline, job: &str) -> Tri {
+    if pipeline.includes.iter().all(|i| !i.conditional) {
+        return Tri::True;
+    }
+    let mut memo: Vec<Option<Tri>> = vec![None; pipeline.includes.len()];
+    let mut result = Tri::False;
+    let mut defined = false;
+    for (entry, keys) in &pipeline.defined_by {
+        if !keys.iter().any(|k| k == job) {
+            continue;
+        }
+        defined = true;
+        result = result.or(match entry {
+            None => Tri::True,
+            Some(entry) => entry_admits(pipeline, *entry, &mut memo, 0),
+        });
+        if result == Tri::True {
+            break;
+        }
+    }
+    if defined { result } else { Tri::True }
+}
+
+/// An include entry's own `rules:` in a merge request pipeline, and those
+/// of the entries that included its file.
+fn entry_admits(
+    pipeline: &GitlabPipeline,
+    entry: usize,
+    memo: &mut Vec<Option<Tri>>,
+    depth: usize,
+) -> Tri {
+    if let Some(known) = memo.get(entry).copied().flatten() {
+        return known;
+    }
+    let Some(include) = pipeline.includes.get(entry) else {
+        return Tri::Unknown;
+    };
+    if depth > super::MAX_INCLUDES {
+        return Tri::Unknown;
+    }
+    let own = if include.conditional {
+        decide(&include.rules)
+    } else {
+        Tri::True
+    };
+    let above = match include.parent {
+        Some(parent) if own != Tri::False => entry_admits(pipeline, parent, memo, depth + 1),
+        _ => Tri::True,
+    };
+    let admits = own.and(above);
+    if let Some(slot) = memo.get_mut(entry) {
+        *slot = Some(admits);
+    }
+    admits
 }
 
 fn has_merge_requests(refs: &[Located<String>]) -> bool {

@@ -1020,3 +1020,30 @@ unknown:
     assert!(matches!(site("settings-token"), Auth::Password { .. }));
     assert_eq!(site("unknown"), Auth::Unknown);
 }
+
+#[test]
+fn include_rules_keep_their_jobs_out_of_merge_request_pipelines() {
+    let main = "include:\n  - local: ci/tag.yml\n    rules:\n      - if: $CI_COMMIT_TAG\n  - local: ci/both.yml\n    rules:\n      - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n  - local: ci/plain.yml\nmain-too:\n  rules: [{if: $CI_PIPELINE_SOURCE == \"merge_request_event\"}]\n  script: [make]\n";
+    let job = "  rules: [{if: $CI_PIPELINE_SOURCE == \"merge_request_event\"}]\n  script: [make]\n";
+    let (pipeline, _) = pipeline(&[
+        (".gitlab-ci.yml", main),
+        (
+            "ci/tag.yml",
+            &format!("include: ci/nested.yml\ntag-job:\n{job}main-too:\n{job}"),
+        ),
+        ("ci/nested.yml", &format!("nested-job:\n{job}")),
+        ("ci/both.yml", &format!("both-job:\n{job}")),
+        ("ci/plain.yml", &format!("plain-job:\n{job}")),
+    ]);
+    let reach = |name: &str| {
+        let job = pipeline.jobs.iter().find(|j| j.name.value == name).unwrap();
+        rules::runs_in_merge_request(&pipeline, job)
+    };
+    assert_eq!(reach("tag-job"), Tri::False);
+    // An include inside a conditional include is as conditional.
+    assert_eq!(reach("nested-job"), Tri::False);
+    assert_eq!(reach("both-job"), Tri::True);
+    assert_eq!(reach("plain-job"), Tri::True);
+    // Defined in the top-level file too: there whatever the include does.
+    assert_eq!(reach("main-too"), Tri::True);
+}
