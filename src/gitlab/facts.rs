@@ -1095,7 +1095,7 @@ fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
     let mut entries: Vec<usize> = pipeline
         .defined_by
         .iter()
-        .filter(|(_, keys)| keys.iter().any(|k| *k == job.name.value))
+        .filter(|(_, keys)| keys.contains(&job.name.value))
         .filter_map(|(entry, _)| *entry)
         .collect();
     let mut include_rules = Vec::new();

@@ -79,7 +79,7 @@ pub fn included_in_merge_request(pipeline: &GitlabPipeline, job: &str) -> Tri {
     let mut result = Tri::False;
     let mut defined = false;
     for (entry, keys) in &pipeline.defined_by {
-        if !keys.iter().any(|k| k == job) {
+        if !keys.iter().any(|k| k.as_str() == job) {
             continue;
         }
         defined = true;
