@@ -428,7 +428,8 @@ mod tests {
     #[test]
     fn branches_on_whether_a_variable_is_set() {
         let script = "if [ -n \"${PYPI_TOKEN:-}\" ]; then\n  twine upload -p \"$PYPI_TOKEN\" dist/*\nelse\n  uv publish\nfi\nif [ -z \"$X\" ] && true; then echo a; fi\nif test -z $Y; then\n  if [[ -n ${Z} ]]; then echo z; fi\nfi\necho after";
-        let guards: Vec<(Vec<String>, Vec<(String, bool)>)> = commands(script)
+        type Guarded = (Vec<String>, Vec<(String, bool)>);
+        let guards: Vec<Guarded> = commands(script)
             .into_iter()
             .map(|c| (c.words, c.guards))
             .collect();
