@@ -1152,8 +1152,8 @@ const SHELL_VARIABLES: &[&str] = &[
 ];
 
 /// Whether variable `name` is certainly unset for `command` of a GitHub
-/// workflow step (`run:` or a script it runs): no `env:` of the step, its
-/// composite callers, the job or the workflow names it, the script neither
+/// workflow step of the job itself (`run:` or a script it runs): no `env:`
+/// of the step, the job or the workflow names it, the script neither
 /// assigns, exports, reads nor sources anything that could set it, it is
 /// not the runner's, and no step before this one could have written it to
 /// `$GITHUB_ENV` (only `run:` steps that do not write it, and the
@@ -1164,6 +1164,8 @@ fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &st
     let exec = block.exec;
     if !matches!(block.kind, BlockKind::Run | BlockKind::Script)
         || exec.job.workflow.triggers.is_empty()
+        // Earlier steps of a composite action may have written it.
+        || !exec.frames.is_empty()
         || RUNNER_VARIABLE_PREFIXES.iter().any(|p| name.starts_with(p))
         || SHELL_VARIABLES.contains(&name)
         || !block.inherited.is_empty()
@@ -1172,7 +1174,18 @@ fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &st
         return false;
     }
     let text = block.text.as_ref();
-    if text.contains(&format!("{name}=")) || text.contains("read ") || text.contains("source ") {
+    // Assigned (`VAR=`, `${VAR:=x}`), looped over, read, or possibly set
+    // by `eval` or a sourced file.
+    let sets = [
+        format!("{name}="),
+        format!("{name}:="),
+        format!("for {name} "),
+    ];
+    if sets.iter().any(|s| text.contains(s.as_str()))
+        || ["read ", "source ", "eval "]
+            .iter()
+            .any(|w| text.contains(w))
+    {
         return false;
     }
     if text.lines().any(|l| l.trim_start().starts_with(". ")) {
