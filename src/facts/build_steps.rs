@@ -115,7 +115,7 @@ const SETUP_RUBY: &str = "ruby/setup-ruby";
 /// name does not say it.
 pub fn action_runs(step: &Step) -> Option<&'static str> {
     let slug = step.uses.as_ref()?.target.remote_slug()?;
-    (slug == SETUP_RUBY).then_some("bundle install (`bundler-cache: true` of ruby/setup-ruby)")
+    (slug == SETUP_RUBY).then_some("bundle install, by ruby/setup-ruby's bundler-cache")
 }
 
 /// How an action step builds, if it does.
