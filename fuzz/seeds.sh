@@ -26,3 +26,23 @@ if [ "${1:-}" = "--minimise" ]; then
     RUSTC_BOOTSTRAP=1 cargo fuzz cmin lint "$out" -- -set_cover_merge=1
 fi
 echo "$(ls "$out" | wc -l) seeds, $(cat "$out"/* | wc -c) bytes in $out"
+
+# The `gitlab` target: each GitLab fixture's pipeline with the other YAML
+# files of the fixture after it, each behind a `#--- <path>` line.
+out=seeds/gitlab
+rm -rf "$out"
+mkdir -p "$out"
+for pipeline in ../fixtures/*/.gitlab-ci.yml; do
+    [ -f "$pipeline" ] || continue
+    dir=$(dirname "$pipeline")
+    case_name=$(basename "$dir")
+    {
+        cat "$pipeline"
+        (cd "$dir" && find . -name '*.yml' ! -path './.gitlab-ci.yml' ! -path './.github/*' | sort) |
+            while read -r included; do
+                printf '#--- %s\n' "${included#./}"
+                cat "$dir/$included"
+            done
+    } > "$out/$case_name"
+done
+echo "$(ls "$out" | wc -l) seeds, $(cat "$out"/* | wc -c) bytes in $out"

@@ -33,5 +33,6 @@ pub mod server;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
+pub mod tri;
 pub mod workflow;
 pub mod yaml;

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 /// (`gitlab::facts` is facts, the rest of `gitlab` a front end). A new
 /// module that belongs elsewhere than its parent needs a row.
 const LAYERS: &[(&str, &[&str])] = &[
+    // Three-valued truth, for every condition evaluated.
+    ("values", &["tri"]),
     // Files and positions in them, paths inside a repository.
     ("files", &["source", "overlay", "repo_path"]),
     // The rule catalogue and the severity scale.

@@ -674,7 +674,11 @@ fn an_unreadable_repository_is_named_and_the_others_are_checked() {
     assert_eq!(gone.code, 2, "{}", gone.stderr);
     assert!(gone.stderr.contains("github:acme/gone"));
     // Nothing was checked, so nothing says "no problems".
-    assert!(!gone.stdout.contains("No problems found"), "{}", gone.stdout);
+    assert!(
+        !gone.stdout.contains("No problems found"),
+        "{}",
+        gone.stdout
+    );
     assert!(gone.stdout.contains("not checked"), "{}", gone.stdout);
     // A local path and a remote target on one command line.
     let local = small_repo("acme");

@@ -376,13 +376,23 @@ fn check_task_readers(bytes: &[u8], path: &Path) {
     }
 }
 
-/// Inputs that once broke a fuzz target (see `fuzz/README.md`), replayed
-/// through the same entry points: `tests/fuzz-regressions/<target>/*`.
+/// The `gitlab` and `server` fuzz targets' drivers, the same code the
+/// targets run.
+#[path = "../fuzz/fuzz_targets/gitlab_session.rs"]
+mod gitlab_session;
+#[path = "../fuzz/fuzz_targets/server_session.rs"]
+mod server_session;
+
+/// Inputs that once broke a fuzz target (see `fuzz/README.md`), and inputs
+/// kept from the corpora of the targets, replayed through the same entry
+/// points: `tests/fuzz-regressions/<target>/*`.
 #[test]
 fn fuzz_regressions() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
     let mut replayed = 0;
-    for target in ["yaml", "workflow", "config", "lint", "shell", "tasks"] {
+    for target in [
+        "yaml", "workflow", "config", "lint", "shell", "tasks", "gitlab", "server",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;
         };
@@ -410,6 +420,8 @@ fn fuzz_regressions() {
                     let _ = tplint::config::parse_text(name, text, &mut sources);
                 }
                 "tasks" => check_task_readers(&bytes, &path),
+                "gitlab" => gitlab_session::check(&bytes),
+                "server" => server_session::session(&bytes),
                 _ => {
                     let script = String::from_utf8_lossy(&bytes);
                     for command in tplint::facts::shell::commands(&script) {

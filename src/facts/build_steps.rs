@@ -109,6 +109,15 @@ pub fn classify(step: &Step) -> Option<BuildKind> {
     classify_commands(&shell::commands(&run.value))
 }
 
+const SETUP_RUBY: &str = "ruby/setup-ruby";
+
+/// What a building action step runs, for messages, where the action's
+/// name does not say it.
+pub fn action_runs(step: &Step) -> Option<&'static str> {
+    let slug = step.uses.as_ref()?.target.remote_slug()?;
+    (slug == SETUP_RUBY).then_some("bundle install, by ruby/setup-ruby's bundler-cache")
+}
+
 /// How an action step builds, if it does.
 pub fn classify_action(step: &Step) -> Option<BuildKind> {
     if let Some(uses) = &step.uses {
@@ -130,6 +139,12 @@ pub fn classify_action(step: &Step) -> Option<BuildKind> {
         // (action.yml, `command`) [5fdc82e].
         if slug == "autopub/autopub-action" {
             return input_is("command", &["prepare", "build"]).then_some(BuildKind::Build);
+        }
+        // ruby/setup-ruby with `bundler-cache: true` "runs 'bundle install'
+        // and caches installed gems automatically" (its README.md), with
+        // the checkout's Gemfile: the repository's Ruby code runs.
+        if slug == SETUP_RUBY {
+            return input_is("bundler-cache", &["true"]).then_some(BuildKind::Build);
         }
         // casperdcl/deploy-pypi builds with `build: true` (action.yml) [10cf4cd].
         if slug == "casperdcl/deploy-pypi" {

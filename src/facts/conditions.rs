@@ -26,6 +26,7 @@ use github_actions_expressions::literal::Literal;
 use github_actions_expressions::op::{BinOp, UnOp};
 use github_actions_expressions::{Evaluation, Expr, SpannedExpr};
 
+pub use crate::tri::Tri;
 use crate::workflow::{Job, Trigger, Workflow};
 use crate::yaml::Node;
 
@@ -46,20 +47,6 @@ const MAX_EVENTS: usize = 64;
 /// Stands for "some other characters" inside an enumerated value; no
 /// literal of a condition that is case-split contains it.
 const SENTINEL: char = '\u{0}';
-
-/// A three-valued truth.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tri {
-    False,
-    Unknown,
-    True,
-}
-
-impl Tri {
-    fn from_bool(value: bool) -> Tri {
-        if value { Tri::True } else { Tri::False }
-    }
-}
 
 /// A three-valued answer; when unknown, the term that made it so (a
 /// context such as `inputs.publish`, a function such as `failure()`, or a
@@ -142,7 +129,16 @@ impl std::ops::Not for Verdict {
 #[derive(Clone, Debug, PartialEq)]
 enum Shape {
     Exact(String),
-    Affix { prefix: String, suffix: String },
+    Affix {
+        prefix: String,
+        suffix: String,
+    },
+    /// Some text, then one or more digits, then more text: a pull
+    /// request's `refs/pull/N/merge`.
+    Number {
+        prefix: String,
+        suffix: String,
+    },
 }
 
 impl Shape {
@@ -161,6 +157,13 @@ impl Shape {
         Shape::affix("", "")
     }
 
+    fn number(prefix: &str, suffix: &str) -> Shape {
+        Shape::Number {
+            prefix: fold(prefix),
+            suffix: fold(suffix),
+        }
+    }
+
     /// Whether a string of this shape may equal `text` (folded).
     fn may_equal(&self, text: &str) -> Tri {
         match self {
@@ -175,11 +178,36 @@ impl Shape {
                     Tri::False
                 }
             }
+            Shape::Number { prefix, suffix } => {
+                let digits = text
+                    .strip_prefix(prefix.as_str())
+                    .and_then(|rest| rest.strip_suffix(suffix.as_str()));
+                match digits {
+                    Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => {
+                        Tri::Unknown
+                    }
+                    _ => Tri::False,
+                }
+            }
         }
     }
 
     fn starts_with(&self, text: &str) -> Tri {
         match self {
+            Shape::Number { prefix, .. } if prefix.starts_with(text) => Tri::True,
+            Shape::Number { prefix, suffix } => match text.strip_prefix(prefix.as_str()) {
+                // Some digits, then perhaps the start of the suffix.
+                Some(rest) => {
+                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    let after = &rest[digits..];
+                    if digits == rest.len() || (digits > 0 && suffix.starts_with(after)) {
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    }
+                }
+                None => Tri::False,
+            },
             Shape::Exact(value) => Tri::from_bool(value.starts_with(text)),
             Shape::Affix { prefix, .. } if prefix.starts_with(text) => Tri::True,
             Shape::Affix { prefix, .. } if text.starts_with(prefix.as_str()) => Tri::Unknown,
@@ -189,6 +217,20 @@ impl Shape {
 
     fn ends_with(&self, text: &str) -> Tri {
         match self {
+            Shape::Number { suffix, .. } if suffix.ends_with(text) => Tri::True,
+            Shape::Number { prefix, suffix } => match text.strip_suffix(suffix.as_str()) {
+                // Perhaps the end of the prefix, then some digits.
+                Some(rest) => {
+                    let digits = rest.bytes().rev().take_while(u8::is_ascii_digit).count();
+                    let before = &rest[..rest.len() - digits];
+                    if digits == rest.len() || (digits > 0 && prefix.ends_with(before)) {
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    }
+                }
+                None => Tri::False,
+            },
             Shape::Exact(value) => Tri::from_bool(value.ends_with(text)),
             Shape::Affix { suffix, .. } if suffix.ends_with(text) => Tri::True,
             Shape::Affix { suffix, .. } if text.ends_with(suffix.as_str()) => Tri::Unknown,
@@ -203,12 +245,26 @@ impl Shape {
                 Tri::True
             }
             Shape::Affix { .. } => Tri::Unknown,
+            Shape::Number { prefix, suffix } => {
+                if prefix.contains(text) || suffix.contains(text) {
+                    Tri::True
+                } else if text
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || prefix.contains(c) || suffix.contains(c))
+                {
+                    Tri::Unknown
+                } else {
+                    // A character the string cannot hold.
+                    Tri::False
+                }
+            }
         }
     }
 
     fn truthy(&self) -> Tri {
         match self {
             Shape::Exact(value) => Tri::from_bool(!value.is_empty()),
+            Shape::Number { .. } => Tri::True,
             Shape::Affix { prefix, suffix } if !prefix.is_empty() || !suffix.is_empty() => {
                 Tri::True
             }
@@ -225,8 +281,16 @@ impl Shape {
                 Shape::Affix {
                     prefix: p1,
                     suffix: s1,
+                }
+                | Shape::Number {
+                    prefix: p1,
+                    suffix: s1,
                 },
                 Shape::Affix {
+                    prefix: p2,
+                    suffix: s2,
+                }
+                | Shape::Number {
                     prefix: p2,
                     suffix: s2,
                 },
@@ -435,6 +499,9 @@ pub struct Event {
     name: Option<String>,
     /// Known values, by lower-case dotted path.
     values: Vec<(&'static str, Value)>,
+    /// In a called workflow, the `inputs` its caller's `with:` and the
+    /// inputs' defaults give (lower-case names); others stay unknown.
+    inputs: Vec<(String, Value)>,
 }
 
 /// The refs a run can have.
@@ -461,6 +528,7 @@ impl Event {
                 ("github.head_ref", any("github.head_ref")),
                 ("github.base_ref", any("github.base_ref")),
             ],
+            inputs: Vec::new(),
         }
     }
 
@@ -493,17 +561,25 @@ impl Event {
         let action: Option<Value>;
         let mut upstream: Option<Value> = Some(Value::Null);
         let mut pull_request = false;
+        // `github.event.pull_request.merged`, where known.
+        let mut merged: Option<Value> = None;
+        // `github.event.workflow`: the dispatched file's path, or the
+        // workflow object of a `workflow_run`; absent from other events.
+        let mut workflow_field = Value::Null;
         let runs: Vec<(RefKind, Vec<Shape>)> = match name {
             "push" => {
                 let has = |key: &str| config.and_then(|c| c.get(key)).is_some();
                 let branches = has("branches") || has("branches-ignore");
                 let tag_filters = has("tags") || has("tags-ignore");
                 action = Some(Value::Null);
+                let branch_refs =
+                    || ref_filter(config, "branches", "refs/heads/").unwrap_or_else(heads);
+                let tag_refs = || ref_filter(config, "tags", "refs/tags/").unwrap_or_else(tags);
                 match (branches, tag_filters) {
                     // Only one kind of filter: the other kind of ref never runs it.
-                    (true, false) => vec![(RefKind::Branch, heads())],
-                    (false, true) => vec![(RefKind::Tag, tags())],
-                    _ => vec![(RefKind::Branch, heads()), (RefKind::Tag, tags())],
+                    (true, false) => vec![(RefKind::Branch, branch_refs())],
+                    (false, true) => vec![(RefKind::Tag, tag_refs())],
+                    _ => vec![(RefKind::Branch, branch_refs()), (RefKind::Tag, tag_refs())],
                 }
             }
             "pull_request" | "pull_request_target" => {
@@ -513,16 +589,21 @@ impl Event {
                         .map(String::from)
                         .to_vec()
                 });
-                let merged = types.iter().any(|t| t == "closed");
+                let closes = types.iter().any(|t| t == "closed");
+                // A merged pull request's code was merged by a maintainer:
+                // the runs on untrusted code are those of unmerged ones.
+                if untrusted || !closes {
+                    merged = Some(Value::Bool(false));
+                }
                 action = Some(one_of("github.event.action", &types));
                 let shapes = if name == "pull_request_target" {
                     // The base branch.
                     heads()
-                } else if merged {
+                } else if closes {
                     // The merge branch, or for a merged pull request its branch.
-                    vec![Shape::affix("refs/pull/", "/merge"), heads()[0].clone()]
+                    vec![Shape::number("refs/pull/", "/merge"), heads()[0].clone()]
                 } else {
-                    vec![Shape::affix("refs/pull/", "/merge")]
+                    vec![Shape::number("refs/pull/", "/merge")]
                 };
                 vec![(RefKind::Branch, shapes)]
             }
@@ -532,6 +613,10 @@ impl Event {
             }
             "workflow_run" => {
                 action = Some(activity(types));
+                workflow_field = Value::Opaque {
+                    truth: Tri::True,
+                    term: "github.event.workflow".to_string(),
+                };
                 upstream = untrusted.then(|| {
                     one_of(
                         "github.event.workflow_run.event",
@@ -554,12 +639,17 @@ impl Event {
             }
             "workflow_dispatch" => {
                 action = Some(Value::Null);
+                workflow_field = Value::Opaque {
+                    truth: Tri::True,
+                    term: "github.event.workflow".to_string(),
+                };
                 vec![(RefKind::Branch, heads()), (RefKind::Tag, tags())]
             }
             _ => return vec![Event::any_named(name)],
         };
         runs.into_iter()
             .map(|(kind, refs)| {
+                let ref_names: Vec<Shape> = refs.iter().map(ref_name).collect();
                 let mut values = vec![
                     ("github.event_name", Value::string(name)),
                     (
@@ -570,12 +660,20 @@ impl Event {
                         },
                     ),
                     (
+                        "github.ref_name",
+                        Value::Str {
+                            shapes: ref_names,
+                            term: "github.ref_name".to_string(),
+                        },
+                    ),
+                    (
                         "github.ref_type",
                         Value::string(match kind {
                             RefKind::Branch => "branch",
                             RefKind::Tag => "tag",
                         }),
                     ),
+                    ("github.event.workflow", workflow_field.clone()),
                 ];
                 if let Some(action) = &action {
                     values.push(("github.event.action", action.clone()));
@@ -593,10 +691,24 @@ impl Event {
                             },
                         ));
                     }
+                    values.push((
+                        "github.event.pull_request",
+                        Value::Opaque {
+                            truth: Tri::True,
+                            term: "github.event.pull_request".to_string(),
+                        },
+                    ));
+                    if let Some(merged) = &merged {
+                        values.push(("github.event.pull_request.merged", merged.clone()));
+                    }
+                } else {
+                    // Only pull request events carry one.
+                    values.push(("github.event.pull_request", Value::Null));
                 }
                 Event {
                     name: Some(name.to_string()),
                     values,
+                    inputs: Vec::new(),
                 }
             })
             .collect()
@@ -613,8 +725,36 @@ impl Event {
         event
     }
 
+    /// Tells runs apart by the inputs bound in them (empty when none are).
+    pub fn inputs_key(&self) -> String {
+        if self.inputs.is_empty() {
+            String::new()
+        } else {
+            format!("{:?}", self.inputs)
+        }
+    }
+
+    /// Leave every input unknown.
+    pub fn forget_inputs(&mut self) {
+        self.inputs.clear();
+    }
+
     fn lookup(&self, key: &str) -> Option<&Value> {
-        self.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+        if let Some(name) = key.strip_prefix("inputs.") {
+            return self.inputs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+        }
+        if let Some((_, value)) = self.values.iter().find(|(k, _)| *k == key) {
+            return Some(value);
+        }
+        // A property of something the event does not carry is null.
+        key.match_indices('.')
+            .map(|(at, _)| &key[..at])
+            .find_map(|prefix| {
+                self.values
+                    .iter()
+                    .find(|(k, v)| *k == prefix && matches!(v, Value::Null))
+            })
+            .map(|(_, v)| v)
     }
 }
 
@@ -644,6 +784,67 @@ fn activity(types: Option<Vec<String>>) -> Value {
         None => Value::Str {
             shapes: vec![Shape::any()],
             term: "github.event.action".to_string(),
+        },
+    }
+}
+
+/// The refs a `push` filter (`branches:` or `tags:`) lets through, when it
+/// is a list of names and patterns: a name is that ref, a pattern the
+/// text before its first and after its last wildcard (GitHub's filter
+/// pattern characters `* ? + [ ]`). Negated patterns only exclude refs, so
+/// they are passed over. `None` when nothing is known.
+fn ref_filter(config: Option<&Node>, key: &str, base: &str) -> Option<Vec<Shape>> {
+    let node = config?.get(key)?;
+    let items: Vec<&Node> = match node.as_sequence() {
+        Some(items) => items.iter().collect(),
+        None => vec![node],
+    };
+    let mut shapes = Vec::new();
+    for item in items {
+        let pattern = item.as_str()?;
+        if pattern.starts_with('!') {
+            continue;
+        }
+        if crate::workflow::is_expression(pattern) || pattern.contains('\\') {
+            return None;
+        }
+        let wild = |c: char| matches!(c, '*' | '?' | '+' | '[' | ']');
+        match (pattern.find(wild), pattern.rfind(wild)) {
+            (Some(first), Some(last)) => shapes.push(Shape::affix(
+                &format!("{base}{}", &pattern[..first]),
+                &pattern[last + 1..],
+            )),
+            _ => shapes.push(Shape::exact(&format!("{base}{pattern}"))),
+        }
+    }
+    (!shapes.is_empty()).then_some(shapes)
+}
+
+/// `github.ref_name` for a ref of this shape: the ref without
+/// `refs/heads/` or `refs/tags/`; for a pull request, `N/merge`.
+fn ref_name(shape: &Shape) -> Shape {
+    const BASES: [&str; 3] = ["REFS/HEADS/", "REFS/TAGS/", "REFS/PULL/"];
+    let strip = |text: &str| {
+        BASES
+            .iter()
+            .find_map(|b| text.strip_prefix(b))
+            .map(str::to_string)
+    };
+    match shape {
+        Shape::Exact(text) => strip(text).map_or_else(Shape::any, Shape::Exact),
+        Shape::Affix { prefix, suffix } => match strip(prefix) {
+            Some(prefix) => Shape::Affix {
+                prefix,
+                suffix: suffix.clone(),
+            },
+            None => Shape::any(),
+        },
+        Shape::Number { prefix, suffix } => match strip(prefix) {
+            Some(prefix) => Shape::Number {
+                prefix,
+                suffix: suffix.clone(),
+            },
+            None => Shape::any(),
         },
     }
 }
@@ -838,6 +1039,156 @@ struct Evaluator<'e> {
     atoms: &'e HashMap<String, bool>,
     /// The first unknown sub-condition met that has no chosen truth.
     open_atom: Option<String>,
+    /// The job whose condition this is, for `needs.<id>.outputs.<name>`.
+    scope: Option<JobScope<'e>>,
+}
+
+/// A job of a workflow, whose `needs` outputs a condition may read.
+#[derive(Clone, Copy)]
+pub struct JobScope<'w> {
+    pub workflow: &'w Workflow,
+    pub job: usize,
+}
+
+impl JobScope<'_> {
+    /// `needs.<id>.outputs.<name>` (lower case) of this job, when the needed
+    /// job defines it by a literal or by one expression over what the
+    /// event tells: job outputs are strings. Outputs that read steps,
+    /// other jobs or anything else stay unknown.
+    fn output(&self, key: &str, event: &Event) -> Option<Value> {
+        let rest = key.strip_prefix("needs.")?;
+        let (id, name) = rest.split_once(".outputs.")?;
+        let job = self.workflow.jobs.get(self.job)?;
+        job.needs
+            .iter()
+            .find(|n| n.value.eq_ignore_ascii_case(id))?;
+        let needed = self
+            .workflow
+            .jobs
+            .iter()
+            .find(|j| j.id.value.eq_ignore_ascii_case(id))?;
+        let output = needed
+            .outputs
+            .iter()
+            .find(|o| o.key.value.eq_ignore_ascii_case(name))?;
+        // Evaluated without the needed job's own `needs`.
+        let outer = JobScope {
+            workflow: self.workflow,
+            job: usize::MAX,
+        };
+        let value = outer.expression(&output.value.value, event)?;
+        Some(as_string(value, format!("needs.{id}.outputs.{name}")))
+    }
+
+    /// One expression of this job (`${{ ... }}` around all of the text),
+    /// or a literal; `None` for text mixed with expressions.
+    fn expression(&self, text: &str, event: &Event) -> Option<Value> {
+        if text.len() > MAX_CONDITION_BYTES {
+            return None;
+        }
+        if !text.contains("${{") {
+            return Some(Value::string(text));
+        }
+        let inner = expression_text(text).filter(|_| text.trim().starts_with("${{"))?;
+        let expr = Expr::parse(inner).ok()?;
+        let chosen = HashMap::new();
+        let atoms = HashMap::new();
+        let mut evaluator = Evaluator {
+            event,
+            success: Verdict::TRUE,
+            chosen: &chosen,
+            atoms: &atoms,
+            open_atom: None,
+            scope: Some(*self),
+        };
+        Some(evaluator.eval(&expr, 0))
+    }
+}
+
+/// A value as the string GitHub makes of it (job outputs, string inputs).
+fn as_string(value: Value, term: String) -> Value {
+    match value {
+        Value::Bool(b) => Value::string(if b { "true" } else { "false" }),
+        Value::Null => Value::string(""),
+        Value::Num(n) => Value::string(&n.to_string()),
+        Value::Str { shapes, .. } => Value::Str { shapes, term },
+        Value::Array(_) | Value::Opaque { .. } => Value::Str {
+            shapes: vec![Shape::any()],
+            term,
+        },
+    }
+}
+
+/// The run of a reusable workflow called by job `caller`: the caller's
+/// event (a called workflow runs with it), with the callee's
+/// `on.workflow_call.inputs` bound from the calling job's `with:`, or
+/// else the input's `default:`. A value tplint cannot read, and an input
+/// neither given nor defaulted, stays unknown.
+pub fn called_event(event: &Event, caller: JobScope<'_>, callee: &Workflow) -> Event {
+    let mut called = event.clone();
+    called.inputs.clear();
+    let Some(call) = caller
+        .workflow
+        .jobs
+        .get(caller.job)
+        .and_then(|j| j.call.as_ref())
+    else {
+        return called;
+    };
+    let Some(declared) = callee
+        .triggers
+        .iter()
+        .find(|t| t.event.value == "workflow_call")
+        .and_then(|t| t.config.as_ref())
+        .and_then(|c| c.get("inputs"))
+        .and_then(Node::as_mapping)
+    else {
+        return called;
+    };
+    for entry in declared {
+        let Some(name) = entry.key.as_str() else {
+            continue;
+        };
+        let kind = entry
+            .value
+            .get("type")
+            .and_then(Node::as_str)
+            .unwrap_or("string");
+        let given = call
+            .with
+            .iter()
+            .find(|w| w.key.value.eq_ignore_ascii_case(name))
+            .map(|w| w.value.value.as_str());
+        let text = match given {
+            Some(text) => text,
+            None => match entry.value.get("default").and_then(Node::as_str) {
+                Some(text) => text,
+                None => continue,
+            },
+        };
+        let term = format!("inputs.{name}");
+        let value = match (kind, caller.expression(text, event)) {
+            (_, None) => continue,
+            ("boolean", Some(value)) => match value {
+                Value::Bool(_) => value,
+                ref v => match v.exact_text().as_deref() {
+                    Some("TRUE") => Value::Bool(true),
+                    Some("FALSE") => Value::Bool(false),
+                    _ => continue,
+                },
+            },
+            ("number", Some(value)) => match value {
+                Value::Num(_) => value,
+                ref v => match v.exact_text().and_then(|t| t.trim().parse::<f64>().ok()) {
+                    Some(n) => Value::Num(n),
+                    None => continue,
+                },
+            },
+            (_, Some(value)) => as_string(value, term),
+        };
+        called.inputs.push((name.to_ascii_lowercase(), value));
+    }
+    called
 }
 
 impl Evaluator<'_> {
@@ -964,6 +1315,9 @@ impl Evaluator<'_> {
         if let Some(value) = self.chosen.get(&key).or_else(|| self.event.lookup(&key)) {
             return value.clone();
         }
+        if let Some(value) = self.scope.and_then(|s| s.output(&key, self.event)) {
+            return value;
+        }
         if string_typed(&key) {
             return Value::Str {
                 shapes: vec![Shape::any()],
@@ -1067,12 +1421,27 @@ fn from_json(text: &str, raw: &str) -> Value {
 /// Evaluate a condition as a step's `if:` is read: `success()` holds (the
 /// steps before it are assumed to succeed).
 pub fn evaluate(condition: &str, event: &Event) -> Verdict {
-    evaluate_with(&Condition::parse(condition), event, Verdict::TRUE)
+    evaluate_with(&Condition::parse(condition), event, Verdict::TRUE, None)
+}
+
+/// [`evaluate`], for a condition in a job whose `needs` outputs it may read.
+pub fn evaluate_in(condition: &str, event: &Event, scope: JobScope<'_>) -> Verdict {
+    evaluate_with(
+        &Condition::parse(condition),
+        event,
+        Verdict::TRUE,
+        Some(scope),
+    )
 }
 
 /// Evaluate with `success()` meaning `success`, adding it when the
 /// condition has no status function.
-fn evaluate_with(condition: &Condition<'_>, event: &Event, success: Verdict) -> Verdict {
+fn evaluate_with(
+    condition: &Condition<'_>,
+    event: &Event,
+    success: Verdict,
+    scope: Option<JobScope<'_>>,
+) -> Verdict {
     let expr = match &condition.expr {
         Ok(expr) => expr,
         Err(term) => {
@@ -1092,6 +1461,7 @@ fn evaluate_with(condition: &Condition<'_>, event: &Event, success: Verdict) -> 
         chosen: &chosen,
         atoms: &atoms,
         open_atom: None,
+        scope,
     };
     let truth = evaluator.condition(expr);
     if condition.has_status_function() {
@@ -1148,7 +1518,12 @@ impl JobsReached {
             reached[i] = match &jobs[i].condition {
                 None => needs_ran,
                 Some(condition) => {
-                    evaluate_with(&Condition::parse(&condition.value), event, needs_ran)
+                    let parsed = Condition::parse(&condition.value);
+                    // With a status function the job may run after a
+                    // skipped one, whose outputs are empty: not read then.
+                    let scope =
+                        (!parsed.has_status_function()).then_some(JobScope { workflow, job: i });
+                    evaluate_with(&parsed, event, needs_ran, scope)
                 }
             };
             for &waiter in &waiters[i] {
@@ -1171,6 +1546,61 @@ impl JobsReached {
             None => reached,
             Some(condition) => reached.and(evaluate(&condition.value, event)),
         }
+    }
+}
+
+/// The jobs of a workflow that no run of any of its triggers can reach,
+/// from what the file says: a `push: branches: [main]` workflow whose job
+/// requires `refs/tags/`, a job that needs one of those. A workflow that
+/// can be called (`workflow_call`) runs with its callers' events, which
+/// may be any.
+pub struct NeverRuns {
+    /// Per trigger run, whether each job runs; empty when every job may.
+    runs: Vec<(Event, JobsReached)>,
+}
+
+impl NeverRuns {
+    pub fn new(workflow: &Workflow) -> NeverRuns {
+        let conditional = workflow
+            .jobs
+            .iter()
+            .any(|j| j.condition.is_some() || j.steps.iter().any(|s| s.condition.is_some()));
+        if !conditional {
+            return NeverRuns { runs: Vec::new() };
+        }
+        let events = events(workflow);
+        if events.len() > MAX_EVENTS {
+            return NeverRuns { runs: Vec::new() };
+        }
+        let runs = events
+            .into_iter()
+            .map(|event| {
+                let reached = JobsReached::new(workflow, &event);
+                (event, reached)
+            })
+            .collect();
+        NeverRuns { runs }
+    }
+
+    /// Whether job `job` never runs.
+    pub fn job(&self, job: usize) -> bool {
+        !self.runs.is_empty()
+            && self
+                .runs
+                .iter()
+                .all(|(_, reached)| reached.jobs.get(job).is_some_and(Verdict::is_false))
+    }
+
+    /// Whether step `step` of job `job` never runs.
+    pub fn step(&self, workflow: &Workflow, job: usize, step: usize) -> bool {
+        let Some(job_def) = workflow.jobs.get(job) else {
+            return false;
+        };
+        !self.runs.is_empty()
+            && self
+                .runs
+                .iter()
+                .all(|(event, reached)| reached.step(job_def, job, Some(step), event).is_false())
     }
 }
 
@@ -1202,8 +1632,9 @@ pub fn together(workflow: &Workflow, a: Option<&str>, b: Option<&str>) -> Verdic
     let mut budget = SPLIT_BUDGET;
     for event in &events {
         let truth = |c: &Option<Condition<'_>>| {
-            c.as_ref()
-                .map_or(Verdict::TRUE, |c| evaluate_with(c, event, Verdict::TRUE))
+            c.as_ref().map_or(Verdict::TRUE, |c| {
+                evaluate_with(c, event, Verdict::TRUE, None)
+            })
         };
         let both = truth(&a).and(truth(&b));
         match both.value {
@@ -1286,6 +1717,7 @@ fn split_atoms(
             chosen,
             atoms,
             open_atom: None,
+            scope: None,
         };
         let truth = evaluator.condition(expr);
         if truth.is_false() {
@@ -1394,6 +1826,18 @@ fn candidates(key: &str, uses: &Uses, event: &Event) -> Option<Vec<String>> {
     for shape in &shapes {
         match shape {
             Shape::Exact(text) => push(text.clone()),
+            Shape::Number { .. } if !uses.prefixes.is_empty() || !uses.suffixes.is_empty() => {
+                return None;
+            }
+            Shape::Number { prefix, suffix } => {
+                for literal in &uses.equals {
+                    if shape.may_equal(literal) != Tri::False {
+                        push(literal.clone());
+                    }
+                }
+                // Any other number.
+                push(format!("{prefix}{SENTINEL}{suffix}"));
+            }
             Shape::Affix { prefix, suffix } => {
                 for literal in &uses.equals {
                     if shape.may_equal(literal) != Tri::False {
@@ -1600,14 +2044,131 @@ mod tests {
         assert_eq!(eval("github.ref == 'refs/heads/main'", &closed), [U]);
         assert_eq!(eval("contains(github.ref, 'refs/tags/')", &closed), [U]);
         assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &closed), [F]);
+        // The runs on untrusted code are those of unmerged pull requests;
+        // a merged one's code was merged by a maintainer.
+        assert_eq!(
+            eval("github.event.pull_request.merged == true", &closed),
+            [F]
+        );
+        assert_eq!(eval("github.event.pull_request.merged", &closed), [F]);
+        let target = event("  pull_request_target:");
+        assert_eq!(eval("startsWith(github.ref, 'refs/heads/')", &target), [T]);
+    }
+
+    /// Any run of a workflow, not only the untrusted ones.
+    fn runs(on: &str) -> Vec<Event> {
+        let w = workflow(&format!("on:\n{on}\njobs: {{}}\n"));
+        Event::from_trigger(&w.triggers[0])
+    }
+
+    #[test]
+    fn merged_is_known_only_when_nothing_closes() {
+        let closed = runs("  pull_request:\n    types: [closed]");
         let merged = evaluate("github.event.pull_request.merged == true", &closed[0]);
         assert_eq!(merged.value, U);
         assert_eq!(
             merged.term.as_deref(),
             Some("github.event.pull_request.merged")
         );
-        let target = event("  pull_request_target:");
-        assert_eq!(eval("startsWith(github.ref, 'refs/heads/')", &target), [T]);
+        let opened = runs("  pull_request:\n    types: [opened]");
+        assert_eq!(eval("github.event.pull_request.merged", &opened), [F]);
+    }
+
+    #[test]
+    fn ref_names_of_each_event() {
+        let pr = event("  pull_request:");
+        // `N/merge`: never a branch name like `main`, never a version tag.
+        assert_eq!(eval("github.ref_name == 'main'", &pr), [F]);
+        assert_eq!(eval("startsWith(github.ref_name, 'v')", &pr), [F]);
+        assert_eq!(eval("endsWith(github.ref_name, '/merge')", &pr), [T]);
+        assert_eq!(eval("github.ref_name == '12/merge'", &pr), [U]);
+        assert_eq!(eval("startsWith(github.ref_name, '12/')", &pr), [U]);
+        assert_eq!(eval("contains(github.ref, 'tags')", &pr), [F]);
+        assert_eq!(eval("contains(github.ref, '/')", &pr), [T]);
+        assert_eq!(eval("contains(github.ref, '7')", &pr), [U]);
+        assert_eq!(eval("github.ref == 'refs/pull/7/merge'", &pr), [U]);
+        assert_eq!(eval("github.ref == 'refs/pull//merge'", &pr), [F]);
+        let push = runs("  push:\n    branches: [main, 'release/**']");
+        assert_eq!(eval("github.ref_name == 'main'", &push), [U]);
+        assert_eq!(eval("github.ref == 'refs/heads/main'", &push), [U]);
+        assert_eq!(eval("github.ref == 'refs/heads/dev'", &push), [F]);
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/')", &push), [F]);
+        assert_eq!(eval("contains(github.ref, 'tags')", &push), [U]);
+        let main = runs("  push:\n    branches: [main]");
+        assert_eq!(eval("github.ref == 'refs/heads/main'", &main), [T]);
+        assert_eq!(eval("github.ref_name == 'main'", &main), [T]);
+        assert_eq!(eval("contains(github.ref, 'tags')", &main), [F]);
+        let tags = runs("  push:\n    tags: ['v*']");
+        assert_eq!(eval("startsWith(github.ref_name, 'v')", &tags), [T]);
+        assert_eq!(eval("startsWith(github.ref, 'refs/tags/v')", &tags), [T]);
+        // A negated pattern only excludes refs.
+        let negated = runs("  push:\n    branches: ['**', '!main']");
+        assert_eq!(eval("startsWith(github.ref, 'refs/heads/')", &negated), [T]);
+    }
+
+    #[test]
+    fn fields_an_event_does_not_carry_are_null() {
+        let pr = event("  pull_request:");
+        assert_eq!(eval("!github.event.pull_request", &pr), [F]);
+        assert_eq!(eval("github.event.workflow", &pr), [F]);
+        let push = runs("  push:");
+        assert_eq!(eval("!github.event.pull_request", &push), [T, T]);
+        assert_eq!(eval("github.event.pull_request.merged", &push), [F, F]);
+        let dispatch = runs("  workflow_dispatch:");
+        assert_eq!(eval("github.event.workflow", &dispatch), [T, T]);
+        let run = runs("  workflow_run:\n    workflows: [CI]");
+        assert_eq!(eval("github.event.workflow && true", &run), [T]);
+    }
+
+    #[test]
+    fn job_outputs_defined_by_expressions() {
+        let w = workflow(
+            "on: [push, pull_request]\njobs:\n  check:\n    runs-on: x\n    outputs:\n      should_publish: ${{ !github.event.pull_request }}\n      version: ${{ steps.v.outputs.version }}\n      fixed: yes\n    steps: [{run: x}]\n  publish:\n    needs: check\n    if: needs.check.outputs.should_publish == 'true'\n    runs-on: x\n    steps: [{run: x}]\n  versioned:\n    needs: [check]\n    if: needs.check.outputs.version != ''\n    runs-on: x\n    steps: [{run: x}]\n  literal:\n    needs: [check]\n    if: needs.check.outputs.fixed == 'yes'\n    runs-on: x\n    steps: [{run: x}]\n  later:\n    needs: [check]\n    if: always() && needs.check.outputs.should_publish == 'true'\n    runs-on: x\n    steps: [{run: x}]\n  stranger:\n    if: needs.check.outputs.should_publish == 'true'\n    runs-on: x\n    steps: [{run: x}]\n",
+        );
+        let push = &Event::from_untrusted_trigger(&w.triggers[0])[0];
+        let pr = &Event::from_untrusted_trigger(&w.triggers[1])[0];
+        assert_eq!(reaches(&w, 1, None, push).value, T);
+        assert_eq!(reaches(&w, 1, None, pr).value, F);
+        let versioned = reaches(&w, 2, None, pr);
+        assert_eq!(versioned.value, U);
+        assert_eq!(
+            versioned.term.as_deref(),
+            Some("needs.check.outputs.version")
+        );
+        assert_eq!(reaches(&w, 3, None, pr).value, T);
+        // With a status function the needed job may have been skipped.
+        assert_eq!(reaches(&w, 4, None, pr).value, U);
+        // Not in `needs`: GitHub gives nothing.
+        assert_eq!(reaches(&w, 5, None, pr).value, U);
+    }
+
+    #[test]
+    fn inputs_of_a_called_workflow() {
+        let caller = workflow(
+            "on: [push, pull_request]\njobs:\n  a:\n    uses: ./.github/workflows/r.yml\n    with:\n      publish: ${{ github.event_name == 'push' }}\n  b:\n    uses: ./.github/workflows/r.yml\n    with:\n      publish: true\n      channel: nightly\n  c:\n    uses: ./.github/workflows/r.yml\n    with:\n      publish: ${{ vars.PUBLISH }}\n",
+        );
+        let callee = workflow(
+            "on:\n  workflow_call:\n    inputs:\n      publish:\n        type: boolean\n        default: false\n      channel:\n        type: string\n        default: stable\njobs:\n  up:\n    if: inputs.publish && inputs.channel == 'stable'\n    runs-on: x\n    steps: [{run: x}]\n",
+        );
+        let pr = &Event::from_untrusted_trigger(&caller.triggers[1])[0];
+        let push = &Event::from_untrusted_trigger(&caller.triggers[0])[0];
+        let called = |job: usize, event: &Event| {
+            let run = called_event(
+                event,
+                JobScope {
+                    workflow: &caller,
+                    job,
+                },
+                &callee,
+            );
+            reaches(&callee, 0, None, &run).value
+        };
+        assert_eq!(called(0, pr), F);
+        assert_eq!(called(0, push), T);
+        assert_eq!(called(1, pr), F);
+        assert_eq!(called(2, pr), U);
+        // Seen without a caller, the inputs are unknown.
+        assert_eq!(reaches(&callee, 0, None, &Event::any()).value, U);
     }
 
     #[test]

@@ -771,7 +771,18 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.visitor.shell(block, &[]);
             return;
         }
-        let commands = shell::commands(&block.text);
+        let mut commands = shell::commands(&block.text);
+        // Branches that run only when a variable nothing sets is set.
+        if commands
+            .iter()
+            .any(|c| c.guards.iter().any(|(_, set)| *set))
+        {
+            commands.retain(|c| {
+                !c.guards
+                    .iter()
+                    .any(|(name, set)| *set && never_set(block, c, name))
+            });
+        }
         self.visitor.shell(block, &commands);
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
@@ -1260,6 +1271,69 @@ fn job_may_mint(job: JobRef<'_>) -> bool {
 /// jobs that cannot mint OIDC tokens: there, an interpreter script or an
 /// unknown runner is opaque whether seen or not, and only a file that can
 /// be read may reveal an upload.
+/// Variables the runner sets, or that a shell has, which no `env:` names.
+const RUNNER_VARIABLE_PREFIXES: &[&str] = &["GITHUB_", "RUNNER_", "ACTIONS_", "IMAGEOS"];
+const SHELL_VARIABLES: &[&str] = &[
+    "CI", "HOME", "PATH", "PWD", "USER", "SHELL", "LANG", "TMPDIR", "HOSTNAME", "OSTYPE",
+];
+
+/// Whether variable `name` is certainly unset for `command` of a GitHub
+/// workflow step of the job itself (`run:` or a script it runs): no `env:`
+/// of the step, the job or the workflow names it, the script neither
+/// assigns, exports, reads nor sources anything that could set it, it is
+/// not the runner's, and no step before this one could have written it to
+/// `$GITHUB_ENV` (only `run:` steps that do not write it, and the
+/// checkouts, setups and inert actions tplint knows, come before). GitHub
+/// passes no repository variable or secret to a step unless `env:` says
+/// so; a GitLab job gets the project's CI/CD variables, so never there.
+fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &str) -> bool {
+    let exec = block.exec;
+    if !matches!(block.kind, BlockKind::Run | BlockKind::Script)
+        || exec.job.workflow.triggers.is_empty()
+        // Earlier steps of a composite action may have written it.
+        || !exec.frames.is_empty()
+        || RUNNER_VARIABLE_PREFIXES.iter().any(|p| name.starts_with(p))
+        || SHELL_VARIABLES.contains(&name)
+        || !block.inherited.is_empty()
+        || block.env(Some(command), name).is_some()
+    {
+        return false;
+    }
+    let text = block.text.as_ref();
+    // Assigned (`VAR=`, `${VAR:=x}`), looped over, read, or possibly set
+    // by `eval` or a sourced file.
+    let sets = [
+        format!("{name}="),
+        format!("{name}:="),
+        format!("for {name} "),
+    ];
+    if sets.iter().any(|s| text.contains(s.as_str()))
+        || ["read ", "source ", "eval "]
+            .iter()
+            .any(|w| text.contains(w))
+    {
+        return false;
+    }
+    if text.lines().any(|l| l.trim_start().starts_with(". ")) {
+        return false;
+    }
+    exec.job.job.steps.iter().take(exec.top).all(|step| {
+        if let Some(run) = &step.run {
+            return !run.value.contains("GITHUB_ENV");
+        }
+        step.uses.as_ref().is_some_and(|uses| {
+            super::actions::INERT_ACTIONS
+                .iter()
+                .any(|entry| super::actions::matches(entry, &uses.target))
+                || uses.target.remote_slug().is_some_and(|slug| {
+                    super::build_steps::BUILD_ACTIONS
+                        .iter()
+                        .any(|(a, _)| *a == slug)
+                })
+        })
+    })
+}
+
 fn may_run_files(text: &str) -> bool {
     const RUNNERS: &[&str] = &[
         "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",

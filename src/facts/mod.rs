@@ -43,6 +43,9 @@ pub struct WorkflowFacts {
     pub publish_sites: Vec<PublishSite>,
     /// Parallel to `Workflow::jobs`.
     pub jobs: Vec<JobFacts>,
+    /// Jobs that publish, as written, but that no run of the workflow can
+    /// reach (their publish sites are left out of `publish_sites`).
+    pub unreachable_jobs: Vec<usize>,
 }
 
 /// What a job runs, through its local actions, scripts and recipes.
@@ -129,12 +132,15 @@ impl<'a> expand::Visit<'a> for JobVisitor {
                 .map_or(exec.step.span, |u| u.raw.span);
             self.facts.builds.push(BuildFact {
                 kind,
-                what: exec
-                    .step
-                    .uses
-                    .as_ref()
-                    .map(|u| u.raw.value.trim().to_string())
-                    .unwrap_or_default(),
+                what: match build_steps::action_runs(exec.step) {
+                    Some(runs) => runs.to_string(),
+                    None => exec
+                        .step
+                        .uses
+                        .as_ref()
+                        .map(|u| u.raw.value.trim().to_string())
+                        .unwrap_or_default(),
+                },
                 top: exec.top,
                 location: exec.location(span),
                 via: exec.via(),
@@ -250,9 +256,23 @@ impl Facts {
                         visitor.facts.mints = std::mem::take(&mut visitor.mint.mints);
                         jobs.push(visitor.facts);
                     }
+                    // A job or step no run can reach gets no finding.
+                    let mut unreachable_jobs = Vec::new();
+                    if !publish_sites.is_empty() {
+                        let never = conditions::NeverRuns::new(workflow);
+                        publish_sites.retain(|s| {
+                            let runs = !never.step(workflow, s.job, s.step);
+                            if !runs && never.job(s.job) {
+                                unreachable_jobs.push(s.job);
+                            }
+                            runs
+                        });
+                        unreachable_jobs.dedup();
+                    }
                     WorkflowFacts {
                         publish_sites,
                         jobs,
+                        unreachable_jobs,
                     }
                 }
                 None => WorkflowFacts::default(),

@@ -22,6 +22,54 @@ pub struct Command {
     /// How many subshells (`( ... )`) the command runs in: a `cd` in one
     /// ends with it.
     pub subshell: usize,
+    /// The `if` branches the command is in that test whether a variable
+    /// is set (`if [ -n "${VAR:-}" ]`): the variable, and whether the
+    /// branch runs when it is set.
+    pub guards: Vec<(String, bool)>,
+}
+
+/// An `if` the commands are inside.
+struct IfFrame {
+    /// `[ -n "$VAR" ]` (set: true) or `[ -z "$VAR" ]` (false), when the
+    /// whole condition is one such test.
+    guard: Option<(String, bool)>,
+    in_else: bool,
+    /// The condition is still being read (no `then` yet).
+    reading: bool,
+}
+
+/// The variable a test word names: `$VAR`, `${VAR}`, `${VAR:-}`, `${VAR-}`.
+fn tested_variable(word: &str) -> Option<String> {
+    let name = word.strip_prefix('$')?;
+    let name = match name.strip_prefix('{') {
+        Some(inner) => {
+            let inner = inner.strip_suffix('}')?;
+            inner
+                .strip_suffix(":-")
+                .or_else(|| inner.strip_suffix('-'))
+                .unwrap_or(inner)
+        }
+        None => name,
+    };
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    valid.then(|| name.to_string())
+}
+
+/// A condition that is one test of whether a variable is empty.
+fn variable_test(words: &[String]) -> Option<(String, bool)> {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let (flag, word) = match words.as_slice() {
+        ["[", flag, word, "]"] | ["[[", flag, word, "]]"] | ["test", flag, word] => (*flag, *word),
+        _ => return None,
+    };
+    let set = match flag {
+        "-n" => true,
+        "-z" => false,
+        _ => return None,
+    };
+    Some((tested_variable(word)?, set))
 }
 
 /// Every `export VAR=value` of a script, in order, shared by its commands:
@@ -80,16 +128,66 @@ const LEADING_RESERVED_WORDS: &[&str] = &[
 pub fn commands(script: &str) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut exports = Exports::default();
+    let mut ifs: Vec<IfFrame> = Vec::new();
     for (words, offset, subshell) in split(script) {
+        // A condition of more than one command is not a plain test.
+        if let Some(frame) = ifs.last_mut()
+            && frame.reading
+            && words.first().map(String::as_str) != Some("then")
+        {
+            frame.guard = None;
+        }
+        if words.len() == 1 && words[0] == "fi" {
+            ifs.pop();
+        }
         let mut words = words.into_iter().peekable();
         // Reserved words before a command (`then twine upload ...`,
         // `do uv publish; done`): the command after them runs.
-        while words
+        let mut opens_if = false;
+        while let Some(word) = words
             .peek()
-            .is_some_and(|w| LEADING_RESERVED_WORDS.contains(&w.as_str()))
+            .filter(|w| LEADING_RESERVED_WORDS.contains(&w.as_str()))
         {
+            match word.as_str() {
+                "if" => opens_if = true,
+                "then" => {
+                    if let Some(frame) = ifs.last_mut() {
+                        frame.reading = false;
+                    }
+                }
+                "else" => {
+                    if let Some(frame) = ifs.last_mut() {
+                        frame.in_else = true;
+                    }
+                }
+                "elif" => {
+                    if let Some(frame) = ifs.last_mut() {
+                        frame.guard = None;
+                        frame.reading = true;
+                    }
+                }
+                _ => {}
+            }
             words.next();
         }
+        if opens_if {
+            let rest: Vec<String> = words.collect();
+            ifs.push(IfFrame {
+                guard: variable_test(&rest),
+                in_else: false,
+                reading: true,
+            });
+            words = rest.into_iter().peekable();
+        }
+        let guards: Vec<(String, bool)> = ifs
+            .iter()
+            .filter(|f| !f.reading)
+            .filter_map(|f| {
+                f.guard
+                    .as_ref()
+                    .map(|(name, set)| (name.clone(), *set != f.in_else))
+            })
+            .collect();
         if words.peek().map(String::as_str) == Some("export") {
             words.next();
             for (name, value) in words.filter_map(|w| is_assignment(&w)) {
@@ -125,6 +223,7 @@ pub fn commands(script: &str) -> Vec<Command> {
             words,
             offset,
             subshell,
+            guards,
         });
     }
     let exports = Arc::new(exports);
@@ -353,6 +452,35 @@ mod tests {
                 vec!["tee", "x"],
             ]
         );
+    }
+
+    #[test]
+    fn branches_on_whether_a_variable_is_set() {
+        let script = "if [ -n \"${PYPI_TOKEN:-}\" ]; then\n  twine upload -p \"$PYPI_TOKEN\" dist/*\nelse\n  uv publish\nfi\nif [ -z \"$X\" ] && true; then echo a; fi\nif test -z $Y; then\n  if [[ -n ${Z} ]]; then echo z; fi\nfi\necho after";
+        type Guarded = (Vec<String>, Vec<(String, bool)>);
+        let guards: Vec<Guarded> = commands(script)
+            .into_iter()
+            .map(|c| (c.words, c.guards))
+            .collect();
+        let of = |first: &str| {
+            guards
+                .iter()
+                .find(|(w, _)| w[0] == first)
+                .map(|(_, g)| g.clone())
+                .unwrap()
+        };
+        assert_eq!(of("twine"), vec![("PYPI_TOKEN".to_string(), true)]);
+        assert_eq!(of("uv"), vec![("PYPI_TOKEN".to_string(), false)]);
+        // Not one plain test: no guard.
+        let a = guards.iter().find(|(w, _)| w == &["echo", "a"]).unwrap();
+        assert!(a.1.is_empty());
+        let z = guards.iter().find(|(w, _)| w == &["echo", "z"]).unwrap();
+        assert_eq!(z.1, vec![("Y".to_string(), false), ("Z".to_string(), true)]);
+        let after = guards
+            .iter()
+            .find(|(w, _)| w == &["echo", "after"])
+            .unwrap();
+        assert!(after.1.is_empty());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::calls::Callee;
-use super::conditions::{self, Event, JobsReached, Tri, Verdict};
+use super::conditions::{self, Event, JobScope, JobsReached, Tri, Verdict};
 use super::publish::{PublishSite, Target};
 use super::publish_job::{Reach, UntrustedStart};
 use super::{Facts, WorkflowView, call_reach, triggers, views};
@@ -81,10 +81,9 @@ pub fn starts<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<UntrustedStart<
                         facts,
                         keep,
                         calls_from: &calls_from,
-                        event: &run,
                         memo: HashMap::new(),
                     };
-                    let found = walk.publish_reach(view.index, 0);
+                    let found = walk.publish_reach(view.index, 0, &run);
                     PublishReach::keep_stronger(&mut reach, found);
                 }
                 reach
@@ -277,32 +276,37 @@ struct ReachWalk<'a> {
     keep: &'a dyn Fn(&PublishSite) -> bool,
     /// Indexes into the call graph, per calling workflow.
     calls_from: &'a [Vec<usize>],
-    event: &'a Event,
-    /// Per workflow and depth, so diamond-shaped call graphs cost linear time.
-    memo: HashMap<(usize, usize), Option<PublishReach>>,
+    /// Per workflow, depth and the inputs it is called with, so
+    /// diamond-shaped call graphs cost linear time.
+    memo: HashMap<(usize, usize, String), Option<PublishReach>>,
 }
+
+/// Calls walked with their `with:` values before inputs are left unknown,
+/// so that many calls with different inputs cannot multiply the work.
+const MAX_BOUND_WALKS: usize = 256;
 
 impl ReachWalk<'_> {
     /// How the event reaches the publish steps of workflow `file` (to PyPI
     /// or TestPyPI): each job's `if:` and `needs`, each step's `if:`, and
     /// for a job that calls a workflow of this repository, that workflow's
     /// own jobs and steps (they run with the caller's event).
-    fn publish_reach(&mut self, file: usize, depth: usize) -> Option<PublishReach> {
-        if let Some(known) = self.memo.get(&(file, depth)) {
+    fn publish_reach(&mut self, file: usize, depth: usize, event: &Event) -> Option<PublishReach> {
+        let key = (file, depth, event.inputs_key());
+        if let Some(known) = self.memo.get(&key) {
             return known.clone();
         }
         let workflow = self.repo.workflows.get(file)?.workflow.as_ref()?;
         let facts = self.facts.workflows.get(file)?;
-        let reached = JobsReached::new(workflow, self.event);
+        let reached = JobsReached::new(workflow, event);
         let mut best: Option<PublishReach> = None;
         for site in facts.publish_sites.iter().filter(|s| (self.keep)(s)) {
             let Some(job) = workflow.jobs.get(site.job) else {
                 continue;
             };
-            let mut verdict = reached.step(job, site.job, Some(site.step), self.event);
+            let mut verdict = reached.step(job, site.job, Some(site.step), event);
             // An uploading action's own switch (`upload: ${{ ... }}`).
             if let Some(gate) = &site.gate {
-                verdict = verdict.and(conditions::evaluate(gate, self.event));
+                verdict = verdict.and(conditions::evaluate(gate, event));
             }
             PublishReach::keep_stronger(
                 &mut best,
@@ -322,7 +326,26 @@ impl ReachWalk<'_> {
             if depth >= MAX_CALL_DEPTH {
                 break;
             }
-            let Some(inner) = self.publish_reach(target, depth + 1) else {
+            let Some(callee) = self
+                .repo
+                .workflows
+                .get(target)
+                .and_then(|f| f.workflow.as_ref())
+            else {
+                continue;
+            };
+            let mut called = conditions::called_event(
+                event,
+                JobScope {
+                    workflow,
+                    job: call.job,
+                },
+                callee,
+            );
+            if self.memo.len() >= MAX_BOUND_WALKS {
+                called.forget_inputs();
+            }
+            let Some(inner) = self.publish_reach(target, depth + 1, &called) else {
                 continue;
             };
             let Some(caller) = reached.jobs.get(call.job) else {
@@ -337,7 +360,7 @@ impl ReachWalk<'_> {
                 }),
             );
         }
-        self.memo.insert((file, depth), best.clone());
+        self.memo.insert(key, best.clone());
         best
     }
 }

@@ -212,6 +212,7 @@ fn job_facts(
         container: None,
         env: Vec::new(),
         strategy: None,
+        outputs: Vec::new(),
         steps: Vec::new(),
         call: None,
     };
@@ -1341,11 +1342,28 @@ pub fn password_uploads<'a>(
 
 /// Where and why a job's run in a merge request pipeline is undecided.
 fn undecided(pipeline: &GitlabPipeline, job: &GitlabJob) -> (Location, String) {
+    // The `rules:` of the include entries that bring the job in.
+    let mut entries: Vec<usize> = pipeline
+        .defined_by
+        .iter()
+        .filter(|(_, keys)| keys.contains(&job.name.value))
+        .filter_map(|(entry, _)| *entry)
+        .collect();
+    let mut include_rules = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(entry) = entries.pop() {
+        let Some(include) = pipeline.includes.get(entry).filter(|_| seen.insert(entry)) else {
+            continue;
+        };
+        include_rules.extend(&include.rules);
+        entries.extend(include.parent);
+    }
     let rules = job
         .rules
         .iter()
         .flatten()
-        .chain(pipeline.workflow_rules.iter().flatten());
+        .chain(pipeline.workflow_rules.iter().flatten())
+        .chain(include_rules);
     for rule in rules {
         if rule.file_conditions {
             return (
@@ -1381,7 +1399,7 @@ fn admitting(job: &GitlabJob) -> Option<Location> {
                 r.when.as_ref().is_none_or(|w| w.value.trim() != "never")
                     && r.condition
                         .as_ref()
-                        .is_none_or(|c| rules::evaluate(&c.value) == Tri::Yes)
+                        .is_none_or(|c| rules::evaluate(&c.value) == Tri::True)
             })
             .map(|r| r.condition.as_ref().map_or(r.location, |c| c.location));
     }
@@ -1414,8 +1432,8 @@ pub fn untrusted_starts<'a>(
         // an include tplint cannot read, which may leave merge requests out.
         let may_be_excluded = !pipeline.complete() && pipeline.workflow_rules.is_none();
         let (location, reach, message, help) = match job_facts.merge_request {
-            Tri::No => continue,
-            Tri::Yes => (
+            Tri::False => continue,
+            Tri::True => (
                 admitting(job).unwrap_or(job.name.location),
                 Reach::Certain,
                 format!(

@@ -124,6 +124,11 @@ pub struct Include {
     pub pinned: Option<bool>,
     /// Whether the entry has `rules:` (it may not be included).
     pub conditional: bool,
+    /// Those `rules:`.
+    pub rules: Vec<rules::Rule>,
+    /// The include entry whose file holds this entry (`None`: the
+    /// top-level file).
+    pub parent: Option<usize>,
     /// Files of this repository it loaded (indexes in [`GitlabPipeline::files`]).
     pub loaded: Vec<usize>,
     /// `inputs:` for the included file's `spec:inputs` (`inputs/_index.md`).
@@ -184,6 +189,10 @@ pub struct GitlabPipeline {
     /// but not checked further; each with the entry that names it. A file
     /// already part of this pipeline is not read again.
     pub children: Vec<(Location, GitlabPipeline)>,
+    /// Top-level keys of the top-level file, and of each include entry's
+    /// file as that entry included it (after interpolation): which
+    /// includes define a job, so that `include: rules:` gate it.
+    pub defined_by: Vec<(Option<usize>, Vec<String>)>,
 }
 
 impl GitlabPipeline {
@@ -586,9 +595,23 @@ impl Loader<'_, '_, '_> {
             return None;
         }
         chain.push(path.to_string());
+        let keys = tree
+            .as_mapping()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e.key.as_str())
+            .filter(|k| *k != "include")
+            .map(str::to_string)
+            .collect();
+        self.pipeline.defined_by.push((included_by, keys));
         let mut merged: Option<GNode> = None;
         if let Some(include) = tree.get("include") {
-            for (entry_index, local) in self.includes(include) {
+            let first_entry = self.pipeline.includes.len();
+            let entries = self.includes(include);
+            for entry in &mut self.pipeline.includes[first_entry..] {
+                entry.parent = included_by;
+            }
+            for (entry_index, local) in entries {
                 if chain.iter().any(|p| p == &local) {
                     let location = self.pipeline.includes[entry_index].location;
                     self.problem(
@@ -757,6 +780,8 @@ impl Loader<'_, '_, '_> {
             reference: None,
             pinned: None,
             conditional: false,
+            rules: Vec::new(),
+            parent: None,
             loaded: Vec::new(),
             inputs: None,
             readable: kind == IncludeKind::Local,
@@ -832,6 +857,7 @@ impl Loader<'_, '_, '_> {
             blank(IncludeKind::Other, target)
         };
         include.conditional = conditional;
+        include.rules = entry.get("rules").map(rules::read).unwrap_or_default();
         include.inputs = entry.get("inputs").cloned();
         Some(include)
     }

@@ -15,6 +15,7 @@
 use super::tree::{GNode, Located};
 use super::{GitlabJob, GitlabPipeline};
 use crate::diagnostic::Location;
+pub use crate::tri::Tri;
 
 /// One entry of `rules:`.
 #[derive(Clone, Debug)]
@@ -46,53 +47,84 @@ pub fn read(node: &GNode) -> Vec<Rule> {
         .collect()
 }
 
-/// A three-valued truth.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Tri {
-    Yes,
-    No,
-    #[default]
-    Unknown,
-}
-
-impl Tri {
-    fn and(self, other: Tri) -> Tri {
-        match (self, other) {
-            (Tri::No, _) | (_, Tri::No) => Tri::No,
-            (Tri::Yes, Tri::Yes) => Tri::Yes,
-            _ => Tri::Unknown,
-        }
-    }
-
-    fn or(self, other: Tri) -> Tri {
-        match (self, other) {
-            (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
-            (Tri::No, Tri::No) => Tri::No,
-            _ => Tri::Unknown,
-        }
-    }
-
-    fn from_bool(value: bool) -> Tri {
-        if value { Tri::Yes } else { Tri::No }
-    }
-}
-
 /// Whether `job` can run in a merge request pipeline of `pipeline`.
 pub fn runs_in_merge_request(pipeline: &GitlabPipeline, job: &GitlabJob) -> Tri {
     let workflow = match &pipeline.workflow_rules {
         Some(rules) => decide(rules),
-        None => Tri::Yes,
+        None => Tri::True,
     };
     let own = match &job.rules {
         Some(rules) => decide(rules),
         None => match (&job.only, &job.except) {
             (Some(only), _) if only.complex => Tri::Unknown,
-            (_, Some(except)) if has_merge_requests(&except.refs) && !except.complex => Tri::No,
+            (_, Some(except)) if has_merge_requests(&except.refs) && !except.complex => Tri::False,
             (Some(only), _) => Tri::from_bool(has_merge_requests(&only.refs)),
-            (None, _) => Tri::No,
+            (None, _) => Tri::False,
         },
     };
-    workflow.and(own)
+    workflow
+        .and(own)
+        .and(included_in_merge_request(pipeline, &job.name.value))
+}
+
+/// Whether the `include:` entries that define `job` can include it in a
+/// merge request pipeline: some file defining the job's key is there, its
+/// entry's `rules:` and those of the entries above it admitting it. Only
+/// local files are read, so a job defined elsewhere too is not held back.
+pub fn included_in_merge_request(pipeline: &GitlabPipeline, job: &str) -> Tri {
+    if pipeline.includes.iter().all(|i| !i.conditional) {
+        return Tri::True;
+    }
+    let mut memo: Vec<Option<Tri>> = vec![None; pipeline.includes.len()];
+    let mut result = Tri::False;
+    let mut defined = false;
+    for (entry, keys) in &pipeline.defined_by {
+        if !keys.iter().any(|k| k.as_str() == job) {
+            continue;
+        }
+        defined = true;
+        result = result.or(match entry {
+            None => Tri::True,
+            Some(entry) => entry_admits(pipeline, *entry, &mut memo, 0),
+        });
+        if result == Tri::True {
+            break;
+        }
+    }
+    if defined { result } else { Tri::True }
+}
+
+/// An include entry's own `rules:` in a merge request pipeline, and those
+/// of the entries that included its file.
+fn entry_admits(
+    pipeline: &GitlabPipeline,
+    entry: usize,
+    memo: &mut Vec<Option<Tri>>,
+    depth: usize,
+) -> Tri {
+    if let Some(known) = memo.get(entry).copied().flatten() {
+        return known;
+    }
+    let Some(include) = pipeline.includes.get(entry) else {
+        return Tri::Unknown;
+    };
+    if depth > super::MAX_INCLUDES {
+        return Tri::Unknown;
+    }
+    let own = if include.conditional {
+        decide(&include.rules)
+    } else {
+        Tri::True
+    };
+    let above = match include.parent {
+        Some(parent) if own != Tri::False => entry_admits(pipeline, parent, memo, depth + 1),
+        _ => Tri::True,
+    };
+    let admits = own.and(above);
+    if let Some(slot) = memo.get_mut(entry) {
+        *slot = Some(admits);
+    }
+    admits
 }
 
 fn has_merge_requests(refs: &[Located<String>]) -> bool {
@@ -108,19 +140,19 @@ fn decide(rules: &[Rule]) -> Tri {
         let mut matched = rule
             .condition
             .as_ref()
-            .map_or(Tri::Yes, |c| evaluate(&c.value));
+            .map_or(Tri::True, |c| evaluate(&c.value));
         if rule.file_conditions {
             matched = matched.and(Tri::Unknown);
         }
         match matched {
-            Tri::No => continue,
-            Tri::Yes | Tri::Unknown => {
+            Tri::False => continue,
+            Tri::True | Tri::Unknown => {
                 if rule.runs() {
                     can_run = true;
                 } else {
                     can_skip = true;
                 }
-                if matched == Tri::Yes {
+                if matched == Tri::True {
                     return outcome(can_run, can_skip);
                 }
             }
@@ -132,8 +164,8 @@ fn decide(rules: &[Rule]) -> Tri {
 
 fn outcome(can_run: bool, can_skip: bool) -> Tri {
     match (can_run, can_skip) {
-        (true, false) => Tri::Yes,
-        (false, _) => Tri::No,
+        (true, false) => Tri::True,
+        (false, _) => Tri::False,
         (true, true) => Tri::Unknown,
     }
 }
@@ -337,27 +369,19 @@ impl ExprParser {
         self.at += 1;
         let result = match op {
             "==" => equals(&left, &right),
-            "!=" => not(equals(&left, &right)),
+            "!=" => !equals(&left, &right),
             "=~" => matches(&left, &right),
-            _ => not(matches(&left, &right)),
+            _ => !matches(&left, &right),
         };
         Some(result)
     }
 }
 
-fn not(value: Tri) -> Tri {
-    match value {
-        Tri::Yes => Tri::No,
-        Tri::No => Tri::Yes,
-        Tri::Unknown => Tri::Unknown,
-    }
-}
-
 fn truthy(value: &Val) -> Tri {
     match value {
-        Val::Null => Tri::No,
+        Val::Null => Tri::False,
         Val::Str(s) => Tri::from_bool(!s.is_empty()),
-        Val::Set => Tri::Yes,
+        Val::Set => Tri::True,
         Val::Unknown | Val::Regex(_) => Tri::Unknown,
     }
 }
@@ -367,8 +391,8 @@ fn equals(left: &Val, right: &Val) -> Tri {
         (Val::Unknown, _) | (_, Val::Unknown) | (Val::Regex(_), _) | (_, Val::Regex(_)) => {
             Tri::Unknown
         }
-        (Val::Null, Val::Null) => Tri::Yes,
-        (Val::Null, _) | (_, Val::Null) => Tri::No,
+        (Val::Null, Val::Null) => Tri::True,
+        (Val::Null, _) | (_, Val::Null) => Tri::False,
         (Val::Set, _) | (_, Val::Set) => Tri::Unknown,
         (Val::Str(a), Val::Str(b)) => Tri::from_bool(a == b),
     }
@@ -379,7 +403,7 @@ fn matches(left: &Val, right: &Val) -> Tri {
         return Tri::Unknown;
     };
     match left {
-        Val::Null => Tri::No,
+        Val::Null => Tri::False,
         Val::Str(text) => match regex::Regex::new(pattern) {
             Ok(re) => Tri::from_bool(re.is_match(text)),
             // Ruby syntax the regex crate does not read.
@@ -397,14 +421,17 @@ mod tests {
     fn expressions_know_the_merge_request_pipeline() {
         assert_eq!(
             evaluate(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#),
-            Tri::Yes
+            Tri::True
         );
-        assert_eq!(evaluate(r#"$CI_PIPELINE_SOURCE == "push""#), Tri::No);
-        assert_eq!(evaluate("$CI_COMMIT_TAG"), Tri::No);
-        assert_eq!(evaluate("$CI_COMMIT_TAG =~ /^v\\d+/"), Tri::No);
-        assert_eq!(evaluate("$CI_COMMIT_TAG != null"), Tri::No);
-        assert_eq!(evaluate("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"), Tri::No);
-        assert_eq!(evaluate("$CI_MERGE_REQUEST_IID"), Tri::Yes);
+        assert_eq!(evaluate(r#"$CI_PIPELINE_SOURCE == "push""#), Tri::False);
+        assert_eq!(evaluate("$CI_COMMIT_TAG"), Tri::False);
+        assert_eq!(evaluate("$CI_COMMIT_TAG =~ /^v\\d+/"), Tri::False);
+        assert_eq!(evaluate("$CI_COMMIT_TAG != null"), Tri::False);
+        assert_eq!(
+            evaluate("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"),
+            Tri::False
+        );
+        assert_eq!(evaluate("$CI_MERGE_REQUEST_IID"), Tri::True);
         assert_eq!(evaluate("$RELEASE == 'yes'"), Tri::Unknown);
         assert_eq!(
             evaluate(r#"$CI_PIPELINE_SOURCE =~ /^merge/ && ($X || $CI_COMMIT_TAG)"#),
@@ -412,9 +439,9 @@ mod tests {
         );
         assert_eq!(
             evaluate(r#"$CI_COMMIT_TAG || $CI_PIPELINE_SOURCE == "web""#),
-            Tri::No
+            Tri::False
         );
-        assert_eq!(evaluate(r#"$CI_PIPELINE_SOURCE =~ /MERGE/i"#), Tri::Yes);
+        assert_eq!(evaluate(r#"$CI_PIPELINE_SOURCE =~ /MERGE/i"#), Tri::True);
         assert_eq!(evaluate("(((("), Tri::Unknown);
         assert_eq!(evaluate(&"(".repeat(10_000)), Tri::Unknown);
         assert_eq!(evaluate("$A == "), Tri::Unknown);
@@ -443,12 +470,12 @@ mod tests {
         );
         let always = rule(None, Some("always"));
         let unknown = rule(Some("$DEPLOY"), None);
-        assert_eq!(decide(std::slice::from_ref(&tag)), Tri::No);
-        assert_eq!(decide(std::slice::from_ref(&mr)), Tri::Yes);
-        assert_eq!(decide(&[never, always.clone()]), Tri::No);
-        assert_eq!(decide(&[tag, always]), Tri::Yes);
+        assert_eq!(decide(std::slice::from_ref(&tag)), Tri::False);
+        assert_eq!(decide(std::slice::from_ref(&mr)), Tri::True);
+        assert_eq!(decide(&[never, always.clone()]), Tri::False);
+        assert_eq!(decide(&[tag, always]), Tri::True);
         assert_eq!(decide(std::slice::from_ref(&unknown)), Tri::Unknown);
-        assert_eq!(decide(&[unknown, mr]), Tri::Yes);
-        assert_eq!(decide(&[]), Tri::No);
+        assert_eq!(decide(&[unknown, mr]), Tri::True);
+        assert_eq!(decide(&[]), Tri::False);
     }
 }

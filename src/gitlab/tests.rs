@@ -106,7 +106,7 @@ fn pypi_example_is_one_build_job_and_one_publish_job() {
             .all(|b| b.kind == crate::facts::build_steps::BuildKind::ToolSetup)
     );
     // no rules: branch and tag pipelines only
-    assert_eq!(publish_facts.merge_request, Tri::No);
+    assert_eq!(publish_facts.merge_request, Tri::False);
 }
 
 #[test]
@@ -473,18 +473,18 @@ maybe:
 "#;
     let (repo, facts) = repo(&[(".gitlab-ci.yml", src)]);
     let reach = |job: &str| job_facts(&repo, &facts, job).merge_request;
-    assert_eq!(reach("mr"), Tri::Yes);
-    assert_eq!(reach("tags"), Tri::No);
-    assert_eq!(reach("always"), Tri::Yes);
-    assert_eq!(reach("only-mr"), Tri::Yes);
-    assert_eq!(reach("only-tags"), Tri::No);
+    assert_eq!(reach("mr"), Tri::True);
+    assert_eq!(reach("tags"), Tri::False);
+    assert_eq!(reach("always"), Tri::True);
+    assert_eq!(reach("only-mr"), Tri::True);
+    assert_eq!(reach("only-tags"), Tri::False);
     assert_eq!(reach("maybe"), Tri::Unknown);
 
     let with_workflow = format!(
         "workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n      when: never\n    - when: always\n{src}"
     );
     let (repo, facts) = self::repo(&[(".gitlab-ci.yml", &with_workflow)]);
-    assert_eq!(job_facts(&repo, &facts, "always").merge_request, Tri::No);
+    assert_eq!(job_facts(&repo, &facts, "always").merge_request, Tri::False);
 }
 
 #[test]
@@ -701,7 +701,7 @@ publish:
         job_facts(&repo, &facts, "publish").publish_sites[0].index()
     );
     // a branch rule: not in merge request pipelines (no CI_COMMIT_BRANCH there)
-    assert_eq!(test.merge_request, Tri::No);
+    assert_eq!(test.merge_request, Tri::False);
     let publish = pipeline.job("publish").unwrap();
     assert_eq!(publish.environment.as_ref().unwrap().name.value, "pypi");
     assert_eq!(publish.script.len(), 5);
@@ -710,7 +710,7 @@ publish:
         "python -m pip install --upgrade build twine id"
     );
     let publish_facts = job_facts(&repo, &facts, "publish");
-    assert_eq!(publish_facts.merge_request, Tri::No);
+    assert_eq!(publish_facts.merge_request, Tri::False);
     // the global before_script runs in the publish job, from its own place
     let install = &publish_facts.builds[0];
     assert_eq!(text(&repo.sources, install.location), "python");
@@ -1019,4 +1019,31 @@ unknown:
     assert_eq!(site("publish"), Auth::Oidc);
     assert!(matches!(site("settings-token"), Auth::Password { .. }));
     assert_eq!(site("unknown"), Auth::Unknown);
+}
+
+#[test]
+fn include_rules_keep_their_jobs_out_of_merge_request_pipelines() {
+    let main = "include:\n  - local: ci/tag.yml\n    rules:\n      - if: $CI_COMMIT_TAG\n  - local: ci/both.yml\n    rules:\n      - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n  - local: ci/plain.yml\nmain-too:\n  rules: [{if: $CI_PIPELINE_SOURCE == \"merge_request_event\"}]\n  script: [make]\n";
+    let job = "  rules: [{if: $CI_PIPELINE_SOURCE == \"merge_request_event\"}]\n  script: [make]\n";
+    let (pipeline, _) = pipeline(&[
+        (".gitlab-ci.yml", main),
+        (
+            "ci/tag.yml",
+            &format!("include: ci/nested.yml\ntag-job:\n{job}main-too:\n{job}"),
+        ),
+        ("ci/nested.yml", &format!("nested-job:\n{job}")),
+        ("ci/both.yml", &format!("both-job:\n{job}")),
+        ("ci/plain.yml", &format!("plain-job:\n{job}")),
+    ]);
+    let reach = |name: &str| {
+        let job = pipeline.jobs.iter().find(|j| j.name.value == name).unwrap();
+        rules::runs_in_merge_request(&pipeline, job)
+    };
+    assert_eq!(reach("tag-job"), Tri::False);
+    // An include inside a conditional include is as conditional.
+    assert_eq!(reach("nested-job"), Tri::False);
+    assert_eq!(reach("both-job"), Tri::True);
+    assert_eq!(reach("plain-job"), Tri::True);
+    // Defined in the top-level file too: there whatever the include does.
+    assert_eq!(reach("main-too"), Tri::True);
 }

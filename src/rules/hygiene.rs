@@ -133,7 +133,10 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             (
                 setup.location,
                 &setup.via,
-                "installs tools that gh-action-pypi-publish does not need".to_string(),
+                format!(
+                    "installs tools that gh-action-pypi-publish does not need (`{}`)",
+                    setup.what
+                ),
                 Severity::Info,
             )
         } else {
@@ -166,10 +169,23 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                 site.uploader.name(),
             )
         } else {
-            format!(
-                "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
-                job.name,
-            )
+            // Tool setup runs code from outside the repository next to the
+            // token: never "nothing runs" when it does.
+            let setup = job.builds.iter().find(|b| b.kind == BuildKind::ToolSetup);
+            match setup {
+                Some(_) if !tool_setup_allowed => format!(
+                    "job `{}` publishes by trusted publishing and also {what}, which runs {}; nothing from the checkout runs that tplint can see",
+                    job.name, words.token_reach,
+                ),
+                Some(setup) => format!(
+                    "job `{}` publishes by trusted publishing and also {what}; it runs tool setup (`{}`) next to the token, but nothing from the checkout that tplint can see runs",
+                    job.name, setup.what,
+                ),
+                None => format!(
+                    "job `{}` publishes by trusted publishing and also {what}; nothing from it runs that tplint can see",
+                    job.name,
+                ),
+            }
         };
         let diagnostic = Diagnostic::new(&BUILD_IN_PUBLISH_JOB, location, message)
             .with_severity(severity)

@@ -351,6 +351,7 @@ impl Reader<'_> {
             container: None,
             env: Vec::new(),
             strategy: None,
+            outputs: Vec::new(),
             steps: Vec::new(),
             call: None,
         };
@@ -371,6 +372,7 @@ impl Reader<'_> {
                 "container" if !value.is_null() => job.container = Some(e.key.span),
                 "env" => job.env = self.key_values(value, "`env`"),
                 "strategy" => job.strategy = Some(value.clone()),
+                "outputs" => job.outputs = self.key_values(value, "`outputs`"),
                 "steps" => steps = Some(e),
                 "uses" => call_uses = self.uses(value),
                 "with" => with = self.key_values(value, "`with`"),

@@ -234,6 +234,8 @@ pub struct Job {
     pub container: Option<Span>,
     pub env: Vec<KeyValue>,
     pub strategy: Option<Node>,
+    /// `outputs:`, each a scalar (usually a `${{ }}` expression).
+    pub outputs: Vec<KeyValue>,
     pub steps: Vec<Step>,
     /// Set when the job calls a reusable workflow (`jobs.<id>.uses`).
     pub call: Option<WorkflowCall>,

@@ -362,6 +362,8 @@ pub fn unused_id_tokens<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Unuse
             };
             if scope.access.value != Access::Write
                 || job_needs_oidc(facts, &view, index, &files_using)
+                // A publish job no run reaches gets no finding.
+                || view.facts.unreachable_jobs.contains(&index)
             {
                 continue;
             }
