@@ -762,9 +762,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         // the commands matter only where they may upload, run another
         // file, or use the token (a job that can mint it).
         let text = block.text.as_ref();
-        let relevant = super::publish::UPLOAD_WORDS
-            .iter()
-            .any(|word| text.contains(word))
+        let relevant = super::publish::mentions_upload_word(text)
             || may_run_files(text)
             || job_may_mint(block.exec.job);
         if !relevant {

@@ -1234,6 +1234,19 @@ pub const UPLOAD_WORDS: &[&str] = &[
     "nx release",
 ];
 
+/// Whether shell text mentions one of [`UPLOAD_WORDS`]: one pass over the
+/// text for all of them, since this runs on every script of every job.
+pub fn mentions_upload_word(text: &str) -> bool {
+    static WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(UPLOAD_WORDS).ok());
+    match &*WORDS {
+        Some(words) => words.is_match(text),
+        // Building the automaton of a dozen short literals cannot fail;
+        // if it ever did, the plain search gives the same answer.
+        None => UPLOAD_WORDS.iter().any(|word| text.contains(word)),
+    }
+}
+
 /// The uploads in a block of shell text.
 pub fn shell_sites(
     block: &ShellBlock<'_, '_, '_>,
@@ -1241,7 +1254,7 @@ pub fn shell_sites(
     mint: &MintState,
 ) -> Vec<PublishSite> {
     // Skip the scripts that mention no uploader's subcommand.
-    if !UPLOAD_WORDS.iter().any(|word| block.text.contains(word)) {
+    if !mentions_upload_word(&block.text) {
         return Vec::new();
     }
     let exec = block.exec;
