@@ -251,12 +251,18 @@ fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
         .chain(&job.job.env)
         .chain(&job.workflow.env)
         .any(|kv| {
-            let name = kv.key.value.to_ascii_uppercase();
+            let name = kv.key.value.as_bytes();
+            // Letter case ignored, without a copy: this runs for every
+            // variable of the step, its job and its workflow, per step.
+            let has = |part: &[u8]| {
+                name.windows(part.len())
+                    .any(|w| w.eq_ignore_ascii_case(part))
+            };
             // npm signs provenance with the job's OIDC token when
             // `provenance` is set (docs.npmjs.com "Generating provenance
             // statements": the job needs `id-token: write`), and reads
             // any `npm_config_*` variable as configuration.
-            name.contains("OIDC") || name.contains("ID_TOKEN") || name == "NPM_CONFIG_PROVENANCE"
+            has(b"OIDC") || has(b"ID_TOKEN") || name.eq_ignore_ascii_case(b"NPM_CONFIG_PROVENANCE")
         })
 }
 

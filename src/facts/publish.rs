@@ -186,6 +186,9 @@ pub struct MintState {
     /// $GITHUB_ENV`), which GitHub sets for the job's later steps: name,
     /// value, where, and the step (top-level index) that wrote it.
     pub github_env: Vec<(String, String, Location, usize)>,
+    /// A script so far names a `.pypirc`: twine's configuration, which
+    /// can hold a password (`echo "$PYPIRC" > ~/.pypirc`).
+    pub pypirc_written: bool,
 }
 
 impl MintState {
@@ -340,6 +343,9 @@ impl MintState {
     pub fn observe_shell(&mut self, block: &ShellBlock<'_, '_, '_>) {
         if block.text.contains("npm") {
             self.npm.observe_shell(block);
+        }
+        if block.text.contains(".pypirc") {
+            self.pypirc_written = true;
         }
         if block.text.contains("GITHUB_ENV") {
             for (name, value) in github_env_writes(&block.text) {
@@ -875,6 +881,16 @@ impl<'a> Invocation<'a, '_> {
         (self.mints_inline || after_mint) && shell_variable
     }
 
+    /// Whether twine may take credentials from a `.pypirc`: a script of
+    /// the job so far, or this one, names one, or `--config-file` is given.
+    fn pypirc_in_play(&self) -> bool {
+        self.mint.pypirc_written
+            || self
+                .shell
+                .is_some_and(|(block, _)| block.text.contains(".pypirc"))
+            || self.flag(&["--config-file"]).is_some()
+    }
+
     /// The value of a secret given as a shell variable (`$KEY`, `${KEY}`,
     /// PowerShell's `$env:KEY`, the `${{ env.KEY }}` context) when the
     /// variable is set where tplint can see it, else the value as written.
@@ -885,7 +901,11 @@ impl<'a> Invocation<'a, '_> {
             .map(str::trim)
             .and_then(|v| v.strip_prefix("env."));
         let name = env_context
-            .or_else(|| value.strip_prefix("$env:"))
+            // PowerShell's drive names ignore letter case: `$Env:KEY`.
+            .or_else(|| {
+                let head = value.get(..5)?;
+                head.eq_ignore_ascii_case("$env:").then(|| &value[5..])
+            })
             .or_else(|| {
                 value
                     .strip_prefix("${")
@@ -953,6 +973,10 @@ impl<'a> Invocation<'a, '_> {
             // cannot see, or one that writes `$GITHUB_ENV`, a token may
             // come from there, so how it authenticates is unknown.
             None if table.trusted_publishing && self.token_may_be_hidden() => Auth::Unknown,
+            // twine reads a password from a `.pypirc` a script wrote, or
+            // from the configuration file it is given, before it tries
+            // trusted publishing.
+            None if table.uploader == Uploader::Twine && self.pypirc_in_play() => Auth::Unknown,
             None if table.trusted_publishing => Auth::Oidc,
             // pub.dev: setup-dart mints only when the job may request an
             // OIDC token; without that grant, a credential may come from a
@@ -2315,6 +2339,7 @@ mod tests {
             "dotnet nuget push x.nupkg -k ${{ steps.login.outputs.NUGET_API_KEY }} -s nuget.org",
             "nuget push x.nupkg -ApiKey ${{ steps.login.outputs.NUGET_API_KEY }}",
             "dotnet nuget push x.nupkg --api-key $env:KEY",
+            "dotnet nuget push x.nupkg --api-key $Env:KEY",
         ] {
             let s = sites(&format!(
                 "{login}      - run: {script}\n        env:\n          KEY: ${{{{ steps.login.outputs.NUGET_API_KEY }}}}\n"
