@@ -61,6 +61,57 @@ pub struct Suggestion {
 /// Words in a job's id, name or environment that say it releases.
 const RELEASE_WORDS: &[&str] = &["release", "publish", "deploy", "pypi", "upload"];
 
+/// The registry a job that may publish unseen most likely publishes to,
+/// from what the job shows: a step minting a registry's token, npm's
+/// registry given to `actions/setup-node`, a registry named in the job's
+/// id, name or environment, or else a Python project at the root.
+/// `None` when nothing points to one registry: guessing would send a
+/// maintainer to the wrong registry's form.
+fn likely_registry(
+    repo: &Repository,
+    job: &crate::workflow::Job,
+    names: &[Option<&str>],
+) -> Option<Registry> {
+    use crate::registry::publishing::token_minters;
+    for step in &job.steps {
+        let Some(uses) = &step.uses else {
+            continue;
+        };
+        if let Some(minter) = token_minters().find(|m| uses.target.is_action(m.action)) {
+            return Some(minter.registry);
+        }
+        if uses.target.is_action(crate::facts::npm::SETUP_NODE)
+            && step
+                .input("registry-url")
+                .is_some_and(|url| url.value.value.contains("registry.npmjs.org"))
+        {
+            return Some(Registry::Npm);
+        }
+    }
+    // Words in names, each pointing to one registry.
+    const NAMED: &[(&str, Registry)] = &[
+        ("pypi", Registry::Pypi),
+        ("crate", Registry::CratesIo),
+        ("cargo", Registry::CratesIo),
+        ("npm", Registry::Npm),
+        ("rubygems", Registry::RubyGems),
+        ("gem", Registry::RubyGems),
+        ("nuget", Registry::NuGet),
+    ];
+    let mut named = names.iter().flatten().flat_map(|name| {
+        let name = name.to_ascii_lowercase();
+        NAMED
+            .iter()
+            .filter(move |(word, _)| name.contains(word))
+            .map(|(_, registry)| *registry)
+            .collect::<Vec<_>>()
+    });
+    if let Some(first) = named.next() {
+        return named.all(|r| r == first).then_some(first);
+    }
+    repo.config.project_name.as_ref().map(|_| Registry::Pypi)
+}
+
 /// Jobs that probably publish where tplint cannot see (see `Suggestion::unconfirmed`).
 fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
     use crate::facts::permissions::{GrantSource, id_token};
@@ -87,11 +138,14 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             if !releases {
                 continue;
             }
+            let Some(registry) = likely_registry(repo, job, &names) else {
+                continue;
+            };
             out.push(Suggestion {
                 platform: Platform::Github.key(),
-                registry: Registry::Pypi.key(),
-                index: Registry::Pypi.key(),
-                project: repo.config.project_name.clone(),
+                registry: registry.key(),
+                index: registry.key(),
+                project: repo.default_package(registry),
                 owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                 repository: repo.remote.as_ref().map(|r| r.repository.clone()),
                 workflow: view.attributed_name().to_string(),
@@ -293,11 +347,10 @@ pub fn suggestions(
         }
     }
     out.extend(gitlab(repo, facts));
-    out.extend(
-        probable(repo, facts)
-            .into_iter()
-            .map(|s| (Registry::Pypi, s)),
-    );
+    out.extend(probable(repo, facts).into_iter().map(|s| {
+        let registry = Registry::parse(s.index).unwrap_or(Registry::Pypi);
+        (registry, s)
+    }));
     for record in records.iter().flat_map(|r| &r.records) {
         let RecordStatus::Recorded {
             release,
@@ -625,7 +678,10 @@ pub fn render_human(
                 out.push_str(&format!("    for job {job}\n"));
             }
             if s.unconfirmed {
-                out.push_str("    unconfirmed: no publish step is visible; the job can mint OIDC tokens and runs steps tplint cannot see into, so check that it publishes to PyPI\n");
+                out.push_str(&format!(
+                    "    unconfirmed: no publish step is visible; the job can mint OIDC tokens and runs steps tplint cannot see into, so check that it publishes to {}\n",
+                    info.name
+                ));
             }
             if let Some(from) = &s.recorded {
                 out.push_str(&format!(

@@ -339,3 +339,69 @@ fn pub_dev_and_jsr_forms_round_trip() {
             .success();
     }
 }
+
+#[test]
+fn a_probable_publisher_goes_to_the_registry_its_job_points_to() {
+    // Jobs that can mint OIDC tokens and publish out of sight, with what
+    // each shows: crates.io's token action (astral-sh/uv's
+    // publish-crates.yml), npm's registry given to setup-node
+    // (vitejs/vite's publish.yml), an environment named for crates.io
+    // (oxc-project/oxc-resolver's release-plz wrapper), and nothing at all
+    // in a repository without a Python project: not suggested.
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    let job = |steps: &str, environment: &str| {
+        format!(
+            "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    environment: {environment}\n    permissions:\n      id-token: write\n    steps:\n{steps}      - run: python3 scripts/publish.py\n"
+        )
+    };
+    std::fs::write(
+        workflows.join("crates.yml"),
+        job(
+            "      - uses: rust-lang/crates-io-auth-action@v1\n        id: auth\n",
+            "production",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        workflows.join("node.yml"),
+        job(
+            "      - uses: actions/setup-node@v4\n        with:\n          registry-url: https://registry.npmjs.org/\n",
+            "production",
+        ),
+    )
+    .unwrap();
+    std::fs::write(workflows.join("named.yml"), job("", "crates")).unwrap();
+    std::fs::write(workflows.join("unknown.yml"), job("", "production")).unwrap();
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    let registry_of = |workflow: &str| {
+        publishers
+            .iter()
+            .find(|p| p["workflow"] == workflow && p["unconfirmed"] == true)
+            .map(|p| p["registry"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        registry_of("crates.yml").as_deref(),
+        Some("crates.io"),
+        "{publishers:#?}"
+    );
+    assert_eq!(
+        registry_of("node.yml").as_deref(),
+        Some("npm"),
+        "{publishers:#?}"
+    );
+    assert_eq!(
+        registry_of("named.yml").as_deref(),
+        Some("crates.io"),
+        "{publishers:#?}"
+    );
+    assert_eq!(registry_of("unknown.yml"), None, "{publishers:#?}");
+}
