@@ -125,6 +125,23 @@ fn names_other_end(context: &Context<'_>, publisher: &Publisher, job: &OidcPubli
     }
 }
 
+/// The `registry =` line of a `[[publisher]]` block (PyPI is the
+/// default) and its `project =` or `package =` line, when the manifests
+/// name the package.
+fn push_registry_and_package(help: &mut String, context: &Context<'_>, registry: Registry) {
+    if registry != Registry::Pypi {
+        help.push_str(&format!("registry = \"{}\"\n", registry.key()));
+    }
+    if let Some(package) = context.repo.default_package(registry) {
+        let key = if registry.is_pypi() {
+            "project"
+        } else {
+            "package"
+        };
+        help.push_str(&format!("{key} = \"{package}\"\n"));
+    }
+}
+
 /// The values the registry's "add a trusted publisher" form needs for this job.
 pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> String {
     let environment = job
@@ -154,17 +171,7 @@ fn registration_form(
         index.display_name(),
         environment.unwrap_or("(any)"),
     );
-    if index != Registry::Pypi {
-        help.push_str(&format!("registry = \"{}\"\n", index.key()));
-    }
-    if let Some(package) = context.repo.default_package(index) {
-        let key = if index.is_pypi() {
-            "project"
-        } else {
-            "package"
-        };
-        help.push_str(&format!("{key} = \"{package}\"\n"));
-    }
+    push_registry_and_package(&mut help, context, index);
     help.push_str(&format!(
         "owner = \"{owner}\"\nrepository = \"{repository}\"\nworkflow = \"{workflow}\"\n"
     ));

@@ -165,17 +165,7 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
         lower_first(labels.environment),
         environment.unwrap_or("(any)"),
     );
-    if registry != Registry::Pypi {
-        help.push_str(&format!("registry = \"{}\"\n", registry.key()));
-    }
-    if let Some(package) = context.repo.default_package(registry) {
-        let key = if registry.is_pypi() {
-            "project"
-        } else {
-            "package"
-        };
-        help.push_str(&format!("{key} = \"{package}\"\n"));
-    }
+    super::push_registry_and_package(&mut help, context, registry);
     help.push_str(&format!(
         "namespace = \"{namespace}\"\nrepository = \"{project}\"\n"
     ));
