@@ -5,7 +5,12 @@
 //! job whose rules all fail is not added (`_index.md`, `rules`). Without
 //! `rules:`, a job has `only: [branches, tags]` by default, which leaves
 //! merge request pipelines out; only `merge_requests` in `only:` adds them
-//! (`_index.md`, `only`/`except`). In a merge request pipeline
+//! (`_index.md`, `only`/`except`). An `only:` with `variables:`, `changes:`
+//! or `kubernetes:` and no `refs:` keeps those default refs
+//! (`lib/gitlab/ci/config/entry/policy.rb`, `Policy#value` deep-merges the
+//! default). With `workflow: rules`, a job without `rules:` or `only:` gets
+//! no default `only:` and runs in every pipeline the workflow lets start
+//! (`lib/gitlab/ci/config/entry/processable.rb`, `compose!`). In a merge request pipeline
 //! `CI_PIPELINE_SOURCE` is `merge_request_event` and `CI_COMMIT_TAG` and
 //! `CI_COMMIT_BRANCH` are not set (`doc/ci/variables/predefined_variables.md`).
 //! Expressions (`doc/ci/jobs/job_rules.md`, "CI/CD variable expressions"):
@@ -56,9 +61,16 @@ pub fn runs_in_merge_request(pipeline: &GitlabPipeline, job: &GitlabJob) -> Tri 
     let own = match &job.rules {
         Some(rules) => decide(rules),
         None => match (&job.only, &job.except) {
-            (Some(only), _) if only.complex => Tri::Unknown,
             (_, Some(except)) if has_merge_requests(&except.refs) && !except.complex => Tri::False,
-            (Some(only), _) => Tri::from_bool(has_merge_requests(&only.refs)),
+            // `variables`, `changes` and `kubernetes` only narrow the refs,
+            // which are `branches` and `tags` when `only:` leaves them out.
+            (Some(only), _) if !has_merge_requests(&only.refs) => Tri::False,
+            (Some(only), _) if only.complex => Tri::Unknown,
+            (Some(_), _) => Tri::True,
+            // With `workflow: rules`, a job without `rules:` or `only:` has no
+            // default `only:` and runs in every pipeline the workflow starts.
+            (None, None) if pipeline.workflow_rules.is_some() => Tri::True,
+            (None, Some(_)) if pipeline.workflow_rules.is_some() => Tri::Unknown,
             (None, _) => Tri::False,
         },
     };
