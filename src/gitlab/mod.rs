@@ -119,8 +119,9 @@ pub struct Include {
     /// `ref:` of a project include, or the version after `@` of a component.
     pub reference: Option<Located<String>>,
     /// Whether the include is pinned to a full 40-hex commit SHA (a remote
-    /// URL containing one counts); `None` where pinning does not apply
-    /// (local files, GitLab's own templates).
+    /// URL containing one counts, or a remote file with `integrity:`);
+    /// `None` where pinning does not apply (local files, GitLab's own
+    /// templates).
     pub pinned: Option<bool>,
     /// Whether the entry has `rules:` (it may not be included).
     pub conditional: bool,
@@ -481,6 +482,22 @@ impl Loader<'_, '_, '_> {
         self.pipeline.problems.push(Problem::new(message, location));
     }
 
+    /// Whether include entry `entry`, or an entry whose file holds it, has
+    /// `rules:`: GitLab may leave the file out.
+    fn gated(&self, entry: usize) -> bool {
+        let mut current = Some(entry);
+        for _ in 0..=MAX_INCLUDES {
+            let Some(include) = current.and_then(|i| self.pipeline.includes.get(i)) else {
+                return false;
+            };
+            if include.conditional {
+                return true;
+            }
+            current = include.parent;
+        }
+        false
+    }
+
     /// Read and parse a file once; its index in `pipeline.files`.
     fn read(&mut self, path: &str, included_by: Option<usize>) -> usize {
         if let Some(&index) = self.by_path.get(path) {
@@ -648,10 +665,22 @@ impl Loader<'_, '_, '_> {
                                 .as_ref()
                                 .map(|e| e.message.clone())
                                 .unwrap_or_default();
-                            self.problem(
+                            // GitLab reads a file only when the `rules:` of its
+                            // entry (or of an entry above) include it, so a
+                            // missing file behind `rules:` may be no problem
+                            // (`includes.md`, "Use `rules` with `include`").
+                            let gated = self.gated(entry_index);
+                            let mut problem = Problem::new(
                                 format!("included file `{local}` cannot be read: {why}"),
                                 location,
                             );
+                            if gated {
+                                problem.message.push_str(
+                                    "; GitLab reads it only when the `rules:` of the include admit it",
+                                );
+                                problem.unsure = true;
+                            }
+                            self.pipeline.problems.push(problem);
                         }
                     }
                 }
@@ -820,7 +849,9 @@ impl Loader<'_, '_, '_> {
                 ..blank(IncludeKind::Project, project)
             }
         } else if let Some(remote) = entry.get("remote").and_then(GNode::located_str) {
-            let pinned = SHA_IN_URL.is_match(&remote.value);
+            // `integrity:` makes GitLab refuse a remote file whose SHA-256
+            // differs (`includes.md`, `include:integrity`; GitLab 17.9).
+            let pinned = SHA_IN_URL.is_match(&remote.value) || entry.get("integrity").is_some();
             Include {
                 pinned: Some(pinned),
                 ..blank(IncludeKind::Remote, remote)

@@ -536,7 +536,13 @@ pub fn unpinned_references<'a>(
         }
         let Some(image) = &job.image else { continue };
         let name = image.value.trim();
-        if name.contains("@sha256:") || name.contains('$') || !reported.insert(image.location) {
+        // An empty name is an image tplint could not resolve (a `!reference`
+        // into an include it does not read).
+        if name.is_empty()
+            || name.contains("@sha256:")
+            || name.contains('$')
+            || !reported.insert(image.location)
+        {
             continue;
         }
         unpinned.push(UnpinnedReference {
