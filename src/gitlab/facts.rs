@@ -382,6 +382,7 @@ fn job_facts(
         }
     }
     npm_sites(job, &lines, &mut facts.publish_sites);
+    cargo_login_sites(&lines, &mut facts.publish_sites);
     facts.crates_io_id_token = exchange_sites(
         &CRATES_IO_EXCHANGE,
         &lines,
@@ -481,6 +482,65 @@ fn npm_sites(job: &GitlabJob, lines: &[&ScriptLine], sites: &mut [PublishSite]) 
             });
         }
     }
+}
+
+/// `cargo login` given a CI/CD variable, as its argument or on its standard
+/// input, stores it for the job's later `cargo publish` (cargo-login(1)):
+/// such an upload is given that token, whatever else it would find. Read
+/// before crates.io's exchange, so that a variable the exchange assigned is
+/// still trusted publishing.
+fn cargo_login_sites(lines: &[&ScriptLine], sites: &mut [PublishSite]) {
+    let logins: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(top, line)| line.text.lines().find_map(login_variable).map(|v| (top, v)))
+        .collect();
+    if logins.is_empty() {
+        return;
+    }
+    for site in sites.iter_mut() {
+        if site.index() != Some(Registry::CratesIo) || !matches!(site.auth, Auth::Unknown) {
+            continue;
+        }
+        let Some((top, variable)) = logins.iter().rev().find(|(top, _)| *top <= site.step) else {
+            continue;
+        };
+        site.auth = Auth::Password {
+            location: lines[*top].location,
+            source: "`cargo login`".into(),
+        };
+        site.secret = Some(variable.clone());
+    }
+}
+
+/// The variable a shell line gives `cargo login`: `cargo login $TOKEN`,
+/// `echo "$TOKEN" | cargo login`, `cargo login <<< "$TOKEN"`.
+fn login_variable(line: &str) -> Option<String> {
+    const LOGIN: &str = "cargo login";
+    let at = line.find(LOGIN)?;
+    let (before, after) = (&line[..at], &line[at + LOGIN.len()..]);
+    let variable = |word: &str| {
+        let word = word.trim_matches(|c| c == '"' || c == '\'');
+        let name = word
+            .strip_prefix("${")
+            .and_then(|w| w.strip_suffix('}'))
+            .or_else(|| word.strip_prefix('$'))?;
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then(|| format!("${name}"))
+    };
+    let mut words = after.split_whitespace();
+    let argument = match words.next() {
+        Some("<<<") => words.next(),
+        Some(word) if !word.starts_with('-') => Some(word),
+        _ => None,
+    };
+    if let Some(found) = argument.and_then(variable) {
+        return Some(found);
+    }
+    // A variable piped in: the command before the last `|`.
+    let piped = before.trim_end().strip_suffix('|')?;
+    let command = piped.rsplit([';', '&']).next()?;
+    command.split_whitespace().rev().find_map(variable)
 }
 
 /// A registry whose GitLab uploader is given the answer of a token
@@ -1591,6 +1651,27 @@ mod tests {
             "apk add --no-cache git bash gpg openssh-client"
         ));
         assert!(!installs_node("npm ci"));
+    }
+
+    #[test]
+    fn cargo_login_reads_its_variable() {
+        assert_eq!(
+            login_variable("cargo login $CARGO_TOKEN").as_deref(),
+            Some("$CARGO_TOKEN")
+        );
+        assert_eq!(
+            login_variable("cargo login \"${TOKEN}\"").as_deref(),
+            Some("$TOKEN")
+        );
+        assert_eq!(
+            login_variable("echo \"$T\" | cargo login").as_deref(),
+            Some("$T")
+        );
+        assert_eq!(login_variable("cargo login <<< $T").as_deref(), Some("$T"));
+        assert_eq!(login_variable("cargo login --registry x"), None);
+        assert_eq!(login_variable("cargo login"), None);
+        assert_eq!(login_variable("cargo login abc"), None);
+        assert_eq!(login_variable("cat token.txt | cargo login"), None);
     }
 
     #[test]
