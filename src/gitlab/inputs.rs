@@ -18,7 +18,9 @@
 //!
 //! What tplint cannot evaluate (an input with no value, a variable, a
 //! function it does not know, a `component.` context) stays as written and
-//! is recorded as unknown, never as an error.
+//! is recorded as unknown, never as an error. Matrix expressions
+//! (`$[[ matrix.NAME ]]`) are GitLab's to resolve per matrix job: left as
+//! written, and not unknown.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -105,7 +107,7 @@ pub fn interpolate(
     };
     match &mut node.value {
         GValue::Scalar { text, .. } => {
-            if !text.contains("$[[") {
+            if !text.contains("$[[") || only_matrix(text) {
                 return;
             }
             match evaluate(text, inputs, budget) {
@@ -190,7 +192,7 @@ fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated
     let whole = BLOCK
         .find(text)
         .is_some_and(|m| m.start() == 0 && m.end() == text.len());
-    if whole {
+    if whole && !only_matrix(text) {
         let inner = BLOCK.captures(text)?.get(1)?.as_str();
         let (value, functions) = block(inner, inputs)?;
         if functions.is_empty() && !matches!(value.value, GValue::Scalar { .. }) {
@@ -223,11 +225,15 @@ fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated
     let mut last = 0;
     for found in BLOCK.captures_iter(text) {
         let whole = found.get(0)?;
-        let (value, functions) = block(found.get(1)?.as_str(), inputs)?;
-        // A list inside a string is GitLab's text of it: not evaluated.
-        let piece = apply(value.as_str()?, &functions)?;
+        let inner = found.get(1)?.as_str();
         out.push_str(&text[last..whole.start()]);
-        out.push_str(&piece);
+        if is_matrix(inner) {
+            out.push_str(whole.as_str());
+        } else {
+            let (value, functions) = block(inner, inputs)?;
+            // A list inside a string is GitLab's text of it: not evaluated.
+            out.push_str(&apply(value.as_str()?, &functions)?);
+        }
         last = whole.end();
         if out.len() > *budget {
             *budget = 0;
@@ -237,6 +243,21 @@ fn evaluate(text: &str, inputs: &Inputs, budget: &mut usize) -> Option<Evaluated
     out.push_str(&text[last..]);
     *budget = budget.saturating_sub(out.len());
     Some(Evaluated::Text(out))
+}
+
+/// A matrix expression (`$[[ matrix.OS ]]` in `needs:parallel:matrix`),
+/// which GitLab resolves for each job of a `parallel:matrix` when it creates
+/// the pipeline (`doc/ci/yaml/matrix_expressions.md`): no input, left as
+/// written and not unknown.
+fn is_matrix(inner: &str) -> bool {
+    inner.trim().starts_with("matrix.")
+}
+
+/// Whether every `$[[ ... ]]` block of `text` is a matrix expression.
+fn only_matrix(text: &str) -> bool {
+    BLOCK
+        .captures_iter(text)
+        .all(|c| c.get(1).is_some_and(|m| is_matrix(m.as_str())))
 }
 
 /// The input a block names and the functions to apply, if known.
@@ -355,6 +376,17 @@ mod tests {
             let (_, unknown) = run(spec, None, &format!("j:\n  a: {value}\n"));
             assert_eq!(unknown, 1, "{value}");
         }
+    }
+
+    #[test]
+    fn matrix_expressions_are_left_to_gitlab() {
+        let spec = "inputs:\n  v:\n    default: py\n";
+        let body = "j:\n  a: $[[ matrix.OS ]]\n  b: '$[[ inputs.v ]]-$[[ matrix.ARCH ]]'\n";
+        let (out, unknown) = run(spec, None, body);
+        assert_eq!(unknown, 0);
+        let j = out.get("j").unwrap();
+        assert_eq!(j.get("a").unwrap().as_str(), Some("$[[ matrix.OS ]]"));
+        assert_eq!(j.get("b").unwrap().as_str(), Some("py-$[[ matrix.ARCH ]]"));
     }
 
     #[test]
