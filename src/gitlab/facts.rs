@@ -45,6 +45,10 @@ use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflo
 #[derive(Debug, Default)]
 pub struct GitlabFacts {
     pub jobs: Vec<GitlabJobFacts>,
+    /// The facts of each child pipeline, parallel to
+    /// [`GitlabPipeline::children`]: read for the tokens their uploads are
+    /// given (TP303) only.
+    pub children: Vec<GitlabFacts>,
 }
 
 /// What one job runs.
@@ -115,7 +119,12 @@ pub fn derive(
         .enumerate()
         .map(|(index, job)| job_facts(repo, pipeline, index, job, budget, needs))
         .collect();
-    GitlabFacts { jobs }
+    let children = pipeline
+        .children
+        .iter()
+        .map(|(_, child)| derive(repo, child, budget, needs))
+        .collect();
+    GitlabFacts { jobs, children }
 }
 
 #[derive(Default)]
@@ -1368,6 +1377,10 @@ pub fn password_uploads<'a>(
     facts: &'a GitlabFacts,
 ) -> Vec<PasswordUpload<'a>> {
     let mut uploads = Vec::new();
+    // A child pipeline's jobs upload with the tokens they are given too.
+    for ((_, child), child_facts) in pipeline.children.iter().zip(&facts.children) {
+        uploads.extend(password_uploads(repo, child, child_facts));
+    }
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
         for site in &job_facts.publish_sites {
             let Some(index) = site.index() else { continue };

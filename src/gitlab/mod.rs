@@ -187,7 +187,8 @@ pub struct GitlabPipeline {
     pub uninterpolated: Vec<inputs::Uninterpolated>,
     /// Child pipelines that jobs start from files of this repository
     /// (`trigger: include: local`), read for their problems (TP001, TP002)
-    /// but not checked further; each with the entry that names it. A file
+    /// and for the tokens their uploads are given (TP303), not checked
+    /// further; each with the entry that names it. A file
     /// already part of this pipeline is not read again.
     pub children: Vec<(Location, GitlabPipeline)>,
     /// Top-level keys of the top-level file, and of each include entry's
