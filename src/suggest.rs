@@ -233,14 +233,26 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
     for (job, job_facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
         let path = &repo.sources.get(job.name.location.file).path;
         let label = format!("{path}: {}", job.name.value);
-        let environment = job.environment.as_ref().map(|e| e.name.value.clone());
-        let indexes = job_facts
+        let named = job.environment.as_ref().map(|e| e.name.value.clone());
+        // A name from `parallel:matrix` variables: one publisher per value.
+        let environments: Vec<Option<String>> = match named.as_deref() {
+            Some(name) if name.contains('$') => job
+                .matrix_values(name)
+                .map(|values| values.into_iter().map(Some).collect())
+                .unwrap_or_else(|| vec![named.clone()]),
+            _ => vec![named.clone()],
+        };
+        let indexes: Vec<Registry> = job_facts
             .publish_sites
             .iter()
             .filter(|s| s.is_oidc())
             .filter_map(|s| s.index())
-            .filter(|i| i.gitlab().is_some());
-        for index in indexes {
+            .filter(|i| i.gitlab().is_some())
+            .collect();
+        for (index, environment) in indexes
+            .iter()
+            .flat_map(|i| environments.iter().map(move |e| (*i, e.clone())))
+        {
             if let Some((_, existing)) = out
                 .iter_mut()
                 .find(|(i, s)| *i == index && s.environment == environment)

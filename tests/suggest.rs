@@ -405,3 +405,48 @@ fn a_probable_publisher_goes_to_the_registry_its_job_points_to() {
     );
     assert_eq!(registry_of("unknown.yml"), None, "{publishers:#?}");
 }
+
+#[test]
+fn gitlab_matrix_environments_get_one_publisher_each() {
+    let repo = fixture_copy(&fixture("gitlab-matrix-environments"));
+    git(
+        repo.path(),
+        &["remote", "add", "origin", "git@gitlab.com:acme/tools.git"],
+    );
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    let mut environments: Vec<&str> = publishers
+        .iter()
+        .map(|p| p["environment"].as_str().unwrap())
+        .collect();
+    environments.sort_unstable();
+    assert_eq!(environments, ["pypi-cli", "pypi-core"]);
+    assert!(
+        publishers
+            .iter()
+            .all(|p| p["environment_is_expression"] == false)
+    );
+    // Pasting the TOML makes the pipeline clean for the publisher rules.
+    std::fs::write(
+        repo.path().join("tplint.toml"),
+        json["toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    let check = common::check_json(
+        repo.path(),
+        &[
+            "--select",
+            "TP100,TP101,TP102,TP103,TP104,TP105,TP106,TP107,TP108",
+        ],
+    );
+    assert!(
+        check["diagnostics"].as_array().unwrap().is_empty(),
+        "{check}"
+    );
+}

@@ -126,9 +126,59 @@ pub struct GitlabJob {
     pub trigger: Option<Location>,
 }
 
+/// Most values a `parallel:matrix` expansion yields (GitLab allows 200
+/// jobs a matrix: `_index.md`, `parallel:matrix`).
+const MAX_MATRIX_VALUES: usize = 200;
+
 impl GitlabJob {
     pub fn key(&self) -> Location {
         self.name.location
+    }
+
+    /// The values `text` takes in the jobs of the job's `parallel:matrix`,
+    /// once each, when every `$NAME`/`${NAME}` in it is a variable of the
+    /// matrix entry (`_index.md`, `parallel:matrix`: the matrix variables
+    /// are the jobs' variables, `environment: $PROVIDER/$STACK` in its
+    /// example). `None` without a matrix or when one is not.
+    pub fn matrix_values(&self, text: &str) -> Option<Vec<String>> {
+        static VAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?").expect("valid regex literal")
+        });
+        let entries = self.node.get("parallel")?.get("matrix")?.as_sequence()?;
+        let mut out: Vec<String> = Vec::new();
+        for entry in entries {
+            // Each variable's values in this entry (a scalar or a list).
+            let mut values: Vec<(&str, Vec<&str>)> = Vec::new();
+            for e in entry.as_mapping()? {
+                let name = e.key.as_str()?;
+                let list = match e.value.as_sequence() {
+                    Some(items) => items
+                        .iter()
+                        .map(GNode::as_str)
+                        .collect::<Option<Vec<_>>>()?,
+                    None => vec![e.value.as_str()?],
+                };
+                values.push((name, list));
+            }
+            let mut texts = vec![text.to_string()];
+            for found in VAR.captures_iter(text) {
+                let (whole, name) = (found.get(0)?.as_str(), found.get(1)?.as_str());
+                let (_, choices) = values.iter().find(|(n, _)| *n == name)?;
+                texts = texts
+                    .iter()
+                    .flat_map(|t| choices.iter().map(move |c| t.replacen(whole, c, 1)))
+                    .collect();
+                if texts.len() > MAX_MATRIX_VALUES {
+                    return None;
+                }
+            }
+            for t in texts {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        (!out.is_empty() && out.iter().all(|t| !t.contains('$'))).then_some(out)
     }
 
     /// The `id_tokens` entry named `name`.
