@@ -121,8 +121,8 @@ pub struct RegistryInfo {
     pub matched: MatchedWorkflow,
     pub cross_repository: CrossRepository,
     pub case: CaseRules,
-    /// `github.event_name` values whose tokens the registry refuses, with
-    /// its own message.
+    /// `github.event_name` values whose tokens the registry refuses (its
+    /// answer, where tplint quotes it, from `rejected_event_message`).
     pub rejected_events: &'static [&'static str],
     pub labels: FormLabels,
     /// The page where a maintainer adds the publisher; `{package}` stands
