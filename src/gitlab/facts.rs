@@ -1272,10 +1272,19 @@ fn job_starts<'a>(
                 })
                 .collect()
         });
-    let refs = ClaimedRefs {
-        tags,
-        branches,
-        branch_names,
+    // An include tplint cannot read may bring the job's rules in.
+    let refs = if pipeline.complete() {
+        ClaimedRefs {
+            tags,
+            branches,
+            branch_names,
+        }
+    } else {
+        ClaimedRefs {
+            tags: tags.or(Tri::Unknown),
+            branches: branches.or(Tri::Unknown),
+            branch_names: None,
+        }
     };
     (events, refs)
 }

@@ -323,6 +323,7 @@ impl Registry {
             PublisherField::Workflow => case.workflow,
             PublisherField::Environment => case.environment,
             PublisherField::User => false,
+            PublisherField::Ref => true,
         }
     }
 
@@ -448,6 +449,54 @@ impl Registry {
             case_only,
             note,
             fix,
+            severity: None,
+        })
+    }
+
+    /// A publisher's ref (NuGet.org's GitLab policies: a branch, compared
+    /// exactly, the token's `ref_type` required to be `branch`) against
+    /// the refs the job can run on: `None` when it may run on that branch,
+    /// or tplint cannot tell.
+    pub fn ref_mismatch(self, claims: &Claims<'_>, expected: &str) -> Option<Mismatch> {
+        if claims.ci != Ci::Gitlab || self != Registry::NuGet {
+            return None;
+        }
+        let refs = &claims.refs;
+        let name = self.display_name();
+        let (found, case_only) = if refs.branches == Tri::False {
+            // A job that runs for no ref at all is not this field's business.
+            if refs.tags == Tri::False {
+                return None;
+            }
+            ("tags only".to_string(), false)
+        } else {
+            let names = refs.branch_names.as_ref()?;
+            if names.is_empty() || names.iter().any(|(n, _)| n == expected) {
+                return None;
+            }
+            let case_only = names.iter().any(|(n, _)| n.eq_ignore_ascii_case(expected));
+            let list = names
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let what = if names.len() == 1 {
+                "branch"
+            } else {
+                "branches"
+            };
+            (format!("{what} {list} only"), case_only)
+        };
+        Some(Mismatch {
+            field: PublisherField::Ref,
+            expected: vec![expected.to_string()],
+            found: Some(found),
+            case_only,
+            note: case_only
+                .then(|| format!("{name} compares the ref exactly, letter case included")),
+            fix: format!(
+                "run the publish job on branch `{expected}` (a `rules:` entry such as `- if: $CI_COMMIT_BRANCH == \"{expected}\"`), or change the policy's ref on {name} (a blank ref accepts any branch or tag); {name} refuses the token of a job on any other ref, or on a tag (\"Ref mismatch\", \"must be a branch\")"
+            ),
             severity: None,
         })
     }

@@ -98,6 +98,8 @@ pub enum PublisherField {
     WorkflowRepositoryOwner,
     WorkflowRepositoryName,
     User,
+    /// NuGet.org's GitLab ref (a branch).
+    Ref,
 }
 
 /// The values of a publisher, as a registry's form validation sees them.
@@ -279,6 +281,7 @@ impl Registry {
             PublisherField::Workflow => case.workflow,
             PublisherField::Environment => case.environment,
             PublisherField::User => false,
+            PublisherField::Ref => true,
         };
         if sensitive {
             a == b
