@@ -147,14 +147,19 @@ impl PublishJob<'_> {
         }
     }
 
-    /// Whether a publisher of `index` names this job.
+    /// Whether a publisher of `index` names this job, as the registry
+    /// compares a publisher's file with the one its token names
+    /// ([`Registry::names_file`], the comparison `PublishClaims::named_by`
+    /// makes).
     pub fn named_by(&self, publisher: &Publisher, index: Registry) -> bool {
         match self.publishers {
             // pub.dev and JSR match no workflow file: every publisher of
             // the registry names the job.
             PublisherScope::Workflow(name) => {
                 publisher.index_kind == Some(index)
-                    && (!index.matches_workflow() || publisher.workflow.value == name)
+                    && publisher.platform == Platform::Github
+                    && (!index.matches_workflow()
+                        || index.names_file(Ci::GithubActions, &publisher.workflow.value, name))
             }
             PublisherScope::Project(platform) => {
                 publisher.platform == platform && publisher.index() == index
