@@ -31,7 +31,7 @@ use super::{
 use crate::config::Platform;
 use crate::diagnostic::{Location, Severity};
 use crate::facts::ci_view::{
-    FileProblem, Finding, MissingIdToken, OldUploader, SpentToken, UnpinnedReference,
+    FileProblem, Finding, MissingIdToken, NpmUpload, OldUploader, SpentToken, UnpinnedReference,
     UnusedIdToken, WrongAudience, cannot_be_read,
 };
 use crate::facts::publish::{PublishSite, Target, Uploader};
@@ -937,6 +937,34 @@ pub fn spent_tokens<'a>(
         }
     }
     spent
+}
+
+/// Each upload to npm of the pipeline's jobs, with whether the job runs
+/// something tplint cannot see into before it.
+pub fn npm_uploads(gitlab: &GitlabFacts) -> Vec<NpmUpload<'_>> {
+    let token = Registry::Npm
+        .gitlab()
+        .map_or("NPM_ID_TOKEN", |g| g.id_token);
+    let mut uploads = Vec::new();
+    for job in &gitlab.jobs {
+        for site in &job.publish_sites {
+            let Some(npm) = site.npm.as_ref() else {
+                continue;
+            };
+            if site.index() != Some(Registry::Npm) {
+                continue;
+            }
+            uploads.push(NpmUpload {
+                site,
+                npm,
+                runs_job_npm: site.uploader == Uploader::Npm,
+                unseen_before: job.opaque.iter().any(|o| o.top <= site.step),
+                grant: format!("`{token}`"),
+                newer_node: "`image: node:24`",
+            });
+        }
+    }
+    uploads
 }
 
 #[cfg(test)]
