@@ -1522,10 +1522,16 @@ pub fn untrusted_starts<'a>(
             };
             related.push((*location, label));
         }
+        // No registry refuses GitLab's merge request pipelines today; the
+        // registry says so.
+        let refused = site.is_oidc()
+            && site.index().is_some_and(|r| {
+                r.refuses_event(crate::registry::claims::Ci::Gitlab, "merge_request_event")
+            });
         starts.push(UntrustedStart {
             location,
             reach,
-            refused: false,
+            refused: refused && reach == Reach::Certain,
             may_be_excluded,
             message,
             help,
