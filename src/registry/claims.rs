@@ -736,4 +736,57 @@ mod tests {
         assert!(Registry::Pypi.names_claims(" .gitlab-ci.yml ", &gitlab));
         assert!(!Registry::Pypi.names_claims(".GITLAB-CI.yml", &gitlab));
     }
+
+    #[test]
+    fn nuget_compares_a_gitlab_ref_with_the_branches_a_job_runs_on() {
+        let with = |refs: ClaimedRefs| Claims {
+            refs,
+            ..claims(Ci::Gitlab, ClaimedEnvironment::None)
+        };
+        let tags_only = with(ClaimedRefs {
+            tags: Tri::True,
+            branches: Tri::False,
+            branch_names: None,
+        });
+        let mismatch = Registry::NuGet
+            .ref_mismatch(&tags_only, "main")
+            .expect("a tag is not a branch");
+        assert_eq!(mismatch.field, PublisherField::Ref);
+        assert_eq!(mismatch.found.as_deref(), Some("tags only"));
+        let named = |names: &[&str]| {
+            with(ClaimedRefs {
+                tags: Tri::False,
+                branches: Tri::True,
+                branch_names: Some(names.iter().map(|n| (n.to_string(), Tri::True)).collect()),
+            })
+        };
+        assert!(
+            Registry::NuGet
+                .ref_mismatch(&named(&["main"]), "main")
+                .is_none()
+        );
+        let case = Registry::NuGet
+            .ref_mismatch(&named(&["Main"]), "main")
+            .expect("compared exactly");
+        assert!(case.case_only && case.note.is_some());
+        // Branches tplint cannot list, another registry, another CI: silent.
+        assert!(
+            Registry::NuGet
+                .ref_mismatch(&with(ClaimedRefs::UNKNOWN), "main")
+                .is_none()
+        );
+        assert!(Registry::Pypi.ref_mismatch(&tags_only, "main").is_none());
+        let github = Claims {
+            ci: Ci::GithubActions,
+            ..tags_only.clone()
+        };
+        assert!(Registry::NuGet.ref_mismatch(&github, "main").is_none());
+        // A job that runs for no ref at all is not judged here.
+        let never = with(ClaimedRefs {
+            tags: Tri::False,
+            branches: Tri::False,
+            branch_names: None,
+        });
+        assert!(Registry::NuGet.ref_mismatch(&never, "main").is_none());
+    }
 }
