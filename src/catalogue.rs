@@ -208,7 +208,7 @@ rule!(
     "TP111",
     "tag-pattern-mismatch",
     Error,
-    "the workflow that publishes to pub.dev cannot be started by pushing a tag of the publisher's tag pattern"
+    "the workflow that publishes to pub.dev cannot be started by pushing a tag of the publisher's tag pattern, or a GitLab job that publishes to NuGet.org cannot run on the policy's ref"
 );
 
 rule!(

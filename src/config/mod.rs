@@ -90,6 +90,9 @@ pub struct Publisher {
     pub user: Option<Field>,
     /// GitLab: the instance's issuer URL (`https://gitlab.com` when absent).
     pub issuer: Option<Field>,
+    /// NuGet.org's GitLab policies: the branch the token's `ref` must name
+    /// (`ref =`; blank is none, as NuGet.org saves it).
+    pub git_ref: Option<Field>,
     pub origin: Origin,
 }
 
@@ -201,6 +204,8 @@ struct RawPublisher {
     workflow_repository_name: Option<Spanned<String>>,
     user: Option<Spanned<String>>,
     issuer: Option<Spanned<String>>,
+    #[serde(rename = "ref")]
+    git_ref: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -387,6 +392,17 @@ fn read_publisher(
             "it names the nuget.org profile `NuGet/login` logs in as; remove it for other registries",
         ));
     }
+    if let Some(git_ref) = raw
+        .git_ref
+        .as_ref()
+        .filter(|_| index_kind != Some(Registry::NuGet) || platform != Platform::Gitlab)
+    {
+        return Err(error(
+            git_ref,
+            "`ref` is a field of NuGet.org's GitLab policies".into(),
+            "only NuGet.org's GitLab form registers a ref (a branch); remove it for other publishers",
+        ));
+    }
     if let Some(pattern) = raw
         .tag_pattern
         .as_ref()
@@ -439,6 +455,11 @@ fn read_publisher(
         workflow_repository,
         user: raw.user.as_ref().map(field),
         issuer: raw.issuer.as_ref().map(field),
+        git_ref: raw
+            .git_ref
+            .as_ref()
+            .filter(|r| !r.get_ref().trim().is_empty())
+            .map(field),
         origin: Origin::Declared,
     })
 }
@@ -781,6 +802,7 @@ fn flag_publisher(flags: &PublisherFlags, sources: &mut SourceMap) -> Result<Pub
         workflow_repository: None,
         user: None,
         issuer: None,
+        git_ref: None,
         origin: Origin::Declared,
     })
 }
@@ -957,6 +979,10 @@ mod tests {
             (format!("[[publisher]]\nplatform = \"bitbucket\"\n{GITHUB}"), "unknown platform"),
             (format!("[[publisher]]\nnamespace = \"g\"\n{GITHUB}"), "GitLab field"),
             (format!("[[publisher]]\nissuer = \"https://gitlab.com\"\n{GITHUB}"), "GitLab field"),
+            (
+                format!("[[publisher]]\nref = \"main\"\n{GITHUB}"),
+                "NuGet.org's GitLab policies",
+            ),
             (
                 format!("[[publisher]]\nplatform = \"gitlab\"\n{GITHUB}"),
                 "not an `owner`",

@@ -7,8 +7,9 @@
 //! or code that can change under the pipeline ([`UnpinnedReference`],
 //! TP501), an uploader too old for trusted publishing on its CI system
 //! ([`OldUploader`], TP311), a token requested for the wrong audience
-//! ([`WrongAudience`], TP205) and a single-use token spent twice
-//! ([`SpentToken`], TP606).
+//! ([`WrongAudience`], TP205), a single-use token spent twice
+//! ([`SpentToken`], TP606) and an upload to npm with what npm's own
+//! requirements read of it ([`NpmUpload`], TP305 and TP307).
 //!
 //! Each front end fills them in its own words: GitHub's facts in
 //! [`github`], GitLab's in `gitlab/facts/ci_view.rs`. The
@@ -20,6 +21,8 @@ pub mod github;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::Facts;
+use crate::facts::npm::NpmSite;
+use crate::facts::publish::PublishSite;
 use crate::gitlab::GitlabPipeline;
 use crate::repository::Repository;
 use crate::source::{FileId, Span};
@@ -206,6 +209,36 @@ pub fn unpinned_references<'a>(
         ));
     }
     unpinned
+}
+
+/// An upload to npm, with what npm's requirements (TP305, TP307) read of
+/// it and its job in its CI system's words.
+#[derive(Debug)]
+pub struct NpmUpload<'a> {
+    pub site: &'a PublishSite,
+    pub npm: &'a NpmSite,
+    /// The upload's npm client is the job's own npm, the one that exchanges
+    /// the OIDC token (not one a release tool bundles): GitHub's npm and the
+    /// tools that run it, GitLab's `npm publish`.
+    pub runs_job_npm: bool,
+    /// Something tplint cannot see into runs before the upload and may
+    /// install another npm (an unknown action, an opaque step).
+    pub unseen_before: bool,
+    /// What lets the job mint npm's token, for messages: `` `id-token: write` ``,
+    /// `` `NPM_ID_TOKEN` ``.
+    pub grant: String,
+    /// How to ask for a Node.js that bundles a recent npm, for advice.
+    pub newer_node: &'static str,
+}
+
+/// Every upload to npm (not a private registry or an expression): the
+/// GitHub workflows', then the GitLab pipeline's.
+pub fn npm_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<NpmUpload<'a>> {
+    let mut uploads = github::npm_uploads(repo, facts);
+    if let Some(gitlab) = facts.gitlab.as_ref() {
+        uploads.extend(crate::gitlab::facts::ci_view::npm_uploads(gitlab));
+    }
+    uploads
 }
 
 /// The uploaders too old for trusted publishing (TP311): GitLab's jobs

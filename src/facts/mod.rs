@@ -31,6 +31,7 @@ use crate::diagnostic::Location;
 use crate::registry::publishing::Uploader;
 use crate::registry::{MatchedWorkflow, Registry};
 use crate::repository::{Repository, WorkflowFile};
+use crate::tri::Tri;
 use crate::workflow::{Job, Step, Workflow};
 
 pub use expand::Opaque;
@@ -474,6 +475,98 @@ pub fn starting_workflows<'a>(
     names
 }
 
+/// What starts the runs a job of workflow `index` is part of: the
+/// triggers of the workflows a run starts from (the workflow itself, or
+/// those of this repository that call it), each marked untrusted as
+/// `triggers::untrusted` says, and the refs those triggers run on. The
+/// list is incomplete when a workflow only another repository can call is
+/// on the way, or a file does not parse.
+pub fn starting_events<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+    index: usize,
+) -> (
+    crate::registry::claims::ClaimedEvents<'a>,
+    crate::registry::claims::ClaimedRefs,
+) {
+    use crate::registry::claims::{ClaimedEvent, ClaimedEvents, ClaimedRefs};
+    let mut events = ClaimedEvents {
+        events: Vec::new(),
+        complete: true,
+    };
+    let (mut tags, mut branches) = (Tri::False, Tri::False);
+    let mut seen = vec![index];
+    let mut queue = vec![index];
+    while let Some(at) = queue.pop() {
+        let callers: Vec<usize> = facts.calls.callers_of(at).map(|c| c.caller).collect();
+        let Some(workflow) = repo.workflows.get(at).and_then(|f| f.workflow.as_ref()) else {
+            events.complete = false;
+            continue;
+        };
+        for trigger in &workflow.triggers {
+            let name = trigger.event.value.as_str();
+            if name == "workflow_call" {
+                // Called from another repository: its events are not known.
+                if callers.is_empty() {
+                    events.complete = false;
+                }
+                continue;
+            }
+            if !events.events.iter().any(|e| e.name == name) {
+                events.events.push(ClaimedEvent {
+                    name,
+                    untrusted: triggers::untrusted(name).is_some(),
+                    reaches: Tri::Unknown,
+                });
+            }
+            let (tag, branch) = trigger_refs(trigger);
+            tags = tags.or(tag);
+            branches = branches.or(branch);
+        }
+        for caller in callers {
+            if !seen.contains(&caller) {
+                seen.push(caller);
+                queue.push(caller);
+            }
+        }
+    }
+    if !events.complete {
+        tags = tags.or(Tri::Unknown);
+        branches = branches.or(Tri::Unknown);
+    }
+    let refs = ClaimedRefs {
+        tags,
+        branches,
+        branch_names: None,
+    };
+    (events, refs)
+}
+
+/// Whether runs of `trigger` can be for a tag and for a branch (GitHub's
+/// "Events that trigger workflows": a `push` filtered by `tags:` alone runs
+/// for tags, by `branches:` alone for branches; `release` runs for its
+/// tag; `pull_request` for a merge ref, neither; the rest is not judged).
+fn trigger_refs(trigger: &crate::workflow::Trigger) -> (Tri, Tri) {
+    match trigger.event.value.as_str() {
+        "push" => match trigger.config.as_ref().filter(|c| c.as_mapping().is_some()) {
+            None => (Tri::True, Tri::True),
+            Some(config) => {
+                let has = |key: &str| config.get(key).is_some();
+                let tag_filter = has("tags") || has("tags-ignore");
+                let branch_filter = has("branches") || has("branches-ignore");
+                match (tag_filter, branch_filter) {
+                    (true, false) => (Tri::True, Tri::False),
+                    (false, true) => (Tri::False, Tri::True),
+                    _ => (Tri::Unknown, Tri::Unknown),
+                }
+            }
+        },
+        "release" => (Tri::True, Tri::False),
+        "pull_request" => (Tri::False, Tri::False),
+        _ => (Tri::Unknown, Tri::Unknown),
+    }
+}
+
 /// Every (job, registry) pair that publishes by OIDC.
 pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<OidcPublishJob<'a>> {
     let mut jobs: Vec<OidcPublishJob<'a>> = Vec::new();
@@ -702,7 +795,7 @@ pub fn github_publish_claims<'a>(
     repo: &'a Repository,
     facts: &'a Facts,
 ) -> Vec<publish_job::PublishClaims<'a>> {
-    use crate::registry::claims::{Ci, ClaimedEnvironment, Claims};
+    use crate::registry::claims::{Ci, ClaimedAudience, ClaimedEnvironment, Claims};
     use crate::workflow::Spanned;
     let environment_of = |name: Option<&'a Spanned<String>>| match name {
         None => ClaimedEnvironment::None,
@@ -712,7 +805,16 @@ pub fn github_publish_claims<'a>(
     let mut found = Vec::new();
     for view in views(repo, facts) {
         let file = view.file.file;
+        // Worked out once per workflow, for its first publishing job.
+        let mut starts = None;
         for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let publishes = job.call.is_some() || view.sites_of(index).any(|s| s.is_oidc());
+            if !publishes {
+                continue;
+            }
+            let (events, refs) = starts
+                .get_or_insert_with(|| starting_events(repo, facts, view.index))
+                .clone();
             if let Some(call) = &job.call
                 && crate::registry::pub_dev::is_publish_workflow(&call.uses.target)
             {
@@ -731,6 +833,9 @@ pub fn github_publish_claims<'a>(
                         files: Vec::new(),
                         environment: environment_of(environment),
                         environment_is_input: true,
+                        events,
+                        refs,
+                        audience: ClaimedAudience::Requested,
                     },
                     job: &job.id.value,
                     key: Location::new(file, job.id.span),
@@ -762,6 +867,9 @@ pub fn github_publish_claims<'a>(
                         files,
                         environment: environment_of(environment),
                         environment_is_input: false,
+                        events: events.clone(),
+                        refs: refs.clone(),
+                        audience: ClaimedAudience::Requested,
                     },
                     job: &job.id.value,
                     key: Location::new(file, job.id.span),

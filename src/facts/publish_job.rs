@@ -147,14 +147,19 @@ impl PublishJob<'_> {
         }
     }
 
-    /// Whether a publisher of `index` names this job.
+    /// Whether a publisher of `index` names this job, as the registry
+    /// compares a publisher's file with the one its token names
+    /// ([`Registry::names_file`], the comparison `PublishClaims::named_by`
+    /// makes).
     pub fn named_by(&self, publisher: &Publisher, index: Registry) -> bool {
         match self.publishers {
             // pub.dev and JSR match no workflow file: every publisher of
             // the registry names the job.
             PublisherScope::Workflow(name) => {
                 publisher.index_kind == Some(index)
-                    && (!index.matches_workflow() || publisher.workflow.value == name)
+                    && publisher.platform == Platform::Github
+                    && (!index.matches_workflow()
+                        || index.names_file(Ci::GithubActions, &publisher.workflow.value, name))
             }
             PublisherScope::Project(platform) => {
                 publisher.platform == platform && publisher.index() == index
@@ -574,5 +579,85 @@ jobs:
         assert_eq!(start.reach, Reach::Certain);
         assert!(!start.refused && !start.may_be_excluded);
         assert_eq!(start.related[0].1, "the upload");
+    }
+
+    #[test]
+    fn claims_carry_the_starting_events_refs_and_audience() {
+        use crate::registry::claims::{ClaimedAudience, ClaimedEvent};
+        use crate::tri::Tri;
+        let workflow = "on:
+  push:
+    tags: ['v*']
+  pull_request_target:
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+";
+        let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
+        let facts = Facts::derive(&repo);
+        let claims = publish_claims(&repo, &facts);
+        let [publish] = claims.as_slice() else {
+            panic!("one claim expected, got {}", claims.len())
+        };
+        let events: Vec<(&str, bool)> = publish
+            .claims
+            .events
+            .events
+            .iter()
+            .map(|e| (e.name, e.untrusted))
+            .collect();
+        assert_eq!(events, vec![("push", false), ("pull_request_target", true)]);
+        assert!(publish.claims.events.complete);
+        assert_eq!(publish.claims.audience, ClaimedAudience::Requested);
+        let refused: Vec<&str> = Registry::Pypi
+            .refused_events(&publish.claims)
+            .iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(refused, vec!["pull_request_target"]);
+
+        let pipeline = "publish:
+  rules:
+    - if: $CI_COMMIT_BRANCH == \"main\"
+  id_tokens:
+    PYPI_ID_TOKEN: {aud: pypi}
+  script:
+    - twine upload dist/*
+";
+        let files = MemoryFiles(
+            [(DEFAULT_PIPELINE_PATH.to_string(), pipeline.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
+        let facts = Facts::derive(&repo);
+        let claims = publish_claims(&repo, &facts);
+        let [publish] = claims.as_slice() else {
+            panic!("one claim expected, got {}", claims.len())
+        };
+        let refs = &publish.claims.refs;
+        assert_eq!(refs.tags, Tri::False);
+        assert_eq!(refs.branches, Tri::Unknown);
+        assert_eq!(
+            refs.branch_names,
+            Some(vec![("main".to_string(), Tri::True)])
+        );
+        assert_eq!(
+            publish.claims.events.events,
+            vec![ClaimedEvent {
+                name: "merge_request_event",
+                untrusted: true,
+                reaches: Tri::False,
+            }]
+        );
+        assert_eq!(
+            publish.claims.audience,
+            ClaimedAudience::Written(vec!["pypi"])
+        );
+        assert_eq!(Registry::Pypi.accepts_audience(&publish.claims), Tri::True);
     }
 }

@@ -13,7 +13,8 @@ use super::publish::{PublishSite, Target};
 use super::publish_job::{Reach, UntrustedStart};
 use super::{Facts, WorkflowView, call_reach, triggers, views};
 use crate::diagnostic::Location;
-use crate::registry::Registry;
+use crate::registry::claims::Ci;
+use crate::registry::{Registry, rejected_event_message};
 use crate::repository::Repository;
 
 /// Whether a site uploads to PyPI or TestPyPI (or to an index named by an
@@ -53,7 +54,8 @@ pub fn starts<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<UntrustedStart<
     // somewhere in the repository.
     let rejecting: Vec<Registry> = Registry::ALL
         .into_iter()
-        .filter(|r| !r.info().rejected_events.is_empty())
+        // (those whose answer tplint quotes)
+        .filter(|r| rejected_event_message(*r, "").is_some())
         .filter(|r| {
             facts.workflows.iter().any(|f| {
                 f.publish_sites
@@ -168,16 +170,17 @@ fn event_reason(
     let mut registries: Vec<Registry> = sites.iter().filter_map(|s| s.index()).collect();
     registries.sort_by_key(|r| r.display_name());
     registries.dedup();
-    let rejects = |r: &Registry| {
-        r.info().rejected_events.contains(&event) || (r.is_pypi() && kind.rejected_by_pypi)
-    };
+    let rejects = |r: &Registry| r.refuses_event(Ci::GithubActions, event);
+    let base = kind.reason;
     let all_pypi = !registries.is_empty() && registries.iter().all(|r| r.is_pypi());
     if all_pypi {
-        return (kind.reason.to_string(), kind.rejected_by_pypi);
+        // PyPI and TestPyPI are named as one.
+        return if registries.iter().all(rejects) {
+            (format!("{base}, and PyPI rejects its OIDC tokens"), true)
+        } else {
+            (base.to_string(), false)
+        };
     }
-    let base = kind
-        .reason
-        .replace(", and PyPI rejects its OIDC tokens", "");
     if !registries.is_empty() && registries.iter().all(rejects) {
         let names: Vec<&str> = registries.iter().map(|r| r.display_name()).collect();
         return (
@@ -188,7 +191,7 @@ fn event_reason(
             true,
         );
     }
-    (base, false)
+    (base.to_string(), false)
 }
 
 /// Which publish sites a reach walk counts.
@@ -206,7 +209,7 @@ fn rejected_event<'a>(
     let registry = rejecting
         .iter()
         .copied()
-        .find(|r| r.info().rejected_events.contains(&event))?;
+        .find(|r| r.refuses_event(Ci::GithubActions, event))?;
     let reach = reach_of(&|s: &PublishSite| s.index() == Some(registry) && s.is_oidc())?;
     if reach.verdict.value != Tri::True {
         return None;
@@ -217,7 +220,7 @@ fn rejected_event<'a>(
     } else {
         "publishes"
     };
-    let quoted = crate::registry::rejected_event_message(registry, event)?;
+    let quoted = rejected_event_message(registry, event)?;
     Some(UntrustedStart {
         location: Location::new(view.file.file, trigger.event.span),
         reach: Reach::Certain,

@@ -36,6 +36,7 @@ use crate::facts::publish_job::{
 };
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
+use crate::registry::claims::AudienceMatch;
 use crate::registry::{GitlabPublishing, Registry, crates_io, nuget};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
@@ -970,11 +971,6 @@ pub(crate) fn gitlab_registries() -> impl Iterator<Item = (Registry, &'static Gi
         .filter_map(|registry| Some((registry, registry.gitlab()?)))
 }
 
-/// The audience the registry's uploaders ask GitLab's ID token for.
-pub(crate) fn audience(index: Registry) -> &'static str {
-    index.gitlab().map_or("pypi", |g| g.audience)
-}
-
 /// The ID token variable the registry's uploaders read.
 pub(crate) fn token_variable(index: Registry) -> &'static str {
     index.gitlab().map_or("PYPI_ID_TOKEN", |g| g.id_token)
@@ -1036,7 +1032,7 @@ pub(crate) fn token_for<'a>(
     uploads: &[Registry],
     index: Registry,
 ) -> TokenFor<'a> {
-    let aud = audience(index);
+    let exact_for = |value: &str| index.audience_match(value) == AudienceMatch::Exact;
     let name = variable_for(facts, index);
     // The variable set some other way (`variables:`, an export): what it
     // holds cannot be judged.
@@ -1051,7 +1047,7 @@ pub(crate) fn token_for<'a>(
         .id_tokens
         .iter()
         .filter(single)
-        .filter(|t| t.aud[0].value.trim() == aud)
+        .filter(|t| exact_for(&t.aud[0].value))
         .collect();
     if exact.iter().any(|t| t.name.value == name) {
         return TokenFor::Ready;
@@ -1062,7 +1058,7 @@ pub(crate) fn token_for<'a>(
     if job
         .id_tokens
         .iter()
-        .any(|t| t.aud_is_list && t.aud.iter().any(|a| a.value.trim() == aud))
+        .any(|t| t.aud_is_list && t.aud.iter().any(|a| exact_for(&a.value)))
     {
         return TokenFor::InList;
     }
@@ -1072,8 +1068,7 @@ pub(crate) fn token_for<'a>(
         }
     }
     for token in job.id_tokens.iter().filter(single) {
-        let value = token.aud[0].value.trim();
-        if value.eq_ignore_ascii_case(aud) {
+        if index.audience_match(&token.aud[0].value) == AudienceMatch::CaseOnly {
             return TokenFor::Case(token, &token.aud[0].value);
         }
     }
@@ -1089,7 +1084,11 @@ pub(crate) fn token_for<'a>(
         let value = token.aud[0].value.trim();
         // Only the other index of the same registry (PyPI and TestPyPI).
         let other = gitlab_registries()
-            .find(|(r, g)| *r != index && r.is_pypi() == index.is_pypi() && g.audience == value)
+            .find(|(r, _)| {
+                *r != index
+                    && r.is_pypi() == index.is_pypi()
+                    && r.audience_match(value) == AudienceMatch::Exact
+            })
             .map(|(r, _)| r);
         if let Some(other) = other
             && !uploads.contains(&other)
@@ -1098,24 +1097,6 @@ pub(crate) fn token_for<'a>(
         }
     }
     TokenFor::Missing
-}
-
-/// The registry whose audience a value names, in any letter case.
-pub(crate) fn registry_of_audience(value: &str) -> Option<Registry> {
-    gitlab_registries()
-        .find(|(_, g)| g.audience.eq_ignore_ascii_case(value.trim()))
-        .map(|(registry, _)| registry)
-}
-
-/// Whether `value` is npm's audience for another of npm's hosts
-/// (`npm:registry.npmjs.com`).
-pub(crate) fn another_npm_host(index: Registry, value: &str) -> bool {
-    let value = value.trim();
-    index == Registry::Npm
-        && value != audience(index)
-        && value
-            .strip_prefix("npm:")
-            .is_some_and(|host| index.info().upload_hosts.contains(&host))
 }
 
 /// Whether the upload is given a username other than `__token__`, with
@@ -1267,10 +1248,12 @@ pub fn publish_claims<'a>(
     pipeline: &'a GitlabPipeline,
     facts: &'a GitlabFacts,
 ) -> Vec<crate::facts::publish_job::PublishClaims<'a>> {
-    use crate::registry::claims::{Ci, ClaimedEnvironment, Claims};
+    use crate::registry::claims::{Ci, ClaimedAudience, ClaimedEnvironment, Claims};
     let mut found = Vec::new();
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
         let mut indexes: Vec<Registry> = Vec::new();
+        // Worked out once per job, for its first upload.
+        let mut starts = None;
         for site in &job_facts.publish_sites {
             let Some(registry) = site.index() else {
                 continue;
@@ -1279,6 +1262,16 @@ pub fn publish_claims<'a>(
                 continue;
             }
             indexes.push(registry);
+            let (events, refs) = starts
+                .get_or_insert_with(|| job_starts(pipeline, job, job_facts))
+                .clone();
+            let variable = variable_for(job_facts, registry);
+            let audience = match job.id_tokens.iter().find(|t| t.name.value == variable) {
+                Some(token) => {
+                    ClaimedAudience::Written(token.aud.iter().map(|a| a.value.as_str()).collect())
+                }
+                None => ClaimedAudience::Unknown,
+            };
             let environment = job.environment.as_ref().map(|e| &e.name);
             found.push(crate::facts::publish_job::PublishClaims {
                 index: registry,
@@ -1291,6 +1284,9 @@ pub fn publish_claims<'a>(
                         Some(name) => ClaimedEnvironment::Named(&name.value),
                     },
                     environment_is_input: false,
+                    events,
+                    refs,
+                    audience,
                 },
                 job: &job.name.value,
                 key: job.name.location,
@@ -1301,6 +1297,65 @@ pub fn publish_claims<'a>(
         }
     }
     found
+}
+
+/// What starts a job's pipelines and the refs it runs for, as its rules
+/// tell: merge request pipelines (untrusted) with their reach; tag and
+/// branch pipelines evaluated apart (`rules::runs_in`), and when no branch
+/// but those its rules write out can run it, those branches. A job that may
+/// run in merge request pipelines runs for their source branch, any name.
+fn job_starts<'a>(
+    pipeline: &GitlabPipeline,
+    job: &GitlabJob,
+    facts: &GitlabJobFacts,
+) -> (
+    crate::registry::claims::ClaimedEvents<'a>,
+    crate::registry::claims::ClaimedRefs,
+) {
+    use super::rules::{BranchName, PipelineKind, runs_in, written_names};
+    use crate::registry::claims::{ClaimedEvent, ClaimedEvents, ClaimedRefs};
+    let events = ClaimedEvents {
+        events: vec![ClaimedEvent {
+            name: "merge_request_event",
+            untrusted: true,
+            reaches: facts.merge_request,
+        }],
+        complete: false,
+    };
+    let tags = runs_in(pipeline, job, PipelineKind::Tag);
+    let branches =
+        runs_in(pipeline, job, PipelineKind::Branch(BranchName::Any)).or(facts.merge_request);
+    let branch_names = (facts.merge_request == Tri::False
+        && branches != Tri::False
+        && runs_in(pipeline, job, PipelineKind::Branch(BranchName::Unwritten)) == Tri::False)
+        .then(|| {
+            written_names(pipeline, job)
+                .into_iter()
+                .filter_map(|name| {
+                    let runs = runs_in(
+                        pipeline,
+                        job,
+                        PipelineKind::Branch(BranchName::Named(&name)),
+                    );
+                    (runs != Tri::False).then_some((name, runs))
+                })
+                .collect()
+        });
+    // An include tplint cannot read may bring the job's rules in.
+    let refs = if pipeline.complete() {
+        ClaimedRefs {
+            tags,
+            branches,
+            branch_names,
+        }
+    } else {
+        ClaimedRefs {
+            tags: tags.or(Tri::Unknown),
+            branches: branches.or(Tri::Unknown),
+            branch_names: None,
+        }
+    };
+    (events, refs)
 }
 
 /// The audience as YAML writes it (quoted when it holds a `:`).
@@ -1339,7 +1394,7 @@ fn given_id_token<'a>(
 
 /// The advice for an upload with a token on GitLab CI/CD.
 fn gitlab_token_upload_help(uploader: Uploader, index: Registry, source: &str) -> String {
-    let aud = yaml_aud(audience(index));
+    let aud = yaml_aud(index.gitlab_audience());
     let variable = token_variable(index);
     match index.gitlab() {
         // cargo publishes with the token crates.io gives for the ID token,
@@ -1540,10 +1595,16 @@ pub fn untrusted_starts<'a>(
             };
             related.push((*location, label));
         }
+        // No registry refuses GitLab's merge request pipelines today; the
+        // registry says so.
+        let refused = site.is_oidc()
+            && site.index().is_some_and(|r| {
+                r.refuses_event(crate::registry::claims::Ci::Gitlab, "merge_request_event")
+            });
         starts.push(UntrustedStart {
             location,
             reach,
-            refused: false,
+            refused: refused && reach == Reach::Certain,
             may_be_excluded,
             message,
             help,
@@ -1601,22 +1662,24 @@ mod tests {
         assert_eq!(token_variable(Registry::Pypi), "PYPI_ID_TOKEN");
         assert_eq!(token_variable(Registry::TestPypi), "TESTPYPI_ID_TOKEN");
         assert_eq!(token_variable(Registry::Npm), "NPM_ID_TOKEN");
-        assert_eq!(audience(Registry::Npm), "npm:registry.npmjs.org");
+        assert_eq!(Registry::Npm.gitlab_audience(), "npm:registry.npmjs.org");
         assert_eq!(
-            registry_of_audience(" npm:registry.npmjs.org"),
+            Registry::of_gitlab_audience(" npm:registry.npmjs.org"),
             Some(Registry::Npm)
         );
-        assert_eq!(registry_of_audience("sigstore"), None);
+        assert_eq!(Registry::of_gitlab_audience("sigstore"), None);
         assert_eq!(
             yaml_aud("npm:registry.npmjs.org"),
             "\"npm:registry.npmjs.org\""
         );
-        assert!(another_npm_host(Registry::Npm, "npm:registry.npmjs.com"));
-        assert!(!another_npm_host(Registry::Npm, "npm:registry.npmjs.org"));
-        assert!(!another_npm_host(
-            Registry::Npm,
-            "https://registry.npmjs.org"
-        ));
+        let host = |value| Registry::Npm.audience_match(value);
+        assert_eq!(host("npm:registry.npmjs.com"), AudienceMatch::AnotherHost);
+        assert_eq!(host("npm:registry.npmjs.org"), AudienceMatch::Exact);
+        assert_eq!(host("https://registry.npmjs.org"), AudienceMatch::Other);
+        assert_eq!(
+            Registry::Pypi.audience_match("PyPI"),
+            AudienceMatch::CaseOnly
+        );
     }
 
     #[test]

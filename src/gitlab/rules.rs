@@ -52,15 +52,48 @@ pub fn read(node: &GNode) -> Vec<Rule> {
         .collect()
 }
 
+/// The kind of pipeline rules are evaluated in, with what tplint knows of
+/// its predefined variables (`doc/ci/variables/predefined_variables.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipelineKind<'a> {
+    /// A merge request pipeline: `CI_PIPELINE_SOURCE` is
+    /// `merge_request_event`, no tag or branch variable is set.
+    MergeRequest,
+    /// A pipeline for a tag: `CI_COMMIT_TAG` is set, `CI_COMMIT_BRANCH`
+    /// is not, the source is not a merge request.
+    Tag,
+    /// A pipeline for a branch: `CI_COMMIT_BRANCH` (and
+    /// `CI_COMMIT_REF_NAME`) is its name, no tag is set.
+    Branch(BranchName<'a>),
+}
+
+/// The branch of a branch pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BranchName<'a> {
+    /// Any branch: its name is not known.
+    Any,
+    /// This branch.
+    Named(&'a str),
+    /// A branch whose name is none of those the expressions write.
+    Unwritten,
+}
+
 /// Whether `job` can run in a merge request pipeline of `pipeline`.
 pub fn runs_in_merge_request(pipeline: &GitlabPipeline, job: &GitlabJob) -> Tri {
+    runs_in(pipeline, job, PipelineKind::MergeRequest)
+}
+
+/// Whether `job` can run in a pipeline of `kind`: `workflow:rules`, its
+/// own `rules:` (or `only:`/`except:`) and the `include:` entries that
+/// bring it in.
+pub fn runs_in(pipeline: &GitlabPipeline, job: &GitlabJob, kind: PipelineKind<'_>) -> Tri {
     let workflow = match &pipeline.workflow_rules {
-        Some(rules) => decide(rules),
+        Some(rules) => decide(rules, kind),
         None => Tri::True,
     };
     let own = match &job.rules {
-        Some(rules) => decide(rules),
-        None => match (&job.only, &job.except) {
+        Some(rules) => decide(rules, kind),
+        None if kind == PipelineKind::MergeRequest => match (&job.only, &job.except) {
             (_, Some(except)) if has_merge_requests(&except.refs) && !except.complex => Tri::False,
             // `variables`, `changes` and `kubernetes` only narrow the refs,
             // which are `branches` and `tags` when `only:` leaves them out.
@@ -73,10 +106,110 @@ pub fn runs_in_merge_request(pipeline: &GitlabPipeline, job: &GitlabJob) -> Tri 
             (None, Some(_)) if pipeline.workflow_rules.is_some() => Tri::Unknown,
             (None, _) => Tri::False,
         },
+        None => ref_policy_admits(job, kind),
     };
     workflow
         .and(own)
-        .and(included_in_merge_request(pipeline, &job.name.value))
+        .and(included_in(pipeline, &job.name.value, kind))
+}
+
+/// `only:`/`except:` in a tag or branch pipeline (`_index.md`, `only:refs`
+/// / `except:refs`): without `only:`, `[branches, tags]`; `tags`,
+/// `branches` and `merge_requests` name kinds of pipeline, other keywords
+/// name sources tplint does not know, anything else is a ref name or a
+/// `/regex/` matched against it.
+fn ref_policy_admits(job: &GitlabJob, kind: PipelineKind<'_>) -> Tri {
+    const SOURCES: &[&str] = &[
+        "api",
+        "chat",
+        "external",
+        "external_pull_requests",
+        "pipelines",
+        "pushes",
+        "schedules",
+        "triggers",
+        "web",
+    ];
+    let entry = |value: &str| -> Tri {
+        let value = value.trim();
+        match (value, kind) {
+            ("tags", PipelineKind::Tag) | ("branches", PipelineKind::Branch(_)) => Tri::True,
+            ("tags" | "branches" | "merge_requests", _) => Tri::False,
+            _ if SOURCES.contains(&value) || value.contains('@') => Tri::Unknown,
+            (_, PipelineKind::Branch(BranchName::Named(name))) => {
+                match value.strip_prefix('/').and_then(|v| v.rsplit_once('/')) {
+                    Some((body, flags)) => {
+                        let pattern = if flags.contains('i') {
+                            format!("(?i){body}")
+                        } else {
+                            body.to_string()
+                        };
+                        matches(&Val::Str(name.to_string()), &Val::Regex(pattern))
+                    }
+                    None => Tri::from_bool(value == name),
+                }
+            }
+            (_, PipelineKind::Branch(BranchName::Unwritten)) if !value.starts_with('/') => {
+                Tri::False
+            }
+            _ => Tri::Unknown,
+        }
+    };
+    let only = match &job.only {
+        Some(only) if only.complex => Tri::Unknown,
+        // Without `refs:`, `only:` keeps the default refs, branches and tags.
+        Some(only) if only.refs.is_empty() => Tri::True,
+        Some(only) => only
+            .refs
+            .iter()
+            .fold(Tri::False, |acc, r| acc.or(entry(&r.value))),
+        None => Tri::True,
+    };
+    let excepted = match &job.except {
+        Some(except) if except.complex => Tri::Unknown,
+        Some(except) => except
+            .refs
+            .iter()
+            .fold(Tri::False, |acc, r| acc.or(entry(&r.value))),
+        None => Tri::False,
+    };
+    only.and(!excepted)
+}
+
+/// The names a job's rules compare a branch with: the string literals of
+/// `rules:if` (of the job and `workflow:rules`) and the ref names of
+/// `only:`/`except:`, once each, in order.
+pub fn written_names<'a>(pipeline: &'a GitlabPipeline, job: &'a GitlabJob) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |name: String| {
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    };
+    let rules = job
+        .rules
+        .iter()
+        .chain(pipeline.workflow_rules.iter())
+        .flatten();
+    for rule in rules {
+        let Some(condition) = &rule.condition else {
+            continue;
+        };
+        for token in tokens(&condition.value).unwrap_or_default() {
+            if let Token::Value(Val::Str(text)) = token {
+                add(text);
+            }
+        }
+    }
+    for policy in job.only.iter().chain(job.except.iter()) {
+        for value in &policy.refs {
+            let value = value.value.trim();
+            if !value.starts_with('/') {
+                add(value.to_string());
+            }
+        }
+    }
+    names
 }
 
 /// Whether the `include:` entries that define `job` can include it in a
@@ -84,6 +217,13 @@ pub fn runs_in_merge_request(pipeline: &GitlabPipeline, job: &GitlabJob) -> Tri 
 /// entry's `rules:` and those of the entries above it admitting it. Only
 /// local files are read, so a job defined elsewhere too is not held back.
 pub fn included_in_merge_request(pipeline: &GitlabPipeline, job: &str) -> Tri {
+    included_in(pipeline, job, PipelineKind::MergeRequest)
+}
+
+/// Whether the `include:` entries that define `job` can include it in a
+/// pipeline of `kind` (as [`included_in_merge_request`] does for merge
+/// request pipelines).
+fn included_in(pipeline: &GitlabPipeline, job: &str, kind: PipelineKind<'_>) -> Tri {
     if pipeline.includes.iter().all(|i| !i.conditional) {
         return Tri::True;
     }
@@ -97,7 +237,7 @@ pub fn included_in_merge_request(pipeline: &GitlabPipeline, job: &str) -> Tri {
         defined = true;
         result = result.or(match entry {
             None => Tri::True,
-            Some(entry) => entry_admits(pipeline, *entry, &mut memo, 0),
+            Some(entry) => entry_admits(pipeline, *entry, kind, &mut memo, 0),
         });
         if result == Tri::True {
             break;
@@ -106,11 +246,12 @@ pub fn included_in_merge_request(pipeline: &GitlabPipeline, job: &str) -> Tri {
     if defined { result } else { Tri::True }
 }
 
-/// An include entry's own `rules:` in a merge request pipeline, and those
-/// of the entries that included its file.
+/// An include entry's own `rules:` in a pipeline of `kind`, and those of
+/// the entries that included its file.
 fn entry_admits(
     pipeline: &GitlabPipeline,
     entry: usize,
+    kind: PipelineKind<'_>,
     memo: &mut Vec<Option<Tri>>,
     depth: usize,
 ) -> Tri {
@@ -124,12 +265,12 @@ fn entry_admits(
         return Tri::Unknown;
     }
     let own = if include.conditional {
-        decide(&include.rules)
+        decide(&include.rules, kind)
     } else {
         Tri::True
     };
     let above = match include.parent {
-        Some(parent) if own != Tri::False => entry_admits(pipeline, parent, memo, depth + 1),
+        Some(parent) if own != Tri::False => entry_admits(pipeline, parent, kind, memo, depth + 1),
         _ => Tri::True,
     };
     let admits = own.and(above);
@@ -143,16 +284,16 @@ fn has_merge_requests(refs: &[Located<String>]) -> bool {
     refs.iter().any(|r| r.value.trim() == "merge_requests")
 }
 
-/// The outcome of a rule list in a merge request pipeline: the first rule
+/// The outcome of a rule list in a pipeline of `kind`: the first rule
 /// that matches decides; rules whose match is unknown make both outcomes
 /// possible.
-fn decide(rules: &[Rule]) -> Tri {
+fn decide(rules: &[Rule], kind: PipelineKind<'_>) -> Tri {
     let (mut can_run, mut can_skip) = (false, false);
     for rule in rules {
         let mut matched = rule
             .condition
             .as_ref()
-            .map_or(Tri::True, |c| evaluate(&c.value));
+            .map_or(Tri::True, |c| evaluate_in(&c.value, kind));
         if rule.file_conditions {
             matched = matched.and(Tri::Unknown);
         }
@@ -182,31 +323,62 @@ fn outcome(can_run: bool, can_skip: bool) -> Tri {
     }
 }
 
-/// A value in an expression, as known in a merge request pipeline.
+/// A value in an expression, as known in the pipeline evaluated.
 #[derive(Clone, Debug, PartialEq)]
 enum Val {
     Null,
     Str(String),
     /// Set to some non-empty value that is not known.
     Set,
+    /// Set to a non-empty value that is not this string.
+    Except(&'static str),
+    /// Set to a non-empty value that is none of the strings written.
+    Unwritten,
     Unknown,
     Regex(String),
 }
 
-fn variable(name: &str) -> Val {
-    match name {
-        "CI_PIPELINE_SOURCE" => Val::Str("merge_request_event".into()),
-        "CI_COMMIT_TAG" | "CI_COMMIT_BRANCH" | "CI_COMMIT_TAG_MESSAGE" => Val::Null,
-        "CI_MERGE_REQUEST_ID"
-        | "CI_MERGE_REQUEST_IID"
-        | "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"
-        | "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
-        | "CI_MERGE_REQUEST_PROJECT_PATH"
-        | "CI_DEFAULT_BRANCH"
-        | "CI_PROJECT_PATH"
-        | "CI_COMMIT_REF_NAME"
-        | "CI_COMMIT_SHA" => Val::Set,
-        _ => Val::Unknown,
+const MERGE_REQUEST_VARIABLES: &[&str] = &[
+    "CI_MERGE_REQUEST_ID",
+    "CI_MERGE_REQUEST_IID",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_PROJECT_PATH",
+];
+
+fn variable(name: &str, kind: PipelineKind<'_>) -> Val {
+    let always = matches!(
+        name,
+        "CI_DEFAULT_BRANCH" | "CI_PROJECT_PATH" | "CI_COMMIT_SHA"
+    );
+    match kind {
+        PipelineKind::MergeRequest => match name {
+            "CI_PIPELINE_SOURCE" => Val::Str("merge_request_event".into()),
+            "CI_COMMIT_TAG" | "CI_COMMIT_BRANCH" | "CI_COMMIT_TAG_MESSAGE" => Val::Null,
+            "CI_COMMIT_REF_NAME" => Val::Set,
+            _ if always || MERGE_REQUEST_VARIABLES.contains(&name) => Val::Set,
+            _ => Val::Unknown,
+        },
+        PipelineKind::Tag => match name {
+            "CI_PIPELINE_SOURCE" => Val::Except("merge_request_event"),
+            "CI_COMMIT_TAG" | "CI_COMMIT_REF_NAME" => Val::Set,
+            "CI_COMMIT_BRANCH" => Val::Null,
+            _ if MERGE_REQUEST_VARIABLES.contains(&name) => Val::Null,
+            _ if always => Val::Set,
+            _ => Val::Unknown,
+        },
+        PipelineKind::Branch(branch) => match name {
+            "CI_PIPELINE_SOURCE" => Val::Except("merge_request_event"),
+            "CI_COMMIT_BRANCH" | "CI_COMMIT_REF_NAME" => match branch {
+                BranchName::Any => Val::Set,
+                BranchName::Named(name) => Val::Str(name.to_string()),
+                BranchName::Unwritten => Val::Unwritten,
+            },
+            "CI_COMMIT_TAG" | "CI_COMMIT_TAG_MESSAGE" => Val::Null,
+            _ if MERGE_REQUEST_VARIABLES.contains(&name) => Val::Null,
+            _ if always => Val::Set,
+            _ => Val::Unknown,
+        },
     }
 }
 
@@ -222,6 +394,10 @@ enum Token {
 const MAX_TOKENS: usize = 512;
 
 fn tokens(text: &str) -> Option<Vec<Token>> {
+    tokens_in(text, PipelineKind::MergeRequest)
+}
+
+fn tokens_in(text: &str, kind: PipelineKind<'_>) -> Option<Vec<Token>> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -254,7 +430,7 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
                 if name.is_empty() {
                     return None;
                 }
-                out.push(Token::Value(variable(&name)));
+                out.push(Token::Value(variable(&name, kind)));
             }
             '"' | '\'' => {
                 let end = chars[i + 1..].iter().position(|&x| x == c)? + i + 1;
@@ -312,7 +488,12 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
 
 /// Evaluate a `rules:if` expression in a merge request pipeline.
 pub fn evaluate(text: &str) -> Tri {
-    let Some(tokens) = tokens(text) else {
+    evaluate_in(text, PipelineKind::MergeRequest)
+}
+
+/// Evaluate a `rules:if` expression in a pipeline of `kind`.
+pub fn evaluate_in(text: &str, kind: PipelineKind<'_>) -> Tri {
+    let Some(tokens) = tokens_in(text, kind) else {
         return Tri::Unknown;
     };
     let mut parser = ExprParser { tokens, at: 0 };
@@ -393,7 +574,7 @@ fn truthy(value: &Val) -> Tri {
     match value {
         Val::Null => Tri::False,
         Val::Str(s) => Tri::from_bool(!s.is_empty()),
-        Val::Set => Tri::True,
+        Val::Set | Val::Except(_) | Val::Unwritten => Tri::True,
         Val::Unknown | Val::Regex(_) => Tri::Unknown,
     }
 }
@@ -405,8 +586,12 @@ fn equals(left: &Val, right: &Val) -> Tri {
         }
         (Val::Null, Val::Null) => Tri::True,
         (Val::Null, _) | (_, Val::Null) => Tri::False,
-        (Val::Set, _) | (_, Val::Set) => Tri::Unknown,
+        (Val::Except(not), Val::Str(s)) | (Val::Str(s), Val::Except(not)) if s == not => Tri::False,
+        // Empty strings are unset in GitLab's expressions; a written
+        // string is not the unwritten value.
+        (Val::Unwritten, Val::Str(_)) | (Val::Str(_), Val::Unwritten) => Tri::False,
         (Val::Str(a), Val::Str(b)) => Tri::from_bool(a == b),
+        _ => Tri::Unknown,
     }
 }
 
@@ -482,12 +667,69 @@ mod tests {
         );
         let always = rule(None, Some("always"));
         let unknown = rule(Some("$DEPLOY"), None);
-        assert_eq!(decide(std::slice::from_ref(&tag)), Tri::False);
-        assert_eq!(decide(std::slice::from_ref(&mr)), Tri::True);
-        assert_eq!(decide(&[never, always.clone()]), Tri::False);
-        assert_eq!(decide(&[tag, always]), Tri::True);
-        assert_eq!(decide(std::slice::from_ref(&unknown)), Tri::Unknown);
-        assert_eq!(decide(&[unknown, mr]), Tri::True);
-        assert_eq!(decide(&[]), Tri::False);
+        assert_eq!(
+            decide(std::slice::from_ref(&tag), PipelineKind::MergeRequest),
+            Tri::False
+        );
+        assert_eq!(
+            decide(std::slice::from_ref(&mr), PipelineKind::MergeRequest),
+            Tri::True
+        );
+        assert_eq!(
+            decide(&[never, always.clone()], PipelineKind::MergeRequest),
+            Tri::False
+        );
+        assert_eq!(
+            decide(&[tag, always], PipelineKind::MergeRequest),
+            Tri::True
+        );
+        assert_eq!(
+            decide(std::slice::from_ref(&unknown), PipelineKind::MergeRequest),
+            Tri::Unknown
+        );
+        assert_eq!(
+            decide(&[unknown, mr], PipelineKind::MergeRequest),
+            Tri::True
+        );
+        assert_eq!(decide(&[], PipelineKind::MergeRequest), Tri::False);
+    }
+
+    #[test]
+    fn tag_and_branch_pipelines_are_evaluated_apart() {
+        let tag = PipelineKind::Tag;
+        let main = PipelineKind::Branch(BranchName::Named("main"));
+        let other = PipelineKind::Branch(BranchName::Unwritten);
+        let any = PipelineKind::Branch(BranchName::Any);
+        assert_eq!(evaluate_in("$CI_COMMIT_TAG", tag), Tri::True);
+        assert_eq!(evaluate_in("$CI_COMMIT_TAG", main), Tri::False);
+        assert_eq!(
+            evaluate_in("$CI_COMMIT_BRANCH == \"main\"", main),
+            Tri::True
+        );
+        assert_eq!(
+            evaluate_in("$CI_COMMIT_BRANCH == \"main\"", other),
+            Tri::False
+        );
+        assert_eq!(
+            evaluate_in("$CI_COMMIT_BRANCH == \"main\"", any),
+            Tri::Unknown
+        );
+        assert_eq!(evaluate_in("$CI_COMMIT_REF_NAME =~ /^ma/", main), Tri::True);
+        assert_eq!(
+            evaluate_in("$CI_COMMIT_REF_NAME =~ /^ma/", other),
+            Tri::Unknown
+        );
+        assert_eq!(
+            evaluate_in("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", other),
+            Tri::Unknown
+        );
+        // Not a merge request, but which other source is not known.
+        let mr = "$CI_PIPELINE_SOURCE == \"merge_request_event\"";
+        assert_eq!(evaluate_in(mr, tag), Tri::False);
+        assert_eq!(
+            evaluate_in("$CI_PIPELINE_SOURCE == \"push\"", main),
+            Tri::Unknown
+        );
+        assert_eq!(evaluate_in("$CI_MERGE_REQUEST_IID", main), Tri::False);
     }
 }

@@ -231,6 +231,7 @@ fn recorded_publishers(record: &ProjectRecord, sources: &mut SourceMap) -> Vec<P
             workflow_repository: None,
             user: None,
             issuer: None,
+            git_ref: None,
             origin: Origin::Recorded(source),
         });
     }

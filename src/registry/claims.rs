@@ -12,6 +12,7 @@
 
 use super::{GitlabPublishing, MatchedWorkflow, PublisherField, Registry};
 use crate::catalogue::Severity;
+use crate::tri::Tri;
 
 /// The CI system whose OIDC token a registry reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +84,82 @@ pub enum ClaimedEnvironment<'a> {
     Unknown,
 }
 
+/// An event (GitHub's `event_name`) or pipeline source (GitLab's
+/// `pipeline_source`) that can start a run whose token the job presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimedEvent<'a> {
+    pub name: &'a str,
+    /// Runs of it execute code nobody with write access reviewed (pull and
+    /// merge requests, `pull_request_target`, `workflow_run`).
+    pub untrusted: bool,
+    /// Whether such a run reaches the job: unknown where tplint does not
+    /// evaluate the conditions on the way (they are evaluated where a rule
+    /// needs them, as TP601 does).
+    pub reaches: Tri,
+}
+
+/// What starts the runs whose tokens the job presents.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimedEvents<'a> {
+    pub events: Vec<ClaimedEvent<'a>>,
+    /// The list names every event that can start such a run (GitHub's
+    /// triggers of the workflows a run starts from); `false` where other
+    /// sources may start one (GitLab pipelines start from pushes, the web,
+    /// the API, schedules and more, which tplint does not list).
+    pub complete: bool,
+}
+
+/// The refs (the token's `ref` and `ref_type`) a job can run on, as far as
+/// its CI system's filters tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedRefs {
+    /// Whether it can run for a tag.
+    pub tags: Tri,
+    /// Whether it can run for a branch.
+    pub branches: Tri,
+    /// When every branch it can run for is one of a few names its filters
+    /// write out: those names, with whether it runs for each. `None`:
+    /// other branches may run it too, or tplint cannot tell.
+    pub branch_names: Option<Vec<(String, Tri)>>,
+}
+
+impl ClaimedRefs {
+    /// Refs tplint does not know.
+    pub const UNKNOWN: ClaimedRefs = ClaimedRefs {
+        tags: Tri::Unknown,
+        branches: Tri::Unknown,
+        branch_names: None,
+    };
+}
+
+/// The audience (`aud`) of the token the job offers the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimedAudience<'a> {
+    /// The uploader or exchange asks the CI system for a token with the
+    /// audience the registry expects (GitHub's token request names it).
+    Requested,
+    /// The pipeline writes it: the `aud` of the ID token the upload reads
+    /// (several values when it is a list).
+    Written(Vec<&'a str>),
+    /// No token the upload reads, or one tplint cannot see.
+    Unknown,
+}
+
+/// How an audience written for a token compares with the one a registry
+/// expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudienceMatch {
+    /// Exactly the registry's.
+    Exact,
+    /// The registry's, but for letter case, which it compares.
+    CaseOnly,
+    /// The audience of another of the registry's own hosts (npm names its
+    /// audience after the host the package goes to).
+    AnotherHost,
+    /// Something else.
+    Other,
+}
+
 /// The claims of the OIDC token a job would present to one registry.
 #[derive(Clone, Debug)]
 pub struct Claims<'a> {
@@ -98,6 +175,12 @@ pub struct Claims<'a> {
     /// The environment is an input of a reusable workflow the job calls
     /// (pub.dev's publishing workflow), not the job's own key.
     pub environment_is_input: bool,
+    /// What starts the runs the token comes from.
+    pub events: ClaimedEvents<'a>,
+    /// The refs the job can run on.
+    pub refs: ClaimedRefs,
+    /// The audience of the token.
+    pub audience: ClaimedAudience<'a>,
 }
 
 /// A publisher field whose value the registry does not find in the
@@ -123,6 +206,101 @@ pub struct Mismatch {
 }
 
 impl Registry {
+    /// Whether the registry refuses the tokens of runs started by `event`
+    /// on `ci` (its `rejected_events`, each with its source; GitLab
+    /// publishers are refused no pipeline source).
+    pub fn refuses_event(self, ci: Ci, event: &str) -> bool {
+        match ci {
+            Ci::GithubActions => self.info().rejected_events.contains(&event),
+            Ci::Gitlab => false,
+        }
+    }
+
+    /// The untrusted events of the claims whose tokens the registry
+    /// refuses.
+    pub fn refused_events<'c>(self, claims: &'c Claims<'_>) -> Vec<&'c ClaimedEvent<'c>> {
+        claims
+            .events
+            .events
+            .iter()
+            .filter(|e| e.untrusted && self.refuses_event(claims.ci, e.name))
+            .collect()
+    }
+
+    /// The audience the registry expects of a GitLab ID token (PyPI's for
+    /// a registry without GitLab publishers, as a fallback).
+    pub fn gitlab_audience(self) -> &'static str {
+        self.gitlab_or_pypi().audience
+    }
+
+    /// Whether the registry takes a token whose audience is a list:
+    /// `Some(false)` where it says it takes exactly one (PyPI, crates.io),
+    /// `None` where it does not say.
+    pub fn accepts_audience_list(self) -> Option<bool> {
+        self.gitlab().and_then(|g| g.audience_list)
+    }
+
+    /// How `value`, an audience written for a GitLab ID token, compares
+    /// with the one the registry expects.
+    pub fn audience_match(self, value: &str) -> AudienceMatch {
+        let value = value.trim();
+        let expected = self.gitlab_audience();
+        if value == expected {
+            AudienceMatch::Exact
+        } else if value.eq_ignore_ascii_case(expected) {
+            AudienceMatch::CaseOnly
+        } else if self == Registry::Npm
+            && value
+                .strip_prefix("npm:")
+                .is_some_and(|host| self.info().upload_hosts.contains(&host))
+        {
+            // npm names the audience after the registry's host (`npm:<host>`,
+            // npm/cli `lib/utils/oidc.js`): another of npm's own hosts may be
+            // the one the job publishes to.
+            AudienceMatch::AnotherHost
+        } else {
+            AudienceMatch::Other
+        }
+    }
+
+    /// The registry with GitLab publishers whose audience `value` names, in
+    /// any letter case.
+    pub fn of_gitlab_audience(value: &str) -> Option<Registry> {
+        let value = value.trim();
+        Registry::ALL.into_iter().find(|r| {
+            r.gitlab()
+                .is_some_and(|g| g.audience.eq_ignore_ascii_case(value))
+        })
+    }
+
+    /// Whether the audience of the claims is one the registry accepts:
+    /// unknown when the pipeline does not write it out or tplint cannot
+    /// see the token.
+    pub fn accepts_audience(self, claims: &Claims<'_>) -> Tri {
+        match &claims.audience {
+            ClaimedAudience::Requested => Tri::True,
+            ClaimedAudience::Unknown => Tri::Unknown,
+            ClaimedAudience::Written(values) => match values.as_slice() {
+                [one] if one.contains('$') => Tri::Unknown,
+                [one] => Tri::from_bool(self.audience_match(one) == AudienceMatch::Exact),
+                _ if self.accepts_audience_list() == Some(false) => Tri::False,
+                many => {
+                    if many.iter().any(|v| v.contains('$')) {
+                        Tri::Unknown
+                    } else if many
+                        .iter()
+                        .any(|v| self.audience_match(v) == AudienceMatch::Exact)
+                    {
+                        // The registry does not say whether it takes lists.
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    }
+                }
+            },
+        }
+    }
+
     /// What the registry knows of GitLab publishers; PyPI's for a
     /// registry without (the configuration refuses those, so only a
     /// fallback).
@@ -145,6 +323,7 @@ impl Registry {
             PublisherField::Workflow => case.workflow,
             PublisherField::Environment => case.environment,
             PublisherField::User => false,
+            PublisherField::Ref => true,
         }
     }
 
@@ -274,6 +453,54 @@ impl Registry {
         })
     }
 
+    /// A publisher's ref (NuGet.org's GitLab policies: a branch, compared
+    /// exactly, the token's `ref_type` required to be `branch`) against
+    /// the refs the job can run on: `None` when it may run on that branch,
+    /// or tplint cannot tell.
+    pub fn ref_mismatch(self, claims: &Claims<'_>, expected: &str) -> Option<Mismatch> {
+        if claims.ci != Ci::Gitlab || self != Registry::NuGet {
+            return None;
+        }
+        let refs = &claims.refs;
+        let name = self.display_name();
+        let (found, case_only) = if refs.branches == Tri::False {
+            // A job that runs for no ref at all is not this field's business.
+            if refs.tags == Tri::False {
+                return None;
+            }
+            ("tags only".to_string(), false)
+        } else {
+            let names = refs.branch_names.as_ref()?;
+            if names.is_empty() || names.iter().any(|(n, _)| n == expected) {
+                return None;
+            }
+            let case_only = names.iter().any(|(n, _)| n.eq_ignore_ascii_case(expected));
+            let list = names
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let what = if names.len() == 1 {
+                "branch"
+            } else {
+                "branches"
+            };
+            (format!("{what} {list} only"), case_only)
+        };
+        Some(Mismatch {
+            field: PublisherField::Ref,
+            expected: vec![expected.to_string()],
+            found: Some(found),
+            case_only,
+            note: case_only
+                .then(|| format!("{name} compares the ref exactly, letter case included")),
+            fix: format!(
+                "run the publish job on branch `{expected}` (a `rules:` entry such as `- if: $CI_COMMIT_BRANCH == \"{expected}\"`), or change the policy's ref on {name} (a blank ref accepts any branch or tag); {name} refuses the token of a job on any other ref, or on a tag (\"Ref mismatch\", \"must be a branch\")"
+            ),
+            severity: None,
+        })
+    }
+
     /// The publisher's owner (`field` `Owner`) or repository name
     /// (`Repository`) against the repository path of the token: `None`
     /// when the registry finds them equal.
@@ -387,7 +614,69 @@ mod tests {
             files: vec!["release.yml"],
             environment,
             environment_is_input: false,
+            events: ClaimedEvents::default(),
+            refs: ClaimedRefs::UNKNOWN,
+            audience: ClaimedAudience::Requested,
         }
+    }
+
+    #[test]
+    fn registries_refuse_the_events_their_sources_name() {
+        let mut github = claims(Ci::GithubActions, ClaimedEnvironment::None);
+        for name in ["push", "pull_request_target", "workflow_run"] {
+            github.events.events.push(ClaimedEvent {
+                name,
+                untrusted: name != "push",
+                reaches: Tri::Unknown,
+            });
+        }
+        let names = |r: Registry| -> Vec<&str> {
+            r.refused_events(&github).iter().map(|e| e.name).collect()
+        };
+        assert_eq!(names(Registry::Pypi), vec!["pull_request_target"]);
+        assert_eq!(names(Registry::TestPypi), vec!["pull_request_target"]);
+        assert_eq!(
+            names(Registry::CratesIo),
+            vec!["pull_request_target", "workflow_run"]
+        );
+        assert!(names(Registry::Npm).is_empty());
+        // GitLab publishers are refused no pipeline source.
+        assert!(!Registry::Pypi.refuses_event(Ci::Gitlab, "pull_request_target"));
+    }
+
+    #[test]
+    fn audiences_are_judged_by_the_registry() {
+        let with = |values: Vec<&'static str>| Claims {
+            audience: ClaimedAudience::Written(values),
+            ..claims(Ci::Gitlab, ClaimedEnvironment::None)
+        };
+        assert_eq!(
+            Registry::Pypi.accepts_audience(&with(vec!["pypi"])),
+            Tri::True
+        );
+        assert_eq!(
+            Registry::Pypi.accepts_audience(&with(vec!["PyPI"])),
+            Tri::False
+        );
+        assert_eq!(
+            Registry::Pypi.accepts_audience(&with(vec!["$AUD"])),
+            Tri::Unknown
+        );
+        // PyPI takes exactly one audience; npm does not say.
+        assert_eq!(
+            Registry::Pypi.accepts_audience(&with(vec!["pypi", "sigstore"])),
+            Tri::False
+        );
+        assert_eq!(
+            Registry::Npm.accepts_audience(&with(vec!["npm:registry.npmjs.org", "x"])),
+            Tri::Unknown
+        );
+        let github = claims(Ci::GithubActions, ClaimedEnvironment::None);
+        assert_eq!(Registry::Npm.accepts_audience(&github), Tri::True);
+        assert_eq!(
+            Registry::of_gitlab_audience("TestPyPI"),
+            Some(Registry::TestPypi)
+        );
     }
 
     #[test]
@@ -446,5 +735,58 @@ mod tests {
         };
         assert!(Registry::Pypi.names_claims(" .gitlab-ci.yml ", &gitlab));
         assert!(!Registry::Pypi.names_claims(".GITLAB-CI.yml", &gitlab));
+    }
+
+    #[test]
+    fn nuget_compares_a_gitlab_ref_with_the_branches_a_job_runs_on() {
+        let with = |refs: ClaimedRefs| Claims {
+            refs,
+            ..claims(Ci::Gitlab, ClaimedEnvironment::None)
+        };
+        let tags_only = with(ClaimedRefs {
+            tags: Tri::True,
+            branches: Tri::False,
+            branch_names: None,
+        });
+        let mismatch = Registry::NuGet
+            .ref_mismatch(&tags_only, "main")
+            .expect("a tag is not a branch");
+        assert_eq!(mismatch.field, PublisherField::Ref);
+        assert_eq!(mismatch.found.as_deref(), Some("tags only"));
+        let named = |names: &[&str]| {
+            with(ClaimedRefs {
+                tags: Tri::False,
+                branches: Tri::True,
+                branch_names: Some(names.iter().map(|n| (n.to_string(), Tri::True)).collect()),
+            })
+        };
+        assert!(
+            Registry::NuGet
+                .ref_mismatch(&named(&["main"]), "main")
+                .is_none()
+        );
+        let case = Registry::NuGet
+            .ref_mismatch(&named(&["Main"]), "main")
+            .expect("compared exactly");
+        assert!(case.case_only && case.note.is_some());
+        // Branches tplint cannot list, another registry, another CI: silent.
+        assert!(
+            Registry::NuGet
+                .ref_mismatch(&with(ClaimedRefs::UNKNOWN), "main")
+                .is_none()
+        );
+        assert!(Registry::Pypi.ref_mismatch(&tags_only, "main").is_none());
+        let github = Claims {
+            ci: Ci::GithubActions,
+            ..tags_only.clone()
+        };
+        assert!(Registry::NuGet.ref_mismatch(&github, "main").is_none());
+        // A job that runs for no ref at all is not judged here.
+        let never = with(ClaimedRefs {
+            tags: Tri::False,
+            branches: Tri::False,
+            branch_names: None,
+        });
+        assert!(Registry::NuGet.ref_mismatch(&never, "main").is_none());
     }
 }

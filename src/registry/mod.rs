@@ -98,6 +98,8 @@ pub enum PublisherField {
     WorkflowRepositoryOwner,
     WorkflowRepositoryName,
     User,
+    /// NuGet.org's GitLab ref (a branch).
+    Ref,
 }
 
 /// The values of a publisher, as a registry's form validation sees them.
@@ -121,8 +123,8 @@ pub struct RegistryInfo {
     pub matched: MatchedWorkflow,
     pub cross_repository: CrossRepository,
     pub case: CaseRules,
-    /// `github.event_name` values whose tokens the registry refuses, with
-    /// its own message.
+    /// `github.event_name` values whose tokens the registry refuses (its
+    /// answer, where tplint quotes it, from `rejected_event_message`).
     pub rejected_events: &'static [&'static str],
     pub labels: FormLabels,
     /// The page where a maintainer adds the publisher; `{package}` stands
@@ -279,6 +281,7 @@ impl Registry {
             PublisherField::Workflow => case.workflow,
             PublisherField::Environment => case.environment,
             PublisherField::User => false,
+            PublisherField::Ref => true,
         };
         if sensitive {
             a == b

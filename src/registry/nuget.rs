@@ -162,7 +162,8 @@ pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `NuG
 ///   the namespace and project IDs stored at the first exchange (within 7
 ///   days) and required after; the environment, when the policy names
 ///   one, compared exactly; the ref, when named, compared exactly and
-///   required to be a branch (`ref_type`), which tplint does not check;
+///   required to be a branch (`ref_type`), checked against the refs a
+///   job can run on (`Registry::ref_mismatch`, TP111);
 ///   each token accepted once (`TokenPolicyValidator`, `jti`).
 pub static GITLAB: GitlabPublishing = GitlabPublishing {
     labels: FormLabels {

@@ -28,6 +28,11 @@ const CASE: CaseRules = CaseRules {
     environment: false,
 };
 
+/// warehouse refuses the tokens of runs started by `pull_request_target`
+/// (`models/github.py`, `_check_event_name`, a required claim checked on
+/// every GitHub publisher [pypi/warehouse a34cdedc2]).
+const REJECTED_EVENTS: &[&str] = &["pull_request_target"];
+
 const SOURCE: &str = "https://docs.pypi.org/trusted-publishers/; pypi/warehouse warehouse/oidc/models/github.py, warehouse/oidc/forms/github.py";
 
 pub static PYPI: RegistryInfo = RegistryInfo {
@@ -38,7 +43,7 @@ pub static PYPI: RegistryInfo = RegistryInfo {
     matched: MatchedWorkflow::Callee,
     cross_repository: CrossRepository::Rejected,
     case: CASE,
-    rejected_events: &[],
+    rejected_events: REJECTED_EVENTS,
     labels: LABELS,
     settings_url: "https://pypi.org/manage/project/{package}/settings/publishing/",
     upload_hosts: &["upload.pypi.org/legacy", "pypi.org/legacy"],
@@ -57,7 +62,7 @@ pub static TESTPYPI: RegistryInfo = RegistryInfo {
     matched: MatchedWorkflow::Callee,
     cross_repository: CrossRepository::Rejected,
     case: CASE,
-    rejected_events: &[],
+    rejected_events: REJECTED_EVENTS,
     labels: LABELS,
     settings_url: "https://test.pypi.org/manage/project/{package}/settings/publishing/",
     upload_hosts: &["test.pypi.org/legacy", "upload.test.pypi.org/legacy"],

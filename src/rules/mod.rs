@@ -89,6 +89,7 @@ static CHECKS: &[(&Rule, Check)] = &[
         &TAG_PATTERN_MISMATCH,
         repository_publisher::tag_pattern_mismatch,
     ),
+    (&TAG_PATTERN_MISMATCH, publisher::ref_mismatch),
     (&ID_TOKEN_MISSING, permissions::id_token_missing),
     (
         &ID_TOKEN_WORKFLOW_LEVEL,

@@ -5,9 +5,10 @@
 use super::Context;
 use crate::catalogue::{NPM_TOO_OLD, PACKAGE_REPOSITORY_MISMATCH, TOKEN_FALLBACK};
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::WorkflowView;
+use crate::facts::ci_view::npm_uploads;
 use crate::facts::npm::NpmSite;
 use crate::facts::publish::{PublishSite, Uploader};
-use crate::facts::{WorkflowView, actions};
 use crate::registry::Registry;
 use crate::registry::npm::node_bundles_oidc_npm;
 use crate::source::Span;
@@ -23,42 +24,6 @@ fn npm_sites<'a>(
             (site.index() == Some(Registry::Npm)).then_some((view, site, npm))
         })
     })
-}
-
-/// Each site of a GitLab job that publishes to npm, with its npm facts and
-/// whether the job runs something tplint cannot see into before it (which
-/// may install another npm).
-fn gitlab_npm_sites<'a>(
-    context: &'a Context<'_>,
-) -> impl Iterator<Item = (&'a PublishSite, &'a NpmSite, bool)> + 'a {
-    context
-        .facts
-        .gitlab
-        .iter()
-        .flat_map(|g| g.jobs.iter())
-        .flat_map(|job| {
-            job.publish_sites.iter().filter_map(move |site| {
-                let npm = site.npm.as_ref()?;
-                let opaque_before = job.opaque.iter().any(|o| o.top <= site.step);
-                (site.index() == Some(Registry::Npm)).then_some((site, npm, opaque_before))
-            })
-        })
-}
-
-/// Every npm publish site, GitHub's then GitLab's, with what lets its job
-/// mint an OIDC token.
-fn all_npm_sites<'a>(
-    context: &'a Context<'_>,
-) -> impl Iterator<Item = (&'a PublishSite, &'a NpmSite, String)> + 'a {
-    let gitlab_token = Registry::Npm
-        .gitlab()
-        .map_or("NPM_ID_TOKEN", |g| g.id_token);
-    npm_sites(context)
-        .map(|(_, site, npm)| (site, npm, "`id-token: write`".to_string()))
-        .chain(
-            gitlab_npm_sites(context)
-                .map(move |(site, npm, _)| (site, npm, format!("`{gitlab_token}`"))),
-        )
 }
 
 /// The pnpm major in use: `pnpm/action-setup`'s `version`, else
@@ -249,48 +214,16 @@ pub(super) fn package_repository_mismatch(context: &Context<'_>, out: &mut Vec<D
 }
 
 pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (view, site, npm) in npm_sites(context) {
-        // npm itself, or an action or release tool that runs the job's npm
-        // (semantic-release runs the npm it bundles, so not it).
-        let runs_npm = site.uploader != Uploader::SemanticRelease
-            && site.uploader.npm_client() == Some(Uploader::Npm);
-        // Only where the job grants `id-token: write` itself: elsewhere a
-        // token tplint cannot see may be what publishes.
-        if !runs_npm || !site.is_oidc() || !npm.oidc_granted || npm.npm_replaced {
-            continue;
-        }
-        let Some(node) = &npm.node else { continue };
-        let Some((major, minor)) = node.version else {
-            continue;
-        };
-        if node_bundles_oidc_npm(major, minor) {
-            continue;
-        }
-        // An action tplint does not know may install another npm.
-        let job = view.job(site.job);
-        let unknown_action = job.steps.iter().take(site.step + 1).any(|step| {
-            step.uses.as_ref().is_some_and(|u| {
-                matches!(u.target, crate::workflow::UsesTarget::Remote { .. })
-                    && !actions::is_known(&u.target)
-            })
-        });
-        if unknown_action {
-            continue;
-        }
-        let release = match minor {
-            Some(minor) => format!("{major}.{minor}"),
-            None => major.to_string(),
-        };
-        out.push(too_old(site, node.location, &release, "`node-version: 24`"));
-    }
-    // GitLab: the Node.js release of the job's `node:` image, where the
-    // job has npm's ID token and runs nothing tplint cannot see into.
-    for (site, npm, opaque) in gitlab_npm_sites(context) {
-        if site.uploader != Uploader::Npm
+    for upload in npm_uploads(context.repo, context.facts) {
+        let (site, npm) = (upload.site, upload.npm);
+        // Only where the job has npm's token itself (elsewhere a token
+        // tplint cannot see may be what publishes), and runs nothing before
+        // the upload that may install another npm.
+        if !upload.runs_job_npm
             || !site.is_oidc()
             || !npm.oidc_granted
             || npm.npm_replaced
-            || opaque
+            || upload.unseen_before
         {
             continue;
         }
@@ -305,7 +238,7 @@ pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Some(minor) => format!("{major}.{minor}"),
             None => major.to_string(),
         };
-        out.push(too_old(site, node.location, &release, "`image: node:24`"));
+        out.push(too_old(site, node.location, &release, upload.newer_node));
     }
 }
 
@@ -326,7 +259,8 @@ fn too_old(site: &PublishSite, at: Location, release: &str, newer: &str) -> Diag
 }
 
 pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (site, npm, grant) in all_npm_sites(context) {
+    for upload in npm_uploads(context.repo, context.facts) {
+        let (site, npm, grant) = (upload.site, upload.npm, &upload.grant);
         let Some((location, source)) = &npm.token else {
             continue;
         };

@@ -5,14 +5,17 @@
 //! branch, in GitHub's words.
 
 use super::{
-    FileProblem, Finding, MissingIdToken, Pin, UnpinnedReference, UnusedIdToken, cannot_be_read,
+    FileProblem, Finding, MissingIdToken, NpmUpload, Pin, UnpinnedReference, UnusedIdToken,
+    cannot_be_read,
 };
 use crate::diagnostic::Location;
+use crate::facts::actions;
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
 use crate::facts::permissions::{GrantSource, id_token};
+use crate::facts::publish::Uploader;
 use crate::facts::{Facts, GITHUB_WORDS, OidcPublishJob, WorkflowView, oidc_publish_jobs, views};
-use crate::registry::pub_dev;
+use crate::registry::{Registry, pub_dev};
 use crate::repository::{LocalAction, Repository};
 use crate::source::FileId;
 use crate::workflow::uses::is_commit_sha;
@@ -520,4 +523,38 @@ pub fn unpinned_references<'a>(
         }
     }
     unpinned
+}
+
+/// Each upload to npm of the workflows, with whether an action tplint does
+/// not know runs before it in its job.
+pub fn npm_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<NpmUpload<'a>> {
+    let mut uploads = Vec::new();
+    for view in views(repo, facts) {
+        for site in &view.facts.publish_sites {
+            let Some(npm) = site.npm.as_ref() else {
+                continue;
+            };
+            if site.index() != Some(Registry::Npm) {
+                continue;
+            }
+            // semantic-release runs the npm it bundles, not the job's.
+            let runs_job_npm = site.uploader != Uploader::SemanticRelease
+                && site.uploader.npm_client() == Some(Uploader::Npm);
+            let job = view.job(site.job);
+            let unseen_before = job.steps.iter().take(site.step + 1).any(|step| {
+                step.uses.as_ref().is_some_and(|u| {
+                    matches!(u.target, UsesTarget::Remote { .. }) && !actions::is_known(&u.target)
+                })
+            });
+            uploads.push(NpmUpload {
+                site,
+                npm,
+                runs_job_npm,
+                unseen_before,
+                grant: "`id-token: write`".to_string(),
+                newer_node: "`node-version: 24`",
+            });
+        }
+    }
+    uploads
 }

@@ -25,19 +25,19 @@
 use std::collections::HashSet;
 
 use super::{
-    GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, another_npm_host, audience,
-    gives_username, registry_of_audience, relies_on_tp, token_for, token_variable, tp_indexes,
-    tp_site, variable_for, yaml_aud,
+    GITLAB_WORDS, GitlabFacts, GitlabJobFacts, TokenFor, gives_username, relies_on_tp, token_for,
+    token_variable, tp_indexes, tp_site, variable_for, yaml_aud,
 };
 use crate::config::Platform;
 use crate::diagnostic::{Location, Severity};
 use crate::facts::ci_view::{
-    FileProblem, Finding, MissingIdToken, OldUploader, SpentToken, UnpinnedReference,
+    FileProblem, Finding, MissingIdToken, NpmUpload, OldUploader, SpentToken, UnpinnedReference,
     UnusedIdToken, WrongAudience, cannot_be_read,
 };
 use crate::facts::publish::{PublishSite, Target, Uploader};
 use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
 use crate::registry::Registry;
+use crate::registry::claims::AudienceMatch;
 use crate::repository::Repository;
 use crate::source::FileId;
 
@@ -222,7 +222,7 @@ pub fn missing_id_tokens<'a>(
             if gives_username(repo, job, site) {
                 continue;
             }
-            let aud = audience(index);
+            let aud = index.gitlab_audience();
             let variable = variable_for(facts, index);
             let name = &job.name.value;
             let tool = site.uploader.name();
@@ -360,7 +360,7 @@ pub fn unused_id_tokens<'a>(
             let Some((aud, registry)) = token
                 .aud
                 .iter()
-                .find_map(|a| Some((a, registry_of_audience(&a.value)?)))
+                .find_map(|a| Some((a, Registry::of_gitlab_audience(&a.value)?)))
             else {
                 continue;
             };
@@ -450,7 +450,7 @@ fn publishes(pipeline: &GitlabPipeline, gitlab: &GitlabFacts) -> Option<Registry
             .iter()
             .flat_map(|j| j.id_tokens.iter())
             .flat_map(|t| t.aud.iter())
-            .find_map(|a| registry_of_audience(&a.value))
+            .find_map(|a| Registry::of_gitlab_audience(&a.value))
     })
 }
 
@@ -659,8 +659,8 @@ pub fn wrong_audiences<'a>(
         for token in job.id_tokens.iter().filter(|t| t.aud_is_list) {
             // Only a registry that says it takes one audience (PyPI).
             let Some((listed, registry)) = token.aud.iter().find_map(|a| {
-                let registry = registry_of_audience(&a.value)?;
-                (registry.gitlab()?.audience_list == Some(false)).then_some((a, registry))
+                let registry = Registry::of_gitlab_audience(&a.value)?;
+                (registry.accepts_audience_list() == Some(false)).then_some((a, registry))
             }) else {
                 continue;
             };
@@ -691,7 +691,7 @@ pub fn wrong_audiences<'a>(
         }
         let uploads = tp_indexes(facts);
         for &index in &uploads {
-            let aud = audience(index);
+            let aud = index.gitlab_audience();
             let quoted = yaml_aud(aud);
             let variable = variable_for(facts, index);
             let Some(site) = facts
@@ -744,7 +744,11 @@ pub fn wrong_audiences<'a>(
                 // npm names the audience after the registry's host
                 // (`npm:<host>`, npm/cli `lib/utils/oidc.js`): another host
                 // of npm's own may be the one the job publishes to.
-                TokenFor::NamedOther(_, value) if another_npm_host(index, value) => continue,
+                TokenFor::NamedOther(_, value)
+                    if index.audience_match(value) == AudienceMatch::AnotherHost =>
+                {
+                    continue;
+                }
                 TokenFor::NamedOther(token, value) | TokenFor::OtherIndex(token, value) => (
                     token.aud_location,
                     format!(
@@ -939,6 +943,34 @@ pub fn spent_tokens<'a>(
         }
     }
     spent
+}
+
+/// Each upload to npm of the pipeline's jobs, with whether the job runs
+/// something tplint cannot see into before it.
+pub fn npm_uploads(gitlab: &GitlabFacts) -> Vec<NpmUpload<'_>> {
+    let token = Registry::Npm
+        .gitlab()
+        .map_or("NPM_ID_TOKEN", |g| g.id_token);
+    let mut uploads = Vec::new();
+    for job in &gitlab.jobs {
+        for site in &job.publish_sites {
+            let Some(npm) = site.npm.as_ref() else {
+                continue;
+            };
+            if site.index() != Some(Registry::Npm) {
+                continue;
+            }
+            uploads.push(NpmUpload {
+                site,
+                npm,
+                runs_job_npm: site.uploader == Uploader::Npm,
+                unseen_before: job.opaque.iter().any(|o| o.top <= site.step),
+                grant: format!("`{token}`"),
+                newer_node: "`image: node:24`",
+            });
+        }
+    }
+    uploads
 }
 
 #[cfg(test)]

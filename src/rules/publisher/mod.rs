@@ -3,7 +3,7 @@
 use crate::catalogue::{
     ENVIRONMENT_MISMATCH, INDEX_MISMATCH, PUBLISHER_ENVIRONMENT_UNRESTRICTED, PUBLISHER_INVALID,
     PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_UNDECLARED, PUBLISHER_WORKFLOW_MISSING,
-    REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH,
+    REPOSITORY_MISMATCH, REUSABLE_WORKFLOW_PUBLISH, TAG_PATTERN_MISMATCH,
 };
 
 mod top_level_file;
@@ -539,6 +539,7 @@ fn problem_field(publisher: &Publisher, field: PublisherField) -> &Field {
             .as_ref()
             .map_or(&publisher.workflow, |(_, name)| name),
         PublisherField::User => publisher.user.as_ref().unwrap_or(&publisher.workflow),
+        PublisherField::Ref => publisher.git_ref.as_ref().unwrap_or(&publisher.workflow),
     }
 }
 
@@ -877,6 +878,67 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
                     location(publisher, first),
                     "publisher's environment declared here",
                 ),
+        );
+    }
+}
+
+/// TP111, for a publisher with a ref (NuGet.org's GitLab policies): a job
+/// it names that can run only for tags, or only on other branches, as the
+/// registry reads the refs of its claims. A job whose refs tplint cannot
+/// tell (rules it cannot evaluate, an include it cannot read) is left
+/// alone.
+pub(super) fn ref_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let publishers = context.publishers();
+    if publishers.iter().all(|p| p.git_ref.is_none()) {
+        return;
+    }
+    for publish in publish_claims(context.repo, context.facts) {
+        let named: Vec<&Publisher> = publishers
+            .iter()
+            .copied()
+            .filter(|p| publish.named_by(p))
+            .collect();
+        // A publisher without a ref accepts every ref; any one that
+        // accepts the job's is enough.
+        let mut mismatches = Vec::new();
+        for publisher in &named {
+            let Some(git_ref) = &publisher.git_ref else {
+                mismatches.clear();
+                break;
+            };
+            match publish
+                .index
+                .ref_mismatch(&publish.claims, git_ref.value.trim())
+            {
+                Some(mismatch) => mismatches.push((*publisher, git_ref, mismatch)),
+                None => {
+                    mismatches.clear();
+                    break;
+                }
+            }
+        }
+        let Some((publisher, git_ref, mismatch)) = mismatches.into_iter().next() else {
+            continue;
+        };
+        let index = publish.index.display_name();
+        let found = mismatch.found.as_deref().unwrap_or("other refs");
+        let note = mismatch
+            .note
+            .as_ref()
+            .map_or_else(String::new, |n| format!("; {n}"));
+        out.push(
+            Diagnostic::new(
+                &TAG_PATTERN_MISMATCH,
+                publish.key,
+                format!(
+                    "job `{}` runs for {found}, but the {index} publisher requires ref `{}`, a branch{note}",
+                    publish.job,
+                    git_ref.value.trim()
+                ),
+            )
+            .with_help(mismatch.fix)
+            .with_related(location(publisher, git_ref), "publisher's ref declared here")
+            .with_related(publish.upload, "the upload"),
         );
     }
 }
