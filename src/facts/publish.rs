@@ -1364,7 +1364,11 @@ pub fn shell_sites(
         }
         if table.uploader == Uploader::CargoRelease
             && (!crate::registry::crates_io::cargo_release_publishes(args)
-                || (mint.cargo_release_unpublished && !shell::has_flag(args, &["--config", "-c"])))
+                || (mint.cargo_release_unpublished
+                    && !shell::has_flag(
+                        args,
+                        crate::registry::crates_io::CARGO_RELEASE_PUBLISH_OVERRIDES,
+                    )))
         {
             continue;
         }

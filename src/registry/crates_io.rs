@@ -204,6 +204,13 @@ pub fn smart_release_publishes(args: &[String]) -> bool {
     execute && !args.iter().any(|a| a == "--no-publish")
 }
 
+/// `cargo release` options that override a `publish = false` of
+/// `release.toml`: another configuration file, and `--publish`, the
+/// hidden opposite of `--no-publish`, whose value replaces the file's
+/// (crate-ci/cargo-release src/config.rs `PublishArgs` [a199bf5];
+/// nextest-rs/nextest's scripts/cargo-release-publish.sh passes it).
+pub const CARGO_RELEASE_PUBLISH_OVERRIDES: &[&str] = &["--config", "-c", "--publish"];
+
 /// Whether `cargo release` with these arguments (after `release`)
 /// publishes: `--execute`/`-x`, no `--no-publish`, and no step other than
 /// `publish` named (crate-ci/cargo-release src/bin/cargo-release.rs `Step`).
