@@ -1459,6 +1459,28 @@ pub fn shell_sites(
                 crate::registry::npm::LERNA_FIRST_OIDC_MAJOR,
             ),
             Uploader::YarnClassic => true,
+            // npm before 11.5.1 (the one a Node.js before 24.5 bundles,
+            // with nothing in the job that may replace it) never exchanges
+            // the OIDC token: given a token, it publishes with it, and the
+            // job's `id-token: write` only signs provenance
+            // (tauri-apps/tauri's publish-cli-js.yml on Node.js 20).
+            Uploader::Npm => npm.as_ref().is_some_and(|site| {
+                site.token.is_some()
+                    && !site.npm_replaced
+                    && site
+                        .node
+                        .as_ref()
+                        .and_then(|node| node.version)
+                        .is_some_and(|(major, minor)| {
+                            !crate::registry::npm::node_bundles_oidc_npm(major, minor)
+                        })
+                    && !exec.job.job.steps.iter().take(exec.top + 1).any(|step| {
+                        step.uses.as_ref().is_some_and(|u| {
+                            matches!(u.target, crate::workflow::UsesTarget::Remote { .. })
+                                && !super::actions::is_known(&u.target)
+                        })
+                    })
+            }),
             _ => false,
         };
         // A client tplint does not read (bun under Nx), or a release-it
