@@ -1474,12 +1474,9 @@ pub fn shell_sites(
                         .is_some_and(|(major, minor)| {
                             !crate::registry::npm::node_bundles_oidc_npm(major, minor)
                         })
-                    && !exec.job.job.steps.iter().take(exec.top + 1).any(|step| {
-                        step.uses.as_ref().is_some_and(|u| {
-                            matches!(u.target, crate::workflow::UsesTarget::Remote { .. })
-                                && !super::actions::is_known(&u.target)
-                        })
-                    })
+                    // A step tplint cannot see (an unknown action) may
+                    // have installed another npm.
+                    && !mint.opaque_seen
             }),
             _ => false,
         };
