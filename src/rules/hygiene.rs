@@ -98,11 +98,10 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
         // A script of the repository that the upload itself runs in (a
         // package script that is `pnpm publish`) is the upload, not code
         // next to it: what it builds is among the builds.
-        let local = job.local_code.iter().find(|local| {
-            !job.sites
-                .iter()
-                .any(|s| s.via.iter().any(|at| *at == local.location))
-        });
+        let local = job
+            .local_code
+            .iter()
+            .find(|local| !job.sites.iter().any(|s| s.via.contains(&local.location)));
         let (location, via, what, severity) = if let Some(build) = build {
             (
                 build.location,
