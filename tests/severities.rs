@@ -86,3 +86,10 @@ fn staged_npm_publishing_without_an_environment_is_info() {
     assert_severity(&all, "TP401", "release.yml:10", "info");
     assert_severity(&all, "TP401", "release.yml:19", "warning");
 }
+
+#[test]
+fn a_call_without_any_permissions_block_is_info() {
+    let all = severities("tp201-call-repository-default");
+    assert_severity(&all, "TP201", "block.yml:5", "error");
+    assert_severity(&all, "TP201", "default.yml:7", "info");
+}

@@ -606,7 +606,7 @@ fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<Publ
                 Some(given.value.clone()),
             ),
             // A release that cannot exchange: whatever cargo finds.
-            None if predates_oidc => (Auth::Unknown, None),
+            None if predates_oidc || !entry.exchanges_oidc => (Auth::Unknown, None),
             None => (Auth::Oidc, None),
         },
     };
@@ -1097,7 +1097,7 @@ fn npm_tool_publishes(
     match uploader {
         Uploader::YarnClassic => !tools.yarn_berry,
         Uploader::Nx(_) => {
-            if shell::has_flag(args, &["--dry-run", "-d", "--skip-publish"]) {
+            if is_dry_run(args) || shell::has_flag(args, &["-d", "--skip-publish"]) {
                 return false;
             }
             subcommand != "release"
@@ -1234,6 +1234,25 @@ fn task_name(word: &str) -> &str {
     word.split_once('[').map_or(word, |(name, _)| name)
 }
 
+/// Whether `--dry-run` makes a command upload nothing: the bare flag, or
+/// `--dry-run=` with a value that is not `false` or `0`. A value tplint
+/// cannot read (`--dry-run=${{ needs.validate.outputs.dry_run }}`,
+/// `--dry-run="$DRY_RUN"`, as angular-eslint/angular-eslint's release
+/// workflow passes `false` on a push) may publish.
+fn is_dry_run(args: &[String]) -> bool {
+    args.iter().any(|word| {
+        if word == "--dry-run" {
+            return true;
+        }
+        let Some(value) = word.strip_prefix("--dry-run=") else {
+            return false;
+        };
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        let unknown = value.contains("${{") || value.contains('$');
+        !unknown && !value.eq_ignore_ascii_case("false") && value != "0"
+    })
+}
+
 /// Whether shell text requests the OIDC token and exchanges it at a
 /// registry (PyPI's `mint-token`, or another registry's endpoint).
 fn mints_inline(text: &str) -> bool {
@@ -1256,6 +1275,9 @@ pub const UPLOAD_WORDS: &[&str] = &[
     "smart-release",
     "release-it",
     "nx release",
+    // pub's own names for `publish` (`dart pub lish`).
+    "pub lish",
+    "pub lush",
 ];
 
 /// Whether shell text mentions one of [`UPLOAD_WORDS`]: one pass over the
@@ -1323,7 +1345,7 @@ pub fn shell_sites(
         };
         let subcommand = words[at..at + subcommand_words].join(" ");
         let args = &words[at + subcommand_words..];
-        if shell::has_flag(args, &["--dry-run", "--help", "-h"]) {
+        if shell::has_flag(args, &["--help", "-h"]) || is_dry_run(args) {
             continue;
         }
         if table.uploader == Uploader::Cargo
@@ -1342,7 +1364,11 @@ pub fn shell_sites(
         }
         if table.uploader == Uploader::CargoRelease
             && (!crate::registry::crates_io::cargo_release_publishes(args)
-                || (mint.cargo_release_unpublished && !shell::has_flag(args, &["--config", "-c"])))
+                || (mint.cargo_release_unpublished
+                    && !shell::has_flag(
+                        args,
+                        crate::registry::crates_io::CARGO_RELEASE_PUBLISH_OVERRIDES,
+                    )))
         {
             continue;
         }
@@ -1433,6 +1459,25 @@ pub fn shell_sites(
                 crate::registry::npm::LERNA_FIRST_OIDC_MAJOR,
             ),
             Uploader::YarnClassic => true,
+            // npm before 11.5.1 (the one a Node.js before 24.5 bundles,
+            // with nothing in the job that may replace it) never exchanges
+            // the OIDC token: given a token, it publishes with it, and the
+            // job's `id-token: write` only signs provenance
+            // (tauri-apps/tauri's publish-cli-js.yml on Node.js 20).
+            Uploader::Npm => npm.as_ref().is_some_and(|site| {
+                site.token.is_some()
+                    && !site.npm_replaced
+                    && site
+                        .node
+                        .as_ref()
+                        .and_then(|node| node.version)
+                        .is_some_and(|(major, minor)| {
+                            !crate::registry::npm::node_bundles_oidc_npm(major, minor)
+                        })
+                    // A step tplint cannot see (an unknown action) may
+                    // have installed another npm.
+                    && !mint.opaque_seen
+            }),
             _ => false,
         };
         // A client tplint does not read (bun under Nx), or a release-it

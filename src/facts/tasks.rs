@@ -300,6 +300,16 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     {
         return runner_invocation(name, &args[1..]);
     }
+    // `pnpm changes:publish`: pnpm runs a script by its name alone when no
+    // command of its own has that name (https://pnpm.io/cli/run), and none
+    // has a `:` (remix-run/react-router's release workflow).
+    if name == "pnpm"
+        && args
+            .first()
+            .is_some_and(|w| w.contains(':') && !w.starts_with('-') && !w.contains('='))
+    {
+        return runner_invocation(name, args);
+    }
     if program.contains('/')
         && !is_variable(program)
         && !program.starts_with('/')

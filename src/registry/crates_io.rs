@@ -204,6 +204,13 @@ pub fn smart_release_publishes(args: &[String]) -> bool {
     execute && !args.iter().any(|a| a == "--no-publish")
 }
 
+/// `cargo release` options that override a `publish = false` of
+/// `release.toml`: another configuration file, and `--publish`, the
+/// hidden opposite of `--no-publish`, whose value replaces the file's
+/// (crate-ci/cargo-release src/config.rs `PublishArgs` [a199bf5];
+/// nextest-rs/nextest's scripts/cargo-release-publish.sh passes it).
+pub const CARGO_RELEASE_PUBLISH_OVERRIDES: &[&str] = &["--config", "-c", "--publish"];
+
 /// Whether `cargo release` with these arguments (after `release`)
 /// publishes: `--execute`/`-x`, no `--no-publish`, and no step other than
 /// `publish` named (crate-ci/cargo-release src/bin/cargo-release.rs `Step`).
@@ -255,6 +262,26 @@ pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[
     // (MarcoIeni/release-plz-action: the marketplace's "release-plz", with
     // the same v0.5.x tags).
     release_plz_action("marcoieni/release-plz-action"),
+    // katyo/publish-crates action.yml and src/main.ts [5e67639]: runs
+    // `cargo publish` in each crate of `path` not yet on crates.io, with
+    // `registry-token` as `CARGO_REGISTRY_TOKEN` when it is given (else
+    // the job's environment, which it passes on); `dry-run` is read with
+    // `getBooleanInput` (default `false`); no OIDC exchange of its own
+    // (tree-sitter/tree-sitter's release workflow gives it the token of
+    // crates-io-auth-action).
+    ReleaseToolAction {
+        action: "katyo/publish-crates",
+        uploader: Uploader::Cargo,
+        when: Some(("dry-run", When::NoneOf(&["true"]))),
+        dry_run_input: None,
+        token_inputs: &["registry-token"],
+        token_env: &["CARGO_REGISTRY_TOKEN"],
+        registry_input: None,
+        version_input: None,
+        first_oidc_tool: (0, 0, 0),
+        first_oidc_action: (0, 0, 0),
+        exchanges_oidc: false,
+    },
 ];
 
 /// release-plz/action action.yml [0be594c]: a composite action whose last
@@ -277,6 +304,7 @@ const fn release_plz_action(action: &'static str) -> ReleaseToolAction {
         version_input: Some("version"),
         first_oidc_tool: (0, 3, 146),
         first_oidc_action: (0, 5, 117),
+        exchanges_oidc: true,
     }
 }
 

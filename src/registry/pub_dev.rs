@@ -105,6 +105,12 @@ pub fn tag_pattern_problem(pattern: &str) -> Option<String> {
     })
 }
 
+/// `pub publish` under each of its names: `lish` and `lush` are its
+/// aliases (dart-lang/pub `lib/src/command.dart`, `pubCommandAliases`:
+/// `'publish': ['lish', 'lush']` [ec276d1]); simolus3/drift publishes with
+/// `dart pub lish -f`.
+const PUB_PUBLISH: &[&str] = &["pub publish", "pub lish", "pub lush"];
+
 /// Its command-line publishers. Neither `dart` nor `flutter` exchanges the
 /// OIDC token itself: `dart-lang/setup-dart` stores one for pub.dev.
 pub static COMMANDS: &[CommandUploader] = &[
@@ -116,7 +122,7 @@ pub static COMMANDS: &[CommandUploader] = &[
         registry: Registry::PubDev,
         uploader: Uploader::DartPub,
         program: "dart",
-        subcommands: &["pub publish"],
+        subcommands: PUB_PUBLISH,
         secret_flags: &[],
         secret_env: &[],
         url_flags: &[],
@@ -132,7 +138,7 @@ pub static COMMANDS: &[CommandUploader] = &[
         registry: Registry::PubDev,
         uploader: Uploader::DartPub,
         program: "flutter",
-        subcommands: &["pub publish"],
+        subcommands: PUB_PUBLISH,
         secret_flags: &[],
         secret_env: &[],
         url_flags: &[],

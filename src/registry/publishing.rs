@@ -363,6 +363,9 @@ pub struct ReleaseToolAction {
     pub first_oidc_tool: (u64, u64, u64),
     /// The first release of the action that installs such a tool by default.
     pub first_oidc_action: (u64, u64, u64),
+    /// Whether any release exchanges the OIDC token: one that never does
+    /// uses only the token it is given or finds.
+    pub exchanges_oidc: bool,
 }
 
 impl ReleaseToolAction {

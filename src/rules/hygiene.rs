@@ -95,7 +95,13 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
             .builds
             .iter()
             .find(|b| b.kind == BuildKind::Build && !subsumed(&b.what));
-        let local = job.local_code.first();
+        // A script of the repository that the upload itself runs in (a
+        // package script that is `pnpm publish`) is the upload, not code
+        // next to it: what it builds is among the builds.
+        let local = job
+            .local_code
+            .iter()
+            .find(|local| !job.sites.iter().any(|s| s.via.contains(&local.location)));
         let (location, via, what, severity) = if let Some(build) = build {
             (
                 build.location,

@@ -186,22 +186,34 @@ pub fn missing_id_tokens<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Miss
                 None => caller_job.id.span,
                 Some(block) => block.id_token_span(),
             };
+            // Without a block in the caller, what the called job may ask
+            // for is the repository's default, which tplint cannot see:
+            // cargo-bins/cargo-binstall's ci.yml and release.yml call
+            // `release-cli.yml`, whose job asks for `id-token: write`, from
+            // jobs without one on every push, and those runs start.
+            let certain = source.block().is_some();
+            let message = if certain {
+                format!(
+                    "job `{}` calls `{}` without granting `id-token: write`, so its job `{}` cannot use trusted publishing (a called workflow gets no more than its caller grants)",
+                    caller_job.id.value, view.file.name, job.job.id.value
+                )
+            } else {
+                format!(
+                    "job `{}` calls `{}` without a `permissions:` block, so whether its job `{}` may ask for `id-token: write` depends on the repository's default token permissions, which tplint cannot see (a called workflow gets no more than its caller grants)",
+                    caller_job.id.value, view.file.name, job.job.id.value
+                )
+            };
             missing.push(MissingIdToken {
                 finding: found(
                     Location::new(caller_file.file, span),
-                    format!(
-                        "job `{}` calls `{}` without granting `id-token: write`, so its job `{}` cannot use trusted publishing (a called workflow gets no more than its caller grants)",
-                        caller_job.id.value,
-                        view.file.name,
-                        job.job.id.value
-                    ),
+                    message,
                     Some(format!(
                         "add to the calling job:\n  {}:\n    permissions:\n      contents: read\n      id-token: write",
                         caller_job.id.value
                     )),
                     vec![(job.site.entry(), GITHUB_WORDS.upload.to_string())],
                 ),
-                certain: true,
+                certain,
                 grant: Some((caller_file.file, caller, caller_job)),
             });
         }
