@@ -89,6 +89,11 @@ static INPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}").expect("valid regex literal")
 });
 
+static STEP_OUTPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}")
+        .expect("valid regex literal")
+});
+
 impl<'a> Executed<'a, '_> {
     /// Whether the step belongs to a local action rather than the workflow.
     pub fn in_action(&self) -> bool {
@@ -111,9 +116,14 @@ impl<'a> Executed<'a, '_> {
 
     /// `text` with `${{ inputs.NAME }}` replaced, at composite depth
     /// `depth`, by the caller's `with:` value or the input's default.
-    /// Text of the workflow itself (depth 0) is returned as is.
+    /// In text of the workflow itself (depth 0), `${{ steps.ID.outputs.NAME }}`
+    /// of an earlier step is replaced by the one literal value that step
+    /// writes to `$GITHUB_OUTPUT` ([`super::step_outputs`]), when known.
     pub fn resolve_at<'t>(&self, text: &'t str, depth: usize) -> Cow<'t, str> {
-        if depth == 0 || !text.contains("inputs.") {
+        if depth == 0 {
+            return self.resolve_step_outputs(text);
+        }
+        if !text.contains("inputs.") {
             return Cow::Borrowed(text);
         }
         let Some(frame) = self.frames.get(depth - 1) else {
@@ -135,6 +145,18 @@ impl<'a> Executed<'a, '_> {
                 .and_then(|i| i.default.as_ref())
                 .map(|d| d.value.clone())
                 .unwrap_or_default()
+        })
+    }
+
+    /// `text` with the outputs of the job's steps before this one that
+    /// have one known value replaced by it; other references stay.
+    fn resolve_step_outputs<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !text.contains("steps.") || !text.contains(".outputs.") {
+            return Cow::Borrowed(text);
+        }
+        STEP_OUTPUT_REFERENCE.replace_all(text, |captures: &regex::Captures<'_>| {
+            super::step_outputs::single(self.job.job, self.top, &captures[1], &captures[2])
+                .unwrap_or_else(|| captures[0].to_string())
         })
     }
 

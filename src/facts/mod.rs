@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod publish;
 pub mod publish_job;
 pub mod shell;
+pub mod step_outputs;
 pub mod tag_filter;
 pub mod tasks;
 pub mod triggers;
