@@ -94,6 +94,20 @@ impl BuildFact {
     }
 }
 
+impl BuildFact {
+    /// The builds that run inside the command substitutions of `block`
+    /// (`VERSION=$(pip install . && ...)`).
+    pub fn in_substitutions(block: &expand::ShellBlock<'_, '_, '_>) -> Vec<Self> {
+        if !(block.text.contains("$(") || block.text.contains('`')) {
+            return Vec::new();
+        }
+        shell::substituted(&block.text)
+            .iter()
+            .filter_map(|command| Self::of(block, command))
+            .collect()
+    }
+}
+
 /// Repository code that runs in a job.
 #[derive(Clone, Debug)]
 pub struct LocalCode {
@@ -161,6 +175,7 @@ impl<'a> expand::Visit<'a> for JobVisitor {
         for command in commands {
             self.facts.builds.extend(BuildFact::of(block, command));
         }
+        self.facts.builds.extend(BuildFact::in_substitutions(block));
     }
 
     fn opaque(&mut self, opaque: Opaque) {

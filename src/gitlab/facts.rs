@@ -165,6 +165,7 @@ impl<'a> Visit<'a> for Visitor {
                 });
             }
         }
+        self.facts.builds.extend(BuildFact::in_substitutions(block));
     }
 
     fn opaque(&mut self, opaque: Opaque) {
