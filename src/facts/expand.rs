@@ -388,6 +388,9 @@ struct Walker<'a, 'v, V> {
     stack: Vec<String>,
     blocks: usize,
     budget: &'v Budget,
+    /// The first block starts in a folder tplint cannot tell (a GitLab
+    /// script line after `cd "$DIR"` on an earlier line).
+    unknown_start: bool,
 }
 
 /// Walk every step a job runs; returns the local files it names that have
@@ -405,6 +408,7 @@ pub fn walk_job<'a, V: Visit<'a>>(
         stack: Vec::new(),
         blocks: 0,
         budget,
+        unknown_start: false,
     };
     walker.job(job);
     walker.needs
@@ -414,7 +418,9 @@ pub fn walk_job<'a, V: Visit<'a>>(
 /// of a GitLab job's `script:`. `job` and `step` stand for the job (`step`'s
 /// `run:` holds the text and its span in `file`); `inherited` are the
 /// variables the text sees (the job's CI/CD variables, exports of earlier
-/// lines). Scripts and task runners it names are followed as for a `run:`.
+/// lines); `cwd` the folder it starts in, relative to the repository root
+/// (`None`: one tplint cannot tell). Scripts and task runners it names are
+/// followed as for a `run:`.
 #[allow(clippy::too_many_arguments)]
 pub fn walk_text<'a, V: Visit<'a>>(
     repo: &'a Repository,
@@ -423,6 +429,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
     step: &'a Step,
     file: FileId,
     inherited: Vec<EnvHit<'a>>,
+    cwd: Option<&str>,
     visitor: &mut V,
     budget: &Budget,
 ) -> BTreeSet<Need> {
@@ -433,6 +440,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
         stack: Vec::new(),
         blocks: 0,
         budget,
+        unknown_start: cwd.is_none(),
     };
     let source = &repo.sources.get(file).text;
     let exec = Executed {
@@ -453,7 +461,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
             text: Cow::Borrowed(run.value.as_str()),
             via: Vec::new(),
             inherited,
-            cwd: String::new(),
+            cwd: cwd.unwrap_or_default().to_string(),
         };
         walker.shell(&block, 0);
     }
@@ -807,7 +815,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
         // `None` once it moved where tplint cannot tell (`cd "$DIR"`).
-        let mut cwd: Option<String> = Some(block.cwd.clone());
+        let mut cwd: Option<String> = if self.unknown_start && depth == 0 {
+            None
+        } else {
+            Some(block.cwd.clone())
+        };
         let mut saved: Vec<(usize, Option<String>)> = Vec::new();
         for command in &commands {
             while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
@@ -1382,6 +1394,38 @@ fn may_run_files(text: &str) -> bool {
 }
 
 /// The folder a `cd`/`pushd` command moves to, relative to the root:
+/// The folder the shell is in after `text` runs, from `cwd` (relative to
+/// the repository root; `None`: a folder tplint cannot tell): its `cd`
+/// and `pushd` outside subshells, as the walker follows them in one block.
+/// GitLab runs a job's `before_script` and `script` lines in one shell, so
+/// a `cd` on one line moves the lines after it.
+pub fn folder_after(text: &str, cwd: Option<String>) -> Option<String> {
+    if !(text.contains("cd") || text.contains("pushd") || text.contains("popd")) {
+        return cwd;
+    }
+    let mut cwd = cwd;
+    let mut saved: Vec<(usize, Option<String>)> = Vec::new();
+    for command in shell::commands(text) {
+        while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
+            if let Some((_, before)) = saved.pop() {
+                cwd = before;
+            }
+        }
+        let words = strip_prefixes(&command.words);
+        if let Some(moved) = changed_folder(words, cwd.as_deref()) {
+            saved.push((command.subshell, cwd.clone()));
+            cwd = moved;
+        }
+    }
+    // A subshell still open at the end closes with the text.
+    while let Some((at, before)) = saved.pop() {
+        if at > 0 {
+            cwd = before;
+        }
+    }
+    cwd
+}
+
 /// `Some(Some(dir))` for a literal path inside the repository,
 /// `Some(None)` for one tplint cannot tell (a variable, `~`, `-`, a path
 /// outside the repository, or `popd`); `None` when the command does not
@@ -1434,4 +1478,37 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
         }
     }
     rest
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::folder_after;
+
+    #[test]
+    fn folder_after_follows_cd_outside_subshells() {
+        let root = Some(String::new());
+        assert_eq!(
+            folder_after("cd packages/foo", root.clone()),
+            Some("packages/foo".into())
+        );
+        assert_eq!(
+            folder_after("cd packages && cd foo", root.clone()),
+            Some("packages/foo".into())
+        );
+        assert_eq!(
+            folder_after("(cd docs && make html)", root.clone()),
+            Some(String::new())
+        );
+        assert_eq!(folder_after("cd ..", Some("a/b".into())), Some("a".into()));
+        assert_eq!(folder_after("cd \"$PKG_DIR\"", root.clone()), None);
+        assert_eq!(
+            folder_after("cd $CI_PROJECT_DIR/tools", None),
+            Some("tools".into())
+        );
+        assert_eq!(
+            folder_after("npm publish", Some("x".into())),
+            Some("x".into())
+        );
+        assert_eq!(folder_after("echo abcd", None), None);
+    }
 }

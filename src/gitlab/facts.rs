@@ -12,8 +12,9 @@
 //! sees them.
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
-//! exported by one line is seen by the next; `after_script` runs in a new
-//! shell (`_index.md`, `after_script`). The job's CI/CD variables
+//! exported by one line is seen by the next, and a `cd` on one line moves
+//! the lines after it; `after_script` runs in a new shell, in the project's
+//! folder (`_index.md`, `after_script`). The job's CI/CD variables
 //! (top-level, then its own) are its environment.
 
 pub mod ci_view;
@@ -264,13 +265,20 @@ fn job_facts(
         ))
     });
     let mut exported: Vec<EnvHit<'_>> = Vec::new();
+    // The folder the shell is in: a `cd` on one line moves the lines after
+    // it (`None`: a folder tplint cannot tell, after `cd "$DIR"`).
+    let mut cwd: Option<String> = Some(String::new());
     for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
         if line.kind == ScriptKind::AfterScript
             && top > 0
             && lines[top - 1].kind != ScriptKind::AfterScript
         {
-            // A new shell: exports of the main script are gone.
+            // A new shell, in the project's folder: exports and `cd`s of
+            // the main script are gone (GitLab's CI/CD YAML reference,
+            // `after_script`: the working directory is set back to the
+            // default).
             exported.clear();
+            cwd = Some(String::new());
         }
         let mut inherited = variables_env(&job.variables);
         inherited.extend(exported.iter().cloned());
@@ -287,6 +295,7 @@ fn job_facts(
             step,
             line.location.file,
             inherited,
+            cwd.as_deref(),
             &mut visitor,
             budget,
         );
@@ -311,6 +320,7 @@ fn job_facts(
                 inner,
                 line.location.file,
                 variables_env(&job.variables),
+                cwd.as_deref(),
                 &mut seen,
                 budget,
             );
@@ -326,6 +336,7 @@ fn job_facts(
                 .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
         }
         exported.extend(exports(repo, line));
+        cwd = expand::folder_after(&line.text, cwd);
     }
     let mut facts = visitor.facts;
     let all_text: String = lines
