@@ -183,6 +183,15 @@ impl<'a> Visit<'a> for Visitor {
     }
 }
 
+/// Most `parallel: matrix:` variable sets walked for one job.
+const MAX_MATRIX_WALKS: usize = 16;
+
+/// Drop later entries equal, as debug text, to an earlier one.
+fn dedup_by_debug<T: std::fmt::Debug>(items: &mut Vec<T>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(format!("{item:?}")));
+}
+
 fn job_facts(
     repo: &Repository,
     pipeline: &GitlabPipeline,
@@ -264,49 +273,47 @@ fn job_facts(
             Location::new(p.file?, registry.span),
         ))
     });
-    let mut exported: Vec<EnvHit<'_>> = Vec::new();
-    // The folder the shell is in: a `cd` on one line moves the lines after
-    // it (`None`: a folder tplint cannot tell, after `cd "$DIR"`).
-    let mut cwd: Option<String> = Some(String::new());
-    for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
-        if line.kind == ScriptKind::AfterScript
-            && top > 0
-            && lines[top - 1].kind != ScriptKind::AfterScript
-        {
-            // A new shell, in the project's folder: exports and `cd`s of
-            // the main script are gone (GitLab's CI/CD YAML reference,
-            // `after_script`: the working directory is set back to the
-            // default).
-            exported.clear();
-            cwd = Some(String::new());
+    // `parallel: matrix:` makes one job per set of variables: each set is
+    // walked (a job that may upload, up to `MAX_MATRIX_WALKS` sets), so a
+    // value any of them gives is considered; findings are the job's.
+    let no_matrix: [Variable; 0] = [];
+    let may_upload =
+        !job.id_tokens.is_empty() || lines.iter().any(|l| publish::mentions_upload_word(&l.text));
+    let sets: Vec<&[Variable]> = if job.matrix.is_empty() {
+        vec![&no_matrix[..]]
+    } else if may_upload {
+        job.matrix
+            .iter()
+            .take(MAX_MATRIX_WALKS)
+            .map(Vec::as_slice)
+            .collect()
+    } else {
+        job.matrix.iter().take(1).map(Vec::as_slice).collect()
+    };
+    for set in &sets {
+        let mut variables = job.variables.clone();
+        for v in *set {
+            variables.retain(|own| own.name.value != v.name.value);
+            variables.push(v.clone());
         }
-        let mut inherited = variables_env(&job.variables);
-        inherited.extend(exported.iter().cloned());
-        let job_ref = JobRef {
-            workflow: &workflow,
-            workflow_file: line.location.file,
-            job: &stand_in,
-            job_index: index,
-        };
-        let mut named = expand::walk_text(
-            repo,
-            job_ref,
-            top,
-            step,
-            line.location.file,
-            inherited,
-            cwd.as_deref(),
-            &mut visitor,
-            budget,
-        );
-        needs.append(&mut named);
-        if let Some(inner) = &inner_steps[top] {
-            // `NAME=$(bash script.sh)`: the script is read for crates.io's
-            // exchange only (the walker does not enter substitutions).
-            let mut seen = ExchangeSeen {
-                nuget_endpoints: nuget_endpoints.clone(),
-                ..ExchangeSeen::default()
-            };
+        let mut exported: Vec<EnvHit<'_>> = Vec::new();
+        // The folder the shell is in: a `cd` on one line moves the lines after
+        // it (`None`: a folder tplint cannot tell, after `cd "$DIR"`).
+        let mut cwd: Option<String> = Some(String::new());
+        for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
+            if line.kind == ScriptKind::AfterScript
+                && top > 0
+                && lines[top - 1].kind != ScriptKind::AfterScript
+            {
+                // A new shell, in the project's folder: exports and `cd`s of
+                // the main script are gone (GitLab's CI/CD YAML reference,
+                // `after_script`: the working directory is set back to the
+                // default).
+                exported.clear();
+                cwd = Some(String::new());
+            }
+            let mut inherited = variables_env(&variables);
+            inherited.extend(exported.iter().cloned());
             let job_ref = JobRef {
                 workflow: &workflow,
                 workflow_file: line.location.file,
@@ -317,28 +324,62 @@ fn job_facts(
                 repo,
                 job_ref,
                 top,
-                inner,
+                step,
                 line.location.file,
-                variables_env(&job.variables),
+                inherited,
                 cwd.as_deref(),
-                &mut seen,
+                &mut visitor,
                 budget,
             );
-            if seen.opaque || !named.is_empty() {
-                visitor.unread_substitutions.push(top);
-            }
             needs.append(&mut named);
-            visitor
-                .exchanges
-                .extend(seen.texts.into_iter().map(|text| (top, text)));
-            visitor
-                .nuget_exchanges
-                .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
+            if let Some(inner) = &inner_steps[top] {
+                // `NAME=$(bash script.sh)`: the script is read for crates.io's
+                // exchange only (the walker does not enter substitutions).
+                let mut seen = ExchangeSeen {
+                    nuget_endpoints: nuget_endpoints.clone(),
+                    ..ExchangeSeen::default()
+                };
+                let job_ref = JobRef {
+                    workflow: &workflow,
+                    workflow_file: line.location.file,
+                    job: &stand_in,
+                    job_index: index,
+                };
+                let mut named = expand::walk_text(
+                    repo,
+                    job_ref,
+                    top,
+                    inner,
+                    line.location.file,
+                    variables_env(&variables),
+                    cwd.as_deref(),
+                    &mut seen,
+                    budget,
+                );
+                if seen.opaque || !named.is_empty() {
+                    visitor.unread_substitutions.push(top);
+                }
+                needs.append(&mut named);
+                visitor
+                    .exchanges
+                    .extend(seen.texts.into_iter().map(|text| (top, text)));
+                visitor
+                    .nuget_exchanges
+                    .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
+            }
+            exported.extend(exports(repo, line));
+            cwd = expand::folder_after(&line.text, cwd);
         }
-        exported.extend(exports(repo, line));
-        cwd = expand::folder_after(&line.text, cwd);
     }
     let mut facts = visitor.facts;
+    if sets.len() > 1 {
+        // The same line read with each set: keep each finding once.
+        dedup_by_debug(&mut facts.publish_sites);
+        dedup_by_debug(&mut facts.builds);
+        dedup_by_debug(&mut facts.opaque);
+        dedup_by_debug(&mut facts.local_code);
+        dedup_by_debug(&mut facts.tool_pins);
+    }
     let all_text: String = lines
         .iter()
         .map(|l| l.text.as_str())
