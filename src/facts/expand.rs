@@ -828,7 +828,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
             let words = strip_prefixes(&command.words);
-            if let Some(moved) = changed_folder(words, cwd.as_deref()) {
+            let target = cd_with_variables(words, &|name| {
+                block
+                    .env(Some(command), name)
+                    .map(|hit| hit.value.into_owned())
+            });
+            if let Some(moved) = changed_folder(target.as_deref().unwrap_or(words), cwd.as_deref())
+            {
                 saved.push((command.subshell, cwd.clone()));
                 cwd = moved;
                 continue;
@@ -1399,7 +1405,11 @@ fn may_run_files(text: &str) -> bool {
 /// and `pushd` outside subshells, as the walker follows them in one block.
 /// GitLab runs a job's `before_script` and `script` lines in one shell, so
 /// a `cd` on one line moves the lines after it.
-pub fn folder_after(text: &str, cwd: Option<String>) -> Option<String> {
+pub fn folder_after(
+    text: &str,
+    cwd: Option<String>,
+    variables: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     if !(text.contains("cd") || text.contains("pushd") || text.contains("popd")) {
         return cwd;
     }
@@ -1412,7 +1422,14 @@ pub fn folder_after(text: &str, cwd: Option<String>) -> Option<String> {
             }
         }
         let words = strip_prefixes(&command.words);
-        if let Some(moved) = changed_folder(words, cwd.as_deref()) {
+        let own = |name: &str| {
+            command
+                .env(name)
+                .map(str::to_string)
+                .or_else(|| variables(name))
+        };
+        let target = cd_with_variables(words, &own);
+        if let Some(moved) = changed_folder(target.as_deref().unwrap_or(words), cwd.as_deref()) {
             saved.push((command.subshell, cwd.clone()));
             cwd = moved;
         }
@@ -1424,6 +1441,55 @@ pub fn folder_after(text: &str, cwd: Option<String>) -> Option<String> {
         }
     }
     cwd
+}
+
+static SHELL_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+        .expect("valid regex literal")
+});
+
+/// A `cd`/`pushd` whose target names variables with literal values
+/// (`cd packages/$PACKAGE`, a CI/CD variable or a matrix value), with the
+/// values put in; `None` for any other command, or when a variable has no
+/// literal value (the target then stays one tplint cannot tell). The
+/// checkout's root variables are left for [`changed_folder`].
+fn cd_with_variables(
+    words: &[String],
+    variables: &dyn Fn(&str) -> Option<String>,
+) -> Option<Vec<String>> {
+    let program = words.first()?.as_str();
+    if !matches!(program, "cd" | "pushd") {
+        return None;
+    }
+    let at = words.iter().skip(1).position(|w| !w.starts_with('-'))? + 1;
+    let target = &words[at];
+    if !target.contains('$') || target.contains("${{") {
+        return None;
+    }
+    let mut unknown = false;
+    let expanded = SHELL_VARIABLE.replace_all(target, |captures: &regex::Captures<'_>| {
+        let name = captures
+            .get(1)
+            .or_else(|| captures.get(2))
+            .map_or("", |m| m.as_str());
+        if matches!(name, "CI_PROJECT_DIR" | "GITHUB_WORKSPACE") {
+            unknown = true;
+            return String::new();
+        }
+        match variables(name) {
+            Some(value) if !value.contains(['$', '`']) && !value.is_empty() => value,
+            _ => {
+                unknown = true;
+                String::new()
+            }
+        }
+    });
+    if unknown {
+        return None;
+    }
+    let mut words = words.to_vec();
+    words[at] = expanded.into_owned();
+    Some(words)
 }
 
 /// `Some(Some(dir))` for a literal path inside the repository,
@@ -1487,28 +1553,46 @@ mod folder_tests {
     #[test]
     fn folder_after_follows_cd_outside_subshells() {
         let root = Some(String::new());
+        let none = |_: &str| None;
         assert_eq!(
-            folder_after("cd packages/foo", root.clone()),
+            folder_after("cd packages/foo", root.clone(), &none),
             Some("packages/foo".into())
         );
         assert_eq!(
-            folder_after("cd packages && cd foo", root.clone()),
+            folder_after("cd packages && cd foo", root.clone(), &none),
             Some("packages/foo".into())
         );
         assert_eq!(
-            folder_after("(cd docs && make html)", root.clone()),
+            folder_after("(cd docs && make html)", root.clone(), &none),
             Some(String::new())
         );
-        assert_eq!(folder_after("cd ..", Some("a/b".into())), Some("a".into()));
-        assert_eq!(folder_after("cd \"$PKG_DIR\"", root.clone()), None);
         assert_eq!(
-            folder_after("cd $CI_PROJECT_DIR/tools", None),
+            folder_after("cd ..", Some("a/b".into()), &none),
+            Some("a".into())
+        );
+        assert_eq!(folder_after("cd \"$PKG_DIR\"", root.clone(), &none), None);
+        assert_eq!(
+            folder_after("cd $CI_PROJECT_DIR/tools", None, &none),
             Some("tools".into())
         );
         assert_eq!(
-            folder_after("npm publish", Some("x".into())),
+            folder_after("npm publish", Some("x".into()), &none),
             Some("x".into())
         );
-        assert_eq!(folder_after("echo abcd", None), None);
+        assert_eq!(folder_after("echo abcd", None, &none), None);
+        // Variables with literal values: the job's, the script's exports.
+        let package = |name: &str| (name == "PACKAGE").then(|| "core".to_string());
+        assert_eq!(
+            folder_after("cd packages/$PACKAGE", root.clone(), &package),
+            Some("packages/core".into())
+        );
+        assert_eq!(
+            folder_after("export P=cli && cd packages/${P}", root.clone(), &none),
+            Some("packages/cli".into())
+        );
+        assert_eq!(
+            folder_after("cd packages/$OTHER", root.clone(), &package),
+            None
+        );
     }
 }

@@ -74,6 +74,11 @@ pub struct GitlabJobFacts {
     /// The variable the job's NuGet.org token exchange posts as its
     /// bearer token, when the job exchanges one where tplint sees it.
     pub nuget_id_token: Option<String>,
+    /// With `parallel: matrix:`, the variable sets (by position in
+    /// [`GitlabJob::matrix`]) whose job reaches each upload, parallel to
+    /// `publish_sites`; empty without a matrix. Uploads of disjoint sets
+    /// run in different jobs, each with its own ID token.
+    pub matrix_sets: Vec<Vec<usize>>,
 }
 
 /// An uploader pinned to a version.
@@ -290,7 +295,9 @@ fn job_facts(
     } else {
         job.matrix.iter().take(1).map(Vec::as_slice).collect()
     };
-    for set in &sets {
+    let mut site_sets: Vec<usize> = Vec::new();
+    for (set_index, set) in sets.iter().enumerate() {
+        let sites_before = visitor.facts.publish_sites.len();
         let mut variables = job.variables.clone();
         for v in *set {
             variables.retain(|own| own.name.value != v.name.value);
@@ -368,13 +375,46 @@ fn job_facts(
                     .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
             }
             exported.extend(exports(repo, line));
-            cwd = expand::folder_after(&line.text, cwd);
+            let known = |name: &str| {
+                exported
+                    .iter()
+                    .rev()
+                    .find(|hit| hit.name == name)
+                    .map(|hit| hit.value.to_string())
+                    .or_else(|| {
+                        variables
+                            .iter()
+                            .rev()
+                            .find(|v| v.name.value == name)
+                            .map(|v| v.value.value.clone())
+                    })
+            };
+            cwd = expand::folder_after(&line.text, cwd, &known);
         }
+        let new_sites = visitor.facts.publish_sites.len() - sites_before;
+        site_sets.extend(std::iter::repeat_n(set_index, new_sites));
     }
     let mut facts = visitor.facts;
     if sets.len() > 1 {
         // The same line read with each set: keep each finding once.
-        dedup_by_debug(&mut facts.publish_sites);
+        // An upload several sets reach is kept once, with all of them.
+        let mut kept: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut sites = Vec::new();
+        for (site, set) in std::mem::take(&mut facts.publish_sites)
+            .into_iter()
+            .zip(site_sets)
+        {
+            let key = format!("{site:?}");
+            match kept.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, sets)) => sets.push(set),
+                None => {
+                    kept.push((key, vec![set]));
+                    sites.push(site);
+                }
+            }
+        }
+        facts.publish_sites = sites;
+        facts.matrix_sets = kept.into_iter().map(|(_, sets)| sets).collect();
         dedup_by_debug(&mut facts.builds);
         dedup_by_debug(&mut facts.opaque);
         dedup_by_debug(&mut facts.local_code);
