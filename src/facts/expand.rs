@@ -1297,7 +1297,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
 
 /// Whether a job can mint OIDC tokens: its effective `id-token` is
 /// `write`, or cannot be known.
-fn job_may_mint(job: JobRef<'_>) -> bool {
+pub fn job_may_mint(job: JobRef<'_>) -> bool {
     use super::permissions::{GrantSource, id_token};
     id_token(GrantSource::of(job.workflow, job.job))
         .is_none_or(|g| g == crate::workflow::Access::Write)

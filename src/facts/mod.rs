@@ -96,9 +96,12 @@ impl BuildFact {
 
 impl BuildFact {
     /// The builds that run inside the command substitutions of `block`
-    /// (`VERSION=$(pip install . && ...)`).
+    /// (`VERSION=$(pip install . && ...)`), in a job that may mint an
+    /// OIDC token (elsewhere no build is next to one).
     pub fn in_substitutions(block: &expand::ShellBlock<'_, '_, '_>) -> Vec<Self> {
-        if !(block.text.contains("$(") || block.text.contains('`')) {
+        if !(block.text.contains("$(") || block.text.contains('`'))
+            || !expand::job_may_mint(block.exec.job)
+        {
             return Vec::new();
         }
         shell::substituted(&block.text)
