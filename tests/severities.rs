@@ -43,6 +43,10 @@ fn untrusted_trigger_is_info_when_a_guard_is_unknown() {
     assert_severity(&all, "TP601", "upstream-conclusion.yml:3", "info");
     assert_severity(&all, "TP601", "upstream-not-push.yml:2", "warning");
     assert_severity(&all, "TP601", "not-tag-prefix.yml:4", "warning");
+    // A step output written with one literal value is known.
+    let all = severities("step-outputs");
+    assert_severity(&all, "TP601", "step-output-always.yml:6", "warning");
+    assert_severity(&all, "TP601", "step-output-computed.yml:6", "info");
     let all = severities("tp601-untrusted-trigger");
     assert_severity(&all, "TP601", "prt.yml:2", "error");
     assert_severity(&all, "TP601", "pr.yml:4", "warning");

@@ -106,7 +106,9 @@ pub fn classify(step: &Step) -> Option<BuildKind> {
         return classify_action(step);
     }
     let run = step.run.as_ref()?;
-    classify_commands(&shell::commands(&run.value))
+    let mut commands = shell::commands(&run.value);
+    commands.extend(shell::substituted(&run.value));
+    classify_commands(&commands)
 }
 
 const SETUP_RUBY: &str = "ruby/setup-ruby";

@@ -1041,6 +1041,10 @@ struct Evaluator<'e> {
     open_atom: Option<String>,
     /// The job whose condition this is, for `needs.<id>.outputs.<name>`.
     scope: Option<JobScope<'e>>,
+    /// The steps whose outputs the expression may read
+    /// (`steps.<id>.outputs.<name>`): the job, and how many of its steps
+    /// ran before.
+    steps: Option<(&'e Job, usize)>,
 }
 
 /// A job of a workflow, whose `needs` outputs a condition may read.
@@ -1071,18 +1075,23 @@ impl JobScope<'_> {
             .outputs
             .iter()
             .find(|o| o.key.value.eq_ignore_ascii_case(name))?;
-        // Evaluated without the needed job's own `needs`.
+        // Evaluated without the needed job's own `needs`, after all of its
+        // steps, whose outputs it may read.
         let outer = JobScope {
             workflow: self.workflow,
             job: usize::MAX,
         };
-        let value = outer.expression(&output.value.value, event)?;
+        let value = outer.expression(
+            &output.value.value,
+            event,
+            Some((needed, needed.steps.len())),
+        )?;
         Some(as_string(value, format!("needs.{id}.outputs.{name}")))
     }
 
     /// One expression of this job (`${{ ... }}` around all of the text),
     /// or a literal; `None` for text mixed with expressions.
-    fn expression(&self, text: &str, event: &Event) -> Option<Value> {
+    fn expression(&self, text: &str, event: &Event, steps: Option<(&Job, usize)>) -> Option<Value> {
         if text.len() > MAX_CONDITION_BYTES {
             return None;
         }
@@ -1100,6 +1109,7 @@ impl JobScope<'_> {
             atoms: &atoms,
             open_atom: None,
             scope: Some(*self),
+            steps,
         };
         Some(evaluator.eval(&expr, 0))
     }
@@ -1167,7 +1177,7 @@ pub fn called_event(event: &Event, caller: JobScope<'_>, callee: &Workflow) -> E
             },
         };
         let term = format!("inputs.{name}");
-        let value = match (kind, caller.expression(text, event)) {
+        let value = match (kind, caller.expression(text, event, None)) {
             (_, None) => continue,
             ("boolean", Some(value)) => match value {
                 Value::Bool(_) => value,
@@ -1318,6 +1328,9 @@ impl Evaluator<'_> {
         if let Some(value) = self.scope.and_then(|s| s.output(&key, self.event)) {
             return value;
         }
+        if let Some(value) = self.step_output(&key) {
+            return value;
+        }
         if string_typed(&key) {
             return Value::Str {
                 shapes: vec![Shape::any()],
@@ -1325,6 +1338,23 @@ impl Evaluator<'_> {
             };
         }
         Value::opaque(raw)
+    }
+
+    /// `steps.<id>.outputs.<name>` of a step before this one that writes
+    /// the output's value to `$GITHUB_OUTPUT` ([`super::step_outputs`]):
+    /// one of the values it writes (the empty string when the write may
+    /// not run).
+    fn step_output(&self, key: &str) -> Option<Value> {
+        let (job, before) = self.steps?;
+        let (id, name) = key.strip_prefix("steps.")?.split_once(".outputs.")?;
+        if name.contains('.') {
+            return None;
+        }
+        let values = super::step_outputs::values(job, before, id, name)?;
+        Some(Value::Str {
+            shapes: values.iter().map(|v| Shape::exact(v)).collect(),
+            term: key.to_string(),
+        })
     }
 
     fn call(&mut self, call: &Call<'_>, raw: &str, depth: usize) -> Value {
@@ -1421,7 +1451,13 @@ fn from_json(text: &str, raw: &str) -> Value {
 /// Evaluate a condition as a step's `if:` is read: `success()` holds (the
 /// steps before it are assumed to succeed).
 pub fn evaluate(condition: &str, event: &Event) -> Verdict {
-    evaluate_with(&Condition::parse(condition), event, Verdict::TRUE, None)
+    evaluate_with(
+        &Condition::parse(condition),
+        event,
+        Verdict::TRUE,
+        None,
+        None,
+    )
 }
 
 /// [`evaluate`], for a condition in a job whose `needs` outputs it may read.
@@ -1431,6 +1467,7 @@ pub fn evaluate_in(condition: &str, event: &Event, scope: JobScope<'_>) -> Verdi
         event,
         Verdict::TRUE,
         Some(scope),
+        None,
     )
 }
 
@@ -1441,6 +1478,7 @@ fn evaluate_with(
     event: &Event,
     success: Verdict,
     scope: Option<JobScope<'_>>,
+    steps: Option<(&Job, usize)>,
 ) -> Verdict {
     let expr = match &condition.expr {
         Ok(expr) => expr,
@@ -1462,6 +1500,7 @@ fn evaluate_with(
         atoms: &atoms,
         open_atom: None,
         scope,
+        steps,
     };
     let truth = evaluator.condition(expr);
     if condition.has_status_function() {
@@ -1523,7 +1562,7 @@ impl JobsReached {
                     // skipped one, whose outputs are empty: not read then.
                     let scope =
                         (!parsed.has_status_function()).then_some(JobScope { workflow, job: i });
-                    evaluate_with(&parsed, event, needs_ran, scope)
+                    evaluate_with(&parsed, event, needs_ran, scope, None)
                 }
             };
             for &waiter in &waiters[i] {
@@ -1536,16 +1575,42 @@ impl JobsReached {
         JobsReached { jobs: reached }
     }
 
-    /// Whether step `step` of job `job` runs (`None`: the job itself).
-    pub fn step(&self, job: &Job, job_index: usize, step: Option<usize>, event: &Event) -> Verdict {
+    /// Whether step `step` of job `job_index` runs (`None`: the job
+    /// itself). A step's condition reads the outputs of the jobs in
+    /// `needs` as the job's does (not when the job's own condition lets it
+    /// run after a skipped one), and those of the steps before it.
+    pub fn step(
+        &self,
+        workflow: &Workflow,
+        job_index: usize,
+        step: Option<usize>,
+        event: &Event,
+    ) -> Verdict {
         let reached = self.jobs.get(job_index).cloned().unwrap_or(Verdict::FALSE);
-        let condition = step
-            .and_then(|s| job.steps.get(s))
-            .and_then(|s| s.condition.as_ref());
-        match condition {
-            None => reached,
-            Some(condition) => reached.and(evaluate(&condition.value, event)),
-        }
+        let Some(job) = workflow.jobs.get(job_index) else {
+            return reached;
+        };
+        let Some((index, condition)) = step.and_then(|s| {
+            let condition = job.steps.get(s)?.condition.as_ref()?;
+            Some((s, condition))
+        }) else {
+            return reached;
+        };
+        let needs_readable = job
+            .condition
+            .as_ref()
+            .is_none_or(|c| !Condition::parse(&c.value).has_status_function());
+        let scope = needs_readable.then_some(JobScope {
+            workflow,
+            job: job_index,
+        });
+        reached.and(evaluate_with(
+            &Condition::parse(&condition.value),
+            event,
+            Verdict::TRUE,
+            scope,
+            Some((job, index)),
+        ))
     }
 }
 
@@ -1593,23 +1658,23 @@ impl NeverRuns {
 
     /// Whether step `step` of job `job` never runs.
     pub fn step(&self, workflow: &Workflow, job: usize, step: usize) -> bool {
-        let Some(job_def) = workflow.jobs.get(job) else {
+        if workflow.jobs.get(job).is_none() {
             return false;
-        };
+        }
         !self.runs.is_empty()
             && self
                 .runs
                 .iter()
-                .all(|(event, reached)| reached.step(job_def, job, Some(step), event).is_false())
+                .all(|(event, reached)| reached.step(workflow, job, Some(step), event).is_false())
     }
 }
 
 /// Whether `event` reaches job `job` of `workflow` (and its step `step`).
 pub fn reaches(workflow: &Workflow, job: usize, step: Option<usize>, event: &Event) -> Verdict {
-    let Some(job_def) = workflow.jobs.get(job) else {
+    if workflow.jobs.get(job).is_none() {
         return Verdict::FALSE;
-    };
-    JobsReached::new(workflow, event).step(job_def, job, step, event)
+    }
+    JobsReached::new(workflow, event).step(workflow, job, step, event)
 }
 
 // ---------------------------------------------------------------------------
@@ -1633,7 +1698,7 @@ pub fn together(workflow: &Workflow, a: Option<&str>, b: Option<&str>) -> Verdic
     for event in &events {
         let truth = |c: &Option<Condition<'_>>| {
             c.as_ref().map_or(Verdict::TRUE, |c| {
-                evaluate_with(c, event, Verdict::TRUE, None)
+                evaluate_with(c, event, Verdict::TRUE, None, None)
             })
         };
         let both = truth(&a).and(truth(&b));
@@ -1718,6 +1783,7 @@ fn split_atoms(
             atoms,
             open_atom: None,
             scope: None,
+            steps: None,
         };
         let truth = evaluator.condition(expr);
         if truth.is_false() {

@@ -89,6 +89,11 @@ static INPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}").expect("valid regex literal")
 });
 
+static STEP_OUTPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}")
+        .expect("valid regex literal")
+});
+
 impl<'a> Executed<'a, '_> {
     /// Whether the step belongs to a local action rather than the workflow.
     pub fn in_action(&self) -> bool {
@@ -111,9 +116,14 @@ impl<'a> Executed<'a, '_> {
 
     /// `text` with `${{ inputs.NAME }}` replaced, at composite depth
     /// `depth`, by the caller's `with:` value or the input's default.
-    /// Text of the workflow itself (depth 0) is returned as is.
+    /// In text of the workflow itself (depth 0), `${{ steps.ID.outputs.NAME }}`
+    /// of an earlier step is replaced by the one literal value that step
+    /// writes to `$GITHUB_OUTPUT` ([`super::step_outputs`]), when known.
     pub fn resolve_at<'t>(&self, text: &'t str, depth: usize) -> Cow<'t, str> {
-        if depth == 0 || !text.contains("inputs.") {
+        if depth == 0 {
+            return self.resolve_step_outputs(text);
+        }
+        if !text.contains("inputs.") {
             return Cow::Borrowed(text);
         }
         let Some(frame) = self.frames.get(depth - 1) else {
@@ -135,6 +145,18 @@ impl<'a> Executed<'a, '_> {
                 .and_then(|i| i.default.as_ref())
                 .map(|d| d.value.clone())
                 .unwrap_or_default()
+        })
+    }
+
+    /// `text` with the outputs of the job's steps before this one that
+    /// have one known value replaced by it; other references stay.
+    fn resolve_step_outputs<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !text.contains("steps.") || !text.contains(".outputs.") {
+            return Cow::Borrowed(text);
+        }
+        STEP_OUTPUT_REFERENCE.replace_all(text, |captures: &regex::Captures<'_>| {
+            super::step_outputs::single(self.job.job, self.top, &captures[1], &captures[2])
+                .unwrap_or_else(|| captures[0].to_string())
         })
     }
 
@@ -366,6 +388,9 @@ struct Walker<'a, 'v, V> {
     stack: Vec<String>,
     blocks: usize,
     budget: &'v Budget,
+    /// The first block starts in a folder tplint cannot tell (a GitLab
+    /// script line after `cd "$DIR"` on an earlier line).
+    unknown_start: bool,
 }
 
 /// Walk every step a job runs; returns the local files it names that have
@@ -383,6 +408,7 @@ pub fn walk_job<'a, V: Visit<'a>>(
         stack: Vec::new(),
         blocks: 0,
         budget,
+        unknown_start: false,
     };
     walker.job(job);
     walker.needs
@@ -392,7 +418,9 @@ pub fn walk_job<'a, V: Visit<'a>>(
 /// of a GitLab job's `script:`. `job` and `step` stand for the job (`step`'s
 /// `run:` holds the text and its span in `file`); `inherited` are the
 /// variables the text sees (the job's CI/CD variables, exports of earlier
-/// lines). Scripts and task runners it names are followed as for a `run:`.
+/// lines); `cwd` the folder it starts in, relative to the repository root
+/// (`None`: one tplint cannot tell). Scripts and task runners it names are
+/// followed as for a `run:`.
 #[allow(clippy::too_many_arguments)]
 pub fn walk_text<'a, V: Visit<'a>>(
     repo: &'a Repository,
@@ -401,6 +429,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
     step: &'a Step,
     file: FileId,
     inherited: Vec<EnvHit<'a>>,
+    cwd: Option<&str>,
     visitor: &mut V,
     budget: &Budget,
 ) -> BTreeSet<Need> {
@@ -411,6 +440,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
         stack: Vec::new(),
         blocks: 0,
         budget,
+        unknown_start: cwd.is_none(),
     };
     let source = &repo.sources.get(file).text;
     let exec = Executed {
@@ -431,7 +461,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
             text: Cow::Borrowed(run.value.as_str()),
             via: Vec::new(),
             inherited,
-            cwd: String::new(),
+            cwd: cwd.unwrap_or_default().to_string(),
         };
         walker.shell(&block, 0);
     }
@@ -785,7 +815,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
         // `None` once it moved where tplint cannot tell (`cd "$DIR"`).
-        let mut cwd: Option<String> = Some(block.cwd.clone());
+        let mut cwd: Option<String> = if self.unknown_start && depth == 0 {
+            None
+        } else {
+            Some(block.cwd.clone())
+        };
         let mut saved: Vec<(usize, Option<String>)> = Vec::new();
         for command in &commands {
             while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
@@ -794,7 +828,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
             let words = strip_prefixes(&command.words);
-            if let Some(moved) = changed_folder(words, cwd.as_deref()) {
+            let target = cd_with_variables(words, &|name| {
+                block
+                    .env(Some(command), name)
+                    .map(|hit| hit.value.into_owned())
+            });
+            if let Some(moved) = changed_folder(target.as_deref().unwrap_or(words), cwd.as_deref())
+            {
                 saved.push((command.subshell, cwd.clone()));
                 cwd = moved;
                 continue;
@@ -1257,7 +1297,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
 
 /// Whether a job can mint OIDC tokens: its effective `id-token` is
 /// `write`, or cannot be known.
-fn job_may_mint(job: JobRef<'_>) -> bool {
+pub fn job_may_mint(job: JobRef<'_>) -> bool {
     use super::permissions::{GrantSource, id_token};
     id_token(GrantSource::of(job.workflow, job.job))
         .is_none_or(|g| g == crate::workflow::Access::Write)
@@ -1360,6 +1400,98 @@ fn may_run_files(text: &str) -> bool {
 }
 
 /// The folder a `cd`/`pushd` command moves to, relative to the root:
+/// The folder the shell is in after `text` runs, from `cwd` (relative to
+/// the repository root; `None`: a folder tplint cannot tell): its `cd`
+/// and `pushd` outside subshells, as the walker follows them in one block.
+/// GitLab runs a job's `before_script` and `script` lines in one shell, so
+/// a `cd` on one line moves the lines after it.
+pub fn folder_after(
+    text: &str,
+    cwd: Option<String>,
+    variables: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
+    if !(text.contains("cd") || text.contains("pushd") || text.contains("popd")) {
+        return cwd;
+    }
+    let mut cwd = cwd;
+    let mut saved: Vec<(usize, Option<String>)> = Vec::new();
+    for command in shell::commands(text) {
+        while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
+            if let Some((_, before)) = saved.pop() {
+                cwd = before;
+            }
+        }
+        let words = strip_prefixes(&command.words);
+        let own = |name: &str| {
+            command
+                .env(name)
+                .map(str::to_string)
+                .or_else(|| variables(name))
+        };
+        let target = cd_with_variables(words, &own);
+        if let Some(moved) = changed_folder(target.as_deref().unwrap_or(words), cwd.as_deref()) {
+            saved.push((command.subshell, cwd.clone()));
+            cwd = moved;
+        }
+    }
+    // A subshell still open at the end closes with the text.
+    while let Some((at, before)) = saved.pop() {
+        if at > 0 {
+            cwd = before;
+        }
+    }
+    cwd
+}
+
+static SHELL_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+        .expect("valid regex literal")
+});
+
+/// A `cd`/`pushd` whose target names variables with literal values
+/// (`cd packages/$PACKAGE`, a CI/CD variable or a matrix value), with the
+/// values put in; `None` for any other command, or when a variable has no
+/// literal value (the target then stays one tplint cannot tell). The
+/// checkout's root variables are left for [`changed_folder`].
+fn cd_with_variables(
+    words: &[String],
+    variables: &dyn Fn(&str) -> Option<String>,
+) -> Option<Vec<String>> {
+    let program = words.first()?.as_str();
+    if !matches!(program, "cd" | "pushd") {
+        return None;
+    }
+    let at = words.iter().skip(1).position(|w| !w.starts_with('-'))? + 1;
+    let target = &words[at];
+    if !target.contains('$') || target.contains("${{") {
+        return None;
+    }
+    let mut unknown = false;
+    let expanded = SHELL_VARIABLE.replace_all(target, |captures: &regex::Captures<'_>| {
+        let name = captures
+            .get(1)
+            .or_else(|| captures.get(2))
+            .map_or("", |m| m.as_str());
+        if matches!(name, "CI_PROJECT_DIR" | "GITHUB_WORKSPACE") {
+            unknown = true;
+            return String::new();
+        }
+        match variables(name) {
+            Some(value) if !value.contains(['$', '`']) && !value.is_empty() => value,
+            _ => {
+                unknown = true;
+                String::new()
+            }
+        }
+    });
+    if unknown {
+        return None;
+    }
+    let mut words = words.to_vec();
+    words[at] = expanded.into_owned();
+    Some(words)
+}
+
 /// `Some(Some(dir))` for a literal path inside the repository,
 /// `Some(None)` for one tplint cannot tell (a variable, `~`, `-`, a path
 /// outside the repository, or `popd`); `None` when the command does not
@@ -1412,4 +1544,55 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
         }
     }
     rest
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::folder_after;
+
+    #[test]
+    fn folder_after_follows_cd_outside_subshells() {
+        let root = Some(String::new());
+        let none = |_: &str| None;
+        assert_eq!(
+            folder_after("cd packages/foo", root.clone(), &none),
+            Some("packages/foo".into())
+        );
+        assert_eq!(
+            folder_after("cd packages && cd foo", root.clone(), &none),
+            Some("packages/foo".into())
+        );
+        assert_eq!(
+            folder_after("(cd docs && make html)", root.clone(), &none),
+            Some(String::new())
+        );
+        assert_eq!(
+            folder_after("cd ..", Some("a/b".into()), &none),
+            Some("a".into())
+        );
+        assert_eq!(folder_after("cd \"$PKG_DIR\"", root.clone(), &none), None);
+        assert_eq!(
+            folder_after("cd $CI_PROJECT_DIR/tools", None, &none),
+            Some("tools".into())
+        );
+        assert_eq!(
+            folder_after("npm publish", Some("x".into()), &none),
+            Some("x".into())
+        );
+        assert_eq!(folder_after("echo abcd", None, &none), None);
+        // Variables with literal values: the job's, the script's exports.
+        let package = |name: &str| (name == "PACKAGE").then(|| "core".to_string());
+        assert_eq!(
+            folder_after("cd packages/$PACKAGE", root.clone(), &package),
+            Some("packages/core".into())
+        );
+        assert_eq!(
+            folder_after("export P=cli && cd packages/${P}", root.clone(), &none),
+            Some("packages/cli".into())
+        );
+        assert_eq!(
+            folder_after("cd packages/$OTHER", root.clone(), &package),
+            None
+        );
+    }
 }

@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod publish;
 pub mod publish_job;
 pub mod shell;
+pub mod step_outputs;
 pub mod tag_filter;
 pub mod tasks;
 pub mod triggers;
@@ -94,6 +95,23 @@ impl BuildFact {
     }
 }
 
+impl BuildFact {
+    /// The builds that run inside the command substitutions of `block`
+    /// (`VERSION=$(pip install . && ...)`), in a job that may mint an
+    /// OIDC token (elsewhere no build is next to one).
+    pub fn in_substitutions(block: &expand::ShellBlock<'_, '_, '_>) -> Vec<Self> {
+        if !(block.text.contains("$(") || block.text.contains('`'))
+            || !expand::job_may_mint(block.exec.job)
+        {
+            return Vec::new();
+        }
+        shell::substituted(&block.text)
+            .iter()
+            .filter_map(|command| Self::of(block, command))
+            .collect()
+    }
+}
+
 /// Repository code that runs in a job.
 #[derive(Clone, Debug)]
 pub struct LocalCode {
@@ -161,6 +179,7 @@ impl<'a> expand::Visit<'a> for JobVisitor {
         for command in commands {
             self.facts.builds.extend(BuildFact::of(block, command));
         }
+        self.facts.builds.extend(BuildFact::in_substitutions(block));
     }
 
     fn opaque(&mut self, opaque: Opaque) {

@@ -379,6 +379,135 @@ pub fn skip_runner_options<T: AsRef<str>>(words: &[T]) -> &[T] {
     rest
 }
 
+/// Deepest nesting of command substitutions read by [`substituted`].
+const MAX_SUBSTITUTION_DEPTH: usize = 4;
+
+/// The commands that run inside the script's command substitutions
+/// (`$(...)` and backticks, in words, assignments and double quotes, not in
+/// single quotes; nested ones too), with offsets in `script`: `V=$(pip
+/// install x)` installs though no command of [`commands`] does.
+pub fn substituted(script: &str) -> Vec<Command> {
+    let mut found = Vec::new();
+    substituted_into(script, 0, 0, &mut found);
+    found
+}
+
+fn substituted_into(script: &str, base: usize, depth: usize, found: &mut Vec<Command>) {
+    if depth >= MAX_SUBSTITUTION_DEPTH || !(script.contains("$(") || script.contains('`')) {
+        return;
+    }
+    for (start, end) in substitution_spans(script) {
+        let inner = &script[start..end];
+        for mut command in commands(inner) {
+            command.offset += base + start;
+            found.push(command);
+        }
+        substituted_into(inner, base + start, depth + 1, found);
+    }
+}
+
+/// The content ranges of the outermost command substitutions of `script`.
+fn substitution_spans(script: &str) -> Vec<(usize, usize)> {
+    let bytes = script.as_bytes();
+    let mut spans = Vec::new();
+    let mut in_double = false;
+    let mut word_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\\' => {
+                i += 2;
+                word_start = false;
+                continue;
+            }
+            b'\'' if !in_double => {
+                i = script[i + 1..]
+                    .find('\'')
+                    .map_or(bytes.len(), |p| i + 1 + p + 1);
+                word_start = false;
+                continue;
+            }
+            b'"' => in_double = !in_double,
+            // A heredoc whose delimiter is quoted (`<<'EOF'`, `<<"EOF"`,
+            // `<<\EOF`) is literal text: skip to its closing line.
+            b'<' if !in_double && script[i..].starts_with("<<") => {
+                if let Some(end) = quoted_heredoc_end(script, i + 2) {
+                    i = end;
+                    word_start = true;
+                    continue;
+                }
+            }
+            b'#' if !in_double && word_start => {
+                i = script[i..].find('\n').map_or(bytes.len(), |p| i + p);
+                continue;
+            }
+            // `$((...))` is arithmetic, not a command.
+            b'$' if bytes.get(i + 1) == Some(&b'(') && bytes.get(i + 2) != Some(&b'(') => {
+                let end = substitution_end(bytes, i + 2);
+                let inner_end = if bytes.get(end.wrapping_sub(1)) == Some(&b')') {
+                    end - 1
+                } else {
+                    end
+                };
+                spans.push((i + 2, inner_end.max(i + 2)));
+                i = end;
+                word_start = false;
+                continue;
+            }
+            b'`' => {
+                let close = script[i + 1..].find('`').map(|p| i + 1 + p);
+                let end = close.unwrap_or(bytes.len());
+                spans.push((i + 1, end));
+                i = end + 1;
+                word_start = false;
+                continue;
+            }
+            _ => {}
+        }
+        word_start = !in_double && matches!(c, b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(');
+        i += 1;
+    }
+    spans
+}
+
+/// For a heredoc operator whose text starts at `from` (after `<<`), the
+/// end of the heredoc's closing line when its delimiter is quoted; `None`
+/// for an unquoted one, whose text the shell expands.
+fn quoted_heredoc_end(script: &str, from: usize) -> Option<usize> {
+    let rest = script.get(from..)?;
+    let rest = rest
+        .strip_prefix('-')
+        .unwrap_or(rest)
+        .trim_start_matches([' ', '\t']);
+    let (delimiter, after) = if let Some(r) = rest.strip_prefix('\'') {
+        let close = r.find('\'')?;
+        (&r[..close], &r[close + 1..])
+    } else if let Some(r) = rest.strip_prefix('"') {
+        let close = r.find('"')?;
+        (&r[..close], &r[close + 1..])
+    } else if let Some(r) = rest.strip_prefix('\\') {
+        let close = r
+            .find(|c: char| c.is_whitespace() || c == ';' || c == '|' || c == '&')
+            .unwrap_or(r.len());
+        (&r[..close], &r[close..])
+    } else {
+        return None;
+    };
+    if delimiter.is_empty() {
+        return None;
+    }
+    let body_start = script.len() - after.len() + after.find('\n').map_or(after.len(), |p| p + 1);
+    let mut at = body_start;
+    for line in script[body_start..].split_inclusive('\n') {
+        at += line.len();
+        if line.trim() == delimiter {
+            return Some(at);
+        }
+    }
+    Some(script.len())
+}
+
 /// The end (exclusive) of a `$(...)` whose content starts at `from`:
 /// parentheses nest, quotes are skipped; the script's end if unclosed.
 fn substitution_end(bytes: &[u8], from: usize) -> usize {
@@ -437,6 +566,44 @@ mod tests {
 
     fn words(script: &str) -> Vec<Vec<String>> {
         commands(script).into_iter().map(|c| c.words).collect()
+    }
+
+    #[test]
+    fn commands_inside_substitutions() {
+        let script = "V=$(pip install . && echo ok)\necho \"$(make -C docs version)\" `uv build`\necho '$(not run)' $((1 + 2))\nX=$(echo $(tox -e pkg))";
+        let inner: Vec<(Vec<String>, usize)> = substituted(script)
+            .into_iter()
+            .map(|c| (c.words, c.offset))
+            .collect();
+        let firsts: Vec<String> = inner.iter().map(|(w, _)| w.join(" ")).collect();
+        assert_eq!(
+            firsts,
+            vec![
+                "pip install .",
+                "echo ok",
+                "make -C docs version",
+                "uv build",
+                "echo $(tox -e pkg)",
+                "tox -e pkg"
+            ]
+        );
+        // Offsets point into the script.
+        for (words, offset) in &inner {
+            assert!(
+                script[*offset..].starts_with(words[0].as_str()),
+                "{words:?}"
+            );
+        }
+        assert!(substituted("echo plain").is_empty());
+        // Literal heredocs and escaped backticks run nothing.
+        let literal = "cat <<'EOF' > notes.md\nRun `make docs` first.\nEOF\necho \\`make x\\`\ncat <<-\"END\"\n  `pip install y`\n  END\n";
+        assert!(
+            substituted(literal).is_empty(),
+            "{:?}",
+            substituted(literal)
+        );
+        let expanded = "cat <<EOF\n`uv build`\nEOF\n";
+        assert_eq!(substituted(expanded).len(), 1);
     }
 
     #[test]

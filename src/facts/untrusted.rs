@@ -303,10 +303,10 @@ impl ReachWalk<'_> {
         let reached = JobsReached::new(workflow, event);
         let mut best: Option<PublishReach> = None;
         for site in facts.publish_sites.iter().filter(|s| (self.keep)(s)) {
-            let Some(job) = workflow.jobs.get(site.job) else {
+            if workflow.jobs.get(site.job).is_none() {
                 continue;
-            };
-            let mut verdict = reached.step(job, site.job, Some(site.step), event);
+            }
+            let mut verdict = reached.step(workflow, site.job, Some(site.step), event);
             // An uploading action's own switch (`upload: ${{ ... }}`).
             if let Some(gate) = &site.gate {
                 verdict = verdict.and(conditions::evaluate(gate, event));

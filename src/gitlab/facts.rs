@@ -12,8 +12,9 @@
 //! sees them.
 //!
 //! GitLab runs `before_script` and `script` in one shell, so a variable
-//! exported by one line is seen by the next; `after_script` runs in a new
-//! shell (`_index.md`, `after_script`). The job's CI/CD variables
+//! exported by one line is seen by the next, and a `cd` on one line moves
+//! the lines after it; `after_script` runs in a new shell, in the project's
+//! folder (`_index.md`, `after_script`). The job's CI/CD variables
 //! (top-level, then its own) are its environment.
 
 pub mod ci_view;
@@ -78,6 +79,11 @@ pub struct GitlabJobFacts {
     /// The variable the job's NuGet.org token exchange posts as its
     /// bearer token, when the job exchanges one where tplint sees it.
     pub nuget_id_token: Option<String>,
+    /// With `parallel: matrix:`, the variable sets (by position in
+    /// [`GitlabJob::matrix`]) whose job reaches each upload, parallel to
+    /// `publish_sites`; empty without a matrix. Uploads of disjoint sets
+    /// run in different jobs, each with its own ID token.
+    pub matrix_sets: Vec<Vec<usize>>,
 }
 
 /// An uploader pinned to a version.
@@ -175,6 +181,7 @@ impl<'a> Visit<'a> for Visitor {
                 });
             }
         }
+        self.facts.builds.extend(BuildFact::in_substitutions(block));
     }
 
     fn opaque(&mut self, opaque: Opaque) {
@@ -189,6 +196,15 @@ impl<'a> Visit<'a> for Visitor {
             what: what.to_string(),
         });
     }
+}
+
+/// Most `parallel: matrix:` variable sets walked for one job.
+const MAX_MATRIX_WALKS: usize = 16;
+
+/// Drop later entries equal, as debug text, to an earlier one.
+fn dedup_by_debug<T: std::fmt::Debug>(items: &mut Vec<T>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(format!("{item:?}")));
 }
 
 fn job_facts(
@@ -272,41 +288,49 @@ fn job_facts(
             Location::new(p.file?, registry.span),
         ))
     });
-    let mut exported: Vec<EnvHit<'_>> = Vec::new();
-    for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
-        if line.kind == ScriptKind::AfterScript
-            && top > 0
-            && lines[top - 1].kind != ScriptKind::AfterScript
-        {
-            // A new shell: exports of the main script are gone.
-            exported.clear();
+    // `parallel: matrix:` makes one job per set of variables: each set is
+    // walked (a job that may upload, up to `MAX_MATRIX_WALKS` sets), so a
+    // value any of them gives is considered; findings are the job's.
+    let no_matrix: [Variable; 0] = [];
+    let may_upload =
+        !job.id_tokens.is_empty() || lines.iter().any(|l| publish::mentions_upload_word(&l.text));
+    let sets: Vec<&[Variable]> = if job.matrix.is_empty() {
+        vec![&no_matrix[..]]
+    } else if may_upload {
+        job.matrix
+            .iter()
+            .take(MAX_MATRIX_WALKS)
+            .map(Vec::as_slice)
+            .collect()
+    } else {
+        job.matrix.iter().take(1).map(Vec::as_slice).collect()
+    };
+    let mut site_sets: Vec<usize> = Vec::new();
+    for (set_index, set) in sets.iter().enumerate() {
+        let sites_before = visitor.facts.publish_sites.len();
+        let mut variables = job.variables.clone();
+        for v in *set {
+            variables.retain(|own| own.name.value != v.name.value);
+            variables.push(v.clone());
         }
-        let mut inherited = variables_env(&job.variables);
-        inherited.extend(exported.iter().cloned());
-        let job_ref = JobRef {
-            workflow: &workflow,
-            workflow_file: line.location.file,
-            job: &stand_in,
-            job_index: index,
-        };
-        let mut named = expand::walk_text(
-            repo,
-            job_ref,
-            top,
-            step,
-            line.location.file,
-            inherited,
-            &mut visitor,
-            budget,
-        );
-        needs.append(&mut named);
-        if let Some(inner) = &inner_steps[top] {
-            // `NAME=$(bash script.sh)`: the script is read for crates.io's
-            // exchange only (the walker does not enter substitutions).
-            let mut seen = ExchangeSeen {
-                nuget_endpoints: nuget_endpoints.clone(),
-                ..ExchangeSeen::default()
-            };
+        let mut exported: Vec<EnvHit<'_>> = Vec::new();
+        // The folder the shell is in: a `cd` on one line moves the lines after
+        // it (`None`: a folder tplint cannot tell, after `cd "$DIR"`).
+        let mut cwd: Option<String> = Some(String::new());
+        for (top, (step, line)) in steps.iter().zip(&lines).enumerate() {
+            if line.kind == ScriptKind::AfterScript
+                && top > 0
+                && lines[top - 1].kind != ScriptKind::AfterScript
+            {
+                // A new shell, in the project's folder: exports and `cd`s of
+                // the main script are gone (GitLab's CI/CD YAML reference,
+                // `after_script`: the working directory is set back to the
+                // default).
+                exported.clear();
+                cwd = Some(String::new());
+            }
+            let mut inherited = variables_env(&variables);
+            inherited.extend(exported.iter().cloned());
             let job_ref = JobRef {
                 workflow: &workflow,
                 workflow_file: line.location.file,
@@ -317,26 +341,95 @@ fn job_facts(
                 repo,
                 job_ref,
                 top,
-                inner,
+                step,
                 line.location.file,
-                variables_env(&job.variables),
-                &mut seen,
+                inherited,
+                cwd.as_deref(),
+                &mut visitor,
                 budget,
             );
-            if seen.opaque || !named.is_empty() {
-                visitor.unread_substitutions.push(top);
-            }
             needs.append(&mut named);
-            visitor
-                .exchanges
-                .extend(seen.texts.into_iter().map(|text| (top, text)));
-            visitor
-                .nuget_exchanges
-                .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
+            if let Some(inner) = &inner_steps[top] {
+                // `NAME=$(bash script.sh)`: the script is read for crates.io's
+                // exchange only (the walker does not enter substitutions).
+                let mut seen = ExchangeSeen {
+                    nuget_endpoints: nuget_endpoints.clone(),
+                    ..ExchangeSeen::default()
+                };
+                let job_ref = JobRef {
+                    workflow: &workflow,
+                    workflow_file: line.location.file,
+                    job: &stand_in,
+                    job_index: index,
+                };
+                let mut named = expand::walk_text(
+                    repo,
+                    job_ref,
+                    top,
+                    inner,
+                    line.location.file,
+                    variables_env(&variables),
+                    cwd.as_deref(),
+                    &mut seen,
+                    budget,
+                );
+                if seen.opaque || !named.is_empty() {
+                    visitor.unread_substitutions.push(top);
+                }
+                needs.append(&mut named);
+                visitor
+                    .exchanges
+                    .extend(seen.texts.into_iter().map(|text| (top, text)));
+                visitor
+                    .nuget_exchanges
+                    .extend(seen.nuget_texts.into_iter().map(|text| (top, text)));
+            }
+            exported.extend(exports(repo, line));
+            let known = |name: &str| {
+                exported
+                    .iter()
+                    .rev()
+                    .find(|hit| hit.name == name)
+                    .map(|hit| hit.value.to_string())
+                    .or_else(|| {
+                        variables
+                            .iter()
+                            .rev()
+                            .find(|v| v.name.value == name)
+                            .map(|v| v.value.value.clone())
+                    })
+            };
+            cwd = expand::folder_after(&line.text, cwd, &known);
         }
-        exported.extend(exports(repo, line));
+        let new_sites = visitor.facts.publish_sites.len() - sites_before;
+        site_sets.extend(std::iter::repeat_n(set_index, new_sites));
     }
     let mut facts = visitor.facts;
+    if sets.len() > 1 {
+        // The same line read with each set: keep each finding once.
+        // An upload several sets reach is kept once, with all of them.
+        let mut kept: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut sites = Vec::new();
+        for (site, set) in std::mem::take(&mut facts.publish_sites)
+            .into_iter()
+            .zip(site_sets)
+        {
+            let key = format!("{site:?}");
+            match kept.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, sets)) => sets.push(set),
+                None => {
+                    kept.push((key, vec![set]));
+                    sites.push(site);
+                }
+            }
+        }
+        facts.publish_sites = sites;
+        facts.matrix_sets = kept.into_iter().map(|(_, sets)| sets).collect();
+        dedup_by_debug(&mut facts.builds);
+        dedup_by_debug(&mut facts.opaque);
+        dedup_by_debug(&mut facts.local_code);
+        dedup_by_debug(&mut facts.tool_pins);
+    }
     let all_text: String = lines
         .iter()
         .map(|l| l.text.as_str())

@@ -101,6 +101,9 @@ pub struct GitlabJob {
     pub extends: Vec<Located<String>>,
     /// Global variables it inherits, then its own (its own win).
     pub variables: Vec<Variable>,
+    /// The variables of each job `parallel: matrix:` makes of it, in
+    /// order (empty without a matrix), at most [`MAX_MATRIX`].
+    pub matrix: Vec<Vec<Variable>>,
     /// Effective `id_tokens` (the job's, else the default's).
     pub id_tokens: Vec<IdToken>,
     /// The `id_tokens` key in effect.
@@ -190,6 +193,67 @@ impl GitlabJob {
     pub fn all_lines(&self) -> impl Iterator<Item = &ScriptLine> {
         self.script.iter().chain(&self.after_script)
     }
+}
+
+/// Most jobs `parallel: matrix:` makes of one job: GitLab's own limit
+/// (CI/CD YAML reference, `parallel:matrix`: "The number of permutations
+/// cannot exceed 200").
+pub const MAX_MATRIX: usize = 200;
+
+/// The variable sets of `parallel: matrix:`: each entry of the list gives
+/// every combination of its variables' values (a value or a list of
+/// values), the entries one after the other.
+fn matrix(node: Option<&GNode>) -> Vec<Vec<Variable>> {
+    let Some(entries) = node
+        .and_then(|p| p.get("matrix"))
+        .and_then(GNode::as_sequence)
+    else {
+        return Vec::new();
+    };
+    let mut all: Vec<Vec<Variable>> = Vec::new();
+    for entry in entries {
+        let Some(fields) = entry.as_mapping() else {
+            continue;
+        };
+        let mut combinations: Vec<Vec<Variable>> = vec![Vec::new()];
+        for field in fields {
+            let Some(name) = field.key.located_str() else {
+                continue;
+            };
+            let values: Vec<Located<String>> = match field.value.as_sequence() {
+                Some(items) => items.iter().filter_map(GNode::located_str).collect(),
+                None => field.value.located_str().into_iter().collect(),
+            };
+            if values.is_empty() {
+                continue;
+            }
+            let mut next = Vec::new();
+            for combination in &combinations {
+                for value in &values {
+                    if next.len() >= MAX_MATRIX {
+                        break;
+                    }
+                    let mut extended = combination.clone();
+                    extended.push(Variable {
+                        name: name.clone(),
+                        value: value.clone(),
+                        job_level: true,
+                    });
+                    next.push(extended);
+                }
+            }
+            combinations = next;
+        }
+        for combination in combinations {
+            if all.len() >= MAX_MATRIX {
+                return all;
+            }
+            if !combination.is_empty() {
+                all.push(combination);
+            }
+        }
+    }
+    all
 }
 
 /// Fill `pipeline` from the merged configuration.
@@ -485,6 +549,7 @@ fn job(
         stage: node.get("stage").and_then(GNode::located_str),
         extends: names("extends"),
         variables,
+        matrix: matrix(node.get("parallel")),
         id_tokens: id_tokens_node.map(id_tokens).unwrap_or_default(),
         id_tokens_key,
         id_tokens_from_default,

@@ -1047,3 +1047,29 @@ fn include_rules_keep_their_jobs_out_of_merge_request_pipelines() {
     // Defined in the top-level file too: there whatever the include does.
     assert_eq!(reach("main-too"), Tri::True);
 }
+
+#[test]
+fn parallel_matrix_gives_each_set_of_variables() {
+    let main = "job:\n  parallel:\n    matrix:\n      - PACKAGE: [core, cli]\n        REGISTRY: pypi\n      - PACKAGE: docs\n  variables:\n    PACKAGE: all\n  script: [make]\nplain:\n  script: [make]\n";
+    let (pipeline, _) = pipeline(&[(".gitlab-ci.yml", main)]);
+    let job = pipeline.job("job").unwrap();
+    let sets: Vec<Vec<(String, String)>> = job
+        .matrix
+        .iter()
+        .map(|set| {
+            set.iter()
+                .map(|v| (v.name.value.clone(), v.value.value.clone()))
+                .collect()
+        })
+        .collect();
+    let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
+    assert_eq!(
+        sets,
+        vec![
+            vec![pair("PACKAGE", "core"), pair("REGISTRY", "pypi")],
+            vec![pair("PACKAGE", "cli"), pair("REGISTRY", "pypi")],
+            vec![pair("PACKAGE", "docs")],
+        ]
+    );
+    assert!(pipeline.job("plain").unwrap().matrix.is_empty());
+}

@@ -862,11 +862,19 @@ pub fn spent_tokens<'a>(
                 continue;
             }
             let variable = token_variable(index);
-            let sites: Vec<&PublishSite> = facts
+            let (sites, sets): (Vec<&PublishSite>, Vec<Option<&Vec<usize>>>) = facts
                 .publish_sites
                 .iter()
-                .filter(|s| tp_site(s) == Some(index) && !gives_username(repo, job, s))
-                .collect();
+                .enumerate()
+                .filter(|(_, s)| tp_site(s) == Some(index) && !gives_username(repo, job, s))
+                .map(|(i, s)| (s, facts.matrix_sets.get(i)))
+                .unzip();
+            // Uploads that only different `parallel: matrix:` jobs reach
+            // spend different tokens.
+            let other_jobs = |i: usize, j: usize| match (sets[i], sets[j]) {
+                (Some(a), Some(b)) => !a.iter().any(|x| b.contains(x)),
+                _ => false,
+            };
             let name = &job.name.value;
             let help = format!(
                 "upload every file with one command (`twine upload dist/*` or `uv publish`), or give each upload its own job with its own `{variable}`"
@@ -897,8 +905,17 @@ pub fn spent_tokens<'a>(
             };
             let mut best: Option<(Together, &PublishSite, &PublishSite)> = None;
             for (i, first) in sites.iter().take(MAX_UPLOADS_COMPARED).enumerate() {
-                for second in sites.iter().take(MAX_UPLOADS_COMPARED).skip(i + 1) {
-                    let how = together(repo, first, second);
+                for (j, second) in sites
+                    .iter()
+                    .enumerate()
+                    .take(MAX_UPLOADS_COMPARED)
+                    .skip(i + 1)
+                {
+                    let how = if other_jobs(i, j) {
+                        Together::Exclusive
+                    } else {
+                        together(repo, first, second)
+                    };
                     if best.as_ref().is_none_or(|(b, _, _)| rank(&how) > rank(b)) {
                         best = Some((how, first, second));
                     }
