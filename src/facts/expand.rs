@@ -966,16 +966,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                         .collect(),
                 };
                 let inherited = self.inherit(block, command, at, &[]);
-                self.task_file(
-                    block,
-                    at,
-                    via,
-                    depth,
-                    &candidates,
-                    "rake",
-                    |_, text| tasks::rake_recipes(text, &tasks),
-                    inherited,
-                );
+                self.rake_file(block, at, via, depth, &candidates, &tasks, inherited);
             }
             tasks::Runs::Just { recipes } => {
                 let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
@@ -1162,6 +1153,115 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         recipes: impl Fn(&str, &'a str) -> tasks::Recipes<'a>,
         inherited: Vec<EnvHit<'a>>,
     ) {
+        let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, runner)
+        else {
+            return;
+        };
+        let recipes = recipes(&path, source);
+        self.walk_recipes(
+            block,
+            at,
+            via,
+            depth,
+            runner,
+            &path,
+            &[(file, source)],
+            &recipes,
+            None,
+            inherited,
+        );
+    }
+
+    /// `rake`: the Rakefile (the first of `candidates` that exists), then
+    /// the `rakelib/*.rake` files beside it, which Rake loads after it
+    /// (ruby/rake `lib/rake/application.rb`, `raw_load_rakefile`: each
+    /// folder of `options.rakelib`, `%w[rakelib]` unless `-R` is given,
+    /// globbed for `*.rake`, sorted). A `.rake` file that cannot be read
+    /// leaves the tasks opaque: it may define or extend any of them.
+    #[allow(clippy::too_many_arguments)]
+    fn rake_file(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        via: Vec<Location>,
+        depth: usize,
+        candidates: &[String],
+        wanted: &[&str],
+        inherited: Vec<EnvHit<'a>>,
+    ) {
+        let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, "rake")
+        else {
+            return;
+        };
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let rakelib = if dir.is_empty() {
+            "rakelib".to_string()
+        } else {
+            format!("{dir}/rakelib")
+        };
+        let mut files: Vec<(FileId, &'a str)> = vec![(file, source)];
+        let mut unread = false;
+        match self.repo.locals.folder(&rakelib) {
+            None => {
+                if self.repo.locals.can_read() {
+                    self.needs.insert(Need::Folder(rakelib.clone()));
+                }
+                // In memory (no folders to list) there is nothing more.
+                unread = self.repo.locals.can_read();
+            }
+            Some(names) => {
+                for name in names.iter().filter(|n| n.ends_with(".rake")) {
+                    let rake = format!("{rakelib}/{name}");
+                    match self.repo.locals.text(&rake) {
+                        None => {
+                            if self.repo.locals.can_read() {
+                                self.needs.insert(Need::Text(rake));
+                            }
+                            unread = true;
+                        }
+                        Some(local) => match local.file {
+                            Some(id) => {
+                                let text: &'a str = &self.repo.sources.get(id).text;
+                                if self.budget.take(text.len()) {
+                                    files.push((id, text));
+                                } else {
+                                    unread = true;
+                                }
+                            }
+                            None => unread = true,
+                        },
+                    }
+                }
+            }
+        }
+        let texts: Vec<&'a str> = files.iter().map(|(_, text)| *text).collect();
+        let (mut recipes, parts) = tasks::rake_recipes_in(&texts, wanted);
+        recipes.opaque |= unread;
+        self.walk_recipes(
+            block,
+            at,
+            via,
+            depth,
+            "rake",
+            &path,
+            &files,
+            &recipes,
+            Some(&parts),
+            inherited,
+        );
+    }
+
+    /// The task runner's file: the first of `candidates` that exists, its
+    /// id and text; `None` (the step opaque) when none does, or it is
+    /// nested too deep, in a cycle or past the budget.
+    fn runner_file(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        depth: usize,
+        candidates: &[String],
+        runner: &str,
+    ) -> Option<(String, FileId, &'a str)> {
         let exec = block.exec;
         self.visitor.local_code(
             exec.top,
@@ -1194,7 +1294,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 format!("`{runner}`, whose file was not found")
             };
             self.opaque(exec, at, block.via.clone(), what);
-            return;
+            return None;
         };
         let source: &'a str = &self.repo.sources.get(file).text;
         if depth >= MAX_DEPTH || self.stack.contains(path) || !self.budget.take(source.len()) {
@@ -1202,9 +1302,29 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 "`{runner}` recipes in `{path}`, nested too deep, in a cycle, or past the work budget"
             );
             self.opaque(exec, at, block.via.clone(), what);
-            return;
+            return None;
         }
-        let recipes = recipes(path, source);
+        Some((path.clone(), file, source))
+    }
+
+    /// Walk the lines of `recipes`, read from `files` (the first, `path`,
+    /// unless `parts` names each line's file).
+    #[allow(clippy::too_many_arguments)]
+    fn walk_recipes(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        via: Vec<Location>,
+        depth: usize,
+        runner: &str,
+        path: &String,
+        files: &[(FileId, &'a str)],
+        recipes: &tasks::Recipes<'a>,
+        parts: Option<&[usize]>,
+        inherited: Vec<EnvHit<'a>>,
+    ) {
+        let exec = block.exec;
+        let (file, source) = files[0];
         if recipes.lines.is_empty() && recipes.missing.is_empty() && !recipes.opaque {
             return;
         }
@@ -1233,7 +1353,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             });
         }
         self.stack.push(path.clone());
-        for line in &recipes.lines {
+        for (index, line) in recipes.lines.iter().enumerate() {
+            let (file, source) = parts
+                .and_then(|parts| parts.get(index))
+                .and_then(|part| files.get(*part))
+                .copied()
+                .unwrap_or((file, source));
             let inner = ShellBlock {
                 exec,
                 kind: BlockKind::Recipe,

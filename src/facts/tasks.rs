@@ -767,24 +767,33 @@ const RAKE_PUBLISHING_TASKS: &[&str] = &["release", "release:rubygem_push"];
 /// built by interpolation (`sh "#{cmd}"`), or an `import`/`load` of other
 /// files when a task is not found, makes the result opaque: Ruby may run
 /// anything. A task Bundler's gem tasks define (`require
-/// "bundler/gem_tasks"`) stands for `rake <task>`. `rakelib/*.rake` is not
-/// read: a task defined there is missing, so opaque.
+/// "bundler/gem_tasks"`) stands for `rake <task>`.
 pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
+    rake_recipes_in(&[text], wanted).0
+}
+
+/// [`rake_recipes`] over a Rakefile and the files Rake loads after it
+/// (`rakelib/*.rake`, in that order), which define and extend tasks as
+/// one: the recipes, and for each line the index of the text it is in.
+pub fn rake_recipes_in<'a>(texts: &[&'a str], wanted: &[&str]) -> (Recipes<'a>, Vec<usize>) {
     #[derive(Default)]
     struct Task {
         prerequisites: Vec<String>,
-        lines: Vec<(Span, String)>,
+        lines: Vec<(usize, Span, String)>,
         opaque: bool,
     }
     let mut recipes = Recipes::default();
+    let mut parts = Vec::new();
     let mut all: HashMap<String, Task> = HashMap::new();
-    let gem_tasks = text.contains("bundler/gem_tasks");
-    let imports = text.lines().any(|l| {
-        let l = l.trim_start();
-        l.starts_with("import ")
-            || l.starts_with("load ")
-            || l.starts_with("Dir[")
-            || l.starts_with("Dir.glob")
+    let gem_tasks = texts.iter().any(|t| t.contains("bundler/gem_tasks"));
+    let imports = texts.iter().any(|text| {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("import ")
+                || l.starts_with("load ")
+                || l.starts_with("Dir[")
+                || l.starts_with("Dir.glob")
+        })
     });
     // Open blocks: for each, the task it belongs to (if a task block) and
     // the namespace it opens (if a namespace block).
@@ -793,77 +802,79 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
         Namespace,
         Other,
     }
-    let mut stack: Vec<Block> = Vec::new();
-    let mut namespaces: Vec<String> = Vec::new();
-    let mut start = 0;
-    for raw in text.split_inclusive('\n') {
-        let line_start = start;
-        start += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        let current = stack.iter().rev().find_map(|b| match b {
-            Block::Task(name) => Some(name.clone()),
-            _ => None,
-        });
-        let opens_block = ruby_opens_block(trimmed);
-        if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
-            if let Some(Block::Namespace) = stack.pop() {
-                namespaces.pop();
+    for (part, text) in texts.iter().enumerate() {
+        let mut stack: Vec<Block> = Vec::new();
+        let mut namespaces: Vec<String> = Vec::new();
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let line_start = start;
+            start += raw.len();
+            let line = raw.trim_end_matches(['\n', '\r']);
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
             }
-            continue;
-        }
-        if let Some(name) = current {
-            // Inside a task's block: commands, or Ruby tplint does not read.
-            let task = all.entry(name).or_default();
-            match ruby_command(trimmed) {
-                RubyLine::Command(command) => {
-                    let at = line_start + indent;
-                    task.lines
-                        .push((Span::new(at, at + trimmed.len()), command));
+            let indent = line.len() - line.trim_start().len();
+            let current = stack.iter().rev().find_map(|b| match b {
+                Block::Task(name) => Some(name.clone()),
+                _ => None,
+            });
+            let opens_block = ruby_opens_block(trimmed);
+            if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
+                if let Some(Block::Namespace) = stack.pop() {
+                    namespaces.pop();
                 }
-                RubyLine::Invoke(other) => task.prerequisites.push(other),
-                RubyLine::Inert => {}
-                RubyLine::Other => task.opaque = true,
+                continue;
+            }
+            if let Some(name) = current {
+                // Inside a task's block: commands, or Ruby tplint does not read.
+                let task = all.entry(name).or_default();
+                match ruby_command(trimmed) {
+                    RubyLine::Command(command) => {
+                        let at = line_start + indent;
+                        task.lines
+                            .push((part, Span::new(at, at + trimmed.len()), command));
+                    }
+                    RubyLine::Invoke(other) => task.prerequisites.push(other),
+                    RubyLine::Inert => {}
+                    RubyLine::Other => task.opaque = true,
+                }
+                if opens_block {
+                    stack.push(Block::Other);
+                }
+                continue;
+            }
+            if let Some(name) = trimmed
+                .strip_prefix("namespace ")
+                .or_else(|| trimmed.strip_prefix("namespace("))
+                .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
+            {
+                namespaces.push(name);
+                stack.push(Block::Namespace);
+                continue;
+            }
+            if let Some((name, prerequisites)) = rake_task_head(trimmed) {
+                let full = namespaces
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(name))
+                    .collect::<Vec<_>>()
+                    .join(":");
+                let task = all.entry(full.clone()).or_default();
+                task.prerequisites.extend(prerequisites);
+                // A block on the same line (`task(:x) { sh "..." }`) is not read.
+                let code = trimmed.split(" #").next().unwrap_or(trimmed);
+                if code.contains('{') || (code.contains(" do ") && !opens_block) {
+                    task.opaque = true;
+                }
+                if opens_block {
+                    stack.push(Block::Task(full));
+                }
+                continue;
             }
             if opens_block {
                 stack.push(Block::Other);
             }
-            continue;
-        }
-        if let Some(name) = trimmed
-            .strip_prefix("namespace ")
-            .or_else(|| trimmed.strip_prefix("namespace("))
-            .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
-        {
-            namespaces.push(name);
-            stack.push(Block::Namespace);
-            continue;
-        }
-        if let Some((name, prerequisites)) = rake_task_head(trimmed) {
-            let full = namespaces
-                .iter()
-                .cloned()
-                .chain(std::iter::once(name))
-                .collect::<Vec<_>>()
-                .join(":");
-            let task = all.entry(full.clone()).or_default();
-            task.prerequisites.extend(prerequisites);
-            // A block on the same line (`task(:x) { sh "..." }`) is not read.
-            let code = trimmed.split(" #").next().unwrap_or(trimmed);
-            if code.contains('{') || (code.contains(" do ") && !opens_block) {
-                task.opaque = true;
-            }
-            if opens_block {
-                stack.push(Block::Task(full));
-            }
-            continue;
-        }
-        if opens_block {
-            stack.push(Block::Other);
         }
     }
     let wanted: Vec<String> = if wanted.is_empty() {
@@ -909,7 +920,7 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
         match all.get(&name) {
             Some(task) => {
                 recipes.opaque |= task.opaque;
-                for (span, line) in &task.lines {
+                for (part, span, line) in &task.lines {
                     if recipes.lines.len() >= MAX_LINES {
                         recipes.opaque = true;
                         break;
@@ -919,16 +930,23 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
                         text: line.clone(),
                         cwd: None,
                     });
+                    parts.push(*part);
                 }
             }
             // Bundler's publishing task, as the command that runs it (a
             // publish site); its others build, install or tag.
             None if RAKE_PUBLISHING_TASKS.contains(&name.as_str()) => {
+                let part = texts
+                    .iter()
+                    .position(|t| t.contains("bundler/gem_tasks"))
+                    .unwrap_or(0);
+                let text = texts.get(part).copied().unwrap_or_default();
                 recipes.lines.push(RecipeLine {
                     span: locate(text, "bundler/gem_tasks", Span::empty(0)),
                     text: format!("rake {name}"),
                     cwd: None,
                 });
+                parts.push(part);
             }
             None => {}
         }
@@ -936,7 +954,7 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
     if imports && !recipes.missing.is_empty() {
         recipes.opaque = true;
     }
-    recipes
+    (recipes, parts)
 }
 
 /// Whether a Ruby line opens a block closed by an `end`: a `do` at its
@@ -1898,6 +1916,28 @@ mod tests {
         ));
         assert_eq!(what_runs(&words("Import-Module PowerShellGet")), None);
         assert_eq!(non_shell_interpreter("#!/usr/bin/env pwsh\n"), None);
+    }
+
+    #[test]
+    fn rakelib_files_define_and_extend_tasks() {
+        let rakefile = "task :release => :build do\n  sh \"git tag v1\"\nend\n";
+        let rakelib = "task :build do\n  sh \"gem build x.gemspec\"\nend\n\ntask :release do\n  sh \"gem push x.gem\"\nend\n";
+        let (recipes, parts) = rake_recipes_in(&[rakefile, rakelib], &["release"]);
+        let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
+        // The prerequisite first, then the task's actions in load order.
+        assert_eq!(
+            lines,
+            ["gem build x.gemspec", "git tag v1", "gem push x.gem"]
+        );
+        assert_eq!(parts, [1, 0, 1]);
+        assert_eq!(
+            &rakelib[recipes.lines[2].span.range()],
+            "sh \"gem push x.gem\""
+        );
+        assert!(!recipes.opaque && recipes.missing.is_empty());
+        // Without the rakelib file, `build` is missing.
+        let (alone, _) = rake_recipes_in(&[rakefile], &["release"]);
+        assert_eq!(alone.missing, ["build"]);
     }
 
     #[test]
