@@ -199,6 +199,10 @@ pub enum BlockKind {
     /// The command an action runs when given none (changesets/action/publish
     /// runs `changeset publish`), located at its `uses:`.
     Implied,
+    /// A command a Ruby or Python script runs (`system("gem push x.gem")`,
+    /// `subprocess.run(["twine", "upload", ...])`), read from a literal
+    /// call ([`super::scripts`]) and located at it.
+    Foreign,
 }
 
 /// Shell text that runs in a job: a `run:`, a script, or a recipe line.
@@ -887,6 +891,17 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 self.opaque(block.exec, at, block.via.clone(), what.clone());
                 if let Some(file) = &file {
                     self.nx_release_script(block, file, at, depth);
+                    let language = match program.as_str() {
+                        "ruby" => Some(super::scripts::Language::Ruby),
+                        p if tasks::is_python(p) => Some(super::scripts::Language::Python),
+                        _ => None,
+                    };
+                    if language.is_some() || *file == program {
+                        let inherited = self.inherit(block, command, at, &[]);
+                        let mut via = block.via.clone();
+                        via.push(at);
+                        self.foreign_script(block, file, language, via, inherited, depth);
+                    }
                 }
             }
             tasks::Runs::Script(path) => self.script(block, command, path, at, via, depth),
@@ -1035,6 +1050,67 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         self.shell(&inner, depth + 1);
     }
 
+    /// A Ruby or Python script the job runs (`ruby script/release.rb`,
+    /// `python scripts/release.py`, `./bin/release` with a ruby shebang):
+    /// it stays opaque, and the commands its literal calls run
+    /// ([`super::scripts::commands`]) are walked as if the job ran them, in
+    /// its working folder, with the variables it passes. A script that
+    /// changes folder runs them where tplint cannot tell: not read.
+    #[allow(clippy::too_many_arguments)]
+    fn foreign_script(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        file: &str,
+        language: Option<super::scripts::Language>,
+        via: Vec<Location>,
+        inherited: Vec<EnvHit<'a>>,
+        depth: usize,
+    ) {
+        if depth >= MAX_DEPTH || file.contains(['$', '`']) {
+            return;
+        }
+        let Some(path) = join(&block.cwd, file) else {
+            return;
+        };
+        let Some(local) = self.repo.locals.text(&path) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Text(path));
+            }
+            return;
+        };
+        let Some(id) = local.file else {
+            return;
+        };
+        let source: &'a str = &self.repo.sources.get(id).text;
+        let Some(language) = language.or_else(|| super::scripts::Language::of(&path, source))
+        else {
+            return;
+        };
+        if super::scripts::changes_folder(source)
+            || self.stack.contains(&path)
+            || !self.budget.take(source.len())
+        {
+            return;
+        }
+        let commands = super::scripts::commands(language, source);
+        self.stack.push(path);
+        for command in commands {
+            let inner = ShellBlock {
+                exec: block.exec,
+                kind: BlockKind::Foreign,
+                file: id,
+                source,
+                within: command.span,
+                text: Cow::Owned(command.text),
+                via: via.clone(),
+                inherited: inherited.clone(),
+                cwd: block.cwd.clone(),
+            };
+            self.shell(&inner, depth + 1);
+        }
+        self.stack.pop();
+    }
+
     /// The variables a command passes to what it runs: the caller's, the
     /// script's exports and assignments, and extra `NAME=value` pairs.
     fn inherit(
@@ -1114,6 +1190,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if let Some(interpreter) = tasks::non_shell_interpreter(source) {
             let what = format!("`{relative}`, a {interpreter} script tplint does not read");
             self.opaque(exec, at, block.via.clone(), what);
+            let inherited = self.inherit(block, command, at, &[]);
+            self.foreign_script(block, path, None, via, inherited, depth);
             return;
         }
         if depth >= MAX_DEPTH || self.stack.contains(&relative) || !self.budget.take(source.len()) {
@@ -1472,7 +1550,9 @@ fn may_run_files(text: &str) -> bool {
     }
     text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\''))
         .any(|word| {
-            word.starts_with("./")
+            word.ends_with(".py")
+                || word.ends_with(".rb")
+                || word.starts_with("./")
                 || word.starts_with("../")
                 || word.ends_with(".sh")
                 || word.starts_with("bin/")

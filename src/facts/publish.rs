@@ -1456,6 +1456,15 @@ pub fn shell_sites(
         if unknown_client {
             auth = Auth::Unknown;
         }
+        // A command a Ruby or Python script runs, when the script sets
+        // the environment it runs with or writes a credentials file: a
+        // token may come from there.
+        if block.kind == super::expand::BlockKind::Foreign
+            && !matches!(auth, Auth::Password { .. })
+            && super::scripts::sets_environment(block.source)
+        {
+            auth = Auth::Unknown;
+        }
         if token_only && let Some(site) = npm.as_mut() {
             site.token_only = true;
             site.oidc_granted = false;

@@ -178,7 +178,7 @@ fn base(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
-fn is_python(program: &str) -> bool {
+pub fn is_python(program: &str) -> bool {
     let name = base(program);
     name == "py"
         || name
@@ -221,6 +221,13 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             .find(|w| !w.starts_with('-'))
             .filter(|w| is_powershell_file(w) && !is_variable(w))?;
         return Some(Runs::Script(path.as_str()));
+    }
+    // `bundle exec ruby script/release.rb`: a Ruby script under Bundler.
+    if name == "bundle"
+        && args.first().is_some_and(|w| w == "exec")
+        && args.get(1).is_some_and(|w| base(w) == "ruby")
+    {
+        return what_runs(&args[1..]);
     }
     // `bundle exec rake ...`: rake under Bundler.
     if name == "bundle"
