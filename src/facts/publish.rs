@@ -1432,7 +1432,8 @@ pub fn shell_sites(
                 mint.npm_tools.lerna_major,
                 crate::registry::npm::LERNA_FIRST_OIDC_MAJOR,
             ),
-            Uploader::YarnClassic => true,
+            // Bun has no OIDC exchange (`registry::npm`).
+            Uploader::YarnClassic | Uploader::BunPublish => true,
             _ => false,
         };
         // A client tplint does not read (bun under Nx), or a release-it

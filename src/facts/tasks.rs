@@ -260,6 +260,15 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     {
         return None;
     }
+    // `bun publish`: an upload `registry::npm` knows, not a script.
+    if name == "bun"
+        && args
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .is_some_and(|w| w == "publish")
+    {
+        return None;
+    }
     if INTERPRETERS.contains(&name) {
         let file = args.iter().find(|w| !w.starts_with('-'))?;
         return Some(Runs::Interpreter {
