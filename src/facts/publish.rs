@@ -1286,6 +1286,20 @@ pub fn shell_sites(
     let mut sites = Vec::new();
     for command in commands {
         let words = unwrap_command(&command.words);
+        // `deno run -A jsr:@david/publish-on-tag [args]` runs `deno
+        // publish [args]` on a tag (`registry::jsr::PUBLISH_ON_TAG`).
+        let on_tag: Option<Vec<String>> = (words.first().map(String::as_str) == Some("deno")
+            && words.get(1).is_some_and(|w| w == "run"))
+        .then(|| {
+            let at = words
+                .iter()
+                .position(|w| super::tasks::is_publish_on_tag(w))?;
+            let mut rewritten = vec!["deno".to_string(), "publish".to_string()];
+            rewritten.extend(words[at + 1..].iter().cloned());
+            Some(rewritten)
+        })
+        .flatten();
+        let words: &[String] = on_tag.as_deref().unwrap_or(words);
         let Some(program) = words.first() else {
             continue;
         };
@@ -1506,7 +1520,9 @@ pub fn shell_sites(
             span,
             oidc_required: table.uploader != Uploader::Uv
                 || invocation.trusted_publishing_is("always"),
-            gate: None,
+            gate: on_tag
+                .is_some()
+                .then(|| crate::registry::jsr::PUBLISH_ON_TAG_GATE.to_string()),
             npm,
             secret,
         });

@@ -178,6 +178,14 @@ fn base(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
+/// Whether `word` names the JSR package that publishes on a tag
+/// (`jsr:@david/publish-on-tag`, with or without a version).
+pub fn is_publish_on_tag(word: &str) -> bool {
+    let package = crate::registry::jsr::PUBLISH_ON_TAG;
+    word.strip_prefix(package)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('@'))
+}
+
 pub fn is_python(program: &str) -> bool {
     let name = base(program);
     name == "py"
@@ -258,6 +266,11 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             .find(|w| !w.starts_with('-'))
             .is_some_and(|w| matches!(w.as_str(), "publish" | "fmt" | "lint" | "check" | "doc"))
     {
+        return None;
+    }
+    // `deno run -A jsr:@david/publish-on-tag`: `deno publish` on a tag
+    // (`registry::jsr::PUBLISH_ON_TAG`), read as an upload.
+    if name == "deno" && args.iter().any(|w| is_publish_on_tag(w)) {
         return None;
     }
     // `bun publish`: an upload `registry::npm` knows, not a script.
@@ -1932,6 +1945,19 @@ mod tests {
         ));
         assert_eq!(what_runs(&words("Import-Module PowerShellGet")), None);
         assert_eq!(non_shell_interpreter("#!/usr/bin/env pwsh\n"), None);
+    }
+
+    #[test]
+    fn publish_on_tag_is_an_upload() {
+        assert!(is_publish_on_tag("jsr:@david/publish-on-tag"));
+        assert!(is_publish_on_tag("jsr:@david/publish-on-tag@0.1.4"));
+        assert!(!is_publish_on_tag("jsr:@david/publish-on-tagger"));
+        assert_eq!(
+            what_runs(&words("deno run -A jsr:@david/publish-on-tag@0.2.0")),
+            None
+        );
+        assert!(what_runs(&words("deno run -A scripts/release.ts")).is_some());
+        assert_eq!(what_runs(&words("bun publish --access public")), None);
     }
 
     #[test]
