@@ -763,5 +763,17 @@ print("subprocess.run(['npm', 'publish'])")
             let _ = commands(Language::Ruby, text);
             let _ = commands(Language::Python, text);
         }
+        // Every prefix and suffix of a script with calls of each kind.
+        let script = "system({\"K\" => v}, \"gem\", \"push\", \"a-#{v}.gem\", exception: true)\n\
+            x = %x{gem push #{f}} + `npm publish é`\n\
+            subprocess.run(shlex.split(f\"twine upload {d}/*\"))\n\
+            subprocess.check_call([\"uv\", \"publish\", *files, 'ü'], env=e)\n";
+        for (at, _) in script.char_indices() {
+            for text in [&script[..at], &script[at..]] {
+                let _ = commands(Language::Ruby, text);
+                let _ = commands(Language::Python, text);
+                let _ = sets_environment(text);
+            }
+        }
     }
 }
