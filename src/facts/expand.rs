@@ -1055,7 +1055,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// it stays opaque, and the commands its literal calls run
     /// ([`super::scripts::commands`]) are walked as if the job ran them, in
     /// its working folder, with the variables it passes. A script that
-    /// changes folder runs them where tplint cannot tell: not read.
+    /// changes folder runs them where tplint cannot tell, and one that
+    /// reads its arguments (or `setup.py`) may run any of them or none:
+    /// neither is read.
     #[allow(clippy::too_many_arguments)]
     fn foreign_script(
         &mut self,
@@ -1087,6 +1089,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         };
         if super::scripts::changes_folder(source)
+            || super::scripts::reads_arguments(source)
+            || path.rsplit('/').next() == Some("setup.py")
             || self.stack.contains(&path)
             || !self.budget.take(source.len())
         {

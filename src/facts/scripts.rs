@@ -189,6 +189,34 @@ pub fn changes_folder(text: &str) -> bool {
     .any(|m| text.contains(m))
 }
 
+/// Whether what the script runs may depend on its arguments: it reads
+/// them (`sys.argv`, `argparse`, `click`, `ARGV`, `OptionParser`, Thor, ...)
+/// or is a setuptools script, whose commands (`python setup.py upload`)
+/// are chosen by them. Such a script may run a `twine upload` in one
+/// command and only build in another: it is not read.
+pub fn reads_arguments(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "sys.argv",
+        "argparse",
+        "optparse",
+        "getopt",
+        "import click",
+        "from click",
+        "typer",
+        "import fire",
+        "docopt",
+        "cmdclass",
+        "setuptools",
+        "distutils",
+        "ARGV",
+        "ARGF",
+        "OptionParser",
+        "Thor",
+        "$*",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
 /// The names Python imports from `subprocess` (`from subprocess import
 /// run, check_call`), which are then called bare.
 fn python_imported(text: &str) -> Vec<&str> {
@@ -731,6 +759,13 @@ print("subprocess.run(['npm', 'publish'])")
             "subprocess.run(['twine', 'upload'], env=env)\n"
         ));
         assert!(!sets_environment("if os.environ['GITHUB_REF'] == 'x':\n"));
+        assert!(reads_arguments(
+            "if sys.argv[-1] == 'publish':\n    os.system('twine upload dist/*')\n"
+        ));
+        assert!(reads_arguments(
+            "ARGV.each { |cmd| Pack.public_send(cmd) }\n"
+        ));
+        assert!(!reads_arguments(script));
         assert!(changes_folder("os.chdir('pkg')\n"));
         assert!(changes_folder("cd(File.join(__dir__, \"npm\"))\n"));
         assert!(!changes_folder("subprocess.run(['twine', 'upload'])\n"));
