@@ -1104,7 +1104,9 @@ fn ruby_command(line: &str) -> RubyLine {
     if let Some(inner) = line.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
         return ruby_shell_text(&[inner.to_string()]);
     }
-    for call in ["sh", "system", "exec"] {
+    // Rake's `ruby(*args)` runs the Ruby interpreter with them (ruby/rake
+    // `lib/rake/file_utils.rb`): `ruby "script/release.rb"`.
+    for call in ["sh", "system", "exec", "ruby"] {
         let Some(rest) = line.strip_prefix(call) else {
             continue;
         };
@@ -1133,6 +1135,9 @@ fn ruby_command(line: &str) -> RubyLine {
         let rest_is_plain = text.is_empty() || text.starts_with("do") || text.starts_with('{');
         if words.is_empty() || !rest_is_plain {
             return RubyLine::Other;
+        }
+        if call == "ruby" {
+            words.insert(0, "ruby".to_string());
         }
         return ruby_shell_text(&words);
     }
@@ -1980,6 +1985,10 @@ mod tests {
         // Without the rakelib file, `build` is missing.
         let (alone, _) = rake_recipes_in(&[rakefile], &["release"]);
         assert_eq!(alone.missing, ["build"]);
+        // Rake's `ruby` runs a Ruby script, which the walk reads.
+        let helper = rake_recipes("task :push do\n  ruby \"script/push.rb\"\nend\n", &["push"]);
+        let helper: Vec<&str> = helper.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(helper, ["ruby script/push.rb"]);
     }
 
     #[test]
@@ -2016,11 +2025,15 @@ task default: :test
             &rakefile[push.lines[1].span.range()],
             r#"sh "gem push pkg/acme-#{Acme::VERSION}.gem""#
         );
-        // Bundler's `release` stands for itself; `ruby ...` is not read.
+        // Bundler's `release` stands for itself; Rake's `ruby ...` is the
+        // command it runs (a Ruby script, opaque where it is walked).
         let publish = rake_recipes(rakefile, &["publish"]);
-        assert_eq!(lines(&publish), ["rake release"]);
-        assert!(publish.opaque);
-        assert!(rake_recipes(rakefile, &[]).opaque);
+        assert_eq!(lines(&publish), ["ruby -Itest test/all.rb", "rake release"]);
+        assert!(!publish.opaque);
+        assert_eq!(
+            lines(&rake_recipes(rakefile, &[])),
+            ["ruby -Itest test/all.rb"]
+        );
         let missing = rake_recipes("task :a do\n  sh 'true'\nend\n", &["b"]);
         assert_eq!(missing.missing, ["b"]);
         // An interpolated program, other Ruby: opaque.
