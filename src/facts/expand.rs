@@ -1074,6 +1074,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         let Some(path) = join(&block.cwd, file) else {
             return;
         };
+        // setuptools' commands are chosen by their arguments: not read.
+        if path.rsplit('/').next() == Some("setup.py") {
+            return;
+        }
         let Some(local) = self.repo.locals.text(&path) else {
             if self.repo.locals.can_read() {
                 self.needs.insert(Need::Text(path));
@@ -1090,7 +1094,6 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         };
         if super::scripts::changes_folder(source)
             || super::scripts::reads_arguments(source)
-            || path.rsplit('/').next() == Some("setup.py")
             || self.stack.contains(&path)
             || !self.budget.take(source.len())
         {
