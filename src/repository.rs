@@ -226,6 +226,7 @@ impl Repository {
             match need {
                 Need::Action(dir) => self.read_action(dir),
                 Need::Text(path) => self.read_text(path),
+                Need::Folder(dir) => self.read_folder(dir),
             }
         }
         self.locals.total() > before
@@ -265,6 +266,35 @@ impl Repository {
             .action_index
             .insert(dir, self.locals.actions.len());
         self.locals.actions.push(local);
+    }
+
+    /// The names of the files in `dir` (and laid over it), sorted; an
+    /// absent or unreadable folder lists none.
+    fn read_folder(&mut self, dir: String) {
+        if self.locals.folders.contains_key(&dir) {
+            return;
+        }
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(&dir))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .take(MAX_FOLDER_ENTRIES)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let prefix = format!("{dir}/");
+        for (path, _) in self.overlay.iter() {
+            if let Some(name) = path.strip_prefix(&prefix)
+                && !name.contains('/')
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        self.locals.folders.insert(dir, names);
     }
 
     fn read_text(&mut self, path: String) {
@@ -346,7 +376,13 @@ pub enum Need {
     Action(String),
     /// A script or task-runner file, relative to the root.
     Text(String),
+    /// The names of a folder's files (Rake's `rakelib/`), relative to the
+    /// root.
+    Folder(String),
 }
+
+/// Most names listed of one folder.
+pub const MAX_FOLDER_ENTRIES: usize = 1_000;
 
 /// A local action: `action.yml` (or `.yaml`) in the folder a step names.
 #[derive(Debug)]
@@ -378,6 +414,8 @@ pub struct Locals {
     pub texts: Vec<LocalText>,
     action_index: HashMap<String, usize>,
     text_index: HashMap<String, usize>,
+    /// The file names of the folders listed, by folder.
+    folders: HashMap<String, Vec<String>>,
     /// Whether files can be read at all (an in-memory repository has none).
     on_disk: bool,
 }
@@ -407,8 +445,13 @@ impl Locals {
         self.text_index.get(path).map(|&i| &self.texts[i])
     }
 
+    /// The file names of folder `dir`, once listed.
+    pub fn folder(&self, dir: &str) -> Option<&[String]> {
+        self.folders.get(dir).map(Vec::as_slice)
+    }
+
     fn total(&self) -> usize {
-        self.actions.len() + self.texts.len()
+        self.actions.len() + self.texts.len() + self.folders.len()
     }
 }
 

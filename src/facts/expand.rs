@@ -221,6 +221,10 @@ pub enum BlockKind {
     /// The command an action runs when given none (changesets/action/publish
     /// runs `changeset publish`), located at its `uses:`.
     Implied,
+    /// A command a Ruby or Python script runs (`system("gem push x.gem")`,
+    /// `subprocess.run(["twine", "upload", ...])`), read from a literal
+    /// call ([`super::scripts`]) and located at it.
+    Foreign,
 }
 
 /// Shell text that runs in a job: a `run:`, a script, or a recipe line.
@@ -927,6 +931,17 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 self.opaque(block.exec, at, block.via.clone(), what.clone());
                 if let Some(file) = &file {
                     self.nx_release_script(block, file, at, depth);
+                    let language = match program.as_str() {
+                        "ruby" => Some(super::scripts::Language::Ruby),
+                        p if tasks::is_python(p) => Some(super::scripts::Language::Python),
+                        _ => None,
+                    };
+                    if language.is_some() || *file == program {
+                        let inherited = self.inherit(block, command, at, &[]);
+                        let mut via = block.via.clone();
+                        via.push(at);
+                        self.foreign_script(block, file, language, via, inherited, depth);
+                    }
                 }
             }
             tasks::Runs::Script(path) => self.script(block, command, path, at, via, depth),
@@ -1006,16 +1021,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                         .collect(),
                 };
                 let inherited = self.inherit(block, command, at, &[]);
-                self.task_file(
-                    block,
-                    at,
-                    via,
-                    depth,
-                    &candidates,
-                    "rake",
-                    |_, text| tasks::rake_recipes(text, &tasks),
-                    inherited,
-                );
+                self.rake_file(block, at, via, depth, &candidates, &tasks, inherited);
             }
             tasks::Runs::Just { recipes } => {
                 let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
@@ -1082,6 +1088,74 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             cwd: block.cwd.clone(),
         };
         self.shell(&inner, depth + 1);
+    }
+
+    /// A Ruby or Python script the job runs (`ruby script/release.rb`,
+    /// `python scripts/release.py`, `./bin/release` with a ruby shebang):
+    /// it stays opaque, and the commands its literal calls run
+    /// ([`super::scripts::commands`]) are walked as if the job ran them, in
+    /// its working folder, with the variables it passes. A script that
+    /// changes folder runs them where tplint cannot tell, and one that
+    /// reads its arguments (or `setup.py`) may run any of them or none:
+    /// neither is read.
+    #[allow(clippy::too_many_arguments)]
+    fn foreign_script(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        file: &str,
+        language: Option<super::scripts::Language>,
+        via: Vec<Location>,
+        inherited: Vec<EnvHit<'a>>,
+        depth: usize,
+    ) {
+        if depth >= MAX_DEPTH || file.contains(['$', '`']) {
+            return;
+        }
+        let Some(path) = join(&block.cwd, file) else {
+            return;
+        };
+        // setuptools' commands are chosen by their arguments: not read.
+        if path.rsplit('/').next() == Some("setup.py") {
+            return;
+        }
+        let Some(local) = self.repo.locals.text(&path) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Text(path));
+            }
+            return;
+        };
+        let Some(id) = local.file else {
+            return;
+        };
+        let source: &'a str = &self.repo.sources.get(id).text;
+        let Some(language) = language.or_else(|| super::scripts::Language::of(&path, source))
+        else {
+            return;
+        };
+        if super::scripts::changes_folder(source)
+            || super::scripts::reads_arguments(source)
+            || self.stack.contains(&path)
+            || !self.budget.take(source.len())
+        {
+            return;
+        }
+        let commands = super::scripts::commands(language, source);
+        self.stack.push(path);
+        for command in commands {
+            let inner = ShellBlock {
+                exec: block.exec,
+                kind: BlockKind::Foreign,
+                file: id,
+                source,
+                within: command.span,
+                text: Cow::Owned(command.text),
+                via: via.clone(),
+                inherited: inherited.clone(),
+                cwd: block.cwd.clone(),
+            };
+            self.shell(&inner, depth + 1);
+        }
+        self.stack.pop();
     }
 
     /// The variables a command passes to what it runs: the caller's, the
@@ -1163,6 +1237,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if let Some(interpreter) = tasks::non_shell_interpreter(source) {
             let what = format!("`{relative}`, a {interpreter} script tplint does not read");
             self.opaque(exec, at, block.via.clone(), what);
+            let inherited = self.inherit(block, command, at, &[]);
+            self.foreign_script(block, path, None, via, inherited, depth);
             return;
         }
         if depth >= MAX_DEPTH || self.stack.contains(&relative) || !self.budget.take(source.len()) {
@@ -1202,6 +1278,115 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         recipes: impl Fn(&str, &'a str) -> tasks::Recipes<'a>,
         inherited: Vec<EnvHit<'a>>,
     ) {
+        let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, runner)
+        else {
+            return;
+        };
+        let recipes = recipes(&path, source);
+        self.walk_recipes(
+            block,
+            at,
+            via,
+            depth,
+            runner,
+            &path,
+            &[(file, source)],
+            &recipes,
+            None,
+            inherited,
+        );
+    }
+
+    /// `rake`: the Rakefile (the first of `candidates` that exists), then
+    /// the `rakelib/*.rake` files beside it, which Rake loads after it
+    /// (ruby/rake `lib/rake/application.rb`, `raw_load_rakefile`: each
+    /// folder of `options.rakelib`, `%w[rakelib]` unless `-R` is given,
+    /// globbed for `*.rake`, sorted). A `.rake` file that cannot be read
+    /// leaves the tasks opaque: it may define or extend any of them.
+    #[allow(clippy::too_many_arguments)]
+    fn rake_file(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        via: Vec<Location>,
+        depth: usize,
+        candidates: &[String],
+        wanted: &[&str],
+        inherited: Vec<EnvHit<'a>>,
+    ) {
+        let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, "rake")
+        else {
+            return;
+        };
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let rakelib = if dir.is_empty() {
+            "rakelib".to_string()
+        } else {
+            format!("{dir}/rakelib")
+        };
+        let mut files: Vec<(FileId, &'a str)> = vec![(file, source)];
+        let mut unread = false;
+        match self.repo.locals.folder(&rakelib) {
+            None => {
+                if self.repo.locals.can_read() {
+                    self.needs.insert(Need::Folder(rakelib.clone()));
+                }
+                // In memory (no folders to list) there is nothing more.
+                unread = self.repo.locals.can_read();
+            }
+            Some(names) => {
+                for name in names.iter().filter(|n| n.ends_with(".rake")) {
+                    let rake = format!("{rakelib}/{name}");
+                    match self.repo.locals.text(&rake) {
+                        None => {
+                            if self.repo.locals.can_read() {
+                                self.needs.insert(Need::Text(rake));
+                            }
+                            unread = true;
+                        }
+                        Some(local) => match local.file {
+                            Some(id) => {
+                                let text: &'a str = &self.repo.sources.get(id).text;
+                                if self.budget.take(text.len()) {
+                                    files.push((id, text));
+                                } else {
+                                    unread = true;
+                                }
+                            }
+                            None => unread = true,
+                        },
+                    }
+                }
+            }
+        }
+        let texts: Vec<&'a str> = files.iter().map(|(_, text)| *text).collect();
+        let (mut recipes, parts) = tasks::rake_recipes_in(&texts, wanted);
+        recipes.opaque |= unread;
+        self.walk_recipes(
+            block,
+            at,
+            via,
+            depth,
+            "rake",
+            &path,
+            &files,
+            &recipes,
+            Some(&parts),
+            inherited,
+        );
+    }
+
+    /// The task runner's file: the first of `candidates` that exists, its
+    /// id and text; `None` (the step opaque) when none does, or it is
+    /// nested too deep, in a cycle or past the budget.
+    fn runner_file(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        depth: usize,
+        candidates: &[String],
+        runner: &str,
+    ) -> Option<(String, FileId, &'a str)> {
         let exec = block.exec;
         self.visitor.local_code(
             exec.top,
@@ -1234,7 +1419,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 format!("`{runner}`, whose file was not found")
             };
             self.opaque(exec, at, block.via.clone(), what);
-            return;
+            return None;
         };
         let source: &'a str = &self.repo.sources.get(file).text;
         if depth >= MAX_DEPTH || self.stack.contains(path) || !self.budget.take(source.len()) {
@@ -1242,9 +1427,29 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 "`{runner}` recipes in `{path}`, nested too deep, in a cycle, or past the work budget"
             );
             self.opaque(exec, at, block.via.clone(), what);
-            return;
+            return None;
         }
-        let recipes = recipes(path, source);
+        Some((path.clone(), file, source))
+    }
+
+    /// Walk the lines of `recipes`, read from `files` (the first, `path`,
+    /// unless `parts` names each line's file).
+    #[allow(clippy::too_many_arguments)]
+    fn walk_recipes(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        via: Vec<Location>,
+        depth: usize,
+        runner: &str,
+        path: &String,
+        files: &[(FileId, &'a str)],
+        recipes: &tasks::Recipes<'a>,
+        parts: Option<&[usize]>,
+        inherited: Vec<EnvHit<'a>>,
+    ) {
+        let exec = block.exec;
+        let (file, source) = files[0];
         if recipes.lines.is_empty() && recipes.missing.is_empty() && !recipes.opaque {
             return;
         }
@@ -1273,7 +1478,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             });
         }
         self.stack.push(path.clone());
-        for line in &recipes.lines {
+        for (index, line) in recipes.lines.iter().enumerate() {
+            let (file, source) = parts
+                .and_then(|parts| parts.get(index))
+                .and_then(|part| files.get(*part))
+                .copied()
+                .unwrap_or((file, source));
             let inner = ShellBlock {
                 exec,
                 kind: BlockKind::Recipe,
@@ -1387,7 +1597,9 @@ fn may_run_files(text: &str) -> bool {
     }
     text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\''))
         .any(|word| {
-            word.starts_with("./")
+            word.ends_with(".py")
+                || word.ends_with(".rb")
+                || word.starts_with("./")
                 || word.starts_with("../")
                 || word.ends_with(".sh")
                 || word.starts_with("bin/")

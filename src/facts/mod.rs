@@ -21,6 +21,7 @@ pub mod oidc;
 pub mod permissions;
 pub mod publish;
 pub mod publish_job;
+pub mod scripts;
 pub mod shell;
 pub mod step_outputs;
 pub mod tag_filter;

@@ -1308,6 +1308,20 @@ pub fn shell_sites(
     let mut sites = Vec::new();
     for command in commands {
         let words = unwrap_command(&command.words);
+        // `deno run -A jsr:@david/publish-on-tag [args]` runs `deno
+        // publish [args]` on a tag (`registry::jsr::PUBLISH_ON_TAG`).
+        let on_tag: Option<Vec<String>> = (words.first().map(String::as_str) == Some("deno")
+            && words.get(1).is_some_and(|w| w == "run"))
+        .then(|| {
+            let at = words
+                .iter()
+                .position(|w| super::tasks::is_publish_on_tag(w))?;
+            let mut rewritten = vec!["deno".to_string(), "publish".to_string()];
+            rewritten.extend(words[at + 1..].iter().cloned());
+            Some(rewritten)
+        })
+        .flatten();
+        let words: &[String] = on_tag.as_deref().unwrap_or(words);
         let Some(program) = words.first() else {
             continue;
         };
@@ -1458,7 +1472,8 @@ pub fn shell_sites(
                 mint.npm_tools.lerna_major,
                 crate::registry::npm::LERNA_FIRST_OIDC_MAJOR,
             ),
-            Uploader::YarnClassic => true,
+            // Bun has no OIDC exchange (`registry::npm`).
+            Uploader::YarnClassic | Uploader::BunPublish => true,
             // npm before 11.5.1 (the one a Node.js before 24.5 bundles,
             // with nothing in the job that may replace it) never exchanges
             // the OIDC token: given a token, it publishes with it, and the
@@ -1501,6 +1516,15 @@ pub fn shell_sites(
         if unknown_client {
             auth = Auth::Unknown;
         }
+        // A command a Ruby or Python script runs, when the script sets
+        // the environment it runs with or writes a credentials file: a
+        // token may come from there.
+        if block.kind == super::expand::BlockKind::Foreign
+            && !matches!(auth, Auth::Password { .. })
+            && super::scripts::sets_environment(block.source)
+        {
+            auth = Auth::Unknown;
+        }
         if token_only && let Some(site) = npm.as_mut() {
             site.token_only = true;
             site.oidc_granted = false;
@@ -1541,7 +1565,9 @@ pub fn shell_sites(
             span,
             oidc_required: table.uploader != Uploader::Uv
                 || invocation.trusted_publishing_is("always"),
-            gate: None,
+            gate: on_tag
+                .is_some()
+                .then(|| crate::registry::jsr::PUBLISH_ON_TAG_GATE.to_string()),
             npm,
             secret,
         });

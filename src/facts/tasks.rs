@@ -178,7 +178,15 @@ fn base(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
-fn is_python(program: &str) -> bool {
+/// Whether `word` names the JSR package that publishes on a tag
+/// (`jsr:@david/publish-on-tag`, with or without a version).
+pub fn is_publish_on_tag(word: &str) -> bool {
+    let package = crate::registry::jsr::PUBLISH_ON_TAG;
+    word.strip_prefix(package)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('@'))
+}
+
+pub fn is_python(program: &str) -> bool {
     let name = base(program);
     name == "py"
         || name
@@ -222,6 +230,13 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             .filter(|w| is_powershell_file(w) && !is_variable(w))?;
         return Some(Runs::Script(path.as_str()));
     }
+    // `bundle exec ruby script/release.rb`: a Ruby script under Bundler.
+    if name == "bundle"
+        && args.first().is_some_and(|w| w == "exec")
+        && args.get(1).is_some_and(|w| base(w) == "ruby")
+    {
+        return what_runs(&args[1..]);
+    }
     // `bundle exec rake ...`: rake under Bundler.
     if name == "bundle"
         && args.first().is_some_and(|w| w == "exec")
@@ -250,6 +265,20 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
             .iter()
             .find(|w| !w.starts_with('-'))
             .is_some_and(|w| matches!(w.as_str(), "publish" | "fmt" | "lint" | "check" | "doc"))
+    {
+        return None;
+    }
+    // `deno run -A jsr:@david/publish-on-tag`: `deno publish` on a tag
+    // (`registry::jsr::PUBLISH_ON_TAG`), read as an upload.
+    if name == "deno" && args.iter().any(|w| is_publish_on_tag(w)) {
+        return None;
+    }
+    // `bun publish`: an upload `registry::npm` knows, not a script.
+    if name == "bun"
+        && args
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .is_some_and(|w| w == "publish")
     {
         return None;
     }
@@ -777,24 +806,33 @@ const RAKE_PUBLISHING_TASKS: &[&str] = &["release", "release:rubygem_push"];
 /// built by interpolation (`sh "#{cmd}"`), or an `import`/`load` of other
 /// files when a task is not found, makes the result opaque: Ruby may run
 /// anything. A task Bundler's gem tasks define (`require
-/// "bundler/gem_tasks"`) stands for `rake <task>`. `rakelib/*.rake` is not
-/// read: a task defined there is missing, so opaque.
+/// "bundler/gem_tasks"`) stands for `rake <task>`.
 pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
+    rake_recipes_in(&[text], wanted).0
+}
+
+/// [`rake_recipes`] over a Rakefile and the files Rake loads after it
+/// (`rakelib/*.rake`, in that order), which define and extend tasks as
+/// one: the recipes, and for each line the index of the text it is in.
+pub fn rake_recipes_in<'a>(texts: &[&'a str], wanted: &[&str]) -> (Recipes<'a>, Vec<usize>) {
     #[derive(Default)]
     struct Task {
         prerequisites: Vec<String>,
-        lines: Vec<(Span, String)>,
+        lines: Vec<(usize, Span, String)>,
         opaque: bool,
     }
     let mut recipes = Recipes::default();
+    let mut parts = Vec::new();
     let mut all: HashMap<String, Task> = HashMap::new();
-    let gem_tasks = text.contains("bundler/gem_tasks");
-    let imports = text.lines().any(|l| {
-        let l = l.trim_start();
-        l.starts_with("import ")
-            || l.starts_with("load ")
-            || l.starts_with("Dir[")
-            || l.starts_with("Dir.glob")
+    let gem_tasks = texts.iter().any(|t| t.contains("bundler/gem_tasks"));
+    let imports = texts.iter().any(|text| {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("import ")
+                || l.starts_with("load ")
+                || l.starts_with("Dir[")
+                || l.starts_with("Dir.glob")
+        })
     });
     // Open blocks: for each, the task it belongs to (if a task block) and
     // the namespace it opens (if a namespace block).
@@ -803,77 +841,79 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
         Namespace,
         Other,
     }
-    let mut stack: Vec<Block> = Vec::new();
-    let mut namespaces: Vec<String> = Vec::new();
-    let mut start = 0;
-    for raw in text.split_inclusive('\n') {
-        let line_start = start;
-        start += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        let current = stack.iter().rev().find_map(|b| match b {
-            Block::Task(name) => Some(name.clone()),
-            _ => None,
-        });
-        let opens_block = ruby_opens_block(trimmed);
-        if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
-            if let Some(Block::Namespace) = stack.pop() {
-                namespaces.pop();
+    for (part, text) in texts.iter().enumerate() {
+        let mut stack: Vec<Block> = Vec::new();
+        let mut namespaces: Vec<String> = Vec::new();
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let line_start = start;
+            start += raw.len();
+            let line = raw.trim_end_matches(['\n', '\r']);
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
             }
-            continue;
-        }
-        if let Some(name) = current {
-            // Inside a task's block: commands, or Ruby tplint does not read.
-            let task = all.entry(name).or_default();
-            match ruby_command(trimmed) {
-                RubyLine::Command(command) => {
-                    let at = line_start + indent;
-                    task.lines
-                        .push((Span::new(at, at + trimmed.len()), command));
+            let indent = line.len() - line.trim_start().len();
+            let current = stack.iter().rev().find_map(|b| match b {
+                Block::Task(name) => Some(name.clone()),
+                _ => None,
+            });
+            let opens_block = ruby_opens_block(trimmed);
+            if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
+                if let Some(Block::Namespace) = stack.pop() {
+                    namespaces.pop();
                 }
-                RubyLine::Invoke(other) => task.prerequisites.push(other),
-                RubyLine::Inert => {}
-                RubyLine::Other => task.opaque = true,
+                continue;
+            }
+            if let Some(name) = current {
+                // Inside a task's block: commands, or Ruby tplint does not read.
+                let task = all.entry(name).or_default();
+                match ruby_command(trimmed) {
+                    RubyLine::Command(command) => {
+                        let at = line_start + indent;
+                        task.lines
+                            .push((part, Span::new(at, at + trimmed.len()), command));
+                    }
+                    RubyLine::Invoke(other) => task.prerequisites.push(other),
+                    RubyLine::Inert => {}
+                    RubyLine::Other => task.opaque = true,
+                }
+                if opens_block {
+                    stack.push(Block::Other);
+                }
+                continue;
+            }
+            if let Some(name) = trimmed
+                .strip_prefix("namespace ")
+                .or_else(|| trimmed.strip_prefix("namespace("))
+                .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
+            {
+                namespaces.push(name);
+                stack.push(Block::Namespace);
+                continue;
+            }
+            if let Some((name, prerequisites)) = rake_task_head(trimmed) {
+                let full = namespaces
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(name))
+                    .collect::<Vec<_>>()
+                    .join(":");
+                let task = all.entry(full.clone()).or_default();
+                task.prerequisites.extend(prerequisites);
+                // A block on the same line (`task(:x) { sh "..." }`) is not read.
+                let code = trimmed.split(" #").next().unwrap_or(trimmed);
+                if code.contains('{') || (code.contains(" do ") && !opens_block) {
+                    task.opaque = true;
+                }
+                if opens_block {
+                    stack.push(Block::Task(full));
+                }
+                continue;
             }
             if opens_block {
                 stack.push(Block::Other);
             }
-            continue;
-        }
-        if let Some(name) = trimmed
-            .strip_prefix("namespace ")
-            .or_else(|| trimmed.strip_prefix("namespace("))
-            .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
-        {
-            namespaces.push(name);
-            stack.push(Block::Namespace);
-            continue;
-        }
-        if let Some((name, prerequisites)) = rake_task_head(trimmed) {
-            let full = namespaces
-                .iter()
-                .cloned()
-                .chain(std::iter::once(name))
-                .collect::<Vec<_>>()
-                .join(":");
-            let task = all.entry(full.clone()).or_default();
-            task.prerequisites.extend(prerequisites);
-            // A block on the same line (`task(:x) { sh "..." }`) is not read.
-            let code = trimmed.split(" #").next().unwrap_or(trimmed);
-            if code.contains('{') || (code.contains(" do ") && !opens_block) {
-                task.opaque = true;
-            }
-            if opens_block {
-                stack.push(Block::Task(full));
-            }
-            continue;
-        }
-        if opens_block {
-            stack.push(Block::Other);
         }
     }
     let wanted: Vec<String> = if wanted.is_empty() {
@@ -919,7 +959,7 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
         match all.get(&name) {
             Some(task) => {
                 recipes.opaque |= task.opaque;
-                for (span, line) in &task.lines {
+                for (part, span, line) in &task.lines {
                     if recipes.lines.len() >= MAX_LINES {
                         recipes.opaque = true;
                         break;
@@ -929,16 +969,23 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
                         text: line.clone(),
                         cwd: None,
                     });
+                    parts.push(*part);
                 }
             }
             // Bundler's publishing task, as the command that runs it (a
             // publish site); its others build, install or tag.
             None if RAKE_PUBLISHING_TASKS.contains(&name.as_str()) => {
+                let part = texts
+                    .iter()
+                    .position(|t| t.contains("bundler/gem_tasks"))
+                    .unwrap_or(0);
+                let text = texts.get(part).copied().unwrap_or_default();
                 recipes.lines.push(RecipeLine {
                     span: locate(text, "bundler/gem_tasks", Span::empty(0)),
                     text: format!("rake {name}"),
                     cwd: None,
                 });
+                parts.push(part);
             }
             None => {}
         }
@@ -946,7 +993,7 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
     if imports && !recipes.missing.is_empty() {
         recipes.opaque = true;
     }
-    recipes
+    (recipes, parts)
 }
 
 /// Whether a Ruby line opens a block closed by an `end`: a `do` at its
@@ -1067,7 +1114,9 @@ fn ruby_command(line: &str) -> RubyLine {
     if let Some(inner) = line.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
         return ruby_shell_text(&[inner.to_string()]);
     }
-    for call in ["sh", "system", "exec"] {
+    // Rake's `ruby(*args)` runs the Ruby interpreter with them (ruby/rake
+    // `lib/rake/file_utils.rb`): `ruby "script/release.rb"`.
+    for call in ["sh", "system", "exec", "ruby"] {
         let Some(rest) = line.strip_prefix(call) else {
             continue;
         };
@@ -1096,6 +1145,9 @@ fn ruby_command(line: &str) -> RubyLine {
         let rest_is_plain = text.is_empty() || text.starts_with("do") || text.starts_with('{');
         if words.is_empty() || !rest_is_plain {
             return RubyLine::Other;
+        }
+        if call == "ruby" {
+            words.insert(0, "ruby".to_string());
         }
         return ruby_shell_text(&words);
     }
@@ -1911,6 +1963,45 @@ mod tests {
     }
 
     #[test]
+    fn publish_on_tag_is_an_upload() {
+        assert!(is_publish_on_tag("jsr:@david/publish-on-tag"));
+        assert!(is_publish_on_tag("jsr:@david/publish-on-tag@0.1.4"));
+        assert!(!is_publish_on_tag("jsr:@david/publish-on-tagger"));
+        assert_eq!(
+            what_runs(&words("deno run -A jsr:@david/publish-on-tag@0.2.0")),
+            None
+        );
+        assert!(what_runs(&words("deno run -A scripts/release.ts")).is_some());
+        assert_eq!(what_runs(&words("bun publish --access public")), None);
+    }
+
+    #[test]
+    fn rakelib_files_define_and_extend_tasks() {
+        let rakefile = "task :release => :build do\n  sh \"git tag v1\"\nend\n";
+        let rakelib = "task :build do\n  sh \"gem build x.gemspec\"\nend\n\ntask :release do\n  sh \"gem push x.gem\"\nend\n";
+        let (recipes, parts) = rake_recipes_in(&[rakefile, rakelib], &["release"]);
+        let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
+        // The prerequisite first, then the task's actions in load order.
+        assert_eq!(
+            lines,
+            ["gem build x.gemspec", "git tag v1", "gem push x.gem"]
+        );
+        assert_eq!(parts, [1, 0, 1]);
+        assert_eq!(
+            &rakelib[recipes.lines[2].span.range()],
+            "sh \"gem push x.gem\""
+        );
+        assert!(!recipes.opaque && recipes.missing.is_empty());
+        // Without the rakelib file, `build` is missing.
+        let (alone, _) = rake_recipes_in(&[rakefile], &["release"]);
+        assert_eq!(alone.missing, ["build"]);
+        // Rake's `ruby` runs a Ruby script, which the walk reads.
+        let helper = rake_recipes("task :push do\n  ruby \"script/push.rb\"\nend\n", &["push"]);
+        let helper: Vec<&str> = helper.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(helper, ["ruby script/push.rb"]);
+    }
+
+    #[test]
     fn rakefile_tasks() {
         let rakefile = r#"require "bundler/gem_tasks"
 
@@ -1944,11 +2035,15 @@ task default: :test
             &rakefile[push.lines[1].span.range()],
             r#"sh "gem push pkg/acme-#{Acme::VERSION}.gem""#
         );
-        // Bundler's `release` stands for itself; `ruby ...` is not read.
+        // Bundler's `release` stands for itself; Rake's `ruby ...` is the
+        // command it runs (a Ruby script, opaque where it is walked).
         let publish = rake_recipes(rakefile, &["publish"]);
-        assert_eq!(lines(&publish), ["rake release"]);
-        assert!(publish.opaque);
-        assert!(rake_recipes(rakefile, &[]).opaque);
+        assert_eq!(lines(&publish), ["ruby -Itest test/all.rb", "rake release"]);
+        assert!(!publish.opaque);
+        assert_eq!(
+            lines(&rake_recipes(rakefile, &[])),
+            ["ruby -Itest test/all.rb"]
+        );
         let missing = rake_recipes("task :a do\n  sh 'true'\nend\n", &["b"]);
         assert_eq!(missing.missing, ["b"]);
         // An interpolated program, other Ruby: opaque.

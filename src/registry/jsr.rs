@@ -98,5 +98,18 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// `deno run -A jsr:@david/publish-on-tag[@version] [args]`
+/// (dsherret/jsr-publish-on-tag `run.ts`, `src/run.ts` [758de1e,
+/// 3ad5365]): on a run for a tag (`GITHUB_REF` starting with `refs/tags/`)
+/// whose name, without a leading `v`, is a semantic version, it writes the
+/// version into `deno.json(c)`/`jsr.json(c)` and runs `deno publish` with
+/// the arguments it was given (`npx jsr publish` outside Deno); otherwise
+/// it publishes nothing (later versions run `deno publish --dry-run`).
+/// Its authentication is `deno publish`'s.
+pub const PUBLISH_ON_TAG: &str = "jsr:@david/publish-on-tag";
+
+/// When [`PUBLISH_ON_TAG`] publishes, read like an `if:`.
+pub const PUBLISH_ON_TAG_GATE: &str = "startsWith(github.ref, 'refs/tags/')";
+
 /// How a job publishes by trusted publishing (publishing-packages.md).
 pub const TRUSTED_PUBLISHING_HOW: &str = "link the package to the repository in its JSR settings, give the job `id-token: write`, and run `deno publish` or `npx jsr publish` without `--token`";

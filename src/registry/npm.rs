@@ -178,6 +178,12 @@ pub static UPLOADER_ACTIONS: &[UploaderAction] = &[UploaderAction {
 /// and `NPM_TOKEN` are what `.npmrc` files reference
 /// (`//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}` is the line
 /// actions/setup-node `src/authutil.ts` writes for `registry-url`).
+/// The variables `bun publish` takes a token from (`NPM_CONFIG_TOKEN`,
+/// documented for CI at bun.sh/docs/cli/publish; `BUN_CONFIG_TOKEN`,
+/// which oven-sh/bun's registry tests clear with it). setup-node's
+/// `NODE_AUTH_TOKEN` reaches it through the `.npmrc` setup-node writes.
+pub const BUN_TOKEN_ENV: &[&str] = &["NPM_CONFIG_TOKEN", "npm_config_token", "BUN_CONFIG_TOKEN"];
+
 pub const NPM_TOKEN_ENV: &[&str] = &[
     "NODE_AUTH_TOKEN",
     "NPM_TOKEN",
@@ -291,6 +297,31 @@ pub static RELEASE_TOOLS: &[CommandUploader] = &[
         subcommands: &["publish"],
         secret_flags: &[],
         secret_env: NPM_TOKEN_ENV,
+        url_flags: &["--registry"],
+        url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
+        repository_flags: &[],
+        repository_env: &[],
+        testpypi_names: &[],
+        pypi_names: &[],
+        trusted_publishing: false,
+    },
+    // Bun (oven-sh/bun `src/cli/publish_command.zig`, `bun publish`):
+    // packs the package (or takes a tarball) and sends it with the token
+    // of the registry's configuration: `bunfig.toml`'s `install.registry`,
+    // an `_authToken` of `.npmrc` (setup-node's reads `NODE_AUTH_TOKEN`),
+    // or `NPM_CONFIG_TOKEN` (bun.sh/docs/cli/publish, for CI); without one
+    // it stops with "missing authentication". It has no OIDC exchange:
+    // oven-sh/bun#22423 ("bun publish does not support npm OIDC
+    // authentication in GitHub Actions") is open, and #29374, which would
+    // have added one, was closed unmerged; projects publish with `bunx npm
+    // publish` for trusted publishing. `--dry-run` publishes nothing.
+    CommandUploader {
+        uploader: Uploader::BunPublish,
+        registry: Registry::Npm,
+        program: "bun",
+        subcommands: &["publish"],
+        secret_flags: &[],
+        secret_env: BUN_TOKEN_ENV,
         url_flags: &["--registry"],
         url_env: &["NPM_CONFIG_REGISTRY", "npm_config_registry"],
         repository_flags: &[],

@@ -157,16 +157,34 @@ pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
 /// The action that stores a pub.dev token minted from the job's OIDC token.
 pub const SETUP_DART: &str = "dart-lang/setup-dart";
 
-/// The reusable workflow that publishes to pub.dev, without `@ref`.
-pub const PUBLISH_WORKFLOW: &str = "dart-lang/setup-dart/.github/workflows/publish.yml";
+/// The reusable workflows that publish to pub.dev, without `@ref`: each
+/// has a job asking for `id-token: write` that runs `dart-lang/setup-dart`
+/// (which stores a pub.dev token minted from it) and then `dart pub
+/// publish`, and takes the job's environment as its `environment` input
+/// ([`PUBLISH_WORKFLOW_ENVIRONMENT`]).
+pub const PUBLISH_WORKFLOWS: &[&str] = &[
+    // dart-lang/setup-dart `.github/workflows/publish.yml`.
+    "dart-lang/setup-dart/.github/workflows/publish.yml",
+    // dart-lang/ecosystem `.github/workflows/publish.yaml` (checked at
+    // edfdb3b4): its `publish` job, on `push` only (a pull request gets
+    // the `validate` job), runs setup-dart (or subosito/flutter-action
+    // with `use-flutter`) then `dart pub global run firehose --publish`,
+    // which runs `dart pub publish --force` (or `flutter pub publish`) in
+    // each package whose version is not yet on pub.dev
+    // (`pkgs/firehose/lib/firehose.dart`, `_runPublish`).
+    "dart-lang/ecosystem/.github/workflows/publish.yaml",
+];
 
-/// Whether a job's `uses:` calls [`PUBLISH_WORKFLOW`].
+/// Whether a job's `uses:` calls one of [`PUBLISH_WORKFLOWS`].
 pub fn is_publish_workflow(target: &crate::workflow::UsesTarget) -> bool {
     let crate::workflow::UsesTarget::Remote { slug, path, .. } = target else {
         return false;
     };
     path.as_deref().is_some_and(|path| {
-        format!("{slug}/{}", path.trim_end_matches('/')).eq_ignore_ascii_case(PUBLISH_WORKFLOW)
+        let called = format!("{slug}/{}", path.trim_end_matches('/'));
+        PUBLISH_WORKFLOWS
+            .iter()
+            .any(|workflow| called.eq_ignore_ascii_case(workflow))
     })
 }
 
@@ -200,7 +218,8 @@ pub fn suggested_tag_pattern(workflow: &crate::workflow::Workflow) -> String {
     }
 }
 
-/// Its inputs (setup-dart `.github/workflows/publish.yml`).
+/// Their input naming the job's environment (setup-dart's
+/// `.github/workflows/publish.yml`, dart-lang/ecosystem's `publish.yaml`).
 pub const PUBLISH_WORKFLOW_ENVIRONMENT: &str = "environment";
 
 /// Its token minter: setup-dart exports `PUB_TOKEN` and registers it with
@@ -264,8 +283,11 @@ mod tests {
             "dart-lang/setup-dart/.github/workflows/publish.yml@v1"
         )));
         assert!(!is_publish_workflow(&target("dart-lang/setup-dart@v1")));
-        assert!(!is_publish_workflow(&target(
+        assert!(is_publish_workflow(&target(
             "dart-lang/ecosystem/.github/workflows/publish.yaml@main"
+        )));
+        assert!(!is_publish_workflow(&target(
+            "dart-lang/ecosystem/.github/workflows/health.yaml@main"
         )));
     }
 }

@@ -50,6 +50,8 @@ pub enum Uploader {
     CargoSmartRelease,
     /// Yarn classic's `yarn publish`: a token only.
     YarnClassic,
+    /// `bun publish`: a token only.
+    BunPublish,
     /// `lerna publish`, which publishes with libnpmpublish itself.
     Lerna,
     /// `nx release publish` (or `nx release --yes`), which runs the
@@ -112,6 +114,7 @@ impl Uploader {
             Uploader::SemanticRelease => "semantic-release",
             Uploader::CargoSmartRelease => "cargo smart-release",
             Uploader::YarnClassic => "yarn publish",
+            Uploader::BunPublish => "bun publish",
             Uploader::Lerna => "lerna publish",
             Uploader::Nx(_) => "nx release publish",
             Uploader::ReleaseIt => "release-it",
@@ -129,6 +132,7 @@ impl Uploader {
             | Uploader::Pnpm
             | Uploader::Yarn
             | Uploader::YarnClassic
+            | Uploader::BunPublish
             | Uploader::Lerna => Some(self),
             Uploader::Changesets(client) | Uploader::Nx(client) => Some(client.uploader()),
             Uploader::SemanticRelease | Uploader::ReleaseIt => Some(Uploader::Npm),

@@ -1,0 +1,814 @@
+//! The commands a Ruby or Python script of the repository runs, read from
+//! its literal calls only: Ruby's `system`, `exec`, `spawn`, `sh`,
+//! `Open3.capture2`/`capture3`/`popen3`, `IO.popen`, backticks and `%x{}`;
+//! Python's `os.system`, `os.popen` and `subprocess`'s `run`, `call`,
+//! `check_call`, `check_output`, `Popen`, `getoutput`. A string argument is
+//! shell text; a list (or Ruby's several string arguments) is an argument
+//! vector. A command whose program or subcommand is not literal (a
+//! variable, an interpolation, a list built elsewhere) is not read, and a
+//! script stays opaque whatever is read of it: only what it certainly can
+//! run is added, nothing is concluded from what is not found.
+
+use crate::source::Span;
+
+/// The languages read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Ruby,
+    Python,
+}
+
+impl Language {
+    /// A script's language, by its extension or its shebang.
+    pub fn of(path: &str, text: &str) -> Option<Self> {
+        if path.ends_with(".rb") || path.ends_with(".rake") {
+            return Some(Self::Ruby);
+        }
+        if path.ends_with(".py") {
+            return Some(Self::Python);
+        }
+        match super::tasks::non_shell_interpreter(text) {
+            Some("Ruby") => Some(Self::Ruby),
+            Some("Python") => Some(Self::Python),
+            _ => None,
+        }
+    }
+}
+
+/// A command a script runs, as shell text, and where its call is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptCommand {
+    pub span: Span,
+    pub text: String,
+}
+
+/// What stands for a value the script computes (a variable, an
+/// interpolation) in a command's argument, as messages show it: a word
+/// that names no registry, index or known secret.
+pub const PLACEHOLDER: &str = "…";
+
+/// Most commands read from one script.
+const MAX_COMMANDS: usize = 200;
+
+/// The commands `text` runs, in order of their calls.
+pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
+    let mut found = Vec::new();
+    let calls: &[&str] = match language {
+        Language::Ruby => &[
+            "system",
+            "exec",
+            "spawn",
+            "sh",
+            "Open3.capture2e",
+            "Open3.capture2",
+            "Open3.capture3",
+            "Open3.popen3",
+            "Open3.popen2",
+            "IO.popen",
+        ],
+        Language::Python => &[
+            "os.system",
+            "os.popen",
+            "subprocess.run",
+            "subprocess.call",
+            "subprocess.check_call",
+            "subprocess.check_output",
+            "subprocess.Popen",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
+        ],
+    };
+    // `from subprocess import run, check_call`: the bare names.
+    let bare: Vec<&str> = match language {
+        Language::Python => python_imported(text),
+        Language::Ruby => Vec::new(),
+    };
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let code = strip_comment(line);
+        if code.trim().is_empty() {
+            continue;
+        }
+        let mut at = 0;
+        while at < code.len() && found.len() < MAX_COMMANDS {
+            let rest = &code[at..];
+            let Some((offset, name_len)) = next_call(rest, calls, &bare, language) else {
+                break;
+            };
+            let call_at = at + offset;
+            let after = start + call_at + name_len;
+            let args = &text[after..];
+            let parsed = if rest[offset..].starts_with('`') || rest[offset..].starts_with("%x") {
+                ruby_backticks(&rest[offset..]).map(|(t, len)| (Some(Argument::Shell(t)), len))
+            } else {
+                arguments(args, language).map(|(arg, len)| (arg, name_len + len))
+            };
+            match parsed {
+                Some((Some(argument), len)) => {
+                    let mut end = (start + call_at + len).min(text.len());
+                    // The whole call, to its closing parenthesis.
+                    if args.starts_with('(')
+                        && let Some(close) = closing_paren(args)
+                    {
+                        end = end.max(after + close + 1);
+                    }
+                    if let Some(command) = argument.command() {
+                        found.push(ScriptCommand {
+                            span: Span::new(start + call_at, end),
+                            text: command,
+                        });
+                    }
+                    at = call_at + len.min(code.len() - call_at).max(1);
+                }
+                _ => at = call_at + name_len.max(1),
+            }
+        }
+    }
+    found
+}
+
+/// Whether the script sets the environment of what it runs, or writes a
+/// credentials file, so that how an upload it runs authenticates cannot
+/// be told from the job: an assignment to `os.environ[...]`/`ENV[...]`,
+/// their `update`/`setdefault`/`store`/`merge!`, `putenv`, an `env=`
+/// argument, Ruby's environment hash before a command, `.pypirc`,
+/// `.npmrc`, `.gem/credentials`, `keyring`.
+pub fn sets_environment(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "environ.update",
+        "environ.setdefault",
+        "putenv",
+        "env=",
+        "env =",
+        "ENV.store",
+        "ENV.update",
+        "ENV.merge!",
+        "ENV.replace",
+        "system({",
+        "system( {",
+        "spawn({",
+        ".pypirc",
+        ".npmrc",
+        "credentials",
+        "keyring",
+    ];
+    if MARKERS.iter().any(|m| text.contains(m)) {
+        return true;
+    }
+    // `os.environ["X"] = ...`, `ENV["X"] = ...` (not `==`).
+    ["environ[", "ENV["].iter().any(|head| {
+        text.match_indices(head).any(|(at, _)| {
+            let rest = &text[at..];
+            let Some(close) = rest.find(']') else {
+                return false;
+            };
+            let after = rest[close + 1..].trim_start();
+            after.starts_with('=') && !after.starts_with("==")
+                || after.starts_with("||=")
+                || after.starts_with("+=")
+        })
+    })
+}
+
+/// Whether the script may run its commands elsewhere than where it
+/// started (`os.chdir`, `Dir.chdir`, a `cwd=` argument): their relative
+/// paths, and the package a publish reads, cannot be told.
+pub fn changes_folder(text: &str) -> bool {
+    [
+        "chdir",
+        "cwd=",
+        "cwd =",
+        "pushd",
+        "cd(",
+        "FileUtils.cd",
+        "\ncd ",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
+/// Whether what the script runs may depend on its arguments: it reads
+/// them (`sys.argv`, `argparse`, `click`, `ARGV`, `OptionParser`, Thor, ...)
+/// or is a setuptools script, whose commands (`python setup.py upload`)
+/// are chosen by them. Such a script may run a `twine upload` in one
+/// command and only build in another: it is not read.
+pub fn reads_arguments(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "sys.argv",
+        "argparse",
+        "optparse",
+        "getopt",
+        "import click",
+        "from click",
+        "typer",
+        "import fire",
+        "docopt",
+        "cmdclass",
+        "setuptools",
+        "distutils",
+        "ARGV",
+        "ARGF",
+        "OptionParser",
+        "Thor",
+        "$*",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// The names Python imports from `subprocess` (`from subprocess import
+/// run, check_call`), which are then called bare.
+fn python_imported(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("from subprocess import ") else {
+            continue;
+        };
+        let rest = rest.trim().trim_start_matches('(').trim_end_matches(')');
+        for name in rest.split(',') {
+            let name = name.split(" as ").next().unwrap_or(name).trim();
+            if matches!(
+                name,
+                "run" | "call" | "check_call" | "check_output" | "Popen" | "getoutput"
+            ) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// A line without its `#` comment (a `#` inside a string, or Ruby's
+/// `#{`, is kept).
+fn strip_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (at, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q && previous != '\\' => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None if c == '#' && !line[at..].starts_with("#{") => return &line[..at],
+            None => {}
+        }
+        previous = c;
+    }
+    line
+}
+
+/// The next call in `code` of one of `calls` (or a bare imported name, a
+/// Ruby backtick or `%x`): its offset and the length of its name.
+fn next_call(
+    code: &str,
+    calls: &[&str],
+    bare: &[&str],
+    language: Language,
+) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut consider = |at: usize, len: usize| {
+        if best.is_none_or(|(b, _)| at < b) {
+            best = Some((at, len));
+        }
+    };
+    let boundary = |at: usize, len: usize| {
+        if in_string(code, at) {
+            return false;
+        }
+        let before = code[..at].chars().next_back();
+        let after = code[at + len..].chars().next();
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        before.is_none_or(|c| !word(c) && c != '.' && c != ':')
+            && after.is_some_and(|c| c == '(' || (c == ' ' && language == Language::Ruby))
+    };
+    for name in calls.iter().chain(bare) {
+        let mut from = 0;
+        while let Some(found) = code[from..].find(name) {
+            let at = from + found;
+            if boundary(at, name.len()) {
+                consider(at, name.len());
+                break;
+            }
+            from = at + name.len();
+        }
+    }
+    if language == Language::Ruby {
+        if let Some(at) = code.find('`').filter(|at| !in_string(code, *at)) {
+            consider(at, 0);
+        }
+        if let Some(at) = code.find("%x").filter(|at| !in_string(code, *at)) {
+            consider(at, 0);
+        }
+    }
+    best
+}
+
+/// Whether offset `at` of a line is inside a `"` or `'` string.
+fn in_string(code: &str, at: usize) -> bool {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (offset, c) in code.char_indices() {
+        if offset >= at {
+            break;
+        }
+        match quote {
+            Some(q) if c == q && previous != '\\' => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'') => quote = Some(c),
+            None => {}
+        }
+        previous = c;
+    }
+    quote.is_some()
+}
+
+/// The first argument of a call, read.
+enum Argument {
+    /// Shell text (a single string).
+    Shell(String),
+    /// An argument vector; `None` for an element that is not a literal.
+    Argv(Vec<Option<String>>),
+}
+
+impl Argument {
+    /// The command as shell text, when its program and subcommand are
+    /// literal.
+    fn command(&self) -> Option<String> {
+        match self {
+            Self::Shell(text) => {
+                let head: Vec<&str> = text.split_whitespace().take(2).collect();
+                let literal = !head.is_empty() && head.iter().all(|w| !w.contains(PLACEHOLDER));
+                literal.then(|| text.clone())
+            }
+            Self::Argv(words) => {
+                if words.is_empty() || words.iter().take(2).any(Option::is_none) {
+                    return None;
+                }
+                Some(
+                    words
+                        .iter()
+                        .map(|w| quote(w.as_deref().unwrap_or(PLACEHOLDER)))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            }
+        }
+    }
+}
+
+/// A word quoted for the shell, when it needs to be.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,*".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The first argument after a call's name, and how far the call reads
+/// (from the name's end): `(` or (Ruby) a space, then a string, a list, a
+/// tuple, `shlex.split("...")`, `"...".split()`, or Ruby's several
+/// strings. `Some((None, _))` for an argument that is not read.
+fn arguments(args: &str, language: Language) -> Option<(Option<Argument>, usize)> {
+    let mut at = 0;
+    let paren = args.starts_with('(');
+    if paren {
+        at += 1;
+    } else if !(language == Language::Ruby && args.starts_with(' ')) {
+        return None;
+    }
+    at += skip_space(&args[at..], paren);
+    let rest = &args[at..];
+    // Ruby's environment hash before the command: read past it.
+    if language == Language::Ruby && rest.starts_with('{') {
+        let close = rest.find('}')?;
+        at += close + 1;
+        at += skip_space(&args[at..], paren);
+        at += args[at..].strip_prefix(',').map_or(0, |_| 1);
+        at += skip_space(&args[at..], paren);
+    }
+    let rest = &args[at..];
+    if let Some(inner) = rest.strip_prefix("shlex.split(") {
+        let (word, len) = string(inner, language)?;
+        return Some((
+            word.map(Argument::Shell),
+            at + "shlex.split(".len() + len + 1,
+        ));
+    }
+    if rest.starts_with('[') || (language == Language::Python && rest.starts_with('(')) {
+        let (words, len) = list(rest, language)?;
+        return Some((Some(Argument::Argv(words)), at + len));
+    }
+    let (first, len) = string(rest, language)?;
+    let mut end = at + len;
+    // `"twine upload dist/*".split()`.
+    if language == Language::Python && args[end..].starts_with(".split()") {
+        return Some((first.map(Argument::Shell), end + ".split()".len()));
+    }
+    if language == Language::Python {
+        return Some((first.map(Argument::Shell), end));
+    }
+    // Ruby: `system("gem", "push", file)` is an argument vector.
+    let mut words = vec![first];
+    loop {
+        let after = skip_space(&args[end..], paren);
+        let Some(next) = args[end + after..].strip_prefix(',') else {
+            break;
+        };
+        let from = end + after + 1;
+        let from = from + skip_space(&args[from..], paren);
+        let next_text = &args[from..];
+        let _ = next;
+        match string(next_text, language) {
+            Some((word, len)) => {
+                words.push(word);
+                end = from + len;
+            }
+            None => {
+                // A value (a variable, an options hash): not a string.
+                let stop = next_text.find([',', ')', '\n']).unwrap_or(next_text.len());
+                let token = next_text[..stop].trim();
+                if token.contains("=>") || token.ends_with(':') || token.contains(": ") {
+                    break; // options (`exception: true`, `chdir: ...`)
+                }
+                words.push(None);
+                end = from + stop;
+            }
+        }
+    }
+    if words.len() == 1 {
+        return Some((words.remove(0).map(Argument::Shell), end));
+    }
+    Some((Some(Argument::Argv(words)), end))
+}
+
+fn skip_space(text: &str, newlines: bool) -> usize {
+    text.len()
+        - text
+            .trim_start_matches(|c: char| c == ' ' || c == '\t' || (newlines && c == '\n'))
+            .len()
+}
+
+/// A string literal at the start of `text`: its value (an interpolation
+/// replaced by [`PLACEHOLDER`]) and its length; `None` for a string that
+/// is not read (triple-quoted, unterminated on its line).
+fn string(text: &str, language: Language) -> Option<(Option<String>, usize)> {
+    let mut at = 0;
+    let mut formatted = false;
+    let mut raw = false;
+    if language == Language::Python {
+        while let Some(c) = text[at..]
+            .chars()
+            .next()
+            .filter(|c| "rRfFbBuU".contains(*c))
+        {
+            formatted |= matches!(c, 'f' | 'F');
+            raw |= matches!(c, 'r' | 'R');
+            at += 1;
+            if at > 2 {
+                return None;
+            }
+        }
+    }
+    let quote = text[at..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))?;
+    let triple: String = std::iter::repeat_n(quote, 3).collect();
+    if text[at..].starts_with(&triple) {
+        return None; // a triple-quoted string: not read
+    }
+    let body_start = at + 1;
+    let mut value = String::new();
+    let mut chars = text[body_start..].char_indices();
+    let interpolating = formatted || (language == Language::Ruby && quote == '"');
+    while let Some((offset, c)) = chars.next() {
+        match c {
+            '\n' => return None,
+            '\\' if !raw => {
+                if let Some((_, escaped)) = chars.next() {
+                    value.push(match escaped {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                }
+            }
+            c if c == quote => {
+                return Some((Some(value), body_start + offset + 1));
+            }
+            '#' if interpolating && language == Language::Ruby => {
+                let rest = &text[body_start + offset..];
+                if rest.starts_with("#{") {
+                    let close = matching(rest, '{', '}')?;
+                    value.push_str(PLACEHOLDER);
+                    for _ in 0..close {
+                        chars.next();
+                    }
+                } else {
+                    value.push('#');
+                }
+            }
+            '{' if interpolating && language == Language::Python => {
+                let rest = &text[body_start + offset..];
+                if rest.starts_with("{{") {
+                    value.push('{');
+                    chars.next();
+                } else {
+                    let close = matching(rest, '{', '}')?;
+                    value.push_str(PLACEHOLDER);
+                    for _ in 0..close {
+                        chars.next();
+                    }
+                }
+            }
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// The byte offset of the parenthesis closing the one `text` starts with,
+/// outside strings.
+fn closing_paren(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (at, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q && previous != '\\' => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'') => quote = Some(c),
+            None if c == '(' => depth += 1,
+            None if c == ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            None => {}
+        }
+        previous = c;
+        if at > 10_000 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The offset (in characters) of the bracket closing the one `text`
+/// starts with.
+fn matching(text: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0;
+    for (count, c) in text.chars().enumerate() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(count);
+            }
+        }
+    }
+    None
+}
+
+/// A list or tuple of strings and other values: each element, and the
+/// length read.
+fn list(text: &str, language: Language) -> Option<(Vec<Option<String>>, usize)> {
+    let close = if text.starts_with('[') { ']' } else { ')' };
+    let mut words = Vec::new();
+    let mut at = 1;
+    loop {
+        at += text[at..].len() - text[at..].trim_start().len();
+        let rest = &text[at..];
+        if let Some(after) = rest.strip_prefix(close) {
+            let _ = after;
+            return Some((words, at + 1));
+        }
+        if rest.is_empty() || words.len() > 100 {
+            return None;
+        }
+        if rest.starts_with('#') {
+            at += rest.find('\n')?;
+            continue;
+        }
+        match string(rest, language) {
+            Some((word, len)) => {
+                words.push(word);
+                at += len;
+            }
+            None => {
+                // A value: to the next comma or the end, past brackets.
+                let mut depth = 0usize;
+                let mut end = rest.len();
+                for (offset, c) in rest.char_indices() {
+                    match c {
+                        '(' | '[' | '{' => depth += 1,
+                        ')' | ']' | '}' if depth > 0 => depth -= 1,
+                        c if depth == 0 && (c == ',' || c == close) => {
+                            end = offset;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                if end == rest.len() {
+                    return None;
+                }
+                // `*files`: any number of arguments.
+                words.push(None);
+                at += end;
+            }
+        }
+        at += text[at..].len() - text[at..].trim_start().len();
+        if let Some(rest) = text[at..].strip_prefix(',') {
+            let _ = rest;
+            at += 1;
+        }
+    }
+}
+
+/// A Ruby backtick or `%x{...}` command at the start of `text`: its text
+/// and length.
+fn ruby_backticks(text: &str) -> Option<(String, usize)> {
+    let (body, len) = if let Some(rest) = text.strip_prefix('`') {
+        let end = rest.find(['`', '\n'])?;
+        if !rest[end..].starts_with('`') {
+            return None;
+        }
+        (&rest[..end], end + 2)
+    } else {
+        let rest = text.strip_prefix("%x")?;
+        let open = rest.chars().next()?;
+        let close = match open {
+            '{' => '}',
+            '(' => ')',
+            '[' => ']',
+            '|' => '|',
+            _ => return None,
+        };
+        let end = rest[1..].find([close, '\n'])?;
+        if !rest[1 + end..].starts_with(close) {
+            return None;
+        }
+        (&rest[1..1 + end], 2 + end + 2)
+    };
+    let mut value = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("#{") {
+        value.push_str(&rest[..at]);
+        let close = rest[at..].find('}')?;
+        value.push_str(PLACEHOLDER);
+        rest = &rest[at + close + 1..];
+    }
+    value.push_str(rest);
+    Some((value, len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(language: Language, text: &str) -> Vec<String> {
+        commands(language, text)
+            .into_iter()
+            .map(|c| c.text)
+            .collect()
+    }
+
+    #[test]
+    fn ruby_calls() {
+        let script = r##"#!/usr/bin/env ruby
+version = File.read("VERSION").strip
+system("gem build acme.gemspec") or abort
+system "gem", "push", "pkg/acme-#{version}.gem"
+sh "gem push pkg/acme-#{version}.gem"
+`git tag v#{version}`
+out = %x{git describe}
+# system("gem push old.gem")
+system(cmd)
+system({"GEM_HOST_API_KEY" => key}, "gem push x.gem")
+exec("#{tool} push x.gem")
+"##;
+        assert_eq!(
+            texts(Language::Ruby, script),
+            [
+                "gem build acme.gemspec",
+                "gem push 'pkg/acme-….gem'",
+                "gem push pkg/acme-….gem",
+                "git tag v…",
+                "git describe",
+                "gem push x.gem",
+            ]
+        );
+        let found = commands(Language::Ruby, script);
+        assert_eq!(
+            &script[found[0].span.range()],
+            "system(\"gem build acme.gemspec\")"
+        );
+        assert!(sets_environment(script));
+        assert!(!sets_environment(
+            "system('gem push x.gem')\nputs ENV['HOME'] == 'x'\n"
+        ));
+        assert!(sets_environment("ENV['GEM_HOST_API_KEY'] = token\n"));
+    }
+
+    #[test]
+    fn python_calls() {
+        let script = r#"import os, subprocess, shlex
+from subprocess import check_call
+version = open("VERSION").read()
+subprocess.run(["python", "-m", "build"], check=True)
+subprocess.check_call(
+    [
+        "twine",
+        "upload",  # the wheels
+        *glob.glob("dist/*"),
+    ]
+)
+os.system("twine upload --skip-existing dist/*")
+os.system(f"git tag v{version}")
+check_call(["cargo", "publish", "--locked"])
+subprocess.run(shlex.split("uv publish"))
+subprocess.run("npm publish --access public".split(), check=True)
+subprocess.run(cmd)
+subprocess.run([tool, "upload"])
+# subprocess.run(["twine", "upload", "old/*"])
+print("subprocess.run(['npm', 'publish'])")
+"#;
+        assert_eq!(
+            texts(Language::Python, script),
+            [
+                "python -m build",
+                "twine upload '…'",
+                "twine upload --skip-existing dist/*",
+                "git tag v…",
+                "cargo publish --locked",
+                "uv publish",
+                "npm publish --access public",
+            ]
+        );
+        assert!(!sets_environment(script));
+        assert!(sets_environment("os.environ['TWINE_PASSWORD'] = token\n"));
+        assert!(sets_environment(
+            "subprocess.run(['twine', 'upload'], env=env)\n"
+        ));
+        assert!(!sets_environment("if os.environ['GITHUB_REF'] == 'x':\n"));
+        assert!(reads_arguments(
+            "if sys.argv[-1] == 'publish':\n    os.system('twine upload dist/*')\n"
+        ));
+        assert!(reads_arguments(
+            "ARGV.each { |cmd| Pack.public_send(cmd) }\n"
+        ));
+        assert!(!reads_arguments(script));
+        assert!(changes_folder("os.chdir('pkg')\n"));
+        assert!(changes_folder("cd(File.join(__dir__, \"npm\"))\n"));
+        assert!(!changes_folder("subprocess.run(['twine', 'upload'])\n"));
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(
+            Language::of("scripts/release.py", ""),
+            Some(Language::Python)
+        );
+        assert_eq!(
+            Language::of("bin/release", "#!/usr/bin/env ruby\n"),
+            Some(Language::Ruby)
+        );
+        assert_eq!(Language::of("bin/release", "#!/bin/sh\n"), None);
+    }
+
+    #[test]
+    fn bad_input_is_not_read() {
+        for text in [
+            "system(\"gem push",
+            "subprocess.run([\"twine\", \"upload\"",
+            "os.system(",
+            "%x{gem push",
+            "`gem push",
+            "subprocess.run('''twine upload''')",
+            "system(\"é\", \"ü\")",
+        ] {
+            let _ = commands(Language::Ruby, text);
+            let _ = commands(Language::Python, text);
+        }
+        // Every prefix and suffix of a script with calls of each kind.
+        let script = "system({\"K\" => v}, \"gem\", \"push\", \"a-#{v}.gem\", exception: true)\n\
+            x = %x{gem push #{f}} + `npm publish é`\n\
+            subprocess.run(shlex.split(f\"twine upload {d}/*\"))\n\
+            subprocess.check_call([\"uv\", \"publish\", *files, 'ü'], env=e)\n";
+        for (at, _) in script.char_indices() {
+            for text in [&script[..at], &script[at..]] {
+                let _ = commands(Language::Ruby, text);
+                let _ = commands(Language::Python, text);
+                let _ = sets_environment(text);
+            }
+        }
+    }
+}
