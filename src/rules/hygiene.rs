@@ -123,7 +123,11 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                 },
             )
         } else if let Some(checkout) = job.builds.iter().find(|b| {
-            b.kind == BuildKind::Checkout && from_source.is_none() && !words.starts_checked_out
+            // A repository script that is the upload needs the checkout.
+            b.kind == BuildKind::Checkout
+                && from_source.is_none()
+                && !words.starts_checked_out
+                && job.local_code.is_empty()
         }) {
             (
                 checkout.location,
