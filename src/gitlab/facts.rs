@@ -101,23 +101,6 @@ const PINNED_TOOLS: &[(&str, &[&str])] = &[
 /// Most publish sites kept for one job.
 const MAX_SITES_PER_JOB: usize = 32;
 
-/// Derive the facts of every job; `needs` receives the repository files
-/// the scripts name that are not read yet.
-pub fn derive(
-    repo: &Repository,
-    pipeline: &GitlabPipeline,
-    budget: &Budget,
-    needs: &mut BTreeSet<Need>,
-) -> GitlabFacts {
-    let jobs = pipeline
-        .jobs
-        .iter()
-        .enumerate()
-        .map(|(index, job)| job_facts(repo, pipeline, index, job, budget, needs))
-        .collect();
-    GitlabFacts { jobs }
-}
-
 #[derive(Default)]
 struct Visitor {
     facts: GitlabJobFacts,
@@ -181,7 +164,10 @@ impl<'a> Visit<'a> for Visitor {
     }
 }
 
-fn job_facts(
+/// Derive the facts of the job at `index` (`facts::Facts` walks every
+/// job); `needs` receives the repository files its scripts name that are
+/// not read yet.
+pub fn job_facts(
     repo: &Repository,
     pipeline: &GitlabPipeline,
     index: usize,
