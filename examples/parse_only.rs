@@ -8,6 +8,11 @@ use granit_parser::Parser;
 use rayon::prelude::*;
 use tplint::discover::workflow_files;
 
+/// The allocator of the tplint binary, so the baseline differs from it
+/// only by what tplint does after parsing.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let roots: Vec<std::path::PathBuf> = std::env::args().skip(1).map(Into::into).collect();
     let files: Vec<std::path::PathBuf> = roots.iter().flat_map(|r| workflow_files(r)).collect();

@@ -20,6 +20,12 @@ use tplint::catalogue::{self, Rule};
 use tplint::facts::Facts;
 use tplint::repository::{LoadOptions, Repository};
 
+/// A check allocates many small values (the nodes of each file, the facts
+/// of each job) and frees them a repository at a time; mimalloc does that
+/// in about half the instructions of the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

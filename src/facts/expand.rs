@@ -361,25 +361,42 @@ pub trait Visit<'a> {
 /// Makefile would otherwise take minutes. Real repositories use a few KiB.
 pub const WALK_BUDGET_BYTES: usize = 8 * 1024 * 1024;
 
-/// What is left of [`WALK_BUDGET_BYTES`]; shared by the walks of one repository.
+/// What is left of [`WALK_BUDGET_BYTES`]; shared by the walks of one
+/// repository. It also remembers whether a walk was refused bytes, so a
+/// walk that never was can be replayed by taking what it took.
 #[derive(Debug)]
-pub struct Budget(std::cell::Cell<usize>);
+pub struct Budget(std::cell::Cell<usize>, std::cell::Cell<bool>);
 
 impl Default for Budget {
     fn default() -> Self {
-        Self(std::cell::Cell::new(WALK_BUDGET_BYTES))
+        Self(
+            std::cell::Cell::new(WALK_BUDGET_BYTES),
+            std::cell::Cell::new(false),
+        )
     }
 }
 
 impl Budget {
     /// Take `bytes`; false (and nothing taken) when not enough is left.
-    fn take(&self, bytes: usize) -> bool {
+    pub fn take(&self, bytes: usize) -> bool {
         let left = self.0.get();
         let enough = bytes <= left;
         if enough {
             self.0.set(left - bytes);
+        } else {
+            self.1.set(true);
         }
         enough
+    }
+
+    /// Bytes left.
+    pub fn left(&self) -> usize {
+        self.0.get()
+    }
+
+    /// Whether a take was refused since the last call.
+    pub fn refused(&self) -> bool {
+        self.1.replace(false)
     }
 }
 

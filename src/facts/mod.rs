@@ -213,7 +213,9 @@ impl Facts {
     /// Derive the facts of a repository whose local files are read (or
     /// that has none): files a step names but that were not read are opaque.
     pub fn derive(repo: &Repository) -> Self {
-        Self::derive_with_needs(repo).0
+        let mut walks = Walks::default();
+        walks.round(repo);
+        Self::assemble(repo, walks)
     }
 
     /// Derive the facts, reading the local files (actions, scripts,
@@ -221,61 +223,35 @@ impl Facts {
     /// them, as deep as nesting is followed. A repository that runs none
     /// is walked once.
     pub fn derive_reading(repo: &mut Repository) -> Self {
+        // A round walks again only the jobs whose last walk named files
+        // not read yet (or was short of budget): the others would walk
+        // the same files to the same facts.
+        let mut walks = Walks::default();
         for _ in 0..=expand::MAX_DEPTH + 1 {
-            let (facts, needs) = Self::derive_with_needs(repo);
+            let needs = walks.round(repo);
             if needs.is_empty() || !repo.read_needs(needs) {
-                return facts;
+                return Self::assemble(repo, walks);
             }
         }
-        Self::derive(repo)
+        walks.round(repo);
+        Self::assemble(repo, walks)
     }
 
-    fn derive_with_needs(
-        repo: &Repository,
-    ) -> (Self, std::collections::BTreeSet<crate::repository::Need>) {
-        let budget = expand::Budget::default();
-        let mut needs = std::collections::BTreeSet::new();
+    /// The facts of the last round of walks.
+    fn assemble(repo: &Repository, walks: Walks) -> Self {
         let workflows = repo
             .workflows
             .iter()
-            .map(|file| match &file.workflow {
+            .zip(walks.jobs)
+            .map(|(file, walked)| match &file.workflow {
                 Some(workflow) => {
                     let mut publish_sites = Vec::new();
                     let mut jobs = Vec::with_capacity(workflow.jobs.len());
-                    for (job_index, job) in workflow.jobs.iter().enumerate() {
-                        let mut visitor = JobVisitor {
-                            mint: publish::MintState::with_release_config(&repo.manifests.release),
-                            ..JobVisitor::default()
-                        };
-                        visitor
-                            .mint
-                            .npm
-                            .npmrc_vars
-                            .clone_from(&repo.manifests.npmrc_auth_vars);
-                        visitor.mint.npm.publish_config_registry =
-                            repo.manifests.package_json.as_ref().and_then(|p| {
-                                let registry = p.publish_registry.as_ref()?;
-                                Some((
-                                    registry.value.clone(),
-                                    crate::diagnostic::Location::new(p.file?, registry.span),
-                                ))
-                            });
-                        let mut named = expand::walk_job(
-                            repo,
-                            expand::JobRef {
-                                workflow,
-                                workflow_file: file.file,
-                                job,
-                                job_index,
-                            },
-                            &mut visitor,
-                            &budget,
-                        );
-                        needs.append(&mut named);
+                    for walk in walked.into_iter().flatten() {
+                        let (mut sites, facts) = walk.result;
                         // Grouped by job, in step order, for `sites_of`.
-                        publish_sites.append(&mut visitor.sites);
-                        visitor.facts.mints = std::mem::take(&mut visitor.mint.mints);
-                        jobs.push(visitor.facts);
+                        publish_sites.append(&mut sites);
+                        jobs.push(facts);
                     }
                     // A job or step no run can reach gets no finding.
                     let mut unreachable_jobs = Vec::new();
@@ -299,18 +275,155 @@ impl Facts {
                 None => WorkflowFacts::default(),
             })
             .collect();
-        let gitlab = repo
-            .gitlab
-            .as_ref()
-            .map(|pipeline| crate::gitlab::facts::derive(repo, pipeline, &budget, &mut needs));
-        let facts = Facts {
+        Facts {
             workflows,
             calls: calls::CallGraph::build(repo),
             action_uses: action_uses(repo),
-            gitlab,
-        };
-        (facts, needs)
+            gitlab: repo
+                .gitlab
+                .as_ref()
+                .map(|_| crate::gitlab::facts::GitlabFacts {
+                    jobs: walks
+                        .gitlab
+                        .into_iter()
+                        .flatten()
+                        .map(|walk| walk.result)
+                        .collect(),
+                    children: walks.gitlab_children,
+                }),
+        }
     }
+}
+
+/// One walk's result, kept from one round of [`Facts::derive_reading`] to
+/// the next.
+struct Walked<T> {
+    result: T,
+    /// The bytes of the budget the walk took, when it named no file to
+    /// read and was refused no bytes: with as many bytes left, walking
+    /// again would take the same bytes to the same result.
+    replay: Option<usize>,
+}
+
+impl<T> Walked<T> {
+    fn walk(
+        budget: &expand::Budget,
+        needs: &mut std::collections::BTreeSet<crate::repository::Need>,
+        walk: impl FnOnce(&mut std::collections::BTreeSet<crate::repository::Need>) -> T,
+    ) -> Self {
+        budget.refused();
+        let before = budget.left();
+        let mut named = std::collections::BTreeSet::new();
+        let result = walk(&mut named);
+        let refused = budget.refused();
+        let replay = (named.is_empty() && !refused).then(|| before - budget.left());
+        needs.append(&mut named);
+        Walked { result, replay }
+    }
+
+    /// Whether `kept` holds a result that walking again would give; if
+    /// so, its bytes are taken from `budget` as the walk would take them.
+    fn replays(kept: &Option<Self>, budget: &expand::Budget) -> bool {
+        matches!(kept, Some(Walked { replay: Some(bytes), .. }) if budget.take(*bytes))
+    }
+}
+
+/// What the walk of one workflow job finds: its publish sites and facts.
+type JobWalk = (Vec<PublishSite>, JobFacts);
+
+/// The walks of every job of a repository, as the rounds of
+/// [`Facts::derive_reading`] leave them.
+#[derive(Default)]
+struct Walks {
+    /// Per workflow file, per job: its publish sites and facts.
+    jobs: Vec<Vec<Option<Walked<JobWalk>>>>,
+    /// Per job of the GitLab pipeline.
+    gitlab: Vec<Option<Walked<crate::gitlab::facts::GitlabJobFacts>>>,
+    /// The GitLab pipeline's child pipelines, walked whole every round.
+    gitlab_children: Vec<crate::gitlab::facts::GitlabFacts>,
+}
+
+impl Walks {
+    /// Walk every job whose kept walk would not replay, with one budget
+    /// in the same order as a first walk; returns the files named.
+    fn round(&mut self, repo: &Repository) -> std::collections::BTreeSet<crate::repository::Need> {
+        let budget = expand::Budget::default();
+        let mut needs = std::collections::BTreeSet::new();
+        self.jobs.resize_with(repo.workflows.len(), Vec::new);
+        for (file, kept) in repo.workflows.iter().zip(&mut self.jobs) {
+            let Some(workflow) = &file.workflow else {
+                continue;
+            };
+            kept.resize_with(workflow.jobs.len(), || None);
+            for (job_index, (job, kept)) in workflow.jobs.iter().zip(kept.iter_mut()).enumerate() {
+                if Walked::replays(kept, &budget) {
+                    continue;
+                }
+                *kept = Some(Walked::walk(&budget, &mut needs, |named| {
+                    walk_job(repo, file, workflow, job, job_index, &budget, named)
+                }));
+            }
+        }
+        if let Some(pipeline) = &repo.gitlab {
+            self.gitlab.resize_with(pipeline.jobs.len(), || None);
+            for (index, (job, kept)) in pipeline.jobs.iter().zip(&mut self.gitlab).enumerate() {
+                if Walked::replays(kept, &budget) {
+                    continue;
+                }
+                *kept = Some(Walked::walk(&budget, &mut needs, |named| {
+                    crate::gitlab::facts::job_facts(repo, pipeline, index, job, &budget, named)
+                }));
+            }
+            self.gitlab_children = pipeline
+                .children
+                .iter()
+                .map(|(_, child)| crate::gitlab::facts::derive(repo, child, &budget, &mut needs))
+                .collect();
+        }
+        needs
+    }
+}
+
+/// The publish sites and facts of one workflow job, in one walk.
+fn walk_job(
+    repo: &Repository,
+    file: &WorkflowFile,
+    workflow: &Workflow,
+    job: &Job,
+    job_index: usize,
+    budget: &expand::Budget,
+    needs: &mut std::collections::BTreeSet<crate::repository::Need>,
+) -> JobWalk {
+    let mut visitor = JobVisitor {
+        mint: publish::MintState::with_release_config(&repo.manifests.release),
+        ..JobVisitor::default()
+    };
+    visitor
+        .mint
+        .npm
+        .npmrc_vars
+        .clone_from(&repo.manifests.npmrc_auth_vars);
+    visitor.mint.npm.publish_config_registry = repo.manifests.package_json.as_ref().and_then(|p| {
+        let registry = p.publish_registry.as_ref()?;
+        Some((
+            registry.value.clone(),
+            crate::diagnostic::Location::new(p.file?, registry.span),
+        ))
+    });
+    let mut named = expand::walk_job(
+        repo,
+        expand::JobRef {
+            workflow,
+            workflow_file: file.file,
+            job,
+            job_index,
+        },
+        &mut visitor,
+        budget,
+    );
+    needs.append(&mut named);
+    visitor.facts.mints = std::mem::take(&mut visitor.mint.mints);
+    (visitor.sites, visitor.facts)
 }
 
 /// The first `uses:` of each local action, in the workflows, else in

@@ -112,8 +112,10 @@ const PINNED_TOOLS: &[(&str, &[&str])] = &[
 /// Most publish sites kept for one job.
 const MAX_SITES_PER_JOB: usize = 32;
 
-/// Derive the facts of every job; `needs` receives the repository files
-/// the scripts name that are not read yet.
+/// Derive the facts of every job of a pipeline (`facts::Facts` walks the
+/// top-level pipeline's jobs itself, and this for its child pipelines);
+/// `needs` receives the repository files the scripts name that are not
+/// read yet.
 pub fn derive(
     repo: &Repository,
     pipeline: &GitlabPipeline,
@@ -207,7 +209,10 @@ fn dedup_by_debug<T: std::fmt::Debug>(items: &mut Vec<T>) {
     items.retain(|item| seen.insert(format!("{item:?}")));
 }
 
-fn job_facts(
+/// Derive the facts of the job at `index` (`facts::Facts` walks every
+/// job); `needs` receives the repository files its scripts name that are
+/// not read yet.
+pub fn job_facts(
     repo: &Repository,
     pipeline: &GitlabPipeline,
     index: usize,
