@@ -412,6 +412,15 @@ struct Walker<'a, 'v, V> {
     /// The first block starts in a folder tplint cannot tell (a GitLab
     /// script line after `cd "$DIR"` on an earlier line).
     unknown_start: bool,
+    /// The folder under `$GITHUB_WORKSPACE` the job checked its own
+    /// repository out into (`actions/checkout` `path:`), while a step of
+    /// such a job is walked: its shell folders are followed from the
+    /// workspace, and the repository root is this folder.
+    checkout: Option<String>,
+    /// The folder, relative to the workspace, a `run:` of such a job starts
+    /// in when it is outside the checkout (no `working-directory:` under
+    /// it): nothing there is a file of the repository.
+    outside: Option<String>,
 }
 
 /// Walk every step a job runs; returns the local files it names that have
@@ -430,6 +439,8 @@ pub fn walk_job<'a, V: Visit<'a>>(
         blocks: 0,
         budget,
         unknown_start: false,
+        checkout: None,
+        outside: None,
     };
     walker.job(job);
     walker.needs
@@ -462,6 +473,8 @@ pub fn walk_text<'a, V: Visit<'a>>(
         blocks: 0,
         budget,
         unknown_start: cwd.is_none(),
+        checkout: None,
+        outside: None,
     };
     let source = &repo.sources.get(file).text;
     let exec = Executed {
@@ -570,11 +583,37 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.action_commands(exec, entry, uses.raw.span);
         }
         if let Some(run) = &step.run {
-            let cwd = step
+            let mut cwd = step
                 .working_directory
                 .as_ref()
                 .and_then(|w| join("", &exec.resolve(&w.value)))
                 .unwrap_or_default();
+            let mut checkout = checkout_folder(exec.job.job, exec.top);
+            if checkout.is_some()
+                && let Some(w) = &step.working_directory
+            {
+                // `${{ github.workspace }}/<folder>` names the workspace.
+                let words = ["cd".to_string(), exec.resolve(&w.value).trim().to_string()];
+                match changed_folder(&words, Some("")) {
+                    Some(Some(dir)) => cwd = dir,
+                    _ => checkout = None,
+                }
+            }
+            let mut outside = None;
+            if let Some(folder) = &checkout {
+                // Relative to the workspace: inside the checkout or not.
+                match in_checkout(folder, &cwd) {
+                    Some(inner) => cwd = inner,
+                    None => {
+                        outside = Some(cwd);
+                        cwd = String::new();
+                    }
+                }
+            }
+            let saved = (
+                std::mem::replace(&mut self.checkout, checkout),
+                std::mem::replace(&mut self.outside, outside),
+            );
             let block = ShellBlock {
                 exec,
                 kind: BlockKind::Run,
@@ -587,6 +626,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 cwd,
             };
             self.shell(&block, 0);
+            (self.checkout, self.outside) = saved;
         }
     }
 
@@ -674,7 +714,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// else, which stays as written.
     fn script_shorthand(&mut self, cwd: &str, text: &str) -> Result<Option<String>, String> {
         /// pnpm's and Yarn's own commands that tplint reads, and the release
-        /// tools it reads behind them.
+        /// tools it reads behind them (pnpm's others: `PNPM_COMMANDS`).
         const KNOWN: &[&str] = &[
             "run",
             "exec",
@@ -697,7 +737,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             }
             _ => return Ok(None),
         };
-        if text.contains(['\n', ';', '&', '|']) || KNOWN.contains(&script) {
+        if text.contains(['\n', ';', '&', '|'])
+            || KNOWN.contains(&script)
+            || (runner == "pnpm" && crate::registry::npm::is_pnpm_command(script))
+        {
             return Ok(None);
         }
         let path = join(cwd, "package.json");
@@ -836,10 +879,21 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
         // `None` once it moved where tplint cannot tell (`cd "$DIR"`).
+        // With the repository checked out into a folder of the workspace,
+        // folders are followed relative to the workspace (`cd ..` from the
+        // checkout's root, `cd $GITHUB_WORKSPACE/<folder>`), and a command
+        // runs in the repository only from inside that folder.
+        let checkout = self.checkout.clone();
         let mut cwd: Option<String> = if self.unknown_start && depth == 0 {
             None
+        } else if let (0, Some(outside)) = (depth, &self.outside) {
+            Some(outside.clone())
         } else {
-            Some(block.cwd.clone())
+            match &checkout {
+                Some(folder) if !block.cwd.is_empty() => Some(format!("{folder}/{}", block.cwd)),
+                Some(folder) => Some(folder.clone()),
+                None => Some(block.cwd.clone()),
+            }
         };
         let mut saved: Vec<(usize, Option<String>)> = Vec::new();
         for command in &commands {
@@ -860,9 +914,15 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 cwd = moved;
                 continue;
             }
-            match &cwd {
-                Some(here) if *here == block.cwd => self.command(block, command, depth),
-                Some(here) => {
+            // The folder in the repository; `Err` outside the checkout.
+            let here: Option<Result<String, ()>> = match (&cwd, &checkout) {
+                (Some(here), Some(folder)) => Some(in_checkout(folder, here).ok_or(())),
+                (Some(here), None) => Some(Ok(here.clone())),
+                (None, _) => None,
+            };
+            match &here {
+                Some(Ok(here)) if *here == block.cwd => self.command(block, command, depth),
+                Some(Ok(here)) => {
                     let moved = ShellBlock {
                         exec: block.exec,
                         kind: block.kind,
@@ -876,6 +936,28 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     };
                     self.command(&moved, command, depth);
                 }
+                Some(Err(())) => {
+                    // A relative path from the workspace, not the checkout
+                    // (`bash -c` text too); `pnpm NAME`, a script or a
+                    // program of a folder that is not the repository's, is
+                    // left as written.
+                    let relative = tasks::what_runs(words).is_some_and(|run| {
+                        !matches!(run, tasks::Runs::Interpreter { file: None, .. })
+                    });
+                    if pnpm_program_or_script(words) {
+                        // Neither can be told here.
+                    } else if relative {
+                        let at = block.command_location(command);
+                        let what = format!(
+                            "`{}`, run outside the checkout of the repository (in `{}`)",
+                            words.join(" "),
+                            checkout.as_deref().unwrap_or_default()
+                        );
+                        self.opaque(block.exec, at, block.via.clone(), what);
+                    } else {
+                        self.command(block, command, depth);
+                    }
+                }
                 None => {
                     // A relative path from a folder tplint cannot tell.
                     let relative = tasks::what_runs(words).is_some_and(|run| {
@@ -884,7 +966,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                             tasks::Runs::Inline(_) | tasks::Runs::Interpreter { .. }
                         )
                     });
-                    if relative {
+                    if pnpm_program_or_script(words) {
+                        // A script or a program: neither can be told here.
+                    } else if relative {
                         let at = block.command_location(command);
                         let what = format!(
                             "`{}`, run from a folder tplint cannot tell (after a `cd` to a variable)",
@@ -1015,6 +1099,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             tasks::Runs::PackageScript { runner, script } => {
                 let candidates: Vec<String> =
                     join(&block.cwd, "package.json").into_iter().collect();
+                // `pnpm release`: a script only when the `package.json`
+                // defines it, else a program of that name, left as is.
+                if pnpm_shorthand(words) && !self.defines_script(&candidates, runner, script) {
+                    return;
+                }
                 let inherited = self.inherit(block, command, at, &[]);
                 self.task_file(
                     block,
@@ -1058,6 +1147,37 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 );
             }
         }
+    }
+
+    /// Whether the `package.json` of `candidates` is read and defines
+    /// `script`; a file not read yet is asked for (the next walk has it).
+    fn defines_script(&mut self, candidates: &[String], runner: &str, script: &str) -> bool {
+        let Some(path) = candidates.first() else {
+            return false;
+        };
+        let file = if path == "package.json" {
+            self.repo
+                .manifests
+                .package_json
+                .as_ref()
+                .and_then(|p| p.file)
+                .or_else(|| self.repo.locals.text(path).and_then(|l| l.file))
+        } else {
+            match self.repo.locals.text(path) {
+                Some(local) => local.file,
+                None => {
+                    if self.repo.locals.can_read() {
+                        self.needs.insert(Need::Text(path.clone()));
+                    }
+                    None
+                }
+            }
+        };
+        file.is_some_and(|file| {
+            let recipes =
+                tasks::package_scripts(&self.repo.sources.get(file).text, runner, &[script]);
+            recipes.missing.is_empty() && !recipes.opaque
+        })
     }
 
     /// A JavaScript or TypeScript release script that calls Nx's
@@ -1599,6 +1719,73 @@ fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &st
     })
 }
 
+/// The folder of the workspace a job checked its own repository out into
+/// by the step at `top`: the `path:` of `actions/checkout` ("Relative path
+/// under $GITHUB_WORKSPACE to place the repository", actions/checkout
+/// `action.yml`), when no `repository:` names another one. `None` when it
+/// is the workspace itself (no `path:`), or a folder tplint cannot tell (an
+/// expression), or any checkout of the repository before went to the
+/// workspace itself.
+fn checkout_folder(job: &Job, top: usize) -> Option<String> {
+    let mut folder = None;
+    for step in job.steps.iter().take(top) {
+        let Some(uses) = &step.uses else { continue };
+        if !uses.target.is_action("actions/checkout") {
+            continue;
+        }
+        let own = step.input("repository").is_none_or(|r| {
+            let value: String = r
+                .value
+                .value
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            value.is_empty() || value == "${{github.repository}}"
+        });
+        if !own {
+            continue;
+        }
+        let path = step.input("path").map(|p| p.value.value.trim().to_string());
+        match path.as_deref() {
+            None | Some("" | "." | "./") => return None,
+            Some(path) if path.contains(['$', '`']) => return None,
+            Some(path) => folder = Some(join("", path)?),
+        }
+    }
+    folder.filter(|f| !f.is_empty())
+}
+
+/// `here` (relative to the workspace) relative to the checkout in
+/// `folder`; `None` outside it.
+fn in_checkout(folder: &str, here: &str) -> Option<String> {
+    if here == folder {
+        return Some(String::new());
+    }
+    here.strip_prefix(folder)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .map(str::to_string)
+}
+
+/// `pnpm <name>` without `run`, read by [`tasks::what_runs`] as the
+/// script `<name>` (pnpm's shorthand for a name none of its commands has).
+fn pnpm_shorthand(words: &[String]) -> bool {
+    words.first().is_some_and(|w| w == "pnpm")
+        && words
+            .get(1)
+            .is_some_and(|w| !matches!(w.as_str(), "run" | "run-script"))
+        && matches!(
+            tasks::what_runs(words),
+            Some(tasks::Runs::PackageScript { .. })
+        )
+}
+
+/// `pnpm NAME` for a name without `:`: a script of the folder's
+/// `package.json` when it has one, otherwise the program of that name
+/// (`pnpm tsx`, `pnpm eslint`); a name with `:` is always read as a script.
+fn pnpm_program_or_script(words: &[String]) -> bool {
+    pnpm_shorthand(words) && words.get(1).is_some_and(|w| !w.contains(':'))
+}
+
 fn may_run_files(text: &str) -> bool {
     const RUNNERS: &[&str] = &[
         "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",
@@ -1777,7 +1964,19 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
 
 #[cfg(test)]
 mod folder_tests {
-    use super::folder_after;
+    use super::{folder_after, in_checkout};
+
+    #[test]
+    fn folders_of_a_checkout_in_the_workspace() {
+        assert_eq!(in_checkout("project", "project"), Some(String::new()));
+        assert_eq!(
+            in_checkout("project", "project/crates/a"),
+            Some("crates/a".into())
+        );
+        assert_eq!(in_checkout("project", ""), None);
+        assert_eq!(in_checkout("project", "project-meta"), None);
+        assert_eq!(in_checkout("project", "release-meta/project"), None);
+    }
 
     #[test]
     fn folder_after_follows_cd_outside_subshells() {

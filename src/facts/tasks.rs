@@ -329,13 +329,18 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     {
         return runner_invocation(name, &args[1..]);
     }
-    // `pnpm changes:publish`: pnpm runs a script by its name alone when no
-    // command of its own has that name (https://pnpm.io/cli/run), and none
-    // has a `:` (remix-run/react-router's release workflow).
+    // `pnpm release`, `pnpm changes:publish`: pnpm runs a script by its
+    // name alone when no command of its own has that name
+    // (`registry::npm::PNPM_COMMANDS`; remix-run/react-router's and
+    // angular-eslint/angular-eslint's release workflows). The walk follows
+    // it only when the `package.json` defines the script: otherwise pnpm
+    // runs a program of that name.
     if name == "pnpm"
-        && args
-            .first()
-            .is_some_and(|w| w.contains(':') && !w.starts_with('-') && !w.contains('='))
+        && args.first().is_some_and(|w| {
+            !w.starts_with('-')
+                && !w.contains(['=', '$', '/'])
+                && !crate::registry::npm::is_pnpm_command(w)
+        })
     {
         return runner_invocation(name, args);
     }
@@ -1862,6 +1867,33 @@ mod tests {
             what_runs(&words("npm run -w pkg release")),
             Some(Runs::Interpreter { .. })
         ));
+        // pnpm's shorthand: a name none of its commands has is a script.
+        for (line, script) in [
+            ("pnpm release --dry-run=false", "release"),
+            ("pnpm changes:publish", "changes:publish"),
+            ("pnpm test", "test"),
+        ] {
+            assert_eq!(
+                what_runs(&words(line)),
+                Some(Runs::PackageScript {
+                    runner: "pnpm",
+                    script
+                }),
+                "{line}"
+            );
+        }
+        for line in [
+            "pnpm install --frozen-lockfile",
+            "pnpm i",
+            "pnpm pack",
+            "pnpm publish --no-git-checks",
+            "pnpm exec tsc",
+            "pnpm -r build",
+            "pnpm $SCRIPT",
+            "pnpm ./x.js",
+        ] {
+            assert_eq!(what_runs(&words(line)), None, "{line}");
+        }
         let text = "{\n  \"name\": \"x\",\n  \"scripts\": {\n    \"prerelease\": \"npm run build\",\n    \"release\": \"npm publish --provenance\",\n    \"build\": \"tsc\"\n  }\n}\n";
         let recipes = package_scripts(text, "npm", &["release"]);
         let lines: Vec<&str> = recipes.lines.iter().map(|l| l.text.as_str()).collect();
