@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::actions;
+use super::parse_cache::ParseCache;
 use super::shell::{self, Command};
 use super::tasks;
 use crate::diagnostic::Location;
@@ -363,20 +364,38 @@ pub const WALK_BUDGET_BYTES: usize = 8 * 1024 * 1024;
 
 /// What is left of [`WALK_BUDGET_BYTES`]; shared by the walks of one
 /// repository. It also remembers whether a walk was refused bytes, so a
-/// walk that never was can be replayed by taking what it took.
+/// walk that never was can be replayed by taking what it took; and it
+/// carries the files those walks parsed ([`ParseCache`]), which outlive
+/// it from one round of walks to the next ([`Budget::with_cache`]).
 #[derive(Debug)]
-pub struct Budget(std::cell::Cell<usize>, std::cell::Cell<bool>);
+pub struct Budget(std::cell::Cell<usize>, std::cell::Cell<bool>, ParseCache);
 
 impl Default for Budget {
     fn default() -> Self {
-        Self(
-            std::cell::Cell::new(WALK_BUDGET_BYTES),
-            std::cell::Cell::new(false),
-        )
+        Self::with_cache(ParseCache::default())
     }
 }
 
 impl Budget {
+    /// A whole budget, with the files parsed by earlier walks.
+    pub fn with_cache(cache: ParseCache) -> Self {
+        Self(
+            std::cell::Cell::new(WALK_BUDGET_BYTES),
+            std::cell::Cell::new(false),
+            cache,
+        )
+    }
+
+    /// The files parsed, for the next round of walks.
+    pub fn into_cache(self) -> ParseCache {
+        self.2
+    }
+
+    /// The files parsed so far.
+    pub fn cache(&self) -> &ParseCache {
+        &self.2
+    }
+
     /// Take `bytes`; false (and nothing taken) when not enough is left.
     pub fn take(&self, bytes: usize) -> bool {
         let left = self.0.get();
@@ -758,10 +777,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             } else {
                 self.repo.locals.text(&path)?.file?
             };
-            Some(self.repo.sources.get(file).text.as_str())
+            Some((file, self.repo.sources.get(file).text.as_str()))
         });
-        let defined = source.is_some_and(|source| {
-            let recipes = tasks::package_scripts(source, runner, &[script]);
+        let defined = source.is_some_and(|(file, source)| {
+            let recipes = self
+                .budget
+                .cache()
+                .package_json(file, source)
+                .recipes(runner, &[script]);
             recipes.missing.is_empty() && !recipes.opaque
         });
         if !defined {
@@ -1072,7 +1095,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     depth,
                     &candidates,
                     "make",
-                    |_, text| tasks::make_recipes(text, &targets),
+                    |cache, _, file, text| cache.makefile(file, text).recipes(&targets),
                     inherited,
                 );
             }
@@ -1092,7 +1115,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     depth,
                     &candidates,
                     "tox",
-                    |path, text| tasks::tox_commands(path, text, &envs),
+                    |cache, path, file, text| cache.tox(file, path, text).recipes(text, &envs),
                     inherited,
                 );
             }
@@ -1112,7 +1135,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     depth,
                     &candidates,
                     &format!("{runner} run"),
-                    |_, text| tasks::package_scripts(text, runner, &[script]),
+                    |cache, _, file, text| {
+                        cache.package_json(file, text).recipes(runner, &[script])
+                    },
                     inherited,
                 );
             }
@@ -1142,7 +1167,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     depth,
                     &candidates,
                     "just",
-                    |_, text| tasks::just_recipes(text, &recipes),
+                    |cache, _, file, text| cache.justfile(file, text).recipes(&recipes),
                     inherited,
                 );
             }
@@ -1269,14 +1294,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         else {
             return;
         };
-        if super::scripts::changes_folder(source)
-            || super::scripts::reads_arguments(source)
-            || self.stack.contains(&path)
-            || !self.budget.take(source.len())
-        {
+        // `None`: it may change folder or read its arguments.
+        let commands = self.budget.cache().script(id, language, source);
+        let Some(commands) = commands.as_ref() else {
+            return;
+        };
+        if self.stack.contains(&path) || !self.budget.take(source.len()) {
             return;
         }
-        let commands = super::scripts::commands(language, source);
         self.stack.push(path);
         for command in commands {
             let inner = ShellBlock {
@@ -1285,7 +1310,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 file: id,
                 source,
                 within: command.span,
-                text: Cow::Owned(command.text),
+                text: Cow::Owned(command.text.clone()),
                 via: via.clone(),
                 inherited: inherited.clone(),
                 cwd: block.cwd.clone(),
@@ -1412,14 +1437,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         depth: usize,
         candidates: &[String],
         runner: &str,
-        recipes: impl Fn(&str, &'a str) -> tasks::Recipes<'a>,
+        recipes: impl Fn(&ParseCache, &str, FileId, &'a str) -> tasks::Recipes<'a>,
         inherited: Vec<EnvHit<'a>>,
     ) {
         let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, runner)
         else {
             return;
         };
-        let recipes = recipes(&path, source);
+        let recipes = recipes(self.budget.cache(), &path, file, source);
         self.walk_recipes(
             block,
             at,
@@ -1496,8 +1521,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
         }
-        let texts: Vec<&'a str> = files.iter().map(|(_, text)| *text).collect();
-        let (mut recipes, parts) = tasks::rake_recipes_in(&texts, wanted);
+        let (mut recipes, parts) = self.budget.cache().rakefiles(&files).recipes(wanted);
         recipes.opaque |= unread;
         self.walk_recipes(
             block,

@@ -18,6 +18,7 @@ pub mod conditions;
 pub mod expand;
 pub mod npm;
 pub mod oidc;
+pub mod parse_cache;
 pub mod permissions;
 pub mod publish;
 pub mod publish_job;
@@ -341,13 +342,15 @@ struct Walks {
     gitlab: Vec<Option<Walked<crate::gitlab::facts::GitlabJobFacts>>>,
     /// The GitLab pipeline's child pipelines, walked whole every round.
     gitlab_children: Vec<crate::gitlab::facts::GitlabFacts>,
+    /// The files the walks parsed, kept for the next round.
+    parsed: parse_cache::ParseCache,
 }
 
 impl Walks {
     /// Walk every job whose kept walk would not replay, with one budget
     /// in the same order as a first walk; returns the files named.
     fn round(&mut self, repo: &Repository) -> std::collections::BTreeSet<crate::repository::Need> {
-        let budget = expand::Budget::default();
+        let budget = expand::Budget::with_cache(std::mem::take(&mut self.parsed));
         let mut needs = std::collections::BTreeSet::new();
         self.jobs.resize_with(repo.workflows.len(), Vec::new);
         for (file, kept) in repo.workflows.iter().zip(&mut self.jobs) {
@@ -380,6 +383,7 @@ impl Walks {
                 .map(|(_, child)| crate::gitlab::facts::derive(repo, child, &budget, &mut needs))
                 .collect();
         }
+        self.parsed = budget.into_cache();
         needs
     }
 }

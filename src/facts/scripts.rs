@@ -12,7 +12,7 @@
 use crate::source::Span;
 
 /// The languages read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Language {
     Ruby,
     Python,
@@ -83,6 +83,12 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
         Language::Python => python_imported(text),
         Language::Ruby => Vec::new(),
     };
+    // Each name's searcher built once for the whole script, not per line.
+    let names: Vec<memchr::memmem::Finder> = calls
+        .iter()
+        .chain(&bare)
+        .map(memchr::memmem::Finder::new)
+        .collect();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let start = line_start;
@@ -94,7 +100,7 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
         let mut at = 0;
         while at < code.len() && found.len() < MAX_COMMANDS {
             let rest = &code[at..];
-            let Some((offset, name_len)) = next_call(rest, calls, &bare, language) else {
+            let Some((offset, name_len)) = next_call(rest, &names, language) else {
                 break;
             };
             let call_at = at + offset;
@@ -257,12 +263,12 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-/// The next call in `code` of one of `calls` (or a bare imported name, a
-/// Ruby backtick or `%x`): its offset and the length of its name.
+/// The next call in `code` of one of `names` (the calls read, then the
+/// bare imported names), or a Ruby backtick or `%x`: its offset and the
+/// length of its name.
 fn next_call(
     code: &str,
-    calls: &[&str],
-    bare: &[&str],
+    names: &[memchr::memmem::Finder],
     language: Language,
 ) -> Option<(usize, usize)> {
     let mut best: Option<(usize, usize)> = None;
@@ -281,15 +287,17 @@ fn next_call(
         before.is_none_or(|c| !word(c) && c != '.' && c != ':')
             && after.is_some_and(|c| c == '(' || (c == ' ' && language == Language::Ruby))
     };
-    for name in calls.iter().chain(bare) {
+    for name in names {
+        let len = name.needle().len();
         let mut from = 0;
-        while let Some(found) = code[from..].find(name) {
+        // A match of a name (text) starts at a character boundary.
+        while let Some(found) = name.find(&code.as_bytes()[from..]) {
             let at = from + found;
-            if boundary(at, name.len()) {
-                consider(at, name.len());
+            if boundary(at, len) {
+                consider(at, len);
                 break;
             }
-            from = at + name.len();
+            from = at + len;
         }
     }
     if language == Language::Ruby {

@@ -695,58 +695,86 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
 /// Yarn 2+ do not run them by default). The span of each line is its JSON
 /// string in the file.
 pub fn package_scripts<'a>(text: &'a str, runner: &str, wanted: &[&str]) -> Recipes<'a> {
-    let mut recipes = Recipes::default();
-    // The whole file must be a JSON object, but only `scripts` is built
-    // into values: this runs for every `npm run` a job reaches, and
-    // `package.json` files can be long.
-    if !text.trim_start().starts_with('{')
-        || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
-    {
-        recipes.opaque = true;
-        return recipes;
-    }
-    let scripts_at = crate::manifest::top_level_keys(text)
-        .into_iter()
-        .rfind(|(key, ..)| key == "scripts")
-        .map(|(_, _, value)| value);
-    let scripts_text = scripts_at.and_then(|value| text.get(value.range()));
-    let scripts: Option<serde_json::Map<String, serde_json::Value>> =
-        scripts_text.and_then(|object| serde_json::from_str(object).ok());
-    let scripts = scripts.as_ref();
-    // Where each script's value is written.
-    let spans: Vec<(String, Span)> = match (scripts_at, scripts_text) {
-        (Some(value), Some(object)) => crate::manifest::top_level_keys(object)
-            .into_iter()
-            .map(|(key, _, v)| (key, Span::new(value.start + v.start, value.start + v.end)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    for name in wanted {
-        let mut names = vec![name.to_string()];
-        if runner == "npm" {
-            names.insert(0, format!("pre{name}"));
-            names.push(format!("post{name}"));
+    PackageScripts::parse(text).recipes(runner, wanted)
+}
+
+/// The `scripts` of a `package.json`, parsed once for every `npm run` of
+/// it that a repository's jobs reach.
+#[derive(Debug)]
+pub struct PackageScripts {
+    /// `None` when the file is not a JSON object.
+    scripts: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+    /// Where each script's value is written.
+    spans: Vec<(String, Span)>,
+}
+
+impl PackageScripts {
+    pub fn parse(text: &str) -> Self {
+        // The whole file must be a JSON object, but only `scripts` is built
+        // into values: `package.json` files can be long.
+        if !text.trim_start().starts_with('{')
+            || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+        {
+            return Self {
+                scripts: None,
+                spans: Vec::new(),
+            };
         }
-        for script in &names {
-            match scripts.and_then(|s| s.get(script.as_str())) {
-                Some(serde_json::Value::String(line)) => {
-                    let span = spans
-                        .iter()
-                        .find(|(key, _)| key == script)
-                        .map_or(Span::empty(0), |(_, span)| *span);
-                    recipes.lines.push(RecipeLine {
-                        span,
-                        text: line.clone(),
-                        cwd: None,
-                    });
+        let scripts_at = crate::manifest::top_level_keys(text)
+            .into_iter()
+            .rfind(|(key, ..)| key == "scripts")
+            .map(|(_, _, value)| value);
+        let scripts_text = scripts_at.and_then(|value| text.get(value.range()));
+        let scripts = scripts_text.and_then(|object| serde_json::from_str(object).ok());
+        let spans = match (scripts_at, scripts_text) {
+            (Some(value), Some(object)) => crate::manifest::top_level_keys(object)
+                .into_iter()
+                .map(|(key, _, v)| (key, Span::new(value.start + v.start, value.start + v.end)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self {
+            scripts: Some(scripts),
+            spans,
+        }
+    }
+
+    /// The lines `runner run <wanted>` runs ([`package_scripts`]).
+    pub fn recipes<'a>(&self, runner: &str, wanted: &[&str]) -> Recipes<'a> {
+        let mut recipes = Recipes::default();
+        let Some(scripts) = &self.scripts else {
+            recipes.opaque = true;
+            return recipes;
+        };
+        let scripts = scripts.as_ref();
+        for name in wanted {
+            let mut names = vec![name.to_string()];
+            if runner == "npm" {
+                names.insert(0, format!("pre{name}"));
+                names.push(format!("post{name}"));
+            }
+            for script in &names {
+                match scripts.and_then(|s| s.get(script.as_str())) {
+                    Some(serde_json::Value::String(line)) => {
+                        let span = self
+                            .spans
+                            .iter()
+                            .find(|(key, _)| key == script)
+                            .map_or(Span::empty(0), |(_, span)| *span);
+                        recipes.lines.push(RecipeLine {
+                            span,
+                            text: line.clone(),
+                            cwd: None,
+                        });
+                    }
+                    Some(_) => recipes.opaque = true,
+                    None if script == name => recipes.missing.push(name.to_string()),
+                    None => {}
                 }
-                Some(_) => recipes.opaque = true,
-                None if script == name => recipes.missing.push(name.to_string()),
-                None => {}
             }
         }
+        recipes
     }
-    recipes
 }
 
 /// The interpreter named by a script's shebang when it is not a shell.
@@ -820,185 +848,223 @@ pub fn rake_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
 /// (`rakelib/*.rake`, in that order), which define and extend tasks as
 /// one: the recipes, and for each line the index of the text it is in.
 pub fn rake_recipes_in<'a>(texts: &[&'a str], wanted: &[&str]) -> (Recipes<'a>, Vec<usize>) {
-    #[derive(Default)]
-    struct Task {
-        prerequisites: Vec<String>,
-        lines: Vec<(usize, Span, String)>,
-        opaque: bool,
-    }
-    let mut recipes = Recipes::default();
-    let mut parts = Vec::new();
-    let mut all: HashMap<String, Task> = HashMap::new();
-    let gem_tasks = texts.iter().any(|t| t.contains("bundler/gem_tasks"));
-    let imports = texts.iter().any(|text| {
-        text.lines().any(|l| {
-            let l = l.trim_start();
-            l.starts_with("import ")
-                || l.starts_with("load ")
-                || l.starts_with("Dir[")
-                || l.starts_with("Dir.glob")
-        })
-    });
-    // Open blocks: for each, the task it belongs to (if a task block) and
-    // the namespace it opens (if a namespace block).
-    enum Block {
-        Task(String),
-        Namespace,
-        Other,
-    }
-    for (part, text) in texts.iter().enumerate() {
-        let mut stack: Vec<Block> = Vec::new();
-        let mut namespaces: Vec<String> = Vec::new();
-        let mut start = 0;
-        for raw in text.split_inclusive('\n') {
-            let line_start = start;
-            start += raw.len();
-            let line = raw.trim_end_matches(['\n', '\r']);
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            let indent = line.len() - line.trim_start().len();
-            let current = stack.iter().rev().find_map(|b| match b {
-                Block::Task(name) => Some(name.clone()),
-                _ => None,
-            });
-            let opens_block = ruby_opens_block(trimmed);
-            if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
-                if let Some(Block::Namespace) = stack.pop() {
-                    namespaces.pop();
+    Rakefiles::parse(texts).recipes(wanted)
+}
+
+/// What [`rake_recipes_in`] reads of a Rakefile and the files Rake loads
+/// after it, parsed once for every `rake` of them that a repository's jobs
+/// reach.
+#[derive(Debug)]
+pub struct Rakefiles {
+    tasks: HashMap<String, RakeTask>,
+    /// Where `bundler/gem_tasks` is required: the index of the text and
+    /// the span in it.
+    gem_tasks: Option<(usize, Span)>,
+    /// An `import`, `load` or `Dir[...]` of other files.
+    imports: bool,
+}
+
+#[derive(Debug, Default)]
+struct RakeTask {
+    prerequisites: Vec<String>,
+    lines: Vec<(usize, Span, String)>,
+    opaque: bool,
+}
+
+impl Rakefiles {
+    pub fn parse(texts: &[&str]) -> Self {
+        let mut all: HashMap<String, RakeTask> = HashMap::new();
+        let gem_tasks = texts.iter().any(|t| t.contains("bundler/gem_tasks"));
+        let imports = texts.iter().any(|text| {
+            text.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("import ")
+                    || l.starts_with("load ")
+                    || l.starts_with("Dir[")
+                    || l.starts_with("Dir.glob")
+            })
+        });
+        // Open blocks: for each, the task it belongs to (if a task block) and
+        // the namespace it opens (if a namespace block).
+        enum Block {
+            Task(String),
+            Namespace,
+            Other,
+        }
+        for (part, text) in texts.iter().enumerate() {
+            let mut stack: Vec<Block> = Vec::new();
+            let mut namespaces: Vec<String> = Vec::new();
+            let mut start = 0;
+            for raw in text.split_inclusive('\n') {
+                let line_start = start;
+                start += raw.len();
+                let line = raw.trim_end_matches(['\n', '\r']);
+                let trimmed = line.trim();
+                if trimmed.is_empty() || trimmed.starts_with('#') {
+                    continue;
                 }
-                continue;
-            }
-            if let Some(name) = current {
-                // Inside a task's block: commands, or Ruby tplint does not read.
-                let task = all.entry(name).or_default();
-                match ruby_command(trimmed) {
-                    RubyLine::Command(command) => {
-                        let at = line_start + indent;
-                        task.lines
-                            .push((part, Span::new(at, at + trimmed.len()), command));
+                let indent = line.len() - line.trim_start().len();
+                let current = stack.iter().rev().find_map(|b| match b {
+                    Block::Task(name) => Some(name.clone()),
+                    _ => None,
+                });
+                let opens_block = ruby_opens_block(trimmed);
+                if trimmed == "end" || trimmed.starts_with("end ") || trimmed.starts_with("end.") {
+                    if let Some(Block::Namespace) = stack.pop() {
+                        namespaces.pop();
                     }
-                    RubyLine::Invoke(other) => task.prerequisites.push(other),
-                    RubyLine::Inert => {}
-                    RubyLine::Other => task.opaque = true,
+                    continue;
+                }
+                if let Some(name) = current {
+                    // Inside a task's block: commands, or Ruby tplint does not read.
+                    let task = all.entry(name).or_default();
+                    match ruby_command(trimmed) {
+                        RubyLine::Command(command) => {
+                            let at = line_start + indent;
+                            task.lines
+                                .push((part, Span::new(at, at + trimmed.len()), command));
+                        }
+                        RubyLine::Invoke(other) => task.prerequisites.push(other),
+                        RubyLine::Inert => {}
+                        RubyLine::Other => task.opaque = true,
+                    }
+                    if opens_block {
+                        stack.push(Block::Other);
+                    }
+                    continue;
+                }
+                if let Some(name) = trimmed
+                    .strip_prefix("namespace ")
+                    .or_else(|| trimmed.strip_prefix("namespace("))
+                    .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
+                {
+                    namespaces.push(name);
+                    stack.push(Block::Namespace);
+                    continue;
+                }
+                if let Some((name, prerequisites)) = rake_task_head(trimmed) {
+                    let full = namespaces
+                        .iter()
+                        .cloned()
+                        .chain(std::iter::once(name))
+                        .collect::<Vec<_>>()
+                        .join(":");
+                    let task = all.entry(full.clone()).or_default();
+                    task.prerequisites.extend(prerequisites);
+                    // A block on the same line (`task(:x) { sh "..." }`) is not read.
+                    let code = trimmed.split(" #").next().unwrap_or(trimmed);
+                    if code.contains('{') || (code.contains(" do ") && !opens_block) {
+                        task.opaque = true;
+                    }
+                    if opens_block {
+                        stack.push(Block::Task(full));
+                    }
+                    continue;
                 }
                 if opens_block {
                     stack.push(Block::Other);
                 }
-                continue;
-            }
-            if let Some(name) = trimmed
-                .strip_prefix("namespace ")
-                .or_else(|| trimmed.strip_prefix("namespace("))
-                .and_then(|rest| ruby_symbol(rest).map(|(n, _)| n))
-            {
-                namespaces.push(name);
-                stack.push(Block::Namespace);
-                continue;
-            }
-            if let Some((name, prerequisites)) = rake_task_head(trimmed) {
-                let full = namespaces
-                    .iter()
-                    .cloned()
-                    .chain(std::iter::once(name))
-                    .collect::<Vec<_>>()
-                    .join(":");
-                let task = all.entry(full.clone()).or_default();
-                task.prerequisites.extend(prerequisites);
-                // A block on the same line (`task(:x) { sh "..." }`) is not read.
-                let code = trimmed.split(" #").next().unwrap_or(trimmed);
-                if code.contains('{') || (code.contains(" do ") && !opens_block) {
-                    task.opaque = true;
-                }
-                if opens_block {
-                    stack.push(Block::Task(full));
-                }
-                continue;
-            }
-            if opens_block {
-                stack.push(Block::Other);
             }
         }
-    }
-    let wanted: Vec<String> = if wanted.is_empty() {
-        vec!["default".to_string()]
-    } else {
-        wanted.iter().map(|w| w.to_string()).collect()
-    };
-    let mut seen = HashSet::new();
-    let mut order: Vec<String> = Vec::new();
-    fn visit(
-        name: &str,
-        all: &HashMap<String, Task>,
-        seen: &mut HashSet<String>,
-        order: &mut Vec<String>,
-        missing: &mut Vec<String>,
-        gem_tasks: bool,
-    ) {
-        if !seen.insert(name.to_string()) || seen.len() > 1_000 {
-            return;
-        }
-        match all.get(name) {
-            Some(task) => {
-                for prerequisite in &task.prerequisites {
-                    visit(prerequisite, all, seen, order, missing, gem_tasks);
-                }
-                order.push(name.to_string());
-            }
-            None if gem_tasks && BUNDLER_GEM_TASKS.contains(&name) => order.push(name.to_string()),
-            None => missing.push(name.to_string()),
-        }
-    }
-    for name in &wanted {
-        visit(
-            name,
-            &all,
-            &mut seen,
-            &mut order,
-            &mut recipes.missing,
+        let gem_tasks = gem_tasks.then(|| {
+            let part = texts
+                .iter()
+                .position(|t| t.contains("bundler/gem_tasks"))
+                .unwrap_or(0);
+            let text = texts.get(part).copied().unwrap_or_default();
+            (part, locate(text, "bundler/gem_tasks", Span::empty(0)))
+        });
+        Self {
+            tasks: all,
             gem_tasks,
-        );
+            imports,
+        }
     }
-    for name in order {
-        match all.get(&name) {
-            Some(task) => {
-                recipes.opaque |= task.opaque;
-                for (part, span, line) in &task.lines {
-                    if recipes.lines.len() >= MAX_LINES {
-                        recipes.opaque = true;
-                        break;
+
+    /// The lines of the tasks `wanted` ([`rake_recipes_in`]), and for each
+    /// the index of the text it is in.
+    pub fn recipes<'a>(&self, wanted: &[&str]) -> (Recipes<'a>, Vec<usize>) {
+        let all = &self.tasks;
+        let gem_tasks = self.gem_tasks.is_some();
+        let mut recipes = Recipes::default();
+        let mut parts = Vec::new();
+        let wanted: Vec<String> = if wanted.is_empty() {
+            vec!["default".to_string()]
+        } else {
+            wanted.iter().map(|w| w.to_string()).collect()
+        };
+        let mut seen = HashSet::new();
+        let mut order: Vec<String> = Vec::new();
+        fn visit(
+            name: &str,
+            all: &HashMap<String, RakeTask>,
+            seen: &mut HashSet<String>,
+            order: &mut Vec<String>,
+            missing: &mut Vec<String>,
+            gem_tasks: bool,
+        ) {
+            if !seen.insert(name.to_string()) || seen.len() > 1_000 {
+                return;
+            }
+            match all.get(name) {
+                Some(task) => {
+                    for prerequisite in &task.prerequisites {
+                        visit(prerequisite, all, seen, order, missing, gem_tasks);
                     }
+                    order.push(name.to_string());
+                }
+                None if gem_tasks && BUNDLER_GEM_TASKS.contains(&name) => {
+                    order.push(name.to_string())
+                }
+                None => missing.push(name.to_string()),
+            }
+        }
+        for name in &wanted {
+            visit(
+                name,
+                all,
+                &mut seen,
+                &mut order,
+                &mut recipes.missing,
+                gem_tasks,
+            );
+        }
+        for name in order {
+            match all.get(&name) {
+                Some(task) => {
+                    recipes.opaque |= task.opaque;
+                    for (part, span, line) in &task.lines {
+                        if recipes.lines.len() >= MAX_LINES {
+                            recipes.opaque = true;
+                            break;
+                        }
+                        recipes.lines.push(RecipeLine {
+                            span: *span,
+                            text: line.clone(),
+                            cwd: None,
+                        });
+                        parts.push(*part);
+                    }
+                }
+                // Bundler's publishing task, as the command that runs it (a
+                // publish site); its others build, install or tag.
+                None if RAKE_PUBLISHING_TASKS.contains(&name.as_str()) => {
+                    let (part, span) = self.gem_tasks.unwrap_or((0, Span::empty(0)));
                     recipes.lines.push(RecipeLine {
-                        span: *span,
-                        text: line.clone(),
+                        span,
+                        text: format!("rake {name}"),
                         cwd: None,
                     });
-                    parts.push(*part);
+                    parts.push(part);
                 }
+                None => {}
             }
-            // Bundler's publishing task, as the command that runs it (a
-            // publish site); its others build, install or tag.
-            None if RAKE_PUBLISHING_TASKS.contains(&name.as_str()) => {
-                let part = texts
-                    .iter()
-                    .position(|t| t.contains("bundler/gem_tasks"))
-                    .unwrap_or(0);
-                let text = texts.get(part).copied().unwrap_or_default();
-                recipes.lines.push(RecipeLine {
-                    span: locate(text, "bundler/gem_tasks", Span::empty(0)),
-                    text: format!("rake {name}"),
-                    cwd: None,
-                });
-                parts.push(part);
-            }
-            None => {}
         }
+        if self.imports && !recipes.missing.is_empty() {
+            recipes.opaque = true;
+        }
+        (recipes, parts)
     }
-    if imports && !recipes.missing.is_empty() {
-        recipes.opaque = true;
-    }
-    (recipes, parts)
 }
 
 /// Whether a Ruby line opens a block closed by an `end`: a `do` at its
@@ -1217,136 +1283,171 @@ fn logical_lines(text: &str) -> Vec<(Span, String)> {
 /// A Makefile's rules and the recipe lines of `targets` (the default goal
 /// when empty), prerequisites first.
 pub fn make_recipes<'a>(text: &'a str, targets: &[&str]) -> Recipes<'a> {
-    struct Rule {
-        prerequisites: Vec<String>,
-        lines: Vec<(Span, String)>,
-    }
-    let mut recipes = Recipes::default();
-    let mut rules: HashMap<String, Rule> = HashMap::new();
-    let mut variables: HashMap<String, String> = HashMap::new();
-    let mut default_goal = None;
-    let mut current: Vec<String> = Vec::new();
-    let mut includes = false;
-    for (span, line) in logical_lines(text) {
-        if let Some(recipe) = line.strip_prefix('\t') {
+    Makefile::parse(text).recipes(targets)
+}
+
+/// What [`make_recipes`] reads of a Makefile, parsed once for every
+/// `make` of it that a repository's jobs reach.
+#[derive(Debug)]
+pub struct Makefile {
+    rules: HashMap<String, MakeRule>,
+    variables: HashMap<String, String>,
+    default_goal: Option<String>,
+    includes: bool,
+    /// Exported variables: (name, value, where).
+    env: Vec<(String, String, Span)>,
+}
+
+#[derive(Debug)]
+struct MakeRule {
+    prerequisites: Vec<String>,
+    lines: Vec<(Span, String)>,
+}
+
+impl Makefile {
+    pub fn parse(text: &str) -> Self {
+        let mut env = Vec::new();
+        let mut rules: HashMap<String, MakeRule> = HashMap::new();
+        let mut variables: HashMap<String, String> = HashMap::new();
+        let mut default_goal = None;
+        let mut current: Vec<String> = Vec::new();
+        let mut includes = false;
+        for (span, line) in logical_lines(text) {
+            if let Some(recipe) = line.strip_prefix('\t') {
+                for target in &current {
+                    if let Some(rule) = rules.get_mut(target) {
+                        rule.lines.push((span, recipe.to_string()));
+                    }
+                }
+                continue;
+            }
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if trimmed.starts_with("include ")
+                || trimmed.starts_with("-include ")
+                || trimmed.starts_with("sinclude ")
+            {
+                includes = true;
+                current.clear();
+                continue;
+            }
+            if let Some((name, value, exported)) = make_assignment(trimmed) {
+                if exported {
+                    env.push((name.to_string(), value.to_string(), span));
+                }
+                variables
+                    .entry(name.to_string())
+                    .and_modify(|v| *v = value.to_string())
+                    .or_insert_with(|| value.to_string());
+                current.clear();
+                continue;
+            }
+            let Some((left, right)) = trimmed.split_once(':') else {
+                current.clear();
+                continue;
+            };
+            let (prerequisites, inline) = match right.trim_start_matches(':').split_once(';') {
+                Some((p, r)) => (p, Some(r)),
+                None => (right.trim_start_matches(':'), None),
+            };
+            current = left
+                .split_whitespace()
+                .filter(|t| !t.contains('%'))
+                .map(str::to_string)
+                .collect();
             for target in &current {
-                if let Some(rule) = rules.get_mut(target) {
-                    rule.lines.push((span, recipe.to_string()));
+                if default_goal.is_none() && !target.starts_with('.') {
+                    default_goal = Some(target.clone());
+                }
+                let rule = rules.entry(target.clone()).or_insert(MakeRule {
+                    prerequisites: Vec::new(),
+                    lines: Vec::new(),
+                });
+                rule.prerequisites
+                    .extend(prerequisites.split_whitespace().map(str::to_string));
+                if let Some(inline) = inline
+                    && !inline.trim().is_empty()
+                {
+                    rule.lines.push((span, inline.trim().to_string()));
                 }
             }
-            continue;
         }
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        if trimmed.starts_with("include ")
-            || trimmed.starts_with("-include ")
-            || trimmed.starts_with("sinclude ")
-        {
-            includes = true;
-            current.clear();
-            continue;
-        }
-        if let Some((name, value, exported)) = make_assignment(trimmed) {
-            if exported {
-                recipes
-                    .env
-                    .push((name.to_string(), value.to_string(), span));
-            }
-            variables
-                .entry(name.to_string())
-                .and_modify(|v| *v = value.to_string())
-                .or_insert_with(|| value.to_string());
-            current.clear();
-            continue;
-        }
-        let Some((left, right)) = trimmed.split_once(':') else {
-            current.clear();
-            continue;
-        };
-        let (prerequisites, inline) = match right.trim_start_matches(':').split_once(';') {
-            Some((p, r)) => (p, Some(r)),
-            None => (right.trim_start_matches(':'), None),
-        };
-        current = left
-            .split_whitespace()
-            .filter(|t| !t.contains('%'))
-            .map(str::to_string)
-            .collect();
-        for target in &current {
-            if default_goal.is_none() && !target.starts_with('.') {
-                default_goal = Some(target.clone());
-            }
-            let rule = rules.entry(target.clone()).or_insert(Rule {
-                prerequisites: Vec::new(),
-                lines: Vec::new(),
-            });
-            rule.prerequisites
-                .extend(prerequisites.split_whitespace().map(str::to_string));
-            if let Some(inline) = inline
-                && !inline.trim().is_empty()
-            {
-                rule.lines.push((span, inline.trim().to_string()));
-            }
+        Self {
+            rules,
+            variables,
+            default_goal,
+            includes,
+            env,
         }
     }
-    let wanted: Vec<String> = if targets.is_empty() {
-        default_goal.into_iter().collect()
-    } else {
-        targets.iter().map(|t| t.to_string()).collect()
-    };
-    let mut seen = HashSet::new();
-    let mut stack: Vec<(String, bool)> = wanted.iter().rev().map(|t| (t.clone(), true)).collect();
-    // Depth-first: prerequisites, then the target's own lines.
-    let mut order = Vec::new();
-    while let Some((target, requested)) = stack.pop() {
-        if order.len() > MAX_LINES {
-            break;
-        }
-        if let Some(done) = target.strip_prefix('\u{0}') {
-            order.push(done.to_string());
-            continue;
-        }
-        if !seen.insert(target.clone()) {
-            continue;
-        }
-        let Some(rule) = rules.get(&target) else {
-            if requested {
-                recipes.missing.push(target);
-            }
-            continue;
+
+    /// The recipe lines of `targets` ([`make_recipes`]).
+    pub fn recipes<'a>(&self, targets: &[&str]) -> Recipes<'a> {
+        let rules = &self.rules;
+        let mut recipes = Recipes {
+            env: self.env.clone(),
+            ..Recipes::default()
         };
-        stack.push((format!("\u{0}{target}"), false));
-        for prerequisite in rule.prerequisites.iter().rev() {
-            if rules.contains_key(prerequisite) {
-                stack.push((prerequisite.clone(), false));
-            }
-        }
-    }
-    for target in order {
-        let Some(rule) = rules.get(&target) else {
-            continue;
+        let wanted: Vec<String> = if targets.is_empty() {
+            self.default_goal.iter().cloned().collect()
+        } else {
+            targets.iter().map(|t| t.to_string()).collect()
         };
-        for (span, line) in &rule.lines {
-            if recipes.lines.len() >= MAX_LINES {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<(String, bool)> =
+            wanted.iter().rev().map(|t| (t.clone(), true)).collect();
+        // Depth-first: prerequisites, then the target's own lines.
+        let mut order = Vec::new();
+        while let Some((target, requested)) = stack.pop() {
+            if order.len() > MAX_LINES {
                 break;
             }
-            let command = line.trim_start().trim_start_matches(['@', '-', '+']);
-            let expanded = expand_make(command, &variables, 0).replace("$$", "$");
-            recipes.lines.push(RecipeLine {
-                span: *span,
-                text: expanded,
-                cwd: None,
-            });
+            if let Some(done) = target.strip_prefix('\u{0}') {
+                order.push(done.to_string());
+                continue;
+            }
+            if !seen.insert(target.clone()) {
+                continue;
+            }
+            let Some(rule) = rules.get(&target) else {
+                if requested {
+                    recipes.missing.push(target);
+                }
+                continue;
+            };
+            stack.push((format!("\u{0}{target}"), false));
+            for prerequisite in rule.prerequisites.iter().rev() {
+                if rules.contains_key(prerequisite) {
+                    stack.push((prerequisite.clone(), false));
+                }
+            }
         }
+        for target in order {
+            let Some(rule) = rules.get(&target) else {
+                continue;
+            };
+            for (span, line) in &rule.lines {
+                if recipes.lines.len() >= MAX_LINES {
+                    break;
+                }
+                let command = line.trim_start().trim_start_matches(['@', '-', '+']);
+                let expanded = expand_make(command, &self.variables, 0).replace("$$", "$");
+                recipes.lines.push(RecipeLine {
+                    span: *span,
+                    text: expanded,
+                    cwd: None,
+                });
+            }
+        }
+        if self.includes && !recipes.missing.is_empty() {
+            // The missing targets may be in an included file.
+            recipes.opaque = true;
+            recipes.missing.clear();
+        }
+        recipes
     }
-    if includes && !recipes.missing.is_empty() {
-        // The missing targets may be in an included file.
-        recipes.opaque = true;
-        recipes.missing.clear();
-    }
-    recipes
 }
 
 /// `NAME = value` (also `:=`, `::=`, `?=`, `+=`, `!=`, `export NAME = v`).
@@ -1409,118 +1510,168 @@ fn expand_make(text: &str, variables: &HashMap<String, String>, depth: usize) ->
 /// The commands tox runs for `envs` (its default environments when
 /// empty), from `tox.ini`, `tox.toml` or `pyproject.toml` (`path` says which).
 pub fn tox_commands<'a>(path: &str, text: &'a str, envs: &[String]) -> Recipes<'a> {
-    if path.ends_with(".toml") {
-        return tox_toml(path, text, envs);
-    }
-    tox_ini(text, 0, envs)
+    ToxConfig::parse(path, text).recipes(text, envs)
 }
 
-/// A tox INI configuration (or the `legacy_tox_ini` string at `offset`).
-fn tox_ini<'a>(text: &str, offset: usize, envs: &[String]) -> Recipes<'a> {
-    // section -> key -> (value lines with spans)
-    let mut sections: HashMap<String, HashMap<String, Vec<(Span, String)>>> = HashMap::new();
-    let mut section = String::new();
-    let mut key: Option<String> = None;
-    let mut start = 0;
-    for raw in text.split_inclusive('\n') {
-        let line_start = offset + start;
-        start += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim();
-        if trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
+/// What [`tox_commands`] reads of a tox configuration, parsed once for
+/// every `tox` of it that a repository's jobs reach.
+#[derive(Debug)]
+pub enum ToxConfig {
+    /// `tox.ini`, or the `legacy_tox_ini` string of a `pyproject.toml`.
+    Ini(ToxIni),
+    /// `tox.toml`, or `[tool.tox]` in `pyproject.toml`.
+    Toml(toml::Table),
+    /// A `pyproject.toml` without `[tool.tox]`: every environment missing.
+    Absent,
+    /// A TOML file that does not parse.
+    Unreadable,
+}
+
+/// A tox INI configuration: section -> key -> value lines with spans.
+#[derive(Debug)]
+pub struct ToxIni(HashMap<String, HashMap<String, Vec<(Span, String)>>>);
+
+impl ToxConfig {
+    pub fn parse(path: &str, text: &str) -> Self {
+        if path.ends_with(".toml") {
+            return tox_toml(path, text);
         }
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            section = name.trim().to_string();
-            key = None;
-            continue;
+        Self::Ini(ToxIni::parse(text, 0))
+    }
+
+    /// The commands tox runs for `envs` ([`tox_commands`]); `text` is the
+    /// file parsed.
+    pub fn recipes<'a>(&self, text: &str, envs: &[String]) -> Recipes<'a> {
+        match self {
+            Self::Ini(ini) => ini.recipes(envs),
+            Self::Toml(root) => tox_toml_recipes(root, text, envs),
+            Self::Absent => Recipes {
+                missing: envs.to_vec(),
+                ..Recipes::default()
+            },
+            Self::Unreadable => Recipes {
+                opaque: true,
+                ..Recipes::default()
+            },
         }
-        if trimmed.is_empty() {
-            continue;
+    }
+}
+
+impl ToxIni {
+    /// The sections of a tox INI configuration (or of the
+    /// `legacy_tox_ini` string at `offset`).
+    fn parse(text: &str, offset: usize) -> Self {
+        let mut sections: HashMap<String, HashMap<String, Vec<(Span, String)>>> = HashMap::new();
+        let mut section = String::new();
+        let mut key: Option<String> = None;
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let line_start = offset + start;
+            start += raw.len();
+            let line = raw.trim_end_matches(['\n', '\r']);
+            let trimmed = line.trim();
+            if trimmed.starts_with('#') || trimmed.starts_with(';') {
+                continue;
+            }
+            if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                section = name.trim().to_string();
+                key = None;
+                continue;
+            }
+            if trimmed.is_empty() {
+                continue;
+            }
+            let indent = line.len() - line.trim_start().len();
+            let content_start = line_start + indent;
+            if indent > 0
+                && let Some(key) = &key
+            {
+                sections
+                    .entry(section.clone())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default()
+                    .push((
+                        Span::new(content_start, content_start + trimmed.len()),
+                        trimmed.to_string(),
+                    ));
+                continue;
+            }
+            let Some((k, v)) = line.split_once('=') else {
+                key = None;
+                continue;
+            };
+            let k = k.trim().to_string();
+            let v = v.trim();
+            let entry = sections.entry(section.clone()).or_default();
+            let values = entry.entry(k.clone()).or_default();
+            values.clear();
+            if !v.is_empty() {
+                let at = line_start + line.find(v).unwrap_or(0);
+                values.push((Span::new(at, at + v.len()), v.to_string()));
+            }
+            key = Some(k);
         }
-        let indent = line.len() - line.trim_start().len();
-        let content_start = line_start + indent;
-        if indent > 0
-            && let Some(key) = &key
-        {
-            sections
-                .entry(section.clone())
-                .or_default()
-                .entry(key.clone())
-                .or_default()
-                .push((
-                    Span::new(content_start, content_start + trimmed.len()),
-                    trimmed.to_string(),
-                ));
-            continue;
-        }
-        let Some((k, v)) = line.split_once('=') else {
-            key = None;
-            continue;
+        Self(sections)
+    }
+
+    fn recipes<'a>(&self, envs: &[String]) -> Recipes<'a> {
+        let sections = &self.0;
+        let get = |section: &str, key: &str| -> Option<&Vec<(Span, String)>> {
+            sections.get(section)?.get(key)
         };
-        let k = k.trim().to_string();
-        let v = v.trim();
-        let entry = sections.entry(section.clone()).or_default();
-        let values = entry.entry(k.clone()).or_default();
-        values.clear();
-        if !v.is_empty() {
-            let at = line_start + line.find(v).unwrap_or(0);
-            values.push((Span::new(at, at + v.len()), v.to_string()));
-        }
-        key = Some(k);
-    }
-    let get = |section: &str, key: &str| -> Option<&Vec<(Span, String)>> {
-        sections.get(section)?.get(key)
-    };
-    let mut recipes = Recipes::default();
-    let mut wanted: Vec<String> = envs.to_vec();
-    if wanted.is_empty() {
-        for key in ["env_list", "envlist"] {
-            if let Some(list) = get("tox", key) {
-                for (_, line) in list {
-                    wanted.extend(
-                        line.split(',')
-                            .map(str::trim)
-                            .filter(|e| !e.is_empty() && !e.contains('{'))
-                            .map(str::to_string),
-                    );
+        let mut recipes = Recipes::default();
+        let mut wanted: Vec<String> = envs.to_vec();
+        if wanted.is_empty() {
+            for key in ["env_list", "envlist"] {
+                if let Some(list) = get("tox", key) {
+                    for (_, line) in list {
+                        wanted.extend(
+                            line.split(',')
+                                .map(str::trim)
+                                .filter(|e| !e.is_empty() && !e.contains('{'))
+                                .map(str::to_string),
+                        );
+                    }
                 }
             }
         }
-    }
-    for env in wanted {
-        let section = format!("testenv:{env}");
-        let known = sections.contains_key(&section);
-        let lookup = |key: &str| get(&section, key).or_else(|| get("testenv", key));
-        let commands = lookup("commands");
-        if !known && commands.is_none() {
-            recipes.missing.push(env);
-            continue;
-        }
-        for key in ["setenv", "set_env"] {
-            for (span, line) in lookup(key).into_iter().flatten() {
-                if let Some((name, value)) = line.split_once('=') {
-                    recipes
-                        .env
-                        .push((name.trim().to_string(), value.trim().to_string(), *span));
+        for env in wanted {
+            let section = format!("testenv:{env}");
+            let known = sections.contains_key(&section);
+            let lookup = |key: &str| get(&section, key).or_else(|| get("testenv", key));
+            let commands = lookup("commands");
+            if !known && commands.is_none() {
+                recipes.missing.push(env);
+                continue;
+            }
+            for key in ["setenv", "set_env"] {
+                for (span, line) in lookup(key).into_iter().flatten() {
+                    if let Some((name, value)) = line.split_once('=') {
+                        recipes.env.push((
+                            name.trim().to_string(),
+                            value.trim().to_string(),
+                            *span,
+                        ));
+                    }
+                }
+            }
+            let cwd = lookup("changedir")
+                .or_else(|| lookup("change_dir"))
+                .and_then(|v| v.first())
+                .map(|(_, d)| d.replace("{toxinidir}", ".").replace("{tox_root}", "."));
+            for key in ["commands_pre", "commands", "commands_post"] {
+                for (span, line) in lookup(key).into_iter().flatten() {
+                    recipes.lines.push(RecipeLine {
+                        span: *span,
+                        text: tox_substitute(line.trim_start_matches(['-', '!'])),
+                        cwd: cwd.clone(),
+                    });
                 }
             }
         }
-        let cwd = lookup("changedir")
-            .or_else(|| lookup("change_dir"))
-            .and_then(|v| v.first())
-            .map(|(_, d)| d.replace("{toxinidir}", ".").replace("{tox_root}", "."));
-        for key in ["commands_pre", "commands", "commands_post"] {
-            for (span, line) in lookup(key).into_iter().flatten() {
-                recipes.lines.push(RecipeLine {
-                    span: *span,
-                    text: tox_substitute(line.trim_start_matches(['-', '!'])),
-                    cwd: cwd.clone(),
-                });
-            }
-        }
+        recipes
     }
-    recipes
 }
 
 /// Replace tox's substitutions with what they stand for in a shell.
@@ -1555,37 +1706,39 @@ fn tox_substitute(line: &str) -> String {
 
 /// tox's TOML configuration: `tox.toml`, or `[tool.tox]` in `pyproject.toml`
 /// (native tables, or a `legacy_tox_ini` string).
-fn tox_toml<'a>(path: &str, text: &'a str, envs: &[String]) -> Recipes<'a> {
-    let mut recipes = Recipes::default();
+fn tox_toml(path: &str, text: &str) -> ToxConfig {
     let Ok(document) = text.parse::<toml::Table>() else {
-        recipes.opaque = true;
-        return recipes;
+        return ToxConfig::Unreadable;
     };
-    let root = if path.ends_with("pyproject.toml") {
-        let Some(tox) = document
-            .get("tool")
-            .and_then(|t| t.get("tox"))
-            .and_then(toml::Value::as_table)
-        else {
-            recipes.missing = envs.to_vec();
-            return recipes;
-        };
-        if let Some(legacy) = tox.get("legacy_tox_ini").and_then(toml::Value::as_str) {
-            let offset = text.find(legacy.lines().find(|l| !l.trim().is_empty()).unwrap_or(""));
-            let offset = offset
-                .map(|at| {
-                    at - legacy
-                        .find(|c: char| !c.is_whitespace())
-                        .unwrap_or(0)
-                        .min(at)
-                })
-                .unwrap_or(0);
-            return tox_ini(legacy, offset, envs);
-        }
-        tox.clone()
-    } else {
-        document
+    if !path.ends_with("pyproject.toml") {
+        return ToxConfig::Toml(document);
+    }
+    let Some(tox) = document
+        .get("tool")
+        .and_then(|t| t.get("tox"))
+        .and_then(toml::Value::as_table)
+    else {
+        return ToxConfig::Absent;
     };
+    if let Some(legacy) = tox.get("legacy_tox_ini").and_then(toml::Value::as_str) {
+        let offset = text.find(legacy.lines().find(|l| !l.trim().is_empty()).unwrap_or(""));
+        let offset = offset
+            .map(|at| {
+                at - legacy
+                    .find(|c: char| !c.is_whitespace())
+                    .unwrap_or(0)
+                    .min(at)
+            })
+            .unwrap_or(0);
+        return ToxConfig::Ini(ToxIni::parse(legacy, offset));
+    }
+    ToxConfig::Toml(tox.clone())
+}
+
+/// The commands of `envs` in a tox TOML configuration's `root` table, read
+/// from `text`.
+fn tox_toml_recipes<'a>(root: &toml::Table, text: &str, envs: &[String]) -> Recipes<'a> {
+    let mut recipes = Recipes::default();
     let env_table = |name: &str| -> Option<&toml::Table> { root.get("env")?.get(name)?.as_table() };
     let base = root.get("env_run_base").and_then(toml::Value::as_table);
     let mut wanted: Vec<String> = envs.to_vec();
@@ -1659,136 +1812,168 @@ fn locate(text: &str, needle: &str, fallback: Span) -> Span {
 
 /// The lines of just `recipes` (the first recipe when empty), dependencies first.
 pub fn just_recipes<'a>(text: &'a str, wanted: &[&str]) -> Recipes<'a> {
-    struct Recipe {
-        dependencies: Vec<String>,
-        lines: Vec<(Span, String)>,
-        shebang: bool,
-    }
-    let mut recipes = Recipes::default();
-    let mut all: HashMap<String, Recipe> = HashMap::new();
-    let mut first = None;
-    let mut current: Option<String> = None;
-    let mut start = 0;
-    for raw in text.split_inclusive('\n') {
-        let line_start = start;
-        start += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        if indent > 0 {
-            if let Some(recipe) = current.as_ref().and_then(|c| all.get_mut(c)) {
-                let body = line.trim_start();
-                if recipe.lines.is_empty() && body.starts_with("#!") {
-                    recipe.shebang = true;
+    Justfile::parse(text).recipes(wanted)
+}
+
+/// What [`just_recipes`] reads of a justfile, parsed once for every `just`
+/// of it that a repository's jobs reach.
+#[derive(Debug)]
+pub struct Justfile {
+    recipes: HashMap<String, JustRecipe>,
+    first: Option<String>,
+    /// Exported variables: (name, value, where).
+    env: Vec<(String, String, Span)>,
+}
+
+#[derive(Debug)]
+struct JustRecipe {
+    dependencies: Vec<String>,
+    lines: Vec<(Span, String)>,
+    shebang: bool,
+}
+
+impl Justfile {
+    pub fn parse(text: &str) -> Self {
+        let mut env = Vec::new();
+        let mut all: HashMap<String, JustRecipe> = HashMap::new();
+        let mut first = None;
+        let mut current: Option<String> = None;
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let line_start = start;
+            start += raw.len();
+            let line = raw.trim_end_matches(['\n', '\r']);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let indent = line.len() - line.trim_start().len();
+            if indent > 0 {
+                if let Some(recipe) = current.as_ref().and_then(|c| all.get_mut(c)) {
+                    let body = line.trim_start();
+                    if recipe.lines.is_empty() && body.starts_with("#!") {
+                        recipe.shebang = true;
+                    }
+                    let at = line_start + indent;
+                    recipe
+                        .lines
+                        .push((Span::new(at, at + body.len()), body.to_string()));
                 }
-                let at = line_start + indent;
-                recipe
-                    .lines
-                    .push((Span::new(at, at + body.len()), body.to_string()));
+                continue;
             }
-            continue;
-        }
-        current = None;
-        let trimmed = line.trim();
-        if trimmed.starts_with('#') || trimmed.starts_with('[') {
-            continue;
-        }
-        if let Some(rest) = trimmed.strip_prefix("export ") {
-            if let Some((name, value)) = rest.split_once(":=") {
-                let value = value.trim().trim_matches(['"', '\'']);
-                recipes.env.push((
-                    name.trim().to_string(),
-                    value.to_string(),
-                    Span::new(line_start, line_start + line.len()),
-                ));
+            current = None;
+            let trimmed = line.trim();
+            if trimmed.starts_with('#') || trimmed.starts_with('[') {
+                continue;
             }
-            continue;
+            if let Some(rest) = trimmed.strip_prefix("export ") {
+                if let Some((name, value)) = rest.split_once(":=") {
+                    let value = value.trim().trim_matches(['"', '\'']);
+                    env.push((
+                        name.trim().to_string(),
+                        value.to_string(),
+                        Span::new(line_start, line_start + line.len()),
+                    ));
+                }
+                continue;
+            }
+            let Some(colon) = trimmed.find(':') else {
+                continue;
+            };
+            if trimmed[colon + 1..].starts_with('=') {
+                continue; // `name := value`, `set x := y`, `alias a := b`
+            }
+            let head = trimmed[..colon].trim_start_matches('@');
+            let Some(name) = head.split_whitespace().next() else {
+                continue;
+            };
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                continue;
+            }
+            let dependencies = trimmed[colon + 1..]
+                .split_whitespace()
+                .map(|d| d.trim_start_matches('(').to_string())
+                .filter(|d| !d.is_empty() && !d.starts_with('&'))
+                .collect();
+            first.get_or_insert_with(|| name.to_string());
+            all.insert(
+                name.to_string(),
+                JustRecipe {
+                    dependencies,
+                    lines: Vec::new(),
+                    shebang: false,
+                },
+            );
+            current = Some(name.to_string());
         }
-        let Some(colon) = trimmed.find(':') else {
-            continue;
+        Self {
+            recipes: all,
+            first,
+            env,
+        }
+    }
+
+    /// The lines of `wanted` ([`just_recipes`]).
+    pub fn recipes<'a>(&self, wanted: &[&str]) -> Recipes<'a> {
+        let all = &self.recipes;
+        let mut recipes = Recipes {
+            env: self.env.clone(),
+            ..Recipes::default()
         };
-        if trimmed[colon + 1..].starts_with('=') {
-            continue; // `name := value`, `set x := y`, `alias a := b`
-        }
-        let head = trimmed[..colon].trim_start_matches('@');
-        let Some(name) = head.split_whitespace().next() else {
-            continue;
+        let wanted: Vec<String> = if wanted.is_empty() {
+            self.first.iter().cloned().collect()
+        } else {
+            wanted.iter().map(|w| w.to_string()).collect()
         };
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            continue;
+        let mut seen = HashSet::new();
+        let mut order = Vec::new();
+        fn visit(
+            name: &str,
+            all: &HashMap<String, JustRecipe>,
+            seen: &mut HashSet<String>,
+            order: &mut Vec<String>,
+            depth: usize,
+        ) {
+            if depth > 32 || !seen.insert(name.to_string()) {
+                return;
+            }
+            if let Some(recipe) = all.get(name) {
+                for dependency in &recipe.dependencies {
+                    visit(dependency, all, seen, order, depth + 1);
+                }
+            }
+            order.push(name.to_string());
         }
-        let dependencies = trimmed[colon + 1..]
-            .split_whitespace()
-            .map(|d| d.trim_start_matches('(').to_string())
-            .filter(|d| !d.is_empty() && !d.starts_with('&'))
-            .collect();
-        first.get_or_insert_with(|| name.to_string());
-        all.insert(
-            name.to_string(),
-            Recipe {
-                dependencies,
-                lines: Vec::new(),
-                shebang: false,
-            },
-        );
-        current = Some(name.to_string());
-    }
-    let wanted: Vec<String> = if wanted.is_empty() {
-        first.into_iter().collect()
-    } else {
-        wanted.iter().map(|w| w.to_string()).collect()
-    };
-    let mut seen = HashSet::new();
-    let mut order = Vec::new();
-    fn visit(
-        name: &str,
-        all: &HashMap<String, Recipe>,
-        seen: &mut HashSet<String>,
-        order: &mut Vec<String>,
-        depth: usize,
-    ) {
-        if depth > 32 || !seen.insert(name.to_string()) {
-            return;
+        for name in &wanted {
+            if !all.contains_key(name) {
+                recipes.missing.push(name.clone());
+                continue;
+            }
+            visit(name, all, &mut seen, &mut order, 0);
         }
-        if let Some(recipe) = all.get(name) {
-            for dependency in &recipe.dependencies {
-                visit(dependency, all, seen, order, depth + 1);
+        for name in order {
+            let Some(recipe) = all.get(&name) else {
+                continue;
+            };
+            if recipe.shebang {
+                recipes.opaque = true;
+                continue;
+            }
+            for (span, line) in &recipe.lines {
+                if recipes.lines.len() >= MAX_LINES {
+                    break;
+                }
+                recipes.lines.push(RecipeLine {
+                    span: *span,
+                    text: line.trim_start_matches(['@', '-']).to_string(),
+                    cwd: None,
+                });
             }
         }
-        order.push(name.to_string());
+        recipes
     }
-    for name in &wanted {
-        if !all.contains_key(name) {
-            recipes.missing.push(name.clone());
-            continue;
-        }
-        visit(name, &all, &mut seen, &mut order, 0);
-    }
-    for name in order {
-        let Some(recipe) = all.get(&name) else {
-            continue;
-        };
-        if recipe.shebang {
-            recipes.opaque = true;
-            continue;
-        }
-        for (span, line) in &recipe.lines {
-            if recipes.lines.len() >= MAX_LINES {
-                break;
-            }
-            recipes.lines.push(RecipeLine {
-                span: *span,
-                text: line.trim_start_matches(['@', '-']).to_string(),
-                cwd: None,
-            });
-        }
-    }
-    recipes
 }
 
 #[cfg(test)]

@@ -1,0 +1,153 @@
+//! The repository files that walking a job parses (a `package.json`'s
+//! scripts, Makefiles, tox configurations, justfiles, Rakefiles, the
+//! commands of Ruby and Python scripts), each parsed once for all the walks
+//! of one repository, whatever number of workflows and jobs run it, and
+//! for every round of [`super::Facts::derive_reading`]: a file's text does
+//! not change between rounds (they only add files), so neither does what
+//! it parses to. What each walk asks of a file (a target, an environment,
+//! a script name) is chosen from the parsed file by the walk.
+//!
+//! The walks of one repository run on one thread, one after another; the
+//! cache is theirs alone (it lives in the walks' [`super::expand::Budget`])
+//! and is dropped with them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::rc::Rc;
+
+use super::scripts::{self, Language, ScriptCommand};
+use super::tasks::{Justfile, Makefile, PackageScripts, Rakefiles, ToxConfig};
+use crate::source::FileId;
+
+/// Parse results by file.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    package_json: Memo<FileId, PackageScripts>,
+    makefiles: Memo<FileId, Makefile>,
+    tox: Memo<FileId, ToxConfig>,
+    justfiles: Memo<FileId, Justfile>,
+    /// By the Rakefile and the `rakelib/*.rake` files read with it.
+    rakefiles: Memo<Vec<FileId>, Rakefiles>,
+    /// By script and the language it is read as.
+    scripts: Memo<(FileId, Language), Option<Vec<ScriptCommand>>>,
+}
+
+impl ParseCache {
+    /// The scripts of `package.json` `file`, whose text is `text`.
+    pub fn package_json(&self, file: FileId, text: &str) -> Rc<PackageScripts> {
+        self.package_json.get(file, || PackageScripts::parse(text))
+    }
+
+    /// Makefile `file`.
+    pub fn makefile(&self, file: FileId, text: &str) -> Rc<Makefile> {
+        self.makefiles.get(file, || Makefile::parse(text))
+    }
+
+    /// tox configuration `file` at `path` (`tox.ini`, `tox.toml`,
+    /// `pyproject.toml`).
+    pub fn tox(&self, file: FileId, path: &str, text: &str) -> Rc<ToxConfig> {
+        self.tox.get(file, || ToxConfig::parse(path, text))
+    }
+
+    /// justfile `file`.
+    pub fn justfile(&self, file: FileId, text: &str) -> Rc<Justfile> {
+        self.justfiles.get(file, || Justfile::parse(text))
+    }
+
+    /// A Rakefile and the files Rake loads after it, in that order.
+    pub fn rakefiles(&self, files: &[(FileId, &str)]) -> Rc<Rakefiles> {
+        let key = files.iter().map(|(file, _)| *file).collect();
+        self.rakefiles.get(key, || {
+            let texts: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
+            Rakefiles::parse(&texts)
+        })
+    }
+
+    /// The commands script `file` runs ([`scripts::commands`]), or `None`
+    /// when what it runs may depend on its folder or arguments
+    /// ([`scripts::changes_folder`], [`scripts::reads_arguments`]).
+    pub fn script(
+        &self,
+        file: FileId,
+        language: Language,
+        text: &str,
+    ) -> Rc<Option<Vec<ScriptCommand>>> {
+        self.scripts.get((file, language), || {
+            (!scripts::changes_folder(text) && !scripts::reads_arguments(text))
+                .then(|| scripts::commands(language, text))
+        })
+    }
+}
+
+/// Values computed once per key.
+#[derive(Debug)]
+struct Memo<K, V>(RefCell<HashMap<K, Rc<V>>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Self(RefCell::new(HashMap::new()))
+    }
+}
+
+impl<K: Eq + Hash, V> Memo<K, V> {
+    fn get(&self, key: K, compute: impl FnOnce() -> V) -> Rc<V> {
+        if let Some(value) = self.0.borrow().get(&key) {
+            return Rc::clone(value);
+        }
+        // Not borrowed while computing.
+        let value = Rc::new(compute());
+        self.0.borrow_mut().insert(key, Rc::clone(&value));
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_file_is_parsed_once() {
+        let cache = ParseCache::default();
+        let text = "release:\n\ttwine upload dist/*\nbuild:\n\tpython -m build\n";
+        let first = cache.makefile(FileId(3), text);
+        // Another job asking another target of the same file.
+        let second = cache.makefile(FileId(3), "not read again");
+        assert!(Rc::ptr_eq(&first, &second));
+        assert_eq!(second.recipes(&["build"]).lines[0].text, "python -m build");
+        assert_eq!(
+            first.recipes(&["release"]).lines[0].text,
+            "twine upload dist/*"
+        );
+        // Another file is parsed on its own.
+        let other = cache.makefile(FileId(4), "x:\n\techo x\n");
+        assert!(!Rc::ptr_eq(&first, &other));
+        assert_eq!(other.recipes(&[]).lines[0].text, "echo x");
+    }
+
+    #[test]
+    fn scripts_are_keyed_by_language_too() {
+        let cache = ParseCache::default();
+        let text = "system(\"gem push x.gem\")\n";
+        let ruby = cache.script(FileId(1), Language::Ruby, text);
+        let python = cache.script(FileId(1), Language::Python, text);
+        assert_eq!(ruby.as_ref().as_ref().unwrap()[0].text, "gem push x.gem");
+        assert!(python.as_ref().as_ref().unwrap().is_empty());
+        let argv = cache.script(FileId(2), Language::Python, "import sys\nsys.argv\n");
+        assert!(argv.is_none());
+    }
+
+    #[test]
+    fn rakefiles_are_keyed_by_every_file_read() {
+        let cache = ParseCache::default();
+        let rakefile = "task :release do\n  sh \"gem push x.gem\"\nend\n";
+        let alone = cache.rakefiles(&[(FileId(1), rakefile)]);
+        let with_lib = cache.rakefiles(&[
+            (FileId(1), rakefile),
+            (FileId(2), "task :more do\n  sh \"echo\"\nend\n"),
+        ]);
+        assert!(!Rc::ptr_eq(&alone, &with_lib));
+        assert_eq!(alone.recipes(&["more"]).0.missing, ["more"]);
+        assert!(with_lib.recipes(&["more"]).0.missing.is_empty());
+    }
+}
