@@ -222,8 +222,9 @@ pub enum BlockKind {
     /// The command an action runs when given none (changesets/action/publish
     /// runs `changeset publish`), located at its `uses:`.
     Implied,
-    /// A command a Ruby or Python script runs (`system("gem push x.gem")`,
-    /// `subprocess.run(["twine", "upload", ...])`), read from a literal
+    /// A command a Ruby, Python or JavaScript script runs (`system("gem
+    /// push x.gem")`, `subprocess.run(["twine", "upload", ...])`,
+    /// `execSync("npm publish")`), read from a literal
     /// call ([`super::scripts`]) and located at it.
     Foreign,
 }
@@ -1055,11 +1056,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 self.opaque(block.exec, at, block.via.clone(), what.clone());
                 if let Some(file) = &file {
                     self.nx_release_script(block, file, at, depth);
-                    let language = match program.as_str() {
-                        "ruby" => Some(super::scripts::Language::Ruby),
-                        p if tasks::is_python(p) => Some(super::scripts::Language::Python),
-                        _ => None,
-                    };
+                    let language = super::scripts::Language::of_interpreter(&program, file);
                     if language.is_some() || *file == program {
                         let inherited = self.inherit(block, command, at, &[]);
                         let mut via = block.via.clone();
@@ -1252,8 +1249,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         self.shell(&inner, depth + 1);
     }
 
-    /// A Ruby or Python script the job runs (`ruby script/release.rb`,
-    /// `python scripts/release.py`, `./bin/release` with a ruby shebang):
+    /// A Ruby, Python or JavaScript script the job runs (`ruby script/release.rb`,
+    /// `python scripts/release.py`, `node scripts/publish.mjs`, `./bin/release`
+    /// with a ruby shebang):
     /// it stays opaque, and the commands its literal calls run
     /// ([`super::scripts::commands`]) are walked as if the job ran them, in
     /// its working folder, with the variables it passes. A script that
@@ -1966,7 +1964,11 @@ fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>>
         }
         return Some(changed_folder(&["cd".to_string(), rest.to_string()], Some("")).flatten());
     }
-    let literal = !target.contains(['$', '`', '~', '*', '?']) && !target.starts_with('/');
+    // A folder a script computes (`cwd: dir` in a Node.js script) is one
+    // tplint cannot tell.
+    let literal = !target.contains(['$', '`', '~', '*', '?'])
+        && !target.starts_with('/')
+        && !target.contains(super::scripts::PLACEHOLDER);
     if !literal {
         return Some(None);
     }

@@ -1,6 +1,6 @@
 //! The repository files that walking a job parses (a `package.json`'s
 //! scripts, Makefiles, tox configurations, justfiles, Rakefiles, the
-//! commands of Ruby and Python scripts), each parsed once for all the walks
+//! commands of Ruby, Python and JavaScript scripts), each parsed once for all the walks
 //! of one repository, whatever number of workflows and jobs run it, and
 //! for every round of [`super::Facts::derive_reading`]: a file's text does
 //! not change between rounds (they only add files), so neither does what
@@ -74,7 +74,7 @@ impl ParseCache {
         text: &str,
     ) -> Rc<Option<Vec<ScriptCommand>>> {
         self.scripts.get((file, language), || {
-            (!scripts::changes_folder(text) && !scripts::reads_arguments(text))
+            (!scripts::changes_folder(language, text) && !scripts::reads_arguments(language, text))
                 .then(|| scripts::commands(language, text))
         })
     }

@@ -1516,7 +1516,7 @@ pub fn shell_sites(
         if unknown_client {
             auth = Auth::Unknown;
         }
-        // A command a Ruby or Python script runs, when the script sets
+        // A command a Ruby, Python or JavaScript script runs, when the script sets
         // the environment it runs with or writes a credentials file: a
         // token may come from there.
         if block.kind == super::expand::BlockKind::Foreign

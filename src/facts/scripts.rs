@@ -1,5 +1,5 @@
-//! The commands a Ruby or Python script of the repository runs, read from
-//! its literal calls only: Ruby's `system`, `exec`, `spawn`, `sh`,
+//! The commands a Ruby, Python or JavaScript script of the repository
+//! runs, read from its literal calls only (JavaScript's in [`javascript`]): Ruby's `system`, `exec`, `spawn`, `sh`,
 //! `Open3.capture2`/`capture3`/`popen3`, `IO.popen`, backticks and `%x{}`;
 //! Python's `os.system`, `os.popen` and `subprocess`'s `run`, `call`,
 //! `check_call`, `check_output`, `Popen`, `getoutput`. A string argument is
@@ -11,12 +11,20 @@
 
 use crate::source::Span;
 
+mod javascript;
+
 /// The languages read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Language {
     Ruby,
     Python,
+    /// JavaScript and TypeScript, as Node.js, tsx, ts-node, Bun and zx
+    /// run them.
+    JavaScript,
 }
+
+/// Extensions of JavaScript and TypeScript scripts.
+const JAVASCRIPT_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
 
 impl Language {
     /// A script's language, by its extension or its shebang.
@@ -27,9 +35,30 @@ impl Language {
         if path.ends_with(".py") {
             return Some(Self::Python);
         }
+        if JAVASCRIPT_EXTENSIONS.iter().any(|e| path.ends_with(e)) {
+            return Some(Self::JavaScript);
+        }
         match super::tasks::non_shell_interpreter(text) {
             Some("Ruby") => Some(Self::Ruby),
             Some("Python") => Some(Self::Python),
+            Some("JavaScript") => Some(Self::JavaScript),
+            _ => None,
+        }
+    }
+}
+
+impl Language {
+    /// The language an interpreter runs `file` as (`ruby x.rb`, `python3
+    /// x.py`, `node x.mjs`, `tsx x.ts`, `bun x.ts`); `None` for other
+    /// programs, and for Bun's or Deno's own commands (`bun run x`).
+    pub fn of_interpreter(program: &str, file: &str) -> Option<Self> {
+        match program {
+            "ruby" => Some(Self::Ruby),
+            p if super::tasks::is_python(p) => Some(Self::Python),
+            "node" | "tsx" | "ts-node" | "zx" => Some(Self::JavaScript),
+            "bun" if JAVASCRIPT_EXTENSIONS.iter().any(|e| file.ends_with(e)) => {
+                Some(Self::JavaScript)
+            }
             _ => None,
         }
     }
@@ -54,6 +83,7 @@ const MAX_COMMANDS: usize = 200;
 pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
     let mut found = Vec::new();
     let calls: &[&str] = match language {
+        Language::JavaScript => return javascript::commands(text),
         Language::Ruby => &[
             "system",
             "exec",
@@ -81,7 +111,7 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
     // `from subprocess import run, check_call`: the bare names.
     let bare: Vec<&str> = match language {
         Language::Python => python_imported(text),
-        Language::Ruby => Vec::new(),
+        Language::Ruby | Language::JavaScript => Vec::new(),
     };
     // Each name's searcher built once for the whole script, not per line.
     let names: Vec<memchr::memmem::Finder> = calls
@@ -137,10 +167,10 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
 
 /// Whether the script sets the environment of what it runs, or writes a
 /// credentials file, so that how an upload it runs authenticates cannot
-/// be told from the job: an assignment to `os.environ[...]`/`ENV[...]`,
-/// their `update`/`setdefault`/`store`/`merge!`, `putenv`, an `env=`
-/// argument, Ruby's environment hash before a command, `.pypirc`,
-/// `.npmrc`, `.gem/credentials`, `keyring`.
+/// be told from the job: an assignment to `os.environ[...]`/`ENV[...]`/
+/// `process.env`, their `update`/`setdefault`/`store`/`merge!`, `putenv`,
+/// an `env=` argument or `env:` option, Ruby's environment hash before a
+/// command, `.pypirc`, `.npmrc`, `.gem/credentials`, `keyring`.
 pub fn sets_environment(text: &str) -> bool {
     const MARKERS: &[&str] = &[
         "environ.update",
@@ -155,6 +185,8 @@ pub fn sets_environment(text: &str) -> bool {
         "system({",
         "system( {",
         "spawn({",
+        "env:",
+        "env :",
         ".pypirc",
         ".npmrc",
         "credentials",
@@ -163,8 +195,19 @@ pub fn sets_environment(text: &str) -> bool {
     if MARKERS.iter().any(|m| text.contains(m)) {
         return true;
     }
-    // `os.environ["X"] = ...`, `ENV["X"] = ...` (not `==`).
-    ["environ[", "ENV["].iter().any(|head| {
+    // `process.env.X = ...` (not `==`).
+    let node = text.match_indices("process.env.").any(|(at, head)| {
+        let rest = &text[at + head.len()..];
+        let name = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let after = rest[name..].trim_start();
+        after.starts_with('=') && !after.starts_with("==")
+            || after.starts_with("||=")
+            || after.starts_with("??=")
+    });
+    // `os.environ["X"] = ...`, `ENV["X"] = ...`, `process.env["X"] = ...`.
+    node || ["environ[", "ENV[", "env["].iter().any(|head| {
         text.match_indices(head).any(|(at, _)| {
             let rest = &text[at..];
             let Some(close) = rest.find(']') else {
@@ -180,8 +223,12 @@ pub fn sets_environment(text: &str) -> bool {
 
 /// Whether the script may run its commands elsewhere than where it
 /// started (`os.chdir`, `Dir.chdir`, a `cwd=` argument): their relative
-/// paths, and the package a publish reads, cannot be told.
-pub fn changes_folder(text: &str) -> bool {
+/// paths, and the package a publish reads, cannot be told. (A
+/// JavaScript call's own `cwd` option is read with the call.)
+pub fn changes_folder(language: Language, text: &str) -> bool {
+    if language == Language::JavaScript {
+        return javascript::changes_folder(text);
+    }
     [
         "chdir",
         "cwd=",
@@ -200,7 +247,10 @@ pub fn changes_folder(text: &str) -> bool {
 /// or is a setuptools script, whose commands (`python setup.py upload`)
 /// are chosen by them. Such a script may run a `twine upload` in one
 /// command and only build in another: it is not read.
-pub fn reads_arguments(text: &str) -> bool {
+pub fn reads_arguments(language: Language, text: &str) -> bool {
+    if language == Language::JavaScript {
+        return javascript::reads_arguments(text);
+    }
     const MARKERS: &[&str] = &[
         "sys.argv",
         "argparse",
@@ -768,15 +818,23 @@ print("subprocess.run(['npm', 'publish'])")
         ));
         assert!(!sets_environment("if os.environ['GITHUB_REF'] == 'x':\n"));
         assert!(reads_arguments(
+            Language::Python,
             "if sys.argv[-1] == 'publish':\n    os.system('twine upload dist/*')\n"
         ));
         assert!(reads_arguments(
+            Language::Ruby,
             "ARGV.each { |cmd| Pack.public_send(cmd) }\n"
         ));
-        assert!(!reads_arguments(script));
-        assert!(changes_folder("os.chdir('pkg')\n"));
-        assert!(changes_folder("cd(File.join(__dir__, \"npm\"))\n"));
-        assert!(!changes_folder("subprocess.run(['twine', 'upload'])\n"));
+        assert!(!reads_arguments(Language::Python, script));
+        assert!(changes_folder(Language::Python, "os.chdir('pkg')\n"));
+        assert!(changes_folder(
+            Language::Ruby,
+            "cd(File.join(__dir__, \"npm\"))\n"
+        ));
+        assert!(!changes_folder(
+            Language::Python,
+            "subprocess.run(['twine', 'upload'])\n"
+        ));
     }
 
     #[test]

@@ -52,7 +52,7 @@ const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
 
 /// Interpreters of other languages: their scripts are opaque.
 const INTERPRETERS: &[&str] = &[
-    "node", "tsx", "ts-node", "ruby", "perl", "php", "deno", "bun", "Rscript",
+    "node", "tsx", "ts-node", "zx", "ruby", "perl", "php", "deno", "bun", "Rscript",
 ];
 
 /// Extensions of scripts in languages tplint does not read.

@@ -1,0 +1,505 @@
+//! The commands a JavaScript or TypeScript script runs, read from its
+//! literal calls only: Node's `child_process` (`exec`, `execSync`,
+//! `spawn`, `spawnSync`, `execFile`, `execFileSync`, under any module
+//! name: `cp.execSync`, `childProcess.spawn`), cross-spawn's `spawn.sync`,
+//! execa's `execa`, `execaSync`, `execaCommand`, `execaCommandSync`, and
+//! the template literals run by zx's and execa's `$` (Node.js
+//! `child_process` documentation; execa's and zx's READMEs).
+//!
+//! A string argument of the shell-text calls (`exec*`, `execaCommand*`) is
+//! shell text; the others take a program and a list of arguments. A
+//! `cwd` option moves the command: a literal folder is followed, any other
+//! value is a folder tplint cannot tell ([`PLACEHOLDER`]). Strings,
+//! template literals, comments and regular expression literals are skipped
+//! when looking for calls.
+
+use super::{Argument, MAX_COMMANDS, PLACEHOLDER, ScriptCommand};
+use crate::source::Span;
+
+/// Calls whose first argument is shell text.
+const SHELL_CALLS: &[&str] = &["execSync", "exec", "execaCommandSync", "execaCommand"];
+
+/// Calls whose arguments are a program and a list of its arguments.
+const ARGV_CALLS: &[&str] = &[
+    "spawnSync",
+    "spawn.sync",
+    "spawn",
+    "execFileSync",
+    "execFile",
+    "execaSync",
+    "execa",
+];
+
+/// Tags of template literals that run their text as a command (zx's `$`,
+/// execa's `$` and `execa`, and their synchronous forms).
+const TAGS: &[&str] = &["$.sync", "$", "execaSync", "execa"];
+
+/// The commands `text` runs, in order of their calls.
+pub fn commands(text: &str) -> Vec<ScriptCommand> {
+    let skipped = non_code(text);
+    let in_code = |at: usize| {
+        // `skipped` is sorted and disjoint: the last range starting at or
+        // before `at` is the only one that can hold it.
+        let index = skipped.partition_point(|(start, _)| *start <= at);
+        index == 0 || skipped[index - 1].1 <= at
+    };
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < text.len() && found.len() < MAX_COMMANDS {
+        let Some(offset) = memchr::memchr3(b'e', b's', b'$', &bytes[at..]) else {
+            break;
+        };
+        let start = at + offset;
+        at = start + 1;
+        if !in_code(start) || !boundary_before(text, start) {
+            continue;
+        }
+        let rest = &text[start..];
+        let Some((argument, cwd, len)) = call(rest) else {
+            continue;
+        };
+        at = start + len.max(1);
+        let Some(command) = argument.and_then(|a| a.command()) else {
+            continue;
+        };
+        let text = match cwd {
+            None => command,
+            Some(Folder::Literal(folder)) => {
+                format!("cd {} && {command}", super::quote(&folder))
+            }
+            Some(Folder::Unknown) => format!("cd {PLACEHOLDER} && {command}"),
+        };
+        found.push(ScriptCommand {
+            span: Span::new(start, start + len),
+            text,
+        });
+    }
+    found
+}
+
+/// Whether the script may run its commands elsewhere than where it
+/// started for all of them at once (`process.chdir`, zx's `cd()` and
+/// `$.cwd`): per-call `cwd` options are read with each call instead.
+pub fn changes_folder(text: &str) -> bool {
+    ["chdir", "$.cwd", "cd("].iter().any(|m| text.contains(m))
+}
+
+/// Whether what the script runs may depend on its arguments or on
+/// answers it asks for: it reads `process.argv` (or zx's `argv`), parses
+/// options with a library, or prompts.
+pub fn reads_arguments(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "argv",
+        "yargs",
+        "commander",
+        "minimist",
+        "parseArgs",
+        "meow(",
+        "mri(",
+        "cac(",
+        "Deno.args",
+        "readline",
+        "prompt",
+        "inquirer",
+        "enquirer",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// A `cwd` option of a call.
+enum Folder {
+    Literal(String),
+    Unknown,
+}
+
+/// No identifier character (or `$`) right before `at`; a `.` is allowed
+/// (`cp.execSync`).
+fn boundary_before(text: &str, at: usize) -> bool {
+    text[..at]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'))
+}
+
+/// The call at the start of `text`, if it is one of the calls read: its
+/// argument (`None` when it is not literal), its `cwd` option and its
+/// length.
+fn call(text: &str) -> Option<(Option<Argument>, Option<Folder>, usize)> {
+    for tag in TAGS {
+        if let Some(rest) = text.strip_prefix(tag)
+            && rest.starts_with('`')
+        {
+            let (value, len) = literal(rest)?;
+            return Some((value.map(Argument::Shell), None, tag.len() + len));
+        }
+    }
+    let (name, argv) = SHELL_CALLS
+        .iter()
+        .map(|name| (*name, false))
+        .chain(ARGV_CALLS.iter().map(|name| (*name, true)))
+        .find(|(name, _)| {
+            text.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('('))
+        })?;
+    let open = name.len();
+    let close = open + closing(&text[open..])?;
+    let inside = &text[open + 1..close];
+    let mut at = skip_space(inside);
+    let (mut first, len) = literal(&inside[at..])?;
+    at += len;
+    at += skip_space(&inside[at..]);
+    // `'npm version ' + next`: text the script computes, to the argument's end.
+    if !inside[at..].is_empty() && !inside[at..].starts_with(',') {
+        first = first.map(|text| text + PLACEHOLDER);
+        at += value_end(&inside[at..]);
+    }
+    let mut argument = first.clone().map(Argument::Shell);
+    if argv {
+        let mut words = vec![first];
+        if let Some(rest) = inside[at..].strip_prefix(',') {
+            let from = at + 1 + skip_space(rest);
+            if inside[from..].starts_with('[') {
+                let end = from + closing(&inside[from..])?;
+                words.extend(list(&inside[from + 1..end]));
+                at = end + 1;
+                at += skip_space(&inside[at..]);
+            }
+        }
+        argument = Some(Argument::Argv(words));
+    }
+    let mut cwd = None;
+    if let Some(rest) = inside[at..].strip_prefix(',') {
+        let from = at + 1 + skip_space(rest);
+        let options = &inside[from..];
+        if options.starts_with('{') {
+            let end = closing(options)?;
+            cwd = folder(&options[1..end]);
+        } else if !options.trim().is_empty() {
+            // Options given as a value: they may name a folder.
+            cwd = Some(Folder::Unknown);
+        }
+    }
+    Some((argument, cwd, close + 1))
+}
+
+/// The `cwd` entry of an options object's text (between its braces).
+fn folder(options: &str) -> Option<Folder> {
+    let mut from = 0;
+    while let Some(found) = options[from..].find("cwd") {
+        let at = from + found;
+        from = at + 3;
+        if !boundary_before(options, at)
+            || options[from..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        {
+            continue;
+        }
+        let after = options[from..].trim_start();
+        let Some(value) = after.strip_prefix(':') else {
+            // `{ cwd }`: a variable's value.
+            return Some(Folder::Unknown);
+        };
+        let value = value.trim_start();
+        if value.starts_with("process.cwd()") {
+            return None;
+        }
+        return Some(match literal(value) {
+            Some((Some(folder), _)) if !folder.contains(PLACEHOLDER) => Folder::Literal(folder),
+            _ => Folder::Unknown,
+        });
+    }
+    // `...options` may carry a `cwd`.
+    options.contains("...").then_some(Folder::Unknown)
+}
+
+/// The elements of an array's text (between its brackets): strings, and
+/// `None` for any other value (a variable, a spread).
+fn list(text: &str) -> Vec<Option<String>> {
+    let mut words = Vec::new();
+    let mut at = 0;
+    while at < text.len() && words.len() <= 100 {
+        at += skip_space(&text[at..]);
+        let rest = &text[at..];
+        if rest.is_empty() {
+            break;
+        }
+        match literal(rest) {
+            Some((word, len)) if next_is_separator(&rest[len..]) => {
+                words.push(word);
+                at += len;
+            }
+            _ => {
+                // A value: to the next comma outside brackets and strings.
+                words.push(None);
+                at += value_end(rest);
+            }
+        }
+        at += skip_space(&text[at..]);
+        if text[at..].starts_with(',') {
+            at += 1;
+        }
+    }
+    words
+}
+
+/// Whether what follows a string ends the element (`,` or the end), not
+/// an expression (`'a' + b`).
+fn next_is_separator(text: &str) -> bool {
+    let rest = text.trim_start();
+    rest.is_empty() || rest.starts_with(',')
+}
+
+/// The length of a value up to the next top-level comma.
+fn value_end(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (at, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q && previous != '\\' => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None if matches!(c, '(' | '[' | '{') => depth += 1,
+            None if matches!(c, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            None if c == ',' && depth == 0 => return at,
+            None => {}
+        }
+        previous = if previous == '\\' && c == '\\' {
+            ' '
+        } else {
+            c
+        };
+    }
+    text.len()
+}
+
+fn skip_space(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+/// A string or template literal at the start of `text`: its value (each
+/// `${...}` replaced by [`PLACEHOLDER`]) and its length; `None` when
+/// `text` does not start with one or it is not closed.
+fn literal(text: &str) -> Option<(Option<String>, usize)> {
+    let quote = text
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let mut value = String::new();
+    let mut chars = text.char_indices().skip(1);
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\n' if quote != '`' => return None,
+            '\\' => {
+                if let Some((_, escaped)) = chars.next() {
+                    value.push(match escaped {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                }
+            }
+            c if c == quote => return Some((Some(value), at + 1)),
+            '$' if quote == '`' && text[at..].starts_with("${") => {
+                let close = at + closing(&text[at + 1..])? + 1;
+                value.push_str(PLACEHOLDER);
+                while chars.next().is_some_and(|(offset, _)| offset < close) {}
+            }
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// The byte offset of the bracket closing the one `text` starts with,
+/// outside strings, template literals and comments.
+fn closing(text: &str) -> Option<usize> {
+    let open = text.chars().next()?;
+    let close = match open {
+        '(' => ')',
+        '[' => ']',
+        '{' => '}',
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let c = rest.chars().next()?;
+        if matches!(c, '"' | '\'' | '`') {
+            at += literal(rest)?.1;
+            continue;
+        }
+        if rest.starts_with("//") {
+            at += rest.find('\n')?;
+            continue;
+        }
+        if rest.starts_with("/*") {
+            at += rest.find("*/")? + 2;
+            continue;
+        }
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(at);
+            }
+        }
+        at += c.len_utf8();
+        if at > 100_000 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The byte ranges of `text` that are not code: strings, template
+/// literals, comments and regular expression literals, in order.
+fn non_code(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    // The last character of code before `at`, to tell a regular
+    // expression from a division.
+    let mut last = b'\n';
+    while at < bytes.len() {
+        let c = bytes[at];
+        let end = match c {
+            b'"' | b'\'' | b'`' => {
+                Some(literal(&text[at..]).map_or_else(|| line_end(text, at), |(_, len)| at + len))
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'/') => Some(line_end(text, at)),
+            b'/' if bytes.get(at + 1) == Some(&b'*') => Some(
+                text[at + 2..]
+                    .find("*/")
+                    .map_or(text.len(), |end| at + 2 + end + 2),
+            ),
+            b'/' if b"(,=:[!&|?{};\n".contains(&last) => regex_end(text, at),
+            _ => None,
+        };
+        match end {
+            Some(end) => {
+                ranges.push((at, end));
+                at = end;
+                last = b'"';
+            }
+            None => {
+                if !c.is_ascii_whitespace() || c == b'\n' {
+                    last = c;
+                }
+                at += 1;
+            }
+        }
+    }
+    ranges
+}
+
+/// The end of the line holding `at`.
+fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |end| at + end)
+}
+
+/// The end of a regular expression literal starting at `at` (its closing
+/// `/` on the same line, outside a character class), or `None`.
+fn regex_end(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut class = false;
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'\n' => return None,
+            b'[' => class = true,
+            b']' => class = false,
+            b'/' if !class => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        commands(text).into_iter().map(|c| c.text).collect()
+    }
+
+    #[test]
+    fn calls() {
+        let script = r#"import { execSync, spawnSync } from 'node:child_process'
+import { $ } from 'zx'
+const cp = require("child_process")
+const version = require('./package.json').version // execSync('npm publish --tag old')
+/* spawnSync('npm', ['publish']) */
+execSync('npm run build', { stdio: 'inherit' })
+cp.execSync(`git tag v${version}`)
+spawnSync('npm', ['publish', '--access', 'public'], { stdio: 'inherit' })
+execSync('npm publish --access public --tag devel', {
+  cwd: './packages/typed-pg',
+  stdio: 'inherit',
+})
+execSync('npm publish', { cwd: pkgDir })
+cp.execSync('npm version ' + next, { cwd, stdio: 'inherit' })
+execSync('npm publish', { cwd: process.cwd() })
+await $`pnpm publish --no-git-checks`
+await execa('cargo', ['publish', ...flags])
+const re = /exec('x')/
+console.log("execSync('npm publish')")
+execSync(command)
+spawn(tool, ['publish'])
+"#;
+        assert_eq!(
+            texts(script),
+            [
+                "npm run build",
+                "git tag v…",
+                "npm publish --access public",
+                "cd ./packages/typed-pg && npm publish --access public --tag devel",
+                "cd … && npm publish",
+                "cd … && npm version …",
+                "npm publish",
+                "pnpm publish --no-git-checks",
+                "cargo publish '…'",
+            ]
+        );
+        let found = commands(script);
+        assert_eq!(
+            &script[found[0].span.range()],
+            "execSync('npm run build', { stdio: 'inherit' })"
+        );
+        assert!(reads_arguments(
+            "const dry = process.argv.includes('--dry')\n"
+        ));
+        assert!(!reads_arguments(script));
+        assert!(changes_folder("process.chdir(dir)\n"));
+        assert!(!changes_folder(script));
+    }
+
+    #[test]
+    fn bad_input_is_not_read() {
+        let script = "execSync(`npm publish ${a ? '--dry-run' : ''}`, {cwd: `x/${y}`})\n\
+            spawn.sync('npm', ['publish', \"é\"], opts)\n$`npm publish ${x}`\n\
+            const a = b / c; execFileSync('gem', ['push'])\n";
+        for (at, _) in script.char_indices() {
+            for text in [&script[..at], &script[at..]] {
+                let _ = commands(text);
+            }
+        }
+        assert_eq!(
+            texts(script),
+            [
+                "cd … && npm publish …",
+                "cd … && npm publish 'é'",
+                "npm publish …",
+                "gem push"
+            ]
+        );
+    }
+}
