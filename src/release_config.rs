@@ -9,6 +9,9 @@ use std::path::Path;
 use crate::overlay::Overlay;
 use crate::registry::publishing::NpmClient;
 
+/// covector's configuration, in the folder it runs in.
+pub const COVECTOR_CONFIG: &str = ".changes/config.json";
+
 /// Largest configuration file read (256 KiB).
 const MAX_BYTES: usize = 256 * 1024;
 
@@ -107,6 +110,113 @@ pub struct ReleaseConfig {
     pub cargo_release_unpublished: bool,
     /// What the repository says about Yarn, Lerna, Nx and release-it.
     pub npm_tools: NpmTools,
+    /// The commands covector runs, from `.changes/config.json`.
+    pub covector: Covector,
+}
+
+/// What covector runs, from its configuration (`.changes/config.json`,
+/// jbolda/covector `packages/files/src/index.ts` `configFile`, schema in
+/// `packages/files/src/schema.ts` [12f80da]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Covector {
+    /// No configuration: covector stops without running anything.
+    #[default]
+    Absent,
+    /// A configuration that cannot be read or parsed.
+    Unreadable,
+    /// The command lines each of its commands runs, as written (with
+    /// covector's `${ ... }` templates).
+    Commands {
+        /// `covector version`: `preversion`, `version`, `postversion`.
+        version: Vec<CovectorLine>,
+        /// `covector publish`: `prepublish`, `publish`, `postpublish`.
+        publish: Vec<CovectorLine>,
+    },
+}
+
+/// A command line covector runs, and the package folder it runs in
+/// (`None`: the folder covector runs in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CovectorLine {
+    pub folder: Option<String>,
+    pub command: String,
+}
+
+/// Most command lines read from covector's configuration.
+const MAX_COVECTOR_LINES: usize = 400;
+
+impl Covector {
+    /// Read `.changes/config.json`'s text: for each package (`packages`,
+    /// with its `path` and `manager`), each phase's command is the
+    /// package's own, else its manager's (`pkgManagers`), as
+    /// `packages/assemble/src/index.ts` `mergeCommand` merges them. A
+    /// command is a string, an object with a `command` string (or a
+    /// built-in `use:` that runs nothing), or a list of those; booleans
+    /// select covector's own behaviour. Commands run in the package's
+    /// `path` unless `runFromRoot` (`packages/command/src/index.ts`).
+    pub fn parse(text: &str) -> Self {
+        let Ok(root) = serde_json::from_str::<serde_json::Value>(text) else {
+            return Self::Unreadable;
+        };
+        let Some(packages) = root.get("packages").and_then(|p| p.as_object()) else {
+            return Self::Commands {
+                version: Vec::new(),
+                publish: Vec::new(),
+            };
+        };
+        let managers = root.get("pkgManagers");
+        let lines = |phases: [&str; 3]| {
+            let mut lines: Vec<CovectorLine> = Vec::new();
+            for package in packages.values() {
+                let manager = package
+                    .get("manager")
+                    .and_then(|m| m.as_str())
+                    .and_then(|m| managers.and_then(|all| all.get(m)));
+                let path = package.get("path").and_then(|p| p.as_str()).unwrap_or(".");
+                for phase in phases {
+                    let Some(command) = package
+                        .get(phase)
+                        .or_else(|| manager.and_then(|m| m.get(phase)))
+                    else {
+                        continue;
+                    };
+                    for (text, from_root) in covector_commands(command) {
+                        let line = CovectorLine {
+                            folder: (!from_root && !matches!(path, "." | "./" | ""))
+                                .then(|| path.to_string()),
+                            command: text,
+                        };
+                        if lines.len() < MAX_COVECTOR_LINES && !lines.contains(&line) {
+                            lines.push(line);
+                        }
+                    }
+                }
+            }
+            lines
+        };
+        Self::Commands {
+            version: lines(["preversion", "version", "postversion"]),
+            publish: lines(["prepublish", "publish", "postpublish"]),
+        }
+    }
+}
+
+/// The shell commands of one phase's value, each with whether it runs
+/// from the root.
+fn covector_commands(value: &serde_json::Value) -> Vec<(String, bool)> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => vec![(text.clone(), false)],
+        Value::Object(entry) => match entry.get("command") {
+            Some(Value::String(text)) => vec![(
+                text.clone(),
+                entry.get("runFromRoot").and_then(Value::as_bool) == Some(true),
+            )],
+            _ => Vec::new(),
+        },
+        Value::Array(items) => items.iter().flat_map(covector_commands).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// What the repository's files say about the npm clients and release
@@ -256,6 +366,11 @@ impl ReleaseConfig {
                         .collect();
                     compact.contains("stage:true") || compact.contains("stage=true")
                 }),
+            },
+            covector: if overlay.exists(root, COVECTOR_CONFIG) {
+                read(COVECTOR_CONFIG).map_or(Covector::Unreadable, |text| Covector::parse(&text))
+            } else {
+                Covector::Absent
             },
         }
     }
@@ -480,6 +595,48 @@ fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseN
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covector_commands_merge_package_and_manager() {
+        let config = r#"{
+          "pkgManagers": {
+            "rust": {
+              "version": true,
+              "publish": [
+                { "command": "echo '<details>'", "dryRunCommand": true },
+                { "command": "cargo publish", "dryRunCommand": "cargo publish --dry-run" },
+                { "use": "fetch:check", "options": { "url": "https://crates.io" } }
+              ],
+              "postpublish": { "command": "git push --tags", "runFromRoot": true }
+            },
+            "javascript": { "prepublish": "pnpm build", "publish": "pnpm publish ${ pkg.tag }" }
+          },
+          "packages": {
+            "api": { "path": "./packages/api", "manager": "javascript", "publish": ["pnpm npm-publish"] },
+            "core": { "path": "./crates/core", "manager": "rust" },
+            "docs": { "path": "." }
+          }
+        }"#;
+        let Covector::Commands { version, publish } = Covector::parse(config) else {
+            panic!("not read");
+        };
+        assert!(version.is_empty());
+        let lines: Vec<(Option<&str>, &str)> = publish
+            .iter()
+            .map(|l| (l.folder.as_deref(), l.command.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Some("./packages/api"), "pnpm build"),
+                (Some("./packages/api"), "pnpm npm-publish"),
+                (Some("./crates/core"), "echo '<details>'"),
+                (Some("./crates/core"), "cargo publish"),
+                (None, "git push --tags"),
+            ]
+        );
+        assert_eq!(Covector::parse("{ not json"), Covector::Unreadable);
+    }
 
     #[test]
     fn changesets_clients() {

@@ -524,6 +524,41 @@ pub fn walk_text<'a, V: Visit<'a>>(
 
 /// Whether words run semantic-release: itself, or through `npx`, `pnpm`
 /// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
+/// `covector publish`, `covector version` or (the action's)
+/// `covector version-or-publish`, run directly or through a package
+/// runner: the command, and whether the run is a dry run (`--dry-run`,
+/// jbolda/covector `packages/covector/src/cli.ts` [12f80da]); `Err(())`
+/// for a run in another folder (`--cwd`).
+fn covector_command(words: &[String]) -> Option<Result<(&str, bool), ()>> {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = name.split('@').next().unwrap_or(name);
+        match name {
+            "covector" => break,
+            "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
+                rest = shell::skip_runner_options(&rest[1..]);
+            }
+            _ => return None,
+        }
+    }
+    let args = rest.get(1..)?;
+    let command = args.iter().find(|w| !w.starts_with('-'))?;
+    if !matches!(
+        command.as_str(),
+        "publish" | "version" | "version-or-publish"
+    ) {
+        return None;
+    }
+    if args.iter().any(|w| w == "--cwd" || w.starts_with("--cwd=")) {
+        return Some(Err(()));
+    }
+    Some(Ok((
+        command.as_str(),
+        args.iter().any(|w| w == "--dry-run"),
+    )))
+}
+
 fn runs_semantic_release(words: &[String]) -> bool {
     let mut rest = words;
     while let Some(first) = rest.first() {
@@ -1010,6 +1045,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// Follow a command into the file it runs, if it runs one.
     fn command(&mut self, block: &ShellBlock<'a, '_, '_>, command: &Command, depth: usize) {
         let words = strip_prefixes(&command.words);
+        if let Some(run) = covector_command(words) {
+            self.covector(block, command, run, depth);
+            return;
+        }
         if runs_semantic_release(words)
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
@@ -1242,6 +1281,83 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             source: block.source,
             within: at.span,
             text: Cow::Borrowed("nx release publish"),
+            via: block.via.clone(),
+            inherited: block.inherited.clone(),
+            cwd: block.cwd.clone(),
+        };
+        self.shell(&inner, depth + 1);
+    }
+
+    /// What `covector publish` (or `version`) runs: the command lines its
+    /// configuration gives each package, in the package's folder
+    /// ([`crate::release_config::Covector`]), walked as text the job runs
+    /// and located at the command. A dry run runs none of them (covector
+    /// logs them instead); a configuration tplint cannot read, or a run in
+    /// another folder than the root, is opaque.
+    fn covector(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        run: Result<(&str, bool), ()>,
+        depth: usize,
+    ) {
+        use crate::release_config::Covector;
+        // The action's `uses:`, or the command.
+        let at = if block.kind == BlockKind::Implied {
+            Location::new(block.file, block.within)
+        } else {
+            block.command_location(command)
+        };
+        let lines = match (&self.repo.manifests.release.covector, run) {
+            (_, Ok((_, true))) | (Covector::Absent, Ok(_)) => return,
+            (Covector::Commands { version, publish }, Ok((which, false)))
+                if block.cwd.is_empty() =>
+            {
+                match which {
+                    "version" => version.iter().collect::<Vec<_>>(),
+                    "publish" => publish.iter().collect(),
+                    _ => version.iter().chain(publish).collect(),
+                }
+            }
+            _ => {
+                let what = "`covector`, run with a configuration tplint does not read".to_string();
+                self.opaque(block.exec, at, block.via.clone(), what);
+                return;
+            }
+        };
+        if lines.is_empty() || depth >= MAX_DEPTH {
+            return;
+        }
+        let placeholder = |text: &str| {
+            let mut out = String::new();
+            let mut rest = text;
+            while let Some(open) = rest.find("${") {
+                out.push_str(&rest[..open]);
+                out.push_str(super::scripts::PLACEHOLDER);
+                rest = rest[open..]
+                    .find('}')
+                    .map_or("", |close| &rest[open + close + 1..]);
+            }
+            out.push_str(rest);
+            out
+        };
+        let text: Vec<String> = lines
+            .iter()
+            .map(|line| {
+                let command = placeholder(&line.command);
+                match &line.folder {
+                    Some(folder) => format!("(cd {} && {command})", placeholder(folder)),
+                    None => command,
+                }
+            })
+            .collect();
+        let inner = ShellBlock {
+            exec: block.exec,
+            kind: BlockKind::Implied,
+            file: at.file,
+            source: block.source,
+            within: at.span,
+            text: Cow::Owned(text.join("\n")),
             via: block.via.clone(),
             inherited: block.inherited.clone(),
             cwd: block.cwd.clone(),

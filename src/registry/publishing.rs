@@ -467,7 +467,46 @@ pub fn release_tool_actions() -> impl Iterator<Item = &'static ReleaseToolAction
 
 /// Every registry's actions that run the command lines they are given.
 pub fn command_actions() -> impl Iterator<Item = &'static CommandAction> {
-    super::npm::COMMAND_ACTIONS.iter()
+    super::npm::COMMAND_ACTIONS
+        .iter()
+        .chain(POLYGLOT_COMMAND_ACTIONS)
+}
+
+/// Actions of release tools that publish to several registries with the
+/// command lines of their own configuration.
+static POLYGLOT_COMMAND_ACTIONS: &[CommandAction] = &[
+    // jbolda/covector `packages/action/action.yml` and `src/index.ts`
+    // [12f80da]: runs covector's `command` input (`version-or-publish`
+    // runs `version` while change files are left, else `publish`); with
+    // `dryRun: true` it logs the commands instead of running them; in the
+    // `cwd` input's folder. What each command runs is read from
+    // `.changes/config.json` (`release_config::Covector`).
+    CommandAction {
+        action: "jbolda/covector/packages/action",
+        command_inputs: &[],
+        default_command: None,
+        implied: Some(covector_action),
+        cwd_input: Some("cwd"),
+        npmrc_token: None,
+    },
+];
+
+/// The covector command the action runs, as a command line; `None` for
+/// one tplint does not read (`preview`, a value given by an expression).
+fn covector_action(input: &dyn Fn(&str) -> Option<String>, _: Option<&str>) -> Option<String> {
+    let command = input("command")?;
+    let command = command.trim();
+    if !matches!(
+        command,
+        "publish" | "version" | "version-or-publish" | "status"
+    ) {
+        return None;
+    }
+    let dry_run = input("dryRun").is_some_and(|v| v.trim() == "true");
+    Some(format!(
+        "covector {command}{}",
+        if dry_run { " --dry-run" } else { "" }
+    ))
 }
 
 #[cfg(test)]

@@ -117,17 +117,24 @@ const BRANCH_COMMENTS: &[&str] = &["main", "master", "stable", "trunk", "develop
 
 /// Whether a comment after a SHA pin says which version or ref it is:
 /// `v4.2.2`, `v4`, `4.2.2`, `tag=v4.1.0`, `release/v1`, `pin @v4.2.2`,
-/// `ratchet:actions/checkout@v4`, `main`...
+/// `ratchet:actions/checkout@v4`, `main`, and a monorepo's tag of one of
+/// its packages, `covector-v0.12.4` (jbolda/covector's tags)...
 pub fn mentions_version(comment: &str) -> bool {
+    let version_like = |word: &str| {
+        let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
+        bare.starts_with(|c: char| c.is_ascii_digit())
+            && bare
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+    };
     comment
         .split(|c: char| c.is_whitespace() || ",;()[]@=:/#\"'`".contains(c))
         .any(|word| {
-            let bare = word.strip_prefix(['v', 'V']).unwrap_or(word);
-            let version_like = bare.starts_with(|c: char| c.is_ascii_digit())
-                && bare
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c));
-            version_like || BRANCH_COMMENTS.contains(&word.to_ascii_lowercase().as_str())
+            version_like(word)
+                || word
+                    .split_once("-v")
+                    .is_some_and(|(name, version)| !name.is_empty() && version_like(version))
+                || BRANCH_COMMENTS.contains(&word.to_ascii_lowercase().as_str())
         })
 }
 
@@ -218,5 +225,23 @@ mod tests {
         assert!(is_commit_sha("76f52bc884231f62b9a034ebfe128415bbaabdfc"));
         assert!(!is_commit_sha("76f52bc"));
         assert!(!is_commit_sha("release/v1"));
+    }
+
+    #[test]
+    fn version_comments() {
+        for yes in [
+            "v4.2.2",
+            "4",
+            "tag=v4.1.0",
+            "release/v1",
+            "pin @v4.2.2",
+            "main",
+            "covector-v0.12.4",
+        ] {
+            assert!(mentions_version(yes), "{yes}");
+        }
+        for no in ["latest", "checkout", "-v1", "pre-vX", "my-very-own"] {
+            assert!(!mentions_version(no), "{no}");
+        }
     }
 }
