@@ -320,11 +320,11 @@ proptest! {
     #[test]
     fn task_readers_keep_lines_in_their_file(
         selector in any::<u8>(),
-        text in "(task|namespace|do|end|sh|:|release|publish|\\[|\\]|=>|%w|\"|'|`|\\(|\\)|\\{|#|<#|#>|\n|\t| |é|😀|a-z){0,60}",
+        text in "(task|namespace|do|end|sh|:|release|publish|\\[|\\]|=>|%w|\"|'|`|\\(|\\)|\\{|\\}|#|<#|#>|\n|\t| |é|😀|a-z|execSync|spawn|system|subprocess.run|cwd|,|\\$|/|\\*){0,60}",
     ) {
         let mut bytes = vec![selector];
         bytes.extend_from_slice(text.as_bytes());
-        check_task_readers(&bytes, Path::new("proptest"));
+        tasks_session::check(&bytes);
     }
 
     #[test]
@@ -336,52 +336,14 @@ proptest! {
     }
 }
 
-/// As the `tasks` fuzz target: the first byte picks a task runner's
-/// reader (and whether tasks are named), the rest is its file; every
-/// recipe line lies in the file, on character boundaries, and what each
-/// command of the text runs is read without a panic.
-fn check_task_readers(bytes: &[u8], path: &Path) {
-    use tplint::facts::{shell, tasks};
-    let Some((&selector, rest)) = bytes.split_first() else {
-        return;
-    };
-    let text = String::from_utf8_lossy(rest);
-    let named: &[&str] = if selector & 0x80 == 0 {
-        &["release", "publish", "docs:build"]
-    } else {
-        &[]
-    };
-    let owned: Vec<String> = named.iter().map(|n| n.to_string()).collect();
-    let recipes = match (selector & 0x7f) % 6 {
-        0 => tasks::make_recipes(&text, named),
-        1 => tasks::tox_commands("tox.ini", &text, &owned),
-        2 => tasks::tox_commands("tox.toml", &text, &owned),
-        3 => tasks::just_recipes(&text, named),
-        4 => tasks::rake_recipes(&text, named),
-        _ => tasks::package_scripts(&text, "npm", named),
-    };
-    for line in &recipes.lines {
-        let span = line.span;
-        assert!(
-            span.start <= span.end
-                && span.end <= text.len()
-                && text.is_char_boundary(span.start)
-                && text.is_char_boundary(span.end),
-            "{}: {line:?}",
-            path.display()
-        );
-    }
-    for command in shell::commands(&text) {
-        let _ = tasks::what_runs(&command.words);
-    }
-}
-
-/// The `gitlab` and `server` fuzz targets' drivers, the same code the
-/// targets run.
+/// The `gitlab`, `server` and `tasks` fuzz targets' drivers, the same
+/// code the targets run.
 #[path = "../fuzz/fuzz_targets/gitlab_session.rs"]
 mod gitlab_session;
 #[path = "../fuzz/fuzz_targets/server_session.rs"]
 mod server_session;
+#[path = "../fuzz/fuzz_targets/tasks_session.rs"]
+mod tasks_session;
 
 /// Inputs that once broke a fuzz target (see `fuzz/README.md`), and inputs
 /// kept from the corpora of the targets, replayed through the same entry
@@ -419,7 +381,7 @@ fn fuzz_regressions() {
                     let mut sources = tplint::source::SourceMap::default();
                     let _ = tplint::config::parse_text(name, text, &mut sources);
                 }
-                "tasks" => check_task_readers(&bytes, &path),
+                "tasks" => tasks_session::check(&bytes),
                 "gitlab" => gitlab_session::check(&bytes),
                 "server" => server_session::session(&bytes),
                 _ => {

@@ -1,0 +1,68 @@
+//! The `tasks` fuzz target's driver, shared with `tests/robustness.rs`,
+//! which replays the saved inputs of `tests/fuzz-regressions/tasks/`.
+//!
+//! The first byte picks the reader (low bits) and whether tasks are named
+//! (high bit): a task runner's file (Makefile, tox INI and TOML, justfile,
+//! Rakefile, `package.json` scripts) or a Ruby, Python or JavaScript
+//! script; the rest is the file. Every recipe line and script call lies in
+//! the file, on character boundaries, and what each command runs is read
+//! without a panic.
+
+use tplint::facts::scripts::{self, Language};
+use tplint::facts::{shell, tasks};
+use tplint::source::Span;
+
+/// Read one input; panics where the readers break their contract.
+pub fn check(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let inside = |span: Span, what: &dyn std::fmt::Debug| {
+        assert!(
+            span.start <= span.end
+                && span.end <= text.len()
+                && text.is_char_boundary(span.start)
+                && text.is_char_boundary(span.end),
+            "{what:?}"
+        );
+    };
+    let language = match (selector & 0x7f) % 9 {
+        6 => Some(Language::Ruby),
+        7 => Some(Language::Python),
+        8 => Some(Language::JavaScript),
+        _ => None,
+    };
+    if let Some(language) = language {
+        for command in scripts::commands(language, &text) {
+            inside(command.span, &command);
+            for inner in shell::commands(&command.text) {
+                let _ = tasks::what_runs(&inner.words);
+            }
+        }
+        let _ = scripts::sets_environment(&text);
+        let _ = scripts::changes_folder(language, &text);
+        let _ = scripts::reads_arguments(language, &text);
+        return;
+    }
+    let named: &[&str] = if selector & 0x80 == 0 {
+        &["release", "publish", "docs:build"]
+    } else {
+        &[]
+    };
+    let owned: Vec<String> = named.iter().map(|n| n.to_string()).collect();
+    let recipes = match (selector & 0x7f) % 9 {
+        0 => tasks::make_recipes(&text, named),
+        1 => tasks::tox_commands("tox.ini", &text, &owned),
+        2 => tasks::tox_commands("tox.toml", &text, &owned),
+        3 => tasks::just_recipes(&text, named),
+        4 => tasks::rake_recipes(&text, named),
+        _ => tasks::package_scripts(&text, "npm", named),
+    };
+    for line in &recipes.lines {
+        inside(line.span, line);
+    }
+    for command in shell::commands(&text) {
+        let _ = tasks::what_runs(&command.words);
+    }
+}
