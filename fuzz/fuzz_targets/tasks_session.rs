@@ -3,8 +3,8 @@
 //!
 //! The first byte picks the reader (low bits) and whether tasks are named
 //! (high bit): a task runner's file (Makefile, tox INI and TOML, justfile,
-//! Rakefile, `package.json` scripts) or a Ruby, Python or JavaScript
-//! script; the rest is the file. Every recipe line and script call lies in
+//! Rakefile, `package.json` scripts), a Ruby, Python or JavaScript script,
+//! or a NUKE build's C# file; the rest is the file. Every recipe line and script call lies in
 //! the file, on character boundaries, and what each command runs is read
 //! without a panic.
 
@@ -27,7 +27,19 @@ pub fn check(data: &[u8]) {
             "{what:?}"
         );
     };
-    let language = match (selector & 0x7f) % 9 {
+    if (selector & 0x7f) % 10 == 9 {
+        let build = tplint::facts::nuke::Build::parse(&[&text]);
+        for target in [None, Some("publish".to_string())] {
+            for skip in [None, Some(Vec::new())] {
+                let invoked: Vec<String> = target.iter().cloned().collect();
+                for push in build.pushes(&invoked, skip.as_deref()).unwrap_or_default() {
+                    inside(push.span, push);
+                }
+            }
+        }
+        return;
+    }
+    let language = match (selector & 0x7f) % 10 {
         6 => Some(Language::Ruby),
         7 => Some(Language::Python),
         8 => Some(Language::JavaScript),
@@ -51,7 +63,7 @@ pub fn check(data: &[u8]) {
         &[]
     };
     let owned: Vec<String> = named.iter().map(|n| n.to_string()).collect();
-    let recipes = match (selector & 0x7f) % 9 {
+    let recipes = match (selector & 0x7f) % 10 {
         0 => tasks::make_recipes(&text, named),
         1 => tasks::tox_commands("tox.ini", &text, &owned),
         2 => tasks::tox_commands("tox.toml", &text, &owned),

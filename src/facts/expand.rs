@@ -184,6 +184,14 @@ impl<'a> Executed<'a, '_> {
         levels
     }
 
+    /// The names of every variable of the step's, its callers', the job's
+    /// and the workflow's `env:`.
+    pub fn env_names(&self) -> impl Iterator<Item = &'a str> {
+        self.env_levels()
+            .into_iter()
+            .flat_map(|(list, _, _)| list.iter().map(|kv| kv.key.value.as_str()))
+    }
+
     /// Variable `name` from the step's, its callers', the job's and the
     /// workflow's `env:`; a trailing `*` in `name` matches a prefix.
     pub fn env(&self, name: &str) -> Option<EnvHit<'a>> {
@@ -524,6 +532,22 @@ pub fn walk_text<'a, V: Visit<'a>>(
 
 /// Whether words run semantic-release: itself, or through `npx`, `pnpm`
 /// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
+/// A NUKE run: its arguments and its build project's folder.
+struct NukeRun {
+    args: Vec<String>,
+    project: String,
+}
+
+/// The build project a NUKE bootstrapper runs (`BUILD_PROJECT_FILE=
+/// "$SCRIPT_DIR/build/_build.csproj"`, `$BuildProjectFile =
+/// "$PSScriptRoot\build\_build.csproj"`): its folder.
+static NUKE_PROJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:SCRIPT_DIR|PSScriptRoot)[/\\]+([A-Za-z0-9_.\-/\\]+?)[/\\]+[A-Za-z0-9_.\-]+\.csproj",
+    )
+    .expect("valid regex literal")
+});
+
 /// `covector publish`, `covector version` or (the action's)
 /// `covector version-or-publish`, run directly or through a package
 /// runner: the command, and whether the run is a dry run (`--dry-run`,
@@ -1049,6 +1073,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.covector(block, command, run, depth);
             return;
         }
+        if let Some(run) = self.nuke_run(block, words) {
+            self.nuke(block, command, run, depth);
+            return;
+        }
         if runs_semantic_release(words)
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
@@ -1358,6 +1386,234 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             source: block.source,
             within: at.span,
             text: Cow::Owned(text.join("\n")),
+            via: block.via.clone(),
+            inherited: block.inherited.clone(),
+            cwd: block.cwd.clone(),
+        };
+        self.shell(&inner, depth + 1);
+    }
+
+    /// A NUKE build run by this command: `./build.sh ARGS`, `./build.cmd`,
+    /// `build.ps1` (the bootstrappers NUKE writes, recognised by their
+    /// `.nuke` temporary folder; through `bash`, `sh` or `pwsh` too), `nuke
+    /// ARGS` or `dotnet nuke ARGS`: its arguments and the build project's
+    /// folder (`build/`, or the one the bootstrapper names). `None` for
+    /// anything else, and for a bootstrapper not read yet (the command is
+    /// then followed as a script, which reads it).
+    fn nuke_run(&mut self, block: &ShellBlock<'a, '_, '_>, words: &[String]) -> Option<NukeRun> {
+        const SHELLS: &[&str] = &[
+            "bash",
+            "sh",
+            "pwsh",
+            "powershell",
+            "pwsh.exe",
+            "powershell.exe",
+        ];
+        let base = |w: &str| w.rsplit(['/', '\\']).next().unwrap_or(w).to_string();
+        let program = base(words.first()?);
+        let (script, args): (Option<&String>, &[String]) = if program == "nuke" {
+            (None, &words[1..])
+        } else if program == "dotnet" && words.get(1).is_some_and(|w| w == "nuke") {
+            (None, &words[2..])
+        } else if matches!(program.as_str(), "build.sh" | "build.cmd" | "build.ps1") {
+            (words.first(), &words[1..])
+        } else if SHELLS.contains(&program.as_str()) {
+            let at = words
+                .iter()
+                .position(|w| matches!(base(w).as_str(), "build.sh" | "build.ps1" | "build.cmd"))?;
+            if words[1..at]
+                .iter()
+                .any(|w| !w.starts_with('-') || w.eq_ignore_ascii_case("-command"))
+            {
+                return None;
+            }
+            (Some(&words[at]), &words[at + 1..])
+        } else {
+            return None;
+        };
+        let mut project = "build".to_string();
+        if let Some(script) = script {
+            let script = script.replace('\\', "/");
+            let script = script.trim_start_matches("./");
+            // build.cmd runs build.ps1 beside it.
+            let bootstrapper = match script.strip_suffix(".cmd") {
+                Some(stem) => format!("{stem}.ps1"),
+                None => script.to_string(),
+            };
+            let path = join(&block.cwd, &bootstrapper)?;
+            let Some(local) = self.repo.locals.text(&path) else {
+                if self.repo.locals.can_read() {
+                    self.needs.insert(Need::Text(path));
+                }
+                return None;
+            };
+            let text = &self.repo.sources.get(local.file?).text;
+            if !text.contains(".nuke") {
+                return None;
+            }
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let named = NUKE_PROJECT
+                .captures(text)
+                .and_then(|c| c.get(1))
+                .map_or("build".to_string(), |m| m.as_str().replace('\\', "/"));
+            project = join(dir, &named)?;
+        } else {
+            project = join(&block.cwd, &project)?;
+        }
+        Some(NukeRun {
+            args: args.to_vec(),
+            project,
+        })
+    }
+
+    /// What a NUKE run pushes to NuGet: the build (the `.cs` files of its
+    /// project's folder) read for the targets the run brings along
+    /// ([`super::nuke::Build::pushes`]), each push walked as the `dotnet
+    /// nuget push` it is, with its source and API key where the workflow
+    /// gives them (a parameter's environment variable or argument, a
+    /// literal default). The build stays opaque; a push whose source or
+    /// key tplint cannot tell adds nothing.
+    fn nuke(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        run: NukeRun,
+        depth: usize,
+    ) {
+        use super::nuke::{Build, Value, reads_variable};
+        let exec = block.exec;
+        let at = block.command_location(command);
+        let shown = strip_prefixes(&command.words).join(" ");
+        self.visitor.local_code(
+            exec.top,
+            at,
+            &block.via,
+            &format!("`{shown}`, a NUKE build of the repository"),
+        );
+        self.opaque(
+            exec,
+            at,
+            block.via.clone(),
+            format!("`{shown}`, a NUKE build tplint reads only for its NuGet pushes"),
+        );
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let Some(names) = self.repo.locals.folder(&run.project) else {
+            if self.repo.locals.can_read() {
+                self.needs.insert(Need::Folder(run.project.clone()));
+            }
+            return;
+        };
+        let mut texts: Vec<&'a str> = Vec::new();
+        let mut unread = false;
+        for name in names.iter().filter(|n| n.ends_with(".cs")) {
+            let path = format!("{}/{name}", run.project);
+            match self.repo.locals.text(&path) {
+                Some(local) => match local.file {
+                    Some(id) if self.budget.take(self.repo.sources.get(id).text.len()) => {
+                        texts.push(&self.repo.sources.get(id).text);
+                    }
+                    _ => unread = true,
+                },
+                None => {
+                    if self.repo.locals.can_read() {
+                        self.needs.insert(Need::Text(path));
+                    }
+                    unread = true;
+                }
+            }
+        }
+        if unread || texts.is_empty() {
+            return;
+        }
+        let build = Build::parse(&texts);
+        // NUKE's arguments: targets first (or after `--target`), `--skip`
+        // with the targets it skips, and parameters by name.
+        let mut targets: Vec<String> = Vec::new();
+        let mut skip: Option<Vec<String>> = None;
+        let mut parameters: Vec<(String, String)> = Vec::new();
+        let mut current: Option<String> = None;
+        for word in &run.args {
+            if let Some(option) = word.strip_prefix('-') {
+                let option = option.trim_start_matches('-').to_ascii_lowercase();
+                if option == "skip" {
+                    skip.get_or_insert_with(Vec::new);
+                }
+                current = Some(option);
+                continue;
+            }
+            match current.as_deref() {
+                None | Some("target") | Some("t") => targets.push(word.clone()),
+                Some("skip") => skip.get_or_insert_with(Vec::new).push(word.clone()),
+                Some(name) => {
+                    parameters.push((name.to_string(), word.clone()));
+                    current = None;
+                }
+            }
+        }
+        let Some(pushes) = build.pushes(&targets, skip.as_deref()) else {
+            return;
+        };
+        let names: Vec<&'a str> = exec.env_names().collect();
+        let variable = |member: &str| {
+            names
+                .iter()
+                .copied()
+                .find(|name| reads_variable(member, name))
+        };
+        let literal = |hit: Option<EnvHit<'a>>| {
+            hit.map(|hit| hit.value.into_owned())
+                .filter(|v| !v.contains('$') && !v.trim().is_empty())
+        };
+        let mut lines: Vec<String> = Vec::new();
+        for push in pushes {
+            let source = match &push.source {
+                Some(Value::Literal(url)) => Some(url.clone()),
+                Some(Value::Member(member)) => match variable(member) {
+                    Some(name) => literal(block.env(Some(command), name)),
+                    None => build.literals.get(member).cloned(),
+                },
+                Some(Value::Variable(name)) => literal(block.env(Some(command), name)),
+                _ => None,
+            };
+            let key = match &push.api_key {
+                Some(Value::Member(member)) => variable(member)
+                    .map(|name| format!("\"${name}\""))
+                    .or_else(|| {
+                        parameters
+                            .iter()
+                            .find(|(name, _)| reads_variable(member, name))
+                            .map(|(_, value)| super::scripts::quote(value))
+                    }),
+                Some(Value::Variable(name)) => Some(format!("\"${name}\"")),
+                _ => None,
+            };
+            if let (Some(source), Some(key)) = (source, key) {
+                // `NUGET_API_KEY` is the variable NuGet reads itself: the
+                // push is read with it, named as the workflow names it.
+                let key = if key == "\"$NUGET_API_KEY\"" {
+                    String::new()
+                } else {
+                    format!(" --api-key {key}")
+                };
+                lines.push(format!(
+                    "dotnet nuget push '{}' --source {}{key}",
+                    super::scripts::PLACEHOLDER,
+                    super::scripts::quote(&source)
+                ));
+            }
+        }
+        if lines.is_empty() {
+            return;
+        }
+        let inner = ShellBlock {
+            exec,
+            kind: BlockKind::Implied,
+            file: at.file,
+            source: block.source,
+            within: at.span,
+            text: Cow::Owned(lines.join("\n")),
             via: block.via.clone(),
             inherited: block.inherited.clone(),
             cwd: block.cwd.clone(),

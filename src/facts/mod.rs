@@ -17,6 +17,7 @@ pub mod ci_view;
 pub mod conditions;
 pub mod expand;
 pub mod npm;
+pub mod nuke;
 pub mod oidc;
 pub mod parse_cache;
 pub mod permissions;

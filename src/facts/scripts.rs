@@ -415,7 +415,7 @@ impl Argument {
 }
 
 /// A word quoted for the shell, when it needs to be.
-fn quote(word: &str) -> String {
+pub fn quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

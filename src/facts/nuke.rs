@@ -1,0 +1,575 @@
+//! NUKE builds (nuke-build/nuke): C# build projects whose targets a
+//! workflow runs through the bootstrapper (`./build.sh Publish`,
+//! `./build.cmd`, `build.ps1`) or the global tool (`nuke Publish`). Read
+//! only for what matters to publishing: the targets, the targets each one
+//! brings along (`DependsOn`, `Triggers`, and the reverse `DependentFor`,
+//! `TriggeredBy`), the default target (`Execute<Build>(x => x.Compile)`),
+//! and the NuGet pushes in each target's body (`DotNetNuGetPush`,
+//! `NuGetPush`) with their `SetSource` and `SetApiKey` arguments. A
+//! target's other work is opaque: the build stays opaque whatever is read.
+//!
+//! Facts checked in nuke-build/nuke [27e8077]: `Target` declarations and
+//! their relations (`source/Nuke.Build/ITargetDefinition.cs`), the
+//! bootstrappers' `.nuke/temp` folder and `build/_build.csproj`
+//! (`source/Nuke.GlobalTool/templates/build.sh`, `build.ps1`), and a
+//! parameter read from the environment variable of the same letters and
+//! digits in any case, or with a `NUKE` prefix
+//! (`source/Nuke.Build/Execution/ParameterService.cs`
+//! `GetEnvironmentVariable`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::source::Span;
+
+/// An expression given to `SetSource`/`SetApiKey`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A string literal.
+    Literal(String),
+    /// A member of the build (a field, property or parameter).
+    Member(String),
+    /// `Environment.GetEnvironmentVariable("NAME")`.
+    Variable(String),
+    /// Anything else.
+    Other(String),
+}
+
+/// A NuGet push in a target's body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Push {
+    /// Which of the files read holds it.
+    pub file: usize,
+    /// The call, in that file.
+    pub span: Span,
+    pub source: Option<Value>,
+    pub api_key: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Target {
+    depends_on: Vec<String>,
+    triggers: Vec<String>,
+    dependent_for: Vec<String>,
+    triggered_by: Vec<String>,
+    pushes: Vec<Push>,
+}
+
+/// The targets of a NUKE build, read from its C# files.
+#[derive(Clone, Debug, Default)]
+pub struct Build {
+    /// By name in lower case (NUKE matches target names ignoring case).
+    targets: HashMap<String, Target>,
+    default: Option<String>,
+    /// String members with a literal value (`string Source = "..."`), the
+    /// default of a parameter included.
+    pub literals: HashMap<String, String>,
+}
+
+static TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bTarget\s+([A-Za-z_][A-Za-z0-9_]*)\s*=>").expect("valid regex literal")
+});
+static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Execute<[^>]+>\(\s*\w+\s*=>\s*\w+\.([A-Za-z_][A-Za-z0-9_]*)\s*\)")
+        .expect("valid regex literal")
+});
+static LITERAL_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bstring\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|=>)\s*"([^"\\{}]*)"\s*;"#)
+        .expect("valid regex literal")
+});
+
+impl Build {
+    /// Read the build's files (their texts, in order).
+    pub fn parse(files: &[&str]) -> Self {
+        let mut build = Self::default();
+        for (index, text) in files.iter().enumerate() {
+            let skipped = non_code(text);
+            let in_code = |at: usize| {
+                let i = skipped.partition_point(|(start, _)| *start <= at);
+                i == 0 || skipped[i - 1].1 <= at
+            };
+            for captures in LITERAL_MEMBER.captures_iter(text) {
+                if let (Some(name), Some(value)) = (captures.get(1), captures.get(2))
+                    && in_code(name.start())
+                {
+                    build
+                        .literals
+                        .insert(name.as_str().to_string(), value.as_str().to_string());
+                }
+            }
+            if let Some(captures) = DEFAULT.captures(text)
+                && let Some(name) = captures.get(1)
+                && in_code(name.start())
+            {
+                build.default = Some(name.as_str().to_ascii_lowercase());
+            }
+            for captures in TARGET.captures_iter(text) {
+                let (Some(whole), Some(name)) = (captures.get(0), captures.get(1)) else {
+                    continue;
+                };
+                if !in_code(whole.start()) {
+                    continue;
+                }
+                let body_start = whole.end();
+                let body_end = statement_end(text, body_start, &in_code);
+                let body = &text[body_start..body_end];
+                let target = build
+                    .targets
+                    .entry(name.as_str().to_ascii_lowercase())
+                    .or_default();
+                for (method, list) in [
+                    (".DependsOn(", &mut target.depends_on),
+                    (".Triggers(", &mut target.triggers),
+                    (".DependentFor(", &mut target.dependent_for),
+                    (".TriggeredBy(", &mut target.triggered_by),
+                ] {
+                    for (at, _) in body.match_indices(method) {
+                        if !in_code(body_start + at) {
+                            continue;
+                        }
+                        let open = body_start + at + method.len() - 1;
+                        if let Some(inside) = arguments(text, open, &in_code) {
+                            list.extend(split_top_level(inside).iter().filter_map(|a| {
+                                trailing_identifier(a).map(str::to_ascii_lowercase)
+                            }));
+                        }
+                    }
+                }
+                for (at, _) in body.match_indices("NuGetPush(") {
+                    let start = body_start + at;
+                    if !in_code(start) {
+                        continue;
+                    }
+                    let open = start + "NuGetPush(".len() - 1;
+                    let Some(inside) = arguments(text, open, &in_code) else {
+                        continue;
+                    };
+                    let end = open + inside.len() + 2;
+                    let call_start = text[..start]
+                        .char_indices()
+                        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+                        .map_or(0, |(at, c)| at + c.len_utf8());
+                    target.pushes.push(Push {
+                        file: index,
+                        span: Span::new(call_start, end.min(text.len())),
+                        source: setting(inside, ".SetSource(")
+                            .or_else(|| property(inside, "Source")),
+                        api_key: setting(inside, ".SetApiKey(")
+                            .or_else(|| property(inside, "ApiKey")),
+                    });
+                }
+            }
+        }
+        build
+    }
+
+    /// Whether the build defines any target.
+    pub fn has_targets(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
+    /// The pushes a run of `invoked` targets (the default one when none is
+    /// named) can make: those of the targets it runs, with what they
+    /// depend on and trigger, unless skipped (`skip`: `None` for no
+    /// `--skip`, an empty list for `--skip` alone, which runs only the
+    /// targets named). `None` when a target named is not defined here.
+    pub fn pushes(&self, invoked: &[String], skip: Option<&[String]>) -> Option<Vec<&Push>> {
+        let named: Vec<String> = if invoked.is_empty() {
+            vec![self.default.clone()?]
+        } else {
+            invoked.iter().map(|t| t.to_ascii_lowercase()).collect()
+        };
+        if named.iter().any(|t| !self.targets.contains_key(t)) {
+            return None;
+        }
+        let skipped: BTreeSet<String> = skip
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.to_ascii_lowercase())
+            .collect();
+        let only_named = skip.is_some_and(<[String]>::is_empty);
+        let mut runs: BTreeSet<String> = named.iter().cloned().collect();
+        let mut queue: Vec<String> = named.clone();
+        while let Some(name) = queue.pop() {
+            if only_named {
+                break;
+            }
+            let mut next: Vec<&String> = Vec::new();
+            if let Some(target) = self.targets.get(&name) {
+                next.extend(target.depends_on.iter().chain(&target.triggers));
+            }
+            for (other, target) in &self.targets {
+                if target
+                    .dependent_for
+                    .iter()
+                    .chain(&target.triggered_by)
+                    .any(|t| *t == name)
+                {
+                    next.push(other);
+                }
+            }
+            for target in next {
+                if !skipped.contains(target) && runs.insert(target.clone()) {
+                    queue.push(target.clone());
+                }
+            }
+        }
+        Some(
+            runs.iter()
+                .filter_map(|name| self.targets.get(name))
+                .flat_map(|target| &target.pushes)
+                .collect(),
+        )
+    }
+}
+
+/// Whether a parameter's value comes from environment variable `variable`:
+/// the same letters and digits in any case, or with a `NUKE` prefix.
+pub fn reads_variable(member: &str, variable: &str) -> bool {
+    let trimmed = |name: &str| -> String {
+        name.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let member = trimmed(member);
+    let variable = trimmed(variable);
+    variable == member || variable.strip_prefix("nuke") == Some(member.as_str())
+}
+
+/// The end of the statement starting at `from`: its `;` outside brackets,
+/// strings and comments.
+fn statement_end(text: &str, from: usize, in_code: &dyn Fn(usize) -> bool) -> usize {
+    let mut depth = 0usize;
+    for (offset, c) in text[from..].char_indices() {
+        let at = from + offset;
+        if !in_code(at) {
+            continue;
+        }
+        match c {
+            '(' | '{' | '[' => depth += 1,
+            ')' | '}' | ']' => {
+                if depth == 0 {
+                    return at;
+                }
+                depth -= 1;
+            }
+            ';' if depth == 0 => return at,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The text between the parenthesis at `open` and the one closing it.
+fn arguments<'t>(text: &'t str, open: usize, in_code: &dyn Fn(usize) -> bool) -> Option<&'t str> {
+    let mut depth = 0usize;
+    for (offset, c) in text[open..].char_indices() {
+        let at = open + offset;
+        if !in_code(at) {
+            continue;
+        }
+        match c {
+            '(' | '{' | '[' => depth += 1,
+            ')' | '}' | ']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(&text[open + 1..at]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Arguments split at commas outside brackets and strings.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let skipped = non_code(text);
+    let in_code = |at: usize| {
+        let i = skipped.partition_point(|(start, _)| *start <= at);
+        i == 0 || skipped[i - 1].1 <= at
+    };
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        if !in_code(at) {
+            continue;
+        }
+        match c {
+            '(' | '{' | '[' | '<' => depth += 1,
+            ')' | '}' | ']' | '>' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(text[start..at].trim());
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// The identifier an argument ends with (`Pack`, `x => x.Pack`).
+fn trailing_identifier(argument: &str) -> Option<&str> {
+    let end = argument.trim_end();
+    let start = end
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |at| at + 1);
+    let name = &end[start..];
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// The argument of a fluent setting (`.SetApiKey(NuGetApiKey)`) in a
+/// push's arguments.
+fn setting(arguments: &str, method: &str) -> Option<Value> {
+    let at = arguments.find(method)?;
+    let open = at + method.len() - 1;
+    let skipped = non_code(arguments);
+    let in_code = |i: usize| {
+        let k = skipped.partition_point(|(start, _)| *start <= i);
+        k == 0 || skipped[k - 1].1 <= i
+    };
+    let inside = self::arguments(arguments, open, &in_code)?;
+    Some(value(inside.trim()))
+}
+
+/// The value of a settings object's property (Cake style, `ApiKey =
+/// apiKey,` inside `new DotNetNuGetPushSettings { ... }`).
+fn property(arguments: &str, name: &str) -> Option<Value> {
+    let pattern = Regex::new(&format!(r"\b{name}\s*=\s*([^,}}\n]+)")).ok()?;
+    let captures = pattern.captures(arguments)?;
+    Some(value(captures.get(1)?.as_str().trim()))
+}
+
+fn value(expression: &str) -> Value {
+    static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^(?:System\.)?Environment\.GetEnvironmentVariable\(\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\)$"#)
+            .expect("valid regex literal")
+    });
+    let expression = expression.strip_prefix("this.").unwrap_or(expression);
+    if let Some(literal) = expression
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|body| !body.contains(['"', '\\', '{']))
+    {
+        return Value::Literal(literal.to_string());
+    }
+    if let Some(captures) = VARIABLE.captures(expression)
+        && let Some(name) = captures.get(1)
+    {
+        return Value::Variable(name.as_str().to_string());
+    }
+    let member = !expression.is_empty()
+        && expression.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        && expression.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if member {
+        Value::Member(expression.to_string())
+    } else {
+        Value::Other(expression.to_string())
+    }
+}
+
+/// The byte ranges of C# text that are not code: comments, string and
+/// character literals (regular, verbatim `@"..."`, interpolated, raw
+/// `"""..."""`), in order.
+fn non_code(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &text[at..];
+        let end = if rest.starts_with("//") {
+            Some(rest.find('\n').map_or(text.len(), |end| at + end))
+        } else if let Some(inner) = rest.strip_prefix("/*") {
+            Some(inner.find("*/").map_or(text.len(), |end| at + 2 + end + 2))
+        } else if let Some(inner) = rest.strip_prefix("\"\"\"") {
+            Some(
+                inner
+                    .find("\"\"\"")
+                    .map_or(text.len(), |end| at + 3 + end + 3),
+            )
+        } else if rest.starts_with("@\"") || rest.starts_with("$@\"") || rest.starts_with("@$\"") {
+            let open = rest.find('"').unwrap_or(0) + 1;
+            let mut i = at + open;
+            loop {
+                match text[i..].find('"') {
+                    Some(q) if text[i + q + 1..].starts_with('"') => i += q + 2,
+                    Some(q) => break Some(i + q + 1),
+                    None => break Some(text.len()),
+                }
+            }
+        } else if rest.starts_with('"') || rest.starts_with("$\"") || rest.starts_with('\'') {
+            let quote = if rest.starts_with('\'') { '\'' } else { '"' };
+            let open = rest.find(quote).unwrap_or(0) + 1;
+            let mut end = None;
+            let mut escaped = false;
+            for (offset, c) in rest[open..].char_indices() {
+                match c {
+                    '\n' => {
+                        end = Some(at + open + offset);
+                        break;
+                    }
+                    '\\' if !escaped => escaped = true,
+                    c if c == quote && !escaped => {
+                        end = Some(at + open + offset + 1);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            Some(end.unwrap_or(text.len()))
+        } else {
+            None
+        };
+        match end {
+            Some(end) => {
+                ranges.push((at, end.max(at + 1)));
+                at = end.max(at + 1);
+            }
+            None => at += rest.chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUILD: &str = r#"using static Nuke.Common.Tools.DotNet.DotNetTasks;
+
+class Build : NukeBuild
+{
+    public static int Main() => Execute<Build>(x => x.Compile);
+
+    [Parameter("NuGet Source for Packages")] readonly string NuGetSource = "https://api.nuget.org/v3/index.json";
+    [Parameter("NuGet Api Key")] [Secret] readonly string NuGetApiKey;
+    string GithubSource => "https://nuget.pkg.github.com/acme/index.json";
+
+    Target Compile => _ => _
+        .Executes(() => DotNetBuild(s => s.SetProjectFile("Acme.sln")));
+
+    Target Pack => _ => _
+        .DependsOn(Compile)
+        .Executes(() =>
+        {
+            DotNetPack(s => s.SetProject("Acme.sln")); // DotNetNuGetPush(s => s) in a comment
+        });
+
+    Target Publish => _ => _
+        .DependsOn(Pack)
+        .Requires(() => NuGetApiKey)
+        .Executes(() =>
+        {
+            DotNetNuGetPush(s => s
+                .SetSource(NuGetSource)
+                .SetApiKey(NuGetApiKey)
+                .SetTargetPath("artifacts/*.nupkg"));
+        });
+
+    Target PublishGitHub => _ => _
+        .TriggeredBy(Pack)
+        .OnlyWhenStatic(() => IsServerBuild)
+        .Executes(() => DotNetTasks.DotNetNuGetPush(s => s
+            .SetSource(GithubSource)
+            .SetApiKey(GitHubActions.Token)));
+}
+"#;
+
+    #[test]
+    fn targets_their_relations_and_pushes() {
+        let build = Build::parse(&[BUILD]);
+        assert_eq!(
+            build.literals.get("NuGetSource").map(String::as_str),
+            Some("https://api.nuget.org/v3/index.json")
+        );
+        // The default target pushes nothing.
+        assert_eq!(build.pushes(&[], None).map(|p| p.len()), Some(0));
+        // `Compile` alone: nothing; `Pack` triggers the GitHub push.
+        let pack = build.pushes(&["pack".into()], None).expect("defined");
+        assert_eq!(pack.len(), 1);
+        assert_eq!(pack[0].source, Some(Value::Member("GithubSource".into())));
+        assert_eq!(
+            pack[0].api_key,
+            Some(Value::Other("GitHubActions.Token".into()))
+        );
+        let publish = build.pushes(&["Publish".into()], None).expect("defined");
+        assert_eq!(publish.len(), 2);
+        let nuget = publish
+            .iter()
+            .find(|p| p.source == Some(Value::Member("NuGetSource".into())))
+            .expect("the NuGet push");
+        assert_eq!(nuget.api_key, Some(Value::Member("NuGetApiKey".into())));
+        assert!(BUILD[nuget.span.range()].starts_with("DotNetNuGetPush(s => s"));
+        // `--skip` alone runs only the targets named.
+        assert_eq!(
+            build
+                .pushes(&["Publish".into()], Some(&[]))
+                .map(|p| p.len()),
+            Some(1)
+        );
+        assert_eq!(
+            build
+                .pushes(&["Publish".into()], Some(&["pack".into()]))
+                .map(|p| p.len()),
+            Some(1)
+        );
+        assert!(build.pushes(&["Deploy".into()], None).is_none());
+    }
+
+    #[test]
+    fn parameters_read_variables_by_letters() {
+        assert!(reads_variable("NuGetApiKey", "NUGET_API_KEY"));
+        assert!(reads_variable("NuGetApiKey", "NuGetApiKey"));
+        assert!(reads_variable("NuGetApiKey", "NUKE_NUGET_API_KEY"));
+        assert!(!reads_variable("NuGetApiKey", "NUGET_KEY"));
+    }
+
+    #[test]
+    fn cake_style_settings_and_variables() {
+        let text = r#"Target Push => _ => _.Executes(() => {
+    DotNetNuGetPush(file, new DotNetNuGetPushSettings
+    {
+        Source = "https://api.nuget.org/v3/index.json",
+        ApiKey = Environment.GetEnvironmentVariable("NUGET_API_KEY"),
+    });
+});
+"#;
+        let build = Build::parse(&[text]);
+        let pushes = build.pushes(&["push".into()], None).expect("defined");
+        assert_eq!(
+            pushes[0].source,
+            Some(Value::Literal("https://api.nuget.org/v3/index.json".into()))
+        );
+        assert_eq!(
+            pushes[0].api_key,
+            Some(Value::Variable("NUGET_API_KEY".into()))
+        );
+    }
+
+    #[test]
+    fn bad_input_is_not_read() {
+        for (at, _) in BUILD.char_indices() {
+            for text in [&BUILD[..at], &BUILD[at..]] {
+                let build = Build::parse(&[text]);
+                let _ = build.pushes(&["publish".into()], None);
+                let _ = build.pushes(&[], Some(&[]));
+            }
+        }
+        let _ = Build::parse(&[
+            "@\"unterminated",
+            "\"\"\" raw",
+            "Target X => _ => _.DependsOn(",
+        ]);
+        // A push right after a character of several bytes.
+        let text = "Target P => _ => _.Executes(() => →DotNetNuGetPush(s => s));";
+        let odd = Build::parse(&[text]);
+        let pushes = odd.pushes(&["p".into()], None).expect("defined");
+        assert!(text[pushes[0].span.range()].starts_with("DotNetNuGetPush("));
+    }
+}
