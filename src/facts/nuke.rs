@@ -6,6 +6,8 @@
 //! `TriggeredBy`), the default target (`Execute<Build>(x => x.Compile)`),
 //! and the NuGet pushes in each target's body (`DotNetNuGetPush`,
 //! `NuGetPush`) with their `SetSource` and `SetApiKey` arguments. A
+//! target's other conditions may hold, except `IsLocalBuild`, which is
+//! false on a CI server (`source/Nuke.Build/NukeBuild.Statics.cs`). A
 //! target's other work is opaque: the build stays opaque whatever is read.
 //!
 //! Facts checked in nuke-build/nuke [27e8077]: `Target` declarations and
@@ -55,6 +57,8 @@ struct Target {
     dependent_for: Vec<String>,
     triggered_by: Vec<String>,
     pushes: Vec<Push>,
+    /// Runs only outside CI (`OnlyWhen...(() => IsLocalBuild)`).
+    local_only: bool,
 }
 
 /// The targets of a NUKE build, read from its C# files.
@@ -74,6 +78,12 @@ static TARGET: LazyLock<Regex> = LazyLock::new(|| {
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"Execute<[^>]+>\(\s*\w+\s*=>\s*\w+\.([A-Za-z_][A-Za-z0-9_]*)\s*\)")
         .expect("valid regex literal")
+});
+static LOCAL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\.OnlyWhen(?:Static|Dynamic)\(\s*\(\)\s*=>\s*(?:IsLocalBuild|!\s*IsServerBuild)\s*\)",
+    )
+    .expect("valid regex literal")
 });
 static LITERAL_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\bstring\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|=>)\s*"([^"\\{}]*)"\s*;"#)
@@ -119,6 +129,9 @@ impl Build {
                     .targets
                     .entry(name.as_str().to_ascii_lowercase())
                     .or_default();
+                // `.OnlyWhenStatic(() => IsLocalBuild)`: skipped on a CI
+                // server (`NukeBuild.IsLocalBuild`), whatever runs it.
+                target.local_only |= LOCAL_ONLY.is_match(body);
                 for (method, list) in [
                     (".DependsOn(", &mut target.depends_on),
                     (".Triggers(", &mut target.triggers),
@@ -219,6 +232,7 @@ impl Build {
         Some(
             runs.iter()
                 .filter_map(|name| self.targets.get(name))
+                .filter(|target| !target.local_only)
                 .flat_map(|target| &target.pushes)
                 .collect(),
         )
@@ -471,6 +485,11 @@ class Build : NukeBuild
                 .SetApiKey(NuGetApiKey)
                 .SetTargetPath("artifacts/*.nupkg"));
         });
+
+    Target PushLocally => _ => _
+        .TriggeredBy(Pack)
+        .OnlyWhenStatic(() => IsLocalBuild)
+        .Executes(() => DotNetNuGetPush(s => s.SetSource(NuGetSource).SetApiKey(NuGetApiKey)));
 
     Target PublishGitHub => _ => _
         .TriggeredBy(Pack)
