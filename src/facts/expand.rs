@@ -978,10 +978,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 None => Some(block.cwd.clone()),
             }
         };
-        let mut saved: Vec<(usize, Option<String>)> = Vec::new();
+        let mut saved: Vec<(usize, usize, Option<String>)> = Vec::new();
         for command in &commands {
-            while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
-                if let Some((_, before)) = saved.pop() {
+            while saved
+                .last()
+                .is_some_and(|(at, id, _)| left_subshell(*at, *id, command))
+            {
+                if let Some((_, _, before)) = saved.pop() {
                     cwd = before;
                 }
             }
@@ -993,7 +996,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             });
             if let Some(moved) = changed_folder(target.as_deref().unwrap_or(words), cwd.as_deref())
             {
-                saved.push((command.subshell, cwd.clone()));
+                saved.push((command.subshell, command.subshell_id, cwd.clone()));
                 cwd = moved;
                 continue;
             }
@@ -2224,10 +2227,13 @@ pub fn folder_after(
         return cwd;
     }
     let mut cwd = cwd;
-    let mut saved: Vec<(usize, Option<String>)> = Vec::new();
+    let mut saved: Vec<(usize, usize, Option<String>)> = Vec::new();
     for command in shell::commands(text) {
-        while saved.last().is_some_and(|(at, _)| *at > command.subshell) {
-            if let Some((_, before)) = saved.pop() {
+        while saved
+            .last()
+            .is_some_and(|(at, id, _)| left_subshell(*at, *id, &command))
+        {
+            if let Some((_, _, before)) = saved.pop() {
                 cwd = before;
             }
         }
@@ -2240,17 +2246,25 @@ pub fn folder_after(
         };
         let target = cd_with_variables(words, &own);
         if let Some(moved) = changed_folder(target.as_deref().unwrap_or(words), cwd.as_deref()) {
-            saved.push((command.subshell, cwd.clone()));
+            saved.push((command.subshell, command.subshell_id, cwd.clone()));
             cwd = moved;
         }
     }
     // A subshell still open at the end closes with the text.
-    while let Some((at, before)) = saved.pop() {
+    while let Some((at, _, before)) = saved.pop() {
         if at > 0 {
             cwd = before;
         }
     }
     cwd
+}
+
+/// Whether `command` runs after the subshell a `cd` moved in (its depth
+/// and number) ended: it is in fewer subshells, or in another one as deep
+/// (`(cd a && x)` then `(cd a && y)`).
+fn left_subshell(depth: usize, id: usize, command: &Command) -> bool {
+    depth > command.subshell
+        || (depth == command.subshell && depth > 0 && id != command.subshell_id)
 }
 
 static SHELL_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {

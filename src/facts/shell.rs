@@ -22,6 +22,10 @@ pub struct Command {
     /// How many subshells (`( ... )`) the command runs in: a `cd` in one
     /// ends with it.
     pub subshell: usize,
+    /// Which subshell it runs in (a number of its own for each `(`, 0 for
+    /// none): two subshells one after the other at the same depth are
+    /// told apart.
+    pub subshell_id: usize,
     /// The `if` branches the command is in that test whether a variable
     /// is set (`if [ -n "${VAR:-}" ]`): the variable, and whether the
     /// branch runs when it is set.
@@ -129,7 +133,7 @@ pub fn commands(script: &str) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut exports = Exports::default();
     let mut ifs: Vec<IfFrame> = Vec::new();
-    for (words, offset, subshell) in split(script) {
+    for (words, offset, subshell, subshell_id) in split(script) {
         // A condition of more than one command is not a plain test.
         if let Some(frame) = ifs.last_mut()
             && frame.reading
@@ -223,6 +227,7 @@ pub fn commands(script: &str) -> Vec<Command> {
             words,
             offset,
             subshell,
+            subshell_id,
             guards,
         });
     }
@@ -233,11 +238,11 @@ pub fn commands(script: &str) -> Vec<Command> {
     commands
 }
 
-/// Words of each simple command, with the command's byte offset and how
-/// many subshells it is in. A `(` that starts a word opens a subshell and
+/// Words of each simple command, with the command's byte offset, how
+/// many subshells it is in, and the number of the innermost one. A `(` that starts a word opens a subshell and
 /// a `)` closes one, both ending the command before them (`(cd pkg && npm
 /// publish)`); a `(` inside a word (`f()`, `a=(x y)`) stays in it.
-fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
+fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
     let bytes = script.as_bytes();
     let mut result = Vec::new();
     let mut words: Vec<String> = Vec::new();
@@ -245,6 +250,9 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
     let mut in_word = false;
     let mut start = None;
     let mut depth: usize = 0;
+    // The numbers of the open subshells, innermost last.
+    let mut open: Vec<usize> = Vec::new();
+    let mut opened = 0;
     let mut i = 0;
     let finish_word = |word: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
         if *in_word {
@@ -306,7 +314,8 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
             b'\n' | b';' | b'&' | b'|' => {
                 finish_word(&mut word, &mut in_word, &mut words);
                 if let Some(offset) = start.take() {
-                    result.push((std::mem::take(&mut words), offset, depth));
+                    let id = open.last().copied().unwrap_or(0);
+                    result.push((std::mem::take(&mut words), offset, depth, id));
                 }
                 words.clear();
                 i += 1;
@@ -314,12 +323,16 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
             b'(' | b')' if c == b')' || !in_word => {
                 finish_word(&mut word, &mut in_word, &mut words);
                 if let Some(offset) = start.take() {
-                    result.push((std::mem::take(&mut words), offset, depth));
+                    let id = open.last().copied().unwrap_or(0);
+                    result.push((std::mem::take(&mut words), offset, depth, id));
                 }
                 words.clear();
                 depth = if c == b'(' {
+                    opened += 1;
+                    open.push(opened);
                     depth.saturating_add(1)
                 } else {
+                    open.pop();
                     depth.saturating_sub(1)
                 };
                 i += 1;
@@ -339,7 +352,7 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize)> {
     }
     finish_word(&mut word, &mut in_word, &mut words);
     if let Some(offset) = start {
-        result.push((words, offset, depth));
+        result.push((words, offset, depth, open.last().copied().unwrap_or(0)));
     }
     result
 }
@@ -745,6 +758,10 @@ mod tests {
         assert_eq!(got[2], (vec!["cd", "b"], 1));
         assert_eq!(got[3], (vec!["./x.sh"], 1));
         assert_eq!(got[4], (vec!["true"], 0));
+        // Two subshells one after the other are two.
+        assert_ne!(all[1].subshell_id, all[2].subshell_id);
+        assert_eq!(all[2].subshell_id, all[3].subshell_id);
+        assert_eq!(all[4].subshell_id, 0);
         assert_eq!(got[5].0[0], "f(");
         assert_eq!(got[5].1, 0);
         // `$( ... )` stays one word, in no subshell of its own.
