@@ -228,6 +228,8 @@ pub struct NpmTools {
     pub yarn_berry: bool,
     /// The Lerna major the root package depends on.
     pub lerna_major: Option<u64>,
+    /// The pnpm major `packageManager` names (`pnpm@9.9.0`).
+    pub pnpm_major: Option<u64>,
     /// The client `nx release publish` runs (`@nx/js:release-publish`:
     /// pnpm in a pnpm workspace, else npm); `None` for bun, which tplint
     /// does not read.
@@ -245,6 +247,7 @@ impl Default for NpmTools {
         Self {
             yarn_berry: false,
             lerna_major: None,
+            pnpm_major: None,
             nx_client: Some(NpmClient::Npm),
             release_it: ToolPublishes::Publishes,
             release_it_staged: false,
@@ -350,6 +353,9 @@ impl ReleaseConfig {
                 lerna_major: package
                     .as_ref()
                     .and_then(|root| dependency_major(root, "lerna")),
+                pnpm_major: package_manager(package.as_ref())
+                    .filter(|(name, _)| *name == "pnpm")
+                    .and_then(|(_, major)| major),
                 nx_client: nx_client_of(lockfile, package.as_ref()),
                 release_it: match package_json {
                     // release-it's npm plugin needs `./package.json`

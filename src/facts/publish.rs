@@ -1478,9 +1478,16 @@ pub fn shell_sites(
             // with nothing in the job that may replace it) never exchanges
             // the OIDC token: given a token, it publishes with it, and the
             // job's `id-token: write` only signs provenance
-            // (tauri-apps/tauri's publish-cli-js.yml on Node.js 20).
-            Uploader::Npm => npm.as_ref().is_some_and(|site| {
-                site.token.is_some()
+            // (tauri-apps/tauri's publish-cli-js.yml on Node.js 20). So
+            // does pnpm 10 or earlier, which runs that npm to publish
+            // (tauri-apps/tauri's covector publish with pnpm 9).
+            Uploader::Npm | Uploader::Pnpm => npm.as_ref().is_some_and(|site| {
+                (uploader == Uploader::Npm
+                    || site
+                        .pnpm_major
+                        .or(mint.npm_tools.pnpm_major)
+                        .is_some_and(|major| major < 11))
+                    && site.token.is_some()
                     && !site.npm_replaced
                     && site
                         .node
