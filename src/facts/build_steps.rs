@@ -117,7 +117,11 @@ const SETUP_RUBY: &str = "ruby/setup-ruby";
 /// name does not say it.
 pub fn action_runs(step: &Step) -> Option<&'static str> {
     let slug = step.uses.as_ref()?.target.remote_slug()?;
-    (slug == SETUP_RUBY).then_some("bundle install, by ruby/setup-ruby's bundler-cache")
+    match slug {
+        SETUP_RUBY => Some("bundle install, by ruby/setup-ruby's bundler-cache"),
+        "pnpm/action-setup" => Some("pnpm install, by pnpm/action-setup's run_install"),
+        _ => None,
+    }
 }
 
 /// How an action step builds, if it does.
@@ -147,6 +151,22 @@ pub fn classify_action(step: &Step) -> Option<BuildKind> {
         // the checkout's Gemfile: the repository's Ruby code runs.
         if slug == SETUP_RUBY {
             return input_is("bundler-cache", &["true"]).then_some(BuildKind::Build);
+        }
+        // pnpm/action-setup runs `pnpm install` (with the project's
+        // lifecycle scripts) when `run_install` is `true`, an object or a
+        // list; `null` (its default) and `false` install nothing
+        // (`src/inputs/run-install.ts`, `src/pnpm-install/index.ts`
+        // [e303250]).
+        if slug == "pnpm/action-setup"
+            && step.input("run_install").is_some_and(|kv| {
+                let value = kv.value.value.trim();
+                !matches!(
+                    value,
+                    "" | "null" | "~" | "false" | "Null" | "NULL" | "False" | "FALSE"
+                )
+            })
+        {
+            return Some(BuildKind::Build);
         }
         // casperdcl/deploy-pypi builds with `build: true` (action.yml) [10cf4cd].
         if slug == "casperdcl/deploy-pypi" {
