@@ -13,6 +13,11 @@
 //! template literals, comments and regular expression literals are skipped
 //! when looking for calls.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::{Argument, MAX_COMMANDS, PLACEHOLDER, ScriptCommand};
 use crate::source::Span;
 
@@ -43,6 +48,7 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
         let index = skipped.partition_point(|(start, _)| *start <= at);
         index == 0 || skipped[index - 1].1 <= at
     };
+    let constants = constants(text, &in_code);
     let mut found = Vec::new();
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -56,7 +62,7 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
             continue;
         }
         let rest = &text[start..];
-        let Some((argument, cwd, len)) = call(rest) else {
+        let Some((argument, cwd, len)) = call(rest, &constants) else {
             continue;
         };
         at = start + len.max(1);
@@ -76,6 +82,77 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
         });
     }
     found
+}
+
+/// Variables declared with a string (`let command = 'pnpm publish -r'`)
+/// and never assigned again; one only appended to (`command += ' --tag
+/// beta'`) ends with a word [`PLACEHOLDER`].
+fn constants(text: &str, in_code: &dyn Fn(usize) -> bool) -> HashMap<String, String> {
+    static DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:const|let|var)\s+([A-Za-z_$][A-Za-z0-9_$]*)\s*=\s*")
+            .expect("valid regex literal")
+    });
+    let mut constants = HashMap::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for captures in DECLARATION.captures_iter(text) {
+        let (Some(whole), Some(name)) = (captures.get(0), captures.get(1)) else {
+            continue;
+        };
+        if !in_code(whole.start()) {
+            continue;
+        }
+        let name = name.as_str();
+        if seen.contains(&name) {
+            // Declared twice (in two scopes): which one a call reads
+            // cannot be told.
+            constants.remove(name);
+            continue;
+        }
+        seen.push(name);
+        let Some((Some(value), len)) = literal(&text[whole.end()..]) else {
+            continue;
+        };
+        if !next_is_statement_end(&text[whole.end() + len..]) {
+            continue;
+        }
+        let mut value = value;
+        let mut reassigned = false;
+        let mut from = 0;
+        while let Some(found) = text[from..].find(name) {
+            let at = from + found;
+            from = at + name.len();
+            if at == whole.start() + whole.as_str().find(name).unwrap_or(0)
+                || !in_code(at)
+                || !boundary_before(text, at)
+                || text[from..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            {
+                continue;
+            }
+            let after = text[from..].trim_start();
+            if after.starts_with("+=") {
+                if !value.ends_with(PLACEHOLDER) {
+                    value.push(' ');
+                    value.push_str(PLACEHOLDER);
+                }
+            } else if after.starts_with('=') && !after.starts_with("==") || after.starts_with("++")
+            {
+                reassigned = true;
+            }
+        }
+        if !reassigned {
+            constants.insert(name.to_string(), value);
+        }
+    }
+    constants
+}
+
+/// Whether what follows a declaration's string ends the statement.
+fn next_is_statement_end(text: &str) -> bool {
+    let rest = text.trim_start_matches([' ', '\t']);
+    rest.is_empty() || rest.starts_with([';', '\n', '\r'])
 }
 
 /// Whether the script may run its commands elsewhere than where it
@@ -125,7 +202,10 @@ fn boundary_before(text: &str, at: usize) -> bool {
 /// The call at the start of `text`, if it is one of the calls read: its
 /// argument (`None` when it is not literal), its `cwd` option and its
 /// length.
-fn call(text: &str) -> Option<(Option<Argument>, Option<Folder>, usize)> {
+fn call(
+    text: &str,
+    constants: &HashMap<String, String>,
+) -> Option<(Option<Argument>, Option<Folder>, usize)> {
     for tag in TAGS {
         if let Some(rest) = text.strip_prefix(tag)
             && rest.starts_with('`')
@@ -146,7 +226,16 @@ fn call(text: &str) -> Option<(Option<Argument>, Option<Folder>, usize)> {
     let close = open + closing(&text[open..])?;
     let inside = &text[open + 1..close];
     let mut at = skip_space(inside);
-    let (mut first, len) = literal(&inside[at..])?;
+    let (mut first, len) = literal(&inside[at..]).or_else(|| {
+        // A variable holding a string the script sets once.
+        let rest = &inside[at..];
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(rest.len());
+        constants
+            .get(&rest[..end])
+            .map(|value| (Some(value.clone()), end))
+    })?;
     at += len;
     at += skip_space(&inside[at..]);
     // `'npm version ' + next`: text the script computes, to the argument's end.
@@ -454,6 +543,12 @@ const re = /exec('x')/
 console.log("execSync('npm publish')")
 execSync(command)
 spawn(tool, ['publish'])
+let publish = 'pnpm publish -r --access public'
+if (beta) publish += ' --tag beta'
+execSync(publish, { stdio: 'inherit' })
+let other = 'npm publish'
+other = 'npm pack'
+execSync(other)
 "#;
         assert_eq!(
             texts(script),
@@ -467,6 +562,7 @@ spawn(tool, ['publish'])
                 "npm publish",
                 "pnpm publish --no-git-checks",
                 "cargo publish '…'",
+                "pnpm publish -r --access public …",
             ]
         );
         let found = commands(script);
