@@ -286,6 +286,12 @@ impl<'a> ShellBlock<'a, '_, '_> {
     /// offset when the text is the source itself (so a comment or an
     /// earlier line with the same words is not taken), else in the region.
     pub fn locate_in(&self, command: &Command, needle: &str) -> Span {
+        // Text tplint wrote (what an action or a release tool runs, a
+        // script's call) has no lines of its own in the source: the region
+        // it stands for is searched.
+        if matches!(self.kind, BlockKind::Implied | BlockKind::Foreign) {
+            return self.locate(needle);
+        }
         let raw = self.raw();
         if self.text.as_ref() == raw
             && let Some(rest) = raw.get(command.offset..)
@@ -1300,9 +1306,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         let Some(source) = local.file.map(|f| self.repo.sources.get(f).text.as_str()) else {
             return;
         };
-        let calls = source.contains("releasePublish(") && source.contains("nx/release");
+        if !(source.contains("releasePublish(") && source.contains("nx/release")) {
+            return;
+        }
         let compact: String = source.chars().filter(|c| !c.is_whitespace()).collect();
-        if !calls || compact.contains("releasePublish({dryRun:true") {
+        if compact.contains("releasePublish({dryRun:true") {
             return;
         }
         let inner = ShellBlock {
@@ -1483,7 +1491,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         run: NukeRun,
         depth: usize,
     ) {
-        use super::nuke::{Build, Value, reads_variable};
+        use super::nuke::{Value, reads_variable};
         let exec = block.exec;
         let at = block.command_location(command);
         let shown = strip_prefixes(&command.words).join(" ");
@@ -1508,14 +1516,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             }
             return;
         };
-        let mut texts: Vec<&'a str> = Vec::new();
+        let mut texts: Vec<(FileId, &'a str)> = Vec::new();
         let mut unread = false;
         for name in names.iter().filter(|n| n.ends_with(".cs")) {
             let path = format!("{}/{name}", run.project);
             match self.repo.locals.text(&path) {
                 Some(local) => match local.file {
                     Some(id) if self.budget.take(self.repo.sources.get(id).text.len()) => {
-                        texts.push(&self.repo.sources.get(id).text);
+                        texts.push((id, &self.repo.sources.get(id).text));
                     }
                     _ => unread = true,
                 },
@@ -1530,7 +1538,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if unread || texts.is_empty() {
             return;
         }
-        let build = Build::parse(&texts);
+        let build = self.budget.cache().nuke(&texts);
         // NUKE's arguments: targets first (or after `--target`), `--skip`
         // with the targets it skips, and parameters by name.
         let mut targets: Vec<String> = Vec::new();

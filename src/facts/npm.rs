@@ -568,7 +568,19 @@ pub(crate) fn container_node((image, location): (&str, Location)) -> Option<Node
 /// `npm i --global npm`, `npm update -g npm`, `corepack` preparing npm,
 /// `volta install npm`.
 pub fn upgrades_npm(text: &str) -> bool {
+    // Every form names npm, and a global install, corepack or volta:
+    // other text is not split into lines.
+    if !["-g", "--global", "corepack", "volta"]
+        .iter()
+        .any(|marker| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some())
+    {
+        return false;
+    }
+    let npm = memchr::memmem::Finder::new("npm");
     text.lines().any(|line| {
+        if npm.find(line.as_bytes()).is_none() {
+            return false;
+        }
         let line = line.split('#').next().unwrap_or_default();
         let words: Vec<&str> = line.split_whitespace().collect();
         let installs = words
@@ -589,6 +601,14 @@ pub fn upgrades_npm(text: &str) -> bool {
 /// `:_authToken=` or `:_auth=` redirected into an `.npmrc`, or
 /// `npm config set ...:_authToken`.
 fn npmrc_token_needle(text: &str) -> Option<&'static str> {
+    // Both forms name an `.npmrc` or `config set`: other text is not
+    // split into lines.
+    if !["npmrc", "config set"]
+        .iter()
+        .any(|marker| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some())
+    {
+        return None;
+    }
     let lines: Vec<&str> = text.lines().collect();
     for (at, line) in lines.iter().enumerate() {
         let line = line.trim();

@@ -168,9 +168,9 @@ impl Build {
                         file: index,
                         span: Span::new(call_start, end.min(text.len())),
                         source: setting(inside, ".SetSource(")
-                            .or_else(|| property(inside, "Source")),
+                            .or_else(|| property(inside, Property::Source)),
                         api_key: setting(inside, ".SetApiKey(")
-                            .or_else(|| property(inside, "ApiKey")),
+                            .or_else(|| property(inside, Property::ApiKey)),
                     });
                 }
             }
@@ -354,10 +354,24 @@ fn setting(arguments: &str, method: &str) -> Option<Value> {
 
 /// The value of a settings object's property (Cake style, `ApiKey =
 /// apiKey,` inside `new DotNetNuGetPushSettings { ... }`).
-fn property(arguments: &str, name: &str) -> Option<Value> {
-    let pattern = Regex::new(&format!(r"\b{name}\s*=\s*([^,}}\n]+)")).ok()?;
+fn property(arguments: &str, name: Property) -> Option<Value> {
+    static SOURCE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\bSource\s*=\s*([^,}\n]+)").expect("valid regex literal"));
+    static API_KEY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\bApiKey\s*=\s*([^,}\n]+)").expect("valid regex literal"));
+    let pattern = match name {
+        Property::Source => &SOURCE,
+        Property::ApiKey => &API_KEY,
+    };
     let captures = pattern.captures(arguments)?;
     Some(value(captures.get(1)?.as_str().trim()))
+}
+
+/// The properties of a push's settings read.
+#[derive(Clone, Copy)]
+enum Property {
+    Source,
+    ApiKey,
 }
 
 fn value(expression: &str) -> Value {

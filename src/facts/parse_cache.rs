@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::rc::Rc;
 
+use super::nuke::Build;
 use super::scripts::{self, Language, ScriptCommand};
 use super::tasks::{Justfile, Makefile, PackageScripts, Rakefiles, ToxConfig};
 use crate::source::FileId;
@@ -31,6 +32,8 @@ pub struct ParseCache {
     rakefiles: Memo<Vec<FileId>, Rakefiles>,
     /// By script and the language it is read as.
     scripts: Memo<(FileId, Language), Option<Vec<ScriptCommand>>>,
+    /// By the C# files of a NUKE build project.
+    nuke: Memo<Vec<FileId>, Build>,
 }
 
 impl ParseCache {
@@ -53,6 +56,15 @@ impl ParseCache {
     /// justfile `file`.
     pub fn justfile(&self, file: FileId, text: &str) -> Rc<Justfile> {
         self.justfiles.get(file, || Justfile::parse(text))
+    }
+
+    /// A NUKE build project's C# files, in the order listed.
+    pub fn nuke(&self, files: &[(FileId, &str)]) -> Rc<Build> {
+        let key = files.iter().map(|(file, _)| *file).collect();
+        self.nuke.get(key, || {
+            let texts: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
+            Build::parse(&texts)
+        })
     }
 
     /// A Rakefile and the files Rake loads after it, in that order.

@@ -16,8 +16,6 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::Regex;
-
 use super::{Argument, MAX_COMMANDS, PLACEHOLDER, ScriptCommand};
 use crate::source::Span;
 
@@ -39,6 +37,20 @@ const ARGV_CALLS: &[&str] = &[
 /// execa's `$` and `execa`, and their synchronous forms).
 const TAGS: &[&str] = &["$.sync", "$", "execaSync", "execa"];
 
+/// Where a call of [`SHELL_CALLS`] or [`ARGV_CALLS`] (with its `(`) or a
+/// template literal of [`TAGS`] (with its backtick) starts.
+static CALL_STARTS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    let calls = SHELL_CALLS
+        .iter()
+        .chain(ARGV_CALLS)
+        .map(|name| format!("{name}("));
+    let tags = TAGS.iter().map(|tag| format!("{tag}`"));
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(calls.chain(tags).collect::<Vec<_>>())
+        .expect("valid patterns")
+});
+
 /// The commands `text` runs, in order of their calls.
 pub fn commands(text: &str) -> Vec<ScriptCommand> {
     let skipped = non_code(text);
@@ -48,21 +60,30 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
         let index = skipped.partition_point(|(start, _)| *start <= at);
         index == 0 || skipped[index - 1].1 <= at
     };
-    let constants = constants(text, &in_code);
+    // Variables looked up by name, once each: most scripts call with
+    // literals only.
+    let mut constants: HashMap<String, Option<String>> = HashMap::new();
+    let mut constant = |name: &str| -> Option<String> {
+        constants
+            .entry(name.to_string())
+            .or_insert_with(|| constant(text, name, &in_code))
+            .clone()
+    };
     let mut found = Vec::new();
-    let bytes = text.as_bytes();
     let mut at = 0;
+    // Where a call read can start: the names, each with its `(` or
+    // backtick, found in one pass.
     while at < text.len() && found.len() < MAX_COMMANDS {
-        let Some(offset) = memchr::memchr3(b'e', b's', b'$', &bytes[at..]) else {
+        let Some(hit) = CALL_STARTS.find(&text[at..]) else {
             break;
         };
-        let start = at + offset;
+        let start = at + hit.start();
         at = start + 1;
         if !in_code(start) || !boundary_before(text, start) {
             continue;
         }
         let rest = &text[start..];
-        let Some((argument, cwd, len)) = call(rest, &constants) else {
+        let Some((argument, cwd, len)) = call(rest, &mut constant) else {
             continue;
         };
         at = start + len.max(1);
@@ -84,69 +105,60 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
     found
 }
 
-/// Variables declared with a string (`let command = 'pnpm publish -r'`)
-/// and never assigned again; one only appended to (`command += ' --tag
-/// beta'`) ends with a word [`PLACEHOLDER`].
-fn constants(text: &str, in_code: &dyn Fn(usize) -> bool) -> HashMap<String, String> {
-    static DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\b(?:const|let|var)\s+([A-Za-z_$][A-Za-z0-9_$]*)\s*=\s*")
-            .expect("valid regex literal")
-    });
-    let mut constants = HashMap::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for captures in DECLARATION.captures_iter(text) {
-        let (Some(whole), Some(name)) = (captures.get(0), captures.get(1)) else {
-            continue;
-        };
-        if !in_code(whole.start()) {
-            continue;
-        }
-        let name = name.as_str();
-        if seen.contains(&name) {
-            // Declared twice (in two scopes): which one a call reads
-            // cannot be told.
-            constants.remove(name);
+/// The string variable `name` holds, when the script declares it once
+/// with a string (`let command = 'pnpm publish -r'`) and never assigns it
+/// again; one only appended to (`command += ' --tag beta'`) ends with a
+/// word [`PLACEHOLDER`].
+fn constant(text: &str, name: &str, in_code: &dyn Fn(usize) -> bool) -> Option<String> {
+    let mut value: Option<String> = None;
+    let mut declared = false;
+    let mut appended = false;
+    let finder = memchr::memmem::Finder::new(name);
+    for at in finder.find_iter(text.as_bytes()) {
+        let from = at + name.len();
+        if !in_code(at)
+            || !boundary_before(text, at)
+            || text[from..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        {
             continue;
         }
-        seen.push(name);
-        let Some((Some(value), len)) = literal(&text[whole.end()..]) else {
-            continue;
-        };
-        if !next_is_statement_end(&text[whole.end() + len..]) {
-            continue;
-        }
-        let mut value = value;
-        let mut reassigned = false;
-        let mut from = 0;
-        while let Some(found) = text[from..].find(name) {
-            let at = from + found;
-            from = at + name.len();
-            if at == whole.start() + whole.as_str().find(name).unwrap_or(0)
-                || !in_code(at)
-                || !boundary_before(text, at)
-                || text[from..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
-            {
-                continue;
+        let before = text[..at].trim_end();
+        let declaration = ["const", "let", "var"].iter().any(|keyword| {
+            before.strip_suffix(keyword).is_some_and(|head| {
+                head.chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            })
+        });
+        let after = text[from..].trim_start();
+        if declaration {
+            if declared {
+                // Declared twice (in two scopes): which one a call reads
+                // cannot be told.
+                return None;
             }
-            let after = text[from..].trim_start();
-            if after.starts_with("+=") {
-                if !value.ends_with(PLACEHOLDER) {
-                    value.push(' ');
-                    value.push_str(PLACEHOLDER);
-                }
-            } else if after.starts_with('=') && !after.starts_with("==") || after.starts_with("++")
-            {
-                reassigned = true;
+            declared = true;
+            let rest = after.strip_prefix('=')?.trim_start();
+            let (literal, len) = literal(rest)?;
+            if !next_is_statement_end(&rest[len..]) {
+                return None;
             }
-        }
-        if !reassigned {
-            constants.insert(name.to_string(), value);
+            value = literal;
+        } else if after.starts_with("+=") {
+            appended = true;
+        } else if after.starts_with('=') && !after.starts_with("==") || after.starts_with("++") {
+            return None;
         }
     }
-    constants
+    let mut value = value?;
+    if appended {
+        value.push(' ');
+        value.push_str(PLACEHOLDER);
+    }
+    Some(value)
 }
 
 /// Whether what follows a declaration's string ends the statement.
@@ -204,7 +216,7 @@ fn boundary_before(text: &str, at: usize) -> bool {
 /// length.
 fn call(
     text: &str,
-    constants: &HashMap<String, String>,
+    constant: &mut dyn FnMut(&str) -> Option<String>,
 ) -> Option<(Option<Argument>, Option<Folder>, usize)> {
     for tag in TAGS {
         if let Some(rest) = text.strip_prefix(tag)
@@ -232,9 +244,10 @@ fn call(
         let end = rest
             .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
             .unwrap_or(rest.len());
-        constants
-            .get(&rest[..end])
-            .map(|value| (Some(value.clone()), end))
+        (end > 0)
+            .then(|| constant(&rest[..end]))
+            .flatten()
+            .map(|value| (Some(value), end))
     })?;
     at += len;
     at += skip_space(&inside[at..]);
