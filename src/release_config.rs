@@ -138,6 +138,8 @@ pub enum Covector {
 /// (`None`: the folder covector runs in).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CovectorLine {
+    /// The package, as `packages` names it.
+    pub package: String,
     pub folder: Option<String>,
     pub command: String,
 }
@@ -167,21 +169,37 @@ impl Covector {
         let managers = root.get("pkgManagers");
         let lines = |phases: [&str; 3]| {
             let mut lines: Vec<CovectorLine> = Vec::new();
-            for package in packages.values() {
+            for (name, package) in packages {
                 let manager = package
                     .get("manager")
                     .and_then(|m| m.as_str())
                     .and_then(|m| managers.and_then(|all| all.get(m)));
                 let path = package.get("path").and_then(|p| p.as_str()).unwrap_or(".");
-                for phase in phases {
-                    let Some(command) = package
+                // The `pre` and `post` commands run only around a main
+                // command that is set (`packages/assemble/src/index.ts`:
+                // a package without one is left out).
+                let merged = |phase: &str| {
+                    package
                         .get(phase)
                         .or_else(|| manager.and_then(|m| m.get(phase)))
-                    else {
+                };
+                let main = merged(phases[1]);
+                let runs = main.is_some_and(|value| {
+                    !matches!(
+                        value,
+                        serde_json::Value::Null | serde_json::Value::Bool(false)
+                    )
+                });
+                if !runs {
+                    continue;
+                }
+                for phase in phases {
+                    let Some(command) = merged(phase) else {
                         continue;
                     };
                     for (text, from_root) in covector_commands(command) {
                         let line = CovectorLine {
+                            package: name.clone(),
                             folder: (!from_root && !matches!(path, "." | "./" | ""))
                                 .then(|| path.to_string()),
                             command: text,

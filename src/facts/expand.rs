@@ -536,12 +536,85 @@ pub fn walk_text<'a, V: Visit<'a>>(
     walker.needs
 }
 
-/// Whether words run semantic-release: itself, or through `npx`, `pnpm`
-/// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
 /// A NUKE run: its arguments and its build project's folder.
 struct NukeRun {
     args: Vec<String>,
     project: String,
+}
+
+/// What a NUKE run's arguments say (nuke-build/nuke `ArgumentParser`,
+/// `BuildExecutor` [27e8077]): the targets (the words before the first
+/// option, or `--target`'s, which win), `--skip` (`Some` empty when given
+/// alone), and the other options' values by name.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct NukeArgs {
+    targets: Vec<String>,
+    skip: Option<Vec<String>>,
+    parameters: Vec<(String, String)>,
+}
+
+impl NukeArgs {
+    fn parse(args: &[String]) -> Self {
+        let mut parsed = Self::default();
+        let mut positional: Vec<String> = Vec::new();
+        let mut target: Option<Vec<String>> = None;
+        let mut current: Option<String> = None;
+        let mut options = false;
+        for word in args {
+            if let Some(option) = word.strip_prefix('-').filter(|o| !o.is_empty()) {
+                options = true;
+                let option = option.trim_start_matches('-');
+                let (name, value) = match option.split_once('=') {
+                    Some((name, value)) => (name.to_ascii_lowercase(), Some(value)),
+                    None => (option.to_ascii_lowercase(), None),
+                };
+                match name.as_str() {
+                    "target" | "t" => {
+                        target.get_or_insert_with(Vec::new);
+                    }
+                    "skip" => {
+                        parsed.skip.get_or_insert_with(Vec::new);
+                    }
+                    _ => {}
+                }
+                current = Some(name);
+                if let Some(value) = value {
+                    Self::take(&mut parsed, &mut target, &mut current, value);
+                }
+                continue;
+            }
+            if current.is_none() && !options {
+                positional.push(word.clone());
+            } else {
+                Self::take(&mut parsed, &mut target, &mut current, word);
+            }
+        }
+        parsed.targets = target.unwrap_or(positional);
+        parsed
+    }
+
+    /// A value after option `current`.
+    fn take(
+        parsed: &mut Self,
+        target: &mut Option<Vec<String>>,
+        current: &mut Option<String>,
+        value: &str,
+    ) {
+        match current.as_deref() {
+            Some("target" | "t") => target.get_or_insert_with(Vec::new).push(value.to_string()),
+            Some("skip") => parsed
+                .skip
+                .get_or_insert_with(Vec::new)
+                .push(value.to_string()),
+            Some(name) => {
+                parsed
+                    .parameters
+                    .push((name.to_string(), value.to_string()));
+                *current = None;
+            }
+            None => {}
+        }
+    }
 }
 
 /// The build project a NUKE bootstrapper runs (`BUILD_PROJECT_FILE=
@@ -554,12 +627,23 @@ static NUKE_PROJECT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex literal")
 });
 
-/// `covector publish`, `covector version` or (the action's)
-/// `covector version-or-publish`, run directly or through a package
-/// runner: the command, and whether the run is a dry run (`--dry-run`,
-/// jbolda/covector `packages/covector/src/cli.ts` [12f80da]); `Err(())`
-/// for a run in another folder (`--cwd`).
-fn covector_command(words: &[String]) -> Option<Result<(&str, bool), ()>> {
+/// A covector run: its command, whether it is a dry run, and the packages
+/// it is limited to (the action's `filterPackages`).
+#[derive(Debug, PartialEq, Eq)]
+struct CovectorRun<'w> {
+    command: &'w str,
+    dry_run: bool,
+    packages: Option<Vec<&'w str>>,
+}
+
+/// `covector publish` or `covector version`, run directly or through a
+/// package runner, or the action's `version-or-publish` (written by
+/// [`crate::registry::publishing`] as `covector version-or-publish`, with
+/// `--filterPackages` for its input of that name): the run; yargs takes
+/// `--dry-run` and `--dryRun`, with or without `=true` (jbolda/covector
+/// `packages/covector/src/cli.ts` [12f80da]). `Err(())` for a run in
+/// another folder (`--cwd`).
+fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     let mut rest = words;
     while let Some(first) = rest.first() {
         let name = first.rsplit('/').next().unwrap_or(first);
@@ -583,12 +667,28 @@ fn covector_command(words: &[String]) -> Option<Result<(&str, bool), ()>> {
     if args.iter().any(|w| w == "--cwd" || w.starts_with("--cwd=")) {
         return Some(Err(()));
     }
-    Some(Ok((
-        command.as_str(),
-        args.iter().any(|w| w == "--dry-run"),
-    )))
+    let dry_run = args.iter().any(|w| {
+        let (flag, value) = w.split_once('=').unwrap_or((w, "true"));
+        matches!(flag, "--dry-run" | "--dryRun") && value != "false"
+    });
+    let packages = args
+        .iter()
+        .find_map(|w| w.strip_prefix("--filterPackages="))
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect()
+        });
+    Some(Ok(CovectorRun {
+        command: command.as_str(),
+        dry_run,
+        packages,
+    }))
 }
 
+/// Whether words run semantic-release: itself, or through `npx`, `pnpm`
+/// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
 fn runs_semantic_release(words: &[String]) -> bool {
     let mut rest = words;
     while let Some(first) = rest.first() {
@@ -1078,7 +1178,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// Follow a command into the file it runs, if it runs one.
     fn command(&mut self, block: &ShellBlock<'a, '_, '_>, command: &Command, depth: usize) {
         let words = strip_prefixes(&command.words);
-        if let Some(run) = covector_command(words) {
+        // `version-or-publish` is the action's alone: the command line
+        // has no such command.
+        if let Some(run) = covector_command(words).filter(|run| {
+            block.kind == BlockKind::Implied
+                || run
+                    .as_ref()
+                    .is_ok_and(|run| run.command != "version-or-publish")
+        }) {
             self.covector(block, command, run, depth);
             return;
         }
@@ -1337,7 +1444,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         &mut self,
         block: &ShellBlock<'a, '_, '_>,
         command: &Command,
-        run: Result<(&str, bool), ()>,
+        run: Result<CovectorRun<'_>, ()>,
         depth: usize,
     ) {
         use crate::release_config::Covector;
@@ -1347,16 +1454,22 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         } else {
             block.command_location(command)
         };
-        let lines = match (&self.repo.manifests.release.covector, run) {
-            (_, Ok((_, true))) | (Covector::Absent, Ok(_)) => return,
-            (Covector::Commands { version, publish }, Ok((which, false)))
-                if block.cwd.is_empty() =>
-            {
-                match which {
-                    "version" => version.iter().collect::<Vec<_>>(),
+        let lines = match (&self.repo.manifests.release.covector, &run) {
+            (_, Ok(CovectorRun { dry_run: true, .. })) | (Covector::Absent, Ok(_)) => return,
+            (Covector::Commands { version, publish }, Ok(run)) if block.cwd.is_empty() => {
+                let lines: Vec<_> = match run.command {
+                    "version" => version.iter().collect(),
                     "publish" => publish.iter().collect(),
                     _ => version.iter().chain(publish).collect(),
-                }
+                };
+                lines
+                    .into_iter()
+                    .filter(|line| {
+                        run.packages
+                            .as_ref()
+                            .is_none_or(|names| names.contains(&line.package.as_str()))
+                    })
+                    .collect::<Vec<_>>()
             }
             _ => {
                 let what = "`covector`, run with a configuration tplint does not read".to_string();
@@ -1385,7 +1498,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             .map(|line| {
                 let command = placeholder(&line.command);
                 match &line.folder {
-                    Some(folder) => format!("(cd {} && {command})", placeholder(folder)),
+                    Some(folder) => format!(
+                        "(cd {} && {command})",
+                        super::scripts::quote(&placeholder(folder))
+                    ),
                     None => command,
                 }
             })
@@ -1539,33 +1655,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         }
         let build = self.budget.cache().nuke(&texts);
-        // NUKE's arguments: targets first (or after `--target`), `--skip`
-        // with the targets it skips, and parameters by name.
-        let mut targets: Vec<String> = Vec::new();
-        let mut skip: Option<Vec<String>> = None;
-        let mut parameters: Vec<(String, String)> = Vec::new();
-        let mut current: Option<String> = None;
-        for word in &run.args {
-            if let Some(option) = word.strip_prefix('-') {
-                let option = option.trim_start_matches('-').to_ascii_lowercase();
-                if option == "skip" {
-                    skip.get_or_insert_with(Vec::new);
-                }
-                current = Some(option);
-                continue;
-            }
-            match current.as_deref() {
-                None | Some("target") | Some("t") => targets.push(word.clone()),
-                Some("skip") => skip.get_or_insert_with(Vec::new).push(word.clone()),
-                Some(name) => {
-                    parameters.push((name.to_string(), word.clone()));
-                    current = None;
-                }
-            }
-        }
-        let Some(pushes) = build.pushes(&targets, skip.as_deref()) else {
+        let args = NukeArgs::parse(&run.args);
+        let Some(pushes) = build.pushes(&args.targets, args.skip.as_deref()) else {
             return;
         };
+        let parameters = args.parameters;
         let names: Vec<&'a str> = exec.env_names().collect();
         let variable = |member: &str| {
             names
@@ -1577,26 +1671,32 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             hit.map(|hit| hit.value.into_owned())
                 .filter(|v| !v.contains('$') && !v.trim().is_empty())
         };
+        // A parameter's value: its argument, else its environment
+        // variable, else its default (NUKE's `ParameterService`).
+        let argument = |member: &str| {
+            parameters
+                .iter()
+                .find(|(name, _)| reads_variable(member, name))
+                .map(|(_, value)| value.clone())
+        };
         let mut lines: Vec<String> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
-                Some(Value::Member(member)) => match variable(member) {
-                    Some(name) => literal(block.env(Some(command), name)),
-                    None => build.literals.get(member).cloned(),
+                Some(Value::Member(member)) => match (argument(member), variable(member)) {
+                    (Some(value), _) => {
+                        Some(value).filter(|v| !v.contains('$') && !v.trim().is_empty())
+                    }
+                    (None, Some(name)) => literal(block.env(Some(command), name)),
+                    (None, None) => build.literals.get(member).cloned(),
                 },
                 Some(Value::Variable(name)) => literal(block.env(Some(command), name)),
                 _ => None,
             };
             let key = match &push.api_key {
-                Some(Value::Member(member)) => variable(member)
-                    .map(|name| format!("\"${name}\""))
-                    .or_else(|| {
-                        parameters
-                            .iter()
-                            .find(|(name, _)| reads_variable(member, name))
-                            .map(|(_, value)| super::scripts::quote(value))
-                    }),
+                Some(Value::Member(member)) => argument(member)
+                    .map(|value| super::scripts::quote(&value))
+                    .or_else(|| variable(member).map(|name| format!("\"${name}\""))),
                 Some(Value::Variable(name)) => Some(format!("\"${name}\"")),
                 _ => None,
             };
@@ -1675,14 +1775,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         else {
             return;
         };
+        if self.stack.contains(&path) || !self.budget.take(source.len()) {
+            return;
+        }
         // `None`: it may change folder or read its arguments.
         let commands = self.budget.cache().script(id, language, source);
         let Some(commands) = commands.as_ref() else {
             return;
         };
-        if self.stack.contains(&path) || !self.budget.take(source.len()) {
-            return;
-        }
         self.stack.push(path);
         for command in commands {
             let inner = ShellBlock {
@@ -2442,5 +2542,88 @@ mod folder_tests {
             folder_after("cd packages/$OTHER", root.clone(), &package),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod release_tool_tests {
+    use super::{NukeArgs, changed_folder, covector_command};
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn nuke_arguments() {
+        let args = NukeArgs::parse(&words(
+            "Publish Pack --skip push-git-hub --nuget-api-key KEY",
+        ));
+        assert_eq!(args.targets, ["Publish", "Pack"]);
+        assert_eq!(args.skip, Some(vec!["push-git-hub".to_string()]));
+        assert_eq!(
+            args.parameters,
+            [("nuget-api-key".to_string(), "KEY".to_string())]
+        );
+        // `--target` wins over positional targets; words after an option
+        // are its values, not targets.
+        let args = NukeArgs::parse(&words(
+            "PushGitHub --target Compile --configuration Release",
+        ));
+        assert_eq!(args.targets, ["Compile"]);
+        assert_eq!(
+            args.parameters,
+            [("configuration".to_string(), "Release".to_string())]
+        );
+        let args = NukeArgs::parse(&words("--skip --target=Publish"));
+        assert_eq!(args.targets, ["Publish"]);
+        assert_eq!(args.skip, Some(Vec::new()));
+        assert_eq!(NukeArgs::parse(&[]), NukeArgs::default());
+    }
+
+    #[test]
+    fn covector_commands() {
+        let run = |text: &str| {
+            let words = words(text);
+            covector_command(&words).map(|r| {
+                r.map(|run| {
+                    (
+                        run.command.to_string(),
+                        run.dry_run,
+                        run.packages.map(|p| p.len()),
+                    )
+                })
+            })
+        };
+        assert_eq!(
+            run("covector publish"),
+            Some(Ok(("publish".into(), false, None)))
+        );
+        assert_eq!(
+            run("npx covector@0.12 publish --dryRun"),
+            Some(Ok(("publish".into(), true, None)))
+        );
+        assert_eq!(
+            run("pnpm covector publish --dry-run=true"),
+            Some(Ok(("publish".into(), true, None)))
+        );
+        assert_eq!(
+            run("covector publish --dry-run=false"),
+            Some(Ok(("publish".into(), false, None)))
+        );
+        assert_eq!(
+            run("covector version-or-publish --filterPackages=a,b"),
+            Some(Ok(("version-or-publish".into(), false, Some(2))))
+        );
+        assert_eq!(run("covector publish --cwd pkg"), Some(Err(())));
+        assert_eq!(run("covector status"), None);
+        assert_eq!(run("npx other publish"), None);
+    }
+
+    #[test]
+    fn a_computed_folder_is_unknown() {
+        let cd = |target: &str| changed_folder(&words(&format!("cd {target}")), Some(""));
+        assert_eq!(cd("…"), Some(None));
+        assert_eq!(cd("'pkg/…'"), Some(None));
+        assert_eq!(cd("pkg"), Some(Some("pkg".to_string())));
     }
 }

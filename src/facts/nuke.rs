@@ -113,22 +113,22 @@ impl Build {
                 && let Some(name) = captures.get(1)
                 && in_code(name.start())
             {
-                build.default = Some(name.as_str().to_ascii_lowercase());
+                build.default = Some(target_key(name.as_str()));
             }
-            for captures in TARGET.captures_iter(text) {
-                let (Some(whole), Some(name)) = (captures.get(0), captures.get(1)) else {
-                    continue;
-                };
-                if !in_code(whole.start()) {
-                    continue;
-                }
+            let declared: Vec<(regex::Match<'_>, regex::Match<'_>)> = TARGET
+                .captures_iter(text)
+                .filter_map(|c| Some((c.get(0)?, c.get(1)?)))
+                .filter(|(whole, _)| in_code(whole.start()))
+                .collect();
+            for (position, (whole, name)) in declared.iter().enumerate() {
                 let body_start = whole.end();
-                let body_end = statement_end(text, body_start, &in_code);
+                // A body ends at its `;`, and never past the next target.
+                let limit = declared
+                    .get(position + 1)
+                    .map_or(text.len(), |(next, _)| next.start());
+                let body_end = statement_end(text, body_start, limit, &in_code);
                 let body = &text[body_start..body_end];
-                let target = build
-                    .targets
-                    .entry(name.as_str().to_ascii_lowercase())
-                    .or_default();
+                let target = build.targets.entry(target_key(name.as_str())).or_default();
                 // `.OnlyWhenStatic(() => IsLocalBuild)`: skipped on a CI
                 // server (`NukeBuild.IsLocalBuild`), whatever runs it.
                 target.local_only |= LOCAL_ONLY.is_match(body);
@@ -144,9 +144,11 @@ impl Build {
                         }
                         let open = body_start + at + method.len() - 1;
                         if let Some(inside) = arguments(text, open, &in_code) {
-                            list.extend(split_top_level(inside).iter().filter_map(|a| {
-                                trailing_identifier(a).map(str::to_ascii_lowercase)
-                            }));
+                            list.extend(
+                                split_top_level(inside)
+                                    .iter()
+                                    .filter_map(|a| trailing_identifier(a).map(target_key)),
+                            );
                         }
                     }
                 }
@@ -185,14 +187,19 @@ impl Build {
 
     /// The pushes a run of `invoked` targets (the default one when none is
     /// named) can make: those of the targets it runs, with what they
-    /// depend on and trigger, unless skipped (`skip`: `None` for no
-    /// `--skip`, an empty list for `--skip` alone, which runs only the
-    /// targets named). `None` when a target named is not defined here.
+    /// depend on and trigger (and the targets declaring themselves
+    /// `DependentFor` or `TriggeredBy` one of those). `skip`: `None` for
+    /// no `--skip`; an empty list for `--skip` alone, which runs only the
+    /// targets named; else the targets skipped, whose own work is skipped
+    /// while what they bring along still runs. A target that runs only on
+    /// a local build is skipped on CI with what it alone brings along
+    /// (NUKE's default `DependencyBehavior.Skip`). `None` when a target
+    /// named is not defined here.
     pub fn pushes(&self, invoked: &[String], skip: Option<&[String]>) -> Option<Vec<&Push>> {
         let named: Vec<String> = if invoked.is_empty() {
             vec![self.default.clone()?]
         } else {
-            invoked.iter().map(|t| t.to_ascii_lowercase()).collect()
+            invoked.iter().map(|t| target_key(t)).collect()
         };
         if named.iter().any(|t| !self.targets.contains_key(t)) {
             return None;
@@ -200,37 +207,46 @@ impl Build {
         let skipped: BTreeSet<String> = skip
             .unwrap_or_default()
             .iter()
-            .map(|t| t.to_ascii_lowercase())
+            .map(|t| target_key(t))
             .collect();
         let only_named = skip.is_some_and(<[String]>::is_empty);
+        // The reverse relations, once: `DependentFor(X)` and
+        // `TriggeredBy(X)` on a target bring it along when X runs.
+        let mut brought_by: HashMap<&str, Vec<&String>> = HashMap::new();
+        for (name, target) in &self.targets {
+            for other in target.dependent_for.iter().chain(&target.triggered_by) {
+                brought_by.entry(other.as_str()).or_default().push(name);
+            }
+        }
         let mut runs: BTreeSet<String> = named.iter().cloned().collect();
-        let mut queue: Vec<String> = named.clone();
+        let mut queue: Vec<String> = if only_named {
+            Vec::new()
+        } else {
+            named.clone()
+        };
         while let Some(name) = queue.pop() {
-            if only_named {
-                break;
+            let Some(target) = self.targets.get(&name) else {
+                continue;
+            };
+            // Skipped on CI: it brings nothing along (an invoked one still
+            // brings what it names: only its own pushes are left out).
+            if target.local_only && !named.contains(&name) {
+                continue;
             }
-            let mut next: Vec<&String> = Vec::new();
-            if let Some(target) = self.targets.get(&name) {
-                next.extend(target.depends_on.iter().chain(&target.triggers));
-            }
-            for (other, target) in &self.targets {
-                if target
-                    .dependent_for
-                    .iter()
-                    .chain(&target.triggered_by)
-                    .any(|t| *t == name)
-                {
-                    next.push(other);
-                }
-            }
-            for target in next {
-                if !skipped.contains(target) && runs.insert(target.clone()) {
-                    queue.push(target.clone());
+            let next = target
+                .depends_on
+                .iter()
+                .chain(&target.triggers)
+                .chain(brought_by.get(name.as_str()).into_iter().flatten().copied());
+            for other in next {
+                if runs.insert(other.clone()) {
+                    queue.push(other.clone());
                 }
             }
         }
         Some(
             runs.iter()
+                .filter(|name| !skipped.contains(*name))
                 .filter_map(|name| self.targets.get(name))
                 .filter(|target| !target.local_only)
                 .flat_map(|target| &target.pushes)
@@ -255,9 +271,9 @@ pub fn reads_variable(member: &str, variable: &str) -> bool {
 
 /// The end of the statement starting at `from`: its `;` outside brackets,
 /// strings and comments.
-fn statement_end(text: &str, from: usize, in_code: &dyn Fn(usize) -> bool) -> usize {
+fn statement_end(text: &str, from: usize, limit: usize, in_code: &dyn Fn(usize) -> bool) -> usize {
     let mut depth = 0usize;
-    for (offset, c) in text[from..].char_indices() {
+    for (offset, c) in text[from..limit].char_indices() {
         let at = from + offset;
         if !in_code(at) {
             continue;
@@ -274,7 +290,16 @@ fn statement_end(text: &str, from: usize, in_code: &dyn Fn(usize) -> bool) -> us
             _ => {}
         }
     }
-    text.len()
+    limit
+}
+
+/// A target's name as NUKE matches it: letters and digits, in any case
+/// (`--skip push-git-hub` names `PushGitHub`).
+pub fn target_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The text between the parenthesis at `open` and the one closing it.
@@ -332,8 +357,9 @@ fn split_top_level(text: &str) -> Vec<&str> {
 fn trailing_identifier(argument: &str) -> Option<&str> {
     let end = argument.trim_end();
     let start = end
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |at| at + 1);
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(0, |(at, c)| at + c.len_utf8());
     let name = &end[start..];
     (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
 }
@@ -546,13 +572,51 @@ class Build : NukeBuild
                 .map(|p| p.len()),
             Some(1)
         );
+        // `--skip pack`: its own work is skipped, what it triggers runs.
         assert_eq!(
             build
                 .pushes(&["Publish".into()], Some(&["pack".into()]))
                 .map(|p| p.len()),
-            Some(1)
+            Some(2)
+        );
+        // Names are matched by their letters: `--skip publish-git-hub`.
+        assert_eq!(
+            build
+                .pushes(&["Pack".into()], Some(&["publish-git-hub".into()]))
+                .map(|p| p.len()),
+            Some(0)
         );
         assert!(build.pushes(&["Deploy".into()], None).is_none());
+    }
+
+    #[test]
+    fn a_local_only_target_brings_nothing_along_on_ci() {
+        let text = r#"
+    Target Push => _ => _.Executes(() => DotNetNuGetPush(s => s.SetSource("https://api.nuget.org/v3/index.json")));
+    Target LocalRelease => _ => _.OnlyWhenStatic(() => IsLocalBuild).DependsOn(Push);
+    Target Ci => _ => _.DependsOn(LocalRelease);
+    Target Release => _ => _.DependsOn(LocalRelease, Push);
+"#;
+        let build = Build::parse(&[text]);
+        assert_eq!(build.pushes(&["ci".into()], None).map(|p| p.len()), Some(0));
+        // Another target that runs needs it: it runs.
+        assert_eq!(
+            build.pushes(&["release".into()], None).map(|p| p.len()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn large_builds_are_read_whole() {
+        // Bodies without a `;` end at the next target (each read once);
+        // relations are followed once each.
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!("Target T{i} => _ => _.DependsOn(T{})\n", i + 1));
+        }
+        let build = Build::parse(&[&text]);
+        assert_eq!(build.pushes(&["t0".into()], None).map(|p| p.len()), Some(0));
+        assert_eq!(build.targets.len(), 20_000);
     }
 
     #[test]

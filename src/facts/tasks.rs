@@ -237,8 +237,10 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     {
         return what_runs(&args[1..]);
     }
-    // `bundle exec rake ...`: rake under Bundler.
-    if name == "bundle"
+    // `bundle exec rake ...`: rake under Bundler; `gem exec rake ...`:
+    // RubyGems' own runner of a gem's executable (RubyGems 3.5,
+    // dependabot/dependabot-core's gem release workflow).
+    if matches!(name, "bundle" | "gem")
         && args.first().is_some_and(|w| w == "exec")
         && args.get(1).is_some_and(|w| base(w) == "rake")
     {
@@ -2281,6 +2283,10 @@ task default: :test
         assert_eq!(
             run("bundle exec rake -f tasks.rb build[1] VERSION=2 --trace"),
             Some((Some("tasks.rb".to_string()), vec!["build".to_string()]))
+        );
+        assert_eq!(
+            run("gem exec rake gems:release"),
+            Some((None, vec!["gems:release".to_string()]))
         );
         assert_eq!(run("rake release"), None);
         assert!(matches!(

@@ -503,10 +503,26 @@ fn covector_action(input: &dyn Fn(&str) -> Option<String>, _: Option<&str>) -> O
         return None;
     }
     let dry_run = input("dryRun").is_some_and(|v| v.trim() == "true");
-    Some(format!(
-        "covector {command}{}",
-        if dry_run { " --dry-run" } else { "" }
-    ))
+    // `filterPackages`: a comma-separated list of the packages it runs for.
+    let packages = input("filterPackages")
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    // A list given by an expression: which packages run cannot be told.
+    if packages
+        .as_deref()
+        .is_some_and(|v| v.contains(['$', ' ', '\n']))
+    {
+        return None;
+    }
+    let mut line = format!("covector {command}");
+    if dry_run {
+        line.push_str(" --dry-run");
+    }
+    if let Some(packages) = packages {
+        line.push_str(" --filterPackages=");
+        line.push_str(&packages);
+    }
+    Some(line)
 }
 
 #[cfg(test)]

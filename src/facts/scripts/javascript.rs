@@ -37,6 +37,9 @@ const ARGV_CALLS: &[&str] = &[
 /// execa's `$` and `execa`, and their synchronous forms).
 const TAGS: &[&str] = &["$.sync", "$", "execaSync", "execa"];
 
+/// Most calls that cannot be read before the rest of a script is left.
+const MAX_UNREAD: usize = 500;
+
 /// Where a call of [`SHELL_CALLS`] or [`ARGV_CALLS`] (with its `(`) or a
 /// template literal of [`TAGS`] (with its backtick) starts.
 static CALL_STARTS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
@@ -71,6 +74,9 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
     };
     let mut found = Vec::new();
     let mut at = 0;
+    // Calls that could not be read: past a few hundred, the text is not
+    // a script (and each costs a bounded scan).
+    let mut unread = 0;
     // Where a call read can start: the names, each with its `(` or
     // backtick, found in one pass.
     while at < text.len() && found.len() < MAX_COMMANDS {
@@ -83,7 +89,16 @@ pub fn commands(text: &str) -> Vec<ScriptCommand> {
             continue;
         }
         let rest = &text[start..];
+        // `exec(` on another object than a child process module (a
+        // regular expression's, a database's) runs no command.
+        if rest.starts_with("exec(") && !exec_receiver(text, start) {
+            continue;
+        }
         let Some((argument, cwd, len)) = call(rest, &mut constant) else {
+            unread += 1;
+            if unread > MAX_UNREAD {
+                break;
+            }
             continue;
         };
         at = start + len.max(1);
@@ -134,6 +149,16 @@ fn constant(text: &str, name: &str, in_code: &dyn Fn(usize) -> bool) -> Option<S
             })
         });
         let after = text[from..].trim_start();
+        // A parameter of the same name (`(command) => execSync(command)`,
+        // `function run(cmd, command)`) hides the variable where it is
+        // used: which value a call gets cannot be told.
+        let previous = before.chars().next_back();
+        let in_list = matches!(previous, Some('(' | ','))
+            && after.starts_with([')', ',', ':', '='])
+            && !after.starts_with("==");
+        if after.starts_with("=>") || (in_list && closes_parameters(&text[from..])) {
+            return None;
+        }
         if declaration {
             if declared {
                 // Declared twice (in two scopes): which one a call reads
@@ -159,6 +184,25 @@ fn constant(text: &str, name: &str, in_code: &dyn Fn(usize) -> bool) -> Option<S
         value.push_str(PLACEHOLDER);
     }
     Some(value)
+}
+
+/// Whether the list `text` is in (from inside it) is a function's
+/// parameters: its `)` is followed by `=>` or a body's `{`.
+fn closes_parameters(text: &str) -> bool {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices().take(MAX_SCAN) {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            ')' if depth > 0 => depth -= 1,
+            ')' => {
+                let after = text[at + 1..].trim_start();
+                return after.starts_with("=>") || after.starts_with('{');
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether what follows a declaration's string ends the statement.
@@ -200,6 +244,28 @@ pub fn reads_arguments(text: &str) -> bool {
 enum Folder {
     Literal(String),
     Unknown,
+}
+
+/// Whether the `exec(` at `at` is child_process's: called bare (imported
+/// by name), or on a name of the module (`cp`, `childProcess`,
+/// `child_process`, `require('child_process')`) or shelljs's `shell`.
+fn exec_receiver(text: &str, at: usize) -> bool {
+    let Some(before) = text[..at].strip_suffix('.') else {
+        return true;
+    };
+    if before.ends_with("require('child_process')")
+        || before.ends_with("require(\"child_process\")")
+        || before.ends_with("require('node:child_process')")
+        || before.ends_with("require(\"node:child_process\")")
+    {
+        return true;
+    }
+    let start = before
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '$'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let receiver = before[start..].to_ascii_lowercase();
+    matches!(receiver.as_str(), "cp" | "shell" | "sh") || receiver.contains("process")
 }
 
 /// No identifier character (or `$`) right before `at`; a `.` is allowed
@@ -386,6 +452,21 @@ fn skip_space(text: &str) -> usize {
 /// `${...}` replaced by [`PLACEHOLDER`]) and its length; `None` when
 /// `text` does not start with one or it is not closed.
 fn literal(text: &str) -> Option<(Option<String>, usize)> {
+    literal_at(text, 0)
+}
+
+/// Most nested template literals and brackets read (`${`...`${`...), and
+/// most bytes one literal or bracket is searched for its end: past
+/// either, the text is not read, so that hostile input costs neither the
+/// stack nor more than linear time.
+const MAX_NESTING: usize = 32;
+const MAX_SCAN: usize = 20_000;
+
+/// [`literal`], `nesting` template literals deep.
+fn literal_at(text: &str, nesting: usize) -> Option<(Option<String>, usize)> {
+    if nesting > MAX_NESTING {
+        return None;
+    }
     let quote = text
         .chars()
         .next()
@@ -393,6 +474,9 @@ fn literal(text: &str) -> Option<(Option<String>, usize)> {
     let mut value = String::new();
     let mut chars = text.char_indices().skip(1);
     while let Some((at, c)) = chars.next() {
+        if at > MAX_SCAN {
+            return None;
+        }
         match c {
             '\n' if quote != '`' => return None,
             '\\' => {
@@ -406,7 +490,7 @@ fn literal(text: &str) -> Option<(Option<String>, usize)> {
             }
             c if c == quote => return Some((Some(value), at + 1)),
             '$' if quote == '`' && text[at..].starts_with("${") => {
-                let close = at + closing(&text[at + 1..])? + 1;
+                let close = at + closing_at(&text[at + 1..], nesting + 1)? + 1;
                 value.push_str(PLACEHOLDER);
                 while chars.next().is_some_and(|(offset, _)| offset < close) {}
             }
@@ -419,6 +503,14 @@ fn literal(text: &str) -> Option<(Option<String>, usize)> {
 /// The byte offset of the bracket closing the one `text` starts with,
 /// outside strings, template literals and comments.
 fn closing(text: &str) -> Option<usize> {
+    closing_at(text, 0)
+}
+
+/// [`closing`], `nesting` template literals deep.
+fn closing_at(text: &str, nesting: usize) -> Option<usize> {
+    if nesting > MAX_NESTING {
+        return None;
+    }
     let open = text.chars().next()?;
     let close = match open {
         '(' => ')',
@@ -432,7 +524,7 @@ fn closing(text: &str) -> Option<usize> {
         let rest = &text[at..];
         let c = rest.chars().next()?;
         if matches!(c, '"' | '\'' | '`') {
-            at += literal(rest)?.1;
+            at += literal_at(rest, nesting)?.1;
             continue;
         }
         if rest.starts_with("//") {
@@ -452,7 +544,7 @@ fn closing(text: &str) -> Option<usize> {
             }
         }
         at += c.len_utf8();
-        if at > 100_000 {
+        if at > MAX_SCAN {
             return None;
         }
     }
@@ -562,6 +654,10 @@ execSync(publish, { stdio: 'inherit' })
 let other = 'npm publish'
 other = 'npm pack'
 execSync(other)
+const shadowed = 'npm publish --provenance'
+const build = (shadowed) => execSync(shadowed, { stdio: 'inherit' })
+const found = /exec('npm publish')/.exec('npm publish')
+db.exec('npm publish')
 "#;
         assert_eq!(
             texts(script),
@@ -589,6 +685,18 @@ execSync(other)
         assert!(!reads_arguments(script));
         assert!(changes_folder("process.chdir(dir)\n"));
         assert!(!changes_folder(script));
+    }
+
+    #[test]
+    fn hostile_scripts_are_read_in_bounded_time_and_stack() {
+        // Template literals nested far past what is read.
+        let nested = "execSync(`${".repeat(30_000);
+        assert!(commands(&nested).is_empty());
+        // Many calls that cannot be read, each unclosed.
+        let unclosed = "exec(".repeat(200_000);
+        assert!(commands(&unclosed).is_empty());
+        let many = "execSync('npm publish')\n".repeat(1_000);
+        assert_eq!(commands(&many).len(), MAX_COMMANDS);
     }
 
     #[test]
