@@ -72,21 +72,25 @@ pub struct Build {
     pub literals: HashMap<String, String>,
 }
 
+// The patterns use ASCII classes (`[ \t\r\n]`, `(?-u:\b)`): C# names here
+// are ASCII, and Unicode classes cost more to compile than a build costs
+// to read.
 static TARGET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bTarget\s+([A-Za-z_][A-Za-z0-9_]*)\s*=>").expect("valid regex literal")
+    Regex::new(r"(?-u:\b)Target[ \t\r\n]+([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*=>")
+        .expect("valid regex literal")
 });
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Execute<[^>]+>\(\s*\w+\s*=>\s*\w+\.([A-Za-z_][A-Za-z0-9_]*)\s*\)")
+    Regex::new(r"Execute<[^>]+>\([ \t\r\n]*[A-Za-z0-9_]+[ \t\r\n]*=>[ \t\r\n]*[A-Za-z0-9_]+\.([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*\)")
         .expect("valid regex literal")
 });
 static LOCAL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\.OnlyWhen(?:Static|Dynamic)\(\s*\(\)\s*=>\s*(?:IsLocalBuild|!\s*IsServerBuild)\s*\)",
+        r"\.OnlyWhen(?:Static|Dynamic)\([ \t\r\n]*\(\)[ \t\r\n]*=>[ \t\r\n]*(?:IsLocalBuild|![ \t\r\n]*IsServerBuild)[ \t\r\n]*\)",
     )
     .expect("valid regex literal")
 });
 static LITERAL_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bstring\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|=>)\s*"([^"\\{}]*)"\s*;"#)
+    Regex::new(r#"(?-u:\b)string[ \t\r\n]+([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*(?:=|=>)[ \t\r\n]*"([^"\\{}]*)"[ \t\r\n]*;"#)
         .expect("valid regex literal")
 });
 
@@ -381,10 +385,12 @@ fn setting(arguments: &str, method: &str) -> Option<Value> {
 /// The value of a settings object's property (Cake style, `ApiKey =
 /// apiKey,` inside `new DotNetNuGetPushSettings { ... }`).
 fn property(arguments: &str, name: Property) -> Option<Value> {
-    static SOURCE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\bSource\s*=\s*([^,}\n]+)").expect("valid regex literal"));
-    static API_KEY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\bApiKey\s*=\s*([^,}\n]+)").expect("valid regex literal"));
+    static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)Source[ \t\r\n]*=[ \t\r\n]*([^,}\n]+)").expect("valid regex literal")
+    });
+    static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)ApiKey[ \t\r\n]*=[ \t\r\n]*([^,}\n]+)").expect("valid regex literal")
+    });
     let pattern = match name {
         Property::Source => &SOURCE,
         Property::ApiKey => &API_KEY,
@@ -402,7 +408,7 @@ enum Property {
 
 fn value(expression: &str) -> Value {
     static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^(?:System\.)?Environment\.GetEnvironmentVariable\(\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\)$"#)
+        Regex::new(r#"^(?:System\.)?Environment\.GetEnvironmentVariable\([ \t\r\n]*"([A-Za-z_][A-Za-z0-9_]*)"[ \t\r\n]*\)$"#)
             .expect("valid regex literal")
     });
     let expression = expression.strip_prefix("this.").unwrap_or(expression);
