@@ -536,6 +536,17 @@ pub fn walk_text<'a, V: Visit<'a>>(
     walker.needs
 }
 
+/// How a NUKE push reads its key from variable `name`: `NUGET_API_KEY` is
+/// the variable NuGet reads itself, so the push is read with it and named
+/// as the workflow names it; another is given as `--api-key`.
+fn api_key_variable(name: &str) -> String {
+    if name == "NUGET_API_KEY" {
+        String::new()
+    } else {
+        format!(" --api-key \"${name}\"")
+    }
+}
+
 /// A NUKE run: its arguments and its build project's folder.
 struct NukeRun {
     args: Vec<String>,
@@ -1397,8 +1408,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         at: Location,
         depth: usize,
     ) {
-        const SCRIPTS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
-        if !SCRIPTS.iter().any(|e| file.ends_with(e)) || depth >= MAX_DEPTH {
+        let javascript = super::scripts::JAVASCRIPT_EXTENSIONS
+            .iter()
+            .any(|e| file.ends_with(e));
+        if !javascript || depth >= MAX_DEPTH {
             return;
         }
         let Some(path) = join(&block.cwd, file) else {
@@ -1693,21 +1706,20 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 Some(Value::Variable(name)) => literal(block.env(Some(command), name)),
                 _ => None,
             };
+            // The key as the push gets it: an argument's value, or a
+            // variable the workflow sets (one it does not set is not a
+            // key tplint can tell).
             let key = match &push.api_key {
                 Some(Value::Member(member)) => argument(member)
-                    .map(|value| super::scripts::quote(&value))
-                    .or_else(|| variable(member).map(|name| format!("\"${name}\""))),
-                Some(Value::Variable(name)) => Some(format!("\"${name}\"")),
+                    .map(|value| format!(" --api-key {}", super::scripts::quote(&value)))
+                    .or_else(|| variable(member).map(api_key_variable)),
+                Some(Value::Variable(name)) => names
+                    .iter()
+                    .any(|set| set == name)
+                    .then(|| api_key_variable(name)),
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                // `NUGET_API_KEY` is the variable NuGet reads itself: the
-                // push is read with it, named as the workflow names it.
-                let key = if key == "\"$NUGET_API_KEY\"" {
-                    String::new()
-                } else {
-                    format!(" --api-key {key}")
-                };
                 lines.push(format!(
                     "dotnet nuget push '{}' --source {}{key}",
                     super::scripts::PLACEHOLDER,

@@ -184,11 +184,6 @@ impl Build {
         build
     }
 
-    /// Whether the build defines any target.
-    pub fn has_targets(&self) -> bool {
-        !self.targets.is_empty()
-    }
-
     /// The pushes a run of `invoked` targets (the default one when none is
     /// named) can make: those of the targets it runs, with what they
     /// depend on and trigger (and the targets declaring themselves

@@ -24,7 +24,7 @@ pub enum Language {
 }
 
 /// Extensions of JavaScript and TypeScript scripts.
-const JAVASCRIPT_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
+pub const JAVASCRIPT_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"];
 
 impl Language {
     /// A script's language, by its extension or its shebang.
