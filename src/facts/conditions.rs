@@ -1350,7 +1350,7 @@ impl Evaluator<'_> {
         if name.contains('.') {
             return None;
         }
-        let values = super::step_outputs::values(job, before, id, name)?;
+        let values = super::step_outputs::values(&job.steps, before, id, name)?;
         Some(Value::Str {
             shapes: values.iter().map(|v| Shape::exact(v)).collect(),
             term: key.to_string(),

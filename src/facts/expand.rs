@@ -19,7 +19,7 @@ use super::tasks;
 use crate::diagnostic::Location;
 use crate::repository::{LocalAction, Need, Repository};
 use crate::source::{FileId, Span};
-use crate::workflow::{Action, Job, KeyValue, Step, UsesTarget, Workflow};
+use crate::workflow::{Action, KeyValue, Step, UsesTarget};
 
 pub use crate::repo_path::join;
 pub use crate::repository::NOT_FOUND;
@@ -55,13 +55,36 @@ impl Frame<'_> {
     }
 }
 
-/// The job being walked.
+/// The job being walked, as each CI system's front end lowers it: where
+/// it is, the steps it runs, the variables its file gives them, and what
+/// it may do with OIDC tokens. GitHub's front end fills it from a
+/// workflow's job (`facts/mod.rs`); GitLab's walks a job's script lines
+/// one at a time (`gitlab/facts.rs`), each as a `run:` step, with the
+/// job's variables as the environment it inherits.
 #[derive(Clone, Copy)]
 pub struct JobRef<'a> {
-    pub workflow: &'a Workflow,
-    pub workflow_file: FileId,
-    pub job: &'a Job,
-    pub job_index: usize,
+    /// The file holding the job.
+    pub file: FileId,
+    /// Its position among its file's jobs.
+    pub index: usize,
+    /// The job in its file.
+    pub span: Span,
+    /// The steps the walk goes through in order; empty where the front end
+    /// hands each step to the walker itself.
+    pub steps: &'a [Step],
+    /// `env:` of the job, then of its file.
+    pub env: [&'a [KeyValue]; 2],
+    /// The job's `id-token` access; `None` where it cannot be known (an
+    /// expression, a CI system whose jobs request tokens by other means).
+    pub id_token: Option<crate::workflow::Access>,
+    /// The job's `container:`, if any.
+    pub container: Option<Span>,
+    /// A variable that no `env:` level names is unset for the job's own
+    /// steps (GitHub passes no repository variable or secret unless `env:`
+    /// says so); `false` where the CI system gives jobs variables from
+    /// elsewhere (GitLab's project CI/CD variables) or the file has no
+    /// trigger.
+    pub env_complete: bool,
 }
 
 /// A step as it runs in a job: one of the job's own steps, or a step of a
@@ -156,7 +179,7 @@ impl<'a> Executed<'a, '_> {
             return Cow::Borrowed(text);
         }
         STEP_OUTPUT_REFERENCE.replace_all(text, |captures: &regex::Captures<'_>| {
-            super::step_outputs::single(self.job.job, self.top, &captures[1], &captures[2])
+            super::step_outputs::single(self.job.steps, self.top, &captures[1], &captures[2])
                 .unwrap_or_else(|| captures[0].to_string())
         })
     }
@@ -179,8 +202,9 @@ impl<'a> Executed<'a, '_> {
         for (depth, frame) in self.frames.iter().enumerate().rev() {
             levels.push((frame.call.env.as_slice(), frame.call_file, depth));
         }
-        levels.push((self.job.job.env.as_slice(), self.job.workflow_file, 0));
-        levels.push((self.job.workflow.env.as_slice(), self.job.workflow_file, 0));
+        for level in self.job.env {
+            levels.push((level, self.job.file, 0));
+        }
         levels
     }
 
@@ -718,13 +742,13 @@ fn runs_semantic_release(words: &[String]) -> bool {
 
 impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     fn job(&mut self, job: JobRef<'a>) {
-        let source = &self.repo.sources.get(job.workflow_file).text;
-        for (top, step) in job.job.steps.iter().enumerate() {
+        let source = &self.repo.sources.get(job.file).text;
+        for (top, step) in job.steps.iter().enumerate() {
             let exec = Executed {
                 job,
                 top,
                 step,
-                file: job.workflow_file,
+                file: job.file,
                 source,
                 frames: &[],
             };
@@ -784,7 +808,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 .as_ref()
                 .and_then(|w| join("", &exec.resolve(&w.value)))
                 .unwrap_or_default();
-            let mut checkout = checkout_folder(exec.job.job, exec.top);
+            let mut checkout = checkout_folder(exec.job.steps, exec.top);
             if checkout.is_some()
                 && let Some(w) = &step.working_directory
             {
@@ -2162,8 +2186,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
 /// Whether a job can mint OIDC tokens: its effective `id-token` is
 /// `write`, or cannot be known.
 pub fn job_may_mint(job: JobRef<'_>) -> bool {
-    use super::permissions::{GrantSource, id_token};
-    id_token(GrantSource::of(job.workflow, job.job))
+    job.id_token
         .is_none_or(|g| g == crate::workflow::Access::Write)
 }
 
@@ -2191,7 +2214,7 @@ const SHELL_VARIABLES: &[&str] = &[
 fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &str) -> bool {
     let exec = block.exec;
     if !matches!(block.kind, BlockKind::Run | BlockKind::Script)
-        || exec.job.workflow.triggers.is_empty()
+        || !exec.job.env_complete
         // Earlier steps of a composite action may have written it.
         || !exec.frames.is_empty()
         || RUNNER_VARIABLE_PREFIXES.iter().any(|p| name.starts_with(p))
@@ -2219,7 +2242,7 @@ fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &st
     if text.lines().any(|l| l.trim_start().starts_with(". ")) {
         return false;
     }
-    exec.job.job.steps.iter().take(exec.top).all(|step| {
+    exec.job.steps.iter().take(exec.top).all(|step| {
         if let Some(run) = &step.run {
             return !run.value.contains("GITHUB_ENV");
         }
@@ -2243,9 +2266,9 @@ fn never_set(block: &ShellBlock<'_, '_, '_>, command: &shell::Command, name: &st
 /// is the workspace itself (no `path:`), or a folder tplint cannot tell (an
 /// expression), or any checkout of the repository before went to the
 /// workspace itself.
-fn checkout_folder(job: &Job, top: usize) -> Option<String> {
+fn checkout_folder(steps: &[Step], top: usize) -> Option<String> {
     let mut folder = None;
-    for step in job.steps.iter().take(top) {
+    for step in steps.iter().take(top) {
         let Some(uses) = &step.uses else { continue };
         if !uses.target.is_action("actions/checkout") {
             continue;

@@ -418,10 +418,14 @@ fn walk_job(
     let mut named = expand::walk_job(
         repo,
         expand::JobRef {
-            workflow,
-            workflow_file: file.file,
-            job,
-            job_index,
+            file: file.file,
+            index: job_index,
+            span: job.span,
+            steps: &job.steps,
+            env: [&job.env, &workflow.env],
+            id_token: permissions::id_token(permissions::GrantSource::of(workflow, job)),
+            container: job.container,
+            env_complete: !workflow.triggers.is_empty(),
         },
         &mut visitor,
         budget,

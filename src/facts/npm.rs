@@ -6,7 +6,6 @@
 
 use crate::diagnostic::Location;
 use crate::facts::expand::{Executed, ShellBlock};
-use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::{
     Auth, Invocation, MintState, PublishSite, Target, Uploader, When, site_at, target_of_url,
 };
@@ -111,8 +110,7 @@ pub(super) fn site<'w>(
     {
         *target = (target_of_url(url), Some(*location));
     }
-    let oidc_granted =
-        id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
+    let oidc_granted = exec.job.id_token == Some(Access::Write);
     // A release tool authenticates as the client it runs.
     let client = command.uploader.npm_client().unwrap_or(command.uploader);
     // A token set earlier in the publish command's own script counts too:
@@ -170,7 +168,7 @@ pub(super) fn site<'w>(
     });
     let in_job_folder = exec
         .source
-        .get(exec.job.job.span.range())
+        .get(exec.job.span.range())
         .is_some_and(|text| text.contains("working-directory"));
     // A release tool publishes the workspace's packages, whichever they are.
     let root_package = command.uploader.npm_client() == Some(command.uploader)
@@ -296,8 +294,7 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
     let token = entry.token_inputs.iter().find_map(|input| {
         value(input).map(|(kv, _)| (exec.location(kv.key.span), format!("`{input}`")))
     });
-    let oidc_granted =
-        id_token(GrantSource::of(exec.job.workflow, exec.job.job)) == Some(Access::Write);
+    let oidc_granted = exec.job.id_token == Some(Access::Write);
     let auth = match &token {
         Some((location, source)) if !oidc_granted => Auth::Password {
             location: *location,
@@ -342,7 +339,7 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
 
 /// The job's container image and where it is named.
 fn container<'s>(exec: &Executed<'s, '_>) -> Option<(&'s str, Location)> {
-    let span = exec.job.job.container?;
+    let span = exec.job.container?;
     let image = container_image(exec.source, span)?;
     Some((image, exec.location(span)))
 }

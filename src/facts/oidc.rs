@@ -248,8 +248,8 @@ fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
     exec.step
         .env
         .iter()
-        .chain(&job.job.env)
-        .chain(&job.workflow.env)
+        .chain(job.env[0])
+        .chain(job.env[1])
         .any(|kv| {
             let name = kv.key.value.as_bytes();
             // Letter case ignored, without a copy: this runs for every

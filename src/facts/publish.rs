@@ -682,7 +682,7 @@ pub(super) fn site_at(
     oidc_required: bool,
 ) -> PublishSite {
     PublishSite {
-        job: exec.job.job_index,
+        job: exec.job.index,
         step: exec.top,
         file: exec.file,
         via: exec.via(),
@@ -840,17 +840,13 @@ impl<'a> Invocation<'a, '_> {
 
     /// Whether the job's permissions grant `id-token: write`.
     fn job_may_mint(&self) -> bool {
-        crate::facts::permissions::id_token(crate::facts::permissions::GrantSource::of(
-            self.exec.job.workflow,
-            self.exec.job.job,
-        )) == Some(crate::workflow::Access::Write)
+        self.exec.job.id_token == Some(crate::workflow::Access::Write)
     }
 
     /// Whether a step of the job before this one writes `$GITHUB_ENV`,
     /// through which it may set a token for the later steps.
     fn env_written_before(&self) -> bool {
         self.exec
-            .job
             .job
             .steps
             .iter()
@@ -985,12 +981,7 @@ impl<'a> Invocation<'a, '_> {
                 && self.mint.opaque_seen
                 && self.mint.exported(Registry::PubDev).is_some()
                 && self.mint.given_for(Registry::PubDev).is_none()
-                && crate::facts::permissions::id_token(
-                    crate::facts::permissions::GrantSource::of(
-                        self.exec.job.workflow,
-                        self.exec.job.job,
-                    ),
-                ) != Some(crate::workflow::Access::Write) =>
+                && self.exec.job.id_token != Some(crate::workflow::Access::Write) =>
             {
                 Auth::Unknown
             }
@@ -1560,7 +1551,7 @@ pub fn shell_sites(
             invocation.locate(&words[0]).span
         };
         sites.push(PublishSite {
-            job: exec.job.job_index,
+            job: exec.job.index,
             step: exec.top,
             file: block.file,
             via,
@@ -1681,11 +1672,7 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
                     .map(|e| (e.value.into_owned(), e.location, format!("`{}`", e.name)))
             })
         });
-    let may_mint = || {
-        use super::permissions::{GrantSource, id_token};
-        let grant = id_token(GrantSource::of(exec.job.workflow, exec.job.job));
-        grant.is_none_or(|g| g == crate::workflow::Access::Write)
-    };
+    let may_mint = || super::expand::job_may_mint(exec.job);
     let auth = match (entry.auth, token) {
         (ActionAuth::TrustedPublishingWhenPermitted, _) if may_mint() => Auth::Oidc,
         (_, Some((value, _, _))) if mint.minted(&value) => Auth::Oidc,

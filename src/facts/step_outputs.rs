@@ -13,7 +13,7 @@
 //! an `if`, a `case`, a loop, after `&&` or `||`, in a step with its own
 //! `if:`) adds the empty string to the values.
 
-use crate::workflow::Job;
+use crate::workflow::Step;
 
 /// Commands that neither run other code nor write `$GITHUB_OUTPUT` unless
 /// redirected to it (which is read as a write): a script made only of
@@ -192,8 +192,8 @@ fn output_write(line: &str) -> Option<Write> {
 /// such `run:` step, a value it computes, anything else that may write
 /// it). The empty string is among them when the step, or the write, may
 /// not run.
-pub fn values(job: &Job, before: usize, id: &str, name: &str) -> Option<Vec<String>> {
-    let step = job.steps.iter().take(before).find(|s| {
+pub fn values(steps: &[Step], before: usize, id: &str, name: &str) -> Option<Vec<String>> {
+    let step = steps.iter().take(before).find(|s| {
         s.id.as_ref()
             .is_some_and(|i| i.value.eq_ignore_ascii_case(id))
     })?;
@@ -234,8 +234,8 @@ pub fn values(job: &Job, before: usize, id: &str, name: &str) -> Option<Vec<Stri
 /// The one value output `name` of step `id` certainly has, when the step
 /// is among the first `before` of `job` and writes a single literal value
 /// that always runs.
-pub fn single(job: &Job, before: usize, id: &str, name: &str) -> Option<String> {
-    match values(job, before, id, name)?.as_slice() {
+pub fn single(steps: &[Step], before: usize, id: &str, name: &str) -> Option<String> {
+    match values(steps, before, id, name)?.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
     }

@@ -41,7 +41,7 @@ use crate::registry::claims::AudienceMatch;
 use crate::registry::{GitlabPublishing, Registry, crates_io, nuget};
 use crate::repository::{Need, Repository};
 use crate::source::Span;
-use crate::workflow::{self, Permissions, PermissionsKind, Spanned, Step, Workflow};
+use crate::workflow::{Spanned, Step};
 
 /// Facts of a pipeline, parallel to [`GitlabPipeline::jobs`].
 #[derive(Debug, Default)]
@@ -209,6 +209,24 @@ fn dedup_by_debug<T: std::fmt::Debug>(items: &mut Vec<T>) {
     items.retain(|item| seen.insert(format!("{item:?}")));
 }
 
+/// The job as the script walker reads it, for one of its lines (in the
+/// file the line is in): its lines are handed to the walker one at a time
+/// and its variables as the environment they inherit, so no step list or
+/// `env:` level; a job's `id_tokens:` are read here, not as a grant; and
+/// it gets the project's CI/CD variables, which tplint cannot see.
+fn walked_job<'a>(line: &ScriptLine, job: &GitlabJob, index: usize) -> JobRef<'a> {
+    JobRef {
+        file: line.location.file,
+        index,
+        span: job.name.location.span,
+        steps: &[],
+        env: [&[], &[]],
+        id_token: None,
+        container: None,
+        env_complete: false,
+    }
+}
+
 /// Derive the facts of the job at `index` (`facts::Facts` walks every
 /// job); `needs` receives the repository files its scripts name that are
 /// not read yet.
@@ -220,33 +238,6 @@ pub fn job_facts(
     budget: &Budget,
     needs: &mut BTreeSet<Need>,
 ) -> GitlabJobFacts {
-    // A stand-in GitHub job, so the walker that follows `run:` scripts can
-    // follow GitLab's lines: permissions unknown, so every line is read.
-    let workflow = Workflow {
-        permissions: Some(Permissions {
-            key: Span::default(),
-            span: Span::default(),
-            kind: PermissionsKind::Unknown,
-        }),
-        ..Workflow::default()
-    };
-    let stand_in = workflow::Job {
-        id: Spanned::new(job.name.value.clone(), job.name.location.span),
-        span: job.name.location.span,
-        keys: Vec::new(),
-        name: None,
-        needs: Vec::new(),
-        condition: None,
-        permissions: None,
-        environment: None,
-        runs_on: None,
-        container: None,
-        env: Vec::new(),
-        strategy: None,
-        outputs: Vec::new(),
-        steps: Vec::new(),
-        call: None,
-    };
     let steps: Vec<Step> = job
         .all_lines()
         .enumerate()
@@ -336,12 +327,7 @@ pub fn job_facts(
             }
             let mut inherited = variables_env(&variables);
             inherited.extend(exported.iter().cloned());
-            let job_ref = JobRef {
-                workflow: &workflow,
-                workflow_file: line.location.file,
-                job: &stand_in,
-                job_index: index,
-            };
+            let job_ref = walked_job(line, job, index);
             let mut named = expand::walk_text(
                 repo,
                 job_ref,
@@ -361,12 +347,7 @@ pub fn job_facts(
                     nuget_endpoints: nuget_endpoints.clone(),
                     ..ExchangeSeen::default()
                 };
-                let job_ref = JobRef {
-                    workflow: &workflow,
-                    workflow_file: line.location.file,
-                    job: &stand_in,
-                    job_index: index,
-                };
+                let job_ref = walked_job(line, job, index);
                 let mut named = expand::walk_text(
                     repo,
                     job_ref,
