@@ -1238,6 +1238,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         }
         let Some(run) = tasks::what_runs(words) else {
+            if let Some(what) = unknown_publish(words) {
+                let at = block.command_location(command);
+                self.opaque(block.exec, at, block.via.clone(), what);
+            }
             return;
         };
         let at = block.command_location(command);
@@ -2181,6 +2185,38 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         }
         self.stack.pop();
     }
+}
+
+/// Programs whose `publish` uploads nothing to a registry tplint knows:
+/// `dotnet publish` builds an application for deployment ("dotnet
+/// publish", .NET CLI reference), and the shell's and git's own words.
+const PUBLISH_NOT_AN_UPLOAD: &[&str] = &["dotnet", "echo", "printf", "git", "gh"];
+
+/// A command of a program tplint does not know whose subcommand is
+/// `publish` (`release publish`, `vp pm publish`): a release tool that may
+/// upload with the job's token, opaque rather than nothing. The programs
+/// of the registries' upload tables are not: their commands are read
+/// there, and a command they do not list is not an upload.
+fn unknown_publish(words: &[String]) -> Option<String> {
+    let program = words.first()?;
+    let name = program.rsplit('/').next().unwrap_or(program);
+    if name.is_empty()
+        || name.starts_with(['$', '-'])
+        || name.contains(['=', '(', '`'])
+        || PUBLISH_NOT_AN_UPLOAD.contains(&name)
+    {
+        return None;
+    }
+    let mut subcommands = words[1..].iter().filter(|w| !w.starts_with('-')).take(2);
+    if !subcommands.any(|w| w == "publish") {
+        return None;
+    }
+    let known = crate::registry::publishing::command_uploaders()
+        .any(|t| t.program == name || name.split_once('@').is_some_and(|(n, _)| n == t.program));
+    (!known).then(|| {
+        let shown: Vec<&str> = words.iter().take(3).map(String::as_str).collect();
+        format!("`{}`, a program tplint does not know", shown.join(" "))
+    })
 }
 
 /// Whether a job can mint OIDC tokens: its effective `id-token` is
