@@ -4,7 +4,7 @@
 //! The first byte picks the reader (low bits) and whether tasks are named
 //! (high bit): a task runner's file (Makefile, tox INI and TOML, justfile,
 //! Rakefile, `package.json` scripts), a Ruby, Python or JavaScript script,
-//! or a NUKE build's C# file; the rest is the file. Every recipe line and script call lies in
+//! or a NUKE build's C# file (read as a Cake script too); the rest is the file. Every recipe line and script call lies in
 //! the file, on character boundaries, and what each command runs is read
 //! without a panic.
 
@@ -35,6 +35,16 @@ pub fn check(data: &[u8]) {
                 for push in build.pushes(&invoked, skip.as_deref()).unwrap_or_default() {
                     inside(push.span, push);
                 }
+            }
+        }
+        let script = tplint::facts::cake::Script::parse(&[&text]);
+        let _ = tplint::facts::cake::loads(&text);
+        for args in [&[][..], &["--target=publish".to_string()][..]] {
+            let Some(args) = tplint::facts::cake::CakeArgs::parse(args, false) else {
+                continue;
+            };
+            for push in script.pushes(&args).unwrap_or_default() {
+                inside(push.span, push);
             }
         }
         return;

@@ -662,6 +662,19 @@ static NUKE_PROJECT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex literal")
 });
 
+/// A Cake run: its script, its arguments, and whether its bootstrapper
+/// declares a `Target` parameter of its own (`build.ps1 -Target X`).
+struct CakeRun {
+    script: String,
+    args: Vec<String>,
+    single_dash_target: bool,
+}
+
+/// A `.cake` file a bootstrapper names (`$SCRIPT = "build.cake"`).
+static CAKE_SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([A-Za-z0-9_.\-/]+\.cake)(?-u:\b)").expect("valid regex literal")
+});
+
 /// A covector run: its command, whether it is a dry run, and the packages
 /// it is limited to (the action's `filterPackages`).
 #[derive(Debug, PartialEq, Eq)]
@@ -1228,6 +1241,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.nuke(block, command, run, depth);
             return;
         }
+        if let Some(run) = self.cake_run(block, words) {
+            self.cake(block, command, run, depth);
+            return;
+        }
         if runs_semantic_release(words)
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
@@ -1632,6 +1649,259 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             args: args.to_vec(),
             project,
         })
+    }
+
+    /// A Cake build run by this command: `dotnet cake [SCRIPT] ARGS`,
+    /// `dotnet-cake`, `dotnet tool run dotnet-cake`, a Cake.Sdk file
+    /// (`dotnet run cake.cs -- ARGS`, `dotnet cake.cs -- ARGS`, a file
+    /// whose first lines say `#:sdk Cake.Sdk`), or a bootstrapper
+    /// (`./build.sh`, `build.ps1`, `build.cmd`, through a shell too) that
+    /// mentions Cake and not NUKE: its script (`build.cake` unless named)
+    /// and arguments. `None` for anything else, and for a bootstrapper or
+    /// Cake.Sdk file not read yet (the command is then followed as it
+    /// would be otherwise, which reads it).
+    fn cake_run(&mut self, block: &ShellBlock<'a, '_, '_>, words: &[String]) -> Option<CakeRun> {
+        const SHELLS: &[&str] = &[
+            "bash",
+            "sh",
+            "pwsh",
+            "powershell",
+            "pwsh.exe",
+            "powershell.exe",
+        ];
+        const BOOTSTRAPPERS: &[&str] = &["build.sh", "build.ps1", "build.cmd"];
+        let base = |w: &str| w.rsplit(['/', '\\']).next().unwrap_or(w).to_string();
+        let program = base(words.first()?);
+        let word = |i: usize| words.get(i).map(String::as_str);
+        // The script named among a runner's arguments, and the rest.
+        let runner = |rest: &[String]| -> CakeRun {
+            let at = rest
+                .iter()
+                .position(|w| !w.starts_with('-') && w.ends_with(".cake"));
+            let mut args = rest.to_vec();
+            let script = at.map_or_else(|| "build.cake".to_string(), |at| args.remove(at));
+            CakeRun {
+                script,
+                args,
+                single_dash_target: false,
+            }
+        };
+        let (run, folder) = if program == "dotnet-cake" {
+            (runner(&words[1..]), block.cwd.clone())
+        } else if program == "dotnet" && word(1) == Some("cake") {
+            (runner(&words[2..]), block.cwd.clone())
+        } else if program == "dotnet"
+            && word(1) == Some("tool")
+            && word(2) == Some("run")
+            && matches!(word(3), Some("dotnet-cake" | "cake"))
+        {
+            (runner(&words[4..]), block.cwd.clone())
+        } else if program == "dotnet"
+            && let Some(at) = [1, 2]
+                .into_iter()
+                .find(|&i| word(i).is_some_and(|w| w.ends_with(".cs")))
+            && (at == 1 || word(1) == Some("run"))
+        {
+            // A C# file run as a program (.NET 10): Cake.Sdk's when it says so.
+            let path = join(&block.cwd, &words[at])?;
+            let local = self.repo.locals.text(&path)?;
+            let text = &self.repo.sources.get(local.file?).text;
+            if !text.get(..text.len().min(2048))?.contains("#:sdk Cake.Sdk") {
+                return None;
+            }
+            let args = words
+                .iter()
+                .position(|w| w == "--")
+                .map_or_else(Vec::new, |dash| words[dash + 1..].to_vec());
+            let run = CakeRun {
+                script: words[at].clone(),
+                args,
+                single_dash_target: false,
+            };
+            (run, block.cwd.clone())
+        } else {
+            let at = if BOOTSTRAPPERS.contains(&program.as_str()) {
+                0
+            } else if SHELLS.contains(&program.as_str()) {
+                let at = words
+                    .iter()
+                    .position(|w| BOOTSTRAPPERS.contains(&base(w).as_str()))?;
+                if words[1..at]
+                    .iter()
+                    .any(|w| !w.starts_with('-') || w.eq_ignore_ascii_case("-command"))
+                {
+                    return None;
+                }
+                at
+            } else {
+                return None;
+            };
+            let script = words[at].replace('\\', "/");
+            let script = script.trim_start_matches("./");
+            let bootstrapper = match script.strip_suffix(".cmd") {
+                Some(stem) => format!("{stem}.ps1"),
+                None => script.to_string(),
+            };
+            let path = join(&block.cwd, &bootstrapper)?;
+            let local = self.repo.locals.text(&path)?;
+            let text = &self.repo.sources.get(local.file?).text;
+            let lower = text.to_ascii_lowercase();
+            if !lower.contains("cake") || lower.contains(".nuke") {
+                return None;
+            }
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+            let script = CAKE_SCRIPT
+                .captures(text)
+                .and_then(|c| c.get(1))
+                .map_or("build.cake", |m| m.as_str())
+                .trim_start_matches("./")
+                .to_string();
+            let run = CakeRun {
+                script,
+                args: words[at + 1..].to_vec(),
+                // An old bootstrapper's `Param([string]$Target)`, passed
+                // on as `--target`.
+                single_dash_target: lower.contains("$target"),
+            };
+            (run, dir)
+        };
+        let script = join(&folder, &run.script)?;
+        Some(CakeRun { script, ..run })
+    }
+
+    /// What a Cake run pushes to NuGet: the script and the local files it
+    /// `#load`s read for the tasks the run brings along
+    /// ([`super::cake::Script::pushes`]), each push walked as the `dotnet
+    /// nuget push` it is, with its source and API key where the workflow
+    /// gives them (an environment variable the step sets, an argument on
+    /// the command line, a literal). The build stays opaque; a push whose
+    /// source or key tplint cannot tell adds nothing, and so does a script
+    /// that loads a recipe from a package.
+    fn cake(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        run: CakeRun,
+        depth: usize,
+    ) {
+        use super::csharp::Value;
+        const MAX_FILES: usize = 16;
+        let exec = block.exec;
+        let at = block.command_location(command);
+        let shown = strip_prefixes(&command.words).join(" ");
+        self.visitor.local_code(
+            exec.top,
+            at,
+            &block.via,
+            &format!("`{shown}`, a Cake build of the repository"),
+        );
+        self.opaque(
+            exec,
+            at,
+            block.via.clone(),
+            format!("`{shown}`, a Cake build tplint reads only for its NuGet pushes"),
+        );
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let Some(args) = super::cake::CakeArgs::parse(&run.args, run.single_dash_target) else {
+            return;
+        };
+        if args.runs_nothing {
+            return;
+        }
+        // The script, then the files it loads, breadth first.
+        let mut paths: Vec<String> = vec![run.script.clone()];
+        let mut texts: Vec<(FileId, &'a str)> = Vec::new();
+        let mut next = 0;
+        while next < paths.len() {
+            if paths.len() > MAX_FILES {
+                return;
+            }
+            let path = paths[next].clone();
+            next += 1;
+            let Some(local) = self.repo.locals.text(&path) else {
+                if self.repo.locals.can_read() {
+                    self.needs.insert(Need::Text(path));
+                }
+                return;
+            };
+            let Some(id) = local.file else {
+                return;
+            };
+            let text: &'a str = &self.repo.sources.get(id).text;
+            if !self.budget.take(text.len()) {
+                return;
+            }
+            texts.push((id, text));
+            let Some(loads) = super::cake::loads(text) else {
+                return;
+            };
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            for load in loads {
+                let Some(loaded) = join(dir, &load) else {
+                    return;
+                };
+                if !paths.contains(&loaded) {
+                    paths.push(loaded);
+                }
+            }
+        }
+        let script = self.budget.cache().cake(&texts);
+        let Some(pushes) = script.pushes(&args) else {
+            return;
+        };
+        let names: Vec<&'a str> = exec.env_names().collect();
+        let literal = |hit: Option<EnvHit<'a>>| {
+            hit.map(|hit| hit.value.into_owned())
+                .filter(|v| !v.contains('$') && !v.trim().is_empty())
+        };
+        let mut lines: Vec<String> = Vec::new();
+        for push in pushes {
+            let source = match &push.source {
+                Some(Value::Literal(url)) => Some(url.clone()),
+                Some(Value::Variable(name)) => literal(block.env(Some(command), name)),
+                Some(Value::Argument(name)) => args
+                    .value(name)
+                    .filter(|v| !v.contains('$') && !v.trim().is_empty())
+                    .map(str::to_string),
+                _ => None,
+            };
+            // The key as the push gets it: a variable the workflow sets,
+            // or an argument's value.
+            let key = match &push.api_key {
+                Some(Value::Variable(name)) => names
+                    .iter()
+                    .any(|set| set == name)
+                    .then(|| api_key_variable(name)),
+                Some(Value::Argument(name)) => args
+                    .value(name)
+                    .map(|value| format!(" --api-key {}", super::scripts::quote(value))),
+                _ => None,
+            };
+            if let (Some(source), Some(key)) = (source, key) {
+                lines.push(format!(
+                    "dotnet nuget push '{}' --source {}{key}",
+                    super::scripts::PLACEHOLDER,
+                    super::scripts::quote(&source)
+                ));
+            }
+        }
+        if lines.is_empty() {
+            return;
+        }
+        let inner = ShellBlock {
+            exec,
+            kind: BlockKind::Implied,
+            file: at.file,
+            source: block.source,
+            within: at.span,
+            text: Cow::Owned(lines.join("\n")),
+            via: block.via.clone(),
+            inherited: block.inherited.clone(),
+            cwd: block.cwd.clone(),
+        };
+        self.shell(&inner, depth + 1);
     }
 
     /// What a NUKE run pushes to NuGet: the build (the `.cs` files of its

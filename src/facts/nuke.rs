@@ -24,31 +24,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::csharp::{
+    Property, arguments, non_code, property, setting, split_top_level, statement_end,
+    trailing_identifier,
+};
+pub use super::csharp::{Push, Value};
 use crate::source::Span;
-
-/// An expression given to `SetSource`/`SetApiKey`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
-    /// A string literal.
-    Literal(String),
-    /// A member of the build (a field, property or parameter).
-    Member(String),
-    /// `Environment.GetEnvironmentVariable("NAME")`.
-    Variable(String),
-    /// Anything else.
-    Other(String),
-}
-
-/// A NuGet push in a target's body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Push {
-    /// Which of the files read holds it.
-    pub file: usize,
-    /// The call, in that file.
-    pub span: Span,
-    pub source: Option<Value>,
-    pub api_key: Option<Value>,
-}
 
 #[derive(Clone, Debug, Default)]
 struct Target {
@@ -268,30 +249,6 @@ pub fn reads_variable(member: &str, variable: &str) -> bool {
     variable == member || variable.strip_prefix("nuke") == Some(member.as_str())
 }
 
-/// The end of the statement starting at `from`: its `;` outside brackets,
-/// strings and comments.
-fn statement_end(text: &str, from: usize, limit: usize, in_code: &dyn Fn(usize) -> bool) -> usize {
-    let mut depth = 0usize;
-    for (offset, c) in text[from..limit].char_indices() {
-        let at = from + offset;
-        if !in_code(at) {
-            continue;
-        }
-        match c {
-            '(' | '{' | '[' => depth += 1,
-            ')' | '}' | ']' => {
-                if depth == 0 {
-                    return at;
-                }
-                depth -= 1;
-            }
-            ';' if depth == 0 => return at,
-            _ => {}
-        }
-    }
-    limit
-}
-
 /// A target's name as NUKE matches it: letters and digits, in any case
 /// (`--skip push-git-hub` names `PushGitHub`).
 pub fn target_key(name: &str) -> String {
@@ -299,197 +256,6 @@ pub fn target_key(name: &str) -> String {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
-}
-
-/// The text between the parenthesis at `open` and the one closing it.
-fn arguments<'t>(text: &'t str, open: usize, in_code: &dyn Fn(usize) -> bool) -> Option<&'t str> {
-    let mut depth = 0usize;
-    for (offset, c) in text[open..].char_indices() {
-        let at = open + offset;
-        if !in_code(at) {
-            continue;
-        }
-        match c {
-            '(' | '{' | '[' => depth += 1,
-            ')' | '}' | ']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(&text[open + 1..at]);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Arguments split at commas outside brackets and strings.
-fn split_top_level(text: &str) -> Vec<&str> {
-    let skipped = non_code(text);
-    let in_code = |at: usize| {
-        let i = skipped.partition_point(|(start, _)| *start <= at);
-        i == 0 || skipped[i - 1].1 <= at
-    };
-    let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    for (at, c) in text.char_indices() {
-        if !in_code(at) {
-            continue;
-        }
-        match c {
-            '(' | '{' | '[' | '<' => depth += 1,
-            ')' | '}' | ']' | '>' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                parts.push(text[start..at].trim());
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(text[start..].trim());
-    parts.retain(|p| !p.is_empty());
-    parts
-}
-
-/// The identifier an argument ends with (`Pack`, `x => x.Pack`).
-fn trailing_identifier(argument: &str) -> Option<&str> {
-    let end = argument.trim_end();
-    let start = end
-        .char_indices()
-        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
-        .map_or(0, |(at, c)| at + c.len_utf8());
-    let name = &end[start..];
-    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
-}
-
-/// The argument of a fluent setting (`.SetApiKey(NuGetApiKey)`) in a
-/// push's arguments.
-fn setting(arguments: &str, method: &str) -> Option<Value> {
-    let at = arguments.find(method)?;
-    let open = at + method.len() - 1;
-    let skipped = non_code(arguments);
-    let in_code = |i: usize| {
-        let k = skipped.partition_point(|(start, _)| *start <= i);
-        k == 0 || skipped[k - 1].1 <= i
-    };
-    let inside = self::arguments(arguments, open, &in_code)?;
-    Some(value(inside.trim()))
-}
-
-/// The value of a settings object's property (Cake style, `ApiKey =
-/// apiKey,` inside `new DotNetNuGetPushSettings { ... }`).
-fn property(arguments: &str, name: Property) -> Option<Value> {
-    static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)Source[ \t\r\n]*=[ \t\r\n]*([^,}\n]+)").expect("valid regex literal")
-    });
-    static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)ApiKey[ \t\r\n]*=[ \t\r\n]*([^,}\n]+)").expect("valid regex literal")
-    });
-    let pattern = match name {
-        Property::Source => &SOURCE,
-        Property::ApiKey => &API_KEY,
-    };
-    let captures = pattern.captures(arguments)?;
-    Some(value(captures.get(1)?.as_str().trim()))
-}
-
-/// The properties of a push's settings read.
-#[derive(Clone, Copy)]
-enum Property {
-    Source,
-    ApiKey,
-}
-
-fn value(expression: &str) -> Value {
-    static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^(?:System\.)?Environment\.GetEnvironmentVariable\([ \t\r\n]*"([A-Za-z_][A-Za-z0-9_]*)"[ \t\r\n]*\)$"#)
-            .expect("valid regex literal")
-    });
-    let expression = expression.strip_prefix("this.").unwrap_or(expression);
-    if let Some(literal) = expression
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .filter(|body| !body.contains(['"', '\\', '{']))
-    {
-        return Value::Literal(literal.to_string());
-    }
-    if let Some(captures) = VARIABLE.captures(expression)
-        && let Some(name) = captures.get(1)
-    {
-        return Value::Variable(name.as_str().to_string());
-    }
-    let member = !expression.is_empty()
-        && expression.starts_with(|c: char| c.is_alphabetic() || c == '_')
-        && expression.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if member {
-        Value::Member(expression.to_string())
-    } else {
-        Value::Other(expression.to_string())
-    }
-}
-
-/// The byte ranges of C# text that are not code: comments, string and
-/// character literals (regular, verbatim `@"..."`, interpolated, raw
-/// `"""..."""`), in order.
-fn non_code(text: &str) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut ranges = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        let rest = &text[at..];
-        let end = if rest.starts_with("//") {
-            Some(rest.find('\n').map_or(text.len(), |end| at + end))
-        } else if let Some(inner) = rest.strip_prefix("/*") {
-            Some(inner.find("*/").map_or(text.len(), |end| at + 2 + end + 2))
-        } else if let Some(inner) = rest.strip_prefix("\"\"\"") {
-            Some(
-                inner
-                    .find("\"\"\"")
-                    .map_or(text.len(), |end| at + 3 + end + 3),
-            )
-        } else if rest.starts_with("@\"") || rest.starts_with("$@\"") || rest.starts_with("@$\"") {
-            let open = rest.find('"').unwrap_or(0) + 1;
-            let mut i = at + open;
-            loop {
-                match text[i..].find('"') {
-                    Some(q) if text[i + q + 1..].starts_with('"') => i += q + 2,
-                    Some(q) => break Some(i + q + 1),
-                    None => break Some(text.len()),
-                }
-            }
-        } else if rest.starts_with('"') || rest.starts_with("$\"") || rest.starts_with('\'') {
-            let quote = if rest.starts_with('\'') { '\'' } else { '"' };
-            let open = rest.find(quote).unwrap_or(0) + 1;
-            let mut end = None;
-            let mut escaped = false;
-            for (offset, c) in rest[open..].char_indices() {
-                match c {
-                    '\n' => {
-                        end = Some(at + open + offset);
-                        break;
-                    }
-                    '\\' if !escaped => escaped = true,
-                    c if c == quote && !escaped => {
-                        end = Some(at + open + offset + 1);
-                        break;
-                    }
-                    _ => escaped = false,
-                }
-            }
-            Some(end.unwrap_or(text.len()))
-        } else {
-            None
-        };
-        match end {
-            Some(end) => {
-                ranges.push((at, end.max(at + 1)));
-                at = end.max(at + 1);
-            }
-            None => at += rest.chars().next().map_or(1, char::len_utf8),
-        }
-    }
-    ranges
 }
 
 #[cfg(test)]

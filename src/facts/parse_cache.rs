@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::rc::Rc;
 
+use super::cake::Script as CakeScript;
 use super::nuke::Build;
 use super::scripts::{self, Language, ScriptCommand};
 use super::tasks::{Justfile, Makefile, PackageScripts, Rakefiles, ToxConfig};
@@ -34,6 +35,8 @@ pub struct ParseCache {
     scripts: Memo<(FileId, Language), Option<Vec<ScriptCommand>>>,
     /// By the C# files of a NUKE build project.
     nuke: Memo<Vec<FileId>, Build>,
+    /// By a Cake script and the files it loads.
+    cake: Memo<Vec<FileId>, CakeScript>,
 }
 
 impl ParseCache {
@@ -64,6 +67,15 @@ impl ParseCache {
         self.nuke.get(key, || {
             let texts: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
             Build::parse(&texts)
+        })
+    }
+
+    /// A Cake script and the files it loads, in that order.
+    pub fn cake(&self, files: &[(FileId, &str)]) -> Rc<CakeScript> {
+        let key = files.iter().map(|(file, _)| *file).collect();
+        self.cake.get(key, || {
+            let texts: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
+            CakeScript::parse(&texts)
         })
     }
 

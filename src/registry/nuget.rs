@@ -103,6 +103,81 @@ pub static COMMANDS: &[CommandUploader] = &[
 ];
 
 /// The action that exchanges the job's OIDC token for a NuGet.org key.
+/// Actions that run a build whose NuGet pushes tplint reads.
+pub static COMMAND_ACTIONS: &[super::publishing::CommandAction] = &[
+    // cake-build/cake-action `action.yml`, `src/input.ts`, `src/cake.ts`
+    // [deebeed]: runs the script of `script-path` (default `build.cake`)
+    // with `--target=<target>`, `--dryrun` for `dry-run: true`, and one
+    // `--name=value` per `arguments:` line `name: value` (after the target,
+    // so a `target` line wins); `file-path` runs a C# file (Cake.Sdk),
+    // `project-path` a project (Frosting or Cake.Sdk), which tplint does
+    // not read. What the script pushes is read by `facts::cake`.
+    super::publishing::CommandAction {
+        action: "cake-build/cake-action",
+        command_inputs: &[],
+        default_command: None,
+        implied: Some(cake_action),
+        cwd_input: None,
+        npmrc_token: None,
+    },
+    // The action's earlier name (cake-build/cake-action README).
+    super::publishing::CommandAction {
+        action: "ecampidoglio/cake-action",
+        command_inputs: &[],
+        default_command: None,
+        implied: Some(cake_action),
+        cwd_input: None,
+        npmrc_token: None,
+    },
+];
+
+/// The Cake command line cake-action runs, from its inputs; `None` for a
+/// project it builds (`project-path`), or a value that is not a word.
+fn cake_action(input: &dyn Fn(&str) -> Option<String>, _: Option<&str>) -> Option<String> {
+    let given = |name: &str| {
+        input(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if given("project-path").is_some() {
+        return None;
+    }
+    let quote = |word: &str| {
+        if word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@".contains(c))
+        {
+            word.to_string()
+        } else {
+            format!("'{}'", word.replace('\'', r"'\''"))
+        }
+    };
+    let mut line = match given("file-path") {
+        Some(file) => format!("dotnet run {} --", quote(&file)),
+        None => format!(
+            "dotnet cake {}",
+            quote(&given("script-path").unwrap_or_else(|| "build.cake".to_string()))
+        ),
+    };
+    if let Some(target) = given("target") {
+        line.push_str(&format!(" {}", quote(&format!("--target={target}"))));
+    }
+    if given("dry-run").is_some_and(|v| v == "true") {
+        line.push_str(" --dryrun");
+    }
+    for entry in given("arguments").iter().flat_map(|a| a.lines()) {
+        let Some((name, value)) = entry.split_once(':') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() {
+            continue;
+        }
+        line.push_str(&format!(" {}", quote(&format!("--{name}={value}"))));
+    }
+    Some(line)
+}
+
 pub const LOGIN_ACTION: &str = "nuget/login";
 
 /// The input naming the nuget.org user whose policy matches.

@@ -469,6 +469,7 @@ pub fn release_tool_actions() -> impl Iterator<Item = &'static ReleaseToolAction
 pub fn command_actions() -> impl Iterator<Item = &'static CommandAction> {
     super::npm::COMMAND_ACTIONS
         .iter()
+        .chain(super::nuget::COMMAND_ACTIONS)
         .chain(POLYGLOT_COMMAND_ACTIONS)
 }
 
