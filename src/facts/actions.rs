@@ -25,8 +25,10 @@ pub const INERT_ACTIONS: &[&str] = &[
     "actions/setup-java",   // [1dbac3c]
     "actions/setup-dotnet", // [5e931af]
     "actions/setup-node",   // [ae0d4ed]
-    "actions/cache",        // [27d5ce7]
-    "actions/cache/*",      // restore, save [27d5ce7]
+    // Downloads deno and puts it on the path; no npm [ff4860f].
+    "denoland/setup-deno",
+    "actions/cache",   // [27d5ce7]
+    "actions/cache/*", // restore, save [27d5ce7]
     // Requests the token only when its script calls `core.getIDToken`,
     // which `oidc` checks before this list is consulted [ed59741].
     "actions/github-script",

@@ -1518,11 +1518,33 @@ pub fn password_uploads<'a>(
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
         for site in &job_facts.publish_sites {
             let Some(index) = site.index() else { continue };
+            // npm with a token besides its exchange: when the token is the
+            // job's own ID token (`npm config set
+            // //registry.npmjs.org/:_authToken "$NPM_ID_TOKEN"`), it is no
+            // long-lived fallback but an ID token given as a token.
+            if index == Registry::Npm
+                && !matches!(site.auth, Auth::Password { .. })
+                && let Some((location, source)) = site.npm.as_ref().and_then(|n| n.token.as_ref())
+                && let Some(token) = given_id_token(repo, job, *location)
+            {
+                uploads.push(PasswordUpload {
+                    site,
+                    index,
+                    given: *location,
+                    source,
+                    overrides: None,
+                    minted_in_job: job_facts.mints_token,
+                    id_token_as_password: Some((token, token_variable(index))),
+                    words: &GITLAB_WORDS,
+                    pipeline: Some(pipeline),
+                });
+                continue;
+            }
             let Auth::Password { location, source } = &site.auth else {
                 continue;
             };
             let variable = token_variable(index);
-            let id_token_as_password = if index.is_pypi() {
+            let id_token_as_password = if index.is_pypi() || index == Registry::Npm {
                 given_id_token(repo, job, *location).map(|token| (token, variable))
             } else {
                 None

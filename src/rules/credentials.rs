@@ -11,6 +11,7 @@ use crate::catalogue::{
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::{Auth, PYPI_PUBLISH_DEPRECATED_INPUTS, PYPI_PUBLISH_INPUTS, Uploader};
 use crate::facts::site_step;
+use crate::registry::Registry;
 
 pub(super) fn publish_with_password(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
@@ -138,33 +139,48 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
         if site.uploader == Uploader::GhActionPypiPublish {
             continue; // TP301
         }
+        let (index, source) = (upload.index, upload.source);
+        if let Some((token, variable)) = upload.id_token_as_password {
+            let diagnostic = if index == Registry::Npm {
+                // npm 11.5.1 and later exchange the ID token before using a
+                // configured one (npm/cli `lib/utils/oidc.js`): the token
+                // line changes nothing while the exchange works, and makes
+                // a failed one a rejected token. An older npm is TP305's.
+                Diagnostic::new(
+                    &PUBLISH_TOKEN_ENV,
+                    upload.given,
+                    format!(
+                        "`{}` is given the job's ID token `{token}` as its npm token, but npm takes an ID token only through its exchange, never as a token: when the exchange fails, npm sends the ID token and the registry rejects it, hiding why",
+                        site.uploader.name()
+                    ),
+                )
+                .with_help(format!(
+                    "remove {source}: npm (11.5.1 or later) finds `{variable}` and exchanges it itself"
+                ))
+            } else {
+                Diagnostic::new(
+                    &PUBLISH_TOKEN_ENV,
+                    upload.given,
+                    format!(
+                        "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
+                        site.uploader.name(),
+                        index.display_name()
+                    ),
+                )
+                .with_severity(Severity::Error)
+                .with_help(format!(
+                    "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
+                ))
+            };
+            out.push(upload.finish(diagnostic));
+            continue;
+        }
         if super::npm::reported_as_fallback(site) {
             continue; // TP307
         }
         // A token minted by trusted publishing in the job: the job's own
         // exchange, or TP308's finding.
         if upload.minted_in_job {
-            continue;
-        }
-        let (index, source) = (upload.index, upload.source);
-        if let Some((token, variable)) = upload.id_token_as_password {
-            out.push(
-                upload.finish(
-                    Diagnostic::new(
-                        &PUBLISH_TOKEN_ENV,
-                        upload.given,
-                        format!(
-                            "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
-                            site.uploader.name(),
-                            index.display_name()
-                        ),
-                    )
-                    .with_severity(Severity::Error)
-                    .with_help(format!(
-                        "remove {source}: twine (6.1.0 or later) and uv (0.8.18 or later) find `{variable}` and exchange it themselves"
-                    )),
-                ),
-            );
             continue;
         }
         let message = format!(

@@ -259,11 +259,22 @@ fn too_old(site: &PublishSite, at: Location, release: &str, newer: &str) -> Diag
 }
 
 pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // A token that is the job's own ID token is no long-lived fallback
+    // (TP303 reports it).
+    let id_tokens: Vec<*const PublishSite> =
+        crate::facts::publish_job::password_uploads(context.repo, context.facts)
+            .into_iter()
+            .filter(|upload| upload.id_token_as_password.is_some())
+            .map(|upload| std::ptr::from_ref(upload.site))
+            .collect();
     for upload in npm_uploads(context.repo, context.facts) {
         let (site, npm, grant) = (upload.site, upload.npm, &upload.grant);
         let Some((location, source)) = &npm.token else {
             continue;
         };
+        if id_tokens.contains(&std::ptr::from_ref(site)) {
+            continue;
+        }
         if !npm.oidc_granted {
             continue;
         }
