@@ -218,6 +218,31 @@ impl PackageNames {
 /// The text of the manifest at `relative` under `root`, the overlay's
 /// first; `None` when it is missing, larger than [`MAX_MANIFEST_BYTES`] or
 /// not UTF-8.
+/// The package the manifest of repository folder `folder` names for
+/// `registry`: pub.dev's `pubspec.yaml`, JSR's `jsr.json` or `deno.json`
+/// (what `dart pub publish` and `deno publish` run there publish). `None`
+/// for the root (see [`Manifests::default_package`]), other registries, or
+/// a folder without one.
+pub fn package_in(
+    registry: Registry,
+    root: &Path,
+    overlay: &Overlay,
+    folder: &str,
+) -> Option<String> {
+    let folder = folder.trim_start_matches("./").trim_end_matches('/');
+    if folder.is_empty() || folder == "." || folder.split('/').any(|part| part == "..") {
+        return None;
+    }
+    let read = |name: &str| read_manifest(root, overlay, &format!("{folder}/{name}"));
+    match registry {
+        Registry::PubDev => read("pubspec.yaml").and_then(|t| pubspec_name(&t)),
+        Registry::Jsr => ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
+            .iter()
+            .find_map(|file| read(file).and_then(|t| jsr_name(&t))),
+        _ => None,
+    }
+}
+
 fn read_manifest(root: &Path, overlay: &Overlay, relative: &str) -> Option<String> {
     let bytes = overlay
         .read(root, relative, MAX_MANIFEST_BYTES)
@@ -520,6 +545,20 @@ fn pubspec_name(text: &str) -> Option<String> {
     static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r#"(?m)^name:[ \t]*["']?([a-z0-9_]+)["']?[ \t]*(?:#.*)?\r?$"#).ok()
     });
+    // `publish_to: none`: a package pub never publishes, such as a
+    // workspace's root (https://dart.dev/tools/pub/pubspec#publish_to).
+    static PRIVATE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?m)^publish_to:[ \t]*["']?none["']?[ \t]*(?:#.*)?\r?$"#).ok()
+    });
+    // A workspace's root (`workspace:`) stands for its members, not one
+    // package (https://dart.dev/tools/pub/workspaces).
+    static WORKSPACE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^workspace:").ok());
+    if PRIVATE.as_ref().is_some_and(|p| p.is_match(text))
+        || WORKSPACE.as_ref().is_some_and(|p| p.is_match(text))
+    {
+        return None;
+    }
     let captures = NAME.as_ref()?.captures(text)?;
     captures.get(1).map(|m| m.as_str().to_string())
 }

@@ -192,6 +192,21 @@ impl Repository {
             .map(str::to_string)
     }
 
+    /// The package an upload to `registry` run in repository folder
+    /// `folder` publishes, where the folder's manifest names one (pub.dev,
+    /// JSR), else the repository's default package.
+    pub fn package_of(
+        &self,
+        registry: crate::registry::Registry,
+        folder: Option<&str>,
+    ) -> Option<String> {
+        folder
+            .and_then(|folder| {
+                crate::manifest::package_in(registry, &self.root, &self.overlay, folder)
+            })
+            .or_else(|| self.default_package(registry))
+    }
+
     /// A repository in memory whose GitLab pipeline is `files` (paths
     /// relative to the root) with top-level file `path`, for tests.
     pub fn in_memory_gitlab(files: gitlab::MemoryFiles, path: &str) -> Self {

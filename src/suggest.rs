@@ -204,6 +204,8 @@ fn pub_dev_calls(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)
                     environment: name,
                     tag_pattern: Some(crate::registry::pub_dev::suggested_tag_pattern(
                         view.workflow,
+                        repo.default_package(Registry::PubDev).as_deref(),
+                        false,
                     )),
                     jobs: vec![label],
                     unconfirmed: false,
@@ -314,13 +316,22 @@ pub fn suggestions(
         } else if workflows.is_empty() {
             workflows.push(job.view.attributed_name());
         }
-        let tag_pattern = (job.index == Registry::PubDev)
-            .then(|| crate::registry::pub_dev::suggested_tag_pattern(job.view.workflow));
+        let tag_pattern = (job.index == Registry::PubDev).then(|| {
+            crate::registry::pub_dev::suggested_tag_pattern(
+                job.view.workflow,
+                repo.package_of(Registry::PubDev, job.site.folder.as_deref())
+                    .as_deref(),
+                crate::registry::pub_dev::uses_melos_action(job.job),
+            )
+        });
         let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
+        let project = repo.package_of(job.index, job.site.folder.as_deref());
         for workflow in workflows {
             if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
                 *index == job.index
                     && s.workflow == workflow
+                    && s.project == project
+                    && s.tag_pattern == tag_pattern
                     && s.environment.as_deref().map(str::to_lowercase)
                         == environment.as_deref().map(str::to_lowercase)
             }) {
@@ -335,7 +346,7 @@ pub fn suggestions(
                     platform: Platform::Github.key(),
                     registry: job.index.key(),
                     index: job.index.key(),
-                    project: repo.default_package(job.index),
+                    project: project.clone(),
                     owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                     repository: repo.remote.as_ref().map(|r| r.repository.clone()),
                     workflow: workflow.to_string(),

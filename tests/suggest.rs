@@ -450,3 +450,19 @@ fn gitlab_matrix_environments_get_one_publisher_each() {
         "{check}"
     );
 }
+
+#[test]
+fn pub_dev_monorepo_jobs_get_their_folders_package_and_tags() {
+    let repo = fixture_copy(&fixture("pub-dev-monorepo"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "package = \"acme_core\"\nowner = \"myorg\"\nrepository = \"acme\"\ntag-pattern = \"acme_core-v{{version}}\"",
+        "package = \"acme_cli\"\nowner = \"myorg\"\nrepository = \"acme\"\ntag-pattern = \"acme_cli-v{{version}}\"",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // The workspace's root (`publish_to: none`) is no package.
+    assert!(!text.contains("acme_workspace"), "{text}");
+}

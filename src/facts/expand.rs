@@ -74,6 +74,9 @@ pub struct JobRef<'a> {
     pub steps: &'a [Step],
     /// `env:` of the job, then of its file.
     pub env: [&'a [KeyValue]; 2],
+    /// The folder of the job's own `run:` steps that name none (GitHub's
+    /// `defaults: run: working-directory:`, the job's over the workflow's).
+    pub run_working_directory: Option<&'a crate::workflow::Spanned<String>>,
     /// The job's `id-token` access; `None` where it cannot be known (an
     /// expression, a CI system whose jobs request tokens by other means).
     pub id_token: Option<crate::workflow::Access>,
@@ -816,14 +819,19 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.action_commands(exec, entry, uses.raw.span);
         }
         if let Some(run) = &step.run {
-            let mut cwd = step
-                .working_directory
-                .as_ref()
+            // A composite action's steps do not take the job's defaults.
+            let working_directory = step.working_directory.as_ref().or_else(|| {
+                exec.frames
+                    .is_empty()
+                    .then_some(exec.job.run_working_directory)
+                    .flatten()
+            });
+            let mut cwd = working_directory
                 .and_then(|w| join("", &exec.resolve(&w.value)))
                 .unwrap_or_default();
             let mut checkout = checkout_folder(exec.job.steps, exec.top);
             if checkout.is_some()
-                && let Some(w) = &step.working_directory
+                && let Some(w) = working_directory
             {
                 // `${{ github.workspace }}/<folder>` names the workspace.
                 let words = ["cd".to_string(), exec.resolve(&w.value).trim().to_string()];

@@ -425,6 +425,10 @@ fn walk_job(
             span: job.span,
             steps: &job.steps,
             env: [&job.env, &workflow.env],
+            run_working_directory: job
+                .run_working_directory
+                .as_ref()
+                .or(workflow.run_working_directory.as_ref()),
             id_token: permissions::id_token(permissions::GrantSource::of(workflow, job)),
             container: job.container,
             env_complete: !workflow.triggers.is_empty(),
@@ -985,6 +989,13 @@ pub fn github_publish_claims<'a>(
                     key: Location::new(file, job.id.span),
                     upload: Location::new(file, call.uses.raw.span),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
+                    // The workflow's `working-directory` input.
+                    folder: call
+                        .with
+                        .iter()
+                        .find(|kv| kv.key.value == "working-directory")
+                        .map(|kv| kv.value.value.trim().trim_start_matches("./"))
+                        .filter(|dir| !dir.contains("${{")),
                     editable: None,
                 });
                 continue;
@@ -1019,6 +1030,7 @@ pub fn github_publish_claims<'a>(
                     key: Location::new(file, job.id.span),
                     upload: site.entry(),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
+                    folder: site.folder.as_deref(),
                     // tplint offers edits for the registries that match a
                     // workflow file.
                     editable: registry.matches_workflow().then_some((file, job)),

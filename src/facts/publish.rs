@@ -75,6 +75,10 @@ pub struct PublishSite {
     /// The token given to the upload, as written (a shell variable replaced
     /// by its value where tplint sees it), when one is given.
     pub secret: Option<String>,
+    /// The repository folder a command upload runs in (`""`: the root),
+    /// whose manifest names the package it publishes; `None` where not
+    /// known.
+    pub folder: Option<String>,
 }
 
 impl PublishSite {
@@ -607,6 +611,17 @@ fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<Publ
             ),
             // A release that cannot exchange: whatever cargo finds.
             None if predates_oidc || !entry.exchanges_oidc => (Auth::Unknown, None),
+            // Its own exchange turned off: what the job set up before it.
+            None if entry.exchange_off.is_some_and(|(input, off)| {
+                value(input).is_some_and(|(_, v)| v.eq_ignore_ascii_case(off))
+            }) =>
+            {
+                if mint.exported(table.registry).is_some() {
+                    (Auth::Oidc, None)
+                } else {
+                    (Auth::Unknown, None)
+                }
+            }
             None => (Auth::Oidc, None),
         },
     };
@@ -696,6 +711,7 @@ pub(super) fn site_at(
         gate: None,
         npm: None,
         secret: None,
+        folder: None,
     }
 }
 
@@ -1406,6 +1422,9 @@ pub fn shell_sites(
         {
             continue;
         }
+        if table.uploader == Uploader::Melos && !crate::registry::pub_dev::melos_publishes(args) {
+            continue;
+        }
         let invocation = Invocation {
             table,
             args,
@@ -1568,6 +1587,7 @@ pub fn shell_sites(
                 .then(|| crate::registry::jsr::PUBLISH_ON_TAG_GATE.to_string()),
             npm,
             secret,
+            folder: Some(block.cwd.clone()),
         });
     }
     sites

@@ -320,6 +320,9 @@ pub struct PublishClaims<'a> {
     pub upload: Location,
     /// Where the environment claim is written (a literal or not).
     pub environment_at: Option<Location>,
+    /// The repository folder the upload runs in, whose manifest names the
+    /// package it publishes (`None`: not known).
+    pub folder: Option<&'a str>,
     /// The GitHub job and its file, for fixes that edit it; `None` where
     /// tplint offers no edit.
     pub editable: Option<(FileId, &'a Job)>,

@@ -221,6 +221,7 @@ fn walked_job<'a>(line: &ScriptLine, job: &GitlabJob, index: usize) -> JobRef<'a
         span: job.name.location.span,
         steps: &[],
         env: [&[], &[]],
+        run_working_directory: None,
         id_token: None,
         container: None,
         env_complete: false,
@@ -1371,6 +1372,7 @@ pub fn publish_claims<'a>(
                 key: job.name.location,
                 upload: site.entry(),
                 environment_at: environment.map(|e| e.location),
+                folder: site.folder.as_deref(),
                 editable: None,
             });
         }

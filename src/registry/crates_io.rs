@@ -280,6 +280,7 @@ pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[
         version_input: None,
         first_oidc_tool: (0, 0, 0),
         first_oidc_action: (0, 0, 0),
+        exchange_off: None,
         exchanges_oidc: false,
     },
 ];
@@ -304,6 +305,7 @@ const fn release_plz_action(action: &'static str) -> ReleaseToolAction {
         version_input: Some("version"),
         first_oidc_tool: (0, 3, 146),
         first_oidc_action: (0, 5, 117),
+        exchange_off: None,
         exchanges_oidc: true,
     }
 }

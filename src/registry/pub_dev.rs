@@ -17,7 +17,7 @@
 //! `.github/workflows/publish.yml` (the reusable workflow: inputs
 //! `environment` and `working-directory`; its job asks for `id-token: write`).
 
-use super::publishing::{CommandUploader, TokenMinter, Uploader};
+use super::publishing::{CommandUploader, ReleaseToolAction, TokenMinter, Uploader, When};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
     PublisherField, Registry, RegistryInfo,
@@ -151,6 +151,75 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// melos's `publish`: a dry run unless `--no-dry-run` is given (the flag
+/// `dry-run`, `-n`, defaults to true), else `dart pub publish --force` in
+/// each package's folder, for the packages not private and not yet on
+/// pub.dev (invertase/melos `packages/melos/lib/src/command_runner/publish.dart`,
+/// `commands/publish.dart` [caf0db3]). pub's token is the job's, as for
+/// `dart pub publish`.
+pub static MELOS: CommandUploader = CommandUploader {
+    registry: Registry::PubDev,
+    uploader: Uploader::Melos,
+    program: "melos",
+    subcommands: &["publish"],
+    secret_flags: &[],
+    secret_env: &[],
+    url_flags: &[],
+    url_env: &["PUB_HOSTED_URL"],
+    repository_flags: &[],
+    repository_env: &[],
+    testpypi_names: &[],
+    pypi_names: &[],
+    trusted_publishing: false,
+};
+
+/// Whether `melos publish` with `args` uploads: the last of `--dry-run`,
+/// `-n` and `--no-dry-run` is `--no-dry-run`.
+pub fn melos_publishes(args: &[String]) -> bool {
+    args.iter()
+        .rev()
+        .find_map(|a| match a.as_str() {
+            "--no-dry-run" => Some(true),
+            "--dry-run" | "-n" => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+/// Actions that publish with a release tool.
+pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[
+    // bluefireteam/melos-action `action.yml` [2982f8e, v3.8.0]: with
+    // `publish: true` it runs `dart-lang/setup-dart` ("this sets up OIDC";
+    // skipped for `dart-version: none`), then `melos publish -y
+    // --no-dry-run --scope=$PACKAGE_NAME` for the package of the tag that
+    // started the run; `publish-dry-run` is another step. v3.1.0 is the
+    // first release that runs setup-dart (v3.0.0 publishes with whatever
+    // the job set up; v1 and v2 cannot publish).
+    ReleaseToolAction {
+        action: "bluefireteam/melos-action",
+        uploader: Uploader::Melos,
+        when: Some(("publish", When::OneOf(&["true"]))),
+        dry_run_input: None,
+        token_inputs: &[],
+        token_env: &[],
+        registry_input: None,
+        version_input: None,
+        first_oidc_tool: (0, 0, 0),
+        first_oidc_action: (3, 1, 0),
+        exchange_off: Some(("dart-version", "none")),
+        exchanges_oidc: true,
+    },
+];
+
+/// Whether a job publishes with bluefireteam/melos-action.
+pub fn uses_melos_action(job: &crate::workflow::Job) -> bool {
+    job.steps.iter().any(|step| {
+        step.uses
+            .as_ref()
+            .is_some_and(|u| RELEASE_TOOL_ACTIONS.iter().any(|a| a.matches(&u.target)))
+    })
+}
+
 /// `dart pub publish` options that upload nothing (pub-lish documentation).
 pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
 
@@ -188,34 +257,80 @@ pub fn is_publish_workflow(target: &crate::workflow::UsesTarget) -> bool {
     })
 }
 
-/// The tag pattern a workflow's `push` tag filters suggest: the literal
-/// start of the first filter, then `{{version}}` (`v[0-9]+.*` gives
-/// `v{{version}}`); `v{{version}}` when there is none.
-pub fn suggested_tag_pattern(workflow: &crate::workflow::Workflow) -> String {
-    let first = workflow
+/// The tag pattern a workflow's `push` tag filters suggest for `package`
+/// (`None`: not known), `melos` when the job publishes with
+/// bluefireteam/melos-action, whose tags are `<package>-v<version>`:
+/// - a filter's literal start, then `{{version}}` (`v[0-9]+.*` gives
+///   `v{{version}}`; `my_pkg-v*` gives `my_pkg-v{{version}}`), the one
+///   starting with the package's name first;
+/// - a filter that starts with a pattern and goes on with `-v`
+///   (`*-v[0-9]+.*`, `[A-z0-9]+-v*`): `<package>-v{{version}}`;
+/// - one that starts with a digit class (`[0-9]+.*`): `{{version}}`;
+/// - else melos-action's form, else `v{{version}}`.
+pub fn suggested_tag_pattern(
+    workflow: &crate::workflow::Workflow,
+    package: Option<&str>,
+    melos: bool,
+) -> String {
+    let prefixed = |package: Option<&str>| {
+        format!("{}-v{VERSION_PLACEHOLDER}", package.unwrap_or("<package>"))
+    };
+    let filters: Vec<String> = workflow
         .triggers
         .iter()
         .filter(|t| t.event.value == "push")
         .filter_map(|t| t.config.as_ref()?.get("tags"))
-        .find_map(|tags| {
-            tags.as_str()
-                .or_else(|| tags.as_sequence()?.first()?.as_str())
-                .map(str::to_string)
-        });
-    let head = first.as_deref().map_or("v", |filter| {
+        .flat_map(|tags| {
+            let list: Vec<String> = match tags.as_str() {
+                Some(one) => vec![one.to_string()],
+                None => tags
+                    .as_sequence()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            list
+        })
+        .filter(|f| !f.starts_with('!'))
+        .collect();
+    let from_filter = |filter: &str| -> Option<String> {
         let end = filter
             .find(|c: char| "*?+[]\\!".contains(c))
             .unwrap_or(filter.len());
-        &filter[..end]
+        let head = &filter[..end];
+        if head.is_empty() {
+            return if filter.starts_with("[0-9]") {
+                Some(VERSION_PLACEHOLDER.to_string())
+            } else if filter.contains("-v") {
+                Some(prefixed(package))
+            } else {
+                None
+            };
+        }
+        let valid = head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
+        (valid && !head.ends_with(|c: char| c.is_ascii_digit()))
+            .then(|| format!("{head}{VERSION_PLACEHOLDER}"))
+    };
+    let own = package.and_then(|package| {
+        filters
+            .iter()
+            .filter(|f| f.starts_with(package))
+            .find_map(|f| from_filter(f))
     });
-    let valid = head
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
-    if valid && !head.ends_with(|c: char| c.is_ascii_digit()) {
-        format!("{head}{VERSION_PLACEHOLDER}")
-    } else {
-        format!("v{VERSION_PLACEHOLDER}")
-    }
+    own.or_else(|| filters.iter().find_map(|f| from_filter(f)))
+        .unwrap_or_else(|| {
+            if melos {
+                prefixed(package)
+            } else {
+                format!("v{VERSION_PLACEHOLDER}")
+            }
+        })
 }
 
 /// Their input naming the job's environment (setup-dart's
@@ -265,13 +380,40 @@ mod tests {
             crate::workflow::build(&text, &document)
         };
         let w = workflow("  push:\n    tags: ['v[0-9]+.[0-9]+.[0-9]+']");
-        assert_eq!(suggested_tag_pattern(&w), "v{{version}}");
+        assert_eq!(suggested_tag_pattern(&w, None, false), "v{{version}}");
         let w = workflow("  push:\n    tags: 'my_pkg-v*'");
-        assert_eq!(suggested_tag_pattern(&w), "my_pkg-v{{version}}");
+        assert_eq!(
+            suggested_tag_pattern(&w, None, false),
+            "my_pkg-v{{version}}"
+        );
         let w = workflow("  push:\n    tags: ['[0-9]+.[0-9]+.[0-9]+']");
-        assert_eq!(suggested_tag_pattern(&w), "{{version}}");
+        assert_eq!(suggested_tag_pattern(&w, None, false), "{{version}}");
         let w = workflow("  release:");
-        assert_eq!(suggested_tag_pattern(&w), "v{{version}}");
+        assert_eq!(suggested_tag_pattern(&w, None, false), "v{{version}}");
+        // A monorepo's filters: the package's own first, then any
+        // package's (dart-lang/http's `*-v[0-9]+...`, dart-lang/tools'
+        // `[A-z0-9]+-v...`).
+        let w = workflow("  push:\n    tags: ['other-v*', 'drift_dev-*']");
+        assert_eq!(
+            suggested_tag_pattern(&w, Some("drift_dev"), false),
+            "drift_dev-{{version}}"
+        );
+        let w = workflow("  push:\n    tags: ['*-v[0-9]+.[0-9]+.[0-9]+*']");
+        assert_eq!(
+            suggested_tag_pattern(&w, Some("http"), false),
+            "http-v{{version}}"
+        );
+        let w = workflow("  push:\n    tags: ['[A-z0-9]+-v[0-9]+.[0-9]+.[0-9]+*']");
+        assert_eq!(
+            suggested_tag_pattern(&w, None, false),
+            "<package>-v{{version}}"
+        );
+        // melos-action's tags, when no filter says.
+        let w = workflow("  workflow_dispatch:");
+        assert_eq!(
+            suggested_tag_pattern(&w, Some("flame"), true),
+            "flame-v{{version}}"
+        );
     }
 
     #[test]

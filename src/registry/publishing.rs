@@ -61,6 +61,10 @@ pub enum Uploader {
     ReleaseIt,
     /// `dart pub publish` or `flutter pub publish`.
     DartPub,
+    /// `melos publish --no-dry-run` (or `bluefireteam/melos-action` with
+    /// `publish: true`), which runs `dart pub publish --force` in each
+    /// package not yet on pub.dev.
+    Melos,
     /// `deno publish`.
     DenoPublish,
     /// `jsr publish` (run by `npx`, `pnpm dlx`, `yarn dlx`, `bunx`).
@@ -119,6 +123,7 @@ impl Uploader {
             Uploader::Nx(_) => "nx release publish",
             Uploader::ReleaseIt => "release-it",
             Uploader::DartPub => "dart pub publish",
+            Uploader::Melos => "melos publish",
             Uploader::DenoPublish => "deno publish",
             Uploader::JsrPublish => "jsr publish",
         }
@@ -180,6 +185,8 @@ impl Uploader {
             // https://jsr.io/docs/publishing-packages), resolving its
             // dependencies first.
             Uploader::DartPub => Some(&["dart pub get", "flutter pub get"]),
+            // melos runs pub in each package's folder, after its bootstrap.
+            Uploader::Melos => Some(&["dart pub get", "flutter pub get", "melos bootstrap"]),
             Uploader::DenoPublish | Uploader::JsrPublish => {
                 Some(&["deno install", "deno check", "npm install", "npm ci"])
             }
@@ -310,6 +317,7 @@ pub fn command_uploaders() -> impl Iterator<Item = &'static CommandUploader> {
         .chain(super::rubygems::COMMANDS)
         .chain(super::nuget::COMMANDS)
         .chain(super::pub_dev::COMMANDS)
+        .chain(std::iter::once(&super::pub_dev::MELOS))
         .chain(super::jsr::COMMANDS)
 }
 
@@ -367,6 +375,9 @@ pub struct ReleaseToolAction {
     pub first_oidc_tool: (u64, u64, u64),
     /// The first release of the action that installs such a tool by default.
     pub first_oidc_action: (u64, u64, u64),
+    /// An input and the (lower-case) value that turn the action's own
+    /// exchange off: it then uses what the job set up before it.
+    pub exchange_off: Option<(&'static str, &'static str)>,
     /// Whether any release exchanges the OIDC token: one that never does
     /// uses only the token it is given or finds.
     pub exchanges_oidc: bool,
@@ -462,7 +473,9 @@ impl CommandAction {
 
 /// Every registry's release-tool actions.
 pub fn release_tool_actions() -> impl Iterator<Item = &'static ReleaseToolAction> {
-    super::crates_io::RELEASE_TOOL_ACTIONS.iter()
+    super::crates_io::RELEASE_TOOL_ACTIONS
+        .iter()
+        .chain(super::pub_dev::RELEASE_TOOL_ACTIONS)
 }
 
 /// Every registry's actions that run the command lines they are given.

@@ -167,20 +167,23 @@ pub(crate) fn registration_help(
     context: &Context<'_>,
     registry: Registry,
     environment: Option<&str>,
+    tag_pattern: Option<&str>,
+    folder: Option<&str>,
 ) -> String {
+    let fallback = format!("v{}", pub_dev::VERSION_PLACEHOLDER);
+    let tag_pattern = tag_pattern.unwrap_or(&fallback);
     let (owner, repository) = match &context.repo.remote {
         Some(remote) => (remote.owner.clone(), remote.repository.clone()),
         None => ("<owner>".to_string(), "<repository>".to_string()),
     };
-    let package = context.repo.default_package(registry);
+    let package = context.repo.package_of(registry, folder);
     let mut help = match registry {
         Registry::PubDev => format!(
-            "enable publishing from GitHub Actions on pub.dev ({}) with repository `{owner}/{repository}` and a tag pattern such as `v{}`{}, then declare it in tplint.toml:\n\n[[publisher]]\nregistry = \"pub.dev\"\n",
+            "enable publishing from GitHub Actions on pub.dev ({}) with repository `{owner}/{repository}` and the tag pattern of the tags you push, such as `{tag_pattern}`{}, then declare it in tplint.toml:\n\n[[publisher]]\nregistry = \"pub.dev\"\n",
             registry
                 .info()
                 .settings_url
                 .replace("{package}", package.as_deref().unwrap_or("<package>")),
-            pub_dev::VERSION_PLACEHOLDER,
             environment.map_or(String::new(), |e| format!(", requiring environment `{e}`")),
         ),
         _ => format!(
@@ -198,10 +201,7 @@ pub(crate) fn registration_help(
         "owner = \"{owner}\"\nrepository = \"{repository}\"\n"
     ));
     if registry == Registry::PubDev {
-        help.push_str(&format!(
-            "tag-pattern = \"v{}\"\n",
-            pub_dev::VERSION_PLACEHOLDER
-        ));
+        help.push_str(&format!("tag-pattern = \"{tag_pattern}\"\n"));
         if let Some(environment) = environment {
             help.push_str(&format!("environment = \"{environment}\"\n"));
         }

@@ -86,6 +86,13 @@ impl Reader<'_> {
     }
 
     /// A scalar value; a mapping or sequence is a problem.
+    /// `defaults:`'s `run: working-directory:` (a value tplint cannot read
+    /// is left out: GitHub reports a malformed `defaults:` itself).
+    fn run_working_directory(&mut self, node: &Node) -> Option<Spanned<String>> {
+        let folder = node.get("run")?.get("working-directory")?;
+        folder.as_str().map(|_| text(folder))
+    }
+
     fn scalar(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         if node.as_str().is_some() {
             Some(text(node))
@@ -158,6 +165,9 @@ impl Reader<'_> {
                     workflow.permissions = Some(self.permissions(entry));
                 }
                 "env" => workflow.env = self.key_values(&entry.value, "`env`"),
+                "defaults" => {
+                    workflow.run_working_directory = self.run_working_directory(&entry.value);
+                }
                 "jobs" => jobs_node = Some(entry),
                 _ => {}
             }
@@ -350,6 +360,7 @@ impl Reader<'_> {
             runs_on: None,
             container: None,
             env: Vec::new(),
+            run_working_directory: None,
             strategy: None,
             outputs: Vec::new(),
             steps: Vec::new(),
@@ -371,6 +382,7 @@ impl Reader<'_> {
                 "runs-on" => job.runs_on = self.runs_on(value),
                 "container" if !value.is_null() => job.container = Some(e.key.span),
                 "env" => job.env = self.key_values(value, "`env`"),
+                "defaults" => job.run_working_directory = self.run_working_directory(value),
                 "strategy" => job.strategy = Some(value.clone()),
                 "outputs" => job.outputs = self.key_values(value, "`outputs`"),
                 "steps" => steps = Some(e),

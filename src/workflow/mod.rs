@@ -59,6 +59,9 @@ pub struct Workflow {
     pub triggers: Vec<Trigger>,
     pub permissions: Option<Permissions>,
     pub env: Vec<KeyValue>,
+    /// `defaults: run: working-directory:`, the folder of the jobs' `run:`
+    /// steps that name none.
+    pub run_working_directory: Option<Spanned<String>>,
     pub jobs: Vec<Job>,
     pub problems: Vec<Problem>,
 }
@@ -233,6 +236,9 @@ pub struct Job {
     /// The `container:` key, when the job runs in a container.
     pub container: Option<Span>,
     pub env: Vec<KeyValue>,
+    /// `defaults: run: working-directory:`, the folder of the job's `run:`
+    /// steps that name none (over the workflow's).
+    pub run_working_directory: Option<Spanned<String>>,
     pub strategy: Option<Node>,
     /// `outputs:`, each a scalar (usually a `${{ }}` expression).
     pub outputs: Vec<KeyValue>,

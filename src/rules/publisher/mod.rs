@@ -303,7 +303,13 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                     "job `{}` publishes to {registry} by trusted publishing, but no {registry} publisher is declared",
                     publish.job
                 ),
-                super::repository_publisher::registration_help(context, index, environment),
+                super::repository_publisher::registration_help(
+                    context,
+                    index,
+                    environment,
+                    tag_pattern_of(context, publish).as_deref(),
+                    publish.folder,
+                ),
             ),
             Ci::GithubActions => {
                 let workflow = files.join("` or `");
@@ -325,6 +331,29 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
         };
         out.push(Diagnostic::new(&PUBLISHER_UNDECLARED, publish.upload, message).with_help(help));
     }
+}
+
+/// The pub.dev tag pattern a publish job's workflow suggests.
+fn tag_pattern_of(context: &Context<'_>, publish: &PublishClaims<'_>) -> Option<String> {
+    if publish.index != Registry::PubDev {
+        return None;
+    }
+    let view = context
+        .workflows()
+        .find(|v| v.file.file == publish.key.file)?;
+    let job = view
+        .workflow
+        .jobs
+        .iter()
+        .find(|j| j.id.span == publish.key.span)?;
+    Some(crate::registry::pub_dev::suggested_tag_pattern(
+        view.workflow,
+        context
+            .repo
+            .package_of(publish.index, publish.folder)
+            .as_deref(),
+        crate::registry::pub_dev::uses_melos_action(job),
+    ))
 }
 
 /// TP103: no job publishes by trusted publishing with a token a publisher
