@@ -97,3 +97,12 @@ fn a_call_without_any_permissions_block_is_info() {
     assert_severity(&all, "TP201", "block.yml:5", "error");
     assert_severity(&all, "TP201", "default.yml:7", "info");
 }
+
+#[test]
+fn no_environment_is_info_for_jsr_which_matches_none() {
+    let all = severities("jsr-publish-on-tag");
+    assert_severity(&all, "TP401", ".github/workflows/release.yml:15", "info");
+    // npm matches the environment: a warning.
+    let npm = severities("npm-trusted-publishing");
+    assert_severity(&npm, "TP401", ".github/workflows/publish.yml:15", "warning");
+}

@@ -792,10 +792,19 @@ pub static GITHUB_WORDS: publish_job::CiWords = publish_job::CiWords {
         "build in a separate job without `id-token: write`, upload the distributions with actions/upload-artifact, and let the publish job only download and publish them".to_string()
     },
     no_environment: |job, index| publish_job::NoEnvironment {
-        message: format!(
-            "job `{job}` publishes to {} without an `environment:`, so no reviewer or branch rule can stop a bad release",
-            index.display_name()
-        ),
+        message: if index == Registry::Jsr {
+            // jsr-io/jsr `frontend/docs/publishing-packages.md`
+            // (`registry::jsr`): a package is linked to a repository, and no
+            // workflow or environment is registered.
+            format!(
+                "job `{job}` publishes to JSR without an `environment:`; JSR accepts the OIDC token of any workflow run of the linked repository, so an environment would only let a reviewer hold this job's runs"
+            )
+        } else {
+            format!(
+                "job `{job}` publishes to {} without an `environment:`, so no reviewer or branch rule can stop a bad release",
+                index.display_name()
+            )
+        },
         help: if index == Registry::Jsr {
             // JSR matches no environment: its settings do not change.
             format!(
@@ -810,7 +819,7 @@ pub static GITHUB_WORDS: publish_job::CiWords = publish_job::CiWords {
                 index.display_name()
             )
         },
-        severity: None,
+        severity: (index == Registry::Jsr).then_some(crate::diagnostic::Severity::Info),
         points_to_upload: false,
     },
 };

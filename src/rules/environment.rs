@@ -33,9 +33,13 @@ pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnosti
                         job.id.value, environment.name.value
                     ),
                 )
-                .with_help(
-                    "PyPI compares the environment of each run with the publisher's: use one literal environment per index (e.g. a `pypi` job and a `testpypi` job), so the publisher can name it and its protection rules always apply",
-                )
+                .with_help(match site.index() {
+                    Some(index) if !index.is_pypi() => format!(
+                        "{} compares the environment of each run with the publisher's: use a literal environment, so the publisher can name it and its protection rules always apply",
+                        index.display_name()
+                    ),
+                    _ => "PyPI compares the environment of each run with the publisher's: use one literal environment per index (e.g. a `pypi` job and a `testpypi` job), so the publisher can name it and its protection rules always apply".to_string(),
+                })
                 .with_related(site.entry(), "trusted publishing happens here"),
             );
         }
