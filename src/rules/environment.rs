@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::Target;
 use crate::facts::publish_job::{JobEnvironment, PublishJob, publish_jobs};
 use crate::registry::Registry;
+use crate::registry::claims::ClaimedEnvironment;
 
 pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for view in context.workflows() {
@@ -58,6 +59,35 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
         for index in job.indexes() {
             report_no_environment(context, &job, index, publishers, out);
         }
+    }
+    // A call of a registry's reusable publishing workflow (setup-dart's
+    // `publish.yml`) whose job takes its environment from an input: none
+    // given, the job runs in none.
+    for publish in crate::facts::publish_job::publish_claims(context.repo, context.facts) {
+        if !publish.claims.environment_is_input
+            || publish.claims.environment != ClaimedEnvironment::None
+            || publishers
+                .iter()
+                .any(|p| publish.named_by(p) && p.environment.is_some())
+        {
+            continue;
+        }
+        let shown = publish.index.display_name();
+        let suggested = publish.index.key();
+        out.push(
+            Diagnostic::new(
+                &PUBLISH_JOB_NO_ENVIRONMENT,
+                publish.key,
+                format!(
+                    "job `{}` publishes to {shown} through a reusable workflow without its `environment` input, so its job runs in no environment and no reviewer or branch rule can stop a bad release",
+                    publish.job
+                ),
+            )
+            .with_help(format!(
+                "pass `environment: {suggested}` under the call's `with:`, protect that environment under Settings → Environments (required reviewers, tag rules), and add it to the publisher on {shown}"
+            ))
+            .with_related(publish.upload, "the reusable workflow called here"),
+        );
     }
 }
 
