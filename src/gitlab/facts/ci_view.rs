@@ -322,9 +322,45 @@ pub fn missing_id_tokens<'a>(
                 grant: None,
             });
         }
+        // npm asked for provenance on GitLab signs with the job's
+        // `SIGSTORE_ID_TOKEN`; without one it stops before uploading
+        // (npm/cli `workspaces/libnpmpublish/lib/publish.js`,
+        // `ensureProvenanceGeneration`, npm 9.7.2 and later).
+        if job.id_token(SIGSTORE_ID_TOKEN).is_none()
+            && let Some((site, at)) = facts.publish_sites.iter().find_map(|site| {
+                let npm = site.npm.as_ref()?;
+                match npm.provenance {
+                    Some((true, at)) if site.index() == Some(Registry::Npm) => Some((site, at)),
+                    _ => None,
+                }
+            })
+        {
+            let name = &job.name.value;
+            let finding = found(
+                pipeline,
+                at,
+                format!(
+                    "job `{name}` asks npm for provenance, which on GitLab CI/CD is signed with the job's `{SIGSTORE_ID_TOKEN}`, but the job has no such `id_tokens` entry: npm stops with \"Provenance generation in GitLab CI requires \"{SIGSTORE_ID_TOKEN}\" with \"sigstore\" audience\" and publishes nothing"
+                ),
+                format!(
+                    "give the job:\n  {name}:\n    id_tokens:\n      {SIGSTORE_ID_TOKEN}:\n        aud: sigstore"
+                ),
+            );
+            missing.push(MissingIdToken {
+                finding: with_upload(finding, site, "the upload"),
+                certain: true,
+                grant: None,
+            });
+        }
     }
     missing
 }
+
+/// The ID token npm signs provenance with on GitLab CI/CD (sigstore-js,
+/// which npm bundles, reads it in `@sigstore/sign`
+/// `dist/identity/ci.js`, with the audience `sigstore`; npm's trusted
+/// publishing documentation shows it beside `NPM_ID_TOKEN`).
+const SIGSTORE_ID_TOKEN: &str = "SIGSTORE_ID_TOKEN";
 
 /// Whether a job uses (or may use) its ID token `name`.
 fn uses_token(job: &GitlabJob, facts: &GitlabJobFacts, name: &str) -> bool {
