@@ -27,6 +27,9 @@ pub const INERT_ACTIONS: &[&str] = &[
     "actions/setup-node",   // [ae0d4ed]
     // Downloads deno and puts it on the path; no npm [ff4860f].
     "denoland/setup-deno",
+    // Installs Flutter, sets FLUTTER_ROOT, PUB_CACHE and the path; no pub
+    // token (action.yaml, setup.sh) [4cab68c].
+    "subosito/flutter-action",
     "actions/cache",   // [27d5ce7]
     "actions/cache/*", // restore, save [27d5ce7]
     // Requests the token only when its script calls `core.getIDToken`,

@@ -258,7 +258,57 @@ pub fn missing_id_tokens<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Miss
             });
         }
     }
+    // pub has no OIDC exchange of its own: `dart-lang/setup-dart` mints
+    // pub.dev's token from the job's (`registry::pub_dev::MINTERS`). A job
+    // that grants `id-token: write` and publishes without it, with every
+    // step seen and on a GitHub-hosted runner (which keeps no credentials),
+    // has no token at all (simolus3/drift's `publish_drift` job).
+    for view in views(repo, facts) {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            let Some(site) = view.sites_of(index).find(|s| {
+                s.index() == Some(Registry::PubDev)
+                    && matches!(s.uploader, Uploader::DartPub | Uploader::Melos)
+                    && matches!(s.auth, crate::facts::publish::Auth::Unknown)
+            }) else {
+                continue;
+            };
+            let granted = id_token(GrantSource::of(view.workflow, job)) == Some(Access::Write);
+            let hosted = matches!(&job.runs_on, Some(crate::workflow::RunsOn::Labels(labels))
+                if !labels.is_empty() && labels.iter().all(|l| github_hosted(&l.value)));
+            if !granted || !hosted || !view.job_facts(index).opaque.is_empty() {
+                continue;
+            }
+            missing.push(MissingIdToken {
+                finding: found(
+                    site.location(),
+                    format!(
+                        "job `{}` grants `id-token: write` and publishes to pub.dev, but no step mints pub.dev's token from it: pub has no exchange of its own, `dart-lang/setup-dart` does it, so pub finds no credential and the publish fails",
+                        job.id.value
+                    ),
+                    Some(format!(
+                        "run `{}` in the job before the publish (after any Flutter setup), which mints the token, or call pub.dev's reusable workflow `{}`",
+                        pub_dev::SETUP_DART,
+                        pub_dev::PUBLISH_WORKFLOWS[0]
+                    )),
+                    Vec::new(),
+                ),
+                certain: true,
+                grant: None,
+            });
+        }
+    }
     missing
+}
+
+/// Whether a `runs-on` label names a GitHub-hosted runner image
+/// (https://docs.github.com/en/actions/using-github-hosted-runners, the
+/// `ubuntu-`, `windows-` and `macos-` images), which keeps no credentials
+/// between jobs.
+fn github_hosted(label: &str) -> bool {
+    let label = label.trim().to_ascii_lowercase();
+    ["ubuntu-", "windows-", "macos-"]
+        .iter()
+        .any(|image| label.starts_with(image))
 }
 
 /// The finding for a publish job whose own permissions lack the grant.
