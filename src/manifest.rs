@@ -554,8 +554,12 @@ fn pubspec_name(text: &str) -> Option<String> {
     // package (https://dart.dev/tools/pub/workspaces).
     static WORKSPACE: std::sync::LazyLock<Option<regex::Regex>> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^workspace:").ok());
+    // Without a `version:`, pub cannot publish it (a melos root).
+    static VERSION: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^version:").ok());
     if PRIVATE.as_ref().is_some_and(|p| p.is_match(text))
         || WORKSPACE.as_ref().is_some_and(|p| p.is_match(text))
+        || VERSION.as_ref().is_some_and(|p| !p.is_match(text))
     {
         return None;
     }
@@ -772,10 +776,21 @@ mod tests {
             Some("my_pkg")
         );
         assert_eq!(
-            pubspec_name("name: 'quoted' # c\r\n").as_deref(),
+            pubspec_name("name: 'quoted' # c\r\nversion: 0.1.0\r\n").as_deref(),
             Some("quoted")
         );
         assert_eq!(pubspec_name("dependencies:\n  name: x\n"), None);
+        // A workspace's root, an unpublished package, a melos root without
+        // a version: no package pub publishes.
+        assert_eq!(
+            pubspec_name("name: _\nversion: 1.0.0\nworkspace:\n  - a\n"),
+            None
+        );
+        assert_eq!(
+            pubspec_name("name: a\nversion: 1.0.0\npublish_to: none\n"),
+            None
+        );
+        assert_eq!(pubspec_name("name: root_workspace\n"), None);
         assert_eq!(
             jsr_name("{\n  // c\n  \"name\": \"@luca/greet\",\n  \"version\": \"1.0.0\"\n}")
                 .as_deref(),

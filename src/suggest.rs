@@ -148,13 +148,24 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 project: repo.default_package(registry),
                 owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                 repository: repo.remote.as_ref().map(|r| r.repository.clone()),
-                workflow: view.attributed_name().to_string(),
+                // pub.dev and JSR name no workflow; pub.dev a tag pattern.
+                workflow: if registry.matches_workflow() {
+                    view.attributed_name().to_string()
+                } else {
+                    String::new()
+                },
                 environment_is_expression: job
                     .environment
                     .as_ref()
                     .is_some_and(|e| e.name.is_expression()),
                 environment,
-                tag_pattern: None,
+                tag_pattern: (registry == Registry::PubDev).then(|| {
+                    crate::registry::pub_dev::suggested_tag_pattern(
+                        view.workflow,
+                        repo.default_package(registry).as_deref(),
+                        crate::registry::pub_dev::uses_melos_action(job),
+                    )
+                }),
                 jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
                 unconfirmed: true,
                 recorded: None,

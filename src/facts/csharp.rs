@@ -154,17 +154,42 @@ pub fn setting(arguments: &str, method: &str) -> Option<Value> {
 /// apiKey,` inside `new DotNetNuGetPushSettings { ... }`).
 pub fn property(arguments: &str, name: Property) -> Option<Value> {
     static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)Source[ \t\r\n]*=[ \t\r\n]*([^,}\n]+)").expect("valid regex literal")
+        Regex::new(r"(?-u:\b)Source[ \t\r\n]*=[ \t\r\n]*").expect("valid regex literal")
     });
     static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)ApiKey[ \t\r\n]*=[ \t\r\n]*([^,}\n]+)").expect("valid regex literal")
+        Regex::new(r"(?-u:\b)ApiKey[ \t\r\n]*=[ \t\r\n]*").expect("valid regex literal")
     });
     let pattern = match name {
         Property::Source => &SOURCE,
         Property::ApiKey => &API_KEY,
     };
-    let captures = pattern.captures(arguments)?;
-    Some(value(captures.get(1)?.as_str().trim()))
+    let found = pattern.find(arguments)?;
+    // The value runs to the `,`, `}` or `;` that ends it, outside
+    // brackets and strings (`ApiKey = Argument<string>("key", null),`).
+    let rest = &arguments[found.end()..];
+    let skipped = non_code(rest);
+    let in_code = |at: usize| {
+        let i = skipped.partition_point(|(start, _)| *start <= at);
+        i == 0 || skipped[i - 1].1 <= at
+    };
+    let mut depth = 0usize;
+    let mut end = rest.len();
+    for (at, c) in rest.char_indices() {
+        if !in_code(at) {
+            continue;
+        }
+        match c {
+            '(' | '[' | '<' | '{' => depth += 1,
+            ')' | ']' | '>' | '}' if depth > 0 => depth -= 1,
+            ',' | '}' | ';' | '\n' if depth == 0 => {
+                end = at;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let expression = rest[..end].trim();
+    (!expression.is_empty()).then(|| value(expression))
 }
 
 /// The properties of a push's settings read.

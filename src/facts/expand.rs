@@ -2641,9 +2641,28 @@ fn pnpm_program_or_script(words: &[String]) -> bool {
 }
 
 fn may_run_files(text: &str) -> bool {
+    // Shells and task runners, and the .NET build runners whose builds
+    // tplint reads (Cake, NUKE). PowerShell scripts (`.\build.ps1`) are
+    // not: their `if` conditions are not read, so a push they guard (on
+    // `$env:GITHUB_REF`) would look reachable from any trigger.
     const RUNNERS: &[&str] = &[
-        "bash", "sh", "zsh", "dash", "ksh", "source", ".", "make", "gmake", "$(MAKE)", "${MAKE}",
-        "tox", "just", "rake",
+        "bash",
+        "sh",
+        "zsh",
+        "dash",
+        "ksh",
+        "source",
+        ".",
+        "make",
+        "gmake",
+        "$(MAKE)",
+        "${MAKE}",
+        "tox",
+        "just",
+        "rake",
+        "cake",
+        "dotnet-cake",
+        "nuke",
     ];
     // `npm run release`: a package.json script, which may publish with a
     // token in a job that cannot mint.
@@ -2657,6 +2676,7 @@ fn may_run_files(text: &str) -> bool {
         .any(|word| {
             word.ends_with(".py")
                 || word.ends_with(".rb")
+                || word.ends_with(".cake")
                 || word.starts_with("./")
                 || word.starts_with("../")
                 || word.ends_with(".sh")

@@ -314,8 +314,21 @@ pub fn suggested_tag_pattern(
         let valid = head
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-._/".contains(c));
-        (valid && !head.ends_with(|c: char| c.is_ascii_digit()))
-            .then(|| format!("{head}{VERSION_PLACEHOLDER}"))
+        // The head ends where the version starts (`v`, `pkg-v`, `pkg-`,
+        // `pkgs/a/`), unless a pattern goes on with the name
+        // (`cbl*-v[0-9]+...`: any package starting with `cbl`).
+        let at_version = head == "v"
+            || head.ends_with(['-', '_', '/', '.'])
+            || head.ends_with("-v")
+            || head.ends_with("_v")
+            || head.ends_with("/v");
+        if valid && !at_version && filter[end..].contains("-v") {
+            return Some(match package {
+                Some(package) if package.starts_with(head) => prefixed(Some(package)),
+                _ => prefixed(None),
+            });
+        }
+        (valid && at_version).then(|| format!("{head}{VERSION_PLACEHOLDER}"))
     };
     let own = package.and_then(|package| {
         filters
@@ -404,6 +417,16 @@ mod tests {
             "http-v{{version}}"
         );
         let w = workflow("  push:\n    tags: ['[A-z0-9]+-v[0-9]+.[0-9]+.[0-9]+*']");
+        assert_eq!(
+            suggested_tag_pattern(&w, None, false),
+            "<package>-v{{version}}"
+        );
+        // A name pattern before `-v`: the package's tags, not a prefix.
+        let w = workflow("  push:\n    tags: ['cbl*-v[0-9]+.[0-9]+.[0-9]+*']");
+        assert_eq!(
+            suggested_tag_pattern(&w, Some("cbl_native"), false),
+            "cbl_native-v{{version}}"
+        );
         assert_eq!(
             suggested_tag_pattern(&w, None, false),
             "<package>-v{{version}}"
