@@ -37,8 +37,6 @@ pub const BUILD_ACTIONS: &[(&str, BuildKind)] = &[
     ("hynek/build-and-inspect-python-package", BuildKind::Build),
 ];
 
-/// `PyO3/maturin-action` builds unless its `command` uploads.
-const MATURIN_ACTION: &str = "pyo3/maturin-action";
 const MATURIN_UPLOAD_COMMANDS: &[&str] = &["upload", "publish"];
 
 /// Commands (as leading words of a shell command, after `python -m`,
@@ -128,7 +126,8 @@ pub fn action_runs(step: &Step) -> Option<&'static str> {
 pub fn classify_action(step: &Step) -> Option<BuildKind> {
     if let Some(uses) = &step.uses {
         let slug = uses.target.remote_slug()?;
-        if slug == MATURIN_ACTION {
+        // `PyO3/maturin-action` builds unless its `command` uploads.
+        if crate::registry::pypi::is_maturin_action(&uses.target) {
             let uploads = step
                 .input("command")
                 .is_some_and(|kv| MATURIN_UPLOAD_COMMANDS.contains(&kv.value.value.trim()));

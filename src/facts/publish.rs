@@ -1596,7 +1596,7 @@ pub fn shell_sites(
 /// `PyO3/maturin-action` with `command: upload` or `publish`.
 fn maturin_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
     let uses = exec.step.uses.as_ref()?;
-    if !uses.target.is_action(MATURIN_ACTION) {
+    if !crate::registry::pypi::is_maturin_action(&uses.target) {
         return None;
     }
     let (_, command) = exec.input("command")?;

@@ -92,6 +92,16 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
 pub const PYPI_PUBLISH_ACTION: &str = "pypa/gh-action-pypi-publish";
 /// maturin's action; `command: upload|publish` uploads.
 pub const MATURIN_ACTION: &str = "pyo3/maturin-action";
+/// Its name before it moved to the PyO3 organisation (PyO3/maturin-action
+/// 074813a, "Update links after moving to PyO3 org", 2022-11-03); GitHub
+/// redirects the `uses:` of a moved repository, and workflows still use it
+/// (delta-io/delta-rs).
+pub const MATURIN_ACTION_FORMER: &str = "messense/maturin-action";
+
+/// Whether `uses:` names maturin's action, under either name.
+pub fn is_maturin_action(target: &crate::workflow::UsesTarget) -> bool {
+    target.is_action(MATURIN_ACTION) || target.is_action(MATURIN_ACTION_FORMER)
+}
 
 /// The inputs `pypa/gh-action-pypi-publish` accepts, from its `action.yml`.
 pub const PYPI_PUBLISH_INPUTS: &[&str] = &[
