@@ -106,3 +106,11 @@ fn no_environment_is_info_for_jsr_which_matches_none() {
     let npm = severities("npm-trusted-publishing");
     assert_severity(&npm, "TP401", ".github/workflows/publish.yml:15", "warning");
 }
+
+#[test]
+fn a_push_under_a_build_condition_is_undecided() {
+    // Cake's `WithCriteria` is not evaluated: a pull request's run may or
+    // may not push.
+    let all = severities("cake-nuget-push");
+    assert_severity(&all, "TP601", ".github/workflows/ci.yml:9", "info");
+}

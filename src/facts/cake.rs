@@ -141,6 +141,18 @@ impl Script {
                     .map_or(text.len(), |(next, _)| next.start());
                 let body_end = statement_end(text, body_start, limit, &in_code);
                 let body = &text[body_start..body_end];
+                // `WithCriteria(...)`: whether the task's own work runs.
+                let criteria: Vec<String> = body
+                    .match_indices(".WithCriteria")
+                    .filter(|(at, _)| in_code(body_start + at))
+                    .filter_map(|(at, _)| {
+                        let from = body_start + at;
+                        let open = from + text[from..].find('(')?;
+                        arguments(text, open, &in_code)
+                    })
+                    .map(|inside| inside.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect();
+                let condition = (!criteria.is_empty()).then(|| criteria.join(" && "));
                 let task = script.tasks.entry(key(name.as_str())).or_default();
                 for (method, list) in [
                     (".IsDependentOn(", &mut task.depends_on),
@@ -188,6 +200,7 @@ impl Script {
                         span: Span::new(call_start, end.min(text.len())),
                         source: resolve(property(settings, Property::Source)),
                         api_key: resolve(property(settings, Property::ApiKey)),
+                        condition: condition.clone(),
                     });
                 }
             }
@@ -480,6 +493,10 @@ Task("Push-GitHub")
             Some(Value::Literal("https://api.nuget.org/v3/index.json".into()))
         );
         assert_eq!(nuget.api_key, Some(Value::Argument("nuget-key".into())));
+        assert_eq!(
+            nuget.condition.as_deref(),
+            Some(r#"ctx => BuildSystem.IsRunningOnGitHubActions, "Not on GitHub Actions""#)
+        );
         assert!(SCRIPT[nuget.span.range()].starts_with("DotNetNuGetPush("));
         let github = pushes.iter().find(|p| p.file == 1).expect("loaded");
         assert_eq!(github.source, Some(Value::Variable("GPR_SOURCE".into())));

@@ -39,6 +39,10 @@ pub struct Push {
     pub span: Span,
     pub source: Option<Value>,
     pub api_key: Option<Value>,
+    /// The condition of the task or target that pushes (Cake's
+    /// `WithCriteria(...)`, NUKE's `OnlyWhenStatic(...)`), as written:
+    /// tplint does not evaluate it, so a run may or may not push.
+    pub condition: Option<String>,
 }
 
 /// The end of the statement starting at `from`: its `;` outside brackets,

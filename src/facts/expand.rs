@@ -283,6 +283,10 @@ pub struct ShellBlock<'a, 'x, 'f> {
     pub inherited: Vec<EnvHit<'a>>,
     /// The working directory, relative to the repository root.
     pub cwd: String,
+    /// A condition of the build that runs the block (a Cake task's
+    /// criteria, a NUKE target's `OnlyWhen`), which tplint does not
+    /// evaluate: its uploads may or may not run.
+    pub gate: Option<String>,
 }
 
 impl<'a> ShellBlock<'a, '_, '_> {
@@ -557,6 +561,7 @@ pub fn walk_text<'a, V: Visit<'a>>(
             via: Vec::new(),
             inherited,
             cwd: cwd.unwrap_or_default().to_string(),
+            gate: None,
         };
         walker.shell(&block, 0);
     }
@@ -865,6 +870,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 via: exec.via(),
                 inherited: Vec::new(),
                 cwd,
+                gate: None,
             };
             self.shell(&block, 0);
             (self.checkout, self.outside) = saved;
@@ -941,6 +947,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 via: exec.via(),
                 inherited: Vec::new(),
                 cwd: cwd.clone(),
+                gate: None,
             };
             self.shell(&block, 0);
         }
@@ -1181,6 +1188,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                         via: block.via.clone(),
                         inherited: block.inherited.clone(),
                         cwd: here.clone(),
+                        gate: block.gate.clone(),
                     };
                     self.command(&moved, command, depth);
                 }
@@ -1285,6 +1293,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via: block.via.clone(),
                     inherited: block.inherited.clone(),
                     cwd: block.cwd.clone(),
+                    gate: block.gate.clone(),
                 };
                 if depth < MAX_DEPTH {
                     self.shell(&inner, depth + 1);
@@ -1496,6 +1505,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             via: block.via.clone(),
             inherited: block.inherited.clone(),
             cwd: block.cwd.clone(),
+            gate: block.gate.clone(),
         };
         self.shell(&inner, depth + 1);
     }
@@ -1582,6 +1592,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             via: block.via.clone(),
             inherited: block.inherited.clone(),
             cwd: block.cwd.clone(),
+            gate: block.gate.clone(),
         };
         self.shell(&inner, depth + 1);
     }
@@ -1864,7 +1875,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             hit.map(|hit| hit.value.into_owned())
                 .filter(|v| !v.contains('$') && !v.trim().is_empty())
         };
-        let mut lines: Vec<String> = Vec::new();
+        let mut lines: Vec<(String, Option<String>)> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -1888,28 +1899,47 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push(format!(
-                    "dotnet nuget push '{}' --source {}{key}",
-                    super::scripts::PLACEHOLDER,
-                    super::scripts::quote(&source)
+                lines.push((
+                    format!(
+                        "dotnet nuget push '{}' --source {}{key}",
+                        super::scripts::PLACEHOLDER,
+                        super::scripts::quote(&source)
+                    ),
+                    push.condition.clone(),
                 ));
             }
         }
-        if lines.is_empty() {
-            return;
+        self.implied_pushes(block, at, lines, depth);
+    }
+
+    /// Walk the `dotnet nuget push` lines a build's pushes stand for, each
+    /// gated by the condition of its task or target, which tplint does not
+    /// evaluate (so a rule asking whether a run reaches the push gets an
+    /// unknown rather than a yes).
+    fn implied_pushes(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        at: Location,
+        lines: Vec<(String, Option<String>)>,
+        depth: usize,
+    ) {
+        for (line, condition) in lines {
+            let inner = ShellBlock {
+                exec: block.exec,
+                kind: BlockKind::Implied,
+                file: at.file,
+                source: block.source,
+                within: at.span,
+                text: Cow::Owned(line),
+                via: block.via.clone(),
+                inherited: block.inherited.clone(),
+                cwd: block.cwd.clone(),
+                gate: condition
+                    .map(|c| format!("the build's condition {c}"))
+                    .or_else(|| block.gate.clone()),
+            };
+            self.shell(&inner, depth + 1);
         }
-        let inner = ShellBlock {
-            exec,
-            kind: BlockKind::Implied,
-            file: at.file,
-            source: block.source,
-            within: at.span,
-            text: Cow::Owned(lines.join("\n")),
-            via: block.via.clone(),
-            inherited: block.inherited.clone(),
-            cwd: block.cwd.clone(),
-        };
-        self.shell(&inner, depth + 1);
     }
 
     /// What a NUKE run pushes to NuGet: the build (the `.cs` files of its
@@ -1998,7 +2028,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 .find(|(name, _)| reads_variable(member, name))
                 .map(|(_, value)| value.clone())
         };
-        let mut lines: Vec<String> = Vec::new();
+        let mut lines: Vec<(String, Option<String>)> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -2026,28 +2056,17 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push(format!(
-                    "dotnet nuget push '{}' --source {}{key}",
-                    super::scripts::PLACEHOLDER,
-                    super::scripts::quote(&source)
+                lines.push((
+                    format!(
+                        "dotnet nuget push '{}' --source {}{key}",
+                        super::scripts::PLACEHOLDER,
+                        super::scripts::quote(&source)
+                    ),
+                    push.condition.clone(),
                 ));
             }
         }
-        if lines.is_empty() {
-            return;
-        }
-        let inner = ShellBlock {
-            exec,
-            kind: BlockKind::Implied,
-            file: at.file,
-            source: block.source,
-            within: at.span,
-            text: Cow::Owned(lines.join("\n")),
-            via: block.via.clone(),
-            inherited: block.inherited.clone(),
-            cwd: block.cwd.clone(),
-        };
-        self.shell(&inner, depth + 1);
+        self.implied_pushes(block, at, lines, depth);
     }
 
     /// A Ruby, Python or JavaScript script the job runs (`ruby script/release.rb`,
@@ -2113,6 +2132,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 via: via.clone(),
                 inherited: inherited.clone(),
                 cwd: block.cwd.clone(),
+                gate: block.gate.clone(),
             };
             self.shell(&inner, depth + 1);
         }
@@ -2219,6 +2239,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             via,
             inherited,
             cwd: block.cwd.clone(),
+            gate: block.gate.clone(),
         };
         self.stack.push(relative);
         self.shell(&inner, depth + 1);
@@ -2458,6 +2479,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     .as_deref()
                     .and_then(|d| join(&block.cwd, d))
                     .unwrap_or_else(|| block.cwd.clone()),
+                gate: block.gate.clone(),
             };
             self.shell(&inner, depth + 1);
         }

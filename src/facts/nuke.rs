@@ -117,6 +117,19 @@ impl Build {
                 // `.OnlyWhenStatic(() => IsLocalBuild)`: skipped on a CI
                 // server (`NukeBuild.IsLocalBuild`), whatever runs it.
                 target.local_only |= LOCAL_ONLY.is_match(body);
+                // `.OnlyWhenStatic(...)`/`.OnlyWhenDynamic(...)`: whether the
+                // target's own work runs.
+                let conditions: Vec<String> = ["OnlyWhenStatic(", "OnlyWhenDynamic("]
+                    .iter()
+                    .flat_map(|method| body.match_indices(method))
+                    .filter(|(at, _)| in_code(body_start + at))
+                    .filter_map(|(at, method)| {
+                        let open = body_start + at + method.len() - 1;
+                        arguments(text, open, &in_code)
+                    })
+                    .map(|inside| inside.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect();
+                let condition = (!conditions.is_empty()).then(|| conditions.join(" && "));
                 for (method, list) in [
                     (".DependsOn(", &mut target.depends_on),
                     (".Triggers(", &mut target.triggers),
@@ -158,6 +171,7 @@ impl Build {
                             .or_else(|| property(inside, Property::Source)),
                         api_key: setting(inside, ".SetApiKey(")
                             .or_else(|| property(inside, Property::ApiKey)),
+                        condition: condition.clone(),
                     });
                 }
             }

@@ -1584,7 +1584,8 @@ pub fn shell_sites(
                 || invocation.trusted_publishing_is("always"),
             gate: on_tag
                 .is_some()
-                .then(|| crate::registry::jsr::PUBLISH_ON_TAG_GATE.to_string()),
+                .then(|| crate::registry::jsr::PUBLISH_ON_TAG_GATE.to_string())
+                .or_else(|| block.gate.clone()),
             npm,
             secret,
             folder: Some(block.cwd.clone()),
