@@ -27,8 +27,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::csharp::{Property, Push, Value, arguments, non_code, property, statement_end, value};
-use crate::source::Span;
+use super::csharp::{
+    Property, Push, Value, arguments, conditions, in_code, non_code, nuget_push_calls, property,
+    statement_end, value,
+};
 
 #[derive(Clone, Debug, Default)]
 struct Task {
@@ -109,10 +111,7 @@ impl Script {
         // (`var apiKey = EnvironmentVariable("NUGET_API_KEY");`).
         for (index, text) in files.iter().enumerate() {
             let skipped = non_code(text);
-            let in_code = |at: usize| {
-                let i = skipped.partition_point(|(start, _)| *start <= at);
-                i == 0 || skipped[i - 1].1 <= at
-            };
+            let in_code = |at: usize| in_code(&skipped, at);
             if script.target.is_none()
                 && let Some(captures) = RUN_TARGET.captures(text)
                 && captures.get(0).is_some_and(|m| in_code(m.start()))
@@ -142,17 +141,8 @@ impl Script {
                 let body_end = statement_end(text, body_start, limit, &in_code);
                 let body = &text[body_start..body_end];
                 // `WithCriteria(...)`: whether the task's own work runs.
-                let criteria: Vec<String> = body
-                    .match_indices(".WithCriteria")
-                    .filter(|(at, _)| in_code(body_start + at))
-                    .filter_map(|(at, _)| {
-                        let from = body_start + at;
-                        let open = from + text[from..].find('(')?;
-                        arguments(text, open, &in_code)
-                    })
-                    .map(|inside| inside.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .collect();
-                let condition = (!criteria.is_empty()).then(|| criteria.join(" && "));
+                let condition =
+                    conditions(text, body_start, body_end, &[".WithCriteria"], &in_code);
                 let task = script.tasks.entry(key(name.as_str())).or_default();
                 for (method, list) in [
                     (".IsDependentOn(", &mut task.depends_on),
@@ -170,34 +160,22 @@ impl Script {
                         }
                     }
                 }
-                for (at, _) in body.match_indices("NuGetPush(") {
-                    let start = body_start + at;
-                    if !in_code(start) {
-                        continue;
-                    }
-                    let open = start + "NuGetPush(".len() - 1;
-                    let Some(inside) = arguments(text, open, &in_code) else {
-                        continue;
-                    };
-                    let end = open + inside.len() + 2;
-                    let call_start = text[..start]
-                        .char_indices()
-                        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
-                        .map_or(0, |(at, c)| at + c.len_utf8());
+                for (span, inside) in nuget_push_calls(text, body_start, body_end, &in_code) {
                     // The settings: written in the call, or a local of the
                     // task built before it (`var settings = new
                     // DotNetNuGetPushSettings { ... };`).
                     let settings = settings_of(inside, body);
                     let resolve = |v: Option<Value>| match v {
                         Some(Value::Member(local)) => {
-                            declared(files, &local, Some(&body[..start - body_start]))
+                            let before = span.start.saturating_sub(body_start).min(body.len());
+                            declared(files, &local, body.get(..before))
                                 .or(Some(Value::Member(local)))
                         }
                         other => other,
                     };
                     task.pushes.push(Push {
                         file: index,
-                        span: Span::new(call_start, end.min(text.len())),
+                        span,
                         source: resolve(property(settings, Property::Source)),
                         api_key: resolve(property(settings, Property::ApiKey)),
                         condition: condition.clone(),
@@ -342,24 +320,35 @@ fn key(name: &str) -> String {
 /// name = ...;`), in `scope` (the text of a task before a push) first,
 /// then anywhere in the files; `None` when not declared once with a value.
 fn declared(files: &[&str], name: &str, scope: Option<&str>) -> Option<Value> {
-    let pattern = Regex::new(&format!(
-        r"(?-u:\b)(?:var|string\??|const[ \t]+string)[ \t\r\n]+{}[ \t\r\n]*=[ \t\r\n]*([^;]+);",
-        regex::escape(name)
-    ))
-    .ok()?;
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let find = |text: &str| -> Option<Value> {
         let skipped = non_code(text);
-        let in_code = |at: usize| {
-            let i = skipped.partition_point(|(start, _)| *start <= at);
-            i == 0 || skipped[i - 1].1 <= at
-        };
-        let mut found = pattern
-            .captures_iter(text)
-            .filter(|c| c.get(0).is_some_and(|m| in_code(m.start())))
-            .filter_map(|c| c.get(1).map(|m| value(m.as_str().trim())));
-        let first = found.next()?;
+        let mut found = Vec::new();
+        for (at, _) in text.match_indices(name) {
+            let (before, after) = (&text[..at], &text[at + name.len()..]);
+            if !in_code(&skipped, at) || before.ends_with(is_word) || after.starts_with(is_word) {
+                continue;
+            }
+            // Declared with a type: `var`, `string`, `string?` (also
+            // `const string`).
+            let head = before.trim_end();
+            let typed = ["var", "string", "string?"].iter().any(|kind| {
+                head.strip_suffix(kind)
+                    .is_some_and(|rest| !rest.ends_with(is_word) && rest.len() < head.len())
+            });
+            let Some(value_text) = after.trim_start().strip_prefix('=') else {
+                continue;
+            };
+            if !typed || value_text.starts_with('=') {
+                continue;
+            }
+            let Some(end) = value_text.find(';') else {
+                continue;
+            };
+            found.push(value(value_text[..end].trim()));
+        }
         // Declared twice (two tasks' locals): not one value.
-        found.next().is_none().then_some(first)
+        (found.len() == 1).then(|| found.pop()).flatten()
     };
     if let Some(scope) = scope
         && let Some(found) = find(scope)
@@ -397,25 +386,25 @@ fn settings_of<'t>(call: &'t str, body: &'t str) -> &'t str {
     if last.is_empty() || !last.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return call;
     }
-    let Ok(pattern) = Regex::new(&format!(
-        r"(?-u:\b){}[ \t\r\n]*=[ \t\r\n]*new(?-u:\b)",
-        regex::escape(last)
-    )) else {
+    // `last = new ...Settings { ... }`.
+    let initializer = body.match_indices(last).find_map(|(at, _)| {
+        let before = &body[..at];
+        if before.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let rest = body[at + last.len()..].trim_start().strip_prefix('=')?;
+        let rest = rest.trim_start().strip_prefix("new")?;
+        rest.starts_with(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .then_some(rest)
+    });
+    let Some(rest) = initializer else {
         return call;
     };
-    let Some(found) = pattern.find(body) else {
-        return call;
-    };
-    let rest = &body[found.end()..];
     let Some(open) = rest.find('{') else {
         return call;
     };
     let skipped = non_code(rest);
-    let in_code = |at: usize| {
-        let i = skipped.partition_point(|(start, _)| *start <= at);
-        i == 0 || skipped[i - 1].1 <= at
-    };
-    arguments(rest, open, &in_code).unwrap_or(call)
+    arguments(rest, open, &|at| in_code(&skipped, at)).unwrap_or(call)
 }
 
 #[cfg(test)]

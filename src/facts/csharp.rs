@@ -45,6 +45,70 @@ pub struct Push {
     pub condition: Option<String>,
 }
 
+/// Whether byte `at` of a text is code, given the text's [`non_code`]
+/// ranges.
+pub fn in_code(skipped: &[(usize, usize)], at: usize) -> bool {
+    let i = skipped.partition_point(|(start, _)| *start <= at);
+    i == 0 || skipped[i - 1].1 <= at
+}
+
+/// The NuGet push calls (`DotNetNuGetPush(`, `NuGetPush(`,
+/// `DotNetCoreNuGetPush(`, also on a receiver) in `text[from..to]`: each
+/// call's span in `text`, the text before the call in that range, and its
+/// arguments.
+pub fn nuget_push_calls<'t>(
+    text: &'t str,
+    from: usize,
+    to: usize,
+    in_code: &dyn Fn(usize) -> bool,
+) -> Vec<(Span, &'t str)> {
+    const CALL: &str = "NuGetPush(";
+    let mut calls = Vec::new();
+    for (at, _) in text[from..to].match_indices(CALL) {
+        let start = from + at;
+        if !in_code(start) {
+            continue;
+        }
+        let open = start + CALL.len() - 1;
+        let Some(inside) = arguments(text, open, in_code) else {
+            continue;
+        };
+        let end = open + inside.len() + 2;
+        let call_start = text[..start]
+            .char_indices()
+            .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+            .map_or(0, |(at, c)| at + c.len_utf8());
+        calls.push((Span::new(call_start, end.min(text.len())), inside));
+    }
+    calls
+}
+
+/// The conditions that `methods` (`.WithCriteria`, `.OnlyWhenStatic`) put
+/// on a task or target whose statement is `text[from..to]`, each as
+/// written (whitespace collapsed), joined with `&&`; `None` without one.
+pub fn conditions(
+    text: &str,
+    from: usize,
+    to: usize,
+    methods: &[&str],
+    in_code: &dyn Fn(usize) -> bool,
+) -> Option<String> {
+    let found: Vec<String> = methods
+        .iter()
+        .flat_map(|method| text[from..to].match_indices(method))
+        .filter(|(at, _)| in_code(from + at))
+        .filter_map(|(at, method)| {
+            // `WithCriteria<BuildData>(...)`: the arguments follow any
+            // type arguments.
+            let after = from + at + method.len();
+            let open = after + text[after..to].find('(')?;
+            arguments(text, open, in_code)
+        })
+        .map(|inside| inside.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    (!found.is_empty()).then(|| found.join(" && "))
+}
+
 /// The end of the statement starting at `from`: its `;` outside brackets,
 /// strings and comments.
 pub fn statement_end(

@@ -1806,20 +1806,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         use super::csharp::Value;
         const MAX_FILES: usize = 16;
         let exec = block.exec;
-        let at = block.command_location(command);
-        let shown = strip_prefixes(&command.words).join(" ");
-        self.visitor.local_code(
-            exec.top,
-            at,
-            &block.via,
-            &format!("`{shown}`, a Cake build of the repository"),
-        );
-        self.opaque(
-            exec,
-            at,
-            block.via.clone(),
-            format!("`{shown}`, a Cake build tplint reads only for its NuGet pushes"),
-        );
+        let at = self.build_run(block, command, "Cake");
         if depth >= MAX_DEPTH {
             return;
         }
@@ -1875,7 +1862,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             hit.map(|hit| hit.value.into_owned())
                 .filter(|v| !v.contains('$') && !v.trim().is_empty())
         };
-        let mut lines: Vec<(String, Option<String>)> = Vec::new();
+        let mut lines: Vec<(String, String, Option<String>)> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -1899,31 +1886,55 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push((
-                    format!(
-                        "dotnet nuget push '{}' --source {}{key}",
-                        super::scripts::PLACEHOLDER,
-                        super::scripts::quote(&source)
-                    ),
-                    push.condition.clone(),
-                ));
+                lines.push((source, key, push.condition.clone()));
             }
         }
         self.implied_pushes(block, at, lines, depth);
     }
 
-    /// Walk the `dotnet nuget push` lines a build's pushes stand for, each
-    /// gated by the condition of its task or target, which tplint does not
-    /// evaluate (so a rule asking whether a run reaches the push gets an
-    /// unknown rather than a yes).
+    /// A build (`tool`: Cake, NUKE) the command runs: repository code, and
+    /// opaque whatever tplint reads of it; where the command is.
+    fn build_run(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        tool: &str,
+    ) -> Location {
+        let at = block.command_location(command);
+        let shown = strip_prefixes(&command.words).join(" ");
+        self.visitor.local_code(
+            block.exec.top,
+            at,
+            &block.via,
+            &format!("`{shown}`, a {tool} build of the repository"),
+        );
+        self.opaque(
+            block.exec,
+            at,
+            block.via.clone(),
+            format!("`{shown}`, a {tool} build tplint reads only for its NuGet pushes"),
+        );
+        at
+    }
+
+    /// Walk the `dotnet nuget push` a build's pushes stand for, each with
+    /// its source, its key (` --api-key ...`, or nothing when NuGet reads
+    /// `NUGET_API_KEY` itself) and the condition of its task or target,
+    /// which tplint does not evaluate (so a rule asking whether a run
+    /// reaches the push gets an unknown rather than a yes).
     fn implied_pushes(
         &mut self,
         block: &ShellBlock<'a, '_, '_>,
         at: Location,
-        lines: Vec<(String, Option<String>)>,
+        pushes: Vec<(String, String, Option<String>)>,
         depth: usize,
     ) {
-        for (line, condition) in lines {
+        for (source, key, condition) in pushes {
+            let line = format!(
+                "dotnet nuget push '{}' --source {}{key}",
+                super::scripts::PLACEHOLDER,
+                super::scripts::quote(&source)
+            );
             let inner = ShellBlock {
                 exec: block.exec,
                 kind: BlockKind::Implied,
@@ -1958,20 +1969,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     ) {
         use super::nuke::{Value, reads_variable};
         let exec = block.exec;
-        let at = block.command_location(command);
-        let shown = strip_prefixes(&command.words).join(" ");
-        self.visitor.local_code(
-            exec.top,
-            at,
-            &block.via,
-            &format!("`{shown}`, a NUKE build of the repository"),
-        );
-        self.opaque(
-            exec,
-            at,
-            block.via.clone(),
-            format!("`{shown}`, a NUKE build tplint reads only for its NuGet pushes"),
-        );
+        let at = self.build_run(block, command, "NUKE");
         if depth >= MAX_DEPTH {
             return;
         }
@@ -2028,7 +2026,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 .find(|(name, _)| reads_variable(member, name))
                 .map(|(_, value)| value.clone())
         };
-        let mut lines: Vec<(String, Option<String>)> = Vec::new();
+        let mut lines: Vec<(String, String, Option<String>)> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -2056,14 +2054,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push((
-                    format!(
-                        "dotnet nuget push '{}' --source {}{key}",
-                        super::scripts::PLACEHOLDER,
-                        super::scripts::quote(&source)
-                    ),
-                    push.condition.clone(),
-                ));
+                lines.push((source, key, push.condition.clone()));
             }
         }
         self.implied_pushes(block, at, lines, depth);

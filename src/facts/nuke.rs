@@ -25,11 +25,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::csharp::{
-    Property, arguments, non_code, property, setting, split_top_level, statement_end,
-    trailing_identifier,
+    Property, arguments, conditions, in_code, non_code, nuget_push_calls, property, setting,
+    split_top_level, statement_end, trailing_identifier,
 };
 pub use super::csharp::{Push, Value};
-use crate::source::Span;
 
 #[derive(Clone, Debug, Default)]
 struct Target {
@@ -81,10 +80,7 @@ impl Build {
         let mut build = Self::default();
         for (index, text) in files.iter().enumerate() {
             let skipped = non_code(text);
-            let in_code = |at: usize| {
-                let i = skipped.partition_point(|(start, _)| *start <= at);
-                i == 0 || skipped[i - 1].1 <= at
-            };
+            let in_code = |at: usize| in_code(&skipped, at);
             for captures in LITERAL_MEMBER.captures_iter(text) {
                 if let (Some(name), Some(value)) = (captures.get(1), captures.get(2))
                     && in_code(name.start())
@@ -119,17 +115,13 @@ impl Build {
                 target.local_only |= LOCAL_ONLY.is_match(body);
                 // `.OnlyWhenStatic(...)`/`.OnlyWhenDynamic(...)`: whether the
                 // target's own work runs.
-                let conditions: Vec<String> = ["OnlyWhenStatic(", "OnlyWhenDynamic("]
-                    .iter()
-                    .flat_map(|method| body.match_indices(method))
-                    .filter(|(at, _)| in_code(body_start + at))
-                    .filter_map(|(at, method)| {
-                        let open = body_start + at + method.len() - 1;
-                        arguments(text, open, &in_code)
-                    })
-                    .map(|inside| inside.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .collect();
-                let condition = (!conditions.is_empty()).then(|| conditions.join(" && "));
+                let condition = conditions(
+                    text,
+                    body_start,
+                    body_end,
+                    &[".OnlyWhenStatic", ".OnlyWhenDynamic"],
+                    &in_code,
+                );
                 for (method, list) in [
                     (".DependsOn(", &mut target.depends_on),
                     (".Triggers(", &mut target.triggers),
@@ -150,23 +142,10 @@ impl Build {
                         }
                     }
                 }
-                for (at, _) in body.match_indices("NuGetPush(") {
-                    let start = body_start + at;
-                    if !in_code(start) {
-                        continue;
-                    }
-                    let open = start + "NuGetPush(".len() - 1;
-                    let Some(inside) = arguments(text, open, &in_code) else {
-                        continue;
-                    };
-                    let end = open + inside.len() + 2;
-                    let call_start = text[..start]
-                        .char_indices()
-                        .rfind(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
-                        .map_or(0, |(at, c)| at + c.len_utf8());
+                for (span, inside) in nuget_push_calls(text, body_start, body_end, &in_code) {
                     target.pushes.push(Push {
                         file: index,
-                        span: Span::new(call_start, end.min(text.len())),
+                        span,
                         source: setting(inside, ".SetSource(")
                             .or_else(|| property(inside, Property::Source)),
                         api_key: setting(inside, ".SetApiKey(")
