@@ -670,6 +670,17 @@ static NUKE_PROJECT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex literal")
 });
 
+/// The shells a .NET build's bootstrapper (`build.sh`, `build.ps1`) is
+/// run through (`bash ./build.sh`, `pwsh build.ps1`).
+const BOOTSTRAPPER_SHELLS: &[&str] = &[
+    "bash",
+    "sh",
+    "pwsh",
+    "powershell",
+    "pwsh.exe",
+    "powershell.exe",
+];
+
 /// A Cake run: its script, its arguments, and whether its bootstrapper
 /// declares a `Target` parameter of its own (`build.ps1 -Target X`).
 struct CakeRun {
@@ -1605,14 +1616,6 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// anything else, and for a bootstrapper not read yet (the command is
     /// then followed as a script, which reads it).
     fn nuke_run(&mut self, block: &ShellBlock<'a, '_, '_>, words: &[String]) -> Option<NukeRun> {
-        const SHELLS: &[&str] = &[
-            "bash",
-            "sh",
-            "pwsh",
-            "powershell",
-            "pwsh.exe",
-            "powershell.exe",
-        ];
         let base = |w: &str| w.rsplit(['/', '\\']).next().unwrap_or(w).to_string();
         let program = base(words.first()?);
         let (script, args): (Option<&String>, &[String]) = if program == "nuke" {
@@ -1621,7 +1624,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             (None, &words[2..])
         } else if matches!(program.as_str(), "build.sh" | "build.cmd" | "build.ps1") {
             (words.first(), &words[1..])
-        } else if SHELLS.contains(&program.as_str()) {
+        } else if BOOTSTRAPPER_SHELLS.contains(&program.as_str()) {
             let at = words
                 .iter()
                 .position(|w| matches!(base(w).as_str(), "build.sh" | "build.ps1" | "build.cmd"))?;
@@ -1680,14 +1683,6 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// Cake.Sdk file not read yet (the command is then followed as it
     /// would be otherwise, which reads it).
     fn cake_run(&mut self, block: &ShellBlock<'a, '_, '_>, words: &[String]) -> Option<CakeRun> {
-        const SHELLS: &[&str] = &[
-            "bash",
-            "sh",
-            "pwsh",
-            "powershell",
-            "pwsh.exe",
-            "powershell.exe",
-        ];
         const BOOTSTRAPPERS: &[&str] = &["build.sh", "build.ps1", "build.cmd"];
         let base = |w: &str| w.rsplit(['/', '\\']).next().unwrap_or(w).to_string();
         let program = base(words.first()?);
@@ -1741,7 +1736,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         } else {
             let at = if BOOTSTRAPPERS.contains(&program.as_str()) {
                 0
-            } else if SHELLS.contains(&program.as_str()) {
+            } else if BOOTSTRAPPER_SHELLS.contains(&program.as_str()) {
                 let at = words
                     .iter()
                     .position(|w| BOOTSTRAPPERS.contains(&base(w).as_str()))?;
