@@ -75,13 +75,12 @@ const KNOWN_CYCLES: &[(&str, &str)] = &[
     // `MINTERS` and `UPLOADER_ACTIONS`, and they are written in its types.
     ("registry::publishing", "registry"),
     ("registry", "registry::publishing"),
-    // Known actions (`facts::actions`) name what `artifacts`, `oidc` and
-    // `publish` define, and those look actions up in it.
+    // Known actions (`facts::actions`) name what `artifacts` and `oidc`
+    // define, and those look actions up in it.
     ("facts::actions", "facts::artifacts"),
     ("facts::artifacts", "facts::actions"),
     ("facts::actions", "facts::oidc"),
     ("facts::oidc", "facts::actions"),
-    ("facts::actions", "facts::publish"),
     // The script walker (`facts::expand`) and publish sites use each
     // other (`UPLOAD_WORDS`, the walk that finds uploads); `oidc` and
     // `npm` walk scripts too.

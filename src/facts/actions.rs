@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use super::{artifacts, build_steps, oidc, publish};
+use super::{artifacts, build_steps, oidc};
 use crate::workflow::UsesTarget;
 
 /// Actions known neither to upload distributions nor to request the job's
@@ -95,12 +95,7 @@ static TABLED_REPOSITORIES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .iter()
         .copied()
         .chain(oidc::OIDC_CONSUMERS.iter().map(|c| c.action))
-        .chain(publish::UPLOADER_ACTIONS.iter().map(|a| a.action))
-        .chain(
-            crate::registry::npm::UPLOADER_ACTIONS
-                .iter()
-                .map(|a| a.action),
-        )
+        .chain(crate::registry::publishing::uploader_actions().map(|a| a.action))
         .chain(crate::registry::publishing::release_tool_actions().map(|a| a.action))
         .chain(crate::registry::publishing::command_actions().map(|a| a.action));
     entries
@@ -126,10 +121,7 @@ pub fn is_known(target: &UsesTarget) -> bool {
             || oidc::OIDC_CONSUMERS
                 .iter()
                 .any(|c| matches(c.action, target))
-            || publish::UPLOADER_ACTIONS.iter().any(|a| a.matches(target))
-            || crate::registry::npm::UPLOADER_ACTIONS
-                .iter()
-                .any(|a| a.matches(target))
+            || crate::registry::publishing::uploader_actions().any(|a| a.matches(target))
             || crate::registry::publishing::release_tool_actions().any(|a| a.matches(target))
             || crate::registry::publishing::command_actions().any(|a| a.matches(target)));
     tabled

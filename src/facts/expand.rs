@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::actions;
+use super::melos;
 use super::parse_cache::ParseCache;
 use super::shell::{self, Command};
 use super::tasks;
@@ -1272,6 +1273,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.cake(block, command, run, depth);
             return;
         }
+        if let [program, args @ ..] = words
+            && program.rsplit('/').next() == Some("melos")
+            && let Some(run) = melos::what_runs(args)
+        {
+            self.melos(block, command, run, depth);
+            return;
+        }
         if runs_semantic_release(words)
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
@@ -2265,6 +2273,79 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         );
     }
 
+    /// `melos run x`, `melos x`: the script of the melos configuration in
+    /// the working folder ([`melos`]); `melos exec -- cmd`: the command, as
+    /// shell text run in every package.
+    fn melos(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        run: melos::MelosRuns<'_>,
+        depth: usize,
+    ) {
+        let at = block.command_location(command);
+        let mut via = block.via.clone();
+        via.push(at);
+        match run {
+            melos::MelosRuns::Script(script) => {
+                let candidates = self.melos_config(&block.cwd);
+                let inherited = self.inherit(block, command, at, &[]);
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    "melos run",
+                    |cache, path, file, text| cache.melos(file, path, text).recipes(script),
+                    inherited,
+                );
+            }
+            melos::MelosRuns::Exec(text) => {
+                let inner = ShellBlock {
+                    exec: block.exec,
+                    kind: BlockKind::Recipe,
+                    file: block.file,
+                    source: block.source,
+                    within: block.within,
+                    text: Cow::Owned(text),
+                    via: block.via.clone(),
+                    inherited: block.inherited.clone(),
+                    cwd: block.cwd.clone(),
+                    gate: block.gate.clone(),
+                };
+                if depth < MAX_DEPTH {
+                    self.shell(&inner, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// The file of the melos configuration in `cwd`: the `pubspec.yaml`
+    /// when it has a `melos:` key (melos 7 and later), else `melos.yaml`
+    /// ([`melos`]).
+    fn melos_config(&self, cwd: &str) -> Vec<String> {
+        let (Some(pubspec), Some(melos_yaml)) =
+            (join(cwd, "pubspec.yaml"), join(cwd, "melos.yaml"))
+        else {
+            return Vec::new();
+        };
+        match self.repo.locals.text(&pubspec).map(|local| local.file) {
+            // Not read yet: asked for, and `melos.yaml` meanwhile.
+            None => vec![pubspec, melos_yaml],
+            Some(Some(file))
+                if self
+                    .budget
+                    .cache()
+                    .melos(file, &pubspec, &self.repo.sources.get(file).text)
+                    .configured() =>
+            {
+                vec![pubspec]
+            }
+            Some(_) => vec![melos_yaml],
+        }
+    }
+
     /// `rake`: the Rakefile (the first of `candidates` that exists), then
     /// the `rakelib/*.rake` files beside it, which Rake loads after it
     /// (ruby/rake `lib/rake/application.rb`, `raw_load_rakefile`: each
@@ -2671,6 +2752,7 @@ fn may_run_files(text: &str) -> bool {
         "cake",
         "dotnet-cake",
         "nuke",
+        "melos",
     ];
     // `npm run release`: a package.json script, which may publish with a
     // token in a job that cannot mint.

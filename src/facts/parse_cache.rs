@@ -17,6 +17,7 @@ use std::hash::Hash;
 use std::rc::Rc;
 
 use super::cake::Script as CakeScript;
+use super::melos::MelosScripts;
 use super::nuke::Build;
 use super::scripts::{self, Language, ScriptCommand};
 use super::tasks::{Justfile, Makefile, PackageScripts, Rakefiles, ToxConfig};
@@ -29,6 +30,7 @@ pub struct ParseCache {
     makefiles: Memo<FileId, Makefile>,
     tox: Memo<FileId, ToxConfig>,
     justfiles: Memo<FileId, Justfile>,
+    melos: Memo<FileId, MelosScripts>,
     /// By the Rakefile and the `rakelib/*.rake` files read with it.
     rakefiles: Memo<Vec<FileId>, Rakefiles>,
     /// By script and the language it is read as.
@@ -59,6 +61,12 @@ impl ParseCache {
     /// justfile `file`.
     pub fn justfile(&self, file: FileId, text: &str) -> Rc<Justfile> {
         self.justfiles.get(file, || Justfile::parse(text))
+    }
+
+    /// The melos scripts of `file` at `path` (`melos.yaml`, or a
+    /// `pubspec.yaml` with a `melos:` key).
+    pub fn melos(&self, file: FileId, path: &str, text: &str) -> Rc<MelosScripts> {
+        self.melos.get(file, || MelosScripts::parse(path, text))
     }
 
     /// A NUKE build project's C# files, in the order listed.

@@ -1643,11 +1643,16 @@ fn maturin_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSi
     ))
 }
 
-/// A third-party action of [`UPLOADER_ACTIONS`].
+/// A third-party action of the registries' uploader tables
+/// ([`crate::registry::publishing::uploader_actions`]).
 fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite> {
     let uses = exec.step.uses.as_ref()?;
-    let entry = UPLOADER_ACTIONS.iter().find(|a| {
-        a.action != PYPI_PUBLISH_ACTION && a.action != MATURIN_ACTION && a.matches(&uses.target)
+    // npm's have a reader of their own (`super::npm::action_site`).
+    let entry = crate::registry::publishing::uploader_actions().find(|a| {
+        a.registry != Registry::Npm
+            && a.action != PYPI_PUBLISH_ACTION
+            && a.action != MATURIN_ACTION
+            && a.matches(&uses.target)
     })?;
     let mut gate = None;
     if let Some((input, when)) = entry.when {
@@ -1673,7 +1678,7 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         Some((kv, value)) if !value.trim().is_empty() => {
             (target_of_url(&value), Some(exec.location(kv.value.span)))
         }
-        _ => (Target::Registry(Registry::Pypi), None),
+        _ => (Target::Registry(entry.registry), None),
     };
     let token = entry
         .token_inputs
@@ -1887,7 +1892,9 @@ mod tests {
     /// authenticates as its entry says otherwise.
     #[test]
     fn every_uploader_action() {
-        for entry in UPLOADER_ACTIONS {
+        let entries =
+            crate::registry::publishing::uploader_actions().filter(|a| a.registry != Registry::Npm);
+        for entry in entries {
             let uses = format!("      - uses: {}@v1\n", entry.action);
             let mut with = Vec::new();
             let mut off = None;
@@ -1917,6 +1924,7 @@ mod tests {
             };
             let found = sites(&step(&with));
             assert_eq!(found.len(), 1, "{}", entry.action);
+            assert_eq!(found[0].index(), Some(entry.registry), "{}", entry.action);
             let expected_oidc = match entry.auth {
                 ActionAuth::TokenOnly => false,
                 // The test job grants nothing; the workflow grants nothing:

@@ -162,6 +162,7 @@ fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
 /// is given.
 pub static UPLOADER_ACTIONS: &[UploaderAction] = &[UploaderAction {
     action: "js-devtools/npm-publish",
+    registry: Registry::Npm,
     when: Some(("dry-run", When::NoneOf(&["true"]))),
     token_inputs: &["token"],
     token_env: &[],

@@ -17,7 +17,9 @@
 //! `.github/workflows/publish.yml` (the reusable workflow: inputs
 //! `environment` and `working-directory`; its job asks for `id-token: write`).
 
-use super::publishing::{CommandUploader, ReleaseToolAction, TokenMinter, Uploader, When};
+use super::publishing::{
+    ActionAuth, CommandUploader, ReleaseToolAction, TokenMinter, Uploader, UploaderAction, When,
+};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, MatchedWorkflow,
     PublisherField, Registry, RegistryInfo,
@@ -208,6 +210,38 @@ pub static RELEASE_TOOL_ACTIONS: &[ReleaseToolAction] = &[
         first_oidc_action: (3, 1, 0),
         exchange_off: Some(("dart-version", "none")),
         exchanges_oidc: true,
+    },
+];
+
+/// Actions that publish to pub.dev themselves, each with a stored OAuth
+/// credential of a pub.dev account (pub has no token exchange of its own,
+/// and neither action runs setup-dart's).
+pub static UPLOADER_ACTIONS: &[UploaderAction] = &[
+    // action.yml and entrypoint.sh [8fdba1d, v1.6.1]: writes
+    // `accessToken`/`refreshToken` (or the whole `credentialJson`) to
+    // `~/.config/dart/pub-credentials.json`, then `dart pub lish -f` (or
+    // `flutter pub publish -f`) unless `dryRunOnly` is true
+    // (mobxjs/mobx.dart's release workflow).
+    UploaderAction {
+        action: "k-paxian/dart-package-publisher",
+        registry: Registry::PubDev,
+        when: Some(("dryRunOnly", When::NoneOf(&["true"]))),
+        token_inputs: &["credentialJson", "accessToken", "refreshToken"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: None,
+    },
+    // action.yml [fabea0c]: runs its `bin/main.dart` with
+    // `pub-credentials-json` as `PUB_CREDENTIALS_JSON`, which publishes
+    // unless `do-publish` is false (cfug/dio's `publish.yml`).
+    UploaderAction {
+        action: "cfug/dio_issue_release_action",
+        registry: Registry::PubDev,
+        when: Some(("do-publish", When::NoneOf(&["false"]))),
+        token_inputs: &["pub-credentials-json"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: None,
     },
 ];
 

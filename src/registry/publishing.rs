@@ -203,10 +203,9 @@ impl Uploader {
             Uploader::Changesets(_) | Uploader::SemanticRelease | Uploader::Nx(_) => {
                 Some(Registry::Npm)
             }
-            Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
-                .iter()
-                .any(|a| a.action == action)
-                .then_some(Registry::Pypi),
+            Uploader::Action(action) => uploader_actions()
+                .find(|a| a.action == action)
+                .map(|a| a.registry),
             _ => command_uploaders()
                 .find(|t| t.uploader == self)
                 .map(|t| t.registry),
@@ -223,19 +222,28 @@ impl Uploader {
             | Uploader::Changesets(_)
             | Uploader::Nx(_)
             | Uploader::SemanticRelease => true,
-            Uploader::Action(action) => super::pypi::UPLOADER_ACTIONS
-                .iter()
-                .chain(super::npm::UPLOADER_ACTIONS)
-                .any(|a| a.action == action && a.auth != ActionAuth::TokenOnly),
+            Uploader::Action(action) => {
+                uploader_actions().any(|a| a.action == action && a.auth != ActionAuth::TokenOnly)
+            }
             _ => command_uploaders().any(|t| t.uploader == self && t.trusted_publishing),
         }
     }
 }
 
-/// An action that uploads distributions to PyPI itself.
+/// Every registry's actions that upload themselves.
+pub fn uploader_actions() -> impl Iterator<Item = &'static UploaderAction> {
+    super::pypi::UPLOADER_ACTIONS
+        .iter()
+        .chain(super::npm::UPLOADER_ACTIONS)
+        .chain(super::pub_dev::UPLOADER_ACTIONS)
+}
+
+/// An action that uploads to a registry itself.
 pub struct UploaderAction {
     /// `owner/repo` or `owner/repo/path`, lower case.
     pub action: &'static str,
+    /// The registry it uploads to when no URL input says otherwise.
+    pub registry: Registry,
     /// It uploads only when this input's (lower-case) value is, or is not,
     /// one of a list; `""` stands for the input being absent. An
     /// expression counts as uploading.

@@ -133,6 +133,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // publishing; `repository-url` [52d1526].
     UploaderAction {
         action: PYPI_PUBLISH_ACTION,
+        registry: Registry::Pypi,
         when: None,
         token_inputs: &["password"],
         token_env: &[],
@@ -143,6 +144,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // MATURIN_PYPI_TOKEN, else the OIDC token [6df80d7, 9ad2a8c].
     UploaderAction {
         action: MATURIN_ACTION,
+        registry: Registry::Pypi,
         when: Some(("command", When::OneOf(&["upload", "publish"]))),
         token_inputs: &[],
         token_env: &["MATURIN_PYPI_TOKEN"],
@@ -153,6 +155,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // publishing (audience `pypi`) when `password` is empty; `url` [10cf4cd].
     UploaderAction {
         action: "casperdcl/deploy-pypi",
+        registry: Registry::Pypi,
         when: Some(("upload", When::OneOf(&["true", ""]))),
         token_inputs: &["password"],
         token_env: &[],
@@ -164,6 +167,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // publishing by uv or pdm [5fdc82e].
     UploaderAction {
         action: "autopub/autopub-action",
+        registry: Registry::Pypi,
         when: Some(("command", When::OneOf(&["publish"]))),
         token_inputs: &["pypi-token"],
         token_env: &[],
@@ -174,6 +178,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // with twine and that token [d0603b1].
     UploaderAction {
         action: "etils-actions/pypi-auto-publish",
+        registry: Registry::Pypi,
         when: Some(("pypi-token", When::NoneOf(&["skip", ""]))),
         token_inputs: &["pypi-token"],
         token_env: &[],
@@ -183,6 +188,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // action.yml: builds and runs twine with `pypi-token` [f76186a].
     UploaderAction {
         action: "etils-actions/pypi-build-publish",
+        registry: Registry::Pypi,
         when: None,
         token_inputs: &["pypi-token"],
         token_env: &[],
@@ -193,6 +199,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // poetry has no trusted publishing [4b33063].
     UploaderAction {
         action: "jrubics/poetry-publish",
+        registry: Registry::Pypi,
         when: None,
         token_inputs: &["pypi_token", "repository_password"],
         token_env: &[],
@@ -202,6 +209,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // action.yaml: `poetry publish --build` with the registry password [ec93221].
     UploaderAction {
         action: "code-specialist/pypi-poetry-publish",
+        registry: Registry::Pypi,
         when: None,
         token_inputs: &["publish_registry_password"],
         token_env: &[],
@@ -213,6 +221,7 @@ pub const UPLOADER_ACTIONS: &[UploaderAction] = &[
     // else PYPI_TOKEN or PYPI_TOKEN_MAP [03cf75d].
     UploaderAction {
         action: "jupyter-server/jupyter_releaser/.github/actions/finalize-release",
+        registry: Registry::Pypi,
         when: None,
         token_inputs: &[],
         token_env: &["PYPI_TOKEN", "PYPI_TOKEN_MAP"],
