@@ -219,10 +219,12 @@ impl PackageNames {
 /// first; `None` when it is missing, larger than [`MAX_MANIFEST_BYTES`] or
 /// not UTF-8.
 /// The package the manifest of repository folder `folder` names for
-/// `registry`: pub.dev's `pubspec.yaml`, JSR's `jsr.json` or `deno.json`
-/// (what `dart pub publish` and `deno publish` run there publish). `None`
-/// for the root (see [`Manifests::default_package`]), other registries, or
-/// a folder without one.
+/// `registry`: pub.dev's `pubspec.yaml`, JSR's `jsr.json` or `deno.json`,
+/// npm's `package.json` (unless private), the crate of `Cargo.toml`
+/// (unless `publish = false`): what `dart pub publish`, `deno publish`,
+/// `npm publish` and `cargo publish` run there publish. `None` for the
+/// root (see [`Manifests::default_package`]), other registries, or a
+/// folder without one.
 pub fn package_in(
     registry: Registry,
     root: &Path,
@@ -239,6 +241,15 @@ pub fn package_in(
         Registry::Jsr => ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
             .iter()
             .find_map(|file| read(file).and_then(|t| jsr_name(&t))),
+        Registry::Npm => read("package.json")
+            .map(|t| parse_package_json(&t))
+            .filter(|package| !package.private)
+            .and_then(|package| package.name.map(|n| n.value)),
+        Registry::CratesIo => read("Cargo.toml")
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|table| crate_of(&table, folder))
+            .filter(|krate| !krate.unpublished)
+            .map(|krate| krate.name),
         _ => None,
     }
 }

@@ -192,14 +192,18 @@ impl Repository {
             .map(str::to_string)
     }
 
-    /// The package an upload to `registry` run in repository folder
-    /// `folder` publishes, where the folder's manifest names one (pub.dev,
-    /// JSR), else the repository's default package.
+    /// The package an upload to `registry` publishes: the one its command
+    /// names, else the one the manifest of repository folder `folder` (where
+    /// it runs) names, else the repository's default package.
     pub fn package_of(
         &self,
         registry: crate::registry::Registry,
         folder: Option<&str>,
+        named: Option<&str>,
     ) -> Option<String> {
+        if let Some(named) = named {
+            return Some(named.to_string());
+        }
         folder
             .and_then(|folder| {
                 crate::manifest::package_in(registry, &self.root, &self.overlay, folder)

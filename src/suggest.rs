@@ -330,13 +330,17 @@ pub fn suggestions(
         let tag_pattern = (job.index == Registry::PubDev).then(|| {
             crate::registry::pub_dev::suggested_tag_pattern(
                 job.view.workflow,
-                repo.package_of(Registry::PubDev, job.site.folder.as_deref())
+                repo.package_of(Registry::PubDev, job.site.folder.as_deref(), None)
                     .as_deref(),
                 crate::registry::pub_dev::uses_melos_action(job.job),
             )
         });
         let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
-        let project = repo.package_of(job.index, job.site.folder.as_deref());
+        let project = repo.package_of(
+            job.index,
+            job.site.folder.as_deref(),
+            job.site.package.as_deref(),
+        );
         for workflow in workflows {
             if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
                 *index == job.index

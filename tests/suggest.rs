@@ -466,3 +466,24 @@ fn pub_dev_monorepo_jobs_get_their_folders_package_and_tags() {
     // The workspace's root (`publish_to: none`) is no package.
     assert!(!text.contains("acme_workspace"), "{text}");
 }
+
+#[test]
+fn a_publish_names_the_package_of_its_flag_or_its_folder() {
+    let repo = fixture_copy(&fixture("packages-named-by-folder-and-flag"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        // `cargo publish -p other-crate`, from the root.
+        "registry = \"crates.io\"\npackage = \"other-crate\"\n",
+        // `cargo publish` in `crates/third`.
+        "registry = \"crates.io\"\npackage = \"third\"\n",
+        // `npm publish` in `packages/b`.
+        "registry = \"npm\"\npackage = \"@myorg/b\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // The root's crate and package publish nothing here.
+    assert!(!text.contains("rootcli"), "{text}");
+    assert!(!text.contains("root-app"), "{text}");
+}

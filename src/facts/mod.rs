@@ -1006,6 +1006,7 @@ pub fn github_publish_claims<'a>(
                         .find(|kv| kv.key.value == "working-directory")
                         .map(|kv| kv.value.value.trim().trim_start_matches("./"))
                         .filter(|dir| !dir.contains("${{")),
+                    package: None,
                     editable: None,
                 });
                 continue;
@@ -1041,6 +1042,7 @@ pub fn github_publish_claims<'a>(
                     upload: site.entry(),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     folder: site.folder.as_deref(),
+                    package: site.package.as_deref(),
                     // tplint offers edits for the registries that match a
                     // workflow file.
                     editable: registry.matches_workflow().then_some((file, job)),

@@ -79,6 +79,9 @@ pub struct PublishSite {
     /// whose manifest names the package it publishes; `None` where not
     /// known.
     pub folder: Option<String>,
+    /// The package the command names, where it names one (`cargo publish
+    /// -p NAME`): it publishes that package, whatever its folder.
+    pub package: Option<String>,
 }
 
 impl PublishSite {
@@ -712,6 +715,7 @@ pub(super) fn site_at(
         npm: None,
         secret: None,
         folder: None,
+        package: None,
     }
 }
 
@@ -1589,6 +1593,9 @@ pub fn shell_sites(
             npm,
             secret,
             folder: Some(block.cwd.clone()),
+            package: (table.uploader == Uploader::Cargo)
+                .then(|| crate::registry::crates_io::named_package(args))
+                .flatten(),
         });
     }
     sites

@@ -323,6 +323,8 @@ pub struct PublishClaims<'a> {
     /// The repository folder the upload runs in, whose manifest names the
     /// package it publishes (`None`: not known).
     pub folder: Option<&'a str>,
+    /// The package the upload's command names (`cargo publish -p NAME`).
+    pub package: Option<&'a str>,
     /// The GitHub job and its file, for fixes that edit it; `None` where
     /// tplint offers no edit.
     pub editable: Option<(FileId, &'a Job)>,

@@ -1373,6 +1373,7 @@ pub fn publish_claims<'a>(
                 upload: site.entry(),
                 environment_at: environment.map(|e| e.location),
                 folder: site.folder.as_deref(),
+                package: site.package.as_deref(),
                 editable: None,
             });
         }

@@ -193,6 +193,31 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// The one crate `cargo publish` names with `-p`/`--package` (cargo-publish(1),
+/// "Package Selection": "-p spec…, --package spec… The package to
+/// publish"); `None` without one, with several, or with `--workspace`.
+pub fn named_package(args: &[String]) -> Option<String> {
+    let mut named = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let value = match word.as_str() {
+            "-p" | "--package" => words.next().cloned(),
+            "--workspace" | "--all" => return None,
+            other => other
+                .strip_prefix("--package=")
+                .or_else(|| other.strip_prefix("-p").filter(|v| !v.is_empty()))
+                .map(str::to_string),
+        };
+        if let Some(value) = value {
+            named.push(value);
+        }
+    }
+    match named.as_slice() {
+        [one] if !one.contains(['$', '*', '?', '@', ':']) => Some(one.clone()),
+        _ => None,
+    }
+}
+
 /// Whether `cargo smart-release` with these arguments (after
 /// `smart-release`) publishes: `--execute` or a short-option cluster with
 /// `e`, and no `--no-publish` (Byron/cargo-smart-release
@@ -501,6 +526,23 @@ pub fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_crate_cargo_publish_names() {
+        let args = |text: &str| {
+            text.split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(named_package(&args("-p a --locked")).as_deref(), Some("a"));
+        assert_eq!(named_package(&args("--package=a")).as_deref(), Some("a"));
+        assert_eq!(named_package(&args("--package a")).as_deref(), Some("a"));
+        assert_eq!(named_package(&args("-pa")).as_deref(), Some("a"));
+        assert_eq!(named_package(&args("--locked")), None);
+        assert_eq!(named_package(&args("-p a -p b")), None);
+        assert_eq!(named_package(&args("-p $CRATE")), None);
+        assert_eq!(named_package(&args("--workspace -p a")), None);
+    }
+
     use super::*;
 
     fn values<'a>(owner: &'a str, repository: &'a str, workflow: &'a str) -> FormValues<'a> {

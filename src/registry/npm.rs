@@ -233,7 +233,10 @@ pub static COMMANDS: &[CommandUploader] = &[
         uploader: Uploader::Pnpm,
         registry: Registry::Npm,
         program: "pnpm",
-        subcommands: &["publish"],
+        // `pnpm stage publish` (pnpm 11): `publish` with `stage: true`
+        // (pnpm/pnpm `pnpm11/releasing/commands/src/stage/publish.ts`
+        // [36e5ae6]), the same authentication, staged on npm.
+        subcommands: &["publish", "stage publish"],
         secret_flags: &[],
         secret_env: NPM_TOKEN_ENV,
         // pnpm reads npm's configuration keys (pnpm.io/npmrc `registry`).

@@ -159,9 +159,18 @@ fn report_no_environment(
                 .all(|s| s.npm.as_ref().is_some_and(|n| n.staged))
     };
     let (message, severity) = if staged {
+        let client = if job
+            .sites
+            .iter()
+            .any(|s| s.uploader == crate::registry::publishing::Uploader::Pnpm)
+        {
+            "pnpm"
+        } else {
+            "npm"
+        };
         (
             format!(
-                "job `{}` stages releases on npm (`npm stage publish`) without an `environment:`; a maintainer approves each staged release on npm, but nothing limits which runs of the job may stage one",
+                "job `{}` stages releases on npm (`{client} stage publish`) without an `environment:`; a maintainer approves each staged release on npm, but nothing limits which runs of the job may stage one",
                 job.name
             ),
             Some(Severity::Info),

@@ -176,7 +176,7 @@ pub(crate) fn registration_help(
         Some(remote) => (remote.owner.clone(), remote.repository.clone()),
         None => ("<owner>".to_string(), "<repository>".to_string()),
     };
-    let package = context.repo.package_of(registry, folder);
+    let package = context.repo.package_of(registry, folder, None);
     let mut help = match registry {
         Registry::PubDev => format!(
             "enable publishing from GitHub Actions on pub.dev ({}) with repository `{owner}/{repository}` and the tag pattern of the tags you push, such as `{tag_pattern}`{}, then declare it in tplint.toml:\n\n[[publisher]]\nregistry = \"pub.dev\"\n",

@@ -128,11 +128,20 @@ fn names_other_end(context: &Context<'_>, publisher: &Publisher, job: &OidcPubli
 /// The `registry =` line of a `[[publisher]]` block (PyPI is the
 /// default) and its `project =` or `package =` line, when the manifests
 /// name the package.
-fn push_registry_and_package(help: &mut String, context: &Context<'_>, registry: Registry) {
+/// `registry = ...` and the package the upload publishes: the one its
+/// command names, else that of the folder it runs in, else the
+/// repository's default.
+fn push_registry_and_package(
+    help: &mut String,
+    context: &Context<'_>,
+    registry: Registry,
+    folder: Option<&str>,
+    named: Option<&str>,
+) {
     if registry != Registry::Pypi {
         help.push_str(&format!("registry = \"{}\"\n", registry.key()));
     }
-    if let Some(package) = context.repo.default_package(registry) {
+    if let Some(package) = context.repo.package_of(registry, folder, named) {
         let key = if registry.is_pypi() {
             "project"
         } else {
@@ -151,7 +160,13 @@ pub fn registration_help(context: &Context<'_>, job: &OidcPublishJob<'_>) -> Str
         .filter(|e| !e.name.is_expression())
         .map(|e| e.name.value.as_str());
     let workflow = file_to_register(context, job);
-    registration_form(context, job.index, &workflow, environment)
+    registration_form(
+        context,
+        job.index,
+        &workflow,
+        environment,
+        (job.site.folder.as_deref(), job.site.package.as_deref()),
+    )
 }
 
 /// The values of a GitHub publisher form of `index` for `workflow` and
@@ -161,6 +176,7 @@ fn registration_form(
     index: Registry,
     workflow: &str,
     environment: Option<&str>,
+    (folder, named): (Option<&str>, Option<&str>),
 ) -> String {
     let (owner, repository) = match &context.repo.remote {
         Some(remote) => (remote.owner.clone(), remote.repository.clone()),
@@ -171,7 +187,7 @@ fn registration_form(
         index.display_name(),
         environment.unwrap_or("(any)"),
     );
-    push_registry_and_package(&mut help, context, index);
+    push_registry_and_package(&mut help, context, index, folder, named);
     help.push_str(&format!(
         "owner = \"{owner}\"\nrepository = \"{repository}\"\nworkflow = \"{workflow}\"\n"
     ));
@@ -319,7 +335,15 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                     &workflow,
                     environment,
                 )
-                .unwrap_or_else(|| registration_form(context, index, &workflow, environment));
+                .unwrap_or_else(|| {
+                    registration_form(
+                        context,
+                        index,
+                        &workflow,
+                        environment,
+                        (publish.folder, publish.package),
+                    )
+                });
                 (
                     format!(
                         "job `{}` publishes to {registry} by trusted publishing, but no {registry} publisher is declared for `{workflow}`",
@@ -350,7 +374,7 @@ fn tag_pattern_of(context: &Context<'_>, publish: &PublishClaims<'_>) -> Option<
         view.workflow,
         context
             .repo
-            .package_of(publish.index, publish.folder)
+            .package_of(publish.index, publish.folder, publish.package)
             .as_deref(),
         crate::registry::pub_dev::uses_melos_action(job),
     ))

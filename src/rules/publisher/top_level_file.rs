@@ -165,7 +165,13 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
         lower_first(labels.environment),
         environment.unwrap_or("(any)"),
     );
-    super::push_registry_and_package(&mut help, context, registry);
+    super::push_registry_and_package(
+        &mut help,
+        context,
+        registry,
+        publish.folder,
+        publish.package,
+    );
     help.push_str(&format!(
         "namespace = \"{namespace}\"\nrepository = \"{project}\"\n"
     ));
