@@ -836,7 +836,10 @@ impl<'a> Invocation<'a, '_> {
             return (target_of_url(&value), Some(self.locate(url)));
         }
         if let Some(name) = self.flag(table.repository_flags) {
-            return (named_target(table, name), Some(self.locate(name)));
+            // `--repository ${PYPI_REPOSITORY}`: the variable's value where
+            // it is set.
+            let value = self.dereference(name.to_string());
+            return (named_target(table, &value), Some(self.locate(name)));
         }
         for name in table.url_env {
             if let Some(env) = self.set_env(name) {
