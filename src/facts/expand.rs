@@ -1366,7 +1366,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    "make",
+                    ("make", &targets.join(" ")),
                     |cache, _, file, text| cache.makefile(file, text).recipes(&targets),
                     inherited,
                 );
@@ -1386,12 +1386,16 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    "tox",
+                    ("tox", &envs.join(" ")),
                     |cache, path, file, text| cache.tox(file, path, text).recipes(text, &envs),
                     inherited,
                 );
             }
-            tasks::Runs::PackageScript { runner, script } => {
+            tasks::Runs::PackageScript {
+                runner,
+                script,
+                args,
+            } => {
                 let candidates: Vec<String> =
                     join(&block.cwd, "package.json").into_iter().collect();
                 // `pnpm release`: a script only when the `package.json`
@@ -1406,9 +1410,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    &format!("{runner} run"),
+                    (&format!("{runner} run"), script),
                     |cache, _, file, text| {
-                        cache.package_json(file, text).recipes(runner, &[script])
+                        cache
+                            .package_json(file, text)
+                            .recipes_with(runner, &[script], &args)
                     },
                     inherited,
                 );
@@ -1438,7 +1444,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    "just",
+                    ("just", &recipes.join(" ")),
                     |cache, _, file, text| cache.justfile(file, text).recipes(&recipes),
                     inherited,
                 );
@@ -2250,11 +2256,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         via: Vec<Location>,
         depth: usize,
         candidates: &[String],
-        runner: &str,
+        (runner, wanted): (&str, &str),
         recipes: impl Fn(&ParseCache, &str, FileId, &'a str) -> tasks::Recipes<'a>,
         inherited: Vec<EnvHit<'a>>,
     ) {
-        let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, runner)
+        let Some((path, file, source)) =
+            self.runner_file(block, at, depth, candidates, (runner, wanted))
         else {
             return;
         };
@@ -2264,7 +2271,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             at,
             via,
             depth,
-            runner,
+            (runner, wanted),
             &path,
             &[(file, source)],
             &recipes,
@@ -2296,7 +2303,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    "melos run",
+                    ("melos run", script),
                     |cache, path, file, text| cache.melos(file, path, text).recipes(script),
                     inherited,
                 );
@@ -2363,7 +2370,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         wanted: &[&str],
         inherited: Vec<EnvHit<'a>>,
     ) {
-        let Some((path, file, source)) = self.runner_file(block, at, depth, candidates, "rake")
+        let tasks = wanted.join(" ");
+        let Some((path, file, source)) =
+            self.runner_file(block, at, depth, candidates, ("rake", &tasks))
         else {
             return;
         };
@@ -2415,7 +2424,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             at,
             via,
             depth,
-            "rake",
+            ("rake", &tasks),
             &path,
             &files,
             &recipes,
@@ -2426,14 +2435,15 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
 
     /// The task runner's file: the first of `candidates` that exists, its
     /// id and text; `None` (the step opaque) when none does, or it is
-    /// nested too deep, in a cycle or past the budget.
+    /// nested too deep, in a cycle (the same recipes of the same file
+    /// already being walked) or past the budget.
     fn runner_file(
         &mut self,
         block: &ShellBlock<'a, '_, '_>,
         at: Location,
         depth: usize,
         candidates: &[String],
-        runner: &str,
+        (runner, wanted): (&str, &str),
     ) -> Option<(String, FileId, &'a str)> {
         let exec = block.exec;
         self.visitor.local_code(
@@ -2470,7 +2480,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return None;
         };
         let source: &'a str = &self.repo.sources.get(file).text;
-        if depth >= MAX_DEPTH || self.stack.contains(path) || !self.budget.take(source.len()) {
+        if depth >= MAX_DEPTH
+            || self.stack.contains(&recipes_key(path, wanted))
+            || !self.budget.take(source.len())
+        {
             let what = format!(
                 "`{runner}` recipes in `{path}`, nested too deep, in a cycle, or past the work budget"
             );
@@ -2489,7 +2502,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         at: Location,
         via: Vec<Location>,
         depth: usize,
-        runner: &str,
+        (runner, wanted): (&str, &str),
         path: &String,
         files: &[(FileId, &'a str)],
         recipes: &tasks::Recipes<'a>,
@@ -2525,7 +2538,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 location: Location::new(file, *span),
             });
         }
-        self.stack.push(path.clone());
+        self.stack.push(recipes_key(path, wanted));
         for (index, line) in recipes.lines.iter().enumerate() {
             let (file, source) = parts
                 .and_then(|parts| parts.get(index))
@@ -2552,6 +2565,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         }
         self.stack.pop();
     }
+}
+
+/// What the walk's stack holds for the recipes `wanted` (space-separated
+/// names) of a task runner's file at `path`: a recipe that runs another of
+/// the same file (`"release": "npm run build && npm run publish"`) is no
+/// cycle; one that runs itself is.
+fn recipes_key(path: &str, wanted: &str) -> String {
+    format!("{path}\0{wanted}")
 }
 
 /// Programs whose `publish` uploads nothing to a registry tplint knows:

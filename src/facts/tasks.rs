@@ -44,6 +44,13 @@ pub enum Runs<'w> {
     PackageScript {
         runner: &'static str,
         script: &'w str,
+        /// The arguments the runner passes on to the script, appended to
+        /// its line: npm's positional words and those after `--`
+        /// (docs.npmjs.com/cli/commands/npm-run-script: "Any positional
+        /// arguments are passed to the specified script"), every word after
+        /// the name for pnpm and Yarn (pnpm.io/cli/run: "Any options after
+        /// the script's name are passed to the executed script").
+        args: Vec<&'w str>,
     },
 }
 
@@ -667,9 +674,30 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
             "yarn" => "yarn",
             _ => "pnpm",
         };
+        let rest = &rest[1..];
+        let args = match runner {
+            "npm" => {
+                let (before, after) = match rest.iter().position(|w| w == "--") {
+                    Some(at) => (&rest[..at], &rest[at + 1..]),
+                    None => (rest, &rest[rest.len()..]),
+                };
+                before
+                    .iter()
+                    .filter(|w| !w.starts_with('-'))
+                    .chain(after)
+                    .map(String::as_str)
+                    .collect()
+            }
+            _ => rest
+                .iter()
+                .skip_while(|w| *w == "--")
+                .map(String::as_str)
+                .collect(),
+        };
         return Some(Runs::PackageScript {
             runner,
             script: command,
+            args,
         });
     }
     if matches!(runner, "npm" | "yarn" | "pnpm") {
@@ -743,6 +771,12 @@ impl PackageScripts {
 
     /// The lines `runner run <wanted>` runs ([`package_scripts`]).
     pub fn recipes<'a>(&self, runner: &str, wanted: &[&str]) -> Recipes<'a> {
+        self.recipes_with(runner, wanted, &[])
+    }
+
+    /// The lines `runner run <wanted> <args>` runs: `args` appended to the
+    /// script's own line (not to its `pre`/`post` scripts).
+    pub fn recipes_with<'a>(&self, runner: &str, wanted: &[&str], args: &[&str]) -> Recipes<'a> {
         let mut recipes = Recipes::default();
         let Some(scripts) = &self.scripts else {
             recipes.opaque = true;
@@ -763,9 +797,16 @@ impl PackageScripts {
                             .iter()
                             .find(|(key, _)| key == script)
                             .map_or(Span::empty(0), |(_, span)| *span);
+                        let mut text = line.clone();
+                        if script == name {
+                            for arg in args {
+                                text.push(' ');
+                                text.push_str(arg);
+                            }
+                        }
                         recipes.lines.push(RecipeLine {
                             span,
-                            text: line.clone(),
+                            text,
                             cwd: None,
                         });
                     }
@@ -2047,9 +2088,40 @@ mod tests {
             what_runs(&words("npm run release --if-present")),
             Some(Runs::PackageScript {
                 runner: "npm",
-                script: "release"
+                script: "release",
+                args: vec![],
             })
         );
+        // npm passes positional words on, and options after `--`
+        // (lit/lit's `npm run changeset publish`).
+        for (line, script, args) in [
+            ("npm run changeset publish", "changeset", vec!["publish"]),
+            ("npm run publish -- --dry-run", "publish", vec!["--dry-run"]),
+            (
+                "yarn run release --tag next",
+                "release",
+                vec!["--tag", "next"],
+            ),
+        ] {
+            let words = words(line);
+            let Some(Runs::PackageScript {
+                script: found,
+                args: passed,
+                ..
+            }) = what_runs(&words)
+            else {
+                panic!("{line}");
+            };
+            assert_eq!((found, passed), (script, args), "{line}");
+        }
+        let text = r#"{"scripts": {"changeset": "changeset", "prechangeset": "echo"}}"#;
+        let lines: Vec<String> = PackageScripts::parse(text)
+            .recipes_with("npm", &["changeset"], &["publish"])
+            .lines
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
+        assert_eq!(lines, ["echo", "changeset publish"]);
         assert!(matches!(
             what_runs(&words("npm run -w pkg release")),
             Some(Runs::Interpreter { .. })
@@ -2064,7 +2136,8 @@ mod tests {
                 what_runs(&words(line)),
                 Some(Runs::PackageScript {
                     runner: "pnpm",
-                    script
+                    script,
+                    args: line.split_whitespace().skip(2).collect(),
                 }),
                 "{line}"
             );
