@@ -897,11 +897,41 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         entry: &crate::registry::publishing::CommandAction,
         uses_span: Span,
     ) {
-        let cwd = entry
+        let mut cwd = entry
             .cwd_input
             .and_then(|input| exec.input(input))
             .and_then(|(_, value)| join("", &value))
             .unwrap_or_default();
+        // The action runs in the workspace: a `cwd` is relative to it, and
+        // the repository may be checked out in a folder of it (lit/lit's
+        // `path: lit` with `cwd: lit`).
+        let checkout = checkout_folder(exec.job.steps, exec.top);
+        let mut outside = None;
+        if let Some(folder) = &checkout {
+            match in_checkout(folder, &cwd) {
+                Some(inner) => cwd = inner,
+                None => {
+                    outside = Some(cwd);
+                    cwd = String::new();
+                }
+            }
+        }
+        let saved = (
+            std::mem::replace(&mut self.checkout, checkout),
+            std::mem::replace(&mut self.outside, outside),
+        );
+        self.action_command_lines(exec, entry, uses_span, &cwd);
+        (self.checkout, self.outside) = saved;
+    }
+
+    /// The lines of [`Self::action_commands`], walked from `cwd`.
+    fn action_command_lines(
+        &mut self,
+        exec: &Executed<'a, '_>,
+        entry: &crate::registry::publishing::CommandAction,
+        uses_span: Span,
+        cwd: &str,
+    ) {
         let mut lines: Vec<(Span, Cow<'a, str>)> = entry
             .command_inputs
             .iter()
@@ -936,7 +966,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             }
         }
         for (within, text) in lines {
-            let text = match self.script_shorthand(&cwd, &text) {
+            let text = match self.script_shorthand(cwd, &text) {
                 Ok(Some(explicit)) => Cow::Owned(explicit),
                 Ok(None) => text,
                 Err(command) => {
@@ -958,7 +988,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 text,
                 via: exec.via(),
                 inherited: Vec::new(),
-                cwd: cwd.clone(),
+                cwd: cwd.to_string(),
                 gate: None,
             };
             self.shell(&block, 0);
