@@ -70,9 +70,16 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     // Installing a Node.js project's dependencies runs their lifecycle
     // scripts (docs.npmjs.com/cli/commands/npm-ci, npm-install "scripts";
     // pnpm.io/cli/install; yarnpkg.com/cli/install).
+    // `npm clean-install`, `npm ic` and `npm install-clean` are `npm ci`
+    // (docs.npmjs.com/cli/commands/npm-ci "aliases"); `npm add` is
+    // `npm install` (npm-install "aliases").
     (&["npm", "ci"], BuildKind::Build),
+    (&["npm", "clean-install"], BuildKind::Build),
+    (&["npm", "ic"], BuildKind::Build),
+    (&["npm", "install-clean"], BuildKind::Build),
     (&["npm", "install"], BuildKind::Build),
     (&["npm", "i"], BuildKind::Build),
+    (&["npm", "add"], BuildKind::Build),
     (&["pnpm", "install"], BuildKind::Build),
     (&["pnpm", "i"], BuildKind::Build),
     (&["yarn", "install"], BuildKind::Build),
@@ -196,6 +203,18 @@ pub fn classify_commands(commands: &[shell::Command]) -> Option<BuildKind> {
 
 fn classify_command(words: &[&str]) -> Option<BuildKind> {
     let words = normalize(words);
+    // `yarn` alone (or with options only) is `yarn install`
+    // (classic.yarnpkg.com/en/docs/cli/install: "Running yarn with no
+    // command will run yarn install"; yarnpkg.com/cli/install).
+    if let [yarn, options @ ..] = words.as_slice()
+        && yarn.rsplit('/').next() == Some("yarn")
+        && options.iter().all(|w| w.starts_with('-'))
+        && !options
+            .iter()
+            .any(|w| matches!(*w, "--version" | "-v" | "--help" | "-h"))
+    {
+        return Some(BuildKind::Build);
+    }
     let (_, kind) = BUILD_COMMANDS
         .iter()
         .find(|(prefix, _)| words.len() >= prefix.len() && words[..prefix.len()] == **prefix)?;
@@ -347,6 +366,11 @@ mod tests {
         assert_eq!(run("echo make sure"), None);
         assert_eq!(run("pip install twine"), Some(BuildKind::ToolSetup));
         assert_eq!(run("npm ci"), Some(BuildKind::Build));
+        assert_eq!(run("npm clean-install"), Some(BuildKind::Build));
+        assert_eq!(run("yarn"), Some(BuildKind::Build));
+        assert_eq!(run("yarn --frozen-lockfile"), Some(BuildKind::Build));
+        assert_eq!(run("yarn npm publish"), None);
+        assert_eq!(run("yarn --version"), None);
         assert_eq!(
             run("pnpm install --frozen-lockfile"),
             Some(BuildKind::Build)
