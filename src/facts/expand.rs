@@ -15,6 +15,7 @@ use regex::Regex;
 use super::actions;
 use super::melos;
 use super::parse_cache::ParseCache;
+use super::powershell;
 use super::shell::{self, Command};
 use super::tasks;
 use crate::diagnostic::Location;
@@ -2210,7 +2211,15 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     ) {
         let exec = block.exec;
         // Relative to the working directory; scripts run from elsewhere
-        // often name siblings relative to their own folder.
+        // often name siblings relative to their own folder. PowerShell
+        // takes `\` as a path separator on every system
+        // (`Import-Module .\build\release.psm1`).
+        let path = &if tasks::is_powershell_file(path) {
+            path.replace('\\', "/")
+        } else {
+            path.to_string()
+        };
+        let path = path.as_str();
         let candidates: Vec<String> = [join(&block.cwd, path)].into_iter().flatten().collect();
         let Some(relative) = candidates.first().cloned() else {
             let what = format!("`{path}`, a script outside the repository");
@@ -2259,13 +2268,20 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         }
         let inherited = self.inherit(block, command, at, &[]);
+        // A PowerShell module runs its top level and the functions the
+        // caller calls ([`powershell`]).
+        let text = if relative.to_ascii_lowercase().ends_with(".psm1") {
+            Cow::Owned(powershell::module_as_called(source, &block.text))
+        } else {
+            Cow::Borrowed(source.as_str())
+        };
         let inner = ShellBlock {
             exec,
             kind: BlockKind::Script,
             file,
             source,
             within: Span::new(0, source.len()),
-            text: Cow::Borrowed(source.as_str()),
+            text,
             via,
             inherited,
             cwd: block.cwd.clone(),

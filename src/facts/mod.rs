@@ -24,6 +24,7 @@ pub mod nuke;
 pub mod oidc;
 pub mod parse_cache;
 pub mod permissions;
+pub mod powershell;
 pub mod publish;
 pub mod publish_job;
 pub mod scripts;
