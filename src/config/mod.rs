@@ -533,6 +533,9 @@ pub fn load(
         ],
     };
     let mut config = Config::default();
+    // The `[project] name` of a `pyproject.toml` read below that is not a
+    // configuration, so that the file is not parsed twice.
+    let mut pyproject_name: Option<Option<String>> = None;
     for (path, display) in candidates {
         let laid_over = overlay.get(&display).filter(|_| explicit.is_none());
         let read = match laid_over {
@@ -555,15 +558,19 @@ pub fn load(
         let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
         // A pyproject.toml without [tool.tplint] is not a config, unless it
         // was named with --config.
-        if let Some(found) = parse_file(display, text, is_pyproject, explicit.is_some(), sources)? {
-            config = found;
-            break;
+        match parse_file(display, text, is_pyproject, explicit.is_some(), sources)? {
+            ConfigFile::Config(found) => {
+                config = found;
+                break;
+            }
+            ConfigFile::Pyproject { project_name } => pyproject_name = Some(project_name),
         }
     }
     if config.project_name.is_none() {
-        config.project_name = match overlay.get("pyproject.toml") {
-            Some(text) => project_name(text),
-            None => std::fs::read_to_string(root.join("pyproject.toml"))
+        config.project_name = match (pyproject_name, overlay.get("pyproject.toml")) {
+            (Some(name), _) => name,
+            (None, Some(text)) => project_name(text),
+            (None, None) => std::fs::read_to_string(root.join("pyproject.toml"))
                 .ok()
                 .and_then(|text| project_name(&text)),
         };
@@ -586,18 +593,31 @@ pub fn parse_text(
     let is_pyproject = Path::new(&path)
         .file_name()
         .is_some_and(|n| n == "pyproject.toml");
-    Ok(parse_file(path, text, is_pyproject, true, sources)?.unwrap_or_default())
+    match parse_file(path, text, is_pyproject, true, sources)? {
+        ConfigFile::Config(config) => Ok(config),
+        ConfigFile::Pyproject { .. } => Ok(Config::default()),
+    }
 }
 
-/// Read one config file's text. `None` for a `pyproject.toml` without
-/// `[tool.tplint]` unless `required`.
+/// What one config file holds.
+enum ConfigFile {
+    Config(Config),
+    /// A `pyproject.toml` without `[tool.tplint]`, not required to be a
+    /// configuration: only its `[project] name`.
+    Pyproject {
+        project_name: Option<String>,
+    },
+}
+
+/// Read one config file's text. A `pyproject.toml` without
+/// `[tool.tplint]` is not a configuration unless `required`.
 fn parse_file(
     display: String,
     text: String,
     is_pyproject: bool,
     required: bool,
     sources: &mut SourceMap,
-) -> Result<Option<Config>, LoadError> {
+) -> Result<ConfigFile, LoadError> {
     let mut config = Config::default();
     let file_id = sources.add(SourceFile::new(display, text));
     let file = sources.get(file_id);
@@ -606,7 +626,11 @@ fn parse_file(
         config.project_name = raw.project.and_then(|p| p.name);
         match raw.tool.and_then(|t| t.tplint) {
             Some(raw) => raw,
-            None if !required => return Ok(None),
+            None if !required => {
+                return Ok(ConfigFile::Pyproject {
+                    project_name: config.project_name,
+                });
+            }
             None => RawConfig::default(),
         }
     } else {
@@ -614,7 +638,7 @@ fn parse_file(
     };
     read_raw(raw, file_id, file, &mut config)?;
     config.file = Some(file_id);
-    Ok(Some(config))
+    Ok(ConfigFile::Config(config))
 }
 
 fn project_name(text: &str) -> Option<String> {
