@@ -34,6 +34,7 @@ pub mod tag_filter;
 pub mod tasks;
 pub mod triggers;
 pub mod untrusted;
+pub mod words;
 
 use crate::diagnostic::Location;
 use crate::registry::publishing::Uploader;

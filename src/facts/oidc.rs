@@ -3,8 +3,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
-
+use super::words::AnyWord;
 use crate::facts::expand::Executed;
 use crate::workflow::Step;
 
@@ -268,16 +267,9 @@ fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
 
 /// Whether shell text requests the token itself.
 pub fn text_consumes(text: &str) -> bool {
-    // One pass over the text for every marker: this runs on each script
-    // and `env:` value of every job.
-    static MARKERS: LazyLock<Option<AhoCorasick>> =
-        LazyLock::new(|| AhoCorasick::new(OIDC_RUN_MARKERS).ok());
-    match &*MARKERS {
-        Some(markers) => markers.is_match(text),
-        // Building the automaton of a dozen short literals cannot fail;
-        // if it ever did, the plain search gives the same answer.
-        None => OIDC_RUN_MARKERS.iter().any(|marker| text.contains(marker)),
-    }
+    // This runs on each script and `env:` value of every job.
+    static MARKERS: LazyLock<AnyWord> = LazyLock::new(|| AnyWord::new(OIDC_RUN_MARKERS));
+    MARKERS.in_text(text)
 }
 
 /// Whether a workflow step uses the OIDC token through a known consumer

@@ -1294,17 +1294,12 @@ pub const UPLOAD_WORDS: &[&str] = &[
     "pub lush",
 ];
 
-/// Whether shell text mentions one of [`UPLOAD_WORDS`]: one pass over the
-/// text for all of them, since this runs on every script of every job.
+/// Whether shell text mentions one of [`UPLOAD_WORDS`] (this runs on
+/// every script of every job).
 pub fn mentions_upload_word(text: &str) -> bool {
-    static WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(UPLOAD_WORDS).ok());
-    match &*WORDS {
-        Some(words) => words.is_match(text),
-        // Building the automaton of a dozen short literals cannot fail;
-        // if it ever did, the plain search gives the same answer.
-        None => UPLOAD_WORDS.iter().any(|word| text.contains(word)),
-    }
+    static WORDS: std::sync::LazyLock<super::words::AnyWord> =
+        std::sync::LazyLock::new(|| super::words::AnyWord::new(UPLOAD_WORDS));
+    WORDS.in_text(text)
 }
 
 /// The uploads in a block of shell text.
