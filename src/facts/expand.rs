@@ -1151,9 +1151,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         // the commands matter only where they may upload, run another
         // file, or use the token (a job that can mint it).
         let text = block.text.as_ref();
-        let relevant = super::publish::mentions_upload_word(text)
-            || may_run_files(text)
-            || job_may_mint(block.exec.job);
+        let relevant = job_may_mint(block.exec.job)
+            || super::publish::mentions_upload_word(text)
+            || may_run_files(text);
         if !relevant {
             self.visitor.shell(block, &[]);
             return;
@@ -2797,30 +2797,6 @@ fn pnpm_program_or_script(words: &[String]) -> bool {
 }
 
 fn may_run_files(text: &str) -> bool {
-    // Shells and task runners, and the .NET build runners whose builds
-    // tplint reads (Cake, NUKE). PowerShell scripts (`.\build.ps1`) are
-    // not: their `if` conditions are not read, so a push they guard (on
-    // `$env:GITHUB_REF`) would look reachable from any trigger.
-    const RUNNERS: &[&str] = &[
-        "bash",
-        "sh",
-        "zsh",
-        "dash",
-        "ksh",
-        "source",
-        ".",
-        "make",
-        "gmake",
-        "$(MAKE)",
-        "${MAKE}",
-        "tox",
-        "just",
-        "rake",
-        "cake",
-        "dotnet-cake",
-        "nuke",
-        "melos",
-    ];
     // `npm run release`: a package.json script, which may publish with a
     // token in a job that cannot mint.
     if ["npm run ", "yarn run ", "pnpm run "]
@@ -2842,7 +2818,32 @@ fn may_run_files(text: &str) -> bool {
                 || word.starts_with("script/")
                 || word.starts_with("tools/")
                 || word.starts_with(".github/")
-                || RUNNERS.contains(&word)
+                // Shells and task runners, and the .NET build runners whose
+                // builds tplint reads (Cake, NUKE). PowerShell scripts
+                // (`.\build.ps1`) are not: their `if` conditions are not
+                // read, so a push they guard (on `$env:GITHUB_REF`) would
+                // look reachable from any trigger.
+                || matches!(
+                    word,
+                    "bash"
+                        | "sh"
+                        | "zsh"
+                        | "dash"
+                        | "ksh"
+                        | "source"
+                        | "."
+                        | "make"
+                        | "gmake"
+                        | "$(MAKE)"
+                        | "${MAKE}"
+                        | "tox"
+                        | "just"
+                        | "rake"
+                        | "cake"
+                        | "dotnet-cake"
+                        | "nuke"
+                        | "melos"
+                )
         })
 }
 
