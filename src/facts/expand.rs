@@ -114,14 +114,65 @@ pub struct EnvHit<'a> {
     pub location: Location,
 }
 
-static INPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}").expect("valid regex literal")
-});
+/// `${{ inputs.NAME }}`, by the text before its name.
+const INPUT_REFERENCE: &[&str] = &["inputs."];
 
-static STEP_OUTPUT_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}")
-        .expect("valid regex literal")
-});
+/// `${{ steps.ID.outputs.NAME }}`, by the texts before its two names.
+const STEP_OUTPUT_REFERENCE: &[&str] = &["steps.", ".outputs."];
+
+/// The names of the reference that `text` starts with, `${{`, blanks,
+/// each of `parts` followed by a name (`[A-Za-z0-9_-]+`), blanks and `}}`,
+/// and the reference's length; as the regular expression
+/// `\$\{\{\s*PART(NAME)...\s*\}\}` would match it, without compiling one
+/// in every run.
+fn reference_at<'t>(text: &'t str, parts: &[&str]) -> Option<(Vec<&'t str>, usize)> {
+    let mut rest = text.strip_prefix("${{")?.trim_start();
+    let mut names = Vec::with_capacity(parts.len());
+    for part in parts {
+        rest = rest.strip_prefix(part)?;
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            return None;
+        }
+        names.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    let rest = rest.trim_start().strip_prefix("}}")?;
+    Some((names, text.len() - rest.len()))
+}
+
+/// `text` with each reference of the shape `parts` (see [`reference_at`])
+/// replaced by `replace(names, reference)`, from left to right.
+fn replace_references<'t>(
+    text: &'t str,
+    parts: &[&str],
+    mut replace: impl FnMut(&[&str], &str) -> String,
+) -> Cow<'t, str> {
+    let mut replaced: Option<String> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = text[from..].find("${{").map(|i| from + i) {
+        let Some((names, len)) = reference_at(&text[at..], parts) else {
+            // `$` is one byte: the next search starts at a character.
+            from = at + 1;
+            continue;
+        };
+        let out = replaced.get_or_insert_with(String::new);
+        out.push_str(&text[copied..at]);
+        out.push_str(&replace(&names, &text[at..at + len]));
+        copied = at + len;
+        from = copied;
+    }
+    match replaced {
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(text),
+    }
+}
 
 impl<'a> Executed<'a, '_> {
     /// Whether the step belongs to a local action rather than the workflow.
@@ -158,8 +209,8 @@ impl<'a> Executed<'a, '_> {
         let Some(frame) = self.frames.get(depth - 1) else {
             return Cow::Borrowed(text);
         };
-        INPUT_REFERENCE.replace_all(text, |captures: &regex::Captures<'_>| {
-            let name = &captures[1];
+        replace_references(text, INPUT_REFERENCE, |names, _| {
+            let name = names[0];
             if let Some(given) = frame
                 .call
                 .with
@@ -183,9 +234,9 @@ impl<'a> Executed<'a, '_> {
         if !text.contains("steps.") || !text.contains(".outputs.") {
             return Cow::Borrowed(text);
         }
-        STEP_OUTPUT_REFERENCE.replace_all(text, |captures: &regex::Captures<'_>| {
-            super::step_outputs::single(self.job.steps, self.top, &captures[1], &captures[2])
-                .unwrap_or_else(|| captures[0].to_string())
+        replace_references(text, STEP_OUTPUT_REFERENCE, |names, reference| {
+            super::step_outputs::single(self.job.steps, self.top, names[0], names[1])
+                .unwrap_or_else(|| reference.to_string())
         })
     }
 
@@ -3007,6 +3058,55 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
         }
     }
     rest
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::{INPUT_REFERENCE, STEP_OUTPUT_REFERENCE, replace_references};
+
+    /// The replacement agrees with the regular expressions it stands for.
+    #[test]
+    fn references_replaced_as_the_expressions_would() {
+        let inputs = regex::Regex::new(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}").expect("valid");
+        let outputs = regex::Regex::new(
+            r"\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}",
+        )
+        .expect("valid");
+        let texts = [
+            "",
+            "no reference",
+            "${{ inputs.version }}",
+            "v${{inputs.version}}-${{ inputs.name\t}}!",
+            "${{ inputs.a.b }} ${{ inputs. }} ${{ inputs.x }",
+            "${{${{ inputs.x }}",
+            "$${{ inputs.x }}}}",
+            "${{\u{a0}inputs.x\u{3000}}} é ${{ inputs.é }}",
+            "${{ steps.meta.outputs.tags }}",
+            "${{ steps.a.outputs.b}}${{steps.c-d.outputs.e_f }} ${{ steps.a.outputs }}",
+            "${{ steps..outputs.b }} ${{ steps.a.outputs.b.c }} ${{ inputs.x || 'y' }}",
+        ];
+        for text in texts {
+            let by_names = |names: &[&str], _: &str| format!("<{}>", names.join("|"));
+            let expected =
+                inputs.replace_all(text, |c: &regex::Captures<'_>| format!("<{}>", &c[1]));
+            assert_eq!(
+                replace_references(text, INPUT_REFERENCE, by_names),
+                expected,
+                "{text}"
+            );
+            let expected = outputs.replace_all(text, |c: &regex::Captures<'_>| {
+                format!("<{}|{}>", &c[1], &c[2])
+            });
+            assert_eq!(
+                replace_references(text, STEP_OUTPUT_REFERENCE, by_names),
+                expected,
+                "{text}"
+            );
+            let kept =
+                replace_references(text, STEP_OUTPUT_REFERENCE, |_, whole| whole.to_string());
+            assert_eq!(kept, text);
+        }
+    }
 }
 
 #[cfg(test)]
