@@ -10,6 +10,10 @@ use super::{
 use crate::source::Span;
 use crate::yaml::{Document, Entry, Node, Value};
 
+/// Mappings with at most this many keys are checked for a repeated key by
+/// comparing each key with those before it, which costs less than hashing.
+const SCANNED_KEYS: usize = 16;
+
 /// Build the model of one workflow. Never fails: problems are collected.
 pub fn build(source: &str, document: &Document) -> Workflow {
     let mut reader = Reader {
@@ -68,14 +72,23 @@ impl Reader<'_> {
             }
             return &[];
         };
-        // A set, not a scan of the earlier keys: a mapping can have hundreds
-        // of thousands of keys, and a quadratic check would hang on it.
-        let mut seen = HashSet::with_capacity(entries.len());
-        for entry in entries {
+        // A scan of the earlier keys for the few keys most mappings have,
+        // a set past them: a mapping can have hundreds of thousands of
+        // keys, and a quadratic check would hang on it.
+        let scan = entries.len() <= SCANNED_KEYS;
+        let mut seen = HashSet::with_capacity(if scan { 0 } else { entries.len() });
+        for (index, entry) in entries.iter().enumerate() {
             let Some(key) = entry.key.as_str() else {
                 continue;
             };
-            if !seen.insert(key) && !entry.key.from_alias {
+            let repeated = if scan {
+                entries[..index]
+                    .iter()
+                    .any(|earlier| earlier.key.as_str() == Some(key))
+            } else {
+                !seen.insert(key)
+            };
+            if repeated && !entry.key.from_alias {
                 self.problem(
                     entry.key.span,
                     format!("`{key}` is defined twice in {what}; GitHub rejects duplicate keys"),
