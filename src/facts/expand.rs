@@ -1209,18 +1209,20 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.visitor.shell(block, &[]);
             return;
         }
-        let mut commands = shell::commands(&block.text);
+        let parsed = self.budget.cache().shell(&block.text);
         // Branches that run only when a variable nothing sets is set.
-        if commands
-            .iter()
-            .any(|c| c.guards.iter().any(|(_, set)| *set))
-        {
-            commands.retain(|c| {
-                !c.guards
-                    .iter()
-                    .any(|(name, set)| *set && never_set(block, c, name))
-            });
-        }
+        let commands: Cow<'_, [Command]> =
+            if parsed.iter().any(|c| c.guards.iter().any(|(_, set)| *set)) {
+                let mut commands = parsed.to_vec();
+                commands.retain(|c| {
+                    !c.guards
+                        .iter()
+                        .any(|(name, set)| *set && never_set(block, c, name))
+                });
+                Cow::Owned(commands)
+            } else {
+                Cow::Borrowed(parsed.as_slice())
+            };
         self.visitor.shell(block, &commands);
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
@@ -1242,7 +1244,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             }
         };
         let mut saved: Vec<(usize, usize, Option<String>)> = Vec::new();
-        for command in &commands {
+        for command in commands.iter() {
             while saved
                 .last()
                 .is_some_and(|(at, id, _)| left_subshell(*at, *id, command))

@@ -1,6 +1,7 @@
 //! The repository files that walking a job parses (a `package.json`'s
 //! scripts, Makefiles, tox configurations, justfiles, Rakefiles, the
-//! commands of Ruby, Python and JavaScript scripts), each parsed once for all the walks
+//! commands of Ruby, Python and JavaScript scripts, the commands of shell
+//! text by the text), each parsed once for all the walks
 //! of one repository, whatever number of workflows and jobs run it, and
 //! for every round of [`super::Facts::derive_reading`]: a file's text does
 //! not change between rounds (they only add files), so neither does what
@@ -20,6 +21,7 @@ use super::cake::Script as CakeScript;
 use super::melos::MelosScripts;
 use super::nuke::Build;
 use super::scripts::{self, Language, ScriptCommand};
+use super::shell::{self, Command};
 use super::tasks::{Justfile, Makefile, PackageScripts, Rakefiles, ToxConfig};
 use crate::source::FileId;
 
@@ -39,6 +41,9 @@ pub struct ParseCache {
     nuke: Memo<Vec<FileId>, Build>,
     /// By a Cake script and the files it loads.
     cake: Memo<Vec<FileId>, CakeScript>,
+    /// By the text itself: a `run:`, a script or a recipe line, walked by
+    /// several jobs or in several rounds, is split into commands once.
+    shell: Memo<String, Vec<Command>>,
 }
 
 impl ParseCache {
@@ -94,6 +99,11 @@ impl ParseCache {
             let texts: Vec<&str> = files.iter().map(|(_, text)| *text).collect();
             Rakefiles::parse(&texts)
         })
+    }
+
+    /// The commands of shell text ([`shell::commands`]).
+    pub fn shell(&self, text: &str) -> Rc<Vec<Command>> {
+        self.shell.get(text.to_string(), || shell::commands(text))
     }
 
     /// The commands script `file` runs ([`scripts::commands`]), or `None`
