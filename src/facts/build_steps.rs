@@ -2,6 +2,9 @@
 //! as "building" in a job, so that a publish job can be judged by whether
 //! third-party or project code runs next to its OIDC token.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use super::shell;
 use crate::workflow::Step;
 
@@ -201,6 +204,23 @@ pub fn classify_commands(commands: &[shell::Command]) -> Option<BuildKind> {
         })
 }
 
+/// An entry of [`BUILD_COMMANDS`].
+type BuildCommand = (&'static [&'static str], BuildKind);
+
+/// The entries of [`BUILD_COMMANDS`] by their first word, in table order:
+/// a command is compared only with those it can match (this runs for
+/// every command of every job).
+static BUILD_COMMANDS_BY_FIRST_WORD: LazyLock<HashMap<&'static str, Vec<&'static BuildCommand>>> =
+    LazyLock::new(|| {
+        let mut by_first: HashMap<&'static str, Vec<&'static BuildCommand>> = HashMap::new();
+        for entry in BUILD_COMMANDS {
+            if let Some(first) = entry.0.first() {
+                by_first.entry(*first).or_default().push(entry);
+            }
+        }
+        by_first
+    });
+
 fn classify_command(words: &[&str]) -> Option<BuildKind> {
     let words = normalize(words);
     // `yarn` alone (or with options only) is `yarn install`
@@ -215,7 +235,8 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
     {
         return Some(BuildKind::Build);
     }
-    let (_, kind) = BUILD_COMMANDS
+    let (_, kind) = BUILD_COMMANDS_BY_FIRST_WORD
+        .get(words.first()?)?
         .iter()
         .find(|(prefix, _)| words.len() >= prefix.len() && words[..prefix.len()] == **prefix)?;
     // Installing only a Node.js package manager globally
