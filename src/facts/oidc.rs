@@ -119,6 +119,9 @@ pub const OIDC_CONSUMERS: &[OidcConsumer] = &[
     when("codspeedhq/action", Switch::InputAbsent("token")),
     // index.js exchanges the token at octo-sts [7a6ea3b].
     always("octo-sts/action"),
+    // DataDog's fork of it: index.js reads ACTIONS_ID_TOKEN_REQUEST_URL and
+    // exchanges the token at its Octo STS instance [d557589].
+    always("datadog/dd-octo-sts-action"),
     // action/main.js requests a token for its `audience` [a13519d].
     always("open-security-tools/ost-simple-sts"),
     // src/github/token.ts: without `github_token` it exchanges the OIDC
