@@ -211,6 +211,23 @@ impl Repository {
             .or_else(|| self.default_package(registry))
     }
 
+    /// The package an upload certainly publishes: the one its command
+    /// names, else the one the manifest of the folder it runs in names,
+    /// when that folder is not the root (a workspace's tools publish other
+    /// folders' packages from the root).
+    pub fn published_package(
+        &self,
+        registry: crate::registry::Registry,
+        folder: Option<&str>,
+        named: Option<&str>,
+    ) -> Option<String> {
+        named.map(str::to_string).or_else(|| {
+            folder.and_then(|folder| {
+                crate::manifest::package_in(registry, &self.root, &self.overlay, folder)
+            })
+        })
+    }
+
     /// A repository in memory whose GitLab pipeline is `files` (paths
     /// relative to the root) with top-level file `path`, for tests.
     pub fn in_memory_gitlab(files: gitlab::MemoryFiles, path: &str) -> Self {

@@ -986,6 +986,13 @@ pub fn github_publish_claims<'a>(
                     })
                     .map(|kv| &kv.value)
                     .filter(|v| !v.value.trim().is_empty());
+                // The workflow's `working-directory` input.
+                let folder = call
+                    .with
+                    .iter()
+                    .find(|kv| kv.key.value == "working-directory")
+                    .map(|kv| kv.value.value.trim().trim_start_matches("./"))
+                    .filter(|dir| !dir.contains("${{"));
                 found.push(publish_job::PublishClaims {
                     index: Registry::PubDev,
                     claims: Claims {
@@ -1001,14 +1008,9 @@ pub fn github_publish_claims<'a>(
                     key: Location::new(file, job.id.span),
                     upload: Location::new(file, call.uses.raw.span),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
-                    // The workflow's `working-directory` input.
-                    folder: call
-                        .with
-                        .iter()
-                        .find(|kv| kv.key.value == "working-directory")
-                        .map(|kv| kv.value.value.trim().trim_start_matches("./"))
-                        .filter(|dir| !dir.contains("${{")),
+                    folder,
                     package: None,
+                    published: repo.published_package(Registry::PubDev, folder, None),
                     editable: None,
                 });
                 continue;
@@ -1045,6 +1047,11 @@ pub fn github_publish_claims<'a>(
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     folder: site.folder.as_deref(),
                     package: site.package.as_deref(),
+                    published: repo.published_package(
+                        registry,
+                        site.folder.as_deref(),
+                        site.package.as_deref(),
+                    ),
                     // tplint offers edits for the registries that match a
                     // workflow file.
                     editable: registry.matches_workflow().then_some((file, job)),

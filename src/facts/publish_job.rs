@@ -325,6 +325,11 @@ pub struct PublishClaims<'a> {
     pub folder: Option<&'a str>,
     /// The package the upload's command names (`cargo publish -p NAME`).
     pub package: Option<&'a str>,
+    /// The package the job certainly publishes: the one its command
+    /// names, or the one the manifest of the folder it runs in names (not
+    /// the root's, which a workspace's tools may publish from); `None`
+    /// where not known.
+    pub published: Option<String>,
     /// The GitHub job and its file, for fixes that edit it; `None` where
     /// tplint offers no edit.
     pub editable: Option<(FileId, &'a Job)>,
@@ -344,6 +349,19 @@ impl PublishClaims<'_> {
             && self
                 .index
                 .names_claims(&publisher.workflow.value, &self.claims)
+            && self.same_package(publisher)
+    }
+
+    /// Whether the job may publish the publisher's package. Registries
+    /// that match no workflow file (pub.dev, JSR) tell a repository's
+    /// publishers apart by package alone: a job that certainly publishes
+    /// another package is none of this publisher's.
+    fn same_package(&self, publisher: &Publisher) -> bool {
+        self.index.matches_workflow()
+            || match (&publisher.project, &self.published) {
+                (Some(declared), Some(published)) => declared.value == *published,
+                _ => true,
+            }
     }
 }
 

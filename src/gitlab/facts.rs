@@ -1374,6 +1374,7 @@ pub fn publish_claims<'a>(
                 environment_at: environment.map(|e| e.location),
                 folder: site.folder.as_deref(),
                 package: site.package.as_deref(),
+                published: None,
                 editable: None,
             });
         }
