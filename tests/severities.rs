@@ -91,6 +91,7 @@ fn staged_npm_publishing_without_an_environment_is_info() {
     assert_severity(&all, "TP401", "release.yml:20", "warning");
     // pnpm 11's `pnpm stage publish` stages the same way.
     assert_severity(&all, "TP401", "release.yml:29", "info");
+    assert_severity(&all, "TP401", "release.yml:39", "info");
 }
 
 #[test]

@@ -613,7 +613,8 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
             continue;
         }
         let writes_file = line.contains("npmrc") && line.contains('>');
-        let config_set = line.contains("npm config set") || line.contains("pnpm config set");
+        // `npm config set`, `pnpm config set`, and pnpm 11's `pn config set`.
+        let config_set = line.contains("npm config set") || line.contains("pn config set");
         if !(writes_file || config_set) {
             continue;
         }

@@ -1130,8 +1130,18 @@ fn npm_tool_publishes(
 }
 
 /// The program name of a word: its last path component, after any leading
-/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`).
+/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`). pnpm 11's short
+/// name `pn` is `pnpm` (pnpm/pnpm `pnpm11/pnpm/package.json` `bin`:
+/// `"pn": "bin/pnpm.mjs"` [36e5ae6]; pnpm/pnpm's own release job runs `pn
+/// publish`).
 fn program_name(word: &str) -> &str {
+    match base_program_name(word) {
+        "pn" => "pnpm",
+        name => name,
+    }
+}
+
+fn base_program_name(word: &str) -> &str {
     let mut rest = word;
     loop {
         let skipped = if let Some(tail) = rest.strip_prefix("${") {
