@@ -117,3 +117,14 @@ fn a_push_under_a_build_condition_is_undecided() {
     let all = severities("cake-nuget-push");
     assert_severity(&all, "TP601", ".github/workflows/ci.yml:9", "info");
 }
+
+#[test]
+fn a_token_that_blocks_the_exchange_is_an_error_unless_the_grant_serves_other_steps() {
+    let all = severities("tp307-token-fallback");
+    // pnpm 11 and Yarn never try OIDC with a token configured.
+    assert_severity(&all, "TP307", "release.yml:42", "error");
+    assert_severity(&all, "TP307", "release.yml:55", "error");
+    // The same with an attestation using the job's grant: this publish
+    // alone is by token.
+    assert_severity(&all, "TP307", "release.yml:140", "warning");
+}

@@ -229,6 +229,10 @@ pub struct NpmUpload<'a> {
     pub grant: String,
     /// How to ask for a Node.js that bundles a recent npm, for advice.
     pub newer_node: &'static str,
+    /// The job may use its OIDC token for something else: another upload
+    /// by trusted publishing, a known consumer of the token (an
+    /// attestation, a cloud login), or a step tplint cannot see into.
+    pub grant_used_elsewhere: bool,
 }
 
 /// Every upload to npm (not a private registry or an expression): the

@@ -284,7 +284,22 @@ pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Uploader::Pnpm => pnpm_major(context, npm).is_some_and(|m| m >= 11),
             _ => false,
         };
-        let diagnostic = if never_tries {
+        let diagnostic = if never_tries && upload.grant_used_elsewhere {
+            // The job's grant serves other steps (pnpm/pnpm's release job
+            // stages its CLI by OIDC after publishing the other packages
+            // with a token): this publish alone is by token.
+            Diagnostic::new(
+                &TOKEN_FALLBACK,
+                *location,
+                format!(
+                    "`{tool}` uses the token from {source} and tries trusted publishing only when no token is configured, so this publish does not use the job's {grant}"
+                ),
+            )
+            .with_severity(Severity::Warning)
+            .with_help(format!(
+                "to publish this package by trusted publishing, register a trusted publisher for it on npmjs.com and remove {source} (and the secret behind it) from the step"
+            ))
+        } else if never_tries {
             Diagnostic::new(
                 &TOKEN_FALLBACK,
                 *location,

@@ -12,6 +12,7 @@ use crate::diagnostic::Location;
 use crate::facts::actions;
 use crate::facts::call_reach;
 use crate::facts::calls::Callee;
+use crate::facts::oidc;
 use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::publish::Uploader;
 use crate::facts::{Facts, GITHUB_WORDS, OidcPublishJob, WorkflowView, oidc_publish_jobs, views};
@@ -608,6 +609,16 @@ pub fn npm_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<NpmUpload<
                     matches!(u.target, UsesTarget::Remote { .. }) && !actions::is_known(&u.target)
                 })
             });
+            // (`JobFacts::oidc_consumer` counts the publish itself.)
+            let grant_used_elsewhere = !view.job_facts(site.job).opaque.is_empty()
+                || job
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .any(|(index, step)| index != site.step && oidc::is_consumer(step))
+                || view
+                    .sites_of(site.job)
+                    .any(|other| !std::ptr::eq(other, site) && other.is_oidc());
             uploads.push(NpmUpload {
                 site,
                 npm,
@@ -615,6 +626,7 @@ pub fn npm_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<NpmUpload<
                 unseen_before,
                 grant: "`id-token: write`".to_string(),
                 newer_node: "`node-version: 24`",
+                grant_used_elsewhere,
             });
         }
     }

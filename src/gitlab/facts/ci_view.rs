@@ -1020,6 +1020,11 @@ pub fn npm_uploads(gitlab: &GitlabFacts) -> Vec<NpmUpload<'_>> {
                 unseen_before: job.opaque.iter().any(|o| o.top <= site.step),
                 grant: format!("`{token}`"),
                 newer_node: "`image: node:24`",
+                grant_used_elsewhere: !job.opaque.is_empty()
+                    || job
+                        .publish_sites
+                        .iter()
+                        .any(|other| !std::ptr::eq(other, site) && other.is_oidc()),
             });
         }
     }
