@@ -242,7 +242,7 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
     // Installing only a Node.js package manager globally
     // (`npm install -g npm@latest`) sets up the uploader.
     let node_global = words.len() >= 2
-        && matches!(words[..2], ["npm", "install" | "i"])
+        && matches!(words[..2], ["npm", "install" | "i" | "add"])
         && words.iter().any(|w| matches!(*w, "-g" | "--global"));
     if node_global {
         let only_tools = words[2..].iter().filter(|w| !w.starts_with('-')).all(|p| {

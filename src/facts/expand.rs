@@ -2393,7 +2393,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         let mut via = block.via.clone();
         via.push(at);
         match run {
-            melos::MelosRuns::Script(script) => {
+            melos::MelosRuns::Script(script, args) => {
                 let candidates = self.melos_config(&block.cwd);
                 let inherited = self.inherit(block, command, at, &[]);
                 self.task_file(
@@ -2403,7 +2403,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     depth,
                     &candidates,
                     ("melos run", script),
-                    |cache, path, file, text| cache.melos(file, path, text).recipes(script),
+                    |cache, path, file, text| cache.melos(file, path, text).recipes(script, &args),
                     inherited,
                 );
             }

@@ -67,18 +67,24 @@ const EXEC_VALUE_OPTIONS: &[&str] = &[
     "--dir-exists",
 ];
 
+/// The options of `melos run` that take a value (`command_runner/run.dart`
+/// `--group`, and the package filters).
+const RUN_VALUE_OPTIONS: &[&str] = &["--group", "-g"];
+
 /// What a `melos` command line runs of the repository's own.
 #[derive(Debug, PartialEq, Eq)]
 pub enum MelosRuns<'w> {
-    /// `melos run <name>`, `melos <name>`: a script of the configuration.
-    Script(&'w str),
+    /// `melos run <name> [args]`, `melos <name> [args]`: a script of the
+    /// configuration, with the arguments melos appends to its command
+    /// (`scripts.dart`, `command()`: `scriptCommand.addAll(extraArgs)`).
+    Script(&'w str, Vec<&'w str>),
     /// `melos exec -- <command>`: shell text, run in every package.
     Exec(String),
 }
 
 /// What `args` (the words after `melos`) run: a script, a command in every
 /// package, or `None` for melos's own commands.
-pub fn what_runs(args: &[String]) -> Option<MelosRuns<'_>> {
+pub fn what_runs<'w>(args: &'w [String]) -> Option<MelosRuns<'w>> {
     let mut rest = args;
     while let Some(word) = rest.first() {
         if !word.starts_with('-') {
@@ -88,32 +94,52 @@ pub fn what_runs(args: &[String]) -> Option<MelosRuns<'_>> {
         rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
     }
     let (command, rest) = rest.split_first()?;
-    match command.as_str() {
-        "run" => rest
+    // Extra arguments, without the `--` that ends melos's own options.
+    let extra = |words: &'w [String]| -> Vec<&'w str> {
+        let mut removed = false;
+        words
             .iter()
-            .find(|w| !w.starts_with('-'))
-            .map(|name| MelosRuns::Script(name.as_str())),
+            .filter(|w| {
+                let first_separator = *w == "--" && !removed;
+                removed |= first_separator;
+                !first_separator
+            })
+            .map(String::as_str)
+            .collect()
+    };
+    match command.as_str() {
+        "run" => {
+            let rest = skip_options(rest, &[RUN_VALUE_OPTIONS, EXEC_VALUE_OPTIONS]);
+            let (name, args) = rest.split_first()?;
+            (name != "--").then(|| MelosRuns::Script(name.as_str(), extra(args)))
+        }
         "exec" => {
-            let command = match rest.iter().position(|w| w == "--") {
-                Some(at) => &rest[at + 1..],
-                None => {
-                    let mut words = rest;
-                    while let Some(word) = words.first() {
-                        if !word.starts_with('-') {
-                            break;
-                        }
-                        let takes_value = EXEC_VALUE_OPTIONS.contains(&word.as_str());
-                        words = &words[(1 + usize::from(takes_value)).min(words.len())..];
-                    }
-                    words
-                }
+            // Options until `--` or the command's first word; the command
+            // is the rest, whatever it holds.
+            let words = skip_options(rest, &[EXEC_VALUE_OPTIONS]);
+            let command = match words.first() {
+                Some(first) if first == "--" => &words[1..],
+                _ => words,
             };
             (!command.is_empty()).then(|| MelosRuns::Exec(command.join(" ")))
         }
         name if COMMANDS.contains(&name) => None,
         name if name.contains(['$', '/', '=']) => None,
-        name => Some(MelosRuns::Script(name)),
+        name => Some(MelosRuns::Script(name, extra(rest))),
     }
+}
+
+/// `words` after leading options, the values of `value_options` with them.
+fn skip_options<'w>(words: &'w [String], value_options: &[&[&str]]) -> &'w [String] {
+    let mut rest = words;
+    while let Some(word) = rest.first() {
+        if !word.starts_with('-') || word == "--" {
+            break;
+        }
+        let takes_value = value_options.iter().any(|o| o.contains(&word.as_str()));
+        rest = &rest[(1 + usize::from(takes_value)).min(rest.len())..];
+    }
+    rest
 }
 
 /// The scripts of a melos configuration.
@@ -193,7 +219,7 @@ impl MelosScripts {
     /// The lines `melos run <name>` runs: its command or its steps, a step
     /// naming another script or a melos command written as the `melos`
     /// command line it stands for, with the script's `env:`.
-    pub fn recipes<'a>(&self, name: &str) -> Recipes<'a> {
+    pub fn recipes<'a>(&self, name: &str, args: &[&str]) -> Recipes<'a> {
         let mut recipes = Recipes::default();
         let Some(scripts) = &self.scripts else {
             recipes.opaque = true;
@@ -206,9 +232,14 @@ impl MelosScripts {
         recipes.opaque = script.unreadable;
         recipes.env = script.env.clone();
         if let Some((span, text)) = &script.command {
+            let mut text = text.clone();
+            for arg in args {
+                text.push(' ');
+                text.push_str(&super::tasks::shell_quoted(arg));
+            }
             recipes.lines.push(RecipeLine {
                 span: *span,
-                text: text.clone(),
+                text,
                 cwd: None,
             });
         }
@@ -295,19 +326,19 @@ mod tests {
         let run = |text: &str| what_runs(&words(text)[1..]).map(|r| format!("{r:?}"));
         assert_eq!(
             run("melos run release").as_deref(),
-            Some("Script(\"release\")")
+            Some("Script(\"release\", [])")
         );
         assert_eq!(
             run("melos run --no-select release").as_deref(),
-            Some("Script(\"release\")")
+            Some("Script(\"release\", [])")
         );
         assert_eq!(
             run("melos publish:force --no-select").as_deref(),
-            Some("Script(\"publish:force\")")
+            Some("Script(\"publish:force\", [\"--no-select\"])")
         );
         assert_eq!(
             run("melos --verbose release").as_deref(),
-            Some("Script(\"release\")")
+            Some("Script(\"release\", [])")
         );
         assert_eq!(run("melos bootstrap"), None);
         assert_eq!(run("melos bs"), None);
@@ -322,6 +353,15 @@ mod tests {
             Some("Exec(\"dart pub get\")")
         );
         assert_eq!(run("melos exec --"), None);
+        // Options with values before the name; arguments after it.
+        assert_eq!(
+            run("melos run --scope foo release -- --dry-run").as_deref(),
+            Some("Script(\"release\", [\"--dry-run\"])")
+        );
+        assert_eq!(
+            run("melos exec dart run x -- --flag").as_deref(),
+            Some("Exec(\"dart run x -- --flag\")")
+        );
     }
 
     const MELOS_YAML: &str = "name: w
@@ -357,31 +397,35 @@ scripts:
         assert!(scripts.defines("release"));
         assert!(!scripts.defines("name"));
         assert_eq!(
-            lines(&scripts.recipes("publish:force")),
+            lines(&scripts.recipes("publish:force", &[])),
             ["dart pub publish -f"]
         );
         assert_eq!(
-            lines(&scripts.recipes("publish:dry")),
+            lines(&scripts.recipes("publish:dry", &[])),
             ["dart pub publish --dry-run"]
         );
         assert_eq!(
-            lines(&scripts.recipes("each")),
+            lines(&scripts.recipes("each", &[])),
             ["dart pub publish --force"]
         );
         assert_eq!(
-            lines(&scripts.recipes("each8")),
+            lines(&scripts.recipes("each8", &[])),
             ["dart pub publish --force"]
         );
-        let release = scripts.recipes("release");
+        assert_eq!(
+            lines(&scripts.recipes("publish:dry", &["--force"])),
+            ["dart pub publish --dry-run --force"]
+        );
+        let release = scripts.recipes("release", &[]);
         assert_eq!(
             lines(&release),
             ["melos run publish:dry", "melos bootstrap", "echo done"]
         );
         assert_eq!(release.env[0].0, "MODE");
         assert!(!release.opaque);
-        assert!(scripts.recipes("odd").opaque);
-        assert_eq!(scripts.recipes("absent").missing, ["absent"]);
-        let span = scripts.recipes("publish:force").lines[0].span;
+        assert!(scripts.recipes("odd", &[]).opaque);
+        assert_eq!(scripts.recipes("absent", &[]).missing, ["absent"]);
+        let span = scripts.recipes("publish:force", &[]).lines[0].span;
         assert_eq!(&MELOS_YAML[span.range()], "dart pub publish -f");
     }
 
@@ -393,18 +437,18 @@ scripts:
         assert!(scripts.configured());
         assert!(!MelosScripts::parse("pubspec.yaml", "name: w\nversion: 1.0.0\n").configured());
         assert_eq!(
-            lines(&scripts.recipes("go")),
+            lines(&scripts.recipes("go", &[])),
             ["melos publish --no-dry-run -y"]
         );
         // A melos.yaml read as a pubspec has no `melos:` key.
         assert!(
             MelosScripts::parse("pubspec.yaml", MELOS_YAML)
-                .recipes("each")
+                .recipes("each", &[])
                 .opaque
         );
         assert!(
             MelosScripts::parse("melos.yaml", "a: [")
-                .recipes("x")
+                .recipes("x", &[])
                 .opaque
         );
     }

@@ -10,8 +10,6 @@
 
 use std::collections::HashSet;
 
-use super::shell;
-
 /// A `function NAME { ... }` (or `filter`) definition at the start of a
 /// line: its lower-case name and the byte range from the keyword to the
 /// closing brace.
@@ -28,37 +26,56 @@ const MAX_FUNCTIONS: usize = 1_000;
 fn functions(text: &str) -> Vec<Function> {
     let mut found = Vec::new();
     let mut at = 0;
+    let mut in_block_comment = false;
     while at < text.len() && found.len() < MAX_FUNCTIONS {
         let line_end = text[at..].find('\n').map_or(text.len(), |p| at + p + 1);
         let line = &text[at..line_end];
+        // `<# ... #>` help text may well say "Function to push packages".
+        if in_block_comment || line.trim_start().starts_with("<#") {
+            in_block_comment = !line.contains("#>");
+            at = line_end;
+            continue;
+        }
         let indent = line.len() - line.trim_start().len();
         let head = line.trim_start();
-        let keyword = ["function ", "filter ", "Function ", "Filter "]
-            .iter()
-            .find(|k| head.starts_with(*k));
-        let Some(keyword) = keyword else {
+        let keyword = head
+            .split_once(char::is_whitespace)
+            .filter(|(word, _)| {
+                word.eq_ignore_ascii_case("function") || word.eq_ignore_ascii_case("filter")
+            })
+            .map(|(_, rest)| rest.trim_start());
+        let Some(rest) = keyword else {
             at = line_end;
             continue;
         };
-        let rest = &head[keyword.len()..];
         let name: String = rest
-            .trim_start()
             .chars()
             .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
             .collect();
+        // A definition: the name, then its body or parameters (on this line
+        // or the next), nothing else.
+        let after = rest[name.len()..].trim();
+        if name.is_empty() || !(after.is_empty() || after.starts_with(['{', '('])) {
+            at = line_end;
+            continue;
+        }
         let Some(open) = text[at + indent..].find('{').map(|p| at + indent + p) else {
             break;
         };
         let Some(close) = closing_brace(text, open) else {
             break;
         };
-        if !name.is_empty() {
-            found.push(Function {
-                name: name.to_ascii_lowercase(),
-                range: at + indent..close + 1,
-                body: open + 1..close,
-            });
-        }
+        // `function script:Name`: called as `Name`.
+        let name = name
+            .rsplit(':')
+            .next()
+            .unwrap_or(&name)
+            .to_ascii_lowercase();
+        found.push(Function {
+            name,
+            range: at + indent..close + 1,
+            body: open + 1..close,
+        });
         at = text[close..]
             .find('\n')
             .map_or(text.len(), |p| close + p + 1);
@@ -101,12 +118,23 @@ fn closing_brace(text: &str, open: usize) -> Option<usize> {
     None
 }
 
-/// The first words of the commands of `text`, lower case: the functions it
-/// may call.
+/// The words of `text` that may name a function it calls, lower case:
+/// every word, not only a command's first (`ForEach-Object { Publish-One
+/// $_ }` calls `Publish-One`), but not those of `Export-ModuleMember`,
+/// which names functions without calling them.
 fn called(text: &str) -> HashSet<String> {
-    shell::commands(text)
-        .into_iter()
-        .filter_map(|c| c.words.first().map(|w| w.to_ascii_lowercase()))
+    text.lines()
+        .filter(|line| {
+            !line
+                .trim_start()
+                .get(..19)
+                .is_some_and(|w| w.eq_ignore_ascii_case("export-modulemember"))
+        })
+        .flat_map(|line| {
+            line.split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')))
+        })
+        .filter(|word| !word.is_empty())
+        .map(|word| word.rsplit(':').next().unwrap_or(word).to_ascii_lowercase())
         .collect()
 }
 
@@ -212,6 +240,19 @@ Export-ModuleMember -Function Push-Packages
         // Case does not matter to PowerShell.
         let lower = module_as_called(MODULE, "push-packages\n");
         assert!(lower.contains("dotnet nuget push"));
+    }
+
+    #[test]
+    fn calls_in_blocks_and_help_text_that_says_function() {
+        let module = "<#\n.DESCRIPTION\nFunction to push packages.\n#>\n# function in a comment\nfunction global:Publish-One { dotnet nuget push $args[0] }\nfunction Unused { dotnet restore }\n";
+        let names: Vec<String> = functions(module).into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["publish-one", "unused"]);
+        let text = module_as_called(
+            module,
+            "Get-ChildItem *.nupkg | ForEach-Object { Publish-One $_ }",
+        );
+        assert!(text.contains("dotnet nuget push"));
+        assert!(!text.contains("dotnet restore"));
     }
 
     #[test]

@@ -149,9 +149,21 @@ impl PublishJob<'_> {
 
     /// Whether a publisher of `index` names this job, as the registry
     /// compares a publisher's file with the one its token names
-    /// ([`Registry::names_file`], the comparison `PublishClaims::named_by`
-    /// makes).
-    pub fn named_by(&self, publisher: &Publisher, index: Registry) -> bool {
+    /// ([`Registry::names_file`]) and, where it matches no file (pub.dev,
+    /// JSR), the package the job certainly publishes with the publisher's
+    /// (the comparisons `PublishClaims::named_by` makes).
+    pub fn named_by(&self, publisher: &Publisher, index: Registry, repo: &Repository) -> bool {
+        let same_package = index.matches_workflow()
+            || match (&publisher.project, self.site_to(index)) {
+                (Some(declared), Some(site)) => repo
+                    .published_package(index, site.folder.as_deref(), site.package.as_deref())
+                    .is_none_or(|published| published == declared.value),
+                _ => true,
+            };
+        same_package && self.names_claims_of(publisher, index)
+    }
+
+    fn names_claims_of(&self, publisher: &Publisher, index: Registry) -> bool {
         match self.publishers {
             // pub.dev and JSR match no workflow file: every publisher of
             // the registry names the job.

@@ -676,6 +676,9 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
         };
         let rest = &rest[1..];
         let args = match runner {
+            // npm's own options may take the next word as their value
+            // (`--tag next`): only the positional words before the first
+            // option, and every word after `--`.
             "npm" => {
                 let (before, after) = match rest.iter().position(|w| w == "--") {
                     Some(at) => (&rest[..at], &rest[at + 1..]),
@@ -683,7 +686,7 @@ fn runner_invocation<'w>(runner: &str, rest: &'w [String]) -> Option<Runs<'w>> {
                 };
                 before
                     .iter()
-                    .filter(|w| !w.starts_with('-'))
+                    .take_while(|w| !w.starts_with('-'))
                     .chain(after)
                     .map(String::as_str)
                     .collect()
@@ -801,7 +804,7 @@ impl PackageScripts {
                         if script == name {
                             for arg in args {
                                 text.push(' ');
-                                text.push_str(arg);
+                                text.push_str(&shell_quoted(arg));
                             }
                         }
                         recipes.lines.push(RecipeLine {
@@ -817,6 +820,21 @@ impl PackageScripts {
             }
         }
         recipes
+    }
+}
+
+/// `word` as one shell word: as it is when it holds no character the
+/// shell reads, else in single quotes (a runner passes each argument on
+/// as one word, as npm and melos do).
+pub fn shell_quoted(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -2097,6 +2115,7 @@ mod tests {
         for (line, script, args) in [
             ("npm run changeset publish", "changeset", vec!["publish"]),
             ("npm run publish -- --dry-run", "publish", vec!["--dry-run"]),
+            ("npm run release --tag next", "release", vec![]),
             (
                 "yarn run release --tag next",
                 "release",

@@ -101,7 +101,7 @@ fn report_no_environment(
     // A publisher that expects an environment makes this a TP104 error already.
     if publishers
         .iter()
-        .any(|p| job.named_by(p, index) && p.environment.is_some())
+        .any(|p| job.named_by(p, index, context.repo) && p.environment.is_some())
     {
         return;
     }
@@ -127,7 +127,9 @@ fn report_no_environment(
     }
     // A declared publisher without an environment must be changed on the
     // registry too: only the user can do that.
-    let declared = publishers.iter().any(|p| job.named_by(p, index));
+    let declared = publishers
+        .iter()
+        .any(|p| job.named_by(p, index, context.repo));
     // JSR matches no environment: only GitHub's protection rules apply, and
     // there is no publisher to change.
     let matched = index != Registry::Jsr;
