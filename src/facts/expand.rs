@@ -909,21 +909,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     _ => checkout = None,
                 }
             }
-            let mut outside = None;
-            if let Some(folder) = &checkout {
-                // Relative to the workspace: inside the checkout or not.
-                match in_checkout(folder, &cwd) {
-                    Some(inner) => cwd = inner,
-                    None => {
-                        outside = Some(cwd);
-                        cwd = String::new();
-                    }
-                }
-            }
-            let saved = (
-                std::mem::replace(&mut self.checkout, checkout),
-                std::mem::replace(&mut self.outside, outside),
-            );
+            let (cwd, saved) = self.enter_checkout(checkout, cwd);
             let block = ShellBlock {
                 exec,
                 kind: BlockKind::Run,
@@ -949,7 +935,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         entry: &crate::registry::publishing::CommandAction,
         uses_span: Span,
     ) {
-        let mut cwd = entry
+        let cwd = entry
             .cwd_input
             .and_then(|input| exec.input(input))
             .and_then(|(_, value)| join("", &value))
@@ -958,22 +944,34 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         // the repository may be checked out in a folder of it (lit/lit's
         // `path: lit` with `cwd: lit`).
         let checkout = checkout_folder(exec.job.steps, exec.top);
-        let mut outside = None;
-        if let Some(folder) = &checkout {
-            match in_checkout(folder, &cwd) {
-                Some(inner) => cwd = inner,
-                None => {
-                    outside = Some(cwd);
-                    cwd = String::new();
-                }
-            }
-        }
+        let (cwd, saved) = self.enter_checkout(checkout, cwd);
+        self.action_command_lines(exec, entry, uses_span, &cwd);
+        (self.checkout, self.outside) = saved;
+    }
+
+    /// Enter the repository checked out in workspace folder `checkout`
+    /// (`None`: the workspace itself) from workspace folder `cwd`: the
+    /// folder in the repository to run from (its root when `cwd` is outside
+    /// the checkout, which is then remembered as `outside`), and the
+    /// walker's previous checkout and outside folder, to restore after.
+    fn enter_checkout(
+        &mut self,
+        checkout: Option<String>,
+        cwd: String,
+    ) -> (String, (Option<String>, Option<String>)) {
+        let (cwd, outside) = match &checkout {
+            // Relative to the workspace: inside the checkout or not.
+            Some(folder) => match in_checkout(folder, &cwd) {
+                Some(inner) => (inner, None),
+                None => (String::new(), Some(cwd)),
+            },
+            None => (cwd, None),
+        };
         let saved = (
             std::mem::replace(&mut self.checkout, checkout),
             std::mem::replace(&mut self.outside, outside),
         );
-        self.action_command_lines(exec, entry, uses_span, &cwd);
-        (self.checkout, self.outside) = saved;
+        (cwd, saved)
     }
 
     /// The lines of [`Self::action_commands`], walked from `cwd`.

@@ -205,7 +205,12 @@ pub fn named_package(args: &[String]) -> Option<String> {
             "--workspace" | "--all" => return None,
             other => other
                 .strip_prefix("--package=")
-                .or_else(|| other.strip_prefix("-p").filter(|v| !v.is_empty()))
+                .or_else(|| {
+                    other
+                        .strip_prefix("-p")
+                        .map(|v| v.strip_prefix('=').unwrap_or(v))
+                        .filter(|v| !v.is_empty())
+                })
                 .map(str::to_string),
         };
         if let Some(value) = value {
@@ -537,6 +542,7 @@ mod tests {
         assert_eq!(named_package(&args("--package=a")).as_deref(), Some("a"));
         assert_eq!(named_package(&args("--package a")).as_deref(), Some("a"));
         assert_eq!(named_package(&args("-pa")).as_deref(), Some("a"));
+        assert_eq!(named_package(&args("-p=a")).as_deref(), Some("a"));
         assert_eq!(named_package(&args("--locked")), None);
         assert_eq!(named_package(&args("-p a -p b")), None);
         assert_eq!(named_package(&args("-p $CRATE")), None);
