@@ -201,13 +201,7 @@ impl Repository {
         folder: Option<&str>,
         named: Option<&str>,
     ) -> Option<String> {
-        if let Some(named) = named {
-            return Some(named.to_string());
-        }
-        folder
-            .and_then(|folder| {
-                crate::manifest::package_in(registry, &self.root, &self.overlay, folder)
-            })
+        self.published_package(registry, folder, named)
             .or_else(|| self.default_package(registry))
     }
 

@@ -1382,24 +1382,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         let mut via = block.via.clone();
         via.push(at);
         match run {
-            tasks::Runs::Inline(text) => {
-                // `bash -c '...'`: the same file, more commands.
-                let inner = ShellBlock {
-                    exec: block.exec,
-                    kind: BlockKind::Recipe,
-                    file: block.file,
-                    source: block.source,
-                    within: block.within,
-                    text: Cow::Owned(text.to_string()),
-                    via: block.via.clone(),
-                    inherited: block.inherited.clone(),
-                    cwd: block.cwd.clone(),
-                    gate: block.gate.clone(),
-                };
-                if depth < MAX_DEPTH {
-                    self.shell(&inner, depth + 1);
-                }
-            }
+            // `bash -c '...'`: the same file, more commands.
+            tasks::Runs::Inline(text) => self.more_text(block, text.to_string(), depth),
             tasks::Runs::Interpreter { program, file } => {
                 let what = match &file {
                     Some(file) if *file == program => {
@@ -2405,24 +2389,29 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     inherited,
                 );
             }
-            melos::MelosRuns::Exec(text) => {
-                let inner = ShellBlock {
-                    exec: block.exec,
-                    kind: BlockKind::Recipe,
-                    file: block.file,
-                    source: block.source,
-                    within: block.within,
-                    text: Cow::Owned(text),
-                    via: block.via.clone(),
-                    inherited: block.inherited.clone(),
-                    cwd: block.cwd.clone(),
-                    gate: block.gate.clone(),
-                };
-                if depth < MAX_DEPTH {
-                    self.shell(&inner, depth + 1);
-                }
-            }
+            melos::MelosRuns::Exec(text) => self.more_text(block, text, depth),
         }
+    }
+
+    /// Shell text a command of `block` runs in its place (`bash -c '...'`,
+    /// `melos exec -- ...`), walked as more commands of the same file.
+    fn more_text(&mut self, block: &ShellBlock<'a, '_, '_>, text: String, depth: usize) {
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let inner = ShellBlock {
+            exec: block.exec,
+            kind: BlockKind::Recipe,
+            file: block.file,
+            source: block.source,
+            within: block.within,
+            text: Cow::Owned(text),
+            via: block.via.clone(),
+            inherited: block.inherited.clone(),
+            cwd: block.cwd.clone(),
+            gate: block.gate.clone(),
+        };
+        self.shell(&inner, depth + 1);
     }
 
     /// The file of the melos configuration in `cwd`: the `pubspec.yaml`

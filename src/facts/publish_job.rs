@@ -153,14 +153,11 @@ impl PublishJob<'_> {
     /// JSR), the package the job certainly publishes with the publisher's
     /// (the comparisons `PublishClaims::named_by` makes).
     pub fn named_by(&self, publisher: &Publisher, index: Registry, repo: &Repository) -> bool {
-        let same_package = index.matches_workflow()
-            || match (&publisher.project, self.site_to(index)) {
-                (Some(declared), Some(site)) => repo
-                    .published_package(index, site.folder.as_deref(), site.package.as_deref())
-                    .is_none_or(|published| published == declared.value),
-                _ => true,
-            };
-        same_package && self.names_claims_of(publisher, index)
+        let published = self.site_to(index).and_then(|site| {
+            repo.published_package(index, site.folder.as_deref(), site.package.as_deref())
+        });
+        same_package(index, publisher, published.as_deref())
+            && self.names_claims_of(publisher, index)
     }
 
     fn names_claims_of(&self, publisher: &Publisher, index: Registry) -> bool {
@@ -361,20 +358,20 @@ impl PublishClaims<'_> {
             && self
                 .index
                 .names_claims(&publisher.workflow.value, &self.claims)
-            && self.same_package(publisher)
+            && same_package(self.index, publisher, self.published.as_deref())
     }
+}
 
-    /// Whether the job may publish the publisher's package. Registries
-    /// that match no workflow file (pub.dev, JSR) tell a repository's
-    /// publishers apart by package alone: a job that certainly publishes
-    /// another package is none of this publisher's.
-    fn same_package(&self, publisher: &Publisher) -> bool {
-        self.index.matches_workflow()
-            || match (&publisher.project, &self.published) {
-                (Some(declared), Some(published)) => declared.value == *published,
-                _ => true,
-            }
-    }
+/// Whether a job that certainly publishes `published` (`None`: not known)
+/// may be one of `publisher`'s. Registries that match no workflow file
+/// (pub.dev, JSR) tell a repository's publishers apart by package alone: a
+/// job that publishes another package is none of this publisher's.
+fn same_package(index: Registry, publisher: &Publisher, published: Option<&str>) -> bool {
+    index.matches_workflow()
+        || match (&publisher.project, published) {
+            (Some(declared), Some(published)) => declared.value == published,
+            _ => true,
+        }
 }
 
 /// Every (job, registry) pair of the repository that publishes by trusted
