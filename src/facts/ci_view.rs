@@ -41,6 +41,18 @@ pub struct Finding<'a> {
 }
 
 impl Finding<'_> {
+    /// A finding at `location` with its advice, no related places and no
+    /// pipeline whose include chain leads to it.
+    pub fn new(location: Location, message: String, help: String) -> Self {
+        Finding {
+            location,
+            message,
+            help: Some(help),
+            related: Vec::new(),
+            pipeline: None,
+        }
+    }
+
     /// The diagnostic of `rule` for it, with its related locations and
     /// those that lead to its file.
     pub fn diagnostic(&self, rule: &'static crate::catalogue::Rule) -> Diagnostic {

@@ -27,6 +27,7 @@ pub mod permissions;
 pub mod powershell;
 pub mod publish;
 pub mod publish_job;
+pub mod publisher_files;
 pub mod scripts;
 pub mod shell;
 pub mod step_outputs;

@@ -18,6 +18,7 @@
 //! (top-level, then its own) are its environment.
 
 pub mod ci_view;
+pub mod publisher_files;
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;

@@ -48,11 +48,8 @@ fn found<'a>(
     help: String,
 ) -> Finding<'a> {
     Finding {
-        location,
-        message,
-        help: Some(help),
-        related: Vec::new(),
         pipeline: Some(pipeline),
+        ..Finding::new(location, message, help)
     }
 }
 

@@ -1,25 +1,25 @@
-//! The parts of TP100, TP101, TP103 and TP108 for registries that compare
-//! the top-level file of a pipeline (GitLab's `ci_config_ref_uri`), whatever
-//! file holds the job: a publisher naming an included file, a path that is
-//! not a file, a pipeline whose includes tplint cannot read. The registry
-//! says how it compares (its [`crate::registry::GitlabPublishing`]); the
-//! checks written once in `super` call these.
+//! GitLab's answers for `facts::publisher_files`, and the form of a GitLab
+//! publisher for TP100's help: a registry compares the top-level file of
+//! a pipeline (`ci_config_ref_uri`), whatever file holds the job, so a
+//! publisher naming an included file is wrong, a path that is not a file
+//! is missing, and includes tplint cannot read, child pipelines and
+//! scripts it cannot see into may hide an upload. The registry says how
+//! it compares (its [`crate::registry::GitlabPublishing`]).
 
-use crate::catalogue::{
-    PUBLISHER_NO_PUBLISH_JOB, PUBLISHER_WORKFLOW_MISSING, REUSABLE_WORKFLOW_PUBLISH,
-};
-
-use super::{closest, location};
-use crate::config::Publisher;
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use super::GitlabFacts;
+use crate::config::{Platform, Publisher};
+use crate::diagnostic::Location;
+use crate::facts::ci_view::Finding;
 use crate::facts::publish::{Auth, PublishSite, Target};
 use crate::facts::publish_job::PublishClaims;
+use crate::facts::publisher_files::{
+    Checkable, NoPublishJob, WrongFile, WrongFileKind, closest, file_malformed,
+};
 use crate::git::Remote;
-use crate::gitlab::facts::GitlabFacts;
 use crate::gitlab::{DEFAULT_PIPELINE_PATH, GitlabJob, GitlabPipeline, IncludeKind};
 use crate::registry::claims::{Ci, ClaimedEnvironment};
-use crate::registry::{GitlabPublishing, PublisherField, Registry};
-use crate::rules::Context;
+use crate::registry::{GitlabPublishing, Registry};
+use crate::repository::Repository;
 
 /// A job of the pipeline that uploads by trusted publishing to a registry
 /// with GitLab publishers.
@@ -30,16 +30,24 @@ struct PipelinePublishJob<'a> {
     site: &'a PublishSite,
 }
 
-fn pipeline<'a>(context: &Context<'a>) -> Option<(&'a GitlabPipeline, &'a GitlabFacts)> {
-    Some((
-        context.repo.gitlab.as_ref()?,
-        context.facts.gitlab.as_ref()?,
-    ))
+fn pipeline<'a>(
+    repo: &'a Repository,
+    facts: &'a crate::facts::Facts,
+) -> Option<(&'a GitlabPipeline, &'a GitlabFacts)> {
+    Some((repo.gitlab.as_ref()?, facts.gitlab.as_ref()?))
+}
+
+/// Where a finding about a publisher's file field points.
+fn at_workflow(publisher: &Publisher) -> Location {
+    Location::new(publisher.file, publisher.workflow.span)
 }
 
 /// Every (job, index) pair of the pipeline that publishes by trusted publishing.
-fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PipelinePublishJob<'a>> {
-    let Some((pipeline, facts)) = pipeline(context) else {
+fn publish_jobs<'a>(
+    repo: &'a Repository,
+    facts: &'a crate::facts::Facts,
+) -> Vec<PipelinePublishJob<'a>> {
+    let Some((pipeline, facts)) = pipeline(repo, facts) else {
         return Vec::new();
     };
     let mut out: Vec<PipelinePublishJob<'a>> = Vec::new();
@@ -67,13 +75,11 @@ fn publish_jobs<'a>(context: &Context<'a>) -> Vec<PipelinePublishJob<'a>> {
 }
 
 /// The GitLab publishers to check.
-fn pipeline_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
-    context
-        .publishers()
-        .into_iter()
-        .filter(|p| {
-            p.platform == crate::config::Platform::Gitlab && p.index().gitlab_names_pipeline()
-        })
+fn pipeline_publishers<'a>(publishers: &[&'a Publisher]) -> Vec<&'a Publisher> {
+    publishers
+        .iter()
+        .copied()
+        .filter(|p| p.platform == Platform::Gitlab && p.index().gitlab_names_pipeline())
         .collect()
 }
 
@@ -119,12 +125,8 @@ fn gitlab_of(registry: Registry) -> &'static GitlabPublishing {
 
 /// The `origin` remote when it is not on GitHub (a GitLab instance, or a
 /// host tplint cannot tell apart from one).
-fn gitlab_remote<'a>(context: &Context<'a>) -> Option<&'a Remote> {
-    context
-        .repo
-        .remote
-        .as_ref()
-        .filter(|r| r.host != "github.com")
+fn gitlab_remote(repo: &Repository) -> Option<&Remote> {
+    repo.remote.as_ref().filter(|r| r.host != "github.com")
 }
 
 /// How a GitLab job publishes by trusted publishing, for help texts.
@@ -134,12 +136,12 @@ fn publish_hint(registry: Registry) -> &'static str {
 
 /// The values of PyPI's GitLab form for `job`, and the `[[publisher]]`
 /// block to declare.
-pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'_>) -> String {
+pub fn registration_help(repo: &Repository, publish: &PublishClaims<'_>) -> String {
     let registry = publish.index;
-    let Some(pipeline) = context.repo.gitlab.as_ref() else {
+    let Some(pipeline) = repo.gitlab.as_ref() else {
         return String::new();
     };
-    let remote = gitlab_remote(context);
+    let remote = gitlab_remote(repo);
     let (namespace, project) = match remote {
         Some(remote) => (remote.namespace.clone(), remote.repository.clone()),
         None => ("<namespace>".to_string(), "<project>".to_string()),
@@ -165,9 +167,9 @@ pub(super) fn registration_help(context: &Context<'_>, publish: &PublishClaims<'
         lower_first(labels.environment),
         environment.unwrap_or("(any)"),
     );
-    super::push_registry_and_package(
+    crate::facts::publisher_files::push_registry_and_package(
         &mut help,
-        context,
+        repo,
         registry,
         publish.folder,
         publish.package,
@@ -206,13 +208,6 @@ fn lower_first(label: &str) -> String {
     })
 }
 
-/// Whether the publisher's path breaks the form rules (TP102's error).
-fn path_malformed(publisher: &Publisher) -> bool {
-    super::form_problems(publisher)
-        .iter()
-        .any(|p| p.field == PublisherField::Workflow)
-}
-
 /// The included file of the pipeline the publisher names, if it names one.
 fn named_included_file<'p>(
     pipeline: &'p GitlabPipeline,
@@ -227,25 +222,25 @@ fn named_included_file<'p>(
 
 /// TP101 for a GitLab publisher: its top-level pipeline file is not a
 /// file of the repository.
-pub(super) fn missing_pipeline_file(
-    context: &Context<'_>,
-    publisher: &Publisher,
-) -> Option<Diagnostic> {
+pub fn missing_pipeline_file<'a>(
+    repo: &'a Repository,
+    publisher: &'a Publisher,
+) -> Option<Finding<'a>> {
     if !publisher.index().gitlab_names_pipeline() {
         return None; // NuGet.org's policies name no file
     }
-    let pipeline = context.repo.gitlab.as_ref();
+    let pipeline = repo.gitlab.as_ref();
     let path = declared_path(publisher);
     let in_pipeline =
         pipeline.is_some_and(|p| p.path == path || p.files.iter().any(|f| f.path == path));
-    if in_pipeline || context.repo.has_file(path) {
+    if in_pipeline || repo.has_file(path) {
         return None;
     }
     let mut names: Vec<String> = pipeline
         .map(|p| p.files.iter().map(|f| f.path.clone()).collect())
         .unwrap_or_default();
     for default in [DEFAULT_PIPELINE_PATH, ".gitlab-ci.yaml"] {
-        if !names.iter().any(|n| n == default) && context.repo.has_file(default) {
+        if !names.iter().any(|n| n == default) && repo.has_file(default) {
             names.push(default.to_string());
         }
     }
@@ -268,16 +263,13 @@ pub(super) fn missing_pipeline_file(
             None => "this repository has no GitLab pipeline file; register the path of the project's CI/CD configuration file (`.gitlab-ci.yml` unless changed in the project's settings)".to_string(),
         },
     };
-    Some(
-        Diagnostic::new(
-            &PUBLISHER_WORKFLOW_MISSING,
-            location(publisher, &publisher.workflow),
-            format!(
-                "the GitLab publisher's top-level pipeline file `{path}` is not a file of this repository"
-            ),
-        )
-        .with_help(help),
-    )
+    Some(Finding::new(
+        at_workflow(publisher),
+        format!(
+            "the GitLab publisher's top-level pipeline file `{path}` is not a file of this repository"
+        ),
+        help,
+    ))
 }
 
 /// Where tplint cannot see the whole pipeline: includes it cannot read and
@@ -359,40 +351,38 @@ fn hidden_parts(
 /// file is TP101's, an included one TP108's; another file of the
 /// repository is another top-level pipeline than the one read, which
 /// another publisher names: an info.
-pub(super) fn names_read_pipeline(
-    context: &Context<'_>,
-    publisher: &Publisher,
-    index: Registry,
-    out: &mut Vec<Diagnostic>,
-) -> bool {
-    let Some((pipeline, _)) = pipeline(context) else {
-        return false;
+pub fn checkable<'a>(
+    repo: &'a Repository,
+    facts: &'a crate::facts::Facts,
+    publisher: &'a Publisher,
+) -> Checkable<'a> {
+    let Some((pipeline, _)) = pipeline(repo, facts) else {
+        return Checkable::No;
     };
     if pipeline.config.is_none() {
-        return false; // the pipeline could not be read (TP001)
+        return Checkable::No; // the pipeline could not be read (TP001)
     }
     if names_pipeline(publisher, &pipeline.path) {
-        return true;
+        return Checkable::Yes;
     }
     let declared = declared_path(publisher);
     let other_pipeline = !pipeline.files.iter().any(|f| f.path == declared)
-        && context.repo.has_file(declared)
-        && !path_malformed(publisher);
-    if other_pipeline {
-        out.push(
-            Diagnostic::new(
-                &PUBLISHER_NO_PUBLISH_JOB,
-                location(publisher, &publisher.workflow),
-                format!(
-                    "the publisher names the top-level pipeline file `{declared}`, but another publisher names `{}`, the pipeline tplint checked; a project has one CI/CD configuration file, so one of these publishers is never used",
-                    pipeline.path
-                ),
-            )
-            .with_severity(Severity::Info)
-            .with_help(format!("keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on {}", index.display_name())),
-        );
+        && repo.has_file(declared)
+        && !file_malformed(publisher);
+    if !other_pipeline {
+        return Checkable::No;
     }
-    false
+    Checkable::Note(Finding::new(
+        at_workflow(publisher),
+        format!(
+            "the publisher names the top-level pipeline file `{declared}`, but another publisher names `{}`, the pipeline tplint checked; a project has one CI/CD configuration file, so one of these publishers is never used",
+            pipeline.path
+        ),
+        format!(
+            "keep the publisher whose path is the project's CI/CD configuration file (Settings > CI/CD > General pipelines), and remove the other here and on {}",
+            publisher.index().display_name()
+        ),
+    ))
 }
 
 /// What tplint cannot see of the pipeline that may publish for
@@ -413,10 +403,11 @@ impl Hidden {
         Hidden { parts, summary }
     }
 
-    fn info(&self, at: Location, index: Registry, message: String) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(&PUBLISHER_NO_PUBLISH_JOB, at, message)
-            .with_severity(Severity::Info)
-            .with_help(format!(
+    fn info<'a>(&self, at: Location, index: Registry, message: String) -> NoPublishJob<'a> {
+        let mut found = Finding::new(
+            at,
+            message,
+            format!(
                 "nothing to fix if the upload is in a part tplint cannot read; tplint checks the publisher fully when the upload is visible ({} in the pipeline's files or in a script of this repository)",
                 match index {
                     Registry::Npm => "`npm publish`",
@@ -424,24 +415,27 @@ impl Hidden {
                     Registry::NuGet => "`dotnet nuget push` given the key of NuGet.org's exchange",
                     _ => "`twine upload` or `uv publish`",
                 }
-            ));
-        for (location, what) in self.parts.iter().take(8) {
-            diagnostic = diagnostic.with_related(*location, what.clone());
+            ),
+        );
+        found.related.extend(self.parts.iter().take(8).cloned());
+        NoPublishJob {
+            finding: found,
+            hidden: true,
         }
-        diagnostic
     }
 }
 
 /// TP103 for a GitLab publisher whose pipeline's publish jobs all run in
 /// the environments of other publishers.
-pub(super) fn pipeline_jobs_of_others(
-    context: &Context<'_>,
+pub fn jobs_of_others<'a>(
+    repo: &'a Repository,
+    facts: &'a crate::facts::Facts,
     publisher: &Publisher,
     index: Registry,
-) -> Option<Diagnostic> {
-    let (pipeline, facts) = pipeline(context)?;
+) -> Option<NoPublishJob<'a>> {
+    let (pipeline, facts) = pipeline(repo, facts)?;
     let path = &pipeline.path;
-    let at = location(publisher, &publisher.workflow);
+    let at = at_workflow(publisher);
     let hidden = Hidden::of(pipeline, facts, publisher);
     let expected = publisher
         .environment
@@ -458,33 +452,34 @@ pub(super) fn pipeline_jobs_of_others(
             ),
         ));
     }
-    Some(
-        Diagnostic::new(
-            &PUBLISHER_NO_PUBLISH_JOB,
+    Some(NoPublishJob {
+        finding: Finding::new(
             at,
             format!(
                 "no job of the pipeline `{path}` publishes to {} in environment `{expected}`; its publish jobs belong to other publishers",
                 index.display_name()
             ),
-        )
-        .with_help(format!(
-            "add a publish job with `environment: {expected}`, or remove this publisher here and on {}",
-            index.display_name()
-        )),
-    )
+            format!(
+                "add a publish job with `environment: {expected}`, or remove this publisher here and on {}",
+                index.display_name()
+            ),
+        ),
+        hidden: false,
+    })
 }
 
 /// TP103 for a GitLab publisher whose pipeline has no job publishing to
 /// its registry by trusted publishing.
-pub(super) fn pipeline_publishes_nothing(
-    context: &Context<'_>,
+pub fn publishes_nothing<'a>(
+    repo: &'a Repository,
+    facts: &'a crate::facts::Facts,
     publisher: &Publisher,
     index: Registry,
-) -> Option<Diagnostic> {
-    let (pipeline, facts) = pipeline(context)?;
+) -> Option<NoPublishJob<'a>> {
+    let (pipeline, facts) = pipeline(repo, facts)?;
     let path = &pipeline.path;
-    let at = location(publisher, &publisher.workflow);
-    if other_targets(context, index).next().is_some() {
+    let at = at_workflow(publisher);
+    if other_targets(facts, index).next().is_some() {
         return None; // TP107 says why
     }
     // crates.io, NuGet.org: an upload whose token tplint cannot trace (a
@@ -538,29 +533,24 @@ pub(super) fn pipeline_publishes_nothing(
             index.display_name()
         )
     };
-    Some(
-        Diagnostic::new(
-            &PUBLISHER_NO_PUBLISH_JOB,
+    Some(NoPublishJob {
+        finding: Finding::new(
             at,
             format!(
                 "no job of the pipeline `{path}` publishes to {} by trusted publishing, so this publisher is never used",
                 index.display_name()
             ),
-        )
-        .with_help(help),
-    )
+            help,
+        ),
+        hidden: false,
+    })
 }
 
 /// The pipeline's uploads by trusted publishing whose target is not
 /// `index`: the other PyPI index, or a URL set from variables.
-fn other_targets<'a>(
-    context: &Context<'a>,
-    index: Registry,
-) -> impl Iterator<Item = &'a PublishSite> + 'a {
-    let sites = pipeline(context)
-        .map(|(_, facts)| facts.jobs.as_slice())
-        .unwrap_or_default();
-    sites
+fn other_targets(facts: &GitlabFacts, index: Registry) -> impl Iterator<Item = &PublishSite> {
+    facts
+        .jobs
         .iter()
         .flat_map(|j| j.publish_sites.iter())
         .filter(move |s| {
@@ -578,12 +568,17 @@ fn other_targets<'a>(
 /// TP108 on GitLab: a publisher that names the included file holding the
 /// job instead of the top-level pipeline file. GitLab's ID token names
 /// only the top-level file (`ci_config_ref_uri`), which PyPI compares.
-pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((pipeline, _)) = pipeline(context) else {
-        return;
+pub fn wrong_files<'a>(
+    repo: &'a Repository,
+    facts: &'a crate::facts::Facts,
+    publishers: &[&'a Publisher],
+) -> Vec<WrongFile<'a>> {
+    let Some((pipeline, _)) = pipeline(repo, facts) else {
+        return Vec::new();
     };
-    let jobs = publish_jobs(context);
-    for publisher in pipeline_publishers(context) {
+    let jobs = publish_jobs(repo, facts);
+    let mut out = Vec::new();
+    for publisher in pipeline_publishers(publishers) {
         let Some(file) = named_included_file(pipeline, publisher) else {
             continue;
         };
@@ -597,32 +592,37 @@ pub(super) fn reusable_workflow_publish(context: &Context<'_>, out: &mut Vec<Dia
             "register (and declare) the publisher with top-level pipeline file path `{top}`: GitLab's ID token names only the top-level pipeline (`ci_config_ref_uri`), whatever file holds the job, and {registry} rejects the token ({})",
             gitlab_of(publisher.index()).rejection
         );
-        let mut diagnostic = match in_file {
-            Some(job) => Diagnostic::new(
-                &REUSABLE_WORKFLOW_PUBLISH,
-                job.site.location(),
-                format!(
-                    "job `{}` publishes from `{included}`, included by `{top}`; {registry} matches the top-level pipeline file `{top}`, not `{included}` that the publisher names",
-                    job.job.name.value
-                ),
-            )
-            .with_related(
-                location(publisher, &publisher.workflow),
-                "publisher names the included file",
-            ),
-            None => Diagnostic::new(
-                &REUSABLE_WORKFLOW_PUBLISH,
-                location(publisher, &publisher.workflow),
+        let mut found = match in_file {
+            Some(job) => {
+                let mut found = Finding::new(
+                    job.site.location(),
+                    format!(
+                        "job `{}` publishes from `{included}`, included by `{top}`; {registry} matches the top-level pipeline file `{top}`, not `{included}` that the publisher names",
+                        job.job.name.value
+                    ),
+                    help,
+                );
+                found.related.push((
+                    at_workflow(publisher),
+                    "publisher names the included file".to_string(),
+                ));
+                found
+            }
+            None => Finding::new(
+                at_workflow(publisher),
                 format!(
                     "the publisher names `{included}`, a file included by `{top}`; {registry} matches the top-level pipeline file `{top}`"
                 ),
+                help,
             ),
-        }
-        .with_severity(Severity::Error)
-        .with_help(help);
+        };
         for include in pipeline.include_chain(file.file) {
-            diagnostic = diagnostic.with_related(include, "included here");
+            found.related.push((include, "included here".to_string()));
         }
-        out.push(diagnostic);
+        out.push(WrongFile {
+            finding: found,
+            kind: WrongFileKind::Rejected,
+        });
     }
+    out
 }
