@@ -71,10 +71,21 @@ pub struct Manifests {
     /// What the files of release tools that publish inside themselves say.
     pub release: crate::release_config::ReleaseConfig,
     /// What the other registries would call the package, read on first
-    /// use: only a finding about a publish without a publisher, and
-    /// `suggest`, ask (most checks never read these files).
-    names: std::sync::OnceLock<PackageNames>,
+    /// use and only for the registry asked about: only a finding about a
+    /// publish without a publisher, and `suggest`, ask (most checks never
+    /// read these files). One entry per registry of [`NAMED_REGISTRIES`].
+    names: [std::sync::OnceLock<PackageNames>; NAMED_REGISTRIES.len()],
 }
+
+/// The registries whose package names [`PackageNames`] reads, each from
+/// its own manifests.
+const NAMED_REGISTRIES: [Registry; 5] = [
+    Registry::CratesIo,
+    Registry::RubyGems,
+    Registry::NuGet,
+    Registry::PubDev,
+    Registry::Jsr,
+];
 
 /// What the registries other than npm would call the package.
 #[derive(Clone, Debug, Default)]
@@ -109,7 +120,7 @@ impl Manifests {
             package_json,
             npmrc_auth_vars,
             release,
-            names: std::sync::OnceLock::new(),
+            names: Default::default(),
         }
     }
 
@@ -117,15 +128,17 @@ impl Manifests {
     pub fn with_names(package_json: Option<PackageJson>, names: PackageNames) -> Self {
         Self {
             package_json,
-            names: names.into(),
+            names: std::array::from_fn(|_| names.clone().into()),
             ..Self::default()
         }
     }
 
-    /// What the registries other than npm would call the package, read
-    /// from `root` (the overlay's texts first) the first time it is asked.
-    pub fn names(&self, root: &Path, overlay: &Overlay) -> &PackageNames {
-        self.names.get_or_init(|| PackageNames::load(root, overlay))
+    /// What `registry` (not npm) would call the package, read from `root`
+    /// (the overlay's texts first) the first time it is asked; `None` for
+    /// a registry without manifests of its own here.
+    fn names(&self, registry: Registry, root: &Path, overlay: &Overlay) -> Option<&PackageNames> {
+        let at = NAMED_REGISTRIES.iter().position(|r| *r == registry)?;
+        Some(self.names[at].get_or_init(|| PackageNames::load(root, overlay, registry)))
     }
 
     /// The package a publisher to `registry` without `package =` stands
@@ -145,49 +158,57 @@ impl Manifests {
             }
             return package.name.as_ref().map(|n| n.value.as_str());
         }
-        self.names(root, overlay).default_package(registry)
+        self.names(registry, root, overlay)?
+            .default_package(registry)
     }
 }
 
 impl PackageNames {
-    /// Read the manifests under `root` that name a package for the
-    /// registries other than npm, the overlay's texts first.
-    pub fn load(root: &Path, overlay: &Overlay) -> Self {
+    /// Read the manifests under `root` that name a package for
+    /// `registry` (not npm), the overlay's texts first; the other
+    /// registries' names are left empty.
+    pub fn load(root: &Path, overlay: &Overlay, registry: Registry) -> Self {
         let read = |relative: &str| read_manifest(root, overlay, relative);
-        let crates = read("Cargo.toml")
-            .map(|text| cargo_crates(&text, |dir| list_dirs(root, dir), &read))
-            .unwrap_or_default();
-        let mut gemspecs = Vec::new();
-        for path in files_with_suffix(root, overlay, "", ".gemspec") {
-            if let Some(name) = read(&path).and_then(|t| gemspec_name(&t)) {
-                gemspecs.push(NamedFile { path, name });
+        let mut names = Self::default();
+        match registry {
+            Registry::CratesIo => {
+                names.crates = read("Cargo.toml")
+                    .map(|text| cargo_crates(&text, |dir| list_dirs(root, dir), &read))
+                    .unwrap_or_default();
             }
-        }
-        let mut csprojs = Vec::new();
-        let mut dirs = vec![String::new()];
-        dirs.extend(list_dirs(root, ""));
-        dirs.extend(list_dirs(root, "src"));
-        for dir in dirs.iter().take(MAX_FILES) {
-            for path in files_with_suffix(root, overlay, dir, ".csproj") {
-                if csprojs.len() >= MAX_FILES {
-                    break;
-                }
-                if let Some(name) = read(&path).and_then(|t| csproj_package_id(&t, &path)) {
-                    csprojs.push(NamedFile { path, name });
+            Registry::RubyGems => {
+                for path in files_with_suffix(root, overlay, "", ".gemspec") {
+                    if let Some(name) = read(&path).and_then(|t| gemspec_name(&t)) {
+                        names.gemspecs.push(NamedFile { path, name });
+                    }
                 }
             }
+            Registry::NuGet => {
+                let mut dirs = vec![String::new()];
+                dirs.extend(list_dirs(root, ""));
+                dirs.extend(list_dirs(root, "src"));
+                for dir in dirs.iter().take(MAX_FILES) {
+                    for path in files_with_suffix(root, overlay, dir, ".csproj") {
+                        if names.csprojs.len() >= MAX_FILES {
+                            break;
+                        }
+                        if let Some(name) = read(&path).and_then(|t| csproj_package_id(&t, &path)) {
+                            names.csprojs.push(NamedFile { path, name });
+                        }
+                    }
+                }
+            }
+            Registry::PubDev => {
+                names.pubspec_name = read("pubspec.yaml").and_then(|t| pubspec_name(&t));
+            }
+            Registry::Jsr => {
+                names.jsr_name = ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
+                    .iter()
+                    .find_map(|file| read(file).and_then(|t| jsr_name(&t)));
+            }
+            Registry::Npm | Registry::Pypi | Registry::TestPypi => {}
         }
-        let pubspec_name = read("pubspec.yaml").and_then(|t| pubspec_name(&t));
-        let jsr_name = ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
-            .iter()
-            .find_map(|file| read(file).and_then(|t| jsr_name(&t)));
-        Self {
-            crates,
-            gemspecs,
-            csprojs,
-            pubspec_name,
-            jsr_name,
-        }
+        names
     }
 
     /// The package of `registry` (not npm) when the manifests name exactly
@@ -246,8 +267,8 @@ pub fn package_in(
             .filter(|package| !package.private)
             .and_then(|package| package.name.map(|n| n.value)),
         Registry::CratesIo => read("Cargo.toml")
-            .and_then(|t| t.parse::<toml::Table>().ok())
-            .and_then(|table| crate_of(&table, folder))
+            .and_then(|t| toml::from_str::<CargoManifest>(&t).ok())
+            .and_then(|manifest| manifest.crate_in(folder))
             .filter(|krate| !krate.unpublished)
             .map(|krate| krate.name),
         _ => None,
@@ -451,32 +472,30 @@ fn cargo_crates(
     list: impl Fn(&str) -> Vec<String>,
     read: &impl Fn(&str) -> Option<String>,
 ) -> Vec<Crate> {
-    let Ok(table) = text.parse::<toml::Table>() else {
+    let Ok(manifest) = toml::from_str::<CargoManifest>(text) else {
         return Vec::new();
     };
     let mut crates = Vec::new();
-    if let Some(krate) = crate_of(&table, "") {
+    if let Some(krate) = manifest.crate_in("") {
         crates.push(krate);
     }
-    let members = table
-        .get("workspace")
-        .and_then(|w| w.get("members"))
-        .and_then(|m| m.as_array())
-        .cloned()
-        .unwrap_or_default();
-    let excluded: Vec<String> = table
-        .get("workspace")
-        .and_then(|w| w.get("exclude"))
-        .and_then(|m| m.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str())
-                .map(|s| s.trim_end_matches('/').to_string())
-                .collect()
-        })
-        .unwrap_or_default();
+    let workspace = manifest.workspace.unwrap_or_default();
+    let strings = |value: Option<toml::Value>| -> Vec<String> {
+        match value {
+            Some(toml::Value::Array(items)) => items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let members = strings(workspace.members);
+    let excluded: Vec<String> = strings(workspace.exclude)
+        .into_iter()
+        .map(|s| s.trim_end_matches('/').to_string())
+        .collect();
     let mut dirs = Vec::new();
-    for member in members.iter().filter_map(|m| m.as_str()) {
+    for member in &members {
         let member = member.trim_start_matches("./").trim_end_matches('/');
         if member.contains("..") {
             continue;
@@ -491,27 +510,54 @@ fn cargo_crates(
         if dir.is_empty() || excluded.contains(&dir) || crates.iter().any(|c| c.dir == dir) {
             continue;
         }
-        let member = read(&format!("{dir}/Cargo.toml")).and_then(|t| t.parse::<toml::Table>().ok());
-        if let Some(krate) = member.and_then(|t| crate_of(&t, &dir)) {
+        let member = read(&format!("{dir}/Cargo.toml"))
+            .and_then(|t| toml::from_str::<CargoManifest>(&t).ok());
+        if let Some(krate) = member.and_then(|m| m.crate_in(&dir)) {
             crates.push(krate);
         }
     }
     crates
 }
 
-fn crate_of(table: &toml::Table, dir: &str) -> Option<Crate> {
-    let package = table.get("package")?;
-    let name = package.get("name")?.as_str()?.to_string();
-    let unpublished = match package.get("publish") {
-        Some(toml::Value::Boolean(publish)) => !publish,
-        Some(toml::Value::Array(registries)) => registries.is_empty(),
-        _ => false,
-    };
-    Some(Crate {
-        dir: dir.to_string(),
-        name,
-        unpublished,
-    })
+/// What [`cargo_crates`] reads of a `Cargo.toml`: typed, so that the rest
+/// of the file is skipped rather than built into tables. Values whose
+/// type Cargo would check stay `toml::Value`s, so a wrong one leaves the
+/// crate out rather than the file.
+#[derive(serde::Deserialize)]
+struct CargoManifest {
+    package: Option<CargoPackage>,
+    workspace: Option<CargoWorkspace>,
+}
+
+#[derive(serde::Deserialize)]
+struct CargoPackage {
+    name: Option<toml::Value>,
+    publish: Option<toml::Value>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct CargoWorkspace {
+    members: Option<toml::Value>,
+    exclude: Option<toml::Value>,
+}
+
+impl CargoManifest {
+    /// The crate of the manifest in repository folder `dir`, when it has a
+    /// `[package]` with a name.
+    fn crate_in(&self, dir: &str) -> Option<Crate> {
+        let package = self.package.as_ref()?;
+        let name = package.name.as_ref()?.as_str()?.to_string();
+        let unpublished = match &package.publish {
+            Some(toml::Value::Boolean(publish)) => !publish,
+            Some(toml::Value::Array(registries)) => registries.is_empty(),
+            _ => false,
+        };
+        Some(Crate {
+            dir: dir.to_string(),
+            name,
+            unpublished,
+        })
+    }
 }
 
 /// The `${VAR}` of `.npmrc` lines setting a registry's `:_authToken`,
