@@ -77,9 +77,33 @@ pub struct Manifests {
     names: [std::sync::OnceLock<PackageNames>; NAMED_REGISTRIES.len()],
 }
 
+/// Top-level folders whose Python projects are examples, tests, tools or
+/// documentation rather than packages the repository releases.
+const UNPUBLISHED_FOLDERS: &[&str] = &[
+    "bench",
+    "benches",
+    "benchmark",
+    "benchmarks",
+    "doc",
+    "docs",
+    "example",
+    "examples",
+    "fixtures",
+    "fuzz",
+    "script",
+    "scripts",
+    "test",
+    "test-crates",
+    "testdata",
+    "testing",
+    "tests",
+    "tutorial",
+];
+
 /// The registries whose package names [`PackageNames`] reads, each from
 /// its own manifests.
-const NAMED_REGISTRIES: [Registry; 5] = [
+const NAMED_REGISTRIES: [Registry; 6] = [
+    Registry::Pypi,
     Registry::CratesIo,
     Registry::RubyGems,
     Registry::NuGet,
@@ -98,6 +122,10 @@ pub struct PackageNames {
     /// `name` of the root `jsr.json`, `deno.json` or `deno.jsonc` (JSR),
     /// the first that has one.
     pub jsr_name: Option<String>,
+    /// The Python projects of folders one or two levels below the root
+    /// (`[project] name` of their `pyproject.toml`), which an upload to
+    /// PyPI may publish instead of the root's.
+    pub python_projects: Vec<NamedFile>,
 }
 
 impl Manifests {
@@ -137,8 +165,20 @@ impl Manifests {
     /// (the overlay's texts first) the first time it is asked; `None` for
     /// a registry without manifests of its own here.
     fn names(&self, registry: Registry, root: &Path, overlay: &Overlay) -> Option<&PackageNames> {
+        let registry = if registry.is_pypi() {
+            Registry::Pypi
+        } else {
+            registry
+        };
         let at = NAMED_REGISTRIES.iter().position(|r| *r == registry)?;
         Some(self.names[at].get_or_init(|| PackageNames::load(root, overlay, registry)))
+    }
+
+    /// The Python projects below the root (see
+    /// [`PackageNames::python_projects`]), read the first time asked.
+    pub fn python_projects(&self, root: &Path, overlay: &Overlay) -> &[NamedFile] {
+        self.names(Registry::Pypi, root, overlay)
+            .map_or(&[], |names| names.python_projects.as_slice())
     }
 
     /// The package a publisher to `registry` without `package =` stands
@@ -206,7 +246,26 @@ impl PackageNames {
                     .iter()
                     .find_map(|file| read(file).and_then(|t| jsr_name(&t)));
             }
-            Registry::Npm | Registry::Pypi | Registry::TestPypi => {}
+            Registry::Pypi | Registry::TestPypi => {
+                let first: Vec<String> = list_dirs(root, "")
+                    .into_iter()
+                    .filter(|dir| !UNPUBLISHED_FOLDERS.contains(&dir.to_ascii_lowercase().as_str()))
+                    .collect();
+                let second = first
+                    .iter()
+                    .take(MAX_FILES)
+                    .flat_map(|dir| list_dirs(root, dir));
+                for dir in first.iter().cloned().chain(second) {
+                    if names.python_projects.len() >= MAX_FILES {
+                        break;
+                    }
+                    let path = join(&dir, "pyproject.toml");
+                    if let Some(name) = read(&path).and_then(|t| pyproject_name(&t)) {
+                        names.python_projects.push(NamedFile { path, name });
+                    }
+                }
+            }
+            Registry::Npm => {}
         }
         names
     }
@@ -259,6 +318,9 @@ pub fn package_in(
     let read = |name: &str| read_manifest(root, overlay, &format!("{folder}/{name}"));
     match registry {
         Registry::PubDev => read("pubspec.yaml").and_then(|t| pubspec_name(&t)),
+        Registry::Pypi | Registry::TestPypi => {
+            read("pyproject.toml").and_then(|t| pyproject_name(&t))
+        }
         Registry::Jsr => ["jsr.json", "jsr.jsonc", "deno.json", "deno.jsonc"]
             .iter()
             .find_map(|file| read(file).and_then(|t| jsr_name(&t))),
@@ -517,6 +579,20 @@ fn cargo_crates(
         }
     }
     crates
+}
+
+/// `[project] name` of a `pyproject.toml`.
+fn pyproject_name(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Pyproject {
+        project: Option<Project>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Project {
+        name: Option<toml::Value>,
+    }
+    let name = toml::from_str::<Pyproject>(text).ok()?.project?.name?;
+    name.as_str().map(str::to_string)
 }
 
 /// What [`cargo_crates`] reads of a `Cargo.toml`: typed, so that the rest
@@ -864,6 +940,7 @@ mod tests {
                 crates: Vec::new(),
                 pubspec_name: Some("my_pkg".into()),
                 jsr_name: None,
+                python_projects: Vec::new(),
                 gemspecs: vec![NamedFile {
                     path: "g.gemspec".into(),
                     name: "gem".into(),

@@ -185,7 +185,15 @@ impl Repository {
     /// manifest's name for the other registries.
     pub fn default_package(&self, registry: crate::registry::Registry) -> Option<String> {
         if registry.is_pypi() {
-            return self.config.project_name.clone();
+            // A repository with other Python projects below its root may
+            // upload any of them: no name rather than a wrong one.
+            let name = self.config.project_name.as_deref()?;
+            let others = self.manifests.python_projects(&self.root, &self.overlay);
+            let normalize = crate::registry::pypi::normalize_project_name;
+            if others.iter().any(|p| normalize(&p.name) != normalize(name)) {
+                return None;
+            }
+            return Some(name.to_string());
         }
         self.manifests
             .default_package(registry, &self.root, &self.overlay)

@@ -487,3 +487,26 @@ fn a_publish_names_the_package_of_its_flag_or_its_folder() {
     assert!(!text.contains("rootcli"), "{text}");
     assert!(!text.contains("root-app"), "{text}");
 }
+
+#[test]
+fn a_pypi_upload_names_the_project_of_its_folder_or_none_when_unsure() {
+    let repo = fixture_copy(&fixture("pypi-project-of-upload"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        // `packages-dir: introspection/dist`.
+        "project = \"widget-introspection\"\n",
+        // `uv publish` in `backend`.
+        "project = \"widget-backend\"\n",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // `dist` may hold any of the repository's projects: no name offered.
+    assert!(!text.contains("project = \"widget\"\n"), "{text}");
+    // A project under `examples/` is not one the repository releases.
+    let repo = fixture_copy(&fixture("pypi-project-examples-ignored"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("project = \"widget\"\n"), "{text}");
+}

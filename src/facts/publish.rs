@@ -746,14 +746,34 @@ fn gh_action_pypi_publish(exec: &Executed<'_, '_>, mint: &MintState) -> Option<P
         }
         _ => Auth::Oidc,
     };
-    Some(site_at(
+    let mut site = site_at(
         exec,
         Uploader::GhActionPypiPublish,
         target,
         auth,
         uses.raw.span,
         true,
-    ))
+    );
+    site.folder = exec
+        .input("packages-dir")
+        .or_else(|| exec.input("packages_dir"))
+        .and_then(|(_, dir)| project_of_packages_dir(&dir));
+    Some(site)
+}
+
+/// The repository folder whose project a `packages-dir` of the form
+/// `FOLDER/dist` holds the distributions of (`python -m build FOLDER`,
+/// `uv build` there, and maturin write to `FOLDER/dist`); `None` for the
+/// default `dist`, another shape, or a value tplint cannot read.
+fn project_of_packages_dir(dir: &str) -> Option<String> {
+    let dir = dir.trim().trim_start_matches("./").trim_end_matches('/');
+    let folder = dir.strip_suffix("/dist")?;
+    let literal = !folder.is_empty()
+        && !folder.contains(['$', '*', '?', '[', '{', '\\'])
+        && !folder
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    literal.then(|| folder.to_string())
 }
 
 /// Where an uploader's settings come from: a shell command, or an action's

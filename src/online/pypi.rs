@@ -41,23 +41,7 @@ const ACCEPT_SIMPLE_JSON: &str = "application/vnd.pypi.simple.v1+json";
 /// warehouse `api/integrity.py`, `MIME_PYPI_INTEGRITY_V1_JSON`.
 const ACCEPT_INTEGRITY_JSON: &str = "application/vnd.pypi.integrity.v1+json";
 
-/// PEP 503 normalisation: runs of `-`, `_` and `.` become one `-`, lower case.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_run = false;
-        }
-    }
-    out
-}
+pub use crate::registry::pypi::normalize_project_name as normalize;
 
 /// PEP 508 / core metadata: ASCII letters and digits, with `.`, `_` and `-`
 /// inside.

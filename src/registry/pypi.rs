@@ -516,6 +516,24 @@ pub fn validate_gitlab(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
+/// PEP 503 normalisation: runs of `-`, `_` and `.` become one `-`, lower case.
+pub fn normalize_project_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_run = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_run {
+                out.push('-');
+            }
+            in_run = true;
+        } else {
+            out.extend(c.to_lowercase());
+            in_run = false;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
