@@ -10,7 +10,7 @@ use crate::config::Platform;
 use crate::facts::{Facts, oidc_publish_jobs};
 use crate::online::pypi::{Identity, RecordStatus, RecordedPublisher};
 use crate::online::record::RecordFacts;
-use crate::registry::Registry;
+use crate::registry::{MatchedWorkflow, Registry};
 use crate::repository::Repository;
 
 /// The release whose provenance named a suggested publisher.
@@ -141,35 +141,47 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             let Some(registry) = likely_registry(repo, job, &names) else {
                 continue;
             };
-            out.push(Suggestion {
-                platform: Platform::Github.key(),
-                registry: registry.key(),
-                index: registry.key(),
-                project: repo.default_package(registry),
-                owner: repo.remote.as_ref().map(|r| r.owner.clone()),
-                repository: repo.remote.as_ref().map(|r| r.repository.clone()),
-                // pub.dev and JSR name no workflow; pub.dev a tag pattern.
-                workflow: if registry.matches_workflow() {
-                    view.attributed_name().to_string()
-                } else {
-                    String::new()
-                },
-                environment_is_expression: job
-                    .environment
-                    .as_ref()
-                    .is_some_and(|e| e.name.is_expression()),
-                environment,
-                tag_pattern: (registry == Registry::PubDev).then(|| {
-                    crate::registry::pub_dev::suggested_tag_pattern(
-                        view.workflow,
-                        repo.default_package(registry).as_deref(),
-                        crate::registry::pub_dev::uses_melos_action(job),
-                    )
-                }),
-                jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
-                unconfirmed: true,
-                recorded: None,
-            });
+            // The file the registry would see: the one holding the job, or
+            // for crates.io and npm each file a run can start from (a
+            // reusable workflow's callers); none for pub.dev and JSR.
+            let workflows: Vec<&str> = match registry.info().matched {
+                MatchedWorkflow::Repository => vec![""],
+                MatchedWorkflow::Callee => vec![view.attributed_name()],
+                MatchedWorkflow::Caller => {
+                    let starting = crate::facts::starting_workflows(repo, facts, view.index);
+                    if starting.is_empty() {
+                        vec![view.attributed_name()]
+                    } else {
+                        starting
+                    }
+                }
+            };
+            for workflow in workflows {
+                out.push(Suggestion {
+                    platform: Platform::Github.key(),
+                    registry: registry.key(),
+                    index: registry.key(),
+                    project: repo.default_package(registry),
+                    owner: repo.remote.as_ref().map(|r| r.owner.clone()),
+                    repository: repo.remote.as_ref().map(|r| r.repository.clone()),
+                    workflow: workflow.to_string(),
+                    environment_is_expression: job
+                        .environment
+                        .as_ref()
+                        .is_some_and(|e| e.name.is_expression()),
+                    environment: environment.clone(),
+                    tag_pattern: (registry == Registry::PubDev).then(|| {
+                        crate::registry::pub_dev::suggested_tag_pattern(
+                            view.workflow,
+                            repo.default_package(registry).as_deref(),
+                            crate::registry::pub_dev::uses_melos_action(job),
+                        )
+                    }),
+                    jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
+                    unconfirmed: true,
+                    recorded: None,
+                });
+            }
         }
     }
     out

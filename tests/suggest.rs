@@ -510,3 +510,17 @@ fn a_pypi_upload_names_the_project_of_its_folder_or_none_when_unsure() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("project = \"widget\"\n"), "{text}");
 }
+
+#[test]
+fn an_unconfirmed_crates_io_publish_in_a_reusable_workflow_names_its_caller() {
+    let repo = fixture_copy(&fixture("unconfirmed-reusable-crates"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("workflow = \"release.yml\"\n"), "{text}");
+    assert!(
+        !text.contains("workflow = \"publish-crates.yml\""),
+        "{text}"
+    );
+    assert!(text.contains("# unconfirmed"), "{text}");
+}
