@@ -524,3 +524,16 @@ fn an_unconfirmed_crates_io_publish_in_a_reusable_workflow_names_its_caller() {
     );
     assert!(text.contains("# unconfirmed"), "{text}");
 }
+
+#[test]
+fn yarn_workspace_names_the_package_it_publishes() {
+    let repo = fixture_copy(&fixture("yarn-workspace-publish"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    // `yarn workspace @acme/cli exec npm publish`.
+    assert!(
+        text.contains("registry = \"npm\"\npackage = \"@acme/cli\"\n"),
+        "{text}"
+    );
+}

@@ -2164,10 +2164,40 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if path.rsplit('/').next() == Some("setup.py") {
             return;
         }
-        let Some(local) = self.repo.locals.text(&path) else {
-            if self.repo.locals.can_read() {
-                self.needs.insert(Need::Text(path));
+        // `node scripts/release` runs `scripts/release.js` when no file has
+        // the exact name, or `scripts/release/index.js` (Node.js's module
+        // resolution: nodejs.org/api/modules.html, LOAD_AS_FILE then
+        // LOAD_AS_DIRECTORY).
+        let bare = !path.rsplit('/').next().unwrap_or_default().contains('.');
+        let candidates: Vec<String> =
+            if bare && language == Some(super::scripts::Language::JavaScript) {
+                vec![
+                    path.clone(),
+                    format!("{path}.js"),
+                    format!("{path}/index.js"),
+                ]
+            } else {
+                vec![path]
+            };
+        // The first candidate that is a file, once every one before it is
+        // known not to be; the unread ones are asked for together.
+        let mut found = None;
+        let mut waiting = false;
+        for candidate in candidates {
+            match self.repo.locals.text(&candidate) {
+                None => {
+                    waiting = true;
+                    if self.repo.locals.can_read() {
+                        self.needs.insert(Need::Text(candidate));
+                    }
+                }
+                Some(local) if local.file.is_some() && !waiting && found.is_none() => {
+                    found = Some((candidate, local));
+                }
+                Some(_) => {}
             }
+        }
+        let Some((path, local)) = found else {
             return;
         };
         let Some(id) = local.file else {
@@ -3036,15 +3066,64 @@ fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>>
     Some(cwd.and_then(|here| join(here, target)))
 }
 
-/// Drop words that only change how a command runs (`sudo`, `time`, `exec`,
-/// `env`, `nohup`, `command`) so the program comes first.
+/// Drop words that only change how or when a command runs so the program
+/// comes first: `sudo`, `time`, `exec`, `env`, `nohup`, `command`, `nice`,
+/// `timeout [options] DURATION`, `xargs [options]`, and `find ... -exec`
+/// (the command before its `;` or `+`, which stays as an argument).
 pub fn strip_prefixes(words: &[String]) -> &[String] {
     let mut rest = words;
     while let Some(first) = rest.first() {
-        match first.as_str() {
-            "sudo" | "time" | "exec" | "command" | "nohup" | "env" => rest = &rest[1..],
+        rest = match first.as_str() {
+            "sudo" | "time" | "exec" | "command" | "nohup" | "env" => &rest[1..],
+            "nice" => skip_options(&rest[1..], &["-n", "--adjustment"]),
+            // GNU coreutils timeout(1): `timeout [OPTION] DURATION COMMAND`.
+            "timeout" => {
+                let after = skip_options(&rest[1..], &["-s", "--signal", "-k", "--kill-after"]);
+                after.get(1..).unwrap_or_default()
+            }
+            // findutils xargs(1): the options that take a separate value.
+            "xargs" => skip_options(
+                &rest[1..],
+                &[
+                    "-I",
+                    "-L",
+                    "-n",
+                    "-P",
+                    "-s",
+                    "-d",
+                    "-E",
+                    "-a",
+                    "--max-args",
+                    "--max-procs",
+                    "--max-lines",
+                    "--delimiter",
+                    "--arg-file",
+                ],
+            ),
+            "find" => match rest.iter().position(|w| w == "-exec" || w == "-execdir") {
+                Some(at) => &rest[at + 1..],
+                None => break,
+            },
             _ => break,
+        };
+    }
+    rest
+}
+
+/// `words` after the leading options of a wrapper, and the values of
+/// those in `with_value` (given as the next word, not after `=` or
+/// joined, as `-I{}` is).
+fn skip_options<'w>(words: &'w [String], with_value: &[&str]) -> &'w [String] {
+    let mut rest = words;
+    while let Some(word) = rest.first() {
+        if !word.starts_with('-') || word == "-" {
+            break;
         }
+        if word == "--" {
+            return &rest[1..];
+        }
+        let takes_value = with_value.contains(&word.as_str());
+        rest = rest.get(1 + usize::from(takes_value)..).unwrap_or_default();
     }
     rest
 }

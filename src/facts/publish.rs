@@ -1184,6 +1184,51 @@ fn base_program_name(word: &str) -> &str {
     rest.rsplit('/').next().unwrap_or(rest)
 }
 
+/// `yarn workspace NAME CMD...` and `yarn workspaces foreach [OPTIONS]
+/// CMD...` run the Yarn command CMD (`npm publish` is `yarn npm publish`,
+/// `exec ...` a shell command) in workspace NAME, or in each workspace:
+/// the command as Yarn runs it, and the workspace it names (a package).
+/// Read in yarnpkg/berry `plugin-workspace-tools/sources/commands/`
+/// `workspace.ts` and `foreach.ts` [745da4b]; the `foreach` options that
+/// take a value are `-j`/`--jobs`, `--include`, `--exclude` and `--from`.
+fn yarn_in_workspace(words: &[String]) -> Option<(Vec<String>, Option<String>)> {
+    let words = super::expand::strip_prefixes(words);
+    let (yarn, rest) = words.split_first()?;
+    if program_name(yarn) != "yarn" {
+        return None;
+    }
+    let (command, name) = match rest {
+        [workspace, name, command @ ..] if workspace == "workspace" => {
+            (command, Some(name.clone()))
+        }
+        [workspaces, foreach, options @ ..]
+            if workspaces == "workspaces" && foreach == "foreach" =>
+        {
+            let mut command = options;
+            while let Some(word) = command.first() {
+                if !word.starts_with('-') {
+                    break;
+                }
+                let takes_value = matches!(
+                    word.as_str(),
+                    "-j" | "--jobs" | "--include" | "--exclude" | "--from"
+                );
+                command = command
+                    .get(1 + usize::from(takes_value)..)
+                    .unwrap_or_default();
+            }
+            (command, None)
+        }
+        _ => return None,
+    };
+    if command.is_empty() {
+        return None;
+    }
+    let mut rewritten = vec![yarn.clone()];
+    rewritten.extend(command.iter().cloned());
+    Some((rewritten, name))
+}
+
 /// Strip wrappers such as `python -m`, `pipx run`, `uvx`, `uv run`,
 /// `pdm run` so the uploader itself comes first.
 fn unwrap_command(words: &[String]) -> &[String] {
@@ -1194,7 +1239,14 @@ fn unwrap_command(words: &[String]) -> &[String] {
         let program = program_name(first);
         // `$(PYTHON) -m twine`: a variable standing for the interpreter.
         let variable = first.starts_with('$') && program.starts_with(['$', '(', '{']);
+        // `timeout 60s`, `xargs -I{}`, `find ... -exec`, `sudo`, `env`, ...
+        let unwrapped = super::expand::strip_prefixes(rest);
+        if unwrapped.len() < rest.len() {
+            rest = unwrapped;
+            continue;
+        }
         let skip = match (program, second) {
+            // `/usr/bin/env twine upload`: a wrapper named by its path.
             ("sudo" | "time" | "exec" | "command" | "nohup" | "env", _) => 1,
             (p, "-m") if p.starts_with("python") || p == "py" || variable => 2,
             ("pipx" | "pdm" | "poetry" | "hatch" | "rye" | "pixi" | "uv", "run") => 2,
@@ -1208,6 +1260,8 @@ fn unwrap_command(words: &[String]) -> &[String] {
             ("pnpm" | "yarn", _) if super::tasks::starts_release_tool(&rest[1..]) => 1,
             // `yarn dlx jsr publish`, `bunx jsr publish`, `bun x jsr publish`.
             ("yarn", "dlx") | ("bun", "x") => 2,
+            // `yarn exec npm publish`: a shell command Yarn runs.
+            ("yarn", "exec") => 2,
             ("bunx", _) => 1,
             // `uv run -m twine`: the runner's own `-m`.
             ("-m", _) => 1,
@@ -1346,7 +1400,8 @@ pub fn shell_sites(
     let inline_mint = mints_inline(&block.text);
     let mut sites = Vec::new();
     for command in commands {
-        let words = unwrap_command(&command.words);
+        let in_workspace = yarn_in_workspace(&command.words);
+        let words = unwrap_command(in_workspace.as_ref().map_or(&command.words, |w| &w.0));
         // `deno run -A jsr:@david/publish-on-tag [args]` runs `deno
         // publish [args]` on a tag (`registry::jsr::PUBLISH_ON_TAG`).
         let on_tag: Option<Vec<String>> = (words.first().map(String::as_str) == Some("deno")
@@ -1621,9 +1676,10 @@ pub fn shell_sites(
             npm,
             secret,
             folder: Some(block.cwd.clone()),
-            package: (table.uploader == Uploader::Cargo)
-                .then(|| crate::registry::crates_io::named_package(args))
-                .flatten(),
+            package: match table.uploader {
+                Uploader::Cargo => crate::registry::crates_io::named_package(args),
+                _ => in_workspace.as_ref().and_then(|w| w.1.clone()),
+            },
         });
     }
     sites

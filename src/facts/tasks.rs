@@ -353,6 +353,18 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     {
         return runner_invocation(name, args);
     }
+    // Yarn does the same (`yarn publish:all`: DataDog/datadog-ci's
+    // publish-release.yml), with its own commands
+    // (`registry::npm::YARN_COMMANDS`).
+    if name == "yarn"
+        && args.first().is_some_and(|w| {
+            !w.starts_with('-')
+                && !w.contains(['=', '$', '/'])
+                && !crate::registry::npm::is_yarn_command(w)
+        })
+    {
+        return runner_invocation(name, args);
+    }
     if program.contains('/')
         && !is_variable(program)
         && !program.starts_with('/')

@@ -677,6 +677,76 @@ pub const PNPM_COMMANDS: &[&str] = &[
     "xmas",
 ];
 
+/// Yarn's own commands, of Yarn 1 (classic.yarnpkg.com/en/docs/cli: the
+/// command list) and Yarn 2 to 4 (yarnpkg.com/cli: the command list;
+/// yarnpkg/berry `packages/plugin-*/sources/commands/`): a first word that
+/// is one of them is that command, any other runs the `package.json`
+/// script of that name (`yarn publish:all` as `yarn run publish:all`).
+/// Both releases' names are kept: a name taken for a command in either is
+/// never read as a script.
+pub const YARN_COMMANDS: &[&str] = &[
+    "access",
+    "add",
+    "audit",
+    "autoclean",
+    "bin",
+    "cache",
+    "check",
+    "config",
+    "constraints",
+    "create",
+    "dedupe",
+    "dlx",
+    "exec",
+    "explain",
+    "generate-lock-entry",
+    "global",
+    "help",
+    "import",
+    "info",
+    "init",
+    "install",
+    "licenses",
+    "link",
+    "list",
+    "login",
+    "logout",
+    "node",
+    "npm",
+    "outdated",
+    "owner",
+    "pack",
+    "patch",
+    "patch-commit",
+    "plugin",
+    "policies",
+    "publish",
+    "rebuild",
+    "remove",
+    "run",
+    "search",
+    "set",
+    "stage",
+    "tag",
+    "team",
+    "test",
+    "unlink",
+    "unplug",
+    "up",
+    "upgrade",
+    "upgrade-interactive",
+    "version",
+    "versions",
+    "why",
+    "workspace",
+    "workspaces",
+];
+
+/// Whether `word`, first after `yarn`, is one of Yarn's own commands.
+pub fn is_yarn_command(word: &str) -> bool {
+    YARN_COMMANDS.contains(&word)
+}
+
 /// Whether `word`, first after `pnpm`, is one of pnpm's own commands.
 pub fn is_pnpm_command(word: &str) -> bool {
     PNPM_COMMANDS.contains(&word)

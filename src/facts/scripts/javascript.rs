@@ -317,9 +317,18 @@ fn call(
     })?;
     at += len;
     at += skip_space(&inside[at..]);
-    // `'npm version ' + next`: text the script computes, to the argument's end.
+    // `'npm version ' + next`: text the script computes, to the argument's
+    // end. After a word (`'npm publish' + flags`: catamphetamine/
+    // libphonenumber-js's release script) it is taken as more words, the
+    // usual way flags are added.
     if !inside[at..].is_empty() && !inside[at..].starts_with(',') {
-        first = first.map(|text| text + PLACEHOLDER);
+        first = first.map(|text| {
+            if text.is_empty() || text.ends_with(char::is_whitespace) {
+                text + PLACEHOLDER
+            } else {
+                text + " " + PLACEHOLDER
+            }
+        });
         at += value_end(&inside[at..]);
     }
     let mut argument = first.clone().map(Argument::Shell);
