@@ -10,6 +10,7 @@ use crate::config::Platform;
 use crate::facts::{Facts, oidc_publish_jobs};
 use crate::online::pypi::{Identity, RecordStatus, RecordedPublisher};
 use crate::online::record::RecordFacts;
+use crate::registry::claims::AudienceMatch;
 use crate::registry::{MatchedWorkflow, Registry};
 use crate::repository::Repository;
 
@@ -267,21 +268,37 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
                 .unwrap_or_else(|| vec![named.clone()]),
             _ => vec![named.clone()],
         };
-        let indexes: Vec<Registry> = job_facts
+        let mut indexes: Vec<Registry> = job_facts
             .publish_sites
             .iter()
             .filter(|s| s.is_oidc())
             .filter_map(|s| s.index())
             .filter(|i| i.gitlab().is_some())
             .collect();
+        // No visible upload, but an ID token for a registry's audience and
+        // commands tplint cannot see into: probably a publish.
+        let unconfirmed = indexes.is_empty() && !job_facts.opaque.is_empty();
+        if unconfirmed {
+            indexes = Registry::ALL
+                .into_iter()
+                .filter(|index| {
+                    index.gitlab().is_some()
+                        && job.id_tokens.iter().any(|token| {
+                            token
+                                .aud
+                                .iter()
+                                .any(|aud| index.audience_match(&aud.value) == AudienceMatch::Exact)
+                        })
+                })
+                .collect();
+        }
         for (index, environment) in indexes
             .iter()
             .flat_map(|i| environments.iter().map(move |e| (*i, e.clone())))
         {
-            if let Some((_, existing)) = out
-                .iter_mut()
-                .find(|(i, s)| *i == index && s.environment == environment)
-            {
+            if let Some((_, existing)) = out.iter_mut().find(|(i, s)| {
+                *i == index && s.environment == environment && s.unconfirmed == unconfirmed
+            }) {
                 if !existing.jobs.contains(&label) {
                     existing.jobs.push(label.clone());
                 }
@@ -308,7 +325,7 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
                     environment: environment.clone(),
                     tag_pattern: None,
                     jobs: vec![label.clone()],
-                    unconfirmed: false,
+                    unconfirmed,
                     recorded: None,
                 },
             ));

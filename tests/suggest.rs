@@ -537,3 +537,16 @@ fn yarn_workspace_names_the_package_it_publishes() {
         "{text}"
     );
 }
+
+#[test]
+fn a_gitlab_job_with_a_registry_token_and_unseen_commands_is_an_unconfirmed_publisher() {
+    let repo = fixture_copy(&fixture("gitlab-unconfirmed-publish"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("for job .gitlab-ci.yml: release\n"), "{text}");
+    assert!(text.contains("# unconfirmed"), "{text}");
+    assert!(text.contains("registry = \"npm\""), "{text}");
+    // `lint` runs nothing unseen: not a publisher.
+    assert!(!text.contains(".gitlab-ci.yml: lint"), "{text}");
+}
