@@ -79,6 +79,9 @@ pub struct JobRef<'a> {
     /// The folder of the job's own `run:` steps that name none (GitHub's
     /// `defaults: run: working-directory:`, the job's over the workflow's).
     pub run_working_directory: Option<&'a crate::workflow::Spanned<String>>,
+    /// The job's `strategy:` (GitHub's), whose literal `matrix:` values a
+    /// `working-directory: ${{ matrix.NAME }}` is walked in, one by one.
+    pub strategy: Option<&'a crate::yaml::Node>,
     /// The job's `id-token` access; `None` where it cannot be known (an
     /// expression, a CI system whose jobs request tokens by other means).
     pub id_token: Option<crate::workflow::Access>,
@@ -116,6 +119,21 @@ pub struct EnvHit<'a> {
 
 /// `${{ inputs.NAME }}`, by the text before its name.
 const INPUT_REFERENCE: &[&str] = &["inputs."];
+
+/// `${{ matrix.NAME }}`, by the text before its name.
+const MATRIX_REFERENCE: &[&str] = &["matrix."];
+
+/// The name of the first `${{ matrix.NAME }}` in `text`.
+fn matrix_reference(text: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("${{").map(|i| from + i) {
+        if let Some((names, _)) = reference_at(&text[at..], MATRIX_REFERENCE) {
+            return Some(names[0].to_string());
+        }
+        from = at + 1;
+    }
+    None
+}
 
 /// `${{ steps.ID.outputs.NAME }}`, by the texts before its two names.
 const STEP_OUTPUT_REFERENCE: &[&str] = &["steps.", ".outputs."];
@@ -895,36 +913,94 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     .then_some(exec.job.run_working_directory)
                     .flatten()
             });
-            let mut cwd = working_directory
-                .and_then(|w| join("", &exec.resolve(&w.value)))
-                .unwrap_or_default();
-            let mut checkout = checkout_folder(exec.job.steps, exec.top);
-            if checkout.is_some()
-                && let Some(w) = working_directory
-            {
-                // `${{ github.workspace }}/<folder>` names the workspace.
-                let words = ["cd".to_string(), exec.resolve(&w.value).trim().to_string()];
-                match changed_folder(&words, Some("")) {
-                    Some(Some(dir)) => cwd = dir,
-                    _ => checkout = None,
+            let Some(w) = working_directory else {
+                self.run_step(exec, run, None);
+                return;
+            };
+            let folder = exec.resolve(&w.value);
+            match self.matrix_folders(exec, &folder) {
+                Some(folders) => {
+                    for folder in folders {
+                        self.run_step(exec, run, Some(&folder));
+                    }
+                }
+                None => self.run_step(exec, run, Some(&folder)),
+            }
+        }
+    }
+
+    /// The folders a `working-directory` naming `${{ matrix.NAME }}` of
+    /// the job's own steps takes, one per literal value of the matrix
+    /// (`workflow::matrix_values`; drizzle-team/drizzle-orm's
+    /// `working-directory: ${{ matrix.package }}`); `None` when it names
+    /// none, or one without literal values (the folder then stays one
+    /// tplint cannot tell).
+    fn matrix_folders(&self, exec: &Executed<'a, '_>, folder: &str) -> Option<Vec<String>> {
+        if exec.in_action() || !folder.contains("matrix.") {
+            return None;
+        }
+        let strategy = exec.job.strategy?;
+        let mut folders = vec![folder.to_string()];
+        // One variable at a time: each multiplies the folders.
+        while let Some(name) = matrix_reference(&folders[0]) {
+            let values = crate::workflow::matrix_values(strategy, &name)?;
+            let mut next = Vec::new();
+            for folder in &folders {
+                for value in &values {
+                    let replaced = replace_references(folder, MATRIX_REFERENCE, |names, whole| {
+                        if names[0] == name {
+                            value.clone()
+                        } else {
+                            whole.to_string()
+                        }
+                    });
+                    next.push(replaced.into_owned());
                 }
             }
-            let (cwd, saved) = self.enter_checkout(checkout, cwd);
-            let block = ShellBlock {
-                exec,
-                kind: BlockKind::Run,
-                file: exec.file,
-                source: exec.source,
-                within: run.span,
-                text: exec.resolve(&run.value),
-                via: exec.via(),
-                inherited: Vec::new(),
-                cwd,
-                gate: None,
-            };
-            self.shell(&block, 0);
-            (self.checkout, self.outside) = saved;
+            if next.len() > crate::workflow::MAX_MATRIX_VALUES {
+                return None;
+            }
+            folders = next;
         }
+        (folders[0] != folder).then_some(folders)
+    }
+
+    /// A `run:` step walked in `working_directory` (resolved), if any.
+    fn run_step(
+        &mut self,
+        exec: &Executed<'a, '_>,
+        run: &'a crate::workflow::Spanned<String>,
+        working_directory: Option<&str>,
+    ) {
+        let mut cwd = working_directory
+            .and_then(|w| join("", w))
+            .unwrap_or_default();
+        let mut checkout = checkout_folder(exec.job.steps, exec.top);
+        if checkout.is_some()
+            && let Some(w) = working_directory
+        {
+            // `${{ github.workspace }}/<folder>` names the workspace.
+            let words = ["cd".to_string(), w.trim().to_string()];
+            match changed_folder(&words, Some("")) {
+                Some(Some(dir)) => cwd = dir,
+                _ => checkout = None,
+            }
+        }
+        let (cwd, saved) = self.enter_checkout(checkout, cwd);
+        let block = ShellBlock {
+            exec,
+            kind: BlockKind::Run,
+            file: exec.file,
+            source: exec.source,
+            within: run.span,
+            text: exec.resolve(&run.value),
+            via: exec.via(),
+            inherited: Vec::new(),
+            cwd,
+            gate: None,
+        };
+        self.shell(&block, 0);
+        (self.checkout, self.outside) = saved;
     }
 
     /// The command lines an action of [`crate::registry::publishing::command_actions`]

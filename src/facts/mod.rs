@@ -432,6 +432,7 @@ fn walk_job(
                 .run_working_directory
                 .as_ref()
                 .or(workflow.run_working_directory.as_ref()),
+            strategy: job.strategy.as_ref(),
             id_token: permissions::id_token(permissions::GrantSource::of(workflow, job)),
             container: job.container,
             env_complete: !workflow.triggers.is_empty(),

@@ -222,6 +222,7 @@ fn walked_job<'a>(line: &ScriptLine, job: &GitlabJob, index: usize) -> JobRef<'a
         steps: &[],
         env: [&[], &[]],
         run_working_directory: None,
+        strategy: None,
         id_token: None,
         container: None,
         env_complete: false,
