@@ -1046,6 +1046,72 @@ impl<'a> Invocation<'a, '_> {
     }
 }
 
+/// The index of `target`, an expression choosing among names or
+/// addresses of one registry's indexes (PyPI's and TestPyPI's count as
+/// one), for an upload given a token whichever it chooses: orhun/git-cliff's
+/// `MATURIN_REPOSITORY: ${{ vars.USE_TESTPYPI == 'true' && 'testpypi' ||
+/// 'pypi' }}` with `MATURIN_PYPI_TOKEN` from one secret or the other
+/// (the values of `&&`/`||`, [`super::conditions::alternatives`]). The
+/// table's own registry when it is one of them, else the first. Any other
+/// target, any other upload, or an alternative that is not a literal
+/// (a context, a comparison), an empty one, or a token that may be empty:
+/// `target` unchanged.
+fn chosen_index(
+    table: &CommandUploader,
+    target: (Target, Option<Location>),
+    auth: &Auth,
+    secret: Option<&str>,
+) -> (Target, Option<Location>) {
+    use super::conditions::{Alternative, alternatives};
+    let (Target::Expression(text), at) = &target else {
+        return target;
+    };
+    if !matches!(auth, Auth::Password { .. }) {
+        return target;
+    }
+    if let Some(secret) = secret.filter(|s| crate::workflow::is_expression(s)) {
+        let token = |a: &Alternative| match a {
+            Alternative::Context(key) => key.starts_with("secrets."),
+            Alternative::Literal(value) => !value.trim().is_empty(),
+            Alternative::Other => false,
+        };
+        if !alternatives(secret).is_some_and(|given| given.iter().all(token)) {
+            return target;
+        }
+    }
+    let Some(names) = alternatives(text) else {
+        return target;
+    };
+    let mut chosen: Option<Registry> = None;
+    for name in &names {
+        let Alternative::Literal(name) = name else {
+            return target;
+        };
+        let name = name.trim();
+        if name.is_empty() || crate::workflow::is_expression(name) {
+            return target;
+        }
+        let Target::Registry(index) = named_target(table, name) else {
+            return target;
+        };
+        chosen = match chosen {
+            None => Some(index),
+            Some(first) if first == index || (first.is_pypi() && index.is_pypi()) => {
+                Some(if index == table.registry {
+                    index
+                } else {
+                    first
+                })
+            }
+            Some(_) => return target,
+        };
+    }
+    match chosen {
+        Some(index) => (Target::Registry(index), *at),
+        None => target,
+    }
+}
+
 fn named_target(table: &CommandUploader, name: &str) -> Target {
     if name.contains("://") || crate::workflow::is_expression(name) {
         return target_of_url(name);
@@ -1448,8 +1514,8 @@ pub fn shell_sites(
             mint,
             mints_inline: inline_mint,
         };
-        let mut target = invocation.target();
         let (mut auth, secret) = invocation.auth();
+        let mut target = chosen_index(table, invocation.target(), &auth, secret.as_deref());
         let mut npm = (table.registry == Registry::Npm).then(|| {
             let mut site = super::npm::site(
                 &invocation,
@@ -1647,7 +1713,8 @@ fn maturin_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSi
         mints_inline: false,
     };
     let target = invocation.target();
-    let (auth, _) = invocation.auth();
+    let (auth, secret) = invocation.auth();
+    let target = chosen_index(table, target, &auth, secret.as_deref());
     Some(site_at(
         exec,
         Uploader::MaturinAction,
@@ -1981,6 +2048,37 @@ mod tests {
             "      - uses: PyO3/maturin-action@v1\n        with:\n          command: build\n",
         );
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn index_chosen_by_an_expression_of_one_registry() {
+        // orhun/git-cliff's cd.yml: PyPI or TestPyPI, a token either way.
+        let step = |token: &str, repository: &str| {
+            format!(
+                "      - uses: PyO3/maturin-action@v1\n        env:\n          MATURIN_PYPI_TOKEN: {token}\n          MATURIN_REPOSITORY: {repository}\n        with:\n          command: upload\n"
+            )
+        };
+        let either = "${{ vars.T == 'true' && secrets.TEST || secrets.MAIN }}";
+        let index = "${{ vars.T == 'true' && 'testpypi' || 'pypi' }}";
+        let s = sites(&step(either, index));
+        assert_eq!(s[0].index(), Some(Registry::Pypi));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(&step(
+            "${{ secrets.MAIN }}",
+            "${{ inputs.test && 'testpypi' || 'pypi' }}",
+        ));
+        assert_eq!(s[0].index(), Some(Registry::Pypi));
+        // Another index among them, a name not written out, or a token
+        // that may be empty (then maturin exchanges the OIDC token).
+        for (token, repository) in [
+            (either, "${{ vars.T == 'true' && 'private' || 'pypi' }}"),
+            (either, "${{ vars.T == 'true' && vars.INDEX || 'pypi' }}"),
+            (either, "${{ vars.INDEX }}"),
+            ("${{ vars.T == 'true' && secrets.TEST || '' }}", index),
+        ] {
+            let s = sites(&step(token, repository));
+            assert!(matches!(s[0].target, Target::Expression(_)), "{repository}");
+        }
     }
 
     #[test]
