@@ -1297,6 +1297,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             } else {
                 Cow::Borrowed(parsed.as_slice())
             };
+        let commands = self.deno_aliases(block, depth, commands);
         self.visitor.shell(block, &commands);
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
@@ -1407,6 +1408,72 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
         }
+    }
+
+    /// `commands` with the module of each `deno run` that names, through
+    /// the import map of the Deno configuration of the block's folder, the
+    /// JSR package that publishes on a tag written as that package
+    /// (denoland/dnt: `deno run -A @david/publish-on-tag`, its `deno.jsonc`
+    /// mapping `@david/publish-on-tag` to
+    /// `jsr:@david/publish-on-tag@^0.2.0`), so it is read as the upload
+    /// the package runs.
+    fn deno_aliases<'c>(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        depth: usize,
+        mut commands: Cow<'c, [Command]>,
+    ) -> Cow<'c, [Command]> {
+        if !block.text.contains("deno") {
+            return commands;
+        }
+        // A folder outside the repository, or one tplint cannot tell.
+        if depth == 0 && (self.unknown_start || self.outside.is_some()) {
+            return commands;
+        }
+        for index in 0..commands.len() {
+            let words = &commands[index].words;
+            let Some(at) = deno_run_module(words) else {
+                continue;
+            };
+            let Some(target) = self.deno_import(&block.cwd, &words[at]) else {
+                continue;
+            };
+            if tasks::is_publish_on_tag(&target) {
+                commands.to_mut()[index].words[at] = target;
+            }
+        }
+        commands
+    }
+
+    /// What bare specifier `specifier` names through the import map of
+    /// the Deno configuration file Deno takes in `cwd`: `deno.json` or
+    /// `deno.jsonc` there, else in the nearest folder above it with one
+    /// (https://docs.deno.com/runtime/fundamentals/configuration/). Files
+    /// not read yet are asked for, and the specifier stays as written
+    /// until they are.
+    fn deno_import(&mut self, cwd: &str, specifier: &str) -> Option<String> {
+        let mut folder = Some(cwd);
+        while let Some(dir) = folder {
+            for name in ["deno.json", "deno.jsonc"] {
+                let path = join(dir, name)?;
+                match self.repo.locals.text(&path) {
+                    None => {
+                        if self.repo.locals.can_read() {
+                            self.needs.insert(Need::Text(path));
+                        }
+                        return None;
+                    }
+                    Some(local) => {
+                        if let Some(file) = local.file {
+                            let text = &self.repo.sources.get(file).text;
+                            return crate::manifest::deno_import(text, specifier);
+                        }
+                    }
+                }
+            }
+            folder = (!dir.is_empty()).then(|| dir.rsplit_once('/').map_or("", |(up, _)| up));
+        }
+        None
     }
 
     /// Follow a command into the file it runs, if it runs one.
@@ -3114,6 +3181,35 @@ fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>>
 
 /// Drop words that only change how a command runs (`sudo`, `time`, `exec`,
 /// `env`, `nohup`, `command`) so the program comes first.
+/// The position in `words` of the module a `deno run` runs when it is a
+/// bare specifier (`@david/publish-on-tag`, not a path, URL or `jsr:`
+/// name), which Deno resolves through the import map; `None` for other
+/// commands, and when `--import-map` or `--config` names another file.
+fn deno_run_module(words: &[String]) -> Option<usize> {
+    let start = words.len() - strip_prefixes(words).len();
+    let program = words.get(start)?;
+    if program.rsplit('/').next() != Some("deno") || words.get(start + 1)? != "run" {
+        return None;
+    }
+    let mut at = start + 2;
+    while let Some(word) = words.get(at) {
+        if !word.starts_with('-') {
+            break;
+        }
+        if ["--import-map", "--config", "-c"]
+            .iter()
+            .any(|flag| word == flag || word.starts_with(&format!("{flag}=")))
+        {
+            return None;
+        }
+        at += 1;
+    }
+    let module = words.get(at)?;
+    let bare =
+        !module.starts_with(['.', '/', '$', '~']) && !module.contains(':') && !module.is_empty();
+    bare.then_some(at)
+}
+
 pub fn strip_prefixes(words: &[String]) -> &[String] {
     let mut rest = words;
     while let Some(first) = rest.first() {
