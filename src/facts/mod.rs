@@ -107,13 +107,16 @@ impl BuildFact {
     /// The builds that run inside the command substitutions of `block`
     /// (`VERSION=$(pip install . && ...)`), in a job that may mint an
     /// OIDC token (elsewhere no build is next to one).
-    pub fn in_substitutions(block: &expand::ShellBlock<'_, '_, '_>) -> Vec<Self> {
+    pub fn in_substitutions(
+        block: &expand::ShellBlock<'_, '_, '_>,
+        commands: &[shell::Command],
+    ) -> Vec<Self> {
         if !(block.text.contains("$(") || block.text.contains('`'))
             || !expand::job_may_mint(block.exec.job)
         {
             return Vec::new();
         }
-        shell::substituted(&block.text)
+        shell::substituted(&block.text, commands)
             .iter()
             .filter_map(|command| Self::of(block, command))
             .collect()
@@ -187,7 +190,9 @@ impl<'a> expand::Visit<'a> for JobVisitor {
         for command in commands {
             self.facts.builds.extend(BuildFact::of(block, command));
         }
-        self.facts.builds.extend(BuildFact::in_substitutions(block));
+        self.facts
+            .builds
+            .extend(BuildFact::in_substitutions(block, commands));
     }
 
     fn opaque(&mut self, opaque: Opaque) {

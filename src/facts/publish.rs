@@ -937,8 +937,18 @@ impl<'a> Invocation<'a, '_> {
                 if !name.is_empty()
                     && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
             {
-                self.env(name)
-                    .map_or(value.clone(), |hit| hit.value.into_owned())
+                // A variable the script set before the command, exported
+                // or not, is what the shell puts in its words.
+                let in_script = match (env_context, self.shell) {
+                    (None, Some((_, command))) => command.shell_variable(name),
+                    _ => None,
+                };
+                match in_script {
+                    Some(set) => set.to_string(),
+                    None => self
+                        .env(name)
+                        .map_or(value.clone(), |hit| hit.value.into_owned()),
+                }
             }
             _ => value,
         }
@@ -1388,6 +1398,24 @@ pub fn shell_sites(
     if !mentions_upload_word(&block.text) {
         return Vec::new();
     }
+    // The commands of command substitutions run too (pnpm/pnpm's
+    // npm-staged-publication.sh: `stage_output=$(pnpm stage publish ...)`),
+    // in the text's order with the others.
+    let merged: Vec<Command>;
+    let commands = if block.text.contains("$(") || block.text.contains('`') {
+        let inner = shell::substituted(&block.text, commands);
+        if inner.is_empty() {
+            commands
+        } else {
+            let mut all = commands.to_vec();
+            all.extend(inner);
+            all.sort_by_key(|c| c.offset);
+            merged = all;
+            &merged
+        }
+    } else {
+        commands
+    };
     let exec = block.exec;
     let inline_mint = mints_inline(&block.text);
     let mut sites = Vec::new();

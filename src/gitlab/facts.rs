@@ -183,7 +183,9 @@ impl<'a> Visit<'a> for Visitor {
                 });
             }
         }
-        self.facts.builds.extend(BuildFact::in_substitutions(block));
+        self.facts
+            .builds
+            .extend(BuildFact::in_substitutions(block, commands));
     }
 
     fn opaque(&mut self, opaque: Opaque) {
