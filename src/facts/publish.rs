@@ -79,12 +79,20 @@ pub struct PublishSite {
     /// whose manifest names the package it publishes; `None` where not
     /// known.
     pub folder: Option<String>,
+    /// The command as written, where its program has another name than
+    /// the uploader's (`pn publish`, pnpm's short name).
+    pub written: Option<String>,
     /// The package the command names, where it names one (`cargo publish
     /// -p NAME`): it publishes that package, whatever its folder.
     pub package: Option<String>,
 }
 
 impl PublishSite {
+    /// The uploader's name for messages, as the command writes it.
+    pub fn name(&self) -> &str {
+        self.written.as_deref().unwrap_or(self.uploader.name())
+    }
+
     /// Where the upload is.
     pub fn location(&self) -> Location {
         Location::new(self.file, self.span)
@@ -715,6 +723,7 @@ pub(super) fn site_at(
         npm: None,
         secret: None,
         folder: None,
+        written: None,
         package: None,
     }
 }
@@ -1695,6 +1704,16 @@ pub fn shell_sites(
             npm,
             secret,
             folder: Some(block.cwd.clone()),
+            written: {
+                // `pn publish`: named as written (pnpm's short name).
+                let spelled = base_program_name(&words[0]);
+                let name = uploader.name();
+                (spelled != program_name(&words[0]))
+                    .then(|| name.strip_prefix(program))
+                    .flatten()
+                    .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                    .map(|rest| format!("{spelled}{rest}"))
+            },
             package: (table.uploader == Uploader::Cargo)
                 .then(|| crate::registry::crates_io::named_package(args))
                 .flatten(),

@@ -820,12 +820,12 @@ fn workflow_publishes_nothing(
     {
         format!(
             "`{name}` uploads with {} and an API token instead; remove the token and give the job `id-token: write` (see TP301/TP303)",
-            site.uploader.name()
+            site.name()
         )
     } else if let Some(site) = sites.first() {
         format!(
             "`{}` does not publish by trusted publishing here; use {}",
-            site.uploader.name(),
+            site.name(),
             index.info().publish_hint
         )
     } else {
@@ -1283,7 +1283,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             at,
                             format!(
                                 "`{}` uploads to {}, but {} is registered on {}",
-                                site.uploader.name(),
+                                site.name(),
                                 other.display_name(),
                                 match ci {
                                     Ci::GithubActions => format!("the publisher for `{file}`"),

@@ -522,13 +522,13 @@ pub(super) fn pipeline_publishes_nothing(
     {
         format!(
             "the pipeline uploads with {} and a password or API token instead; remove it and give the job an ID token for {} (see TP301/TP303)",
-            site.uploader.name(),
+            site.name(),
             index.display_name()
         )
     } else if let Some(site) = sites.first() {
         format!(
             "`{}` does not publish by trusted publishing here; use {}",
-            site.uploader.name(),
+            site.name(),
             publish_hint(index)
         )
     } else {
