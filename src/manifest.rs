@@ -1,8 +1,9 @@
 //! The package manifests at a repository's root: what each registry would
 //! call the package (`package.json`, `Cargo.toml` and its workspace
 //! members, `*.gemspec`, `*.csproj`, `pubspec.yaml`, `jsr.json` or
-//! `deno.json`), and the `package.json` fields that
-//! decide how npm publishes it. Every read is bounded; a manifest that
+//! `deno.json`), the `package.json` fields that
+//! decide how npm publishes it, and what a Deno configuration's import
+//! map names (`deno_import`). Every read is bounded; a manifest that
 //! cannot be read or parsed is simply absent.
 
 use std::path::Path;
@@ -713,6 +714,99 @@ fn jsr_name(text: &str) -> Option<String> {
     captures.get(1).map(|m| m.as_str().to_string())
 }
 
+/// What bare specifier `specifier` (`@david/publish-on-tag`) names through
+/// the `imports` of a Deno configuration file (`deno.json`, or
+/// `deno.jsonc` with comments and trailing commas): its own entry, else
+/// the longest entry ending in `/` it starts with, with the rest appended
+/// (https://docs.deno.com/runtime/fundamentals/modules/, "Import maps";
+/// the WICG import maps specification). `None` when the file does not
+/// parse, has no such entry, or names an `importMap` file instead, which
+/// tplint does not read.
+pub fn deno_import(text: &str, specifier: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(&jsonc_to_json(text)).ok()?;
+    if json.get("importMap").is_some() {
+        return None;
+    }
+    let imports = json.get("imports")?.as_object()?;
+    if let Some(target) = imports.get(specifier) {
+        return target.as_str().map(str::to_string);
+    }
+    let (prefix, target) = imports
+        .iter()
+        .filter(|(key, _)| key.ends_with('/') && specifier.starts_with(key.as_str()))
+        .max_by_key(|(key, _)| key.len())?;
+    Some(format!(
+        "{}{}",
+        target.as_str()?,
+        &specifier[prefix.len()..]
+    ))
+}
+
+/// JSON with comments (`//`, `/* */`) and trailing commas, as Deno reads
+/// `deno.jsonc`, turned into JSON: comments become blanks and a comma
+/// before `}` or `]` is dropped; strings are kept as written.
+fn jsonc_to_json(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    // Where in `out` the last comma outside strings went, while only
+    // blanks and comments follow it.
+    let mut comma: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+                out.push_str(text.get(start..i).unwrap_or_default());
+                comma = None;
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text
+                    .get(i + 2..)
+                    .and_then(|rest| rest.find("*/"))
+                    .map_or(bytes.len(), |end| i + 2 + end + 2);
+                out.push(' ');
+                continue;
+            }
+            b',' => {
+                comma = Some(out.len());
+                out.push(',');
+            }
+            b'}' | b']' => {
+                if let Some(at) = comma.take() {
+                    out.replace_range(at..=at, " ");
+                }
+                out.push(char::from(bytes[i]));
+            }
+            c if c.is_ascii_whitespace() => out.push(char::from(c)),
+            _ => {
+                comma = None;
+                // Copy the whole character (the text is UTF-8; `i` is
+                // always at a character's start).
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                out.push(c);
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// `spec.name = "..."` (any receiver) in a gemspec.
 fn gemspec_name(text: &str) -> Option<String> {
     static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
@@ -742,6 +836,32 @@ mod tests {
     /// The default package, from names already known (nothing is read).
     fn package_of(manifests: &Manifests, registry: Registry) -> Option<&str> {
         manifests.default_package(registry, Path::new("/nonexistent"), &Overlay::default())
+    }
+
+    #[test]
+    fn deno_imports_with_comments_and_trailing_commas() {
+        let text = r#"{
+  // denoland/dnt's deno.jsonc
+  "name": "@deno/dnt", /* a comment, "with quotes" */
+  "imports": {
+    "@david/publish-on-tag": "jsr:@david/publish-on-tag@^0.2.0",
+    "@std/": "jsr:@std/",
+    "url": "https://example.com/a//b", // not a comment inside a string
+  },
+}"#;
+        assert_eq!(
+            deno_import(text, "@david/publish-on-tag").as_deref(),
+            Some("jsr:@david/publish-on-tag@^0.2.0")
+        );
+        assert_eq!(deno_import(text, "@std/fs").as_deref(), Some("jsr:@std/fs"));
+        assert_eq!(
+            deno_import(text, "url").as_deref(),
+            Some("https://example.com/a//b")
+        );
+        assert_eq!(deno_import(text, "@david/other"), None);
+        let elsewhere = r#"{"importMap": "./import_map.json", "imports": {"a": "jsr:@b/c"}}"#;
+        assert_eq!(deno_import(elsewhere, "a"), None);
+        assert_eq!(deno_import("{ not json", "a"), None);
     }
 
     #[test]

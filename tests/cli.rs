@@ -472,3 +472,22 @@ fn pub_dev_publisher_flags() {
         .code(2)
         .stderr(predicates::str::contains("--tag-pattern"));
 }
+
+#[test]
+fn messages_name_the_command_as_written() {
+    // `pn publish` (pnpm 11's short name) is named so, not `pnpm publish`.
+    let repo = fixture_copy(&fixture("pnpm-pn-short-name"));
+    let json = check_json(repo.path(), &[]);
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| matches!(d["code"].as_str(), Some("TP303" | "TP307")))
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages.iter().all(|m| m.starts_with("`pn publish` ")),
+        "{messages:?}"
+    );
+}

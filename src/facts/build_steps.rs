@@ -115,7 +115,8 @@ pub fn classify(step: &Step) -> Option<BuildKind> {
     }
     let run = step.run.as_ref()?;
     let mut commands = shell::commands(&run.value);
-    commands.extend(shell::substituted(&run.value));
+    let inner = shell::substituted(&run.value, &commands);
+    commands.extend(inner);
     classify_commands(&commands)
 }
 

@@ -1448,6 +1448,76 @@ fn from_json(text: &str, raw: &str) -> Value {
     }
 }
 
+/// One value an expression of `&&` and `||` may give (see [`alternatives`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Alternative {
+    /// A string literal (`'testpypi'`), as written.
+    Literal(String),
+    /// A context (`secrets.PYPI_API_TOKEN`), its key lowercased.
+    Context(String),
+    /// Anything else: a comparison, a call, a number.
+    Other,
+}
+
+/// One possible result of a sub-expression, and whether it is truthy
+/// (`None`: it may be either).
+type Outcome = (Alternative, Option<bool>);
+
+/// The values `text`, one `${{ ... }}` expression, may give when it is
+/// made of `&&` and `||` (`cond && 'testpypi' || 'pypi'`, git-cliff's
+/// `MATURIN_REPOSITORY`): GitHub's `a && b` gives `a` when it is falsy,
+/// else `b`, and `a || b` gives `a` when it is truthy, else `b`
+/// ("Expressions", operators). A literal's truth is known; any other
+/// operand may be either. `None` for text that is not one expression.
+pub fn alternatives(text: &str) -> Option<Vec<Alternative>> {
+    if text.len() > MAX_CONDITION_BYTES || !text.trim().starts_with("${{") {
+        return None;
+    }
+    let expr = Expr::parse(expression_text(text)?).ok()?;
+    let mut out: Vec<Alternative> = Vec::new();
+    for (alternative, _) in outcomes(&expr, 0)? {
+        if !out.contains(&alternative) {
+            out.push(alternative);
+        }
+    }
+    Some(out)
+}
+
+fn outcomes(expr: &SpannedExpr<'_>, depth: usize) -> Option<Vec<Outcome>> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    Some(match &expr.inner {
+        Expr::BinExpr(bin) if matches!(bin.op, BinOp::And | BinOp::Or) => {
+            // `&&` goes on when the left is truthy, `||` when it is falsy.
+            let goes_on = bin.op == BinOp::And;
+            let left = outcomes(&bin.lhs, depth + 1)?;
+            let mut out: Vec<Outcome> = Vec::new();
+            let mut continues = false;
+            for (alternative, truth) in left {
+                if truth != Some(goes_on) {
+                    out.push((alternative, Some(!goes_on)));
+                }
+                continues |= truth != Some(!goes_on);
+            }
+            if continues {
+                out.extend(outcomes(&bin.rhs, depth + 1)?);
+            }
+            out
+        }
+        Expr::Literal(Literal::String(s)) => {
+            vec![(Alternative::Literal(s.to_string()), Some(!s.is_empty()))]
+        }
+        Expr::Literal(Literal::Boolean(b)) => vec![(Alternative::Other, Some(*b))],
+        Expr::Literal(Literal::Null) => vec![(Alternative::Other, Some(false))],
+        Expr::Context(ctx) => match context_key(ctx) {
+            Some(key) => vec![(Alternative::Context(key), None)],
+            None => vec![(Alternative::Other, None)],
+        },
+        _ => vec![(Alternative::Other, None)],
+    })
+}
+
 /// Evaluate a condition as a step's `if:` is read: `success()` holds (the
 /// steps before it are assumed to succeed).
 pub fn evaluate(condition: &str, event: &Event) -> Verdict {
@@ -2036,6 +2106,36 @@ fn mark_other(expr: &SpannedExpr<'_>, uses: &mut HashMap<String, Uses>, depth: u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alternatives_of_and_or_expressions() {
+        use super::Alternative::{Context, Literal, Other};
+        let lit = |s: &str| Literal(s.to_string());
+        assert_eq!(
+            alternatives("${{ vars.T == 'true' && 'testpypi' || 'pypi' }}"),
+            Some(vec![lit("testpypi"), lit("pypi")])
+        );
+        assert_eq!(
+            alternatives("${{ inputs.a && secrets.A || secrets.B }}"),
+            Some(vec![
+                Context("secrets.a".into()),
+                Context("secrets.b".into())
+            ])
+        );
+        // A falsy literal goes on to the right of `||`, and `''` is a value.
+        assert_eq!(alternatives("${{ '' || 'pypi' }}"), Some(vec![lit("pypi")]));
+        assert_eq!(
+            alternatives("${{ x == 'y' && '' || 'pypi' }}"),
+            Some(vec![lit("pypi")])
+        );
+        assert_eq!(
+            alternatives("${{ x == 'y' && 'a' }}"),
+            Some(vec![Other, lit("a")])
+        );
+        assert_eq!(alternatives("${{ x == 'y' }}"), Some(vec![Other]));
+        assert_eq!(alternatives("pypi"), None);
+        assert_eq!(alternatives("a-${{ x }}"), None);
+    }
 
     fn workflow(src: &str) -> Workflow {
         let doc = crate::yaml::parse(src).unwrap();

@@ -79,6 +79,9 @@ pub struct JobRef<'a> {
     /// The folder of the job's own `run:` steps that name none (GitHub's
     /// `defaults: run: working-directory:`, the job's over the workflow's).
     pub run_working_directory: Option<&'a crate::workflow::Spanned<String>>,
+    /// The job's `strategy:` (GitHub's), whose literal `matrix:` values a
+    /// `working-directory: ${{ matrix.NAME }}` is walked in, one by one.
+    pub strategy: Option<&'a crate::yaml::Node>,
     /// The job's `id-token` access; `None` where it cannot be known (an
     /// expression, a CI system whose jobs request tokens by other means).
     pub id_token: Option<crate::workflow::Access>,
@@ -116,6 +119,21 @@ pub struct EnvHit<'a> {
 
 /// `${{ inputs.NAME }}`, by the text before its name.
 const INPUT_REFERENCE: &[&str] = &["inputs."];
+
+/// `${{ matrix.NAME }}`, by the text before its name.
+const MATRIX_REFERENCE: &[&str] = &["matrix."];
+
+/// The name of the first `${{ matrix.NAME }}` in `text`.
+fn matrix_reference(text: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("${{").map(|i| from + i) {
+        if let Some((names, _)) = reference_at(&text[at..], MATRIX_REFERENCE) {
+            return Some(names[0].to_string());
+        }
+        from = at + 1;
+    }
+    None
+}
 
 /// `${{ steps.ID.outputs.NAME }}`, by the texts before its two names.
 const STEP_OUTPUT_REFERENCE: &[&str] = &["steps.", ".outputs."];
@@ -895,36 +913,94 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     .then_some(exec.job.run_working_directory)
                     .flatten()
             });
-            let mut cwd = working_directory
-                .and_then(|w| join("", &exec.resolve(&w.value)))
-                .unwrap_or_default();
-            let mut checkout = checkout_folder(exec.job.steps, exec.top);
-            if checkout.is_some()
-                && let Some(w) = working_directory
-            {
-                // `${{ github.workspace }}/<folder>` names the workspace.
-                let words = ["cd".to_string(), exec.resolve(&w.value).trim().to_string()];
-                match changed_folder(&words, Some("")) {
-                    Some(Some(dir)) => cwd = dir,
-                    _ => checkout = None,
+            let Some(w) = working_directory else {
+                self.run_step(exec, run, None);
+                return;
+            };
+            let folder = exec.resolve(&w.value);
+            match self.matrix_folders(exec, &folder) {
+                Some(folders) => {
+                    for folder in folders {
+                        self.run_step(exec, run, Some(&folder));
+                    }
+                }
+                None => self.run_step(exec, run, Some(&folder)),
+            }
+        }
+    }
+
+    /// The folders a `working-directory` naming `${{ matrix.NAME }}` of
+    /// the job's own steps takes, one per literal value of the matrix
+    /// (`workflow::matrix_values`; drizzle-team/drizzle-orm's
+    /// `working-directory: ${{ matrix.package }}`); `None` when it names
+    /// none, or one without literal values (the folder then stays one
+    /// tplint cannot tell).
+    fn matrix_folders(&self, exec: &Executed<'a, '_>, folder: &str) -> Option<Vec<String>> {
+        if exec.in_action() || !folder.contains("matrix.") {
+            return None;
+        }
+        let strategy = exec.job.strategy?;
+        let mut folders = vec![folder.to_string()];
+        // One variable at a time: each multiplies the folders.
+        while let Some(name) = matrix_reference(&folders[0]) {
+            let values = crate::workflow::matrix_values(strategy, &name)?;
+            let mut next = Vec::new();
+            for folder in &folders {
+                for value in &values {
+                    let replaced = replace_references(folder, MATRIX_REFERENCE, |names, whole| {
+                        if names[0] == name {
+                            value.clone()
+                        } else {
+                            whole.to_string()
+                        }
+                    });
+                    next.push(replaced.into_owned());
                 }
             }
-            let (cwd, saved) = self.enter_checkout(checkout, cwd);
-            let block = ShellBlock {
-                exec,
-                kind: BlockKind::Run,
-                file: exec.file,
-                source: exec.source,
-                within: run.span,
-                text: exec.resolve(&run.value),
-                via: exec.via(),
-                inherited: Vec::new(),
-                cwd,
-                gate: None,
-            };
-            self.shell(&block, 0);
-            (self.checkout, self.outside) = saved;
+            if next.len() > crate::workflow::MAX_MATRIX_VALUES {
+                return None;
+            }
+            folders = next;
         }
+        (folders[0] != folder).then_some(folders)
+    }
+
+    /// A `run:` step walked in `working_directory` (resolved), if any.
+    fn run_step(
+        &mut self,
+        exec: &Executed<'a, '_>,
+        run: &'a crate::workflow::Spanned<String>,
+        working_directory: Option<&str>,
+    ) {
+        let mut cwd = working_directory
+            .and_then(|w| join("", w))
+            .unwrap_or_default();
+        let mut checkout = checkout_folder(exec.job.steps, exec.top);
+        if checkout.is_some()
+            && let Some(w) = working_directory
+        {
+            // `${{ github.workspace }}/<folder>` names the workspace.
+            let words = ["cd".to_string(), w.trim().to_string()];
+            match changed_folder(&words, Some("")) {
+                Some(Some(dir)) => cwd = dir,
+                _ => checkout = None,
+            }
+        }
+        let (cwd, saved) = self.enter_checkout(checkout, cwd);
+        let block = ShellBlock {
+            exec,
+            kind: BlockKind::Run,
+            file: exec.file,
+            source: exec.source,
+            within: run.span,
+            text: exec.resolve(&run.value),
+            via: exec.via(),
+            inherited: Vec::new(),
+            cwd,
+            gate: None,
+        };
+        self.shell(&block, 0);
+        (self.checkout, self.outside) = saved;
     }
 
     /// The command lines an action of [`crate::registry::publishing::command_actions`]
@@ -1221,6 +1297,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             } else {
                 Cow::Borrowed(parsed.as_slice())
             };
+        let commands = self.deno_aliases(block, depth, commands);
         self.visitor.shell(block, &commands);
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
@@ -1331,6 +1408,72 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 }
             }
         }
+    }
+
+    /// `commands` with the module of each `deno run` that names, through
+    /// the import map of the Deno configuration of the block's folder, the
+    /// JSR package that publishes on a tag written as that package
+    /// (denoland/dnt: `deno run -A @david/publish-on-tag`, its `deno.jsonc`
+    /// mapping `@david/publish-on-tag` to
+    /// `jsr:@david/publish-on-tag@^0.2.0`), so it is read as the upload
+    /// the package runs.
+    fn deno_aliases<'c>(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        depth: usize,
+        mut commands: Cow<'c, [Command]>,
+    ) -> Cow<'c, [Command]> {
+        if !block.text.contains("deno") {
+            return commands;
+        }
+        // A folder outside the repository, or one tplint cannot tell.
+        if depth == 0 && (self.unknown_start || self.outside.is_some()) {
+            return commands;
+        }
+        for index in 0..commands.len() {
+            let words = &commands[index].words;
+            let Some(at) = deno_run_module(words) else {
+                continue;
+            };
+            let Some(target) = self.deno_import(&block.cwd, &words[at]) else {
+                continue;
+            };
+            if tasks::is_publish_on_tag(&target) {
+                commands.to_mut()[index].words[at] = target;
+            }
+        }
+        commands
+    }
+
+    /// What bare specifier `specifier` names through the import map of
+    /// the Deno configuration file Deno takes in `cwd`: `deno.json` or
+    /// `deno.jsonc` there, else in the nearest folder above it with one
+    /// (https://docs.deno.com/runtime/fundamentals/configuration/). Files
+    /// not read yet are asked for, and the specifier stays as written
+    /// until they are.
+    fn deno_import(&mut self, cwd: &str, specifier: &str) -> Option<String> {
+        let mut folder = Some(cwd);
+        while let Some(dir) = folder {
+            for name in ["deno.json", "deno.jsonc"] {
+                let path = join(dir, name)?;
+                match self.repo.locals.text(&path) {
+                    None => {
+                        if self.repo.locals.can_read() {
+                            self.needs.insert(Need::Text(path));
+                        }
+                        return None;
+                    }
+                    Some(local) => {
+                        if let Some(file) = local.file {
+                            let text = &self.repo.sources.get(file).text;
+                            return crate::manifest::deno_import(text, specifier);
+                        }
+                    }
+                }
+            }
+            folder = (!dir.is_empty()).then(|| dir.rsplit_once('/').map_or("", |(up, _)| up));
+        }
+        None
     }
 
     /// Follow a command into the file it runs, if it runs one.
@@ -3064,6 +3207,35 @@ fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>>
         return Some(None);
     }
     Some(cwd.and_then(|here| join(here, target)))
+}
+
+/// The position in `words` of the module a `deno run` runs when it is a
+/// bare specifier (`@david/publish-on-tag`, not a path, URL or `jsr:`
+/// name), which Deno resolves through the import map; `None` for other
+/// commands, and when `--import-map` or `--config` names another file.
+fn deno_run_module(words: &[String]) -> Option<usize> {
+    let start = words.len() - strip_prefixes(words).len();
+    let program = words.get(start)?;
+    if program.rsplit('/').next() != Some("deno") || words.get(start + 1)? != "run" {
+        return None;
+    }
+    let mut at = start + 2;
+    while let Some(word) = words.get(at) {
+        if !word.starts_with('-') {
+            break;
+        }
+        if ["--import-map", "--config", "-c"]
+            .iter()
+            .any(|flag| word == flag || word.starts_with(&format!("{flag}=")))
+        {
+            return None;
+        }
+        at += 1;
+    }
+    let module = words.get(at)?;
+    let bare =
+        !module.starts_with(['.', '/', '$', '~']) && !module.contains(':') && !module.is_empty();
+    bare.then_some(at)
 }
 
 /// Drop words that only change how or when a command runs so the program

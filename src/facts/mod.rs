@@ -108,13 +108,16 @@ impl BuildFact {
     /// The builds that run inside the command substitutions of `block`
     /// (`VERSION=$(pip install . && ...)`), in a job that may mint an
     /// OIDC token (elsewhere no build is next to one).
-    pub fn in_substitutions(block: &expand::ShellBlock<'_, '_, '_>) -> Vec<Self> {
+    pub fn in_substitutions(
+        block: &expand::ShellBlock<'_, '_, '_>,
+        commands: &[shell::Command],
+    ) -> Vec<Self> {
         if !(block.text.contains("$(") || block.text.contains('`'))
             || !expand::job_may_mint(block.exec.job)
         {
             return Vec::new();
         }
-        shell::substituted(&block.text)
+        shell::substituted(&block.text, commands)
             .iter()
             .filter_map(|command| Self::of(block, command))
             .collect()
@@ -188,7 +191,9 @@ impl<'a> expand::Visit<'a> for JobVisitor {
         for command in commands {
             self.facts.builds.extend(BuildFact::of(block, command));
         }
-        self.facts.builds.extend(BuildFact::in_substitutions(block));
+        self.facts
+            .builds
+            .extend(BuildFact::in_substitutions(block, commands));
     }
 
     fn opaque(&mut self, opaque: Opaque) {
@@ -433,6 +438,7 @@ fn walk_job(
                 .run_working_directory
                 .as_ref()
                 .or(workflow.run_working_directory.as_ref()),
+            strategy: job.strategy.as_ref(),
             id_token: permissions::id_token(permissions::GrantSource::of(workflow, job)),
             container: job.container,
             env_complete: !workflow.triggers.is_empty(),

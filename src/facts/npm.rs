@@ -536,6 +536,7 @@ impl NpmJob {
         }
         if self.npmrc_token.is_none()
             && let Some(needle) = npmrc_token_needle(text)
+            && !deletes_token_on_exit(text)
         {
             self.npmrc_token = Some(Location::new(block.file, block.locate(needle)));
         }
@@ -546,6 +547,22 @@ impl NpmJob {
             self.yarn_token = Some(Location::new(block.file, block.locate("npmAuthToken")));
         }
     }
+}
+
+/// Whether the text deletes the registry token it writes when its shell
+/// exits (`trap 'pn config delete "//registry.npmjs.org/:_authToken"'
+/// EXIT`, pnpm/pnpm's release.yml: "The token is removed from pnpm's
+/// config at the end of the step so it can't leak into the
+/// trusted-publishing step that follows"): the job's later steps do not
+/// have it.
+fn deletes_token_on_exit(text: &str) -> bool {
+    text.contains("trap")
+        && text.lines().map(str::trim).any(|line| {
+            line.starts_with("trap ")
+                && line.contains("config delete")
+                && line.contains(":_authToken")
+                && line.split_whitespace().any(|w| w == "EXIT" || w == "0")
+        })
 }
 
 /// The Node.js release of an official `node:` image (`node:22-alpine`).

@@ -79,12 +79,20 @@ pub struct PublishSite {
     /// whose manifest names the package it publishes; `None` where not
     /// known.
     pub folder: Option<String>,
+    /// The command as written, where its program has another name than
+    /// the uploader's (`pn publish`, pnpm's short name).
+    pub written: Option<String>,
     /// The package the command names, where it names one (`cargo publish
     /// -p NAME`): it publishes that package, whatever its folder.
     pub package: Option<String>,
 }
 
 impl PublishSite {
+    /// The uploader's name for messages, as the command writes it.
+    pub fn name(&self) -> &str {
+        self.written.as_deref().unwrap_or(self.uploader.name())
+    }
+
     /// Where the upload is.
     pub fn location(&self) -> Location {
         Location::new(self.file, self.span)
@@ -715,6 +723,7 @@ pub(super) fn site_at(
         npm: None,
         secret: None,
         folder: None,
+        written: None,
         package: None,
     }
 }
@@ -957,8 +966,18 @@ impl<'a> Invocation<'a, '_> {
                 if !name.is_empty()
                     && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
             {
-                self.env(name)
-                    .map_or(value.clone(), |hit| hit.value.into_owned())
+                // A variable the script set before the command, exported
+                // or not, is what the shell puts in its words.
+                let in_script = match (env_context, self.shell) {
+                    (None, Some((_, command))) => command.shell_variable(name),
+                    _ => None,
+                };
+                match in_script {
+                    Some(set) => set.to_string(),
+                    None => self
+                        .env(name)
+                        .map_or(value.clone(), |hit| hit.value.into_owned()),
+                }
             }
             _ => value,
         }
@@ -1063,6 +1082,72 @@ impl<'a> Invocation<'a, '_> {
             },
         };
         (auth, secret.map(|(value, ..)| value))
+    }
+}
+
+/// The index of `target`, an expression choosing among names or
+/// addresses of one registry's indexes (PyPI's and TestPyPI's count as
+/// one), for an upload given a token whichever it chooses: orhun/git-cliff's
+/// `MATURIN_REPOSITORY: ${{ vars.USE_TESTPYPI == 'true' && 'testpypi' ||
+/// 'pypi' }}` with `MATURIN_PYPI_TOKEN` from one secret or the other
+/// (the values of `&&`/`||`, [`super::conditions::alternatives`]). The
+/// table's own registry when it is one of them, else the first. Any other
+/// target, any other upload, or an alternative that is not a literal
+/// (a context, a comparison), an empty one, or a token that may be empty:
+/// `target` unchanged.
+fn chosen_index(
+    table: &CommandUploader,
+    target: (Target, Option<Location>),
+    auth: &Auth,
+    secret: Option<&str>,
+) -> (Target, Option<Location>) {
+    use super::conditions::{Alternative, alternatives};
+    let (Target::Expression(text), at) = &target else {
+        return target;
+    };
+    if !matches!(auth, Auth::Password { .. }) {
+        return target;
+    }
+    if let Some(secret) = secret.filter(|s| crate::workflow::is_expression(s)) {
+        let token = |a: &Alternative| match a {
+            Alternative::Context(key) => key.starts_with("secrets."),
+            Alternative::Literal(value) => !value.trim().is_empty(),
+            Alternative::Other => false,
+        };
+        if !alternatives(secret).is_some_and(|given| given.iter().all(token)) {
+            return target;
+        }
+    }
+    let Some(names) = alternatives(text) else {
+        return target;
+    };
+    let mut chosen: Option<Registry> = None;
+    for name in &names {
+        let Alternative::Literal(name) = name else {
+            return target;
+        };
+        let name = name.trim();
+        if name.is_empty() || crate::workflow::is_expression(name) {
+            return target;
+        }
+        let Target::Registry(index) = named_target(table, name) else {
+            return target;
+        };
+        chosen = match chosen {
+            None => Some(index),
+            Some(first) if first == index || (first.is_pypi() && index.is_pypi()) => {
+                Some(if index == table.registry {
+                    index
+                } else {
+                    first
+                })
+            }
+            Some(_) => return target,
+        };
+    }
+    match chosen {
+        Some(index) => (Target::Registry(index), *at),
+        None => target,
     }
 }
 
@@ -1396,6 +1481,24 @@ pub fn shell_sites(
     if !mentions_upload_word(&block.text) {
         return Vec::new();
     }
+    // The commands of command substitutions run too (pnpm/pnpm's
+    // npm-staged-publication.sh: `stage_output=$(pnpm stage publish ...)`),
+    // in the text's order with the others.
+    let merged: Vec<Command>;
+    let commands = if block.text.contains("$(") || block.text.contains('`') {
+        let inner = shell::substituted(&block.text, commands);
+        if inner.is_empty() {
+            commands
+        } else {
+            let mut all = commands.to_vec();
+            all.extend(inner);
+            all.sort_by_key(|c| c.offset);
+            merged = all;
+            &merged
+        }
+    } else {
+        commands
+    };
     let exec = block.exec;
     let inline_mint = mints_inline(&block.text);
     let mut sites = Vec::new();
@@ -1523,8 +1626,8 @@ pub fn shell_sites(
             mint,
             mints_inline: inline_mint,
         };
-        let mut target = invocation.target();
         let (mut auth, secret) = invocation.auth();
+        let mut target = chosen_index(table, invocation.target(), &auth, secret.as_deref());
         let mut npm = (table.registry == Registry::Npm).then(|| {
             let mut site = super::npm::site(
                 &invocation,
@@ -1676,6 +1779,16 @@ pub fn shell_sites(
             npm,
             secret,
             folder: Some(block.cwd.clone()),
+            written: {
+                // `pn publish`: named as written (pnpm's short name).
+                let spelled = base_program_name(&words[0]);
+                let name = uploader.name();
+                (spelled != program_name(&words[0]))
+                    .then(|| name.strip_prefix(program))
+                    .flatten()
+                    .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                    .map(|rest| format!("{spelled}{rest}"))
+            },
             package: match table.uploader {
                 Uploader::Cargo => crate::registry::crates_io::named_package(args),
                 _ => in_workspace.as_ref().and_then(|w| w.1.clone()),
@@ -1723,7 +1836,8 @@ fn maturin_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSi
         mints_inline: false,
     };
     let target = invocation.target();
-    let (auth, _) = invocation.auth();
+    let (auth, secret) = invocation.auth();
+    let target = chosen_index(table, target, &auth, secret.as_deref());
     Some(site_at(
         exec,
         Uploader::MaturinAction,
@@ -2057,6 +2171,37 @@ mod tests {
             "      - uses: PyO3/maturin-action@v1\n        with:\n          command: build\n",
         );
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn index_chosen_by_an_expression_of_one_registry() {
+        // orhun/git-cliff's cd.yml: PyPI or TestPyPI, a token either way.
+        let step = |token: &str, repository: &str| {
+            format!(
+                "      - uses: PyO3/maturin-action@v1\n        env:\n          MATURIN_PYPI_TOKEN: {token}\n          MATURIN_REPOSITORY: {repository}\n        with:\n          command: upload\n"
+            )
+        };
+        let either = "${{ vars.T == 'true' && secrets.TEST || secrets.MAIN }}";
+        let index = "${{ vars.T == 'true' && 'testpypi' || 'pypi' }}";
+        let s = sites(&step(either, index));
+        assert_eq!(s[0].index(), Some(Registry::Pypi));
+        assert!(matches!(s[0].auth, Auth::Password { .. }));
+        let s = sites(&step(
+            "${{ secrets.MAIN }}",
+            "${{ inputs.test && 'testpypi' || 'pypi' }}",
+        ));
+        assert_eq!(s[0].index(), Some(Registry::Pypi));
+        // Another index among them, a name not written out, or a token
+        // that may be empty (then maturin exchanges the OIDC token).
+        for (token, repository) in [
+            (either, "${{ vars.T == 'true' && 'private' || 'pypi' }}"),
+            (either, "${{ vars.T == 'true' && vars.INDEX || 'pypi' }}"),
+            (either, "${{ vars.INDEX }}"),
+            ("${{ vars.T == 'true' && secrets.TEST || '' }}", index),
+        ] {
+            let s = sites(&step(token, repository));
+            assert!(matches!(s[0].target, Target::Expression(_)), "{repository}");
+        }
     }
 
     #[test]

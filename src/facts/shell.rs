@@ -16,6 +16,10 @@ pub struct Command {
     /// The script's exports; the first `exported` of them are in effect here.
     exports: Arc<Exports>,
     exported: usize,
+    /// The script's shell variables set on lines of their own (`VAR=x`,
+    /// not exported); the first `assigned_count` of them are set here.
+    assigned: Arc<Exports>,
+    assigned_count: usize,
     pub words: Vec<String>,
     /// Byte offset of the command's first character in the script.
     pub offset: usize,
@@ -83,6 +87,28 @@ struct Exports {
     list: Vec<(String, String)>,
     /// Positions in `list` of each name, ascending.
     by_name: HashMap<String, Vec<usize>>,
+    /// The byte offset in the script of each entry of `list`.
+    offsets: Vec<usize>,
+}
+
+impl Exports {
+    fn push(&mut self, name: String, value: String, offset: usize) {
+        self.by_name
+            .entry(name.clone())
+            .or_default()
+            .push(self.list.len());
+        self.list.push((name, value));
+        self.offsets.push(offset);
+    }
+
+    /// The latest entry for `name` among the first `count`, with its
+    /// offset.
+    fn latest(&self, name: &str, count: usize) -> Option<(usize, &str)> {
+        let positions = self.by_name.get(name)?;
+        let before = positions.partition_point(|&p| p < count);
+        let at = positions[..before].last().copied()?;
+        Some((self.offsets[at], self.list[at].1.as_str()))
+    }
 }
 
 impl Command {
@@ -101,6 +127,22 @@ impl Command {
         let before = positions.partition_point(|&p| p < self.exported);
         let (n, v) = &self.exports.list[positions[..before].last().copied()?];
         Some((n, v))
+    }
+
+    /// The value the shell gives `$name` in this command's words: the
+    /// latest `export` or `VAR=x` line of the script before it, when that
+    /// value is literal (pnpm/pnpm's npm-staged-publication.sh:
+    /// `registry=https://registry.npmjs.org/` then `--registry
+    /// "$registry"`). Not what the program's environment holds: a
+    /// variable that is not exported is not passed on.
+    pub fn shell_variable(&self, name: &str) -> Option<&str> {
+        let exported = self.exports.latest(name, self.exported);
+        let assigned = self.assigned.latest(name, self.assigned_count);
+        let (_, value) = match (exported, assigned) {
+            (Some(e), Some(a)) => std::cmp::max_by_key(e, a, |(offset, _)| *offset),
+            (e, a) => e.or(a)?,
+        };
+        (!value.contains(['$', '`']) && !value.is_empty()).then_some(value)
     }
 
     /// Every variable in effect, the latest first (a name may repeat).
@@ -130,10 +172,17 @@ const LEADING_RESERVED_WORDS: &[&str] = &[
 
 /// Split a script into commands.
 pub fn commands(script: &str) -> Vec<Command> {
+    commands_and_variables(script).0
+}
+
+/// [`commands`], and the script's exports and shell variables.
+fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Exports>) {
     let mut commands = Vec::new();
     let mut exports = Exports::default();
+    let mut assigned = Exports::default();
     let mut ifs: Vec<IfFrame> = Vec::new();
     for (words, offset, subshell, subshell_id) in split(script) {
+        let line_offset = offset;
         // A condition of more than one command is not a plain test.
         if let Some(frame) = ifs.last_mut()
             && frame.reading
@@ -195,12 +244,7 @@ pub fn commands(script: &str) -> Vec<Command> {
         if words.peek().map(String::as_str) == Some("export") {
             words.next();
             for (name, value) in words.filter_map(|w| is_assignment(&w)) {
-                exports
-                    .by_name
-                    .entry(name.clone())
-                    .or_default()
-                    .push(exports.list.len());
-                exports.list.push((name, value));
+                exports.push(name, value, line_offset);
             }
             continue;
         }
@@ -217,13 +261,19 @@ pub fn commands(script: &str) -> Vec<Command> {
         }
         let words: Vec<String> = words.collect();
         if words.is_empty() {
-            // `VAR=x` alone sets a shell variable; tools do not see it unless exported.
+            // `VAR=x` alone sets a shell variable; tools do not see it
+            // unless exported, the shell expands it in later commands.
+            for (name, value) in assignments {
+                assigned.push(name, value, line_offset);
+            }
             continue;
         }
         commands.push(Command {
             assignments,
             exports: Arc::default(),
             exported: exports.list.len(),
+            assigned: Arc::default(),
+            assigned_count: assigned.list.len(),
             words,
             offset,
             subshell,
@@ -232,10 +282,12 @@ pub fn commands(script: &str) -> Vec<Command> {
         });
     }
     let exports = Arc::new(exports);
+    let assigned = Arc::new(assigned);
     for command in &mut commands {
         command.exports = Arc::clone(&exports);
+        command.assigned = Arc::clone(&assigned);
     }
-    commands
+    (commands, exports, assigned)
 }
 
 /// Words of each simple command, with the command's byte offset, how
@@ -398,10 +450,31 @@ const MAX_SUBSTITUTION_DEPTH: usize = 4;
 /// The commands that run inside the script's command substitutions
 /// (`$(...)` and backticks, in words, assignments and double quotes, not in
 /// single quotes; nested ones too), with offsets in `script`: `V=$(pip
-/// install x)` installs though no command of [`commands`] does.
-pub fn substituted(script: &str) -> Vec<Command> {
+/// install x)` installs though no command of [`commands`] does. `outer`
+/// are the script's own [`commands`] (or some of them): a substitution's
+/// commands see the variables the script exported and set before it, as
+/// its subshell does (those it sets inside itself are not read).
+pub fn substituted(script: &str, outer: &[Command]) -> Vec<Command> {
     let mut found = Vec::new();
     substituted_into(script, 0, 0, &mut found);
+    if found.is_empty() {
+        return found;
+    }
+    // A script of assignments alone has no command to take them from.
+    let (exports, assigned) = match outer.first() {
+        Some(first) => (Arc::clone(&first.exports), Arc::clone(&first.assigned)),
+        None => {
+            let (_, exports, assigned) = commands_and_variables(script);
+            (exports, assigned)
+        }
+    };
+    for command in &mut found {
+        let at = command.offset;
+        command.exported = exports.offsets.partition_point(|&o| o < at);
+        command.exports = Arc::clone(&exports);
+        command.assigned_count = assigned.offsets.partition_point(|&o| o < at);
+        command.assigned = Arc::clone(&assigned);
+    }
     found
 }
 
@@ -465,6 +538,12 @@ fn substitution_spans(script: &str) -> Vec<(usize, usize)> {
                 };
                 spans.push((i + 2, inner_end.max(i + 2)));
                 i = end;
+                word_start = false;
+                continue;
+            }
+            // PowerShell's line continuation, as [`commands`] reads it.
+            b'`' if script[i + 1..].starts_with('\n') || script[i + 1..].starts_with("\r\n") => {
+                i += 1;
                 word_start = false;
                 continue;
             }
@@ -584,7 +663,7 @@ mod tests {
     #[test]
     fn commands_inside_substitutions() {
         let script = "V=$(pip install . && echo ok)\necho \"$(make -C docs version)\" `uv build`\necho '$(not run)' $((1 + 2))\nX=$(echo $(tox -e pkg))";
-        let inner: Vec<(Vec<String>, usize)> = substituted(script)
+        let inner: Vec<(Vec<String>, usize)> = substituted(script, &[])
             .into_iter()
             .map(|c| (c.words, c.offset))
             .collect();
@@ -607,16 +686,39 @@ mod tests {
                 "{words:?}"
             );
         }
-        assert!(substituted("echo plain").is_empty());
+        assert!(substituted("echo plain", &[]).is_empty());
         // Literal heredocs and escaped backticks run nothing.
         let literal = "cat <<'EOF' > notes.md\nRun `make docs` first.\nEOF\necho \\`make x\\`\ncat <<-\"END\"\n  `pip install y`\n  END\n";
         assert!(
-            substituted(literal).is_empty(),
+            substituted(literal, &[]).is_empty(),
             "{:?}",
-            substituted(literal)
+            substituted(literal, &[])
         );
         let expanded = "cat <<EOF\n`uv build`\nEOF\n";
-        assert_eq!(substituted(expanded).len(), 1);
+        assert_eq!(substituted(expanded, &[]).len(), 1);
+    }
+
+    #[test]
+    fn substitutions_see_the_variables_set_before_them() {
+        let script = "registry=https://registry.npmjs.org/\nexport TAG=next\nout=$(pnpm stage publish --registry \"$registry\" --tag $TAG)\nregistry=$(other)\nlate=x\n";
+        let outer = commands(script);
+        let inner = substituted(script, &outer);
+        let stage = inner.iter().find(|c| c.words[0] == "pnpm").unwrap();
+        assert_eq!(
+            stage.shell_variable("registry"),
+            Some("https://registry.npmjs.org/")
+        );
+        assert_eq!(stage.shell_variable("TAG"), Some("next"));
+        assert_eq!(stage.env("TAG"), Some("next"));
+        // Not exported: the shell expands it, the program does not see it.
+        assert_eq!(stage.env("registry"), None);
+        assert_eq!(stage.shell_variable("late"), None);
+        // A value that is not literal is not taken.
+        let after = commands("a=$(x)\nb=1\necho $a $b\n");
+        assert_eq!(after[0].shell_variable("a"), None);
+        assert_eq!(after[0].shell_variable("b"), Some("1"));
+        // PowerShell's line continuations are no substitutions.
+        assert!(substituted("dotnet nuget push a `\n  -k $key `\n  -s x\n", &[]).is_empty());
     }
 
     #[test]

@@ -184,7 +184,9 @@ impl<'a> Visit<'a> for Visitor {
                 });
             }
         }
-        self.facts.builds.extend(BuildFact::in_substitutions(block));
+        self.facts
+            .builds
+            .extend(BuildFact::in_substitutions(block, commands));
     }
 
     fn opaque(&mut self, opaque: Opaque) {
@@ -223,6 +225,7 @@ fn walked_job<'a>(line: &ScriptLine, job: &GitlabJob, index: usize) -> JobRef<'a
         steps: &[],
         env: [&[], &[]],
         run_working_directory: None,
+        strategy: None,
         id_token: None,
         container: None,
         env_complete: false,

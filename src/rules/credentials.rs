@@ -151,7 +151,7 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     upload.given,
                     format!(
                         "`{}` is given the job's ID token `{token}` as its npm token, but npm takes an ID token only through its exchange, never as a token: when the exchange fails, npm sends the ID token and the registry rejects it, hiding why",
-                        site.uploader.name()
+                        site.name()
                     ),
                 )
                 .with_help(format!(
@@ -163,7 +163,7 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
                     upload.given,
                     format!(
                         "`{}` is given the job's ID token `{token}` as its password, but {} takes an ID token only through its exchange, never as an API token, so the upload fails",
-                        site.uploader.name(),
+                        site.name(),
                         index.display_name()
                     ),
                 )
@@ -185,7 +185,7 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
         }
         let message = format!(
             "`{}` uploads to {} with a token from {source}, so trusted publishing is not used{}",
-            site.uploader.name(),
+            site.name(),
             index.display_name(),
             upload
                 .overrides

@@ -176,7 +176,7 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                 "job `{}` publishes by trusted publishing and also {what}, which runs {}; `{}` builds from the checkout here anyway, so it may be setup that build needs",
                 job.name,
                 words.token_reach,
-                site.uploader.name(),
+                site.name(),
             )
         } else {
             // Tool setup runs code from outside the repository next to the

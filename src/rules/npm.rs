@@ -278,7 +278,7 @@ pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !npm.oidc_granted {
             continue;
         }
-        let tool = site.uploader.name();
+        let tool = site.name();
         let never_tries = match site.uploader {
             Uploader::Yarn => true,
             Uploader::Pnpm => pnpm_major(context, npm).is_some_and(|m| m >= 11),

@@ -84,7 +84,7 @@ pub(super) fn registry_token_not_wired(context: &Context<'_>, out: &mut Vec<Diag
                     (
                         format!(
                             "`{}` is given {source} = `{given}`, which overrides the key `{}` exchanged by trusted publishing: the exchange happens, and the upload to {registry} uses another token",
-                            site.uploader.name(),
+                            site.name(),
                             action_name(mint)
                         ),
                         format!(
@@ -101,7 +101,7 @@ pub(super) fn registry_token_not_wired(context: &Context<'_>, out: &mut Vec<Diag
                     (
                         format!(
                             "`{}` is given {source} = `{given}`, not the token {minted_by} exchanged by trusted publishing: the exchange happens, and the upload to {registry} uses something else",
-                            site.uploader.name()
+                            site.name()
                         ),
                         format!(
                             "{}{}{}",

@@ -646,6 +646,38 @@ mod tests {
     }
 
     #[test]
+    fn matrix_values_are_read_only_when_written_out() {
+        let values = |matrix: &str| {
+            let source = format!("strategy:\n  matrix: {matrix}\n");
+            let doc = yaml::parse(&source).unwrap();
+            let strategy = doc.root.unwrap().get("strategy").unwrap().clone();
+            crate::workflow::matrix_values(&strategy, "p")
+        };
+        let some = |v: &[&str]| Some(v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>());
+        assert_eq!(values("{p: [a, b, a]}"), some(&["a", "b"]));
+        assert_eq!(values("{p: a}"), some(&["a"]));
+        assert_eq!(
+            values("{p: [a, b], exclude: [{p: a}], include: [{p: c, x: 1}]}"),
+            some(&["b", "c"])
+        );
+        // An exclude entry with other variables leaves the value in others.
+        assert_eq!(
+            values("{p: [a], os: [x, y], exclude: [{p: a, os: x}]}"),
+            some(&["a"])
+        );
+        assert_eq!(values("{include: [{p: a}, {p: b}]}"), some(&["a", "b"]));
+        // Combinations where it is empty, expressions, values not scalars.
+        assert_eq!(values("{include: [{p: a}, {q: b}]}"), None);
+        assert_eq!(values("{os: [x], include: [{os: x, p: a}]}"), None);
+        assert_eq!(values("'${{ fromJSON(vars.M) }}'"), None);
+        assert_eq!(values("{p: '${{ fromJSON(vars.P) }}'}"), None);
+        assert_eq!(values("{p: [a, '${{ vars.B }}']}"), None);
+        assert_eq!(values("{p: [{dir: a}]}"), None);
+        assert_eq!(values("{p: [a], exclude: [{p: a}]}"), None);
+        assert_eq!(values("{q: [a]}"), None);
+    }
+
+    #[test]
     fn duplicate_keys_are_reported_once_each_and_not_for_aliases() {
         let source = "on: push\nenv: &e\n  A: 1\n  B: 2\n  A: 3\n  A: 4\njobs:\n  t:\n    runs-on: x\n    env: {<<: 1, A: *e, A: 2}\n    steps: [run: x]\n";
         let twice: Vec<usize> = problems(source)

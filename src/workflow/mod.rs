@@ -247,6 +247,80 @@ pub struct Job {
     pub call: Option<WorkflowCall>,
 }
 
+/// Most values [`matrix_values`] gives: the folders a step is walked in
+/// once each, like GitLab's `parallel: matrix:` sets
+/// (`gitlab::facts`'s `MAX_MATRIX_WALKS`).
+pub const MAX_MATRIX_VALUES: usize = 16;
+
+/// The values `matrix.NAME` takes in the jobs of a job's
+/// `strategy: matrix:`, in order and once each, when every one is written
+/// out: the variable's list (or single value), without those an `exclude:`
+/// entry of that variable alone removes, and the values `include:` entries
+/// give it (an entry that adds to combinations, or one that makes a
+/// combination of its own, carries its value either way: GitHub's
+/// "Running variations of jobs in a workflow", "Expanding or adding matrix
+/// configurations"). `None` when the matrix, the variable, an `include:`
+/// entry or a value is an expression (`fromJSON(...)`) or not a scalar,
+/// when a combination may leave it empty, when no value is known, or
+/// when there are more than
+/// [`MAX_MATRIX_VALUES`].
+pub fn matrix_values(strategy: &Node, name: &str) -> Option<Vec<String>> {
+    let matrix = strategy.get("matrix")?;
+    let scalar = |node: &Node| -> Option<String> {
+        let text = node.as_str()?.trim();
+        (!text.is_empty() && !node.is_null() && !is_expression(text)).then(|| text.to_string())
+    };
+    let mut values: Vec<String> = Vec::new();
+    if let Some(list) = matrix.get(name) {
+        match list.as_sequence() {
+            Some(items) => {
+                for item in items {
+                    values.push(scalar(item)?);
+                }
+            }
+            None => values.push(scalar(list)?),
+        }
+    }
+    if let Some(excluded) = matrix.get("exclude") {
+        for entry in excluded.as_sequence()? {
+            let fields = entry.as_mapping()?;
+            if let [only] = fields
+                && only.key.as_str() == Some(name)
+            {
+                let value = scalar(&only.value)?;
+                values.retain(|v| *v != value);
+            }
+        }
+    }
+    // Without a list of its own, a combination that an `include:` entry
+    // without the variable makes, or that other variables make, has it
+    // empty: a value tplint does not walk.
+    let listed = matrix.get(name).is_some();
+    let others = matrix.as_mapping()?.iter().any(|e| {
+        !matches!(e.key.as_str(), Some(key) if key == name || key == "include" || key == "exclude")
+    });
+    if !listed && others {
+        return None;
+    }
+    if let Some(included) = matrix.get("include") {
+        for entry in included.as_sequence()? {
+            entry.as_mapping()?;
+            match entry.get(name) {
+                Some(value) => values.push(scalar(value)?),
+                None if !listed => return None,
+                None => {}
+            }
+        }
+    }
+    let mut unique: Vec<String> = Vec::new();
+    for value in values {
+        if !unique.contains(&value) {
+            unique.push(value);
+        }
+    }
+    (!unique.is_empty() && unique.len() <= MAX_MATRIX_VALUES).then_some(unique)
+}
+
 /// `jobs.<id>.uses` with its `with:` and `secrets:`.
 #[derive(Clone, Debug)]
 pub struct WorkflowCall {

@@ -416,12 +416,12 @@ pub(super) fn publishes_nothing<'a>(
     {
         format!(
             "`{name}` uploads with {} and an API token instead; remove the token and give the job `id-token: write` (see TP301/TP303)",
-            site.uploader.name()
+            site.name()
         )
     } else if let Some(site) = sites.first() {
         format!(
             "`{}` does not publish by trusted publishing here; use {}",
-            site.uploader.name(),
+            site.name(),
             index.info().publish_hint
         )
     } else {

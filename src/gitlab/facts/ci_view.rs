@@ -222,7 +222,7 @@ pub fn missing_id_tokens<'a>(
             let aud = index.gitlab_audience();
             let variable = variable_for(facts, index);
             let name = &job.name.value;
-            let tool = site.uploader.name();
+            let tool = site.name();
             let shown = index.display_name();
             let replaced = job
                 .replaces_default_id_tokens
@@ -734,7 +734,7 @@ pub fn wrong_audiences<'a>(
             else {
                 continue;
             };
-            let tool = site.uploader.name();
+            let tool = site.name();
             // Who reads the variable: the uploader, or the registry's
             // exchange (crates.io, NuGet.org).
             let reader = if index.exchanges_on_gitlab() {

@@ -517,13 +517,13 @@ pub fn publishes_nothing<'a>(
     {
         format!(
             "the pipeline uploads with {} and a password or API token instead; remove it and give the job an ID token for {} (see TP301/TP303)",
-            site.uploader.name(),
+            site.name(),
             index.display_name()
         )
     } else if let Some(site) = sites.first() {
         format!(
             "`{}` does not publish by trusted publishing here; use {}",
-            site.uploader.name(),
+            site.name(),
             publish_hint(index)
         )
     } else {

@@ -800,7 +800,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             at,
                             format!(
                                 "`{}` uploads to {}, but {} is registered on {}",
-                                site.uploader.name(),
+                                site.name(),
                                 other.display_name(),
                                 match ci {
                                     Ci::GithubActions => format!("the publisher for `{file}`"),
