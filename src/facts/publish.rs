@@ -1485,8 +1485,15 @@ pub fn shell_sites(
     // npm-staged-publication.sh: `stage_output=$(pnpm stage publish ...)`),
     // in the text's order with the others.
     let merged: Vec<Command>;
-    let commands = if block.text.contains("$(") || block.text.contains('`') {
-        let inner = shell::substituted(&block.text, commands);
+    // Only text from the first substitution on can hold one, and only a
+    // command naming an upload word can be an upload.
+    let first_substitution = [block.text.find("$("), block.text.find('`')]
+        .into_iter()
+        .flatten()
+        .min();
+    let commands = if first_substitution.is_some_and(|at| mentions_upload_word(&block.text[at..])) {
+        let mut inner = shell::substituted_where(&block.text, commands, &mentions_upload_word);
+        inner.retain(|c| c.words.iter().any(|w| mentions_upload_word(w)));
         if inner.is_empty() {
             commands
         } else {

@@ -455,8 +455,18 @@ const MAX_SUBSTITUTION_DEPTH: usize = 4;
 /// commands see the variables the script exported and set before it, as
 /// its subshell does (those it sets inside itself are not read).
 pub fn substituted(script: &str, outer: &[Command]) -> Vec<Command> {
+    substituted_where(script, outer, &|_| true)
+}
+
+/// [`substituted`], reading only the substitutions whose text `wanted`
+/// accepts (a cheap test on the text saves splitting it into commands).
+pub fn substituted_where(
+    script: &str,
+    outer: &[Command],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<Command> {
     let mut found = Vec::new();
-    substituted_into(script, 0, 0, &mut found);
+    substituted_into(script, 0, 0, wanted, &mut found);
     if found.is_empty() {
         return found;
     }
@@ -478,17 +488,26 @@ pub fn substituted(script: &str, outer: &[Command]) -> Vec<Command> {
     found
 }
 
-fn substituted_into(script: &str, base: usize, depth: usize, found: &mut Vec<Command>) {
+fn substituted_into(
+    script: &str,
+    base: usize,
+    depth: usize,
+    wanted: &dyn Fn(&str) -> bool,
+    found: &mut Vec<Command>,
+) {
     if depth >= MAX_SUBSTITUTION_DEPTH || !(script.contains("$(") || script.contains('`')) {
         return;
     }
     for (start, end) in substitution_spans(script) {
         let inner = &script[start..end];
+        if !wanted(inner) {
+            continue;
+        }
         for mut command in commands(inner) {
             command.offset += base + start;
             found.push(command);
         }
-        substituted_into(inner, base + start, depth + 1, found);
+        substituted_into(inner, base + start, depth + 1, wanted, found);
     }
 }
 
