@@ -318,15 +318,20 @@ fn call(
     at += len;
     at += skip_space(&inside[at..]);
     // `'npm version ' + next`: text the script computes, to the argument's
-    // end. After a word (`'npm publish' + flags`: catamphetamine/
+    // end, which may continue the last word (`'v' + version`). After an
+    // upload's subcommand (`'npm publish' + flags`: catamphetamine/
     // libphonenumber-js's release script) it is taken as more words, the
-    // usual way flags are added.
+    // way flags are added to a command.
     if !inside[at..].is_empty() && !inside[at..].starts_with(',') {
         first = first.map(|text| {
-            if text.is_empty() || text.ends_with(char::is_whitespace) {
-                text + PLACEHOLDER
-            } else {
+            let last = text.rsplit(char::is_whitespace).next().unwrap_or_default();
+            if text.contains(char::is_whitespace)
+                && !last.is_empty()
+                && crate::facts::publish::mentions_upload_word(last)
+            {
                 text + " " + PLACEHOLDER
+            } else {
+                text + PLACEHOLDER
             }
         });
         at += value_end(&inside[at..]);
@@ -694,6 +699,18 @@ db.exec('npm publish')
         assert!(!reads_arguments(script));
         assert!(changes_folder("process.chdir(dir)\n"));
         assert!(!changes_folder(script));
+    }
+
+    #[test]
+    fn text_added_after_a_subcommand_is_more_words() {
+        let script = "const flags = process.env.CI ? ' --provenance' : ''\n\
+            execSync('npm publish' + flags)\n\
+            execSync('git tag v' + version)\n\
+            execSync('npm run build' + suffix)\n";
+        assert_eq!(
+            texts(script),
+            ["npm publish …", "git tag v…", "npm run build…"]
+        );
     }
 
     #[test]
