@@ -3285,7 +3285,7 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
 /// `words` after the leading options of a wrapper, and the values of
 /// those in `with_value` (given as the next word, not after `=` or
 /// joined, as `-I{}` is).
-fn skip_options<'w>(words: &'w [String], with_value: &[&str]) -> &'w [String] {
+pub(super) fn skip_options<'w>(words: &'w [String], with_value: &[&str]) -> &'w [String] {
     let mut rest = words;
     while let Some(word) = rest.first() {
         if !word.starts_with('-') || word == "-" {

@@ -1289,19 +1289,10 @@ fn yarn_in_workspace(words: &[String]) -> Option<(Vec<String>, Option<String>)> 
         [workspaces, foreach, options @ ..]
             if workspaces == "workspaces" && foreach == "foreach" =>
         {
-            let mut command = options;
-            while let Some(word) = command.first() {
-                if !word.starts_with('-') {
-                    break;
-                }
-                let takes_value = matches!(
-                    word.as_str(),
-                    "-j" | "--jobs" | "--include" | "--exclude" | "--from"
-                );
-                command = command
-                    .get(1 + usize::from(takes_value)..)
-                    .unwrap_or_default();
-            }
+            let command = super::expand::skip_options(
+                options,
+                &["-j", "--jobs", "--include", "--exclude", "--from"],
+            );
             (command, None)
         }
         _ => return None,
