@@ -316,18 +316,13 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
         (online, answers)
     });
     let records: Option<RecordFacts> = answers.map(|answers| record::attach(answers, &mut repo));
-    let registries = registries(&repo, &facts);
     let publishers = publishers(
         records
             .as_ref()
             .map_or(&repo.config.publishers, |r| &r.publishers),
     );
-    let context = Context {
-        repo: &repo,
-        facts: &facts,
-        online: online.as_ref(),
-        records: records.as_ref(),
-    };
+    let context = Context::new(&repo, &facts, online.as_ref(), records.as_ref());
+    let registries = registries(&context);
     let mut diagnostics = rules::run(&context, enabled);
     // A finding inside a local action or script used by several workflows
     // is made once per use: keep one.
@@ -364,12 +359,11 @@ pub fn check_loaded(mut repo: Repository, prefix: String, options: &CheckOptions
 }
 
 /// The registries the pipelines upload to, in order, once each.
-fn registries(repo: &Repository, facts: &Facts) -> Vec<Registry> {
+fn registries(context: &Context<'_>) -> Vec<Registry> {
     let mut registries: Vec<Registry> = Vec::new();
-    let jobs = crate::facts::publish_job::publish_jobs(repo, facts);
-    let uploads = crate::facts::publish_job::password_uploads(repo, facts);
-    let all = jobs
-        .iter()
+    let uploads = crate::facts::publish_job::password_uploads(context.repo, context.facts);
+    let all = context
+        .publish_jobs()
         .flat_map(|job| job.indexes())
         .chain(uploads.iter().map(|upload| upload.index));
     for registry in all {

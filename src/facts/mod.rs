@@ -913,55 +913,15 @@ pub fn github_password_uploads<'a>(
     uploads
 }
 
-/// The workflows' jobs that publish by trusted publishing (to a registry
-/// or an index named by an expression), as rules written for every CI
-/// system see them.
-pub fn github_publish_jobs<'a>(
-    repo: &'a Repository,
-    facts: &'a Facts,
-) -> Vec<publish_job::PublishJob<'a>> {
-    let mut jobs = Vec::new();
-    for view in views(repo, facts) {
-        for (index, job) in view.workflow.jobs.iter().enumerate() {
-            let sites: Vec<&PublishSite> = view
-                .sites_of(index)
-                .filter(|s| s.is_oidc() && !matches!(s.target, publish::Target::Custom(_)))
-                .collect();
-            if sites.is_empty() {
-                continue;
-            }
-            let job_facts = view.job_facts(index);
-            jobs.push(publish_job::PublishJob {
-                name: &job.id.value,
-                key: Location::new(view.file.file, job.id.span),
-                environment: if job.environment.is_some() {
-                    publish_job::JobEnvironment::Declared
-                } else {
-                    publish_job::JobEnvironment::Absent
-                },
-                needed_environment: needed_environment(view.workflow, job),
-                sites,
-                builds: &job_facts.builds,
-                local_code: &job_facts.local_code,
-                publishers: publish_job::PublisherScope::Workflow(view.attributed_name()),
-                editable: Some((view.file.file, job)),
-                words: &GITHUB_WORDS,
-                pipeline: None,
-            });
-        }
-    }
-    jobs
-}
-
-/// The workflows' (job, registry) pairs that publish by trusted
-/// publishing, lowered to the claims of the token each registry would
-/// read: the file it compares (the job's own or the files its runs start
-/// from, per registry), and the environment, the job's own or the input of
-/// pub.dev's reusable publishing workflow the job calls.
-pub fn github_publish_claims<'a>(
-    repo: &'a Repository,
-    facts: &'a Facts,
-) -> Vec<publish_job::PublishClaims<'a>> {
+/// The workflows' jobs lowered to the one job model rules written for every
+/// CI system read: each job that publishes by trusted publishing (to a
+/// registry or an index named by an expression) or calls a registry's
+/// reusable publishing workflow, with the claims of the token each registry
+/// it publishes to would read ([`publish_job::PublishClaims`]): the file it
+/// compares (the job's own or the files its runs start from, per registry),
+/// and the environment, the job's own or the input of pub.dev's reusable
+/// publishing workflow the job calls.
+pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_job::PublishJob<'a>> {
     use crate::registry::claims::{Ci, ClaimedAudience, ClaimedEnvironment, Claims};
     use crate::workflow::Spanned;
     let environment_of = |name: Option<&'a Spanned<String>>| match name {
@@ -969,22 +929,29 @@ pub fn github_publish_claims<'a>(
         Some(name) if name.is_expression() => ClaimedEnvironment::Unknown,
         Some(name) => ClaimedEnvironment::Named(&name.value),
     };
-    let mut found = Vec::new();
+    let mut jobs = Vec::new();
     for view in views(repo, facts) {
         let file = view.file.file;
         // Worked out once per workflow, for its first publishing job.
         let mut starts = None;
         for (index, job) in view.workflow.jobs.iter().enumerate() {
-            let publishes = job.call.is_some() || view.sites_of(index).any(|s| s.is_oidc());
-            if !publishes {
+            let sites: Vec<&PublishSite> = view
+                .sites_of(index)
+                .filter(|s| s.is_oidc() && !matches!(s.target, publish::Target::Custom(_)))
+                .collect();
+            let pub_dev_call = job
+                .call
+                .as_ref()
+                .filter(|call| crate::registry::pub_dev::is_publish_workflow(&call.uses.target));
+            if sites.is_empty() && pub_dev_call.is_none() {
                 continue;
             }
             let (events, refs) = starts
                 .get_or_insert_with(|| starting_events(repo, facts, view.index))
                 .clone();
-            if let Some(call) = &job.call
-                && crate::registry::pub_dev::is_publish_workflow(&call.uses.target)
-            {
+            let key = Location::new(file, job.id.span);
+            let mut claims = Vec::new();
+            if let Some(call) = pub_dev_call {
                 let environment = call
                     .with
                     .iter()
@@ -1000,19 +967,19 @@ pub fn github_publish_claims<'a>(
                     .find(|kv| kv.key.value == "working-directory")
                     .map(|kv| kv.value.value.trim().trim_start_matches("./"))
                     .filter(|dir| !dir.contains("${{"));
-                found.push(publish_job::PublishClaims {
+                claims.push(publish_job::PublishClaims {
                     index: Registry::PubDev,
                     claims: Claims {
                         ci: Ci::GithubActions,
                         files: Vec::new(),
                         environment: environment_of(environment),
                         environment_is_input: true,
-                        events,
-                        refs,
+                        events: events.clone(),
+                        refs: refs.clone(),
                         audience: ClaimedAudience::Requested,
                     },
                     job: &job.id.value,
-                    key: Location::new(file, job.id.span),
+                    key,
                     upload: Location::new(file, call.uses.raw.span),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     folder,
@@ -1020,24 +987,24 @@ pub fn github_publish_claims<'a>(
                     published: repo.published_package(Registry::PubDev, folder, None),
                     editable: None,
                 });
-                continue;
             }
-            let mut indexes: Vec<Registry> = Vec::new();
-            for site in view.sites_of(index).filter(|s| s.is_oidc()) {
+            for site in &sites {
                 let Some(registry) = site.index() else {
                     continue;
                 };
-                if indexes.contains(&registry) {
+                if claims
+                    .iter()
+                    .any(|c: &publish_job::PublishClaims| c.index == registry)
+                {
                     continue;
                 }
-                indexes.push(registry);
                 let files = match registry.info().matched {
                     MatchedWorkflow::Callee => vec![view.attributed_name()],
                     MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
                     MatchedWorkflow::Repository => Vec::new(),
                 };
                 let environment = job.environment.as_ref().map(|e| &e.name);
-                found.push(publish_job::PublishClaims {
+                claims.push(publish_job::PublishClaims {
                     index: registry,
                     claims: Claims {
                         ci: Ci::GithubActions,
@@ -1049,7 +1016,7 @@ pub fn github_publish_claims<'a>(
                         audience: ClaimedAudience::Requested,
                     },
                     job: &job.id.value,
-                    key: Location::new(file, job.id.span),
+                    key,
                     upload: site.entry(),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     folder: site.folder.as_deref(),
@@ -1064,9 +1031,28 @@ pub fn github_publish_claims<'a>(
                     editable: registry.matches_workflow().then_some((file, job)),
                 });
             }
+            let job_facts = view.job_facts(index);
+            jobs.push(publish_job::PublishJob {
+                name: &job.id.value,
+                key,
+                environment: if job.environment.is_some() {
+                    publish_job::JobEnvironment::Declared
+                } else {
+                    publish_job::JobEnvironment::Absent
+                },
+                needed_environment: needed_environment(view.workflow, job),
+                sites,
+                claims,
+                builds: &job_facts.builds,
+                local_code: &job_facts.local_code,
+                workflow: Some(view.attributed_name()),
+                editable: Some((file, job)),
+                words: &GITHUB_WORDS,
+                pipeline: None,
+            });
         }
     }
-    found
+    jobs
 }
 
 /// A job in the `needs` closure of `job` with a literal environment.

@@ -1,14 +1,14 @@
-//! The CI-neutral view rules written once for every CI system read: a job
+//! The one job model rules written once for every CI system read: a job
 //! that publishes by trusted publishing ([`PublishJob`]: its name and key,
-//! its environment, its uploads, what else it runs, how publishers name
-//! it), an upload with a token instead ([`PasswordUpload`]), an untrusted
-//! source that can reach an upload ([`UntrustedStart`]), and the words each
-//! CI system's messages use ([`CiWords`]), and what a registry sees of a
-//! job publishing to it ([`PublishClaims`]: the claims of its OIDC token,
-//! which the registry matches publishers against). Each front end's facts fill them
-//! (GitHub's in `facts/mod.rs` and `facts/untrusted.rs`, GitLab's in
-//! `gitlab/facts.rs`); a rule over [`publish_jobs`], [`password_uploads`],
-//! [`untrusted_starts`] or [`publish_claims`] does not know which one did.
+//! its environment, its uploads, what else it runs, and what each registry
+//! it publishes to sees of it, [`PublishClaims`]: the claims of its OIDC
+//! token, which the registry matches publishers against), an upload with a
+//! token instead ([`PasswordUpload`]), an untrusted source that can reach an
+//! upload ([`UntrustedStart`]), and the words each CI system's messages use
+//! ([`CiWords`]). Each front end lowers its jobs into it (GitHub's in
+//! `facts/mod.rs` and `facts/untrusted.rs`, GitLab's in `gitlab/facts.rs`);
+//! a rule over [`publish_jobs`], [`password_uploads`], [`untrusted_starts`]
+//! or [`publish_claims`] does not know which one did.
 
 use crate::config::{Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
@@ -31,16 +31,6 @@ pub enum JobEnvironment {
     /// It names none, but a file tplint could not read (a GitLab include)
     /// may give it one.
     Unknown,
-}
-
-/// How the publishers of a registry name a job.
-#[derive(Clone, Copy, Debug)]
-pub enum PublisherScope<'a> {
-    /// By the workflow file the registry compares (GitHub): a publisher
-    /// names the job when it names that file.
-    Workflow(&'a str),
-    /// By the project alone: every publisher of the CI system does.
-    Project(Platform),
 }
 
 /// What a CI system calls the things a publish job's messages talk about,
@@ -94,7 +84,9 @@ pub struct NoEnvironment {
     pub points_to_upload: bool,
 }
 
-/// A job that publishes by trusted publishing.
+/// A job that publishes by trusted publishing, as each front end lowers it:
+/// where it is, its environment, what it runs and uploads, and what each
+/// registry it publishes to sees of it (the claims of its token).
 #[derive(Debug)]
 pub struct PublishJob<'a> {
     /// The job's name as its file writes it, and where its key is.
@@ -104,11 +96,19 @@ pub struct PublishJob<'a> {
     /// A job this one needs (through any depth of `needs`) that runs in a
     /// literal environment, and that environment.
     pub needed_environment: Option<(&'a str, &'a str)>,
-    /// Its uploads by trusted publishing, in order; never empty.
+    /// Its uploads that rely on trusted publishing, in order; empty only
+    /// for a job that calls a registry's reusable publishing workflow, or
+    /// whose uploads lack the token they need (a GitLab job without an ID
+    /// token meant for the registry), which [`publish_jobs`] leaves out.
     pub sites: Vec<&'a PublishSite>,
+    /// What each registry it publishes to by trusted publishing sees of
+    /// it, once per registry, in the order of its first uploads.
+    pub claims: Vec<PublishClaims<'a>>,
     pub builds: &'a [BuildFact],
     pub local_code: &'a [LocalCode],
-    pub publishers: PublisherScope<'a>,
+    /// The workflow file that holds the job (GitHub), which its messages
+    /// name; `None` for a GitLab job.
+    pub workflow: Option<&'a str>,
     /// The GitHub job and its file, for fixes that edit it; `None` where
     /// tplint offers no edit.
     pub editable: Option<(FileId, &'a Job)>,
@@ -139,41 +139,13 @@ impl PublishJob<'_> {
             .find(|s| s.index() == Some(index))
     }
 
-    /// The workflow file publishers compare, where they compare one.
-    pub fn workflow(&self) -> Option<&str> {
-        match self.publishers {
-            PublisherScope::Workflow(name) => Some(name),
-            PublisherScope::Project(_) => None,
-        }
-    }
-
-    /// Whether a publisher of `index` names this job, as the registry
-    /// compares a publisher's file with the one its token names
-    /// ([`Registry::names_file`]) and, where it matches no file (pub.dev,
-    /// JSR), the package the job certainly publishes with the publisher's
-    /// (the comparisons `PublishClaims::named_by` makes).
-    pub fn named_by(&self, publisher: &Publisher, index: Registry, repo: &Repository) -> bool {
-        let published = self.site_to(index).and_then(|site| {
-            repo.published_package(index, site.folder.as_deref(), site.package.as_deref())
-        });
-        same_package(index, publisher, published.as_deref())
-            && self.names_claims_of(publisher, index)
-    }
-
-    fn names_claims_of(&self, publisher: &Publisher, index: Registry) -> bool {
-        match self.publishers {
-            // pub.dev and JSR match no workflow file: every publisher of
-            // the registry names the job.
-            PublisherScope::Workflow(name) => {
-                publisher.index_kind == Some(index)
-                    && publisher.platform == Platform::Github
-                    && (!index.matches_workflow()
-                        || index.names_file(Ci::GithubActions, &publisher.workflow.value, name))
-            }
-            PublisherScope::Project(platform) => {
-                publisher.platform == platform && publisher.index() == index
-            }
-        }
+    /// Whether a publisher of `index` names this job: whether the registry
+    /// would match it against the claims of the job's token
+    /// ([`PublishClaims::named_by`]).
+    pub fn named_by(&self, publisher: &Publisher, index: Registry) -> bool {
+        self.claims
+            .iter()
+            .any(|claims| claims.index == index && claims.named_by(publisher))
     }
 
     /// `diagnostic` pointing to the upload `site` and to the steps `via`
@@ -303,14 +275,32 @@ pub fn untrusted_starts<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Untru
     starts
 }
 
-/// Every job of the repository that publishes by trusted publishing: the
-/// GitHub workflows' jobs, then the GitLab pipeline's.
-pub fn publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJob<'a>> {
-    let mut jobs = super::github_publish_jobs(repo, facts);
+/// Every job of the repository lowered to the one job model: the GitHub
+/// workflows' jobs, then the GitLab pipeline's. Rules read it through
+/// `rules::Context`, which lowers it once per run.
+pub fn lower<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishJob<'a>> {
+    let mut jobs = super::github_jobs(repo, facts);
     if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
-        jobs.extend(crate::gitlab::facts::publish_jobs(pipeline, gitlab));
+        jobs.extend(crate::gitlab::facts::jobs(pipeline, gitlab));
     }
     jobs
+}
+
+/// The jobs of `lowered` that publish by trusted publishing (at least one
+/// upload relies on it), in order.
+pub fn publish_jobs<'j, 'a>(
+    lowered: &'j [PublishJob<'a>],
+) -> impl Iterator<Item = &'j PublishJob<'a>> + 'j {
+    lowered.iter().filter(|job| !job.sites.is_empty())
+}
+
+/// Every (job, registry) pair of `lowered` that publishes by trusted
+/// publishing, as the registry sees it: the GitHub workflows', then the
+/// GitLab pipeline's (registries with GitLab publishers).
+pub fn publish_claims<'j, 'a>(
+    lowered: &'j [PublishJob<'a>],
+) -> impl Iterator<Item = &'j PublishClaims<'a>> + 'j {
+    lowered.iter().flat_map(|job| job.claims.iter())
 }
 
 /// What a registry sees of one job publishing to it by trusted
@@ -372,17 +362,6 @@ fn same_package(index: Registry, publisher: &Publisher, published: Option<&str>)
             (Some(declared), Some(published)) => declared.value == published,
             _ => true,
         }
-}
-
-/// Every (job, registry) pair of the repository that publishes by trusted
-/// publishing, as the registry sees it: the GitHub workflows', then the
-/// GitLab pipeline's (registries with GitLab publishers).
-pub fn publish_claims<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<PublishClaims<'a>> {
-    let mut claims = super::github_publish_claims(repo, facts);
-    if let (Some(pipeline), Some(gitlab)) = (repo.gitlab.as_ref(), facts.gitlab.as_ref()) {
-        claims.extend(crate::gitlab::facts::publish_claims(pipeline, gitlab));
-    }
-    claims
 }
 
 /// The uploads of the runs whose tokens name `file` (as a publisher of
@@ -456,7 +435,8 @@ no-token:
     fn a_github_job_is_named_by_its_workflow_file() {
         let repo = Repository::in_memory("release.yml", WORKFLOW.into(), None).unwrap();
         let facts = Facts::derive(&repo);
-        let jobs = publish_jobs(&repo, &facts);
+        let lowered = lower(&repo, &facts);
+        let jobs: Vec<&PublishJob> = publish_jobs(&lowered).collect();
         let [job] = jobs.as_slice() else {
             panic!("one publish job expected, got {}", jobs.len())
         };
@@ -464,7 +444,7 @@ no-token:
         assert_eq!(job.environment, JobEnvironment::Absent);
         assert_eq!(job.needed_environment, Some(("build", "release")));
         assert_eq!(job.indexes(), vec![Registry::Pypi]);
-        assert_eq!(job.workflow(), Some("release.yml"));
+        assert_eq!(job.workflow, Some("release.yml"));
         assert!(job.editable.is_some() && job.pipeline.is_none());
         assert!(!job.words.starts_checked_out);
     }
@@ -478,7 +458,8 @@ no-token:
         );
         let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
         let facts = Facts::derive(&repo);
-        let jobs = publish_jobs(&repo, &facts);
+        let lowered = lower(&repo, &facts);
+        let jobs: Vec<&PublishJob> = publish_jobs(&lowered).collect();
         let [job] = jobs.as_slice() else {
             panic!("one publish job expected, got {}", jobs.len())
         };
@@ -486,10 +467,16 @@ no-token:
         assert_eq!(job.environment, JobEnvironment::Absent);
         assert_eq!(job.needed_environment, None);
         assert_eq!(job.indexes(), vec![Registry::Pypi]);
-        assert_eq!(job.workflow(), None);
+        assert_eq!(job.workflow, None);
         assert!(job.builds.iter().any(|b| b.what.contains("build")));
         assert!(job.editable.is_none() && job.pipeline.is_some());
         assert!(job.words.starts_checked_out);
+        // The job without an ID token is in the model, with the claims
+        // PyPI would read, but publishes nothing by trusted publishing.
+        let no_token = lowered.iter().find(|j| j.name == "no-token").unwrap();
+        assert!(no_token.sites.is_empty());
+        assert_eq!(no_token.claims.len(), 1);
+        assert_eq!(no_token.claims[0].job, "no-token");
     }
 
     #[test]
@@ -507,7 +494,8 @@ jobs:
 ";
         let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
         let facts = Facts::derive(&repo);
-        let claims = publish_claims(&repo, &facts);
+        let lowered = lower(&repo, &facts);
+        let claims: Vec<&PublishClaims> = publish_claims(&lowered).collect();
         let registries: Vec<Registry> = claims.iter().map(|c| c.index).collect();
         assert_eq!(registries, vec![Registry::Pypi, Registry::Npm]);
         for publish in &claims {
@@ -528,7 +516,8 @@ jobs:
         );
         let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
         let facts = Facts::derive(&repo);
-        let claims = publish_claims(&repo, &facts);
+        let lowered = lower(&repo, &facts);
+        let claims: Vec<&PublishClaims> = publish_claims(&lowered).collect();
         // Both jobs upload by trusted publishing as far as the script
         // shows; the pipeline's top-level file is the one claimed.
         assert!(!claims.is_empty());
@@ -631,7 +620,8 @@ jobs:
 ";
         let repo = Repository::in_memory("release.yml", workflow.into(), None).unwrap();
         let facts = Facts::derive(&repo);
-        let claims = publish_claims(&repo, &facts);
+        let lowered = lower(&repo, &facts);
+        let claims: Vec<&PublishClaims> = publish_claims(&lowered).collect();
         let [publish] = claims.as_slice() else {
             panic!("one claim expected, got {}", claims.len())
         };
@@ -667,7 +657,8 @@ jobs:
         );
         let repo = Repository::in_memory_gitlab(files, DEFAULT_PIPELINE_PATH);
         let facts = Facts::derive(&repo);
-        let claims = publish_claims(&repo, &facts);
+        let lowered = lower(&repo, &facts);
+        let claims: Vec<&PublishClaims> = publish_claims(&lowered).collect();
         let [publish] = claims.as_slice() else {
             panic!("one claim expected, got {}", claims.len())
         };

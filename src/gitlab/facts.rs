@@ -27,14 +27,12 @@ use super::job::{GitlabJob, ScriptKind, ScriptLine};
 use super::rules::{self, Tri};
 use super::tree::Located;
 use super::{GitlabPipeline, IdToken, Variable};
-use crate::config::Platform;
 use crate::diagnostic::Location;
 use crate::diagnostic::Severity;
 use crate::facts::expand::{self, Budget, EnvHit, JobRef, Opaque, ShellBlock, Visit};
 use crate::facts::publish::{self, Auth, PublishSite, Target, Uploader};
 use crate::facts::publish_job::{
-    CiWords, JobEnvironment, NoEnvironment, PasswordUpload, PublishJob, PublisherScope, Reach,
-    UntrustedStart,
+    CiWords, JobEnvironment, NoEnvironment, PasswordUpload, PublishJob, Reach, UntrustedStart,
 };
 use crate::facts::shell::{self, Command};
 use crate::facts::{BuildFact, LocalCode};
@@ -1278,74 +1276,35 @@ pub static GITLAB_WORDS: CiWords = CiWords {
     },
 };
 
-/// The pipeline's jobs that upload by trusted publishing and rely on it
-/// (an ID token meant for the registry, or a token exchange of their own),
-/// as rules written for every CI system see them.
-pub fn publish_jobs<'a>(
-    pipeline: &'a GitlabPipeline,
-    facts: &'a GitlabFacts,
-) -> Vec<PublishJob<'a>> {
-    pipeline
-        .jobs
-        .iter()
-        .zip(&facts.jobs)
-        .filter_map(|(job, job_facts)| {
-            let sites: Vec<&PublishSite> = job_facts
-                .publish_sites
-                .iter()
-                .filter(|s| tp_site(s).is_some_and(|index| relies_on_tp(job, job_facts, index)))
-                .collect();
-            if sites.is_empty() {
-                return None;
-            }
-            let environment = if job.environment.is_some() {
-                JobEnvironment::Declared
-            } else if pipeline.complete() {
-                JobEnvironment::Absent
-            } else {
-                // An include tplint cannot read may give the job its environment.
-                JobEnvironment::Unknown
-            };
-            Some(PublishJob {
-                name: &job.name.value,
-                key: job.name.location,
-                environment,
-                needed_environment: None,
-                sites,
-                builds: &job_facts.builds,
-                local_code: &job_facts.local_code,
-                publishers: PublisherScope::Project(Platform::Gitlab),
-                editable: None,
-                words: &GITLAB_WORDS,
-                pipeline: Some(pipeline),
-            })
-        })
-        .collect()
-}
-
-/// The pipeline's (job, registry) pairs that upload by trusted publishing
-/// to a registry with GitLab publishers, lowered to the claims of the ID
-/// token: the top-level pipeline file (`ci_config_ref_uri`), whatever file
-/// holds the job, and the environment (a name with a CI/CD variable is
-/// known only when the job runs).
-pub fn publish_claims<'a>(
-    pipeline: &'a GitlabPipeline,
-    facts: &'a GitlabFacts,
-) -> Vec<crate::facts::publish_job::PublishClaims<'a>> {
+/// The pipeline's jobs lowered to the one job model rules written for
+/// every CI system read: each job that uploads by trusted publishing, with
+/// the uploads that rely on it (an ID token meant for the registry, or a
+/// token exchange of their own) and, per registry with GitLab publishers,
+/// the claims of the ID token: the top-level pipeline file
+/// (`ci_config_ref_uri`), whatever file holds the job, and the environment
+/// (a name with a CI/CD variable is known only when the job runs).
+pub fn jobs<'a>(pipeline: &'a GitlabPipeline, facts: &'a GitlabFacts) -> Vec<PublishJob<'a>> {
     use crate::registry::claims::{Ci, ClaimedAudience, ClaimedEnvironment, Claims};
-    let mut found = Vec::new();
+    let mut jobs = Vec::new();
     for (job, job_facts) in pipeline.jobs.iter().zip(&facts.jobs) {
-        let mut indexes: Vec<Registry> = Vec::new();
+        let sites: Vec<&PublishSite> = job_facts
+            .publish_sites
+            .iter()
+            .filter(|s| tp_site(s).is_some_and(|index| relies_on_tp(job, job_facts, index)))
+            .collect();
+        let mut claims: Vec<crate::facts::publish_job::PublishClaims<'a>> = Vec::new();
         // Worked out once per job, for its first upload.
         let mut starts = None;
         for site in &job_facts.publish_sites {
             let Some(registry) = site.index() else {
                 continue;
             };
-            if !site.is_oidc() || registry.gitlab().is_none() || indexes.contains(&registry) {
+            if !site.is_oidc()
+                || registry.gitlab().is_none()
+                || claims.iter().any(|c| c.index == registry)
+            {
                 continue;
             }
-            indexes.push(registry);
             let (events, refs) = starts
                 .get_or_insert_with(|| job_starts(pipeline, job, job_facts))
                 .clone();
@@ -1357,7 +1316,7 @@ pub fn publish_claims<'a>(
                 None => ClaimedAudience::Unknown,
             };
             let environment = job.environment.as_ref().map(|e| &e.name);
-            found.push(crate::facts::publish_job::PublishClaims {
+            claims.push(crate::facts::publish_job::PublishClaims {
                 index: registry,
                 claims: Claims {
                     ci: Ci::Gitlab,
@@ -1382,8 +1341,33 @@ pub fn publish_claims<'a>(
                 editable: None,
             });
         }
+        if sites.is_empty() && claims.is_empty() {
+            continue;
+        }
+        let environment = if job.environment.is_some() {
+            JobEnvironment::Declared
+        } else if pipeline.complete() {
+            JobEnvironment::Absent
+        } else {
+            // An include tplint cannot read may give the job its environment.
+            JobEnvironment::Unknown
+        };
+        jobs.push(PublishJob {
+            name: &job.name.value,
+            key: job.name.location,
+            environment,
+            needed_environment: None,
+            sites,
+            claims,
+            builds: &job_facts.builds,
+            local_code: &job_facts.local_code,
+            workflow: None,
+            editable: None,
+            words: &GITLAB_WORDS,
+            pipeline: Some(pipeline),
+        });
     }
-    found
+    jobs
 }
 
 /// What starts a job's pipelines and the refs it runs for, as its rules

@@ -205,7 +205,7 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
 /// each `uv publish` to a registry by trusted publishing that may fall
 /// back to a password.
 pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for job in crate::facts::publish_job::publish_jobs(context.repo, context.facts) {
+    for job in context.publish_jobs() {
         let words = job.words;
         for site in &job.sites {
             if site.uploader != Uploader::Uv || site.oidc_required || site.index().is_none() {

@@ -6,7 +6,7 @@ use crate::catalogue::{ENVIRONMENT_DYNAMIC, PUBLISH_JOB_NO_ENVIRONMENT};
 use crate::config::Publisher;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::Target;
-use crate::facts::publish_job::{JobEnvironment, PublishJob, publish_jobs};
+use crate::facts::publish_job::{JobEnvironment, PublishJob};
 use crate::registry::Registry;
 use crate::registry::claims::ClaimedEnvironment;
 
@@ -52,18 +52,18 @@ pub(super) fn environment_dynamic(context: &Context<'_>, out: &mut Vec<Diagnosti
 /// publisher of that registry naming the job expects one.
 pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = &context.repo.config.publishers;
-    for job in publish_jobs(context.repo, context.facts) {
+    for job in context.publish_jobs() {
         if job.environment != JobEnvironment::Absent {
             continue;
         }
         for index in job.indexes() {
-            report_no_environment(context, &job, index, publishers, out);
+            report_no_environment(context, job, index, publishers, out);
         }
     }
     // A call of a registry's reusable publishing workflow (setup-dart's
     // `publish.yml`) whose job takes its environment from an input: none
     // given, the job runs in none.
-    for publish in crate::facts::publish_job::publish_claims(context.repo, context.facts) {
+    for publish in context.publish_claims() {
         if !publish.claims.environment_is_input
             || publish.claims.environment != ClaimedEnvironment::None
             || publishers
@@ -101,14 +101,13 @@ fn report_no_environment(
     // A publisher that expects an environment makes this a TP104 error already.
     if publishers
         .iter()
-        .any(|p| job.named_by(p, index, context.repo) && p.environment.is_some())
+        .any(|p| job.named_by(p, index) && p.environment.is_some())
     {
         return;
     }
     let shown = index.display_name();
     let suggested = index.key();
-    if let (Some((needed, environment)), Some(workflow)) = (job.needed_environment, job.workflow())
-    {
+    if let (Some((needed, environment)), Some(workflow)) = (job.needed_environment, job.workflow) {
         out.push(job.finish(
             Diagnostic::new(
                 &PUBLISH_JOB_NO_ENVIRONMENT,
@@ -127,9 +126,7 @@ fn report_no_environment(
     }
     // A declared publisher without an environment must be changed on the
     // registry too: only the user can do that.
-    let declared = publishers
-        .iter()
-        .any(|p| job.named_by(p, index, context.repo));
+    let declared = publishers.iter().any(|p| job.named_by(p, index));
     // JSR matches no environment: only GitHub's protection rules apply, and
     // there is no publisher to change.
     let matched = index != Registry::Jsr;

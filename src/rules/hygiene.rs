@@ -78,7 +78,7 @@ pub(super) fn untrusted_trigger(context: &Context<'_>, out: &mut Vec<Diagnostic>
 /// TP602, written once over [`publish_job::PublishJob`]s: what else runs next to the
 /// job's first upload by trusted publishing.
 pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for job in publish_job::publish_jobs(context.repo, context.facts) {
+    for job in context.publish_jobs() {
         let Some(&site) = job.sites.first() else {
             continue;
         };

@@ -17,6 +17,7 @@ mod repository_publisher;
 use crate::catalogue::*;
 use crate::config::Publisher;
 use crate::diagnostic::Diagnostic;
+use crate::facts::publish_job::{PublishClaims, PublishJob};
 use crate::facts::{Facts, WorkflowView};
 use crate::repository::Repository;
 
@@ -28,9 +29,43 @@ pub struct Context<'a> {
     pub online: Option<&'a crate::online::OnlineFacts>,
     /// What PyPI and TestPyPI recorded, with `--online`; `None` otherwise.
     pub records: Option<&'a crate::online::record::RecordFacts>,
+    /// The jobs lowered to the one job model, once per run.
+    jobs: std::cell::OnceCell<Vec<PublishJob<'a>>>,
 }
 
 impl<'a> Context<'a> {
+    pub fn new(
+        repo: &'a Repository,
+        facts: &'a Facts,
+        online: Option<&'a crate::online::OnlineFacts>,
+        records: Option<&'a crate::online::record::RecordFacts>,
+    ) -> Self {
+        Context {
+            repo,
+            facts,
+            online,
+            records,
+            jobs: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The repository's jobs in the one job model (`facts::publish_job`).
+    pub fn jobs(&self) -> &[PublishJob<'a>] {
+        self.jobs
+            .get_or_init(|| crate::facts::publish_job::lower(self.repo, self.facts))
+    }
+
+    /// The jobs that publish by trusted publishing.
+    pub fn publish_jobs(&self) -> impl Iterator<Item = &PublishJob<'a>> {
+        crate::facts::publish_job::publish_jobs(self.jobs())
+    }
+
+    /// Every (job, registry) pair that publishes by trusted publishing, as
+    /// the registry sees it.
+    pub fn publish_claims(&self) -> impl Iterator<Item = &PublishClaims<'a>> {
+        crate::facts::publish_job::publish_claims(self.jobs())
+    }
+
     /// The publishers to check, of every CI system and registry: the
     /// declared ones, then (with `--online`) the publishers PyPI recorded
     /// for the latest release of an index with none declared. Which of

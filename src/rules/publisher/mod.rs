@@ -10,7 +10,7 @@ use super::Context;
 use crate::config::{Field, Platform, Publisher};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::publish::Target;
-use crate::facts::publish_job::{PublishClaims, publish_claims, uploads_of_file};
+use crate::facts::publish_job::{PublishClaims, uploads_of_file};
 use crate::facts::publisher_files::github::{
     names_other_end, names_workflow, registration_form, workflow_exists, workflow_jobs,
 };
@@ -34,7 +34,7 @@ pub(super) fn location(publisher: &Publisher, field: &Field) -> Location {
 /// is not declared).
 pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let checked = context.publishers();
-    let claims = publish_claims(context.repo, context.facts);
+    let claims: Vec<&PublishClaims> = context.publish_claims().collect();
     let jobs = workflow_jobs(context.repo, context.facts);
     for publish in &claims {
         let ci = publish.claims.ci;
@@ -204,7 +204,7 @@ fn tag_pattern_of(context: &Context<'_>, publish: &PublishClaims<'_>) -> Option<
 /// an info.
 pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let publishers = context.publishers();
-    let claims = publish_claims(context.repo, context.facts);
+    let claims: Vec<&PublishClaims> = context.publish_claims().collect();
     let accepts = |publisher: &Publisher, publish: &PublishClaims<'_>| {
         publish.index.accepts_environment(
             publish.claims.ci,
@@ -230,8 +230,11 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                 continue;
             }
         }
-        let candidates: Vec<&PublishClaims<'_>> =
-            claims.iter().filter(|c| c.named_by(publisher)).collect();
+        let candidates: Vec<&PublishClaims<'_>> = claims
+            .iter()
+            .copied()
+            .filter(|c| c.named_by(publisher))
+            .collect();
         if !candidates.is_empty() {
             // Jobs exist; with an environment, one of them must run in it.
             if candidates.iter().any(|c| accepts(publisher, c)) {
@@ -372,7 +375,7 @@ pub(super) fn environment_mismatch(context: &Context<'_>, out: &mut Vec<Diagnost
     if publishers.iter().all(|p| p.environment.is_none()) {
         return;
     }
-    for publish in publish_claims(context.repo, context.facts) {
+    for publish in context.publish_claims() {
         let matching: Vec<(&Publisher, &Field)> = publishers
             .iter()
             .filter(|p| publish.named_by(p))
@@ -462,7 +465,7 @@ pub(super) fn ref_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if publishers.iter().all(|p| p.git_ref.is_none()) {
         return;
     }
-    for publish in publish_claims(context.repo, context.facts) {
+    for publish in context.publish_claims() {
         let named: Vec<&Publisher> = publishers
             .iter()
             .copied()
@@ -520,7 +523,7 @@ pub(super) fn publisher_environment_unrestricted(context: &Context<'_>, out: &mu
     if publishers.iter().all(|p| p.environment.is_some()) {
         return;
     }
-    let claims = publish_claims(context.repo, context.facts);
+    let claims: Vec<&PublishClaims> = context.publish_claims().collect();
     for publisher in publishers {
         if publisher.environment.is_some() || !publisher.index().matches_environment() {
             continue;
@@ -714,7 +717,7 @@ pub(super) fn index_mismatch(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    let claims = publish_claims(context.repo, context.facts);
+    let claims: Vec<&PublishClaims> = context.publish_claims().collect();
     for publisher in publishers.iter().copied() {
         // Only PyPI and TestPyPI can be confused: an npm publish beside a
         // PyPI publisher is another registry's business.
