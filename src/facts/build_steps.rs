@@ -106,6 +106,12 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
 /// Uploaders whose installation (`pip install twine`) is tool setup, not a build.
 const UPLOADER_TOOLS: &[&str] = &[
     "twine", "uv", "pdm", "hatch", "flit", "maturin", "poetry", "pip",
+    // PyPA's OIDC token helper, which twine's trusted publishing calls
+    // (pypa/twine `twine/auth.py`, `id.detect_credential`); PyPI's GitLab
+    // example installed it beside twine (`python -m pip install -U twine
+    // id`, pypi/warehouse `docs/user/trusted-publishers/using-a-publisher.md`
+    // before warehouse#17682).
+    "id",
 ];
 
 /// How a step builds, if it does (an action, or the commands of its `run:`).
@@ -255,9 +261,12 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
         }
     }
     // Installing only the uploader itself prepares the upload.
-    let installs = words.len() >= 2 && words[..2] == ["pip", "install"];
-    if installs {
-        let packages: Vec<&str> = words[2..]
+    let installed = match words.as_slice() {
+        ["pip", "install", rest @ ..] | ["uv", "pip", "install", rest @ ..] => Some(rest),
+        _ => None,
+    };
+    if let Some(installed) = installed {
+        let packages: Vec<&str> = installed
             .iter()
             .copied()
             .filter(|w| !w.starts_with('-'))
@@ -387,6 +396,13 @@ mod tests {
         assert_eq!(run("ls -l dist/"), None);
         assert_eq!(run("echo make sure"), None);
         assert_eq!(run("pip install twine"), Some(BuildKind::ToolSetup));
+        assert_eq!(
+            run("python -m pip install -U twine id"),
+            Some(BuildKind::ToolSetup)
+        );
+        assert_eq!(run("uv pip install id twine"), Some(BuildKind::ToolSetup));
+        assert_eq!(run("uv pip install twine requests"), Some(BuildKind::Build));
+        assert_eq!(run("uv pip install -r ci.txt"), Some(BuildKind::Build));
         assert_eq!(run("npm ci"), Some(BuildKind::Build));
         assert_eq!(run("npm clean-install"), Some(BuildKind::Build));
         assert_eq!(run("yarn"), Some(BuildKind::Build));

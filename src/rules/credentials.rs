@@ -203,12 +203,20 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
 
 /// TP304, written once over [`PublishJob`](crate::facts::publish_job::PublishJob)s:
 /// each `uv publish` to a registry by trusted publishing that may fall
-/// back to a password.
+/// back to a password. A `uv publish` given a token (one the job minted by
+/// OIDC) uses it and never tries trusted publishing, so it has no fallback,
+/// and uv refuses `--trusted-publishing always` beside one (astral-sh/uv
+/// `crates/uv-publish/src/lib.rs`, `check_trusted_publishing`: with
+/// `automatic`, given credentials skip the exchange).
 pub(super) fn uv_trusted_publishing_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for job in context.publish_jobs() {
         let words = job.words;
         for site in &job.sites {
-            if site.uploader != Uploader::Uv || site.oidc_required || site.index().is_none() {
+            if site.uploader != Uploader::Uv
+                || site.oidc_required
+                || site.index().is_none()
+                || site.secret.is_some()
+            {
                 continue;
             }
             out.push(job.finish(
