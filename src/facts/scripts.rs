@@ -139,7 +139,13 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
             let parsed = if rest[offset..].starts_with('`') || rest[offset..].starts_with("%x") {
                 ruby_backticks(&rest[offset..]).map(|(t, len)| (Some(Argument::Shell(t)), len))
             } else {
-                arguments(args, language).map(|(arg, len)| (arg, name_len + len))
+                arguments(args, language)
+                    .or_else(|| {
+                        (language == Language::Python)
+                            .then(|| assigned_argument(args, &text[..start + call_at]))
+                            .flatten()
+                    })
+                    .map(|(arg, len)| (arg, name_len + len))
             };
             match parsed {
                 Some((Some(argument), len)) => {
@@ -412,6 +418,45 @@ impl Argument {
             }
         }
     }
+}
+
+/// A Python call's first argument that is a name (`subprocess.run(args,
+/// check=True)`), read as the literal list or string the last assignment
+/// to that name before the call gives it (`args = ["cargo", "publish",
+/// "-p", name]`, GNOME/glycin's `build-aux/publish-crates-io.py`), and how
+/// far the call reads; `None` when the argument is no name, or no such
+/// assignment comes before it.
+fn assigned_argument(args: &str, before: &str) -> Option<(Option<Argument>, usize)> {
+    let inner = args.strip_prefix('(')?;
+    let skip = skip_space(inner, true);
+    let rest = &inner[skip..];
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..name_len];
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let after = rest[name_len..].trim_start();
+    if !(after.starts_with(',') || after.starts_with(')')) {
+        return None;
+    }
+    // The last line that starts with `NAME =` (not `==`).
+    let value = before.rmatch_indices(name).find_map(|(at, _)| {
+        let line_start = before[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !before[line_start..at].trim().is_empty() {
+            return None;
+        }
+        let assigned = before[at + name.len()..].trim_start_matches([' ', '\t']);
+        let value = assigned.strip_prefix('=')?;
+        (!value.starts_with('=')).then(|| value.trim_start_matches([' ', '\t']))
+    })?;
+    let argument = if value.starts_with('[') || value.starts_with('(') {
+        Argument::Argv(list(value, Language::Python)?.0)
+    } else {
+        Argument::Shell(string(value, Language::Python)?.0?)
+    };
+    Some((Some(argument), 1 + skip + name_len))
 }
 
 /// A word quoted for the shell, when it needs to be.
@@ -774,6 +819,40 @@ exec("#{tool} push x.gem")
             "system('gem push x.gem')\nputs ENV['HOME'] == 'x'\n"
         ));
         assert!(sets_environment("ENV['GEM_HOST_API_KEY'] = token\n"));
+    }
+
+    #[test]
+    fn python_calls_with_a_named_argument() {
+        // After GNOME/glycin build-aux/publish-crates-io.py.
+        let script = r#"import subprocess
+def release_crate(package_name, features=None):
+    args = ["cargo", "metadata", "--no-deps"]
+    metadata = subprocess.run(args, capture_output=True, check=True)
+    args = [
+        "cargo", "publish", "-p", package_name,
+    ]
+    if features is not None:
+        args += ["--features", features]
+    subprocess.run(args, check=True)
+command = "twine upload dist/*"
+subprocess.run(command.split())
+os.system(command)
+subprocess.run(later)
+later = ["npm", "publish"]
+built = make_command()
+subprocess.run(built)
+subprocess.run(unknown)
+if args == ["gem", "push"]:
+    pass
+"#;
+        assert_eq!(
+            texts(Language::Python, script),
+            [
+                "cargo metadata --no-deps",
+                "cargo publish -p '…'",
+                "twine upload dist/*",
+            ]
+        );
     }
 
     #[test]

@@ -214,7 +214,14 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
         return shell_invocation(args);
     }
     if matches!(program, "source" | ".") {
-        return args.first().map(|p| Runs::Script(p.as_str()));
+        // A virtual environment's activation script (`python -m venv`,
+        // `virtualenv`, `uv venv` write it) only puts the environment's
+        // `bin` first on `PATH`; it runs nothing of the project.
+        let activates = |p: &str| p == "activate" || p.ends_with("/bin/activate");
+        return args
+            .first()
+            .filter(|p| !activates(p))
+            .map(|p| Runs::Script(p.as_str()));
     }
     if matches!(name, "make" | "gmake") || matches!(program, "$(MAKE)" | "${MAKE}") {
         return Some(make_invocation(args));

@@ -36,9 +36,21 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
     let checked = context.publishers();
     let claims: Vec<&PublishClaims> = context.publish_claims().collect();
     let jobs = workflow_jobs(context.repo, context.facts);
-    for publish in &claims {
+    let lowered = context.jobs().iter();
+    for (lowered, publish) in lowered.flat_map(|j| j.claims.iter().map(move |c| (j, c))) {
         let ci = publish.claims.ci;
         let index = publish.index;
+        // A GitLab job certainly without an ID token for the registry (no
+        // include tplint cannot read may give it one) cannot publish by
+        // trusted publishing: TP201 says so (it may well use a password
+        // from the project's CI/CD settings), and a publisher would not
+        // change that.
+        if ci == Ci::Gitlab
+            && lowered.site_to(index).is_none()
+            && lowered.pipeline.is_some_and(|p| p.complete())
+        {
+            continue;
+        }
         let files = &publish.claims.files;
         if index.matches_workflow() && files.is_empty() {
             continue; // started from another repository's workflow: unknown
