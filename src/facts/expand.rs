@@ -1298,6 +1298,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 Cow::Borrowed(parsed.as_slice())
             };
         let commands = self.deno_aliases(block, depth, commands);
+        let commands = held_uploads(commands);
         self.visitor.shell(block, &commands);
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
@@ -2987,6 +2988,35 @@ fn in_checkout(folder: &str, here: &str) -> Option<String> {
     here.strip_prefix(folder)
         .and_then(|rest| rest.strip_prefix('/'))
         .map(str::to_string)
+}
+
+/// `commands` with each command whose program is a variable holding an
+/// upload (`if $publish_cmd; then`, see [`shell::HeldCommand`]) replaced
+/// by the commands the variable's values run, its other words after
+/// them, located where the values are written. A value that names no
+/// upload is left out: only uploads are read through variables.
+fn held_uploads(commands: Cow<'_, [Command]>) -> Cow<'_, [Command]> {
+    let names_upload =
+        |held: &shell::HeldCommand| super::publish::mentions_upload_word(&held.words.join(" "));
+    if !commands.iter().any(|c| c.held.iter().any(names_upload)) {
+        return commands;
+    }
+    let mut all = Vec::with_capacity(commands.len() + 1);
+    for command in commands.iter() {
+        if !command.held.iter().any(names_upload) {
+            all.push(command.clone());
+            continue;
+        }
+        for held in command.held.iter().filter(|h| names_upload(h)) {
+            let mut run = command.clone();
+            run.words = held.words.clone();
+            run.words.extend(command.words.iter().skip(1).cloned());
+            run.offset = held.offset;
+            run.held = Vec::new();
+            all.push(run);
+        }
+    }
+    Cow::Owned(all)
 }
 
 /// `pnpm <name>` without `run`, read by [`tasks::what_runs`] as the
