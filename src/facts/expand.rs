@@ -785,7 +785,7 @@ fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     let mut rest = words;
     while let Some(first) = rest.first() {
         let name = first.rsplit('/').next().unwrap_or(first);
-        let name = name.split('@').next().unwrap_or(name);
+        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
             "covector" => break,
             "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
@@ -831,7 +831,7 @@ fn runs_semantic_release(words: &[String]) -> bool {
     let mut rest = words;
     while let Some(first) = rest.first() {
         let name = first.rsplit('/').next().unwrap_or(first);
-        let name = name.split('@').next().unwrap_or(name);
+        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
             "semantic-release" => return true,
             "npx" | "pnpm" | "yarn" | "exec" => {
@@ -1146,7 +1146,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             "lerna",
             "nx",
         ];
-        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        if let Some(first) = words.first_mut() {
+            *first = crate::registry::npm::long_name(first);
+        }
         let (runner, script) = match words.as_slice() {
             [runner @ ("pnpm" | "yarn"), script, ..] if !script.starts_with('-') => {
                 (*runner, *script)
@@ -1620,7 +1623,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    (&format!("{runner} run"), script),
+                    (&format!("{} run", written_runner(words, runner)), script),
                     |cache, _, file, text| {
                         cache
                             .package_json(file, text)
@@ -3019,10 +3022,21 @@ fn held_uploads(commands: Cow<'_, [Command]>) -> Cow<'_, [Command]> {
     Cow::Owned(all)
 }
 
+/// The package manager of a script run as the command writes it: `pn`
+/// for pnpm's short name (`registry::npm::SHORT_NAMES`), else `runner`.
+fn written_runner<'w>(words: &'w [String], runner: &'w str) -> &'w str {
+    match words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) {
+        Some(written) if crate::registry::npm::long_name(written) == runner => written,
+        _ => runner,
+    }
+}
+
 /// `pnpm <name>` without `run`, read by [`tasks::what_runs`] as the
 /// script `<name>` (pnpm's shorthand for a name none of its commands has).
 fn pnpm_shorthand(words: &[String]) -> bool {
-    words.first().is_some_and(|w| w == "pnpm")
+    words
+        .first()
+        .is_some_and(|w| crate::registry::npm::long_name(w) == "pnpm")
         && words
             .get(1)
             .is_some_and(|w| !matches!(w.as_str(), "run" | "run-script"))

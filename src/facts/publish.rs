@@ -1235,15 +1235,10 @@ fn npm_tool_publishes(
 }
 
 /// The program name of a word: its last path component, after any leading
-/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`). pnpm 11's short
-/// name `pn` is `pnpm` (pnpm/pnpm `pnpm11/pnpm/package.json` `bin`:
-/// `"pn": "bin/pnpm.mjs"` [36e5ae6]; pnpm/pnpm's own release job runs `pn
-/// publish`).
+/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`), a short name
+/// read as the long one (`pn` is `pnpm`, `registry::npm::SHORT_NAMES`).
 fn program_name(word: &str) -> &str {
-    match base_program_name(word) {
-        "pn" => "pnpm",
-        name => name,
-    }
+    crate::registry::npm::long_name(base_program_name(word))
 }
 
 fn base_program_name(word: &str) -> &str {
