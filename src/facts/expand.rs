@@ -1518,6 +1518,31 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.opaque(block.exec, at, block.via.clone(), what);
             return;
         }
+        // `yarn workspace NAME CMD...`: `yarn CMD...` in the folder of the
+        // workspace named NAME, where tplint finds it.
+        if let Some((name, rest)) = yarn_workspace_command(words)
+            && let Some(folder) = self.yarn_workspace_folder(name)
+        {
+            let mut moved_command = command.clone();
+            moved_command.words = std::iter::once(words[0].clone())
+                .chain(rest.iter().cloned())
+                .collect();
+            moved_command.held = Vec::new();
+            let moved = ShellBlock {
+                exec: block.exec,
+                kind: block.kind,
+                file: block.file,
+                source: block.source,
+                within: block.within,
+                text: block.text.clone(),
+                via: block.via.clone(),
+                inherited: block.inherited.clone(),
+                cwd: folder,
+                gate: block.gate.clone(),
+            };
+            self.command(&moved, &moved_command, depth);
+            return;
+        }
         let Some(run) = tasks::what_runs(words) else {
             if let Some(what) = unknown_publish(words) {
                 let at = block.command_location(command);
@@ -1663,6 +1688,58 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 );
             }
         }
+    }
+
+    /// The folder of the Yarn workspace named `name`: of the folders the
+    /// root `package.json`'s `workspaces` lists (literal folders and
+    /// `DIR/*`, the forms Yarn's globs mostly take), the one whose
+    /// `package.json` has that `name` (yarnpkg/berry
+    /// `plugin-workspace-tools/sources/commands/workspace.ts` [745da4b]:
+    /// the workspace is found by its package name). Folders and files not
+    /// read yet are asked for; `None` until they are, or when none has it.
+    fn yarn_workspace_folder(&mut self, name: &str) -> Option<String> {
+        let repo = self.repo;
+        let globs = &repo.manifests.package_json.as_ref()?.workspace_globs;
+        let can_read = repo.locals.can_read();
+        let mut folders = Vec::new();
+        for glob in globs {
+            let glob = glob.trim_start_matches("./").trim_end_matches('/');
+            if glob.is_empty() || glob == "." || glob.contains("..") {
+                continue;
+            }
+            let pattern = |text: &str| text.contains(['*', '?', '[', '{', '!']);
+            match glob.strip_suffix("/*") {
+                Some(parent) if !pattern(parent) => match repo.locals.subfolders(parent) {
+                    Some(names) => folders.extend(names.iter().map(|n| format!("{parent}/{n}"))),
+                    None if can_read => {
+                        self.needs.insert(Need::Subfolders(parent.to_string()));
+                    }
+                    None => {}
+                },
+                None if !pattern(glob) => folders.push(glob.to_string()),
+                _ => {}
+            }
+        }
+        for folder in folders.into_iter().take(MAX_WORKSPACE_FOLDERS) {
+            let path = format!("{folder}/package.json");
+            match repo.locals.text(&path) {
+                None if can_read => {
+                    self.needs.insert(Need::Text(path));
+                }
+                None => {}
+                Some(local) => {
+                    let named = local.file.is_some_and(|file| {
+                        crate::manifest::parse_package_json(&repo.sources.get(file).text)
+                            .name
+                            .is_some_and(|n| n.value == name)
+                    });
+                    if named {
+                        return Some(folder);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Whether the `package.json` of `candidates` is read and defines
@@ -3022,6 +3099,28 @@ fn held_uploads(commands: Cow<'_, [Command]>) -> Cow<'_, [Command]> {
     Cow::Owned(all)
 }
 
+/// Most workspace folders whose `package.json` is read to find one by name.
+const MAX_WORKSPACE_FOLDERS: usize = 64;
+
+/// `yarn workspace NAME CMD...` (yarnpkg/berry
+/// `plugin-workspace-tools/sources/commands/workspace.ts` [745da4b], and
+/// Yarn 1's `yarn workspace`): the workspace's name, literal, and the
+/// Yarn command it runs there (`run build`, or `build`, a script's name).
+fn yarn_workspace_command(words: &[String]) -> Option<(&str, &[String])> {
+    match words {
+        [yarn, workspace, name, rest @ ..]
+            if yarn.rsplit('/').next() == Some("yarn")
+                && workspace == "workspace"
+                && !name.starts_with('-')
+                && !name.contains('$')
+                && !rest.is_empty() =>
+        {
+            Some((name.as_str(), rest))
+        }
+        _ => None,
+    }
+}
+
 /// The package manager of a script run as the command writes it: `pn`
 /// for pnpm's short name (`registry::npm::SHORT_NAMES`), else `runner`.
 fn written_runner<'w>(words: &'w [String], runner: &'w str) -> &'w str {
@@ -3458,10 +3557,21 @@ mod folder_tests {
 
 #[cfg(test)]
 mod release_tool_tests {
-    use super::{NukeArgs, changed_folder, covector_command};
+    use super::{NukeArgs, changed_folder, covector_command, yarn_workspace_command};
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn yarn_workspace_commands() {
+        let w = words("yarn workspace @acme/cli run release --tag next");
+        let (name, rest) = yarn_workspace_command(&w).unwrap();
+        assert_eq!(name, "@acme/cli");
+        assert_eq!(rest, words("run release --tag next"));
+        assert!(yarn_workspace_command(&words("yarn workspace web")).is_none());
+        assert!(yarn_workspace_command(&words("yarn workspace $PKG build")).is_none());
+        assert!(yarn_workspace_command(&words("yarn workspaces foreach -A run build")).is_none());
     }
 
     #[test]
