@@ -2161,7 +2161,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             hit.map(|hit| hit.value.into_owned())
                 .filter(|v| !v.contains('$') && !v.trim().is_empty())
         };
-        let mut lines: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut lines: Vec<ImpliedPush> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -2185,7 +2185,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push((source, key, push.condition.clone()));
+                lines.push(ImpliedPush {
+                    command: push.command,
+                    source,
+                    key,
+                    condition: push.condition.clone(),
+                });
             }
         }
         self.implied_pushes(block, at, lines, depth);
@@ -2216,7 +2221,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         at
     }
 
-    /// Walk the `dotnet nuget push` a build's pushes stand for, each with
+    /// Walk the NuGet push commands a build's pushes stand for, each with
     /// its source, its key (` --api-key ...`, or nothing when NuGet reads
     /// `NUGET_API_KEY` itself) and the condition of its task or target,
     /// which tplint does not evaluate (so a rule asking whether a run
@@ -2225,12 +2230,18 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         &mut self,
         block: &ShellBlock<'a, '_, '_>,
         at: Location,
-        pushes: Vec<(String, String, Option<String>)>,
+        pushes: Vec<ImpliedPush>,
         depth: usize,
     ) {
-        for (source, key, condition) in pushes {
+        for ImpliedPush {
+            command,
+            source,
+            key,
+            condition,
+        } in pushes
+        {
             let line = format!(
-                "dotnet nuget push '{}' --source {}{key}",
+                "{command} '{}' --source {}{key}",
                 super::scripts::PLACEHOLDER,
                 super::scripts::quote(&source)
             );
@@ -2325,7 +2336,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 .find(|(name, _)| reads_variable(member, name))
                 .map(|(_, value)| value.clone())
         };
-        let mut lines: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut lines: Vec<ImpliedPush> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -2353,7 +2364,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push((source, key, push.condition.clone()));
+                lines.push(ImpliedPush {
+                    command: push.command,
+                    source,
+                    key,
+                    condition: push.condition.clone(),
+                });
             }
         }
         self.implied_pushes(block, at, lines, depth);
@@ -3097,6 +3113,16 @@ fn held_uploads(commands: Cow<'_, [Command]>) -> Cow<'_, [Command]> {
         }
     }
     Cow::Owned(all)
+}
+
+/// A NuGet push of a NUKE or Cake build, as the command line it stands
+/// for: the command (`dotnet nuget push`, or nuget.exe's `nuget push`),
+/// the source, the key's options and the condition of its target or task.
+struct ImpliedPush {
+    command: &'static str,
+    source: String,
+    key: String,
+    condition: Option<String>,
 }
 
 /// Most workspace folders whose `package.json` is read to find one by name.
