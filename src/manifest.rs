@@ -43,6 +43,10 @@ pub struct PackageJson {
     pub publish_provenance: Option<bool>,
     /// `workspaces` is present: the root is a monorepo's.
     pub workspaces: bool,
+    /// The folders `workspaces` lists, as written (globs): its list, or
+    /// the `packages` list of an object (Yarn 1's form with `nohoist`;
+    /// classic.yarnpkg.com/en/docs/workspaces, yarnpkg.com/configuration/manifest#workspaces).
+    pub workspace_globs: Vec<String>,
 }
 
 /// A crate of `Cargo.toml` or one of its workspace members.
@@ -457,6 +461,18 @@ pub fn parse_package_json(text: &str) -> PackageJson {
         .and_then(|p| p.get("provenance"))
         .and_then(|p| p.as_bool());
     package.workspaces = root.contains_key("workspaces");
+    let globs = match root.get("workspaces") {
+        Some(serde_json::Value::Object(object)) => object.get("packages"),
+        other => other,
+    };
+    package.workspace_globs = globs
+        .and_then(|g| g.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|g| g.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     package
 }
 
@@ -894,6 +910,18 @@ mod tests {
         );
         assert_eq!(p.publish_provenance, Some(true));
         assert!(!p.private);
+    }
+
+    #[test]
+    fn package_json_workspaces() {
+        let list = parse_package_json(r#"{"workspaces": ["packages/*", "docs"]}"#);
+        assert!(list.workspaces);
+        assert_eq!(list.workspace_globs, ["packages/*", "docs"]);
+        // Yarn 1's object form.
+        let object =
+            parse_package_json(r#"{"workspaces": {"packages": ["apps/*"], "nohoist": ["**/x"]}}"#);
+        assert_eq!(object.workspace_globs, ["apps/*"]);
+        assert!(parse_package_json("{}").workspace_globs.is_empty());
     }
 
     #[test]

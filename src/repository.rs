@@ -265,6 +265,7 @@ impl Repository {
                 Need::Action(dir) => self.read_action(dir),
                 Need::Text(path) => self.read_text(path),
                 Need::Folder(dir) => self.read_folder(dir),
+                Need::Subfolders(dir) => self.read_subfolders(dir),
             }
         }
         self.locals.total() > before
@@ -333,6 +334,34 @@ impl Repository {
         }
         names.sort();
         self.locals.folders.insert(dir, names);
+    }
+
+    fn read_subfolders(&mut self, dir: String) {
+        if self.locals.subfolders.contains_key(&dir) {
+            return;
+        }
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(&dir))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|name| !name.starts_with('.') && name != "node_modules")
+                    .take(MAX_FOLDER_ENTRIES)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let prefix = format!("{dir}/");
+        for (path, _) in self.overlay.iter() {
+            if let Some((name, _)) = path.strip_prefix(&prefix).and_then(|p| p.split_once('/'))
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        names.truncate(MAX_FOLDER_ENTRIES);
+        self.locals.subfolders.insert(dir, names);
     }
 
     fn read_text(&mut self, path: String) {
@@ -417,6 +446,9 @@ pub enum Need {
     /// The names of a folder's files (Rake's `rakelib/`), relative to the
     /// root.
     Folder(String),
+    /// The names of a folder's folders (the `packages/*` of a Yarn
+    /// workspace), relative to the root.
+    Subfolders(String),
 }
 
 /// Most names listed of one folder.
@@ -454,6 +486,8 @@ pub struct Locals {
     text_index: HashMap<String, usize>,
     /// The file names of the folders listed, by folder.
     folders: HashMap<String, Vec<String>>,
+    /// The folder names of the folders listed for them, by folder.
+    subfolders: HashMap<String, Vec<String>>,
     /// Whether files can be read at all (an in-memory repository has none).
     on_disk: bool,
 }
@@ -488,8 +522,13 @@ impl Locals {
         self.folders.get(dir).map(Vec::as_slice)
     }
 
+    /// The folder names of folder `dir`, once listed.
+    pub fn subfolders(&self, dir: &str) -> Option<&[String]> {
+        self.subfolders.get(dir).map(Vec::as_slice)
+    }
+
     fn total(&self) -> usize {
-        self.actions.len() + self.texts.len() + self.folders.len()
+        self.actions.len() + self.texts.len() + self.folders.len() + self.subfolders.len()
     }
 }
 

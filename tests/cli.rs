@@ -490,4 +490,20 @@ fn messages_name_the_command_as_written() {
         messages.iter().all(|m| m.starts_with("`pn publish` ")),
         "{messages:?}"
     );
+    // `dotnet nuget push` is named so, nuget.exe's `nuget push` too.
+    let repo = fixture_copy(&fixture("nuget-push-named-as-written"));
+    let json = check_json(repo.path(), &[]);
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "TP303")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].starts_with("`dotnet nuget push` "),
+        "{messages:?}"
+    );
+    assert!(messages[1].starts_with("`nuget push` "), "{messages:?}");
 }

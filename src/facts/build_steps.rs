@@ -284,7 +284,8 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
 }
 
 /// Drop `sudo` and `python -m` (the shell splitter already took off
-/// `VAR=value` prefixes), and spell `pip3` and `./setup.py` the common way.
+/// `VAR=value` prefixes), and spell `pip3`, `./setup.py` and a short
+/// program name (`pn`) the common way.
 fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
     let mut rest = words;
     while let Some((&"sudo", tail)) = rest.split_first() {
@@ -327,9 +328,12 @@ fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
         };
     }
     rest.iter()
-        .map(|w| match *w {
+        .enumerate()
+        .map(|(at, w)| match *w {
             "pip3" => "pip",
             "./setup.py" => "setup.py",
+            // `pn install` is `pnpm install` (`registry::npm::SHORT_NAMES`).
+            other if at == 0 => crate::registry::npm::long_name(other),
             other => other,
         })
         .collect()
@@ -413,6 +417,10 @@ mod tests {
             run("pnpm install --frozen-lockfile"),
             Some(BuildKind::Build)
         );
+        // pnpm 11's short name.
+        assert_eq!(run("pn install --frozen-lockfile"), Some(BuildKind::Build));
+        assert_eq!(run("pn i"), Some(BuildKind::Build));
+        assert_eq!(run("pn publish"), None);
         assert_eq!(run("npm install -g npm@latest"), Some(BuildKind::ToolSetup));
         assert_eq!(run("npm install -g typescript"), Some(BuildKind::Build));
         assert_eq!(run("npm publish"), None);

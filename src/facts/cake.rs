@@ -29,7 +29,7 @@ use regex::Regex;
 
 use super::csharp::{
     Property, Push, Value, arguments, conditions, in_code, non_code, nuget_push_calls, property,
-    statement_end, value,
+    push_command, statement_end, value,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -179,6 +179,12 @@ impl Script {
                         source: resolve(property(settings, Property::Source)),
                         api_key: resolve(property(settings, Property::ApiKey)),
                         condition: condition.clone(),
+                        command: push_command(
+                            text[span.start..span.end]
+                                .split('(')
+                                .next()
+                                .unwrap_or_default(),
+                        ),
                     });
                 }
             }
@@ -487,7 +493,10 @@ Task("Push-GitHub")
             Some(r#"ctx => BuildSystem.IsRunningOnGitHubActions, "Not on GitHub Actions""#)
         );
         assert!(SCRIPT[nuget.span.range()].starts_with("DotNetNuGetPush("));
+        assert_eq!(nuget.command, "dotnet nuget push");
         let github = pushes.iter().find(|p| p.file == 1).expect("loaded");
+        // nuget.exe's push.
+        assert_eq!(github.command, "nuget push");
         assert_eq!(github.source, Some(Value::Variable("GPR_SOURCE".into())));
         assert_eq!(
             github.api_key,

@@ -43,6 +43,18 @@ pub struct Push {
     /// `WithCriteria(...)`, NUKE's `OnlyWhenStatic(...)`), as written:
     /// tplint does not evaluate it, so a run may or may not push.
     pub condition: Option<String>,
+    /// The command the call runs: `dotnet nuget push` for `DotNetNuGetPush`
+    /// and `DotNetCoreNuGetPush`, nuget.exe's `nuget push` for `NuGetPush`.
+    pub command: &'static str,
+}
+
+/// The command a NuGet push call (its text up to the parenthesis) runs.
+pub fn push_command(call: &str) -> &'static str {
+    if call.ends_with("DotNetNuGetPush") || call.ends_with("DotNetCoreNuGetPush") {
+        "dotnet nuget push"
+    } else {
+        "nuget push"
+    }
 }
 
 /// Whether byte `at` of a text is code, given the text's [`non_code`]

@@ -785,7 +785,7 @@ fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     let mut rest = words;
     while let Some(first) = rest.first() {
         let name = first.rsplit('/').next().unwrap_or(first);
-        let name = name.split('@').next().unwrap_or(name);
+        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
             "covector" => break,
             "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
@@ -831,7 +831,7 @@ fn runs_semantic_release(words: &[String]) -> bool {
     let mut rest = words;
     while let Some(first) = rest.first() {
         let name = first.rsplit('/').next().unwrap_or(first);
-        let name = name.split('@').next().unwrap_or(name);
+        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
             "semantic-release" => return true,
             "npx" | "pnpm" | "yarn" | "exec" => {
@@ -1146,7 +1146,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             "lerna",
             "nx",
         ];
-        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        if let Some(first) = words.first_mut() {
+            *first = crate::registry::npm::long_name(first);
+        }
         let (runner, script) = match words.as_slice() {
             [runner @ ("pnpm" | "yarn"), script, ..] if !script.starts_with('-') => {
                 (*runner, *script)
@@ -1298,6 +1301,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 Cow::Borrowed(parsed.as_slice())
             };
         let commands = self.deno_aliases(block, depth, commands);
+        let commands = held_uploads(commands);
         self.visitor.shell(block, &commands);
         // The working folder each command runs in: `cd DIR` (or `pushd`)
         // moves the commands after it, until the subshell it is in ends;
@@ -1514,6 +1518,31 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.opaque(block.exec, at, block.via.clone(), what);
             return;
         }
+        // `yarn workspace NAME CMD...`: `yarn CMD...` in the folder of the
+        // workspace named NAME, where tplint finds it.
+        if let Some((name, rest)) = yarn_workspace_command(words)
+            && let Some(folder) = self.yarn_workspace_folder(name)
+        {
+            let mut moved_command = command.clone();
+            moved_command.words = std::iter::once(words[0].clone())
+                .chain(rest.iter().cloned())
+                .collect();
+            moved_command.held = Vec::new();
+            let moved = ShellBlock {
+                exec: block.exec,
+                kind: block.kind,
+                file: block.file,
+                source: block.source,
+                within: block.within,
+                text: block.text.clone(),
+                via: block.via.clone(),
+                inherited: block.inherited.clone(),
+                cwd: folder,
+                gate: block.gate.clone(),
+            };
+            self.command(&moved, &moved_command, depth);
+            return;
+        }
         let Some(run) = tasks::what_runs(words) else {
             if let Some(what) = unknown_publish(words) {
                 let at = block.command_location(command);
@@ -1619,7 +1648,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     via,
                     depth,
                     &candidates,
-                    (&format!("{runner} run"), script),
+                    (&format!("{} run", written_runner(words, runner)), script),
                     |cache, _, file, text| {
                         cache
                             .package_json(file, text)
@@ -1659,6 +1688,58 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 );
             }
         }
+    }
+
+    /// The folder of the Yarn workspace named `name`: of the folders the
+    /// root `package.json`'s `workspaces` lists (literal folders and
+    /// `DIR/*`, the forms Yarn's globs mostly take), the one whose
+    /// `package.json` has that `name` (yarnpkg/berry
+    /// `plugin-workspace-tools/sources/commands/workspace.ts` [745da4b]:
+    /// the workspace is found by its package name). Folders and files not
+    /// read yet are asked for; `None` until they are, or when none has it.
+    fn yarn_workspace_folder(&mut self, name: &str) -> Option<String> {
+        let repo = self.repo;
+        let globs = &repo.manifests.package_json.as_ref()?.workspace_globs;
+        let can_read = repo.locals.can_read();
+        let mut folders = Vec::new();
+        for glob in globs {
+            let glob = glob.trim_start_matches("./").trim_end_matches('/');
+            if glob.is_empty() || glob == "." || glob.contains("..") {
+                continue;
+            }
+            let pattern = |text: &str| text.contains(['*', '?', '[', '{', '!']);
+            match glob.strip_suffix("/*") {
+                Some(parent) if !pattern(parent) => match repo.locals.subfolders(parent) {
+                    Some(names) => folders.extend(names.iter().map(|n| format!("{parent}/{n}"))),
+                    None if can_read => {
+                        self.needs.insert(Need::Subfolders(parent.to_string()));
+                    }
+                    None => {}
+                },
+                None if !pattern(glob) => folders.push(glob.to_string()),
+                _ => {}
+            }
+        }
+        for folder in folders.into_iter().take(MAX_WORKSPACE_FOLDERS) {
+            let path = format!("{folder}/package.json");
+            match repo.locals.text(&path) {
+                None if can_read => {
+                    self.needs.insert(Need::Text(path));
+                }
+                None => {}
+                Some(local) => {
+                    let named = local.file.is_some_and(|file| {
+                        crate::manifest::parse_package_json(&repo.sources.get(file).text)
+                            .name
+                            .is_some_and(|n| n.value == name)
+                    });
+                    if named {
+                        return Some(folder);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Whether the `package.json` of `candidates` is read and defines
@@ -2080,7 +2161,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             hit.map(|hit| hit.value.into_owned())
                 .filter(|v| !v.contains('$') && !v.trim().is_empty())
         };
-        let mut lines: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut lines: Vec<ImpliedPush> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -2104,7 +2185,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push((source, key, push.condition.clone()));
+                lines.push(ImpliedPush {
+                    command: push.command,
+                    source,
+                    key,
+                    condition: push.condition.clone(),
+                });
             }
         }
         self.implied_pushes(block, at, lines, depth);
@@ -2135,7 +2221,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         at
     }
 
-    /// Walk the `dotnet nuget push` a build's pushes stand for, each with
+    /// Walk the NuGet push commands a build's pushes stand for, each with
     /// its source, its key (` --api-key ...`, or nothing when NuGet reads
     /// `NUGET_API_KEY` itself) and the condition of its task or target,
     /// which tplint does not evaluate (so a rule asking whether a run
@@ -2144,12 +2230,18 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         &mut self,
         block: &ShellBlock<'a, '_, '_>,
         at: Location,
-        pushes: Vec<(String, String, Option<String>)>,
+        pushes: Vec<ImpliedPush>,
         depth: usize,
     ) {
-        for (source, key, condition) in pushes {
+        for ImpliedPush {
+            command,
+            source,
+            key,
+            condition,
+        } in pushes
+        {
             let line = format!(
-                "dotnet nuget push '{}' --source {}{key}",
+                "{command} '{}' --source {}{key}",
                 super::scripts::PLACEHOLDER,
                 super::scripts::quote(&source)
             );
@@ -2244,7 +2336,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 .find(|(name, _)| reads_variable(member, name))
                 .map(|(_, value)| value.clone())
         };
-        let mut lines: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut lines: Vec<ImpliedPush> = Vec::new();
         for push in pushes {
             let source = match &push.source {
                 Some(Value::Literal(url)) => Some(url.clone()),
@@ -2272,7 +2364,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 _ => None,
             };
             if let (Some(source), Some(key)) = (source, key) {
-                lines.push((source, key, push.condition.clone()));
+                lines.push(ImpliedPush {
+                    command: push.command,
+                    source,
+                    key,
+                    condition: push.condition.clone(),
+                });
             }
         }
         self.implied_pushes(block, at, lines, depth);
@@ -2989,10 +3086,82 @@ fn in_checkout(folder: &str, here: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// `commands` with each command whose program is a variable holding an
+/// upload (`if $publish_cmd; then`, see [`shell::HeldCommand`]) replaced
+/// by the commands the variable's values run, its other words after
+/// them, located where the values are written. A value that names no
+/// upload is left out: only uploads are read through variables.
+fn held_uploads(commands: Cow<'_, [Command]>) -> Cow<'_, [Command]> {
+    let names_upload =
+        |held: &shell::HeldCommand| super::publish::mentions_upload_word(&held.words.join(" "));
+    if !commands.iter().any(|c| c.held.iter().any(names_upload)) {
+        return commands;
+    }
+    let mut all = Vec::with_capacity(commands.len() + 1);
+    for command in commands.iter() {
+        if !command.held.iter().any(names_upload) {
+            all.push(command.clone());
+            continue;
+        }
+        for held in command.held.iter().filter(|h| names_upload(h)) {
+            let mut run = command.clone();
+            run.words = held.words.clone();
+            run.words.extend(command.words.iter().skip(1).cloned());
+            run.offset = held.offset;
+            run.held = Vec::new();
+            all.push(run);
+        }
+    }
+    Cow::Owned(all)
+}
+
+/// A NuGet push of a NUKE or Cake build, as the command line it stands
+/// for: the command (`dotnet nuget push`, or nuget.exe's `nuget push`),
+/// the source, the key's options and the condition of its target or task.
+struct ImpliedPush {
+    command: &'static str,
+    source: String,
+    key: String,
+    condition: Option<String>,
+}
+
+/// Most workspace folders whose `package.json` is read to find one by name.
+const MAX_WORKSPACE_FOLDERS: usize = 64;
+
+/// `yarn workspace NAME CMD...` (yarnpkg/berry
+/// `plugin-workspace-tools/sources/commands/workspace.ts` [745da4b], and
+/// Yarn 1's `yarn workspace`): the workspace's name, literal, and the
+/// Yarn command it runs there (`run build`, or `build`, a script's name).
+fn yarn_workspace_command(words: &[String]) -> Option<(&str, &[String])> {
+    match words {
+        [yarn, workspace, name, rest @ ..]
+            if yarn.rsplit('/').next() == Some("yarn")
+                && workspace == "workspace"
+                && !name.starts_with('-')
+                && !name.contains('$')
+                && !rest.is_empty() =>
+        {
+            Some((name.as_str(), rest))
+        }
+        _ => None,
+    }
+}
+
+/// The package manager of a script run as the command writes it: `pn`
+/// for pnpm's short name (`registry::npm::SHORT_NAMES`), else `runner`.
+fn written_runner<'w>(words: &'w [String], runner: &'w str) -> &'w str {
+    match words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) {
+        Some(written) if crate::registry::npm::long_name(written) == runner => written,
+        _ => runner,
+    }
+}
+
 /// `pnpm <name>` without `run`, read by [`tasks::what_runs`] as the
 /// script `<name>` (pnpm's shorthand for a name none of its commands has).
 fn pnpm_shorthand(words: &[String]) -> bool {
-    words.first().is_some_and(|w| w == "pnpm")
+    words
+        .first()
+        .is_some_and(|w| crate::registry::npm::long_name(w) == "pnpm")
         && words
             .get(1)
             .is_some_and(|w| !matches!(w.as_str(), "run" | "run-script"))
@@ -3414,10 +3583,21 @@ mod folder_tests {
 
 #[cfg(test)]
 mod release_tool_tests {
-    use super::{NukeArgs, changed_folder, covector_command};
+    use super::{NukeArgs, changed_folder, covector_command, yarn_workspace_command};
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn yarn_workspace_commands() {
+        let w = words("yarn workspace @acme/cli run release --tag next");
+        let (name, rest) = yarn_workspace_command(&w).unwrap();
+        assert_eq!(name, "@acme/cli");
+        assert_eq!(rest, words("run release --tag next"));
+        assert!(yarn_workspace_command(&words("yarn workspace web")).is_none());
+        assert!(yarn_workspace_command(&words("yarn workspace $PKG build")).is_none());
+        assert!(yarn_workspace_command(&words("yarn workspaces foreach -A run build")).is_none());
     }
 
     #[test]

@@ -25,8 +25,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::csharp::{
-    Property, arguments, conditions, in_code, non_code, nuget_push_calls, property, setting,
-    split_top_level, statement_end, trailing_identifier,
+    Property, arguments, conditions, in_code, non_code, nuget_push_calls, property, push_command,
+    setting, split_top_level, statement_end, trailing_identifier,
 };
 pub use super::csharp::{Push, Value};
 
@@ -151,6 +151,12 @@ impl Build {
                         api_key: setting(inside, ".SetApiKey(")
                             .or_else(|| property(inside, Property::ApiKey)),
                         condition: condition.clone(),
+                        command: push_command(
+                            text[span.start..span.end]
+                                .split('(')
+                                .next()
+                                .unwrap_or_default(),
+                        ),
                     });
                 }
             }

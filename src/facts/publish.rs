@@ -1235,15 +1235,10 @@ fn npm_tool_publishes(
 }
 
 /// The program name of a word: its last path component, after any leading
-/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`). pnpm 11's short
-/// name `pn` is `pnpm` (pnpm/pnpm `pnpm11/pnpm/package.json` `bin`:
-/// `"pn": "bin/pnpm.mjs"` [36e5ae6]; pnpm/pnpm's own release job runs `pn
-/// publish`).
+/// variable references (`${PREFIX}twine`, `$VENV/bin/uv`), a short name
+/// read as the long one (`pn` is `pnpm`, `registry::npm::SHORT_NAMES`).
 fn program_name(word: &str) -> &str {
-    match base_program_name(word) {
-        "pn" => "pnpm",
-        name => name,
-    }
+    crate::registry::npm::long_name(base_program_name(word))
 }
 
 fn base_program_name(word: &str) -> &str {
@@ -1304,6 +1299,11 @@ fn yarn_in_workspace(words: &[String]) -> Option<(Vec<String>, Option<String>)> 
     rewritten.extend(command.iter().cloned());
     Some((rewritten, name))
 }
+
+/// Programs that another program runs as its subcommand and that are
+/// named with it (`dotnet nuget push`, which [`unwrap_command`] reads as
+/// `nuget push`): the host and the program.
+const NAMED_WITH_HOST: &[(&str, &str)] = &[("dotnet", "nuget")];
 
 /// Strip wrappers such as `python -m`, `pipx run`, `uvx`, `uv run`,
 /// `pdm run` so the uploader itself comes first.
@@ -1502,7 +1502,11 @@ pub fn shell_sites(
     let mut sites = Vec::new();
     for command in commands {
         let in_workspace = yarn_in_workspace(&command.words);
-        let words = unwrap_command(in_workspace.as_ref().map_or(&command.words, |w| &w.0));
+        let wrapped: &[String] = in_workspace.as_ref().map_or(&command.words, |w| &w.0);
+        let words = unwrap_command(wrapped);
+        // The word before the uploader's program (`dotnet` of `dotnet
+        // nuget push`); `unwrap_command` keeps the end of the command.
+        let before_program = wrapped[..wrapped.len() - words.len()].last();
         // `deno run -A jsr:@david/publish-on-tag [args]` runs `deno
         // publish [args]` on a tag (`registry::jsr::PUBLISH_ON_TAG`).
         let on_tag: Option<Vec<String>> = (words.first().map(String::as_str) == Some("deno")
@@ -1786,6 +1790,13 @@ pub fn shell_sites(
                     .flatten()
                     .filter(|rest| rest.is_empty() || rest.starts_with(' '))
                     .map(|rest| format!("{spelled}{rest}"))
+                    // `dotnet nuget push`, read as `nuget push`.
+                    .or_else(|| {
+                        let host = before_program.map(|w| base_program_name(w))?;
+                        NAMED_WITH_HOST
+                            .contains(&(host, program))
+                            .then(|| format!("{host} {name}"))
+                    })
             },
             package: match table.uploader {
                 Uploader::Cargo => crate::registry::crates_io::named_package(args),

@@ -3,7 +3,8 @@
 //! words keep their quotes' contents, and `${{ ... }}` stays one word even
 //! with spaces inside. Leading `VAR=value` and `env VAR=value` assignments
 //! are separated from the command, and `export VAR=value` lines are
-//! remembered for the commands after them.
+//! remembered for the commands after them. A command whose program is an
+//! unquoted variable carries the values the script gave it before.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,10 +35,29 @@ pub struct Command {
     /// is set (`if [ -n "${VAR:-}" ]`): the variable, and whether the
     /// branch runs when it is set.
     pub guards: Vec<(String, bool)>,
+    /// For a command whose program is an unquoted variable (`$publish_cmd`,
+    /// `${CMD} --flag`), what the values the script gave it before may run
+    /// ([`HeldCommand`]); empty for any other command.
+    pub held: Vec<HeldCommand>,
+}
+
+/// A command held in a shell variable and run by naming it unquoted
+/// (DataDog/dd-trace-rs scripts/publish-crate.sh: `local
+/// publish_cmd="cargo publish ... --token $token"`, `if $publish_cmd;
+/// then`): the value's words (split at blanks, as the shell splits an
+/// unquoted expansion) and the byte offset of the assignment in the
+/// script, where the words are written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeldCommand {
+    pub words: Vec<String>,
+    pub offset: usize,
 }
 
 /// An `if` the commands are inside.
 struct IfFrame {
+    /// A number of its own, for telling the branch an assignment was made
+    /// in (see [`Exports::branches`]).
+    id: usize,
     /// `[ -n "$VAR" ]` (set: true) or `[ -z "$VAR" ]` (false), when the
     /// whole condition is one such test.
     guard: Option<(String, bool)>,
@@ -80,6 +100,10 @@ fn variable_test(words: &[String]) -> Option<(String, bool)> {
     Some((tested_variable(word)?, set))
 }
 
+/// The innermost `if` branch a line is in: the frame's number and whether
+/// it is the `else` branch; `None` outside any `if`.
+type Branch = (usize, bool);
+
 /// Every `export VAR=value` of a script, in order, shared by its commands:
 /// a copy per command would need memory quadratic in the script's length.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -89,16 +113,33 @@ struct Exports {
     by_name: HashMap<String, Vec<usize>>,
     /// The byte offset in the script of each entry of `list`.
     offsets: Vec<usize>,
+    /// The `if` branch each entry of `list` was set in.
+    branches: Vec<Option<Branch>>,
 }
 
 impl Exports {
-    fn push(&mut self, name: String, value: String, offset: usize) {
+    fn push(&mut self, name: String, value: String, offset: usize, branch: Option<Branch>) {
         self.by_name
             .entry(name.clone())
             .or_default()
             .push(self.list.len());
         self.list.push((name, value));
         self.offsets.push(offset);
+        self.branches.push(branch);
+    }
+
+    /// Every entry for `name` so far: offset, value and branch.
+    fn entries<'e>(
+        &'e self,
+        name: &str,
+    ) -> impl Iterator<Item = (usize, &'e str, Option<Branch>)> + 'e {
+        self.by_name.get(name).into_iter().flatten().map(|&at| {
+            (
+                self.offsets[at],
+                self.list[at].1.as_str(),
+                self.branches[at],
+            )
+        })
     }
 
     /// The latest entry for `name` among the first `count`, with its
@@ -181,7 +222,15 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
     let mut exports = Exports::default();
     let mut assigned = Exports::default();
     let mut ifs: Vec<IfFrame> = Vec::new();
-    for (words, offset, subshell, subshell_id) in split(script) {
+    let mut frames = 0;
+    for Split {
+        words,
+        offset,
+        subshell,
+        subshell_id,
+        quoted,
+    } in split(script)
+    {
         let line_offset = offset;
         // A condition of more than one command is not a plain test.
         if let Some(frame) = ifs.last_mut()
@@ -194,6 +243,8 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
             ifs.pop();
         }
         let mut words = words.into_iter().peekable();
+        // How many words come before the command's program.
+        let mut skipped = 0;
         // Reserved words before a command (`then twine upload ...`,
         // `do uv publish; done`): the command after them runs.
         let mut opens_if = false;
@@ -217,15 +268,21 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
                     if let Some(frame) = ifs.last_mut() {
                         frame.guard = None;
                         frame.reading = true;
+                        // Another branch: what the one before set may not be.
+                        frames += 1;
+                        frame.id = frames;
                     }
                 }
                 _ => {}
             }
             words.next();
+            skipped += 1;
         }
         if opens_if {
             let rest: Vec<String> = words.collect();
+            frames += 1;
             ifs.push(IfFrame {
+                id: frames,
                 guard: variable_test(&rest),
                 in_else: false,
                 reading: true,
@@ -241,12 +298,32 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
                     .map(|(name, set)| (name.clone(), *set != f.in_else))
             })
             .collect();
+        let branch = ifs.last().map(|f| (f.id, f.in_else));
         if words.peek().map(String::as_str) == Some("export") {
             words.next();
             for (name, value) in words.filter_map(|w| is_assignment(&w)) {
-                exports.push(name, value, line_offset);
+                exports.push(name, value, line_offset, branch);
             }
             continue;
+        }
+        // `local NAME=value` (and `declare`, `typeset`, `readonly`) sets a
+        // shell variable as `NAME=value` does; `-x` exports it.
+        if words
+            .peek()
+            .is_some_and(|w| DECLARATION_BUILTINS.contains(&w.as_str()))
+        {
+            let rest: Vec<String> = words.collect();
+            if let Some(declared) = declaration(&rest[1..]) {
+                let (table, pairs) = match declared {
+                    Declared::Exported(pairs) => (&mut exports, pairs),
+                    Declared::Set(pairs) => (&mut assigned, pairs),
+                };
+                for (name, value) in pairs {
+                    table.push(name, value, line_offset, branch);
+                }
+                continue;
+            }
+            words = rest.into_iter().peekable();
         }
         let mut assignments = Vec::new();
         loop {
@@ -258,16 +335,23 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
             } else {
                 break;
             }
+            skipped += 1;
         }
         let words: Vec<String> = words.collect();
         if words.is_empty() {
             // `VAR=x` alone sets a shell variable; tools do not see it
             // unless exported, the shell expands it in later commands.
             for (name, value) in assignments {
-                assigned.push(name, value, line_offset);
+                assigned.push(name, value, line_offset, branch);
             }
             continue;
         }
+        let program_quoted = skipped >= 64 || quoted >> skipped & 1 == 1;
+        let held = if program_quoted {
+            Vec::new()
+        } else {
+            held_commands(&words[0], [&exports, &assigned], &ifs)
+        };
         commands.push(Command {
             assignments,
             exports: Arc::default(),
@@ -279,6 +363,7 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
             subshell,
             subshell_id,
             guards,
+            held,
         });
     }
     let exports = Arc::new(exports);
@@ -290,11 +375,131 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
     (commands, exports, assigned)
 }
 
+/// Builtins that set variables from `NAME=value` words (bash(1), SHELL
+/// BUILTIN COMMANDS: `declare`, `local`, `readonly`, `typeset`).
+const DECLARATION_BUILTINS: &[&str] = &["local", "declare", "typeset", "readonly"];
+
+/// What a declaration builtin sets.
+enum Declared {
+    /// `-x` among its options: exported.
+    Exported(Vec<(String, String)>),
+    Set(Vec<(String, String)>),
+}
+
+/// The assignments of a declaration builtin's arguments, when every
+/// argument is an option, a name or an assignment (`local -r a=1 b`);
+/// `None` for anything else (`declare -f`, a word from an expansion).
+fn declaration(args: &[String]) -> Option<Declared> {
+    let mut exported = false;
+    let mut pairs = Vec::new();
+    for arg in args {
+        if let Some(flags) = arg.strip_prefix('-') {
+            // `-f`/`-F` name functions, `-p` prints: nothing is set.
+            if flags.contains(['f', 'F', 'p']) {
+                return None;
+            }
+            exported |= flags.contains('x');
+        } else if let Some(pair) = is_assignment(arg) {
+            pairs.push(pair);
+        } else if !is_name(arg) {
+            return None;
+        }
+    }
+    Some(if exported {
+        Declared::Exported(pairs)
+    } else {
+        Declared::Set(pairs)
+    })
+}
+
+fn is_name(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !word.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The variable a word is when it is nothing else: `$NAME`, `${NAME}`.
+fn whole_variable(word: &str) -> Option<&str> {
+    let name = word.strip_prefix('$')?;
+    let name = match name.strip_prefix('{') {
+        Some(inner) => inner.strip_suffix('}')?,
+        None => name,
+    };
+    is_name(name).then_some(name)
+}
+
+/// Most values of one variable a held command is read from.
+const MAX_HELD_VALUES: usize = 8;
+
+/// What a command whose program is `program`, unquoted, may run: when it
+/// is a variable the script set before, as a literal string (expansions
+/// of other variables stay as written), the value each assignment that
+/// may be in effect gave it. That is the latest one made outside any
+/// `if` or in a branch the command is in too, and those made after it in
+/// other branches (which may or may not have run). A value that names the
+/// variable itself (`cmd="$cmd --dry-run"`) adds to the value before it.
+fn held_commands(program: &str, tables: [&Exports; 2], ifs: &[IfFrame]) -> Vec<HeldCommand> {
+    let Some(name) = whole_variable(program) else {
+        return Vec::new();
+    };
+    let mut entries: Vec<_> = tables.iter().flat_map(|t| t.entries(name)).collect();
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    entries.sort_by_key(|(offset, ..)| *offset);
+    let in_effect = |branch: Option<Branch>| {
+        branch.is_none_or(|(id, in_else)| ifs.iter().any(|f| f.id == id && f.in_else == in_else))
+    };
+    let first = entries
+        .iter()
+        .rposition(|(_, _, branch)| in_effect(*branch))
+        .unwrap_or(0);
+    let mut held: Vec<HeldCommand> = Vec::new();
+    for (offset, value, _) in entries.iter().skip(first).take(MAX_HELD_VALUES) {
+        // A command substitution's output is not literal.
+        if value.contains("$(") || value.contains('`') {
+            continue;
+        }
+        let mut words = Vec::new();
+        let mut at = *offset;
+        let mut unknown = false;
+        for word in value.split_whitespace() {
+            if whole_variable(word) == Some(name) {
+                match held.last() {
+                    Some(before) => {
+                        words.extend(before.words.iter().cloned());
+                        at = before.offset;
+                    }
+                    None => unknown = true,
+                }
+            } else {
+                words.push(word.to_string());
+            }
+        }
+        if !unknown && !words.is_empty() {
+            held.push(HeldCommand { words, offset: at });
+        }
+    }
+    held
+}
+
+/// One simple command as [`split`] reads it.
+struct Split {
+    words: Vec<String>,
+    /// The command's byte offset.
+    offset: usize,
+    /// How many subshells it is in, and the number of the innermost one.
+    subshell: usize,
+    subshell_id: usize,
+    /// Bit `i` is set when word `i` (of the first 64) has quotes in it.
+    quoted: u64,
+}
+
 /// Words of each simple command, with the command's byte offset, how
 /// many subshells it is in, and the number of the innermost one. A `(` that starts a word opens a subshell and
 /// a `)` closes one, both ending the command before them (`(cd pkg && npm
 /// publish)`); a `(` inside a word (`f()`, `a=(x y)`) stays in it.
-fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
+fn split(script: &str) -> Vec<Split> {
     let bytes = script.as_bytes();
     let mut result = Vec::new();
     let mut words: Vec<String> = Vec::new();
@@ -306,11 +511,23 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
     let mut open: Vec<usize> = Vec::new();
     let mut opened = 0;
     let mut i = 0;
-    let finish_word = |word: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
+    // Whether the word being read has quotes in it, and the quoted words
+    // of the command so far.
+    let mut word_quoted = false;
+    let mut quoted: u64 = 0;
+    let finish_word = |word: &mut String,
+                       in_word: &mut bool,
+                       words: &mut Vec<String>,
+                       word_quoted: &mut bool,
+                       quoted: &mut u64| {
         if *in_word {
+            if *word_quoted && words.len() < 64 {
+                *quoted |= 1 << words.len();
+            }
             words.push(std::mem::take(word));
             *in_word = false;
         }
+        *word_quoted = false;
     };
     while i < bytes.len() {
         let c = bytes[i];
@@ -331,6 +548,7 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
                     .map_or(bytes.len(), |p| i + 1 + p);
                 word.push_str(&script[i + 1..close.min(bytes.len())]);
                 in_word = true;
+                word_quoted = true;
                 start.get_or_insert(i);
                 i = close + 1;
             }
@@ -364,21 +582,47 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
                 i = script[i..].find('\n').map_or(bytes.len(), |p| i + p);
             }
             b'\n' | b';' | b'&' | b'|' => {
-                finish_word(&mut word, &mut in_word, &mut words);
+                finish_word(
+                    &mut word,
+                    &mut in_word,
+                    &mut words,
+                    &mut word_quoted,
+                    &mut quoted,
+                );
                 if let Some(offset) = start.take() {
                     let id = open.last().copied().unwrap_or(0);
-                    result.push((std::mem::take(&mut words), offset, depth, id));
+                    result.push(Split {
+                        words: std::mem::take(&mut words),
+                        offset,
+                        subshell: depth,
+                        subshell_id: id,
+                        quoted,
+                    });
                 }
                 words.clear();
+                quoted = 0;
                 i += 1;
             }
             b'(' | b')' if c == b')' || !in_word => {
-                finish_word(&mut word, &mut in_word, &mut words);
+                finish_word(
+                    &mut word,
+                    &mut in_word,
+                    &mut words,
+                    &mut word_quoted,
+                    &mut quoted,
+                );
                 if let Some(offset) = start.take() {
                     let id = open.last().copied().unwrap_or(0);
-                    result.push((std::mem::take(&mut words), offset, depth, id));
+                    result.push(Split {
+                        words: std::mem::take(&mut words),
+                        offset,
+                        subshell: depth,
+                        subshell_id: id,
+                        quoted,
+                    });
                 }
                 words.clear();
+                quoted = 0;
                 depth = if c == b'(' {
                     opened += 1;
                     open.push(opened);
@@ -390,7 +634,13 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
                 i += 1;
             }
             b' ' | b'\t' | b'\r' => {
-                finish_word(&mut word, &mut in_word, &mut words);
+                finish_word(
+                    &mut word,
+                    &mut in_word,
+                    &mut words,
+                    &mut word_quoted,
+                    &mut quoted,
+                );
                 i += 1;
             }
             _ => {
@@ -402,9 +652,21 @@ fn split(script: &str) -> Vec<(Vec<String>, usize, usize, usize)> {
             }
         }
     }
-    finish_word(&mut word, &mut in_word, &mut words);
+    finish_word(
+        &mut word,
+        &mut in_word,
+        &mut words,
+        &mut word_quoted,
+        &mut quoted,
+    );
     if let Some(offset) = start {
-        result.push((words, offset, depth, open.last().copied().unwrap_or(0)));
+        result.push(Split {
+            words,
+            offset,
+            subshell: depth,
+            subshell_id: open.last().copied().unwrap_or(0),
+            quoted,
+        });
     }
     result
 }
@@ -738,6 +1000,41 @@ mod tests {
         assert_eq!(after[0].shell_variable("b"), Some("1"));
         // PowerShell's line continuations are no substitutions.
         assert!(substituted("dotnet nuget push a `\n  -k $key `\n  -s x\n", &[]).is_empty());
+    }
+
+    #[test]
+    fn commands_held_in_variables() {
+        let held = |script: &str| -> Vec<Vec<String>> {
+            commands(script)
+                .into_iter()
+                .flat_map(|c| c.held)
+                .map(|h| h.words)
+                .collect()
+        };
+        // DataDog/dd-trace-rs's publish-crate.sh: set with `local`, a dry
+        // run added in one branch only.
+        let script = "f() {\n  local cmd=\"cargo publish --token $token\"\n  if [ \"$dry\" = true ]; then\n    cmd=\"$cmd --dry-run\"\n  fi\n  if $cmd; then echo ok; fi\n}\n";
+        assert_eq!(
+            held(script),
+            vec![
+                vec!["cargo", "publish", "--token", "$token"],
+                vec!["cargo", "publish", "--token", "$token", "--dry-run"],
+            ]
+        );
+        let all = commands(script);
+        let run = all.iter().find(|c| !c.held.is_empty()).unwrap();
+        assert!(script[run.held[0].offset..].starts_with("local cmd="));
+        // The latest value set for certain wins; `${NAME}` too.
+        assert_eq!(
+            held("C=\"twine upload a\"\nC=\"uv publish\"\n${C} --x\n"),
+            vec![vec!["uv", "publish"]]
+        );
+        // Quoted, an argument, never set, set later, not literal.
+        assert!(held("c=\"npm publish\"\n\"$c\"\necho $c\n$d\n$e\ne=\"npm publish\"\nf=$(echo npm publish)\n$f\n").is_empty());
+        // `declare -f` sets nothing; `declare -x` exports.
+        let c = commands("declare -x T=1\ndeclare -f g\nx\n");
+        assert_eq!(c[0].words, ["declare", "-f", "g"]);
+        assert_eq!(c[1].env("T"), Some("1"));
     }
 
     #[test]

@@ -208,7 +208,8 @@ fn is_variable(word: &str) -> bool {
 /// What `words` (a command with wrappers such as `sudo` removed) runs.
 pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     let program = words.first()?.as_str();
-    let name = base(program);
+    // `pn run build` is `pnpm run build` (`registry::npm::SHORT_NAMES`).
+    let name = crate::registry::npm::long_name(base(program));
     let args = &words[1..];
     if SHELLS.contains(&name) {
         return shell_invocation(args);
@@ -2169,6 +2170,8 @@ mod tests {
             ("pnpm release --dry-run=false", "release"),
             ("pnpm changes:publish", "changes:publish"),
             ("pnpm test", "test"),
+            // pnpm 11's short name.
+            ("pn copy-artifacts", "copy-artifacts"),
         ] {
             assert_eq!(
                 what_runs(&words(line)),
@@ -2180,7 +2183,17 @@ mod tests {
                 "{line}"
             );
         }
+        assert_eq!(
+            what_runs(&words("pn run build")),
+            Some(Runs::PackageScript {
+                runner: "pnpm",
+                script: "build",
+                args: Vec::new(),
+            })
+        );
         for line in [
+            "pn install",
+            "pn audit",
             "pnpm install --frozen-lockfile",
             "pnpm i",
             "pnpm pack",

@@ -747,6 +747,21 @@ pub fn is_yarn_command(word: &str) -> bool {
     YARN_COMMANDS.contains(&word)
 }
 
+/// pnpm 11's short names of its programs: `pn` is `pnpm`, `pnx` is `pnpx`
+/// (pnpm/pnpm `pnpm11/pnpm/package.json` `bin`: `"pn": "bin/pnpm.mjs"`,
+/// `"pnx": "bin/pnpx.mjs"` [36e5ae6]; pnpm/pnpm's own release job runs `pn
+/// publish`).
+pub const SHORT_NAMES: &[(&str, &str)] = &[("pn", "pnpm"), ("pnx", "pnpx")];
+
+/// The program a name stands for: the long name of a short one
+/// ([`SHORT_NAMES`]), else the name itself.
+pub fn long_name(program: &str) -> &str {
+    SHORT_NAMES
+        .iter()
+        .find(|(short, _)| *short == program)
+        .map_or(program, |(_, long)| long)
+}
+
 /// Whether `word`, first after `pnpm`, is one of pnpm's own commands.
 pub fn is_pnpm_command(word: &str) -> bool {
     PNPM_COMMANDS.contains(&word)
