@@ -3445,6 +3445,29 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
                 Some(at) => &rest[at + 1..],
                 None => break,
             },
+            // A retry wrapper, `retry [OPTIONS] [--] COMMAND`, also named by
+            // its path (`${LCI_SCRIPTS}/retry python -m twine upload`,
+            // lscsoft/lalsuite .gitlab/ci_yaml/wheel_build.yml). The options
+            // that take a value in FreeBSD's and Debian's retry(1) (`-t`,
+            // `-d`, `-m`, `-u`, `-w`) and in other retry tools (`-n`,
+            // `--attempts`); an option not listed leaves the command unread.
+            word if word.rsplit('/').next() == Some("retry") => skip_options(
+                &rest[1..],
+                &[
+                    "-t",
+                    "--times",
+                    "-d",
+                    "--delay",
+                    "-m",
+                    "--message",
+                    "-u",
+                    "--until",
+                    "-w",
+                    "--while",
+                    "-n",
+                    "--attempts",
+                ],
+            ),
             _ => break,
         };
     }
