@@ -123,6 +123,10 @@ pub fn publishes_nothing<'a>(
     index: Registry,
 ) -> Option<NoPublishJob<'a>> {
     match ci_of(publisher) {
+        // pub.dev and JSR: no file to name, only whether a job publishes.
+        Ci::GithubActions if !index.matches_workflow() => {
+            github::repository_publishes_nothing(repo, facts, publisher, index)
+        }
         Ci::GithubActions => github::publishes_nothing(repo, facts, publisher, index),
         Ci::Gitlab => {
             crate::gitlab::facts::publisher_files::publishes_nothing(repo, facts, publisher, index)

@@ -1,20 +1,18 @@
-//! TP1xx for the registries that trust a repository rather than a
-//! workflow file: pub.dev (the repository, a tag pattern and optionally an
-//! environment) and JSR (the repository linked to the package). Their
-//! publishers name no workflow, so the workflow-file rules of
-//! [`super::publisher`] leave them to this module.
+//! The parts of TP102 and TP111 for the registries that trust a repository
+//! rather than a workflow file: pub.dev (the repository, a tag pattern and
+//! optionally an environment) and JSR (the repository linked to the
+//! package): the fields their publishers do not have, and pub.dev's tag
+//! pattern against the workflows' triggers. (Their TP103 is
+//! [`super::publisher`]'s, over `facts::publisher_files`.)
 
 use super::Context;
-use crate::catalogue::{PUBLISHER_INVALID, PUBLISHER_NO_PUBLISH_JOB, TAG_PATTERN_MISMATCH};
+use crate::catalogue::{PUBLISHER_INVALID, TAG_PATTERN_MISMATCH};
 use crate::config::{Field, Publisher};
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::WorkflowView;
-use crate::facts::calls::Callee;
-use crate::facts::permissions::{GrantSource, id_token};
 use crate::facts::tag_filter::{Reach, push_reaches};
 use crate::registry::Registry;
 use crate::registry::pub_dev;
-use crate::workflow::Access;
 
 /// A job that publishes to pub.dev or JSR.
 struct Publish<'a> {
@@ -80,14 +78,6 @@ fn repository_publishers<'a>(context: &Context<'a>) -> Vec<&'a Publisher> {
 
 fn at(publisher: &Publisher, field: &Field) -> Location {
     Location::new(publisher.file, field.span)
-}
-
-/// Where a publisher's registry is named, else its header.
-fn header(publisher: &Publisher) -> Location {
-    match &publisher.index {
-        Some(index) => at(publisher, index),
-        None => Location::new(publisher.file, publisher.span),
-    }
 }
 
 /// TP102: the fields pub.dev and JSR do not have, and pub.dev's tag pattern.
@@ -212,72 +202,6 @@ pub(crate) fn registration_help(
         );
     }
     help.trim_end().to_string()
-}
-
-/// TP103: a pub.dev or JSR publisher is declared, and no job publishes
-/// there. Jobs that run steps tplint cannot see into, or call another
-/// repository's workflow, may: then only an info.
-pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let found = publishes(context);
-    let mut reported = Vec::new();
-    for publisher in repository_publishers(context) {
-        let registry = publisher.index();
-        if found.iter().any(|p| p.registry == registry) || reported.contains(&registry) {
-            continue;
-        }
-        reported.push(registry);
-        let name = registry.display_name();
-        let mut hidden: Vec<(Location, String)> = Vec::new();
-        for view in context.workflows() {
-            for (index, job) in view.workflow.jobs.iter().enumerate() {
-                let may_mint = id_token(GrantSource::of(view.workflow, job))
-                    .is_none_or(|g| g == Access::Write);
-                if !may_mint {
-                    continue;
-                }
-                for opaque in &view.job_facts(index).opaque {
-                    hidden.push((
-                        opaque.location,
-                        format!("tplint cannot see into {}", opaque.what),
-                    ));
-                }
-            }
-            for call in context.facts.calls.calls_from(view.index) {
-                if let Callee::Remote(target) = &call.callee {
-                    hidden.push((
-                        Location::new(view.file.file, call.span),
-                        format!("`{target}` is another repository's workflow"),
-                    ));
-                }
-            }
-        }
-        let how = crate::registry::trusted_publishing_how(registry).unwrap_or_default();
-        let diagnostic = if hidden.is_empty() {
-            Diagnostic::new(
-                &PUBLISHER_NO_PUBLISH_JOB,
-                header(publisher),
-                format!("a {name} publisher is declared, but no job of the workflows publishes to {name}"),
-            )
-            .with_help(format!("to publish by trusted publishing, {how}"))
-        } else {
-            let mut diagnostic = Diagnostic::new(
-                &PUBLISHER_NO_PUBLISH_JOB,
-                header(publisher),
-                format!(
-                    "a {name} publisher is declared, and no step that publishes to {name} is visible; steps tplint cannot see into may publish"
-                ),
-            )
-            .with_severity(Severity::Info)
-            .with_help(format!(
-                "nothing to fix if one of them publishes by trusted publishing; otherwise {how}"
-            ));
-            for (location, what) in hidden.into_iter().take(5) {
-                diagnostic = diagnostic.with_related(location, what);
-            }
-            diagnostic
-        };
-        out.push(diagnostic);
-    }
 }
 
 /// The pub.dev publishers with a usable tag pattern.

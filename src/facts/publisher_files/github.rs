@@ -443,6 +443,87 @@ pub(super) fn publishes_nothing<'a>(
     })
 }
 
+/// TP103 for the registries that match no workflow file (pub.dev, JSR):
+/// a publisher of `index` is declared, and no job of the workflows
+/// publishes there at all (by trusted publishing or not). Jobs that may
+/// mint a token and run steps tplint cannot see into, and calls of another
+/// repository's workflow, may publish: then the finding says so.
+pub(super) fn repository_publishes_nothing<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+    publisher: &Publisher,
+    index: Registry,
+) -> Option<NoPublishJob<'a>> {
+    let publishes = views(repo, facts).any(|view| {
+        view.workflow.jobs.iter().enumerate().any(|(at, job)| {
+            job.call.as_ref().is_some_and(|call| {
+                index == Registry::PubDev
+                    && crate::registry::pub_dev::is_publish_workflow(&call.uses.target)
+            }) || view.sites_of(at).any(|site| site.index() == Some(index))
+        })
+    });
+    if publishes {
+        return None;
+    }
+    let mut hidden: Vec<(Location, String)> = Vec::new();
+    for view in views(repo, facts) {
+        for (at, job) in view.workflow.jobs.iter().enumerate() {
+            let may_mint =
+                id_token(GrantSource::of(view.workflow, job)).is_none_or(|g| g == Access::Write);
+            if !may_mint {
+                continue;
+            }
+            for opaque in &view.job_facts(at).opaque {
+                hidden.push((
+                    opaque.location,
+                    format!("tplint cannot see into {}", opaque.what),
+                ));
+            }
+        }
+        for call in facts.calls.calls_from(view.index) {
+            if let Callee::Remote(target) = &call.callee {
+                hidden.push((
+                    Location::new(view.file.file, call.span),
+                    format!("`{target}` is another repository's workflow"),
+                ));
+            }
+        }
+    }
+    // Where the publisher names its registry, else its header.
+    let location = match &publisher.index {
+        Some(field) => Location::new(publisher.file, field.span),
+        None => Location::new(publisher.file, publisher.span),
+    };
+    let name = index.display_name();
+    let how = crate::registry::trusted_publishing_how(index).unwrap_or_default();
+    let may_be_hidden = !hidden.is_empty();
+    let finding = if !may_be_hidden {
+        Finding::new(
+            location,
+            format!(
+                "a {name} publisher is declared, but no job of the workflows publishes to {name}"
+            ),
+            format!("to publish by trusted publishing, {how}"),
+        )
+    } else {
+        let mut finding = Finding::new(
+            location,
+            format!(
+                "a {name} publisher is declared, and no step that publishes to {name} is visible; steps tplint cannot see into may publish"
+            ),
+            format!(
+                "nothing to fix if one of them publishes by trusted publishing; otherwise {how}"
+            ),
+        );
+        finding.related = hidden.into_iter().take(5).collect();
+        finding
+    };
+    Some(NoPublishJob {
+        finding,
+        hidden: may_be_hidden,
+    })
+}
+
 /// TP108 for registries that match the file a run starts from (crates.io,
 /// npm): rejected when the publisher names the reusable workflow that
 /// holds the job instead of a caller, advice when none is declared.

@@ -221,12 +221,28 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
             publish.claims.environment,
         )
     };
+    // pub.dev and JSR publishers name no file: one finding per registry.
+    let mut repository_registries = Vec::new();
     for publisher in publishers.iter().copied() {
         let Some(index) = publisher.index_kind else {
             continue;
         };
         if !index.matches_workflow() {
-            continue; // pub.dev and JSR: below
+            if publisher.platform == crate::config::Platform::Github
+                && !repository_registries.contains(&index)
+            {
+                repository_registries.push(index);
+                out.extend(
+                    publisher_files::publishes_nothing(
+                        context.repo,
+                        context.facts,
+                        publisher,
+                        index,
+                    )
+                    .map(no_publish_job),
+                );
+            }
+            continue;
         }
         match publisher_files::checkable(context.repo, context.facts, publisher) {
             Checkable::Yes => {}
@@ -268,7 +284,6 @@ pub(super) fn publisher_no_publish_job(context: &Context<'_>, out: &mut Vec<Diag
                 .map(no_publish_job),
         );
     }
-    super::repository_publisher::publisher_no_publish_job(context, out);
 }
 
 /// TP108: the publisher names a file of the run other than the one the
