@@ -365,12 +365,38 @@ pub fn suggestions(
             )
         });
         let job_label = format!("{}: {}", job.view.file.path, job.job.id.value);
-        let project = repo.package_of(
-            job.index,
-            job.site.folder.as_deref(),
-            job.site.package.as_deref(),
-        );
-        for workflow in workflows {
+        // Each package the job publishes there has publishers of its own
+        // (`cargo publish -p a` then `-p b`): a form for each.
+        let mut projects: Vec<Option<String>> = Vec::new();
+        for site in job
+            .view
+            .sites_of(job.site.job)
+            .filter(|s| s.is_oidc() && s.index() == Some(job.index))
+        {
+            let project =
+                repo.package_of(job.index, site.folder.as_deref(), site.package.as_deref());
+            let known = |p: &Option<String>, q: &Option<String>| match (p, q) {
+                (Some(p), Some(q)) => job.index.same_package_name(p, q),
+                _ => p == q,
+            };
+            if !projects.iter().any(|p| known(p, &project)) {
+                projects.push(project);
+            }
+        }
+        if projects.iter().any(Option::is_some) {
+            projects.retain(Option::is_some);
+        }
+        if projects.is_empty() {
+            projects.push(repo.package_of(
+                job.index,
+                job.site.folder.as_deref(),
+                job.site.package.as_deref(),
+            ));
+        }
+        for (project, workflow) in projects
+            .iter()
+            .flat_map(|p| workflows.iter().map(move |w| (p.clone(), *w)))
+        {
             if let Some((_, existing)) = out.iter_mut().find(|(index, s)| {
                 *index == job.index
                     && s.workflow == workflow
@@ -660,19 +686,25 @@ pub fn render_human(
                 "GitLab CI/CD",
             ),
         };
-        let package = group
-            .iter()
-            .find_map(|s| s.project.as_deref())
+        let mut projects: Vec<&str> = group.iter().filter_map(|s| s.project.as_deref()).collect();
+        projects.dedup();
+        // Several packages: each has its own settings page.
+        let several = projects.len() > 1;
+        let package = projects
+            .first()
+            .copied()
+            .filter(|_| !several)
             .or(repo
                 .config
                 .project_name
                 .as_deref()
-                .filter(|_| index.is_pypi()))
+                .filter(|_| index.is_pypi() && !several))
             .unwrap_or("<package>");
         out.push_str(&format!(
-            "{} — add a trusted publisher ({ci}) at {}\n",
+            "{} — add a trusted publisher ({ci}) at {}{}\n",
             info.name,
-            info.settings_url.replace("{package}", package)
+            info.settings_url.replace("{package}", package),
+            if several { ", for each package" } else { "" }
         ));
         if index.is_pypi() {
             let host = if index == Registry::Pypi {

@@ -550,3 +550,23 @@ fn a_gitlab_job_with_a_registry_token_and_unseen_commands_is_an_unconfirmed_publ
     // `lint` runs nothing unseen: not a publisher.
     assert!(!text.contains(".gitlab-ci.yml: lint"), "{text}");
 }
+
+/// crates.io registers a publisher per crate: a job that publishes two
+/// crates gets a form for each, under one header pointing at each crate's
+/// own settings page.
+#[test]
+fn a_form_for_each_crate_a_job_publishes() {
+    let repo = fixture_copy(&fixture("crates-io-publisher-per-crate"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "https://crates.io/crates/<package>/settings/new-trusted-publisher, for each package",
+        "Crate:                   alpha",
+        "Crate:                   beta",
+        "package = \"alpha\"",
+        "package = \"beta\"",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+}

@@ -992,10 +992,14 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                 let Some(registry) = site.index() else {
                     continue;
                 };
-                if claims
-                    .iter()
-                    .any(|c: &publish_job::PublishClaims| c.index == registry)
-                {
+                let published = repo.published_package(
+                    registry,
+                    site.folder.as_deref(),
+                    site.package.as_deref(),
+                );
+                // One entry per registry and package the job certainly
+                // publishes: each package has publishers of its own.
+                if publish_job::claimed(&claims, registry, published.as_deref()) {
                     continue;
                 }
                 let files = match registry.info().matched {
@@ -1021,11 +1025,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     folder: site.folder.as_deref(),
                     package: site.package.as_deref(),
-                    published: repo.published_package(
-                        registry,
-                        site.folder.as_deref(),
-                        site.package.as_deref(),
-                    ),
+                    published,
                     // tplint offers edits for the registries that match a
                     // workflow file.
                     editable: registry.matches_workflow().then_some((file, job)),

@@ -352,16 +352,32 @@ impl PublishClaims<'_> {
     }
 }
 
+/// Whether `claims` already has the entry of an upload to `registry` that
+/// certainly publishes `published` (`None`: not known): one of the same
+/// registry for the same package, or for a package not known (an upload
+/// of a package not known adds none beside an entry of its registry).
+pub fn claimed(claims: &[PublishClaims<'_>], registry: Registry, published: Option<&str>) -> bool {
+    claims.iter().any(|c| {
+        c.index == registry
+            && match (c.published.as_deref(), published) {
+                (Some(known), Some(published)) => registry.same_package_name(known, published),
+                _ => true,
+            }
+    })
+}
+
 /// Whether a job that certainly publishes `published` (`None`: not known)
-/// may be one of `publisher`'s. Registries that match no workflow file
-/// (pub.dev, JSR) tell a repository's publishers apart by package alone: a
-/// job that publishes another package is none of this publisher's.
+/// may be one of `publisher`'s: a publisher is registered for one package
+/// (a PyPI project, a crate, an npm package), so a job that certainly
+/// publishes another is none of this publisher's, as the registry compares
+/// names ([`Registry::same_package_name`]). Registries that match no
+/// workflow file (pub.dev, JSR) tell a repository's publishers apart by
+/// package alone.
 fn same_package(index: Registry, publisher: &Publisher, published: Option<&str>) -> bool {
-    index.matches_workflow()
-        || match (&publisher.project, published) {
-            (Some(declared), Some(published)) => declared.value == published,
-            _ => true,
-        }
+    match (&publisher.project, published) {
+        (Some(declared), Some(published)) => index.same_package_name(&declared.value, published),
+        _ => true,
+    }
 }
 
 /// The uploads of the runs whose tokens name `file` (as a publisher of

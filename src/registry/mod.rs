@@ -253,6 +253,22 @@ impl Registry {
         self.info().matched != MatchedWorkflow::Repository
     }
 
+    /// Whether two names of its packages name the same package, as the
+    /// registry compares them: PyPI's PEP 503 normalisation
+    /// ([`pypi::normalize_project_name`]); crates.io's canonical name,
+    /// lower case with `-` and `_` alike (rust-lang/crates.io, SQL function
+    /// `canon_crate_name`); exactly elsewhere.
+    pub fn same_package_name(self, a: &str, b: &str) -> bool {
+        if self.is_pypi() {
+            return pypi::normalize_project_name(a) == pypi::normalize_project_name(b);
+        }
+        if self == Registry::CratesIo {
+            let canon = |n: &str| n.trim().to_ascii_lowercase().replace('-', "_");
+            return canon(a) == canon(b);
+        }
+        a.trim() == b.trim()
+    }
+
     /// PyPI or TestPyPI.
     pub fn is_pypi(self) -> bool {
         matches!(self, Registry::Pypi | Registry::TestPypi)

@@ -36,6 +36,9 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
     let checked = context.publishers();
     let claims: Vec<&PublishClaims> = context.publish_claims().collect();
     let jobs = workflow_jobs(context.repo, context.facts);
+    // Packages published by one upload (a matrix of folders, a loop): one
+    // finding, at the upload, naming them all.
+    let mut grouped: Vec<(Location, Registry, usize, Vec<String>)> = Vec::new();
     let lowered = context.jobs().iter();
     for (lowered, publish) in lowered.flat_map(|j| j.claims.iter().map(move |c| (j, c))) {
         let ci = publish.claims.ci;
@@ -128,10 +131,37 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
             ClaimedEnvironment::Named(name) => Some(name),
             _ => None,
         };
+        // Each package has publishers of its own: name it where the job
+        // publishes several, or a publisher is declared for another.
+        let package = publish.published.as_deref().filter(|published| {
+            lowered.claims.iter().filter(|c| c.index == index).count() > 1
+                || same_index().any(|p| {
+                    p.project
+                        .as_ref()
+                        .is_some_and(|d| !index.same_package_name(&d.value, published))
+                })
+        });
+        if let Some(package) = package {
+            if let Some((.., packages)) = grouped
+                .iter_mut()
+                .find(|(upload, i, ..)| *upload == publish.upload && *i == index)
+            {
+                packages.push(package.to_string());
+                continue;
+            }
+            grouped.push((publish.upload, index, out.len(), vec![package.to_string()]));
+        }
+        let (what, registry_for) = match package {
+            Some(package) => (
+                format!("`{package}` to {registry}"),
+                format!("{registry} publisher for `{package}`"),
+            ),
+            None => (format!("to {registry}"), format!("{registry} publisher")),
+        };
         let (message, help) = match ci {
             Ci::Gitlab => (
                 format!(
-                    "job `{}` publishes to {registry} by trusted publishing, but no GitLab publisher is declared for the pipeline `{}`",
+                    "job `{}` publishes {what} by trusted publishing, but no GitLab publisher is declared for the pipeline `{}`",
                     publish.job,
                     files.join("` or `")
                 ),
@@ -139,7 +169,7 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
             ),
             Ci::GithubActions if !index.matches_workflow() => (
                 format!(
-                    "job `{}` publishes to {registry} by trusted publishing, but no {registry} publisher is declared",
+                    "job `{}` publishes {what} by trusted publishing, but no {registry_for} is declared",
                     publish.job
                 ),
                 super::repository_publisher::registration_help(
@@ -169,7 +199,7 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                 });
                 (
                     format!(
-                        "job `{}` publishes to {registry} by trusted publishing, but no {registry} publisher is declared for `{workflow}`",
+                        "job `{}` publishes {what} by trusted publishing, but no {registry_for} is declared for `{workflow}`",
                         publish.job
                     ),
                     help,
@@ -177,6 +207,37 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
             }
         };
         out.push(Diagnostic::new(&PUBLISHER_UNDECLARED, publish.upload, message).with_help(help));
+    }
+    for (.., at, packages) in grouped {
+        let [first, rest @ ..] = packages.as_slice() else {
+            continue;
+        };
+        if rest.is_empty() {
+            continue;
+        }
+        let names = format!("`{first}`, `{}`", rest.join("`, `"));
+        let diagnostic = &mut out[at];
+        diagnostic.message = diagnostic
+            .message
+            .replacen(
+                &format!("publishes `{first}` to"),
+                &format!("publishes {names} to"),
+                1,
+            )
+            .replacen(
+                &format!("publisher for `{first}` is"),
+                "publisher for them is",
+                1,
+            );
+        if let Some(help) = &mut diagnostic.help {
+            help.push_str(&format!(
+                "\n\nregister and declare one for each of {}, the same way",
+                rest.iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
 }
 
