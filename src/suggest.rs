@@ -268,13 +268,16 @@ fn gitlab(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
                 .unwrap_or_else(|| vec![named.clone()]),
             _ => vec![named.clone()],
         };
+        // Uploads that rely on trusted publishing (an ID token for the
+        // registry, as TP100 asks): a job without one may use a password
+        // from the project's settings.
         let mut indexes: Vec<Registry> = job_facts
             .publish_sites
             .iter()
-            .filter(|s| s.is_oidc())
-            .filter_map(|s| s.index())
-            .filter(|i| i.gitlab().is_some())
+            .filter_map(crate::gitlab::facts::tp_site)
+            .filter(|index| crate::gitlab::facts::relies_on_tp(job, job_facts, *index))
             .collect();
+        indexes.dedup();
         // No visible upload, but an ID token for a registry's audience and
         // commands tplint cannot see into: probably a publish.
         let unconfirmed = indexes.is_empty() && !job_facts.opaque.is_empty();

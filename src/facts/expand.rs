@@ -3447,10 +3447,12 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
             },
             // A retry wrapper, `retry [OPTIONS] [--] COMMAND`, also named by
             // its path (`${LCI_SCRIPTS}/retry python -m twine upload`,
-            // lscsoft/lalsuite .gitlab/ci_yaml/wheel_build.yml). The options
-            // that take a value in FreeBSD's and Debian's retry(1) (`-t`,
-            // `-d`, `-m`, `-u`, `-w`) and in other retry tools (`-n`,
-            // `--attempts`); an option not listed leaves the command unread.
+            // lscsoft/lalsuite .gitlab/ci_yaml/wheel_build.yml, with no
+            // option). The options that take a value are those of FreeBSD's
+            // and Debian's retry(1) (`-t`, `-d`, `-m`, `-u`, `-w`) and of
+            // other retry tools (`-n`, `--attempts`). Any other option is
+            // skipped alone, so a value it takes is read as the program and
+            // matches no upload: the command stays unread, never misread.
             word if word.rsplit('/').next() == Some("retry") => skip_options(
                 &rest[1..],
                 &[

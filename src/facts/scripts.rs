@@ -441,10 +441,24 @@ fn assigned_argument(args: &str, before: &str) -> Option<(Option<Argument>, usiz
     if !(after.starts_with(',') || after.starts_with(')')) {
         return None;
     }
-    // The last line that starts with `NAME =` (not `==`).
+    // The function the call is in: a parameter of it is the caller's
+    // value, and an assignment in another function is not this one's.
+    let scope = enclosing_def(before);
+    if scope
+        .as_ref()
+        .is_some_and(|(_, params)| params.contains(&name))
+    {
+        return None;
+    }
+    let scope = scope.map(|(def, _)| def);
+    // The last line of the same function that starts with `NAME =` (not
+    // `==`).
     let value = before.rmatch_indices(name).find_map(|(at, _)| {
         let line_start = before[..at].rfind('\n').map_or(0, |i| i + 1);
         if !before[line_start..at].trim().is_empty() {
+            return None;
+        }
+        if enclosing_def(&before[..at]).map(|(def, _)| def) != scope {
             return None;
         }
         let assigned = before[at + name.len()..].trim_start_matches([' ', '\t']);
@@ -457,6 +471,49 @@ fn assigned_argument(args: &str, before: &str) -> Option<(Option<Argument>, usiz
         Argument::Shell(string(value, Language::Python)?.0?)
     };
     Some((Some(argument), 1 + skip + name_len))
+}
+
+/// The Python function whose body the end of `text` is in, by
+/// indentation: the offset of its `def` line and its parameter names;
+/// `None` at module level.
+fn enclosing_def(text: &str) -> Option<(usize, Vec<&str>)> {
+    let indent_of = |line: &str| line.len() - line.trim_start_matches([' ', '\t']).len();
+    let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+    let mut limit = indent_of(&text[line_start..]);
+    let mut end = line_start;
+    while limit > 0 && end > 0 {
+        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end - 1];
+        end = start;
+        let code = line.trim_start_matches([' ', '\t']);
+        if code.is_empty() || code.starts_with('#') || indent_of(line) >= limit {
+            continue;
+        }
+        limit = indent_of(line);
+        let Some(def) = code
+            .strip_prefix("async def ")
+            .or_else(|| code.strip_prefix("def "))
+        else {
+            continue;
+        };
+        let params = def
+            .split_once('(')
+            .map(|(_, rest)| rest.split(')').next().unwrap_or(rest))
+            .unwrap_or_default()
+            .split(',')
+            .map(|p| {
+                p.trim()
+                    .trim_start_matches('*')
+                    .split([':', '='])
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        return Some((start, params));
+    }
+    None
 }
 
 /// A word quoted for the shell, when it needs to be.
@@ -844,6 +901,13 @@ subprocess.run(built)
 subprocess.run(unknown)
 if args == ["gem", "push"]:
     pass
+def show():
+    shown = ["npm", "publish"]
+    print(shown)
+def run(shown, *rest):
+    subprocess.run(shown)
+def run_other():
+    subprocess.run(shown)
 "#;
         assert_eq!(
             texts(Language::Python, script),

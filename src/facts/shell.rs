@@ -128,18 +128,23 @@ impl Exports {
         self.branches.push(branch);
     }
 
-    /// Every entry for `name` so far: offset, value and branch.
-    fn entries<'e>(
+    /// The last `most` entries for `name` so far (a script that sets one
+    /// variable thousands of times costs no more per command).
+    fn last_entries<'e>(
         &'e self,
         name: &str,
+        most: usize,
     ) -> impl Iterator<Item = (usize, &'e str, Option<Branch>)> + 'e {
-        self.by_name.get(name).into_iter().flatten().map(|&at| {
-            (
-                self.offsets[at],
-                self.list[at].1.as_str(),
-                self.branches[at],
-            )
-        })
+        let positions = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        positions[positions.len().saturating_sub(most)..]
+            .iter()
+            .map(|&at| {
+                (
+                    self.offsets[at],
+                    self.list[at].1.as_str(),
+                    self.branches[at],
+                )
+            })
     }
 
     /// The latest entry for `name` among the first `count`, with its
@@ -221,6 +226,8 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
     let mut commands = Vec::new();
     let mut exports = Exports::default();
     let mut assigned = Exports::default();
+    // Variables set to values no text says, read only for held commands.
+    let mut unknowns = Exports::default();
     let mut ifs: Vec<IfFrame> = Vec::new();
     let mut frames = 0;
     for Split {
@@ -306,6 +313,13 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
             }
             continue;
         }
+        // `for NAME in`, `select NAME in`, `read NAME...` and `unset
+        // NAME...` give a variable a value no text says.
+        if words.peek().is_some_and(|w| sets_unknown_values(w)) {
+            for name in unknown_values(words.clone()) {
+                unknowns.push(name, UNKNOWN_VALUE.to_string(), line_offset, branch);
+            }
+        }
         // `local NAME=value` (and `declare`, `typeset`, `readonly`) sets a
         // shell variable as `NAME=value` does; `-x` exports it.
         if words
@@ -350,7 +364,7 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
         let held = if program_quoted {
             Vec::new()
         } else {
-            held_commands(&words[0], [&exports, &assigned], &ifs)
+            held_commands(&words[0], [&exports, &assigned, &unknowns], &ifs)
         };
         commands.push(Command {
             assignments,
@@ -373,6 +387,54 @@ fn commands_and_variables(script: &str) -> (Vec<Command>, Arc<Exports>, Arc<Expo
         command.assigned = Arc::clone(&assigned);
     }
     (commands, exports, assigned)
+}
+
+/// Whether a command starting with `word` may set variables to values no
+/// script text says ([`unknown_values`]).
+fn sets_unknown_values(word: &str) -> bool {
+    matches!(word, "for" | "select" | "read" | "unset") || DECLARATION_BUILTINS.contains(&word)
+}
+
+/// The variables a command sets to values no script text says: the name
+/// of `for NAME` and `select NAME`, the names `read` reads into (after its
+/// options; bash(1) `read [-ers] [-a aname] [-d delim] [-i text] [-n
+/// nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]`), those
+/// `unset` unsets, and those a declaration builtin names without a value
+/// (`local NAME`).
+fn unknown_values(mut words: impl Iterator<Item = String>) -> Vec<String> {
+    let Some(first) = words.next() else {
+        return Vec::new();
+    };
+    let rest: Vec<String> = words.collect();
+    let names = |args: &[String], with_value: &[&str]| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut skip = false;
+        for arg in args {
+            if std::mem::take(&mut skip) {
+                continue;
+            }
+            if arg.starts_with('-') {
+                skip = with_value.contains(&arg.as_str());
+                continue;
+            }
+            if is_name(arg) {
+                out.push(arg.clone());
+            }
+        }
+        out
+    };
+    match first.as_str() {
+        "for" | "select" => rest
+            .first()
+            .filter(|w| is_name(w))
+            .cloned()
+            .into_iter()
+            .collect(),
+        "read" => names(&rest, &["-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"]),
+        "unset" => names(&rest, &[]),
+        w if DECLARATION_BUILTINS.contains(&w) => names(&rest, &[]),
+        _ => Vec::new(),
+    }
 }
 
 /// Builtins that set variables from `NAME=value` words (bash(1), SHELL
@@ -431,6 +493,19 @@ fn whole_variable(word: &str) -> Option<&str> {
 /// Most values of one variable a held command is read from.
 const MAX_HELD_VALUES: usize = 8;
 
+/// Most assignments of one variable looked back at, per table.
+const MAX_HELD_LOOKBACK: usize = 32;
+
+/// Most words of a held command: a value that names its variable several
+/// times (`a="$a $a"`) doubles it each time.
+const MAX_HELD_WORDS: usize = 256;
+
+/// The value recorded for a variable a command sets to something no
+/// script text says (`for NAME in`, `read NAME`, `unset NAME`, a bare
+/// `local NAME`): not literal, so nothing held before it is run through
+/// it.
+const UNKNOWN_VALUE: &str = "$(unknown)";
+
 /// What a command whose program is `program`, unquoted, may run: when it
 /// is a variable the script set before, as a literal string (expansions
 /// of other variables stay as written), the value each assignment that
@@ -438,11 +513,14 @@ const MAX_HELD_VALUES: usize = 8;
 /// `if` or in a branch the command is in too, and those made after it in
 /// other branches (which may or may not have run). A value that names the
 /// variable itself (`cmd="$cmd --dry-run"`) adds to the value before it.
-fn held_commands(program: &str, tables: [&Exports; 2], ifs: &[IfFrame]) -> Vec<HeldCommand> {
+fn held_commands(program: &str, tables: [&Exports; 3], ifs: &[IfFrame]) -> Vec<HeldCommand> {
     let Some(name) = whole_variable(program) else {
         return Vec::new();
     };
-    let mut entries: Vec<_> = tables.iter().flat_map(|t| t.entries(name)).collect();
+    let mut entries: Vec<_> = tables
+        .iter()
+        .flat_map(|t| t.last_entries(name, MAX_HELD_LOOKBACK))
+        .collect();
     if entries.is_empty() {
         return Vec::new();
     }
@@ -464,6 +542,10 @@ fn held_commands(program: &str, tables: [&Exports; 2], ifs: &[IfFrame]) -> Vec<H
         let mut at = *offset;
         let mut unknown = false;
         for word in value.split_whitespace() {
+            if words.len() > MAX_HELD_WORDS {
+                unknown = true;
+                break;
+            }
             if whole_variable(word) == Some(name) {
                 match held.last() {
                     Some(before) => {

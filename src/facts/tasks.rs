@@ -216,9 +216,18 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     }
     if matches!(program, "source" | ".") {
         // A virtual environment's activation script (`python -m venv`,
-        // `virtualenv`, `uv venv` write it) only puts the environment's
-        // `bin` first on `PATH`; it runs nothing of the project.
-        let activates = |p: &str| p == "activate" || p.ends_with("/bin/activate");
+        // `virtualenv`, `uv venv` write it in the folder they are given)
+        // only puts the environment's `bin` first on `PATH`; it runs
+        // nothing of the project. Only the usual folder names, or one
+        // outside the repository (a variable, an absolute or home path):
+        // a `bin/activate` of the repository's own is its code.
+        let activates = |p: &str| {
+            let p = p.strip_prefix("./").unwrap_or(p);
+            p.strip_suffix("/bin/activate").is_some_and(|folder| {
+                matches!(folder, ".venv" | "venv" | ".env" | "env" | ".virtualenv")
+                    || folder.starts_with(['$', '/', '~'])
+            })
+        };
         return args
             .first()
             .filter(|p| !activates(p))
