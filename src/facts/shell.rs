@@ -1085,6 +1085,31 @@ mod tests {
     }
 
     #[test]
+    fn held_values_that_name_themselves_stay_small() {
+        let mut script = String::from("a=\"cargo publish --token $T\"\n");
+        for i in 0..8 {
+            script.push_str(&format!(
+                "if [ \"$X{i}\" ]; then a=\"{}\"; fi\n",
+                ["$a"; 12].join(" ")
+            ));
+        }
+        script.push_str("$a\n");
+        let held: Vec<HeldCommand> = commands(&script).into_iter().flat_map(|c| c.held).collect();
+        assert!(!held.is_empty());
+        assert!(held.iter().all(|h| h.words.len() <= 2 * MAX_HELD_WORDS));
+        // A loop variable, `read` and `unset` end what a variable held.
+        for script in [
+            "c=\"cargo publish\"\nfor c in a b; do $c; done\n",
+            "c=\"cargo publish\"\nread -r c\n$c\n",
+            "c=\"cargo publish\"\nunset c\n$c\n",
+        ] {
+            let held: Vec<HeldCommand> =
+                commands(script).into_iter().flat_map(|c| c.held).collect();
+            assert!(held.is_empty(), "{script}: {held:?}");
+        }
+    }
+
+    #[test]
     fn commands_held_in_variables() {
         let held = |script: &str| -> Vec<Vec<String>> {
             commands(script)
