@@ -360,7 +360,23 @@ pub struct ShellBlock<'a, 'x, 'f> {
     pub gate: Option<String>,
 }
 
-impl<'a> ShellBlock<'a, '_, '_> {
+impl<'a, 'x, 'f> ShellBlock<'a, 'x, 'f> {
+    /// The same block, run in the folder `cwd`.
+    fn in_folder(&self, cwd: String) -> Self {
+        ShellBlock {
+            exec: self.exec,
+            kind: self.kind,
+            file: self.file,
+            source: self.source,
+            within: self.within,
+            text: self.text.clone(),
+            via: self.via.clone(),
+            inherited: self.inherited.clone(),
+            cwd,
+            gate: self.gate.clone(),
+        }
+    }
+
     /// The span of `needle` inside the block's source region, else the region.
     pub fn locate(&self, needle: &str) -> Span {
         self.source
@@ -1353,18 +1369,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             match &here {
                 Some(Ok(here)) if *here == block.cwd => self.command(block, command, depth),
                 Some(Ok(here)) => {
-                    let moved = ShellBlock {
-                        exec: block.exec,
-                        kind: block.kind,
-                        file: block.file,
-                        source: block.source,
-                        within: block.within,
-                        text: block.text.clone(),
-                        via: block.via.clone(),
-                        inherited: block.inherited.clone(),
-                        cwd: here.clone(),
-                        gate: block.gate.clone(),
-                    };
+                    let moved = block.in_folder(here.clone());
                     self.command(&moved, command, depth);
                 }
                 Some(Err(())) => {
@@ -1528,18 +1533,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 .chain(rest.iter().cloned())
                 .collect();
             moved_command.held = Vec::new();
-            let moved = ShellBlock {
-                exec: block.exec,
-                kind: block.kind,
-                file: block.file,
-                source: block.source,
-                within: block.within,
-                text: block.text.clone(),
-                via: block.via.clone(),
-                inherited: block.inherited.clone(),
-                cwd: folder,
-                gate: block.gate.clone(),
-            };
+            let moved = block.in_folder(folder);
             self.command(&moved, &moved_command, depth);
             return;
         }

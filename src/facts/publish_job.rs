@@ -1,5 +1,5 @@
 //! The one job model rules written once for every CI system read: a job
-//! that publishes by trusted publishing ([`PublishJob`]: its name and key,
+//! that publishes, or may, by trusted publishing ([`PublishJob`]: its name and key,
 //! its environment, its uploads, what else it runs, and what each registry
 //! it publishes to sees of it, [`PublishClaims`]: the claims of its OIDC
 //! token, which the registry matches publishers against), an upload with a
@@ -84,8 +84,11 @@ pub struct NoEnvironment {
     pub points_to_upload: bool,
 }
 
-/// A job that publishes by trusted publishing, as each front end lowers it:
-/// where it is, its environment, what it runs and uploads, and what each
+/// A job that uploads by trusted publishing as far as its file shows, or
+/// calls a registry's reusable publishing workflow, as each front end
+/// lowers it: where it is, its environment, what it runs, the uploads that
+/// rely on trusted publishing (none for a GitLab job without an ID token
+/// for the registry, or a caller of pub.dev's workflow), and what each
 /// registry it publishes to sees of it (the claims of its token).
 #[derive(Debug)]
 pub struct PublishJob<'a> {
@@ -101,8 +104,9 @@ pub struct PublishJob<'a> {
     /// whose uploads lack the token they need (a GitLab job without an ID
     /// token meant for the registry), which [`publish_jobs`] leaves out.
     pub sites: Vec<&'a PublishSite>,
-    /// What each registry it publishes to by trusted publishing sees of
-    /// it, once per registry, in the order of its first uploads.
+    /// What each registry it uploads to by trusted publishing sees of it,
+    /// once per registry and package it certainly publishes, in the order
+    /// of its first uploads.
     pub claims: Vec<PublishClaims<'a>>,
     pub builds: &'a [BuildFact],
     pub local_code: &'a [LocalCode],
