@@ -492,8 +492,19 @@ pub(crate) fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
             b'"' => {
                 let start = at;
                 at += 1;
-                while at < bytes.len() && bytes[at] != b'"' {
-                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                // To the closing quote, an escaped character skipped.
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[at.min(bytes.len())..]) {
+                        Some(found) if bytes[at + found] == b'\\' => at += found + 2,
+                        Some(found) => {
+                            at += found;
+                            break;
+                        }
+                        None => {
+                            at = bytes.len();
+                            break;
+                        }
+                    }
                 }
                 let end = (at + 1).min(bytes.len());
                 if depth == 1 {

@@ -3175,52 +3175,85 @@ fn pnpm_program_or_script(words: &[String]) -> bool {
 fn may_run_files(text: &str) -> bool {
     // `npm run release`: a package.json script, which may publish with a
     // token in a job that cannot mint.
-    if ["npm run ", "yarn run ", "pnpm run "]
-        .iter()
-        .any(|runner| text.contains(runner))
-    {
+    static RUNNERS: std::sync::LazyLock<super::words::AnyWord> = std::sync::LazyLock::new(|| {
+        super::words::AnyWord::new(&["npm run ", "yarn run ", "pnpm run "])
+    });
+    if RUNNERS.in_text(text) {
         return true;
     }
-    text.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\''))
-        .any(|word| {
-            word.ends_with(".py")
-                || word.ends_with(".rb")
-                || word.ends_with(".cake")
-                || word.starts_with("./")
-                || word.starts_with("../")
-                || word.ends_with(".sh")
-                || word.starts_with("bin/")
-                || word.starts_with("scripts/")
-                || word.starts_with("script/")
-                || word.starts_with("tools/")
-                || word.starts_with(".github/")
-                // Shells and task runners, and the .NET build runners whose
-                // builds tplint reads (Cake, NUKE). PowerShell scripts
-                // (`.\build.ps1`) are not: their `if` conditions are not
-                // read, so a push they guard (on `$env:GITHUB_REF`) would
-                // look reachable from any trigger.
-                || matches!(
-                    word,
-                    "bash"
-                        | "sh"
-                        | "zsh"
-                        | "dash"
-                        | "ksh"
-                        | "source"
-                        | "."
-                        | "make"
-                        | "gmake"
-                        | "$(MAKE)"
-                        | "${MAKE}"
-                        | "tox"
-                        | "just"
-                        | "rake"
-                        | "cake"
-                        | "dotnet-cake"
-                        | "nuke"
-                        | "melos"
-                )
-        })
+    let separator =
+        |c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\'');
+    if text.is_ascii() {
+        // The same words, split byte by byte: the ASCII characters
+        // `char::is_whitespace` takes are these six.
+        text.as_bytes()
+            .split(|&b| SEPARATOR[usize::from(b)])
+            .any(word_may_run_files)
+    } else {
+        text.split(separator)
+            .any(|word| word_may_run_files(word.as_bytes()))
+    }
+}
+
+/// The bytes that end a word for [`may_run_files`] in ASCII text: the six
+/// ASCII characters `char::is_whitespace` takes, and `;&|()"'`.
+static SEPARATOR: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b" \t\n\x0b\x0c\r;&|()\"'";
+    let mut at = 0;
+    while at < bytes.len() {
+        table[bytes[at] as usize] = true;
+        at += 1;
+    }
+    table
+};
+
+/// Whether one word of shell text may run another file of the repository
+/// ([`may_run_files`]).
+fn word_may_run_files(word: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
+        return false;
+    };
+    // Most words end and start with none of the bytes below.
+    (matches!(last, b'y' | b'b' | b'e' | b'h')
+        && (word.ends_with(b".py")
+            || word.ends_with(b".rb")
+            || word.ends_with(b".cake")
+            || word.ends_with(b".sh")))
+        || (matches!(first, b'.' | b'b' | b's' | b't')
+            && (word.starts_with(b"./")
+                || word.starts_with(b"../")
+                || word.starts_with(b"bin/")
+                || word.starts_with(b"scripts/")
+                || word.starts_with(b"script/")
+                || word.starts_with(b"tools/")
+                || word.starts_with(b".github/")))
+        // Shells and task runners, and the .NET build runners whose
+        // builds tplint reads (Cake, NUKE). PowerShell scripts
+        // (`.\build.ps1`) are not: their `if` conditions are not
+        // read, so a push they guard (on `$env:GITHUB_REF`) would
+        // look reachable from any trigger.
+        || matches!(
+            word,
+            b"bash"
+                | b"sh"
+                | b"zsh"
+                | b"dash"
+                | b"ksh"
+                | b"source"
+                | b"."
+                | b"make"
+                | b"gmake"
+                | b"$(MAKE)"
+                | b"${MAKE}"
+                | b"tox"
+                | b"just"
+                | b"rake"
+                | b"cake"
+                | b"dotnet-cake"
+                | b"nuke"
+                | b"melos"
+        )
 }
 
 /// The folder a `cd`/`pushd` command moves to, relative to the root:
@@ -3691,5 +3724,104 @@ mod release_tool_tests {
         assert_eq!(cd("…"), Some(None));
         assert_eq!(cd("'pkg/…'"), Some(None));
         assert_eq!(cd("pkg"), Some(Some("pkg".to_string())));
+    }
+}
+
+#[cfg(test)]
+mod may_run_files_tests {
+    use super::may_run_files;
+
+    /// The test as first written: words split by `char`, each compared as
+    /// text.
+    fn reference(text: &str) -> bool {
+        if ["npm run ", "yarn run ", "pnpm run "]
+            .iter()
+            .any(|runner| text.contains(runner))
+        {
+            return true;
+        }
+        text.split(|c: char| {
+            c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '"' | '\'')
+        })
+        .any(|word| {
+            word.ends_with(".py")
+                || word.ends_with(".rb")
+                || word.ends_with(".cake")
+                || word.starts_with("./")
+                || word.starts_with("../")
+                || word.ends_with(".sh")
+                || word.starts_with("bin/")
+                || word.starts_with("scripts/")
+                || word.starts_with("script/")
+                || word.starts_with("tools/")
+                || word.starts_with(".github/")
+                || matches!(
+                    word,
+                    "bash"
+                        | "sh"
+                        | "zsh"
+                        | "dash"
+                        | "ksh"
+                        | "source"
+                        | "."
+                        | "make"
+                        | "gmake"
+                        | "$(MAKE)"
+                        | "${MAKE}"
+                        | "tox"
+                        | "just"
+                        | "rake"
+                        | "cake"
+                        | "dotnet-cake"
+                        | "nuke"
+                        | "melos"
+                )
+        })
+    }
+
+    #[test]
+    fn agrees_with_the_word_by_word_reading() {
+        let texts = [
+            "",
+            "echo hi",
+            "npm run build",
+            "npm  run build",
+            "pnpm run release",
+            "python -m build",
+            "python release.py",
+            "(cd x && ./release)",
+            "echo ./x",
+            "x=\"tools/publish\"",
+            "bundle exec rake release",
+            "rake\u{b}release",
+            "echo\u{c}make",
+            "echo\u{a0}make",
+            "echo\u{3000}make é",
+            "émake",
+            "make\u{85}",
+            "run.sh;other",
+            "a.rbx b.pyc .shx",
+            "dotnet-cake build.cake",
+            "$(MAKE) all",
+            "${MAKE}",
+            "scriptsx/ bins/ toolsy/",
+            "script/release",
+            ".github/scripts/publish",
+            "../up",
+            ".",
+            ". venv/bin/activate",
+            "source env",
+            "melos run publish",
+            "nuke Push",
+            "just release",
+            "tox -e release",
+            "zsh -c 'ls'",
+            "dash|ksh",
+            "gmake install",
+            "uv build && uv publish",
+        ];
+        for text in texts {
+            assert_eq!(may_run_files(text), reference(text), "{text:?}");
+        }
     }
 }

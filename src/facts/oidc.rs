@@ -220,10 +220,7 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
     if let Some(uses) = &step.uses
         && uses.target.remote_slug().is_some()
     {
-        if let Some(consumer) = OIDC_CONSUMERS
-            .iter()
-            .find(|c| super::actions::matches(c.action, &uses.target))
-        {
+        if let Some(consumer) = consumer_of(&uses.target) {
             return consumer.on(
                 |name| exec.input(name).map(|(_, v)| v.into_owned()),
                 |name| exec.env(name).is_some(),
@@ -241,6 +238,48 @@ pub fn step_consumes(exec: &Executed<'_, '_>) -> bool {
     exec.env_values().any(text_consumes) || names_oidc_setting(exec)
 }
 
+/// Every slug a remote target can have for an entry of
+/// [`OIDC_CONSUMERS`] to match it ([`super::actions::matches`]): the entry
+/// itself, each of its prefixes ending before a `/`, and the repository of
+/// an `owner/repo/*` entry. A slug outside the set matches no entry, so
+/// most steps (checkout, caches, linters) skip the table.
+static CONSUMER_SLUGS: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
+    let mut slugs = std::collections::HashSet::new();
+    for consumer in OIDC_CONSUMERS {
+        let entry = consumer.action;
+        slugs.insert(entry);
+        slugs.extend(entry.match_indices('/').map(|(at, _)| &entry[..at]));
+    }
+    slugs
+});
+
+/// The first entry of [`OIDC_CONSUMERS`] that names `target`.
+fn consumer_of(target: &crate::workflow::UsesTarget) -> Option<&'static OidcConsumer> {
+    let slug = target.remote_slug()?;
+    if !CONSUMER_SLUGS.contains(slug) {
+        return None;
+    }
+    OIDC_CONSUMERS
+        .iter()
+        .find(|c| super::actions::matches(c.action, target))
+}
+
+/// Whether `name` contains `OIDC` or `ID_TOKEN`, letter case ignored, in
+/// one pass: both have an `I` where a match is checked (`OIDC` one byte
+/// before it).
+fn names_oidc_part(name: &[u8]) -> bool {
+    name.iter().enumerate().any(|(at, &byte)| {
+        (byte | 0x20) == b'i'
+            && (name[at..]
+                .get(..8)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"ID_TOKEN"))
+                || (at >= 1
+                    && name[at - 1..]
+                        .get(..4)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"OIDC"))))
+    })
+}
+
 /// Whether a variable the step runs with is named for an OIDC setting
 /// (`MBX_REMOTE_OIDC_AUDIENCE`, `VAULT_OIDC_ROLE`, npm's
 /// `NPM_CONFIG_PROVENANCE`): a tool the step runs then reads it to request
@@ -256,15 +295,11 @@ fn names_oidc_setting(exec: &Executed<'_, '_>) -> bool {
             let name = kv.key.value.as_bytes();
             // Letter case ignored, without a copy: this runs for every
             // variable of the step, its job and its workflow, per step.
-            let has = |part: &[u8]| {
-                name.windows(part.len())
-                    .any(|w| w.eq_ignore_ascii_case(part))
-            };
             // npm signs provenance with the job's OIDC token when
             // `provenance` is set (docs.npmjs.com "Generating provenance
             // statements": the job needs `id-token: write`), and reads
             // any `npm_config_*` variable as configuration.
-            has(b"OIDC") || has(b"ID_TOKEN") || name.eq_ignore_ascii_case(b"NPM_CONFIG_PROVENANCE")
+            names_oidc_part(name) || name.eq_ignore_ascii_case(b"NPM_CONFIG_PROVENANCE")
         })
 }
 
@@ -279,9 +314,7 @@ pub fn text_consumes(text: &str) -> bool {
 /// (the step alone, without what it runs).
 pub fn is_consumer(step: &Step) -> bool {
     if let Some(uses) = &step.uses
-        && let Some(consumer) = OIDC_CONSUMERS
-            .iter()
-            .find(|c| super::actions::matches(c.action, &uses.target))
+        && let Some(consumer) = consumer_of(&uses.target)
     {
         return consumer.on(
             |name| step.input(name).map(|kv| kv.value.value.clone()),
@@ -308,6 +341,44 @@ pub fn is_consumer(step: &Step) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oidc_parts_of_variable_names() {
+        for name in [
+            "OIDC",
+            "VAULT_OIDC_ROLE",
+            "mbx_remote_oidc",
+            "ID_TOKEN",
+            "my_id_token_x",
+        ] {
+            assert!(names_oidc_part(name.as_bytes()), "{name}");
+        }
+        for name in [
+            "",
+            "I",
+            "OID",
+            "OIDX",
+            "ID_TOKE",
+            "IDTOKEN",
+            "GITHUB_TOKEN",
+            "O_IDC",
+        ] {
+            assert!(!names_oidc_part(name.as_bytes()), "{name}");
+        }
+    }
+
+    #[test]
+    fn consumers_are_found_through_their_slugs() {
+        let target = |text: &str| {
+            crate::workflow::UsesTarget::parse(text, |r| crate::source::Span::new(r.start, r.end))
+        };
+        for consumer in OIDC_CONSUMERS {
+            let found = consumer_of(&target(&format!("{}@v1", consumer.action)));
+            assert!(found.is_some(), "{}", consumer.action);
+        }
+        assert!(consumer_of(&target("actions/checkout@v4")).is_none());
+        assert!(consumer_of(&target("./local")).is_none());
+    }
 
     fn first_step(steps: &str) -> Step {
         let src = format!("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{steps}");
