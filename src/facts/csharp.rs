@@ -336,51 +336,7 @@ pub fn non_code(text: &str) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        let rest = &text[at..];
-        let end = if rest.starts_with("//") {
-            Some(rest.find('\n').map_or(text.len(), |end| at + end))
-        } else if let Some(inner) = rest.strip_prefix("/*") {
-            Some(inner.find("*/").map_or(text.len(), |end| at + 2 + end + 2))
-        } else if let Some(inner) = rest.strip_prefix("\"\"\"") {
-            Some(
-                inner
-                    .find("\"\"\"")
-                    .map_or(text.len(), |end| at + 3 + end + 3),
-            )
-        } else if rest.starts_with("@\"") || rest.starts_with("$@\"") || rest.starts_with("@$\"") {
-            let open = rest.find('"').unwrap_or(0) + 1;
-            let mut i = at + open;
-            loop {
-                match text[i..].find('"') {
-                    Some(q) if text[i + q + 1..].starts_with('"') => i += q + 2,
-                    Some(q) => break Some(i + q + 1),
-                    None => break Some(text.len()),
-                }
-            }
-        } else if rest.starts_with('"') || rest.starts_with("$\"") || rest.starts_with('\'') {
-            let quote = if rest.starts_with('\'') { '\'' } else { '"' };
-            let open = rest.find(quote).unwrap_or(0) + 1;
-            let mut end = None;
-            let mut escaped = false;
-            for (offset, c) in rest[open..].char_indices() {
-                match c {
-                    '\n' => {
-                        end = Some(at + open + offset);
-                        break;
-                    }
-                    '\\' if !escaped => escaped = true,
-                    c if c == quote && !escaped => {
-                        end = Some(at + open + offset + 1);
-                        break;
-                    }
-                    _ => escaped = false,
-                }
-            }
-            Some(end.unwrap_or(text.len()))
-        } else {
-            None
-        };
-        match end {
+        match literal_end(text, at) {
             Some(end) => {
                 ranges.push((at, end.max(at + 1)));
                 at = end.max(at + 1);
@@ -398,69 +354,71 @@ pub fn non_code(text: &str) -> Vec<(usize, usize)> {
     ranges
 }
 
+/// Where the comment or literal that starts at byte `at` of `text` ends;
+/// `None` when none starts there.
+fn literal_end(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    if rest.starts_with("//") {
+        Some(rest.find('\n').map_or(text.len(), |end| at + end))
+    } else if let Some(inner) = rest.strip_prefix("/*") {
+        Some(inner.find("*/").map_or(text.len(), |end| at + 2 + end + 2))
+    } else if let Some(inner) = rest.strip_prefix("\"\"\"") {
+        Some(
+            inner
+                .find("\"\"\"")
+                .map_or(text.len(), |end| at + 3 + end + 3),
+        )
+    } else if rest.starts_with("@\"") || rest.starts_with("$@\"") || rest.starts_with("@$\"") {
+        let open = rest.find('"').unwrap_or(0) + 1;
+        let mut i = at + open;
+        loop {
+            match text[i..].find('"') {
+                Some(q) if text[i + q + 1..].starts_with('"') => i += q + 2,
+                Some(q) => break Some(i + q + 1),
+                None => break Some(text.len()),
+            }
+        }
+    } else if rest.starts_with('"') || rest.starts_with("$\"") || rest.starts_with('\'') {
+        let quote = if rest.starts_with('\'') { '\'' } else { '"' };
+        let open = rest.find(quote).unwrap_or(0) + 1;
+        let mut end = None;
+        let mut escaped = false;
+        for (offset, c) in rest[open..].char_indices() {
+            match c {
+                '\n' => {
+                    end = Some(at + open + offset);
+                    break;
+                }
+                '\\' if !escaped => escaped = true,
+                c if c == quote && !escaped => {
+                    end = Some(at + open + offset + 1);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        Some(end.unwrap_or(text.len()))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::non_code;
 
-    /// The scan as first written, one character at a time.
+    /// The scan one character at a time, as first written: skipping to
+    /// the next candidate byte must find the same ranges.
     fn reference(text: &str) -> Vec<(usize, usize)> {
-        let bytes = text.as_bytes();
         let mut ranges = Vec::new();
         let mut at = 0;
-        while at < bytes.len() {
-            let rest = &text[at..];
-            let end = if rest.starts_with("//") {
-                Some(rest.find('\n').map_or(text.len(), |end| at + end))
-            } else if let Some(inner) = rest.strip_prefix("/*") {
-                Some(inner.find("*/").map_or(text.len(), |end| at + 2 + end + 2))
-            } else if let Some(inner) = rest.strip_prefix("\"\"\"") {
-                Some(
-                    inner
-                        .find("\"\"\"")
-                        .map_or(text.len(), |end| at + 3 + end + 3),
-                )
-            } else if rest.starts_with("@\"")
-                || rest.starts_with("$@\"")
-                || rest.starts_with("@$\"")
-            {
-                let open = rest.find('"').unwrap_or(0) + 1;
-                let mut i = at + open;
-                loop {
-                    match text[i..].find('"') {
-                        Some(q) if text[i + q + 1..].starts_with('"') => i += q + 2,
-                        Some(q) => break Some(i + q + 1),
-                        None => break Some(text.len()),
-                    }
-                }
-            } else if rest.starts_with('"') || rest.starts_with("$\"") || rest.starts_with('\'') {
-                let quote = if rest.starts_with('\'') { '\'' } else { '"' };
-                let open = rest.find(quote).unwrap_or(0) + 1;
-                let mut end = None;
-                let mut escaped = false;
-                for (offset, c) in rest[open..].char_indices() {
-                    match c {
-                        '\n' => {
-                            end = Some(at + open + offset);
-                            break;
-                        }
-                        '\\' if !escaped => escaped = true,
-                        c if c == quote && !escaped => {
-                            end = Some(at + open + offset + 1);
-                            break;
-                        }
-                        _ => escaped = false,
-                    }
-                }
-                Some(end.unwrap_or(text.len()))
-            } else {
-                None
-            };
-            match end {
+        while at < text.len() {
+            match super::literal_end(text, at) {
                 Some(end) => {
                     ranges.push((at, end.max(at + 1)));
                     at = end.max(at + 1);
                 }
-                None => at += rest.chars().next().map_or(1, char::len_utf8),
+                None => at += text[at..].chars().next().map_or(1, char::len_utf8),
             }
         }
         ranges
