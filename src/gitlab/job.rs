@@ -343,7 +343,7 @@ const MAX_RELATED_INCLUDES: usize = 3;
 /// read, a key it could not interpolate), that configuration may define the
 /// name, as GitLab merges included files into the pipeline before
 /// resolving `extends:` (`includes.md`, "Merge method for `include`"): one
-/// note a name, not an error.
+/// note for the pipeline, listing the names, not an error.
 fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) {
     // A name left as `$[[ ... ]]` (a file with no `spec:` header, or an
     // input tplint could not evaluate) names something unknown.
@@ -380,14 +380,30 @@ fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) 
     }
     let shown = sources.len().min(MAX_RELATED_INCLUDES);
     related.truncate(MAX_RELATED_INCLUDES);
+    // Uses of each name, in the order of their first use.
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut names: Vec<(resolve::Missing, usize)> = Vec::new();
+    for m in missing {
+        match at.get(&m.name) {
+            Some(&i) => names[i].1 += 1,
+            None => {
+                at.insert(m.name.clone(), names.len());
+                names.push((m, 1));
+            }
+        }
+    }
+    // One note for the whole pipeline: the same includes explain every
+    // name, and a note a name repeated them (up to 9 notes on one
+    // freedesktop-templated pipeline).
+    let it = if names.len() == 1 { "it" } else { "them" };
     let mut from = match sources.len() {
         0 => String::new(),
         1 => format!(
-            "the include {}, which tplint does not read, may define it",
+            "the include {}, which tplint does not read, may define {it}",
             sources[0]
         ),
         n => format!(
-            "one of the includes tplint does not read ({}{}) may define it",
+            "one of the includes tplint does not read ({}{}) may define {it}",
             sources[..shown].join(", "),
             if n > shown {
                 format!(", and {} more", n - shown)
@@ -399,35 +415,57 @@ fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) 
     if let Some(key) = unknown_key {
         related.push((key, "a `$[[ ... ]]` tplint could not evaluate".into()));
         if from.is_empty() {
-            from = "a key whose `$[[ ... ]]` tplint could not evaluate may define it".into();
+            from = format!("a key whose `$[[ ... ]]` tplint could not evaluate may define {it}");
         } else {
             from.push_str(", or a key whose `$[[ ... ]]` tplint could not evaluate");
         }
     }
-    // One note a name, at its first use.
-    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut firsts: Vec<(resolve::Missing, usize)> = Vec::new();
-    for m in missing {
-        match at.get(&m.name) {
-            Some(&i) => firsts[i].1 += 1,
-            None => {
-                at.insert(m.name.clone(), firsts.len());
-                firsts.push((m, 0));
-            }
-        }
-    }
-    for (m, others) in firsts {
-        let more = match others {
+    let mut names = names.into_iter();
+    let Some((first, uses)) = names.next() else {
+        return;
+    };
+    let others: Vec<(resolve::Missing, usize)> = names.collect();
+    let message = if others.is_empty() {
+        format!("{}{}; {from}", first.unsure, other_uses(uses))
+    } else {
+        let listed: Vec<String> = std::iter::once((&first, uses))
+            .chain(others.iter().map(|(m, uses)| (m, *uses)))
+            .take(MAX_LISTED_NAMES)
+            .map(|(m, uses)| format!("`{}`{}", m.name, other_uses(uses)))
+            .collect();
+        let more = match (others.len() + 1).saturating_sub(MAX_LISTED_NAMES) {
             0 => String::new(),
-            1 => " (and 1 other use)".to_string(),
-            n => format!(" (and {n} other uses)"),
+            n => format!(", and {n} more"),
         };
-        pipeline.problems.push(Problem {
-            message: format!("{}{more}; {from}", m.unsure),
-            location: m.location,
-            unsure: true,
-            related: related.clone(),
-        });
+        format!(
+            "{} names that `extends:` or `!reference` use are defined by no file tplint reads: {}{more}; {from}",
+            others.len() + 1,
+            listed.join(", ")
+        )
+    };
+    related.extend(
+        others
+            .iter()
+            .take(MAX_LISTED_NAMES - 1)
+            .map(|(m, _)| (m.location, format!("`{}` is not defined either", m.name))),
+    );
+    pipeline.problems.push(Problem {
+        message,
+        location: first.location,
+        unsure: true,
+        related,
+    });
+}
+
+/// Most names one note lists (and marks as related locations).
+const MAX_LISTED_NAMES: usize = 5;
+
+/// How many more times than once a name is used, as said after it.
+fn other_uses(uses: usize) -> String {
+    match uses {
+        0 | 1 => String::new(),
+        2 => " (and 1 other use)".to_string(),
+        n => format!(" (and {} other uses)", n - 1),
     }
 }
 

@@ -821,18 +821,37 @@ fn an_input_tplint_cannot_evaluate_leaves_the_pipeline_incomplete() {
 fn names_from_unread_includes_are_notes_and_missing_names_otherwise_errors() {
     let main = "include:\n  - project: group/templates\n    file: /t.yml\njob:\n  extends: .from-elsewhere\n  script: [!reference [.also, script]]\nother:\n  extends: .from-elsewhere\n  script: [make]\n";
     let (pipeline, sources) = pipeline(&[(".gitlab-ci.yml", main)]);
-    assert_eq!(pipeline.problems.len(), 2, "{:?}", pipeline.problems);
-    assert!(pipeline.problems.iter().all(|p| p.unsure));
+    // One note names both, the same include explaining each.
+    assert_eq!(pipeline.problems.len(), 1, "{:?}", pipeline.problems);
+    let note = &pipeline.problems[0];
+    assert!(note.unsure);
+    assert!(note.message.contains("project: group/templates"));
+    assert!(note.message.starts_with("2 names"), "{}", note.message);
+    assert!(
+        note.message
+            .contains("`.from-elsewhere` (and 1 other use), `.also`;"),
+        "{}",
+        note.message
+    );
+    assert!(note.message.ends_with("may define them"), "{}", note.message);
+    assert_eq!(text(&sources, note.location), ".from-elsewhere");
+    assert_eq!(
+        text(&sources, note.related[0].0),
+        "project: group/templates\n    file: /t.yml"
+    );
+    assert_eq!(text(&sources, note.related[1].0), "[.also, script]");
+    // A single name keeps the job that uses it in the message.
+    let main = "include:\n  - project: group/templates\n    file: /t.yml\njob:\n  extends: .from-elsewhere\n  script: [make]\n";
+    let (pipeline, _) = pipeline_of(main);
+    assert_eq!(pipeline.problems.len(), 1, "{:?}", pipeline.problems);
     assert!(
         pipeline.problems[0]
             .message
-            .contains("project: group/templates")
+            .starts_with("`job`: `extends` names `.from-elsewhere`"),
+        "{}",
+        pipeline.problems[0].message
     );
-    assert!(pipeline.problems[0].message.contains("1 other use"));
-    assert_eq!(
-        text(&sources, pipeline.problems[0].related[0].0),
-        "project: group/templates\n    file: /t.yml"
-    );
+    assert!(pipeline.problems[0].message.ends_with("may define it"));
     let (pipeline, _) = pipeline_of("job:\n  extends: .nowhere\n  script: [make]\n");
     assert_eq!(pipeline.problems.len(), 1);
     assert!(!pipeline.problems[0].unsure);
