@@ -71,9 +71,15 @@ const RELEASE_WORDS: &[&str] = &["release", "publish", "deploy", "pypi", "upload
 fn likely_registry(
     repo: &Repository,
     job: &crate::workflow::Job,
+    job_facts: &crate::facts::JobFacts,
     names: &[Option<&str>],
 ) -> Option<Registry> {
     use crate::registry::publishing::token_minters;
+    // A registry token minted by the job, in its own steps or a local
+    // action's (bytecodealliance/wasm-tools mints in a composite action).
+    if let Some(mint) = job_facts.mints.first() {
+        return Some(mint.registry);
+    }
     for step in &job.steps {
         let Some(uses) = &step.uses else {
             continue;
@@ -139,7 +145,7 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             if !releases {
                 continue;
             }
-            let Some(registry) = likely_registry(repo, job, &names) else {
+            let Some(registry) = likely_registry(repo, job, view.job_facts(index), &names) else {
                 continue;
             };
             // The file the registry would see: the one holding the job, or

@@ -374,6 +374,23 @@ fn a_probable_publisher_goes_to_the_registry_its_job_points_to() {
     .unwrap();
     std::fs::write(workflows.join("named.yml"), job("", "crates")).unwrap();
     std::fs::write(workflows.join("unknown.yml"), job("", "production")).unwrap();
+    // The token action in a local composite action (bytecodealliance/
+    // wasm-tools' publish-release action).
+    let action = dir.path().join(".github/actions/publish-release");
+    std::fs::create_dir_all(&action).unwrap();
+    std::fs::write(
+        action.join("action.yml"),
+        "runs:\n  using: composite\n  steps:\n    - uses: rust-lang/crates-io-auth-action@v1\n      id: auth\n",
+    )
+    .unwrap();
+    std::fs::write(
+        workflows.join("composite.yml"),
+        job(
+            "      - uses: ./.github/actions/publish-release\n",
+            "production",
+        ),
+    )
+    .unwrap();
     let output = tplint()
         .args(["suggest", "--format", "json"])
         .arg(dir.path())
@@ -404,6 +421,11 @@ fn a_probable_publisher_goes_to_the_registry_its_job_points_to() {
         "{publishers:#?}"
     );
     assert_eq!(registry_of("unknown.yml"), None, "{publishers:#?}");
+    assert_eq!(
+        registry_of("composite.yml").as_deref(),
+        Some("crates.io"),
+        "{publishers:#?}"
+    );
 }
 
 #[test]

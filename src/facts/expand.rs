@@ -1538,7 +1538,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         }
         let Some(run) = tasks::what_runs(words) else {
-            if let Some(what) = unknown_publish(words) {
+            if let Some(what) = unknown_publish(words).or_else(|| dotnet_tool(words)) {
                 let at = block.command_location(command);
                 self.opaque(block.exec, at, block.via.clone(), what);
             }
@@ -2957,6 +2957,29 @@ fn unknown_publish(words: &[String]) -> Option<String> {
     })
 }
 
+/// What `dotnet TOOL ...` runs when TOOL is not one of the SDK's commands
+/// (see [`crate::registry::nuget::DOTNET_SDK_COMMANDS`]): a .NET tool or an
+/// application, for messages; `dotnet tool run TOOL` likewise.
+fn dotnet_tool(words: &[String]) -> Option<String> {
+    let program = words.first()?;
+    let name = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    if !name.eq_ignore_ascii_case("dotnet") && !name.eq_ignore_ascii_case("dotnet.exe") {
+        return None;
+    }
+    let tool = match words.get(1)?.as_str() {
+        "tool" if words.get(2).is_some_and(|w| w == "run") => words.get(3)?,
+        "exec" => words.get(2)?,
+        word if word.starts_with('-') || word.starts_with('$') => return None,
+        word if crate::registry::nuget::DOTNET_SDK_COMMANDS.contains(&word) => return None,
+        _ => &words[1],
+    };
+    Some(if tool.ends_with(".dll") {
+        format!("`dotnet {tool}`, an application tplint does not read")
+    } else {
+        format!("`dotnet {tool}`, a .NET tool tplint does not read")
+    })
+}
+
 /// Whether a job can mint OIDC tokens: its effective `id-token` is
 /// `write`, or cannot be known.
 pub fn job_may_mint(job: JobRef<'_>) -> bool {
@@ -3469,8 +3492,9 @@ fn deno_run_module(words: &[String]) -> Option<usize> {
 
 /// Drop words that only change how or when a command runs so the program
 /// comes first: `sudo`, `time`, `exec`, `env`, `nohup`, `command`, `nice`,
-/// `timeout [options] DURATION`, `xargs [options]`, and `find ... -exec`
-/// (the command before its `;` or `+`, which stays as an argument).
+/// `timeout [options] DURATION`, `xargs [options]`, `find ... -exec`
+/// (the command before its `;` or `+`, which stays as an argument),
+/// `retry [options]` and `mise exec ... --`.
 pub fn strip_prefixes(words: &[String]) -> &[String] {
     let mut rest = words;
     while let Some(first) = rest.first() {
@@ -3530,6 +3554,17 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
                     "--attempts",
                 ],
             ),
+            // mise's `mise exec|x [FLAGS] [TOOL@VERSION]... -- COMMAND...`
+            // (mise.jdx.dev/cli/exec.html): the command after `--`. With
+            // `--command STRING` instead, the command stays unread.
+            word if word.rsplit('/').next() == Some("mise")
+                && matches!(rest.get(1).map(String::as_str), Some("exec" | "x")) =>
+            {
+                match rest.iter().position(|w| w == "--") {
+                    Some(at) => &rest[at + 1..],
+                    None => break,
+                }
+            }
             _ => break,
         };
     }

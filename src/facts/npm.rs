@@ -103,12 +103,28 @@ pub(super) fn site<'w>(
     auth: &mut Auth,
 ) -> NpmSite {
     let exec = invocation.exec;
+    // A target given by a flag or variable.
+    let given = target.1.is_some();
     // `registry-url` writes `registry=` into the `.npmrc` npm reads
     // (actions/setup-node `src/authutil.ts` `writeRegistryToFile`).
-    if target.1.is_none()
-        && let Some((url, location)) = &job.registry_url
-    {
+    if !given && let Some((url, location)) = &job.registry_url {
         *target = (target_of_url(url), Some(*location));
+    }
+    // A registry set by a command (`npm config set registry URL`) is
+    // written into the same user `.npmrc`: the last one set wins, in this
+    // script or an earlier step.
+    if !given {
+        let set = invocation
+            .shell
+            .and_then(|(block, command)| {
+                let before = block.text.get(..command.offset)?;
+                let (set, needle) = registry_setting(before)?;
+                Some((set, Location::new(block.file, block.locate(needle))))
+            })
+            .or_else(|| job.registry_set.clone());
+        if let Some((set, location)) = set {
+            *target = (set, Some(location));
+        }
     }
     let oidc_granted = exec.job.id_token == Some(Access::Write);
     // A release tool authenticates as the client it runs.
@@ -438,6 +454,9 @@ pub struct NodeSetup {
 pub struct NpmJob {
     /// The last `registry-url` of `actions/setup-node`.
     pub registry_url: Option<(String, Location)>,
+    /// The registry a `run:` set after it (`npm config set registry URL`),
+    /// as the target it makes.
+    pub registry_set: Option<(Target, Location)>,
     /// The Node.js release a step set up.
     pub node: Option<NodeSetup>,
     /// A step set up a Node.js release tplint cannot read
@@ -495,6 +514,7 @@ impl NpmJob {
                 && !value.trim().is_empty()
             {
                 self.registry_url = Some((value.trim().to_string(), exec.location(kv.value.span)));
+                self.registry_set = None;
             }
         } else if let Some((input, variable)) = crate::registry::publishing::command_actions()
             .find(|a| a.matches(&uses.target))
@@ -533,6 +553,9 @@ impl NpmJob {
         let text = &block.text;
         if upgrades_npm(text) {
             self.npm_upgrade = true;
+        }
+        if let Some((target, needle)) = registry_setting(text) {
+            self.registry_set = Some((target, Location::new(block.file, block.locate(needle))));
         }
         if self.npmrc_token.is_none()
             && let Some(needle) = npmrc_token_needle(text)
@@ -617,7 +640,7 @@ pub fn upgrades_npm(text: &str) -> bool {
 fn npmrc_token_needle(text: &str) -> Option<&'static str> {
     // Both forms name an `.npmrc` or `config set`: other text is not
     // split into lines.
-    if !["npmrc", "config set"]
+    if !["npmrc", "config set", "npm set"]
         .iter()
         .any(|marker| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some())
     {
@@ -631,7 +654,9 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
         }
         let writes_file = line.contains("npmrc") && line.contains('>');
         // `npm config set`, `pnpm config set`, and pnpm 11's `pn config set`.
-        let config_set = line.contains("npm config set") || line.contains("pn config set");
+        let config_set = line.contains("npm config set")
+            || line.contains("pn config set")
+            || line.contains("npm set ");
         if !(writes_file || config_set) {
             continue;
         }
@@ -642,24 +667,138 @@ fn npmrc_token_needle(text: &str) -> Option<&'static str> {
                 .map(|l| l.trim())
                 .take_while(|l| *l != delimiter);
             for body_line in body {
-                if body_line.contains(":_authToken") {
-                    return Some(":_authToken");
-                }
-                if body_line.contains(":_auth=") {
-                    return Some(":_auth=");
+                for needle in [":_authToken", ":_auth="] {
+                    if let Some(at) = body_line.find(needle)
+                        && !for_another_registry(&body_line[..at])
+                    {
+                        return Some(needle);
+                    }
                 }
             }
         }
         // Only credentials scoped to a registry are used (npm-registry-fetch
-        // `lib/auth.js`); an unscoped one in a user `.npmrc` is an error.
-        if line.contains(":_authToken") {
-            return Some(":_authToken");
-        }
-        if line.contains(":_auth=") {
-            return Some(":_auth=");
+        // `lib/auth.js`); an unscoped one in a user `.npmrc` is an error,
+        // and one for another registry's host is not npm's.
+        for needle in [":_authToken", ":_auth="] {
+            if let Some(at) = line.find(needle)
+                && !for_another_registry(&line[..at])
+            {
+                return Some(needle);
+            }
         }
     }
     None
+}
+
+/// The registry the last command of `text` that sets one makes publishes
+/// go to, and the text to locate it by: `npm config set registry URL`
+/// (also `npm set`, `key=value`, pnpm's and Yarn classic's `config set`),
+/// Yarn Berry's `npmRegistryServer`/`npmPublishRegistry`, or a
+/// `registry=URL` line written into an `.npmrc`. A registry set for a
+/// scope (`@acme:registry`) other than npm's makes the target unknown,
+/// as the package's scope decides (npm/cli `lib/commands/config.js`;
+/// yarnpkg.com/configuration/yarnrc#npmPublishRegistry).
+fn registry_setting(text: &str) -> Option<(Target, &str)> {
+    // Every form names a registry: other text is not split into lines.
+    memchr::memmem::find(text.as_bytes(), b"egistry")?;
+    let mut found = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let set = words.windows(3).position(|w| {
+            let program = w[0].rsplit('/').next().unwrap_or(w[0]);
+            match program {
+                "npm" => w[1] == "set" || (matches!(w[1], "config" | "c") && w[2] == "set"),
+                "pnpm" | "pn" | "yarn" => w[1] == "config" && w[2] == "set",
+                _ => false,
+            }
+        });
+        let setting = if let Some(at) = set {
+            let mut operands = Vec::new();
+            let mut words = words[at + 1..]
+                .iter()
+                .skip_while(|w| matches!(**w, "config" | "c" | "set"));
+            while let Some(word) = words.next() {
+                // `--location user`: the one option that takes a value.
+                if matches!(*word, "--location" | "-L") {
+                    words.next();
+                } else if !word.starts_with('-') {
+                    operands.push(word.trim_matches(['"', '\'']));
+                }
+            }
+            let mut rest = operands.into_iter();
+            let Some(key) = rest.next() else { continue };
+            let (key, value) = match key.split_once('=') {
+                Some((key, value)) => (key, Some(value)),
+                None => (key, rest.next()),
+            };
+            let Some(value) = value else { continue };
+            registry_key(key).map(|scoped| (scoped, value))
+        } else if line.contains("npmrc") && line.contains('>') {
+            let Some(at) = line.find("registry=") else {
+                continue;
+            };
+            let key = line[..at + "registry".len()]
+                .rsplit([' ', '"', '\'', '\n'])
+                .next()
+                .unwrap_or_default();
+            let value = line[at + "registry=".len()..]
+                .split(['"', '\'', ' '])
+                .next()
+                .unwrap_or_default();
+            registry_key(key).map(|scoped| (scoped, value))
+        } else {
+            None
+        };
+        let Some((scoped, value)) = setting else {
+            continue;
+        };
+        let value = value.trim_matches(['"', '\'']);
+        if value.is_empty() {
+            continue;
+        }
+        let target = target_of_url(value);
+        let Some(needle) = line.get(line.find(value)?..)?.get(..value.len()) else {
+            continue;
+        };
+        if scoped && target == Target::Registry(Registry::Npm) {
+            continue;
+        }
+        found = Some((
+            if scoped {
+                Target::Custom(value.to_string())
+            } else {
+                target
+            },
+            needle,
+        ));
+    }
+    found
+}
+
+/// Whether a configuration key sets the registry publishes go to:
+/// `Some(false)` for the default registry, `Some(true)` for a scope's.
+fn registry_key(key: &str) -> Option<bool> {
+    match key {
+        "registry" | "npmRegistryServer" | "npmPublishRegistry" => Some(false),
+        _ => key
+            .strip_suffix(":registry")
+            .filter(|scope| scope.starts_with('@'))
+            .map(|_| true),
+    }
+}
+
+/// Whether the text before `:_authToken` names a registry other than
+/// npm's (`//npm.pkg.github.com/`); a host given by a variable may be npm's.
+fn for_another_registry(before: &str) -> bool {
+    let Some(at) = before.rfind("//") else {
+        return false;
+    };
+    let host = before[at + 2..].split('/').next().unwrap_or_default();
+    !host.is_empty() && !host.contains('$') && !host.contains('{') && host != "registry.npmjs.org"
 }
 
 /// The delimiter of a here-document a line starts (`<< EOF`, `<<-'EOF'`).
@@ -689,6 +828,41 @@ mod tests {
     }
 
     const GRANT: &str = "    permissions:\n      id-token: write\n";
+
+    #[test]
+    fn registries_set_by_commands() {
+        let set = registry_setting;
+        let gpr = || Target::Custom("https://npm.pkg.github.com/acme".into());
+        for text in [
+            "npm set registry https://npm.pkg.github.com/acme",
+            "npm config set registry=https://npm.pkg.github.com/acme",
+            "pnpm config set --location project registry https://npm.pkg.github.com/acme",
+            "yarn config set npmPublishRegistry \"https://npm.pkg.github.com/acme\"",
+            "echo 'registry=https://npm.pkg.github.com/acme' >> ~/.npmrc",
+            "echo \"@acme:registry=https://npm.pkg.github.com/acme\" > .npmrc",
+        ] {
+            assert_eq!(
+                set(text),
+                Some((gpr(), "https://npm.pkg.github.com/acme")),
+                "{text}"
+            );
+        }
+        // The last one set wins.
+        assert_eq!(
+            set("npm set registry https://npm.pkg.github.com/acme\nnpm set registry https://registry.npmjs.org/").map(|s| s.0),
+            Some(Target::Registry(Registry::Npm))
+        );
+        for text in [
+            "npm config get registry",
+            "npm set //npm.pkg.github.com/:_authToken $T",
+            "npm set @acme:registry https://registry.npmjs.org/",
+            "# npm set registry https://npm.pkg.github.com/acme",
+            "echo registry=https://npm.pkg.github.com/acme",
+            "npm set init-author-name registry",
+        ] {
+            assert_eq!(set(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn every_npm_command_and_wrapper() {
@@ -889,6 +1063,19 @@ mod tests {
             Some(":_authToken")
         );
         assert_eq!(npmrc_token_needle("cat .npmrc"), None);
+        assert_eq!(
+            npmrc_token_needle("npm set //registry.npmjs.org/:_authToken $T"),
+            Some(":_authToken")
+        );
+        // Another registry's token, or the host in a variable.
+        assert_eq!(
+            npmrc_token_needle("npm set //npm.pkg.github.com/:_authToken $T"),
+            None
+        );
+        assert_eq!(
+            npmrc_token_needle("echo \"//${HOST}/:_authToken=$T\" > .npmrc"),
+            Some(":_authToken")
+        );
         // A here-document (preconstruct/preconstruct's publish_snapshot.yml).
         assert_eq!(
             npmrc_token_needle(

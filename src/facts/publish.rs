@@ -204,7 +204,15 @@ pub struct MintState {
     /// A script so far names a `.pypirc`: twine's configuration, which
     /// can hold a password (`echo "$PYPIRC" > ~/.pypirc`).
     pub pypirc_written: bool,
+    /// The `source-url` of `actions/setup-dotnet`, which it writes into a
+    /// NuGet configuration as `defaultPushSource`: where `dotnet nuget
+    /// push` without `--source` goes (actions/setup-dotnet
+    /// `src/authutil.ts` `writeFeedToFile`, read at 5e931af).
+    pub nuget_push_source: Option<(String, Location)>,
 }
+
+/// The action that installs the .NET SDK and may configure a NuGet source.
+const SETUP_DOTNET: &str = "actions/setup-dotnet";
 
 impl MintState {
     /// Before any step: what the repository's files say about its release
@@ -288,6 +296,13 @@ impl MintState {
     /// the OIDC request and an exchange, so later steps can use it.
     pub fn observe(&mut self, exec: &Executed<'_, '_>) {
         self.npm.observe(exec);
+        if let Some(uses) = &exec.step.uses
+            && uses.target.is_action(SETUP_DOTNET)
+            && let Some((kv, value)) = exec.input("source-url")
+            && !value.trim().is_empty()
+        {
+            self.nuget_push_source = Some((value.trim().to_string(), exec.location(kv.value.span)));
+        }
         let id = exec.step.id.as_ref().map(|i| i.value.clone());
         if let Some(uses) = &exec.step.uses
             && let Some(minter) = token_minters().find(|m| uses.target.is_action(m.action))
@@ -1630,6 +1645,12 @@ pub fn shell_sites(
         };
         let (mut auth, secret) = invocation.auth();
         let mut target = chosen_index(table, invocation.target(), &auth, secret.as_deref());
+        if table.registry == Registry::NuGet
+            && target.1.is_none()
+            && let Some((url, location)) = &mint.nuget_push_source
+        {
+            target = (target_of_url(url), Some(*location));
+        }
         let mut npm = (table.registry == Registry::Npm).then(|| {
             let mut site = super::npm::site(
                 &invocation,

@@ -102,6 +102,49 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// The .NET SDK's own commands: `dotnet` followed by any other word runs
+/// a .NET tool of the repository's tool manifest (`dotnet tool restore`,
+/// then `dotnet TOOL`), or an application (`dotnet app.dll`): code tplint
+/// does not read, which may push packages and exchange the job's OIDC
+/// token (quartznet runs `dotnet fallout`, a NUKE fork that does both).
+/// https://learn.microsoft.com/dotnet/core/tools/ ("dotnet command" and
+/// the SDK commands it lists), checked against the .NET 10 SDK's
+/// `dotnet --help`.
+pub const DOTNET_SDK_COMMANDS: &[&str] = &[
+    "add",
+    "build",
+    "build-server",
+    "clean",
+    "dev-certs",
+    "format",
+    "fsi",
+    "help",
+    "list",
+    "migrate",
+    "msbuild",
+    "new",
+    "nuget",
+    "pack",
+    "package",
+    "project",
+    "publish",
+    "reference",
+    "remove",
+    "restore",
+    "run",
+    "sdk",
+    "sln",
+    "solution",
+    "store",
+    "test",
+    "tool",
+    "user-jwts",
+    "user-secrets",
+    "vstest",
+    "watch",
+    "workload",
+];
+
 /// The action that exchanges the job's OIDC token for a NuGet.org key.
 /// Actions that run a build whose NuGet pushes tplint reads.
 pub static COMMAND_ACTIONS: &[super::publishing::CommandAction] = &[
