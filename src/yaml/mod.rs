@@ -219,17 +219,36 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (YamlError, String)> {
 
 /// Parse one YAML document (GitHub reads only one per workflow file).
 pub fn parse(source: &str) -> Result<Document, YamlError> {
-    let (mut roots, comments) = parse_stream(source, false)?;
+    parse_first(source, Comments::Keep)
+}
+
+/// Every document of a file, in order (an empty file has none), and all
+/// its comments. Anchors are local to their document, as YAML says.
+pub fn parse_documents(source: &str) -> Result<Documents, YamlError> {
+    parse_all(source, Comments::Keep)
+}
+
+/// Whether a parse keeps the comments. Reading them is about a tenth of
+/// the parser's work; a reader that looks only at the values (checking a
+/// fix's result) skips them, and gets the same nodes with no comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comments {
+    Keep,
+    Skip,
+}
+
+/// [`parse`], keeping the comments or not.
+pub fn parse_first(source: &str, comments: Comments) -> Result<Document, YamlError> {
+    let (mut roots, comments) = parse_stream(source, false, comments)?;
     Ok(Document {
         root: roots.pop().flatten(),
         comments,
     })
 }
 
-/// Every document of a file, in order (an empty file has none), and all
-/// its comments. Anchors are local to their document, as YAML says.
-pub fn parse_documents(source: &str) -> Result<Documents, YamlError> {
-    let (roots, comments) = parse_stream(source, true)?;
+/// [`parse_documents`], keeping the comments or not.
+pub fn parse_all(source: &str, comments: Comments) -> Result<Documents, YamlError> {
+    let (roots, comments) = parse_stream(source, true, comments)?;
     Ok(Documents { roots, comments })
 }
 
@@ -244,7 +263,7 @@ pub struct Documents {
 
 type Roots = (Vec<Option<Node>>, Vec<Comment>);
 
-fn parse_stream(source: &str, all: bool) -> Result<Roots, YamlError> {
+fn parse_stream(source: &str, all: bool, comments: Comments) -> Result<Roots, YamlError> {
     if source.len() > MAX_FILE_BYTES {
         return Err(YamlError::new(
             format!(
@@ -257,6 +276,7 @@ fn parse_stream(source: &str, all: bool) -> Result<Roots, YamlError> {
     let mut options = Options::default();
     options.block_nesting_limit = MAX_NESTING;
     options.flow_nesting_limit = MAX_NESTING;
+    options.emit_comments = comments == Comments::Keep;
     let mut builder = Builder::default();
     for event in Parser::new_from_str_with_options(source, options) {
         let (event, span) = event.map_err(|e| scan_error(source, &e))?;
@@ -696,6 +716,17 @@ mod tests {
         );
         assert!(parse(src).unwrap().root.unwrap().get("spec").is_some());
         assert!(parse_documents("").unwrap().roots.is_empty());
+    }
+
+    #[test]
+    fn skipping_comments_keeps_the_same_nodes() {
+        let src =
+            "# head\non: push # trailing\njobs:\n  # own line\n  a: {b: [c, 'd # e']}\n---\nf: g\n";
+        let kept = parse_documents(src).unwrap();
+        let skipped = parse_all(src, Comments::Skip).unwrap();
+        assert_eq!(kept.comments.len(), 3);
+        assert!(skipped.comments.is_empty());
+        assert_eq!(format!("{:?}", kept.roots), format!("{:?}", skipped.roots));
     }
 
     #[test]
