@@ -643,17 +643,18 @@ fn parse_yaml_file<T>(
         },
     };
     let source = SourceFile::new(relative_path, text);
-    let parsed = match result.and_then(|()| yaml::parse(&source.text)) {
-        Ok(document) => ParsedYaml {
-            model: Some(build(&source.text, &document)),
-            error: None,
-            comments: document.comments,
-        },
-        Err(error) => ParsedYaml {
-            model: None,
-            error: Some(error),
-            comments: Vec::new(),
-        },
-    };
+    let parsed =
+        match result.and_then(|()| yaml::parse_first(&source.text, yaml::Comments::Suppressions)) {
+            Ok(document) => ParsedYaml {
+                model: Some(build(&source.text, &document)),
+                error: None,
+                comments: document.comments,
+            },
+            Err(error) => ParsedYaml {
+                model: None,
+                error: Some(error),
+                comments: Vec::new(),
+            },
+        };
     (source, parsed)
 }

@@ -234,7 +234,7 @@ fn classify_command(words: &[&str]) -> Option<BuildKind> {
     // (classic.yarnpkg.com/en/docs/cli/install: "Running yarn with no
     // command will run yarn install"; yarnpkg.com/cli/install).
     if let [yarn, options @ ..] = words.as_slice()
-        && yarn.rsplit('/').next() == Some("yarn")
+        && shell::last_component(yarn) == "yarn"
         && options.iter().all(|w| w.starts_with('-'))
         && !options
             .iter()
@@ -292,7 +292,7 @@ fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
         rest = tail;
     }
     let is_python = |w: &str| {
-        let w = w.rsplit('/').next().unwrap_or(w);
+        let w = shell::last_component(w);
         w == "py"
             || w.strip_prefix("python")
                 .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
@@ -301,16 +301,16 @@ fn normalize<'a>(words: &[&'a str]) -> Vec<&'a str> {
     // and their options: what they run is the command (`uv run --with
     // 'build[uv]' -m build` builds).
     let runner = match rest {
-        [program, ..] if program.rsplit('/').next() == Some("uvx") => 1,
+        [program, ..] if shell::last_component(program) == "uvx" => 1,
         [program, "run", ..]
             if matches!(
-                program.rsplit('/').next().unwrap_or(program),
+                shell::last_component(program),
                 "uv" | "pipx" | "hatch" | "pdm" | "poetry" | "rye" | "pixi"
             ) =>
         {
             2
         }
-        [program, "tool", "run", ..] if program.rsplit('/').next() == Some("uv") => 3,
+        [program, "tool", "run", ..] if shell::last_component(program) == "uv" => 3,
         _ => 0,
     };
     if runner > 0 {

@@ -800,7 +800,7 @@ struct CovectorRun<'w> {
 fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     let mut rest = words;
     while let Some(first) = rest.first() {
-        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = shell::last_component(first);
         let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
             "covector" => break,
@@ -846,7 +846,7 @@ fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
 fn runs_semantic_release(words: &[String]) -> bool {
     let mut rest = words;
     while let Some(first) = rest.first() {
-        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = shell::last_component(first);
         let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
             "semantic-release" => return true,
@@ -1508,7 +1508,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         }
         if let [program, args @ ..] = words
-            && program.rsplit('/').next() == Some("melos")
+            && shell::last_component(program) == "melos"
             && let Some(run) = melos::what_runs(args)
         {
             self.melos(block, command, run, depth);
@@ -1914,18 +1914,18 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// anything else, and for a bootstrapper not read yet (the command is
     /// then followed as a script, which reads it).
     fn nuke_run(&mut self, block: &ShellBlock<'a, '_, '_>, words: &[String]) -> Option<NukeRun> {
-        let base = |w: &str| w.rsplit(['/', '\\']).next().unwrap_or(w).to_string();
+        let base = shell::last_component_of_either;
         let program = base(words.first()?);
         let (script, args): (Option<&String>, &[String]) = if program == "nuke" {
             (None, &words[1..])
         } else if program == "dotnet" && words.get(1).is_some_and(|w| w == "nuke") {
             (None, &words[2..])
-        } else if matches!(program.as_str(), "build.sh" | "build.cmd" | "build.ps1") {
+        } else if matches!(program, "build.sh" | "build.cmd" | "build.ps1") {
             (words.first(), &words[1..])
-        } else if BOOTSTRAPPER_SHELLS.contains(&program.as_str()) {
+        } else if BOOTSTRAPPER_SHELLS.contains(&program) {
             let at = words
                 .iter()
-                .position(|w| matches!(base(w).as_str(), "build.sh" | "build.ps1" | "build.cmd"))?;
+                .position(|w| matches!(base(w), "build.sh" | "build.ps1" | "build.cmd"))?;
             if words[1..at]
                 .iter()
                 .any(|w| !w.starts_with('-') || w.eq_ignore_ascii_case("-command"))
@@ -1982,7 +1982,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// would be otherwise, which reads it).
     fn cake_run(&mut self, block: &ShellBlock<'a, '_, '_>, words: &[String]) -> Option<CakeRun> {
         const BOOTSTRAPPERS: &[&str] = &["build.sh", "build.ps1", "build.cmd"];
-        let base = |w: &str| w.rsplit(['/', '\\']).next().unwrap_or(w).to_string();
+        let base = shell::last_component_of_either;
         let program = base(words.first()?);
         let word = |i: usize| words.get(i).map(String::as_str);
         // The script named among a runner's arguments, and the rest.
@@ -2032,12 +2032,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             };
             (run, block.cwd.clone())
         } else {
-            let at = if BOOTSTRAPPERS.contains(&program.as_str()) {
+            let at = if BOOTSTRAPPERS.contains(&program) {
                 0
-            } else if BOOTSTRAPPER_SHELLS.contains(&program.as_str()) {
+            } else if BOOTSTRAPPER_SHELLS.contains(&program) {
                 let at = words
                     .iter()
-                    .position(|w| BOOTSTRAPPERS.contains(&base(w).as_str()))?;
+                    .position(|w| BOOTSTRAPPERS.contains(&base(w)))?;
                 if words[1..at]
                     .iter()
                     .any(|w| !w.starts_with('-') || w.eq_ignore_ascii_case("-command"))
@@ -2395,14 +2395,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return;
         };
         // setuptools' commands are chosen by their arguments: not read.
-        if path.rsplit('/').next() == Some("setup.py") {
+        if shell::last_component(&path) == "setup.py" {
             return;
         }
         // `node scripts/release` runs `scripts/release.js` when no file has
         // the exact name, or `scripts/release/index.js` (Node.js's module
         // resolution: nodejs.org/api/modules.html, LOAD_AS_FILE then
         // LOAD_AS_DIRECTORY).
-        let bare = !path.rsplit('/').next().unwrap_or_default().contains('.');
+        let bare = !shell::last_component(&path).contains('.');
         let candidates: Vec<String> =
             if bare && language == Some(super::scripts::Language::JavaScript) {
                 vec![
@@ -2937,7 +2937,7 @@ const PUBLISH_NOT_AN_UPLOAD: &[&str] = &["dotnet", "echo", "printf", "git", "gh"
 /// there, and a command they do not list is not an upload.
 fn unknown_publish(words: &[String]) -> Option<String> {
     let program = words.first()?;
-    let name = program.rsplit('/').next().unwrap_or(program);
+    let name = shell::last_component(program);
     if name.is_empty()
         || name.starts_with(['$', '-'])
         || name.contains(['=', '(', '`'])
@@ -3152,7 +3152,7 @@ const MAX_WORKSPACE_FOLDERS: usize = 64;
 fn yarn_workspace_command(words: &[String]) -> Option<(&str, &[String])> {
     match words {
         [yarn, workspace, name, rest @ ..]
-            if yarn.rsplit('/').next() == Some("yarn")
+            if shell::last_component(yarn) == "yarn"
                 && workspace == "workspace"
                 && !name.starts_with('-')
                 && !name.contains('$')
@@ -3167,7 +3167,7 @@ fn yarn_workspace_command(words: &[String]) -> Option<(&str, &[String])> {
 /// The package manager of a script run as the command writes it: `pn`
 /// for pnpm's short name (`registry::npm::SHORT_NAMES`), else `runner`.
 fn written_runner<'w>(words: &'w [String], runner: &'w str) -> &'w str {
-    match words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) {
+    match words.first().map(|w| shell::last_component(w)) {
         Some(written) if crate::registry::npm::long_name(written) == runner => written,
         _ => runner,
     }
@@ -3468,7 +3468,7 @@ fn changed_folder(words: &[String], cwd: Option<&str>) -> Option<Option<String>>
 fn deno_run_module(words: &[String]) -> Option<usize> {
     let start = words.len() - strip_prefixes(words).len();
     let program = words.get(start)?;
-    if program.rsplit('/').next() != Some("deno") || words.get(start + 1)? != "run" {
+    if shell::last_component(program) != "deno" || words.get(start + 1)? != "run" {
         return None;
     }
     let mut at = start + 2;
@@ -3537,7 +3537,7 @@ pub fn strip_prefixes(words: &[String]) -> &[String] {
             // other retry tools (`-n`, `--attempts`). Any other option is
             // skipped alone, so a value it takes is read as the program and
             // matches no upload: the command stays unread, never misread.
-            word if word.rsplit('/').next() == Some("retry") => skip_options(
+            word if shell::last_component(word) == "retry" => skip_options(
                 &rest[1..],
                 &[
                     "-t",

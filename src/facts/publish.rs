@@ -1276,7 +1276,7 @@ fn base_program_name(word: &str) -> &str {
             _ => break,
         }
     }
-    rest.rsplit('/').next().unwrap_or(rest)
+    shell::last_component(rest)
 }
 
 /// `yarn workspace NAME CMD...` and `yarn workspaces foreach [OPTIONS]

@@ -9,6 +9,25 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The text after a word's last `/`, or the whole word without one: the
+/// program of `/usr/bin/twine`, the file of `scripts/release.sh`. A byte
+/// loop, because the words are short and this is asked of every command
+/// several times, where `rsplit('/')` would set up a searcher each time.
+pub fn last_component(word: &str) -> &str {
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(at) => &word[at + 1..],
+        None => word,
+    }
+}
+
+/// [`last_component`] with Windows' `\` as a separator too (`.\build.ps1`).
+pub fn last_component_of_either(word: &str) -> &str {
+    match word.bytes().rposition(|b| b == b'/' || b == b'\\') {
+        Some(at) => &word[at + 1..],
+        None => word,
+    }
+}
+
 /// One simple command.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Command {
@@ -1018,6 +1037,26 @@ pub fn has_flag(words: &[String], names: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_component_is_what_rsplit_gives() {
+        for word in [
+            "twine",
+            "/usr/bin/twine",
+            "bin/",
+            "",
+            "/",
+            "a/b/c",
+            ".\\build.ps1",
+            "é/ü",
+        ] {
+            assert_eq!(last_component(word), word.rsplit('/').next().unwrap());
+            assert_eq!(
+                last_component_of_either(word),
+                word.rsplit(['/', '\\']).next().unwrap()
+            );
+        }
+    }
 
     fn words(script: &str) -> Vec<Vec<String>> {
         commands(script).into_iter().map(|c| c.words).collect()

@@ -182,7 +182,7 @@ const KNOWN_TOOLS: &[&str] = &[
 ];
 
 fn base(program: &str) -> &str {
-    program.rsplit('/').next().unwrap_or(program)
+    super::shell::last_component(program)
 }
 
 /// Whether `word` names the JSR package that publishes on a tag

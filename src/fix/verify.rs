@@ -30,7 +30,7 @@ use super::{Applicability, Edit, Fix, Reach};
 use crate::diagnostic::Diagnostic;
 use crate::repository::Repository;
 use crate::source::FileId;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{self, Comments, Node, Value};
 
 /// Most bytes of fixed text read again by one [`Verifier`]: a few hundred
 /// times a large workflow, and a bound on the time a file full of fixes
@@ -116,7 +116,7 @@ fn new_problem(before: &[String], after: &[String]) -> bool {
 fn read(kind: Kind, text: &str) -> Option<Reading> {
     match kind {
         Kind::Workflow => {
-            let document = yaml::parse(text).ok()?;
+            let document = yaml::parse_first(text, Comments::Skip).ok()?;
             let problems = messages(&crate::workflow::build(text, &document).problems);
             Some(Reading {
                 roots: vec![document.root],
@@ -124,17 +124,19 @@ fn read(kind: Kind, text: &str) -> Option<Reading> {
             })
         }
         Kind::Action => {
-            let document = yaml::parse(text).ok()?;
+            let document = yaml::parse_first(text, Comments::Skip).ok()?;
             let problems = messages(&crate::workflow::build_action(text, &document).problems);
             Some(Reading {
                 roots: vec![document.root],
                 problems,
             })
         }
-        Kind::Documents => yaml::parse_documents(text).ok().map(|documents| Reading {
-            roots: documents.roots,
-            problems: Vec::new(),
-        }),
+        Kind::Documents => yaml::parse_all(text, Comments::Skip)
+            .ok()
+            .map(|documents| Reading {
+                roots: documents.roots,
+                problems: Vec::new(),
+            }),
         Kind::Text => None,
     }
 }

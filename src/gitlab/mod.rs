@@ -530,7 +530,7 @@ impl Loader<'_, '_, '_> {
         let mut tree = None;
         let mut spec_tree = None;
         if entry.error.is_none() {
-            match yaml::parse_documents(&self.sources.get(file).text) {
+            match yaml::parse_all(&self.sources.get(file).text, yaml::Comments::Suppressions) {
                 Err(error) => entry.error = Some(error),
                 Ok(documents) => {
                     entry.comments = documents.comments;

@@ -2,7 +2,8 @@
 //! workflow's text into a tree of [`Node`]s where every key and value keeps
 //! its byte span, resolves aliases under a fixed expansion budget, and keeps
 //! the comments so that rules can read `# v4.2.2` after a `uses:` value and
-//! `# tplint: ignore[...]` suppressions.
+//! `# tplint: ignore[...]` suppressions (a lint run asks the parser for
+//! them only in files that name `tplint:`, see [`Comments`]).
 //!
 //! Tags (`!reference [job, script]` in GitLab CI) are kept on the node as
 //! written; GitHub workflows ignore them. [`parse`] reads the first document
@@ -14,7 +15,7 @@
 //! [`ALIAS_NODE_BUDGET`] nodes created by alias expansion.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use granit_parser::{Event, Options, Parser, Placement, ScalarStyle, ScanError, StructureStyle};
 
@@ -154,19 +155,70 @@ pub struct Comment {
 pub struct Document {
     /// `None` for an empty file.
     pub root: Option<Node>,
-    /// All comments, in source order.
+    /// All comments, in source order, when they were read (see
+    /// [`Comments`]); none otherwise.
     pub comments: Vec<Comment>,
+    /// Whether `comments` are all the text's comments.
+    all_comments: bool,
+    /// Otherwise, the comments once a value's trailing comment needed the
+    /// parser to tell them (rare: other text follows the value on its line).
+    parsed_comments: OnceLock<Vec<Comment>>,
 }
 
 impl Document {
     /// The comment that follows `span` on the same line, e.g. `# v4.2.2` after
-    /// a `uses:` value.
-    pub fn trailing_comment(&self, source: &str, span: Span) -> Option<&Comment> {
-        let index = self.comments.partition_point(|c| c.span.start < span.end);
-        let comment = self.comments.get(index)?;
-        let between = source.get(span.end..comment.span.start)?;
-        (!between.contains('\n')).then_some(comment)
+    /// a `uses:` value, whether or not the parse kept the comments.
+    pub fn trailing_comment(&self, source: &str, span: Span) -> Option<Comment> {
+        if !self.all_comments {
+            match comment_after(source, span.end) {
+                Some(found) => return found,
+                // Other text after the value on its line: the parser knows
+                // what in it is a comment.
+                None => {
+                    let comments = self.parsed_comments.get_or_init(|| {
+                        parse_stream(source, false, Comments::Keep)
+                            .map(|(_, comments)| comments)
+                            .unwrap_or_default()
+                    });
+                    return first_on_line(comments, source, span).cloned();
+                }
+            }
+        }
+        first_on_line(&self.comments, source, span).cloned()
     }
+}
+
+fn first_on_line<'c>(comments: &'c [Comment], source: &str, span: Span) -> Option<&'c Comment> {
+    let index = comments.partition_point(|c| c.span.start < span.end);
+    let comment = comments.get(index)?;
+    let between = source.get(span.end..comment.span.start)?;
+    (!between.contains('\n')).then_some(comment)
+}
+
+/// The comment on the rest of the line from `end`, read from the text
+/// where that needs no parser: `Some(None)` when the line holds only
+/// blanks after `end`, `Some(Some(comment))` when blanks then `#` follow
+/// (a `#` after white space outside a scalar always starts a comment),
+/// `None` when anything else does.
+fn comment_after(source: &str, end: usize) -> Option<Option<Comment>> {
+    let rest = source.get(end..)?;
+    let line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let text = line.trim_start_matches([' ', '\t']);
+    if text.is_empty() {
+        return Some(None);
+    }
+    let blanks = line.len() - text.len();
+    let payload = text.strip_prefix('#').filter(|_| blanks > 0)?;
+    if payload.contains('\r') {
+        return None;
+    }
+    let start = end + blanks;
+    Some(Some(Comment {
+        text: payload.to_string(),
+        span: Span::new(start, start + text.len()),
+        trailing: true,
+    }))
 }
 
 /// Why a file could not be read as YAML.
@@ -219,17 +271,46 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (YamlError, String)> {
 
 /// Parse one YAML document (GitHub reads only one per workflow file).
 pub fn parse(source: &str) -> Result<Document, YamlError> {
-    let (mut roots, comments) = parse_stream(source, false)?;
-    Ok(Document {
-        root: roots.pop().flatten(),
-        comments,
-    })
+    parse_first(source, Comments::Keep)
 }
 
 /// Every document of a file, in order (an empty file has none), and all
 /// its comments. Anchors are local to their document, as YAML says.
 pub fn parse_documents(source: &str) -> Result<Documents, YamlError> {
-    let (roots, comments) = parse_stream(source, true)?;
+    parse_all(source, Comments::Keep)
+}
+
+/// Whether a parse keeps the comments. Reading them is about a tenth of
+/// the parser's work; a reader that looks only at the values (checking a
+/// fix's result) skips them, and gets the same nodes with no comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comments {
+    Keep,
+    /// Only when the text names `tplint:`, as a suppression does: a lint
+    /// run reads no other comment but the one after a value, which
+    /// [`Document::trailing_comment`] finds either way.
+    Suppressions,
+    Skip,
+}
+
+/// Text that a suppression comment holds.
+const SUPPRESSION_MARK: &str = "tplint:";
+
+/// [`parse`], keeping the comments or not.
+pub fn parse_first(source: &str, comments: Comments) -> Result<Document, YamlError> {
+    let all_comments = reads_comments(source, comments);
+    let (mut roots, comments) = parse_stream(source, false, comments)?;
+    Ok(Document {
+        root: roots.pop().flatten(),
+        comments,
+        all_comments,
+        parsed_comments: OnceLock::new(),
+    })
+}
+
+/// [`parse_documents`], keeping the comments or not.
+pub fn parse_all(source: &str, comments: Comments) -> Result<Documents, YamlError> {
+    let (roots, comments) = parse_stream(source, true, comments)?;
     Ok(Documents { roots, comments })
 }
 
@@ -244,7 +325,7 @@ pub struct Documents {
 
 type Roots = (Vec<Option<Node>>, Vec<Comment>);
 
-fn parse_stream(source: &str, all: bool) -> Result<Roots, YamlError> {
+fn parse_stream(source: &str, all: bool, comments: Comments) -> Result<Roots, YamlError> {
     if source.len() > MAX_FILE_BYTES {
         return Err(YamlError::new(
             format!(
@@ -257,6 +338,7 @@ fn parse_stream(source: &str, all: bool) -> Result<Roots, YamlError> {
     let mut options = Options::default();
     options.block_nesting_limit = MAX_NESTING;
     options.flow_nesting_limit = MAX_NESTING;
+    options.emit_comments = reads_comments(source, comments);
     let mut builder = Builder::default();
     for event in Parser::new_from_str_with_options(source, options) {
         let (event, span) = event.map_err(|e| scan_error(source, &e))?;
@@ -278,6 +360,16 @@ fn parse_stream(source: &str, all: bool) -> Result<Roots, YamlError> {
         builder.roots.push(builder.root.take());
     }
     Ok((builder.roots, builder.comments))
+}
+
+fn reads_comments(source: &str, comments: Comments) -> bool {
+    match comments {
+        Comments::Keep => true,
+        Comments::Suppressions => {
+            memchr::memmem::find(source.as_bytes(), SUPPRESSION_MARK.as_bytes()).is_some()
+        }
+        Comments::Skip => false,
+    }
 }
 
 fn scan_error(source: &str, error: &ScanError) -> YamlError {
@@ -696,6 +788,59 @@ mod tests {
         );
         assert!(parse(src).unwrap().root.unwrap().get("spec").is_some());
         assert!(parse_documents("").unwrap().roots.is_empty());
+    }
+
+    #[test]
+    fn skipping_comments_keeps_the_same_nodes() {
+        let src =
+            "# head\non: push # trailing\njobs:\n  # own line\n  a: {b: [c, 'd # e']}\n---\nf: g\n";
+        let kept = parse_documents(src).unwrap();
+        let skipped = parse_all(src, Comments::Skip).unwrap();
+        assert_eq!(kept.comments.len(), 3);
+        assert!(skipped.comments.is_empty());
+        assert_eq!(format!("{:?}", kept.roots), format!("{:?}", skipped.roots));
+    }
+
+    #[test]
+    fn trailing_comments_are_the_same_without_the_parsers_comments() {
+        let sources = [
+            "uses: a/b@0123 # v1.2.3\nnext: x\n# own line\n",
+            "uses: a/b@0123   #v1 \t\r\nnext: x #y\r\n",
+            "uses: 'a/b@0123'\t# v1\n",
+            "s: [a, b] # c\nm: {k: v, w: \"x # y\"} # z\n",
+            "k: |\n  text # not a comment\n# after\nl: v # c\r\n",
+            "- a # one\n- b\n  # two\n- c#d # three\n",
+            "k: v # a\rb: c\n",
+        ];
+        for src in sources {
+            let kept = parse(src).unwrap();
+            let read = parse_first(src, Comments::Suppressions).unwrap();
+            assert!(read.comments.is_empty());
+            let mut nodes = vec![kept.root.as_ref().unwrap()];
+            while let Some(node) = nodes.pop() {
+                let comment = |d: &Document| {
+                    d.trailing_comment(src, node.span)
+                        .map(|c| (c.text.to_string(), c.span))
+                };
+                assert_eq!(comment(&kept), comment(&read), "{src:?} {:?}", node.span);
+                match &node.value {
+                    Value::Scalar { .. } => {}
+                    Value::Sequence(items) => nodes.extend(items.iter()),
+                    Value::Mapping(entries) => {
+                        nodes.extend(entries.iter().flat_map(|e| [&e.key, &e.value]))
+                    }
+                }
+            }
+        }
+        let glued = "k: \"a\"#b\n";
+        assert_eq!(
+            parse(glued).unwrap_err().message,
+            parse_first(glued, Comments::Suppressions)
+                .unwrap_err()
+                .message
+        );
+        let suppressed = parse_first("a: b # tplint: ignore[TP501]\n", Comments::Suppressions);
+        assert_eq!(suppressed.unwrap().comments.len(), 1);
     }
 
     #[test]
