@@ -833,7 +833,11 @@ fn names_from_unread_includes_are_notes_and_missing_names_otherwise_errors() {
         "{}",
         note.message
     );
-    assert!(note.message.ends_with("may define them"), "{}", note.message);
+    assert!(
+        note.message.ends_with("may define them"),
+        "{}",
+        note.message
+    );
     assert_eq!(text(&sources, note.location), ".from-elsewhere");
     assert_eq!(
         text(&sources, note.related[0].0),
