@@ -841,6 +841,44 @@ fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     }))
 }
 
+/// The command `lerna exec [options] [--] CMD [ARGS]` runs in each
+/// package, as shell text, run directly or through a package runner
+/// (`npx lerna exec -- npm publish`); `None` for other commands
+/// (`registry::npm::LERNA_EXEC_VALUE_OPTIONS`).
+fn lerna_exec(words: &[String]) -> Option<String> {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
+        match name {
+            "lerna" => break,
+            "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
+                rest = shell::skip_runner_options(&rest[1..]);
+            }
+            _ => return None,
+        }
+    }
+    let (exec, args) = rest.get(1..)?.split_first()?;
+    if exec != "exec" {
+        return None;
+    }
+    let command = match args.iter().position(|w| w == "--") {
+        Some(at) => &args[at + 1..],
+        None => skip_options(args, crate::registry::npm::LERNA_EXEC_VALUE_OPTIONS),
+    };
+    let quoted: Vec<String> = command
+        .iter()
+        .map(|w| {
+            if w.contains(|c: char| c.is_whitespace() || "'\"".contains(c)) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    (!quoted.is_empty()).then(|| quoted.join(" "))
+}
+
 /// Whether words run semantic-release: itself, or through `npx`, `pnpm`
 /// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
 fn runs_semantic_release(words: &[String]) -> bool {
@@ -1512,6 +1550,12 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             && let Some(run) = melos::what_runs(args)
         {
             self.melos(block, command, run, depth);
+            return;
+        }
+        // `lerna exec -- CMD`: CMD in each package's folder, read as more
+        // commands of the same file.
+        if let Some(text) = lerna_exec(words) {
+            self.more_text(block, text, depth);
             return;
         }
         if runs_semantic_release(words)
@@ -3668,7 +3712,7 @@ mod folder_tests {
 
 #[cfg(test)]
 mod release_tool_tests {
-    use super::{NukeArgs, changed_folder, covector_command, yarn_workspace_command};
+    use super::{NukeArgs, changed_folder, covector_command, lerna_exec, yarn_workspace_command};
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
@@ -3749,6 +3793,26 @@ mod release_tool_tests {
         assert_eq!(run("covector publish --cwd pkg"), Some(Err(())));
         assert_eq!(run("covector status"), None);
         assert_eq!(run("npx other publish"), None);
+    }
+
+    #[test]
+    fn lerna_exec_commands() {
+        let exec = |text: &str| lerna_exec(&words(text));
+        assert_eq!(
+            exec("npx lerna exec -- npm publish --tag dev").as_deref(),
+            Some("npm publish --tag dev")
+        );
+        assert_eq!(
+            exec("lerna exec --scope @acme/a --since main npm publish").as_deref(),
+            Some("npm publish")
+        );
+        assert_eq!(
+            exec("pnpm lerna exec --stream -- ./scripts/publish.sh").as_deref(),
+            Some("./scripts/publish.sh")
+        );
+        assert_eq!(exec("lerna exec --stream"), None);
+        assert_eq!(exec("lerna run publish"), None);
+        assert_eq!(exec("npx other exec -- npm publish"), None);
     }
 
     #[test]
