@@ -19,6 +19,7 @@ pub mod conditions;
 pub mod csharp;
 pub mod expand;
 pub mod melos;
+pub mod mise;
 pub mod npm;
 pub mod nuke;
 pub mod oidc;
