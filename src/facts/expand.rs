@@ -2870,6 +2870,24 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                     self.opaque(exec, at, block.via.clone(), what);
                     continue;
                 };
+                if let Some(shell) = &task.foreign_shell {
+                    let what = format!(
+                        "`mise run {name}`, a task run by `{shell}`, which tplint does not read"
+                    );
+                    self.opaque(exec, at, block.via.clone(), what);
+                    continue;
+                }
+                // Where the task is defined: its lines are looked for
+                // from there.
+                let from = [
+                    format!("[tasks.{name}]"),
+                    format!("[tasks.\"{name}\"]"),
+                    format!("[{name}]"),
+                    format!("{name} ="),
+                ]
+                .iter()
+                .find_map(|header| source.find(header.as_str()))
+                .unwrap_or(0);
                 for line in &task.run {
                     if !self.budget.take(line.len()) {
                         let what = format!("`mise run {name}`, past the work budget");
@@ -2877,7 +2895,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                         break;
                     }
                     let within = source
-                        .find(line.as_str())
+                        .get(from..)
+                        .and_then(|rest| rest.find(line.as_str()))
+                        .map(|at| from + at)
+                        .or_else(|| source.find(line.as_str()))
                         .map_or(Span::new(0, source.len()), |start| {
                             Span::new(start, start + line.len())
                         });

@@ -130,6 +130,9 @@ pub struct TomlTask {
     pub depends: Vec<String>,
     /// Another folder it runs in (`dir`), relative to the configuration's.
     pub dir: Option<String>,
+    /// The interpreter of its `run` commands, when not a POSIX shell
+    /// (`shell = "nu -c"`; `docs/tasks/task-configuration.md`, `shell`).
+    pub foreign_shell: Option<String>,
 }
 
 /// What tplint reads of one mise configuration file.
@@ -213,6 +216,17 @@ fn toml_task(value: &toml::Value) -> TomlTask {
                 .get("dir")
                 .and_then(toml::Value::as_str)
                 .map(str::to_string);
+            task.foreign_shell = table
+                .get("shell")
+                .and_then(toml::Value::as_str)
+                .filter(|shell| {
+                    let program = shell.split_whitespace().next().unwrap_or_default();
+                    !matches!(
+                        program.rsplit('/').next().unwrap_or_default(),
+                        "bash" | "sh" | "zsh" | "dash" | "ksh"
+                    )
+                })
+                .map(str::to_string);
         }
         other => commands(other, &mut task),
     }
@@ -275,6 +289,8 @@ mod tests {
         );
         let lint = &config.tasks.iter().find(|(n, _)| n == "lint").unwrap().1;
         assert_eq!(lint.run, vec!["cargo clippy".to_string()]);
+        let nu = parse_config("[tasks.v]\nshell = \"nu -c\"\nrun = \"ls\"\n", false).unwrap();
+        assert_eq!(nu.tasks[0].1.foreign_shell.as_deref(), Some("nu -c"));
         let file = parse_config("[publish]\nfile = \"scripts/publish.sh\"\n", true).unwrap();
         assert_eq!(file.tasks[0].1.file.as_deref(), Some("scripts/publish.sh"));
     }
