@@ -1566,6 +1566,15 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.more_text(block, text, depth);
             return;
         }
+        // `@semantic-release/exec`'s `publishCmd`: shell commands run from
+        // the repository root at the publish step.
+        if runs_semantic_release(words) {
+            let repo = self.repo;
+            for text in &repo.manifests.release.semantic_release_exec {
+                let root = block.in_folder(String::new());
+                self.more_text(&root, text.clone(), depth);
+            }
+        }
         if runs_semantic_release(words)
             && self.repo.manifests.release.semantic_release
                 == crate::release_config::SemanticReleaseNpm::Unknown
