@@ -776,7 +776,7 @@ mod tests {
     #[test]
     fn semantic_release_exec_commands_in_step_order() {
         // After analogjs/analog `release.config.cjs`.
-        let js = "// publishCmd: mentioned\nmodule.exports = { plugins: [\n  ['@semantic-release/npm', { npmPublish: false }],\n  ['@semantic-release/exec', {\n    publishCmd: 'pnpm build:release && RELEASE_TAG=${nextRelease.channel} ./tools/publish.sh',\n    prepareCmd: \"pnpm build\",\n  }],\n] };\n";
+        let js = "// the exec plugin's publishCmd publishes\nmodule.exports = { plugins: [\n  ['@semantic-release/npm', { npmPublish: false }],\n  ['@semantic-release/exec', {\n    publishCmd: 'pnpm build:release && RELEASE_TAG=${nextRelease.channel} ./tools/publish.sh',\n    prepareCmd: \"pnpm build\",\n  }],\n] };\n";
         assert_eq!(
             semantic_release_exec_commands(js),
             Some(vec![
