@@ -77,6 +77,78 @@ const INERT_SEMANTIC_RELEASE_PLUGINS: &[&str] = &[
 /// The npm plugin.
 const SEMANTIC_RELEASE_NPM: &str = "@semantic-release/npm";
 
+/// The plugin that runs shell commands at each step
+/// (semantic-release/exec `README.md` [41d533b]: each `*Cmd` option is
+/// "the shell command to execute during" its step, run from the folder
+/// semantic-release runs in unless `execCwd` names another).
+const SEMANTIC_RELEASE_EXEC: &str = "@semantic-release/exec";
+
+/// Its command options, in the order of semantic-release's steps.
+const SEMANTIC_RELEASE_EXEC_COMMANDS: &[&str] = &[
+    "verifyConditionsCmd",
+    "analyzeCommitsCmd",
+    "verifyReleaseCmd",
+    "generateNotesCmd",
+    "prepareCmd",
+    "addChannelCmd",
+    "publishCmd",
+    "successCmd",
+    "failCmd",
+];
+
+/// The commands `@semantic-release/exec` runs, in step order, in a
+/// semantic-release configuration read as text: empty without the plugin;
+/// `None` when one is not a literal string or they run in another folder.
+fn semantic_release_exec_commands(text: &str) -> Option<Vec<String>> {
+    let mut commands = Vec::new();
+    if !text.contains(SEMANTIC_RELEASE_EXEC) {
+        return Some(commands);
+    }
+    if text.contains("execCwd") {
+        return None;
+    }
+    for key in SEMANTIC_RELEASE_EXEC_COMMANDS {
+        commands.extend(literal_values(text, key)?);
+    }
+    Some(commands)
+}
+
+/// The literal string values of `key` in configuration text (JSON, YAML
+/// or JavaScript); `None` when one is not a literal string.
+fn literal_values(text: &str, key: &str) -> Option<Vec<String>> {
+    let mut commands = Vec::new();
+    for (at, _) in text.match_indices(key) {
+        let rest = text[at + key.len()..].trim_start();
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest).trim_start();
+        // A mention (in a comment), not a key.
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let body = &rest[1..];
+        let mut value = String::new();
+        let mut chars = body.chars();
+        loop {
+            match chars.next()? {
+                '\\' => value.push(chars.next()?),
+                c if c == quote => break,
+                c => value.push(c),
+            }
+        }
+        // A value joined to more (`'a' + b`) is not the whole command.
+        let after = chars.as_str().trim_start();
+        if !(after.is_empty() || after.starts_with([',', '}', '\n'])) {
+            return None;
+        }
+        commands.push(value);
+    }
+    Some(commands)
+}
+
 /// Whether semantic-release publishes the root package to npm.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SemanticReleaseNpm {
@@ -101,6 +173,9 @@ pub struct ReleaseConfig {
     pub release_plz_unpublished: bool,
     /// Whether semantic-release publishes to npm.
     pub semantic_release: SemanticReleaseNpm,
+    /// The commands `@semantic-release/exec` runs from the repository
+    /// root at semantic-release's steps (`prepareCmd`, `publishCmd`, ...).
+    pub semantic_release_exec: Vec<String>,
     /// The semantic-release major the root package depends on.
     pub semantic_release_major: Option<u64>,
     /// cargo-release's configuration turns publishing off: `publish =
@@ -355,6 +430,10 @@ impl ReleaseConfig {
                 }
                 judged => judged,
             },
+            semantic_release_exec: config
+                .as_deref()
+                .and_then(semantic_release_exec_commands)
+                .unwrap_or_default(),
             cargo_release_unpublished: cargo_release_unpublished(
                 read("release.toml").as_deref(),
                 read("Cargo.toml").as_deref(),
@@ -586,12 +665,16 @@ fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseN
     // `pkgRoot` publishes another folder's package, whose `private` the
     // root's does not tell.
     let private = private && !text.contains("pkgRoot");
-    if private || compact.contains("npmPublish:false") {
-        return SemanticReleaseNpm::Skips;
-    }
+    let npm_off = private || compact.contains("npmPublish:false");
     if !text.contains("plugins") {
-        return SemanticReleaseNpm::Publishes;
+        return if npm_off {
+            SemanticReleaseNpm::Skips
+        } else {
+            SemanticReleaseNpm::Publishes
+        };
     }
+    // The exec plugin is read when its publish commands are.
+    let exec_read = semantic_release_exec_commands(text).is_some();
     // Every quoted name that looks like a plugin: `@scope/name` or one
     // with `semantic-release` in it.
     let mut plugins = text
@@ -607,9 +690,14 @@ fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseN
         npm |= name == SEMANTIC_RELEASE_NPM;
         name == SEMANTIC_RELEASE_NPM
             || INERT_SEMANTIC_RELEASE_PLUGINS.contains(&name)
+            || (name == SEMANTIC_RELEASE_EXEC && exec_read)
             || name == "semantic-release"
     });
     match (npm, known) {
+        // The npm plugin turned off, or the package private: the other
+        // plugins decide.
+        (true, true) if npm_off => SemanticReleaseNpm::Skips,
+        (true, false) if npm_off => SemanticReleaseNpm::Unknown,
         (true, _) => SemanticReleaseNpm::Publishes,
         (false, true) => SemanticReleaseNpm::Skips,
         (false, false) => SemanticReleaseNpm::Unknown,
@@ -686,6 +774,25 @@ mod tests {
     }
 
     #[test]
+    fn semantic_release_exec_commands_in_step_order() {
+        // After analogjs/analog `release.config.cjs`.
+        let js = "// the exec plugin's publishCmd publishes\nmodule.exports = { plugins: [\n  ['@semantic-release/npm', { npmPublish: false }],\n  ['@semantic-release/exec', {\n    publishCmd: 'pnpm build:release && RELEASE_TAG=${nextRelease.channel} ./tools/publish.sh',\n    prepareCmd: \"pnpm build\",\n  }],\n] };\n";
+        assert_eq!(
+            semantic_release_exec_commands(js),
+            Some(vec![
+                "pnpm build".to_string(),
+                "pnpm build:release && RELEASE_TAG=${nextRelease.channel} ./tools/publish.sh"
+                    .to_string()
+            ])
+        );
+        assert_eq!(
+            semantic_release_npm(Some(js), false),
+            SemanticReleaseNpm::Skips
+        );
+        assert_eq!(semantic_release_exec_commands("{}"), Some(Vec::new()));
+    }
+
+    #[test]
     fn semantic_release_configurations() {
         use SemanticReleaseNpm::*;
         assert_eq!(semantic_release_npm(None, false), Publishes);
@@ -707,7 +814,10 @@ mod tests {
         assert_eq!(semantic_release_npm(Some(js), false), Skips);
         for unknown in [
             r#"{"extends": "@acme/semantic-release-config"}"#,
-            r#"{"plugins": ["@semantic-release/exec"]}"#,
+            "plugins: [['@semantic-release/exec', { publishCmd: command }]]",
+            r#"{"plugins": [["@semantic-release/exec", {"publishCmd": "x", "execCwd": "a"}]]}"#,
+            // The npm plugin off, and a plugin tplint does not know.
+            r#"{"plugins": [["@semantic-release/npm", {"npmPublish": false}], "semantic-release-cargo"]}"#,
             r#"{"plugins": ["semantic-release-cargo"]}"#,
         ] {
             assert_eq!(

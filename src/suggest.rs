@@ -197,25 +197,32 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
 /// The jobs that call pub.dev's reusable publishing workflow: publish by
 /// trusted publishing, in the environment given to it.
 fn pub_dev_calls(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)> {
-    use crate::registry::pub_dev::{PUBLISH_WORKFLOW_ENVIRONMENT, is_publish_workflow};
+    use crate::registry::pub_dev::WorkflowEnvironment;
     let mut out: Vec<(Registry, Suggestion)> = Vec::new();
     for view in crate::facts::views(repo, facts) {
         for job in &view.workflow.jobs {
-            let Some(call) = job
-                .call
-                .as_ref()
-                .filter(|c| is_publish_workflow(&c.uses.target))
+            let (Some(call), Some((called, true))) =
+                (&job.call, crate::facts::pub_dev_call(view.workflow, job))
             else {
                 continue;
             };
-            let environment = call
-                .with
-                .iter()
-                .find(|kv| kv.key.value == PUBLISH_WORKFLOW_ENVIRONMENT)
-                .map(|kv| &kv.value)
-                .filter(|v| !v.value.trim().is_empty());
+            let (name, environment_is_expression) = match called.environment {
+                WorkflowEnvironment::Input(input) => {
+                    let given = call
+                        .with
+                        .iter()
+                        .find(|kv| kv.key.value == input)
+                        .map(|kv| &kv.value)
+                        .filter(|v| !v.value.trim().is_empty());
+                    (
+                        given.map(|e| e.value.clone()),
+                        given.is_some_and(|e| e.is_expression()),
+                    )
+                }
+                WorkflowEnvironment::Fixed(name) => (Some(name.to_string()), false),
+                WorkflowEnvironment::Absent => (None, false),
+            };
             let label = format!("{}: {}", view.file.path, job.id.value);
-            let name = environment.map(|e| e.value.clone());
             if let Some((_, existing)) = out.iter_mut().find(|(_, s)| s.environment == name) {
                 existing.jobs.push(label);
                 continue;
@@ -230,7 +237,7 @@ fn pub_dev_calls(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)
                     owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                     repository: repo.remote.as_ref().map(|r| r.repository.clone()),
                     workflow: String::new(),
-                    environment_is_expression: environment.is_some_and(|e| e.is_expression()),
+                    environment_is_expression,
                     environment: name,
                     tag_pattern: Some(crate::registry::pub_dev::suggested_tag_pattern(
                         view.workflow,

@@ -14,6 +14,7 @@ use regex::Regex;
 
 use super::actions;
 use super::melos;
+use super::mise;
 use super::parse_cache::ParseCache;
 use super::powershell;
 use super::shell::{self, Command};
@@ -841,6 +842,44 @@ fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     }))
 }
 
+/// The command `lerna exec [options] [--] CMD [ARGS]` runs in each
+/// package, as shell text, run directly or through a package runner
+/// (`npx lerna exec -- npm publish`); `None` for other commands
+/// (`registry::npm::LERNA_EXEC_VALUE_OPTIONS`).
+fn lerna_exec(words: &[String]) -> Option<String> {
+    let mut rest = words;
+    while let Some(first) = rest.first() {
+        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
+        match name {
+            "lerna" => break,
+            "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
+                rest = shell::skip_runner_options(&rest[1..]);
+            }
+            _ => return None,
+        }
+    }
+    let (exec, args) = rest.get(1..)?.split_first()?;
+    if exec != "exec" {
+        return None;
+    }
+    let command = match args.iter().position(|w| w == "--") {
+        Some(at) => &args[at + 1..],
+        None => skip_options(args, crate::registry::npm::LERNA_EXEC_VALUE_OPTIONS),
+    };
+    let quoted: Vec<String> = command
+        .iter()
+        .map(|w| {
+            if w.contains(|c: char| c.is_whitespace() || "'\"".contains(c)) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    (!quoted.is_empty()).then(|| quoted.join(" "))
+}
+
 /// Whether words run semantic-release: itself, or through `npx`, `pnpm`
 /// or `yarn` (`npx semantic-release@24`, `pnpm semantic-release`).
 fn runs_semantic_release(words: &[String]) -> bool {
@@ -1513,6 +1552,28 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         {
             self.melos(block, command, run, depth);
             return;
+        }
+        if let [program, args @ ..] = words
+            && program.rsplit('/').next() == Some("mise")
+            && let Some(run) = mise::what_runs(args)
+        {
+            self.mise(block, command, run, depth);
+            return;
+        }
+        // `lerna exec -- CMD`: CMD in each package's folder, read as more
+        // commands of the same file.
+        if let Some(text) = lerna_exec(words) {
+            self.more_text(block, text, depth);
+            return;
+        }
+        // `@semantic-release/exec`'s `publishCmd`: shell commands run from
+        // the repository root at the publish step.
+        if runs_semantic_release(words) {
+            let repo = self.repo;
+            for text in &repo.manifests.release.semantic_release_exec {
+                let root = block.in_folder(String::new());
+                self.more_text(&root, text.clone(), depth);
+            }
         }
         if runs_semantic_release(words)
             && self.repo.manifests.release.semantic_release
@@ -2678,6 +2739,235 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         self.shell(&inner, depth + 1);
     }
 
+    /// `mise run TASK`: the TOML tasks of the mise configuration in the
+    /// working folder, with the tasks they depend on, and the file tasks
+    /// of its task folders ([`mise`]). Files not read yet are asked for,
+    /// and the step is opaque until they are.
+    fn mise(
+        &mut self,
+        block: &ShellBlock<'a, '_, '_>,
+        command: &Command,
+        run: mise::MiseRuns<'_>,
+        depth: usize,
+    ) {
+        /// Most tasks one `mise run` is followed into, dependencies
+        /// included.
+        const MAX_TASKS: usize = 32;
+        let exec = block.exec;
+        let at = block.command_location(command);
+        let mut via = block.via.clone();
+        via.push(at);
+        self.visitor.local_code(
+            exec.top,
+            at,
+            &block.via,
+            "`mise run`, which runs the project's own tasks",
+        );
+        let mise::MiseRuns::Tasks(wanted) = run else {
+            let what = "`mise run` of tasks tplint cannot tell (in another folder, all of them, or by a pattern)".to_string();
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        };
+        if depth >= MAX_DEPTH {
+            let what = "`mise run`, nested too deep".to_string();
+            self.opaque(exec, at, block.via.clone(), what);
+            return;
+        }
+        let can_read = self.repo.locals.can_read();
+        let mut unread = false;
+        // (path, file, what it defines)
+        let mut configs: Vec<(FileId, mise::MiseConfig)> = Vec::new();
+        let read = |walker: &mut Self,
+                    configs: &mut Vec<(FileId, mise::MiseConfig)>,
+                    unread: &mut bool,
+                    path: String,
+                    tasks_file: bool| {
+            match walker.repo.locals.text(&path) {
+                None => {
+                    if can_read {
+                        walker.needs.insert(Need::Text(path));
+                    }
+                    *unread = true;
+                }
+                Some(local) => {
+                    if let Some(file) = local.file {
+                        let text = &walker.repo.sources.get(file).text;
+                        match mise::parse_config(text, tasks_file) {
+                            Some(config) => configs.push((file, config)),
+                            None => {
+                                let what =
+                                    format!("`{path}`, a mise configuration that does not parse");
+                                walker.opaque(exec, at, block.via.clone(), what);
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        for name in mise::CONFIG_FILES {
+            if let Some(path) = join(&block.cwd, name) {
+                read(self, &mut configs, &mut unread, path, false);
+            }
+        }
+        let includes: Option<Vec<String>> = configs
+            .iter()
+            .find_map(|(_, c)| c.includes.clone())
+            .map(|list| {
+                list.iter()
+                    .map(|i| i.trim_start_matches("./").trim_end_matches('/').to_string())
+                    .filter(|i| !i.contains("{{") && !i.is_empty())
+                    .collect()
+            });
+        let folders: Vec<String> = match &includes {
+            Some(list) => {
+                for file in list.iter().filter(|i| i.ends_with(".toml")) {
+                    if let Some(path) = join(&block.cwd, file) {
+                        read(self, &mut configs, &mut unread, path, true);
+                    }
+                }
+                list.iter()
+                    .filter(|i| !i.ends_with(".toml"))
+                    .cloned()
+                    .collect()
+            }
+            None => mise::DEFAULT_TASK_FOLDERS
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
+        };
+        // The tasks in the order mise runs them: each one's dependencies
+        // first.
+        let mut order: Vec<String> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut pending: Vec<(String, bool)> = wanted
+            .iter()
+            .rev()
+            .map(|w| (w.to_string(), false))
+            .collect();
+        while let Some((name, expanded)) = pending.pop() {
+            if expanded {
+                order.push(name);
+                continue;
+            }
+            if seen.len() >= MAX_TASKS || !seen.insert(name.clone()) {
+                continue;
+            }
+            pending.push((name.clone(), true));
+            let depends = configs
+                .iter()
+                .find_map(|(_, c)| c.tasks.iter().find(|(n, _)| *n == name))
+                .map(|(_, task)| task.depends.clone())
+                .unwrap_or_default();
+            pending.extend(depends.into_iter().rev().map(|d| (d, false)));
+        }
+        for name in &order {
+            let defined = configs.iter().find_map(|(file, c)| {
+                c.tasks
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, t)| (*file, t))
+            });
+            if let Some((file, task)) = defined {
+                let source: &'a str = &self.repo.sources.get(file).text;
+                let cwd = task
+                    .dir
+                    .as_deref()
+                    .filter(|d| !d.contains("{{"))
+                    .map_or_else(|| Some(block.cwd.clone()), |d| join(&block.cwd, d));
+                let Some(cwd) = cwd else {
+                    let what = format!("`mise run {name}`, in a folder tplint cannot tell");
+                    self.opaque(exec, at, block.via.clone(), what);
+                    continue;
+                };
+                if let Some(shell) = &task.foreign_shell {
+                    let what = format!(
+                        "`mise run {name}`, a task run by `{shell}`, which tplint does not read"
+                    );
+                    self.opaque(exec, at, block.via.clone(), what);
+                    continue;
+                }
+                // Where the task is defined: its lines are looked for
+                // from there.
+                let from = [
+                    format!("[tasks.{name}]"),
+                    format!("[tasks.\"{name}\"]"),
+                    format!("[{name}]"),
+                    format!("{name} ="),
+                ]
+                .iter()
+                .find_map(|header| source.find(header.as_str()))
+                .unwrap_or(0);
+                for line in &task.run {
+                    if !self.budget.take(line.len()) {
+                        let what = format!("`mise run {name}`, past the work budget");
+                        self.opaque(exec, at, block.via.clone(), what);
+                        break;
+                    }
+                    let within = source
+                        .get(from..)
+                        .and_then(|rest| rest.find(line.as_str()))
+                        .map(|at| from + at)
+                        .or_else(|| source.find(line.as_str()))
+                        .map_or(Span::new(0, source.len()), |start| {
+                            Span::new(start, start + line.len())
+                        });
+                    let inner = ShellBlock {
+                        exec,
+                        kind: BlockKind::Recipe,
+                        file,
+                        source,
+                        within,
+                        text: Cow::Owned(line.clone()),
+                        via: via.clone(),
+                        inherited: block.inherited.clone(),
+                        cwd: cwd.clone(),
+                        gate: block.gate.clone(),
+                    };
+                    self.shell(&inner, depth + 1);
+                }
+                if let Some(script) = &task.file {
+                    let moved = block.in_folder(cwd);
+                    self.script(&moved, command, script, at, via.clone(), depth + 1);
+                }
+                continue;
+            }
+            // A file task.
+            let mut found = None;
+            let mut missing_unread = false;
+            'folders: for folder in &folders {
+                for path in mise::file_task_paths(folder, name) {
+                    let Some(full) = join(&block.cwd, &path) else {
+                        continue;
+                    };
+                    match self.repo.locals.text(&full) {
+                        None => {
+                            if can_read {
+                                self.needs.insert(Need::Text(full));
+                            }
+                            missing_unread = true;
+                        }
+                        Some(local) if local.file.is_some() => {
+                            found = Some(path);
+                            break 'folders;
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            match found {
+                Some(path) => self.script(block, command, &path, at, via.clone(), depth + 1),
+                None => {
+                    let what = if missing_unread || unread {
+                        format!("`mise run {name}`, whose task files were not read")
+                    } else {
+                        format!("`mise run {name}`, a task tplint does not find")
+                    };
+                    self.opaque(exec, at, block.via.clone(), what);
+                }
+            }
+        }
+    }
+
     /// The file of the melos configuration in `cwd`: the `pubspec.yaml`
     /// when it has a `melos:` key (melos 7 and later), else `melos.yaml`
     /// ([`melos`]).
@@ -3703,7 +3993,7 @@ mod folder_tests {
 
 #[cfg(test)]
 mod release_tool_tests {
-    use super::{NukeArgs, changed_folder, covector_command, yarn_workspace_command};
+    use super::{NukeArgs, changed_folder, covector_command, lerna_exec, yarn_workspace_command};
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
@@ -3784,6 +4074,26 @@ mod release_tool_tests {
         assert_eq!(run("covector publish --cwd pkg"), Some(Err(())));
         assert_eq!(run("covector status"), None);
         assert_eq!(run("npx other publish"), None);
+    }
+
+    #[test]
+    fn lerna_exec_commands() {
+        let exec = |text: &str| lerna_exec(&words(text));
+        assert_eq!(
+            exec("npx lerna exec -- npm publish --tag dev").as_deref(),
+            Some("npm publish --tag dev")
+        );
+        assert_eq!(
+            exec("lerna exec --scope @acme/a --since main npm publish").as_deref(),
+            Some("npm publish")
+        );
+        assert_eq!(
+            exec("pnpm lerna exec --stream -- ./scripts/publish.sh").as_deref(),
+            Some("./scripts/publish.sh")
+        );
+        assert_eq!(exec("lerna exec --stream"), None);
+        assert_eq!(exec("lerna run publish"), None);
+        assert_eq!(exec("npx other exec -- npm publish"), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod conditions;
 pub mod csharp;
 pub mod expand;
 pub mod melos;
+pub mod mise;
 pub mod npm;
 pub mod nuke;
 pub mod oidc;
@@ -913,6 +914,24 @@ pub fn github_password_uploads<'a>(
     uploads
 }
 
+/// A job's call of one of pub.dev's reusable publishing workflows
+/// (`registry::pub_dev::PUBLISH_WORKFLOWS`), and whether it publishes by
+/// trusted publishing: not when the caller withholds `id-token: write`
+/// and passes the workflow's credential secret instead.
+pub fn pub_dev_call(
+    workflow: &Workflow,
+    job: &Job,
+) -> Option<(&'static crate::registry::pub_dev::PublishWorkflow, bool)> {
+    let call = job.call.as_ref()?;
+    let called = crate::registry::pub_dev::publish_workflow(&call.uses.target)?;
+    let withheld = permissions::id_token(permissions::GrantSource::of(workflow, job))
+        .is_some_and(|access| access != crate::workflow::Access::Write);
+    Some((
+        called,
+        !(withheld && called.given_credential(&call.secrets)),
+    ))
+}
+
 /// The workflows' jobs lowered to the one job model rules written for every
 /// CI system read: each job that publishes by trusted publishing (to a
 /// registry or an index named by an expression) or calls a registry's
@@ -939,10 +958,11 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                 .sites_of(index)
                 .filter(|s| s.is_oidc() && !matches!(s.target, publish::Target::Custom(_)))
                 .collect();
-            let pub_dev_call = job
-                .call
-                .as_ref()
-                .filter(|call| crate::registry::pub_dev::is_publish_workflow(&call.uses.target));
+            let pub_dev_call = job.call.as_ref().zip(
+                pub_dev_call(view.workflow, job)
+                    .filter(|(_, oidc)| *oidc)
+                    .map(|(called, _)| called),
+            );
             if sites.is_empty() && pub_dev_call.is_none() {
                 continue;
             }
@@ -951,28 +971,37 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                 .clone();
             let key = Location::new(file, job.id.span);
             let mut claims = Vec::new();
-            if let Some(call) = pub_dev_call {
-                let environment = call
-                    .with
-                    .iter()
-                    .find(|kv| {
-                        kv.key.value == crate::registry::pub_dev::PUBLISH_WORKFLOW_ENVIRONMENT
-                    })
-                    .map(|kv| &kv.value)
-                    .filter(|v| !v.value.trim().is_empty());
-                // The workflow's `working-directory` input.
-                let folder = call
-                    .with
-                    .iter()
-                    .find(|kv| kv.key.value == "working-directory")
-                    .map(|kv| kv.value.value.trim().trim_start_matches("./"))
+            if let Some((call, called)) = pub_dev_call {
+                use crate::registry::pub_dev::WorkflowEnvironment;
+                let given = |input: &str| {
+                    call.with
+                        .iter()
+                        .find(|kv| kv.key.value == input)
+                        .map(|kv| &kv.value)
+                };
+                let (environment, environment_at) = match called.environment {
+                    WorkflowEnvironment::Input(input) => {
+                        let value = given(input).filter(|v| !v.value.trim().is_empty());
+                        (
+                            environment_of(value),
+                            value.map(|e| Location::new(file, e.span)),
+                        )
+                    }
+                    WorkflowEnvironment::Fixed(name) => (ClaimedEnvironment::Named(name), None),
+                    WorkflowEnvironment::Absent => (ClaimedEnvironment::None, None),
+                };
+                // The workflow's input naming the package's folder.
+                let folder = called
+                    .folder_input
+                    .and_then(given)
+                    .map(|v| v.value.trim().trim_start_matches("./"))
                     .filter(|dir| !dir.contains("${{"));
                 claims.push(publish_job::PublishClaims {
                     index: Registry::PubDev,
                     claims: Claims {
                         ci: Ci::GithubActions,
                         files: Vec::new(),
-                        environment: environment_of(environment),
+                        environment,
                         environment_is_input: true,
                         events: events.clone(),
                         refs: refs.clone(),
@@ -981,7 +1010,8 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     job: &job.id.value,
                     key,
                     upload: Location::new(file, call.uses.raw.span),
-                    environment_at: environment.map(|e| Location::new(file, e.span)),
+                    environment_at,
+                    publish_workflow: Some(called),
                     folder,
                     package: None,
                     published: repo.published_package(Registry::PubDev, folder, None),
@@ -1023,6 +1053,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     key,
                     upload: site.entry(),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
+                    publish_workflow: None,
                     folder: site.folder.as_deref(),
                     package: site.package.as_deref(),
                     published,

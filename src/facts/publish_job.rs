@@ -323,6 +323,9 @@ pub struct PublishClaims<'a> {
     pub upload: Location,
     /// Where the environment claim is written (a literal or not).
     pub environment_at: Option<Location>,
+    /// The registry's reusable publishing workflow the job calls, when
+    /// that is how it publishes.
+    pub publish_workflow: Option<&'static crate::registry::pub_dev::PublishWorkflow>,
     /// The repository folder the upload runs in, whose manifest names the
     /// package it publishes (`None`: not known).
     pub folder: Option<&'a str>,

@@ -1335,6 +1335,7 @@ pub fn jobs<'a>(pipeline: &'a GitlabPipeline, facts: &'a GitlabFacts) -> Vec<Pub
                 key: job.name.location,
                 upload: site.entry(),
                 environment_at: environment.map(|e| e.location),
+                publish_workflow: None,
                 folder: site.folder.as_deref(),
                 package: site.package.as_deref(),
                 published: None,

@@ -428,7 +428,7 @@ impl Registry {
         });
         let fix = match claims.ci {
             Ci::GithubActions if claims.environment_is_input => format!(
-                "give the reusable workflow the environment: `with: {{ environment: {first} }}`; {name} rejects the token of a run in any other environment"
+                "run the reusable workflow's job in environment `{first}` (setup-dart's and dart-lang/ecosystem's take it as `with: {{ environment: {first} }}`; a workflow that sets its own or none needs the publisher changed); {name} rejects the token of a run in any other environment"
             ),
             Ci::GithubActions if repository => format!(
                 "set `environment: {first}` on the job, or change the publisher on {name}; {name} rejects the token of a run in any other environment"

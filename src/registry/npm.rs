@@ -403,6 +403,23 @@ pub static RELEASE_TOOLS: &[CommandUploader] = &[
     },
 ];
 
+/// The options of `lerna exec` that take a value as the next word: its own
+/// (`--profile-location`), the filter options (`--scope`, `--ignore`,
+/// `--since`, a string yargs gives the next word) and the global ones
+/// (`--loglevel`, `--concurrency`) (lerna/lerna
+/// `libs/commands/exec/src/command.ts`, `libs/core/src/lib/filter-options.ts`
+/// and `cli.ts` [35d15a1, 10.0.1]). `lerna exec [options] [--] CMD [ARGS]`
+/// runs CMD in each package's folder ("A double-dash (`--`) is necessary
+/// to pass dashed flags to the spawned command", its `README.md`).
+pub const LERNA_EXEC_VALUE_OPTIONS: &[&str] = &[
+    "--scope",
+    "--ignore",
+    "--since",
+    "--loglevel",
+    "--concurrency",
+    "--profile-location",
+];
+
 /// The first Lerna major that exchanges the OIDC token itself (lerna/lerna
 /// `packages/lerna/CHANGELOG.md`, 9.0.0: "support OIDC trusted publishing").
 pub const LERNA_FIRST_OIDC_MAJOR: u64 = 9;

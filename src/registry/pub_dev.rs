@@ -260,35 +260,123 @@ pub const DRY_RUN_FLAGS: &[&str] = &["--dry-run", "-n"];
 /// The action that stores a pub.dev token minted from the job's OIDC token.
 pub const SETUP_DART: &str = "dart-lang/setup-dart";
 
-/// The reusable workflows that publish to pub.dev, without `@ref`: each
-/// has a job asking for `id-token: write` that runs `dart-lang/setup-dart`
-/// (which stores a pub.dev token minted from it) and then `dart pub
-/// publish`, and takes the job's environment as its `environment` input
-/// ([`PUBLISH_WORKFLOW_ENVIRONMENT`]).
-pub const PUBLISH_WORKFLOWS: &[&str] = &[
-    // dart-lang/setup-dart `.github/workflows/publish.yml`.
-    "dart-lang/setup-dart/.github/workflows/publish.yml",
+/// A reusable workflow that publishes to pub.dev: a job that runs
+/// `dart-lang/setup-dart` (which stores a pub.dev token minted from the
+/// job's OIDC token) and then `dart pub publish`. A called workflow gets
+/// no more permissions than its caller grants, so the calling job must
+/// grant `id-token: write`.
+#[derive(Debug)]
+pub struct PublishWorkflow {
+    /// `OWNER/REPO/PATH`, without `@ref`.
+    pub path: &'static str,
+    /// The environment its publishing job runs in.
+    pub environment: WorkflowEnvironment,
+    /// The input naming the folder of the package it publishes.
+    pub folder_input: Option<&'static str>,
+    /// A secret that, when the caller passes it, gives the job a
+    /// long-lived credential to publish with instead of the OIDC token.
+    pub token_secret: Option<&'static str>,
+}
+
+/// Where a publishing workflow's job takes its environment from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkflowEnvironment {
+    /// The caller's `with:` value of this input (none given: none).
+    Input(&'static str),
+    /// Always this one.
+    Fixed(&'static str),
+    /// None: the job has no `environment:`.
+    Absent,
+}
+
+/// The reusable workflows that publish to pub.dev.
+pub static PUBLISH_WORKFLOWS: &[PublishWorkflow] = &[
+    // dart-lang/setup-dart `.github/workflows/publish.yml` (checked at
+    // 2bd1170): inputs `environment` (the job's) and `working-directory`.
+    PublishWorkflow {
+        path: "dart-lang/setup-dart/.github/workflows/publish.yml",
+        environment: WorkflowEnvironment::Input("environment"),
+        folder_input: Some("working-directory"),
+        token_secret: None,
+    },
     // dart-lang/ecosystem `.github/workflows/publish.yaml` (checked at
     // edfdb3b4): its `publish` job, on `push` only (a pull request gets
     // the `validate` job), runs setup-dart (or subosito/flutter-action
     // with `use-flutter`) then `dart pub global run firehose --publish`,
     // which runs `dart pub publish --force` (or `flutter pub publish`) in
     // each package whose version is not yet on pub.dev
-    // (`pkgs/firehose/lib/firehose.dart`, `_runPublish`).
-    "dart-lang/ecosystem/.github/workflows/publish.yaml",
+    // (`pkgs/firehose/lib/firehose.dart`, `_runPublish`); its job's
+    // environment is the `environment` input.
+    PublishWorkflow {
+        path: "dart-lang/ecosystem/.github/workflows/publish.yaml",
+        environment: WorkflowEnvironment::Input("environment"),
+        folder_input: None,
+        token_secret: None,
+    },
+    // VeryGoodOpenSource/very_good_workflows
+    // `.github/workflows/dart_pub_publish.yml` (checked at f0530083, and
+    // at tag v1, 0d81600d): job `publish`, with no `environment:` and no
+    // `permissions:` (so the caller's), runs `dart-lang/setup-dart@v1.8.0`
+    // then `dart pub publish -f` in the `working_directory` input; the
+    // `pub_credentials` secret, when not empty, is written to
+    // `pub-credentials.json` first (deprecated there, "using the Setup
+    // Dart action is recommended").
+    PublishWorkflow {
+        path: "VeryGoodOpenSource/very_good_workflows/.github/workflows/dart_pub_publish.yml",
+        environment: WorkflowEnvironment::Absent,
+        folder_input: Some("working_directory"),
+        token_secret: Some("pub_credentials"),
+    },
+    // The same repository's `.github/workflows/flutter_pub_publish.yml`
+    // (checked at tag v1, 0d81600d): the same job with
+    // subosito/flutter-action and `flutter pub publish -f`, which runs
+    // setup-dart only when the `pub_credentials` secret is empty.
+    PublishWorkflow {
+        path: "VeryGoodOpenSource/very_good_workflows/.github/workflows/flutter_pub_publish.yml",
+        environment: WorkflowEnvironment::Absent,
+        folder_input: Some("working_directory"),
+        token_secret: Some("pub_credentials"),
+    },
+    // famedly/frontend-ci-templates `.github/workflows/publish-pub.yml`
+    // (checked at cad1346): job `publish`, `environment: "pub.dev"`,
+    // `permissions: id-token: write`, runs `dart-lang/setup-dart` then
+    // `dart pub publish -f` in the repository's root.
+    PublishWorkflow {
+        path: "famedly/frontend-ci-templates/.github/workflows/publish-pub.yml",
+        environment: WorkflowEnvironment::Fixed("pub.dev"),
+        folder_input: None,
+        token_secret: None,
+    },
 ];
+
+/// The publishing workflow a job's `uses:` calls, if it is one of
+/// [`PUBLISH_WORKFLOWS`].
+pub fn publish_workflow(target: &crate::workflow::UsesTarget) -> Option<&'static PublishWorkflow> {
+    let crate::workflow::UsesTarget::Remote { slug, path, .. } = target else {
+        return None;
+    };
+    let called = format!("{slug}/{}", path.as_deref()?.trim_end_matches('/'));
+    PUBLISH_WORKFLOWS
+        .iter()
+        .find(|workflow| called.eq_ignore_ascii_case(workflow.path))
+}
+
+impl PublishWorkflow {
+    /// Whether a call passing `secrets` gives the workflow its credential
+    /// secret (by name, or all the caller's secrets).
+    pub fn given_credential(&self, secrets: &crate::workflow::Secrets) -> bool {
+        use crate::workflow::Secrets;
+        self.token_secret.is_some_and(|secret| match secrets {
+            Secrets::None => false,
+            Secrets::Inherit(_) => true,
+            Secrets::Named(named) => named.iter().any(|kv| kv.key.value == secret),
+        })
+    }
+}
 
 /// Whether a job's `uses:` calls one of [`PUBLISH_WORKFLOWS`].
 pub fn is_publish_workflow(target: &crate::workflow::UsesTarget) -> bool {
-    let crate::workflow::UsesTarget::Remote { slug, path, .. } = target else {
-        return false;
-    };
-    path.as_deref().is_some_and(|path| {
-        let called = format!("{slug}/{}", path.trim_end_matches('/'));
-        PUBLISH_WORKFLOWS
-            .iter()
-            .any(|workflow| called.eq_ignore_ascii_case(workflow))
-    })
+    publish_workflow(target).is_some()
 }
 
 /// The tag pattern a workflow's `push` tag filters suggest for `package`
@@ -379,10 +467,6 @@ pub fn suggested_tag_pattern(
             }
         })
 }
-
-/// Their input naming the job's environment (setup-dart's
-/// `.github/workflows/publish.yml`, dart-lang/ecosystem's `publish.yaml`).
-pub const PUBLISH_WORKFLOW_ENVIRONMENT: &str = "environment";
 
 /// Its token minter: setup-dart exports `PUB_TOKEN` and registers it with
 /// pub for https://pub.dev.
@@ -487,6 +571,16 @@ mod tests {
         )));
         assert!(!is_publish_workflow(&target(
             "dart-lang/ecosystem/.github/workflows/health.yaml@main"
+        )));
+        let vgv = publish_workflow(&target(
+            "VeryGoodOpenSource/very_good_workflows/.github/workflows/dart_pub_publish.yml@v1",
+        ));
+        assert_eq!(
+            vgv.map(|w| w.environment),
+            Some(WorkflowEnvironment::Absent)
+        );
+        assert!(is_publish_workflow(&target(
+            "famedly/frontend-ci-templates/.github/workflows/publish-pub.yml@main"
         )));
     }
 }

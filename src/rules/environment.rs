@@ -62,7 +62,7 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
     }
     // A call of a registry's reusable publishing workflow (setup-dart's
     // `publish.yml`) whose job takes its environment from an input: none
-    // given, the job runs in none.
+    // given, the job runs in none; or whose job has none at all.
     for publish in context.publish_claims() {
         if !publish.claims.environment_is_input
             || publish.claims.environment != ClaimedEnvironment::None
@@ -74,19 +74,35 @@ pub(super) fn publish_job_no_environment(context: &Context<'_>, out: &mut Vec<Di
         }
         let shown = publish.index.display_name();
         let suggested = publish.index.key();
-        out.push(
-            Diagnostic::new(
-                &PUBLISH_JOB_NO_ENVIRONMENT,
-                publish.key,
+        let input = publish.publish_workflow.and_then(|w| match w.environment {
+            crate::registry::pub_dev::WorkflowEnvironment::Input(input) => Some(input),
+            _ => None,
+        });
+        let (message, help) = match input {
+            Some(input) => (
                 format!(
-                    "job `{}` publishes to {shown} through a reusable workflow without its `environment` input, so its job runs in no environment and no reviewer or branch rule can stop a bad release",
+                    "job `{}` publishes to {shown} through a reusable workflow without its `{input}` input, so its job runs in no environment and no reviewer or branch rule can stop a bad release",
                     publish.job
                 ),
-            )
-            .with_help(format!(
-                "pass `environment: {suggested}` under the call's `with:`, protect that environment under Settings → Environments (required reviewers, tag rules), and add it to the publisher on {shown}"
-            ))
-            .with_related(publish.upload, "the reusable workflow called here"),
+                format!(
+                    "pass `{input}: {suggested}` under the call's `with:`, protect that environment under Settings → Environments (required reviewers, tag rules), and add it to the publisher on {shown}"
+                ),
+            ),
+            None => (
+                format!(
+                    "job `{}` publishes to {shown} through a reusable workflow whose job runs in no environment (it takes none), so no reviewer or branch rule can stop a bad release",
+                    publish.job
+                ),
+                format!(
+                    "call a publishing workflow that takes an environment (`{}` takes it as `environment:` under `with:`), protect that environment under Settings → Environments (required reviewers, tag rules), and add it to the publisher on {shown}",
+                    crate::registry::pub_dev::PUBLISH_WORKFLOWS[0].path
+                ),
+            ),
+        };
+        out.push(
+            Diagnostic::new(&PUBLISH_JOB_NO_ENVIRONMENT, publish.key, message)
+                .with_help(help)
+                .with_related(publish.upload, "the reusable workflow called here"),
         );
     }
 }

@@ -32,14 +32,14 @@ fn publishes<'a>(context: &Context<'a>) -> Vec<Publish<'a>> {
     for view in context.workflows() {
         for (index, job) in view.workflow.jobs.iter().enumerate() {
             if let Some(call) = &job.call
-                && pub_dev::is_publish_workflow(&call.uses.target)
+                && let Some((_, oidc)) = crate::facts::pub_dev_call(view.workflow, job)
             {
                 found.push(Publish {
                     view,
                     job: index,
                     registry: Registry::PubDev,
                     location: Location::new(view.file.file, call.uses.raw.span),
-                    oidc: true,
+                    oidc,
                 });
                 continue;
             }

@@ -223,13 +223,13 @@ pub fn missing_id_tokens<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Miss
     // called workflow gets only when the calling job grants it.
     for view in views(repo, facts) {
         for job in &view.workflow.jobs {
-            let Some(call) = job
-                .call
-                .as_ref()
-                .filter(|c| pub_dev::is_publish_workflow(&c.uses.target))
-            else {
+            let Some(call) = job.call.as_ref() else {
                 continue;
             };
+            // A call passing the workflow's credential publishes with it.
+            if !crate::facts::pub_dev_call(view.workflow, job).is_some_and(|(_, oidc)| oidc) {
+                continue;
+            }
             let source = GrantSource::of(view.workflow, job);
             if id_token(source).is_none_or(|access| access == Access::Write) {
                 continue;
@@ -289,7 +289,7 @@ pub fn missing_id_tokens<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Miss
                     Some(format!(
                         "run `{}` in the job before the publish (after any Flutter setup), which mints the token, or call pub.dev's reusable workflow `{}`",
                         pub_dev::SETUP_DART,
-                        pub_dev::PUBLISH_WORKFLOWS[0]
+                        pub_dev::PUBLISH_WORKFLOWS[0].path
                     )),
                     Vec::new(),
                 ),
