@@ -604,11 +604,19 @@ pub fn npm_uploads<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<NpmUpload<
             let runs_job_npm = site.uploader != Uploader::SemanticRelease
                 && site.uploader.npm_client() == Some(Uploader::Npm);
             let job = view.job(site.job);
+            // An unknown action, or a command tplint cannot see into (as
+            // GitLab's front end counts, and as the site's own reading of
+            // whether a token wins did: `npx lerna version` before `lerna
+            // exec -- npm publish` on ionic-team/capacitor).
             let unseen_before = job.steps.iter().take(site.step + 1).any(|step| {
                 step.uses.as_ref().is_some_and(|u| {
                     matches!(u.target, UsesTarget::Remote { .. }) && !actions::is_known(&u.target)
                 })
-            });
+            }) || view
+                .job_facts(site.job)
+                .opaque
+                .iter()
+                .any(|o| o.top <= site.step);
             // (`JobFacts::oidc_consumer` counts the publish itself.)
             let grant_used_elsewhere = !view.job_facts(site.job).opaque.is_empty()
                 || job
