@@ -799,18 +799,7 @@ struct CovectorRun<'w> {
 /// `packages/covector/src/cli.ts` [12f80da]). `Err(())` for a run in
 /// another folder (`--cwd`).
 fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
-    let mut rest = words;
-    while let Some(first) = rest.first() {
-        let name = shell::last_component(first);
-        let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
-        match name {
-            "covector" => break,
-            "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
-                rest = shell::skip_runner_options(&rest[1..]);
-            }
-            _ => return None,
-        }
-    }
+    let rest = through_runners(words, "covector")?;
     let args = rest.get(1..)?;
     let command = args.iter().find(|w| !w.starts_with('-'))?;
     if !matches!(
@@ -842,23 +831,31 @@ fn covector_command(words: &[String]) -> Option<Result<CovectorRun<'_>, ()>> {
     }))
 }
 
-/// The command `lerna exec [options] [--] CMD [ARGS]` runs in each
-/// package, as shell text, run directly or through a package runner
-/// (`npx lerna exec -- npm publish`); `None` for other commands
-/// (`registry::npm::LERNA_EXEC_VALUE_OPTIONS`).
-fn lerna_exec(words: &[String]) -> Option<String> {
+/// `words` from `tool` on, when the command runs it directly or through
+/// package runners (`npx`, `pnpm`, `yarn`, `bunx`, `exec`, with their
+/// options); `None` when it runs something else.
+fn through_runners<'w>(words: &'w [String], tool: &str) -> Option<&'w [String]> {
     let mut rest = words;
     while let Some(first) = rest.first() {
-        let name = first.rsplit('/').next().unwrap_or(first);
+        let name = shell::last_component(first);
         let name = crate::registry::npm::long_name(name.split('@').next().unwrap_or(name));
         match name {
-            "lerna" => break,
+            name if name == tool => return Some(rest),
             "npx" | "pnpm" | "pnpx" | "yarn" | "bunx" | "exec" => {
                 rest = shell::skip_runner_options(&rest[1..]);
             }
             _ => return None,
         }
     }
+    None
+}
+
+/// The command `lerna exec [options] [--] CMD [ARGS]` runs in each
+/// package, as shell text, run directly or through a package runner
+/// (`npx lerna exec -- npm publish`); `None` for other commands
+/// (`registry::npm::LERNA_EXEC_VALUE_OPTIONS`).
+fn lerna_exec(words: &[String]) -> Option<String> {
+    let rest = through_runners(words, "lerna")?;
     let (exec, args) = rest.get(1..)?.split_first()?;
     if exec != "exec" {
         return None;
