@@ -204,6 +204,9 @@ pub struct MintState {
     /// A script so far names a `.pypirc`: twine's configuration, which
     /// can hold a password (`echo "$PYPIRC" > ~/.pypirc`).
     pub pypirc_written: bool,
+    /// The variable a script wrote into a `.pypirc` as a credential, and
+    /// where ([`pypirc_credential`]).
+    pub pypirc_secret: Option<(String, Location)>,
     /// The `source-url` of `actions/setup-dotnet`, which it writes into a
     /// NuGet configuration as `defaultPushSource`: where `dotnet nuget
     /// push` without `--source` goes (actions/setup-dotnet
@@ -376,6 +379,10 @@ impl MintState {
         }
         if block.text.contains(".pypirc") {
             self.pypirc_written = true;
+            if let Some(variable) = pypirc_credential(&block.text) {
+                let location = Location::new(block.file, block.locate(variable));
+                self.pypirc_secret = Some((variable.to_string(), location));
+            }
         }
         if block.text.contains("GITHUB_ENV") {
             for (name, value) in github_env_writes(&block.text) {
@@ -521,6 +528,107 @@ impl MintState {
             .iter()
             .find(|m| m.registry == registry && !m.exports.is_empty())
     }
+}
+
+/// The variable whose value shell text writes into a `.pypirc` as a
+/// credential: the whole file (`echo "$PYPIRC" > ~/.pypirc`, `cp
+/// "$PYPIRC_FILE" .pypirc` of a GitLab file variable, `printf '%s'
+/// "${{ secrets.PYPIRC }}" | base64 -d > .pypirc`), or its `password`
+/// (`echo "password = $TOKEN" >> ~/.pypirc`, a `password = $TOKEN` line of a
+/// here-document written to one). A `.pypirc` written from literal text, or
+/// with only a variable repository URL or user name, gives no credential.
+pub fn pypirc_credential(text: &str) -> Option<&str> {
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(at) = line.find(".pypirc") else {
+            continue;
+        };
+        if let Some(after) = line.find("<<") {
+            if let Some(word) = line[after..].strip_prefix("<<<") {
+                // A here-string: `base64 -d <<< "$PYPIRC" > ~/.pypirc`.
+                match whole_variable(word.split_whitespace().next().unwrap_or_default()) {
+                    Some(variable) => return Some(variable),
+                    None => continue,
+                }
+            }
+            let delimiter = line[after + 2..]
+                .trim_start_matches(['-', '~'])
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .trim_matches(['\'', '"']);
+            for body in lines.by_ref() {
+                if body.trim() == delimiter {
+                    break;
+                }
+                if let Some(variable) = password_variable(body) {
+                    return Some(variable);
+                }
+            }
+            continue;
+        }
+        // What is written: the text before the redirection, or `cp`'s source.
+        let written = match line[..at].rfind('>') {
+            Some(redirect) => &line[..redirect],
+            None if line.trim_start().starts_with("cp ") => &line[..at],
+            None => continue,
+        };
+        if let Some(variable) = password_variable(written) {
+            return Some(variable);
+        }
+        let command = written.split('|').next().unwrap_or_default().trim();
+        let (program, rest) = command.split_once(' ').unwrap_or((command, ""));
+        if !matches!(program, "echo" | "printf" | "cat" | "cp") {
+            continue;
+        }
+        let mut rest = rest.trim();
+        while let Some(flag) = rest.strip_prefix('-') {
+            rest = flag.split_once(' ').map_or("", |(_, r)| r).trim_start();
+        }
+        if program == "printf" {
+            let format = rest.split_whitespace().next().unwrap_or_default();
+            if format.trim_matches(['\'', '"']).starts_with("%s") {
+                rest = rest[format.len()..].trim_start();
+            }
+        }
+        if program == "cp" {
+            // The source; the destination is the `.pypirc`.
+            rest = rest.split_whitespace().next().unwrap_or_default();
+        }
+        if let Some(variable) = whole_variable(rest) {
+            return Some(variable);
+        }
+    }
+    None
+}
+
+/// The variable given after `password` (`password = $TOKEN`, `password:
+/// ${{ secrets.PYPI }}`) in a line of `.pypirc` text.
+fn password_variable(text: &str) -> Option<&str> {
+    let at = text.find("password")?;
+    let value = text[at + "password".len()..]
+        .trim_start()
+        .strip_prefix(['=', ':'])?;
+    let value = value.trim_start().trim_start_matches(['"', '\'']);
+    whole_variable(value.split(['"', '\'', '\\']).next().unwrap_or_default())
+}
+
+/// `text` (quotes removed) when it is one variable reference: `$NAME`,
+/// `${NAME}`, or one `${{ ... }}` expression.
+fn whole_variable(text: &str) -> Option<&str> {
+    let text = text.trim().trim_matches(['"', '\'']).trim();
+    let valid = if let Some(inner) = text.strip_prefix("${{") {
+        inner.ends_with("}}") && !inner.contains("${{")
+    } else if let Some(name) = text.strip_prefix('$') {
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    } else {
+        false
+    };
+    valid.then_some(text)
 }
 
 /// The registry whose token exchange endpoint shell text calls, for the
@@ -944,6 +1052,19 @@ impl<'a> Invocation<'a, '_> {
         (self.mints_inline || after_mint) && shell_variable
     }
 
+    /// The variable this script, or one of the job before it, wrote into
+    /// a `.pypirc` as a credential, and where.
+    fn pypirc_secret(&self) -> Option<(String, Location)> {
+        let own = self.shell.and_then(|(block, _)| {
+            let variable = pypirc_credential(&block.text)?;
+            Some((
+                variable.to_string(),
+                Location::new(block.file, block.locate(variable)),
+            ))
+        });
+        own.or_else(|| self.mint.pypirc_secret.clone())
+    }
+
     /// Whether twine may take credentials from a `.pypirc`: a script of
     /// the job so far, or this one, names one, or `--config-file` is given.
     fn pypirc_in_play(&self) -> bool {
@@ -1040,6 +1161,19 @@ impl<'a> Invocation<'a, '_> {
                     },
                     Some(given.value.clone()),
                 );
+            }
+            // twine takes the password of a `.pypirc` written from a
+            // variable before it tries trusted publishing (pypa/twine
+            // `twine/utils.py` `get_userpass_value`, read at f536ac5: the
+            // configuration's password comes before `auth.py`'s
+            // `password_from_keyring_or_trusted_publishing_or_prompt`).
+            None if table.uploader == Uploader::Twine
+                && let Some((variable, location)) = self.pypirc_secret() =>
+            {
+                Auth::Password {
+                    location,
+                    source: format!("the `.pypirc` written from `{variable}`"),
+                }
             }
             // A tool that exchanges the OIDC token itself when it finds no
             // token, in a job that cannot request one: after a step tplint
@@ -1956,6 +2090,50 @@ fn uploader_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pypirc_credentials_are_variables_written_as_the_file_or_its_password() {
+        let cases = [
+            ("echo \"$PYPIRC\" > ~/.pypirc", Some("$PYPIRC")),
+            (
+                "cp \"$PYPIRC_FILE\" .pypirc && twine upload",
+                Some("$PYPIRC_FILE"),
+            ),
+            (
+                "echo ${PYPIRC} | base64 -d > $HOME/.pypirc",
+                Some("${PYPIRC}"),
+            ),
+            (
+                "printf '%s' \"${{ secrets.PYPIRC }}\" > .pypirc",
+                Some("${{ secrets.PYPIRC }}"),
+            ),
+            (
+                "base64 -d <<< \"$PYPIRC_B64\" > ~/.pypirc",
+                Some("$PYPIRC_B64"),
+            ),
+            (
+                "echo \"password = $PYPI_TOKEN\" >> ~/.pypirc",
+                Some("$PYPI_TOKEN"),
+            ),
+            (
+                "cat > ~/.pypirc <<-'EOF'\n[pypi]\nusername = __token__\npassword = ${{ secrets.PYPI }}\nEOF",
+                Some("${{ secrets.PYPI }}"),
+            ),
+            // Close calls: no credential in what is written.
+            ("echo \"[pypi]\" > ~/.pypirc", None),
+            ("echo \"repository = $INDEX_URL\" >> ~/.pypirc", None),
+            ("echo \"username = $USER\" >> ~/.pypirc", None),
+            (
+                "cat > ~/.pypirc <<EOF\n[testpypi]\nrepository = $URL\nEOF\necho \"$X\"",
+                None,
+            ),
+            ("twine upload --config-file .pypirc dist/*", None),
+            ("rm ~/.pypirc", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(pypirc_credential(text), expected, "{text}");
+        }
+    }
 
     fn sites_with(header: &str, job_env: &str, steps: &str) -> Vec<PublishSite> {
         let src = format!(
