@@ -83,6 +83,16 @@ const SEMANTIC_RELEASE_NPM: &str = "@semantic-release/npm";
 /// semantic-release runs in unless `execCwd` names another).
 const SEMANTIC_RELEASE_EXEC: &str = "@semantic-release/exec";
 
+/// Plugins that publish by running a registry's own client from the
+/// folder semantic-release runs in, unless their `cwd` option names
+/// another: the command they amount to.
+const SEMANTIC_RELEASE_CLIENT_PLUGINS: &[(&str, &str)] = &[
+    // sebbo2002/semantic-release-jsr `src/utils.ts` (08abc20): `publish`
+    // calls the `jsr` package's `publish` (the `jsr publish` CLI) in
+    // `config.cwd || context.cwd`.
+    ("@sebbo2002/semantic-release-jsr", "jsr publish"),
+];
+
 /// Its command options, in the order of semantic-release's steps.
 const SEMANTIC_RELEASE_EXEC_COMMANDS: &[&str] = &[
     "verifyConditionsCmd",
@@ -111,6 +121,28 @@ fn semantic_release_exec_commands(text: &str) -> Option<Vec<String>> {
         commands.extend(literal_values(text, key)?);
     }
     Some(commands)
+}
+
+/// The commands the client plugins of a semantic-release configuration
+/// run from the root; none when a `cwd` option may move them.
+fn semantic_release_client_commands(text: &str) -> Vec<&'static str> {
+    let moved = text.match_indices("cwd").any(|(at, _)| {
+        let rest = text[at + 3..].trim_start_matches(['"', '\'']).trim_start();
+        rest.starts_with(':')
+    });
+    SEMANTIC_RELEASE_CLIENT_PLUGINS
+        .iter()
+        .filter(|(plugin, _)| !moved && quoted(text, plugin))
+        .map(|(_, command)| *command)
+        .collect()
+}
+
+/// Whether `name` appears quoted in configuration text.
+fn quoted(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        text[..at].ends_with(['"', '\'', '`'])
+            && text[at + name.len()..].starts_with(['"', '\'', '`'])
+    })
 }
 
 /// The literal string values of `key` in configuration text (JSON, YAML
@@ -173,9 +205,11 @@ pub struct ReleaseConfig {
     pub release_plz_unpublished: bool,
     /// Whether semantic-release publishes to npm.
     pub semantic_release: SemanticReleaseNpm,
-    /// The commands `@semantic-release/exec` runs from the repository
-    /// root at semantic-release's steps (`prepareCmd`, `publishCmd`, ...).
-    pub semantic_release_exec: Vec<String>,
+    /// The commands semantic-release's plugins run from the repository
+    /// root: `@semantic-release/exec`'s at each step (`prepareCmd`,
+    /// `publishCmd`, ...), then those of the client plugins
+    /// ([`SEMANTIC_RELEASE_CLIENT_PLUGINS`]).
+    pub semantic_release_commands: Vec<String>,
     /// The semantic-release major the root package depends on.
     pub semantic_release_major: Option<u64>,
     /// cargo-release's configuration turns publishing off: `publish =
@@ -430,9 +464,17 @@ impl ReleaseConfig {
                 }
                 judged => judged,
             },
-            semantic_release_exec: config
+            semantic_release_commands: config
                 .as_deref()
-                .and_then(semantic_release_exec_commands)
+                .map(|text| {
+                    let mut commands = semantic_release_exec_commands(text).unwrap_or_default();
+                    commands.extend(
+                        semantic_release_client_commands(text)
+                            .into_iter()
+                            .map(String::from),
+                    );
+                    commands
+                })
                 .unwrap_or_default(),
             cargo_release_unpublished: cargo_release_unpublished(
                 read("release.toml").as_deref(),
@@ -675,9 +717,15 @@ fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseN
     }
     // The exec plugin is read when its publish commands are.
     let exec_read = semantic_release_exec_commands(text).is_some();
+    // A client plugin is read when its commands are.
+    let clients: &[(&str, &str)] = if semantic_release_client_commands(text).is_empty() {
+        &[]
+    } else {
+        SEMANTIC_RELEASE_CLIENT_PLUGINS
+    };
     // Every quoted name that looks like a plugin: `@scope/name` or one
     // with `semantic-release` in it.
-    let mut plugins = text
+    let plugins = text
         .split(['"', '\'', '`'])
         .skip(1)
         .step_by(2)
@@ -685,14 +733,17 @@ fn semantic_release_npm(config: Option<&str>, private: bool) -> SemanticReleaseN
             !name.contains(char::is_whitespace)
                 && (name.contains("semantic-release") || name.starts_with('@'))
         });
-    let mut npm = false;
-    let known = plugins.all(|name| {
+    // Every plugin is looked at: the npm plugin may follow one tplint does
+    // not know (sebbo2002/ical-generator's `semantic-release-license`).
+    let (mut npm, mut known) = (false, true);
+    for name in plugins {
         npm |= name == SEMANTIC_RELEASE_NPM;
-        name == SEMANTIC_RELEASE_NPM
+        known &= name == SEMANTIC_RELEASE_NPM
             || INERT_SEMANTIC_RELEASE_PLUGINS.contains(&name)
             || (name == SEMANTIC_RELEASE_EXEC && exec_read)
-            || name == "semantic-release"
-    });
+            || (clients.iter().any(|(plugin, _)| *plugin == name))
+            || name == "semantic-release";
+    }
     match (npm, known) {
         // The npm plugin turned off, or the package private: the other
         // plugins decide.
@@ -808,6 +859,17 @@ mod tests {
         assert_eq!(semantic_release_npm(Some(root), true), Publishes);
         let no_npm = "plugins:\n  - '@semantic-release/commit-analyzer'\n  - '@semantic-release/release-notes-generator'\n  - '@semantic-release/github'\n";
         assert_eq!(semantic_release_npm(Some(no_npm), false), Skips);
+        // sebbo2002/ical-generator: the npm plugin after one tplint does
+        // not know still publishes.
+        let after_unknown = r#"{"plugins": ["semantic-release-license", "@semantic-release/npm"]}"#;
+        assert_eq!(semantic_release_npm(Some(after_unknown), false), Publishes);
+        // The JSR plugin runs `jsr publish`, read as a command.
+        let jsr = r#"{"plugins": ["@semantic-release/npm", "@sebbo2002/semantic-release-jsr"]}"#;
+        assert_eq!(semantic_release_npm(Some(jsr), false), Publishes);
+        assert_eq!(semantic_release_client_commands(jsr), ["jsr publish"]);
+        let moved = r#"{"plugins": [["@sebbo2002/semantic-release-jsr", {"cwd": "pkg"}]]}"#;
+        assert_eq!(semantic_release_npm(Some(moved), false), Unknown);
+        assert!(semantic_release_client_commands(moved).is_empty());
         let off = r#"{"plugins": [["@semantic-release/npm", {"npmPublish": false}]]}"#;
         assert_eq!(semantic_release_npm(Some(off), false), Skips);
         let js = "module.exports = {\n  plugins: [\n    ['@semantic-release/npm', { npmPublish: false }],\n  ],\n};\n";
@@ -819,6 +881,7 @@ mod tests {
             // The npm plugin off, and a plugin tplint does not know.
             r#"{"plugins": [["@semantic-release/npm", {"npmPublish": false}], "semantic-release-cargo"]}"#,
             r#"{"plugins": ["semantic-release-cargo"]}"#,
+            r#"{"plugins": ["semantic-release-cargo", ["@semantic-release/npm", {"npmPublish": false}]]}"#,
         ] {
             assert_eq!(
                 semantic_release_npm(Some(unknown), false),

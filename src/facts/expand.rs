@@ -1563,11 +1563,11 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             self.more_text(block, text, depth);
             return;
         }
-        // `@semantic-release/exec`'s `publishCmd`: shell commands run from
-        // the repository root at the publish step.
+        // `@semantic-release/exec`'s `publishCmd` and the client plugins'
+        // publishes: shell commands run from the repository root.
         if runs_semantic_release(words) {
             let repo = self.repo;
-            for text in &repo.manifests.release.semantic_release_exec {
+            for text in &repo.manifests.release.semantic_release_commands {
                 let root = block.in_folder(String::new());
                 self.more_text(&root, text.clone(), depth);
             }
