@@ -223,7 +223,25 @@ fn pub_dev_calls(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)
                 WorkflowEnvironment::Absent => (None, false),
             };
             let label = format!("{}: {}", view.file.path, job.id.value);
-            if let Some((_, existing)) = out.iter_mut().find(|(_, s)| s.environment == name) {
+            // The package is the one in the folder the call names: each
+            // package has a publisher, and a tag pattern, of its own
+            // (simolus3/sqlite3.dart's calls for `sqlite3/`, `sqlite3_web/`).
+            let folder = called
+                .folder_input
+                .and_then(|input| call.with.iter().find(|kv| kv.key.value == input))
+                .map(|kv| kv.value.value.trim().trim_start_matches("./"))
+                .filter(|dir| !dir.contains("${{"));
+            let project = repo.package_of(Registry::PubDev, folder, None);
+            let tag_pattern = crate::registry::pub_dev::suggested_tag_pattern(
+                view.workflow,
+                project.as_deref(),
+                false,
+            );
+            if let Some((_, existing)) = out.iter_mut().find(|(_, s)| {
+                s.environment == name
+                    && s.project == project
+                    && s.tag_pattern.as_deref() == Some(tag_pattern.as_str())
+            }) {
                 existing.jobs.push(label);
                 continue;
             }
@@ -233,17 +251,13 @@ fn pub_dev_calls(repo: &Repository, facts: &Facts) -> Vec<(Registry, Suggestion)
                     platform: Platform::Github.key(),
                     registry: Registry::PubDev.key(),
                     index: Registry::PubDev.key(),
-                    project: repo.default_package(Registry::PubDev),
+                    project,
                     owner: repo.remote.as_ref().map(|r| r.owner.clone()),
                     repository: repo.remote.as_ref().map(|r| r.repository.clone()),
                     workflow: String::new(),
                     environment_is_expression,
                     environment: name,
-                    tag_pattern: Some(crate::registry::pub_dev::suggested_tag_pattern(
-                        view.workflow,
-                        repo.default_package(Registry::PubDev).as_deref(),
-                        false,
-                    )),
+                    tag_pattern: Some(tag_pattern),
                     jobs: vec![label],
                     unconfirmed: false,
                     recorded: None,
@@ -447,10 +461,12 @@ pub fn suggestions(
         }
     }
     for (index, call) in pub_dev_calls(repo, facts) {
-        match out
-            .iter_mut()
-            .find(|(i, s)| *i == index && s.environment == call.environment)
-        {
+        match out.iter_mut().find(|(i, s)| {
+            *i == index
+                && s.environment == call.environment
+                && s.project == call.project
+                && s.tag_pattern == call.tag_pattern
+        }) {
             Some((_, existing)) => existing.jobs.extend(call.jobs),
             None => out.push((index, call)),
         }

@@ -592,3 +592,40 @@ fn a_form_for_each_crate_a_job_publishes() {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
 }
+
+#[test]
+fn pub_dev_packages_of_one_workflow_each_get_a_publisher() {
+    // simolus3/sqlite3.dart: two calls of setup-dart's reusable workflow
+    // (`working-directory: sqlite3/`, `sqlite3_web/`) and one job of its
+    // own publish three packages with three tag patterns.
+    let repo = fixture_copy(&fixture("pub-dev-calls-per-package"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found: Vec<(String, String)> = json["publishers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["project"].as_str().unwrap_or_default().to_string(),
+                p["tag_pattern"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("sqlite3", "sqlite3-{{version}}"),
+            ("sqlite3_connection_pool", "sqlite3_connection_pool-{{version}}"),
+            ("sqlite3_web", "sqlite3_web-{{version}}"),
+        ]
+        .map(|(p, t)| (p.to_string(), t.to_string())),
+        "{json:#}"
+    );
+}
