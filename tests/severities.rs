@@ -128,3 +128,33 @@ fn a_token_that_blocks_the_exchange_is_an_error_unless_the_grant_serves_other_st
     // alone is by token.
     assert_severity(&all, "TP307", "release.yml:140", "warning");
 }
+
+#[test]
+fn npm_token_fallback_says_what_an_old_bundled_npm_does() {
+    // ionic-team/capacitor's dev publish: Node.js 22 (npm 10) with a token
+    // beside `id-token: write`, and `npx lerna version` before the publish.
+    let repo = fixture_copy(&fixture("npm-token-old-node"));
+    let json = check_json(repo.path(), &[]);
+    let message = |code: &str, line: u64| {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code && d["location"]["start"]["line"] == line)
+            .and_then(|d| d["message"].as_str())
+            .unwrap_or_else(|| panic!("no {code} at line {line}"))
+            .to_string()
+    };
+    let opaque = message("TP307", 23);
+    assert!(
+        opaque.contains("Node.js 22 bundles an npm older than 11.5.1")
+            && opaque.contains("unless a step tplint cannot see installs npm 11.5.1"),
+        "{opaque}"
+    );
+    assert!(message("TP303", 41).contains("with a token from `NODE_AUTH_TOKEN`"));
+    let upgraded = message("TP307", 58);
+    assert!(
+        upgraded.contains("tries trusted publishing first"),
+        "{upgraded}"
+    );
+}

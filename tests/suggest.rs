@@ -622,7 +622,10 @@ fn pub_dev_packages_of_one_workflow_each_get_a_publisher() {
         found,
         [
             ("sqlite3", "sqlite3-{{version}}"),
-            ("sqlite3_connection_pool", "sqlite3_connection_pool-{{version}}"),
+            (
+                "sqlite3_connection_pool",
+                "sqlite3_connection_pool-{{version}}"
+            ),
             ("sqlite3_web", "sqlite3_web-{{version}}"),
         ]
         .map(|(p, t)| (p.to_string(), t.to_string())),

@@ -311,6 +311,26 @@ pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .with_help(format!(
                 "remove {source} (and the secret behind it) from the publishing job so `{tool}` exchanges the OIDC token"
             ))
+        } else if let Some(release) = old_bundled_npm(site, npm, upload.runs_job_npm) {
+            // The job's Node.js bundles an npm that never exchanges: it
+            // uses the token, unless something tplint cannot see installs
+            // a newer npm first.
+            let unless = if upload.unseen_before {
+                ", unless a step tplint cannot see installs npm 11.5.1 or later, which tries trusted publishing first and silently falls back to the token"
+            } else {
+                ""
+            };
+            Diagnostic::new(
+                &TOKEN_FALLBACK,
+                *location,
+                format!(
+                    "`{tool}` is given the token from {source} beside the job's {grant}, but Node.js {release} bundles an npm older than 11.5.1, which never tries trusted publishing: it publishes with the long-lived token{unless}"
+                ),
+            )
+            .with_help(format!(
+                "to publish by trusted publishing, use Node.js 24.5 or later ({}) and remove {source} from the publishing job; if the token is meant, remove `id-token: write`",
+                upload.newer_node
+            ))
         } else {
             Diagnostic::new(
                 &TOKEN_FALLBACK,
@@ -329,6 +349,22 @@ pub(super) fn token_fallback(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .with_via(&site.via),
         );
     }
+}
+
+/// The Node.js release the job sets up, when its bundled npm is older than
+/// 11.5.1 and the job's own npm publishes without replacing it.
+fn old_bundled_npm(site: &PublishSite, npm: &NpmSite, runs_job_npm: bool) -> Option<String> {
+    if site.uploader != Uploader::Npm || !runs_job_npm || npm.npm_replaced {
+        return None;
+    }
+    let (major, minor) = npm.node.as_ref()?.version?;
+    if node_bundles_oidc_npm(major, minor) {
+        return None;
+    }
+    Some(match minor {
+        Some(minor) => format!("{major}.{minor}"),
+        None => major.to_string(),
+    })
 }
 
 /// Whether TP307 reports the token of this site (TP303 then stays quiet).
