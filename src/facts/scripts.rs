@@ -400,7 +400,17 @@ impl Argument {
     fn command(&self) -> Option<String> {
         match self {
             Self::Shell(text) => {
-                let head: Vec<&str> = text.split_whitespace().take(2).collect();
+                // `cd DIR && COMMAND`: DIR may be unknown (the command then
+                // runs in a folder tplint cannot tell), COMMAND's program
+                // and subcommand must be literal (mikro-orm/mikro-orm's
+                // `execSync(`cd ${dir} && jsr publish`)`).
+                let mut rest = text.trim_start();
+                while let Some(after) = rest.strip_prefix("cd ")
+                    && let Some(at) = after.find("&&")
+                {
+                    rest = after[at + 2..].trim_start();
+                }
+                let head: Vec<&str> = rest.split_whitespace().take(2).collect();
                 let literal = !head.is_empty() && head.iter().all(|w| !w.contains(PLACEHOLDER));
                 literal.then(|| text.clone())
             }

@@ -672,6 +672,8 @@ const shadowed = 'npm publish --provenance'
 const build = (shadowed) => execSync(shadowed, { stdio: 'inherit' })
 const found = /exec('npm publish')/.exec('npm publish')
 db.exec('npm publish')
+execSync(`cd ${dir} && jsr publish`, { stdio: 'inherit' })
+execSync(`cd ${dir} && ${tool} publish`)
 "#;
         assert_eq!(
             texts(script),
@@ -686,6 +688,9 @@ db.exec('npm publish')
                 "pnpm publish --no-git-checks",
                 "cargo publish '…'",
                 "pnpm publish -r --access public …",
+                // mikro-orm/mikro-orm scripts/publish-jsr.mjs: the folder
+                // is unknown, the command literal.
+                "cd … && jsr publish",
             ]
         );
         let found = commands(script);
