@@ -556,7 +556,10 @@ pub(crate) fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
 
 /// `[package].name` and the workspace members' names (literal paths and
 /// `dir/*` globs); `list` lists the folders under a folder and `read`
-/// reads a file, both relative to the root.
+/// reads a file, both relative to the root. The members are read only
+/// when the root has no publishable crate: a publishable root is the
+/// default package whatever its members are
+/// ([`PackageNames::default_package`]), so their manifests are not parsed.
 fn cargo_crates(
     text: &str,
     list: impl Fn(&str) -> Vec<String>,
@@ -567,7 +570,11 @@ fn cargo_crates(
     };
     let mut crates = Vec::new();
     if let Some(krate) = manifest.crate_in("") {
+        let publishable = !krate.unpublished;
         crates.push(krate);
+        if publishable {
+            return crates;
+        }
     }
     let workspace = manifest.workspace.unwrap_or_default();
     let strings = |value: Option<toml::Value>| -> Vec<String> {
@@ -980,10 +987,16 @@ mod tests {
                 _ => None,
             }
         };
+        // A publishable root is the default package: its members are not read.
         let crates = cargo_crates(root, list, &read);
         let names: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["root"]);
+        let unpublished_root =
+            root.replace("name = \"root\"\n", "name = \"root\"\npublish = false\n");
+        let with_members = cargo_crates(&unpublished_root, list, &read);
+        let names: Vec<&str> = with_members.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "b"]);
-        assert!(crates[2].unpublished);
+        assert!(with_members[2].unpublished);
         let manifests = Manifests::with_names(
             None,
             PackageNames {
