@@ -556,7 +556,10 @@ pub(crate) fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
 
 /// `[package].name` and the workspace members' names (literal paths and
 /// `dir/*` globs); `list` lists the folders under a folder and `read`
-/// reads a file, both relative to the root.
+/// reads a file, both relative to the root. The members are read only
+/// when the root has no publishable crate: a publishable root is the
+/// default package whatever its members are
+/// ([`PackageNames::default_package`]), so their manifests are not parsed.
 fn cargo_crates(
     text: &str,
     list: impl Fn(&str) -> Vec<String>,
@@ -567,7 +570,11 @@ fn cargo_crates(
     };
     let mut crates = Vec::new();
     if let Some(krate) = manifest.crate_in("") {
+        let publishable = !krate.unpublished;
         crates.push(krate);
+        if publishable {
+            return crates;
+        }
     }
     let workspace = manifest.workspace.unwrap_or_default();
     let strings = |value: Option<toml::Value>| -> Vec<String> {
@@ -836,14 +843,24 @@ fn jsonc_to_json(text: &str) -> String {
 
 /// `spec.name = "..."` (any receiver) in a gemspec.
 fn gemspec_name(text: &str) -> Option<String> {
-    static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"(?m)^\s*\w+\.name\s*=\s*(?:"([^"\\#]+)"|'([^'\\]+)')"#).ok()
-    });
-    let captures = NAME.as_ref()?.captures(text)?;
-    captures
-        .get(1)
-        .or_else(|| captures.get(2))
-        .map(|m| m.as_str().to_string())
+    const NAME: &str = r#"(?m)^\s*\w+\.name\s*=\s*(?:"([^"\\#]+)"|'([^'\\]+)')"#;
+    // Unicode's `\s` and `\w` are most of the cost of building the
+    // expression; on ASCII text (nearly every gemspec) they match what
+    // their ASCII forms match, which are built at a fraction of it.
+    static ASCII: std::sync::LazyLock<Option<regex::bytes::Regex>> =
+        std::sync::LazyLock::new(|| regex::bytes::Regex::new(&format!("(?-u){NAME}")).ok());
+    static UNICODE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(NAME).ok());
+    let (first, second) = if text.is_ascii() {
+        let captures = ASCII.as_ref()?.captures(text.as_bytes())?;
+        let range = |group: usize| captures.get(group).map(|m| m.range());
+        (range(1), range(2))
+    } else {
+        let captures = UNICODE.as_ref()?.captures(text)?;
+        let range = |group: usize| captures.get(group).map(|m| m.range());
+        (range(1), range(2))
+    };
+    first.or(second).map(|range| text[range].to_string())
 }
 
 /// A literal `<PackageId>` of a project file (an MSBuild property such as
@@ -980,10 +997,16 @@ mod tests {
                 _ => None,
             }
         };
+        // A publishable root is the default package: its members are not read.
         let crates = cargo_crates(root, list, &read);
         let names: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["root"]);
+        let unpublished_root =
+            root.replace("name = \"root\"\n", "name = \"root\"\npublish = false\n");
+        let with_members = cargo_crates(&unpublished_root, list, &read);
+        let names: Vec<&str> = with_members.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "b"]);
-        assert!(crates[2].unpublished);
+        assert!(with_members[2].unpublished);
         let manifests = Manifests::with_names(
             None,
             PackageNames {
@@ -1047,6 +1070,11 @@ mod tests {
             Some("other")
         );
         assert_eq!(gemspec_name("  s.name = \"#{x}\"\n"), None);
+        // Text that is not ASCII is read with Unicode's classes.
+        assert_eq!(
+            gemspec_name("# © 2024\n  spéc.name\u{a0}= \"ünï\"\n").as_deref(),
+            Some("ünï")
+        );
         assert_eq!(
             csproj_package_id(
                 "<Project><PropertyGroup><PackageId> My.Lib </PackageId></PropertyGroup></Project>",

@@ -347,16 +347,23 @@ impl MintState {
         let Some(id) = id else {
             return;
         };
-        let mut text = exec
-            .step
-            .run
-            .as_ref()
-            .map(|r| r.value.clone())
-            .unwrap_or_default();
-        for kv in &exec.step.with {
-            text.push_str(&kv.value.value);
-        }
-        if MINT_MARKERS.iter().any(|marker| text.contains(marker)) {
+        // The `run:` text and the `with:` values, one after another; a
+        // step has seldom both, and then needs no copy.
+        let run = exec.step.run.as_ref().map(|r| r.value.as_str());
+        let text: std::borrow::Cow<'_, str> = match (run, exec.step.with.as_slice()) {
+            (run, []) => run.unwrap_or_default().into(),
+            (None, [kv]) => kv.value.value.as_str().into(),
+            (run, with) => {
+                let mut text = run.unwrap_or_default().to_string();
+                for kv in with {
+                    text.push_str(&kv.value.value);
+                }
+                text.into()
+            }
+        };
+        static MARKERS: std::sync::LazyLock<super::words::AnyWord> =
+            std::sync::LazyLock::new(|| super::words::AnyWord::new(MINT_MARKERS));
+        if MARKERS.in_text(&text) {
             let registry = inline_exchange(&text).unwrap_or(Registry::Pypi);
             let span = exec.step.run.as_ref().map_or(exec.step.span, |r| r.span);
             self.mints.push(Mint {
@@ -374,17 +381,23 @@ impl MintState {
 
     /// Remember what shell text the job runs sets up for later uploads.
     pub fn observe_shell(&mut self, block: &ShellBlock<'_, '_, '_>) {
-        if block.text.contains("npm") {
+        // Each word looked for in every block of every job.
+        use super::words::AnyWord;
+        use std::sync::LazyLock;
+        static NPM: LazyLock<AnyWord> = LazyLock::new(|| AnyWord::new(&["npm"]));
+        static PYPIRC: LazyLock<AnyWord> = LazyLock::new(|| AnyWord::new(&[".pypirc"]));
+        static GITHUB_ENV: LazyLock<AnyWord> = LazyLock::new(|| AnyWord::new(&["GITHUB_ENV"]));
+        if NPM.in_text(&block.text) {
             self.npm.observe_shell(block);
         }
-        if block.text.contains(".pypirc") {
+        if PYPIRC.in_text(&block.text) {
             self.pypirc_written = true;
             if let Some(variable) = pypirc_credential(&block.text) {
                 let location = Location::new(block.file, block.locate(variable));
                 self.pypirc_secret = Some((variable.to_string(), location));
             }
         }
-        if block.text.contains("GITHUB_ENV") {
+        if GITHUB_ENV.in_text(&block.text) {
             for (name, value) in github_env_writes(&block.text) {
                 let location = Location::new(block.file, block.locate(&format!("{name}=")));
                 self.github_env
@@ -413,6 +426,10 @@ impl MintState {
             return;
         };
         let text = exec.resolve(&run.value);
+        // One search of the whole text before one per line.
+        if !text.contains(LOGIN) {
+            return;
+        }
         let Some(line) = text.lines().find(|l| l.contains(LOGIN)) else {
             return;
         };
@@ -452,6 +469,15 @@ impl MintState {
             return;
         };
         let text = exec.resolve(&run.value);
+        // Most steps have none of the words: one search for them all first.
+        static WORDS: std::sync::LazyLock<super::words::AnyWord> = std::sync::LazyLock::new(|| {
+            let mut words = vec![TOKEN_ADD];
+            words.extend(crate::registry::pub_dev::CREDENTIAL_FILES);
+            super::words::AnyWord::new(&words)
+        });
+        if !WORDS.in_text(&text) {
+            return;
+        }
         let file = crate::registry::pub_dev::CREDENTIAL_FILES
             .iter()
             .find(|f| text.contains(*f));

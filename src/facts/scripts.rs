@@ -119,10 +119,38 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
         .chain(&bare)
         .map(memchr::memmem::Finder::new)
         .collect();
+    // A call starts at a name, or in Ruby at a backtick or `%x` (see
+    // [`next_call`]): a line without one holds none and is skipped
+    // unread. Where each is next is searched in the whole text, again
+    // only once the lines have passed it.
+    let ruby_starts: &[&str] = match language {
+        Language::Ruby => &["`", "%x"],
+        Language::Python | Language::JavaScript => &[],
+    };
+    let starts: Vec<memchr::memmem::Finder> = ruby_starts
+        .iter()
+        .map(memchr::memmem::Finder::new)
+        .collect();
+    let bytes = text.as_bytes();
+    let mut next: Vec<(&memchr::memmem::Finder, Option<usize>)> = names
+        .iter()
+        .chain(&starts)
+        .map(|finder| (finder, finder.find(bytes)))
+        .collect();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let start = line_start;
         line_start += line.len();
+        let mut holds_start = false;
+        for (finder, at) in &mut next {
+            if at.is_some_and(|at| at < start) {
+                *at = finder.find(&bytes[start..]).map(|found| start + found);
+            }
+            holds_start |= at.is_some_and(|at| at < line_start);
+        }
+        if !holds_start {
+            continue;
+        }
         let code = strip_comment(line);
         if code.trim().is_empty() {
             continue;
