@@ -505,6 +505,16 @@ fn literal_at(text: &str, nesting: usize) -> Option<(Option<String>, usize)> {
             c if c == quote => return Some((Some(value), at + 1)),
             '$' if quote == '`' && text[at..].starts_with("${") => {
                 let close = at + closing_at(&text[at + 1..], nesting + 1)? + 1;
+                // After an upload's subcommand it is more words, as text
+                // added to a string is (mikro-orm/mikro-orm's `jsr
+                // publish${flags}`).
+                let last = value.rsplit(char::is_whitespace).next().unwrap_or_default();
+                if value.contains(char::is_whitespace)
+                    && !last.is_empty()
+                    && crate::facts::publish::mentions_upload_word(last)
+                {
+                    value.push(' ');
+                }
                 value.push_str(PLACEHOLDER);
                 while chars.next().is_some_and(|(offset, _)| offset < close) {}
             }
@@ -672,7 +682,7 @@ const shadowed = 'npm publish --provenance'
 const build = (shadowed) => execSync(shadowed, { stdio: 'inherit' })
 const found = /exec('npm publish')/.exec('npm publish')
 db.exec('npm publish')
-execSync(`cd ${dir} && jsr publish`, { stdio: 'inherit' })
+execSync(`cd ${dir} && jsr publish${flags}`, { stdio: 'inherit' })
 execSync(`cd ${dir} && ${tool} publish`)
 "#;
         assert_eq!(
@@ -690,7 +700,7 @@ execSync(`cd ${dir} && ${tool} publish`)
                 "pnpm publish -r --access public …",
                 // mikro-orm/mikro-orm scripts/publish-jsr.mjs: the folder
                 // is unknown, the command literal.
-                "cd … && jsr publish",
+                "cd … && jsr publish …",
             ]
         );
         let found = commands(script);
