@@ -83,6 +83,16 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["npm", "install"], BuildKind::Build),
     (&["npm", "i"], BuildKind::Build),
     (&["npm", "add"], BuildKind::Build),
+    // `npm install-ci-test` is `npm ci` then `npm test`, `npm
+    // install-test` is `npm install` then `npm test`; `cit`,
+    // `clean-install-test` and `sit` name the first, `it` the second
+    // (npm/cli `lib/utils/cmd-list.js` [1aa1426], "aliases").
+    (&["npm", "install-ci-test"], BuildKind::Build),
+    (&["npm", "cit"], BuildKind::Build),
+    (&["npm", "clean-install-test"], BuildKind::Build),
+    (&["npm", "sit"], BuildKind::Build),
+    (&["npm", "install-test"], BuildKind::Build),
+    (&["npm", "it"], BuildKind::Build),
     (&["pnpm", "install"], BuildKind::Build),
     (&["pnpm", "i"], BuildKind::Build),
     (&["yarn", "install"], BuildKind::Build),
