@@ -128,3 +128,19 @@ fn a_token_that_blocks_the_exchange_is_an_error_unless_the_grant_serves_other_st
     // alone is by token.
     assert_severity(&all, "TP307", "release.yml:140", "warning");
 }
+
+#[test]
+fn build_in_publish_job_exemptions_hold_only_for_their_uploads() {
+    // npm publish packs the checkout; a tarball does not need it.
+    let all = severities("tp602-npm-publish-needs-checkout");
+    assert_severity(&all, "TP602", "release.yml:53", "info");
+    assert_severity(&all, "TP602", "release.yml:67", "warning");
+    assert_eq!(all.iter().filter(|(c, _, _)| c == "TP602").count(), 2);
+    // A `deno publish` or semantic-release beside them excuses nothing.
+    let all = severities("tp602-exemption-per-upload");
+    assert_severity(&all, "TP602", "nats.yml:27", "warning");
+    assert_severity(&all, "TP602", "deno.yml:23", "warning");
+    assert_severity(&all, "TP602", "semrel.yml:24", "warning");
+    let all = severities("tp602-npm-install-ci-test");
+    assert_severity(&all, "TP602", "release-npm.yml:26", "warning");
+}

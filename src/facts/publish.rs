@@ -93,6 +93,15 @@ impl PublishSite {
         self.written.as_deref().unwrap_or(self.uploader.name())
     }
 
+    /// Whether the upload takes its files from the checkout: the tool
+    /// builds from it ([`Uploader::builds_from_source`]) or packs a folder
+    /// of it ([`Uploader::packs_checkout`]; not an npm client given a
+    /// tarball, which may come from elsewhere).
+    pub fn publishes_checkout(&self) -> bool {
+        self.uploader.builds_from_source().is_some()
+            || (self.uploader.packs_checkout() && !self.npm.as_ref().is_some_and(|n| n.tarball))
+    }
+
     /// Where the upload is.
     pub fn location(&self) -> Location {
         Location::new(self.file, self.span)
