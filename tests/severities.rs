@@ -144,3 +144,14 @@ fn build_in_publish_job_exemptions_hold_only_for_their_uploads() {
     let all = severities("tp602-npm-install-ci-test");
     assert_severity(&all, "TP602", "release-npm.yml:26", "warning");
 }
+
+#[test]
+fn needs_outputs_under_a_status_function_are_their_value_or_empty() {
+    let all = severities("tp601-needs-output-status-function");
+    assert_severity(&all, "TP601", "undecided.yml:5", "info");
+    assert_severity(&all, "TP601", "either.yml:4", "warning");
+    assert!(
+        !all.iter()
+            .any(|(c, at, _)| c == "TP601" && at.contains("release.yml"))
+    );
+}
