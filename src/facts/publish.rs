@@ -782,6 +782,12 @@ fn release_gem(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite>
     if !uses.target.is_action(RELEASE_GEM_ACTION) {
         return None;
     }
+    // Its `rake release` reads `gem_push` from the step's environment.
+    if !crate::registry::rubygems::rake_release_pushes(&[], |name| {
+        exec.env(name).map(|hit| hit.value.into_owned())
+    }) {
+        return None;
+    }
     let switch = exec.input(RELEASE_GEM_SWITCH);
     let trusted = switch
         .as_ref()
@@ -1786,6 +1792,14 @@ pub fn shell_sites(
             mint,
             mints_inline: inline_mint,
         };
+        // `rake release gem_push=no` tags and pushes the commit only.
+        if table.uploader == Uploader::RakeRelease
+            && !crate::registry::rubygems::rake_release_pushes(words, |name| {
+                invocation.env(name).map(|hit| hit.value.into_owned())
+            })
+        {
+            continue;
+        }
         let (mut auth, secret) = invocation.auth();
         let mut target = chosen_index(table, invocation.target(), &auth, secret.as_deref());
         if table.registry == Registry::NuGet
