@@ -158,3 +158,30 @@ fn npm_token_fallback_says_what_an_old_bundled_npm_does() {
         "{upgraded}"
     );
 }
+
+#[test]
+fn build_in_publish_job_exemptions_hold_only_for_their_uploads() {
+    // npm publish packs the checkout; a tarball does not need it.
+    let all = severities("tp602-npm-publish-needs-checkout");
+    assert_severity(&all, "TP602", "release.yml:53", "info");
+    assert_severity(&all, "TP602", "release.yml:67", "warning");
+    assert_eq!(all.iter().filter(|(c, _, _)| c == "TP602").count(), 2);
+    // A `deno publish` or semantic-release beside them excuses nothing.
+    let all = severities("tp602-exemption-per-upload");
+    assert_severity(&all, "TP602", "nats.yml:27", "warning");
+    assert_severity(&all, "TP602", "deno.yml:23", "warning");
+    assert_severity(&all, "TP602", "semrel.yml:24", "warning");
+    let all = severities("tp602-npm-install-ci-test");
+    assert_severity(&all, "TP602", "release-npm.yml:26", "warning");
+}
+
+#[test]
+fn needs_outputs_under_a_status_function_are_their_value_or_empty() {
+    let all = severities("tp601-needs-output-status-function");
+    assert_severity(&all, "TP601", "undecided.yml:5", "info");
+    assert_severity(&all, "TP601", "either.yml:4", "warning");
+    assert!(
+        !all.iter()
+            .any(|(c, at, _)| c == "TP601" && at.contains("release.yml"))
+    );
+}

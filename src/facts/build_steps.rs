@@ -36,6 +36,9 @@ pub const BUILD_ACTIONS: &[(&str, BuildKind)] = &[
     // action.yml: they install the tools, not the project).
     ("actions/setup-node", BuildKind::ToolSetup),
     ("pnpm/action-setup", BuildKind::ToolSetup),
+    // bahmutov/npm-install runs `npm ci` or `yarn --frozen-lockfile` in
+    // the checkout (its README.md), with the lifecycle scripts.
+    ("bahmutov/npm-install", BuildKind::Build),
     ("pypa/cibuildwheel", BuildKind::Build),
     ("hynek/build-and-inspect-python-package", BuildKind::Build),
 ];
@@ -83,6 +86,16 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["npm", "install"], BuildKind::Build),
     (&["npm", "i"], BuildKind::Build),
     (&["npm", "add"], BuildKind::Build),
+    // `npm install-ci-test` is `npm ci` then `npm test`, `npm
+    // install-test` is `npm install` then `npm test`; `cit`,
+    // `clean-install-test` and `sit` name the first, `it` the second
+    // (npm/cli `lib/utils/cmd-list.js` [1aa1426], "aliases").
+    (&["npm", "install-ci-test"], BuildKind::Build),
+    (&["npm", "cit"], BuildKind::Build),
+    (&["npm", "clean-install-test"], BuildKind::Build),
+    (&["npm", "sit"], BuildKind::Build),
+    (&["npm", "install-test"], BuildKind::Build),
+    (&["npm", "it"], BuildKind::Build),
     (&["pnpm", "install"], BuildKind::Build),
     (&["pnpm", "i"], BuildKind::Build),
     (&["yarn", "install"], BuildKind::Build),
@@ -101,6 +114,11 @@ pub const BUILD_COMMANDS: &[(&[&str], BuildKind)] = &[
     (&["dotnet", "restore"], BuildKind::Build),
     (&["dotnet", "test"], BuildKind::Build),
     (&["dotnet", "publish"], BuildKind::Build),
+    // Deno's test and benchmark runners run the project's test and bench
+    // modules (https://docs.deno.com/runtime/reference/cli/test/,
+    // https://docs.deno.com/runtime/reference/cli/bench/).
+    (&["deno", "test"], BuildKind::Build),
+    (&["deno", "bench"], BuildKind::Build),
 ];
 
 /// Uploaders whose installation (`pip install twine`) is tool setup, not a build.

@@ -447,7 +447,8 @@ fn equals(left: &Value, right: &Value) -> Verdict {
                 term: tb,
             },
         ) => {
-            let term = if a.iter().all(|s| matches!(s, Shape::Exact(_))) {
+            // Named by the side that is not one literal text.
+            let term = if matches!(a.as_slice(), [Shape::Exact(_)]) {
                 tb
             } else {
                 ta
@@ -1058,11 +1059,18 @@ impl JobScope<'_> {
     /// `needs.<id>.outputs.<name>` (lower case) of this job, when the needed
     /// job defines it by a literal or by one expression over what the
     /// event tells: job outputs are strings. Outputs that read steps,
-    /// other jobs or anything else stay unknown.
+    /// other jobs or anything else stay unknown. When this job's condition
+    /// has a status function (`always()`), it may run after the needed job
+    /// was skipped, or failed before a step wrote the output: the output
+    /// is then its value or empty.
     fn output(&self, key: &str, event: &Event) -> Option<Value> {
         let rest = key.strip_prefix("needs.")?;
         let (id, name) = rest.split_once(".outputs.")?;
         let job = self.workflow.jobs.get(self.job)?;
+        let may_be_empty = job
+            .condition
+            .as_ref()
+            .is_some_and(|c| Condition::parse(&c.value).has_status_function());
         job.needs
             .iter()
             .find(|n| n.value.eq_ignore_ascii_case(id))?;
@@ -1086,7 +1094,19 @@ impl JobScope<'_> {
             event,
             Some((needed, needed.steps.len())),
         )?;
-        Some(as_string(value, format!("needs.{id}.outputs.{name}")))
+        let term = format!("needs.{id}.outputs.{name}");
+        let value = as_string(value, term.clone());
+        Some(match value {
+            // Named by the output: what it is depends on how that job ended.
+            Value::Str { mut shapes, .. } if may_be_empty => {
+                let empty = Shape::exact("");
+                if !shapes.contains(&empty) {
+                    shapes.push(empty);
+                }
+                Value::Str { shapes, term }
+            }
+            value => value,
+        })
     }
 
     /// One expression of this job (`${{ ... }}` around all of the text),
@@ -1629,9 +1649,9 @@ impl JobsReached {
                 Some(condition) => {
                     let parsed = Condition::parse(&condition.value);
                     // With a status function the job may run after a
-                    // skipped one, whose outputs are empty: not read then.
-                    let scope =
-                        (!parsed.has_status_function()).then_some(JobScope { workflow, job: i });
+                    // skipped one, whose outputs are empty: read as their
+                    // value or empty ([`JobScope::output`]).
+                    let scope = Some(JobScope { workflow, job: i });
                     evaluate_with(&parsed, event, needs_ran, scope, None)
                 }
             };
@@ -1647,8 +1667,9 @@ impl JobsReached {
 
     /// Whether step `step` of job `job_index` runs (`None`: the job
     /// itself). A step's condition reads the outputs of the jobs in
-    /// `needs` as the job's does (not when the job's own condition lets it
-    /// run after a skipped one), and those of the steps before it.
+    /// `needs` as the job's does (possibly empty when the job's own
+    /// condition lets it run after a skipped one), and those of the steps
+    /// before it.
     pub fn step(
         &self,
         workflow: &Workflow,
@@ -1666,11 +1687,9 @@ impl JobsReached {
         }) else {
             return reached;
         };
-        let needs_readable = job
-            .condition
-            .as_ref()
-            .is_none_or(|c| !Condition::parse(&c.value).has_status_function());
-        let scope = needs_readable.then_some(JobScope {
+        // Under a job condition with a status function, the outputs of
+        // the jobs in `needs` may be empty ([`JobScope::output`]).
+        let scope = Some(JobScope {
             workflow,
             job: job_index,
         });
@@ -2302,8 +2321,17 @@ mod tests {
             Some("needs.check.outputs.version")
         );
         assert_eq!(reaches(&w, 3, None, pr).value, T);
-        // With a status function the needed job may have been skipped.
-        assert_eq!(reaches(&w, 4, None, pr).value, U);
+        // With a status function the needed job may have been skipped,
+        // leaving the output empty: `'false'` or `''` is not `'true'`
+        // (unknown && false is false, in any order), but `'true'` or `''`
+        // may be.
+        assert_eq!(reaches(&w, 4, None, pr).value, F);
+        let later = reaches(&w, 4, None, push);
+        assert_eq!(later.value, U);
+        assert_eq!(
+            later.term.as_deref(),
+            Some("needs.check.outputs.should_publish")
+        );
         // Not in `needs`: GitHub gives nothing.
         assert_eq!(reaches(&w, 5, None, pr).value, U);
     }

@@ -1693,6 +1693,14 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 if pnpm_shorthand(words) && !self.defines_script(&candidates, runner, script) {
                     return;
                 }
+                // `yarn lerna publish`: Yarn runs the release tool's own
+                // program when no script has its name; the tool is the
+                // upload, read as such, not a recipe of the project.
+                if yarn_runs_release_tool(words)
+                    && !self.defines_script(&candidates, runner, script)
+                {
+                    return;
+                }
                 let inherited = self.inherit(block, command, at, &[]);
                 self.task_file(
                     block,
@@ -3473,6 +3481,24 @@ fn pnpm_shorthand(words: &[String]) -> bool {
             tasks::what_runs(words),
             Some(tasks::Runs::PackageScript { .. })
         )
+}
+
+/// `yarn NAME ...` where NAME starts a release tool tplint reads as an
+/// upload (`yarn lerna publish`, `yarn changeset publish`): Yarn runs a
+/// script of that name if the `package.json` defines one, else the
+/// dependency's binary of that name (yarnpkg.com/cli/run: "if one of the
+/// local workspace's dependencies exposes a binary with a matching name,
+/// this binary will get executed"; classic.yarnpkg.com/en/docs/cli/run:
+/// "[script] can also be any locally installed executable that is inside
+/// node_modules/.bin/").
+fn yarn_runs_release_tool(words: &[String]) -> bool {
+    words
+        .first()
+        .is_some_and(|w| shell::last_component(w) == "yarn")
+        && words
+            .get(1)
+            .is_some_and(|w| !matches!(w.as_str(), "run" | "run-script"))
+        && tasks::starts_release_tool(&words[1..])
 }
 
 /// `pnpm NAME` for a name without `:`: a script of the folder's

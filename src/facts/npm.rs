@@ -40,6 +40,9 @@ pub struct NpmSite {
     /// The tool never exchanges the OIDC token (Yarn classic, Lerna before
     /// 9, semantic-release before 25): a token or nothing.
     pub token_only: bool,
+    /// It uploads a tarball (`npm publish pkg.tgz`, a `package:` input
+    /// naming one) rather than packing a folder of the checkout.
+    pub tarball: bool,
 }
 
 /// The command being read.
@@ -218,6 +221,7 @@ pub(super) fn site<'w>(
     NpmSite {
         staged: false,
         token_only: false,
+        tarball: names_tarball(command.args),
         root_package,
         token,
         oidc_granted,
@@ -325,6 +329,7 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
     });
     let root_package = value("package")
         .is_none_or(|(_, p)| matches!(p.as_str(), "." | "./" | "package.json" | "./package.json"));
+    let tarball = value("package").is_some_and(|(_, p)| is_tarball(&p));
     let job = &mint.npm;
     // The package's `publishConfig.registry` when no `registry` input is given.
     let target = match (&target, root_package, &job.publish_config_registry) {
@@ -349,6 +354,7 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         npm_replaced: job.npm_upgrade,
         pnpm_major: None,
         token_only: false,
+        tarball,
     });
     Some(site)
 }
@@ -384,6 +390,38 @@ fn provenance(invocation: &Invocation<'_, '_>) -> Option<(bool, Location)> {
         }
     }
     None
+}
+
+/// Whether a publish argument names a packed tarball (`pkg.tgz`,
+/// `dist/*.tgz`, `pkg.tar.gz`) or one at a URL, which npm uploads as it is
+/// (docs.npmjs.com/cli/commands/npm-publish: `npm publish <tarball>`), not
+/// a folder it packs.
+fn is_tarball(word: &str) -> bool {
+    let word = word.trim_matches(['"', '\'']).to_ascii_lowercase();
+    word.ends_with(".tgz")
+        || word.ends_with(".tar.gz")
+        || word.starts_with("http://")
+        || word.starts_with("https://")
+}
+
+/// Whether the publish's arguments name a tarball ([`is_tarball`]).
+fn names_tarball(words: &[String]) -> bool {
+    let mut skip_value = false;
+    for word in words {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if word.starts_with('-') {
+            let name = word.split('=').next().unwrap_or(word);
+            skip_value = !word.contains('=') && VALUE_OPTIONS.contains(&name);
+            continue;
+        }
+        if is_tarball(word) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether words select a package other than the working folder's: a

@@ -93,6 +93,15 @@ impl PublishSite {
         self.written.as_deref().unwrap_or(self.uploader.name())
     }
 
+    /// Whether the upload takes its files from the checkout: the tool
+    /// builds from it ([`Uploader::builds_from_source`]) or packs a folder
+    /// of it ([`Uploader::packs_checkout`]; not an npm client given a
+    /// tarball, which may come from elsewhere).
+    pub fn publishes_checkout(&self) -> bool {
+        self.uploader.builds_from_source().is_some()
+            || (self.uploader.packs_checkout() && !self.npm.as_ref().is_some_and(|n| n.tarball))
+    }
+
     /// Where the upload is.
     pub fn location(&self) -> Location {
         Location::new(self.file, self.span)
@@ -797,6 +806,12 @@ fn release_gem(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishSite>
     use crate::registry::rubygems::{RELEASE_GEM_ACTION, RELEASE_GEM_SWITCH};
     let uses = exec.step.uses.as_ref()?;
     if !uses.target.is_action(RELEASE_GEM_ACTION) {
+        return None;
+    }
+    // Its `rake release` reads `gem_push` from the step's environment.
+    if !crate::registry::rubygems::rake_release_pushes(&[], |name| {
+        exec.env(name).map(|hit| hit.value.into_owned())
+    }) {
         return None;
     }
     let switch = exec.input(RELEASE_GEM_SWITCH);
@@ -1803,6 +1818,14 @@ pub fn shell_sites(
             mint,
             mints_inline: inline_mint,
         };
+        // `rake release gem_push=no` tags and pushes the commit only.
+        if table.uploader == Uploader::RakeRelease
+            && !crate::registry::rubygems::rake_release_pushes(words, |name| {
+                invocation.env(name).map(|hit| hit.value.into_owned())
+            })
+        {
+            continue;
+        }
         let (mut auth, secret) = invocation.auth();
         let mut target = chosen_index(table, invocation.target(), &auth, secret.as_deref());
         if table.registry == Registry::NuGet

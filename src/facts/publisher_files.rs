@@ -148,6 +148,25 @@ pub fn wrong_files<'a>(
     found
 }
 
+/// A TP108 finding about the job of `site`: at the job's own step that
+/// leads to the upload (the upload itself when the job's file holds it),
+/// with the upload as a related location when it is elsewhere (a package
+/// script, a script, a local action), since the finding is about the file
+/// that holds the job.
+pub fn at_job_upload<'a>(
+    site: &super::publish::PublishSite,
+    message: String,
+    help: String,
+) -> Finding<'a> {
+    let mut found = Finding::new(site.entry(), message, help);
+    if site.entry() != site.location() {
+        found
+            .related
+            .push((site.location(), "the upload".to_string()));
+    }
+    found
+}
+
 /// `registry = ...` and the package the upload publishes: the one its
 /// command names, else that of the folder it runs in, else the
 /// repository's default.

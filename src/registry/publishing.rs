@@ -169,17 +169,6 @@ impl Uploader {
             Uploader::RakeRelease | Uploader::ReleaseGem => {
                 Some(&["gem build", "rake build", "bundle install"])
             }
-            // `changeset publish` packs each package's folder of the
-            // checkout (npm-utils.ts: `publish <dir>`, or `pnpm publish` in
-            // it), running its lifecycle scripts; it runs no build itself.
-            // So does semantic-release's npm plugin (`npm publish <pkgRoot>`),
-            // and so do Lerna, Nx and release-it, which pack each package's
-            // folder as it is.
-            Uploader::Changesets(_)
-            | Uploader::SemanticRelease
-            | Uploader::Lerna
-            | Uploader::Nx(_)
-            | Uploader::ReleaseIt => Some(&[]),
             // pub and deno publish the package's files from the checkout
             // (https://dart.dev/tools/pub/cmd/pub-lish,
             // https://jsr.io/docs/publishing-packages), resolving its
@@ -192,6 +181,22 @@ impl Uploader {
             }
             _ => None,
         }
+    }
+
+    /// Whether the tool uploads a folder of the checkout as it is, packing
+    /// it without building: npm, pnpm, Yarn and Bun publish the working
+    /// folder or the one they are given (npm-publish(1): `<folder>`, "A
+    /// folder containing a package.json file", and with no argument "the
+    /// current working directory"; a `<tarball>` is uploaded as it is,
+    /// [`crate::facts::publish::PublishSite::publishes_checkout`]); `changeset publish`
+    /// packs each package's folder of the checkout (npm-utils.ts: `publish
+    /// <dir>`, or `pnpm publish` in it); semantic-release's npm plugin runs
+    /// `npm publish <pkgRoot>`; Lerna, Nx and release-it pack each
+    /// package's folder; the npm publishing actions pack `package:`. A job
+    /// with them needs the checkout, but what else runs there is not the
+    /// upload's own build ([`Uploader::builds_from_source`]).
+    pub fn packs_checkout(self) -> bool {
+        self.npm_client().is_some()
     }
 
     /// The registry the tool publishes to when it is given no URL; `None`

@@ -116,6 +116,29 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// The values of `gem_push` that keep bundler's `release` task from
+/// pushing the gem: rubygems/rubygems `bundler/lib/bundler/gem_helper.rb`
+/// [02c88aa], `gem_push?` is `!%w[n no nil false off 0].include?(ENV["gem_push"].to_s.downcase)`,
+/// and `release:rubygem_push` pushes only `if gem_push?` (the `release`
+/// task's description: "To prevent publishing in RubyGems use `gem_push=no
+/// rake release`"). Rake sets `NAME=value` arguments in `ENV`.
+const GEM_PUSH_OFF: &[&str] = &["n", "no", "nil", "false", "off", "0"];
+
+/// Whether `rake release` with these words (the command, with its
+/// `NAME=value` arguments) and `env` (the value of an environment
+/// variable where the command runs) pushes the gem. A value tplint cannot
+/// read (an expression, a variable) counts as pushing.
+pub fn rake_release_pushes(words: &[String], env: impl Fn(&str) -> Option<String>) -> bool {
+    let argument = words
+        .iter()
+        .skip(1)
+        .filter_map(|w| w.strip_prefix("gem_push="))
+        .next_back()
+        .map(str::to_string);
+    let value = argument.or_else(|| env("gem_push"));
+    !value.is_some_and(|v| GEM_PUSH_OFF.contains(&v.trim().to_ascii_lowercase().as_str()))
+}
+
 /// The action that releases a gem by trusted publishing: rubygems/release-gem
 /// action.yml [612653d, 289eef0] is a composite of git setup,
 /// `rubygems/configure-rubygems-credentials` (unless
@@ -158,3 +181,39 @@ pub const EXCHANGE_PATH: &str = "/api/v1/oidc/trusted_publisher/exchange_token";
 /// How a job publishes by trusted publishing (rubygems/release-gem and
 /// rubygems/configure-rubygems-credentials READMEs).
 pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write` and use `rubygems/release-gem`, or run `rubygems/configure-rubygems-credentials` (without `api-token`) before `gem push` or `rake release`";
+
+#[cfg(test)]
+mod tests {
+    use super::rake_release_pushes;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn gem_push_off_values_skip_the_push() {
+        let none = |_: &str| None;
+        assert!(rake_release_pushes(&words("rake release"), none));
+        for off in ["n", "no", "NO", "nil", "false", "off", "0"] {
+            let argument = format!("rake -f -r bundler/gem_tasks release gem_push={off}");
+            assert!(!rake_release_pushes(&words(&argument), none), "{off}");
+            assert!(!rake_release_pushes(&words("rake release"), |name| {
+                (name == "gem_push").then(|| off.to_string())
+            }));
+        }
+        assert!(rake_release_pushes(
+            &words("rake release gem_push=yes"),
+            none
+        ));
+        // The argument wins over the environment, as rake sets it in `ENV`.
+        assert!(rake_release_pushes(
+            &words("rake release gem_push=1"),
+            |_| Some("no".into())
+        ));
+        // A value tplint cannot read pushes.
+        assert!(rake_release_pushes(
+            &words("rake release gem_push=${{ inputs.push }}"),
+            none
+        ));
+    }
+}

@@ -87,10 +87,22 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
         let tool_setup_allowed = site.uploader != Uploader::GhActionPypiPublish;
         // `cargo publish` and `rake release` build from the checkout
         // themselves: it and the builds they run anyway are no finding.
-        let from_source = site.uploader.builds_from_source();
+        // Only when every upload of the job does: a `deno publish` does
+        // not excuse the `npm install` before an `npm publish` beside it.
+        let builds_of = |s: &&PublishSite| s.uploader.builds_from_source();
+        let from_source = job
+            .sites
+            .iter()
+            .all(|s| builds_of(s).is_some())
+            .then_some(site);
         let subsumed = |what: &str| {
-            from_source.is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
+            job.sites.iter().all(|s| {
+                builds_of(s).is_some_and(|builds| builds.iter().any(|b| what.starts_with(b)))
+            })
         };
+        // An upload that packs or builds a folder of the checkout
+        // (`npm publish`, `changeset publish`, `cargo publish`) needs it.
+        let needs_checkout = job.sites.iter().any(|s| s.publishes_checkout());
         let build = job
             .builds
             .iter()
@@ -125,7 +137,7 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
         } else if let Some(checkout) = job.builds.iter().find(|b| {
             // A repository script that is the upload needs the checkout.
             b.kind == BuildKind::Checkout
-                && from_source.is_none()
+                && !needs_checkout
                 && !words.starts_checked_out
                 && job.local_code.is_empty()
         }) {
@@ -171,12 +183,12 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
                 "job `{}` publishes by trusted publishing and also {what}, so that code runs {}",
                 job.name, words.token_reach,
             )
-        } else if from_source.is_some() {
+        } else if let Some(builder) = from_source {
             format!(
                 "job `{}` publishes by trusted publishing and also {what}, which runs {}; `{}` builds from the checkout here anyway, so it may be setup that build needs",
                 job.name,
                 words.token_reach,
-                site.name(),
+                builder.name(),
             )
         } else {
             // Tool setup runs code from outside the repository next to the

@@ -550,8 +550,8 @@ fn caller_matched<'a>(
     let id = &job.job.id.value;
     let callers = format!("`{}`", starting.join("` or `"));
     if let Some(publisher) = for_registry().find(|p| names_workflow(p, called)) {
-        let mut found = Finding::new(
-            job.site.location(),
+        let mut found = super::at_job_upload(
+            job.site,
             format!(
                 "job `{id}` publishes from the reusable workflow `{called}`; {registry} matches the workflow the run starts from ({callers}), not `{called}` that the publisher names"
             ),
@@ -569,12 +569,15 @@ fn caller_matched<'a>(
             kind: WrongFileKind::Rejected,
         });
     }
-    if !job.view.is_reusable() {
+    // Without a caller in the repository the run starts from the file
+    // itself (or from another repository, which tplint cannot see): TP100
+    // names it, and there is no other file to register.
+    if !job.view.is_reusable() || facts.calls.callers_of(job.view.index).next().is_none() {
         return None;
     }
     Some(WrongFile {
-        finding: Finding::new(
-            job.site.location(),
+        finding: super::at_job_upload(
+            job.site,
             format!(
                 "job `{id}` publishes from the reusable workflow `{called}`; {registry} attributes its token to the workflow the run starts from ({callers}), so that is the file to register as the {registry} publisher"
             ),
@@ -644,8 +647,8 @@ pub(super) fn wrong_files<'a>(
         });
         let mut wrong = match (names_caller, attesting, callers.first()) {
             (Some((caller, publisher)), _, _) if !declared_for_called => {
-                let mut found = Finding::new(
-                    job.site.location(),
+                let mut found = super::at_job_upload(
+                    job.site,
                     format!(
                         "job `{id}` publishes from the reusable workflow `{called}`; {registry} attributes its token to `{called}`, not to the calling workflow `{caller}` that the publisher names"
                     ),
@@ -669,8 +672,8 @@ pub(super) fn wrong_files<'a>(
                     "the calling workflows".to_string()
                 };
                 WrongFile {
-                    finding: Finding::new(
-                        site.location(),
+                    finding: super::at_job_upload(
+                        site,
                         format!(
                             "job `{id}` publishes from the reusable workflow `{called}` with attestations on (the default of gh-action-pypi-publish since v1.11.0); the attestations name the workflow that starts the run ({caller}), but PyPI checks them against the publisher's workflow `{called}` and rejects the upload"
                         ),
@@ -681,9 +684,12 @@ pub(super) fn wrong_files<'a>(
                     kind: WrongFileKind::SignedForOtherFile,
                 }
             }
-            _ if !declared_for_called => WrongFile {
-                finding: Finding::new(
-                    job.site.location(),
+            // With no caller in the repository the job's own file is
+            // what the token names whichever way the run starts: TP100
+            // says so, and there is no calling file to confuse it with.
+            _ if !declared_for_called && !callers.is_empty() => WrongFile {
+                finding: super::at_job_upload(
+                    job.site,
                     format!(
                         "job `{id}` publishes from the reusable workflow `{called}`; {registry} attributes its token to `{called}`, not to the calling workflow, so `{called}` is the file to register as the {registry} publisher"
                     ),

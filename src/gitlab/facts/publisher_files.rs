@@ -594,8 +594,8 @@ pub fn wrong_files<'a>(
         );
         let mut found = match in_file {
             Some(job) => {
-                let mut found = Finding::new(
-                    job.site.location(),
+                let mut found = crate::facts::publisher_files::at_job_upload(
+                    job.site,
                     format!(
                         "job `{}` publishes from `{included}`, included by `{top}`; {registry} matches the top-level pipeline file `{top}`, not `{included}` that the publisher names",
                         job.job.name.value
