@@ -2337,7 +2337,8 @@ mod tests {
                 }
                 Some((input, When::NoneOf(values))) => {
                     with.push(format!("{input}: ${{{{ secrets.PYPI }}}}"));
-                    off = Some(format!("{input}: {}", values[0]));
+                    // `""` stands for the input being absent: an empty string.
+                    off = Some(format!("{input}: '{}'", values[0]));
                 }
                 None => {}
             }

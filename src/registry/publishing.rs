@@ -236,6 +236,7 @@ pub fn uploader_actions() -> impl Iterator<Item = &'static UploaderAction> {
         .iter()
         .chain(super::npm::UPLOADER_ACTIONS)
         .chain(super::pub_dev::UPLOADER_ACTIONS)
+        .chain(super::nuget::UPLOADER_ACTIONS)
 }
 
 /// An action that uploads to a registry itself.
