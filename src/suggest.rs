@@ -129,6 +129,7 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             if grant.is_some_and(|g| g != crate::workflow::Access::Write)
                 || view.job_facts(index).opaque.is_empty()
                 || view.sites_of(index).any(|s| s.is_oidc())
+                || !crate::facts::unseen_mint_publishes(&view, index).is_empty()
             {
                 continue;
             }
@@ -148,48 +149,88 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             let Some(registry) = likely_registry(repo, job, view.job_facts(index), &names) else {
                 continue;
             };
-            // The file the registry would see: the one holding the job, or
-            // for crates.io and npm each file a run can start from (a
-            // reusable workflow's callers); none for pub.dev and JSR.
-            let workflows: Vec<&str> = match registry.info().matched {
-                MatchedWorkflow::Repository => vec![""],
-                MatchedWorkflow::Callee => vec![view.attributed_name()],
-                MatchedWorkflow::Caller => {
-                    let starting = crate::facts::starting_workflows(repo, facts, view.index);
-                    if starting.is_empty() {
-                        vec![view.attributed_name()]
-                    } else {
-                        starting
-                    }
-                }
-            };
-            for workflow in workflows {
-                out.push(Suggestion {
-                    platform: Platform::Github.key(),
-                    registry: registry.key(),
-                    index: registry.key(),
-                    project: repo.default_package(registry),
-                    owner: repo.remote.as_ref().map(|r| r.owner.clone()),
-                    repository: repo.remote.as_ref().map(|r| r.repository.clone()),
-                    workflow: workflow.to_string(),
-                    environment_is_expression: job
-                        .environment
-                        .as_ref()
-                        .is_some_and(|e| e.name.is_expression()),
-                    environment: environment.clone(),
-                    tag_pattern: (registry == Registry::PubDev).then(|| {
-                        crate::registry::pub_dev::suggested_tag_pattern(
-                            view.workflow,
-                            repo.default_package(registry).as_deref(),
-                            crate::registry::pub_dev::uses_melos_action(job),
-                        )
-                    }),
-                    jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
-                    unconfirmed: true,
-                    recorded: None,
-                });
+            out.extend(suggestion_for_job(repo, facts, &view, job, registry, true));
+        }
+    }
+    out
+}
+
+/// Jobs that mint a registry's token with an action that only mints
+/// while tplint sees no upload using it
+/// ([`crate::facts::unseen_mint_publishes`]): the registry grants the
+/// token only to a registered publisher, so the form is needed even if
+/// the upload is not visible.
+fn minting(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    for view in crate::facts::views(repo, facts) {
+        for (index, job) in view.workflow.jobs.iter().enumerate() {
+            for mint in crate::facts::unseen_mint_publishes(&view, index) {
+                out.extend(suggestion_for_job(
+                    repo,
+                    facts,
+                    &view,
+                    job,
+                    mint.registry,
+                    false,
+                ));
             }
         }
+    }
+    out
+}
+
+/// The suggestions for `job` publishing to `registry`: one per file the
+/// registry would see.
+fn suggestion_for_job(
+    repo: &Repository,
+    facts: &Facts,
+    view: &crate::facts::WorkflowView<'_>,
+    job: &crate::workflow::Job,
+    registry: Registry,
+    unconfirmed: bool,
+) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    let environment = job.environment.as_ref().map(|e| e.name.value.clone());
+    // The file the registry would see: the one holding the job, or
+    // for crates.io and npm each file a run can start from (a
+    // reusable workflow's callers); none for pub.dev and JSR.
+    let workflows: Vec<&str> = match registry.info().matched {
+        MatchedWorkflow::Repository => vec![""],
+        MatchedWorkflow::Callee => vec![view.attributed_name()],
+        MatchedWorkflow::Caller => {
+            let starting = crate::facts::starting_workflows(repo, facts, view.index);
+            if starting.is_empty() {
+                vec![view.attributed_name()]
+            } else {
+                starting
+            }
+        }
+    };
+    for workflow in workflows {
+        out.push(Suggestion {
+            platform: Platform::Github.key(),
+            registry: registry.key(),
+            index: registry.key(),
+            project: repo.default_package(registry),
+            owner: repo.remote.as_ref().map(|r| r.owner.clone()),
+            repository: repo.remote.as_ref().map(|r| r.repository.clone()),
+            workflow: workflow.to_string(),
+            environment_is_expression: job
+                .environment
+                .as_ref()
+                .is_some_and(|e| e.name.is_expression()),
+            environment: environment.clone(),
+            tag_pattern: (registry == Registry::PubDev).then(|| {
+                crate::registry::pub_dev::suggested_tag_pattern(
+                    view.workflow,
+                    repo.default_package(registry).as_deref(),
+                    crate::registry::pub_dev::uses_melos_action(job),
+                )
+            }),
+            jobs: vec![format!("{}: {}", view.file.path, job.id.value)],
+            unconfirmed,
+            recorded: None,
+        });
     }
     out
 }
@@ -469,6 +510,25 @@ pub fn suggestions(
         }) {
             Some((_, existing)) => existing.jobs.extend(call.jobs),
             None => out.push((index, call)),
+        }
+    }
+    for mint in minting(repo, facts) {
+        let registry = Registry::parse(mint.index).unwrap_or(Registry::Pypi);
+        match out.iter_mut().find(|(i, s)| {
+            *i == registry
+                && s.workflow == mint.workflow
+                && s.project == mint.project
+                && s.environment == mint.environment
+                && s.tag_pattern == mint.tag_pattern
+        }) {
+            Some((_, existing)) => {
+                for job in mint.jobs {
+                    if !existing.jobs.contains(&job) {
+                        existing.jobs.push(job);
+                    }
+                }
+            }
+            None => out.push((registry, mint)),
         }
     }
     out.extend(gitlab(repo, facts));

@@ -399,14 +399,17 @@ fn a_probable_publisher_goes_to_the_registry_its_job_points_to() {
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let publishers = json["publishers"].as_array().unwrap();
-    let registry_of = |workflow: &str| {
+    let registry_of_as = |workflow: &str, unconfirmed: bool| {
         publishers
             .iter()
-            .find(|p| p["workflow"] == workflow && p["unconfirmed"] == true)
+            .find(|p| p["workflow"] == workflow && p["unconfirmed"] == unconfirmed)
             .map(|p| p["registry"].as_str().unwrap().to_string())
     };
+    let registry_of = |workflow: &str| registry_of_as(workflow, true);
+    // crates.io's token action is no guess: crates.io grants the token only
+    // to a registered publisher, so the job is one (not unconfirmed).
     assert_eq!(
-        registry_of("crates.yml").as_deref(),
+        registry_of_as("crates.yml", false).as_deref(),
         Some("crates.io"),
         "{publishers:#?}"
     );
@@ -422,8 +425,51 @@ fn a_probable_publisher_goes_to_the_registry_its_job_points_to() {
     );
     assert_eq!(registry_of("unknown.yml"), None, "{publishers:#?}");
     assert_eq!(
-        registry_of("composite.yml").as_deref(),
+        registry_of_as("composite.yml", false).as_deref(),
         Some("crates.io"),
+        "{publishers:#?}"
+    );
+    assert_eq!(registry_of("crates.yml"), None, "{publishers:#?}");
+}
+
+#[test]
+fn a_job_minting_a_registry_token_is_its_publisher_whatever_its_name() {
+    // thomhurst/TUnit's `modularpipeline` job: NuGet/login's key goes to a
+    // composite action running `dotnet run`; the job's name and
+    // environment say nothing of a release.
+    let repo = fixture_copy(&fixture("mint-step-unseen-upload"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    let nuget: Vec<&serde_json::Value> = publishers
+        .iter()
+        .filter(|p| p["registry"] == "nuget")
+        .collect();
+    assert_eq!(nuget.len(), 1, "{publishers:#?}");
+    assert_eq!(nuget[0]["unconfirmed"], false, "{publishers:#?}");
+    assert_eq!(nuget[0]["workflow"], "dotnet.yml", "{publishers:#?}");
+    // The job minting from another token service, and the Dart job, are
+    // none of NuGet.org's or pub.dev's publishers.
+    let jobs = nuget[0]["jobs"].as_array().unwrap();
+    assert!(
+        jobs.contains(&serde_json::json!(
+            ".github/workflows/dotnet.yml: modularpipeline"
+        )),
+        "{publishers:#?}"
+    );
+    assert!(
+        !jobs.contains(&serde_json::json!(
+            ".github/workflows/dotnet.yml: other-service"
+        )),
+        "{publishers:#?}"
+    );
+    assert!(
+        !publishers.iter().any(|p| p["registry"] == "pub.dev"),
         "{publishers:#?}"
     );
 }
@@ -534,7 +580,7 @@ fn a_pypi_upload_names_the_project_of_its_folder_or_none_when_unsure() {
 }
 
 #[test]
-fn an_unconfirmed_crates_io_publish_in_a_reusable_workflow_names_its_caller() {
+fn a_crates_io_publish_out_of_sight_in_a_reusable_workflow_names_its_caller() {
     let repo = fixture_copy(&fixture("unconfirmed-reusable-crates"));
     let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
     assert!(output.status.success());
@@ -544,7 +590,9 @@ fn an_unconfirmed_crates_io_publish_in_a_reusable_workflow_names_its_caller() {
         !text.contains("workflow = \"publish-crates.yml\""),
         "{text}"
     );
-    assert!(text.contains("# unconfirmed"), "{text}");
+    // crates-io-auth-action's token is granted to a registered publisher
+    // only: the publisher is needed, not a guess.
+    assert!(!text.contains("# unconfirmed"), "{text}");
 }
 
 #[test]

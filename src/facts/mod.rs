@@ -751,6 +751,28 @@ pub fn oidc_publish_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<Oidc
     jobs
 }
 
+/// The mints of job `index` that stand for its publish to a registry
+/// tplint does not see: an action that only mints, from the registry's
+/// own service ([`publish::Mint::needs_publisher`]: the exchange fails
+/// unless a publisher is registered), in a job with no visible upload to
+/// that registry by trusted publishing (its token goes to a script, a
+/// program or an action tplint cannot read). The first per registry.
+pub fn unseen_mint_publishes<'a>(view: &WorkflowView<'a>, index: usize) -> Vec<&'a publish::Mint> {
+    let mut out: Vec<&'a publish::Mint> = Vec::new();
+    for mint in &view.job_facts(index).mints {
+        if !mint.needs_publisher
+            || out.iter().any(|m| m.registry == mint.registry)
+            || view
+                .sites_of(index)
+                .any(|s| s.is_oidc() && s.index() == Some(mint.registry))
+        {
+            continue;
+        }
+        out.push(mint);
+    }
+    out
+}
+
 /// The mint of the job that a publish site's given token should have come
 /// from, when the site certainly uses something else: a registry token
 /// minted earlier in the job (an output to read, or variables it
@@ -963,7 +985,8 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     .filter(|(_, oidc)| *oidc)
                     .map(|(called, _)| called),
             );
-            if sites.is_empty() && pub_dev_call.is_none() {
+            let unseen = unseen_mint_publishes(&view, index);
+            if sites.is_empty() && pub_dev_call.is_none() && unseen.is_empty() {
                 continue;
             }
             let (events, refs) = starts
@@ -1012,6 +1035,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     upload: Location::new(file, call.uses.raw.span),
                     environment_at,
                     publish_workflow: Some(called),
+                    minted_by: None,
                     folder,
                     package: None,
                     published: repo.published_package(Registry::PubDev, folder, None),
@@ -1054,11 +1078,48 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     upload: site.entry(),
                     environment_at: environment.map(|e| Location::new(file, e.span)),
                     publish_workflow: None,
+                    minted_by: None,
                     folder: site.folder.as_deref(),
                     package: site.package.as_deref(),
                     published,
                     // tplint offers edits for the registries that match a
                     // workflow file.
+                    editable: registry.matches_workflow().then_some((file, job)),
+                });
+            }
+            // A registry token minted for an upload tplint does not see:
+            // the registry grants it by the same claims.
+            for mint in unseen {
+                let registry = mint.registry;
+                if publish_job::claimed(&claims, registry, None) {
+                    continue;
+                }
+                let files = match registry.info().matched {
+                    MatchedWorkflow::Callee => vec![view.attributed_name()],
+                    MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
+                    MatchedWorkflow::Repository => Vec::new(),
+                };
+                let environment = job.environment.as_ref().map(|e| &e.name);
+                claims.push(publish_job::PublishClaims {
+                    index: registry,
+                    claims: Claims {
+                        ci: Ci::GithubActions,
+                        files,
+                        environment: environment_of(environment),
+                        environment_is_input: false,
+                        events: events.clone(),
+                        refs: refs.clone(),
+                        audience: ClaimedAudience::Requested,
+                    },
+                    job: &job.id.value,
+                    key,
+                    upload: mint.location,
+                    environment_at: environment.map(|e| Location::new(file, e.span)),
+                    publish_workflow: None,
+                    minted_by: mint.action,
+                    folder: None,
+                    package: None,
+                    published: None,
                     editable: registry.matches_workflow().then_some((file, job)),
                 });
             }

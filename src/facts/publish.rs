@@ -163,6 +163,11 @@ pub struct Mint {
     pub inner: Option<usize>,
     /// The step's `uses:` (or `run:`).
     pub location: Location,
+    /// The action only mints, from the registry's own service, which
+    /// grants the token only to a registered publisher
+    /// ([`crate::registry::publishing::TokenMinter::only_mints`]): the job
+    /// publishes there, whether or not tplint sees the upload.
+    pub needs_publisher: bool,
 }
 
 impl Mint {
@@ -338,7 +343,17 @@ impl MintState {
                 .input("trusted-publisher")
                 .is_some_and(|(_, value)| value.trim().eq_ignore_ascii_case("false"));
             if !other_mode && !switched_off {
+                // NuGet/login given another token service mints another
+                // server's key.
+                let other_service = minter.registry == Registry::NuGet
+                    && exec
+                        .input(crate::registry::nuget::LOGIN_SERVICE_INPUT)
+                        .is_some_and(|(_, url)| {
+                            !url.trim().is_empty()
+                                && !crate::registry::nuget::is_nuget_org_token_service(&url)
+                        });
                 self.mints.push(Mint {
+                    needs_publisher: minter.only_mints && !other_service,
                     id,
                     registry: minter.registry,
                     action: Some(minter.action),
@@ -376,6 +391,7 @@ impl MintState {
             let registry = inline_exchange(&text).unwrap_or(Registry::Pypi);
             let span = exec.step.run.as_ref().map_or(exec.step.span, |r| r.span);
             self.mints.push(Mint {
+                needs_publisher: false,
                 id: Some(id),
                 registry,
                 action: None,
@@ -2370,7 +2386,8 @@ mod tests {
                 }
                 Some((input, When::NoneOf(values))) => {
                     with.push(format!("{input}: ${{{{ secrets.PYPI }}}}"));
-                    off = Some(format!("{input}: {}", values[0]));
+                    // `""` stands for the input being absent: an empty string.
+                    off = Some(format!("{input}: '{}'", values[0]));
                 }
                 None => {}
             }

@@ -326,6 +326,10 @@ pub struct PublishClaims<'a> {
     /// The registry's reusable publishing workflow the job calls, when
     /// that is how it publishes.
     pub publish_workflow: Option<&'static crate::registry::pub_dev::PublishWorkflow>,
+    /// The action minting the registry's token, when that is all tplint
+    /// sees of the publish (`upload` is then the mint's step:
+    /// [`super::unseen_mint_publishes`]).
+    pub minted_by: Option<&'static str>,
     /// The repository folder the upload runs in, whose manifest names the
     /// package it publishes (`None`: not known).
     pub folder: Option<&'a str>,

@@ -164,14 +164,22 @@ pub fn commands(language: Language, text: &str) -> Vec<ScriptCommand> {
             let call_at = at + offset;
             let after = start + call_at + name_len;
             let args = &text[after..];
+            let before = &text[..start + call_at];
             let parsed = if rest[offset..].starts_with('`') || rest[offset..].starts_with("%x") {
-                ruby_backticks(&rest[offset..]).map(|(t, len)| (Some(Argument::Shell(t)), len))
+                ruby_backticks(&rest[offset..]).map(|(t, len)| {
+                    // `` `#{cmd}` ``: the string last assigned to `cmd`.
+                    let held = (t == PLACEHOLDER)
+                        .then(|| ruby_interpolated_name(&rest[offset..]))
+                        .flatten()
+                        .and_then(|name| ruby_assigned(name, before));
+                    (Some(held.unwrap_or(Argument::Shell(t))), len)
+                })
             } else {
                 arguments(args, language)
-                    .or_else(|| {
-                        (language == Language::Python)
-                            .then(|| assigned_argument(args, &text[..start + call_at]))
-                            .flatten()
+                    .or_else(|| match language {
+                        Language::Python => assigned_argument(args, before),
+                        Language::Ruby => ruby_variable_argument(args, before),
+                        Language::JavaScript => None,
                     })
                     .map(|(arg, len)| (arg, name_len + len))
             };
@@ -509,6 +517,102 @@ fn assigned_argument(args: &str, before: &str) -> Option<(Option<Argument>, usiz
         Argument::Shell(string(value, Language::Python)?.0?)
     };
     Some((Some(argument), 1 + skip + name_len))
+}
+
+/// The variable a Ruby backtick command is made of alone (`` `#{cmd}` ``,
+/// `%x{#{cmd}}`).
+fn ruby_interpolated_name(call: &str) -> Option<&str> {
+    let body = call.strip_prefix('`').or_else(|| {
+        call.strip_prefix("%x")
+            .map(|r| r.get(1..).unwrap_or_default())
+    })?;
+    let inner = body.strip_prefix("#{")?;
+    let name = &inner[..inner.find('}')?];
+    ruby_local(name).then_some(name)
+}
+
+/// Whether `name` is a Ruby local variable's name.
+fn ruby_local(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A Ruby call whose only argument is a local variable (`system(cmd)`,
+/// `system cmd`), read as the string last assigned to it
+/// ([`ruby_assigned`]), and how far the call reads.
+fn ruby_variable_argument(args: &str, before: &str) -> Option<(Option<Argument>, usize)> {
+    let paren = args.starts_with('(');
+    let inner = if paren {
+        &args[1..]
+    } else {
+        args.strip_prefix(' ')?
+    };
+    let skip = skip_space(inner, false);
+    let rest = &inner[skip..];
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..name_len];
+    if !ruby_local(name) {
+        return None;
+    }
+    let after = rest[name_len..].trim_start_matches([' ', '\t']);
+    let alone = if paren {
+        after.starts_with(')')
+    } else {
+        after.is_empty() || after.starts_with(['\n', '\r', ';', '#'])
+    };
+    if !alone {
+        return None;
+    }
+    let argument = ruby_assigned(name, before)?;
+    Some((Some(argument), usize::from(paren) + skip + name_len))
+}
+
+/// The command a Ruby local variable holds where `before` ends: the
+/// string literal of the last line `NAME = "..."` (or a list of strings)
+/// in the same method (after the last `def` line before the call), with
+/// no later line changing it (`NAME +=`, `NAME <<`, a block parameter
+/// `|NAME|`). `None` when there is no such assignment.
+fn ruby_assigned(name: &str, before: &str) -> Option<Argument> {
+    let scope_start = before
+        .match_indices("def ")
+        .filter(|(at, _)| {
+            let line_start = before[..*at].rfind('\n').map_or(0, |i| i + 1);
+            before[line_start..*at].trim().is_empty()
+        })
+        .last()
+        .map_or(0, |(at, _)| at);
+    let scope = &before[scope_start..];
+    let mut value = None;
+    for line in scope.lines() {
+        let code = strip_comment(line).trim();
+        let Some(after) = code.strip_prefix(name) else {
+            if code.contains('|') && code.contains(name) {
+                value = None; // perhaps a block parameter of that name
+            }
+            continue;
+        };
+        let after = after.trim_start();
+        if let Some(assigned) = after.strip_prefix('=') {
+            if assigned.starts_with(['=', '~']) {
+                continue;
+            }
+            value = Some(assigned.trim_start());
+        } else if after.starts_with("+=") || after.starts_with("<<") || after.starts_with('.') {
+            value = None; // changed where tplint does not follow
+        } else if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            continue; // another name that starts with this one
+        }
+    }
+    let value = value?;
+    if value.starts_with('[') {
+        return Some(Argument::Argv(list(value, Language::Ruby)?.0));
+    }
+    let (text, len) = string(value, Language::Ruby)?;
+    // The whole value is the string (not `"x" + y`, `"x" if y`).
+    value[len..].trim().is_empty().then_some(())?;
+    text.map(Argument::Shell)
 }
 
 /// The Python function whose body the end of `text` is in, by
@@ -892,6 +996,16 @@ out = %x{git describe}
 system(cmd)
 system({"GEM_HOST_API_KEY" => key}, "gem push x.gem")
 exec("#{tool} push x.gem")
+def release(otp)
+  cmd = "gem push --otp #{otp} acme.gem"
+  result = `#{cmd}`
+  line = "gem yank acme"
+  line += " -v 1"
+  system(line)
+end
+def other
+  `#{cmd}`
+end
 "##;
         assert_eq!(
             texts(Language::Ruby, script),
@@ -902,6 +1016,7 @@ exec("#{tool} push x.gem")
                 "git tag v…",
                 "git describe",
                 "gem push x.gem",
+                "gem push --otp … acme.gem",
             ]
         );
         let found = commands(Language::Ruby, script);

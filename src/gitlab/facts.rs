@@ -1336,6 +1336,7 @@ pub fn jobs<'a>(pipeline: &'a GitlabPipeline, facts: &'a GitlabFacts) -> Vec<Pub
                 upload: site.entry(),
                 environment_at: environment.map(|e| e.location),
                 publish_workflow: None,
+                minted_by: None,
                 folder: site.folder.as_deref(),
                 package: site.package.as_deref(),
                 published: None,

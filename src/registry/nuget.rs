@@ -13,7 +13,7 @@
 //! it to [`EXCHANGE_PATH`], and `gitlab::facts` recognises the key it
 //! answers when the push is given it.
 
-use super::publishing::{CommandUploader, TokenMinter, Uploader};
+use super::publishing::{ActionAuth, CommandUploader, TokenMinter, Uploader, UploaderAction, When};
 use super::{
     CaseRules, CrossRepository, FieldProblem, FormLabels, FormValues, GitlabPublishing,
     MatchedWorkflow, PublisherField, Registry, RegistryInfo,
@@ -45,6 +45,9 @@ pub static INFO: RegistryInfo = RegistryInfo {
         "www.nuget.org/api/v2/package",
         "www.nuget.org/api/v2",
         "nuget.org",
+        // The base URL publish-nuget's `NUGET_SOURCE` takes (its default),
+        // to which it appends `/v3/index.json` ([`UPLOADER_ACTIONS`]).
+        "api.nuget.org",
     ],
     default_upload_url: "https://api.nuget.org/v3/index.json",
     publish_hint: "`NuGet/login` and `dotnet nuget push --api-key` with its `NUGET_API_KEY` output, in a job with `id-token: write`",
@@ -99,6 +102,51 @@ pub static COMMANDS: &[CommandUploader] = &[
         testpypi_names: &[],
         pypi_names: &[],
         trusted_publishing: false,
+    },
+];
+
+/// Actions that push to NuGet.org themselves, with an API key only.
+pub static UPLOADER_ACTIONS: &[UploaderAction] = &[
+    // brandedoutcast/publish-nuget action.yml and index.js [5c2fdb9, the
+    // archived v2]: when the version is not on the feed yet, builds,
+    // packs and runs `dotnet nuget push *.nupkg --source
+    // ${NUGET_SOURCE}/v3/index.json --api-key ${NUGET_KEY}`; without
+    // `NUGET_KEY` it warns and pushes nothing. `NUGET_SOURCE` defaults to
+    // `https://api.nuget.org`. (Inputs are read as `INPUT_NUGET_KEY`,
+    // else a `NUGET_KEY` variable, which tplint does not follow.)
+    UploaderAction {
+        action: "brandedoutcast/publish-nuget",
+        registry: Registry::NuGet,
+        when: Some(("NUGET_KEY", When::NoneOf(&[""]))),
+        token_inputs: &["NUGET_KEY"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("NUGET_SOURCE"),
+    },
+    // The same repository under its owner's new name: rohith/publish-nuget
+    // serves the same history [5c2fdb9] (ardalis/GuardClauses'
+    // `publish.yml` uses `rohith/publish-nuget@v2`).
+    UploaderAction {
+        action: "rohith/publish-nuget",
+        registry: Registry::NuGet,
+        when: Some(("NUGET_KEY", When::NoneOf(&[""]))),
+        token_inputs: &["NUGET_KEY"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("NUGET_SOURCE"),
+    },
+    // alirezanet/publish-nuget action.yml and index.js [e276c40], a fork:
+    // the same inputs and default, `dotnet nuget push *.nupkg -s
+    // ${NUGET_SOURCE}/v3/index.json -k ${NUGET_KEY}`, nothing without
+    // `NUGET_KEY`.
+    UploaderAction {
+        action: "alirezanet/publish-nuget",
+        registry: Registry::NuGet,
+        when: Some(("NUGET_KEY", When::NoneOf(&[""]))),
+        token_inputs: &["NUGET_KEY"],
+        token_env: &[],
+        auth: ActionAuth::TokenOnly,
+        url_input: Some("NUGET_SOURCE"),
     },
 ];
 
@@ -250,6 +298,7 @@ pub static MINTERS: &[TokenMinter] = &[
         exports: &[],
         other_modes: &[],
         token_inputs: &[],
+        only_mints: true,
     },
 ];
 

@@ -477,6 +477,7 @@ pub static MINTERS: &[TokenMinter] = &[TokenMinter {
     exports: &["PUB_TOKEN"],
     other_modes: &[],
     token_inputs: &[],
+    only_mints: false,
 }];
 
 /// Files a long-lived pub.dev credential is written to by workflows that

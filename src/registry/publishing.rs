@@ -241,6 +241,7 @@ pub fn uploader_actions() -> impl Iterator<Item = &'static UploaderAction> {
         .iter()
         .chain(super::npm::UPLOADER_ACTIONS)
         .chain(super::pub_dev::UPLOADER_ACTIONS)
+        .chain(super::nuget::UPLOADER_ACTIONS)
 }
 
 /// An action that uploads to a registry itself.
@@ -351,6 +352,12 @@ pub struct TokenMinter {
     pub other_modes: &'static [&'static str],
     /// Inputs that give it a long-lived token to configure instead.
     pub token_inputs: &'static [&'static str],
+    /// Minting is all it does, and the registry grants the token only to
+    /// a registered trusted publisher: a job running it publishes there
+    /// (with what tplint may not see), so it needs that publisher. False
+    /// for a setup action that mints in passing (setup-dart, in every
+    /// Dart job that may request an OIDC token).
+    pub only_mints: bool,
 }
 
 /// Every registry's token-minting actions.

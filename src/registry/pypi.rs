@@ -351,6 +351,7 @@ pub static MINTERS: &[TokenMinter] = &[
         exports: &[],
         other_modes: &[],
         token_inputs: &[],
+        only_mints: true,
     },
 ];
 

@@ -171,6 +171,7 @@ pub static MINTERS: &[TokenMinter] = &[
         ],
         other_modes: &["role-to-assume"],
         token_inputs: &["api-token"],
+        only_mints: true,
     },
 ];
 

@@ -26,6 +26,21 @@ pub(super) fn location(publisher: &Publisher, field: &Field) -> Location {
     Location::new(publisher.file, field.span)
 }
 
+/// What a job does by trusted publishing, in TP100's words: "publishes
+/// `what` by trusted publishing", or for a job whose only sign is the
+/// mint of the registry's token, that mint (which the registry grants
+/// only to a registered publisher).
+fn publishing(publish: &PublishClaims<'_>, what: &str) -> String {
+    match publish.minted_by {
+        Some(action) => format!(
+            "mints a {} token by trusted publishing with `{action}`, which {} grants only to a registered publisher (the upload that uses it is not visible to tplint)",
+            publish.index.display_name(),
+            publish.index.display_name()
+        ),
+        None => format!("publishes {what} by trusted publishing"),
+    }
+}
+
 /// TP100: a job publishes by trusted publishing and no publisher of its
 /// registry names the file its token is attributed to.
 ///
@@ -117,9 +132,10 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                     &PUBLISHER_UNDECLARED,
                     publish.upload,
                     format!(
-                        "job `{}` of `{}` publishes to {registry} by trusted publishing; runs started from `{}` have no declared {registry} publisher",
+                        "job `{}` of `{}` {}; runs started from `{}` have no declared {registry} publisher",
                         publish.job,
                         job.view.attributed_name(),
+                        publishing(publish, &format!("to {registry}")),
                         uncovered.join("` or `"),
                     ),
                 )
@@ -169,8 +185,9 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
             ),
             Ci::GithubActions if !index.matches_workflow() => (
                 format!(
-                    "job `{}` publishes {what} by trusted publishing, but no {registry_for} is declared",
-                    publish.job
+                    "job `{}` {}, but no {registry_for} is declared",
+                    publish.job,
+                    publishing(publish, &what)
                 ),
                 super::repository_publisher::registration_help(
                     context,
@@ -199,8 +216,9 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                 });
                 (
                     format!(
-                        "job `{}` publishes {what} by trusted publishing, but no {registry_for} is declared for `{workflow}`",
-                        publish.job
+                        "job `{}` {}, but no {registry_for} is declared for `{workflow}`",
+                        publish.job,
+                        publishing(publish, &what)
                     ),
                     help,
                 )
