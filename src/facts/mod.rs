@@ -993,6 +993,26 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                 .get_or_insert_with(|| starting_events(repo, facts, view.index))
                 .clone();
             let key = Location::new(file, job.id.span);
+            // What `registry` reads of the job's own token, and where the
+            // job names its environment.
+            let own_claims = |registry: Registry| {
+                let files = match registry.info().matched {
+                    MatchedWorkflow::Callee => vec![view.attributed_name()],
+                    MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
+                    MatchedWorkflow::Repository => Vec::new(),
+                };
+                let environment = job.environment.as_ref().map(|e| &e.name);
+                let claims = Claims {
+                    ci: Ci::GithubActions,
+                    files,
+                    environment: environment_of(environment),
+                    environment_is_input: false,
+                    events: events.clone(),
+                    refs: refs.clone(),
+                    audience: ClaimedAudience::Requested,
+                };
+                (claims, environment.map(|e| Location::new(file, e.span)))
+            };
             let mut claims = Vec::new();
             if let Some((call, called)) = pub_dev_call {
                 use crate::registry::pub_dev::WorkflowEnvironment;
@@ -1056,27 +1076,14 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                 if publish_job::claimed(&claims, registry, published.as_deref()) {
                     continue;
                 }
-                let files = match registry.info().matched {
-                    MatchedWorkflow::Callee => vec![view.attributed_name()],
-                    MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
-                    MatchedWorkflow::Repository => Vec::new(),
-                };
-                let environment = job.environment.as_ref().map(|e| &e.name);
+                let (own, environment_at) = own_claims(registry);
                 claims.push(publish_job::PublishClaims {
                     index: registry,
-                    claims: Claims {
-                        ci: Ci::GithubActions,
-                        files,
-                        environment: environment_of(environment),
-                        environment_is_input: false,
-                        events: events.clone(),
-                        refs: refs.clone(),
-                        audience: ClaimedAudience::Requested,
-                    },
+                    claims: own,
                     job: &job.id.value,
                     key,
                     upload: site.entry(),
-                    environment_at: environment.map(|e| Location::new(file, e.span)),
+                    environment_at,
                     publish_workflow: None,
                     minted_by: None,
                     folder: site.folder.as_deref(),
@@ -1094,27 +1101,14 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                 if publish_job::claimed(&claims, registry, None) {
                     continue;
                 }
-                let files = match registry.info().matched {
-                    MatchedWorkflow::Callee => vec![view.attributed_name()],
-                    MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
-                    MatchedWorkflow::Repository => Vec::new(),
-                };
-                let environment = job.environment.as_ref().map(|e| &e.name);
+                let (own, environment_at) = own_claims(registry);
                 claims.push(publish_job::PublishClaims {
                     index: registry,
-                    claims: Claims {
-                        ci: Ci::GithubActions,
-                        files,
-                        environment: environment_of(environment),
-                        environment_is_input: false,
-                        events: events.clone(),
-                        refs: refs.clone(),
-                        audience: ClaimedAudience::Requested,
-                    },
+                    claims: own,
                     job: &job.id.value,
                     key,
                     upload: mint.location,
-                    environment_at: environment.map(|e| Location::new(file, e.span)),
+                    environment_at,
                     publish_workflow: None,
                     minted_by: mint.action,
                     folder: None,

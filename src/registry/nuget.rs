@@ -114,41 +114,31 @@ pub static UPLOADER_ACTIONS: &[UploaderAction] = &[
     // `NUGET_KEY` it warns and pushes nothing. `NUGET_SOURCE` defaults to
     // `https://api.nuget.org`. (Inputs are read as `INPUT_NUGET_KEY`,
     // else a `NUGET_KEY` variable, which tplint does not follow.)
-    UploaderAction {
-        action: "brandedoutcast/publish-nuget",
-        registry: Registry::NuGet,
-        when: Some(("NUGET_KEY", When::NoneOf(&[""]))),
-        token_inputs: &["NUGET_KEY"],
-        token_env: &[],
-        auth: ActionAuth::TokenOnly,
-        url_input: Some("NUGET_SOURCE"),
-    },
+    publish_nuget("brandedoutcast/publish-nuget"),
     // The same repository under its owner's new name: rohith/publish-nuget
     // serves the same history [5c2fdb9] (ardalis/GuardClauses'
     // `publish.yml` uses `rohith/publish-nuget@v2`).
-    UploaderAction {
-        action: "rohith/publish-nuget",
-        registry: Registry::NuGet,
-        when: Some(("NUGET_KEY", When::NoneOf(&[""]))),
-        token_inputs: &["NUGET_KEY"],
-        token_env: &[],
-        auth: ActionAuth::TokenOnly,
-        url_input: Some("NUGET_SOURCE"),
-    },
+    publish_nuget("rohith/publish-nuget"),
     // alirezanet/publish-nuget action.yml and index.js [e276c40], a fork:
     // the same inputs and default, `dotnet nuget push *.nupkg -s
     // ${NUGET_SOURCE}/v3/index.json -k ${NUGET_KEY}`, nothing without
     // `NUGET_KEY`.
+    publish_nuget("alirezanet/publish-nuget"),
+];
+
+/// `publish-nuget` and its forks: when `NUGET_KEY` is given, they push to
+/// `NUGET_SOURCE` (default `https://api.nuget.org`) with it as the API key.
+const fn publish_nuget(action: &'static str) -> UploaderAction {
     UploaderAction {
-        action: "alirezanet/publish-nuget",
+        action,
         registry: Registry::NuGet,
         when: Some(("NUGET_KEY", When::NoneOf(&[""]))),
         token_inputs: &["NUGET_KEY"],
         token_env: &[],
         auth: ActionAuth::TokenOnly,
         url_input: Some("NUGET_SOURCE"),
-    },
-];
+    }
+}
 
 /// The .NET SDK's own commands: `dotnet` followed by any other word runs
 /// a .NET tool of the repository's tool manifest (`dotnet tool restore`,

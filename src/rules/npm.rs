@@ -234,11 +234,12 @@ pub(super) fn npm_too_old(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if node_bundles_oidc_npm(major, minor) {
             continue;
         }
-        let release = match minor {
-            Some(minor) => format!("{major}.{minor}"),
-            None => major.to_string(),
-        };
-        out.push(too_old(site, node.location, &release, upload.newer_node));
+        out.push(too_old(
+            site,
+            node.location,
+            &release_name(major, minor),
+            upload.newer_node,
+        ));
     }
 }
 
@@ -361,10 +362,15 @@ fn old_bundled_npm(site: &PublishSite, npm: &NpmSite, runs_job_npm: bool) -> Opt
     if node_bundles_oidc_npm(major, minor) {
         return None;
     }
-    Some(match minor {
+    Some(release_name(major, minor))
+}
+
+/// A Node.js release as the workflow names it: `22`, `24.4`.
+fn release_name(major: u64, minor: Option<u64>) -> String {
+    match minor {
         Some(minor) => format!("{major}.{minor}"),
         None => major.to_string(),
-    })
+    }
 }
 
 /// Whether TP307 reports the token of this site (TP303 then stays quiet).
