@@ -11,7 +11,7 @@ use crate::facts::{Facts, oidc_publish_jobs};
 use crate::online::pypi::{Identity, RecordStatus, RecordedPublisher};
 use crate::online::record::RecordFacts;
 use crate::registry::claims::AudienceMatch;
-use crate::registry::{MatchedWorkflow, Registry};
+use crate::registry::{CrossRepository, MatchedWorkflow, Registry};
 use crate::repository::Repository;
 
 /// The release whose provenance named a suggested publisher.
@@ -104,6 +104,7 @@ fn likely_registry(
         ("rubygems", Registry::RubyGems),
         ("gem", Registry::RubyGems),
         ("nuget", Registry::NuGet),
+        ("jsr", Registry::Jsr),
     ];
     let mut named = names.iter().flatten().flat_map(|name| {
         let name = name.to_ascii_lowercase();
@@ -119,6 +120,19 @@ fn likely_registry(
     repo.config.project_name.as_ref().map(|_| Registry::Pypi)
 }
 
+/// The one registry, of those that do not match a called workflow's file,
+/// whose manifest in the repository names a package (`package.json`,
+/// `Cargo.toml`, `pubspec.yaml`, `jsr.json`): where a call of another
+/// repository's workflow would publish, when its names do not say.
+fn only_manifest_registry(repo: &Repository) -> Option<Registry> {
+    let mut found = Registry::ALL.into_iter().filter(|r| {
+        r.info().cross_repository == CrossRepository::NotMatched
+            && repo.default_package(*r).is_some()
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
 /// Jobs that probably publish where tplint cannot see (see `Suggestion::unconfirmed`).
 fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
     use crate::facts::permissions::{GrantSource, id_token};
@@ -126,18 +140,30 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
     for view in crate::facts::views(repo, facts) {
         for (index, job) in view.workflow.jobs.iter().enumerate() {
             let grant = id_token(GrantSource::of(view.workflow, job));
+            // A reusable workflow of another repository, given the grant,
+            // runs steps tplint cannot see, like an opaque step.
+            let remote = crate::facts::unread_remote_call(job).is_some();
             if grant.is_some_and(|g| g != crate::workflow::Access::Write)
-                || view.job_facts(index).opaque.is_empty()
+                || (view.job_facts(index).opaque.is_empty() && !remote)
                 || view.sites_of(index).any(|s| s.is_oidc())
                 || !crate::facts::unseen_mint_publishes(&view, index).is_empty()
+                // A registry's long-lived token handed to what tplint cannot
+                // see: if the job publishes, it is with that token.
+                || !crate::facts::tokens_to_opaque(repo, &view, index).is_empty()
             {
                 continue;
             }
             let environment = job.environment.as_ref().map(|e| e.name.value.clone());
+            // The called file's name (`jsr-publish.yml`) says what it does
+            // as a job's name would.
+            let called = crate::facts::unread_remote_call(job)
+                .map(|uses| uses.raw.value.split('@').next().unwrap_or_default())
+                .map(|path| path.rsplit('/').next().unwrap_or(path));
             let names = [
                 Some(job.id.value.as_str()),
                 job.name.as_ref().map(|n| n.value.as_str()),
                 environment.as_deref(),
+                called,
             ];
             let releases = names.iter().flatten().any(|n| {
                 let n = n.to_ascii_lowercase();
@@ -146,9 +172,16 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             if !releases {
                 continue;
             }
-            let Some(registry) = likely_registry(repo, job, view.job_facts(index), &names) else {
+            let Some(registry) = likely_registry(repo, job, view.job_facts(index), &names)
+                .or_else(|| remote.then(|| only_manifest_registry(repo)).flatten())
+            else {
                 continue;
             };
+            // A registry that matches the called file, or needs its
+            // repository registered, needs what tplint cannot read there.
+            if remote && registry.info().cross_repository != CrossRepository::NotMatched {
+                continue;
+            }
             out.extend(suggestion_for_job(repo, facts, &view, job, registry, true));
         }
     }
@@ -198,7 +231,7 @@ fn suggestion_for_job(
         MatchedWorkflow::Repository => vec![""],
         MatchedWorkflow::Callee => vec![view.attributed_name()],
         MatchedWorkflow::Caller => {
-            let starting = crate::facts::starting_workflows(repo, facts, view.index);
+            let starting = crate::facts::starting_workflows_of_job(repo, facts, view.index, job);
             if starting.is_empty() {
                 vec![view.attributed_name()]
             } else {

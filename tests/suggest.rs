@@ -680,3 +680,42 @@ fn pub_dev_packages_of_one_workflow_each_get_a_publisher() {
         "{json:#}"
     );
 }
+
+#[test]
+fn a_job_handing_a_registry_token_to_unseen_code_is_no_probable_publisher() {
+    // evilmartians/lefthook writes the RubyGems.org key into
+    // ~/.gem/credentials before a Raku script pushes: a token publish,
+    // not a trusted publisher to register.
+    let repo = fixture_copy(&fixture("registry-token-to-unseen-step"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains("RubyGems.org"), "{text}");
+}
+
+#[test]
+fn a_call_of_another_repositorys_workflow_given_the_grant_is_an_unconfirmed_publisher() {
+    // antfu/eslint-config releases in sxzz/workflows' reusable workflow,
+    // given `id-token: write`: an unconfirmed npm publisher whose workflow
+    // is the calling file. The call without the grant and the calls of
+    // burn's crate workflow (no grant) are not.
+    let repo = fixture_copy(&fixture("remote-reusable-call"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    assert_eq!(publishers.len(), 1, "{json:#}");
+    let npm = &publishers[0];
+    assert_eq!(npm["registry"], "npm", "{json:#}");
+    assert_eq!(npm["workflow"], "release.yml", "{json:#}");
+    assert_eq!(npm["unconfirmed"], true, "{json:#}");
+    assert_eq!(
+        npm["jobs"],
+        serde_json::json!([".github/workflows/release.yml: release"]),
+        "{json:#}"
+    );
+}

@@ -475,6 +475,9 @@ impl<'a, 'x, 'f> ShellBlock<'a, 'x, 'f> {
 pub struct Opaque {
     /// The job's own step that runs it.
     pub top: usize,
+    /// The registry whose uploads tplint reads in it all the same (a Cake
+    /// or NUKE build's NuGet pushes).
+    pub uploads_read: Option<crate::registry::Registry>,
     pub location: Location,
     pub via: Vec<Location>,
     /// What it is, for messages: "`./scripts/release.py`, a Python script".
@@ -920,6 +923,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     ) {
         self.visitor.opaque(Opaque {
             top: exec.top,
+            uploads_read: None,
             location,
             via,
             what,
@@ -2272,12 +2276,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             &block.via,
             &format!("`{shown}`, a {tool} build of the repository"),
         );
-        self.opaque(
-            block.exec,
-            at,
-            block.via.clone(),
-            format!("`{shown}`, a {tool} build tplint reads only for its NuGet pushes"),
-        );
+        self.visitor.opaque(Opaque {
+            top: block.exec.top,
+            uploads_read: Some(crate::registry::Registry::NuGet),
+            location: at,
+            via: block.via.clone(),
+            what: format!("`{shown}`, a {tool} build tplint reads only for its NuGet pushes"),
+        });
         at
     }
 
@@ -3249,6 +3254,39 @@ fn unknown_publish(words: &[String]) -> Option<String> {
     (!known).then(|| {
         let shown: Vec<&str> = words.iter().take(3).map(String::as_str).collect();
         format!("`{}`, a program tplint does not know", shown.join(" "))
+    })
+}
+
+/// The first command of shell text whose program tplint knows nothing of
+/// (`bundle exec toys release perform`), for a registry's token handed to
+/// the step: not one of the shell's utilities
+/// ([`shell::UTILITIES`]), not a program of the registries' upload tables,
+/// and nothing the walk follows or records as opaque itself (a task
+/// runner, an interpreter, a script). Its words as written (the first
+/// three) and the program's own word, to locate it.
+pub fn unknown_program(text: &str) -> Option<(String, String)> {
+    shell::commands(text).into_iter().find_map(|command| {
+        let mut words = strip_prefixes(&command.words);
+        // `bundle exec PROGRAM`: the program, with the Gemfile's gems.
+        if let [bundle, exec, rest @ ..] = words
+            && shell::last_component(bundle) == "bundle"
+            && exec == "exec"
+        {
+            words = rest;
+        }
+        let program = words.first()?;
+        let name = shell::last_component(program);
+        let unknown = !name.is_empty()
+            && !name.starts_with(['$', '-'])
+            && !name.contains(['=', '(', '`', '{', '"', '\''])
+            && !shell::UTILITIES.contains(&name)
+            && !crate::registry::publishing::command_uploaders().any(|t| t.program == name)
+            && tasks::what_runs(words).is_none();
+        unknown.then(|| {
+            // As written, with what ran it (`retry --backoff 2 twine upload`).
+            let end = command.words.len() - words.len() + words.len().min(3);
+            (command.words[..end].join(" "), program.clone())
+        })
     })
 }
 

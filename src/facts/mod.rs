@@ -598,7 +598,9 @@ impl<'a> OidcPublishJob<'a> {
     pub fn matched_workflows(&self, repo: &'a Repository, facts: &'a Facts) -> Vec<&'a str> {
         match self.index.info().matched {
             MatchedWorkflow::Callee => vec![self.view.attributed_name()],
-            MatchedWorkflow::Caller => starting_workflows(repo, facts, self.view.index),
+            MatchedWorkflow::Caller => {
+                starting_workflows_of_job(repo, facts, self.view.index, self.job)
+            }
             // pub.dev and JSR compare no workflow file.
             MatchedWorkflow::Repository => Vec::new(),
         }
@@ -632,6 +634,41 @@ pub fn starting_workflows<'a>(
         }
     }
     names
+}
+
+/// [`starting_workflows`] for one job of workflow `index`: without the
+/// files none of whose own triggers can satisfy the job's `if:`
+/// (PRQL/prql's `publish-to-cargo`, `if: github.event_name == 'release'`,
+/// never runs in a run `tests.yaml` starts on `push`: a called workflow
+/// sees its caller's event). All of them when the condition leaves none.
+pub fn starting_workflows_of_job<'a>(
+    repo: &'a Repository,
+    facts: &'a Facts,
+    index: usize,
+    job: &Job,
+) -> Vec<&'a str> {
+    let all = starting_workflows(repo, facts, index);
+    let Some(condition) = &job.condition else {
+        return all;
+    };
+    let can_run = |name: &str| {
+        let Some(workflow) = repo
+            .workflows
+            .iter()
+            .find(|w| w.name == name)
+            .and_then(|w| w.workflow.as_ref())
+        else {
+            return true;
+        };
+        workflow
+            .triggers
+            .iter()
+            .filter(|t| t.event.value != "workflow_call")
+            .flat_map(conditions::Event::from_trigger)
+            .any(|event| !conditions::evaluate(&condition.value, &event).is_false())
+    };
+    let kept: Vec<&str> = all.iter().copied().filter(|n| can_run(n)).collect();
+    if kept.is_empty() { all } else { kept }
 }
 
 /// What starts the runs a job of workflow `index` is part of: the
@@ -769,6 +806,218 @@ pub fn unseen_mint_publishes<'a>(view: &WorkflowView<'a>, index: usize) -> Vec<&
             continue;
         }
         out.push(mint);
+    }
+    out
+}
+
+/// A registry's long-lived token handed to a step that may publish with
+/// it unseen (a step tplint cannot see into, or shell text running
+/// programs it does not know), in a job with no visible upload to that
+/// registry and no mint of its token.
+#[derive(Debug)]
+pub struct TokenToOpaque {
+    pub registry: Registry,
+    /// How it is given: "`GEM_HOST_API_KEY`", "`~/.gem/credentials`".
+    pub given_as: String,
+    /// A secret passed to a reusable workflow under a name that says it
+    /// is the registry's token, rather than the client's own variable.
+    pub named_secret: bool,
+    /// Given to a call of another repository's reusable workflow.
+    pub call: bool,
+    /// Where: the variable's key, the credentials file's name in the script.
+    pub given: Location,
+    /// The step given it, for messages: "`bundle exec toys release`",
+    /// "`Raku/setup-raku@v1`, an action tplint does not know".
+    pub what: String,
+    pub step: Location,
+}
+
+/// The tokens job `index` hands to steps that may publish unseen
+/// ([`TokenToOpaque`]): a secret set as a variable in which only the
+/// registry's client reads a token ([`Registry::token_variables`]), on a
+/// step or the job, or RubyGems.org's entry of gem's credentials file
+/// written from a variable or secret. A step given one is a step tplint
+/// cannot see into, or a `run:` (whose programs may be ones tplint does
+/// not know); nothing is reported where the job has a visible upload to
+/// the registry (TP303's finding) or mints its token.
+pub fn tokens_to_opaque(
+    repo: &Repository,
+    view: &WorkflowView<'_>,
+    index: usize,
+) -> Vec<TokenToOpaque> {
+    let job = view.job(index);
+    let job_facts = view.job_facts(index);
+    let file = view.file.file;
+    let text = &repo.sources.get(file).text;
+    let mut out: Vec<TokenToOpaque> = Vec::new();
+    let visible = |registry: Registry| {
+        view.sites_of(index).any(|s| s.index() == Some(registry))
+            || job_facts.mints.iter().any(|m| m.registry == registry)
+    };
+    let secret = |value: &str| value.contains("secrets.") && !value.contains(".outputs.");
+    // A reusable workflow of another repository given a secret whose name
+    // says it is a registry's token (tracel-ai/burn's
+    // `CRATES_IO_API_TOKEN`): what it does with it is out of sight.
+    if let Some(uses) = unread_remote_call(job)
+        && let Some(crate::workflow::WorkflowCall {
+            secrets: crate::workflow::Secrets::Named(secrets),
+            ..
+        }) = &job.call
+    {
+        for kv in secrets {
+            let Some(registry) = Registry::ALL
+                .into_iter()
+                .find(|r| r.names_its_token_secret(&kv.key.value))
+            else {
+                continue;
+            };
+            if secret(&kv.value.value) {
+                out.push(TokenToOpaque {
+                    registry,
+                    given_as: format!("`{}`", kv.key.value),
+                    named_secret: true,
+                    call: true,
+                    given: Location::new(file, kv.key.span),
+                    what: format!(
+                        "`{}`, a reusable workflow of another repository that tplint cannot read,",
+                        uses.raw.value.trim()
+                    ),
+                    step: Location::new(file, uses.raw.span),
+                });
+            }
+        }
+    }
+    for (top, step) in job.steps.iter().enumerate() {
+        // A visible upload of the step (to any registry or host) is what
+        // the token is for.
+        if view.sites_of(index).any(|s| s.step == top) {
+            continue;
+        }
+        let opaque = job_facts.opaque.iter().find(|o| o.top == top);
+        let unknown = step
+            .run
+            .as_ref()
+            .filter(|_| opaque.is_none())
+            .and_then(|run| Some((run, expand::unknown_program(&run.value)?)));
+        let unknown_seen = unknown.is_some();
+        let (what, at) = match (opaque, unknown) {
+            (Some(opaque), _) => (
+                format!("a step tplint cannot see into ({})", opaque.what),
+                opaque.location,
+            ),
+            (None, Some((run, (shown, program)))) => {
+                let start = text
+                    .get(run.span.range())
+                    .and_then(|raw| raw.find(program.as_str()))
+                    .map_or(run.span.start, |offset| run.span.start + offset);
+                (
+                    format!("`{shown}`, a program tplint does not know,"),
+                    Location::new(file, crate::source::Span::new(start, start + program.len())),
+                )
+            }
+            // Every program of the step is one tplint reads.
+            (None, None) => continue,
+        };
+        // Whether the step's uploads to `registry` may be out of sight: not
+        // where its only opaque part is a build whose pushes there tplint
+        // reads (a Cake build's NuGet pushes).
+        let unseen = |registry: Registry| {
+            unknown_seen
+                || job_facts
+                    .opaque
+                    .iter()
+                    .any(|o| o.top == top && o.uploads_read != Some(registry))
+        };
+        // The step's own variables; the job's only for a step tplint
+        // cannot see into.
+        let job_env = opaque.map_or(&[][..], |_| job.env.as_slice());
+        for kv in step.env.iter().chain(job_env) {
+            if !secret(&kv.value.value) {
+                continue;
+            }
+            for registry in Registry::ALL {
+                let given = Location::new(file, kv.key.span);
+                if registry.token_variables().contains(&kv.key.value.as_str())
+                    && !visible(registry)
+                    && unseen(registry)
+                    && !out.iter().any(|t| t.given == given)
+                {
+                    out.push(TokenToOpaque {
+                        registry,
+                        given_as: format!("`{}`", kv.key.value),
+                        named_secret: false,
+                        call: false,
+                        given,
+                        what: what.clone(),
+                        step: at,
+                    });
+                }
+            }
+        }
+        // A secret named as a registry's token written into the command
+        // line (rerun-io/rerun: `crates.py publish --token ${{
+        // secrets.CRATES_IO_TOKEN }}`).
+        if let Some(run) = &step.run {
+            for (offset, _) in run.value.match_indices("secrets.") {
+                let name: &str = run.value[offset + "secrets.".len()..]
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or_default();
+                let Some(registry) = Registry::ALL
+                    .into_iter()
+                    .find(|r| r.names_its_token_secret(name))
+                else {
+                    continue;
+                };
+                let written = format!("secrets.{name}");
+                let start = text
+                    .get(run.span.range())
+                    .and_then(|raw| raw.find(&written))
+                    .map_or(run.span.start, |o| run.span.start + o);
+                let given =
+                    Location::new(file, crate::source::Span::new(start, start + written.len()));
+                if !visible(registry) && unseen(registry) && !out.iter().any(|t| t.given == given) {
+                    out.push(TokenToOpaque {
+                        registry,
+                        given_as: format!("`{name}`"),
+                        named_secret: true,
+                        call: false,
+                        given,
+                        what: what.clone(),
+                        step: at,
+                    });
+                }
+            }
+        }
+        // gem's credentials file, written with a key by this step.
+        let (credentials, entry) = crate::registry::rubygems::CREDENTIALS_FILE;
+        if let Some(run) = &step.run
+            && run.value.contains(credentials)
+            && run
+                .value
+                .lines()
+                .any(|l| l.contains(entry) && (l.contains('$') || secret(l)))
+            && !visible(Registry::RubyGems)
+            && unseen(Registry::RubyGems)
+        {
+            let start = text
+                .get(run.span.range())
+                .and_then(|raw| raw.find(credentials))
+                .map_or(run.span.start, |offset| run.span.start + offset);
+            // What runs after it: this step's text, or a later step.
+            out.push(TokenToOpaque {
+                registry: Registry::RubyGems,
+                given_as: format!("`~/{credentials}`"),
+                named_secret: false,
+                call: false,
+                given: Location::new(
+                    file,
+                    crate::source::Span::new(start, start + credentials.len()),
+                ),
+                what,
+                step: at,
+            });
+        }
     }
     out
 }
@@ -936,6 +1185,17 @@ pub fn github_password_uploads<'a>(
     uploads
 }
 
+/// A job's call of a reusable workflow of another repository that tplint
+/// cannot read offline (not one of pub.dev's publishing workflows it
+/// knows): its `uses:`. What runs there, publishes included, is out of
+/// sight.
+pub fn unread_remote_call(job: &Job) -> Option<&crate::workflow::Uses> {
+    let call = job.call.as_ref()?;
+    (matches!(call.uses.target, crate::workflow::UsesTarget::Remote { .. })
+        && crate::registry::pub_dev::publish_workflow(&call.uses.target).is_none())
+    .then_some(&call.uses)
+}
+
 /// A job's call of one of pub.dev's reusable publishing workflows
 /// (`registry::pub_dev::PUBLISH_WORKFLOWS`), and whether it publishes by
 /// trusted publishing: not when the caller withholds `id-token: write`
@@ -998,7 +1258,9 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
             let own_claims = |registry: Registry| {
                 let files = match registry.info().matched {
                     MatchedWorkflow::Callee => vec![view.attributed_name()],
-                    MatchedWorkflow::Caller => starting_workflows(repo, facts, view.index),
+                    MatchedWorkflow::Caller => {
+                        starting_workflows_of_job(repo, facts, view.index, job)
+                    }
                     MatchedWorkflow::Repository => Vec::new(),
                 };
                 let environment = job.environment.as_ref().map(|e| &e.name);

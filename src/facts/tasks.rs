@@ -60,6 +60,9 @@ const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
 /// Interpreters of other languages: their scripts are opaque.
 const INTERPRETERS: &[&str] = &[
     "node", "tsx", "ts-node", "zx", "ruby", "perl", "php", "deno", "bun", "Rscript",
+    // `raku [switches] [--] [programfile] [arguments]` (raku(1), rakudo
+    // docs/running.pod; evilmartians/lefthook's packaging/scripts/publish.raku).
+    "raku",
 ];
 
 /// Extensions of scripts in languages tplint does not read.
@@ -919,6 +922,34 @@ const BUNDLER_GEM_TASKS: &[&str] = &[
     "release:rubygem_push",
 ];
 
+/// Libraries' classes that define a Rake task running the tests, and the
+/// task's name when none is given: rake's `lib/rake/testtask.rb`
+/// (`initialize(name = :test)`), rspec-core's `lib/rspec/core/rake_task.rb`
+/// (`:spec`), minitest's `lib/minitest/test_task.rb` (`:test`).
+const TEST_TASK_CLASSES: &[(&str, &str)] = &[
+    ("Rake::TestTask.new", "test"),
+    ("RSpec::Core::RakeTask.new", "spec"),
+    ("Minitest::TestTask.create", "test"),
+];
+
+/// The task a test-task line defines (`Rake::TestTask.new(:unit) do |t|`):
+/// the symbol given first, else the class's default name.
+fn test_task_name(line: &str) -> Option<String> {
+    let (class, default) = TEST_TASK_CLASSES
+        .iter()
+        .find(|(class, _)| line.starts_with(class))?;
+    let rest = line[class.len()..].trim_start();
+    let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+    Some(match ruby_symbol(rest) {
+        Some((name, _))
+            if rest.starts_with(':') || rest.starts_with('"') || rest.starts_with('\'') =>
+        {
+            name
+        }
+        _ => default.to_string(),
+    })
+}
+
 /// Bundler's gem tasks that push the gem: `rake release` and
 /// `release:rubygem_push` (`registry::rubygems`).
 const RAKE_PUBLISHING_TASKS: &[&str] = &["release", "release:rubygem_push"];
@@ -1030,6 +1061,22 @@ impl Rakefiles {
                 {
                     namespaces.push(name);
                     stack.push(Block::Namespace);
+                    continue;
+                }
+                // A test task of a library (`Rake::TestTask.new`): it runs
+                // the tests, a task found that publishes nothing. Its block
+                // only configures it.
+                if let Some(name) = test_task_name(trimmed) {
+                    let full = namespaces
+                        .iter()
+                        .map(String::as_str)
+                        .chain(std::iter::once(name.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(":");
+                    all.entry(full).or_default();
+                    if opens_block {
+                        stack.push(Block::Other);
+                    }
                     continue;
                 }
                 if let Some((name, prerequisites)) = rake_task_head(trimmed) {

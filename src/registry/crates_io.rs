@@ -76,6 +76,12 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
+/// The variable in which cargo reads crates.io's token
+/// (`CARGO_REGISTRY_TOKEN`, doc.rust-lang.org/cargo/reference/config.html
+/// `registry.token`, as in [`COMMANDS`]). A step tplint cannot see into
+/// given it may publish with it.
+pub const TOKEN_VARIABLES: &[&str] = &["CARGO_REGISTRY_TOKEN"];
+
 /// Its command-line publishers.
 pub static COMMANDS: &[CommandUploader] = &[
     // https://doc.rust-lang.org/cargo/commands/cargo-publish.html and

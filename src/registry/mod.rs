@@ -275,6 +275,38 @@ impl Registry {
     }
 
     /// The registry an upload URL points to.
+    /// The variables in which only this registry's own client reads a
+    /// long-lived token (`GEM_HOST_API_KEY`, `CARGO_REGISTRY_TOKEN`):
+    /// a step tplint cannot see into given one may publish with it. Empty
+    /// where the names are shared with other indexes or tools.
+    pub fn token_variables(self) -> &'static [&'static str] {
+        match self {
+            Registry::RubyGems => rubygems::TOKEN_VARIABLES,
+            Registry::CratesIo => crates_io::TOKEN_VARIABLES,
+            _ => &[],
+        }
+    }
+
+    /// Whether a secret's name says it holds this registry's API token
+    /// (`CRATES_IO_API_TOKEN`, `RUBYGEMS_API_KEY`, `NUGET_KEY`,
+    /// `PYPI_TOKEN`): the registry's word and `TOKEN` or `KEY`. npm has
+    /// none: an npm token is also used to install private packages.
+    pub fn names_its_token_secret(self, name: &str) -> bool {
+        let words: &[&str] = match self {
+            Registry::CratesIo => &["CRATES_IO", "CRATESIO", "CARGO_REGISTRY"],
+            Registry::RubyGems => &["RUBYGEMS", "GEM_HOST"],
+            Registry::NuGet => &["NUGET"],
+            Registry::Pypi => &["PYPI"],
+            Registry::TestPypi => &["TEST_PYPI", "TESTPYPI"],
+            _ => return false,
+        };
+        let name = name.to_ascii_uppercase();
+        let test = name.contains("TEST_PYPI") || name.contains("TESTPYPI");
+        (name.contains("TOKEN") || name.contains("KEY"))
+            && words.iter().any(|w| name.contains(w))
+            && !(self == Registry::Pypi && test)
+    }
+
     pub fn of_url(url: &str) -> Option<Registry> {
         let normalized = url.trim().trim_end_matches('/').to_ascii_lowercase();
         let bare = normalized

@@ -65,6 +65,19 @@ fn validate(values: &FormValues<'_>) -> Vec<FieldProblem> {
     problems
 }
 
+/// The variables in which only RubyGems.org's client reads an API key:
+/// `gem push` takes `GEM_HOST_API_KEY` (rubygems/rubygems
+/// lib/rubygems/gemcutter_utilities.rb `api_key`, as in [`COMMANDS`]).
+/// A step tplint cannot see into given one may publish with it.
+pub const TOKEN_VARIABLES: &[&str] = &["GEM_HOST_API_KEY"];
+
+/// gem's credentials file (`Gem.configuration.credentials_path`,
+/// `~/.gem/credentials`) and the entry holding RubyGems.org's API key in
+/// it (`:rubygems_api_key:`; rubygems/rubygems
+/// test/rubygems/test_gem_gemcutter_utilities.rb `test_api_key`), which
+/// `gem push` reads without `GEM_HOST_API_KEY`.
+pub const CREDENTIALS_FILE: (&str, &str) = (".gem/credentials", ":rubygems_api_key:");
+
 /// Its command-line publishers. Neither `gem` nor bundler exchanges an
 /// OIDC token itself: rubygems/configure-rubygems-credentials does, and
 /// exports the key for them.

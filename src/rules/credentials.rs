@@ -201,6 +201,73 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
     }
 }
 
+/// TP303, GitHub: a registry's long-lived token handed to a step tplint
+/// cannot see into, in a job with no visible upload there
+/// ([`crate::facts::tokens_to_opaque`]): an info, since the step may not
+/// publish at all.
+pub(super) fn token_to_opaque_step(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for view in context.workflows() {
+        let tokens: Vec<_> = (0..view.workflow.jobs.len())
+            .flat_map(|index| crate::facts::tokens_to_opaque(context.repo, &view, index))
+            .collect();
+        // Calls of one reusable workflow passing it the same secret
+        // (tracel-ai/burn's 32 jobs): one finding, at the first.
+        let same = |a: &crate::facts::TokenToOpaque, b: &crate::facts::TokenToOpaque| {
+            a.call && b.call && a.what == b.what && a.given_as == b.given_as
+        };
+        for (at, token) in tokens.iter().enumerate() {
+            if tokens[..at].iter().any(|earlier| same(earlier, token)) {
+                continue;
+            }
+            let more = tokens[at + 1..]
+                .iter()
+                .filter(|later| same(later, token))
+                .count();
+            {
+                let registry = token.registry.display_name();
+                let what = &token.what;
+                let message = if token.given_as.starts_with("`~/") {
+                    format!(
+                        "{} is written with {registry}'s API key, which `gem push` reads, and tplint cannot rule out that this step or a later one publishes with it; if one does, it does so with a long-lived token, not trusted publishing",
+                        token.given_as
+                    )
+                } else {
+                    let given_as = if token.named_secret {
+                        format!("a secret named as {registry}'s API token")
+                    } else {
+                        format!("{registry}'s API key variable")
+                    };
+                    let also = match more {
+                        0 => String::new(),
+                        1 => " (so is the call of one more job of this workflow)".to_string(),
+                        n => format!(" (so are the calls of {n} more jobs of this workflow)"),
+                    };
+                    format!(
+                        "{what} is given {}, {given_as}{also}, and tplint cannot rule out that it publishes; if it does, it does so with a long-lived token, not trusted publishing",
+                        token.given_as
+                    )
+                };
+                out.push(
+                    Diagnostic::new(&PUBLISH_TOKEN_ENV, token.given.clone(), message)
+                    .with_severity(Severity::Info)
+                    .with_help(format!(
+                        "if the job publishes to {registry}, register a trusted publisher and publish by it instead ({}), then remove the token",
+                        token.registry.info().publish_hint
+                    ))
+                    .with_related(
+                        token.step.clone(),
+                        if token.call {
+                            "the workflow given the token"
+                        } else {
+                            "the step given the token"
+                        },
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// TP304, written once over [`PublishJob`](crate::facts::publish_job::PublishJob)s:
 /// each `uv publish` to a registry by trusted publishing that may fall
 /// back to a password. A `uv publish` given a token (one the job minted by

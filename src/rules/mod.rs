@@ -136,6 +136,7 @@ static CHECKS: &[(&Rule, Check)] = &[
     (&PUBLISH_WITH_PASSWORD, credentials::publish_with_password),
     (&UNKNOWN_PUBLISH_INPUT, credentials::unknown_publish_input),
     (&PUBLISH_TOKEN_ENV, credentials::publish_token_env),
+    (&PUBLISH_TOKEN_ENV, credentials::token_to_opaque_step),
     (
         &UV_TRUSTED_PUBLISHING_FALLBACK,
         credentials::uv_trusted_publishing_fallback,

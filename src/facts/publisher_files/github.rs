@@ -572,7 +572,13 @@ fn caller_matched<'a>(
     // Without a caller in the repository the run starts from the file
     // itself (or from another repository, which tplint cannot see): TP100
     // names it, and there is no other file to register.
-    if !job.view.is_reusable() || facts.calls.callers_of(job.view.index).next().is_none() {
+    // Nor when every run that reaches the job starts from the file itself
+    // (PRQL/prql's `if: github.event_name == 'release'` job, whose callers
+    // never run on `release`).
+    if !job.view.is_reusable()
+        || facts.calls.callers_of(job.view.index).next().is_none()
+        || starting.iter().all(|n| *n == called)
+    {
         return None;
     }
     Some(WrongFile {
