@@ -233,11 +233,13 @@ pub(super) fn site<'w>(
         .shell
         .is_some_and(|(block, c)| upgrades_npm(block.text.get(..c.offset).unwrap_or_default()));
     // The folder the command runs in: the block's, moved along each `cd`
-    // to a literal folder before it; after any other move, or one in a
-    // subshell (which ends with it), unknown.
-    let folder = invocation.shell.and_then(|(block, _)| {
+    // to a literal folder before it; after any other move, or one in
+    // another subshell (which may have ended), unknown.
+    let folder = invocation.shell.and_then(|(block, publish)| {
         moves.iter().try_fold(block.cwd.clone(), |here, c| {
-            (c.subshell == 0 && literal_move(&c.words))
+            let in_effect = c.subshell == 0
+                || (c.subshell == publish.subshell && c.subshell_id == publish.subshell_id);
+            (in_effect && literal_move(&c.words))
                 .then(|| crate::repo_path::join(&here, c.words[1].trim_matches(['"', '\''])))
                 .flatten()
         })
