@@ -80,6 +80,22 @@ pub struct Manifests {
     /// publish without a publisher, and `suggest`, ask (most checks never
     /// read these files). One entry per registry of [`NAMED_REGISTRIES`].
     names: [std::sync::OnceLock<PackageNames>; NAMED_REGISTRIES.len()],
+    /// The workspace packages a monorepo tool publishes, read on first use.
+    npm_workspace: std::sync::OnceLock<NpmWorkspace>,
+}
+
+/// The packages of an npm monorepo, as far as tplint can read them: what
+/// Lerna, changesets, `pnpm -r`, Nx and `npm publish --workspaces` publish,
+/// each to the registry of its own `publishConfig.registry`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NpmWorkspace {
+    /// `publishConfig.registry` of each workspace package read that is not
+    /// private, `None` for one without.
+    pub registries: Vec<Option<String>>,
+    /// A folder the workspace lists has no readable `package.json`, or a
+    /// glob tplint does not expand (`**`, `{a,b}`), or more than
+    /// [`MAX_FILES`] packages: others may publish elsewhere.
+    pub incomplete: bool,
 }
 
 /// Top-level folders whose Python projects are examples, tests, tools or
@@ -154,6 +170,7 @@ impl Manifests {
             npmrc_auth_vars,
             release,
             names: Default::default(),
+            npm_workspace: Default::default(),
         }
     }
 
@@ -177,6 +194,19 @@ impl Manifests {
         };
         let at = NAMED_REGISTRIES.iter().position(|r| *r == registry)?;
         Some(self.names[at].get_or_init(|| PackageNames::load(root, overlay, registry)))
+    }
+
+    /// The workspace packages of the repository (see [`NpmWorkspace`]),
+    /// read from `root` (the overlay's texts first) the first time asked.
+    pub fn npm_workspace(&self, root: &Path, overlay: &Overlay) -> &NpmWorkspace {
+        self.npm_workspace.get_or_init(|| {
+            let globs = self
+                .package_json
+                .as_ref()
+                .map(|p| p.workspace_globs.as_slice())
+                .unwrap_or_default();
+            NpmWorkspace::load(root, overlay, globs)
+        })
     }
 
     /// The Python projects below the root (see
@@ -298,6 +328,134 @@ impl PackageNames {
             Registry::Pypi | Registry::TestPypi => None,
         }
     }
+}
+
+impl NpmWorkspace {
+    /// Read the packages the root `package.json`'s `workspaces` (`globs`),
+    /// `lerna.json`'s `packages` and `pnpm-workspace.yaml`'s `packages`
+    /// list, all of them (each tool reads one; a package listed by another
+    /// only adds a package to judge), else Lerna's default `packages/*`.
+    /// Literal folders and `DIR/*` are read; a negated glob is left out.
+    pub fn load(root: &Path, overlay: &Overlay, globs: &[String]) -> Self {
+        let read = |relative: &str| read_manifest(root, overlay, relative);
+        let mut all: Vec<String> = globs.to_vec();
+        if let Some(text) = read("lerna.json")
+            && let Ok(serde_json::Value::Object(lerna)) = serde_json::from_str(&text)
+            && let Some(list) = lerna.get("packages").and_then(|p| p.as_array())
+        {
+            all.extend(list.iter().filter_map(|g| g.as_str().map(str::to_string)));
+        }
+        if let Some(text) = read("pnpm-workspace.yaml") {
+            all.extend(pnpm_workspace_packages(&text));
+        }
+        if all.is_empty() {
+            all.push("packages/*".to_string());
+        }
+        let mut workspace = Self::default();
+        let mut folders: Vec<String> = Vec::new();
+        for glob in &all {
+            let glob = glob.trim().trim_start_matches("./").trim_end_matches('/');
+            if glob.starts_with('!') {
+                continue;
+            }
+            let pattern = |text: &str| text.contains(['*', '?', '[', '{']);
+            if glob.is_empty() || glob == "." || glob.split('/').any(|part| part == "..") {
+                continue;
+            }
+            match glob.strip_suffix("/*") {
+                Some(parent) if !pattern(parent) => folders.extend(list_dirs(root, parent)),
+                None if !pattern(glob) => folders.push(glob.to_string()),
+                _ => workspace.incomplete = true,
+            }
+        }
+        folders.sort();
+        folders.dedup();
+        if folders.len() > MAX_FILES {
+            workspace.incomplete = true;
+            folders.truncate(MAX_FILES);
+        }
+        for folder in &folders {
+            match read(&format!("{folder}/package.json")) {
+                Some(text) => {
+                    let package = parse_package_json(&text);
+                    if !package.private {
+                        workspace
+                            .registries
+                            .push(package.publish_registry.map(|r| r.value));
+                    }
+                }
+                // A folder without a package is not a package (`packages/*`
+                // matching a folder of shared files); one listed by name
+                // may hold one tplint cannot read.
+                None if !all
+                    .iter()
+                    .any(|g| g.trim_start_matches("./").trim_end_matches('/') == folder) => {}
+                None => workspace.incomplete = true,
+            }
+        }
+        workspace
+    }
+}
+
+/// The `packages` list of a `pnpm-workspace.yaml` (pnpm.io/pnpm-workspace_yaml),
+/// read line by line: a block list of plain or quoted strings, or a flow
+/// list on the key's line.
+fn pnpm_workspace_packages(text: &str) -> Vec<String> {
+    let unquote = |value: &str| {
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        value.trim_matches(['"', '\'']).to_string()
+    };
+    let mut lines = text.lines();
+    let mut found = Vec::new();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("packages:") else {
+            continue;
+        };
+        let rest = rest.split(" #").next().unwrap_or_default().trim();
+        if let Some(flow) = rest.strip_prefix('[') {
+            let flow = flow.split(']').next().unwrap_or_default();
+            found.extend(flow.split(',').map(unquote).filter(|v| !v.is_empty()));
+            return found;
+        }
+        for item in lines.by_ref() {
+            let trimmed = item.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if !item.starts_with([' ', '\t', '-']) {
+                break;
+            }
+            match trimmed.strip_prefix('-') {
+                Some(value) => found.push(unquote(value)),
+                None => break,
+            }
+        }
+        break;
+    }
+    found
+}
+
+/// What the `package.json` of repository folder `folder` (`""`: the root)
+/// says of the registry `npm publish` run there uploads to: `Some(Some(url))`
+/// for its `publishConfig.registry`, `Some(None)` for a package without one,
+/// `None` when there is no package tplint can read.
+pub fn npm_publish_registry_in(
+    root: &Path,
+    overlay: &Overlay,
+    folder: &str,
+) -> Option<Option<String>> {
+    let folder = folder.trim_start_matches("./").trim_end_matches('/');
+    if folder.split('/').any(|part| part == "..") {
+        return None;
+    }
+    let path = if folder.is_empty() || folder == "." {
+        "package.json".to_string()
+    } else {
+        format!("{folder}/package.json")
+    };
+    let text = read_manifest(root, overlay, &path)?;
+    serde_json::from_str::<serde_json::Value>(&text).ok()?;
+    Some(parse_package_json(&text).publish_registry.map(|r| r.value))
 }
 
 /// The text of the manifest at `relative` under `root`, the overlay's
@@ -1156,5 +1314,19 @@ mod tests {
             ..Manifests::default()
         };
         assert_eq!(package_of(&private, Registry::Npm), None);
+    }
+
+    #[test]
+    fn pnpm_workspace_lists() {
+        let block = "# the packages\npackages:\n  - 'packages/*'\n  - \"apps/web\" # the site\n  - '!**/test/**'\ncatalog:\n  - x\n";
+        assert_eq!(
+            pnpm_workspace_packages(block),
+            ["packages/*", "apps/web", "!**/test/**"]
+        );
+        assert_eq!(
+            pnpm_workspace_packages("packages: [a, 'b/*']\n"),
+            ["a", "b/*"]
+        );
+        assert!(pnpm_workspace_packages("catalog:\n  a: 1\n").is_empty());
     }
 }

@@ -213,6 +213,18 @@ impl Repository {
             .or_else(|| self.default_package(registry))
     }
 
+    /// What the `package.json` of repository folder `folder` says of the
+    /// registry npm publishes it to ([`crate::manifest::npm_publish_registry_in`]).
+    pub fn npm_publish_registry_in(&self, folder: &str) -> Option<Option<String>> {
+        crate::manifest::npm_publish_registry_in(&self.root, &self.overlay, folder)
+    }
+
+    /// The packages of the repository's npm workspace
+    /// ([`crate::manifest::NpmWorkspace`]), read the first time asked.
+    pub fn npm_workspace(&self) -> &crate::manifest::NpmWorkspace {
+        self.manifests.npm_workspace(&self.root, &self.overlay)
+    }
+
     /// The package an upload certainly publishes: the one its command
     /// names, else the one the manifest of the folder it runs in names,
     /// when that folder is not the root (a workspace's tools publish other

@@ -449,6 +449,7 @@ fn walk_job(
     );
     needs.append(&mut named);
     visitor.facts.mints = std::mem::take(&mut visitor.mint.mints);
+    npm::package_registries(repo, &mut visitor.sites);
     (visitor.sites, visitor.facts)
 }
 

@@ -43,6 +43,26 @@ pub struct NpmSite {
     /// It uploads a tarball (`npm publish pkg.tgz`, a `package:` input
     /// naming one) rather than packing a folder of the checkout.
     pub tarball: bool,
+    /// The packages it publishes, whose `publishConfig.registry` decides
+    /// where each goes ([`package_registries`]).
+    pub packages: NpmPackages,
+    /// The registry is given on the command line (`--registry`), which a
+    /// package's `publishConfig` does not override.
+    pub registry_flag: bool,
+}
+
+/// The packages an npm publish uploads, as far as tplint can tell.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum NpmPackages {
+    /// Not known (a tarball, a folder tplint cannot tell, a release tool
+    /// that publishes the root package its own way).
+    #[default]
+    Unknown,
+    /// The package in this repository folder (`""`: the root).
+    Folder(String),
+    /// The workspace's packages, or some of them (Lerna, changesets,
+    /// `pnpm -r`, Nx, `npm publish --workspaces`, a workspace named).
+    Workspaces,
 }
 
 /// The command being read.
@@ -51,7 +71,7 @@ pub(super) struct Command<'w, I> {
     /// The words between the program and its subcommand.
     pub before_subcommand: &'w [String],
     pub args: &'w [String],
-    /// The words of the block's commands before this one.
+    /// The block's commands before this one.
     pub earlier: I,
 }
 
@@ -101,7 +121,7 @@ const SELECTING_OPTIONS: &[&str] = &[
 pub(super) fn site<'w>(
     invocation: &Invocation<'_, '_>,
     job: &NpmJob,
-    command: Command<'w, impl Iterator<Item = &'w [String]>>,
+    command: Command<'w, impl Iterator<Item = &'w super::shell::Command>>,
     target: &mut (Target, Option<Location>),
     auth: &mut Auth,
 ) -> NpmSite {
@@ -178,13 +198,16 @@ pub(super) fn site<'w>(
         _ => Auth::Oidc,
     };
     let provenance = provenance(invocation);
-    let mut earlier = command.earlier;
-    let moved = earlier.any(|words| {
-        matches!(
-            words.first().map(String::as_str),
-            Some("cd" | "pushd" | "popd")
-        )
-    });
+    let moves: Vec<&super::shell::Command> = command
+        .earlier
+        .filter(|c| {
+            matches!(
+                c.words.first().map(String::as_str),
+                Some("cd" | "pushd" | "popd")
+            )
+        })
+        .collect();
+    let moved = !moves.is_empty();
     let in_job_folder = exec
         .source
         .get(exec.job.span.range())
@@ -209,10 +232,28 @@ pub(super) fn site<'w>(
     let block_upgrades = invocation
         .shell
         .is_some_and(|(block, c)| upgrades_npm(block.text.get(..c.offset).unwrap_or_default()));
+    // The folder the command runs in: the block's, moved along each `cd`
+    // to a literal folder before it; after any other move, or one in
+    // another subshell (which may have ended), unknown.
+    let folder = invocation.shell.and_then(|(block, publish)| {
+        moves.iter().try_fold(block.cwd.clone(), |here, c| {
+            let in_effect = c.subshell == 0
+                || (c.subshell == publish.subshell && c.subshell_id == publish.subshell_id);
+            (in_effect && literal_move(&c.words))
+                .then(|| crate::repo_path::join(&here, c.words[1].trim_matches(['"', '\''])))
+                .flatten()
+        })
+    });
+    let packages = published_packages(
+        command.uploader,
+        command.before_subcommand,
+        command.args,
+        folder.as_deref(),
+    );
     // The root package's `publishConfig.registry` wins over configuration,
     // not over `--registry` (npm/cli `lib/commands/publish.js`: publishConfig
     // keys set on the command line are filtered out).
-    if root_package
+    if (root_package || packages == NpmPackages::Folder(String::new()))
         && invocation.flag(invocation.table.url_flags).is_none()
         && let Some((url, location)) = &job.publish_config_registry
     {
@@ -222,6 +263,8 @@ pub(super) fn site<'w>(
         staged: false,
         token_only: false,
         tarball: names_tarball(command.args),
+        packages,
+        registry_flag: invocation.flag(invocation.table.url_flags).is_some(),
         root_package,
         token,
         oidc_granted,
@@ -330,6 +373,15 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
     let root_package = value("package")
         .is_none_or(|(_, p)| matches!(p.as_str(), "." | "./" | "package.json" | "./package.json"));
     let tarball = value("package").is_some_and(|(_, p)| is_tarball(&p));
+    // The folder of a `package:` input naming one (or its `package.json`).
+    let packages = match value("package") {
+        None => NpmPackages::Folder(String::new()),
+        Some((_, p)) if tarball || crate::workflow::is_expression(&p) => NpmPackages::Unknown,
+        Some((_, p)) => {
+            let p = p.strip_suffix("package.json").unwrap_or(&p);
+            crate::repo_path::join("", p).map_or(NpmPackages::Unknown, NpmPackages::Folder)
+        }
+    };
     let job = &mint.npm;
     // The package's `publishConfig.registry` when no `registry` input is given.
     let target = match (&target, root_package, &job.publish_config_registry) {
@@ -355,6 +407,8 @@ pub fn action_site(exec: &Executed<'_, '_>, mint: &MintState) -> Option<PublishS
         pnpm_major: None,
         token_only: false,
         tarball,
+        packages,
+        registry_flag: entry.url_input.and_then(value).is_some(),
     });
     Some(site)
 }
@@ -422,6 +476,160 @@ fn names_tarball(words: &[String]) -> bool {
         }
     }
     false
+}
+
+/// Whether a `cd` or `pushd` goes to a literal folder, which the walk
+/// follows (`cd packages/a`), rather than to one it cannot tell (`cd
+/// "$DIR"`, `cd -`, `popd`).
+fn literal_move(words: &[String]) -> bool {
+    match words {
+        [program, folder] if program == "cd" || program == "pushd" => {
+            folder != "-" && crate::repo_path::join("", folder.trim_matches(['"', '\''])).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// The packages a publish command uploads ([`NpmPackages`]), run in
+/// repository folder `folder` (`None`: one tplint cannot tell). A
+/// monorepo tool, a recursive or filtered pnpm, `npm publish
+/// --workspaces` and a workspace given by name publish workspace packages;
+/// a plain client publishes the folder it runs in, or the folder its
+/// argument, `--prefix`, `--dir` (`-C`) or `--cwd` names, or a workspace
+/// named by its path (`--workspace packages/a`, npm/cli
+/// `lib/commands/publish.js` `execWorkspaces`: each workspace folder is
+/// published with its own manifest).
+fn published_packages(
+    uploader: Uploader,
+    before_subcommand: &[String],
+    args: &[String],
+    folder: Option<&str>,
+) -> NpmPackages {
+    match uploader {
+        Uploader::Lerna | Uploader::Changesets(_) | Uploader::Nx(_) => {
+            return NpmPackages::Workspaces;
+        }
+        _ if uploader.npm_client() != Some(uploader) => return NpmPackages::Unknown,
+        _ => {}
+    }
+    let mut base = folder.map(str::to_string);
+    let mut positional: Option<&str> = None;
+    let mut workspace: Option<&str> = None;
+    let words: Vec<&String> = before_subcommand.iter().chain(args).collect();
+    let mut at = 0;
+    while at < words.len() {
+        let word = words[at].as_str();
+        at += 1;
+        let (name, inline) = match word.split_once('=') {
+            Some((name, value)) if name.starts_with('-') => (name, Some(value)),
+            _ => (word, None),
+        };
+        if matches!(
+            name,
+            "--workspaces" | "-ws" | "-r" | "--recursive" | "--include-workspace-root"
+        ) {
+            return NpmPackages::Workspaces;
+        }
+        if !word.starts_with('-') {
+            if positional.is_none() {
+                positional = Some(word);
+            }
+            continue;
+        }
+        let takes_value = inline.is_none() && VALUE_OPTIONS.contains(&name);
+        let value = inline.or_else(|| {
+            takes_value
+                .then(|| words.get(at).map(|w| w.as_str()))
+                .flatten()
+        });
+        if takes_value {
+            at += 1;
+        }
+        match name {
+            "--filter" | "-F" => return NpmPackages::Workspaces,
+            "--workspace" | "-w" => workspace = value,
+            "--prefix" | "--dir" | "-C" | "--cwd" => {
+                base = match (base, value) {
+                    (Some(base), Some(value)) => crate::repo_path::join(&base, value),
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
+    }
+    if let Some(name) = workspace {
+        // A path, else a package name: one of the workspace's packages.
+        return match (name.contains('/') && !name.starts_with('@'), &base) {
+            (true, Some(base)) => {
+                crate::repo_path::join(base, name).map_or(NpmPackages::Unknown, NpmPackages::Folder)
+            }
+            _ => NpmPackages::Workspaces,
+        };
+    }
+    let Some(base) = base else {
+        return NpmPackages::Unknown;
+    };
+    match positional {
+        None => NpmPackages::Folder(base),
+        // A tarball, or a registry spec (`name@version`, `@scope/name`).
+        Some(word) if is_tarball(word) || word.contains('@') => NpmPackages::Unknown,
+        Some(word) => crate::repo_path::join(&base, word.trim_matches(['"', '\'']))
+            .map_or(NpmPackages::Unknown, NpmPackages::Folder),
+    }
+}
+
+/// Where the packages of each npm publish site go, by their
+/// `publishConfig.registry`, which wins over the configured registry for
+/// its package but not over `--registry` (npm/cli `lib/commands/publish.js`
+/// [011f63d] `#getManifest`: the manifest's `publishConfig` is flattened
+/// into the publish options, the keys set on the command line filtered
+/// out; `execWorkspaces` reads each workspace's own manifest). The package
+/// of the folder it publishes is applied as written (the root's already is,
+/// in [`site`]). A monorepo tool's packages move the target away from
+/// npmjs.org only, when every one tplint reads that is not private names
+/// another registry: a mix publishes some packages to npm, which keeps the
+/// site; packages it cannot read are not counted for npm.
+pub fn package_registries(repo: &crate::repository::Repository, sites: &mut [PublishSite]) {
+    for site in sites {
+        let Some(npm) = &site.npm else { continue };
+        if npm.registry_flag || site.uploader.npm_client().is_none() {
+            continue;
+        }
+        let moved = match &npm.packages {
+            NpmPackages::Unknown => None,
+            // The root's is already in the target (`NpmJob::publish_config_registry`).
+            NpmPackages::Folder(folder) if folder.is_empty() => None,
+            NpmPackages::Folder(folder) => repo
+                .npm_publish_registry_in(folder)
+                .flatten()
+                .map(|url| target_of_url(&url)),
+            NpmPackages::Workspaces => {
+                let workspace = repo.npm_workspace();
+                let targets: Vec<Option<Target>> = workspace
+                    .registries
+                    .iter()
+                    .map(|url| url.as_deref().map(target_of_url))
+                    .collect();
+                // A package without `publishConfig.registry` goes where
+                // the site goes.
+                let to_npm = targets.iter().any(|t| {
+                    t.as_ref()
+                        .is_none_or(|t| *t == Target::Registry(Registry::Npm))
+                });
+                if to_npm {
+                    None
+                } else {
+                    targets.into_iter().flatten().next()
+                }
+            }
+        };
+        let Some(moved) = moved else { continue };
+        let folder_package = matches!(npm.packages, NpmPackages::Folder(_));
+        if folder_package || site.target == Target::Registry(Registry::Npm) {
+            site.target = moved;
+            site.target_span = None;
+        }
+    }
 }
 
 /// Whether words select a package other than the working folder's: a
@@ -1142,5 +1350,72 @@ mod tests {
             ..NpmJob::default()
         };
         assert!(unknown.node_in_use(Some(("node:22", at))).is_none());
+    }
+
+    #[test]
+    fn packages_a_publish_uploads() {
+        let words =
+            |text: &str| -> Vec<String> { text.split_whitespace().map(str::to_string).collect() };
+        let of = |uploader, args: &str, folder: Option<&str>| {
+            published_packages(uploader, &[], &words(args), folder)
+        };
+        let folder = |f: &str| NpmPackages::Folder(f.to_string());
+        assert_eq!(of(Uploader::Npm, "", Some("pkg")), folder("pkg"));
+        assert_eq!(
+            of(Uploader::Npm, "./packages/a", Some("")),
+            folder("packages/a")
+        );
+        assert_eq!(of(Uploader::Npm, "--tag next ../b", Some("a")), folder("b"));
+        assert_eq!(
+            of(Uploader::Npm, "--prefix packages/a", Some("")),
+            folder("packages/a")
+        );
+        assert_eq!(
+            of(Uploader::Pnpm, "--dir=packages/a", Some("")),
+            folder("packages/a")
+        );
+        assert_eq!(
+            of(Uploader::Npm, "-w packages/a", Some("")),
+            folder("packages/a")
+        );
+        assert_eq!(
+            of(Uploader::Npm, "-w @acme/a", Some("")),
+            NpmPackages::Workspaces
+        );
+        assert_eq!(
+            of(Uploader::Npm, "--workspaces", Some("")),
+            NpmPackages::Workspaces
+        );
+        assert_eq!(
+            of(Uploader::Pnpm, "-r --no-git-checks", None),
+            NpmPackages::Workspaces
+        );
+        assert_eq!(
+            of(Uploader::Pnpm, "--filter ./a", Some("")),
+            NpmPackages::Workspaces
+        );
+        assert_eq!(
+            of(Uploader::Lerna, "from-package", None),
+            NpmPackages::Workspaces
+        );
+        assert_eq!(
+            of(Uploader::Changesets(NpmClient::Pnpm), "", None),
+            NpmPackages::Workspaces
+        );
+        assert_eq!(of(Uploader::Npm, "", None), NpmPackages::Unknown);
+        assert_eq!(of(Uploader::Npm, "pkg.tgz", Some("")), NpmPackages::Unknown);
+        assert_eq!(
+            of(Uploader::Npm, "@acme/a@1.0.0", Some("")),
+            NpmPackages::Unknown
+        );
+        assert_eq!(of(Uploader::Npm, "$DIR", Some("")), NpmPackages::Unknown);
+        assert_eq!(
+            of(Uploader::SemanticRelease, "", Some("")),
+            NpmPackages::Unknown
+        );
+        assert!(literal_move(&words("cd packages/a")));
+        assert!(!literal_move(&words("cd $DIR")));
+        assert!(!literal_move(&words("cd -")));
+        assert!(!literal_move(&words("popd")));
     }
 }

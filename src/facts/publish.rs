@@ -1858,10 +1858,7 @@ pub fn shell_sites(
                     uploader,
                     before_subcommand: &words[1..at],
                     args,
-                    earlier: commands
-                        .iter()
-                        .take_while(|c| c.offset < command.offset)
-                        .map(|c| c.words.as_slice()),
+                    earlier: commands.iter().take_while(|c| c.offset < command.offset),
                 },
                 &mut target,
                 &mut auth,

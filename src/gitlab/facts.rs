@@ -473,6 +473,7 @@ pub fn job_facts(
             site.auth = Auth::Oidc;
         }
     }
+    crate::facts::npm::package_registries(repo, &mut facts.publish_sites);
     npm_sites(job, &lines, &mut facts.publish_sites);
     cargo_login_sites(&lines, &mut facts.publish_sites);
     facts.crates_io_id_token = exchange_sites(
