@@ -212,8 +212,8 @@ pub struct PasswordUpload<'a> {
 /// publishing, and where the credential may come from.
 #[derive(Debug)]
 pub struct UnseenCredential<'a> {
-    /// Why the upload cannot exchange the job's OIDC token, in words ("the
-    /// job cannot mint an OIDC token: it has no `id-token: write`").
+    /// Why the upload cannot exchange the job's OIDC token, in words ("it
+    /// has no OIDC exchange of its own, and the job cannot mint ...").
     pub reason: &'static str,
     /// The last step before the upload that tplint cannot see, which may
     /// set the credential, and what it is.
