@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::config::Platform;
+use crate::facts::publish::{Auth, PublishSite};
 use crate::facts::{Facts, oidc_publish_jobs};
 use crate::online::pypi::{Identity, RecordStatus, RecordedPublisher};
 use crate::online::record::RecordFacts;
@@ -52,8 +53,10 @@ pub struct Suggestion {
     pub environment_is_expression: bool,
     /// `path: job` of each publish job this publisher covers.
     pub jobs: Vec<String>,
-    /// No publish step is visible: the job can mint OIDC tokens, looks
-    /// like a release job, and runs steps tplint cannot see into.
+    /// No upload by trusted publishing is visible: the job can mint OIDC
+    /// tokens, runs steps tplint cannot see into, and looks like a release
+    /// job or uploads with a tool that needs a registry's mint it does
+    /// not show.
     pub unconfirmed: bool,
     /// With `--online`: the release whose provenance records this publisher.
     pub recorded: Option<FromRecord>,
@@ -151,6 +154,20 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
                 // see: if the job publishes, it is with that token.
                 || !crate::facts::tokens_to_opaque(repo, &view, index).is_empty()
             {
+                continue;
+            }
+            // An upload tplint sees whose tool needs a registry's mint for
+            // trusted publishing, with no mint in sight: a step tplint
+            // cannot see may mint its token, so it publishes to that
+            // registry, perhaps by trusted publishing (npm's client
+            // exchanges itself, so its uploads are never unknown here).
+            if let Some(registry) = view
+                .sites_of(index)
+                .filter(|s| s.auth == Auth::Unknown && !s.uploader.supports_trusted_publishing())
+                .filter_map(PublishSite::index)
+                .find(|registry| *registry != Registry::Npm)
+            {
+                out.extend(suggestion_for_job(repo, facts, &view, job, registry, true));
                 continue;
             }
             let environment = job.environment.as_ref().map(|e| e.name.value.clone());
@@ -678,7 +695,9 @@ pub fn toml(suggestions: &[Suggestion]) -> String {
             text.push('\n');
         }
         if s.unconfirmed {
-            text.push_str("# unconfirmed: no publish step is visible in this job\n");
+            text.push_str(
+                "# unconfirmed: no upload by trusted publishing is visible in this job\n",
+            );
         }
         text.push_str("[[publisher]]\n");
         let gitlab = s.platform == Platform::Gitlab.key();
@@ -903,7 +922,7 @@ pub fn render_human(
             }
             if s.unconfirmed {
                 out.push_str(&format!(
-                    "    unconfirmed: no publish step is visible; the job can mint OIDC tokens and runs steps tplint cannot see into, so check that it publishes to {}\n",
+                    "    unconfirmed: no upload by trusted publishing is visible; the job can mint OIDC tokens and runs steps tplint cannot see into, so check that it publishes to {}\n",
                     info.name
                 ));
             }

@@ -138,7 +138,9 @@ fn a_release_job_with_opaque_steps_is_a_probable_publisher() {
             .any(|p| p["workflow"] == "make.yml" && p["unconfirmed"] == false)
     );
     let toml = json["toml"].as_str().unwrap();
-    assert!(toml.contains("# unconfirmed: no publish step is visible in this job\n[[publisher]]"));
+    assert!(toml.contains(
+        "# unconfirmed: no upload by trusted publishing is visible in this job\n[[publisher]]"
+    ));
     // nothing.yml's job cannot mint tokens: not suggested.
     assert!(!publishers.iter().any(|p| p["workflow"] == "nothing.yml"));
 }

@@ -1132,6 +1132,18 @@ fn github_token_upload_help(uploader: Uploader, index: Registry, source: &str) -
     }
 }
 
+/// The advice for an upload on GitHub Actions whose credential tplint
+/// cannot see and which cannot be by trusted publishing.
+fn github_unseen_credential_help(uploader: Uploader, index: Registry) -> String {
+    match crate::registry::trusted_publishing_how(index) {
+        Some(how) => format!(
+            "register a trusted publisher on {} and {how}; then delete the long-lived credential",
+            index.display_name()
+        ),
+        None => github_token_upload_help(uploader, index, "the credential"),
+    }
+}
+
 /// How a release tool that exchanges the OIDC token itself is given
 /// trusted publishing (its own exchange, not the registry's usual recipe).
 fn release_tool_how(uploader: Uploader) -> Option<&'static str> {
@@ -1163,21 +1175,41 @@ pub fn github_password_uploads<'a>(
     for view in views(repo, facts) {
         for site in &view.facts.publish_sites {
             let Some(index) = site.index() else { continue };
-            let publish::Auth::Password { location, source } = &site.auth else {
-                continue;
-            };
             let job = view.job(site.job);
             let grant = permissions::GrantSource::of(view.workflow, job);
+            let (given, source, unseen) = match &site.auth {
+                publish::Auth::Password { location, source } => (*location, source.as_str(), None),
+                publish::Auth::Unknown if cannot_exchange(&view, grant, site) => {
+                    let step = view
+                        .job_facts(site.job)
+                        .opaque
+                        .iter()
+                        .rfind(|opaque| opaque.top < site.step)
+                        .map(|opaque| (opaque.location, opaque.what.as_str()));
+                    let unseen = publish_job::UnseenCredential {
+                        reason: "it has no OIDC exchange of its own, and the job cannot mint a token for it without `id-token: write`",
+                        step,
+                        help: github_unseen_credential_help(site.uploader, index),
+                    };
+                    (
+                        site.location(),
+                        "credentials tplint cannot see",
+                        Some(unseen),
+                    )
+                }
+                _ => continue,
+            };
             let has_id_token = permissions::id_token(grant) == Some(crate::workflow::Access::Write);
             uploads.push(publish_job::PasswordUpload {
                 site,
                 index,
-                given: *location,
+                given,
                 source,
                 overrides: has_id_token
                     .then(|| "a given token wins over the job's `id-token: write`".to_string()),
                 minted_in_job: unwired_mint(&view, site).is_some(),
                 id_token_as_password: None,
+                unseen,
                 words: &GITHUB_WORDS,
                 pipeline: None,
             });
@@ -1195,6 +1227,27 @@ pub fn unread_remote_call(job: &Job) -> Option<&crate::workflow::Uses> {
     (matches!(call.uses.target, crate::workflow::UsesTarget::Remote { .. })
         && crate::registry::pub_dev::publish_workflow(&call.uses.target).is_none())
     .then_some(&call.uses)
+}
+
+/// Whether an upload whose credential tplint does not see certainly does
+/// not use trusted publishing: its tool never exchanges the OIDC token
+/// itself (`gem push`, `cargo publish`, `dotnet nuget push`: a registry's
+/// mint must give it a token, and every mint needs the job's token), and
+/// the job cannot request one: its `id-token` is not `write` by its own or
+/// its workflow's `permissions:`, or it has no block and its workflow is
+/// not called by others (a called workflow without one gets what its
+/// caller grants; the repository's default never grants `id-token`).
+/// npm's client is left out: npm 11.5.1 and later exchange themselves.
+fn cannot_exchange(
+    view: &WorkflowView<'_>,
+    grant: permissions::GrantSource<'_>,
+    site: &PublishSite,
+) -> bool {
+    site.index() != Some(Registry::Npm)
+        && !site.uploader.supports_trusted_publishing()
+        && permissions::id_token(grant)
+            .is_some_and(|access| access != crate::workflow::Access::Write)
+        && (grant.block().is_some() || !view.is_reusable())
 }
 
 /// A job's call of one of pub.dev's reusable publishing workflows

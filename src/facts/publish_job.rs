@@ -198,19 +198,42 @@ pub struct PasswordUpload<'a> {
     /// The job's ID token given as the password (by its variable's name),
     /// with the variable the uploaders read it from themselves.
     pub id_token_as_password: Option<(&'a str, &'static str)>,
+    /// The credential is not given where tplint can see it, yet the upload
+    /// certainly does not use trusted publishing (`given` is the upload
+    /// itself).
+    pub unseen: Option<UnseenCredential<'a>>,
     pub words: &'static CiWords,
     /// The pipeline the upload is in, whose `include:` entries lead to the
     /// files of its findings.
     pub pipeline: Option<&'a GitlabPipeline>,
 }
 
+/// Why an upload whose credential tplint cannot see is not by trusted
+/// publishing, and where the credential may come from.
+#[derive(Debug)]
+pub struct UnseenCredential<'a> {
+    /// Why the upload cannot exchange the job's OIDC token, in words ("it
+    /// has no OIDC exchange of its own, and the job cannot mint ...").
+    pub reason: &'static str,
+    /// The last step before the upload that tplint cannot see, which may
+    /// set the credential, and what it is.
+    pub step: Option<(Location, &'a str)>,
+    /// How the upload would publish by trusted publishing instead.
+    pub help: String,
+}
+
 impl PasswordUpload<'_> {
     /// `diagnostic` pointing to the upload and the steps that lead to it,
     /// with the locations that lead to its file, ready to report.
     pub fn finish(&self, diagnostic: Diagnostic) -> Diagnostic {
-        let diagnostic = diagnostic
-            .with_related(self.site.location(), "the upload")
-            .with_via_as(&self.site.via, self.words.via_first);
+        let diagnostic = match &self.unseen {
+            None => diagnostic.with_related(self.site.location(), "the upload"),
+            Some(unseen) => match unseen.step {
+                Some((step, _)) => diagnostic.with_related(step, "may set the credential"),
+                None => diagnostic,
+            },
+        }
+        .with_via_as(&self.site.via, self.words.via_first);
         with_include_chain(self.pipeline, diagnostic)
     }
 }

@@ -1530,6 +1530,7 @@ pub fn password_uploads<'a>(
                     overrides: None,
                     minted_in_job: job_facts.mints_token,
                     id_token_as_password: Some((token, token_variable(index))),
+                    unseen: None,
                     words: &GITLAB_WORDS,
                     pipeline: Some(pipeline),
                 });
@@ -1556,6 +1557,7 @@ pub fn password_uploads<'a>(
                     .map(|_| format!("a given password wins over the job's `{variable}`")),
                 minted_in_job: job_facts.mints_token,
                 id_token_as_password,
+                unseen: None,
                 words: &GITLAB_WORDS,
                 pipeline: Some(pipeline),
             });

@@ -518,6 +518,11 @@ mod tests {
             assert_eq!(Registry::of_url(registry.upload_url()), Some(registry));
         }
         assert_eq!(Registry::of_url("https://pypi.example.org/legacy/"), None);
+        assert_eq!(
+            Registry::of_url("https://www.nuget.org/"),
+            Some(Registry::NuGet)
+        );
+        assert_eq!(Registry::of_url("https://nuget.example.org"), None);
     }
 
     fn values<'a>(owner: &'a str, repository: &'a str, workflow: &'a str) -> FormValues<'a> {

@@ -44,6 +44,16 @@ pub static INFO: RegistryInfo = RegistryInfo {
         "api.nuget.org/v3/index.json",
         "www.nuget.org/api/v2/package",
         "www.nuget.org/api/v2",
+        // The gallery's base URL (`NuGetConstants.DefaultGalleryServerUrl`)
+        // and its bare-domain form: a source that is not a v3 service
+        // index is pushed to as is, and one whose path is empty gets
+        // `/api/v2/package/` appended (NuGet/NuGet.Client
+        // `src/NuGet.Core/NuGet.Protocol/Resources/PackageUpdateResource.cs`
+        // `GetServiceEndpointUrl`, `NuGet.Configuration/PackageSource/NuGetConstants.cs`,
+        // at fac35579c8c3c92799361e5695e9f7539b4fd5a2), so
+        // `--source https://www.nuget.org` pushes to
+        // `https://www.nuget.org/api/v2/package/`.
+        "www.nuget.org",
         "nuget.org",
         // The base URL publish-nuget's `NUGET_SOURCE` takes (its default),
         // to which it appends `/v3/index.json` ([`UPLOADER_ACTIONS`]).

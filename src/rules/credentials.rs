@@ -140,6 +140,28 @@ pub(super) fn publish_token_env(context: &Context<'_>, out: &mut Vec<Diagnostic>
             continue; // TP301
         }
         let (index, source) = (upload.index, upload.source);
+        // No credential in sight, yet no trusted publishing either: an
+        // info, since tplint cannot show the token.
+        if let Some(unseen) = &upload.unseen {
+            let from = match unseen.step {
+                Some((_, what)) => format!(" (perhaps set by {what})"),
+                None => String::new(),
+            };
+            let diagnostic = Diagnostic::new(
+                &PUBLISH_TOKEN_ENV,
+                upload.given,
+                format!(
+                    "`{}` cannot upload to {} by trusted publishing here ({}), so it uploads with {source}{from}",
+                    site.name(),
+                    index.display_name(),
+                    unseen.reason
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help(unseen.help.clone());
+            out.push(upload.finish(diagnostic));
+            continue;
+        }
         if let Some((token, variable)) = upload.id_token_as_password {
             let diagnostic = if index == Registry::Npm {
                 // npm 11.5.1 and later exchange the ID token before using a
