@@ -270,14 +270,14 @@ pub(super) fn token_to_opaque_step(context: &Context<'_>, out: &mut Vec<Diagnost
                     )
                 };
                 out.push(
-                    Diagnostic::new(&PUBLISH_TOKEN_ENV, token.given.clone(), message)
+                    Diagnostic::new(&PUBLISH_TOKEN_ENV, token.given, message)
                     .with_severity(Severity::Info)
                     .with_help(format!(
                         "if the job publishes to {registry}, register a trusted publisher and publish by it instead ({}), then remove the token",
                         token.registry.info().publish_hint
                     ))
                     .with_related(
-                        token.step.clone(),
+                        token.step,
                         if token.call {
                             "the workflow given the token"
                         } else {
