@@ -894,6 +894,25 @@ pub fn tokens_to_opaque(
         if view.sites_of(index).any(|s| s.step == top) {
             continue;
         }
+        // Only a step given a registry's token is looked at further.
+        let job_env = job_facts
+            .opaque
+            .iter()
+            .any(|o| o.top == top)
+            .then_some(job.env.as_slice())
+            .unwrap_or_default();
+        let given_variable = step.env.iter().chain(job_env).any(|kv| {
+            Registry::ALL
+                .iter()
+                .any(|r| r.token_variables().contains(&kv.key.value.as_str()))
+        });
+        let written = step.run.as_ref().is_some_and(|run| {
+            run.value.contains("secrets.")
+                || run.value.contains(crate::registry::rubygems::CREDENTIALS_FILE.0)
+        });
+        if !given_variable && !written {
+            continue;
+        }
         let opaque = job_facts.opaque.iter().find(|o| o.top == top);
         let unknown = step
             .run
