@@ -908,7 +908,9 @@ pub fn tokens_to_opaque(
         });
         let written = step.run.as_ref().is_some_and(|run| {
             run.value.contains("secrets.")
-                || run.value.contains(crate::registry::rubygems::CREDENTIALS_FILE.0)
+                || run
+                    .value
+                    .contains(crate::registry::rubygems::CREDENTIALS_FILE.0)
         });
         if !given_variable && !written {
             continue;
