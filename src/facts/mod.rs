@@ -895,12 +895,11 @@ pub fn tokens_to_opaque(
             continue;
         }
         // Only a step given a registry's token is looked at further.
-        let job_env = job_facts
-            .opaque
-            .iter()
-            .any(|o| o.top == top)
-            .then_some(job.env.as_slice())
-            .unwrap_or_default();
+        let job_env = if job_facts.opaque.iter().any(|o| o.top == top) {
+            job.env.as_slice()
+        } else {
+            &[]
+        };
         let given_variable = step.env.iter().chain(job_env).any(|kv| {
             Registry::ALL
                 .iter()
