@@ -567,6 +567,8 @@ impl Event {
         // `github.event.workflow`: the dispatched file's path, or the
         // workflow object of a `workflow_run`; absent from other events.
         let mut workflow_field = Value::Null;
+        // `github.event.comment.author_association`, where known.
+        let mut commenter: Option<Value> = None;
         let runs: Vec<(RefKind, Vec<Shape>)> = match name {
             "push" => {
                 let has = |key: &str| config.and_then(|c| c.get(key)).is_some();
@@ -632,6 +634,14 @@ impl Event {
             }
             "issue_comment" => {
                 action = Some(activity(types));
+                // The untrusted runs are those of comments by people with
+                // no standing in the repository.
+                if untrusted {
+                    commenter = Some(one_of(
+                        "github.event.comment.author_association",
+                        &OUTSIDE_ASSOCIATIONS.map(String::from),
+                    ));
+                }
                 vec![(RefKind::Branch, heads())]
             }
             "schedule" => {
@@ -681,6 +691,9 @@ impl Event {
                 }
                 if let Some(upstream) = &upstream {
                     values.push(("github.event.workflow_run.event", upstream.clone()));
+                }
+                if let Some(commenter) = &commenter {
+                    values.push(("github.event.comment.author_association", commenter.clone()));
                 }
                 if pull_request {
                     for key in ["github.head_ref", "github.base_ref"] {
@@ -849,6 +862,19 @@ fn ref_name(shape: &Shape) -> Shape {
         },
     }
 }
+
+/// The `author_association` values of a comment's author with no standing
+/// in the repository: not its owner, a member of its organisation or a
+/// collaborator (docs.github.com REST API, "author_association": COLLABORATOR,
+/// CONTRIBUTOR, FIRST_TIMER, FIRST_TIME_CONTRIBUTOR, MANNEQUIN, MEMBER,
+/// NONE, OWNER).
+const OUTSIDE_ASSOCIATIONS: [&str; 5] = [
+    "CONTRIBUTOR",
+    "FIRST_TIMER",
+    "FIRST_TIME_CONTRIBUTOR",
+    "MANNEQUIN",
+    "NONE",
+];
 
 fn one_of(term: &str, texts: &[String]) -> Value {
     Value::Str {
