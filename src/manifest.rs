@@ -98,8 +98,10 @@ pub struct NpmWorkspace {
     pub incomplete: bool,
 }
 
-/// Top-level folders whose Python projects are examples, tests, tools or
-/// documentation rather than packages the repository releases.
+/// Top-level folders whose Python projects are examples, tests, tools,
+/// documentation or vendored code rather than packages the repository
+/// releases (python-poetry/poetry-core's `vendors/pyproject.toml` only
+/// pins what it vendors).
 const UNPUBLISHED_FOLDERS: &[&str] = &[
     "bench",
     "benches",
@@ -118,7 +120,11 @@ const UNPUBLISHED_FOLDERS: &[&str] = &[
     "testdata",
     "testing",
     "tests",
+    "third_party",
     "tutorial",
+    "vendor",
+    "vendored",
+    "vendors",
 ];
 
 /// The registries whose package names [`PackageNames`] reads, each from

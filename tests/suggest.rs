@@ -574,7 +574,8 @@ fn a_pypi_upload_names_the_project_of_its_folder_or_none_when_unsure() {
     }
     // `dist` may hold any of the repository's projects: no name offered.
     assert!(!text.contains("project = \"widget\"\n"), "{text}");
-    // A project under `examples/` is not one the repository releases.
+    // A project under `examples/` or `vendors/` is not one the repository
+    // releases.
     let repo = fixture_copy(&fixture("pypi-project-examples-ignored"));
     let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
