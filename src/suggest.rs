@@ -136,6 +136,38 @@ fn only_manifest_registry(repo: &Repository) -> Option<Registry> {
     found.next().is_none().then_some(first)
 }
 
+/// The registries a call of another repository's workflow switches on by
+/// an input: a `with:` key naming the registry (`publish_jsr`, `npm`,
+/// `publish-to-crates`) set to `true`.
+fn called_with_registries(job: &crate::workflow::Job) -> Vec<Registry> {
+    const NAMED: &[(&str, Registry)] = &[
+        ("jsr", Registry::Jsr),
+        ("npm", Registry::Npm),
+        ("crate", Registry::CratesIo),
+        ("pub_dev", Registry::PubDev),
+        ("pub-dev", Registry::PubDev),
+        ("pubdev", Registry::PubDev),
+    ];
+    let Some(call) = job
+        .call
+        .as_ref()
+        .filter(|_| crate::facts::unread_remote_call(job).is_some())
+    else {
+        return Vec::new();
+    };
+    call.with
+        .iter()
+        .filter(|kv| kv.value.value.trim() == "true")
+        .filter_map(|kv| {
+            let key = kv.key.value.to_ascii_lowercase();
+            NAMED
+                .iter()
+                .find(|(word, _)| key.contains(word))
+                .map(|(_, registry)| *registry)
+        })
+        .collect()
+}
+
 /// Jobs that probably publish where tplint cannot see (see `Suggestion::unconfirmed`).
 fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
     use crate::facts::permissions::{GrantSource, id_token};
@@ -189,17 +221,26 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             if !releases {
                 continue;
             }
-            let Some(registry) = likely_registry(repo, job, view.job_facts(index), &names)
-                .or_else(|| remote.then(|| only_manifest_registry(repo)).flatten())
-            else {
-                continue;
-            };
-            // A registry that matches the called file, or needs its
-            // repository registered, needs what tplint cannot read there.
-            if remote && registry.info().cross_repository != CrossRepository::NotMatched {
-                continue;
+            let mut registries: Vec<Registry> =
+                likely_registry(repo, job, view.job_facts(index), &names)
+                    .or_else(|| remote.then(|| only_manifest_registry(repo)).flatten())
+                    .into_iter()
+                    .collect();
+            // An input of the call switching a registry's publish on
+            // (panva/jose's `publish_jsr: true`).
+            for registry in called_with_registries(job) {
+                if !registries.contains(&registry) {
+                    registries.push(registry);
+                }
             }
-            out.extend(suggestion_for_job(repo, facts, &view, job, registry, true));
+            for registry in registries {
+                // A registry that matches the called file, or needs its
+                // repository registered, needs what tplint cannot read there.
+                if remote && registry.info().cross_repository != CrossRepository::NotMatched {
+                    continue;
+                }
+                out.extend(suggestion_for_job(repo, facts, &view, job, registry, true));
+            }
         }
     }
     out
