@@ -65,6 +65,22 @@ pub struct Suggestion {
 /// Words in a job's id, name or environment that say it releases.
 const RELEASE_WORDS: &[&str] = &["release", "publish", "deploy", "pypi", "upload"];
 
+/// Words in the names of jobs, environments, called files and inputs, each
+/// pointing to one registry.
+const REGISTRY_WORDS: &[(&str, Registry)] = &[
+    ("pypi", Registry::Pypi),
+    ("crate", Registry::CratesIo),
+    ("cargo", Registry::CratesIo),
+    ("npm", Registry::Npm),
+    ("rubygems", Registry::RubyGems),
+    ("gem", Registry::RubyGems),
+    ("nuget", Registry::NuGet),
+    ("jsr", Registry::Jsr),
+    ("pub_dev", Registry::PubDev),
+    ("pub-dev", Registry::PubDev),
+    ("pubdev", Registry::PubDev),
+];
+
 /// The registry a job that may publish unseen most likely publishes to,
 /// from what the job shows: a step minting a registry's token, npm's
 /// registry given to `actions/setup-node`, a registry named in the job's
@@ -98,20 +114,9 @@ fn likely_registry(
             return Some(Registry::Npm);
         }
     }
-    // Words in names, each pointing to one registry.
-    const NAMED: &[(&str, Registry)] = &[
-        ("pypi", Registry::Pypi),
-        ("crate", Registry::CratesIo),
-        ("cargo", Registry::CratesIo),
-        ("npm", Registry::Npm),
-        ("rubygems", Registry::RubyGems),
-        ("gem", Registry::RubyGems),
-        ("nuget", Registry::NuGet),
-        ("jsr", Registry::Jsr),
-    ];
     let mut named = names.iter().flatten().flat_map(|name| {
         let name = name.to_ascii_lowercase();
-        NAMED
+        REGISTRY_WORDS
             .iter()
             .filter(move |(word, _)| name.contains(word))
             .map(|(_, registry)| *registry)
@@ -140,14 +145,6 @@ fn only_manifest_registry(repo: &Repository) -> Option<Registry> {
 /// an input: a `with:` key naming the registry (`publish_jsr`, `npm`,
 /// `publish-to-crates`) set to `true`.
 fn called_with_registries(job: &crate::workflow::Job) -> Vec<Registry> {
-    const NAMED: &[(&str, Registry)] = &[
-        ("jsr", Registry::Jsr),
-        ("npm", Registry::Npm),
-        ("crate", Registry::CratesIo),
-        ("pub_dev", Registry::PubDev),
-        ("pub-dev", Registry::PubDev),
-        ("pubdev", Registry::PubDev),
-    ];
     let Some(call) = job
         .call
         .as_ref()
@@ -160,7 +157,7 @@ fn called_with_registries(job: &crate::workflow::Job) -> Vec<Registry> {
         .filter(|kv| kv.value.value.trim() == "true")
         .filter_map(|kv| {
             let key = kv.key.value.to_ascii_lowercase();
-            NAMED
+            REGISTRY_WORDS
                 .iter()
                 .find(|(word, _)| key.contains(word))
                 .map(|(_, registry)| *registry)
