@@ -39,6 +39,8 @@ pub struct PackageJson {
     pub engines_node: Option<String>,
     /// `publishConfig.registry`.
     pub publish_registry: Option<Located>,
+    /// `publishConfig["@scope:registry"]` for the package's own scope.
+    pub publish_scope_registry: Option<Located>,
     /// `publishConfig.provenance`, when a boolean.
     pub publish_provenance: Option<bool>,
     /// `workspaces` is present: the root is a monorepo's.
@@ -47,6 +49,14 @@ pub struct PackageJson {
     /// the `packages` list of an object (Yarn 1's form with `nohoist`;
     /// classic.yarnpkg.com/en/docs/workspaces, yarnpkg.com/configuration/manifest#workspaces).
     pub workspace_globs: Vec<String>,
+}
+
+impl PackageJson {
+    /// The scope of the package's name (`@acme` of `@acme/widget`).
+    pub fn scope(&self) -> Option<&str> {
+        let (scope, _) = self.name.as_ref()?.value.split_once('/')?;
+        scope.starts_with('@').then_some(scope)
+    }
 }
 
 /// A crate of `Cargo.toml` or one of its workspace members.
@@ -73,6 +83,9 @@ pub struct Manifests {
     /// The variables the root `.npmrc` takes registry credentials from
     /// (`//registry.npmjs.org/:_authToken=${NPM_TOKEN}`).
     pub npmrc_auth_vars: Vec<String>,
+    /// The registries the root `.npmrc` sets, and the file when it sets any.
+    pub npmrc_registries: NpmrcRegistries,
+    pub npmrc_file: Option<FileId>,
     /// What the files of release tools that publish inside themselves say.
     pub release: crate::release_config::ReleaseConfig,
     /// What the other registries would call the package, read on first
@@ -168,12 +181,17 @@ impl Manifests {
             package.file = Some(sources.add(SourceFile::new("package.json", text)));
             package
         });
-        let npmrc_auth_vars = read(".npmrc")
-            .map(|t| npmrc_auth_vars(&t))
-            .unwrap_or_default();
+        let npmrc = read(".npmrc");
+        let npmrc_auth_vars = npmrc.as_deref().map(npmrc_auth_vars).unwrap_or_default();
+        let npmrc_registries = npmrc.as_deref().map(npmrc_registries).unwrap_or_default();
+        let npmrc_file = npmrc
+            .filter(|_| !npmrc_registries.is_empty())
+            .map(|text| sources.add(SourceFile::new(".npmrc", text)));
         Self {
             package_json,
             npmrc_auth_vars,
+            npmrc_registries,
+            npmrc_file,
             release,
             names: Default::default(),
             npm_workspace: Default::default(),
@@ -200,6 +218,29 @@ impl Manifests {
         };
         let at = NAMED_REGISTRIES.iter().position(|r| *r == registry)?;
         Some(self.names[at].get_or_init(|| PackageNames::load(root, overlay, registry)))
+    }
+
+    /// The registry npm, pnpm and Yarn classic publish the root package to
+    /// when no `--registry` is given, and where that is written: see
+    /// [`npm_publish_registry`]. `reads_npmrc` is false for Yarn Berry,
+    /// which reads only `package.json` and its own `.yarnrc.yml`
+    /// (yarnpkg.com/configuration/manifest#publishConfig).
+    pub fn npm_publish_target(
+        &self,
+        reads_npmrc: bool,
+    ) -> Option<(String, crate::diagnostic::Location)> {
+        let package = self.package_json.as_ref()?;
+        let npmrc = reads_npmrc.then_some(&self.npmrc_registries);
+        let (registry, from_npmrc) = npm_publish_registry(package, npmrc)?;
+        let file = if from_npmrc {
+            self.npmrc_file?
+        } else {
+            package.file?
+        };
+        Some((
+            registry.value.clone(),
+            crate::diagnostic::Location::new(file, registry.span),
+        ))
     }
 
     /// The workspace packages of the repository (see [`NpmWorkspace`]),
@@ -380,14 +421,18 @@ impl NpmWorkspace {
             workspace.incomplete = true;
             folders.truncate(MAX_FILES);
         }
+        // The workspace root's `.npmrc` is the project configuration of
+        // every workspace (@npmcli/config `loadLocalPrefix`).
+        let npmrc = read(".npmrc").map(|text| npmrc_registries(&text));
         for folder in &folders {
             match read(&format!("{folder}/package.json")) {
                 Some(text) => {
                     let package = parse_package_json(&text);
                     if !package.private {
-                        workspace
-                            .registries
-                            .push(package.publish_registry.map(|r| r.value));
+                        workspace.registries.push(
+                            npm_publish_registry(&package, npmrc.as_ref())
+                                .map(|(r, _)| r.value.clone()),
+                        );
                     }
                 }
                 // A folder without a package is not a package (`packages/*`
@@ -461,7 +506,94 @@ pub fn npm_publish_registry_in(
     };
     let text = read_manifest(root, overlay, &path)?;
     serde_json::from_str::<serde_json::Value>(&text).ok()?;
-    Some(parse_package_json(&text).publish_registry.map(|r| r.value))
+    let package = parse_package_json(&text);
+    // npm's project configuration is the `.npmrc` beside the package it
+    // runs in, or the workspace root's (@npmcli/config `loadLocalPrefix`):
+    // the folder's when it has one, else the root's.
+    let npmrc = read_manifest(root, overlay, &path.replace("package.json", ".npmrc"))
+        .or_else(|| read_manifest(root, overlay, ".npmrc"))
+        .map(|text| npmrc_registries(&text));
+    Some(npm_publish_registry(&package, npmrc.as_ref()).map(|(r, _)| r.value.clone()))
+}
+
+/// The registries an `.npmrc` sets: `registry=URL` and `@scope:registry=URL`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NpmrcRegistries {
+    pub default: Option<Located>,
+    /// Each scope (`@acme`) and its registry.
+    pub scoped: Vec<(String, Located)>,
+}
+
+impl NpmrcRegistries {
+    pub fn is_empty(&self) -> bool {
+        self.default.is_none() && self.scoped.is_empty()
+    }
+}
+
+/// Read the `registry` and `@scope:registry` lines of an `.npmrc` (ini:
+/// `key = value`, `#` and `;` comments; the last value of a key wins;
+/// docs.npmjs.com/cli/configuring-npm/npmrc). The spans cover the values.
+pub fn npmrc_registries(text: &str) -> NpmrcRegistries {
+    let mut found = NpmrcRegistries::default();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n').take(1000) {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim();
+        if line.starts_with(['#', ';']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        let value = value.trim_matches(['"', '\'']);
+        if value.is_empty() {
+            continue;
+        }
+        let at = start + raw.find(value).unwrap_or(0);
+        let located = Located {
+            value: value.to_string(),
+            span: Span::new(at, at + value.len()),
+        };
+        if key == "registry" {
+            found.default = Some(located);
+        } else if let Some(scope) = key.strip_suffix(":registry")
+            && scope.starts_with('@')
+            && !scope.contains('/')
+        {
+            found.scoped.retain(|(s, _)| s != scope);
+            found.scoped.push((scope.to_string(), located));
+        }
+    }
+    found
+}
+
+/// The registry `npm publish` sends a package to when no `--registry` is
+/// given, and whether the project `.npmrc` says so (`true`) rather than
+/// `package.json`: the registry of the package's scope, then the default
+/// registry (npm-registry-fetch `pickRegistry`), where `publishConfig` is
+/// laid over the configuration (npm/cli `lib/commands/publish.js`,
+/// `#getManifest` flattens it into the options). So an `.npmrc`'s
+/// `@scope:registry` wins over `publishConfig.registry`, which wins over
+/// the `.npmrc`'s `registry`. `None`: npm's default, or a registry set
+/// elsewhere (the user's configuration, where `setup-node` writes).
+pub fn npm_publish_registry<'a>(
+    package: &'a PackageJson,
+    npmrc: Option<&'a NpmrcRegistries>,
+) -> Option<(&'a Located, bool)> {
+    if let Some(scope) = package.scope() {
+        if let Some(registry) = &package.publish_scope_registry {
+            return Some((registry, false));
+        }
+        if let Some((_, registry)) = npmrc.and_then(|n| n.scoped.iter().find(|(s, _)| s == scope)) {
+            return Some((registry, true));
+        }
+    }
+    if let Some(registry) = &package.publish_registry {
+        return Some((registry, false));
+    }
+    npmrc.and_then(|n| n.default.as_ref()).map(|r| (r, true))
 }
 
 /// The text of the manifest at `relative` under `root`, the overlay's
@@ -616,6 +748,14 @@ pub fn parse_package_json(text: &str) -> PackageJson {
     let publish_config = root.get("publishConfig");
     package.publish_registry = publish_config
         .and_then(|p| p.get("registry"))
+        .and_then(|r| r.as_str())
+        .map(|value| Located {
+            value: value.to_string(),
+            span: value_span("publishConfig").unwrap_or_default(),
+        });
+    package.publish_scope_registry = package
+        .scope()
+        .and_then(|scope| publish_config?.get(format!("{scope}:registry")))
         .and_then(|r| r.as_str())
         .map(|value| Located {
             value: value.to_string(),
@@ -1102,6 +1242,53 @@ mod tests {
         );
         assert_eq!(p.publish_provenance, Some(true));
         assert!(!p.private);
+    }
+
+    #[test]
+    fn npmrc_registries_read() {
+        let text = "; comment\n# @a:registry=https://no\nregistry = https://r.example/\n\
+                    @acme:registry=\"https://npm.pkg.github.com\"\n\
+                    //npm.pkg.github.com/:_authToken=${T}\n@acme:registry=https://last\n";
+        let r = npmrc_registries(text);
+        let default = r.default.as_ref().unwrap();
+        assert_eq!(default.value, "https://r.example/");
+        assert_eq!(&text[default.span.range()], "https://r.example/");
+        assert_eq!(r.scoped.len(), 1);
+        assert_eq!(r.scoped[0].0, "@acme");
+        assert_eq!(r.scoped[0].1.value, "https://last");
+        assert!(npmrc_registries("//host/:_authToken=x\n").is_empty());
+    }
+
+    #[test]
+    fn npm_publish_registry_precedence() {
+        let npmrc = npmrc_registries("registry=https://default\n@acme:registry=https://scoped\n");
+        let registry = |package: &str| {
+            npm_publish_registry(&parse_package_json(package), Some(&npmrc))
+                .map(|(r, from_npmrc)| (r.value.clone(), from_npmrc))
+        };
+        // The scope's registry wins over publishConfig.registry...
+        assert_eq!(
+            registry(r#"{"name":"@acme/a","publishConfig":{"registry":"https://pc"}}"#),
+            Some(("https://scoped".to_string(), true))
+        );
+        // ...unless publishConfig sets the scope's registry itself.
+        assert_eq!(
+            registry(r#"{"name":"@acme/a","publishConfig":{"@acme:registry":"https://pcs"}}"#),
+            Some(("https://pcs".to_string(), false))
+        );
+        // publishConfig.registry wins over the `.npmrc`'s default.
+        assert_eq!(
+            registry(r#"{"name":"@other/a","publishConfig":{"registry":"https://pc"}}"#),
+            Some(("https://pc".to_string(), false))
+        );
+        assert_eq!(
+            registry(r#"{"name":"plain"}"#),
+            Some(("https://default".to_string(), true))
+        );
+        assert_eq!(
+            npm_publish_registry(&parse_package_json(r#"{"name":"plain"}"#), None),
+            None
+        );
     }
 
     #[test]

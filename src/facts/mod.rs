@@ -420,13 +420,8 @@ fn walk_job(
         .npm
         .npmrc_vars
         .clone_from(&repo.manifests.npmrc_auth_vars);
-    visitor.mint.npm.publish_config_registry = repo.manifests.package_json.as_ref().and_then(|p| {
-        let registry = p.publish_registry.as_ref()?;
-        Some((
-            registry.value.clone(),
-            crate::diagnostic::Location::new(p.file?, registry.span),
-        ))
-    });
+    visitor.mint.npm.publish_config_registry = repo.manifests.npm_publish_target(false);
+    visitor.mint.npm.project_registry = repo.manifests.npm_publish_target(true);
     let mut named = expand::walk_job(
         repo,
         expand::JobRef {

@@ -250,12 +250,17 @@ pub(super) fn site<'w>(
         command.args,
         folder.as_deref(),
     );
-    // The root package's `publishConfig.registry` wins over configuration,
-    // not over `--registry` (npm/cli `lib/commands/publish.js`: publishConfig
-    // keys set on the command line are filtered out).
+    // The root package's `publishConfig.registry`, and the project
+    // `.npmrc`'s registries, win over the user's configuration, not over
+    // `--registry` (npm/cli `lib/commands/publish.js`: publishConfig keys
+    // set on the command line are filtered out). Yarn Berry reads no `.npmrc`.
+    let project_registry = match client {
+        Uploader::Yarn => &job.publish_config_registry,
+        _ => &job.project_registry,
+    };
     if (root_package || packages == NpmPackages::Folder(String::new()))
         && invocation.flag(invocation.table.url_flags).is_none()
-        && let Some((url, location)) = &job.publish_config_registry
+        && let Some((url, location)) = project_registry
     {
         *target = (target_of_url(url), Some(*location));
     }
@@ -721,6 +726,10 @@ pub struct NpmJob {
     pub npmrc_vars: Vec<String>,
     /// `publishConfig.registry` of the root `package.json`.
     pub publish_config_registry: Option<(String, Location)>,
+    /// The registry npm, pnpm and Yarn classic publish the root package to
+    /// by `package.json` and the project `.npmrc`
+    /// ([`crate::manifest::npm_publish_registry`]).
+    pub project_registry: Option<(String, Location)>,
     /// The client `changeset publish` runs in this repository (npm when unknown).
     pub changesets_client: Option<NpmClient>,
     /// How `npmrc_token` was written, when not by a `run:` (an action

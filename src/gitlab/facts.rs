@@ -280,13 +280,8 @@ pub fn job_facts(
         .npm
         .npmrc_vars
         .clone_from(&repo.manifests.npmrc_auth_vars);
-    visitor.mint.npm.publish_config_registry = repo.manifests.package_json.as_ref().and_then(|p| {
-        let registry = p.publish_registry.as_ref()?;
-        Some((
-            registry.value.clone(),
-            Location::new(p.file?, registry.span),
-        ))
-    });
+    visitor.mint.npm.publish_config_registry = repo.manifests.npm_publish_target(false);
+    visitor.mint.npm.project_registry = repo.manifests.npm_publish_target(true);
     // `parallel: matrix:` makes one job per set of variables: each set is
     // walked (a job that may upload, up to `MAX_MATRIX_WALKS` sets), so a
     // value any of them gives is considered; findings are the job's.
