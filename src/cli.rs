@@ -31,8 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint the repositories at PATH (default: the git root above the current folder).
     Check(CheckArgs),
-    /// Print the values to enter in PyPI's "Add a new publisher" form for
-    /// every job that publishes by trusted publishing, and the same as TOML.
+    /// Print the values to enter in each registry's trusted publisher form
+    /// for every job that publishes by trusted publishing, and the same as TOML.
     Suggest {
         /// Repository root (default: the git root above the current folder).
         path: Option<PathBuf>,

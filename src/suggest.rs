@@ -1,5 +1,5 @@
-//! `tplint suggest`: the values to type into PyPI's "Add a new publisher"
-//! form for every job that publishes by trusted publishing, and the same as
+//! `tplint suggest`: the values to type into each registry's trusted
+//! publisher form (PyPI's "Add a new publisher") for every job that publishes by trusted publishing, and the same as
 //! a `[[publisher]]` block for `tplint.toml`. With `--online`, the values
 //! come from the publisher PyPI recorded for the latest release where it
 //! matches a job, and a recorded publisher no job matches is listed too.

@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::actions;
+use super::grinder;
 use super::melos;
 use super::mise;
 use super::parse_cache::ParseCache;
@@ -1733,6 +1734,23 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 };
                 let inherited = self.inherit(block, command, at, &[]);
                 self.rake_file(block, at, via, depth, &candidates, &tasks, inherited);
+            }
+            tasks::Runs::Grinder { tasks } => {
+                let candidates: Vec<String> =
+                    join(&block.cwd, "tool/grind.dart").into_iter().collect();
+                let inherited = self.inherit(block, command, at, &[]);
+                let npm_token = block.exec.env("NPM_TOKEN").is_some()
+                    || inherited.iter().any(|hit| hit.name == "NPM_TOKEN");
+                self.task_file(
+                    block,
+                    at,
+                    via,
+                    depth,
+                    &candidates,
+                    ("grinder", &tasks.join(" ")),
+                    |_, _, _, text| grinder::recipes(text, &tasks, npm_token),
+                    inherited,
+                );
             }
             tasks::Runs::Just { recipes } => {
                 let candidates: Vec<String> = ["justfile", "Justfile", ".justfile"]
@@ -3619,6 +3637,10 @@ const FILE_RUNNERS: &[&[u8]] = &[
     b"dotnet-cake",
     b"nuke",
     b"melos",
+    // Grinder's tasks of `tool/grind.dart` (`dart run grinder`, `grind`).
+    b"grinder",
+    b"grind",
+    b"tool/grind.dart",
 ];
 
 /// Whether one word of shell text names a script, a file of the

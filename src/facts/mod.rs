@@ -18,6 +18,7 @@ pub mod ci_view;
 pub mod conditions;
 pub mod csharp;
 pub mod expand;
+pub mod grinder;
 pub mod melos;
 pub mod mise;
 pub mod npm;

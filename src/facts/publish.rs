@@ -496,11 +496,34 @@ impl MintState {
         let text = exec.resolve(&run.value);
         // Most steps have none of the words: one search for them all first.
         static WORDS: std::sync::LazyLock<super::words::AnyWord> = std::sync::LazyLock::new(|| {
-            let mut words = vec![TOKEN_ADD];
+            let mut words = vec![TOKEN_ADD, super::grinder::PUB_DEPLOY.0];
             words.extend(crate::registry::pub_dev::CREDENTIAL_FILES);
             super::words::AnyWord::new(&words)
         });
         if !WORDS.in_text(&text) {
+            return;
+        }
+        // cli_pkg's `pkg-pub-deploy` writes the credential of its variable
+        // before it publishes (read with the grinder task, `super::grinder`).
+        let (task, variable) = super::grinder::PUB_DEPLOY;
+        if text.contains(task)
+            && let Some(hit) = exec
+                .env(variable)
+                .filter(|hit| hit.value.contains("secrets."))
+        {
+            let span = exec
+                .source
+                .get(run.span.range())
+                .and_then(|raw| raw.find(task))
+                .map_or(run.span, |at| {
+                    Span::new(run.span.start + at, run.span.start + at + task.len())
+                });
+            self.given.push(GivenToken {
+                registry: Registry::PubDev,
+                location: exec.location(span),
+                source: format!("`{variable}`, which `{task}` writes to `pub-credentials.json`"),
+                value: hit.value.into_owned(),
+            });
             return;
         }
         let file = crate::registry::pub_dev::CREDENTIAL_FILES

@@ -39,6 +39,11 @@ pub enum Runs<'w> {
         file: Option<&'w str>,
         tasks: Vec<&'w str>,
     },
+    /// `dart run grinder TASK...`: the tasks of `tool/grind.dart`
+    /// ([`super::grinder`]).
+    Grinder {
+        tasks: Vec<&'w str>,
+    },
     /// `npm run x`, `pnpm run x`, `yarn run x`: a script of the
     /// `package.json` in the working folder.
     PackageScript {
@@ -284,6 +289,9 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     }
     if is_python(program) {
         return python_invocation(program, args);
+    }
+    if let Some(tasks) = super::grinder::tasks(words) {
+        return Some(Runs::Grinder { tasks });
     }
     // deno's own tools, which run none of the repository's code: `deno
     // publish` (an upload `registry::jsr` knows), the formatter, the linter,
