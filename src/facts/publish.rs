@@ -1563,6 +1563,13 @@ fn unwrap_command(words: &[String]) -> &[String] {
             // `pnpm changeset publish`, `yarn changeset publish`: the
             // package manager runs the tool's binary.
             ("pnpm" | "yarn", _) if super::tasks::starts_release_tool(&rest[1..]) => 1,
+            // `pnpm jsr publish`: pnpm and Yarn run a dependency's binary
+            // named where their own command would be (pnpm.io/cli/exec:
+            // "The exec part is actually optional"), and neither has a
+            // `jsr` command (colinhacks/zod's release workflow).
+            ("pnpm" | "yarn", "jsr") => 1,
+            // `npm exec jsr publish`, `npm x jsr publish`.
+            ("npm", "exec" | "x") => 2,
             // `yarn dlx jsr publish`, `bunx jsr publish`, `bun x jsr publish`.
             ("yarn", "dlx") | ("bun", "x") => 2,
             // `yarn exec npm publish`: a shell command Yarn runs.
@@ -3077,6 +3084,9 @@ mod tests {
             "pnpm dlx jsr publish",
             "yarn dlx jsr publish",
             "bunx jsr publish",
+            "pnpm jsr publish",
+            "yarn jsr publish --allow-slow-types",
+            "npm exec jsr publish",
         ] {
             let s = sites(&format!("      - run: {script}\n"));
             assert_eq!(s.len(), 1, "{script}");
@@ -3090,6 +3100,7 @@ mod tests {
         for script in [
             "deno publish --dry-run",
             "npx jsr publish --dry-run",
+            "pnpm jsr publish --dry-run",
             "deno fmt",
         ] {
             assert!(
