@@ -328,7 +328,7 @@ rule!(
     "TP311",
     "uploader-too-old",
     Warning,
-    "(GitLab) the job pins twine before 6.1.0 or uv before 0.8.18, which cannot do trusted publishing on GitLab"
+    "(GitLab) the job pins twine before 6.1.0, uv before 0.8.18 or pdm before 2.23.1, which cannot do trusted publishing on GitLab"
 );
 
 rule!(

@@ -102,6 +102,7 @@ pub struct ToolPin {
 /// `docs/guides/integration/docker.md` of astral-sh/uv).
 const PINNED_TOOLS: &[(&str, &[&str])] = &[
     ("twine", &[]),
+    ("pdm", &[]),
     (
         "uv",
         &["ghcr.io/astral-sh/uv", "astral/uv", "docker.io/astral/uv"],
@@ -1478,7 +1479,7 @@ fn gitlab_token_upload_help(uploader: Uploader, index: Registry, source: &str) -
             index.display_name()
         ),
         Some(_) if index.is_pypi() => format!(
-            "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later) or `uv publish` (0.8.18 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
+            "`{}` does not do trusted publishing on GitLab: build with it, then upload with `twine upload` (6.1.0 or later), `uv publish` (0.8.18 or later) or `pdm publish` (2.23.1 or later) in a job with `id_tokens: {{{variable}: {{aud: {aud}}}}}`",
             uploader.name()
         ),
         Some(gitlab) => format!(

@@ -600,10 +600,14 @@ pub fn unpinned_references<'a>(
 /// GitLab: twine 6.1.0 ("preliminary built-in support for Trusted
 /// Publishing", pypa/twine `docs/changelog.rst`, 2025-01-17, GitLab through
 /// `id`), uv 0.8.18 ("Support Gitlab CI/CD as a trusted publisher (#15583)",
-/// astral-sh/uv `changelogs/0.8.x.md`).
+/// astral-sh/uv `changelogs/0.8.x.md`), pdm 2.23.1 (pdm-project/pdm
+/// 0fabc965 "Support more OIDC providers (#3442)": `detect_credential` of
+/// `id`, first in tag 2.23.1; `src/pdm/cli/commands/publish/repository.py`
+/// tries it when no password is given).
 const FIRST_GITLAB_RELEASE: &[(Uploader, &str, [u64; 3])] = &[
     (Uploader::Twine, "twine", [6, 1, 0]),
     (Uploader::Uv, "uv", [0, 8, 18]),
+    (Uploader::Pdm, "pdm", [2, 23, 1]),
 ];
 
 /// A version's first three numbers; pre-release suffixes are dropped, so
