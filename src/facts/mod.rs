@@ -896,10 +896,19 @@ pub fn tokens_to_opaque(
         } else {
             &[]
         };
+        // npm's token variables count only where the step's text names an
+        // upload (`npx rollingversions publish`, `deno run
+        // .../publish/npm.ts`): npm's token also installs private packages.
+        let npm_variable = |name: &str| crate::registry::npm::NPM_TOKEN_ENV.contains(&name);
+        let names_upload = step
+            .run
+            .as_ref()
+            .is_some_and(|run| publish::mentions_upload_word(&run.value));
         let given_variable = step.env.iter().chain(job_env).any(|kv| {
             Registry::ALL
                 .iter()
                 .any(|r| r.token_variables().contains(&kv.key.value.as_str()))
+                || (names_upload && npm_variable(&kv.key.value))
         });
         let written = step.run.as_ref().is_some_and(|run| {
             run.value.contains("secrets.")
@@ -954,7 +963,9 @@ pub fn tokens_to_opaque(
             }
             for registry in Registry::ALL {
                 let given = Location::new(file, kv.key.span);
-                if registry.token_variables().contains(&kv.key.value.as_str())
+                let token_variable = registry.token_variables().contains(&kv.key.value.as_str())
+                    || (registry == Registry::Npm && names_upload && npm_variable(&kv.key.value));
+                if token_variable
                     && !visible(registry)
                     && unseen(registry)
                     && !out.iter().any(|t| t.given == given)
