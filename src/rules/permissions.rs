@@ -35,15 +35,61 @@ pub(super) fn id_token_missing(context: &Context<'_>, out: &mut Vec<Diagnostic>)
 }
 
 /// Whether a job needs the OIDC token itself: it publishes by OIDC, uses a
-/// known consumer, or calls a reusable workflow (which may need it).
-/// A job whose steps tplint cannot all see may use the token there.
-fn job_uses_oidc(view: &WorkflowView<'_>, index: usize) -> bool {
+/// known consumer, or calls a reusable workflow that may need it (another
+/// repository's always may; one of this repository's is read, to
+/// [`MAX_CALL_DEPTH`] calls deep). A job whose steps tplint cannot all see
+/// may use the token there.
+fn job_uses_oidc(
+    context: &Context<'_>,
+    view: &WorkflowView<'_>,
+    index: usize,
+    depth: usize,
+) -> bool {
     let job = view.job(index);
+    if let Some(call) = &job.call {
+        let called = match &call.uses.target {
+            crate::workflow::UsesTarget::Local { path } if depth < MAX_CALL_DEPTH => {
+                let path = path.trim_start_matches("./");
+                context.workflows().find(|v| v.file.path == path)
+            }
+            _ => None,
+        };
+        return called.is_none_or(|called| workflow_needs_oidc(context, &called, depth + 1));
+    }
     let facts = view.job_facts(index);
-    job.call.is_some()
-        || view.sites_of(index).any(|s| s.is_oidc())
-        || facts.oidc_consumer
-        || !facts.opaque.is_empty()
+    view.sites_of(index).any(|s| s.is_oidc()) || facts.oidc_consumer || !facts.opaque.is_empty()
+}
+
+/// How many local reusable workflows deep [`job_uses_oidc`] reads.
+const MAX_CALL_DEPTH: usize = 4;
+
+/// Whether a called workflow needs its caller's `id-token: write`: a job of
+/// it grants itself the token (which a called workflow only gets from its
+/// caller), or gets the caller's by no block of its own or its workflow's
+/// and uses it (docs.github.com, "Reusing workflows": the called
+/// workflow's permissions can only be kept or reduced).
+fn workflow_needs_oidc(context: &Context<'_>, view: &WorkflowView<'_>, depth: usize) -> bool {
+    if let Some(block) = &view.workflow.permissions {
+        // Every job without a block of its own has this one.
+        let granted = block.grant("id-token") == Some(Access::Write);
+        return view
+            .workflow
+            .jobs
+            .iter()
+            .enumerate()
+            .any(|(i, job)| match &job.permissions {
+                Some(own) => own.grant("id-token") == Some(Access::Write),
+                None => granted && job_uses_oidc(context, view, i, depth),
+            });
+    }
+    view.workflow
+        .jobs
+        .iter()
+        .enumerate()
+        .any(|(i, job)| match &job.permissions {
+            Some(own) => own.grant("id-token") == Some(Access::Write),
+            None => job_uses_oidc(context, view, i, depth),
+        })
 }
 
 pub(super) fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -59,7 +105,7 @@ pub(super) fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagn
             .jobs
             .iter()
             .enumerate()
-            .filter(|(i, job)| job.permissions.is_none() && !job_uses_oidc(&view, *i))
+            .filter(|(i, job)| job.permissions.is_none() && !job_uses_oidc(context, &view, *i, 0))
             .map(|(_, job)| job.id.value.as_str())
             .collect();
         let what = if matches!(block.kind, PermissionsKind::WriteAll) {
@@ -73,7 +119,7 @@ pub(super) fn id_token_workflow_level(context: &Context<'_>, out: &mut Vec<Diagn
             .jobs
             .iter()
             .enumerate()
-            .filter(|(i, job)| job.permissions.is_none() && job_uses_oidc(&view, *i))
+            .filter(|(i, job)| job.permissions.is_none() && job_uses_oidc(context, &view, *i, 0))
             .map(|(_, job)| job)
             .collect();
         let fix = crate::fix::workflow::move_id_token(
