@@ -998,6 +998,12 @@ pub fn render_human(
     if suggestions.iter().any(|s| s.environment.is_none()) {
         out.push_str("A publisher without an environment accepts any job of its workflow; consider a protected environment (TP401).\n\n");
     }
+    // NuGet.org's form names no package: a policy belongs to a package
+    // owner and is scoped to packages by glob patterns (NuGet/NuGetGallery
+    // `src/NuGetGallery/Views/Users/TrustedPublishing.cshtml` at 55d8cc0).
+    if suggestions.iter().any(|s| s.index == Registry::NuGet.key()) {
+        out.push_str("On NuGet.org, choose as Package Owner the nuget.org user or organization that owns the package, and enter the package under Select Scopes (an empty list allows all of that owner's packages).\n\n");
+    }
     // crates.io compares GitLab environments ignoring case.
     if suggestions.iter().any(|s| {
         s.platform == Platform::Gitlab.key()

@@ -33,7 +33,8 @@ pub static INFO: RegistryInfo = RegistryInfo {
     },
     rejected_events: &[],
     labels: FormLabels {
-        package: "Package ID",
+        // Under "Select Scopes" (TrustedPublishing.cshtml at 55d8cc0).
+        package: "Glob Patterns and Packages",
         owner: "Repository Owner",
         repository: "Repository",
         workflow: "Workflow File",
@@ -334,7 +335,8 @@ pub const TRUSTED_PUBLISHING_HOW: &str = "give the job `id-token: write`, a `NuG
 ///   each token accepted once (`TokenPolicyValidator`, `jti`).
 pub static GITLAB: GitlabPublishing = GitlabPublishing {
     labels: FormLabels {
-        package: "Package ID",
+        // Under "Select Scopes" (TrustedPublishing.cshtml at 55d8cc0).
+        package: "Glob Patterns and Packages",
         owner: "Namespace Path",
         repository: "Project Path",
         // NuGet.org's GitLab policies name no pipeline file.
