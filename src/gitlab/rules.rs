@@ -406,7 +406,7 @@ fn tokens_in(text: &str, kind: PipelineKind<'_>) -> Option<Vec<Token>> {
             return None;
         }
         let c = chars[i];
-        let two: String = chars[i..chars.len().min(i + 2)].iter().collect();
+        let two = (c, chars.get(i + 1).copied().unwrap_or_default());
         match c {
             ' ' | '\t' | '\n' | '\r' => i += 1,
             '(' => {
@@ -459,22 +459,19 @@ fn tokens_in(text: &str, kind: PipelineKind<'_>) -> Option<Vec<Token>> {
                 out.push(Token::Value(Val::Regex(pattern)));
                 i = flags_end;
             }
-            _ if two == "==" || two == "!=" || two == "=~" || two == "!~" => {
-                out.push(Token::Op(match two.as_str() {
-                    "==" => "==",
-                    "!=" => "!=",
-                    "=~" => "=~",
-                    _ => "!~",
+            _ if matches!(two, ('=' | '!', '=' | '~') | ('&', '&') | ('|', '|')) => {
+                out.push(Token::Op(match two {
+                    ('=', '=') => "==",
+                    ('!', '=') => "!=",
+                    ('=', '~') => "=~",
+                    ('!', '~') => "!~",
+                    ('&', _) => "&&",
+                    _ => "||",
                 }));
                 i += 2;
             }
-            _ if two == "&&" || two == "||" => {
-                out.push(Token::Op(if two == "&&" { "&&" } else { "||" }));
-                i += 2;
-            }
             _ => {
-                let rest: String = chars[i..].iter().collect();
-                if rest.starts_with("null") {
+                if chars[i..].starts_with(&['n', 'u', 'l', 'l']) {
                     out.push(Token::Value(Val::Null));
                     i += 4;
                 } else {
