@@ -1391,6 +1391,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     folder,
                     package: None,
                     published: repo.published_package(Registry::PubDev, folder, None),
+                    workspace: false,
                     editable: None,
                 });
             }
@@ -1421,6 +1422,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     folder: site.folder.as_deref(),
                     package: site.package.as_deref(),
                     published,
+                    workspace: site.workspace,
                     // tplint offers edits for the registries that match a
                     // workflow file.
                     editable: registry.matches_workflow().then_some((file, job)),
@@ -1446,6 +1448,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     folder: None,
                     package: None,
                     published: None,
+                    workspace: false,
                     editable: registry.matches_workflow().then_some((file, job)),
                 });
             }
