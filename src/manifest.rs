@@ -6,6 +6,8 @@
 //! map names (`deno_import`). Every read is bounded; a manifest that
 //! cannot be read or parsed is simply absent.
 
+mod msbuild;
+
 use std::path::Path;
 
 use crate::overlay::Overlay;
@@ -65,7 +67,8 @@ pub struct Crate {
     /// The folder, relative to the root (`""` for the root package).
     pub dir: String,
     pub name: String,
-    /// `publish = false`.
+    /// Not published to crates.io: `publish = false`, or a list of
+    /// registries without `crates-io`.
     pub unpublished: bool,
 }
 
@@ -154,9 +157,17 @@ const NAMED_REGISTRIES: [Registry; 6] = [
 /// What the registries other than npm would call the package.
 #[derive(Clone, Debug, Default)]
 pub struct PackageNames {
+    /// The root crate and the workspace members ([`cargo_crates`]).
     pub crates: Vec<Crate>,
+    /// Whether `crates` holds every member of the workspace.
+    pub crates_complete: bool,
     pub gemspecs: Vec<NamedFile>,
+    /// The project files `dotnet pack` packs, each with its package ID
+    /// ([`msbuild::packed_project`]).
     pub csprojs: Vec<NamedFile>,
+    /// Whether every project file read is known to be packed or not, with
+    /// a package ID tplint can read: otherwise another may be the package.
+    pub csprojs_complete: bool,
     /// `name:` of the root `pubspec.yaml` (pub.dev).
     pub pubspec_name: Option<String>,
     /// `name` of the root `jsr.json`, `deno.json` or `deno.jsonc` (JSR),
@@ -266,7 +277,7 @@ impl Manifests {
     /// The package a publisher to `registry` without `package =` stands
     /// for, when the manifests name exactly one: `package.json` `name`
     /// (unless private), the root crate (else the only publishable
-    /// member), the only gemspec, the only `PackageId`.
+    /// member), the only gemspec, the only project `dotnet pack` packs.
     pub fn default_package(
         &self,
         registry: Registry,
@@ -283,6 +294,21 @@ impl Manifests {
         self.names(registry, root, overlay)?
             .default_package(registry)
     }
+
+    /// The crates published to crates.io of the Cargo workspace at the
+    /// root, the root crate first, when tplint read every member: what a
+    /// tool publishing the whole workspace publishes.
+    pub fn workspace_crates(&self, root: &Path, overlay: &Overlay) -> Option<Vec<&str>> {
+        let names = self.names(Registry::CratesIo, root, overlay)?;
+        names.crates_complete.then(|| {
+            names
+                .crates
+                .iter()
+                .filter(|c| !c.unpublished)
+                .map(|c| c.name.as_str())
+                .collect()
+        })
+    }
 }
 
 impl PackageNames {
@@ -294,9 +320,11 @@ impl PackageNames {
         let mut names = Self::default();
         match registry {
             Registry::CratesIo => {
-                names.crates = read("Cargo.toml")
+                let found = read("Cargo.toml")
                     .map(|text| cargo_crates(&text, |dir| list_dirs(root, dir), &read))
                     .unwrap_or_default();
+                names.crates = found.crates;
+                names.crates_complete = found.complete;
             }
             Registry::RubyGems => {
                 for path in files_with_suffix(root, overlay, "", ".gemspec") {
@@ -306,19 +334,9 @@ impl PackageNames {
                 }
             }
             Registry::NuGet => {
-                let mut dirs = vec![String::new()];
-                dirs.extend(list_dirs(root, ""));
-                dirs.extend(list_dirs(root, "src"));
-                for dir in dirs.iter().take(MAX_FILES) {
-                    for path in files_with_suffix(root, overlay, dir, ".csproj") {
-                        if names.csprojs.len() >= MAX_FILES {
-                            break;
-                        }
-                        if let Some(name) = read(&path).and_then(|t| csproj_package_id(&t, &path)) {
-                            names.csprojs.push(NamedFile { path, name });
-                        }
-                    }
-                }
+                let (projects, complete) = nuget_projects(root, overlay);
+                names.csprojs = projects;
+                names.csprojs_complete = complete;
             }
             Registry::PubDev => {
                 names.pubspec_name = read("pubspec.yaml").and_then(|t| pubspec_name(&t));
@@ -369,7 +387,7 @@ impl PackageNames {
                 }
             }
             Registry::RubyGems => only(&self.gemspecs),
-            Registry::NuGet => only(&self.csprojs),
+            Registry::NuGet => only(&self.csprojs).filter(|_| self.csprojs_complete),
             Registry::PubDev => self.pubspec_name.as_deref(),
             Registry::Jsr => self.jsr_name.as_deref(),
             Registry::Pypi | Registry::TestPypi => None,
@@ -706,6 +724,78 @@ fn files_with_suffix(root: &Path, overlay: &Overlay, dir: &str, suffix: &str) ->
     found
 }
 
+/// The project files (`*.csproj`) at the root, in each top-level folder
+/// and in the folders below those, that `dotnet pack` packs, each with its
+/// package ID; and whether every project read is known to be packed or
+/// not, with an ID tplint can read (false too past [`MAX_FILES`]).
+fn nuget_projects(root: &Path, overlay: &Overlay) -> (Vec<NamedFile>, bool) {
+    use msbuild::{Imported, Packable};
+    let mut dirs = vec![String::new()];
+    for top in list_dirs(root, "") {
+        let below = list_dirs(root, &top);
+        dirs.push(top);
+        dirs.extend(below);
+    }
+    let mut complete = dirs.len() <= MAX_FILES * 4;
+    // `Directory.Build.props` and `.targets` by folder, read once.
+    let mut imports: std::collections::HashMap<String, Option<String>> = Default::default();
+    let mut packed = Vec::new();
+    let mut read_count = 0;
+    for dir in dirs.iter().take(MAX_FILES * 4) {
+        for path in files_with_suffix(root, overlay, dir, ".csproj") {
+            read_count += 1;
+            if read_count > MAX_FILES {
+                return (packed, false);
+            }
+            let Some(text) = read_manifest(root, overlay, &path) else {
+                complete = false;
+                continue;
+            };
+            let text = msbuild::without_comments(&text);
+            let mut texts = |name: &str| -> Vec<String> {
+                // The nearest file of that name up from the project's
+                // folder, and those it imports further up.
+                let mut found = Vec::new();
+                let mut folder = Some(dir.as_str());
+                while let Some(at) = folder {
+                    let file = join(at, name);
+                    let text = imports
+                        .entry(file.clone())
+                        .or_insert_with(|| {
+                            read_manifest(root, overlay, &file)
+                                .map(|t| msbuild::without_comments(&t))
+                        })
+                        .clone();
+                    folder = (!at.is_empty()).then(|| at.rsplit_once('/').map_or("", |(p, _)| p));
+                    if let Some(text) = text {
+                        let more = msbuild::imports(&text);
+                        found.push(text);
+                        if !more {
+                            break;
+                        }
+                    }
+                }
+                found
+            };
+            let props = texts("Directory.Build.props");
+            let targets = texts("Directory.Build.targets");
+            let imported = Imported {
+                props: props.iter().map(String::as_str).collect(),
+                targets: targets.iter().map(String::as_str).collect(),
+            };
+            let file_name = path.rsplit('/').next().unwrap_or(&path);
+            let stem = file_name.strip_suffix(".csproj").unwrap_or(file_name);
+            let project = msbuild::packed_project(&text, stem, &imported);
+            match (project.packable, project.id) {
+                (Packable::No, _) => {}
+                (Packable::Yes, Some(name)) => packed.push(NamedFile { path, name }),
+                _ => complete = false,
+            }
+        }
+    }
+    (packed, complete)
+}
+
 /// Read the fields of a `package.json`; anything malformed is left out.
 pub fn parse_package_json(text: &str) -> PackageJson {
     let mut package = PackageJson::default();
@@ -858,66 +948,123 @@ pub(crate) fn top_level_keys(text: &str) -> Vec<(String, Span, Span)> {
     keys
 }
 
-/// `[package].name` and the workspace members' names (literal paths and
-/// `dir/*` globs); `list` lists the folders under a folder and `read`
-/// reads a file, both relative to the root. The members are read only
-/// when the root has no publishable crate: a publishable root is the
-/// default package whatever its members are
-/// ([`PackageNames::default_package`]), so their manifests are not parsed.
+/// The crates of a Cargo workspace: the root package and the members.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CargoCrates {
+    /// The root package first, then the members in the order `members`
+    /// lists them.
+    pub crates: Vec<Crate>,
+    /// Every member was read: no glob tplint does not expand, no member
+    /// without a readable manifest, no more than [`MAX_FILES`].
+    pub complete: bool,
+}
+
+/// `[package].name` and the workspace members' names; `list` lists the
+/// folders under a folder and `read` reads a file, both relative to the
+/// root.
+///
+/// Cargo expands each `members` entry as a `glob` crate pattern and keeps
+/// the folders it matches, a path matching none as written; it leaves out
+/// a member under an `exclude` path unless it is also under a `members`
+/// entry read as a path (rust-lang/cargo `src/cargo/core/workspace.rs`
+/// [da498c8] `members_paths`, `expand_member_path`, `is_excluded`). tplint
+/// expands `*` and `?` in the last component under a literal parent
+/// (`crates/*`, `ratatui-*`); any other glob leaves the list incomplete.
 fn cargo_crates(
     text: &str,
     list: impl Fn(&str) -> Vec<String>,
     read: &impl Fn(&str) -> Option<String>,
-) -> Vec<Crate> {
+) -> CargoCrates {
     let Ok(manifest) = toml::from_str::<CargoManifest>(text) else {
-        return Vec::new();
+        return CargoCrates::default();
     };
-    let mut crates = Vec::new();
-    if let Some(krate) = manifest.crate_in("") {
-        let publishable = !krate.unpublished;
-        crates.push(krate);
-        if publishable {
-            return crates;
-        }
-    }
+    let mut found = CargoCrates {
+        crates: manifest.crate_in("").into_iter().collect(),
+        complete: true,
+    };
     let workspace = manifest.workspace.unwrap_or_default();
     let strings = |value: Option<toml::Value>| -> Vec<String> {
         match value {
             Some(toml::Value::Array(items)) => items
                 .into_iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
+                .filter_map(|v| v.as_str().map(|s| normal_member(s).to_string()))
                 .collect(),
             _ => Vec::new(),
         }
     };
     let members = strings(workspace.members);
-    let excluded: Vec<String> = strings(workspace.exclude)
-        .into_iter()
-        .map(|s| s.trim_end_matches('/').to_string())
-        .collect();
+    let excluded = strings(workspace.exclude);
+    let under = |dir: &str, path: &str| {
+        path.is_empty() || dir == path || dir.starts_with(&format!("{path}/"))
+    };
     let mut dirs = Vec::new();
     for member in &members {
-        let member = member.trim_start_matches("./").trim_end_matches('/');
         if member.contains("..") {
+            found.complete = false;
             continue;
         }
-        match member.strip_suffix("/*") {
-            Some(parent) if !parent.contains(['*', '?', '[']) => dirs.extend(list(parent)),
-            None if !member.contains(['*', '?', '[']) => dirs.push(member.to_string()),
-            _ => {}
+        let (parent, last) = member.rsplit_once('/').unwrap_or(("", member));
+        if parent.contains(['*', '?', '[', ']', '{']) || last.contains(['[', ']', '{']) {
+            found.complete = false;
+        } else if last.contains(['*', '?']) {
+            let matched: Vec<String> = list(parent)
+                .into_iter()
+                .filter(|dir| glob_matches(last, dir.rsplit('/').next().unwrap_or(dir)))
+                .collect();
+            if matched.is_empty() {
+                // Cargo keeps the pattern as a path, which then fails to load.
+                found.complete = false;
+            }
+            dirs.extend(matched);
+        } else {
+            dirs.push(member.to_string());
         }
     }
-    for dir in dirs.into_iter().take(MAX_FILES) {
-        if dir.is_empty() || excluded.contains(&dir) || crates.iter().any(|c| c.dir == dir) {
+    for dir in dirs {
+        if dir.is_empty() || found.crates.iter().any(|c| c.dir == dir) {
             continue;
+        }
+        let explicit = members
+            .iter()
+            .filter(|m| !m.contains(['*', '?']))
+            .any(|m| under(&dir, m));
+        if !explicit && excluded.iter().any(|ex| under(&dir, ex)) {
+            continue;
+        }
+        if found.crates.len() > MAX_FILES {
+            found.complete = false;
+            break;
         }
         let member = read(&format!("{dir}/Cargo.toml"))
             .and_then(|t| toml::from_str::<CargoManifest>(&t).ok());
-        if let Some(krate) = member.and_then(|m| m.crate_in(&dir)) {
-            crates.push(krate);
+        match member.and_then(|m| m.crate_in(&dir)) {
+            Some(krate) => found.crates.push(krate),
+            None => found.complete = false,
         }
     }
-    crates
+    found
+}
+
+/// A `members` or `exclude` entry as a folder relative to the root.
+fn normal_member(entry: &str) -> &str {
+    let entry = entry.trim_start_matches("./").trim_end_matches('/');
+    if entry == "." { "" } else { entry }
+}
+
+/// Whether `name` matches `pattern`, a `glob` crate pattern of `*` (any
+/// characters) and `?` (one character) only.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    fn matches(pattern: &[char], name: &[char]) -> bool {
+        match pattern.split_first() {
+            None => name.is_empty(),
+            Some(('*', rest)) => (0..=name.len()).any(|at| matches(rest, &name[at..])),
+            Some(('?', rest)) => !name.is_empty() && matches(rest, &name[1..]),
+            Some((c, rest)) => name.first() == Some(c) && matches(rest, &name[1..]),
+        }
+    }
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    matches(&pattern, &name)
 }
 
 /// `[project] name` of a `pyproject.toml`.
@@ -964,7 +1111,11 @@ impl CargoManifest {
         let name = package.name.as_ref()?.as_str()?.to_string();
         let unpublished = match &package.publish {
             Some(toml::Value::Boolean(publish)) => !publish,
-            Some(toml::Value::Array(registries)) => registries.is_empty(),
+            // The registries it may be published to, crates.io's name
+            // being `crates-io` (doc.rust-lang.org/cargo/reference/manifest.html#the-publish-field).
+            Some(toml::Value::Array(registries)) => {
+                !registries.iter().any(|r| r.as_str() == Some("crates-io"))
+            }
             _ => false,
         };
         Some(Crate {
@@ -1167,16 +1318,6 @@ fn gemspec_name(text: &str) -> Option<String> {
     first.or(second).map(|range| text[range].to_string())
 }
 
-/// A literal `<PackageId>` of a project file (an MSBuild property such as
-/// `$(Name)` is not resolved).
-fn csproj_package_id(text: &str, _path: &str) -> Option<String> {
-    static ID: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"<PackageId>\s*([^<$]+?)\s*</PackageId>").ok()
-    });
-    let captures = ID.as_ref()?.captures(text)?;
-    captures.get(1).map(|m| m.as_str().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1348,20 +1489,17 @@ mod tests {
                 _ => None,
             }
         };
-        // A publishable root is the default package: its members are not read.
-        let crates = cargo_crates(root, list, &read);
-        let names: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["root"]);
-        let unpublished_root =
-            root.replace("name = \"root\"\n", "name = \"root\"\npublish = false\n");
-        let with_members = cargo_crates(&unpublished_root, list, &read);
-        let names: Vec<&str> = with_members.iter().map(|c| c.name.as_str()).collect();
+        // The members are read beside a publishable root; `../out` and
+        // `tools/cli` (not TOML) leave the list incomplete.
+        let found = cargo_crates(root, list, &read);
+        let names: Vec<&str> = found.crates.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "b"]);
-        assert!(with_members[2].unpublished);
+        assert!(found.crates[2].unpublished);
+        assert!(!found.complete);
         let manifests = Manifests::with_names(
             None,
             PackageNames {
-                crates,
+                crates: found.crates,
                 ..PackageNames::default()
             },
         );
@@ -1371,16 +1509,84 @@ mod tests {
             list,
             &read,
         );
+        assert!(virtual_ws.complete);
         let manifests = Manifests::with_names(
             None,
             PackageNames {
-                crates: virtual_ws,
+                crates: virtual_ws.crates,
                 ..PackageNames::default()
             },
         );
         // `a` is the only publishable member.
         assert_eq!(package_of(&manifests, Registry::CratesIo), Some("a"));
-        assert!(cargo_crates("not toml [", list, &read).is_empty());
+        assert!(cargo_crates("not toml [", list, &read).crates.is_empty());
+    }
+
+    #[test]
+    fn cargo_member_globs_and_exclude() {
+        // ratatui/ratatui: `ratatui-*` beside `ratatui` and `xtask`.
+        let list = |dir: &str| -> Vec<String> {
+            match dir {
+                "" => [
+                    "examples",
+                    "ratatui",
+                    "ratatui-core",
+                    "ratatui-widgets",
+                    "xtask",
+                ]
+                .map(String::from)
+                .to_vec(),
+                "examples" => vec!["examples/demo".into()],
+                _ => Vec::new(),
+            }
+        };
+        let read = |path: &str| -> Option<String> {
+            let dir = path.strip_suffix("/Cargo.toml")?;
+            let name = dir.rsplit('/').next()?;
+            let publish = if name == "xtask" {
+                "publish = false\n"
+            } else {
+                ""
+            };
+            Some(format!("[package]\nname = \"{name}\"\n{publish}"))
+        };
+        let found = cargo_crates(
+            "[workspace]\nmembers = [\"ratatui\", \"ratatui-*\", \"xtask\"]\n",
+            list,
+            &read,
+        );
+        let names: Vec<&str> = found.crates.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["ratatui", "ratatui-core", "ratatui-widgets", "xtask"]
+        );
+        assert!(found.complete);
+        // `exclude` leaves out what a glob matched, not a member listed as a path.
+        let found = cargo_crates(
+            "[workspace]\nmembers = [\"ratatui*\", \"examples/*\"]\nexclude = [\"ratatui-core\", \"examples\"]\n",
+            list,
+            &read,
+        );
+        let names: Vec<&str> = found.crates.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["ratatui", "ratatui-widgets"]);
+        let found = cargo_crates(
+            "[workspace]\nmembers = [\"examples/demo\"]\nexclude = [\"examples\"]\n",
+            list,
+            &read,
+        );
+        assert_eq!(found.crates.len(), 1);
+        // A glob tplint does not expand.
+        for members in ["\"*/crates/*\"", "\"crates/[ab]\"", "\"nothing-*\""] {
+            let found = cargo_crates(
+                &format!("[workspace]\nmembers = [{members}]\n"),
+                list,
+                &read,
+            );
+            assert!(!found.complete, "{members}");
+        }
+        assert!(glob_matches("ratatui-*", "ratatui-core"));
+        assert!(!glob_matches("ratatui-*", "ratatui"));
+        assert!(glob_matches("a?c*", "abcdef"));
     }
 
     proptest::proptest! {
@@ -1411,7 +1617,7 @@ mod tests {
     }
 
     #[test]
-    fn gemspec_and_csproj_names() {
+    fn gemspec_names() {
         assert_eq!(
             gemspec_name("Gem::Specification.new do |spec|\n  spec.name = \"my_gem\"\n").as_deref(),
             Some("my_gem")
@@ -1425,18 +1631,6 @@ mod tests {
         assert_eq!(
             gemspec_name("# © 2024\n  spéc.name\u{a0}= \"ünï\"\n").as_deref(),
             Some("ünï")
-        );
-        assert_eq!(
-            csproj_package_id(
-                "<Project><PropertyGroup><PackageId> My.Lib </PackageId></PropertyGroup></Project>",
-                "My.csproj"
-            )
-            .as_deref(),
-            Some("My.Lib")
-        );
-        assert_eq!(
-            csproj_package_id("<PackageId>$(Name)</PackageId>", "x.csproj"),
-            None
         );
     }
 
@@ -1476,6 +1670,7 @@ mod tests {
             Some(parse_package_json("{\"name\":\"pkg\"}")),
             PackageNames {
                 crates: Vec::new(),
+                crates_complete: true,
                 pubspec_name: Some("my_pkg".into()),
                 jsr_name: None,
                 python_projects: Vec::new(),
@@ -1483,6 +1678,7 @@ mod tests {
                     path: "g.gemspec".into(),
                     name: "gem".into(),
                 }],
+                csprojs_complete: true,
                 csprojs: vec![
                     NamedFile {
                         path: "a.csproj".into(),

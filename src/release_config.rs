@@ -203,6 +203,10 @@ pub struct ReleaseConfig {
     /// (`publish = false` or `git_only = true` under `[workspace]`, and no
     /// `[[package]]` turns it back on).
     pub release_plz_unpublished: bool,
+    /// release-plz's configuration turns releasing or publishing on or
+    /// off for some packages ([`release_plz_selects`]): it may not publish
+    /// every crate of the workspace.
+    pub release_plz_selects: bool,
     /// Whether semantic-release publishes to npm.
     pub semantic_release: SemanticReleaseNpm,
     /// The commands semantic-release's plugins run from the repository
@@ -421,10 +425,11 @@ impl ReleaseConfig {
             .iter()
             .find(|(name, _)| overlay.exists(root, name))
             .map(|(_, client)| *client);
-        let release_plz_unpublished = RELEASE_PLZ_CONFIGS
-            .iter()
-            .find_map(|name| read(name))
-            .is_some_and(|text| release_plz_unpublished(&text));
+        let release_plz_text = RELEASE_PLZ_CONFIGS.iter().find_map(|name| read(name));
+        let release_plz_unpublished = release_plz_text
+            .as_deref()
+            .is_some_and(release_plz_unpublished);
+        let release_plz_selects = release_plz_text.as_deref().is_some_and(release_plz_selects);
         // `package.json` parsed once for every question below.
         let package: Option<serde_json::Value> =
             package_json.and_then(|text| serde_json::from_str(text).ok());
@@ -452,6 +457,7 @@ impl ReleaseConfig {
             changesets_client: package_json
                 .map(|_| changesets_client_of(lockfile, package.as_ref().unwrap_or(&NULL))),
             release_plz_unpublished,
+            release_plz_selects,
             // Without a `package.json` (and no `pkgRoot` naming one) the
             // npm plugin has nothing to publish (semantic-release/npm
             // `lib/get-pkg.js`: ENOPKG).
@@ -665,6 +671,25 @@ fn release_plz_unpublished(text: &str) -> bool {
             })
         });
     off && !turned_on
+}
+
+/// Whether a `release-plz.toml` sets what decides which packages release-plz
+/// releases and publishes, `release`, `publish` or `git_only`, under
+/// `[workspace]` or for a `[[package]]` (release-plz/release-plz
+/// `crates/release_plz/src/config.rs` [1d999fc]: `PackageCommonConfig`'s
+/// `release`, the release options' `publish` and `git_only`, the package
+/// values merged over the workspace's); or a file tplint cannot parse.
+fn release_plz_selects(text: &str) -> bool {
+    const SWITCHES: &[&str] = &["release", "publish", "git_only"];
+    let Ok(config) = text.parse::<toml::Table>() else {
+        return true;
+    };
+    let sets = |table: &toml::Value| SWITCHES.iter().any(|key| table.get(key).is_some());
+    config.get("workspace").is_some_and(sets)
+        || config
+            .get("package")
+            .and_then(|p| p.as_array())
+            .is_some_and(|packages| packages.iter().any(sets))
 }
 
 /// Whether cargo-release's configuration at the root turns publishing off.
@@ -941,6 +966,18 @@ mod tests {
             Some("push = false\n"),
             Some("[package]\nname = \"a\"\n")
         ));
+    }
+
+    #[test]
+    fn release_plz_package_switches() {
+        assert!(!release_plz_selects(
+            "[workspace]\nchangelog_update = true\n"
+        ));
+        assert!(release_plz_selects(
+            "[[package]]\nname = \"xtask\"\nrelease = false\n"
+        ));
+        assert!(release_plz_selects("[workspace]\npublish = false\n"));
+        assert!(release_plz_selects("not = [toml"));
     }
 
     #[test]

@@ -200,6 +200,23 @@ impl Repository {
             .map(str::to_string)
     }
 
+    /// The packages an upload of each crate of the Cargo workspace at the
+    /// root (`workspace`, [`crate::facts::publish::PublishSite::workspace`])
+    /// publishes to `registry`, when there are several
+    /// ([`crate::manifest::Manifests::workspace_crates`]); `None` for one,
+    /// for another upload, or where tplint did not read every member.
+    pub fn workspace_packages(
+        &self,
+        registry: crate::registry::Registry,
+        workspace: bool,
+    ) -> Option<Vec<String>> {
+        if !workspace || registry != crate::registry::Registry::CratesIo {
+            return None;
+        }
+        let names = self.manifests.workspace_crates(&self.root, &self.overlay)?;
+        (names.len() > 1).then(|| names.into_iter().map(str::to_string).collect())
+    }
+
     /// The package an upload to `registry` publishes: the one its command
     /// names, else the one the manifest of repository folder `folder` (where
     /// it runs) names, else the repository's default package.

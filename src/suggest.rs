@@ -532,14 +532,23 @@ pub fn suggestions(
             .sites_of(job.site.job)
             .filter(|s| s.is_oidc() && s.index() == Some(job.index))
         {
-            let project =
-                repo.package_of(job.index, site.folder.as_deref(), site.package.as_deref());
+            // A tool publishing every crate of the workspace: each crate.
+            let published = match repo.workspace_packages(job.index, site.workspace) {
+                Some(packages) => packages.into_iter().map(Some).collect(),
+                None => vec![repo.package_of(
+                    job.index,
+                    site.folder.as_deref(),
+                    site.package.as_deref(),
+                )],
+            };
             let known = |p: &Option<String>, q: &Option<String>| match (p, q) {
                 (Some(p), Some(q)) => job.index.same_package_name(p, q),
                 _ => p == q,
             };
-            if !projects.iter().any(|p| known(p, &project)) {
-                projects.push(project);
+            for project in published {
+                if !projects.iter().any(|p| known(p, &project)) {
+                    projects.push(project);
+                }
             }
         }
         if projects.iter().any(Option::is_some) {

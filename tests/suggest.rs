@@ -741,3 +741,72 @@ fn a_call_of_another_repositorys_workflow_given_the_grant_is_an_unconfirmed_publ
     .map(|(r, w, j)| (r.to_string(), w.to_string(), j.to_string(), true));
     assert_eq!(found, expected, "{json:#}");
 }
+
+#[test]
+fn a_tool_publishing_the_workspace_gets_a_form_for_each_crate() {
+    let repo = fixture_copy(&fixture("crates-io-workspace-tool-each-crate"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "https://crates.io/crates/<package>/settings/new-trusted-publisher, for each package",
+        "package = \"tui\"\nowner = \"acme\"\nrepository = \"tui\"\nworkflow = \"release-plz.yml\"",
+        "package = \"tui-core\"\nowner = \"acme\"\nrepository = \"tui\"\nworkflow = \"release-plz.yml\"",
+        "package = \"tui-widgets\"\nowner = \"acme\"\nrepository = \"tui\"\nworkflow = \"release-plz.yml\"",
+        // `cargo publish -p tui-core`: that crate only.
+        "package = \"tui-core\"\nowner = \"acme\"\nrepository = \"tui\"\nworkflow = \"one-crate.yml\"",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // Not published (`publish = false`), or left out by `exclude`.
+    assert!(!text.contains("xtask"), "{text}");
+    assert!(!text.contains("tui-bench"), "{text}");
+    assert!(
+        !text.contains(
+            "\"tui\"\nowner = \"acme\"\nrepository = \"tui\"\nworkflow = \"one-crate.yml\""
+        )
+    );
+    // TP100's help names the others, at the release-plz step only.
+    let check = common::check_json(repo.path(), &["--select", "TP100"]);
+    let helps: Vec<&str> = check["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["help"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(helps.len(), 2);
+    let each = "each of the 3 publishable crates of the workspace";
+    assert_eq!(
+        helps.iter().filter(|h| h.contains(each)).count(),
+        1,
+        "{helps:?}"
+    );
+    assert!(
+        helps
+            .iter()
+            .any(|h| h.contains("`tui-core`, `tui-widgets`"))
+    );
+}
+
+#[test]
+fn a_nuget_package_is_a_project_dotnet_pack_packs() {
+    let repo = fixture_copy(&fixture("nuget-default-package-id"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    // `Acme.Log.Generator` has a literal ID but is not packable; the test
+    // project and `Acme.Log.Extras` are not packed either.
+    assert!(text.contains("Package ID:        Acme.Log\n"), "{text}");
+    assert!(!text.contains("Generator"), "{text}");
+    // Close call: a second packable project, so the package is not known.
+    std::fs::write(
+        repo.path().join("src/Acme.Log.Extras/Acme.Log.Extras.csproj"),
+        "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><IsPackable>true</IsPackable></PropertyGroup></Project>\n",
+    )
+    .unwrap();
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("Package ID:        (your package's name)"),
+        "{text}"
+    );
+}

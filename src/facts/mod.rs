@@ -1402,6 +1402,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     folder,
                     package: None,
                     published: repo.published_package(Registry::PubDev, folder, None),
+                    workspace: false,
                     editable: None,
                 });
             }
@@ -1432,6 +1433,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     folder: site.folder.as_deref(),
                     package: site.package.as_deref(),
                     published,
+                    workspace: site.workspace,
                     // tplint offers edits for the registries that match a
                     // workflow file.
                     editable: registry.matches_workflow().then_some((file, job)),
@@ -1457,6 +1459,7 @@ pub fn github_jobs<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<publish_jo
                     folder: None,
                     package: None,
                     published: None,
+                    workspace: false,
                     editable: registry.matches_workflow().then_some((file, job)),
                 });
             }

@@ -85,6 +85,10 @@ pub struct PublishSite {
     /// The package the command names, where it names one (`cargo publish
     /// -p NAME`): it publishes that package, whatever its folder.
     pub package: Option<String>,
+    /// The upload publishes each crate of the Cargo workspace at the root
+    /// ([`crate::registry::crates_io::publishes_workspace`]), each with
+    /// publishers of its own.
+    pub workspace: bool,
 }
 
 impl PublishSite {
@@ -203,6 +207,9 @@ pub struct MintState {
     pub opaque_seen: bool,
     /// The repository's `release-plz.toml` turns publishing off.
     pub release_plz_unpublished: bool,
+    /// The repository's `release-plz.toml` chooses which packages it
+    /// releases or publishes.
+    pub release_plz_selects: bool,
     /// Whether semantic-release publishes to npm, by the repository's configuration.
     pub semantic_release: SemanticReleaseNpm,
     /// The semantic-release major the repository depends on.
@@ -239,6 +246,7 @@ impl MintState {
         let mut state = Self::default();
         state.npm.changesets_client = release.changesets_client;
         state.release_plz_unpublished = release.release_plz_unpublished;
+        state.release_plz_selects = release.release_plz_selects;
         state.semantic_release = release.semantic_release;
         state.semantic_release_major = release.semantic_release_major;
         state.cargo_release_unpublished = release.cargo_release_unpublished;
@@ -835,6 +843,12 @@ fn release_tool_action(exec: &Executed<'_, '_>, mint: &MintState) -> Option<Publ
     };
     let mut site = site_at(exec, entry.uploader, target, auth, uses.raw.span, true);
     site.secret = secret;
+    // The workspace at the root, with the repository's configuration.
+    site.workspace = entry.uploader == Uploader::ReleasePlz
+        && !mint.release_plz_selects
+        && crate::registry::crates_io::RELEASE_PLZ_OTHER_WORKSPACE
+            .iter()
+            .all(|input| value(input).is_none());
     Some(site)
 }
 
@@ -928,6 +942,7 @@ pub(super) fn site_at(
         folder: None,
         written: None,
         package: None,
+        workspace: false,
     }
 }
 
@@ -2049,6 +2064,9 @@ pub fn shell_sites(
                 Uploader::Cargo => crate::registry::crates_io::named_package(args),
                 _ => in_workspace.as_ref().and_then(|w| w.1.clone()),
             },
+            workspace: block.cwd.is_empty()
+                && !(table.uploader == Uploader::ReleasePlz && mint.release_plz_selects)
+                && crate::registry::crates_io::publishes_workspace(table.uploader, args),
         });
     }
     sites

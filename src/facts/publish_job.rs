@@ -363,6 +363,9 @@ pub struct PublishClaims<'a> {
     /// the root's, which a workspace's tools may publish from); `None`
     /// where not known.
     pub published: Option<String>,
+    /// The upload publishes each crate of the Cargo workspace at the root
+    /// ([`crate::facts::publish::PublishSite::workspace`]).
+    pub workspace: bool,
     /// The GitHub job and its file, for fixes that edit it; `None` where
     /// tplint offers no edit.
     pub editable: Option<(FileId, &'a Job)>,

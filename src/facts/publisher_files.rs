@@ -169,18 +169,22 @@ pub fn at_job_upload<'a>(
 
 /// `registry = ...` and the package the upload publishes: the one its
 /// command names, else that of the folder it runs in, else the
-/// repository's default.
+/// repository's default; for an upload of each crate of a workspace
+/// (`workspace`), the first of them ([`workspace_help`] names the others).
 pub fn push_registry_and_package(
     help: &mut String,
     repo: &Repository,
     registry: Registry,
-    folder: Option<&str>,
-    named: Option<&str>,
+    (folder, named, workspace): (Option<&str>, Option<&str>, bool),
 ) {
     if registry != Registry::Pypi {
         help.push_str(&format!("registry = \"{}\"\n", registry.key()));
     }
-    if let Some(package) = repo.package_of(registry, folder, named) {
+    let package = repo
+        .workspace_packages(registry, workspace)
+        .and_then(|packages| packages.into_iter().next())
+        .or_else(|| repo.package_of(registry, folder, named));
+    if let Some(package) = package {
         let key = if registry.is_pypi() {
             "project"
         } else {
@@ -188,6 +192,34 @@ pub fn push_registry_and_package(
         };
         help.push_str(&format!("{key} = \"{package}\"\n"));
     }
+}
+
+/// Most packages a help text names one by one.
+const NAMED_PACKAGES: usize = 10;
+
+/// For an upload of each crate of a workspace, the words that say the
+/// other crates need publishers of their own, appended to a registration
+/// help whose `package =` is the first of them; `None` for one crate or
+/// where tplint did not read every member.
+pub fn workspace_help(repo: &Repository, registry: Registry, workspace: bool) -> Option<String> {
+    let packages = repo.workspace_packages(registry, workspace)?;
+    let [_, rest @ ..] = packages.as_slice() else {
+        return None;
+    };
+    let mut named: Vec<String> = rest
+        .iter()
+        .take(NAMED_PACKAGES)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if rest.len() > NAMED_PACKAGES {
+        named.push(format!("and {} more", rest.len() - NAMED_PACKAGES));
+    }
+    Some(format!(
+        "\n\nthe upload publishes each of the {} publishable crates of the workspace, and {} accepts a publisher only for its own crate: register and declare one for each of {}, the same way",
+        packages.len(),
+        registry.display_name(),
+        named.join(", ")
+    ))
 }
 
 /// The publisher's values as a form reads them.

@@ -1337,6 +1337,7 @@ pub fn jobs<'a>(pipeline: &'a GitlabPipeline, facts: &'a GitlabFacts) -> Vec<Pub
                 folder: site.folder.as_deref(),
                 package: site.package.as_deref(),
                 published: None,
+                workspace: site.workspace,
                 editable: None,
             });
         }

@@ -229,6 +229,59 @@ pub fn named_package(args: &[String]) -> Option<String> {
     }
 }
 
+/// The inputs of `release-plz/action` that point release-plz at another
+/// workspace than the root's, or at another configuration
+/// (release-plz/action action.yml [01df7cf]: `manifest_path`,
+/// `project_manifest` and `config` become `--manifest-path`,
+/// `--project-manifest` and `--config`).
+pub const RELEASE_PLZ_OTHER_WORKSPACE: &[&str] = &["manifest_path", "project_manifest", "config"];
+
+/// Whether `uploader` run with `args` in the root folder publishes each
+/// crate of the workspace there that is published to crates.io, rather
+/// than one:
+/// - `release-plz release`, without another manifest or configuration:
+///   every package of the workspace not yet on the registry
+///   (release-plz/release-plz `crates/release_plz_core/src/command/release.rs`
+///   [4183d14]); the caller checks the configuration's switches.
+/// - `cargo workspaces publish`: every package of `cargo metadata` not
+///   `publish = false` (pksunkara/cargo-workspaces
+///   `cargo-workspaces/src/publish.rs` [005e8f2], `filter_private`).
+/// - `cargo publish --workspace` (or `--all`), without `--exclude`: every
+///   member, skipping those with `publish = false` (cargo-publish(1)
+///   "Package Selection"; rust-lang/cargo#15525).
+///
+/// `cargo release --workspace` is left out: cargo-release also reads each
+/// member's own configuration (`release.toml`, `[package.metadata.release]`),
+/// which tplint does not.
+pub fn publishes_workspace(uploader: Uploader, args: &[String]) -> bool {
+    let other_manifest = args.iter().any(|a| {
+        a == "--manifest-path"
+            || a.starts_with("--manifest-path=")
+            || a == "--project-manifest"
+            || a.starts_with("--project-manifest=")
+    });
+    if other_manifest {
+        return false;
+    }
+    match uploader {
+        Uploader::ReleasePlz => !args
+            .iter()
+            .any(|a| a == "--config" || a.starts_with("--config=")),
+        Uploader::CargoWorkspaces => true,
+        Uploader::Cargo => {
+            args.iter().any(|a| a == "--workspace" || a == "--all")
+                && !args.iter().any(|a| {
+                    a == "--exclude"
+                        || a.starts_with("--exclude=")
+                        || a == "-p"
+                        || a.starts_with("-p")
+                        || a.starts_with("--package")
+                })
+        }
+        _ => false,
+    }
+}
+
 /// Whether `cargo smart-release` with these arguments (after
 /// `smart-release`) publishes: `--execute` or a short-option cluster with
 /// `e`, and no `--no-publish` (Byron/cargo-smart-release
@@ -554,6 +607,35 @@ mod tests {
         assert_eq!(named_package(&args("-p a -p b")), None);
         assert_eq!(named_package(&args("-p $CRATE")), None);
         assert_eq!(named_package(&args("--workspace -p a")), None);
+        assert!(publishes_workspace(
+            Uploader::Cargo,
+            &args("--workspace --locked")
+        ));
+        assert!(!publishes_workspace(
+            Uploader::Cargo,
+            &args("--workspace --exclude x")
+        ));
+        assert!(!publishes_workspace(Uploader::Cargo, &args("-p a")));
+        assert!(publishes_workspace(
+            Uploader::ReleasePlz,
+            &args("--git-token t")
+        ));
+        assert!(!publishes_workspace(
+            Uploader::ReleasePlz,
+            &args("--manifest-path a/Cargo.toml")
+        ));
+        assert!(!publishes_workspace(
+            Uploader::ReleasePlz,
+            &args("--config other.toml")
+        ));
+        assert!(publishes_workspace(
+            Uploader::CargoWorkspaces,
+            &args("--from-git")
+        ));
+        assert!(!publishes_workspace(
+            Uploader::CargoRelease,
+            &args("--workspace -x")
+        ));
     }
 
     use super::*;

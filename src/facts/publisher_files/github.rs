@@ -133,7 +133,11 @@ fn registration_help(repo: &Repository, facts: &Facts, job: &OidcPublishJob<'_>)
         job.index,
         &workflow,
         environment,
-        (job.site.folder.as_deref(), job.site.package.as_deref()),
+        (
+            job.site.folder.as_deref(),
+            job.site.package.as_deref(),
+            job.site.workspace,
+        ),
     )
 }
 
@@ -144,7 +148,7 @@ pub fn registration_form(
     index: Registry,
     workflow: &str,
     environment: Option<&str>,
-    (folder, named): (Option<&str>, Option<&str>),
+    (folder, named, workspace): (Option<&str>, Option<&str>, bool),
 ) -> String {
     let (owner, repository) = match &repo.remote {
         Some(remote) => (remote.owner.clone(), remote.repository.clone()),
@@ -155,7 +159,7 @@ pub fn registration_form(
         index.display_name(),
         environment.unwrap_or("(any)"),
     );
-    push_registry_and_package(&mut help, repo, index, folder, named);
+    push_registry_and_package(&mut help, repo, index, (folder, named, workspace));
     help.push_str(&format!(
         "owner = \"{owner}\"\nrepository = \"{repository}\"\nworkflow = \"{workflow}\"\n"
     ));

@@ -171,8 +171,7 @@ pub fn registration_help(repo: &Repository, publish: &PublishClaims<'_>) -> Stri
         &mut help,
         repo,
         registry,
-        publish.folder,
-        publish.package,
+        (publish.folder, publish.package, publish.workspace),
     );
     help.push_str(&format!(
         "namespace = \"{namespace}\"\nrepository = \"{project}\"\n"

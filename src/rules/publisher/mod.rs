@@ -211,7 +211,7 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                         index,
                         &workflow,
                         environment,
-                        (publish.folder, publish.package),
+                        (publish.folder, publish.package, publish.workspace),
                     )
                 });
                 (
@@ -223,6 +223,11 @@ pub(super) fn publisher_undeclared(context: &Context<'_>, out: &mut Vec<Diagnost
                     help,
                 )
             }
+        };
+        // A tool publishing every crate of the workspace: one publisher each.
+        let help = match publisher_files::workspace_help(context.repo, index, publish.workspace) {
+            Some(others) if package.is_none() => help + &others,
+            _ => help,
         };
         out.push(Diagnostic::new(&PUBLISHER_UNDECLARED, publish.upload, message).with_help(help));
     }
