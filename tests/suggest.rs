@@ -795,7 +795,10 @@ fn a_nuget_package_is_a_project_dotnet_pack_packs() {
     let text = String::from_utf8(output.stdout).unwrap();
     // `Acme.Log.Generator` has a literal ID but is not packable; the test
     // project and `Acme.Log.Extras` are not packed either.
-    assert!(text.contains("Package ID:        Acme.Log\n"), "{text}");
+    assert!(
+        text.contains("Glob Patterns and Packages:  Acme.Log\n"),
+        "{text}"
+    );
     assert!(!text.contains("Generator"), "{text}");
     // Close call: a second packable project, so the package is not known.
     std::fs::write(
@@ -806,7 +809,7 @@ fn a_nuget_package_is_a_project_dotnet_pack_packs() {
     let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
-        text.contains("Package ID:        (your package's name)"),
+        text.contains("Glob Patterns and Packages:  (your package's name)"),
         "{text}"
     );
 }
