@@ -115,16 +115,15 @@ pub fn resolve(
     let mut out = merged.clone();
     let top = Top::new(&merged);
     if let GValue::Mapping(entries) = &mut out.value {
-        for entry in entries {
-            let within = entry.key.as_str().unwrap_or_default().to_string();
+        for GEntry { key, value } in entries {
             let mut walk = Walk {
                 top: &top,
-                within: &within,
+                within: key.as_str().unwrap_or_default(),
                 problems: &mut *problems,
                 missing: &mut *missing,
                 budget: &mut *budget,
             };
-            resolve_references(&mut entry.value, &mut walk, 0);
+            resolve_references(value, &mut walk, 0);
         }
     }
     out
