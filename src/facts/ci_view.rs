@@ -333,6 +333,47 @@ jobs:
     }
 
     #[test]
+    fn an_unread_include_hedges_a_missing_gitlab_token_unless_a_scanning_template() {
+        // `uv publish --trusted-publishing always` needs the token: certain,
+        // unless an include tplint cannot read may give it one.
+        let job = "publish:
+  script:
+    - uv publish --trusted-publishing always
+";
+        let check = |include: &str| {
+            let repo = gitlab_repo(&format!("include:\n  - {include}\n{job}"));
+            let facts = Facts::derive(&repo);
+            let missing = missing_id_tokens(&repo, &facts);
+            let [missing] = missing.as_slice() else {
+                panic!("one missing token expected, got {}", missing.len())
+            };
+            (missing.certain, missing.finding.message.clone())
+        };
+        let (certain, message) = check("template: Jobs/SAST.gitlab-ci.yml");
+        assert!(certain && !message.contains("unless"), "{message}");
+        let (certain, message) = check("project: acme/ci\n    file: /release.yml");
+        assert!(!certain, "{message}");
+        assert!(
+            message.ends_with(
+                "; unless the include `project: acme/ci` that tplint does not read gives it one"
+            ),
+            "{message}"
+        );
+        // A name the job extends that no file read defines: nothing.
+        let repo = gitlab_repo(
+            "include:
+  - project: acme/ci
+publish:
+  extends: .release
+  script:
+    - uv publish --trusted-publishing always
+",
+        );
+        let facts = Facts::derive(&repo);
+        assert!(missing_id_tokens(&repo, &facts).is_empty());
+    }
+
+    #[test]
     fn a_gitlab_upload_without_signs_of_trusted_publishing_is_a_note() {
         let repo = gitlab_repo(
             "publish:

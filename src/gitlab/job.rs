@@ -345,6 +345,11 @@ const MAX_RELATED_INCLUDES: usize = 3;
 /// resolving `extends:` (`includes.md`, "Merge method for `include`"): one
 /// note for the pipeline, listing the names, not an error.
 fn missing_names(pipeline: &mut GitlabPipeline, missing: Vec<resolve::Missing>) {
+    for m in &missing {
+        if !pipeline.undefined_in.contains(&m.within) {
+            pipeline.undefined_in.push(m.within.clone());
+        }
+    }
     // A name left as `$[[ ... ]]` (a file with no `spec:` header, or an
     // input tplint could not evaluate) names something unknown.
     let (opaque, missing): (Vec<_>, Vec<_>) = missing.into_iter().partition(|m| m.opaque);
@@ -470,7 +475,7 @@ fn other_uses(uses: usize) -> String {
 }
 
 /// An include entry as written, shortly: `project: group/name`.
-fn include_text(include: &super::Include) -> String {
+pub(crate) fn include_text(include: &super::Include) -> String {
     use super::IncludeKind;
     let kind = match include.kind {
         IncludeKind::Local => "local",

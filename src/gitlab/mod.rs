@@ -138,6 +138,44 @@ pub struct Include {
     pub readable: bool,
 }
 
+/// GitLab's own scanning templates (`include: template:`) that define no
+/// `default:` and no `id_tokens:`, so they cannot give a job of the
+/// pipeline an ID token; each with a word that the name of every job and
+/// hidden job it defines contains (a job of the pipeline whose name, or a
+/// name it `extends`, contains it may be merged with one of them).
+/// `SAST.gitlab-ci.yml` is found as `Security/SAST.gitlab-ci.yml`
+/// (gitlabhq/gitlabhq `lib/gitlab/template/gitlab_ci_yml_template.rb`,
+/// `include_categories_for_file`; `lib/gitlab/template/finders/global_template_finder.rb`).
+/// Read in gitlabhq/gitlabhq `lib/gitlab/ci/templates/`:
+/// `Jobs/SAST.gitlab-ci.yml` (05f0ebb: `sast`, `.sast-analyzer`,
+/// `.mobsf-sast`, `*-sast`), `Security/SAST.gitlab-ci.yml` (0526dc1: `sast`,
+/// `.sast-analyzer`, `*-sast`), `Jobs/Secret-Detection.gitlab-ci.yml`
+/// (1c2ff01: `.secret-analyzer`, `secret_detection`,
+/// `secret_detection_default_branch`), `Security/Secret-Detection.gitlab-ci.yml`
+/// (11bda5e: only an include of the `Jobs/` one).
+const KNOWN_TEMPLATES: &[(&str, &str)] = &[
+    ("SAST.gitlab-ci.yml", "sast"),
+    ("Security/SAST.gitlab-ci.yml", "sast"),
+    ("Jobs/SAST.gitlab-ci.yml", "sast"),
+    ("Security/Secret-Detection.gitlab-ci.yml", "secret"),
+    ("Jobs/Secret-Detection.gitlab-ci.yml", "secret"),
+];
+
+impl Include {
+    /// For one of GitLab's templates that give no job an ID token
+    /// ([`KNOWN_TEMPLATES`]), the word in the names of the jobs it defines.
+    pub fn scanning_template_word(&self) -> Option<&'static str> {
+        if self.kind != IncludeKind::Template {
+            return None;
+        }
+        let name = self.target.value.trim();
+        KNOWN_TEMPLATES
+            .iter()
+            .find(|(template, _)| *template == name)
+            .map(|(_, word)| *word)
+    }
+}
+
 /// A problem in the pipeline's configuration that GitLab would reject or
 /// that stops tplint from reading part of it.
 #[derive(Clone, Debug)]
@@ -195,6 +233,10 @@ pub struct GitlabPipeline {
     /// file as that entry included it (after interpolation): which
     /// includes define a job, so that `include: rules:` gate it.
     pub defined_by: Vec<(Option<usize>, Vec<String>)>,
+    /// Top-level keys (jobs, hidden jobs) whose `extends:` or `!reference`
+    /// (after `extends:` is applied) name something no file tplint read
+    /// defines.
+    pub undefined_in: Vec<String>,
 }
 
 impl GitlabPipeline {

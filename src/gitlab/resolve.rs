@@ -28,6 +28,9 @@ pub type Problems = Vec<(String, Location)>;
 pub struct Missing {
     /// The job or template named (the first key of a `!reference`).
     pub name: String,
+    /// The top-level key (job, hidden job) whose `extends:` names it, or
+    /// whose value holds the `!reference` after `extends:` is applied.
+    pub within: String,
     pub message: String,
     /// The problem told as what the files tplint read lack.
     pub unsure: String,
@@ -111,8 +114,29 @@ pub fn resolve(
     };
     let mut out = merged.clone();
     let top = Top::new(&merged);
-    resolve_references(&mut out, &top, 0, problems, missing, budget);
+    if let GValue::Mapping(entries) = &mut out.value {
+        for GEntry { key, value } in entries {
+            let mut walk = Walk {
+                top: &top,
+                within: key.as_str().unwrap_or_default(),
+                problems: &mut *problems,
+                missing: &mut *missing,
+                budget: &mut *budget,
+            };
+            resolve_references(value, &mut walk, 0);
+        }
+    }
     out
+}
+
+/// What resolving the `!reference` tags of one top-level entry works with.
+struct Walk<'w, 'n> {
+    top: &'w Top<'n>,
+    /// The entry's key.
+    within: &'w str,
+    problems: &'w mut Problems,
+    missing: &'w mut Vec<Missing>,
+    budget: &'w mut Budget,
 }
 
 /// What `extend` works with.
@@ -193,6 +217,7 @@ fn extend(context: &mut Context<'_, '_>, i: usize, chain: &mut Vec<usize>) -> (G
         let Some(&at) = context.index.get(parent_name) else {
             context.missing.push(Missing {
                 name: parent_name.to_string(),
+                within: name.to_string(),
                 message: format!("`{name}`: unknown key `{parent_name}` in `extends`"),
                 unsure: format!(
                     "`{name}`: `extends` names `{parent_name}`, which no file tplint reads defines"
@@ -237,42 +262,36 @@ fn extend(context: &mut Context<'_, '_>, i: usize, chain: &mut Vec<usize>) -> (G
 }
 
 /// Replace every `!reference` in `node` by the value it names in `root`.
-fn resolve_references(
-    node: &mut GNode,
-    top: &Top<'_>,
-    depth: usize,
-    problems: &mut Problems,
-    missing: &mut Vec<Missing>,
-    budget: &mut Budget,
-) {
+fn resolve_references(node: &mut GNode, walk: &mut Walk<'_, '_>, depth: usize) {
     match &mut node.value {
         GValue::Reference(path) => {
             let path = path.clone();
             let location = node.location;
             if depth >= MAX_REFERENCE_DEPTH {
-                problems.push((
+                walk.problems.push((
                     format!("`!reference` nested more than {MAX_REFERENCE_DEPTH} levels"),
                     location,
                 ));
                 *node = GNode::null(location);
                 return;
             }
-            match top.lookup(&path) {
-                Some(found) if budget.take(found.size()) => {
+            match walk.top.lookup(&path) {
+                Some(found) if walk.budget.take(found.size()) => {
                     let mut value = found.clone();
-                    resolve_references(&mut value, top, depth + 1, problems, missing, budget);
+                    resolve_references(&mut value, walk, depth + 1);
                     *node = value;
                 }
                 Some(_) => {
-                    problems.push((
+                    walk.problems.push((
                         "`!reference` expands to more configuration than tplint reads".into(),
                         location,
                     ));
                     *node = GNode::null(location);
                 }
                 None => {
-                    missing.push(Missing {
+                    walk.missing.push(Missing {
                         name: path.first().cloned().unwrap_or_default(),
+                        within: walk.within.to_string(),
                         message: format!("`!reference [{}]` names nothing", path.join(", ")),
                         unsure: format!(
                             "`!reference [{}]` names nothing in the files tplint reads",
@@ -287,12 +306,12 @@ fn resolve_references(
         }
         GValue::Sequence(items) => {
             for item in items {
-                resolve_references(item, top, depth, problems, missing, budget);
+                resolve_references(item, walk, depth);
             }
         }
         GValue::Mapping(entries) => {
             for entry in entries {
-                resolve_references(&mut entry.value, top, depth, problems, missing, budget);
+                resolve_references(&mut entry.value, walk, depth);
             }
         }
         GValue::Scalar { .. } => {}

@@ -34,8 +34,8 @@ use crate::facts::ci_view::{
     FileProblem, Finding, MissingIdToken, NpmUpload, OldUploader, SpentToken, UnpinnedReference,
     UnusedIdToken, WrongAudience, cannot_be_read,
 };
-use crate::facts::publish::{PublishSite, Target, Uploader};
-use crate::gitlab::{GitlabJob, GitlabPipeline, IncludeKind};
+use crate::facts::publish::{Auth, PublishSite, Target, Uploader};
+use crate::gitlab::{GitlabJob, GitlabPipeline, Include, IncludeKind};
 use crate::registry::Registry;
 use crate::registry::claims::AudienceMatch;
 use crate::repository::Repository;
@@ -191,11 +191,6 @@ pub fn missing_id_tokens<'a>(
     gitlab: &'a GitlabFacts,
 ) -> Vec<MissingIdToken<'a>> {
     let mut missing = Vec::new();
-    // An include tplint cannot read may give the job its `id_tokens`
-    // (GitLab merges included configuration under the file's own).
-    if !pipeline.complete() {
-        return missing;
-    }
     let declared = |index: Registry| {
         repo.config
             .publishers
@@ -204,6 +199,21 @@ pub fn missing_id_tokens<'a>(
     };
     for (job, facts) in pipeline.jobs.iter().zip(&gitlab.jobs) {
         let uploads = tp_indexes(facts);
+        let exchangeable = facts
+            .publish_sites
+            .iter()
+            .any(|s| tokenless_exchange(facts, s));
+        if uploads.is_empty() && !exchangeable {
+            continue;
+        }
+        // An include tplint cannot read may give the job its `id_tokens`
+        // (GitLab merges included configuration under the file's own).
+        let Some(unread) = unread_reach(pipeline, job) else {
+            continue;
+        };
+        if exchangeable {
+            missing.extend(tokenless_exchanges(pipeline, job, facts, &unread));
+        }
         for &index in &uploads {
             if !matches!(token_for(job, facts, &uploads, index), TokenFor::Missing) {
                 continue;
@@ -313,9 +323,10 @@ pub fn missing_id_tokens<'a>(
                     false,
                 )
             };
+            let (finding, hedged) = hedge(finding, &unread, "gives it one");
             missing.push(MissingIdToken {
                 finding: with_upload(finding, site, "the upload"),
-                certain,
+                certain: certain && !hedged,
                 grant: None,
             });
         }
@@ -343,14 +354,182 @@ pub fn missing_id_tokens<'a>(
                     "give the job:\n  {name}:\n    id_tokens:\n      {SIGSTORE_ID_TOKEN}:\n        aud: sigstore"
                 ),
             );
+            let (finding, hedged) = hedge(finding, &unread, "gives it one");
             missing.push(MissingIdToken {
                 finding: with_upload(finding, site, "the upload"),
-                certain: true,
+                certain: !hedged,
                 grant: None,
             });
         }
     }
     missing
+}
+
+/// The includes tplint cannot read that may give `job` an ID token (or
+/// the script that gets a registry's token): through `default:`, or by
+/// defining the job's name or a name it `extends`; GitLab's scanning
+/// templates of [`crate::gitlab`]'s table do neither, unless a name of the
+/// job's is one of theirs. `None` when what the job is cannot be known: it
+/// `extends` or `!reference`s a name no file tplint read defines, or the
+/// pipeline holds a `$[[ ... ]]` tplint could not evaluate.
+fn unread_reach<'p>(pipeline: &'p GitlabPipeline, job: &GitlabJob) -> Option<Vec<&'p Include>> {
+    if pipeline.config.is_none() || !pipeline.uninterpolated.is_empty() {
+        return None;
+    }
+    let unread: Vec<&Include> = pipeline.includes.iter().filter(|i| !i.readable).collect();
+    if unread.is_empty() && pipeline.undefined_in.is_empty() {
+        return Some(unread);
+    }
+    // The job's name and the names it `extends`, through every level.
+    let mut names: Vec<&str> = vec![job.name.value.as_str()];
+    let mut next = 0;
+    while let Some(&name) = names.get(next) {
+        next += 1;
+        if names.len() > crate::gitlab::resolve::MAX_EXTENDS_DEPTH * 8 {
+            return None;
+        }
+        let parents = pipeline
+            .config
+            .as_ref()
+            .and_then(|c| c.get(name))
+            .and_then(|entry| entry.get("extends"));
+        for parent in parents.map(|p| p.flattened()).unwrap_or_default() {
+            if let Some(parent) = parent.as_str()
+                && !names.contains(&parent)
+            {
+                names.push(parent);
+            }
+        }
+    }
+    if names
+        .iter()
+        .any(|name| pipeline.undefined_in.iter().any(|u| u == name))
+    {
+        return None;
+    }
+    Some(
+        unread
+            .into_iter()
+            .filter(|include| match include.scanning_template_word() {
+                Some(word) => names.iter().any(|name| name.contains(word)),
+                None => true,
+            })
+            .collect(),
+    )
+}
+
+/// `finding` told as what holds unless an include tplint cannot read
+/// `gives` the job what it lacks, with those includes as related
+/// locations; whether it was.
+fn hedge<'a>(finding: Finding<'a>, unread: &[&Include], gives: &str) -> (Finding<'a>, bool) {
+    let mut finding = finding;
+    let Some(first) = unread.first() else {
+        return (finding, false);
+    };
+    let mut shown: Vec<String> = Vec::new();
+    for include in unread {
+        let text = format!("`{}`", crate::gitlab::job::include_text(include));
+        if !shown.contains(&text) {
+            shown.push(text);
+        }
+    }
+    let unless = if shown.len() == 1 {
+        format!(
+            "; unless the include `{}` that tplint does not read {gives}",
+            crate::gitlab::job::include_text(first)
+        )
+    } else {
+        let more = shown.len().saturating_sub(MAX_HEDGED_INCLUDES);
+        shown.truncate(MAX_HEDGED_INCLUDES);
+        format!(
+            "; unless one of the includes tplint does not read ({}{}) {gives}",
+            shown.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    };
+    finding.message.push_str(&unless);
+    for include in unread.iter().take(MAX_HEDGED_INCLUDES) {
+        finding.related.push((
+            include.location,
+            "an include tplint does not read".to_string(),
+        ));
+    }
+    (finding, true)
+}
+
+/// Most unread includes one finding names.
+const MAX_HEDGED_INCLUDES: usize = 3;
+
+/// An upload to a registry that trusts GitLab CI/CD only through a token
+/// exchange (crates.io, NuGet.org) by its own client, given no token the
+/// pipeline shows, in a job that calls no exchange and runs nothing tplint
+/// cannot read: the token comes from outside the file.
+fn tokenless_exchange(facts: &GitlabJobFacts, site: &PublishSite) -> bool {
+    let Some(index) = site.index() else {
+        return false;
+    };
+    let exchange = match index {
+        Registry::CratesIo => &facts.crates_io_id_token,
+        Registry::NuGet => &facts.nuget_id_token,
+        _ => return false,
+    };
+    index.exchanges_on_gitlab()
+        && index
+            .gitlab()
+            .is_some_and(|g| g.uploaders.contains(&site.uploader))
+        && site.auth == Auth::Unknown
+        && site.secret.is_none()
+        && exchange.is_none()
+        && facts.opaque.is_empty()
+}
+
+/// TP201's note for [`tokenless_exchange`] uploads: one per registry.
+fn tokenless_exchanges<'a>(
+    pipeline: &'a GitlabPipeline,
+    job: &GitlabJob,
+    facts: &GitlabJobFacts,
+    unread: &[&Include],
+) -> Vec<MissingIdToken<'a>> {
+    let mut out = Vec::new();
+    let mut seen: Vec<Registry> = Vec::new();
+    for site in &facts.publish_sites {
+        if !tokenless_exchange(facts, site) {
+            continue;
+        }
+        let (Some(index), Some(gitlab)) = (site.index(), site.index().and_then(Registry::gitlab))
+        else {
+            continue;
+        };
+        if seen.contains(&index) {
+            continue;
+        }
+        seen.push(index);
+        let name = &job.name.value;
+        let tool = site.name();
+        let shown = index.display_name();
+        let finding = found(
+            pipeline,
+            job.name.location,
+            format!(
+                "job `{name}` runs `{tool}` to {shown} with no token in the pipeline and no token exchange: the token it publishes with comes from outside the file (a CI/CD variable of the project's settings, or a file the job finds)"
+            ),
+            format!(
+                "{shown} can trust the job's ID token instead of a long-lived token: register a GitLab publisher on {shown} and use {}",
+                gitlab.publish_hint
+            ),
+        );
+        let (finding, _) = hedge(finding, unread, "gives it one");
+        out.push(MissingIdToken {
+            finding: with_upload(finding, site, "the upload"),
+            certain: false,
+            grant: None,
+        });
+    }
+    out
 }
 
 /// The ID token npm signs provenance with on GitLab CI/CD (sigstore-js,
