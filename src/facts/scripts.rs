@@ -7,7 +7,9 @@
 //! vector. A command whose program or subcommand is not literal (a
 //! variable, an interpolation, a list built elsewhere) is not read, and a
 //! script stays opaque whatever is read of it: only what it certainly can
-//! run is added, nothing is concluded from what is not found.
+//! run is added, nothing is concluded from what is not found. A script
+//! that reads its arguments is read only where the words its caller gives
+//! decide what it runs ([`ArgumentUse`]).
 
 use crate::source::Span;
 
@@ -516,6 +518,13 @@ fn ruby_value_only(text: &str, name: &str, declared: usize) -> bool {
         }
         let code = strip_comment(line);
         let guard = ruby_missing_guard(code.trim(), name);
+        // A string compared or tested (`if "#{name}" == "all"`) decides.
+        let decides = guard.is_none()
+            && [
+                "==", "!=", "=~", " if ", " unless ", "case ", "when ", "while ", "until ",
+            ]
+            .iter()
+            .any(|m| code.contains(m) || code.trim_start().starts_with(m.trim_start()));
         for (at, _) in code.match_indices(name) {
             let before = code[..at].chars().next_back();
             let after = code[at + name.len()..].chars().next();
@@ -528,7 +537,8 @@ fn ruby_value_only(text: &str, name: &str, declared: usize) -> bool {
                 code[..at].ends_with("#{") && code[at + name.len()..].starts_with('}');
             let in_guard =
                 guard.is_some_and(|from| at >= from + (code.len() - code.trim_start().len()));
-            if !interpolated && !in_guard {
+            let value = interpolated && !decides;
+            if !value && !in_guard {
                 return false;
             }
         }
@@ -1435,6 +1445,7 @@ print("subprocess.run(['npm', 'publish'])")
             "name = ARGV[0]\nsystem(\"gem\", \"push\", name)\n",
             "system(\"gem push #{ARGV[0]}\")\n",
             "name = ARGV[0] || \"acme\"\n",
+            "name = ARGV[0]\nsystem(\"gem push x.gem\") if \"#{name}\" == \"all\"\n",
             "ARGV.delete(\"--dry-run\")\n",
             "exit unless name.nil?\nname = ARGV[0]\n",
         ] {
