@@ -45,39 +45,6 @@ pub const PUB_DEPLOY: (&str, &str) = ("pkg-pub-deploy", "PUB_CREDENTIALS");
 /// read upload is located.
 const CLI_PKG_ADDERS: &[&str] = &["addPubTasks", "addNpmTasks", "addAllTasks"];
 
-/// The tasks a grinder command line runs: its words that are not options
-/// (`dart run grinder protobuf pkg-pub-deploy`). `None` for a command that
-/// is not grinder.
-pub fn tasks(words: &[String]) -> Option<Vec<&str>> {
-    let program = super::shell::last_component(words.first()?);
-    let rest = match (program, &words[1..]) {
-        ("grind", rest) => rest,
-        ("dart" | "flutter", [pub_, run, grinder, rest @ ..])
-            if pub_ == "pub" && run == "run" && grinder == "grinder" =>
-        {
-            rest
-        }
-        ("dart" | "flutter", [run, script, rest @ ..])
-            if run == "run" && (script == "grinder" || is_grind_file(script)) =>
-        {
-            rest
-        }
-        ("dart", [script, rest @ ..]) if is_grind_file(script) => rest,
-        ("pub", [run, grinder, rest @ ..]) if run == "run" && grinder == "grinder" => rest,
-        _ => return None,
-    };
-    Some(
-        rest.iter()
-            .map(String::as_str)
-            .filter(|w| !w.starts_with('-'))
-            .collect(),
-    )
-}
-
-fn is_grind_file(word: &str) -> bool {
-    word.trim_start_matches("./") == "tool/grind.dart"
-}
-
 /// The lines the grinder `tasks` of `grind.dart` (`text`) run. `npm_token`:
 /// `NPM_TOKEN` is set for the command, so `pkg-npm-deploy` writes it.
 pub fn recipes<'a>(text: &str, tasks: &[&str], npm_token: bool) -> Recipes<'a> {
@@ -134,32 +101,6 @@ pub fn recipes<'a>(text: &str, tasks: &[&str], npm_token: bool) -> Recipes<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn words(line: &str) -> Vec<String> {
-        line.split_whitespace().map(str::to_string).collect()
-    }
-
-    #[test]
-    fn command_lines() {
-        assert_eq!(
-            tasks(&words("dart run grinder protobuf pkg-pub-deploy")),
-            Some(vec!["protobuf", "pkg-pub-deploy"])
-        );
-        assert_eq!(
-            tasks(&words("dart pub run grinder pkg-npm-deploy")),
-            Some(vec!["pkg-npm-deploy"])
-        );
-        assert_eq!(
-            tasks(&words("grind pkg-npm-deploy")),
-            Some(vec!["pkg-npm-deploy"])
-        );
-        assert_eq!(
-            tasks(&words("dart run tool/grind.dart pkg-x")),
-            Some(vec!["pkg-x"])
-        );
-        assert_eq!(tasks(&words("dart run build_runner build")), None);
-        assert_eq!(tasks(&words("dart pub publish")), None);
-    }
 
     const GRIND: &str = "import 'package:cli_pkg/cli_pkg.dart' as pkg;\n\
                          void main(List<String> args) {\n  pkg.addAllTasks();\n  grind(args);\n}\n\

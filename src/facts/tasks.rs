@@ -59,6 +59,39 @@ pub enum Runs<'w> {
     },
 }
 
+/// The tasks a Grinder command line runs ([`super::grinder`]): its words that are not options
+/// (`dart run grinder protobuf pkg-pub-deploy`). `None` for a command that
+/// is not grinder.
+fn grinder_invocation(words: &[String]) -> Option<Vec<&str>> {
+    let program = super::shell::last_component(words.first()?);
+    let rest = match (program, &words[1..]) {
+        ("grind", rest) => rest,
+        ("dart" | "flutter", [pub_, run, grinder, rest @ ..])
+            if pub_ == "pub" && run == "run" && grinder == "grinder" =>
+        {
+            rest
+        }
+        ("dart" | "flutter", [run, script, rest @ ..])
+            if run == "run" && (script == "grinder" || is_grind_file(script)) =>
+        {
+            rest
+        }
+        ("dart", [script, rest @ ..]) if is_grind_file(script) => rest,
+        ("pub", [run, grinder, rest @ ..]) if run == "run" && grinder == "grinder" => rest,
+        _ => return None,
+    };
+    Some(
+        rest.iter()
+            .map(String::as_str)
+            .filter(|w| !w.starts_with('-'))
+            .collect(),
+    )
+}
+
+fn is_grind_file(word: &str) -> bool {
+    word.trim_start_matches("./") == "tool/grind.dart"
+}
+
 /// Shells whose script argument is read as shell text.
 const SHELLS: &[&str] = &["bash", "sh", "zsh", "dash", "ksh"];
 
@@ -290,7 +323,7 @@ pub fn what_runs(words: &[String]) -> Option<Runs<'_>> {
     if is_python(program) {
         return python_invocation(program, args);
     }
-    if let Some(tasks) = super::grinder::tasks(words) {
+    if let Some(tasks) = grinder_invocation(words) {
         return Some(Runs::Grinder { tasks });
     }
     // deno's own tools, which run none of the repository's code: `deno
@@ -2124,6 +2157,31 @@ impl Justfile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grinder_command_lines() {
+        assert_eq!(
+            grinder_invocation(&words("dart run grinder protobuf pkg-pub-deploy")),
+            Some(vec!["protobuf", "pkg-pub-deploy"])
+        );
+        assert_eq!(
+            grinder_invocation(&words("dart pub run grinder pkg-npm-deploy")),
+            Some(vec!["pkg-npm-deploy"])
+        );
+        assert_eq!(
+            grinder_invocation(&words("grind pkg-npm-deploy")),
+            Some(vec!["pkg-npm-deploy"])
+        );
+        assert_eq!(
+            grinder_invocation(&words("dart run tool/grind.dart pkg-x")),
+            Some(vec!["pkg-x"])
+        );
+        assert_eq!(
+            grinder_invocation(&words("dart run build_runner build")),
+            None
+        );
+        assert_eq!(grinder_invocation(&words("dart pub publish")), None);
+    }
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
