@@ -64,7 +64,8 @@ pub fn check(data: &[u8]) {
         }
         let _ = scripts::sets_environment(&text);
         let _ = scripts::changes_folder(language, &text);
-        let _ = scripts::reads_arguments(language, &text);
+        let uses = scripts::argument_use(language, &text);
+        let _ = uses.decided_by(Some(&[]));
         return;
     }
     let named: &[&str] = if selector & 0x80 == 0 {

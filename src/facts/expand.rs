@@ -1631,7 +1631,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                         let inherited = self.inherit(block, command, at, &[]);
                         let mut via = block.via.clone();
                         via.push(at);
-                        self.foreign_script(block, file, language, via, inherited, depth);
+                        let given = script_arguments(&command.words, file);
+                        let script = ForeignScript {
+                            file,
+                            language,
+                            given: given.as_deref(),
+                        };
+                        self.foreign_script(block, script, via, inherited, depth);
                     }
                 }
             }
@@ -2466,17 +2472,21 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
     /// its working folder, with the variables it passes. A script that
     /// changes folder runs them where tplint cannot tell, and one that
     /// reads its arguments (or `setup.py`) may run any of them or none:
-    /// neither is read.
-    #[allow(clippy::too_many_arguments)]
+    /// neither is read, unless the arguments the caller gives decide
+    /// what it runs ([`super::scripts::ArgumentUse::decided_by`]).
     fn foreign_script(
         &mut self,
         block: &ShellBlock<'a, '_, '_>,
-        file: &str,
-        language: Option<super::scripts::Language>,
+        script: ForeignScript<'_>,
         via: Vec<Location>,
         inherited: Vec<EnvHit<'a>>,
         depth: usize,
     ) {
+        let ForeignScript {
+            file,
+            language,
+            given,
+        } = script;
         if depth >= MAX_DEPTH || file.contains(['$', '`']) {
             return;
         }
@@ -2534,9 +2544,10 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if self.stack.contains(&path) || !self.budget.take(source.len()) {
             return;
         }
-        // `None`: it may change folder or read its arguments.
-        let commands = self.budget.cache().script(id, language, source);
-        let Some(commands) = commands.as_ref() else {
+        // `None`: it may change folder, or what it runs depends on its
+        // arguments in a way these do not decide.
+        let read = self.budget.cache().script(id, language, source);
+        let Some(commands) = read.commands(given) else {
             return;
         };
         self.stack.push(path);
@@ -2646,7 +2657,13 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             let what = format!("`{relative}`, a {interpreter} script tplint does not read");
             self.opaque(exec, at, block.via.clone(), what);
             let inherited = self.inherit(block, command, at, &[]);
-            self.foreign_script(block, path, None, via, inherited, depth);
+            let given = script_arguments(&command.words, path);
+            let script = ForeignScript {
+                file: path,
+                language: None,
+                given: given.as_deref(),
+            };
+            self.foreign_script(block, script, via, inherited, depth);
             return;
         }
         if depth >= MAX_DEPTH || self.stack.contains(&relative) || !self.budget.take(source.len()) {
@@ -3481,6 +3498,30 @@ fn held_uploads(commands: Cow<'_, [Command]>) -> Cow<'_, [Command]> {
         }
     }
     Cow::Owned(all)
+}
+
+/// A Ruby, Python or JavaScript script a command runs: its path as the
+/// command names it, its language when the interpreter says it, and the
+/// arguments the command gives it ([`script_arguments`]).
+#[derive(Clone, Copy)]
+struct ForeignScript<'s> {
+    file: &'s str,
+    language: Option<super::scripts::Language>,
+    given: Option<&'s [String]>,
+}
+
+/// The words after `file` in a command that runs it (`ruby
+/// .github/workflows/scripts/rubygems-publish.rb newrelic_rpm`:
+/// `["newrelic_rpm"]`); `None` when one of them is not literal (a
+/// variable, an expression, a command substitution) or `file` is not
+/// among the words.
+fn script_arguments(words: &[String], file: &str) -> Option<Vec<String>> {
+    let at = words.iter().position(|word| word == file)?;
+    let given = &words[at + 1..];
+    given
+        .iter()
+        .all(|word| !word.contains(['$', '`']) && !word.contains(super::scripts::PLACEHOLDER))
+        .then(|| given.to_vec())
 }
 
 /// A NuGet push of a NUKE or Cake build, as the command line it stands

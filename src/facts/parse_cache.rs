@@ -20,7 +20,7 @@ use std::rc::Rc;
 use super::cake::Script as CakeScript;
 use super::melos::MelosScripts;
 use super::nuke::Build;
-use super::scripts::{self, Language, ScriptCommand};
+use super::scripts::{Language, ReadScript};
 use super::shell::{self, Command};
 use super::tasks::{Justfile, Makefile, PackageScripts, Rakefiles, ToxConfig};
 use crate::source::FileId;
@@ -36,7 +36,7 @@ pub struct ParseCache {
     /// By the Rakefile and the `rakelib/*.rake` files read with it.
     rakefiles: Memo<Vec<FileId>, Rakefiles>,
     /// By script and the language it is read as.
-    scripts: Memo<(FileId, Language), Option<Vec<ScriptCommand>>>,
+    scripts: Memo<(FileId, Language), ReadScript>,
     /// By the C# files of a NUKE build project.
     nuke: Memo<Vec<FileId>, Build>,
     /// By a Cake script and the files it loads.
@@ -111,19 +111,12 @@ impl ParseCache {
         self.shell.get(text.to_string(), || shell::commands(text))
     }
 
-    /// The commands script `file` runs ([`scripts::commands`]), or `None`
-    /// when what it runs may depend on its folder or arguments
-    /// ([`scripts::changes_folder`], [`scripts::reads_arguments`]).
-    pub fn script(
-        &self,
-        file: FileId,
-        language: Language,
-        text: &str,
-    ) -> Rc<Option<Vec<ScriptCommand>>> {
-        self.scripts.get((file, language), || {
-            (!scripts::changes_folder(language, text) && !scripts::reads_arguments(language, text))
-                .then(|| scripts::commands(language, text))
-        })
+    /// What is read of script `file` ([`ReadScript`]): the commands it
+    /// runs, unless they may depend on its folder or on arguments in a way
+    /// tplint does not bound.
+    pub fn script(&self, file: FileId, language: Language, text: &str) -> Rc<ReadScript> {
+        self.scripts
+            .get((file, language), || ReadScript::read(language, text))
     }
 }
 
@@ -230,10 +223,10 @@ mod tests {
         let text = "system(\"gem push x.gem\")\n";
         let ruby = cache.script(FileId(1), Language::Ruby, text);
         let python = cache.script(FileId(1), Language::Python, text);
-        assert_eq!(ruby.as_ref().as_ref().unwrap()[0].text, "gem push x.gem");
-        assert!(python.as_ref().as_ref().unwrap().is_empty());
+        assert_eq!(ruby.commands(Some(&[])).unwrap()[0].text, "gem push x.gem");
+        assert!(python.commands(None).unwrap().is_empty());
         let argv = cache.script(FileId(2), Language::Python, "import sys\nsys.argv\n");
-        assert!(argv.is_none());
+        assert!(argv.commands(Some(&[])).is_none());
     }
 
     #[test]

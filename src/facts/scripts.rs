@@ -7,7 +7,9 @@
 //! vector. A command whose program or subcommand is not literal (a
 //! variable, an interpolation, a list built elsewhere) is not read, and a
 //! script stays opaque whatever is read of it: only what it certainly can
-//! run is added, nothing is concluded from what is not found.
+//! run is added, nothing is concluded from what is not found. A script
+//! that reads its arguments is read only where the words its caller gives
+//! decide what it runs ([`ArgumentUse`]).
 
 use crate::source::Span;
 
@@ -69,6 +71,40 @@ impl Language {
 pub struct ScriptCommand {
     pub span: Span,
     pub text: String,
+}
+
+/// What is read of a script: the commands of its literal calls, unless
+/// it may run them in a folder tplint cannot tell ([`changes_folder`]) or
+/// reads its arguments in a way tplint does not bound, and how it reads
+/// its arguments ([`ArgumentUse`]).
+#[derive(Debug)]
+pub struct ReadScript {
+    commands: Option<Vec<ScriptCommand>>,
+    arguments: ArgumentUse,
+}
+
+impl ReadScript {
+    /// Reads `text` as a script in `language`; its calls are read only
+    /// when some caller's arguments can decide them.
+    pub fn read(language: Language, text: &str) -> Self {
+        let arguments = argument_use(language, text);
+        let commands = (!changes_folder(language, text) && arguments != ArgumentUse::Unbounded)
+            .then(|| commands(language, text));
+        Self {
+            commands,
+            arguments,
+        }
+    }
+
+    /// The commands the script runs when given `given` (`None` when a
+    /// word is not literal), or `None` when they cannot be told
+    /// ([`ArgumentUse::decided_by`]).
+    pub fn commands(&self, given: Option<&[String]>) -> Option<&[ScriptCommand]> {
+        if !self.arguments.decided_by(given) {
+            return None;
+        }
+        self.commands.as_deref()
+    }
 }
 
 /// What stands for a value the script computes (a variable, an
@@ -284,14 +320,72 @@ pub fn changes_folder(language: Language, text: &str) -> bool {
     .any(|m| text.contains(m))
 }
 
-/// Whether what the script runs may depend on its arguments: it reads
-/// them (`sys.argv`, `argparse`, `click`, `ARGV`, `OptionParser`, Thor, ...)
-/// or is a setuptools script, whose commands (`python setup.py upload`)
-/// are chosen by them. Such a script may run a `twine upload` in one
-/// command and only build in another: it is not read.
-pub fn reads_arguments(language: Language, text: &str) -> bool {
+/// How a script reads the arguments it is run with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArgumentUse {
+    /// Not at all: what it runs does not depend on them.
+    Unread,
+    /// Only in ways whose effect literal arguments decide: tests of
+    /// whether a flag is among them (`process.argv.includes('--dry-run')`,
+    /// `ARGV.include?("--dry-run")`), and Ruby's positional arguments
+    /// (`gem_name = ARGV[0]`) used only as values, inside strings, and in
+    /// a guard that stops the script when one is missing (`raise "..." if
+    /// gem_name.to_s == ""`): such a value changes a command's words,
+    /// not which commands run.
+    Bounded {
+        /// The flags tested, as written.
+        flags: Vec<String>,
+        /// The positions (from 0) of the arguments read as values.
+        values: Vec<usize>,
+    },
+    /// Any other way (an option parser, `sys.argv`, an argument compared
+    /// or iterated, a prompt): which commands run may depend on them.
+    Unbounded,
+}
+
+/// Flags whose presence asks a release script to do everything but the
+/// upload, so that their absence leaves the upload on: a script that
+/// tests only these, run without any flag, runs its uploads. (mikro-orm/
+/// mikro-orm scripts/publish-jsr.mjs: `dryRun =
+/// process.argv.includes('--dry-run')` adds `--dry-run` to its `jsr
+/// publish`; the registry clients' own `--dry-run`, `npm publish`, `jsr
+/// publish`, `cargo publish`, means the same.)
+const DRY_RUN_FLAGS: &[&str] = &["--dry-run"];
+
+impl ArgumentUse {
+    /// Whether the commands read of the script are those it runs when
+    /// given `given` (`None` when a word is not literal): always for a
+    /// script that does not read its arguments, never for one that reads
+    /// them in a way tplint does not bound, and for a bounded one when no
+    /// word is a flag (each flag test is then false, and only a dry-run
+    /// flag may be tested: without it the script uploads) and every value
+    /// it reads is given (so that no guard of a missing one stops it).
+    pub fn decided_by(&self, given: Option<&[String]>) -> bool {
+        match self {
+            Self::Unread => true,
+            Self::Unbounded => false,
+            Self::Bounded { flags, values } => given.is_some_and(|given| {
+                given.iter().all(|word| !word.starts_with('-'))
+                    && flags
+                        .iter()
+                        .all(|flag| DRY_RUN_FLAGS.contains(&flag.as_str()))
+                    && values
+                        .iter()
+                        .all(|at| given.get(*at).is_some_and(|word| !word.is_empty()))
+            }),
+        }
+    }
+}
+
+/// How the script reads its arguments ([`ArgumentUse`]). Reading them
+/// (`sys.argv`, `argparse`, `click`, `ARGV`, `OptionParser`, Thor, ...) or
+/// being a setuptools script, whose commands (`python setup.py upload`)
+/// are chosen by them, is unbounded, except for Ruby's and JavaScript's
+/// flag tests and Ruby's positional values: such a script may run a
+/// `twine upload` in one command and only build in another.
+pub fn argument_use(language: Language, text: &str) -> ArgumentUse {
     if language == Language::JavaScript {
-        return javascript::reads_arguments(text);
+        return javascript::argument_use(text);
     }
     const MARKERS: &[&str] = &[
         "sys.argv",
@@ -306,13 +400,188 @@ pub fn reads_arguments(language: Language, text: &str) -> bool {
         "cmdclass",
         "setuptools",
         "distutils",
-        "ARGV",
         "ARGF",
         "OptionParser",
         "Thor",
         "$*",
     ];
-    MARKERS.iter().any(|m| text.contains(m))
+    if MARKERS.iter().any(|m| text.contains(m)) {
+        return ArgumentUse::Unbounded;
+    }
+    if !text.contains("ARGV") {
+        return ArgumentUse::Unread;
+    }
+    match language {
+        Language::Ruby => ruby_argument_use(text),
+        Language::Python | Language::JavaScript => ArgumentUse::Unbounded,
+    }
+}
+
+/// [`argument_use`] for a Ruby script that names `ARGV`: each of its
+/// reads outside comments must be `ARGV.include?("FLAG")`, or a line
+/// `NAME = ARGV[N]` (`ARGV.first`) whose local variable is used only as
+/// [`ruby_value_only`] allows.
+fn ruby_argument_use(text: &str) -> ArgumentUse {
+    let mut flags = Vec::new();
+    let mut values = Vec::new();
+    let mut names = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let code = strip_comment(line);
+        for (at, _) in code.match_indices("ARGV") {
+            let after = &code[at + "ARGV".len()..];
+            if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                || code[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            {
+                return ArgumentUse::Unbounded;
+            }
+            if let Some(flag) = ruby_flag_test(after) {
+                flags.push(flag);
+                continue;
+            }
+            match ruby_value_read(code.trim(), at - (code.len() - code.trim_start().len())) {
+                Some((name, index)) => {
+                    values.push(index);
+                    names.push((name, start));
+                }
+                None => return ArgumentUse::Unbounded,
+            }
+        }
+    }
+    if !names
+        .iter()
+        .all(|(name, declared)| ruby_value_only(text, name, *declared))
+    {
+        return ArgumentUse::Unbounded;
+    }
+    if flags.is_empty() && values.is_empty() {
+        return ArgumentUse::Unread; // named in comments only
+    }
+    ArgumentUse::Bounded { flags, values }
+}
+
+/// The flag of `.include?("FLAG")` (or `.include? "FLAG"`) at the start
+/// of `after`, what follows `ARGV`.
+fn ruby_flag_test(after: &str) -> Option<String> {
+    let rest = after.strip_prefix(".include?")?;
+    let (paren, rest) = match rest.strip_prefix('(') {
+        Some(rest) => (true, rest),
+        None => (false, rest.strip_prefix(' ')?),
+    };
+    let rest = rest.trim_start_matches(' ');
+    let (flag, len) = string(rest, Language::Ruby)?;
+    let flag = flag.filter(|f| !f.contains(PLACEHOLDER))?;
+    let rest = rest[len..].trim_start_matches(' ');
+    (!paren || rest.starts_with(')')).then_some(flag)
+}
+
+/// The local variable and position of a line `NAME = ARGV[N]` or `NAME =
+/// ARGV.first` (`code`, trimmed, with `ARGV` at `at`), and nothing else.
+fn ruby_value_read(code: &str, at: usize) -> Option<(&str, usize)> {
+    let (name, value) = code.split_once('=')?;
+    let name = name.trim();
+    if !ruby_local(name) || value.trim_start().len() != code.len() - at {
+        return None;
+    }
+    let read = value.trim().strip_prefix("ARGV")?;
+    let read = read.strip_suffix(';').unwrap_or(read).trim_end();
+    let index = if read == ".first" {
+        0
+    } else {
+        read.strip_prefix('[')?
+            .strip_suffix(']')?
+            .trim()
+            .parse::<usize>()
+            .ok()?
+    };
+    Some((name, index))
+}
+
+/// Whether Ruby local `name`, assigned an argument on the line at
+/// `declared`, is used only inside strings (`"#{name}"`) and in guards
+/// that stop the script when it is missing (`raise "..." if
+/// name.to_s == ""`, `abort(...) unless name`): what it holds then
+/// changes a command's words, not which commands run.
+fn ruby_value_only(text: &str, name: &str, declared: usize) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        if start == declared {
+            continue;
+        }
+        let code = strip_comment(line);
+        let guard = ruby_missing_guard(code.trim(), name);
+        // A string compared or tested (`if "#{name}" == "all"`) decides.
+        let decides = guard.is_none()
+            && [
+                "==", "!=", "=~", " if ", " unless ", "case ", "when ", "while ", "until ",
+            ]
+            .iter()
+            .any(|m| code.contains(m) || code.trim_start().starts_with(m.trim_start()));
+        for (at, _) in code.match_indices(name) {
+            let before = code[..at].chars().next_back();
+            let after = code[at + name.len()..].chars().next();
+            if before.is_some_and(|c| word(c) || matches!(c, '@' | '$' | '.' | ':'))
+                || after.is_some_and(|c| word(c) || matches!(c, '?' | '!'))
+            {
+                continue; // another name
+            }
+            let interpolated =
+                code[..at].ends_with("#{") && code[at + name.len()..].starts_with('}');
+            let in_guard =
+                guard.is_some_and(|from| at >= from + (code.len() - code.trim_start().len()));
+            let value = interpolated && !decides;
+            if !value && !in_guard {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Where the condition starts in `code` (a trimmed line) when it is a
+/// statement that stops the script (`raise`, `abort`, `exit`, `fail`)
+/// only when `name` is missing: `if name.to_s == ""`, `if name.nil?`,
+/// `if name.to_s.empty?`, `unless name`, ...
+fn ruby_missing_guard(code: &str, name: &str) -> Option<usize> {
+    let stops = ["raise", "abort", "exit", "fail"].iter().any(|stop| {
+        code.strip_prefix(stop)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '(']))
+    });
+    if !stops {
+        return None;
+    }
+    let (keyword, at) = [" if ", " unless "]
+        .iter()
+        .filter_map(|k| code.rfind(k).map(|at| (*k, at)))
+        .max_by_key(|(_, at)| *at)?;
+    let from = at + keyword.len();
+    let condition = code[from..]
+        .trim()
+        .trim_end_matches(';')
+        .replace('\'', "\"");
+    let missing = if keyword == " unless " {
+        condition == name
+    } else {
+        [
+            format!("{name}.to_s == \"\""),
+            format!("{name}.to_s.empty?"),
+            format!("{name}.to_s.strip.empty?"),
+            format!("{name}.nil?"),
+            format!("{name}.nil? || {name}.empty?"),
+            format!("{name} == \"\""),
+            format!("!{name}"),
+        ]
+        .contains(&condition)
+    };
+    missing.then_some(from)
 }
 
 /// The names Python imports from `subprocess` (`from subprocess import
@@ -1113,15 +1382,21 @@ print("subprocess.run(['npm', 'publish'])")
             "subprocess.run(['twine', 'upload'], env=env)\n"
         ));
         assert!(!sets_environment("if os.environ['GITHUB_REF'] == 'x':\n"));
-        assert!(reads_arguments(
-            Language::Python,
-            "if sys.argv[-1] == 'publish':\n    os.system('twine upload dist/*')\n"
-        ));
-        assert!(reads_arguments(
-            Language::Ruby,
-            "ARGV.each { |cmd| Pack.public_send(cmd) }\n"
-        ));
-        assert!(!reads_arguments(Language::Python, script));
+        assert_eq!(
+            argument_use(
+                Language::Python,
+                "if sys.argv[-1] == 'publish':\n    os.system('twine upload dist/*')\n"
+            ),
+            ArgumentUse::Unbounded
+        );
+        assert_eq!(
+            argument_use(
+                Language::Ruby,
+                "ARGV.each { |cmd| Pack.public_send(cmd) }\n"
+            ),
+            ArgumentUse::Unbounded
+        );
+        assert_eq!(argument_use(Language::Python, script), ArgumentUse::Unread);
         assert!(changes_folder(Language::Python, "os.chdir('pkg')\n"));
         assert!(changes_folder(
             Language::Ruby,
@@ -1131,6 +1406,68 @@ print("subprocess.run(['npm', 'publish'])")
             Language::Python,
             "subprocess.run(['twine', 'upload'])\n"
         ));
+    }
+
+    #[test]
+    fn ruby_arguments_used_as_values_or_dry_run_flags() {
+        // newrelic/newrelic-ruby-agent .github/workflows/scripts/
+        // rubygems-publish.rb: the argument is the gem's name.
+        let script = "gem_name = ARGV[0]\n\
+            raise \"gem name sans version must be supplied\" if gem_name.to_s == \"\"\n\
+            gem_filename = \"#{gem_name}-#{version}.gem\"\n\
+            dry = ARGV.include?(\"--dry-run\") # a flag\n\
+            cmd = \"gem push #{gem_filename}\"\n\
+            result = `#{cmd}`\n";
+        let uses = argument_use(Language::Ruby, script);
+        assert_eq!(
+            uses,
+            ArgumentUse::Bounded {
+                flags: vec!["--dry-run".to_string()],
+                values: vec![0],
+            }
+        );
+        let words = |w: &[&str]| w.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert!(uses.decided_by(Some(&words(&["newrelic_rpm"]))));
+        // The name missing (the guard stops it), a flag, words unknown.
+        assert!(!uses.decided_by(Some(&[])));
+        assert!(!uses.decided_by(Some(&words(&["newrelic_rpm", "--dry-run"]))));
+        assert!(!uses.decided_by(None));
+        let read = ReadScript::read(Language::Ruby, script);
+        let given = words(&["newrelic_rpm"]);
+        assert_eq!(read.commands(Some(&given)).unwrap()[0].text, "gem push …");
+
+        // An argument that chooses, is compared, changed, or passed on
+        // whole; a flag other than a dry run's; a read tplint does not know.
+        for unbounded in [
+            "case ARGV[0]\nwhen \"push\" then system(\"gem push x.gem\")\nend\n",
+            "name = ARGV[0]\nsystem(\"gem push x.gem\") if name == \"all\"\n",
+            "name = ARGV[0]\nname += \"-java\"\nsystem(\"gem push #{name}\")\n",
+            "name = ARGV[0]\nsystem(\"gem\", \"push\", name)\n",
+            "system(\"gem push #{ARGV[0]}\")\n",
+            "name = ARGV[0] || \"acme\"\n",
+            "name = ARGV[0]\nsystem(\"gem push x.gem\") if \"#{name}\" == \"all\"\n",
+            "ARGV.delete(\"--dry-run\")\n",
+            "exit unless name.nil?\nname = ARGV[0]\n",
+        ] {
+            assert_eq!(
+                argument_use(Language::Ruby, unbounded),
+                ArgumentUse::Unbounded,
+                "{unbounded}"
+            );
+        }
+        let publish = argument_use(
+            Language::Ruby,
+            "system(\"gem push x.gem\") if ARGV.include?(\"--publish\")\n",
+        );
+        assert!(!publish.decided_by(Some(&[])));
+        // A mention in a comment is no read.
+        assert_eq!(
+            argument_use(
+                Language::Ruby,
+                "# usage: ARGV[0] is the gem\nsystem(\"gem push x.gem\")\n"
+            ),
+            ArgumentUse::Unread
+        );
     }
 
     #[test]

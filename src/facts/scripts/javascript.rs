@@ -218,12 +218,13 @@ pub fn changes_folder(text: &str) -> bool {
     ["chdir", "$.cwd", "cd("].iter().any(|m| text.contains(m))
 }
 
-/// Whether what the script runs may depend on its arguments or on
-/// answers it asks for: it reads `process.argv` (or zx's `argv`), parses
-/// options with a library, or prompts.
-pub fn reads_arguments(text: &str) -> bool {
+/// How the script reads its arguments or asks for answers
+/// ([`super::ArgumentUse`]): `process.argv.includes('FLAG')` in code is
+/// a flag test; any other read of `argv` (zx's global, an index, a
+/// slice), an option parsing library or a prompt is unbounded.
+pub fn argument_use(text: &str) -> super::ArgumentUse {
+    use super::ArgumentUse;
     const MARKERS: &[&str] = &[
-        "argv",
         "yargs",
         "commander",
         "minimist",
@@ -237,7 +238,52 @@ pub fn reads_arguments(text: &str) -> bool {
         "inquirer",
         "enquirer",
     ];
-    MARKERS.iter().any(|m| text.contains(m))
+    if MARKERS.iter().any(|m| text.contains(m)) {
+        return ArgumentUse::Unbounded;
+    }
+    if !text.contains("argv") {
+        return ArgumentUse::Unread;
+    }
+    // Only comments are passed over: a template literal's `${...}` may
+    // read the arguments too.
+    let skipped = non_code(text);
+    let in_comment = |at: usize| {
+        let index = skipped.partition_point(|(start, _)| *start <= at);
+        index > 0 && skipped[index - 1].1 > at && {
+            let start = skipped[index - 1].0;
+            text[start..].starts_with("//") || text[start..].starts_with("/*")
+        }
+    };
+    let mut flags = Vec::new();
+    for (at, _) in text.match_indices("argv") {
+        if in_comment(at) {
+            continue;
+        }
+        let Some(flag) = flag_test(text, at) else {
+            return ArgumentUse::Unbounded;
+        };
+        flags.push(flag);
+    }
+    if flags.is_empty() {
+        return ArgumentUse::Unread; // named in comments only
+    }
+    ArgumentUse::Bounded {
+        flags,
+        values: Vec::new(),
+    }
+}
+
+/// The flag of `process.argv.includes('FLAG')` whose `argv` is at `at`.
+fn flag_test(text: &str, at: usize) -> Option<String> {
+    let before = text[..at].strip_suffix("process.")?;
+    if !boundary_before(before, before.len()) {
+        return None;
+    }
+    let rest = text[at + "argv".len()..].strip_prefix(".includes(")?;
+    let rest = &rest[skip_space(rest)..];
+    let (flag, len) = literal(rest)?;
+    let flag = flag.filter(|f| !f.contains(PLACEHOLDER))?;
+    rest[len..].trim_start().starts_with(')').then_some(flag)
 }
 
 /// A `cwd` option of a call.
@@ -708,12 +754,56 @@ execSync(`cd ${dir} && ${tool} publish`)
             &script[found[0].span.range()],
             "execSync('npm run build', { stdio: 'inherit' })"
         );
-        assert!(reads_arguments(
-            "const dry = process.argv.includes('--dry')\n"
-        ));
-        assert!(!reads_arguments(script));
+        assert_eq!(
+            argument_use("const dry = process.argv.includes('--dry')\n"),
+            super::super::ArgumentUse::Bounded {
+                flags: vec!["--dry".to_string()],
+                values: Vec::new(),
+            }
+        );
+        assert_eq!(argument_use(script), super::super::ArgumentUse::Unread);
         assert!(changes_folder("process.chdir(dir)\n"));
         assert!(!changes_folder(script));
+    }
+
+    #[test]
+    fn flag_tests_are_the_only_bounded_reads() {
+        use super::super::ArgumentUse;
+        // mikro-orm/mikro-orm scripts/publish-jsr.mjs.
+        let script = "const dryRun = process.argv.includes('--dry-run');\n\
+            const flags = dryRun ? ' --dry-run --allow-dirty' : '';\n\
+            // process.argv is read once\n\
+            execSync(`cd ${dir} && jsr publish${flags}`, { stdio: 'inherit' });\n";
+        let uses = argument_use(script);
+        assert_eq!(
+            uses,
+            ArgumentUse::Bounded {
+                flags: vec!["--dry-run".to_string()],
+                values: Vec::new(),
+            }
+        );
+        assert!(uses.decided_by(Some(&[])));
+        assert!(uses.decided_by(Some(&["packages".to_string()])));
+        assert!(!uses.decided_by(Some(&["--dry-run".to_string()])));
+        assert!(!uses.decided_by(None));
+        for unbounded in [
+            "const [, , target] = process.argv\n",
+            "execSync(`npm publish ${process.argv[2]}`)\n",
+            "if (process.argv.includes(flag)) {}\n",
+            "const args = process.argv.slice(2)\n",
+            "if (argv.publish) $`npm publish`\n",
+            "const { values } = parseArgs({ options })\n",
+        ] {
+            assert_eq!(
+                argument_use(unbounded),
+                ArgumentUse::Unbounded,
+                "{unbounded}"
+            );
+        }
+        // A flag that turns the upload on, absent.
+        let publish =
+            argument_use("if (process.argv.includes('--publish')) execSync('npm publish')\n");
+        assert!(!publish.decided_by(Some(&[])));
     }
 
     #[test]
