@@ -741,3 +741,28 @@ fn a_call_of_another_repositorys_workflow_given_the_grant_is_an_unconfirmed_publ
     .map(|(r, w, j)| (r.to_string(), w.to_string(), j.to_string(), true));
     assert_eq!(found, expected, "{json:#}");
 }
+
+#[test]
+fn a_job_named_by_a_matrix_value_is_named_by_each_of_its_values() {
+    // GitTools/GitVersion's `publish` job, `name: ${{ matrix.taskName }}`
+    // over `[NuGet, Chocolatey]`, runs a .NET application tplint cannot
+    // see into with `id-token: write`: an unconfirmed NuGet.org publisher.
+    // The `deploy` job's values name no registry.
+    let repo = fixture_copy(&fixture("nuget-opaque-dotnet-app"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    assert_eq!(publishers.len(), 1, "{publishers:#?}");
+    assert_eq!(publishers[0]["registry"], "nuget", "{publishers:#?}");
+    assert_eq!(publishers[0]["unconfirmed"], true, "{publishers:#?}");
+    let jobs = publishers[0]["jobs"].to_string();
+    assert!(
+        jobs.contains("publish") && !jobs.contains("deploy"),
+        "{jobs}"
+    );
+}
