@@ -386,7 +386,7 @@ impl Repository {
 
     /// The names of the files in `dir` (and laid over it), sorted.
     fn file_names(&self, dir: &str) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.root.join(&dir))
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))
             .map(|entries| {
                 entries
                     .filter_map(Result::ok)
