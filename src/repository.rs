@@ -295,6 +295,7 @@ impl Repository {
                 Need::Text(path) => self.read_text(path),
                 Need::Folder(dir) => self.read_folder(dir),
                 Need::Subfolders(dir) => self.read_subfolders(dir),
+                Need::FolderAnyCase(dir) => self.read_folder_any_case(dir),
             }
         }
         self.locals.total() > before
@@ -342,7 +343,67 @@ impl Repository {
         if self.locals.folders.contains_key(&dir) {
             return;
         }
-        let mut names: Vec<String> = std::fs::read_dir(self.root.join(&dir))
+        let names = self.file_names(&dir);
+        self.locals.folders.insert(dir, names);
+    }
+
+    /// Folder `dir` as a Windows runner finds it, and its file names: each
+    /// part of its path is the folder of that name when there is one, else
+    /// the only folder whose name differs from it in letter case alone
+    /// (ASCII letters); none when there is no such folder, or several.
+    fn read_folder_any_case(&mut self, dir: String) {
+        if self.locals.any_case_folders.contains_key(&dir) {
+            return;
+        }
+        let mut found = String::new();
+        let mut resolved = true;
+        for part in dir.split('/').filter(|p| !p.is_empty()) {
+            let exact = if found.is_empty() {
+                part.to_string()
+            } else {
+                format!("{found}/{part}")
+            };
+            if self.is_folder(&exact) {
+                found = exact;
+                continue;
+            }
+            let matches: Vec<String> = std::fs::read_dir(self.root.join(&found))
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .take(MAX_FOLDER_ENTRIES)
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .filter(|name| name.eq_ignore_ascii_case(part))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match matches.as_slice() {
+                [only] if found.is_empty() => found.clone_from(only),
+                [only] => found = format!("{found}/{only}"),
+                _ => {
+                    resolved = false;
+                    break;
+                }
+            }
+        }
+        let names = if resolved {
+            self.file_names(&found)
+        } else {
+            Vec::new()
+        };
+        self.locals.any_case_folders.insert(dir, (found, names));
+    }
+
+    /// Whether `dir` is a folder of the repository (or of what is laid over it).
+    fn is_folder(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.root.join(dir).is_dir() || self.overlay.iter().any(|(p, _)| p.starts_with(&prefix))
+    }
+
+    /// The names of the files in `dir` (and laid over it), sorted.
+    fn file_names(&self, dir: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(dir))
             .map(|entries| {
                 entries
                     .filter_map(Result::ok)
@@ -362,7 +423,7 @@ impl Repository {
             }
         }
         names.sort();
-        self.locals.folders.insert(dir, names);
+        names
     }
 
     fn read_subfolders(&mut self, dir: String) {
@@ -478,6 +539,10 @@ pub enum Need {
     /// The names of a folder's folders (the `packages/*` of a Yarn
     /// workspace), relative to the root.
     Subfolders(String),
+    /// The names of a folder's files as a Windows runner finds the folder:
+    /// each part of the path matched ignoring letter case when no folder
+    /// has it in the same letters and exactly one has it in others.
+    FolderAnyCase(String),
 }
 
 /// Most names listed of one folder.
@@ -517,6 +582,10 @@ pub struct Locals {
     folders: HashMap<String, Vec<String>>,
     /// The folder names of the folders listed for them, by folder.
     subfolders: HashMap<String, Vec<String>>,
+    /// The folders found ignoring letter case, by the path asked for: the
+    /// folder's own path and its file names (none when no single folder
+    /// matches).
+    any_case_folders: HashMap<String, (String, Vec<String>)>,
     /// Whether files can be read at all (an in-memory repository has none).
     on_disk: bool,
 }
@@ -551,13 +620,25 @@ impl Locals {
         self.folders.get(dir).map(Vec::as_slice)
     }
 
+    /// The folder `dir` names on Windows (its path in the repository's
+    /// letters) and its file names, once listed ([`Need::FolderAnyCase`]).
+    pub fn folder_any_case(&self, dir: &str) -> Option<(&str, &[String])> {
+        self.any_case_folders
+            .get(dir)
+            .map(|(path, names)| (path.as_str(), names.as_slice()))
+    }
+
     /// The folder names of folder `dir`, once listed.
     pub fn subfolders(&self, dir: &str) -> Option<&[String]> {
         self.subfolders.get(dir).map(Vec::as_slice)
     }
 
     fn total(&self) -> usize {
-        self.actions.len() + self.texts.len() + self.folders.len() + self.subfolders.len()
+        self.actions.len()
+            + self.texts.len()
+            + self.folders.len()
+            + self.subfolders.len()
+            + self.any_case_folders.len()
     }
 }
 

@@ -84,7 +84,8 @@ const REGISTRY_WORDS: &[(&str, Registry)] = &[
 /// The registry a job that may publish unseen most likely publishes to,
 /// from what the job shows: a step minting a registry's token, npm's
 /// registry given to `actions/setup-node`, a registry named in the job's
-/// id, name or environment, or else a Python project at the root.
+/// id, name or environment (each name a `${{ matrix.NAME }}` in it makes
+/// with the matrix's literal values), or else a Python project at the root.
 /// `None` when nothing points to one registry: guessing would send a
 /// maintainer to the wrong registry's form.
 fn likely_registry(
@@ -205,12 +206,26 @@ fn probable(repo: &Repository, facts: &Facts) -> Vec<Suggestion> {
             let called = crate::facts::unread_remote_call(job)
                 .map(|uses| uses.raw.value.split('@').next().unwrap_or_default())
                 .map(|path| path.rsplit('/').next().unwrap_or(path));
-            let names = [
-                Some(job.id.value.as_str()),
-                job.name.as_ref().map(|n| n.value.as_str()),
-                environment.as_deref(),
-                called,
-            ];
+            // A name written with `${{ matrix.NAME }}` (GitTools/GitVersion's
+            // `name: ${{ matrix.taskName }}`) is each name its literal
+            // values make.
+            let expanded = |name: Option<&str>| -> Vec<String> {
+                let Some(name) = name else {
+                    return Vec::new();
+                };
+                job.strategy
+                    .as_ref()
+                    .filter(|_| name.contains("matrix."))
+                    .and_then(|strategy| crate::facts::expand::matrix_expansions(strategy, name))
+                    .unwrap_or_else(|| vec![name.to_string()])
+            };
+            let job_names = expanded(job.name.as_ref().map(|n| n.value.as_str()));
+            let environments = expanded(environment.as_deref());
+            let names: Vec<Option<&str>> = [Some(job.id.value.as_str()), called]
+                .into_iter()
+                .chain(job_names.iter().map(|n| Some(n.as_str())))
+                .chain(environments.iter().map(|n| Some(n.as_str())))
+                .collect();
             let releases = names.iter().flatten().any(|n| {
                 let n = n.to_ascii_lowercase();
                 RELEASE_WORDS.iter().any(|w| n.contains(w))

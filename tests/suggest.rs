@@ -813,3 +813,28 @@ fn a_nuget_package_is_a_project_dotnet_pack_packs() {
         "{text}"
     );
 }
+
+#[test]
+fn a_job_named_by_a_matrix_value_is_named_by_each_of_its_values() {
+    // GitTools/GitVersion's `publish` job, `name: ${{ matrix.taskName }}`
+    // over `[NuGet, Chocolatey]`, runs a .NET application tplint cannot
+    // see into with `id-token: write`: an unconfirmed NuGet.org publisher.
+    // The `deploy` job's values name no registry.
+    let repo = fixture_copy(&fixture("nuget-opaque-dotnet-app"));
+    let output = tplint()
+        .args(["suggest", "--format", "json"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let publishers = json["publishers"].as_array().unwrap();
+    assert_eq!(publishers.len(), 1, "{publishers:#?}");
+    assert_eq!(publishers[0]["registry"], "nuget", "{publishers:#?}");
+    assert_eq!(publishers[0]["unconfirmed"], true, "{publishers:#?}");
+    let jobs = publishers[0]["jobs"].to_string();
+    assert!(
+        jobs.contains("publish") && !jobs.contains("deploy"),
+        "{jobs}"
+    );
+}

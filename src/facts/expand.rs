@@ -23,6 +23,7 @@ use super::tasks;
 use crate::diagnostic::Location;
 use crate::repository::{LocalAction, Need, Repository};
 use crate::source::{FileId, Span};
+use crate::tri::Tri;
 use crate::workflow::{Action, KeyValue, Step, UsesTarget};
 
 pub use crate::repo_path::join;
@@ -95,6 +96,10 @@ pub struct JobRef<'a> {
     /// elsewhere (GitLab's project CI/CD variables) or the file has no
     /// trigger.
     pub env_complete: bool,
+    /// Whether the job runs on Windows, where a path names a file whatever
+    /// the letter case ([`crate::workflow::RunsOn::windows`]); unknown
+    /// where the CI system does not say (GitLab's runners).
+    pub windows: Tri,
 }
 
 /// A step as it runs in a job: one of the job's own steps, or a step of a
@@ -135,6 +140,37 @@ fn matrix_reference(text: &str) -> Option<String> {
         from = at + 1;
     }
     None
+}
+
+/// The texts `text` becomes with each literal value of each
+/// `${{ matrix.NAME }}` it names (`workflow::matrix_values` of the job's
+/// `strategy:`), one per combination; `None` when it names none, or one
+/// without literal values, or when the combinations are more than
+/// [`crate::workflow::MAX_MATRIX_VALUES`].
+pub fn matrix_expansions(strategy: &crate::yaml::Node, text: &str) -> Option<Vec<String>> {
+    let mut texts = vec![text.to_string()];
+    // One variable at a time: each multiplies the texts.
+    while let Some(name) = matrix_reference(&texts[0]) {
+        let values = crate::workflow::matrix_values(strategy, &name)?;
+        let mut next = Vec::new();
+        for text in &texts {
+            for value in &values {
+                let replaced = replace_references(text, MATRIX_REFERENCE, |names, whole| {
+                    if names[0] == name {
+                        value.clone()
+                    } else {
+                        whole.to_string()
+                    }
+                });
+                next.push(replaced.into_owned());
+            }
+        }
+        if next.len() > crate::workflow::MAX_MATRIX_VALUES {
+            return None;
+        }
+        texts = next;
+    }
+    (texts[0] != text).then_some(texts)
 }
 
 /// `${{ steps.ID.outputs.NAME }}`, by the texts before its two names.
@@ -675,6 +711,10 @@ fn api_key_variable(name: &str) -> String {
 struct NukeRun {
     args: Vec<String>,
     project: String,
+    /// The folder is found as Windows finds it, ignoring letter case: the
+    /// job runs on Windows, or the bootstrapper writes the path with
+    /// backslashes and the job may.
+    any_case: bool,
 }
 
 /// What a NUKE run's arguments say (nuke-build/nuke `ArgumentParser`,
@@ -996,30 +1036,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if exec.in_action() || !folder.contains("matrix.") {
             return None;
         }
-        let strategy = exec.job.strategy?;
-        let mut folders = vec![folder.to_string()];
-        // One variable at a time: each multiplies the folders.
-        while let Some(name) = matrix_reference(&folders[0]) {
-            let values = crate::workflow::matrix_values(strategy, &name)?;
-            let mut next = Vec::new();
-            for folder in &folders {
-                for value in &values {
-                    let replaced = replace_references(folder, MATRIX_REFERENCE, |names, whole| {
-                        if names[0] == name {
-                            value.clone()
-                        } else {
-                            whole.to_string()
-                        }
-                    });
-                    next.push(replaced.into_owned());
-                }
-            }
-            if next.len() > crate::workflow::MAX_MATRIX_VALUES {
-                return None;
-            }
-            folders = next;
-        }
-        (folders[0] != folder).then_some(folders)
+        matrix_expansions(exec.job.strategy?, folder)
     }
 
     /// A `run:` step walked in `working_directory` (resolved), if any.
@@ -2002,8 +2019,9 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
 
     /// A NUKE build run by this command: `./build.sh ARGS`, `./build.cmd`,
     /// `build.ps1` (the bootstrappers NUKE writes, recognised by their
-    /// `.nuke` temporary folder; through `bash`, `sh` or `pwsh` too), `nuke
-    /// ARGS` or `dotnet nuke ARGS`: its arguments and the build project's
+    /// `.nuke` temporary folder, and Fallout's, by their `.fallout` one;
+    /// through `bash`, `sh` or `pwsh` too), `nuke ARGS`, `dotnet nuke ARGS`
+    /// or `dotnet fallout ARGS`: its arguments and the build project's
     /// folder (`build/`, or the one the bootstrapper names). `None` for
     /// anything else, and for a bootstrapper not read yet (the command is
     /// then followed as a script, which reads it).
@@ -2012,7 +2030,8 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         let program = base(words.first()?);
         let (script, args): (Option<&String>, &[String]) = if program == "nuke" {
             (None, &words[1..])
-        } else if program == "dotnet" && words.get(1).is_some_and(|w| w == "nuke") {
+        } else if program == "dotnet" && words.get(1).is_some_and(|w| w == "nuke" || w == "fallout")
+        {
             (None, &words[2..])
         } else if matches!(program, "build.sh" | "build.cmd" | "build.ps1") {
             (words.first(), &words[1..])
@@ -2031,6 +2050,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             return None;
         };
         let mut project = "build".to_string();
+        let mut backslashes = false;
         if let Some(script) = script {
             let script = script.replace('\\', "/");
             let script = script.trim_start_matches("./");
@@ -2047,21 +2067,22 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
                 return None;
             };
             let text = &self.repo.sources.get(local.file?).text;
-            if !text.contains(".nuke") {
+            if !text.contains(".nuke") && !text.contains(".fallout") {
                 return None;
             }
             let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-            let named = NUKE_PROJECT
-                .captures(text)
-                .and_then(|c| c.get(1))
-                .map_or("build".to_string(), |m| m.as_str().replace('\\', "/"));
+            let named = NUKE_PROJECT.captures(text).and_then(|c| c.get(1));
+            backslashes = named.is_some_and(|m| m.as_str().contains('\\'));
+            let named = named.map_or("build".to_string(), |m| m.as_str().replace('\\', "/"));
             project = join(dir, &named)?;
         } else {
             project = join(&block.cwd, &project)?;
         }
+        let windows = block.exec.job.windows;
         Some(NukeRun {
             args: args.to_vec(),
             project,
+            any_case: windows == Tri::True || (backslashes && windows == Tri::Unknown),
         })
     }
 
@@ -2152,7 +2173,7 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
             let local = self.repo.locals.text(&path)?;
             let text = &self.repo.sources.get(local.file?).text;
             let lower = text.to_ascii_lowercase();
-            if !lower.contains("cake") || lower.contains(".nuke") {
+            if !lower.contains("cake") || lower.contains(".nuke") || lower.contains(".fallout") {
                 return None;
             }
             let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
@@ -2372,16 +2393,28 @@ impl<'a, V: Visit<'a>> Walker<'a, '_, V> {
         if depth >= MAX_DEPTH {
             return;
         }
-        let Some(names) = self.repo.locals.folder(&run.project) else {
+        let listed = if run.any_case {
+            self.repo.locals.folder_any_case(&run.project)
+        } else {
+            self.repo
+                .locals
+                .folder(&run.project)
+                .map(|names| (run.project.as_str(), names))
+        };
+        let Some((folder, names)) = listed else {
             if self.repo.locals.can_read() {
-                self.needs.insert(Need::Folder(run.project.clone()));
+                self.needs.insert(if run.any_case {
+                    Need::FolderAnyCase(run.project.clone())
+                } else {
+                    Need::Folder(run.project.clone())
+                });
             }
             return;
         };
         let mut texts: Vec<(FileId, &'a str)> = Vec::new();
         let mut unread = false;
         for name in names.iter().filter(|n| n.ends_with(".cs")) {
-            let path = format!("{}/{name}", run.project);
+            let path = format!("{folder}/{name}");
             match self.repo.locals.text(&path) {
                 Some(local) => match local.file {
                     Some(id) if self.budget.take(self.repo.sources.get(id).text.len()) => {

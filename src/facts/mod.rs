@@ -439,6 +439,10 @@ fn walk_job(
             id_token: permissions::id_token(permissions::GrantSource::of(workflow, job)),
             container: job.container,
             env_complete: !workflow.triggers.is_empty(),
+            windows: job
+                .runs_on
+                .as_ref()
+                .map_or(crate::tri::Tri::Unknown, crate::workflow::RunsOn::windows),
         },
         &mut visitor,
         budget,
@@ -851,7 +855,14 @@ pub fn tokens_to_opaque(
         view.sites_of(index).any(|s| s.index() == Some(registry))
             || job_facts.mints.iter().any(|m| m.registry == registry)
     };
-    let secret = |value: &str| value.contains("secrets.") && !value.contains(".outputs.");
+    // A secret, not a step's output (NuGet/login's key is minted by
+    // trusted publishing) nor the workflow's own `GITHUB_TOKEN` (GitHub
+    // Packages' key for gem and NuGet).
+    let secret = |value: &str| {
+        value.contains("secrets.")
+            && !value.contains(".outputs.")
+            && !value.contains("secrets.GITHUB_TOKEN")
+    };
     // A reusable workflow of another repository given a secret whose name
     // says it is a registry's token (tracel-ai/burn's
     // `CRATES_IO_API_TOKEN`): what it does with it is out of sight.

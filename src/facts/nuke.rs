@@ -1,9 +1,11 @@
-//! NUKE builds (nuke-build/nuke): C# build projects whose targets a
+//! NUKE builds (nuke-build/nuke), and those of its fork Fallout
+//! (Fallout-build/Fallout): C# build projects whose targets a
 //! workflow runs through the bootstrapper (`./build.sh Publish`,
 //! `./build.cmd`, `build.ps1`) or the global tool (`nuke Publish`). Read
 //! only for what matters to publishing: the targets, the targets each one
 //! brings along (`DependsOn`, `Triggers`, and the reverse `DependentFor`,
-//! `TriggeredBy`), the default target (`Execute<Build>(x => x.Compile)`),
+//! `TriggeredBy`), the default targets (`Execute<Build>(x => x.Compile)`,
+//! or several: `Execute<Build>(x => x.Test, x => x.Push)`),
 //! and the NuGet pushes in each target's body (`DotNetNuGetPush`,
 //! `NuGetPush`) with their `SetSource` and `SetApiKey` arguments. A
 //! target's other conditions may hold, except `IsLocalBuild`, which is
@@ -17,7 +19,15 @@
 //! parameter read from the environment variable of the same letters and
 //! digits in any case, or with a `NUKE` prefix
 //! (`source/Nuke.Build/Execution/ParameterService.cs`
-//! `GetEnvironmentVariable`).
+//! `GetEnvironmentVariable`), and the default targets `Execute<T>` takes
+//! (`params Expression<Func<T, Target>>[] defaultTargetExpressions`,
+//! `source/Nuke.Build/NukeBuild.cs`). Fallout keeps all of these:
+//! `Execute<T>` with the same signature (`src/Fallout.Build/FalloutBuild.cs`
+//! [595848e]), the variables read with the same `NUKE` prefix
+//! (`src/Fallout.Build/Execution/ParameterService.cs` [3d8cfba]), the same
+//! task names (`src/Fallout.Common/Tools/DotNet/DotNet.Generated.cs`
+//! [4576724]); its bootstrappers write `.fallout/temp` instead
+//! (`build.sh`, `build.ps1` [f1f9fc4]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
@@ -46,7 +56,9 @@ struct Target {
 pub struct Build {
     /// By name in lower case (NUKE matches target names ignoring case).
     targets: HashMap<String, Target>,
-    default: Option<String>,
+    /// The targets run when none is named (`Execute<Build>(x => x.Test,
+    /// x => x.Push)` names several); empty when tplint cannot tell.
+    defaults: Vec<String>,
     /// String members with a literal value (`string Source = "..."`), the
     /// default of a parameter included.
     pub literals: HashMap<String, String>,
@@ -59,8 +71,11 @@ static TARGET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)Target[ \t\r\n]+([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*=>")
         .expect("valid regex literal")
 });
+static EXECUTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"Execute<[^>()]+>\(").expect("valid regex literal"));
+/// One default target: `x => x.Compile`.
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Execute<[^>]+>\([ \t\r\n]*[A-Za-z0-9_]+[ \t\r\n]*=>[ \t\r\n]*[A-Za-z0-9_]+\.([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*\)")
+    Regex::new(r"^[ \t\r\n]*[A-Za-z0-9_]+[ \t\r\n]*=>[ \t\r\n]*[A-Za-z0-9_]+\.([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*$")
         .expect("valid regex literal")
 });
 static LOCAL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
@@ -90,11 +105,10 @@ impl Build {
                         .insert(name.as_str().to_string(), value.as_str().to_string());
                 }
             }
-            if let Some(captures) = DEFAULT.captures(text)
-                && let Some(name) = captures.get(1)
-                && in_code(name.start())
+            if let Some(call) = EXECUTE.find_iter(text).find(|m| in_code(m.start()))
+                && let Some(inside) = arguments(text, call.end() - 1, &in_code)
             {
-                build.default = Some(target_key(name.as_str()));
+                build.defaults = default_targets(inside);
             }
             let declared: Vec<(regex::Match<'_>, regex::Match<'_>)> = TARGET
                 .captures_iter(text)
@@ -164,7 +178,7 @@ impl Build {
         build
     }
 
-    /// The pushes a run of `invoked` targets (the default one when none is
+    /// The pushes a run of `invoked` targets (the default ones when none is
     /// named) can make: those of the targets it runs, with what they
     /// depend on and trigger (and the targets declaring themselves
     /// `DependentFor` or `TriggeredBy` one of those). `skip`: `None` for
@@ -176,7 +190,10 @@ impl Build {
     /// named is not defined here.
     pub fn pushes(&self, invoked: &[String], skip: Option<&[String]>) -> Option<Vec<&Push>> {
         let named: Vec<String> = if invoked.is_empty() {
-            vec![self.default.clone()?]
+            if self.defaults.is_empty() {
+                return None;
+            }
+            self.defaults.clone()
         } else {
             invoked.iter().map(|t| target_key(t)).collect()
         };
@@ -232,6 +249,20 @@ impl Build {
                 .collect(),
         )
     }
+}
+
+/// The default targets `Execute<T>`'s arguments name, each a lambda
+/// selecting one (`params Expression<Func<T, Target>>[]`); none when any
+/// argument is something else.
+fn default_targets(arguments: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    for argument in split_top_level(arguments) {
+        match DEFAULT.captures(argument).and_then(|c| c.get(1)) {
+            Some(name) => targets.push(target_key(name.as_str())),
+            None => return Vec::new(),
+        }
+    }
+    targets
 }
 
 /// Whether a parameter's value comes from environment variable `variable`:
@@ -353,6 +384,28 @@ class Build : NukeBuild
             Some(0)
         );
         assert!(build.pushes(&["Deploy".into()], None).is_none());
+    }
+
+    #[test]
+    fn several_default_targets_each_run() {
+        // Fallout's `Execute<Build>(x => x.SpellCheck, x => x.Push)`
+        // (fluentassertions/fluentassertions `Build/Build.cs`).
+        let text = r#"
+    public static int Main() => Execute<Build>(x => x.SpellCheck,
+        x => x.Push);
+    Target SpellCheck => _ => _.Executes(() => { });
+    Target Push => _ => _.Executes(() => DotNetNuGetPush(s => s.SetSource("https://api.nuget.org/v3/index.json")));
+"#;
+        let build = Build::parse(&[text]);
+        assert_eq!(build.pushes(&[], None).map(|p| p.len()), Some(1));
+        assert_eq!(
+            build.pushes(&["spellcheck".into()], None).map(|p| p.len()),
+            Some(0)
+        );
+        // An argument that is not a target's lambda: the defaults are unknown.
+        let odd =
+            Build::parse(&["Execute<Build>(x => x.Push, Targets.All)\nTarget Push => _ => _;"]);
+        assert!(odd.pushes(&[], None).is_none());
     }
 
     #[test]

@@ -228,6 +228,7 @@ fn walked_job<'a>(line: &ScriptLine, job: &GitlabJob, index: usize) -> JobRef<'a
         id_token: None,
         container: None,
         env_complete: false,
+        windows: crate::tri::Tri::Unknown,
     }
 }
 

@@ -276,13 +276,17 @@ impl Registry {
 
     /// The registry an upload URL points to.
     /// The variables in which only this registry's own client reads a
-    /// long-lived token (`GEM_HOST_API_KEY`, `CARGO_REGISTRY_TOKEN`):
-    /// a step tplint cannot see into given one may publish with it. Empty
-    /// where the names are shared with other indexes or tools.
+    /// long-lived token (`GEM_HOST_API_KEY`, `CARGO_REGISTRY_TOKEN`,
+    /// `NUGET_API_KEY`): a step tplint cannot see into given one may
+    /// publish with it. Empty where the names are shared with other
+    /// registries' tools (PyPI's and npm's). gem and NuGet read theirs for
+    /// any feed they push to, so `facts::tokens_to_opaque` leaves out the
+    /// workflow's `GITHUB_TOKEN`, GitHub Packages' key.
     pub fn token_variables(self) -> &'static [&'static str] {
         match self {
             Registry::RubyGems => rubygems::TOKEN_VARIABLES,
             Registry::CratesIo => crates_io::TOKEN_VARIABLES,
+            Registry::NuGet => nuget::TOKEN_VARIABLES,
             _ => &[],
         }
     }

@@ -116,6 +116,12 @@ pub static COMMANDS: &[CommandUploader] = &[
     },
 ];
 
+/// The variable in which NuGet's client reads an API key: `dotnet nuget
+/// push` without `--api-key` takes `NUGET_API_KEY` from NuGet 7.6 (the
+/// sources in [`COMMANDS`]). A step tplint cannot see into given it may
+/// publish with it.
+pub const TOKEN_VARIABLES: &[&str] = &["NUGET_API_KEY"];
+
 /// Actions that push to NuGet.org themselves, with an API key only.
 pub static UPLOADER_ACTIONS: &[UploaderAction] = &[
     // brandedoutcast/publish-nuget action.yml and index.js [5c2fdb9, the

@@ -628,6 +628,27 @@ mod tests {
     }
 
     #[test]
+    fn runs_on_says_whether_a_job_runs_on_windows() {
+        use crate::tri::Tri;
+        let windows = |runs_on: &str| {
+            let source = format!(
+                "on: push\njobs:\n  t:\n    runs-on: {runs_on}\n    steps:\n      - run: a\n"
+            );
+            let built = build(&source, &yaml::parse(&source).unwrap());
+            built.jobs[0].runs_on.as_ref().map(RunsOn::windows)
+        };
+        assert_eq!(windows("windows-latest"), Some(Tri::True));
+        assert_eq!(windows("[self-hosted, Windows, x64]"), Some(Tri::True));
+        assert_eq!(windows("windows-2025-vs2026"), Some(Tri::True));
+        assert_eq!(windows("ubuntu-latest"), Some(Tri::False));
+        assert_eq!(windows("[self-hosted, linux]"), Some(Tri::False));
+        assert_eq!(windows("macos-15"), Some(Tri::False));
+        assert_eq!(windows("[self-hosted, big-box]"), Some(Tri::Unknown));
+        assert_eq!(windows("${{ matrix.os }}"), Some(Tri::Unknown));
+        assert_eq!(windows("{group: large}"), Some(Tri::Unknown));
+    }
+
+    #[test]
     fn parallel_groups_and_control_steps_are_valid() {
         let source = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: a\n        id: a\n        background: true\n      - parallel:\n          - run: b\n          - uses: o/r@v1\n      - wait: a\n      - wait-all:\n      - cancel: a\n      - run: c\n";
         let built = build(source, &yaml::parse(source).unwrap());

@@ -219,6 +219,36 @@ pub enum RunsOn {
     Expression(Spanned<String>),
 }
 
+impl RunsOn {
+    /// Whether the job runs on Windows, whose file system ignores the
+    /// letter case of paths: a literal label naming Windows (GitHub's
+    /// `windows-latest`, `windows-2025`, `windows-11-arm`, or a self-hosted
+    /// runner's default OS label `windows`), not when one names another
+    /// system (`ubuntu-*`, `macos-*`, `linux`, `macOS`), unknown for
+    /// expressions, groups and custom labels alone. Labels from GitHub's
+    /// "Choosing the runner for a job" and "Using self-hosted runners in a
+    /// workflow" (docs.github.com, default labels).
+    pub fn windows(&self) -> crate::tri::Tri {
+        use crate::tri::Tri;
+        let Self::Labels(labels) = self else {
+            return Tri::Unknown;
+        };
+        let names = |prefixes: &[&str], exact: &[&str]| {
+            labels.iter().filter(|l| !l.is_expression()).any(|l| {
+                let label = l.value.trim().to_ascii_lowercase();
+                exact.contains(&label.as_str()) || prefixes.iter().any(|p| label.starts_with(p))
+            })
+        };
+        if names(&["windows-"], &["windows"]) {
+            Tri::True
+        } else if names(&["ubuntu-", "macos-"], &["linux", "macos"]) {
+            Tri::False
+        } else {
+            Tri::Unknown
+        }
+    }
+}
+
 /// A job: runs steps, or calls a reusable workflow.
 #[derive(Clone, Debug)]
 pub struct Job {
