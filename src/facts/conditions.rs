@@ -930,6 +930,17 @@ fn string_typed(key: &str) -> bool {
 // Parsing
 // ---------------------------------------------------------------------------
 
+/// A term a verdict depends on, quoted for a message: in backticks, unless
+/// it is the description of a text tplint could not read, which quotes the
+/// text itself (`` `x` (not an expression tplint can read) ``).
+pub fn quoted_term(term: &str) -> String {
+    if term.starts_with('`') {
+        term.to_string()
+    } else {
+        format!("`{term}`")
+    }
+}
+
 /// A parsed `if:` condition.
 pub struct Condition<'a> {
     text: &'a str,

@@ -132,8 +132,10 @@ pub fn starts<'a>(repo: &'a Repository, facts: &'a Facts) -> Vec<UntrustedStart<
                     refused: false,
                     may_be_excluded: false,
                     message: format!(
-                        "job `{}` {what}, and the workflow also runs on `{event}`, which {}; whether such a run reaches the publish step depends on `{term}`, which tplint cannot know",
-                        job.id.value, reason
+                        "job `{}` {what}, and the workflow also runs on `{event}`, which {}; whether such a run reaches the publish step depends on {}, which tplint cannot know",
+                        job.id.value,
+                        reason,
+                        conditions::quoted_term(term)
                     ),
                     help: format!(
                         "if a `{event}` run must never publish, say so in the condition (`github.event_name != '{event}'`), or publish from a workflow that runs only on `release` or tag pushes"

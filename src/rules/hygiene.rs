@@ -705,8 +705,9 @@ pub(super) fn publish_twice_in_job(context: &Context<'_>, out: &mut Vec<Diagnost
                     &PUBLISH_TWICE_IN_JOB,
                     second.site.location(),
                     format!(
-                        "job `{}` runs gh-action-pypi-publish twice with attestations on; if both run in one run on the same folder, the second finds the first run's attestation files and fails, and that depends on `{term}`, which tplint cannot know",
-                        job.id.value
+                        "job `{}` runs gh-action-pypi-publish twice with attestations on; if both run in one run on the same folder, the second finds the first run's attestation files and fails, and that depends on {}, which tplint cannot know",
+                        job.id.value,
+                        crate::facts::conditions::quoted_term(term)
                     ),
                 )
                 .with_severity(Severity::Info),
