@@ -694,6 +694,11 @@ impl Event {
                 }
                 if let Some(commenter) = &commenter {
                     values.push(("github.event.comment.author_association", commenter.clone()));
+                    // On a locked conversation only people with write
+                    // access, owners and collaborators can comment
+                    // (docs.github.com, "Locking conversations"), so an
+                    // untrusted comment is on an unlocked one.
+                    values.push(("github.event.issue.locked", Value::Bool(false)));
                 }
                 if pull_request {
                     for key in ["github.head_ref", "github.base_ref"] {
