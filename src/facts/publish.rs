@@ -476,13 +476,7 @@ impl MintState {
         if !secret || line.contains(".outputs.") {
             return;
         }
-        let span = exec
-            .source
-            .get(run.span.range())
-            .and_then(|raw| raw.find(LOGIN))
-            .map_or(run.span, |at| {
-                Span::new(run.span.start + at, run.span.start + at + LOGIN.len())
-            });
+        let span = span_in(exec.source, run.span, LOGIN);
         self.given.push(GivenToken {
             registry: Registry::CratesIo,
             location: exec.location(span),
@@ -519,13 +513,7 @@ impl MintState {
                 .env(variable)
                 .filter(|hit| hit.value.contains("secrets."))
         {
-            let span = exec
-                .source
-                .get(run.span.range())
-                .and_then(|raw| raw.find(task))
-                .map_or(run.span, |at| {
-                    Span::new(run.span.start + at, run.span.start + at + task.len())
-                });
+            let span = span_in(exec.source, run.span, task);
             self.given.push(GivenToken {
                 registry: Registry::PubDev,
                 location: exec.location(span),
@@ -554,13 +542,7 @@ impl MintState {
         if !secret {
             return;
         }
-        let span = exec
-            .source
-            .get(run.span.range())
-            .and_then(|raw| raw.find(needle))
-            .map_or(run.span, |at| {
-                Span::new(run.span.start + at, run.span.start + at + needle.len())
-            });
+        let span = span_in(exec.source, run.span, needle);
         self.given.push(GivenToken {
             registry: Registry::PubDev,
             location: exec.location(span),
@@ -1050,17 +1032,7 @@ impl<'a> Invocation<'a, '_> {
         if let Some((block, command)) = self.shell {
             return Location::new(block.file, block.locate_in(command, needle));
         }
-        let span = self
-            .source
-            .get(self.within.range())
-            .and_then(|raw| raw.find(needle))
-            .map_or(self.within, |at| {
-                Span::new(
-                    self.within.start + at,
-                    self.within.start + at + needle.len(),
-                )
-            });
-        Location::new(self.file, span)
+        Location::new(self.file, span_in(self.source, self.within, needle))
     }
 
     pub(super) fn flag(&self, names: &[&str]) -> Option<&str> {
@@ -1683,6 +1655,17 @@ fn is_dry_run(args: &[String]) -> bool {
 fn mints_inline(text: &str) -> bool {
     (text.contains("mint-token") || inline_exchange(text).is_some())
         && (text.contains("ACTIONS_ID_TOKEN_REQUEST") || text.contains("getIDToken"))
+}
+
+/// Where `needle` first is in the part `within` of `source`, else all of
+/// `within`.
+fn span_in(source: &str, within: Span, needle: &str) -> Span {
+    source
+        .get(within.range())
+        .and_then(|raw| raw.find(needle))
+        .map_or(within, |at| {
+            Span::new(within.start + at, within.start + at + needle.len())
+        })
 }
 
 /// Shell text worth reading for uploads: every uploader's command has one
