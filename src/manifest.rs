@@ -162,6 +162,10 @@ pub struct PackageNames {
     /// Whether `crates` holds every member of the workspace.
     pub crates_complete: bool,
     pub gemspecs: Vec<NamedFile>,
+    /// Folders below the root hold gemspecs too: the repository releases
+    /// several gems, which a task of its own may push without the root's
+    /// (dependabot/dependabot-core's `rake gems:release`).
+    pub gemspecs_below: bool,
     /// The project files `dotnet pack` packs, each with its package ID
     /// ([`msbuild::packed_project`]).
     pub csprojs: Vec<NamedFile>,
@@ -332,6 +336,10 @@ impl PackageNames {
                         names.gemspecs.push(NamedFile { path, name });
                     }
                 }
+                names.gemspecs_below = list_dirs(root, "")
+                    .iter()
+                    .filter(|dir| !UNPUBLISHED_FOLDERS.contains(&dir.as_str()))
+                    .any(|dir| !files_with_suffix(root, overlay, dir, ".gemspec").is_empty());
             }
             Registry::NuGet => {
                 let (projects, complete) = nuget_projects(root, overlay);
@@ -386,7 +394,7 @@ impl PackageNames {
                     },
                 }
             }
-            Registry::RubyGems => only(&self.gemspecs),
+            Registry::RubyGems => only(&self.gemspecs).filter(|_| !self.gemspecs_below),
             Registry::NuGet => only(&self.csprojs).filter(|_| self.csprojs_complete),
             Registry::PubDev => self.pubspec_name.as_deref(),
             Registry::Jsr => self.jsr_name.as_deref(),

@@ -838,3 +838,25 @@ fn a_job_named_by_a_matrix_value_is_named_by_each_of_its_values() {
         "{jobs}"
     );
 }
+
+#[test]
+fn several_gemspecs_name_no_one_gem() {
+    // dependabot/dependabot-core: the root gemspec and one per folder; a
+    // task of its own pushes the folders' gems, so the root's is not the
+    // package.
+    let repo = fixture_copy(&fixture("rubygems-several-gemspecs"));
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("Gem name:           (your package's name)"),
+        "{text}"
+    );
+    // Close call: the root gemspec alone names the gem.
+    std::fs::remove_dir_all(repo.path().join("common")).unwrap();
+    let output = tplint().arg("suggest").arg(repo.path()).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("Gem name:           dependabot-core\n"),
+        "{text}"
+    );
+}
