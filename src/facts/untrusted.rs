@@ -172,7 +172,11 @@ fn event_reason(
     let mut registries: Vec<Registry> = sites.iter().filter_map(|s| s.index()).collect();
     registries.sort_by_key(|r| r.display_name());
     registries.dedup();
-    let rejects = |r: &Registry| r.refuses_event(Ci::GithubActions, event);
+    // The rejection protects only uploads by trusted publishing: a token
+    // upload (rust-lang/rust-bindgen's `cargo publish --token`) is not
+    // stopped by it.
+    let all_oidc = sites.iter().all(|s| s.is_oidc());
+    let rejects = |r: &Registry| all_oidc && r.refuses_event(Ci::GithubActions, event);
     let base = kind.reason;
     let all_pypi = !registries.is_empty() && registries.iter().all(|r| r.is_pypi());
     if all_pypi {
