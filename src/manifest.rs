@@ -1686,6 +1686,7 @@ mod tests {
                     path: "g.gemspec".into(),
                     name: "gem".into(),
                 }],
+                gemspecs_below: false,
                 csprojs_complete: true,
                 csprojs: vec![
                     NamedFile {
