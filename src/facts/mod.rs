@@ -911,10 +911,16 @@ pub fn tokens_to_opaque(
         // upload (`npx rollingversions publish`, `deno run
         // .../publish/npm.ts`): npm's token also installs private packages.
         let npm_variable = |name: &str| crate::registry::npm::NPM_TOKEN_ENV.contains(&name);
+        // The text is searched only for a step given one of them.
         let names_upload = step
-            .run
-            .as_ref()
-            .is_some_and(|run| publish::mentions_upload_word(&run.value));
+            .env
+            .iter()
+            .chain(job_env)
+            .any(|kv| npm_variable(&kv.key.value))
+            && step
+                .run
+                .as_ref()
+                .is_some_and(|run| publish::mentions_upload_word(&run.value));
         let given_variable = step.env.iter().chain(job_env).any(|kv| {
             Registry::ALL
                 .iter()

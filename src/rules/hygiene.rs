@@ -218,10 +218,10 @@ pub(super) fn build_in_publish_job(context: &Context<'_>, out: &mut Vec<Diagnost
 
 /// Whether a runner label names a non-Linux GitHub-hosted image or OS label.
 fn non_linux_label(label: &str) -> bool {
-    let label = label.trim().to_ascii_lowercase();
-    ["windows", "macos"]
-        .iter()
-        .any(|os| label == *os || label.starts_with(&format!("{os}-")))
+    matches!(
+        crate::workflow::label_os(label),
+        Some(crate::workflow::RunnerOs::Windows | crate::workflow::RunnerOs::MacOs)
+    )
 }
 
 /// gh-action-pypi-publish fails inside composite actions from this

@@ -219,32 +219,55 @@ pub enum RunsOn {
     Expression(Spanned<String>),
 }
 
+/// The system a runner label names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunnerOs {
+    Linux,
+    Windows,
+    MacOs,
+}
+
+/// The system a literal runner label names: GitHub's hosted images
+/// (`ubuntu-*`, `windows-*`, `macos-*`: `windows-latest`, `windows-11-arm`)
+/// and a self-hosted runner's default OS labels (`linux`, `windows`,
+/// `macOS`); `None` for any other label. From GitHub's "Choosing the runner
+/// for a job" and "Using self-hosted runners in a workflow"
+/// (docs.github.com, default labels).
+pub fn label_os(label: &str) -> Option<RunnerOs> {
+    let label = label.trim().to_ascii_lowercase();
+    let is = |os: &str| label == os || label.strip_prefix(os).is_some_and(|r| r.starts_with('-'));
+    if is("windows") {
+        Some(RunnerOs::Windows)
+    } else if is("macos") {
+        Some(RunnerOs::MacOs)
+    } else if label == "linux" || label.starts_with("ubuntu-") {
+        Some(RunnerOs::Linux)
+    } else {
+        None
+    }
+}
+
 impl RunsOn {
     /// Whether the job runs on Windows, whose file system ignores the
-    /// letter case of paths: a literal label naming Windows (GitHub's
-    /// `windows-latest`, `windows-2025`, `windows-11-arm`, or a self-hosted
-    /// runner's default OS label `windows`), not when one names another
-    /// system (`ubuntu-*`, `macos-*`, `linux`, `macOS`), unknown for
-    /// expressions, groups and custom labels alone. Labels from GitHub's
-    /// "Choosing the runner for a job" and "Using self-hosted runners in a
-    /// workflow" (docs.github.com, default labels).
+    /// letter case of paths: a literal label naming Windows, not when one
+    /// names another system, unknown for expressions, groups and custom
+    /// labels alone ([`label_os`]).
     pub fn windows(&self) -> crate::tri::Tri {
         use crate::tri::Tri;
         let Self::Labels(labels) = self else {
             return Tri::Unknown;
         };
-        let names = |prefixes: &[&str], exact: &[&str]| {
-            labels.iter().filter(|l| !l.is_expression()).any(|l| {
-                let label = l.value.trim().to_ascii_lowercase();
-                exact.contains(&label.as_str()) || prefixes.iter().any(|p| label.starts_with(p))
-            })
-        };
-        if names(&["windows-"], &["windows"]) {
+        let systems: Vec<RunnerOs> = labels
+            .iter()
+            .filter(|l| !l.is_expression())
+            .filter_map(|l| label_os(&l.value))
+            .collect();
+        if systems.contains(&RunnerOs::Windows) {
             Tri::True
-        } else if names(&["ubuntu-", "macos-"], &["linux", "macos"]) {
-            Tri::False
-        } else {
+        } else if systems.is_empty() {
             Tri::Unknown
+        } else {
+            Tri::False
         }
     }
 }
